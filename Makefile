@@ -1,0 +1,81 @@
+# tjit — one plain Makefile (see STYLE.md). `make` builds build/tjit and
+# build/libtjit.a; `make check` sets up and runs every test; `make demo`
+# sets up, builds and traces the tutorial's example.
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   ?= build
+WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+          -Wpointer-arith -Wvla -Wformat=2 -Wno-format-nonliteral
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -Ilib
+LDLIBS  = -lcjson -lm
+
+LIB_SRC = lib/arena.c lib/util.c lib/diag.c lib/dtype.c lib/intern.c \
+          lib/lex.c lib/parse.c lib/spec.c lib/ir.c lib/prims.c \
+          lib/value.c lib/trace.c lib/trace_expr.c lib/trace_builtin.c \
+          lib/pp.c lib/print.c lib/api.c
+CMD_SRC = cmd/tjit.c cmd/common.c cmd/trace.c cmd/check.c cmd/help.c
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ  = $(CMD_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+
+all: $(BUILD)/tjit $(BUILD)/libtjit.a
+
+$(BUILD)/libtjit.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/tjit: $(CMD_OBJ) $(BUILD)/libtjit.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libtjit.a $(LDLIBS)
+
+$(BUILD)/%.o: %.c lib/*.h lib/prims.def cmd/*.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libtjit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libtjit.a $(LDLIBS)
+
+unit: $(UNIT_BIN)
+
+deps:
+	@scripts/install-deps.sh
+
+# The README's two commands.
+demo: deps all
+	$(BUILD)/tjit trace examples/conditional_double_static.json
+
+check: deps
+	@$(MAKE) --no-print-directory all unit
+	@BUILD=$(BUILD) tests/run
+
+# The suite again, built with AddressSanitizer and UBSan (CI runs both).
+check-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  LDFLAGS="-fsanitize=address,undefined" all unit
+	@BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run
+
+# Rewrites the golden files from the current build; review the diff.
+update-golden: all
+	@BUILD=$(BUILD) tests/update-golden
+
+bench: all
+	@scripts/bench-trace.sh $(BUILD)/tjit
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 755 $(BUILD)/tjit $(DESTDIR)$(PREFIX)/bin/tjit
+	install -m 644 $(BUILD)/libtjit.a $(DESTDIR)$(PREFIX)/lib/libtjit.a
+	install -m 644 lib/tjit.h $(DESTDIR)$(PREFIX)/include/tjit.h
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all unit deps demo check check-asan update-golden bench install clean

@@ -1,0 +1,135 @@
+#include "diag.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+void source_init(tj_arena *a, tj_source *src, const char *name,
+                 const char *text, uint32_t len) {
+  src->name = name;
+  src->text = text;
+  src->len = len;
+  uint32_t n = 1;
+  for (uint32_t i = 0; i < len; i++) n += text[i] == '\n';
+  src->line_starts = ARENA_ARRAY(a, uint32_t, n);
+  src->nlines = 0;
+  src->line_starts[src->nlines++] = 0;
+  for (uint32_t i = 0; i < len; i++)
+    if (text[i] == '\n') src->line_starts[src->nlines++] = i + 1;
+}
+
+static uint32_t line_index(const tj_source *src, uint32_t offset) {
+  uint32_t lo = 0, hi = src->nlines; /* last line start <= offset */
+  while (hi - lo > 1) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (src->line_starts[mid] <= offset) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+static bool utf8_continuation(char c) { return ((unsigned char)c & 0xC0) == 0x80; }
+
+void source_position(const tj_source *src, uint32_t offset, uint32_t *line,
+                     uint32_t *col) {
+  if (offset > src->len) offset = src->len;
+  uint32_t li = line_index(src, offset);
+  uint32_t c = 1;
+  for (uint32_t i = src->line_starts[li]; i < offset; i++)
+    c += !utf8_continuation(src->text[i]);
+  *line = li + 1 + src->line_base;
+  *col = c;
+}
+
+static tj_diag *diag_add(diag_list *d, diag_level level, const tj_source *src,
+                         tj_span span, const char *fmt, va_list ap) {
+  tj_diag *g = ARENA_NEW(d->arena, tj_diag);
+  tj_buf b = {0};
+  buf_vprintf(&b, fmt, ap);
+  g->msg = arena_strndup(d->arena, b.data, b.len);
+  buf_free(&b);
+  g->level = level;
+  g->src = src;
+  g->span = span;
+  if (d->tail) d->tail->next = g;
+  else d->head = g;
+  d->tail = g;
+  if (level == DIAG_ERROR) d->nerrors++;
+  return g;
+}
+
+bool diag_error(diag_list *d, const tj_source *src, tj_span span,
+                const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  diag_add(d, DIAG_ERROR, src, span, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+void diag_note(diag_list *d, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  diag_add(d, DIAG_NOTE, NULL, span_make(0, 0), fmt, ap);
+  va_end(ap);
+}
+
+void diag_hint(diag_list *d, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  diag_add(d, DIAG_HINT, NULL, span_make(0, 0), fmt, ap);
+  va_end(ap);
+}
+
+void diag_note_at(diag_list *d, const tj_source *src, tj_span span,
+                  const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  diag_add(d, DIAG_NOTE, src, span, fmt, ap);
+  va_end(ap);
+}
+
+static const char *level_name[] = {
+    [DIAG_ERROR] = "error", [DIAG_WARNING] = "warning",
+    [DIAG_NOTE] = "note", [DIAG_HINT] = "hint"};
+
+/* The source line, tabs expanded to one space each so the caret lines up,
+ * and an underline: ^ at the start of the span, ~ to its end on that line. */
+static void render_excerpt(const tj_source *src, tj_span span, FILE *out) {
+  uint32_t li = line_index(src, span.start > src->len ? src->len : span.start);
+  uint32_t begin = src->line_starts[li], end = begin;
+  while (end < src->len && src->text[end] != '\n' && src->text[end] != '\r') end++;
+  uint32_t line = li + 1 + src->line_base;
+  int width = fprintf(out, "%5u", line) - 0;
+  fputs(" | ", out);
+  for (uint32_t i = begin; i < end; i++) {
+    char c = src->text[i];
+    fputc(c == '\t' ? ' ' : ((unsigned char)c < 0x20 ? '?' : c), out);
+  }
+  fputc('\n', out);
+  fprintf(out, "%*s | ", width, "");
+  uint32_t i = begin;
+  for (; i < span.start && i < end; i++)
+    if (!utf8_continuation(src->text[i])) fputc(' ', out);
+  fputc('^', out);
+  uint32_t stop = span.end < end ? span.end : end;
+  for (i++; i < stop; i++)
+    if (!utf8_continuation(src->text[i])) fputc('~', out);
+  fputc('\n', out);
+}
+
+void diag_render(const diag_list *d, FILE *out) {
+  for (const tj_diag *g = d->head; g; g = g->next) {
+    if (g->src) {
+      uint32_t line, col;
+      source_position(g->src, g->span.start, &line, &col);
+      fprintf(out, "%s:%u:%u: %s: %s\n", g->src->name, line, col,
+              level_name[g->level], g->msg);
+      if (g->src->len) render_excerpt(g->src, g->span, out);
+    } else if (g->level == DIAG_ERROR) {
+      fprintf(out, "tjit: error: %s\n", g->msg);
+    } else {
+      fprintf(out, "%s: %s\n", level_name[g->level], g->msg);
+    }
+  }
+}

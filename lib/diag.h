@@ -1,0 +1,85 @@
+/* Diagnostics: the one module that formats errors. Positions are byte
+ * offsets into a tj_source; line and column are computed only when a
+ * diagnostic is rendered. Rendered shape (gcc/clang):
+ *
+ *   FILE:LINE:COL: error: MESSAGE
+ *       3 |   if (x > threshold) return x * 2;
+ *         |       ^~~~~~~~~~~~~
+ *   note: ...
+ *   hint: ...
+ */
+#ifndef TJ_DIAG_H
+#define TJ_DIAG_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "arena.h"
+
+/* A named text that diagnostics point into: the spec file, or the function
+ * source (inline or source_file). */
+typedef struct tj_source {
+  const char *name;        /* shown as FILE */
+  const char *text;
+  uint32_t len;
+  uint32_t line_base;      /* added to line numbers (0 normally) */
+  uint32_t *line_starts;   /* built by source_init */
+  uint32_t nlines;
+} tj_source;
+
+/* Half-open byte range [start, end) in a source. */
+typedef struct tj_span {
+  uint32_t start, end;
+} tj_span;
+
+static inline tj_span span_make(uint32_t s, uint32_t e) {
+  tj_span sp = {s, e};
+  return sp;
+}
+static inline tj_span span_join(tj_span a, tj_span b) {
+  return span_make(a.start < b.start ? a.start : b.start,
+                   a.end > b.end ? a.end : b.end);
+}
+
+typedef enum { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE, DIAG_HINT } diag_level;
+
+typedef struct tj_diag tj_diag;
+struct tj_diag {
+  diag_level level;
+  const tj_source *src;    /* NULL: no location */
+  tj_span span;
+  char *msg;               /* may contain newlines: continuation lines */
+  tj_diag *next;
+};
+
+/* The list of diagnostics of one tj_ctx. */
+typedef struct diag_list {
+  tj_arena *arena;
+  tj_diag *head, *tail;
+  int nerrors;
+} diag_list;
+
+/* Adds an error at span of src (src may be NULL). Returns false, so callers
+ * can write `return diag_error(...)`. */
+bool diag_error(diag_list *d, const tj_source *src, tj_span span,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Follow-up lines attached to the last error. */
+void diag_note(diag_list *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void diag_hint(diag_list *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A note that points at a location of its own (printed with source line). */
+void diag_note_at(diag_list *d, const tj_source *src, tj_span span,
+                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Fills src and builds its line map (allocated in a). */
+void source_init(tj_arena *a, tj_source *src, const char *name,
+                 const char *text, uint32_t len);
+/* 1-based line and column (column counts UTF-8 characters) of a byte offset. */
+void source_position(const tj_source *src, uint32_t offset, uint32_t *line,
+                     uint32_t *col);
+
+/* Writes every diagnostic in the list to out in the shape above. */
+void diag_render(const diag_list *d, FILE *out);
+
+#endif

@@ -1,0 +1,71 @@
+/* Element types, abstract values (avals), JAX's type promotion with weak
+ * types, and numpy broadcasting of shapes. */
+#ifndef TJ_DTYPE_H
+#define TJ_DTYPE_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "limits.h"
+
+/* X(ENUM, short name, numpy name, size in bytes, kind) */
+#define TJ_DTYPES(X)                        \
+  X(BOOL, "bool", "bool", 1, DK_BOOL)       \
+  X(I8, "i8", "int8", 1, DK_SIGNED)         \
+  X(I16, "i16", "int16", 2, DK_SIGNED)      \
+  X(I32, "i32", "int32", 4, DK_SIGNED)      \
+  X(I64, "i64", "int64", 8, DK_SIGNED)      \
+  X(U8, "u8", "uint8", 1, DK_UNSIGNED)      \
+  X(U32, "u32", "uint32", 4, DK_UNSIGNED)   \
+  X(F32, "f32", "float32", 4, DK_FLOAT)     \
+  X(F64, "f64", "float64", 8, DK_FLOAT)
+
+typedef enum {
+#define X(e, s, l, n, k) DT_##e,
+  TJ_DTYPES(X)
+#undef X
+  DT_COUNT
+} tj_dtype;
+
+typedef enum { DK_BOOL, DK_SIGNED, DK_UNSIGNED, DK_FLOAT } dtype_kind;
+
+const char *dtype_short(tj_dtype t);  /* "f32" */
+const char *dtype_long(tj_dtype t);   /* "float32" */
+int dtype_size(tj_dtype t);
+dtype_kind dtype_kindof(tj_dtype t);
+static inline bool dtype_is_float(tj_dtype t) { return dtype_kindof(t) == DK_FLOAT; }
+static inline bool dtype_is_int(tj_dtype t) {
+  return dtype_kindof(t) == DK_SIGNED || dtype_kindof(t) == DK_UNSIGNED;
+}
+/* Parses "f32", "float32", C names "float", "double", "int", "long",
+ * "bool"; returns false for anything else. */
+bool dtype_parse(const char *s, uint32_t n, tj_dtype *out);
+
+/* An abstract value: what a tracer knows. */
+typedef struct tj_aval {
+  tj_dtype dtype;
+  bool weak;               /* weakly typed (from a Python-style scalar) */
+  uint8_t rank;
+  int64_t dims[TJ_MAX_RANK];
+} tj_aval;
+
+tj_aval aval_scalar(tj_dtype t, bool weak);
+bool aval_same_shape(const tj_aval *a, const tj_aval *b);
+/* dtype, shape and weak_type all equal. */
+bool aval_equal(const tj_aval *a, const tj_aval *b);
+int64_t aval_size(const tj_aval *a);  /* product of dims (1 for scalars) */
+/* "f32[3,4]" (weak types are not shown, as in JAX listings). */
+void aval_format(const tj_aval *a, char *out, int outsize);
+/* "float32[3,4]": long dtype names, as in JAX's error messages. */
+void aval_format_long(const tj_aval *a, char *out, int outsize);
+
+/* JAX's jnp.result_type over two operands (x64 disabled for weak types:
+ * a weak int is i32, a weak float f32). Sets *weak to the result's
+ * weak_type. JAX's lattice: bool < i* < ... (see dtype.c). */
+tj_dtype dtype_promote(tj_dtype a, bool a_weak, tj_dtype b, bool b_weak,
+                       bool *weak);
+
+/* numpy broadcasting of two shapes into out. Returns false when the shapes
+ * are incompatible (dimensions differ and neither is 1). */
+bool shape_broadcast(const tj_aval *a, const tj_aval *b, tj_aval *out);
+
+#endif

@@ -1,0 +1,123 @@
+/* The jaxpr IR: flat arrays in one arena per traced program (QBE's storage,
+ * JAX's shape). A module owns every variable, literal, equation and
+ * sub-jaxpr of one trace; ir_free releases it all at once.
+ *
+ * Variables have no names: the printer names them by first touch. */
+#ifndef TJ_IR_H
+#define TJ_IR_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "dtype.h"
+
+/* An operand: a variable or a literal, tagged in the low bit. */
+typedef uint32_t ir_atom;
+#define ATOM_VAR(i) ((ir_atom)(i) << 1)
+#define ATOM_LIT(i) (((ir_atom)(i) << 1) | 1u)
+#define ATOM_IS_LIT(a) (((a) & 1u) != 0)
+#define ATOM_INDEX(a) ((a) >> 1)
+
+/* A scalar literal: `2.0:f32[]`. f holds float values (f32 ones already
+ * rounded to float), i holds bool/int values. */
+typedef struct ir_lit {
+  tj_dtype dtype;
+  bool weak;
+  double f;
+  int64_t i;
+} ir_lit;
+
+/* A param value, printed as Python's str() of the JAX value. */
+typedef enum {
+  PV_NONE,   /* None */
+  PV_BOOL,   /* True / False */
+  PV_INT,    /* 2 */
+  PV_FLOAT,  /* 0.5 (Python repr) */
+  PV_DTYPE,  /* float32 */
+  PV_NAME,   /* raw text, e.g. a jit's name=f */
+  PV_TUPLE,  /* (0,)  (0, 1)  ()  — a tuple of jaxprs prints ( {..} {..} ) */
+  PV_LIST,   /* [1]  [0, 1]  [] */
+  PV_JAXPR,  /* a closed sub-jaxpr */
+} pval_kind;
+
+typedef struct ir_jaxpr ir_jaxpr;
+typedef struct pval pval;
+struct pval {
+  pval_kind kind;
+  int64_t i;               /* PV_BOOL, PV_INT */
+  double f;                /* PV_FLOAT */
+  tj_dtype dtype;          /* PV_DTYPE */
+  const char *s;           /* PV_NAME */
+  pval **items;            /* PV_TUPLE, PV_LIST */
+  int nitems;
+  ir_jaxpr *jaxpr;         /* PV_JAXPR */
+};
+
+typedef struct ir_param {
+  const char *key;
+  pval *val;
+} ir_param;
+
+typedef struct ir_eqn {
+  uint16_t prim;           /* enum tj_prim */
+  uint16_t nparams;
+  uint32_t nin, nout;
+  ir_atom *in;
+  uint32_t *out;           /* variable indices */
+  ir_param *params;        /* exactly the params JAX prints, any order */
+  tj_span span;            /* where in the source it was recorded */
+} ir_eqn;
+
+struct ir_jaxpr {
+  uint32_t *constvars, nconst;
+  uint32_t *invars, nin;
+  ir_eqn *eqns;
+  uint32_t neqns, capeqns;
+  ir_atom *outs;
+  uint32_t nout;
+};
+
+typedef struct ir_module {
+  tj_arena arena;
+  tj_aval *vars;           /* vars[i] is variable i's aval */
+  uint32_t nvars, capvars;
+  ir_lit *lits;
+  uint32_t nlits, caplits;
+  ir_jaxpr *top;
+  const tj_source *src;    /* what eqn spans point into */
+} ir_module;
+
+ir_module *ir_new(const tj_source *src);
+void ir_free(ir_module *m);
+ir_jaxpr *ir_jaxpr_new(ir_module *m);
+
+uint32_t ir_new_var(ir_module *m, const tj_aval *aval);
+ir_atom ir_new_lit(ir_module *m, const ir_lit *lit);
+/* The aval of an atom (a literal's is a scalar of its dtype). */
+tj_aval ir_atom_aval(const ir_module *m, ir_atom a);
+
+/* Appends an equation with room for nin operands, nout outputs and
+ * nparams params (filled by the caller). */
+ir_eqn *ir_add_eqn(ir_module *m, ir_jaxpr *j, int prim, uint32_t nin,
+                   uint32_t nout, uint16_t nparams, tj_span span);
+
+/* Param value constructors (allocated in m's arena). */
+pval *pv_none(ir_module *m);
+pval *pv_bool(ir_module *m, bool b);
+pval *pv_int(ir_module *m, int64_t i);
+pval *pv_float(ir_module *m, double f);
+pval *pv_dtype(ir_module *m, tj_dtype t);
+pval *pv_name(ir_module *m, const char *s);
+pval *pv_seq(ir_module *m, pval_kind kind, int n);   /* PV_TUPLE or PV_LIST, n empty slots */
+pval *pv_ints(ir_module *m, pval_kind kind, const int64_t *v, int n);
+pval *pv_jaxpr(ir_module *m, ir_jaxpr *j);
+/* The value of param key of e, or NULL. */
+const pval *ir_param_get(const ir_eqn *e, const char *key);
+
+/* Checks the IR's invariants (every operand defined before use, outputs
+ * defined once, avals agree with the primitives' shape rules). Returns
+ * false and writes a message into err on the first violation. */
+bool ir_check(const ir_module *m, char *err, int errsize);
+
+#endif

@@ -1,0 +1,18 @@
+/* Input limits, in one place. Each is checked where the structure grows and
+ * reported as "too many X (limit is N) in Y" rather than a crash or a hang. */
+#ifndef TJ_LIMITS_H
+#define TJ_LIMITS_H
+
+#define TJ_MAX_RANK          8          /* dimensions of one array */
+#define TJ_MAX_ELEMENTS      (1LL << 31) /* elements of one array (2^31) */
+#define TJ_MAX_EQNS          1000000    /* equations recorded in one trace */
+#define TJ_MAX_CALL_DEPTH    200        /* nested user-function calls while tracing */
+#define TJ_MAX_NEST          256        /* parser nesting of expressions/statements */
+#define TJ_MAX_SOURCE_BYTES  (16 << 20) /* function source text */
+#define TJ_MAX_SPEC_BYTES    (64 << 20) /* spec file */
+#define TJ_MAX_JSON_NEST     200        /* nesting of the spec's JSON values */
+#define TJ_MAX_PARAMS        64         /* parameters of one function */
+#define TJ_MAX_TUPLE         4096       /* elements of one static tuple */
+#define TJ_MAX_STEPS         10000000   /* statements executed while tracing */
+
+#endif

@@ -1,0 +1,46 @@
+/* The primitive table (rows in prims.def). Every consumer of primitives —
+ * tracer, printer, checker, evaluator, C emitter — indexes prims[]. */
+#ifndef TJ_PRIMS_H
+#define TJ_PRIMS_H
+#include <stdbool.h>
+
+#include "dtype.h"
+#include "ir.h"
+
+enum {
+  PF_ELEMENTWISE = 1 << 0,   /* output element i depends on input element i */
+  PF_NUMERIC = 1 << 1,       /* not on bool */
+  PF_FLOAT_ONLY = 1 << 2,    /* floating operands only */
+  PF_INT_ONLY = 1 << 3,      /* integer operands only */
+  PF_INT_OR_BOOL = 1 << 4,   /* integer or bool operands */
+  PF_COMPARE = 1 << 5,       /* result is bool */
+  PF_NAME_FIRST = 1 << 6,    /* listing prints name= before sorted params */
+};
+
+typedef enum tj_prim {
+#define PRIM(id, name, nin, flags, shape) P_##id,
+#include "prims.def"
+#undef PRIM
+  P_COUNT
+} tj_prim;
+
+/* Computes the output avals of eqn e (operands' avals from the module)
+ * into out[0..*nout). On a type error writes a message (without location)
+ * into err and returns false. The result avals of broadcast_in_dim and
+ * convert_element_type come from out[0] as given by the caller. */
+typedef bool (*shape_rule)(const ir_module *m, const ir_eqn *e, tj_aval *out,
+                           char *err, int errsize);
+
+typedef struct prim_info {
+  const char *name;
+  int nin;                   /* -1: variadic */
+  unsigned flags;
+  shape_rule shape;
+} prim_info;
+
+extern const prim_info prims[P_COUNT];
+
+/* Looks up a primitive by its JAX name; -1 if unknown. */
+int prim_lookup(const char *name);
+
+#endif

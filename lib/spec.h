@@ -1,0 +1,78 @@
+/* The spec file (tjit-spec(5)): JSON read with cJSON, paired with a token
+ * scan of the raw text so every value keeps its position and integers stay
+ * distinct from floats (`5` is a weak int, `5.0` a weak float). */
+#ifndef TJ_SPEC_H
+#define TJ_SPEC_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "dtype.h"
+
+/* A JSON value with its kind as written and its place in the text. */
+typedef enum { SJ_NULL, SJ_BOOL, SJ_INT, SJ_FLOAT, SJ_STRING, SJ_ARRAY, SJ_OBJECT } sjson_kind;
+
+typedef struct sjson sjson;
+struct sjson {
+  sjson_kind kind;
+  bool b;                  /* SJ_BOOL */
+  int64_t i;               /* SJ_INT (integers outside int64 are an error) */
+  double f;                /* SJ_FLOAT, and SJ_INT's value as a double */
+  const char *s;           /* SJ_STRING: decoded bytes (may hold NUL) */
+  uint32_t slen;
+  sjson **items;           /* SJ_ARRAY elements / SJ_OBJECT values */
+  const char **keys;       /* SJ_OBJECT keys, in document order */
+  uint32_t n;
+  const tj_source *src;    /* the text it was read from */
+  tj_span span;            /* the value's text */
+  const char *path;        /* JSON path for messages: "calls[2].x" */
+};
+
+/* Where argument element values come from (values matter from issue 4 on;
+ * tracing needs only the aval). */
+typedef enum { DATA_NONE, DATA_LIST, DATA_FILL, DATA_IOTA, DATA_RANDOM, DATA_NPY } data_kind;
+
+/* One call: positional (a JSON array) or by keyword (a JSON object). */
+typedef struct spec_call {
+  bool by_keyword;
+  sjson **values;          /* in the order written */
+  const char **names;      /* by_keyword: parameter names; else NULL */
+  tj_span *name_spans;
+  uint32_t n;
+  const sjson *json;       /* the whole call */
+} spec_call;
+
+typedef struct tj_spec {
+  tj_source file;          /* the spec's own text */
+  tj_source code;          /* the function source */
+  const sjson *root;
+  const char *function;    /* NULL: the only function in the source */
+  const sjson *function_json;
+  const sjson *static_argnums;   /* SJ_ARRAY of SJ_INT, or NULL */
+  const sjson *static_argnames;  /* SJ_ARRAY of SJ_STRING, or NULL */
+  bool has_args;
+  spec_call args;
+  spec_call *calls;
+  uint32_t ncalls;
+  const sjson *calls_json;
+  bool autograph;          /* options.autograph */
+  const char *dir;         /* directory of the spec, for source_file and npy */
+} tj_spec;
+
+/* Reads a spec from text (path names it in messages; "-" for stdin). Every
+ * error is reported as `path:LINE:COL: error: JSONPATH: message`. */
+bool spec_load(tj_arena *a, diag_list *d, const char *path, const char *text,
+               uint32_t len, tj_spec *out);
+
+/* Parses one call from JSON text given on the command line (--args), named
+ * by name in messages. */
+bool spec_parse_call(tj_arena *a, diag_list *d, const char *name,
+                     const char *text, uint32_t len, spec_call *out);
+
+/* Interprets v as a traced array argument (weak scalar, nested array, or a
+ * {"dtype", "shape", ...} object), checking data against shape. */
+bool spec_value_aval(diag_list *d, const tj_spec *spec, const sjson *v,
+                     tj_aval *out);
+
+#endif

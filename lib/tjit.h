@@ -1,0 +1,70 @@
+/* libtjit: trace functions written in tjit's C-like language into jaxprs,
+ * as jax.jit does.
+ *
+ * Ownership: a tj_ctx owns every spec loaded through it and all its
+ * diagnostics; tj_ctx_free releases them. A tj_jaxpr is the caller's, freed
+ * with tj_jaxpr_free. Strings returned as char * are malloc'd: free() them.
+ * No function here exits the process or keeps global state; failures return
+ * a tj_status and leave diagnostics in the context. */
+#ifndef TJIT_H
+#define TJIT_H
+#include <stddef.h>
+#include <stdio.h>
+
+#define TJ_VERSION "0.1.0"
+
+/* Statuses double as the CLI's exit codes. */
+typedef enum tj_status {
+  TJ_OK = 0,
+  TJ_ERR_PROGRAM = 1,   /* the user's program is wrong (trace or shape error) */
+  TJ_ERR_USAGE = 2,     /* usage or spec error */
+  TJ_ERR_BUDGET = 3,    /* a CI budget was exceeded */
+  TJ_ERR_INTERNAL = 70, /* a bug in tjit */
+} tj_status;
+
+typedef struct tj_ctx tj_ctx;
+typedef struct tj_spec tj_spec;
+typedef struct tj_jaxpr tj_jaxpr;
+
+/* A new, empty context. */
+tj_ctx *tj_ctx_new(void);
+/* Frees the context, its specs and diagnostics. */
+void tj_ctx_free(tj_ctx *ctx);
+
+/* Writes the diagnostics gathered so far (gcc shape, with carets). */
+void tj_print_diagnostics(const tj_ctx *ctx, FILE *out);
+/* Number of errors gathered so far. */
+int tj_error_count(const tj_ctx *ctx);
+
+/* Parses a spec held in memory; path names it in messages. */
+tj_status tj_spec_load(tj_ctx *ctx, const char *path, const char *text,
+                       size_t len, tj_spec **out);
+/* Reads and parses a spec file ("-" reads standard input). */
+tj_status tj_spec_read(tj_ctx *ctx, const char *path, tj_spec **out);
+/* Number of entries in the spec's "calls". */
+int tj_spec_ncalls(const tj_spec *spec);
+
+typedef struct tj_trace_opts {
+  int call;               /* index into calls; -1: "args", else calls[0] */
+  const char *args_json;  /* overrides the arguments (--args); NULL: none */
+  int autograph;          /* -1: as the spec says; 0 off; 1 on */
+} tj_trace_opts;
+
+/* The default options: call -1, no --args, autograph as in the spec. */
+tj_trace_opts tj_trace_defaults(void);
+
+/* Traces the spec's function for one call. */
+tj_status tj_trace(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts,
+                   tj_jaxpr **out);
+
+/* The listing exactly as JAX's make_jaxpr prints it (no final newline). */
+char *tj_jaxpr_text(const tj_jaxpr *j);
+/* The jaxpr as JSON (schema in tjit-trace(1)). */
+char *tj_jaxpr_json(const tj_jaxpr *j);
+/* Number of equations in the top-level jaxpr. */
+size_t tj_jaxpr_neqns(const tj_jaxpr *j);
+void tj_jaxpr_free(tj_jaxpr *j);
+
+const char *tj_version(void);
+
+#endif

@@ -1,0 +1,114 @@
+#include "util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+_Noreturn void tj_fatal(const char *file, int line, const char *msg) {
+  fprintf(stderr, "tjit: %s:%d: %s\n", file, line, msg);
+  abort();
+}
+
+static void buf_reserve(tj_buf *b, size_t extra) {
+  if (b->len + extra + 1 <= b->cap) return;
+  size_t cap = b->cap ? b->cap : 64;
+  while (cap < b->len + extra + 1) cap *= 2;
+  char *p = realloc(b->data, cap);
+  if (!p) TJ_OOM();
+  b->data = p;
+  b->cap = cap;
+}
+
+void buf_putn(tj_buf *b, const char *s, size_t n) {
+  buf_reserve(b, n);
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+  b->data[b->len] = 0;
+}
+
+void buf_puts(tj_buf *b, const char *s) { buf_putn(b, s, strlen(s)); }
+void buf_putc(tj_buf *b, char c) { buf_putn(b, &c, 1); }
+
+void buf_vprintf(tj_buf *b, const char *fmt, va_list ap) {
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  buf_reserve(b, (size_t)n);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  b->len += (size_t)n;
+}
+
+void buf_printf(tj_buf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  buf_vprintf(b, fmt, ap);
+  va_end(ap);
+}
+
+void buf_free(tj_buf *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+char *buf_detach(tj_buf *b) {
+  if (!b->data) buf_reserve(b, 0), b->data[0] = 0;
+  char *p = b->data;
+  b->data = NULL;
+  b->len = b->cap = 0;
+  return p;
+}
+
+/* Python's float repr: shortest round-trip digits; exponent form when the
+ * decimal exponent is < -4 or >= 16, otherwise fixed with at least ".0". */
+void buf_put_pyfloat(tj_buf *b, double v) {
+  if (isnan(v)) { buf_puts(b, "nan"); return; }
+  if (isinf(v)) { buf_puts(b, v < 0 ? "-inf" : "inf"); return; }
+  char digits[40];
+  int prec;
+  for (prec = 1; prec <= 17; prec++) {
+    snprintf(digits, sizeof digits, "%.*e", prec - 1, v);
+    if (strtod(digits, NULL) == v) break;
+  }
+  /* digits is "[-]d.ddde[+-]XX": split mantissa digits and exponent. */
+  char *e = strchr(digits, 'e');
+  int exp10 = atoi(e + 1);
+  *e = 0;
+  bool neg = digits[0] == '-';
+  char mant[40];
+  size_t m = 0;
+  for (char *p = digits + neg; *p; p++)
+    if (*p != '.') mant[m++] = *p;
+  while (m > 1 && mant[m - 1] == '0') m--; /* trailing zeros */
+  mant[m] = 0;
+  if (neg) buf_putc(b, '-');
+  if (exp10 < -4 || exp10 >= 16) {
+    buf_putc(b, mant[0]);
+    if (m > 1) { buf_putc(b, '.'); buf_puts(b, mant + 1); }
+    buf_printf(b, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
+  } else if (exp10 < 0) {
+    buf_puts(b, "0.");
+    for (int i = -1; i > exp10; i--) buf_putc(b, '0');
+    buf_puts(b, mant);
+  } else {
+    for (int i = 0; i <= exp10; i++) buf_putc(b, i < (int)m ? mant[i] : '0');
+    buf_putc(b, '.');
+    if ((int)m > exp10 + 1) buf_puts(b, mant + exp10 + 1);
+    else buf_putc(b, '0');
+  }
+}
+
+void buf_put_quoted(tj_buf *b, const char *s, size_t n) {
+  buf_putc(b, '"');
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\') { buf_putc(b, '\\'); buf_putc(b, (char)c); }
+    else if (c == '\n') buf_puts(b, "\\n");
+    else if (c == '\t') buf_puts(b, "\\t");
+    else if (c < 0x20 || c >= 0x7f) buf_printf(b, "\\x%02x", c);
+    else buf_putc(b, (char)c);
+  }
+  buf_putc(b, '"');
+}

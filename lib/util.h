@@ -1,0 +1,39 @@
+/* Small shared helpers: the out-of-memory and internal-bug macros and a
+ * growable string buffer used by every printer. */
+#ifndef TJ_UTIL_H
+#define TJ_UTIL_H
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Out of memory: the one condition the library does not return as a value. */
+#define TJ_OOM() tj_fatal(__FILE__, __LINE__, "out of memory")
+/* An internal invariant failed (git's BUG()). */
+#define TJ_BUG(msg) tj_fatal(__FILE__, __LINE__, "BUG: " msg)
+_Noreturn void tj_fatal(const char *file, int line, const char *msg);
+
+#define TJ_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A malloc-backed string builder; always NUL-terminated. */
+typedef struct tj_buf {
+  char *data;
+  size_t len, cap;
+} tj_buf;
+
+void buf_putn(tj_buf *b, const char *s, size_t n);
+void buf_puts(tj_buf *b, const char *s);
+void buf_putc(tj_buf *b, char c);
+void buf_printf(tj_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void buf_vprintf(tj_buf *b, const char *fmt, va_list ap);
+void buf_free(tj_buf *b);
+/* Returns the malloc'd string and leaves b empty. */
+char *buf_detach(tj_buf *b);
+
+/* Python repr() of a double: the shortest text that round-trips, with
+ * Python's choice of fixed or exponent form ("1.0", "1e-05", "inf", "nan"). */
+void buf_put_pyfloat(tj_buf *b, double v);
+/* JSON-style quoted string with escapes for control and non-ASCII bytes. */
+void buf_put_quoted(tj_buf *b, const char *s, size_t n);
+
+#endif
