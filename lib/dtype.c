@@ -1,0 +1,84 @@
+#include "dtype.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+  const char *short_name, *long_name;
+  int size;
+  dtype_kind kind;
+} dtype_info[DT_COUNT] = {
+#define X(e, s, l, n, k) [DT_##e] = {s, l, n, k},
+    TJ_DTYPES(X)
+#undef X
+};
+
+const char *dtype_short(tj_dtype t) { return dtype_info[t].short_name; }
+const char *dtype_long(tj_dtype t) { return dtype_info[t].long_name; }
+int dtype_size(tj_dtype t) { return dtype_info[t].size; }
+dtype_kind dtype_kindof(tj_dtype t) { return dtype_info[t].kind; }
+
+static bool word_is(const char *s, uint32_t n, const char *w) {
+  return strlen(w) == n && memcmp(s, w, n) == 0;
+}
+
+bool dtype_parse(const char *s, uint32_t n, tj_dtype *out) {
+  static const struct { const char *name; tj_dtype t; } c_names[] = {
+      {"float", DT_F32}, {"double", DT_F64}, {"int", DT_I32},
+      {"long", DT_I64},  {"bool", DT_BOOL},  {"bool_", DT_BOOL},
+  };
+  for (int t = 0; t < DT_COUNT; t++)
+    if (word_is(s, n, dtype_info[t].short_name) ||
+        word_is(s, n, dtype_info[t].long_name)) {
+      *out = (tj_dtype)t;
+      return true;
+    }
+  for (size_t i = 0; i < sizeof c_names / sizeof c_names[0]; i++)
+    if (word_is(s, n, c_names[i].name)) {
+      *out = c_names[i].t;
+      return true;
+    }
+  return false;
+}
+
+tj_aval aval_scalar(tj_dtype t, bool weak) {
+  tj_aval a = {0};
+  a.dtype = t;
+  a.weak = weak;
+  return a;
+}
+
+bool aval_same_shape(const tj_aval *a, const tj_aval *b) {
+  if (a->rank != b->rank) return false;
+  for (int i = 0; i < a->rank; i++)
+    if (a->dims[i] != b->dims[i]) return false;
+  return true;
+}
+
+bool aval_equal(const tj_aval *a, const tj_aval *b) {
+  return a->dtype == b->dtype && a->weak == b->weak && aval_same_shape(a, b);
+}
+
+int64_t aval_size(const tj_aval *a) {
+  int64_t n = 1;
+  for (int i = 0; i < a->rank; i++) n *= a->dims[i];
+  return n;
+}
+
+static void format_with(const char *dt, const tj_aval *a, char *out, int size) {
+  int k = snprintf(out, (size_t)size, "%s[", dt);
+  for (int i = 0; i < a->rank && k < size; i++)
+    k += snprintf(out + k, (size_t)(size - k), i ? ",%lld" : "%lld",
+                  (long long)a->dims[i]);
+  if (k < size) snprintf(out + k, (size_t)(size - k), "]");
+}
+
+void aval_format(const tj_aval *a, char *out, int outsize) {
+  format_with(dtype_short(a->dtype), a, out, outsize);
+}
+
+void aval_format_long(const tj_aval *a, char *out, int outsize) {
+  format_with(dtype_long(a->dtype), a, out, outsize);
+}
+
+/* dtype_promote and shape_broadcast: see promote.c */
