@@ -6,7 +6,8 @@
 #define TJ_MAX_RANK          8          /* dimensions of one array */
 #define TJ_MAX_ELEMENTS      (1LL << 31) /* elements of one array (2^31) */
 #define TJ_MAX_EQNS          1000000    /* equations recorded in one trace */
-#define TJ_MAX_CALL_DEPTH    200        /* nested user-function calls while tracing */
+#define TJ_MAX_CALL_DEPTH    100        /* nested user-function calls while tracing */
+#define TJ_MAX_EVAL_DEPTH    3000       /* nested expression/statement evaluation (C stack) */
 #define TJ_MAX_NEST          256        /* parser nesting of expressions/statements */
 #define TJ_MAX_SOURCE_BYTES  (16 << 20) /* function source text */
 #define TJ_MAX_SPEC_BYTES    (64 << 20) /* spec file */

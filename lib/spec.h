@@ -58,6 +58,7 @@ typedef struct tj_spec {
   const sjson *calls_json;
   bool autograph;          /* options.autograph */
   const char *dir;         /* directory of the spec, for source_file and npy */
+  struct ast_program *program;   /* the parsed source (set by the API layer) */
 } tj_spec;
 
 /* Reads a spec from text (path names it in messages; "-" for stdin). Every

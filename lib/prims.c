@@ -1,0 +1,208 @@
+/* The primitive table and its shape/dtype rules. */
+#include "prims.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FAIL(...) (snprintf(err, (size_t)errsize, __VA_ARGS__), false)
+
+static tj_aval operand(const ir_module *m, const ir_eqn *e, uint32_t i) {
+  return ir_atom_aval(m, e->in[i]);
+}
+
+/* Checks the dtype class a primitive accepts. */
+static bool check_dtype(const ir_eqn *e, tj_dtype t, char *err, int errsize) {
+  unsigned f = prims[e->prim].flags;
+  dtype_kind k = dtype_kindof(t);
+  bool ok = true;
+  if ((f & PF_NUMERIC) && k == DK_BOOL) ok = false;
+  if ((f & PF_FLOAT_ONLY) && k != DK_FLOAT) ok = false;
+  if ((f & PF_INT_ONLY) && k != DK_SIGNED && k != DK_UNSIGNED) ok = false;
+  if ((f & PF_INT_OR_BOOL) && k == DK_FLOAT) ok = false;
+  if (!ok)
+    return FAIL("%s does not accept dtype %s", prims[e->prim].name, dtype_long(t));
+  return true;
+}
+
+static void shape_text(const tj_aval *a, char *out, int size) {
+  int k = snprintf(out, (size_t)size, "(");
+  for (int i = 0; i < a->rank && k < size; i++)
+    k += snprintf(out + k, (size_t)(size - k), i ? ", %lld" : "%lld", (long long)a->dims[i]);
+  if (k < size) snprintf(out + k, (size_t)(size - k), a->rank == 1 ? ",)" : ")");
+}
+
+/* lax's rule for n-ary elementwise operands: equal ranks with each dimension
+ * equal or 1, or rank-0 operands mixed in. Writes the result shape to out. */
+static bool broadcast_operands(const ir_module *m, const ir_eqn *e, uint32_t first,
+                               tj_aval *out, char *err, int errsize) {
+  bool have = false;
+  for (uint32_t i = first; i < e->nin; i++) {
+    tj_aval a = operand(m, e, i);
+    if (a.rank == 0) continue;
+    if (!have) { *out = a; have = true; continue; }
+    bool ok = a.rank == out->rank;
+    for (int d = 0; ok && d < a.rank; d++) {
+      if (a.dims[d] == out->dims[d] || a.dims[d] == 1) continue;
+      if (out->dims[d] == 1) out->dims[d] = a.dims[d];
+      else ok = false;
+    }
+    if (!ok) {
+      char s1[128], s2[128];
+      tj_aval first_aval = operand(m, e, first);
+      shape_text(&first_aval, s1, sizeof s1);
+      shape_text(&a, s2, sizeof s2);
+      return FAIL("%s got incompatible shapes for broadcasting: %s, %s",
+                  prims[e->prim].name, s1, s2);
+    }
+  }
+  if (!have) *out = operand(m, e, first), out->rank = 0;
+  return true;
+}
+
+static bool same_dtypes(const ir_module *m, const ir_eqn *e, uint32_t first,
+                        char *err, int errsize) {
+  tj_aval a = operand(m, e, first);
+  for (uint32_t i = first + 1; i < e->nin; i++) {
+    tj_aval b = operand(m, e, i);
+    if (b.dtype != a.dtype)
+      return FAIL("%s requires arguments to have the same dtypes, got %s, %s",
+                  prims[e->prim].name, dtype_long(a.dtype), dtype_long(b.dtype));
+  }
+  return true;
+}
+
+static bool shape_same(const ir_module *m, const ir_eqn *e, tj_aval *out,
+                       char *err, int errsize) {
+  out[0] = operand(m, e, 0);
+  return check_dtype(e, out[0].dtype, err, errsize);
+}
+
+static bool shape_convert(const ir_module *m, const ir_eqn *e, tj_aval *out,
+                          char *err, int errsize) {
+  const pval *t = ir_param_get(e, "new_dtype"), *w = ir_param_get(e, "weak_type");
+  if (!t || !w) return FAIL("convert_element_type needs new_dtype and weak_type");
+  out[0] = operand(m, e, 0);
+  out[0].dtype = t->dtype;
+  out[0].weak = w->i != 0;
+  return true;
+}
+
+static bool shape_binary(const ir_module *m, const ir_eqn *e, tj_aval *out,
+                         char *err, int errsize) {
+  if (!same_dtypes(m, e, 0, err, errsize)) return false;
+  tj_aval a = operand(m, e, 0), b = operand(m, e, 1);
+  if (!check_dtype(e, a.dtype, err, errsize)) return false;
+  if (!broadcast_operands(m, e, 0, &out[0], err, errsize)) return false;
+  out[0].dtype = (prims[e->prim].flags & PF_COMPARE) ? DT_BOOL : a.dtype;
+  out[0].weak = (prims[e->prim].flags & PF_COMPARE) ? false : a.weak && b.weak;
+  return true;
+}
+
+static bool shape_select_n(const ir_module *m, const ir_eqn *e, tj_aval *out,
+                           char *err, int errsize) {
+  if (e->nin < 2) return FAIL("select_n needs a predicate and at least one case");
+  tj_aval which = operand(m, e, 0);
+  if (which.dtype != DT_BOOL && which.dtype != DT_I32)
+    return FAIL("select_n predicate must be bool or int32, got %s", dtype_long(which.dtype));
+  if (!same_dtypes(m, e, 1, err, errsize)) return false;
+  out[0] = operand(m, e, 1);
+  for (uint32_t i = 2; i < e->nin; i++) {
+    tj_aval c = operand(m, e, i);
+    if (!aval_same_shape(&c, &out[0]))
+      return FAIL("select_n cases must have the same shapes");
+    out[0].weak = out[0].weak && c.weak;
+  }
+  if (which.rank != 0 && !aval_same_shape(&which, &out[0]))
+    return FAIL("select_n predicate must be scalar or have the shape of the cases");
+  return true;
+}
+
+static bool shape_clamp(const ir_module *m, const ir_eqn *e, tj_aval *out,
+                        char *err, int errsize) {
+  if (!same_dtypes(m, e, 0, err, errsize)) return false;
+  tj_aval lo = operand(m, e, 0), x = operand(m, e, 1), hi = operand(m, e, 2);
+  if ((lo.rank && !aval_same_shape(&lo, &x)) || (hi.rank && !aval_same_shape(&hi, &x)))
+    return FAIL("clamp requires min and max to be scalars or have the shape of x");
+  out[0] = x;
+  return true;
+}
+
+/* The caller gives the target aval in out[0]; the rule checks it. */
+static bool shape_broadcast_in_dim(const ir_module *m, const ir_eqn *e,
+                                   tj_aval *out, char *err, int errsize) {
+  tj_aval a = operand(m, e, 0);
+  const pval *dims = ir_param_get(e, "broadcast_dimensions");
+  int n = dims ? dims->nitems : 0;
+  if (n != a.rank) return FAIL("broadcast_in_dim: broadcast_dimensions must have one entry per operand dimension");
+  for (int i = 0; i < n; i++) {
+    int64_t d = dims->items[i]->i;
+    if (d < 0 || d >= out[0].rank || (i && d <= dims->items[i - 1]->i) ||
+        (a.dims[i] != 1 && a.dims[i] != out[0].dims[d]))
+      return FAIL("broadcast_in_dim: operand dimension %d does not fit the result", i);
+  }
+  out[0].dtype = a.dtype;
+  out[0].weak = a.weak;
+  return true;
+}
+
+/* jit: outputs are the sub-jaxpr's outputs. */
+static bool shape_call(const ir_module *m, const ir_eqn *e, tj_aval *out,
+                       char *err, int errsize) {
+  const pval *j = ir_param_get(e, "jaxpr");
+  if (!j || j->kind != PV_JAXPR) return FAIL("jit needs a jaxpr param");
+  if (j->jaxpr->nout != e->nout) return FAIL("jit: output count differs from its jaxpr");
+  for (uint32_t i = 0; i < e->nout; i++) out[i] = ir_atom_aval(m, j->jaxpr->outs[i]);
+  return true;
+}
+
+const prim_info prims[P_COUNT] = {
+#define PRIM(id, nm, n, fl, sh) [P_##id] = {.name = nm, .nin = n, .flags = fl, .shape = sh},
+#include "prims.def"
+#undef PRIM
+};
+
+int prim_lookup(const char *name) {
+  for (int i = 0; i < P_COUNT; i++)
+    if (strcmp(prims[i].name, name) == 0) return i;
+  return -1;
+}
+
+/* ir_check: operands defined before use, each output defined once, and
+ * output avals as the shape rules say. */
+static bool check_jaxpr(const ir_module *m, const ir_jaxpr *j, uint8_t *defined,
+                        char *err, int errsize) {
+  for (uint32_t i = 0; i < j->nconst; i++) defined[j->constvars[i]] = 1;
+  for (uint32_t i = 0; i < j->nin; i++) defined[j->invars[i]] = 1;
+  for (uint32_t k = 0; k < j->neqns; k++) {
+    const ir_eqn *e = &j->eqns[k];
+    for (uint32_t i = 0; i < e->nin; i++)
+      if (!ATOM_IS_LIT(e->in[i]) && !defined[ATOM_INDEX(e->in[i])])
+        return FAIL("equation %u (%s): operand %u used before definition", k, prims[e->prim].name, i);
+    tj_aval out[8];
+    if (e->nout <= 8) {
+      for (uint32_t i = 0; i < e->nout; i++) out[i] = m->vars[e->out[i]];
+      if (!prims[e->prim].shape(m, e, out, err, errsize)) return false;
+      for (uint32_t i = 0; i < e->nout; i++)
+        if (!aval_equal(&out[i], &m->vars[e->out[i]]))
+          return FAIL("equation %u (%s): output %u has the wrong aval", k, prims[e->prim].name, i);
+    }
+    for (uint32_t i = 0; i < e->nout; i++) {
+      if (defined[e->out[i]]) return FAIL("equation %u: output defined twice", k);
+      defined[e->out[i]] = 1;
+    }
+  }
+  for (uint32_t i = 0; i < j->nout; i++)
+    if (!ATOM_IS_LIT(j->outs[i]) && !defined[ATOM_INDEX(j->outs[i])])
+      return FAIL("output %u is not defined", i);
+  return true;
+}
+
+bool ir_check(const ir_module *m, char *err, int errsize) {
+  uint8_t *defined = calloc(m->nvars ? m->nvars : 1, 1);
+  if (!defined) TJ_OOM();
+  bool ok = check_jaxpr(m, m->top, defined, err, errsize);
+  free(defined);
+  return ok;
+}

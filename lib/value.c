@@ -1,0 +1,88 @@
+#include "value.h"
+#include "util.h"
+
+#include <string.h>
+
+bool value_truthy(const value *v) {
+  switch (v->kind) {
+  case V_NONE: return false;
+  case V_BOOL: case V_INT: return v->i != 0;
+  case V_FLOAT: return v->f != 0.0;
+  case V_STR: return v->slen != 0;
+  case V_TUPLE: case V_MAP: return v->n != 0;
+  default: return true;
+  }
+}
+
+const char *value_type_name(const value *v) {
+  static const char *names[] = {
+      [V_NONE] = "NoneType", [V_BOOL] = "bool",   [V_INT] = "int",
+      [V_FLOAT] = "float",   [V_STR] = "str",     [V_TUPLE] = "tuple",
+      [V_MAP] = "dict",      [V_DTYPE] = "dtype", [V_FUNC] = "function",
+      [V_TRACED] = "tracer"};
+  return names[v->kind];
+}
+
+static void repr_str(const char *s, uint32_t n, tj_buf *out) {
+  /* Python prefers single quotes; escapes keep hostile bytes printable. */
+  buf_putc(out, '\'');
+  for (uint32_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '\'' || c == '\\') buf_printf(out, "\\%c", c);
+    else if (c == '\n') buf_puts(out, "\\n");
+    else if (c == '\t') buf_puts(out, "\\t");
+    else if (c < 0x20 || c == 0x7f) buf_printf(out, "\\x%02x", c);
+    else buf_putc(out, (char)c);
+  }
+  buf_putc(out, '\'');
+}
+
+void value_repr(const value *v, tj_buf *out) {
+  switch (v->kind) {
+  case V_NONE: buf_puts(out, "None"); break;
+  case V_BOOL: buf_puts(out, v->i ? "True" : "False"); break;
+  case V_INT: buf_printf(out, "%lld", (long long)v->i); break;
+  case V_FLOAT: buf_put_pyfloat(out, v->f); break;
+  case V_STR: repr_str(v->s, v->slen, out); break;
+  case V_TUPLE:
+    buf_putc(out, '(');
+    for (int i = 0; i < v->n; i++) {
+      if (i) buf_puts(out, ", ");
+      value_repr(&v->items[i], out);
+    }
+    buf_puts(out, v->n == 1 ? ",)" : ")");
+    break;
+  case V_MAP:
+    buf_putc(out, '{');
+    for (int i = 0; i + 1 < v->n; i += 2) {
+      if (i) buf_puts(out, ", ");
+      value_repr(&v->items[i], out);
+      buf_puts(out, ": ");
+      value_repr(&v->items[i + 1], out);
+    }
+    buf_putc(out, '}');
+    break;
+  case V_DTYPE: buf_printf(out, "dtype('%s')", dtype_long(v->dtype)); break;
+  case V_FUNC: buf_puts(out, "<function>"); break;
+  case V_TRACED: buf_puts(out, "<tracer>"); break;
+  }
+}
+
+bool value_equal(const value *a, const value *b) {
+  if (a->kind != b->kind) return false;
+  switch (a->kind) {
+  case V_NONE: return true;
+  case V_BOOL: case V_INT: return a->i == b->i;
+  case V_FLOAT: return a->f == b->f;
+  case V_STR: return a->slen == b->slen && memcmp(a->s, b->s, a->slen) == 0;
+  case V_TUPLE: case V_MAP:
+    if (a->n != b->n) return false;
+    for (int i = 0; i < a->n; i++)
+      if (!value_equal(&a->items[i], &b->items[i])) return false;
+    return true;
+  case V_DTYPE: return a->dtype == b->dtype;
+  case V_FUNC: return a->func == b->func;
+  case V_TRACED: return a->var == b->var;
+  }
+  return false;
+}

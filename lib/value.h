@@ -1,0 +1,58 @@
+/* Values seen by the tracer: static ones (known while tracing, with Python's
+ * scalar types) and traced ones (an IR variable with an aval). */
+#ifndef TJ_VALUE_H
+#define TJ_VALUE_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ast.h"
+#include "dtype.h"
+#include "ir.h"
+
+typedef enum {
+  V_NONE,    /* None */
+  V_BOOL,    /* i: 0/1 — Python bool */
+  V_INT,     /* i — Python int (int64 here; overflow is an error) */
+  V_FLOAT,   /* f — Python float */
+  V_STR,     /* s, slen */
+  V_TUPLE,   /* items, n */
+  V_MAP,     /* items, n: key, value, key, value... (a static JSON object) */
+  V_DTYPE,   /* dtype — x.dtype */
+  V_FUNC,    /* func — a user function named in an expression */
+  V_TRACED,  /* var — an IR variable */
+} value_kind;
+
+typedef struct value value;
+struct value {
+  value_kind kind;
+  int64_t i;
+  double f;
+  const char *s;
+  uint32_t slen;
+  value *items;
+  int n;
+  tj_dtype dtype;
+  uint32_t var;
+  ast_func *func;
+};
+
+static inline bool value_is_static(const value *v) { return v->kind != V_TRACED; }
+static inline bool value_is_number(const value *v) {
+  return v->kind == V_BOOL || v->kind == V_INT || v->kind == V_FLOAT;
+}
+static inline value value_int(int64_t i) { value v = {.kind = V_INT, .i = i}; return v; }
+static inline value value_float(double f) { value v = {.kind = V_FLOAT, .f = f}; return v; }
+static inline value value_bool(bool b) { value v = {.kind = V_BOOL, .i = b}; return v; }
+static inline value value_none(void) { value v = {.kind = V_NONE}; return v; }
+static inline value value_traced(uint32_t var) { value v = {.kind = V_TRACED, .var = var}; return v; }
+
+/* Python's truth value of a static value. */
+bool value_truthy(const value *v);
+/* Python's type name: "int", "float", "bool", "str", "tuple", ... */
+const char *value_type_name(const value *v);
+/* Python's repr(), as jit's error messages and cache reports show values. */
+void value_repr(const value *v, tj_buf *out);
+/* Static equality with JAX's cache rule: same type and equal. */
+bool value_equal(const value *a, const value *b);
+
+#endif
