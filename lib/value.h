@@ -8,6 +8,7 @@
 #include "ast.h"
 #include "dtype.h"
 #include "ir.h"
+#include "util.h"
 
 typedef enum {
   V_NONE,    /* None */
@@ -34,6 +35,7 @@ struct value {
   tj_dtype dtype;
   uint32_t var;
   ast_func *func;
+  struct scope *closure;   /* V_FUNC: the scope it was defined in */
 };
 
 static inline bool value_is_static(const value *v) { return v->kind != V_TRACED; }

@@ -1,0 +1,172 @@
+/* The public API (tjit.h): contexts, specs, tracing, listings. */
+#include "tjit.h"
+
+#include "ast.h"
+#include "diag.h"
+#include "ir.h"
+#include "limits.h"
+#include "print.h"
+#include "spec.h"
+#include "trace.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct tj_ctx {
+  tj_arena arena;           /* specs, sources, ASTs, diagnostics */
+  diag_list diags;
+};
+
+struct tj_jaxpr {
+  ir_module *m;
+};
+
+tj_ctx *tj_ctx_new(void) {
+  tj_ctx *ctx = calloc(1, sizeof *ctx);
+  if (!ctx) TJ_OOM();
+  ctx->diags.arena = &ctx->arena;
+  return ctx;
+}
+
+void tj_ctx_free(tj_ctx *ctx) {
+  if (!ctx) return;
+  arena_free(&ctx->arena);
+  free(ctx);
+}
+
+void tj_print_diagnostics(const tj_ctx *ctx, FILE *out) { diag_render(&ctx->diags, out); }
+int tj_error_count(const tj_ctx *ctx) { return ctx->diags.nerrors; }
+const char *tj_version(void) { return TJ_VERSION; }
+int tj_spec_ncalls(const tj_spec *spec) { return (int)spec->ncalls; }
+
+tj_status tj_spec_load(tj_ctx *ctx, const char *path, const char *text, size_t len,
+                       tj_spec **out) {
+  if (len > TJ_MAX_SPEC_BYTES) {
+    diag_error(&ctx->diags, NULL, span_make(0, 0), "%s: spec is too large (limit is %d bytes)", path,
+               TJ_MAX_SPEC_BYTES);
+    return TJ_ERR_USAGE;
+  }
+  tj_spec *spec = ARENA_NEW(&ctx->arena, tj_spec);
+  if (!spec_load(&ctx->arena, &ctx->diags, path, text, (uint32_t)len, spec)) return TJ_ERR_USAGE;
+  spec->program = ARENA_NEW(&ctx->arena, ast_program);
+  if (!parse_program(&ctx->arena, &spec->code, &ctx->diags, spec->program)) return TJ_ERR_PROGRAM;
+  *out = spec;
+  return TJ_OK;
+}
+
+/* Reads a whole file (or stdin for "-") into the context's arena. */
+static char *read_all(tj_ctx *ctx, const char *path, size_t *len) {
+  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+  if (!f) {
+    diag_error(&ctx->diags, NULL, span_make(0, 0), "cannot open '%s': %s", path, strerror(errno));
+    return NULL;
+  }
+  tj_buf b = {0};
+  char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len <= TJ_MAX_SPEC_BYTES) buf_putn(&b, chunk, n);
+  bool failed = ferror(f);
+  if (f != stdin) fclose(f);
+  if (failed) {
+    diag_error(&ctx->diags, NULL, span_make(0, 0), "cannot read '%s': %s", path, strerror(errno));
+    buf_free(&b);
+    return NULL;
+  }
+  char *text = arena_strndup(&ctx->arena, b.data ? b.data : "", b.len);
+  *len = b.len;
+  buf_free(&b);
+  return text;
+}
+
+tj_status tj_spec_read(tj_ctx *ctx, const char *path, tj_spec **out) {
+  size_t len;
+  char *text = read_all(ctx, path, &len);
+  if (!text) return TJ_ERR_USAGE;
+  return tj_spec_load(ctx, strcmp(path, "-") == 0 ? "<stdin>" : path, text, len, out);
+}
+
+tj_trace_opts tj_trace_defaults(void) {
+  tj_trace_opts o = {.call = -1, .args_json = NULL, .autograph = -1};
+  return o;
+}
+
+/* The entry function: the spec's "function", or the only one defined. */
+static ast_func *find_entry(tj_ctx *ctx, tj_spec *spec) {
+  ast_program *p = spec->program;
+  if (spec->function) {
+    ast_func *f = ast_find_func(p, intern(p->names, spec->function, (uint32_t)strlen(spec->function)));
+    if (!f) {
+      const sjson *j = spec->function_json;
+      diag_error(&ctx->diags, j ? j->src : NULL, j ? j->span : span_make(0, 0),
+                 "function: '%s' is not defined in the source", spec->function);
+    }
+    return f;
+  }
+  if (p->nfuncs == 1) return p->funcs[0];
+  tj_buf b = {0};
+  for (int i = 0; i < p->nfuncs; i++)
+    buf_printf(&b, "%s'%s'", i ? ", " : "", name_str(p->names, p->funcs[i]->name));
+  diag_error(&ctx->diags, &spec->file, span_make(0, 0),
+             "the source defines %d functions (%s): say which one with \"function\"", p->nfuncs, b.data);
+  buf_free(&b);
+  return NULL;
+}
+
+static const spec_call *pick_call(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *o, spec_call *scratch,
+                                  tj_status *st) {
+  *st = TJ_ERR_USAGE;
+  if (o->args_json)
+    return spec_parse_call(&ctx->arena, &ctx->diags, "--args", o->args_json, (uint32_t)strlen(o->args_json),
+                           scratch) ? scratch : NULL;
+  if (o->call >= 0) {
+    if ((uint32_t)o->call < spec->ncalls) return &spec->calls[o->call];
+    diag_error(&ctx->diags, NULL, span_make(0, 0), "--call %d: the spec has %u call%s", o->call, spec->ncalls,
+               spec->ncalls == 1 ? "" : "s");
+    return NULL;
+  }
+  if (spec->has_args) return &spec->args;
+  if (spec->ncalls) return &spec->calls[0];
+  diag_error(&ctx->diags, &spec->file, span_make(0, 0), "the spec has neither \"args\" nor \"calls\" to trace with");
+  return NULL;
+}
+
+tj_status tj_trace(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_jaxpr **out) {
+  tj_trace_opts o = opts ? *opts : tj_trace_defaults();
+  tj_status st;
+  spec_call scratch;
+  const spec_call *call = pick_call(ctx, spec, &o, &scratch, &st);
+  ast_func *entry = call ? find_entry(ctx, spec) : NULL;
+  if (!entry) return TJ_ERR_USAGE;
+  tracer t = {.diags = &ctx->diags, .src = &spec->code, .prog = spec->program, .entry = entry};
+  t.autograph = o.autograph < 0 ? spec->autograph : o.autograph;
+  t.m = ir_new(&spec->code);
+  t.jaxpr = t.m->top;
+  bool ok = trace_function(&t, spec, call);
+  arena_free(&t.scratch);
+  char err[256];
+  if (ok && !ir_check(t.m, err, sizeof err)) {
+    diag_error(&ctx->diags, NULL, span_make(0, 0), "internal error: invalid jaxpr: %s", err);
+    ir_free(t.m);
+    return TJ_ERR_INTERNAL;
+  }
+  if (!ok) {
+    ir_free(t.m);
+    return t.spec_error ? TJ_ERR_USAGE : TJ_ERR_PROGRAM;
+  }
+  *out = malloc(sizeof **out);
+  if (!*out) TJ_OOM();
+  (*out)->m = t.m;
+  return TJ_OK;
+}
+
+char *tj_jaxpr_text(const tj_jaxpr *j) { return print_jaxpr(j->m); }
+char *tj_jaxpr_json(const tj_jaxpr *j) { return print_jaxpr_json(j->m); }
+size_t tj_jaxpr_neqns(const tj_jaxpr *j) { return j->m->top->neqns; }
+
+void tj_jaxpr_free(tj_jaxpr *j) {
+  if (!j) return;
+  ir_free(j->m);
+  free(j);
+}

@@ -1,0 +1,536 @@
+/* The tracer's statements, scopes, user calls, argument binding and the
+ * concretization errors. Expressions are in trace_expr.c, builtins in
+ * trace_builtin.c. */
+#include "trace.h"
+#include "limits.h"
+#include "print.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool tracer_error(tracer *t, tj_span span, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  tj_buf b = {0};
+  buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  diag_error(t->diags, t->src, span, "%s", b.data);
+  buf_free(&b);
+  return false;
+}
+
+bool enter(tracer *t, tj_span span) {
+  if (++t->depth > TJ_MAX_EVAL_DEPTH) {
+    t->depth--;
+    return tracer_error(t, span, "program nests too deeply while tracing (limit is %d)",
+                        TJ_MAX_EVAL_DEPTH);
+  }
+  return true;
+}
+
+/* Scopes. */
+scope *scope_new(tracer *t, scope *parent) {
+  scope *s = ARENA_NEW(&t->scratch, scope);
+  s->parent = parent;
+  return s;
+}
+
+void scope_bind(tracer *t, scope *s, name_id name, value v) {
+  for (int i = 0; i < s->n; i++)
+    if (s->names[i] == name) { s->vals[i] = v; return; }
+  if (s->n == s->cap) {
+    int cap = s->cap ? s->cap * 2 : 4;
+    s->names = arena_grow(&t->scratch, s->names, sizeof *s->names * (size_t)s->cap,
+                          sizeof *s->names * (size_t)cap);
+    s->vals = arena_grow(&t->scratch, s->vals, sizeof *s->vals * (size_t)s->cap,
+                         sizeof *s->vals * (size_t)cap);
+    s->cap = cap;
+  }
+  s->names[s->n] = name;
+  s->vals[s->n++] = v;
+}
+
+value *scope_lookup(scope *s, name_id name) {
+  for (; s; s = s->parent)
+    for (int i = s->n - 1; i >= 0; i--)
+      if (s->names[i] == name) return &s->vals[i];
+  return NULL;
+}
+
+/* Which top-level invars a variable depends on: a backward walk over the
+ * equations (done only when reporting an error). */
+static void mark_deps(tracer *t, uint32_t var, uint8_t *needed) {
+  needed[var] = 1;
+  const ir_jaxpr *j = t->m->top;
+  for (uint32_t k = j->neqns; k-- > 0;) {
+    const ir_eqn *e = &j->eqns[k];
+    bool used = false;
+    for (uint32_t i = 0; i < e->nout && !used; i++) used = needed[e->out[i]];
+    if (!used) continue;
+    for (uint32_t i = 0; i < e->nin; i++)
+      if (!ATOM_IS_LIT(e->in[i])) needed[ATOM_INDEX(e->in[i])] = 1;
+  }
+}
+
+/* JAX's origin paragraph (partial_eval.py _origin_msg). */
+static void origin_note(tracer *t, uint32_t var) {
+  uint8_t *needed = calloc(t->m->nvars, 1);
+  if (!needed) TJ_OOM();
+  mark_deps(t, var, needed);
+  const ir_jaxpr *top = t->m->top;
+  const char *names[TJ_MAX_PARAMS];
+  int n = 0;
+  for (uint32_t i = 0; i < top->nin && n < TJ_MAX_PARAMS; i++)
+    if (needed[top->invars[i]]) names[n++] = t->invar_names[i];
+  tj_buf b = {0};
+  uint32_t line = t->entry->line;
+  buf_printf(&b, "The error occurred while tracing the function %s at %s:%u for jit. ",
+             name_str(t->prog->names, t->entry->name), t->src->name, line);
+  if (n) {
+    buf_printf(&b, "This concrete value was not available in Python because it depends on the value%s of ",
+               n > 1 ? "s" : "");
+    buf_puts(&b, n == 1 ? "the argument " : "the arguments ");
+    for (int i = 0; i < n; i++) {
+      if (i) buf_puts(&b, n == 2 ? " and " : (i == n - 1 ? ", and " : ", "));
+      buf_puts(&b, names[i]);
+    }
+    buf_putc(&b, '.');
+  } else {
+    buf_puts(&b, "This value became a tracer due to JAX operations on these lines:\n");
+    int shown = 0;
+    for (uint32_t k = 0; k < top->neqns && shown < 5; k++) {
+      const ir_eqn *e = &top->eqns[k];
+      bool root = needed[e->out[0]];
+      for (uint32_t i = 0; i < e->nin && root; i++) root = ATOM_IS_LIT(e->in[i]);
+      if (!root) continue;
+      char *text = print_eqn(t->m, top, e);
+      uint32_t l, c;
+      source_position(t->src, e->span.start, &l, &c);
+      buf_printf(&b, "\n  operation %s\n    from line %s:%u:%u (%s)", text, t->src->name, l, c,
+                 name_str(t->prog->names, t->entry->name));
+      free(text);
+      shown++;
+    }
+  }
+  diag_note(t->diags, "%s", b.data);
+  buf_free(&b);
+  free(needed);
+}
+
+bool concretization_error(tracer *t, concrete_kind kind, const value *v,
+                          tj_span span, const char *fix) {
+  static const char *kinds[] = {[ERR_BOOL] = "TracerBoolConversionError",
+                                [ERR_INTEGER] = "TracerIntegerConversionError",
+                                [ERR_CONCRETE] = "ConcretizationTypeError"};
+  tj_aval a = t->m->vars[v->var];
+  char shape[200];
+  aval_format_long(&a, shape, sizeof shape);
+  if (kind == ERR_BOOL && aval_size(&a) != 1)
+    return tracer_error(t, span, "ValueError: %s", aval_size(&a) == 0
+        ? "The truth value of an empty array is ambiguous. Use `array.size > 0` to check that an array is not empty."
+        : "The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()");
+  if (kind == ERR_BOOL)
+    tracer_error(t, span, "%s: Attempted boolean conversion of traced array with shape %s.", kinds[kind], shape);
+  else if (kind == ERR_INTEGER)
+    tracer_error(t, span, "%s: The __index__() method was called on traced array with shape %s", kinds[kind], shape);
+  else
+    tracer_error(t, span, "%s: Abstract tracer value encountered where concrete value is expected: traced array with shape %s",
+                 kinds[kind], shape);
+  origin_note(t, v->var);
+  diag_hint(t->diags, "%s", fix);
+  diag_note(t->diags, "See https://docs.jax.dev/en/latest/errors.html#jax.errors.%s", kinds[kind]);
+  return false;
+}
+
+static flow exec(tracer *t, scope *s, node *n);
+
+flow exec_block(tracer *t, scope *s, node *block) {
+  scope *inner = scope_new(t, s);
+  for (int i = 0; i < block->nitems; i++) {
+    flow f = exec(t, inner, block->items[i]);
+    if (f != FLOW_NORMAL) return f;
+  }
+  return FLOW_NORMAL;
+}
+
+/* A declared type converts (dtype) and checks (shape) the initial value. */
+static bool apply_decl_type(tracer *t, const ast_type *ty, value *v, tj_span span) {
+  if (!ty->present) return true;
+  if (v->kind == V_TRACED) {
+    if (!convert(t, v, ty->dtype, t->m->vars[v->var].weak && t->m->vars[v->var].dtype == ty->dtype, span))
+      return false;
+    tj_aval a = t->m->vars[v->var];
+    if (ty->rank >= 0 && ty->rank != a.rank)
+      return tracer_error(t, ty->span, "declared rank %d but the value has rank %d", ty->rank, a.rank);
+    for (int i = 0; ty->rank > 0 && i < ty->rank; i++)
+      if (!ty->dims[i].name && ty->dims[i].size != a.dims[i])
+        return tracer_error(t, ty->dims[i].span, "declared size %lld but the value has size %lld",
+                            (long long)ty->dims[i].size, (long long)a.dims[i]);
+    return true;
+  }
+  if (!value_is_number(v)) return true;
+  if (ty->rank > 0)
+    return tracer_error(t, ty->span, "declared an array but the value is a static %s", value_type_name(v));
+  double f = v->kind == V_FLOAT ? v->f : (double)v->i;
+  if (dtype_is_float(ty->dtype)) *v = value_float(ty->dtype == DT_F32 ? (double)(float)f : f);
+  else if (ty->dtype == DT_BOOL) *v = value_bool(f != 0);
+  else if (v->kind == V_FLOAT) *v = value_int((int64_t)f);
+  else if (v->kind == V_BOOL) *v = value_int(v->i);
+  return true;
+}
+
+static flow exec_decl(tracer *t, scope *s, node *n) {
+  value v = value_none();
+  if (n->rhs && !eval(t, s, n->rhs, &v)) return FLOW_ERROR;
+  if (n->is_destructure) {
+    if (v.kind != V_TUPLE || v.n != n->nnames) {
+      tracer_error(t, n->rhs ? n->rhs->span : n->span,
+                   "cannot unpack %s into %d names", v.kind == V_TUPLE ? "a tuple of another length" : value_type_name(&v),
+                   n->nnames);
+      return FLOW_ERROR;
+    }
+    for (int i = 0; i < n->nnames; i++) scope_bind(t, s, n->names[i], v.items[i]);
+    return FLOW_NORMAL;
+  }
+  if (!n->rhs && !n->type.present) {
+    tracer_error(t, n->span, "declaration of '%s' needs an initial value", name_str(t->prog->names, n->names[0]));
+    return FLOW_ERROR;
+  }
+  if (!n->rhs) v = value_int(0); /* `int i;` is 0, as a static */
+  if (!apply_decl_type(t, &n->type, &v, n->span)) return FLOW_ERROR;
+  for (int i = 0; i < n->nnames; i++) scope_bind(t, s, n->names[i], v);
+  return FLOW_NORMAL;
+}
+
+static flow exec_if(tracer *t, scope *s, node *n) {
+  bool c;
+  if (!eval_truth(t, s, n->cond, "use where(cond, a, b) or cond(...) to choose between traced values, "
+                  "mark the arguments it depends on static, or enable autograph (--autograph)", &c))
+    return FLOW_ERROR;
+  node *branch = c ? n->then : n->els;
+  if (!branch) return FLOW_NORMAL;
+  return exec(t, scope_new(t, s), branch);
+}
+
+static const char *loop_fix =
+    "use fori_loop or while_loop for loops on traced values, mark the arguments "
+    "the condition depends on static, or enable autograph (--autograph)";
+
+static flow loop_body(tracer *t, scope *s, node *body, bool *stop) {
+  flow f = exec(t, scope_new(t, s), body);
+  *stop = f == FLOW_BREAK || f == FLOW_RETURN || f == FLOW_ERROR;
+  return f == FLOW_BREAK || f == FLOW_CONTINUE ? FLOW_NORMAL : f;
+}
+
+static flow exec_for(tracer *t, scope *s, node *n) {
+  scope *ls = scope_new(t, s);
+  if (n->init && exec(t, ls, n->init) == FLOW_ERROR) return FLOW_ERROR;
+  for (;;) {
+    bool c = true, stop;
+    if (n->cond && !eval_truth(t, ls, n->cond, loop_fix, &c)) return FLOW_ERROR;
+    if (!c) return FLOW_NORMAL;
+    flow f = loop_body(t, ls, n->body, &stop);
+    if (stop) return f;
+    value ignored;
+    if (n->inc && !eval(t, ls, n->inc, &ignored)) return FLOW_ERROR;
+  }
+}
+
+static flow exec_while(tracer *t, scope *s, node *n, bool test_first) {
+  for (bool first = true;; first = false) {
+    bool c = true, stop;
+    if ((test_first || !first) && !eval_truth(t, s, n->cond, loop_fix, &c)) return FLOW_ERROR;
+    if (!c) return FLOW_NORMAL;
+    flow f = loop_body(t, s, n->body, &stop);
+    if (stop) return f;
+  }
+}
+
+static flow exec_inner(tracer *t, scope *s, node *n) {
+  value v;
+  switch (n->kind) {
+  case ND_BLOCK: return exec_block(t, s, n);
+  case ND_DECL: return exec_decl(t, s, n);
+  case ND_EXPR_STMT: return eval(t, s, n->lhs, &v) ? FLOW_NORMAL : FLOW_ERROR;
+  case ND_IF: return exec_if(t, s, n);
+  case ND_FOR: return exec_for(t, s, n);
+  case ND_WHILE: return exec_while(t, s, n, true);
+  case ND_DO: return exec_while(t, s, n, false);
+  case ND_BREAK: return FLOW_BREAK;
+  case ND_CONTINUE: return FLOW_CONTINUE;
+  case ND_EMPTY: return FLOW_NORMAL;
+  case ND_RETURN:
+    t->retval = value_none();
+    if (n->lhs && !eval(t, s, n->lhs, &t->retval)) return FLOW_ERROR;
+    return FLOW_RETURN;
+  case ND_FUNC: {
+    value f = {.kind = V_FUNC, .func = n->func, .closure = s};
+    scope_bind(t, s, n->func->name, f);
+    return FLOW_NORMAL;
+  }
+  default:
+    tracer_error(t, n->span, "this statement cannot be traced");
+    return FLOW_ERROR;
+  }
+}
+
+static flow exec(tracer *t, scope *s, node *n) {
+  if (++t->steps > TJ_MAX_STEPS) {
+    tracer_error(t, n->span, "too many statements executed while tracing (limit is %d); "
+                 "is a static loop unbounded?", TJ_MAX_STEPS);
+    return FLOW_ERROR;
+  }
+  if (!enter(t, n->span)) return FLOW_ERROR;
+  flow f = exec_inner(t, s, n);
+  leave(t);
+  return f;
+}
+
+/* Calls a user function: binds parameters in a scope whose parent is the
+ * function's defining scope (closures read the enclosing variables). */
+bool call_user(tracer *t, scope *s, ast_func *f, scope *closure, node *call,
+               value *args, int nargs, value *out) {
+  (void)s;
+  const char *fname = name_str(t->prog->names, f->name);
+  if (nargs != f->nparams)
+    return tracer_error(t, call->span, "TypeError: %s() takes %d positional argument%s but %d %s given",
+                        fname, f->nparams, f->nparams == 1 ? "" : "s", nargs, nargs == 1 ? "was" : "were");
+  if (++t->call_depth > TJ_MAX_CALL_DEPTH) {
+    t->call_depth--;
+    return tracer_error(t, call->span, "too many nested calls while tracing (limit is %d) in function '%s'",
+                        TJ_MAX_CALL_DEPTH, fname);
+  }
+  scope *fs = scope_new(t, closure);
+  for (int i = 0; i < nargs; i++) {
+    if (!apply_decl_type(t, &f->params[i].type, &args[i], call->span)) { t->call_depth--; return false; }
+    scope_bind(t, fs, f->params[i].name, args[i]);
+  }
+  flow fl = exec_block(t, fs, f->body);
+  t->call_depth--;
+  if (fl == FLOW_ERROR) return false;
+  *out = fl == FLOW_RETURN ? t->retval : value_none();
+  return true;
+}
+
+/* ---- The entry point: static arguments, argument binding, outputs ---- */
+
+static bool spec_error(tracer *t, const sjson *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool spec_error(tracer *t, const sjson *at, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  tj_buf b = {0};
+  buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  if (at) diag_error(t->diags, at->src, at->span, "%s: %s", at->path, b.data);
+  else diag_error(t->diags, NULL, span_make(0, 0), "%s", b.data);
+  buf_free(&b);
+  t->spec_error = true;
+  return false;
+}
+
+static const char *fname(tracer *t) { return name_str(t->prog->names, t->entry->name); }
+
+static void note_params(tracer *t) {
+  tj_buf b = {0};
+  for (int i = 0; i < t->entry->nparams; i++)
+    buf_printf(&b, "%s%s", i ? ", " : "", name_str(t->prog->names, t->entry->params[i].name));
+  diag_note(t->diags, "%s takes (%s)", fname(t), b.data);
+  buf_free(&b);
+}
+
+/* Marks static parameters from the spec, with jax.jit's validation. */
+static bool mark_static(tracer *t, const tj_spec *spec, bool *is_static) {
+  int n = t->entry->nparams;
+  for (int i = 0; i < n; i++) is_static[i] = t->entry->params[i].is_static;
+  const sjson *nums = spec->static_argnums, *names = spec->static_argnames;
+  for (uint32_t k = 0; nums && k < nums->n; k++) {
+    int64_t v = nums->items[k]->i;
+    if (v >= n || -v > n) {
+      tj_buf b = {0};
+      for (uint32_t j = 0; j < nums->n; j++)
+        buf_printf(&b, "%s%lld", j ? ", " : "", (long long)nums->items[j]->i);
+      spec_error(t, nums, "ValueError: Jitted function has static_argnums=(%s%s), but only accepts %d positional arguments.",
+                 b.data, nums->n == 1 ? "," : "", n);
+      buf_free(&b);
+      note_params(t);
+      return false;
+    }
+    is_static[v < 0 ? v + n : v] = true;
+  }
+  for (uint32_t k = 0; names && k < names->n; k++) {
+    const sjson *nm = names->items[k];
+    int found = -1;
+    for (int i = 0; i < n; i++)
+      if (strlen(name_str(t->prog->names, t->entry->params[i].name)) == nm->slen &&
+          memcmp(name_str(t->prog->names, t->entry->params[i].name), nm->s, nm->slen) == 0)
+        found = i;
+    if (found < 0) {
+      tj_buf q = {0};
+      buf_put_quoted(&q, nm->s, nm->slen);
+      q.data[0] = q.data[q.len - 1] = '\'';
+      spec_error(t, nm, "ValueError: Jitted function has invalid argnames {%s} in static_argnames. "
+                 "Function does not take these args.", q.data);
+      buf_free(&q);
+      note_params(t);
+      return false;
+    }
+    is_static[found] = true;
+  }
+  return true;
+}
+
+/* A static argument's JSON value as a Python value (array = tuple). */
+static bool static_value(tracer *t, const sjson *j, value *out) {
+  switch (j->kind) {
+  case SJ_NULL: *out = value_none(); return true;
+  case SJ_BOOL: *out = value_bool(j->b); return true;
+  case SJ_INT: *out = value_int(j->i); return true;
+  case SJ_FLOAT: *out = value_float(j->f); return true;
+  case SJ_STRING: *out = (value){.kind = V_STR, .s = j->s, .slen = j->slen}; return true;
+  case SJ_ARRAY: case SJ_OBJECT: break;
+  }
+  bool map = j->kind == SJ_OBJECT;
+  for (uint32_t i = 0; map && i < j->n; i++)
+    if (strcmp(j->keys[i], "dtype") == 0)
+      return spec_error(t, j, "ValueError: Non-hashable static arguments are not supported. An error occurred "
+                        "while trying to hash an object of type <class 'jaxlib._jax.ArrayImpl'>. The error was:\n"
+                        "TypeError: unhashable type: 'jaxlib._jax.ArrayImpl'");
+  *out = (value){.kind = map ? V_MAP : V_TUPLE, .n = (int)(map ? 2 * j->n : j->n)};
+  out->items = ARENA_ARRAY(&t->scratch, value, out->n);
+  for (uint32_t i = 0; i < j->n; i++) {
+    if (map) out->items[2 * i] = (value){.kind = V_STR, .s = j->keys[i], .slen = (uint32_t)strlen(j->keys[i])};
+    if (!static_value(t, j->items[i], &out->items[map ? 2 * i + 1 : i])) return false;
+  }
+  return true;
+}
+
+/* Orders the call's values by parameter, with Python's call errors. */
+static bool bind_call(tracer *t, const spec_call *call, const sjson **vals) {
+  int n = t->entry->nparams;
+  for (int i = 0; i < n; i++) vals[i] = NULL;
+  if (!call->by_keyword) {
+    if ((int)call->n > n)
+      return spec_error(t, call->json, "TypeError: %s() takes %d positional argument%s but %u were given",
+                        fname(t), n, n == 1 ? "" : "s", call->n);
+    for (uint32_t i = 0; i < call->n; i++) vals[i] = call->values[i];
+  } else {
+    for (uint32_t k = 0; k < call->n; k++) {
+      int found = -1;
+      for (int i = 0; i < n; i++)
+        if (strcmp(call->names[k], name_str(t->prog->names, t->entry->params[i].name)) == 0) found = i;
+      if (found < 0) {
+        spec_error(t, call->values[k], "TypeError: %s() got an unexpected keyword argument '%s'", fname(t), call->names[k]);
+        note_params(t);
+        return false;
+      }
+      vals[found] = call->values[k];
+    }
+  }
+  for (int i = 0; i < n; i++)
+    if (!vals[i])
+      return spec_error(t, call->json, "TypeError: %s() missing 1 required positional argument: '%s'",
+                        fname(t), name_str(t->prog->names, t->entry->params[i].name));
+  return true;
+}
+
+/* Checks a traced argument against the parameter's declared type; a named
+ * dimension binds a static int in the function's scope. */
+static bool check_param_type(tracer *t, scope *fs, const ast_param *p, const sjson *j, const tj_aval *a) {
+  const ast_type *ty = &p->type;
+  char got[200];
+  aval_format(a, got, sizeof got);
+  if (ty->present && ty->dtype != a->dtype)
+    return spec_error(t, j, "argument '%s' is declared %s but the value is %s%s", name_str(t->prog->names, p->name),
+                      dtype_short(ty->dtype), got, a->weak && j->kind == SJ_INT && dtype_is_float(ty->dtype)
+                      ? " (write a float such as 5.0 for a float argument)" : "");
+  if (ty->rank < 0) return true;
+  if (ty->rank != a->rank)
+    return spec_error(t, j, "argument '%s' is declared with rank %d but the value is %s",
+                      name_str(t->prog->names, p->name), ty->rank, got);
+  for (int d = 0; d < ty->rank; d++) {
+    int64_t want = ty->dims[d].size;
+    if (ty->dims[d].name) {
+      value *bound = scope_lookup(fs, ty->dims[d].name);
+      if (!bound) { scope_bind(t, fs, ty->dims[d].name, value_int(a->dims[d])); continue; }
+      want = bound->i;
+    }
+    if (want != a->dims[d])
+      return spec_error(t, j, "argument '%s': dimension %d is %lld but the declaration needs %lld",
+                        name_str(t->prog->names, p->name), d, (long long)a->dims[d], (long long)want);
+  }
+  return true;
+}
+
+static bool bind_param(tracer *t, const tj_spec *spec, scope *fs, int i, bool is_static, const sjson *j) {
+  const ast_param *p = &t->entry->params[i];
+  value v;
+  if (is_static) {
+    if (!static_value(t, j, &v)) return false;
+    if (!apply_decl_type(t, &p->type, &v, p->span)) return false;
+    scope_bind(t, fs, p->name, v);
+    return true;
+  }
+  if (j->kind == SJ_STRING || j->kind == SJ_NULL) {
+    spec_error(t, j, "TypeError: Error interpreting argument to %s as an abstract array. The problematic value "
+               "is of type <class '%s'> and was passed to the function at path %s.", fname(t),
+               j->kind == SJ_STRING ? "str" : "NoneType", name_str(t->prog->names, p->name));
+    diag_hint(t->diags, "a non-array argument must be marked static (static_argnames: [\"%s\"])",
+              name_str(t->prog->names, p->name));
+    return false;
+  }
+  tj_aval a;
+  if (!spec_value_aval(t->diags, spec, j, &a)) { t->spec_error = true; return false; }
+  if (!check_param_type(t, fs, p, j, &a)) return false;
+  uint32_t var = ir_new_var(t->m, &a);
+  ir_jaxpr *top = t->m->top;
+  t->invar_names[top->nin] = name_str(t->prog->names, p->name);
+  top->invars[top->nin++] = var;
+  scope_bind(t, fs, p->name, value_traced(var));
+  return true;
+}
+
+/* Flattens the returned value into the jaxpr's outputs (a pytree). */
+static bool add_outputs(tracer *t, const value *v, tj_span span) {
+  if (v->kind == V_TUPLE) {
+    for (int i = 0; i < v->n; i++)
+      if (!add_outputs(t, &v->items[i], span)) return false;
+    return true;
+  }
+  ir_atom a;
+  if (v->kind == V_TRACED) a = ATOM_VAR(v->var);
+  else if (value_is_number(v)) {
+    tj_aval av = value_aval(t, v);
+    if (!to_atom(t, v, av.dtype, av.weak, span, &a)) return false;
+  } else
+    return tracer_error(t, span, "TypeError: %s returned a value of type %s, which is not a valid JAX type",
+                        fname(t), value_type_name(v));
+  ir_jaxpr *j = t->m->top;
+  j->outs = arena_grow(&t->m->arena, j->outs, sizeof *j->outs * j->nout, sizeof *j->outs * (j->nout + 1));
+  j->outs[j->nout++] = a;
+  return true;
+}
+
+bool trace_function(tracer *t, const tj_spec *spec, const spec_call *call) {
+  int n = t->entry->nparams;
+  bool is_static[TJ_MAX_PARAMS];
+  const sjson *vals[TJ_MAX_PARAMS];
+  if (n > TJ_MAX_PARAMS)
+    return tracer_error(t, t->entry->name_span, "too many parameters (limit is %d) in function '%s'",
+                        TJ_MAX_PARAMS, fname(t));
+  if (!mark_static(t, spec, is_static) || !bind_call(t, call, vals)) return false;
+  t->invar_names = ARENA_ARRAY(&t->scratch, const char *, n ? n : 1);
+  t->m->top->invars = ARENA_ARRAY(&t->m->arena, uint32_t, n ? n : 1);
+  scope *fs = scope_new(t, NULL);
+  for (int i = 0; i < n; i++)
+    if (!bind_param(t, spec, fs, i, is_static[i], vals[i])) return false;
+  flow f = exec_block(t, fs, t->entry->body);
+  if (f == FLOW_ERROR) return false;
+  if (f == FLOW_BREAK || f == FLOW_CONTINUE)
+    return tracer_error(t, t->entry->name_span, "'break' or 'continue' outside a loop in function '%s'", fname(t));
+  value ret = f == FLOW_RETURN ? t->retval : value_none();
+  if (ret.kind == V_NONE) return true;
+  return add_outputs(t, &ret, t->entry->name_span);
+}

@@ -1,0 +1,75 @@
+/* The tracer: abstract interpretation of the AST (DESIGN.md §3). Static
+ * values are computed; traced values record equations into a jaxpr. */
+#ifndef TJ_TRACE_H
+#define TJ_TRACE_H
+#include <stdbool.h>
+
+#include "ast.h"
+#include "diag.h"
+#include "ir.h"
+#include "spec.h"
+#include "value.h"
+
+typedef struct scope scope;
+struct scope {
+  scope *parent;
+  name_id *names;
+  value *vals;
+  int n, cap;
+};
+
+/* What a statement did to control flow. */
+typedef enum { FLOW_NORMAL, FLOW_BREAK, FLOW_CONTINUE, FLOW_RETURN, FLOW_ERROR } flow;
+
+typedef enum { ERR_BOOL, ERR_INTEGER, ERR_CONCRETE } concrete_kind;
+
+typedef struct tracer {
+  tj_arena scratch;         /* static values, scopes; freed after the trace */
+  diag_list *diags;
+  const tj_source *src;
+  const ast_program *prog;
+  ir_module *m;
+  ir_jaxpr *jaxpr;          /* where equations are recorded now */
+  ast_func *entry;
+  const char **invar_names; /* parameter name of each top-level invar */
+  int depth;                /* evaluation nesting (C stack guard) */
+  int call_depth;
+  uint64_t steps;
+  value retval;             /* set by `return` */
+  bool autograph;
+  bool spec_error;           /* the failure is the spec's (exit 2), not the program's */
+} tracer;
+
+/* trace.c */
+bool trace_function(tracer *t, const tj_spec *spec, const spec_call *call);
+bool tracer_error(tracer *t, tj_span span, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+bool concretization_error(tracer *t, concrete_kind kind, const value *v,
+                          tj_span span, const char *fix);
+bool enter(tracer *t, tj_span span);
+static inline void leave(tracer *t) { t->depth--; }
+scope *scope_new(tracer *t, scope *parent);
+void scope_bind(tracer *t, scope *s, name_id name, value v);
+value *scope_lookup(scope *s, name_id name);
+flow exec_block(tracer *t, scope *s, node *block);
+bool call_user(tracer *t, scope *s, ast_func *f, scope *closure, node *call,
+               value *args, int nargs, value *out);
+
+/* trace_expr.c */
+bool eval(tracer *t, scope *s, node *n, value *out);
+bool eval_truth(tracer *t, scope *s, node *n, const char *fix, bool *out);
+tj_aval value_aval(tracer *t, const value *v);
+bool to_atom(tracer *t, const value *v, tj_dtype dt, bool weak, tj_span span, ir_atom *out);
+bool emit(tracer *t, int prim, const ir_atom *ins, int nin, const tj_aval *hint,
+          const ir_param *params, int nparams, tj_span span, value *out);
+bool convert(tracer *t, value *v, tj_dtype dt, bool weak, tj_span span);
+bool promote_values(tracer *t, value *vals, int n, tj_span span, tj_dtype *dt,
+                    bool *weak);
+bool promote_ranks(tracer *t, value *vals, int n, tj_dtype dt, tj_span span);
+bool apply_binary(tracer *t, int prim, value a, value b, tj_span span, value *out);
+
+/* trace_builtin.c */
+/* Calls a builtin by name; *found is false when name is not a builtin. */
+bool call_builtin(tracer *t, scope *s, node *call, bool *found, value *out);
+
+#endif

@@ -1,0 +1,455 @@
+/* The tracer's expressions: static folding (Python arithmetic, C integer
+ * division), jnp-style promotion of dtypes and ranks, and equations for
+ * traced operands. */
+#include "limits.h"
+#include "prims.h"
+#include "trace.h"
+#include "util.h"
+
+#include <math.h>
+#include <string.h>
+
+tj_aval value_aval(tracer *t, const value *v) {
+  switch (v->kind) {
+  case V_TRACED: return t->m->vars[v->var];
+  case V_FLOAT: return aval_scalar(DT_F32, true);
+  case V_BOOL: return aval_scalar(DT_BOOL, false);
+  default: return aval_scalar(DT_I32, true);
+  }
+}
+
+static bool int_fits(int64_t i, tj_dtype dt) {
+  switch (dt) {
+  case DT_I8: return i >= INT8_MIN && i <= INT8_MAX;
+  case DT_I16: return i >= INT16_MIN && i <= INT16_MAX;
+  case DT_I32: return i >= INT32_MIN && i <= INT32_MAX;
+  case DT_U8: return i >= 0 && i <= UINT8_MAX;
+  case DT_U32: return i >= 0 && i <= (int64_t)UINT32_MAX;
+  default: return true;
+  }
+}
+
+bool to_atom(tracer *t, const value *v, tj_dtype dt, bool weak, tj_span span, ir_atom *out) {
+  if (v->kind == V_TRACED) { *out = ATOM_VAR(v->var); return true; }
+  ir_lit lit = {.dtype = dt, .weak = weak};
+  double f = v->kind == V_FLOAT ? v->f : (double)v->i;
+  if (dtype_is_float(dt)) lit.f = dt == DT_F32 ? (double)(float)f : f;
+  else if (dt == DT_BOOL) lit.i = f != 0;
+  else if (v->kind == V_FLOAT) {
+    if (!(fabs(f) < 9.2e18)) return tracer_error(t, span, "OverflowError: cannot convert float %g to %s", f, dtype_long(dt));
+    lit.i = (int64_t)f;
+  } else if (!int_fits(v->i, dt))
+    return tracer_error(t, span, "OverflowError: Python int %lld too large to convert to %s",
+                        (long long)v->i, dtype_long(dt));
+  else lit.i = v->i;
+  *out = ir_new_lit(t->m, &lit);
+  return true;
+}
+
+bool emit(tracer *t, int prim, const ir_atom *ins, int nin, const tj_aval *hint,
+          const ir_param *params, int nparams, tj_span span, value *out) {
+  if (t->m->top->neqns >= TJ_MAX_EQNS || t->jaxpr->neqns >= TJ_MAX_EQNS)
+    return tracer_error(t, span, "too many equations (limit is %d) in function '%s'", TJ_MAX_EQNS,
+                        name_str(t->prog->names, t->entry->name));
+  ir_eqn *e = ir_add_eqn(t->m, t->jaxpr, prim, (uint32_t)nin, 1, (uint16_t)nparams, span);
+  memcpy(e->in, ins, sizeof *ins * (size_t)nin);
+  if (nparams) memcpy(e->params, params, sizeof *params * (size_t)nparams);
+  tj_aval a = hint ? *hint : aval_scalar(DT_F32, false);
+  char err[256];
+  if (!prims[prim].shape(t->m, e, &a, err, sizeof err)) {
+    t->jaxpr->neqns--; /* drop the half-made equation */
+    return tracer_error(t, span, "TypeError: %s", err);
+  }
+  if (aval_size(&a) > TJ_MAX_ELEMENTS)
+    return t->jaxpr->neqns--, tracer_error(t, span, "too many elements in one array (limit is %lld)",
+                                            (long long)TJ_MAX_ELEMENTS);
+  e->out[0] = ir_new_var(t->m, &a);
+  *out = value_traced(e->out[0]);
+  return true;
+}
+
+bool convert(tracer *t, value *v, tj_dtype dt, bool weak, tj_span span) {
+  if (v->kind != V_TRACED) return true;
+  tj_aval a = t->m->vars[v->var];
+  if (a.dtype == dt && a.weak == weak) return true;
+  ir_param ps[2] = {{"new_dtype", pv_dtype(t->m, dt)}, {"weak_type", pv_bool(t->m, weak)}};
+  ir_atom in = ATOM_VAR(v->var);
+  return emit(t, P_convert_element_type, &in, 1, NULL, ps, 2, span, v);
+}
+
+static bool check_operand(tracer *t, const value *v, tj_span span) {
+  if (v->kind == V_TRACED || value_is_number(v)) return true;
+  return tracer_error(t, span, "TypeError: a %s cannot be an operand of an array operation", value_type_name(v));
+}
+
+bool promote_values(tracer *t, value *vals, int n, tj_span span, tj_dtype *dt, bool *weak) {
+  for (int i = 0; i < n; i++)
+    if (!check_operand(t, &vals[i], span)) return false;
+  tj_aval a = value_aval(t, &vals[0]);
+  *dt = a.dtype;
+  *weak = a.weak;
+  for (int i = 1; i < n; i++) {
+    tj_aval b = value_aval(t, &vals[i]);
+    *dt = dtype_promote(*dt, *weak, b.dtype, b.weak, weak);
+  }
+  for (int i = 0; i < n; i++)
+    if (!convert(t, &vals[i], *dt, *weak, span)) return false;
+  return true;
+}
+
+/* jnp's _promote_shapes: when operands of two different nonzero ranks meet,
+ * every operand gets leading 1-sized dimensions (lax.broadcast_to_rank). */
+bool promote_ranks(tracer *t, value *vals, int n, tj_dtype dt, tj_span span) {
+  int rank = 0, first_rank = -1;
+  bool mixed = false;
+  for (int i = 0; i < n; i++) {
+    int r = value_aval(t, &vals[i]).rank;
+    if (r > rank) rank = r;
+    if (r && first_rank < 0) first_rank = r;
+    else if (r && r != first_rank) mixed = true;
+  }
+  for (int i = 0; mixed && i < n; i++) {
+    tj_aval a = value_aval(t, &vals[i]);
+    if (a.rank == rank) continue;
+    ir_atom in;
+    if (!to_atom(t, &vals[i], dt, a.weak, span, &in)) return false;
+    tj_aval out = a;
+    int lead = rank - a.rank;
+    int64_t bdims[TJ_MAX_RANK];
+    for (int d = 0; d < rank; d++) out.dims[d] = d < lead ? 1 : a.dims[d - lead];
+    for (int d = 0; d < a.rank; d++) bdims[d] = lead + d;
+    out.rank = (uint8_t)rank;
+    ir_param p = {"broadcast_dimensions", pv_ints(t->m, PV_TUPLE, bdims, a.rank)};
+    if (!emit(t, P_broadcast_in_dim, &in, 1, &out, &p, 1, span, &vals[i])) return false;
+  }
+  return true;
+}
+
+bool apply_binary(tracer *t, int prim, value a, value b, tj_span span, value *out) {
+  value v[2] = {a, b};
+  tj_dtype dt;
+  bool weak;
+  if (!promote_values(t, v, 2, span, &dt, &weak) || !promote_ranks(t, v, 2, dt, span)) return false;
+  ir_atom in[2];
+  if (!to_atom(t, &v[0], dt, weak, span, &in[0]) || !to_atom(t, &v[1], dt, weak, span, &in[1]))
+    return false;
+  return emit(t, prim, in, 2, NULL, NULL, 0, span, out);
+}
+
+/* ---- static folding (Python semantics, C integer division) ---- */
+
+static bool fold_error(tracer *t, ast_op op, const value *a, const value *b, tj_span span) {
+  return tracer_error(t, span, "TypeError: unsupported operand type(s) for %s: '%s' and '%s'",
+                      op_text(op), value_type_name(a), value_type_name(b));
+}
+
+static bool fold_compare(ast_op op, int c, value *out) {
+  bool r = op == OP_EQ ? c == 0 : op == OP_NE ? c != 0 : op == OP_LT ? c < 0
+         : op == OP_LE ? c <= 0 : op == OP_GT ? c > 0 : c >= 0;
+  *out = value_bool(r);
+  return true;
+}
+
+static bool fold_float(tracer *t, ast_op op, double x, double y, tj_span span, value *out) {
+  switch (op) {
+  case OP_ADD: *out = value_float(x + y); return true;
+  case OP_SUB: *out = value_float(x - y); return true;
+  case OP_MUL: *out = value_float(x * y); return true;
+  case OP_DIV: case OP_MOD:
+    if (y == 0) return tracer_error(t, span, "ZeroDivisionError: float division by zero");
+    *out = value_float(op == OP_DIV ? x / y : fmod(x, y));
+    return true;
+  case OP_EQ: *out = value_bool(x == y); return true;
+  case OP_NE: *out = value_bool(x != y); return true;
+  case OP_LT: *out = value_bool(x < y); return true;
+  case OP_LE: *out = value_bool(x <= y); return true;
+  case OP_GT: *out = value_bool(x > y); return true;
+  case OP_GE: *out = value_bool(x >= y); return true;
+  default: return tracer_error(t, span, "TypeError: unsupported operand type(s) for %s: 'float'", op_text(op));
+  }
+}
+
+static bool fold_int(tracer *t, ast_op op, int64_t x, int64_t y, tj_span span, value *out) {
+  int64_t r = 0;
+  bool overflow = false;
+  switch (op) {
+  case OP_ADD: overflow = __builtin_add_overflow(x, y, &r); break;
+  case OP_SUB: overflow = __builtin_sub_overflow(x, y, &r); break;
+  case OP_MUL: overflow = __builtin_mul_overflow(x, y, &r); break;
+  case OP_DIV: case OP_MOD:
+    if (y == 0) return tracer_error(t, span, "ZeroDivisionError: integer division or modulo by zero");
+    if (x == INT64_MIN && y == -1) { overflow = op == OP_DIV; r = 0; break; }
+    r = op == OP_DIV ? x / y : x % y;
+    break;
+  case OP_BITAND: r = x & y; break;
+  case OP_BITOR: r = x | y; break;
+  case OP_BITXOR: r = x ^ y; break;
+  case OP_SHL: case OP_SHR:
+    if (y < 0) return tracer_error(t, span, "ValueError: negative shift count");
+    if (op == OP_SHR) { r = y >= 64 ? (x < 0 ? -1 : 0) : x >> y; break; }
+    overflow = y >= 63 ? x != 0 : (x > (INT64_MAX >> y) || x < (INT64_MIN >> y));
+    if (!overflow) r = (int64_t)((uint64_t)x << y);
+    break;
+  default: return fold_compare(op, x < y ? -1 : x > y, out);
+  }
+  if (overflow)
+    return tracer_error(t, span, "OverflowError: static integer arithmetic overflows 64 bits");
+  *out = value_int(r);
+  return true;
+}
+
+static bool fold_binary(tracer *t, ast_op op, const value *a, const value *b, tj_span span, value *out) {
+  if (value_is_number(a) && value_is_number(b)) {
+    bool is_float = a->kind == V_FLOAT || b->kind == V_FLOAT;
+    bool bitwise = op == OP_BITAND || op == OP_BITOR || op == OP_BITXOR || op == OP_SHL || op == OP_SHR;
+    if (is_float && bitwise) return fold_error(t, op, a, b, span);
+    if (is_float)
+      return fold_float(t, op, a->kind == V_FLOAT ? a->f : (double)a->i,
+                        b->kind == V_FLOAT ? b->f : (double)b->i, span, out);
+    if (!fold_int(t, op, a->i, b->i, span, out)) return false;
+    if (a->kind == V_BOOL && b->kind == V_BOOL && out->kind == V_INT &&
+        (op == OP_BITAND || op == OP_BITOR || op == OP_BITXOR))
+      *out = value_bool(out->i);
+    return true;
+  }
+  if ((op == OP_EQ || op == OP_NE) && a->kind != V_TRACED && b->kind != V_TRACED) {
+    bool eq = value_equal(a, b);
+    *out = value_bool(op == OP_EQ ? eq : !eq);
+    return true;
+  }
+  if (a->kind == V_STR && b->kind == V_STR && op >= OP_LT && op <= OP_GE) {
+    uint32_t n = a->slen < b->slen ? a->slen : b->slen;
+    int c = memcmp(a->s, b->s, n);
+    return fold_compare(op, c ? c : (a->slen > b->slen) - (a->slen < b->slen), out);
+  }
+  return fold_error(t, op, a, b, span);
+}
+
+static int binary_prim(tracer *t, ast_op op, const value *a, const value *b) {
+  switch (op) {
+  case OP_ADD: return P_add;
+  case OP_SUB: return P_sub;
+  case OP_MUL: return P_mul;
+  case OP_DIV: return P_div;
+  case OP_MOD: return P_rem;
+  case OP_BITAND: return P_and;
+  case OP_BITOR: return P_or;
+  case OP_BITXOR: return P_xor;
+  case OP_SHL: return P_shift_left;
+  case OP_SHR: {
+    tj_aval x = value_aval(t, a), y = value_aval(t, b);
+    bool unsig = dtype_kindof(x.dtype) == DK_UNSIGNED || dtype_kindof(y.dtype) == DK_UNSIGNED;
+    return unsig ? P_shift_right_logical : P_shift_right_arithmetic;
+  }
+  case OP_EQ: return P_eq;
+  case OP_NE: return P_ne;
+  case OP_LT: return P_lt;
+  case OP_LE: return P_le;
+  case OP_GT: return P_gt;
+  case OP_GE: return P_ge;
+  default: return -1;
+  }
+}
+
+static bool binary(tracer *t, ast_op op, value a, value b, tj_span span, value *out) {
+  if (a.kind != V_TRACED && b.kind != V_TRACED) return fold_binary(t, op, &a, &b, span, out);
+  return apply_binary(t, binary_prim(t, op, &a, &b), a, b, span, out);
+}
+
+/* && and || need concrete operands (Python's `and` calls bool()). */
+static bool eval_logical(tracer *t, scope *s, node *n, value *out) {
+  static const char *fix = "use logical operators on arrays via where(), or mark the arguments static";
+  bool l, r;
+  if (!eval_truth(t, s, n->lhs, fix, &l)) return false;
+  if ((n->op == OP_LOGAND && !l) || (n->op == OP_LOGOR && l)) { *out = value_bool(l); return true; }
+  if (!eval_truth(t, s, n->rhs, fix, &r)) return false;
+  *out = value_bool(r);
+  return true;
+}
+
+static bool unary(tracer *t, ast_op op, value v, tj_span span, value *out) {
+  if (v.kind == V_TRACED) {
+    ir_atom in = ATOM_VAR(v.var);
+    tj_aval a = t->m->vars[v.var];
+    switch (op) {
+    case OP_PLUS: *out = v; return true;
+    case OP_NEG: return emit(t, P_neg, &in, 1, NULL, NULL, 0, span, out);
+    case OP_BITNOT: return emit(t, P_not, &in, 1, NULL, NULL, 0, span, out);
+    default: /* logical not: jnp.logical_not compares non-bools with 0 */
+      if (a.dtype != DT_BOOL && !apply_binary(t, P_ne, v, value_int(0), span, &v)) return false;
+      in = ATOM_VAR(v.var);
+      return emit(t, P_not, &in, 1, NULL, NULL, 0, span, out);
+    }
+  }
+  if (op == OP_NOT) { *out = value_bool(!value_truthy(&v)); return true; }
+  if (!value_is_number(&v))
+    return tracer_error(t, span, "TypeError: bad operand type for unary %s: '%s'", op_text(op), value_type_name(&v));
+  if (op == OP_BITNOT && v.kind == V_FLOAT)
+    return tracer_error(t, span, "TypeError: bad operand type for unary ~: 'float'");
+  if (v.kind == V_FLOAT) { *out = value_float(op == OP_NEG ? -v.f : v.f); return true; }
+  if (op == OP_NEG && v.i == INT64_MIN)
+    return tracer_error(t, span, "OverflowError: static integer arithmetic overflows 64 bits");
+  *out = value_int(op == OP_NEG ? -v.i : op == OP_BITNOT ? ~v.i : v.i);
+  return true;
+}
+
+bool eval_truth(tracer *t, scope *s, node *n, const char *fix, bool *out) {
+  value v;
+  if (!eval(t, s, n, &v)) return false;
+  if (v.kind == V_TRACED) return concretization_error(t, ERR_BOOL, &v, n->span, fix);
+  *out = value_truthy(&v);
+  return true;
+}
+
+static bool assign(tracer *t, scope *s, node *target, value v) {
+  if (target->kind != ND_IDENT)
+    return tracer_error(t, target->span, "only a variable can be assigned to here");
+  value *slot = scope_lookup(s, target->name);
+  if (!slot)
+    return tracer_error(t, target->span, "assignment to undeclared variable '%s'",
+                        name_str(t->prog->names, target->name));
+  *slot = v;
+  return true;
+}
+
+static bool eval_assign(tracer *t, scope *s, node *n, value *out) {
+  value rhs, cur;
+  if (!eval(t, s, n->rhs, &rhs)) return false;
+  if (n->op != OP_ASSIGN) {
+    if (!eval(t, s, n->lhs, &cur) || !binary(t, n->op, cur, rhs, n->span, &rhs)) return false;
+  }
+  *out = rhs;
+  return assign(t, s, n->lhs, rhs);
+}
+
+static bool eval_incdec(tracer *t, scope *s, node *n, value *out) {
+  value cur, next;
+  bool inc = n->op == OP_PREINC || n->op == OP_POSTINC;
+  if (!eval(t, s, n->lhs, &cur) || !binary(t, inc ? OP_ADD : OP_SUB, cur, value_int(1), n->span, &next))
+    return false;
+  *out = n->op == OP_PREINC || n->op == OP_PREDEC ? next : cur;
+  return assign(t, s, n->lhs, next);
+}
+
+static bool eval_member(tracer *t, scope *s, node *n, value *out) {
+  value v;
+  if (!eval(t, s, n->lhs, &v)) return false;
+  const char *field = name_str(t->prog->names, n->name);
+  if (v.kind != V_TRACED && !value_is_number(&v))
+    return tracer_error(t, n->op_span, "AttributeError: '%s' object has no attribute '%s'", value_type_name(&v), field);
+  tj_aval a = value_aval(t, &v);
+  if (strcmp(field, "ndim") == 0) *out = value_int(a.rank);
+  else if (strcmp(field, "size") == 0) *out = value_int(aval_size(&a));
+  else if (strcmp(field, "dtype") == 0) *out = (value){.kind = V_DTYPE, .dtype = a.dtype};
+  else if (strcmp(field, "shape") == 0) {
+    *out = (value){.kind = V_TUPLE, .n = a.rank};
+    out->items = ARENA_ARRAY(&t->scratch, value, a.rank ? a.rank : 1);
+    for (int i = 0; i < a.rank; i++) out->items[i] = value_int(a.dims[i]);
+  } else
+    return tracer_error(t, n->op_span, "AttributeError: array has no attribute '%s' (it has shape, ndim, dtype, size)", field);
+  return true;
+}
+
+static bool eval_index(tracer *t, scope *s, node *n, value *out) {
+  value base, idx;
+  if (!eval(t, s, n->lhs, &base)) return false;
+  if (base.kind == V_TRACED)
+    return tracer_error(t, n->span, "indexing a traced array is not supported yet");
+  if (base.kind != V_TUPLE || n->nitems != 1 || n->items[0]->kind == ND_SLICE)
+    return tracer_error(t, n->span, "TypeError: '%s' object is not subscriptable with these indices", value_type_name(&base));
+  if (!eval(t, s, n->items[0], &idx)) return false;
+  if (idx.kind == V_TRACED)
+    return concretization_error(t, ERR_INTEGER, &idx, n->items[0]->span,
+                                "index a static tuple with a static integer: mark the arguments it depends on static");
+  if (idx.kind != V_INT && idx.kind != V_BOOL)
+    return tracer_error(t, n->items[0]->span, "TypeError: tuple indices must be integers, not %s", value_type_name(&idx));
+  int64_t i = idx.i < 0 ? idx.i + base.n : idx.i;
+  if (i < 0 || i >= base.n) return tracer_error(t, n->items[0]->span, "IndexError: tuple index out of range");
+  *out = base.items[i];
+  return true;
+}
+
+static bool eval_cast(tracer *t, scope *s, node *n, value *out) {
+  if (!eval(t, s, n->lhs, out)) return false;
+  tj_dtype dt = n->type.dtype;
+  if (n->type.rank >= 0) return tracer_error(t, n->type.span, "a cast names a dtype, not a shape");
+  if (out->kind == V_TRACED) return convert(t, out, dt, false, n->span);
+  if (!value_is_number(out))
+    return tracer_error(t, n->span, "TypeError: cannot cast a %s to %s", value_type_name(out), dtype_long(dt));
+  double f = out->kind == V_FLOAT ? out->f : (double)out->i;
+  if (dtype_is_float(dt)) *out = value_float(dt == DT_F32 ? (double)(float)f : f);
+  else if (dt == DT_BOOL) *out = value_bool(f != 0);
+  else {
+    int64_t i = out->kind == V_FLOAT ? (fabs(f) < 9.2e18 ? (int64_t)f : 0) : out->i;
+    if ((out->kind == V_FLOAT && !(fabs(f) < 9.2e18)) || !int_fits(i, dt))
+      return tracer_error(t, n->span, "OverflowError: value does not fit in %s", dtype_long(dt));
+    *out = value_int(i);
+  }
+  return true;
+}
+
+static bool eval_call(tracer *t, scope *s, node *n, value *out) {
+  bool found;
+  if (!call_builtin(t, s, n, &found, out)) return false;
+  if (found) return true;
+  value *fv = scope_lookup(s, n->name);
+  ast_func *f = fv && fv->kind == V_FUNC ? fv->func : ast_find_func(t->prog, n->name);
+  if (!f)
+    return tracer_error(t, n->op_span, "call to undefined function '%s'", name_str(t->prog->names, n->name));
+  value *args = ARENA_ARRAY(&t->scratch, value, n->nitems ? n->nitems : 1);
+  for (int i = 0; i < n->nitems; i++) {
+    if (n->items[i]->kwname)
+      return tracer_error(t, n->items[i]->span, "keyword arguments are only accepted by builtins");
+    if (!eval(t, s, n->items[i], &args[i])) return false;
+  }
+  return call_user(t, s, f, fv && fv->kind == V_FUNC ? fv->closure : NULL, n, args, n->nitems, out);
+}
+
+static bool eval_inner(tracer *t, scope *s, node *n, value *out) {
+  value a, b;
+  switch (n->kind) {
+  case ND_INT: *out = value_int(n->ival); return true;
+  case ND_FLOAT: *out = value_float(n->fval); return true;
+  case ND_BOOL: *out = value_bool(n->ival != 0); return true;
+  case ND_NONE: *out = value_none(); return true;
+  case ND_STR: *out = (value){.kind = V_STR, .s = n->str, .slen = n->strlen}; return true;
+  case ND_IDENT: {
+    value *v = scope_lookup(s, n->name);
+    if (v) { *out = *v; return true; }
+    ast_func *f = ast_find_func(t->prog, n->name);
+    if (f) { *out = (value){.kind = V_FUNC, .func = f}; return true; }
+    return tracer_error(t, n->span, "use of undeclared identifier '%s'", name_str(t->prog->names, n->name));
+  }
+  case ND_UNARY: return eval(t, s, n->lhs, &a) && unary(t, n->op, a, n->span, out);
+  case ND_BINARY:
+    if (n->op == OP_LOGAND || n->op == OP_LOGOR) return eval_logical(t, s, n, out);
+    return eval(t, s, n->lhs, &a) && eval(t, s, n->rhs, &b) && binary(t, n->op, a, b, n->span, out);
+  case ND_ASSIGN: return eval_assign(t, s, n, out);
+  case ND_INCDEC: return eval_incdec(t, s, n, out);
+  case ND_TERNARY: {
+    bool c;
+    if (!eval_truth(t, s, n->cond, "use where(cond, a, b) for a traced condition, mark the arguments it "
+                    "depends on static, or enable autograph (--autograph)", &c))
+      return false;
+    return eval(t, s, c ? n->then : n->els, out);
+  }
+  case ND_CALL: return eval_call(t, s, n, out);
+  case ND_INDEX: return eval_index(t, s, n, out);
+  case ND_MEMBER: return eval_member(t, s, n, out);
+  case ND_CAST: return eval_cast(t, s, n, out);
+  case ND_TUPLE:
+    *out = (value){.kind = V_TUPLE, .n = n->nitems};
+    out->items = ARENA_ARRAY(&t->scratch, value, n->nitems ? n->nitems : 1);
+    for (int i = 0; i < n->nitems; i++)
+      if (!eval(t, s, n->items[i], &out->items[i])) return false;
+    return true;
+  default: return tracer_error(t, n->span, "this expression cannot be traced here");
+  }
+}
+
+bool eval(tracer *t, scope *s, node *n, value *out) {
+  if (!enter(t, n->span)) return false;
+  bool ok = eval_inner(t, s, n, out);
+  leave(t);
+  return ok;
+}
