@@ -45,7 +45,12 @@ deps:
 
 # The README's two commands.
 demo: deps all
-	$(BUILD)/tjit trace examples/conditional_double_static.json
+	@echo '$$ tjit trace examples/relu_scale.json'
+	@$(BUILD)/tjit trace examples/relu_scale.json
+	@echo '$$ tjit trace examples/conditional_double_static.json   # x is still traced'
+	@$(BUILD)/tjit trace examples/conditional_double_static.json || true
+	@echo '$$ tjit trace examples/conditional_double_both_static.json'
+	@$(BUILD)/tjit trace examples/conditional_double_both_static.json
 
 check: deps
 	@$(MAKE) --no-print-directory all unit

@@ -53,7 +53,7 @@ static bool broadcast_operands(const ir_module *m, const ir_eqn *e, uint32_t fir
       tj_aval first_aval = operand(m, e, first);
       shape_text(&first_aval, s1, sizeof s1);
       shape_text(&a, s2, sizeof s2);
-      return FAIL("%s got incompatible shapes for broadcasting: %s, %s",
+      return FAIL("%s got incompatible shapes for broadcasting: %s, %s.",
                   prims[e->prim].name, s1, s2);
     }
   }

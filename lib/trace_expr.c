@@ -97,6 +97,31 @@ bool promote_values(tracer *t, value *vals, int n, tj_span span, tj_dtype *dt, b
   return true;
 }
 
+/* lax.broadcast_shapes over the rank-padded shapes, as _promote_shapes
+ * calls it before padding. */
+static bool ranks_broadcast(tracer *t, value *vals, int n, int rank, tj_span span) {
+  tj_aval acc = value_aval(t, &vals[0]);
+  bool ok = true;
+  for (int i = 1; i < n; i++) {
+    tj_aval a = value_aval(t, &vals[i]);
+    ok = ok && shape_broadcast(&acc, &a, &acc);
+  }
+  if (ok) return true;
+  tj_buf b = {0};
+  for (int i = 0; i < n; i++) {
+    tj_aval a = value_aval(t, &vals[i]);
+    buf_puts(&b, i ? ", (" : "(");
+    for (int d = 0; d < rank; d++) {
+      int lead = rank - a.rank;
+      buf_printf(&b, "%s%lld", d ? ", " : "", (long long)(d < lead ? 1 : a.dims[d - lead]));
+    }
+    buf_puts(&b, rank == 1 ? ",)" : ")");
+  }
+  tracer_error(t, span, "TypeError: broadcast_shapes got incompatible shapes for broadcasting: %s.", b.data);
+  buf_free(&b);
+  return false;
+}
+
 /* jnp's _promote_shapes: when operands of two different nonzero ranks meet,
  * every operand gets leading 1-sized dimensions (lax.broadcast_to_rank). */
 bool promote_ranks(tracer *t, value *vals, int n, tj_dtype dt, tj_span span) {
@@ -108,6 +133,7 @@ bool promote_ranks(tracer *t, value *vals, int n, tj_dtype dt, tj_span span) {
     if (r && first_rank < 0) first_rank = r;
     else if (r && r != first_rank) mixed = true;
   }
+  if (mixed && !ranks_broadcast(t, vals, n, rank, span)) return false;
   for (int i = 0; mixed && i < n; i++) {
     tj_aval a = value_aval(t, &vals[i]);
     if (a.rank == rank) continue;
