@@ -116,12 +116,12 @@ void cmd_print_suggestion(const char *prefix, const char *word,
 /* An unknown long option: "--sourc=x" is reported as '--sourc', with a
  * "did you mean" hint between the error and the usage line. */
 static int unknown_long_option(const struct cmd_info *info, const char *text) {
-  const char *names[CMD_MAX_OPTIONS];
   size_t len = strcspn(text, "=");
-  char word[SUGGEST_MAX_LEN + 1];
   fprintf(stderr, "tjit %s: error: unknown option '%.*s'\n", info->name,
           len > MAX_INT ? MAX_INT : (int)len, text);
   if (len >= 3 && len - 2 <= SUGGEST_MAX_LEN) {
+    const char *names[CMD_MAX_OPTIONS];
+    char word[SUGGEST_MAX_LEN + 1];
     memcpy(word, text + 2, len - 2);
     word[len - 2] = '\0';
     for (int i = 0; i < info->noptions; i++) names[i] = info->options[i].long_name;
