@@ -1,0 +1,115 @@
+/* Shared command-line machinery: options declared as data (one table per
+ * command feeds both getopt_long and the --help text), the common options,
+ * usage errors, and loading the SPEC operand. */
+#ifndef TJ_CMD_COMMON_H
+#define TJ_CMD_COMMON_H
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "tjit.h"
+
+/* What an option does; options with a short form use that letter. */
+enum cmd_option_id {
+  OPT_HELP = 'h',
+  OPT_OUTPUT = 'o',
+  OPT_CALL = 256,
+  OPT_ARGS,
+  OPT_FORMAT,
+  OPT_AUTOGRAPH,
+  OPT_NO_AUTOGRAPH,
+};
+
+/* One row of a command's option table. */
+struct cmd_option {
+  const char *long_name;
+  char short_name;        /* 0: none */
+  const char *arg;        /* placeholder shown in help; NULL: takes no value */
+  const char *help;
+  enum cmd_option_id id;
+};
+
+/* Rows for the common options, to put in commands' tables. */
+#define OPTION_CALL \
+  {"call", 0, "N", "trace calls[N] (default: \"args\", else calls[0])", OPT_CALL}
+#define OPTION_ARGS \
+  {"args", 0, "JSON", "trace with these arguments (a JSON array or object)", OPT_ARGS}
+#define OPTION_FORMAT \
+  {"format", 0, "FMT", "output format: text (default) or json", OPT_FORMAT}
+#define OPTION_AUTOGRAPH \
+  {"autograph", 0, NULL, "turn traced if/while/?: into cond/while/select_n", OPT_AUTOGRAPH}
+#define OPTION_NO_AUTOGRAPH \
+  {"no-autograph", 0, NULL, "trace Python-style even if the spec enables autograph", \
+   OPT_NO_AUTOGRAPH}
+#define OPTION_OUTPUT \
+  {"output", 'o', "FILE", "write the result to FILE instead of standard output", OPT_OUTPUT}
+#define OPTION_HELP {"help", 'h', NULL, "show this help", OPT_HELP}
+
+/* What a command declares about itself. */
+struct cmd_info {
+  const char *name;          /* "trace" */
+  const char *summary;       /* one line for `tjit --help` */
+  const char *usage;         /* "tjit trace [OPTIONS] SPEC" */
+  const char *description;   /* paragraph for `tjit help trace` */
+  const char *operand;       /* "SPEC": exactly one; NULL: none */
+  bool operand_optional;
+  const struct cmd_option *options;
+  int noptions;
+};
+
+enum cmd_format { FORMAT_TEXT, FORMAT_JSON };
+
+/* The parsed command line of one command. */
+struct cmd_opts {
+  tj_trace_opts trace;       /* --call, --args, --autograph/--no-autograph */
+  const char *call_text;     /* --call as written, for messages; NULL: none */
+  enum cmd_format format;
+  const char *output;        /* -o FILE; NULL: standard output */
+  const char *operand;       /* the SPEC (or COMMAND) operand; NULL: none */
+};
+
+/* Parses argv (argv[0] is the command name). Returns -1 to go on, or the
+ * exit status to return at once: 0 after printing --help, 2 after a usage
+ * error. */
+int cmd_parse(const struct cmd_info *info, int argc, char **argv,
+              struct cmd_opts *out);
+
+/* Writes the help of a command (`tjit help CMD` and `tjit CMD --help`). */
+void cmd_print_help(const struct cmd_info *info, FILE *out);
+
+/* Prints `tjit CMD: error: MESSAGE` and the usage line to stderr; returns 2. */
+int cmd_usage_error(const struct cmd_info *info, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Loads the SPEC operand ("-": standard input) into ctx and checks --call
+ * against its calls. Returns TJ_OK, or the exit status with the error
+ * already printed (diagnostics or a usage error). */
+tj_status cmd_load_spec(tj_ctx *ctx, const struct cmd_info *info,
+                        const struct cmd_opts *opts, tj_spec **out);
+
+/* Prints the library's diagnostics when status is a failure (or says it
+ * failed without any); returns status. */
+tj_status cmd_report(const struct cmd_info *info, tj_ctx *ctx,
+                     tj_status status);
+
+/* Creates a context, or prints why not; NULL on failure. */
+tj_ctx *cmd_new_ctx(const struct cmd_info *info);
+
+/* Writes text and a newline to stdout and flushes; on a write error prints
+ * it and returns TJ_ERR_INTERNAL. text NULL (the library could not format
+ * its result) is an internal error too. */
+tj_status cmd_print_result(const struct cmd_info *info, const char *text);
+
+/* Optimal string alignment distance between a and b (edits, with swaps of
+ * neighbours), or a large number when either is too long to compare. */
+int cmd_edit_distance(const char *a, const char *b);
+
+/* The words among candidates[0..n) closest to word, for "did you mean";
+ * fills picks and returns how many (0: none close enough). */
+int cmd_suggest(const char *word, const char *const *candidates, int n,
+                const char **picks, int max_picks);
+
+/* Prints `hint: did you mean 'a'?` (or "'a' or 'b'") to stderr, if any. */
+void cmd_print_suggestion(const char *prefix, const char *word,
+                          const char *const *candidates, int n);
+
+#endif

@@ -1,0 +1,62 @@
+/* tjit: the command-line front end of libtjit. Dispatches `tjit COMMAND
+ * ...` through one table, as git does, and maps statuses to exit codes. */
+#include <string.h>
+
+#include "cmd.h"
+#include "common.h"
+
+const struct cmd_entry tjit_commands[] = {
+    {"trace", cmd_trace, &cmd_trace_info},
+    {"check", cmd_check, &cmd_check_info},
+    {"help", cmd_help, &cmd_help_info},
+};
+const size_t tjit_ncommands = sizeof tjit_commands / sizeof tjit_commands[0];
+
+const struct cmd_entry *tjit_find_command(const char *name) {
+  for (size_t i = 0; i < tjit_ncommands; i++)
+    if (strcmp(tjit_commands[i].name, name) == 0) return &tjit_commands[i];
+  return NULL;
+}
+
+void tjit_print_main_help(FILE *out) {
+  fputs("usage: tjit [--version] [--help] COMMAND [OPTIONS] SPEC\n\n"
+        "Trace functions written in a C-like language into jaxprs, as jax.jit\n"
+        "does. SPEC is a JSON file holding the function, its static arguments\n"
+        "and example calls; '-' reads it from standard input.\n\n"
+        "commands:\n", out);
+  for (size_t i = 0; i < tjit_ncommands; i++)
+    fprintf(out, "  %-10s%s\n", tjit_commands[i].name, tjit_commands[i].info->summary);
+  fputs("\nRun 'tjit help COMMAND' for the options of one command.\n", out);
+}
+
+int tjit_unknown_command(const char *name) {
+  const char *names[sizeof tjit_commands / sizeof tjit_commands[0]];
+  for (size_t i = 0; i < tjit_ncommands; i++) names[i] = tjit_commands[i].name;
+  fprintf(stderr, "tjit: error: unknown command '%s'\n", name);
+  cmd_print_suggestion("", name, names, (int)tjit_ncommands);
+  return TJ_ERR_USAGE;
+}
+
+int main(int argc, char **argv) {
+  const char *name = argc >= 2 ? argv[1] : NULL;
+  const struct cmd_entry *entry;
+  if (!name) {
+    tjit_print_main_help(stderr);
+    return TJ_ERR_USAGE;
+  }
+  if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+    tjit_print_main_help(stdout);
+    return TJ_OK;
+  }
+  if (strcmp(name, "--version") == 0) {
+    printf("tjit %s\n", tj_version());
+    return TJ_OK;
+  }
+  if (name[0] == '-') {
+    fprintf(stderr, "tjit: error: unknown option '%s'\n"
+                    "usage: tjit [--version] [--help] COMMAND [OPTIONS] SPEC\n", name);
+    return TJ_ERR_USAGE;
+  }
+  if (!(entry = tjit_find_command(name))) return tjit_unknown_command(name);
+  return entry->run(argc - 1, argv + 1);
+}

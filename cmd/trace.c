@@ -1,0 +1,55 @@
+/* tjit trace SPEC: print the jaxpr of one call, as jax.make_jaxpr does. */
+#include <stdlib.h>
+
+#include "cmd.h"
+#include "common.h"
+
+static const struct cmd_option trace_options[] = {
+    OPTION_CALL, OPTION_ARGS, OPTION_FORMAT, OPTION_AUTOGRAPH,
+    OPTION_NO_AUTOGRAPH, OPTION_HELP,
+};
+
+const struct cmd_info cmd_trace_info = {
+    .name = "trace",
+    .summary = "print the jaxpr of one call",
+    .usage = "tjit trace [OPTIONS] SPEC",
+    .description =
+        "Trace the spec's function for one call and print its jaxpr exactly as\n"
+        "JAX 0.10.x's make_jaxpr prints it. The call is \"args\" if the spec has\n"
+        "it, else calls[0]; --call and --args choose another. SPEC '-' reads\n"
+        "standard input.",
+    .operand = "SPEC",
+    .options = trace_options,
+    .noptions = (int)(sizeof trace_options / sizeof trace_options[0]),
+};
+
+/* Traces and prints; the caller reports a failure's diagnostics. */
+static tj_status trace_and_print(tj_ctx *ctx, tj_spec *spec,
+                                 const struct cmd_opts *opts) {
+  tj_jaxpr *jaxpr = NULL;
+  tj_status status = tj_trace(ctx, spec, &opts->trace, &jaxpr);
+  char *text;
+  if (status != TJ_OK) {
+    if (jaxpr) tj_jaxpr_free(jaxpr);
+    return cmd_report(&cmd_trace_info, ctx, status);
+  }
+  if (!jaxpr) return cmd_report(&cmd_trace_info, ctx, TJ_ERR_INTERNAL);
+  text = opts->format == FORMAT_JSON ? tj_jaxpr_json(jaxpr) : tj_jaxpr_text(jaxpr);
+  status = cmd_print_result(&cmd_trace_info, text);
+  free(text);
+  tj_jaxpr_free(jaxpr);
+  return status;
+}
+
+int cmd_trace(int argc, char **argv) {
+  struct cmd_opts opts;
+  int status = cmd_parse(&cmd_trace_info, argc, argv, &opts);
+  tj_ctx *ctx;
+  tj_spec *spec = NULL;
+  if (status >= 0) return status;
+  if (!(ctx = cmd_new_ctx(&cmd_trace_info))) return TJ_ERR_INTERNAL;
+  status = cmd_load_spec(ctx, &cmd_trace_info, &opts, &spec);
+  if (status == TJ_OK) status = trace_and_print(ctx, spec, &opts);
+  tj_ctx_free(ctx);
+  return status;
+}

@@ -1,0 +1,353 @@
+#!/usr/bin/env bats
+# The command line itself: help, version, dispatch, usage errors, exit
+# statuses, SPEC '-' on standard input. Texts that are tjit's own (not the
+# library's diagnostics) are checked whole.
+
+load helper
+bats_require_minimum_version 1.5.0
+
+main_help() {
+  cat <<'TEXT'
+usage: tjit [--version] [--help] COMMAND [OPTIONS] SPEC
+
+Trace functions written in a C-like language into jaxprs, as jax.jit
+does. SPEC is a JSON file holding the function, its static arguments
+and example calls; '-' reads it from standard input.
+
+commands:
+  trace     print the jaxpr of one call
+  check     validate the spec and trace every call
+  help      show help for tjit or one of its commands
+
+Run 'tjit help COMMAND' for the options of one command.
+TEXT
+}
+
+trace_help() {
+  cat <<'TEXT'
+usage: tjit trace [OPTIONS] SPEC
+
+Trace the spec's function for one call and print its jaxpr exactly as
+JAX 0.10.x's make_jaxpr prints it. The call is "args" if the spec has
+it, else calls[0]; --call and --args choose another. SPEC '-' reads
+standard input.
+
+options:
+      --call N          trace calls[N] (default: "args", else calls[0])
+      --args JSON       trace with these arguments (a JSON array or object)
+      --format FMT      output format: text (default) or json
+      --autograph       turn traced if/while/?: into cond/while/select_n
+      --no-autograph    trace Python-style even if the spec enables autograph
+  -h, --help            show this help
+TEXT
+}
+
+check_help() {
+  cat <<'TEXT'
+usage: tjit check [OPTIONS] SPEC
+
+Load the spec, check it and its source, and trace "args" and every
+entry of "calls", stopping at the first failure. Prints nothing and
+exits 0 when all of them trace. SPEC '-' reads standard input.
+
+options:
+      --autograph       turn traced if/while/?: into cond/while/select_n
+      --no-autograph    trace Python-style even if the spec enables autograph
+  -h, --help            show this help
+TEXT
+}
+
+trace_usage='usage: tjit trace [OPTIONS] SPEC'
+double_listing='{ lambda ; a:f32[]. let b:f32[] = mul a 2.0:f32[] in (b,) }'
+
+setup() {
+  cd "$BATS_TEST_TMPDIR"
+  cat >double.json <<'JSON'
+{"tjit": 1,
+ "source": "float double_it(float x) { return x * 2; }",
+ "args": {"x": 1.0},
+ "calls": [{"x": 1.0}, {"x": 2.0}]}
+JSON
+  # calls[0] traces; calls[1] makes the static n take a traced branch.
+  cat >second-call-fails.json <<'JSON'
+{"tjit": 1,
+ "source": ["float f(float x, static int n) {",
+            "  if (n > 0) { if (x > 0) return x; }",
+            "  return x * 2;",
+            "}"],
+ "calls": [{"x": 1.0, "n": 0}, {"x": 1.0, "n": 1}]}
+JSON
+}
+
+# --- help and version -------------------------------------------------------
+
+@test "cli: --version prints the version" {
+  run -0 --separate-stderr tjit --version
+  assert_output 'tjit 0.1.0'
+  assert_equal "$stderr" ''
+}
+
+@test "cli: --help and -h list the commands on stdout" {
+  run -0 --separate-stderr tjit --help
+  assert_output "$(main_help)"
+  assert_equal "$stderr" ''
+  run -0 tjit -h
+  assert_output "$(main_help)"
+}
+
+@test "cli: help with no command is --help" {
+  run -0 tjit help
+  assert_output "$(main_help)"
+}
+
+@test "cli: no command prints usage on stderr and exits 2" {
+  run -2 --separate-stderr tjit
+  assert_output ''
+  assert_equal "$stderr" "$(main_help)"
+}
+
+@test "cli: help trace and trace --help print the same text" {
+  run -0 tjit help trace
+  assert_output "$(trace_help)"
+  run -0 tjit trace --help
+  assert_output "$(trace_help)"
+  run -0 tjit trace -h
+  assert_output "$(trace_help)"
+}
+
+@test "cli: help check and check --help print the same text" {
+  run -0 tjit help check
+  assert_output "$(check_help)"
+  run -0 tjit check --help
+  assert_output "$(check_help)"
+}
+
+@test "cli: --help wins over a missing SPEC" {
+  run -0 tjit trace --call 1 --help
+  assert_output "$(trace_help)"
+}
+
+@test "cli: help of an unknown command suggests one" {
+  run -2 --separate-stderr tjit help trcae
+  assert_output ''
+  assert_equal "$stderr" "tjit: error: unknown command 'trcae'
+hint: did you mean 'trace'?"
+}
+
+# --- dispatch ---------------------------------------------------------------
+
+@test "cli: unknown command suggests the closest and exits 2" {
+  run -2 --separate-stderr tjit trcae x.json
+  assert_output ''
+  assert_equal "$stderr" "tjit: error: unknown command 'trcae'
+hint: did you mean 'trace'?"
+}
+
+@test "cli: unknown command far from every command has no hint" {
+  run -2 --separate-stderr tjit frobnicate
+  assert_equal "$stderr" "tjit: error: unknown command 'frobnicate'"
+}
+
+@test "cli: unknown option before the command exits 2" {
+  run -2 --separate-stderr tjit --verbose trace x.json
+  assert_equal "$stderr" "tjit: error: unknown option '--verbose'
+usage: tjit [--version] [--help] COMMAND [OPTIONS] SPEC"
+}
+
+# --- usage errors -----------------------------------------------------------
+
+@test "cli: trace without SPEC is a usage error" {
+  run -2 --separate-stderr tjit trace
+  assert_output ''
+  assert_equal "$stderr" "tjit trace: error: missing SPEC
+$trace_usage"
+}
+
+@test "cli: check without SPEC is a usage error" {
+  run -2 --separate-stderr tjit check
+  assert_equal "$stderr" "tjit check: error: missing SPEC
+usage: tjit check [OPTIONS] SPEC"
+}
+
+@test "cli: two SPECs are a usage error" {
+  run -2 --separate-stderr tjit trace double.json double.json
+  assert_equal "$stderr" "tjit trace: error: unexpected argument 'double.json'
+$trace_usage"
+}
+
+@test "cli: unknown long option suggests the closest" {
+  run -2 --separate-stderr tjit trace --fromat json double.json
+  assert_output ''
+  assert_equal "$stderr" "tjit trace: error: unknown option '--fromat'
+hint: did you mean '--format'?
+$trace_usage"
+}
+
+@test "cli: unknown short option" {
+  run -2 --separate-stderr tjit trace -x double.json
+  assert_equal "$stderr" "tjit trace: error: unknown option '-x'
+$trace_usage"
+}
+
+@test "cli: option of another command is unknown" {
+  run -2 --separate-stderr tjit check --call 0 double.json
+  assert_equal "$stderr" "tjit check: error: unknown option '--call'
+usage: tjit check [OPTIONS] SPEC"
+}
+
+@test "cli: option without its value" {
+  run -2 --separate-stderr tjit trace double.json --call
+  assert_equal "$stderr" "tjit trace: error: option '--call' requires a value
+$trace_usage"
+}
+
+@test "cli: flag given a value" {
+  run -2 --separate-stderr tjit trace --autograph=yes double.json
+  assert_equal "$stderr" "tjit trace: error: option '--autograph' takes no value
+$trace_usage"
+}
+
+@test "cli: --call must be a non-negative integer" {
+  for bad in -1 x 1.5 '' ' 1' 99999999999999999999; do
+    run -2 --separate-stderr tjit trace --call "$bad" double.json
+    assert_equal "$stderr" "tjit trace: error: invalid --call '$bad' (expected a non-negative integer)
+$trace_usage"
+  done
+}
+
+@test "cli: --call past the spec's calls is a usage error" {
+  run -2 --separate-stderr tjit trace --call 2 double.json
+  assert_output ''
+  assert_equal "$stderr" "tjit trace: error: invalid --call '2' (the spec has 2 calls)
+$trace_usage"
+}
+
+@test "cli: --format takes text or json" {
+  run -2 --separate-stderr tjit trace --format xml double.json
+  assert_equal "$stderr" "tjit trace: error: invalid --format 'xml' (expected 'text' or 'json')
+$trace_usage"
+}
+
+# --- trace ------------------------------------------------------------------
+
+@test "trace: prints the listing of \"args\"" {
+  run -0 --separate-stderr tjit trace double.json
+  assert_output "$double_listing"
+  assert_equal "$stderr" ''
+}
+
+@test "trace: --call picks a call and --format=json gives the listing too" {
+  run -0 tjit trace --call 1 double.json
+  assert_output "$double_listing"
+  run -0 --separate-stderr tjit trace --format=json double.json
+  assert_output --partial '"listing"'
+  assert_output --regexp '^\{'
+  assert_equal "$stderr" ''
+}
+
+@test "trace: options may follow SPEC, and -- ends the options" {
+  run -0 tjit trace double.json --call 0
+  assert_output "$double_listing"
+  run -0 tjit trace -- double.json
+  assert_output "$double_listing"
+}
+
+@test "trace: - reads the spec from standard input" {
+  run -0 --separate-stderr tjit trace - <double.json
+  assert_output "$double_listing"
+  assert_equal "$stderr" ''
+}
+
+@test "trace: errors in a spec from standard input name <stdin>" {
+  run -2 --separate-stderr tjit trace - <<<'{"tjit": 1,'
+  assert_output ''
+  [[ $stderr == '<stdin>:'* ]] || fail "stderr does not start with <stdin>: $stderr"
+}
+
+@test "trace: a missing spec file is a spec error naming it" {
+  run -2 --separate-stderr tjit trace no-such-spec.json
+  assert_output ''
+  [[ $stderr == *"'no-such-spec.json'"* ]] || fail "stderr does not name the file: $stderr"
+}
+
+@test "trace: a trace error exits 1 with a located diagnostic" {
+  run -1 --separate-stderr tjit trace --call 1 second-call-fails.json
+  assert_output ''
+  [[ $stderr == 'second-call-fails.json:'*' error: '* ]] ||
+    fail "stderr is not a located diagnostic: $stderr"
+}
+
+# --- check ------------------------------------------------------------------
+
+@test "check: silent with status 0 when every call traces" {
+  run -0 --separate-stderr tjit check double.json
+  assert_output ''
+  assert_equal "$stderr" ''
+}
+
+@test "check: stops at the first failing call with status 1" {
+  run -0 tjit trace --call 0 second-call-fails.json
+  run -1 --separate-stderr tjit check second-call-fails.json
+  assert_output ''
+  [[ $stderr == 'second-call-fails.json:'*' error: '* ]] ||
+    fail "stderr is not a located diagnostic: $stderr"
+}
+
+@test "check: - reads the spec from standard input" {
+  run -0 --separate-stderr tjit check - <double.json
+  assert_output ''
+  assert_equal "$stderr" ''
+}
+
+# --- the golden helper itself -----------------------------------------------
+
+@test "golden: passes on matching status, stdout and stderr" {
+  mkdir cases
+  printf '{}\n' >cases/usage.json
+  printf 'trace --call x @\n' >cases/usage.args
+  printf "tjit trace: error: invalid --call 'x' (expected a non-negative integer)\n%s\n" \
+    "$trace_usage" >cases/usage.err
+  CASES_DIR=$PWD/cases run golden usage 2
+  assert_success
+}
+
+@test "golden: fails with a diff on a wrong stderr or status" {
+  mkdir cases
+  printf '{}\n' >cases/usage.json
+  printf 'trace --call x @\n' >cases/usage.args
+  printf 'something else\n' >cases/usage.err
+  CASES_DIR=$PWD/cases run golden usage 2
+  assert_failure
+  assert_output --partial '-something else'
+  printf "tjit trace: error: invalid --call 'x' (expected a non-negative integer)\n%s\n" \
+    "$trace_usage" >cases/usage.err
+  CASES_DIR=$PWD/cases run golden usage 1
+  assert_failure
+  assert_output --partial 'exit status: expected 1, got 2'
+}
+
+@test "golden: output expected where no .out exists fails" {
+  mkdir cases
+  printf '{}\n' >cases/help.json
+  printf 'help\n' >cases/help.args
+  CASES_DIR=$PWD/cases run golden help 0
+  assert_failure
+  assert_output --partial 'stdout differs'
+}
+
+# --- man pages --------------------------------------------------------------
+
+@test "man: pages render without groff warnings" {
+  for page in "$TJIT_ROOT"/man/*.[1-9]; do
+    run --separate-stderr groff -man -Tutf8 -ww -z "$page"
+    assert_equal "$stderr" ''
+    assert_success
+  done
+}
+
+@test "man: every command but help has its page" {
+  for cmd in $(tjit --help | sed -n 's/^  \([a-z-]*\)  .*/\1/p'); do
+    [[ $cmd == help ]] && continue
+    [[ -f $TJIT_ROOT/man/tjit-$cmd.1 ]] || fail "no man/tjit-$cmd.1"
+  done
+}

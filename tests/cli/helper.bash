@@ -1,0 +1,67 @@
+# Shared set-up for the CLI tests: the bats libraries, the tjit under test
+# on PATH, and `golden NAME STATUS` for the cases in tests/cases.
+# tests/update-golden sources it too, outside bats (no `load` there).
+if declare -F load >/dev/null; then
+  load /usr/lib/bats/bats-support/load.bash
+  load /usr/lib/bats/bats-assert/load.bash
+fi
+
+TJIT_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+TJIT_BUILD=${BUILD:-build}
+[[ $TJIT_BUILD == /* ]] || TJIT_BUILD="$TJIT_ROOT/$TJIT_BUILD"
+CASES_DIR=${CASES_DIR:-$TJIT_ROOT/tests/cases}
+PATH="$TJIT_BUILD:$PATH"
+export PATH TJIT_ROOT TJIT_BUILD CASES_DIR
+
+# Fails with a unified diff when the text differs from the file's content
+# (a missing file stands for "no output").
+_golden_compare() {
+  local what=$1 actual=$2 expected_file=$3 expected=""
+  [[ -f $expected_file ]] && expected=$(cat "$expected_file"; printf x) && expected=${expected%x}
+  [[ $actual == "$expected" ]] && return 0
+  echo "$what differs from ${expected_file#"$TJIT_ROOT"/} (--- expected, +++ actual):"
+  diff -u --label expected --label actual <(printf '%s' "$expected") <(printf '%s' "$actual")
+  return 1
+}
+
+# Sets words to the command line of case NAME: the whitespace-separated
+# words of NAME.args (no quoting: write JSON without spaces), @ replaced by
+# NAME.json; default "trace @". Shared with tests/update-golden.
+golden_words() {
+  local name=$1 i
+  words=(trace @)
+  if [[ -f $CASES_DIR/$name.args ]]; then
+    read -r -d '' -a words < "$CASES_DIR/$name.args" || true
+  fi
+  for i in "${!words[@]}"; do
+    [[ ${words[$i]} == @ ]] && words[i]=$name.json
+  done
+}
+
+# golden NAME STATUS: runs tjit on tests/cases/NAME.json from inside
+# tests/cases, with the words of NAME.args (@ stands for NAME.json; default
+# "trace @"), and checks the exit status, the whole stdout against NAME.out
+# and the whole stderr against NAME.err (each empty if its file is missing).
+golden() {
+  local name=$1 want_status=$2 words=() out err status failed=0
+  local outfile errfile
+  golden_words "$name"
+  outfile=$(mktemp) errfile=$(mktemp)
+  (cd "$CASES_DIR" && tjit "${words[@]}" >"$outfile" 2>"$errfile" </dev/null)
+  status=$?
+  # $(...) would drop trailing newlines: keep them with a sentinel.
+  out=$(cat "$outfile"; printf x) out=${out%x}
+  err=$(cat "$errfile"; printf x) err=${err%x}
+  rm -f "$outfile" "$errfile"
+  if [[ $status -ne $want_status ]]; then
+    echo "exit status: expected $want_status, got $status (tjit ${words[*]})"
+    failed=1
+  fi
+  _golden_compare stdout "$out" "$CASES_DIR/$name.out" || failed=1
+  _golden_compare stderr "$err" "$CASES_DIR/$name.err" || failed=1
+  if [[ $failed -ne 0 ]]; then
+    echo "stderr was:"
+    printf '%s' "$err"
+  fi
+  return $failed
+}
