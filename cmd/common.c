@@ -4,12 +4,11 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* INT_MAX spelled out: with -Ilib, <limits.h> finds lib/limits.h. */
-#define MAX_INT ((int)(~0u >> 1))
 /* Enough for any command's table; a longer table is a bug caught at once. */
 #define CMD_MAX_OPTIONS 32
 /* Column where option help text starts in --help. */
@@ -63,7 +62,7 @@ static bool parse_index(const char *text, int *out) {
   for (const char *p = text; *p; p++) {
     if (*p < '0' || *p > '9') return false;
     value = value * 10 + (*p - '0');
-    if (value > MAX_INT) return false;
+    if (value > INT_MAX) return false;
   }
   *out = (int)value;
   return true;
@@ -118,7 +117,7 @@ void cmd_print_suggestion(const char *prefix, const char *word,
 static int unknown_long_option(const struct cmd_info *info, const char *text) {
   size_t len = strcspn(text, "=");
   fprintf(stderr, "tjit %s: error: unknown option '%.*s'\n", info->name,
-          len > MAX_INT ? MAX_INT : (int)len, text);
+          len > INT_MAX ? INT_MAX : (int)len, text);
   if (len >= 3 && len - 2 <= SUGGEST_MAX_LEN) {
     const char *names[CMD_MAX_OPTIONS];
     char word[SUGGEST_MAX_LEN + 1];
@@ -256,7 +255,7 @@ int cmd_edit_distance(const char *a, const char *b) {
   /* Three rows of the dynamic-programming table: i-2, i-1 and i. */
   int rows[3][SUGGEST_MAX_LEN + 1];
   size_t la = strlen(a), lb = strlen(b);
-  if (la > SUGGEST_MAX_LEN || lb > SUGGEST_MAX_LEN) return MAX_INT;
+  if (la > SUGGEST_MAX_LEN || lb > SUGGEST_MAX_LEN) return INT_MAX;
   for (size_t j = 0; j <= lb; j++) rows[0][j] = rows[1][j] = (int)j;
   for (size_t i = 1; i <= la; i++) {
     int *prev2 = rows[(i + 1) % 3], *prev = rows[(i + 2) % 3], *cur = rows[i % 3];

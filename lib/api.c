@@ -40,6 +40,7 @@ void tj_print_diagnostics(const tj_ctx *ctx, FILE *out) { diag_render(&ctx->diag
 int tj_error_count(const tj_ctx *ctx) { return ctx->diags.nerrors; }
 const char *tj_version(void) { return TJ_VERSION; }
 int tj_spec_ncalls(const tj_spec *spec) { return (int)spec->ncalls; }
+int tj_spec_has_args(const tj_spec *spec) { return spec->has_args; }
 
 tj_status tj_spec_load(tj_ctx *ctx, const char *path, const char *text, size_t len,
                        tj_spec **out) {

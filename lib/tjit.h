@@ -43,6 +43,8 @@ tj_status tj_spec_load(tj_ctx *ctx, const char *path, const char *text,
 tj_status tj_spec_read(tj_ctx *ctx, const char *path, tj_spec **out);
 /* Number of entries in the spec's "calls". */
 int tj_spec_ncalls(const tj_spec *spec);
+/* Whether the spec has "args" (one call of its own besides "calls"). */
+int tj_spec_has_args(const tj_spec *spec);
 
 typedef struct tj_trace_opts {
   int call;               /* index into calls; -1: "args", else calls[0] */
