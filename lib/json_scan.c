@@ -368,7 +368,7 @@ static bool decode_escape(parser *p, uint32_t *i, uint32_t end, char *o,
 /* string = '"' chars '"': decoded into the arena (NUL-terminated too). */
 static bool parse_string_raw(parser *p, const char **out, uint32_t *outlen,
                              tj_span *span) {
-  uint32_t start = p->pos, end;
+  uint32_t start = p->pos, end = 0;
   if (!string_extent(p, &end)) return false;
   char *o = arena_alloc(p->a, end - start);
   uint32_t n = 0;
@@ -525,7 +525,8 @@ static sjson *parse_array(parser *p, const char *path, int depth) {
 
 static uint64_t hash_key(const char *s, uint32_t n) {
   uint64_t h = 1469598103934665603u;
-  for (uint32_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+  for (uint32_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)s[i]) * 1099511628211u; /* FNV-1a */
   return h;
 }
 

@@ -28,8 +28,11 @@ typedef struct loader {
 static int open_regular(const char *path, struct stat *st) {
   int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return -1;
-  if (fstat(fd, st) == 0 && S_ISREG(st->st_mode)) return fd;
-  int err = S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
+  int err = fstat(fd, st) != 0     ? errno
+            : S_ISREG(st->st_mode) ? 0
+            : S_ISDIR(st->st_mode) ? EISDIR
+                                   : EINVAL;
+  if (!err) return fd;
   close(fd);
   errno = err;
   return -1;
@@ -88,7 +91,8 @@ static bool expect_kind(loader *L, const sjson *v, sjson_kind kind,
 
 /* Key i of obj is name (keys may hold NUL bytes: compare lengths too). */
 static bool key_is(const sjson *obj, uint32_t i, const char *name) {
-  return json_key_len(obj, i) == strlen(name) && strcmp(obj->keys[i], name) == 0;
+  return json_key_len(obj, i) == strlen(name) &&
+         strcmp(obj->keys[i], name) == 0;
 }
 
 static bool string_is(const sjson *v, const char *s) {
@@ -108,7 +112,7 @@ static bool expect_count(diag_list *d, const sjson *v, const char *what) {
 
 /* A string used as a name or a file name: NUL bytes would make it a
  * different name in C. */
-static bool expect_name_d(diag_list *d, const sjson *v, const char *what) {
+static bool check_name(diag_list *d, const sjson *v, const char *what) {
   if (v->kind != SJ_STRING)
     return json_error(d, v, v->span, "expected %s, found %s", what,
                       json_kind_name(v));
@@ -120,7 +124,7 @@ static bool expect_name_d(diag_list *d, const sjson *v, const char *what) {
 }
 
 static bool expect_name(loader *L, const sjson *v, const char *what) {
-  return expect_name_d(L->d, v, what);
+  return check_name(L->d, v, what);
 }
 
 /* An unknown key of obj, with the nearest known one as a suggestion. */
@@ -213,7 +217,8 @@ static bool load_source_file(loader *L, const sjson *v) {
                       json_show(L->a, name, strlen(name)), open_error(errno));
   char *text;
   uint32_t len;
-  bool too_big, ok = read_all(L->a, fd, TJ_MAX_SOURCE_BYTES, &text, &len, &too_big);
+  bool too_big;
+  bool ok = read_all(L->a, fd, TJ_MAX_SOURCE_BYTES, &text, &len, &too_big);
   int err = errno;
   close(fd);
   if (!ok)
@@ -246,8 +251,9 @@ static const sjson *one_or_many(loader *L, const sjson *v, sjson_kind kind,
   }
   for (uint32_t i = 0; i < v->n; i++) {
     const sjson *e = v->items[i];
-    if (kind == SJ_STRING ? !expect_name(L, e, one) : !expect_kind(L, e, kind, one))
-      return NULL;
+    bool ok = kind == SJ_STRING ? expect_name(L, e, one)
+                                : expect_kind(L, e, kind, one);
+    if (!ok) return NULL;
   }
   return v;
 }
@@ -300,7 +306,8 @@ static bool load_calls(loader *L, const sjson *v) {
   if (v->kind != SJ_ARRAY) {
     json_error(L->d, v, v->span, "expected an array of calls, found %s",
                json_kind_name(v));
-    if (v->kind == SJ_OBJECT) diag_note(L->d, "a single call can go in \"args\"");
+    if (v->kind == SJ_OBJECT)
+      diag_note(L->d, "a single call can go in \"args\"");
     return false;
   }
   L->spec->calls = ARENA_ARRAY(L->a, spec_call, v->n);
@@ -379,7 +386,8 @@ bool spec_load(tj_arena *a, diag_list *d, const char *path, const char *text,
   for (uint32_t i = 0; i < root->n; i++)
     if (!load_key(&L, root, i)) return false;
   if (!L.source_key)
-    return json_error(d, root, span_make(root->span.start, root->span.start + 1),
+    return json_error(d, root, span_make(root->span.start,
+                                         root->span.start + 1),
                       "missing key 'source' (or 'source_file')");
   return true;
 }
@@ -390,8 +398,9 @@ bool spec_parse_call(tj_arena *a, diag_list *d, const char *name,
   tj_source *src = ARENA_NEW(a, tj_source);
   if (len > TJ_MAX_SPEC_BYTES) {
     source_init(a, src, name, "", 0);
-    return diag_error(d, src, span_make(0, 0), "%s: too large (limit is %d bytes)",
-                      name, TJ_MAX_SPEC_BYTES);
+    return diag_error(d, src, span_make(0, 0),
+                      "%s: too large (limit is %d bytes)", name,
+                      TJ_MAX_SPEC_BYTES);
   }
   source_init(a, src, name, arena_strndup(a, text, len), len);
   const sjson *root = json_parse(a, d, src, name);
@@ -460,8 +469,11 @@ static bool each_leaf(const sjson *v, int rank, bool (*f)(diag_list *,
 
 static bool fits_int32(diag_list *d, const sjson *v, tj_dtype t) {
   (void)t;
-  if (v->kind != SJ_INT || (v->i >= INT32_MIN && v->i <= INT32_MAX)) return true;
-  return json_error(d, v, v->span, "Python int %lld too large to convert to int32",
+  if (v->kind != SJ_INT || (v->i >= INT32_MIN && v->i <= INT32_MAX))
+    return true;
+  /* JAX's OverflowError text, for either sign. */
+  return json_error(d, v, v->span,
+                    "Python int %lld too large to convert to int32",
                     (long long)v->i);
 }
 
@@ -479,8 +491,9 @@ static bool nested_aval(diag_list *d, const sjson *v, tj_aval *out) {
 
 /* Whether v is a valid element of an array of dtype t. */
 static bool fits_dtype(diag_list *d, const sjson *v, tj_dtype t) {
-  static const int64_t lo[DT_COUNT] = {[DT_I8] = INT8_MIN, [DT_I16] = INT16_MIN,
-                                       [DT_I32] = INT32_MIN, [DT_I64] = INT64_MIN};
+  static const int64_t lo[DT_COUNT] = {
+      [DT_I8] = INT8_MIN, [DT_I16] = INT16_MIN, [DT_I32] = INT32_MIN,
+      [DT_I64] = INT64_MIN};
   static const int64_t hi[DT_COUNT] = {
       [DT_I8] = INT8_MAX,   [DT_I16] = INT16_MAX, [DT_I32] = INT32_MAX,
       [DT_I64] = INT64_MAX, [DT_U8] = UINT8_MAX,  [DT_U32] = UINT32_MAX};
@@ -524,7 +537,8 @@ static bool count_fits(const tj_aval *shape) {
 /* "shape": [3, 4], at most TJ_MAX_ELEMENTS elements. */
 static bool parse_shape(diag_list *d, const sjson *v, tj_aval *out) {
   if (v->kind != SJ_ARRAY)
-    return json_error(d, v, v->span, "expected an array of dimensions, found %s",
+    return json_error(d, v, v->span,
+                      "expected an array of dimensions, found %s",
                       json_kind_name(v));
   if (v->n > TJ_MAX_RANK)
     return json_error(d, v, v->span, "too many dimensions (limit is %d)",
@@ -689,7 +703,10 @@ static bool npy_descr(const char *s, size_t n, tj_dtype *t) {
       {"<i8", DT_I64}, {"|i1", DT_I8},  {"<i2", DT_I16},
       {"|u1", DT_U8},  {"<u4", DT_U32}, {"|b1", DT_BOOL}};
   for (size_t k = 0; k < TJ_COUNT(known); k++)
-    if (n == 3 && memcmp(s, known[k].descr, 3) == 0) return *t = known[k].t, true;
+    if (n == 3 && memcmp(s, known[k].descr, 3) == 0) {
+      *t = known[k].t;
+      return true;
+    }
   return false;
 }
 
@@ -764,7 +781,7 @@ static const char *npy_read(tj_arena *a, int fd, off_t size, tj_aval *out,
 static bool npy_aval(diag_list *d, const tj_spec *spec, const sjson *v,
                      tj_aval *out) {
   tj_arena *a = d->arena;
-  if (!expect_name_d(d, v, "a file name")) return false;
+  if (!check_name(d, v, "a file name")) return false;
   const char *dir = spec && strcmp(spec->dir, ".") != 0 ? spec->dir : NULL;
   const char *file = resolve(a, dir, v->s);
   const char *shown = json_show(a, file, strlen(file));
@@ -773,7 +790,7 @@ static bool npy_aval(diag_list *d, const tj_spec *spec, const sjson *v,
   if (fd < 0)
     return json_error(d, v, v->span, "cannot read '%s': %s", shown,
                       open_error(errno));
-  uint64_t have;
+  uint64_t have = 0;
   const char *why = npy_read(a, fd, st.st_size, out, &have);
   close(fd);
   if (why) return json_error(d, v, v->span, "'%s': %s", shown, why);
