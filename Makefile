@@ -11,7 +11,7 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -iquote lib
 LDLIBS  = -lcjson -lm
 
 LIB_SRC = lib/arena.c lib/util.c lib/diag.c lib/dtype.c lib/promote.c lib/intern.c \
-          lib/lex.c lib/parse.c lib/spec.c lib/ir.c lib/prims.c \
+          lib/lex.c lib/parse.c lib/json_scan.c lib/spec.c lib/ir.c lib/prims.c \
           lib/value.c lib/trace.c lib/trace_expr.c lib/trace_builtin.c \
           lib/pp.c lib/print.c lib/api.c
 CMD_SRC = cmd/tjit.c cmd/common.c cmd/trace.c cmd/check.c cmd/help.c

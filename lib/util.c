@@ -33,7 +33,8 @@ void buf_putc(tj_buf *b, char c) { buf_putn(b, &c, 1); }
 void buf_vprintf(tj_buf *b, const char *fmt, va_list ap) {
   va_list ap2;
   va_copy(ap2, ap);
-  int n = vsnprintf(NULL, 0, fmt, ap2);
+  char probe[1];
+  int n = vsnprintf(probe, sizeof probe, fmt, ap2);
   va_end(ap2);
   buf_reserve(b, (size_t)n);
   vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);

@@ -34,8 +34,9 @@ golden_words() {
     read -r -d '' -a words < "$CASES_DIR/$name.args" || true
   fi
   for i in "${!words[@]}"; do
-    [[ ${words[$i]} == @ ]] && words[i]=$name.json
+    if [[ ${words[$i]} == @ ]]; then words[i]=$name.json; fi
   done
+  return 0
 }
 
 # golden NAME STATUS: runs tjit on tests/cases/NAME.json from inside
@@ -47,8 +48,8 @@ golden() {
   local outfile errfile
   golden_words "$name"
   outfile=$(mktemp) errfile=$(mktemp)
-  (cd "$CASES_DIR" && tjit "${words[@]}" >"$outfile" 2>"$errfile" </dev/null)
-  status=$?
+  status=0
+  (cd "$CASES_DIR" && tjit "${words[@]}" >"$outfile" 2>"$errfile" </dev/null) || status=$?
   # $(...) would drop trailing newlines: keep them with a sentinel.
   out=$(cat "$outfile"; printf x) out=${out%x}
   err=$(cat "$errfile"; printf x) err=${err%x}
