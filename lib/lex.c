@@ -87,10 +87,18 @@ const char *tok_describe(tj_arena *a, const tj_source *src, const token *t) {
   }
 }
 
+/* Appends a token. The array is malloc'd rather than in the arena so that
+ * growing it leaves no dead copies and it can go once the parse is done. */
 static token *push(lexer *lx, tok_kind kind, uint32_t start, uint32_t end) {
-  token t = {.kind = kind, .span = span_make(start, end)};
-  ARENA_PUSH(lx->arena, lx->toks, lx->ntoks, lx->cap, t);
-  return &lx->toks[lx->ntoks - 1];
+  if (lx->ntoks == lx->cap) {
+    lx->cap = lx->cap ? lx->cap * 2 : 256;
+    token *grown = realloc(lx->toks, sizeof *grown * lx->cap);
+    if (!grown) TJ_OOM();
+    lx->toks = grown;
+  }
+  token *t = &lx->toks[lx->ntoks++];
+  *t = (token){.kind = kind, .span = span_make(start, end)};
+  return t;
 }
 
 /* Ends the token array with an error token carrying the message. */
@@ -340,6 +348,11 @@ token *lex_source(tj_arena *a, const tj_source *src, interner *names,
     if (lx.pos >= src->len) {
       uint32_t end = lx.ntoks ? lx.toks[lx.ntoks - 1].span.end : 0;
       push(&lx, TK_EOF, end, end);
+      break;
+    }
+    if (lx.ntoks >= TJ_MAX_TOKENS) {
+      fail(&lx, lx.pos, lx.pos + 1, "too many tokens (limit is %d) in the source",
+           TJ_MAX_TOKENS);
       break;
     }
     if (!lex_one(&lx)) break;

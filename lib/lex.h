@@ -29,7 +29,14 @@ typedef struct token {
   uint32_t len;
 } token;
 
-/* Cuts src into tokens (allocated in a), interning identifiers in names.
+/* Tokens in one source (some 30,000 lines of ordinary code). A syntax
+ * node costs about 400 bytes and there is at most about one per token, so
+ * this bounds the parser's memory (~250 MB) where TJ_MAX_SOURCE_BYTES
+ * alone would allow several GB. Belongs in limits.h. */
+#define TJ_MAX_TOKENS (1 << 19)
+
+/* Cuts src into tokens, interning identifiers in names; decoded strings
+ * and messages go in a, the array itself is malloc'd: free() it.
  * Never fails: the array always ends with TK_EOF or TK_ERROR, so the
  * parser reports a lexical error when it reaches it, after any syntax
  * error that comes earlier in the text. Sets *ntokens. */

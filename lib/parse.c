@@ -5,8 +5,9 @@
  *
  * Every rule returns NULL (or false) after reporting the first error; the
  * callers pass that up without reporting anything else. Recursion goes
- * through parse_stmt, parse_unary and parse_ternary, which count the depth
- * against TJ_MAX_NEST, so no input can overflow the C stack.
+ * through parse_stmt, parse_expr and parse_operand (of a unary operator or
+ * cast), which count the depth against TJ_MAX_NEST, so no input can
+ * overflow the C stack: `((x))` is two levels, `-(-x)` four.
  *
  * AST choices the header leaves open:
  *  - `int i = 0, j = 1;` is one ND_DECL with nnames == 2 and the inits in
@@ -21,11 +22,16 @@
 #include "util.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
+/* The functions defined in one scope, with a hash of their names so a
+ * source of many functions is not checked for duplicates in O(n^2). */
 typedef struct func_list {
   ast_func **funcs;
   int n, cap;
+  uint32_t *slots;         /* 0 = empty, else index + 1 into funcs */
+  uint32_t nslots;         /* a power of two, or 0 */
 } func_list;
 
 typedef struct parser {
@@ -40,6 +46,8 @@ typedef struct parser {
   bool failed;             /* an error was reported: report no more */
   ast_func *func;          /* the function being parsed */
   func_list *siblings;     /* functions defined beside the current one */
+  node **scratch;          /* a stack for lists being built (malloc'd) */
+  int nscratch, scratch_cap;
 } parser;
 
 static const char *const op_texts[OP_COUNT] = {
@@ -126,6 +134,12 @@ static bool is_name(parser *p, const token *t) {
   return t->kind == TK_IDENT && !is_keyword(p, t) && !is_scalar_type(p, t, NULL);
 }
 
+/* 'name' for a message, cut short if it is very long. */
+static const char *quote_name(parser *p, name_id id) {
+  const char *s = name_str(p->names, id);
+  return lex_quote(p->arena, s, (uint32_t)strlen(s));
+}
+
 /* ---- errors: worded here and nowhere else ---------------------------- */
 
 /* Reports at t; a lexical error token reports its own message instead,
@@ -177,10 +191,10 @@ static token *expect(parser *p, const char *s, const char *context) {
 static token *expect_close(parser *p, const char *close, const token *open) {
   if (at(p, close)) return advance(p);
   const char *o = tok_describe(p->arena, p->src, open);
-  bool lexical = p->tok->kind == TK_ERROR;
+  bool with_note = !p->failed && p->tok->kind != TK_ERROR;
   error_expected(p, lex_quote(p->arena, close, (uint32_t)strlen(close)),
                  arena_printf(p->arena, "to close %s", o));
-  if (!lexical) diag_note_at(p->diags, p->src, open->span, "to match this %s", o);
+  if (with_note) diag_note_at(p->diags, p->src, open->span, "to match this %s", o);
   return NULL;
 }
 
@@ -209,13 +223,26 @@ static tj_span span_to_prev(parser *p, uint32_t start) {
   return span_make(start, end > start ? end : start);
 }
 
-typedef struct node_list {
-  node **items;
-  int n, cap;
-} node_list;
+/* Lists of nodes are built on one scratch stack and copied to the arena
+ * at their final size: `int mark = p->nscratch; push... ; finish`. Inner
+ * lists are finished before the outer one grows again, so they nest. */
+static void scratch_push(parser *p, node *n) {
+  if (p->nscratch == p->scratch_cap) {
+    p->scratch_cap = p->scratch_cap ? p->scratch_cap * 2 : 64;
+    node **grown = realloc(p->scratch, sizeof *grown * (size_t)p->scratch_cap);
+    if (!grown) TJ_OOM();
+    p->scratch = grown;
+  }
+  p->scratch[p->nscratch++] = n;
+}
 
-static void list_push(parser *p, node_list *l, node *n) {
-  ARENA_PUSH(p->arena, l->items, l->n, l->cap, n);
+/* Moves the entries above mark into the arena; sets *n to their count. */
+static node **scratch_finish(parser *p, int mark, int *n) {
+  *n = p->nscratch - mark;
+  node **items = *n ? ARENA_ARRAY(p->arena, node *, *n) : NULL;
+  if (*n) memcpy(items, p->scratch + mark, sizeof *items * (size_t)*n);
+  p->nscratch = mark;
+  return items;
 }
 
 /* ---- types ----------------------------------------------------------- */
@@ -315,13 +342,13 @@ static bool looks_like_funcdef(parser *p) {
 static bool looks_like_decl(parser *p) {
   token *t = p->tok, *next = peek_n(p, 1);
   if (is(p, t, "let") || is(p, t, "auto")) return true;
-  return is_scalar_type(p, t, NULL) && (next->kind == TK_IDENT || is(p, next, "["));
+  return is_scalar_type(p, t, NULL) && !is(p, next, "(");
 }
 
 /* ---- expressions ----------------------------------------------------- */
 
 static node *parse_expr(parser *p);
-static node *parse_unary(parser *p);
+static node *parse_operand(parser *p);
 
 static bool is_assignable(const node *n) {
   while (n->kind == ND_INDEX) n = n->lhs;
@@ -333,9 +360,27 @@ static node *check_assignable(parser *p, node *target) {
   return error_span(p, target->span, "expression is not assignable");
 }
 
+/* A keyword argument `k=v` must not repeat k or come before a
+ * positional one. A call passes at most TJ_MAX_PARAMS arguments, as
+ * whatever receives them has at most that many parameters. */
+static bool check_arg(parser *p, const node *call, int mark, const token *first,
+                      const node *arg) {
+  int n = p->nscratch - mark;
+  if (n >= TJ_MAX_PARAMS)
+    return error_span(p, arg->span, "too many arguments (limit is %d) in call to %s",
+                      TJ_MAX_PARAMS, quote_name(p, call->name)), false;
+  for (int i = 0; arg->kwname && i < n; i++)
+    if (p->scratch[mark + i]->kwname == arg->kwname)
+      return error_at(p, first, "keyword argument %s repeated",
+                      quote_name(p, arg->kwname)), false;
+  if (!arg->kwname && n && p->scratch[mark + n - 1]->kwname)
+    return error_span(p, arg->span, "positional argument follows keyword argument"), false;
+  return true;
+}
+
 /* args = (arg ("," arg)*)?    arg = NAME "=" expr | expr */
 static bool parse_args(parser *p, node *call, const token *open) {
-  node_list args = {0};
+  int mark = p->nscratch;
   if (!at(p, ")")) {
     do {
       token *t = p->tok;
@@ -343,24 +388,25 @@ static bool parse_args(parser *p, node *call, const token *open) {
       if (is_name(p, t) && is(p, peek_n(p, 1), "=")) kw = t->name, advance(p), advance(p);
       node *arg = parse_expr(p);
       if (!arg) return false;
-      for (int i = 0; kw && i < args.n; i++)
-        if (args.items[i]->kwname == kw)
-          return error_at(p, t, "keyword argument '%s' repeated", name_str(p->names, kw)), false;
-      if (!kw && args.n && args.items[args.n - 1]->kwname)
-        return error_span(p, arg->span, "positional argument follows keyword argument"), false;
       arg->kwname = kw;
-      list_push(p, &args, arg);
+      if (!check_arg(p, call, mark, t, arg)) return false;
+      scratch_push(p, arg);
     } while (accept(p, ","));
   }
   if (!expect_close(p, ")", open)) return false;
-  call->items = args.items;
-  call->nitems = args.n;
+  call->items = scratch_finish(p, mark, &call->nitems);
   return true;
 }
 
 /* string = STR+  (adjacent literals are joined, as in C) */
 static node *parse_string(parser *p) {
   token *first = p->tok;
+  if (peek_n(p, 1)->kind != TK_STR) {
+    node *n = new_node(p, ND_STR, advance(p)->span);
+    n->str = first->str;
+    n->strlen = first->len;
+    return n;
+  }
   tj_buf b = {0};
   while (p->tok->kind == TK_STR) {
     buf_putn(&b, p->tok->str, p->tok->len);
@@ -376,24 +422,24 @@ static node *parse_string(parser *p) {
 /* paren = "(" ")" | "(" expr ")" | "(" expr "," (expr ("," expr)* ","?)? ")" */
 static node *parse_paren(parser *p) {
   token *open = advance(p);
-  node_list items = {0};
+  int mark = p->nscratch;
   bool tuple = at(p, ")");
   while (!at(p, ")")) {
     node *e = parse_expr(p);
     if (!e) return NULL;
-    list_push(p, &items, e);
+    scratch_push(p, e);
     if (!accept(p, ",")) break;
     tuple = true;
   }
   token *close = expect_close(p, ")", open);
   if (!close) return NULL;
   if (!tuple) {
-    items.items[0]->span = span_from(open, close);
-    return items.items[0];
+    node *inner = p->scratch[--p->nscratch];
+    inner->span = span_from(open, close);
+    return inner;
   }
   node *n = new_node(p, ND_TUPLE, span_from(open, close));
-  n->items = items.items;
-  n->nitems = items.n;
+  n->items = scratch_finish(p, mark, &n->nitems);
   return n;
 }
 
@@ -453,18 +499,17 @@ static node *parse_index_item(parser *p) {
 /* index = "[" item ("," item)* "]" */
 static node *parse_index(parser *p, node *base) {
   token *open = advance(p);
-  node_list items = {0};
+  int mark = p->nscratch;
   do {
     node *item = parse_index_item(p);
     if (!item) return NULL;
-    list_push(p, &items, item);
+    scratch_push(p, item);
   } while (accept(p, ","));
   if (!expect_close(p, "]", open)) return NULL;
   node *n = new_node(p, ND_INDEX, span_to_prev(p, base->span.start));
   n->op_span = span_to_prev(p, open->span.start);
   n->lhs = base;
-  n->items = items.items;
-  n->nitems = items.n;
+  n->items = scratch_finish(p, mark, &n->nitems);
   return n;
 }
 
@@ -516,7 +561,8 @@ static bool looks_like_cast(parser *p) {
          is(p, peek_n(p, 2), ")") && starts_unary(p, peek_n(p, 3));
 }
 
-static node *parse_unary_inner(parser *p) {
+/* unary = ("-" | "+" | "!" | "~" | "++" | "--") unary | cast | postfix */
+static node *parse_unary(parser *p) {
   token *t = p->tok;
   if (looks_like_cast(p)) {
     node *n = new_node(p, ND_CAST, t->span);
@@ -525,14 +571,14 @@ static node *parse_unary_inner(parser *p) {
     n->type.rank = -1;
     n->type.span = advance(p)->span;
     n->op_span = span_from(t, advance(p));
-    if (!(n->lhs = parse_unary(p))) return NULL;
+    if (!(n->lhs = parse_operand(p))) return NULL;
     n->span = span_make(t->span.start, n->lhs->span.end);
     return n;
   }
   for (size_t i = 0; i < TJ_COUNT(unops); i++) {
     if (!is(p, t, unops[i].text)) continue;
     advance(p);
-    node *operand = parse_unary(p);
+    node *operand = parse_operand(p);
     if (!operand) return NULL;
     bool incdec = unops[i].op == OP_PREINC || unops[i].op == OP_PREDEC;
     if (incdec && !check_assignable(p, operand)) return NULL;
@@ -546,10 +592,11 @@ static node *parse_unary_inner(parser *p) {
   return parse_postfix(p);
 }
 
-/* unary = ("-" | "+" | "!" | "~" | "++" | "--") unary | cast | postfix */
-static node *parse_unary(parser *p) {
+
+/* The operand of a unary operator or a cast: one level deeper. */
+static node *parse_operand(parser *p) {
   if (!enter(p)) return NULL;
-  node *n = parse_unary_inner(p);
+  node *n = parse_unary(p);
   p->depth--;
   return n;
 }
@@ -578,7 +625,8 @@ static node *parse_binary(parser *p, int limit) {
   return lhs;
 }
 
-static node *parse_ternary_inner(parser *p) {
+/* ternary = binary(0) ("?" expr ":" expr)? */
+static node *parse_ternary(parser *p) {
   node *cond = parse_binary(p, 0);
   if (!cond || !at(p, "?")) return cond;
   node *n = new_node(p, ND_TERNARY, cond->span);
@@ -591,16 +639,13 @@ static node *parse_ternary_inner(parser *p) {
   return n;
 }
 
-/* ternary = binary(0) ("?" expr ":" ternary)? */
-static node *parse_ternary(parser *p) {
+/* expr = ternary   (assignment is a statement form: see parse_simple) */
+static node *parse_expr(parser *p) {
   if (!enter(p)) return NULL;
-  node *n = parse_ternary_inner(p);
+  node *n = parse_ternary(p);
   p->depth--;
   return n;
 }
-
-/* expr = ternary   (assignment is a statement form: see parse_simple) */
-static node *parse_expr(parser *p) { return parse_ternary(p); }
 
 /* "=" or a compound assignment: the binops up to OP_SHR with "=". */
 static bool assign_op_at(parser *p, ast_op *op) {
@@ -666,15 +711,15 @@ static bool parse_declarator_shape(parser *p, node *decl, bool type_shaped,
     if (!parse_shape(p, &shape)) return false;
     if (type_shaped)
       return error_span(p, span_to_prev(p, open->span.start),
-                        "shape of '%s' given twice", name_str(p->names, name->name)), false;
+                        "shape of %s given twice", quote_name(p, name->name)), false;
   }
   if (type_shaped) return true;
   if (decl->nnames == 1) {
     memcpy(decl->type.dims, shape.dims, sizeof shape.dims);
     decl->type.rank = shape.rank;
   } else if (!same_shape(&decl->type, &shape)) {
-    return error_at(p, name, "'%s' has a different shape from '%s' (declare it separately)",
-                    name_str(p->names, name->name), name_str(p->names, decl->names[0])), false;
+    return error_at(p, name, "%s has a different shape from %s (declare it separately)",
+                    quote_name(p, name->name), quote_name(p, decl->names[0])), false;
   }
   return true;
 }
@@ -704,8 +749,7 @@ static node *parse_decl(parser *p) {
   n->op_span = n->type.span;
   if (untyped && at(p, "(")) n = parse_destructure(p, n);
   bool type_shaped = n && n->type.rank >= 0;
-  node_list inits = {0};
-  int cap = 0;
+  int mark = p->nscratch, cap = 0;
   while (n && !n->is_destructure) {
     token *name = p->tok;
     if (!is_name(p, name)) return error_expected(p, "variable name", "");
@@ -713,12 +757,12 @@ static node *parse_decl(parser *p) {
     if (!parse_declarator_shape(p, n, type_shaped, name)) return NULL;
     node *init = NULL;
     if (accept(p, "=") && !(init = parse_expr(p))) return NULL;
-    list_push(p, &inits, init);
+    scratch_push(p, init);
     if (!accept(p, ",")) break;
   }
   if (!n) return NULL;
-  if (inits.n == 1) n->rhs = inits.items[0];
-  else if (inits.n > 1) n->items = inits.items, n->nitems = inits.n;
+  if (p->nscratch - mark == 1) n->rhs = p->scratch[--p->nscratch];
+  else if (!n->is_destructure) n->items = scratch_finish(p, mark, &n->nitems);
   n->span = span_to_prev(p, first->span.start);
   return n;
 }
@@ -850,19 +894,18 @@ static node *parse_stmt(parser *p) {
 /* block = "{" stmt* "}" */
 static node *parse_block(parser *p) {
   token *open = advance(p);
-  node_list items = {0};
+  int mark = p->nscratch;
   while (!at(p, "}")) {
     if (p->tok->kind == TK_EOF || p->tok->kind == TK_ERROR)
       return expect_close(p, "}", open), NULL;
     node *s = parse_stmt(p);
     if (!s) return NULL;
-    list_push(p, &items, s);
+    scratch_push(p, s);
   }
   advance(p);
   node *n = new_node(p, ND_BLOCK, span_to_prev(p, open->span.start));
   n->op_span = open->span;
-  n->items = items.items;
-  n->nitems = items.n;
+  n->items = scratch_finish(p, mark, &n->nitems);
   return n;
 }
 
@@ -884,7 +927,7 @@ static bool parse_param(parser *p, ast_param *prm) {
   if (at(p, "[")) {
     token *open = p->tok;
     if (prm->type.rank >= 0)
-      return error_at(p, open, "shape of '%s' given twice", name_str(p->names, name->name)), false;
+      return error_at(p, open, "shape of %s given twice", quote_name(p, name->name)), false;
     if (!parse_shape(p, &prm->type)) return false;
   }
   prm->span = span_to_prev(p, first->span.start);
@@ -895,11 +938,11 @@ static bool check_param(parser *p, const ast_func *fn, const ast_param *params,
                         int n) {
   const ast_param *prm = &params[n - 1];
   if (n > TJ_MAX_PARAMS)
-    return error_span(p, prm->span, "too many parameters (limit is %d) in function '%s'",
-                      TJ_MAX_PARAMS, name_str(p->names, fn->name)), false;
+    return error_span(p, prm->span, "too many parameters (limit is %d) in function %s",
+                      TJ_MAX_PARAMS, quote_name(p, fn->name)), false;
   for (int i = 0; i < n - 1; i++)
     if (params[i].name == prm->name) {
-      error_span(p, prm->name_span, "duplicate parameter '%s'", name_str(p->names, prm->name));
+      error_span(p, prm->name_span, "duplicate parameter %s", quote_name(p, prm->name));
       diag_note_at(p->diags, p->src, params[i].name_span, "first declared here");
       return false;
     }
@@ -924,14 +967,32 @@ static bool parse_params(parser *p, ast_func *fn) {
   return expect_close(p, ")", open) != NULL;
 }
 
-static bool add_func(parser *p, func_list *list, ast_func *fn) {
+static uint32_t *func_slot(uint32_t *slots, uint32_t nslots, const func_list *list,
+                           name_id name) {
+  uint32_t i = (name * 2654435761u) & (nslots - 1);
+  while (slots[i] && list->funcs[slots[i] - 1]->name != name) i = (i + 1) & (nslots - 1);
+  return &slots[i];
+}
+
+static void func_rehash(parser *p, func_list *list) {
+  uint32_t nslots = list->nslots ? list->nslots * 2 : 16;
+  uint32_t *slots = ARENA_ARRAY(p->arena, uint32_t, nslots);
   for (int i = 0; i < list->n; i++)
-    if (list->funcs[i]->name == fn->name) {
-      error_span(p, fn->name_span, "duplicate function '%s'", name_str(p->names, fn->name));
-      diag_note_at(p->diags, p->src, list->funcs[i]->name_span, "first defined here");
-      return false;
-    }
+    *func_slot(slots, nslots, list, list->funcs[i]->name) = (uint32_t)i + 1;
+  list->slots = slots;
+  list->nslots = nslots;
+}
+
+static bool add_func(parser *p, func_list *list, ast_func *fn) {
+  if ((uint32_t)list->n * 2 >= list->nslots) func_rehash(p, list);
+  uint32_t *slot = func_slot(list->slots, list->nslots, list, fn->name);
+  if (*slot) {
+    error_span(p, fn->name_span, "duplicate function %s", quote_name(p, fn->name));
+    diag_note_at(p->diags, p->src, list->funcs[*slot - 1]->name_span, "first defined here");
+    return false;
+  }
   ARENA_PUSH(p->arena, list->funcs, list->n, list->cap, fn);
+  *slot = (uint32_t)list->n;
   return true;
 }
 
@@ -1000,13 +1061,20 @@ bool parse_program(tj_arena *a, const tj_source *src, diag_list *d,
                       src->len, TJ_MAX_SOURCE_BYTES);
   uint32_t ntoks;
   token *toks = lex_source(a, src, prog->names, &ntoks);
+  if (ntoks > TJ_MAX_TOKENS) { /* a limit, not a syntax error: say it first */
+    diag_error(d, src, toks[ntoks - 1].span, "%s", toks[ntoks - 1].str);
+    free(toks);
+    return false;
+  }
   func_list top = {0};
   parser p = {.arena = a, .src = src, .diags = d, .names = prog->names,
               .toks = toks, .tok = toks, .last = toks + ntoks - 1, .siblings = &top};
-  if (!parse_funcs(&p)) return false;
-  prog->funcs = top.funcs;
-  prog->nfuncs = top.n;
-  return true;
+  bool ok = parse_funcs(&p);
+  free(toks);
+  free(p.scratch);
+  prog->funcs = ok ? top.funcs : NULL;
+  prog->nfuncs = ok ? top.n : 0;
+  return ok;
 }
 
 ast_func *ast_find_func(const ast_program *prog, name_id name) {
