@@ -919,6 +919,8 @@ static bool parse_param(parser *p, ast_param *prm) {
   if ((is_scalar_type(p, p->tok, NULL) || at(p, "auto")) && !parse_type(p, &prm->type))
     return false;
   token *name = p->tok;
+  if (is_name(p, name) && is_name(p, peek_n(p, 1)))
+    return error_at(p, name, "unknown type name %s", tok_describe(p->arena, p->src, name)), false;
   if (!is_name(p, name)) return error_expected(p, "parameter name", ""), false;
   advance(p);
   prm->name = name->name;

@@ -590,6 +590,8 @@ static void test_error_messages(void) {
   CHECK_STR(first_line(parse("return 3;")),
             "t.c:1:1: error: expected function definition, saw 'return'");
   CHECK_STR(first_line(parse("foo f(x) {}")), "t.c:1:1: error: unknown type name 'foo'");
+  CHECK_STR(first_line(parse("f(x, static matrix m) {}")),
+            "t.c:1:13: error: unknown type name 'matrix'");
   CHECK_STR(first_line(parse("f(x);")),
             "t.c:1:5: error: expected '{' before function body, saw ';'");
   CHECK_STR(first_line(parse("f(x, ) {}")),
