@@ -16,7 +16,14 @@
  *    names share one type, so their C-style shapes must agree.
  *  - A parenthesized expression's span includes its parentheses.
  *  - A `void` or tuple return type, `auto` and `let` have present == false;
- *    the span still covers the text. */
+ *    the span still covers the text. An untyped parameter's type.span is
+ *    its name.
+ *  - op_span: the operator; the keyword of if/for/while/do/return/break/
+ *    continue; the type of a declaration; `[...]` of an index; the first
+ *    `:` of a slice; the `.` of a member; `(float)` of a cast; the callee
+ *    of a call; `{` of a block; the name of a nested function; for other
+ *    nodes the node's span. An `if`'s cond->span is the text inside the
+ *    parentheses. Statement spans include their `;`. */
 #include "ast.h"
 #include "lex.h"
 #include "util.h"

@@ -414,6 +414,25 @@ static void test_functions(void) {
   CHECK_STR(parse("f(x) { (float, int) g(y) {} jit h(z) {} }"),
             "(func f _ (x _) (block (func g _ (y _) (block)) (func h jit _ (z _) (block))))");
 
+  /* DESIGN.md's examples */
+  CHECK_STR(parse("float relu_scale(float x[n], static float scale, static bool clip) {\n"
+                  "  auto y = maximum(x, 0) * scale;        // traced: records eqns\n"
+                  "  if (clip) y = minimum(y, 6);           // static condition\n"
+                  "  for (int i = 0; i < 3; i++) y = y + i; // static bounds: unrolled\n"
+                  "  return y;\n"
+                  "}"),
+            "(func relu_scale f32 (x f32[n] static scale f32 static clip bool) (block"
+            " (decl _ (y (* (call maximum x 0) scale)))"
+            " (if clip (expr (= y (call minimum y 6))))"
+            " (for (decl i32 (i 0)) (< i 3) (post++ i) (expr (= y (+ y i))))"
+            " (return y)))");
+  CHECK_STR(parse("float conditional_double(float x, float threshold) {\n"
+                  "  if (x > threshold) return x * 2;\n"
+                  "  return x;\n"
+                  "}"),
+            "(func conditional_double f32 (x f32 threshold f32) (block"
+            " (if (> x threshold) (return (* x 2))) (return x)))");
+
   /* parents, lines, lookup */
   tj_arena a = {0};
   diag_list d = {.arena = &a};
