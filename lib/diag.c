@@ -7,6 +7,7 @@
 void source_init(tj_arena *a, tj_source *src, const char *name,
                  const char *text, uint32_t len) {
   src->name = name;
+  src->line_base = 0;
   src->text = text;
   src->len = len;
   uint32_t n = 1;

@@ -8,6 +8,7 @@
 #include "arena.h"
 #include "ast.h"
 #include "diag.h"
+#include "limits.h"
 
 typedef enum {
   TK_IDENT,   /* identifiers and keywords: name */
@@ -28,12 +29,6 @@ typedef struct token {
   const char *str;
   uint32_t len;
 } token;
-
-/* Tokens in one source (some 30,000 lines of ordinary code). A syntax
- * node costs about 400 bytes and there is at most about one per token, so
- * this bounds the parser's memory (~250 MB) where TJ_MAX_SOURCE_BYTES
- * alone would allow several GB. Belongs in limits.h. */
-#define TJ_MAX_TOKENS (1 << 19)
 
 /* Cuts src into tokens, interning identifiers in names; decoded strings
  * and messages go in a, the array itself is malloc'd: free() it.

@@ -10,6 +10,10 @@
 #define TJ_MAX_EVAL_DEPTH    3000       /* nested expression/statement evaluation (C stack) */
 #define TJ_MAX_NEST          256        /* parser nesting of expressions/statements */
 #define TJ_MAX_SOURCE_BYTES  (16 << 20) /* function source text */
+/* Tokens of one source (some 30,000 lines): a syntax node costs ~400 bytes,
+ * so this bounds the parser's memory (~250 MB) where the byte limit alone
+ * would allow several GB. */
+#define TJ_MAX_TOKENS        (1 << 19)
 #define TJ_MAX_SPEC_BYTES    (64 << 20) /* spec file */
 #define TJ_MAX_JSON_NEST     200        /* nesting of the spec's JSON values */
 #define TJ_MAX_PARAMS        64         /* parameters of one function */

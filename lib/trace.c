@@ -194,6 +194,15 @@ static flow exec_decl(tracer *t, scope *s, node *n) {
     for (int i = 0; i < n->nnames; i++) scope_bind(t, s, n->names[i], v.items[i]);
     return FLOW_NORMAL;
   }
+  if (n->nnames > 1 && !n->is_destructure) { /* `int i = 0, j = 1;`: inits in items */
+    for (int i = 0; i < n->nnames; i++) {
+      value vi = value_int(0);
+      if (n->items && n->items[i] && !eval(t, s, n->items[i], &vi)) return FLOW_ERROR;
+      if (!apply_decl_type(t, &n->type, &vi, n->span)) return FLOW_ERROR;
+      scope_bind(t, s, n->names[i], vi);
+    }
+    return FLOW_NORMAL;
+  }
   if (!n->rhs && !n->type.present) {
     tracer_error(t, n->span, "declaration of '%s' needs an initial value", name_str(t->prog->names, n->names[0]));
     return FLOW_ERROR;
