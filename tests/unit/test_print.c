@@ -512,6 +512,89 @@ static void test_json(void) {
   arena_free(&sa);
 }
 
+/* M: levels of jaxprs, each calling the next twice (gen: chain_6). */
+static void diamond_chain(int levels) {
+  M = ir_new(NULL);
+  ir_jaxpr *j = M->top;
+  for (int level = 0; level < levels; level++) {
+    ir_jaxpr *inner = ir_jaxpr_new(M);
+    uint32_t x0 = var("f32[]"), x1 = var("f32[]"), x2 = var("f32[]");
+    jit(j, "f", inner, O(x1), I(V(x0)));
+    jit(j, "f", inner, O(x2), I(V(x1)));
+    sig(j, O0, O(x0), I(V(x2)));
+    j = inner;
+  }
+  uint32_t x = var("f32[]");
+  sig(j, O0, O(x), I(V(x)));
+}
+
+/* IR no tracer makes, which must still print in bounded time and stack:
+ * a jaxpr that calls itself, 2000 nested calls, and a chain of jaxprs each
+ * used twice by the one before (2^60 paths for JAX's walk). */
+static void test_hostile(void) {
+  M = ir_new(NULL);
+  uint32_t a = var("f32[]"), b = var("f32[]");
+  jit(M->top, "self", M->top, O(b), I(V(a)));
+  sig(M->top, O0, O(a), I(V(b)));
+  expect("self_call",
+         "let self = { lambda ; a:f32[]. let b:f32[] = jit[name=self jaxpr=self] a in (b,) } in\n"
+         "self");
+
+  M = ir_new(NULL);
+  ir_jaxpr *j = M->top;
+  for (int depth = 0; depth < 2000; depth++) {
+    ir_jaxpr *inner = ir_jaxpr_new(M);
+    uint32_t x = var("f32[]"), y = var("f32[]");
+    jit(j, "f", inner, O(y), I(V(x)));
+    sig(j, O0, O(x), I(V(y)));
+    j = inner;
+  }
+  uint32_t x = var("f32[]");
+  sig(j, O0, O(x), I(V(x)));
+  char *got = print_jaxpr(M);
+  CHECK(strstr(got, "jaxpr={ ... }") != NULL);
+  free(got);
+  got = print_jaxpr_json(M);
+  CHECK(got != NULL);
+  free(got);
+  ir_free(M);
+
+  diamond_chain(6);
+  expect("chain_6",
+         "let f = { lambda ; a:f32[]. let\n"
+         "    b:f32[] = jit[name=f jaxpr=f1] a\n"
+         "    c:f32[] = jit[name=f jaxpr=f1] b\n"
+         "  in (c,) } in\n"
+         "let f1 = { lambda ; d:f32[]. let\n"
+         "    e:f32[] = jit[name=f jaxpr=f2] d\n"
+         "    g:f32[] = jit[name=f jaxpr=f2] e\n"
+         "  in (g,) } in\n"
+         "let f2 = { lambda ; h:f32[]. let\n"
+         "    i:f32[] = jit[name=f jaxpr=f3] h\n"
+         "    j:f32[] = jit[name=f jaxpr=f3] i\n"
+         "  in (j,) } in\n"
+         "let f3 = { lambda ; k:f32[]. let\n"
+         "    l:f32[] = jit[name=f jaxpr=f4] k\n"
+         "    m:f32[] = jit[name=f jaxpr=f4] l\n"
+         "  in (m,) } in\n"
+         "let f4 = { lambda ; n:f32[]. let\n"
+         "    o:f32[] = jit[name=f jaxpr=f5] n\n"
+         "    p:f32[] = jit[name=f jaxpr=f5] o\n"
+         "  in (p,) } in\n"
+         "let f5 = { lambda ; q:f32[]. let  in (q,) } in\n"
+         "{ lambda ; r:f32[]. let\n"
+         "    s:f32[] = jit[name=f jaxpr=f] r\n"
+         "    t:f32[] = jit[name=f jaxpr=f] s\n"
+         "  in (t,) }");
+  diamond_chain(60);
+  clock_t t0 = clock();
+  got = print_jaxpr(M);
+  CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 1.0);
+  CHECK(strstr(got, "let f59 = ") != NULL && strstr(got, "let f60 = ") == NULL);
+  free(got);
+  ir_free(M);
+}
+
 /* The budget is 0.1 s; sanitizer builds run several times slower. */
 #if defined(__SANITIZE_ADDRESS__)
 #define TIME_BUDGET 1.0
@@ -553,6 +636,7 @@ int main(void) {
   test_edges();
   test_print_eqn();
   test_json();
+  test_hostile();
   test_100k_eqns();
   return HARNESS_REPORT();
 }

@@ -100,6 +100,22 @@ inner = Jaxpr([], [Var("f32[]")], [], [])
 inner.outs = inner.invars
 cases["eqn_jit_alone"] = Eqn([y], "jit", [("name", "h"), ("jaxpr", inner)], [x])
 
+# a chain of jaxprs each called twice by the one before (JAX's walk counts
+# 2^levels paths; the C code must not)
+j = top = Jaxpr([], [], [], [])
+for level in range(6):
+    inner = Jaxpr([], [], [], [])
+    x0, x1, x2 = Var("f32[]"), Var("f32[]"), Var("f32[]")
+    j.invars, j.outs = [x0], [x2]
+    j.eqns = [Eqn([x1], "jit", [("jaxpr", inner), ("name", "f")], [x0]),
+              Eqn([x2], "jit", [("jaxpr", inner), ("name", "f")], [x1])]
+    j = inner
+x = Var("f32[]"); j.invars, j.outs = [x], [x]
+cases["chain_6"] = top
+
+# (A jaxpr that calls itself is tested in C only: JAX's walk, and this
+# model's, never ends on it.)
+
 N = 100000
 v = [Var("f32[]") for _ in range(N + 1)]
 cases["eqns_100k"] = Jaxpr([], [v[0]], [Eqn([v[i + 1]], "sin", [], [v[i]]) for i in range(N)], [v[N]])
