@@ -32,7 +32,7 @@ typedef struct member {
   sjson *val;
 } member;
 
-enum { SHOW_MAX = 48, PATH_KEY_MAX = 40, SUGGEST_MAX = 64 };
+enum { SHOW_MAX = 48, PATH_KEY_MAX = 40 };
 
 static sjson *parse_value(parser *p, const char *path, int depth);
 
@@ -97,44 +97,6 @@ bool json_error(diag_list *d, const sjson *v, tj_span span, const char *fmt,
   diag_error(d, v->src, span, "%s", b.data);
   buf_free(&b);
   return false;
-}
-
-/* Optimal string alignment distance (adjacent swaps count one edit). */
-static size_t edit_distance(const char *s, size_t n, const char *t, size_t m) {
-  size_t rows[3][SUGGEST_MAX + 1];
-  size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
-  for (size_t j = 0; j <= m; j++) prev[j] = j;
-  for (size_t i = 1; i <= n; i++) {
-    cur[0] = i;
-    for (size_t j = 1; j <= m; j++) {
-      size_t cost = s[i - 1] != t[j - 1];
-      size_t best = prev[j - 1] + cost;
-      if (prev[j] + 1 < best) best = prev[j] + 1;
-      if (cur[j - 1] + 1 < best) best = cur[j - 1] + 1;
-      if (i > 1 && j > 1 && s[i - 1] == t[j - 2] && s[i - 2] == t[j - 1] &&
-          prev2[j - 2] + 1 < best)
-        best = prev2[j - 2] + 1;
-      cur[j] = best;
-    }
-    size_t *tmp = prev2;
-    prev2 = prev, prev = cur, cur = tmp;
-  }
-  return prev[m];
-}
-
-const char *json_suggest(const char *word, size_t n, const char *const *cands,
-                         size_t ncands) {
-  const char *best = NULL;
-  size_t best_d = (size_t)-1;
-  if (n > SUGGEST_MAX) return NULL;
-  for (size_t k = 0; k < ncands; k++) {
-    size_t m = strlen(cands[k]);
-    if (m > SUGGEST_MAX) continue;
-    size_t dist = edit_distance(word, n, cands[k], m);
-    /* Close enough: a third of the candidate, at least one edit. */
-    if (dist <= (m + 2) / 3 && dist < best_d) best = cands[k], best_d = dist;
-  }
-  return best;
 }
 
 /* ---- nodes and paths --------------------------------------------------- */

@@ -39,10 +39,6 @@ const char *json_kind_name(const sjson *v);
  * the root of a spec). Returns false. */
 bool json_error(diag_list *d, const sjson *v, tj_span span, const char *fmt,
                 ...) __attribute__((format(printf, 4, 5)));
-/* The candidate closest to word by edit distance, or NULL if none is close
- * enough to be what was meant. */
-const char *json_suggest(const char *word, size_t n, const char *const *cands,
-                         size_t ncands);
 /* s as shown inside '' in a message: control bytes escaped as \xNN and long
  * text clipped with "...". Allocated in a. */
 const char *json_show(tj_arena *a, const char *s, size_t n);

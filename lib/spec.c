@@ -133,7 +133,7 @@ static bool unknown_key(diag_list *d, tj_arena *a, const sjson *obj,
                         const char *const *known, size_t nknown) {
   const char *key = obj->keys[i];
   uint32_t n = json_key_len(obj, i);
-  const char *hint = json_suggest(key, n, known, nknown);
+  const char *hint = suggest_word(key, n, known, nknown);
   const char *shown = json_show(a, key, n);
   tj_span at = json_key_span(obj, i);
   if (hint)
@@ -820,7 +820,7 @@ static bool parse_dtype(diag_list *d, const sjson *v, tj_dtype *out) {
                       "found %s", json_kind_name(v));
   if (dtype_parse(v->s, v->slen, out)) return true;
   const char *shown = json_show(d->arena, v->s, v->slen);
-  const char *hint = json_suggest(v->s, v->slen, names, TJ_COUNT(names));
+  const char *hint = suggest_word(v->s, v->slen, names, TJ_COUNT(names));
   if (hint)
     return json_error(d, v, v->span, "unknown dtype '%s' (did you mean '%s'?)",
                       shown, hint);

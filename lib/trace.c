@@ -2,6 +2,7 @@
  * concretization errors. Expressions are in trace_expr.c, builtins in
  * trace_builtin.c. */
 #include "trace.h"
+#include "json_scan.h"
 #include "limits.h"
 #include "print.h"
 #include "util.h"
@@ -74,47 +75,77 @@ static void mark_deps(tracer *t, uint32_t var, uint8_t *needed) {
   }
 }
 
-/* JAX's origin paragraph (partial_eval.py _origin_msg). */
-static void origin_note(tracer *t, uint32_t var) {
-  uint8_t *needed = calloc(t->m->nvars, 1);
-  if (!needed) TJ_OOM();
-  mark_deps(t, var, needed);
+/* The top-level parameters a traced variable depends on. */
+static int dependent_params(tracer *t, const uint8_t *needed, const char **names) {
   const ir_jaxpr *top = t->m->top;
-  const char *names[TJ_MAX_PARAMS];
   int n = 0;
   for (uint32_t i = 0; i < top->nin && n < TJ_MAX_PARAMS; i++)
     if (needed[top->invars[i]]) names[n++] = t->invar_names[i];
-  tj_buf b = {0};
-  uint32_t line = t->entry->line;
-  buf_printf(&b, "The error occurred while tracing the function %s at %s:%u for jit. ",
-             name_str(t->prog->names, t->entry->name), t->src->name, line);
-  if (n) {
-    buf_printf(&b, "This concrete value was not available in Python because it depends on the value%s of ",
-               n > 1 ? "s" : "");
-    buf_puts(&b, n == 1 ? "the argument " : "the arguments ");
-    for (int i = 0; i < n; i++) {
-      if (i) buf_puts(&b, n == 2 ? " and " : (i == n - 1 ? ", and " : ", "));
-      buf_puts(&b, names[i]);
+  return n;
+}
+
+/* "x", "x and y", "x, y, and z" */
+static void put_name_list(tj_buf *b, const char **names, int n, const char *quote) {
+  for (int i = 0; i < n; i++) {
+    if (i) buf_puts(b, n == 2 ? " and " : (i == n - 1 ? ", and " : ", "));
+    buf_printf(b, "%s%s%s", quote, names[i], quote);
+  }
+}
+
+/* "This value became a tracer due to JAX operations on these lines": the
+ * equations with only literal operands that the value grew from. */
+static void put_progenitors(tracer *t, const uint8_t *needed, tj_buf *b) {
+  const ir_jaxpr *top = t->m->top;
+  int shown = 0;
+  buf_puts(b, "This value became a tracer due to JAX operations on these lines:\n");
+  for (uint32_t k = 0; k < top->neqns; k++) {
+    const ir_eqn *e = &top->eqns[k];
+    bool root = needed[e->out[0]];
+    for (uint32_t i = 0; i < e->nin && root; i++) root = ATOM_IS_LIT(e->in[i]);
+    if (!root) continue;
+    if (shown == 5) {
+      buf_puts(b, "\n\n(Additional originating lines are not shown.)");
+      break;
     }
+    char *text = print_eqn(t->m, top, e);
+    uint32_t l, c;
+    source_position(t->src, e->span.start, &l, &c);
+    buf_printf(b, "\n  operation %s\n    from line %s:%u:%u (%s)", text, t->src->name, l, c,
+               name_str(t->prog->names, t->entry->name));
+    free(text);
+    shown++;
+  }
+}
+
+/* JAX's origin paragraph (partial_eval.py _origin_msg), then a hint that
+ * names the parameters to mark static. */
+static void origin_note(tracer *t, uint32_t var, const char *fix) {
+  uint8_t *needed = calloc(t->m->nvars, 1);
+  if (!needed) TJ_OOM();
+  mark_deps(t, var, needed);
+  const char *names[TJ_MAX_PARAMS];
+  int n = dependent_params(t, needed, names);
+  tj_buf b = {0};
+  buf_printf(&b, "The error occurred while tracing the function %s at %s:%u for jit. ",
+             name_str(t->prog->names, t->entry->name), t->src->name, t->entry->line);
+  if (n) {
+    buf_printf(&b, "This concrete value was not available in Python because it depends on the value%s of %s",
+               n > 1 ? "s" : "", n == 1 ? "the argument " : "the arguments ");
+    put_name_list(&b, names, n, "");
     buf_putc(&b, '.');
   } else {
-    buf_puts(&b, "This value became a tracer due to JAX operations on these lines:\n");
-    int shown = 0;
-    for (uint32_t k = 0; k < top->neqns && shown < 5; k++) {
-      const ir_eqn *e = &top->eqns[k];
-      bool root = needed[e->out[0]];
-      for (uint32_t i = 0; i < e->nin && root; i++) root = ATOM_IS_LIT(e->in[i]);
-      if (!root) continue;
-      char *text = print_eqn(t->m, top, e);
-      uint32_t l, c;
-      source_position(t->src, e->span.start, &l, &c);
-      buf_printf(&b, "\n  operation %s\n    from line %s:%u:%u (%s)", text, t->src->name, l, c,
-                 name_str(t->prog->names, t->entry->name));
-      free(text);
-      shown++;
-    }
+    put_progenitors(t, needed, &b);
   }
   diag_note(t->diags, "%s", b.data);
+  b.len = 0;
+  if (n) {
+    buf_puts(&b, "mark ");
+    put_name_list(&b, names, n, "'");
+    buf_printf(&b, " static (\"static_argnames\"), or %s", fix);
+  } else {
+    buf_puts(&b, fix);
+  }
+  diag_hint(t->diags, "%s", b.data);
   buf_free(&b);
   free(needed);
 }
@@ -138,8 +169,7 @@ bool concretization_error(tracer *t, concrete_kind kind, const value *v,
   else
     tracer_error(t, span, "%s: Abstract tracer value encountered where concrete value is expected: traced array with shape %s",
                  kinds[kind], shape);
-  origin_note(t, v->var);
-  diag_hint(t->diags, "%s", fix);
+  origin_note(t, v->var, fix);
   diag_note(t->diags, "See https://docs.jax.dev/en/latest/errors.html#jax.errors.%s", kinds[kind]);
   return false;
 }
@@ -215,8 +245,8 @@ static flow exec_decl(tracer *t, scope *s, node *n) {
 
 static flow exec_if(tracer *t, scope *s, node *n) {
   bool c;
-  if (!eval_truth(t, s, n->cond, "use where(cond, a, b) or cond(...) to choose between traced values, "
-                  "mark the arguments it depends on static, or enable autograph (--autograph)", &c))
+  if (!eval_truth(t, s, n->cond, "use where(pred, a, b) to select between traced values, or enable "
+                  "autograph (--autograph) to record the if as a cond", &c))
     return FLOW_ERROR;
   node *branch = c ? n->then : n->els;
   if (!branch) return FLOW_NORMAL;
@@ -224,8 +254,7 @@ static flow exec_if(tracer *t, scope *s, node *n) {
 }
 
 static const char *loop_fix =
-    "use fori_loop or while_loop for loops on traced values, mark the arguments "
-    "the condition depends on static, or enable autograph (--autograph)";
+    "use fori_loop or while_loop for a loop on traced values, or enable autograph (--autograph)";
 
 static flow loop_body(tracer *t, scope *s, node *body, bool *stop) {
   flow f = exec(t, scope_new(t, s), body);
@@ -267,8 +296,10 @@ static flow exec_inner(tracer *t, scope *s, node *n) {
   case ND_FOR: return exec_for(t, s, n);
   case ND_WHILE: return exec_while(t, s, n, true);
   case ND_DO: return exec_while(t, s, n, false);
-  case ND_BREAK: return FLOW_BREAK;
-  case ND_CONTINUE: return FLOW_CONTINUE;
+  case ND_BREAK: case ND_CONTINUE:
+    t->jump_span = n->span;
+    t->jump_is_break = n->kind == ND_BREAK;
+    return n->kind == ND_BREAK ? FLOW_BREAK : FLOW_CONTINUE;
   case ND_EMPTY: return FLOW_NORMAL;
   case ND_RETURN:
     t->retval = value_none();
@@ -297,6 +328,10 @@ static flow exec(tracer *t, scope *s, node *n) {
   return f;
 }
 
+static bool jump_error(tracer *t) {
+  return tracer_error(t, t->jump_span, "'%s' outside a loop", t->jump_is_break ? "break" : "continue");
+}
+
 /* Calls a user function: binds parameters in a scope whose parent is the
  * function's defining scope (closures read the enclosing variables). */
 bool call_user(tracer *t, scope *s, ast_func *f, scope *closure, node *call,
@@ -319,6 +354,7 @@ bool call_user(tracer *t, scope *s, ast_func *f, scope *closure, node *call,
   flow fl = exec_block(t, fs, f->body);
   t->call_depth--;
   if (fl == FLOW_ERROR) return false;
+  if (fl == FLOW_BREAK || fl == FLOW_CONTINUE) return jump_error(t);
   *out = fl == FLOW_RETURN ? t->retval : value_none();
   return true;
 }
@@ -348,6 +384,14 @@ static void note_params(tracer *t) {
     buf_printf(&b, "%s%s", i ? ", " : "", name_str(t->prog->names, t->entry->params[i].name));
   diag_note(t->diags, "%s takes (%s)", fname(t), b.data);
   buf_free(&b);
+}
+
+static void suggest_param(tracer *t, const char *word, uint32_t n) {
+  const char *names[TJ_MAX_PARAMS];
+  int k = t->entry->nparams < TJ_MAX_PARAMS ? t->entry->nparams : TJ_MAX_PARAMS;
+  for (int i = 0; i < k; i++) names[i] = name_str(t->prog->names, t->entry->params[i].name);
+  const char *best = suggest_word(word, n, names, (size_t)k);
+  if (best) diag_hint(t->diags, "did you mean '%s'?", best);
 }
 
 /* Marks static parameters from the spec, with jax.jit's validation. */
@@ -383,6 +427,7 @@ static bool mark_static(tracer *t, const tj_spec *spec, bool *is_static) {
       spec_error(t, nm, "ValueError: Jitted function has invalid argnames {%s} in static_argnames. "
                  "Function does not take these args.", q.data);
       buf_free(&q);
+      suggest_param(t, nm->s, nm->slen);
       note_params(t);
       return false;
     }
@@ -402,11 +447,13 @@ static bool static_value(tracer *t, const sjson *j, value *out) {
   case SJ_ARRAY: case SJ_OBJECT: break;
   }
   bool map = j->kind == SJ_OBJECT;
-  for (uint32_t i = 0; map && i < j->n; i++)
-    if (strcmp(j->keys[i], "dtype") == 0)
-      return spec_error(t, j, "ValueError: Non-hashable static arguments are not supported. An error occurred "
-                        "while trying to hash an object of type <class 'jaxlib._jax.ArrayImpl'>. The error was:\n"
-                        "TypeError: unhashable type: 'jaxlib._jax.ArrayImpl'");
+  if (map && json_member(j, "dtype", NULL)) { /* a typed array, as jnp.array(...) is */
+    spec_error(t, j, "ValueError: Non-hashable static arguments are not supported. An error occurred "
+               "while trying to hash an object of type <class 'jaxlib._jax.ArrayImpl'>. The error was:");
+    diag_note(t->diags, "TypeError: unhashable type: 'jaxlib._jax.ArrayImpl'");
+    diag_hint(t->diags, "an array argument must be traced: remove it from static_argnums/static_argnames");
+    return false;
+  }
   *out = (value){.kind = map ? V_MAP : V_TUPLE, .n = (int)(map ? 2 * j->n : j->n)};
   out->items = ARENA_ARRAY(&t->scratch, value, out->n);
   for (uint32_t i = 0; i < j->n; i++) {
@@ -432,6 +479,7 @@ static bool bind_call(tracer *t, const spec_call *call, const sjson **vals) {
         if (strcmp(call->names[k], name_str(t->prog->names, t->entry->params[i].name)) == 0) found = i;
       if (found < 0) {
         spec_error(t, call->values[k], "TypeError: %s() got an unexpected keyword argument '%s'", fname(t), call->names[k]);
+        suggest_param(t, call->names[k], (uint32_t)strlen(call->names[k]));
         note_params(t);
         return false;
       }
@@ -537,8 +585,7 @@ bool trace_function(tracer *t, const tj_spec *spec, const spec_call *call) {
     if (!bind_param(t, spec, fs, i, is_static[i], vals[i])) return false;
   flow f = exec_block(t, fs, t->entry->body);
   if (f == FLOW_ERROR) return false;
-  if (f == FLOW_BREAK || f == FLOW_CONTINUE)
-    return tracer_error(t, t->entry->name_span, "'break' or 'continue' outside a loop in function '%s'", fname(t));
+  if (f == FLOW_BREAK || f == FLOW_CONTINUE) return jump_error(t);
   value ret = f == FLOW_RETURN ? t->retval : value_none();
   if (ret.kind == V_NONE) return true;
   return add_outputs(t, &ret, t->entry->name_span);

@@ -36,6 +36,8 @@ typedef struct tracer {
   int call_depth;
   uint64_t steps;
   value retval;             /* set by `return` */
+  tj_span jump_span;        /* the last break/continue, for errors */
+  bool jump_is_break;
   bool autograph;
   bool spec_error;           /* the failure is the spec's (exit 2), not the program's */
 } tracer;

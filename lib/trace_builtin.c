@@ -98,8 +98,9 @@ static bool broadcast_arrays(tracer *t, value *vals, int n, tj_span span) {
     int64_t dims[TJ_MAX_RANK];
     for (int d = 0; d < a.rank; d++) dims[d] = lead + d;
     ir_atom in = ATOM_VAR(vals[i].var);
+    /* JAX's listing drops an empty broadcast_dimensions, so it is not stored */
     ir_param p = {"broadcast_dimensions", pv_ints(t->m, PV_TUPLE, dims, a.rank)};
-    if (!emit(t, P_broadcast_in_dim, &in, 1, &target, &p, 1, span, &vals[i])) return false;
+    if (!emit(t, P_broadcast_in_dim, &in, 1, &target, &p, a.rank > 0, span, &vals[i])) return false;
   }
   return true;
 }

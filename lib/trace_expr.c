@@ -146,7 +146,7 @@ bool promote_ranks(tracer *t, value *vals, int n, tj_dtype dt, tj_span span) {
     for (int d = 0; d < a.rank; d++) bdims[d] = lead + d;
     out.rank = (uint8_t)rank;
     ir_param p = {"broadcast_dimensions", pv_ints(t->m, PV_TUPLE, bdims, a.rank)};
-    if (!emit(t, P_broadcast_in_dim, &in, 1, &out, &p, 1, span, &vals[i])) return false;
+    if (!emit(t, P_broadcast_in_dim, &in, 1, &out, &p, a.rank > 0, span, &vals[i])) return false;
   }
   return true;
 }
@@ -284,7 +284,7 @@ static bool binary(tracer *t, ast_op op, value a, value b, tj_span span, value *
 
 /* && and || need concrete operands (Python's `and` calls bool()). */
 static bool eval_logical(tracer *t, scope *s, node *n, value *out) {
-  static const char *fix = "use logical operators on arrays via where(), or mark the arguments static";
+  static const char *fix = "combine traced conditions elementwise with & and |, or select with where()";
   bool l, r;
   if (!eval_truth(t, s, n->lhs, fix, &l)) return false;
   if ((n->op == OP_LOGAND && !l) || (n->op == OP_LOGOR && l)) { *out = value_bool(l); return true; }
@@ -386,7 +386,7 @@ static bool eval_index(tracer *t, scope *s, node *n, value *out) {
   if (!eval(t, s, n->items[0], &idx)) return false;
   if (idx.kind == V_TRACED)
     return concretization_error(t, ERR_INTEGER, &idx, n->items[0]->span,
-                                "index a static tuple with a static integer: mark the arguments it depends on static");
+                                "index the tuple with a static integer");
   if (idx.kind != V_INT && idx.kind != V_BOOL)
     return tracer_error(t, n->items[0]->span, "TypeError: tuple indices must be integers, not %s", value_type_name(&idx));
   int64_t i = idx.i < 0 ? idx.i + base.n : idx.i;
@@ -454,8 +454,8 @@ static bool eval_inner(tracer *t, scope *s, node *n, value *out) {
   case ND_INCDEC: return eval_incdec(t, s, n, out);
   case ND_TERNARY: {
     bool c;
-    if (!eval_truth(t, s, n->cond, "use where(cond, a, b) for a traced condition, mark the arguments it "
-                    "depends on static, or enable autograph (--autograph)", &c))
+    if (!eval_truth(t, s, n->cond, "use where(pred, a, b) for a traced condition, or enable autograph "
+                    "(--autograph)", &c))
       return false;
     return eval(t, s, c ? n->then : n->els, out);
   }

@@ -1,0 +1,54 @@
+#!/usr/bin/env bats
+# Whole jaxpr listings of `tjit trace`, compared with golden files.
+load helper
+
+@test "trace: all static" { golden trace-all-static 0; }
+@test "trace: args override" { golden trace-args-override 0; }
+@test "trace: bool argument" { golden trace-bool-argument 0; }
+@test "trace: break continue" { golden trace-break-continue 0; }
+@test "trace: builtin on static" { golden trace-builtin-on-static 0; }
+@test "trace: call selected" { golden trace-call-selected 0; }
+@test "trace: cast static folds" { golden trace-cast-static-folds 0; }
+@test "trace: cast to int" { golden trace-cast-to-int 0; }
+@test "trace: clamp" { golden trace-clamp 0; }
+@test "trace: comparison" { golden trace-comparison 0; }
+@test "trace: compound assign" { golden trace-compound-assign 0; }
+@test "trace: destructuring" { golden trace-destructuring 0; }
+@test "trace: float pow" { golden trace-float-pow 0; }
+@test "trace: float32 literal repr" { golden trace-float32-literal-repr 0; }
+@test "trace: fused kernel" { golden trace-fused-kernel 0; }
+@test "trace: inlined call" { golden trace-inlined-call 0; }
+@test "trace: int array plus float" { golden trace-int-array-plus-float 0; }
+@test "trace: int div rem" { golden trace-int-div-rem 0; }
+@test "trace: int to float builtin" { golden trace-int-to-float-builtin 0; }
+@test "trace: integer pow" { golden trace-integer-pow 0; }
+@test "trace: json format" { golden trace-json-format 0; }
+@test "trace: many variables" { golden trace-many-variables 0; }
+@test "trace: maximum minimum" { golden trace-maximum-minimum 0; }
+@test "trace: mixed int promotion" { golden trace-mixed-int-promotion 0; }
+@test "trace: mul literal" { golden trace-mul-literal 0; }
+@test "trace: named dimension" { golden trace-named-dimension 0; }
+@test "trace: nested function closure" { golden trace-nested-function-closure 0; }
+@test "trace: rank promotion" { golden trace-rank-promotion 0; }
+@test "trace: relu scale" { golden trace-relu-scale 0; }
+@test "trace: rounding" { golden trace-rounding 0; }
+@test "trace: shape is static" { golden trace-shape-is-static 0; }
+@test "trace: shifts" { golden trace-shifts 0; }
+@test "trace: size one broadcast" { golden trace-size-one-broadcast 0; }
+@test "trace: static argnums" { golden trace-static-argnums 0; }
+@test "trace: static declared in source" { golden trace-static-declared-in-source 0; }
+@test "trace: static if not taken" { golden trace-static-if-not-taken 0; }
+@test "trace: static if taken" { golden trace-static-if-taken 0; }
+@test "trace: static int output" { golden trace-static-int-output 0; }
+@test "trace: static loop unroll" { golden trace-static-loop-unroll 0; }
+@test "trace: static string" { golden trace-static-string 0; }
+@test "trace: static ternary" { golden trace-static-ternary 0; }
+@test "trace: static tuple" { golden trace-static-tuple 0; }
+@test "trace: static while" { golden trace-static-while 0; }
+@test "trace: two outputs" { golden trace-two-outputs 0; }
+@test "trace: unary ops" { golden trace-unary-ops 0; }
+@test "trace: unused result" { golden trace-unused-result 0; }
+@test "trace: weak int arg" { golden trace-weak-int-arg 0; }
+@test "trace: weak meets strong" { golden trace-weak-meets-strong 0; }
+@test "trace: weak scalar times array" { golden trace-weak-scalar-times-array 0; }
+@test "trace: where" { golden trace-where 0; }
