@@ -715,6 +715,67 @@ static void test_jax_pjit_cases(void) {
   ir_free(M);
 }
 
+/* s with every `from` replaced by `to` (malloc'd). */
+static char *subst(const char *s, const char *from, const char *to) {
+  size_t n = 1;
+  for (const char *h = s; (h = strstr(h, from)); h += strlen(from)) n += strlen(to);
+  char *out = malloc(strlen(s) + n), *o = out;
+  for (const char *h; (h = strstr(s, from)); s = h + strlen(from)) {
+    memcpy(o, s, (size_t)(h - s));
+    o += h - s;
+    o = stpcpy(o, to);
+  }
+  strcpy(o, s);
+  return out;
+}
+
+/* Cases from JAX 0.10.2's tests/api_test.py (test_const, test_cond). Until
+ * prims.def has cond, select_n stands in for it. */
+static void test_jax_api_cases(void) {
+  M = ir_new(NULL);
+  uint32_t c = var("f32[1]"), x = var("f32[]");
+  sig(M->top, O(c), O(x), I(V(x), lit_f(DT_F32, 1.0), V(c)));
+  expect("jax_const", "{ lambda a:f32[1]; b:f32[]. let  in (b, 1.0:f32[], a) }");
+
+  int cond = prim_lookup("cond");
+  const char *cond_name = cond < 0 ? "= select_n[" : "= cond[";
+  if (cond < 0) cond = P_select_n;
+  M = ir_new(NULL);
+  ir_jaxpr *br0 = ir_jaxpr_new(M), *br1 = ir_jaxpr_new(M);
+  uint32_t g = var("f32[]"), h = var("f32[]"), i = var("f32[]"), j = var("f32[]");
+  eqn(br0, P_sub, O(j), I(V(i), V(g)), 0);
+  sig(br0, O0, O(g, h, i), I(V(j)));
+  uint32_t k = var("f32[]"), l = var("f32[]"), m = var("f32[]"), n = var("f32[]");
+  eqn(br1, P_add, O(n), I(V(l), V(k)), 0);
+  sig(br1, O0, O(k, l, m), I(V(n)));
+  uint32_t a = var("f32[]"), b = var("bool[]"), cc = var("f32[]"), d = var("f32[]");
+  uint32_t e = var("i32[]"), f = var("f32[]");
+  eqn(M->top, P_ge, O(b), I(V(a), lit_f(DT_F32, 0.0)), 0);
+  eqn(M->top, P_add, O(cc), I(V(a), lit_f(DT_F32, 1.0)), 0);
+  eqn(M->top, P_add, O(d), I(V(a), lit_f(DT_F32, 2.0)), 0);
+  ir_eqn *cv = eqn(M->top, P_convert_element_type, O(e), I(V(b)), 2);
+  param(cv, "weak_type", pv_bool(M, false));
+  param(cv, "new_dtype", pv_dtype(M, DT_I32));
+  param(eqn(M->top, cond, O(f), I(V(e), V(a), V(cc), V(d)), 1), "branches",
+        tuple(2, pv_jaxpr(M, br0), pv_jaxpr(M, br1)));
+  sig(M->top, O0, O(a), I(V(f)));
+  char *want = subst("{ lambda ; a:f32[]. let\n"
+                     "    b:bool[] = ge a 0.0:f32[]\n"
+                     "    c:f32[] = add a 1.0:f32[]\n"
+                     "    d:f32[] = add a 2.0:f32[]\n"
+                     "    e:i32[] = convert_element_type[new_dtype=int32 weak_type=False] b\n"
+                     "    f:f32[] = cond[\n"
+                     "      branches=(\n"
+                     "        { lambda ; g:f32[] h:f32[] i:f32[]. let j:f32[] = sub i g in (j,) }\n"
+                     "        { lambda ; k:f32[] l:f32[] m:f32[]. let n:f32[] = add l k in (n,) }\n"
+                     "      )\n"
+                     "    ] e a c d\n"
+                     "  in (f,) }",
+                     "= cond[", cond_name);
+  expect("jax_cond", want);
+  free(want);
+}
+
 /* M: levels of jaxprs, each calling the next twice (gen: chain_6). */
 static void diamond_chain(int levels) {
   M = ir_new(NULL);
@@ -836,6 +897,7 @@ int main(void) {
   test_many_vars();
   test_jit();
   test_jax_pjit_cases();
+  test_jax_api_cases();
   test_hoisting();
   test_edges();
   test_print_eqn();
