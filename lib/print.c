@@ -2,7 +2,12 @@
  * pp_toplevel_jaxpr, JaxprPpContext, _dropvars, pp_kv_pair, pp_jaxprs, and
  * pjit.py's _pjit_pp_rule), and its JSON form.
  *
- * What JAX 0.10.x does, and so this file:
+ * The rules are those of jax-v0.10.2, the last 0.10 release; earlier 0.10
+ * releases differ: 0.10.0 marks unused outputs `_` in every jaxpr (DropVars
+ * made while tracing) and builds each hoisted jaxpr's text before naming
+ * the next, and neither 0.10.0 nor 0.10.1 hoists large sub-jaxprs.
+ *
+ * What JAX 0.10.2 does, and so this file:
  *  - Names: one counter (a..z, ba, bb, ...; no `aa`) for the whole listing,
  *    given in the order the printer first touches a variable: constvars,
  *    invars, then per equation its outputs, its params (sub-jaxprs), its
@@ -20,7 +25,7 @@
  *    the top, as JAX's breadth-first walk counts), or any sub-jaxpr of more
  *    than 10 equations, prints once before the main jaxpr as
  *    `let NAME = { ... } in` + newline and is referenced as NAME. NAME is the
- *    stripped `name=` param of the first equation holding it, else `jaxpr`;
+ *    stripped `name=` of the first equation with one that holds it, else `jaxpr`;
  *    a repeated NAME gets the count appended (`jaxpr`, `jaxpr1`, ...). These
  *    names are skipped by the variable counter. Hoisted jaxprs are printed
  *    first, so their variables take the first letters.

@@ -512,6 +512,270 @@ static void test_json(void) {
   arena_free(&sa);
 }
 
+/* Cases from JAX 0.10.2's tests/pjit_test.py (test_pretty_print*), built
+ * as JAX traces them; the expected texts are JAX's. */
+static void test_jax_pjit_cases(void) {
+  /* g = pjit(lambda x: f(x) + f(x)), f = pjit(lambda x: x**2) */
+  M = ir_new(NULL);
+  ir_jaxpr *f = ir_jaxpr_new(M);
+  uint32_t fa = var("f32[1]"), fb = var("f32[1]");
+  param(eqn(f, P_integer_pow, O(fb), I(V(fa)), 1), "y", pv_int(M, 2));
+  sig(f, O0, O(fa), I(V(fb)));
+  ir_jaxpr *g = ir_jaxpr_new(M);
+  uint32_t gx = var("f32[1]"), g1 = var("f32[1]"), g2 = var("f32[1]"), g3 = var("f32[1]");
+  jit(g, "<lambda>", f, O(g1), I(V(gx)));
+  jit(g, "<lambda>", f, O(g2), I(V(gx)));
+  eqn(g, P_add, O(g3), I(V(g1), V(g2)), 0);
+  sig(g, O0, O(gx), I(V(g3)));
+  uint32_t x = var("f32[1]"), y = var("f32[1]");
+  jit(M->top, "<lambda>", g, O(y), I(V(x)));
+  sig(M->top, O0, O(x), I(V(y)));
+  expect("jax_pretty_print",
+         "let lambda = { lambda ; a:f32[1]. let b:f32[1] = integer_pow[y=2] a in (b,) } in\n"
+         "{ lambda ; c:f32[1]. let\n"
+         "    d:f32[1] = jit[\n"
+         "      name=<lambda>\n"
+         "      jaxpr={ lambda ; c:f32[1]. let\n"
+         "          e:f32[1] = jit[name=<lambda> jaxpr=lambda] c\n"
+         "          f:f32[1] = jit[name=<lambda> jaxpr=lambda] c\n"
+         "          d:f32[1] = add e f\n"
+         "        in (d,) }\n"
+         "    ] c\n"
+         "  in (d,) }");
+
+  /* lambda y: y + f(y, y), f = pjit(lambda x, y: x) */
+  M = ir_new(NULL);
+  f = ir_jaxpr_new(M);
+  uint32_t p0 = var("f32[1]"), p1 = var("f32[1]");
+  sig(f, O0, O(p0, p1), I(V(p0)));
+  x = var("f32[1]"), y = var("f32[1]");
+  uint32_t z = var("f32[1]");
+  jit(M->top, "<lambda>", f, O(y), I(V(x), V(x)));
+  eqn(M->top, P_add, O(z), I(V(x), V(y)), 0);
+  sig(M->top, O0, O(x), I(V(z)));
+  expect("jax_pjit_id",
+         "{ lambda ; a:f32[1]. let\n"
+         "    b:f32[1] = jit[\n"
+         "      name=<lambda>\n"
+         "      jaxpr={ lambda ; a:f32[1] c:f32[1]. let  in (a,) }\n"
+         "    ] a a\n"
+         "    d:f32[1] = add a b\n"
+         "  in (d,) }");
+
+  /* lambda x: f(x, np.float32(1.0)), f = pjit(lambda x, y: x * y) */
+  M = ir_new(NULL);
+  f = ir_jaxpr_new(M);
+  p0 = var("f32[1]"), p1 = var("f32[]");
+  uint32_t p2 = var("f32[1]");
+  eqn(f, P_mul, O(p2), I(V(p0), V(p1)), 0);
+  sig(f, O0, O(p0, p1), I(V(p2)));
+  x = var("f32[1]"), y = var("f32[1]");
+  jit(M->top, "<lambda>", f, O(y), I(V(x), lit_f(DT_F32, 1.0)));
+  sig(M->top, O0, O(x), I(V(y)));
+  expect("jax_constant_pjit_arg",
+         "{ lambda ; a:f32[1]. let\n"
+         "    b:f32[1] = jit[\n"
+         "      name=<lambda>\n"
+         "      jaxpr={ lambda ; a:f32[1] c:f32[]. let b:f32[1] = mul a c in (b,) }\n"
+         "    ] a 1.0:f32[]\n"
+         "  in (b,) }");
+
+  /* lambda x: f(x, x, x), f = pjit(lambda x, y, z: x * y * z) */
+  M = ir_new(NULL);
+  f = ir_jaxpr_new(M);
+  p0 = var("f32[1]"), p1 = var("f32[1]"), p2 = var("f32[1]");
+  uint32_t p3 = var("f32[1]"), p4 = var("f32[1]");
+  eqn(f, P_mul, O(p3), I(V(p0), V(p1)), 0);
+  eqn(f, P_mul, O(p4), I(V(p3), V(p2)), 0);
+  sig(f, O0, O(p0, p1, p2), I(V(p4)));
+  x = var("f32[1]"), y = var("f32[1]");
+  jit(M->top, "<lambda>", f, O(y), I(V(x), V(x), V(x)));
+  sig(M->top, O0, O(x), I(V(y)));
+  expect("jax_aliased_args",
+         "{ lambda ; a:f32[1]. let\n"
+         "    b:f32[1] = jit[\n"
+         "      name=<lambda>\n"
+         "      jaxpr={ lambda ; a:f32[1] c:f32[1] d:f32[1]. let\n"
+         "          e:f32[1] = mul a c\n"
+         "          b:f32[1] = mul e d\n"
+         "        in (b,) }\n"
+         "    ] a a a\n"
+         "  in (b,) }");
+
+  /* f = pjit(lambda x: (np.int32(2), x)) */
+  M = ir_new(NULL);
+  f = ir_jaxpr_new(M);
+  p0 = var("f32[1]");
+  sig(f, O0, O(p0), I(lit_i(DT_I32, 2), V(p0)));
+  x = var("f32[1]"), y = var("i32[]"), z = var("f32[1]");
+  jit(M->top, "<lambda>", f, O(y, z), I(V(x)));
+  sig(M->top, O0, O(x), I(V(y), V(z)));
+  expect("jax_literal_outvar",
+         "{ lambda ; a:f32[1]. let\n"
+         "    b:i32[] c:f32[1] = jit[\n"
+         "      name=<lambda>\n"
+         "      jaxpr={ lambda ; a:f32[1]. let  in (2:i32[], a) }\n"
+         "    ] a\n"
+         "  in (b, c) }");
+
+  /* g(x, y) = f(x) + f(y) with f(x) = x * y closing over y: the shared
+   * name f is skipped by the variable counter */
+  M = ir_new(NULL);
+  f = ir_jaxpr_new(M);
+  p0 = var("f32[1]"), p1 = var("f32[1]"), p2 = var("f32[1]");
+  eqn(f, P_mul, O(p2), I(V(p1), V(p0)), 0);
+  sig(f, O0, O(p0, p1), I(V(p2)));
+  g = ir_jaxpr_new(M);
+  uint32_t gy = var("f32[1]");
+  gx = var("f32[1]"), g1 = var("f32[1]"), g2 = var("f32[1]"), g3 = var("f32[1]");
+  jit(g, "f", f, O(g1), I(V(gy), V(gx)));
+  jit(g, "f", f, O(g2), I(V(gy), V(gy)));
+  eqn(g, P_add, O(g3), I(V(g1), V(g2)), 0);
+  sig(g, O0, O(gx, gy), I(V(g3)));
+  x = var("f32[1]"), y = var("f32[1]"), z = var("f32[1]");
+  jit(M->top, "g", g, O(z), I(V(x), V(y)));
+  sig(M->top, O0, O(x, y), I(V(z)));
+  expect("jax_closure",
+         "let f = { lambda ; a:f32[1] b:f32[1]. let c:f32[1] = mul b a in (c,) } in\n"
+         "{ lambda ; d:f32[1] e:f32[1]. let\n"
+         "    g:f32[1] = jit[\n"
+         "      name=g\n"
+         "      jaxpr={ lambda ; d:f32[1] e:f32[1]. let\n"
+         "          h:f32[1] = jit[name=f jaxpr=f] e d\n"
+         "          i:f32[1] = jit[name=f jaxpr=f] e e\n"
+         "          g:f32[1] = add h i\n"
+         "        in (g,) }\n"
+         "    ] d e\n"
+         "  in (g,) }");
+
+  /* lambda x: outer_fn(x) + outer_fn(x), outer_fn calling inner_fn twice */
+  M = ir_new(NULL);
+  ir_jaxpr *inner = ir_jaxpr_new(M);
+  p0 = var("f32[1]"), p1 = var("f32[1]");
+  eqn(inner, P_add, O(p1), I(V(p0), lit_f(DT_F32, 1.0)), 0);
+  sig(inner, O0, O(p0), I(V(p1)));
+  ir_jaxpr *outer = ir_jaxpr_new(M);
+  gx = var("f32[1]"), g1 = var("f32[1]"), g2 = var("f32[1]"), g3 = var("f32[1]");
+  jit(outer, "inner_fn", inner, O(g1), I(V(gx)));
+  jit(outer, "inner_fn", inner, O(g2), I(V(gx)));
+  eqn(outer, P_add, O(g3), I(V(g1), V(g2)), 0);
+  sig(outer, O0, O(gx), I(V(g3)));
+  x = var("f32[1]"), y = var("f32[1]"), z = var("f32[1]");
+  uint32_t w = var("f32[1]");
+  jit(M->top, "outer_fn", outer, O(y), I(V(x)));
+  jit(M->top, "outer_fn", outer, O(z), I(V(x)));
+  eqn(M->top, P_add, O(w), I(V(y), V(z)), 0);
+  sig(M->top, O0, O(x), I(V(w)));
+  expect("jax_nested_shared",
+         "let outer_fn = { lambda ; a:f32[1]. let\n"
+         "    b:f32[1] = jit[name=inner_fn jaxpr=inner_fn] a\n"
+         "    c:f32[1] = jit[name=inner_fn jaxpr=inner_fn] a\n"
+         "    d:f32[1] = add b c\n"
+         "  in (d,) } in\n"
+         "let inner_fn = { lambda ; e:f32[1]. let f:f32[1] = add e 1.0:f32[] in (f,) } in\n"
+         "{ lambda ; g:f32[1]. let\n"
+         "    h:f32[1] = jit[name=outer_fn jaxpr=outer_fn] g\n"
+         "    i:f32[1] = jit[name=outer_fn jaxpr=outer_fn] g\n"
+         "    j:f32[1] = add h i\n"
+         "  in (j,) }");
+
+  /* inner_jit_large (11 adds) is hoisted, inner_jit_small is not */
+  M = ir_new(NULL);
+  ir_jaxpr *small = ir_jaxpr_new(M);
+  p0 = var("i32[2]"), p1 = var("i32[2]");
+  eqn(small, P_add, O(p1), I(V(p0), lit_i(DT_I32, 1)), 0);
+  sig(small, O0, O(p0), I(V(p1)));
+  ir_jaxpr *large = ir_jaxpr_new(M);
+  uint32_t prev = var("i32[2]"), first = prev;
+  for (int i = 0; i < 11; i++) {
+    uint32_t next = var("i32[2]");
+    eqn(large, P_add, O(next), I(V(prev), lit_i(DT_I32, 1)), 0);
+    prev = next;
+  }
+  sig(large, O0, O(first), I(V(prev)));
+  x = var("i32[2]"), y = var("i32[2]"), z = var("i32[2]");
+  jit(M->top, "inner_jit_small", small, O(y), I(V(x)));
+  jit(M->top, "inner_jit_large", large, O(z), I(V(y)));
+  sig(M->top, O0, O(x), I(V(z)));
+  char *got = print_jaxpr(M);
+  const char *top = "let inner_jit_large = { lambda ; a:i32[2]. let\n";
+  const char *bottom =
+      "  in (l,) } in\n"
+      "{ lambda ; m:i32[2]. let\n"
+      "    n:i32[2] = jit[\n"
+      "      name=inner_jit_small\n"
+      "      jaxpr={ lambda ; m:i32[2]. let n:i32[2] = add m 1:i32[] in (n,) }\n"
+      "    ] m\n"
+      "    o:i32[2] = jit[name=inner_jit_large jaxpr=inner_jit_large] n\n"
+      "  in (o,) }";
+  CHECK(strncmp(got, top, strlen(top)) == 0);
+  CHECK(strlen(got) > strlen(bottom) && strcmp(got + strlen(got) - strlen(bottom), bottom) == 0);
+  CHECK(strstr(got, "    l:i32[2] = add k 1:i32[]\n") != NULL);
+  free(got);
+  ir_free(M);
+}
+
+/* s with every `from` replaced by `to` (malloc'd). */
+static char *subst(const char *s, const char *from, const char *to) {
+  size_t n = 1;
+  for (const char *h = s; (h = strstr(h, from)); h += strlen(from)) n += strlen(to);
+  char *out = malloc(strlen(s) + n), *o = out;
+  for (const char *h; (h = strstr(s, from)); s = h + strlen(from)) {
+    memcpy(o, s, (size_t)(h - s));
+    o += h - s;
+    o = stpcpy(o, to);
+  }
+  strcpy(o, s);
+  return out;
+}
+
+/* Cases from JAX 0.10.2's tests/api_test.py (test_const, test_cond). Until
+ * prims.def has cond, select_n stands in for it. */
+static void test_jax_api_cases(void) {
+  M = ir_new(NULL);
+  uint32_t c = var("f32[1]"), x = var("f32[]");
+  sig(M->top, O(c), O(x), I(V(x), lit_f(DT_F32, 1.0), V(c)));
+  expect("jax_const", "{ lambda a:f32[1]; b:f32[]. let  in (b, 1.0:f32[], a) }");
+
+  int cond = prim_lookup("cond");
+  const char *cond_name = cond < 0 ? "= select_n[" : "= cond[";
+  if (cond < 0) cond = P_select_n;
+  M = ir_new(NULL);
+  ir_jaxpr *br0 = ir_jaxpr_new(M), *br1 = ir_jaxpr_new(M);
+  uint32_t g = var("f32[]"), h = var("f32[]"), i = var("f32[]"), j = var("f32[]");
+  eqn(br0, P_sub, O(j), I(V(i), V(g)), 0);
+  sig(br0, O0, O(g, h, i), I(V(j)));
+  uint32_t k = var("f32[]"), l = var("f32[]"), m = var("f32[]"), n = var("f32[]");
+  eqn(br1, P_add, O(n), I(V(l), V(k)), 0);
+  sig(br1, O0, O(k, l, m), I(V(n)));
+  uint32_t a = var("f32[]"), b = var("bool[]"), cc = var("f32[]"), d = var("f32[]");
+  uint32_t e = var("i32[]"), f = var("f32[]");
+  eqn(M->top, P_ge, O(b), I(V(a), lit_f(DT_F32, 0.0)), 0);
+  eqn(M->top, P_add, O(cc), I(V(a), lit_f(DT_F32, 1.0)), 0);
+  eqn(M->top, P_add, O(d), I(V(a), lit_f(DT_F32, 2.0)), 0);
+  ir_eqn *cv = eqn(M->top, P_convert_element_type, O(e), I(V(b)), 2);
+  param(cv, "weak_type", pv_bool(M, false));
+  param(cv, "new_dtype", pv_dtype(M, DT_I32));
+  param(eqn(M->top, cond, O(f), I(V(e), V(a), V(cc), V(d)), 1), "branches",
+        tuple(2, pv_jaxpr(M, br0), pv_jaxpr(M, br1)));
+  sig(M->top, O0, O(a), I(V(f)));
+  char *want = subst("{ lambda ; a:f32[]. let\n"
+                     "    b:bool[] = ge a 0.0:f32[]\n"
+                     "    c:f32[] = add a 1.0:f32[]\n"
+                     "    d:f32[] = add a 2.0:f32[]\n"
+                     "    e:i32[] = convert_element_type[new_dtype=int32 weak_type=False] b\n"
+                     "    f:f32[] = cond[\n"
+                     "      branches=(\n"
+                     "        { lambda ; g:f32[] h:f32[] i:f32[]. let j:f32[] = sub i g in (j,) }\n"
+                     "        { lambda ; k:f32[] l:f32[] m:f32[]. let n:f32[] = add l k in (n,) }\n"
+                     "      )\n"
+                     "    ] e a c d\n"
+                     "  in (f,) }",
+                     "= cond[", cond_name);
+  expect("jax_cond", want);
+  free(want);
+}
+
 /* M: levels of jaxprs, each calling the next twice (gen: chain_6). */
 static void diamond_chain(int levels) {
   M = ir_new(NULL);
@@ -632,6 +896,8 @@ int main(void) {
   test_params();
   test_many_vars();
   test_jit();
+  test_jax_pjit_cases();
+  test_jax_api_cases();
   test_hoisting();
   test_edges();
   test_print_eqn();
