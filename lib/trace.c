@@ -141,11 +141,12 @@ static void origin_note(tracer *t, uint32_t var, const char *fix) {
   if (n) {
     buf_puts(&b, "mark ");
     put_name_list(&b, names, n, "'");
-    buf_printf(&b, " static (\"static_argnames\"), or %s", fix);
-  } else {
+    buf_puts(&b, " static (\"static_argnames\")");
+    if (fix) buf_printf(&b, ", or %s", fix);
+  } else if (fix) {
     buf_puts(&b, fix);
   }
-  diag_hint(t->diags, "%s", b.data);
+  if (b.len) diag_hint(t->diags, "%s", b.data);
   buf_free(&b);
   free(needed);
 }
@@ -245,16 +246,16 @@ static flow exec_decl(tracer *t, scope *s, node *n) {
 
 static flow exec_if(tracer *t, scope *s, node *n) {
   bool c;
-  if (!eval_truth(t, s, n->cond, "use where(pred, a, b) to select between traced values, or enable "
-                  "autograph (--autograph) to record the if as a cond", &c))
+  if (!eval_truth(t, s, n->cond, "use where(pred, a, b) to select between traced values", &c))
     return FLOW_ERROR;
   node *branch = c ? n->then : n->els;
   if (!branch) return FLOW_NORMAL;
   return exec(t, scope_new(t, s), branch);
 }
 
-static const char *loop_fix =
-    "use fori_loop or while_loop for a loop on traced values, or enable autograph (--autograph)";
+/* No traced alternative yet (fori_loop and while_loop come with structured
+ * control flow): the hint only says what to mark static. */
+static const char *loop_fix = NULL;
 
 static flow loop_body(tracer *t, scope *s, node *body, bool *stop) {
   flow f = exec(t, scope_new(t, s), body);

@@ -454,8 +454,7 @@ static bool eval_inner(tracer *t, scope *s, node *n, value *out) {
   case ND_INCDEC: return eval_incdec(t, s, n, out);
   case ND_TERNARY: {
     bool c;
-    if (!eval_truth(t, s, n->cond, "use where(pred, a, b) for a traced condition, or enable autograph "
-                    "(--autograph)", &c))
+    if (!eval_truth(t, s, n->cond, "use where(pred, a, b) for a traced condition", &c))
       return false;
     return eval(t, s, c ? n->then : n->els, out);
   }
