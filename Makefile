@@ -23,20 +23,26 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
 all: $(BUILD)/tjit $(BUILD)/libtjit.a
 
+# `make V=1` shows the commands.
+Q = $(if $(V),,@)
+
 $(BUILD)/libtjit.a: $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/tjit: $(CMD_OBJ) $(BUILD)/libtjit.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libtjit.a $(LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libtjit.a $(LDLIBS)
 
 $(BUILD)/%.o: %.c lib/*.h lib/prims.def cmd/*.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libtjit.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -iquote tests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libtjit.a $(LDLIBS)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -iquote tests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libtjit.a $(LDLIBS)
 
 unit: $(UNIT_BIN)
 
