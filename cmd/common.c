@@ -251,29 +251,6 @@ tj_status cmd_print_result(const struct cmd_info *info, const char *text) {
   return TJ_OK;
 }
 
-int cmd_edit_distance(const char *a, const char *b) {
-  /* Three rows of the dynamic-programming table: i-2, i-1 and i. */
-  int rows[3][SUGGEST_MAX_LEN + 1];
-  size_t la = strlen(a), lb = strlen(b);
-  if (la > SUGGEST_MAX_LEN || lb > SUGGEST_MAX_LEN) return INT_MAX;
-  for (size_t j = 0; j <= lb; j++) rows[0][j] = rows[1][j] = (int)j;
-  for (size_t i = 1; i <= la; i++) {
-    int *prev2 = rows[(i + 1) % 3], *prev = rows[(i + 2) % 3], *cur = rows[i % 3];
-    cur[0] = (int)i;
-    for (size_t j = 1; j <= lb; j++) {
-      int cost = a[i - 1] != b[j - 1];
-      int best = prev[j - 1] + cost;
-      if (prev[j] + 1 < best) best = prev[j] + 1;
-      if (cur[j - 1] + 1 < best) best = cur[j - 1] + 1;
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-          prev2[j - 2] + 1 < best)
-        best = prev2[j - 2] + 1;
-      cur[j] = best;
-    }
-  }
-  return rows[la % 3][lb];
-}
-
 int cmd_suggest(const char *word, const char *const *candidates, int n,
                 const char **picks, int max_picks) {
   /* Close enough: at most 2 edits, and fewer than the word has letters, so
@@ -281,7 +258,7 @@ int cmd_suggest(const char *word, const char *const *candidates, int n,
   int best = 3, npicks = 0;
   int limit = (int)strnlen(word, SUGGEST_MAX_LEN + 1);
   for (int i = 0; i < n; i++) {
-    int d = cmd_edit_distance(word, candidates[i]);
+    int d = tj_edit_distance(word, candidates[i]);
     if (d >= limit || d > best) continue;
     if (d < best) npicks = 0;
     best = d;

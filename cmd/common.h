@@ -99,9 +99,6 @@ tj_ctx *cmd_new_ctx(const struct cmd_info *info);
  * its result) is an internal error too. */
 tj_status cmd_print_result(const struct cmd_info *info, const char *text);
 
-/* Optimal string alignment distance between a and b (edits, with swaps of
- * neighbours), or a large number when either is too long to compare. */
-int cmd_edit_distance(const char *a, const char *b);
 
 /* The words among candidates[0..n) closest to word, for "did you mean";
  * fills picks and returns how many (0: none close enough). */

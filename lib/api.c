@@ -39,6 +39,7 @@ void tj_ctx_free(tj_ctx *ctx) {
 void tj_print_diagnostics(const tj_ctx *ctx, FILE *out) { diag_render(&ctx->diags, out); }
 int tj_error_count(const tj_ctx *ctx) { return ctx->diags.nerrors; }
 const char *tj_version(void) { return TJ_VERSION; }
+int tj_edit_distance(const char *a, const char *b) { return edit_distance(a, strlen(a), b, strlen(b)); }
 int tj_spec_ncalls(const tj_spec *spec) { return (int)spec->ncalls; }
 int tj_spec_has_args(const tj_spec *spec) { return spec->has_args; }
 
@@ -115,9 +116,8 @@ static ast_func *find_entry(tj_ctx *ctx, tj_spec *spec) {
   return NULL;
 }
 
-static const spec_call *pick_call(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *o, spec_call *scratch,
-                                  tj_status *st) {
-  *st = TJ_ERR_USAGE;
+/* The call to trace: --args, --call N, "args", or calls[0]. */
+static const spec_call *pick_call(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *o, spec_call *scratch) {
   if (o->args_json)
     return spec_parse_call(&ctx->arena, &ctx->diags, "--args", o->args_json, (uint32_t)strlen(o->args_json),
                            scratch) ? scratch : NULL;
@@ -135,9 +135,8 @@ static const spec_call *pick_call(tj_ctx *ctx, tj_spec *spec, const tj_trace_opt
 
 tj_status tj_trace(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_jaxpr **out) {
   tj_trace_opts o = opts ? *opts : tj_trace_defaults();
-  tj_status st;
   spec_call scratch;
-  const spec_call *call = pick_call(ctx, spec, &o, &scratch, &st);
+  const spec_call *call = pick_call(ctx, spec, &o, &scratch);
   ast_func *entry = call ? find_entry(ctx, spec) : NULL;
   if (!entry) return TJ_ERR_USAGE;
   tracer t = {.diags = &ctx->diags, .src = &spec->code, .prog = spec->program, .entry = entry};

@@ -68,5 +68,8 @@ size_t tj_jaxpr_neqns(const tj_jaxpr *j);
 void tj_jaxpr_free(tj_jaxpr *j);
 
 const char *tj_version(void);
+/* Edits (insertions, deletions, substitutions, adjacent swaps) between two
+ * words, for "did you mean" hints; words over 64 bytes compare as far. */
+int tj_edit_distance(const char *a, const char *b);
 
 #endif

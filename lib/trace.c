@@ -335,9 +335,8 @@ static bool jump_error(tracer *t) {
 
 /* Calls a user function: binds parameters in a scope whose parent is the
  * function's defining scope (closures read the enclosing variables). */
-bool call_user(tracer *t, scope *s, ast_func *f, scope *closure, node *call,
-               value *args, int nargs, value *out) {
-  (void)s;
+bool call_user(tracer *t, ast_func *f, scope *closure, node *call, value *args,
+               int nargs, value *out) {
   const char *fname = name_str(t->prog->names, f->name);
   if (nargs != f->nparams)
     return tracer_error(t, call->span, "TypeError: %s() takes %d positional argument%s but %d %s given",

@@ -54,8 +54,8 @@ scope *scope_new(tracer *t, scope *parent);
 void scope_bind(tracer *t, scope *s, name_id name, value v);
 value *scope_lookup(scope *s, name_id name);
 flow exec_block(tracer *t, scope *s, node *block);
-bool call_user(tracer *t, scope *s, ast_func *f, scope *closure, node *call,
-               value *args, int nargs, value *out);
+bool call_user(tracer *t, ast_func *f, scope *closure, node *call, value *args,
+               int nargs, value *out);
 
 /* trace_expr.c */
 bool eval(tracer *t, scope *s, node *n, value *out);
@@ -67,7 +67,7 @@ bool emit(tracer *t, int prim, const ir_atom *ins, int nin, const tj_aval *hint,
 bool convert(tracer *t, value *v, tj_dtype dt, bool weak, tj_span span);
 bool promote_values(tracer *t, value *vals, int n, tj_span span, tj_dtype *dt,
                     bool *weak);
-bool promote_ranks(tracer *t, value *vals, int n, tj_dtype dt, tj_span span);
+bool promote_ranks(tracer *t, value *vals, int n, tj_dtype dt, bool weak, tj_span span);
 bool apply_binary(tracer *t, int prim, value a, value b, tj_span span, value *out);
 
 /* trace_builtin.c */

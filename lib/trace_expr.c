@@ -124,7 +124,7 @@ static bool ranks_broadcast(tracer *t, value *vals, int n, int rank, tj_span spa
 
 /* jnp's _promote_shapes: when operands of two different nonzero ranks meet,
  * every operand gets leading 1-sized dimensions (lax.broadcast_to_rank). */
-bool promote_ranks(tracer *t, value *vals, int n, tj_dtype dt, tj_span span) {
+bool promote_ranks(tracer *t, value *vals, int n, tj_dtype dt, bool weak, tj_span span) {
   int rank = 0, first_rank = -1;
   bool mixed = false;
   for (int i = 0; i < n; i++) {
@@ -138,8 +138,8 @@ bool promote_ranks(tracer *t, value *vals, int n, tj_dtype dt, tj_span span) {
     tj_aval a = value_aval(t, &vals[i]);
     if (a.rank == rank) continue;
     ir_atom in;
-    if (!to_atom(t, &vals[i], dt, a.weak, span, &in)) return false;
-    tj_aval out = a;
+    if (!to_atom(t, &vals[i], dt, weak, span, &in)) return false;
+    tj_aval out = value_aval(t, &vals[i]);
     int lead = rank - a.rank;
     int64_t bdims[TJ_MAX_RANK];
     for (int d = 0; d < rank; d++) out.dims[d] = d < lead ? 1 : a.dims[d - lead];
@@ -155,7 +155,7 @@ bool apply_binary(tracer *t, int prim, value a, value b, tj_span span, value *ou
   value v[2] = {a, b};
   tj_dtype dt;
   bool weak;
-  if (!promote_values(t, v, 2, span, &dt, &weak) || !promote_ranks(t, v, 2, dt, span)) return false;
+  if (!promote_values(t, v, 2, span, &dt, &weak) || !promote_ranks(t, v, 2, dt, weak, span)) return false;
   ir_atom in[2];
   if (!to_atom(t, &v[0], dt, weak, span, &in[0]) || !to_atom(t, &v[1], dt, weak, span, &in[1]))
     return false;
@@ -428,7 +428,7 @@ static bool eval_call(tracer *t, scope *s, node *n, value *out) {
       return tracer_error(t, n->items[i]->span, "keyword arguments are only accepted by builtins");
     if (!eval(t, s, n->items[i], &args[i])) return false;
   }
-  return call_user(t, s, f, fv && fv->kind == V_FUNC ? fv->closure : NULL, n, args, n->nitems, out);
+  return call_user(t, f, fv && fv->kind == V_FUNC ? fv->closure : NULL, n, args, n->nitems, out);
 }
 
 static bool eval_inner(tracer *t, scope *s, node *n, value *out) {

@@ -117,7 +117,8 @@ void buf_put_quoted(tj_buf *b, const char *s, size_t n) {
 }
 
 /* Optimal string alignment distance (adjacent swaps count one edit). */
-static size_t edit_distance(const char *s, size_t n, const char *t, size_t m) {
+int edit_distance(const char *s, size_t n, const char *t, size_t m) {
+  if (n > SUGGEST_MAX || m > SUGGEST_MAX) return 1 << 20;
   size_t rows[3][SUGGEST_MAX + 1];
   size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
   for (size_t j = 0; j <= m; j++) prev[j] = j;
@@ -136,7 +137,7 @@ static size_t edit_distance(const char *s, size_t n, const char *t, size_t m) {
     size_t *tmp = prev2;
     prev2 = prev, prev = cur, cur = tmp;
   }
-  return prev[m];
+  return (int)prev[m];
 }
 
 const char *suggest_word(const char *word, size_t n, const char *const *cands,
@@ -147,7 +148,7 @@ const char *suggest_word(const char *word, size_t n, const char *const *cands,
   for (size_t k = 0; k < ncands; k++) {
     size_t m = strlen(cands[k]);
     if (m > SUGGEST_MAX || m < 3) continue; /* no guesses among one- and two-letter names */
-    size_t dist = edit_distance(word, n, cands[k], m);
+    size_t dist = (size_t)edit_distance(word, n, cands[k], m);
     /* Close enough: a third of the candidate, at least one edit. */
     if (dist <= (m + 2) / 3 && dist < best_d) best = cands[k], best_d = dist;
   }

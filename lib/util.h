@@ -36,6 +36,9 @@ void buf_put_pyfloat(tj_buf *b, double v);
 /* JSON-style quoted string with escapes for control and non-ASCII bytes. */
 void buf_put_quoted(tj_buf *b, const char *s, size_t n);
 
+/* Optimal string alignment distance (adjacent swaps count one edit); words
+ * over 64 bytes are 2^20 apart. */
+int edit_distance(const char *s, size_t n, const char *t, size_t m);
 /* The candidate closest to word (a "did you mean"), or NULL when none is
  * within a third of its length in edits. */
 const char *suggest_word(const char *word, size_t n, const char *const *cands,
