@@ -73,13 +73,13 @@ static bool same_dtypes(const ir_module *m, const ir_eqn *e, uint32_t first,
   return true;
 }
 
-static bool shape_same(const ir_module *m, const ir_eqn *e, tj_aval *out,
+bool shape_same(const ir_module *m, const ir_eqn *e, tj_aval *out,
                        char *err, int errsize) {
   out[0] = operand(m, e, 0);
   return check_dtype(e, out[0].dtype, err, errsize);
 }
 
-static bool shape_convert(const ir_module *m, const ir_eqn *e, tj_aval *out,
+bool shape_convert(const ir_module *m, const ir_eqn *e, tj_aval *out,
                           char *err, int errsize) {
   const pval *t = ir_param_get(e, "new_dtype"), *w = ir_param_get(e, "weak_type");
   if (!t || !w) return FAIL("convert_element_type needs new_dtype and weak_type");
@@ -89,7 +89,7 @@ static bool shape_convert(const ir_module *m, const ir_eqn *e, tj_aval *out,
   return true;
 }
 
-static bool shape_binary(const ir_module *m, const ir_eqn *e, tj_aval *out,
+bool shape_binary(const ir_module *m, const ir_eqn *e, tj_aval *out,
                          char *err, int errsize) {
   if (!same_dtypes(m, e, 0, err, errsize)) return false;
   tj_aval a = operand(m, e, 0), b = operand(m, e, 1);
@@ -100,7 +100,7 @@ static bool shape_binary(const ir_module *m, const ir_eqn *e, tj_aval *out,
   return true;
 }
 
-static bool shape_select_n(const ir_module *m, const ir_eqn *e, tj_aval *out,
+bool shape_select_n(const ir_module *m, const ir_eqn *e, tj_aval *out,
                            char *err, int errsize) {
   if (e->nin < 2) return FAIL("select_n needs a predicate and at least one case");
   tj_aval which = operand(m, e, 0);
@@ -119,7 +119,7 @@ static bool shape_select_n(const ir_module *m, const ir_eqn *e, tj_aval *out,
   return true;
 }
 
-static bool shape_clamp(const ir_module *m, const ir_eqn *e, tj_aval *out,
+bool shape_clamp(const ir_module *m, const ir_eqn *e, tj_aval *out,
                         char *err, int errsize) {
   if (!same_dtypes(m, e, 0, err, errsize)) return false;
   tj_aval lo = operand(m, e, 0), x = operand(m, e, 1), hi = operand(m, e, 2);
@@ -130,7 +130,7 @@ static bool shape_clamp(const ir_module *m, const ir_eqn *e, tj_aval *out,
 }
 
 /* The caller gives the target aval in out[0]; the rule checks it. */
-static bool shape_broadcast_in_dim(const ir_module *m, const ir_eqn *e,
+bool shape_broadcast_in_dim(const ir_module *m, const ir_eqn *e,
                                    tj_aval *out, char *err, int errsize) {
   tj_aval a = operand(m, e, 0);
   const pval *dims = ir_param_get(e, "broadcast_dimensions");
@@ -148,7 +148,7 @@ static bool shape_broadcast_in_dim(const ir_module *m, const ir_eqn *e,
 }
 
 /* jit: outputs are the sub-jaxpr's outputs. */
-static bool shape_call(const ir_module *m, const ir_eqn *e, tj_aval *out,
+bool shape_call(const ir_module *m, const ir_eqn *e, tj_aval *out,
                        char *err, int errsize) {
   const pval *j = ir_param_get(e, "jaxpr");
   if (!j || j->kind != PV_JAXPR) return FAIL("jit needs a jaxpr param");

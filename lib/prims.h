@@ -31,6 +31,13 @@ typedef enum tj_prim {
 typedef bool (*shape_rule)(const ir_module *m, const ir_eqn *e, tj_aval *out,
                            char *err, int errsize);
 
+/* Every shape rule named in prims.def; rules may live in any prims_*.c. */
+#define PRIM(id, name, nin, flags, shape)                                     \
+  bool shape(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err,     \
+             int errsize);
+#include "prims.def"
+#undef PRIM
+
 typedef struct prim_info {
   const char *name;
   int nin;                   /* -1: variadic */

@@ -70,8 +70,46 @@ bool promote_values(tracer *t, value *vals, int n, tj_span span, tj_dtype *dt,
 bool promote_ranks(tracer *t, value *vals, int n, tj_dtype dt, bool weak, tj_span span);
 bool apply_binary(tracer *t, int prim, value a, value b, tj_span span, value *out);
 
-/* trace_builtin.c */
+/* trace_index.c */
+/* base[items] where base is traced: slices, indices, dynamic_slice. */
+bool index_traced(tracer *t, scope *s, node *n, value base, value *out);
+/* target[items] = v (with op: the compound operator, or OP_ASSIGN), as JAX
+ * records x.at[...].set(v); updates the variable that holds the array. */
+bool index_assign(tracer *t, scope *s, node *target, ast_op op, value v, value *out);
+
+/* ---- builtins: one table per family, NULL-name terminated ---- */
+
+/* A builtin call's evaluated arguments. */
+typedef struct call_args {
+  node *call;              /* the call expression, for messages */
+  value *pos;              /* positional arguments */
+  tj_span *pos_spans;
+  int npos;
+  const char **kwnames;    /* keyword arguments `name=value` */
+  value *kw;
+  tj_span *kw_spans;
+  int nkw;
+} call_args;
+
+typedef struct builtin_def builtin_def;
+typedef bool (*builtin_fn)(tracer *t, const builtin_def *b, const call_args *a, value *out);
+struct builtin_def {
+  const char *name;
+  builtin_fn fn;
+  int min_pos, max_pos;         /* positional argument counts accepted */
+  const char *const *keywords;  /* accepted keyword names, NULL-terminated; NULL: none */
+  int prim;                     /* the primitive, for table-driven families */
+};
+
+extern const builtin_def builtins_math[];     /* trace_builtin.c */
+extern const builtin_def builtins_array[];    /* trace_array.c */
+extern const builtin_def builtins_control[];  /* trace_control.c */
+
 /* Calls a builtin by name; *found is false when name is not a builtin. */
 bool call_builtin(tracer *t, scope *s, node *call, bool *found, value *out);
+/* The keyword argument name of a call, or NULL when not given. */
+const value *call_kwarg(const call_args *a, const char *name, tj_span *span);
+/* The operand as an atom of its own aval (static numbers become literals). */
+bool own_atom(tracer *t, const value *v, tj_span span, ir_atom *out);
 
 #endif

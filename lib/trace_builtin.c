@@ -1,70 +1,51 @@
-/* Builtins (the jnp/lax vocabulary). Unlike operators, builtins record
- * equations even on static operands, as jnp functions do. */
+/* Builtins: lookup, argument checking, and the elementwise math family.
+ * Unlike operators, builtins record equations even on static operands, as
+ * jnp functions do. */
 #include "prims.h"
 #include "trace.h"
 #include "util.h"
 
 #include <string.h>
 
-typedef enum { B_INEXACT, B_NUMERIC, B_ROUNDING, B_BINARY, B_POW, B_WHERE, B_CLAMP, B_LATER } builtin_kind;
-
-static const struct builtin {
-  const char *name;
-  builtin_kind kind;
-  int prim;
-  int nargs;
-} builtins[] = {
-    {"sin", B_INEXACT, P_sin, 1},       {"cos", B_INEXACT, P_cos, 1},
-    {"tan", B_INEXACT, P_tan, 1},       {"asin", B_INEXACT, P_asin, 1},
-    {"acos", B_INEXACT, P_acos, 1},     {"atan", B_INEXACT, P_atan, 1},
-    {"tanh", B_INEXACT, P_tanh, 1},     {"exp", B_INEXACT, P_exp, 1},
-    {"exp2", B_INEXACT, P_exp2, 1},     {"log", B_INEXACT, P_log, 1},
-    {"log1p", B_INEXACT, P_log1p, 1},   {"expm1", B_INEXACT, P_expm1, 1},
-    {"sqrt", B_INEXACT, P_sqrt, 1},     {"rsqrt", B_INEXACT, P_rsqrt, 1},
-    {"logistic", B_INEXACT, P_logistic, 1}, {"erf", B_INEXACT, P_erf, 1},
-    {"abs", B_NUMERIC, P_abs, 1},       {"sign", B_NUMERIC, P_sign, 1},
-    {"floor", B_ROUNDING, P_floor, 1},  {"ceil", B_ROUNDING, P_ceil, 1},
-    {"round", B_ROUNDING, P_round, 1},
-    {"maximum", B_BINARY, P_max, 2},    {"minimum", B_BINARY, P_min, 2},
-    {"pow", B_POW, P_pow, 2},           {"where", B_WHERE, P_select_n, 3},
-    {"clamp", B_CLAMP, P_clamp, 3},
-    /* the array vocabulary, still to come */
-    {"sum", B_LATER, 0, 0}, {"max", B_LATER, 0, 0}, {"min", B_LATER, 0, 0},
-    {"prod", B_LATER, 0, 0}, {"mean", B_LATER, 0, 0}, {"argmax", B_LATER, 0, 0},
-    {"argmin", B_LATER, 0, 0}, {"dot", B_LATER, 0, 0}, {"matmul", B_LATER, 0, 0},
-    {"transpose", B_LATER, 0, 0}, {"reshape", B_LATER, 0, 0}, {"broadcast_to", B_LATER, 0, 0},
-    {"expand_dims", B_LATER, 0, 0}, {"squeeze", B_LATER, 0, 0}, {"concatenate", B_LATER, 0, 0},
-    {"zeros", B_LATER, 0, 0}, {"ones", B_LATER, 0, 0}, {"full", B_LATER, 0, 0},
-    {"arange", B_LATER, 0, 0}, {"iota", B_LATER, 0, 0}, {"astype", B_LATER, 0, 0},
-    {"zeros_like", B_LATER, 0, 0}, {"ones_like", B_LATER, 0, 0}, {"cond", B_LATER, 0, 0},
-    {"switch", B_LATER, 0, 0}, {"fori_loop", B_LATER, 0, 0}, {"while_loop", B_LATER, 0, 0},
-    {"scan", B_LATER, 0, 0},
-};
-
-/* The operand as an atom of its own aval (static numbers become literals). */
-static bool own_atom(tracer *t, const value *v, tj_span span, ir_atom *out) {
+bool own_atom(tracer *t, const value *v, tj_span span, ir_atom *out) {
   tj_aval a = value_aval(t, v);
   return to_atom(t, v, a.dtype, a.weak, span, out);
 }
 
-static bool unary_inexact(tracer *t, int prim, value v, tj_span span, value *out) {
-  tj_aval a = value_aval(t, &v);
-  tj_dtype dt = dtype_is_float(a.dtype) ? a.dtype : DT_F32;
+/* jnp's promote_args_inexact: integer and bool operands become float32. */
+static bool unary_inexact(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  value v = a->pos[0];
+  tj_span span = a->call->span;
+  tj_aval av = value_aval(t, &v);
+  tj_dtype dt = dtype_is_float(av.dtype) ? av.dtype : DT_F32;
   ir_atom in;
-  if (!convert(t, &v, dt, a.weak, span) || !to_atom(t, &v, dt, a.weak, span, &in)) return false;
-  return emit(t, prim, &in, 1, NULL, NULL, 0, span, out);
+  if (!convert(t, &v, dt, av.weak, span) || !to_atom(t, &v, dt, av.weak, span, &in)) return false;
+  return emit(t, b->prim, &in, 1, NULL, NULL, 0, span, out);
 }
 
-static bool unary_rounding(tracer *t, int prim, value v, tj_span span, value *out) {
-  tj_aval a = value_aval(t, &v);
-  if (!dtype_is_float(a.dtype)) { *out = v; return true; } /* jnp returns integers as they are */
+static bool unary_numeric(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   ir_atom in;
-  if (!own_atom(t, &v, span, &in)) return false;
+  return own_atom(t, &a->pos[0], a->call->span, &in) &&
+         emit(t, b->prim, &in, 1, NULL, NULL, 0, a->call->span, out);
+}
+
+static bool unary_rounding(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *v = &a->pos[0];
+  if (!dtype_is_float(value_aval(t, v).dtype)) { *out = *v; return true; } /* jnp returns integers as they are */
+  ir_atom in;
+  if (!own_atom(t, v, a->call->span, &in)) return false;
   ir_param p = {"rounding_method", pv_int(t->m, 1)}; /* TO_NEAREST_EVEN, as jnp.round */
-  return emit(t, prim, &in, 1, NULL, &p, prim == P_round, span, out);
+  return emit(t, b->prim, &in, 1, NULL, &p, b->prim == P_round, a->call->span, out);
 }
 
-static bool builtin_pow(tracer *t, value *args, tj_span span, value *out) {
+static bool binary_math(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  return apply_binary(t, b->prim, a->pos[0], a->pos[1], a->call->span, out);
+}
+
+static bool builtin_pow(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  (void)b;
+  value args[2] = {a->pos[0], a->pos[1]};
+  tj_span span = a->call->span;
   if (args[1].kind == V_INT) { /* a static integer exponent: integer_pow */
     ir_atom in;
     if (!own_atom(t, &args[0], span, &in)) return false;
@@ -105,20 +86,28 @@ static bool broadcast_arrays(tracer *t, value *vals, int n, tj_span span) {
   return true;
 }
 
+static bool check_numeric_args(tracer *t, const call_args *a, const char *name) {
+  for (int i = 0; i < a->npos; i++)
+    if (a->pos[i].kind != V_TRACED && !value_is_number(&a->pos[i]))
+      return tracer_error(t, a->pos_spans[i], "TypeError: %s() takes arrays or numbers, not a %s", name,
+                          value_type_name(&a->pos[i]));
+  return true;
+}
+
 /* jnp.where is a jitted function in JAX, so it records a nested
  * jit[name=_where] whose body converts, broadcasts and selects. */
-static bool builtin_where(tracer *t, value *args, tj_span span, value *out) {
+static bool builtin_where(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  tj_span span = a->call->span;
+  if (!check_numeric_args(t, a, b->name)) return false;
   ir_jaxpr *inner = ir_jaxpr_new(t->m), *outer = t->jaxpr;
   ir_atom outer_in[3];
   value v[3];
   inner->invars = ARENA_ARRAY(&t->m->arena, uint32_t, 3);
   inner->nin = 3;
   for (int i = 0; i < 3; i++) {
-    if (args[i].kind != V_TRACED && !value_is_number(&args[i]))
-      return tracer_error(t, span, "TypeError: where() takes arrays or numbers, not a %s", value_type_name(&args[i]));
-    tj_aval a = value_aval(t, &args[i]);
-    if (!own_atom(t, &args[i], span, &outer_in[i])) return false;
-    inner->invars[i] = ir_new_var(t->m, &a);
+    tj_aval av = value_aval(t, &a->pos[i]);
+    if (!own_atom(t, &a->pos[i], span, &outer_in[i])) return false;
+    inner->invars[i] = ir_new_var(t->m, &av);
     v[i] = value_traced(inner->invars[i]);
   }
   t->jaxpr = inner;
@@ -142,55 +131,120 @@ static bool builtin_where(tracer *t, value *args, tj_span span, value *out) {
 }
 
 /* lax.clamp(min, x, max): static bounds take x's dtype. */
-static bool builtin_clamp(tracer *t, value *args, tj_span span, value *out) {
-  tj_aval x = value_aval(t, &args[1]);
+static bool builtin_clamp(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  tj_span span = a->call->span;
+  if (!check_numeric_args(t, a, b->name)) return false;
+  tj_aval x = value_aval(t, &a->pos[1]);
   ir_atom in[3];
   for (int i = 0; i < 3; i++) {
-    if (args[i].kind != V_TRACED && !value_is_number(&args[i]))
-      return tracer_error(t, span, "TypeError: clamp() takes arrays or numbers, not a %s", value_type_name(&args[i]));
-    bool static_bound = i != 1 && args[i].kind != V_TRACED;
-    if (static_bound ? !to_atom(t, &args[i], x.dtype, x.weak, span, &in[i]) : !own_atom(t, &args[i], span, &in[i]))
+    bool static_bound = i != 1 && a->pos[i].kind != V_TRACED;
+    if (static_bound ? !to_atom(t, &a->pos[i], x.dtype, x.weak, span, &in[i])
+                     : !own_atom(t, &a->pos[i], span, &in[i]))
       return false;
   }
   return emit(t, P_clamp, in, 3, NULL, NULL, 0, span, out);
 }
 
-static bool dispatch(tracer *t, const struct builtin *b, value *args, tj_span span, value *out) {
-  switch (b->kind) {
-  case B_INEXACT: return unary_inexact(t, b->prim, args[0], span, out);
-  case B_NUMERIC: {
-    ir_atom in;
-    return own_atom(t, &args[0], span, &in) && emit(t, b->prim, &in, 1, NULL, NULL, 0, span, out);
-  }
-  case B_ROUNDING: return unary_rounding(t, b->prim, args[0], span, out);
-  case B_BINARY: return apply_binary(t, b->prim, args[0], args[1], span, out);
-  case B_POW: return builtin_pow(t, args, span, out);
-  case B_WHERE: return builtin_where(t, args, span, out);
-  case B_CLAMP: return builtin_clamp(t, args, span, out);
-  case B_LATER: break;
-  }
+const builtin_def builtins_math[] = {
+    {"sin", unary_inexact, 1, 1, NULL, P_sin},       {"cos", unary_inexact, 1, 1, NULL, P_cos},
+    {"tan", unary_inexact, 1, 1, NULL, P_tan},       {"asin", unary_inexact, 1, 1, NULL, P_asin},
+    {"acos", unary_inexact, 1, 1, NULL, P_acos},     {"atan", unary_inexact, 1, 1, NULL, P_atan},
+    {"tanh", unary_inexact, 1, 1, NULL, P_tanh},     {"exp", unary_inexact, 1, 1, NULL, P_exp},
+    {"exp2", unary_inexact, 1, 1, NULL, P_exp2},     {"log", unary_inexact, 1, 1, NULL, P_log},
+    {"log1p", unary_inexact, 1, 1, NULL, P_log1p},   {"expm1", unary_inexact, 1, 1, NULL, P_expm1},
+    {"sqrt", unary_inexact, 1, 1, NULL, P_sqrt},     {"rsqrt", unary_inexact, 1, 1, NULL, P_rsqrt},
+    {"logistic", unary_inexact, 1, 1, NULL, P_logistic}, {"erf", unary_inexact, 1, 1, NULL, P_erf},
+    {"abs", unary_numeric, 1, 1, NULL, P_abs},       {"sign", unary_numeric, 1, 1, NULL, P_sign},
+    {"floor", unary_rounding, 1, 1, NULL, P_floor},  {"ceil", unary_rounding, 1, 1, NULL, P_ceil},
+    {"round", unary_rounding, 1, 1, NULL, P_round},
+    {"maximum", binary_math, 2, 2, NULL, P_max},     {"minimum", binary_math, 2, 2, NULL, P_min},
+    {"pow", builtin_pow, 2, 2, NULL, P_pow},         {"where", builtin_where, 3, 3, NULL, P_select_n},
+    {"clamp", builtin_clamp, 3, 3, NULL, P_clamp},
+    {NULL, NULL, 0, 0, NULL, 0},
+};
+
+/* Names DESIGN.md promises whose family is not implemented yet: a clear
+ * error rather than "undefined function". */
+static const char *const planned[] = {
+    "sum", "max", "min", "prod", "mean", "argmax", "argmin", "dot", "matmul", "transpose",
+    "reshape", "broadcast_to", "expand_dims", "squeeze", "concatenate", "zeros", "ones",
+    "full", "arange", "iota", "astype", "zeros_like", "ones_like", "cond", "switch",
+    "fori_loop", "while_loop", "scan",
+};
+
+static const builtin_def *find_builtin(const char *name) {
+  const builtin_def *tables[] = {builtins_math, builtins_array, builtins_control};
+  for (size_t k = 0; k < TJ_COUNT(tables); k++)
+    for (const builtin_def *b = tables[k]; b->name; b++)
+      if (strcmp(b->name, name) == 0) return b;
+  return NULL;
+}
+
+const value *call_kwarg(const call_args *a, const char *name, tj_span *span) {
+  for (int i = 0; i < a->nkw; i++)
+    if (strcmp(a->kwnames[i], name) == 0) {
+      if (span) *span = a->kw_spans[i];
+      return &a->kw[i];
+    }
+  return NULL;
+}
+
+static bool keyword_allowed(const builtin_def *b, const char *kw) {
+  for (const char *const *k = b->keywords; k && *k; k++)
+    if (strcmp(*k, kw) == 0) return true;
   return false;
+}
+
+/* Evaluates the arguments and checks them against the builtin's arity and
+ * keywords, in Python's words. */
+static bool eval_args(tracer *t, scope *s, const builtin_def *b, node *call, call_args *a) {
+  int n = call->nitems ? call->nitems : 1;
+  a->call = call;
+  a->pos = ARENA_ARRAY(&t->scratch, value, n);
+  a->pos_spans = ARENA_ARRAY(&t->scratch, tj_span, n);
+  a->kw = ARENA_ARRAY(&t->scratch, value, n);
+  a->kw_spans = ARENA_ARRAY(&t->scratch, tj_span, n);
+  a->kwnames = ARENA_ARRAY(&t->scratch, const char *, n);
+  for (int i = 0; i < call->nitems; i++) {
+    node *arg = call->items[i];
+    if (!arg->kwname) {
+      if (a->nkw) return tracer_error(t, arg->span, "SyntaxError: positional argument follows keyword argument");
+      a->pos_spans[a->npos] = arg->span;
+      if (!eval(t, s, arg, &a->pos[a->npos++])) return false;
+      continue;
+    }
+    const char *kw = name_str(t->prog->names, arg->kwname);
+    if (!keyword_allowed(b, kw))
+      return tracer_error(t, arg->span, "TypeError: %s() got an unexpected keyword argument '%s'", b->name, kw);
+    a->kwnames[a->nkw] = kw;
+    a->kw_spans[a->nkw] = arg->span;
+    if (!eval(t, s, arg, &a->kw[a->nkw++])) return false;
+  }
+  if (a->npos < b->min_pos || a->npos > b->max_pos) {
+    if (b->min_pos == b->max_pos)
+      return tracer_error(t, call->span, "TypeError: %s() takes %d positional argument%s but %d %s given", b->name,
+                          b->min_pos, b->min_pos == 1 ? "" : "s", a->npos, a->npos == 1 ? "was" : "were");
+    return tracer_error(t, call->span, "TypeError: %s() takes from %d to %d positional arguments but %d %s given",
+                        b->name, b->min_pos, b->max_pos, a->npos, a->npos == 1 ? "was" : "were");
+  }
+  return true;
 }
 
 bool call_builtin(tracer *t, scope *s, node *call, bool *found, value *out) {
   const char *name = name_str(t->prog->names, call->name);
   *found = false;
-  if (scope_lookup(s, call->name)) return true; /* a local function shadows a builtin */
-  const struct builtin *b = NULL;
-  for (size_t i = 0; i < TJ_COUNT(builtins) && !b; i++)
-    if (strcmp(builtins[i].name, name) == 0) b = &builtins[i];
-  if (!b || ast_find_func(t->prog, call->name)) return true; /* user functions shadow builtins */
-  *found = true;
-  if (b->kind == B_LATER)
-    return tracer_error(t, call->op_span, "builtin '%s' is not supported yet", name);
-  if (call->nitems != b->nargs)
-    return tracer_error(t, call->span, "TypeError: %s() takes %d argument%s but %d %s given", name, b->nargs,
-                        b->nargs == 1 ? "" : "s", call->nitems, call->nitems == 1 ? "was" : "were");
-  value args[3];
-  for (int i = 0; i < call->nitems; i++) {
-    if (call->items[i]->kwname)
-      return tracer_error(t, call->items[i]->span, "%s() takes no keyword arguments", name);
-    if (!eval(t, s, call->items[i], &args[i])) return false;
+  /* local and user functions shadow builtins */
+  if (scope_lookup(s, call->name) || ast_find_func(t->prog, call->name)) return true;
+  const builtin_def *b = find_builtin(name);
+  if (!b) {
+    for (size_t i = 0; i < TJ_COUNT(planned); i++)
+      if (strcmp(planned[i], name) == 0) {
+        *found = true;
+        return tracer_error(t, call->op_span, "builtin '%s' is not supported yet", name);
+      }
+    return true;
   }
-  return dispatch(t, b, args, call->span, out);
+  *found = true;
+  call_args a = {0};
+  return eval_args(t, s, b, call, &a) && b->fn(t, b, &a, out);
 }

@@ -341,6 +341,7 @@ static bool assign(tracer *t, scope *s, node *target, value v) {
 static bool eval_assign(tracer *t, scope *s, node *n, value *out) {
   value rhs, cur;
   if (!eval(t, s, n->rhs, &rhs)) return false;
+  if (n->lhs->kind == ND_INDEX) return index_assign(t, s, n->lhs, n->op, rhs, out);
   if (n->op != OP_ASSIGN) {
     if (!eval(t, s, n->lhs, &cur) || !binary(t, n->op, cur, rhs, n->span, &rhs)) return false;
   }
@@ -379,8 +380,7 @@ static bool eval_member(tracer *t, scope *s, node *n, value *out) {
 static bool eval_index(tracer *t, scope *s, node *n, value *out) {
   value base, idx;
   if (!eval(t, s, n->lhs, &base)) return false;
-  if (base.kind == V_TRACED)
-    return tracer_error(t, n->span, "indexing a traced array is not supported yet");
+  if (base.kind == V_TRACED) return index_traced(t, s, n, base, out);
   if (base.kind != V_TUPLE || n->nitems != 1 || n->items[0]->kind == ND_SLICE)
     return tracer_error(t, n->span, "TypeError: '%s' object is not subscriptable with these indices", value_type_name(&base));
   if (!eval(t, s, n->items[0], &idx)) return false;
@@ -419,7 +419,9 @@ static bool eval_call(tracer *t, scope *s, node *n, value *out) {
   if (!call_builtin(t, s, n, &found, out)) return false;
   if (found) return true;
   value *fv = scope_lookup(s, n->name);
-  ast_func *f = fv && fv->kind == V_FUNC ? fv->func : ast_find_func(t->prog, n->name);
+  if (fv && fv->kind != V_FUNC)
+    return tracer_error(t, n->op_span, "TypeError: '%s' object is not callable", value_type_name(fv));
+  ast_func *f = fv ? fv->func : ast_find_func(t->prog, n->name);
   if (!f)
     return tracer_error(t, n->op_span, "call to undefined function '%s'", name_str(t->prog->names, n->name));
   value *args = ARENA_ARRAY(&t->scratch, value, n->nitems ? n->nitems : 1);
@@ -428,7 +430,7 @@ static bool eval_call(tracer *t, scope *s, node *n, value *out) {
       return tracer_error(t, n->items[i]->span, "keyword arguments are only accepted by builtins");
     if (!eval(t, s, n->items[i], &args[i])) return false;
   }
-  return call_user(t, f, fv && fv->kind == V_FUNC ? fv->closure : NULL, n, args, n->nitems, out);
+  return call_user(t, f, fv ? fv->closure : NULL, n, args, n->nitems, out);
 }
 
 static bool eval_inner(tracer *t, scope *s, node *n, value *out) {

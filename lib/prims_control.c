@@ -1,0 +1,2 @@
+/* Shape rules of the control primitives (rows in prims.def). */
+#include "prims.h"
