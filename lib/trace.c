@@ -119,7 +119,7 @@ static void put_progenitors(tracer *t, const uint8_t *needed, tj_buf *b) {
 
 /* JAX's origin paragraph (partial_eval.py _origin_msg), then a hint that
  * names the parameters to mark static. */
-static void origin_note(tracer *t, uint32_t var, const char *fix) {
+void origin_note(tracer *t, uint32_t var, const char *fix) {
   uint8_t *needed = calloc(t->m->nvars, 1);
   if (!needed) TJ_OOM();
   mark_deps(t, var, needed);

@@ -48,6 +48,10 @@ bool tracer_error(tracer *t, tj_span span, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool concretization_error(tracer *t, concrete_kind kind, const value *v,
                           tj_span span, const char *fix);
+/* JAX's origin note for a traced variable (which parameters it depends on,
+ * or the operations it grew from), then a hint: mark those static, or fix
+ * (may be NULL). For errors of one's own that need a concrete value. */
+void origin_note(tracer *t, uint32_t var, const char *fix);
 bool enter(tracer *t, tj_span span);
 static inline void leave(tracer *t) { t->depth--; }
 scope *scope_new(tracer *t, scope *parent);
