@@ -148,6 +148,8 @@ tj_status tj_trace(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_jax
     return TJ_ERR_USAGE;
   }
   t.m = ir_new(&spec->code);
+  trace_frame top = {.jaxpr = t.m->top};
+  t.frame = &top;
   t.jaxpr = t.m->top;
   bool ok = trace_function(&t, spec, call);
   arena_free(&t.scratch);

@@ -180,8 +180,8 @@ static bool check_jaxpr(const ir_module *m, const ir_jaxpr *j, uint8_t *defined,
     for (uint32_t i = 0; i < e->nin; i++)
       if (!ATOM_IS_LIT(e->in[i]) && !defined[ATOM_INDEX(e->in[i])])
         return FAIL("equation %u (%s): operand %u used before definition", k, prims[e->prim].name, i);
-    tj_aval out[8];
-    if (e->nout <= 8) {
+    tj_aval out[64];
+    if (e->nout <= 64) {
       for (uint32_t i = 0; i < e->nout; i++) out[i] = m->vars[e->out[i]];
       if (!prims[e->prim].shape(m, e, out, err, errsize)) return false;
       for (uint32_t i = 0; i < e->nout; i++)

@@ -31,6 +31,45 @@ bool enter(tracer *t, tj_span span) {
   return true;
 }
 
+/* Frames: levels of tracing. */
+void frame_push(tracer *t, trace_frame *f) {
+  f->parent = t->frame;
+  f->jaxpr = ir_jaxpr_new(t->m);
+  f->first_var = t->m->nvars;
+  t->frame = f;
+  t->jaxpr = f->jaxpr;
+}
+
+void frame_pop(tracer *t) {
+  t->frame = t->frame->parent;
+  t->jaxpr = t->frame->jaxpr;
+}
+
+ir_atom frame_atom(tracer *t, uint32_t var) {
+  trace_frame *f = t->frame;
+  if (var >= f->first_var) return ATOM_VAR(var);
+  for (int i = 0; i < f->nconst; i++)
+    if (f->outer[i] == var) return ATOM_VAR(f->inner[i]);
+  if (f->nconst == f->capconst) {
+    int cap = f->capconst ? 2 * f->capconst : 4;
+    f->outer = arena_grow(&t->scratch, f->outer, sizeof *f->outer * (size_t)f->capconst, sizeof *f->outer * (size_t)cap);
+    f->inner = arena_grow(&t->scratch, f->inner, sizeof *f->inner * (size_t)f->capconst, sizeof *f->inner * (size_t)cap);
+    f->capconst = cap;
+  }
+  tj_aval a = t->m->vars[var];
+  f->outer[f->nconst] = var;
+  f->inner[f->nconst++] = ir_new_var(t->m, &a);
+  return ATOM_VAR(f->inner[f->nconst - 1]);
+}
+
+void frame_seal(tracer *t, trace_frame *f, const uint32_t *args, int nargs) {
+  ir_jaxpr *j = f->jaxpr;
+  j->nin = (uint32_t)(f->nconst + nargs);
+  j->invars = ARENA_ARRAY(&t->m->arena, uint32_t, j->nin ? j->nin : 1);
+  for (int i = 0; i < f->nconst; i++) j->invars[i] = f->inner[i];
+  for (int i = 0; i < nargs; i++) j->invars[f->nconst + i] = args[i];
+}
+
 /* Scopes. */
 scope *scope_new(tracer *t, scope *parent) {
   scope *s = ARENA_NEW(&t->scratch, scope);

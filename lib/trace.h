@@ -23,13 +23,27 @@ typedef enum { FLOW_NORMAL, FLOW_BREAK, FLOW_CONTINUE, FLOW_RETURN, FLOW_ERROR }
 
 typedef enum { ERR_BOOL, ERR_INTEGER, ERR_CONCRETE } concrete_kind;
 
+/* One level of tracing: the top-level function, or the body of a
+ * sub-jaxpr (a cond branch, a loop body, a jit). Traced values of
+ * enclosing levels used here are captured as consts, as JAX closures are. */
+typedef struct trace_frame trace_frame;
+struct trace_frame {
+  trace_frame *parent;
+  ir_jaxpr *jaxpr;
+  uint32_t first_var;       /* variables below this belong to enclosing levels */
+  uint32_t *outer, *inner;  /* captured consts, in order of first use */
+  int nconst, capconst;
+};
+
 typedef struct tracer {
   tj_arena scratch;         /* static values, scopes; freed after the trace */
   diag_list *diags;
   const tj_source *src;
   const ast_program *prog;
   ir_module *m;
-  ir_jaxpr *jaxpr;          /* where equations are recorded now */
+  ir_jaxpr *jaxpr;          /* where equations are recorded now (frame->jaxpr) */
+  trace_frame *frame;
+  uint32_t neqns;           /* equations recorded in all jaxprs */
   ast_func *entry;
   const char **invar_names; /* parameter name of each top-level invar */
   int depth;                /* evaluation nesting (C stack guard) */
@@ -61,6 +75,14 @@ flow exec_block(tracer *t, scope *s, node *block);
 bool call_user(tracer *t, ast_func *f, scope *closure, node *call, value *args,
                int nargs, value *out);
 
+/* Starts a sub-jaxpr level; frame_pop returns to the enclosing one. */
+void frame_push(tracer *t, trace_frame *f);
+void frame_pop(tracer *t);
+/* var as an operand at the current level (captured if it is outer). */
+ir_atom frame_atom(tracer *t, uint32_t var);
+/* The jaxpr's invars: the captured consts, then the given arguments. */
+void frame_seal(tracer *t, trace_frame *f, const uint32_t *args, int nargs);
+
 /* trace_expr.c */
 bool eval(tracer *t, scope *s, node *n, value *out);
 bool eval_truth(tracer *t, scope *s, node *n, const char *fix, bool *out);
@@ -69,6 +91,10 @@ bool to_atom(tracer *t, const value *v, tj_dtype dt, bool weak, tj_span span, ir
 bool emit(tracer *t, int prim, const ir_atom *ins, int nin, const tj_aval *hint,
           const ir_param *params, int nparams, tj_span span, value *out);
 bool convert(tracer *t, value *v, tj_dtype dt, bool weak, tj_span span);
+/* emit for primitives with several outputs (their avals from the shape
+ * rule); the new variables go to outs. */
+bool emit_n(tracer *t, int prim, const ir_atom *ins, int nin, int nout, const ir_param *params,
+            int nparams, tj_span span, uint32_t *outs);
 bool promote_values(tracer *t, value *vals, int n, tj_span span, tj_dtype *dt,
                     bool *weak);
 bool promote_ranks(tracer *t, value *vals, int n, tj_dtype dt, bool weak, tj_span span);

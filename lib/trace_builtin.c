@@ -99,18 +99,18 @@ static bool check_numeric_args(tracer *t, const call_args *a, const char *name) 
 static bool builtin_where(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   tj_span span = a->call->span;
   if (!check_numeric_args(t, a, b->name)) return false;
-  ir_jaxpr *inner = ir_jaxpr_new(t->m), *outer = t->jaxpr;
   ir_atom outer_in[3];
-  value v[3];
-  inner->invars = ARENA_ARRAY(&t->m->arena, uint32_t, 3);
-  inner->nin = 3;
+  tj_aval avals[3];
   for (int i = 0; i < 3; i++) {
-    tj_aval av = value_aval(t, &a->pos[i]);
+    avals[i] = value_aval(t, &a->pos[i]);
     if (!own_atom(t, &a->pos[i], span, &outer_in[i])) return false;
-    inner->invars[i] = ir_new_var(t->m, &av);
-    v[i] = value_traced(inner->invars[i]);
   }
-  t->jaxpr = inner;
+  trace_frame f = {0};
+  frame_push(t, &f);
+  uint32_t args[3];
+  value v[3];
+  for (int i = 0; i < 3; i++) v[i] = value_traced(args[i] = ir_new_var(t->m, &avals[i]));
+  ir_jaxpr *inner = f.jaxpr;
   bool ok = true;
   if (value_aval(t, &v[0]).dtype != DT_BOOL) ok = apply_binary(t, P_ne, v[0], value_int(0), span, &v[0]);
   tj_dtype dt;
@@ -121,7 +121,8 @@ static bool builtin_where(tracer *t, const builtin_def *b, const call_args *a, v
   ir_atom sel[3] = {ATOM_VAR(v[0].var), ATOM_VAR(v[2].var), ATOM_VAR(v[1].var)};
   value result;
   ok = ok && emit(t, P_select_n, sel, 3, NULL, NULL, 0, span, &result);
-  t->jaxpr = outer;
+  frame_seal(t, &f, args, 3);
+  frame_pop(t);
   if (!ok) return false;
   inner->outs = ARENA_ARRAY(&t->m->arena, ir_atom, 1);
   inner->outs[0] = ATOM_VAR(result.var);
@@ -168,8 +169,7 @@ const builtin_def builtins_math[] = {
 static const char *const planned[] = {
     "sum", "max", "min", "prod", "mean", "argmax", "argmin", "dot", "matmul", "transpose",
     "reshape", "broadcast_to", "expand_dims", "squeeze", "concatenate", "zeros", "ones",
-    "full", "arange", "iota", "astype", "zeros_like", "ones_like", "cond", "switch",
-    "fori_loop", "while_loop", "scan",
+    "full", "arange", "iota", "astype", "zeros_like", "ones_like",
 };
 
 static const builtin_def *find_builtin(const char *name) {

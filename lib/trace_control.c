@@ -1,8 +1,640 @@
-/* Builtins of structured control flow (cond, switch, fori_loop,
- * while_loop, scan). */
+/* Structured control flow: cond, switch, while_loop, fori_loop and scan,
+ * as lax records them. A function argument is traced at a new level into a
+ * closed sub-jaxpr whose leading invars are the traced values it captured. */
 #include "prims.h"
 #include "trace.h"
+#include "util.h"
+
+#include <string.h>
+
+/* ---- pytrees: numbers and traced values are leaves, tuples nest ---- */
+
+typedef struct leaves {
+  value *v;
+  int n, cap;
+} leaves;
+
+static bool flatten(tracer *t, const value *v, leaves *out, tj_span span, const char *what) {
+  if (v->kind == V_TUPLE) {
+    for (int i = 0; i < v->n; i++)
+      if (!flatten(t, &v->items[i], out, span, what)) return false;
+    return true;
+  }
+  if (v->kind == V_NONE) return true;
+  if (v->kind != V_TRACED && !value_is_number(v))
+    return tracer_error(t, span, "TypeError: %s must be arrays, numbers or tuples of them, not a %s", what,
+                        value_type_name(v));
+  ARENA_PUSH(&t->scratch, out->v, out->n, out->cap, *v);
+  return true;
+}
+
+/* A value shaped like structure with its leaves taken from vals. */
+static value unflatten(tracer *t, const value *structure, const value *vals, int *k) {
+  if (structure->kind == V_NONE) return *structure;
+  if (structure->kind != V_TUPLE) return vals[(*k)++];
+  value v = {.kind = V_TUPLE, .n = structure->n};
+  v.items = ARENA_ARRAY(&t->scratch, value, v.n ? v.n : 1);
+  for (int i = 0; i < v.n; i++) v.items[i] = unflatten(t, &structure->items[i], vals, k);
+  return v;
+}
+
+static bool same_structure(const value *a, const value *b) {
+  if ((a->kind == V_TUPLE) != (b->kind == V_TUPLE) || (a->kind == V_NONE) != (b->kind == V_NONE)) return false;
+  if (a->kind != V_TUPLE) return true;
+  if (a->n != b->n) return false;
+  for (int i = 0; i < a->n; i++)
+    if (!same_structure(&a->items[i], &b->items[i])) return false;
+  return true;
+}
+
+/* ---- tracing a function argument into a sub-jaxpr ---- */
+
+typedef struct body {
+  ir_jaxpr *jaxpr;
+  uint32_t *outer;   /* the outer variable of each captured const */
+  int nconst;
+  int nargs;         /* invars after the consts */
+  value result;      /* the function's result (inner values) */
+} body;
+
+/* What a body computes from its (inner) arguments: a user function, or one
+ * of lax's own wrappers around it (fori_loop's). */
+typedef bool (*body_fn)(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result);
+
+static bool call_function_value(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result) {
+  const value *fn = ctx;
+  return call_user(t, fn->func, fn->closure, call, args, nargs, result);
+}
+
+/* Traces fn(*args) with each leaf of args replaced by a fresh variable of
+ * its aval; the result's leaves become the jaxpr's outputs. */
+static bool trace_with(tracer *t, body_fn fn, const void *ctx, const value *args, int nargs, const tj_aval *avals,
+                       node *call, body *b) {
+  leaves in = {0};
+  for (int i = 0; i < nargs; i++)
+    if (!flatten(t, &args[i], &in, call->span, "operands")) return false;
+  trace_frame f = {0};
+  frame_push(t, &f);
+  uint32_t *vars = ARENA_ARRAY(&t->scratch, uint32_t, in.n ? in.n : 1);
+  value *inner = ARENA_ARRAY(&t->scratch, value, in.n ? in.n : 1);
+  for (int i = 0; i < in.n; i++) {
+    tj_aval a = avals ? avals[i] : value_aval(t, &in.v[i]);
+    inner[i] = value_traced(vars[i] = ir_new_var(t->m, &a));
+  }
+  value *fargs = ARENA_ARRAY(&t->scratch, value, nargs ? nargs : 1);
+  int k = 0;
+  for (int i = 0; i < nargs; i++) fargs[i] = unflatten(t, &args[i], inner, &k);
+  leaves out = {0};
+  bool ok = fn(t, ctx, call, fargs, nargs, &b->result) && flatten(t, &b->result, &out, call->span, "function outputs");
+  ir_jaxpr *j = f.jaxpr;
+  j->outs = ARENA_ARRAY(&t->m->arena, ir_atom, out.n ? out.n : 1);
+  for (int i = 0; ok && i < out.n; i++) {
+    tj_aval a = value_aval(t, &out.v[i]);
+    if (out.v[i].kind == V_TRACED) j->outs[i] = frame_atom(t, out.v[i].var);
+    else ok = to_atom(t, &out.v[i], a.dtype, a.weak, call->span, &j->outs[i]);
+  }
+  j->nout = (uint32_t)out.n;
+  frame_seal(t, &f, vars, in.n);
+  frame_pop(t);
+  b->jaxpr = j;
+  b->outer = f.outer;
+  b->nconst = f.nconst;
+  b->nargs = in.n;
+  return ok;
+}
+
+static bool trace_body(tracer *t, const value *fn, const value *args, int nargs, node *call, body *b) {
+  return trace_with(t, call_function_value, fn, args, nargs, NULL, call, b);
+}
+
+static const value *func_arg(tracer *t, const call_args *a, int i, const char *msg) {
+  if (a->pos[i].kind == V_FUNC) return &a->pos[i];
+  tracer_error(t, a->pos_spans[i], "TypeError: %s", msg);
+  return NULL;
+}
+
+/* Index of the invar an output forwards, or -1 (pe._jaxpr_forwarding). */
+static int forwarded(const ir_jaxpr *j, uint32_t out) {
+  if (ATOM_IS_LIT(j->outs[out])) return -1;
+  for (uint32_t i = 0; i < j->nin; i++)
+    if (j->invars[i] == ATOM_INDEX(j->outs[out])) return (int)i;
+  return -1;
+}
+
+/* Drops the outputs whose keep flag is false (prune_closed_jaxpr_outputs). */
+static void prune_outputs(ir_jaxpr *j, const bool *keep) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < j->nout; i++)
+    if (keep[i]) j->outs[n++] = j->outs[i];
+  j->nout = n;
+}
+
+/* ---- cond and switch ---- */
+
+static bool typematch(const tj_aval *a, const tj_aval *b) {
+  return a->dtype == b->dtype && aval_same_shape(a, b);
+}
+
+static void aval_text(const tj_aval *a, char *buf, int n) { aval_format(a, buf, n); }
+
+/* _check_branch_outputs: same pytree structure and types (weak types aside). */
+static bool check_branches(tracer *t, const char *api, const char **names, body **bs, int n, tj_span span) {
+  for (int b = 1; b < n; b++) {
+    if (!same_structure(&bs[0]->result, &bs[b]->result) || bs[0]->jaxpr->nout != bs[b]->jaxpr->nout)
+      return tracer_error(t, span, "TypeError: %s branch outputs must have the same pytree structure, but they "
+                          "differ: %s returns %u value%s and %s returns %u", api, names[0], bs[0]->jaxpr->nout,
+                          bs[0]->jaxpr->nout == 1 ? "" : "s", names[b], bs[b]->jaxpr->nout);
+    for (uint32_t i = 0; i < bs[0]->jaxpr->nout; i++) {
+      tj_aval x = ir_atom_aval(t->m, bs[0]->jaxpr->outs[i]), y = ir_atom_aval(t->m, bs[b]->jaxpr->outs[i]);
+      if (typematch(&x, &y)) continue;
+      char s1[128], s2[128];
+      aval_text(&x, s1, sizeof s1);
+      aval_text(&y, s2, sizeof s2);
+      return tracer_error(t, span, "TypeError: %s branches must have equal output types but they differ: the "
+                          "output %u of %s has type %s but the corresponding output of %s has type %s",
+                          api, i, names[0], s1, names[b], s2);
+    }
+  }
+  return true;
+}
+
+/* _merge_common_consts: one const list for all bodies (in the order they
+ * were traced), each body's invars padded with unused variables for the
+ * consts it did not capture. */
+static uint32_t *merge_consts(tracer *t, body **bs, int n, int *nconst) {
+  int total = 0;
+  for (int b = 0; b < n; b++) total += bs[b]->nconst;
+  uint32_t *consts = ARENA_ARRAY(&t->scratch, uint32_t, total ? total : 1);
+  *nconst = 0;
+  for (int b = 0; b < n; b++)
+    for (int i = 0; i < bs[b]->nconst; i++) {
+      bool seen = false;
+      for (int k = 0; k < *nconst && !seen; k++) seen = consts[k] == bs[b]->outer[i];
+      if (!seen) consts[(*nconst)++] = bs[b]->outer[i];
+    }
+  for (int b = 0; b < n; b++) {
+    ir_jaxpr *j = bs[b]->jaxpr;
+    uint32_t *inv = ARENA_ARRAY(&t->m->arena, uint32_t, (size_t)(*nconst + bs[b]->nargs) + 1);
+    for (int k = 0; k < *nconst; k++) {
+      int own = -1;
+      for (int i = 0; i < bs[b]->nconst; i++)
+        if (bs[b]->outer[i] == consts[k]) own = i;
+      tj_aval a = t->m->vars[consts[k]];
+      inv[k] = own >= 0 ? j->invars[own] : ir_new_var(t->m, &a);
+    }
+    for (int i = 0; i < bs[b]->nargs; i++) inv[*nconst + i] = j->invars[bs[b]->nconst + i];
+    j->invars = inv;
+    j->nin = (uint32_t)(*nconst + bs[b]->nargs);
+  }
+  return consts;
+}
+
+/* Records cond[branches] (bodies in branch order, consts already merged)
+ * and rebuilds the result: outputs that every branch forwards from the same
+ * input are pruned and taken from that input directly, as lax.cond does. */
+static bool emit_cond(tracer *t, ir_atom index, body **bs, int n, const uint32_t *consts, int nconst,
+                      const value *args, int nargs, tj_span span, value *out) {
+  leaves in = {0};
+  for (int i = 0; i < nargs; i++) flatten(t, &args[i], &in, span, "operands");
+  uint32_t nout = bs[0]->jaxpr->nout;
+  bool *keep = ARENA_ARRAY(&t->scratch, bool, nout + 1);
+  int *fwd = ARENA_ARRAY(&t->scratch, int, nout + 1);
+  int nkeep = 0;
+  for (uint32_t i = 0; i < nout; i++) {
+    fwd[i] = forwarded(bs[0]->jaxpr, i);
+    for (int b = 1; b < n && fwd[i] >= 0; b++)
+      if (forwarded(bs[b]->jaxpr, i) != fwd[i]) fwd[i] = -1;
+    keep[i] = fwd[i] < 0;
+    nkeep += keep[i];
+  }
+  for (int b = 0; b < n; b++) prune_outputs(bs[b]->jaxpr, keep);
+  int nin = 1 + nconst + in.n;
+  ir_atom *ins = ARENA_ARRAY(&t->scratch, ir_atom, nin);
+  ins[0] = index;
+  for (int i = 0; i < nconst; i++) ins[1 + i] = ATOM_VAR(consts[i]);
+  for (int i = 0; i < in.n; i++)
+    if (!own_atom(t, &in.v[i], span, &ins[1 + nconst + i])) return false;
+  pval *branches = pv_seq(t->m, PV_TUPLE, n);
+  for (int b = 0; b < n; b++) branches->items[b] = pv_jaxpr(t->m, bs[b]->jaxpr);
+  ir_param p = {"branches", branches};
+  uint32_t *outs = ARENA_ARRAY(&t->scratch, uint32_t, nkeep + 1);
+  if (!emit_n(t, P_cond, ins, nin, nkeep, &p, 1, span, outs)) return false;
+  value *vals = ARENA_ARRAY(&t->scratch, value, nout + 1);
+  for (uint32_t i = 0, k = 0; i < nout; i++)
+    vals[i] = keep[i] ? value_traced(outs[k++])
+              : fwd[i] < nconst ? value_traced(consts[fwd[i]]) : in.v[fwd[i] - nconst];
+  int k = 0;
+  *out = unflatten(t, &bs[0]->result, vals, &k);
+  return true;
+}
+
+/* The branch index as an int32 atom: a literal when it is static. */
+static bool index_atom(tracer *t, value idx, tj_span span, ir_atom *out) {
+  return convert(t, &idx, DT_I32, false, span) && to_atom(t, &idx, DT_I32, false, span, out);
+}
+
+/* lax.cond(pred, true_fun, false_fun, *operands). */
+static bool builtin_cond(tracer *t, const builtin_def *bd, const call_args *a, value *out) {
+  (void)bd;
+  tj_span span = a->call->span;
+  value pred = a->pos[0];
+  static const char *not_callable = "lax.cond: true_fun and false_fun arguments should be callable.";
+  const value *tf = func_arg(t, a, 1, not_callable), *ff = tf ? func_arg(t, a, 2, not_callable) : NULL;
+  if (!ff) return false;
+  if (pred.kind != V_TRACED && !value_is_number(&pred))
+    return tracer_error(t, a->pos_spans[0], "TypeError: Pred type must be either boolean or number, got %s.",
+                        value_type_name(&pred));
+  tj_aval pa = value_aval(t, &pred);
+  if (pa.rank != 0)
+    return tracer_error(t, a->pos_spans[0], "TypeError: Pred must be a scalar, got an array of rank %d.", pa.rank);
+  if (pa.dtype != DT_BOOL && pred.kind == V_TRACED && !apply_binary(t, P_ne, pred, value_int(0), span, &pred))
+    return false;
+  if (pred.kind != V_TRACED) pred = value_bool(value_truthy(&pred));
+  const value *ops = a->pos + 3;
+  int nops = a->npos - 3;
+  body tb, fb;
+  if (!trace_body(t, tf, ops, nops, a->call, &tb) || !trace_body(t, ff, ops, nops, a->call, &fb)) return false;
+  body *traced[2] = {&tb, &fb}, *branches[2] = {&fb, &tb};
+  const char *names[2] = {"true_fun", "false_fun"};
+  if (!check_branches(t, "cond", names, traced, 2, span)) return false;
+  int nconst;
+  uint32_t *consts = merge_consts(t, traced, 2, &nconst);
+  ir_atom index;
+  return index_atom(t, pred, span, &index) &&
+         emit_cond(t, index, branches, 2, consts, nconst, ops, nops, span, out);
+}
+
+/* lax.switch(index, branches, *operands): the index is clamped first. */
+static bool builtin_switch(tracer *t, const builtin_def *bd, const call_args *a, value *out) {
+  (void)bd;
+  tj_span span = a->call->span;
+  value idx = a->pos[0];
+  const value *fs = &a->pos[1];
+  if (fs->kind != V_TUPLE || fs->n == 0)
+    return tracer_error(t, a->pos_spans[1], fs->kind == V_TUPLE ? "ValueError: Empty branch sequence"
+                        : "TypeError: lax.switch: branches argument should be a sequence of callables.");
+  for (int i = 0; i < fs->n; i++)
+    if (fs->items[i].kind != V_FUNC)
+      return tracer_error(t, a->pos_spans[1], "TypeError: lax.switch: branches argument should be a sequence of callables.");
+  tj_aval ia = value_aval(t, &idx);
+  if ((idx.kind != V_TRACED && idx.kind != V_INT) || !dtype_is_int(ia.dtype))
+    return tracer_error(t, a->pos_spans[0], "TypeError: Index type must be an integer, got %s.", value_type_name(&idx));
+  if (ia.rank != 0)
+    return tracer_error(t, a->pos_spans[0], "TypeError: Branch index must be scalar, got an array of rank %d.", ia.rank);
+  const value *ops = a->pos + 2;
+  int nops = a->npos - 2;
+  if (fs->n == 1) return call_user(t, fs->items[0].func, fs->items[0].closure, a->call, (value *)ops, nops, out);
+  ir_atom lit_idx, lo, hi;
+  value clamped;
+  value lo_v = value_int(0), hi_v = value_int(fs->n - 1);
+  if (!index_atom(t, idx, span, &lit_idx) || !to_atom(t, &lo_v, DT_I32, false, span, &lo) ||
+      !to_atom(t, &hi_v, DT_I32, false, span, &hi))
+    return false;
+  ir_atom cin[3] = {lo, lit_idx, hi};
+  if (!emit(t, P_clamp, cin, 3, NULL, NULL, 0, span, &clamped)) return false;
+  body *bs = ARENA_ARRAY(&t->scratch, body, fs->n);
+  body **ptrs = ARENA_ARRAY(&t->scratch, body *, fs->n);
+  const char **names = ARENA_ARRAY(&t->scratch, const char *, fs->n);
+  for (int i = 0; i < fs->n; i++) {
+    ptrs[i] = &bs[i];
+    names[i] = arena_printf(&t->scratch, i ? "branch%d" : "branch 0", i);
+    if (!trace_body(t, &fs->items[i], ops, nops, a->call, &bs[i])) return false;
+  }
+  if (!check_branches(t, "switch", names, ptrs, fs->n, span)) return false;
+  int nconst;
+  uint32_t *consts = merge_consts(t, ptrs, fs->n, &nconst);
+  return emit_cond(t, ATOM_VAR(clamped.var), ptrs, fs->n, consts, nconst, ops, nops, span, out);
+}
+
+/* ---- loops ---- */
+
+/* _promote_weak_typed_input: a weakly typed initial carry whose type the
+ * body changes is converted to the joined type (and the body traced again). */
+static bool promote_weak_carry(tracer *t, leaves *init, tj_aval *avals, const ir_jaxpr *body_j, uint32_t first_out,
+                               tj_span span, bool *changed) {
+  *changed = false;
+  for (int i = 0; i < init->n; i++) {
+    tj_aval in = avals[i], out = ir_atom_aval(t->m, body_j->outs[first_out + i]);
+    if (!in.weak || typematch(&in, &out)) continue;
+    bool weak;
+    tj_dtype dt = dtype_promote(in.dtype, true, out.dtype, out.weak, &weak);
+    if (init->v[i].kind == V_TRACED && !convert(t, &init->v[i], dt, false, span)) return false;
+    avals[i].dtype = dt; /* a static value becomes a literal of this type */
+    avals[i].weak = false;
+    *changed = true;
+  }
+  return true;
+}
+
+/* _check_carry_type: the body's carry output must match its input. */
+static bool check_carry(tracer *t, const char *what, const value *init, const tj_aval *avals, int n,
+                        const body *b, tj_span span) {
+  value carry_out = b->result;
+  if (strcmp(what, "scan body") == 0) carry_out = b->result.items[0];
+  if (!same_structure(init, &carry_out))
+    return tracer_error(t, span, "TypeError: %s function carry input and carry output must have the same pytree "
+                        "structure, but they differ", what);
+  for (int i = 0; i < n; i++) {
+    tj_aval x = avals[i], y = ir_atom_aval(t->m, b->jaxpr->outs[i]);
+    if (typematch(&x, &y)) continue;
+    char s1[128], s2[128];
+    aval_text(&x, s1, sizeof s1);
+    aval_text(&y, s2, sizeof s2);
+    return tracer_error(t, span, "TypeError: %s function carry input and carry output must have equal types, but "
+                        "they differ: the input carry component %d has type %s but the corresponding output carry "
+                        "component has type %s", what, i, s1, s2);
+  }
+  return true;
+}
+
+/* Whether jaxpr j reads invar i. */
+static bool reads_invar(const ir_jaxpr *j, uint32_t i) {
+  uint32_t v = j->invars[i];
+  for (uint32_t k = 0; k < j->neqns; k++)
+    for (uint32_t a = 0; a < j->eqns[k].nin; a++)
+      if (j->eqns[k].in[a] == ATOM_VAR(v)) return true;
+  for (uint32_t k = 0; k < j->nout; k++)
+    if (j->outs[k] == ATOM_VAR(v)) return true;
+  return false;
+}
+
+/* Moves the body invars flagged in move (carry positions after nconst) to the
+ * front: move_binders_to_front. */
+static void move_binders_to_front(tracer *t, ir_jaxpr *j, int nconst, const bool *move, int ncarry) {
+  uint32_t *inv = ARENA_ARRAY(&t->m->arena, uint32_t, j->nin + 1);
+  uint32_t n = 0;
+  for (int i = 0; i < ncarry; i++)
+    if (move[i]) inv[n++] = j->invars[nconst + i];
+  for (int i = 0; i < nconst; i++) inv[n++] = j->invars[i];
+  for (uint32_t i = (uint32_t)nconst; i < j->nin; i++)
+    if (i - (uint32_t)nconst >= (uint32_t)ncarry || !move[i - nconst]) inv[n++] = j->invars[i];
+  j->invars = inv;
+}
+
+typedef struct loop_fns {
+  body_fn cond, body;
+  const void *cond_ctx, *body_ctx;
+} loop_fns;
+
+/* lax.while_loop over carries init (a pytree); *out gets the final carry. */
+static bool trace_while(tracer *t, const loop_fns *fns, value init, node *call, value *out) {
+  tj_span span = call->span;
+  body cb, bb;
+  leaves in = {0};
+  if (!flatten(t, &init, &in, span, "while_loop carries")) return false;
+  tj_aval *avals = ARENA_ARRAY(&t->scratch, tj_aval, in.n + 1);
+  for (int i = 0; i < in.n; i++) avals[i] = value_aval(t, &in.v[i]);
+  for (int pass = 0; pass < 2; pass++) {
+    int k = 0;
+    value carry = unflatten(t, &init, in.v, &k);
+    if (!trace_with(t, fns->cond, fns->cond_ctx, &carry, 1, avals, call, &cb) ||
+        !trace_with(t, fns->body, fns->body_ctx, &carry, 1, avals, call, &bb))
+      return false;
+    if (bb.jaxpr->nout != (uint32_t)in.n) break;
+    bool changed;
+    if (!promote_weak_carry(t, &in, avals, bb.jaxpr, 0, span, &changed)) return false;
+    if (!changed) break;
+  }
+  tj_aval p = cb.jaxpr->nout == 1 ? ir_atom_aval(t->m, cb.jaxpr->outs[0]) : aval_scalar(DT_F32, false);
+  if (cb.jaxpr->nout != 1 || p.dtype != DT_BOOL || p.rank != 0)
+    return tracer_error(t, span, "TypeError: cond_fun must return a boolean scalar");
+  if (!check_carry(t, "while_loop body", &init, avals, in.n, &bb, span)) return false;
+  /* A carry the body forwards unchanged and cond does not read becomes a
+   * body const (while_loop's move_to_const). */
+  bool *move = ARENA_ARRAY(&t->scratch, bool, in.n + 1);
+  int nmove = 0;
+  for (int i = 0; i < in.n; i++) {
+    move[i] = forwarded(bb.jaxpr, (uint32_t)i) == bb.nconst + i && !reads_invar(cb.jaxpr, (uint32_t)(cb.nconst + i));
+    nmove += move[i];
+  }
+  if (nmove) {
+    bool *keep = ARENA_ARRAY(&t->scratch, bool, in.n + 1);
+    for (int i = 0; i < in.n; i++) keep[i] = !move[i];
+    prune_outputs(bb.jaxpr, keep);
+    move_binders_to_front(t, bb.jaxpr, bb.nconst, move, in.n);
+    uint32_t n = 0; /* cond drops the moved carries' binders */
+    for (uint32_t i = 0; i < cb.jaxpr->nin; i++)
+      if (i < (uint32_t)cb.nconst || !move[i - cb.nconst]) cb.jaxpr->invars[n++] = cb.jaxpr->invars[i];
+    cb.jaxpr->nin = n;
+  }
+  int body_nconsts = bb.nconst + nmove, nin = cb.nconst + body_nconsts + (in.n - nmove);
+  ir_atom *ins = ARENA_ARRAY(&t->scratch, ir_atom, nin + 1);
+  int k = 0;
+  for (int i = 0; i < cb.nconst; i++) ins[k++] = ATOM_VAR(cb.outer[i]);
+  for (int i = 0; i < in.n; i++)
+    if (move[i] && !to_atom(t, &in.v[i], avals[i].dtype, avals[i].weak, span, &ins[k++])) return false;
+  for (int i = 0; i < bb.nconst; i++) ins[k++] = ATOM_VAR(bb.outer[i]);
+  for (int i = 0; i < in.n; i++)
+    if (!move[i] && !to_atom(t, &in.v[i], avals[i].dtype, avals[i].weak, span, &ins[k++])) return false;
+  ir_param ps[4] = {{"cond_nconsts", pv_int(t->m, cb.nconst)}, {"cond_jaxpr", pv_jaxpr(t->m, cb.jaxpr)},
+                    {"body_nconsts", pv_int(t->m, body_nconsts)}, {"body_jaxpr", pv_jaxpr(t->m, bb.jaxpr)}};
+  uint32_t *outs = ARENA_ARRAY(&t->scratch, uint32_t, in.n + 1);
+  if (!emit_n(t, P_while, ins, nin, in.n - nmove, ps, 4, span, outs)) return false;
+  value *vals = ARENA_ARRAY(&t->scratch, value, in.n + 1);
+  for (int i = 0, j = 0; i < in.n; i++) vals[i] = move[i] ? in.v[i] : value_traced(outs[j++]);
+  k = 0;
+  *out = unflatten(t, &init, vals, &k);
+  return true;
+}
+
+static bool builtin_while_loop(tracer *t, const builtin_def *bd, const call_args *a, value *out) {
+  (void)bd;
+  static const char *msg = "lax.while_loop: body_fun and cond_fun arguments should be callable.";
+  const value *cf = func_arg(t, a, 0, msg), *bf = cf ? func_arg(t, a, 1, msg) : NULL;
+  if (!bf) return false;
+  loop_fns fns = {call_function_value, call_function_value, cf, bf};
+  return trace_while(t, &fns, a->pos[2], a->call, out);
+}
+
+/* lax.scan(f, init, xs, length): f(carry, x) -> (carry, y); *out is
+ * (final carry, stacked ys). */
+static bool trace_scan(tracer *t, body_fn fn, const void *ctx, value init, value xs, int64_t length, node *call,
+                       value *out) {
+  tj_span span = call->span;
+  leaves cin = {0}, xin = {0};
+  if (!flatten(t, &init, &cin, span, "scan carries") || !flatten(t, &xs, &xin, span, "scan inputs")) return false;
+  int n = cin.n + xin.n;
+  tj_aval *avals = ARENA_ARRAY(&t->scratch, tj_aval, n + 1);
+  for (int i = 0; i < cin.n; i++) avals[i] = value_aval(t, &cin.v[i]);
+  for (int i = 0; i < xin.n; i++) {
+    tj_aval a = value_aval(t, &xin.v[i]);
+    if (xin.v[i].kind != V_TRACED || a.rank == 0)
+      return tracer_error(t, span, "ValueError: scan got value with no leading axis to scan over");
+    if (length < 0) length = a.dims[0];
+    if (a.dims[0] != length)
+      return tracer_error(t, span, "ValueError: scan got values with different leading axis sizes: %lld and %lld",
+                          (long long)a.dims[0], (long long)length);
+    for (int d = 1; d < a.rank; d++) a.dims[d - 1] = a.dims[d];
+    a.rank--;
+    avals[cin.n + i] = a;
+  }
+  if (length < 0) return tracer_error(t, span, "ValueError: scan got no values to scan over and `length` not provided.");
+  body b;
+  value args[2] = {init, xs};
+  for (int pass = 0; pass < 2; pass++) {
+    int k = 0;
+    args[0] = unflatten(t, &init, cin.v, &k);
+    if (!trace_with(t, fn, ctx, args, 2, avals, call, &b)) return false;
+    if (b.result.kind != V_TUPLE || b.result.n != 2)
+      return tracer_error(t, span, "TypeError: scan body output must be a pair, got a %s", value_type_name(&b.result));
+    if (b.jaxpr->nout < (uint32_t)cin.n) break;
+    bool changed;
+    if (!promote_weak_carry(t, &cin, avals, b.jaxpr, 0, span, &changed)) return false;
+    if (!changed) break;
+  }
+  if (!check_carry(t, "scan body", &init, avals, cin.n, &b, span)) return false;
+  /* A carry forwarded unchanged becomes a const (scan's move_to_const). */
+  bool *move = ARENA_ARRAY(&t->scratch, bool, cin.n + 1), *keep = ARENA_ARRAY(&t->scratch, bool, b.jaxpr->nout + 1);
+  int nmove = 0;
+  for (uint32_t i = 0; i < b.jaxpr->nout; i++) keep[i] = true;
+  for (int i = 0; i < cin.n; i++) {
+    move[i] = forwarded(b.jaxpr, (uint32_t)i) == b.nconst + i;
+    keep[i] = !move[i];
+    nmove += move[i];
+  }
+  if (nmove) {
+    prune_outputs(b.jaxpr, keep);
+    move_binders_to_front(t, b.jaxpr, b.nconst, move, cin.n);
+  }
+  int ncarry = cin.n - nmove, nys = (int)b.jaxpr->nout - ncarry, nin = n + b.nconst;
+  ir_atom *ins = ARENA_ARRAY(&t->scratch, ir_atom, nin + 1);
+  int k = 0;
+  for (int i = 0; i < cin.n; i++)
+    if (move[i] && !to_atom(t, &cin.v[i], avals[i].dtype, avals[i].weak, span, &ins[k++])) return false;
+  for (int i = 0; i < b.nconst; i++) ins[k++] = ATOM_VAR(b.outer[i]);
+  for (int i = 0; i < cin.n; i++)
+    if (!move[i] && !to_atom(t, &cin.v[i], avals[i].dtype, avals[i].weak, span, &ins[k++])) return false;
+  for (int i = 0; i < xin.n; i++) ins[k++] = ATOM_VAR(xin.v[i].var);
+  ir_param ps[6] = {{"reverse", pv_bool(t->m, false)}, {"length", pv_int(t->m, length)},
+                    {"jaxpr", pv_jaxpr(t->m, b.jaxpr)}, {"num_consts", pv_int(t->m, b.nconst + nmove)},
+                    {"num_carry", pv_int(t->m, ncarry)}, {"unroll", pv_int(t->m, 1)}};
+  uint32_t *outs = ARENA_ARRAY(&t->scratch, uint32_t, b.jaxpr->nout + 1);
+  if (!emit_n(t, P_scan, ins, nin, (int)b.jaxpr->nout, ps, 6, span, outs)) return false;
+  value *carry = ARENA_ARRAY(&t->scratch, value, cin.n + 1), *ys = ARENA_ARRAY(&t->scratch, value, nys + 1);
+  for (int i = 0, j = 0; i < cin.n; i++) carry[i] = move[i] ? cin.v[i] : value_traced(outs[j++]);
+  for (int i = 0; i < nys; i++) ys[i] = value_traced(outs[ncarry + i]);
+  *out = (value){.kind = V_TUPLE, .n = 2};
+  out->items = ARENA_ARRAY(&t->scratch, value, 2);
+  k = 0;
+  out->items[0] = unflatten(t, &init, carry, &k);
+  k = 0;
+  out->items[1] = unflatten(t, &b.result.items[1], ys, &k);
+  return true;
+}
+
+static bool builtin_scan(tracer *t, const builtin_def *bd, const call_args *a, value *out) {
+  (void)bd;
+  const value *f = func_arg(t, a, 0, "scan: f argument should be callable.");
+  if (!f) return false;
+  tj_span ls;
+  const value *len = call_kwarg(a, "length", &ls);
+  int64_t length = -1;
+  if (len && len->kind != V_INT) {
+    if (len->kind == V_TRACED)
+      return concretization_error(t, ERR_INTEGER, len, ls, "pass a static length");
+    return tracer_error(t, ls, "TypeError: scan's length must be an integer");
+  }
+  if (len) length = len->i;
+  if (len && (length < 0 || length > TJ_MAX_ELEMENTS))
+    return tracer_error(t, ls, "ValueError: scan's length must be between 0 and %lld", (long long)TJ_MAX_ELEMENTS);
+  value xs = a->npos > 2 ? a->pos[2] : value_none();
+  return trace_scan(t, call_function_value, f, a->pos[1], xs, length, a->call, out);
+}
+
+/* ---- fori_loop: scan when the bounds are static, else while ---- */
+
+/* A lax (not jnp) binary op: no promotion; a static operand becomes a
+ * literal of the other's type, as lax._const makes it. */
+static bool lax_binary(tracer *t, int prim, value a, value b, tj_span span, value *out) {
+  tj_aval x = value_aval(t, a.kind == V_TRACED ? &a : &b);
+  ir_atom in[2];
+  if (!to_atom(t, &a, x.dtype, x.weak, span, &in[0]) || !to_atom(t, &b, x.dtype, x.weak, span, &in[1])) return false;
+  return emit(t, prim, in, 2, NULL, NULL, 0, span, out);
+}
+
+/* scanned_fun((i, x), _) = ((i + 1, body(i, x)), None) */
+static bool fori_scan_body(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result) {
+  (void)nargs;
+  value i = args[0].items[0], x = args[0].items[1], next, r;
+  if (!apply_binary(t, P_add, i, value_int(1), call->span, &next)) return false;
+  value fargs[2] = {i, x};
+  const value *fn = ctx;
+  if (!call_user(t, fn->func, fn->closure, call, fargs, 2, &r)) return false;
+  *result = (value){.kind = V_TUPLE, .n = 2};
+  result->items = ARENA_ARRAY(&t->scratch, value, 2);
+  result->items[0] = (value){.kind = V_TUPLE, .n = 2};
+  result->items[0].items = ARENA_ARRAY(&t->scratch, value, 2);
+  result->items[0].items[0] = next;
+  result->items[0].items[1] = r;
+  result->items[1] = value_none();
+  return true;
+}
+
+static bool fori_cond(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result) {
+  (void)ctx, (void)nargs;
+  return lax_binary(t, P_lt, args[0].items[0], args[0].items[1], call->span, result);
+}
+
+/* while_body_fun((i, upper, x)) = (i + 1, upper, body(i, x)) */
+static bool fori_while_body(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result) {
+  (void)nargs;
+  value *c = args[0].items, next, r;
+  if (!lax_binary(t, P_add, c[0], value_int(1), call->span, &next)) return false;
+  value fargs[2] = {c[0], c[2]};
+  const value *fn = ctx;
+  if (!call_user(t, fn->func, fn->closure, call, fargs, 2, &r)) return false;
+  *result = (value){.kind = V_TUPLE, .n = 3};
+  result->items = ARENA_ARRAY(&t->scratch, value, 3);
+  result->items[0] = next, result->items[1] = c[1], result->items[2] = r;
+  return true;
+}
+
+static value tuple_of(tracer *t, const value *items, int n) {
+  value v = {.kind = V_TUPLE, .n = n};
+  v.items = ARENA_ARRAY(&t->scratch, value, n);
+  memcpy(v.items, items, sizeof *items * (size_t)n);
+  return v;
+}
+
+static bool builtin_fori_loop(tracer *t, const builtin_def *bd, const call_args *a, value *out) {
+  (void)bd;
+  const value *f = func_arg(t, a, 2, "lax.fori_loop: body_fun argument should be callable.");
+  if (!f) return false;
+  value lo = a->pos[0], hi = a->pos[1];
+  for (int i = 0; i < 2; i++) {
+    tj_aval b = value_aval(t, &a->pos[i]);
+    if ((a->pos[i].kind != V_TRACED && a->pos[i].kind != V_INT) || !dtype_is_int(b.dtype) || b.rank)
+      return tracer_error(t, a->pos_spans[i], "TypeError: fori_loop bounds must be integer scalars");
+  }
+  if (lo.kind == V_INT && hi.kind == V_INT) {
+    value carry[2] = {lo, a->pos[3]}, r;
+    int64_t length = hi.i > lo.i ? hi.i - lo.i : 0;
+    if (!trace_scan(t, fori_scan_body, f, tuple_of(t, carry, 2), value_none(), length, a->call, &r)) return false;
+    *out = r.items[0].items[1];
+    return true;
+  }
+  tj_aval la = value_aval(t, &lo), ha = value_aval(t, &hi);
+  if (la.dtype != ha.dtype) { /* a weak bound takes the other's dtype */
+    if (!la.weak && !ha.weak)
+      return tracer_error(t, a->call->span, "TypeError: lower and upper arguments to fori_loop must have equal "
+                          "types, got %s and %s", dtype_long(la.dtype), dtype_long(ha.dtype));
+    tj_dtype dt = la.weak ? ha.dtype : la.dtype;
+    if (!convert(t, la.weak ? &lo : &hi, dt, false, a->call->span)) return false;
+  }
+  value carry[3] = {lo, hi, a->pos[3]}, r;
+  loop_fns fns = {fori_cond, fori_while_body, NULL, f};
+  if (!trace_while(t, &fns, tuple_of(t, carry, 3), a->call, &r)) return false;
+  *out = r.items[2];
+  return true;
+}
+
+static const char *const scan_keywords[] = {"length", NULL};
 
 const builtin_def builtins_control[] = {
+    {"cond", builtin_cond, 3, 64, NULL, P_cond},
+    {"switch", builtin_switch, 2, 64, NULL, P_cond},
+    {"while_loop", builtin_while_loop, 3, 3, NULL, P_while},
+    {"fori_loop", builtin_fori_loop, 4, 4, NULL, P_scan},
+    {"scan", builtin_scan, 2, 3, scan_keywords, P_scan},
     {NULL, NULL, 0, 0, NULL, 0},
 };

@@ -48,11 +48,12 @@ bool to_atom(tracer *t, const value *v, tj_dtype dt, bool weak, tj_span span, ir
 
 bool emit(tracer *t, int prim, const ir_atom *ins, int nin, const tj_aval *hint,
           const ir_param *params, int nparams, tj_span span, value *out) {
-  if (t->m->top->neqns >= TJ_MAX_EQNS || t->jaxpr->neqns >= TJ_MAX_EQNS)
+  if (t->neqns >= TJ_MAX_EQNS)
     return tracer_error(t, span, "too many equations (limit is %d) in function '%s'", TJ_MAX_EQNS,
                         name_str(t->prog->names, t->entry->name));
   ir_eqn *e = ir_add_eqn(t->m, t->jaxpr, prim, (uint32_t)nin, 1, (uint16_t)nparams, span);
-  memcpy(e->in, ins, sizeof *ins * (size_t)nin);
+  for (int i = 0; i < nin; i++)
+    e->in[i] = ATOM_IS_LIT(ins[i]) ? ins[i] : frame_atom(t, ATOM_INDEX(ins[i]));
   if (nparams) memcpy(e->params, params, sizeof *params * (size_t)nparams);
   tj_aval a = hint ? *hint : aval_scalar(DT_F32, false);
   char err[256];
@@ -65,6 +66,27 @@ bool emit(tracer *t, int prim, const ir_atom *ins, int nin, const tj_aval *hint,
                                             (long long)TJ_MAX_ELEMENTS);
   e->out[0] = ir_new_var(t->m, &a);
   *out = value_traced(e->out[0]);
+  t->neqns++;
+  return true;
+}
+
+bool emit_n(tracer *t, int prim, const ir_atom *ins, int nin, int nout, const ir_param *params,
+            int nparams, tj_span span, uint32_t *outs) {
+  if (t->neqns >= TJ_MAX_EQNS)
+    return tracer_error(t, span, "too many equations (limit is %d) in function '%s'", TJ_MAX_EQNS,
+                        name_str(t->prog->names, t->entry->name));
+  ir_eqn *e = ir_add_eqn(t->m, t->jaxpr, prim, (uint32_t)nin, (uint32_t)nout, (uint16_t)nparams, span);
+  for (int i = 0; i < nin; i++)
+    e->in[i] = ATOM_IS_LIT(ins[i]) ? ins[i] : frame_atom(t, ATOM_INDEX(ins[i]));
+  if (nparams) memcpy(e->params, params, sizeof *params * (size_t)nparams);
+  tj_aval *avals = ARENA_ARRAY(&t->scratch, tj_aval, nout ? nout : 1);
+  char err[256];
+  if (!prims[prim].shape(t->m, e, avals, err, sizeof err)) {
+    t->jaxpr->neqns--;
+    return tracer_error(t, span, "TypeError: %s", err);
+  }
+  for (int i = 0; i < nout; i++) outs[i] = e->out[i] = ir_new_var(t->m, &avals[i]);
+  t->neqns++;
   return true;
 }
 
