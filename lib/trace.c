@@ -99,11 +99,10 @@ value *scope_lookup(scope *s, name_id name) {
   return NULL;
 }
 
-/* Which top-level invars a variable depends on: a backward walk over the
- * equations (done only when reporting an error). */
-static void mark_deps(tracer *t, uint32_t var, uint8_t *needed) {
+/* Which variables of jaxpr j a variable depends on: a backward walk over
+ * the equations (done only when reporting an error). */
+static void mark_deps(const ir_jaxpr *j, uint32_t var, uint8_t *needed) {
   needed[var] = 1;
-  const ir_jaxpr *j = t->m->top;
   for (uint32_t k = j->neqns; k-- > 0;) {
     const ir_eqn *e = &j->eqns[k];
     bool used = false;
@@ -114,12 +113,11 @@ static void mark_deps(tracer *t, uint32_t var, uint8_t *needed) {
   }
 }
 
-/* The top-level parameters a traced variable depends on. */
-static int dependent_params(tracer *t, const uint8_t *needed, const char **names) {
-  const ir_jaxpr *top = t->m->top;
+/* The arguments of frame f that a marked variable depends on. */
+static int dependent_args(const trace_frame *f, const uint8_t *needed, const char **names) {
   int n = 0;
-  for (uint32_t i = 0; i < top->nin && n < TJ_MAX_PARAMS; i++)
-    if (needed[top->invars[i]]) names[n++] = t->invar_names[i];
+  for (int i = 0; i < f->nargs && n < TJ_MAX_PARAMS; i++)
+    if (needed[f->args[i]]) names[n++] = f->arg_names[i];
   return n;
 }
 
@@ -133,8 +131,8 @@ static void put_name_list(tj_buf *b, const char **names, int n, const char *quot
 
 /* "This value became a tracer due to JAX operations on these lines": the
  * equations with only literal operands that the value grew from. */
-static void put_progenitors(tracer *t, const uint8_t *needed, tj_buf *b) {
-  const ir_jaxpr *top = t->m->top;
+static void put_progenitors(tracer *t, const trace_frame *f, const uint8_t *needed, tj_buf *b) {
+  const ir_jaxpr *top = f->jaxpr;
   int shown = 0;
   buf_puts(b, "This value became a tracer due to JAX operations on these lines:\n");
   for (uint32_t k = 0; k < top->neqns; k++) {
@@ -150,34 +148,52 @@ static void put_progenitors(tracer *t, const uint8_t *needed, tj_buf *b) {
     uint32_t l, c;
     source_position(t->src, e->span.start, &l, &c);
     buf_printf(b, "\n  operation %s\n    from line %s:%u:%u (%s)", text, t->src->name, l, c,
-               name_str(t->prog->names, t->entry->name));
+               name_str(t->prog->names, f->func->name));
     free(text);
     shown++;
   }
 }
 
+/* The frame whose jaxpr defines var. */
+static trace_frame *owner(tracer *t, uint32_t var) {
+  trace_frame *f = t->frame;
+  while (f->parent && var < f->first_var) f = f->parent;
+  return f;
+}
+
 /* JAX's origin paragraph (partial_eval.py _origin_msg), then a hint that
- * names the parameters to mark static. */
+ * names the parameters to mark static. A value that grew from a captured
+ * const is followed to the level that owns it. */
 void origin_note(tracer *t, uint32_t var, const char *fix) {
   uint8_t *needed = calloc(t->m->nvars, 1);
   if (!needed) TJ_OOM();
-  mark_deps(t, var, needed);
+  trace_frame *f = owner(t, var);
   const char *names[TJ_MAX_PARAMS];
-  int n = dependent_params(t, needed, names);
+  int n;
+  for (;;) {
+    mark_deps(f->jaxpr, var, needed);
+    n = dependent_args(f, needed, names);
+    int c = -1;
+    for (int i = 0; !n && c < 0 && i < f->nconst; i++)
+      if (needed[f->inner[i]]) c = i;
+    if (c < 0) break;
+    var = f->outer[c];
+    f = owner(t, var);
+  }
   tj_buf b = {0};
-  buf_printf(&b, "The error occurred while tracing the function %s at %s:%u for jit. ",
-             name_str(t->prog->names, t->entry->name), t->src->name, t->entry->line);
+  buf_printf(&b, "The error occurred while tracing the function %s at %s:%u for %s. ",
+             name_str(t->prog->names, f->func->name), t->src->name, f->func->line, f->traced_for);
   if (n) {
     buf_printf(&b, "This concrete value was not available in Python because it depends on the value%s of %s",
                n > 1 ? "s" : "", n == 1 ? "the argument " : "the arguments ");
     put_name_list(&b, names, n, "");
     buf_putc(&b, '.');
   } else {
-    put_progenitors(t, needed, &b);
+    put_progenitors(t, f, needed, &b);
   }
   diag_note(t->diags, "%s", b.data);
   b.len = 0;
-  if (n) {
+  if (n && !f->parent) {
     buf_puts(&b, "mark ");
     put_name_list(&b, names, n, "'");
     buf_puts(&b, " static (\"static_argnames\")");
@@ -622,6 +638,12 @@ bool trace_function(tracer *t, const tj_spec *spec, const spec_call *call) {
   scope *fs = scope_new(t, NULL);
   for (int i = 0; i < n; i++)
     if (!bind_param(t, spec, fs, i, is_static[i], vals[i])) return false;
+  trace_frame *top = t->frame;
+  top->func = t->entry;
+  top->traced_for = "jit";
+  top->args = t->m->top->invars;
+  top->nargs = (int)t->m->top->nin;
+  top->arg_names = t->invar_names;
   flow f = exec_block(t, fs, t->entry->body);
   if (f == FLOW_ERROR) return false;
   if (f == FLOW_BREAK || f == FLOW_CONTINUE) return jump_error(t);

@@ -33,6 +33,13 @@ struct trace_frame {
   uint32_t first_var;       /* variables below this belong to enclosing levels */
   uint32_t *outer, *inner;  /* captured consts, in order of first use */
   int nconst, capconst;
+  /* for messages: the function traced here, what for ("jit", "cond", ...),
+   * and its arguments' variables and names */
+  ast_func *func;
+  const char *traced_for;
+  const uint32_t *args;
+  const char **arg_names;
+  int nargs;
 };
 
 typedef struct tracer {

@@ -28,6 +28,72 @@ static bool flatten(tracer *t, const value *v, leaves *out, tj_span span, const 
   return true;
 }
 
+/* keystr() of the path to leaf k of v ("" for a bare leaf, "[1][0]"). */
+static bool leaf_path(const value *v, int *k, tj_buf *path) {
+  if (v->kind != V_TUPLE) return v->kind != V_NONE && (*k)-- == 0;
+  size_t len = path->len;
+  for (int i = 0; i < v->n; i++) {
+    buf_printf(path, "[%d]", i);
+    if (leaf_path(&v->items[i], k, path)) return true;
+    path->len = len;
+    path->data[len] = 0;
+  }
+  return false;
+}
+
+static const char *path_of(tracer *t, const value *v, int leaf) {
+  tj_buf b = {0};
+  buf_puts(&b, "");
+  int k = leaf;
+  leaf_path(v, &k, &b);
+  const char *s = arena_strdup(&t->scratch, b.data);
+  buf_free(&b);
+  return s;
+}
+
+/* Python's shape tuple: (), (3,), (2, 3). */
+static const char *shape_tuple(tracer *t, const tj_aval *a) {
+  tj_buf b = {0};
+  buf_putc(&b, '(');
+  for (int i = 0; i < a->rank; i++) buf_printf(&b, i ? ", %lld" : "%lld", (long long)a->dims[i]);
+  buf_puts(&b, a->rank == 1 ? ",)" : ")");
+  const char *s = arena_strdup(&t->scratch, b.data);
+  buf_free(&b);
+  return s;
+}
+
+/* How JAX shows a tracer in messages: JitTracer(~float32[]). */
+static const char *tracer_repr(tracer *t, const value *v) {
+  if (v->kind != V_TRACED) {
+    tj_buf b = {0};
+    value_repr(v, &b);
+    const char *s = arena_strdup(&t->scratch, b.data);
+    buf_free(&b);
+    return s;
+  }
+  tj_aval a = t->m->vars[v->var];
+  char shape[160];
+  aval_format_long(&a, shape, sizeof shape);
+  return arena_printf(&t->scratch, "JitTracer(%s%s)", a.weak ? "~" : "", shape);
+}
+
+/* ShapedArray's repr: ShapedArray(float32[3], weak_type=True). */
+static const char *shaped_repr(tracer *t, const value *v) {
+  if (v->kind != V_TRACED) return value_type_name(v);
+  tj_aval a = t->m->vars[v->var];
+  char shape[160];
+  aval_format_long(&a, shape, sizeof shape);
+  return arena_printf(&t->scratch, "ShapedArray(%s%s)", shape, a.weak ? ", weak_type=True" : "");
+}
+
+/* core.aval_mismatch_extra */
+static const char *mismatch_extra(const tj_aval *a, const tj_aval *b) {
+  bool dt = a->dtype != b->dtype, sh = !aval_same_shape(a, b);
+  return dt && sh ? ", so the dtypes do not match, and the shapes do not match"
+         : dt     ? ", so the dtypes do not match"
+         : sh     ? ", so the shapes do not match" : "";
+}
+
 /* A value shaped like structure with its leaves taken from vals. */
 static value unflatten(tracer *t, const value *structure, const value *vals, int *k) {
   if (structure->kind == V_NONE) return *structure;
@@ -61,6 +127,34 @@ typedef struct body {
  * of lax's own wrappers around it (fori_loop's). */
 typedef bool (*body_fn)(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result);
 
+/* How a sub-trace is described in messages: what it is traced for, the
+ * user function, and the values that line up with its parameters. */
+typedef struct body_info {
+  const char *traced_for;
+  const value *user;        /* V_FUNC, or NULL */
+  const value *aligned;     /* one value per user parameter, or NULL */
+  int naligned;             /* -1: scan's carry lines up (fori_loop) */
+} body_info;
+
+/* Names of the frame's argument leaves: parameter name + pytree path, as
+ * JAX's debug info names them; "args[k]" when they do not line up. */
+static const char **arg_names(tracer *t, const body_info *info, int nleaves) {
+  const char **names = ARENA_ARRAY(&t->scratch, const char *, nleaves + 1);
+  int k = 0;
+  if (info->user && info->aligned && info->naligned == info->user->func->nparams) {
+    for (int p = 0; p < info->naligned; p++) {
+      leaves l = {0};
+      flatten(t, &info->aligned[p], &l, span_make(0, 0), "arguments");
+      const char *pname = name_str(t->prog->names, info->user->func->params[p].name);
+      for (int i = 0; i < l.n && k < nleaves; i++)
+        names[k++] = arena_printf(&t->scratch, "%s%s", pname, path_of(t, &info->aligned[p], i));
+    }
+  }
+  if (k != nleaves)
+    for (k = 0; k < nleaves; k++) names[k] = arena_printf(&t->scratch, "args[%d]", k);
+  return names;
+}
+
 static bool call_function_value(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result) {
   const value *fn = ctx;
   return call_user(t, fn->func, fn->closure, call, args, nargs, result);
@@ -69,7 +163,7 @@ static bool call_function_value(tracer *t, const void *ctx, node *call, value *a
 /* Traces fn(*args) with each leaf of args replaced by a fresh variable of
  * its aval; the result's leaves become the jaxpr's outputs. */
 static bool trace_with(tracer *t, body_fn fn, const void *ctx, const value *args, int nargs, const tj_aval *avals,
-                       node *call, body *b) {
+                       const body_info *info, node *call, body *b) {
   leaves in = {0};
   for (int i = 0; i < nargs; i++)
     if (!flatten(t, &args[i], &in, call->span, "operands")) return false;
@@ -84,6 +178,13 @@ static bool trace_with(tracer *t, body_fn fn, const void *ctx, const value *args
   value *fargs = ARENA_ARRAY(&t->scratch, value, nargs ? nargs : 1);
   int k = 0;
   for (int i = 0; i < nargs; i++) fargs[i] = unflatten(t, &args[i], inner, &k);
+  body_info named = *info;
+  if (!named.aligned) named.aligned = fargs, named.naligned = nargs;
+  f.func = info->user ? info->user->func : t->entry;
+  f.traced_for = info->traced_for;
+  f.args = vars;
+  f.nargs = in.n;
+  f.arg_names = arg_names(t, &named, in.n);
   leaves out = {0};
   bool ok = fn(t, ctx, call, fargs, nargs, &b->result) && flatten(t, &b->result, &out, call->span, "function outputs");
   ir_jaxpr *j = f.jaxpr;
@@ -103,8 +204,10 @@ static bool trace_with(tracer *t, body_fn fn, const void *ctx, const value *args
   return ok;
 }
 
-static bool trace_body(tracer *t, const value *fn, const value *args, int nargs, node *call, body *b) {
-  return trace_with(t, call_function_value, fn, args, nargs, NULL, call, b);
+static bool trace_body(tracer *t, const value *fn, const value *args, int nargs, const char *traced_for, node *call,
+                       body *b) {
+  body_info info = {traced_for, fn, NULL, 0};
+  return trace_with(t, call_function_value, fn, args, nargs, NULL, &info, call, b);
 }
 
 static const value *func_arg(tracer *t, const call_args *a, int i, const char *msg) {
@@ -135,24 +238,30 @@ static bool typematch(const tj_aval *a, const tj_aval *b) {
   return a->dtype == b->dtype && aval_same_shape(a, b);
 }
 
-static void aval_text(const tj_aval *a, char *buf, int n) { aval_format(a, buf, n); }
 
 /* _check_branch_outputs: same pytree structure and types (weak types aside). */
 static bool check_branches(tracer *t, const char *api, const char **names, body **bs, int n, tj_span span) {
   for (int b = 1; b < n; b++) {
-    if (!same_structure(&bs[0]->result, &bs[b]->result) || bs[0]->jaxpr->nout != bs[b]->jaxpr->nout)
-      return tracer_error(t, span, "TypeError: %s branch outputs must have the same pytree structure, but they "
-                          "differ: %s returns %u value%s and %s returns %u", api, names[0], bs[0]->jaxpr->nout,
-                          bs[0]->jaxpr->nout == 1 ? "" : "s", names[b], bs[b]->jaxpr->nout);
+    if (!same_structure(&bs[0]->result, &bs[b]->result) || bs[0]->jaxpr->nout != bs[b]->jaxpr->nout) {
+      tracer_error(t, span, "TypeError: %s branch outputs must have the same pytree structure, but they differ:",
+                   api);
+      diag_note(t->diags, "%s returns %u value%s but %s returns %u", names[0], bs[0]->jaxpr->nout,
+                bs[0]->jaxpr->nout == 1 ? "" : "s", names[b], bs[b]->jaxpr->nout);
+      diag_hint(t->diags, "Revise %s and/or %s so that they have the same pytree structure.", names[0], names[b]);
+      return false;
+    }
     for (uint32_t i = 0; i < bs[0]->jaxpr->nout; i++) {
       tj_aval x = ir_atom_aval(t->m, bs[0]->jaxpr->outs[i]), y = ir_atom_aval(t->m, bs[b]->jaxpr->outs[i]);
       if (typematch(&x, &y)) continue;
-      char s1[128], s2[128];
-      aval_text(&x, s1, sizeof s1);
-      aval_text(&y, s2, sizeof s2);
-      return tracer_error(t, span, "TypeError: %s branches must have equal output types but they differ: the "
-                          "output %u of %s has type %s but the corresponding output of %s has type %s",
-                          api, i, names[0], s1, names[b], s2);
+      char s1[160], s2[160];
+      aval_format_long(&x, s1, sizeof s1);
+      aval_format_long(&y, s2, sizeof s2);
+      const char *path = path_of(t, &bs[0]->result, (int)i);
+      tracer_error(t, span, "TypeError: %s branches must have equal output types but they differ.", api);
+      diag_note(t->diags, "The output of %s%s%s has type %s but the corresponding output of %s has type %s%s.",
+                names[0], *path ? " at path " : "", path, s1, names[b], s2, mismatch_extra(&x, &y));
+      diag_hint(t->diags, "Revise %s and/or %s so that all output types match.", names[0], names[b]);
+      return false;
     }
   }
   return true;
@@ -246,14 +355,16 @@ static bool builtin_cond(tracer *t, const builtin_def *bd, const call_args *a, v
                         value_type_name(&pred));
   tj_aval pa = value_aval(t, &pred);
   if (pa.rank != 0)
-    return tracer_error(t, a->pos_spans[0], "TypeError: Pred must be a scalar, got an array of rank %d.", pa.rank);
+    return tracer_error(t, a->pos_spans[0], "TypeError: Pred must be a scalar, got %s of shape %s.",
+                        tracer_repr(t, &pred), shape_tuple(t, &pa));
   if (pa.dtype != DT_BOOL && pred.kind == V_TRACED && !apply_binary(t, P_ne, pred, value_int(0), span, &pred))
     return false;
   if (pred.kind != V_TRACED) pred = value_bool(value_truthy(&pred));
   const value *ops = a->pos + 3;
   int nops = a->npos - 3;
   body tb, fb;
-  if (!trace_body(t, tf, ops, nops, a->call, &tb) || !trace_body(t, ff, ops, nops, a->call, &fb)) return false;
+  if (!trace_body(t, tf, ops, nops, "cond", a->call, &tb) || !trace_body(t, ff, ops, nops, "cond", a->call, &fb))
+    return false;
   body *traced[2] = {&tb, &fb}, *branches[2] = {&fb, &tb};
   const char *names[2] = {"true_fun", "false_fun"};
   if (!check_branches(t, "cond", names, traced, 2, span)) return false;
@@ -278,9 +389,12 @@ static bool builtin_switch(tracer *t, const builtin_def *bd, const call_args *a,
       return tracer_error(t, a->pos_spans[1], "TypeError: lax.switch: branches argument should be a sequence of callables.");
   tj_aval ia = value_aval(t, &idx);
   if ((idx.kind != V_TRACED && idx.kind != V_INT) || !dtype_is_int(ia.dtype))
-    return tracer_error(t, a->pos_spans[0], "TypeError: Index type must be an integer, got %s.", value_type_name(&idx));
+    return tracer_error(t, a->pos_spans[0], "TypeError: Index type must be an integer, got %s as %s",
+                        tracer_repr(t, &idx), value_is_number(&idx) || idx.kind == V_TRACED ? dtype_long(ia.dtype)
+                        : value_type_name(&idx));
   if (ia.rank != 0)
-    return tracer_error(t, a->pos_spans[0], "TypeError: Branch index must be scalar, got an array of rank %d.", ia.rank);
+    return tracer_error(t, a->pos_spans[0], "TypeError: Branch index must be scalar, got %s of shape %s.",
+                        tracer_repr(t, &idx), shape_tuple(t, &ia));
   const value *ops = a->pos + 2;
   int nops = a->npos - 2;
   if (fs->n == 1) return call_user(t, fs->items[0].func, fs->items[0].closure, a->call, (value *)ops, nops, out);
@@ -298,7 +412,7 @@ static bool builtin_switch(tracer *t, const builtin_def *bd, const call_args *a,
   for (int i = 0; i < fs->n; i++) {
     ptrs[i] = &bs[i];
     names[i] = arena_printf(&t->scratch, i ? "branch%d" : "branch 0", i);
-    if (!trace_body(t, &fs->items[i], ops, nops, a->call, &bs[i])) return false;
+    if (!trace_body(t, &fs->items[i], ops, nops, "switch", a->call, &bs[i])) return false;
   }
   if (!check_branches(t, "switch", names, ptrs, fs->n, span)) return false;
   int nconst;
@@ -326,25 +440,41 @@ static bool promote_weak_carry(tracer *t, leaves *init, tj_aval *avals, const ir
   return true;
 }
 
-/* _check_carry_type: the body's carry output must match its input. */
-static bool check_carry(tracer *t, const char *what, const value *init, const tj_aval *avals, int n,
-                        const body *b, tj_span span) {
+/* _check_carry_type: the body's carry output must match its input. The
+ * carry is named by the body function's first parameter, as JAX does. */
+static bool check_carry(tracer *t, const char *what, const char *carry_name, const value *init,
+                        const tj_aval *avals, int n, const body *b, tj_span span) {
   value carry_out = b->result;
   if (strcmp(what, "scan body") == 0) carry_out = b->result.items[0];
-  if (!same_structure(init, &carry_out))
-    return tracer_error(t, span, "TypeError: %s function carry input and carry output must have the same pytree "
-                        "structure, but they differ", what);
+  if (!same_structure(init, &carry_out)) {
+    tracer_error(t, span, "TypeError: %s function carry input and carry output must have the same pytree "
+                 "structure, but they differ:", what);
+    diag_note(t->diags, "the input carry %s has %d leaves but the carry output has %u", carry_name, n,
+              b->jaxpr->nout);
+    diag_hint(t->diags, "Revise the function so that the carry output has the same pytree structure as the "
+              "carry input.");
+    return false;
+  }
   for (int i = 0; i < n; i++) {
     tj_aval x = avals[i], y = ir_atom_aval(t->m, b->jaxpr->outs[i]);
     if (typematch(&x, &y)) continue;
-    char s1[128], s2[128];
-    aval_text(&x, s1, sizeof s1);
-    aval_text(&y, s2, sizeof s2);
-    return tracer_error(t, span, "TypeError: %s function carry input and carry output must have equal types, but "
-                        "they differ: the input carry component %d has type %s but the corresponding output carry "
-                        "component has type %s", what, i, s1, s2);
+    char s1[160], s2[160];
+    aval_format_long(&x, s1, sizeof s1);
+    aval_format_long(&y, s2, sizeof s2);
+    const char *path = path_of(t, init, i);
+    tracer_error(t, span, "TypeError: %s function carry input and carry output must have equal types, but they "
+                 "differ:", what);
+    diag_note(t->diags, "The input carry %s%s%s has type %s but the corresponding output carry component has type "
+              "%s%s.", *path ? "component " : "", carry_name, path, s1, s2, mismatch_extra(&x, &y));
+    diag_hint(t->diags, "Revise the function so that all output types match the corresponding input types.");
+    return false;
   }
   return true;
+}
+
+static const char *first_param(tracer *t, const value *fn, const char *fallback) {
+  if (!fn || fn->kind != V_FUNC || fn->func->nparams == 0) return fallback;
+  return name_str(t->prog->names, fn->func->params[0].name);
 }
 
 /* Whether jaxpr j reads invar i. */
@@ -374,6 +504,7 @@ static void move_binders_to_front(tracer *t, ir_jaxpr *j, int nconst, const bool
 typedef struct loop_fns {
   body_fn cond, body;
   const void *cond_ctx, *body_ctx;
+  body_info cond_info, body_info;
 } loop_fns;
 
 /* lax.while_loop over carries init (a pytree); *out gets the final carry. */
@@ -387,8 +518,8 @@ static bool trace_while(tracer *t, const loop_fns *fns, value init, node *call, 
   for (int pass = 0; pass < 2; pass++) {
     int k = 0;
     value carry = unflatten(t, &init, in.v, &k);
-    if (!trace_with(t, fns->cond, fns->cond_ctx, &carry, 1, avals, call, &cb) ||
-        !trace_with(t, fns->body, fns->body_ctx, &carry, 1, avals, call, &bb))
+    if (!trace_with(t, fns->cond, fns->cond_ctx, &carry, 1, avals, &fns->cond_info, call, &cb) ||
+        !trace_with(t, fns->body, fns->body_ctx, &carry, 1, avals, &fns->body_info, call, &bb))
       return false;
     if (bb.jaxpr->nout != (uint32_t)in.n) break;
     bool changed;
@@ -398,7 +529,8 @@ static bool trace_while(tracer *t, const loop_fns *fns, value init, node *call, 
   tj_aval p = cb.jaxpr->nout == 1 ? ir_atom_aval(t->m, cb.jaxpr->outs[0]) : aval_scalar(DT_F32, false);
   if (cb.jaxpr->nout != 1 || p.dtype != DT_BOOL || p.rank != 0)
     return tracer_error(t, span, "TypeError: cond_fun must return a boolean scalar");
-  if (!check_carry(t, "while_loop body", &init, avals, in.n, &bb, span)) return false;
+  if (!check_carry(t, "while_loop body", first_param(t, fns->body_ctx, "val"), &init, avals, in.n, &bb, span))
+    return false;
   /* A carry the body forwards unchanged and cond does not read becomes a
    * body const (while_loop's move_to_const). */
   bool *move = ARENA_ARRAY(&t->scratch, bool, in.n + 1);
@@ -442,14 +574,15 @@ static bool builtin_while_loop(tracer *t, const builtin_def *bd, const call_args
   static const char *msg = "lax.while_loop: body_fun and cond_fun arguments should be callable.";
   const value *cf = func_arg(t, a, 0, msg), *bf = cf ? func_arg(t, a, 1, msg) : NULL;
   if (!bf) return false;
-  loop_fns fns = {call_function_value, call_function_value, cf, bf};
+  loop_fns fns = {call_function_value, call_function_value, cf, bf,
+                  {"while_cond", cf, NULL, 0}, {"while_body", bf, NULL, 0}};
   return trace_while(t, &fns, a->pos[2], a->call, out);
 }
 
 /* lax.scan(f, init, xs, length): f(carry, x) -> (carry, y); *out is
  * (final carry, stacked ys). */
-static bool trace_scan(tracer *t, body_fn fn, const void *ctx, value init, value xs, int64_t length, node *call,
-                       value *out) {
+static bool trace_scan(tracer *t, body_fn fn, const void *ctx, const body_info *info, value init, value xs,
+                       int64_t length, node *call, value *out) {
   tj_span span = call->span;
   leaves cin = {0}, xin = {0};
   if (!flatten(t, &init, &cin, span, "scan carries") || !flatten(t, &xs, &xin, span, "scan inputs")) return false;
@@ -474,15 +607,20 @@ static bool trace_scan(tracer *t, body_fn fn, const void *ctx, value init, value
   for (int pass = 0; pass < 2; pass++) {
     int k = 0;
     args[0] = unflatten(t, &init, cin.v, &k);
-    if (!trace_with(t, fn, ctx, args, 2, avals, call, &b)) return false;
+    body_info named = *info;
+    if (info->naligned < 0) /* fori: the carry (i, x) lines up with body(i, x) */
+      named.aligned = args[0].items, named.naligned = args[0].n;
+    if (!trace_with(t, fn, ctx, args, 2, avals, &named, call, &b)) return false;
     if (b.result.kind != V_TUPLE || b.result.n != 2)
-      return tracer_error(t, span, "TypeError: scan body output must be a pair, got a %s", value_type_name(&b.result));
+      return tracer_error(t, span, "TypeError: scan body output must be a pair, got %s.", shaped_repr(t, &b.result));
     if (b.jaxpr->nout < (uint32_t)cin.n) break;
     bool changed;
     if (!promote_weak_carry(t, &cin, avals, b.jaxpr, 0, span, &changed)) return false;
     if (!changed) break;
   }
-  if (!check_carry(t, "scan body", &init, avals, cin.n, &b, span)) return false;
+  if (!check_carry(t, "scan body", fn == call_function_value ? first_param(t, ctx, "carry") : "loop_carry", &init,
+                   avals, cin.n, &b, span))
+    return false;
   /* A carry forwarded unchanged becomes a const (scan's move_to_const). */
   bool *move = ARENA_ARRAY(&t->scratch, bool, cin.n + 1), *keep = ARENA_ARRAY(&t->scratch, bool, b.jaxpr->nout + 1);
   int nmove = 0;
@@ -538,7 +676,8 @@ static bool builtin_scan(tracer *t, const builtin_def *bd, const call_args *a, v
   if (len && (length < 0 || length > TJ_MAX_ELEMENTS))
     return tracer_error(t, ls, "ValueError: scan's length must be between 0 and %lld", (long long)TJ_MAX_ELEMENTS);
   value xs = a->npos > 2 ? a->pos[2] : value_none();
-  return trace_scan(t, call_function_value, f, a->pos[1], xs, length, a->call, out);
+  body_info info = {"scan", f, NULL, 0};
+  return trace_scan(t, call_function_value, f, &info, a->pos[1], xs, length, a->call, out);
 }
 
 /* ---- fori_loop: scan when the bounds are static, else while ---- */
@@ -609,7 +748,9 @@ static bool builtin_fori_loop(tracer *t, const builtin_def *bd, const call_args 
   if (lo.kind == V_INT && hi.kind == V_INT) {
     value carry[2] = {lo, a->pos[3]}, r;
     int64_t length = hi.i > lo.i ? hi.i - lo.i : 0;
-    if (!trace_scan(t, fori_scan_body, f, tuple_of(t, carry, 2), value_none(), length, a->call, &r)) return false;
+    value init = tuple_of(t, carry, 2);
+    body_info info = {"fori_loop", f, NULL, -1};
+    if (!trace_scan(t, fori_scan_body, f, &info, init, value_none(), length, a->call, &r)) return false;
     *out = r.items[0].items[1];
     return true;
   }
@@ -622,7 +763,7 @@ static bool builtin_fori_loop(tracer *t, const builtin_def *bd, const call_args 
     if (!convert(t, la.weak ? &lo : &hi, dt, false, a->call->span)) return false;
   }
   value carry[3] = {lo, hi, a->pos[3]}, r;
-  loop_fns fns = {fori_cond, fori_while_body, NULL, f};
+  loop_fns fns = {fori_cond, fori_while_body, NULL, f, {"while_cond", NULL, NULL, 0}, {"fori_loop", f, NULL, 0}};
   if (!trace_while(t, &fns, tuple_of(t, carry, 3), a->call, &r)) return false;
   *out = r.items[2];
   return true;
