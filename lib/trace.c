@@ -357,9 +357,10 @@ static flow exec_inner(tracer *t, scope *s, node *n) {
     t->jump_is_break = n->kind == ND_BREAK;
     return n->kind == ND_BREAK ? FLOW_BREAK : FLOW_CONTINUE;
   case ND_EMPTY: return FLOW_NORMAL;
-  case ND_RETURN:
-    t->retval = value_none();
-    if (n->lhs && !eval(t, s, n->lhs, &t->retval)) return FLOW_ERROR;
+  case ND_RETURN: /* into a local: the expression may itself return from calls */
+    v = value_none();
+    if (n->lhs && !eval(t, s, n->lhs, &v)) return FLOW_ERROR;
+    t->retval = v;
     return FLOW_RETURN;
   case ND_FUNC: {
     value f = {.kind = V_FUNC, .func = n->func, .closure = s};

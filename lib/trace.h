@@ -59,6 +59,7 @@ typedef struct tracer {
   value retval;             /* set by `return` */
   tj_span jump_span;        /* the last break/continue, for errors */
   bool jump_is_break;
+  struct jit_entry *jit_cache;   /* traced jit functions, by signature */
   bool autograph;
   bool spec_error;           /* the failure is the spec's (exit 2), not the program's */
 } tracer;
@@ -141,6 +142,10 @@ struct builtin_def {
 extern const builtin_def builtins_math[];     /* trace_builtin.c */
 extern const builtin_def builtins_array[];    /* trace_array.c */
 extern const builtin_def builtins_control[];  /* trace_control.c */
+
+/* trace_control.c: a call of a function declared `jit` records a nested
+ * jit[name jaxpr] equation (traced once per signature, then reused). */
+bool call_jit(tracer *t, ast_func *f, scope *closure, node *call, value *args, int nargs, value *out);
 
 /* Calls a builtin by name; *found is false when name is not a builtin. */
 bool call_builtin(tracer *t, scope *s, node *call, bool *found, value *out);

@@ -779,3 +779,97 @@ const builtin_def builtins_control[] = {
     {"scan", builtin_scan, 2, 3, scan_keywords, P_scan},
     {NULL, NULL, 0, 0, NULL, 0},
 };
+
+/* ---- functions declared `jit`: jit[name=f jaxpr={...}] ---- */
+
+/* A traced jit function, reused for calls with the same signature (the
+ * printer then shows the shared jaxpr once, as JAX's cache does). */
+typedef struct jit_entry jit_entry;
+struct jit_entry {
+  ast_func *func;
+  value statics;            /* tuple of the static arguments */
+  tj_aval *avals;
+  int navals;
+  ir_jaxpr *jaxpr;
+  value result;             /* the output structure */
+  jit_entry *next;
+};
+
+typedef struct jit_call {
+  ast_func *func;
+  scope *closure;
+  const bool *is_static;
+  const value *args;        /* all arguments: statics as given */
+  int nargs;
+} jit_call;
+
+/* The body: the user function with statics put back in place. */
+static bool jit_body(tracer *t, const void *ctx, node *call, value *traced, int ntraced, value *result) {
+  (void)ntraced;
+  const jit_call *c = ctx;
+  value *args = ARENA_ARRAY(&t->scratch, value, c->nargs + 1);
+  for (int i = 0, k = 0; i < c->nargs; i++) args[i] = c->is_static[i] ? c->args[i] : traced[k++];
+  return call_user(t, c->func, c->closure, call, args, c->nargs, result);
+}
+
+static jit_entry *jit_lookup(tracer *t, ast_func *f, const value *statics, const tj_aval *avals, int n) {
+  for (jit_entry *e = t->jit_cache; e; e = e->next) {
+    if (e->func != f || e->navals != n || !value_equal(&e->statics, statics)) continue;
+    bool same = true;
+    for (int i = 0; i < n && same; i++) same = aval_equal(&e->avals[i], &avals[i]);
+    if (same) return e;
+  }
+  return NULL;
+}
+
+bool call_jit(tracer *t, ast_func *f, scope *closure, node *call, value *args, int nargs, value *out) {
+  const char *name = name_str(t->prog->names, f->name);
+  if (nargs != f->nparams)
+    return tracer_error(t, call->span, "TypeError: %s() takes %d positional argument%s but %d %s given", name,
+                        f->nparams, f->nparams == 1 ? "" : "s", nargs, nargs == 1 ? "was" : "were");
+  bool *is_static = ARENA_ARRAY(&t->scratch, bool, nargs + 1);
+  value *traced = ARENA_ARRAY(&t->scratch, value, nargs + 1), statics = {.kind = V_TUPLE};
+  statics.items = ARENA_ARRAY(&t->scratch, value, nargs + 1);
+  int ntraced = 0;
+  for (int i = 0; i < nargs; i++) {
+    is_static[i] = f->params[i].is_static;
+    if (is_static[i]) statics.items[statics.n++] = args[i];
+    else traced[ntraced++] = args[i];
+  }
+  leaves in = {0};
+  for (int i = 0; i < ntraced; i++)
+    if (!flatten(t, &traced[i], &in, call->span, "arguments of a jit function")) return false;
+  tj_aval *avals = ARENA_ARRAY(&t->scratch, tj_aval, in.n + 1);
+  for (int i = 0; i < in.n; i++) avals[i] = value_aval(t, &in.v[i]);
+  jit_entry *e = jit_lookup(t, f, &statics, avals, in.n);
+  body b = {0};
+  if (!e) {
+    jit_call c = {f, closure, is_static, args, nargs};
+    body_info info = {"jit", NULL, NULL, 0};
+    value fn = {.kind = V_FUNC, .func = f, .closure = closure};
+    info.user = &fn;
+    info.aligned = NULL;
+    if (!trace_with(t, jit_body, &c, traced, ntraced, NULL, &info, call, &b)) return false;
+    if (b.nconst == 0) { /* a closure over traced values is traced again each time */
+      e = ARENA_NEW(&t->scratch, jit_entry);
+      *e = (jit_entry){f, statics, avals, in.n, b.jaxpr, b.result, t->jit_cache};
+      t->jit_cache = e;
+    }
+  } else {
+    b.jaxpr = e->jaxpr;
+    b.result = e->result;
+  }
+  int nin = b.nconst + in.n, nout = (int)b.jaxpr->nout;
+  ir_atom *ins = ARENA_ARRAY(&t->scratch, ir_atom, nin + 1);
+  for (int i = 0; i < b.nconst; i++) ins[i] = ATOM_VAR(b.outer[i]);
+  for (int i = 0; i < in.n; i++)
+    if (!own_atom(t, &in.v[i], call->span, &ins[b.nconst + i])) return false;
+  ir_param ps[2] = {{"name", pv_name(t->m, name)}, {"jaxpr", pv_jaxpr(t->m, b.jaxpr)}};
+  uint32_t *outs = ARENA_ARRAY(&t->scratch, uint32_t, nout + 1);
+  if (!emit_n(t, P_jit, ins, nin, nout, ps, 2, call->span, outs)) return false;
+  value *vals = ARENA_ARRAY(&t->scratch, value, nout + 1);
+  for (int i = 0; i < nout; i++) vals[i] = value_traced(outs[i]);
+  int k = 0;
+  *out = unflatten(t, &b.result, vals, &k);
+  return true;
+}

@@ -452,6 +452,7 @@ static bool eval_call(tracer *t, scope *s, node *n, value *out) {
       return tracer_error(t, n->items[i]->span, "keyword arguments are only accepted by builtins");
     if (!eval(t, s, n->items[i], &args[i])) return false;
   }
+  if (f->is_jit) return call_jit(t, f, fv ? fv->closure : NULL, n, args, n->nitems, out);
   return call_user(t, f, fv ? fv->closure : NULL, n, args, n->nitems, out);
 }
 

@@ -52,3 +52,4 @@ load helper
 @test "trace: weak meets strong" { golden trace-weak-meets-strong 0; }
 @test "trace: weak scalar times array" { golden trace-weak-scalar-times-array 0; }
 @test "trace: where" { golden trace-where 0; }
+@test "trace: return tuple of calls (regression: a nested return clobbered the tuple)" { golden trace-return-tuple-of-calls 0; }

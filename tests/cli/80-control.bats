@@ -46,3 +46,10 @@ load helper
 @test "control flow: example cumsum_scan" { golden example-cumsum_scan 0; }
 @test "control flow: example newton_sqrt" { golden example-newton_sqrt 0; }
 @test "control flow: example piecewise_switch" { golden example-piecewise_switch 0; }
+@test "jit function: nested call" { golden jit-nested-call 0; }
+@test "jit function: shared jaxpr" { golden jit-shared-jaxpr 0; }
+@test "jit function: static parameter" { golden jit-static-parameter 0; }
+@test "jit function: multiple outputs" { golden jit-multiple-outputs 0; }
+@test "jit function: closure consts" { golden jit-closure-consts 0; }
+@test "jit function: inside cond" { golden jit-inside-cond 0; }
+@test "jit function: error string argument" { golden jit-error-string-argument 1; }
