@@ -141,12 +141,6 @@ tj_status tj_trace(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_jax
   if (!entry) return TJ_ERR_USAGE;
   tracer t = {.diags = &ctx->diags, .src = &spec->code, .prog = spec->program, .entry = entry};
   t.autograph = o.autograph < 0 ? spec->autograph : o.autograph;
-  if (t.autograph) { /* no silent fallback to the plain trace */
-    diag_error(&ctx->diags, NULL, span_make(0, 0),
-               "autograph (options.autograph, --autograph) is not implemented yet: "
-               "if, while and ?: on traced values cannot be converted to cond/while/select_n");
-    return TJ_ERR_USAGE;
-  }
   t.m = ir_new(&spec->code);
   trace_frame top = {.jaxpr = t.m->top};
   t.frame = &top;

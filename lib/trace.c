@@ -232,11 +232,24 @@ bool concretization_error(tracer *t, concrete_kind kind, const value *v,
 
 static flow exec(tracer *t, scope *s, node *n);
 
+flow exec_stmt(tracer *t, scope *s, node *n) { return exec(t, s, n); }
+
+static flow exec_if(tracer *t, scope *s, node *n, node **rest, int nrest, bool *consumed);
+
 flow exec_block(tracer *t, scope *s, node *block) {
   scope *inner = scope_new(t, s);
   for (int i = 0; i < block->nitems; i++) {
-    flow f = exec(t, inner, block->items[i]);
-    if (f != FLOW_NORMAL) return f;
+    node *n = block->items[i];
+    bool consumed = false;
+    flow f;
+    if (n->kind == ND_IF && t->autograph) { /* a returning traced if may take the rest of the block */
+      if (!enter(t, n->span)) return FLOW_ERROR;
+      f = exec_if(t, inner, n, block->items + i + 1, block->nitems - i - 1, &consumed);
+      leave(t);
+    } else {
+      f = exec(t, inner, n);
+    }
+    if (f != FLOW_NORMAL || consumed) return f;
   }
   return FLOW_NORMAL;
 }
@@ -299,18 +312,32 @@ static flow exec_decl(tracer *t, scope *s, node *n) {
   return FLOW_NORMAL;
 }
 
-static flow exec_if(tracer *t, scope *s, node *n) {
-  bool c;
-  if (!eval_truth(t, s, n->cond, "use where(pred, a, b) to select between traced values", &c))
+static flow exec_if(tracer *t, scope *s, node *n, node **rest, int nrest, bool *consumed) {
+  bool c, traced;
+  value pred;
+  *consumed = false;
+  if (!eval_condition(t, s, n->cond, "use where(pred, a, b) to select between traced values, or enable "
+                      "autograph (--autograph) to record the if as a cond", &c, &traced, &pred))
     return FLOW_ERROR;
+  if (traced) return autograph_if(t, s, n, pred, rest, nrest, consumed);
   node *branch = c ? n->then : n->els;
   if (!branch) return FLOW_NORMAL;
   return exec(t, scope_new(t, s), branch);
 }
 
-/* No traced alternative yet (fori_loop and while_loop come with structured
- * control flow): the hint only says what to mark static. */
-static const char *loop_fix = NULL;
+static const char *loop_fix =
+    "use fori_loop or while_loop for a loop on traced values, or enable autograph (--autograph)";
+
+/* A loop condition: static, or (autograph) traced, in which case the
+ * equations made while finding out are dropped: the loop records its own. */
+static bool loop_condition(tracer *t, scope *s, node *cond, bool *truth, bool *traced) {
+  uint32_t neqns = t->jaxpr->neqns, total = t->neqns;
+  int nconst = t->frame->nconst;
+  value pred;
+  if (!eval_condition(t, s, cond, loop_fix, truth, traced, &pred)) return false;
+  if (*traced) t->jaxpr->neqns = neqns, t->neqns = total, t->frame->nconst = nconst;
+  return true;
+}
 
 static flow loop_body(tracer *t, scope *s, node *body, bool *stop) {
   flow f = exec(t, scope_new(t, s), body);
@@ -322,8 +349,9 @@ static flow exec_for(tracer *t, scope *s, node *n) {
   scope *ls = scope_new(t, s);
   if (n->init && exec(t, ls, n->init) == FLOW_ERROR) return FLOW_ERROR;
   for (;;) {
-    bool c = true, stop;
-    if (n->cond && !eval_truth(t, ls, n->cond, loop_fix, &c)) return FLOW_ERROR;
+    bool c = true, traced = false, stop;
+    if (n->cond && !loop_condition(t, ls, n->cond, &c, &traced)) return FLOW_ERROR;
+    if (traced) return autograph_loop(t, ls, n->cond, n->body, n->inc, "for");
     if (!c) return FLOW_NORMAL;
     flow f = loop_body(t, ls, n->body, &stop);
     if (stop) return f;
@@ -334,8 +362,13 @@ static flow exec_for(tracer *t, scope *s, node *n) {
 
 static flow exec_while(tracer *t, scope *s, node *n, bool test_first) {
   for (bool first = true;; first = false) {
-    bool c = true, stop;
-    if ((test_first || !first) && !eval_truth(t, s, n->cond, loop_fix, &c)) return FLOW_ERROR;
+    bool c = true, traced = false, stop;
+    if ((test_first || !first) && !loop_condition(t, s, n->cond, &c, &traced)) return FLOW_ERROR;
+    if (traced && !test_first) {
+      tracer_error(t, n->cond->span, "autograph does not convert a do-while loop on a traced condition");
+      return FLOW_ERROR;
+    }
+    if (traced) return autograph_loop(t, s, n->cond, n->body, NULL, "while");
     if (!c) return FLOW_NORMAL;
     flow f = loop_body(t, s, n->body, &stop);
     if (stop) return f;
@@ -348,7 +381,10 @@ static flow exec_inner(tracer *t, scope *s, node *n) {
   case ND_BLOCK: return exec_block(t, s, n);
   case ND_DECL: return exec_decl(t, s, n);
   case ND_EXPR_STMT: return eval(t, s, n->lhs, &v) ? FLOW_NORMAL : FLOW_ERROR;
-  case ND_IF: return exec_if(t, s, n);
+  case ND_IF: {
+    bool consumed;
+    return exec_if(t, s, n, NULL, 0, &consumed);
+  }
   case ND_FOR: return exec_for(t, s, n);
   case ND_WHILE: return exec_while(t, s, n, true);
   case ND_DO: return exec_while(t, s, n, false);

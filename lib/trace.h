@@ -80,6 +80,7 @@ scope *scope_new(tracer *t, scope *parent);
 void scope_bind(tracer *t, scope *s, name_id name, value v);
 value *scope_lookup(scope *s, name_id name);
 flow exec_block(tracer *t, scope *s, node *block);
+flow exec_stmt(tracer *t, scope *s, node *n);
 bool call_user(tracer *t, ast_func *f, scope *closure, node *call, value *args,
                int nargs, value *out);
 
@@ -146,6 +147,27 @@ extern const builtin_def builtins_control[];  /* trace_control.c */
 /* trace_control.c: a call of a function declared `jit` records a nested
  * jit[name jaxpr] equation (traced once per signature, then reused). */
 bool call_jit(tracer *t, ast_func *f, scope *closure, node *call, value *args, int nargs, value *out);
+
+/* What a sub-jaxpr computes from its (inner) arguments: a user function, or
+ * a wrapper around one (fori_loop's, autograph's). */
+typedef bool (*body_fn)(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result);
+/* lax.cond(pred, true_fn, false_fn) over argument-less bodies. */
+bool record_cond(tracer *t, value pred, body_fn true_fn, const void *true_ctx, body_fn false_fn,
+                 const void *false_ctx, node *at, value *out);
+/* lax.while_loop(cond_fn, body_fn, init). */
+bool record_while(tracer *t, body_fn cond_fn, const void *cond_ctx, body_fn body_fn_, const void *body_ctx,
+                  value init, node *at, value *out);
+/* jnp's _broadcast_arrays: numpy broadcasting of traced values to one shape. */
+bool broadcast_arrays(tracer *t, value *vals, int n, tj_span span);
+
+/* autograph.c: control flow on traced values becomes cond/while/select_n */
+flow autograph_if(tracer *t, scope *s, node *n, value pred, node **rest, int nrest, bool *consumed_rest);
+flow autograph_loop(tracer *t, scope *s, node *cond, node *body, node *inc, const char *what);
+bool autograph_select(tracer *t, value pred, value a, value b, tj_span span, value *out);
+/* Evaluates a condition: a static truth value, or (autograph on) a traced
+ * predicate in *pred with *is_traced set. Without autograph a traced
+ * condition is a TracerBoolConversionError. */
+bool eval_condition(tracer *t, scope *s, node *n, const char *fix, bool *truth, bool *is_traced, value *pred);
 
 /* Calls a builtin by name; *found is false when name is not a builtin. */
 bool call_builtin(tracer *t, scope *s, node *call, bool *found, value *out);

@@ -63,7 +63,7 @@ static bool builtin_pow(tracer *t, const builtin_def *b, const call_args *a, val
 }
 
 /* jnp's _broadcast_arrays: numpy broadcasting to one shape. */
-static bool broadcast_arrays(tracer *t, value *vals, int n, tj_span span) {
+bool broadcast_arrays(tracer *t, value *vals, int n, tj_span span) {
   tj_aval shape = value_aval(t, &vals[0]);
   bool equal = true;
   for (int i = 1; i < n; i++) {

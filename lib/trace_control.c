@@ -125,8 +125,6 @@ typedef struct body {
 
 /* What a body computes from its (inner) arguments: a user function, or one
  * of lax's own wrappers around it (fori_loop's). */
-typedef bool (*body_fn)(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result);
-
 /* How a sub-trace is described in messages: what it is traced for, the
  * user function, and the values that line up with its parameters. */
 typedef struct body_info {
@@ -872,4 +870,33 @@ bool call_jit(tracer *t, ast_func *f, scope *closure, node *call, value *args, i
   int k = 0;
   *out = unflatten(t, &b.result, vals, &k);
   return true;
+}
+
+/* ---- entry points for autograph (autograph.c) ---- */
+
+bool record_cond(tracer *t, value pred, body_fn true_fn, const void *true_ctx, body_fn false_fn,
+                 const void *false_ctx, node *at, value *out) {
+  tj_span span = at->span;
+  if (value_aval(t, &pred).rank != 0)
+    return tracer_error(t, span, "TypeError: Pred must be a scalar, got %s of shape %s.", tracer_repr(t, &pred),
+                        shape_tuple(t, &t->m->vars[pred.var]));
+  if (value_aval(t, &pred).dtype != DT_BOOL && !apply_binary(t, P_ne, pred, value_int(0), span, &pred)) return false;
+  body tb, fb;
+  body_info info = {"cond", NULL, NULL, 0};
+  if (!trace_with(t, true_fn, true_ctx, NULL, 0, NULL, &info, at, &tb) ||
+      !trace_with(t, false_fn, false_ctx, NULL, 0, NULL, &info, at, &fb))
+    return false;
+  body *traced[2] = {&tb, &fb}, *branches[2] = {&fb, &tb};
+  const char *names[2] = {"the if branch", "the else branch"};
+  if (!check_branches(t, "cond", names, traced, 2, span)) return false;
+  int nconst;
+  uint32_t *consts = merge_consts(t, traced, 2, &nconst);
+  ir_atom index;
+  return index_atom(t, pred, span, &index) && emit_cond(t, index, branches, 2, consts, nconst, NULL, 0, span, out);
+}
+
+bool record_while(tracer *t, body_fn cond_fn, const void *cond_ctx, body_fn body_fn_, const void *body_ctx,
+                  value init, node *at, value *out) {
+  loop_fns fns = {cond_fn, body_fn_, cond_ctx, body_ctx, {"while_cond", NULL, NULL, 0}, {"while_body", NULL, NULL, 0}};
+  return trace_while(t, &fns, init, at, out);
 }

@@ -341,6 +341,16 @@ static bool unary(tracer *t, ast_op op, value v, tj_span span, value *out) {
   return true;
 }
 
+bool eval_condition(tracer *t, scope *s, node *n, const char *fix, bool *truth, bool *is_traced, value *pred) {
+  value v;
+  if (!eval(t, s, n, &v)) return false;
+  *is_traced = v.kind == V_TRACED;
+  if (!*is_traced) *truth = value_truthy(&v);
+  else if (!t->autograph) return concretization_error(t, ERR_BOOL, &v, n->span, fix);
+  *pred = v;
+  return true;
+}
+
 bool eval_truth(tracer *t, scope *s, node *n, const char *fix, bool *out) {
   value v;
   if (!eval(t, s, n, &v)) return false;
@@ -478,10 +488,13 @@ static bool eval_inner(tracer *t, scope *s, node *n, value *out) {
   case ND_ASSIGN: return eval_assign(t, s, n, out);
   case ND_INCDEC: return eval_incdec(t, s, n, out);
   case ND_TERNARY: {
-    bool c;
-    if (!eval_truth(t, s, n->cond, "use where(pred, a, b) for a traced condition", &c))
+    bool c, traced;
+    value pred;
+    if (!eval_condition(t, s, n->cond, "use where(pred, a, b) for a traced condition, or enable autograph "
+                        "(--autograph)", &c, &traced, &pred))
       return false;
-    return eval(t, s, c ? n->then : n->els, out);
+    if (!traced) return eval(t, s, c ? n->then : n->els, out);
+    return eval(t, s, n->then, &a) && eval(t, s, n->els, &b) && autograph_select(t, pred, a, b, n->span, out);
   }
   case ND_CALL: return eval_call(t, s, n, out);
   case ND_INDEX: return eval_index(t, s, n, out);
