@@ -195,6 +195,10 @@ static bool parse_indexer(tracer *t, scope *s, node *n, const tj_aval *x, indexe
   if (consumed > x->rank)
     return tracer_error(t, n->span, "IndexError: Too many indices: array is %d-dimensional, but %d were indexed",
                         x->rank, consumed);
+  int rank = x->rank; /* of the result: integers remove an axis, None adds one */
+  for (int k = 0; k < ix->n; k++)
+    rank += ix->items[k].kind == IX_NONE ? 1 : ix->items[k].kind == IX_SLICE ? 0 : -1;
+  if (rank > TJ_MAX_RANK) return tracer_error(t, n->span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
   for (int d = consumed; d < x->rank; d++) {
     ix_item *it = &ix->items[ix->n++];
     memset(it, 0, sizeof *it);
@@ -424,6 +428,9 @@ static bool dynamic_slice(tracer *t, const indexer *ix, value x, value *out) {
     }
     int64_t size = ix->x.dims[it->axis], a, b, step;
     if (it->kind == IX_INT) {
+      if (it->i < INT32_MIN || it->i > INT32_MAX) /* jnp.asarray canonicalises it to int32 */
+        return tracer_error(t, it->span, "OverflowError: Python int %lld too large to convert to int32",
+                            (long long)it->i);
       st->i = it->i, st->staged = true; /* jnp.asarray lifts it into the trace */
       sizes[nstart] = 1, squeeze[nsqueeze++] = it->axis;
     } else if (it->kind == IX_TRACED) {

@@ -69,3 +69,5 @@ load helper
 @test "index: integer array index" { golden index-error-advanced 1; }
 @test "index: string index" { golden index-error-string-index 1; }
 @test "index: assignment to a strided slice" { golden index-error-assign-step 1; }
+@test "index: result rank over the limit" { golden index-error-too-many-new-axes 1; }
+@test "index: static index that int32 cannot hold" { golden index-error-index-overflow 1; }
