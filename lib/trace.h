@@ -114,7 +114,7 @@ bool apply_binary(tracer *t, int prim, value a, value b, tj_span span, value *ou
 bool index_traced(tracer *t, scope *s, node *n, value base, value *out);
 /* target[items] = v (with op: the compound operator, or OP_ASSIGN), as JAX
  * records x.at[...].set(v); updates the variable that holds the array. */
-bool index_assign(tracer *t, scope *s, node *target, ast_op op, value v, value *out);
+bool index_assign(tracer *t, scope *s, node *target, ast_op op, node *rhs, value *out);
 
 /* ---- builtins: one table per family, NULL-name terminated ---- */
 

@@ -372,8 +372,8 @@ static bool assign(tracer *t, scope *s, node *target, value v) {
 
 static bool eval_assign(tracer *t, scope *s, node *n, value *out) {
   value rhs, cur;
+  if (n->lhs->kind == ND_INDEX) return index_assign(t, s, n->lhs, n->op, n->rhs, out);
   if (!eval(t, s, n->rhs, &rhs)) return false;
-  if (n->lhs->kind == ND_INDEX) return index_assign(t, s, n->lhs, n->op, rhs, out);
   if (n->op != OP_ASSIGN) {
     if (!eval(t, s, n->lhs, &cur) || !binary(t, n->op, cur, rhs, n->span, &rhs)) return false;
   }

@@ -729,7 +729,7 @@ static int scatter_prim_of(ast_op op) {
   }
 }
 
-bool index_assign(tracer *t, scope *s, node *target, ast_op op, value v, value *out) {
+bool index_assign(tracer *t, scope *s, node *target, ast_op op, node *rhs, value *out) {
   node *base = target->lhs;
   if (base->kind == ND_INDEX)
     return tracer_error(t, target->span, "assignment through a nested index is not supported: "
@@ -745,13 +745,14 @@ bool index_assign(tracer *t, scope *s, node *target, ast_op op, value v, value *
   if (prim < 0)
     return tracer_error(t, target->span, "TypeError: '%s=' on an indexed array has no .at[] equivalent here: "
                                          "use =, +=, -= or *= (x.at[idx].set/add/subtract/multiply)", op_text(op));
-  if (v.kind != V_TRACED && !value_is_number(&v))
-    return tracer_error(t, target->span, "TypeError: a %s cannot be assigned into an array", value_type_name(&v));
   indexer ix;
-  value x = *slot, r;
-  if (!parse_indexer(t, s, target, &t->m->vars[x.var], &ix) || !check_concrete(t, &ix) ||
-      !scatter_update(t, &ix, x, v, prim, &r))
+  value x = *slot, r, v;
+  /* the index first, then the value, as x.at[idx].set(v) evaluates them */
+  if (!parse_indexer(t, s, target, &t->m->vars[x.var], &ix) || !check_concrete(t, &ix) || !eval(t, s, rhs, &v))
     return false;
+  if (v.kind != V_TRACED && !value_is_number(&v))
+    return tracer_error(t, rhs->span, "TypeError: a %s cannot be assigned into an array", value_type_name(&v));
+  if (!scatter_update(t, &ix, x, v, prim, &r)) return false;
   slot = scope_lookup(s, base->name); /* evaluating the items may have grown the scope */
   *slot = r;
   *out = r;

@@ -71,3 +71,4 @@ load helper
 @test "index: assignment to a strided slice" { golden index-error-assign-step 1; }
 @test "index: result rank over the limit" { golden index-error-too-many-new-axes 1; }
 @test "index: static index that int32 cannot hold" { golden index-error-index-overflow 1; }
+@test "index: update evaluates the index before the value (as x.at[i].set(v) does)" { golden index-update-evaluates-index-first 0; }
