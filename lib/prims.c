@@ -170,39 +170,68 @@ int prim_lookup(const char *name) {
 }
 
 /* ir_check: operands defined before use, each output defined once, and
- * output avals as the shape rules say. */
-static bool check_jaxpr(const ir_module *m, const ir_jaxpr *j, uint8_t *defined,
-                        char *err, int errsize) {
-  for (uint32_t i = 0; i < j->nconst; i++) defined[j->constvars[i]] = 1;
-  for (uint32_t i = 0; i < j->nin; i++) defined[j->invars[i]] = 1;
-  for (uint32_t k = 0; k < j->neqns; k++) {
-    const ir_eqn *e = &j->eqns[k];
-    for (uint32_t i = 0; i < e->nin; i++)
-      if (!ATOM_IS_LIT(e->in[i]) && !defined[ATOM_INDEX(e->in[i])])
-        return FAIL("equation %u (%s): operand %u used before definition", k, prims[e->prim].name, i);
-    tj_aval out[64];
-    if (e->nout <= 64) {
-      for (uint32_t i = 0; i < e->nout; i++) out[i] = m->vars[e->out[i]];
-      if (!prims[e->prim].shape(m, e, out, err, errsize)) return false;
-      for (uint32_t i = 0; i < e->nout; i++)
-        if (!aval_equal(&out[i], &m->vars[e->out[i]]))
-          return FAIL("equation %u (%s): output %u has the wrong aval", k, prims[e->prim].name, i);
-    }
-    for (uint32_t i = 0; i < e->nout; i++) {
-      if (defined[e->out[i]]) return FAIL("equation %u: output defined twice", k);
-      defined[e->out[i]] = 1;
-    }
+ * output avals as the shape rules say. Sub-jaxprs are closed, so each is
+ * checked seeing only its own variables: a variable is defined in the
+ * jaxpr being checked when its stamp is that check's generation. */
+typedef struct checker {
+  const ir_module *m;
+  uint32_t *stamp, gen;
+  char *err;
+  int errsize;
+} checker;
+
+static bool check_jaxpr(checker *c, const ir_jaxpr *j, int depth);
+
+static bool check_params(checker *c, const ir_eqn *e, int depth) {
+  for (int p = 0; p < e->nparams; p++) {
+    const pval *v = e->params[p].val;
+    if (v->kind == PV_JAXPR && !check_jaxpr(c, v->jaxpr, depth + 1)) return false;
+    for (int i = 0; v->kind == PV_TUPLE && i < v->nitems; i++)
+      if (v->items[i]->kind == PV_JAXPR && !check_jaxpr(c, v->items[i]->jaxpr, depth + 1)) return false;
   }
+  return true;
+}
+
+static bool check_eqn(checker *c, const ir_eqn *e, uint32_t k, uint32_t gen, int depth) {
+  char *err = c->err;
+  int errsize = c->errsize;
+  for (uint32_t i = 0; i < e->nin; i++)
+    if (!ATOM_IS_LIT(e->in[i]) && c->stamp[ATOM_INDEX(e->in[i])] != gen)
+      return FAIL("equation %u (%s): operand %u used before definition", k, prims[e->prim].name, i);
+  if (!check_params(c, e, depth)) return false;
+  tj_aval out[64];
+  if (e->nout <= 64) {
+    for (uint32_t i = 0; i < e->nout; i++) out[i] = c->m->vars[e->out[i]];
+    if (!prims[e->prim].shape(c->m, e, out, err, errsize)) return false;
+    for (uint32_t i = 0; i < e->nout; i++)
+      if (!aval_equal(&out[i], &c->m->vars[e->out[i]]))
+        return FAIL("equation %u (%s): output %u has the wrong aval", k, prims[e->prim].name, i);
+  }
+  for (uint32_t i = 0; i < e->nout; i++) {
+    if (c->stamp[e->out[i]] == gen) return FAIL("equation %u: output defined twice", k);
+    c->stamp[e->out[i]] = gen;
+  }
+  return true;
+}
+
+static bool check_jaxpr(checker *c, const ir_jaxpr *j, int depth) {
+  char *err = c->err;
+  int errsize = c->errsize;
+  if (depth > 1000) return FAIL("sub-jaxprs nested too deeply");
+  uint32_t gen = ++c->gen;
+  for (uint32_t i = 0; i < j->nconst; i++) c->stamp[j->constvars[i]] = gen;
+  for (uint32_t i = 0; i < j->nin; i++) c->stamp[j->invars[i]] = gen;
+  for (uint32_t k = 0; k < j->neqns; k++)
+    if (!check_eqn(c, &j->eqns[k], k, gen, depth)) return false;
   for (uint32_t i = 0; i < j->nout; i++)
-    if (!ATOM_IS_LIT(j->outs[i]) && !defined[ATOM_INDEX(j->outs[i])])
-      return FAIL("output %u is not defined", i);
+    if (!ATOM_IS_LIT(j->outs[i]) && c->stamp[ATOM_INDEX(j->outs[i])] != gen) return FAIL("output %u is not defined", i);
   return true;
 }
 
 bool ir_check(const ir_module *m, char *err, int errsize) {
-  uint8_t *defined = calloc(m->nvars ? m->nvars : 1, 1);
-  if (!defined) TJ_OOM();
-  bool ok = check_jaxpr(m, m->top, defined, err, errsize);
-  free(defined);
+  checker c = {m, calloc(m->nvars ? m->nvars : 1, sizeof(uint32_t)), 0, err, errsize};
+  if (!c.stamp) TJ_OOM();
+  bool ok = check_jaxpr(&c, m->top, 0);
+  free(c.stamp);
   return ok;
 }

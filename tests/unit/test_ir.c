@@ -1,0 +1,76 @@
+/* ir_check: the IR invariants every trace is checked against. */
+#include "harness.h"
+#include "ir.h"
+#include "prims.h"
+
+static ir_module *one_add(uint32_t *a, uint32_t *b) {
+  ir_module *m = ir_new(NULL);
+  tj_aval f3 = aval_scalar(DT_F32, false);
+  f3.rank = 1, f3.dims[0] = 3;
+  *a = ir_new_var(m, &f3);
+  m->top->invars = ARENA_ARRAY(&m->arena, uint32_t, 1);
+  m->top->invars[0] = *a;
+  m->top->nin = 1;
+  ir_eqn *e = ir_add_eqn(m, m->top, P_add, 2, 1, 0, span_make(0, 0));
+  e->in[0] = e->in[1] = ATOM_VAR(*a);
+  *b = e->out[0] = ir_new_var(m, &f3);
+  m->top->outs = ARENA_ARRAY(&m->arena, ir_atom, 1);
+  m->top->outs[0] = ATOM_VAR(*b);
+  m->top->nout = 1;
+  return m;
+}
+
+static void test_valid(void) {
+  uint32_t a, b;
+  ir_module *m = one_add(&a, &b);
+  char err[256];
+  CHECK(ir_check(m, err, sizeof err));
+  ir_free(m);
+}
+
+static void test_use_before_definition(void) {
+  uint32_t a, b;
+  ir_module *m = one_add(&a, &b);
+  m->top->nin = 0; /* a is no longer defined */
+  char err[256];
+  CHECK(!ir_check(m, err, sizeof err));
+  CHECK(strstr(err, "used before definition") != NULL);
+  ir_free(m);
+}
+
+static void test_wrong_aval(void) {
+  uint32_t a, b;
+  ir_module *m = one_add(&a, &b);
+  m->vars[b].dtype = DT_I32;
+  char err[256];
+  CHECK(!ir_check(m, err, sizeof err));
+  CHECK(strstr(err, "wrong aval") != NULL);
+  ir_free(m);
+}
+
+/* A closed sub-jaxpr may not read its caller's variables. */
+static void test_sub_jaxpr_is_closed(void) {
+  uint32_t a, b;
+  ir_module *m = one_add(&a, &b);
+  ir_jaxpr *inner = ir_jaxpr_new(m);
+  inner->outs = ARENA_ARRAY(&m->arena, ir_atom, 1);
+  inner->outs[0] = ATOM_VAR(a); /* a belongs to the top-level jaxpr */
+  inner->nout = 1;
+  ir_eqn *e = ir_add_eqn(m, m->top, P_jit, 0, 1, 2, span_make(0, 0));
+  e->params[0] = (ir_param){"name", pv_name(m, "g")};
+  e->params[1] = (ir_param){"jaxpr", pv_jaxpr(m, inner)};
+  tj_aval f3 = m->vars[a];
+  e->out[0] = ir_new_var(m, &f3);
+  char err[256];
+  CHECK(!ir_check(m, err, sizeof err));
+  CHECK(strstr(err, "not defined") != NULL);
+  ir_free(m);
+}
+
+int main(void) {
+  test_valid();
+  test_use_before_definition();
+  test_wrong_aval();
+  test_sub_jaxpr_is_closed();
+  return HARNESS_REPORT();
+}
