@@ -166,10 +166,7 @@ const builtin_def builtins_math[] = {
 /* Names DESIGN.md promises whose family is not implemented yet: a clear
  * error rather than "undefined function". */
 static const char *const planned[] = {
-    "sum", "max", "min", "prod", "mean", "argmax", "argmin", "dot", "matmul", "transpose",
-    "reshape", "broadcast_to", "expand_dims", "squeeze", "concatenate", "zeros", "ones",
-    "full", "arange", "iota", "astype", "zeros_like", "ones_like", "cond", "switch",
-    "fori_loop", "while_loop", "scan",
+    "cond", "switch", "fori_loop", "while_loop", "scan",
 };
 
 static const builtin_def *find_builtin(const char *name) {
