@@ -952,7 +952,8 @@ static bool iota_of(tracer *t, tj_dtype dt, int64_t size, tj_span span, value *o
   if (!check_sizes(t, "iota", &shape, span)) return false;
   ir_param ps[4] = {{"dimension", pv_int(t->m, 0)}, {"dtype", pv_dtype(t->m, dt)},
                     {"shape", pv_ints(t->m, PV_TUPLE, &size, 1)}, {"sharding", pv_none(t->m)}};
-  return emit(t, P_iota, NULL, 0, NULL, ps, 4, span, out);
+  ir_atom none = 0; /* no operands, but emit copies from a valid pointer */
+  return emit(t, P_iota, &none, 0, NULL, ps, 4, span, out);
 }
 
 static bool builtin_iota(tracer *t, const builtin_def *b, const call_args *a, value *out) {
