@@ -43,24 +43,6 @@ bool shape_slice(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, i
   return true;
 }
 
-bool shape_index_squeeze(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
-  tj_aval a = operand(m, e, 0);
-  int64_t dims[TJ_MAX_RANK];
-  int n;
-  if (!int_tuple(e, "dimensions", dims, &n)) return FAIL("squeeze needs dimensions");
-  out[0] = a;
-  out[0].rank = 0;
-  for (int d = 0, k = 0; d < a.rank; d++) {
-    if (k < n && dims[k] == d) {
-      if (a.dims[d] != 1) return FAIL("cannot select an axis to squeeze out which has size not equal to one");
-      k++;
-      continue;
-    }
-    out[0].dims[out[0].rank++] = a.dims[d];
-  }
-  if (a.rank - out[0].rank != n) return FAIL("squeeze dimensions must be sorted, distinct and in range");
-  return true;
-}
 
 bool shape_rev(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
   tj_aval a = operand(m, e, 0);
@@ -95,23 +77,6 @@ bool shape_dynamic_slice(const ir_module *m, const ir_eqn *e, tj_aval *out, char
   return true;
 }
 
-bool shape_index_concatenate(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
-  const pval *dim = ir_param_get(e, "dimension");
-  if (!dim || dim->kind != PV_INT || e->nin < 1) return FAIL("concatenate needs operands and a dimension");
-  out[0] = operand(m, e, 0);
-  int64_t d = dim->i;
-  if (d < 0 || d >= out[0].rank) return FAIL("concatenate dimension out of bounds");
-  for (uint32_t i = 1; i < e->nin; i++) {
-    tj_aval b = operand(m, e, i);
-    bool ok = b.dtype == out[0].dtype && b.rank == out[0].rank;
-    for (int k = 0; ok && k < b.rank; k++) ok = k == d || b.dims[k] == out[0].dims[k];
-    if (!ok) return FAIL("concatenate operands must have one dtype and equal shapes except in dimension %lld",
-                         (long long)d);
-    out[0].dims[d] += b.dims[d];
-    out[0].weak = out[0].weak && b.weak;
-  }
-  return true;
-}
 
 /* scatter*(operand, indices, updates): the result has the operand's aval;
  * updates have its dtype and the indices are integers. */

@@ -479,7 +479,10 @@ static bool eval_inner(tracer *t, scope *s, node *n, value *out) {
     if (v) { *out = *v; return true; }
     ast_func *f = ast_find_func(t->prog, n->name);
     if (f) { *out = (value){.kind = V_FUNC, .func = f}; return true; }
-    return tracer_error(t, n->span, "use of undeclared identifier '%s'", name_str(t->prog->names, n->name));
+    const char *id = name_str(t->prog->names, n->name);
+    tj_dtype dt; /* a dtype name as a value: astype(x, f32), zeros(3, dtype=int) */
+    if (dtype_parse(id, (uint32_t)strlen(id), &dt)) { *out = (value){.kind = V_DTYPE, .dtype = dt}; return true; }
+    return tracer_error(t, n->span, "use of undeclared identifier '%s'", id);
   }
   case ND_UNARY: return eval(t, s, n->lhs, &a) && unary(t, n->op, a, n->span, out);
   case ND_BINARY:

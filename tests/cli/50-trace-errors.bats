@@ -4,7 +4,6 @@ load helper
 
 @test "trace error: bitwise on float" { golden bitwise-on-float 1; }
 @test "trace error: break outside loop" { golden break-outside-loop 1; }
-@test "trace error: builtin not yet" { golden builtin-not-yet 1; }
 @test "trace error: call missing argument" { golden call-missing-argument 2; }
 @test "trace error: call too many positional" { golden call-too-many-positional 2; }
 @test "trace error: call unexpected keyword" { golden call-unexpected-keyword 2; }
