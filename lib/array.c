@@ -1,0 +1,96 @@
+#include "array.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+tj_array *array_new(const tj_aval *aval) {
+  int64_t n = 1;
+  for (int i = 0; i < aval->rank; i++) {
+    if (aval->dims[i] < 0 || (aval->dims[i] && n > TJ_MAX_ELEMENTS / aval->dims[i])) return NULL;
+    n *= aval->dims[i];
+  }
+  if (n > TJ_MAX_ELEMENTS) return NULL;
+  tj_array *a = calloc(1, sizeof *a);
+  if (!a) return NULL;
+  a->dtype = aval->dtype;
+  a->rank = aval->rank;
+  memcpy(a->dims, aval->dims, sizeof a->dims);
+  a->size = n;
+  a->data = calloc((size_t)(n ? n : 1), (size_t)dtype_size(aval->dtype));
+  if (!a->data) {
+    free(a);
+    return NULL;
+  }
+  return a;
+}
+
+void array_free(tj_array *a) {
+  if (!a) return;
+  free(a->data);
+  free(a);
+}
+
+tj_array *array_copy(const tj_array *a) {
+  tj_aval av = array_aval(a, false);
+  tj_array *c = array_new(&av);
+  if (c) memcpy(c->data, a->data, (size_t)a->size * (size_t)dtype_size(a->dtype));
+  return c;
+}
+
+tj_aval array_aval(const tj_array *a, bool weak) {
+  tj_aval av = aval_scalar(a->dtype, weak);
+  av.rank = a->rank;
+  memcpy(av.dims, a->dims, sizeof av.dims);
+  return av;
+}
+
+double array_get_f(const tj_array *a, int64_t i) {
+  switch (a->dtype) {
+  case DT_F32: return ((const float *)a->data)[i];
+  case DT_F64: return ((const double *)a->data)[i];
+  case DT_U32: return ((const uint32_t *)a->data)[i];
+  default: return (double)array_get_i(a, i);
+  }
+}
+
+int64_t array_get_i(const tj_array *a, int64_t i) {
+  switch (a->dtype) {
+  case DT_BOOL: return ((const uint8_t *)a->data)[i] != 0;
+  case DT_I8: return ((const int8_t *)a->data)[i];
+  case DT_I16: return ((const int16_t *)a->data)[i];
+  case DT_I32: return ((const int32_t *)a->data)[i];
+  case DT_I64: return ((const int64_t *)a->data)[i];
+  case DT_U8: return ((const uint8_t *)a->data)[i];
+  case DT_U32: return ((const uint32_t *)a->data)[i];
+  case DT_F32: case DT_F64: {
+    double v = array_get_f(a, i);
+    return v != v ? 0 : v >= 9.2e18 ? INT64_MAX : v <= -9.2e18 ? INT64_MIN : (int64_t)v;
+  }
+  default: return 0;
+  }
+}
+
+void array_set_f(tj_array *a, int64_t i, double v) {
+  switch (a->dtype) {
+  case DT_F32: ((float *)a->data)[i] = (float)v; return;
+  case DT_F64: ((double *)a->data)[i] = v; return;
+  case DT_BOOL: ((uint8_t *)a->data)[i] = v != 0; return;
+  default: /* float to int: truncate, saturating where C would be undefined */
+    array_set_i(a, i, v != v ? 0 : v >= 9.2e18 ? INT64_MAX : v <= -9.2e18 ? INT64_MIN : (int64_t)v);
+  }
+}
+
+void array_set_i(tj_array *a, int64_t i, int64_t v) {
+  switch (a->dtype) {
+  case DT_BOOL: ((uint8_t *)a->data)[i] = v != 0; return;
+  case DT_I8: ((int8_t *)a->data)[i] = (int8_t)v; return;
+  case DT_I16: ((int16_t *)a->data)[i] = (int16_t)v; return;
+  case DT_I32: ((int32_t *)a->data)[i] = (int32_t)v; return;
+  case DT_I64: ((int64_t *)a->data)[i] = v; return;
+  case DT_U8: ((uint8_t *)a->data)[i] = (uint8_t)v; return;
+  case DT_U32: ((uint32_t *)a->data)[i] = (uint32_t)v; return;
+  case DT_F32: ((float *)a->data)[i] = (float)v; return;
+  case DT_F64: ((double *)a->data)[i] = (double)v; return;
+  default: return;
+  }
+}
