@@ -32,4 +32,21 @@ int64_t array_get_i(const tj_array *a, int64_t i);
 void array_set_f(tj_array *a, int64_t i, double v);
 void array_set_i(tj_array *a, int64_t i, int64_t v);
 
+/* The rest is written in values.c and npy.c: */
+struct tj_spec;
+struct sjson;
+/* The array of a traced argument's spec value (a weak scalar, a nested
+ * array, or a {"dtype", "shape"} object with data/fill/iota/random/npy), of
+ * the aval spec_value_aval gave it. An abstract value without data is an
+ * error (it can be traced but not run). */
+bool spec_value_array(diag_list *d, const struct tj_spec *spec, const struct sjson *v, const tj_aval *aval,
+                      tj_array **out);
+/* NumPy's .npy format, little-endian, C order (versions 1.0 and 2.0). */
+bool npy_read(const char *path, tj_array **out, char *err, int errsize);
+bool npy_write(const char *path, const tj_array *a, char *err, int errsize);
+/* {"dtype": "f32", "shape": [3], "data": [1.0, 2.0, 3.0]} (nested data). */
+void array_format_json(const tj_array *a, tj_buf *out);
+/* As numpy prints an array: Array([1., 2., 3.], dtype=float32). */
+void array_format_text(const tj_array *a, tj_buf *out);
+
 #endif
