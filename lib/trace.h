@@ -147,6 +147,10 @@ extern const builtin_def builtins_control[];  /* trace_control.c */
 /* trace_control.c: a call of a function declared `jit` records a nested
  * jit[name jaxpr] equation (traced once per signature, then reused). */
 bool call_jit(tracer *t, ast_func *f, scope *closure, node *call, value *args, int nargs, value *out);
+/* The jit cache for jitted helpers of our own (f NULL: jnp.where's _where),
+ * keyed by argument avals. */
+ir_jaxpr *jit_cache_find(tracer *t, ast_func *f, const tj_aval *avals, int n);
+void jit_cache_add(tracer *t, ast_func *f, const tj_aval *avals, int n, ir_jaxpr *j);
 
 /* What a sub-jaxpr computes from its (inner) arguments: a user function, or
  * a wrapper around one (fori_loop's, autograph's). */

@@ -105,6 +105,11 @@ static bool builtin_where(tracer *t, const builtin_def *b, const call_args *a, v
     avals[i] = value_aval(t, &a->pos[i]);
     if (!own_atom(t, &a->pos[i], span, &outer_in[i])) return false;
   }
+  ir_jaxpr *cached = jit_cache_find(t, NULL, avals, 3); /* jnp.where is jitted: one jaxpr per signature */
+  if (cached) {
+    ir_param ps[2] = {{"name", pv_name(t->m, "_where")}, {"jaxpr", pv_jaxpr(t->m, cached)}};
+    return emit(t, P_jit, outer_in, 3, NULL, ps, 2, span, out);
+  }
   trace_frame f = {0};
   frame_push(t, &f);
   uint32_t args[3];
@@ -127,6 +132,7 @@ static bool builtin_where(tracer *t, const builtin_def *b, const call_args *a, v
   inner->outs = ARENA_ARRAY(&t->m->arena, ir_atom, 1);
   inner->outs[0] = ATOM_VAR(result.var);
   inner->nout = 1;
+  jit_cache_add(t, NULL, avals, 3, inner);
   ir_param ps[2] = {{"name", pv_name(t->m, "_where")}, {"jaxpr", pv_jaxpr(t->m, inner)}};
   return emit(t, P_jit, outer_in, 3, NULL, ps, 2, span, out);
 }

@@ -820,6 +820,20 @@ static jit_entry *jit_lookup(tracer *t, ast_func *f, const value *statics, const
   return NULL;
 }
 
+ir_jaxpr *jit_cache_find(tracer *t, ast_func *f, const tj_aval *avals, int n) {
+  value none = {.kind = V_TUPLE};
+  jit_entry *e = jit_lookup(t, f, &none, avals, n);
+  return e ? e->jaxpr : NULL;
+}
+
+void jit_cache_add(tracer *t, ast_func *f, const tj_aval *avals, int n, ir_jaxpr *j) {
+  jit_entry *e = ARENA_NEW(&t->scratch, jit_entry);
+  tj_aval *copy = ARENA_ARRAY(&t->scratch, tj_aval, n + 1);
+  memcpy(copy, avals, sizeof *avals * (size_t)n);
+  *e = (jit_entry){f, {.kind = V_TUPLE}, copy, n, j, value_none(), t->jit_cache};
+  t->jit_cache = e;
+}
+
 bool call_jit(tracer *t, ast_func *f, scope *closure, node *call, value *args, int nargs, value *out) {
   const char *name = name_str(t->prog->names, f->name);
   if (nargs != f->nparams)

@@ -53,3 +53,4 @@ load helper
 @test "trace: weak scalar times array" { golden trace-weak-scalar-times-array 0; }
 @test "trace: where" { golden trace-where 0; }
 @test "trace: return tuple of calls (regression: a nested return clobbered the tuple)" { golden trace-return-tuple-of-calls 0; }
+@test "trace: where twice shares one _where jaxpr (jnp.where is jitted)" { golden trace-where-twice-shares-jaxpr 0; }
