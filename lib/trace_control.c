@@ -633,6 +633,17 @@ static bool trace_scan(tracer *t, body_fn fn, const void *ctx, const body_info *
     move_binders_to_front(t, b.jaxpr, b.nconst, move, cin.n);
   }
   int ncarry = cin.n - nmove, nys = (int)b.jaxpr->nout - ncarry, nin = n + b.nconst;
+  /* A y that is an x passed straight through is pruned and taken from xs
+   * itself (scan's ext_to_ext_fwd). */
+  int *ys_from_x = ARENA_ARRAY(&t->scratch, int, nys + 1), first_x = b.nconst + nmove + ncarry;
+  bool *keep_y = ARENA_ARRAY(&t->scratch, bool, b.jaxpr->nout + 1);
+  for (int i = 0; i < (int)b.jaxpr->nout; i++) keep_y[i] = true;
+  for (int i = 0; i < nys; i++) {
+    int fi = forwarded(b.jaxpr, (uint32_t)(ncarry + i));
+    ys_from_x[i] = fi >= first_x ? fi - first_x : -1;
+    keep_y[ncarry + i] = ys_from_x[i] < 0;
+  }
+  prune_outputs(b.jaxpr, keep_y);
   ir_atom *ins = ARENA_ARRAY(&t->scratch, ir_atom, nin + 1);
   int k = 0;
   for (int i = 0; i < cin.n; i++)
@@ -648,7 +659,7 @@ static bool trace_scan(tracer *t, body_fn fn, const void *ctx, const body_info *
   if (!emit_n(t, P_scan, ins, nin, (int)b.jaxpr->nout, ps, 6, span, outs)) return false;
   value *carry = ARENA_ARRAY(&t->scratch, value, cin.n + 1), *ys = ARENA_ARRAY(&t->scratch, value, nys + 1);
   for (int i = 0, j = 0; i < cin.n; i++) carry[i] = move[i] ? cin.v[i] : value_traced(outs[j++]);
-  for (int i = 0; i < nys; i++) ys[i] = value_traced(outs[ncarry + i]);
+  for (int i = 0, j = ncarry; i < nys; i++) ys[i] = ys_from_x[i] >= 0 ? xin.v[ys_from_x[i]] : value_traced(outs[j++]);
   *out = (value){.kind = V_TUPLE, .n = 2};
   out->items = ARENA_ARRAY(&t->scratch, value, 2);
   k = 0;

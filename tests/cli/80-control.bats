@@ -53,3 +53,4 @@ load helper
 @test "jit function: closure consts" { golden jit-closure-consts 0; }
 @test "jit function: inside cond" { golden jit-inside-cond 0; }
 @test "jit function: error string argument" { golden jit-error-string-argument 1; }
+@test "control flow: scan ys forwarded from xs are pruned" { golden cf-scan-ys-forwarded-from-xs 0; }
