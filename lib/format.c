@@ -100,6 +100,10 @@ static void json_nested(const tj_array *a, int axis, int64_t offset, int64_t str
   buf_putc(b, ']');
 }
 
+/* Floats are JSON numbers in Python's repr layout with the fewest digits
+ * that read back as the same value of the dtype ("0.1" for the float32
+ * nearest 0.1); NaN and the infinities, which JSON lacks, are the strings
+ * "nan", "inf" and "-inf". */
 void array_format_json(const tj_array *a, tj_buf *out) {
   buf_printf(out, "{\"dtype\": \"%s\", \"shape\": [", dtype_short(a->dtype));
   int64_t stride = 1;
