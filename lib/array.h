@@ -48,5 +48,7 @@ bool npy_write(const char *path, const tj_array *a, char *err, int errsize);
 void array_format_json(const tj_array *a, tj_buf *out);
 /* As numpy prints an array: Array([1., 2., 3.], dtype=float32). */
 void array_format_text(const tj_array *a, tj_buf *out);
+/* The same with JAX's ", weak_type=True" after the dtype when weak. */
+void array_format_text_weak(const tj_array *a, bool weak, tj_buf *out);
 
 #endif

@@ -1,0 +1,322 @@
+/* NumPy's .npy files (numpy/lib/_format_impl.py): the magic "\x93NUMPY",
+ * version bytes, a little-endian header length (2 bytes in 1.0, 4 in 2.0),
+ * a Python dict literal padded with spaces and ended by "\n" so the data
+ * starts at a multiple of 64 bytes, then the elements, C order. Reading
+ * treats the file as hostile: every length is checked before it is used. */
+#include "array.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum {
+  NPY_ALIGN = 64,          /* numpy's ARRAY_ALIGN */
+  NPY_GROWTH_DIGITS = 21,  /* numpy's GROWTH_AXIS_MAX_DIGITS */
+  NPY_MAX_HEADER = 1 << 16 /* numpy's own default limit is 10000 */
+};
+
+static const struct {
+  const char *descr;
+  tj_dtype t;
+} descrs[] = {{"|b1", DT_BOOL}, {"|i1", DT_I8},  {"<i2", DT_I16},
+              {"<i4", DT_I32},  {"<i8", DT_I64}, {"|u1", DT_U8},
+              {"<u4", DT_U32},  {"<f4", DT_F32}, {"<f8", DT_F64}};
+
+static bool fail(char *err, int errsize, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool fail(char *err, int errsize, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, (size_t)errsize, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+static bool host_big_endian(void) {
+  const uint16_t one = 1;
+  return *(const uint8_t *)&one == 0;
+}
+
+/* Reverses each element's bytes: the file is little-endian. */
+static void swap_elements(tj_array *a) {
+  int w = dtype_size(a->dtype);
+  uint8_t *p = a->data;
+  for (int64_t i = 0; w > 1 && i < a->size; i++, p += w)
+    for (int j = 0; j < w / 2; j++) {
+      uint8_t t = p[j];
+      p[j] = p[w - 1 - j];
+      p[w - 1 - j] = t;
+    }
+}
+
+/* ---- the header dict ---------------------------------------------------- */
+
+typedef struct hscan {
+  const char *s;
+  size_t n, i;
+} hscan;
+
+static void h_space(hscan *h) {
+  while (h->i < h->n && (h->s[h->i] == ' ' || h->s[h->i] == '\n')) h->i++;
+}
+
+static bool h_char(hscan *h, char c) {
+  h_space(h);
+  if (h->i >= h->n || h->s[h->i] != c) return false;
+  h->i++;
+  return true;
+}
+
+/* 'text' or "text", without escapes (numpy writes none); at most 32 bytes. */
+static bool h_string(hscan *h, char *out, size_t outsize) {
+  char q = '\'';
+  if (!h_char(h, q) && !h_char(h, q = '"')) return false;
+  size_t start = h->i;
+  while (h->i < h->n && h->s[h->i] != q && h->s[h->i] != '\\') h->i++;
+  if (h->i >= h->n || h->s[h->i] != q || h->i - start >= outsize) return false;
+  memcpy(out, h->s + start, h->i - start);
+  out[h->i - start] = 0;
+  h->i++;
+  return true;
+}
+
+static bool h_word(hscan *h, const char *w) {
+  size_t n = strlen(w);
+  h_space(h);
+  if (h->n - h->i < n || memcmp(h->s + h->i, w, n) != 0) return false;
+  h->i += n;
+  return true;
+}
+
+/* A Python tuple of ints: (), (3,), (3, 4) or (3, 4,). */
+static const char *h_shape(hscan *h, tj_aval *shape) {
+  if (!h_char(h, '(')) return "'shape' is not a tuple";
+  shape->rank = 0;
+  bool comma = false;
+  while (!h_char(h, ')')) {
+    if (shape->rank == TJ_MAX_RANK) return "too many dimensions (limit is 8)";
+    h_space(h);
+    int64_t v = 0;
+    size_t start = h->i;
+    while (h->i < h->n && h->s[h->i] >= '0' && h->s[h->i] <= '9') {
+      v = v * 10 + (h->s[h->i++] - '0');
+      if (v > TJ_MAX_ELEMENTS) return "too many elements (limit is 2147483648)";
+    }
+    if (h->i == start) return "'shape' is not a tuple of non-negative integers";
+    shape->dims[shape->rank++] = v;
+    if ((comma = h_char(h, ','))) continue;
+    if (!h_char(h, ')')) return "'shape' is not a tuple";
+    break;
+  }
+  if (shape->rank == 1 && !comma) return "'shape' is not a tuple";
+  return NULL;
+}
+
+static const char *h_descr(const char *descr, tj_dtype *t) {
+  for (size_t k = 0; k < TJ_COUNT(descrs); k++)
+    if (strcmp(descr, descrs[k].descr) == 0) {
+      *t = descrs[k].t;
+      return NULL;
+    }
+  if (descr[0] == '>') return "big-endian data is not supported";
+  return "unsupported dtype (tjit reads |b1 |i1 <i2 <i4 <i8 |u1 <u4 <f4 <f8)";
+}
+
+/* {'descr': '<f4', 'fortran_order': False, 'shape': (3,), }: exactly these
+ * three keys, in any order, as numpy requires. NULL or what is wrong. */
+static const char *parse_dict(hscan *h, tj_aval *out) {
+  enum { DESCR = 1, FORTRAN = 2, SHAPE = 4 };
+  unsigned seen = 0;
+  char key[32], descr[32];
+  if (!h_char(h, '{')) return "the header is not a dict";
+  while (!h_char(h, '}')) {
+    if (!h_string(h, key, sizeof key) || !h_char(h, ':')) return "malformed header";
+    unsigned bit = !strcmp(key, "descr") ? DESCR : !strcmp(key, "fortran_order") ? FORTRAN
+                 : !strcmp(key, "shape") ? SHAPE : 0;
+    if (!bit || (seen & bit)) return "the header does not hold exactly 'descr', "
+                                     "'fortran_order' and 'shape'";
+    seen |= bit;
+    const char *why = NULL;
+    if (bit == DESCR) why = h_string(h, descr, sizeof descr) ? h_descr(descr, &out->dtype)
+                                                          : "'descr' is not a simple type string";
+    else if (bit == SHAPE) why = h_shape(h, out);
+    else if (h_word(h, "True")) why = "Fortran-ordered arrays are not supported";
+    else if (!h_word(h, "False")) why = "'fortran_order' is not True or False";
+    if (why) return why;
+    if (h_char(h, ',')) continue;
+    if (h_char(h, '}')) break;
+    return "malformed header";
+  }
+  h_space(h);
+  if (h->i != h->n) return "malformed header (text after the dict)";
+  if (seen != (DESCR | FORTRAN | SHAPE))
+    return "the header does not hold exactly 'descr', 'fortran_order' and 'shape'";
+  return NULL;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static size_t read_exact(int fd, void *buf, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read(fd, (char *)buf + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += (size_t)r;
+  }
+  return got;
+}
+
+/* The header from fd: its aval and the offset where the data starts. */
+static const char *read_header(int fd, tj_aval *out, uint64_t *data_at) {
+  unsigned char pre[12];
+  if (read_exact(fd, pre, 10) < 10 || memcmp(pre, "\x93NUMPY", 6) != 0)
+    return "not an .npy file";
+  if ((pre[6] != 1 && pre[6] != 2) || pre[7] != 0)
+    return "unsupported .npy version (tjit reads 1.0 and 2.0)";
+  size_t at = 10, hlen = pre[8] | (size_t)pre[9] << 8;
+  if (pre[6] == 2) {
+    if (read_exact(fd, pre + 10, 2) < 2) return "truncated header";
+    hlen |= (size_t)pre[10] << 16 | (size_t)pre[11] << 24;
+    at = 12;
+  }
+  if (hlen > NPY_MAX_HEADER) return "header too large";
+  char *text = malloc(hlen + 1);
+  if (!text) TJ_OOM();
+  const char *why = NULL;
+  if (read_exact(fd, text, hlen) < hlen) why = "truncated header";
+  else if (memchr(text, 0, hlen)) why = "malformed header";
+  if (!why) {
+    hscan h = {text, hlen, 0};
+    memset(out, 0, sizeof *out);
+    why = parse_dict(&h, out);
+  }
+  free(text);
+  *data_at = at + hlen;
+  return why;
+}
+
+/* A regular file only: a FIFO or device could block or never end.
+ * EINVAL stands for "not a regular file". */
+static int open_regular(const char *path) {
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return -1;
+  struct stat st;
+  int err = fstat(fd, &st) != 0 ? errno : S_ISREG(st.st_mode) ? 0 : S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+  if (!err) return fd;
+  close(fd);
+  errno = err;
+  return -1;
+}
+
+bool npy_read(const char *path, tj_array **out, char *err, int errsize) {
+  *out = NULL;
+  int fd = open_regular(path);
+  if (fd < 0)
+    return fail(err, errsize, "cannot read '%s': %s", path,
+                errno == EINVAL ? "not a regular file" : strerror(errno));
+  struct stat st;
+  tj_aval av;
+  uint64_t at = 0;
+  const char *why = fstat(fd, &st) != 0 ? strerror(errno) : read_header(fd, &av, &at);
+  if (why) {
+    close(fd);
+    return fail(err, errsize, "'%s': %s", path, why);
+  }
+  tj_array *a = array_new(&av);
+  if (!a) {
+    close(fd);
+    return fail(err, errsize, "'%s': too many elements (limit is %lld)", path,
+                (long long)TJ_MAX_ELEMENTS);
+  }
+  uint64_t need = (uint64_t)a->size * (uint64_t)dtype_size(a->dtype);
+  uint64_t have = (uint64_t)st.st_size > at ? (uint64_t)st.st_size - at : 0;
+  bool ok = have == need && read_exact(fd, a->data, (size_t)need) == need;
+  close(fd);
+  if (!ok) {
+    char desc[160];
+    aval_format_long(&av, desc, sizeof desc);
+    array_free(a);
+    return fail(err, errsize, "'%s': %s: %s needs %llu bytes of data, the file has %llu",
+                path, have < need ? "truncated" : "the header does not match the file size",
+                desc, (unsigned long long)need, (unsigned long long)have);
+  }
+  if (host_big_endian()) swap_elements(a);
+  if (a->dtype == DT_BOOL) /* any nonzero byte is True, as in numpy */
+    for (int64_t i = 0; i < a->size; i++) ((uint8_t *)a->data)[i] = ((uint8_t *)a->data)[i] != 0;
+  *out = a;
+  return true;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+/* The header exactly as numpy's _write_array_header and _wrap_header write
+ * it for version 1.0 (our headers are far below its 65535-byte limit): the
+ * dict's keys sorted, repr of the shape tuple, 21 - len(repr(shape[0]))
+ * spaces of room to grow, then spaces and "\n" up to a multiple of 64. */
+static void npy_header(const tj_array *a, tj_buf *b) {
+  const char *descr = "";
+  for (size_t k = 0; k < TJ_COUNT(descrs); k++)
+    if (descrs[k].t == a->dtype) descr = descrs[k].descr;
+  tj_buf dict = {0};
+  buf_printf(&dict, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
+  for (int i = 0; i < a->rank; i++)
+    buf_printf(&dict, i ? ", %lld" : "%lld", (long long)a->dims[i]);
+  buf_puts(&dict, a->rank == 1 ? ",), }" : "), }");
+  if (a->rank > 0) {
+    int digits = snprintf(NULL, 0, "%lld", (long long)a->dims[0]);
+    for (int i = digits; i < NPY_GROWTH_DIGITS; i++) buf_putc(&dict, ' ');
+  }
+  size_t hlen = dict.len + 1;
+  size_t pad = NPY_ALIGN - (10 + hlen) % NPY_ALIGN;
+  size_t total = hlen + pad;
+  buf_putn(b, "\x93NUMPY\x01\x00", 8);
+  buf_putc(b, (char)(total & 0xff));
+  buf_putc(b, (char)(total >> 8));
+  buf_putn(b, dict.data, dict.len);
+  for (size_t i = 0; i < pad; i++) buf_putc(b, ' ');
+  buf_putc(b, '\n');
+  buf_free(&dict);
+}
+
+static bool write_all(int fd, const void *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    p = (const char *)p + w;
+    n -= (size_t)w;
+  }
+  return true;
+}
+
+bool npy_write(const char *path, const tj_array *a, char *err, int errsize) {
+  tj_buf head = {0};
+  npy_header(a, &head);
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    buf_free(&head);
+    return fail(err, errsize, "cannot write '%s': %s", path, strerror(errno));
+  }
+  size_t bytes = (size_t)a->size * (size_t)dtype_size(a->dtype);
+  bool ok = write_all(fd, head.data, head.len);
+  buf_free(&head);
+  if (ok && host_big_endian()) {
+    tj_array *c = array_copy(a);
+    if (!c) TJ_OOM();
+    swap_elements(c);
+    ok = write_all(fd, c->data, bytes);
+    array_free(c);
+  } else if (ok) {
+    ok = write_all(fd, a->data, bytes);
+  }
+  int werr = errno;
+  if (close(fd) != 0 && ok) ok = false, werr = errno;
+  if (!ok) return fail(err, errsize, "cannot write '%s': %s", path, strerror(werr));
+  return true;
+}
