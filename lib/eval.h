@@ -11,7 +11,7 @@
 
 /* Loop iterations one evaluation may run in total (while and scan), so a
  * traced `while (true)` ends with an error instead of hanging. */
-#define TJ_MAX_EVAL_STEPS 100000000LL
+#define TJ_MAX_EVAL_STEPS 10000000LL
 
 typedef struct eval_state {
   const ir_module *m;

@@ -106,6 +106,7 @@ typedef struct dot_dims {
   int nc, nb;
 } dot_dims;
 
+/* (([lc], [rc]), ([lb], [rb])): lists as the pp rule prints them. */
 static bool read_dot_dims(const ir_eqn *e, dot_dims *d) {
   const pval *p = ir_param_get(e, "dimension_numbers");
   if (!p || p->kind != PV_TUPLE || p->nitems != 2) return false;
@@ -114,8 +115,11 @@ static bool read_dot_dims(const ir_eqn *e, dot_dims *d) {
   for (int k = 0; k < 4; k++) {
     const pval *pair = p->items[k / 2];
     const pval *t = pair && pair->kind == PV_TUPLE && pair->nitems == 2 ? pair->items[k % 2] : NULL;
-    if (!t || t->kind != PV_TUPLE || t->nitems > TJ_MAX_RANK) return false;
-    for (int i = 0; i < t->nitems; i++) lists[k][i] = t->items[i]->i;
+    if (!t || (t->kind != PV_TUPLE && t->kind != PV_LIST) || t->nitems > TJ_MAX_RANK) return false;
+    for (int i = 0; i < t->nitems; i++) {
+      if (!t->items[i] || t->items[i]->kind != PV_INT) return false;
+      lists[k][i] = t->items[i]->i;
+    }
     n[k] = t->nitems;
   }
   d->nc = n[0], d->nb = n[2];
