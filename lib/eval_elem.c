@@ -265,7 +265,8 @@ bool ev_clamp(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arra
 bool ev_broadcast_in_dim(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const tj_array *a = in[0];
   int64_t bd[TJ_MAX_RANK], ast[TJ_MAX_RANK];
-  if (eval_param_ints(e, "broadcast_dimensions", bd, TJ_MAX_RANK) != a->rank)
+  /* a scalar's broadcast carries no params (the listing prints none) */
+  if (a->rank > 0 && eval_param_ints(e, "broadcast_dimensions", bd, TJ_MAX_RANK) != a->rank)
     return eval_fail(s, "internal error: broadcast_in_dim without broadcast_dimensions");
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;

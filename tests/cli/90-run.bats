@@ -41,3 +41,6 @@ load helper
   assert_failure 1
   assert_output --partial "TracerBoolConversionError"
 }
+
+@test "run: indexing, scatter and dynamic_slice out of bounds" { golden run-indexing 0; }
+@test "run: jit function and fori_loop, zero iterations" { golden run-jit-fori 0; }
