@@ -41,6 +41,13 @@ struct run_flags {
   const char *out_dir;
 };
 
+/* Whether a (up to any '=') is name or an abbreviation of it, as
+ * getopt_long accepts them ("--ref"); min is the shortest unique prefix. */
+static bool abbrev(const char *a, const char *name, size_t min) {
+  size_t n = strcspn(a, "=");
+  return n >= min && n <= strlen(name) && strncmp(a, name, n) == 0;
+}
+
 /* Takes --reference and --out DIR (--out=DIR) out of argv, in place. */
 static int take_run_flags(const struct cmd_info *info, int argc, char **argv, struct run_flags *f, int *status) {
   int n = 1;
@@ -51,9 +58,9 @@ static int take_run_flags(const struct cmd_info *info, int argc, char **argv, st
       while (i < argc) argv[n++] = argv[i++];
       break;
     }
-    if (strcmp(a, "--reference") == 0) f->reference = true;
-    else if (strncmp(a, "--out=", 6) == 0) f->out_dir = a + 6;
-    else if (strcmp(a, "--out") == 0) {
+    if (abbrev(a, "--reference", 3) && !strchr(a, '=')) f->reference = true;
+    else if (abbrev(a, "--out", 3) && strchr(a, '=')) f->out_dir = strchr(a, '=') + 1;
+    else if (abbrev(a, "--out", 3)) {
       if (i + 1 >= argc) {
         *status = cmd_usage_error(info, "option '--out' needs a value");
         return 0;
