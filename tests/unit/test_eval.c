@@ -526,6 +526,57 @@ static void test_cond(void) {
   }
 }
 
+static void test_bitwise_and_math(void) {
+  tj_aval i4 = av(DT_I32, 1, 4), b4 = av(DT_BOOL, 1, 4), f4 = av(DT_F32, 1, 4);
+  double x[] = {12, -1, 0, 5}, y[] = {10, 7, 3, 5};
+  tj_array *r = binary(P_and, i4, x, y, i4);
+  CHECK_AT(r, 0, 8); CHECK_AT(r, 1, 7);
+  array_free(r);
+  r = binary(P_xor, i4, x, y, i4);
+  CHECK_AT(r, 0, 6); CHECK_AT(r, 3, 0);
+  array_free(r);
+  r = unary(P_not, i4, x);
+  CHECK_AT(r, 0, -13); CHECK_AT(r, 2, -1);
+  array_free(r);
+  double p[] = {1, 0, 1, 0}, q[] = {1, 1, 0, 0};
+  r = unary(P_not, b4, p);
+  CHECK_AT(r, 0, 0); CHECK_AT(r, 1, 1);
+  array_free(r);
+  r = binary(P_or, b4, p, q, b4);
+  CHECK_AT(r, 0, 1); CHECK_AT(r, 3, 0);
+  array_free(r);
+  r = binary(P_min, i4, x, y, i4);
+  CHECK_AT(r, 0, 10); CHECK_AT(r, 1, -1);
+  array_free(r);
+  double v[] = {1, 0, -1, 0.5};
+  tj_array *e2 = unary(P_exp2, f4, v), *l1 = unary(P_log1p, f4, v), *ta = unary(P_tanh, f4, v);
+  CHECK_AT(e2, 0, 2); CHECK_AT(e2, 2, 0.5);
+  CHECK_AT(l1, 1, 0); CHECK_AT(l1, 2, -INFINITY);
+  CHECK_AT(ta, 3, tanhf(0.5f));
+  array_free(e2), array_free(l1), array_free(ta);
+  r = binary(P_atan2, f4, v, y, f4);
+  CHECK_AT(r, 1, 0); CHECK_AT(r, 0, atan2f(1, 10));
+  array_free(r);
+}
+
+/* jit runs its sub-jaxpr on the operands. */
+static void test_jit(void) {
+  ir_module *m = ir_new(NULL);
+  tj_aval s = av(DT_F32, 0);
+  ir_jaxpr *sub = with_invars(m, ir_jaxpr_new(m), 1, &s);
+  one_eqn(m, sub, P_exp, s, 0);
+  with_invars(m, m->top, 1, &s);
+  ir_eqn *e = one_eqn(m, m->top, P_jit, s, 2);
+  e->params[0] = (ir_param){"name", pv_name(m, "g")};
+  e->params[1] = (ir_param){"jaxpr", pv_jaxpr(m, sub)};
+  double x[] = {0};
+  tj_array *in[1] = {arr(s, x)};
+  tj_array *r = run(m, in, 1);
+  CHECK_AT(r, 0, 1);
+  array_free(r);
+  ir_free(m);
+}
+
 /* An array over the element limit is an error, not a crash or a leak. */
 static void test_too_large(void) {
   ir_module *m = ir_new(NULL);
@@ -551,6 +602,8 @@ int main(void) {
   test_while();
   test_scan();
   test_cond();
+  test_bitwise_and_math();
+  test_jit();
   test_too_large();
   return HARNESS_REPORT();
 }
