@@ -15,8 +15,9 @@ LIB_SRC = lib/arena.c lib/util.c lib/diag.c lib/dtype.c lib/promote.c lib/intern
           lib/value.c lib/trace.c lib/trace_expr.c lib/trace_builtin.c \
           lib/trace_array.c lib/trace_control.c lib/trace_index.c lib/autograph.c \
           lib/prims_array.c lib/prims_index.c lib/prims_control.c \
-          lib/pp.c lib/print.c lib/api.c lib/array.c lib/values.c lib/npy.c lib/format.c
-CMD_SRC = cmd/tjit.c cmd/common.c cmd/trace.c cmd/check.c cmd/help.c
+          lib/pp.c lib/print.c lib/api.c lib/array.c lib/values.c lib/npy.c lib/format.c \
+          lib/eval.c lib/eval_elem.c lib/eval_array.c lib/eval_shape.c lib/eval_control.c lib/run.c
+CMD_SRC = cmd/tjit.c cmd/common.c cmd/trace.c cmd/check.c cmd/run.c cmd/help.c
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)

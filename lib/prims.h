@@ -18,7 +18,7 @@ enum {
 };
 
 typedef enum tj_prim {
-#define PRIM(id, name, nin, flags, shape) P_##id,
+#define PRIM(id, name, nin, flags, shape, eval) P_##id,
 #include "prims.def"
 #undef PRIM
   P_COUNT
@@ -32,9 +32,26 @@ typedef bool (*shape_rule)(const ir_module *m, const ir_eqn *e, tj_aval *out,
                            char *err, int errsize);
 
 /* Every shape rule named in prims.def; rules may live in any prims_*.c. */
-#define PRIM(id, name, nin, flags, shape)                                     \
+#define PRIM(id, name, nin, flags, shape, eval)                               \
   bool shape(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err,     \
              int errsize);
+#include "prims.def"
+#undef PRIM
+
+/* Computes eqn e's outputs out[0..nout) (new arrays of the eqn's output
+ * avals) from its operands in[0..nin) (literals as scalar arrays). On a
+ * failure writes a message into the evaluator's state and returns false,
+ * having freed whatever it allocated. Rules live in eval_*.c. */
+struct eval_state;
+struct tj_array;
+typedef bool (*eval_rule)(struct eval_state *s, const ir_eqn *e,
+                          const struct tj_array *const *in,
+                          struct tj_array **out);
+
+/* Every eval rule named in prims.def. */
+#define PRIM(id, name, nin, flags, shape, eval)                               \
+  bool eval(struct eval_state *s, const ir_eqn *e,                             \
+            const struct tj_array *const *in, struct tj_array **out);
 #include "prims.def"
 #undef PRIM
 
@@ -43,6 +60,7 @@ typedef struct prim_info {
   int nin;                   /* -1: variadic */
   unsigned flags;
   shape_rule shape;
+  eval_rule eval;
 } prim_info;
 
 extern const prim_info prims[P_COUNT];

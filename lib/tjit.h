@@ -67,6 +67,34 @@ char *tj_jaxpr_json(const tj_jaxpr *j);
 size_t tj_jaxpr_neqns(const tj_jaxpr *j);
 void tj_jaxpr_free(tj_jaxpr *j);
 
+/* Running a call: the traced arguments' values (in the jaxpr's invar
+ * order) go through the jaxpr and the results come back as arrays. */
+typedef struct tj_result tj_result;
+
+typedef struct tj_run_opts {
+  tj_trace_opts trace;    /* which call, --args, autograph */
+  int reference;          /* 1: the reference evaluator (the only backend yet) */
+} tj_run_opts;
+
+/* The default options: tj_trace_defaults(), reference evaluator off. */
+tj_run_opts tj_run_defaults(void);
+/* Traces the call and runs it. Without opts->reference it fails with
+ * TJ_ERR_USAGE: compiling with libtcc is not implemented yet. A failure
+ * while running (an argument without data, a loop that never ends, an
+ * array too large) is TJ_ERR_PROGRAM with a diagnostic. */
+tj_status tj_run(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *opts,
+                 tj_result **out);
+/* Number of outputs (the function's flattened return value). */
+size_t tj_result_count(const tj_result *r);
+/* Output k as numpy prints it, "Array(10., dtype=float32)", or as JSON
+ * {"dtype": "f32", "shape": [], "data": 10.0} (malloc'd). */
+char *tj_result_text(const tj_result *r, size_t k);
+char *tj_result_json(const tj_result *r, size_t k);
+/* Writes output k as a .npy file; on failure a diagnostic in ctx. */
+tj_status tj_result_write_npy(tj_ctx *ctx, const tj_result *r, size_t k,
+                              const char *path);
+void tj_result_free(tj_result *r);
+
 const char *tj_version(void);
 /* Edits (insertions, deletions, substitutions, adjacent swaps) between two
  * words, for "did you mean" hints; words over 64 bytes compare as far. */

@@ -1,0 +1,160 @@
+/* tjit run SPEC: run calls of the spec's function and print the results.
+ * Only the reference evaluator exists yet, so --reference is required. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "common.h"
+
+/* --out and --reference are handled here, before cmd_parse (whose handler
+ * table lives in common.c), so their ids only feed the help text. */
+enum { OPT_RUN_OUT = 400, OPT_RUN_REFERENCE };
+
+static const struct cmd_option run_options[] = {
+    {"call", 0, "N", "run calls[N] only (default: every call, else \"args\")", OPT_CALL},
+    {"args", 0, "JSON", "run with these arguments (a JSON array or object)", OPT_ARGS},
+    OPTION_FORMAT,
+    {"out", 0, "DIR", "also write each result to DIR/call<N>_out<K>.npy", (enum cmd_option_id)OPT_RUN_OUT},
+    {"reference", 0, NULL, "run with the reference evaluator (required for now)",
+     (enum cmd_option_id)OPT_RUN_REFERENCE},
+    OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_HELP,
+};
+
+const struct cmd_info cmd_run_info = {
+    .name = "run",
+    .summary = "run calls of the function and print the results",
+    .usage = "tjit run --reference [OPTIONS] SPEC",
+    .description =
+        "Trace the spec's function for each call and run it on the call's\n"
+        "arguments, printing the results as JAX prints them. By default every\n"
+        "entry of \"calls\" runs (else \"args\"); --call and --args choose one.\n"
+        "Compiling is not implemented yet: --reference, which runs the jaxpr\n"
+        "with the reference evaluator, is required.",
+    .operand = "SPEC",
+    .options = run_options,
+    .noptions = (int)(sizeof run_options / sizeof run_options[0]),
+};
+
+struct run_flags {
+  bool reference;
+  const char *out_dir;
+};
+
+/* Whether a (up to any '=') is name or an abbreviation of it, as
+ * getopt_long accepts them ("--ref"); min is the shortest unique prefix. */
+static bool abbrev(const char *a, const char *name, size_t min) {
+  size_t n = strcspn(a, "=");
+  return n >= min && n <= strlen(name) && strncmp(a, name, n) == 0;
+}
+
+/* Takes --reference and --out DIR (--out=DIR) out of argv, in place. */
+static int take_run_flags(const struct cmd_info *info, int argc, char **argv, struct run_flags *f, int *status) {
+  int n = 1;
+  *status = -1;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--") == 0) {
+      while (i < argc) argv[n++] = argv[i++];
+      break;
+    }
+    if (abbrev(a, "--reference", 3) && !strchr(a, '=')) f->reference = true;
+    else if (abbrev(a, "--out", 3) && strchr(a, '=')) f->out_dir = strchr(a, '=') + 1;
+    else if (abbrev(a, "--out", 3)) {
+      if (i + 1 >= argc) {
+        *status = cmd_usage_error(info, "option '--out' needs a value");
+        return 0;
+      }
+      f->out_dir = argv[++i];
+    } else {
+      argv[n++] = argv[i];
+      /* an option's separate value is never taken for one of ours */
+      if ((strcmp(a, "--call") == 0 || strcmp(a, "--args") == 0 || strcmp(a, "--format") == 0) && i + 1 < argc)
+        argv[n++] = argv[++i];
+    }
+  }
+  argv[n] = NULL;
+  return n;
+}
+
+/* Prints one call's outputs (text) or appends its JSON object. */
+static void show_call(const tj_result *r, const char *label, bool json, bool first, FILE *out) {
+  size_t n = tj_result_count(r);
+  if (json) fprintf(out, "%s{\"call\": %s, \"outputs\": [", first ? "" : ", ", label);
+  else fprintf(out, "%s%s: %s", strcmp(label, "\"args\"") == 0 ? "" : "call ",
+               strcmp(label, "\"args\"") == 0 ? "args" : label, n == 1 ? "" : n == 0 ? "None" : "(");
+  for (size_t k = 0; k < n; k++) {
+    char *s = json ? tj_result_json(r, k) : tj_result_text(r, k);
+    fprintf(out, "%s%s", k ? ", " : "", s ? s : "null");
+    free(s);
+  }
+  if (json) fputs("]}", out);
+  else fputs(n > 1 ? ")\n" : "\n", out);
+}
+
+static tj_status write_outputs(tj_ctx *ctx, const tj_result *r, const char *dir, int call) {
+  for (size_t k = 0; k < tj_result_count(r); k++) {
+    char path[4096];
+    int len = call < 0 ? snprintf(path, sizeof path, "%s/args_out%zu.npy", dir, k)
+                       : snprintf(path, sizeof path, "%s/call%d_out%zu.npy", dir, call, k);
+    if (len < 0 || (size_t)len >= sizeof path) return TJ_ERR_USAGE;
+    tj_status st = tj_result_write_npy(ctx, r, k, path);
+    if (st != TJ_OK) return st;
+  }
+  return TJ_OK;
+}
+
+/* Runs calls [first, last] (-1: "args" or --args); stops at the first failure. */
+static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *opts, const struct run_flags *f) {
+  bool json = opts->format == FORMAT_JSON, single = opts->call_text || opts->trace.args_json;
+  int first = single ? opts->trace.call : 0, last = single ? first : tj_spec_ncalls(spec) - 1;
+  if (opts->trace.args_json || (!single && last < 0)) first = last = -1;
+  if (json) fputs("{\"calls\": [", stdout);
+  for (int c = first; c <= last; c++) {
+    tj_run_opts ro = {.trace = opts->trace, .reference = f->reference};
+    ro.trace.call = c;
+    tj_result *r = NULL;
+    tj_status st = tj_run(ctx, spec, &ro, &r);
+    if (st == TJ_OK && f->out_dir) st = write_outputs(ctx, r, f->out_dir, c);
+    if (st != TJ_OK) {
+      tj_result_free(r);
+      if (json) fputs("\n", stdout);
+      fflush(stdout);
+      return cmd_report(&cmd_run_info, ctx, st);
+    }
+    char label[32];
+    snprintf(label, sizeof label, c < 0 ? "\"args\"" : "%d", c);
+    show_call(r, label, json, c == first, stdout);
+    tj_result_free(r);
+  }
+  if (json) fputs("]}\n", stdout);
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "tjit run: error: cannot write the results\n");
+    return TJ_ERR_INTERNAL;
+  }
+  return TJ_OK;
+}
+
+int cmd_run(int argc, char **argv) {
+  struct cmd_opts opts;
+  struct run_flags f = {0};
+  int status;
+  char **args = calloc((size_t)argc + 1, sizeof *args);
+  if (!args) return TJ_ERR_INTERNAL;
+  memcpy(args, argv, sizeof *args * (size_t)argc);
+  int n = take_run_flags(&cmd_run_info, argc, args, &f, &status);
+  if (status < 0) status = cmd_parse(&cmd_run_info, n, args, &opts);
+  free(args);
+  if (status >= 0) return status;
+  if (!f.reference) {
+    fprintf(stderr, "tjit run: error: the compiler is not implemented yet; --reference runs the reference evaluator\n");
+    return TJ_ERR_USAGE;
+  }
+  tj_ctx *ctx = cmd_new_ctx(&cmd_run_info);
+  tj_spec *spec = NULL;
+  if (!ctx) return TJ_ERR_INTERNAL;
+  status = cmd_load_spec(ctx, &cmd_run_info, &opts, &spec);
+  if (status == TJ_OK) status = run_calls(ctx, spec, &opts, &f);
+  tj_ctx_free(ctx);
+  return status;
+}

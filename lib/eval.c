@@ -1,0 +1,181 @@
+/* The reference evaluator's interpreter: an environment of arrays indexed
+ * by variable, use counts so every intermediate is freed as soon as its
+ * last reader has run, and dispatch through prims[].eval. */
+#include "eval.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Sub-jaxprs nest (cond in while in scan ...) at most this deep. */
+#define MAX_EVAL_NEST 64
+
+bool eval_fail(eval_state *s, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(s->err, (size_t)s->errsize, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+tj_array *eval_new(eval_state *s, const tj_aval *aval) {
+  tj_array *a = array_new(aval);
+  if (!a) {
+    char text[200];
+    aval_format(aval, text, sizeof text);
+    eval_fail(s, "cannot allocate an array of %s (limit is %lld elements, or out of memory)", text,
+              (long long)TJ_MAX_ELEMENTS);
+  }
+  return a;
+}
+
+tj_array *eval_new_out(eval_state *s, const ir_eqn *e, uint32_t k) {
+  return eval_new(s, &s->m->vars[e->out[k]]);
+}
+
+int64_t eval_param_int(const ir_eqn *e, const char *key, int64_t def) {
+  const pval *p = ir_param_get(e, key);
+  return p && (p->kind == PV_INT || p->kind == PV_BOOL) ? p->i : def;
+}
+
+int eval_param_ints(const ir_eqn *e, const char *key, int64_t *out, int max) {
+  const pval *p = ir_param_get(e, key);
+  if (!p || (p->kind != PV_TUPLE && p->kind != PV_LIST) || p->nitems > max) return -1;
+  for (int i = 0; i < p->nitems; i++) {
+    if (!p->items[i] || p->items[i]->kind != PV_INT) return -1;
+    out[i] = p->items[i]->i;
+  }
+  return p->nitems;
+}
+
+void eval_strides(const tj_array *a, int64_t *strides) {
+  int64_t st = 1;
+  for (int d = a->rank - 1; d >= 0; d--) {
+    strides[d] = st;
+    st *= a->dims[d];
+  }
+}
+
+void eval_free_all(tj_array **out, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    array_free(out[i]);
+    out[i] = NULL;
+  }
+}
+
+/* A literal as a scalar array of its dtype. */
+static tj_array *literal_array(eval_state *s, const ir_lit *l) {
+  tj_aval av = aval_scalar(l->dtype, l->weak);
+  tj_array *a = eval_new(s, &av);
+  if (!a) return NULL;
+  if (dtype_is_float(l->dtype)) array_set_f(a, 0, l->f);
+  else array_set_i(a, 0, l->i);
+  return a;
+}
+
+/* One evaluation frame: env[v] is variable v's array while it is live;
+ * uses[v] counts the reads still to come (operands and outputs). Input
+ * arrays are borrowed, so never freed here. */
+typedef struct frame {
+  tj_array **env;
+  int32_t *uses;
+  uint8_t *owned;
+} frame;
+
+static void drop(frame *f, uint32_t v) {
+  if (--f->uses[v] > 0 || !f->owned[v]) return;
+  array_free(f->env[v]);
+  f->env[v] = NULL;
+  f->owned[v] = 0;
+}
+
+static void frame_free(frame *f, uint32_t nvars) {
+  if (f->env && f->owned)
+    for (uint32_t v = 0; v < nvars; v++)
+      if (f->owned[v]) array_free(f->env[v]);
+  free(f->env);
+  free(f->uses);
+  free(f->owned);
+}
+
+static void count_uses(frame *f, const ir_jaxpr *j) {
+  for (uint32_t k = 0; k < j->neqns; k++)
+    for (uint32_t i = 0; i < j->eqns[k].nin; i++)
+      if (!ATOM_IS_LIT(j->eqns[k].in[i])) f->uses[ATOM_INDEX(j->eqns[k].in[i])]++;
+  for (uint32_t i = 0; i < j->nout; i++)
+    if (!ATOM_IS_LIT(j->outs[i])) f->uses[ATOM_INDEX(j->outs[i])]++;
+}
+
+/* Runs one equation: operands from the frame (literals made on the fly),
+ * outputs into it; operands whose last use this was are freed. */
+static bool run_eqn(eval_state *s, frame *f, const ir_eqn *e) {
+  const tj_array **in = calloc(e->nin ? e->nin : 1, sizeof *in);
+  tj_array **lits = calloc(e->nin ? e->nin : 1, sizeof *lits);
+  tj_array **out = calloc(e->nout ? e->nout : 1, sizeof *out);
+  bool ok = in && lits && out;
+  if (!ok) eval_fail(s, "out of memory");
+  for (uint32_t i = 0; ok && i < e->nin; i++) {
+    ir_atom a = e->in[i];
+    if (ATOM_IS_LIT(a)) ok = (in[i] = lits[i] = literal_array(s, &s->m->lits[ATOM_INDEX(a)])) != NULL;
+    else in[i] = f->env[ATOM_INDEX(a)];
+    if (ok && !in[i]) ok = eval_fail(s, "internal error: operand %u of %s is not defined", i, prims[e->prim].name);
+  }
+  if (ok) ok = prims[e->prim].eval(s, e, in, out);
+  for (uint32_t i = 0; i < e->nin; i++) array_free(lits[i]);
+  if (ok) {
+    for (uint32_t k = 0; k < e->nout; k++) {
+      uint32_t v = e->out[k];
+      f->env[v] = out[k], f->owned[v] = 1;
+      if (f->uses[v] == 0) f->uses[v] = 1, drop(f, v); /* never read: dead at once */
+    }
+    for (uint32_t i = 0; i < e->nin; i++)
+      if (!ATOM_IS_LIT(e->in[i])) drop(f, ATOM_INDEX(e->in[i]));
+  } else if (out)
+    eval_free_all(out, e->nout);
+  free(in);
+  free(lits);
+  free(out);
+  return ok;
+}
+
+/* The outputs: copies (an output may also be an input, or listed twice). */
+static bool collect_outputs(eval_state *s, frame *f, const ir_jaxpr *j, tj_array **outputs) {
+  for (uint32_t i = 0; i < j->nout; i++) {
+    ir_atom a = j->outs[i];
+    outputs[i] = ATOM_IS_LIT(a) ? literal_array(s, &s->m->lits[ATOM_INDEX(a)]) : array_copy(f->env[ATOM_INDEX(a)]);
+    if (!outputs[i]) {
+      eval_free_all(outputs, i);
+      if (s->err[0] == 0) eval_fail(s, "out of memory");
+      return false;
+    }
+  }
+  return true;
+}
+
+bool eval_sub(eval_state *s, const ir_jaxpr *j, const tj_array *const *inputs, tj_array **outputs) {
+  if (s->depth >= MAX_EVAL_NEST) return eval_fail(s, "sub-jaxprs nested too deeply (limit is %d)", MAX_EVAL_NEST);
+  uint32_t nv = s->m->nvars ? s->m->nvars : 1;
+  frame f = {calloc(nv, sizeof *f.env), calloc(nv, sizeof *f.uses), calloc(nv, 1)};
+  if (!f.env || !f.uses || !f.owned) {
+    frame_free(&f, 0);
+    return eval_fail(s, "out of memory");
+  }
+  for (uint32_t i = 0; i < j->nconst; i++) f.env[j->constvars[i]] = (tj_array *)inputs[i];
+  for (uint32_t i = 0; i < j->nin; i++) f.env[j->invars[i]] = (tj_array *)inputs[j->nconst + i];
+  count_uses(&f, j);
+  s->depth++;
+  bool ok = true;
+  for (uint32_t k = 0; ok && k < j->neqns; k++) ok = run_eqn(s, &f, &j->eqns[k]);
+  s->depth--;
+  if (ok) ok = collect_outputs(s, &f, j, outputs);
+  frame_free(&f, s->m->nvars);
+  return ok;
+}
+
+bool eval_jaxpr(const ir_module *m, const ir_jaxpr *j, const tj_array *const *inputs, tj_array **outputs,
+                char *err, int errsize) {
+  eval_state s = {.m = m, .err = err, .errsize = errsize};
+  if (errsize > 0) err[0] = 0;
+  return eval_sub(&s, j, inputs, outputs);
+}

@@ -1,0 +1,48 @@
+/* The reference evaluator: runs a jaxpr on dense arrays with lax's (XLA's
+ * CPU) semantics, one equation at a time. It is the oracle the compiler's
+ * output is checked against, so it aims to be obviously right, not fast. */
+#ifndef TJ_EVAL_H
+#define TJ_EVAL_H
+#include <stdbool.h>
+
+#include "array.h"
+#include "ir.h"
+#include "prims.h"
+
+/* Loop iterations one evaluation may run in total (while and scan), so a
+ * traced `while (true)` ends with an error instead of hanging. */
+#define TJ_MAX_EVAL_STEPS 10000000LL
+
+typedef struct eval_state {
+  const ir_module *m;
+  char *err;
+  int errsize;
+  int depth;                /* nesting of sub-jaxprs (bounded) */
+  long long steps;          /* loop iterations so far */
+} eval_state;
+
+/* Evaluates j: inputs are its constvars' then its invars' arrays (borrowed);
+ * outputs[0..j->nout) receive new arrays, the caller's to free. On failure
+ * returns false with a message in err and no output set. */
+bool eval_jaxpr(const ir_module *m, const ir_jaxpr *j, const tj_array *const *inputs,
+                tj_array **outputs, char *err, int errsize);
+
+/* For the rules (eval_*.c): */
+/* Evaluates a sub-jaxpr inside an equation. */
+bool eval_sub(eval_state *s, const ir_jaxpr *j, const tj_array *const *inputs, tj_array **outputs);
+/* Writes the message and returns false. */
+bool eval_fail(eval_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A new zeroed array of aval, or NULL after eval_fail. */
+tj_array *eval_new(eval_state *s, const tj_aval *aval);
+/* A new array of output k's aval. */
+tj_array *eval_new_out(eval_state *s, const ir_eqn *e, uint32_t k);
+/* An int param (PV_INT/PV_BOOL), or def when absent. */
+int64_t eval_param_int(const ir_eqn *e, const char *key, int64_t def);
+/* A tuple/list param of ints into out; its length, or -1 if absent/bad. */
+int eval_param_ints(const ir_eqn *e, const char *key, int64_t *out, int max);
+/* Row-major strides of a's dims. */
+void eval_strides(const tj_array *a, int64_t *strides);
+/* Frees out[0..n) and clears them. */
+void eval_free_all(tj_array **out, uint32_t n);
+
+#endif

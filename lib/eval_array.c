@@ -1,0 +1,184 @@
+/* Eval rules of the array primitives: reductions (row-major order,
+ * accumulating in the output dtype: float32 sums round at every step, as a
+ * plain C loop does), argmax/argmin (first extreme; the first NaN wins, as
+ * jax's _argminmax comparator picks NaN), dot_general (accumulates in the
+ * output dtype, contracting dimensions in row-major order), and the shape
+ * manipulations, which only move elements. */
+#include "eval.h"
+
+#include <math.h>
+#include <string.h>
+
+static void unravel(int64_t i, const tj_array *a, int64_t *c) {
+  for (int d = a->rank - 1; d >= 0; d--) c[d] = i % a->dims[d], i /= a->dims[d];
+}
+
+static bool in_list(const int64_t *v, int n, int64_t x) {
+  for (int i = 0; i < n; i++)
+    if (v[i] == x) return true;
+  return false;
+}
+
+/* Output flat index of input coords c with the listed axes dropped. */
+static int64_t drop_axes_index(const tj_array *a, const int64_t *c, const int64_t *axes, int naxes) {
+  int64_t o = 0;
+  for (int d = 0; d < a->rank; d++)
+    if (!in_list(axes, naxes, d)) o = o * a->dims[d] + c[d];
+  return o;
+}
+
+static void reduce_init(int prim, tj_array *r) {
+  bool fl = dtype_is_float(r->dtype);
+  int bits = 8 * dtype_size(r->dtype);
+  bool sgn = dtype_kindof(r->dtype) == DK_SIGNED;
+  for (int64_t i = 0; i < r->size; i++) {
+    if (prim == P_reduce_prod) array_set_i(r, i, 1);
+    else if (prim == P_reduce_max && fl) array_set_f(r, i, -INFINITY);
+    else if (prim == P_reduce_min && fl) array_set_f(r, i, INFINITY);
+    else if (prim == P_reduce_max) array_set_i(r, i, r->dtype == DT_BOOL ? 0 : sgn ? (int64_t)(~0ull << (bits - 1)) : 0);
+    else if (prim == P_reduce_min) /* no 64-bit unsigned dtype, so 1 << bits is defined */
+      array_set_i(r, i, r->dtype == DT_BOOL ? 1 : sgn ? (int64_t)(~(~0ull << (bits - 1))) : (int64_t)((1ull << bits) - 1));
+  }
+}
+
+bool ev_reduce(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
+  const tj_array *a = in[0];
+  int64_t axes[TJ_MAX_RANK], c[TJ_MAX_RANK];
+  int naxes = eval_param_ints(e, "axes", axes, TJ_MAX_RANK);
+  if (naxes < 0) return eval_fail(s, "internal error: %s without axes", prims[e->prim].name);
+  tj_array *r = out[0] = eval_new_out(s, e, 0);
+  if (!r) return false;
+  reduce_init(e->prim, r);
+  bool fl = dtype_is_float(a->dtype);
+  for (int64_t i = 0; i < a->size; i++) {
+    unravel(i, a, c);
+    int64_t o = drop_axes_index(a, c, axes, naxes);
+    if (fl) {
+      double acc = array_get_f(r, o), x = array_get_f(a, i);
+      acc = e->prim == P_reduce_sum ? acc + x : e->prim == P_reduce_prod ? acc * x
+          : e->prim == P_reduce_max ? (acc != acc ? acc : x != x || x > acc ? x : acc)
+                                    : (acc != acc ? acc : x != x || x < acc ? x : acc);
+      array_set_f(r, o, acc);
+    } else {
+      int64_t acc = array_get_i(r, o), x = array_get_i(a, i);
+      acc = e->prim == P_reduce_sum ? (int64_t)((uint64_t)acc + (uint64_t)x)
+          : e->prim == P_reduce_prod ? (int64_t)((uint64_t)acc * (uint64_t)x)
+          : e->prim == P_reduce_max ? (x > acc ? x : acc) : (x < acc ? x : acc);
+      array_set_i(r, o, acc);
+    }
+  }
+  return true;
+}
+
+/* Whether x replaces best as the extreme so far (ties keep the first). */
+static bool better(int prim, double x, double best) {
+  if (best != best) return false;
+  if (x != x) return true;
+  return prim == P_argmax ? x > best : x < best;
+}
+
+bool ev_argminmax(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
+  const tj_array *a = in[0];
+  int64_t axis, c[TJ_MAX_RANK], st[TJ_MAX_RANK];
+  if (eval_param_ints(e, "axes", &axis, 1) != 1 || axis < 0 || axis >= a->rank)
+    return eval_fail(s, "internal error: %s without its axis", prims[e->prim].name);
+  tj_array *r = out[0] = eval_new_out(s, e, 0);
+  if (!r) return false;
+  eval_strides(a, st);
+  bool fl = dtype_is_float(a->dtype);
+  for (int64_t i = 0; i < a->size; i++) {
+    unravel(i, a, c);
+    if (c[axis] != 0) continue;
+    int64_t best = 0, o = drop_axes_index(a, c, &axis, 1);
+    for (int64_t k = 1; k < a->dims[axis]; k++) {
+      int64_t j = i + k * st[axis], b = i + best * st[axis];
+      bool take = fl ? better(e->prim, array_get_f(a, j), array_get_f(a, b))
+                     : e->prim == P_argmax ? array_get_i(a, j) > array_get_i(a, b) : array_get_i(a, j) < array_get_i(a, b);
+      if (take) best = k;
+    }
+    array_set_i(r, o, best);
+  }
+  return true;
+}
+
+typedef struct dot_dims {
+  int64_t lc[TJ_MAX_RANK], rc[TJ_MAX_RANK], lb[TJ_MAX_RANK], rb[TJ_MAX_RANK];
+  int nc, nb;
+} dot_dims;
+
+/* (([lc], [rc]), ([lb], [rb])): lists as the pp rule prints them. */
+static bool read_dot_dims(const ir_eqn *e, dot_dims *d) {
+  const pval *p = ir_param_get(e, "dimension_numbers");
+  if (!p || p->kind != PV_TUPLE || p->nitems != 2) return false;
+  int64_t *lists[4] = {d->lc, d->rc, d->lb, d->rb};
+  int n[4];
+  for (int k = 0; k < 4; k++) {
+    const pval *pair = p->items[k / 2];
+    const pval *t = pair && pair->kind == PV_TUPLE && pair->nitems == 2 ? pair->items[k % 2] : NULL;
+    if (!t || (t->kind != PV_TUPLE && t->kind != PV_LIST) || t->nitems > TJ_MAX_RANK) return false;
+    for (int i = 0; i < t->nitems; i++) {
+      if (!t->items[i] || t->items[i]->kind != PV_INT) return false;
+      lists[k][i] = t->items[i]->i;
+    }
+    n[k] = t->nitems;
+  }
+  d->nc = n[0], d->nb = n[2];
+  return n[0] == n[1] && n[2] == n[3];
+}
+
+/* Free (neither batch nor contracting) dimensions of an operand, in order. */
+static int free_dims(const tj_array *a, const int64_t *used, int n, int64_t *out) {
+  int k = 0;
+  for (int d = 0; d < a->rank; d++)
+    if (!in_list(used, n, d)) out[k++] = d;
+  return k;
+}
+
+/* Accumulates one output element of dot_general over the contracting
+ * coordinates (row-major), in r's dtype. */
+static void dot_one(const tj_array *l, const tj_array *rt, tj_array *r, int64_t o, int64_t *lco, int64_t *rco,
+                    const dot_dims *d) {
+  int64_t lst[TJ_MAX_RANK], rst[TJ_MAX_RANK], n = 1, k[TJ_MAX_RANK];
+  eval_strides(l, lst), eval_strides(rt, rst);
+  for (int i = 0; i < d->nc; i++) n *= l->dims[d->lc[i]];
+  bool fl = dtype_is_float(r->dtype), f32 = r->dtype == DT_F32;
+  double acc = 0;
+  uint64_t iacc = 0;
+  for (int64_t t = 0; t < n; t++) {
+    int64_t rest = t;
+    for (int i = d->nc - 1; i >= 0; i--) k[i] = rest % l->dims[d->lc[i]], rest /= l->dims[d->lc[i]];
+    for (int i = 0; i < d->nc; i++) lco[d->lc[i]] = k[i], rco[d->rc[i]] = k[i];
+    int64_t li = 0, ri = 0;
+    for (int x = 0; x < l->rank; x++) li += lco[x] * lst[x];
+    for (int x = 0; x < rt->rank; x++) ri += rco[x] * rst[x];
+    if (fl) {
+      double a = array_get_f(l, li), b = array_get_f(rt, ri);
+      if (f32) a = (float)a, b = (float)b, acc = (float)(acc + (float)(a * b));
+      else acc += a * b;
+    } else
+      iacc += (uint64_t)array_get_i(l, li) * (uint64_t)array_get_i(rt, ri);
+  }
+  if (fl) array_set_f(r, o, acc);
+  else array_set_i(r, o, (int64_t)iacc);
+}
+
+bool ev_dot_general(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
+  const tj_array *l = in[0], *rt = in[1];
+  dot_dims d;
+  if (!read_dot_dims(e, &d)) return eval_fail(s, "internal error: dot_general without dimension_numbers");
+  int64_t lfree[TJ_MAX_RANK], rfree[TJ_MAX_RANK], both_l[2 * TJ_MAX_RANK], both_r[2 * TJ_MAX_RANK];
+  memcpy(both_l, d.lc, sizeof d.lc[0] * d.nc), memcpy(both_l + d.nc, d.lb, sizeof d.lb[0] * d.nb);
+  memcpy(both_r, d.rc, sizeof d.rc[0] * d.nc), memcpy(both_r + d.nc, d.rb, sizeof d.rb[0] * d.nb);
+  int nlf = free_dims(l, both_l, d.nc + d.nb, lfree), nrf = free_dims(rt, both_r, d.nc + d.nb, rfree);
+  tj_array *r = out[0] = eval_new_out(s, e, 0);
+  if (!r) return false;
+  int64_t c[TJ_MAX_RANK], lco[TJ_MAX_RANK] = {0}, rco[TJ_MAX_RANK] = {0};
+  for (int64_t o = 0; o < r->size; o++) {
+    unravel(o, r, c); /* output dims: batch, lhs free, rhs free */
+    for (int i = 0; i < d.nb; i++) lco[d.lb[i]] = c[i], rco[d.rb[i]] = c[i];
+    for (int i = 0; i < nlf; i++) lco[lfree[i]] = c[d.nb + i];
+    for (int i = 0; i < nrf; i++) rco[rfree[i]] = c[d.nb + nlf + i];
+    dot_one(l, rt, r, o, lco, rco, &d);
+  }
+  return true;
+}

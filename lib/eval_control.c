@@ -1,0 +1,138 @@
+/* Eval rules of the call and control-flow primitives: jit, cond, while and
+ * scan run their sub-jaxprs with eval_sub (lax's semantics; XLA's for a
+ * cond index out of range). */
+#include "eval.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const ir_jaxpr *jaxpr_param(const ir_eqn *e, const char *key) {
+  const pval *p = ir_param_get(e, key);
+  return p && p->kind == PV_JAXPR ? p->jaxpr : NULL;
+}
+
+static bool count_step(eval_state *s) {
+  if (++s->steps <= TJ_MAX_EVAL_STEPS) return true;
+  return eval_fail(s, "too many loop iterations (limit is %lld): does a while loop ever end?", TJ_MAX_EVAL_STEPS);
+}
+
+bool ev_jit(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
+  const ir_jaxpr *j = jaxpr_param(e, "jaxpr");
+  if (!j) return eval_fail(s, "internal error: jit without a jaxpr");
+  return eval_sub(s, j, in, out);
+}
+
+/* XLA's Conditional runs the last branch for an index outside [0, n);
+ * lax.switch clamps before binding, so traced code never relies on it. */
+bool ev_cond(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
+  const pval *br = ir_param_get(e, "branches");
+  if (!br || br->kind != PV_TUPLE || br->nitems < 1) return eval_fail(s, "internal error: cond without branches");
+  int64_t index = array_get_i(in[0], 0);
+  if (index < 0 || index >= br->nitems) index = br->nitems - 1;
+  return eval_sub(s, br->items[index]->jaxpr, in + 1, out);
+}
+
+/* Evaluates the while's cond_jaxpr on its consts and the carries. */
+static bool while_test(eval_state *s, const ir_jaxpr *cj, const tj_array *const *consts, int nc,
+                       tj_array *const *carry, int ncarry, bool *truth) {
+  const tj_array **args = calloc((size_t)(nc + ncarry) + 1, sizeof *args);
+  tj_array *r = NULL;
+  if (!args) return eval_fail(s, "out of memory");
+  memcpy(args, consts, sizeof *args * (size_t)nc);
+  memcpy(args + nc, carry, sizeof *args * (size_t)ncarry);
+  bool ok = eval_sub(s, cj, args, &r);
+  free(args);
+  if (ok) *truth = array_get_i(r, 0) != 0;
+  array_free(r);
+  return ok;
+}
+
+bool ev_while(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
+  const ir_jaxpr *body = jaxpr_param(e, "body_jaxpr"), *cj = jaxpr_param(e, "cond_jaxpr");
+  int cn = (int)eval_param_int(e, "cond_nconsts", 0), bn = (int)eval_param_int(e, "body_nconsts", 0);
+  int ncarry = (int)e->nout;
+  if (!body || !cj) return eval_fail(s, "internal error: while without its jaxprs");
+  const tj_array **args = calloc((size_t)(bn + ncarry) + 1, sizeof *args);
+  tj_array **carry = calloc((size_t)ncarry + 1, sizeof *carry), **next = calloc((size_t)ncarry + 1, sizeof *next);
+  bool ok = args && carry && next, truth = false;
+  if (!ok) eval_fail(s, "out of memory");
+  for (int i = 0; ok && i < ncarry; i++)
+    ok = (carry[i] = array_copy(in[cn + bn + i])) != NULL || eval_fail(s, "out of memory");
+  while (ok && (ok = while_test(s, cj, in, cn, carry, ncarry, &truth)) && truth && (ok = count_step(s))) {
+    memcpy(args, in + cn, sizeof *args * (size_t)bn);
+    memcpy(args + bn, carry, sizeof *args * (size_t)ncarry);
+    if (!(ok = eval_sub(s, body, args, next))) break;
+    eval_free_all(carry, (uint32_t)ncarry);
+    memcpy(carry, next, sizeof *carry * (size_t)ncarry);
+  }
+  if (ok) memcpy(out, carry, sizeof *out * (size_t)ncarry);
+  else if (carry) eval_free_all(carry, (uint32_t)ncarry);
+  free(args);
+  free(carry);
+  free(next);
+  return ok;
+}
+
+/* Bytes of one leading-axis slice of a. */
+static size_t row_bytes(const tj_array *a) {
+  int64_t n = 1;
+  for (int d = 1; d < a->rank; d++) n *= a->dims[d];
+  return (size_t)n * (size_t)dtype_size(a->dtype);
+}
+
+/* xs[t] as a new array (the scan body's x). */
+static tj_array *row_of(eval_state *s, const tj_array *xs, int64_t t) {
+  tj_aval av = array_aval(xs, false);
+  av.rank--;
+  memmove(av.dims, av.dims + 1, sizeof av.dims[0] * av.rank);
+  tj_array *r = eval_new(s, &av);
+  if (r) memcpy(r->data, (const char *)xs->data + (size_t)t * row_bytes(xs), row_bytes(xs));
+  return r;
+}
+
+/* One scan iteration at position t: body(consts, carry, xs[t]) -> carry, ys[t]. */
+static bool scan_step(eval_state *s, const ir_jaxpr *body, const tj_array *const *in, int nconst, tj_array **carry,
+                      int ncarry, int nxs, int64_t t, tj_array **ys, int nys) {
+  int nargs = nconst + ncarry + nxs, nout = ncarry + nys;
+  const tj_array **args = calloc((size_t)nargs + 1, sizeof *args);
+  tj_array **xrows = calloc((size_t)nxs + 1, sizeof *xrows), **res = calloc((size_t)nout + 1, sizeof *res);
+  bool ok = (args && xrows && res) || eval_fail(s, "out of memory");
+  for (int i = 0; ok && i < nxs; i++) ok = (xrows[i] = row_of(s, in[nconst + ncarry + i], t)) != NULL;
+  if (ok) {
+    memcpy(args, in, sizeof *args * (size_t)nconst);
+    memcpy(args + nconst, carry, sizeof *args * (size_t)ncarry);
+    memcpy(args + nconst + ncarry, xrows, sizeof *args * (size_t)nxs);
+    ok = eval_sub(s, body, args, res);
+  }
+  if (ok) {
+    eval_free_all(carry, (uint32_t)ncarry);
+    memcpy(carry, res, sizeof *carry * (size_t)ncarry);
+    for (int k = 0; k < nys; k++) {
+      memcpy((char *)ys[k]->data + (size_t)t * row_bytes(ys[k]), res[ncarry + k]->data, row_bytes(ys[k]));
+      array_free(res[ncarry + k]);
+    }
+  }
+  if (xrows) eval_free_all(xrows, (uint32_t)nxs);
+  free(args);
+  free(xrows);
+  free(res);
+  return ok;
+}
+
+bool ev_scan(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
+  const ir_jaxpr *body = jaxpr_param(e, "jaxpr");
+  int64_t length = eval_param_int(e, "length", -1);
+  int nconst = (int)eval_param_int(e, "num_consts", 0), ncarry = (int)eval_param_int(e, "num_carry", 0);
+  bool reverse = eval_param_int(e, "reverse", 0) != 0;
+  int nxs = (int)e->nin - nconst - ncarry, nys = (int)e->nout - ncarry;
+  if (!body || length < 0 || nxs < 0 || nys < 0) return eval_fail(s, "internal error: malformed scan");
+  bool ok = true;
+  for (int i = 0; ok && i < ncarry; i++)
+    ok = (out[i] = array_copy(in[nconst + i])) != NULL || eval_fail(s, "out of memory");
+  for (int k = 0; ok && k < nys; k++) ok = (out[ncarry + k] = eval_new_out(s, e, (uint32_t)(ncarry + k))) != NULL;
+  for (int64_t i = 0; ok && i < length; i++)
+    ok = count_step(s) && scan_step(s, body, in, nconst, out, ncarry, nxs, reverse ? length - 1 - i : i,
+                                    out + ncarry, nys);
+  if (!ok) eval_free_all(out, e->nout);
+  return ok;
+}
