@@ -1,5 +1,6 @@
 /* The public API (tjit.h): contexts, specs, tracing, listings. */
 #include "tjit.h"
+#include "api.h"
 
 #include "ast.h"
 #include "diag.h"
@@ -14,14 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct tj_ctx {
-  tj_arena arena;           /* specs, sources, ASTs, diagnostics */
-  diag_list diags;
-};
-
-struct tj_jaxpr {
-  ir_module *m;
-};
 
 tj_ctx *tj_ctx_new(void) {
   tj_ctx *ctx = calloc(1, sizeof *ctx);

@@ -1,6 +1,7 @@
 /* tj_run: trace a call, build its traced arguments' arrays, evaluate the
  * jaxpr with the reference evaluator, hand back the outputs. */
 #include "tjit.h"
+#include "api.h"
 
 #include "array.h"
 #include "ast.h"
@@ -15,13 +16,6 @@
 
 /* The context and jaxpr as api.c defines them (compatible definitions,
  * C11 6.2.7). TODO(lead): move both into an internal api.h. */
-struct tj_ctx {
-  tj_arena arena;
-  diag_list diags;
-};
-struct tj_jaxpr {
-  ir_module *m;
-};
 
 struct tj_result {
   tj_array **outs;
