@@ -96,6 +96,12 @@ static int apply_option(const struct cmd_info *info, int id, const char *arg,
   case OPT_OUTPUT:
     o->output = arg;
     return -1;
+  case OPT_OUT_DIR:
+    o->out_dir = arg;
+    return -1;
+  case OPT_REFERENCE:
+    o->reference = true;
+    return -1;
   }
   fprintf(stderr, "tjit %s: error: BUG: option %d has no handler\n", info->name, id);
   return TJ_ERR_INTERNAL;

@@ -17,6 +17,8 @@ enum cmd_option_id {
   OPT_FORMAT,
   OPT_AUTOGRAPH,
   OPT_NO_AUTOGRAPH,
+  OPT_OUT_DIR,
+  OPT_REFERENCE,
 };
 
 /* One row of a command's option table. */
@@ -64,6 +66,8 @@ struct cmd_opts {
   const char *call_text;     /* --call as written, for messages; NULL: none */
   enum cmd_format format;
   const char *output;        /* -o FILE; NULL: standard output */
+  const char *out_dir;       /* --out DIR; NULL: none */
+  bool reference;            /* --reference */
   const char *operand;       /* the SPEC (or COMMAND) operand; NULL: none */
 };
 

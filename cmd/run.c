@@ -7,17 +7,14 @@
 #include "cmd.h"
 #include "common.h"
 
-/* --out and --reference are handled here, before cmd_parse (whose handler
- * table lives in common.c), so their ids only feed the help text. */
-enum { OPT_RUN_OUT = 400, OPT_RUN_REFERENCE };
 
 static const struct cmd_option run_options[] = {
     {"call", 0, "N", "run calls[N] only (default: every call, else \"args\")", OPT_CALL},
     {"args", 0, "JSON", "run with these arguments (a JSON array or object)", OPT_ARGS},
     OPTION_FORMAT,
-    {"out", 0, "DIR", "also write each result to DIR/call<N>_out<K>.npy", (enum cmd_option_id)OPT_RUN_OUT},
+    {"out", 0, "DIR", "also write each result to DIR/call<N>_out<K>.npy", OPT_OUT_DIR},
     {"reference", 0, NULL, "run with the reference evaluator (required for now)",
-     (enum cmd_option_id)OPT_RUN_REFERENCE},
+     OPT_REFERENCE},
     OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_HELP,
 };
 
@@ -35,47 +32,6 @@ const struct cmd_info cmd_run_info = {
     .options = run_options,
     .noptions = (int)(sizeof run_options / sizeof run_options[0]),
 };
-
-struct run_flags {
-  bool reference;
-  const char *out_dir;
-};
-
-/* Whether a (up to any '=') is name or an abbreviation of it, as
- * getopt_long accepts them ("--ref"); min is the shortest unique prefix. */
-static bool abbrev(const char *a, const char *name, size_t min) {
-  size_t n = strcspn(a, "=");
-  return n >= min && n <= strlen(name) && strncmp(a, name, n) == 0;
-}
-
-/* Takes --reference and --out DIR (--out=DIR) out of argv, in place. */
-static int take_run_flags(const struct cmd_info *info, int argc, char **argv, struct run_flags *f, int *status) {
-  int n = 1;
-  *status = -1;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (strcmp(a, "--") == 0) {
-      while (i < argc) argv[n++] = argv[i++];
-      break;
-    }
-    if (abbrev(a, "--reference", 3) && !strchr(a, '=')) f->reference = true;
-    else if (abbrev(a, "--out", 3) && strchr(a, '=')) f->out_dir = strchr(a, '=') + 1;
-    else if (abbrev(a, "--out", 3)) {
-      if (i + 1 >= argc) {
-        *status = cmd_usage_error(info, "option '--out' needs a value");
-        return 0;
-      }
-      f->out_dir = argv[++i];
-    } else {
-      argv[n++] = argv[i];
-      /* an option's separate value is never taken for one of ours */
-      if ((strcmp(a, "--call") == 0 || strcmp(a, "--args") == 0 || strcmp(a, "--format") == 0) && i + 1 < argc)
-        argv[n++] = argv[++i];
-    }
-  }
-  argv[n] = NULL;
-  return n;
-}
 
 /* Prints one call's outputs (text) or appends its JSON object. */
 static void show_call(const tj_result *r, const char *label, bool json, bool first, FILE *out) {
@@ -105,17 +61,17 @@ static tj_status write_outputs(tj_ctx *ctx, const tj_result *r, const char *dir,
 }
 
 /* Runs calls [first, last] (-1: "args" or --args); stops at the first failure. */
-static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *opts, const struct run_flags *f) {
+static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *opts) {
   bool json = opts->format == FORMAT_JSON, single = opts->call_text || opts->trace.args_json;
   int first = single ? opts->trace.call : 0, last = single ? first : tj_spec_ncalls(spec) - 1;
   if (opts->trace.args_json || (!single && last < 0)) first = last = -1;
   if (json) fputs("{\"calls\": [", stdout);
   for (int c = first; c <= last; c++) {
-    tj_run_opts ro = {.trace = opts->trace, .reference = f->reference};
+    tj_run_opts ro = {.trace = opts->trace, .reference = opts->reference};
     ro.trace.call = c;
     tj_result *r = NULL;
     tj_status st = tj_run(ctx, spec, &ro, &r);
-    if (st == TJ_OK && f->out_dir) st = write_outputs(ctx, r, f->out_dir, c);
+    if (st == TJ_OK && opts->out_dir) st = write_outputs(ctx, r, opts->out_dir, c);
     if (st != TJ_OK) {
       tj_result_free(r);
       if (json) fputs("\n", stdout);
@@ -137,16 +93,9 @@ static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *op
 
 int cmd_run(int argc, char **argv) {
   struct cmd_opts opts;
-  struct run_flags f = {0};
-  int status;
-  char **args = calloc((size_t)argc + 1, sizeof *args);
-  if (!args) return TJ_ERR_INTERNAL;
-  memcpy(args, argv, sizeof *args * (size_t)argc);
-  int n = take_run_flags(&cmd_run_info, argc, args, &f, &status);
-  if (status < 0) status = cmd_parse(&cmd_run_info, n, args, &opts);
-  free(args);
+  int status = cmd_parse(&cmd_run_info, argc, argv, &opts);
   if (status >= 0) return status;
-  if (!f.reference) {
+  if (!opts.reference) {
     fprintf(stderr, "tjit run: error: the compiler is not implemented yet; --reference runs the reference evaluator\n");
     return TJ_ERR_USAGE;
   }
@@ -154,7 +103,7 @@ int cmd_run(int argc, char **argv) {
   tj_spec *spec = NULL;
   if (!ctx) return TJ_ERR_INTERNAL;
   status = cmd_load_spec(ctx, &cmd_run_info, &opts, &spec);
-  if (status == TJ_OK) status = run_calls(ctx, spec, &opts, &f);
+  if (status == TJ_OK) status = run_calls(ctx, spec, &opts);
   tj_ctx_free(ctx);
   return status;
 }

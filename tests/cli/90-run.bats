@@ -26,7 +26,7 @@ load helper
 @test "run: --out without a value" {
   run tjit run --reference "$CASES_DIR/run-cumsum.json" --out
   assert_failure 2
-  assert_output --partial "option '--out' needs a value"
+  assert_output --partial "option '--out' requires a value"
 }
 
 @test "run: --help lists --reference and --out" {
