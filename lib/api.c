@@ -153,6 +153,7 @@ tj_status tj_trace(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_jax
   *out = malloc(sizeof **out);
   if (!*out) TJ_OOM();
   (*out)->m = t.m;
+  (*out)->invar_json = t.invar_json;
   return TJ_OK;
 }
 

@@ -14,6 +14,7 @@ struct tj_ctx {
 
 struct tj_jaxpr {
   ir_module *m;
+  const struct sjson **invar_json; /* each top-level input's value in the spec */
 };
 
 #endif

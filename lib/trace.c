@@ -636,6 +636,7 @@ static bool bind_param(tracer *t, const tj_spec *spec, scope *fs, int i, bool is
   uint32_t var = ir_new_var(t->m, &a);
   ir_jaxpr *top = t->m->top;
   t->invar_names[top->nin] = name_str(t->prog->names, p->name);
+  t->invar_json[top->nin] = j;
   top->invars[top->nin++] = var;
   scope_bind(t, fs, p->name, value_traced(var));
   return true;
@@ -671,6 +672,7 @@ bool trace_function(tracer *t, const tj_spec *spec, const spec_call *call) {
                         TJ_MAX_PARAMS, fname(t));
   if (!mark_static(t, spec, is_static) || !bind_call(t, call, vals)) return false;
   t->invar_names = ARENA_ARRAY(&t->scratch, const char *, n ? n : 1);
+  t->invar_json = ARENA_ARRAY(&t->m->arena, const sjson *, n ? n : 1);
   t->m->top->invars = ARENA_ARRAY(&t->m->arena, uint32_t, n ? n : 1);
   scope *fs = scope_new(t, NULL);
   for (int i = 0; i < n; i++)

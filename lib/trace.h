@@ -53,6 +53,7 @@ typedef struct tracer {
   uint32_t neqns;           /* equations recorded in all jaxprs */
   ast_func *entry;
   const char **invar_names; /* parameter name of each top-level invar */
+  const sjson **invar_json; /* and its value in the spec (in the module's arena) */
   int depth;                /* evaluation nesting (C stack guard) */
   int call_depth;
   uint64_t steps;
