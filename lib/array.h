@@ -43,6 +43,9 @@ bool spec_value_array(diag_list *d, const struct tj_spec *spec, const struct sjs
                       tj_array **out);
 /* NumPy's .npy format, little-endian, C order (versions 1.0 and 2.0). */
 bool npy_read(const char *path, tj_array **out, char *err, int errsize);
+/* The dtype and shape of an .npy file, checked as npy_read checks them,
+ * without reading the data. */
+bool npy_read_header(const char *path, tj_aval *out, char *err, int errsize);
 bool npy_write(const char *path, const tj_array *a, char *err, int errsize);
 /* {"dtype": "f32", "shape": [3], "data": [1.0, 2.0, 3.0]} (nested data). */
 void array_format_json(const tj_array *a, tj_buf *out);

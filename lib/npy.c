@@ -214,37 +214,55 @@ static int open_regular(const char *path) {
   return -1;
 }
 
-bool npy_read(const char *path, tj_array **out, char *err, int errsize) {
-  *out = NULL;
-  int fd = open_regular(path);
-  if (fd < 0)
+/* Opens path and reads its header: the file is regular, the header is
+ * valid, and the data that follows has exactly the size the header says. */
+static bool open_npy(const char *path, int *fd, tj_aval *av, char *err, int errsize) {
+  *fd = open_regular(path);
+  if (*fd < 0)
     return fail(err, errsize, "cannot read '%s': %s", path,
                 errno == EINVAL ? "not a regular file" : strerror(errno));
   struct stat st;
-  tj_aval av;
   uint64_t at = 0;
-  const char *why = fstat(fd, &st) != 0 ? strerror(errno) : read_header(fd, &av, &at);
+  const char *why = fstat(*fd, &st) != 0 ? strerror(errno) : read_header(*fd, av, &at);
+  if (!why && aval_size(av) > TJ_MAX_ELEMENTS) why = "too many elements";
   if (why) {
-    close(fd);
+    close(*fd);
     return fail(err, errsize, "'%s': %s", path, why);
   }
+  uint64_t need = (uint64_t)aval_size(av) * (uint64_t)dtype_size(av->dtype);
+  uint64_t have = (uint64_t)st.st_size > at ? (uint64_t)st.st_size - at : 0;
+  if (have == need) return true;
+  char desc[160];
+  aval_format_long(av, desc, sizeof desc);
+  close(*fd);
+  return fail(err, errsize, "'%s': %s: %s needs %llu bytes of data, the file has %llu", path,
+              have < need ? "truncated" : "the header does not match the file size", desc,
+              (unsigned long long)need, (unsigned long long)have);
+}
+
+bool npy_read_header(const char *path, tj_aval *out, char *err, int errsize) {
+  int fd;
+  if (!open_npy(path, &fd, out, err, errsize)) return false;
+  close(fd);
+  return true;
+}
+
+bool npy_read(const char *path, tj_array **out, char *err, int errsize) {
+  *out = NULL;
+  int fd;
+  tj_aval av;
+  if (!open_npy(path, &fd, &av, err, errsize)) return false;
   tj_array *a = array_new(&av);
   if (!a) {
     close(fd);
-    return fail(err, errsize, "'%s': too many elements (limit is %lld)", path,
-                (long long)TJ_MAX_ELEMENTS);
+    return fail(err, errsize, "'%s': too many elements (limit is %lld)", path, (long long)TJ_MAX_ELEMENTS);
   }
-  uint64_t need = (uint64_t)a->size * (uint64_t)dtype_size(a->dtype);
-  uint64_t have = (uint64_t)st.st_size > at ? (uint64_t)st.st_size - at : 0;
-  bool ok = have == need && read_exact(fd, a->data, (size_t)need) == need;
+  size_t need = (size_t)a->size * (size_t)dtype_size(a->dtype);
+  bool ok = read_exact(fd, a->data, need) == need;
   close(fd);
   if (!ok) {
-    char desc[160];
-    aval_format_long(&av, desc, sizeof desc);
     array_free(a);
-    return fail(err, errsize, "'%s': %s: %s needs %llu bytes of data, the file has %llu",
-                path, have < need ? "truncated" : "the header does not match the file size",
-                desc, (unsigned long long)need, (unsigned long long)have);
+    return fail(err, errsize, "'%s': the file shrank while it was read", path);
   }
   if (host_big_endian()) swap_elements(a);
   if (a->dtype == DT_BOOL) /* any nonzero byte is True, as in numpy */

@@ -1,6 +1,7 @@
 /* The spec loader (tjit-spec(5)): top-level keys, calls, and argument values
  * read as avals. The JSON itself is read by json_scan.c. */
 #include "spec.h"
+#include "array.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -633,180 +634,15 @@ static bool check_random(diag_list *d, tj_arena *a, const sjson *v,
   return true;
 }
 
-/* ---- .npy headers ------------------------------------------------------ */
-
-enum { NPY_MAX_HEADER = 1 << 16 };
-
-/* The header is a Python dict literal:
- * {'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), } */
-typedef struct hscan {
-  const char *s;
-  size_t n, i;
-} hscan;
-
-static void h_space(hscan *h) {
-  while (h->i < h->n && (h->s[h->i] == ' ' || h->s[h->i] == '\n')) h->i++;
-}
-
-static bool h_char(hscan *h, char c) {
-  h_space(h);
-  if (h->i >= h->n || h->s[h->i] != c) return false;
-  h->i++;
-  return true;
-}
-
-/* 'text' or "text" (numpy writes no escapes). */
-static bool h_string(hscan *h, const char **str, size_t *len) {
-  char q = '\'';
-  if (!h_char(h, q) && !h_char(h, q = '"')) return false;
-  size_t start = h->i;
-  while (h->i < h->n && h->s[h->i] != q) h->i++;
-  if (h->i >= h->n) return false;
-  *str = h->s + start;
-  *len = h->i++ - start;
-  return true;
-}
-
-static bool h_word(hscan *h, const char *w) {
-  size_t n = strlen(w);
-  h_space(h);
-  if (h->n - h->i < n || memcmp(h->s + h->i, w, n) != 0) return false;
-  h->i += n;
-  return true;
-}
-
-/* (3, 4) or (3,) or (): each dimension at most TJ_MAX_ELEMENTS. */
-static bool h_shape(hscan *h, tj_aval *shape) {
-  if (!h_char(h, '(')) return false;
-  shape->rank = 0;
-  while (!h_char(h, ')')) {
-    if (shape->rank == TJ_MAX_RANK) return false;
-    h_space(h);
-    int64_t v = 0;
-    size_t start = h->i;
-    while (h->i < h->n && h->s[h->i] >= '0' && h->s[h->i] <= '9') {
-      v = v * 10 + (h->s[h->i++] - '0');
-      if (v > TJ_MAX_ELEMENTS) return false;
-    }
-    if (h->i == start) return false;
-    shape->dims[shape->rank++] = v;
-    if (h_char(h, ',')) continue;
-    if (h_char(h, ')')) break;
-    return false;
-  }
-  return true;
-}
-
-static bool npy_descr(const char *s, size_t n, tj_dtype *t) {
-  static const struct { const char *descr; tj_dtype t; } known[] = {
-      {"<f4", DT_F32}, {"<f8", DT_F64}, {"<i4", DT_I32},
-      {"<i8", DT_I64}, {"|i1", DT_I8},  {"<i2", DT_I16},
-      {"|u1", DT_U8},  {"<u4", DT_U32}, {"|b1", DT_BOOL}};
-  for (size_t k = 0; k < TJ_COUNT(known); k++)
-    if (n == 3 && memcmp(s, known[k].descr, 3) == 0) {
-      *t = known[k].t;
-      return true;
-    }
-  return false;
-}
-
-/* Parses the header dict. Returns NULL or what is wrong. */
-static const char *npy_dict(tj_arena *a, hscan *h, tj_aval *out) {
-  bool seen[3] = {0}, fortran = false;
-  const char *descr = "";
-  size_t dlen = 0;
-  if (!h_char(h, '{')) return "malformed header";
-  while (!h_char(h, '}')) {
-    const char *key;
-    size_t n;
-    bool ok = h_string(h, &key, &n) && h_char(h, ':');
-    if (ok && n == 5 && memcmp(key, "descr", 5) == 0)
-      ok = h_string(h, &descr, &dlen), seen[0] = true;
-    else if (ok && n == 13 && memcmp(key, "fortran_order", 13) == 0)
-      ok = (fortran = h_word(h, "True")) || h_word(h, "False"), seen[1] = true;
-    else if (ok && n == 5 && memcmp(key, "shape", 5) == 0)
-      ok = h_shape(h, out), seen[2] = true;
-    else ok = false;
-    if (!ok) return "malformed header";
-    if (h_char(h, ',')) continue;
-    if (h_char(h, '}')) break;
-    return "malformed header";
-  }
-  if (!seen[0] || !seen[1] || !seen[2]) return "malformed header";
-  if (fortran) return "Fortran-ordered arrays are not supported";
-  if (!npy_descr(descr, dlen, &out->dtype))
-    return arena_printf(a, "unsupported dtype '%s' (tjit reads <f4 <f8 <i4 "
-                        "<i8 |i1 <i2 |u1 <u4 |b1)", json_show(a, descr, dlen));
-  return NULL;
-}
-
-static size_t read_exact(int fd, unsigned char *buf, size_t n) {
-  size_t got = 0;
-  while (got < n) {
-    ssize_t r = read(fd, buf + got, n - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    got += (size_t)r;
-  }
-  return got;
-}
-
-/* Reads an .npy header (version, length, dict) from fd. Returns NULL or
- * what is wrong; *data_bytes counts the bytes after the header. */
-static const char *npy_read(tj_arena *a, int fd, off_t size, tj_aval *out,
-                            uint64_t *data_bytes) {
-  unsigned char pre[12];
-  if (read_exact(fd, pre, 10) < 10 || memcmp(pre, "\x93NUMPY", 6) != 0)
-    return "not an .npy file";
-  if ((pre[6] != 1 && pre[6] != 2) || pre[7] != 0)
-    return arena_printf(a, ".npy version %d.%d is not supported (only 1.0 and "
-                        "2.0)", pre[6], pre[7]);
-  size_t at = 10, hlen = pre[8] | (size_t)pre[9] << 8;
-  if (pre[6] == 2) {
-    if (read_exact(fd, pre + 10, 2) < 2) return "not an .npy file";
-    hlen |= (size_t)pre[10] << 16 | (size_t)pre[11] << 24;
-    at = 12;
-  }
-  if (hlen > NPY_MAX_HEADER) return "header too large";
-  unsigned char *text = arena_alloc(a, hlen + 1);
-  if (read_exact(fd, text, hlen) < hlen) return "truncated header";
-  hscan h = {(const char *)text, hlen, 0};
-  const char *why = npy_dict(a, &h, out);
-  if (why) return why;
-  *data_bytes = (uint64_t)size > at + hlen ? (uint64_t)size - (at + hlen) : 0;
-  return NULL;
-}
-
-/* "npy": "file.npy": dtype and shape from the file's header. */
+/* "npy": "file.npy": dtype and shape from the file's header, by npy_read's
+ * rules, so a file that traces also runs. */
 static bool npy_aval(diag_list *d, const tj_spec *spec, const sjson *v,
                      tj_aval *out) {
-  tj_arena *a = d->arena;
   if (!check_name(d, v, "a file name")) return false;
   const char *dir = spec && strcmp(spec->dir, ".") != 0 ? spec->dir : NULL;
-  const char *file = resolve(a, dir, v->s);
-  const char *shown = json_show(a, file, strlen(file));
-  struct stat st;
-  int fd = open_regular(file, &st);
-  if (fd < 0)
-    return json_error(d, v, v->span, "cannot read '%s': %s", shown,
-                      open_error(errno));
-  uint64_t have = 0;
-  const char *why = npy_read(a, fd, st.st_size, out, &have);
-  close(fd);
-  if (why) return json_error(d, v, v->span, "'%s': %s", shown, why);
-  if (!count_fits(out))
-    return json_error(d, v, v->span, "'%s': too many elements (limit is %lld)",
-                      shown, (long long)TJ_MAX_ELEMENTS);
-  uint64_t need = (uint64_t)aval_size(out) * (uint64_t)dtype_size(out->dtype);
-  if (have < need) {
-    char desc[160];
-    aval_format_long(out, desc, sizeof desc);
-    return json_error(d, v, v->span,
-                      "'%s' is truncated: %s needs %llu bytes of data, the "
-                      "file has %llu",
-                      shown, desc, (unsigned long long)need,
-                      (unsigned long long)have);
-  }
+  const char *file = resolve(d->arena, dir, v->s);
+  char err[512];
+  if (!npy_read_header(file, out, err, sizeof err)) return json_error(d, v, v->span, "%s", err);
   return true;
 }
 

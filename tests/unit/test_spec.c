@@ -543,14 +543,12 @@ static void test_npy(void) {
             "(float32[3,4])");
   char want[512];
   const struct { const char *file, *why; } bad[] = {
-      {"short.npy", "' is truncated: float64[3,4] needs 96 bytes of data, the "
-                    "file has 40"},
-      {"be.npy", "': unsupported dtype '>f4' (tjit reads <f4 <f8 <i4 <i8 |i1 "
-                 "<i2 |u1 <u4 |b1)"},
+      {"short.npy", "': truncated: float64[3,4] needs 96 bytes of data, the file has 40"},
+      {"be.npy", "': big-endian data is not supported"},
       {"fortran.npy", "': Fortran-ordered arrays are not supported"},
-      {"v3.npy", "': .npy version 3.0 is not supported (only 1.0 and 2.0)"},
-      {"bad.npy", "': malformed header"},
-      {"huge.npy", "': malformed header"},
+      {"v3.npy", "': unsupported .npy version (tjit reads 1.0 and 2.0)"},
+      {"bad.npy", "': 'shape' is not a tuple of non-negative integers"},
+      {"huge.npy", "': too many elements (limit is 2147483648)"},
       {"text.npy", "': not an .npy file"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
