@@ -32,3 +32,4 @@ load helper
 @test "trace error: static array unhashable" { golden static-array-unhashable 2; }
 @test "trace error: static division by zero" { golden static-division-by-zero 1; }
 @test "trace error: undeclared identifier" { golden undeclared-identifier 1; }
+@test "trace error: builtin with the wrong number of arguments" { golden builtin-wrong-arity 1; }
