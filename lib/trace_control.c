@@ -340,6 +340,20 @@ static bool index_atom(tracer *t, value idx, tj_span span, ir_atom *out) {
   return convert(t, &idx, DT_I32, false, span) && to_atom(t, &idx, DT_I32, false, span, out);
 }
 
+/* cond's tail, once both branches are traced (true first, as lax.cond
+ * traces them): check them against each other, merge their consts, and
+ * record cond[branches=(false true)] on the int32 index. */
+static bool finish_cond(tracer *t, value pred, body *tb, body *fb, const char *true_name, const char *false_name,
+                        const value *ops, int nops, tj_span span, value *out) {
+  body *traced[2] = {tb, fb}, *branches[2] = {fb, tb};
+  const char *names[2] = {true_name, false_name};
+  if (!check_branches(t, "cond", names, traced, 2, span)) return false;
+  int nconst;
+  uint32_t *consts = merge_consts(t, traced, 2, &nconst);
+  ir_atom index;
+  return index_atom(t, pred, span, &index) && emit_cond(t, index, branches, 2, consts, nconst, ops, nops, span, out);
+}
+
 /* lax.cond(pred, true_fun, false_fun, *operands). */
 static bool builtin_cond(tracer *t, const builtin_def *bd, const call_args *a, value *out) {
   (void)bd;
@@ -361,16 +375,8 @@ static bool builtin_cond(tracer *t, const builtin_def *bd, const call_args *a, v
   const value *ops = a->pos + 3;
   int nops = a->npos - 3;
   body tb, fb;
-  if (!trace_body(t, tf, ops, nops, "cond", a->call, &tb) || !trace_body(t, ff, ops, nops, "cond", a->call, &fb))
-    return false;
-  body *traced[2] = {&tb, &fb}, *branches[2] = {&fb, &tb};
-  const char *names[2] = {"true_fun", "false_fun"};
-  if (!check_branches(t, "cond", names, traced, 2, span)) return false;
-  int nconst;
-  uint32_t *consts = merge_consts(t, traced, 2, &nconst);
-  ir_atom index;
-  return index_atom(t, pred, span, &index) &&
-         emit_cond(t, index, branches, 2, consts, nconst, ops, nops, span, out);
+  return trace_body(t, tf, ops, nops, "cond", a->call, &tb) && trace_body(t, ff, ops, nops, "cond", a->call, &fb) &&
+         finish_cond(t, pred, &tb, &fb, "true_fun", "false_fun", ops, nops, span, out);
 }
 
 /* lax.switch(index, branches, *operands): the index is clamped first. */
@@ -908,16 +914,9 @@ bool record_cond(tracer *t, value pred, body_fn true_fn, const void *true_ctx, b
   if (value_aval(t, &pred).dtype != DT_BOOL && !apply_binary(t, P_ne, pred, value_int(0), span, &pred)) return false;
   body tb, fb;
   body_info info = {"cond", NULL, NULL, 0};
-  if (!trace_with(t, true_fn, true_ctx, NULL, 0, NULL, &info, at, &tb) ||
-      !trace_with(t, false_fn, false_ctx, NULL, 0, NULL, &info, at, &fb))
-    return false;
-  body *traced[2] = {&tb, &fb}, *branches[2] = {&fb, &tb};
-  const char *names[2] = {"the if branch", "the else branch"};
-  if (!check_branches(t, "cond", names, traced, 2, span)) return false;
-  int nconst;
-  uint32_t *consts = merge_consts(t, traced, 2, &nconst);
-  ir_atom index;
-  return index_atom(t, pred, span, &index) && emit_cond(t, index, branches, 2, consts, nconst, NULL, 0, span, out);
+  return trace_with(t, true_fn, true_ctx, NULL, 0, NULL, &info, at, &tb) &&
+         trace_with(t, false_fn, false_ctx, NULL, 0, NULL, &info, at, &fb) &&
+         finish_cond(t, pred, &tb, &fb, "the if branch", "the else branch", NULL, 0, span, out);
 }
 
 bool record_while(tracer *t, body_fn cond_fn, const void *cond_ctx, body_fn body_fn_, const void *body_ctx,

@@ -46,11 +46,15 @@ bool to_atom(tracer *t, const value *v, tj_dtype dt, bool weak, tj_span span, ir
   return true;
 }
 
+static bool room_for_eqn(tracer *t, tj_span span) {
+  if (t->neqns < TJ_MAX_EQNS) return true;
+  return tracer_error(t, span, "too many equations (limit is %d) in function '%s'", TJ_MAX_EQNS,
+                      name_str(t->prog->names, t->entry->name));
+}
+
 bool emit(tracer *t, int prim, const ir_atom *ins, int nin, const tj_aval *hint,
           const ir_param *params, int nparams, tj_span span, value *out) {
-  if (t->neqns >= TJ_MAX_EQNS)
-    return tracer_error(t, span, "too many equations (limit is %d) in function '%s'", TJ_MAX_EQNS,
-                        name_str(t->prog->names, t->entry->name));
+  if (!room_for_eqn(t, span)) return false;
   ir_eqn *e = ir_add_eqn(t->m, t->jaxpr, prim, (uint32_t)nin, 1, (uint16_t)nparams, span);
   for (int i = 0; i < nin; i++)
     e->in[i] = ATOM_IS_LIT(ins[i]) ? ins[i] : frame_atom(t, ATOM_INDEX(ins[i]));
@@ -72,9 +76,7 @@ bool emit(tracer *t, int prim, const ir_atom *ins, int nin, const tj_aval *hint,
 
 bool emit_n(tracer *t, int prim, const ir_atom *ins, int nin, int nout, const ir_param *params,
             int nparams, tj_span span, uint32_t *outs) {
-  if (t->neqns >= TJ_MAX_EQNS)
-    return tracer_error(t, span, "too many equations (limit is %d) in function '%s'", TJ_MAX_EQNS,
-                        name_str(t->prog->names, t->entry->name));
+  if (!room_for_eqn(t, span)) return false;
   ir_eqn *e = ir_add_eqn(t->m, t->jaxpr, prim, (uint32_t)nin, (uint32_t)nout, (uint16_t)nparams, span);
   for (int i = 0; i < nin; i++)
     e->in[i] = ATOM_IS_LIT(ins[i]) ? ins[i] : frame_atom(t, ATOM_INDEX(ins[i]));
