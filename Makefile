@@ -8,7 +8,7 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototype
           -Wpointer-arith -Wvla -Wformat=2 -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -iquote lib
-LDLIBS  = -lcjson -lm
+LDLIBS  = -lcjson -ltcc -ldl -lpthread -lm
 
 LIB_SRC = lib/arena.c lib/util.c lib/diag.c lib/dtype.c lib/promote.c lib/intern.c \
           lib/lex.c lib/parse.c lib/json_scan.c lib/spec.c lib/ir.c lib/prims.c \
@@ -16,8 +16,9 @@ LIB_SRC = lib/arena.c lib/util.c lib/diag.c lib/dtype.c lib/promote.c lib/intern
           lib/trace_array.c lib/trace_control.c lib/trace_index.c lib/autograph.c \
           lib/prims_array.c lib/prims_index.c lib/prims_control.c \
           lib/pp.c lib/print.c lib/api.c lib/array.c lib/values.c lib/npy.c lib/format.c \
-          lib/eval.c lib/eval_elem.c lib/eval_array.c lib/eval_shape.c lib/eval_control.c lib/run.c
-CMD_SRC = cmd/tjit.c cmd/common.c cmd/trace.c cmd/check.c cmd/run.c cmd/help.c
+          lib/eval.c lib/eval_elem.c lib/eval_array.c lib/eval_shape.c lib/eval_control.c lib/run.c \
+          lib/codegen.c lib/cg_elem.c lib/cg_array.c lib/cg_reduce.c lib/cg_control.c lib/jit.c
+CMD_SRC = cmd/tjit.c cmd/common.c cmd/trace.c cmd/check.c cmd/run.c cmd/help.c cmd/emit_c.c
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -37,7 +38,7 @@ $(BUILD)/tjit: $(CMD_OBJ) $(BUILD)/libtjit.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libtjit.a $(LDLIBS)
 
-$(BUILD)/%.o: %.c lib/*.h lib/prims.def cmd/*.h
+$(BUILD)/%.o: %.c lib/*.h lib/*.def cmd/*.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<

@@ -99,6 +99,21 @@ static int apply_option(const struct cmd_info *info, int id, const char *arg,
   case OPT_OUT_DIR:
     o->out_dir = arg;
     return -1;
+  case OPT_CHECK:
+    o->check = true;
+    return -1;
+  case OPT_TIME:
+    o->time = true;
+    return -1;
+  case OPT_FILL_RANDOM: {
+    char *end;
+    errno = 0;
+    long long seed = strtoll(arg, &end, 10);
+    if (end == arg || *end || errno || seed < 0)
+      return cmd_usage_error(info, "invalid --fill-random '%s' (expected a seed, 0 or more)", arg);
+    o->fill_random = seed;
+    return -1;
+  }
   case OPT_REFERENCE:
     o->reference = true;
     return -1;
@@ -188,7 +203,7 @@ int cmd_parse(const struct cmd_info *info, int argc, char **argv,
   struct option longopts[CMD_MAX_OPTIONS + 1];
   char shortopts[2 * CMD_MAX_OPTIONS + 2];
   int c;
-  *out = (struct cmd_opts){.trace = tj_trace_defaults(), .format = FORMAT_TEXT};
+  *out = (struct cmd_opts){.trace = tj_trace_defaults(), .format = FORMAT_TEXT, .fill_random = -1};
   if (!build_getopt_tables(info, longopts, shortopts)) {
     fprintf(stderr, "tjit %s: error: BUG: too many options\n", info->name);
     return TJ_ERR_INTERNAL;

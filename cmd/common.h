@@ -19,6 +19,9 @@ enum cmd_option_id {
   OPT_NO_AUTOGRAPH,
   OPT_OUT_DIR,
   OPT_REFERENCE,
+  OPT_CHECK,
+  OPT_TIME,
+  OPT_FILL_RANDOM,
 };
 
 /* One row of a command's option table. */
@@ -68,6 +71,9 @@ struct cmd_opts {
   const char *output;        /* -o FILE; NULL: standard output */
   const char *out_dir;       /* --out DIR; NULL: none */
   bool reference;            /* --reference */
+  bool check;                /* --check */
+  bool time;                 /* --time */
+  long long fill_random;     /* --fill-random SEED; -1: none */
   const char *operand;       /* the SPEC (or COMMAND) operand; NULL: none */
 };
 

@@ -1,5 +1,5 @@
-/* tjit run SPEC: run calls of the spec's function and print the results.
- * Only the reference evaluator exists yet, so --reference is required. */
+/* tjit run SPEC: run calls of the spec's function, compiled with libtcc
+ * (or evaluated with --reference), and print the results. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,21 +13,23 @@ static const struct cmd_option run_options[] = {
     {"args", 0, "JSON", "run with these arguments (a JSON array or object)", OPT_ARGS},
     OPTION_FORMAT,
     {"out", 0, "DIR", "also write each result to DIR/call<N>_out<K>.npy", OPT_OUT_DIR},
-    {"reference", 0, NULL, "run with the reference evaluator (required for now)",
-     OPT_REFERENCE},
+    {"fill-random", 0, "SEED", "give arguments that have only a dtype and shape random values", OPT_FILL_RANDOM},
+    {"check", 0, NULL, "also run the reference evaluator; a mismatch fails (exit 1)", OPT_CHECK},
+    {"time", 0, NULL, "print each call's trace, compile and run times to stderr", OPT_TIME},
+    {"reference", 0, NULL, "run the reference evaluator instead of compiled code", OPT_REFERENCE},
     OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_HELP,
 };
 
 const struct cmd_info cmd_run_info = {
     .name = "run",
     .summary = "run calls of the function and print the results",
-    .usage = "tjit run --reference [OPTIONS] SPEC",
+    .usage = "tjit run [OPTIONS] SPEC",
     .description =
-        "Trace the spec's function for each call and run it on the call's\n"
-        "arguments, printing the results as JAX prints them. By default every\n"
-        "entry of \"calls\" runs (else \"args\"); --call and --args choose one.\n"
-        "Compiling is not implemented yet: --reference, which runs the jaxpr\n"
-        "with the reference evaluator, is required.",
+        "Trace the spec's function for each call, generate C, compile it in\n"
+        "memory with libtcc and run it on the call's arguments, printing the\n"
+        "results as JAX prints them. By default every entry of \"calls\" runs\n"
+        "(else \"args\"); --call and --args choose one. Calls whose generated\n"
+        "code is the same share one compilation.",
     .operand = "SPEC",
     .options = run_options,
     .noptions = (int)(sizeof run_options / sizeof run_options[0]),
@@ -60,17 +62,32 @@ static tj_status write_outputs(tj_ctx *ctx, const tj_result *r, const char *dir,
   return TJ_OK;
 }
 
+static void show_times(const tj_times *t, int call, bool reference) {
+  char label[32];
+  snprintf(label, sizeof label, call < 0 ? "args" : "call %d", call);
+  if (reference)
+    fprintf(stderr, "time: %s: trace %.3f ms, evaluate %.3f ms\n", label, t->trace_ms, t->run_ms);
+  else
+    fprintf(stderr, "time: %s: trace %.3f ms, codegen %.3f ms, compile %.3f ms%s, run %.3f ms", label,
+            t->trace_ms, t->codegen_ms, t->compile_ms, t->reused ? " (reused)" : "", t->run_ms);
+  if (!reference && t->check_ms > 0) fprintf(stderr, ", check %.3f ms", t->check_ms);
+  if (!reference) fputc('\n', stderr);
+}
+
 /* Runs calls [first, last] (-1: "args" or --args); stops at the first failure. */
-static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *opts) {
+static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, tj_session *session, const struct cmd_opts *opts) {
   bool json = opts->format == FORMAT_JSON, single = opts->call_text || opts->trace.args_json;
   int first = single ? opts->trace.call : 0, last = single ? first : tj_spec_ncalls(spec) - 1;
   if (opts->trace.args_json || (!single && last < 0)) first = last = -1;
   if (json) fputs("{\"calls\": [", stdout);
   for (int c = first; c <= last; c++) {
-    tj_run_opts ro = {.trace = opts->trace, .reference = opts->reference};
+    tj_times times;
+    tj_run_opts ro = {.trace = opts->trace, .reference = opts->reference, .check = opts->check, .fill_random = opts->fill_random,
+                      .session = session, .times = &times};
     ro.trace.call = c;
     tj_result *r = NULL;
     tj_status st = tj_run(ctx, spec, &ro, &r);
+    if (opts->time) show_times(&times, c, opts->reference);
     if (st == TJ_OK && opts->out_dir) st = write_outputs(ctx, r, opts->out_dir, c);
     if (st != TJ_OK) {
       tj_result_free(r);
@@ -95,15 +112,13 @@ int cmd_run(int argc, char **argv) {
   struct cmd_opts opts;
   int status = cmd_parse(&cmd_run_info, argc, argv, &opts);
   if (status >= 0) return status;
-  if (!opts.reference) {
-    fprintf(stderr, "tjit run: error: the compiler is not implemented yet; --reference runs the reference evaluator\n");
-    return TJ_ERR_USAGE;
-  }
   tj_ctx *ctx = cmd_new_ctx(&cmd_run_info);
   tj_spec *spec = NULL;
   if (!ctx) return TJ_ERR_INTERNAL;
   status = cmd_load_spec(ctx, &cmd_run_info, &opts, &spec);
-  if (status == TJ_OK) status = run_calls(ctx, spec, &opts);
+  tj_session *session = tj_session_new();
+  if (status == TJ_OK) status = run_calls(ctx, spec, session, &opts);
+  tj_session_free(session);
   tj_ctx_free(ctx);
   return status;
 }

@@ -8,6 +8,7 @@
 const struct cmd_entry tjit_commands[] = {
     {"trace", cmd_trace, &cmd_trace_info},
     {"check", cmd_check, &cmd_check_info},
+    {"emit-c", cmd_emit_c, &cmd_emit_c_info},
     {"run", cmd_run, &cmd_run_info},
     {"help", cmd_help, &cmd_help_info},
 };

@@ -1,5 +1,7 @@
 #include "array.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,4 +95,49 @@ void array_set_i(tj_array *a, int64_t i, int64_t v) {
   case DT_F64: ((double *)a->data)[i] = (double)v; return;
   default: return;
   }
+}
+
+/* Distance in units in the last place between two finite floats of one
+ * dtype (their bit patterns, ordered as integers). */
+static double ulp_distance(double x, double y, bool f32) {
+  int64_t a, b;
+  if (f32) {
+    float fx = (float)x, fy = (float)y;
+    int32_t ix, iy;
+    memcpy(&ix, &fx, 4), memcpy(&iy, &fy, 4);
+    a = ix < 0 ? (int64_t)INT32_MIN - ix : ix, b = iy < 0 ? (int64_t)INT32_MIN - iy : iy;
+  } else {
+    memcpy(&a, &x, 8), memcpy(&b, &y, 8);
+    a = a < 0 ? INT64_MIN - a : a, b = b < 0 ? INT64_MIN - b : b;
+    return fabs((double)a - (double)b);
+  }
+  return (double)(a > b ? a - b : b - a);
+}
+
+bool array_agree(const tj_array *got, const tj_array *want, char *why, int whysize) {
+  if (got->dtype != want->dtype || got->size != want->size) {
+    snprintf(why, (size_t)whysize, "the dtypes or shapes differ");
+    return false;
+  }
+  bool fl = dtype_is_float(want->dtype), f32 = want->dtype == DT_F32;
+  double scale = 1;
+  for (int64_t i = 0; fl && i < want->size; i++) {
+    double w = fabs(array_get_f(want, i));
+    if (w == w && w != INFINITY && w > scale) scale = w;
+  }
+  for (int64_t i = 0; i < want->size; i++) {
+    if (!fl) {
+      if (array_get_i(got, i) == array_get_i(want, i)) continue;
+      snprintf(why, (size_t)whysize, "element %lld is %lld, expected %lld", (long long)i,
+               (long long)array_get_i(got, i), (long long)array_get_i(want, i));
+      return false;
+    }
+    double x = array_get_f(got, i), y = array_get_f(want, i);
+    if (x == y || (x != x && y != y)) continue;
+    if (isfinite(x) && isfinite(y) && (ulp_distance(x, y, f32) <= 16 || fabs(x - y) <= (f32 ? 1e-4 : 1e-12) * scale))
+      continue;
+    snprintf(why, (size_t)whysize, "element %lld is %.9g, expected %.9g", (long long)i, x, y);
+    return false;
+  }
+  return true;
 }

@@ -32,6 +32,12 @@ int64_t array_get_i(const tj_array *a, int64_t i);
 void array_set_f(tj_array *a, int64_t i, double v);
 void array_set_i(tj_array *a, int64_t i, int64_t v);
 
+/* Whether got matches want (same dtype and shape): integers and bools
+ * exactly; floats bit for bit, both NaN, within 16 ulp, or within 1e-4
+ * (float32) / 1e-12 (float64) of the largest magnitude in want (regrouped
+ * sums). Otherwise writes the first difference into why. */
+bool array_agree(const tj_array *got, const tj_array *want, char *why, int whysize);
+
 /* The rest is written in values.c and npy.c: */
 struct tj_spec;
 struct sjson;
@@ -41,6 +47,10 @@ struct sjson;
  * error (it can be traced but not run). */
 bool spec_value_array(diag_list *d, const struct tj_spec *spec, const struct sjson *v, const tj_aval *aval,
                       tj_array **out);
+/* Whether v is an abstract {"dtype", "shape"} object with no values. */
+bool spec_value_is_abstract(const struct sjson *v);
+/* Fills a as the spec's "random": {"seed": seed} does (uniform). */
+void array_fill_random(tj_array *a, uint64_t seed);
 /* NumPy's .npy format, little-endian, C order (versions 1.0 and 2.0). */
 bool npy_read(const char *path, tj_array **out, char *err, int errsize);
 /* The dtype and shape of an .npy file, checked as npy_read checks them,

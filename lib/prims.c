@@ -158,7 +158,7 @@ bool shape_call(const ir_module *m, const ir_eqn *e, tj_aval *out,
 }
 
 const prim_info prims[P_COUNT] = {
-#define PRIM(id, nm, n, fl, sh, ev) [P_##id] = {.name = nm, .nin = n, .flags = fl, .shape = sh, .eval = ev},
+#define PRIM(id, nm, n, fl, sh, ev, c) [P_##id] = {.name = nm, .nin = n, .flags = fl, .shape = sh, .eval = ev, .cg = c},
 #include "prims.def"
 #undef PRIM
 };

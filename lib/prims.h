@@ -18,7 +18,7 @@ enum {
 };
 
 typedef enum tj_prim {
-#define PRIM(id, name, nin, flags, shape, eval) P_##id,
+#define PRIM(id, name, nin, flags, shape, eval, crule) P_##id,
 #include "prims.def"
 #undef PRIM
   P_COUNT
@@ -32,7 +32,7 @@ typedef bool (*shape_rule)(const ir_module *m, const ir_eqn *e, tj_aval *out,
                            char *err, int errsize);
 
 /* Every shape rule named in prims.def; rules may live in any prims_*.c. */
-#define PRIM(id, name, nin, flags, shape, eval)                               \
+#define PRIM(id, name, nin, flags, shape, eval, crule)                               \
   bool shape(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err,     \
              int errsize);
 #include "prims.def"
@@ -49,9 +49,23 @@ typedef bool (*eval_rule)(struct eval_state *s, const ir_eqn *e,
                           struct tj_array **out);
 
 /* Every eval rule named in prims.def. */
-#define PRIM(id, name, nin, flags, shape, eval)                               \
+#define PRIM(id, name, nin, flags, shape, eval, crule)                               \
   bool eval(struct eval_state *s, const ir_eqn *e,                             \
             const struct tj_array *const *in, struct tj_array **out);
+#include "prims.def"
+#undef PRIM
+
+/* Emits eqn e as C (the backend, cg_*.c). Elementwise rules write the C
+ * expression of one output element into expr from the operands' element
+ * expressions ops; the others write statements and get NULLs. */
+struct cg;
+struct tj_buf;
+typedef bool (*cg_rule)(struct cg *g, const ir_eqn *e, const char *const *ops,
+                        struct tj_buf *expr);
+
+/* Every C rule named in prims.def (one per family; duplicates are harmless). */
+#define PRIM(id, name, nin, flags, shape, eval, crule)                               \
+  bool crule(struct cg *g, const ir_eqn *e, const char *const *ops, struct tj_buf *expr);
 #include "prims.def"
 #undef PRIM
 
@@ -61,6 +75,7 @@ typedef struct prim_info {
   unsigned flags;
   shape_rule shape;
   eval_rule eval;
+  cg_rule cg;
 } prim_info;
 
 extern const prim_info prims[P_COUNT];

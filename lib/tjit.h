@@ -71,19 +71,42 @@ void tj_jaxpr_free(tj_jaxpr *j);
  * order) go through the jaxpr and the results come back as arrays. */
 typedef struct tj_result tj_result;
 
+/* Compiled programs kept across tj_run calls: a call whose generated C is
+ * the same as an earlier one's reuses that compilation. */
+typedef struct tj_session tj_session;
+tj_session *tj_session_new(void);
+void tj_session_free(tj_session *s);
+
+/* Where the time of one tj_run went, in milliseconds. */
+typedef struct tj_times {
+  double trace_ms, codegen_ms, compile_ms, run_ms, check_ms;
+  int reused;             /* 1: the compiled code came from the session */
+} tj_times;
+
 typedef struct tj_run_opts {
   tj_trace_opts trace;    /* which call, --args, autograph */
-  int reference;          /* 1: the reference evaluator (the only backend yet) */
+  int reference;          /* 1: run the reference evaluator instead of compiling */
+  int check;              /* 1: also run the evaluator and compare (TJ_ERR_PROGRAM on a mismatch) */
+  long long fill_random;  /* >= 0: arguments given only by dtype and shape get uniform
+                             random values from this seed (argument k: seed + k) */
+  tj_session *session;    /* NULL: compile every time */
+  tj_times *times;        /* NULL: not measured */
 } tj_run_opts;
 
-/* The default options: tj_trace_defaults(), reference evaluator off. */
+/* The default options: tj_trace_defaults(), compiled, no check, no
+ * random fill (-1). */
 tj_run_opts tj_run_defaults(void);
-/* Traces the call and runs it. Without opts->reference it fails with
- * TJ_ERR_USAGE: compiling with libtcc is not implemented yet. A failure
- * while running (an argument without data, a loop that never ends, an
- * array too large) is TJ_ERR_PROGRAM with a diagnostic. */
+/* Traces the call, generates C, compiles it with libtcc in memory and runs
+ * it (or, with opts->reference, evaluates the jaxpr). A failure while
+ * running (an argument without data, a loop that never ends, an array too
+ * large) or a --check mismatch is TJ_ERR_PROGRAM with a diagnostic; a C
+ * compile failure is TJ_ERR_INTERNAL and saves the source to a file the
+ * diagnostic names. */
 tj_status tj_run(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *opts,
                  tj_result **out);
+/* The C source generated for a call (malloc'd in *out). */
+tj_status tj_emit_c(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts,
+                    char **out);
 /* Number of outputs (the function's flattened return value). */
 size_t tj_result_count(const tj_result *r);
 /* Output k as numpy prints it, "Array(10., dtype=float32)", or as JSON

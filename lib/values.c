@@ -177,6 +177,16 @@ static bool from_object(diag_list *d, const tj_spec *spec, const sjson *v,
   return true;
 }
 
+bool spec_value_is_abstract(const sjson *v) {
+  static const char *const sources[] = {"data", "fill", "iota", "random", "npy"};
+  if (v->kind != SJ_OBJECT) return false;
+  for (size_t i = 0; i < TJ_COUNT(sources); i++)
+    if (json_member(v, sources[i], NULL)) return false;
+  return true;
+}
+
+void array_fill_random(tj_array *a, uint64_t seed) { fill_random(a, seed, false); }
+
 bool spec_value_array(diag_list *d, const tj_spec *spec, const sjson *v,
                       const tj_aval *aval, tj_array **out) {
   tj_aval checked;

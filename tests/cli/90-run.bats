@@ -1,7 +1,21 @@
 #!/usr/bin/env bats
-# tjit run --reference: results of real specs, checked against values worked
-# out by hand (see each case's description), and the command's options.
+# tjit run: results of real specs, checked against values worked out by
+# hand (see each case's description), first with the reference evaluator
+# (--reference, the cases' .args), then compiled, which must print the
+# same; and the command's options.
 load helper
+
+# compiled NAME: case NAME run compiled with --check instead of
+# --reference prints exactly NAME.out.
+compiled() {
+  local name=$1 words=() w args=()
+  golden_words "$name"
+  for w in "${words[@]}"; do [[ $w == --reference ]] || args+=("$w"); done
+  cd "$CASES_DIR"
+  run tjit "${args[@]}" --check
+  assert_success
+  _golden_compare stdout "$output"$'\n' "$CASES_DIR/$name.out"
+}
 
 @test "run: the tutorial with autograph" { golden run-tutorial-autograph 0; }
 @test "run: softmax" { golden run-softmax 0; }
@@ -13,7 +27,19 @@ load helper
 @test "run: integer division and shift edges" { golden run-int-edges 0; }
 @test "run: --call runs one call" { golden run-call-one 0; }
 @test "run: --args" { golden run-args 0; }
-@test "run: without --reference" { golden run-error-no-reference 2; }
+
+@test "run compiled: the tutorial with autograph" { compiled run-tutorial-autograph; }
+@test "run compiled: softmax" { compiled run-softmax; }
+@test "run compiled: layer norm" { compiled run-layer-norm; }
+@test "run compiled: MLP layer" { compiled run-mlp; }
+@test "run compiled: cumsum with scan" { compiled run-cumsum; }
+@test "run compiled: Newton sqrt with while_loop" { compiled run-newton-sqrt; }
+@test "run compiled: piecewise switch, index clamped" { compiled run-piecewise; }
+@test "run compiled: integer division and shift edges" { compiled run-int-edges; }
+@test "run compiled: --call runs one call" { compiled run-call-one; }
+@test "run compiled: --args" { compiled run-args; }
+@test "run compiled: indexing" { compiled run-indexing; }
+@test "run compiled: jit and fori_loop" { compiled run-jit-fori; }
 
 @test "run: --out writes one .npy per output" {
   dir=$(mktemp -d)

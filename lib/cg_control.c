@@ -1,0 +1,228 @@
+/* C rules of the call and control-flow primitives: jit inlines its jaxpr
+ * in a block, cond becomes an if-chain (an index out of range runs the
+ * last branch, as XLA does), while and scan become C loops whose carries
+ * live in two buffers swapped after every iteration, so the body reads
+ * one and writes the other without copying. */
+#include "codegen.h"
+
+#include <stdlib.h>
+
+static const ir_jaxpr *jaxpr_param(const ir_eqn *e, const char *key) {
+  const pval *p = ir_param_get(e, key);
+  return p && p->kind == PV_JAXPR ? p->jaxpr : NULL;
+}
+
+static int64_t param_int(const ir_eqn *e, const char *key, int64_t def) {
+  const pval *p = ir_param_get(e, key);
+  return p && (p->kind == PV_INT || p->kind == PV_BOOL) ? p->i : def;
+}
+
+/* A list of C texts (inputs or destinations of a sub-jaxpr). */
+typedef struct texts {
+  char **s;
+  uint32_t n;
+} texts;
+
+static texts texts_new(uint32_t n) {
+  texts t = {calloc(n + 1, sizeof(char *)), n};
+  if (!t.s) TJ_OOM();
+  return t;
+}
+
+static void texts_free(texts *t) {
+  for (uint32_t i = 0; i < t->n; i++) free(t->s[i]);
+  free(t->s);
+}
+
+/* The value text of an atom: a scalar's value, a buffer's pointer. */
+static char *atom_text(cg *g, ir_atom a) {
+  tj_buf b = {0};
+  if (ATOM_IS_LIT(a) || g->m->vars[ATOM_INDEX(a)].rank == 0) cg_elem(g, a, NULL, &b);
+  else cg_ptr(g, a, &b);
+  return buf_detach(&b);
+}
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...) {
+  tj_buf b = {0};
+  va_list ap;
+  va_start(ap, f);
+  buf_vprintf(&b, f, ap);
+  va_end(ap);
+  return buf_detach(&b);
+}
+
+static bool sub_block(cg *g, const ir_jaxpr *j, const texts *ins, const texts *dests) {
+  cg_line(g, "{");
+  g->indent++;
+  bool ok = cg_jaxpr_into(g, j, (const char *const *)ins->s, (const char *const *)dests->s);
+  g->indent--;
+  cg_line(g, "}");
+  return ok;
+}
+
+bool cg_jit(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
+  (void)ops, (void)expr;
+  const ir_jaxpr *j = jaxpr_param(e, "jaxpr");
+  if (!j || j->nconst + j->nin != e->nin || j->nout != e->nout) return cg_fail(g, "internal error: jit");
+  texts ins = texts_new(e->nin), dests = texts_new(e->nout);
+  for (uint32_t i = 0; i < e->nin; i++) ins.s[i] = atom_text(g, e->in[i]);
+  for (uint32_t k = 0; k < e->nout; k++) dests.s[k] = fmt("v%u", e->out[k]);
+  bool ok = sub_block(g, j, &ins, &dests);
+  texts_free(&ins), texts_free(&dests);
+  return ok;
+}
+
+bool cg_cond(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
+  (void)ops, (void)expr;
+  const pval *br = ir_param_get(e, "branches");
+  if (!br || br->kind != PV_TUPLE || br->nitems < 1) return cg_fail(g, "internal error: cond without branches");
+  texts ins = texts_new(e->nin - 1), dests = texts_new(e->nout);
+  for (uint32_t i = 1; i < e->nin; i++) ins.s[i - 1] = atom_text(g, e->in[i]);
+  for (uint32_t k = 0; k < e->nout; k++) dests.s[k] = fmt("v%u", e->out[k]);
+  char *index = atom_text(g, e->in[0]);
+  uint32_t c = cg_fresh(g);
+  cg_line(g, "long c%u = (long)%s;", c, index);
+  bool ok = true;
+  for (int b = 0; b < br->nitems && ok; b++) {
+    const ir_jaxpr *j = br->items[b]->jaxpr;
+    if (!j || j->nconst + j->nin != ins.n || j->nout != e->nout) { ok = cg_fail(g, "internal error: cond"); break; }
+    if (b + 1 < br->nitems) cg_line(g, "%sif (c%u == %d)", b ? "else " : "", c, b);
+    else if (b) cg_line(g, "else");
+    ok = sub_block(g, j, &ins, &dests);
+  }
+  free(index);
+  texts_free(&ins), texts_free(&dests);
+  return ok;
+}
+
+/* Carries: for each, `c` (current) and `n` (next) storage, initialised
+ * from the atoms init[0..n). */
+static void carries_begin(cg *g, const ir_eqn *e, const ir_atom *init, uint32_t n, uint32_t id, texts *cur,
+                          texts *next) {
+  for (uint32_t i = 0; i < n; i++) {
+    tj_aval a = cg_aval(g, init[i]);
+    const char *T = cg_type(a.dtype);
+    char *v = atom_text(g, init[i]);
+    cur->s[i] = fmt("c%u_%u", id, i), next->s[i] = fmt("n%u_%u", id, i);
+    if (a.rank == 0) cg_line(g, "%s c%u_%u = %s, n%u_%u;", T, id, i, v, id, i);
+    else {
+      long long bytes = (long long)(cg_size(&a) * dtype_size(a.dtype));
+      const char *al = cg_fn(g, "tj_rt_alloc");
+      cg_line(g, "%s *c%u_%u = %s(rt, %lld), *n%u_%u = %s(rt, %lld);", T, id, i, al, bytes, id, i, al, bytes);
+      cg_line(g, "%s(c%u_%u, %s, %lld);", cg_fn(g, "memcpy"), id, i, v, bytes);
+    }
+    free(v);
+  }
+  (void)e;
+}
+
+static void carries_swap(cg *g, const ir_atom *init, uint32_t n, uint32_t id) {
+  for (uint32_t i = 0; i < n; i++) {
+    tj_aval a = cg_aval(g, init[i]);
+    if (a.rank == 0) cg_line(g, "c%u_%u = n%u_%u;", id, i, id, i);
+    else cg_line(g, "{ %s *s = c%u_%u; c%u_%u = n%u_%u; n%u_%u = s; }", cg_type(a.dtype), id, i, id, i, id, i, id, i);
+  }
+}
+
+/* The loop's results into its output variables; the carry buffers freed. */
+static void carries_end(cg *g, const ir_atom *init, uint32_t n, uint32_t id, const uint32_t *outs) {
+  for (uint32_t i = 0; i < n; i++) {
+    tj_aval a = cg_aval(g, init[i]);
+    if (a.rank == 0) { cg_line(g, "v%u = c%u_%u;", outs[i], id, i); continue; }
+    cg_line(g, "%s(v%u, c%u_%u, %lld);", cg_fn(g, "memcpy"), outs[i], id, i,
+            (long long)(cg_size(&a) * dtype_size(a.dtype)));
+    cg_line(g, "%s(rt, c%u_%u); %s(rt, n%u_%u);", cg_fn(g, "tj_rt_free"), id, i, cg_fn(g, "tj_rt_free"), id, i);
+  }
+}
+
+/* A traced `while (true)` must end: every iteration counts against the
+ * runtime's step budget, as in the evaluator. */
+static void count_step(cg *g) {
+  cg_line(g, "if (++rt->steps > rt->max_steps) %s(rt, 1);", cg_fn(g, "tj_rt_fail"));
+}
+
+bool cg_while(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
+  (void)ops, (void)expr;
+  const ir_jaxpr *body = jaxpr_param(e, "body_jaxpr"), *cj = jaxpr_param(e, "cond_jaxpr");
+  uint32_t cn = (uint32_t)param_int(e, "cond_nconsts", 0), bn = (uint32_t)param_int(e, "body_nconsts", 0);
+  uint32_t n = e->nout, id = cg_fresh(g);
+  if (!body || !cj || cn + bn + n != e->nin || cj->nin + cj->nconst != cn + n || body->nin + body->nconst != bn + n ||
+      body->nout != n || cj->nout != 1)
+    return cg_fail(g, "internal error: malformed while");
+  const ir_atom *init = e->in + cn + bn;
+  texts cur = texts_new(n), next = texts_new(n), cin = texts_new(cn + n), bin = texts_new(bn + n);
+  texts pred = texts_new(1);
+  cg_line(g, "{");
+  g->indent++;
+  carries_begin(g, e, init, n, id, &cur, &next);
+  for (uint32_t i = 0; i < cn; i++) cin.s[i] = atom_text(g, e->in[i]);
+  for (uint32_t i = 0; i < bn; i++) bin.s[i] = atom_text(g, e->in[cn + i]);
+  for (uint32_t i = 0; i < n; i++) cin.s[cn + i] = fmt("%s", cur.s[i]), bin.s[bn + i] = fmt("%s", cur.s[i]);
+  pred.s[0] = fmt("p%u", id);
+  cg_line(g, "for (;;) {");
+  g->indent++;
+  cg_line(g, "bool p%u;", id);
+  bool ok = sub_block(g, cj, &cin, &pred);
+  cg_line(g, "if (!p%u) break;", id);
+  count_step(g);
+  ok = ok && sub_block(g, body, &bin, &next);
+  carries_swap(g, init, n, id);
+  g->indent--;
+  cg_line(g, "}");
+  carries_end(g, init, n, id, e->out);
+  g->indent--;
+  cg_line(g, "}");
+  texts_free(&cur), texts_free(&next), texts_free(&cin), texts_free(&bin), texts_free(&pred);
+  return ok;
+}
+
+/* Elements of one leading-axis slice. */
+static int64_t row_size(const tj_aval *a) {
+  int64_t n = 1;
+  for (int d = 1; d < a->rank; d++) n *= a->dims[d];
+  return n;
+}
+
+bool cg_scan(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
+  (void)ops, (void)expr;
+  const ir_jaxpr *body = jaxpr_param(e, "jaxpr");
+  int64_t length = param_int(e, "length", -1);
+  uint32_t nconst = (uint32_t)param_int(e, "num_consts", 0), ncarry = (uint32_t)param_int(e, "num_carry", 0);
+  bool reverse = param_int(e, "reverse", 0) != 0;
+  if (!body || length < 0 || nconst + ncarry > e->nin || ncarry > e->nout ||
+      body->nconst + body->nin != e->nin || body->nout != e->nout)
+    return cg_fail(g, "internal error: malformed scan");
+  uint32_t nxs = e->nin - nconst - ncarry, nys = e->nout - ncarry, id = cg_fresh(g);
+  const ir_atom *init = e->in + nconst;
+  texts cur = texts_new(ncarry), next = texts_new(ncarry), ins = texts_new(e->nin), dests = texts_new(e->nout);
+  cg_line(g, "{");
+  g->indent++;
+  carries_begin(g, e, init, ncarry, id, &cur, &next);
+  for (uint32_t i = 0; i < nconst; i++) ins.s[i] = atom_text(g, e->in[i]);
+  for (uint32_t i = 0; i < ncarry; i++) ins.s[nconst + i] = fmt("%s", cur.s[i]), dests.s[i] = fmt("%s", next.s[i]);
+  for (uint32_t i = 0; i < nxs; i++) {
+    ir_atom x = e->in[nconst + ncarry + i];
+    tj_aval a = cg_aval(g, x);
+    ins.s[nconst + ncarry + i] = a.rank == 1 ? fmt("v%u[t%u]", ATOM_INDEX(x), id)
+                                             : fmt("v%u + t%u * %lld", ATOM_INDEX(x), id, (long long)row_size(&a));
+  }
+  for (uint32_t k = 0; k < nys; k++) {
+    const tj_aval *a = &g->m->vars[e->out[ncarry + k]];
+    dests.s[ncarry + k] = a->rank == 1 ? fmt("v%u[t%u]", e->out[ncarry + k], id)
+                                       : fmt("v%u + t%u * %lld", e->out[ncarry + k], id, (long long)row_size(a));
+  }
+  cg_line(g, "for (long s%u = 0; s%u < %lld; s%u++) {", id, id, (long long)length, id);
+  g->indent++;
+  if (reverse) cg_line(g, "long t%u = %lld - s%u;", id, (long long)length - 1, id);
+  else cg_line(g, "long t%u = s%u;", id, id);
+  bool ok = sub_block(g, body, &ins, &dests);
+  carries_swap(g, init, ncarry, id);
+  g->indent--;
+  cg_line(g, "}");
+  carries_end(g, init, ncarry, id, e->out);
+  g->indent--;
+  cg_line(g, "}");
+  texts_free(&cur), texts_free(&next), texts_free(&ins), texts_free(&dests);
+  return ok;
+}

@@ -1,0 +1,313 @@
+/* C rules of the primitives that combine elements: reductions,
+ * argmax/argmin, dot_general (loops, or BLAS for large float products)
+ * and the scatters. Loops run in the reference evaluator's order with its
+ * combining expressions, so integer results are bit-exact and float ones
+ * too except where BLAS regroups a product's sums. */
+#include "codegen.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void strides_of(const tj_aval *a, int64_t *st) {
+  int64_t s = 1;
+  for (int d = a->rank - 1; d >= 0; d--) st[d] = s, s *= a->dims[d];
+}
+
+static int param_ints(const ir_eqn *e, const char *key, int64_t *out, int max) {
+  const pval *p = ir_param_get(e, key);
+  if (!p || (p->kind != PV_TUPLE && p->kind != PV_LIST) || p->nitems > max) return -1;
+  for (int i = 0; i < p->nitems; i++) {
+    if (!p->items[i] || p->items[i]->kind != PV_INT) return -1;
+    out[i] = p->items[i]->i;
+  }
+  return p->nitems;
+}
+
+static bool listed(const int64_t *v, int n, int64_t x) {
+  for (int i = 0; i < n; i++)
+    if (v[i] == x) return true;
+  return false;
+}
+
+/* The identity of a reduction, as a literal of t. */
+static void reduce_identity(cg *g, int prim, tj_dtype t, tj_buf *b) {
+  ir_lit lit = {.dtype = t};
+  bool fl = dtype_is_float(t), sgn = dtype_kindof(t) == DK_SIGNED;
+  int bits = 8 * dtype_size(t);
+  if (prim == P_reduce_prod) lit.f = 1, lit.i = 1;
+  else if (prim == P_reduce_max && fl) lit.f = -1.0 / 0.0;
+  else if (prim == P_reduce_min && fl) lit.f = 1.0 / 0.0;
+  else if (prim == P_reduce_max) lit.i = t == DT_BOOL ? 0 : sgn ? (int64_t)(~0ull << (bits - 1)) : 0;
+  else if (prim == P_reduce_min)
+    lit.i = t == DT_BOOL ? 1 : sgn ? (int64_t) ~(~0ull << (bits - 1)) : (int64_t)((1ull << bits) - 1);
+  cg_literal(g, &lit, b);
+}
+
+/* acc = acc (op) x, as eval_array.c combines (NaN sticks; ties keep acc). */
+static void reduce_step(cg *g, int prim, tj_dtype t, const char *acc, const char *x) {
+  const char *T = cg_type(t), *U = dtype_size(t) == 8 ? "unsigned long long" : "unsigned";
+  bool fl = dtype_is_float(t);
+  if (prim == P_reduce_max || prim == P_reduce_min) {
+    const char *op = prim == P_reduce_max ? ">" : "<";
+    if (fl) cg_line(g, "if (%s == %s && (%s != %s || %s %s %s)) %s = %s;", acc, acc, x, x, x, op, acc, acc, x);
+    else cg_line(g, "if (%s %s %s) %s = %s;", x, op, acc, acc, x);
+  } else if (fl) cg_line(g, "%s = %s %s %s;", acc, acc, prim == P_reduce_sum ? "+" : "*", x);
+  else cg_line(g, "%s = (%s)((%s)%s %s (%s)%s);", acc, T, U, acc, prim == P_reduce_sum ? "+" : "*", U, x);
+}
+
+bool cg_reduce(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
+  (void)ops, (void)expr;
+  tj_aval a = cg_aval(g, e->in[0]);
+  const tj_aval *o = &g->m->vars[e->out[0]];
+  int64_t axes[TJ_MAX_RANK], ost[TJ_MAX_RANK], coef[TJ_MAX_RANK];
+  int naxes = param_ints(e, "axes", axes, TJ_MAX_RANK);
+  if (naxes < 0) return cg_fail(g, "internal error: %s without axes", prims[e->prim].name);
+  strides_of(o, ost);
+  for (int d = 0, k = 0; d < a.rank; d++) coef[d] = listed(axes, naxes, d) ? 0 : ost[k++];
+  tj_buf id = {0}, off = {0}, acc = {0}, x = {0};
+  reduce_identity(g, e->prim, a.dtype, &id);
+  if (o->rank) cg_line(g, "for (long i = 0; i < %lld; i++) v%u[i] = %s;", (long long)cg_size(o), e->out[0], id.data);
+  else cg_line(g, "v%u = %s;", e->out[0], id.data);
+  buf_puts(&off, "0");
+  for (int d = 0; d < a.rank; d++)
+    if (coef[d]) buf_printf(&off, coef[d] == 1 ? " + i%d" : " + i%d * %lld", d, (long long)coef[d]);
+  cg_elem(g, ATOM_VAR(e->out[0]), off.data, &acc);
+  cg_elem(g, e->in[0], "i", &x);
+  int levels = a.rank ? cg_loops_begin(g, &a, "i") : -1;
+  reduce_step(g, e->prim, a.dtype, acc.data, x.data);
+  if (levels >= 0) cg_loops_end(g, levels);
+  buf_free(&id), buf_free(&off), buf_free(&acc), buf_free(&x);
+  return true;
+}
+
+/* The first extreme along the axis; for floats the first NaN wins. */
+bool cg_argminmax(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
+  (void)ops, (void)expr;
+  tj_aval a = cg_aval(g, e->in[0]);
+  const tj_aval *o = &g->m->vars[e->out[0]];
+  int64_t axis, st[TJ_MAX_RANK];
+  if (param_ints(e, "axes", &axis, 1) != 1 || axis < 0 || axis >= a.rank)
+    return cg_fail(g, "internal error: %s without its axis", prims[e->prim].name);
+  strides_of(&a, st);
+  tj_buf base = {0}, x = {0}, best = {0}, dst = {0};
+  buf_puts(&base, "0");
+  for (int d = 0, k = 0; d < a.rank; d++)
+    if (d != axis) buf_printf(&base, " + i%d * %lld", k++, (long long)st[d]);
+  int levels = o->rank ? cg_loops_begin(g, o, "i") : -1;
+  if (levels < 0) cg_line(g, "{"), g->indent++;
+  cg_line(g, "long base = %s, best = 0;", base.data);
+  buf_free(&base);
+  buf_printf(&base, "base + k * %lld", (long long)st[axis]);
+  cg_elem(g, e->in[0], base.data, &x);
+  buf_free(&base);
+  buf_printf(&base, "base + best * %lld", (long long)st[axis]);
+  cg_elem(g, e->in[0], base.data, &best);
+  const char *op = e->prim == P_argmax ? ">" : "<";
+  cg_line(g, "for (long k = 1; k < %lld; k++)", (long long)a.dims[axis]);
+  if (dtype_is_float(a.dtype))
+    cg_line(g, "  if (%s == %s && (%s != %s || %s %s %s)) best = k;", best.data, best.data, x.data, x.data, x.data,
+            op, best.data);
+  else cg_line(g, "  if (%s %s %s) best = k;", x.data, op, best.data);
+  cg_elem(g, ATOM_VAR(e->out[0]), "i", &dst);
+  cg_line(g, "%s = (%s)best;", dst.data, cg_type(o->dtype));
+  if (levels >= 0) cg_loops_end(g, levels);
+  else g->indent--, cg_line(g, "}");
+  buf_free(&base), buf_free(&x), buf_free(&best), buf_free(&dst);
+  return true;
+}
+
+typedef struct dot_dims {
+  int64_t lc[TJ_MAX_RANK], rc[TJ_MAX_RANK], lb[TJ_MAX_RANK], rb[TJ_MAX_RANK];
+  int nc, nb;
+} dot_dims;
+
+static bool read_dot_dims(const ir_eqn *e, dot_dims *d) {
+  const pval *p = ir_param_get(e, "dimension_numbers");
+  if (!p || p->kind != PV_TUPLE || p->nitems != 2) return false;
+  int64_t *lists[4] = {d->lc, d->rc, d->lb, d->rb};
+  int n[4];
+  for (int k = 0; k < 4; k++) {
+    const pval *pair = p->items[k / 2];
+    const pval *t = pair && pair->kind == PV_TUPLE && pair->nitems == 2 ? pair->items[k % 2] : NULL;
+    if (!t || (t->kind != PV_TUPLE && t->kind != PV_LIST) || t->nitems > TJ_MAX_RANK) return false;
+    for (int i = 0; i < t->nitems; i++) {
+      if (!t->items[i] || t->items[i]->kind != PV_INT) return false;
+      lists[k][i] = t->items[i]->i;
+    }
+    n[k] = t->nitems;
+  }
+  d->nc = n[0], d->nb = n[2];
+  return n[0] == n[1] && n[2] == n[3];
+}
+
+/* Products at least this large (M*N*K) go to BLAS; smaller ones stay in
+ * loops, exact with the evaluator and free of the call's overhead. */
+#define DOT_BLAS_MIN 32768
+
+/* A batched matrix product BLAS can do: batch dims leading and in order on
+ * both sides, one contracting dimension at either end of each operand's
+ * other dims. Fills the gemm arguments. */
+typedef struct gemm { int64_t batch, m, n, k; bool ta, tb; } gemm;
+
+static bool as_gemm(const tj_aval *l, const tj_aval *r, const dot_dims *d, gemm *out) {
+  if (d->nc != 1) return false;
+  for (int i = 0; i < d->nb; i++)
+    if (d->lb[i] != i || d->rb[i] != i) return false;
+  gemm g = {.batch = 1, .m = 1, .n = 1, .k = l->dims[d->lc[0]]};
+  for (int i = 0; i < d->nb; i++) g.batch *= l->dims[i];
+  if (d->lc[0] == l->rank - 1) g.ta = false;
+  else if (d->lc[0] == d->nb) g.ta = true;
+  else return false;
+  if (d->rc[0] == d->nb) g.tb = false;
+  else if (d->rc[0] == r->rank - 1) g.tb = true;
+  else return false;
+  for (int i = d->nb; i < l->rank; i++)
+    if (i != d->lc[0]) g.m *= l->dims[i];
+  for (int i = d->nb; i < r->rank; i++)
+    if (i != d->rc[0]) g.n *= r->dims[i];
+  *out = g;
+  return true;
+}
+
+static void dot_blas(cg *g, const ir_eqn *e, const gemm *p, tj_dtype t) {
+  tj_buf a = {0}, b = {0}, c = {0};
+  cg_ptr(g, e->in[0], &a), cg_ptr(g, e->in[1], &b), cg_ptr(g, ATOM_VAR(e->out[0]), &c);
+  const char *fn = cg_fn(g, t == DT_F32 ? "cblas_sgemm" : "cblas_dgemm");
+  long long m = p->m, n = p->n, k = p->k;
+  cg_line(g, "for (long bi = 0; bi < %lld; bi++) /* row-major; 111/112: no/transpose */", (long long)p->batch);
+  cg_line(g, "  %s(101, %d, %d, %lld, %lld, %lld, 1, %s + bi * %lld, %lld, %s + bi * %lld, %lld, 0, %s + bi * %lld, %lld);",
+          fn, p->ta ? 112 : 111, p->tb ? 112 : 111, m, n, k, a.data, m * k, p->ta ? m : k, b.data, k * n,
+          p->tb ? k : n, c.data, m * n, n);
+  buf_free(&a), buf_free(&b), buf_free(&c);
+}
+
+/* out[batch, lhs free, rhs free] = sum over the contracting coordinates
+ * (row-major, as the evaluator adds them) of lhs * rhs. */
+static void dot_loops(cg *g, const ir_eqn *e, const dot_dims *d, const tj_aval *l, const tj_aval *r) {
+  const tj_aval *o = &g->m->vars[e->out[0]];
+  int64_t lst[TJ_MAX_RANK], rst[TJ_MAX_RANK];
+  strides_of(l, lst), strides_of(r, rst);
+  tj_buf lo = {0}, ro = {0}, x = {0}, y = {0}, dst = {0};
+  buf_puts(&lo, "0"), buf_puts(&ro, "0");
+  int oc = 0; /* output coordinate: batch, then lhs free, then rhs free */
+  for (int i = 0; i < d->nb; i++, oc++)
+    buf_printf(&lo, " + i%d * %lld", oc, (long long)lst[d->lb[i]]),
+        buf_printf(&ro, " + i%d * %lld", oc, (long long)rst[d->rb[i]]);
+  for (int x2 = 0; x2 < l->rank; x2++)
+    if (!listed(d->lc, d->nc, x2) && !listed(d->lb, d->nb, x2)) buf_printf(&lo, " + i%d * %lld", oc++, (long long)lst[x2]);
+  for (int x2 = 0; x2 < r->rank; x2++)
+    if (!listed(d->rc, d->nc, x2) && !listed(d->rb, d->nb, x2)) buf_printf(&ro, " + i%d * %lld", oc++, (long long)rst[x2]);
+  for (int i = 0; i < d->nc; i++)
+    buf_printf(&lo, " + k%d * %lld", i, (long long)lst[d->lc[i]]), buf_printf(&ro, " + k%d * %lld", i, (long long)rst[d->rc[i]]);
+  const char *T = cg_type(o->dtype), *U = dtype_size(o->dtype) == 8 ? "unsigned long long" : "unsigned";
+  bool fl = dtype_is_float(o->dtype);
+  int levels = o->rank ? cg_loops_begin(g, o, "i") : -1;
+  if (levels < 0) cg_line(g, "{"), g->indent++;
+  cg_line(g, "%s acc = 0;", fl ? T : U);
+  for (int i = 0; i < d->nc; i++)
+    cg_line(g, "for (long k%d = 0; k%d < %lld; k%d++)", i, i, (long long)l->dims[d->lc[i]], i), g->indent++;
+  cg_elem(g, e->in[0], lo.data, &x), cg_elem(g, e->in[1], ro.data, &y);
+  if (fl) cg_line(g, "acc = acc + (%s)%s * (%s)%s;", T, x.data, T, y.data);
+  else cg_line(g, "acc = acc + (%s)%s * (%s)%s;", U, x.data, U, y.data);
+  g->indent -= d->nc;
+  cg_elem(g, ATOM_VAR(e->out[0]), "i", &dst);
+  if (o->dtype == DT_BOOL) cg_line(g, "%s = acc != 0;", dst.data);
+  else cg_line(g, "%s = (%s)acc;", dst.data, T);
+  if (levels >= 0) cg_loops_end(g, levels);
+  else g->indent--, cg_line(g, "}");
+  buf_free(&lo), buf_free(&ro), buf_free(&x), buf_free(&y), buf_free(&dst);
+}
+
+bool cg_dot_general(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
+  (void)ops, (void)expr;
+  dot_dims d;
+  if (!read_dot_dims(e, &d)) return cg_fail(g, "internal error: dot_general without dimension_numbers");
+  tj_aval l = cg_aval(g, e->in[0]), r = cg_aval(g, e->in[1]);
+  const tj_aval *o = &g->m->vars[e->out[0]];
+  gemm p;
+  bool blas_type = (o->dtype == DT_F32 || o->dtype == DT_F64) && l.dtype == o->dtype && r.dtype == o->dtype;
+  if (blas_type && !ATOM_IS_LIT(e->in[0]) && !ATOM_IS_LIT(e->in[1]) && as_gemm(&l, &r, &d, &p) &&
+      p.m * p.n * p.k >= DOT_BLAS_MIN) {
+    dot_blas(g, e, &p, o->dtype);
+    return true;
+  }
+  dot_loops(g, e, &d, &l, &r);
+  return true;
+}
+
+/* ---- scatter ---- */
+
+/* Reads "key=(1, 2)" out of the printed ScatterDimensionNumbers. */
+static int dnums_tuple(const char *text, const char *key, int64_t *out) {
+  const char *p = strstr(text, key);
+  if (!p || p[strlen(key)] != '(') return -1;
+  p += strlen(key) + 1;
+  int n = 0;
+  while (*p && *p != ')') {
+    char *end;
+    long long v = strtoll(p, &end, 10);
+    if (end == p || n >= TJ_MAX_RANK) return -1;
+    out[n++] = v;
+    p = end;
+    while (*p == ',' || *p == ' ') p++;
+  }
+  return *p == ')' ? n : -1;
+}
+
+/* out = operand; then each update element whose window lies inside the
+ * operand combines with its target (FILL_OR_DROP, as the evaluator). */
+bool cg_scatter(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
+  (void)ops, (void)expr;
+  tj_aval op = cg_aval(g, e->in[0]), idx = cg_aval(g, e->in[1]), u = cg_aval(g, e->in[2]);
+  const pval *p = ir_param_get(e, "dimension_numbers");
+  int64_t win[TJ_MAX_RANK], ins[TJ_MAX_RANK], to[TJ_MAX_RANK], ust[TJ_MAX_RANK], ost[TJ_MAX_RANK];
+  int nwin = -1, nins = -1, nto = -1;
+  if (p && p->kind == PV_NAME && p->s) {
+    nwin = dnums_tuple(p->s, "update_window_dims=", win);
+    nins = dnums_tuple(p->s, "inserted_window_dims=", ins);
+    nto = dnums_tuple(p->s, "scatter_dims_to_operand_dims=", to);
+  }
+  if (nwin < 0 || nins < 0 || nto < 0 || nwin + nins != op.rank || idx.rank < 1 || nwin > u.rank)
+    return cg_fail(g, "internal error: %s with dimension numbers it cannot use", prims[e->prim].name);
+  strides_of(&u, ust), strides_of(&op, ost);
+  int64_t nvec = idx.dims[idx.rank - 1];
+  cg_copy(g, e->out[0], e->in[0]);
+  int levels = u.rank ? cg_loops_begin(g, &u, "i") : -1;
+  if (levels < 0) cg_line(g, "do { /* one update: continue drops it */"), g->indent++;
+  tj_buf b = {0}, j = {0}, iv = {0}, uv = {0}, dst = {0};
+  int64_t bst = 1; /* batch: the non-window update coordinates, row-major */
+  buf_puts(&b, "0");
+  for (int i = u.rank - 1; i >= 0; i--)
+    if (!listed(win, nwin, i)) buf_printf(&b, " + i%d * %lld", i, (long long)bst), bst *= u.dims[i];
+  cg_line(g, "long b = %s;", b.data);
+  buf_puts(&j, "0");
+  for (int dim = 0, w = 0; dim < op.rank; dim++) {
+    bool inserted = listed(ins, nins, dim);
+    int64_t wsize = inserted ? 1 : u.dims[win[w]];
+    int vec = -1;
+    for (int i = 0; i < nto && i < nvec; i++)
+      if (to[i] == dim) vec = i;
+    if (vec >= 0) {
+      char at[64];
+      snprintf(at, sizeof at, "b * %lld + %d", (long long)nvec, vec);
+      buf_free(&iv);
+      cg_elem(g, e->in[1], at, &iv);
+      cg_line(g, "long s%d = (long)%s;", dim, iv.data);
+      cg_line(g, "if (s%d < 0 || s%d > %lld) continue;", dim, dim, (long long)(op.dims[dim] - wsize));
+    } else cg_line(g, "long s%d = 0;", dim);
+    if (inserted) buf_printf(&j, " + s%d * %lld", dim, (long long)ost[dim]);
+    else buf_printf(&j, " + (s%d + i%lld) * %lld", dim, (long long)win[w], (long long)ost[dim]);
+    w += !inserted;
+  }
+  cg_elem(g, e->in[2], "i", &uv);
+  cg_elem(g, ATOM_VAR(e->out[0]), j.data, &dst);
+  const char *T = cg_type(op.dtype), *U = dtype_size(op.dtype) == 8 ? "unsigned long long" : "unsigned";
+  const char *opc = e->prim == P_scatter_add ? "+" : e->prim == P_scatter_sub ? "-" : "*";
+  if (e->prim == P_scatter) cg_line(g, "%s = %s;", dst.data, uv.data);
+  else if (dtype_is_float(op.dtype)) cg_line(g, "%s = %s %s %s;", dst.data, dst.data, opc, uv.data);
+  else cg_line(g, "%s = (%s)((%s)%s %s (%s)%s);", dst.data, T, U, dst.data, opc, U, uv.data);
+  if (levels >= 0) cg_loops_end(g, levels);
+  else g->indent--, cg_line(g, "} while (0);");
+  buf_free(&b), buf_free(&j), buf_free(&iv), buf_free(&uv), buf_free(&dst);
+  return true;
+}

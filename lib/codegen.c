@@ -1,0 +1,617 @@
+/* The C backend's frame: the prelude, variables and their buffers, dead
+ * code, liveness (a buffer is freed after its last use), and the fusion of
+ * elementwise chains into loop nests. The rules that emit each primitive
+ * live in cg_elem.c, cg_array.c and cg_control.c (named in prims.def). */
+#include "codegen.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+#define FN(name, proto) CGF_##name,
+#include "cg_fns.def"
+#undef FN
+  CGF_COUNT
+};
+static const struct { const char *name, *proto; } cg_fns[] = {
+#define FN(name, proto) {#name, proto},
+#include "cg_fns.def"
+#undef FN
+};
+
+#define NEVER UINT32_MAX   /* the last use of a jaxpr output */
+
+const char *cg_type(tj_dtype t) { return dtype_short(t); }
+
+void cg_line(cg *g, const char *fmt, ...) {
+  for (int i = 0; i < g->indent; i++) buf_puts(g->out, "  ");
+  va_list ap;
+  va_start(ap, fmt);
+  buf_vprintf(g->out, fmt, ap);
+  va_end(ap);
+  buf_putc(g->out, '\n');
+}
+
+bool cg_fail(cg *g, const char *fmt, ...) {
+  if (g->failed) return false;
+  g->failed = true;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(g->err, (size_t)g->errsize, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+uint32_t cg_fresh(cg *g) { return g->ntemps++; }
+
+/* Helper names by kind and dtype: tj_max_f32 ... (a constant table, so the
+ * generator keeps no state of its own). */
+#define HELPER_NAMES(kind)                                                    \
+  X(kind, BOOL) X(kind, I8) X(kind, I16) X(kind, I32) X(kind, I64) X(kind, U8)  \
+  X(kind, U32) X(kind, F32) X(kind, F64)
+#define DT_NAME_BOOL "bool"
+#define DT_NAME_I8 "i8"
+#define DT_NAME_I16 "i16"
+#define DT_NAME_I32 "i32"
+#define DT_NAME_I64 "i64"
+#define DT_NAME_U8 "u8"
+#define DT_NAME_U32 "u32"
+#define DT_NAME_F32 "f32"
+#define DT_NAME_F64 "f64"
+#define X(kind, t) [DT_##t] = "tj_" #kind "_" DT_NAME_##t,
+static const char *const helper_fns[H_COUNT][DT_COUNT] = {
+    [H_MAX] = {HELPER_NAMES(max)},   [H_MIN] = {HELPER_NAMES(min)},   [H_DIV] = {HELPER_NAMES(div)},
+    [H_REM] = {HELPER_NAMES(rem)},   [H_SHL] = {HELPER_NAMES(shl)},   [H_SHRA] = {HELPER_NAMES(shra)},
+    [H_SHRL] = {HELPER_NAMES(shrl)}, [H_IPOW] = {HELPER_NAMES(ipow)}, [H_F2I] = {HELPER_NAMES(f2i)},
+    [H_BITS] = {HELPER_NAMES(bits)},
+};
+#undef X
+
+const char *cg_helper(cg *g, enum cg_helper h, tj_dtype t) {
+  g->need[h][t] = true;
+  return helper_fns[h][t];
+}
+
+const char *cg_fn(cg *g, const char *name) {
+  for (int i = 0; i < CGF_COUNT; i++)
+    if (strcmp(cg_fns[i].name, name) == 0) {
+      g->need_fn[i] = true;
+      return cg_fns[i].name;
+    }
+  cg_fail(g, "internal error: the backend used an unlisted function %s", name);
+  return "tj_rt_fail";
+}
+
+tj_aval cg_aval(const cg *g, ir_atom a) { return ir_atom_aval(g->m, a); }
+
+int64_t cg_size(const tj_aval *a) {
+  int64_t n = 1;
+  for (int d = 0; d < a->rank; d++) n *= a->dims[d];
+  return n;
+}
+
+/* ---- constants ---- */
+
+/* A float constant C reads back exactly: the shortest round-tripping
+ * decimal with a '.' or exponent; non-finite values through their bits. */
+static void put_float(cg *g, double v, bool f32, tj_buf *b) {
+  if (!isfinite(v)) {
+    uint64_t bits;
+    if (f32) {
+      float f = (float)v;
+      uint32_t u;
+      memcpy(&u, &f, sizeof u);
+      bits = u;
+    } else memcpy(&bits, &v, sizeof bits);
+    buf_printf(b, "%s(0x%llxull)", cg_helper(g, H_BITS, f32 ? DT_F32 : DT_F64), (unsigned long long)bits);
+    return;
+  }
+  char text[48];
+  for (int prec = 1; prec <= 17; prec++) {
+    snprintf(text, sizeof text, "%.*g", prec, v);
+    if (f32 ? strtof(text, NULL) == (float)v : strtod(text, NULL) == v) break;
+  }
+  buf_puts(b, text);
+  if (!strpbrk(text, ".en")) buf_puts(b, ".0");
+  if (f32) buf_putc(b, 'f');
+}
+
+static void put_int(tj_dtype t, int64_t v, tj_buf *b) {
+  if (t == DT_I64 && v == INT64_MIN) buf_puts(b, "(-9223372036854775807LL - 1)");
+  else if (v == INT32_MIN) buf_puts(b, "(-2147483647 - 1)");
+  else buf_printf(b, t == DT_I64 ? "%lldLL" : t == DT_U32 ? "%lldu" : "%lld", (long long)v);
+}
+
+void cg_literal(cg *g, const ir_lit *lit, tj_buf *b) {
+  if (dtype_is_float(lit->dtype)) put_float(g, lit->f, lit->dtype == DT_F32, b);
+  else if (lit->dtype == DT_BOOL) buf_puts(b, lit->i ? "1" : "0");
+  else {
+    if (lit->dtype != DT_I32 && lit->dtype != DT_I64 && lit->dtype != DT_U32)
+      buf_printf(b, "(%s)", cg_type(lit->dtype));
+    put_int(lit->dtype, lit->i, b);
+  }
+}
+
+/* ---- variables ---- */
+
+void cg_elem(cg *g, ir_atom a, const char *idx, tj_buf *b) {
+  if (ATOM_IS_LIT(a)) { cg_literal(g, &g->m->lits[ATOM_INDEX(a)], b); return; }
+  uint32_t v = ATOM_INDEX(a);
+  if (g->vars[v].state == CV_TEMP) buf_printf(b, "t%u", v);
+  else if (g->vars[v].scalar) buf_printf(b, "v%u", v);
+  else buf_printf(b, "v%u[%s]", v, idx ? idx : "0");
+}
+
+void cg_ptr(cg *g, ir_atom a, tj_buf *b) {
+  uint32_t v = ATOM_INDEX(a);
+  buf_printf(b, g->vars[v].scalar ? "&v%u" : "v%u", v);
+}
+
+void cg_define(cg *g, uint32_t v) {
+  cg_var *cv = &g->vars[v];
+  const tj_aval *a = &g->m->vars[v];
+  const char *t = cg_type(a->dtype);
+  cv->state = CV_DEFINED;
+  if (cv->scalar) cg_line(g, "%s v%u;", t, v);
+  else if (cv->place) cg_line(g, "%s *v%u = %s;", t, v, cv->place);
+  else {
+    cg_line(g, "%s *v%u = %s(rt, %lld);", t, v, cg_fn(g, "tj_rt_alloc"),
+            (long long)(cg_size(a) * dtype_size(a->dtype)));
+    cv->owned = true;
+  }
+}
+
+void cg_bind(cg *g, uint32_t v, const char *ptr, bool owned) {
+  cg_var *cv = &g->vars[v];
+  cv->state = CV_DEFINED;
+  cv->owned = owned;
+  cg_line(g, "%s *v%u = %s;", cg_type(g->m->vars[v].dtype), v, ptr);
+}
+
+void cg_copy(cg *g, uint32_t dst, ir_atom src) {
+  tj_buf s = {0};
+  const tj_aval *a = &g->m->vars[dst];
+  if (g->vars[dst].scalar) {
+    cg_elem(g, src, NULL, &s);
+    cg_line(g, "v%u = %s;", dst, s.data);
+  } else if (ATOM_IS_LIT(src) || g->vars[ATOM_INDEX(src)].scalar) {
+    cg_elem(g, src, NULL, &s);
+    cg_line(g, "for (long i = 0; i < %lld; i++) v%u[i] = %s;", (long long)cg_size(a), dst, s.data);
+  } else if (ATOM_INDEX(src) != dst) {
+    cg_ptr(g, src, &s);
+    cg_line(g, "%s(v%u, %s, %lld);", cg_fn(g, "memcpy"), dst, s.data,
+            (long long)(cg_size(a) * dtype_size(a->dtype)));
+  }
+  buf_free(&s);
+}
+
+int cg_loops_begin(cg *g, const tj_aval *shape, const char *flat) {
+  cg_line(g, "{");
+  g->indent++;
+  cg_line(g, "long %s = 0;", flat);
+  for (int d = 0; d < shape->rank; d++) {
+    if (d == shape->rank - 1)
+      cg_line(g, "for (long i%d = 0; i%d < %lld; i%d++, %s++) {", d, d, (long long)shape->dims[d], d, flat);
+    else cg_line(g, "for (long i%d = 0; i%d < %lld; i%d++) {", d, d, (long long)shape->dims[d], d);
+    g->indent++;
+  }
+  return shape->rank;
+}
+
+void cg_loops_end(cg *g, int levels) {
+  for (int d = 0; d < levels; d++) g->indent--, cg_line(g, "}");
+  g->indent--;
+  cg_line(g, "}");
+}
+
+/* ---- analysis of one jaxpr: dead equations, last uses, aliases ---- */
+
+typedef struct cg_info {
+  bool *live;               /* per equation */
+  uint32_t *last;           /* per module variable: last equation using it */
+} cg_info;
+
+static bool is_alias_eqn(const cg *g, const ir_eqn *e) {
+  if (e->prim != P_reshape && e->prim != P_squeeze) return false;
+  return !ATOM_IS_LIT(e->in[0]) && g->m->vars[ATOM_INDEX(e->in[0])].rank > 0 &&
+         g->m->vars[e->out[0]].rank > 0;
+}
+
+static uint32_t root_of(const cg *g, ir_atom a) {
+  uint32_t v = ATOM_INDEX(a);
+  while (g->vars[v].root != v) v = g->vars[v].root;
+  return v;
+}
+
+static void analyze(cg *g, const ir_jaxpr *j, cg_info *in) {
+  bool *needed = g->m->nvars ? calloc(g->m->nvars, 1) : NULL;
+  in->live = calloc(j->neqns ? j->neqns : 1, 1);
+  if ((g->m->nvars && !needed) || !in->live) TJ_OOM();
+  for (uint32_t k = 0; k < j->nout; k++)
+    if (!ATOM_IS_LIT(j->outs[k])) needed[ATOM_INDEX(j->outs[k])] = true;
+  for (uint32_t k = j->neqns; k-- > 0;) {
+    const ir_eqn *e = &j->eqns[k];
+    for (uint32_t o = 0; o < e->nout && !in->live[k]; o++) in->live[k] = needed[e->out[o]];
+    if (in->live[k])
+      for (uint32_t i = 0; i < e->nin; i++)
+        if (!ATOM_IS_LIT(e->in[i])) needed[ATOM_INDEX(e->in[i])] = true;
+  }
+  free(needed);
+  uint32_t *last = in->last;
+  for (uint32_t k = 0; k < j->neqns; k++) {
+    const ir_eqn *e = &j->eqns[k];
+    if (!in->live[k]) continue;
+    for (uint32_t i = 0; i < e->nin; i++)
+      if (!ATOM_IS_LIT(e->in[i])) last[ATOM_INDEX(e->in[i])] = k;
+    for (uint32_t o = 0; o < e->nout; o++) /* unused outputs die at once */
+      last[e->out[o]] = k, g->vars[e->out[o]].root = e->out[o];
+  }
+  for (uint32_t k = 0; k < j->nout; k++)
+    if (!ATOM_IS_LIT(j->outs[k])) last[ATOM_INDEX(j->outs[k])] = NEVER;
+  for (uint32_t k = 0; k < j->neqns; k++) { /* a reshape shares its operand's buffer */
+    const ir_eqn *e = &j->eqns[k];
+    if (!in->live[k] || !is_alias_eqn(g, e) || last[e->out[0]] == NEVER) continue;
+    uint32_t r = root_of(g, e->in[0]);
+    g->vars[e->out[0]].root = r;
+    if (last[r] != NEVER && last[e->out[0]] > last[r]) last[r] = last[e->out[0]];
+  }
+}
+
+/* Frees the buffers whose last use was equation k (k's operands and any
+ * output nobody reads). */
+static void free_dead(cg *g, const cg_info *in, const ir_eqn *e, uint32_t k) {
+  for (uint32_t i = 0; i < e->nin + e->nout; i++) {
+    if (i < e->nin && ATOM_IS_LIT(e->in[i])) continue;
+    uint32_t v = i < e->nin ? root_of(g, e->in[i]) : root_of(g, ATOM_VAR(e->out[i - e->nin]));
+    cg_var *cv = &g->vars[v];
+    if (cv->owned && cv->state == CV_DEFINED && in->last[v] == k) {
+      cg_line(g, "%s(rt, v%u);", cg_fn(g, "tj_rt_free"), v);
+      cv->owned = false;
+    }
+  }
+}
+
+/* ---- fusion: a run of elementwise equations of one shape, one loop ---- */
+
+static bool fusible(const cg *g, const ir_eqn *e) {
+  if (!(prims[e->prim].flags & PF_ELEMENTWISE) && e->prim != P_broadcast_in_dim) return false;
+  return g->m->vars[e->out[0]].rank > 0;
+}
+
+/* Whether operand a of the group's shape needs per-dimension indices
+ * (a broadcast), rather than the flat index or none. */
+static bool needs_dims(const cg *g, ir_atom a, const tj_aval *shape) {
+  if (ATOM_IS_LIT(a) || g->vars[ATOM_INDEX(a)].state == CV_TEMP) return false;
+  tj_aval av = cg_aval(g, a);
+  return av.rank > 0 && !aval_same_shape(&av, shape);
+}
+
+/* The flat offset into operand a (rank == shape's, 1-sized dims broadcast)
+ * from the loop indices, or into broadcast_in_dim's operand. */
+static void broadcast_offset(const cg *g, const tj_aval *a, const int *dim_of, tj_buf *b) {
+  int64_t stride = 1;
+  bool any = false;
+  char term[64];
+  tj_buf t = {0};
+  for (int d = a->rank - 1; d >= 0; d--) {
+    if (a->dims[d] != 1) {
+      snprintf(term, sizeof term, stride == 1 ? "i%d" : "i%d * %lld", dim_of[d], (long long)stride);
+      if (any) buf_puts(&t, " + ");
+      buf_puts(&t, term);
+      any = true;
+    }
+    stride *= a->dims[d];
+  }
+  (void)g;
+  buf_puts(b, any ? t.data : "0");
+  buf_free(&t);
+}
+
+/* The element expression of operand a inside the group's loop. */
+static void group_operand(cg *g, ir_atom a, const tj_aval *shape, tj_buf *b) {
+  if (!needs_dims(g, a, shape)) { cg_elem(g, a, "i", b); return; }
+  tj_aval av = cg_aval(g, a);
+  int dim_of[TJ_MAX_RANK];
+  for (int d = 0; d < av.rank; d++) dim_of[d] = d;
+  tj_buf off = {0};
+  broadcast_offset(g, &av, dim_of, &off);
+  cg_elem(g, a, off.data, b);
+  buf_free(&off);
+}
+
+/* broadcast_in_dim inside a group: a load of its operand at the mapped
+ * indices. */
+static void group_broadcast(cg *g, const ir_eqn *e, const tj_aval *shape, tj_buf *b) {
+  tj_aval av = cg_aval(g, e->in[0]);
+  if (av.rank == 0 || (!ATOM_IS_LIT(e->in[0]) && g->vars[ATOM_INDEX(e->in[0])].state == CV_TEMP)) {
+    cg_elem(g, e->in[0], "i", b);
+    return;
+  }
+  const pval *bd = ir_param_get(e, "broadcast_dimensions");
+  int dim_of[TJ_MAX_RANK];
+  for (int d = 0; d < av.rank; d++) dim_of[d] = bd && d < bd->nitems ? (int)bd->items[d]->i : d;
+  tj_buf off = {0};
+  broadcast_offset(g, &av, dim_of, &off);
+  cg_elem(g, e->in[0], off.data, b);
+  buf_free(&off);
+  (void)shape;
+}
+
+static void group_comment(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end) {
+  tj_buf c = {0};
+  for (uint32_t k = first; k < end; k++)
+    if (in->live[k]) buf_printf(&c, "%s%s", c.len ? " " : "", prims[j->eqns[k].prim].name);
+  cg_line(g, "/* %s */", c.data ? c.data : "");
+  buf_free(&c);
+}
+
+/* The body of a group's loop: one scalar temporary per equation, stored to
+ * the buffers of the values used after the group. */
+static void group_body(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end,
+                       const tj_aval *shape) {
+  for (uint32_t k = first; k < end && !g->failed; k++) {
+    const ir_eqn *e = &j->eqns[k];
+    if (!in->live[k]) continue;
+    tj_buf ops[3 + TJ_MAX_PARAMS] = {{0}}, expr = {0};
+    const char *opv[3 + TJ_MAX_PARAMS];
+    if (e->nin > TJ_COUNT(ops)) { cg_fail(g, "internal error: %u operands", e->nin); return; }
+    if (e->prim == P_broadcast_in_dim) group_broadcast(g, e, shape, &expr);
+    else {
+      for (uint32_t i = 0; i < e->nin; i++) group_operand(g, e->in[i], shape, &ops[i]), opv[i] = ops[i].data;
+      prims[e->prim].cg(g, e, opv, &expr);
+    }
+    uint32_t v = e->out[0];
+    cg_line(g, "%s t%u = %s;", cg_type(g->m->vars[v].dtype), v, expr.data);
+    if (in->last[v] > end - 1) cg_line(g, "v%u[i] = t%u;", v, v);
+    g->vars[v].state = CV_TEMP;
+    for (uint32_t i = 0; i < e->nin; i++) buf_free(&ops[i]);
+    buf_free(&expr);
+  }
+}
+
+static void emit_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end) {
+  const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
+  bool dims = false;
+  for (uint32_t k = first; k < end; k++) {
+    const ir_eqn *e = &j->eqns[k];
+    if (!in->live[k]) continue;
+    if (e->prim == P_broadcast_in_dim && cg_aval(g, e->in[0]).rank > 0) dims = true;
+    for (uint32_t i = 0; i < e->nin && e->prim != P_broadcast_in_dim; i++) dims |= needs_dims(g, e->in[i], shape);
+    if (in->last[e->out[0]] > end - 1) cg_define(g, e->out[0]);
+  }
+  group_comment(g, j, in, first, end);
+  int levels = 0;
+  if (dims) levels = cg_loops_begin(g, shape, "i");
+  else cg_line(g, "for (long i = 0; i < %lld; i++) {", (long long)cg_size(shape)), g->indent++;
+  group_body(g, j, in, first, end, shape);
+  if (dims) cg_loops_end(g, levels);
+  else g->indent--, cg_line(g, "}");
+  for (uint32_t k = first; k < end; k++) {
+    if (!in->live[k]) continue;
+    uint32_t v = j->eqns[k].out[0];
+    g->vars[v].state = in->last[v] > end - 1 ? CV_DEFINED : CV_NONE;
+  }
+  for (uint32_t k = first; k < end; k++)
+    if (in->live[k]) free_dead(g, in, &j->eqns[k], k);
+}
+
+/* A rank-0 elementwise equation: a C local. */
+static void emit_scalar(cg *g, const ir_eqn *e) {
+  tj_buf ops[3 + TJ_MAX_PARAMS] = {{0}}, expr = {0};
+  const char *opv[3 + TJ_MAX_PARAMS];
+  if (e->nin > TJ_COUNT(ops)) { cg_fail(g, "internal error: %u operands", e->nin); return; }
+  for (uint32_t i = 0; i < e->nin; i++) cg_elem(g, e->in[i], NULL, &ops[i]), opv[i] = ops[i].data;
+  if (e->prim == P_broadcast_in_dim) buf_puts(&expr, opv[0]);
+  else prims[e->prim].cg(g, e, opv, &expr);
+  uint32_t v = e->out[0];
+  g->vars[v].state = CV_DEFINED;
+  cg_line(g, "%s v%u = %s; /* %s */", cg_type(g->m->vars[v].dtype), v, expr.data, prims[e->prim].name);
+  for (uint32_t i = 0; i < e->nin; i++) buf_free(&ops[i]);
+  buf_free(&expr);
+}
+
+/* Any other equation: its outputs' storage, then its rule's statements. */
+static void emit_statement(cg *g, const ir_eqn *e) {
+  if (is_alias_eqn(g, e) && g->vars[e->out[0]].root != e->out[0]) {
+    tj_buf p = {0};
+    cg_ptr(g, e->in[0], &p);
+    cg_line(g, "/* %s */", prims[e->prim].name);
+    cg_bind(g, e->out[0], p.data, false);
+    buf_free(&p);
+    return;
+  }
+  for (uint32_t o = 0; o < e->nout; o++) cg_define(g, e->out[o]);
+  cg_line(g, "/* %s */", prims[e->prim].name);
+  prims[e->prim].cg(g, e, NULL, NULL);
+}
+
+static void emit_eqns(cg *g, const ir_jaxpr *j, const cg_info *in) {
+  for (uint32_t k = 0; k < j->neqns && !g->failed;) {
+    const ir_eqn *e = &j->eqns[k];
+    if (!in->live[k]) { k++; continue; }
+    if (fusible(g, e)) {
+      const tj_aval *shape = &g->m->vars[e->out[0]];
+      uint32_t end = k + 1;
+      while (end < j->neqns && (!in->live[end] || (fusible(g, &j->eqns[end]) &&
+                                aval_same_shape(&g->m->vars[j->eqns[end].out[0]], shape))))
+        end++;
+      while (end > k + 1 && !in->live[end - 1]) end--;
+      emit_group(g, j, in, k, end);
+      k = end;
+      continue;
+    }
+    if ((prims[e->prim].flags & PF_ELEMENTWISE) || e->prim == P_broadcast_in_dim) emit_scalar(g, e);
+    else emit_statement(g, e);
+    free_dead(g, in, e, k);
+    k++;
+  }
+}
+
+/* ---- one jaxpr: bind inputs, place outputs, emit, copy out ---- */
+
+bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char *const *dests) {
+  if (++g->depth > TJ_MAX_CALL_DEPTH * 4) return cg_fail(g, "internal error: jaxprs nested too deeply");
+  cg_info in = {.last = calloc(g->m->nvars ? g->m->nvars : 1, sizeof(uint32_t))};
+  if (!in.last) TJ_OOM();
+  uint32_t nin = j->nconst + j->nin;
+  for (uint32_t i = 0; i < nin; i++) {
+    uint32_t v = i < j->nconst ? j->constvars[i] : j->invars[i - j->nconst];
+    const tj_aval *a = &g->m->vars[v];
+    g->vars[v] = (cg_var){.state = CV_DEFINED, .scalar = a->rank == 0, .root = v};
+    cg_line(g, a->rank == 0 ? "%s v%u = %s;" : "%s *v%u = %s;", cg_type(a->dtype), v, ins[i]);
+  }
+  for (uint32_t k = 0; k < j->neqns; k++)
+    for (uint32_t o = 0; o < j->eqns[k].nout; o++) {
+      uint32_t v = j->eqns[k].out[o];
+      g->vars[v] = (cg_var){.scalar = g->m->vars[v].rank == 0, .root = v};
+    }
+  analyze(g, j, &in);
+  for (uint32_t k = 0; k < j->nout; k++) { /* outputs computed in place where they can be */
+    if (ATOM_IS_LIT(j->outs[k])) continue;
+    uint32_t v = ATOM_INDEX(j->outs[k]);
+    cg_var *cv = &g->vars[v];
+    if (cv->state == CV_NONE && !cv->scalar && !cv->place && cv->root == v) cv->place = dests[k];
+  }
+  emit_eqns(g, j, &in);
+  for (uint32_t k = 0; k < j->nout && !g->failed; k++) {
+    ir_atom a = j->outs[k];
+    tj_aval av = cg_aval(g, a);
+    tj_buf s = {0};
+    if (!ATOM_IS_LIT(a) && g->vars[ATOM_INDEX(a)].place == dests[k]) continue;
+    if (av.rank == 0) {
+      cg_elem(g, a, NULL, &s);
+      cg_line(g, "%s = %s;", dests[k], s.data);
+    } else {
+      cg_ptr(g, a, &s);
+      cg_line(g, "%s(%s, %s, %lld);", cg_fn(g, "memcpy"), dests[k], s.data,
+              (long long)(cg_size(&av) * dtype_size(av.dtype)));
+    }
+    buf_free(&s);
+  }
+  for (uint32_t k = 0; k < j->nout; k++) { /* outputs copied out of owned buffers */
+    if (ATOM_IS_LIT(j->outs[k])) continue;
+    cg_var *cv = &g->vars[root_of(g, j->outs[k])];
+    if (cv->owned) cg_line(g, "%s(rt, v%u);", cg_fn(g, "tj_rt_free"), root_of(g, j->outs[k])), cv->owned = false;
+  }
+  for (uint32_t k = 0; k < j->nout; k++)
+    if (!ATOM_IS_LIT(j->outs[k]) && g->vars[ATOM_INDEX(j->outs[k])].place == dests[k])
+      g->vars[ATOM_INDEX(j->outs[k])].place = NULL;
+  free(in.live);
+  free(in.last);
+  g->depth--;
+  return !g->failed;
+}
+
+/* ---- the prelude ---- */
+
+static void emit_helper(tj_buf *b, enum cg_helper h, tj_dtype t) {
+  const char *T = cg_type(t), *U = dtype_size(t) == 8 ? "unsigned long long" : "unsigned";
+  int bits = 8 * dtype_size(t);
+  bool sgn = dtype_kindof(t) == DK_SIGNED, fl = dtype_is_float(t);
+  switch (h) {
+  case H_MAX: case H_MIN:
+    buf_printf(b, "static %s tj_%s_%s(%s x, %s y) { return %sx %s y ? x : y; }\n", T, h == H_MAX ? "max" : "min",
+               T, T, T, fl ? "x != x ? x : y != y ? y : " : "", h == H_MAX ? ">" : "<");
+    break;
+  case H_DIV: /* XLA: x / 0 is -1 (all ones), INT_MIN / -1 wraps */
+    buf_printf(b, "static %s tj_div_%s(%s x, %s y) { return y == 0 ? (%s)-1 : ", T, T, T, T, T);
+    if (sgn) buf_printf(b, "y == -1 ? (%s)(0u - (%s)x) : ", T, U);
+    buf_puts(b, "x / y; }\n");
+    break;
+  case H_REM: /* XLA: x % 0 is x, INT_MIN % -1 is 0 */
+    buf_printf(b, "static %s tj_rem_%s(%s x, %s y) { return y == 0 ? x : %sx %% y; }\n", T, T, T, T,
+               sgn ? "y == -1 ? 0 : " : "");
+    break;
+  case H_SHL: case H_SHRL: case H_SHRA: {
+    const char *name = h == H_SHL ? "shl" : h == H_SHRL ? "shrl" : "shra";
+    buf_printf(b, "static %s tj_%s_%s(%s x, %s y) { %s ux = (%s)x & %s, n = (%s)y & %s; ", T, name, T, T, T, U, U,
+               bits == 64 ? "~0ull" : bits == 32 ? "0xffffffffu" : bits == 16 ? "0xffffu" : "0xffu", U,
+               bits == 64 ? "~0ull" : bits == 32 ? "0xffffffffu" : bits == 16 ? "0xffffu" : "0xffu");
+    if (h == H_SHL) buf_printf(b, "return n >= %d ? 0 : (%s)(ux << n); }\n", bits, T);
+    else if (h == H_SHRL) buf_printf(b, "return n >= %d ? 0 : (%s)(ux >> n); }\n", bits, T);
+    else buf_printf(b, "%s fill = (ux >> %d) & 1 ? ~(%s)0 : 0; if (n >= %d) return (%s)fill; "
+                    "return (%s)((ux >> n) | (n ? fill << (%d - n) : 0)); }\n", U, bits - 1, U, bits, T, T, bits);
+    break;
+  }
+  case H_IPOW: /* jax's integer_pow: square and multiply, rounding each product */
+    if (fl) buf_printf(b, "static %s tj_ipow_%s(%s x, long long y) { %s acc = 1; int first = 1; "
+                       "unsigned long long n = y < 0 ? 0ull - (unsigned long long)y : (unsigned long long)y; "
+                       "for (; n; n >>= 1) { if (n & 1) { acc = first ? x : acc * x; first = 0; } "
+                       "if (n > 1) x = x * x; } return y < 0 ? 1 / acc : acc; }\n", T, T, T, T);
+    else buf_printf(b, "static %s tj_ipow_%s(%s x, long long y) { %s acc = 1, p = (%s)x; "
+                    "for (unsigned long long n = (unsigned long long)y; y > 0 && n; n >>= 1) { "
+                    "if (n & 1) acc *= p; p *= p; } return (%s)acc; }\n", T, T, T, U, U, T);
+    break;
+  case H_F2I: { /* saturating, NaN -> 0 (C leaves out-of-range undefined) */
+    bool uns = dtype_kindof(t) == DK_UNSIGNED;
+    int64_t lo = uns ? 0 : (int64_t)(~0ull << (bits - 1));
+    int64_t hi = uns ? (int64_t)((1ull << bits) - 1) : (int64_t)~(~0ull << (bits - 1));
+    buf_printf(b, "static %s tj_f2i_%s(double x) { return x != x ? 0 : x <= %.17g ? (%s)", T, T, (double)lo, T);
+    put_int(t == DT_U32 ? DT_I64 : t, lo, b);
+    buf_printf(b, " : x >= %.17g ? (%s)", (double)hi, T);
+    put_int(t == DT_U32 ? DT_I64 : t, hi, b);
+    buf_printf(b, " : (%s)(long long)x; }\n", T);
+    break;
+  }
+  case H_BITS:
+    if (t == DT_F32) buf_puts(b, "static f32 tj_bits_f32(unsigned long long u) { union { unsigned u; f32 f; } x; x.u = (unsigned)u; return x.f; }\n");
+    else buf_puts(b, "static f64 tj_bits_f64(unsigned long long u) { union { unsigned long long u; f64 f; } x; x.u = u; return x.f; }\n");
+    break;
+  default: break;
+  }
+}
+
+static void emit_prelude(const cg *g, tj_buf *b) {
+  buf_puts(b, "/* Generated by tjit " "from a jaxpr: only generated names and numbers. */\n"
+              "typedef float f32; typedef double f64; typedef signed char i8; typedef short i16;\n"
+              "typedef int i32; typedef long long i64; typedef unsigned char u8; typedef unsigned u32;\n"
+              "typedef unsigned char bool;\n"
+              "struct tj_rt { long long steps, max_steps; };\n");
+  for (int i = 0; i < CGF_COUNT; i++)
+    if (g->need_fn[i]) buf_printf(b, "%s\n", cg_fns[i].proto);
+  for (int h = H_BITS; h >= 0; h--) /* bits first: other helpers use its constants */
+    for (int t = 0; t < DT_COUNT; t++)
+      if (g->need[h][t]) emit_helper(b, (enum cg_helper)h, (tj_dtype)t);
+}
+
+bool codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize) {
+  cg g = {.m = m, .err = err, .errsize = errsize};
+  tj_buf body = {0};
+  g.out = &body;
+  g.vars = calloc(m->nvars ? m->nvars : 1, sizeof *g.vars);
+  if (!g.vars) TJ_OOM();
+  const ir_jaxpr *j = m->top;
+  char **ins = calloc(j->nconst + j->nin + 1, sizeof *ins), **dests = calloc(j->nout + 1, sizeof *dests);
+  if (!ins || !dests) TJ_OOM();
+  for (uint32_t i = 0; i < j->nconst + j->nin; i++) {
+    uint32_t v = i < j->nconst ? j->constvars[i] : j->invars[i - j->nconst];
+    tj_buf s = {0};
+    const char *t = cg_type(m->vars[v].dtype);
+    buf_printf(&s, m->vars[v].rank == 0 ? "*(%s *)in[%u]" : "(%s *)in[%u]", t, i);
+    ins[i] = buf_detach(&s);
+  }
+  for (uint32_t k = 0; k < j->nout; k++) {
+    tj_aval a = ir_atom_aval(m, j->outs[k]);
+    tj_buf s = {0};
+    buf_printf(&s, a.rank == 0 ? "*(%s *)out[%u]" : "(%s *)out[%u]", cg_type(a.dtype), k);
+    dests[k] = buf_detach(&s);
+  }
+  g.indent = 1;
+  bool ok = cg_jaxpr_into(&g, j, (const char *const *)ins, (const char *const *)dests);
+  if (ok) {
+    emit_prelude(&g, out);
+    buf_puts(out, "void tj_entry(struct tj_rt *rt, void *const *in, void *const *out) {\n");
+    if (body.data) buf_puts(out, body.data);
+    buf_puts(out, "}\n");
+  }
+  for (uint32_t i = 0; i < j->nconst + j->nin; i++) free(ins[i]);
+  for (uint32_t k = 0; k < j->nout; k++) free(dests[k]);
+  free(ins);
+  free(dests);
+  free(g.vars);
+  buf_free(&body);
+  return ok;
+}

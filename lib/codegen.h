@@ -1,0 +1,102 @@
+/* The C backend: a jaxpr becomes one C function that libtcc compiles in
+ * memory (jit.c). The generated text holds only generated identifiers
+ * (v12, t3, i0), numbers and primitive names in comments: nothing the user
+ * wrote, so no spec can inject code.
+ *
+ * Shape of the output: a prelude (typedefs, prototypes of the runtime and
+ * libm functions used, helpers for the operations C gets wrong, such as
+ * saturating float-to-int conversion), then
+ *   void tj_entry(struct tj_rt *rt, void *const *in, void *const *out);
+ * in[k] points at input k's elements (row-major), out[k] at room for
+ * output k, allocated by the caller. Rank-0 values live in C locals,
+ * arrays in buffers from tj_rt_alloc, freed after their last use. */
+#ifndef TJ_CODEGEN_H
+#define TJ_CODEGEN_H
+#include <stdbool.h>
+
+#include "ir.h"
+#include "prims.h"
+#include "util.h"
+
+/* Generates the C program of m's top-level jaxpr into out. Returns false
+ * with a message in err for what the backend cannot compile (a bug or a
+ * missing rule: the caller reports it as an internal error). */
+bool codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize);
+
+/* ---- for the rules (cg_*.c) ---- */
+
+/* Helpers the prelude defines on demand, per dtype. */
+enum cg_helper {
+  H_MAX, H_MIN, H_DIV, H_REM, H_SHL, H_SHRA, H_SHRL, H_IPOW, H_F2I, H_BITS, H_COUNT
+};
+
+/* How a variable lives in the generated code. */
+typedef struct cg_var {
+  uint8_t state;            /* CV_* */
+  bool owned;               /* a tj_rt_alloc'd buffer this jaxpr frees */
+  bool scalar;              /* rank 0: a C local */
+  uint32_t root;            /* the variable whose buffer this one aliases */
+  const char *place;        /* predestined storage (an output), or NULL */
+} cg_var;
+enum { CV_NONE, CV_DEFINED, CV_TEMP };
+
+typedef struct cg { /* the tag: prims.h declares the rules with it */
+  const ir_module *m;
+  tj_buf *out;              /* the function body being written */
+  cg_var *vars;             /* per module variable */
+  int indent;
+  int depth;                /* sub-jaxpr nesting */
+  uint32_t ntemps;          /* counter for fresh names (t0, t1 ...) */
+  bool need[H_COUNT][DT_COUNT];
+  bool need_fn[64];         /* libm/runtime functions used (cg_fn_*) */
+  char *err;
+  int errsize;
+  bool failed;
+} cg;
+
+/* The C type name of a dtype (f32, i32, bool ...). */
+const char *cg_type(tj_dtype t);
+/* Writes one indented line of the body. */
+void cg_line(cg *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Records a failure (first one wins); returns false. */
+bool cg_fail(cg *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A fresh temporary number. */
+uint32_t cg_fresh(cg *g);
+/* Marks a prelude helper for dtype t as used and returns its C name. */
+const char *cg_helper(cg *g, enum cg_helper h, tj_dtype t);
+/* Marks a libm or runtime function as used and returns its name. */
+const char *cg_fn(cg *g, const char *name);
+
+/* The aval of an atom. */
+tj_aval cg_aval(const cg *g, ir_atom a);
+/* Element count of an aval. */
+int64_t cg_size(const tj_aval *a);
+/* Writes the C expression of a literal (an exact constant of its dtype). */
+void cg_literal(cg *g, const ir_lit *lit, tj_buf *b);
+/* Writes the C expression of element `idx` of atom a ("v3[i]", "v5" for a
+ * rank-0 value, a literal's constant); idx NULL means element 0. */
+void cg_elem(cg *g, ir_atom a, const char *idx, tj_buf *b);
+/* The pointer expression of a buffer atom's storage ("v3"), or for a
+ * rank-0 value the address of its local ("&v5"). Literals have none. */
+void cg_ptr(cg *g, ir_atom a, tj_buf *b);
+
+/* Declares the storage of output var v of an equation before its code:
+ * a buffer (allocated, or its predestined place) or a rank-0 local. */
+void cg_define(cg *g, uint32_t v);
+/* Binds var v to storage `ptr` the code already owns (owned: v frees it). */
+void cg_bind(cg *g, uint32_t v, const char *ptr, bool owned);
+
+/* Emits the code of a closed jaxpr: ins[0..j->nconst + j->nin) are C
+ * texts of its inputs (a rank-0 value, or a buffer's pointer), dests[k]
+ * where output k goes (an lvalue for rank 0, else a pointer to room for
+ * it). Outputs computed by an equation are written there directly. */
+bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char *const *dests);
+/* Copies atom src's value into var dst's storage (both of one aval). */
+void cg_copy(cg *g, uint32_t dst, ir_atom src);
+
+/* A loop nest over the dims of an aval with flat index `i` and indices
+ * i0..i{rank-1}; cg_loops_end closes it. Returns the number of levels. */
+int cg_loops_begin(cg *g, const tj_aval *shape, const char *flat);
+void cg_loops_end(cg *g, int levels);
+
+#endif
