@@ -9,6 +9,7 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototype
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -iquote lib
 LDLIBS  = -lcjson -lm
+LDLIBS += -lxxhash
 
 LIB_SRC = lib/arena.c lib/util.c lib/diag.c lib/dtype.c lib/promote.c lib/intern.c \
           lib/lex.c lib/parse.c lib/json_scan.c lib/spec.c lib/ir.c lib/prims.c \
@@ -17,7 +18,9 @@ LIB_SRC = lib/arena.c lib/util.c lib/diag.c lib/dtype.c lib/promote.c lib/intern
           lib/prims_array.c lib/prims_index.c lib/prims_control.c \
           lib/pp.c lib/print.c lib/api.c lib/array.c lib/values.c lib/npy.c lib/format.c \
           lib/eval.c lib/eval_elem.c lib/eval_array.c lib/eval_shape.c lib/eval_control.c lib/run.c
+LIB_SRC += lib/cache_key.c lib/explain.c lib/explain_analysis.c lib/explain_format.c lib/explain_json.c
 CMD_SRC = cmd/tjit.c cmd/common.c cmd/trace.c cmd/check.c cmd/run.c cmd/help.c
+CMD_SRC += cmd/explain.c
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
