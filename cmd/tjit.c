@@ -26,8 +26,9 @@ void tjit_print_main_help(FILE *out) {
         "does. SPEC is a JSON file holding the function, its static arguments\n"
         "and example calls; '-' reads it from standard input.\n\n"
         "commands:\n", out);
-  for (size_t i = 0; i < tjit_ncommands; i++)
-    fprintf(out, "  %-10s%s\n", tjit_commands[i].name, tjit_commands[i].info->summary);
+  for (size_t i = 0; i < tjit_ncommands; i++) /* a long name gets a line of its own */
+    fprintf(out, strlen(tjit_commands[i].name) < 10 ? "  %-10s%s\n" : "  %s\n            %s\n",
+            tjit_commands[i].name, tjit_commands[i].info->summary);
   fputs("\nRun 'tjit help COMMAND' for the options of one command.\n", out);
 }
 

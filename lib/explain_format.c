@@ -98,8 +98,9 @@ void explain_put_why(const tj_explain_report *r, const explain_arg *a, tj_buf *b
     buf_puts(b, " the jaxpr differs from call 0's only in literal values");
     return;
   case ARG_UNUSED:
-    if (!a->read) buf_printf(b, "%s never reads it: every compilation it caused was wasted", r->function);
-    else buf_puts(b, "every value seen gives the same jaxpr: every compilation it caused was wasted");
+    if (!a->read) buf_printf(b, "%s never reads it", r->function);
+    else buf_puts(b, "every value seen gives the same jaxpr");
+    buf_puts(b, a->caused ? ": every compilation it caused was wasted" : ", so each new value would recompile for nothing");
     return;
   case ARG_ONE_VALUE:
     buf_puts(b, "one value seen, so it caused no recompilation (classifying it needs calls with two values)");
@@ -107,6 +108,19 @@ void explain_put_why(const tj_explain_report *r, const explain_arg *a, tj_buf *b
   case ARG_NEEDS_TRACE:
   case ARG_TRACED: return;
   }
+}
+
+/* What to do about a traced argument whose aval varies. */
+static bool put_traced_hint(const explain_arg *a, tj_buf *b) {
+  size_t start = b->len;
+  if (a->shape_varies) buf_printf(b, "the shape of '%s' varies: pad or bucket it to a few sizes to compile less", a->name);
+  if (a->dtype_varies)
+    buf_printf(b, "%sthe dtype of '%s' varies: convert it to one dtype before the call", b->len > start ? "; " : "",
+               a->name);
+  if (a->weak_varies)
+    buf_printf(b, "%sthe weak_type of '%s' varies: pass the same kind of value each time (a plain JSON number is a"
+                  " weakly typed Python scalar, a typed array is not)", b->len > start ? "; " : "", a->name);
+  return b->len > start;
 }
 
 /* The hint that follows the class, if any. */
@@ -119,13 +133,7 @@ bool explain_put_hint(const tj_explain_report *r, const explain_arg *a, tj_buf *
   else if (a->cls == ARG_UNUSED && a->avoidable > 0)
     buf_printf(b, "drop '%s' or keep its value fixed: that would have avoided %d of the %d compilations", a->name,
                a->avoidable, r->ncompiles);
-  else if (a->cls == ARG_TRACED && a->shape_varies)
-    buf_printf(b, "the shape of '%s' varies: pad or bucket it to a few sizes to compile less", a->name);
-  else if (a->cls == ARG_TRACED && a->dtype_varies)
-    buf_printf(b, "the dtype of '%s' varies: convert it to one dtype before the call", a->name);
-  else if (a->cls == ARG_TRACED && a->weak_varies)
-    buf_printf(b, "the weak_type of '%s' varies: pass the same kind of value each time (a plain JSON number is a"
-                  " weakly typed Python scalar, a typed array is not)", a->name);
+  else if (a->cls == ARG_TRACED) return put_traced_hint(a, b);
   else return false;
   return true;
 }
@@ -183,9 +191,10 @@ static void text_arg(const tj_explain_report *r, const explain_arg *a, tj_buf *b
   buf_printf(b, "%s:%u:%u: %s argument '%s': ", r->spec->code.name, line, col, a->is_static ? "static" : "traced",
              a->name);
   if (a->is_static) buf_printf(b, "%s: %d value%s (", explain_class_name(a), a->nvalues, plural(a->nvalues));
+  else if (a->nvalues > 1) buf_printf(b, "%d avals (", a->nvalues);
   put_values(r, a, ", ", b);
-  if (a->is_static) buf_putc(b, ')');
-  else if (a->nvalues == 1) buf_puts(b, " in every call");
+  if (a->is_static || a->nvalues > 1) buf_putc(b, ')');
+  else buf_puts(b, " in every call");
   if (a->caused) buf_printf(b, ", caused %d compilation%s\n", a->caused, plural(a->caused));
   else buf_puts(b, ", caused no compilation\n");
   tj_buf why = {0};

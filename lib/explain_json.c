@@ -240,7 +240,9 @@ char *tj_explain_github(const tj_explain_report *r) {
   }
   gh_budget(r, &b);
   for (int p = 0; p < r->nargs; p++) gh_arg(r, &r->args[p], &b);
-  buf_printf(&m, "%d calls, %d compilations, %d hits", r->ncalls, r->ncompiles, r->ncalls - r->ncompiles);
+  int hits = r->ncalls - r->ncompiles;
+  buf_printf(&m, "%d call%s, %d compilation%s, %d hit%s", r->ncalls, r->ncalls == 1 ? "" : "s", r->ncompiles,
+             r->ncompiles == 1 ? "" : "s", hits, hits == 1 ? "" : "s");
   gh_line(&b, "notice", NULL, 0, 0, &m);
   buf_free(&m);
   if (b.len && b.data[b.len - 1] == '\n') b.data[--b.len] = '\0';

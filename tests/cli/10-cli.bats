@@ -19,6 +19,8 @@ commands:
   check     validate the spec and trace every call
   run       run calls of the function and print the results
   help      show help for tjit or one of its commands
+  explain-recompile
+            say which calls recompile and why
 
 Run 'tjit help COMMAND' for the options of one command.
 TEXT
