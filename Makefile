@@ -86,6 +86,7 @@ update-golden: all
 
 bench: all
 	@scripts/bench-trace.sh $(BUILD)/tjit
+	@scripts/bench-explain.sh $(BUILD)/tjit
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
