@@ -85,6 +85,11 @@ typedef enum { IR_SAME, IR_LITERALS, IR_DIFFERENT } ir_diff;
 
 static ir_diff worse(ir_diff a, ir_diff b) { return a > b ? a : b; }
 
+/* Equal index arrays (an empty one may be NULL). */
+static bool same_vars(const uint32_t *a, const uint32_t *b, uint32_t n) {
+  return n == 0 || memcmp(a, b, sizeof *a * n) == 0;
+}
+
 static ir_diff cmp_atom(const ir_module *ma, ir_atom a, const ir_module *mb, ir_atom b) {
   if (ATOM_IS_LIT(a) != ATOM_IS_LIT(b)) return IR_DIFFERENT;
   if (!ATOM_IS_LIT(a)) return a == b ? IR_SAME : IR_DIFFERENT;
@@ -115,7 +120,7 @@ static ir_diff cmp_pval(const ir_module *ma, const pval *a, const ir_module *mb,
 
 static ir_diff cmp_eqn(const ir_module *ma, const ir_eqn *a, const ir_module *mb, const ir_eqn *b) {
   if (a->prim != b->prim || a->nparams != b->nparams || a->nin != b->nin || a->nout != b->nout) return IR_DIFFERENT;
-  if (memcmp(a->out, b->out, sizeof *a->out * a->nout) != 0) return IR_DIFFERENT;
+  if (!same_vars(a->out, b->out, a->nout)) return IR_DIFFERENT;
   ir_diff d = IR_SAME;
   for (uint32_t i = 0; i < a->nin && d != IR_DIFFERENT; i++) d = worse(d, cmp_atom(ma, a->in[i], mb, b->in[i]));
   for (uint16_t i = 0; i < a->nparams && d != IR_DIFFERENT; i++)
@@ -127,8 +132,7 @@ static ir_diff cmp_eqn(const ir_module *ma, const ir_eqn *a, const ir_module *mb
 
 static ir_diff cmp_jaxpr(const ir_module *ma, const ir_jaxpr *a, const ir_module *mb, const ir_jaxpr *b) {
   if (a->nconst != b->nconst || a->nin != b->nin || a->neqns != b->neqns || a->nout != b->nout) return IR_DIFFERENT;
-  if (memcmp(a->constvars, b->constvars, sizeof *a->constvars * a->nconst) != 0 ||
-      memcmp(a->invars, b->invars, sizeof *a->invars * a->nin) != 0)
+  if (!same_vars(a->constvars, b->constvars, a->nconst) || !same_vars(a->invars, b->invars, a->nin))
     return IR_DIFFERENT;
   ir_diff d = IR_SAME;
   for (uint32_t i = 0; i < a->neqns && d != IR_DIFFERENT; i++) d = worse(d, cmp_eqn(ma, &a->eqns[i], mb, &b->eqns[i]));
