@@ -9,7 +9,7 @@
 
 /* Signatures compared when looking for the closest one: the most recently
  * compiled, so a replay of many distinct calls stays linear. */
-#define EXPLAIN_MAX_CLOSEST 1000
+#define EXPLAIN_MAX_CLOSEST 256
 /* Values of one static argument compared by the analysis. */
 #define EXPLAIN_MAX_VALUES 16
 /* Traces one analysis may make (each compiled signature at most once). */
@@ -37,6 +37,7 @@ typedef struct explain_call {
   int nmismatch;
   cache_mismatch mm[EXPLAIN_MAX_SHOWN];
   const sjson *json;       /* where the call is written */
+  uint32_t line, col;      /* its position in the spec */
   bool over_budget;
 } explain_call;
 
@@ -94,8 +95,8 @@ struct tj_explain_report {
 int explain_find(const tj_explain_report *r, cache_digest d);
 /* Adds a signature (key args copied into the report's arena). */
 int explain_add_sig(tj_explain_report *r, const cache_key *key, int first_call);
-/* The source location (line, column) of a JSON value of the spec. */
-void explain_json_pos(const sjson *j, uint32_t *line, uint32_t *col);
+/* Where a call is written: its line and column in the spec. */
+void explain_call_pos(const explain_call *c, uint32_t *line, uint32_t *col);
 
 /* explain_analysis.c: classifies every argument (fills r->args). */
 void explain_analyse(tj_explain_report *r);

@@ -13,7 +13,7 @@ static const char *plural(int n) { return n == 1 ? "" : "s"; }
 
 static void put_call_pos(const explain_call *c, tj_buf *b) {
   uint32_t line, col;
-  explain_json_pos(c->json, &line, &col);
+  explain_call_pos(c, &line, &col);
   buf_printf(b, "%s:%u:%u: ", c->json->src->name, line, col);
 }
 
@@ -224,7 +224,7 @@ char *tj_explain_text(const tj_explain_report *r) {
   buf_printf(&b, "%d call%s, %d compilation%s, %d hit%s\n", r->ncalls, plural(r->ncalls), r->ncompiles,
              plural(r->ncompiles), r->ncalls - r->ncompiles, plural(r->ncalls - r->ncompiles));
   text_budget(r, &b);
-  buf_putc(&b, '\n');
+  if (r->nargs) buf_putc(&b, '\n');
   for (int p = 0; p < r->nargs; p++) text_arg(r, &r->args[p], &b);
   if (b.len && b.data[b.len - 1] == '\n') b.data[--b.len] = '\0';
   return buf_detach(&b);

@@ -43,7 +43,7 @@ static void json_mismatches(const tj_explain_report *r, const explain_call *c, t
 static void json_call(const tj_explain_report *r, const explain_call *c, int index, tj_buf *b) {
   uint32_t line, col;
   char hex[33];
-  explain_json_pos(c->json, &line, &col);
+  explain_call_pos(c, &line, &col);
   cache_digest_hex(r->sigs[c->sig].key.digest, hex);
   buf_printf(b, "{\"call\": %d, \"line\": %u, \"column\": %u, \"result\": \"%s\", \"key\": \"%s\", ", index, line,
              col, c->compiled ? "compile" : "hit", hex);
@@ -177,7 +177,7 @@ static void gh_line(tj_buf *b, const char *level, const char *file, uint32_t lin
 static void gh_call(const tj_explain_report *r, const explain_call *c, const char *label, const char *level, tj_buf *b) {
   uint32_t line, col;
   tj_buf m = {0};
-  explain_json_pos(c->json, &line, &col);
+  explain_call_pos(c, &line, &col);
   buf_printf(&m, "%s: ", label);
   explain_put_outcome(r, c, &m);
   if (c->closest >= 0) explain_put_mismatches(r, c, ": ", "; ", false, &m);
@@ -191,7 +191,7 @@ static void gh_budget(const tj_explain_report *r, tj_buf *b) {
     if (!ec->over_budget) continue;
     uint32_t line, col;
     tj_buf m = {0};
-    explain_json_pos(ec->json, &line, &col);
+    explain_call_pos(ec, &line, &col);
     buf_printf(&m, "call %d: compilation %ld exceeds --max-compiles %ld", c, r->max_compiles + ++k, r->max_compiles);
     gh_line(b, "error", ec->json->src->name, line, col, &m);
     buf_free(&m);
