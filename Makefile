@@ -9,6 +9,7 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototype
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -iquote lib
 LDLIBS  = -lcjson -ltcc -ldl -lpthread -lm
+LDLIBS += -lxxhash
 
 LIB_SRC = lib/arena.c lib/util.c lib/diag.c lib/dtype.c lib/promote.c lib/intern.c \
           lib/lex.c lib/parse.c lib/json_scan.c lib/spec.c lib/ir.c lib/prims.c \
@@ -19,6 +20,8 @@ LIB_SRC = lib/arena.c lib/util.c lib/diag.c lib/dtype.c lib/promote.c lib/intern
           lib/eval.c lib/eval_elem.c lib/eval_array.c lib/eval_shape.c lib/eval_control.c lib/run.c \
           lib/codegen.c lib/cg_elem.c lib/cg_array.c lib/cg_reduce.c lib/cg_control.c lib/jit.c
 CMD_SRC = cmd/tjit.c cmd/common.c cmd/trace.c cmd/check.c cmd/run.c cmd/help.c cmd/emit_c.c
+LIB_SRC += lib/cache_key.c lib/explain.c lib/explain_analysis.c lib/explain_format.c lib/explain_json.c
+CMD_SRC += cmd/explain.c
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -84,6 +87,7 @@ update-golden: all
 
 bench: all
 	@scripts/bench-trace.sh $(BUILD)/tjit
+	@scripts/bench-explain.sh $(BUILD)/tjit
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \

@@ -117,6 +117,22 @@ static int apply_option(const struct cmd_info *info, int id, const char *arg,
   case OPT_REFERENCE:
     o->reference = true;
     return -1;
+  case OPT_WHAT_IF:
+    if (o->nwhat_if == CMD_MAX_WHAT_IF)
+      return cmd_usage_error(info, "too many --what-if options (limit is %d)", CMD_MAX_WHAT_IF);
+    o->what_if[o->nwhat_if++] = arg;
+    return -1;
+  case OPT_MAX_COMPILES:
+    if (!parse_index(arg, &o->max_compiles))
+      return cmd_usage_error(info, "invalid --max-compiles '%s' (expected a non-negative integer)", arg);
+    o->max_compiles_set = true;
+    return -1;
+  case OPT_FORMAT_CI:
+    if (strcmp(arg, "github") == 0) o->format = FORMAT_GITHUB;
+    else if (strcmp(arg, "text") == 0) o->format = FORMAT_TEXT;
+    else if (strcmp(arg, "json") == 0) o->format = FORMAT_JSON;
+    else return cmd_usage_error(info, "invalid --format '%s' (expected 'text', 'json' or 'github')", arg);
+    return -1;
   }
   fprintf(stderr, "tjit %s: error: BUG: option %d has no handler\n", info->name, id);
   return TJ_ERR_INTERNAL;

@@ -22,6 +22,9 @@ enum cmd_option_id {
   OPT_CHECK,
   OPT_TIME,
   OPT_FILL_RANDOM,
+  OPT_WHAT_IF,
+  OPT_MAX_COMPILES,
+  OPT_FORMAT_CI,        /* --format that also accepts github */
 };
 
 /* One row of a command's option table. */
@@ -61,7 +64,10 @@ struct cmd_info {
   int noptions;
 };
 
-enum cmd_format { FORMAT_TEXT, FORMAT_JSON };
+enum cmd_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_GITHUB };
+
+/* --what-if options one command line may give. */
+#define CMD_MAX_WHAT_IF 64
 
 /* The parsed command line of one command. */
 struct cmd_opts {
@@ -75,6 +81,10 @@ struct cmd_opts {
   bool time;                 /* --time */
   long long fill_random;     /* --fill-random SEED; -1: none */
   const char *operand;       /* the SPEC (or COMMAND) operand; NULL: none */
+  const char *what_if[CMD_MAX_WHAT_IF]; /* --what-if NAME=VALUE, in order */
+  int nwhat_if;
+  bool max_compiles_set;     /* --max-compiles N */
+  int max_compiles;
 };
 
 /* Parses argv (argv[0] is the command name). Returns -1 to go on, or the

@@ -11,6 +11,7 @@ const struct cmd_entry tjit_commands[] = {
     {"emit-c", cmd_emit_c, &cmd_emit_c_info},
     {"run", cmd_run, &cmd_run_info},
     {"help", cmd_help, &cmd_help_info},
+    {"explain-recompile", cmd_explain, &cmd_explain_info},
 };
 const size_t tjit_ncommands = sizeof tjit_commands / sizeof tjit_commands[0];
 
@@ -26,8 +27,9 @@ void tjit_print_main_help(FILE *out) {
         "does. SPEC is a JSON file holding the function, its static arguments\n"
         "and example calls; '-' reads it from standard input.\n\n"
         "commands:\n", out);
-  for (size_t i = 0; i < tjit_ncommands; i++)
-    fprintf(out, "  %-10s%s\n", tjit_commands[i].name, tjit_commands[i].info->summary);
+  for (size_t i = 0; i < tjit_ncommands; i++) /* a long name gets a line of its own */
+    fprintf(out, strlen(tjit_commands[i].name) < 10 ? "  %-10s%s\n" : "  %s\n            %s\n",
+            tjit_commands[i].name, tjit_commands[i].info->summary);
   fputs("\nRun 'tjit help COMMAND' for the options of one command.\n", out);
 }
 

@@ -166,3 +166,6 @@ void tj_jaxpr_free(tj_jaxpr *j) {
   ir_free(j->m);
   free(j);
 }
+
+/* The entry function, for the jit cache key (cache_key.c). */
+struct ast_func *api_find_entry(tj_ctx *ctx, tj_spec *spec) { return find_entry(ctx, spec); }

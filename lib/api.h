@@ -17,4 +17,8 @@ struct tj_jaxpr {
   const struct sjson **invar_json; /* each top-level input's value in the spec */
 };
 
+/* The spec's entry function ("function", or the only one), with api.c's
+ * messages when there is none; for the jit cache key (cache_key.c). */
+struct ast_func *api_find_entry(tj_ctx *ctx, tj_spec *spec);
+
 #endif

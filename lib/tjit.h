@@ -123,4 +123,39 @@ const char *tj_version(void);
  * words, for "did you mean" hints; words over 64 bytes compare as far. */
 int tj_edit_distance(const char *a, const char *b);
 
+/* ---- explain-recompile: the jit cache replayed over the spec's calls ----
+ * tj_explain replays "calls" in order against a jit cache keyed as JAX keys
+ * it (function identity, static values by type and value, traced avals,
+ * positional vs keyword) without tracing, says per call "hit" or "compile"
+ * and why (the closest seen signature and each mismatch), then classifies
+ * every argument from traces of the compiled signatures (tjit-explain-
+ * recompile(1)). The report refers to the spec: free it before the ctx. */
+typedef struct tj_explain_report tj_explain_report;
+
+typedef struct tj_explain_opts {
+  int autograph;              /* -1: as the spec says; 0 off; 1 on */
+  const char *const *what_if; /* "name=JSON" each; they make one hypothetical call */
+  int nwhat_if;
+  int what_if_call;           /* the call it is derived from; -1: the last */
+  long max_compiles;          /* the CI budget; -1: none */
+} tj_explain_opts;
+
+/* The default options: autograph as in the spec, no what-if, no budget. */
+tj_explain_opts tj_explain_defaults(void);
+/* Replays the calls and analyses them. A call that cannot be made (missing
+ * or unknown argument, unhashable static value) or a bad --what-if is
+ * TJ_ERR_USAGE with diagnostics; a trace that fails is not an error: the
+ * report shows it where the analysis needed it. */
+tj_status tj_explain(tj_ctx *ctx, tj_spec *spec, const tj_explain_opts *opts, tj_explain_report **out);
+/* TJ_ERR_BUDGET when the compilations exceed max_compiles, else TJ_OK. */
+tj_status tj_explain_status(const tj_explain_report *r);
+/* Number of compilations (distinct signatures among the calls). */
+int tj_explain_compiles(const tj_explain_report *r);
+/* The report as text, as JSON (schema in tjit-explain-recompile(1)), or as
+ * GitHub workflow commands (::notice/::warning/::error); malloc'd. */
+char *tj_explain_text(const tj_explain_report *r);
+char *tj_explain_json(const tj_explain_report *r);
+char *tj_explain_github(const tj_explain_report *r);
+void tj_explain_free(tj_explain_report *r);
+
 #endif

@@ -690,3 +690,9 @@ bool trace_function(tracer *t, const tj_spec *spec, const spec_call *call) {
   if (ret.kind == V_NONE) return true;
   return add_outputs(t, &ret, t->entry->name_span);
 }
+
+/* ---- For the jit cache key (cache_key.c), formed without tracing ---- */
+
+bool trace_mark_static(tracer *t, const tj_spec *spec, bool *is_static) { return mark_static(t, spec, is_static); }
+bool trace_bind_call(tracer *t, const spec_call *call, const sjson **vals) { return bind_call(t, call, vals); }
+bool trace_static_value(tracer *t, const sjson *j, value *out) { return static_value(t, j, out); }

@@ -181,4 +181,12 @@ const value *call_kwarg(const call_args *a, const char *name, tj_span *span);
 /* The operand as an atom of its own aval (static numbers become literals). */
 bool own_atom(tracer *t, const value *v, tj_span span, ir_atom *out);
 
+/* trace.c, for the jit cache key (cache_key.c), which is formed before any
+ * tracing as JAX forms it: which parameters are static (jax.jit's checks),
+ * the call's values in parameter order (Python's call errors), and a static
+ * argument's JSON value as a Python value (the unhashable-array error).
+ * They need only t->diags, t->prog, t->entry and t->scratch. */
+bool trace_mark_static(tracer *t, const tj_spec *spec, bool *is_static);
+bool trace_bind_call(tracer *t, const spec_call *call, const sjson **vals);
+bool trace_static_value(tracer *t, const sjson *j, value *out);
 #endif

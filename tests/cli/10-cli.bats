@@ -20,6 +20,8 @@ commands:
   emit-c    print the C generated for one call
   run       run calls of the function and print the results
   help      show help for tjit or one of its commands
+  explain-recompile
+            say which calls recompile and why
 
 Run 'tjit help COMMAND' for the options of one command.
 TEXT

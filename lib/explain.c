@@ -1,0 +1,256 @@
+/* tjit explain-recompile: the jit cache replayed over the spec's calls
+ * (keys only, as JAX forms them before tracing), the closest seen
+ * signature of every compilation, the CI budget and the what-if call. */
+#include "explain.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_scan.h"
+#include "util.h"
+
+tj_explain_opts tj_explain_defaults(void) {
+  tj_explain_opts o = {.autograph = -1, .what_if_call = -1, .max_compiles = -1};
+  return o;
+}
+
+void explain_call_pos(const explain_call *c, uint32_t *line, uint32_t *col) {
+  *line = c->line;
+  *col = c->col;
+}
+
+/* Positions of values in increasing order in one text, found by walking on
+ * from the previous one: source_position walks from the line's start, which
+ * is quadratic for 100,000 calls written on one line. */
+typedef struct pos_walker {
+  const tj_source *src;
+  uint32_t offset, line, col;
+} pos_walker;
+
+static void walk_to(pos_walker *w, const sjson *j, uint32_t *line, uint32_t *col) {
+  if (w->src != j->src || j->span.start < w->offset) {
+    w->src = j->src;
+    w->offset = j->span.start;
+    source_position(j->src, w->offset, &w->line, &w->col);
+  }
+  for (; w->offset < j->span.start; w->offset++) {
+    char c = w->src->text[w->offset];
+    if (c == '\n') w->line++, w->col = 1;
+    else w->col += ((unsigned char)c & 0xC0) != 0x80;
+  }
+  *line = w->line;
+  *col = w->col;
+}
+
+/* ---- the seen signatures: an open-addressing table over the digests ---- */
+
+static void table_put(tj_explain_report *r, int sig) {
+  uint32_t mask = r->table_cap - 1, h = (uint32_t)r->sigs[sig].key.digest.lo & mask;
+  while (r->table[h]) h = (h + 1) & mask;
+  r->table[h] = (uint32_t)sig + 1;
+}
+
+static void table_grow(tj_explain_report *r) {
+  free(r->table);
+  r->table_cap = r->table_cap ? 2 * r->table_cap : 64;
+  r->table = calloc(r->table_cap, sizeof *r->table);
+  if (!r->table) TJ_OOM();
+  for (int i = 0; i < r->nsigs; i++) table_put(r, i);
+}
+
+int explain_find(const tj_explain_report *r, cache_digest d) {
+  if (!r->table_cap) return -1;
+  uint32_t mask = r->table_cap - 1;
+  for (uint32_t h = (uint32_t)d.lo & mask; r->table[h]; h = (h + 1) & mask)
+    if (cache_digest_equal(r->sigs[r->table[h] - 1].key.digest, d)) return (int)r->table[h] - 1;
+  return -1;
+}
+
+int explain_add_sig(tj_explain_report *r, const cache_key *key, int first_call) {
+  if ((uint32_t)(r->nsigs + 1) * 2 > r->table_cap) table_grow(r);
+  explain_sig s = {.key = *key, .first_call = first_call, .last_use = first_call};
+  s.key.args = ARENA_ARRAY(&r->arena, cache_key_arg, key->nargs ? key->nargs : 1);
+  memcpy(s.key.args, key->args, sizeof *key->args * (size_t)key->nargs);
+  ARENA_PUSH(&r->arena, r->sigs, r->nsigs, r->capsigs, s);
+  table_put(r, r->nsigs - 1);
+  return r->nsigs - 1;
+}
+
+/* The closest compiled signature: fewest mismatches, ties to the one used
+ * most recently; among the EXPLAIN_MAX_CLOSEST compiled last. */
+static int closest_sig(const tj_explain_report *r, const cache_key *key) {
+  int best = -1, best_dist = 0, looked = 0;
+  for (int i = r->nsigs - 1; i >= 0 && looked < EXPLAIN_MAX_CLOSEST; i--) {
+    const explain_sig *s = &r->sigs[i];
+    if (s->first_call < 0) continue;
+    looked++;
+    int d = cache_key_distance(key, &s->key);
+    if (best < 0 || d < best_dist || (d == best_dist && s->last_use > r->sigs[best].last_use))
+      best = i, best_dist = d;
+  }
+  return best;
+}
+
+/* Looks the key up: a hit, or a compilation with the closest signature's
+ * mismatches. record: add it to the cache (a real call, not the what-if). */
+static void lookup(tj_explain_report *r, const cache_key *key, int call, bool record, explain_call *out) {
+  int sig = explain_find(r, key->digest);
+  if (sig >= 0 && r->sigs[sig].first_call >= 0) {
+    out->sig = sig;
+    if (record) r->sigs[sig].last_use = call;
+    return;
+  }
+  out->compiled = true;
+  out->closest = closest_sig(r, key);
+  if (out->closest >= 0)
+    out->nmismatch = cache_key_diff(key, &r->sigs[out->closest].key, out->mm, EXPLAIN_MAX_SHOWN);
+  out->sig = -1;
+  if (!record) return;
+  if (sig >= 0) { /* a variant made earlier becomes a compiled signature */
+    r->sigs[sig].first_call = r->sigs[sig].last_use = call;
+    out->sig = sig;
+  } else {
+    out->sig = explain_add_sig(r, key, call);
+  }
+}
+
+static bool replay(tj_explain_report *r) {
+  tj_spec *spec = r->spec;
+  cache_key_arg args[TJ_MAX_PARAMS];
+  pos_walker walker = {0};
+  r->ncalls = (int)spec->ncalls;
+  r->calls = ARENA_ARRAY(&r->arena, explain_call, r->ncalls ? r->ncalls : 1);
+  for (int c = 0; c < r->ncalls; c++) {
+    cache_key key = {.args = args};
+    if (!cache_key_for_call(&r->keyer, &spec->calls[c], &key)) return false;
+    explain_call *ec = &r->calls[c];
+    ec->json = spec->calls[c].json;
+    walk_to(&walker, ec->json, &ec->line, &ec->col);
+    lookup(r, &key, c, true, ec);
+    if (!ec->compiled) continue;
+    r->ncompiles++;
+    ec->over_budget = r->max_compiles >= 0 && r->ncompiles > r->max_compiles;
+  }
+  return true;
+}
+
+/* ---- what-if: a call derived from a given one with some arguments changed ---- */
+
+static bool what_if_error(tj_explain_report *r, const char *fmt, const char *a, const char *b) {
+  return diag_error(&r->ctx->diags, NULL, span_make(0, 0), fmt, a, b);
+}
+
+/* One "name=JSON": the parameter's index and the parsed value. */
+static bool parse_what_if(tj_explain_report *r, const char *text, int *param, const sjson **out) {
+  const char *eq = strchr(text, '=');
+  if (!eq || eq == text)
+    return what_if_error(r, "--what-if '%s': expected NAME=VALUE, such as threshold=1.0%s", text, "");
+  size_t n = (size_t)(eq - text);
+  ast_func *entry = r->keyer.t.entry;
+  const char *names[TJ_MAX_PARAMS];
+  *param = -1;
+  for (int i = 0; i < entry->nparams; i++) {
+    names[i] = name_str(r->spec->program->names, entry->params[i].name);
+    if (strlen(names[i]) == n && memcmp(names[i], text, n) == 0) *param = i;
+  }
+  if (*param < 0) {
+    const char *name = arena_strndup(&r->ctx->arena, text, n);
+    what_if_error(r, "--what-if: '%s' is not a parameter of %s", name, r->function);
+    const char *hint = suggest_word(name, n, names, (size_t)entry->nparams);
+    if (hint) diag_hint(&r->ctx->diags, "did you mean '%s'?", hint);
+    return false;
+  }
+  tj_source *src = ARENA_NEW(&r->ctx->arena, tj_source);
+  const char *json = eq + 1;
+  source_init(&r->ctx->arena, src, "--what-if", arena_strdup(&r->ctx->arena, json), (uint32_t)strlen(json));
+  *out = json_parse(&r->ctx->arena, &r->ctx->diags, src, arena_printf(&r->ctx->arena, "--what-if %.*s", (int)n, text));
+  if (!*out) diag_hint(&r->ctx->diags, "the value is JSON: quote a string, as in mode='\"fast\"'");
+  return *out != NULL;
+}
+
+/* The base call with the --what-if values in place, as a call of the same
+ * style (positional or by keyword). */
+static bool what_if_call(tj_explain_report *r, const tj_explain_opts *o, const spec_call *base, spec_call *out) {
+  int n = r->keyer.nparams;
+  const sjson **vals = ARENA_ARRAY(&r->ctx->arena, const sjson *, n ? n : 1);
+  if (!trace_bind_call(&r->keyer.t, base, vals)) return false;
+  tj_buf text = {0};
+  for (int k = 0; k < o->nwhat_if; k++) {
+    int p = -1;
+    const sjson *v = NULL;
+    if (!parse_what_if(r, o->what_if[k], &p, &v)) { buf_free(&text); return false; }
+    vals[p] = v;
+    buf_printf(&text, "%s%s", k ? ", " : "", o->what_if[k]);
+  }
+  r->what_if_text = arena_strdup(&r->arena, text.data ? text.data : "");
+  buf_free(&text);
+  *out = (spec_call){.by_keyword = base->by_keyword, .values = (sjson **)vals, .n = (uint32_t)n, .json = base->json};
+  if (!base->by_keyword) return true;
+  out->names = ARENA_ARRAY(&r->ctx->arena, const char *, n ? n : 1);
+  for (int i = 0; i < n; i++) out->names[i] = name_str(r->spec->program->names, r->keyer.t.entry->params[i].name);
+  return true;
+}
+
+static bool what_if(tj_explain_report *r, const tj_explain_opts *o) {
+  if (o->nwhat_if <= 0) return true;
+  int base = o->what_if_call < 0 ? r->ncalls - 1 : o->what_if_call;
+  if (base >= r->ncalls)
+    return diag_error(&r->ctx->diags, NULL, span_make(0, 0), "--call %d: the spec has %d call%s", base, r->ncalls,
+                      r->ncalls == 1 ? "" : "s");
+  spec_call call;
+  cache_key_arg args[TJ_MAX_PARAMS];
+  cache_key key = {.args = args};
+  if (!what_if_call(r, o, &r->spec->calls[base], &call) || !cache_key_for_call(&r->keyer, &call, &key)) return false;
+  r->has_what_if = true;
+  r->what_if_base = base;
+  r->what_if.json = r->spec->calls[base].json;
+  r->what_if.line = r->calls[base].line;
+  r->what_if.col = r->calls[base].col;
+  lookup(r, &key, r->ncalls, false, &r->what_if);
+  if (r->what_if.compiled) r->what_if.sig = explain_add_sig(r, &key, -1);
+  return true;
+}
+
+/* ---- the API ---- */
+
+tj_status tj_explain(tj_ctx *ctx, tj_spec *spec, const tj_explain_opts *opts, tj_explain_report **out) {
+  tj_explain_opts o = opts ? *opts : tj_explain_defaults();
+  *out = NULL;
+  if (!spec->ncalls) {
+    diag_error(&ctx->diags, &spec->file, span_make(0, 0), "the spec has no \"calls\" to replay");
+    return TJ_ERR_USAGE;
+  }
+  tj_explain_report *r = calloc(1, sizeof *r);
+  if (!r) TJ_OOM();
+  r->ctx = ctx;
+  r->spec = spec;
+  r->max_compiles = o.max_compiles;
+  bool ok = cache_keyer_init(&r->keyer, ctx, spec, o.autograph);
+  if (ok) {
+    r->function = name_str(spec->program->names, r->keyer.t.entry->name);
+    r->function_span = r->keyer.t.entry->name_span;
+    ok = replay(r) && what_if(r, &o);
+  }
+  if (!ok) {
+    tj_explain_free(r);
+    return TJ_ERR_USAGE;
+  }
+  explain_analyse(r);
+  *out = r;
+  return TJ_OK;
+}
+
+tj_status tj_explain_status(const tj_explain_report *r) {
+  return r->max_compiles >= 0 && r->ncompiles > r->max_compiles ? TJ_ERR_BUDGET : TJ_OK;
+}
+
+int tj_explain_compiles(const tj_explain_report *r) { return r->ncompiles; }
+
+void tj_explain_free(tj_explain_report *r) {
+  if (!r) return;
+  for (int i = 0; i < r->nsigs; i++) tj_jaxpr_free(r->sigs[i].jaxpr);
+  free(r->table);
+  cache_keyer_free(&r->keyer);
+  arena_free(&r->arena);
+  free(r);
+}

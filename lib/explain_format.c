@@ -1,0 +1,231 @@
+/* The explain-recompile report as text, JSON and GitHub workflow commands
+ * (tjit-explain-recompile(1) documents all three). */
+#include "explain.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char *plural(int n) { return n == 1 ? "" : "s"; }
+
+/* ---- shared pieces ---- */
+
+static void put_call_pos(const explain_call *c, tj_buf *b) {
+  uint32_t line, col;
+  explain_call_pos(c, &line, &col);
+  buf_printf(b, "%s:%u:%u: ", c->json->src->name, line, col);
+}
+
+void explain_param_pos(const tj_explain_report *r, const explain_arg *a, uint32_t *line, uint32_t *col) {
+  source_position(&r->spec->code, r->keyer.t.entry->params[a->param].name_span.start, line, col);
+}
+
+static const cache_key *key_of(const tj_explain_report *r, int sig) { return &r->sigs[sig].key; }
+
+/* The mismatch lines of a compilation, each "  * TEXT" (text) or joined
+ * with "; " (sep). */
+void explain_put_mismatches(const tj_explain_report *r, const explain_call *c, const char *prefix, const char *sep,
+                           bool hints, tj_buf *b) {
+  int shown = c->nmismatch < EXPLAIN_MAX_SHOWN ? c->nmismatch : EXPLAIN_MAX_SHOWN;
+  for (int k = 0; k < shown; k++) {
+    const cache_key *now = key_of(r, c->sig), *before = key_of(r, c->closest);
+    buf_puts(b, k ? sep : prefix);
+    cache_mismatch_text(now, before, &c->mm[k], b);
+    bool weak = c->mm[k].kind == MM_AVAL && now->args[c->mm[k].arg].aval.weak != before->args[c->mm[k].arg].aval.weak;
+    if (weak && hints)
+      buf_puts(b, "\n    hint: weak_type=True is a Python scalar (a plain JSON number), weak_type=False an array;"
+                  " see https://docs.jax.dev/en/latest/type_promotion.html#weak-types");
+  }
+  if (c->nmismatch > shown) buf_printf(b, "%sand %d more", sep, c->nmismatch - shown);
+}
+
+/* "compile: first call" / "hit (compiled for call 0)" / "compile: never
+ * seen signature; closest seen signature (call 0) has 1 mismatch:". */
+void explain_put_outcome(const tj_explain_report *r, const explain_call *c, tj_buf *b) {
+  if (!c->compiled) {
+    buf_printf(b, "hit (compiled for call %d)", r->sigs[c->sig].first_call);
+    return;
+  }
+  if (c->closest < 0) {
+    buf_puts(b, "compile: first call");
+    return;
+  }
+  buf_printf(b, "compile: never seen signature; closest seen signature (call %d) has %d mismatch%s",
+             r->sigs[c->closest].first_call, c->nmismatch, c->nmismatch == 1 ? "" : "es");
+}
+
+const char *explain_class_name(const explain_arg *a) {
+  static const char *names[] = {[ARG_TRACED] = "traced", [ARG_STRUCTURAL] = "structural",
+                                [ARG_CONSTANT] = "constant", [ARG_UNUSED] = "unused",
+                                [ARG_ONE_VALUE] = "one value", [ARG_NEEDS_TRACE] = "not classified"};
+  return names[a->cls];
+}
+
+/* One value of an argument: repr of a static value, aval of a traced one. */
+void explain_put_value(const tj_explain_report *r, const explain_arg *a, int k, tj_buf *b) {
+  const cache_key_arg *v = &key_of(r, a->shown[k])->args[a->param];
+  if (a->is_static) cache_static_repr(v->json, b);
+  else cache_aval_text(&v->aval, a->weak_varies, b);
+}
+
+static void put_values(const tj_explain_report *r, const explain_arg *a, const char *sep, tj_buf *b) {
+  for (int k = 0; k < a->nshown; k++) {
+    if (k) buf_puts(b, sep);
+    explain_put_value(r, a, k, b);
+  }
+  if (a->nvalues > a->nshown) buf_printf(b, "%s...", sep);
+}
+
+/* "threshold=10.0": the value that made the jaxpr differ. */
+static void put_differing(const tj_explain_report *r, const explain_arg *a, tj_buf *b) {
+  buf_printf(b, "%s=", a->name);
+  cache_static_repr(key_of(r, a->differs_sig)->args[a->param].json, b);
+}
+
+/* Why a static argument has its class, one sentence. */
+void explain_put_why(const tj_explain_report *r, const explain_arg *a, tj_buf *b) {
+  switch (a->cls) {
+  case ARG_STRUCTURAL:
+    buf_puts(b, "it shapes the program: with ");
+    put_differing(r, a, b);
+    buf_puts(b, " the jaxpr differs from call 0's beyond literal values (control flow, shapes or params),"
+                " so these recompilations are genuine");
+    return;
+  case ARG_CONSTANT:
+    buf_puts(b, "it is only folded into arithmetic: with ");
+    put_differing(r, a, b);
+    buf_puts(b, " the jaxpr differs from call 0's only in literal values");
+    return;
+  case ARG_UNUSED:
+    if (!a->read) buf_printf(b, "%s never reads it", r->function);
+    else buf_puts(b, "every value seen gives the same jaxpr");
+    buf_puts(b, a->caused ? ": every compilation it caused was wasted" : ", so each new value would recompile for nothing");
+    return;
+  case ARG_ONE_VALUE:
+    buf_puts(b, "one value seen, so it caused no recompilation (classifying it needs calls with two values)");
+    return;
+  case ARG_NEEDS_TRACE:
+  case ARG_TRACED: return;
+  }
+}
+
+/* What to do about a traced argument whose aval varies. */
+static bool put_traced_hint(const explain_arg *a, tj_buf *b) {
+  size_t start = b->len;
+  if (a->shape_varies) buf_printf(b, "the shape of '%s' varies: pad or bucket it to a few sizes to compile less", a->name);
+  if (a->dtype_varies)
+    buf_printf(b, "%sthe dtype of '%s' varies: convert it to one dtype before the call", b->len > start ? "; " : "",
+               a->name);
+  if (a->weak_varies)
+    buf_printf(b, "%sthe weak_type of '%s' varies: pass the same kind of value each time (a plain JSON number is a"
+                  " weakly typed Python scalar, a typed array is not)", b->len > start ? "; " : "", a->name);
+  return b->len > start;
+}
+
+/* The hint that follows the class, if any. */
+bool explain_put_hint(const tj_explain_report *r, const explain_arg *a, tj_buf *b) {
+  if (a->cls == ARG_CONSTANT && a->avoidable >= 0)
+    buf_printf(b, "make '%s' traced (not static): that would have avoided %d of the %d compilations", a->name,
+               a->avoidable, r->ncompiles);
+  else if (a->cls == ARG_CONSTANT)
+    buf_printf(b, "pass '%s' as a traced array instead of a static value to stop recompiling for it", a->name);
+  else if (a->cls == ARG_UNUSED && a->avoidable > 0)
+    buf_printf(b, "drop '%s' or keep its value fixed: that would have avoided %d of the %d compilations", a->name,
+               a->avoidable, r->ncompiles);
+  else if (a->cls == ARG_TRACED) return put_traced_hint(a, b);
+  else return false;
+  return true;
+}
+
+/* Which trace the classification needed. */
+void explain_put_needed_trace(const tj_explain_report *r, const explain_arg *a, tj_buf *b) {
+  const explain_sig *s = a->error_sig >= 0 ? &r->sigs[a->error_sig] : NULL;
+  if (!s || !s->trace_error) {
+    buf_printf(b, "classifying it needs more traces than the analysis makes (limit is %d)", EXPLAIN_MAX_TRACES);
+    return;
+  }
+  if (s->first_call >= 0) {
+    buf_printf(b, "classifying it needs a trace, and tracing call %d failed", s->first_call);
+    return;
+  }
+  buf_printf(b, "classifying it needs a trace, and tracing call 0 with %s=", a->name);
+  cache_static_repr(s->key.args[a->param].json, b);
+  buf_puts(b, " failed");
+}
+
+/* ---- text ---- */
+
+static void text_call(const tj_explain_report *r, const explain_call *c, const char *label, tj_buf *b) {
+  put_call_pos(c, b);
+  buf_printf(b, "%s: ", label);
+  explain_put_outcome(r, c, b);
+  if (c->compiled && c->closest >= 0) explain_put_mismatches(r, c, ":\n  * ", "\n  * ", true, b);
+  buf_putc(b, '\n');
+}
+
+static void text_budget(const tj_explain_report *r, tj_buf *b) {
+  if (tj_explain_status(r) == TJ_OK) return;
+  buf_printf(b, "error: %d compilations exceed --max-compiles %ld\n", r->ncompiles, r->max_compiles);
+  for (int c = 0, k = 0; c < r->ncalls; c++) {
+    if (!r->calls[c].compiled || !r->calls[c].over_budget) continue;
+    put_call_pos(&r->calls[c], b);
+    buf_printf(b, "call %d: compilation %ld is over the budget\n", c, r->max_compiles + ++k);
+  }
+}
+
+static void put_indented(const char *text, const char *indent, tj_buf *b) {
+  for (const char *p = text; *p;) {
+    const char *nl = strchr(p, '\n');
+    size_t n = nl ? (size_t)(nl - p) : strlen(p);
+    buf_puts(b, indent);
+    buf_putn(b, p, n);
+    buf_putc(b, '\n');
+    p += n + (nl != NULL);
+  }
+}
+
+static void text_arg(const tj_explain_report *r, const explain_arg *a, tj_buf *b) {
+  uint32_t line, col;
+  explain_param_pos(r, a, &line, &col);
+  buf_printf(b, "%s:%u:%u: %s argument '%s': ", r->spec->code.name, line, col, a->is_static ? "static" : "traced",
+             a->name);
+  if (a->is_static) buf_printf(b, "%s: %d value%s (", explain_class_name(a), a->nvalues, plural(a->nvalues));
+  else if (a->nvalues > 1) buf_printf(b, "%d avals (", a->nvalues);
+  put_values(r, a, ", ", b);
+  if (a->is_static || a->nvalues > 1) buf_putc(b, ')');
+  else buf_puts(b, " in every call");
+  if (a->caused) buf_printf(b, ", caused %d compilation%s\n", a->caused, plural(a->caused));
+  else buf_puts(b, ", caused no compilation\n");
+  tj_buf why = {0};
+  if (a->cls == ARG_NEEDS_TRACE) explain_put_needed_trace(r, a, &why);
+  else explain_put_why(r, a, &why);
+  if (why.len) buf_printf(b, "  %s%s\n", why.data, a->cls == ARG_NEEDS_TRACE && a->error_sig >= 0 ? ":" : "");
+  buf_free(&why);
+  if (a->cls == ARG_NEEDS_TRACE && a->error_sig >= 0) put_indented(r->sigs[a->error_sig].trace_error, "    ", b);
+  tj_buf hint = {0};
+  if (explain_put_hint(r, a, &hint)) buf_printf(b, "  hint: %s\n", hint.data);
+  buf_free(&hint);
+}
+
+char *tj_explain_text(const tj_explain_report *r) {
+  tj_buf b = {0};
+  for (int c = 0; c < r->ncalls; c++) {
+    char label[32];
+    snprintf(label, sizeof label, "call %d", c);
+    text_call(r, &r->calls[c], label, &b);
+  }
+  if (r->has_what_if) {
+    tj_buf label = {0};
+    buf_printf(&label, "what-if: call %d with %s", r->what_if_base, r->what_if_text);
+    text_call(r, &r->what_if, label.data, &b);
+    buf_free(&label);
+  }
+  buf_printf(&b, "%d call%s, %d compilation%s, %d hit%s\n", r->ncalls, plural(r->ncalls), r->ncompiles,
+             plural(r->ncompiles), r->ncalls - r->ncompiles, plural(r->ncalls - r->ncompiles));
+  text_budget(r, &b);
+  if (r->nargs) buf_putc(&b, '\n');
+  for (int p = 0; p < r->nargs; p++) text_arg(r, &r->args[p], &b);
+  if (b.len && b.data[b.len - 1] == '\n') b.data[--b.len] = '\0';
+  return buf_detach(&b);
+}

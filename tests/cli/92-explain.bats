@@ -1,0 +1,62 @@
+#!/usr/bin/env bats
+# tjit explain-recompile: the jit cache replayed over a spec's calls. Every
+# expected output was checked by hand against the cache rules (see each
+# spec's description and tjit-explain-recompile(1)).
+load helper
+
+@test "explain: the tutorial without autograph lists hits and compiles, and the trace error" { golden explain-tutorial 0; }
+@test "explain: the tutorial with autograph: threshold is constant" { golden explain-tutorial-autograph 0; }
+@test "explain: structural, constant and unused static arguments" { golden explain-static-kinds 0; }
+@test "explain: traced shape and dtype changes" { golden explain-shape 0; }
+@test "explain: 1, 1.0, true and '1' are different keys; mapping order is not" { golden explain-static-types 0; }
+@test "explain: weak type and keyword vs positional" { golden explain-weak-keyword 0; }
+@test "explain: --format json" { golden explain-json 0; }
+@test "explain: --format json with every class" { golden explain-json-kinds 0; }
+@test "explain: --format github" { golden explain-github 0; }
+@test "explain: --format github with a trace error and a budget" { golden explain-github-trace-error 3; }
+@test "explain: --max-compiles exceeded exits 3 and names the calls" { golden explain-budget 3; }
+@test "explain: --what-if that compiles" { golden explain-what-if-compile 0; }
+@test "explain: --what-if from --call that hits" { golden explain-what-if-hit 0; }
+@test "explain: two --what-if changes make one call" { golden explain-what-if-two 0; }
+@test "explain: --what-if with an unknown parameter" { golden explain-error-what-if-name 2; }
+@test "explain: --what-if with a value that is not JSON" { golden explain-error-what-if-json 2; }
+@test "explain: a spec without calls" { golden explain-error-no-calls 2; }
+@test "explain: an unhashable static argument" { golden explain-error-unhashable 2; }
+@test "explain: a call missing an argument" { golden explain-error-missing-arg 2; }
+
+@test "explain: --max-compiles at the count passes" {
+  run tjit explain-recompile --max-compiles 4 "$TJIT_ROOT/examples/static_kinds_recompile.json"
+  assert_success
+  assert_output --partial "5 calls, 4 compilations, 1 hit"
+}
+
+@test "explain: --max-compiles takes a non-negative integer" {
+  run tjit explain-recompile --max-compiles -1 "$TJIT_ROOT/examples/static_kinds_recompile.json"
+  assert_failure 2
+  assert_output --partial "invalid --max-compiles '-1'"
+}
+
+@test "explain: --format rejects an unknown format" {
+  run tjit explain-recompile --format xml "$TJIT_ROOT/examples/static_kinds_recompile.json"
+  assert_failure 2
+  assert_output --partial "expected 'text', 'json' or 'github'"
+}
+
+@test "explain: --call without --what-if" {
+  run tjit explain-recompile --call 1 "$TJIT_ROOT/examples/static_kinds_recompile.json"
+  assert_failure 2
+  assert_output --partial "give --what-if too"
+}
+
+@test "explain: --format json is valid JSON" {
+  run tjit explain-recompile --format json "$TJIT_ROOT/examples/conditional_double_recompile.json"
+  assert_success
+  python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["summary"]["compilations"] == 2' "$output"
+}
+
+@test "explain: help lists the options" {
+  run tjit help explain-recompile
+  assert_success
+  assert_output --partial "--what-if NAME=JSON"
+  assert_output --partial "--max-compiles N"
+}

@@ -1,0 +1,173 @@
+/* The jit cache key (lib/cache_key.c): what makes two calls one key, what
+ * makes them two, and how a difference is put in words. */
+#include "harness.h"
+
+#include <stdlib.h>
+
+#include "cache_key.h"
+#include "tjit.h"
+
+/* A spec's keys, one per call; keys[i].args point into args. */
+typedef struct keys {
+  tj_ctx *ctx;
+  cache_keyer k;
+  cache_key key[8];
+  cache_key_arg args[8][8];
+  int n;
+} keys;
+
+static bool load(keys *ks, const char *spec_text, int autograph) {
+  tj_spec *spec = NULL;
+  ks->ctx = tj_ctx_new();
+  if (tj_spec_load(ks->ctx, "t.json", spec_text, strlen(spec_text), &spec) != TJ_OK) return false;
+  if (!cache_keyer_init(&ks->k, ks->ctx, spec, autograph)) return false;
+  ks->n = (int)spec->ncalls;
+  for (int i = 0; i < ks->n && i < 8; i++) {
+    ks->key[i].args = ks->args[i];
+    if (!cache_key_for_call(&ks->k, &spec->calls[i], &ks->key[i])) return false;
+  }
+  return true;
+}
+
+static void unload(keys *ks) {
+  cache_keyer_free(&ks->k);
+  tj_ctx_free(ks->ctx);
+}
+
+/* The text of the first mismatch between key a (now) and b (before). */
+static char *first_mismatch(const keys *ks, int a, int b) {
+  cache_mismatch m[4];
+  tj_buf t = {0};
+  if (cache_key_diff(&ks->key[a], &ks->key[b], m, 4) < 1) return NULL;
+  cache_mismatch_text(&ks->key[a], &ks->key[b], &m[0], &t);
+  return buf_detach(&t);
+}
+
+static void test_static_type_and_value(void) {
+  keys ks = {0};
+  CHECK(load(&ks, "{\"source\": \"float f(float x, static n) { return x; }\", \"calls\": ["
+                  "[1.0, 1], [1.0, 1.0], [1.0, true], [2.0, 1], [1.0, -0.0], [1.0, 0.0], [1.0, 2]]}", -1));
+  CHECK(!cache_key_equal(&ks.key[0], &ks.key[1]));
+  CHECK(!cache_key_equal(&ks.key[0], &ks.key[2]));
+  CHECK(!cache_key_equal(&ks.key[1], &ks.key[2]));
+  CHECK(cache_key_equal(&ks.key[0], &ks.key[3])); /* a traced value is not in the key */
+  CHECK(cache_key_equal(&ks.key[4], &ks.key[5])); /* -0.0 == 0.0 in Python */
+  cache_mismatch m[4];
+  CHECK(cache_key_diff(&ks.key[1], &ks.key[0], m, 4) == 1 && m[0].kind == MM_STATIC_TYPE && m[0].arg == 1);
+  CHECK(cache_key_diff(&ks.key[6], &ks.key[0], m, 4) == 1 && m[0].kind == MM_STATIC_VALUE);
+  char *t = first_mismatch(&ks, 1, 0);
+  CHECK_STR(t, "static argument 'n': now 1.0 and before 1 (equal in value but of type float now and int before: "
+               "jit compares static arguments by type and value)");
+  free(t);
+  t = first_mismatch(&ks, 6, 0);
+  CHECK_STR(t, "static argument 'n': now 2 and before 1");
+  free(t);
+  unload(&ks);
+}
+
+static void test_mappings_and_tuples(void) {
+  keys ks = {0};
+  CHECK(load(&ks, "{\"source\": \"float f(float x, static m) { return x; }\", \"calls\": ["
+                  "[1.0, {\"a\": 1, \"b\": [1, 2]}], [1.0, {\"b\": [1, 2], \"a\": 1}], [1.0, {\"a\": 1, \"b\": [1, 2.0]}],"
+                  " [1.0, [1, \"s\"]], [1.0, [1, \"t\"]]]}", -1));
+  CHECK(cache_key_equal(&ks.key[0], &ks.key[1])); /* a mapping's key order does not matter */
+  CHECK(!cache_key_equal(&ks.key[0], &ks.key[2]));
+  CHECK(!cache_key_equal(&ks.key[3], &ks.key[4]));
+  char *t = first_mismatch(&ks, 4, 3);
+  CHECK_STR(t, "static argument 'm': now (1, 't') and before (1, 's')");
+  free(t);
+  unload(&ks);
+}
+
+static void test_avals(void) {
+  keys ks = {0};
+  CHECK(load(&ks, "{\"source\": \"float f(x) { return x; }\", \"calls\": ["
+                  "[{\"dtype\": \"f32\", \"shape\": [3], \"data\": [1, 2, 3]}], [{\"dtype\": \"f32\", \"shape\": [3]}],"
+                  " [{\"dtype\": \"f32\", \"shape\": [4]}], [1.0], [{\"dtype\": \"f32\", \"shape\": []}],"
+                  " [{\"dtype\": \"i32\", \"shape\": [3]}], {\"x\": {\"dtype\": \"f32\", \"shape\": [3]}}]}", -1));
+  CHECK(cache_key_equal(&ks.key[0], &ks.key[1])); /* values are not in the key */
+  char *t = first_mismatch(&ks, 2, 1);
+  CHECK_STR(t, "x: now f32[4] and before f32[3]");
+  free(t);
+  t = first_mismatch(&ks, 3, 4);
+  CHECK_STR(t, "x: now f32[]{weak_type=True} and before f32[]{weak_type=False}");
+  free(t);
+  t = first_mismatch(&ks, 5, 1);
+  CHECK_STR(t, "x: now i32[3] and before f32[3]");
+  free(t);
+  CHECK(!cache_key_equal(&ks.key[6], &ks.key[1]));
+  CHECK(cache_key_distance(&ks.key[6], &ks.key[1]) == 1);
+  t = first_mismatch(&ks, 6, 1);
+  CHECK_STR(t, "'x': passed by keyword now and by position before");
+  free(t);
+  unload(&ks);
+}
+
+/* The key of calls[0] of a spec whose source is given. */
+static cache_digest key_of_source(const char *source, int autograph) {
+  char spec[1024];
+  keys ks = {0};
+  snprintf(spec, sizeof spec, "{\"source\": \"%s\", \"function\": \"f\", \"calls\": [[1.0]]}", source);
+  cache_digest d = {0, 0};
+  if (load(&ks, spec, autograph)) d = ks.key[0].digest;
+  else fprintf(stderr, "cannot load %s\n", spec);
+  unload(&ks);
+  return d;
+}
+
+static void test_function_identity(void) {
+  cache_digest base = key_of_source("float g(float y) { return y; } float h(float z) { return z; } "
+                                    "float f(float x) { return g(x); }", -1);
+  cache_digest other = key_of_source("float g(float y) { return y; } float h(float z) { return z * 2; } "
+                                     "float f(float x) { return g(x); }", -1);
+  cache_digest called = key_of_source("float g(float y) { return y * 2; } float h(float z) { return z; } "
+                                      "float f(float x) { return g(x); }", -1);
+  cache_digest ag = key_of_source("float g(float y) { return y; } float h(float z) { return z; } "
+                                  "float f(float x) { return g(x); }", 1);
+  CHECK(cache_digest_equal(base, other));   /* h is not reached from f */
+  CHECK(!cache_digest_equal(base, called)); /* g is */
+  CHECK(!cache_digest_equal(base, ag));     /* autograph is part of the context */
+  char hex[33];
+  cache_digest_hex(base, hex);
+  CHECK(strlen(hex) == 32 && strspn(hex, "0123456789abcdef") == 32);
+}
+
+static void test_call_errors(void) {
+  keys ks = {0};
+  CHECK(!load(&ks, "{\"source\": \"float f(float x, static w) { return x; }\", \"calls\": ["
+                   "[1.0, {\"dtype\": \"f32\", \"shape\": [2]}]]}", -1));
+  CHECK(tj_error_count(ks.ctx) == 1);
+  unload(&ks);
+  keys missing = {0};
+  CHECK(!load(&missing, "{\"source\": \"float f(float x) { return x; }\", \"calls\": [{\"y\": 1.0}]}", -1));
+  unload(&missing);
+}
+
+static void test_explain_api(void) {
+  const char *text = "{\"source\": \"float f(float x, static float t) { return x * t; }\", \"calls\": "
+                     "[[1.0, 0.0], [2.0, 0.0], [1.0, 10.0], [3.0, 10.0]]}";
+  tj_ctx *ctx = tj_ctx_new();
+  tj_spec *spec = NULL;
+  tj_explain_report *r = NULL;
+  CHECK(tj_spec_load(ctx, "t.json", text, strlen(text), &spec) == TJ_OK);
+  tj_explain_opts o = tj_explain_defaults();
+  o.max_compiles = 1;
+  CHECK(tj_explain(ctx, spec, &o, &r) == TJ_OK);
+  CHECK(r && tj_explain_compiles(r) == 2);
+  CHECK(r && tj_explain_status(r) == TJ_ERR_BUDGET);
+  char *s = r ? tj_explain_text(r) : NULL;
+  CHECK(s && strstr(s, "static argument 't': constant: 2 values (0.0, 10.0), caused 1 compilation"));
+  free(s);
+  tj_explain_free(r);
+  tj_ctx_free(ctx);
+}
+
+int main(void) {
+  test_static_type_and_value();
+  test_mappings_and_tuples();
+  test_avals();
+  test_function_identity();
+  test_call_errors();
+  test_explain_api();
+  return HARNESS_REPORT();
+}
