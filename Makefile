@@ -10,6 +10,13 @@ CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -iquote lib
 LDLIBS  = -lcjson -ltcc -ldl -lpthread -lm
 LDLIBS += -lxxhash
+# The block kernels (lib/kernels.c) are built optimized and vectorized
+# whatever CFLAGS say; packagers override KERNEL_CFLAGS (e.g. -O3 -mavx2)
+# for a portable build. KERNEL_MATHFLAGS keep them exact (no -ffast-math)
+# while letting gcc call libmvec's vector sin, exp ...
+KERNEL_CFLAGS ?= -O3 -march=native
+KERNEL_MATHFLAGS = -fopenmp-simd -fno-math-errno -fno-trapping-math -ffp-contract=off
+LDLIBS  += -lmvec
 
 LIB_SRC = lib/arena.c lib/util.c lib/diag.c lib/dtype.c lib/promote.c lib/intern.c \
           lib/lex.c lib/parse.c lib/json_scan.c lib/spec.c lib/ir.c lib/prims.c \
@@ -22,6 +29,7 @@ LIB_SRC = lib/arena.c lib/util.c lib/diag.c lib/dtype.c lib/promote.c lib/intern
 CMD_SRC = cmd/tjit.c cmd/common.c cmd/trace.c cmd/check.c cmd/run.c cmd/help.c cmd/emit_c.c
 LIB_SRC += lib/cache_key.c lib/explain.c lib/explain_analysis.c lib/explain_format.c lib/explain_json.c
 CMD_SRC += cmd/explain.c
+LIB_SRC += lib/kernels.c
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -45,6 +53,11 @@ $(BUILD)/%.o: %.c lib/*.h lib/*.def cmd/*.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/lib/kernels.o: lib/kernels.c lib/kernels.def lib/*.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) $(KERNEL_CFLAGS) $(KERNEL_MATHFLAGS) -c -o $@ $<
 
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libtjit.a
 	@mkdir -p $(dir $@)
@@ -86,8 +99,9 @@ update-golden: all
 	@BUILD=$(BUILD) tests/update-golden
 
 bench: all
-	@scripts/bench-trace.sh $(BUILD)/tjit
-	@scripts/bench-explain.sh $(BUILD)/tjit
+	-@scripts/bench-trace.sh $(BUILD)/tjit
+	-@scripts/bench-explain.sh $(BUILD)/tjit
+	-@CC="$(CC)" scripts/bench-run.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \

@@ -1,0 +1,203 @@
+/* The block kernels of kernels.def, their table and their prototypes.
+ *
+ * Built with its own flags (Makefile: KERNEL_CFLAGS, -O3 -march=native by
+ * default, plus -fopenmp-simd -fno-math-errno -fno-trapping-math
+ * -ffp-contract=off). Never -ffast-math: the exact kernels must round as
+ * the evaluator does, and max/min must see NaNs. Every loop carries
+ * `omp simd`: its iterations are independent even when o == a (element i
+ * reads only index i), which is the one overlap the contract allows, so the
+ * compiler need not version the loop for aliasing. */
+#include "kernels.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
+
+/* glibc's libmvec has a vector variant of each of these (_ZGVdN8v_sinf
+ * ...); declaring them `declare simd` lets gcc call it from a vectorized
+ * loop (math.h declares them so only under -ffast-math). To see that it
+ * does: objdump -dr build/lib/kernels.o | grep -c _ZGV (about 80 calls). */
+#define SIMD_UNARY(f32, f64)                                              \
+  _Pragma("omp declare simd notinbranch") float f32(float);               \
+  _Pragma("omp declare simd notinbranch") double f64(double);
+#define SIMD_BINARY(f32, f64)                                             \
+  _Pragma("omp declare simd notinbranch") float f32(float, float);        \
+  _Pragma("omp declare simd notinbranch") double f64(double, double);
+SIMD_UNARY(sinf, sin)
+SIMD_UNARY(cosf, cos)
+SIMD_UNARY(tanf, tan)
+SIMD_UNARY(asinf, asin)
+SIMD_UNARY(acosf, acos)
+SIMD_UNARY(atanf, atan)
+SIMD_UNARY(tanhf, tanh)
+SIMD_UNARY(expf, exp)
+SIMD_UNARY(exp2f, exp2)
+SIMD_UNARY(logf, log)
+SIMD_UNARY(log1pf, log1p)
+SIMD_UNARY(expm1f, expm1)
+SIMD_UNARY(erff, erf)
+SIMD_BINARY(powf, pow)
+SIMD_BINARY(atan2f, atan2)
+
+/* ---- elementwise kernels ---- */
+
+#define UNARY_KERNEL(op, t, T, expr)                                      \
+  void tjk_##op##_##t(T *o, const T *a, long n) {                         \
+    _Pragma("omp simd") for (long i = 0; i < n; i++) {                    \
+      T x = a[i];                                                         \
+      o[i] = (expr);                                                      \
+    }                                                                     \
+  }
+
+#define BINARY_KERNELS(op, t, T, expr)                                    \
+  void tjk_##op##_##t##_vv(T *o, const T *a, const T *b, long n) {        \
+    _Pragma("omp simd") for (long i = 0; i < n; i++) {                    \
+      T x = a[i], y = b[i];                                               \
+      o[i] = (expr);                                                      \
+    }                                                                     \
+  }                                                                       \
+  void tjk_##op##_##t##_vs(T *o, const T *a, T s, long n) {               \
+    _Pragma("omp simd") for (long i = 0; i < n; i++) {                    \
+      T x = a[i], y = s;                                                  \
+      o[i] = (expr);                                                      \
+    }                                                                     \
+  }                                                                       \
+  void tjk_##op##_##t##_sv(T *o, T s, const T *b, long n) {               \
+    _Pragma("omp simd") for (long i = 0; i < n; i++) {                    \
+      T x = s, y = b[i];                                                  \
+      o[i] = (expr);                                                      \
+    }                                                                     \
+  }
+
+/* ---- reductions ----
+ * FOLD declares acc[L], L = 256 bytes of accumulators (64 f32, 32 f64),
+ * folds a[0..n) into it with STEP (lane j takes elements j, j+L, ...: L
+ * independent chains the compiler keeps in vector registers), then folds
+ * the lanes pairwise into acc[0]. */
+#define FOLD(A, init, STEP)                                               \
+  enum { L = 256 / sizeof(A) };                                           \
+  A acc[L];                                                               \
+  for (int j = 0; j < L; j++) acc[j] = (init);                            \
+  long i = 0;                                                             \
+  for (; i + L <= n; i += L) {                                            \
+    _Pragma("omp simd") for (int j = 0; j < L; j++) STEP(acc[j], a[i + j]); \
+  }                                                                       \
+  for (int j = 0; i + j < n; j++) STEP(acc[j], a[i + j]);                 \
+  for (int w = L / 2; w > 0; w /= 2)                                      \
+    for (int j = 0; j < w; j++) STEP(acc[j], acc[j + w]);
+
+#define ADD_STEP(acc, x) ((acc) += (x))
+#define MUL_STEP(acc, x) ((acc) *= (x))
+/* A NaN replaces the accumulator and then stays (x > NaN is false). */
+#define FMAX_STEP(acc, x) ((acc) = (x) > (acc) || (x) != (x) ? (x) : (acc))
+#define FMIN_STEP(acc, x) ((acc) = (x) < (acc) || (x) != (x) ? (x) : (acc))
+#define IMAX_STEP(acc, x) ((acc) = (x) > (acc) ? (x) : (acc))
+#define IMIN_STEP(acc, x) ((acc) = (x) < (acc) ? (x) : (acc))
+
+#define FLOAT_SUM(T) FOLD(T, 0, ADD_STEP) return acc[0];
+#define FLOAT_PROD(T) FOLD(T, 1, MUL_STEP) return acc[0];
+#define FLOAT_MAX(T) FOLD(T, -INFINITY, FMAX_STEP) return FIRST_EQUAL(acc[0]);
+#define FLOAT_MIN(T) FOLD(T, INFINITY, FMIN_STEP) return FIRST_EQUAL(acc[0]);
+#define INT_SUM(T) FOLD(unsigned, 0, ADD_STEP) return (T)acc[0];
+#define INT_MAX_BODY(T) FOLD(T, INT_MIN, IMAX_STEP) return acc[0];
+#define INT_MIN_BODY(T) FOLD(T, INT_MAX, IMIN_STEP) return acc[0];
+
+/* Eval scans in order, so its extreme is the first NaN, else the first
+ * element equal to the extreme. The lanes agree except in the bits of a
+ * NaN or the sign of a zero, so for those two (rare) results the answer is
+ * looked up again; both come from a, as the initial +-inf is neither. */
+#define FIRST_EQUAL(r)                                                    \
+  ((r) != (r) || (r) == 0 ? first_equal(a, n, r) : (r))
+#define FIRST_EQUAL_FN(t, T)                                              \
+  static T first_equal_##t(const T *a, long n, T r) {                     \
+    for (long k = 0; k < n; k++)                                          \
+      if (r != r ? a[k] != a[k] : a[k] == r) return a[k];                 \
+    return r;                                                             \
+  }
+FIRST_EQUAL_FN(f32, float)
+FIRST_EQUAL_FN(f64, double)
+#define first_equal(a, n, r)                                              \
+  _Generic((r), float: first_equal_f32, double: first_equal_f64)(a, n, r)
+
+/* ---- the functions ---- */
+
+#define FUNARY(op, e32, e64, u32, u64)                                    \
+  UNARY_KERNEL(op, f32, float, e32) UNARY_KERNEL(op, f64, double, e64)
+#define FBINARY(op, e32, e64, u32, u64)                                   \
+  BINARY_KERNELS(op, f32, float, e32) BINARY_KERNELS(op, f64, double, e64)
+#define IBINARY(op, e) BINARY_KERNELS(op, i32, int, e)
+#define REDUCE(name, prim, t, T, body)                                    \
+  T tjk_##name##_##t(const T *a, long n) { body(T) }
+#include "kernels.def"
+#undef FUNARY
+#undef FBINARY
+#undef IBINARY
+#undef REDUCE
+
+/* ---- the table and the prototypes, in the same order ---- */
+
+#define KERNEL(sym, p, dt, form) {#sym, (void (*)(void))sym, p, dt, form},
+#define UNARY_ROWS(op, t, T, DT) KERNEL(tjk_##op##_##t, P_##op, DT, TJK_UNARY)
+#define BINARY_ROWS(op, t, T, DT)                                         \
+  KERNEL(tjk_##op##_##t##_vv, P_##op, DT, TJK_VV)                         \
+  KERNEL(tjk_##op##_##t##_vs, P_##op, DT, TJK_VS)                         \
+  KERNEL(tjk_##op##_##t##_sv, P_##op, DT, TJK_SV)
+#define FUNARY(op, e32, e64, u32, u64)                                    \
+  UNARY_ROWS(op, f32, float, DT_F32) UNARY_ROWS(op, f64, double, DT_F64)
+#define FBINARY(op, e32, e64, u32, u64)                                   \
+  BINARY_ROWS(op, f32, float, DT_F32) BINARY_ROWS(op, f64, double, DT_F64)
+#define IBINARY(op, e) BINARY_ROWS(op, i32, int, DT_I32)
+#define DT_f32 DT_F32
+#define DT_f64 DT_F64
+#define DT_i32 DT_I32
+#define REDUCE(name, prim, t, T, body)                                    \
+  KERNEL(tjk_##name##_##t, P_##prim, DT_##t, TJK_REDUCE)
+static const tjk_kernel kernels[] = {
+#include "kernels.def"
+};
+#undef UNARY_ROWS
+#undef BINARY_ROWS
+#undef FUNARY
+#undef FBINARY
+#undef IBINARY
+#undef REDUCE
+
+#define UNARY_PROTO(op, t, T) "void tjk_" #op "_" #t "(" #T " *, const " #T " *, long);",
+#define BINARY_PROTOS(op, t, T)                                                     \
+  "void tjk_" #op "_" #t "_vv(" #T " *, const " #T " *, const " #T " *, long);",   \
+  "void tjk_" #op "_" #t "_vs(" #T " *, const " #T " *, " #T ", long);",           \
+  "void tjk_" #op "_" #t "_sv(" #T " *, " #T ", const " #T " *, long);",
+#define FUNARY(op, e32, e64, u32, u64) UNARY_PROTO(op, f32, float) UNARY_PROTO(op, f64, double)
+#define FBINARY(op, e32, e64, u32, u64) BINARY_PROTOS(op, f32, float) BINARY_PROTOS(op, f64, double)
+#define IBINARY(op, e) BINARY_PROTOS(op, i32, int)
+#define REDUCE(name, prim, t, T, body) #T " tjk_" #name "_" #t "(const " #T " *, long);",
+static const char *const prototypes[] = {
+#include "kernels.def"
+};
+#undef FUNARY
+#undef FBINARY
+#undef IBINARY
+#undef REDUCE
+
+_Static_assert(sizeof kernels / sizeof kernels[0] == sizeof prototypes / sizeof prototypes[0],
+               "one prototype per kernel");
+
+const tjk_kernel *tjk_all(int *count) {
+  *count = (int)(sizeof kernels / sizeof kernels[0]);
+  return kernels;
+}
+
+const tjk_kernel *tjk_find(int prim, tj_dtype dtype, enum tjk_form form) {
+  for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++)
+    if (kernels[i].prim == prim && kernels[i].dtype == dtype && kernels[i].form == form)
+      return &kernels[i];
+  return NULL;
+}
+
+const char *tjk_prototype(const tjk_kernel *k) {
+  int count;
+  const tjk_kernel *all = tjk_all(&count);
+  for (int i = 0; i < count; i++)  /* compare addresses without pointer arithmetic on foreign k */
+    if (k == &all[i]) return prototypes[i];
+  return NULL;
+}

@@ -1,0 +1,44 @@
+/* Hand-written C baselines for `make bench` (scripts/bench-run.sh), compiled
+ * twice into the driver: with `cc -O2` as variant o2 (the baseline the
+ * targets are ratios against) and with `cc -O3 -march=native -ffast-math`
+ * as variant limit (the practical limit). The kernels are those of the
+ * specs in this directory, written as a C programmer would.
+ *
+ * build: cc -O2 -DVARIANT=o2 -c baseline.c -o baseline_o2.o (and so on) */
+#include "baseline.h"
+
+#ifndef VARIANT
+#error "define VARIANT (o2 or limit)"
+#endif
+#define GLUE(name, v) name##_##v
+#define NAME(name, v) GLUE(name, v)
+
+#include <math.h>
+#include <string.h>
+
+/* y = sin(x)*2 + exp(-x*x), fused.json. */
+void NAME(base_fused, VARIANT)(const float *x, float *y, long n) {
+  for (long i = 0; i < n; i++) y[i] = sinf(x[i]) * 2 + expf(-x[i] * x[i]);
+}
+
+/* y = a*x + b with scalars a and b, axpb.json. */
+void NAME(base_axpb, VARIANT)(const float *x, float a, float b, float *y, long n) {
+  for (long i = 0; i < n; i++) y[i] = a * x[i] + b;
+}
+
+/* A plain sequential float sum, sum.json. */
+float NAME(base_sum, VARIANT)(const float *x, long n) {
+  float s = 0;
+  for (long i = 0; i < n; i++) s += x[i];
+  return s;
+}
+
+/* c = a b, row-major n x n, in the loop order a compiler vectorizes. */
+void NAME(base_matmul, VARIANT)(const float *a, const float *b, float *c, int n) {
+  memset(c, 0, (size_t)n * (size_t)n * sizeof *c);
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k < n; k++) {
+      float aik = a[(long)i * n + k];
+      for (int j = 0; j < n; j++) c[(long)i * n + j] += aik * b[(long)k * n + j];
+    }
+}

@@ -1,0 +1,11 @@
+/* The baseline kernels (baseline.c), in its two builds. */
+#ifndef TJIT_BENCH_BASELINE_H
+#define TJIT_BENCH_BASELINE_H
+#define BASELINE_DECLS(v)                                                     \
+  void base_fused_##v(const float *x, float *y, long n);                      \
+  void base_axpb_##v(const float *x, float a, float b, float *y, long n);     \
+  float base_sum_##v(const float *x, long n);                                 \
+  void base_matmul_##v(const float *a, const float *b, float *c, int n);
+BASELINE_DECLS(o2)
+BASELINE_DECLS(limit)
+#endif

@@ -1,0 +1,258 @@
+/* The in-process half of `make bench` (scripts/bench-run.sh): times the
+ * hand-written baselines (baseline.c built with -O2 and with -O3
+ * -march=native -ffast-math), OpenBLAS's sgemm, and the hybrid design as
+ * it runs now: glue code walking 1024-element blocks and calling libtjit's
+ * block kernels (tjk_*) once per equation, as the C generator's output
+ * will. The glue is compiled by libtcc in memory from C text declared with
+ * tjk_prototype (-nostdlib, every kernel registered with tcc_add_symbol),
+ * as tjit will compile it, and, for comparison, by gcc with this file.
+ * Contenders of one benchmark run interleaved, repetition by repetition, so
+ * a noisy machine slows them alike. Data as the specs: uniform f32 in
+ * [0, 1), seed 0 (seed 1 for matmul's b).
+ *
+ * Prints "BENCH CONTENDER MEDIAN_MS CHECKSUM" lines.
+ * usage: driver [fused|axpb|sum|matmul|compile]...   (default: all)
+ *        BENCH_REPS=N sets the repetitions (default 5) */
+#include <cblas.h>
+#include <libtcc.h>
+#include <string.h>
+
+#include "baseline.h"
+#include "bench.h"
+#include "kernels.h"
+
+#define BLOCK 1024
+#define N_FUSED 10000000L
+#define N_AXPB 50000000L
+#define N_SUM 50000000L
+#define N_MAT 512
+
+typedef struct bench_data {
+  float *x, *y, *b, a_scalar, b_scalar;
+  long n;
+  float sum_result;
+  void *tcc_fn; /* the glue libtcc compiled */
+} bench_data;
+
+typedef struct contender {
+  const char *name;
+  void (*run)(bench_data *d);
+} contender;
+
+/* ---- glue as the generator will emit it, for libtcc ---- */
+
+/* fused.json's jaxpr: b = sin a; c = mul b 2.0; d = neg a; e = mul d a;
+ * f = exp e; g = add c f. */
+#define FUSED_BODY                                                              \
+  "  float t1[1024], t2[1024];\n"                                               \
+  "  for (long o = 0; o < n; o += 1024) {\n"                                    \
+  "    long m = n - o < 1024 ? n - o : 1024;\n"                                 \
+  "    tjk_sin_f32(t1, x + o, m);\n"                                            \
+  "    tjk_mul_f32_vs(t1, t1, 2.0f, m);\n"                                      \
+  "    tjk_neg_f32(t2, x + o, m);\n"                                            \
+  "    tjk_mul_f32_vv(t2, t2, x + o, m);\n"                                     \
+  "    tjk_exp_f32(t2, t2, m);\n"                                               \
+  "    tjk_add_f32_vv(y + o, t1, t2, m);\n"                                     \
+  "  }\n"
+static const char fused_src[] = "void fused(const float *x, float *y, long n) {\n" FUSED_BODY "}\n";
+
+/* axpb.json: e = mul a x; g = add e b (a, b scalars, converted). */
+static const char axpb_src[] =
+    "void axpb(const float *x, float a, float b, float *y, long n) {\n"
+    "  for (long o = 0; o < n; o += 1024) {\n"
+    "    long m = n - o < 1024 ? n - o : 1024;\n"
+    "    tjk_mul_f32_sv(y + o, a, x + o, m);\n"
+    "    tjk_add_f32_vs(y + o, y + o, b, m);\n"
+    "  }\n"
+    "}\n";
+
+/* sum.json: reduce_sum; one kernel call per block, block sums added in
+ * order by the glue. */
+static const char sum_src[] =
+    "float total(const float *x, long n) {\n"
+    "  float s = 0;\n"
+    "  for (long o = 0; o < n; o += 1024) {\n"
+    "    long m = n - o < 1024 ? n - o : 1024;\n"
+    "    s += tjk_rsum_f32(x + o, m);\n"
+    "  }\n"
+    "  return s;\n"
+    "}\n";
+
+/* A stand-in for the generator's C for the tutorial's conditional_double
+ * with threshold = 0.0 static (autograph: the if is a cond on x > 0.0). */
+static const char tutorial_src[] =
+    "void conditional_double(const float *x, float *out) {\n"
+    "  float a = x[0];\n"
+    "  _Bool b = a > 0.0f;\n"
+    "  float c;\n"
+    "  if (b) { c = a * 2.0f; } else { c = a; }\n"
+    "  out[0] = c;\n"
+    "}\n";
+
+static void on_tcc_error(void *opaque, const char *msg) {
+  (void)opaque;
+  fprintf(stderr, "driver: libtcc: %s\n", msg);
+}
+
+/* Compiles src in memory, every kernel declared and registered, and
+ * returns symbol name; *state owns the code (tcc_delete it). Exits on
+ * failure: this is a benchmark. */
+static void *tcc_build(const char *src, const char *name, TCCState **state) {
+  static char text[65536];
+  int count, len = 0;
+  const tjk_kernel *all = tjk_all(&count);
+  for (int i = 0; i < count; i++)
+    len += snprintf(text + len, sizeof text - (size_t)len, "%s\n", tjk_prototype(&all[i]));
+  snprintf(text + len, sizeof text - (size_t)len, "%s", src);
+  TCCState *s = tcc_new();
+  if (!s) { fprintf(stderr, "driver: tcc_new failed\n"); exit(1); }
+  tcc_set_error_func(s, NULL, on_tcc_error);
+  tcc_set_options(s, "-nostdlib");
+  tcc_set_output_type(s, TCC_OUTPUT_MEMORY);
+  for (int i = 0; i < count; i++) tcc_add_symbol(s, all[i].name, (const void *)all[i].fn);
+  void *fn = NULL;
+  if (tcc_compile_string(s, text) != 0 || tcc_relocate(s, TCC_RELOCATE_AUTO) < 0 ||
+      !(fn = tcc_get_symbol(s, name))) {
+    fprintf(stderr, "driver: libtcc could not build '%s'\n", name);
+    exit(1);
+  }
+  *state = s;
+  return fn;
+}
+
+/* ---- contenders ---- */
+
+static void fused_o2(bench_data *d) { base_fused_o2(d->x, d->y, d->n); }
+static void fused_limit(bench_data *d) { base_fused_limit(d->x, d->y, d->n); }
+static void fused_tcc(bench_data *d) { ((void (*)(const float *, float *, long))d->tcc_fn)(d->x, d->y, d->n); }
+static void fused_gcc(bench_data *d) { /* the same glue, compiled by gcc */
+  float t1[BLOCK], t2[BLOCK];
+  const float *x = d->x;
+  for (long o = 0; o < d->n; o += BLOCK) {
+    long m = d->n - o < BLOCK ? d->n - o : BLOCK;
+    tjk_sin_f32(t1, x + o, m);
+    tjk_mul_f32_vs(t1, t1, 2.0f, m);
+    tjk_neg_f32(t2, x + o, m);
+    tjk_mul_f32_vv(t2, t2, x + o, m);
+    tjk_exp_f32(t2, t2, m);
+    tjk_add_f32_vv(d->y + o, t1, t2, m);
+  }
+}
+static void axpb_o2(bench_data *d) { base_axpb_o2(d->x, d->a_scalar, d->b_scalar, d->y, d->n); }
+static void axpb_limit(bench_data *d) { base_axpb_limit(d->x, d->a_scalar, d->b_scalar, d->y, d->n); }
+static void axpb_tcc(bench_data *d) {
+  ((void (*)(const float *, float, float, float *, long))d->tcc_fn)(d->x, d->a_scalar, d->b_scalar, d->y, d->n);
+}
+static void sum_o2(bench_data *d) { d->sum_result = base_sum_o2(d->x, d->n); }
+static void sum_limit(bench_data *d) { d->sum_result = base_sum_limit(d->x, d->n); }
+static void sum_tcc(bench_data *d) { d->sum_result = ((float (*)(const float *, long))d->tcc_fn)(d->x, d->n); }
+static void matmul_o2(bench_data *d) { base_matmul_o2(d->x, d->b, d->y, N_MAT); }
+static void matmul_limit(bench_data *d) { base_matmul_limit(d->x, d->b, d->y, N_MAT); }
+static void matmul_blas(bench_data *d) {
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N_MAT, N_MAT, N_MAT, 1.0f, d->x, N_MAT, d->b, N_MAT,
+              0.0f, d->y, N_MAT);
+}
+
+/* ---- timing ---- */
+
+static double checksum(const bench_data *d, const char *bench) {
+  if (strcmp(bench, "sum") == 0) return d->sum_result;
+  long n = strcmp(bench, "matmul") == 0 ? (long)N_MAT * N_MAT : d->n;
+  double s = 0;
+  for (long i = 0; i < n; i++) s += d->y[i];
+  return s;
+}
+
+/* Runs the contenders interleaved: one untimed round, then reps rounds;
+ * prints each one's median with its result's checksum. */
+static void race(const char *bench, bench_data *d, const contender *c, int nc) {
+  enum { MAX_CONTENDERS = 8 };
+  static double times[MAX_CONTENDERS][1000];
+  double check[MAX_CONTENDERS];
+  int reps = bench_reps();
+  for (int k = 0; k < nc; k++) c[k].run(d);
+  for (int r = 0; r < reps; r++)
+    for (int k = 0; k < nc; k++) {
+      double t0 = bench_now_ms();
+      c[k].run(d);
+      times[k][r] = bench_now_ms() - t0;
+      if (r == reps - 1) check[k] = checksum(d, bench);
+    }
+  for (int k = 0; k < nc; k++) printf("%s %s %.4f %.9g\n", bench, c[k].name, bench_median(times[k], reps), check[k]);
+  fflush(stdout);
+}
+
+static void bench_fused(void) {
+  TCCState *s;
+  bench_data d = {.x = bench_uniform_f32(N_FUSED, 0), .y = bench_alloc_f32(N_FUSED), .n = N_FUSED};
+  d.tcc_fn = tcc_build(fused_src, "fused", &s);
+  static const contender c[] = {{"o2", fused_o2}, {"limit", fused_limit}, {"tcc", fused_tcc}, {"gcc", fused_gcc}};
+  race("fused", &d, c, 4);
+  tcc_delete(s);
+  free(d.x), free(d.y);
+}
+
+static void bench_axpb(void) {
+  TCCState *s;
+  bench_data d = {.x = bench_uniform_f32(N_AXPB, 0), .y = bench_alloc_f32(N_AXPB), .n = N_AXPB,
+                  .a_scalar = 2.0f, .b_scalar = 1.0f};
+  d.tcc_fn = tcc_build(axpb_src, "axpb", &s);
+  static const contender c[] = {{"o2", axpb_o2}, {"limit", axpb_limit}, {"tcc", axpb_tcc}};
+  race("axpb", &d, c, 3);
+  tcc_delete(s);
+  free(d.x), free(d.y);
+}
+
+static void bench_sum(void) {
+  TCCState *s;
+  bench_data d = {.x = bench_uniform_f32(N_SUM, 0), .n = N_SUM};
+  d.tcc_fn = tcc_build(sum_src, "total", &s);
+  static const contender c[] = {{"o2", sum_o2}, {"limit", sum_limit}, {"tcc", sum_tcc}};
+  race("sum", &d, c, 3);
+  tcc_delete(s);
+  free(d.x);
+}
+
+static void bench_matmul(void) {
+  long n = (long)N_MAT * N_MAT;
+  bench_data d = {.x = bench_uniform_f32(n, 0), .b = bench_uniform_f32(n, 1), .y = bench_alloc_f32(n), .n = n};
+  static const contender c[] = {{"o2", matmul_o2}, {"limit", matmul_limit}, {"blas", matmul_blas}};
+  race("matmul", &d, c, 3);
+  free(d.x), free(d.b), free(d.y);
+}
+
+/* From tcc_new to a callable function (all kernels declared and
+ * registered), the state deleted after each; the median of reps * 20. */
+static void bench_compile(void) {
+  int reps = bench_reps() * 20;
+  if (reps > 1000) reps = 1000;
+  static double times[1000];
+  float in = 5.0f, out = 0;
+  for (int r = -1; r < reps; r++) {
+    TCCState *s;
+    double t0 = bench_now_ms();
+    void (*fn)(const float *, float *) = (void (*)(const float *, float *))tcc_build(tutorial_src, "conditional_double", &s);
+    if (r >= 0) times[r] = bench_now_ms() - t0;
+    fn(&in, &out);
+    tcc_delete(s);
+  }
+  printf("compile tcc %.4f %.9g\n", bench_median(times, reps), out);
+}
+
+int main(int argc, char **argv) {
+  static const struct { const char *name; void (*run)(void); } benches[] = {
+      {"fused", bench_fused}, {"axpb", bench_axpb}, {"sum", bench_sum},
+      {"matmul", bench_matmul}, {"compile", bench_compile}};
+  int nb = (int)(sizeof benches / sizeof benches[0]);
+  for (int i = 1; i < argc; i++) {
+    int known = 0;
+    for (int b = 0; b < nb; b++) known |= strcmp(argv[i], benches[b].name) == 0;
+    if (!known) { fprintf(stderr, "driver: unknown benchmark '%s'\n", argv[i]); return 2; }
+  }
+  for (int b = 0; b < nb; b++) {
+    int wanted = argc < 2;
+    for (int i = 1; i < argc; i++) wanted |= strcmp(argv[i], benches[b].name) == 0;
+    if (wanted) benches[b].run();
+  }
+  return 0;
+}
