@@ -3,6 +3,7 @@
  * elementwise chains into loop nests. The rules that emit each primitive
  * live in cg_elem.c, cg_array.c and cg_control.c (named in prims.def). */
 #include "codegen.h"
+#include "kernels.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -209,11 +210,6 @@ void cg_loops_end(cg *g, int levels) {
 
 /* ---- analysis of one jaxpr: dead equations, last uses, aliases ---- */
 
-typedef struct cg_info {
-  bool *live;               /* per equation */
-  uint32_t *last;           /* per module variable: last equation using it */
-} cg_info;
-
 static bool is_alias_eqn(const cg *g, const ir_eqn *e) {
   if (e->prim != P_reshape && e->prim != P_squeeze) return false;
   return !ATOM_IS_LIT(e->in[0]) && g->m->vars[ATOM_INDEX(e->in[0])].rank > 0 &&
@@ -372,6 +368,17 @@ static void group_body(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t fir
   }
 }
 
+/* The group's loop: flat, or nested when an operand is broadcast. */
+static void group_loop(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end, bool dims) {
+  const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
+  int levels = 0;
+  if (dims) levels = cg_loops_begin(g, shape, "i");
+  else cg_line(g, "for (long i = 0; i < %lld; i++) {", (long long)cg_size(shape)), g->indent++;
+  group_body(g, j, in, first, end, shape);
+  if (dims) cg_loops_end(g, levels);
+  else g->indent--, cg_line(g, "}");
+}
+
 static void emit_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end) {
   const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
   bool dims = false;
@@ -383,12 +390,7 @@ static void emit_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t fir
     if (in->last[e->out[0]] > end - 1) cg_define(g, e->out[0]);
   }
   group_comment(g, j, in, first, end);
-  int levels = 0;
-  if (dims) levels = cg_loops_begin(g, shape, "i");
-  else cg_line(g, "for (long i = 0; i < %lld; i++) {", (long long)cg_size(shape)), g->indent++;
-  group_body(g, j, in, first, end, shape);
-  if (dims) cg_loops_end(g, levels);
-  else g->indent--, cg_line(g, "}");
+  if (!cg_block_group(g, j, in, first, end)) group_loop(g, j, in, first, end, dims);
   for (uint32_t k = first; k < end; k++) {
     if (!in->live[k]) continue;
     uint32_t v = j->eqns[k].out[0];
@@ -428,17 +430,54 @@ static void emit_statement(cg *g, const ir_eqn *e) {
   prims[e->prim].cg(g, e, NULL, NULL);
 }
 
-static void emit_eqns(cg *g, const ir_jaxpr *j, const cg_info *in) {
+/* A rank-0 elementwise equation inside a run of fused ones (a weak
+ * scalar's convert_element_type, say) would split the run in two loops. */
+static bool is_scalar_elem(const cg *g, const ir_eqn *e) {
+  return ((prims[e->prim].flags & PF_ELEMENTWISE) || e->prim == P_broadcast_in_dim) &&
+         g->m->vars[e->out[0]].rank == 0;
+}
+
+/* The end of the fused run starting at fusible equation k: same-shape
+ * elementwise equations, with dead and rank-0 ones between them. */
+static uint32_t group_end(const cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t k) {
+  const tj_aval *shape = &g->m->vars[j->eqns[k].out[0]];
+  uint32_t end = k + 1;
+  while (end < j->neqns && (!in->live[end] || is_scalar_elem(g, &j->eqns[end]) ||
+                            (fusible(g, &j->eqns[end]) && aval_same_shape(&g->m->vars[j->eqns[end].out[0]], shape))))
+    end++;
+  while (end > k + 1 && (!in->live[end - 1] || is_scalar_elem(g, &j->eqns[end - 1]))) end--;
+  return end;
+}
+
+bool cg_fusion_plan(const ir_module *m, const ir_jaxpr *j, uint32_t *group) {
+  cg g = {.m = m};
+  cg_info in = {.last = calloc(m->nvars ? m->nvars : 1, sizeof(uint32_t))};
+  g.vars = calloc(m->nvars ? m->nvars : 1, sizeof *g.vars);
+  if (!in.last || !g.vars) TJ_OOM();
+  analyze(&g, j, &in);
+  for (uint32_t k = 0; k < j->neqns; k++) group[k] = CG_UNFUSED;
+  for (uint32_t k = 0; k < j->neqns; k++) {
+    if (!in.live[k] || !fusible(&g, &j->eqns[k])) continue;
+    uint32_t end = group_end(&g, j, &in, k);
+    for (uint32_t h = k; h < end; h++)
+      if (in.live[h] && !is_scalar_elem(&g, &j->eqns[h])) group[h] = k;
+    k = end - 1;
+  }
+  free(in.live), free(in.last), free(g.vars);
+  return true;
+}
+
+static void emit_eqns(cg *g, const ir_jaxpr *j, cg_info *in) {
   for (uint32_t k = 0; k < j->neqns && !g->failed;) {
     const ir_eqn *e = &j->eqns[k];
     if (!in->live[k]) { k++; continue; }
     if (fusible(g, e)) {
-      const tj_aval *shape = &g->m->vars[e->out[0]];
-      uint32_t end = k + 1;
-      while (end < j->neqns && (!in->live[end] || (fusible(g, &j->eqns[end]) &&
-                                aval_same_shape(&g->m->vars[j->eqns[end].out[0]], shape))))
-        end++;
-      while (end > k + 1 && !in->live[end - 1]) end--;
+      uint32_t end = group_end(g, j, in, k);
+      for (uint32_t h = k + 1; h < end; h++) /* hoisted: they read only rank-0 values */
+        if (in->live[h] && is_scalar_elem(g, &j->eqns[h])) {
+          emit_scalar(g, &j->eqns[h]);
+          in->live[h] = false; /* emitted: the group skips it */
+        }
       emit_group(g, j, in, k, end);
       k = end;
       continue;
@@ -503,6 +542,12 @@ bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char 
   free(in.last);
   g->depth--;
   return !g->failed;
+}
+
+void cg_kernel(cg *g, const tjk_kernel *k) {
+  int n;
+  const tjk_kernel *all = tjk_all(&n);
+  g->need_kernel[k - all] = true;
 }
 
 /* ---- the prelude ---- */
@@ -572,6 +617,10 @@ static void emit_prelude(const cg *g, tj_buf *b) {
               "struct tj_rt { long long steps, max_steps; };\n");
   for (int i = 0; i < CGF_COUNT; i++)
     if (g->need_fn[i]) buf_printf(b, "%s\n", cg_fns[i].proto);
+  int nkernels;
+  const tjk_kernel *kernels = tjk_all(&nkernels);
+  for (int i = 0; i < nkernels; i++)
+    if (g->need_kernel[i]) buf_printf(b, "%s\n", tjk_prototype(&kernels[i]));
   for (int h = H_BITS; h >= 0; h--) /* bits first: other helpers use its constants */
     for (int t = 0; t < DT_COUNT; t++)
       if (g->need[h][t]) emit_helper(b, (enum cg_helper)h, (tj_dtype)t);
@@ -581,8 +630,11 @@ bool codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize) {
   cg g = {.m = m, .err = err, .errsize = errsize};
   tj_buf body = {0};
   g.out = &body;
+  int nkernels;
+  tjk_all(&nkernels);
   g.vars = calloc(m->nvars ? m->nvars : 1, sizeof *g.vars);
-  if (!g.vars) TJ_OOM();
+  g.need_kernel = calloc(nkernels, sizeof *g.need_kernel);
+  if (!g.vars || !g.need_kernel) TJ_OOM();
   const ir_jaxpr *j = m->top;
   char **ins = calloc(j->nconst + j->nin + 1, sizeof *ins), **dests = calloc(j->nout + 1, sizeof *dests);
   if (!ins || !dests) TJ_OOM();
@@ -612,6 +664,7 @@ bool codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize) {
   free(ins);
   free(dests);
   free(g.vars);
+  free(g.need_kernel);
   buf_free(&body);
   return ok;
 }

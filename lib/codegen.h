@@ -18,10 +18,19 @@
 #include "prims.h"
 #include "util.h"
 
+struct tjk_kernel;
+
 /* Generates the C program of m's top-level jaxpr into out. Returns false
  * with a message in err for what the backend cannot compile (a bug or a
  * missing rule: the caller reports it as an internal error). */
 bool codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize);
+
+/* The fusion plan of jaxpr j of m, as the C generator makes it: group[k]
+ * (k < j->neqns) is the index of the first equation of the loop that
+ * computes equation k with others, or CG_UNFUSED when k runs alone (or is
+ * dead, or is a rank-0 value hoisted before the loop). */
+#define CG_UNFUSED UINT32_MAX
+bool cg_fusion_plan(const ir_module *m, const ir_jaxpr *j, uint32_t *group);
 
 /* ---- for the rules (cg_*.c) ---- */
 
@@ -49,6 +58,7 @@ typedef struct cg { /* the tag: prims.h declares the rules with it */
   uint32_t ntemps;          /* counter for fresh names (t0, t1 ...) */
   bool need[H_COUNT][DT_COUNT];
   bool need_fn[64];         /* libm/runtime functions used (cg_fn_*) */
+  bool *need_kernel;        /* per tjk_all() kernel: called by the code */
   char *err;
   int errsize;
   bool failed;
@@ -93,6 +103,21 @@ void cg_bind(cg *g, uint32_t v, const char *ptr, bool owned);
 bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char *const *dests);
 /* Copies atom src's value into var dst's storage (both of one aval). */
 void cg_copy(cg *g, uint32_t dst, ir_atom src);
+
+/* Marks a block kernel as called; the prelude declares it. */
+void cg_kernel(cg *g, const struct tjk_kernel *k);
+
+/* What the backend knows of one jaxpr: dead equations, last uses. */
+typedef struct cg_info {
+  bool *live;               /* per equation */
+  uint32_t *last;           /* per module variable: last equation using it */
+} cg_info;
+
+/* Emits fused group [first, end) of j as a loop over blocks whose body
+ * calls one block kernel per equation (cg_block.c), when every equation
+ * has a kernel and the group is large; returns false, emitting nothing,
+ * otherwise. The caller has defined the buffers of values used later. */
+bool cg_block_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end);
 
 /* A loop nest over the dims of an aval with flat index `i` and indices
  * i0..i{rank-1}; cg_loops_end closes it. Returns the number of levels. */

@@ -2,6 +2,7 @@
  * every function keeps a compile near 0.1 ms and independent of what the
  * host process happens to export) and the generated code's runtime. */
 #include "jit.h"
+#include "kernels.h"
 
 #include <dlfcn.h>
 #include <libtcc.h>
@@ -82,6 +83,11 @@ jit_program *jit_compile(const char *source, char *err, int errsize) {
   tcc_set_output_type(p->tcc, TCC_OUTPUT_MEMORY);
   for (size_t i = 0; i < TJ_COUNT(jit_symbols); i++)
     if (jit_symbols[i].addr) tcc_add_symbol(p->tcc, jit_symbols[i].name, jit_symbols[i].addr);
+  if (strstr(source, " tjk_")) { /* block kernels, declared only when called */
+    int n;
+    const tjk_kernel *k = tjk_all(&n);
+    for (int i = 0; i < n; i++) tcc_add_symbol(p->tcc, k[i].name, (const void *)k[i].fn);
+  }
   bool ok = true;
   if (strstr(source, " cblas_")) { /* declared in the prelude only when called */
     if (!(p->blas = dlopen(OPENBLAS, RTLD_NOW | RTLD_LOCAL))) {

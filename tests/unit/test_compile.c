@@ -112,6 +112,9 @@ enum { D_BOOL, D_I8, D_I16, D_I32, D_I64, D_U8, D_U32, D_F32, D_F64 };
 static bool is_float(int t) { return t >= D_F32; }
 static bool is_int(int t) { return t > D_BOOL && t < D_F32; }
 
+/* The JSON shape of a type written like "f32[3,4]" ("[]" for a scalar). */
+static const char *json_shape(const char *type) { return strchr(type, '[') ? strchr(type, '[') : "[]"; }
+
 /* Checks `return EXPR;` over parameters x and y of the given types. */
 static void check_expr(const char *xt, const char *yt, const char *expr) {
   char text[2048], name[600];
@@ -119,8 +122,7 @@ static void check_expr(const char *xt, const char *yt, const char *expr) {
   snprintf(text, sizeof text,
            "{\"source\": \"auto f(%s x, %s y) { return %s; }\", "
            "\"args\": {\"x\": {\"dtype\": \"%.*s\", \"shape\": %s}, \"y\": {\"dtype\": \"%.*s\", \"shape\": %s}}}",
-           xt, yt, expr, xn, xt, strchr(xt, '[') ? "[3, 4]" : "[]", yn, yt,
-           !strchr(yt, '[') ? "[]" : strstr(yt, "[4]") ? "[4]" : strstr(yt, "[1,4]") ? "[1, 4]" : "[3, 4]");
+           xt, yt, expr, xn, xt, json_shape(xt), yn, yt, json_shape(yt));
   snprintf(name, sizeof name, "<%s %s: %s>", xt, yt, expr);
   tj_trace_opts o = tj_trace_defaults();
   int v = check_spec(name, text, strlen(text), &o);
@@ -180,12 +182,37 @@ static void check_arrays(void) {
     }
 }
 
+/* Chains over more elements than one block (1024) and not a multiple of
+ * it: the code generator runs them through the block kernels (cg_block.c)
+ * where every equation has one, and its own loops otherwise (i64, u8). */
+static void check_blocks(void) {
+  static const char *const shapes[][2] = {{"[5,1001]", "[5,1001]"}, {"[5,1001]", ""}, {"", "[5,1001]"},
+                                          {"[5,1001]", "[1001]"}};
+  static const char *const ops[] = {
+      "x + y", "x - y", "x * y", "-x + y", "abs(x) * y", "maximum(x, y) - minimum(x, y)", "(x + y) * (x - y) + x * 3",
+      "where(x > y, x, y) + 1", "sum(x * y)", "sum(x + y, 0)", "sum(x - y, 1)", "max(x * y, 1)", "min(x + y, 0)"};
+  static const char *const float_ops[] = {
+      "x / y", "pow(abs(x), y)", "sin(x) * 2 + exp(-x * x)", "sqrt(abs(x)) + rsqrt(abs(y) + 1)",
+      "tanh(x) + logistic(y) - erf(x * y)", "log(abs(x) + 1) + log1p(abs(y)) + expm1(x)",
+      "floor(x) + ceil(y) + round(x * y) + sign(x)", "cos(x) + tan(y) + atan(x) + asin(y / 2) + acos(x / 2)",
+      "exp2(x) * (x / (abs(y) + 1))", "prod(x * y + 1, 1)", "mean(x * y, 0)"};
+  static const int types[] = {D_F32, D_F64, D_I32, D_I64};
+  char xt[32], yt[32];
+  for (size_t t = 0; t < TJ_COUNT(types); t++)
+    for (size_t s = 0; s < TJ_COUNT(shapes); s++) {
+      typed(xt, sizeof xt, types[t], shapes[s][0]), typed(yt, sizeof yt, types[t], shapes[s][1]);
+      for (size_t k = 0; k < TJ_COUNT(ops); k++) check_expr(xt, yt, ops[k]);
+      for (size_t k = 0; is_float(types[t]) && k < TJ_COUNT(float_ops); k++) check_expr(xt, yt, float_ops[k]);
+    }
+}
+
 int main(void) {
   check_dir("tests/cases");
   check_dir("examples");
   check_elementwise();
   check_casts();
   check_arrays();
+  check_blocks();
   fprintf(stderr, "(%d specs not runnable: expected trace errors or other commands)\n", skipped);
   return HARNESS_REPORT();
 }
