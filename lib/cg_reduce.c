@@ -4,6 +4,7 @@
  * combining expressions, so integer results are bit-exact and float ones
  * too except where BLAS regroups a product's sums. */
 #include "codegen.h"
+#include "kernels.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,56 @@ static void reduce_step(cg *g, int prim, tj_dtype t, const char *acc, const char
   else cg_line(g, "%s = (%s)((%s)%s %s (%s)%s);", acc, T, U, acc, prim == P_reduce_sum ? "+" : "*", U, x);
 }
 
+/* Rows shorter than this stay in the generated loop: a call per row costs
+ * more than tcc's slow loop saves. */
+#define KERNEL_ROW_MIN 64
+
+/* Whether the reduced axes are exactly the first (leading) or the last
+ * (!leading) naxes of a rank-r array. */
+static bool axes_are(const int64_t *axes, int naxes, int rank, bool leading) {
+  for (int d = 0; d < naxes; d++)
+    if (!listed(axes, naxes, leading ? d : rank - 1 - d)) return false;
+  return true;
+}
+
+/* A reduction over trailing axes: one kernel call per contiguous row (the
+ * kernel's lane sums are more accurate than a sequential sum, kernels.h). */
+static bool reduce_rows(cg *g, const ir_eqn *e, const tj_aval *a, const int64_t *axes, int naxes) {
+  const tjk_kernel *k = tjk_find(e->prim, a->dtype, TJK_REDUCE);
+  int64_t row = 1;
+  for (int d = a->rank - naxes; d < a->rank; d++) row *= a->dims[d];
+  if (!k || row < KERNEL_ROW_MIN || !axes_are(axes, naxes, a->rank, false)) return false;
+  const tj_aval *o = &g->m->vars[e->out[0]];
+  tj_buf src = {0}, dst = {0};
+  cg_ptr(g, e->in[0], &src);
+  cg_elem(g, ATOM_VAR(e->out[0]), "i", &dst);
+  cg_kernel(g, k);
+  if (o->rank == 0) cg_line(g, "%s = %s(%s, %lld);", dst.data, k->name, src.data, (long long)row);
+  else cg_line(g, "for (long i = 0; i < %lld; i++) %s = %s(%s + i * %lld, %lld);", (long long)cg_size(o), dst.data,
+               k->name, src.data, (long long)row, (long long)row);
+  buf_free(&src), buf_free(&dst);
+  return true;
+}
+
+/* A sum or product over leading axes: rows added into the result by the
+ * vector kernel, in the generated loop's order, so bit for bit the same. */
+static bool reduce_columns(cg *g, const ir_eqn *e, const tj_aval *a, const int64_t *axes, int naxes,
+                           const char *identity) {
+  if (e->prim != P_reduce_sum && e->prim != P_reduce_prod) return false;
+  const tjk_kernel *k = tjk_find(e->prim == P_reduce_sum ? P_add : P_mul, a->dtype, TJK_VV);
+  const tj_aval *o = &g->m->vars[e->out[0]];
+  int64_t width = cg_size(o);
+  if (!k || o->rank == 0 || width < KERNEL_ROW_MIN || !axes_are(axes, naxes, a->rank, true)) return false;
+  tj_buf src = {0};
+  cg_ptr(g, e->in[0], &src);
+  cg_kernel(g, k);
+  cg_line(g, "for (long i = 0; i < %lld; i++) v%u[i] = %s;", (long long)width, e->out[0], identity);
+  cg_line(g, "for (long r = 0; r < %lld; r++) %s(v%u, v%u, %s + r * %lld, %lld);", (long long)(cg_size(a) / width),
+          k->name, e->out[0], e->out[0], src.data, (long long)width, (long long)width);
+  buf_free(&src);
+  return true;
+}
+
 bool cg_reduce(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   tj_aval a = cg_aval(g, e->in[0]);
@@ -62,6 +113,13 @@ bool cg_reduce(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   int64_t axes[TJ_MAX_RANK], ost[TJ_MAX_RANK], coef[TJ_MAX_RANK];
   int naxes = param_ints(e, "axes", axes, TJ_MAX_RANK);
   if (naxes < 0) return cg_fail(g, "internal error: %s without axes", prims[e->prim].name);
+  if (a.rank > 0 && naxes > 0 && !ATOM_IS_LIT(e->in[0])) {
+    tj_buf id = {0};
+    reduce_identity(g, e->prim, a.dtype, &id);
+    bool done = reduce_rows(g, e, &a, axes, naxes) || reduce_columns(g, e, &a, axes, naxes, id.data);
+    buf_free(&id);
+    if (done) return true;
+  }
   strides_of(o, ost);
   for (int d = 0, k = 0; d < a.rank; d++) coef[d] = listed(axes, naxes, d) ? 0 : ost[k++];
   tj_buf id = {0}, off = {0}, acc = {0}, x = {0};
