@@ -117,6 +117,10 @@ static int apply_option(const struct cmd_info *info, int id, const char *arg,
   case OPT_REFERENCE:
     o->reference = true;
     return -1;
+  case OPT_REPEAT:
+    if (!parse_index(arg, &o->repeat) || o->repeat < 1 || o->repeat > CMD_MAX_REPEAT)
+      return cmd_usage_error(info, "invalid --repeat '%s' (expected 1 to %d)", arg, CMD_MAX_REPEAT);
+    return -1;
   case OPT_WHAT_IF:
     if (o->nwhat_if == CMD_MAX_WHAT_IF)
       return cmd_usage_error(info, "too many --what-if options (limit is %d)", CMD_MAX_WHAT_IF);

@@ -25,6 +25,7 @@ enum cmd_option_id {
   OPT_WHAT_IF,
   OPT_MAX_COMPILES,
   OPT_FORMAT_CI,        /* --format that also accepts github */
+  OPT_REPEAT,
 };
 
 /* One row of a command's option table. */
@@ -70,6 +71,8 @@ enum cmd_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_GITHUB };
 #define CMD_MAX_WHAT_IF 64
 
 /* The parsed command line of one command. */
+#define CMD_MAX_REPEAT 1000
+
 struct cmd_opts {
   tj_trace_opts trace;       /* --call, --args, --autograph/--no-autograph */
   const char *call_text;     /* --call as written, for messages; NULL: none */
@@ -85,6 +88,7 @@ struct cmd_opts {
   int nwhat_if;
   bool max_compiles_set;     /* --max-compiles N */
   int max_compiles;
+  int repeat;                /* --repeat N; 0: not given */
 };
 
 /* Parses argv (argv[0] is the command name). Returns -1 to go on, or the

@@ -16,6 +16,7 @@ static const struct cmd_option run_options[] = {
     {"fill-random", 0, "SEED", "give arguments that have only a dtype and shape random values", OPT_FILL_RANDOM},
     {"check", 0, NULL, "also run the reference evaluator; a mismatch fails (exit 1)", OPT_CHECK},
     {"time", 0, NULL, "print each call's trace, compile and run times to stderr", OPT_TIME},
+    {"repeat", 0, "N", "run the compiled code N times; --time shows the median run", OPT_REPEAT},
     {"reference", 0, NULL, "run the reference evaluator instead of compiled code", OPT_REFERENCE},
     OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_HELP,
 };
@@ -83,7 +84,7 @@ static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, tj_session *session, cons
   for (int c = first; c <= last; c++) {
     tj_times times;
     tj_run_opts ro = {.trace = opts->trace, .reference = opts->reference, .check = opts->check, .fill_random = opts->fill_random,
-                      .session = session, .times = &times};
+                      .session = session, .times = &times, .repeat = opts->repeat};
     ro.trace.call = c;
     tj_result *r = NULL;
     tj_status st = tj_run(ctx, spec, &ro, &r);

@@ -91,6 +91,7 @@ typedef struct tj_run_opts {
                              random values from this seed (argument k: seed + k) */
   tj_session *session;    /* NULL: compile every time */
   tj_times *times;        /* NULL: not measured */
+  int repeat;             /* runs of the compiled code (0 is 1); times->run_ms is their median */
 } tj_run_opts;
 
 /* The default options: tj_trace_defaults(), compiled, no check, no

@@ -1,0 +1,103 @@
+#!/usr/bin/env bats
+# tjit emit-c and the compiled side of tjit run: the generated C whole,
+# block kernels, --check, --time, --repeat, --fill-random, and that no
+# user-written text reaches the C.
+load helper
+bats_require_minimum_version 1.5.0
+
+@test "emit-c: the tutorial's conditional_double with autograph" { golden emit-c-tutorial 0; }
+@test "emit-c: a large chain in blocks, hoisted scalars, row and column sums" { golden emit-c-blocks 0; }
+@test "run: the block program compiled and checked" { golden run-blocks 0; }
+
+@test "run: the tutorial with autograph prints 10.0, then -2.0 for x = -2.0" {
+  run tjit run --autograph "$TJIT_ROOT/examples/conditional_double.json"
+  assert_success
+  assert_output 'args: Array(10., dtype=float32)'
+  run tjit run --autograph --args '{"x": -2.0, "threshold": 0.0}' "$TJIT_ROOT/examples/conditional_double.json"
+  assert_success
+  assert_output 'args: Array(-2., dtype=float32)'
+}
+
+@test "run: --time prints one line per call with every phase" {
+  run --separate-stderr tjit run --time "$CASES_DIR/run-tutorial-autograph.json" --autograph
+  assert_success
+  assert_output $'call 0: Array(10., dtype=float32)\ncall 1: Array(-2., dtype=float32)'
+  [[ ${lines[0]} ]]
+  local re='^time: call [01]: trace [0-9.]+ ms, codegen [0-9.]+ ms, compile [0-9.]+ ms( \(reused\))?, run [0-9.]+ ms$'
+  [[ $(printf '%s\n' "$stderr" | wc -l) -eq 2 ]] || fail "expected 2 time lines: $stderr"
+  while IFS= read -r line; do [[ $line =~ $re ]] || fail "bad time line: $line"; done <<<"$stderr"
+  [[ $stderr == *"(reused)"* ]] || fail "call 1 should reuse call 0's code: $stderr"
+}
+
+@test "run: --check adds the evaluator's time" {
+  run --separate-stderr tjit run --check --time "$CASES_DIR/run-blocks.json"
+  assert_success
+  [[ $stderr =~ ^time:\ args:\ .*,\ run\ [0-9.]+\ ms,\ check\ [0-9.]+\ ms$ ]] || fail "$stderr"
+}
+
+@test "run: --repeat runs the code again with the same results" {
+  run tjit run --repeat 7 "$CASES_DIR/run-blocks.json"
+  assert_success
+  _golden_compare stdout "$output"$'\n' "$CASES_DIR/run-blocks.out"
+}
+
+@test "run: --repeat out of range" {
+  run tjit run --repeat 0 "$CASES_DIR/run-blocks.json"
+  assert_failure 2
+  assert_line --index 0 "tjit run: error: invalid --repeat '0' (expected 1 to 1000)"
+  run tjit run --repeat 1001 "$CASES_DIR/run-blocks.json"
+  assert_failure 2
+  run tjit run --repeat 3x "$CASES_DIR/run-blocks.json"
+  assert_failure 2
+}
+
+@test "run: an argument without values needs --fill-random" {
+  spec='{"source": ["float f(float x[3]) { return x * 2; }"], "args": {"x": {"dtype": "f32", "shape": [3]}}}'
+  run tjit run - <<<"$spec"
+  assert_failure 2
+  assert_output --partial 'args.x: no values to run with: give "data", "fill", "iota", "random" or "npy"'
+  run tjit run --fill-random 3 --check - <<<"$spec"
+  assert_success
+  assert_output --regexp '^args: Array\(\[[-0-9., e]+\], dtype=float32\)$'
+}
+
+@test "run: --fill-random is reproducible and depends on the seed" {
+  spec='{"source": ["float f(float x[4]) { return x; }"], "args": {"x": {"dtype": "f32", "shape": [4]}}}'
+  a=$(tjit run --fill-random 5 - <<<"$spec") b=$(tjit run --fill-random 5 - <<<"$spec")
+  c=$(tjit run --fill-random 6 - <<<"$spec")
+  [[ $a == "$b" && $a != "$c" ]] || fail "$a / $b / $c"
+}
+
+@test "emit-c: no user-written text reaches the C" {
+  spec='{"source": ["jit float Secret_helper(float q) { return q + 1; }",
+          "auto Secret_fn(float Secret_x[3], float Secret_t) {",
+          "  // Secret comment",
+          "  float Secret_y = Secret_helper(Secret_t);",
+          "  return sum(Secret_x * Secret_y);",
+          "}"],
+        "function": "Secret_fn",
+        "description": "*/ #include <stdio.h> /* Secret",
+        "args": {"Secret_x": {"dtype": "f32", "shape": [3], "data": [1, 2, 3]}, "Secret_t": 2.0}}'
+  run tjit emit-c - <<<"$spec"
+  assert_success
+  refute_output --partial Secret
+  refute_output --partial '#include'
+  assert_output --partial 'void tj_entry('
+  run tjit run --check - <<<"$spec"
+  assert_success
+  assert_output 'args: Array(18., dtype=float32)'
+}
+
+@test "emit-c: a spec that does not trace" {
+  run tjit emit-c "$TJIT_ROOT/examples/conditional_double.json"
+  assert_failure 1
+  assert_output --partial "TracerBoolConversionError"
+}
+
+@test "run: an output too large to allocate" {
+  spec='{"source": ["auto f(float x) { return broadcast_to(x, (1000000, 1000000, 1000)); }"], "args": {"x": 1.0}}'
+  run tjit run - <<<"$spec"
+  assert_failure
+  refute_output --partial 'Sanitizer'
+  assert_output --partial 'error:'
+}
