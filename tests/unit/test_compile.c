@@ -3,7 +3,8 @@
  *     get seeded random values), compiled and compared;
  *  2. randomized programs over every elementwise operator and dtype, with
  *     equal, broadcast and scalar operand shapes, every cast, the
- *     reductions and shape primitives on random shapes.
+ *     reductions and shape primitives, also on empty, unit and rank-3
+ *     shapes and on chains large enough for the block kernels.
  * Integers (random over the dtype's whole range: overflow, division by
  * zero and wild shift amounts included) must agree exactly; floats within
  * array_agree's bound. Run from the source root. */
@@ -206,6 +207,23 @@ static void check_blocks(void) {
     }
 }
 
+/* Shapes with a zero or one dimension and rank 3, where loop bounds and
+ * strides go wrong first. */
+static void check_shapes(void) {
+  static const char *const shapes[] = {"[0,4]", "[4,0]", "[1,1]", "[7,1]", "[2,3,5]", "[1]"};
+  static const char *const ops[] = {"sum(x)", "sum(x, 0)", "x * 2 + y", "x[::-1]", "transpose(x)",
+                                    "concatenate((x, x), 0)", "prod(x, 0)", "mean(x, 0)", "x - y[0]"};
+  static const int types[] = {D_F32, D_I32, D_U8};
+  char xt[32];
+  for (size_t t = 0; t < TJ_COUNT(types); t++)
+    for (size_t s = 0; s < TJ_COUNT(shapes); s++)
+      for (size_t k = 0; k < TJ_COUNT(ops); k++) {
+        typed(xt, sizeof xt, types[t], shapes[s]);
+        if (strcmp(ops[k], "x - y[0]") == 0 && strstr(shapes[s], "[0")) continue; /* y[0] is out of range */
+        check_expr(xt, xt, ops[k]);
+      }
+}
+
 int main(void) {
   check_dir("tests/cases");
   check_dir("examples");
@@ -213,6 +231,7 @@ int main(void) {
   check_casts();
   check_arrays();
   check_blocks();
+  check_shapes();
   fprintf(stderr, "(%d specs not runnable: expected trace errors or other commands)\n", skipped);
   return HARNESS_REPORT();
 }
