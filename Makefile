@@ -79,8 +79,8 @@ demo: deps all
 	@$(BUILD)/tjit trace examples/conditional_double_both_static.json
 	@echo '$$ tjit trace --autograph examples/conditional_double_static.json'
 	@$(BUILD)/tjit trace --autograph examples/conditional_double_static.json
-	@echo '$$ tjit run --reference --autograph examples/conditional_double_recompile.json'
-	@$(BUILD)/tjit run --reference --autograph examples/conditional_double_recompile.json
+	@echo '$$ tjit run --autograph examples/conditional_double_recompile.json   # compiled by libtcc'
+	@$(BUILD)/tjit run --autograph examples/conditional_double_recompile.json
 
 check: deps
 	@$(MAKE) --no-print-directory all unit
