@@ -52,11 +52,16 @@ static char *fmt(const char *f, ...) {
   return buf_detach(&b);
 }
 
-static bool sub_block(cg *g, const ir_jaxpr *j, const texts *ins, const texts *dests) {
-  cg_line(g, "{");
+static bool sub_body(cg *g, const ir_jaxpr *j, const texts *ins, const texts *dests) {
   g->indent++;
   bool ok = cg_jaxpr_into(g, j, (const char *const *)ins->s, (const char *const *)dests->s);
   g->indent--;
+  return ok;
+}
+
+static bool sub_block(cg *g, const ir_jaxpr *j, const texts *ins, const texts *dests) {
+  cg_line(g, "{");
+  bool ok = sub_body(g, j, ins, dests);
   cg_line(g, "}");
   return ok;
 }
@@ -87,10 +92,11 @@ bool cg_cond(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   for (int b = 0; b < br->nitems && ok; b++) {
     const ir_jaxpr *j = br->items[b]->jaxpr;
     if (!j || j->nconst + j->nin != ins.n || j->nout != e->nout) { ok = cg_fail(g, "internal error: cond"); break; }
-    if (b + 1 < br->nitems) cg_line(g, "%sif (c%u == %d)", b ? "else " : "", c, b);
-    else if (b) cg_line(g, "else");
-    ok = sub_block(g, j, &ins, &dests);
+    if (b + 1 < br->nitems) cg_line(g, "%sif (c%u == %d) {", b ? "} else " : "", c, b);
+    else cg_line(g, b ? "} else {" : "{");
+    ok = sub_body(g, j, &ins, &dests);
   }
+  cg_line(g, "}");
   free(index);
   texts_free(&ins), texts_free(&dests);
   return ok;
