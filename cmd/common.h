@@ -25,6 +25,7 @@ enum cmd_option_id {
   OPT_WHAT_IF,
   OPT_MAX_COMPILES,
   OPT_FORMAT_CI,        /* --format that also accepts github */
+  OPT_NO_CACHE,
 };
 
 /* One row of a command's option table. */
@@ -79,6 +80,7 @@ struct cmd_opts {
   bool reference;            /* --reference */
   bool check;                /* --check */
   bool time;                 /* --time */
+  bool no_cache;             /* --no-cache */
   long long fill_random;     /* --fill-random SEED; -1: none */
   const char *operand;       /* the SPEC (or COMMAND) operand; NULL: none */
   const char *what_if[CMD_MAX_WHAT_IF]; /* --what-if NAME=VALUE, in order */
