@@ -135,10 +135,10 @@ bool dc_read(tj_cache *c, cache_digest key, tj_buf *data) {
   bool ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= DC_MAX_ENTRY_BYTES;
   if (ok) {
     data->len = 0;
-    buf_putn(data, "", (size_t)st.st_size);
+    char *room = buf_room(data, (size_t)st.st_size);
     size_t got = 0;
     ssize_t n = 1;
-    while (got < (size_t)st.st_size && (n = read(fd, data->data + got, (size_t)st.st_size - got)) > 0) got += (size_t)n;
+    while (got < (size_t)st.st_size && (n = read(fd, room + got, (size_t)st.st_size - got)) > 0) got += (size_t)n;
     ok = got == (size_t)st.st_size; /* shorter: replaced under us; the checksum catches the rest */
   }
   if (fd >= 0) close(fd);

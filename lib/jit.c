@@ -159,8 +159,7 @@ bool jit_compile_object(const char *source, tj_buf *obj, char *err, int errsize)
   off_t len = ok ? lseek(fd, 0, SEEK_END) : -1;
   if (ok && len > 0) {
     obj->len = 0;
-    buf_putn(obj, "", (size_t)len); /* room for the bytes */
-    ok = pread(fd, obj->data, (size_t)len, 0) == (ssize_t)len;
+    ok = pread(fd, buf_room(obj, (size_t)len), (size_t)len, 0) == (ssize_t)len;
   }
   if (ok && len <= 0) ok = false;
   if (!ok && !errors.have && fd >= 0) snprintf(err, (size_t)errsize, "libtcc could not write the object file");

@@ -36,6 +36,10 @@ bench=$root/scripts/bench
 tutorial=$root/examples/conditional_double_recompile.json
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tjit-bench-run.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+# The disk cache of compiled calls: never the user's. The phase timings run
+# with --no-cache (a hit has no compile phase to time); end to end runs
+# with it, so repetitions after the first are disk cache hits.
+export TJIT_CACHE_DIR=$tmp/cache
 
 declare -A ms=() check=()
 na=n/a
@@ -74,7 +78,7 @@ tjit_time() {  # tjit_time PHASE ARGS...
   local phase=$1 r t
   shift
   for ((r = 0; r < reps; r++)); do
-    "$tjit" run --time "$@" >/dev/null 2>"$tmp/time.err" || { echo "$na"; return; }
+    "$tjit" run --no-cache --time "$@" >/dev/null 2>"$tmp/time.err" || { echo "$na"; return; }
     t=$(sed -n "s/^time:.* $phase \\([0-9.]*\\) ms.*/\\1/p" "$tmp/time.err" | head -n 1)
     [[ -n $t ]] || { echo "$na"; return; }
     echo "$t"
