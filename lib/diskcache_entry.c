@@ -104,7 +104,7 @@ static bool get_aval(reader *r, tj_aval *a) {
 /* n avals into a malloc'd array; at most what the bytes left could hold. */
 static bool get_avals(reader *r, uint32_t *n, tj_aval **out) {
   *n = (uint32_t)get_bytes(r, 4);
-  if (!r->ok || *n > TJ_MAX_PARAMS * 64u || (size_t)(r->end - r->p) / 4 < *n) return false;
+  if (!r->ok || (size_t)(r->end - r->p) / 4 < *n) return false; /* 4 bytes an aval at least */
   *out = calloc(*n ? *n : 1, sizeof **out);
   if (!*out) TJ_OOM();
   for (uint32_t i = 0; i < *n; i++)
