@@ -240,3 +240,19 @@ usage: tjit cache [OPTIONS] stats|clear"
   assert_output "tjit cache: error: unexpected argument 'clear'
 usage: tjit cache [OPTIONS] stats|clear"
 }
+
+@test "cache: --args calls are keyed by their arguments" {
+  local spec=$TJIT_ROOT/examples/relu_scale.json
+  run --separate-stderr tjit run --time --args '{"x": [1.5, -2.0, 7.0], "scale": 2.0, "clip": true}' "$spec"
+  assert_success
+  first=$output
+  [[ $stderr == *compile* ]]
+  run --separate-stderr tjit run --time --args '{"x": [4.0, -1.0, 9.0], "scale": 2.0, "clip": true}' "$spec"
+  assert_success
+  [[ $stderr == *"disk cache hit"* ]]
+  # relu_scale: min(max(x, 0) * 2, 6) + 0 + 1 + 2
+  assert_output "args: Array([9., 3., 9.], dtype=float32)"
+  assert_equal "$first" "args: Array([6., 3., 9.], dtype=float32)"
+  run --separate-stderr tjit run --time --args '{"x": [4.0, -1.0, 9.0], "scale": 3.0, "clip": true}' "$spec"
+  [[ $stderr == *compile* ]]
+}
