@@ -29,7 +29,9 @@ LIB_SRC = lib/arena.c lib/util.c lib/diag.c lib/dtype.c lib/promote.c lib/intern
 CMD_SRC = cmd/tjit.c cmd/common.c cmd/trace.c cmd/check.c cmd/run.c cmd/help.c cmd/emit_c.c
 LIB_SRC += lib/cache_key.c lib/cg_block.c lib/explain.c lib/explain_analysis.c lib/explain_format.c lib/explain_json.c
 CMD_SRC += cmd/explain.c
+CMD_SRC += cmd/cache.c
 LIB_SRC += lib/kernels.c
+LIB_SRC += lib/diskcache.c lib/diskcache_entry.c
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -105,6 +105,9 @@ static int apply_option(const struct cmd_info *info, int id, const char *arg,
   case OPT_TIME:
     o->time = true;
     return -1;
+  case OPT_NO_CACHE:
+    o->no_cache = true;
+    return -1;
   case OPT_FILL_RANDOM: {
     char *end;
     errno = 0;

@@ -26,6 +26,7 @@ enum cmd_option_id {
   OPT_MAX_COMPILES,
   OPT_FORMAT_CI,        /* --format that also accepts github */
   OPT_REPEAT,
+  OPT_NO_CACHE,
 };
 
 /* One row of a command's option table. */
@@ -82,6 +83,7 @@ struct cmd_opts {
   bool reference;            /* --reference */
   bool check;                /* --check */
   bool time;                 /* --time */
+  bool no_cache;             /* --no-cache */
   long long fill_random;     /* --fill-random SEED; -1: none */
   const char *operand;       /* the SPEC (or COMMAND) operand; NULL: none */
   const char *what_if[CMD_MAX_WHAT_IF]; /* --what-if NAME=VALUE, in order */

@@ -18,6 +18,7 @@ static const struct cmd_option run_options[] = {
     {"time", 0, NULL, "print each call's trace, compile and run times to stderr", OPT_TIME},
     {"repeat", 0, "N", "run the compiled code N times; --time shows the median run", OPT_REPEAT},
     {"reference", 0, NULL, "run the reference evaluator instead of compiled code", OPT_REFERENCE},
+    {"no-cache", 0, NULL, "neither read nor write the disk cache of compiled calls", OPT_NO_CACHE},
     OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_HELP,
 };
 
@@ -30,7 +31,10 @@ const struct cmd_info cmd_run_info = {
         "memory with libtcc and run it on the call's arguments, printing the\n"
         "results as JAX prints them. By default every entry of \"calls\" runs\n"
         "(else \"args\"); --call and --args choose one. Calls whose generated\n"
-        "code is the same share one compilation.",
+        "code is the same share one compilation. Compiled calls are kept in\n"
+        "a disk cache ($TJIT_CACHE_DIR, else $XDG_CACHE_HOME/tjit, else\n"
+        "~/.cache/tjit; see tjit cache), so a later run of the same call\n"
+        "skips tracing and compiling.",
     .operand = "SPEC",
     .options = run_options,
     .noptions = (int)(sizeof run_options / sizeof run_options[0]),
@@ -66,17 +70,40 @@ static tj_status write_outputs(tj_ctx *ctx, const tj_result *r, const char *dir,
 static void show_times(const tj_times *t, int call, bool reference) {
   char label[32];
   snprintf(label, sizeof label, call < 0 ? "args" : "call %d", call);
-  if (reference)
+  if (reference) {
     fprintf(stderr, "time: %s: trace %.3f ms, evaluate %.3f ms\n", label, t->trace_ms, t->run_ms);
+    return;
+  }
+  fprintf(stderr, "time: %s: ", label);
+  if (t->traced) fprintf(stderr, "trace %.3f ms, ", t->trace_ms);
+  if (t->cache_hit) /* the trace (unless --check) and codegen were skipped */
+    fprintf(stderr, "%s %.3f ms%s, ", t->disk_hit ? "disk cache hit" : "cache hit", t->cache_ms,
+            t->reused ? " (reused)" : "");
   else
-    fprintf(stderr, "time: %s: trace %.3f ms, codegen %.3f ms, compile %.3f ms%s, run %.3f ms", label,
-            t->trace_ms, t->codegen_ms, t->compile_ms, t->reused ? " (reused)" : "", t->run_ms);
-  if (!reference && t->check_ms > 0) fprintf(stderr, ", check %.3f ms", t->check_ms);
-  if (!reference) fputc('\n', stderr);
+    fprintf(stderr, "codegen %.3f ms, compile %.3f ms%s, ", t->codegen_ms, t->compile_ms, t->reused ? " (reused)" : "");
+  fprintf(stderr, "run %.3f ms", t->run_ms);
+  if (t->check_ms > 0) fprintf(stderr, ", check %.3f ms", t->check_ms);
+  fputc('\n', stderr);
+}
+
+/* The disk cache for this run, or NULL (--no-cache, --reference, or it
+ * cannot be used: then a warning, and the run goes on uncached). */
+static tj_cache *open_cache(const struct cmd_opts *opts) {
+  char err[4200];
+  if (opts->no_cache || opts->reference) return NULL;
+  tj_cache *c = tj_cache_open(NULL, err, sizeof err);
+  if (!c) fprintf(stderr, "tjit run: warning: %s; running without the disk cache\n", err);
+  return c;
+}
+
+static void show_cache_warning(tj_cache *cache) {
+  const char *w = tj_cache_warning(cache);
+  if (w) fprintf(stderr, "tjit run: warning: %s\n", w);
 }
 
 /* Runs calls [first, last] (-1: "args" or --args); stops at the first failure. */
-static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, tj_session *session, const struct cmd_opts *opts) {
+static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, tj_session *session, tj_cache *cache,
+                           const struct cmd_opts *opts) {
   bool json = opts->format == FORMAT_JSON, single = opts->call_text || opts->trace.args_json;
   int first = single ? opts->trace.call : 0, last = single ? first : tj_spec_ncalls(spec) - 1;
   if (opts->trace.args_json || (!single && last < 0)) first = last = -1;
@@ -84,10 +111,11 @@ static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, tj_session *session, cons
   for (int c = first; c <= last; c++) {
     tj_times times;
     tj_run_opts ro = {.trace = opts->trace, .reference = opts->reference, .check = opts->check, .fill_random = opts->fill_random,
-                      .session = session, .times = &times, .repeat = opts->repeat};
+                      .session = session, .cache = cache, .times = &times, .repeat = opts->repeat};
     ro.trace.call = c;
     tj_result *r = NULL;
     tj_status st = tj_run(ctx, spec, &ro, &r);
+    show_cache_warning(cache);
     if (opts->time) show_times(&times, c, opts->reference);
     if (st == TJ_OK && opts->out_dir) st = write_outputs(ctx, r, opts->out_dir, c);
     if (st != TJ_OK) {
@@ -118,8 +146,10 @@ int cmd_run(int argc, char **argv) {
   if (!ctx) return TJ_ERR_INTERNAL;
   status = cmd_load_spec(ctx, &cmd_run_info, &opts, &spec);
   tj_session *session = tj_session_new();
-  if (status == TJ_OK) status = run_calls(ctx, spec, session, &opts);
+  tj_cache *cache = status == TJ_OK ? open_cache(&opts) : NULL;
+  if (status == TJ_OK) status = run_calls(ctx, spec, session, cache, &opts);
   tj_session_free(session);
+  tj_cache_close(cache);
   tj_ctx_free(ctx);
   return status;
 }

@@ -12,6 +12,7 @@ const struct cmd_entry tjit_commands[] = {
     {"run", cmd_run, &cmd_run_info},
     {"help", cmd_help, &cmd_help_info},
     {"explain-recompile", cmd_explain, &cmd_explain_info},
+    {"cache", cmd_cache, &cmd_cache_info},
 };
 const size_t tjit_ncommands = sizeof tjit_commands / sizeof tjit_commands[0];
 

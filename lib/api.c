@@ -110,26 +110,26 @@ static ast_func *find_entry(tj_ctx *ctx, tj_spec *spec) {
 }
 
 /* The call to trace: --args, --call N, "args", or calls[0]. */
-static const spec_call *pick_call(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *o, spec_call *scratch) {
+const spec_call *api_pick_call(tj_arena *a, diag_list *d, tj_spec *spec, const tj_trace_opts *o, spec_call *scratch) {
   if (o->args_json)
-    return spec_parse_call(&ctx->arena, &ctx->diags, "--args", o->args_json, (uint32_t)strlen(o->args_json),
+    return spec_parse_call(a, d, "--args", o->args_json, (uint32_t)strlen(o->args_json),
                            scratch) ? scratch : NULL;
   if (o->call >= 0) {
     if ((uint32_t)o->call < spec->ncalls) return &spec->calls[o->call];
-    diag_error(&ctx->diags, NULL, span_make(0, 0), "--call %d: the spec has %u call%s", o->call, spec->ncalls,
+    diag_error(d, NULL, span_make(0, 0), "--call %d: the spec has %u call%s", o->call, spec->ncalls,
                spec->ncalls == 1 ? "" : "s");
     return NULL;
   }
   if (spec->has_args) return &spec->args;
   if (spec->ncalls) return &spec->calls[0];
-  diag_error(&ctx->diags, &spec->file, span_make(0, 0), "the spec has neither \"args\" nor \"calls\" to trace with");
+  diag_error(d, &spec->file, span_make(0, 0), "the spec has neither \"args\" nor \"calls\" to trace with");
   return NULL;
 }
 
 tj_status tj_trace(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_jaxpr **out) {
   tj_trace_opts o = opts ? *opts : tj_trace_defaults();
   spec_call scratch;
-  const spec_call *call = pick_call(ctx, spec, &o, &scratch);
+  const spec_call *call = api_pick_call(&ctx->arena, &ctx->diags, spec, &o, &scratch);
   ast_func *entry = call ? find_entry(ctx, spec) : NULL;
   if (!entry) return TJ_ERR_USAGE;
   tracer t = {.diags = &ctx->diags, .src = &spec->code, .prog = spec->program, .entry = entry};

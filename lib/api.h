@@ -21,4 +21,9 @@ struct tj_jaxpr {
  * messages when there is none; for the jit cache key (cache_key.c). */
 struct ast_func *api_find_entry(tj_ctx *ctx, tj_spec *spec);
 
+/* The call opts pick (--args parsed into arena, with errors in d). */
+struct spec_call;
+const struct spec_call *api_pick_call(tj_arena *a, diag_list *d, tj_spec *spec, const tj_trace_opts *o,
+                                      struct spec_call *scratch);
+
 #endif

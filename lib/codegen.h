@@ -20,6 +20,12 @@
 
 struct tjk_kernel;
 
+/* The meaning of generated code: bump it whenever the C generated for some
+ * jaxpr, the runtime it calls (jit.c, cg_fns.def) or the block kernels'
+ * interface change, so the persistent cache (diskcache.c) stops reusing
+ * objects compiled before. */
+#define CG_ABI_VERSION 1
+
 /* Generates the C program of m's top-level jaxpr into out. Returns false
  * with a message in err for what the backend cannot compile (a bug or a
  * missing rule: the caller reports it as an internal error). */

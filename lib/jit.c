@@ -1,16 +1,20 @@
 /* libtcc in memory (PLATFORM-NOTES: -nostdlib plus tcc_add_symbol for
  * every function keeps a compile near 0.1 ms and independent of what the
  * host process happens to export) and the generated code's runtime. */
+#define _GNU_SOURCE /* memfd_create */
 #include "jit.h"
 #include "kernels.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <libtcc.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -74,44 +78,108 @@ static void on_tcc_error(void *opaque, const char *msg) {
   snprintf(e->err, (size_t)e->errsize, "%s", msg);
 }
 
-jit_program *jit_compile(const char *source, char *err, int errsize) {
-  tcc_errors errors = {err, errsize, false};
-  jit_program *p = calloc(1, sizeof *p);
-  if (!p || !(p->tcc = tcc_new())) TJ_OOM();
-  tcc_set_error_func(p->tcc, &errors, on_tcc_error);
+unsigned jit_source_needs(const char *source) {
+  return (strstr(source, " tjk_") ? JIT_NEEDS_KERNELS : 0u) | (strstr(source, " cblas_") ? JIT_NEEDS_BLAS : 0u);
+}
+
+/* A libtcc state that resolves only the runtime's functions (and, as
+ * needs says, the block kernels and BLAS) and outputs type; false with the
+ * message in err when OpenBLAS cannot be loaded. */
+static bool new_state(jit_program *p, tcc_errors *errors, unsigned needs, int type) {
+  if (!(p->tcc = tcc_new())) TJ_OOM();
+  tcc_set_error_func(p->tcc, errors, on_tcc_error);
   tcc_set_options(p->tcc, "-nostdlib");
-  tcc_set_output_type(p->tcc, TCC_OUTPUT_MEMORY);
+  tcc_set_output_type(p->tcc, type);
+  if (type == TCC_OUTPUT_OBJ) return true; /* symbols resolve when the object is loaded */
   for (size_t i = 0; i < TJ_COUNT(jit_symbols); i++)
     if (jit_symbols[i].addr) tcc_add_symbol(p->tcc, jit_symbols[i].name, jit_symbols[i].addr);
-  if (strstr(source, " tjk_")) { /* block kernels, declared only when called */
+  if (needs & JIT_NEEDS_KERNELS) { /* block kernels, declared only when called */
     int n;
     const tjk_kernel *k = tjk_all(&n);
     for (int i = 0; i < n; i++) tcc_add_symbol(p->tcc, k[i].name, (const void *)k[i].fn);
   }
-  bool ok = true;
-  if (strstr(source, " cblas_")) { /* declared in the prelude only when called */
-    if (!(p->blas = dlopen(OPENBLAS, RTLD_NOW | RTLD_LOCAL))) {
-      snprintf(err, (size_t)errsize, "cannot load " OPENBLAS " for matrix products: %s", dlerror());
-      errors.have = true, ok = false;
-    }
-    for (const char *const *f = (const char *const[]){"cblas_sgemm", "cblas_dgemm", NULL}; ok && *f; f++) {
-      void *addr = dlsym(p->blas, *f);
-      if (addr) tcc_add_symbol(p->tcc, *f, addr);
-    }
+  if (!(needs & JIT_NEEDS_BLAS)) return true;
+  if (!(p->blas = dlopen(OPENBLAS, RTLD_NOW | RTLD_LOCAL))) {
+    snprintf(errors->err, (size_t)errors->errsize, "cannot load " OPENBLAS " for matrix products: %s", dlerror());
+    errors->have = true;
+    return false;
   }
-  ok = ok && tcc_compile_string(p->tcc, source) == 0;
+  for (const char *const *f = (const char *const[]){"cblas_sgemm", "cblas_dgemm", NULL}; *f; f++) {
+    void *addr = dlsym(p->blas, *f);
+    if (addr) tcc_add_symbol(p->tcc, *f, addr);
+  }
+  return true;
+}
+
+/* Relocates the code in memory and finds tj_entry; frees p on failure. */
+static jit_program *finish(jit_program *p, tcc_errors *errors, bool ok) {
 #ifdef TCC_RELOCATE_AUTO
   ok = ok && tcc_relocate(p->tcc, TCC_RELOCATE_AUTO) >= 0;
 #else
   ok = ok && tcc_relocate(p->tcc) >= 0;
 #endif
   if (ok) *(void **)&p->entry = tcc_get_symbol(p->tcc, "tj_entry");
-  if (!ok || !p->entry) {
-    if (!errors.have) snprintf(err, (size_t)errsize, "libtcc could not compile the generated code");
-    jit_free(p);
-    return NULL;
-  }
+  if (ok && p->entry) return p;
+  if (!errors->have) snprintf(errors->err, (size_t)errors->errsize, "libtcc could not compile the generated code");
+  jit_free(p);
+  return NULL;
+}
+
+static jit_program *new_program(void) {
+  jit_program *p = calloc(1, sizeof *p);
+  if (!p) TJ_OOM();
   return p;
+}
+
+jit_program *jit_compile(const char *source, char *err, int errsize) {
+  tcc_errors errors = {err, errsize, false};
+  jit_program *p = new_program();
+  bool ok = new_state(p, &errors, jit_source_needs(source), TCC_OUTPUT_MEMORY);
+  ok = ok && tcc_compile_string(p->tcc, source) == 0;
+  return finish(p, &errors, ok);
+}
+
+/* libtcc reads and writes objects only by path: an anonymous memory file
+ * stands in for one, named through /proc (no file in any directory, so
+ * nothing another process could swap under us). -1 with err filled. */
+static int memory_file(char *path, size_t size, char *err, int errsize) {
+  int fd = memfd_create("tjit-object", MFD_CLOEXEC);
+  if (fd < 0) snprintf(err, (size_t)errsize, "cannot create a memory file: %s", strerror(errno));
+  else snprintf(path, size, "/proc/self/fd/%d", fd);
+  return fd;
+}
+
+bool jit_compile_object(const char *source, tj_buf *obj, char *err, int errsize) {
+  tcc_errors errors = {err, errsize, false};
+  jit_program p = {0};
+  char path[64];
+  bool ok = new_state(&p, &errors, 0, TCC_OUTPUT_OBJ) && tcc_compile_string(p.tcc, source) == 0;
+  int fd = ok ? memory_file(path, sizeof path, err, errsize) : -1;
+  ok = fd >= 0 && tcc_output_file(p.tcc, path) == 0;
+  off_t len = ok ? lseek(fd, 0, SEEK_END) : -1;
+  if (ok && len > 0) {
+    obj->len = 0;
+    ok = pread(fd, buf_room(obj, (size_t)len), (size_t)len, 0) == (ssize_t)len;
+  }
+  if (ok && len <= 0) ok = false;
+  if (!ok && !errors.have && fd >= 0) snprintf(err, (size_t)errsize, "libtcc could not write the object file");
+  if (fd >= 0) close(fd);
+  tcc_delete(p.tcc);
+  return ok;
+}
+
+jit_program *jit_load_object(const void *obj, size_t len, unsigned needs, char *err, int errsize) {
+  tcc_errors errors = {err, errsize, false};
+  jit_program *p = new_program();
+  char path[64];
+  bool ok = new_state(p, &errors, needs, TCC_OUTPUT_MEMORY);
+  int fd = ok ? memory_file(path, sizeof path, err, errsize) : -1;
+  if (fd < 0) errors.have = true;
+  ok = fd >= 0 && write(fd, obj, len) == (ssize_t)len;
+  tcc_set_options(p->tcc, "-xb"); /* the path has no .o: say it is an object, not C */
+  ok = ok && tcc_add_file(p->tcc, path) == 0;
+  if (fd >= 0) close(fd);
+  return finish(p, &errors, ok);
 }
 
 void jit_free(jit_program *p) {

@@ -10,7 +10,9 @@
 #include "eval.h"
 #include "ir.h"
 #include "spec.h"
+#include "cache_key.h"
 #include "codegen.h"
+#include "diskcache.h"
 #include "jit.h"
 #include "util.h"
 
@@ -25,10 +27,22 @@ struct tj_result {
   size_t n;
 };
 
-/* One compiled program per distinct generated source. */
+/* The programs compiled or loaded so far, found by their generated source
+ * or by the disk cache entry of a call (a hit skips codegen too). */
+typedef struct session_prog {
+  char *source;            /* NULL: loaded from the disk cache */
+  jit_program *prog;
+  unsigned needs;          /* JIT_NEEDS_* */
+  tj_buf object;           /* its object file, when made for the disk cache */
+  tj_aval *outs;           /* the outputs' avals */
+  uint32_t nout;
+} session_prog;
+
 struct tj_session {
-  struct { char *source; jit_program *prog; } *progs;
+  session_prog *progs;
   size_t n, cap;
+  struct { cache_digest entry; size_t prog; } *keys;
+  size_t nkeys, capkeys;
 };
 
 tj_session *tj_session_new(void) {
@@ -39,26 +53,47 @@ tj_session *tj_session_new(void) {
 
 void tj_session_free(tj_session *s) {
   if (!s) return;
-  for (size_t i = 0; i < s->n; i++) free(s->progs[i].source), jit_free(s->progs[i].prog);
+  for (size_t i = 0; i < s->n; i++) {
+    session_prog *p = &s->progs[i];
+    free(p->source), jit_free(p->prog), buf_free(&p->object), free(p->outs);
+  }
   free(s->progs);
+  free(s->keys);
   free(s);
 }
 
-static jit_program *session_find(const tj_session *s, const char *source) {
-  for (size_t i = 0; s && i < s->n; i++)
-    if (strcmp(s->progs[i].source, source) == 0) return s->progs[i].prog;
-  return NULL;
+static long session_by_source(const tj_session *s, const char *source) {
+  for (size_t i = 0; i < s->n; i++)
+    if (s->progs[i].source && strcmp(s->progs[i].source, source) == 0) return (long)i;
+  return -1;
 }
 
-static void session_add(tj_session *s, const char *source, jit_program *p) {
+static long session_by_key(const tj_session *s, cache_digest entry) {
+  for (size_t i = 0; i < s->nkeys; i++)
+    if (cache_digest_equal(s->keys[i].entry, entry)) return (long)s->keys[i].prog;
+  return -1;
+}
+
+/* Adds p (the session owns it, and source, outs and object from now on). */
+static long session_add(tj_session *s, session_prog p) {
   if (s->n == s->cap) {
     s->cap = s->cap ? 2 * s->cap : 8;
     s->progs = realloc(s->progs, s->cap * sizeof *s->progs);
     if (!s->progs) TJ_OOM();
   }
-  s->progs[s->n].source = strdup(source);
-  if (!s->progs[s->n].source) TJ_OOM();
-  s->progs[s->n++].prog = p;
+  s->progs[s->n] = p;
+  return (long)s->n++;
+}
+
+static void session_key(tj_session *s, cache_digest entry, long prog) {
+  if (session_by_key(s, entry) >= 0) return;
+  if (s->nkeys == s->capkeys) {
+    s->capkeys = s->capkeys ? 2 * s->capkeys : 8;
+    s->keys = realloc(s->keys, s->capkeys * sizeof *s->keys);
+    if (!s->keys) TJ_OOM();
+  }
+  s->keys[s->nkeys].entry = entry;
+  s->keys[s->nkeys++].prog = (size_t)prog;
 }
 
 static double now_ms(void) {
@@ -73,18 +108,17 @@ tj_run_opts tj_run_defaults(void) {
 }
 
 /* The traced arguments' arrays: each input's spec value, as the tracer
- * bound it, made an array of the input's aval. */
-static bool argument_arrays(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, long long seed, tj_array **args) {
-  const ir_module *m = j->m;
-  for (uint32_t i = 0; i < m->top->nin; i++) {
-    const tj_aval *aval = &m->vars[m->top->invars[i]];
-    if (seed >= 0 && spec_value_is_abstract(j->invar_json[i])) {
-      if (!(args[i] = array_new(aval))) {
+ * bound it (or the cache key read it), made an array of its aval. */
+static bool argument_arrays(tj_ctx *ctx, tj_spec *spec, uint32_t n, const sjson *const *json, const tj_aval *avals,
+                            long long seed, tj_array **args) {
+  for (uint32_t i = 0; i < n; i++) {
+    if (seed >= 0 && spec_value_is_abstract(json[i])) {
+      if (!(args[i] = array_new(&avals[i]))) {
         diag_error(&ctx->diags, NULL, span_make(0, 0), "argument %u is too large to allocate", i);
         return false;
       }
       array_fill_random(args[i], (uint64_t)seed + i);
-    } else if (!spec_value_array(&ctx->diags, spec, j->invar_json[i], aval, &args[i]))
+    } else if (!spec_value_array(&ctx->diags, spec, json[i], &avals[i], &args[i]))
       return false;
   }
   return true;
@@ -119,27 +153,138 @@ static void save_failed_source(tj_ctx *ctx, const char *source, const char *why)
   if (saved) diag_note(&ctx->diags, "the generated C is saved in %s; please report it", path);
 }
 
-/* The compiled program of j, from the session or freshly compiled. */
-static tj_status compile(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, jit_program **out, bool *owned) {
+/* ---- the disk cache (diskcache.h) ---- */
+
+/* One call as the disk cache sees it: its entry and, from its jit cache
+ * key, its traced arguments, which on a hit stand in for the trace's. */
+typedef struct disk_call {
+  bool keyed;              /* false: no key (the trace will say why) or no cache */
+  cache_digest entry;
+  uint32_t nin;
+  const sjson *in_json[TJ_MAX_PARAMS];
+  tj_aval in_avals[TJ_MAX_PARAMS];
+} disk_call;
+
+/* Forms the call's key as explain-recompile does. Errors are left for the
+ * trace to report in its own words. */
+static void key_call(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, disk_call *dc) {
+  tj_ctx quiet = {0};
+  quiet.diags.arena = &quiet.arena;
+  spec_call scratch;
+  cache_keyer k = {0};
+  cache_key_arg args[TJ_MAX_PARAMS];
+  cache_key key = {.args = args};
+  const spec_call *call = api_pick_call(&ctx->arena, &quiet.diags, spec, &o->trace, &scratch);
+  dc->keyed = call && cache_keyer_init(&k, &quiet, spec, o->trace.autograph) && cache_key_for_call(&k, call, &key);
+  for (int i = 0; dc->keyed && i < key.nargs; i++)
+    if (!args[i].is_static) {
+      dc->in_json[dc->nin] = args[i].json;
+      dc->in_avals[dc->nin++] = args[i].aval;
+    }
+  if (dc->keyed) dc->entry = dc_entry_digest(key.digest);
+  cache_keyer_free(&k);
+  arena_free(&quiet.arena);
+}
+
+static bool same_avals(const tj_aval *a, const tj_aval *b, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++)
+    if (a[i].dtype != b[i].dtype || a[i].weak != b[i].weak || !aval_same_shape(&a[i], &b[i])) return false;
+  return true;
+}
+
+/* The call's entry from the disk, loaded into the session; -1: a miss
+ * (none, or one that fails verification: the miss rewrites it). */
+static long disk_lookup(tj_cache *cache, tj_session *s, const disk_call *dc) {
+  tj_buf data = {0};
+  dc_entry e = {0};
+  char why[256];
+  long found = -1;
+  if (dc_read(cache, dc->entry, &data) && dc_decode(dc->entry, data.data, data.len, &e, why, sizeof why) &&
+      e.nin == dc->nin && same_avals(e.ins, dc->in_avals, dc->nin)) {
+    jit_program *p = jit_load_object(e.object, e.object_len, e.needs, why, sizeof why);
+    if (p) {
+      found = session_add(s, (session_prog){.prog = p, .needs = e.needs, .outs = e.outs, .nout = e.nout});
+      e.outs = NULL; /* the session's now */
+    }
+  }
+  dc_entry_free(&e);
+  buf_free(&data);
+  return found;
+}
+
+/* The program of a call whose key is known, from the session or the disk;
+ * -1 when it must be compiled. */
+static long cached_program(const tj_run_opts *o, tj_session *s, const disk_call *dc) {
+  long i = session_by_key(s, dc->entry);
+  if (i >= 0) {
+    if (o->times) o->times->reused = 1;
+  } else { /* the directory's counters count what it was asked */
+    if ((i = disk_lookup(o->cache, s, dc)) >= 0) session_key(s, dc->entry, i);
+    dc_count(o->cache, i >= 0);
+    if (o->times) o->times->disk_hit = i >= 0;
+  }
+  if (o->times) o->times->cache_hit = i >= 0;
+  return i;
+}
+
+/* Writes the call's entry for a program compiled to an object. */
+static void disk_store(tj_cache *cache, const disk_call *dc, const session_prog *p) {
+  if (!p->object.len) return;
+  dc_entry e = {.needs = p->needs, .nin = dc->nin, .nout = p->nout, .ins = (tj_aval *)dc->in_avals, .outs = p->outs,
+                .object = p->object.data, .object_len = p->object.len};
+  tj_buf data = {0};
+  dc_encode(dc->entry, &e, &data);
+  dc_write(cache, dc->entry, &data);
+  buf_free(&data);
+}
+
+/* ---- compiling ---- */
+
+/* Compiles source: through an object file when it will be stored (the
+ * code run is then the code a later hit loads), else in memory. */
+static jit_program *build(const char *source, bool for_disk, tj_buf *object, char *err, int errsize) {
+  jit_program *p = NULL;
+  if (for_disk && jit_compile_object(source, object, err, errsize))
+    p = jit_load_object(object->data, object->len, jit_source_needs(source), err, errsize);
+  if (!p) {
+    buf_free(object); /* and the code runs uncached */
+    p = jit_compile(source, err, errsize);
+  }
+  return p;
+}
+
+/* The program of j: from the session by its source, else compiled (and
+ * stored in the disk cache when dc is keyed). Its index, or -1. */
+static long compile(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_session *s, const disk_call *dc) {
   tj_buf src = {0};
   char err[512];
   double t0 = now_ms();
   if (!codegen_c(j->m, &src, err, sizeof err)) {
     diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
     buf_free(&src);
-    return TJ_ERR_INTERNAL;
+    return -1;
   }
   double t1 = now_ms();
-  *owned = false;
-  jit_program *p = session_find(o->session, src.data);
-  if (o->times) o->times->codegen_ms = t1 - t0, o->times->reused = p != NULL;
-  if (!p && !(p = jit_compile(src.data, err, sizeof err))) save_failed_source(ctx, src.data, err);
-  else if (o->session && !session_find(o->session, src.data)) session_add(o->session, src.data, p);
-  else if (!o->session) *owned = true;
+  long i = session_by_source(s, src.data);
+  if (o->times) o->times->codegen_ms = t1 - t0, o->times->reused = i >= 0;
+  if (i < 0) {
+    session_prog p = {.needs = jit_source_needs(src.data), .nout = j->m->top->nout};
+    if (!(p.prog = build(src.data, dc->keyed, &p.object, err, sizeof err))) save_failed_source(ctx, src.data, err);
+    else {
+      p.outs = malloc(sizeof *p.outs * (p.nout ? p.nout : 1));
+      if (!p.outs) TJ_OOM();
+      for (uint32_t k = 0; k < p.nout; k++) p.outs[k] = ir_atom_aval(j->m, j->m->top->outs[k]);
+      p.source = buf_detach(&src);
+      i = session_add(s, p);
+    }
+  }
+  if (i >= 0 && dc->keyed) {
+    session_key(s, dc->entry, i);
+    disk_store(o->cache, dc, &s->progs[i]);
+  }
   if (o->times) o->times->compile_ms = now_ms() - t1;
   buf_free(&src);
-  *out = p;
-  return p ? TJ_OK : TJ_ERR_INTERNAL;
+  return i;
 }
 
 static int by_value(const void *a, const void *b) {
@@ -164,30 +309,25 @@ static int timed_runs(jit_program *p, void **in, void **out, const tj_run_opts *
   return code;
 }
 
-static tj_status run_compiled(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_array **args,
-                              tj_result *res) {
-  const ir_jaxpr *top = j->m->top;
-  jit_program *p;
-  bool owned;
-  tj_status st = compile(ctx, j, o, &p, &owned);
-  if (st != TJ_OK) return st;
-  void **in = calloc(top->nin + 1, sizeof *in), **out = calloc(top->nout + 1, sizeof *out);
+/* Runs program p on args into res (outputs allocated from p's avals). */
+static tj_status run_program(tj_ctx *ctx, const session_prog *p, uint32_t nin, tj_array **args,
+                             const tj_run_opts *o, tj_result *res) {
+  tj_status st = TJ_OK;
+  void **in = calloc(nin + 1, sizeof *in), **out = calloc(p->nout + 1, sizeof *out);
   if (!in || !out) TJ_OOM();
-  for (uint32_t i = 0; i < top->nin; i++) in[i] = args[i]->data;
-  for (uint32_t k = 0; k < top->nout && st == TJ_OK; k++) {
-    tj_aval a = ir_atom_aval(j->m, top->outs[k]);
-    if (!(res->outs[k] = array_new(&a))) {
+  for (uint32_t i = 0; i < nin; i++) in[i] = args[i]->data;
+  for (uint32_t k = 0; k < p->nout && st == TJ_OK; k++) {
+    if (!(res->outs[k] = array_new(&p->outs[k]))) {
       diag_error(&ctx->diags, NULL, span_make(0, 0), "output %u is too large to allocate", k);
       st = TJ_ERR_PROGRAM;
     } else out[k] = res->outs[k]->data;
   }
-  int code = st == TJ_OK ? timed_runs(p, in, out, o) : JIT_OK;
+  int code = st == TJ_OK ? timed_runs(p->prog, in, out, o) : JIT_OK;
   if (code == JIT_STEPS)
     diag_error(&ctx->diags, NULL, span_make(0, 0),
                "too many loop iterations (limit is %lld): does a while loop ever end?", TJ_MAX_EVAL_STEPS);
   else if (code == JIT_NOMEM) diag_error(&ctx->diags, NULL, span_make(0, 0), "out of memory while running");
   if (code != JIT_OK) st = TJ_ERR_PROGRAM;
-  if (owned) jit_free(p);
   free(in);
   free(out);
   return st;
@@ -209,38 +349,81 @@ static tj_status check_results(tj_ctx *ctx, const tj_jaxpr *j, tj_array **args, 
   return st;
 }
 
-static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const tj_run_opts *o, tj_result *res) {
+static void free_args(tj_array **args, uint32_t n) {
+  for (uint32_t i = 0; i < n && i < TJ_MAX_PARAMS; i++) array_free(args[i]);
+}
+
+/* Runs the traced jaxpr: evaluated, or compiled (program prog when a
+ * cache hit found it already, else compiled now). */
+static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const tj_run_opts *o, tj_session *s,
+                            const disk_call *dc, long prog, tj_result *res) {
   const ir_module *m = j->m;
   tj_array *args[TJ_MAX_PARAMS] = {0};
+  tj_aval avals[TJ_MAX_PARAMS];
   tj_status st = TJ_OK;
-  if (m->top->nconst || m->top->nin > TJ_MAX_PARAMS || !argument_arrays(ctx, spec, j, o->fill_random, args)) st = TJ_ERR_USAGE;
+  for (uint32_t i = 0; i < m->top->nin && i < TJ_MAX_PARAMS; i++) avals[i] = m->vars[m->top->invars[i]];
+  if (m->top->nconst || m->top->nin > TJ_MAX_PARAMS ||
+      !argument_arrays(ctx, spec, m->top->nin, j->invar_json, avals, o->fill_random, args))
+    st = TJ_ERR_USAGE;
   else if (o->reference) {
     double t0 = now_ms();
     st = run_reference(ctx, j, args, res);
     if (o->times) o->times->run_ms = now_ms() - t0;
+  } else {
+    if (prog < 0) prog = compile(ctx, j, o, s, dc);
+    st = prog < 0 ? TJ_ERR_INTERNAL : run_program(ctx, &s->progs[prog], m->top->nin, args, o, res);
   }
-  else st = run_compiled(ctx, j, o, args, res);
   if (st == TJ_OK && o->check && !o->reference) {
     double t0 = now_ms();
     st = check_results(ctx, j, args, res);
     if (o->times) o->times->check_ms = now_ms() - t0;
   }
-  for (uint32_t i = 0; i < m->top->nin && i < TJ_MAX_PARAMS; i++) array_free(args[i]);
+  free_args(args, m->top->nin);
+  return st;
+}
+
+/* A cache hit without --check: no trace, the key's arguments. */
+static tj_status run_hit(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, const session_prog *p,
+                         const disk_call *dc, tj_result **out) {
+  tj_array *args[TJ_MAX_PARAMS] = {0};
+  tj_status st = TJ_ERR_USAGE;
+  *out = result_new(p->nout);
+  if (argument_arrays(ctx, spec, dc->nin, dc->in_json, dc->in_avals, o->fill_random, args))
+    st = run_program(ctx, p, dc->nin, args, o, *out);
+  free_args(args, dc->nin);
+  return st;
+}
+
+static tj_status trace_and_run(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, tj_session *s, const disk_call *dc,
+                               long prog, tj_result **out) {
+  tj_jaxpr *j = NULL;
+  double t0 = now_ms();
+  tj_status st = tj_trace(ctx, spec, &o->trace, &j);
+  if (o->times) o->times->trace_ms = now_ms() - t0, o->times->traced = 1;
+  if (st != TJ_OK) return st;
+  *out = result_new(j->m->top->nout);
+  st = run_traced(ctx, spec, j, o, s, dc, prog, *out);
+  tj_jaxpr_free(j);
   return st;
 }
 
 tj_status tj_run(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *opts, tj_result **out) {
   tj_run_opts o = opts ? *opts : tj_run_defaults();
+  tj_session *s = o.session ? o.session : tj_session_new();
+  disk_call dc = {0};
+  long prog = -1;
+  tj_result *res = NULL;
   *out = NULL;
   if (o.times) memset(o.times, 0, sizeof *o.times);
-  tj_jaxpr *j = NULL;
-  double t0 = now_ms();
-  tj_status st = tj_trace(ctx, spec, &o.trace, &j);
-  if (o.times) o.times->trace_ms = now_ms() - t0;
-  if (st != TJ_OK) return st;
-  tj_result *res = result_new(j->m->top->nout);
-  st = run_traced(ctx, spec, j, &o, res);
-  tj_jaxpr_free(j);
+  if (o.cache && !o.reference) {
+    double t0 = now_ms();
+    key_call(ctx, spec, &o, &dc);
+    if (dc.keyed) prog = cached_program(&o, s, &dc);
+    if (o.times) o.times->cache_ms = now_ms() - t0;
+  }
+  tj_status st = prog >= 0 && !o.check ? run_hit(ctx, spec, &o, &s->progs[prog], &dc, &res)
+                                       : trace_and_run(ctx, spec, &o, s, &dc, prog, &res);
+  if (!o.session) tj_session_free(s);
   if (st != TJ_OK) {
     tj_result_free(res);
     return st;

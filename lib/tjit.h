@@ -81,6 +81,11 @@ void tj_session_free(tj_session *s);
 typedef struct tj_times {
   double trace_ms, codegen_ms, compile_ms, run_ms, check_ms;
   int reused;             /* 1: the compiled code came from the session */
+  int cache_hit;          /* 1: the call's jit cache key found compiled code,
+                             on disk (disk_hit) or in the session (reused) */
+  int disk_hit;           /* 1: the compiled code came from the disk cache */
+  int traced;             /* 0: a cache hit skipped trace and codegen */
+  double cache_ms;        /* the lookup: key, read, verify, load */
 } tj_times;
 
 typedef struct tj_run_opts {
@@ -90,6 +95,7 @@ typedef struct tj_run_opts {
   long long fill_random;  /* >= 0: arguments given only by dtype and shape get uniform
                              random values from this seed (argument k: seed + k) */
   tj_session *session;    /* NULL: compile every time */
+  struct tj_cache *cache; /* the disk cache to use (tj_cache_open); NULL: none */
   tj_times *times;        /* NULL: not measured */
   int repeat;             /* runs of the compiled code (0 is 1); times->run_ms is their median */
 } tj_run_opts;
@@ -118,6 +124,34 @@ char *tj_result_json(const tj_result *r, size_t k);
 tj_status tj_result_write_npy(tj_ctx *ctx, const tj_result *r, size_t k,
                               const char *path);
 void tj_result_free(tj_result *r);
+
+/* ---- the persistent cache of compiled calls (tjit-cache(1)) ---- */
+typedef struct tj_cache tj_cache;
+
+/* $TJIT_CACHE_DIR, else $XDG_CACHE_HOME/tjit, else $HOME/.cache/tjit
+ * (malloc'd); NULL when none of them is set. */
+char *tj_cache_default_dir(void);
+/* The cache in dir (NULL: the default), created at its first write. NULL
+ * with the reason in err when it cannot be used: no directory is set, or
+ * it is not a directory or not the user's. */
+tj_cache *tj_cache_open(const char *dir, char *err, size_t errsize);
+/* Its directory (owned by the cache). */
+const char *tj_cache_dir(const tj_cache *c);
+/* Once, after a write failed and turned the cache's writes off: why
+ * (owned by the cache); else NULL. Runs go on without the cache. */
+const char *tj_cache_warning(tj_cache *c);
+/* Adds this process's hits and misses to the directory's counters, frees. */
+void tj_cache_close(tj_cache *c);
+
+typedef struct tj_cache_stats {
+  long long entries, bytes; /* entry files and their total size */
+  long long hits, misses;   /* lookups by `tjit run` since the last clear */
+} tj_cache_stats;
+/* The stats of the cache in dir (a missing directory is an empty cache). */
+tj_status tj_cache_stats_read(tj_ctx *ctx, const char *dir, tj_cache_stats *out);
+/* Removes the cache's own files from dir (entries, temporary files,
+ * counters) and nothing else; *removed counts the entries. */
+tj_status tj_cache_clear(tj_ctx *ctx, const char *dir, long long *removed);
 
 const char *tj_version(void);
 /* Edits (insertions, deletions, substitutions, adjacent swaps) between two

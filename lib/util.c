@@ -29,6 +29,15 @@ void buf_putn(tj_buf *b, const char *s, size_t n) {
   b->data[b->len] = 0;
 }
 
+char *buf_room(tj_buf *b, size_t n) {
+  buf_reserve(b, n);
+  char *p = b->data + b->len;
+  memset(p, 0, n);
+  b->len += n;
+  b->data[b->len] = 0;
+  return p;
+}
+
 void buf_puts(tj_buf *b, const char *s) { buf_putn(b, s, strlen(s)); }
 void buf_putc(tj_buf *b, char c) { buf_putn(b, &c, 1); }
 

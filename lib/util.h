@@ -22,6 +22,8 @@ typedef struct tj_buf {
 
 void buf_putn(tj_buf *b, const char *s, size_t n);
 void buf_puts(tj_buf *b, const char *s);
+/* Appends n zero bytes and returns where they start, for a read(2). */
+char *buf_room(tj_buf *b, size_t n);
 void buf_putc(tj_buf *b, char c);
 void buf_printf(tj_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -22,6 +22,7 @@ commands:
   help      show help for tjit or one of its commands
   explain-recompile
             say which calls recompile and why
+  cache     show the size of the disk cache of compiled calls, or clear it
 
 Run 'tjit help COMMAND' for the options of one command.
 TEXT

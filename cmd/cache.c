@@ -1,0 +1,91 @@
+/* tjit cache stats|clear: the persistent cache of compiled calls that
+ * `tjit run` keeps (lib/diskcache.c; man tjit-cache). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "common.h"
+
+static const struct cmd_option cache_options[] = {
+    OPTION_FORMAT, OPTION_HELP,
+};
+
+const struct cmd_info cmd_cache_info = {
+    .name = "cache",
+    .summary = "show the size of the disk cache of compiled calls, or clear it",
+    .usage = "tjit cache [OPTIONS] stats|clear",
+    .description =
+        "'stats' prints the cache's directory, its number of entries, their\n"
+        "total size in bytes, and the hits and misses of 'tjit run' since the\n"
+        "last clear. 'clear' removes the cache's own files (entries, leftover\n"
+        "temporary files, the counters) and nothing else. The directory is\n"
+        "$TJIT_CACHE_DIR, else $XDG_CACHE_HOME/tjit, else ~/.cache/tjit.",
+    .operand = "ACTION",
+    .options = cache_options,
+    .noptions = (int)(sizeof cache_options / sizeof cache_options[0]),
+};
+
+/* s as a JSON string. */
+static void put_json_string(const char *s, FILE *out) {
+  fputc('"', out);
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
+    else if (*p < 0x20) fprintf(out, "\\u%04x", *p);
+    else fputc(*p, out);
+  }
+  fputc('"', out);
+}
+
+static tj_status show_stats(tj_ctx *ctx, const char *dir, bool json) {
+  tj_cache_stats st;
+  tj_status status = tj_cache_stats_read(ctx, dir, &st);
+  if (status != TJ_OK) return cmd_report(&cmd_cache_info, ctx, status);
+  if (json) {
+    fputs("{\"directory\": ", stdout);
+    put_json_string(dir, stdout);
+    printf(", \"entries\": %lld, \"bytes\": %lld, \"hits\": %lld, \"misses\": %lld}\n", st.entries, st.bytes,
+           st.hits, st.misses);
+  } else
+    printf("directory: %s\nentries: %lld\nbytes: %lld\nhits: %lld\nmisses: %lld\n", dir, st.entries, st.bytes,
+           st.hits, st.misses);
+  return TJ_OK;
+}
+
+static tj_status clear(tj_ctx *ctx, const char *dir, bool json) {
+  long long removed;
+  tj_status status = tj_cache_clear(ctx, dir, &removed);
+  if (status != TJ_OK) return cmd_report(&cmd_cache_info, ctx, status);
+  if (json) {
+    fputs("{\"directory\": ", stdout);
+    put_json_string(dir, stdout);
+    printf(", \"removed\": %lld}\n", removed);
+  } else
+    printf("removed %lld entr%s from %s\n", removed, removed == 1 ? "y" : "ies", dir);
+  return TJ_OK;
+}
+
+int cmd_cache(int argc, char **argv) {
+  static const char *const actions[] = {"stats", "clear"};
+  struct cmd_opts opts;
+  int status = cmd_parse(&cmd_cache_info, argc, argv, &opts);
+  if (status >= 0) return status;
+  bool stats = strcmp(opts.operand, "stats") == 0;
+  if (!stats && strcmp(opts.operand, "clear") != 0) {
+    fprintf(stderr, "tjit cache: error: unknown action '%s' (expected 'stats' or 'clear')\n", opts.operand);
+    cmd_print_suggestion("", opts.operand, actions, 2);
+    fprintf(stderr, "usage: %s\n", cmd_cache_info.usage);
+    return TJ_ERR_USAGE;
+  }
+  char *dir = tj_cache_default_dir();
+  if (!dir) {
+    fprintf(stderr, "tjit cache: error: no cache directory (set TJIT_CACHE_DIR, XDG_CACHE_HOME or HOME)\n");
+    return TJ_ERR_USAGE;
+  }
+  tj_ctx *ctx = cmd_new_ctx(&cmd_cache_info);
+  if (ctx) status = stats ? show_stats(ctx, dir, opts.format == FORMAT_JSON) : clear(ctx, dir, opts.format == FORMAT_JSON);
+  else status = TJ_ERR_INTERNAL;
+  tj_ctx_free(ctx);
+  free(dir);
+  return status;
+}

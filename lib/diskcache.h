@@ -1,0 +1,72 @@
+/* The persistent jit cache (tjit-cache(1)): one file per compiled call in
+ * a directory, named by the hex digest of its key, holding what `tjit run`
+ * needs to skip tracing, code generation and compilation on a hit: the
+ * traced inputs' avals (checked against the call's), the outputs' avals
+ * (to allocate them) and the ELF object libtcc wrote for the generated C
+ * (loading it back is 2-13x faster than compiling the C again; the figures
+ * are in the man page).
+ *
+ * Entry file (little-endian):
+ *   0   magic "TJITOBJ\n"
+ *   8   u32 format version (DC_FORMAT_VERSION), u32 0
+ *   16  the entry's key digest (lo, hi: 16 bytes), as in its file name
+ *   32  u64 payload length, u64 XXH3-64 of the payload
+ *   48  payload: u32 needs (JIT_NEEDS_*), u32 nin, nin avals, u32 nout,
+ *       nout avals, u64 object length, the object's bytes
+ *   aval: u8 dtype, u8 weak, u8 rank, u8 0, rank u64 dims
+ * A reader checks every field and the checksum and takes anything else
+ * (truncated, flipped, foreign, another version) for a miss; the writer
+ * then replaces it. Writes go to a temporary file in the same directory,
+ * renamed over the entry, so readers see a whole entry or none. */
+#ifndef TJ_DISKCACHE_H
+#define TJ_DISKCACHE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cache_key.h"
+#include "dtype.h"
+#include "tjit.h"
+#include "util.h"
+
+#define DC_MAGIC "TJITOBJ\n"
+#define DC_FORMAT_VERSION 1u
+#define DC_HEADER_BYTES 48
+/* A file larger than this is not an entry (a 30,000-line program's object
+ * is about 1 MB). */
+#define DC_MAX_ENTRY_BYTES (256u << 20)
+
+/* What an entry holds. decode fills ins/outs (malloc'd: dc_entry_free)
+ * and points object into the bytes it decoded. */
+typedef struct dc_entry {
+  unsigned needs;            /* JIT_NEEDS_* */
+  uint32_t nin, nout;
+  tj_aval *ins, *outs;
+  const char *object;
+  size_t object_len;
+} dc_entry;
+
+/* The name of the entry for a call's jit cache key: the key combined with
+ * everything else the object depends on (the tjit version, CG_ABI_VERSION,
+ * the entry format, the target). */
+cache_digest dc_entry_digest(cache_digest call_key);
+
+/* Appends the entry file's bytes for key to out. */
+void dc_encode(cache_digest key, const dc_entry *e, tj_buf *out);
+/* Verifies data as the entry of key; false with the reason in why. */
+bool dc_decode(cache_digest key, const char *data, size_t len, dc_entry *out, char *why, size_t whysize);
+void dc_entry_free(dc_entry *e);
+
+/* The directory's files: the entry of key, read whole into data (false:
+ * none, unreadable, or too large), and its atomic replacement (false
+ * after turning the cache's writes off with a warning). */
+bool dc_read(tj_cache *c, cache_digest key, tj_buf *data);
+bool dc_write(tj_cache *c, cache_digest key, const tj_buf *data);
+/* Counts a lookup for the directory's hit and miss counters. */
+void dc_count(tj_cache *c, bool hit);
+
+/* Whether name is one of the cache's own files: an entry (32 lowercase
+ * hex digits), a temporary file of a writer, or the counters file. */
+bool dc_own_file(const char *name);
+
+#endif
