@@ -60,3 +60,13 @@ load helper
   assert_output --partial "--what-if NAME=JSON"
   assert_output --partial "--max-compiles N"
 }
+
+@test "explain: --format github escapes the file property (%, :, ,)" {
+  dir="$BATS_TEST_TMPDIR/a,b:c%d"
+  mkdir -p "$dir"
+  cp "$TJIT_ROOT/examples/conditional_double_recompile.json" "$dir/s.json"
+  cd "$BATS_TEST_TMPDIR"
+  run tjit explain-recompile --autograph --format github "a,b:c%d/s.json"
+  assert_success
+  assert_line --index 0 '::notice file=a%2Cb%3Ac%25d/s.json,line=15,col=5::call 0: compile: first call'
+}
