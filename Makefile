@@ -7,7 +7,7 @@ BUILD   ?= build
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
           -Wpointer-arith -Wvla -Wformat=2 -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -iquote lib
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -iquote lib $(GRAPHVIZ_CFLAGS)
 LDLIBS  = -lcjson -ltcc -ldl -lpthread -lm
 LDLIBS += -lxxhash
 # The block kernels (lib/kernels.c) are built optimized and vectorized
@@ -30,6 +30,12 @@ CMD_SRC = cmd/tjit.c cmd/common.c cmd/trace.c cmd/check.c cmd/run.c cmd/help.c c
 LIB_SRC += lib/cache_key.c lib/cg_block.c lib/explain.c lib/explain_analysis.c lib/explain_format.c lib/explain_json.c
 CMD_SRC += cmd/explain.c
 LIB_SRC += lib/kernels.c
+# tjit graph: Graphviz in process (libcgraph builds, libgvc lays out and renders).
+LIB_SRC += lib/graph.c lib/graph_render.c
+CMD_SRC += cmd/graph.c
+GRAPHVIZ_CFLAGS := $(shell pkg-config --cflags libcgraph libgvc)
+GRAPHVIZ_LIBS := $(shell pkg-config --libs libcgraph libgvc)
+LDLIBS  += $(GRAPHVIZ_LIBS)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)

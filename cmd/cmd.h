@@ -14,6 +14,7 @@ int cmd_run(int argc, char **argv);
 int cmd_emit_c(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 
 /* What each command declares about itself: usage, summary and options. */
 extern const struct cmd_info cmd_trace_info;
@@ -22,6 +23,7 @@ extern const struct cmd_info cmd_run_info;
 extern const struct cmd_info cmd_emit_c_info;
 extern const struct cmd_info cmd_help_info;
 extern const struct cmd_info cmd_explain_info;
+extern const struct cmd_info cmd_graph_info;
 
 /* One row of the dispatch table (git's cmd_struct). */
 struct cmd_entry {

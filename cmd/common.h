@@ -25,6 +25,13 @@ enum cmd_option_id {
   OPT_WHAT_IF,
   OPT_MAX_COMPILES,
   OPT_FORMAT_CI,        /* --format that also accepts github */
+  OPT_GRAPH_DOT,        /* graph: --dot --svg --png --pdf, in tj_graph_format order */
+  OPT_GRAPH_SVG,
+  OPT_GRAPH_PNG,
+  OPT_GRAPH_PDF,
+  OPT_FORMAT_GRAPH,     /* graph: --format dot|svg|png|pdf */
+  OPT_RANKDIR,
+  OPT_FUSED,
 };
 
 /* One row of a command's option table. */
@@ -85,6 +92,9 @@ struct cmd_opts {
   int nwhat_if;
   bool max_compiles_set;     /* --max-compiles N */
   int max_compiles;
+  tj_graph_format graph_format; /* graph: --dot (default), --svg, --png, --pdf */
+  bool left_to_right;        /* graph: --rankdir LR */
+  bool fused;                /* graph: --fused */
 };
 
 /* Parses argv (argv[0] is the command name). Returns -1 to go on, or the
