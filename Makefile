@@ -98,14 +98,20 @@ check-asan: deps
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  LDFLAGS="-fsanitize=address,undefined" all unit
 	@BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run
 
 # Rewrites the golden files from the current build; review the diff.
 update-golden: all
 	@BUILD=$(BUILD) tests/update-golden
 
+# The README's drawing (docs/layer_norm.svg); a test checks it is current.
+docs: all
+	@scripts/docs-graph.sh $(BUILD)/tjit . docs/layer_norm.svg
+
 bench: all
 	-@scripts/bench-trace.sh $(BUILD)/tjit
+	-@scripts/bench-graph.sh $(BUILD)/tjit
 	-@scripts/bench-explain.sh $(BUILD)/tjit
 	-@CC="$(CC)" scripts/bench-run.sh $(BUILD)
 
@@ -121,4 +127,4 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all unit deps demo check check-asan update-golden bench install clean
+.PHONY: all unit deps demo check check-asan update-golden docs bench install clean

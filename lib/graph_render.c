@@ -15,10 +15,12 @@
 /* ---- IDs in creation order ----
  * A named object's ID is 2 * (1 + its index in names[]); anonymous objects
  * (edges) take odd IDs from a counter. All of it belongs to one root graph
- * (open/close), so nothing is global. */
+ * (open/close), so nothing is global; the discipline tables below are
+ * constant in use (cgraph's API takes them unqualified). */
 
 typedef struct id_state {
-  char **names;            /* by index; owned */
+  Agraph_t *root;
+  char **names;            /* by index; interned in root's string dict */
   size_t n, cap;
   uint32_t *slots;         /* open addressing: 1 + index, 0 empty */
   size_t nslots;
@@ -32,9 +34,10 @@ static uint64_t name_hash(const char *s) {
 }
 
 static void *id_open(Agraph_t *g, Agdisc_t *disc) {
-  (void)g, (void)disc;
+  (void)disc;
   id_state *st = calloc(1, sizeof *st);
   if (!st) TJ_OOM();
+  st->root = g;
   st->next_anon = 1;
   return st;
 }
@@ -74,7 +77,9 @@ static long id_map(void *state, int objtype, char *str, IDTYPE *id, int createfl
       st->names = realloc(st->names, st->cap * sizeof *st->names);
       if (!st->names) TJ_OOM();
     }
-    if (!(st->names[st->n] = strdup(str))) TJ_OOM();
+    /* cgraph reads a flag stored before an interned string (aghtmlstr), so
+     * names it prints must be agstrdup's; agclose frees them. */
+    if (!(st->names[st->n] = agstrdup(st->root, str))) TJ_OOM();
     *slot = (uint32_t)++st->n;
   }
   *id = 2 * (IDTYPE)*slot;
@@ -96,7 +101,6 @@ static char *id_print(void *state, int objtype, IDTYPE id) {
 
 static void id_close(void *state) {
   id_state *st = state;
-  for (size_t i = 0; i < st->n; i++) free(st->names[i]);
   free(st->names);
   free(st->slots);
   free(st);
@@ -155,8 +159,8 @@ void graph_put_html(tj_buf *b, const char *text, size_t n, size_t max) {
     else if (c == '>') buf_puts(b, "&gt;");
     else if (c == '"') buf_puts(b, "&quot;");
     else if (c == '\'') buf_puts(b, "&#39;");
-    else if (c == '\\') buf_puts(b, "&#92;");
-    else if (c < 0x20 || c >= 0x7f) buf_printf(b, "&#92;x%02x", c);
+    else if (c == '\\') buf_puts(b, "&#92;&#92;");  /* Graphviz shows a pair as one */
+    else if (c < 0x20 || c >= 0x7f) buf_printf(b, "&#92;&#92;x%02x", c);
     else buf_putc(b, (char)c);
     i += len ? len : 1;
   }
