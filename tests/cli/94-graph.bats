@@ -124,6 +124,16 @@ usage: tjit graph [OPTIONS] SPEC"
   [[ ! -e no ]]
 }
 
+@test "graph: a jaxpr past the node limit is refused before layout" {
+  cat >big.json <<'JSON'
+{"tjit": 1, "source": "auto f(float x) { auto y = x; for (int i = 0; i < 60000; i++) y = y * 2; return y; }",
+ "args": {"x": 1.0}}
+JSON
+  run -2 --separate-stderr tjit graph --svg big.json
+  assert_output ''
+  assert_equal "$stderr" "tjit: error: the graph is too large to draw (limit is 100000 nodes)"
+}
+
 @test "graph: binary formats refuse a terminal" {
   run -2 script -qec "tjit graph --png $(ex relu_scale)" /dev/null
   assert_output "$(printf 'tjit graph: error: refusing to write PNG data to a terminal (give -o FILE or redirect)\r\nusage: tjit graph [OPTIONS] SPEC\r')"
