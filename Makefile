@@ -7,7 +7,7 @@ BUILD   ?= build
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
           -Wpointer-arith -Wvla -Wformat=2 -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -iquote lib
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -iquote lib $(GRAPHVIZ_CFLAGS)
 LDLIBS  = -lcjson -ltcc -ldl -lpthread -lm
 LDLIBS += -lxxhash
 # The block kernels (lib/kernels.c) are built optimized and vectorized
@@ -32,6 +32,12 @@ CMD_SRC += cmd/explain.c
 CMD_SRC += cmd/cache.c
 LIB_SRC += lib/kernels.c
 LIB_SRC += lib/diskcache.c lib/diskcache_entry.c
+# tjit graph: Graphviz in process (libcgraph builds, libgvc lays out and renders).
+LIB_SRC += lib/graph.c lib/graph_render.c
+CMD_SRC += cmd/graph.c
+GRAPHVIZ_CFLAGS := $(shell pkg-config --cflags libcgraph libgvc)
+GRAPHVIZ_LIBS := $(shell pkg-config --libs libcgraph libgvc)
+LDLIBS  += $(GRAPHVIZ_LIBS)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -94,14 +100,20 @@ check-asan: deps
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  LDFLAGS="-fsanitize=address,undefined" all unit
 	@BUILD=build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run
 
 # Rewrites the golden files from the current build; review the diff.
 update-golden: all
 	@BUILD=$(BUILD) tests/update-golden
 
+# The README's drawing (docs/layer_norm.svg); a test checks it is current.
+docs: all
+	@scripts/docs-graph.sh $(BUILD)/tjit . docs/layer_norm.svg
+
 bench: all
 	-@scripts/bench-trace.sh $(BUILD)/tjit
+	-@scripts/bench-graph.sh $(BUILD)/tjit
 	-@scripts/bench-explain.sh $(BUILD)/tjit
 	-@CC="$(CC)" scripts/bench-run.sh $(BUILD)
 
@@ -117,4 +129,4 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all unit deps demo check check-asan update-golden bench install clean
+.PHONY: all unit deps demo check check-asan update-golden docs bench install clean

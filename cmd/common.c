@@ -134,6 +134,23 @@ static int apply_option(const struct cmd_info *info, int id, const char *arg,
       return cmd_usage_error(info, "invalid --max-compiles '%s' (expected a non-negative integer)", arg);
     o->max_compiles_set = true;
     return -1;
+  case OPT_GRAPH_DOT: case OPT_GRAPH_SVG: case OPT_GRAPH_PNG: case OPT_GRAPH_PDF:
+    o->graph_format = (tj_graph_format)(id - OPT_GRAPH_DOT);
+    return -1;
+  case OPT_FORMAT_GRAPH: {
+    static const char *const names[] = {"dot", "svg", "png", "pdf"};
+    for (int f = 0; f < (int)(sizeof names / sizeof names[0]); f++)
+      if (strcmp(arg, names[f]) == 0) { o->graph_format = (tj_graph_format)f; return -1; }
+    return cmd_usage_error(info, "invalid --format '%s' (expected 'dot', 'svg', 'png' or 'pdf')", arg);
+  }
+  case OPT_RANKDIR:
+    if (strcmp(arg, "TB") != 0 && strcmp(arg, "LR") != 0)
+      return cmd_usage_error(info, "invalid --rankdir '%s' (expected 'TB' or 'LR')", arg);
+    o->left_to_right = strcmp(arg, "LR") == 0;
+    return -1;
+  case OPT_FUSED:
+    o->fused = true;
+    return -1;
   case OPT_FORMAT_CI:
     if (strcmp(arg, "github") == 0) o->format = FORMAT_GITHUB;
     else if (strcmp(arg, "text") == 0) o->format = FORMAT_TEXT;

@@ -27,6 +27,13 @@ enum cmd_option_id {
   OPT_FORMAT_CI,        /* --format that also accepts github */
   OPT_REPEAT,
   OPT_NO_CACHE,
+  OPT_GRAPH_DOT,        /* graph: --dot --svg --png --pdf, in tj_graph_format order */
+  OPT_GRAPH_SVG,
+  OPT_GRAPH_PNG,
+  OPT_GRAPH_PDF,
+  OPT_FORMAT_GRAPH,     /* graph: --format dot|svg|png|pdf */
+  OPT_RANKDIR,
+  OPT_FUSED,
 };
 
 /* One row of a command's option table. */
@@ -91,6 +98,9 @@ struct cmd_opts {
   bool max_compiles_set;     /* --max-compiles N */
   int max_compiles;
   int repeat;                /* --repeat N; 0: not given */
+  tj_graph_format graph_format; /* graph: --dot (default), --svg, --png, --pdf */
+  bool left_to_right;        /* graph: --rankdir LR */
+  bool fused;                /* graph: --fused */
 };
 
 /* Parses argv (argv[0] is the command name). Returns -1 to go on, or the

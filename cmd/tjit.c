@@ -7,6 +7,7 @@
 
 const struct cmd_entry tjit_commands[] = {
     {"trace", cmd_trace, &cmd_trace_info},
+    {"graph", cmd_graph, &cmd_graph_info},
     {"check", cmd_check, &cmd_check_info},
     {"emit-c", cmd_emit_c, &cmd_emit_c_info},
     {"run", cmd_run, &cmd_run_info},

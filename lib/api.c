@@ -154,6 +154,10 @@ tj_status tj_trace(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_jax
   if (!*out) TJ_OOM();
   (*out)->m = t.m;
   (*out)->invar_json = t.invar_json;
+  (*out)->param_names = t.param_names;
+  (*out)->param_json = t.param_json;
+  (*out)->param_static = t.param_static;
+  (*out)->nparams = t.nparams;
   return TJ_OK;
 }
 

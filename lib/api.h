@@ -2,6 +2,8 @@
  * (api.c, run.c). */
 #ifndef TJ_API_H
 #define TJ_API_H
+#include <stdbool.h>
+
 #include "arena.h"
 #include "diag.h"
 #include "ir.h"
@@ -15,6 +17,12 @@ struct tj_ctx {
 struct tj_jaxpr {
   ir_module *m;
   const struct sjson **invar_json; /* each top-level input's value in the spec */
+  /* Every parameter of the entry function (in m's arena; the values point
+   * into the spec): its name, value and whether it is static. */
+  const char **param_names;
+  const struct sjson **param_json;
+  const bool *param_static;
+  int nparams;
 };
 
 /* The spec's entry function ("function", or the only one), with api.c's

@@ -640,6 +640,11 @@ char *print_jaxpr(const ir_module *m) {
   return buf_detach(&out);
 }
 
+void print_param_value(const ir_module *m, const pval *v, tj_buf *out) {
+  printer p = {.m = m};  /* put_pval needs no names or arena */
+  put_pval(&p, out, v, false);
+}
+
 char *print_eqn(const ir_module *m, const ir_jaxpr *j, const ir_eqn *e) {
   (void)j;  /* the equation is printed on its own, as JAX's pp_eqn does */
   tj_arena arena = {0};

@@ -20,6 +20,11 @@ char *print_jaxpr(const ir_module *m);
  * (`a:i32[] = reduce_prod[axes=(0,)] b`). malloc'd, the caller frees. */
 char *print_eqn(const ir_module *m, const ir_jaxpr *j, const ir_eqn *e);
 
+/* A param value as the listing shows it (Python's str(): `(0,)`,
+ * `float32`, `None`); a sub-jaxpr prints as its own listing. Appends to out. */
+struct tj_buf;
+void print_param_value(const ir_module *m, const pval *v, struct tj_buf *out);
+
 /* {"listing": TEXT, "jaxpr": {...}, "shared": [...]}: the schema is
  * documented at the top of print.c. malloc'd, the caller frees. */
 char *print_jaxpr_json(const ir_module *m);

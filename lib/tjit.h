@@ -67,6 +67,36 @@ char *tj_jaxpr_json(const tj_jaxpr *j);
 size_t tj_jaxpr_neqns(const tj_jaxpr *j);
 void tj_jaxpr_free(tj_jaxpr *j);
 
+/* ---- graph: the jaxpr drawn with Graphviz (libcgraph + libgvc, in process) ----
+ * Nodes are the equations (primitive and params as the listing prints
+ * them), the traced inputs, one box of static arguments, the outputs and
+ * the literals; an edge per variable use is labelled with its aval.
+ * Sub-jaxprs (cond branches, while/scan bodies, jit) are nested clusters
+ * wired from the equation's operands. The DOT text is the same bytes for
+ * the same spec and options (tjit-graph(1)). */
+typedef enum tj_graph_format { TJ_GRAPH_DOT, TJ_GRAPH_SVG, TJ_GRAPH_PNG, TJ_GRAPH_PDF } tj_graph_format;
+
+/* Where the time of one tj_graph went, in milliseconds. */
+typedef struct tj_graph_times {
+  double trace_ms, build_ms, layout_ms, render_ms;
+} tj_graph_times;
+
+typedef struct tj_graph_opts {
+  tj_trace_opts trace;      /* which call, --args, autograph */
+  tj_graph_format format;
+  int fused;                /* 1: clusters for the loops the C backend fuses */
+  int left_to_right;        /* 1: rankdir=LR; 0: top to bottom */
+  tj_graph_times *times;    /* NULL: not measured */
+} tj_graph_opts;
+
+/* The default options: tj_trace_defaults(), DOT, no fusion, top to bottom. */
+tj_graph_opts tj_graph_defaults(void);
+/* Traces the call and renders its graph into *out (malloc'd, *len bytes;
+ * NUL-terminated too, for DOT and SVG). A graph too large to draw is
+ * TJ_ERR_USAGE; a Graphviz failure TJ_ERR_INTERNAL, with a diagnostic. */
+tj_status tj_graph(tj_ctx *ctx, tj_spec *spec, const tj_graph_opts *opts,
+                   char **out, size_t *len);
+
 /* Running a call: the traced arguments' values (in the jaxpr's invar
  * order) go through the jaxpr and the results come back as arrays. */
 typedef struct tj_result tj_result;

@@ -663,6 +663,21 @@ static bool add_outputs(tracer *t, const value *v, tj_span span) {
   return true;
 }
 
+/* Keeps every parameter's name, value and staticness with the module, for
+ * tj_graph (which draws the static ones as one box). */
+static void record_params(tracer *t, const bool *is_static, const sjson **vals) {
+  int n = t->entry->nparams;
+  t->nparams = n;
+  t->param_names = ARENA_ARRAY(&t->m->arena, const char *, n ? n : 1);
+  t->param_json = ARENA_ARRAY(&t->m->arena, const sjson *, n ? n : 1);
+  t->param_static = ARENA_ARRAY(&t->m->arena, bool, n ? n : 1);
+  for (int i = 0; i < n; i++) {
+    t->param_names[i] = arena_strdup(&t->m->arena, name_str(t->prog->names, t->entry->params[i].name));
+    t->param_json[i] = vals[i];
+    t->param_static[i] = is_static[i];
+  }
+}
+
 bool trace_function(tracer *t, const tj_spec *spec, const spec_call *call) {
   int n = t->entry->nparams;
   bool is_static[TJ_MAX_PARAMS];
@@ -671,8 +686,9 @@ bool trace_function(tracer *t, const tj_spec *spec, const spec_call *call) {
     return tracer_error(t, t->entry->name_span, "too many parameters (limit is %d) in function '%s'",
                         TJ_MAX_PARAMS, fname(t));
   if (!mark_static(t, spec, is_static) || !bind_call(t, call, vals)) return false;
-  t->invar_names = ARENA_ARRAY(&t->scratch, const char *, n ? n : 1);
+  t->invar_names = ARENA_ARRAY(&t->m->arena, const char *, n ? n : 1);
   t->invar_json = ARENA_ARRAY(&t->m->arena, const sjson *, n ? n : 1);
+  record_params(t, is_static, vals);
   t->m->top->invars = ARENA_ARRAY(&t->m->arena, uint32_t, n ? n : 1);
   scope *fs = scope_new(t, NULL);
   for (int i = 0; i < n; i++)

@@ -16,6 +16,7 @@ and example calls; '-' reads it from standard input.
 
 commands:
   trace     print the jaxpr of one call
+  graph     draw the jaxpr of one call with Graphviz
   check     validate the spec and trace every call
   emit-c    print the C generated for one call
   run       run calls of the function and print the results

@@ -1,0 +1,38 @@
+/* tjit graph: the jaxpr as a Graphviz graph (graph.c builds it with
+ * libcgraph, graph_render.c lays it out and renders it with libgvc).
+ *
+ * Determinism: cgraph's default ID discipline makes a named object's ID
+ * the address of its interned name, and subgraphs are kept (and written,
+ * and laid out) in ID order, so their order would follow malloc. graph_open
+ * installs a discipline whose IDs follow creation order, and every name is
+ * generated here (n12, cluster3): none holds text the user wrote. */
+#ifndef TJ_GRAPH_H
+#define TJ_GRAPH_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cgraph.h>
+
+#include "api.h"
+#include "util.h"
+
+/* Nodes one drawing may have: past this, dot would run for hours. */
+#define GRAPH_MAX_NODES 100000
+
+/* A new directed root graph with creation-ordered IDs; agclose frees it. */
+Agraph_t *graph_open(const char *name);
+/* Writes g as DOT text into out. */
+bool graph_write_dot(Agraph_t *g, tj_buf *out);
+
+/* Draws j's jaxpr into the root graph g (opts->fused adds the fusion
+ * clusters). Returns false with a message in err when the drawing would
+ * pass GRAPH_MAX_NODES. */
+bool graph_build(Agraph_t *g, const tj_jaxpr *j, const tj_graph_opts *opts,
+                 char *err, int errsize);
+
+/* Appends text as the body of an HTML-like label: markup characters and
+ * backslashes as entities, bytes that are not printable ASCII or valid
+ * UTF-8 as \xNN; longer than max bytes, cut at a character and "...". */
+void graph_put_html(tj_buf *b, const char *text, size_t n, size_t max);
+
+#endif

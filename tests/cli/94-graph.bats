@@ -1,0 +1,154 @@
+#!/usr/bin/env bats
+# tjit graph: the jaxpr drawn with Graphviz in process. The DOT text of
+# each case is golden (tests/cases/graph-*.args/.out, refreshed by
+# `make update-golden`; each drawing was checked by eye as PNG); the
+# renderings are checked for what they must hold.
+load helper
+bats_require_minimum_version 1.5.0
+
+ex() { printf '%s/examples/%s.json' "$TJIT_ROOT" "$1"; }
+
+setup() { cd "$BATS_TEST_TMPDIR"; }
+
+# --- DOT, golden -------------------------------------------------------------
+
+@test "graph: relu_scale: static arguments in one box, literals per use" { golden graph-static 0; }
+@test "graph: piecewise_switch: a cond's branches as clusters wired from its operands" { golden graph-cond 0; }
+@test "graph: autograph's cond with a static threshold" { golden graph-cond-autograph 0; }
+@test "graph: newton_sqrt: while's cond and body, captured consts" { golden graph-while 0; }
+@test "graph: cumsum_scan: a scan body" { golden graph-scan 0; }
+@test "graph: a jit helper called three times is drawn once per call" { golden graph-jit-twice 0; }
+@test "graph: --fused boxes layer_norm's fused loops" { golden graph-fused 0; }
+@test "graph: --fused --rankdir LR on softmax" { golden graph-fused-lr 0; }
+@test "graph: hostile static values are escaped in the labels" { golden graph-hostile-static 0; }
+@test "graph: a trace error is reported as by trace" { golden graph-error-trace 1; }
+
+@test "graph: the DOT text is the same bytes on every run" {
+  tjit graph --fused "$(ex layer_norm)" >one.dot
+  tjit graph --fused "$(ex layer_norm)" >two.dot
+  cmp one.dot two.dot
+  tjit graph "$TJIT_ROOT/tests/cases/graph-jit-twice.json" >one.dot
+  tjit graph "$TJIT_ROOT/tests/cases/graph-jit-twice.json" >two.dot
+  cmp one.dot two.dot
+}
+
+@test "graph: --dot, --format dot and no format agree" {
+  tjit graph "$(ex newton_sqrt)" >plain.dot
+  tjit graph --dot "$(ex newton_sqrt)" >flag.dot
+  tjit graph --format dot "$(ex newton_sqrt)" >format.dot
+  cmp plain.dot flag.dot
+  cmp plain.dot format.dot
+}
+
+# --- renderings ----------------------------------------------------------------
+
+# The number of equations in the jaxpr (top level and sub-jaxprs).
+count_eqns() {
+  tjit trace --format json "$@" | python3 -c '
+import json, sys
+def count(j):
+    n = 0
+    for e in j["eqns"]:
+        n += 1
+        for v in e["params"].values():
+            for sub in (v if isinstance(v, list) else [v]):
+                if isinstance(sub, dict) and "eqns" in sub:
+                    n += count(sub)
+    return n
+print(count(json.load(sys.stdin)["jaxpr"]))'
+}
+
+@test "graph: --svg is valid XML with a node per equation" {
+  run -0 tjit graph --svg -o ln.svg "$(ex layer_norm)"
+  assert_output ''
+  xmllint --noout ln.svg
+  # equation nodes are filled #eef2fb (control flow: #e3dcf5)
+  assert_equal "$(grep -c 'fill="#eef2fb"' ln.svg)" "$(count_eqns "$(ex layer_norm)")"
+  assert_equal "$(grep -c 'class="node"' ln.svg)" "$(grep -c '^	*n[0-9]*	\[' <(tjit graph "$(ex layer_norm)"))"
+  tjit graph --svg "$(ex newton_sqrt)" >nw.svg
+  xmllint --noout nw.svg
+  assert_equal "$(grep -c 'fill="#eef2fb"' nw.svg)" "$(( $(count_eqns "$(ex newton_sqrt)") - 1 ))"
+  assert_equal "$(grep -c 'fill="#e3dcf5"' nw.svg)" 1
+}
+
+@test "graph: --svg of hostile static values is valid XML and shows their repr" {
+  tjit graph --svg "$TJIT_ROOT/tests/cases/graph-hostile-static.json" >h.svg
+  xmllint --noout h.svg
+  grep -F '>s = &#39;a&quot;b\\c&lt;d&gt;&amp;e\n\&#39;f\\&#39;</text>' h.svg
+  printf '{"tjit":1,"source":"float f(float x, static s) { return x; }","static_argnames":["s"],"args":{"x":1.0,"s":"\xff<\xc3"}}' >raw.json
+  tjit graph --svg raw.json >raw.svg
+  xmllint --noout raw.svg
+  grep -F '>s = &#39;\xff&lt;\xc3&#39;</text>' raw.svg
+}
+
+@test "graph: --png starts with the PNG signature and has a plausible size" {
+  run -0 tjit graph --png -o relu.png "$(ex relu_scale)"
+  assert_equal "$(head -c 8 relu.png | od -An -tx1 | tr -d ' \n')" 89504e470d0a1a0a
+  size=$(stat -c %s relu.png)
+  (( size > 5000 && size < 2000000 ))
+  tjit graph --png "$(ex relu_scale)" >piped.png
+  cmp relu.png piped.png
+}
+
+@test "graph: --pdf writes a PDF" {
+  run -0 tjit graph --pdf -o relu.pdf "$(ex relu_scale)"
+  assert_equal "$(head -c 5 relu.pdf)" '%PDF-'
+}
+
+@test "graph: --time prints the times to stderr" {
+  run -0 --separate-stderr tjit graph --svg --time -o t.svg "$(ex relu_scale)"
+  assert_output ''
+  [[ $stderr =~ ^time:\ trace\ [0-9.]+\ ms,\ build\ [0-9.]+\ ms,\ layout\ [0-9.]+\ ms,\ render\ [0-9.]+\ ms$ ]]
+}
+
+# --- errors --------------------------------------------------------------------
+
+@test "graph: an unknown --format" {
+  run -2 --separate-stderr tjit graph --format jpg "$(ex relu_scale)"
+  assert_output ''
+  assert_equal "$stderr" "tjit graph: error: invalid --format 'jpg' (expected 'dot', 'svg', 'png' or 'pdf')
+usage: tjit graph [OPTIONS] SPEC"
+}
+
+@test "graph: a bad --rankdir" {
+  run -2 --separate-stderr tjit graph --rankdir BT "$(ex relu_scale)"
+  assert_output ''
+  assert_equal "$stderr" "tjit graph: error: invalid --rankdir 'BT' (expected 'TB' or 'LR')
+usage: tjit graph [OPTIONS] SPEC"
+}
+
+@test "graph: an unwritable -o" {
+  run -2 --separate-stderr tjit graph --svg -o no/such/dir/g.svg "$(ex relu_scale)"
+  assert_output ''
+  assert_equal "$stderr" "tjit graph: error: cannot write 'no/such/dir/g.svg': No such file or directory"
+  [[ ! -e no ]]
+}
+
+@test "graph: a jaxpr past the node limit is refused before layout" {
+  cat >big.json <<'JSON'
+{"tjit": 1, "source": "auto f(float x) { auto y = x; for (int i = 0; i < 60000; i++) y = y * 2; return y; }",
+ "args": {"x": 1.0}}
+JSON
+  run -2 --separate-stderr tjit graph --svg big.json
+  assert_output ''
+  assert_equal "$stderr" "tjit: error: the graph is too large to draw (limit is 100000 nodes)"
+}
+
+@test "graph: binary formats refuse a terminal" {
+  run -2 script -qec "tjit graph --png $(ex relu_scale)" /dev/null
+  assert_output "$(printf 'tjit graph: error: refusing to write PNG data to a terminal (give -o FILE or redirect)\r\nusage: tjit graph [OPTIONS] SPEC\r')"
+}
+
+@test "graph: help lists the options" {
+  run -0 tjit help graph
+  assert_output --partial "--rankdir DIR"
+  assert_output --partial "--fused"
+  assert_output --partial "-o, --output FILE"
+}
+
+# --- docs ----------------------------------------------------------------------
+
+@test "graph: docs/layer_norm.svg is up to date (make docs)" {
+  "$TJIT_ROOT/scripts/docs-graph.sh" "$(command -v tjit)" "$TJIT_ROOT" fresh.svg
+  cmp "$TJIT_ROOT/docs/layer_norm.svg" fresh.svg
+}
