@@ -6,7 +6,12 @@
  *
  * A sub-jaxpr used by several equations (a jit traced once per signature)
  * is drawn once per use: its variables are bound to the nodes of the copy
- * being drawn, so the drawing follows the data flow of each call. */
+ * being drawn, so the drawing follows the data flow of each call.
+ *
+ * In a large graph an edge from a value defined many ranks above its use
+ * (a parameter every step of an unrolled loop reads) goes to a small proxy
+ * node beside the use instead: dot routes a long edge through a virtual
+ * node per rank it spans, and hundreds of them took Graphviz minutes. */
 #include "graph.h"
 
 #include <stdio.h>
@@ -22,6 +27,8 @@
 enum {
   LABEL_PARAM_MAX = 80,    /* bytes of one param or static value shown */
   LABEL_STATIC_MAX = 32,   /* static arguments listed in the box */
+  PROXY_MIN_VARS = 256,    /* graphs of this many variables use proxies */
+  PROXY_SPAN = 3,          /* for edges spanning more ranks than this */
 };
 
 /* The attributes set per object, declared once on the root. */
@@ -32,6 +39,9 @@ typedef struct drawer {
   const ir_module *m;
   bool fused;
   Agnode_t **producer;     /* per module variable: the node that defines it */
+  uint32_t *depth;         /* per module variable: its producer's depth (longest path from an input) */
+  const char **source;     /* per module variable: its producer in a word (parameter, primitive) */
+  bool proxies;            /* a large graph: long edges end at proxy nodes */
   uint32_t nnodes, nclusters;
   Agsym_t *node_attr[A_COUNT], *graph_attr[A_COUNT], *edge_label;
   tj_buf text;             /* scratch for labels */
@@ -53,6 +63,7 @@ static const look LOOK_CONST = {"cylinder", "filled", "#fbe7c6", "10"};
 static const look LOOK_OUTPUT = {"house", "filled", "#f8d7d3", "11"};
 static const look LOOK_LITERAL = {"box", "filled,dashed", "#f3f3f3", "9"};
 static const look LOOK_STATIC = {"note", "filled", "#fff8c4", "10"};
+static const look LOOK_PROXY = {"box", "dashed,rounded,filled", "#ffffff", "9"};
 
 static const char *const attr_names[A_COUNT] = {"label", "shape", "style", "fillcolor", "color", "fontsize"};
 
@@ -152,9 +163,35 @@ static Agnode_t *operand_node(drawer *d, Agraph_t *g, ir_atom a) {
   return new_node(d, g, &LOOK_LITERAL, t->data, false);
 }
 
-static void use(drawer *d, Agraph_t *g, ir_atom a, Agnode_t *to) {
+/* The defining node of variable v as seen from a use at depth `at` in g:
+ * the producer itself, or in a large graph a proxy beside a far use. */
+static Agnode_t *source_node(drawer *d, Agraph_t *g, uint32_t v, uint32_t at) {
+  if (!d->proxies || at <= d->depth[v] + PROXY_SPAN || !d->producer[v]) return d->producer[v];
+  tj_buf label = {0};
+  const char *word = d->source[v] ? d->source[v] : "value";
+  buf_puts(&label, "<I>from ");
+  graph_put_html(&label, word, strlen(word), LABEL_PARAM_MAX);
+  buf_puts(&label, "</I>");
+  Agnode_t *n = new_node(d, g, &LOOK_PROXY, label.data, true);
+  buf_free(&label);
+  return n;
+}
+
+/* An edge for the use of atom a by node `to` (in g, at depth `at`). */
+static void use(drawer *d, Agraph_t *g, ir_atom a, Agnode_t *to, uint32_t at) {
   tj_aval av = ir_atom_aval(d->m, a);
-  add_edge(d, operand_node(d, g, a), to, &av);
+  uint32_t v = ATOM_INDEX(a);
+  Agnode_t *from = !ATOM_IS_LIT(a) && v < d->m->nvars ? source_node(d, g, v, at) : operand_node(d, g, a);
+  add_edge(d, from, to, &av);
+}
+
+/* The depth of an equation: one below its deepest operand. */
+static uint32_t eqn_depth(const drawer *d, const ir_eqn *e) {
+  uint32_t at = 0;
+  for (uint32_t k = 0; k < e->nin; k++)
+    if (!ATOM_IS_LIT(e->in[k]) && ATOM_INDEX(e->in[k]) < d->m->nvars && d->depth[ATOM_INDEX(e->in[k])] > at)
+      at = d->depth[ATOM_INDEX(e->in[k])];
+  return at + 1;
 }
 
 /* ---- equation labels ---- */
@@ -237,7 +274,7 @@ static int64_t sub_nconsts(const ir_eqn *e, const char *key) {
 /* One sub-jaxpr of e as a cluster of g: inputs wired from e's operands,
  * outputs into e's node. title is markup ("cond: branch 0"). */
 static void draw_sub(drawer *d, Agraph_t *g, const ir_eqn *e, Agnode_t *eqn_node, const char *key,
-                     const ir_jaxpr *sub, const char *title, bool *fed) {
+                     const ir_jaxpr *sub, const char *title, bool *fed, uint32_t depth) {
   Agraph_t *c = new_cluster(d, g, title, "rounded", "#7a6aa8");
   if (!c) return;
   int64_t nconsts = sub_nconsts(e, key);
@@ -248,19 +285,19 @@ static void draw_sub(drawer *d, Agraph_t *g, const ir_eqn *e, Agnode_t *eqn_node
     aval_text(v < d->m->nvars ? &d->m->vars[v] : &(tj_aval){.dtype = DT_COUNT}, av, sizeof av);
     snprintf(text, sizeof text, "<I>%s</I><BR/>%s", is_const ? "const" : "in", av);
     Agnode_t *in = new_node(d, c, is_const ? &LOOK_CONST : &LOOK_INNER_INPUT, text, true);
-    int64_t at = sub_operand(e, key, sub, k);
-    if (at >= 0) {
-      use(d, g, e->in[at], in);
-      fed[at] = true;
+    int64_t from = sub_operand(e, key, sub, k);
+    if (from >= 0) {
+      use(d, g, e->in[from], in, depth);
+      fed[from] = true;
     }
-    if (v < d->m->nvars) d->producer[v] = in;
+    if (v < d->m->nvars) d->producer[v] = in, d->depth[v] = depth, d->source[v] = is_const ? "const" : "in";
   }
   draw_jaxpr_body(d, c, sub);
-  for (uint32_t k = 0; k < sub->nout && !d->failed; k++) use(d, c, sub->outs[k], eqn_node);
+  for (uint32_t k = 0; k < sub->nout && !d->failed; k++) use(d, c, sub->outs[k], eqn_node, 0);
 }
 
 /* The sub-jaxprs of a control-flow equation, in param order. */
-static void draw_subs(drawer *d, Agraph_t *g, const ir_eqn *e, Agnode_t *eqn_node) {
+static void draw_subs(drawer *d, Agraph_t *g, const ir_eqn *e, Agnode_t *eqn_node, uint32_t depth) {
   const char *prim = prims[e->prim].name;
   bool *fed = calloc(e->nin + 1u, sizeof *fed);
   if (!fed) TJ_OOM();
@@ -278,12 +315,12 @@ static void draw_subs(drawer *d, Agraph_t *g, const ir_eqn *e, Agnode_t *eqn_nod
         graph_put_html(&title, name, strlen(name), LABEL_PARAM_MAX);
       } else graph_put_html(&title, key, strlen(key), LABEL_PARAM_MAX);
       const ir_jaxpr *sub = v->kind == PV_JAXPR ? v->jaxpr : v->items[i]->jaxpr;
-      if (sub) draw_sub(d, g, e, eqn_node, key, sub, title.data, fed);
+      if (sub) draw_sub(d, g, e, eqn_node, key, sub, title.data, fed, depth);
       buf_free(&title);
     }
   }
   for (uint32_t k = 0; k < e->nin && !d->failed; k++) /* cond's index, unused operands */
-    if (!fed[k]) use(d, g, e->in[k], eqn_node);
+    if (!fed[k]) use(d, g, e->in[k], eqn_node, depth);
   free(fed);
 }
 
@@ -300,11 +337,13 @@ static void draw_eqn(drawer *d, Agraph_t *g, const ir_eqn *e) {
   Agnode_t *eqn_node = new_node(d, g, control ? &LOOK_CONTROL : &LOOK_EQN, label.data, true);
   buf_free(&label);
   if (!eqn_node) return;
-  if (control) draw_subs(d, g, e, eqn_node);
+  uint32_t depth = eqn_depth(d, e);
+  if (control) draw_subs(d, g, e, eqn_node, depth);
   else
-    for (uint32_t k = 0; k < e->nin && !d->failed; k++) use(d, g, e->in[k], eqn_node);
+    for (uint32_t k = 0; k < e->nin && !d->failed; k++) use(d, g, e->in[k], eqn_node, depth);
   for (uint32_t k = 0; k < e->nout; k++)
-    if (e->out[k] < d->m->nvars) d->producer[e->out[k]] = eqn_node;
+    if (e->out[k] < d->m->nvars)
+      d->producer[e->out[k]] = eqn_node, d->depth[e->out[k]] = depth, d->source[e->out[k]] = prims[e->prim].name;
 }
 
 /* The equations of j into g; fused groups of two or more equations (the
@@ -365,6 +404,7 @@ static void draw_input(drawer *d, const char *name, uint32_t v, const look *lk) 
   graph_put_html(&label, name, strlen(name), LABEL_PARAM_MAX);
   buf_printf(&label, "</B><BR/>%s", av);
   d->producer[v] = new_node(d, d->root, lk, label.data, true);
+  d->source[v] = name;
   buf_free(&label);
 }
 
@@ -386,17 +426,20 @@ static void draw_top(drawer *d, const tj_jaxpr *tj) {
     aval_text(&a, av, sizeof av);
     snprintf(label, sizeof label, "<B>out %u</B><BR/>%s", k, av);
     Agnode_t *out = new_node(d, d->root, &LOOK_OUTPUT, label, true);
-    use(d, d->root, j->outs[k], out);
+    use(d, d->root, j->outs[k], out, 0);
   }
 }
 
 bool graph_build(Agraph_t *g, const tj_jaxpr *tj, const tj_graph_opts *opts, char *err, int errsize) {
   drawer d = {.root = g, .m = tj->m, .fused = opts->fused, .err = err, .errsize = errsize};
   d.producer = calloc(d.m->nvars + 1u, sizeof *d.producer);
-  if (!d.producer) TJ_OOM();
+  d.depth = calloc(d.m->nvars + 1u, sizeof *d.depth);
+  d.source = calloc(d.m->nvars + 1u, sizeof *d.source);
+  if (!d.producer || !d.depth || !d.source) TJ_OOM();
+  d.proxies = d.m->nvars >= PROXY_MIN_VARS;
   declare_attrs(&d, opts);
   draw_top(&d, tj);
-  free(d.producer);
+  free(d.producer), free(d.depth), free(d.source);
   buf_free(&d.text);
   return !d.failed;
 }

@@ -152,3 +152,24 @@ JSON
   "$TJIT_ROOT/scripts/docs-graph.sh" "$(command -v tjit)" "$TJIT_ROOT" fresh.svg
   cmp "$TJIT_ROOT/docs/layer_norm.svg" fresh.svg
 }
+
+@test "graph: a value read by every step of a long chain goes through proxy nodes" {
+  # 150 steps of y = y * x + x: x is read 300 times, from up to 300 levels
+  # above; drawn with a long edge per use, Graphviz took minutes.
+  spec='{"source": ["auto fan(float x[4]) { auto y = x; for (int i = 0; i < 150; i++) { y = y * x + x; } return y; }"],
+         "args": {"x": {"dtype": "f32", "shape": [4]}}}'
+  run tjit graph - <<<"$spec"
+  assert_success
+  proxies=$(grep -c 'label=<<I>from x</I>>' <<<"$output")
+  [[ $proxies -ge 290 ]] || fail "expected proxies for the far uses of x, got $proxies"
+  run timeout 60 tjit graph --svg -o "$BATS_TEST_TMPDIR/fan.svg" - <<<"$spec"
+  assert_success
+  run xmllint --noout "$BATS_TEST_TMPDIR/fan.svg"
+  assert_success
+}
+
+@test "graph: a small jaxpr has no proxy nodes" {
+  run tjit graph "$TJIT_ROOT/examples/newton_sqrt.json"
+  assert_success
+  refute_output --partial 'from '
+}
