@@ -16,8 +16,11 @@
 #include "api.h"
 #include "util.h"
 
-/* Nodes one drawing may have: past this, dot would run for hours. */
+/* Nodes one drawing may have as DOT text, and laid out by tjit: dot's
+ * time grows faster than the square of the size (4,000 equations take it
+ * about 30 s here), so larger jaxprs are written as DOT only. */
 #define GRAPH_MAX_NODES 100000
+#define GRAPH_MAX_LAYOUT_NODES 6000
 
 /* A new directed root graph with creation-ordered IDs; agclose frees it. */
 Agraph_t *graph_open(const char *name);

@@ -249,6 +249,12 @@ static tj_status draw(tj_ctx *ctx, const tj_jaxpr *j, const tj_graph_opts *o, tj
     }
     *len = b.len;
     *out = buf_detach(&b);
+  } else if (st == TJ_OK && agnnodes(g) > GRAPH_MAX_LAYOUT_NODES) {
+    diag_error(&ctx->diags, NULL, span_make(0, 0),
+               "the graph is too large to lay out (%d nodes; limit is %d): write DOT (--dot) and lay it out "
+               "with another tool",
+               agnnodes(g), GRAPH_MAX_LAYOUT_NODES);
+    st = TJ_ERR_USAGE;
   } else if (st == TJ_OK) {
     st = render(ctx, g, o, t, out, len);
   }

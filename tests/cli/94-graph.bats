@@ -173,3 +173,14 @@ JSON
   assert_success
   refute_output --partial 'from '
 }
+
+@test "graph: a graph too large to lay out is refused, DOT still written" {
+  spec='{"source": ["auto chain(float x[4]) { auto y = x; for (int i = 0; i < 1600; i++) { y = sin(y) * cos(y) + y; } return y; }"],
+         "args": {"x": {"dtype": "f32", "shape": [4]}}}'
+  run timeout 20 tjit graph --svg -o "$BATS_TEST_TMPDIR/big.svg" - <<<"$spec"
+  assert_failure 2
+  assert_output 'tjit: error: the graph is too large to lay out (6402 nodes; limit is 6000): write DOT (--dot) and lay it out with another tool'
+  [[ ! -e $BATS_TEST_TMPDIR/big.svg ]] || fail "no file expected"
+  run timeout 20 tjit graph - <<<"$spec"
+  assert_success
+}
