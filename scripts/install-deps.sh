@@ -9,6 +9,7 @@ packages=(
   libcjson-dev                 # spec parsing
   libtcc-dev tcc               # in-memory C compilation (tcc holds libtcc1.a)
   libgraphviz-dev graphviz     # tjit graph
+  fonts-liberation2            # the font the SVG in docs/ was laid out with
   libopenblas-dev              # dot_general
   libxxhash-dev                # jit cache keys
   bats bats-support bats-assert  # CLI tests
