@@ -18,7 +18,8 @@ tj_array *array_new(const tj_aval *aval) {
   a->rank = aval->rank;
   memcpy(a->dims, aval->dims, sizeof a->dims);
   a->size = n;
-  a->data = calloc((size_t)(n ? n : 1), (size_t)dtype_size(aval->dtype));
+  /* zeros past the end: compiled code writing past an output is caught (run.c) */
+  a->data = calloc(1, (size_t)n * (size_t)dtype_size(aval->dtype) + TJ_BUFFER_GUARD);
   if (!a->data) {
     free(a);
     return NULL;

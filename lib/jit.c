@@ -23,27 +23,38 @@
 struct tj_rt {
   long long steps, max_steps;
   jmp_buf unwind;
-  void **live;              /* buffers allocated and not yet freed */
+  struct live_buffer { void *p; size_t bytes; } *live; /* allocated, not yet freed */
   size_t nlive, caplive;
 };
 
 static void tj_rt_fail(struct tj_rt *rt, int code) { longjmp(rt->unwind, code); }
 
+bool jit_guard_intact(const void *p, size_t bytes) {
+  const unsigned char *g = (const unsigned char *)p + bytes;
+  for (int i = 0; i < TJ_BUFFER_GUARD; i++)
+    if (g[i]) return false;
+  return true;
+}
+
 static void *tj_rt_alloc(struct tj_rt *rt, long bytes) {
   if (rt->nlive == rt->caplive) {
     size_t cap = rt->caplive ? 2 * rt->caplive : 16;
-    void **live = realloc(rt->live, cap * sizeof *live);
-    if (!live) tj_rt_fail(rt, 2);
+    struct live_buffer *live = realloc(rt->live, cap * sizeof *live);
+    if (!live) tj_rt_fail(rt, JIT_NOMEM);
     rt->live = live, rt->caplive = cap;
   }
-  void *p = malloc(bytes > 0 ? (size_t)bytes : 1);
-  if (!p) tj_rt_fail(rt, 2);
-  return rt->live[rt->nlive++] = p;
+  size_t n = bytes > 0 ? (size_t)bytes : 0;
+  unsigned char *p = malloc(n + TJ_BUFFER_GUARD);
+  if (!p) tj_rt_fail(rt, JIT_NOMEM);
+  memset(p + n, 0, TJ_BUFFER_GUARD);
+  rt->live[rt->nlive++] = (struct live_buffer){p, n};
+  return p;
 }
 
 static void tj_rt_free(struct tj_rt *rt, void *p) {
   for (size_t i = rt->nlive; i-- > 0;) /* buffers die roughly in reverse */
-    if (rt->live[i] == p) {
+    if (rt->live[i].p == p) {
+      if (!jit_guard_intact(p, rt->live[i].bytes)) tj_rt_fail(rt, JIT_OVERRUN); /* jit_run frees it */
       rt->live[i] = rt->live[--rt->nlive];
       free(p);
       return;
@@ -195,7 +206,10 @@ int jit_run(jit_program *p, void *const *in, void *const *out, long long max_ste
   rt->max_steps = max_steps;
   int code = setjmp(rt->unwind);
   if (code == 0) p->entry(rt, in, out);
-  for (size_t i = 0; i < rt->nlive; i++) free(rt->live[i]);
+  for (size_t i = 0; i < rt->nlive; i++) {
+    if (code == 0 && !jit_guard_intact(rt->live[i].p, rt->live[i].bytes)) code = JIT_OVERRUN;
+    free(rt->live[i].p);
+  }
   free(rt->live);
   free(rt);
   return code;

@@ -30,7 +30,11 @@ bool jit_compile_object(const char *source, tj_buf *obj, char *err, int errsize)
 jit_program *jit_load_object(const void *obj, size_t len, unsigned needs, char *err, int errsize);
 
 /* Why a run stopped early (tj_rt_fail's codes). */
-enum { JIT_OK = 0, JIT_STEPS = 1, JIT_NOMEM = 2 };
+enum { JIT_OK = 0, JIT_STEPS = 1, JIT_NOMEM = 2, JIT_OVERRUN = 3 };
+
+/* Whether the TJ_BUFFER_GUARD zero bytes after a buffer of `bytes` bytes
+ * are still zero (JIT_OVERRUN when the code's own buffers' are not). */
+bool jit_guard_intact(const void *p, size_t bytes);
 
 /* Calls the program's tj_entry(rt, in, out); max_steps bounds the
  * iterations of its while loops. Returns JIT_OK or the failure code, with

@@ -19,5 +19,9 @@
 #define TJ_MAX_PARAMS        64         /* parameters of one function */
 #define TJ_MAX_TUPLE         4096       /* elements of one static tuple */
 #define TJ_MAX_STEPS         10000000   /* statements executed while tracing */
+/* Zero bytes after every buffer compiled code writes (its own and the
+ * outputs): a write past a buffer's end that lands there is caught as a
+ * bug of the C generator rather than corrupting memory unseen. */
+#define TJ_BUFFER_GUARD      64
 
 #endif

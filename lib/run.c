@@ -323,11 +323,18 @@ static tj_status run_program(tj_ctx *ctx, const session_prog *p, uint32_t nin, t
     } else out[k] = res->outs[k]->data;
   }
   int code = st == TJ_OK ? timed_runs(p->prog, in, out, o) : JIT_OK;
-  if (code == JIT_STEPS)
+  for (uint32_t k = 0; k < p->nout && code == JIT_OK; k++)
+    if (!jit_guard_intact(out[k], (size_t)res->outs[k]->size * (size_t)dtype_size(res->outs[k]->dtype)))
+      code = JIT_OVERRUN;
+  if (code == JIT_OVERRUN) {
+    diag_error(&ctx->diags, NULL, span_make(0, 0),
+               "internal error: the compiled code wrote past the end of a buffer (a bug in tjit's C generator)");
+    st = TJ_ERR_INTERNAL;
+  } else if (code == JIT_STEPS)
     diag_error(&ctx->diags, NULL, span_make(0, 0),
                "too many loop iterations (limit is %lld): does a while loop ever end?", TJ_MAX_EVAL_STEPS);
   else if (code == JIT_NOMEM) diag_error(&ctx->diags, NULL, span_make(0, 0), "out of memory while running");
-  if (code != JIT_OK) st = TJ_ERR_PROGRAM;
+  if (code != JIT_OK && st == TJ_OK) st = TJ_ERR_PROGRAM;
   free(in);
   free(out);
   return st;
