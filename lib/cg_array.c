@@ -52,9 +52,21 @@ static int64_t param_int(const ir_eqn *e, const char *key, int64_t def) {
   return p && (p->kind == PV_INT || p->kind == PV_BOOL) ? p->i : def;
 }
 
+/* Inside a fused loop (ops given) a broadcast is its operand's element;
+ * on its own (hoisted before a loop) a gather into its buffer. */
 bool cg_broadcast_in_dim(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
-  (void)g, (void)e;
-  if (ops && expr) buf_puts(expr, ops[0]); /* only rank-0 ones reach a rule */
+  if (ops && expr) {
+    buf_puts(expr, ops[0]);
+    return true;
+  }
+  tj_aval a = cg_aval(g, e->in[0]);
+  int64_t bdims[TJ_MAX_RANK], st[TJ_MAX_RANK], coef[TJ_MAX_RANK] = {0};
+  if (param_ints(e, "broadcast_dimensions", bdims, TJ_MAX_RANK) != a.rank)
+    return cg_fail(g, "internal error: broadcast_in_dim");
+  strides_of(&a, st);
+  for (int k = 0; k < a.rank; k++)
+    if (a.dims[k] != 1 && bdims[k] >= 0 && bdims[k] < TJ_MAX_RANK) coef[bdims[k]] = st[k];
+  gather_loop(g, e->out[0], e->in[0], "0", coef);
   return true;
 }
 

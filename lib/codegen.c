@@ -237,6 +237,9 @@ static void analyze(cg *g, const ir_jaxpr *j, cg_info *in) {
   }
   free(needed);
   uint32_t *last = in->last;
+  memset(in->def, 0xff, (g->m->nvars ? g->m->nvars : 1) * sizeof *in->def); /* NEVER: an input */
+  for (uint32_t k = 0; k < j->neqns; k++)
+    for (uint32_t o = 0; o < j->eqns[k].nout; o++) in->def[j->eqns[k].out[o]] = k;
   for (uint32_t k = 0; k < j->neqns; k++) {
     const ir_eqn *e = &j->eqns[k];
     if (!in->live[k]) continue;
@@ -437,33 +440,51 @@ static bool is_scalar_elem(const cg *g, const ir_eqn *e) {
          g->m->vars[e->out[0]].rank == 0;
 }
 
+/* Whether equation h belongs to the fused run that starts at `first`. */
+static bool member(const cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t h) {
+  return in->live[h] && fusible(g, &j->eqns[h]) &&
+         aval_same_shape(&g->m->vars[j->eqns[h].out[0]], &g->m->vars[j->eqns[first].out[0]]);
+}
+
+/* An equation inside a run that reads nothing the run computes (a weak
+ * scalar's convert, a parameter's broadcast to [1,n]) is emitted before the
+ * run's loop rather than ending the run. */
+static bool hoistable(const cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t h) {
+  const ir_eqn *e = &j->eqns[h];
+  if (is_scalar_elem(g, e)) return true; /* reads rank-0 values only */
+  if (e->prim != P_broadcast_in_dim && e->prim != P_reshape && e->prim != P_squeeze) return false;
+  for (uint32_t i = 0; i < e->nin; i++) {
+    uint32_t d = ATOM_IS_LIT(e->in[i]) ? NEVER : in->def[ATOM_INDEX(e->in[i])];
+    if (d != NEVER && d >= first && d < h && member(g, j, in, first, d)) return false;
+  }
+  return true;
+}
+
 /* The end of the fused run starting at fusible equation k: same-shape
- * elementwise equations, with dead and rank-0 ones between them. */
+ * elementwise equations, with dead and hoistable ones between them. */
 static uint32_t group_end(const cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t k) {
-  const tj_aval *shape = &g->m->vars[j->eqns[k].out[0]];
   uint32_t end = k + 1;
-  while (end < j->neqns && (!in->live[end] || is_scalar_elem(g, &j->eqns[end]) ||
-                            (fusible(g, &j->eqns[end]) && aval_same_shape(&g->m->vars[j->eqns[end].out[0]], shape))))
-    end++;
-  while (end > k + 1 && (!in->live[end - 1] || is_scalar_elem(g, &j->eqns[end - 1]))) end--;
+  while (end < j->neqns && (!in->live[end] || member(g, j, in, k, end) || hoistable(g, j, in, k, end))) end++;
+  while (end > k + 1 && !member(g, j, in, k, end - 1)) end--;
   return end;
 }
 
 bool cg_fusion_plan(const ir_module *m, const ir_jaxpr *j, uint32_t *group) {
   cg g = {.m = m};
-  cg_info in = {.last = calloc(m->nvars ? m->nvars : 1, sizeof(uint32_t))};
+  cg_info in = {.last = calloc(m->nvars ? m->nvars : 1, sizeof(uint32_t)),
+                .def = malloc((m->nvars ? m->nvars : 1) * sizeof(uint32_t))};
   g.vars = calloc(m->nvars ? m->nvars : 1, sizeof *g.vars);
-  if (!in.last || !g.vars) TJ_OOM();
+  if (!in.last || !in.def || !g.vars) TJ_OOM();
   analyze(&g, j, &in);
   for (uint32_t k = 0; k < j->neqns; k++) group[k] = CG_UNFUSED;
   for (uint32_t k = 0; k < j->neqns; k++) {
     if (!in.live[k] || !fusible(&g, &j->eqns[k])) continue;
     uint32_t end = group_end(&g, j, &in, k);
     for (uint32_t h = k; h < end; h++)
-      if (in.live[h] && !is_scalar_elem(&g, &j->eqns[h])) group[h] = k;
+      if (member(&g, j, &in, k, h)) group[h] = k;
     k = end - 1;
   }
-  free(in.live), free(in.last), free(g.vars);
+  free(in.live), free(in.last), free(in.def), free(g.vars);
   return true;
 }
 
@@ -473,9 +494,11 @@ static void emit_eqns(cg *g, const ir_jaxpr *j, cg_info *in) {
     if (!in->live[k]) { k++; continue; }
     if (fusible(g, e)) {
       uint32_t end = group_end(g, j, in, k);
-      for (uint32_t h = k + 1; h < end; h++) /* hoisted: they read only rank-0 values */
-        if (in->live[h] && is_scalar_elem(g, &j->eqns[h])) {
-          emit_scalar(g, &j->eqns[h]);
+      for (uint32_t h = k + 1; h < end; h++) /* hoisted: the run does not feed them */
+        if (in->live[h] && !member(g, j, in, k, h)) {
+          if (is_scalar_elem(g, &j->eqns[h])) emit_scalar(g, &j->eqns[h]);
+          else emit_statement(g, &j->eqns[h]);
+          free_dead(g, in, &j->eqns[h], h);
           in->live[h] = false; /* emitted: the group skips it */
         }
       emit_group(g, j, in, k, end);
@@ -493,8 +516,9 @@ static void emit_eqns(cg *g, const ir_jaxpr *j, cg_info *in) {
 
 bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char *const *dests) {
   if (++g->depth > TJ_MAX_CALL_DEPTH * 4) return cg_fail(g, "internal error: jaxprs nested too deeply");
-  cg_info in = {.last = calloc(g->m->nvars ? g->m->nvars : 1, sizeof(uint32_t))};
-  if (!in.last) TJ_OOM();
+  cg_info in = {.last = calloc(g->m->nvars ? g->m->nvars : 1, sizeof(uint32_t)),
+                .def = malloc((g->m->nvars ? g->m->nvars : 1) * sizeof(uint32_t))};
+  if (!in.last || !in.def) TJ_OOM();
   uint32_t nin = j->nconst + j->nin;
   for (uint32_t i = 0; i < nin; i++) {
     uint32_t v = i < j->nconst ? j->constvars[i] : j->invars[i - j->nconst];
@@ -540,6 +564,7 @@ bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char 
       g->vars[ATOM_INDEX(j->outs[k])].place = NULL;
   free(in.live);
   free(in.last);
+  free(in.def);
   g->depth--;
   return !g->failed;
 }

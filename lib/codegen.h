@@ -24,7 +24,7 @@ struct tjk_kernel;
  * jaxpr, the runtime it calls (jit.c, cg_fns.def) or the block kernels'
  * interface change, so the persistent cache (diskcache.c) stops reusing
  * objects compiled before. */
-#define CG_ABI_VERSION 1
+#define CG_ABI_VERSION 2
 
 /* Generates the C program of m's top-level jaxpr into out. Returns false
  * with a message in err for what the backend cannot compile (a bug or a
@@ -117,6 +117,7 @@ void cg_kernel(cg *g, const struct tjk_kernel *k);
 typedef struct cg_info {
   bool *live;               /* per equation */
   uint32_t *last;           /* per module variable: last equation using it */
+  uint32_t *def;            /* per module variable: the equation defining it (UINT32_MAX: none) */
 } cg_info;
 
 /* Emits fused group [first, end) of j as a loop over blocks whose body
