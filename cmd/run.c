@@ -116,7 +116,7 @@ static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, tj_session *session, tj_c
     tj_result *r = NULL;
     tj_status st = tj_run(ctx, spec, &ro, &r);
     show_cache_warning(cache);
-    if (opts->time) show_times(&times, c, opts->reference);
+    if (opts->time && st == TJ_OK) show_times(&times, c, opts->reference);
     if (st == TJ_OK && opts->out_dir) st = write_outputs(ctx, r, opts->out_dir, c);
     if (st != TJ_OK) {
       tj_result_free(r);

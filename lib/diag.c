@@ -94,26 +94,47 @@ static const char *level_name[] = {
     [DIAG_ERROR] = "error", [DIAG_WARNING] = "warning",
     [DIAG_NOTE] = "note", [DIAG_HINT] = "hint"};
 
-/* The source line, tabs expanded to one space each so the caret lines up,
- * and an underline: ^ at the start of the span, ~ to its end on that line. */
+enum {
+  EXCERPT_WIDTH = 100,     /* columns of a long source line shown (minified JSON is one line) */
+  EXCERPT_LEAD = 40,       /* of them, before the start of the span */
+};
+
+/* [*from, *to): the part of line [begin, end) shown, whole or a window of
+ * EXCERPT_WIDTH columns around `at`, cut at character boundaries. */
+static void excerpt_window(const char *text, uint32_t begin, uint32_t end, uint32_t at, uint32_t *from,
+                           uint32_t *to) {
+  uint32_t cols = 0, n = 0, f, t;
+  for (uint32_t i = begin; i < end && cols <= EXCERPT_WIDTH; i++) cols += !utf8_continuation(text[i]);
+  *from = begin, *to = end;
+  if (cols <= EXCERPT_WIDTH) return;
+  for (f = at < end ? at : end; f > begin && n < EXCERPT_LEAD;) n += !utf8_continuation(text[--f]);
+  for (t = f, n = 0; t < end && (n < EXCERPT_WIDTH || utf8_continuation(text[t])); t++)
+    n += !utf8_continuation(text[t]);
+  *from = f, *to = t;
+}
+
+/* The source line (or a window of a long one, "..." marking what is cut),
+ * tabs expanded to one space each so the caret lines up, and an
+ * underline: ^ at the start of the span, ~ to its end on that line. */
 static void render_excerpt(const tj_source *src, tj_span span, FILE *out) {
   uint32_t li = line_index(src, span.start > src->len ? src->len : span.start);
-  uint32_t begin = src->line_starts[li], end = begin;
+  uint32_t begin = src->line_starts[li], end = begin, from, to;
   while (end < src->len && src->text[end] != '\n' && src->text[end] != '\r') end++;
+  excerpt_window(src->text, begin, end, span.start, &from, &to);
   uint32_t line = li + 1 + src->line_base;
-  int width = fprintf(out, "%5u", line) - 0;
-  fputs(" | ", out);
-  for (uint32_t i = begin; i < end; i++) {
+  int width = fprintf(out, "%5u", line);
+  fputs(from > begin ? " | ..." : " | ", out);
+  for (uint32_t i = from; i < to; i++) {
     char c = src->text[i];
     fputc(c == '\t' ? ' ' : ((unsigned char)c < 0x20 ? '?' : c), out);
   }
-  fputc('\n', out);
-  fprintf(out, "%*s | ", width, "");
-  uint32_t i = begin;
-  for (; i < span.start && i < end; i++)
+  fputs(to < end ? "...\n" : "\n", out);
+  fprintf(out, "%*s | %s", width, "", from > begin ? "   " : "");
+  uint32_t i = from;
+  for (; i < span.start && i < to; i++)
     if (!utf8_continuation(src->text[i])) fputc(' ', out);
   fputc('^', out);
-  uint32_t stop = span.end < end ? span.end : end;
+  uint32_t stop = span.end < to ? span.end : to;
   for (i++; i < stop; i++)
     if (!utf8_continuation(src->text[i])) fputc('~', out);
   fputc('\n', out);

@@ -35,3 +35,12 @@ load helper
 @test "spec: unknown key lists the keys" { golden spec-unknown-key-list 2; }
 @test "spec: unknown key with a suggestion" { golden spec-unknown-key-suggestion 2; }
 @test "spec: unsupported version" { golden spec-version-unsupported 2; }
+
+@test "spec: an error on a long line (minified JSON) shows a window around it" {
+  spec='{"source": ["float f(float x[2]) { return x * 2; }"], "description": "'$(printf 'é%.0s' {1..150})'", "args": {"x": {"dtype": "f32", "shape": [3], "data": [1, 2, 3]}}}'
+  run tjit run - <<<"$spec"
+  assert_failure 2
+  assert_line --index 0 "<stdin>:1:238: error: args.x: argument 'x': dimension 0 is 3 but the declaration needs 2"
+  assert_line --index 1 '    1 | ...ééééééééééééééééééééééé", "args": {"x": {"dtype": "f32", "shape": [3], "data": [1, 2, 3]}}}'
+  assert_line --index 2 '      |                                            ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~'
+}
