@@ -3,7 +3,12 @@
  * over L1-sized blocks whose body calls, per equation, a block kernel that
  * gcc compiled vectorized into libtjit (kernels.h). Temporaries are block
  * arrays on the stack, reused as values die, so the chain stays in cache;
- * only values used after the chain reach memory. */
+ * only values used after the chain reach memory.
+ *
+ * Operands broadcast along the last axis ([n,1] next to [n,c], a [1,c] or
+ * [c] parameter) make the loop one over rows, then blocks within a row: a
+ * per-row value is a scalar of the call, a repeated row a vector at the
+ * row's offset, so layer norm and softmax run in the kernels too. */
 #include "codegen.h"
 #include "kernels.h"
 
@@ -12,7 +17,17 @@
 
 #define BLOCK 1024        /* elements per block: 4 KB of float32 per temporary */
 #define BLOCK_MIN 4096    /* below this, one scalar loop beats the calls */
+#define ROW_MIN 256       /* shorter rows than this stay in the scalar loop */
 #define MAX_SLOTS 32
+
+/* How an operand of the group reads inside the block loop. */
+enum operand_kind {
+  OPK_NONE,                 /* index arithmetic the kernels cannot do */
+  OPK_SCALAR,               /* a literal, a rank-0 value, a broadcast scalar */
+  OPK_ARRAY,                /* of the group's shape: its block at base + o */
+  OPK_ROW_SCALAR,           /* one value per row (last dim 1) */
+  OPK_ROW_VECTOR,           /* the row, repeated (leading dims 1): at o */
+};
 
 /* How one equation of the group runs: its kernel and where its operands
  * and result are. */
@@ -27,6 +42,7 @@ typedef struct bplan {
   bstep *steps;             /* per equation of the group (first..end) */
   int nslots;
   tj_dtype slot_dtype[MAX_SLOTS];
+  bool rows;                /* some operand is per row: loop over rows, then blocks */
 } bplan;
 
 /* The step of group variable v, or NULL when v is not made in the group. */
@@ -36,18 +52,23 @@ static const bstep *step_of(const ir_jaxpr *j, const bplan *p, uint32_t first, u
   return NULL;
 }
 
-/* Whether operand a reads as a scalar (true) or an array of the group's
- * shape (false); -1 when neither (a broadcast needing index arithmetic). */
-static int operand_is_scalar(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t k, ir_atom a,
-                             const tj_aval *shape) {
-  if (ATOM_IS_LIT(a)) return 1;
-  uint32_t v = ATOM_INDEX(a);
-  const bstep *s = step_of(j, p, first, k, v);
-  if (s) return s->scalar;
+static enum operand_kind operand_kind(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t k,
+                                      ir_atom a, const tj_aval *shape) {
+  if (ATOM_IS_LIT(a)) return OPK_SCALAR;
+  const bstep *s = step_of(j, p, first, k, ATOM_INDEX(a));
+  if (s) return s->scalar ? OPK_SCALAR : OPK_ARRAY;
   tj_aval av = cg_aval(g, a);
-  if (av.rank == 0) return 1;
-  return aval_same_shape(&av, shape) ? 0 : -1;
+  if (av.rank == 0) return OPK_SCALAR;
+  if (aval_same_shape(&av, shape)) return OPK_ARRAY;
+  if (av.rank != shape->rank) return OPK_NONE;
+  for (int d = 0; d < av.rank; d++)
+    if (av.dims[d] != 1 && av.dims[d] != shape->dims[d]) return OPK_NONE;
+  int last = av.rank - 1;
+  if (av.dims[last] == shape->dims[last]) return OPK_ROW_VECTOR;
+  return av.dims[last] == 1 ? OPK_ROW_SCALAR : OPK_NONE;
 }
+
+static bool is_scalar_kind(enum operand_kind k) { return k == OPK_SCALAR || k == OPK_ROW_SCALAR; }
 
 static bool needs_store(const cg_info *in, uint32_t v, uint32_t end) { return in->last[v] > end - 1; }
 
@@ -73,12 +94,11 @@ static const tjk_kernel *kernel_for(cg *g, const ir_jaxpr *j, const bplan *p, ui
     const pval *m = ir_param_get(e, "rounding_method");
     if (m && m->i != 0) return NULL;
   }
-  if (e->nin == 1) return operand_is_scalar(g, j, p, first, k, e->in[0], shape) == 0
-                             ? tjk_find(e->prim, t, TJK_UNARY) : NULL;
-  int a = operand_is_scalar(g, j, p, first, k, e->in[0], shape);
-  int b = operand_is_scalar(g, j, p, first, k, e->in[1], shape);
-  if (a < 0 || b < 0 || (a && b)) return NULL;
-  return tjk_find(e->prim, t, a ? TJK_SV : b ? TJK_VS : TJK_VV);
+  enum operand_kind a = operand_kind(g, j, p, first, k, e->in[0], shape);
+  if (e->nin == 1) return a != OPK_NONE && !is_scalar_kind(a) ? tjk_find(e->prim, t, TJK_UNARY) : NULL;
+  enum operand_kind b = operand_kind(g, j, p, first, k, e->in[1], shape);
+  if (a == OPK_NONE || b == OPK_NONE || (is_scalar_kind(a) && is_scalar_kind(b))) return NULL;
+  return tjk_find(e->prim, t, is_scalar_kind(a) ? TJK_SV : is_scalar_kind(b) ? TJK_VS : TJK_VV);
 }
 
 /* Plans the group, or returns false when some equation has no kernel. */
@@ -98,6 +118,10 @@ static bool plan(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, ui
       continue;
     }
     if (!(s->k = kernel_for(g, j, p, first, k, shape))) return false;
+    for (uint32_t i = 0; i < e->nin; i++) {
+      enum operand_kind kind = operand_kind(g, j, p, first, k, e->in[i], shape);
+      p->rows |= kind == OPK_ROW_SCALAR || kind == OPK_ROW_VECTOR;
+    }
     for (uint32_t i = 0; i < e->nin; i++) { /* operands dying here free their slots */
       const bstep *o = ATOM_IS_LIT(e->in[i]) ? NULL : step_of(j, p, first, k, ATOM_INDEX(e->in[i]));
       if (o && o->slot >= 0 && in->last[ATOM_INDEX(e->in[i])] == k) busy[o->slot] = false;
@@ -105,32 +129,57 @@ static bool plan(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, ui
     if (!needs_store(in, e->out[0], end) && (s->slot = take_slot(p, busy, g->m->vars[e->out[0]].dtype)) < 0)
       return false;
   }
-  return true;
+  return !p->rows || shape->dims[shape->rank - 1] >= ROW_MIN;
+}
+
+/* The offset of the current row's elements in a broadcast operand of
+ * aval av: its coordinates c0.. (of the leading dims it does not repeat)
+ * times its strides. */
+static void row_offset(const tj_aval *av, tj_buf *b) {
+  int64_t stride = av->dims[av->rank - 1];
+  size_t len = b->len;
+  for (int d = av->rank - 2; d >= 0; d--) {
+    if (av->dims[d] != 1) buf_printf(b, stride == 1 ? "%sc%d" : "%sc%d * %lld", b->len > len ? " + " : "", d,
+                                     (long long)stride);
+    stride *= av->dims[d];
+  }
+  if (b->len == len) buf_puts(b, "0");
 }
 
 /* The C text of operand a inside the block loop. */
 static void operand_text(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t k, ir_atom a,
-                         tj_buf *b) {
+                         const tj_aval *shape, tj_buf *b) {
   const bstep *s = ATOM_IS_LIT(a) ? NULL : step_of(j, p, first, k, ATOM_INDEX(a));
+  enum operand_kind kind = operand_kind(g, j, p, first, k, a, shape);
   if (s && s->scalar) { /* the broadcast's operand */
     const ir_eqn *e = &j->eqns[s - p->steps + first];
     cg_elem(g, e->in[0], NULL, b);
   } else if (s && s->slot >= 0) buf_printf(b, "b%d", s->slot);
-  else if (ATOM_IS_LIT(a) || g->m->vars[ATOM_INDEX(a)].rank == 0) cg_elem(g, a, NULL, b);
-  else buf_printf(b, "v%u + o", ATOM_INDEX(a));
+  else if (kind == OPK_SCALAR) cg_elem(g, a, NULL, b);
+  else if (kind == OPK_ARRAY) buf_printf(b, p->rows ? "v%u + base + o" : "v%u + o", ATOM_INDEX(a));
+  else {
+    tj_aval av = cg_aval(g, a);
+    tj_buf off = {0};
+    row_offset(&av, &off);
+    if (kind == OPK_ROW_SCALAR) buf_printf(b, "v%u[%s]", ATOM_INDEX(a), off.data);
+    else if (strcmp(off.data, "0") == 0) buf_printf(b, "v%u + o", ATOM_INDEX(a));
+    else buf_printf(b, "v%u + %s + o", ATOM_INDEX(a), off.data);
+    buf_free(&off);
+  }
 }
 
 static void emit_step(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t k) {
   const ir_eqn *e = &j->eqns[k];
+  const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
   const bstep *s = &p->steps[k - first];
   tj_buf call = {0}, op = {0};
   cg_kernel(g, s->k);
   buf_printf(&call, "%s(", s->k->name);
   if (s->slot >= 0) buf_printf(&call, "b%d", s->slot);
-  else buf_printf(&call, "v%u + o", e->out[0]);
+  else buf_printf(&call, p->rows ? "v%u + base + o" : "v%u + o", e->out[0]);
   for (uint32_t i = 0; i < e->nin; i++) {
     buf_free(&op);
-    operand_text(g, j, p, first, k, e->in[i], &op);
+    operand_text(g, j, p, first, k, e->in[i], shape, &op);
     buf_printf(&call, ", %s", op.data);
   }
   cg_line(g, "%s, n);", call.data);
@@ -144,15 +193,30 @@ bool cg_block_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first,
     free(p.steps);
     return false;
   }
-  long long size = (long long)cg_size(&g->m->vars[j->eqns[first].out[0]]);
-  cg_line(g, "for (long o = 0; o < %lld; o += %d) { /* blocks of %d through the kernels */", size, BLOCK, BLOCK);
+  const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
+  long long size = (long long)cg_size(shape), row = p.rows ? (long long)shape->dims[shape->rank - 1] : size;
+  if (p.rows) {
+    cg_line(g, "for (long r = 0; r < %lld; r++) { /* rows of %lld, in blocks of %d through the kernels */",
+            size / row, row, BLOCK);
+    g->indent++;
+    cg_line(g, "long base = r * %lld;", row);
+    long long span = 1;
+    for (int d = shape->rank - 2; d >= 0; d--) { /* the row's coordinates */
+      cg_line(g, "long c%d = r / %lld %% %lld;", d, span, (long long)shape->dims[d]);
+      span *= shape->dims[d];
+    }
+    cg_line(g, "for (long o = 0; o < %lld; o += %d) {", row, BLOCK);
+  } else {
+    cg_line(g, "for (long o = 0; o < %lld; o += %d) { /* blocks of %d through the kernels */", size, BLOCK, BLOCK);
+  }
   g->indent++;
-  cg_line(g, "long n = %lld - o < %d ? %lld - o : %d;", size, BLOCK, size, BLOCK);
+  cg_line(g, "long n = %lld - o < %d ? %lld - o : %d;", row, BLOCK, row, BLOCK);
   for (int s = 0; s < p.nslots; s++) cg_line(g, "%s b%d[%d];", cg_type(p.slot_dtype[s]), s, BLOCK);
   for (uint32_t k = first; k < end; k++)
     if (in->live[k] && !p.steps[k - first].scalar) emit_step(g, j, &p, first, k);
   g->indent--;
   cg_line(g, "}");
+  if (p.rows) g->indent--, cg_line(g, "}");
   free(p.steps);
   return true;
 }

@@ -8,6 +8,7 @@ bats_require_minimum_version 1.5.0
 @test "emit-c: the tutorial's conditional_double with autograph" { golden emit-c-tutorial 0; }
 @test "emit-c: a large chain in blocks, hoisted scalars, row and column sums" { golden emit-c-blocks 0; }
 @test "run: the block program compiled and checked" { golden run-blocks 0; }
+@test "emit-c: operands broadcast along the last axis loop over rows, then blocks" { golden emit-c-rows 0; }
 
 @test "run: the tutorial with autograph prints 10.0, then -2.0 for x = -2.0" {
   run tjit run --autograph "$TJIT_ROOT/examples/conditional_double.json"

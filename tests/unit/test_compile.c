@@ -185,10 +185,13 @@ static void check_arrays(void) {
 
 /* Chains over more elements than one block (1024) and not a multiple of
  * it: the code generator runs them through the block kernels (cg_block.c)
- * where every equation has one, and its own loops otherwise (i64, u8). */
+ * where every equation has one, and its own loops otherwise (i64, u8);
+ * operands broadcast along the last axis make it loop over rows. */
 static void check_blocks(void) {
   static const char *const shapes[][2] = {{"[5,1001]", "[5,1001]"}, {"[5,1001]", ""}, {"", "[5,1001]"},
-                                          {"[5,1001]", "[1001]"}};
+                                          {"[5,1001]", "[1001]"}, {"[5,1001]", "[5,1]"}, {"[5,1]", "[5,1001]"},
+                                          {"[3,4,400]", "[4,1]"}, {"[3,4,400]", "[3,1,400]"},
+                                          {"[3,4,400]", "[3,4,1]"}, {"[2,3,2100]", "[2100]"}};
   static const char *const ops[] = {
       "x + y", "x - y", "x * y", "-x + y", "abs(x) * y", "maximum(x, y) - minimum(x, y)", "(x + y) * (x - y) + x * 3",
       "where(x > y, x, y) + 1", "sum(x * y)", "sum(x + y, 0)", "sum(x - y, 1)", "max(x * y, 1)", "min(x + y, 0)"};
