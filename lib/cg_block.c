@@ -186,6 +186,21 @@ static void emit_step(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, 
   buf_free(&call), buf_free(&op);
 }
 
+/* Opens the loop over rows (and the row's coordinates c0.., which the
+ * broadcast operands' offsets use) around the loop over its blocks. */
+static void rows_begin(cg *g, const tj_aval *shape, long long row) {
+  cg_line(g, "for (long r = 0; r < %lld; r++) { /* rows of %lld, in blocks of %d through the kernels */",
+          (long long)cg_size(shape) / row, row, BLOCK);
+  g->indent++;
+  cg_line(g, "long base = r * %lld;", row);
+  long long span = 1;
+  for (int d = shape->rank - 2; d >= 0; d--) {
+    cg_line(g, "long c%d = r / %lld %% %lld;", d, span, (long long)shape->dims[d]);
+    span *= shape->dims[d];
+  }
+  cg_line(g, "for (long o = 0; o < %lld; o += %d) {", row, BLOCK);
+}
+
 bool cg_block_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end) {
   bplan p = {.steps = calloc(end - first, sizeof(bstep))};
   if (!p.steps) TJ_OOM();
@@ -195,20 +210,8 @@ bool cg_block_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first,
   }
   const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
   long long size = (long long)cg_size(shape), row = p.rows ? (long long)shape->dims[shape->rank - 1] : size;
-  if (p.rows) {
-    cg_line(g, "for (long r = 0; r < %lld; r++) { /* rows of %lld, in blocks of %d through the kernels */",
-            size / row, row, BLOCK);
-    g->indent++;
-    cg_line(g, "long base = r * %lld;", row);
-    long long span = 1;
-    for (int d = shape->rank - 2; d >= 0; d--) { /* the row's coordinates */
-      cg_line(g, "long c%d = r / %lld %% %lld;", d, span, (long long)shape->dims[d]);
-      span *= shape->dims[d];
-    }
-    cg_line(g, "for (long o = 0; o < %lld; o += %d) {", row, BLOCK);
-  } else {
-    cg_line(g, "for (long o = 0; o < %lld; o += %d) { /* blocks of %d through the kernels */", size, BLOCK, BLOCK);
-  }
+  if (p.rows) rows_begin(g, shape, row);
+  else cg_line(g, "for (long o = 0; o < %lld; o += %d) { /* blocks of %d through the kernels */", size, BLOCK, BLOCK);
   g->indent++;
   cg_line(g, "long n = %lld - o < %d ? %lld - o : %d;", row, BLOCK, row, BLOCK);
   for (int s = 0; s < p.nslots; s++) cg_line(g, "%s b%d[%d];", cg_type(p.slot_dtype[s]), s, BLOCK);
