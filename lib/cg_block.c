@@ -8,7 +8,9 @@
  * Operands broadcast along the last axis ([n,1] next to [n,c], a [1,c] or
  * [c] parameter) make the loop one over rows, then blocks within a row: a
  * per-row value is a scalar of the call, a repeated row a vector at the
- * row's offset, so layer norm and softmax run in the kernels too. */
+ * row's offset, so layer norm and softmax run in the kernels too. An
+ * equation without a kernel (a comparison, a convert) is a scalar loop
+ * over the block, still in cache. */
 #include "codegen.h"
 #include "kernels.h"
 
@@ -36,6 +38,7 @@ typedef struct bstep {
   int slot;                 /* result's block array, or -1: its buffer (vK + o) */
   bool scalar;              /* broadcast of a rank-0 value: no array at all */
   bool made;                /* the equation is the group's (live, not hoisted) */
+  bool loop;                /* no kernel (a comparison, select, convert): a scalar loop over the block */
 } bstep;
 
 typedef struct bplan {
@@ -43,6 +46,7 @@ typedef struct bplan {
   int nslots;
   tj_dtype slot_dtype[MAX_SLOTS];
   bool rows;                /* some operand is per row: loop over rows, then blocks */
+  int nkernels;             /* steps that call a kernel */
 } bplan;
 
 /* The step of group variable v, or NULL when v is not made in the group. */
@@ -117,9 +121,13 @@ static bool plan(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, ui
       s->scalar = true;
       continue;
     }
-    if (!(s->k = kernel_for(g, j, p, first, k, shape))) return false;
+    s->k = kernel_for(g, j, p, first, k, shape);
+    s->loop = !s->k;
+    p->nkernels += s->k != NULL;
+    if (s->loop && (!(prims[e->prim].flags & PF_ELEMENTWISE) || e->nin > 3)) return false;
     for (uint32_t i = 0; i < e->nin; i++) {
       enum operand_kind kind = operand_kind(g, j, p, first, k, e->in[i], shape);
+      if (kind == OPK_NONE) return false;
       p->rows |= kind == OPK_ROW_SCALAR || kind == OPK_ROW_VECTOR;
     }
     for (uint32_t i = 0; i < e->nin; i++) { /* operands dying here free their slots */
@@ -129,7 +137,7 @@ static bool plan(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, ui
     if (!needs_store(in, e->out[0], end) && (s->slot = take_slot(p, busy, g->m->vars[e->out[0]].dtype)) < 0)
       return false;
   }
-  return !p->rows || shape->dims[shape->rank - 1] >= ROW_MIN;
+  return p->nkernels > 0 && (!p->rows || shape->dims[shape->rank - 1] >= ROW_MIN);
 }
 
 /* The offset of the current row's elements in a broadcast operand of
@@ -168,7 +176,45 @@ static void operand_text(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t firs
   }
 }
 
+/* The C text of element i of operand a inside the block loop. */
+static void element_text(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t k, ir_atom a,
+                         const tj_aval *shape, tj_buf *b) {
+  const bstep *s = ATOM_IS_LIT(a) ? NULL : step_of(j, p, first, k, ATOM_INDEX(a));
+  enum operand_kind kind = operand_kind(g, j, p, first, k, a, shape);
+  if (s && s->scalar) cg_elem(g, j->eqns[s - p->steps + first].in[0], NULL, b);
+  else if (s && s->slot >= 0) buf_printf(b, "b%d[i]", s->slot);
+  else if (kind == OPK_SCALAR) cg_elem(g, a, NULL, b);
+  else if (kind == OPK_ARRAY) buf_printf(b, p->rows ? "v%u[base + o + i]" : "v%u[o + i]", ATOM_INDEX(a));
+  else {
+    tj_aval av = cg_aval(g, a);
+    tj_buf off = {0};
+    row_offset(&av, &off);
+    buf_printf(b, kind == OPK_ROW_SCALAR ? "v%u[%s]" : "v%u[%s + o + i]", ATOM_INDEX(a), off.data);
+    buf_free(&off);
+  }
+}
+
+/* An equation without a kernel: a loop over the block, in tcc's code. */
+static void emit_loop_step(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t k) {
+  const ir_eqn *e = &j->eqns[k];
+  const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
+  const bstep *s = &p->steps[k - first];
+  tj_buf ops[3] = {{0}}, expr = {0}, dst = {0};
+  const char *opv[3];
+  for (uint32_t i = 0; i < e->nin; i++) element_text(g, j, p, first, k, e->in[i], shape, &ops[i]), opv[i] = ops[i].data;
+  prims[e->prim].cg(g, e, opv, &expr);
+  if (s->slot >= 0) buf_printf(&dst, "b%d[i]", s->slot);
+  else buf_printf(&dst, p->rows ? "v%u[base + o + i]" : "v%u[o + i]", e->out[0]);
+  cg_line(g, "for (long i = 0; i < n; i++) %s = %s; /* %s */", dst.data, expr.data, prims[e->prim].name);
+  for (uint32_t i = 0; i < e->nin; i++) buf_free(&ops[i]);
+  buf_free(&expr), buf_free(&dst);
+}
+
 static void emit_step(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t k) {
+  if (p->steps[k - first].loop) {
+    emit_loop_step(g, j, p, first, k);
+    return;
+  }
   const ir_eqn *e = &j->eqns[k];
   const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
   const bstep *s = &p->steps[k - first];

@@ -194,7 +194,8 @@ static void check_blocks(void) {
                                           {"[3,4,400]", "[3,4,1]"}, {"[2,3,2100]", "[2100]"}};
   static const char *const ops[] = {
       "x + y", "x - y", "x * y", "-x + y", "abs(x) * y", "maximum(x, y) - minimum(x, y)", "(x + y) * (x - y) + x * 3",
-      "where(x > y, x, y) + 1", "sum(x * y)", "sum(x + y, 0)", "sum(x - y, 1)", "max(x * y, 1)", "min(x + y, 0)"};
+      "where(x > y, x, y) + 1", "astype(x > y, i32) * 3 + astype(x, i32)", "x * astype(y >= x, f32) - y",
+      "sum(x * y)", "sum(x + y, 0)", "sum(x - y, 1)", "max(x * y, 1)", "min(x + y, 0)"};
   static const char *const float_ops[] = {
       "x / y", "pow(abs(x), y)", "sin(x) * 2 + exp(-x * x)", "sqrt(abs(x)) + rsqrt(abs(y) + 1)",
       "tanh(x) + logistic(y) - erf(x * y)", "log(abs(x) + 1) + log1p(abs(y)) + expm1(x)",
