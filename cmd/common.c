@@ -138,9 +138,8 @@ static int apply_option(const struct cmd_info *info, int id, const char *arg,
     o->graph_format = (tj_graph_format)(id - OPT_GRAPH_DOT);
     return -1;
   case OPT_FORMAT_GRAPH: {
-    static const char *const names[] = {"dot", "svg", "png", "pdf"};
-    for (int f = 0; f < (int)(sizeof names / sizeof names[0]); f++)
-      if (strcmp(arg, names[f]) == 0) { o->graph_format = (tj_graph_format)f; return -1; }
+    for (int f = TJ_GRAPH_DOT; tj_graph_format_name((tj_graph_format)f); f++)
+      if (strcmp(arg, tj_graph_format_name((tj_graph_format)f)) == 0) { o->graph_format = (tj_graph_format)f; return -1; }
     return cmd_usage_error(info, "invalid --format '%s' (expected 'dot', 'svg', 'png' or 'pdf')", arg);
   }
   case OPT_RANKDIR:

@@ -61,7 +61,7 @@ static tj_status graph_and_write(tj_ctx *ctx, tj_spec *spec, const struct cmd_op
   char *data = NULL;
   size_t len = 0;
   tj_status status = tj_graph(ctx, spec, &go, &data, &len);
-  if (opts->time)
+  if (opts->time && status == TJ_OK)
     fprintf(stderr, "time: trace %.3f ms, build %.3f ms, layout %.3f ms, render %.3f ms\n", times.trace_ms,
             times.build_ms, times.layout_ms, times.render_ms);
   if (status == TJ_OK) status = write_result(opts, data, len);

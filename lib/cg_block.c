@@ -154,42 +154,39 @@ static void row_offset(const tj_aval *av, tj_buf *b) {
   if (b->len == len) buf_puts(b, "0");
 }
 
-/* The C text of operand a inside the block loop. */
+/* Block data of variable v from index idx: `v + idx` for a kernel, or
+ * `v[idx + i]`, element i, in a scalar loop over the block. */
+static void block_at(tj_buf *b, uint32_t v, const char *idx, bool element) {
+  buf_printf(b, element ? "v%u[%s + i]" : "v%u + %s", v, idx);
+}
+
+/* Where step s's result goes: its block array, or its buffer. */
+static void result_text(const bplan *p, const bstep *s, uint32_t v, bool element, tj_buf *b) {
+  if (s->slot >= 0) buf_printf(b, element ? "b%d[i]" : "b%d", s->slot);
+  else block_at(b, v, p->rows ? "base + o" : "o", element);
+}
+
+/* The C text of operand a inside the block loop, for a kernel or (element)
+ * for a scalar loop. */
 static void operand_text(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t k, ir_atom a,
-                         const tj_aval *shape, tj_buf *b) {
+                         bool element, tj_buf *b) {
+  const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
   const bstep *s = ATOM_IS_LIT(a) ? NULL : step_of(j, p, first, k, ATOM_INDEX(a));
   enum operand_kind kind = operand_kind(g, j, p, first, k, a, shape);
-  if (s && s->scalar) { /* the broadcast's operand */
-    const ir_eqn *e = &j->eqns[s - p->steps + first];
-    cg_elem(g, e->in[0], NULL, b);
-  } else if (s && s->slot >= 0) buf_printf(b, "b%d", s->slot);
+  if (s && s->scalar) cg_elem(g, j->eqns[s - p->steps + first].in[0], NULL, b); /* the broadcast's operand */
+  else if (s) result_text(p, s, ATOM_INDEX(a), element, b);
   else if (kind == OPK_SCALAR) cg_elem(g, a, NULL, b);
-  else if (kind == OPK_ARRAY) buf_printf(b, p->rows ? "v%u + base + o" : "v%u + o", ATOM_INDEX(a));
+  else if (kind == OPK_ARRAY) block_at(b, ATOM_INDEX(a), p->rows ? "base + o" : "o", element);
   else {
     tj_aval av = cg_aval(g, a);
     tj_buf off = {0};
     row_offset(&av, &off);
     if (kind == OPK_ROW_SCALAR) buf_printf(b, "v%u[%s]", ATOM_INDEX(a), off.data);
-    else if (strcmp(off.data, "0") == 0) buf_printf(b, "v%u + o", ATOM_INDEX(a));
-    else buf_printf(b, "v%u + %s + o", ATOM_INDEX(a), off.data);
-    buf_free(&off);
-  }
-}
-
-/* The C text of element i of operand a inside the block loop. */
-static void element_text(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t k, ir_atom a,
-                         const tj_aval *shape, tj_buf *b) {
-  const bstep *s = ATOM_IS_LIT(a) ? NULL : step_of(j, p, first, k, ATOM_INDEX(a));
-  enum operand_kind kind = operand_kind(g, j, p, first, k, a, shape);
-  if (s && s->scalar) cg_elem(g, j->eqns[s - p->steps + first].in[0], NULL, b);
-  else if (s && s->slot >= 0) buf_printf(b, "b%d[i]", s->slot);
-  else if (kind == OPK_SCALAR) cg_elem(g, a, NULL, b);
-  else if (kind == OPK_ARRAY) buf_printf(b, p->rows ? "v%u[base + o + i]" : "v%u[o + i]", ATOM_INDEX(a));
-  else {
-    tj_aval av = cg_aval(g, a);
-    tj_buf off = {0};
-    row_offset(&av, &off);
-    buf_printf(b, kind == OPK_ROW_SCALAR ? "v%u[%s]" : "v%u[%s + o + i]", ATOM_INDEX(a), off.data);
+    else {
+      if (strcmp(off.data, "0") == 0) off.len = 0;
+      buf_puts(&off, off.len ? " + o" : "o");
+      block_at(b, ATOM_INDEX(a), off.data, element);
+    }
     buf_free(&off);
   }
 }
@@ -197,39 +194,33 @@ static void element_text(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t firs
 /* An equation without a kernel: a loop over the block, in tcc's code. */
 static void emit_loop_step(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t k) {
   const ir_eqn *e = &j->eqns[k];
-  const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
-  const bstep *s = &p->steps[k - first];
   tj_buf ops[3] = {{0}}, expr = {0}, dst = {0};
   const char *opv[3];
-  for (uint32_t i = 0; i < e->nin; i++) element_text(g, j, p, first, k, e->in[i], shape, &ops[i]), opv[i] = ops[i].data;
+  for (uint32_t i = 0; i < e->nin; i++) operand_text(g, j, p, first, k, e->in[i], true, &ops[i]), opv[i] = ops[i].data;
   prims[e->prim].cg(g, e, opv, &expr);
-  if (s->slot >= 0) buf_printf(&dst, "b%d[i]", s->slot);
-  else buf_printf(&dst, p->rows ? "v%u[base + o + i]" : "v%u[o + i]", e->out[0]);
+  result_text(p, &p->steps[k - first], e->out[0], true, &dst);
   cg_line(g, "for (long i = 0; i < n; i++) %s = %s; /* %s */", dst.data, expr.data, prims[e->prim].name);
   for (uint32_t i = 0; i < e->nin; i++) buf_free(&ops[i]);
   buf_free(&expr), buf_free(&dst);
 }
 
 static void emit_step(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t k) {
-  if (p->steps[k - first].loop) {
+  const ir_eqn *e = &j->eqns[k];
+  const bstep *s = &p->steps[k - first];
+  if (s->loop) {
     emit_loop_step(g, j, p, first, k);
     return;
   }
-  const ir_eqn *e = &j->eqns[k];
-  const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
-  const bstep *s = &p->steps[k - first];
-  tj_buf call = {0}, op = {0};
+  tj_buf call = {0};
   cg_kernel(g, s->k);
   buf_printf(&call, "%s(", s->k->name);
-  if (s->slot >= 0) buf_printf(&call, "b%d", s->slot);
-  else buf_printf(&call, p->rows ? "v%u + base + o" : "v%u + o", e->out[0]);
+  result_text(p, s, e->out[0], false, &call);
   for (uint32_t i = 0; i < e->nin; i++) {
-    buf_free(&op);
-    operand_text(g, j, p, first, k, e->in[i], shape, &op);
-    buf_printf(&call, ", %s", op.data);
+    buf_puts(&call, ", ");
+    operand_text(g, j, p, first, k, e->in[i], false, &call);
   }
   cg_line(g, "%s, n);", call.data);
-  buf_free(&call), buf_free(&op);
+  buf_free(&call);
 }
 
 /* Opens the loop over rows (and the row's coordinates c0.., which the

@@ -222,10 +222,14 @@ static uint32_t root_of(const cg *g, ir_atom a) {
   return v;
 }
 
+/* Fills *in for jaxpr j (cg_info_free frees it). */
 static void analyze(cg *g, const ir_jaxpr *j, cg_info *in) {
-  bool *needed = g->m->nvars ? calloc(g->m->nvars, 1) : NULL;
+  size_t nvars = g->m->nvars ? g->m->nvars : 1;
+  bool *needed = calloc(nvars, 1);
   in->live = calloc(j->neqns ? j->neqns : 1, 1);
-  if ((g->m->nvars && !needed) || !in->live) TJ_OOM();
+  in->last = calloc(nvars, sizeof *in->last);
+  in->def = malloc(nvars * sizeof *in->def);
+  if (!needed || !in->live || !in->last || !in->def) TJ_OOM();
   for (uint32_t k = 0; k < j->nout; k++)
     if (!ATOM_IS_LIT(j->outs[k])) needed[ATOM_INDEX(j->outs[k])] = true;
   for (uint32_t k = j->neqns; k-- > 0;) {
@@ -237,7 +241,7 @@ static void analyze(cg *g, const ir_jaxpr *j, cg_info *in) {
   }
   free(needed);
   uint32_t *last = in->last;
-  memset(in->def, 0xff, (g->m->nvars ? g->m->nvars : 1) * sizeof *in->def); /* NEVER: an input */
+  memset(in->def, 0xff, nvars * sizeof *in->def); /* NEVER: an input */
   for (uint32_t k = 0; k < j->neqns; k++)
     for (uint32_t o = 0; o < j->eqns[k].nout; o++) in->def[j->eqns[k].out[o]] = k;
   for (uint32_t k = 0; k < j->neqns; k++) {
@@ -258,6 +262,8 @@ static void analyze(cg *g, const ir_jaxpr *j, cg_info *in) {
     if (last[r] != NEVER && last[e->out[0]] > last[r]) last[r] = last[e->out[0]];
   }
 }
+
+static void cg_info_free(cg_info *in) { free(in->live), free(in->last), free(in->def); }
 
 /* Frees the buffers whose last use was equation k (k's operands and any
  * output nobody reads). */
@@ -471,10 +477,9 @@ static uint32_t group_end(const cg *g, const ir_jaxpr *j, const cg_info *in, uin
 
 bool cg_fusion_plan(const ir_module *m, const ir_jaxpr *j, uint32_t *group) {
   cg g = {.m = m};
-  cg_info in = {.last = calloc(m->nvars ? m->nvars : 1, sizeof(uint32_t)),
-                .def = malloc((m->nvars ? m->nvars : 1) * sizeof(uint32_t))};
+  cg_info in;
   g.vars = calloc(m->nvars ? m->nvars : 1, sizeof *g.vars);
-  if (!in.last || !in.def || !g.vars) TJ_OOM();
+  if (!g.vars) TJ_OOM();
   analyze(&g, j, &in);
   for (uint32_t k = 0; k < j->neqns; k++) group[k] = CG_UNFUSED;
   for (uint32_t k = 0; k < j->neqns; k++) {
@@ -484,7 +489,8 @@ bool cg_fusion_plan(const ir_module *m, const ir_jaxpr *j, uint32_t *group) {
       if (member(&g, j, &in, k, h)) group[h] = k;
     k = end - 1;
   }
-  free(in.live), free(in.last), free(in.def), free(g.vars);
+  cg_info_free(&in);
+  free(g.vars);
   return true;
 }
 
@@ -516,9 +522,7 @@ static void emit_eqns(cg *g, const ir_jaxpr *j, cg_info *in) {
 
 bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char *const *dests) {
   if (++g->depth > TJ_MAX_CALL_DEPTH * 4) return cg_fail(g, "internal error: jaxprs nested too deeply");
-  cg_info in = {.last = calloc(g->m->nvars ? g->m->nvars : 1, sizeof(uint32_t)),
-                .def = malloc((g->m->nvars ? g->m->nvars : 1) * sizeof(uint32_t))};
-  if (!in.last || !in.def) TJ_OOM();
+  cg_info in;
   uint32_t nin = j->nconst + j->nin;
   for (uint32_t i = 0; i < nin; i++) {
     uint32_t v = i < j->nconst ? j->constvars[i] : j->invars[i - j->nconst];
@@ -562,9 +566,7 @@ bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char 
   for (uint32_t k = 0; k < j->nout; k++)
     if (!ATOM_IS_LIT(j->outs[k]) && g->vars[ATOM_INDEX(j->outs[k])].place == dests[k])
       g->vars[ATOM_INDEX(j->outs[k])].place = NULL;
-  free(in.live);
-  free(in.last);
-  free(in.def);
+  cg_info_free(&in);
   g->depth--;
   return !g->failed;
 }

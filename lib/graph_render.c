@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "diag.h"
 
@@ -168,18 +167,16 @@ void graph_put_html(tj_buf *b, const char *text, size_t n, size_t max) {
 
 /* ---- the API ---- */
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 tj_graph_opts tj_graph_defaults(void) {
   tj_graph_opts o = {.trace = tj_trace_defaults(), .format = TJ_GRAPH_DOT};
   return o;
 }
 
 static const char *const format_names[] = {"dot", "svg", "png", "pdf"};
+
+const char *tj_graph_format_name(tj_graph_format f) {
+  return (unsigned)f < sizeof format_names / sizeof format_names[0] ? format_names[f] : NULL;
+}
 
 /* dot's crossing minimization and ranking grow fast with size; past this
  * many nodes, fewer iterations keep a drawing of 2,000 equations in

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 struct tj_result {
@@ -94,12 +93,6 @@ static void session_key(tj_session *s, cache_digest entry, long prog) {
   }
   s->keys[s->nkeys].entry = entry;
   s->keys[s->nkeys++].prog = (size_t)prog;
-}
-
-static double now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
 tj_run_opts tj_run_defaults(void) {
@@ -242,10 +235,11 @@ static void disk_store(tj_cache *cache, const disk_call *dc, const session_prog 
 
 /* Compiles source: through an object file when it will be stored (the
  * code run is then the code a later hit loads), else in memory. */
-static jit_program *build(const char *source, bool for_disk, tj_buf *object, char *err, int errsize) {
+static jit_program *build(const char *source, unsigned needs, bool for_disk, tj_buf *object, char *err,
+                          int errsize) {
   jit_program *p = NULL;
   if (for_disk && jit_compile_object(source, object, err, errsize))
-    p = jit_load_object(object->data, object->len, jit_source_needs(source), err, errsize);
+    p = jit_load_object(object->data, object->len, needs, err, errsize);
   if (!p) {
     buf_free(object); /* and the code runs uncached */
     p = jit_compile(source, err, errsize);
@@ -269,7 +263,8 @@ static long compile(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_ses
   if (o->times) o->times->codegen_ms = t1 - t0, o->times->reused = i >= 0;
   if (i < 0) {
     session_prog p = {.needs = jit_source_needs(src.data), .nout = j->m->top->nout};
-    if (!(p.prog = build(src.data, dc->keyed, &p.object, err, sizeof err))) save_failed_source(ctx, src.data, err);
+    if (!(p.prog = build(src.data, p.needs, dc->keyed, &p.object, err, sizeof err)))
+      save_failed_source(ctx, src.data, err);
     else {
       p.outs = malloc(sizeof *p.outs * (p.nout ? p.nout : 1));
       if (!p.outs) TJ_OOM();

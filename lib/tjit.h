@@ -75,6 +75,8 @@ void tj_jaxpr_free(tj_jaxpr *j);
  * wired from the equation's operands. The DOT text is the same bytes for
  * the same spec and options (tjit-graph(1)). */
 typedef enum tj_graph_format { TJ_GRAPH_DOT, TJ_GRAPH_SVG, TJ_GRAPH_PNG, TJ_GRAPH_PDF } tj_graph_format;
+/* Graphviz's name of a format ("dot", "svg", "png", "pdf"), or NULL. */
+const char *tj_graph_format_name(tj_graph_format f);
 
 /* Where the time of one tj_graph went, in milliseconds. */
 typedef struct tj_graph_times {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum { SUGGEST_MAX = 64 };
 
@@ -164,3 +165,9 @@ const char *suggest_word(const char *word, size_t n, const char *const *cands,
   return best;
 }
 
+
+double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}

@@ -40,6 +40,9 @@ void buf_put_quoted(tj_buf *b, const char *s, size_t n);
 
 /* Optimal string alignment distance (adjacent swaps count one edit); words
  * over 64 bytes are 2^20 apart. */
+/* Milliseconds of a monotonic clock, for the --time phases. */
+double now_ms(void);
+
 int edit_distance(const char *s, size_t n, const char *t, size_t m);
 /* The candidate closest to word (a "did you mean"), or NULL when none is
  * within a third of its length in edits. */
