@@ -65,6 +65,15 @@ static const look LOOK_LITERAL = {"box", "filled,dashed", "#f3f3f3", "9"};
 static const look LOOK_STATIC = {"note", "filled", "#fff8c4", "10"};
 static const look LOOK_PROXY = {"box", "dashed,rounded,filled", "#ffffff", "9"};
 
+/* The text's font, named as a family list that fontconfig and an SVG
+   viewer both read. Graphviz sizes every box from the font it finds, so a
+   generic name ("Helvetica", "sans") made the layout depend on the fonts a
+   machine happens to have (DejaVu Sans on one, Liberation Mono on another).
+   Liberation Sans (Debian's fonts-liberation2, installed by
+   scripts/install-deps.sh) is named first; it has Arial's and Helvetica's
+   metrics, so a viewer that has only those draws text that fits its box. */
+#define FONT_FAMILIES "Liberation Sans,Arial,Helvetica,sans-serif"
+
 static const char *const attr_names[A_COUNT] = {"label", "shape", "style", "fillcolor", "color", "fontsize"};
 
 static void declare_attrs(drawer *d, const tj_graph_opts *opts) {
@@ -76,9 +85,9 @@ static void declare_attrs(drawer *d, const tj_graph_opts *opts) {
   d->edge_label = agattr(d->root, AGEDGE, "label", "");
   agattr(d->root, AGEDGE, "fontsize", "9");
   agattr(d->root, AGEDGE, "color", "#555555");
-  agattr(d->root, AGNODE, "fontname", "Helvetica");
-  agattr(d->root, AGEDGE, "fontname", "Helvetica");
-  agattr(d->root, AGRAPH, "fontname", "Helvetica");
+  agattr(d->root, AGNODE, "fontname", (char *)FONT_FAMILIES);
+  agattr(d->root, AGEDGE, "fontname", (char *)FONT_FAMILIES);
+  agattr(d->root, AGRAPH, "fontname", (char *)FONT_FAMILIES);
   agattr(d->root, AGRAPH, "rankdir", opts->left_to_right ? "LR" : "TB");
   agattr(d->root, AGRAPH, "nodesep", "0.25");
   agattr(d->root, AGRAPH, "ranksep", "0.35");
