@@ -42,20 +42,14 @@ setup() { cd "$BATS_TEST_TMPDIR"; }
 
 # --- renderings ----------------------------------------------------------------
 
-# The number of equations in the jaxpr (top level and sub-jaxprs).
+# The number of equations in the jaxpr (top level and sub-jaxprs: params
+# holding a jaxpr, or a list of them).
 count_eqns() {
-  tjit trace --format json "$@" | python3 -c '
-import json, sys
-def count(j):
-    n = 0
-    for e in j["eqns"]:
-        n += 1
-        for v in e["params"].values():
-            for sub in (v if isinstance(v, list) else [v]):
-                if isinstance(sub, dict) and "eqns" in sub:
-                    n += count(sub)
-    return n
-print(count(json.load(sys.stdin)["jaxpr"]))'
+  tjit trace --format json "$@" | jq '
+    def count: (.eqns | length)
+      + ([.eqns[].params[] | if type == "array" then .[] else . end
+          | objects | select(has("eqns")) | count] | add // 0);
+    .jaxpr | count'
 }
 
 @test "graph: --svg is valid XML with a node per equation" {
