@@ -35,8 +35,12 @@ LIB_SRC += lib/diskcache.c lib/diskcache_entry.c
 # tjit graph: Graphviz in process (libcgraph builds, libgvc lays out and renders).
 LIB_SRC += lib/graph.c lib/graph_render.c
 CMD_SRC += cmd/graph.c
-GRAPHVIZ_CFLAGS := $(shell pkg-config --cflags libcgraph libgvc)
-GRAPHVIZ_LIBS := $(shell pkg-config --libs libcgraph libgvc)
+# Asked of pkg-config once, when a compile or link first needs them, not
+# when make reads this file: on a fresh machine neither pkg-config nor
+# Graphviz is there until `deps` has run (demo and check run it first, then
+# build in a second make).
+GRAPHVIZ_CFLAGS = $(eval GRAPHVIZ_CFLAGS := $$(shell pkg-config --cflags libcgraph libgvc))$(GRAPHVIZ_CFLAGS)
+GRAPHVIZ_LIBS = $(eval GRAPHVIZ_LIBS := $$(shell pkg-config --libs libcgraph libgvc))$(GRAPHVIZ_LIBS)
 LDLIBS  += $(GRAPHVIZ_LIBS)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 
@@ -77,8 +81,10 @@ unit: $(UNIT_BIN)
 deps:
 	@scripts/install-deps.sh
 
-# The README's two commands.
-demo: deps all
+# What the README's first command (scripts/setup.sh demo) runs. The build
+# is a second make, so that it starts once deps has finished, even with -j.
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@echo '$$ tjit trace examples/relu_scale.json'
 	@$(BUILD)/tjit trace examples/relu_scale.json
 	@echo '$$ tjit trace examples/conditional_double_static.json   # x is still traced'

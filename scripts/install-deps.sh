@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Installs the Debian packages tjit needs to build and test. Idempotent and
-# silent when everything is present: it asks dpkg first and touches apt only
-# for what is missing. Works as root without a TTY (CI); uses sudo otherwise.
+# Installs the Debian packages tjit needs to build and test, make included,
+# so it runs on a fresh Debian 12 machine (scripts/setup.sh calls it before
+# make exists). Idempotent and silent when everything is present: it asks
+# dpkg first and touches apt only for what is missing; then it says what it
+# installs and shows apt's own progress (apt takes minutes on a fresh
+# machine). Works as root without a TTY (CI); uses sudo otherwise.
 set -euo pipefail
 
 packages=(
-  build-essential pkg-config
+  build-essential make pkg-config
   libcjson-dev                 # spec parsing
   libtcc-dev tcc               # in-memory C compilation (tcc holds libtcc1.a)
   libgraphviz-dev graphviz     # tjit graph
-  fonts-liberation2            # the font the SVG in docs/ was laid out with
+  fonts-liberation2            # Liberation Sans, the font tjit graph names (lib/graph.c)
   libopenblas-dev              # dot_general
   libxxhash-dev                # jit cache keys
   bats bats-support bats-assert  # CLI tests
+  jq                           # reading JSON output in the CLI tests
+  bsdutils                     # script(1): the CLI tests' terminal
   libxml2-utils                # xmllint, for checking SVG output
   groff-base                   # man page lint in the CLI tests
 )
@@ -33,7 +38,14 @@ if [[ $(id -u) -ne 0 ]]; then
   as_root=(sudo)
 fi
 
-echo "install-deps: installing ${missing[*]}" >&2
-"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null
-"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-  "${missing[@]}" </dev/null >/dev/null
+# apt's progress bar on a terminal; its line per step otherwise (CI logs).
+apt_opts=(-y)
+[[ -t 1 ]] && apt_opts+=(-o Dpkg::Progress-Fancy=1)
+
+echo "install-deps: installing ${#missing[@]} packages and what they need: ${missing[*]}"
+echo "install-deps: apt-get update"
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update </dev/null
+echo "install-deps: apt-get install ${missing[*]}"
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install "${apt_opts[@]}" \
+  "${missing[@]}" </dev/null
+echo "install-deps: done"
