@@ -16,7 +16,9 @@ static void pos_add(pos_map *m, uint32_t off, uint32_t step) {
   tj_pos_run r = {off, m->line, m->col, step};
   if (m->n) {
     tj_pos_run *last = &m->runs[m->n - 1];
-    if (step && last->step && last->line == r.line && off - last->off == r.col - last->col) return;
+    if (last->line == r.line && step == last->step &&
+        (step ? off - last->off == r.col - last->col : r.col == last->col))
+      return; /* step 1: the same run goes on; step 0: stray bytes at one place */
     if (last->off == off) {
       *last = r;
       return;
@@ -30,18 +32,27 @@ static void pos_add(pos_map *m, uint32_t off, uint32_t step) {
   m->runs[m->n++] = r;
 }
 
+/* Continuation bytes that follow lead byte c in UTF-8. */
+static uint32_t utf8_tail(unsigned char c) {
+  return c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+}
+
 void pos_map_byte(pos_map *m, uint32_t off, unsigned char c) {
   bool cont = utf8_continuation((char)c);
-  /* A stray continuation byte starts a run of its own, at the column of the
-   * next character, as when columns count the bytes that are not one. */
-  if (c < 0x80 || !cont || !m->in_char) pos_add(m, off, c < 0x80);
-  m->in_char = c >= 0x80;
+  if (cont && m->pending) {
+    m->pending--; /* inside the character of the current run */
+    return;
+  }
+  /* A stray continuation byte is at the column of the next character, as
+   * when columns count the bytes that are not continuation bytes. */
+  pos_add(m, off, c < 0x80);
+  m->pending = cont ? 0 : utf8_tail(c);
   m->col += !cont;
 }
 
 void pos_map_atom(pos_map *m, uint32_t off, uint32_t width) {
   pos_add(m, off, 0);
-  m->in_char = false;
+  m->pending = 0;
   m->col += width;
 }
 
@@ -80,7 +91,7 @@ void source_init(tj_arena *a, tj_source *src, const char *name,
   pos_add(&m, 0, 1);
   for (uint32_t i = 0; i < len; i++) {
     pos_map_byte(&m, i, (unsigned char)text[i]);
-    if (text[i] == '\n') m.line++, m.col = 1, m.in_char = false, pos_add(&m, i + 1, 1);
+    if (text[i] == '\n') m.line++, m.col = 1, pos_add(&m, i + 1, 1);
   }
   source_init_mapped(a, src, name, text, len, &m);
 }

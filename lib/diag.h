@@ -46,7 +46,7 @@ typedef struct pos_map {
   tj_pos_run *runs;
   uint32_t n, cap;
   uint32_t line, col;
-  bool in_char;            /* the last byte belongs to a multi-byte character */
+  uint32_t pending;        /* continuation bytes the last lead byte still expects */
 } pos_map;
 
 /* The byte c at offset off is written as itself at the map's line and col. */

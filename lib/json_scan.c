@@ -351,7 +351,7 @@ void json_string_positions(const sjson *v, uint32_t base, pos_map *m) {
   parser p = {.src = f, .text = f->text, .len = f->len}; /* read before: no errors */
   uint32_t end = v->span.end - 1, o = base;               /* the closing quote */
   source_position(f, v->span.start + 1, &m->line, &m->col);
-  m->in_char = false;
+  m->pending = 0;
   for (uint32_t i = v->span.start + 1; i < end;) {
     if (f->text[i] != '\\') {
       pos_map_byte(m, o++, (unsigned char)f->text[i++]);
