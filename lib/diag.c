@@ -89,9 +89,16 @@ void source_init(tj_arena *a, tj_source *src, const char *name,
                  const char *text, uint32_t len) {
   pos_map m = {.line = 1, .col = 1};
   pos_add(&m, 0, 1);
+  bool ascii = true; /* the last byte was ASCII: later ones go on in its run */
   for (uint32_t i = 0; i < len; i++) {
-    pos_map_byte(&m, i, (unsigned char)text[i]);
-    if (text[i] == '\n') m.line++, m.col = 1, pos_add(&m, i + 1, 1);
+    unsigned char c = (unsigned char)text[i];
+    if (ascii && c < 0x80 && c != '\n') {
+      m.col++;
+      continue;
+    }
+    pos_map_byte(&m, i, c);
+    ascii = c < 0x80;
+    if (c == '\n') m.line++, m.col = 1, pos_add(&m, i + 1, 1);
   }
   source_init_mapped(a, src, name, text, len, &m);
 }

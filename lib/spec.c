@@ -195,6 +195,10 @@ static bool load_source(loader *L, const sjson *v) {
   if (len > TJ_MAX_SOURCE_BYTES) return source_too_large(L, v);
   char *text = arena_alloc(L->a, len + 1), *o = text;
   pos_map map = {0};
+  if (!n) { /* no lines: the text's end is at the closing ']' */
+    source_position(v->src, v->span.end - 1, &map.line, &map.col);
+    pos_map_atom(&map, 0, 1);
+  }
   for (uint32_t i = 0; i < n; i++) {
     if (i) *o++ = '\n';
     json_string_positions(lines[i], (uint32_t)(o - text), &map);

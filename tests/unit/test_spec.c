@@ -419,6 +419,9 @@ static void test_source_positions(void) {
   CHECK(every_character_in_place());
   /* The spec's own positions count characters, whatever the bytes. */
   CHECK(positions_match_walk(&spec.file));
+  /* No lines: the (empty) text is at the closing bracket. */
+  CHECK(load("{\"source\": [ ]}"));
+  CHECK_STR(pos_at(&spec.code, 0), "1:14");
 }
 
 /* A minified spec is one line: positions come from runs whose number does
