@@ -2,12 +2,67 @@
 #include "util.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
-void source_init(tj_arena *a, tj_source *src, const char *name,
-                 const char *text, uint32_t len) {
+static bool utf8_continuation(char c) { return ((unsigned char)c & 0xC0) == 0x80; }
+
+/* ---- positions ---------------------------------------------------------- */
+
+/* Appends a run unless it continues the last one (same line, step 1, columns
+ * and offsets advancing together); a run at the last one's offset replaces
+ * it (that one held no byte). */
+static void pos_add(pos_map *m, uint32_t off, uint32_t step) {
+  tj_pos_run r = {off, m->line, m->col, step};
+  if (m->n) {
+    tj_pos_run *last = &m->runs[m->n - 1];
+    if (last->line == r.line && step == last->step &&
+        (step ? off - last->off == r.col - last->col : r.col == last->col))
+      return; /* step 1: the same run goes on; step 0: stray bytes at one place */
+    if (last->off == off) {
+      *last = r;
+      return;
+    }
+  }
+  if (m->n == m->cap) {
+    m->cap = m->cap ? 2 * m->cap : 16;
+    m->runs = realloc(m->runs, m->cap * sizeof *m->runs);
+    if (!m->runs) TJ_OOM();
+  }
+  m->runs[m->n++] = r;
+}
+
+/* Continuation bytes that follow lead byte c in UTF-8. */
+static uint32_t utf8_tail(unsigned char c) {
+  return c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+}
+
+void pos_map_byte(pos_map *m, uint32_t off, unsigned char c) {
+  bool cont = utf8_continuation((char)c);
+  if (cont && m->pending) {
+    m->pending--; /* inside the character of the current run */
+    return;
+  }
+  /* A stray continuation byte is at the column of the next character, as
+   * when columns count the bytes that are not continuation bytes. */
+  pos_add(m, off, c < 0x80);
+  m->pending = cont ? 0 : utf8_tail(c);
+  m->col += !cont;
+}
+
+void pos_map_atom(pos_map *m, uint32_t off, uint32_t width) {
+  pos_add(m, off, 0);
+  m->pending = 0;
+  m->col += width;
+}
+
+void pos_map_free(pos_map *m) {
+  free(m->runs);
+  *m = (pos_map){0};
+}
+
+static void build_lines(tj_arena *a, tj_source *src, const char *name, const char *text, uint32_t len) {
   src->name = name;
-  src->line_base = 0;
   src->text = text;
   src->len = len;
   uint32_t n = 1;
@@ -17,6 +72,35 @@ void source_init(tj_arena *a, tj_source *src, const char *name,
   src->line_starts[src->nlines++] = 0;
   for (uint32_t i = 0; i < len; i++)
     if (text[i] == '\n') src->line_starts[src->nlines++] = i + 1;
+}
+
+void source_init_mapped(tj_arena *a, tj_source *src, const char *name,
+                        const char *text, uint32_t len, pos_map *map) {
+  build_lines(a, src, name, text, len);
+  if (!map->n) map->line = map->col = 1, pos_add(map, 0, 1);
+  tj_pos_run *runs = ARENA_ARRAY(a, tj_pos_run, map->n);
+  memcpy(runs, map->runs, map->n * sizeof *runs);
+  src->runs = runs;
+  src->nruns = map->n;
+  pos_map_free(map);
+}
+
+void source_init(tj_arena *a, tj_source *src, const char *name,
+                 const char *text, uint32_t len) {
+  pos_map m = {.line = 1, .col = 1};
+  pos_add(&m, 0, 1);
+  bool ascii = true; /* the last byte was ASCII: later ones go on in its run */
+  for (uint32_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)text[i];
+    if (ascii && c < 0x80 && c != '\n') {
+      m.col++;
+      continue;
+    }
+    pos_map_byte(&m, i, c);
+    ascii = c < 0x80;
+    if (c == '\n') m.line++, m.col = 1, pos_add(&m, i + 1, 1);
+  }
+  source_init_mapped(a, src, name, text, len, &m);
 }
 
 static uint32_t line_index(const tj_source *src, uint32_t offset) {
@@ -29,17 +113,18 @@ static uint32_t line_index(const tj_source *src, uint32_t offset) {
   return lo;
 }
 
-static bool utf8_continuation(char c) { return ((unsigned char)c & 0xC0) == 0x80; }
-
 void source_position(const tj_source *src, uint32_t offset, uint32_t *line,
                      uint32_t *col) {
   if (offset > src->len) offset = src->len;
-  uint32_t li = line_index(src, offset);
-  uint32_t c = 1;
-  for (uint32_t i = src->line_starts[li]; i < offset; i++)
-    c += !utf8_continuation(src->text[i]);
-  *line = li + 1 + src->line_base;
-  *col = c;
+  uint32_t lo = 0, hi = src->nruns; /* the last run with off <= offset */
+  while (hi - lo > 1) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (src->runs[mid].off <= offset) lo = mid;
+    else hi = mid;
+  }
+  const tj_pos_run *r = &src->runs[lo];
+  *line = r->line;
+  *col = r->col + r->step * (offset - r->off);
 }
 
 static tj_diag *diag_add(diag_list *d, diag_level level, const tj_source *src,
@@ -118,10 +203,11 @@ static void excerpt_window(const char *text, uint32_t begin, uint32_t end, uint3
  * underline: ^ at the start of the span, ~ to its end on that line. */
 static void render_excerpt(const tj_source *src, tj_span span, FILE *out) {
   uint32_t li = line_index(src, span.start > src->len ? src->len : span.start);
-  uint32_t begin = src->line_starts[li], end = begin, from, to;
-  while (end < src->len && src->text[end] != '\n' && src->text[end] != '\r') end++;
+  uint32_t begin = src->line_starts[li], from, to, line, col;
+  uint32_t end = li + 1 < src->nlines ? src->line_starts[li + 1] - 1 : src->len;
+  if (end > begin && src->text[end - 1] == '\r') end--;
   excerpt_window(src->text, begin, end, span.start, &from, &to);
-  uint32_t line = li + 1 + src->line_base;
+  source_position(src, span.start, &line, &col); /* the file's line, as in the heading */
   int width = fprintf(out, "%5u", line);
   fputs(from > begin ? " | ..." : " | ", out);
   for (uint32_t i = from; i < to; i++) {

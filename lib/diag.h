@@ -16,16 +16,45 @@
 
 #include "arena.h"
 
+/* Where a run of a source's bytes is written in the file the user opens:
+ * byte `off` is at (line, col); each later byte up to the next run is one
+ * column further (step 1: ASCII text as written) or at the same place
+ * (step 0: the bytes of one character written as several bytes or as an
+ * escape such as \n or \u00e9 in a JSON string). Runs are sorted by off, so
+ * a position is one binary search, however long the line. */
+typedef struct tj_pos_run {
+  uint32_t off, line, col, step;
+} tj_pos_run;
+
 /* A named text that diagnostics point into: the spec file, or the function
- * source (inline or source_file). */
+ * source (inline or source_file). The text's own lines are what an excerpt
+ * shows; positions are those of the file `name` (for inline source, where
+ * each character is written inside the spec's JSON strings). */
 typedef struct tj_source {
   const char *name;        /* shown as FILE */
   const char *text;
   uint32_t len;
-  uint32_t line_base;      /* added to line numbers (0 normally) */
-  uint32_t *line_starts;   /* built by source_init */
+  uint32_t *line_starts;   /* lines of text, built by source_init */
   uint32_t nlines;
+  const tj_pos_run *runs;  /* positions in the file name, built by source_init */
+  uint32_t nruns;
 } tj_source;
+
+/* The runs of a source while they are found, in order (malloc'd; see
+ * source_init_mapped). line and col are those of the next byte. */
+typedef struct pos_map {
+  tj_pos_run *runs;
+  uint32_t n, cap;
+  uint32_t line, col;
+  uint32_t pending;        /* continuation bytes the last lead byte still expects */
+} pos_map;
+
+/* The byte c at offset off is written as itself at the map's line and col. */
+void pos_map_byte(pos_map *m, uint32_t off, unsigned char c);
+/* The bytes from off on (to the next run) are one character written as
+ * `width` ASCII columns at the map's line and col (an escape). */
+void pos_map_atom(pos_map *m, uint32_t off, uint32_t width);
+void pos_map_free(pos_map *m);
 
 /* Half-open byte range [start, end) in a source. */
 typedef struct tj_span {
@@ -72,10 +101,16 @@ void diag_hint(diag_list *d, const char *fmt, ...)
 void diag_note_at(diag_list *d, const tj_source *src, tj_span span,
                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Fills src and builds its line map (allocated in a). */
+/* Fills src and builds its line map and positions (allocated in a): the
+ * text is the file name itself. */
 void source_init(tj_arena *a, tj_source *src, const char *name,
                  const char *text, uint32_t len);
-/* 1-based line and column (column counts UTF-8 characters) of a byte offset. */
+/* The same for a text decoded from another file: its positions are map's
+ * (whose runs move to a; map is left empty). */
+void source_init_mapped(tj_arena *a, tj_source *src, const char *name,
+                        const char *text, uint32_t len, pos_map *map);
+/* 1-based line and column in the file of a byte offset of the text
+ * (columns count UTF-8 characters). O(log n). */
 void source_position(const tj_source *src, uint32_t offset, uint32_t *line,
                      uint32_t *col);
 

@@ -19,29 +19,6 @@ void explain_call_pos(const explain_call *c, uint32_t *line, uint32_t *col) {
   *col = c->col;
 }
 
-/* Positions of values in increasing order in one text, found by walking on
- * from the previous one: source_position walks from the line's start, which
- * is quadratic for 100,000 calls written on one line. */
-typedef struct pos_walker {
-  const tj_source *src;
-  uint32_t offset, line, col;
-} pos_walker;
-
-static void walk_to(pos_walker *w, const sjson *j, uint32_t *line, uint32_t *col) {
-  if (w->src != j->src || j->span.start < w->offset) {
-    w->src = j->src;
-    w->offset = j->span.start;
-    source_position(j->src, w->offset, &w->line, &w->col);
-  }
-  for (; w->offset < j->span.start; w->offset++) {
-    char c = w->src->text[w->offset];
-    if (c == '\n') w->line++, w->col = 1;
-    else w->col += ((unsigned char)c & 0xC0) != 0x80;
-  }
-  *line = w->line;
-  *col = w->col;
-}
-
 /* ---- the seen signatures: an open-addressing table over the digests ---- */
 
 static void table_put(tj_explain_report *r, int sig) {
@@ -117,7 +94,6 @@ static void lookup(tj_explain_report *r, const cache_key *key, int call, bool re
 static bool replay(tj_explain_report *r) {
   tj_spec *spec = r->spec;
   cache_key_arg args[TJ_MAX_PARAMS];
-  pos_walker walker = {0};
   r->ncalls = (int)spec->ncalls;
   r->calls = ARENA_ARRAY(&r->arena, explain_call, r->ncalls ? r->ncalls : 1);
   for (int c = 0; c < r->ncalls; c++) {
@@ -125,7 +101,7 @@ static bool replay(tj_explain_report *r) {
     if (!cache_key_for_call(&r->keyer, &spec->calls[c], &key)) return false;
     explain_call *ec = &r->calls[c];
     ec->json = spec->calls[c].json;
-    walk_to(&walker, ec->json, &ec->line, &ec->col);
+    source_position(ec->json->src, ec->json->span.start, &ec->line, &ec->col);
     lookup(r, &key, c, true, ec);
     if (!ec->compiled) continue;
     r->ncompiles++;

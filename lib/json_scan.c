@@ -346,6 +346,26 @@ static bool parse_string_raw(parser *p, const char **out, uint32_t *outlen,
   return true;
 }
 
+void json_string_positions(const sjson *v, uint32_t base, pos_map *m) {
+  const tj_source *f = v->src;
+  parser p = {.src = f, .text = f->text, .len = f->len}; /* read before: no errors */
+  uint32_t end = v->span.end - 1, o = base;               /* the closing quote */
+  source_position(f, v->span.start + 1, &m->line, &m->col);
+  m->pending = 0;
+  for (uint32_t i = v->span.start + 1; i < end;) {
+    if (f->text[i] != '\\') {
+      pos_map_byte(m, o++, (unsigned char)f->text[i++]);
+      continue;
+    }
+    char bytes[4];
+    uint32_t from = i, n = 0;
+    decode_escape(&p, &i, end, bytes, &n);
+    pos_map_atom(m, o, i - from);
+    o += n;
+  }
+  pos_map_atom(m, o, 1);
+}
+
 static sjson *parse_string(parser *p, const char *path) {
   json_node *nd = new_node(p, SJ_STRING, path, p->pos);
   if (!parse_string_raw(p, &nd->v.s, &nd->v.slen, &nd->v.span)) return NULL;

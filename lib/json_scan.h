@@ -33,6 +33,12 @@ sjson *json_wrap_in_array(tj_arena *a, const sjson *v);
 /* True when a string value holds a NUL byte (it cannot be a name). */
 bool json_has_nul(const sjson *v);
 
+/* Appends to m the positions in the spec of string v's decoded bytes, which
+ * are at offset base of a text made from it: each where it is written, an
+ * escape's bytes at its backslash, and offset base + v->slen (the text's end,
+ * or the "\n" joining it to the next string) at the closing quote. */
+void json_string_positions(const sjson *v, uint32_t base, pos_map *m);
+
 /* "a string", "an integer", "true", ... for "found X" in messages. */
 const char *json_kind_name(const sjson *v);
 /* Reports an error at span of v's source as "PATH: message" (no prefix at

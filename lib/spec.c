@@ -171,37 +171,42 @@ static bool both_sources(loader *L, const sjson *v) {
   return true;
 }
 
-static bool set_code(loader *L, const sjson *at, const char *name,
-                     const char *text, size_t len) {
-  if (len > TJ_MAX_SOURCE_BYTES)
-    return json_error(L->d, at, at->span,
-                      "source too large (limit is %d bytes)",
-                      TJ_MAX_SOURCE_BYTES);
-  source_init(L->a, &L->spec->code, name, text, (uint32_t)len);
-  return true;
+static bool source_too_large(loader *L, const sjson *at) {
+  return json_error(L->d, at, at->span, "source too large (limit is %d bytes)",
+                    TJ_MAX_SOURCE_BYTES);
 }
 
-/* "source": "text" or ["line", ...] joined with "\n". */
+/* "source": "text" or ["line", ...] joined with "\n". Positions in it are
+ * those of the spec, where each character is written. */
 static bool load_source(loader *L, const sjson *v) {
   if (both_sources(L, v)) return false;
-  if (v->kind == SJ_STRING) return set_code(L, v, L->path, v->s, v->slen);
-  if (v->kind != SJ_ARRAY)
+  if (v->kind != SJ_STRING && v->kind != SJ_ARRAY)
     return json_error(L->d, v, v->span,
                       "expected a string or an array of lines, found %s",
                       json_kind_name(v));
+  const sjson *const *lines = v->kind == SJ_STRING ? &v : (const sjson *const *)v->items;
+  uint32_t n = v->kind == SJ_STRING ? 1 : v->n;
   size_t len = 0;
-  for (uint32_t i = 0; i < v->n; i++) {
-    if (!expect_kind(L, v->items[i], SJ_STRING, "a string (one line)"))
+  for (uint32_t i = 0; i < n; i++) {
+    if (!expect_kind(L, lines[i], SJ_STRING, "a string (one line)"))
       return false;
-    len += v->items[i]->slen + (i > 0);
+    len += lines[i]->slen + (i > 0);
   }
+  if (len > TJ_MAX_SOURCE_BYTES) return source_too_large(L, v);
   char *text = arena_alloc(L->a, len + 1), *o = text;
-  for (uint32_t i = 0; i < v->n; i++) {
-    if (i) *o++ = '\n';
-    memcpy(o, v->items[i]->s, v->items[i]->slen);
-    o += v->items[i]->slen;
+  pos_map map = {0};
+  if (!n) { /* no lines: the text's end is at the closing ']' */
+    source_position(v->src, v->span.end - 1, &map.line, &map.col);
+    pos_map_atom(&map, 0, 1);
   }
-  return set_code(L, v, L->path, text, len);
+  for (uint32_t i = 0; i < n; i++) {
+    if (i) *o++ = '\n';
+    json_string_positions(lines[i], (uint32_t)(o - text), &map);
+    memcpy(o, lines[i]->s, lines[i]->slen);
+    o += lines[i]->slen;
+  }
+  source_init_mapped(L->a, &L->spec->code, L->path, text, (uint32_t)len, &map);
+  return true;
 }
 
 /* "source_file": a path relative to the spec's directory. */
@@ -228,7 +233,8 @@ static bool load_source_file(loader *L, const sjson *v) {
   if (too_big)
     return json_error(L->d, v, v->span, "'%s' is too large (limit is %d bytes)",
                       json_show(L->a, name, strlen(name)), TJ_MAX_SOURCE_BYTES);
-  return set_code(L, v, name, text, len);
+  source_init(L->a, &L->spec->code, name, text, len);
+  return true;
 }
 
 static bool load_function(loader *L, const sjson *v) {

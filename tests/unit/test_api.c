@@ -47,7 +47,7 @@ static void test_concretization_status(void) {
                           " \"args\": {\"x\": 1.0}}", &st, &diags);
   CHECK(text == NULL);
   CHECK(st == TJ_ERR_PROGRAM);
-  CHECK(diags && strstr(diags, "t.json:2:7: error: TracerBoolConversionError: Attempted boolean conversion of "
+  CHECK(diags && strstr(diags, "t.json:1:42: error: TracerBoolConversionError: Attempted boolean conversion of "
                         "traced array with shape bool[].") != NULL);
   CHECK(diags && strstr(diags, "because it depends on the value of the argument x.") != NULL);
   free(diags);

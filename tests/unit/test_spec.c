@@ -12,6 +12,7 @@
 #include "harness.h"
 #include "json_scan.h"
 #include "spec.h"
+#include "util.h"
 
 static tj_arena arena;
 static diag_list diags;
@@ -208,7 +209,7 @@ static void test_top_level(void) {
              "\"description\": [1, {}], \"comment\": null}"));
   CHECK_STR(spec.code.text, "int f(int x) {\n  return x;\n}");
   CHECK_STR(spec.code.name, "spec.json");
-  CHECK(spec.code.nlines == 3 && spec.code.line_base == 0);
+  CHECK(spec.code.nlines == 3);
   CHECK_STR(spec.file.name, "spec.json");
   CHECK_STR(spec.dir, ".");
   CHECK_STR(spec.function, "f");
@@ -322,6 +323,138 @@ static void test_source_file(void) {
   CHECK_STR(load_err("{\"source_file\": 1}"),
             "1:17: source_file: expected a file name, found an integer");
   remove_file("f.c");
+}
+
+/* ---- positions of the function source --------------------------------- */
+
+/* "LINE:COL" of byte offset of src. */
+static const char *pos_at(const tj_source *src, uint32_t offset) {
+  uint32_t line, col;
+  source_position(src, offset, &line, &col);
+  snprintf(result, sizeof result, "%u:%u", line, col);
+  return result;
+}
+
+/* Offset in the loaded source of the n-th (0-based) occurrence of s. */
+static uint32_t code_at(const char *s, int n) {
+  const char *at = strstr(spec.code.text, s);
+  while (at && n--) at = strstr(at + 1, s);
+  return at ? (uint32_t)(at - spec.code.text) : UINT32_MAX;
+}
+
+/* The byte offset in text of (line, col) counted as the old walk did: lines
+ * at '\n', columns at every byte that is not a UTF-8 continuation byte. */
+static uint32_t offset_of(const char *text, uint32_t len, uint32_t line, uint32_t col) {
+  uint32_t i = 0, l = 1, c = 1;
+  for (; i < len && (l < line || c < col); i++) {
+    if (text[i] == '\n') l++, c = 1;
+    else if (((unsigned char)text[i] & 0xC0) != 0x80) c++;
+  }
+  while (i < len && ((unsigned char)text[i] & 0xC0) == 0x80) i++;
+  return i;
+}
+
+/* Every character of the loaded source is at the place in the spec where
+ * it is written: the same bytes there, or an escape's backslash. */
+static bool every_character_in_place(void) {
+  for (uint32_t k = 0; k < spec.code.len; k++) {
+    if (((unsigned char)spec.code.text[k] & 0xC0) == 0x80) continue;
+    uint32_t line, col, n = 1;
+    source_position(&spec.code, k, &line, &col);
+    uint32_t at = offset_of(spec.file.text, spec.file.len, line, col);
+    while (k + n < spec.code.len && ((unsigned char)spec.code.text[k + n] & 0xC0) == 0x80) n++;
+    if (spec.file.text[at] == '\\') continue;
+    if (spec.code.text[k] == '\n' && spec.file.text[at] == '"') continue; /* a line's end */
+    if (at + n > spec.file.len || memcmp(spec.file.text + at, spec.code.text + k, n)) return false;
+  }
+  return true;
+}
+
+/* The old position rule of every character: the walk from the line's
+ * start. (Bytes inside a character are now at its column, not the next.) */
+static bool positions_match_walk(const tj_source *src) {
+  for (uint32_t k = 0; k <= src->len; k++) {
+    if (k < src->len && ((unsigned char)src->text[k] & 0xC0) == 0x80) continue;
+    uint32_t line, col, l = 1, c = 1;
+    for (uint32_t i = 0; i < k; i++) {
+      if (src->text[i] == '\n') l++, c = 1;
+      else c += ((unsigned char)src->text[i] & 0xC0) != 0x80;
+    }
+    source_position(src, k, &line, &col);
+    if (line != l || col != c) return false;
+  }
+  return true;
+}
+
+static void test_source_positions(void) {
+  /* One string: escapes count from their backslash, \uXXXX and a
+   * surrogate pair as one character at it, é as one column. */
+  CHECK(load("{\"tjit\": 1,\n"
+             " \"source\": \"int f(int x) {\\n  // say \\\"hi\\\" \\u00e9 \\ud83d\\ude00 é\\n  return x;\\n}\"}"));
+  CHECK_STR(spec.code.text, "int f(int x) {\n  // say \"hi\" é 😀 é\n  return x;\n}");
+  CHECK_STR(pos_at(&spec.code, 0), "2:13");
+  CHECK_STR(pos_at(&spec.code, code_at("\n", 0)), "2:27");
+  CHECK_STR(pos_at(&spec.code, code_at("\"", 0)), "2:38");
+  CHECK_STR(pos_at(&spec.code, code_at("hi", 0)), "2:40");
+  CHECK_STR(pos_at(&spec.code, code_at("é", 0)), "2:45");
+  CHECK_STR(pos_at(&spec.code, code_at("é", 0) + 1), "2:45");
+  CHECK_STR(pos_at(&spec.code, code_at("😀", 0) + 3), "2:52");
+  CHECK_STR(pos_at(&spec.code, code_at("é", 1)), "2:65");
+  CHECK_STR(pos_at(&spec.code, code_at("x;", 0)), "2:77");
+  CHECK_STR(pos_at(&spec.code, spec.code.len), "2:82"); /* the closing quote */
+  CHECK(every_character_in_place());
+  /* An array of lines: each line where it is written; its end (the "\n"
+   * joining it to the next) at its closing quote. */
+  CHECK(load("{\"source\": [\n"
+             "  \"int f(int x) {\",\n"
+             "  \"  // é€ü\",\n"
+             "    \"  return x;\", \"}\"]}"));
+  CHECK_STR(pos_at(&spec.code, 0), "2:4");
+  CHECK_STR(pos_at(&spec.code, code_at("\n", 0)), "2:18");
+  CHECK_STR(pos_at(&spec.code, code_at("ü", 0) + 1), "3:11");
+  CHECK_STR(pos_at(&spec.code, code_at("\n", 1)), "3:12");
+  CHECK_STR(pos_at(&spec.code, code_at("return", 0)), "4:8");
+  CHECK_STR(pos_at(&spec.code, code_at("}", 0)), "4:21");
+  CHECK_STR(pos_at(&spec.code, spec.code.len), "4:22");
+  CHECK(every_character_in_place());
+  /* The spec's own positions count characters, whatever the bytes. */
+  CHECK(positions_match_walk(&spec.file));
+  /* No lines: the (empty) text is at the closing bracket. */
+  CHECK(load("{\"source\": [ ]}"));
+  CHECK_STR(pos_at(&spec.code, 0), "1:14");
+}
+
+/* A minified spec is one line: positions come from runs whose number does
+ * not grow with the line's length (one per escape or multi-byte character),
+ * and a position is a binary search among them, not a walk along the line. */
+static void test_long_line_positions(void) {
+  enum { TERMS = 20000 };
+  tj_buf b = {0};
+  buf_puts(&b, "{\"source\": \"int f(int x) { return x");
+  for (int i = 0; i < TERMS; i++) buf_puts(&b, " + x");
+  buf_puts(&b, "; }\", \"args\": [1]}");
+  CHECK(load(b.data));
+  CHECK(spec.file.nruns == 1);
+  CHECK(spec.code.nruns == 2); /* the text, then its end at the closing quote */
+  CHECK_STR(pos_at(&spec.code, code_at("; }", 0)), "1:80036");
+  CHECK_STR(pos_at(&spec.file, (uint32_t)b.len - 1), "1:80053");
+  buf_free(&b);
+  /* With "\n" between lines: two runs per line, still one line of the spec. */
+  CHECK(load("{\"source\": \"a\\nb\\nc\"}"));
+  CHECK(spec.code.nruns == 6);
+  CHECK_STR(pos_at(&spec.code, 4), "1:19");
+  /* Plain text: a run per line and per multi-byte character; stray
+   * continuation bytes and CRs placed as the walk from the line start did. */
+  static const char text[] = "ab\r\ncé€\x80\x80z\n\xe2\x82\n\n\xf0\x9f\x98\x80x\x80";
+  tj_source src;
+  reset();
+  source_init(&arena, &src, "t", text, (uint32_t)strlen(text));
+  CHECK(positions_match_walk(&src));
+  CHECK_STR(pos_at(&src, 6), "2:2");  /* inside é: at é */
+  CHECK_STR(pos_at(&src, 10), "2:4"); /* stray bytes: at the next character */
+  CHECK_STR(pos_at(&src, 11), "2:4");
+  CHECK_STR(pos_at(&src, 25), "5:3");
+  CHECK(src.nruns == 12);
 }
 
 /* ---- calls from the command line --------------------------------------- */
@@ -648,6 +781,8 @@ int main(void) {
   test_top_level();
   test_top_level_errors();
   test_source_file();
+  test_source_positions();
+  test_long_line_positions();
   test_parse_call();
   test_nested_arrays();
   test_scalar_errors();

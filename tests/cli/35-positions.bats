@@ -1,0 +1,21 @@
+#!/usr/bin/env bats
+# Positions in a source written inside the spec are those of the spec file:
+# the line and column where the character is written in the JSON string
+# (escapes at their backslash, a column per character), so editors and CI
+# annotations land on it; the excerpt still shows the decoded source line.
+# Each case is tests/cases/NAME.json (+ NAME.args) with NAME.err or NAME.out.
+
+load helper
+
+@test "positions: one string with \\n, \\\" and \\u escapes" { golden position-string-escapes 1; }
+@test "positions: array of lines with characters outside ASCII" { golden position-array-unicode 1; }
+@test "positions: minified spec on one line" { golden position-minified 1; }
+@test "positions: long one-line source, 100-column window" { golden position-long-line 1; }
+@test "positions: trace --format json source fields" { golden position-json-listing 0; }
+
+@test "positions: explain --format github points at the declaration on line 5" {
+  cd "$CASES_DIR"
+  run tjit explain-recompile --format github ../../examples/static_kinds_recompile.json
+  assert_success
+  assert_line --index 5 "::warning file=../../examples/static_kinds_recompile.json,line=5,col=67::static argument 'scale' is constant and caused 1 compilation: it is only folded into arithmetic: with scale=3.0 the jaxpr differs from call 0's only in literal values; make 'scale' traced (not static): that would have avoided 1 of the 4 compilations"
+}
