@@ -40,6 +40,8 @@ compiled() {
 @test "run compiled: --args" { compiled run-args; }
 @test "run compiled: indexing" { compiled run-indexing; }
 @test "run compiled: jit and fori_loop" { compiled run-jit-fori; }
+@test "run compiled: a scalar broadcast outside any fused loop" { compiled run-broadcast-scalar-alone; }
+@test "run compiled: a coordinate grid from a row and zeros" { compiled run-broadcast-grid; }
 
 @test "run: --out writes one .npy per output" {
   dir=$(mktemp -d)
@@ -70,3 +72,5 @@ compiled() {
 
 @test "run: indexing, scatter and dynamic_slice out of bounds" { golden run-indexing 0; }
 @test "run: jit function and fori_loop, zero iterations" { golden run-jit-fori 0; }
+@test "run: a scalar broadcast outside any fused loop" { golden run-broadcast-scalar-alone 0; }
+@test "run: a coordinate grid from a row and zeros" { golden run-broadcast-grid 0; }
