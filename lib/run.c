@@ -318,7 +318,8 @@ static tj_status run_program(tj_ctx *ctx, const session_prog *p, uint32_t nin, t
     } else out[k] = res->outs[k]->data;
   }
   int code = st == TJ_OK ? timed_runs(p->prog, in, out, o) : JIT_OK;
-  for (uint32_t k = 0; k < p->nout && code == JIT_OK; k++)
+  /* nothing ran (and some outputs are NULL) when an allocation failed */
+  for (uint32_t k = 0; k < p->nout && code == JIT_OK && st == TJ_OK; k++)
     if (!jit_guard_intact(out[k], (size_t)res->outs[k]->size * (size_t)dtype_size(res->outs[k]->dtype)))
       code = JIT_OVERRUN;
   if (code == JIT_OVERRUN) {

@@ -4,6 +4,7 @@
 # (--reference, the cases' .args), then compiled, which must print the
 # same; and the command's options.
 load helper
+bats_require_minimum_version 1.5.0
 
 # compiled NAME: case NAME run compiled with --check instead of
 # --reference prints exactly NAME.out.
@@ -74,3 +75,28 @@ compiled() {
 @test "run: jit function and fori_loop, zero iterations" { golden run-jit-fori 0; }
 @test "run: a scalar broadcast outside any fused loop" { golden run-broadcast-scalar-alone 0; }
 @test "run: a coordinate grid from a row and zeros" { golden run-broadcast-grid 0; }
+
+# The next tests run tjit under `ulimit -v 1000000` (about 1 GB of address
+# space), so that allocating 1.6 GB fails. ASan reserves terabytes of
+# shadow address space at start-up, so under it there is nothing to test.
+unlimited_skip_under_asan() {
+  if ldd "$TJIT_BUILD/tjit" 2>/dev/null | grep -q libasan; then
+    skip "ASan reserves terabytes of address space: ulimit -v stops it before main"
+  fi
+}
+
+@test "run: an output that cannot be allocated is an error, not a crash" {
+  unlimited_skip_under_asan
+  run -1 --separate-stderr bash -c 'ulimit -v 1000000 && exec tjit run --no-cache "$1"' _ \
+    "$CASES_DIR/run-output-unallocatable.json"
+  assert_equal "$output" ""
+  assert_equal "$stderr" "tjit: error: output 0 is too large to allocate"
+}
+
+@test "run --reference: an array that cannot be allocated is an error" {
+  unlimited_skip_under_asan
+  run -1 --separate-stderr bash -c 'ulimit -v 1000000 && exec tjit run --reference "$1"' _ \
+    "$CASES_DIR/run-output-unallocatable.json"
+  assert_equal "$output" ""
+  assert_equal "$stderr" "tjit: error: cannot allocate an array of f32[20000,20000] (limit is 2147483648 elements, or out of memory)"
+}
