@@ -129,9 +129,9 @@ static tj_result *result_new(size_t n) {
 
 static tj_status run_reference(tj_ctx *ctx, const tj_jaxpr *j, tj_array **args, tj_result *res) {
   char err[512];
-  if (eval_jaxpr(j->m, j->m->top, (const tj_array *const *)args, res->outs, err, sizeof err)) return TJ_OK;
-  diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
-  return TJ_ERR_PROGRAM;
+  tj_status st = eval_jaxpr(j->m, j->m->top, (const tj_array *const *)args, res->outs, err, sizeof err);
+  if (st != TJ_OK) diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
+  return st;
 }
 
 /* Saves source where a bug report can pick it up; the path goes in the
