@@ -384,8 +384,8 @@ typedef struct named_array {
 } named_array;
 
 static void offer(named_array *top, int *n, named_array a) {
+  if (*n == MEM_NAMED && mem_bytes(&top[MEM_NAMED - 1].aval) >= mem_bytes(&a.aval)) return;
   int i = *n < MEM_NAMED ? (*n)++ : MEM_NAMED - 1;
-  if (i == MEM_NAMED - 1 && *n == MEM_NAMED && mem_bytes(&top[i].aval) >= mem_bytes(&a.aval)) return;
   for (; i > 0 && mem_bytes(&top[i - 1].aval) < mem_bytes(&a.aval); i--) top[i] = top[i - 1];
   top[i] = a;
 }
