@@ -96,12 +96,14 @@ static bool get_aval(reader *r, tj_aval *a) {
   unsigned pad = (unsigned)get_bytes(r, 1);
   if (!r->ok || dtype >= DT_COUNT || weak > 1 || rank > TJ_MAX_RANK || pad != 0) return false;
   *a = (tj_aval){.dtype = (tj_dtype)dtype, .weak = weak, .rank = (uint8_t)rank};
+  uint64_t elements = 1; /* at most TJ_MAX_ELEMENTS, as a trace makes them: sizes cannot overflow */
   for (unsigned d = 0; d < rank; d++) {
     uint64_t n = get_bytes(r, 8);
     if (n > (uint64_t)TJ_MAX_ELEMENTS) return false;
+    elements = n ? (elements > (uint64_t)TJ_MAX_ELEMENTS / n ? (uint64_t)TJ_MAX_ELEMENTS + 1 : elements * n) : 0;
     a->dims[d] = (int64_t)n;
   }
-  return r->ok;
+  return r->ok && elements <= (uint64_t)TJ_MAX_ELEMENTS;
 }
 
 /* n avals into a malloc'd array; at most what the bytes left could hold. */

@@ -118,10 +118,12 @@ static void reseal(tj_buf *data) {
 static void test_bad_fields(void) {
   tj_aval bad_dtype = {.dtype = DT_COUNT}, bad_rank = {.dtype = DT_F32, .rank = TJ_MAX_RANK};
   tj_aval fine = {.dtype = DT_F32};
+  tj_aval too_many = {.dtype = DT_F32, .rank = 2, .dims = {1LL << 31, 2}}; /* each dim fits, not their product */
   char why[128];
   struct { dc_entry e; const char *why; } cases[] = {
       {{.nin = 1, .ins = &bad_dtype, .object = "\177ELF....", .object_len = 8}, "bad avals"},
       {{.nout = 1, .outs = &bad_rank, .object = "\177ELF....", .object_len = 8}, "bad avals"},
+      {{.nout = 1, .outs = &too_many, .object = "\177ELF....", .object_len = 8}, "bad avals"},
       {{.nin = 1, .ins = &fine, .object = "#include <stdio.h>", .object_len = 18}, "the object is not ELF"},
       {{.needs = 64, .object = "\177ELF....", .object_len = 8}, "unknown needs 0x40"},
       {{.mem = {.temps = 1}, .object = "\177ELF....", .object_len = 8}, "bad memory estimate"},
