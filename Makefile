@@ -24,7 +24,7 @@ LIB_SRC = lib/arena.c lib/util.c lib/diag.c lib/dtype.c lib/promote.c lib/intern
           lib/trace_array.c lib/trace_control.c lib/trace_index.c lib/autograph.c \
           lib/prims_array.c lib/prims_index.c lib/prims_control.c \
           lib/pp.c lib/print.c lib/api.c lib/array.c lib/values.c lib/npy.c lib/format.c \
-          lib/eval.c lib/eval_elem.c lib/eval_array.c lib/eval_shape.c lib/eval_control.c lib/run.c \
+          lib/eval.c lib/eval_elem.c lib/eval_array.c lib/eval_shape.c lib/eval_control.c lib/run.c lib/mem_estimate.c \
           lib/codegen.c lib/cg_elem.c lib/cg_array.c lib/cg_reduce.c lib/cg_control.c lib/jit.c
 CMD_SRC = cmd/tjit.c cmd/common.c cmd/trace.c cmd/check.c cmd/run.c cmd/help.c cmd/emit_c.c
 LIB_SRC += lib/cache_key.c lib/cg_block.c lib/explain.c lib/explain_analysis.c lib/explain_format.c lib/explain_json.c

@@ -68,6 +68,24 @@ static bool parse_index(const char *text, int *out) {
   return true;
 }
 
+/* --max-memory: a whole number of bytes, or of KiB, MiB, GiB or TiB with
+ * the suffix K, M, G or T; more than 0. */
+static bool parse_size(const char *text, long long *out) {
+  static const char units[] = "KMGT";
+  char *end;
+  if (*text < '0' || *text > '9') return false;
+  errno = 0;
+  long long n = strtoll(text, &end, 10);
+  const char *unit = *end ? strchr(units, *end) : NULL;
+  if (errno || n <= 0 || (*end && (!unit || end[1]))) return false;
+  for (const char *u = units; unit && u <= unit; u++) {
+    if (n > LLONG_MAX / 1024) return false;
+    n *= 1024;
+  }
+  *out = n;
+  return true;
+}
+
 /* Applies one parsed option; returns -1 to go on or an exit status. */
 static int apply_option(const struct cmd_info *info, int id, const char *arg,
                         struct cmd_opts *o) {
@@ -123,6 +141,10 @@ static int apply_option(const struct cmd_info *info, int id, const char *arg,
   case OPT_REPEAT:
     if (!parse_index(arg, &o->repeat) || o->repeat < 1 || o->repeat > CMD_MAX_REPEAT)
       return cmd_usage_error(info, "invalid --repeat '%s' (expected 1 to %d)", arg, CMD_MAX_REPEAT);
+    return -1;
+  case OPT_MAX_MEMORY:
+    if (!parse_size(arg, &o->max_memory))
+      return cmd_usage_error(info, "invalid --max-memory '%s' (expected bytes, or a number with K, M, G or T)", arg);
     return -1;
   case OPT_WHAT_IF:
     if (o->nwhat_if == CMD_MAX_WHAT_IF)

@@ -34,6 +34,7 @@ enum cmd_option_id {
   OPT_FORMAT_GRAPH,     /* graph: --format dot|svg|png|pdf */
   OPT_RANKDIR,
   OPT_FUSED,
+  OPT_MAX_MEMORY,
 };
 
 /* One row of a command's option table. */
@@ -98,6 +99,7 @@ struct cmd_opts {
   bool max_compiles_set;     /* --max-compiles N */
   int max_compiles;
   int repeat;                /* --repeat N; 0: not given */
+  long long max_memory;      /* --max-memory SIZE, in bytes; 0: not given */
   tj_graph_format graph_format; /* graph: --dot (default), --svg, --png, --pdf */
   bool left_to_right;        /* graph: --rankdir LR */
   bool fused;                /* graph: --fused */

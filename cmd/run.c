@@ -17,6 +17,7 @@ static const struct cmd_option run_options[] = {
     {"check", 0, NULL, "also run the reference evaluator; a mismatch fails (exit 1)", OPT_CHECK},
     {"time", 0, NULL, "print each call's trace, compile and run times to stderr", OPT_TIME},
     {"repeat", 0, "N", "run the compiled code N times; --time shows the median run", OPT_REPEAT},
+    {"max-memory", 0, "SIZE", "refuse a run estimated to need more (e.g. 4G; default 3/4 of RAM)", OPT_MAX_MEMORY},
     {"reference", 0, NULL, "run the reference evaluator instead of compiled code", OPT_REFERENCE},
     {"no-cache", 0, NULL, "neither read nor write the disk cache of compiled calls", OPT_NO_CACHE},
     OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_HELP,
@@ -111,7 +112,8 @@ static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, tj_session *session, tj_c
   for (int c = first; c <= last; c++) {
     tj_times times;
     tj_run_opts ro = {.trace = opts->trace, .reference = opts->reference, .check = opts->check, .fill_random = opts->fill_random,
-                      .session = session, .cache = cache, .times = &times, .repeat = opts->repeat};
+                      .session = session, .cache = cache, .times = &times, .repeat = opts->repeat,
+                      .max_memory = opts->max_memory};
     ro.trace.call = c;
     tj_result *r = NULL;
     tj_status st = tj_run(ctx, spec, &ro, &r);

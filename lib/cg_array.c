@@ -61,7 +61,8 @@ bool cg_broadcast_in_dim(cg *g, const ir_eqn *e, const char *const *ops, tj_buf 
   }
   tj_aval a = cg_aval(g, e->in[0]);
   int64_t bdims[TJ_MAX_RANK], st[TJ_MAX_RANK], coef[TJ_MAX_RANK] = {0};
-  if (param_ints(e, "broadcast_dimensions", bdims, TJ_MAX_RANK) != a.rank)
+  /* a scalar's broadcast carries no params (the listing prints none) */
+  if (a.rank > 0 && param_ints(e, "broadcast_dimensions", bdims, TJ_MAX_RANK) != a.rank)
     return cg_fail(g, "internal error: broadcast_in_dim");
   strides_of(&a, st);
   for (int k = 0; k < a.rank; k++)

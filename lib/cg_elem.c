@@ -96,7 +96,8 @@ static const char *compare_op(int prim) {
   case P_lt: return "<";
   case P_le: return "<=";
   case P_gt: return ">";
-  default: return ">=";
+  case P_ge: return ">=";
+  default: return NULL;
   }
 }
 
@@ -143,7 +144,9 @@ static bool binary_int(cg *g, const ir_eqn *e, const char *x, const char *y, tj_
 bool cg_binary(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *out) {
   tj_dtype t = cg_aval(g, e->in[0]).dtype;
   if (prims[e->prim].flags & PF_COMPARE) {
-    buf_printf(out, "(bool)(%s %s %s)", ops[0], compare_op(e->prim), ops[1]);
+    const char *op = compare_op(e->prim);
+    if (!op) return cg_fail(g, "internal error: no C rule for %s on %s", prims[e->prim].name, cg_type(t));
+    buf_printf(out, "(bool)(%s %s %s)", ops[0], op, ops[1]);
     return true;
   }
   return dtype_is_float(t) ? binary_float(g, e, ops[0], ops[1], t, out)

@@ -11,12 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-#define FN(name, proto) CGF_##name,
-#include "cg_fns.def"
-#undef FN
-  CGF_COUNT
-};
 static const struct { const char *name, *proto; } cg_fns[] = {
 #define FN(name, proto) {#name, proto},
 #include "cg_fns.def"

@@ -45,6 +45,14 @@ enum cg_helper {
   H_MAX, H_MIN, H_DIV, H_REM, H_SHL, H_SHRA, H_SHRL, H_IPOW, H_F2I, H_BITS, H_COUNT
 };
 
+/* The functions of cg_fns.def, one flag each in cg.need_fn. */
+enum cg_fn_id {
+#define FN(name, proto) CGF_##name,
+#include "cg_fns.def"
+#undef FN
+  CGF_COUNT
+};
+
 /* How a variable lives in the generated code. */
 typedef struct cg_var {
   uint8_t state;            /* CV_* */
@@ -63,7 +71,7 @@ typedef struct cg { /* the tag: prims.h declares the rules with it */
   int depth;                /* sub-jaxpr nesting */
   uint32_t ntemps;          /* counter for fresh names (t0, t1 ...) */
   bool need[H_COUNT][DT_COUNT];
-  bool need_fn[64];         /* libm/runtime functions used (cg_fn_*) */
+  bool need_fn[CGF_COUNT];  /* libm/runtime functions used (cg_fn) */
   bool *need_kernel;        /* per tjk_all() kernel: called by the code */
   char *err;
   int errsize;

@@ -12,7 +12,10 @@
  *   16  the entry's key digest (lo, hi: 16 bytes), as in its file name
  *   32  u64 payload length, u64 XXH3-64 of the payload
  *   48  payload: u32 needs (JIT_NEEDS_*), u32 nin, nin avals, u32 nout,
- *       nout avals, u64 object length, the object's bytes
+ *       nout avals, u64 temporaries' bytes and u32 n, n avals (the
+ *       memory estimate of mem_estimate.h, so a hit is held to the same
+ *       --max-memory as a traced call), u64 object length, the object's
+ *       bytes
  *   aval: u8 dtype, u8 weak, u8 rank, u8 0, rank u64 dims
  * A reader checks every field and the checksum and takes anything else
  * (truncated, flipped, foreign, another version) for a miss; the writer
@@ -26,11 +29,12 @@
 
 #include "cache_key.h"
 #include "dtype.h"
+#include "mem_estimate.h"
 #include "tjit.h"
 #include "util.h"
 
 #define DC_MAGIC "TJITOBJ\n"
-#define DC_FORMAT_VERSION 1u
+#define DC_FORMAT_VERSION 2u
 #define DC_HEADER_BYTES 48
 /* A file larger than this is not an entry (a 30,000-line program's object
  * is about 1 MB). */
@@ -42,6 +46,7 @@ typedef struct dc_entry {
   unsigned needs;            /* JIT_NEEDS_* */
   uint32_t nin, nout;
   tj_aval *ins, *outs;
+  mem_estimate mem;          /* the run's temporaries */
   const char *object;
   size_t object_len;
 } dc_entry;

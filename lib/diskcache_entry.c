@@ -57,6 +57,9 @@ void dc_encode(cache_digest key, const dc_entry *e, tj_buf *out) {
   for (uint32_t i = 0; i < e->nin; i++) put_aval(&payload, &e->ins[i]);
   put_u32(&payload, e->nout);
   for (uint32_t i = 0; i < e->nout; i++) put_aval(&payload, &e->outs[i]);
+  put_u64(&payload, e->mem.temps);
+  put_u32(&payload, e->mem.nbig);
+  for (uint32_t i = 0; i < e->mem.nbig; i++) put_aval(&payload, &e->mem.big[i]);
   put_u64(&payload, e->object_len);
   buf_putn(&payload, e->object, e->object_len);
   buf_putn(out, DC_MAGIC, 8);
@@ -93,12 +96,14 @@ static bool get_aval(reader *r, tj_aval *a) {
   unsigned pad = (unsigned)get_bytes(r, 1);
   if (!r->ok || dtype >= DT_COUNT || weak > 1 || rank > TJ_MAX_RANK || pad != 0) return false;
   *a = (tj_aval){.dtype = (tj_dtype)dtype, .weak = weak, .rank = (uint8_t)rank};
+  uint64_t elements = 1; /* at most TJ_MAX_ELEMENTS, as a trace makes them: sizes cannot overflow */
   for (unsigned d = 0; d < rank; d++) {
     uint64_t n = get_bytes(r, 8);
     if (n > (uint64_t)TJ_MAX_ELEMENTS) return false;
+    elements = n ? (elements > (uint64_t)TJ_MAX_ELEMENTS / n ? (uint64_t)TJ_MAX_ELEMENTS + 1 : elements * n) : 0;
     a->dims[d] = (int64_t)n;
   }
-  return r->ok;
+  return r->ok && elements <= (uint64_t)TJ_MAX_ELEMENTS;
 }
 
 /* n avals into a malloc'd array; at most what the bytes left could hold. */
@@ -109,6 +114,15 @@ static bool get_avals(reader *r, uint32_t *n, tj_aval **out) {
   if (!*out) TJ_OOM();
   for (uint32_t i = 0; i < *n; i++)
     if (!get_aval(r, &(*out)[i])) return false;
+  return true;
+}
+
+static bool get_mem(reader *r, mem_estimate *mem) {
+  mem->temps = get_bytes(r, 8);
+  mem->nbig = (uint32_t)get_bytes(r, 4);
+  if (!r->ok || mem->nbig > MEM_NAMED) return false;
+  for (uint32_t i = 0; i < mem->nbig; i++)
+    if (!get_aval(r, &mem->big[i])) return false;
   return true;
 }
 
@@ -141,6 +155,7 @@ bool dc_decode(cache_digest key, const char *data, size_t len, dc_entry *out, ch
   out->needs = (unsigned)get_bytes(&r, 4);
   if (out->needs & ~(unsigned)(JIT_NEEDS_KERNELS | JIT_NEEDS_BLAS)) return FAIL("unknown needs %#x", out->needs);
   if (!get_avals(&r, &out->nin, &out->ins) || !get_avals(&r, &out->nout, &out->outs)) return FAIL("bad avals");
+  if (!get_mem(&r, &out->mem)) return FAIL("bad memory estimate");
   uint64_t objlen = get_bytes(&r, 8);
   if (!r.ok || objlen != (uint64_t)(r.end - r.p)) return FAIL("bad object length");
   if (objlen < 4 || memcmp(r.p, "\177ELF", 4) != 0) return FAIL("the object is not ELF");

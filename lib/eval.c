@@ -19,6 +19,16 @@ bool eval_fail(eval_state *s, const char *fmt, ...) {
   return false;
 }
 
+bool eval_bug(eval_state *s, const char *fmt, ...) {
+  va_list ap;
+  int n = snprintf(s->err, (size_t)s->errsize, "internal error: ");
+  va_start(ap, fmt);
+  if (n >= 0 && n < s->errsize) vsnprintf(s->err + n, (size_t)(s->errsize - n), fmt, ap);
+  va_end(ap);
+  s->internal = true;
+  return false;
+}
+
 tj_array *eval_new(eval_state *s, const tj_aval *aval) {
   tj_array *a = array_new(aval);
   if (!a) {
@@ -119,7 +129,7 @@ static bool run_eqn(eval_state *s, frame *f, const ir_eqn *e) {
     ir_atom a = e->in[i];
     if (ATOM_IS_LIT(a)) ok = (in[i] = lits[i] = literal_array(s, &s->m->lits[ATOM_INDEX(a)])) != NULL;
     else in[i] = f->env[ATOM_INDEX(a)];
-    if (ok && !in[i]) ok = eval_fail(s, "internal error: operand %u of %s is not defined", i, prims[e->prim].name);
+    if (ok && !in[i]) ok = eval_bug(s, "operand %u of %s is not defined", i, prims[e->prim].name);
   }
   if (ok) ok = prims[e->prim].eval(s, e, in, out);
   for (uint32_t i = 0; i < e->nin; i++) array_free(lits[i]);
@@ -173,9 +183,10 @@ bool eval_sub(eval_state *s, const ir_jaxpr *j, const tj_array *const *inputs, t
   return ok;
 }
 
-bool eval_jaxpr(const ir_module *m, const ir_jaxpr *j, const tj_array *const *inputs, tj_array **outputs,
-                char *err, int errsize) {
+tj_status eval_jaxpr(const ir_module *m, const ir_jaxpr *j, const tj_array *const *inputs, tj_array **outputs,
+                     char *err, int errsize) {
   eval_state s = {.m = m, .err = err, .errsize = errsize};
   if (errsize > 0) err[0] = 0;
-  return eval_sub(&s, j, inputs, outputs);
+  if (eval_sub(&s, j, inputs, outputs)) return TJ_OK;
+  return s.internal ? TJ_ERR_INTERNAL : TJ_ERR_PROGRAM;
 }

@@ -8,6 +8,7 @@
 #include "array.h"
 #include "ir.h"
 #include "prims.h"
+#include "tjit.h"
 
 /* Loop iterations one evaluation may run in total (while and scan), so a
  * traced `while (true)` ends with an error instead of hanging. */
@@ -19,19 +20,24 @@ typedef struct eval_state {
   int errsize;
   int depth;                /* nesting of sub-jaxprs (bounded) */
   long long steps;          /* loop iterations so far */
+  bool internal;            /* the failure is a bug of tjit's (eval_bug) */
 } eval_state;
 
 /* Evaluates j: inputs are its constvars' then its invars' arrays (borrowed);
  * outputs[0..j->nout) receive new arrays, the caller's to free. On failure
- * returns false with a message in err and no output set. */
-bool eval_jaxpr(const ir_module *m, const ir_jaxpr *j, const tj_array *const *inputs,
-                tj_array **outputs, char *err, int errsize);
+ * returns TJ_ERR_PROGRAM (the program's: an array too large, a loop that
+ * never ends) or TJ_ERR_INTERNAL (tjit's: a primitive or a param the
+ * evaluator has no rule for), with a message in err and no output set. */
+tj_status eval_jaxpr(const ir_module *m, const ir_jaxpr *j, const tj_array *const *inputs,
+                     tj_array **outputs, char *err, int errsize);
 
 /* For the rules (eval_*.c): */
 /* Evaluates a sub-jaxpr inside an equation. */
 bool eval_sub(eval_state *s, const ir_jaxpr *j, const tj_array *const *inputs, tj_array **outputs);
 /* Writes the message and returns false. */
 bool eval_fail(eval_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same for a bug of tjit's: "internal error: " and the message. */
+bool eval_bug(eval_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A new zeroed array of aval, or NULL after eval_fail. */
 tj_array *eval_new(eval_state *s, const tj_aval *aval);
 /* A new array of output k's aval. */

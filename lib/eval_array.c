@@ -91,7 +91,7 @@ bool ev_reduce(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arr
   const tj_array *a = in[0];
   int64_t axes[TJ_MAX_RANK], c[TJ_MAX_RANK];
   int naxes = eval_param_ints(e, "axes", axes, TJ_MAX_RANK);
-  if (naxes < 0) return eval_fail(s, "internal error: %s without axes", prims[e->prim].name);
+  if (naxes < 0) return eval_bug(s, "%s without axes", prims[e->prim].name);
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
   bool fl = dtype_is_float(a->dtype);
@@ -131,7 +131,7 @@ bool ev_argminmax(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_
   const tj_array *a = in[0];
   int64_t axis, c[TJ_MAX_RANK], st[TJ_MAX_RANK];
   if (eval_param_ints(e, "axes", &axis, 1) != 1 || axis < 0 || axis >= a->rank)
-    return eval_fail(s, "internal error: %s without its axis", prims[e->prim].name);
+    return eval_bug(s, "%s without its axis", prims[e->prim].name);
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
   eval_strides(a, st);
@@ -215,7 +215,7 @@ static void dot_one(const tj_array *l, const tj_array *rt, tj_array *r, int64_t 
 bool ev_dot_general(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const tj_array *l = in[0], *rt = in[1];
   dot_dims d;
-  if (!read_dot_dims(e, &d)) return eval_fail(s, "internal error: dot_general without dimension_numbers");
+  if (!read_dot_dims(e, &d)) return eval_bug(s, "dot_general without dimension_numbers");
   int64_t lfree[TJ_MAX_RANK], rfree[TJ_MAX_RANK], both_l[2 * TJ_MAX_RANK], both_r[2 * TJ_MAX_RANK];
   memcpy(both_l, d.lc, sizeof d.lc[0] * d.nc), memcpy(both_l + d.nc, d.lb, sizeof d.lb[0] * d.nb);
   memcpy(both_r, d.rc, sizeof d.rc[0] * d.nc), memcpy(both_r + d.nc, d.rb, sizeof d.rb[0] * d.nb);

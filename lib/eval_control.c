@@ -18,7 +18,7 @@ static bool count_step(eval_state *s) {
 
 bool ev_jit(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const ir_jaxpr *j = jaxpr_param(e, "jaxpr");
-  if (!j) return eval_fail(s, "internal error: jit without a jaxpr");
+  if (!j) return eval_bug(s, "jit without a jaxpr");
   return eval_sub(s, j, in, out);
 }
 
@@ -26,7 +26,7 @@ bool ev_jit(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array 
  * lax.switch clamps before binding, so traced code never relies on it. */
 bool ev_cond(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const pval *br = ir_param_get(e, "branches");
-  if (!br || br->kind != PV_TUPLE || br->nitems < 1) return eval_fail(s, "internal error: cond without branches");
+  if (!br || br->kind != PV_TUPLE || br->nitems < 1) return eval_bug(s, "cond without branches");
   int64_t index = array_get_i(in[0], 0);
   if (index < 0 || index >= br->nitems) index = br->nitems - 1;
   return eval_sub(s, br->items[index]->jaxpr, in + 1, out);
@@ -51,7 +51,7 @@ bool ev_while(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arra
   const ir_jaxpr *body = jaxpr_param(e, "body_jaxpr"), *cj = jaxpr_param(e, "cond_jaxpr");
   int cn = (int)eval_param_int(e, "cond_nconsts", 0), bn = (int)eval_param_int(e, "body_nconsts", 0);
   int ncarry = (int)e->nout;
-  if (!body || !cj) return eval_fail(s, "internal error: while without its jaxprs");
+  if (!body || !cj) return eval_bug(s, "while without its jaxprs");
   const tj_array **args = calloc((size_t)(bn + ncarry) + 1, sizeof *args);
   tj_array **carry = calloc((size_t)ncarry + 1, sizeof *carry), **next = calloc((size_t)ncarry + 1, sizeof *next);
   bool ok = args && carry && next, truth = false;
@@ -125,7 +125,7 @@ bool ev_scan(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array
   int nconst = (int)eval_param_int(e, "num_consts", 0), ncarry = (int)eval_param_int(e, "num_carry", 0);
   bool reverse = eval_param_int(e, "reverse", 0) != 0;
   int nxs = (int)e->nin - nconst - ncarry, nys = (int)e->nout - ncarry;
-  if (!body || length < 0 || nxs < 0 || nys < 0) return eval_fail(s, "internal error: malformed scan");
+  if (!body || length < 0 || nxs < 0 || nys < 0) return eval_bug(s, "malformed scan");
   bool ok = true;
   for (int i = 0; ok && i < ncarry; i++)
     ok = (out[i] = array_copy(in[nconst + i])) != NULL || eval_fail(s, "out of memory");

@@ -53,8 +53,11 @@ static int64_t pow_int(int64_t x, int64_t y) {
   return (int64_t)acc;
 }
 
+/* The element rules below set *unknown for a primitive they have no rule
+ * for (and the callers check one element before the loop), so a missing
+ * rule is an internal error, never a plausible wrong value. */
 #define F(fn) (f32 ? (double)fn##f((float)x) : fn(x))
-static double unary_float(int prim, double x, bool f32, const ir_eqn *e) {
+static double unary_float(int prim, double x, bool f32, const ir_eqn *e, bool *unknown) {
   switch (prim) {
   case P_neg: return -x;
   case P_sign: return x > 0 ? 1 : x < 0 ? -1 : x; /* NaN and ±0 stay */
@@ -79,57 +82,66 @@ static double unary_float(int prim, double x, bool f32, const ir_eqn *e) {
   case P_rsqrt: return f32 ? 1.0f / sqrtf((float)x) : 1 / sqrt(x);
   case P_logistic: return f32 ? 1.0f / (1.0f + expf((float)-x)) : 1 / (1 + exp(-x));
   case P_integer_pow: return pow_float(x, eval_param_int(e, "y", 1), f32);
-  default: return NAN;
+  default: *unknown = true; return 0;
   }
 }
 #undef F
 
-static int64_t unary_int(int prim, int64_t x, tj_dtype t, const ir_eqn *e) {
+static int64_t unary_int(int prim, int64_t x, tj_dtype t, const ir_eqn *e, bool *unknown) {
   switch (prim) {
   case P_neg: return (int64_t)(0 - (uint64_t)x);
   case P_sign: return x > 0 ? 1 : x < 0 ? -1 : 0;
   case P_abs: return x < 0 ? (int64_t)(0 - (uint64_t)x) : x;
   case P_not: return t == DT_BOOL ? !x : ~x;
   case P_integer_pow: return pow_int(x, eval_param_int(e, "y", 1));
-  default: return 0;
+  default: *unknown = true; return 0;
   }
+}
+
+static bool no_rule(eval_state *s, const ir_eqn *e, tj_dtype t) {
+  return eval_bug(s, "the reference evaluator has no rule for %s on %s", prims[e->prim].name, dtype_short(t));
 }
 
 bool ev_unary(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const tj_array *a = in[0];
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
-  bool fl = dtype_is_float(a->dtype), f32 = a->dtype == DT_F32;
+  bool fl = dtype_is_float(a->dtype), f32 = a->dtype == DT_F32, unknown = false;
+  if (fl) unary_float(e->prim, 0, f32, e, &unknown);
+  else unary_int(e->prim, 0, a->dtype, e, &unknown);
+  if (unknown) return no_rule(s, e, a->dtype);
   for (int64_t i = 0; i < r->size; i++) {
-    if (fl) array_set_f(r, i, unary_float(e->prim, array_get_f(a, i), f32, e));
-    else array_set_i(r, i, unary_int(e->prim, array_get_i(a, i), a->dtype, e));
+    if (fl) array_set_f(r, i, unary_float(e->prim, array_get_f(a, i), f32, e, &unknown));
+    else array_set_i(r, i, unary_int(e->prim, array_get_i(a, i), a->dtype, e, &unknown));
   }
   return true;
 }
 
-static bool compare(int prim, double x, double y) {
+static bool compare(int prim, double x, double y, bool *unknown) {
   switch (prim) {
   case P_eq: return x == y;
   case P_ne: return x != y;
   case P_lt: return x < y;
   case P_le: return x <= y;
   case P_gt: return x > y;
-  default: return x >= y;
+  case P_ge: return x >= y;
+  default: *unknown = true; return false;
   }
 }
 
-static bool compare_int(int prim, int64_t x, int64_t y) {
+static bool compare_int(int prim, int64_t x, int64_t y, bool *unknown) {
   switch (prim) {
   case P_eq: return x == y;
   case P_ne: return x != y;
   case P_lt: return x < y;
   case P_le: return x <= y;
   case P_gt: return x > y;
-  default: return x >= y;
+  case P_ge: return x >= y;
+  default: *unknown = true; return false;
   }
 }
 
-static double binary_float(int prim, double x, double y, bool f32) {
+static double binary_float(int prim, double x, double y, bool f32, bool *unknown) {
   switch (prim) {
   case P_add: return x + y;
   case P_sub: return x - y;
@@ -139,7 +151,8 @@ static double binary_float(int prim, double x, double y, bool f32) {
   case P_pow: return f32 ? powf((float)x, (float)y) : pow(x, y);
   case P_atan2: return f32 ? atan2f((float)x, (float)y) : atan2(x, y);
   case P_max: return nan_max(x, y);
-  default: return nan_min(x, y);
+  case P_min: return nan_min(x, y);
+  default: *unknown = true; return 0;
   }
 }
 
@@ -156,7 +169,7 @@ static int64_t shift(int prim, int64_t x, int64_t y, tj_dtype t) {
   return (int64_t)((ux >> amount) | (amount ? fill << (bits - amount) : 0));
 }
 
-static int64_t binary_int(int prim, int64_t x, int64_t y, tj_dtype t) {
+static int64_t binary_int(int prim, int64_t x, int64_t y, tj_dtype t, bool *unknown) {
   bool is_signed = dtype_kindof(t) == DK_SIGNED;
   uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
   switch (prim) {
@@ -177,7 +190,8 @@ static int64_t binary_int(int prim, int64_t x, int64_t y, tj_dtype t) {
   case P_or: return x | y;
   case P_xor: return x ^ y;
   case P_pow: return pow_int(x, y);
-  default: return shift(prim, x, y, t);
+  case P_shift_left: case P_shift_right_arithmetic: case P_shift_right_logical: return shift(prim, x, y, t);
+  default: *unknown = true; return 0;
   }
 }
 
@@ -186,12 +200,18 @@ bool ev_binary(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arr
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
   bool fl = dtype_is_float(a->dtype), f32 = a->dtype == DT_F32, cmp = prims[e->prim].flags & PF_COMPARE;
+  bool unknown = false;
+  if (fl && cmp) compare(e->prim, 0, 0, &unknown);
+  else if (fl) binary_float(e->prim, 0, 1, f32, &unknown);
+  else if (cmp) compare_int(e->prim, 0, 0, &unknown);
+  else binary_int(e->prim, 0, 1, a->dtype, &unknown);
+  if (unknown) return no_rule(s, e, a->dtype);
   for (int64_t i = 0; i < r->size; i++) {
     int64_t ia = bcast_index(a, r, i), ib = bcast_index(b, r, i);
-    if (fl && cmp) array_set_i(r, i, compare(e->prim, array_get_f(a, ia), array_get_f(b, ib)));
-    else if (fl) array_set_f(r, i, binary_float(e->prim, array_get_f(a, ia), array_get_f(b, ib), f32));
-    else if (cmp) array_set_i(r, i, compare_int(e->prim, array_get_i(a, ia), array_get_i(b, ib)));
-    else array_set_i(r, i, binary_int(e->prim, array_get_i(a, ia), array_get_i(b, ib), a->dtype));
+    if (fl && cmp) array_set_i(r, i, compare(e->prim, array_get_f(a, ia), array_get_f(b, ib), &unknown));
+    else if (fl) array_set_f(r, i, binary_float(e->prim, array_get_f(a, ia), array_get_f(b, ib), f32, &unknown));
+    else if (cmp) array_set_i(r, i, compare_int(e->prim, array_get_i(a, ia), array_get_i(b, ib), &unknown));
+    else array_set_i(r, i, binary_int(e->prim, array_get_i(a, ia), array_get_i(b, ib), a->dtype, &unknown));
   }
   return true;
 }
@@ -267,7 +287,7 @@ bool ev_broadcast_in_dim(eval_state *s, const ir_eqn *e, const tj_array *const *
   int64_t bd[TJ_MAX_RANK], ast[TJ_MAX_RANK];
   /* a scalar's broadcast carries no params (the listing prints none) */
   if (a->rank > 0 && eval_param_ints(e, "broadcast_dimensions", bd, TJ_MAX_RANK) != a->rank)
-    return eval_fail(s, "internal error: broadcast_in_dim without broadcast_dimensions");
+    return eval_bug(s, "broadcast_in_dim without broadcast_dimensions");
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
   eval_strides(a, ast);

@@ -47,7 +47,7 @@ static void transpose_map(const ir_eqn *e, const int64_t *p, const int64_t *c, i
 bool ev_transpose(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   int64_t p[1 + TJ_MAX_RANK];
   if ((p[0] = eval_param_ints(e, "permutation", p + 1, TJ_MAX_RANK)) != in[0]->rank)
-    return eval_fail(s, "internal error: transpose without its permutation");
+    return eval_bug(s, "transpose without its permutation");
   return gather_by(s, e, in[0], p, transpose_map, out);
 }
 
@@ -55,7 +55,7 @@ bool ev_transpose(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_
 bool ev_reshape(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
-  if (r->size != in[0]->size) return eval_fail(s, "internal error: %s changes the size", prims[e->prim].name);
+  if (r->size != in[0]->size) return eval_bug(s, "%s changes the size", prims[e->prim].name);
   memcpy(r->data, in[0]->data, (size_t)r->size * (size_t)dtype_size(r->dtype));
   return true;
 }
@@ -64,7 +64,7 @@ bool ev_concatenate(eval_state *s, const ir_eqn *e, const tj_array *const *in, t
   int64_t dim = eval_param_int(e, "dimension", -1), c[TJ_MAX_RANK], st[TJ_MAX_RANK];
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
-  if (dim < 0 || dim >= r->rank) return eval_fail(s, "internal error: concatenate without its dimension");
+  if (dim < 0 || dim >= r->rank) return eval_bug(s, "concatenate without its dimension");
   for (int64_t i = 0; i < r->size; i++) {
     unravel(i, r, c);
     uint32_t k = 0;
@@ -101,11 +101,11 @@ bool ev_slice(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arra
   p[0] = rank;
   const pval *sv = ir_param_get(e, "strides");
   if (eval_param_ints(e, "start_indices", p + 1, TJ_MAX_RANK) != rank)
-    return eval_fail(s, "internal error: slice without start_indices");
+    return eval_bug(s, "slice without start_indices");
   if (!sv || sv->kind == PV_NONE)
     for (int d = 0; d < rank; d++) p[1 + TJ_MAX_RANK + d] = 1;
   else if (eval_param_ints(e, "strides", p + 1 + TJ_MAX_RANK, TJ_MAX_RANK) != rank)
-    return eval_fail(s, "internal error: slice with bad strides");
+    return eval_bug(s, "slice with bad strides");
   return gather_by(s, e, in[0], p, slice_map, out);
 }
 
@@ -118,7 +118,7 @@ static void rev_map(const ir_eqn *e, const int64_t *p, const int64_t *c, int64_t
 bool ev_rev(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   int64_t dims[TJ_MAX_RANK], p[1 + TJ_MAX_RANK] = {in[0]->rank};
   int n = eval_param_ints(e, "dimensions", dims, TJ_MAX_RANK);
-  if (n < 0) return eval_fail(s, "internal error: rev without dimensions");
+  if (n < 0) return eval_bug(s, "rev without dimensions");
   for (int i = 0; i < n; i++)
     if (dims[i] >= 0 && dims[i] < in[0]->rank) p[1 + dims[i]] = in[0]->dims[dims[i]];
   return gather_by(s, e, in[0], p, rev_map, out);
@@ -129,7 +129,7 @@ bool ev_dynamic_slice(eval_state *s, const ir_eqn *e, const tj_array *const *in,
   const tj_array *a = in[0];
   int64_t sizes[TJ_MAX_RANK], p[1 + 2 * TJ_MAX_RANK];
   if (eval_param_ints(e, "slice_sizes", sizes, TJ_MAX_RANK) != a->rank || e->nin != (uint32_t)a->rank + 1)
-    return eval_fail(s, "internal error: dynamic_slice without slice_sizes");
+    return eval_bug(s, "dynamic_slice without slice_sizes");
   p[0] = a->rank;
   for (int d = 0; d < a->rank; d++) {
     int64_t st = array_get_i(in[1 + d], 0), hi = a->dims[d] - sizes[d];
@@ -221,11 +221,11 @@ bool ev_scatter(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_ar
   scatter_dnums d;
   if (!read_scatter_dnums(e, &d) || d.nwindow + d.ninserted != op->rank || idx->rank < 1 ||
       d.nwindow > u->rank || d.ninserted > op->rank)
-    return eval_fail(s, "internal error: %s with dimension numbers it cannot use", prims[e->prim].name);
+    return eval_bug(s, "%s with dimension numbers it cannot use", prims[e->prim].name);
   for (int i = 0; i < d.nwindow; i++)
-    if (d.window[i] < 0 || d.window[i] >= u->rank) return eval_fail(s, "internal error: bad update_window_dims");
+    if (d.window[i] < 0 || d.window[i] >= u->rank) return eval_bug(s, "bad update_window_dims");
   for (int i = 0; i < d.nto; i++)
-    if (d.to_operand[i] < 0 || d.to_operand[i] >= op->rank) return eval_fail(s, "internal error: bad scatter dims");
+    if (d.to_operand[i] < 0 || d.to_operand[i] >= op->rank) return eval_bug(s, "bad scatter dims");
   tj_array *r = out[0] = array_copy(op);
   if (!r) return eval_fail(s, "out of memory");
   for (int64_t k = 0; k < u->size; k++) {

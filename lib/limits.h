@@ -23,5 +23,10 @@
  * outputs): a write past a buffer's end that lands there is caught as a
  * bug of the C generator rather than corrupting memory unseen. */
 #define TJ_BUFFER_GUARD      64
+/* A run's default memory limit (tjit-run(1) --max-memory): this share of
+ * physical memory. The estimate is an upper bound of what compiled code
+ * holds, so 3/4 leaves the rest of the machine its quarter. */
+#define TJ_MEMORY_SHARE_NUM  3
+#define TJ_MEMORY_SHARE_DEN  4
 
 #endif

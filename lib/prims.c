@@ -192,6 +192,22 @@ static bool check_params(checker *c, const ir_eqn *e, int depth) {
   return true;
 }
 
+/* The outputs' avals against the shape rule's (every output: a loop may
+ * carry hundreds of values). */
+static bool check_avals(checker *c, const ir_eqn *e, uint32_t k) {
+  char *err = c->err;
+  int errsize = c->errsize;
+  tj_aval small[16], *out = e->nout <= 16 ? small : malloc(e->nout * sizeof *out);
+  if (!out) TJ_OOM();
+  for (uint32_t i = 0; i < e->nout; i++) out[i] = c->m->vars[e->out[i]];
+  bool ok = prims[e->prim].shape(c->m, e, out, err, errsize);
+  for (uint32_t i = 0; ok && i < e->nout; i++)
+    if (!aval_equal(&out[i], &c->m->vars[e->out[i]]))
+      ok = FAIL("equation %u (%s): output %u has the wrong aval", k, prims[e->prim].name, i);
+  if (out != small) free(out);
+  return ok;
+}
+
 static bool check_eqn(checker *c, const ir_eqn *e, uint32_t k, uint32_t gen, int depth) {
   char *err = c->err;
   int errsize = c->errsize;
@@ -199,14 +215,7 @@ static bool check_eqn(checker *c, const ir_eqn *e, uint32_t k, uint32_t gen, int
     if (!ATOM_IS_LIT(e->in[i]) && c->stamp[ATOM_INDEX(e->in[i])] != gen)
       return FAIL("equation %u (%s): operand %u used before definition", k, prims[e->prim].name, i);
   if (!check_params(c, e, depth)) return false;
-  tj_aval out[64];
-  if (e->nout <= 64) {
-    for (uint32_t i = 0; i < e->nout; i++) out[i] = c->m->vars[e->out[i]];
-    if (!prims[e->prim].shape(c->m, e, out, err, errsize)) return false;
-    for (uint32_t i = 0; i < e->nout; i++)
-      if (!aval_equal(&out[i], &c->m->vars[e->out[i]]))
-        return FAIL("equation %u (%s): output %u has the wrong aval", k, prims[e->prim].name, i);
-  }
+  if (!check_avals(c, e, k)) return false;
   for (uint32_t i = 0; i < e->nout; i++) {
     if (c->stamp[e->out[i]] == gen) return FAIL("equation %u: output defined twice", k);
     c->stamp[e->out[i]] = gen;

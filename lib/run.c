@@ -14,6 +14,8 @@
 #include "codegen.h"
 #include "diskcache.h"
 #include "jit.h"
+#include "limits.h"
+#include "mem_estimate.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -35,6 +37,7 @@ typedef struct session_prog {
   tj_buf object;           /* its object file, when made for the disk cache */
   tj_aval *outs;           /* the outputs' avals */
   uint32_t nout;
+  mem_estimate mem;        /* its temporaries, for a hit's memory check */
 } session_prog;
 
 struct tj_session {
@@ -126,9 +129,9 @@ static tj_result *result_new(size_t n) {
 
 static tj_status run_reference(tj_ctx *ctx, const tj_jaxpr *j, tj_array **args, tj_result *res) {
   char err[512];
-  if (eval_jaxpr(j->m, j->m->top, (const tj_array *const *)args, res->outs, err, sizeof err)) return TJ_OK;
-  diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
-  return TJ_ERR_PROGRAM;
+  tj_status st = eval_jaxpr(j->m, j->m->top, (const tj_array *const *)args, res->outs, err, sizeof err);
+  if (st != TJ_OK) diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
+  return st;
 }
 
 /* Saves source where a bug report can pick it up; the path goes in the
@@ -196,7 +199,8 @@ static long disk_lookup(tj_cache *cache, tj_session *s, const disk_call *dc) {
       e.nin == dc->nin && same_avals(e.ins, dc->in_avals, dc->nin)) {
     jit_program *p = jit_load_object(e.object, e.object_len, e.needs, why, sizeof why);
     if (p) {
-      found = session_add(s, (session_prog){.prog = p, .needs = e.needs, .outs = e.outs, .nout = e.nout});
+      found = session_add(s, (session_prog){.prog = p, .needs = e.needs, .outs = e.outs, .nout = e.nout,
+                                            .mem = e.mem});
       e.outs = NULL; /* the session's now */
     }
   }
@@ -224,7 +228,7 @@ static long cached_program(const tj_run_opts *o, tj_session *s, const disk_call 
 static void disk_store(tj_cache *cache, const disk_call *dc, const session_prog *p) {
   if (!p->object.len) return;
   dc_entry e = {.needs = p->needs, .nin = dc->nin, .nout = p->nout, .ins = (tj_aval *)dc->in_avals, .outs = p->outs,
-                .object = p->object.data, .object_len = p->object.len};
+                .object = p->object.data, .object_len = p->object.len, .mem = p->mem};
   tj_buf data = {0};
   dc_encode(dc->entry, &e, &data);
   dc_write(cache, dc->entry, &data);
@@ -249,7 +253,8 @@ static jit_program *build(const char *source, unsigned needs, bool for_disk, tj_
 
 /* The program of j: from the session by its source, else compiled (and
  * stored in the disk cache when dc is keyed). Its index, or -1. */
-static long compile(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_session *s, const disk_call *dc) {
+static long compile(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_session *s, const disk_call *dc,
+                    const mem_estimate *mem) {
   tj_buf src = {0};
   char err[512];
   double t0 = now_ms();
@@ -262,7 +267,7 @@ static long compile(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_ses
   long i = session_by_source(s, src.data);
   if (o->times) o->times->codegen_ms = t1 - t0, o->times->reused = i >= 0;
   if (i < 0) {
-    session_prog p = {.needs = jit_source_needs(src.data), .nout = j->m->top->nout};
+    session_prog p = {.needs = jit_source_needs(src.data), .nout = j->m->top->nout, .mem = *mem};
     if (!(p.prog = build(src.data, p.needs, dc->keyed, &p.object, err, sizeof err)))
       save_failed_source(ctx, src.data, err);
     else {
@@ -318,7 +323,8 @@ static tj_status run_program(tj_ctx *ctx, const session_prog *p, uint32_t nin, t
     } else out[k] = res->outs[k]->data;
   }
   int code = st == TJ_OK ? timed_runs(p->prog, in, out, o) : JIT_OK;
-  for (uint32_t k = 0; k < p->nout && code == JIT_OK; k++)
+  /* nothing ran (and some outputs are NULL) when an allocation failed */
+  for (uint32_t k = 0; k < p->nout && code == JIT_OK && st == TJ_OK; k++)
     if (!jit_guard_intact(out[k], (size_t)res->outs[k]->size * (size_t)dtype_size(res->outs[k]->dtype)))
       code = JIT_OVERRUN;
   if (code == JIT_OVERRUN) {
@@ -355,6 +361,96 @@ static void free_args(tj_array **args, uint32_t n) {
   for (uint32_t i = 0; i < n && i < TJ_MAX_PARAMS; i++) array_free(args[i]);
 }
 
+/* ---- the memory a run needs ---- */
+
+/* The default limit: a share of physical memory; 0 when unknown. */
+static uint64_t default_max_memory(void) {
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return 0;
+  return (uint64_t)pages * (uint64_t)page / TJ_MEMORY_SHARE_DEN * TJ_MEMORY_SHARE_NUM;
+}
+
+static uint64_t avals_bytes(const tj_aval *a, uint32_t n) {
+  uint64_t b = 0;
+  for (uint32_t i = 0; i < n; i++) b += mem_bytes(&a[i]);
+  return b;
+}
+
+/* One array named in a refusal: "output 0 f32[20000,20000] 1.5 GiB". */
+typedef struct named_array {
+  const char *what;
+  int index;               /* -1: none (a temporary) */
+  tj_aval aval;
+} named_array;
+
+static void offer(named_array *top, int *n, named_array a) {
+  if (*n == MEM_NAMED && mem_bytes(&top[MEM_NAMED - 1].aval) >= mem_bytes(&a.aval)) return;
+  int i = *n < MEM_NAMED ? (*n)++ : MEM_NAMED - 1;
+  for (; i > 0 && mem_bytes(&top[i - 1].aval) < mem_bytes(&a.aval); i--) top[i] = top[i - 1];
+  top[i] = a;
+}
+
+/* The note naming the largest arrays of the run, largest first. */
+static void note_largest(tj_ctx *ctx, const tj_aval *ins, uint32_t nin, const tj_aval *outs, uint32_t nout,
+                         const mem_estimate *mem) {
+  named_array top[MEM_NAMED];
+  int n = 0;
+  for (uint32_t i = 0; i < nin; i++) offer(top, &n, (named_array){"input", (int)i, ins[i]});
+  for (uint32_t i = 0; i < nout; i++) offer(top, &n, (named_array){"output", (int)i, outs[i]});
+  for (uint32_t i = 0; i < mem->nbig; i++) offer(top, &n, (named_array){"a temporary", -1, mem->big[i]});
+  tj_buf b = {0};
+  for (int i = 0; i < n; i++) {
+    char aval[200], size[32];
+    aval_format(&top[i].aval, aval, sizeof aval);
+    mem_format(mem_bytes(&top[i].aval), size, sizeof size);
+    buf_printf(&b, "%s%s", i ? ", " : "", top[i].what);
+    if (top[i].index >= 0) buf_printf(&b, " %d", top[i].index);
+    buf_printf(&b, " %s (%s)", aval, size);
+  }
+  if (n) diag_note(&ctx->diags, "the largest arrays: %s", b.data);
+  buf_free(&b);
+}
+
+/* Refuses (TJ_ERR_BUDGET) a run whose estimated memory is over the limit:
+ * its inputs, its outputs (twice with --check: the compiled results stay
+ * while the evaluator makes its own) and its temporaries at their peak. */
+static tj_status check_memory(tj_ctx *ctx, const tj_run_opts *o, const tj_aval *ins, uint32_t nin,
+                              const tj_aval *outs, uint32_t nout, const mem_estimate *mem) {
+  if (o->max_memory < 0) return TJ_OK;
+  uint64_t limit = o->max_memory > 0 ? (uint64_t)o->max_memory : default_max_memory();
+  uint64_t in = avals_bytes(ins, nin), out = avals_bytes(outs, nout);
+  bool twice = o->check && !o->reference;
+  uint64_t need = in + (twice ? 2 : 1) * out + mem->temps;
+  if (limit == 0 || need <= limit) return TJ_OK;
+  char need_s[32], limit_s[32], in_s[32], out_s[32], temps_s[32];
+  mem_format(need, need_s, sizeof need_s), mem_format(limit, limit_s, sizeof limit_s);
+  mem_format(in, in_s, sizeof in_s), mem_format(out, out_s, sizeof out_s);
+  mem_format(mem->temps, temps_s, sizeof temps_s);
+  char why[64] = "--max-memory";
+  if (o->max_memory == 0)
+    snprintf(why, sizeof why, "%d/%d of physical memory; --max-memory sets another", TJ_MEMORY_SHARE_NUM,
+             TJ_MEMORY_SHARE_DEN);
+  diag_error(&ctx->diags, NULL, span_make(0, 0),
+             "the run needs an estimated %s (%llu bytes) of memory, over the limit of %s (%llu bytes; %s)", need_s,
+             (unsigned long long)need, limit_s, (unsigned long long)limit, why);
+  diag_note(&ctx->diags, "inputs %s, outputs %s%s, temporaries at their peak %s", in_s, out_s,
+            twice ? " twice (--check keeps both results)" : "", temps_s);
+  note_largest(ctx, ins, nin, outs, nout, mem);
+  return TJ_ERR_BUDGET;
+}
+
+/* The memory check of a traced call; mem receives its estimate. */
+static tj_status check_traced_memory(tj_ctx *ctx, const tj_run_opts *o, const ir_module *m, const tj_aval *ins,
+                                     mem_estimate *mem) {
+  mem_estimate_jaxpr(m, m->top, mem);
+  tj_aval *outs = malloc(sizeof *outs * (m->top->nout ? m->top->nout : 1));
+  if (!outs) TJ_OOM();
+  for (uint32_t k = 0; k < m->top->nout; k++) outs[k] = ir_atom_aval(m, m->top->outs[k]);
+  tj_status st = check_memory(ctx, o, ins, m->top->nin, outs, m->top->nout, mem);
+  free(outs);
+  return st;
+}
+
 /* Runs the traced jaxpr: evaluated, or compiled (program prog when a
  * cache hit found it already, else compiled now). */
 static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const tj_run_opts *o, tj_session *s,
@@ -362,17 +458,19 @@ static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const
   const ir_module *m = j->m;
   tj_array *args[TJ_MAX_PARAMS] = {0};
   tj_aval avals[TJ_MAX_PARAMS];
-  tj_status st = TJ_OK;
-  for (uint32_t i = 0; i < m->top->nin && i < TJ_MAX_PARAMS; i++) avals[i] = m->vars[m->top->invars[i]];
-  if (m->top->nconst || m->top->nin > TJ_MAX_PARAMS ||
-      !argument_arrays(ctx, spec, m->top->nin, j->invar_json, avals, o->fill_random, args))
+  mem_estimate mem;
+  if (m->top->nconst || m->top->nin > TJ_MAX_PARAMS) return TJ_ERR_USAGE;
+  for (uint32_t i = 0; i < m->top->nin; i++) avals[i] = m->vars[m->top->invars[i]];
+  tj_status st = check_traced_memory(ctx, o, m, avals, &mem);
+  if (st == TJ_OK && !argument_arrays(ctx, spec, m->top->nin, j->invar_json, avals, o->fill_random, args))
     st = TJ_ERR_USAGE;
-  else if (o->reference) {
+  if (st != TJ_OK) { /* nothing runs */
+  } else if (o->reference) {
     double t0 = now_ms();
     st = run_reference(ctx, j, args, res);
     if (o->times) o->times->run_ms = now_ms() - t0;
   } else {
-    if (prog < 0) prog = compile(ctx, j, o, s, dc);
+    if (prog < 0) prog = compile(ctx, j, o, s, dc, &mem);
     st = prog < 0 ? TJ_ERR_INTERNAL : run_program(ctx, &s->progs[prog], m->top->nin, args, o, res);
   }
   if (st == TJ_OK && o->check && !o->reference) {
@@ -388,10 +486,12 @@ static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const
 static tj_status run_hit(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, const session_prog *p,
                          const disk_call *dc, tj_result **out) {
   tj_array *args[TJ_MAX_PARAMS] = {0};
-  tj_status st = TJ_ERR_USAGE;
+  tj_status st = check_memory(ctx, o, dc->in_avals, dc->nin, p->outs, p->nout, &p->mem);
   *out = result_new(p->nout);
-  if (argument_arrays(ctx, spec, dc->nin, dc->in_json, dc->in_avals, o->fill_random, args))
-    st = run_program(ctx, p, dc->nin, args, o, *out);
+  if (st == TJ_OK)
+    st = argument_arrays(ctx, spec, dc->nin, dc->in_json, dc->in_avals, o->fill_random, args)
+             ? run_program(ctx, p, dc->nin, args, o, *out)
+             : TJ_ERR_USAGE;
   free_args(args, dc->nin);
   return st;
 }

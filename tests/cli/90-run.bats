@@ -4,6 +4,7 @@
 # (--reference, the cases' .args), then compiled, which must print the
 # same; and the command's options.
 load helper
+bats_require_minimum_version 1.5.0
 
 # compiled NAME: case NAME run compiled with --check instead of
 # --reference prints exactly NAME.out.
@@ -40,6 +41,8 @@ compiled() {
 @test "run compiled: --args" { compiled run-args; }
 @test "run compiled: indexing" { compiled run-indexing; }
 @test "run compiled: jit and fori_loop" { compiled run-jit-fori; }
+@test "run compiled: a scalar broadcast outside any fused loop" { compiled run-broadcast-scalar-alone; }
+@test "run compiled: a coordinate grid from a row and zeros" { compiled run-broadcast-grid; }
 
 @test "run: --out writes one .npy per output" {
   dir=$(mktemp -d)
@@ -70,3 +73,89 @@ compiled() {
 
 @test "run: indexing, scatter and dynamic_slice out of bounds" { golden run-indexing 0; }
 @test "run: jit function and fori_loop, zero iterations" { golden run-jit-fori 0; }
+@test "run: a scalar broadcast outside any fused loop" { golden run-broadcast-scalar-alone 0; }
+@test "run: a coordinate grid from a row and zeros" { golden run-broadcast-grid 0; }
+
+# The next tests run tjit under `ulimit -v 1000000` (about 1 GB of address
+# space), so that allocating 1.6 GB fails. ASan reserves terabytes of
+# shadow address space at start-up, so under it there is nothing to test.
+unlimited_skip_under_asan() {
+  if ldd "$TJIT_BUILD/tjit" 2>/dev/null | grep -q libasan; then
+    skip "ASan reserves terabytes of address space: ulimit -v stops it before main"
+  fi
+}
+
+@test "run: an output that cannot be allocated is an error, not a crash" {
+  unlimited_skip_under_asan
+  run -1 --separate-stderr bash -c 'ulimit -v 1000000 && exec tjit run --no-cache --max-memory 1T "$1"' _ \
+    "$CASES_DIR/run-output-unallocatable.json"
+  assert_equal "$output" ""
+  assert_equal "$stderr" "tjit: error: output 0 is too large to allocate"
+}
+
+@test "run --reference: an array that cannot be allocated is an error" {
+  unlimited_skip_under_asan
+  run -1 --separate-stderr bash -c 'ulimit -v 1000000 && exec tjit run --reference --max-memory 1T "$1"' _ \
+    "$CASES_DIR/run-output-unallocatable.json"
+  assert_equal "$output" ""
+  assert_equal "$stderr" "tjit: error: cannot allocate an array of f32[20000,20000] (limit is 2147483648 elements, or out of memory)"
+}
+
+# --max-memory: the estimate (lib/mem_estimate.c) against the limit. The
+# cases' descriptions work the figures out.
+@test "run: a run over --max-memory is refused with the sizes named" { golden run-memory-temporaries 3; }
+@test "run: a loop's body counts in the memory estimate" { golden run-memory-loop 3; }
+
+@test "run: a run exactly at --max-memory runs" {
+  run -0 tjit run --max-memory 12292 "$CASES_DIR/run-memory-temporaries.json"
+  assert_output "args: Array(5567.04, dtype=float32)"
+  run -0 tjit run --max-memory 6156 "$CASES_DIR/run-memory-loop.json"
+}
+
+@test "run --reference: the same memory estimate and refusal" {
+  run -3 --separate-stderr tjit run --reference --max-memory 12K "$CASES_DIR/run-memory-temporaries.json"
+  assert_equal "$output" ""
+  assert_equal "$stderr" "$(cat "$CASES_DIR/run-memory-temporaries.err")"
+}
+
+@test "run --check: both results count in the memory estimate" {
+  run -3 --separate-stderr tjit run --check --max-memory 12295 "$CASES_DIR/run-memory-temporaries.json"
+  assert_equal "$output" ""
+  assert_equal "$stderr" "tjit: error: the run needs an estimated 12.0 KiB (12296 bytes) of memory, over the limit of 12.0 KiB (12295 bytes; --max-memory)
+note: inputs 4.0 KiB, outputs 4 B twice (--check keeps both results), temporaries at their peak 8.0 KiB
+note: the largest arrays: input 0 f32[1024] (4.0 KiB), a temporary f32[1024] (4.0 KiB), a temporary f32[1024] (4.0 KiB)"
+  run -0 tjit run --check --max-memory 12296 "$CASES_DIR/run-memory-temporaries.json"
+}
+
+@test "run: a call found in the disk cache is held to --max-memory too" {
+  run -0 tjit run "$CASES_DIR/run-memory-temporaries.json"
+  run -3 --separate-stderr tjit run --time --max-memory 12K "$CASES_DIR/run-memory-temporaries.json"
+  assert_equal "$stderr" "$(cat "$CASES_DIR/run-memory-temporaries.err")"
+  run -0 --separate-stderr tjit run --time "$CASES_DIR/run-memory-temporaries.json"
+  [[ $stderr == "time: args: disk cache hit "* ]] || fail "not a disk cache hit: $stderr"
+}
+
+# The default limit is 3/4 of physical memory (lib/limits.h): eight
+# f32[65536,32768] outputs need 64 GiB.
+@test "run: the default memory limit is 3/4 of physical memory" {
+  local limit
+  limit=$(( $(getconf _PHYS_PAGES) * $(getconf PAGE_SIZE) / 4 * 3 ))
+  (( limit < 64 * 1024 * 1024 * 1024 )) || skip "this machine has more than 85 GiB of memory"
+  local human
+  human=$(awk -v b="$limit" 'BEGIN { split("KiB MiB GiB TiB", u, " "); v = b; i = 0;
+    while (v >= 1024 && i < 4) { v /= 1024; i++ } printf "%.1f %s", v, u[i] }')
+  run -3 --separate-stderr tjit run --no-cache "$CASES_DIR/run-memory-default.json"
+  assert_equal "$output" ""
+  assert_equal "$stderr" "tjit: error: the run needs an estimated 64.0 GiB (68719476740 bytes) of memory, over the limit of $human ($limit bytes; 3/4 of physical memory; --max-memory sets another)
+note: inputs 4 B, outputs 64.0 GiB, temporaries at their peak 0 B
+note: the largest arrays: output 0 f32[65536,32768] (8.0 GiB), output 1 f32[65536,32768] (8.0 GiB), output 2 f32[65536,32768] (8.0 GiB)"
+}
+
+@test "run: --max-memory takes bytes or K, M, G, T" {
+  for bad in 0 -1 1X 12KB 1.5G '' 9999999T; do
+    run -2 --separate-stderr tjit run --max-memory "$bad" "$CASES_DIR/run-memory-temporaries.json"
+    assert_equal "$stderr" "tjit run: error: invalid --max-memory '$bad' (expected bytes, or a number with K, M, G or T)
+usage: tjit run [OPTIONS] SPEC"
+  done
+  run -0 tjit run --max-memory 1M "$CASES_DIR/run-memory-temporaries.json"
+}

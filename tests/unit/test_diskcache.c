@@ -28,7 +28,7 @@ static void make_entry(tj_buf *object, tj_buf *out) {
   tj_aval outs[1] = {{.dtype = DT_F32, .rank = 1, .dims = {3}}};
   CHECK(jit_compile_object(doubler, object, err, sizeof err));
   dc_entry e = {.needs = 0, .nin = 1, .nout = 1, .ins = ins, .outs = outs, .object = object->data,
-                .object_len = object->len};
+                .object_len = object->len, .mem = {.temps = 24, .big = {{.dtype = DT_I64, .rank = 1, .dims = {3}}}, .nbig = 1}};
   dc_encode(key, &e, out);
 }
 
@@ -47,6 +47,7 @@ static void test_round_trip(void) {
   CHECK(dc_decode(key, data.data, data.len, &e, why, sizeof why));
   CHECK(e.nin == 1 && e.nout == 1 && e.ins[0].dtype == DT_F32 && e.ins[0].weak && e.ins[0].rank == 0);
   CHECK(e.outs[0].rank == 1 && e.outs[0].dims[0] == 3 && !e.outs[0].weak);
+  CHECK(e.mem.temps == 24 && e.mem.nbig == 1 && e.mem.big[0].dtype == DT_I64 && e.mem.big[0].dims[0] == 3);
   CHECK(e.object_len == object.len && memcmp(e.object, object.data, object.len) == 0);
   jit_program *p = jit_load_object(e.object, e.object_len, e.needs, why, sizeof why);
   float x = 21, y = 0;
@@ -94,9 +95,9 @@ static void test_foreign(void) {
   cache_digest other = {key.lo, key.hi ^ 1};
   CHECK(!dc_decode(other, data.data, data.len, &e, why, sizeof why));
   CHECK_STR(why, "the entry of another key");
-  data.data[8] = 2; /* format version 2 */
+  data.data[8] = 1; /* format version 1, before the memory estimate */
   CHECK(!decodes(&data, why, sizeof why));
-  CHECK_STR(why, "format version 2, not 1");
+  CHECK_STR(why, "format version 1, not 2");
   for (size_t i = 0; i < data.len; i++) data.data[i] = (char)(rand() & 0xff);
   CHECK(!decodes(&data, why, sizeof why));
   CHECK_STR(why, "not a tjit cache entry");
@@ -117,18 +118,25 @@ static void reseal(tj_buf *data) {
 static void test_bad_fields(void) {
   tj_aval bad_dtype = {.dtype = DT_COUNT}, bad_rank = {.dtype = DT_F32, .rank = TJ_MAX_RANK};
   tj_aval fine = {.dtype = DT_F32};
+  tj_aval too_many = {.dtype = DT_F32, .rank = 2, .dims = {1LL << 31, 2}}; /* each dim fits, not their product */
   char why[128];
   struct { dc_entry e; const char *why; } cases[] = {
       {{.nin = 1, .ins = &bad_dtype, .object = "\177ELF....", .object_len = 8}, "bad avals"},
       {{.nout = 1, .outs = &bad_rank, .object = "\177ELF....", .object_len = 8}, "bad avals"},
+      {{.nout = 1, .outs = &too_many, .object = "\177ELF....", .object_len = 8}, "bad avals"},
       {{.nin = 1, .ins = &fine, .object = "#include <stdio.h>", .object_len = 18}, "the object is not ELF"},
       {{.needs = 64, .object = "\177ELF....", .object_len = 8}, "unknown needs 0x40"},
+      {{.mem = {.temps = 1}, .object = "\177ELF....", .object_len = 8}, "bad memory estimate"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     tj_buf data = {0};
     dc_encode(key, &cases[i].e, &data);
     if (cases[i].e.outs == &bad_rank) { /* the rank byte of output 0: one more than the limit */
       data.data[DC_HEADER_BYTES + 12 + 2] = TJ_MAX_RANK + 1;
+      reseal(&data);
+    }
+    if (cases[i].e.mem.temps == 1) { /* the count of named temporaries: one more than an entry holds */
+      data.data[DC_HEADER_BYTES + 12 + 8] = MEM_NAMED + 1;
       reseal(&data);
     }
     CHECK(!decodes(&data, why, sizeof why));

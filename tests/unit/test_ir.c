@@ -67,7 +67,35 @@ static void test_sub_jaxpr_is_closed(void) {
   ir_free(m);
 }
 
+/* A call with 65 outputs (more than ir_check once looked at), the last
+ * of the wrong dtype. */
+static void test_many_outputs_are_checked(void) {
+  uint32_t a, b;
+  ir_module *m = one_add(&a, &b);
+  enum { N = 65 };
+  tj_aval f3 = m->vars[a];
+  ir_jaxpr *inner = ir_jaxpr_new(m);
+  inner->invars = ARENA_ARRAY(&m->arena, uint32_t, 1);
+  inner->invars[0] = ir_new_var(m, &f3);
+  inner->nin = 1;
+  inner->outs = ARENA_ARRAY(&m->arena, ir_atom, N);
+  for (int i = 0; i < N; i++) inner->outs[i] = ATOM_VAR(inner->invars[0]);
+  inner->nout = N;
+  ir_eqn *e = ir_add_eqn(m, m->top, P_jit, 1, N, 2, span_make(0, 0));
+  e->in[0] = ATOM_VAR(a);
+  e->params[0] = (ir_param){"name", pv_name(m, "g")};
+  e->params[1] = (ir_param){"jaxpr", pv_jaxpr(m, inner)};
+  for (int i = 0; i < N; i++) e->out[i] = ir_new_var(m, &f3);
+  char err[256];
+  CHECK(ir_check(m, err, sizeof err));
+  m->vars[e->out[N - 1]].dtype = DT_I32;
+  CHECK(!ir_check(m, err, sizeof err));
+  CHECK_STR(err, "equation 1 (jit): output 64 has the wrong aval");
+  ir_free(m);
+}
+
 int main(void) {
+  test_many_outputs_are_checked();
   test_valid();
   test_use_before_definition();
   test_wrong_aval();

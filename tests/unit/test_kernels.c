@@ -120,7 +120,7 @@ static tj_array *eval_kernel(const tjk_kernel *k, const tj_array *a, const tj_ar
   const tj_array *in[2] = {a, b};
   tj_array *out[1] = {NULL};
   char err[256];
-  if (!eval_jaxpr(m, j, in, out, err, sizeof err)) fprintf(stderr, "eval %s: %s\n", k->name, err);
+  if (eval_jaxpr(m, j, in, out, err, sizeof err) != TJ_OK) fprintf(stderr, "eval %s: %s\n", k->name, err);
   ir_free(m);
   return out[0];
 }

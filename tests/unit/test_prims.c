@@ -1,0 +1,312 @@
+/* Every primitive of the table (prims.def) through every backend, for
+ * every dtype it accepts: the reference evaluator, and the C code
+ * generator compiled by libtcc, on a small shape (the generator's own
+ * loops) and on one large enough for the block kernels (more than one
+ * block of 1024). A primitive or dtype a backend has no rule for must be
+ * an internal error there, never a plausible value; here it is a failure.
+ *  1. the elementwise primitives, as one equation built here on random
+ *     operands of each accepted dtype (every dtype pair for converts),
+ *     compiled and compared with the evaluator (array_agree, as --check);
+ *     where kernels.def has a block kernel for the primitive and dtype,
+ *     the large shape's code must call it;
+ *  2. the others, traced from a recipe of source text for each dtype it
+ *     accepts, run with tj_run's --check; the recipe must produce the
+ *     primitive. A primitive without a recipe fails the test, so a row
+ *     added to prims.def needs one here. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "codegen.h"
+#include "eval.h"
+#include "harness.h"
+#include "jit.h"
+#include "kernels.h"
+#include "tjit.h"
+
+static bool accepts(int prim, tj_dtype t) {
+  unsigned f = prims[prim].flags;
+  bool fl = dtype_is_float(t), b = t == DT_BOOL;
+  if (f & PF_FLOAT_ONLY) return fl;
+  if (f & PF_INT_ONLY) return !fl && !b;
+  if (f & PF_INT_OR_BOOL) return !fl;
+  if (f & PF_NUMERIC) return !b;
+  return true;
+}
+
+/* ---- 1. elementwise: one equation ---- */
+
+static tj_aval shaped(tj_dtype t, int64_t rows, int64_t cols) {
+  tj_aval a = aval_scalar(t, false);
+  a.rank = 2, a.dims[0] = rows, a.dims[1] = cols;
+  return a;
+}
+
+/* The operand avals of prim on dtype t (select_n: a bool which first). */
+static int operands(int prim, tj_dtype t, int64_t rows, int64_t cols, tj_aval *in) {
+  int n = prims[prim].nin < 0 ? 3 : prims[prim].nin;
+  for (int i = 0; i < n; i++) in[i] = shaped(t, rows, cols);
+  if (prim == P_select_n) in[0] = shaped(DT_BOOL, rows, cols);
+  return n;
+}
+
+/* One equation prim(x, ...) -> to, with the params its rule reads. */
+static ir_module *one_eqn(int prim, const tj_aval *in, int nin, tj_dtype to, int variant) {
+  ir_module *m = ir_new(NULL);
+  ir_jaxpr *j = m->top;
+  j->invars = ARENA_ARRAY(&m->arena, uint32_t, nin);
+  for (int i = 0; i < nin; i++) j->invars[i] = ir_new_var(m, &in[i]);
+  j->nin = (uint32_t)nin;
+  int nparams = prim == P_convert_element_type ? 2 : prim == P_integer_pow || prim == P_round ? 1 : 0;
+  ir_eqn *e = ir_add_eqn(m, j, prim, (uint32_t)nin, 1, (uint16_t)nparams, span_make(0, 0));
+  for (int i = 0; i < nin; i++) e->in[i] = ATOM_VAR(j->invars[i]);
+  if (prim == P_convert_element_type) {
+    e->params[0] = (ir_param){"new_dtype", pv_dtype(m, to)};
+    e->params[1] = (ir_param){"weak_type", pv_bool(m, false)};
+  }
+  if (prim == P_integer_pow) e->params[0] = (ir_param){"y", pv_int(m, variant ? -2 : 3)};
+  if (prim == P_round) e->params[0] = (ir_param){"rounding_method", pv_int(m, variant)};
+  tj_aval out = in[nin - 1];
+  out.dtype = prims[prim].flags & PF_COMPARE ? DT_BOOL : to;
+  e->out[0] = ir_new_var(m, &out);
+  j->outs = ARENA_ARRAY(&m->arena, ir_atom, 1);
+  j->outs[0] = ATOM_VAR(e->out[0]);
+  j->nout = 1;
+  return m;
+}
+
+/* Whether the generated C calls a block kernel of prim on t. */
+static bool calls_kernel(const char *src, int prim, tj_dtype t) {
+  static const enum tjk_form forms[] = {TJK_UNARY, TJK_VV, TJK_VS, TJK_SV};
+  for (size_t f = 0; f < TJ_COUNT(forms); f++) {
+    const tjk_kernel *k = tjk_find(prim, t, forms[f]);
+    if (k && strstr(src, k->name)) return true;
+  }
+  return false;
+}
+
+static bool has_kernel(int prim, tj_dtype t) {
+  return tjk_find(prim, t, TJK_UNARY) || tjk_find(prim, t, TJK_VV);
+}
+
+/* The compiled result of m's one equation on in, into out (allocated). */
+static bool run_compiled(const ir_module *m, const char *what, tj_array *const *in, int nin, tj_array **out,
+                         bool want_kernel, int prim, tj_dtype t) {
+  tj_buf src = {0};
+  char err[512];
+  if (!codegen_c(m, &src, err, sizeof err)) {
+    fprintf(stderr, "%s: codegen: %s\n", what, err);
+    buf_free(&src);
+    return false;
+  }
+  if (want_kernel && !calls_kernel(src.data, prim, t)) fprintf(stderr, "%s: no block kernel call\n", what);
+  bool ok = !want_kernel || calls_kernel(src.data, prim, t);
+  jit_program *p = jit_compile(src.data, err, sizeof err);
+  buf_free(&src);
+  if (!p) {
+    fprintf(stderr, "%s: libtcc: %s\n", what, err);
+    return false;
+  }
+  void *ins[4], *outs[1];
+  for (int i = 0; i < nin; i++) ins[i] = in[i]->data;
+  tj_aval av = ir_atom_aval(m, m->top->outs[0]);
+  *out = array_new(&av);
+  outs[0] = (*out)->data;
+  ok = jit_run(p, ins, outs, 1000) == JIT_OK && ok;
+  jit_free(p);
+  return ok;
+}
+
+/* prim on operands of dtype t (result to), on rows x cols, both ways. */
+static void check_eqn(int prim, tj_dtype t, tj_dtype to, int variant, int64_t rows, int64_t cols) {
+  tj_aval av[4];
+  int nin = operands(prim, t, rows, cols, av);
+  ir_module *m = one_eqn(prim, av, nin, to, variant);
+  char what[160];
+  snprintf(what, sizeof what, "%s(%s) -> %s on [%lld,%lld]%s", prims[prim].name, dtype_short(t), dtype_short(to),
+           (long long)rows, (long long)cols, variant ? " (variant)" : "");
+  tj_array *in[4] = {0}, *want[1] = {0}, *got = NULL;
+  char err[512] = "";
+  if (!ir_check(m, err, sizeof err)) fprintf(stderr, "%s: %s\n", what, err);
+  CHECK(ir_check(m, err, sizeof err));
+  for (int i = 0; i < nin; i++) {
+    in[i] = array_new(&av[i]);
+    array_fill_random(in[i], 11u + (unsigned)i);
+  }
+  bool kernel = cols > 1024 && prim != P_convert_element_type && has_kernel(prim, t);
+  bool evaluated = eval_jaxpr(m, m->top, (const tj_array *const *)in, want, err, sizeof err) == TJ_OK;
+  if (!evaluated) fprintf(stderr, "%s: evaluator: %s\n", what, err);
+  bool compiled = run_compiled(m, what, in, nin, &got, kernel, prim, t);
+  bool agree = evaluated && compiled && array_agree(got, want[0], err, sizeof err);
+  if (evaluated && compiled && !agree) fprintf(stderr, "%s: differs: %s\n", what, err);
+  CHECK(evaluated && compiled && agree);
+  for (int i = 0; i < nin; i++) array_free(in[i]);
+  array_free(want[0]);
+  array_free(got);
+  ir_free(m);
+}
+
+static void check_elementwise(void) {
+  static const int64_t shapes[][2] = {{3, 4}, {5, 1001}};
+  int seen = 0;
+  for (int p = 0; p < P_COUNT; p++) {
+    if (!(prims[p].flags & PF_ELEMENTWISE)) continue;
+    seen++;
+    for (int t = 0; t < DT_COUNT; t++)
+      for (size_t s = 0; s < TJ_COUNT(shapes); s++) {
+        int64_t rows = shapes[s][0], cols = shapes[s][1];
+        if (p == P_convert_element_type)
+          for (int to = 0; to < DT_COUNT; to++) check_eqn(p, (tj_dtype)t, (tj_dtype)to, 0, rows, cols);
+        else if (accepts(p, (tj_dtype)t)) {
+          check_eqn(p, (tj_dtype)t, (tj_dtype)t, 0, rows, cols);
+          if (p == P_round || p == P_integer_pow) check_eqn(p, (tj_dtype)t, (tj_dtype)t, 1, rows, cols);
+        }
+      }
+  }
+  CHECK(seen >= 40); /* the table's elementwise rows, not an empty loop */
+}
+
+/* A dtype outside a primitive's rules (an IR no trace makes: ir_check
+ * would refuse it) is an internal error in both backends, where the
+ * evaluator once gave 0 for an integer sin and min() for a float and. */
+static void check_no_rule(int prim, tj_dtype t, const char *eval_msg) {
+  tj_aval av[4];
+  int nin = operands(prim, t, 3, 4, av);
+  ir_module *m = one_eqn(prim, av, nin, t, 0);
+  tj_array *in[4] = {0}, *out[1] = {0};
+  for (int i = 0; i < nin; i++) in[i] = array_new(&av[i]);
+  char err[256] = "";
+  CHECK(eval_jaxpr(m, m->top, (const tj_array *const *)in, out, err, sizeof err) == TJ_ERR_INTERNAL);
+  CHECK_STR(err, eval_msg);
+  tj_buf src = {0};
+  CHECK(!codegen_c(m, &src, err, sizeof err));
+  CHECK(strncmp(err, "internal error: no C rule for ", 30) == 0);
+  buf_free(&src);
+  for (int i = 0; i < nin; i++) array_free(in[i]);
+  ir_free(m);
+}
+
+/* ---- 2. the others: recipes of source text ---- */
+
+/* A function of x and y (both T[3,4]) and an int32 scalar i, whose jaxpr
+ * holds the primitive; dtypes: those the tracer lets it take (0: all
+ * the primitive accepts). */
+typedef struct recipe {
+  const char *source;      /* T stands for the dtype */
+  unsigned dtypes;         /* 1 << DT_*; 0: accepts() */
+} recipe;
+
+#define ALL_BUT_BOOL (((1u << DT_COUNT) - 1) & ~(1u << DT_BOOL))
+
+static const recipe recipes[P_COUNT] = {
+    [P_broadcast_in_dim] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return broadcast_to(x, (2, 3, 4)); }"},
+    [P_jit] = {"jit auto g(auto v) { return v; } auto f(T[3,4] x, T[3,4] y, i32 i) { return g(x); }"},
+    [P_reduce_sum] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return sum(x, 1); }"},
+    [P_reduce_prod] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return prod(x, 0); }"},
+    [P_reduce_max] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return max(x, 1); }"},
+    [P_reduce_min] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return min(x, 0); }"},
+    [P_argmax] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return argmax(x, 1); }"},
+    [P_argmin] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return argmin(x, 0); }"},
+    /* the tracer takes dot on numbers only (jnp.matmul of bools is an int product) */
+    [P_dot_general] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return matmul(x, transpose(y)); }", ALL_BUT_BOOL},
+    [P_transpose] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return transpose(x); }"},
+    [P_reshape] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return reshape(x, (4, 3)); }"},
+    [P_squeeze] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return squeeze(x[0:1], 0); }"},
+    [P_concatenate] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return concatenate((x, y), 1); }"},
+    /* lax.iota takes numbers only ("Accepted dtypes are subtypes of number") */
+    [P_iota] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return x == arange(4, dtype=T); }", ALL_BUT_BOOL},
+    [P_slice] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return x[1:3, ::2]; }"},
+    [P_rev] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return x[::-1]; }"},
+    [P_dynamic_slice] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return x[i]; }"},
+    [P_scatter] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] = y[0]; return x; }"},
+    [P_scatter_add] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] += y[0]; return x; }"},
+    [P_scatter_sub] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] -= y[0]; return x; }"},
+    [P_scatter_mul] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] *= y[0]; return x; }"},
+    [P_cond] = {"auto a(T[3,4] v) { return v; } auto b(T[3,4] v) { return v[::-1]; }"
+                " auto f(T[3,4] x, T[3,4] y, i32 i) { return cond(i > 0, a, b, x); }"},
+    [P_while] = {"auto body(i32 k, T[3,4] v) { return v[::-1]; }"
+                 " auto f(T[3,4] x, T[3,4] y, i32 i) { return fori_loop(0, i, body, x); }"},
+    [P_scan] = {"auto body(i32 k, T[3,4] v) { return v[::-1]; }"
+                " auto f(T[3,4] x, T[3,4] y, i32 i) { return fori_loop(0, 3, body, x); }"},
+};
+
+/* src with every T replaced by the dtype's name. */
+static void instantiate(const char *src, tj_dtype t, char *out, size_t size) {
+  size_t n = 0;
+  for (const char *p = src; *p && n + 8 < size; p++)
+    if (*p == 'T' && (p == src || !((p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= 'A' && p[-1] <= 'Z'))) &&
+        !((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z')))
+      n += (size_t)snprintf(out + n, size - n, "%s", dtype_short(t));
+    else out[n++] = *p;
+  out[n] = 0;
+}
+
+static bool holds_prim(const ir_module *m, const ir_jaxpr *j, int prim, int depth) {
+  for (uint32_t k = 0; k < j->neqns; k++) {
+    const ir_eqn *e = &j->eqns[k];
+    if (e->prim == prim) return true;
+    for (int p = 0; p < e->nparams && depth < 8; p++) {
+      const pval *v = e->params[p].val;
+      if (v->kind == PV_JAXPR && holds_prim(m, v->jaxpr, prim, depth + 1)) return true;
+      for (int i = 0; v->kind == PV_TUPLE && i < v->nitems; i++)
+        if (v->items[i]->kind == PV_JAXPR && holds_prim(m, v->items[i]->jaxpr, prim, depth + 1)) return true;
+    }
+  }
+  return false;
+}
+
+static void check_recipe(int prim, tj_dtype t) {
+  char source[1024], spec[2048];
+  instantiate(recipes[prim].source, t, source, sizeof source);
+  const char *function = strstr(source, "auto f(") ? "f" : NULL;
+  snprintf(spec, sizeof spec,
+           "{\"tjit\": 1, \"function\": \"%s\", \"source\": \"%s\", \"args\": {"
+           "\"x\": {\"dtype\": \"%s\", \"shape\": [3, 4]}, \"y\": {\"dtype\": \"%s\", \"shape\": [3, 4]}, "
+           "\"i\": {\"dtype\": \"i32\", \"data\": 2}}}",
+           function, source, dtype_short(t), dtype_short(t));
+  tj_ctx *ctx = tj_ctx_new();
+  tj_spec *s = NULL;
+  tj_jaxpr *j = NULL;
+  tj_trace_opts topts = tj_trace_defaults();
+  bool traced = tj_spec_load(ctx, "recipe", spec, strlen(spec), &s) == TJ_OK && tj_trace(ctx, s, &topts, &j) == TJ_OK;
+  bool holds = traced && holds_prim(j->m, j->m->top, prim, 0);
+  tj_status st = TJ_ERR_USAGE;
+  if (holds) {
+    tj_run_opts o = tj_run_defaults();
+    o.check = 1;
+    o.fill_random = 5;
+    tj_result *r = NULL;
+    st = tj_run(ctx, s, &o, &r);
+    tj_result_free(r);
+  }
+  if (!traced || !holds || st != TJ_OK) {
+    fprintf(stderr, "%s on %s: %s\n", prims[prim].name, dtype_short(t),
+            !traced ? "does not trace" : !holds ? "the recipe does not produce it" : "the run failed");
+    tj_print_diagnostics(ctx, stderr);
+  }
+  CHECK(st == TJ_OK);
+  tj_jaxpr_free(j);
+  tj_ctx_free(ctx);
+}
+
+static void check_recipes(void) {
+  for (int p = 0; p < P_COUNT; p++) {
+    if (prims[p].flags & PF_ELEMENTWISE) continue;
+    if (!recipes[p].source) fprintf(stderr, "%s: no recipe in test_prims.c\n", prims[p].name);
+    CHECK(recipes[p].source != NULL);
+    for (int t = 0; recipes[p].source && t < DT_COUNT; t++) {
+      bool want = recipes[p].dtypes ? (recipes[p].dtypes >> t) & 1 : accepts(p, (tj_dtype)t);
+      if (want) check_recipe(p, (tj_dtype)t);
+    }
+  }
+}
+
+int main(void) {
+  check_no_rule(P_sin, DT_I32, "internal error: the reference evaluator has no rule for sin on i32");
+  check_no_rule(P_and, DT_F32, "internal error: the reference evaluator has no rule for and on f32");
+  check_no_rule(P_shift_left, DT_F64, "internal error: the reference evaluator has no rule for shift_left on f64");
+  check_elementwise();
+  check_recipes();
+  return HARNESS_REPORT();
+}
