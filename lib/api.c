@@ -96,6 +96,9 @@ static ast_func *find_entry(tj_ctx *ctx, tj_spec *spec) {
       const sjson *j = spec->function_json;
       diag_error(&ctx->diags, j ? j->src : NULL, j ? j->span : span_make(0, 0),
                  "function: '%s' is not defined in the source", spec->function);
+      tj_suggest sg = suggest_start(spec->function, strlen(spec->function));
+      for (int i = 0; i < p->nfuncs; i++) suggest_offer(&sg, name_str(p->names, p->funcs[i]->name));
+      if (sg.best) diag_hint(&ctx->diags, "did you mean '%s'?", sg.best);
     }
     return f;
   }

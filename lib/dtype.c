@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util.h"
+
 static const struct {
   const char *short_name, *long_name;
   int size;
@@ -22,11 +24,12 @@ static bool word_is(const char *s, uint32_t n, const char *w) {
   return strlen(w) == n && memcmp(s, w, n) == 0;
 }
 
+static const struct { const char *name; tj_dtype t; } c_names[] = {
+    {"float", DT_F32}, {"double", DT_F64}, {"int", DT_I32},
+    {"long", DT_I64},  {"bool", DT_BOOL},  {"bool_", DT_BOOL},
+};
+
 bool dtype_parse(const char *s, uint32_t n, tj_dtype *out) {
-  static const struct { const char *name; tj_dtype t; } c_names[] = {
-      {"float", DT_F32}, {"double", DT_F64}, {"int", DT_I32},
-      {"long", DT_I64},  {"bool", DT_BOOL},  {"bool_", DT_BOOL},
-  };
   for (int t = 0; t < DT_COUNT; t++)
     if (word_is(s, n, dtype_info[t].short_name) ||
         word_is(s, n, dtype_info[t].long_name)) {
@@ -39,6 +42,36 @@ bool dtype_parse(const char *s, uint32_t n, tj_dtype *out) {
       return true;
     }
   return false;
+}
+
+bool dtype_unsupported(const char *s, uint32_t n, char out[DTYPE_MSG_MAX]) {
+  static const char *const names[] = {
+#define X(s, l) s, l,
+      TJ_UNSUPPORTED_DTYPES(X)
+#undef X
+  };
+  /* ", bool, i8, ..." made by the compiler: no list to keep in step */
+  static const char supported[] =
+#define X(e, s, l, n, k) ", " s
+      TJ_DTYPES(X)
+#undef X
+      ;
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (word_is(s, n, names[i])) {
+      snprintf(out, DTYPE_MSG_MAX, "dtype '%s' is not supported (supported: %s)",
+               names[i], supported + 2);
+      return true;
+    }
+  return false;
+}
+
+void dtype_suggest(tj_suggest *sg) {
+  for (int t = 0; t < DT_COUNT; t++) {
+    suggest_offer(sg, dtype_info[t].short_name);
+    suggest_offer(sg, dtype_info[t].long_name);
+  }
+  for (size_t i = 0; i < sizeof c_names / sizeof c_names[0]; i++)
+    suggest_offer(sg, c_names[i].name);
 }
 
 tj_aval aval_scalar(tj_dtype t, bool weak) {

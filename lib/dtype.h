@@ -40,6 +40,29 @@ static inline bool dtype_is_int(tj_dtype t) {
  * "bool"; returns false for anything else. */
 bool dtype_parse(const char *s, uint32_t n, tj_dtype *out);
 
+/* X(short name, numpy name): dtypes JAX has and tjit does not, so that
+ * naming one says so rather than guessing a supported neighbour (f16 is
+ * not i16). Short names as JAX's short_dtype_name makes them. */
+#define TJ_UNSUPPORTED_DTYPES(X)                                     \
+  X("f16", "float16") X("bf16", "bfloat16")                          \
+  X("c64", "complex64") X("c128", "complex128")                      \
+  X("u16", "uint16") X("u64", "uint64")                              \
+  X("i2", "int2") X("u2", "uint2") X("i4", "int4") X("u4", "uint4")  \
+  X("f4_e2m1fn", "float4_e2m1fn")                                    \
+  X("f8_e3m4", "float8_e3m4") X("f8_e4m3", "float8_e4m3")            \
+  X("f8_e8m0fnu", "float8_e8m0fnu")                                  \
+  X("f8_e4m3b11fnuz", "float8_e4m3b11fnuz")                          \
+  X("f8_e4m3fn", "float8_e4m3fn") X("f8_e4m3fnuz", "float8_e4m3fnuz") \
+  X("f8_e5m2", "float8_e5m2") X("f8_e5m2fnuz", "float8_e5m2fnuz")
+
+enum { DTYPE_MSG_MAX = 160 };
+/* When s (n bytes) names an unsupported dtype, writes "dtype 'f16' is not
+ * supported (supported: bool, i8, ...)" to out and returns true. */
+bool dtype_unsupported(const char *s, uint32_t n, char out[DTYPE_MSG_MAX]);
+/* Offers every name dtype_parse accepts to a "did you mean" (util.h). */
+struct tj_suggest;
+void dtype_suggest(struct tj_suggest *sg);
+
 /* An abstract value: what a tracer knows. */
 typedef struct tj_aval {
   tj_dtype dtype;

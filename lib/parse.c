@@ -328,6 +328,32 @@ static bool starts_type(parser *p, const token *t) {
   return is_scalar_type(p, t, NULL) || is(p, t, "auto") || is(p, t, "void");
 }
 
+/* A dtype JAX has and tjit lacks, where a type goes: before a name, or a
+ * shape and a name (`f16 x`, `f16[3] x`). Reports it and returns true. */
+static bool unsupported_type(parser *p, const token *t) {
+  char why[DTYPE_MSG_MAX];
+  if (t->kind != TK_IDENT ||
+      !dtype_unsupported(p->src->text + t->span.start, t->span.end - t->span.start, why))
+    return false;
+  const token *u = t + 1;
+  while (u < p->last && is(p, u, "[")) { /* skip the shape's brackets */
+    while (u < p->last && !is(p, u, "]")) u++;
+    if (u < p->last) u++;
+  }
+  if (!is_name(p, u)) return false;
+  error_at(p, t, "%s", why);
+  return true;
+}
+
+/* An unknown type name, with the nearest dtype name as a "did you mean". */
+static void *unknown_type(parser *p, const token *name) {
+  error_at(p, name, "unknown type name %s", tok_describe(p->arena, p->src, name));
+  tj_suggest sg = suggest_start(p->src->text + name->span.start, name->span.end - name->span.start);
+  dtype_suggest(&sg);
+  if (sg.best) diag_hint(p->diags, "did you mean '%s'?", sg.best);
+  return NULL;
+}
+
 /* funcdef starts: "jit" | NAME "(" ... ")" "{" | rettype NAME "(" */
 static bool looks_like_funcdef(parser *p) {
   token *t = p->tok;
@@ -568,9 +594,23 @@ static bool looks_like_cast(parser *p) {
          is(p, peek_n(p, 2), ")") && starts_unary(p, peek_n(p, 3));
 }
 
+/* A cast to a dtype tjit lacks, `(f16)x`: only where a parenthesized name
+ * could not stand (a name or a number follows). Reports it. */
+static bool unsupported_cast(parser *p) {
+  char why[DTYPE_MSG_MAX];
+  const token *t = peek_n(p, 1), *after = peek_n(p, 3);
+  if (!at(p, "(") || t->kind != TK_IDENT || !is(p, peek_n(p, 2), ")") ||
+      !(after->kind == TK_INT || after->kind == TK_FLOAT || is_name(p, after)) ||
+      !dtype_unsupported(p->src->text + t->span.start, t->span.end - t->span.start, why))
+    return false;
+  error_at(p, t, "%s", why);
+  return true;
+}
+
 /* unary = ("-" | "+" | "!" | "~" | "++" | "--") unary | cast | postfix */
 static node *parse_unary(parser *p) {
   token *t = p->tok;
+  if (unsupported_cast(p)) return NULL;
   if (looks_like_cast(p)) {
     node *n = new_node(p, ND_CAST, t->span);
     advance(p);
@@ -885,6 +925,7 @@ static node *parse_stmt_inner(parser *p) {
   if (at(p, "continue")) return parse_jump(p, ND_CONTINUE);
   if (at(p, "return")) return parse_jump(p, ND_RETURN);
   if (at(p, ";")) return new_node(p, ND_EMPTY, advance(p)->span);
+  if (unsupported_type(p, p->tok)) return NULL; /* a declaration `f16 y = ...` */
   if (looks_like_funcdef(p)) return parse_nested_func(p);
   return parse_semi_stmt(p);
 }
@@ -926,8 +967,8 @@ static bool parse_param(parser *p, ast_param *prm) {
   if ((is_scalar_type(p, p->tok, NULL) || at(p, "auto")) && !parse_type(p, &prm->type))
     return false;
   token *name = p->tok;
-  if (is_name(p, name) && is_name(p, peek_n(p, 1)))
-    return error_at(p, name, "unknown type name %s", tok_describe(p->arena, p->src, name)), false;
+  if (unsupported_type(p, name)) return false;
+  if (is_name(p, name) && is_name(p, peek_n(p, 1))) return unknown_type(p, name), false;
   if (!is_name(p, name)) return error_expected(p, "parameter name", ""), false;
   advance(p);
   prm->name = name->name;
@@ -1030,8 +1071,8 @@ static ast_func *parse_func(parser *p) {
   if (has_ret && (starts_type(p, p->tok) || at(p, "(")) && !parse_ret_type(p, &fn->ret))
     return NULL;
   token *name = p->tok;
-  if (is_name(p, name) && is_name(p, peek_n(p, 1)))
-    return error_at(p, name, "unknown type name %s", tok_describe(p->arena, p->src, name));
+  if (unsupported_type(p, name)) return NULL;
+  if (is_name(p, name) && is_name(p, peek_n(p, 1))) return unknown_type(p, name);
   if (!is_name(p, name)) return error_expected(p, "function name", "");
   advance(p);
   fn->name = name->name;

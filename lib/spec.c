@@ -653,19 +653,18 @@ static bool npy_aval(diag_list *d, const tj_spec *spec, const sjson *v,
 }
 
 static bool parse_dtype(diag_list *d, const sjson *v, tj_dtype *out) {
-  const char *names[2 * DT_COUNT];
-  for (int t = 0; t < DT_COUNT; t++)
-    names[2 * t] = dtype_short((tj_dtype)t),
-    names[2 * t + 1] = dtype_long((tj_dtype)t);
   if (v->kind != SJ_STRING)
     return json_error(d, v, v->span, "expected a dtype name such as \"f32\", "
                       "found %s", json_kind_name(v));
   if (dtype_parse(v->s, v->slen, out)) return true;
+  char why[DTYPE_MSG_MAX];
+  if (dtype_unsupported(v->s, v->slen, why)) return json_error(d, v, v->span, "%s", why);
   const char *shown = json_show(d->arena, v->s, v->slen);
-  const char *hint = suggest_word(v->s, v->slen, names, TJ_COUNT(names));
-  if (hint)
+  tj_suggest sg = suggest_start(v->s, v->slen);
+  dtype_suggest(&sg);
+  if (sg.best)
     return json_error(d, v, v->span, "unknown dtype '%s' (did you mean '%s'?)",
-                      shown, hint);
+                      shown, sg.best);
   return json_error(d, v, v->span, "unknown dtype '%s'", shown);
 }
 

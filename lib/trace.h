@@ -149,6 +149,9 @@ struct builtin_def {
 extern const builtin_def builtins_math[];     /* trace_builtin.c */
 extern const builtin_def builtins_array[];    /* trace_array.c */
 extern const builtin_def builtins_control[];  /* trace_control.c */
+/* Offers every builtin's name to a "did you mean" (util.h). */
+struct tj_suggest;
+void builtin_suggest(struct tj_suggest *sg);
 
 /* trace_control.c: a call of a function declared `jit` records a nested
  * jit[name jaxpr] equation (traced once per signature, then reused). */

@@ -111,11 +111,17 @@ static bool get_dtype(tracer *t, const value *v, tj_span span, tj_dtype *out) {
   if (v->kind == V_DTYPE) { *out = v->dtype; return true; }
   if (v->kind == V_STR) {
     if (dtype_parse(v->s, v->slen, out)) return true;
+    char why[DTYPE_MSG_MAX];
+    if (dtype_unsupported(v->s, v->slen, why)) return tracer_error(t, span, "%s", why);
     tj_buf b = {0};
     buf_puts(&b, "TypeError: data type ");
     value_repr(v, &b);
     buf_puts(&b, " not understood");
-    return raise_buf(t, span, &b);
+    raise_buf(t, span, &b);
+    tj_suggest sg = suggest_start(v->s, v->slen);
+    dtype_suggest(&sg);
+    if (sg.best) diag_hint(t->diags, "did you mean '%s'?", sg.best);
+    return false;
   }
   tj_buf b = {0};
   buf_puts(&b, "TypeError: Cannot interpret '");

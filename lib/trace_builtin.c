@@ -170,12 +170,18 @@ const builtin_def builtins_math[] = {
     {NULL, NULL, 0, 0, NULL, 0},
 };
 
+static const builtin_def *const builtin_tables[] = {builtins_math, builtins_array, builtins_control};
+
 static const builtin_def *find_builtin(const char *name) {
-  const builtin_def *tables[] = {builtins_math, builtins_array, builtins_control};
-  for (size_t k = 0; k < TJ_COUNT(tables); k++)
-    for (const builtin_def *b = tables[k]; b->name; b++)
+  for (size_t k = 0; k < TJ_COUNT(builtin_tables); k++)
+    for (const builtin_def *b = builtin_tables[k]; b->name; b++)
       if (strcmp(b->name, name) == 0) return b;
   return NULL;
+}
+
+void builtin_suggest(tj_suggest *sg) {
+  for (size_t k = 0; k < TJ_COUNT(builtin_tables); k++)
+    for (const builtin_def *b = builtin_tables[k]; b->name; b++) suggest_offer(sg, b->name);
 }
 
 const value *call_kwarg(const call_args *a, const char *name, tj_span *span) {
@@ -191,6 +197,12 @@ static bool keyword_allowed(const builtin_def *b, const char *kw) {
   for (const char *const *k = b->keywords; k && *k; k++)
     if (strcmp(*k, kw) == 0) return true;
   return false;
+}
+
+static size_t count_keywords(const builtin_def *b) {
+  size_t n = 0;
+  while (b->keywords[n]) n++;
+  return n;
 }
 
 /* Evaluates the arguments and checks them against the builtin's arity and
@@ -212,8 +224,12 @@ static bool eval_args(tracer *t, scope *s, const builtin_def *b, node *call, cal
       continue;
     }
     const char *kw = name_str(t->prog->names, arg->kwname);
-    if (!keyword_allowed(b, kw))
-      return tracer_error(t, arg->span, "TypeError: %s() got an unexpected keyword argument '%s'", b->name, kw);
+    if (!keyword_allowed(b, kw)) {
+      tracer_error(t, arg->span, "TypeError: %s() got an unexpected keyword argument '%s'", b->name, kw);
+      const char *best = b->keywords ? suggest_word(kw, strlen(kw), b->keywords, count_keywords(b)) : NULL;
+      if (best) diag_hint(t->diags, "did you mean '%s'?", best);
+      return false;
+    }
     a->kwnames[a->nkw] = kw;
     a->kw_spans[a->nkw] = arg->span;
     if (!eval(t, s, arg, &a->kw[a->nkw++])) return false;

@@ -448,6 +448,22 @@ static bool eval_cast(tracer *t, scope *s, node *n, value *out) {
   return true;
 }
 
+/* An unknown name: "did you mean" among the variables in scope (innermost
+ * first, as lookup finds them) and the source's functions, then for a call
+ * the builtins, for a value the dtype names. Returns false. */
+static bool hint_name(tracer *t, scope *s, name_id name, bool call) {
+  const char *word = name_str(t->prog->names, name);
+  tj_suggest sg = suggest_start(word, strlen(word));
+  for (scope *c = s; c; c = c->parent)
+    for (int i = c->n - 1; i >= 0; i--)
+      if (!call || c->vals[i].kind == V_FUNC) suggest_offer(&sg, name_str(t->prog->names, c->names[i]));
+  for (int i = 0; i < t->prog->nfuncs; i++) suggest_offer(&sg, name_str(t->prog->names, t->prog->funcs[i]->name));
+  if (call) builtin_suggest(&sg);
+  else dtype_suggest(&sg);
+  if (sg.best) diag_hint(t->diags, "did you mean '%s'?", sg.best);
+  return false;
+}
+
 static bool eval_call(tracer *t, scope *s, node *n, value *out) {
   bool found;
   if (!call_builtin(t, s, n, &found, out)) return false;
@@ -456,8 +472,10 @@ static bool eval_call(tracer *t, scope *s, node *n, value *out) {
   if (fv && fv->kind != V_FUNC)
     return tracer_error(t, n->op_span, "TypeError: '%s' object is not callable", value_type_name(fv));
   ast_func *f = fv ? fv->func : ast_find_func(t->prog, n->name);
-  if (!f)
-    return tracer_error(t, n->op_span, "call to undefined function '%s'", name_str(t->prog->names, n->name));
+  if (!f) {
+    tracer_error(t, n->op_span, "call to undefined function '%s'", name_str(t->prog->names, n->name));
+    return hint_name(t, s, n->name, true);
+  }
   value *args = ARENA_ARRAY(&t->scratch, value, n->nitems ? n->nitems : 1);
   for (int i = 0; i < n->nitems; i++) {
     if (n->items[i]->kwname)
@@ -484,7 +502,10 @@ static bool eval_inner(tracer *t, scope *s, node *n, value *out) {
     const char *id = name_str(t->prog->names, n->name);
     tj_dtype dt; /* a dtype name as a value: astype(x, f32), zeros(3, dtype=int) */
     if (dtype_parse(id, (uint32_t)strlen(id), &dt)) { *out = (value){.kind = V_DTYPE, .dtype = dt}; return true; }
-    return tracer_error(t, n->span, "use of undeclared identifier '%s'", id);
+    char why[DTYPE_MSG_MAX];
+    if (dtype_unsupported(id, (uint32_t)strlen(id), why)) return tracer_error(t, n->span, "%s", why);
+    tracer_error(t, n->span, "use of undeclared identifier '%s'", id);
+    return hint_name(t, s, n->name, false);
   }
   case ND_UNARY: return eval(t, s, n->lhs, &a) && unary(t, n->op, a, n->span, out);
   case ND_BINARY:

@@ -150,19 +150,25 @@ int edit_distance(const char *s, size_t n, const char *t, size_t m) {
   return (int)prev[m];
 }
 
+tj_suggest suggest_start(const char *word, size_t n) {
+  return (tj_suggest){.word = word, .n = n, .best = NULL, .dist = (size_t)-1};
+}
+
+void suggest_offer(tj_suggest *s, const char *cand) {
+  size_t m = strlen(cand);
+  if (s->n > SUGGEST_MAX || m > SUGGEST_MAX) return;
+  if (m < 3) return; /* no guesses among one- and two-letter names */
+  size_t dist = (size_t)edit_distance(s->word, s->n, cand, m);
+  /* Close enough: a third of the candidate, at least one edit; the first
+   * of equally close candidates wins. */
+  if (dist <= (m + 2) / 3 && dist < s->dist) s->best = cand, s->dist = dist;
+}
+
 const char *suggest_word(const char *word, size_t n, const char *const *cands,
                          size_t ncands) {
-  const char *best = NULL;
-  size_t best_d = (size_t)-1;
-  if (n > SUGGEST_MAX) return NULL;
-  for (size_t k = 0; k < ncands; k++) {
-    size_t m = strlen(cands[k]);
-    if (m > SUGGEST_MAX || m < 3) continue; /* no guesses among one- and two-letter names */
-    size_t dist = (size_t)edit_distance(word, n, cands[k], m);
-    /* Close enough: a third of the candidate, at least one edit. */
-    if (dist <= (m + 2) / 3 && dist < best_d) best = cands[k], best_d = dist;
-  }
-  return best;
+  tj_suggest s = suggest_start(word, n);
+  for (size_t k = 0; k < ncands; k++) suggest_offer(&s, cands[k]);
+  return s.best;
 }
 
 

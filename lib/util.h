@@ -38,14 +38,24 @@ void buf_put_pyfloat(tj_buf *b, double v);
 /* JSON-style quoted string with escapes for control and non-ASCII bytes. */
 void buf_put_quoted(tj_buf *b, const char *s, size_t n);
 
-/* Optimal string alignment distance (adjacent swaps count one edit); words
- * over 64 bytes are 2^20 apart. */
 /* Milliseconds of a monotonic clock, for the --time phases. */
 double now_ms(void);
 
+/* Optimal string alignment distance (adjacent swaps count one edit); words
+ * over 64 bytes are 2^20 apart. */
 int edit_distance(const char *s, size_t n, const char *t, size_t m);
-/* The candidate closest to word (a "did you mean"), or NULL when none is
- * within a third of its length in edits. */
+/* "Did you mean": the library's one policy for suggesting a name. Offer
+ * the candidates one at a time; best is the closest one within a third of
+ * its length in edits (never a candidate under 3 letters), or NULL. */
+typedef struct tj_suggest {
+  const char *word;
+  size_t n;
+  const char *best;
+  size_t dist;
+} tj_suggest;
+tj_suggest suggest_start(const char *word, size_t n);
+void suggest_offer(tj_suggest *s, const char *cand);
+/* The same over an array of candidates. */
 const char *suggest_word(const char *word, size_t n, const char *const *cands,
                          size_t ncands);
 

@@ -10,6 +10,9 @@ load helper
 @test "spec: string as a traced argument" { golden spec-arg-string-value 2; }
 @test "spec: shape over the element limit" { golden spec-arg-too-many-elements 2; }
 @test "spec: unknown dtype with a suggestion" { golden spec-arg-unknown-dtype 2; }
+@test "spec: misspelt function name with a suggestion" { golden hint-spec-function-misspelt 2; }
+@test "spec: unsupported dtype f16 is said so, not i16" { golden dtype-unsupported-spec-f16 2; }
+@test "spec: unsupported dtype bfloat16 is said so, not float32" { golden dtype-unsupported-spec-bfloat16 2; }
 @test "spec: --args that is not JSON" { golden spec-args-option-invalid-json 2; }
 @test "spec: a call that is a string" { golden spec-call-not-array-or-object 2; }
 @test "spec: calls given as one object" { golden spec-calls-single-object 2; }

@@ -22,5 +22,9 @@ load helper
 @test "syntax: unclosed paren" { golden syntax-unclosed-paren 1; }
 @test "syntax: unexpected character" { golden syntax-unexpected-character 1; }
 @test "syntax: unknown type" { golden syntax-unknown-type 1; }
+@test "syntax: unknown type name close to a dtype" { golden dtype-unknown-param-close 1; }
+@test "syntax: unsupported dtype in a cast" { golden dtype-unsupported-cast-f16 1; }
+@test "syntax: unsupported dtype in a declaration" { golden dtype-unsupported-local-u16 1; }
+@test "syntax: unsupported dtype in a parameter type" { golden dtype-unsupported-param-f16 1; }
 @test "syntax: unterminated comment" { golden syntax-unterminated-comment 1; }
 @test "syntax: unterminated string" { golden syntax-unterminated-string 1; }

@@ -32,4 +32,10 @@ load helper
 @test "trace error: static array unhashable" { golden static-array-unhashable 2; }
 @test "trace error: static division by zero" { golden static-division-by-zero 1; }
 @test "trace error: undeclared identifier" { golden undeclared-identifier 1; }
+@test "trace error: misspelt builtin gets a suggestion" { golden hint-builtin-misspelt 1; }
+@test "trace error: misspelt variable gets a suggestion" { golden hint-variable-misspelt 1; }
+@test "trace error: misspelt parameter gets a suggestion" { golden hint-parameter-misspelt 1; }
+@test "trace error: misspelt keyword argument gets a suggestion" { golden hint-keyword-misspelt 1; }
+@test "trace error: misspelt user function gets a suggestion" { golden hint-user-function-misspelt 1; }
+@test "trace error: misspelt nested function gets a suggestion" { golden hint-nested-function-misspelt 1; }
 @test "trace error: builtin with the wrong number of arguments" { golden builtin-wrong-arity 1; }

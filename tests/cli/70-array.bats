@@ -22,6 +22,10 @@ load helper
 @test "array: error arange traced" { golden array-error-arange-traced 1; }
 @test "array: error argmax axis" { golden array-error-argmax-axis 1; }
 @test "array: error astype unknown dtype" { golden array-error-astype-unknown-dtype 1; }
+@test "array: error astype to an unsupported bare dtype name" { golden dtype-unsupported-astype-f16 1; }
+@test "array: error astype to an unsupported dtype string" { golden dtype-unsupported-astype-bfloat16 1; }
+@test "array: error dtype= an unsupported dtype" { golden dtype-unsupported-keyword-c64 1; }
+@test "array: error misspelt bare dtype name gets a suggestion" { golden dtype-unknown-value-close 1; }
 @test "array: error axis duplicate" { golden array-error-axis-duplicate 1; }
 @test "array: error axis float" { golden array-error-axis-float 1; }
 @test "array: error axis out of bounds" { golden array-error-axis-out-of-bounds 1; }

@@ -5,6 +5,7 @@
 
 #include "dtype.h"
 #include "harness.h"
+#include "util.h"
 
 /* The operands of the table: tjit's nine dtypes, strong, then the weak
  * types i* (a Python int: weak i32) and f* (a Python float: weak f32). */
@@ -192,7 +193,61 @@ static void test_broadcast_keeps_a_dtype_and_aliases(void) {
   CHECK(aval_equal(&before, &b));
 }
 
+/* Names JAX has and tjit lacks are refused by name, with the supported
+ * list, rather than guessed at (f16 was "did you mean i16"). */
+static void test_unsupported_names(void) {
+  char why[DTYPE_MSG_MAX] = "";
+  CHECK(dtype_unsupported("f16", 3, why));
+  CHECK_STR(why, "dtype 'f16' is not supported (supported: bool, i8, i16, i32, i64, u8, u32, f32, f64)");
+  CHECK(dtype_unsupported("bfloat16", 8, why));
+  CHECK_STR(why, "dtype 'bfloat16' is not supported (supported: bool, i8, i16, i32, i64, u8, u32, f32, f64)");
+  const char *refused[] = {"float16", "bf16", "c64", "complex64", "complex128", "u16",
+                           "uint16", "u64", "uint64", "int4", "float8_e4m3fn", "f8_e5m2"};
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+    CHECK(dtype_unsupported(refused[i], (uint32_t)strlen(refused[i]), why));
+  const char *not_refused[] = {"f32", "float32", "i16", "f1", "f166", "float", "bfloat1"};
+  for (size_t i = 0; i < sizeof not_refused / sizeof not_refused[0]; i++)
+    CHECK(!dtype_unsupported(not_refused[i], (uint32_t)strlen(not_refused[i]), why));
+  CHECK(!dtype_unsupported("f16", 2, why)); /* only the n bytes count */
+}
+
+static const char *suggest_dtype(const char *word) {
+  tj_suggest sg = suggest_start(word, strlen(word));
+  dtype_suggest(&sg);
+  return sg.best ? sg.best : "(none)";
+}
+
+static void test_dtype_suggestions(void) {
+  CHECK_STR(suggest_dtype("flot32"), "float32");
+  CHECK_STR(suggest_dtype("flaot32"), "float32");
+  CHECK_STR(suggest_dtype("doubel"), "double");
+  CHECK_STR(suggest_dtype("uint31"), "uint32");
+  CHECK_STR(suggest_dtype("matrix"), "(none)");
+  CHECK_STR(suggest_dtype("x"), "(none)");
+}
+
+/* The one "did you mean" policy: within a third of the candidate's length,
+ * never a one- or two-letter candidate, the first of equals wins. */
+static void test_suggest_policy(void) {
+  const char *builtins[] = {"tan", "tanh", "sin", "exp", "exp2"};
+  CHECK_STR(suggest_word("tanhh", 5, builtins, 5), "tanh");
+  CHECK_STR(suggest_word("exp3", 4, builtins, 5), "exp"); /* exp and exp2 tie */
+  CHECK(suggest_word("cosh", 4, builtins, 5) == NULL);
+  const char *short_names[] = {"yy", "x"};
+  CHECK(suggest_word("yx", 2, short_names, 2) == NULL);
+  const char *ties[] = {"axis", "axes"};
+  CHECK_STR(suggest_word("axs", 3, ties, 2), "axis");
+  tj_suggest sg = suggest_start("keepdim", 7);
+  suggest_offer(&sg, "axis");
+  suggest_offer(&sg, "keepdims");
+  CHECK_STR(sg.best, "keepdims");
+  CHECK(sg.dist == 1);
+}
+
 int main(void) {
+  test_unsupported_names();
+  test_dtype_suggestions();
+  test_suggest_policy();
   test_published_table();
   test_symmetric_and_idempotent();
   test_associative();
