@@ -248,7 +248,6 @@ int tj_explain_compiles(const tj_explain_report *r) { return r->ncompiles; }
 
 void tj_explain_free(tj_explain_report *r) {
   if (!r) return;
-  for (int i = 0; i < r->nsigs; i++) tj_jaxpr_free(r->sigs[i].jaxpr);
   free(r->table);
   cache_keyer_free(&r->keyer);
   arena_free(&r->arena);

@@ -273,10 +273,12 @@ static bool apply_decl_type(tracer *t, const ast_type *ty, value *v, tj_span spa
   if (ty->rank > 0)
     return tracer_error(t, ty->span, "declared an array but the value is a static %s", value_type_name(v));
   double f = v->kind == V_FLOAT ? v->f : (double)v->i;
+  uint64_t prov = v->prov;
   if (dtype_is_float(ty->dtype)) *v = value_float(ty->dtype == DT_F32 ? (double)(float)f : f);
   else if (ty->dtype == DT_BOOL) *v = value_bool(f != 0);
   else if (v->kind == V_FLOAT) *v = value_int((int64_t)f);
   else if (v->kind == V_BOOL) *v = value_int(v->i);
+  v->prov = prov;
   return true;
 }
 
@@ -284,6 +286,7 @@ static flow exec_decl(tracer *t, scope *s, node *n) {
   value v = value_none();
   if (n->rhs && !eval(t, s, n->rhs, &v)) return FLOW_ERROR;
   if (n->is_destructure) {
+    note_use(t, v.prov, USE_SHAPE); /* its length must match */
     if (v.kind != V_TUPLE || v.n != n->nnames) {
       tracer_error(t, n->rhs ? n->rhs->span : n->span,
                    "cannot unpack %s into %d names", v.kind == V_TUPLE ? "a tuple of another length" : value_type_name(&v),
@@ -604,6 +607,7 @@ static bool check_param_type(tracer *t, scope *fs, const ast_param *p, const sjs
     if (ty->dims[d].name) {
       value *bound = scope_lookup(fs, ty->dims[d].name);
       if (!bound) { scope_bind(t, fs, ty->dims[d].name, value_int(a->dims[d])); continue; }
+      note_use(t, bound->prov, USE_SHAPE);
       want = bound->i;
     }
     if (want != a->dims[d])
@@ -619,6 +623,7 @@ static bool bind_param(tracer *t, const tj_spec *spec, scope *fs, int i, bool is
   if (is_static) {
     if (!static_value(t, j, &v)) return false;
     if (!apply_decl_type(t, &p->type, &v, p->span)) return false;
+    value_add_prov(&v, (uint64_t)1 << i); /* TJ_MAX_PARAMS is 64 */
     scope_bind(t, fs, p->name, v);
     return true;
   }
