@@ -84,7 +84,7 @@ static void put_decided(const tj_explain_report *r, const explain_arg *a, tj_buf
   static const struct { uint8_t use; const char *text; } kinds[] = {
       {USE_CONTROL, "control flow (an if, a loop, ?:, && or ||)"},
       {USE_SHAPE, "a shape, an axis, an index, a dtype or a parameter of an equation"},
-      {USE_CALL, "a static argument of a jit function"},
+      {USE_CALL, "a call of a jit function (as one of its static arguments)"},
   };
   uint8_t use = r->sigs[a->decided_sig].use[a->param];
   int n = 0;

@@ -717,3 +717,19 @@ bool trace_function(tracer *t, const tj_spec *spec, const spec_call *call) {
 bool trace_mark_static(tracer *t, const tj_spec *spec, bool *is_static) { return mark_static(t, spec, is_static); }
 bool trace_bind_call(tracer *t, const spec_call *call, const sjson **vals) { return bind_call(t, call, vals); }
 bool trace_static_value(tracer *t, const sjson *j, value *out) { return static_value(t, j, out); }
+
+bool trace_check_types(tracer *t, const bool *is_static, const sjson **vals, const tj_aval *avals) {
+  tj_arena saved = t->scratch; /* a scope and values per call: freed here, not kept per call */
+  t->scratch = (tj_arena){0};
+  scope *fs = scope_new(t, NULL);
+  bool ok = true;
+  for (int i = 0; ok && i < t->entry->nparams; i++) {
+    const ast_param *p = &t->entry->params[i];
+    value v;
+    if (is_static[i]) ok = static_value(t, vals[i], &v) && apply_decl_type(t, &p->type, &v, p->span);
+    else ok = check_param_type(t, fs, p, vals[i], &avals[i]);
+  }
+  arena_free(&t->scratch);
+  t->scratch = saved;
+  return ok;
+}

@@ -215,4 +215,8 @@ bool own_atom(tracer *t, const value *v, tj_span span, ir_atom *out);
 bool trace_mark_static(tracer *t, const tj_spec *spec, bool *is_static);
 bool trace_bind_call(tracer *t, const spec_call *call, const sjson **vals);
 bool trace_static_value(tracer *t, const sjson *j, value *out);
+/* The call's values against the parameters' declared types, as binding
+ * them for a trace checks them (tjit check's errors), without tracing:
+ * avals holds each traced argument's aval. */
+bool trace_check_types(tracer *t, const bool *is_static, const sjson **vals, const tj_aval *avals);
 #endif
