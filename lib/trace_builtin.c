@@ -237,9 +237,14 @@ static bool eval_args(tracer *t, scope *s, const builtin_def *b, node *call, cal
  * forgotten one from passing for a constant. */
 static void note_builtin_arg(tracer *t, const value *v, uint64_t literal, value *out) {
   if (v->kind == V_TRACED || !v->prov) return;
-  if (value_is_number(v) && value_is_number(out)) out->prov |= v->prov;
-  else if (value_is_number(v)) note_use(t, v->prov & ~literal, USE_SHAPE);
-  else note_use(t, v->prov, USE_SHAPE);
+  if (value_is_number(v) && value_is_number(out)) {
+    out->prov |= v->prov;
+    return;
+  }
+  uint64_t unseen = value_is_number(v) ? v->prov & ~literal : v->prov;
+  for (uint64_t p = unseen; p; p &= p - 1) /* a decision noted already says what it decided */
+    if (t->static_use[__builtin_ctzll(p)] & USE_DECIDED) unseen &= ~(p & -p);
+  note_use(t, unseen, USE_SHAPE);
 }
 
 static void note_builtin_uses(tracer *t, const call_args *a, uint64_t literal, value *out) {
