@@ -726,8 +726,9 @@ bool trace_check_types(tracer *t, const bool *is_static, const sjson **vals, con
   for (int i = 0; ok && i < t->entry->nparams; i++) {
     const ast_param *p = &t->entry->params[i];
     value v;
-    if (is_static[i]) ok = static_value(t, vals[i], &v) && apply_decl_type(t, &p->type, &v, p->span);
-    else ok = check_param_type(t, fs, p, vals[i], &avals[i]);
+    if (!is_static[i]) ok = check_param_type(t, fs, p, vals[i], &avals[i]);
+    else if ((ok = static_value(t, vals[i], &v) && apply_decl_type(t, &p->type, &v, p->span)))
+      scope_bind(t, fs, p->name, v); /* a later f32[n] x reads it as bind_param's scope does */
   }
   arena_free(&t->scratch);
   t->scratch = saved;

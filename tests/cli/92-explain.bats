@@ -23,6 +23,7 @@ load helper
 @test "explain: two statics that only make sense together are classified from the calls' own traces" { golden explain-static-coupled 0; }
 @test "explain: shapes, axes, indices, dtypes and jit statics are structural" { golden explain-static-uses 0; }
 @test "explain: a call that breaks a declared shape is an error, as in tjit check" { golden explain-error-declared-type 2; }
+@test "explain: a call that breaks a shape a static parameter declares is an error" { golden explain-error-declared-by-static 2; }
 @test "explain: a --what-if value that breaks a declared shape is an error" { golden explain-error-what-if-declared 2; }
 @test "explain: a static parameter declared as an array is a program error, as in tjit check" { golden explain-error-declared-static 1; }
 @test "explain: a call that breaks a declared shape is an error in --format json and github too" {
