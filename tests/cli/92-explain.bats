@@ -31,7 +31,8 @@ load helper
     run tjit explain-recompile --format "$format" "$CASES_DIR/explain-error-declared-type.json"
     assert_failure 2
     assert_output --partial "argument 'x': dimension 0 is 2 but the declaration needs 3"
-    refute_output --partial "compile"
+    refute_output --partial "compile: first call"
+    refute_output --partial '"result": "compile"'
   done
 }
 @test "explain: --what-if with an unknown parameter" { golden explain-error-what-if-name 2; }
