@@ -130,12 +130,18 @@ const spec_call *api_pick_call(tj_arena *a, diag_list *d, tj_spec *spec, const t
 }
 
 tj_status tj_trace(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_jaxpr **out) {
+  return api_trace_uses(ctx, spec, opts, out, NULL);
+}
+
+tj_status api_trace_uses(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_jaxpr **out,
+                         uint8_t *static_use) {
   tj_trace_opts o = opts ? *opts : tj_trace_defaults();
   spec_call scratch;
   const spec_call *call = api_pick_call(&ctx->arena, &ctx->diags, spec, &o, &scratch);
   ast_func *entry = call ? find_entry(ctx, spec) : NULL;
   if (!entry) return TJ_ERR_USAGE;
-  tracer t = {.diags = &ctx->diags, .src = &spec->code, .prog = spec->program, .entry = entry};
+  tracer t = {.diags = &ctx->diags, .src = &spec->code, .prog = spec->program, .entry = entry,
+              .static_use = static_use};
   t.autograph = o.autograph < 0 ? spec->autograph : o.autograph;
   t.m = ir_new(&spec->code);
   trace_frame top = {.jaxpr = t.m->top};

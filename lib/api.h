@@ -29,6 +29,13 @@ struct tj_jaxpr {
  * messages when there is none; for the jit cache key (cache_key.c). */
 struct ast_func *api_find_entry(tj_ctx *ctx, tj_spec *spec);
 
+/* tj_trace that also records how the trace used each static parameter of
+ * the entry (static_use: TJ_MAX_PARAMS entries of trace.h's USE_* bits,
+ * filled as far as the trace got, also when it fails; for
+ * explain-recompile). */
+tj_status api_trace_uses(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_jaxpr **out,
+                         uint8_t *static_use);
+
 /* The call opts pick (--args parsed into arena, with errors in d). */
 struct spec_call;
 const struct spec_call *api_pick_call(tj_arena *a, diag_list *d, tj_spec *spec, const tj_trace_opts *o,

@@ -201,7 +201,7 @@ static bool loop_cond(tracer *t, const void *ctx, node *call, value *args, int n
   const stmts *c = ctx;
   scope *cs = rebind(t, c, &args[0]);
   if (!eval(t, cs, c->cond, result)) return false;
-  if (result->kind != V_TRACED) *result = value_bool(value_truthy(result));
+  if (result->kind != V_TRACED) *result = (value){.kind = V_BOOL, .i = value_truthy(result), .prov = result->prov};
   return true;
 }
 

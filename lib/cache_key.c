@@ -225,6 +225,16 @@ bool cache_key_for_call(cache_keyer *k, const spec_call *call, cache_key *out) {
   return true;
 }
 
+bool cache_key_check_types(cache_keyer *k, const cache_key *key) {
+  const sjson *vals[TJ_MAX_PARAMS];
+  tj_aval avals[TJ_MAX_PARAMS];
+  for (int i = 0; i < key->nargs; i++) vals[i] = key->args[i].json, avals[i] = key->args[i].aval;
+  k->t.spec_error = false;
+  if (trace_check_types(&k->t, k->is_static, vals, avals)) return true;
+  k->program_error = !k->t.spec_error;
+  return false;
+}
+
 void cache_digest_hex(cache_digest d, char out[33]) {
   static const char hex[] = "0123456789abcdef";
   for (int i = 0; i < 16; i++) {

@@ -62,6 +62,7 @@ typedef struct cache_keyer {
   int nparams;
   cache_digest function_id;
   bool autograph;
+  bool program_error;      /* cache_key_check_types failed on the program's declaration */
 } cache_keyer;
 
 /* Finds the entry function and hashes its identity; autograph: -1 as the
@@ -74,6 +75,13 @@ void cache_keyer_free(cache_keyer *k);
  * missing or unknown argument, an unhashable static argument, a traced
  * argument that is not an array (JAX raises these before tracing too). */
 bool cache_key_for_call(cache_keyer *k, const spec_call *call, cache_key *out);
+
+/* Whether the call's values fit the parameters' declared types (such as
+ * f32[3] x), as tracing checks them: false with tjit check's diagnostic,
+ * and k->program_error set when tjit check calls it a program error (a
+ * static parameter declared as an array). A key needs no such check, so
+ * cache_key_for_call does not make it. */
+bool cache_key_check_types(cache_keyer *k, const cache_key *key);
 
 /* The digest of a key whose args[] digests or flags were changed. */
 cache_digest cache_key_combine(const cache_key *k);

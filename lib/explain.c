@@ -98,7 +98,8 @@ static bool replay(tj_explain_report *r) {
   r->calls = ARENA_ARRAY(&r->arena, explain_call, r->ncalls ? r->ncalls : 1);
   for (int c = 0; c < r->ncalls; c++) {
     cache_key key = {.args = args};
-    if (!cache_key_for_call(&r->keyer, &spec->calls[c], &key)) return false;
+    if (!cache_key_for_call(&r->keyer, &spec->calls[c], &key) || !cache_key_check_types(&r->keyer, &key))
+      return false;
     explain_call *ec = &r->calls[c];
     ec->json = spec->calls[c].json;
     source_position(ec->json->src, ec->json->span.start, &ec->line, &ec->col);
@@ -176,7 +177,9 @@ static bool what_if(tj_explain_report *r, const tj_explain_opts *o) {
   spec_call call;
   cache_key_arg args[TJ_MAX_PARAMS];
   cache_key key = {.args = args};
-  if (!what_if_call(r, o, &r->spec->calls[base], &call) || !cache_key_for_call(&r->keyer, &call, &key)) return false;
+  if (!what_if_call(r, o, &r->spec->calls[base], &call) || !cache_key_for_call(&r->keyer, &call, &key) ||
+      !cache_key_check_types(&r->keyer, &key))
+    return false;
   r->has_what_if = true;
   r->what_if_base = base;
   r->what_if.json = r->spec->calls[base].json;
@@ -207,9 +210,10 @@ tj_status tj_explain(tj_ctx *ctx, tj_spec *spec, const tj_explain_opts *opts, tj
     r->function_span = r->keyer.t.entry->name_span;
     ok = replay(r) && what_if(r, &o);
   }
-  if (!ok) {
+  if (!ok) { /* a call that cannot be made, as tjit check says (a program error there is one here) */
+    bool program_error = r->keyer.program_error;
     tj_explain_free(r);
-    return TJ_ERR_USAGE;
+    return program_error ? TJ_ERR_PROGRAM : TJ_ERR_USAGE;
   }
   explain_analyse(r);
   *out = r;
@@ -224,7 +228,6 @@ int tj_explain_compiles(const tj_explain_report *r) { return r->ncompiles; }
 
 void tj_explain_free(tj_explain_report *r) {
   if (!r) return;
-  for (int i = 0; i < r->nsigs; i++) tj_jaxpr_free(r->sigs[i].jaxpr);
   free(r->table);
   cache_keyer_free(&r->keyer);
   arena_free(&r->arena);

@@ -10,21 +10,22 @@
 /* Signatures compared when looking for the closest one: the most recently
  * compiled, so a replay of many distinct calls stays linear. */
 #define EXPLAIN_MAX_CLOSEST 256
-/* Values of one static argument compared by the analysis. */
+/* Values of one argument shown. */
 #define EXPLAIN_MAX_VALUES 16
 /* Traces one analysis may make (each compiled signature at most once). */
 #define EXPLAIN_MAX_TRACES 256
 /* Mismatches kept (and shown) per compilation. */
 #define EXPLAIN_MAX_SHOWN 16
 
-/* A signature: one distinct key (a compilation), or a variant the analysis
- * made to vary one static argument alone (first_call -1). */
+/* A signature: one distinct key (a compilation), or the what-if call's
+ * (first_call -1). */
 typedef struct explain_sig {
   cache_key key;
   int first_call;          /* the call that compiled it; -1: a variant */
   int last_use;            /* the last call that used it (breaks ties of "closest") */
   int traced;              /* 0 not yet, 1 traced, -1 the trace failed */
-  tj_jaxpr *jaxpr;
+  uint8_t *use;            /* traced: how it used each static parameter (trace.h's
+                              USE_* bits), as far as it got when it failed */
   char *trace_error;       /* the failed trace's diagnostics, rendered */
   const tj_diag *error;    /* its first one, for annotations (in the ctx) */
 } explain_sig;
@@ -43,9 +44,9 @@ typedef struct explain_call {
 
 typedef enum {
   ARG_TRACED,              /* a traced argument (no class) */
-  ARG_STRUCTURAL,          /* decides control flow, shapes or params */
-  ARG_CONSTANT,            /* only folded into literals */
-  ARG_UNUSED,              /* never read, or no effect on the jaxpr */
+  ARG_STRUCTURAL,          /* decided control flow, a shape, an axis, an index, a dtype or a call */
+  ARG_CONSTANT,            /* only became literal values in equations */
+  ARG_UNUSED,              /* never read by any trace */
   ARG_ONE_VALUE,           /* read, but only one value seen: nothing to compare */
   ARG_NEEDS_TRACE,         /* the comparison needs a trace that failed */
 } explain_class;
@@ -63,8 +64,9 @@ typedef struct explain_arg {
   int avoidable;           /* compilations fewer if it were traced (constant) or
                               dropped (unused); -1: not computed */
   bool shape_varies, dtype_varies, weak_varies;
+  uint8_t use;             /* the USE_* bits of every trace together */
   int error_sig;           /* NEEDS_TRACE: the signature whose trace failed */
-  int differs_sig;         /* STRUCTURAL/CONSTANT: a variant that differs from the base */
+  int decided_sig;         /* STRUCTURAL: the first signature whose trace it decided */
 } explain_arg;
 
 struct tj_explain_report {

@@ -1,38 +1,25 @@
 /* How the traces use each argument (tjit-explain-recompile(1), "the
- * analysis"). A static argument is compared one value at a time: the base
- * signature (call 0's) is traced, and so is the base with only that
- * argument changed to each other value seen; their jaxprs are compared:
+ * analysis"). Every compiled signature is traced once, and the tracer
+ * records what it did with each static parameter and with anything
+ * computed from it (trace.h's USE_* bits); a static argument's class is
+ * the union over those traces:
  *
- *   never named in the function's body, or every jaxpr identical: unused
- *   the same jaxpr except the values of literals:                   constant
- *   anything else (equations, shapes, params, literal types):       structural
+ *   decided control flow, a shape, an axis, an index, a dtype or a call: structural
+ *   otherwise, became a literal value in an equation:                    constant
+ *   otherwise (never read; never named in the body needs no trace):     unused
  *
- * A signature is traced at most once, and no trace is needed for a hit. */
+ * No trace is needed for a hit, and none when no static argument is read
+ * with two values or more. */
 #include "explain.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "limits.h"
+#include "trace.h"
 #include "util.h"
 
 /* ---- tracing one signature ---- */
-
-/* A call with the key's arguments, as --args text: each value's JSON as
- * written (its span in the spec or the --what-if text). */
-static char *call_json(const tj_explain_report *r, const cache_key *k) {
-  tj_buf b = {0};
-  bool kw = k->nargs && k->args[0].by_keyword;
-  buf_putc(&b, kw ? '{' : '[');
-  for (int i = 0; i < k->nargs; i++) {
-    const sjson *j = k->args[i].json;
-    if (i) buf_puts(&b, ", ");
-    if (kw) buf_printf(&b, "\"%s\": ", k->args[i].name);
-    buf_putn(&b, j->src->text + j->span.start, j->span.end - j->span.start);
-  }
-  buf_putc(&b, kw ? '}' : ']');
-  (void)r;
-  return buf_detach(&b);
-}
 
 /* Moves the diagnostics added after tail out of the context into the
  * signature, rendered: the report shows them, the command does not. */
@@ -56,8 +43,9 @@ static void take_diagnostics(tj_explain_report *r, explain_sig *sig, tj_diag *ta
   d->nerrors = nerrors;
 }
 
-/* Traces signature s once; false when the trace failed or the trace limit
- * was reached (sig->traced stays 0 then). */
+/* Traces compiled signature s once, recording its uses of the static
+ * parameters; false when the trace failed or the trace limit was reached
+ * (sig->traced stays 0 then). */
 static bool trace_sig(tj_explain_report *r, int s) {
   explain_sig *sig = &r->sigs[s];
   if (sig->traced) return sig->traced > 0;
@@ -65,88 +53,18 @@ static bool trace_sig(tj_explain_report *r, int s) {
   r->ntraces++;
   tj_trace_opts o = tj_trace_defaults();
   o.autograph = r->keyer.autograph;
-  char *json = NULL;
-  if (sig->first_call >= 0) o.call = sig->first_call;
-  else o.args_json = json = call_json(r, &sig->key);
+  o.call = sig->first_call;
+  sig->use = ARENA_ARRAY(&r->arena, uint8_t, TJ_MAX_PARAMS);
+  memset(sig->use, 0, TJ_MAX_PARAMS);
   diag_list *d = &r->ctx->diags;
   tj_diag *tail = d->tail;
   int nerrors = d->nerrors;
-  tj_status st = tj_trace(r->ctx, r->spec, &o, &r->sigs[s].jaxpr);
-  free(json);
-  sig = &r->sigs[s];
+  tj_jaxpr *jaxpr = NULL;
+  tj_status st = api_trace_uses(r->ctx, r->spec, &o, &jaxpr, sig->use);
+  tj_jaxpr_free(jaxpr); /* only its uses are kept */
   sig->traced = st == TJ_OK ? 1 : -1;
   if (st != TJ_OK) take_diagnostics(r, sig, tail, nerrors);
   return st == TJ_OK;
-}
-
-/* ---- comparing two jaxprs ---- */
-
-typedef enum { IR_SAME, IR_LITERALS, IR_DIFFERENT } ir_diff;
-
-static ir_diff worse(ir_diff a, ir_diff b) { return a > b ? a : b; }
-
-/* Equal index arrays (an empty one may be NULL). */
-static bool same_vars(const uint32_t *a, const uint32_t *b, uint32_t n) {
-  return n == 0 || memcmp(a, b, sizeof *a * n) == 0;
-}
-
-static ir_diff cmp_atom(const ir_module *ma, ir_atom a, const ir_module *mb, ir_atom b) {
-  if (ATOM_IS_LIT(a) != ATOM_IS_LIT(b)) return IR_DIFFERENT;
-  if (!ATOM_IS_LIT(a)) return a == b ? IR_SAME : IR_DIFFERENT;
-  const ir_lit *x = &ma->lits[ATOM_INDEX(a)], *y = &mb->lits[ATOM_INDEX(b)];
-  if (x->dtype != y->dtype || x->weak != y->weak) return IR_DIFFERENT;
-  bool same = dtype_is_float(x->dtype) ? x->f == y->f : x->i == y->i;
-  return same ? IR_SAME : IR_LITERALS;
-}
-
-static ir_diff cmp_jaxpr(const ir_module *ma, const ir_jaxpr *a, const ir_module *mb, const ir_jaxpr *b);
-
-static ir_diff cmp_pval(const ir_module *ma, const pval *a, const ir_module *mb, const pval *b) {
-  if (a->kind != b->kind) return IR_DIFFERENT;
-  switch (a->kind) {
-  case PV_NONE: return IR_SAME;
-  case PV_BOOL: case PV_INT: return a->i == b->i ? IR_SAME : IR_DIFFERENT;
-  case PV_FLOAT: return a->f == b->f ? IR_SAME : IR_DIFFERENT;
-  case PV_DTYPE: return a->dtype == b->dtype ? IR_SAME : IR_DIFFERENT;
-  case PV_NAME: return strcmp(a->s, b->s) == 0 ? IR_SAME : IR_DIFFERENT;
-  case PV_JAXPR: return cmp_jaxpr(ma, a->jaxpr, mb, b->jaxpr);
-  case PV_TUPLE: case PV_LIST: break;
-  }
-  if (a->nitems != b->nitems) return IR_DIFFERENT;
-  ir_diff d = IR_SAME;
-  for (int i = 0; i < a->nitems && d != IR_DIFFERENT; i++) d = worse(d, cmp_pval(ma, a->items[i], mb, b->items[i]));
-  return d;
-}
-
-static ir_diff cmp_eqn(const ir_module *ma, const ir_eqn *a, const ir_module *mb, const ir_eqn *b) {
-  if (a->prim != b->prim || a->nparams != b->nparams || a->nin != b->nin || a->nout != b->nout) return IR_DIFFERENT;
-  if (!same_vars(a->out, b->out, a->nout)) return IR_DIFFERENT;
-  ir_diff d = IR_SAME;
-  for (uint32_t i = 0; i < a->nin && d != IR_DIFFERENT; i++) d = worse(d, cmp_atom(ma, a->in[i], mb, b->in[i]));
-  for (uint16_t i = 0; i < a->nparams && d != IR_DIFFERENT; i++)
-    d = strcmp(a->params[i].key, b->params[i].key) != 0
-            ? IR_DIFFERENT
-            : worse(d, cmp_pval(ma, a->params[i].val, mb, b->params[i].val));
-  return d;
-}
-
-static ir_diff cmp_jaxpr(const ir_module *ma, const ir_jaxpr *a, const ir_module *mb, const ir_jaxpr *b) {
-  if (a->nconst != b->nconst || a->nin != b->nin || a->neqns != b->neqns || a->nout != b->nout) return IR_DIFFERENT;
-  if (!same_vars(a->constvars, b->constvars, a->nconst) || !same_vars(a->invars, b->invars, a->nin))
-    return IR_DIFFERENT;
-  ir_diff d = IR_SAME;
-  for (uint32_t i = 0; i < a->neqns && d != IR_DIFFERENT; i++) d = worse(d, cmp_eqn(ma, &a->eqns[i], mb, &b->eqns[i]));
-  for (uint32_t i = 0; i < a->nout && d != IR_DIFFERENT; i++) d = worse(d, cmp_atom(ma, a->outs[i], mb, b->outs[i]));
-  return d;
-}
-
-/* Variables are numbered in the order traced, so equal programs number
- * them alike: their avals must agree one by one. */
-static ir_diff cmp_module(const ir_module *a, const ir_module *b) {
-  if (a->nvars != b->nvars) return IR_DIFFERENT;
-  for (uint32_t i = 0; i < a->nvars; i++)
-    if (!aval_equal(&a->vars[i], &b->vars[i])) return IR_DIFFERENT;
-  return cmp_jaxpr(a, a->top, b, b->top);
 }
 
 /* ---- counting ---- */
@@ -239,35 +157,26 @@ static bool names_param(const node *n, name_id name) {
   return n->kind == ND_FUNC && n->func && names_param(n->func->body, name);
 }
 
-/* The base signature with argument p taken from signature from. */
-static int variant(tj_explain_report *r, int base, int p, int from) {
-  cache_key_arg args[TJ_MAX_PARAMS];
-  cache_key k = r->sigs[base].key;
-  memcpy(args, k.args, sizeof *args * (size_t)k.nargs);
-  k.args = args;
-  bool kw = args[p].by_keyword;
-  args[p] = r->sigs[from].key.args[p];
-  args[p].by_keyword = kw;
-  k.digest = cache_key_combine(&k);
-  int s = explain_find(r, k.digest);
-  return s >= 0 ? s : explain_add_sig(r, &k, -1);
-}
-
-/* Compares the base's jaxpr with each variant's. */
-static void compare_values(tj_explain_report *r, explain_arg *a) {
-  int base = r->calls[0].sig;
-  ir_diff worst = IR_SAME;
-  a->error_sig = -1;
-  if (!trace_sig(r, base)) { a->cls = ARG_NEEDS_TRACE; a->error_sig = base; return; }
-  for (int k = 0; k < a->nshown && worst != IR_DIFFERENT; k++) {
-    int v = variant(r, base, a->param, a->shown[k]);
-    if (v == base) continue;
-    if (!trace_sig(r, v)) { a->cls = ARG_NEEDS_TRACE; a->error_sig = v; return; }
-    ir_diff d = cmp_module(r->sigs[base].jaxpr->m, r->sigs[v].jaxpr->m);
-    if (d > worst) a->differs_sig = v;
-    worst = worse(worst, d);
+/* The union of what the traces of every compiled signature did with
+ * static argument a: structural as soon as one decided something with it
+ * (a partial trace's decision counts: it was made); else not classified
+ * when a trace failed or was not made, since the rest of it might have;
+ * else constant or unused. */
+static void classify_by_uses(tj_explain_report *r, explain_arg *a) {
+  bool missing = false;
+  for (int s = 0; s < r->nsigs; s++) {
+    explain_sig *sig = &r->sigs[s];
+    if (sig->first_call < 0) continue;
+    bool ok = trace_sig(r, s);
+    if (!ok && sig->traced < 0 && a->error_sig < 0) a->error_sig = s;
+    missing |= !ok;
+    if (!sig->use) continue;
+    if ((sig->use[a->param] & USE_DECIDED) && a->decided_sig < 0) a->decided_sig = s;
+    a->use |= sig->use[a->param];
   }
-  a->cls = worst == IR_DIFFERENT ? ARG_STRUCTURAL : worst == IR_LITERALS ? ARG_CONSTANT : ARG_UNUSED;
+  if (a->use & USE_DECIDED) a->cls = ARG_STRUCTURAL, a->error_sig = -1;
+  else if (missing) a->cls = ARG_NEEDS_TRACE;
+  else a->cls = a->use & USE_LITERAL ? ARG_CONSTANT : ARG_UNUSED;
 }
 
 static void classify_static(tj_explain_report *r, explain_arg *a) {
@@ -276,7 +185,7 @@ static void classify_static(tj_explain_report *r, explain_arg *a) {
   a->avoidable = -1;
   if (!a->read) a->cls = ARG_UNUSED;
   else if (a->nvalues < 2) a->cls = ARG_ONE_VALUE;
-  else compare_values(r, a);
+  else classify_by_uses(r, a);
   if (a->cls == ARG_UNUSED) a->avoidable = r->ncompiles - compiles_if(r, a->param, false);
   if (a->cls == ARG_CONSTANT) {
     int n = compiles_if(r, a->param, true);
@@ -294,7 +203,7 @@ void explain_analyse(tj_explain_report *r) {
     a->name = r->sigs[0].key.args[p].name;
     a->is_static = r->keyer.is_static[p];
     a->cls = ARG_TRACED;
-    a->error_sig = a->differs_sig = -1;
+    a->error_sig = a->decided_sig = -1;
     collect_values(r, a);
     a->caused = caused_by(r, p);
     a->avoidable = -1;

@@ -1,6 +1,7 @@
 /* The explain-recompile report as text, JSON and GitHub workflow commands
  * (tjit-explain-recompile(1) documents all three). */
 #include "explain.h"
+#include "trace.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -77,29 +78,43 @@ static void put_values(const tj_explain_report *r, const explain_arg *a, const c
   if (a->nvalues > a->nshown) buf_printf(b, "%s...", sep);
 }
 
-/* "threshold=10.0": the value that made the jaxpr differ. */
-static void put_differing(const tj_explain_report *r, const explain_arg *a, tj_buf *b) {
-  buf_printf(b, "%s=", a->name);
-  cache_static_repr(key_of(r, a->differs_sig)->args[a->param].json, b);
+/* What a structural argument decided in the first trace that decided
+ * something with it. */
+static void put_decided(const tj_explain_report *r, const explain_arg *a, tj_buf *b) {
+  static const struct { uint8_t use; const char *text; } kinds[] = {
+      {USE_CONTROL, "control flow (an if, a loop, ?:, && or ||)"},
+      {USE_SHAPE, "a shape, an axis, an index, a dtype or a parameter of an equation"},
+      {USE_CALL, "a call of a jit function (as one of its static arguments)"},
+  };
+  uint8_t use = r->sigs[a->decided_sig].use[a->param];
+  int n = 0;
+  for (size_t k = 0; k < TJ_COUNT(kinds); k++)
+    if (use & kinds[k].use) buf_printf(b, "%s%s", n++ ? " and " : "", kinds[k].text);
+}
+
+static int compiled_sigs(const tj_explain_report *r) {
+  int n = 0;
+  for (int s = 0; s < r->nsigs; s++) n += r->sigs[s].first_call >= 0;
+  return n;
 }
 
 /* Why a static argument has its class, one sentence. */
 void explain_put_why(const tj_explain_report *r, const explain_arg *a, tj_buf *b) {
+  int nsigs = compiled_sigs(r);
   switch (a->cls) {
   case ARG_STRUCTURAL:
-    buf_puts(b, "it shapes the program: with ");
-    put_differing(r, a, b);
-    buf_puts(b, " the jaxpr differs from call 0's beyond literal values (control flow, shapes or params),"
-                " so these recompilations are genuine");
+    buf_printf(b, "it shapes the program: tracing call %d used it (or a value computed from it) to decide ",
+               r->sigs[a->decided_sig].first_call);
+    put_decided(r, a, b);
+    buf_puts(b, ", so these recompilations are genuine");
     return;
   case ARG_CONSTANT:
-    buf_puts(b, "it is only folded into arithmetic: with ");
-    put_differing(r, a, b);
-    buf_puts(b, " the jaxpr differs from call 0's only in literal values");
+    buf_printf(b, "it is only folded into arithmetic: the traces of the %d compiled signatures use it only as"
+                  " literal values in equations", nsigs);
     return;
   case ARG_UNUSED:
     if (!a->read) buf_printf(b, "%s never reads it", r->function);
-    else buf_puts(b, "every value seen gives the same jaxpr");
+    else buf_printf(b, "the traces of the %d compiled signatures never read it", nsigs);
     buf_puts(b, a->caused ? ": every compilation it caused was wasted" : ", so each new value would recompile for nothing");
     return;
   case ARG_ONE_VALUE:
@@ -123,13 +138,13 @@ static bool put_traced_hint(const explain_arg *a, tj_buf *b) {
   return b->len > start;
 }
 
-/* The hint that follows the class, if any. */
+/* The hint that follows the class, if any. Making a constant traced keeps
+ * the program tracing (every trace used it as literals only) when each of
+ * its values is an array; otherwise there is nothing to suggest. */
 bool explain_put_hint(const tj_explain_report *r, const explain_arg *a, tj_buf *b) {
   if (a->cls == ARG_CONSTANT && a->avoidable >= 0)
     buf_printf(b, "make '%s' traced (not static): that would have avoided %d of the %d compilations", a->name,
                a->avoidable, r->ncompiles);
-  else if (a->cls == ARG_CONSTANT)
-    buf_printf(b, "pass '%s' as a traced array instead of a static value to stop recompiling for it", a->name);
   else if (a->cls == ARG_UNUSED && a->avoidable > 0)
     buf_printf(b, "drop '%s' or keep its value fixed: that would have avoided %d of the %d compilations", a->name,
                a->avoidable, r->ncompiles);
@@ -145,13 +160,7 @@ void explain_put_needed_trace(const tj_explain_report *r, const explain_arg *a, 
     buf_printf(b, "classifying it needs more traces than the analysis makes (limit is %d)", EXPLAIN_MAX_TRACES);
     return;
   }
-  if (s->first_call >= 0) {
-    buf_printf(b, "classifying it needs a trace, and tracing call %d failed", s->first_call);
-    return;
-  }
-  buf_printf(b, "classifying it needs a trace, and tracing call 0 with %s=", a->name);
-  cache_static_repr(s->key.args[a->param].json, b);
-  buf_puts(b, " failed");
+  buf_printf(b, "classifying it needs a trace, and tracing call %d failed", s->first_call);
 }
 
 /* ---- text ---- */

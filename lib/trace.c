@@ -273,10 +273,12 @@ static bool apply_decl_type(tracer *t, const ast_type *ty, value *v, tj_span spa
   if (ty->rank > 0)
     return tracer_error(t, ty->span, "declared an array but the value is a static %s", value_type_name(v));
   double f = v->kind == V_FLOAT ? v->f : (double)v->i;
+  uint64_t prov = v->prov;
   if (dtype_is_float(ty->dtype)) *v = value_float(ty->dtype == DT_F32 ? (double)(float)f : f);
   else if (ty->dtype == DT_BOOL) *v = value_bool(f != 0);
   else if (v->kind == V_FLOAT) *v = value_int((int64_t)f);
   else if (v->kind == V_BOOL) *v = value_int(v->i);
+  v->prov = prov;
   return true;
 }
 
@@ -284,6 +286,7 @@ static flow exec_decl(tracer *t, scope *s, node *n) {
   value v = value_none();
   if (n->rhs && !eval(t, s, n->rhs, &v)) return FLOW_ERROR;
   if (n->is_destructure) {
+    note_use(t, v.prov, USE_SHAPE); /* its length must match */
     if (v.kind != V_TUPLE || v.n != n->nnames) {
       tracer_error(t, n->rhs ? n->rhs->span : n->span,
                    "cannot unpack %s into %d names", v.kind == V_TUPLE ? "a tuple of another length" : value_type_name(&v),
@@ -604,6 +607,7 @@ static bool check_param_type(tracer *t, scope *fs, const ast_param *p, const sjs
     if (ty->dims[d].name) {
       value *bound = scope_lookup(fs, ty->dims[d].name);
       if (!bound) { scope_bind(t, fs, ty->dims[d].name, value_int(a->dims[d])); continue; }
+      note_use(t, bound->prov, USE_SHAPE);
       want = bound->i;
     }
     if (want != a->dims[d])
@@ -619,6 +623,7 @@ static bool bind_param(tracer *t, const tj_spec *spec, scope *fs, int i, bool is
   if (is_static) {
     if (!static_value(t, j, &v)) return false;
     if (!apply_decl_type(t, &p->type, &v, p->span)) return false;
+    value_add_prov(&v, (uint64_t)1 << i); /* TJ_MAX_PARAMS is 64 */
     scope_bind(t, fs, p->name, v);
     return true;
   }
@@ -712,3 +717,20 @@ bool trace_function(tracer *t, const tj_spec *spec, const spec_call *call) {
 bool trace_mark_static(tracer *t, const tj_spec *spec, bool *is_static) { return mark_static(t, spec, is_static); }
 bool trace_bind_call(tracer *t, const spec_call *call, const sjson **vals) { return bind_call(t, call, vals); }
 bool trace_static_value(tracer *t, const sjson *j, value *out) { return static_value(t, j, out); }
+
+bool trace_check_types(tracer *t, const bool *is_static, const sjson **vals, const tj_aval *avals) {
+  tj_arena saved = t->scratch; /* a scope and values per call: freed here, not kept per call */
+  t->scratch = (tj_arena){0};
+  scope *fs = scope_new(t, NULL);
+  bool ok = true;
+  for (int i = 0; ok && i < t->entry->nparams; i++) {
+    const ast_param *p = &t->entry->params[i];
+    value v;
+    if (!is_static[i]) ok = check_param_type(t, fs, p, vals[i], &avals[i]);
+    else if ((ok = static_value(t, vals[i], &v) && apply_decl_type(t, &p->type, &v, p->span)))
+      scope_bind(t, fs, p->name, v); /* a later f32[n] x reads it as bind_param's scope does */
+  }
+  arena_free(&t->scratch);
+  t->scratch = saved;
+  return ok;
+}

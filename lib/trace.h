@@ -42,6 +42,17 @@ struct trace_frame {
   int nargs;
 };
 
+/* How a trace used a static parameter, or anything computed from it (bits
+ * of tracer.static_use[param]): explain-recompile classifies static
+ * arguments by them (tjit-explain-recompile(1)). */
+enum {
+  USE_LITERAL = 1,  /* became a literal operand of an equation */
+  USE_CONTROL = 2,  /* decided an if, a loop condition or bound, ?:, && or || */
+  USE_SHAPE = 4,    /* decided a shape, an axis, an index, a dtype or an equation's parameter */
+  USE_CALL = 8,     /* a static argument of a jit function: its cache key */
+};
+#define USE_DECIDED (USE_CONTROL | USE_SHAPE | USE_CALL)
+
 typedef struct tracer {
   tj_arena scratch;         /* static values, scopes; freed after the trace */
   diag_list *diags;
@@ -68,7 +79,15 @@ typedef struct tracer {
   struct jit_entry *jit_cache;   /* traced jit functions, by signature */
   bool autograph;
   bool spec_error;           /* the failure is the spec's (exit 2), not the program's */
+  uint8_t *static_use;       /* per entry parameter, USE_* bits; NULL: not recorded */
+  uint64_t literal_prov;     /* provenance of the static values made literals (call_builtin) */
 } tracer;
+
+/* Records a use of static values computed from the parameters in prov. */
+static inline void note_use(tracer *t, uint64_t prov, uint8_t use) {
+  if (!t->static_use) return;
+  for (; prov; prov &= prov - 1) t->static_use[__builtin_ctzll(prov)] |= use;
+}
 
 /* trace.c */
 bool trace_function(tracer *t, const tj_spec *spec, const spec_call *call);
@@ -100,7 +119,9 @@ void frame_seal(tracer *t, trace_frame *f, const uint32_t *args, int nargs);
 
 /* trace_expr.c */
 bool eval(tracer *t, scope *s, node *n, value *out);
-bool eval_truth(tracer *t, scope *s, node *n, const char *fix, bool *out);
+/* A static truth value (*prov: what it was computed from); a traced one is
+ * a TracerBoolConversionError. */
+bool eval_truth(tracer *t, scope *s, node *n, const char *fix, bool *out, uint64_t *prov);
 tj_aval value_aval(tracer *t, const value *v);
 bool to_atom(tracer *t, const value *v, tj_dtype dt, bool weak, tj_span span, ir_atom *out);
 bool emit(tracer *t, int prim, const ir_atom *ins, int nin, const tj_aval *hint,
@@ -197,4 +218,8 @@ bool own_atom(tracer *t, const value *v, tj_span span, ir_atom *out);
 bool trace_mark_static(tracer *t, const tj_spec *spec, bool *is_static);
 bool trace_bind_call(tracer *t, const spec_call *call, const sjson **vals);
 bool trace_static_value(tracer *t, const sjson *j, value *out);
+/* The call's values against the parameters' declared types, as binding
+ * them for a trace checks them (tjit check's errors), without tracing:
+ * avals holds each traced argument's aval. */
+bool trace_check_types(tracer *t, const bool *is_static, const sjson **vals, const tj_aval *avals);
 #endif

@@ -42,6 +42,7 @@ static bool get_flag(tracer *t, const builtin_def *b, const call_args *a, const 
   if (!get_arg(t, b, a, 99, kw, &v, &span)) return false;
   if (v && v->kind == V_TRACED)
     return concretization_error(t, ERR_BOOL, v, span, NULL);
+  if (v) note_use(t, v->prov, USE_SHAPE);
   *out = v && value_truthy(v);
   return true;
 }
@@ -108,6 +109,7 @@ static bool concrete_error(tracer *t, const value *v, tj_span span, const char *
 /* A dtype argument: x.dtype, a dtype name as a string, or (with the
  * interpreter's help) a bare dtype name. */
 static bool get_dtype(tracer *t, const value *v, tj_span span, tj_dtype *out) {
+  note_use(t, v->prov, USE_SHAPE);
   if (v->kind == V_DTYPE) { *out = v->dtype; return true; }
   if (v->kind == V_STR) {
     if (dtype_parse(v->s, v->slen, out)) return true;
@@ -159,6 +161,7 @@ typedef enum {
 
 /* operator.index(v). */
 static bool index_of(tracer *t, const value *v, tj_span span, int64_t *out) {
+  note_use(t, v->prov, USE_SHAPE);
   if (v->kind == V_INT || v->kind == V_BOOL) { *out = v->i; return true; }
   if (v->kind == V_TRACED) return concretization_error(t, ERR_INTEGER, v, span, NULL);
   return tracer_error(t, span, "TypeError: '%s' object cannot be interpreted as an integer", value_type_name(v));
@@ -176,6 +179,7 @@ static bool canon_axis(tracer *t, int64_t axis, int rank, tj_span span, int64_t 
 /* Reads an axis argument into a scratch array of *n integers (not yet
  * canonical). */
 static bool read_axes(tracer *t, const value *v, tj_span span, axis_kind kind, int64_t **out, int *n) {
+  note_use(t, v->prov, USE_SHAPE);
   if (kind != AX_SEQUENCE && (v->kind == V_INT || v->kind == V_BOOL)) {
     *out = ARENA_ARRAY(&t->scratch, int64_t, 1);
     **out = v->i;
@@ -252,6 +256,7 @@ static bool shape_error(tracer *t, const value *v, tj_span span, shape_kind kind
  * check signs). The result is in shape->dims, shape->rank. */
 static bool read_shape(tracer *t, const value *v, tj_span span, shape_kind kind, tj_aval *shape) {
   *shape = aval_scalar(DT_F32, false);
+  if (v->kind != V_TRACED) note_use(t, value_prov_deep(v), USE_SHAPE);
   if (v->kind == V_INT || v->kind == V_BOOL) {
     shape->rank = 1;
     shape->dims[0] = v->i;
@@ -991,6 +996,7 @@ static bool builtin_arange(tracer *t, const builtin_def *b, const call_args *a, 
     if (!value_is_number(x))
       return tracer_error(t, a->pos_spans[i], "TypeError: arange requires ndarray, scalar, or None arguments, "
                           "got <class '%s'> at position %d.", value_type_name(x), i);
+    note_use(t, x->prov, USE_SHAPE); /* the size; start and step become literals too */
     v[i] = x->kind == V_FLOAT ? x->f : (double)x->i;
     any_float = any_float || x->kind == V_FLOAT;
     all_bool = all_bool && x->kind == V_BOOL;

@@ -47,6 +47,7 @@ static bool builtin_pow(tracer *t, const builtin_def *b, const call_args *a, val
   value args[2] = {a->pos[0], a->pos[1]};
   tj_span span = a->call->span;
   if (args[1].kind == V_INT) { /* a static integer exponent: integer_pow */
+    note_use(t, args[1].prov, USE_SHAPE); /* integer_pow's y */
     ir_atom in;
     if (!own_atom(t, &args[0], span, &in)) return false;
     if (value_aval(t, &args[0]).dtype == DT_BOOL)
@@ -244,6 +245,29 @@ static bool eval_args(tracer *t, scope *s, const builtin_def *b, node *call, cal
   return true;
 }
 
+/* What a builtin did with static arguments the tracer did not see it use:
+ * a number it folded into a static result is part of that result; one it
+ * neither folded nor made a literal (literal: what it made literals of),
+ * and any other static value (a shape, axes, a dtype name), decided how it
+ * traces. The builtins note what they decide themselves too; this keeps a
+ * forgotten one from passing for a constant. */
+static void note_builtin_arg(tracer *t, const value *v, uint64_t literal, value *out) {
+  if (v->kind == V_TRACED || !v->prov) return;
+  if (value_is_number(v) && value_is_number(out)) {
+    out->prov |= v->prov;
+    return;
+  }
+  uint64_t unseen = value_is_number(v) ? v->prov & ~literal : v->prov;
+  for (uint64_t p = unseen; p; p &= p - 1) /* a decision noted already says what it decided */
+    if (t->static_use[__builtin_ctzll(p)] & USE_DECIDED) unseen &= ~(p & -p);
+  note_use(t, unseen, USE_SHAPE);
+}
+
+static void note_builtin_uses(tracer *t, const call_args *a, uint64_t literal, value *out) {
+  for (int i = 0; i < a->npos; i++) note_builtin_arg(t, &a->pos[i], literal, out);
+  for (int i = 0; i < a->nkw; i++) note_builtin_arg(t, &a->kw[i], literal, out);
+}
+
 bool call_builtin(tracer *t, scope *s, node *call, bool *found, value *out) {
   const char *name = name_str(t->prog->names, call->name);
   *found = false;
@@ -253,5 +277,12 @@ bool call_builtin(tracer *t, scope *s, node *call, bool *found, value *out) {
   if (!b) return true;
   *found = true;
   call_args a = {0};
-  return eval_args(t, s, b, call, &a) && b->fn(t, b, &a, out);
+  if (!eval_args(t, s, b, call, &a)) return false;
+  uint64_t outer = t->literal_prov;
+  t->literal_prov = 0;
+  bool ok = b->fn(t, b, &a, out);
+  uint64_t literal = t->literal_prov;
+  t->literal_prov |= outer;
+  if (ok && t->static_use) note_builtin_uses(t, &a, literal, out);
+  return ok;
 }

@@ -371,7 +371,7 @@ static bool builtin_cond(tracer *t, const builtin_def *bd, const call_args *a, v
                         tracer_repr(t, &pred), shape_tuple(t, &pa));
   if (pa.dtype != DT_BOOL && pred.kind == V_TRACED && !apply_binary(t, P_ne, pred, value_int(0), span, &pred))
     return false;
-  if (pred.kind != V_TRACED) pred = value_bool(value_truthy(&pred));
+  if (pred.kind != V_TRACED) pred = (value){.kind = V_BOOL, .i = value_truthy(&pred), .prov = pred.prov};
   const value *ops = a->pos + 3;
   int nops = a->npos - 3;
   body tb, fb;
@@ -687,7 +687,7 @@ static bool builtin_scan(tracer *t, const builtin_def *bd, const call_args *a, v
       return concretization_error(t, ERR_INTEGER, len, ls, "pass a static length");
     return tracer_error(t, ls, "TypeError: scan's length must be an integer");
   }
-  if (len) length = len->i;
+  if (len) length = len->i, note_use(t, len->prov, USE_SHAPE);
   if (len && (length < 0 || length > TJ_MAX_ELEMENTS))
     return tracer_error(t, ls, "ValueError: scan's length must be between 0 and %lld", (long long)TJ_MAX_ELEMENTS);
   value xs = a->npos > 2 ? a->pos[2] : value_none();
@@ -761,6 +761,7 @@ static bool builtin_fori_loop(tracer *t, const builtin_def *bd, const call_args 
       return tracer_error(t, a->pos_spans[i], "TypeError: fori_loop bounds must be integer scalars");
   }
   if (lo.kind == V_INT && hi.kind == V_INT) {
+    note_use(t, lo.prov | hi.prov, USE_CONTROL); /* the loop's bounds: scan's length */
     value carry[2] = {lo, a->pos[3]}, r;
     int64_t length = hi.i > lo.i ? hi.i - lo.i : 0;
     value init = tuple_of(t, carry, 2);
@@ -862,6 +863,7 @@ bool call_jit(tracer *t, ast_func *f, scope *closure, node *call, value *args, i
   int ntraced = 0;
   for (int i = 0; i < nargs; i++) {
     is_static[i] = f->params[i].is_static;
+    if (is_static[i]) note_use(t, value_prov_deep(&args[i]), USE_CALL); /* part of the jit cache key */
     if (is_static[i]) statics.items[statics.n++] = args[i];
     else traced[ntraced++] = args[i];
   }

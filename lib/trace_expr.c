@@ -31,6 +31,8 @@ static bool int_fits(int64_t i, tj_dtype dt) {
 
 bool to_atom(tracer *t, const value *v, tj_dtype dt, bool weak, tj_span span, ir_atom *out) {
   if (v->kind == V_TRACED) { *out = ATOM_VAR(v->var); return true; }
+  t->literal_prov |= v->prov;
+  note_use(t, v->prov, USE_LITERAL);
   ir_lit lit = {.dtype = dt, .weak = weak};
   double f = v->kind == V_FLOAT ? v->f : (double)v->i;
   if (dtype_is_float(dt)) lit.f = dt == DT_F32 ? (double)(float)f : f;
@@ -302,7 +304,11 @@ static int binary_prim(tracer *t, ast_op op, const value *a, const value *b) {
 }
 
 static bool binary(tracer *t, ast_op op, value a, value b, tj_span span, value *out) {
-  if (a.kind != V_TRACED && b.kind != V_TRACED) return fold_binary(t, op, &a, &b, span, out);
+  if (a.kind != V_TRACED && b.kind != V_TRACED) {
+    if (!fold_binary(t, op, &a, &b, span, out)) return false;
+    out->prov = a.prov | b.prov;
+    return true;
+  }
   return apply_binary(t, binary_prim(t, op, &a, &b), a, b, span, out);
 }
 
@@ -310,27 +316,19 @@ static bool binary(tracer *t, ast_op op, value a, value b, tj_span span, value *
 static bool eval_logical(tracer *t, scope *s, node *n, value *out) {
   static const char *fix = "combine traced conditions elementwise with & and |, or select with where()";
   bool l, r;
-  if (!eval_truth(t, s, n->lhs, fix, &l)) return false;
-  if ((n->op == OP_LOGAND && !l) || (n->op == OP_LOGOR && l)) { *out = value_bool(l); return true; }
-  if (!eval_truth(t, s, n->rhs, fix, &r)) return false;
+  uint64_t lp, rp;
+  if (!eval_truth(t, s, n->lhs, fix, &l, &lp)) return false;
+  *out = value_bool(l);
+  out->prov = lp;
+  if ((n->op == OP_LOGAND && !l) || (n->op == OP_LOGOR && l)) return true;
+  if (!eval_truth(t, s, n->rhs, fix, &r, &rp)) return false;
   *out = value_bool(r);
+  out->prov = lp | rp;
   return true;
 }
 
-static bool unary(tracer *t, ast_op op, value v, tj_span span, value *out) {
-  if (v.kind == V_TRACED) {
-    ir_atom in = ATOM_VAR(v.var);
-    tj_aval a = t->m->vars[v.var];
-    switch (op) {
-    case OP_PLUS: *out = v; return true;
-    case OP_NEG: return emit(t, P_neg, &in, 1, NULL, NULL, 0, span, out);
-    case OP_BITNOT: return emit(t, P_not, &in, 1, NULL, NULL, 0, span, out);
-    default: /* logical not: jnp.logical_not compares non-bools with 0 */
-      if (a.dtype != DT_BOOL && !apply_binary(t, P_ne, v, value_int(0), span, &v)) return false;
-      in = ATOM_VAR(v.var);
-      return emit(t, P_not, &in, 1, NULL, NULL, 0, span, out);
-    }
-  }
+/* Python's unary operators on a static value. */
+static bool unary_static(tracer *t, ast_op op, value v, tj_span span, value *out) {
   if (op == OP_NOT) { *out = value_bool(!value_truthy(&v)); return true; }
   if (!value_is_number(&v))
     return tracer_error(t, span, "TypeError: bad operand type for unary %s: '%s'", op_text(op), value_type_name(&v));
@@ -343,21 +341,43 @@ static bool unary(tracer *t, ast_op op, value v, tj_span span, value *out) {
   return true;
 }
 
+static bool unary(tracer *t, ast_op op, value v, tj_span span, value *out) {
+  if (v.kind != V_TRACED) {
+    if (!unary_static(t, op, v, span, out)) return false;
+    out->prov = v.prov;
+    return true;
+  }
+  ir_atom in = ATOM_VAR(v.var);
+  tj_aval a = t->m->vars[v.var];
+  switch (op) {
+  case OP_PLUS: *out = v; return true;
+  case OP_NEG: return emit(t, P_neg, &in, 1, NULL, NULL, 0, span, out);
+  case OP_BITNOT: return emit(t, P_not, &in, 1, NULL, NULL, 0, span, out);
+  default: /* logical not: jnp.logical_not compares non-bools with 0 */
+    if (a.dtype != DT_BOOL && !apply_binary(t, P_ne, v, value_int(0), span, &v)) return false;
+    in = ATOM_VAR(v.var);
+    return emit(t, P_not, &in, 1, NULL, NULL, 0, span, out);
+  }
+}
+
 bool eval_condition(tracer *t, scope *s, node *n, const char *fix, bool *truth, bool *is_traced, value *pred) {
   value v;
   if (!eval(t, s, n, &v)) return false;
   *is_traced = v.kind == V_TRACED;
+  if (!*is_traced) note_use(t, v.prov, USE_CONTROL);
   if (!*is_traced) *truth = value_truthy(&v);
   else if (!t->autograph) return concretization_error(t, ERR_BOOL, &v, n->span, fix);
   *pred = v;
   return true;
 }
 
-bool eval_truth(tracer *t, scope *s, node *n, const char *fix, bool *out) {
+bool eval_truth(tracer *t, scope *s, node *n, const char *fix, bool *out, uint64_t *prov) {
   value v;
   if (!eval(t, s, n, &v)) return false;
   if (v.kind == V_TRACED) return concretization_error(t, ERR_BOOL, &v, n->span, fix);
+  note_use(t, v.prov, USE_CONTROL);
   *out = value_truthy(&v);
+  *prov = v.prov;
   return true;
 }
 
@@ -423,6 +443,7 @@ static bool eval_index(tracer *t, scope *s, node *n, value *out) {
                                 "index the tuple with a static integer");
   if (idx.kind != V_INT && idx.kind != V_BOOL)
     return tracer_error(t, n->items[0]->span, "TypeError: tuple indices must be integers, not %s", value_type_name(&idx));
+  note_use(t, idx.prov, USE_SHAPE); /* it picks the item */
   int64_t i = idx.i < 0 ? idx.i + base.n : idx.i;
   if (i < 0 || i >= base.n) return tracer_error(t, n->items[0]->span, "IndexError: tuple index out of range");
   *out = base.items[i];
@@ -436,6 +457,7 @@ static bool eval_cast(tracer *t, scope *s, node *n, value *out) {
   if (out->kind == V_TRACED) return convert(t, out, dt, false, n->span);
   if (!value_is_number(out))
     return tracer_error(t, n->span, "TypeError: cannot cast a %s to %s", value_type_name(out), dtype_long(dt));
+  uint64_t prov = out->prov;
   double f = out->kind == V_FLOAT ? out->f : (double)out->i;
   if (dtype_is_float(dt)) *out = value_float(dt == DT_F32 ? (double)(float)f : f);
   else if (dt == DT_BOOL) *out = value_bool(f != 0);
@@ -445,6 +467,7 @@ static bool eval_cast(tracer *t, scope *s, node *n, value *out) {
       return tracer_error(t, n->span, "OverflowError: value does not fit in %s", dtype_long(dt));
     *out = value_int(i);
   }
+  out->prov = prov;
   return true;
 }
 

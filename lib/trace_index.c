@@ -188,7 +188,9 @@ static bool parse_indexer(tracer *t, scope *s, node *n, const tj_aval *x, indexe
     } else {
       value v;
       if (!eval(t, s, n->items[k], &v) || !classify(t, &v, n->items[k]->span, it)) return false;
+      if (v.kind != V_TRACED) note_use(t, v.prov, USE_SHAPE);
     }
+    for (int b = 0; b < 3; b++) note_use(t, it->bound[b].prov, USE_SHAPE); /* static indices decide the slice */
     it->axis = consumed;
     consumed += it->kind == IX_NONE ? 0 : it->kind == IX_BOOL ? t->m->vars[it->var].rank : 1;
   }

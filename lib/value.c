@@ -3,6 +3,19 @@
 
 #include <string.h>
 
+uint64_t value_prov_deep(const value *v) {
+  uint64_t p = v->prov;
+  if (v->kind == V_TUPLE || v->kind == V_MAP)
+    for (int i = 0; i < v->n; i++) p |= value_prov_deep(&v->items[i]);
+  return p;
+}
+
+void value_add_prov(value *v, uint64_t prov) {
+  v->prov |= prov;
+  if (v->kind == V_TUPLE || v->kind == V_MAP)
+    for (int i = 0; i < v->n; i++) value_add_prov(&v->items[i], prov);
+}
+
 bool value_truthy(const value *v) {
   switch (v->kind) {
   case V_NONE: return false;

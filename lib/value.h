@@ -36,6 +36,9 @@ struct value {
   uint32_t var;
   ast_func *func;
   struct scope *closure;   /* V_FUNC: the scope it was defined in */
+  /* static values: bit i set when the value was computed from static
+   * parameter i of the entry (explain-recompile's classes, trace.h) */
+  uint64_t prov;
 };
 
 static inline bool value_is_static(const value *v) { return v->kind != V_TRACED; }
@@ -47,6 +50,11 @@ static inline value value_float(double f) { value v = {.kind = V_FLOAT, .f = f};
 static inline value value_bool(bool b) { value v = {.kind = V_BOOL, .i = b}; return v; }
 static inline value value_none(void) { value v = {.kind = V_NONE}; return v; }
 static inline value value_traced(uint32_t var) { value v = {.kind = V_TRACED, .var = var}; return v; }
+
+/* The value's provenance and its items', for a value used as a whole. */
+uint64_t value_prov_deep(const value *v);
+/* Marks v and everything inside it as computed from the given parameters. */
+void value_add_prov(value *v, uint64_t prov);
 
 /* Python's truth value of a static value. */
 bool value_truthy(const value *v);

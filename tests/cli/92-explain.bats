@@ -18,6 +18,23 @@ load helper
 @test "explain: --what-if that compiles" { golden explain-what-if-compile 0; }
 @test "explain: --what-if from --call that hits" { golden explain-what-if-hit 0; }
 @test "explain: two --what-if changes make one call" { golden explain-what-if-two 0; }
+@test "explain: a static read only in a loop another bounds is constant, over every compiled signature" { golden explain-static-loop-unread 0; }
+@test "explain: a static that decides an if is structural, though the jaxprs differ only in a literal" { golden explain-static-decides-branch 0; }
+@test "explain: two statics that only make sense together are classified from the calls' own traces" { golden explain-static-coupled 0; }
+@test "explain: shapes, axes, indices, dtypes and jit statics are structural" { golden explain-static-uses 0; }
+@test "explain: a call that breaks a declared shape is an error, as in tjit check" { golden explain-error-declared-type 2; }
+@test "explain: a call that breaks a shape a static parameter declares is an error" { golden explain-error-declared-by-static 2; }
+@test "explain: a --what-if value that breaks a declared shape is an error" { golden explain-error-what-if-declared 2; }
+@test "explain: a static parameter declared as an array is a program error, as in tjit check" { golden explain-error-declared-static 1; }
+@test "explain: a call that breaks a declared shape is an error in --format json and github too" {
+  for format in json github; do
+    run tjit explain-recompile --format "$format" "$CASES_DIR/explain-error-declared-type.json"
+    assert_failure 2
+    assert_output --partial "argument 'x': dimension 0 is 2 but the declaration needs 3"
+    refute_output --partial "compile: first call"
+    refute_output --partial '"result": "compile"'
+  done
+}
 @test "explain: --what-if with an unknown parameter" { golden explain-error-what-if-name 2; }
 @test "explain: --what-if with a value that is not JSON" { golden explain-error-what-if-json 2; }
 @test "explain: a spec without calls" { golden explain-error-no-calls 2; }
