@@ -15,6 +15,7 @@ packages=(
   bats bats-support bats-assert  # CLI tests
   libxml2-utils                # xmllint, for checking SVG output
   groff-base                   # man page lint in the CLI tests
+  jq                           # reads --format json output in the CLI tests
 )
 
 missing=()
