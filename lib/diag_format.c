@@ -13,13 +13,14 @@ static const char *const kind_names[] = {
 };
 
 /* "TracerBoolConversionError: ..." names its kind as JAX does: a word of
- * letters and digits ending in "Error", then ": ". Returns its length. */
+ * letters and digits ending in "Error" (not "Error" alone), then ": ".
+ * Returns its length. */
 static size_t jax_error_name(const char *msg) {
   size_t n = 0;
   if (msg[0] < 'A' || msg[0] > 'Z') return 0;
   while ((msg[n] >= 'A' && msg[n] <= 'Z') || (msg[n] >= 'a' && msg[n] <= 'z') || (msg[n] >= '0' && msg[n] <= '9'))
     n++;
-  return n >= 5 && strncmp(msg + n - 5, "Error", 5) == 0 && strncmp(msg + n, ": ", 2) == 0 ? n : 0;
+  return n > 5 && strncmp(msg + n - 5, "Error", 5) == 0 && strncmp(msg + n, ": ", 2) == 0 ? n : 0;
 }
 
 #define INTERNAL_PREFIX "internal error: "
