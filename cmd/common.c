@@ -273,8 +273,8 @@ void cmd_print_diagnostics(const struct cmd_info *info, tj_ctx *ctx, tj_status s
     tj_print_diagnostics(ctx, stderr);
     return;
   }
-  snprintf(text, sizeof text, "tjit %s: failed (status %d) with no diagnostic", info->name, (int)status);
-  fprintf(stderr, "tjit %s: error: failed (status %d) with no diagnostic\n", info->name, (int)status);
+  snprintf(text, sizeof text, "failed (status %d) with no diagnostic", (int)status);
+  fprintf(stderr, "tjit %s: error: %s\n", info->name, text);
   tj_add_error(ctx, TJ_ERR_INTERNAL, text);
 }
 
