@@ -16,7 +16,7 @@ static const struct cmd_option graph_options[] = {
     {"png", 0, NULL, "render PNG (binary: give -o FILE or redirect)", OPT_GRAPH_PNG},
     {"pdf", 0, NULL, "render PDF (binary: give -o FILE or redirect)", OPT_GRAPH_PDF},
     {"format", 0, "FMT", "the same as --FMT: dot, svg, png or pdf (one format only)", OPT_FORMAT_GRAPH},
-    {"output", 'o', "FILE", "write to FILE ('-': standard output); its extension sets the format", OPT_OUTPUT},
+    {"output", 'o', "FILE", "write to FILE ('-': stdout); format from its extension", OPT_OUTPUT},
     {"rankdir", 0, "DIR", "TB (default: top to bottom) or LR (left to right)", OPT_RANKDIR},
     {"fused", 0, NULL, "box the equations the C backend fuses into one loop", OPT_FUSED},
     {"time", 0, NULL, "print the trace, build, layout and render times to stderr", OPT_TIME},
