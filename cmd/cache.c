@@ -37,11 +37,11 @@ static void put_json_string(const char *s, FILE *out) {
   fputc('"', out);
 }
 
-static tj_status show_stats(tj_ctx *ctx, const char *dir, bool json) {
+static tj_status show_stats(tj_ctx *ctx, const char *dir, const struct cmd_opts *opts) {
   tj_cache_stats st;
   tj_status status = tj_cache_stats_read(ctx, dir, &st);
-  if (status != TJ_OK) return cmd_report(&cmd_cache_info, ctx, status);
-  if (json) {
+  if (status != TJ_OK) return cmd_report(&cmd_cache_info, opts, ctx, status);
+  if (opts->format == FORMAT_JSON) {
     fputs("{\"directory\": ", stdout);
     put_json_string(dir, stdout);
     printf(", \"entries\": %lld, \"bytes\": %lld, \"hits\": %lld, \"misses\": %lld}\n", st.entries, st.bytes,
@@ -52,11 +52,11 @@ static tj_status show_stats(tj_ctx *ctx, const char *dir, bool json) {
   return TJ_OK;
 }
 
-static tj_status clear(tj_ctx *ctx, const char *dir, bool json) {
+static tj_status clear(tj_ctx *ctx, const char *dir, const struct cmd_opts *opts) {
   long long removed;
   tj_status status = tj_cache_clear(ctx, dir, &removed);
-  if (status != TJ_OK) return cmd_report(&cmd_cache_info, ctx, status);
-  if (json) {
+  if (status != TJ_OK) return cmd_report(&cmd_cache_info, opts, ctx, status);
+  if (opts->format == FORMAT_JSON) {
     fputs("{\"directory\": ", stdout);
     put_json_string(dir, stdout);
     printf(", \"removed\": %lld}\n", removed);
@@ -65,26 +65,38 @@ static tj_status clear(tj_ctx *ctx, const char *dir, bool json) {
   return TJ_OK;
 }
 
-int cmd_cache(int argc, char **argv) {
+/* An ACTION other than stats or clear, with a "did you mean". */
+static tj_status unknown_action(tj_ctx *ctx, const struct cmd_opts *opts) {
   static const char *const actions[] = {"stats", "clear"};
+  char message[256];
+  snprintf(message, sizeof message, "unknown action '%s' (expected 'stats' or 'clear')", opts->operand);
+  fprintf(stderr, "tjit cache: error: %s\n", message);
+  cmd_print_suggestion("", opts->operand, actions, 2);
+  fprintf(stderr, "usage: %s\n", cmd_cache_info.usage);
+  tj_add_error(ctx, TJ_ERR_USAGE, message);
+  cmd_fail_output(opts, ctx);
+  return TJ_ERR_USAGE;
+}
+
+static tj_status no_directory(tj_ctx *ctx, const struct cmd_opts *opts) {
+  const char *message = "no cache directory (set TJIT_CACHE_DIR, XDG_CACHE_HOME or HOME)";
+  fprintf(stderr, "tjit cache: error: %s\n", message);
+  tj_add_error(ctx, TJ_ERR_USAGE, message);
+  cmd_fail_output(opts, ctx);
+  return TJ_ERR_USAGE;
+}
+
+int cmd_cache(int argc, char **argv) {
   struct cmd_opts opts;
   int status = cmd_parse(&cmd_cache_info, argc, argv, &opts);
   if (status >= 0) return status;
-  bool stats = strcmp(opts.operand, "stats") == 0;
-  if (!stats && strcmp(opts.operand, "clear") != 0) {
-    fprintf(stderr, "tjit cache: error: unknown action '%s' (expected 'stats' or 'clear')\n", opts.operand);
-    cmd_print_suggestion("", opts.operand, actions, 2);
-    fprintf(stderr, "usage: %s\n", cmd_cache_info.usage);
-    return TJ_ERR_USAGE;
-  }
-  char *dir = tj_cache_default_dir();
-  if (!dir) {
-    fprintf(stderr, "tjit cache: error: no cache directory (set TJIT_CACHE_DIR, XDG_CACHE_HOME or HOME)\n");
-    return TJ_ERR_USAGE;
-  }
   tj_ctx *ctx = cmd_new_ctx(&cmd_cache_info);
-  if (ctx) status = stats ? show_stats(ctx, dir, opts.format == FORMAT_JSON) : clear(ctx, dir, opts.format == FORMAT_JSON);
-  else status = TJ_ERR_INTERNAL;
+  if (!ctx) return TJ_ERR_INTERNAL;
+  bool stats = strcmp(opts.operand, "stats") == 0;
+  char *dir = NULL;
+  if (!stats && strcmp(opts.operand, "clear") != 0) status = unknown_action(ctx, &opts);
+  else if (!(dir = tj_cache_default_dir())) status = no_directory(ctx, &opts);
+  else status = stats ? show_stats(ctx, dir, &opts) : clear(ctx, dir, &opts);
   tj_ctx_free(ctx);
   free(dir);
   return status;

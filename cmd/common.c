@@ -86,6 +86,17 @@ static bool parse_size(const char *text, long long *out) {
   return true;
 }
 
+/* graph's --dot, --svg, --png, --pdf and --format: the same one twice is
+ * fine, two different ones a usage error (the last must not silently win). */
+static int set_graph_format(const struct cmd_info *info, tj_graph_format f, struct cmd_opts *o) {
+  if (o->graph_format_given && o->graph_format != f)
+    return cmd_usage_error(info, "conflicting formats --%s and --%s (give one)",
+                           tj_graph_format_name(o->graph_format), tj_graph_format_name(f));
+  o->graph_format = f;
+  o->graph_format_given = true;
+  return -1;
+}
+
 /* Applies one parsed option; returns -1 to go on or an exit status. */
 static int apply_option(const struct cmd_info *info, int id, const char *arg,
                         struct cmd_opts *o) {
@@ -157,11 +168,10 @@ static int apply_option(const struct cmd_info *info, int id, const char *arg,
     o->max_compiles_set = true;
     return -1;
   case OPT_GRAPH_DOT: case OPT_GRAPH_SVG: case OPT_GRAPH_PNG: case OPT_GRAPH_PDF:
-    o->graph_format = (tj_graph_format)(id - OPT_GRAPH_DOT);
-    return -1;
+    return set_graph_format(info, (tj_graph_format)(id - OPT_GRAPH_DOT), o);
   case OPT_FORMAT_GRAPH: {
     for (int f = TJ_GRAPH_DOT; tj_graph_format_name((tj_graph_format)f); f++)
-      if (strcmp(arg, tj_graph_format_name((tj_graph_format)f)) == 0) { o->graph_format = (tj_graph_format)f; return -1; }
+      if (strcmp(arg, tj_graph_format_name((tj_graph_format)f)) == 0) return set_graph_format(info, (tj_graph_format)f, o);
     return cmd_usage_error(info, "invalid --format '%s' (expected 'dot', 'svg', 'png' or 'pdf')", arg);
   }
   case OPT_RANKDIR:
@@ -279,37 +289,71 @@ int cmd_parse(const struct cmd_info *info, int argc, char **argv,
   return take_operand(info, argc, argv, out);
 }
 
-/* Prints the library's diagnostics, or says that it failed without any. */
-static void report_failure(const struct cmd_info *info, tj_ctx *ctx,
-                           tj_status status) {
-  if (tj_error_count(ctx) > 0) tj_print_diagnostics(ctx, stderr);
-  else fprintf(stderr, "tjit %s: error: failed (status %d) with no diagnostic\n",
-               info->name, (int)status);
+void cmd_print_diagnostics(const struct cmd_info *info, tj_ctx *ctx, tj_status status) {
+  char text[128];
+  if (tj_error_count(ctx) > 0) {
+    tj_print_diagnostics(ctx, stderr);
+    return;
+  }
+  snprintf(text, sizeof text, "failed (status %d) with no diagnostic", (int)status);
+  fprintf(stderr, "tjit %s: error: %s\n", info->name, text);
+  tj_add_error(ctx, TJ_ERR_INTERNAL, text);
+}
+
+void cmd_put_json_error(const tj_ctx *ctx, FILE *out) {
+  char *json = tj_diagnostics_json(ctx);
+  fputs(json, out);
+  free(json);
+}
+
+void cmd_fail_output(const struct cmd_opts *opts, const tj_ctx *ctx) {
+  if (opts->format == FORMAT_JSON) {
+    fputs("{\"error\": ", stdout);
+    cmd_put_json_error(ctx, stdout);
+    fputs("}\n", stdout);
+  } else if (opts->format == FORMAT_GITHUB) {
+    char *commands = tj_diagnostics_github(ctx);
+    fputs(commands, stdout);
+    free(commands);
+  }
+}
+
+tj_status cmd_report(const struct cmd_info *info, const struct cmd_opts *opts, tj_ctx *ctx,
+                     tj_status status) {
+  if (status == TJ_OK) return status;
+  cmd_print_diagnostics(info, ctx, status);
+  cmd_fail_output(opts, ctx);
+  return status;
+}
+
+int cmd_usage_failure(const struct cmd_info *info, const struct cmd_opts *opts, tj_ctx *ctx,
+                      const char *fmt, ...) {
+  char message[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(message, sizeof message, fmt, ap);
+  va_end(ap);
+  cmd_usage_error(info, "%s", message);
+  if (opts->format == FORMAT_TEXT) return TJ_ERR_USAGE;
+  tj_add_error(ctx, TJ_ERR_USAGE, message);
+  cmd_fail_output(opts, ctx);
+  return TJ_ERR_USAGE;
 }
 
 tj_status cmd_load_spec(tj_ctx *ctx, const struct cmd_info *info,
                         const struct cmd_opts *opts, tj_spec **out) {
   tj_status status = tj_spec_read(ctx, opts->operand, out);
   int ncalls;
-  if (status != TJ_OK) {
-    report_failure(info, ctx, status);
-    return status;
-  }
+  if (status != TJ_OK) return cmd_report(info, opts, ctx, status);
   ncalls = tj_spec_ncalls(*out);
   if (opts->call_text && opts->trace.call >= ncalls) {
     if (ncalls == 0)
-      return cmd_usage_error(info, "invalid --call '%s' (the spec has no calls)",
-                             opts->call_text);
-    return cmd_usage_error(info, "invalid --call '%s' (the spec has %d call%s)",
-                           opts->call_text, ncalls, ncalls == 1 ? "" : "s");
+      return cmd_usage_failure(info, opts, ctx, "invalid --call '%s' (the spec has no calls)",
+                               opts->call_text);
+    return cmd_usage_failure(info, opts, ctx, "invalid --call '%s' (the spec has %d call%s)",
+                             opts->call_text, ncalls, ncalls == 1 ? "" : "s");
   }
   return TJ_OK;
-}
-
-tj_status cmd_report(const struct cmd_info *info, tj_ctx *ctx,
-                     tj_status status) {
-  if (status != TJ_OK) report_failure(info, ctx, status);
-  return status;
 }
 
 tj_ctx *cmd_new_ctx(const struct cmd_info *info) {
@@ -324,12 +368,8 @@ tj_status cmd_print_result(const struct cmd_info *info, const char *text) {
             info->name);
     return TJ_ERR_INTERNAL;
   }
-  errno = 0;
-  if (fputs(text, stdout) == EOF || putchar('\n') == EOF || fflush(stdout) == EOF) {
-    fprintf(stderr, "tjit %s: error: cannot write to standard output: %s\n",
-            info->name, errno ? strerror(errno) : "write error");
-    return TJ_ERR_INTERNAL;
-  }
+  fputs(text, stdout);
+  putchar('\n');
   return TJ_OK;
 }
 

@@ -101,6 +101,7 @@ struct cmd_opts {
   int repeat;                /* --repeat N; 0: not given */
   long long max_memory;      /* --max-memory SIZE, in bytes; 0: not given */
   tj_graph_format graph_format; /* graph: --dot (default), --svg, --png, --pdf */
+  bool graph_format_given;   /* graph: one of them (or --format) was given */
   bool left_to_right;        /* graph: --rankdir LR */
   bool fused;                /* graph: --fused */
 };
@@ -114,27 +115,46 @@ int cmd_parse(const struct cmd_info *info, int argc, char **argv,
 /* Writes the help of a command (`tjit help CMD` and `tjit CMD --help`). */
 void cmd_print_help(const struct cmd_info *info, FILE *out);
 
-/* Prints `tjit CMD: error: MESSAGE` and the usage line to stderr; returns 2. */
+/* Prints `tjit CMD: error: MESSAGE` and the usage line to stderr; returns 2.
+ * For errors in the command line itself, whose --format is not known yet. */
 int cmd_usage_error(const struct cmd_info *info, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* A usage error found once the command line is parsed: on stderr as
+ * cmd_usage_error prints it, and in opts->format on stdout as
+ * cmd_fail_output does (kind "usage"); returns 2. */
+int cmd_usage_failure(const struct cmd_info *info, const struct cmd_opts *opts, tj_ctx *ctx,
+                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Loads the SPEC operand ("-": standard input) into ctx and checks --call
  * against its calls. Returns TJ_OK, or the exit status with the error
- * already printed (diagnostics or a usage error). */
+ * already reported (cmd_report or cmd_usage_failure). */
 tj_status cmd_load_spec(tj_ctx *ctx, const struct cmd_info *info,
                         const struct cmd_opts *opts, tj_spec **out);
 
-/* Prints the library's diagnostics when status is a failure (or says it
- * failed without any); returns status. */
-tj_status cmd_report(const struct cmd_info *info, tj_ctx *ctx,
+/* When status is a failure: prints the library's diagnostics to stderr
+ * as text (in every format: gcc's shape, for people and editors), then
+ * puts the failure on stdout in opts->format (cmd_fail_output); returns
+ * status. */
+tj_status cmd_report(const struct cmd_info *info, const struct cmd_opts *opts, tj_ctx *ctx,
                      tj_status status);
+/* The text half alone: the diagnostics on stderr, or that status failed
+ * without any (then added to ctx as an error, for the machine forms). */
+void cmd_print_diagnostics(const struct cmd_info *info, tj_ctx *ctx, tj_status status);
+/* The machine half alone: --format json writes the document
+ * {"error": ERROR} (ERROR from tj_diagnostics_json), --format github the
+ * ::error commands, text nothing. */
+void cmd_fail_output(const struct cmd_opts *opts, const tj_ctx *ctx);
+/* ERROR of tj_diagnostics_json, for a command that puts it in a document
+ * of its own. */
+void cmd_put_json_error(const tj_ctx *ctx, FILE *out);
 
 /* Creates a context, or prints why not; NULL on failure. */
 tj_ctx *cmd_new_ctx(const struct cmd_info *info);
 
-/* Writes text and a newline to stdout and flushes; on a write error prints
- * it and returns TJ_ERR_INTERNAL. text NULL (the library could not format
- * its result) is an internal error too. */
+/* Writes text and a newline to stdout (a write error is found once, by
+ * tjit_finish_output). text NULL (the library could not format its
+ * result) is an internal error. */
 tj_status cmd_print_result(const struct cmd_info *info, const char *text);
 
 

@@ -38,7 +38,7 @@ int cmd_emit_c(int argc, char **argv) {
       size_t n = source ? strlen(source) : 0; /* the source ends in a newline already */
       if (n) source[n - 1] = 0;
       status = cmd_print_result(&cmd_emit_c_info, source);
-    } else status = cmd_report(&cmd_emit_c_info, ctx, status);
+    } else status = cmd_report(&cmd_emit_c_info, &opts, ctx, status);
     free(source);
   }
   tj_ctx_free(ctx);

@@ -45,11 +45,14 @@ static tj_status explain(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *opts
   eo.what_if_call = opts->call_text ? opts->trace.call : -1;
   eo.max_compiles = opts->max_compiles_set ? opts->max_compiles : -1;
   tj_status status = tj_explain(ctx, spec, &eo, &report);
-  if (status != TJ_OK) return cmd_report(&cmd_explain_info, ctx, status);
+  if (status != TJ_OK) return cmd_report(&cmd_explain_info, opts, ctx, status);
   char *text = format_report(report, opts->format);
   status = cmd_print_result(&cmd_explain_info, text);
   free(text);
-  if (status == TJ_OK) status = tj_explain_status(report);
+  /* Over the budget, the JSON and GitHub forms hold the error already;
+   * the diagnostic goes to stderr in every format. */
+  if (status == TJ_OK && (status = tj_explain_status(report)) != TJ_OK)
+    cmd_print_diagnostics(&cmd_explain_info, ctx, status);
   tj_explain_free(report);
   return status;
 }
@@ -60,10 +63,10 @@ int cmd_explain(int argc, char **argv) {
   tj_ctx *ctx;
   tj_spec *spec = NULL;
   if (status >= 0) return status;
-  if (opts.call_text && !opts.nwhat_if)
-    return cmd_usage_error(&cmd_explain_info, "--call picks the call for --what-if: give --what-if too");
   if (!(ctx = cmd_new_ctx(&cmd_explain_info))) return TJ_ERR_INTERNAL;
-  status = cmd_load_spec(ctx, &cmd_explain_info, &opts, &spec);
+  if (opts.call_text && !opts.nwhat_if)
+    status = cmd_usage_failure(&cmd_explain_info, &opts, ctx, "--call picks the call for --what-if: give --what-if too");
+  else status = cmd_load_spec(ctx, &cmd_explain_info, &opts, &spec);
   if (status == TJ_OK) status = explain(ctx, spec, &opts);
   tj_ctx_free(ctx);
   return status;

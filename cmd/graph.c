@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -14,8 +15,8 @@ static const struct cmd_option graph_options[] = {
     {"svg", 0, NULL, "render SVG", OPT_GRAPH_SVG},
     {"png", 0, NULL, "render PNG (binary: give -o FILE or redirect)", OPT_GRAPH_PNG},
     {"pdf", 0, NULL, "render PDF (binary: give -o FILE or redirect)", OPT_GRAPH_PDF},
-    {"format", 0, "FMT", "the same as --FMT: dot, svg, png or pdf", OPT_FORMAT_GRAPH},
-    OPTION_OUTPUT,
+    {"format", 0, "FMT", "the same as --FMT: dot, svg, png or pdf (one format only)", OPT_FORMAT_GRAPH},
+    {"output", 'o', "FILE", "write to FILE ('-': stdout); format from its extension", OPT_OUTPUT},
     {"rankdir", 0, "DIR", "TB (default: top to bottom) or LR (left to right)", OPT_RANKDIR},
     {"fused", 0, NULL, "box the equations the C backend fuses into one loop", OPT_FUSED},
     {"time", 0, NULL, "print the trace, build, layout and render times to stderr", OPT_TIME},
@@ -40,18 +41,40 @@ const struct cmd_info cmd_graph_info = {
 
 static const char *const format_names[] = {"DOT", "SVG", "PNG", "PDF"};
 
-/* Writes the result to -o FILE or standard output. */
+/* -o FILE, or NULL for standard output (no -o, or -o -, as gcc and curl). */
+static const char *output_file(const struct cmd_opts *opts) {
+  return opts->output && strcmp(opts->output, "-") != 0 ? opts->output : NULL;
+}
+
+/* The format -o FILE's extension names (.dot .gv .svg .png .pdf, any
+ * case); DOT for any other name. A format option wins over it. */
+static tj_graph_format format_of_name(const char *file) {
+  static const struct { const char *ext; tj_graph_format format; } exts[] = {
+      {".dot", TJ_GRAPH_DOT}, {".gv", TJ_GRAPH_DOT}, {".svg", TJ_GRAPH_SVG},
+      {".png", TJ_GRAPH_PNG}, {".pdf", TJ_GRAPH_PDF},
+  };
+  const char *dot = strrchr(file, '.');
+  for (size_t i = 0; dot && i < sizeof exts / sizeof exts[0]; i++)
+    if (strcasecmp(dot, exts[i].ext) == 0) return exts[i].format;
+  return TJ_GRAPH_DOT;
+}
+
+/* Writes the result to -o FILE, or to standard output (whose write errors
+ * tjit.c reports once for every command). */
 static tj_status write_result(const struct cmd_opts *opts, const char *data, size_t len) {
-  FILE *f = opts->output ? fopen(opts->output, "wb") : stdout;
-  const char *name = opts->output ? opts->output : "standard output";
+  const char *file = output_file(opts);
+  if (!file) {
+    fwrite(data, 1, len, stdout);
+    return TJ_OK;
+  }
+  FILE *f = fopen(file, "wb");
   int err = errno;
   bool ok = f && fwrite(data, 1, len, f) == len;
   if (f && !ok) err = errno;
-  if (f && fflush(f) != 0 && ok) ok = false, err = errno;
-  if (f && f != stdout && fclose(f) != 0 && ok) ok = false, err = errno;
+  if (f && fclose(f) != 0 && ok) ok = false, err = errno;
   if (ok) return TJ_OK;
-  fprintf(stderr, "tjit graph: error: cannot write '%s': %s\n", name, strerror(err));
-  return opts->output ? TJ_ERR_USAGE : TJ_ERR_INTERNAL;
+  fprintf(stderr, "tjit graph: error: cannot write '%s': %s\n", file, strerror(err));
+  return TJ_ERR_USAGE;
 }
 
 static tj_status graph_and_write(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *opts) {
@@ -65,7 +88,7 @@ static tj_status graph_and_write(tj_ctx *ctx, tj_spec *spec, const struct cmd_op
     fprintf(stderr, "time: trace %.3f ms, build %.3f ms, layout %.3f ms, render %.3f ms\n", times.trace_ms,
             times.build_ms, times.layout_ms, times.render_ms);
   if (status == TJ_OK) status = write_result(opts, data, len);
-  else status = cmd_report(&cmd_graph_info, ctx, status);
+  else status = cmd_report(&cmd_graph_info, opts, ctx, status);
   free(data);
   return status;
 }
@@ -76,8 +99,9 @@ int cmd_graph(int argc, char **argv) {
   tj_ctx *ctx;
   tj_spec *spec = NULL;
   if (status >= 0) return status;
+  if (!opts.graph_format_given && output_file(&opts)) opts.graph_format = format_of_name(output_file(&opts));
   bool binary = opts.graph_format == TJ_GRAPH_PNG || opts.graph_format == TJ_GRAPH_PDF;
-  if (binary && !opts.output && isatty(STDOUT_FILENO))
+  if (binary && !output_file(&opts) && isatty(STDOUT_FILENO))
     return cmd_usage_error(&cmd_graph_info, "refusing to write %s data to a terminal (give -o FILE or redirect)",
                            format_names[opts.graph_format]);
   if (!(ctx = cmd_new_ctx(&cmd_graph_info))) return TJ_ERR_INTERNAL;

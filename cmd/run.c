@@ -61,7 +61,10 @@ static tj_status write_outputs(tj_ctx *ctx, const tj_result *r, const char *dir,
     char path[4096];
     int len = call < 0 ? snprintf(path, sizeof path, "%s/args_out%zu.npy", dir, k)
                        : snprintf(path, sizeof path, "%s/call%d_out%zu.npy", dir, call, k);
-    if (len < 0 || (size_t)len >= sizeof path) return TJ_ERR_USAGE;
+    if (len < 0 || (size_t)len >= sizeof path) {
+      tj_add_error(ctx, TJ_ERR_USAGE, "--out: the directory's name is too long");
+      return TJ_ERR_USAGE;
+    }
     tj_status st = tj_result_write_npy(ctx, r, k, path);
     if (st != TJ_OK) return st;
   }
@@ -102,7 +105,20 @@ static void show_cache_warning(tj_cache *cache) {
   if (w) fprintf(stderr, "tjit run: warning: %s\n", w);
 }
 
-/* Runs calls [first, last] (-1: "args" or --args); stops at the first failure. */
+/* A failed call: its diagnostics on stderr, and with --format json the end
+ * of the document: "failed_call" (its label) and "error". */
+static tj_status call_failed(tj_ctx *ctx, const struct cmd_opts *opts, const char *label, tj_status st) {
+  cmd_print_diagnostics(&cmd_run_info, ctx, st);
+  if (opts->format != FORMAT_JSON) return st;
+  printf("], \"failed_call\": %s, \"error\": ", label);
+  cmd_put_json_error(ctx, stdout);
+  fputs("}\n", stdout);
+  return st;
+}
+
+/* Runs calls [first, last] (-1: "args" or --args); stops at the first
+ * failure. The JSON document is {"calls": [...]} and, on a failure,
+ * "failed_call" and "error" (tjit-run(1)). */
 static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, tj_session *session, tj_cache *cache,
                            const struct cmd_opts *opts) {
   bool json = opts->format == FORMAT_JSON, single = opts->call_text || opts->trace.args_json;
@@ -117,25 +133,20 @@ static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, tj_session *session, tj_c
     ro.trace.call = c;
     tj_result *r = NULL;
     tj_status st = tj_run(ctx, spec, &ro, &r);
+    char label[32];
+    snprintf(label, sizeof label, c < 0 ? "\"args\"" : "%d", c);
     show_cache_warning(cache);
     if (opts->time && st == TJ_OK) show_times(&times, c, opts->reference);
     if (st == TJ_OK && opts->out_dir) st = write_outputs(ctx, r, opts->out_dir, c);
     if (st != TJ_OK) {
       tj_result_free(r);
-      if (json) fputs("\n", stdout);
-      fflush(stdout);
-      return cmd_report(&cmd_run_info, ctx, st);
+      fflush(stdout); /* the calls before it, ahead of the diagnostics */
+      return call_failed(ctx, opts, label, st);
     }
-    char label[32];
-    snprintf(label, sizeof label, c < 0 ? "\"args\"" : "%d", c);
     show_call(r, label, json, c == first, stdout);
     tj_result_free(r);
   }
   if (json) fputs("]}\n", stdout);
-  if (fflush(stdout) != 0 || ferror(stdout)) {
-    fprintf(stderr, "tjit run: error: cannot write the results\n");
-    return TJ_ERR_INTERNAL;
-  }
   return TJ_OK;
 }
 

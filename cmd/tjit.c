@@ -1,5 +1,7 @@
 /* tjit: the command-line front end of libtjit. Dispatches `tjit COMMAND
  * ...` through one table, as git does, and maps statuses to exit codes. */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -43,7 +45,7 @@ int tjit_unknown_command(const char *name) {
   return TJ_ERR_USAGE;
 }
 
-int main(int argc, char **argv) {
+static int dispatch(int argc, char **argv) {
   const char *name = argc >= 2 ? argv[1] : NULL;
   const struct cmd_entry *entry;
   if (!name) {
@@ -66,3 +68,17 @@ int main(int argc, char **argv) {
   if (!(entry = tjit_find_command(name))) return tjit_unknown_command(name);
   return entry->run(argc - 1, argv + 1);
 }
+
+/* The one check that standard output was written, for every command (a
+ * full disk, /dev/full): commands write to it freely and this finds any
+ * failure, as coreutils' close_stdout does. A lost output is exit 70,
+ * whatever the command's own status (tjit(1)). */
+static int finish_output(int status) {
+  errno = 0;
+  if (fflush(stdout) == 0 && !ferror(stdout)) return status;
+  if (errno) fprintf(stderr, "tjit: error: write error: %s\n", strerror(errno));
+  else fputs("tjit: error: write error\n", stderr); /* an earlier flush failed; its errno is gone */
+  return TJ_ERR_INTERNAL;
+}
+
+int main(int argc, char **argv) { return finish_output(dispatch(argc, argv)); }

@@ -31,9 +31,9 @@ static tj_status trace_and_print(tj_ctx *ctx, tj_spec *spec,
   char *text;
   if (status != TJ_OK) {
     if (jaxpr) tj_jaxpr_free(jaxpr);
-    return cmd_report(&cmd_trace_info, ctx, status);
+    return cmd_report(&cmd_trace_info, opts, ctx, status);
   }
-  if (!jaxpr) return cmd_report(&cmd_trace_info, ctx, TJ_ERR_INTERNAL);
+  if (!jaxpr) return cmd_report(&cmd_trace_info, opts, ctx, TJ_ERR_INTERNAL);
   text = opts->format == FORMAT_JSON ? tj_jaxpr_json(jaxpr) : tj_jaxpr_text(jaxpr);
   status = cmd_print_result(&cmd_trace_info, text);
   free(text);

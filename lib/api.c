@@ -31,6 +31,27 @@ void tj_ctx_free(tj_ctx *ctx) {
 
 void tj_print_diagnostics(const tj_ctx *ctx, FILE *out) { diag_render(&ctx->diags, out); }
 int tj_error_count(const tj_ctx *ctx) { return ctx->diags.nerrors; }
+
+char *tj_diagnostics_json(const tj_ctx *ctx) {
+  tj_buf b = {0};
+  diag_render_json(&ctx->diags, &b);
+  return buf_detach(&b);
+}
+
+char *tj_diagnostics_github(const tj_ctx *ctx) {
+  tj_buf b = {0};
+  diag_render_github(&ctx->diags, &b);
+  buf_puts(&b, "");  /* "" rather than NULL when there is no error */
+  return buf_detach(&b);
+}
+
+void tj_add_error(tj_ctx *ctx, tj_status status, const char *message) {
+  diag_kind kind = status == TJ_ERR_USAGE ? DIAG_KIND_USAGE : status == TJ_ERR_INTERNAL ? DIAG_KIND_INTERNAL
+                                                                                         : DIAG_KIND_ERROR;
+  diag_kind before = diag_set_kind(&ctx->diags, kind);
+  diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", message);
+  diag_set_kind(&ctx->diags, before);
+}
 const char *tj_version(void) { return TJ_VERSION; }
 int tj_edit_distance(const char *a, const char *b) { return edit_distance(a, strlen(a), b, strlen(b)); }
 int tj_spec_ncalls(const tj_spec *spec) { return (int)spec->ncalls; }
@@ -38,6 +59,7 @@ int tj_spec_has_args(const tj_spec *spec) { return spec->has_args; }
 
 tj_status tj_spec_load(tj_ctx *ctx, const char *path, const char *text, size_t len,
                        tj_spec **out) {
+  diag_set_kind(&ctx->diags, DIAG_KIND_SPEC);
   if (len > TJ_MAX_SPEC_BYTES) {
     diag_error(&ctx->diags, NULL, span_make(0, 0), "%s: spec is too large (limit is %d bytes)", path,
                TJ_MAX_SPEC_BYTES);
@@ -46,6 +68,7 @@ tj_status tj_spec_load(tj_ctx *ctx, const char *path, const char *text, size_t l
   tj_spec *spec = ARENA_NEW(&ctx->arena, tj_spec);
   if (!spec_load(&ctx->arena, &ctx->diags, path, text, (uint32_t)len, spec)) return TJ_ERR_USAGE;
   spec->program = ARENA_NEW(&ctx->arena, ast_program);
+  diag_set_kind(&ctx->diags, DIAG_KIND_SYNTAX);
   if (!parse_program(&ctx->arena, &spec->code, &ctx->diags, spec->program)) return TJ_ERR_PROGRAM;
   *out = spec;
   return TJ_OK;
@@ -54,6 +77,7 @@ tj_status tj_spec_load(tj_ctx *ctx, const char *path, const char *text, size_t l
 /* Reads a whole file (or stdin for "-") into the context's arena. */
 static char *read_all(tj_ctx *ctx, const char *path, size_t *len) {
   FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+  diag_set_kind(&ctx->diags, DIAG_KIND_IO);
   if (!f) {
     diag_error(&ctx->diags, NULL, span_make(0, 0), "cannot open '%s': %s", path, strerror(errno));
     return NULL;
@@ -119,6 +143,7 @@ const spec_call *api_pick_call(tj_arena *a, diag_list *d, tj_spec *spec, const t
                            scratch) ? scratch : NULL;
   if (o->call >= 0) {
     if ((uint32_t)o->call < spec->ncalls) return &spec->calls[o->call];
+    diag_set_kind(d, DIAG_KIND_USAGE);
     diag_error(d, NULL, span_make(0, 0), "--call %d: the spec has %u call%s", o->call, spec->ncalls,
                spec->ncalls == 1 ? "" : "s");
     return NULL;
@@ -137,9 +162,12 @@ tj_status api_trace_uses(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, 
                          uint8_t *static_use) {
   tj_trace_opts o = opts ? *opts : tj_trace_defaults();
   spec_call scratch;
+  diag_set_kind(&ctx->diags, DIAG_KIND_SPEC);
   const spec_call *call = api_pick_call(&ctx->arena, &ctx->diags, spec, &o, &scratch);
   ast_func *entry = call ? find_entry(ctx, spec) : NULL;
   if (!entry) return TJ_ERR_USAGE;
+  tj_diag *before_trace = ctx->diags.tail;
+  diag_set_kind(&ctx->diags, DIAG_KIND_TRACE);
   tracer t = {.diags = &ctx->diags, .src = &spec->code, .prog = spec->program, .entry = entry,
               .static_use = static_use};
   t.autograph = o.autograph < 0 ? spec->autograph : o.autograph;
@@ -157,6 +185,7 @@ tj_status api_trace_uses(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, 
   }
   if (!ok) {
     ir_free(t.m);
+    if (t.spec_error) diag_retag(&ctx->diags, before_trace, DIAG_KIND_SPEC); /* an argument the call cannot bind */
     return t.spec_error ? TJ_ERR_USAGE : TJ_ERR_PROGRAM;
   }
   *out = malloc(sizeof **out);

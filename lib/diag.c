@@ -137,11 +137,23 @@ static tj_diag *diag_add(diag_list *d, diag_level level, const tj_source *src,
   g->level = level;
   g->src = src;
   g->span = span;
+  g->kind = d->kind;
   if (d->tail) d->tail->next = g;
   else d->head = g;
   d->tail = g;
   if (level == DIAG_ERROR) d->nerrors++;
   return g;
+}
+
+diag_kind diag_set_kind(diag_list *d, diag_kind kind) {
+  diag_kind before = d->kind;
+  d->kind = kind;
+  return before;
+}
+
+void diag_retag(diag_list *d, const tj_diag *after, diag_kind kind) {
+  for (tj_diag *g = after ? after->next : d->head; g; g = g->next)
+    if (g->level == DIAG_ERROR) g->kind = kind;
 }
 
 bool diag_error(diag_list *d, const tj_source *src, tj_span span,

@@ -72,12 +72,31 @@ static inline tj_span span_join(tj_span a, tj_span b) {
 
 typedef enum { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE, DIAG_HINT } diag_level;
 
+/* What went wrong, for machine-readable output (the "kind" of a JSON
+ * error); a message that starts with a JAX error name ("TypeError: ...")
+ * is reported as that kind instead. */
+#define DIAG_KINDS(X)                                                  \
+  X(DIAG_KIND_ERROR, "error")       /* not said */                     \
+  X(DIAG_KIND_USAGE, "usage")       /* a command-line value */         \
+  X(DIAG_KIND_IO, "io")             /* a file that cannot be read or written */ \
+  X(DIAG_KIND_SPEC, "spec")         /* the spec's JSON, keys or values */ \
+  X(DIAG_KIND_SYNTAX, "syntax")     /* the function's source */        \
+  X(DIAG_KIND_TRACE, "trace")       /* tracing the function */         \
+  X(DIAG_KIND_RUN, "run")           /* running or checking a call */   \
+  X(DIAG_KIND_GRAPH, "graph")       /* drawing a jaxpr */              \
+  X(DIAG_KIND_BUDGET, "budget")     /* a CI budget exceeded */         \
+  X(DIAG_KIND_INTERNAL, "internal") /* a bug in tjit */
+#define DIAG_KIND_ENUM(id, name) id,
+typedef enum { DIAG_KINDS(DIAG_KIND_ENUM) } diag_kind;
+#undef DIAG_KIND_ENUM
+
 typedef struct tj_diag tj_diag;
 struct tj_diag {
   diag_level level;
   const tj_source *src;    /* NULL: no location */
   tj_span span;
   char *msg;               /* may contain newlines: continuation lines */
+  diag_kind kind;          /* the list's kind when it was added */
   tj_diag *next;
 };
 
@@ -86,7 +105,14 @@ typedef struct diag_list {
   tj_arena *arena;
   tj_diag *head, *tail;
   int nerrors;
+  diag_kind kind;          /* given to the diagnostics added from now on */
 } diag_list;
+
+/* The kind of the diagnostics added from now on; returns the one before.
+ * Each step of the API says what its errors are (spec, syntax, trace...). */
+diag_kind diag_set_kind(diag_list *d, diag_kind kind);
+/* Gives kind to the errors added after `after` (NULL: all of them). */
+void diag_retag(diag_list *d, const tj_diag *after, diag_kind kind);
 
 /* Adds an error at span of src (src may be NULL). Returns false, so callers
  * can write `return diag_error(...)`. */
@@ -116,5 +142,20 @@ void source_position(const tj_source *src, uint32_t offset, uint32_t *line,
 
 /* Writes every diagnostic in the list to out in the shape above. */
 void diag_render(const diag_list *d, FILE *out);
+
+/* ---- machine-readable forms (diag_format.c) ---- */
+struct tj_buf;
+/* The first error, with the notes and hints that follow it, as one JSON
+ * object (the schema is in tjit(1)); null when there is no error. */
+void diag_render_json(const diag_list *d, struct tj_buf *b);
+/* Every error as a GitHub workflow command, one line each:
+ * ::error file=F,line=L,col=C::MESSAGE, its notes and hints as further
+ * lines of MESSAGE (escaped as %0A). */
+void diag_render_github(const diag_list *d, struct tj_buf *b);
+/* One workflow command, ::LEVEL file=F,line=L,col=C::MESSAGE and a newline,
+ * escaped as GitHub reads them; no location when file is NULL, no line
+ * and column when line is 0. */
+void diag_github_command(struct tj_buf *b, const char *level, const char *file, uint32_t line, uint32_t col,
+                         const char *msg, size_t len);
 
 #endif

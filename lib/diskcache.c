@@ -248,6 +248,7 @@ bool dc_own_file(const char *name) {
 static bool each_own_file(tj_ctx *ctx, const char *dir, void (*visit)(const char *path, const char *name,
                                                                         const struct stat *st, void *arg), void *arg) {
   DIR *d = opendir(dir);
+  diag_set_kind(&ctx->diags, DIAG_KIND_IO);
   if (!d && errno == ENOENT) return true; /* no cache yet: nothing in it */
   if (!d) return diag_error(&ctx->diags, NULL, span_make(0, 0), "cannot read the cache directory '%s': %s", dir,
                             strerror(errno));

@@ -170,6 +170,7 @@ static bool what_if_call(tj_explain_report *r, const tj_explain_opts *o, const s
 
 static bool what_if(tj_explain_report *r, const tj_explain_opts *o) {
   if (o->nwhat_if <= 0) return true;
+  diag_set_kind(&r->ctx->diags, DIAG_KIND_USAGE);
   int base = o->what_if_call < 0 ? r->ncalls - 1 : o->what_if_call;
   if (base >= r->ncalls)
     return diag_error(&r->ctx->diags, NULL, span_make(0, 0), "--call %d: the spec has %d call%s", base, r->ncalls,
@@ -190,11 +191,31 @@ static bool what_if(tj_explain_report *r, const tj_explain_opts *o) {
   return true;
 }
 
+/* Over the budget: one error, at the first call over it (the report's
+ * formats show it; the text form leaves it to the diagnostics). */
+static void budget_error(tj_explain_report *r) {
+  diag_list *d = &r->ctx->diags;
+  tj_buf over = {0};
+  int first = -1, n = 0;
+  for (int c = 0; c < r->ncalls; c++) {
+    if (!r->calls[c].over_budget) continue;
+    if (first < 0) first = c;
+    buf_printf(&over, "%s%d", n++ ? ", " : "", c);
+  }
+  const sjson *at = r->calls[first].json;
+  diag_set_kind(d, DIAG_KIND_BUDGET);
+  diag_error(d, at->src, at->span, "%d compilations exceed --max-compiles %ld: call %d is compilation %ld",
+             r->ncompiles, r->max_compiles, first, r->max_compiles + 1);
+  if (n > 1) diag_note(d, "the calls over the budget: %s", over.data);
+  buf_free(&over);
+}
+
 /* ---- the API ---- */
 
 tj_status tj_explain(tj_ctx *ctx, tj_spec *spec, const tj_explain_opts *opts, tj_explain_report **out) {
   tj_explain_opts o = opts ? *opts : tj_explain_defaults();
   *out = NULL;
+  diag_set_kind(&ctx->diags, DIAG_KIND_SPEC);
   if (!spec->ncalls) {
     diag_error(&ctx->diags, &spec->file, span_make(0, 0), "the spec has no \"calls\" to replay");
     return TJ_ERR_USAGE;
@@ -216,6 +237,7 @@ tj_status tj_explain(tj_ctx *ctx, tj_spec *spec, const tj_explain_opts *opts, tj
     return program_error ? TJ_ERR_PROGRAM : TJ_ERR_USAGE;
   }
   explain_analyse(r);
+  if (tj_explain_status(r) != TJ_OK) budget_error(r);
   *out = r;
   return TJ_OK;
 }

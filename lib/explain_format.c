@@ -173,16 +173,6 @@ static void text_call(const tj_explain_report *r, const explain_call *c, const c
   buf_putc(b, '\n');
 }
 
-static void text_budget(const tj_explain_report *r, tj_buf *b) {
-  if (tj_explain_status(r) == TJ_OK) return;
-  buf_printf(b, "error: %d compilations exceed --max-compiles %ld\n", r->ncompiles, r->max_compiles);
-  for (int c = 0, k = 0; c < r->ncalls; c++) {
-    if (!r->calls[c].compiled || !r->calls[c].over_budget) continue;
-    put_call_pos(&r->calls[c], b);
-    buf_printf(b, "call %d: compilation %ld is over the budget\n", c, r->max_compiles + ++k);
-  }
-}
-
 static void put_indented(const char *text, const char *indent, tj_buf *b) {
   for (const char *p = text; *p;) {
     const char *nl = strchr(p, '\n');
@@ -232,7 +222,6 @@ char *tj_explain_text(const tj_explain_report *r) {
   }
   buf_printf(&b, "%d call%s, %d compilation%s, %d hit%s\n", r->ncalls, plural(r->ncalls), r->ncompiles,
              plural(r->ncompiles), r->ncalls - r->ncompiles, plural(r->ncalls - r->ncompiles));
-  text_budget(r, &b);
   if (r->nargs) buf_putc(&b, '\n');
   for (int p = 0; p < r->nargs; p++) text_arg(r, &r->args[p], &b);
   if (b.len && b.data[b.len - 1] == '\n') b.data[--b.len] = '\0';

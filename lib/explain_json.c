@@ -9,10 +9,10 @@
 
 /* ---- JSON ---- */
 
-static void json_str(tj_buf *b, const char *s) { buf_put_quoted(b, s, strlen(s)); }
+static void json_str(tj_buf *b, const char *s) { buf_put_json_string(b, s, strlen(s)); }
 
 /* A string made by a put function, quoted. */
-static void json_text(tj_buf *b, const tj_buf *t) { buf_put_quoted(b, t->data ? t->data : "", t->len); }
+static void json_text(tj_buf *b, const tj_buf *t) { buf_put_json_string(b, t->data ? t->data : "", t->len); }
 
 static const char *mismatch_kind(cache_mismatch_kind k) {
   static const char *names[] = {[MM_FUNCTION] = "function",         [MM_CONTEXT] = "context",
@@ -142,109 +142,109 @@ char *tj_explain_json(const tj_explain_report *r) {
     buf_puts(&b, p ? ",\n  " : "\n  ");
     json_arg(r, &r->args[p], &b);
   }
-  buf_puts(&b, "]}");
+  buf_puts(&b, "],\n \"error\": "); /* the budget's, or null */
+  if (tj_explain_status(r) != TJ_OK) diag_render_json(&r->ctx->diags, &b);
+  else buf_puts(&b, "null");
+  buf_puts(&b, "}");
   return buf_detach(&b);
 }
 
 /* ---- GitHub workflow commands ---- */
 
-/* Escapes for a command's message (data) or its properties. */
-static void gh_escape(tj_buf *b, const char *s, size_t n, bool property) {
-  for (size_t i = 0; i < n; i++) {
-    char c = s[i];
-    if (c == '%') buf_puts(b, "%25");
-    else if (c == '\r') buf_puts(b, "%0D");
-    else if (c == '\n') buf_puts(b, "%0A");
-    else if (property && c == ':') buf_puts(b, "%3A");
-    else if (property && c == ',') buf_puts(b, "%2C");
-    else buf_putc(b, c);
-  }
+/* GitHub shows at most 10 annotations of each level per step: calls and
+ * arguments that need no action are lines of the one summary notice;
+ * warnings (arguments that cost compilations) and the budget error are
+ * annotations of their own. */
+
+static void gh_command(tj_buf *b, const char *level, const char *file, uint32_t line, uint32_t col, const tj_buf *m) {
+  diag_github_command(b, level, file, line, col, m->data ? m->data : "", m->len);
 }
 
-/* ::LEVEL file=F,line=L,col=C::MESSAGE (no location when file is NULL). */
-static void gh_line(tj_buf *b, const char *level, const char *file, uint32_t line, uint32_t col, const tj_buf *msg) {
-  buf_printf(b, "::%s", level);
-  if (file) {
-    buf_puts(b, " file=");
-    gh_escape(b, file, strlen(file), true);
-    buf_printf(b, ",line=%u,col=%u", line, col);
-  }
-  buf_puts(b, "::");
-  gh_escape(b, msg->data ? msg->data : "", msg->len, false);
-  buf_putc(b, '\n');
-}
-
-static void gh_call(const tj_explain_report *r, const explain_call *c, const char *label, const char *level, tj_buf *b) {
+/* "FILE:LINE:COL: call 1: compile: ...; ..." for the summary. */
+static void gh_call(const tj_explain_report *r, const explain_call *c, const char *label, tj_buf *m) {
   uint32_t line, col;
-  tj_buf m = {0};
   explain_call_pos(c, &line, &col);
-  buf_printf(&m, "%s: ", label);
-  explain_put_outcome(r, c, &m);
-  if (c->closest >= 0) explain_put_mismatches(r, c, ": ", "; ", false, &m);
-  gh_line(b, level, c->json->src->name, line, col, &m);
-  buf_free(&m);
+  buf_printf(m, "\n%s:%u:%u: %s: ", c->json->src->name, line, col, label);
+  explain_put_outcome(r, c, m);
+  if (c->closest >= 0) explain_put_mismatches(r, c, ": ", "; ", false, m);
 }
 
-static void gh_budget(const tj_explain_report *r, tj_buf *b) {
-  for (int c = 0, k = 0; c < r->ncalls; c++) {
-    const explain_call *ec = &r->calls[c];
-    if (!ec->over_budget) continue;
-    uint32_t line, col;
-    tj_buf m = {0};
-    explain_call_pos(ec, &line, &col);
-    buf_printf(&m, "call %d: compilation %ld exceeds --max-compiles %ld", c, r->max_compiles + ++k, r->max_compiles);
-    gh_line(b, "error", ec->json->src->name, line, col, &m);
-    buf_free(&m);
-  }
+/* "static argument 'n' is structural and caused 1 compilation: why; hint",
+ * "traced argument 'x' caused 3 compilations: hint". */
+static void gh_arg_text(const tj_explain_report *r, const explain_arg *a, tj_buf *m) {
+  buf_printf(m, "%s argument '%s'", a->is_static ? "static" : "traced", a->name);
+  if (a->is_static) buf_printf(m, " is %s and", explain_class_name(a));
+  buf_printf(m, " caused %d compilation%s: ", a->caused, a->caused == 1 ? "" : "s");
+  if (a->cls == ARG_NEEDS_TRACE) explain_put_needed_trace(r, a, m);
+  else explain_put_why(r, a, m);
+  tj_buf hint = {0};
+  if (explain_put_hint(r, a, &hint)) buf_printf(m, "%s%s", a->cls == ARG_TRACED ? "" : "; ", hint.data);
+  buf_free(&hint);
 }
 
-/* A static argument that costs compilations for nothing is a warning; a
- * failed trace points at its own location. */
-static void gh_arg(const tj_explain_report *r, const explain_arg *a, tj_buf *b) {
+/* Whether an argument is worth an annotation (a warning), a line of the
+ * summary, or nothing. */
+static bool gh_arg_warns(const explain_arg *a) {
+  return a->cls == ARG_CONSTANT || a->cls == ARG_NEEDS_TRACE || (a->cls == ARG_UNUSED && a->caused > 0) ||
+         (a->cls == ARG_TRACED && a->caused > 0);
+}
+static bool gh_arg_silent(const explain_arg *a) {
+  return a->cls == ARG_ONE_VALUE || (a->cls == ARG_TRACED && a->caused == 0);
+}
+
+/* A warning at the parameter, or at the failed trace's own location. */
+static void gh_warning(const tj_explain_report *r, const explain_arg *a, tj_buf *b) {
   uint32_t line, col;
   const char *file = r->spec->code.name;
   tj_buf m = {0};
-  bool warn = a->cls == ARG_CONSTANT || a->cls == ARG_NEEDS_TRACE || (a->cls == ARG_UNUSED && a->caused > 0) ||
-              (a->cls == ARG_TRACED && a->caused > 0);
-  if (a->cls == ARG_ONE_VALUE || (a->cls == ARG_TRACED && a->caused == 0)) return;
   explain_param_pos(r, a, &line, &col);
-  buf_printf(&m, "%s argument '%s'", a->is_static ? "static" : "traced", a->name);
-  if (a->is_static) buf_printf(&m, " is %s", explain_class_name(a));
-  buf_printf(&m, " and caused %d compilation%s: ", a->caused, a->caused == 1 ? "" : "s");
-  if (a->cls == ARG_NEEDS_TRACE) explain_put_needed_trace(r, a, &m);
-  else explain_put_why(r, a, &m);
-  tj_buf hint = {0};
-  if (explain_put_hint(r, a, &hint)) buf_printf(&m, "%s%s", a->cls == ARG_TRACED ? "" : "; ", hint.data);
-  buf_free(&hint);
+  gh_arg_text(r, a, &m);
   const tj_diag *err = a->cls == ARG_NEEDS_TRACE && a->error_sig >= 0 ? r->sigs[a->error_sig].error : NULL;
   if (err && err->src) {
     buf_printf(&m, ": %s", err->msg);
     file = err->src->name;
     source_position(err->src, err->span.start, &line, &col);
   }
-  gh_line(b, warn ? "warning" : "notice", file, line, col, &m);
+  gh_command(b, "warning", file, line, col, &m);
+  buf_free(&m);
+}
+
+/* The one notice: the spec and its counts, then a line per compilation,
+ * the what-if and each argument that needs no action. */
+static void gh_summary(const tj_explain_report *r, tj_buf *b) {
+  tj_buf m = {0};
+  int hits = r->ncalls - r->ncompiles;
+  buf_printf(&m, "%s: %d call%s, %d compilation%s, %d hit%s", r->spec->file.name, r->ncalls,
+             r->ncalls == 1 ? "" : "s", r->ncompiles, r->ncompiles == 1 ? "" : "s", hits, hits == 1 ? "" : "s");
+  for (int c = 0; c < r->ncalls; c++) {
+    char label[32];
+    snprintf(label, sizeof label, "call %d", c);
+    if (r->calls[c].compiled) gh_call(r, &r->calls[c], label, &m);
+  }
+  if (r->has_what_if) {
+    tj_buf label = {0};
+    buf_printf(&label, "what-if: call %d with %s", r->what_if_base, r->what_if_text);
+    gh_call(r, &r->what_if, label.data, &m);
+    buf_free(&label);
+  }
+  for (int p = 0; p < r->nargs; p++) {
+    const explain_arg *a = &r->args[p];
+    uint32_t line, col;
+    if (gh_arg_warns(a) || gh_arg_silent(a)) continue;
+    explain_param_pos(r, a, &line, &col);
+    buf_printf(&m, "\n%s:%u:%u: ", r->spec->code.name, line, col);
+    gh_arg_text(r, a, &m);
+  }
+  gh_command(b, "notice", r->spec->file.name, 0, 0, &m);
   buf_free(&m);
 }
 
 char *tj_explain_github(const tj_explain_report *r) {
-  tj_buf b = {0}, m = {0};
-  for (int c = 0; c < r->ncalls; c++) {
-    char label[32];
-    snprintf(label, sizeof label, "call %d", c);
-    if (r->calls[c].compiled) gh_call(r, &r->calls[c], label, "notice", &b);
-  }
-  if (r->has_what_if) {
-    buf_printf(&m, "what-if: call %d with %s", r->what_if_base, r->what_if_text);
-    gh_call(r, &r->what_if, m.data, "notice", &b);
-    m.len = 0;
-  }
-  gh_budget(r, &b);
-  for (int p = 0; p < r->nargs; p++) gh_arg(r, &r->args[p], &b);
-  int hits = r->ncalls - r->ncompiles;
-  buf_printf(&m, "%d call%s, %d compilation%s, %d hit%s", r->ncalls, r->ncalls == 1 ? "" : "s", r->ncompiles,
-             r->ncompiles == 1 ? "" : "s", hits, hits == 1 ? "" : "s");
-  gh_line(&b, "notice", NULL, 0, 0, &m);
-  buf_free(&m);
+  tj_buf b = {0};
+  for (int p = 0; p < r->nargs; p++)
+    if (gh_arg_warns(&r->args[p])) gh_warning(r, &r->args[p], &b);
+  if (tj_explain_status(r) != TJ_OK) diag_render_github(&r->ctx->diags, &b);
+  gh_summary(r, &b);
   if (b.len && b.data[b.len - 1] == '\n') b.data[--b.len] = '\0';
   return buf_detach(&b);
 }

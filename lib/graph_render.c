@@ -269,6 +269,7 @@ tj_status tj_graph(tj_ctx *ctx, tj_spec *spec, const tj_graph_opts *opts, char *
   double t0 = now_ms();
   tj_status st = tj_trace(ctx, spec, &o.trace, &j);
   t.trace_ms = now_ms() - t0;
+  diag_set_kind(&ctx->diags, DIAG_KIND_GRAPH);
   if (st == TJ_OK) st = draw(ctx, j, &o, &t, out, len);
   tj_jaxpr_free(j);
   if (st != TJ_OK) {

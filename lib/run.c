@@ -259,6 +259,7 @@ static long compile(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_ses
   char err[512];
   double t0 = now_ms();
   if (!codegen_c(j->m, &src, err, sizeof err)) {
+    diag_set_kind(&ctx->diags, DIAG_KIND_INTERNAL); /* a primitive the backend cannot emit */
     diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
     buf_free(&src);
     return -1;
@@ -430,6 +431,7 @@ static tj_status check_memory(tj_ctx *ctx, const tj_run_opts *o, const tj_aval *
   if (o->max_memory == 0)
     snprintf(why, sizeof why, "%d/%d of physical memory; --max-memory sets another", TJ_MEMORY_SHARE_NUM,
              TJ_MEMORY_SHARE_DEN);
+  diag_set_kind(&ctx->diags, DIAG_KIND_BUDGET);
   diag_error(&ctx->diags, NULL, span_make(0, 0),
              "the run needs an estimated %s (%llu bytes) of memory, over the limit of %s (%llu bytes; %s)", need_s,
              (unsigned long long)need, limit_s, (unsigned long long)limit, why);
@@ -462,10 +464,11 @@ static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const
   if (m->top->nconst || m->top->nin > TJ_MAX_PARAMS) return TJ_ERR_USAGE;
   for (uint32_t i = 0; i < m->top->nin; i++) avals[i] = m->vars[m->top->invars[i]];
   tj_status st = check_traced_memory(ctx, o, m, avals, &mem);
+  diag_set_kind(&ctx->diags, DIAG_KIND_SPEC); /* the arguments' values */
   if (st == TJ_OK && !argument_arrays(ctx, spec, m->top->nin, j->invar_json, avals, o->fill_random, args))
     st = TJ_ERR_USAGE;
   if (st != TJ_OK) { /* nothing runs */
-  } else if (o->reference) {
+  } else if (diag_set_kind(&ctx->diags, DIAG_KIND_RUN), o->reference) {
     double t0 = now_ms();
     st = run_reference(ctx, j, args, res);
     if (o->times) o->times->run_ms = now_ms() - t0;
@@ -488,10 +491,13 @@ static tj_status run_hit(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, const
   tj_array *args[TJ_MAX_PARAMS] = {0};
   tj_status st = check_memory(ctx, o, dc->in_avals, dc->nin, p->outs, p->nout, &p->mem);
   *out = result_new(p->nout);
-  if (st == TJ_OK)
-    st = argument_arrays(ctx, spec, dc->nin, dc->in_json, dc->in_avals, o->fill_random, args)
-             ? run_program(ctx, p, dc->nin, args, o, *out)
-             : TJ_ERR_USAGE;
+  if (st == TJ_OK) {
+    diag_set_kind(&ctx->diags, DIAG_KIND_SPEC);
+    if (argument_arrays(ctx, spec, dc->nin, dc->in_json, dc->in_avals, o->fill_random, args))
+      diag_set_kind(&ctx->diags, DIAG_KIND_RUN), st = run_program(ctx, p, dc->nin, args, o, *out);
+    else
+      st = TJ_ERR_USAGE;
+  }
   free_args(args, dc->nin);
   return st;
 }
@@ -543,6 +549,7 @@ tj_status tj_emit_c(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, char 
   char err[512];
   if (codegen_c(j->m, &src, err, sizeof err)) *out = buf_detach(&src);
   else {
+    diag_set_kind(&ctx->diags, DIAG_KIND_INTERNAL);
     diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
     st = TJ_ERR_INTERNAL;
   }
@@ -568,6 +575,7 @@ tj_status tj_result_write_npy(tj_ctx *ctx, const tj_result *r, size_t k, const c
   char err[512];
   if (k >= r->n) return TJ_ERR_INTERNAL;
   if (npy_write(path, r->outs[k], err, sizeof err)) return TJ_OK;
+  diag_set_kind(&ctx->diags, DIAG_KIND_IO);
   diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
   return TJ_ERR_USAGE;
 }

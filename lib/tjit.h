@@ -35,6 +35,18 @@ void tj_ctx_free(tj_ctx *ctx);
 void tj_print_diagnostics(const tj_ctx *ctx, FILE *out);
 /* Number of errors gathered so far. */
 int tj_error_count(const tj_ctx *ctx);
+/* The first error gathered so far as one JSON object (schema in tjit(1):
+ * kind, message, file, line, column, notes, hints), or "null" when there
+ * is none; malloc'd. */
+char *tj_diagnostics_json(const tj_ctx *ctx);
+/* Every error gathered so far as a GitHub workflow command line,
+ * "::error file=F,line=L,col=C::MESSAGE" with its notes and hints as
+ * further lines of MESSAGE; "" when there is none; malloc'd. */
+char *tj_diagnostics_github(const tj_ctx *ctx);
+/* Adds a front end's own error (no location) so that it is reported with
+ * the library's diagnostics in every format; its kind is "usage" for
+ * TJ_ERR_USAGE, "internal" for TJ_ERR_INTERNAL, else "error". */
+void tj_add_error(tj_ctx *ctx, tj_status status, const char *message);
 
 /* Parses a spec held in memory; path names it in messages. */
 tj_status tj_spec_load(tj_ctx *ctx, const char *path, const char *text,
@@ -219,7 +231,9 @@ tj_explain_opts tj_explain_defaults(void);
  * TJ_ERR_USAGE with diagnostics; a trace that fails is not an error: the
  * report shows it where the analysis needed it. */
 tj_status tj_explain(tj_ctx *ctx, tj_spec *spec, const tj_explain_opts *opts, tj_explain_report **out);
-/* TJ_ERR_BUDGET when the compilations exceed max_compiles, else TJ_OK. */
+/* TJ_ERR_BUDGET when the compilations exceed max_compiles, else TJ_OK.
+ * Over the budget, tj_explain leaves the error in the ctx's diagnostics
+ * (at the first call over it) and the JSON and GitHub forms carry it. */
 tj_status tj_explain_status(const tj_explain_report *r);
 /* Number of compilations (distinct signatures among the calls). */
 int tj_explain_compiles(const tj_explain_report *r);

@@ -126,6 +126,37 @@ void buf_put_quoted(tj_buf *b, const char *s, size_t n) {
   buf_putc(b, '"');
 }
 
+/* Length of the valid UTF-8 sequence at s[0..n) (2 to 4), or 0. */
+static size_t utf8_sequence(const unsigned char *s, size_t n) {
+  size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : 2;
+  unsigned char lo = 0x80, hi = 0xBF; /* the second byte's range (no overlongs, surrogates or > U+10FFFF) */
+  if (s[0] < 0xC2 || s[0] > 0xF4 || n < len) return 0;
+  if (s[0] == 0xE0) lo = 0xA0;
+  else if (s[0] == 0xED) hi = 0x9F;
+  else if (s[0] == 0xF0) lo = 0x90;
+  else if (s[0] == 0xF4) hi = 0x8F;
+  if (s[1] < lo || s[1] > hi) return 0;
+  for (size_t i = 2; i < len; i++)
+    if ((s[i] & 0xC0) != 0x80) return 0;
+  return len;
+}
+
+void buf_put_json_string(tj_buf *b, const char *s, size_t n) {
+  const unsigned char *u = (const unsigned char *)s;
+  buf_putc(b, '"');
+  for (size_t i = 0; i < n; i++) {
+    size_t len;
+    if (u[i] == '"' || u[i] == '\\') { buf_putc(b, '\\'); buf_putc(b, (char)u[i]); }
+    else if (u[i] == '\n') buf_puts(b, "\\n");
+    else if (u[i] == '\t') buf_puts(b, "\\t");
+    else if (u[i] < 0x20) buf_printf(b, "\\u%04x", u[i]);
+    else if (u[i] < 0x80) buf_putc(b, (char)u[i]);
+    else if ((len = utf8_sequence(u + i, n - i)) > 0) { buf_putn(b, s + i, len); i += len - 1; }
+    else buf_puts(b, "\\ufffd");
+  }
+  buf_putc(b, '"');
+}
+
 /* Optimal string alignment distance (adjacent swaps count one edit). */
 int edit_distance(const char *s, size_t n, const char *t, size_t m) {
   if (n > SUGGEST_MAX || m > SUGGEST_MAX) return 1 << 20;

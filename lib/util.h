@@ -37,6 +37,10 @@ char *buf_detach(tj_buf *b);
 void buf_put_pyfloat(tj_buf *b, double v);
 /* JSON-style quoted string with escapes for control and non-ASCII bytes. */
 void buf_put_quoted(tj_buf *b, const char *s, size_t n);
+/* A JSON string (RFC 8259): UTF-8 kept as is, control characters escaped,
+ * each byte that is not part of valid UTF-8 replaced by U+FFFD, so the
+ * document stays valid whatever bytes s holds. */
+void buf_put_json_string(tj_buf *b, const char *s, size_t n);
 
 /* Milliseconds of a monotonic clock, for the --time phases. */
 double now_ms(void);

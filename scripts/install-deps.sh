@@ -20,6 +20,7 @@ packages=(
   bsdutils                     # script(1): the CLI tests' terminal
   libxml2-utils                # xmllint, for checking SVG output
   groff-base                   # man page lint in the CLI tests
+  jq                           # reads --format json output in the CLI tests
 )
 
 missing=()

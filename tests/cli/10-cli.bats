@@ -55,8 +55,11 @@ usage: tjit check [OPTIONS] SPEC
 Load the spec, check it and its source, and trace "args" and every
 entry of "calls", stopping at the first failure. Prints nothing and
 exits 0 when all of them trace. SPEC '-' reads standard input.
+--format json prints the calls traced and the error as JSON, --format
+github the error as an ::error workflow command.
 
 options:
+      --format FMT      output format: text (default), json or github
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
   -h, --help            show this help

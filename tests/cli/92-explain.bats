@@ -14,6 +14,7 @@ load helper
 @test "explain: --format json with every class" { golden explain-json-kinds 0; }
 @test "explain: --format github" { golden explain-github 0; }
 @test "explain: --format github with a trace error and a budget" { golden explain-github-trace-error 3; }
+@test "explain: --format github: a traced argument's shape and dtype warning, calls in the summary notice" { golden explain-github-shape 0; }
 @test "explain: --max-compiles exceeded exits 3 and names the calls" { golden explain-budget 3; }
 @test "explain: --what-if that compiles" { golden explain-what-if-compile 0; }
 @test "explain: --what-if from --call that hits" { golden explain-what-if-hit 0; }
@@ -85,5 +86,7 @@ load helper
   cd "$BATS_TEST_TMPDIR"
   run tjit explain-recompile --autograph --format github "a,b:c%d/s.json"
   assert_success
-  assert_line --index 0 '::notice file=a%2Cb%3Ac%25d/s.json,line=15,col=5::call 0: compile: first call'
+  assert_line --index 0 "::warning file=a%2Cb%3Ac%25d/s.json,line=1,col=41::static argument 'threshold' is constant and caused 1 compilation: it is only folded into arithmetic: with threshold=10.0 the jaxpr differs from call 0's only in literal values; make 'threshold' traced (not static): that would have avoided 1 of the 2 compilations"
+  assert_line --index 1 "::notice file=a%2Cb%3Ac%25d/s.json::a,b:c%25d/s.json: 4 calls, 2 compilations, 2 hits%0Aa,b:c%25d/s.json:15:5: call 0: compile: first call%0Aa,b:c%25d/s.json:35:5: call 2: compile: never seen signature; closest seen signature (call 0) has 1 mismatch: static argument 'threshold': now 10.0 and before 0.0"
+  assert_equal "${#lines[@]}" 2
 }
