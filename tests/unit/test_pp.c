@@ -274,16 +274,19 @@ static void test_many_vars(void) {
              12840u, 0xdeb3e2d2c9646fa4ull);
 }
 
-/* The budget is 0.1 s; sanitizer builds run several times slower. */
+/* A guard against quadratic work, not a speed test (make bench measures
+ * speed): linear printing takes about 0.05 s here, a quadratic printer
+ * minutes. A tight budget failed on a loaded 2-CPU machine (0.10-0.17 s),
+ * so it is 20 times the measured time, 40 under sanitizers. */
 #if defined(__SANITIZE_ADDRESS__)
-#define TIME_BUDGET 1.0
+#define TIME_BUDGET 4.0
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define TIME_BUDGET 1.0
+#define TIME_BUDGET 4.0
 #endif
 #endif
 #ifndef TIME_BUDGET
-#define TIME_BUDGET 0.1
+#define TIME_BUDGET 1.0
 #endif
 
 static void test_100k_eqns(void) {
