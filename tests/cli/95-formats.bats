@@ -32,12 +32,12 @@ JSON
 }
 
 # The error of second-call-fails.json's call 1, as JSON and as GitHub's message.
-bool_error='{"kind": "TracerBoolConversionError", "message": "Attempted boolean conversion of traced array with shape bool[].", "file": "second-call-fails.json", "line": 2, "column": 20, "notes": [{"message": "The error occurred while tracing the function f at second-call-fails.json:1 for jit. This concrete value was not available in Python because it depends on the value of the argument x.", "file": null, "line": null, "column": null}, {"message": "See https://docs.jax.dev/en/latest/errors.html#jax.errors.TracerBoolConversionError", "file": null, "line": null, "column": null}], "hints": ["mark '"'x'"' static (\"static_argnames\"), or use where(pred, a, b) to select between traced values, or enable autograph (--autograph) to record the if as a cond"]}'
-bool_github_message="TracerBoolConversionError: Attempted boolean conversion of traced array with shape bool[].%0Anote: The error occurred while tracing the function f at second-call-fails.json:1 for jit. This concrete value was not available in Python because it depends on the value of the argument x.%0Ahint: mark 'x' static (\"static_argnames\"), or use where(pred, a, b) to select between traced values, or enable autograph (--autograph) to record the if as a cond%0Anote: See https://docs.jax.dev/en/latest/errors.html#jax.errors.TracerBoolConversionError"
-bool_text="second-call-fails.json:2:20: error: TracerBoolConversionError: Attempted boolean conversion of traced array with shape bool[].
-    2 |   if (n > 0) { if (x > 0) return x; }
+bool_error='{"kind": "TracerBoolConversionError", "message": "Attempted boolean conversion of traced array with shape bool[].", "file": "second-call-fails.json", "line": 3, "column": 33, "notes": [{"message": "The error occurred while tracing the function f at second-call-fails.json:2 for jit. This concrete value was not available in Python because it depends on the value of the argument x.", "file": null, "line": null, "column": null}, {"message": "See https://docs.jax.dev/en/latest/errors.html#jax.errors.TracerBoolConversionError", "file": null, "line": null, "column": null}], "hints": ["mark '"'x'"' static (\"static_argnames\"), or use where(pred, a, b) to select between traced values, or enable autograph (--autograph) to record the if as a cond"]}'
+bool_github_message="TracerBoolConversionError: Attempted boolean conversion of traced array with shape bool[].%0Anote: The error occurred while tracing the function f at second-call-fails.json:2 for jit. This concrete value was not available in Python because it depends on the value of the argument x.%0Ahint: mark 'x' static (\"static_argnames\"), or use where(pred, a, b) to select between traced values, or enable autograph (--autograph) to record the if as a cond%0Anote: See https://docs.jax.dev/en/latest/errors.html#jax.errors.TracerBoolConversionError"
+bool_text="second-call-fails.json:3:33: error: TracerBoolConversionError: Attempted boolean conversion of traced array with shape bool[].
+    3 |   if (n > 0) { if (x > 0) return x; }
       |                    ^~~~~
-note: The error occurred while tracing the function f at second-call-fails.json:1 for jit. This concrete value was not available in Python because it depends on the value of the argument x.
+note: The error occurred while tracing the function f at second-call-fails.json:2 for jit. This concrete value was not available in Python because it depends on the value of the argument x.
 hint: mark 'x' static (\"static_argnames\"), or use where(pred, a, b) to select between traced values, or enable autograph (--autograph) to record the if as a cond
 note: See https://docs.jax.dev/en/latest/errors.html#jax.errors.TracerBoolConversionError"
 
@@ -48,7 +48,7 @@ note: See https://docs.jax.dev/en/latest/errors.html#jax.errors.TracerBoolConver
   assert_output '{"calls": [{"call": 0, "outputs": [{"dtype": "f32", "shape": [], "data": 2.0}]}], "failed_call": 1, "error": '"$bool_error"'}'
   assert_equal "$stderr" "$bool_text"
   run -0 jq -c '[.calls[].call, .failed_call, .error.kind, .error.line, .error.column]' <<<"$output"
-  assert_output '[0,1,"TracerBoolConversionError",2,20]'
+  assert_output '[0,1,"TracerBoolConversionError",3,33]'
 }
 
 @test "formats: run --format json with a spec error is {\"error\": ...}" {
@@ -63,7 +63,7 @@ note: See https://docs.jax.dev/en/latest/errors.html#jax.errors.TracerBoolConver
   assert_output '{"error": '"$bool_error"'}'
   assert_equal "$stderr" "$bool_text"
   run -1 --separate-stderr tjit trace --format json syntax.json
-  assert_output '{"error": {"kind": "syntax", "message": "expected expression, saw '"';'"'", "file": "syntax.json", "line": 1, "column": 30, "notes": [], "hints": []}}'
+  assert_output '{"error": {"kind": "syntax", "message": "expected expression, saw '"';'"'", "file": "syntax.json", "line": 1, "column": 53, "notes": [], "hints": []}}'
   run -2 --separate-stderr tjit trace --format json --call 5 second-call-fails.json
   assert_output '{"error": {"kind": "usage", "message": "invalid --call '"'5'"' (the spec has 2 calls)", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
   assert_equal "$stderr" "tjit trace: error: invalid --call '5' (the spec has 2 calls)
@@ -113,7 +113,7 @@ usage: tjit cache [OPTIONS] stats|clear"
 
 @test "formats: check --format github: an ::error per error, notes and hints as lines" {
   run -1 --separate-stderr tjit check --format github second-call-fails.json
-  assert_output "::error file=second-call-fails.json,line=2,col=20::$bool_github_message"
+  assert_output "::error file=second-call-fails.json,line=3,col=33::$bool_github_message"
   assert_equal "$stderr" "$bool_text"
   run -2 --separate-stderr tjit check --format github badjson.json
   assert_output "::error file=badjson.json,line=1,col=72::invalid JSON: expected a string key after ',', found '}'%0Anote: JSON does not allow a comma before the closing bracket"
@@ -125,7 +125,7 @@ usage: tjit cache [OPTIONS] stats|clear"
   mkdir 'a,b:c%d'
   cp second-call-fails.json 'a,b:c%d/s.json'
   run -1 --separate-stderr tjit check --format github 'a,b:c%d/s.json'
-  assert_output "::error file=a%2Cb%3Ac%25d/s.json,line=2,col=20::${bool_github_message//second-call-fails.json/a,b:c%25d/s.json}"
+  assert_output "::error file=a%2Cb%3Ac%25d/s.json,line=3,col=33::${bool_github_message//second-call-fails.json/a,b:c%25d/s.json}"
 }
 
 @test "formats: explain-recompile --format github: spec errors and usage errors are ::error lines" {
