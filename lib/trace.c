@@ -398,8 +398,9 @@ static flow exec_inner(tracer *t, scope *s, node *n) {
     if (n->lhs && !eval(t, s, n->lhs, &v)) return FLOW_ERROR;
     t->retval = v;
     return FLOW_RETURN;
-  case ND_FUNC: {
-    value f = {.kind = V_FUNC, .func = n->func, .closure = s};
+  case ND_FUNC: { /* each definition executed is a new function object, as a Python def is: an
+                    * empty scope of its own gives it an identity (jit's cache key) */
+    value f = {.kind = V_FUNC, .func = n->func, .closure = scope_new(t, s)};
     scope_bind(t, s, n->func->name, f);
     return FLOW_NORMAL;
   }
