@@ -27,6 +27,10 @@ compiled() {
 @test "run: integer division and shift edges" { golden run-int-edges 0; }
 @test "run: --call runs one call" { golden run-call-one 0; }
 @test "run: --args" { golden run-args 0; }
+# A weakly typed result prints as repr(jax.Array) does: "Array(4,
+# dtype=int32, weak_type=True)" (jax/_src/array.py ArrayImpl.__repr__ at
+# jax-v0.10.2); strongly typed ones without it.
+@test "run: weak_type=True on weakly typed results" { golden run-weak-type 0; }
 
 @test "run compiled: the tutorial with autograph" { compiled run-tutorial-autograph; }
 @test "run compiled: softmax" { compiled run-softmax; }
@@ -70,3 +74,4 @@ compiled() {
 
 @test "run: indexing, scatter and dynamic_slice out of bounds" { golden run-indexing 0; }
 @test "run: jit function and fori_loop, zero iterations" { golden run-jit-fori 0; }
+@test "run compiled: weak_type=True on weakly typed results" { compiled run-weak-type; }
