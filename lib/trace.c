@@ -700,10 +700,15 @@ bool trace_function(tracer *t, const tj_spec *spec, const spec_call *call) {
   top->args = t->m->top->invars;
   top->nargs = (int)t->m->top->nin;
   top->arg_names = t->invar_names;
-  flow f = exec_block(t, fs, t->entry->body);
-  if (f == FLOW_ERROR) return false;
-  if (f == FLOW_BREAK || f == FLOW_CONTINUE) return jump_error(t);
-  value ret = f == FLOW_RETURN ? t->retval : value_none();
+  value ret;
+  if (t->entry->is_jit) {
+    if (!jit_entry_call(t, fs, is_static, &ret)) return false;
+  } else {
+    flow f = exec_block(t, fs, t->entry->body);
+    if (f == FLOW_ERROR) return false;
+    if (f == FLOW_BREAK || f == FLOW_CONTINUE) return jump_error(t);
+    ret = f == FLOW_RETURN ? t->retval : value_none();
+  }
   if (ret.kind == V_NONE) return true;
   return add_outputs(t, &ret, t->entry->name_span);
 }

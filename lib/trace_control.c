@@ -878,17 +878,14 @@ void jit_cache_add(tracer *t, ast_func *f, const tj_aval *avals, int n, ir_jaxpr
   t->jit_cache = e;
 }
 
-bool call_jit(tracer *t, ast_func *f, scope *closure, node *call, value *args, int nargs, value *out) {
+/* One jit equation calling f: is_static[i] says which arguments are static. */
+static bool jit_apply(tracer *t, ast_func *f, scope *closure, const bool *is_static, node *call, value *args,
+                      int nargs, value *out) {
   const char *name = name_str(t->prog->names, f->name);
-  if (nargs != f->nparams)
-    return tracer_error(t, call->span, "TypeError: %s() takes %d positional argument%s but %d %s given", name,
-                        f->nparams, f->nparams == 1 ? "" : "s", nargs, nargs == 1 ? "was" : "were");
-  bool *is_static = ARENA_ARRAY(&t->scratch, bool, nargs + 1);
   value *traced = ARENA_ARRAY(&t->scratch, value, nargs + 1), statics = {.kind = V_TUPLE};
   statics.items = ARENA_ARRAY(&t->scratch, value, nargs + 1);
   int ntraced = 0;
   for (int i = 0; i < nargs; i++) {
-    is_static[i] = f->params[i].is_static;
     if (is_static[i]) statics.items[statics.n++] = args[i];
     else traced[ntraced++] = args[i];
   }
@@ -929,6 +926,24 @@ bool call_jit(tracer *t, ast_func *f, scope *closure, node *call, value *args, i
   int k = 0;
   *out = unflatten(t, &b.result, vals, &k);
   return true;
+}
+
+bool call_jit(tracer *t, ast_func *f, scope *closure, node *call, value *args, int nargs, value *out) {
+  if (nargs != f->nparams)
+    return tracer_error(t, call->span, "TypeError: %s() takes %d positional argument%s but %d %s given",
+                        name_str(t->prog->names, f->name), f->nparams, f->nparams == 1 ? "" : "s", nargs,
+                        nargs == 1 ? "was" : "were");
+  bool *is_static = ARENA_ARRAY(&t->scratch, bool, nargs + 1);
+  for (int i = 0; i < nargs; i++) is_static[i] = f->params[i].is_static;
+  return jit_apply(t, f, closure, is_static, call, args, nargs, out);
+}
+
+bool jit_entry_call(tracer *t, scope *params, const bool *is_static, value *out) {
+  ast_func *f = t->entry;
+  value *args = ARENA_ARRAY(&t->scratch, value, f->nparams + 1);
+  for (int i = 0; i < f->nparams; i++) args[i] = *scope_lookup(params, f->params[i].name);
+  node at = {.span = f->name_span};
+  return jit_apply(t, f, params, is_static, &at, args, f->nparams, out);
 }
 
 /* ---- entry points for autograph (autograph.c) ---- */

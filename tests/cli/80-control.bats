@@ -61,5 +61,10 @@ load helper
 @test "jit function: closure traced once" { golden jit-closure-shared 0; }
 @test "jit function: closure per definition" { golden jit-closure-each-definition 0; }
 @test "jit function: closure shared with a cond branch" { golden jit-closure-outer-const-in-cond 0; }
+# The entry declared jit is make_jaxpr(jax.jit(f)): one jit equation around
+# the body (pjit.py pjit_staging_rule stages jit_p with the traced jaxpr;
+# the inner binders take the caller's names, core.py suggest_same_var_names).
+@test "jit function: entry declared jit" { golden jit-entry 0; }
+@test "jit function: entry declared jit returns a static value" { golden jit-entry-returns-static 0; }
 @test "jit function: error string argument" { golden jit-error-string-argument 1; }
 @test "control flow: scan ys forwarded from xs are pruned" { golden cf-scan-ys-forwarded-from-xs 0; }
