@@ -614,12 +614,31 @@ static bool check_param_type(tracer *t, scope *fs, const ast_param *p, const sjs
   return true;
 }
 
+/* A static argument is a Python value: its declared type checks it and
+ * changes nothing (0.001 stays the double 0.001, not its float32 rounding;
+ * it takes a dtype only as a literal, from the traced operand it meets).
+ * A float type takes an int too, as Python's float annotations do. */
+static bool check_static_type(tracer *t, const ast_param *p, const sjson *j, const value *v) {
+  const ast_type *ty = &p->type;
+  if (!ty->present) return true;
+  bool ok = ty->rank <= 0 && (dtype_is_float(ty->dtype) ? v->kind == V_FLOAT || v->kind == V_INT
+                              : ty->dtype == DT_BOOL    ? v->kind == V_BOOL
+                                                        : v->kind == V_INT);
+  if (ok) return true;
+  tj_buf r = {0};
+  value_repr(v, &r);
+  spec_error(t, j, "static argument '%s' is declared %s%s but the value is %s (a Python %s)",
+             name_str(t->prog->names, p->name), dtype_short(ty->dtype), ty->rank > 0 ? " array" : "", r.data,
+             value_type_name(v));
+  buf_free(&r);
+  return false;
+}
+
 static bool bind_param(tracer *t, const tj_spec *spec, scope *fs, int i, bool is_static, const sjson *j) {
   const ast_param *p = &t->entry->params[i];
   value v;
   if (is_static) {
-    if (!static_value(t, j, &v)) return false;
-    if (!apply_decl_type(t, &p->type, &v, p->span)) return false;
+    if (!static_value(t, j, &v) || !check_static_type(t, p, j, &v)) return false;
     scope_bind(t, fs, p->name, v);
     return true;
   }

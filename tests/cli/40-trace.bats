@@ -54,3 +54,9 @@ load helper
 @test "trace: where" { golden trace-where 0; }
 @test "trace: return tuple of calls (regression: a nested return clobbered the tuple)" { golden trace-return-tuple-of-calls 0; }
 @test "trace: where twice shares one _where jaxpr (jnp.where is jitted)" { golden trace-where-twice-shares-jaxpr 0; }
+# A static argument is a Python value whatever its declared type: with
+# dt = 0.001, int(1.0 / dt) is 1000 and 1.0 - 0.999 is the double
+# 0.0010000000000000009, rounded to float32 only as the literal it becomes
+# (as JAX records it: the literal takes the traced operand's dtype,
+# jax/_src/dtypes.py result_type with a weak Python scalar).
+@test "trace: a static parameter's declared type does not round its value" { golden static-typed-param-exact 0; }
