@@ -60,3 +60,8 @@ load helper
 # (as JAX records it: the literal takes the traced operand's dtype,
 # jax/_src/dtypes.py result_type with a weak Python scalar).
 @test "trace: a static parameter's declared type does not round its value" { golden static-typed-param-exact 0; }
+# jnp.power with a traced integer exponent (jax/_src/numpy/ufuncs.py power and
+# _power at jax-v0.10.2): the numeric promotion is recorded, but an inexact
+# base is raised by the integer exponent as it was (lax.pow accepts it,
+# lax.py _pow_dtype_rule), so the result is strong; two floats are promoted.
+@test "trace: pow with a traced integer exponent" { golden trace-pow-traced-int-exponent 0; }
