@@ -254,8 +254,10 @@ flow exec_block(tracer *t, scope *s, node *block) {
   return FLOW_NORMAL;
 }
 
-/* A declared type converts (dtype) and checks (shape) the initial value. */
-static bool apply_decl_type(tracer *t, const ast_type *ty, value *v, tj_span span) {
+/* A declared type converts (dtype) and checks (shape) the initial value;
+ * a static number becomes a numpy scalar of that dtype (strongly typed) in
+ * a declaration, and stays a Python number for a parameter. */
+static bool apply_decl_type(tracer *t, const ast_type *ty, value *v, tj_span span, bool numpy_scalar) {
   if (!ty->present) return true;
   if (v->kind == V_TRACED) {
     if (!convert(t, v, ty->dtype, t->m->vars[v->var].weak && t->m->vars[v->var].dtype == ty->dtype, span))
@@ -277,6 +279,7 @@ static bool apply_decl_type(tracer *t, const ast_type *ty, value *v, tj_span spa
   else if (ty->dtype == DT_BOOL) *v = value_bool(f != 0);
   else if (v->kind == V_FLOAT) *v = value_int((int64_t)f);
   else if (v->kind == V_BOOL) *v = value_int(v->i);
+  if (numpy_scalar) *v = value_strong(*v, ty->dtype); /* `f32 one = 1.0;` is one = np.float32(1.0) */
   return true;
 }
 
@@ -297,7 +300,7 @@ static flow exec_decl(tracer *t, scope *s, node *n) {
     for (int i = 0; i < n->nnames; i++) {
       value vi = value_int(0);
       if (n->items && n->items[i] && !eval(t, s, n->items[i], &vi)) return FLOW_ERROR;
-      if (!apply_decl_type(t, &n->type, &vi, n->span)) return FLOW_ERROR;
+      if (!apply_decl_type(t, &n->type, &vi, n->span, true)) return FLOW_ERROR;
       scope_bind(t, s, n->names[i], vi);
     }
     return FLOW_NORMAL;
@@ -307,7 +310,7 @@ static flow exec_decl(tracer *t, scope *s, node *n) {
     return FLOW_ERROR;
   }
   if (!n->rhs) v = value_int(0); /* `int i;` is 0, as a static */
-  if (!apply_decl_type(t, &n->type, &v, n->span)) return FLOW_ERROR;
+  if (!apply_decl_type(t, &n->type, &v, n->span, true)) return FLOW_ERROR;
   for (int i = 0; i < n->nnames; i++) scope_bind(t, s, n->names[i], v);
   return FLOW_NORMAL;
 }
@@ -441,7 +444,7 @@ bool call_user(tracer *t, ast_func *f, scope *closure, node *call, value *args,
   }
   scope *fs = scope_new(t, closure);
   for (int i = 0; i < nargs; i++) {
-    if (!apply_decl_type(t, &f->params[i].type, &args[i], call->span)) { t->call_depth--; return false; }
+    if (!apply_decl_type(t, &f->params[i].type, &args[i], call->span, false)) { t->call_depth--; return false; }
     scope_bind(t, fs, f->params[i].name, args[i]);
   }
   flow fl = exec_block(t, fs, f->body);

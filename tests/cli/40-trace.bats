@@ -65,3 +65,10 @@ load helper
 # base is raised by the integer exponent as it was (lax.pow accepts it,
 # lax.py _pow_dtype_rule), so the result is strong; two floats are promoted.
 @test "trace: pow with a traced integer exponent" { golden trace-pow-traced-int-exponent 0; }
+# A cast of a static value is a numpy scalar, np.float32(1.0): strongly typed,
+# so jnp's promotion (jax/_src/dtypes.py result_type, weak types) converts a
+# weakly typed traced operand and the scalar is a literal of its own dtype
+# (core.py Literal: 1.0:f32[]); static arithmetic on it stays float32.
+@test "trace: a cast of a static value is strongly typed" { golden trace-static-cast-strong 0; }
+# `f32 one = 1.0;` is one = np.float32(1.0), as the cast is.
+@test "trace: a typed declaration of a static value is strongly typed" { golden trace-static-declared-strong 0; }
