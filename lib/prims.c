@@ -100,6 +100,20 @@ bool shape_binary(const ir_module *m, const ir_eqn *e, tj_aval *out,
   return true;
 }
 
+/* lax.pow (jax/_src/lax/lax.py _pow_dtype_rule): an inexact base with an
+ * integer exponent or one of its own dtype; the base's dtype. */
+bool shape_pow(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
+  tj_aval a = operand(m, e, 0), b = operand(m, e, 1);
+  if (!dtype_is_float(a.dtype) || (!dtype_is_int(b.dtype) && b.dtype != a.dtype))
+    return FAIL("the first argument to pow must have an inexact dtype (float or complex), and the second argument "
+                "must have an inexact or integer dtype, and two inexact dtypes must match, but got %s and %s "
+                "respectively.", dtype_long(a.dtype), dtype_long(b.dtype));
+  if (!broadcast_operands(m, e, 0, &out[0], err, errsize)) return false;
+  out[0].dtype = a.dtype;
+  out[0].weak = a.weak && b.weak;
+  return true;
+}
+
 bool shape_select_n(const ir_module *m, const ir_eqn *e, tj_aval *out,
                            char *err, int errsize) {
   if (e->nin < 2) return FAIL("select_n needs a predicate and at least one case");

@@ -25,6 +25,7 @@
 
 struct tj_result {
   tj_array **outs;
+  bool *weak;              /* each output's weak type, which repr() shows */
   size_t n;
 };
 
@@ -122,7 +123,8 @@ static bool argument_arrays(tj_ctx *ctx, tj_spec *spec, uint32_t n, const sjson 
 
 static tj_result *result_new(size_t n) {
   tj_result *r = calloc(1, sizeof *r);
-  if (!r || !(r->outs = calloc(n ? n : 1, sizeof *r->outs))) TJ_OOM();
+  if (!r || !(r->outs = calloc(n ? n : 1, sizeof *r->outs)) || !(r->weak = calloc(n ? n : 1, sizeof *r->weak)))
+    TJ_OOM();
   r->n = n;
   return r;
 }
@@ -491,6 +493,7 @@ static tj_status run_hit(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, const
   tj_array *args[TJ_MAX_PARAMS] = {0};
   tj_status st = check_memory(ctx, o, dc->in_avals, dc->nin, p->outs, p->nout, &p->mem);
   *out = result_new(p->nout);
+  for (uint32_t k = 0; k < p->nout; k++) (*out)->weak[k] = p->outs[k].weak;
   if (st == TJ_OK) {
     diag_set_kind(&ctx->diags, DIAG_KIND_SPEC);
     if (argument_arrays(ctx, spec, dc->nin, dc->in_json, dc->in_avals, o->fill_random, args))
@@ -510,6 +513,7 @@ static tj_status trace_and_run(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o,
   if (o->times) o->times->trace_ms = now_ms() - t0, o->times->traced = 1;
   if (st != TJ_OK) return st;
   *out = result_new(j->m->top->nout);
+  for (uint32_t k = 0; k < j->m->top->nout; k++) (*out)->weak[k] = ir_atom_aval(j->m, j->m->top->outs[k]).weak;
   st = run_traced(ctx, spec, j, o, s, dc, prog, *out);
   tj_jaxpr_free(j);
   return st;
@@ -560,16 +564,20 @@ tj_status tj_emit_c(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, char 
 
 size_t tj_result_count(const tj_result *r) { return r->n; }
 
-static char *format_with(const tj_result *r, size_t k, void (*fmt)(const tj_array *, tj_buf *)) {
+static char *format_with(const tj_result *r, size_t k, void (*fmt)(const tj_array *, bool, tj_buf *)) {
   if (k >= r->n) return NULL;
   tj_buf b = {0};
-  fmt(r->outs[k], &b);
+  fmt(r->outs[k], r->weak[k], &b);
   if (!b.data) buf_puts(&b, "");
   return b.data;
 }
 
-char *tj_result_text(const tj_result *r, size_t k) { return format_with(r, k, array_format_text); }
-char *tj_result_json(const tj_result *r, size_t k) { return format_with(r, k, array_format_json); }
+static void format_json(const tj_array *a, bool weak, tj_buf *out) { (void)weak, array_format_json(a, out); }
+
+/* repr(jax.Array) adds ", weak_type=True" for a weak one (jax/_src/array.py
+ * ArrayImpl.__repr__). */
+char *tj_result_text(const tj_result *r, size_t k) { return format_with(r, k, array_format_text_weak); }
+char *tj_result_json(const tj_result *r, size_t k) { return format_with(r, k, format_json); }
 
 tj_status tj_result_write_npy(tj_ctx *ctx, const tj_result *r, size_t k, const char *path) {
   char err[512];
@@ -584,5 +592,6 @@ void tj_result_free(tj_result *r) {
   if (!r) return;
   for (size_t i = 0; i < r->n; i++) array_free(r->outs[i]);
   free(r->outs);
+  free(r->weak);
   free(r);
 }

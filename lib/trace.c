@@ -254,8 +254,10 @@ flow exec_block(tracer *t, scope *s, node *block) {
   return FLOW_NORMAL;
 }
 
-/* A declared type converts (dtype) and checks (shape) the initial value. */
-static bool apply_decl_type(tracer *t, const ast_type *ty, value *v, tj_span span) {
+/* A declared type converts (dtype) and checks (shape) the initial value;
+ * a static number becomes a numpy scalar of that dtype (strongly typed) in
+ * a declaration, and stays a Python number for a parameter. */
+static bool apply_decl_type(tracer *t, const ast_type *ty, value *v, tj_span span, bool numpy_scalar) {
   if (!ty->present) return true;
   if (v->kind == V_TRACED) {
     if (!convert(t, v, ty->dtype, t->m->vars[v->var].weak && t->m->vars[v->var].dtype == ty->dtype, span))
@@ -278,6 +280,7 @@ static bool apply_decl_type(tracer *t, const ast_type *ty, value *v, tj_span spa
   else if (ty->dtype == DT_BOOL) *v = value_bool(f != 0);
   else if (v->kind == V_FLOAT) *v = value_int((int64_t)f);
   else if (v->kind == V_BOOL) *v = value_int(v->i);
+  if (numpy_scalar) *v = value_strong(*v, ty->dtype); /* `f32 one = 1.0;` is one = np.float32(1.0) */
   v->prov = prov;
   return true;
 }
@@ -300,7 +303,7 @@ static flow exec_decl(tracer *t, scope *s, node *n) {
     for (int i = 0; i < n->nnames; i++) {
       value vi = value_int(0);
       if (n->items && n->items[i] && !eval(t, s, n->items[i], &vi)) return FLOW_ERROR;
-      if (!apply_decl_type(t, &n->type, &vi, n->span)) return FLOW_ERROR;
+      if (!apply_decl_type(t, &n->type, &vi, n->span, true)) return FLOW_ERROR;
       scope_bind(t, s, n->names[i], vi);
     }
     return FLOW_NORMAL;
@@ -310,7 +313,7 @@ static flow exec_decl(tracer *t, scope *s, node *n) {
     return FLOW_ERROR;
   }
   if (!n->rhs) v = value_int(0); /* `int i;` is 0, as a static */
-  if (!apply_decl_type(t, &n->type, &v, n->span)) return FLOW_ERROR;
+  if (!apply_decl_type(t, &n->type, &v, n->span, true)) return FLOW_ERROR;
   for (int i = 0; i < n->nnames; i++) scope_bind(t, s, n->names[i], v);
   return FLOW_NORMAL;
 }
@@ -401,8 +404,9 @@ static flow exec_inner(tracer *t, scope *s, node *n) {
     if (n->lhs && !eval(t, s, n->lhs, &v)) return FLOW_ERROR;
     t->retval = v;
     return FLOW_RETURN;
-  case ND_FUNC: {
-    value f = {.kind = V_FUNC, .func = n->func, .closure = s};
+  case ND_FUNC: { /* each definition executed is a new function object, as a Python def is: an
+                    * empty scope of its own gives it an identity (jit's cache key) */
+    value f = {.kind = V_FUNC, .func = n->func, .closure = scope_new(t, s)};
     scope_bind(t, s, n->func->name, f);
     return FLOW_NORMAL;
   }
@@ -443,7 +447,7 @@ bool call_user(tracer *t, ast_func *f, scope *closure, node *call, value *args,
   }
   scope *fs = scope_new(t, closure);
   for (int i = 0; i < nargs; i++) {
-    if (!apply_decl_type(t, &f->params[i].type, &args[i], call->span)) { t->call_depth--; return false; }
+    if (!apply_decl_type(t, &f->params[i].type, &args[i], call->span, false)) { t->call_depth--; return false; }
     scope_bind(t, fs, f->params[i].name, args[i]);
   }
   flow fl = exec_block(t, fs, f->body);
@@ -617,12 +621,31 @@ static bool check_param_type(tracer *t, scope *fs, const ast_param *p, const sjs
   return true;
 }
 
+/* A static argument is a Python value: its declared type checks it and
+ * changes nothing (0.001 stays the double 0.001, not its float32 rounding;
+ * it takes a dtype only as a literal, from the traced operand it meets).
+ * A float type takes an int too, as Python's float annotations do. */
+static bool check_static_type(tracer *t, const ast_param *p, const sjson *j, const value *v) {
+  const ast_type *ty = &p->type;
+  if (!ty->present) return true;
+  bool ok = ty->rank <= 0 && (dtype_is_float(ty->dtype) ? v->kind == V_FLOAT || v->kind == V_INT
+                              : ty->dtype == DT_BOOL    ? v->kind == V_BOOL
+                                                        : v->kind == V_INT);
+  if (ok) return true;
+  tj_buf r = {0};
+  value_repr(v, &r);
+  spec_error(t, j, "static argument '%s' is declared %s%s but the value is %s (a Python %s)",
+             name_str(t->prog->names, p->name), dtype_short(ty->dtype), ty->rank > 0 ? " array" : "", r.data,
+             value_type_name(v));
+  buf_free(&r);
+  return false;
+}
+
 static bool bind_param(tracer *t, const tj_spec *spec, scope *fs, int i, bool is_static, const sjson *j) {
   const ast_param *p = &t->entry->params[i];
   value v;
   if (is_static) {
-    if (!static_value(t, j, &v)) return false;
-    if (!apply_decl_type(t, &p->type, &v, p->span)) return false;
+    if (!static_value(t, j, &v) || !check_static_type(t, p, j, &v)) return false;
     value_add_prov(&v, (uint64_t)1 << i); /* TJ_MAX_PARAMS is 64 */
     scope_bind(t, fs, p->name, v);
     return true;
@@ -704,10 +727,15 @@ bool trace_function(tracer *t, const tj_spec *spec, const spec_call *call) {
   top->args = t->m->top->invars;
   top->nargs = (int)t->m->top->nin;
   top->arg_names = t->invar_names;
-  flow f = exec_block(t, fs, t->entry->body);
-  if (f == FLOW_ERROR) return false;
-  if (f == FLOW_BREAK || f == FLOW_CONTINUE) return jump_error(t);
-  value ret = f == FLOW_RETURN ? t->retval : value_none();
+  value ret;
+  if (t->entry->is_jit) {
+    if (!jit_entry_call(t, fs, is_static, &ret)) return false;
+  } else {
+    flow f = exec_block(t, fs, t->entry->body);
+    if (f == FLOW_ERROR) return false;
+    if (f == FLOW_BREAK || f == FLOW_CONTINUE) return jump_error(t);
+    ret = f == FLOW_RETURN ? t->retval : value_none();
+  }
   if (ret.kind == V_NONE) return true;
   return add_outputs(t, &ret, t->entry->name_span);
 }
@@ -727,7 +755,7 @@ bool trace_check_types(tracer *t, const bool *is_static, const sjson **vals, con
     const ast_param *p = &t->entry->params[i];
     value v;
     if (!is_static[i]) ok = check_param_type(t, fs, p, vals[i], &avals[i]);
-    else if ((ok = static_value(t, vals[i], &v) && apply_decl_type(t, &p->type, &v, p->span)))
+    else if ((ok = static_value(t, vals[i], &v) && check_static_type(t, p, vals[i], &v)))
       scope_bind(t, fs, p->name, v); /* a later f32[n] x reads it as bind_param's scope does */
   }
   arena_free(&t->scratch);

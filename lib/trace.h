@@ -177,6 +177,10 @@ void builtin_suggest(struct tj_suggest *sg);
 /* trace_control.c: a call of a function declared `jit` records a nested
  * jit[name jaxpr] equation (traced once per signature, then reused). */
 bool call_jit(tracer *t, ast_func *f, scope *closure, node *call, value *args, int nargs, value *out);
+/* The entry function declared `jit`, as make_jaxpr(jax.jit(f)) shows it: one
+ * jit equation around its body. params holds the entry's parameters (the
+ * arguments) and its named dimensions, which the body reads as a closure. */
+bool jit_entry_call(tracer *t, scope *params, const bool *is_static, value *out);
 /* The jit cache for jitted helpers of our own (f NULL: jnp.where's _where),
  * keyed by argument avals. */
 ir_jaxpr *jit_cache_find(tracer *t, ast_func *f, const tj_aval *avals, int n);

@@ -55,12 +55,27 @@ static bool builtin_pow(tracer *t, const builtin_def *b, const call_args *a, val
     ir_param p = {"y", pv_int(t->m, args[1].i)};
     return emit(t, P_integer_pow, &in, 1, NULL, &p, 1, span, out);
   }
+  /* jnp.power's _power (jax/_src/numpy/ufuncs.py): shapes first, then the
+   * numeric promotion, which is recorded even when its result goes unused:
+   * an inexact base with an integer exponent is raised by the exponent as
+   * it was (lax.pow takes an integer exponent), so the result is strong
+   * unless both are weak. */
+  tj_aval base = value_aval(t, &args[0]), expo = value_aval(t, &args[1]);
+  if (!promote_ranks(t, args, 2, base.dtype, base.weak, span)) return false;
+  value shaped[2] = {args[0], args[1]};
   tj_dtype dt;
   bool weak;
   if (!promote_values(t, args, 2, span, &dt, &weak)) return false;
   if (!dtype_is_float(dt))
     return tracer_error(t, span, "pow on %s needs a static integer exponent", dtype_long(dt));
-  return apply_binary(t, P_pow, args[0], args[1], span, out);
+  ir_atom in[2];
+  if (dtype_is_float(base.dtype) && dtype_is_int(expo.dtype)) {
+    if (!to_atom(t, &shaped[0], base.dtype, base.weak, span, &in[0]) ||
+        !to_atom(t, &shaped[1], expo.dtype, expo.weak, span, &in[1]))
+      return false;
+  } else if (!to_atom(t, &args[0], dt, weak, span, &in[0]) || !to_atom(t, &args[1], dt, weak, span, &in[1]))
+    return false;
+  return emit(t, P_pow, in, 2, NULL, NULL, 0, span, out);
 }
 
 /* jnp's _broadcast_arrays: numpy broadcasting to one shape. */

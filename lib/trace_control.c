@@ -803,11 +803,19 @@ const builtin_def builtins_control[] = {
 typedef struct jit_entry jit_entry;
 struct jit_entry {
   ast_func *func;
+  scope *closure;           /* with func, the function object's identity */
   value statics;            /* tuple of the static arguments */
   tj_aval *avals;
   int navals;
   ir_jaxpr *jaxpr;
   value result;             /* the output structure */
+  /* The outer variables it captured, passed again on every hit as JAX
+   * passes a cache entry's consts (pjit.py _infer_params), and the
+   * jaxpr of the innermost level that owns one of them: the entry is
+   * usable only while that level is open. */
+  uint32_t *outer;
+  int nconst;
+  const ir_jaxpr *owner;
   jit_entry *next;
 };
 
@@ -828,9 +836,28 @@ static bool jit_body(tracer *t, const void *ctx, node *call, value *traced, int 
   return call_user(t, c->func, c->closure, call, args, c->nargs, result);
 }
 
-static jit_entry *jit_lookup(tracer *t, ast_func *f, const value *statics, const tj_aval *avals, int n) {
+/* Whether the level whose jaxpr is j is the current one or encloses it. */
+static bool level_open(const tracer *t, const ir_jaxpr *j) {
+  for (const trace_frame *f = t->frame; f; f = f->parent)
+    if (f->jaxpr == j) return true;
+  return false;
+}
+
+/* The jaxpr of the innermost open level owning one of vars (NULL for
+ * none): a level owns the variables numbered from its first_var up to the
+ * next open level's, those of closed levels in between being unreachable. */
+static const ir_jaxpr *innermost_owner(const tracer *t, const uint32_t *vars, int n) {
+  for (const trace_frame *f = t->frame; f; f = f->parent)
+    for (int i = 0; i < n; i++)
+      if (vars[i] >= f->first_var) return f->jaxpr;
+  return NULL;
+}
+
+static jit_entry *jit_lookup(tracer *t, ast_func *f, scope *closure, const value *statics, const tj_aval *avals,
+                             int n) {
   for (jit_entry *e = t->jit_cache; e; e = e->next) {
-    if (e->func != f || e->navals != n || !value_equal(&e->statics, statics)) continue;
+    if (e->func != f || e->closure != closure || e->navals != n || !value_equal(&e->statics, statics)) continue;
+    if (e->owner && !level_open(t, e->owner)) continue; /* its consts are gone: JAX would raise, we trace again */
     bool same = true;
     for (int i = 0; i < n && same; i++) same = aval_equal(&e->avals[i], &avals[i]);
     if (same) return e;
@@ -840,7 +867,7 @@ static jit_entry *jit_lookup(tracer *t, ast_func *f, const value *statics, const
 
 ir_jaxpr *jit_cache_find(tracer *t, ast_func *f, const tj_aval *avals, int n) {
   value none = {.kind = V_TUPLE};
-  jit_entry *e = jit_lookup(t, f, &none, avals, n);
+  jit_entry *e = jit_lookup(t, f, NULL, &none, avals, n);
   return e ? e->jaxpr : NULL;
 }
 
@@ -848,21 +875,18 @@ void jit_cache_add(tracer *t, ast_func *f, const tj_aval *avals, int n, ir_jaxpr
   jit_entry *e = ARENA_NEW(&t->scratch, jit_entry);
   tj_aval *copy = ARENA_ARRAY(&t->scratch, tj_aval, n + 1);
   memcpy(copy, avals, sizeof *avals * (size_t)n);
-  *e = (jit_entry){f, {.kind = V_TUPLE}, copy, n, j, value_none(), t->jit_cache};
+  *e = (jit_entry){f, NULL, {.kind = V_TUPLE}, copy, n, j, value_none(), NULL, 0, NULL, t->jit_cache};
   t->jit_cache = e;
 }
 
-bool call_jit(tracer *t, ast_func *f, scope *closure, node *call, value *args, int nargs, value *out) {
+/* One jit equation calling f: is_static[i] says which arguments are static. */
+static bool jit_apply(tracer *t, ast_func *f, scope *closure, const bool *is_static, node *call, value *args,
+                      int nargs, value *out) {
   const char *name = name_str(t->prog->names, f->name);
-  if (nargs != f->nparams)
-    return tracer_error(t, call->span, "TypeError: %s() takes %d positional argument%s but %d %s given", name,
-                        f->nparams, f->nparams == 1 ? "" : "s", nargs, nargs == 1 ? "was" : "were");
-  bool *is_static = ARENA_ARRAY(&t->scratch, bool, nargs + 1);
   value *traced = ARENA_ARRAY(&t->scratch, value, nargs + 1), statics = {.kind = V_TUPLE};
   statics.items = ARENA_ARRAY(&t->scratch, value, nargs + 1);
   int ntraced = 0;
   for (int i = 0; i < nargs; i++) {
-    is_static[i] = f->params[i].is_static;
     if (is_static[i]) note_use(t, value_prov_deep(&args[i]), USE_CALL); /* part of the jit cache key */
     if (is_static[i]) statics.items[statics.n++] = args[i];
     else traced[ntraced++] = args[i];
@@ -872,7 +896,7 @@ bool call_jit(tracer *t, ast_func *f, scope *closure, node *call, value *args, i
     if (!flatten(t, &traced[i], &in, call->span, "arguments of a jit function")) return false;
   tj_aval *avals = ARENA_ARRAY(&t->scratch, tj_aval, in.n + 1);
   for (int i = 0; i < in.n; i++) avals[i] = value_aval(t, &in.v[i]);
-  jit_entry *e = jit_lookup(t, f, &statics, avals, in.n);
+  jit_entry *e = jit_lookup(t, f, closure, &statics, avals, in.n);
   body b = {0};
   if (!e) {
     jit_call c = {f, closure, is_static, args, nargs};
@@ -881,14 +905,15 @@ bool call_jit(tracer *t, ast_func *f, scope *closure, node *call, value *args, i
     info.user = &fn;
     info.aligned = NULL;
     if (!trace_with(t, jit_body, &c, traced, ntraced, NULL, &info, call, &b)) return false;
-    if (b.nconst == 0) { /* a closure over traced values is traced again each time */
-      e = ARENA_NEW(&t->scratch, jit_entry);
-      *e = (jit_entry){f, statics, avals, in.n, b.jaxpr, b.result, t->jit_cache};
-      t->jit_cache = e;
-    }
+    e = ARENA_NEW(&t->scratch, jit_entry);
+    *e = (jit_entry){f, closure, statics, avals, in.n, b.jaxpr, b.result,
+                     b.outer, b.nconst, innermost_owner(t, b.outer, b.nconst), t->jit_cache};
+    t->jit_cache = e;
   } else {
     b.jaxpr = e->jaxpr;
     b.result = e->result;
+    b.outer = e->outer;
+    b.nconst = e->nconst;
   }
   int nin = b.nconst + in.n, nout = (int)b.jaxpr->nout;
   ir_atom *ins = ARENA_ARRAY(&t->scratch, ir_atom, nin + 1);
@@ -903,6 +928,24 @@ bool call_jit(tracer *t, ast_func *f, scope *closure, node *call, value *args, i
   int k = 0;
   *out = unflatten(t, &b.result, vals, &k);
   return true;
+}
+
+bool call_jit(tracer *t, ast_func *f, scope *closure, node *call, value *args, int nargs, value *out) {
+  if (nargs != f->nparams)
+    return tracer_error(t, call->span, "TypeError: %s() takes %d positional argument%s but %d %s given",
+                        name_str(t->prog->names, f->name), f->nparams, f->nparams == 1 ? "" : "s", nargs,
+                        nargs == 1 ? "was" : "were");
+  bool *is_static = ARENA_ARRAY(&t->scratch, bool, nargs + 1);
+  for (int i = 0; i < nargs; i++) is_static[i] = f->params[i].is_static;
+  return jit_apply(t, f, closure, is_static, call, args, nargs, out);
+}
+
+bool jit_entry_call(tracer *t, scope *params, const bool *is_static, value *out) {
+  ast_func *f = t->entry;
+  value *args = ARENA_ARRAY(&t->scratch, value, f->nparams + 1);
+  for (int i = 0; i < f->nparams; i++) args[i] = *scope_lookup(params, f->params[i].name);
+  node at = {.span = f->name_span};
+  return jit_apply(t, f, params, is_static, &at, args, f->nparams, out);
 }
 
 /* ---- entry points for autograph (autograph.c) ---- */

@@ -12,8 +12,10 @@
 tj_aval value_aval(tracer *t, const value *v) {
   switch (v->kind) {
   case V_TRACED: return t->m->vars[v->var];
-  case V_FLOAT: return aval_scalar(DT_F32, true);
   case V_BOOL: return aval_scalar(DT_BOOL, false);
+  case V_INT: case V_FLOAT:
+    if (v->strong) return aval_scalar(v->dtype, false); /* a numpy scalar */
+    return aval_scalar(v->kind == V_FLOAT ? DT_F32 : DT_I32, true);
   default: return aval_scalar(DT_I32, true);
   }
 }
@@ -250,18 +252,59 @@ static bool fold_int(tracer *t, ast_op op, int64_t x, int64_t y, tj_span span, v
   return true;
 }
 
+/* The dtype of a static result with a strongly typed operand: a numpy
+ * scalar of the promoted dtype (np.float32(0.1) * 3 is an np.float32);
+ * false when the result stays a Python number. */
+static bool fold_strong_dtype(tracer *t, const value *a, const value *b, tj_dtype *dt) {
+  if (!a->strong && !b->strong) return false;
+  tj_aval x = value_aval(t, a), y = value_aval(t, b);
+  bool weak;
+  *dt = dtype_promote(x.dtype, x.weak, y.dtype, y.weak, &weak);
+  return !weak && *dt != DT_BOOL;
+}
+
+/* The operand as the promoted dtype holds it (NEP 50: a Python float
+ * meeting an np.float32 is made a float32 first). */
+static value fold_operand(const value *v, tj_dtype dt) {
+  if (dt != DT_F32 || v->kind == V_BOOL) return *v;
+  value r = *v;
+  r.kind = V_FLOAT;
+  r.f = (double)(float)(v->kind == V_FLOAT ? v->f : (double)v->i);
+  return r;
+}
+
+/* Rounds a static result to the strong dtype dt and marks it so. */
+static void fold_dtype(value *out, tj_dtype dt) {
+  if (out->kind != V_INT && out->kind != V_FLOAT) return;
+  if (dtype_is_float(dt)) {
+    double f = out->kind == V_FLOAT ? out->f : (double)out->i;
+    *out = value_float(dt == DT_F32 ? (double)(float)f : f);
+  } else if (out->kind == V_INT && !int_fits(out->i, dt))
+    return; /* numpy would wrap around; the Python int stays */
+  *out = value_strong(*out, dt);
+}
+
+static bool fold_numbers(tracer *t, ast_op op, const value *a, const value *b, tj_span span, value *out) {
+  bool is_float = a->kind == V_FLOAT || b->kind == V_FLOAT;
+  bool bitwise = op == OP_BITAND || op == OP_BITOR || op == OP_BITXOR || op == OP_SHL || op == OP_SHR;
+  if (is_float && bitwise) return fold_error(t, op, a, b, span);
+  if (is_float)
+    return fold_float(t, op, a->kind == V_FLOAT ? a->f : (double)a->i,
+                      b->kind == V_FLOAT ? b->f : (double)b->i, span, out);
+  if (!fold_int(t, op, a->i, b->i, span, out)) return false;
+  if (a->kind == V_BOOL && b->kind == V_BOOL && out->kind == V_INT &&
+      (op == OP_BITAND || op == OP_BITOR || op == OP_BITXOR))
+    *out = value_bool(out->i);
+  return true;
+}
+
 static bool fold_binary(tracer *t, ast_op op, const value *a, const value *b, tj_span span, value *out) {
   if (value_is_number(a) && value_is_number(b)) {
-    bool is_float = a->kind == V_FLOAT || b->kind == V_FLOAT;
-    bool bitwise = op == OP_BITAND || op == OP_BITOR || op == OP_BITXOR || op == OP_SHL || op == OP_SHR;
-    if (is_float && bitwise) return fold_error(t, op, a, b, span);
-    if (is_float)
-      return fold_float(t, op, a->kind == V_FLOAT ? a->f : (double)a->i,
-                        b->kind == V_FLOAT ? b->f : (double)b->i, span, out);
-    if (!fold_int(t, op, a->i, b->i, span, out)) return false;
-    if (a->kind == V_BOOL && b->kind == V_BOOL && out->kind == V_INT &&
-        (op == OP_BITAND || op == OP_BITOR || op == OP_BITXOR))
-      *out = value_bool(out->i);
+    tj_dtype dt;
+    if (!fold_strong_dtype(t, a, b, &dt)) return fold_numbers(t, op, a, b, span, out);
+    value x = fold_operand(a, dt), y = fold_operand(b, dt);
+    if (!fold_numbers(t, op, &x, &y, span, out)) return false;
+    fold_dtype(out, dt);
     return true;
   }
   if ((op == OP_EQ || op == OP_NE) && a->kind != V_TRACED && b->kind != V_TRACED) {
@@ -334,10 +377,11 @@ static bool unary_static(tracer *t, ast_op op, value v, tj_span span, value *out
     return tracer_error(t, span, "TypeError: bad operand type for unary %s: '%s'", op_text(op), value_type_name(&v));
   if (op == OP_BITNOT && v.kind == V_FLOAT)
     return tracer_error(t, span, "TypeError: bad operand type for unary ~: 'float'");
-  if (v.kind == V_FLOAT) { *out = value_float(op == OP_NEG ? -v.f : v.f); return true; }
-  if (op == OP_NEG && v.i == INT64_MIN)
+  if (v.kind == V_FLOAT) *out = value_float(op == OP_NEG ? -v.f : v.f);
+  else if (op == OP_NEG && v.i == INT64_MIN)
     return tracer_error(t, span, "OverflowError: static integer arithmetic overflows 64 bits");
-  *out = value_int(op == OP_NEG ? -v.i : op == OP_BITNOT ? ~v.i : v.i);
+  else *out = value_int(op == OP_NEG ? -v.i : op == OP_BITNOT ? ~v.i : v.i);
+  if (v.strong && (out->kind == V_FLOAT || int_fits(out->i, v.dtype))) *out = value_strong(*out, v.dtype);
   return true;
 }
 
@@ -467,6 +511,9 @@ static bool eval_cast(tracer *t, scope *s, node *n, value *out) {
       return tracer_error(t, n->span, "OverflowError: value does not fit in %s", dtype_long(dt));
     *out = value_int(i);
   }
+  /* a numpy scalar (np.float32(1.0)): strongly typed, so it meets traced
+   * values as a literal of its own dtype without a weak type */
+  *out = value_strong(*out, dt);
   out->prov = prov;
   return true;
 }

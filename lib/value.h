@@ -39,6 +39,9 @@ struct value {
   /* static values: bit i set when the value was computed from static
    * parameter i of the entry (explain-recompile's classes, trace.h) */
   uint64_t prov;
+  /* V_BOOL/V_INT/V_FLOAT: a numpy scalar of dtype `dtype` (a cast's
+   * result, as np.float32(1.0)), strongly typed, not a Python number */
+  bool strong;
 };
 
 static inline bool value_is_static(const value *v) { return v->kind != V_TRACED; }
@@ -48,6 +51,7 @@ static inline bool value_is_number(const value *v) {
 static inline value value_int(int64_t i) { value v = {.kind = V_INT, .i = i}; return v; }
 static inline value value_float(double f) { value v = {.kind = V_FLOAT, .f = f}; return v; }
 static inline value value_bool(bool b) { value v = {.kind = V_BOOL, .i = b}; return v; }
+static inline value value_strong(value v, tj_dtype dt) { v.strong = true, v.dtype = dt; return v; }
 static inline value value_none(void) { value v = {.kind = V_NONE}; return v; }
 static inline value value_traced(uint32_t var) { value v = {.kind = V_TRACED, .var = var}; return v; }
 

@@ -47,3 +47,5 @@ load helper
   assert_line --index 1 '    1 | ...ééééééééééééééééééééééé", "args": {"x": {"dtype": "f32", "shape": [3], "data": [1, 2, 3]}}}'
   assert_line --index 2 '      |                                            ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~'
 }
+# A declared type of a static parameter checks the Python value, and converts nothing.
+@test "spec: static argument of another type than declared" { golden static-typed-param-mismatch 2; }

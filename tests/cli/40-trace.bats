@@ -54,3 +54,21 @@ load helper
 @test "trace: where" { golden trace-where 0; }
 @test "trace: return tuple of calls (regression: a nested return clobbered the tuple)" { golden trace-return-tuple-of-calls 0; }
 @test "trace: where twice shares one _where jaxpr (jnp.where is jitted)" { golden trace-where-twice-shares-jaxpr 0; }
+# A static argument is a Python value whatever its declared type: with
+# dt = 0.001, int(1.0 / dt) is 1000 and 1.0 - 0.999 is the double
+# 0.0010000000000000009, rounded to float32 only as the literal it becomes
+# (as JAX records it: the literal takes the traced operand's dtype,
+# jax/_src/dtypes.py result_type with a weak Python scalar).
+@test "trace: a static parameter's declared type does not round its value" { golden static-typed-param-exact 0; }
+# jnp.power with a traced integer exponent (jax/_src/numpy/ufuncs.py power and
+# _power at jax-v0.10.2): the numeric promotion is recorded, but an inexact
+# base is raised by the integer exponent as it was (lax.pow accepts it,
+# lax.py _pow_dtype_rule), so the result is strong; two floats are promoted.
+@test "trace: pow with a traced integer exponent" { golden trace-pow-traced-int-exponent 0; }
+# A cast of a static value is a numpy scalar, np.float32(1.0): strongly typed,
+# so jnp's promotion (jax/_src/dtypes.py result_type, weak types) converts a
+# weakly typed traced operand and the scalar is a literal of its own dtype
+# (core.py Literal: 1.0:f32[]); static arithmetic on it stays float32.
+@test "trace: a cast of a static value is strongly typed" { golden trace-static-cast-strong 0; }
+# `f32 one = 1.0;` is one = np.float32(1.0), as the cast is.
+@test "trace: a typed declaration of a static value is strongly typed" { golden trace-static-declared-strong 0; }

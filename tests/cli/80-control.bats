@@ -52,5 +52,19 @@ load helper
 @test "jit function: multiple outputs" { golden jit-multiple-outputs 0; }
 @test "jit function: closure consts" { golden jit-closure-consts 0; }
 @test "jit function: inside cond" { golden jit-inside-cond 0; }
+# A jit function capturing a traced value of its caller: JAX 0.10.2 traces it
+# once per signature (pjit.py _infer_params: the entry, with the captured
+# tracers as its consts, is cached on the function object) and passes the
+# consts first (partial_eval.py separate_consts); the printer shares the one
+# jaxpr (core.py pp_toplevel_jaxpr). A def executed again is a new function
+# object, so a new trace.
+@test "jit function: closure traced once" { golden jit-closure-shared 0; }
+@test "jit function: closure per definition" { golden jit-closure-each-definition 0; }
+@test "jit function: closure shared with a cond branch" { golden jit-closure-outer-const-in-cond 0; }
+# The entry declared jit is make_jaxpr(jax.jit(f)): one jit equation around
+# the body (pjit.py pjit_staging_rule stages jit_p with the traced jaxpr;
+# the inner binders take the caller's names, core.py suggest_same_var_names).
+@test "jit function: entry declared jit" { golden jit-entry 0; }
+@test "jit function: entry declared jit returns a static value" { golden jit-entry-returns-static 0; }
 @test "jit function: error string argument" { golden jit-error-string-argument 1; }
 @test "control flow: scan ys forwarded from xs are pruned" { golden cf-scan-ys-forwarded-from-xs 0; }

@@ -13,6 +13,8 @@ load helper
 @test "autograph: if static condition unchanged" { golden ag-if-static-condition-unchanged 0; }
 @test "autograph: nested if" { golden ag-nested-if 0; }
 @test "autograph: while traced condition" { golden ag-while-traced-condition 0; }
+# `int i = 0` is np.int32(0): the counter is a strong i32 carry, compared with
+# the i32 bound without a convert.
 @test "autograph: for traced bound" { golden ag-for-traced-bound 0; }
 @test "autograph: ternary select" { golden ag-ternary-select 0; }
 @test "autograph: ternary scalar predicate" { golden ag-ternary-scalar-predicate 0; }

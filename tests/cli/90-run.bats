@@ -28,6 +28,12 @@ compiled() {
 @test "run: integer division and shift edges" { golden run-int-edges 0; }
 @test "run: --call runs one call" { golden run-call-one 0; }
 @test "run: --args" { golden run-args 0; }
+# A weakly typed result prints as repr(jax.Array) does: "Array(4,
+# dtype=int32, weak_type=True)" (jax/_src/array.py ArrayImpl.__repr__ at
+# jax-v0.10.2); strongly typed ones without it.
+@test "run: weak_type=True on weakly typed results" { golden run-weak-type 0; }
+# 0.5 ** 3 and [1, 2, 0.5] ** 3: lax.pow with an int32 exponent.
+@test "run: pow with a traced integer exponent" { golden run-pow-int-exponent 0; }
 
 @test "run compiled: the tutorial with autograph" { compiled run-tutorial-autograph; }
 @test "run compiled: softmax" { compiled run-softmax; }
@@ -73,6 +79,8 @@ compiled() {
 
 @test "run: indexing, scatter and dynamic_slice out of bounds" { golden run-indexing 0; }
 @test "run: jit function and fori_loop, zero iterations" { golden run-jit-fori 0; }
+@test "run compiled: weak_type=True on weakly typed results" { compiled run-weak-type; }
+@test "run compiled: pow with a traced integer exponent" { compiled run-pow-int-exponent; }
 @test "run: a scalar broadcast outside any fused loop" { golden run-broadcast-scalar-alone 0; }
 @test "run: a coordinate grid from a row and zeros" { golden run-broadcast-grid 0; }
 

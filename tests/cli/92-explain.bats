@@ -26,7 +26,7 @@ load helper
 @test "explain: a call that breaks a declared shape is an error, as in tjit check" { golden explain-error-declared-type 2; }
 @test "explain: a call that breaks a shape a static parameter declares is an error" { golden explain-error-declared-by-static 2; }
 @test "explain: a --what-if value that breaks a declared shape is an error" { golden explain-error-what-if-declared 2; }
-@test "explain: a static parameter declared as an array is a program error, as in tjit check" { golden explain-error-declared-static 1; }
+@test "explain: a static parameter declared as an array is a spec error, as in tjit check" { golden explain-error-declared-static 2; }
 @test "explain: a call that breaks a declared shape is an error in --format json and github too" {
   for format in json github; do
     run tjit explain-recompile --format "$format" "$CASES_DIR/explain-error-declared-type.json"
