@@ -71,21 +71,7 @@ double_listing='{ lambda ; a:f32[]. let b:f32[] = mul a 2.0:f32[] in (b,) }'
 
 setup() {
   cd "$BATS_TEST_TMPDIR"
-  cat >double.json <<'JSON'
-{"tjit": 1,
- "source": "float double_it(float x) { return x * 2; }",
- "args": {"x": 1.0},
- "calls": [{"x": 1.0}, {"x": 2.0}]}
-JSON
-  # calls[0] traces; calls[1] makes the static n take a traced branch.
-  cat >second-call-fails.json <<'JSON'
-{"tjit": 1,
- "source": ["float f(float x, static int n) {",
-            "  if (n > 0) { if (x > 0) return x; }",
-            "  return x * 2;",
-            "}"],
- "calls": [{"x": 1.0, "n": 0}, {"x": 1.0, "n": 1}]}
-JSON
+  write_cli_specs
 }
 
 # --- help and version -------------------------------------------------------

@@ -70,3 +70,23 @@ golden() {
   fi
   return $failed
 }
+
+# Writes the specs the CLI and format tests share into the current
+# directory: double.json (two calls that trace) and second-call-fails.json
+# (calls[0] traces; calls[1] makes the static n take a traced branch).
+write_cli_specs() {
+  cat >double.json <<'JSON'
+{"tjit": 1,
+ "source": "float double_it(float x) { return x * 2; }",
+ "args": {"x": 1.0},
+ "calls": [{"x": 1.0}, {"x": 2.0}]}
+JSON
+  cat >second-call-fails.json <<'JSON'
+{"tjit": 1,
+ "source": ["float f(float x, static int n) {",
+            "  if (n > 0) { if (x > 0) return x; }",
+            "  return x * 2;",
+            "}"],
+ "calls": [{"x": 1.0, "n": 0}, {"x": 1.0, "n": 1}]}
+JSON
+}
