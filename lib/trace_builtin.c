@@ -77,6 +77,26 @@ static bool builtin_pow(tracer *t, const builtin_def *b, const call_args *a, val
   return emit(t, P_pow, in, 2, NULL, NULL, 0, span, out);
 }
 
+/* f32(x), float32(x): a dtype's name called, as jnp.float32(x) (its
+ * _ScalarMeta.__call__ is asarray(x, dtype=float32)): a traced value is
+ * converted to a strong float32 (nothing recorded if it is one already);
+ * a static number becomes a numpy scalar, as (f32)x and np.float32(x). */
+static bool builtin_dtype(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  tj_dtype dt = (tj_dtype)b->prim;
+  *out = a->pos[0];
+  if (out->kind == V_TRACED) return convert(t, out, dt, false, a->call->span);
+  return cast_static(t, out, dt, a->call->span);
+}
+
+/* Both names of each dtype; bool_ for bool, since bool(x) is Python's. */
+static const builtin_def builtins_dtype[] = {
+#define X(e, s, l, n, k) {s, builtin_dtype, 1, 1, NULL, DT_##e}, {l, builtin_dtype, 1, 1, NULL, DT_##e},
+    TJ_DTYPES(X)
+#undef X
+    {"bool_", builtin_dtype, 1, 1, NULL, DT_BOOL},
+    {NULL, NULL, 0, 0, NULL, 0},
+};
+
 /* jnp's _broadcast_arrays: numpy broadcasting to one shape. */
 bool broadcast_arrays(tracer *t, value *vals, int n, tj_span span) {
   tj_aval shape = value_aval(t, &vals[0]);
@@ -186,7 +206,8 @@ const builtin_def builtins_math[] = {
 };
 
 static const builtin_def *find_builtin(const char *name) {
-  const builtin_def *tables[] = {builtins_math, builtins_array, builtins_control};
+  const builtin_def *tables[] = {builtins_math, builtins_array, builtins_control, builtins_dtype};
+  if (strcmp(name, "bool") == 0) return NULL; /* Python's bool(x), not np.bool_ */
   for (size_t k = 0; k < TJ_COUNT(tables); k++)
     for (const builtin_def *b = tables[k]; b->name; b++)
       if (strcmp(b->name, name) == 0) return b;

@@ -70,5 +70,6 @@ load helper
 # weakly typed traced operand and the scalar is a literal of its own dtype
 # (core.py Literal: 1.0:f32[]); static arithmetic on it stays float32.
 @test "trace: a cast of a static value is strongly typed" { golden trace-static-cast-strong 0; }
+@test "trace: a dtype name called converts as jnp.float32(x) does" { golden trace-dtype-call 0; }
 # `f32 one = 1.0;` is one = np.float32(1.0), as the cast is.
 @test "trace: a typed declaration of a static value is strongly typed" { golden trace-static-declared-strong 0; }

@@ -33,3 +33,5 @@ load helper
 @test "trace error: static division by zero" { golden static-division-by-zero 1; }
 @test "trace error: undeclared identifier" { golden undeclared-identifier 1; }
 @test "trace error: builtin with the wrong number of arguments" { golden builtin-wrong-arity 1; }
+@test "trace errors: a dtype name called takes one argument" { golden trace-dtype-call-arity 1; }
+@test "trace errors: a C type name called hints at the dtype name" { golden trace-c-type-called 1; }
