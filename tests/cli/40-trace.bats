@@ -65,6 +65,10 @@ load helper
 # base is raised by the integer exponent as it was (lax.pow accepts it,
 # lax.py _pow_dtype_rule), so the result is strong; two floats are promoted.
 @test "trace: pow with a traced integer exponent" { golden trace-pow-traced-int-exponent 0; }
+# The listing derived from jnp.power in JAX 0.10.2 (jax/_src/numpy/ufuncs.py): _power is
+# jit(inline=True), so inlined; promote_args_numeric, then _pow_int_int's where/and/mul/
+# shift_right_logical unrolled over 6 bits, its constants literals (convert_element_type folds).
+@test "trace: pow of integers with a traced exponent" { golden trace-pow-int-int 0; }
 # A cast of a static value is a numpy scalar, np.float32(1.0): strongly typed,
 # so jnp's promotion (jax/_src/dtypes.py result_type, weak types) converts a
 # weakly typed traced operand and the scalar is a literal of its own dtype
