@@ -60,6 +60,7 @@ load helper
 # (as JAX records it: the literal takes the traced operand's dtype,
 # jax/_src/dtypes.py result_type with a weak Python scalar).
 @test "trace: a static parameter's declared type does not round its value" { golden static-typed-param-exact 0; }
+@test "trace: a called function's declared type does not round a static argument" { golden inline-static-typed-param 0; }
 # jnp.power with a traced integer exponent (jax/_src/numpy/ufuncs.py power and
 # _power at jax-v0.10.2): the numeric promotion is recorded, but an inexact
 # base is raised by the integer exponent as it was (lax.pow accepts it,
