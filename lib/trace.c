@@ -255,9 +255,9 @@ flow exec_block(tracer *t, scope *s, node *block) {
 }
 
 /* A declared type converts (dtype) and checks (shape) the initial value;
- * a static number becomes a numpy scalar of that dtype (strongly typed) in
- * a declaration, and stays a Python number for a parameter. */
-static bool apply_decl_type(tracer *t, const ast_type *ty, value *v, tj_span span, bool numpy_scalar) {
+ * a static number becomes a numpy scalar of that dtype (strongly typed).
+ * (A parameter takes a static argument as it is: bind_arg_type.) */
+static bool apply_decl_type(tracer *t, const ast_type *ty, value *v, tj_span span) {
   if (!ty->present) return true;
   if (v->kind == V_TRACED) {
     if (!convert(t, v, ty->dtype, t->m->vars[v->var].weak && t->m->vars[v->var].dtype == ty->dtype, span))
@@ -280,7 +280,7 @@ static bool apply_decl_type(tracer *t, const ast_type *ty, value *v, tj_span spa
   else if (ty->dtype == DT_BOOL) *v = value_bool(f != 0);
   else if (v->kind == V_FLOAT) *v = value_int((int64_t)f);
   else if (v->kind == V_BOOL) *v = value_int(v->i);
-  if (numpy_scalar) *v = value_strong(*v, ty->dtype); /* `f32 one = 1.0;` is one = np.float32(1.0) */
+  *v = value_strong(*v, ty->dtype); /* `f32 one = 1.0;` is one = np.float32(1.0) */
   v->prov = prov;
   return true;
 }
@@ -303,7 +303,7 @@ static flow exec_decl(tracer *t, scope *s, node *n) {
     for (int i = 0; i < n->nnames; i++) {
       value vi = value_int(0);
       if (n->items && n->items[i] && !eval(t, s, n->items[i], &vi)) return FLOW_ERROR;
-      if (!apply_decl_type(t, &n->type, &vi, n->span, true)) return FLOW_ERROR;
+      if (!apply_decl_type(t, &n->type, &vi, n->span)) return FLOW_ERROR;
       scope_bind(t, s, n->names[i], vi);
     }
     return FLOW_NORMAL;
@@ -313,7 +313,7 @@ static flow exec_decl(tracer *t, scope *s, node *n) {
     return FLOW_ERROR;
   }
   if (!n->rhs) v = value_int(0); /* `int i;` is 0, as a static */
-  if (!apply_decl_type(t, &n->type, &v, n->span, true)) return FLOW_ERROR;
+  if (!apply_decl_type(t, &n->type, &v, n->span)) return FLOW_ERROR;
   for (int i = 0; i < n->nnames; i++) scope_bind(t, s, n->names[i], v);
   return FLOW_NORMAL;
 }
@@ -432,6 +432,30 @@ static bool jump_error(tracer *t) {
   return tracer_error(t, t->jump_span, "'%s' outside a loop", t->jump_is_break ? "break" : "continue");
 }
 
+/* Whether a static value is of a declared (scalar) type, as Python's
+ * annotations would take it: a float type takes an int too. */
+static bool static_fits_type(const ast_type *ty, const value *v) {
+  return ty->rank <= 0 && (dtype_is_float(ty->dtype) ? v->kind == V_FLOAT || v->kind == V_INT
+                           : ty->dtype == DT_BOOL    ? v->kind == V_BOOL
+                                                     : v->kind == V_INT);
+}
+
+/* A static argument of a called function, as of the entry function: its
+ * declared type checks the Python value and changes nothing (0.001 stays
+ * the double 0.001, not its float32 rounding); a traced one is converted. */
+static bool bind_arg_type(tracer *t, ast_func *f, int i, value *v, tj_span span) {
+  const ast_type *ty = &f->params[i].type;
+  if (v->kind == V_TRACED || !ty->present) return apply_decl_type(t, ty, v, span);
+  if (static_fits_type(ty, v)) return true;
+  tj_buf r = {0};
+  value_repr(v, &r);
+  tracer_error(t, span, "TypeError: %s() argument '%s' is declared %s%s but the value is %s (a Python %s)",
+               name_str(t->prog->names, f->name), name_str(t->prog->names, f->params[i].name),
+               dtype_short(ty->dtype), ty->rank > 0 ? " array" : "", r.data, value_type_name(v));
+  buf_free(&r);
+  return false;
+}
+
 /* Calls a user function: binds parameters in a scope whose parent is the
  * function's defining scope (closures read the enclosing variables). */
 bool call_user(tracer *t, ast_func *f, scope *closure, node *call, value *args,
@@ -447,7 +471,7 @@ bool call_user(tracer *t, ast_func *f, scope *closure, node *call, value *args,
   }
   scope *fs = scope_new(t, closure);
   for (int i = 0; i < nargs; i++) {
-    if (!apply_decl_type(t, &f->params[i].type, &args[i], call->span, false)) { t->call_depth--; return false; }
+    if (!bind_arg_type(t, f, i, &args[i], call->span)) { t->call_depth--; return false; }
     scope_bind(t, fs, f->params[i].name, args[i]);
   }
   flow fl = exec_block(t, fs, f->body);
@@ -627,11 +651,7 @@ static bool check_param_type(tracer *t, scope *fs, const ast_param *p, const sjs
  * A float type takes an int too, as Python's float annotations do. */
 static bool check_static_type(tracer *t, const ast_param *p, const sjson *j, const value *v) {
   const ast_type *ty = &p->type;
-  if (!ty->present) return true;
-  bool ok = ty->rank <= 0 && (dtype_is_float(ty->dtype) ? v->kind == V_FLOAT || v->kind == V_INT
-                              : ty->dtype == DT_BOOL    ? v->kind == V_BOOL
-                                                        : v->kind == V_INT);
-  if (ok) return true;
+  if (!ty->present || static_fits_type(ty, v)) return true;
   tj_buf r = {0};
   value_repr(v, &r);
   spec_error(t, j, "static argument '%s' is declared %s%s but the value is %s (a Python %s)",

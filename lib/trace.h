@@ -127,6 +127,8 @@ bool to_atom(tracer *t, const value *v, tj_dtype dt, bool weak, tj_span span, ir
 bool emit(tracer *t, int prim, const ir_atom *ins, int nin, const tj_aval *hint,
           const ir_param *params, int nparams, tj_span span, value *out);
 bool convert(tracer *t, value *v, tj_dtype dt, bool weak, tj_span span);
+/* A static number as a numpy scalar of dtype dt: (f32)1.0, f32(1.0). */
+bool cast_static(tracer *t, value *v, tj_dtype dt, tj_span span);
 /* emit for primitives with several outputs (their avals from the shape
  * rule); the new variables go to outs. */
 bool emit_n(tracer *t, int prim, const ir_atom *ins, int nin, int nout, const ir_param *params,

@@ -42,6 +42,46 @@ static bool binary_math(tracer *t, const builtin_def *b, const call_args *a, val
   return apply_binary(t, b->prim, a->pos[0], a->pos[1], a->call->span, out);
 }
 
+static bool binary_atom(tracer *t, int prim, ir_atom a, ir_atom b, tj_span span, ir_atom *out) {
+  ir_atom in[2] = {a, b};
+  value v;
+  if (!emit(t, prim, in, 2, NULL, NULL, 0, span, &v)) return false;
+  *out = ATOM_VAR(v.var);
+  return true;
+}
+
+/* lax.select(c, x, y), which is select_n(c, y, x). */
+static bool select_atom(tracer *t, ir_atom c, ir_atom x, ir_atom y, tj_span span, ir_atom *out) {
+  ir_atom in[3] = {c, y, x};
+  value v;
+  if (!emit(t, P_select_n, in, 3, NULL, NULL, 0, span, &v)) return false;
+  *out = ATOM_VAR(v.var);
+  return true;
+}
+
+/* jnp.power's _pow_int_int (jax/_src/numpy/ufuncs.py): binary
+ * exponentiation unrolled over the exponent's 6 low bits, as lax
+ * operations, all recorded (the last squaring and shift too: _power is an
+ * inlined jit, whose jaxpr is not pruned). So x ** n is x ** (n & 63),
+ * wrapping on overflow, a negative n included (its bits, shifted
+ * logically), 0 ** 0 is 1 and 0 ** n is 0 for any other n. */
+static bool pow_int_int(tracer *t, ir_atom x1, ir_atom x2, tj_dtype dt, tj_span span, value *out) {
+  value zero_v = value_int(0), one_v = value_int(1);
+  ir_atom zero, one, c1, c2, c, acc, bit, prod, cond;
+  if (!to_atom(t, &zero_v, dt, false, span, &zero) || !to_atom(t, &one_v, dt, false, span, &one)) return false;
+  if (!binary_atom(t, P_eq, x1, zero, span, &c1) || !binary_atom(t, P_ne, x2, zero, span, &c2) ||
+      !binary_atom(t, P_and, c1, c2, span, &c) || !select_atom(t, c, zero, one, span, &acc))
+    return false;
+  for (int i = 0; i < 6; i++) /* `bits = 6`: more would overflow for any x1 > 1 */
+    if (!binary_atom(t, P_and, x2, one, span, &bit) || !binary_atom(t, P_mul, acc, x1, span, &prod) ||
+        !binary_atom(t, P_ne, bit, zero, span, &cond) || !select_atom(t, cond, prod, acc, span, &acc) ||
+        !binary_atom(t, P_mul, x1, x1, span, &x1) ||
+        !binary_atom(t, P_shift_right_logical, x2, one, span, &x2))
+      return false;
+  *out = value_traced(ATOM_INDEX(acc));
+  return true;
+}
+
 static bool builtin_pow(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   (void)b;
   value args[2] = {a->pos[0], a->pos[1]};
@@ -66,9 +106,14 @@ static bool builtin_pow(tracer *t, const builtin_def *b, const call_args *a, val
   tj_dtype dt;
   bool weak;
   if (!promote_values(t, args, 2, span, &dt, &weak)) return false;
-  if (!dtype_is_float(dt))
-    return tracer_error(t, span, "pow on %s needs a static integer exponent", dtype_long(dt));
   ir_atom in[2];
+  if (!dtype_is_float(dt)) {
+    if (dt == DT_BOOL) return tracer_error(t, span, "pow on bool needs a static integer exponent");
+    if (value_aval(t, &args[0]).rank || value_aval(t, &args[1]).rank)
+      return tracer_error(t, span, "pow of integers with a traced exponent takes scalars only (tjit)");
+    return to_atom(t, &args[0], dt, weak, span, &in[0]) && to_atom(t, &args[1], dt, weak, span, &in[1]) &&
+           pow_int_int(t, in[0], in[1], dt, span, out);
+  }
   if (dtype_is_float(base.dtype) && dtype_is_int(expo.dtype)) {
     if (!to_atom(t, &shaped[0], base.dtype, base.weak, span, &in[0]) ||
         !to_atom(t, &shaped[1], expo.dtype, expo.weak, span, &in[1]))
@@ -77,6 +122,26 @@ static bool builtin_pow(tracer *t, const builtin_def *b, const call_args *a, val
     return false;
   return emit(t, P_pow, in, 2, NULL, NULL, 0, span, out);
 }
+
+/* f32(x), float32(x): a dtype's name called, as jnp.float32(x) (its
+ * _ScalarMeta.__call__ is asarray(x, dtype=float32)): a traced value is
+ * converted to a strong float32 (nothing recorded if it is one already);
+ * a static number becomes a numpy scalar, as (f32)x and np.float32(x). */
+static bool builtin_dtype(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  tj_dtype dt = (tj_dtype)b->prim;
+  *out = a->pos[0];
+  if (out->kind == V_TRACED) return convert(t, out, dt, false, a->call->span);
+  return cast_static(t, out, dt, a->call->span);
+}
+
+/* Both names of each dtype; bool_ for bool, since bool(x) is Python's. */
+static const builtin_def builtins_dtype[] = {
+#define X(e, s, l, n, k) {s, builtin_dtype, 1, 1, NULL, DT_##e}, {l, builtin_dtype, 1, 1, NULL, DT_##e},
+    TJ_DTYPES(X)
+#undef X
+    {"bool_", builtin_dtype, 1, 1, NULL, DT_BOOL},
+    {NULL, NULL, 0, 0, NULL, 0},
+};
 
 /* jnp's _broadcast_arrays: numpy broadcasting to one shape. */
 bool broadcast_arrays(tracer *t, value *vals, int n, tj_span span) {
@@ -186,9 +251,10 @@ const builtin_def builtins_math[] = {
     {NULL, NULL, 0, 0, NULL, 0},
 };
 
-static const builtin_def *const builtin_tables[] = {builtins_math, builtins_array, builtins_control};
+static const builtin_def *const builtin_tables[] = {builtins_math, builtins_array, builtins_control, builtins_dtype};
 
 static const builtin_def *find_builtin(const char *name) {
+  if (strcmp(name, "bool") == 0) return NULL; /* Python's bool(x), not np.bool_ */
   for (size_t k = 0; k < TJ_COUNT(builtin_tables); k++)
     for (const builtin_def *b = builtin_tables[k]; b->name; b++)
       if (strcmp(b->name, name) == 0) return b;

@@ -853,10 +853,19 @@ static const ir_jaxpr *innermost_owner(const tracer *t, const uint32_t *vars, in
   return NULL;
 }
 
+/* The static arguments (a tuple of them) as a cache key, each compared by
+ * type and value. */
+static bool same_statics(const value *a, const value *b) {
+  if (a->n != b->n) return false;
+  for (int i = 0; i < a->n; i++)
+    if (!value_same_key(&a->items[i], &b->items[i])) return false;
+  return true;
+}
+
 static jit_entry *jit_lookup(tracer *t, ast_func *f, scope *closure, const value *statics, const tj_aval *avals,
                              int n) {
   for (jit_entry *e = t->jit_cache; e; e = e->next) {
-    if (e->func != f || e->closure != closure || e->navals != n || !value_equal(&e->statics, statics)) continue;
+    if (e->func != f || e->closure != closure || e->navals != n || !same_statics(&e->statics, statics)) continue;
     if (e->owner && !level_open(t, e->owner)) continue; /* its consts are gone: JAX would raise, we trace again */
     bool same = true;
     for (int i = 0; i < n && same; i++) same = aval_equal(&e->avals[i], &avals[i]);

@@ -494,28 +494,33 @@ static bool eval_index(tracer *t, scope *s, node *n, value *out) {
   return true;
 }
 
+/* A static number as a numpy scalar of dtype dt (np.float32(1.0)):
+ * converted, range-checked, and strongly typed, so it meets traced values
+ * as a literal of its own dtype without a weak type. */
+bool cast_static(tracer *t, value *v, tj_dtype dt, tj_span span) {
+  if (!value_is_number(v))
+    return tracer_error(t, span, "TypeError: cannot cast a %s to %s", value_type_name(v), dtype_long(dt));
+  uint64_t prov = v->prov;
+  double f = v->kind == V_FLOAT ? v->f : (double)v->i;
+  if (dtype_is_float(dt)) *v = value_float(dt == DT_F32 ? (double)(float)f : f);
+  else if (dt == DT_BOOL) *v = value_bool(f != 0);
+  else {
+    int64_t i = v->kind == V_FLOAT ? (fabs(f) < 9.2e18 ? (int64_t)f : 0) : v->i;
+    if ((v->kind == V_FLOAT && !(fabs(f) < 9.2e18)) || !int_fits(i, dt))
+      return tracer_error(t, span, "OverflowError: value does not fit in %s", dtype_long(dt));
+    *v = value_int(i);
+  }
+  *v = value_strong(*v, dt);
+  v->prov = prov;
+  return true;
+}
+
 static bool eval_cast(tracer *t, scope *s, node *n, value *out) {
   if (!eval(t, s, n->lhs, out)) return false;
   tj_dtype dt = n->type.dtype;
   if (n->type.rank >= 0) return tracer_error(t, n->type.span, "a cast names a dtype, not a shape");
   if (out->kind == V_TRACED) return convert(t, out, dt, false, n->span);
-  if (!value_is_number(out))
-    return tracer_error(t, n->span, "TypeError: cannot cast a %s to %s", value_type_name(out), dtype_long(dt));
-  uint64_t prov = out->prov;
-  double f = out->kind == V_FLOAT ? out->f : (double)out->i;
-  if (dtype_is_float(dt)) *out = value_float(dt == DT_F32 ? (double)(float)f : f);
-  else if (dt == DT_BOOL) *out = value_bool(f != 0);
-  else {
-    int64_t i = out->kind == V_FLOAT ? (fabs(f) < 9.2e18 ? (int64_t)f : 0) : out->i;
-    if ((out->kind == V_FLOAT && !(fabs(f) < 9.2e18)) || !int_fits(i, dt))
-      return tracer_error(t, n->span, "OverflowError: value does not fit in %s", dtype_long(dt));
-    *out = value_int(i);
-  }
-  /* a numpy scalar (np.float32(1.0)): strongly typed, so it meets traced
-   * values as a literal of its own dtype without a weak type */
-  *out = value_strong(*out, dt);
-  out->prov = prov;
-  return true;
+  return cast_static(t, out, dt, n->span);
 }
 
 /* An unknown name: "did you mean" among the variables in scope (innermost
@@ -534,6 +539,19 @@ static bool hint_name(tracer *t, scope *s, name_id name, bool call) {
   return false;
 }
 
+/* `float(x)`: C's type names cast as (float)x; called, the dtype's own
+ * name converts (f32(x), as jnp.float32(x)). */
+static bool undefined_function(tracer *t, scope *s, node *n) {
+  const char *name = name_str(t->prog->names, n->name);
+  tracer_error(t, n->op_span, "call to undefined function '%s'", name);
+  tj_dtype dt;
+  if (dtype_parse(name, (uint32_t)strlen(name), &dt))
+    diag_hint(t->diags, "did you mean '%s'? (or the cast (%s)x)", dt == DT_BOOL ? "bool_" : dtype_short(dt), name);
+  else
+    hint_name(t, s, n->name, true);
+  return false;
+}
+
 static bool eval_call(tracer *t, scope *s, node *n, value *out) {
   bool found;
   if (!call_builtin(t, s, n, &found, out)) return false;
@@ -542,10 +560,7 @@ static bool eval_call(tracer *t, scope *s, node *n, value *out) {
   if (fv && fv->kind != V_FUNC)
     return tracer_error(t, n->op_span, "TypeError: '%s' object is not callable", value_type_name(fv));
   ast_func *f = fv ? fv->func : ast_find_func(t->prog, n->name);
-  if (!f) {
-    tracer_error(t, n->op_span, "call to undefined function '%s'", name_str(t->prog->names, n->name));
-    return hint_name(t, s, n->name, true);
-  }
+  if (!f) return undefined_function(t, s, n);
   value *args = ARENA_ARRAY(&t->scratch, value, n->nitems ? n->nitems : 1);
   for (int i = 0; i < n->nitems; i++) {
     if (n->items[i]->kwname)

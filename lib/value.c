@@ -99,3 +99,12 @@ bool value_equal(const value *a, const value *b) {
   }
   return false;
 }
+
+/* A static argument as a jit cache key: of one type and equal, as JAX's
+ * _HashableWithStrictTypeEquality compares them (api_util.py), so
+ * np.float32(1.0) and 1.0, equal in Python, are different keys; a tuple's
+ * items are compared as Python does, by value. */
+bool value_same_key(const value *a, const value *b) {
+  if (a->kind != b->kind || a->strong != b->strong || (a->strong && a->dtype != b->dtype)) return false;
+  return value_equal(a, b);
+}

@@ -68,5 +68,7 @@ const char *value_type_name(const value *v);
 void value_repr(const value *v, tj_buf *out);
 /* Static equality with JAX's cache rule: same type and equal. */
 bool value_equal(const value *a, const value *b);
+/* value_equal that also tells a numpy scalar from a Python number. */
+bool value_same_key(const value *a, const value *b);
 
 #endif

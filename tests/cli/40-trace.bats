@@ -60,15 +60,21 @@ load helper
 # (as JAX records it: the literal takes the traced operand's dtype,
 # jax/_src/dtypes.py result_type with a weak Python scalar).
 @test "trace: a static parameter's declared type does not round its value" { golden static-typed-param-exact 0; }
+@test "trace: a called function's declared type does not round a static argument" { golden inline-static-typed-param 0; }
 # jnp.power with a traced integer exponent (jax/_src/numpy/ufuncs.py power and
 # _power at jax-v0.10.2): the numeric promotion is recorded, but an inexact
 # base is raised by the integer exponent as it was (lax.pow accepts it,
 # lax.py _pow_dtype_rule), so the result is strong; two floats are promoted.
 @test "trace: pow with a traced integer exponent" { golden trace-pow-traced-int-exponent 0; }
+# The listing derived from jnp.power in JAX 0.10.2 (jax/_src/numpy/ufuncs.py): _power is
+# jit(inline=True), so inlined; promote_args_numeric, then _pow_int_int's where/and/mul/
+# shift_right_logical unrolled over 6 bits, its constants literals (convert_element_type folds).
+@test "trace: pow of integers with a traced exponent" { golden trace-pow-int-int 0; }
 # A cast of a static value is a numpy scalar, np.float32(1.0): strongly typed,
 # so jnp's promotion (jax/_src/dtypes.py result_type, weak types) converts a
 # weakly typed traced operand and the scalar is a literal of its own dtype
 # (core.py Literal: 1.0:f32[]); static arithmetic on it stays float32.
 @test "trace: a cast of a static value is strongly typed" { golden trace-static-cast-strong 0; }
+@test "trace: a dtype name called converts as jnp.float32(x) does" { golden trace-dtype-call 0; }
 # `f32 one = 1.0;` is one = np.float32(1.0), as the cast is.
 @test "trace: a typed declaration of a static value is strongly typed" { golden trace-static-declared-strong 0; }

@@ -39,3 +39,6 @@ load helper
 @test "trace error: misspelt user function gets a suggestion" { golden hint-user-function-misspelt 1; }
 @test "trace error: misspelt nested function gets a suggestion" { golden hint-nested-function-misspelt 1; }
 @test "trace error: builtin with the wrong number of arguments" { golden builtin-wrong-arity 1; }
+@test "trace errors: a dtype name called takes one argument" { golden trace-dtype-call-arity 1; }
+@test "trace errors: a C type name called hints at the dtype name" { golden trace-c-type-called 1; }
+@test "trace errors: a static argument of another type than a called function declares" { golden inline-static-typed-param-mismatch 1; }

@@ -49,6 +49,9 @@ load helper
 @test "jit function: nested call" { golden jit-nested-call 0; }
 @test "jit function: shared jaxpr" { golden jit-shared-jaxpr 0; }
 @test "jit function: static parameter" { golden jit-static-parameter 0; }
+# np.float32(1.0) and 1.0 are different static keys: JAX compares a static
+# argument's type as well as its value (api_util.py _HashableWithStrictTypeEquality).
+@test "jit function: a numpy scalar and a Python number are different static keys" { golden jit-static-strong-key 0; }
 @test "jit function: multiple outputs" { golden jit-multiple-outputs 0; }
 @test "jit function: closure consts" { golden jit-closure-consts 0; }
 @test "jit function: inside cond" { golden jit-inside-cond 0; }

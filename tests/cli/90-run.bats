@@ -34,6 +34,9 @@ compiled() {
 @test "run: weak_type=True on weakly typed results" { golden run-weak-type 0; }
 # 0.5 ** 3 and [1, 2, 0.5] ** 3: lax.pow with an int32 exponent.
 @test "run: pow with a traced integer exponent" { golden run-pow-int-exponent 0; }
+# Expected values computed independently (Python: x ** (n & 63) wrapped to int32, 0 ** n = 0 for n != 0),
+# the semantics of jnp.power's _pow_int_int in JAX 0.10.2 (jax/_src/numpy/ufuncs.py).
+@test "run: pow of integers with a traced exponent" { golden run-pow-int-int 0; }
 
 @test "run compiled: the tutorial with autograph" { compiled run-tutorial-autograph; }
 @test "run compiled: softmax" { compiled run-softmax; }
@@ -81,6 +84,7 @@ compiled() {
 @test "run: jit function and fori_loop, zero iterations" { golden run-jit-fori 0; }
 @test "run compiled: weak_type=True on weakly typed results" { compiled run-weak-type; }
 @test "run compiled: pow with a traced integer exponent" { compiled run-pow-int-exponent; }
+@test "run compiled: pow of integers with a traced exponent" { compiled run-pow-int-int; }
 @test "run: a scalar broadcast outside any fused loop" { golden run-broadcast-scalar-alone 0; }
 @test "run: a coordinate grid from a row and zeros" { golden run-broadcast-grid 0; }
 
