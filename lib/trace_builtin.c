@@ -50,35 +50,72 @@ static bool binary_atom(tracer *t, int prim, ir_atom a, ir_atom b, tj_span span,
   return true;
 }
 
-/* lax.select(c, x, y), which is select_n(c, y, x). */
-static bool select_atom(tracer *t, ir_atom c, ir_atom x, ir_atom y, tj_span span, ir_atom *out) {
-  ir_atom in[3] = {c, y, x};
-  value v;
-  if (!emit(t, P_select_n, in, 3, NULL, NULL, 0, span, &v)) return false;
-  *out = ATOM_VAR(v.var);
-  return true;
+/* jnp.where's _where (jax/_src/numpy/util.py) is a jit of its own in JAX:
+ * where(c, x, y) records a nested jit[name=_where] whose body converts,
+ * broadcasts and selects, traced once per signature. */
+static bool where_jit(tracer *t, const value *cxy, tj_span span, value *out) {
+  ir_atom outer_in[3];
+  tj_aval avals[3];
+  for (int i = 0; i < 3; i++) {
+    avals[i] = value_aval(t, &cxy[i]);
+    if (!own_atom(t, &cxy[i], span, &outer_in[i])) return false;
+  }
+  ir_jaxpr *cached = jit_cache_find(t, NULL, avals, 3); /* jnp.where is jitted: one jaxpr per signature */
+  if (cached) {
+    ir_param ps[2] = {{"name", pv_name(t->m, "_where")}, {"jaxpr", pv_jaxpr(t->m, cached)}};
+    return emit(t, P_jit, outer_in, 3, NULL, ps, 2, span, out);
+  }
+  trace_frame f = {0};
+  frame_push(t, &f);
+  uint32_t args[3];
+  value v[3];
+  for (int i = 0; i < 3; i++) v[i] = value_traced(args[i] = ir_new_var(t->m, &avals[i]));
+  ir_jaxpr *inner = f.jaxpr;
+  bool ok = true;
+  if (value_aval(t, &v[0]).dtype != DT_BOOL) ok = apply_binary(t, P_ne, v[0], value_int(0), span, &v[0]);
+  tj_dtype dt;
+  bool weak;
+  ok = ok && promote_values(t, v + 1, 2, span, &dt, &weak);
+  bool scalar_pred = ok && value_aval(t, &v[0]).rank == 0;
+  ok = ok && broadcast_arrays(t, scalar_pred ? v + 1 : v, scalar_pred ? 2 : 3, span);
+  ir_atom sel[3] = {ATOM_VAR(v[0].var), ATOM_VAR(v[2].var), ATOM_VAR(v[1].var)};
+  value result;
+  ok = ok && emit(t, P_select_n, sel, 3, NULL, NULL, 0, span, &result);
+  frame_seal(t, &f, args, 3);
+  frame_pop(t);
+  if (!ok) return false;
+  inner->outs = ARENA_ARRAY(&t->m->arena, ir_atom, 1);
+  inner->outs[0] = ATOM_VAR(result.var);
+  inner->nout = 1;
+  jit_cache_add(t, NULL, avals, 3, inner);
+  ir_param ps[2] = {{"name", pv_name(t->m, "_where")}, {"jaxpr", pv_jaxpr(t->m, inner)}};
+  return emit(t, P_jit, outer_in, 3, NULL, ps, 2, span, out);
 }
 
 /* jnp.power's _pow_int_int (jax/_src/numpy/ufuncs.py): binary
  * exponentiation unrolled over the exponent's 6 low bits, as lax
- * operations, all recorded (the last squaring and shift too: _power is an
- * inlined jit, whose jaxpr is not pruned). So x ** n is x ** (n & 63),
- * wrapping on overflow, a negative n included (its bits, shifted
- * logically), 0 ** 0 is 1 and 0 ** n is 0 for any other n. */
+ * operations and calls of the jitted _where, all recorded (the last
+ * squaring and shift too: _power is an inlined jit, whose jaxpr is not
+ * pruned). zero and one are _constant_like(x2, ...): numpy scalars of the
+ * promoted dtype. So x ** n is x ** (n & 63), wrapping on overflow, a
+ * negative n included (its bits, shifted logically), 0 ** 0 is 1 and
+ * 0 ** n is 0 for any other n. */
 static bool pow_int_int(tracer *t, ir_atom x1, ir_atom x2, tj_dtype dt, tj_span span, value *out) {
-  value zero_v = value_int(0), one_v = value_int(1);
-  ir_atom zero, one, c1, c2, c, acc, bit, prod, cond;
+  value zero_v = value_strong(value_int(0), dt), one_v = value_strong(value_int(1), dt), acc;
+  ir_atom zero, one, c1, c2, c, bit, prod;
   if (!to_atom(t, &zero_v, dt, false, span, &zero) || !to_atom(t, &one_v, dt, false, span, &one)) return false;
   if (!binary_atom(t, P_eq, x1, zero, span, &c1) || !binary_atom(t, P_ne, x2, zero, span, &c2) ||
-      !binary_atom(t, P_and, c1, c2, span, &c) || !select_atom(t, c, zero, one, span, &acc))
+      !binary_atom(t, P_and, c1, c2, span, &c) ||
+      !where_jit(t, (value[3]){value_traced(ATOM_INDEX(c)), zero_v, one_v}, span, &acc))
     return false;
   for (int i = 0; i < 6; i++) /* `bits = 6`: more would overflow for any x1 > 1 */
-    if (!binary_atom(t, P_and, x2, one, span, &bit) || !binary_atom(t, P_mul, acc, x1, span, &prod) ||
-        !binary_atom(t, P_ne, bit, zero, span, &cond) || !select_atom(t, cond, prod, acc, span, &acc) ||
+    if (!binary_atom(t, P_and, x2, one, span, &bit) ||
+        !binary_atom(t, P_mul, ATOM_VAR(acc.var), x1, span, &prod) ||
+        !where_jit(t, (value[3]){value_traced(ATOM_INDEX(bit)), value_traced(ATOM_INDEX(prod)), acc}, span, &acc) ||
         !binary_atom(t, P_mul, x1, x1, span, &x1) ||
         !binary_atom(t, P_shift_right_logical, x2, one, span, &x2))
       return false;
-  *out = value_traced(ATOM_INDEX(acc));
+  *out = acc;
   return true;
 }
 
@@ -109,8 +146,6 @@ static bool builtin_pow(tracer *t, const builtin_def *b, const call_args *a, val
   ir_atom in[2];
   if (!dtype_is_float(dt)) {
     if (dt == DT_BOOL) return tracer_error(t, span, "pow on bool needs a static integer exponent");
-    if (value_aval(t, &args[0]).rank || value_aval(t, &args[1]).rank)
-      return tracer_error(t, span, "pow of integers with a traced exponent takes scalars only (tjit)");
     return to_atom(t, &args[0], dt, weak, span, &in[0]) && to_atom(t, &args[1], dt, weak, span, &in[1]) &&
            pow_int_int(t, in[0], in[1], dt, span, out);
   }
@@ -175,47 +210,8 @@ static bool check_numeric_args(tracer *t, const call_args *a, const char *name) 
   return true;
 }
 
-/* jnp.where is a jitted function in JAX, so it records a nested
- * jit[name=_where] whose body converts, broadcasts and selects. */
 static bool builtin_where(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  tj_span span = a->call->span;
-  if (!check_numeric_args(t, a, b->name)) return false;
-  ir_atom outer_in[3];
-  tj_aval avals[3];
-  for (int i = 0; i < 3; i++) {
-    avals[i] = value_aval(t, &a->pos[i]);
-    if (!own_atom(t, &a->pos[i], span, &outer_in[i])) return false;
-  }
-  ir_jaxpr *cached = jit_cache_find(t, NULL, avals, 3); /* jnp.where is jitted: one jaxpr per signature */
-  if (cached) {
-    ir_param ps[2] = {{"name", pv_name(t->m, "_where")}, {"jaxpr", pv_jaxpr(t->m, cached)}};
-    return emit(t, P_jit, outer_in, 3, NULL, ps, 2, span, out);
-  }
-  trace_frame f = {0};
-  frame_push(t, &f);
-  uint32_t args[3];
-  value v[3];
-  for (int i = 0; i < 3; i++) v[i] = value_traced(args[i] = ir_new_var(t->m, &avals[i]));
-  ir_jaxpr *inner = f.jaxpr;
-  bool ok = true;
-  if (value_aval(t, &v[0]).dtype != DT_BOOL) ok = apply_binary(t, P_ne, v[0], value_int(0), span, &v[0]);
-  tj_dtype dt;
-  bool weak;
-  ok = ok && promote_values(t, v + 1, 2, span, &dt, &weak);
-  bool scalar_pred = ok && value_aval(t, &v[0]).rank == 0;
-  ok = ok && broadcast_arrays(t, scalar_pred ? v + 1 : v, scalar_pred ? 2 : 3, span);
-  ir_atom sel[3] = {ATOM_VAR(v[0].var), ATOM_VAR(v[2].var), ATOM_VAR(v[1].var)};
-  value result;
-  ok = ok && emit(t, P_select_n, sel, 3, NULL, NULL, 0, span, &result);
-  frame_seal(t, &f, args, 3);
-  frame_pop(t);
-  if (!ok) return false;
-  inner->outs = ARENA_ARRAY(&t->m->arena, ir_atom, 1);
-  inner->outs[0] = ATOM_VAR(result.var);
-  inner->nout = 1;
-  jit_cache_add(t, NULL, avals, 3, inner);
-  ir_param ps[2] = {{"name", pv_name(t->m, "_where")}, {"jaxpr", pv_jaxpr(t->m, inner)}};
-  return emit(t, P_jit, outer_in, 3, NULL, ps, 2, span, out);
+  return check_numeric_args(t, a, b->name) && where_jit(t, a->pos, a->call->span, out);
 }
 
 /* lax.clamp(min, x, max): static bounds take x's dtype. */

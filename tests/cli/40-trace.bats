@@ -67,8 +67,10 @@ load helper
 # lax.py _pow_dtype_rule), so the result is strong; two floats are promoted.
 @test "trace: pow with a traced integer exponent" { golden trace-pow-traced-int-exponent 0; }
 # The listing derived from jnp.power in JAX 0.10.2 (jax/_src/numpy/ufuncs.py): _power is
-# jit(inline=True), so inlined; promote_args_numeric, then _pow_int_int's where/and/mul/
-# shift_right_logical unrolled over 6 bits, its constants literals (convert_element_type folds).
+# jit(inline=True), so inlined; promote_args_numeric, then _pow_int_int's and/mul/
+# shift_right_logical unrolled over 6 bits, its zero and one _constant_like numpy scalars
+# (literals), and each _where a call of the jitted jnp _where (jax/_src/numpy/util.py,
+# @api.jit, not inlined): jit[name=_where], one jaxpr per signature, shared.
 @test "trace: pow of integers with a traced exponent" { golden trace-pow-int-int 0; }
 # A cast of a static value is a numpy scalar, np.float32(1.0): strongly typed,
 # so jnp's promotion (jax/_src/dtypes.py result_type, weak types) converts a

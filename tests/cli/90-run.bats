@@ -37,6 +37,7 @@ compiled() {
 # Expected values computed independently (Python: x ** (n & 63) wrapped to int32, 0 ** n = 0 for n != 0),
 # the semantics of jnp.power's _pow_int_int in JAX 0.10.2 (jax/_src/numpy/ufuncs.py).
 @test "run: pow of integers with a traced exponent" { golden run-pow-int-int 0; }
+@test "run: pow of integer arrays with traced exponents, and an outer broadcast" { golden run-pow-int-int-arrays 0; }
 
 @test "run compiled: the tutorial with autograph" { compiled run-tutorial-autograph; }
 @test "run compiled: softmax" { compiled run-softmax; }
@@ -85,6 +86,7 @@ compiled() {
 @test "run compiled: weak_type=True on weakly typed results" { compiled run-weak-type; }
 @test "run compiled: pow with a traced integer exponent" { compiled run-pow-int-exponent; }
 @test "run compiled: pow of integers with a traced exponent" { compiled run-pow-int-int; }
+@test "run compiled: pow of integer arrays with traced exponents" { compiled run-pow-int-int-arrays; }
 @test "run: a scalar broadcast outside any fused loop" { golden run-broadcast-scalar-alone 0; }
 @test "run: a coordinate grid from a row and zeros" { golden run-broadcast-grid 0; }
 
