@@ -127,9 +127,19 @@ static char *entry_path(const tj_cache *c, cache_digest key) {
   return join(c->dir, hex);
 }
 
+/* Opens a file of the cache by name without blocking: O_NONBLOCK so that a
+ * FIFO (or device) put there cannot hang the open, and the caller checks
+ * with fstat that it is a regular file before reading. The flag is taken
+ * off again for the reads and locks of a regular file. */
+static int open_own(const char *path, int flags) {
+  int fd = open(path, flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd >= 0) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  return fd;
+}
+
 bool dc_read(tj_cache *c, cache_digest key, tj_buf *data) {
   char *path = entry_path(c, key);
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = open_own(path, O_RDONLY);
   free(path);
   struct stat st;
   bool ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= DC_MAX_ENTRY_BYTES;
@@ -189,14 +199,21 @@ static void parse_counters(const char *text, long long *hits, long long *misses)
     *hits = *misses = 0; /* a damaged file starts again from zero */
 }
 
-/* Opens the counters locked (exclusive to write); -1 when there are none. */
+/* Opens the counters locked (exclusive to write); -1 when there are none,
+ * -2 when STATS_FILE is there but no regular file (a FIFO would block the
+ * read forever): a run then keeps no counters, `cache stats` says so. */
 static int open_counters(const char *dir, bool write, long long *hits, long long *misses) {
   char *path = join(dir, STATS_FILE), text[128] = "";
-  int fd = open(path, (write ? O_RDWR | O_CREAT : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC, 0600);
+  int fd = open_own(path, write ? O_RDWR | O_CREAT : O_RDONLY);
   free(path);
   *hits = *misses = 0;
   struct flock lock = {.l_type = write ? F_WRLCK : F_RDLCK, .l_whence = SEEK_SET};
+  struct stat st;
   if (fd < 0) return -1;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return -2;
+  }
   if (fcntl(fd, F_SETLKW, &lock) != 0) {
     close(fd);
     return -1;
@@ -276,6 +293,12 @@ tj_status tj_cache_stats_read(tj_ctx *ctx, const char *dir, tj_cache_stats *out)
   memset(out, 0, sizeof *out);
   if (!each_own_file(ctx, dir, count_entry, out)) return TJ_ERR_USAGE;
   int fd = open_counters(dir, false, &out->hits, &out->misses);
+  if (fd == -2) {
+    char *path = join(dir, STATS_FILE);
+    diag_error(&ctx->diags, NULL, span_make(0, 0), "the cache's counters file '%s' is not a regular file", path);
+    free(path);
+    return TJ_ERR_USAGE;
+  }
   if (fd >= 0) close(fd);
   return TJ_OK;
 }

@@ -256,3 +256,22 @@ usage: tjit cache [OPTIONS] stats|clear"
   run --separate-stderr tjit run --time --args '{"x": [4.0, -1.0, 9.0], "scale": 3.0, "clip": true}' "$spec"
   [[ $stderr == *compile* ]]
 }
+
+@test "cache: a FIFO named tjit-stats is refused, not read forever" {
+  mkdir -p "$TJIT_CACHE_DIR" && mkfifo "$TJIT_CACHE_DIR/tjit-stats"
+  run -2 timeout 10 tjit cache stats
+  assert_output "tjit: error: the cache's counters file '$TJIT_CACHE_DIR/tjit-stats' is not a regular file"
+  # a run keeps no counters then, and neither blocks nor fails
+  run --separate-stderr timeout 10 tjit run --autograph "$TUTORIAL"
+  assert_success
+  assert_output "$TUTORIAL_OUT"
+  assert_equal "$stderr" ""
+}
+
+@test "cache: a FIFO in an entry's place is a miss, not a hang" {
+  tjit run --autograph "$TUTORIAL" >/dev/null
+  for e in $(entries); do rm "$TJIT_CACHE_DIR/$e" && mkfifo "$TJIT_CACHE_DIR/$e"; done
+  run --separate-stderr timeout 10 tjit run --autograph "$TUTORIAL"
+  assert_success
+  assert_output "$TUTORIAL_OUT"
+}
