@@ -515,7 +515,8 @@ static void emit_eqns(cg *g, const ir_jaxpr *j, cg_info *in) {
 /* ---- one jaxpr: bind inputs, place outputs, emit, copy out ---- */
 
 bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char *const *dests) {
-  if (++g->depth > TJ_MAX_CALL_DEPTH * 4) return cg_fail(g, "internal error: jaxprs nested too deeply");
+  if (++g->depth > TJ_MAX_JAXPR_NEST + 1) /* the top-level jaxpr and the sub-jaxprs the tracer allows */
+    return cg_fail(g, "internal error: too many nested sub-jaxprs (limit is %d)", TJ_MAX_JAXPR_NEST);
   cg_info in;
   uint32_t nin = j->nconst + j->nin;
   for (uint32_t i = 0; i < nin; i++) {

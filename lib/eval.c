@@ -8,9 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Sub-jaxprs nest (cond in while in scan ...) at most this deep. */
-#define MAX_EVAL_NEST 64
-
 bool eval_fail(eval_state *s, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -164,7 +161,9 @@ static bool collect_outputs(eval_state *s, frame *f, const ir_jaxpr *j, tj_array
 }
 
 bool eval_sub(eval_state *s, const ir_jaxpr *j, const tj_array *const *inputs, tj_array **outputs) {
-  if (s->depth >= MAX_EVAL_NEST) return eval_fail(s, "sub-jaxprs nested too deeply (limit is %d)", MAX_EVAL_NEST);
+  /* depth 0 is the top-level jaxpr: the tracer allows TJ_MAX_JAXPR_NEST below it */
+  if (s->depth > TJ_MAX_JAXPR_NEST)
+    return eval_fail(s, "too many nested sub-jaxprs (limit is %d) in the reference evaluator", TJ_MAX_JAXPR_NEST);
   uint32_t nv = s->m->nvars ? s->m->nvars : 1;
   frame f = {calloc(nv, sizeof *f.env), calloc(nv, sizeof *f.uses), calloc(nv, 1)};
   if (!f.env || !f.uses || !f.owned) {

@@ -7,12 +7,9 @@
 
 #include "array.h"
 #include "ir.h"
+#include "limits.h"
 #include "prims.h"
 #include "tjit.h"
-
-/* Loop iterations one evaluation may run in total (while and scan), so a
- * traced `while (true)` ends with an error instead of hanging. */
-#define TJ_MAX_EVAL_STEPS 10000000LL
 
 typedef struct eval_state {
   const ir_module *m;

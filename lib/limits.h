@@ -7,6 +7,11 @@
 #define TJ_MAX_ELEMENTS      (1LL << 31) /* elements of one array (2^31) */
 #define TJ_MAX_EQNS          1000000    /* equations recorded in one trace */
 #define TJ_MAX_CALL_DEPTH    100        /* nested user-function calls while tracing */
+/* Sub-jaxprs (jit, cond branches, loop bodies) nested below the top-level
+ * jaxpr. The tracer refuses more; the evaluator, the C generator and the
+ * scatter-jaxpr search then never meet more, so a traced program is never
+ * refused by a later stage. */
+#define TJ_MAX_JAXPR_NEST    100
 #define TJ_MAX_EVAL_DEPTH    3000       /* nested expression/statement evaluation (C stack) */
 #define TJ_MAX_NEST          256        /* parser nesting of expressions/statements */
 #define TJ_MAX_SOURCE_BYTES  (16 << 20) /* function source text */
@@ -19,6 +24,10 @@
 #define TJ_MAX_PARAMS        64         /* parameters of one function */
 #define TJ_MAX_TUPLE         4096       /* elements of one static tuple */
 #define TJ_MAX_STEPS         10000000   /* statements executed while tracing */
+/* Loop iterations one run of a call may take in total (while and scan,
+ * compiled or evaluated), so a traced `while (true)` ends with an error
+ * instead of hanging. */
+#define TJ_MAX_EVAL_STEPS    10000000LL
 /* Zero bytes after every buffer compiled code writes (its own and the
  * outputs): a write past a buffer's end that lands there is caught as a
  * bug of the C generator rather than corrupting memory unseen. */

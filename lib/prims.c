@@ -1,6 +1,7 @@
 /* The primitive table and its shape/dtype rules. */
 #include "prims.h"
 #include "util.h"
+#include "limits.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,7 +241,7 @@ static bool check_eqn(checker *c, const ir_eqn *e, uint32_t k, uint32_t gen, int
 static bool check_jaxpr(checker *c, const ir_jaxpr *j, int depth) {
   char *err = c->err;
   int errsize = c->errsize;
-  if (depth > 1000) return FAIL("sub-jaxprs nested too deeply");
+  if (depth > TJ_MAX_JAXPR_NEST) return FAIL("too many nested sub-jaxprs (limit is %d)", TJ_MAX_JAXPR_NEST);
   uint32_t gen = ++c->gen;
   for (uint32_t i = 0; i < j->nconst; i++) c->stamp[j->constvars[i]] = gen;
   for (uint32_t i = 0; i < j->nin; i++) c->stamp[j->invars[i]] = gen;

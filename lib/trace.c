@@ -32,15 +32,20 @@ bool enter(tracer *t, tj_span span) {
 }
 
 /* Frames: levels of tracing. */
-void frame_push(tracer *t, trace_frame *f) {
+bool frame_push(tracer *t, trace_frame *f, tj_span span) {
+  if (t->jaxpr_depth >= TJ_MAX_JAXPR_NEST)
+    return tracer_error(t, span, "too many nested sub-jaxprs (limit is %d) while tracing", TJ_MAX_JAXPR_NEST);
+  t->jaxpr_depth++;
   f->parent = t->frame;
   f->jaxpr = ir_jaxpr_new(t->m);
   f->first_var = t->m->nvars;
   t->frame = f;
   t->jaxpr = f->jaxpr;
+  return true;
 }
 
 void frame_pop(tracer *t) {
+  t->jaxpr_depth--;
   t->frame = t->frame->parent;
   t->jaxpr = t->frame->jaxpr;
 }

@@ -72,6 +72,7 @@ typedef struct tracer {
   int nparams;
   int depth;                /* evaluation nesting (C stack guard) */
   int call_depth;
+  int jaxpr_depth;          /* sub-jaxpr levels open (frame_push) */
   uint64_t steps;
   value retval;             /* set by `return` */
   tj_span jump_span;        /* the last break/continue, for errors */
@@ -109,8 +110,9 @@ flow exec_stmt(tracer *t, scope *s, node *n);
 bool call_user(tracer *t, ast_func *f, scope *closure, node *call, value *args,
                int nargs, value *out);
 
-/* Starts a sub-jaxpr level; frame_pop returns to the enclosing one. */
-void frame_push(tracer *t, trace_frame *f);
+/* Starts a sub-jaxpr level (false with an error beyond
+ * TJ_MAX_JAXPR_NEST); frame_pop returns to the enclosing one. */
+bool frame_push(tracer *t, trace_frame *f, tj_span span);
 void frame_pop(tracer *t);
 /* var as an operand at the current level (captured if it is outer). */
 ir_atom frame_atom(tracer *t, uint32_t var);

@@ -66,7 +66,7 @@ static bool where_jit(tracer *t, const value *cxy, tj_span span, value *out) {
     return emit(t, P_jit, outer_in, 3, NULL, ps, 2, span, out);
   }
   trace_frame f = {0};
-  frame_push(t, &f);
+  if (!frame_push(t, &f, span)) return false;
   uint32_t args[3];
   value v[3];
   for (int i = 0; i < 3; i++) v[i] = value_traced(args[i] = ir_new_var(t->m, &avals[i]));

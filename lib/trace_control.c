@@ -166,7 +166,7 @@ static bool trace_with(tracer *t, body_fn fn, const void *ctx, const value *args
   for (int i = 0; i < nargs; i++)
     if (!flatten(t, &args[i], &in, call->span, "operands")) return false;
   trace_frame f = {0};
-  frame_push(t, &f);
+  if (!frame_push(t, &f, call->span)) return false;
   uint32_t *vars = ARENA_ARRAY(&t->scratch, uint32_t, in.n ? in.n : 1);
   value *inner = ARENA_ARRAY(&t->scratch, value, in.n ? in.n : 1);
   for (int i = 0; i < in.n; i++) {

@@ -602,7 +602,7 @@ static pval *scatter_dnums(tracer *t, const gather_plan *g) {
 
 /* The cached update jaxpr of scatter prim on dtype dt in j or below. */
 static ir_jaxpr *find_update_jaxpr(const ir_jaxpr *j, int prim, tj_dtype dt, const ir_module *m, int depth) {
-  for (uint32_t k = 0; j && depth < 64 && k < j->neqns; k++) {
+  for (uint32_t k = 0; j && depth <= TJ_MAX_JAXPR_NEST && k < j->neqns; k++) {
     const ir_eqn *e = &j->eqns[k];
     for (int p = 0; p < e->nparams; p++) {
       const pval *v = e->params[p].val;

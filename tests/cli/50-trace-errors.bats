@@ -23,6 +23,7 @@ load helper
 @test "trace error: limit equations" { golden limit-equations 1; }
 @test "trace error: limit recursion" { golden limit-recursion 1; }
 @test "trace error: limit statements" { golden limit-statements 1; }
+@test "trace error: limit sub-jaxprs" { golden limit-sub-jaxprs 1; }
 @test "trace error: literal overflow" { golden literal-overflow 1; }
 @test "trace error: non array argument" { golden non-array-argument 2; }
 @test "trace error: shape mismatch" { golden shape-mismatch 1; }

@@ -49,6 +49,8 @@ compiled() {
 @test "run compiled: integer division and shift edges" { compiled run-int-edges; }
 @test "run compiled: --call runs one call" { compiled run-call-one; }
 @test "run compiled: --args" { compiled run-args; }
+@test "run: sub-jaxprs nested as deep as the tracer allows" { golden run-nest-jit-100 0; }
+@test "run compiled: sub-jaxprs nested as deep as the tracer allows" { compiled run-nest-jit-100; }
 @test "run compiled: indexing" { compiled run-indexing; }
 @test "run compiled: jit and fori_loop" { compiled run-jit-fori; }
 @test "run compiled: a scalar broadcast outside any fused loop" { compiled run-broadcast-scalar-alone; }
