@@ -35,7 +35,9 @@ bool graph_build(Agraph_t *g, const tj_jaxpr *j, const tj_graph_opts *opts,
 
 /* Appends text as the body of an HTML-like label: markup characters and
  * backslashes as entities, bytes that are not printable ASCII or valid
- * UTF-8 as \xNN; longer than max bytes, cut at a character and "...". */
+ * UTF-8 (surrogates included) as \xNN, U+FFFE and U+FFFF as \ufffe and
+ * \uffff, so that no code point XML 1.0 forbids reaches Graphviz's XML
+ * parser or the SVG; longer than max bytes, cut at a character and "...". */
 void graph_put_html(tj_buf *b, const char *text, size_t n, size_t max);
 
 #endif

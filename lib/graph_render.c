@@ -152,7 +152,9 @@ void graph_put_html(tj_buf *b, const char *text, size_t n, size_t max) {
     unsigned char c = s[i];
     size_t len = c >= 0x80 ? utf8_len(s + i, n - i) : 1;
     if (i + (len ? len : 1) > max) { buf_puts(b, "..."); return; }
-    if (len > 1) buf_putn(b, text + i, len);
+    if (len == 3 && c == 0xef && s[i + 1] == 0xbf && s[i + 2] >= 0xbe) /* U+FFFE, U+FFFF: not XML 1.0 */
+      buf_printf(b, "&#92;&#92;u%04x", 0xfffe + (s[i + 2] - 0xbe));
+    else if (len > 1) buf_putn(b, text + i, len);
     else if (c == '&') buf_puts(b, "&amp;");
     else if (c == '<') buf_puts(b, "&lt;");
     else if (c == '>') buf_puts(b, "&gt;");

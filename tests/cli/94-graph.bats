@@ -21,6 +21,7 @@ setup() { cd "$BATS_TEST_TMPDIR"; }
 @test "graph: --fused boxes layer_norm's fused loops" { golden graph-fused 0; }
 @test "graph: --fused --rankdir LR on softmax" { golden graph-fused-lr 0; }
 @test "graph: hostile static values are escaped in the labels" { golden graph-hostile-static 0; }
+@test "graph: code points XML 1.0 forbids are escaped in the labels" { golden graph-static-xml-forbidden 0; }
 @test "graph: a trace error is reported as by trace" { golden graph-error-trace 1; }
 
 @test "graph: the DOT text is the same bytes on every run" {
@@ -73,6 +74,15 @@ count_eqns() {
   tjit graph --svg raw.json >raw.svg
   xmllint --noout raw.svg
   grep -F '>s = &#39;\xff&lt;\xc3&#39;</text>' raw.svg
+}
+
+@test "graph: --svg of a static string with U+FFFE, U+FFFF and U+0001 is valid XML" {
+  run --separate-stderr tjit graph --svg -o x.svg "$TJIT_ROOT/tests/cases/graph-static-xml-forbidden.json"
+  assert_success
+  assert_output ''
+  assert_equal "$stderr" ''
+  xmllint --noout x.svg
+  grep -F '>s = &#39;a\ufffe\uffff\x01'$'\xef\xb7\x90\xc3\xa9''b&#39;</text>' x.svg
 }
 
 @test "graph: --png starts with the PNG signature and has a plausible size" {
