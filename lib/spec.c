@@ -537,22 +537,6 @@ static bool fits_dtype(diag_list *d, const sjson *v, tj_dtype t) {
   }
 }
 
-/* Whether shape has at most TJ_MAX_ELEMENTS elements (each dimension is
- * bounded too, even when another one is 0). */
-static bool count_fits(const tj_aval *shape) {
-  bool empty = false;
-  for (int i = 0; i < shape->rank; i++) {
-    if (shape->dims[i] > TJ_MAX_ELEMENTS) return false;
-    empty |= shape->dims[i] == 0;
-  }
-  int64_t count = 1;
-  for (int i = 0; i < shape->rank && !empty; i++) {
-    if (count > TJ_MAX_ELEMENTS / shape->dims[i]) return false;
-    count *= shape->dims[i];
-  }
-  return true;
-}
-
 /* "shape": [3, 4], at most TJ_MAX_ELEMENTS elements. */
 static bool parse_shape(diag_list *d, const sjson *v, tj_aval *out) {
   if (v->kind != SJ_ARRAY)
@@ -568,7 +552,7 @@ static bool parse_shape(diag_list *d, const sjson *v, tj_aval *out) {
     if (!expect_count(d, e, "a dimension")) return false;
     out->dims[i] = e->i;
   }
-  if (!count_fits(out))
+  if (!aval_within_limits(out))
     return json_error(d, v, v->span, "too many elements (limit is %lld)",
                       (long long)TJ_MAX_ELEMENTS);
   return true;
