@@ -6,11 +6,9 @@
 #include <string.h>
 
 tj_array *array_new(const tj_aval *aval) {
-  int64_t n = 1;
-  for (int i = 0; i < aval->rank; i++) {
-    if (aval->dims[i] < 0 || (aval->dims[i] && n > TJ_MAX_ELEMENTS / aval->dims[i])) return NULL;
-    n *= aval->dims[i];
-  }
+  for (int i = 0; i < aval->rank; i++)
+    if (aval->dims[i] < 0) return NULL;
+  int64_t n = aval_size(aval);
   if (n > TJ_MAX_ELEMENTS) return NULL;
   tj_array *a = calloc(1, sizeof *a);
   if (!a) return NULL;

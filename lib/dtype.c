@@ -92,10 +92,26 @@ bool aval_equal(const tj_aval *a, const tj_aval *b) {
   return a->dtype == b->dtype && a->weak == b->weak && aval_same_shape(a, b);
 }
 
-int64_t aval_size(const tj_aval *a) {
+bool shape_elements(const int64_t *dims, int rank, int64_t *out) {
   int64_t n = 1;
-  for (int i = 0; i < a->rank; i++) n *= a->dims[i];
-  return n;
+  bool overflow = false;
+  for (int i = 0; i < rank; i++) {
+    if (dims[i] == 0) return *out = 0, true;
+    overflow |= __builtin_mul_overflow(n, dims[i], &n);
+  }
+  *out = n;
+  return !overflow;
+}
+
+int64_t aval_size(const tj_aval *a) {
+  int64_t n;
+  return shape_elements(a->dims, a->rank, &n) ? n : INT64_MAX;
+}
+
+bool aval_within_limits(const tj_aval *a) {
+  for (int i = 0; i < a->rank; i++)
+    if (a->dims[i] < 0 || a->dims[i] > TJ_MAX_ELEMENTS) return false;
+  return aval_size(a) <= TJ_MAX_ELEMENTS;
 }
 
 static void format_with(const char *dt, const tj_aval *a, char *out, int size) {

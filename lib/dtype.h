@@ -75,7 +75,17 @@ tj_aval aval_scalar(tj_dtype t, bool weak);
 bool aval_same_shape(const tj_aval *a, const tj_aval *b);
 /* dtype, shape and weak_type all equal. */
 bool aval_equal(const tj_aval *a, const tj_aval *b);
-int64_t aval_size(const tj_aval *a);  /* product of dims (1 for scalars) */
+/* The product of rank dims (1 for none) into *out; false when it does not
+ * fit in int64 (a shape with a 0 has 0 elements, whatever the others).
+ * Every element count is formed here, so none wraps. */
+bool shape_elements(const int64_t *dims, int rank, int64_t *out);
+/* Product of dims (1 for scalars), INT64_MAX when it overflows: any limit
+ * check (> TJ_MAX_ELEMENTS) then refuses it. */
+int64_t aval_size(const tj_aval *a);
+/* Every dimension and the element count within TJ_MAX_ELEMENTS (a
+ * dimension is bounded even when another is 0, so that shape rules adding
+ * or multiplying dimensions cannot overflow either). */
+bool aval_within_limits(const tj_aval *a);
 /* "f32[3,4]" (weak types are not shown, as in JAX listings). */
 void aval_format(const tj_aval *a, char *out, int outsize);
 /* "float32[3,4]": long dtype names, as in JAX's error messages. */

@@ -1,6 +1,7 @@
 /* Strict JSON parser for specs: see json_scan.h for why it is not cJSON. */
 #include "json_scan.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -435,6 +436,13 @@ static sjson *parse_number(parser *p, const char *path) {
   if (is_float) {
     /* strtod needs a terminated copy: the text need not be. */
     nd->v.f = strtod(arena_strndup(p->a, tok, n), NULL);
+    /* JSON has no infinity: an infinite result is an overflow (underflow to
+     * a subnormal or zero is a fine value, although strtod says ERANGE). */
+    if (isinf(nd->v.f)) {
+      json_error(p->d, &nd->v, nd->v.span, "number %s is too large for a double",
+                 json_show(p->a, tok, n));
+      return NULL;
+    }
   } else if (to_int64(tok, n, &nd->v.i)) {
     nd->v.f = (double)nd->v.i;
   } else {

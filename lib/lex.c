@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,7 +206,9 @@ static bool lex_float(lexer *lx, uint32_t start, uint32_t end, uint32_t tok_end)
   char *text = arena_strndup(lx->arena, lx->src->text + start, end - start);
   errno = 0;
   double v = strtod(text, NULL);
-  if (errno == ERANGE && v != 0)
+  /* strtod sets ERANGE on underflow too (a subnormal or zero result), which
+   * C accepts; only an infinite result means the constant is too large. */
+  if (errno == ERANGE && isinf(v))
     return fail(lx, start, tok_end, "floating constant %s is too large",
                 quote_range(lx, start, tok_end));
   push(lx, TK_FLOAT, start, tok_end)->fval = v;

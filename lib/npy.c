@@ -224,7 +224,7 @@ static bool open_npy(const char *path, int *fd, tj_aval *av, char *err, int errs
   struct stat st;
   uint64_t at = 0;
   const char *why = fstat(*fd, &st) != 0 ? strerror(errno) : read_header(*fd, av, &at);
-  if (!why && aval_size(av) > TJ_MAX_ELEMENTS) why = "too many elements";
+  if (!why && !aval_within_limits(av)) why = "too many elements (limit is 2147483648)";
   if (why) {
     close(*fd);
     return fail(err, errsize, "'%s': %s", path, why);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -496,6 +497,13 @@ static bool nested_aval(diag_list *d, const sjson *v, tj_aval *out) {
   return out->dtype != DT_I32 || each_leaf(v, out->rank, fits_int32, d, DT_I32);
 }
 
+/* Whether x rounds to a finite value of float dtype t. Doubles below
+ * FLT_MAX + half an ulp (2^128 - 2^104) round to at most FLT_MAX; from
+ * there on, to infinity. */
+static bool fits_float(double x, tj_dtype t) {
+  return t != DT_F32 || fabs(x) < 0x1.ffffffp+127;
+}
+
 /* Whether v is a valid element of an array of dtype t. */
 static bool fits_dtype(diag_list *d, const sjson *v, tj_dtype t) {
   static const int64_t lo[DT_COUNT] = {
@@ -511,9 +519,13 @@ static bool fits_dtype(diag_list *d, const sjson *v, tj_dtype t) {
     return json_error(d, v, v->span, "expected true or false for dtype %s, "
                       "found %s", name, json_kind_name(v));
   case DK_FLOAT:
-    if (v->kind == SJ_INT || v->kind == SJ_FLOAT) return true;
-    return json_error(d, v, v->span, "expected a number for dtype %s, found %s",
-                      name, json_kind_name(v));
+    if (v->kind != SJ_INT && v->kind != SJ_FLOAT)
+      return json_error(d, v, v->span, "expected a number for dtype %s, found %s",
+                        name, json_kind_name(v));
+    if (!fits_float(v->f, t))
+      return json_error(d, v, v->span, "number out of range for %s (its largest "
+                        "is 3.40282347e+38)", name);
+    return true;
   default:
     if (v->kind != SJ_INT)
       return json_error(d, v, v->span, "expected an integer for dtype %s, "
@@ -523,22 +535,6 @@ static bool fits_dtype(diag_list *d, const sjson *v, tj_dtype t) {
                         (long long)v->i, name);
     return true;
   }
-}
-
-/* Whether shape has at most TJ_MAX_ELEMENTS elements (each dimension is
- * bounded too, even when another one is 0). */
-static bool count_fits(const tj_aval *shape) {
-  bool empty = false;
-  for (int i = 0; i < shape->rank; i++) {
-    if (shape->dims[i] > TJ_MAX_ELEMENTS) return false;
-    empty |= shape->dims[i] == 0;
-  }
-  int64_t count = 1;
-  for (int i = 0; i < shape->rank && !empty; i++) {
-    if (count > TJ_MAX_ELEMENTS / shape->dims[i]) return false;
-    count *= shape->dims[i];
-  }
-  return true;
 }
 
 /* "shape": [3, 4], at most TJ_MAX_ELEMENTS elements. */
@@ -556,7 +552,7 @@ static bool parse_shape(diag_list *d, const sjson *v, tj_aval *out) {
     if (!expect_count(d, e, "a dimension")) return false;
     out->dims[i] = e->i;
   }
-  if (!count_fits(out))
+  if (!aval_within_limits(out))
     return json_error(d, v, v->span, "too many elements (limit is %lld)",
                       (long long)TJ_MAX_ELEMENTS);
   return true;

@@ -278,10 +278,9 @@ static bool read_shape(tracer *t, const value *v, tj_span span, shape_kind kind,
   return true;
 }
 
-/* _check_shapelike's sign rule, then the element limit (checked without
- * overflow: the product stops growing past the limit). */
+/* _check_shapelike's sign rule, then the element limit (aval_size does
+ * not overflow). */
 static bool check_sizes(tracer *t, const char *fn, const tj_aval *shape, tj_span span) {
-  int64_t count = 1;
   for (int i = 0; i < shape->rank; i++)
     if (shape->dims[i] < 0) {
       tj_buf b = {0};
@@ -290,12 +289,7 @@ static bool check_sizes(tracer *t, const char *fn, const tj_aval *shape, tj_span
       buf_putc(&b, '.');
       return raise_buf(t, span, &b);
     }
-  for (int i = 0; i < shape->rank; i++) {
-    if (shape->dims[i] == 0) return true;
-    if (count > TJ_MAX_ELEMENTS / shape->dims[i]) count = TJ_MAX_ELEMENTS + 1;
-    else count *= shape->dims[i];
-  }
-  if (count > TJ_MAX_ELEMENTS)
+  if (!aval_within_limits(shape))
     return tracer_error(t, span, "too many elements in one array (limit is %lld)", (long long)TJ_MAX_ELEMENTS);
   return true;
 }

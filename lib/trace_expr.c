@@ -69,7 +69,7 @@ bool emit(tracer *t, int prim, const ir_atom *ins, int nin, const tj_aval *hint,
     t->jaxpr->neqns--; /* drop the half-made equation */
     return tracer_error(t, span, "TypeError: %s", err);
   }
-  if (aval_size(&a) > TJ_MAX_ELEMENTS)
+  if (!aval_within_limits(&a))
     return t->jaxpr->neqns--, tracer_error(t, span, "too many elements in one array (limit is %lld)",
                                             (long long)TJ_MAX_ELEMENTS);
   e->out[0] = ir_new_var(t->m, &a);
@@ -91,6 +91,10 @@ bool emit_n(tracer *t, int prim, const ir_atom *ins, int nin, int nout, const ir
     t->jaxpr->neqns--;
     return tracer_error(t, span, "TypeError: %s", err);
   }
+  for (int i = 0; i < nout; i++)
+    if (!aval_within_limits(&avals[i]))
+      return t->jaxpr->neqns--, tracer_error(t, span, "too many elements in one array (limit is %lld)",
+                                              (long long)TJ_MAX_ELEMENTS);
   for (int i = 0; i < nout; i++) outs[i] = e->out[i] = ir_new_var(t->m, &avals[i]);
   t->neqns++;
   return true;

@@ -5,6 +5,8 @@
 load helper
 
 @test "spec: data value out of range for its dtype" { golden spec-arg-data-out-of-range 2; }
+@test "spec: f32 data beyond float32's largest value" { golden spec-arg-data-f32-overflow 2; }
+@test "spec: a number too large for a double is not infinity" { golden spec-number-too-large-for-double 2; }
 @test "spec: argument int too large for int32" { golden spec-arg-int-too-large-for-int32 2; }
 @test "spec: ragged nested array argument" { golden spec-arg-ragged-array 2; }
 @test "spec: string as a traced argument" { golden spec-arg-string-value 2; }

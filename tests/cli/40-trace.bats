@@ -16,6 +16,7 @@ load helper
 @test "trace: destructuring" { golden trace-destructuring 0; }
 @test "trace: float pow" { golden trace-float-pow 0; }
 @test "trace: float32 literal repr" { golden trace-float32-literal-repr 0; }
+@test "trace: a subnormal float literal is accepted (strtod's ERANGE on underflow)" { golden literal-float-subnormal 0; }
 @test "trace: fused kernel" { golden trace-fused-kernel 0; }
 @test "trace: inlined call" { golden trace-inlined-call 0; }
 @test "trace: int array plus float" { golden trace-int-array-plus-float 0; }
