@@ -10,6 +10,8 @@ CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -iquote lib $(GRAPHVIZ_CFLAGS)
 LDLIBS  = -lcjson -ltcc -ldl -lpthread -lm
 LDLIBS += -lxxhash
+# the disk cache's MACs (keyed BLAKE2b) and keys
+LDLIBS += -lsodium
 # The block kernels (lib/kernels.c) are built optimized and vectorized
 # whatever CFLAGS say; packagers override KERNEL_CFLAGS (e.g. -O3 -mavx2)
 # for a portable build. KERNEL_MATHFLAGS keep them exact (no -ffast-math)
@@ -31,7 +33,7 @@ LIB_SRC += lib/cache_key.c lib/cg_block.c lib/explain.c lib/explain_analysis.c l
 CMD_SRC += cmd/explain.c
 CMD_SRC += cmd/cache.c
 LIB_SRC += lib/kernels.c
-LIB_SRC += lib/diskcache.c lib/diskcache_entry.c
+LIB_SRC += lib/diskcache.c lib/diskcache_entry.c lib/diskcache_key.c
 # tjit graph: Graphviz in process (libcgraph builds, libgvc lays out and renders).
 LIB_SRC += lib/graph.c lib/graph_render.c
 CMD_SRC += cmd/graph.c

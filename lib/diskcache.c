@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,9 @@
 
 struct tj_cache {
   char *dir;
-  bool dir_made;           /* created (or found) by this process */
+  int fd;                  /* the directory, opened and checked (open_trusted); -1 until it exists */
+  dc_key key;              /* the user's: entries sealed with another are never loaded */
+  bool refused;            /* the directory turned out not to be trusted: no reads, writes or counters */
   bool writes_off;         /* after a failed write: the run goes on uncached */
   char *warning;           /* why */
   bool warned;             /* tj_cache_warning handed it out */
@@ -56,27 +59,76 @@ char *tj_cache_default_dir(void) {
   return NULL;
 }
 
-tj_cache *tj_cache_open(const char *dir, char *err, size_t errsize) {
-  char *path = dir ? dir_copy(dir) : tj_cache_default_dir();
+/* ---- the directory: the user's own, or not used at all ---- */
+
+typedef enum dir_state {
+  DIR_OK,        /* open, and trusted */
+  DIR_ABSENT,    /* not there (yet) */
+  DIR_NOT_DIR,   /* something else is */
+  DIR_UNTRUSTED, /* there, but someone else could have put code in it: why says how */
+  DIR_ERROR,     /* cannot be opened: errno */
+} dir_state;
+
+/* Opens path as the cache directory, without following a symbolic link
+ * in its last component, and checks the directory it opened (not the
+ * name, which could be swapped in between): the code loaded from it runs
+ * as the user, so it must be the user's and writable by nobody else (the
+ * checks ssh makes of ~/.ssh). Every file of the cache is then reached
+ * relative to *fd. */
+static dir_state open_trusted(const char *path, int *fd, char *why, size_t whysize) {
   struct stat st;
+  *fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (*fd < 0) {
+    int error = errno;
+    if (error == ENOENT) return DIR_ABSENT;
+    if ((error == ELOOP || error == ENOTDIR) && lstat(path, &st) == 0) {
+      if (S_ISLNK(st.st_mode)) return snprintf(why, whysize, "is a symbolic link"), DIR_UNTRUSTED;
+      if (!S_ISDIR(st.st_mode)) return DIR_NOT_DIR;
+    }
+    errno = error;
+    return DIR_ERROR;
+  }
+  if (fstat(*fd, &st) != 0) snprintf(why, whysize, "cannot be examined: %s", strerror(errno));
+  else if (st.st_uid != geteuid()) snprintf(why, whysize, "is owned by another user (uid %lu)", (unsigned long)st.st_uid);
+  else if (st.st_mode & (S_IWGRP | S_IWOTH))
+    snprintf(why, whysize, "is writable by group or others (mode %04o)", (unsigned)(st.st_mode & 07777));
+  else return DIR_OK;
+  close(*fd);
+  *fd = -1;
+  return DIR_UNTRUSTED;
+}
+
+tj_cache *tj_cache_open(const char *dir, char *err, size_t errsize) {
+  char *path = dir ? dir_copy(dir) : tj_cache_default_dir(), why[128];
+  int fd = -1;
   if (!path) {
     snprintf(err, errsize, "no cache directory (set TJIT_CACHE_DIR, XDG_CACHE_HOME or HOME)");
     return NULL;
   }
-  if (stat(path, &st) == 0 && (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())) {
-    /* the code in it will run as us: it must be ours */
-    snprintf(err, errsize, "the cache directory '%s' is %s", path,
-             S_ISDIR(st.st_mode) ? "owned by another user" : "not a directory");
+  dir_state state = open_trusted(path, &fd, why, sizeof why);
+  if (state == DIR_NOT_DIR || state == DIR_UNTRUSTED) { /* absent or unreadable: the first write says why */
+    snprintf(err, errsize, "the cache directory '%s' %s", path, state == DIR_NOT_DIR ? "is not a directory" : why);
     free(path);
     return NULL;
   }
   tj_cache *c = calloc(1, sizeof *c);
   if (!c) TJ_OOM();
   c->dir = path;
+  c->fd = fd;
+  char *key_path = dc_key_default_path();
+  if (!key_path) snprintf(err, errsize, "no cache key file (set TJIT_CACHE_KEY, XDG_CONFIG_HOME or HOME)");
+  if (!key_path || !dc_key_load(key_path, &c->key, err, errsize)) {
+    free(key_path);
+    tj_cache_close(c);
+    return NULL;
+  }
+  free(key_path);
   return c;
 }
 
 const char *tj_cache_dir(const tj_cache *c) { return c->dir; }
+
+const dc_key *dc_cache_key(const tj_cache *c) { return &c->key; }
 
 const char *tj_cache_warning(tj_cache *c) {
   if (!c || !c->warning || c->warned) return NULL;
@@ -94,9 +146,22 @@ static bool writes_fail(tj_cache *c, const char *what, const char *path) {
   return false;
 }
 
-/* mkdir -p, private to the user; another process making it first is fine. */
+/* A directory found untrusted after the cache was opened (made by
+ * someone else meanwhile): the cache is not used at all from now on. */
+static int refuse(tj_cache *c, const char *why) {
+  c->refused = c->writes_off = true;
+  if (!c->warning) {
+    tj_buf b = {0};
+    buf_printf(&b, "the cache directory '%s' %s; running without the disk cache", c->dir, why);
+    c->warning = buf_detach(&b);
+  }
+  return -1;
+}
+
+/* mkdir -p, private to the user. A directory that is there already,
+ * whoever made it, is fine here: open_trusted checks the one the cache
+ * uses afterwards. */
 static bool make_dir(tj_cache *c) {
-  if (c->dir_made) return true;
   char *p = dir_copy(c->dir);
   for (char *s = p + 1; ; s++) {
     if (*s != '/' && *s) continue;
@@ -110,46 +175,61 @@ static bool make_dir(tj_cache *c) {
     *s = saved;
     if (!saved || !s[1]) break;
   }
-  struct stat st;
-  errno = EEXIST;
-  bool ok = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-  if (!ok) {
-    if (errno == EEXIST) errno = ENOTDIR;
-    writes_fail(c, "use the cache directory", p);
-  }
   free(p);
-  return c->dir_made = ok;
+  return true;
 }
 
-static char *entry_path(const tj_cache *c, cache_digest key) {
-  char hex[33];
-  cache_digest_hex(key, hex);
-  return join(c->dir, hex);
+/* The directory's descriptor, opened and checked on first need (and
+ * made first when create); -1: not there, or not to be used. */
+static int dir_fd(tj_cache *c, bool create) {
+  char why[128];
+  if (c->fd >= 0 || c->refused) return c->fd;
+  if (create && (c->writes_off || !make_dir(c))) return -1;
+  switch (open_trusted(c->dir, &c->fd, why, sizeof why)) {
+  case DIR_OK: return c->fd;
+  case DIR_UNTRUSTED: return refuse(c, why);
+  case DIR_NOT_DIR: errno = ENOTDIR; break;
+  case DIR_ABSENT: if (!create) return -1; break;
+  case DIR_ERROR: break;
+  }
+  if (create) writes_fail(c, "use the cache directory", c->dir);
+  return -1;
 }
 
-/* Opens a file of the cache by name without blocking: O_NONBLOCK so that a
- * FIFO (or device) put there cannot hang the open, and the caller checks
- * with fstat that it is a regular file before reading. The flag is taken
- * off again for the reads and locks of a regular file. */
-static int open_own(const char *path, int flags) {
-  int fd = open(path, flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, 0600);
+/* Opens a file of the cache by name, relative to the directory, without
+ * following a symbolic link or blocking: O_NONBLOCK so that a FIFO (or
+ * device) put there cannot hang the open, and the caller checks with
+ * fstat that it is a regular file before reading. The flag is taken off
+ * again for the reads and locks of a regular file. */
+static int open_own(int dir, const char *name, int flags) {
+  int fd = openat(dir, name, flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd >= 0) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   return fd;
 }
 
+/* Whether an entry's file may be read: a regular file of the user's that
+ * nobody else can write (whatever its MAC says: the MAC is the second
+ * lock, not the only one). */
+static bool trusted_entry(const struct stat *st) {
+  return S_ISREG(st->st_mode) && st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH)) &&
+         st->st_size <= DC_MAX_ENTRY_BYTES;
+}
+
 bool dc_read(tj_cache *c, cache_digest key, tj_buf *data) {
-  char *path = entry_path(c, key);
-  int fd = open_own(path, O_RDONLY);
-  free(path);
+  char hex[33];
+  int dir = dir_fd(c, false);
+  if (dir < 0) return false;
+  cache_digest_hex(key, hex);
+  int fd = open_own(dir, hex, O_RDONLY);
   struct stat st;
-  bool ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= DC_MAX_ENTRY_BYTES;
+  bool ok = fd >= 0 && fstat(fd, &st) == 0 && trusted_entry(&st);
   if (ok) {
     data->len = 0;
     char *room = buf_room(data, (size_t)st.st_size);
     size_t got = 0;
     ssize_t n = 1;
     while (got < (size_t)st.st_size && (n = read(fd, room + got, (size_t)st.st_size - got)) > 0) got += (size_t)n;
-    ok = got == (size_t)st.st_size; /* shorter: replaced under us; the checksum catches the rest */
+    ok = got == (size_t)st.st_size; /* shorter: replaced under us; the MAC catches the rest */
   }
   if (fd >= 0) close(fd);
   return ok;
@@ -165,25 +245,41 @@ static bool write_all(int fd, const char *p, size_t n) {
   return true;
 }
 
+/* Creates a temporary file for the entry hex in dir (mkstemp's names,
+ * but relative to the directory's descriptor); its name in name. */
+static int make_temp(int dir, const char *hex, char name[64]) {
+  static const char letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  for (int attempt = 0; attempt < 100; attempt++) {
+    char suffix[7];
+    for (int i = 0; i < 6; i++) suffix[i] = letters[randombytes_uniform(sizeof letters - 1)];
+    suffix[6] = '\0';
+    snprintf(name, 64, TEMP_PREFIX "%s-%s", hex, suffix);
+    int fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  return -1;
+}
+
 bool dc_write(tj_cache *c, cache_digest key, const tj_buf *data) {
-  if (c->writes_off || !make_dir(c)) return false;
+  int dir = c->writes_off ? -1 : dir_fd(c, true);
+  if (dir < 0) return false;
   char hex[33], name[64];
   cache_digest_hex(key, hex);
-  snprintf(name, sizeof name, TEMP_PREFIX "%s-XXXXXX", hex);
-  char *temp = join(c->dir, name), *path = join(c->dir, hex);
-  int fd = mkstemp(temp);
-  bool ok = fd >= 0;
-  if (!ok) writes_fail(c, "write in the cache directory", c->dir);
-  else if (!write_all(fd, data->data, data->len) || close(fd) != 0) {
-    ok = writes_fail(c, "write", temp);
-    unlink(temp);
-  } else if (rename(temp, path) != 0) {
+  int fd = make_temp(dir, hex, name);
+  if (fd < 0) return writes_fail(c, "write in the cache directory", c->dir);
+  bool ok = write_all(fd, data->data, data->len);
+  if (close(fd) != 0) ok = false;
+  if (!ok) {
+    char *temp = join(c->dir, name);
+    writes_fail(c, "write", temp);
+    free(temp);
+  } else if (renameat(dir, name, dir, hex) != 0) {
     /* ENOENT: `tjit cache clear` took the temporary file; no harm done */
+    char *path = join(c->dir, hex);
     ok = errno == ENOENT ? false : writes_fail(c, "write", path);
-    unlink(temp);
+    free(path);
   }
-  free(temp);
-  free(path);
+  if (!ok) unlinkat(dir, name, 0);
   return ok;
 }
 
@@ -202,10 +298,9 @@ static void parse_counters(const char *text, long long *hits, long long *misses)
 /* Opens the counters locked (exclusive to write); -1 when there are none,
  * -2 when STATS_FILE is there but no regular file (a FIFO would block the
  * read forever): a run then keeps no counters, `cache stats` says so. */
-static int open_counters(const char *dir, bool write, long long *hits, long long *misses) {
-  char *path = join(dir, STATS_FILE), text[128] = "";
-  int fd = open_own(path, write ? O_RDWR | O_CREAT : O_RDONLY);
-  free(path);
+static int open_counters(int dir, bool write, long long *hits, long long *misses) {
+  char text[128] = "";
+  int fd = open_own(dir, STATS_FILE, write ? O_RDWR | O_CREAT : O_RDONLY);
   *hits = *misses = 0;
   struct flock lock = {.l_type = write ? F_WRLCK : F_RDLCK, .l_whence = SEEK_SET};
   struct stat st;
@@ -226,9 +321,9 @@ static int open_counters(const char *dir, bool write, long long *hits, long long
 
 static void add_counters(tj_cache *c) {
   long long hits, misses;
-  struct stat st;
-  if (c->hits + c->misses == 0 || stat(c->dir, &st) != 0) return; /* never make the directory for them */
-  int fd = open_counters(c->dir, true, &hits, &misses);
+  if (c->hits + c->misses == 0) return;
+  int dir = dir_fd(c, false); /* never make the directory for them */
+  int fd = dir < 0 ? -1 : open_counters(dir, true, &hits, &misses);
   if (fd < 0) return;
   char text[128];
   int n = snprintf(text, sizeof text, "tjit-cache-stats 1\nhits %lld\nmisses %lld\n", hits + c->hits, misses + c->misses);
@@ -239,6 +334,8 @@ static void add_counters(tj_cache *c) {
 void tj_cache_close(tj_cache *c) {
   if (!c) return;
   add_counters(c);
+  if (c->fd >= 0) close(c->fd);
+  sodium_memzero(&c->key, sizeof c->key);
   free(c->warning);
   free(c->dir);
   free(c);
@@ -260,30 +357,49 @@ bool dc_own_file(const char *name) {
   return n == p + 32 + 7 && strncmp(name, TEMP_PREFIX, p) == 0 && is_hex_name(name + p, 32) && name[p + 32] == '-';
 }
 
-/* Calls visit for each of the cache's own regular files in dir; false with
- * a diagnostic when dir exists but cannot be read. */
-static bool each_own_file(tj_ctx *ctx, const char *dir, void (*visit)(const char *path, const char *name,
-                                                                        const struct stat *st, void *arg), void *arg) {
-  DIR *d = opendir(dir);
+/* The directory for stats and clear, checked as a run checks it: -1 when
+ * there is none yet (an empty cache), -2 after a diagnostic. */
+static int open_for_command(tj_ctx *ctx, const char *dir) {
+  char why[128];
+  int fd;
   diag_set_kind(&ctx->diags, DIAG_KIND_IO);
-  if (!d && errno == ENOENT) return true; /* no cache yet: nothing in it */
-  if (!d) return diag_error(&ctx->diags, NULL, span_make(0, 0), "cannot read the cache directory '%s': %s", dir,
-                            strerror(errno));
+  switch (open_trusted(dir, &fd, why, sizeof why)) {
+  case DIR_OK: return fd;
+  case DIR_ABSENT: return -1;
+  case DIR_UNTRUSTED:
+    diag_error(&ctx->diags, NULL, span_make(0, 0), "the cache directory '%s' %s", dir, why);
+    return -2;
+  case DIR_NOT_DIR: errno = ENOTDIR; break;
+  case DIR_ERROR: break;
+  }
+  diag_error(&ctx->diags, NULL, span_make(0, 0), "cannot read the cache directory '%s': %s", dir, strerror(errno));
+  return -2;
+}
+
+/* Calls visit for each of the cache's own regular files in the directory
+ * open as fd; false with a diagnostic when it cannot be read. */
+static bool each_own_file(tj_ctx *ctx, const char *path, int fd,
+                          void (*visit)(int dir, const char *name, const struct stat *st, void *arg), void *arg) {
+  int copy = dup(fd); /* closedir closes it */
+  DIR *d = copy >= 0 ? fdopendir(copy) : NULL;
+  if (!d) {
+    if (copy >= 0) close(copy);
+    return diag_error(&ctx->diags, NULL, span_make(0, 0), "cannot read the cache directory '%s': %s", path,
+                      strerror(errno));
+  }
   struct dirent *e;
   while ((e = readdir(d))) {
-    if (!dc_own_file(e->d_name)) continue;
-    char *path = join(dir, e->d_name);
     struct stat st;
-    if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) visit(path, e->d_name, &st, arg);
-    free(path);
+    if (dc_own_file(e->d_name) && fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+      visit(fd, e->d_name, &st, arg);
   }
   closedir(d);
   return true;
 }
 
-static void count_entry(const char *path, const char *name, const struct stat *st, void *arg) {
+static void count_entry(int dir, const char *name, const struct stat *st, void *arg) {
   tj_cache_stats *s = arg;
-  (void)path;
+  (void)dir;
   if (!is_entry_name(name)) return;
   s->entries++;
   s->bytes += st->st_size;
@@ -291,35 +407,50 @@ static void count_entry(const char *path, const char *name, const struct stat *s
 
 tj_status tj_cache_stats_read(tj_ctx *ctx, const char *dir, tj_cache_stats *out) {
   memset(out, 0, sizeof *out);
-  if (!each_own_file(ctx, dir, count_entry, out)) return TJ_ERR_USAGE;
-  int fd = open_counters(dir, false, &out->hits, &out->misses);
-  if (fd == -2) {
+  int fd = open_for_command(ctx, dir);
+  if (fd == -1) return TJ_OK;
+  if (fd < 0 || !each_own_file(ctx, dir, fd, count_entry, out)) {
+    if (fd >= 0) close(fd);
+    return TJ_ERR_USAGE;
+  }
+  int counters = open_counters(fd, false, &out->hits, &out->misses);
+  close(fd);
+  if (counters == -2) {
     char *path = join(dir, STATS_FILE);
     diag_error(&ctx->diags, NULL, span_make(0, 0), "the cache's counters file '%s' is not a regular file", path);
     free(path);
     return TJ_ERR_USAGE;
   }
-  if (fd >= 0) close(fd);
+  if (counters >= 0) close(counters);
   return TJ_OK;
 }
 
 typedef struct clearing {
   tj_ctx *ctx;
+  const char *dir;
   long long removed;
   bool failed;
 } clearing;
 
-static void remove_file(const char *path, const char *name, const struct stat *st, void *arg) {
+static void remove_file(int dir, const char *name, const struct stat *st, void *arg) {
   clearing *c = arg;
   (void)st;
-  if (unlink(path) == 0) c->removed += is_entry_name(name);
-  else if (errno != ENOENT && !c->failed) /* ENOENT: another process got there first */
+  if (unlinkat(dir, name, 0) == 0) c->removed += is_entry_name(name);
+  else if (errno != ENOENT && !c->failed) { /* ENOENT: another process got there first */
+    char *path = join(c->dir, name);
     c->failed = !diag_error(&c->ctx->diags, NULL, span_make(0, 0), "cannot remove '%s': %s", path, strerror(errno));
+    free(path);
+  }
 }
 
 tj_status tj_cache_clear(tj_ctx *ctx, const char *dir, long long *removed) {
-  clearing c = {ctx, 0, false};
-  bool ok = each_own_file(ctx, dir, remove_file, &c);
+  clearing c = {ctx, dir, 0, false};
+  *removed = 0;
+  int fd = open_for_command(ctx, dir);
+  if (fd == -1) return TJ_OK;
+  if (fd < 0) return TJ_ERR_USAGE;
+  bool ok = each_own_file(ctx, dir, fd, remove_file, &c);
+  close(fd);
   *removed = c.removed;
   return ok && !c.failed ? TJ_OK : TJ_ERR_USAGE;
 }

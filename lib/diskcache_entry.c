@@ -1,9 +1,10 @@
 /* The disk cache's entry format: encoding and verification (the layout is
  * in diskcache.h). Nothing in an entry is trusted before every length is
- * checked against the bytes there are and the payload against its
- * checksum. */
+ * checked against the bytes there are and the header and payload against
+ * their MAC under the user's key. */
 #include "diskcache.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,20 @@ static void put_aval(tj_buf *b, const tj_aval *a) {
   for (int d = 0; d < a->rank; d++) put_u64(b, (uint64_t)a->dims[d]);
 }
 
-void dc_encode(cache_digest key, const dc_entry *e, tj_buf *out) {
+_Static_assert(DC_MAC_BYTES == crypto_verify_32_BYTES && DC_KEY_BYTES == crypto_generichash_KEYBYTES,
+               "the MAC is crypto_generichash's 32 bytes under its 32-byte key");
+
+/* The MAC of an entry: its header up to the MAC, then its payload. */
+static void entry_mac(const dc_key *mac, const unsigned char *header, const unsigned char *payload, size_t len,
+                      unsigned char out[DC_MAC_BYTES]) {
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, mac->bytes, DC_KEY_BYTES, DC_MAC_BYTES);
+  crypto_generichash_update(&st, header, DC_MAC_OFFSET);
+  crypto_generichash_update(&st, payload, len);
+  crypto_generichash_final(&st, out, DC_MAC_BYTES);
+}
+
+void dc_encode(cache_digest key, const dc_key *mac, const dc_entry *e, tj_buf *out) {
   tj_buf payload = {0};
   put_u32(&payload, e->needs);
   put_u32(&payload, e->nin);
@@ -62,13 +76,16 @@ void dc_encode(cache_digest key, const dc_entry *e, tj_buf *out) {
   for (uint32_t i = 0; i < e->mem.nbig; i++) put_aval(&payload, &e->mem.big[i]);
   put_u64(&payload, e->object_len);
   buf_putn(&payload, e->object, e->object_len);
+  size_t start = out->len;
   buf_putn(out, DC_MAGIC, 8);
   put_u32(out, DC_FORMAT_VERSION);
   put_u32(out, 0);
   put_u64(out, key.lo);
   put_u64(out, key.hi);
   put_u64(out, payload.len);
-  put_u64(out, XXH3_64bits(payload.data, payload.len));
+  unsigned char sum[DC_MAC_BYTES];
+  entry_mac(mac, (const unsigned char *)out->data + start, (const unsigned char *)payload.data, payload.len, sum);
+  buf_putn(out, (const char *)sum, DC_MAC_BYTES);
   buf_putn(out, payload.data, payload.len);
   buf_free(&payload);
 }
@@ -128,7 +145,7 @@ static bool get_mem(reader *r, mem_estimate *mem) {
 
 #define FAIL(...) (snprintf(why, whysize, __VA_ARGS__), dc_entry_free(out), false)
 
-static bool decode_header(cache_digest key, reader *r, char *why, size_t whysize, uint64_t *sum) {
+static bool decode_header(cache_digest key, reader *r, char *why, size_t whysize) {
   if (r->end - r->p < DC_HEADER_BYTES) return snprintf(why, whysize, "shorter than a header"), false;
   if (memcmp(r->p, DC_MAGIC, 8) != 0) return snprintf(why, whysize, "not a tjit cache entry"), false;
   r->p += 8;
@@ -139,19 +156,23 @@ static bool decode_header(cache_digest key, reader *r, char *why, size_t whysize
   k.hi = get_bytes(r, 8);
   if (!cache_digest_equal(k, key)) return snprintf(why, whysize, "the entry of another key"), false;
   uint64_t len = get_bytes(r, 8);
-  *sum = get_bytes(r, 8);
+  r->p += DC_MAC_BYTES; /* checked by the caller, once the length is */
   if (len != (uint64_t)(r->end - r->p))
     return snprintf(why, whysize, "payload of %llu bytes, %llu expected", (unsigned long long)(r->end - r->p),
                     (unsigned long long)len), false;
   return true;
 }
 
-bool dc_decode(cache_digest key, const char *data, size_t len, dc_entry *out, char *why, size_t whysize) {
-  reader r = {(const unsigned char *)data, (const unsigned char *)data + len, true};
-  uint64_t sum;
+bool dc_decode(cache_digest key, const dc_key *mac, const char *data, size_t len, dc_entry *out, char *why,
+               size_t whysize) {
+  const unsigned char *header = (const unsigned char *)data;
+  reader r = {header, header + len, true};
+  unsigned char sum[DC_MAC_BYTES];
   memset(out, 0, sizeof *out);
-  if (!decode_header(key, &r, why, whysize, &sum)) return false;
-  if (XXH3_64bits(r.p, (size_t)(r.end - r.p)) != sum) return FAIL("checksum mismatch");
+  if (!decode_header(key, &r, why, whysize)) return false;
+  entry_mac(mac, header, r.p, (size_t)(r.end - r.p), sum);
+  if (crypto_verify_32(sum, header + DC_MAC_OFFSET) != 0) /* constant time: no forging it byte by byte */
+    return FAIL("MAC mismatch (not written under this user's cache key)");
   out->needs = (unsigned)get_bytes(&r, 4);
   if (out->needs & ~(unsigned)(JIT_NEEDS_KERNELS | JIT_NEEDS_BLAS)) return FAIL("unknown needs %#x", out->needs);
   if (!get_avals(&r, &out->nin, &out->ins) || !get_avals(&r, &out->nout, &out->outs)) return FAIL("bad avals");

@@ -197,7 +197,7 @@ static long disk_lookup(tj_cache *cache, tj_session *s, const disk_call *dc) {
   dc_entry e = {0};
   char why[256];
   long found = -1;
-  if (dc_read(cache, dc->entry, &data) && dc_decode(dc->entry, data.data, data.len, &e, why, sizeof why) &&
+  if (dc_read(cache, dc->entry, &data) && dc_decode(dc->entry, dc_cache_key(cache), data.data, data.len, &e, why, sizeof why) &&
       e.nin == dc->nin && same_avals(e.ins, dc->in_avals, dc->nin)) {
     jit_program *p = jit_load_object(e.object, e.object_len, e.needs, why, sizeof why);
     if (p) {
@@ -232,7 +232,7 @@ static void disk_store(tj_cache *cache, const disk_call *dc, const session_prog 
   dc_entry e = {.needs = p->needs, .nin = dc->nin, .nout = p->nout, .ins = (tj_aval *)dc->in_avals, .outs = p->outs,
                 .object = p->object.data, .object_len = p->object.len, .mem = p->mem};
   tj_buf data = {0};
-  dc_encode(dc->entry, &e, &data);
+  dc_encode(dc->entry, dc_cache_key(cache), &e, &data);
   dc_write(cache, dc->entry, &data);
   buf_free(&data);
 }

@@ -15,6 +15,7 @@ packages=(
   fonts-liberation2            # Liberation Sans, the font tjit graph names (lib/graph.c)
   libopenblas-dev              # dot_general
   libxxhash-dev                # jit cache keys
+  libsodium23 libsodium-dev    # the disk cache's MACs and keys
   bats bats-support bats-assert  # CLI tests
   jq                           # reading JSON output in the CLI tests
   bsdutils                     # script(1): the CLI tests' terminal

@@ -12,9 +12,11 @@ TJIT_BUILD=${BUILD:-build}
 CASES_DIR=${CASES_DIR:-$TJIT_ROOT/tests/cases}
 PATH="$TJIT_BUILD:$PATH"
 export PATH TJIT_ROOT TJIT_BUILD CASES_DIR
-# Each test gets an empty disk cache of its own, never the user's.
+# Each test gets an empty disk cache of its own, never the user's, and a
+# cache key of its own (made by the first run), outside the cache.
 if [[ -n ${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-}} ]]; then
   export TJIT_CACHE_DIR="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/tjit-cache"
+  export TJIT_CACHE_KEY="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/tjit-key/cache.key"
 fi
 
 # Fails with a unified diff when the text differs from the file's content
