@@ -1,8 +1,11 @@
-/* The disk cache's directory: where it is, reading and atomically
- * replacing entries, the hit/miss counters, stats and clear (the entry
- * format is diskcache_entry.c's). Nothing here may make a run fail: a
- * directory that cannot be written turns the cache's writes off with one
- * warning for the caller to show. */
+/* The disk cache's directory: where it is, whether it can be trusted,
+ * reading and atomically replacing entries, the hit/miss counters, stats
+ * and clear (the entry format is diskcache_entry.c's, the key
+ * diskcache_key.c's). Every file is reached relative to the directory's
+ * checked descriptor, never by a path that could lead elsewhere meanwhile.
+ * Nothing here may make a run fail: a directory that cannot be written
+ * turns the cache's writes off, one found untrusted the whole cache, with
+ * one warning for the caller to show. */
 #define _DEFAULT_SOURCE /* O_NOFOLLOW, O_CLOEXEC with strict POSIX headers */
 #include "diskcache.h"
 

@@ -180,9 +180,12 @@ typedef struct tj_cache tj_cache;
 /* $TJIT_CACHE_DIR, else $XDG_CACHE_HOME/tjit, else $HOME/.cache/tjit
  * (malloc'd); NULL when none of them is set. */
 char *tj_cache_default_dir(void);
-/* The cache in dir (NULL: the default), created at its first write. NULL
- * with the reason in err when it cannot be used: no directory is set, or
- * it is not a directory or not the user's. */
+/* The cache in dir (NULL: the default), created at its first write, with
+ * the user's cache key (made on first use; tjit-cache(1), TRUST MODEL).
+ * NULL with the reason in err when it cannot be used: no directory or key
+ * file is set, the directory is not a directory or not trusted (another
+ * user's, writable by others, a symbolic link), or the key file is not
+ * trusted or cannot be made. */
 tj_cache *tj_cache_open(const char *dir, char *err, size_t errsize);
 /* Its directory (owned by the cache). */
 const char *tj_cache_dir(const tj_cache *c);
