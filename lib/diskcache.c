@@ -210,32 +210,45 @@ static int open_own(int dir, const char *name, int flags) {
   return fd;
 }
 
-/* Whether an entry's file may be read: a regular file of the user's that
- * nobody else can write (whatever its MAC says: the MAC is the second
- * lock, not the only one). */
-static bool trusted_entry(const struct stat *st) {
-  return S_ISREG(st->st_mode) && st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH)) &&
-         st->st_size <= DC_MAX_ENTRY_BYTES;
+/* Why an entry's file may not be read, or NULL: it must be a regular file
+ * of the user's that nobody else can write (whatever its MAC says: the MAC
+ * is the second lock, not the only one). */
+static const char *entry_untrusted(const struct stat *st, char *why, size_t whysize) {
+  if (!S_ISREG(st->st_mode)) snprintf(why, whysize, "not a regular file");
+  else if (st->st_uid != geteuid()) snprintf(why, whysize, "owned by another user (uid %lu)", (unsigned long)st->st_uid);
+  else if (st->st_mode & (S_IWGRP | S_IWOTH))
+    snprintf(why, whysize, "writable by group or others (mode %04o)", (unsigned)(st->st_mode & 07777));
+  else if (st->st_size > DC_MAX_ENTRY_BYTES) snprintf(why, whysize, "larger than %u bytes", DC_MAX_ENTRY_BYTES);
+  else return NULL;
+  return why;
 }
 
-bool dc_read(tj_cache *c, cache_digest key, tj_buf *data) {
-  char hex[33];
-  int dir = dir_fd(c, false);
-  if (dir < 0) return false;
-  cache_digest_hex(key, hex);
-  int fd = open_own(dir, hex, O_RDONLY);
+/* Reads the entry name in dir whole into data; false with why. */
+static bool read_entry(int dir, const char *name, tj_buf *data, char *why, size_t whysize) {
+  int fd = open_own(dir, name, O_RDONLY);
   struct stat st;
-  bool ok = fd >= 0 && fstat(fd, &st) == 0 && trusted_entry(&st);
+  if (fd < 0) return snprintf(why, whysize, "%s", errno == ELOOP ? "a symbolic link" : strerror(errno)), false;
+  bool ok = fstat(fd, &st) == 0 ? !entry_untrusted(&st, why, whysize)
+                                 : (snprintf(why, whysize, "%s", strerror(errno)), false);
   if (ok) {
     data->len = 0;
     char *room = buf_room(data, (size_t)st.st_size);
     size_t got = 0;
     ssize_t n = 1;
     while (got < (size_t)st.st_size && (n = read(fd, room + got, (size_t)st.st_size - got)) > 0) got += (size_t)n;
-    ok = got == (size_t)st.st_size; /* shorter: replaced under us; the MAC catches the rest */
+    /* shorter: replaced under us; the MAC catches the rest */
+    if (!(ok = got == (size_t)st.st_size)) snprintf(why, whysize, "shorter than it was");
   }
-  if (fd >= 0) close(fd);
+  close(fd);
   return ok;
+}
+
+bool dc_read(tj_cache *c, cache_digest key, tj_buf *data) {
+  char hex[33], why[128];
+  int dir = dir_fd(c, false);
+  if (dir < 0) return false;
+  cache_digest_hex(key, hex);
+  return read_entry(dir, hex, data, why, sizeof why);
 }
 
 static bool write_all(int fd, const char *p, size_t n) {
@@ -456,4 +469,73 @@ tj_status tj_cache_clear(tj_ctx *ctx, const char *dir, long long *removed) {
   close(fd);
   *removed = c.removed;
   return ok && !c.failed ? TJ_OK : TJ_ERR_USAGE;
+}
+
+/* ---- verify ---- */
+
+static int compare_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The entries' names in the directory open as fd, sorted (malloc'd). */
+static char **entry_names(int fd, size_t *n) {
+  int copy = dup(fd);
+  DIR *d = copy >= 0 ? fdopendir(copy) : NULL;
+  char **names = NULL;
+  size_t cap = 0;
+  *n = 0;
+  if (!d) {
+    if (copy >= 0) close(copy);
+    return NULL;
+  }
+  for (struct dirent *e; (e = readdir(d));) {
+    if (!is_entry_name(e->d_name)) continue;
+    if (*n == cap && !(names = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof *names))) TJ_OOM();
+    if (!(names[(*n)++] = strdup(e->d_name))) TJ_OOM();
+  }
+  closedir(d);
+  if (*n) qsort(names, *n, sizeof *names, compare_names);
+  return names;
+}
+
+/* The call key an entry's name is the hex digest of (cache_digest_hex). */
+static cache_digest name_digest(const char *name) {
+  char half[17];
+  cache_digest d;
+  memcpy(half, name, 16), half[16] = '\0';
+  d.hi = strtoull(half, NULL, 16);
+  memcpy(half, name + 16, 16);
+  d.lo = strtoull(half, NULL, 16);
+  return d;
+}
+
+tj_status tj_cache_verify(tj_ctx *ctx, const char *dir, tj_cache_verdict report, void *arg) {
+  char err[512], why[128];
+  dc_key key;
+  int fd = open_for_command(ctx, dir);
+  if (fd == -1) return TJ_OK;
+  if (fd < 0) return TJ_ERR_USAGE;
+  char *key_path = dc_key_default_path();
+  if (!key_path) snprintf(err, sizeof err, "no cache key file (set TJIT_CACHE_KEY, XDG_CONFIG_HOME or HOME)");
+  bool ok = key_path && dc_key_load(key_path, &key, err, sizeof err);
+  free(key_path);
+  if (!ok) {
+    close(fd);
+    diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
+    return TJ_ERR_USAGE;
+  }
+  size_t n;
+  char **names = entry_names(fd, &n);
+  tj_buf data = {0};
+  for (size_t i = 0; i < n; i++) {
+    dc_entry e;
+    bool usable = read_entry(fd, names[i], &data, why, sizeof why) &&
+                  dc_decode(name_digest(names[i]), &key, data.data, data.len, &e, why, sizeof why);
+    if (usable) dc_entry_free(&e);
+    report(names[i], usable ? NULL : why, arg);
+    free(names[i]);
+  }
+  free(names);
+  buf_free(&data);
+  sodium_memzero(&key, sizeof key);
+  close(fd);
+  return TJ_OK;
 }

@@ -204,6 +204,13 @@ tj_status tj_cache_stats_read(tj_ctx *ctx, const char *dir, tj_cache_stats *out)
 /* Removes the cache's own files from dir (entries, temporary files,
  * counters) and nothing else; *removed counts the entries. */
 tj_status tj_cache_clear(tj_ctx *ctx, const char *dir, long long *removed);
+/* Checks each entry in dir (in name order) as a run checks it before
+ * loading it: a regular file of the user's that others cannot write,
+ * well formed, sealed with the user's cache key. report gets its name
+ * and NULL, or why a run would refuse it (a miss, rewritten). Errors: the
+ * directory or the key cannot be used. */
+typedef void (*tj_cache_verdict)(const char *name, const char *why, void *arg);
+tj_status tj_cache_verify(tj_ctx *ctx, const char *dir, tj_cache_verdict report, void *arg);
 
 const char *tj_version(void);
 /* Edits (insertions, deletions, substitutions, adjacent swaps) between two

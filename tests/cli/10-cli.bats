@@ -23,7 +23,7 @@ commands:
   help      show help for tjit or one of its commands
   explain-recompile
             say which calls recompile and why
-  cache     show the size of the disk cache of compiled calls, or clear it
+  cache     show, verify or clear the disk cache of compiled calls
 
 Run 'tjit help COMMAND' for the options of one command.
 TEXT

@@ -193,3 +193,52 @@ uncached_run() {
   uncached_run
   assert_equal "$warning" "tjit run: warning: the cache key file '$TJIT_CACHE_KEY' is owned by another user (uid 12345); running without the disk cache"
 }
+
+@test "cache trust: verify says which entries a run would refuse, and why" {
+  run tjit cache verify
+  assert_success
+  assert_output "0 ok, 0 refused in $TJIT_CACHE_DIR"
+  tjit run --autograph "$TUTORIAL" >/dev/null
+  local a b c d
+  read -r a b <<<"$(entries | tr '\n' ' ')"
+  run tjit cache verify
+  assert_success
+  assert_output "$a: ok
+$b: ok
+2 ok, 0 refused in $TJIT_CACHE_DIR"
+  printf '\x55' | dd of="$TJIT_CACHE_DIR/$a" bs=1 seek=300 conv=notrunc status=none
+  chmod 0666 "$TJIT_CACHE_DIR/$b"
+  c=ffffffffffffffffffffffffffffffff d=00000000000000000000000000000000
+  mkfifo "$TJIT_CACHE_DIR/$c"
+  ln -s "$TJIT_CACHE_DIR/$b" "$TJIT_CACHE_DIR/$d"
+  run timeout 10 tjit cache verify
+  assert_success
+  assert_output "$d: refused: a symbolic link
+$a: refused: MAC mismatch (not written under this user's cache key)
+$b: refused: writable by group or others (mode 0666)
+$c: refused: not a regular file
+0 ok, 4 refused in $TJIT_CACHE_DIR"
+  rm "$TJIT_CACHE_DIR/$c" "$TJIT_CACHE_DIR/$d"
+  chmod 0600 "$TJIT_CACHE_DIR/$b"
+  printf '\x02' | dd of="$TJIT_CACHE_DIR/$b" bs=1 seek=8 conv=notrunc status=none
+  run tjit cache verify --format json
+  assert_success
+  assert_output "{\"directory\": \"$TJIT_CACHE_DIR\", \"entries\": [{\"name\": \"$a\", \"ok\": false, \"reason\": \"MAC mismatch (not written under this user's cache key)\"}, {\"name\": \"$b\", \"ok\": false, \"reason\": \"format version 2, not 3\"}], \"ok\": 0, \"refused\": 2}"
+  # a run rewrites them; under another key none of them is the user's
+  tjit run --autograph "$TUTORIAL" >/dev/null
+  run tjit cache verify
+  assert_output "$a: ok
+$b: ok
+2 ok, 0 refused in $TJIT_CACHE_DIR"
+  TJIT_CACHE_KEY=$BATS_TEST_TMPDIR/other.key run tjit cache verify
+  assert_output "$a: refused: MAC mismatch (not written under this user's cache key)
+$b: refused: MAC mismatch (not written under this user's cache key)
+0 ok, 2 refused in $TJIT_CACHE_DIR"
+  chmod 0644 "$TJIT_CACHE_KEY"
+  run -2 tjit cache verify
+  assert_output "tjit: error: the cache key file '$TJIT_CACHE_KEY' can be read or written by others (mode 0644); it must be 0600"
+  chmod 0777 "$TJIT_CACHE_DIR"
+  run -2 tjit cache verify --format json
+  assert_output "tjit: error: the cache directory '$TJIT_CACHE_DIR' is writable by group or others (mode 0777)
+{\"error\": {\"kind\": \"io\", \"message\": \"the cache directory '$TJIT_CACHE_DIR' is writable by group or others (mode 0777)\", \"file\": null, \"line\": null, \"column\": null, \"notes\": [], \"hints\": []}}"
+}

@@ -231,14 +231,14 @@ misses: 0"
 @test "cache: usage errors" {
   run -2 tjit cache
   assert_output "tjit cache: error: missing ACTION
-usage: tjit cache [OPTIONS] stats|clear"
+usage: tjit cache [OPTIONS] stats|verify|clear"
   run -2 tjit cache stat
-  assert_output "tjit cache: error: unknown action 'stat' (expected 'stats' or 'clear')
+  assert_output "tjit cache: error: unknown action 'stat' (expected 'stats', 'verify' or 'clear')
 hint: did you mean 'stats'?
-usage: tjit cache [OPTIONS] stats|clear"
+usage: tjit cache [OPTIONS] stats|verify|clear"
   run -2 tjit cache stats clear
   assert_output "tjit cache: error: unexpected argument 'clear'
-usage: tjit cache [OPTIONS] stats|clear"
+usage: tjit cache [OPTIONS] stats|verify|clear"
 }
 
 @test "cache: --args calls are keyed by their arguments" {

@@ -87,10 +87,10 @@ usage: tjit trace [OPTIONS] SPEC"
 
 @test "formats: cache --format json puts its errors on stdout" {
   run -2 --separate-stderr tjit cache --format json stat
-  assert_output '{"error": {"kind": "usage", "message": "unknown action '"'stat'"' (expected '"'stats'"' or '"'clear'"')", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
-  assert_equal "$stderr" "tjit cache: error: unknown action 'stat' (expected 'stats' or 'clear')
+  assert_output '{"error": {"kind": "usage", "message": "unknown action '"'stat'"' (expected '"'stats'"', '"'verify'"' or '"'clear'"')", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
+  assert_equal "$stderr" "tjit cache: error: unknown action 'stat' (expected 'stats', 'verify' or 'clear')
 hint: did you mean 'stats'?
-usage: tjit cache [OPTIONS] stats|clear"
+usage: tjit cache [OPTIONS] stats|verify|clear"
   TJIT_CACHE_DIR=$PWD/double.json run -2 --separate-stderr tjit cache --format json stats
   assert_output '{"error": {"kind": "io", "message": "cannot read the cache directory '"'$PWD/double.json'"': Not a directory", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
 }
