@@ -101,31 +101,62 @@ static dir_state open_trusted(const char *path, int *fd, char *why, size_t whysi
   return DIR_UNTRUSTED;
 }
 
+/* Whether the file at path lies in the directory open as dir, at any
+ * depth (walking up from its directory; by device and inode, so no
+ * spelling of either path hides it). */
+static bool inside(const char *path, int dir) {
+  struct stat target, st, up_st;
+  char *parent = dir_copy(path), *slash = strrchr(parent, '/');
+  if (!slash) strcpy(parent, ".");
+  else slash[slash == parent] = '\0'; /* "/key": "/" */
+  int fd = fstat(dir, &target) == 0 ? open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  bool found = false;
+  while (fd >= 0 && !found && fstat(fd, &st) == 0) {
+    found = st.st_dev == target.st_dev && st.st_ino == target.st_ino;
+    int up = found ? -1 : openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    close(fd);
+    fd = up;
+    if (up >= 0 && fstat(up, &up_st) == 0 && up_st.st_dev == st.st_dev && up_st.st_ino == st.st_ino) break; /* "/" */
+  }
+  if (fd >= 0) close(fd);
+  free(parent);
+  return found;
+}
+
+/* Opens the cache: the user's key into c->key (made on first use; first,
+ * since making it can make the directory, to be refused then), then the
+ * directory, which must not hold the key: a cache restored from
+ * elsewhere would bring the key its entries are sealed with. */
+static bool open_cache(tj_cache *c, char *err, size_t errsize) {
+  char *key = dc_key_default_path(), why[128];
+  bool ok = key && dc_key_load(key, &c->key, err, errsize);
+  if (!key) snprintf(err, errsize, "no cache key file (set TJIT_CACHE_KEY, XDG_CONFIG_HOME or HOME)");
+  dir_state state = ok ? open_trusted(c->dir, &c->fd, why, sizeof why) : DIR_ERROR;
+  if (ok && (state == DIR_NOT_DIR || state == DIR_UNTRUSTED)) { /* absent or unreadable: the first write says why */
+    snprintf(err, errsize, "the cache directory '%s' %s", c->dir, state == DIR_NOT_DIR ? "is not a directory" : why);
+    ok = false;
+  } else if (ok && c->fd >= 0 && inside(key, c->fd)) {
+    snprintf(err, errsize, "the cache key file '%s' is inside the cache directory '%s'", key, c->dir);
+    ok = false;
+  }
+  free(key);
+  return ok;
+}
+
 tj_cache *tj_cache_open(const char *dir, char *err, size_t errsize) {
-  char *path = dir ? dir_copy(dir) : tj_cache_default_dir(), why[128];
-  int fd = -1;
+  char *path = dir ? dir_copy(dir) : tj_cache_default_dir();
   if (!path) {
     snprintf(err, errsize, "no cache directory (set TJIT_CACHE_DIR, XDG_CACHE_HOME or HOME)");
-    return NULL;
-  }
-  dir_state state = open_trusted(path, &fd, why, sizeof why);
-  if (state == DIR_NOT_DIR || state == DIR_UNTRUSTED) { /* absent or unreadable: the first write says why */
-    snprintf(err, errsize, "the cache directory '%s' %s", path, state == DIR_NOT_DIR ? "is not a directory" : why);
-    free(path);
     return NULL;
   }
   tj_cache *c = calloc(1, sizeof *c);
   if (!c) TJ_OOM();
   c->dir = path;
-  c->fd = fd;
-  char *key_path = dc_key_default_path();
-  if (!key_path) snprintf(err, errsize, "no cache key file (set TJIT_CACHE_KEY, XDG_CONFIG_HOME or HOME)");
-  if (!key_path || !dc_key_load(key_path, &c->key, err, errsize)) {
-    free(key_path);
+  c->fd = -1;
+  if (!open_cache(c, err, errsize)) {
     tj_cache_close(c);
     return NULL;
   }
-  free(key_path);
   return c;
 }
 
@@ -508,34 +539,30 @@ static cache_digest name_digest(const char *name) {
 }
 
 tj_status tj_cache_verify(tj_ctx *ctx, const char *dir, tj_cache_verdict report, void *arg) {
-  char err[512], why[128];
-  dc_key key;
-  int fd = open_for_command(ctx, dir);
+  char err[4200], why[128];
+  int fd = open_for_command(ctx, dir); /* its diagnostics, as stats and clear give them */
   if (fd == -1) return TJ_OK;
   if (fd < 0) return TJ_ERR_USAGE;
-  char *key_path = dc_key_default_path();
-  if (!key_path) snprintf(err, sizeof err, "no cache key file (set TJIT_CACHE_KEY, XDG_CONFIG_HOME or HOME)");
-  bool ok = key_path && dc_key_load(key_path, &key, err, sizeof err);
-  free(key_path);
-  if (!ok) {
-    close(fd);
-    diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
+  close(fd);
+  tj_cache *c = tj_cache_open(dir, err, sizeof err); /* and the key, as a run opens them */
+  if (!c || c->fd < 0) {
+    diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", c ? "the cache directory vanished" : err);
+    tj_cache_close(c);
     return TJ_ERR_USAGE;
   }
   size_t n;
-  char **names = entry_names(fd, &n);
+  char **names = entry_names(c->fd, &n);
   tj_buf data = {0};
   for (size_t i = 0; i < n; i++) {
     dc_entry e;
-    bool usable = read_entry(fd, names[i], &data, why, sizeof why) &&
-                  dc_decode(name_digest(names[i]), &key, data.data, data.len, &e, why, sizeof why);
+    bool usable = read_entry(c->fd, names[i], &data, why, sizeof why) &&
+                  dc_decode(name_digest(names[i]), &c->key, data.data, data.len, &e, why, sizeof why);
     if (usable) dc_entry_free(&e);
     report(names[i], usable ? NULL : why, arg);
     free(names[i]);
   }
   free(names);
   buf_free(&data);
-  sodium_memzero(&key, sizeof key);
-  close(fd);
+  tj_cache_close(c);
   return TJ_OK;
 }

@@ -242,3 +242,22 @@ $b: refused: MAC mismatch (not written under this user's cache key)
   assert_output "tjit: error: the cache directory '$TJIT_CACHE_DIR' is writable by group or others (mode 0777)
 {\"error\": {\"kind\": \"io\", \"message\": \"the cache directory '$TJIT_CACHE_DIR' is writable by group or others (mode 0777)\", \"file\": null, \"line\": null, \"column\": null, \"notes\": [], \"hints\": []}}"
 }
+
+@test "cache trust: a key file inside the cache directory is refused" {
+  # a cache restored from elsewhere would bring its own key along
+  local key
+  for key in "$TJIT_CACHE_DIR/cache.key" "$TJIT_CACHE_DIR/sub/dir/cache.key"; do
+    TJIT_CACHE_KEY=$key uncached_run
+    assert_equal "$warning" "tjit run: warning: the cache key file '$key' is inside the cache directory '$TJIT_CACHE_DIR'; running without the disk cache"
+    assert_equal "$(entries)" ""
+    TJIT_CACHE_KEY=$key run -2 tjit cache verify
+    assert_output "tjit: error: the cache key file '$key' is inside the cache directory '$TJIT_CACHE_DIR'"
+  done
+  # through another spelling of the directory too
+  (
+    cd "$TJIT_CACHE_DIR"
+    export TJIT_CACHE_DIR=. TJIT_CACHE_KEY=sub/../cache.key
+    uncached_run
+    assert_equal "$warning" "tjit run: warning: the cache key file 'sub/../cache.key' is inside the cache directory '.'; running without the disk cache"
+  )
+}
