@@ -40,7 +40,7 @@ trap 'rm -rf "$tmp"' EXIT
 # The disk cache of compiled calls: never the user's. The phase timings run
 # with --no-cache (a hit has no compile phase to time); end to end runs
 # with it, so repetitions after the first are disk cache hits.
-export TJIT_CACHE_DIR=$tmp/cache
+export TJIT_CACHE_DIR=$tmp/cache TJIT_CACHE_KEY=$tmp/cache.key
 
 declare -A ms=() check=()
 na=n/a
