@@ -143,7 +143,7 @@ int cmd_cache(int argc, char **argv) {
     tj_status (*run)(tj_ctx *, const char *, const struct cmd_opts *);
   } actions[] = {{"stats", show_stats}, {"verify", verify}, {"clear", clear}};
   int action = -1;
-  for (int i = 0; i < 3; i++)
+  for (int i = 0; i < (int)(sizeof actions / sizeof actions[0]); i++)
     if (strcmp(opts.operand, actions[i].name) == 0) action = i;
   char *dir = NULL;
   if (action < 0) status = unknown_action(ctx, &opts);
