@@ -130,7 +130,7 @@ bool ev_scan(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array
   for (int k = 0; ok && k < nys; k++) ok = (out[ncarry + k] = eval_new_out(s, e, (uint32_t)(ncarry + k))) != NULL;
   for (int64_t i = 0; ok && i < length; i++)
     ok = eval_charge(s, step) && scan_step(s, body, in, nconst, out, ncarry, nxs, reverse ? length - 1 - i : i,
-                                    out + ncarry, nys);
+                                           out + ncarry, nys);
   if (!ok) eval_free_all(out, e->nout);
   return ok;
 }
