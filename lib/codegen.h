@@ -24,7 +24,7 @@ struct tjk_kernel;
  * jaxpr, the runtime it calls (jit.c, cg_fns.def) or the block kernels'
  * interface change, so the persistent cache (diskcache.c) stops reusing
  * objects compiled before. */
-#define CG_ABI_VERSION 4
+#define CG_ABI_VERSION 5
 
 /* Generates the C program of m's top-level jaxpr into out. Returns false
  * with a message in err for what the backend cannot compile (a bug or a
