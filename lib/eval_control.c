@@ -11,7 +11,6 @@ static const ir_jaxpr *jaxpr_param(const ir_eqn *e, const char *key) {
   return p && p->kind == PV_JAXPR ? p->jaxpr : NULL;
 }
 
-
 bool ev_jit(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const ir_jaxpr *j = jaxpr_param(e, "jaxpr");
   if (!j) return eval_bug(s, "jit without a jaxpr");
