@@ -18,7 +18,7 @@ typedef enum tj_status {
   TJ_OK = 0,
   TJ_ERR_PROGRAM = 1,   /* the user's program is wrong (trace or shape error) */
   TJ_ERR_USAGE = 2,     /* usage or spec error */
-  TJ_ERR_BUDGET = 3,    /* a budget was exceeded (compilations, a run's memory) */
+  TJ_ERR_BUDGET = 3,    /* a budget was exceeded (compilations, a run's memory or work) */
   TJ_ERR_INTERNAL = 70, /* a bug in tjit */
 } tj_status;
 
