@@ -157,6 +157,15 @@ static int apply_option(const struct cmd_info *info, int id, const char *arg,
     if (!parse_size(arg, &o->max_memory))
       return cmd_usage_error(info, "invalid --max-memory '%s' (expected bytes, or a number with K, M, G or T)", arg);
     return -1;
+  case OPT_MAX_WORK: {
+    char *end;
+    errno = 0;
+    long long n = strtoll(arg, &end, 10);
+    if (*arg < '0' || *arg > '9' || *end || errno || n <= 0)
+      return cmd_usage_error(info, "invalid --max-work '%s' (expected a number of elements, 1 or more)", arg);
+    o->max_work = n;
+    return -1;
+  }
   case OPT_WHAT_IF:
     if (o->nwhat_if == CMD_MAX_WHAT_IF)
       return cmd_usage_error(info, "too many --what-if options (limit is %d)", CMD_MAX_WHAT_IF);

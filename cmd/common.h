@@ -35,6 +35,7 @@ enum cmd_option_id {
   OPT_RANKDIR,
   OPT_FUSED,
   OPT_MAX_MEMORY,
+  OPT_MAX_WORK,
 };
 
 /* One row of a command's option table. */
@@ -100,6 +101,7 @@ struct cmd_opts {
   int max_compiles;
   int repeat;                /* --repeat N; 0: not given */
   long long max_memory;      /* --max-memory SIZE, in bytes; 0: not given */
+  long long max_work;        /* --max-work N, in elements; 0: not given */
   tj_graph_format graph_format; /* graph: --dot (default), --svg, --png, --pdf */
   bool graph_format_given;   /* graph: one of them (or --format) was given */
   bool left_to_right;        /* graph: --rankdir LR */

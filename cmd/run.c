@@ -18,6 +18,7 @@ static const struct cmd_option run_options[] = {
     {"time", 0, NULL, "print each call's trace, compile and run times to stderr", OPT_TIME},
     {"repeat", 0, "N", "run the compiled code N times; --time shows the median run", OPT_REPEAT},
     {"max-memory", 0, "SIZE", "refuse a run estimated to need more (e.g. 4G; default 3/4 of RAM)", OPT_MAX_MEMORY},
+    {"max-work", 0, "N", "stop a run after N elements of work (default 10000000000)", OPT_MAX_WORK},
     {"reference", 0, NULL, "run the reference evaluator instead of compiled code", OPT_REFERENCE},
     {"no-cache", 0, NULL, "neither read nor write the disk cache of compiled calls", OPT_NO_CACHE},
     OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_HELP,
@@ -129,7 +130,7 @@ static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, tj_session *session, tj_c
     tj_times times;
     tj_run_opts ro = {.trace = opts->trace, .reference = opts->reference, .check = opts->check, .fill_random = opts->fill_random,
                       .session = session, .cache = cache, .times = &times, .repeat = opts->repeat,
-                      .max_memory = opts->max_memory};
+                      .max_memory = opts->max_memory, .max_work = opts->max_work};
     ro.trace.call = c;
     tj_result *r = NULL;
     tj_status st = tj_run(ctx, spec, &ro, &r);

@@ -4,6 +4,8 @@
  * live in two buffers swapped after every iteration, so the body reads
  * one and writes the other without copying. */
 #include "codegen.h"
+#include "jit.h"
+#include "work.h"
 
 #include <stdlib.h>
 
@@ -142,10 +144,25 @@ static void carries_end(cg *g, const ir_atom *init, uint32_t n, uint32_t id, con
   }
 }
 
-/* A traced `while (true)` must end: every iteration counts against the
- * runtime's step budget, as in the evaluator. */
-static void count_step(cg *g) {
-  cg_line(g, "if (++rt->steps > rt->max_steps) %s(rt, 1);", cg_fn(g, "tj_rt_fail"));
+/* A traced `while (true)` or a scan of 2^31 steps must end: the run and
+ * every iteration are charged their work (work.h), the evaluator's
+ * amounts at the evaluator's points, so both stop at the same point. The
+ * sums saturate below 2^62 and the budget is at most 2^62, so the
+ * unsigned total cannot wrap. */
+void cg_charge_work(cg *g, const ir_eqn *e) {
+  if (!g->works) {
+    g->works = malloc(sizeof *g->works);
+    if (!g->works) TJ_OOM();
+    *g->works = work_new(g->m);
+  }
+  int64_t n = e ? work_iteration(g->works, e) : work_jaxpr(g->works, g->m->top);
+  cg_line(g, "if ((rt->work += %lldull) > rt->max_work) %s(rt, %d);", (long long)n, cg_fn(g, "tj_rt_fail"), JIT_WORK);
+}
+
+void cg_work_free(cg *g) {
+  if (g->works) work_free(g->works);
+  free(g->works);
+  g->works = NULL;
 }
 
 bool cg_while(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
@@ -171,7 +188,7 @@ bool cg_while(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   cg_line(g, "bool p%u;", id);
   bool ok = sub_block(g, cj, &cin, &pred);
   cg_line(g, "if (!p%u) break;", id);
-  count_step(g);
+  cg_charge_work(g, e);
   ok = ok && sub_block(g, body, &bin, &next);
   carries_swap(g, init, n, id);
   g->indent--;
@@ -222,6 +239,7 @@ bool cg_scan(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   g->indent++;
   if (reverse) cg_line(g, "long t%u = %lld - s%u;", id, (long long)length - 1, id);
   else cg_line(g, "long t%u = s%u;", id, id);
+  cg_charge_work(g, e);
   bool ok = sub_block(g, body, &ins, &dests);
   carries_swap(g, init, ncarry, id);
   g->indent--;

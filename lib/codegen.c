@@ -636,7 +636,7 @@ static void emit_prelude(const cg *g, tj_buf *b) {
               "typedef float f32; typedef double f64; typedef signed char i8; typedef short i16;\n"
               "typedef int i32; typedef long long i64; typedef unsigned char u8; typedef unsigned u32;\n"
               "typedef unsigned char bool;\n"
-              "struct tj_rt { long long steps, max_steps; };\n");
+              "struct tj_rt { unsigned long long work, max_work; };\n");
   for (int i = 0; i < CGF_COUNT; i++)
     if (g->need_fn[i]) buf_printf(b, "%s\n", cg_fns[i].proto);
   int nkernels;
@@ -674,6 +674,7 @@ bool codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize) {
     dests[k] = buf_detach(&s);
   }
   g.indent = 1;
+  cg_charge_work(&g, NULL);
   bool ok = cg_jaxpr_into(&g, j, (const char *const *)ins, (const char *const *)dests);
   if (ok) {
     emit_prelude(&g, out);
@@ -687,6 +688,7 @@ bool codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize) {
   free(dests);
   free(g.vars);
   free(g.need_kernel);
+  cg_work_free(&g);
   buf_free(&body);
   return ok;
 }

@@ -24,7 +24,7 @@ struct tjk_kernel;
  * jaxpr, the runtime it calls (jit.c, cg_fns.def) or the block kernels'
  * interface change, so the persistent cache (diskcache.c) stops reusing
  * objects compiled before. */
-#define CG_ABI_VERSION 4
+#define CG_ABI_VERSION 5
 
 /* Generates the C program of m's top-level jaxpr into out. Returns false
  * with a message in err for what the backend cannot compile (a bug or a
@@ -72,6 +72,7 @@ typedef struct cg { /* the tag: prims.h declares the rules with it */
   uint32_t ntemps;          /* counter for fresh names (t0, t1 ...) */
   bool need[H_COUNT][DT_COUNT];
   bool need_fn[CGF_COUNT];  /* libm/runtime functions used (cg_fn) */
+  struct work_table *works; /* the work of each jaxpr (work.h), made by the first cg_charge_work */
   bool *need_kernel;        /* per tjk_all() kernel: called by the code */
   char *err;
   int errsize;
@@ -138,5 +139,12 @@ bool cg_block_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first,
  * i0..i{rank-1}; cg_loops_end closes it. Returns the number of levels. */
 int cg_loops_begin(cg *g, const tj_aval *shape, const char *flat);
 void cg_loops_end(cg *g, int levels);
+
+/* The work budget (work.h, cg_control.c): emits the charge of one loop
+ * iteration of loop equation e, or with e NULL the run's (the top-level
+ * jaxpr's) work; the code stops with JIT_WORK over the budget.
+ * cg_work_free frees what the charges measured. */
+void cg_charge_work(cg *g, const ir_eqn *e);
+void cg_work_free(cg *g);
 
 #endif

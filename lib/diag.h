@@ -84,7 +84,7 @@ typedef enum { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE, DIAG_HINT } diag_level;
   X(DIAG_KIND_TRACE, "trace")       /* tracing the function */         \
   X(DIAG_KIND_RUN, "run")           /* running or checking a call */   \
   X(DIAG_KIND_GRAPH, "graph")       /* drawing a jaxpr */              \
-  X(DIAG_KIND_BUDGET, "budget")     /* a CI budget exceeded */         \
+  X(DIAG_KIND_BUDGET, "budget")     /* compilations, memory or work */ \
   X(DIAG_KIND_INTERNAL, "internal") /* a bug in tjit */
 #define DIAG_KIND_ENUM(id, name) id,
 typedef enum { DIAG_KINDS(DIAG_KIND_ENUM) } diag_kind;

@@ -182,10 +182,25 @@ bool eval_sub(eval_state *s, const ir_jaxpr *j, const tj_array *const *inputs, t
   return ok;
 }
 
+bool eval_charge(eval_state *s, int64_t n) {
+  if ((s->work += (unsigned long long)n) <= s->max_work) return true;
+  s->over_budget = true;
+  return eval_fail(s, WORK_BUDGET_MESSAGE, (long long)s->max_work);
+}
+
+tj_status eval_jaxpr_budget(const ir_module *m, const ir_jaxpr *j, const tj_array *const *inputs,
+                            tj_array **outputs, long long max_work, char *err, int errsize) {
+  eval_state s = {.m = m, .err = err, .errsize = errsize, .works = work_new(m),
+                  .max_work = (unsigned long long)(max_work > 0 ? max_work : TJ_MAX_WORK)};
+  if (errsize > 0) err[0] = 0;
+  /* the run's own equations first, as compiled code charges them */
+  bool ok = eval_charge(&s, work_jaxpr(&s.works, j)) && eval_sub(&s, j, inputs, outputs);
+  work_free(&s.works);
+  if (ok) return TJ_OK;
+  return s.internal ? TJ_ERR_INTERNAL : s.over_budget ? TJ_ERR_BUDGET : TJ_ERR_PROGRAM;
+}
+
 tj_status eval_jaxpr(const ir_module *m, const ir_jaxpr *j, const tj_array *const *inputs, tj_array **outputs,
                      char *err, int errsize) {
-  eval_state s = {.m = m, .err = err, .errsize = errsize};
-  if (errsize > 0) err[0] = 0;
-  if (eval_sub(&s, j, inputs, outputs)) return TJ_OK;
-  return s.internal ? TJ_ERR_INTERNAL : TJ_ERR_PROGRAM;
+  return eval_jaxpr_budget(m, j, inputs, outputs, TJ_MAX_WORK, err, errsize);
 }

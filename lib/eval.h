@@ -10,27 +10,38 @@
 #include "limits.h"
 #include "prims.h"
 #include "tjit.h"
+#include "work.h"
 
 typedef struct eval_state {
   const ir_module *m;
   char *err;
   int errsize;
   int depth;                /* nesting of sub-jaxprs (bounded) */
-  long long steps;          /* loop iterations so far */
+  work_table works;         /* the work of each jaxpr (work.h) */
+  unsigned long long work, max_work; /* charged so far, and the budget */
   bool internal;            /* the failure is a bug of tjit's (eval_bug) */
+  bool over_budget;         /* the failure is the work budget's */
 } eval_state;
 
 /* Evaluates j: inputs are its constvars' then its invars' arrays (borrowed);
  * outputs[0..j->nout) receive new arrays, the caller's to free. On failure
- * returns TJ_ERR_PROGRAM (the program's: an array too large, a loop that
- * never ends) or TJ_ERR_INTERNAL (tjit's: a primitive or a param the
- * evaluator has no rule for), with a message in err and no output set. */
+ * returns TJ_ERR_PROGRAM (the program's: an array too large),
+ * TJ_ERR_BUDGET (more work than max_work elements, charged as work.h
+ * says: a loop that never ends) or TJ_ERR_INTERNAL (tjit's: a primitive
+ * or a param the evaluator has no rule for), with a message in err and no
+ * output set. */
+tj_status eval_jaxpr_budget(const ir_module *m, const ir_jaxpr *j, const tj_array *const *inputs,
+                            tj_array **outputs, long long max_work, char *err, int errsize);
+/* The same with the default budget, TJ_MAX_WORK. */
 tj_status eval_jaxpr(const ir_module *m, const ir_jaxpr *j, const tj_array *const *inputs,
                      tj_array **outputs, char *err, int errsize);
 
 /* For the rules (eval_*.c): */
 /* Evaluates a sub-jaxpr inside an equation. */
 bool eval_sub(eval_state *s, const ir_jaxpr *j, const tj_array *const *inputs, tj_array **outputs);
+/* Charges n elements of work; false (the budget's message) when the run
+ * is then over its budget. */
+bool eval_charge(eval_state *s, int64_t n);
 /* Writes the message and returns false. */
 bool eval_fail(eval_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The same for a bug of tjit's: "internal error: " and the message. */

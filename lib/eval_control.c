@@ -11,11 +11,6 @@ static const ir_jaxpr *jaxpr_param(const ir_eqn *e, const char *key) {
   return p && p->kind == PV_JAXPR ? p->jaxpr : NULL;
 }
 
-static bool count_step(eval_state *s) {
-  if (++s->steps <= TJ_MAX_EVAL_STEPS) return true;
-  return eval_fail(s, "too many loop iterations (limit is %lld): does a while loop ever end?", TJ_MAX_EVAL_STEPS);
-}
-
 bool ev_jit(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const ir_jaxpr *j = jaxpr_param(e, "jaxpr");
   if (!j) return eval_bug(s, "jit without a jaxpr");
@@ -52,13 +47,14 @@ bool ev_while(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arra
   int cn = (int)eval_param_int(e, "cond_nconsts", 0), bn = (int)eval_param_int(e, "body_nconsts", 0);
   int ncarry = (int)e->nout;
   if (!body || !cj) return eval_bug(s, "while without its jaxprs");
+  int64_t step = work_iteration(&s->works, e);
   const tj_array **args = calloc((size_t)(bn + ncarry) + 1, sizeof *args);
   tj_array **carry = calloc((size_t)ncarry + 1, sizeof *carry), **next = calloc((size_t)ncarry + 1, sizeof *next);
   bool ok = args && carry && next, truth = false;
   if (!ok) eval_fail(s, "out of memory");
   for (int i = 0; ok && i < ncarry; i++)
     ok = (carry[i] = array_copy(in[cn + bn + i])) != NULL || eval_fail(s, "out of memory");
-  while (ok && (ok = while_test(s, cj, in, cn, carry, ncarry, &truth)) && truth && (ok = count_step(s))) {
+  while (ok && (ok = while_test(s, cj, in, cn, carry, ncarry, &truth)) && truth && (ok = eval_charge(s, step))) {
     memcpy(args, in + cn, sizeof *args * (size_t)bn);
     memcpy(args + bn, carry, sizeof *args * (size_t)ncarry);
     if (!(ok = eval_sub(s, body, args, next))) break;
@@ -127,12 +123,13 @@ bool ev_scan(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array
   int nxs = (int)e->nin - nconst - ncarry, nys = (int)e->nout - ncarry;
   if (!body || length < 0 || nxs < 0 || nys < 0) return eval_bug(s, "malformed scan");
   bool ok = true;
+  int64_t step = work_iteration(&s->works, e);
   for (int i = 0; ok && i < ncarry; i++)
     ok = (out[i] = array_copy(in[nconst + i])) != NULL || eval_fail(s, "out of memory");
   for (int k = 0; ok && k < nys; k++) ok = (out[ncarry + k] = eval_new_out(s, e, (uint32_t)(ncarry + k))) != NULL;
   for (int64_t i = 0; ok && i < length; i++)
-    ok = count_step(s) && scan_step(s, body, in, nconst, out, ncarry, nxs, reverse ? length - 1 - i : i,
-                                    out + ncarry, nys);
+    ok = eval_charge(s, step) && scan_step(s, body, in, nconst, out, ncarry, nxs, reverse ? length - 1 - i : i,
+                                           out + ncarry, nys);
   if (!ok) eval_free_all(out, e->nout);
   return ok;
 }

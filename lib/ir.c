@@ -20,7 +20,11 @@ void ir_free(ir_module *m) {
   free(m);
 }
 
-ir_jaxpr *ir_jaxpr_new(ir_module *m) { return ARENA_NEW(&m->arena, ir_jaxpr); }
+ir_jaxpr *ir_jaxpr_new(ir_module *m) {
+  ir_jaxpr *j = ARENA_NEW(&m->arena, ir_jaxpr);
+  j->id = m->njaxprs++;
+  return j;
+}
 
 uint32_t ir_new_var(ir_module *m, const tj_aval *aval) {
   ARENA_PUSH(&m->arena, m->vars, m->nvars, m->capvars, *aval);

@@ -70,6 +70,9 @@ typedef struct ir_eqn {
 } ir_eqn;
 
 struct ir_jaxpr {
+  uint32_t id;             /* its index among the module's jaxprs (0: top),
+                              for tables of per-jaxpr facts: a jaxpr may be
+                              shared by many equations (a jit traced once) */
   uint32_t *constvars, nconst;
   uint32_t *invars, nin;
   ir_eqn *eqns;
@@ -85,6 +88,7 @@ typedef struct ir_module {
   ir_lit *lits;
   uint32_t nlits, caplits;
   ir_jaxpr *top;
+  uint32_t njaxprs;        /* jaxprs made so far (their ids are below it) */
   const tj_source *src;    /* what eqn spans point into */
 } ir_module;
 

@@ -21,7 +21,7 @@
 /* The runtime state the generated code sees as struct tj_rt: the first
  * two fields are shared with the prelude's declaration. */
 struct tj_rt {
-  long long steps, max_steps;
+  unsigned long long work, max_work;
   jmp_buf unwind;
   struct live_buffer { void *p; size_t bytes; } *live; /* allocated, not yet freed */
   size_t nlive, caplive;
@@ -200,10 +200,10 @@ void jit_free(jit_program *p) {
   free(p);
 }
 
-int jit_run(jit_program *p, void *const *in, void *const *out, long long max_steps) {
+int jit_run(jit_program *p, void *const *in, void *const *out, long long max_work) {
   struct tj_rt *rt = calloc(1, sizeof *rt); /* on the heap: setjmp's frame must not hold it in a register */
   if (!rt) TJ_OOM();
-  rt->max_steps = max_steps;
+  rt->max_work = max_work > 0 ? (unsigned long long)max_work : 0;
   int code = setjmp(rt->unwind);
   if (code == 0) p->entry(rt, in, out);
   for (size_t i = 0; i < rt->nlive; i++) {

@@ -2,7 +2,7 @@
  * calls: a program compiles to memory (no files, no subprocess, no
  * #include), reaches only the functions registered from cg_fns.def, and
  * runs under a runtime that tracks every buffer it allocates, so a failure
- * inside (out of memory, the loop step budget) unwinds and frees them. */
+ * inside (out of memory, the work budget) unwinds and frees them. */
 #ifndef TJ_JIT_H
 #define TJ_JIT_H
 #include <stdbool.h>
@@ -30,15 +30,16 @@ bool jit_compile_object(const char *source, tj_buf *obj, char *err, int errsize)
 jit_program *jit_load_object(const void *obj, size_t len, unsigned needs, char *err, int errsize);
 
 /* Why a run stopped early (tj_rt_fail's codes). */
-enum { JIT_OK = 0, JIT_STEPS = 1, JIT_NOMEM = 2, JIT_OVERRUN = 3 };
+enum { JIT_OK = 0, JIT_WORK = 1, JIT_NOMEM = 2, JIT_OVERRUN = 3 };
 
 /* Whether the TJ_BUFFER_GUARD zero bytes after a buffer of `bytes` bytes
  * are still zero (JIT_OVERRUN when the code's own buffers' are not). */
 bool jit_guard_intact(const void *p, size_t bytes);
 
-/* Calls the program's tj_entry(rt, in, out); max_steps bounds the
- * iterations of its while loops. Returns JIT_OK or the failure code, with
- * every buffer the code had allocated freed. */
-int jit_run(jit_program *p, void *const *in, void *const *out, long long max_steps);
+/* Calls the program's tj_entry(rt, in, out); max_work bounds the work the
+ * code charges (work.h: at its start, and per loop iteration). Returns
+ * JIT_OK or the failure code, with every buffer the code had allocated
+ * freed. */
+int jit_run(jit_program *p, void *const *in, void *const *out, long long max_work);
 
 #endif

@@ -24,10 +24,19 @@
 #define TJ_MAX_PARAMS        64         /* parameters of one function */
 #define TJ_MAX_TUPLE         4096       /* elements of one static tuple */
 #define TJ_MAX_STEPS         10000000   /* statements executed while tracing */
-/* Loop iterations one run of a call may take in total (while and scan,
- * compiled or evaluated), so a traced `while (true)` ends with an error
- * instead of hanging. */
-#define TJ_MAX_EVAL_STEPS    10000000LL
+/* Work one run of a call may do (tjit-run(1) --max-work), in elements
+ * read and written (lib/work.h says what is charged): a loop that never
+ * ends, or 9,000,000 iterations over a million floats, stops with an
+ * error instead of running for hours, in compiled code (about 1-5 s to
+ * reach it) as in the evaluator (scalar loops: about 10^7 iterations). */
+#define TJ_MAX_WORK          10000000000LL
+/* The work of any equation and of any loop iteration besides its
+ * elements: a scalar step is not free (the evaluator's costs about as
+ * much as 50 elements). */
+#define TJ_WORK_PER_EQN      256
+/* Where work sums stop growing, and the most --max-work may be: the
+ * running total stays below 2^63. */
+#define TJ_WORK_SATURATED    (1LL << 62)
 /* Zero bytes after every buffer compiled code writes (its own and the
  * outputs): a write past a buffer's end that lands there is caught as a
  * bug of the C generator rather than corrupting memory unseen. */

@@ -187,22 +187,35 @@ int prim_lookup(const char *name) {
 /* ir_check: operands defined before use, each output defined once, and
  * output avals as the shape rules say. Sub-jaxprs are closed, so each is
  * checked seeing only its own variables: a variable is defined in the
- * jaxpr being checked when its stamp is that check's generation. */
+ * jaxpr being checked when its stamp is that check's generation.
+ *
+ * A jaxpr shared by many equations (a jit traced once, called twice at
+ * each of 28 levels) is checked once: checking it at every use doubled
+ * the work per level. Its height (the nesting below it, 0 without
+ * sub-jaxprs) is kept so a later use still meets the nesting limit. */
 typedef struct checker {
   const ir_module *m;
   uint32_t *stamp, gen;
+  int *height;             /* per jaxpr id: -1 not checked yet */
   char *err;
   int errsize;
 } checker;
 
 static bool check_jaxpr(checker *c, const ir_jaxpr *j, int depth);
 
-static bool check_params(checker *c, const ir_eqn *e, int depth) {
+/* Checks sub-jaxpr j at depth; *height grows to cover j's. */
+static bool check_sub(checker *c, const ir_jaxpr *j, int depth, int *height) {
+  if (!check_jaxpr(c, j, depth)) return false;
+  if (c->height[j->id] + 1 > *height) *height = c->height[j->id] + 1;
+  return true;
+}
+
+static bool check_params(checker *c, const ir_eqn *e, int depth, int *height) {
   for (int p = 0; p < e->nparams; p++) {
     const pval *v = e->params[p].val;
-    if (v->kind == PV_JAXPR && !check_jaxpr(c, v->jaxpr, depth + 1)) return false;
+    if (v->kind == PV_JAXPR && !check_sub(c, v->jaxpr, depth + 1, height)) return false;
     for (int i = 0; v->kind == PV_TUPLE && i < v->nitems; i++)
-      if (v->items[i]->kind == PV_JAXPR && !check_jaxpr(c, v->items[i]->jaxpr, depth + 1)) return false;
+      if (v->items[i]->kind == PV_JAXPR && !check_sub(c, v->items[i]->jaxpr, depth + 1, height)) return false;
   }
   return true;
 }
@@ -223,13 +236,13 @@ static bool check_avals(checker *c, const ir_eqn *e, uint32_t k) {
   return ok;
 }
 
-static bool check_eqn(checker *c, const ir_eqn *e, uint32_t k, uint32_t gen, int depth) {
+static bool check_eqn(checker *c, const ir_eqn *e, uint32_t k, uint32_t gen, int depth, int *height) {
   char *err = c->err;
   int errsize = c->errsize;
   for (uint32_t i = 0; i < e->nin; i++)
     if (!ATOM_IS_LIT(e->in[i]) && c->stamp[ATOM_INDEX(e->in[i])] != gen)
       return FAIL("equation %u (%s): operand %u used before definition", k, prims[e->prim].name, i);
-  if (!check_params(c, e, depth)) return false;
+  if (!check_params(c, e, depth, height)) return false;
   if (!check_avals(c, e, k)) return false;
   for (uint32_t i = 0; i < e->nout; i++) {
     if (c->stamp[e->out[i]] == gen) return FAIL("equation %u: output defined twice", k);
@@ -241,21 +254,30 @@ static bool check_eqn(checker *c, const ir_eqn *e, uint32_t k, uint32_t gen, int
 static bool check_jaxpr(checker *c, const ir_jaxpr *j, int depth) {
   char *err = c->err;
   int errsize = c->errsize;
-  if (depth > TJ_MAX_JAXPR_NEST) return FAIL("too many nested sub-jaxprs (limit is %d)", TJ_MAX_JAXPR_NEST);
+  if (j->id >= c->m->njaxprs) return FAIL("a sub-jaxpr of another module");
+  int seen = c->height[j->id];
+  if (depth + (seen > 0 ? seen : 0) > TJ_MAX_JAXPR_NEST)
+    return FAIL("too many nested sub-jaxprs (limit is %d)", TJ_MAX_JAXPR_NEST);
+  if (seen >= 0) return true;
   uint32_t gen = ++c->gen;
+  int height = 0;
   for (uint32_t i = 0; i < j->nconst; i++) c->stamp[j->constvars[i]] = gen;
   for (uint32_t i = 0; i < j->nin; i++) c->stamp[j->invars[i]] = gen;
   for (uint32_t k = 0; k < j->neqns; k++)
-    if (!check_eqn(c, &j->eqns[k], k, gen, depth)) return false;
+    if (!check_eqn(c, &j->eqns[k], k, gen, depth, &height)) return false;
   for (uint32_t i = 0; i < j->nout; i++)
     if (!ATOM_IS_LIT(j->outs[i]) && c->stamp[ATOM_INDEX(j->outs[i])] != gen) return FAIL("output %u is not defined", i);
+  c->height[j->id] = height;
   return true;
 }
 
 bool ir_check(const ir_module *m, char *err, int errsize) {
-  checker c = {m, calloc(m->nvars ? m->nvars : 1, sizeof(uint32_t)), 0, err, errsize};
-  if (!c.stamp) TJ_OOM();
+  checker c = {m, calloc(m->nvars ? m->nvars : 1, sizeof(uint32_t)), 0, malloc(sizeof(int) * (m->njaxprs + 1u)),
+               err, errsize};
+  if (!c.stamp || !c.height) TJ_OOM();
+  for (uint32_t i = 0; i < m->njaxprs; i++) c.height[i] = -1;
   bool ok = check_jaxpr(&c, m->top, 0);
   free(c.stamp);
+  free(c.height);
   return ok;
 }

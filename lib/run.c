@@ -17,6 +17,7 @@
 #include "limits.h"
 #include "mem_estimate.h"
 #include "util.h"
+#include "work.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,10 +130,27 @@ static tj_result *result_new(size_t n) {
   return r;
 }
 
-static tj_status run_reference(tj_ctx *ctx, const tj_jaxpr *j, tj_array **args, tj_result *res) {
+/* The budget of a run (tj_run_opts.max_work). */
+static long long max_work(const tj_run_opts *o) {
+  if (o->max_work <= 0) return TJ_MAX_WORK;
+  return o->max_work < TJ_WORK_SATURATED ? o->max_work : TJ_WORK_SATURATED; /* the total cannot wrap */
+}
+
+/* The diagnostic of a run over its work budget, from either backend. */
+static void work_budget_error(tj_ctx *ctx, const tj_run_opts *o) {
+  diag_set_kind(&ctx->diags, DIAG_KIND_BUDGET);
+  diag_error(&ctx->diags, NULL, span_make(0, 0), WORK_BUDGET_MESSAGE, max_work(o));
+  diag_note(&ctx->diags, "a run is charged the elements its equations read and write, a loop's body at every "
+                         "iteration (see tjit-run(1)); --max-work sets another budget");
+}
+
+static tj_status run_reference(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_array **args,
+                               tj_result *res) {
   char err[512];
-  tj_status st = eval_jaxpr(j->m, j->m->top, (const tj_array *const *)args, res->outs, err, sizeof err);
-  if (st != TJ_OK) diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
+  tj_status st = eval_jaxpr_budget(j->m, j->m->top, (const tj_array *const *)args, res->outs, max_work(o), err,
+                                   sizeof err);
+  if (st == TJ_ERR_BUDGET) work_budget_error(ctx, o);
+  else if (st != TJ_OK) diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
   return st;
 }
 
@@ -303,7 +321,7 @@ static int timed_runs(jit_program *p, void **in, void **out, const tj_run_opts *
   if (!ms) TJ_OOM();
   for (int r = 0; r < n && code == JIT_OK; r++) {
     double t0 = now_ms();
-    code = jit_run(p, in, out, TJ_MAX_EVAL_STEPS);
+    code = jit_run(p, in, out, max_work(o));
     ms[r] = now_ms() - t0;
   }
   qsort(ms, (size_t)n, sizeof *ms, by_value);
@@ -334,10 +352,10 @@ static tj_status run_program(tj_ctx *ctx, const session_prog *p, uint32_t nin, t
     diag_error(&ctx->diags, NULL, span_make(0, 0),
                "internal error: the compiled code wrote past the end of a buffer (a bug in tjit's C generator)");
     st = TJ_ERR_INTERNAL;
-  } else if (code == JIT_STEPS)
-    diag_error(&ctx->diags, NULL, span_make(0, 0),
-               "too many loop iterations (limit is %lld): does a while loop ever end?", TJ_MAX_EVAL_STEPS);
-  else if (code == JIT_NOMEM) diag_error(&ctx->diags, NULL, span_make(0, 0), "out of memory while running");
+  } else if (code == JIT_WORK) {
+    work_budget_error(ctx, o);
+    st = TJ_ERR_BUDGET;
+  } else if (code == JIT_NOMEM) diag_error(&ctx->diags, NULL, span_make(0, 0), "out of memory while running");
   if (code != JIT_OK && st == TJ_OK) st = TJ_ERR_PROGRAM;
   free(in);
   free(out);
@@ -345,9 +363,10 @@ static tj_status run_program(tj_ctx *ctx, const session_prog *p, uint32_t nin, t
 }
 
 /* --check: the compiled results against the evaluator's. */
-static tj_status check_results(tj_ctx *ctx, const tj_jaxpr *j, tj_array **args, const tj_result *got) {
+static tj_status check_results(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_array **args,
+                               const tj_result *got) {
   tj_result *want = result_new(got->n);
-  tj_status st = run_reference(ctx, j, args, want);
+  tj_status st = run_reference(ctx, j, o, args, want);
   for (size_t k = 0; k < got->n && st == TJ_OK; k++) {
     char why[256];
     if (!array_agree(got->outs[k], want->outs[k], why, sizeof why)) {
@@ -472,7 +491,7 @@ static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const
   if (st != TJ_OK) { /* nothing runs */
   } else if (diag_set_kind(&ctx->diags, DIAG_KIND_RUN), o->reference) {
     double t0 = now_ms();
-    st = run_reference(ctx, j, args, res);
+    st = run_reference(ctx, j, o, args, res);
     if (o->times) o->times->run_ms = now_ms() - t0;
   } else {
     if (prog < 0) prog = compile(ctx, j, o, s, dc, &mem);
@@ -480,7 +499,7 @@ static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const
   }
   if (st == TJ_OK && o->check && !o->reference) {
     double t0 = now_ms();
-    st = check_results(ctx, j, args, res);
+    st = check_results(ctx, j, o, args, res);
     if (o->times) o->times->check_ms = now_ms() - t0;
   }
   free_args(args, m->top->nin);

@@ -18,7 +18,7 @@ typedef enum tj_status {
   TJ_OK = 0,
   TJ_ERR_PROGRAM = 1,   /* the user's program is wrong (trace or shape error) */
   TJ_ERR_USAGE = 2,     /* usage or spec error */
-  TJ_ERR_BUDGET = 3,    /* a budget was exceeded (compilations, a run's memory) */
+  TJ_ERR_BUDGET = 3,    /* a budget was exceeded (compilations, a run's memory or work) */
   TJ_ERR_INTERNAL = 70, /* a bug in tjit */
 } tj_status;
 
@@ -145,6 +145,8 @@ typedef struct tj_run_opts {
   long long max_memory;   /* bytes a run may need, as estimated before it allocates anything
                              (inputs, outputs, the most temporaries live at once); 0: 3/4 of
                              physical memory (TJ_MEMORY_SHARE_*); < 0: no limit */
+  long long max_work;     /* elements a run may read and write, charged at its start and per
+                             loop iteration (lib/work.h), compiled or evaluated; 0: TJ_MAX_WORK */
 } tj_run_opts;
 
 /* The default options: tj_trace_defaults(), compiled, no check, no
@@ -152,10 +154,11 @@ typedef struct tj_run_opts {
 tj_run_opts tj_run_defaults(void);
 /* Traces the call, generates C, compiles it with libtcc in memory and runs
  * it (or, with opts->reference, evaluates the jaxpr). A failure while
- * running (an argument without data, a loop that never ends, an array too
- * large) or a --check mismatch is TJ_ERR_PROGRAM with a diagnostic; a run
- * whose estimated memory is over opts->max_memory is refused before it
- * allocates anything (TJ_ERR_BUDGET, the sizes in notes); a C
+ * running (an argument without data, an array too large) or a --check
+ * mismatch is TJ_ERR_PROGRAM with a diagnostic; a run whose estimated
+ * memory is over opts->max_memory is refused before it allocates anything
+ * (TJ_ERR_BUDGET, the sizes in notes), one that does more work than
+ * opts->max_work (a loop that never ends) stops (TJ_ERR_BUDGET); a C
  * compile failure is TJ_ERR_INTERNAL and saves the source to a file the
  * diagnostic names. */
 tj_status tj_run(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *opts,

@@ -175,3 +175,90 @@ usage: tjit run [OPTIONS] SPEC"
   done
   run -0 tjit run --max-memory 1M "$CASES_DIR/run-memory-temporaries.json"
 }
+
+# The work budget (lib/work.h; tjit-run(1) BUDGET): a run is charged the
+# elements its equations read and write, each loop iteration its body's,
+# the same in compiled code and in the evaluator, which stop at the same
+# point with exit 3. Compiled code counted only while iterations (10^7 of
+# them), so the scans of fori_loops with static bounds ran on unbounded.
+# `timeout` turns a regression into a failure rather than a hang.
+work_error() {
+  printf '%s\n%s' "tjit: error: too much work (limit is $1 elements read and written): does a loop ever end?" \
+    "note: a run is charged the elements its equations read and write, a loop's body at every iteration (see tjit-run(1)); --max-work sets another budget"
+}
+
+@test "run: a fori_loop of 10^9 iterations stops at the work budget" {
+  run -3 --separate-stderr timeout 60 tjit run --no-cache "$CASES_DIR/run-work-fori-1e9.json"
+  assert_equal "$output" ""
+  assert_equal "$stderr" "$(work_error 10000000000)"
+}
+
+@test "run --check: a fori_loop of 10^9 iterations stops at the work budget" {
+  run -3 --separate-stderr timeout 60 tjit run --check --no-cache "$CASES_DIR/run-work-fori-1e9.json"
+  assert_equal "$stderr" "$(work_error 10000000000)"
+}
+
+# The evaluator reaches the default budget in some 10 s on scalar loops,
+# so a smaller one keeps the suite fast; run-work-ten shows it charges
+# what compiled code charges.
+@test "run --reference: a fori_loop of 10^9 iterations stops at the work budget" {
+  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$CASES_DIR/run-work-fori-1e9.json"
+  assert_equal "$stderr" "$(work_error 100000000)"
+}
+
+@test "run: two nested loops of 2^31-1 iterations stop at the work budget" {
+  run -3 --separate-stderr timeout 60 tjit run --no-cache "$CASES_DIR/run-work-nested-max.json"
+  assert_equal "$output" ""
+  assert_equal "$stderr" "$(work_error 10000000000)"
+  run -3 --separate-stderr timeout 60 tjit run --check --no-cache "$CASES_DIR/run-work-nested-max.json"
+  assert_equal "$stderr" "$(work_error 10000000000)"
+  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$CASES_DIR/run-work-nested-max.json"
+  assert_equal "$stderr" "$(work_error 100000000)"
+}
+
+@test "run: a while loop of 2^31-1 iterations stops at the work budget" {
+  run -3 --separate-stderr timeout 60 tjit run --no-cache "$CASES_DIR/run-work-while-traced-bound.json"
+  assert_equal "$stderr" "$(work_error 10000000000)"
+  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$CASES_DIR/run-work-while-traced-bound.json"
+  assert_equal "$stderr" "$(work_error 100000000)"
+}
+
+@test "run: 9,000,000 iterations over an f32[1048576] carry stop at the work budget" {
+  run -3 --separate-stderr timeout 60 tjit run --no-cache "$CASES_DIR/run-work-big-carry.json"
+  assert_equal "$output" ""
+  assert_equal "$stderr" "$(work_error 10000000000)"
+  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$CASES_DIR/run-work-big-carry.json"
+  assert_equal "$stderr" "$(work_error 100000000)"
+}
+
+@test "run: both backends run a loop exactly at --max-work and stop it one element short" {
+  local mode
+  for mode in --no-cache --reference; do
+    run -0 --separate-stderr timeout 60 tjit run "$mode" --max-work 8000 "$CASES_DIR/run-work-ten.json"
+    assert_equal "$output" "args: Array(10.5, dtype=float32, weak_type=True)"
+    assert_equal "$stderr" ""
+    run -3 --separate-stderr timeout 60 tjit run "$mode" --max-work 7999 "$CASES_DIR/run-work-ten.json"
+    assert_equal "$output" ""
+    assert_equal "$stderr" "$(work_error 7999)"
+  done
+}
+
+@test "run: a loop the tracer unrolled is charged too, before anything runs" {
+  local mode
+  for mode in --no-cache --reference; do
+    run -0 tjit run "$mode" --max-work 2650 "$CASES_DIR/run-work-unrolled.json"
+    assert_output "args: Array([10., 11., 12., 13.], dtype=float32)"
+    run -3 --separate-stderr tjit run "$mode" --max-work 2649 "$CASES_DIR/run-work-unrolled.json"
+    assert_equal "$stderr" "$(work_error 2649)"
+  done
+}
+
+@test "run: --max-work takes a number of elements, 1 or more" {
+  local bad
+  for bad in 0 -5 1e9 12x ''; do
+    run -2 tjit run --max-work "$bad" "$CASES_DIR/run-work-ten.json"
+    assert_line --index 0 "tjit run: error: invalid --max-work '$bad' (expected a number of elements, 1 or more)"
+  done
+  run -0 tjit run --max-work 9223372036854775807 "$CASES_DIR/run-work-ten.json"
+  assert_output "args: Array(10.5, dtype=float32, weak_type=True)"
+}

@@ -1,7 +1,10 @@
 /* ir_check: the IR invariants every trace is checked against. */
 #include "harness.h"
 #include "ir.h"
+#include "limits.h"
 #include "prims.h"
+
+#include <time.h>
 
 static ir_module *one_add(uint32_t *a, uint32_t *b) {
   ir_module *m = ir_new(NULL);
@@ -94,7 +97,86 @@ static void test_many_outputs_are_checked(void) {
   ir_free(m);
 }
 
+/* A jaxpr of one f32[3] input whose equations each call sub-jaxpr `callee`
+ * (jit) on the previous result, `calls` times; a leaf (callee NULL)
+ * adds its input to itself. */
+static ir_jaxpr *caller(ir_module *m, ir_jaxpr *callee, int calls) {
+  tj_aval f3 = aval_scalar(DT_F32, false);
+  f3.rank = 1, f3.dims[0] = 3;
+  ir_jaxpr *j = ir_jaxpr_new(m);
+  j->invars = ARENA_ARRAY(&m->arena, uint32_t, 1);
+  j->invars[0] = ir_new_var(m, &f3);
+  j->nin = 1;
+  ir_atom prev = ATOM_VAR(j->invars[0]);
+  for (int i = 0; i < (callee ? calls : 1); i++) {
+    ir_eqn *e = ir_add_eqn(m, j, callee ? P_jit : P_add, callee ? 1 : 2, 1, callee ? 2 : 0, span_make(0, 0));
+    e->in[0] = prev;
+    if (callee) {
+      e->params[0] = (ir_param){"name", pv_name(m, "g")};
+      e->params[1] = (ir_param){"jaxpr", pv_jaxpr(m, callee)};
+    } else
+      e->in[1] = prev;
+    e->out[0] = ir_new_var(m, &f3);
+    prev = ATOM_VAR(e->out[0]);
+  }
+  j->outs = ARENA_ARRAY(&m->arena, ir_atom, 1);
+  j->outs[0] = prev;
+  j->nout = 1;
+  return j;
+}
+
+/* The top-level jaxpr (one_add's) also calls j. */
+static void top_calls(ir_module *m, ir_jaxpr *j, uint32_t a) {
+  ir_eqn *e = ir_add_eqn(m, m->top, P_jit, 1, 1, 2, span_make(0, 0));
+  e->in[0] = ATOM_VAR(a);
+  e->params[0] = (ir_param){"name", pv_name(m, "g")};
+  e->params[1] = (ir_param){"jaxpr", pv_jaxpr(m, j)};
+  e->out[0] = ir_new_var(m, &m->vars[a]);
+}
+
+/* A guard against exponential work, not a speed test: 40 levels of a jit
+ * calling the level below twice. Checking a shared jaxpr at every use took
+ * 2^40 checks (28 levels: 10 s); once each, about a millisecond. The
+ * bound is generous for a loaded machine and sanitizers. */
+static void test_shared_jaxprs_checked_once(void) {
+  uint32_t a, b;
+  ir_module *m = one_add(&a, &b);
+  ir_jaxpr *level = caller(m, NULL, 1);
+  for (int k = 1; k <= 40; k++) level = caller(m, level, 2);
+  top_calls(m, level, a);
+  char err[256];
+  clock_t t0 = clock();
+  CHECK(ir_check(m, err, sizeof err));
+  CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 4.0);
+  ir_free(m);
+}
+
+/* A shared jaxpr checked first near the top still counts its own nesting
+ * where a deeper use puts it: sub (a jit of a leaf, height 1) called at
+ * depth 1, then again below `wrappers` more levels. */
+static bool shared_deep_use_checks(int wrappers, char *err, int errsize) {
+  uint32_t a, b;
+  ir_module *m = one_add(&a, &b);
+  ir_jaxpr *sub = caller(m, caller(m, NULL, 1), 1), *chain = sub;
+  top_calls(m, sub, a);
+  for (int k = 0; k < wrappers; k++) chain = caller(m, chain, 1);
+  top_calls(m, chain, a);
+  bool ok = ir_check(m, err, errsize);
+  ir_free(m);
+  return ok;
+}
+
+static void test_shared_jaxpr_nesting_limit(void) {
+  char err[256];
+  /* sub at depth 99, its leaf at 100: the limit */
+  CHECK(shared_deep_use_checks(TJ_MAX_JAXPR_NEST - 2, err, sizeof err));
+  CHECK(!shared_deep_use_checks(TJ_MAX_JAXPR_NEST - 1, err, sizeof err));
+  CHECK_STR(err, "too many nested sub-jaxprs (limit is 100)");
+}
+
 int main(void) {
+  test_shared_jaxprs_checked_once();
+  test_shared_jaxpr_nesting_limit();
   test_many_outputs_are_checked();
   test_valid();
   test_use_before_definition();

@@ -8,7 +8,7 @@
 #include "jit.h"
 
 #define PRELUDE                                                   \
-  "struct tj_rt { long long steps, max_steps; };\n"                \
+  "struct tj_rt { unsigned long long work, max_work; };\n"     \
   "void *tj_rt_alloc(struct tj_rt *, long);\n"                     \
   "void tj_rt_free(struct tj_rt *, void *);\n"                     \
   "void tj_rt_fail(struct tj_rt *, int);\n"                        \
@@ -53,7 +53,7 @@ static void test_early_stops(void) {
   bool intact;
   /* buffers live at the failure are freed (LeakSanitizer checks) */
   CHECK(run_body("void *a = tj_rt_alloc(rt, 100); void *b = tj_rt_alloc(rt, 1000); (void)a, (void)b;"
-                 "tj_rt_fail(rt, 1);", &intact) == JIT_STEPS);
+                 "tj_rt_fail(rt, 1);", &intact) == JIT_WORK);
   CHECK(run_body("tj_rt_alloc(rt, 8); tj_rt_fail(rt, 2);", &intact) == JIT_NOMEM);
   CHECK(run_body("for (int i = 0; i < 100; i++) tj_rt_alloc(rt, 8);", &intact) == JIT_OK);
 }

@@ -23,6 +23,7 @@
 #include "harness.h"
 #include "jit.h"
 #include "kernels.h"
+#include "limits.h"
 #include "tjit.h"
 
 static bool accepts(int prim, tj_dtype t) {
@@ -113,7 +114,7 @@ static bool run_compiled(const ir_module *m, const char *what, tj_array *const *
   tj_aval av = ir_atom_aval(m, m->top->outs[0]);
   *out = array_new(&av);
   outs[0] = (*out)->data;
-  ok = jit_run(p, ins, outs, 1000) == JIT_OK && ok;
+  ok = jit_run(p, ins, outs, TJ_MAX_WORK) == JIT_OK && ok;
   jit_free(p);
   return ok;
 }

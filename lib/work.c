@@ -1,0 +1,94 @@
+/* The work budget's measure (see work.h). */
+#include "work.h"
+
+#include <stdlib.h>
+
+#include "limits.h"
+#include "prims.h"
+#include "util.h"
+
+work_table work_new(const ir_module *m) {
+  work_table w = {m, calloc(m->njaxprs + 1u, sizeof(int64_t))};
+  if (!w.known) TJ_OOM();
+  return w;
+}
+
+void work_free(work_table *w) {
+  free(w->known);
+  w->known = NULL;
+}
+
+int64_t work_add(int64_t a, int64_t b) {
+  return a >= TJ_WORK_SATURATED - b ? TJ_WORK_SATURATED : a + b;
+}
+
+static int64_t work_mul(int64_t a, int64_t b) {
+  return a && b > TJ_WORK_SATURATED / a ? TJ_WORK_SATURATED : a * b;
+}
+
+static int64_t atom_elements(const ir_module *m, ir_atom a) {
+  if (ATOM_IS_LIT(a)) return 1;
+  int64_t n = aval_size(&m->vars[ATOM_INDEX(a)]);
+  return n < TJ_WORK_SATURATED ? n : TJ_WORK_SATURATED;
+}
+
+static const ir_jaxpr *jaxpr_param(const ir_eqn *e, const char *key) {
+  const pval *p = ir_param_get(e, key);
+  return p && p->kind == PV_JAXPR ? p->jaxpr : NULL;
+}
+
+/* A dot_general's contraction length: the product of the lhs's
+ * contracting dimensions (dimension_numbers (([lc], [rc]), batch)). */
+static int64_t contraction(const ir_module *m, const ir_eqn *e) {
+  const pval *p = ir_param_get(e, "dimension_numbers"), *pair = p && p->kind == PV_TUPLE && p->nitems == 2 ? p->items[0] : NULL;
+  const pval *lc = pair && pair->kind == PV_TUPLE && pair->nitems == 2 ? pair->items[0] : NULL;
+  if (!lc || (lc->kind != PV_TUPLE && lc->kind != PV_LIST) || ATOM_IS_LIT(e->in[0])) return 1;
+  const tj_aval *lhs = &m->vars[ATOM_INDEX(e->in[0])];
+  int64_t n = 1;
+  for (int i = 0; i < lc->nitems; i++)
+    if (lc->items[i]->kind == PV_INT && lc->items[i]->i >= 0 && lc->items[i]->i < lhs->rank)
+      n = work_mul(n, lhs->dims[lc->items[i]->i]);
+  return n;
+}
+
+/* What the equation's sub-jaxprs add: a jit's jaxpr, a cond's costliest
+ * branch; nothing for a loop's (charged per iteration) or a combiner's. */
+static int64_t sub_work(work_table *w, const ir_eqn *e) {
+  if (e->prim == P_jit) {
+    const ir_jaxpr *j = jaxpr_param(e, "jaxpr");
+    return j ? work_jaxpr(w, j) : 0;
+  }
+  int64_t most = 0;
+  const pval *br = e->prim == P_cond ? ir_param_get(e, "branches") : NULL;
+  for (int b = 0; br && br->kind == PV_TUPLE && b < br->nitems; b++)
+    if (br->items[b]->kind == PV_JAXPR) {
+      int64_t x = work_jaxpr(w, br->items[b]->jaxpr);
+      if (x > most) most = x;
+    }
+  return most;
+}
+
+static int64_t eqn_work(work_table *w, const ir_eqn *e) {
+  int64_t n = TJ_WORK_PER_EQN, outs = 0;
+  for (uint32_t i = 0; i < e->nin; i++) n = work_add(n, atom_elements(w->m, e->in[i]));
+  for (uint32_t k = 0; k < e->nout; k++) outs = work_add(outs, aval_size(&w->m->vars[e->out[k]]));
+  if (e->prim == P_dot_general && e->nin == 2) outs = work_mul(outs, contraction(w->m, e));
+  return work_add(work_add(n, outs), sub_work(w, e));
+}
+
+int64_t work_jaxpr(work_table *w, const ir_jaxpr *j) {
+  if (j->id < w->m->njaxprs && w->known[j->id]) return w->known[j->id] - 1;
+  int64_t n = 0;
+  for (uint32_t k = 0; k < j->neqns; k++) n = work_add(n, eqn_work(w, &j->eqns[k]));
+  if (j->id < w->m->njaxprs) w->known[j->id] = n + 1;
+  return n;
+}
+
+int64_t work_iteration(work_table *w, const ir_eqn *e) {
+  int64_t n = TJ_WORK_PER_EQN;
+  const ir_jaxpr *body = jaxpr_param(e, e->prim == P_while ? "body_jaxpr" : "jaxpr");
+  const ir_jaxpr *cond = e->prim == P_while ? jaxpr_param(e, "cond_jaxpr") : NULL;
+  if (body) n = work_add(n, work_jaxpr(w, body));
+  if (cond) n = work_add(n, work_jaxpr(w, cond));
+  return n;
+}
