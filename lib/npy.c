@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -313,14 +314,25 @@ static bool write_all(int fd, const void *p, size_t n) {
   return true;
 }
 
-bool npy_write(const char *path, const tj_array *a, char *err, int errsize) {
+/* A temporary file beside the destination, in directory dirfd: created
+ * with O_EXCL and O_NOFOLLOW under a random name (mkstemp's rule, but
+ * relative to dirfd and with the usual 0644 before the umask). */
+static int create_temp(int dirfd, char *name, size_t size) {
+  for (int attempt = 0; attempt < 64; attempt++) {
+    uint64_t r = 0;
+    if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) r ^= (uint64_t)getpid() << 32 ^ (uint64_t)attempt;
+    snprintf(name, size, ".tjit-%016llx.npy.tmp", (unsigned long long)r);
+    int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  errno = EEXIST;
+  return -1;
+}
+
+/* The header and the elements, little-endian. */
+static bool write_npy_fd(int fd, const tj_array *a) {
   tj_buf head = {0};
   npy_header(a, &head);
-  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    buf_free(&head);
-    return fail(err, errsize, "cannot write '%s': %s", path, strerror(errno));
-  }
   size_t bytes = (size_t)a->size * (size_t)dtype_size(a->dtype);
   bool ok = write_all(fd, head.data, head.len);
   buf_free(&head);
@@ -333,8 +345,30 @@ bool npy_write(const char *path, const tj_array *a, char *err, int errsize) {
   } else if (ok) {
     ok = write_all(fd, a->data, bytes);
   }
-  int werr = errno;
-  if (close(fd) != 0 && ok) ok = false, werr = errno;
+  return ok;
+}
+
+/* Written to a temporary file in path's directory, then renamed over path:
+ * a symbolic link at path is replaced, never followed (nor is a file it
+ * points to truncated), and a failed write leaves any old file whole. The
+ * directory itself is followed as the caller named it. */
+bool npy_write(const char *path, const tj_array *a, char *err, int errsize) {
+  const char *slash = strrchr(path, '/');
+  const char *base = slash ? slash + 1 : path;
+  char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+  if (!dir) TJ_OOM();
+  int dirfd = *base ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  int werr = *base ? errno : EISDIR;
+  free(dir);
+  char temp[64];
+  int fd = dirfd >= 0 ? create_temp(dirfd, temp, sizeof temp) : -1;
+  if (dirfd >= 0) werr = errno;
+  bool ok = fd >= 0 && write_npy_fd(fd, a);
+  if (fd >= 0 && !ok) werr = errno;
+  if (fd >= 0 && close(fd) != 0 && ok) ok = false, werr = errno;
+  if (ok && renameat(dirfd, temp, dirfd, base) != 0) ok = false, werr = errno;
+  if (fd >= 0 && !ok) unlinkat(dirfd, temp, 0);
+  if (dirfd >= 0) close(dirfd);
   if (!ok) return fail(err, errsize, "cannot write '%s': %s", path, strerror(werr));
   return true;
 }
