@@ -20,7 +20,7 @@ static const struct cmd_option run_options[] = {
     {"max-memory", 0, "SIZE", "refuse a run estimated to need more (e.g. 4G; default 3/4 of RAM)", OPT_MAX_MEMORY},
     {"reference", 0, NULL, "run the reference evaluator instead of compiled code", OPT_REFERENCE},
     {"no-cache", 0, NULL, "neither read nor write the disk cache of compiled calls", OPT_NO_CACHE},
-    OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_HELP,
+    OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_CONFINE, OPTION_HELP,
 };
 
 const struct cmd_info cmd_run_info = {

@@ -4,6 +4,7 @@
  * starts at a multiple of 64 bytes, then the elements, C order. Reading
  * treats the file as hostile: every length is checked before it is used. */
 #include "array.h"
+#include "spec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -202,66 +203,72 @@ static const char *read_header(int fd, tj_aval *out, uint64_t *data_at) {
   return why;
 }
 
-/* A regular file only: a FIFO or device could block or never end.
- * EINVAL stands for "not a regular file". */
+/* A regular file only: a FIFO or device could block or never end, a
+ * procfs file is made up on reading. EINVAL: "not a regular file". */
 static int open_regular(const char *path) {
   int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return -1;
-  struct stat st;
-  int err = fstat(fd, &st) != 0 ? errno : S_ISREG(st.st_mode) ? 0 : S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+  int err = regular_file_check(fd);
   if (!err) return fd;
   close(fd);
   errno = err;
   return -1;
 }
 
-/* Opens path and reads its header: the file is regular, the header is
- * valid, and the data that follows has exactly the size the header says. */
-static bool open_npy(const char *path, int *fd, tj_aval *av, char *err, int errsize) {
-  *fd = open_regular(path);
-  if (*fd < 0)
-    return fail(err, errsize, "cannot read '%s': %s", path,
-                errno == EINVAL ? "not a regular file" : strerror(errno));
+/* Reads fd's header (path names it in messages): the header is valid, and
+ * the data that follows has exactly the size the header says. */
+static bool check_npy(int fd, const char *path, tj_aval *av, char *err, int errsize) {
   struct stat st;
   uint64_t at = 0;
-  const char *why = fstat(*fd, &st) != 0 ? strerror(errno) : read_header(*fd, av, &at);
+  const char *why = fstat(fd, &st) != 0 ? strerror(errno) : read_header(fd, av, &at);
   if (!why && !aval_within_limits(av)) why = "too many elements (limit is 2147483648)";
-  if (why) {
-    close(*fd);
-    return fail(err, errsize, "'%s': %s", path, why);
-  }
+  if (why) return fail(err, errsize, "'%s': %s", path, why);
   uint64_t need = (uint64_t)aval_size(av) * (uint64_t)dtype_size(av->dtype);
   uint64_t have = (uint64_t)st.st_size > at ? (uint64_t)st.st_size - at : 0;
   if (have == need) return true;
   char desc[160];
   aval_format_long(av, desc, sizeof desc);
-  close(*fd);
   return fail(err, errsize, "'%s': %s: %s needs %llu bytes of data, the file has %llu", path,
               have < need ? "truncated" : "the header does not match the file size", desc,
               (unsigned long long)need, (unsigned long long)have);
 }
 
+static bool open_npy(const char *path, int *fd, char *err, int errsize) {
+  *fd = open_regular(path);
+  if (*fd >= 0) return true;
+  return fail(err, errsize, "cannot read '%s': %s", path,
+              errno == EINVAL ? "not a regular file" : strerror(errno));
+}
+
+bool npy_read_header_fd(int fd, const char *path, tj_aval *out, char *err, int errsize) {
+  return check_npy(fd, path, out, err, errsize);
+}
+
 bool npy_read_header(const char *path, tj_aval *out, char *err, int errsize) {
   int fd;
-  if (!open_npy(path, &fd, out, err, errsize)) return false;
+  if (!open_npy(path, &fd, err, errsize)) return false;
+  bool ok = check_npy(fd, path, out, err, errsize);
   close(fd);
-  return true;
+  return ok;
 }
 
 bool npy_read(const char *path, tj_array **out, char *err, int errsize) {
-  *out = NULL;
   int fd;
-  tj_aval av;
-  if (!open_npy(path, &fd, &av, err, errsize)) return false;
-  tj_array *a = array_new(&av);
-  if (!a) {
-    close(fd);
-    return fail(err, errsize, "'%s': too many elements (limit is %lld)", path, (long long)TJ_MAX_ELEMENTS);
-  }
-  size_t need = (size_t)a->size * (size_t)dtype_size(a->dtype);
-  bool ok = read_exact(fd, a->data, need) == need;
+  *out = NULL;
+  if (!open_npy(path, &fd, err, errsize)) return false;
+  bool ok = npy_read_fd(fd, path, out, err, errsize);
   close(fd);
-  if (!ok) {
+  return ok;
+}
+
+bool npy_read_fd(int fd, const char *path, tj_array **out, char *err, int errsize) {
+  tj_aval av;
+  *out = NULL;
+  if (!check_npy(fd, path, &av, err, errsize)) return false;
+  tj_array *a = array_new(&av);
+  if (!a) return fail(err, errsize, "'%s': too many elements (limit is %lld)", path, (long long)TJ_MAX_ELEMENTS);
+  size_t need = (size_t)a->size * (size_t)dtype_size(a->dtype);
+  if (read_exact(fd, a->data, need) != need) {
     array_free(a);
     return fail(err, errsize, "'%s': the file shrank while it was read", path);
   }
