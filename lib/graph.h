@@ -23,8 +23,8 @@
 #define GRAPH_MAX_LAYOUT_NODES 6000
 /* The most layout work tjit asks of dot, in graph_layout_cost's units:
  * under 2 s of dot on the idle 2-core development machine for the
- * costliest shape measured, under 10 s with the machine shared by six
- * builds (which made dot 4 times slower); see tjit-graph(1), LIMITS. */
+ * costliest shape measured (a machine shared by six builds made dot 3 to
+ * 10 times slower); see tjit-graph(1), LIMITS. */
 #define GRAPH_MAX_LAYOUT_COST 2500000LL
 
 /* dot's time goes mostly to the network simplex that places the nodes
