@@ -7,7 +7,7 @@
 
 static const struct cmd_option check_options[] = {
     {"format", 0, "FMT", "output format: text (default), json or github", OPT_FORMAT_CI},
-    OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_HELP,
+    OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_CONFINE, OPTION_HELP,
 };
 
 const struct cmd_info cmd_check_info = {

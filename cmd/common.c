@@ -191,6 +191,9 @@ static int apply_option(const struct cmd_info *info, int id, const char *arg,
   case OPT_FUSED:
     o->fused = true;
     return -1;
+  case OPT_CONFINE:
+    o->confine = true;
+    return -1;
   case OPT_FORMAT_CI:
     if (strcmp(arg, "github") == 0) o->format = FORMAT_GITHUB;
     else if (strcmp(arg, "text") == 0) o->format = FORMAT_TEXT;
@@ -283,7 +286,9 @@ int cmd_parse(const struct cmd_info *info, int argc, char **argv,
   struct option longopts[CMD_MAX_OPTIONS + 1];
   char shortopts[2 * CMD_MAX_OPTIONS + 2];
   int c;
-  *out = (struct cmd_opts){.trace = tj_trace_defaults(), .format = FORMAT_TEXT, .fill_random = -1};
+  const char *confine = getenv("TJIT_CONFINE");
+  *out = (struct cmd_opts){.trace = tj_trace_defaults(), .format = FORMAT_TEXT, .fill_random = -1,
+                           .confine = confine && *confine && strcmp(confine, "0") != 0};
   if (!build_getopt_tables(info, longopts, shortopts)) {
     fprintf(stderr, "tjit %s: error: BUG: too many options\n", info->name);
     return TJ_ERR_INTERNAL;
@@ -351,6 +356,7 @@ int cmd_usage_failure(const struct cmd_info *info, const struct cmd_opts *opts, 
 
 tj_status cmd_load_spec(tj_ctx *ctx, const struct cmd_info *info,
                         const struct cmd_opts *opts, tj_spec **out) {
+  tj_ctx_confine(ctx, opts->confine);
   tj_status status = tj_spec_read(ctx, opts->operand, out);
   int ncalls;
   if (status != TJ_OK) return cmd_report(info, opts, ctx, status);

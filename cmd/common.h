@@ -36,6 +36,7 @@ enum cmd_option_id {
   OPT_FUSED,
   OPT_MAX_MEMORY,
   OPT_MAX_WORK,
+  OPT_CONFINE,
 };
 
 /* One row of a command's option table. */
@@ -61,6 +62,9 @@ struct cmd_option {
    OPT_NO_AUTOGRAPH}
 #define OPTION_OUTPUT \
   {"output", 'o', "FILE", "write the result to FILE instead of standard output", OPT_OUTPUT}
+#define OPTION_CONFINE \
+  {"confine", 0, NULL, "read the spec's files only beneath its directory", \
+   OPT_CONFINE}
 #define OPTION_HELP {"help", 'h', NULL, "show this help", OPT_HELP}
 
 /* What a command declares about itself. */
@@ -106,6 +110,7 @@ struct cmd_opts {
   bool graph_format_given;   /* graph: one of them (or --format) was given */
   bool left_to_right;        /* graph: --rankdir LR */
   bool fused;                /* graph: --fused */
+  bool confine;              /* --confine, or $TJIT_CONFINE set (not empty or 0) */
 };
 
 /* Parses argv (argv[0] is the command name). Returns -1 to go on, or the

@@ -11,7 +11,7 @@ static const struct cmd_option explain_options[] = {
     {"call", 0, "N", "derive the --what-if call from calls[N] (default: the last)", OPT_CALL},
     {"max-compiles", 0, "N", "exit 3 when there are more than N compilations", OPT_MAX_COMPILES},
     {"format", 0, "FMT", "output format: text (default), json or github", OPT_FORMAT_CI},
-    OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_HELP,
+    OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_CONFINE, OPTION_HELP,
 };
 
 const struct cmd_info cmd_explain_info = {

@@ -20,7 +20,7 @@ static const struct cmd_option graph_options[] = {
     {"rankdir", 0, "DIR", "TB (default: top to bottom) or LR (left to right)", OPT_RANKDIR},
     {"fused", 0, NULL, "box the equations the C backend fuses into one loop", OPT_FUSED},
     {"time", 0, NULL, "print the trace, build, layout and render times to stderr", OPT_TIME},
-    OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_HELP,
+    OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_CONFINE, OPTION_HELP,
 };
 
 const struct cmd_info cmd_graph_info = {

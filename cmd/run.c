@@ -21,7 +21,7 @@ static const struct cmd_option run_options[] = {
     {"max-work", 0, "N", "stop a run after N elements of work (default 10000000000)", OPT_MAX_WORK},
     {"reference", 0, NULL, "run the reference evaluator instead of compiled code", OPT_REFERENCE},
     {"no-cache", 0, NULL, "neither read nor write the disk cache of compiled calls", OPT_NO_CACHE},
-    OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_HELP,
+    OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_CONFINE, OPTION_HELP,
 };
 
 const struct cmd_info cmd_run_info = {

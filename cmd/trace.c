@@ -6,7 +6,7 @@
 
 static const struct cmd_option trace_options[] = {
     OPTION_CALL, OPTION_ARGS, OPTION_FORMAT, OPTION_AUTOGRAPH,
-    OPTION_NO_AUTOGRAPH, OPTION_HELP,
+    OPTION_NO_AUTOGRAPH, OPTION_CONFINE, OPTION_HELP,
 };
 
 const struct cmd_info cmd_trace_info = {

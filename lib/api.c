@@ -23,6 +23,8 @@ tj_ctx *tj_ctx_new(void) {
   return ctx;
 }
 
+void tj_ctx_confine(tj_ctx *ctx, int on) { ctx->confine = on != 0; }
+
 void tj_ctx_free(tj_ctx *ctx) {
   if (!ctx) return;
   arena_free(&ctx->arena);
@@ -66,7 +68,7 @@ tj_status tj_spec_load(tj_ctx *ctx, const char *path, const char *text, size_t l
     return TJ_ERR_USAGE;
   }
   tj_spec *spec = ARENA_NEW(&ctx->arena, tj_spec);
-  if (!spec_load(&ctx->arena, &ctx->diags, path, text, (uint32_t)len, spec)) return TJ_ERR_USAGE;
+  if (!spec_load(&ctx->arena, &ctx->diags, path, text, (uint32_t)len, ctx->confine, spec)) return TJ_ERR_USAGE;
   spec->program = ARENA_NEW(&ctx->arena, ast_program);
   diag_set_kind(&ctx->diags, DIAG_KIND_SYNTAX);
   if (!parse_program(&ctx->arena, &spec->code, &ctx->diags, spec->program)) return TJ_ERR_PROGRAM;

@@ -12,6 +12,7 @@
 struct tj_ctx {
   tj_arena arena;           /* specs, sources, ASTs, diagnostics */
   diag_list diags;
+  bool confine;             /* tj_ctx_confine */
 };
 
 struct tj_jaxpr {

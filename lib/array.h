@@ -56,6 +56,9 @@ bool npy_read(const char *path, tj_array **out, char *err, int errsize);
 /* The dtype and shape of an .npy file, checked as npy_read checks them,
  * without reading the data. */
 bool npy_read_header(const char *path, tj_aval *out, char *err, int errsize);
+/* The same from fd, open at its start (path names it in messages). */
+bool npy_read_fd(int fd, const char *path, tj_array **out, char *err, int errsize);
+bool npy_read_header_fd(int fd, const char *path, tj_aval *out, char *err, int errsize);
 bool npy_write(const char *path, const tj_array *a, char *err, int errsize);
 /* {"dtype": "f32", "shape": [3], "data": [1.0, 2.0, 3.0]} (nested data). */
 void array_format_json(const tj_array *a, tj_buf *out);

@@ -21,6 +21,24 @@
  * about 30 s here), so larger jaxprs are written as DOT only. */
 #define GRAPH_MAX_NODES 100000
 #define GRAPH_MAX_LAYOUT_NODES 6000
+/* The most layout work tjit asks of dot, in graph_layout_cost's units:
+ * under 2 s of dot on the idle 2-core development machine for the
+ * costliest shape measured (a machine shared by six builds made dot 3 to
+ * 10 times slower); see tjit-graph(1), LIMITS. */
+#define GRAPH_MAX_LAYOUT_COST 2500000LL
+
+/* dot's time goes mostly to the network simplex that places the nodes
+ * across (Graphviz 2.43): up to about 2 iterations per node, each costing
+ * time in proportion to the graph's size. The iterations follow no simple
+ * count (neither cycles nor crossings: a chain with no cycle and small
+ * proxy nodes beside it took 0.5 per node), so the cost assumes the
+ * most: nodes * (nodes + edges). Measured on dot's own clock, idle: a
+ * chain of 300 y = sin(y) * cos(y) + y steps (1,202 nodes, 1,801 edges;
+ * cost 3.6M) 2.6 s, the costliest per unit; a value read by every step
+ * of a chain, 300 steps (cost 3.2M) 1.2 s; 300 steps of y = y * x + x
+ * (cost 2.9M) 0.7 s; cycle-free chains of 3,000 and 6,000 nodes (18M and
+ * 72M, refused) 0.7 s and 3.5 s. */
+long long graph_layout_cost(Agraph_t *g);
 
 /* A new directed root graph with creation-ordered IDs; agclose frees it. */
 Agraph_t *graph_open(const char *name);

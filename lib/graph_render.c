@@ -167,6 +167,11 @@ void graph_put_html(tj_buf *b, const char *text, size_t n, size_t max) {
   }
 }
 
+long long graph_layout_cost(Agraph_t *g) {
+  long long nodes = agnnodes(g), edges = agnedges(g);
+  return nodes * (nodes + edges);
+}
+
 /* ---- the API ---- */
 
 tj_graph_opts tj_graph_defaults(void) {
@@ -253,6 +258,12 @@ static tj_status draw(tj_ctx *ctx, const tj_jaxpr *j, const tj_graph_opts *o, tj
                "the graph is too large to lay out (%d nodes; limit is %d): write DOT (--dot) and lay it out "
                "with another tool",
                agnnodes(g), GRAPH_MAX_LAYOUT_NODES);
+    st = TJ_ERR_USAGE;
+  } else if (st == TJ_OK && graph_layout_cost(g) > GRAPH_MAX_LAYOUT_COST) {
+    diag_error(&ctx->diags, NULL, span_make(0, 0),
+               "the graph would take too long to lay out (%d nodes, %d edges: layout cost %lld; limit is %lld): "
+               "write DOT (--dot) and lay it out with another tool",
+               agnnodes(g), agnedges(g), graph_layout_cost(g), GRAPH_MAX_LAYOUT_COST);
     st = TJ_ERR_USAGE;
   } else if (st == TJ_OK) {
     st = render(ctx, g, o, t, out, len);

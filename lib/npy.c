@@ -4,6 +4,7 @@
  * starts at a multiple of 64 bytes, then the elements, C order. Reading
  * treats the file as hostile: every length is checked before it is used. */
 #include "array.h"
+#include "spec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -201,66 +203,72 @@ static const char *read_header(int fd, tj_aval *out, uint64_t *data_at) {
   return why;
 }
 
-/* A regular file only: a FIFO or device could block or never end.
- * EINVAL stands for "not a regular file". */
+/* A regular file only: a FIFO or device could block or never end, a
+ * procfs file is made up on reading. EINVAL: "not a regular file". */
 static int open_regular(const char *path) {
   int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return -1;
-  struct stat st;
-  int err = fstat(fd, &st) != 0 ? errno : S_ISREG(st.st_mode) ? 0 : S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+  int err = regular_file_check(fd);
   if (!err) return fd;
   close(fd);
   errno = err;
   return -1;
 }
 
-/* Opens path and reads its header: the file is regular, the header is
- * valid, and the data that follows has exactly the size the header says. */
-static bool open_npy(const char *path, int *fd, tj_aval *av, char *err, int errsize) {
-  *fd = open_regular(path);
-  if (*fd < 0)
-    return fail(err, errsize, "cannot read '%s': %s", path,
-                errno == EINVAL ? "not a regular file" : strerror(errno));
+/* Reads fd's header (path names it in messages): the header is valid, and
+ * the data that follows has exactly the size the header says. */
+static bool check_npy(int fd, const char *path, tj_aval *av, char *err, int errsize) {
   struct stat st;
   uint64_t at = 0;
-  const char *why = fstat(*fd, &st) != 0 ? strerror(errno) : read_header(*fd, av, &at);
+  const char *why = fstat(fd, &st) != 0 ? strerror(errno) : read_header(fd, av, &at);
   if (!why && !aval_within_limits(av)) why = "too many elements (limit is 2147483648)";
-  if (why) {
-    close(*fd);
-    return fail(err, errsize, "'%s': %s", path, why);
-  }
+  if (why) return fail(err, errsize, "'%s': %s", path, why);
   uint64_t need = (uint64_t)aval_size(av) * (uint64_t)dtype_size(av->dtype);
   uint64_t have = (uint64_t)st.st_size > at ? (uint64_t)st.st_size - at : 0;
   if (have == need) return true;
   char desc[160];
   aval_format_long(av, desc, sizeof desc);
-  close(*fd);
   return fail(err, errsize, "'%s': %s: %s needs %llu bytes of data, the file has %llu", path,
               have < need ? "truncated" : "the header does not match the file size", desc,
               (unsigned long long)need, (unsigned long long)have);
 }
 
+static bool open_npy(const char *path, int *fd, char *err, int errsize) {
+  *fd = open_regular(path);
+  if (*fd >= 0) return true;
+  return fail(err, errsize, "cannot read '%s': %s", path,
+              errno == EINVAL ? "not a regular file" : strerror(errno));
+}
+
+bool npy_read_header_fd(int fd, const char *path, tj_aval *out, char *err, int errsize) {
+  return check_npy(fd, path, out, err, errsize);
+}
+
 bool npy_read_header(const char *path, tj_aval *out, char *err, int errsize) {
   int fd;
-  if (!open_npy(path, &fd, out, err, errsize)) return false;
+  if (!open_npy(path, &fd, err, errsize)) return false;
+  bool ok = check_npy(fd, path, out, err, errsize);
   close(fd);
-  return true;
+  return ok;
 }
 
 bool npy_read(const char *path, tj_array **out, char *err, int errsize) {
-  *out = NULL;
   int fd;
-  tj_aval av;
-  if (!open_npy(path, &fd, &av, err, errsize)) return false;
-  tj_array *a = array_new(&av);
-  if (!a) {
-    close(fd);
-    return fail(err, errsize, "'%s': too many elements (limit is %lld)", path, (long long)TJ_MAX_ELEMENTS);
-  }
-  size_t need = (size_t)a->size * (size_t)dtype_size(a->dtype);
-  bool ok = read_exact(fd, a->data, need) == need;
+  *out = NULL;
+  if (!open_npy(path, &fd, err, errsize)) return false;
+  bool ok = npy_read_fd(fd, path, out, err, errsize);
   close(fd);
-  if (!ok) {
+  return ok;
+}
+
+bool npy_read_fd(int fd, const char *path, tj_array **out, char *err, int errsize) {
+  tj_aval av;
+  *out = NULL;
+  if (!check_npy(fd, path, &av, err, errsize)) return false;
+  tj_array *a = array_new(&av);
+  if (!a) return fail(err, errsize, "'%s': too many elements (limit is %lld)", path, (long long)TJ_MAX_ELEMENTS);
+  size_t need = (size_t)a->size * (size_t)dtype_size(a->dtype);
+  if (read_exact(fd, a->data, need) != need) {
     array_free(a);
     return fail(err, errsize, "'%s': the file shrank while it was read", path);
   }
@@ -313,14 +321,25 @@ static bool write_all(int fd, const void *p, size_t n) {
   return true;
 }
 
-bool npy_write(const char *path, const tj_array *a, char *err, int errsize) {
+/* A temporary file beside the destination, in directory dirfd: created
+ * with O_EXCL and O_NOFOLLOW under a random name (mkstemp's rule, but
+ * relative to dirfd and with the usual 0644 before the umask). */
+static int create_temp(int dirfd, char *name, size_t size) {
+  for (int attempt = 0; attempt < 64; attempt++) {
+    uint64_t r = 0;
+    if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) r ^= (uint64_t)getpid() << 32 ^ (uint64_t)attempt;
+    snprintf(name, size, ".tjit-%016llx.npy.tmp", (unsigned long long)r);
+    int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  errno = EEXIST;
+  return -1;
+}
+
+/* The header and the elements, little-endian. */
+static bool write_npy_fd(int fd, const tj_array *a) {
   tj_buf head = {0};
   npy_header(a, &head);
-  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    buf_free(&head);
-    return fail(err, errsize, "cannot write '%s': %s", path, strerror(errno));
-  }
   size_t bytes = (size_t)a->size * (size_t)dtype_size(a->dtype);
   bool ok = write_all(fd, head.data, head.len);
   buf_free(&head);
@@ -333,8 +352,30 @@ bool npy_write(const char *path, const tj_array *a, char *err, int errsize) {
   } else if (ok) {
     ok = write_all(fd, a->data, bytes);
   }
-  int werr = errno;
-  if (close(fd) != 0 && ok) ok = false, werr = errno;
+  return ok;
+}
+
+/* Written to a temporary file in path's directory, then renamed over path:
+ * a symbolic link at path is replaced, never followed (nor is a file it
+ * points to truncated), and a failed write leaves any old file whole. The
+ * directory itself is followed as the caller named it. */
+bool npy_write(const char *path, const tj_array *a, char *err, int errsize) {
+  const char *slash = strrchr(path, '/');
+  const char *base = slash ? slash + 1 : path;
+  char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+  if (!dir) TJ_OOM();
+  int dirfd = *base ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  int werr = *base ? errno : EISDIR;
+  free(dir);
+  char temp[64];
+  int fd = dirfd >= 0 ? create_temp(dirfd, temp, sizeof temp) : -1;
+  if (dirfd >= 0) werr = errno;
+  bool ok = fd >= 0 && write_npy_fd(fd, a);
+  if (fd >= 0 && !ok) werr = errno;
+  if (fd >= 0 && close(fd) != 0 && ok) ok = false, werr = errno;
+  if (ok && renameat(dirfd, temp, dirfd, base) != 0) ok = false, werr = errno;
+  if (fd >= 0 && !ok) unlinkat(dirfd, temp, 0);
+  if (dirfd >= 0) close(dirfd);
   if (!ok) return fail(err, errsize, "cannot write '%s': %s", path, strerror(werr));
   return true;
 }

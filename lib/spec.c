@@ -25,25 +25,6 @@ typedef struct loader {
 
 /* ---- files ------------------------------------------------------------- */
 
-/* Opens a regular file for reading (a FIFO or device could block or never
- * end). Returns -1 with errno set; EINVAL stands for "not a regular file". */
-static int open_regular(const char *path, struct stat *st) {
-  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return -1;
-  int err = fstat(fd, st) != 0     ? errno
-            : S_ISREG(st->st_mode) ? 0
-            : S_ISDIR(st->st_mode) ? EISDIR
-                                   : EINVAL;
-  if (!err) return fd;
-  close(fd);
-  errno = err;
-  return -1;
-}
-
-static const char *open_error(int err) {
-  return err == EINVAL ? "not a regular file" : strerror(err);
-}
-
 /* Reads at most limit bytes (into a) from fd; *too_big when there is more. */
 static bool read_all(tj_arena *a, int fd, size_t limit, char **out,
                      uint32_t *len, bool *too_big) {
@@ -66,13 +47,6 @@ static bool read_all(tj_arena *a, int fd, size_t limit, char **out,
   *out = buf;
   *len = (uint32_t)(*too_big ? 0 : n);
   return true;
-}
-
-/* A file named in the spec, relative to the spec's directory. */
-static const char *resolve(tj_arena *a, const char *dir, const char *file) {
-  if (file[0] == '/' || !dir || !dir[0]) return file;
-  bool slash = dir[strlen(dir) - 1] == '/';
-  return arena_printf(a, "%s%s%s", dir, slash ? "" : "/", file);
 }
 
 static const char *dir_of(tj_arena *a, const char *path) {
@@ -213,15 +187,12 @@ static bool load_source(loader *L, const sjson *v) {
 /* "source_file": a path relative to the spec's directory. */
 static bool load_source_file(loader *L, const sjson *v) {
   if (both_sources(L, v) || !expect_name(L, v, "a file name")) return false;
-  /* As written when the spec's path has no directory part, so messages
-   * name it as the user did. */
-  const char *name = strchr(L->path, '/') ? resolve(L->a, L->spec->dir, v->s)
-                                          : v->s;
-  struct stat st;
-  int fd = open_regular(name, &st);
+  const char *name;
+  int fd = spec_open_file(L->a, L->spec, v->s, &name);
+  const char *why = fd < 0 ? spec_open_error(errno) : NULL;
   if (fd < 0)
     return json_error(L->d, v, v->span, "cannot read '%s': %s",
-                      json_show(L->a, name, strlen(name)), open_error(errno));
+                      json_show(L->a, name, strlen(name)), why);
   char *text;
   uint32_t len;
   bool too_big;
@@ -374,8 +345,9 @@ static bool load_key(loader *L, const sjson *root, uint32_t i) {
 }
 
 bool spec_load(tj_arena *a, diag_list *d, const char *path, const char *text,
-               uint32_t len, tj_spec *out) {
+               uint32_t len, bool confined, tj_spec *out) {
   memset(out, 0, sizeof *out);
+  out->confined = confined;
   bool stdin_spec = strcmp(path, "-") == 0 || strcmp(path, "<stdin>") == 0;
   out->dir = stdin_spec ? "." : dir_of(a, path);
   if (len > TJ_MAX_SPEC_BYTES) {
@@ -641,11 +613,15 @@ static bool check_random(diag_list *d, tj_arena *a, const sjson *v,
 static bool npy_aval(diag_list *d, const tj_spec *spec, const sjson *v,
                      tj_aval *out) {
   if (!check_name(d, v, "a file name")) return false;
-  const char *dir = spec && strcmp(spec->dir, ".") != 0 ? spec->dir : NULL;
-  const char *file = resolve(d->arena, dir, v->s);
+  const char *file;
+  int fd = spec_open_file(d->arena, spec, v->s, &file);
   char err[512];
-  if (!npy_read_header(file, out, err, sizeof err)) return json_error(d, v, v->span, "%s", err);
-  return true;
+  const char *why = fd < 0 ? spec_open_error(errno) : NULL;
+  if (fd < 0)
+    return json_error(d, v, v->span, "cannot read '%s': %s", json_show(d->arena, file, strlen(file)), why);
+  bool ok = npy_read_header_fd(fd, file, out, err, sizeof err);
+  close(fd);
+  return ok || json_error(d, v, v->span, "%s", err);
 }
 
 static bool parse_dtype(diag_list *d, const sjson *v, tj_dtype *out) {

@@ -58,13 +58,14 @@ typedef struct tj_spec {
   const sjson *calls_json;
   bool autograph;          /* options.autograph */
   const char *dir;         /* directory of the spec, for source_file and npy */
+  bool confined;           /* those files only beneath dir (tj_ctx_confine) */
   struct ast_program *program;   /* the parsed source (set by the API layer) */
 } tj_spec;
 
 /* Reads a spec from text (path names it in messages; "-" for stdin). Every
  * error is reported as `path:LINE:COL: error: JSONPATH: message`. */
 bool spec_load(tj_arena *a, diag_list *d, const char *path, const char *text,
-               uint32_t len, tj_spec *out);
+               uint32_t len, bool confined, tj_spec *out);
 
 /* Parses one call from JSON text given on the command line (--args), named
  * by name in messages. */
@@ -75,5 +76,23 @@ bool spec_parse_call(tj_arena *a, diag_list *d, const char *name,
  * {"dtype", "shape", ...} object), checking data against shape. */
 bool spec_value_aval(diag_list *d, const tj_spec *spec, const sjson *v,
                      tj_aval *out);
+
+/* ---- spec_file.c: the files a spec names ---- */
+
+/* Opens the file name (as the spec writes it) for reading: relative to the
+ * spec's directory, and when spec->confined only beneath it (openat2's
+ * RESOLVE_BENEATH, or open_beneath_walk where the kernel lacks it). Sets
+ * *shown to the path to name in messages. Returns a descriptor of a
+ * regular file, or -1 with errno set (spec_open_error words it). */
+int spec_open_file(tj_arena *a, const tj_spec *spec, const char *name, const char **shown);
+/* strerror, with EINVAL for "not a regular file" and EXDEV for a path
+ * that leaves the directory of a confined spec. */
+const char *spec_open_error(int err);
+/* 0 when fd is a regular file (not one of procfs or sysfs, made up on
+ * reading), else EISDIR, EINVAL or fstat's errno. */
+int regular_file_check(int fd);
+/* The fallback of confinement: name relative to dirfd, refusing an
+ * absolute path, any ".." and any symbolic link (EXDEV). */
+int open_beneath_walk(int dirfd, const char *name);
 
 #endif

@@ -28,6 +28,10 @@ typedef struct tj_jaxpr tj_jaxpr;
 
 /* A new, empty context. */
 tj_ctx *tj_ctx_new(void);
+/* Confines (on nonzero) the specs loaded from now on: the files they name (source_file,
+ * npy) must lie beneath the spec's directory, or loading fails. For specs
+ * written by others; see tjit-spec(5), TRUST MODEL. */
+void tj_ctx_confine(tj_ctx *ctx, int on);
 /* Frees the context, its specs and diagnostics. */
 void tj_ctx_free(tj_ctx *ctx);
 

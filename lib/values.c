@@ -5,8 +5,10 @@
  * parses the text to a double first, then NumPy casts). */
 #include "array.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "json_scan.h"
 #include "spec.h"
@@ -127,14 +129,15 @@ static void store_list(tj_array *a, int64_t *next, const sjson *v) {
 static bool from_npy(diag_list *d, const tj_spec *spec, const sjson *v,
                      const tj_aval *aval, tj_array **out) {
   tj_arena *ar = d->arena;
-  const char *file = v->s;
-  const char *dir = spec && spec->dir && strcmp(spec->dir, ".") != 0 ? spec->dir : NULL;
-  if (file[0] != '/' && dir)
-    file = arena_printf(ar, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", v->s);
+  const char *file;
+  int fd = spec_open_file(ar, spec, v->s, &file);
+  const char *why = fd < 0 ? spec_open_error(errno) : NULL;
+  if (fd < 0) return json_error(d, v, v->span, "cannot read '%s': %s", json_show(ar, file, strlen(file)), why);
   char err[512];
   tj_array *a = NULL;
-  if (!npy_read(file, &a, err, sizeof err))
-    return json_error(d, v, v->span, "%s", err);
+  bool ok = npy_read_fd(fd, file, &a, err, sizeof err);
+  close(fd);
+  if (!ok) return json_error(d, v, v->span, "%s", err);
   tj_aval got = array_aval(a, false);
   if (!aval_equal(&got, aval)) {
     char want[160], have[160];

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Renders a generated jaxpr of 2,000 equations (500 unrolled steps of
-# y = sin(y) * cos(y) + y over an f32[16]) to SVG with tjit graph and prints
+# Renders a generated jaxpr of 996 equations (249 unrolled steps of
+# y = sin(y) * cos(y) + y over an f32[16], the most tjit graph lays out:
+# tjit-graph(1), LIMITS) to SVG with tjit graph and prints
 # the time of each phase: scripts/bench-graph.sh TJIT.
 set -euo pipefail
 tjit=${1:-build/tjit}
@@ -10,7 +11,7 @@ cat >"$dir/chain.json" <<'JSON'
 {"tjit": 1,
  "source": ["auto chain(float x[16]) {",
             "  auto y = x;",
-            "  for (int i = 0; i < 500; i++) { auto a = sin(y); auto b = cos(y); y = a * b + y; }",
+            "  for (int i = 0; i < 249; i++) { auto a = sin(y); auto b = cos(y); y = a * b + y; }",
             "  return y;",
             "}"],
  "args": {"x": {"dtype": "f32", "shape": [16]}}}

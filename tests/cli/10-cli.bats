@@ -44,6 +44,7 @@ options:
       --format FMT      output format: text (default) or json
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
+      --confine         read the spec's files only beneath its directory
   -h, --help            show this help
 TEXT
 }
@@ -62,6 +63,7 @@ options:
       --format FMT      output format: text (default), json or github
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
+      --confine         read the spec's files only beneath its directory
   -h, --help            show this help
 TEXT
 }

@@ -34,6 +34,11 @@ load helper
 @test "spec: unknown option with a suggestion" { golden spec-options-unknown 2; }
 @test "spec: source and source_file together" { golden spec-source-and-source-file 2; }
 @test "spec: source_file that cannot be read" { golden spec-source-file-missing 2; }
+@test "spec: source_file in procfs is not a regular file" { golden spec-source-file-procfs 2; }
+@test "spec: --confine refuses a source_file through '..'" { golden spec-confine-parent 2; }
+@test "spec: --confine refuses an absolute source_file" { golden spec-confine-absolute 2; }
+@test "spec: --confine refuses an npy file outside" { golden spec-confine-npy 2; }
+@test "spec: --confine reads a file beneath the spec's directory" { golden spec-confine-inside 1; }
 @test "spec: source line that is not a string" { golden spec-source-line-not-string 2; }
 @test "spec: static_argnames entry that is not a string" { golden spec-static-argnames-not-string 2; }
 @test "spec: static_argnums entry that is a float" { golden spec-static-argnums-float 2; }
@@ -51,3 +56,47 @@ load helper
 }
 # A declared type of a static parameter checks the Python value, and converts nothing.
 @test "spec: static argument of another type than declared" { golden static-typed-param-mismatch 2; }
+
+# --confine follows a symbolic link only when it stays beneath the spec's
+# directory; one leading out is refused like '..'.
+@test "spec: --confine and symbolic links" {
+  dir=$(mktemp -d)
+  mkdir "$dir/spec"
+  printf 'float f(float x) { return x * 2; }\n' >"$dir/outside.c"
+  cp "$dir/outside.c" "$dir/spec/inside.c"
+  ln -s ../outside.c "$dir/spec/out.c"
+  ln -s inside.c "$dir/spec/in.c"
+  printf '{"tjit": 1, "source_file": "out.c", "args": {"x": 1.0}}\n' >"$dir/spec/out.json"
+  printf '{"tjit": 1, "source_file": "in.c", "args": {"x": 1.0}}\n' >"$dir/spec/in.json"
+  run tjit trace --confine "$dir/spec/out.json"
+  assert_failure 2
+  assert_output "$dir/spec/out.json:1:28: error: source_file: cannot read '$dir/spec/out.c': not beneath the spec's directory (the spec is confined)
+    1 | {\"tjit\": 1, \"source_file\": \"out.c\", \"args\": {\"x\": 1.0}}
+      |                            ^~~~~~~"
+  run tjit trace "$dir/spec/out.json"
+  assert_success
+  run tjit trace --confine "$dir/spec/in.json"
+  assert_success
+  assert_output "{ lambda ; a:f32[]. let b:f32[] = mul a 2.0:f32[] in (b,) }"
+  rm -rf "$dir"
+}
+
+# Every command that reads a spec takes --confine, and TJIT_CONFINE=1 does
+# the same for tools that run others' specs (TJIT_CONFINE=0 or empty: off).
+@test "spec: --confine and TJIT_CONFINE for every command that reads a spec" {
+  local want="spec-confine-absolute.json:4:18: error: source_file: cannot read '/proc/self/environ': not beneath the spec's directory (the spec is confined)"
+  cd "$CASES_DIR"
+  for cmd in trace graph emit-c run explain-recompile check; do
+    run tjit "$cmd" --confine spec-confine-absolute.json
+    assert_failure 2
+    assert_line --index 0 "$want"
+    TJIT_CONFINE=1 run tjit "$cmd" spec-confine-absolute.json
+    assert_failure 2
+    assert_line --index 0 "$want"
+  done
+  for value in 0 ""; do
+    TJIT_CONFINE=$value run tjit trace spec-confine-absolute.json
+    assert_failure 2
+    assert_line --index 0 "spec-confine-absolute.json:4:18: error: source_file: cannot read '/proc/self/environ': not a regular file"
+  done
+}

@@ -64,6 +64,36 @@ compiled() {
   rm -rf "$dir"
 }
 
+# An output's name that is a symbolic link (here to a file the user must
+# not lose) is replaced by the new file; the file it pointed to is not
+# followed, truncated or written.
+@test "run: --out replaces a symbolic link, never writes through it" {
+  dir=$(mktemp -d) victim=$(mktemp)
+  echo "keep me" >"$victim"
+  ln -s "$victim" "$dir/call0_out0.npy"
+  run tjit run --reference --out "$dir" "$CASES_DIR/run-cumsum.json"
+  assert_success
+  [[ $(cat "$victim") == "keep me" && ! -L $dir/call0_out0.npy ]]
+  mkdir "$dir/fresh"
+  tjit run --reference --out "$dir/fresh" "$CASES_DIR/run-cumsum.json" >/dev/null
+  cmp "$dir/call0_out0.npy" "$dir/fresh/call0_out0.npy"
+  # no temporary file is left behind
+  [[ $(ls -A "$dir" | grep -c tmp) == 0 ]]
+  rm -rf "$dir" "$victim"
+}
+
+# A failed write leaves the old file whole: an output's name held by a
+# directory cannot be replaced, and nothing is truncated on the way.
+@test "run: --out onto a directory fails and leaves no temporary file" {
+  dir=$(mktemp -d)
+  mkdir "$dir/call0_out0.npy"
+  run tjit run --reference --out "$dir" "$CASES_DIR/run-cumsum.json"
+  assert_failure 2
+  assert_output "tjit: error: cannot write '$dir/call0_out0.npy': Is a directory"
+  [[ -z $(ls -A "$dir/call0_out0.npy") && $(ls -A "$dir" | grep -c tmp) == 0 ]]
+  rm -rf "$dir"
+}
+
 @test "run: --out without a value" {
   run tjit run --reference "$CASES_DIR/run-cumsum.json" --out
   assert_failure 2

@@ -188,3 +188,40 @@ JSON
   run timeout 20 tjit graph - <<<"$spec"
   assert_success
 }
+
+# The layout cost model (lib/graph.h): nodes * (nodes + edges), at most
+# 2,500,000. A chain of N steps y = sin(y) * cos(y) + y over an f32[16]
+# has 4N+2 nodes and 6N+1 edges: 250 steps cost 1002 * 2503 = 2,508,006
+# and are refused before any layout; 249 steps cost 998 * 2493 =
+# 2,488,014 and are laid out (not rendered here: about 1.5 s on an idle
+# machine).
+chain_spec() {
+  printf '{"source": ["auto chain(float x[16]) { auto y = x; for (int i = 0; i < %d; i++) { y = sin(y) * cos(y) + y; } return y; }"], "args": {"x": {"dtype": "f32", "shape": [16]}}}' "$1"
+}
+
+@test "graph: a graph over the layout cost limit is refused before layout" {
+  run timeout 10 tjit graph --svg -o "$BATS_TEST_TMPDIR/big.svg" - <<<"$(chain_spec 250)"
+  assert_failure 2
+  assert_output 'tjit: error: the graph would take too long to lay out (1002 nodes, 1501 edges: layout cost 2508006; limit is 2500000): write DOT (--dot) and lay it out with another tool'
+  [[ ! -e $BATS_TEST_TMPDIR/big.svg ]] || fail "no file expected"
+}
+
+@test "graph: a graph just under the layout cost limit has the nodes and edges the model counts" {
+  run tjit graph --dot - <<<"$(chain_spec 249)"
+  assert_success
+  assert_equal "$(grep -cE '^\s*n[0-9]+\s*\[' <<<"$output") $(grep -c -- '->' <<<"$output")" "998 1495"
+}
+
+# A chain of 1,117 sin (1,119 nodes, 1,118 edges) costs 1119 * 2237 =
+# 2,503,203: far under the 6,000-node limit, but refused; 1,116 (cost
+# 2,498,730) render, in 0.2 s.
+@test "graph: a long chain without branches is refused by the layout cost" {
+  spec='{"source": ["auto f(float x[4]) { auto y = x; for (int i = 0; i < N; i++) y = sin(y); return y; }"],
+         "args": {"x": {"dtype": "f32", "shape": [4]}}}'
+  run timeout 10 tjit graph --svg - <<<"${spec/N/1117}"
+  assert_failure 2
+  assert_output 'tjit: error: the graph would take too long to lay out (1119 nodes, 1118 edges: layout cost 2503203; limit is 2500000): write DOT (--dot) and lay it out with another tool'
+  run timeout 10 tjit graph --svg - <<<"${spec/N/1116}"
+  assert_success
+  assert_line --index 0 --partial '<?xml'
+}

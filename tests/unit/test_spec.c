@@ -3,10 +3,13 @@
  * serves as an oracle: whatever the scanner accepts, cJSON must read the
  * same way. */
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -40,7 +43,7 @@ static const char *first_error(void) {
 
 static bool load_as(const char *path, const char *text) {
   reset();
-  return spec_load(&arena, &diags, path, text, (uint32_t)strlen(text), &spec);
+  return spec_load(&arena, &diags, path, text, (uint32_t)strlen(text), false, &spec);
 }
 
 static bool load(const char *text) { return load_as("spec.json", text); }
@@ -171,7 +174,7 @@ static void test_syntax_errors(void) {
             "found 'x'");
   CHECK_STR(load_err("{\"source\": \"x\"}\0"), "ok"); /* strlen stops at NUL */
   reset();
-  CHECK(!spec_load(&arena, &diags, "spec.json", "{\"source\": \"x\"}\0", 16, &spec));
+  CHECK(!spec_load(&arena, &diags, "spec.json", "{\"source\": \"x\"}\0", 16, false, &spec));
   CHECK_STR(first_error(), "1:16: invalid JSON: expected end of input after "
                            "the value, found byte 0x00");
   CHECK_STR(load_err("\xEF\xBB\xBF{\"source\": \"x\"}"), "ok"); /* BOM */
@@ -195,7 +198,7 @@ static void test_limits(void) {
             "1:34: args: duplicate key 'x'");
   CHECK(diags.head->next && diags.head->next->level == DIAG_NOTE);
   reset();
-  CHECK(!spec_load(&arena, &diags, "spec.json", "{}", TJ_MAX_SPEC_BYTES + 1u, &spec));
+  CHECK(!spec_load(&arena, &diags, "spec.json", "{}", TJ_MAX_SPEC_BYTES + 1u, false, &spec));
   CHECK_STR(first_error(), "1:1: spec too large (limit is 67108864 bytes)");
 }
 
@@ -770,6 +773,41 @@ static void test_against_cjson(void) {
                                   accepted - agreed, accepted);
 }
 
+/* Confinement where the kernel has no openat2: names beneath the
+ * directory open; an absolute path, any "..", and any symbolic link (even
+ * one that stays inside) are refused with EXDEV. */
+static void test_open_beneath_walk(void) {
+  char path[256];
+  write_file("in.c", "x", 1);
+  snprintf(path, sizeof path, "%s/sub", tmpdir);
+  CHECK(mkdir(path, 0700) == 0);
+  write_file("sub/deep.c", "y", 1);
+  snprintf(path, sizeof path, "%s/link.c", tmpdir);
+  CHECK(symlink("in.c", path) == 0);
+  snprintf(path, sizeof path, "%s/sublink", tmpdir);
+  CHECK(symlink("sub", path) == 0);
+  int dirfd = open(tmpdir, O_RDONLY | O_DIRECTORY);
+  CHECK(dirfd >= 0);
+  const char *good[] = {"in.c", "./in.c", "sub/deep.c", "sub//deep.c"};
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    int fd = open_beneath_walk(dirfd, good[i]);
+    char c = 0;
+    CHECK(fd >= 0 && read(fd, &c, 1) == 1 && (c == 'x' || c == 'y'));
+    if (fd >= 0) close(fd);
+  }
+  const char *bad[] = {"/etc/passwd", "../in.c", "sub/../in.c", "link.c", "sublink/deep.c"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    errno = 0;
+    CHECK(open_beneath_walk(dirfd, bad[i]) == -1 && errno == EXDEV);
+  }
+  errno = 0;
+  CHECK(open_beneath_walk(dirfd, "none.c") == -1 && errno == ENOENT);
+  close(dirfd);
+  remove_file("link.c"), remove_file("sublink"), remove_file("sub/deep.c"), remove_file("in.c");
+  snprintf(path, sizeof path, "%s/sub", tmpdir);
+  rmdir(path);
+}
+
 int main(void) {
   snprintf(tmpdir, sizeof tmpdir, "/tmp/tjit-test-spec-XXXXXX");
   if (!mkdtemp(tmpdir)) return perror("mkdtemp"), 1;
@@ -789,6 +827,7 @@ int main(void) {
   test_abstract_values();
   test_abstract_errors();
   test_npy();
+  test_open_beneath_walk();
   test_against_cjson();
   rmdir(tmpdir);
   arena_free(&arena);

@@ -32,7 +32,7 @@ static tj_array *value_in(const char *path, const char *call) {
   memset(&diags, 0, sizeof diags);
   diags.arena = &arena;
   snprintf(text, sizeof text, "{\"source\": \"x\", \"calls\": [%s]}", call);
-  if (!spec_load(&arena, &diags, path, text, (uint32_t)strlen(text), &spec)) return NULL;
+  if (!spec_load(&arena, &diags, path, text, (uint32_t)strlen(text), false, &spec)) return NULL;
   const sjson *v = spec.calls[0].values[0];
   tj_aval av;
   tj_array *a = NULL;
