@@ -439,7 +439,48 @@ static void draw_top(drawer *d, const tj_jaxpr *tj) {
   }
 }
 
+/* ---- the size, known before drawing ---- */
+
+/* The nodes drawing j makes at least (equations, sub-jaxpr inputs and
+ * literal uses; proxies come on top), saturating at GRAPH_MAX_NODES + 1.
+ * A shared sub-jaxpr is drawn once per use but counted once: memo holds
+ * each jaxpr's count by id (0: not yet counted), so a jit shared at every
+ * level of a deep nesting is refused at once instead of after minutes of
+ * building nodes. */
+static uint32_t nodes_at_least(const ir_module *m, const ir_jaxpr *j, uint32_t *memo) {
+  const uint32_t cap = GRAPH_MAX_NODES + 1u;
+  if (j->id < m->njaxprs && memo[j->id]) return memo[j->id] - 1u;
+  uint64_t n = 0;
+  for (uint32_t k = 0; k < j->neqns && n < cap; k++) {
+    const ir_eqn *e = &j->eqns[k];
+    n += 1;
+    for (uint32_t i = 0; i < e->nin; i++) n += ATOM_IS_LIT(e->in[i]);
+    for (int p = 0; p < e->nparams; p++) {
+      const pval *v = e->params[p].val;
+      if (!is_jaxpr_param(v)) continue;
+      for (int i = 0; i < (v->kind == PV_JAXPR ? 1 : v->nitems); i++) {
+        const ir_jaxpr *sub = v->kind == PV_JAXPR ? v->jaxpr : v->items[i]->jaxpr;
+        if (sub) n += sub->nconst + sub->nin + (uint64_t)nodes_at_least(m, sub, memo);
+      }
+    }
+  }
+  uint32_t count = n < cap ? (uint32_t)n : cap;
+  if (j->id < m->njaxprs) memo[j->id] = count + 1u;
+  return count;
+}
+
+static bool too_many_nodes(const ir_module *m, char *err, int errsize) {
+  uint32_t *memo = calloc(m->njaxprs + 1u, sizeof *memo);
+  if (!memo) TJ_OOM();
+  uint32_t n = nodes_at_least(m, m->top, memo);
+  free(memo);
+  if (n <= GRAPH_MAX_NODES) return false;
+  snprintf(err, (size_t)errsize, "the graph is too large to draw (limit is %d nodes)", GRAPH_MAX_NODES);
+  return true;
+}
+
 bool graph_build(Agraph_t *g, const tj_jaxpr *tj, const tj_graph_opts *opts, char *err, int errsize) {
+  if (too_many_nodes(tj->m, err, errsize)) return false;
   drawer d = {.root = g, .m = tj->m, .fused = opts->fused, .err = err, .errsize = errsize};
   d.producer = calloc(d.m->nvars + 1u, sizeof *d.producer);
   d.depth = calloc(d.m->nvars + 1u, sizeof *d.depth);

@@ -225,3 +225,18 @@ chain_spec() {
   assert_success
   assert_line --index 0 --partial '<?xml'
 }
+
+# 30 levels of jit functions, each calling the level below twice: a shared
+# sub-jaxpr is drawn once per use (2^30 copies), and the drawing built
+# 100,000 nodes before it stopped (20 levels: 8 s). The size, counted once
+# per distinct jaxpr, refuses it before any node is made.
+@test "graph: a jaxpr shared at every level of 30 nested jits is refused at once" {
+  local src='"jit auto level0(auto x) { return x + 1; }"' k
+  for ((k = 1; k <= 30; k++)); do
+    src+=", \"jit auto level$k(auto x) { return level$((k - 1))(x) + level$((k - 1))(x); }\""
+  done
+  src+=', "auto f(float x) { return level30(x); }"'
+  run -2 --separate-stderr timeout 2 tjit graph --dot - <<<"{\"tjit\": 1, \"function\": \"f\", \"source\": [$src], \"args\": {\"x\": 1.0}}"
+  assert_output ''
+  assert_equal "$stderr" "tjit: error: the graph is too large to draw (limit is 100000 nodes)"
+}
