@@ -26,6 +26,7 @@ typedef struct walker {
   const ir_module *m;
   uint32_t *last;         /* per variable: the index of its last reader, or NOT_TEMP */
   mem_estimate *est;
+  uint64_t *held;         /* per jaxpr id: sub_bytes + 1, or 0 before it is walked */
 } walker;
 
 /* Keeps a among the largest temporaries named in a refusal. */
@@ -48,12 +49,15 @@ static uint64_t atom_bytes(const ir_module *m, ir_atom a) {
 static uint64_t temps_peak(walker *w, const ir_jaxpr *j);
 
 /* A sub-jaxpr's inputs, outputs and temporaries: what it holds while the
- * equation that runs it does. */
+ * equation that runs it does. Walked once per distinct jaxpr: a jit shared
+ * at every level of a deep nesting is used 2^depth times. */
 static uint64_t sub_bytes(walker *w, const ir_jaxpr *s) {
+  if (s->id < w->m->njaxprs && w->held[s->id]) return w->held[s->id] - 1;
   uint64_t n = temps_peak(w, s);
   for (uint32_t i = 0; i < s->nconst; i++) n += mem_bytes(&w->m->vars[s->constvars[i]]);
   for (uint32_t i = 0; i < s->nin; i++) n += mem_bytes(&w->m->vars[s->invars[i]]);
   for (uint32_t i = 0; i < s->nout; i++) n += atom_bytes(w->m, s->outs[i]);
+  if (s->id < w->m->njaxprs) w->held[s->id] = n + 1;
   return n;
 }
 
@@ -120,9 +124,9 @@ static uint64_t temps_peak(walker *w, const ir_jaxpr *j) {
 
 void mem_estimate_jaxpr(const ir_module *m, const ir_jaxpr *j, mem_estimate *out) {
   *out = (mem_estimate){0};
-  walker w = {m, malloc((m->nvars ? m->nvars : 1) * sizeof(uint32_t)), out};
-  if (!w.last) TJ_OOM();
+  walker w = {m, malloc((m->nvars ? m->nvars : 1) * sizeof(uint32_t)), out, calloc(m->njaxprs + 1u, sizeof(uint64_t))};
+  if (!w.last || !w.held) TJ_OOM();
   for (uint32_t v = 0; v < m->nvars; v++) w.last[v] = NOT_TEMP;
   out->temps = temps_peak(&w, j);
-  free(w.last);
+  free(w.last), free(w.held);
 }

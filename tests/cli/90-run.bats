@@ -292,3 +292,17 @@ work_error() {
   run -0 tjit run --max-work 9223372036854775807 "$CASES_DIR/run-work-ten.json"
   assert_output "args: Array(10.5, dtype=float32, weak_type=True)"
 }
+
+# 40 levels of jit functions, each calling the level below twice: the
+# memory estimate walked a shared sub-jaxpr once per use (2^40 walks) and
+# never reached the work budget's refusal; walked once per distinct jaxpr,
+# the run is refused at once.
+@test "run: a jaxpr shared at every level of 40 nested jits is estimated once" {
+  local src='"jit auto level0(auto x) { return x + 1; }"' k
+  for ((k = 1; k <= 40; k++)); do
+    src+=", \"jit auto level$k(auto x) { return level$((k - 1))(x) + level$((k - 1))(x); }\""
+  done
+  src+=', "auto f(float x) { return level40(x); }"'
+  run -3 timeout 10 tjit run --reference --max-work 1000 - <<<"{\"tjit\": 1, \"function\": \"f\", \"source\": [$src], \"args\": {\"x\": 1.0}}"
+  assert_line --index 0 'tjit: error: too much work (limit is 1000 elements read and written): does a loop ever end?'
+}
