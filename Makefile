@@ -31,6 +31,7 @@ LIB_SRC += lib/cache_key.c lib/cg_block.c lib/explain.c lib/explain_analysis.c l
 CMD_SRC += cmd/explain.c
 CMD_SRC += cmd/cache.c
 LIB_SRC += lib/kernels.c
+LIB_SRC += lib/alloc.c
 LIB_SRC += lib/diskcache.c lib/diskcache_entry.c
 # tjit graph: Graphviz in process (libcgraph builds, libgvc lays out and renders).
 LIB_SRC += lib/graph.c lib/graph_render.c
