@@ -110,6 +110,14 @@ check-asan: deps
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run
 
+# Allocation-failure injection (tests/oom/run): a build whose k-th large
+# allocation fails, with ASan and UBSan, run for every k over the examples.
+OOM_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -DTJ_ALLOC_FAULTS
+check-oom: deps
+	@$(MAKE) --no-print-directory BUILD=build-oom CFLAGS="$(OOM_CFLAGS)" \
+	  LDFLAGS="-fsanitize=address,undefined" build-oom/tjit
+	@BUILD=build-oom tests/oom/run
+
 # Rewrites the golden files from the current build; review the diff.
 update-golden: all
 	@BUILD=$(BUILD) tests/update-golden
@@ -134,6 +142,6 @@ install: all
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-oom
 
-.PHONY: all unit deps demo check check-asan update-golden docs bench install clean
+.PHONY: all unit deps demo check check-asan check-oom update-golden docs bench install clean

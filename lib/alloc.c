@@ -4,6 +4,7 @@
 #include "tjit.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #ifdef TJ_ALLOC_FAULTS
 /* Process-global on purpose, and only in this test build: the fault has to
@@ -19,6 +20,8 @@ static int injected_failure(void) { return ++made == fail_at; }
 #else
 static int injected_failure(void) { return 0; }
 #endif
+
+bool is_nomem_message(const char *err) { return strncmp(err, "out of memory: ", 15) == 0; }
 
 void *big_malloc(size_t bytes) { return injected_failure() ? NULL : malloc(bytes ? bytes : 1); }
 void *big_calloc(size_t bytes) { return injected_failure() ? NULL : calloc(1, bytes ? bytes : 1); }

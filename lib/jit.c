@@ -42,7 +42,7 @@ static void *tj_rt_alloc(struct tj_rt *rt, long bytes) {
   if (rt->nlive == rt->caplive) {
     size_t cap = rt->caplive ? 2 * rt->caplive : 16;
     struct live_buffer *live = realloc(rt->live, cap * sizeof *live);
-    if (!live) tj_rt_fail(rt, JIT_NOMEM);
+    if (!live) rt->nomem_bytes = cap * sizeof *live, tj_rt_fail(rt, JIT_NOMEM);
     rt->live = live, rt->caplive = cap;
   }
   size_t n = bytes > 0 ? (size_t)bytes : 0;
@@ -133,8 +133,7 @@ static bool relocate(jit_program *p, tcc_errors *errors) {
   int size = tcc_relocate(p->tcc, NULL);
   if (size < 0) return false;
   if (!(p->code = big_malloc((size_t)size))) {
-    snprintf(errors->err, (size_t)errors->errsize, JIT_NOMEM_ERR ": could not allocate %d bytes for the compiled code",
-             size);
+    snprintf(errors->err, (size_t)errors->errsize, TJ_NOMEM_FMT "the compiled code", (size_t)size);
     errors->have = true;
     return false;
   }
@@ -192,7 +191,7 @@ bool jit_compile_object(const char *source, tj_buf *obj, char *err, int errsize)
     obj->len = 0, obj->big = true;
     room = buf_room(obj, (size_t)len);
     if (!room)
-      snprintf(err, (size_t)errsize, JIT_NOMEM_ERR ": could not allocate %zu bytes for the object file", obj->failed),
+      snprintf(err, (size_t)errsize, TJ_NOMEM_FMT "the object file", obj->failed),
           errors.have = true;
     ok = room && pread(fd, room, (size_t)len, 0) == (ssize_t)len;
   }

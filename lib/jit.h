@@ -13,9 +13,8 @@
 typedef struct jit_program jit_program;
 
 /* Compiles C source; NULL with tcc's message in err on failure, or one
- * starting with JIT_NOMEM_ERR when the memory for the code could not be
- * had (not a bug: the caller reports a budget). */
-#define JIT_NOMEM_ERR "out of memory"
+ * starting as alloc.h's TJ_NOMEM_FMT when the memory for the code could
+ * not be had (not a bug: the caller reports a budget). */
 jit_program *jit_compile(const char *source, char *err, int errsize);
 void jit_free(jit_program *p);
 

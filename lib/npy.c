@@ -4,6 +4,7 @@
  * starts at a multiple of 64 bytes, then the elements, C order. Reading
  * treats the file as hostile: every length is checked before it is used. */
 #include "array.h"
+#include "alloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -255,6 +256,7 @@ bool npy_read(const char *path, tj_array **out, char *err, int errsize) {
   tj_array *a = array_new(&av);
   if (!a) {
     close(fd);
+    if (aval_size(&av) <= TJ_MAX_ELEMENTS) return fail(err, errsize, TJ_NOMEM_FMT "'%s'", array_bytes(&av), path);
     return fail(err, errsize, "'%s': too many elements (limit is %lld)", path, (long long)TJ_MAX_ELEMENTS);
   }
   size_t need = (size_t)a->size * (size_t)dtype_size(a->dtype);
