@@ -190,9 +190,10 @@ bool jit_compile_object(const char *source, tj_buf *obj, char *err, int errsize)
   if (ok && len > 0) {
     obj->len = 0, obj->big = true;
     room = buf_room(obj, (size_t)len);
-    if (!room)
-      snprintf(err, (size_t)errsize, TJ_NOMEM_FMT "the object file", obj->failed),
-          errors.have = true;
+    if (!room) {
+      snprintf(err, (size_t)errsize, TJ_NOMEM_FMT "the object file", obj->failed);
+      errors.have = true;
+    }
     ok = room && pread(fd, room, (size_t)len, 0) == (ssize_t)len;
   }
   if (ok && len <= 0) ok = false;

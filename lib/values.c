@@ -154,7 +154,7 @@ static bool from_object(diag_list *d, const tj_spec *spec, const sjson *v,
   const sjson *src;
   if ((src = json_member(v, "npy", NULL))) return from_npy(d, spec, src, aval, out);
   tj_array *a = array_new(aval);
-  if (!a) return diag_out_of_memory(d, TJ_NOMEM_FMT "the value at %s", array_bytes(aval), v->path[0] ? v->path : "an argument");
+  if (!a) return diag_out_of_memory(d, TJ_NOMEM_FMT "%s", array_bytes(aval), v->path[0] ? v->path : "an argument");
   int64_t next = 0;
   if ((src = json_member(v, "data", NULL))) {
     store_list(a, &next, src);
@@ -199,7 +199,7 @@ bool spec_value_array(diag_list *d, const tj_spec *spec, const sjson *v,
   }
   if (v->kind == SJ_OBJECT) return from_object(d, spec, v, aval, out);
   tj_array *a = array_new(aval);
-  if (!a) return diag_out_of_memory(d, TJ_NOMEM_FMT "the value at %s", array_bytes(aval), v->path[0] ? v->path : "an argument");
+  if (!a) return diag_out_of_memory(d, TJ_NOMEM_FMT "%s", array_bytes(aval), v->path[0] ? v->path : "an argument");
   int64_t next = 0;
   store_list(a, &next, v);
   *out = a;
