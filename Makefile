@@ -33,7 +33,7 @@ LIB_SRC += lib/cache_key.c lib/cg_block.c lib/explain.c lib/explain_analysis.c l
 CMD_SRC += cmd/explain.c
 CMD_SRC += cmd/cache.c
 LIB_SRC += lib/kernels.c
-LIB_SRC += lib/work.c
+LIB_SRC += lib/work.c lib/alloc.c
 LIB_SRC += lib/diskcache.c lib/diskcache_entry.c lib/diskcache_key.c
 # tjit graph: Graphviz in process (libcgraph builds, libgvc lays out and renders).
 LIB_SRC += lib/graph.c lib/graph_render.c
@@ -112,6 +112,14 @@ check-asan: deps
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run
 
+# Allocation-failure injection (tests/oom/run): a build whose k-th large
+# allocation fails, with ASan and UBSan, run for every k over the examples.
+OOM_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -DTJ_ALLOC_FAULTS
+check-oom: deps
+	@$(MAKE) --no-print-directory BUILD=build-oom CFLAGS="$(OOM_CFLAGS)" \
+	  LDFLAGS="-fsanitize=address,undefined" build-oom/tjit
+	@BUILD=build-oom tests/oom/run
+
 # Rewrites the golden files from the current build; review the diff.
 update-golden: all
 	@BUILD=$(BUILD) tests/update-golden
@@ -136,6 +144,6 @@ install: all
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-oom
 
-.PHONY: all unit deps demo check check-asan update-golden docs bench install clean
+.PHONY: all unit deps demo check check-asan check-oom update-golden docs bench install clean

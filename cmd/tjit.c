@@ -2,6 +2,7 @@
  * ...` through one table, as git does, and maps statuses to exit codes. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -81,4 +82,17 @@ static int finish_output(int status) {
   return TJ_ERR_INTERNAL;
 }
 
+#ifdef TJ_ALLOC_FAULTS
+/* The fault-injection build (make check-oom): TJIT_FAIL_ALLOC=k fails the
+ * library's k-th large allocation, and the last line on stderr says how
+ * many there were, so tests/oom/run knows whether k was reached. */
+int main(int argc, char **argv) {
+  const char *k = getenv("TJIT_FAIL_ALLOC");
+  tj_alloc_fail_at(k ? strtoul(k, NULL, 10) : 0);
+  int status = finish_output(dispatch(argc, argv));
+  fprintf(stderr, "tjit-alloc-faults: %lu\n", tj_alloc_count());
+  return status;
+}
+#else
 int main(int argc, char **argv) { return finish_output(dispatch(argc, argv)); }
+#endif

@@ -1,4 +1,5 @@
 #include "array.h"
+#include "alloc.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@ tj_array *array_new(const tj_aval *aval) {
   memcpy(a->dims, aval->dims, sizeof a->dims);
   a->size = n;
   /* zeros past the end: compiled code writing past an output is caught (run.c) */
-  a->data = calloc(1, (size_t)n * (size_t)dtype_size(aval->dtype) + TJ_BUFFER_GUARD);
+  a->data = big_calloc(array_bytes(aval) + TJ_BUFFER_GUARD);
   if (!a->data) {
     free(a);
     return NULL;
@@ -25,9 +26,13 @@ tj_array *array_new(const tj_aval *aval) {
   return a;
 }
 
+size_t array_bytes(const tj_aval *aval) {
+  return (size_t)aval_size(aval) * (size_t)dtype_size(aval->dtype);
+}
+
 void array_free(tj_array *a) {
   if (!a) return;
-  free(a->data);
+  big_free(a->data);
   free(a);
 }
 

@@ -21,6 +21,9 @@ typedef struct tj_array {
 /* A zeroed array of aval's dtype and shape; NULL (no allocation) when its
  * element count exceeds TJ_MAX_ELEMENTS or memory runs out. */
 tj_array *array_new(const tj_aval *aval);
+/* The bytes of an array of aval (within TJ_MAX_ELEMENTS): what an
+ * out-of-memory diagnostic names. */
+size_t array_bytes(const tj_aval *aval);
 void array_free(tj_array *a);
 tj_array *array_copy(const tj_array *a);
 tj_aval array_aval(const tj_array *a, bool weak);

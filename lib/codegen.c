@@ -4,6 +4,7 @@
  * live in cg_elem.c, cg_array.c and cg_control.c (named in prims.def). */
 #include "codegen.h"
 #include "kernels.h"
+#include "alloc.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -650,7 +651,8 @@ static void emit_prelude(const cg *g, tj_buf *b) {
 
 bool codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize) {
   cg g = {.m = m, .err = err, .errsize = errsize};
-  tj_buf body = {0};
+  tj_buf body = {.big = true}; /* the generated C may fail to grow: checked at the end */
+  out->big = true;
   g.out = &body;
   int nkernels;
   tjk_all(&nkernels);
@@ -682,6 +684,8 @@ bool codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize) {
     if (body.data) buf_puts(out, body.data);
     buf_puts(out, "}\n");
   }
+  size_t failed = body.failed ? body.failed : out->failed;
+  if (ok && failed) ok = false, snprintf(err, (size_t)errsize, TJ_NOMEM_FMT "the generated C code", failed);
   for (uint32_t i = 0; i < j->nconst + j->nin; i++) free(ins[i]);
   for (uint32_t k = 0; k < j->nout; k++) free(dests[k]);
   free(ins);

@@ -28,7 +28,8 @@ struct tjk_kernel;
 
 /* Generates the C program of m's top-level jaxpr into out. Returns false
  * with a message in err for what the backend cannot compile (a bug or a
- * missing rule: the caller reports it as an internal error). */
+ * missing rule: the caller reports it as an internal error), or when the
+ * text outgrew memory (err then starts as alloc.h's TJ_NOMEM_FMT). */
 bool codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize);
 
 /* The fusion plan of jaxpr j of m, as the C generator makes it: group[k]

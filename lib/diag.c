@@ -165,6 +165,18 @@ bool diag_error(diag_list *d, const tj_source *src, tj_span span,
   return false;
 }
 
+bool diag_out_of_memory(diag_list *d, const char *fmt, ...) {
+  diag_kind before = diag_set_kind(d, DIAG_KIND_BUDGET);
+  va_list ap;
+  va_start(ap, fmt);
+  diag_add(d, DIAG_ERROR, NULL, span_make(0, 0), fmt, ap);
+  va_end(ap);
+  diag_set_kind(d, before);
+  return false;
+}
+
+bool diag_last_is_budget(const diag_list *d) { return d->tail && d->tail->kind == DIAG_KIND_BUDGET; }
+
 void diag_note(diag_list *d, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

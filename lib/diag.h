@@ -118,6 +118,11 @@ void diag_retag(diag_list *d, const tj_diag *after, diag_kind kind);
  * can write `return diag_error(...)`. */
 bool diag_error(diag_list *d, const tj_source *src, tj_span span,
                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* An error of kind budget (TJ_ERR_BUDGET): a large allocation failed.
+ * fmt starts with alloc.h's TJ_NOMEM_FMT. */
+bool diag_out_of_memory(diag_list *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Whether the last diagnostic added is one of kind budget. */
+bool diag_last_is_budget(const diag_list *d);
 /* Follow-up lines attached to the last error. */
 void diag_note(diag_list *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

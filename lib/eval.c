@@ -2,6 +2,7 @@
  * by variable, use counts so every intermediate is freed as soon as its
  * last reader has run, and dispatch through prims[].eval. */
 #include "eval.h"
+#include "alloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,15 +27,31 @@ bool eval_bug(eval_state *s, const char *fmt, ...) {
   return false;
 }
 
+/* The failure of an array of aval that array_new could not allocate. */
+static void array_failed(eval_state *s, const tj_aval *aval) {
+  char text[200];
+  aval_format(aval, text, sizeof text);
+  if (aval_size(aval) > TJ_MAX_ELEMENTS) {
+    eval_fail(s, "cannot allocate an array of %s (limit is %lld elements)", text, (long long)TJ_MAX_ELEMENTS);
+    return;
+  }
+  eval_fail(s, TJ_NOMEM_FMT "an array of %s in the reference evaluator", array_bytes(aval), text);
+  s->nomem = true;
+}
+
 tj_array *eval_new(eval_state *s, const tj_aval *aval) {
   tj_array *a = array_new(aval);
-  if (!a) {
-    char text[200];
-    aval_format(aval, text, sizeof text);
-    eval_fail(s, "cannot allocate an array of %s (limit is %lld elements, or out of memory)", text,
-              (long long)TJ_MAX_ELEMENTS);
-  }
+  if (!a) array_failed(s, aval);
   return a;
+}
+
+tj_array *eval_copy(eval_state *s, const tj_array *a) {
+  tj_array *c = array_copy(a);
+  if (!c) {
+    tj_aval av = array_aval(a, false);
+    array_failed(s, &av);
+  }
+  return c;
 }
 
 tj_array *eval_new_out(eval_state *s, const ir_eqn *e, uint32_t k) {
@@ -150,7 +167,7 @@ static bool run_eqn(eval_state *s, frame *f, const ir_eqn *e) {
 static bool collect_outputs(eval_state *s, frame *f, const ir_jaxpr *j, tj_array **outputs) {
   for (uint32_t i = 0; i < j->nout; i++) {
     ir_atom a = j->outs[i];
-    outputs[i] = ATOM_IS_LIT(a) ? literal_array(s, &s->m->lits[ATOM_INDEX(a)]) : array_copy(f->env[ATOM_INDEX(a)]);
+    outputs[i] = ATOM_IS_LIT(a) ? literal_array(s, &s->m->lits[ATOM_INDEX(a)]) : eval_copy(s, f->env[ATOM_INDEX(a)]);
     if (!outputs[i]) {
       eval_free_all(outputs, i);
       if (s->err[0] == 0) eval_fail(s, "out of memory");
@@ -197,7 +214,7 @@ tj_status eval_jaxpr_budget(const ir_module *m, const ir_jaxpr *j, const tj_arra
   bool ok = eval_charge(&s, work_jaxpr(&s.works, j)) && eval_sub(&s, j, inputs, outputs);
   work_free(&s.works);
   if (ok) return TJ_OK;
-  return s.internal ? TJ_ERR_INTERNAL : s.over_budget ? TJ_ERR_BUDGET : TJ_ERR_PROGRAM;
+  return s.internal ? TJ_ERR_INTERNAL : s.over_budget || s.nomem ? TJ_ERR_BUDGET : TJ_ERR_PROGRAM;
 }
 
 tj_status eval_jaxpr(const ir_module *m, const ir_jaxpr *j, const tj_array *const *inputs, tj_array **outputs,

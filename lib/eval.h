@@ -21,15 +21,17 @@ typedef struct eval_state {
   unsigned long long work, max_work; /* charged so far, and the budget */
   bool internal;            /* the failure is a bug of tjit's (eval_bug) */
   bool over_budget;         /* the failure is the work budget's */
+  bool nomem;               /* the failure is an array that could not be allocated */
 } eval_state;
 
 /* Evaluates j: inputs are its constvars' then its invars' arrays (borrowed);
  * outputs[0..j->nout) receive new arrays, the caller's to free. On failure
  * returns TJ_ERR_PROGRAM (the program's: an array too large),
  * TJ_ERR_BUDGET (more work than max_work elements, charged as work.h
- * says: a loop that never ends) or TJ_ERR_INTERNAL (tjit's: a primitive
- * or a param the evaluator has no rule for), with a message in err and no
- * output set. */
+ * says: a loop that never ends; or an array's memory could not be had:
+ * err then starts as alloc.h's TJ_NOMEM_FMT) or TJ_ERR_INTERNAL (tjit's:
+ * a primitive or a param the evaluator has no rule for), with a message
+ * in err and no output set. */
 tj_status eval_jaxpr_budget(const ir_module *m, const ir_jaxpr *j, const tj_array *const *inputs,
                             tj_array **outputs, long long max_work, char *err, int errsize);
 /* The same with the default budget, TJ_MAX_WORK. */
@@ -48,6 +50,8 @@ bool eval_fail(eval_state *s, const char *fmt, ...) __attribute__((format(printf
 bool eval_bug(eval_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A new zeroed array of aval, or NULL after eval_fail. */
 tj_array *eval_new(eval_state *s, const tj_aval *aval);
+/* A copy of a, or NULL after the out-of-memory failure. */
+tj_array *eval_copy(eval_state *s, const tj_array *a);
 /* A new array of output k's aval. */
 tj_array *eval_new_out(eval_state *s, const ir_eqn *e, uint32_t k);
 /* An int param (PV_INT/PV_BOOL), or def when absent. */

@@ -53,7 +53,7 @@ bool ev_while(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arra
   bool ok = args && carry && next, truth = false;
   if (!ok) eval_fail(s, "out of memory");
   for (int i = 0; ok && i < ncarry; i++)
-    ok = (carry[i] = array_copy(in[cn + bn + i])) != NULL || eval_fail(s, "out of memory");
+    ok = (carry[i] = eval_copy(s, in[cn + bn + i])) != NULL;
   while (ok && (ok = while_test(s, cj, in, cn, carry, ncarry, &truth)) && truth && (ok = eval_charge(s, step))) {
     memcpy(args, in + cn, sizeof *args * (size_t)bn);
     memcpy(args + bn, carry, sizeof *args * (size_t)ncarry);
@@ -125,7 +125,7 @@ bool ev_scan(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array
   bool ok = true;
   int64_t step = work_iteration(&s->works, e);
   for (int i = 0; ok && i < ncarry; i++)
-    ok = (out[i] = array_copy(in[nconst + i])) != NULL || eval_fail(s, "out of memory");
+    ok = (out[i] = eval_copy(s, in[nconst + i])) != NULL;
   for (int k = 0; ok && k < nys; k++) ok = (out[ncarry + k] = eval_new_out(s, e, (uint32_t)(ncarry + k))) != NULL;
   for (int64_t i = 0; ok && i < length; i++)
     ok = eval_charge(s, step) && scan_step(s, body, in, nconst, out, ncarry, nxs, reverse ? length - 1 - i : i,

@@ -226,8 +226,8 @@ bool ev_scatter(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_ar
     if (d.window[i] < 0 || d.window[i] >= u->rank) return eval_bug(s, "bad update_window_dims");
   for (int i = 0; i < d.nto; i++)
     if (d.to_operand[i] < 0 || d.to_operand[i] >= op->rank) return eval_bug(s, "bad scatter dims");
-  tj_array *r = out[0] = array_copy(op);
-  if (!r) return eval_fail(s, "out of memory");
+  tj_array *r = out[0] = eval_copy(s, op);
+  if (!r) return false;
   for (int64_t k = 0; k < u->size; k++) {
     int64_t j;
     if (scatter_target(&d, op, idx, u, k, &j)) scatter_combine(e->prim, r, j, u, k);

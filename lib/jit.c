@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "util.h"
 
 /* The runtime state the generated code sees as struct tj_rt: the first
@@ -25,6 +26,7 @@ struct tj_rt {
   jmp_buf unwind;
   struct live_buffer { void *p; size_t bytes; } *live; /* allocated, not yet freed */
   size_t nlive, caplive;
+  size_t nomem_bytes;      /* what the allocation that failed asked for */
 };
 
 static void tj_rt_fail(struct tj_rt *rt, int code) { longjmp(rt->unwind, code); }
@@ -40,12 +42,12 @@ static void *tj_rt_alloc(struct tj_rt *rt, long bytes) {
   if (rt->nlive == rt->caplive) {
     size_t cap = rt->caplive ? 2 * rt->caplive : 16;
     struct live_buffer *live = realloc(rt->live, cap * sizeof *live);
-    if (!live) tj_rt_fail(rt, JIT_NOMEM);
+    if (!live) rt->nomem_bytes = cap * sizeof *live, tj_rt_fail(rt, JIT_NOMEM);
     rt->live = live, rt->caplive = cap;
   }
   size_t n = bytes > 0 ? (size_t)bytes : 0;
-  unsigned char *p = malloc(n + TJ_BUFFER_GUARD);
-  if (!p) tj_rt_fail(rt, JIT_NOMEM);
+  unsigned char *p = big_malloc(n + TJ_BUFFER_GUARD);
+  if (!p) rt->nomem_bytes = n + TJ_BUFFER_GUARD, tj_rt_fail(rt, JIT_NOMEM);
   memset(p + n, 0, TJ_BUFFER_GUARD);
   rt->live[rt->nlive++] = (struct live_buffer){p, n};
   return p;
@@ -56,7 +58,7 @@ static void tj_rt_free(struct tj_rt *rt, void *p) {
     if (rt->live[i].p == p) {
       if (!jit_guard_intact(p, rt->live[i].bytes)) tj_rt_fail(rt, JIT_OVERRUN); /* jit_run frees it */
       rt->live[i] = rt->live[--rt->nlive];
-      free(p);
+      big_free(p);
       return;
     }
 }
@@ -75,7 +77,9 @@ static const struct { const char *name; void *addr; } jit_symbols[] = {
 #define OPENBLAS "libopenblas.so.0"
 
 struct jit_program {
-  TCCState *tcc;            /* owns the code */
+  TCCState *tcc;            /* owns the code, but for the memory it is in: */
+  void *code;               /* the code and data libtcc relocated (big_malloc) */
+  size_t nomem_bytes;       /* the last run's failed allocation (JIT_NOMEM) */
   void *blas;               /* dlopen handle, when the code calls BLAS */
   void (*entry)(struct tj_rt *, void *const *, void *const *);
 };
@@ -122,10 +126,24 @@ static bool new_state(jit_program *p, tcc_errors *errors, unsigned needs, int ty
   return true;
 }
 
+/* The memory for the code, asked of libtcc's size query and allocated
+ * here rather than by TCC_RELOCATE_AUTO: libtcc's own allocator ends the
+ * process when malloc fails, this one returns an error. */
+static bool relocate(jit_program *p, tcc_errors *errors) {
+  int size = tcc_relocate(p->tcc, NULL);
+  if (size < 0) return false;
+  if (!(p->code = big_malloc((size_t)size))) {
+    snprintf(errors->err, (size_t)errors->errsize, TJ_NOMEM_FMT "the compiled code", (size_t)size);
+    errors->have = true;
+    return false;
+  }
+  return tcc_relocate(p->tcc, p->code) >= 0;
+}
+
 /* Relocates the code in memory and finds tj_entry; frees p on failure. */
 static jit_program *finish(jit_program *p, tcc_errors *errors, bool ok) {
 #ifdef TCC_RELOCATE_AUTO
-  ok = ok && tcc_relocate(p->tcc, TCC_RELOCATE_AUTO) >= 0;
+  ok = ok && relocate(p, errors);
 #else
   ok = ok && tcc_relocate(p->tcc) >= 0;
 #endif
@@ -168,9 +186,15 @@ bool jit_compile_object(const char *source, tj_buf *obj, char *err, int errsize)
   int fd = ok ? memory_file(path, sizeof path, err, errsize) : -1;
   ok = fd >= 0 && tcc_output_file(p.tcc, path) == 0;
   off_t len = ok ? lseek(fd, 0, SEEK_END) : -1;
+  char *room = NULL;
   if (ok && len > 0) {
-    obj->len = 0;
-    ok = pread(fd, buf_room(obj, (size_t)len), (size_t)len, 0) == (ssize_t)len;
+    obj->len = 0, obj->big = true;
+    room = buf_room(obj, (size_t)len);
+    if (!room) {
+      snprintf(err, (size_t)errsize, TJ_NOMEM_FMT "the object file", obj->failed);
+      errors.have = true;
+    }
+    ok = room && pread(fd, room, (size_t)len, 0) == (ssize_t)len;
   }
   if (ok && len <= 0) ok = false;
   if (!ok && !errors.have && fd >= 0) snprintf(err, (size_t)errsize, "libtcc could not write the object file");
@@ -196,9 +220,12 @@ jit_program *jit_load_object(const void *obj, size_t len, unsigned needs, char *
 void jit_free(jit_program *p) {
   if (!p) return;
   if (p->tcc) tcc_delete(p->tcc);
+  big_free(p->code);
   if (p->blas) dlclose(p->blas);
   free(p);
 }
+
+size_t jit_nomem_bytes(const jit_program *p) { return p->nomem_bytes; }
 
 int jit_run(jit_program *p, void *const *in, void *const *out, long long max_work) {
   struct tj_rt *rt = calloc(1, sizeof *rt); /* on the heap: setjmp's frame must not hold it in a register */
@@ -208,8 +235,9 @@ int jit_run(jit_program *p, void *const *in, void *const *out, long long max_wor
   if (code == 0) p->entry(rt, in, out);
   for (size_t i = 0; i < rt->nlive; i++) {
     if (code == 0 && !jit_guard_intact(rt->live[i].p, rt->live[i].bytes)) code = JIT_OVERRUN;
-    free(rt->live[i].p);
+    big_free(rt->live[i].p);
   }
+  p->nomem_bytes = rt->nomem_bytes;
   free(rt->live);
   free(rt);
   return code;

@@ -12,7 +12,9 @@
 
 typedef struct jit_program jit_program;
 
-/* Compiles C source; NULL with tcc's message in err on failure. */
+/* Compiles C source; NULL with tcc's message in err on failure, or one
+ * starting as alloc.h's TJ_NOMEM_FMT when the memory for the code could
+ * not be had (not a bug: the caller reports a budget). */
 jit_program *jit_compile(const char *source, char *err, int errsize);
 void jit_free(jit_program *p);
 
@@ -41,5 +43,7 @@ bool jit_guard_intact(const void *p, size_t bytes);
  * JIT_OK or the failure code, with every buffer the code had allocated
  * freed. */
 int jit_run(jit_program *p, void *const *in, void *const *out, long long max_work);
+/* After a run that ended JIT_NOMEM: the bytes its failed allocation asked for. */
+size_t jit_nomem_bytes(const jit_program *p);
 
 #endif

@@ -5,6 +5,7 @@
  * treats the file as hostile: every length is checked before it is used. */
 #include "array.h"
 #include "spec.h"
+#include "alloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -266,7 +267,10 @@ bool npy_read_fd(int fd, const char *path, tj_array **out, char *err, int errsiz
   *out = NULL;
   if (!check_npy(fd, path, &av, err, errsize)) return false;
   tj_array *a = array_new(&av);
-  if (!a) return fail(err, errsize, "'%s': too many elements (limit is %lld)", path, (long long)TJ_MAX_ELEMENTS);
+  if (!a) {
+    if (aval_size(&av) <= TJ_MAX_ELEMENTS) return fail(err, errsize, TJ_NOMEM_FMT "'%s'", array_bytes(&av), path);
+    return fail(err, errsize, "'%s': too many elements (limit is %lld)", path, (long long)TJ_MAX_ELEMENTS);
+  }
   size_t need = (size_t)a->size * (size_t)dtype_size(a->dtype);
   if (read_exact(fd, a->data, need) != need) {
     array_free(a);

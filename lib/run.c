@@ -4,6 +4,7 @@
 #include "tjit.h"
 #include "api.h"
 
+#include "alloc.h"
 #include "array.h"
 #include "ast.h"
 #include "diag.h"
@@ -106,20 +107,21 @@ tj_run_opts tj_run_defaults(void) {
 }
 
 /* The traced arguments' arrays: each input's spec value, as the tracer
- * bound it (or the cache key read it), made an array of its aval. */
-static bool argument_arrays(tj_ctx *ctx, tj_spec *spec, uint32_t n, const sjson *const *json, const tj_aval *avals,
+ * bound it (or the cache key read it), made an array of its aval.
+ * TJ_ERR_USAGE for a bad value, TJ_ERR_BUDGET when memory runs out. */
+static tj_status argument_arrays(tj_ctx *ctx, tj_spec *spec, uint32_t n, const sjson *const *json, const tj_aval *avals,
                             long long seed, tj_array **args) {
   for (uint32_t i = 0; i < n; i++) {
     if (seed >= 0 && spec_value_is_abstract(json[i])) {
       if (!(args[i] = array_new(&avals[i]))) {
-        diag_error(&ctx->diags, NULL, span_make(0, 0), "argument %u is too large to allocate", i);
-        return false;
+        diag_out_of_memory(&ctx->diags, TJ_NOMEM_FMT "argument %u", array_bytes(&avals[i]), i);
+        return TJ_ERR_BUDGET;
       }
       array_fill_random(args[i], (uint64_t)seed + i);
     } else if (!spec_value_array(&ctx->diags, spec, json[i], &avals[i], &args[i]))
-      return false;
+      return diag_last_is_budget(&ctx->diags) ? TJ_ERR_BUDGET : TJ_ERR_USAGE;
   }
-  return true;
+  return TJ_OK;
 }
 
 static tj_result *result_new(size_t n) {
@@ -149,7 +151,8 @@ static tj_status run_reference(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts
   char err[512];
   tj_status st = eval_jaxpr_budget(j->m, j->m->top, (const tj_array *const *)args, res->outs, max_work(o), err,
                                    sizeof err);
-  if (st == TJ_ERR_BUDGET) work_budget_error(ctx, o);
+  if (st == TJ_ERR_BUDGET && is_nomem_message(err)) diag_out_of_memory(&ctx->diags, "%s", err);
+  else if (st == TJ_ERR_BUDGET) work_budget_error(ctx, o);
   else if (st != TJ_OK) diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
   return st;
 }
@@ -279,8 +282,11 @@ static long compile(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_ses
   char err[512];
   double t0 = now_ms();
   if (!codegen_c(j->m, &src, err, sizeof err)) {
-    diag_set_kind(&ctx->diags, DIAG_KIND_INTERNAL); /* a primitive the backend cannot emit */
-    diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
+    if (is_nomem_message(err)) diag_out_of_memory(&ctx->diags, "%s", err);
+    else {
+      diag_set_kind(&ctx->diags, DIAG_KIND_INTERNAL); /* a primitive the backend cannot emit */
+      diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
+    }
     buf_free(&src);
     return -1;
   }
@@ -289,8 +295,10 @@ static long compile(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_ses
   if (o->times) o->times->codegen_ms = t1 - t0, o->times->reused = i >= 0;
   if (i < 0) {
     session_prog p = {.needs = jit_source_needs(src.data), .nout = j->m->top->nout, .mem = *mem};
-    if (!(p.prog = build(src.data, p.needs, dc->keyed, &p.object, err, sizeof err)))
-      save_failed_source(ctx, src.data, err);
+    if (!(p.prog = build(src.data, p.needs, dc->keyed, &p.object, err, sizeof err))) {
+      if (is_nomem_message(err)) diag_out_of_memory(&ctx->diags, "%s", err);
+      else save_failed_source(ctx, src.data, err);
+    }
     else {
       p.outs = malloc(sizeof *p.outs * (p.nout ? p.nout : 1));
       if (!p.outs) TJ_OOM();
@@ -339,8 +347,8 @@ static tj_status run_program(tj_ctx *ctx, const session_prog *p, uint32_t nin, t
   for (uint32_t i = 0; i < nin; i++) in[i] = args[i]->data;
   for (uint32_t k = 0; k < p->nout && st == TJ_OK; k++) {
     if (!(res->outs[k] = array_new(&p->outs[k]))) {
-      diag_error(&ctx->diags, NULL, span_make(0, 0), "output %u is too large to allocate", k);
-      st = TJ_ERR_PROGRAM;
+      diag_out_of_memory(&ctx->diags, TJ_NOMEM_FMT "output %u", array_bytes(&p->outs[k]), k);
+      st = TJ_ERR_BUDGET;
     } else out[k] = res->outs[k]->data;
   }
   int code = st == TJ_OK ? timed_runs(p->prog, in, out, o) : JIT_OK;
@@ -355,7 +363,10 @@ static tj_status run_program(tj_ctx *ctx, const session_prog *p, uint32_t nin, t
   } else if (code == JIT_WORK) {
     work_budget_error(ctx, o);
     st = TJ_ERR_BUDGET;
-  } else if (code == JIT_NOMEM) diag_error(&ctx->diags, NULL, span_make(0, 0), "out of memory while running");
+  } else if (code == JIT_NOMEM) {
+    diag_out_of_memory(&ctx->diags, TJ_NOMEM_FMT "a buffer of the compiled code", jit_nomem_bytes(p->prog));
+    st = TJ_ERR_BUDGET;
+  }
   if (code != JIT_OK && st == TJ_OK) st = TJ_ERR_PROGRAM;
   free(in);
   free(out);
@@ -486,8 +497,7 @@ static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const
   for (uint32_t i = 0; i < m->top->nin; i++) avals[i] = m->vars[m->top->invars[i]];
   tj_status st = check_traced_memory(ctx, o, m, avals, &mem);
   diag_set_kind(&ctx->diags, DIAG_KIND_SPEC); /* the arguments' values */
-  if (st == TJ_OK && !argument_arrays(ctx, spec, m->top->nin, j->invar_json, avals, o->fill_random, args))
-    st = TJ_ERR_USAGE;
+  if (st == TJ_OK) st = argument_arrays(ctx, spec, m->top->nin, j->invar_json, avals, o->fill_random, args);
   if (st != TJ_OK) { /* nothing runs */
   } else if (diag_set_kind(&ctx->diags, DIAG_KIND_RUN), o->reference) {
     double t0 = now_ms();
@@ -495,7 +505,9 @@ static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const
     if (o->times) o->times->run_ms = now_ms() - t0;
   } else {
     if (prog < 0) prog = compile(ctx, j, o, s, dc, &mem);
-    st = prog < 0 ? TJ_ERR_INTERNAL : run_program(ctx, &s->progs[prog], m->top->nin, args, o, res);
+    st = prog >= 0                          ? run_program(ctx, &s->progs[prog], m->top->nin, args, o, res)
+         : diag_last_is_budget(&ctx->diags) ? TJ_ERR_BUDGET
+                                            : TJ_ERR_INTERNAL;
   }
   if (st == TJ_OK && o->check && !o->reference) {
     double t0 = now_ms();
@@ -515,10 +527,8 @@ static tj_status run_hit(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, const
   for (uint32_t k = 0; k < p->nout; k++) (*out)->weak[k] = p->outs[k].weak;
   if (st == TJ_OK) {
     diag_set_kind(&ctx->diags, DIAG_KIND_SPEC);
-    if (argument_arrays(ctx, spec, dc->nin, dc->in_json, dc->in_avals, o->fill_random, args))
-      diag_set_kind(&ctx->diags, DIAG_KIND_RUN), st = run_program(ctx, p, dc->nin, args, o, *out);
-    else
-      st = TJ_ERR_USAGE;
+    st = argument_arrays(ctx, spec, dc->nin, dc->in_json, dc->in_avals, o->fill_random, args);
+    if (st == TJ_OK) diag_set_kind(&ctx->diags, DIAG_KIND_RUN), st = run_program(ctx, p, dc->nin, args, o, *out);
   }
   free_args(args, dc->nin);
   return st;
@@ -571,7 +581,10 @@ tj_status tj_emit_c(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, char 
   tj_buf src = {0};
   char err[512];
   if (codegen_c(j->m, &src, err, sizeof err)) *out = buf_detach(&src);
-  else {
+  else if (is_nomem_message(err)) {
+    diag_out_of_memory(&ctx->diags, "%s", err);
+    st = TJ_ERR_BUDGET;
+  } else {
     diag_set_kind(&ctx->diags, DIAG_KIND_INTERNAL);
     diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
     st = TJ_ERR_INTERNAL;

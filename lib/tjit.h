@@ -4,8 +4,20 @@
  * Ownership: a tj_ctx owns every spec loaded through it and all its
  * diagnostics; tj_ctx_free releases them. A tj_jaxpr is the caller's, freed
  * with tj_jaxpr_free. Strings returned as char * are malloc'd: free() them.
- * No function here exits the process or keeps global state; failures return
- * a tj_status and leave diagnostics in the context. */
+ * No function here exits the process (but for the memory exhaustion
+ * below) or keeps global state; failures return a tj_status and leave
+ * diagnostics in the context.
+ *
+ * Memory: the large allocations (arrays' data, the compiled code's buffers
+ * and the code itself, the generated C) may fail: the call then returns
+ * TJ_ERR_BUDGET with the diagnostic "out of memory: could not allocate N
+ * bytes for WHAT", having freed what it allocated. The small internal ones
+ * (the tracer's arena blocks, lists, names, diagnostics, the text of
+ * listings and printed results) do not: when one fails the library prints
+ * "tjit: FILE:LINE: out of memory" to stderr and calls abort(), the one
+ * way it ends the process. libtcc's own allocations while it compiles are
+ * libtcc's: 0.9.27 fails the compile with "memory full" (then reported as
+ * an internal error) or, outside a compile, exits. */
 #ifndef TJIT_H
 #define TJIT_H
 #include <stddef.h>
@@ -21,6 +33,14 @@ typedef enum tj_status {
   TJ_ERR_BUDGET = 3,    /* a budget was exceeded (compilations, a run's memory or work) */
   TJ_ERR_INTERNAL = 70, /* a bug in tjit */
 } tj_status;
+
+#ifdef TJ_ALLOC_FAULTS
+/* Only in the fault-injection test build (make check-oom, tests/oom/run):
+ * from now on the k-th large allocation fails (0: none), and how many
+ * large allocations were asked for since. */
+void tj_alloc_fail_at(unsigned long k);
+unsigned long tj_alloc_count(void);
+#endif
 
 typedef struct tj_ctx tj_ctx;
 typedef struct tj_spec tj_spec;

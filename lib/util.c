@@ -1,4 +1,5 @@
 #include "util.h"
+#include "alloc.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -13,25 +14,31 @@ _Noreturn void tj_fatal(const char *file, int line, const char *msg) {
   abort();
 }
 
-static void buf_reserve(tj_buf *b, size_t extra) {
-  if (b->len + extra + 1 <= b->cap) return;
+static bool buf_reserve(tj_buf *b, size_t extra) {
+  if (b->failed) return false;
+  if (b->len + extra + 1 <= b->cap) return true;
   size_t cap = b->cap ? b->cap : 64;
   while (cap < b->len + extra + 1) cap *= 2;
-  char *p = realloc(b->data, cap);
-  if (!p) TJ_OOM();
+  char *p = b->big ? big_realloc(b->data, cap) : realloc(b->data, cap);
+  if (!p && !b->big) TJ_OOM();
+  if (!p) {
+    b->failed = cap;
+    return false;
+  }
   b->data = p;
   b->cap = cap;
+  return true;
 }
 
 void buf_putn(tj_buf *b, const char *s, size_t n) {
-  buf_reserve(b, n);
+  if (!buf_reserve(b, n)) return;
   memcpy(b->data + b->len, s, n);
   b->len += n;
   b->data[b->len] = 0;
 }
 
 char *buf_room(tj_buf *b, size_t n) {
-  buf_reserve(b, n);
+  if (!buf_reserve(b, n)) return NULL;
   char *p = b->data + b->len;
   memset(p, 0, n);
   b->len += n;
@@ -48,7 +55,7 @@ void buf_vprintf(tj_buf *b, const char *fmt, va_list ap) {
   char probe[1];
   int n = vsnprintf(probe, sizeof probe, fmt, ap2);
   va_end(ap2);
-  buf_reserve(b, (size_t)n);
+  if (!buf_reserve(b, (size_t)n)) return;
   vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
   b->len += (size_t)n;
 }
@@ -61,16 +68,16 @@ void buf_printf(tj_buf *b, const char *fmt, ...) {
 }
 
 void buf_free(tj_buf *b) {
-  free(b->data);
-  b->data = NULL;
-  b->len = b->cap = 0;
+  if (b->big) big_free(b->data);
+  else free(b->data);
+  *b = (tj_buf){.big = b->big};
 }
 
 char *buf_detach(tj_buf *b) {
-  if (!b->data) buf_reserve(b, 0), b->data[0] = 0;
+  if (!b->data && !buf_reserve(b, 0)) return NULL;
+  if (!b->len) b->data[0] = 0;
   char *p = b->data;
-  b->data = NULL;
-  b->len = b->cap = 0;
+  *b = (tj_buf){.big = b->big};
   return p;
 }
 

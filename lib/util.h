@@ -14,15 +14,23 @@ _Noreturn void tj_fatal(const char *file, int line, const char *msg);
 
 #define TJ_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* A malloc-backed string builder; always NUL-terminated. */
+/* A malloc-backed string builder; always NUL-terminated. A small one
+ * ends the process when memory runs out (TJ_OOM); one its owner marks big
+ * (the generated C, an object file) grows through big_realloc (alloc.h)
+ * instead and on failure keeps what it holds, ignores further writes and
+ * says in failed how many bytes it could not get: the owner checks failed
+ * once at the end and reports it. */
 typedef struct tj_buf {
   char *data;
   size_t len, cap;
+  bool big;
+  size_t failed;
 } tj_buf;
 
 void buf_putn(tj_buf *b, const char *s, size_t n);
 void buf_puts(tj_buf *b, const char *s);
-/* Appends n zero bytes and returns where they start, for a read(2). */
+/* Appends n zero bytes and returns where they start, for a read(2); NULL
+ * when a big buffer could not grow. */
 char *buf_room(tj_buf *b, size_t n);
 void buf_putc(tj_buf *b, char c);
 void buf_printf(tj_buf *b, const char *fmt, ...)

@@ -4,6 +4,7 @@
  * correctly rounded int-to-float), a JSON float from its double (Python
  * parses the text to a double first, then NumPy casts). */
 #include "array.h"
+#include "alloc.h"
 
 #include <errno.h>
 #include <math.h>
@@ -137,7 +138,7 @@ static bool from_npy(diag_list *d, const tj_spec *spec, const sjson *v,
   tj_array *a = NULL;
   bool ok = npy_read_fd(fd, file, &a, err, sizeof err);
   close(fd);
-  if (!ok) return json_error(d, v, v->span, "%s", err);
+  if (!ok) return is_nomem_message(err) ? diag_out_of_memory(d, "%s", err) : json_error(d, v, v->span, "%s", err);
   tj_aval got = array_aval(a, false);
   if (!aval_equal(&got, aval)) {
     char want[160], have[160];
@@ -156,9 +157,7 @@ static bool from_object(diag_list *d, const tj_spec *spec, const sjson *v,
   const sjson *src;
   if ((src = json_member(v, "npy", NULL))) return from_npy(d, spec, src, aval, out);
   tj_array *a = array_new(aval);
-  if (!a)
-    return json_error(d, v, v->span, "cannot allocate %lld elements",
-                      (long long)aval_size(aval));
+  if (!a) return diag_out_of_memory(d, TJ_NOMEM_FMT "%s", array_bytes(aval), v->path[0] ? v->path : "an argument");
   int64_t next = 0;
   if ((src = json_member(v, "data", NULL))) {
     store_list(a, &next, src);
@@ -203,9 +202,7 @@ bool spec_value_array(diag_list *d, const tj_spec *spec, const sjson *v,
   }
   if (v->kind == SJ_OBJECT) return from_object(d, spec, v, aval, out);
   tj_array *a = array_new(aval);
-  if (!a)
-    return json_error(d, v, v->span, "cannot allocate %lld elements",
-                      (long long)aval_size(aval));
+  if (!a) return diag_out_of_memory(d, TJ_NOMEM_FMT "%s", array_bytes(aval), v->path[0] ? v->path : "an argument");
   int64_t next = 0;
   store_list(a, &next, v);
   *out = a;

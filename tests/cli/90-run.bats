@@ -133,18 +133,18 @@ unlimited_skip_under_asan() {
 
 @test "run: an output that cannot be allocated is an error, not a crash" {
   unlimited_skip_under_asan
-  run -1 --separate-stderr bash -c 'ulimit -v 1000000 && exec tjit run --no-cache --max-memory 1T "$1"' _ \
+  run -3 --separate-stderr bash -c 'ulimit -v 1000000 && exec tjit run --no-cache --max-memory 1T "$1"' _ \
     "$CASES_DIR/run-output-unallocatable.json"
   assert_equal "$output" ""
-  assert_equal "$stderr" "tjit: error: output 0 is too large to allocate"
+  assert_equal "$stderr" "tjit: error: out of memory: could not allocate 1600000000 bytes for output 0"
 }
 
 @test "run --reference: an array that cannot be allocated is an error" {
   unlimited_skip_under_asan
-  run -1 --separate-stderr bash -c 'ulimit -v 1000000 && exec tjit run --reference --max-memory 1T "$1"' _ \
+  run -3 --separate-stderr bash -c 'ulimit -v 1000000 && exec tjit run --reference --max-memory 1T "$1"' _ \
     "$CASES_DIR/run-output-unallocatable.json"
   assert_equal "$output" ""
-  assert_equal "$stderr" "tjit: error: cannot allocate an array of f32[20000,20000] (limit is 2147483648 elements, or out of memory)"
+  assert_equal "$stderr" "tjit: error: out of memory: could not allocate 1600000000 bytes for an array of f32[20000,20000] in the reference evaluator"
 }
 
 # --max-memory: the estimate (lib/mem_estimate.c) against the limit. The

@@ -71,7 +71,7 @@ static void test_damage(void) {
   make_entry(&object, &data);
   int accepted = 0;
   for (size_t n = 0; n < data.len; n++) { /* every truncation */
-    tj_buf cut = {data.data, n, n};
+    tj_buf cut = {.data = data.data, .len = n, .cap = n};
     accepted += decodes(&cut, why, sizeof why);
   }
   CHECK(accepted == 0);
@@ -107,7 +107,7 @@ static void test_foreign(void) {
   for (size_t i = 0; i < data.len; i++) data.data[i] = (char)(rand() & 0xff);
   CHECK(!decodes(&data, why, sizeof why));
   CHECK_STR(why, "not a tjit cache entry");
-  tj_buf elf = {"\177ELF\2\1\1", 7, 7};
+  tj_buf elf = {.data = "\177ELF\2\1\1", .len = 7, .cap = 7};
   CHECK(!decodes(&elf, why, sizeof why));
   CHECK_STR(why, "shorter than a header");
   buf_free(&object);
