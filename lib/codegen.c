@@ -109,6 +109,8 @@ const char *cg_fn(cg *g, const char *name) {
 
 tj_aval cg_aval(const cg *g, ir_atom a) { return ir_atom_aval(g->m, a); }
 
+/* No product of dimensions here overflows: aval_within_limits holds the
+ * nonzero ones' product to TJ_MAX_ELEMENTS for every aval traced. */
 int64_t cg_size(const tj_aval *a) {
   int64_t n = 1;
   for (int d = 0; d < a->rank; d++) n *= a->dims[d];
