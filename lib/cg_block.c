@@ -251,7 +251,10 @@ bool cg_block_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first,
   else cg_line(g, "for (long o = 0; o < %lld; o += %d) { /* blocks of %d through the kernels */", size, BLOCK, BLOCK);
   g->indent++;
   cg_line(g, "long n = %lld - o < %d ? %lld - o : %d;", row, BLOCK, row, BLOCK);
-  for (int s = 0; s < p.nslots; s++) cg_line(g, "%s b%d[%d];", cg_type(p.slot_dtype[s]), s, BLOCK);
+  for (int s = 0; s < p.nslots; s++) {
+    cg_line(g, "%s b%d[%d];", cg_type(p.slot_dtype[s]), s, BLOCK);
+    cg_frame(g, (uint64_t)BLOCK * dtype_size(p.slot_dtype[s]));
+  }
   for (uint32_t k = first; k < end; k++)
     if (in->live[k] && !p.steps[k - first].scalar) emit_step(g, j, &p, first, k);
   g->indent--;

@@ -1,5 +1,6 @@
-/* C rules of the call and control-flow primitives: jit inlines its jaxpr
- * in a block, cond becomes an if-chain (an index out of range runs the
+/* C rules of the call and control-flow primitives: jit calls the static
+ * function of its jaxpr (one per distinct sub-jaxpr, written at its first
+ * use), cond becomes an if-chain (an index out of range runs the
  * last branch, as XLA does), while and scan become C loops whose carries
  * live in two buffers swapped after every iteration, so the body reads
  * one and writes the other without copying. */
@@ -7,6 +8,7 @@
 #include "jit.h"
 #include "work.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 
 static const ir_jaxpr *jaxpr_param(const ir_eqn *e, const char *key) {
@@ -68,16 +70,87 @@ static bool sub_block(cg *g, const ir_jaxpr *j, const texts *ins, const texts *d
   return ok;
 }
 
+/* The texts of a function's parameters inside it: in[i] and out[k] cast to
+ * their buffers, or for a rank-0 value the value it points at. */
+static char *param_text(const cg *g, uint32_t v, const char *array, uint32_t i) {
+  const tj_aval *a = &g->m->vars[v];
+  return fmt(a->rank == 0 ? "*(%s *)%s[%u]" : "(%s *)%s[%u]", cg_type(a->dtype), array, i);
+}
+
+/* Writes the static function of jaxpr j (tj_fN) into g->functions, its
+ * callees first; its index. The body being written waits meanwhile. */
+static uint32_t write_function(cg *g, const ir_jaxpr *j) {
+  tj_buf body = {0}, *caller = g->out;
+  int indent = g->indent;
+  uint64_t frame = g->frame, callee_stack = g->callee_stack;
+  texts ins = texts_new(j->nconst + j->nin), dests = texts_new(j->nout);
+  for (uint32_t i = 0; i < ins.n; i++)
+    ins.s[i] = param_text(g, i < j->nconst ? j->constvars[i] : j->invars[i - j->nconst], "in", i);
+  for (uint32_t k = 0; k < j->nout; k++) {
+    tj_aval a = cg_aval(g, j->outs[k]);
+    dests.s[k] = fmt(a.rank == 0 ? "*(%s *)out[%u]" : "(%s *)out[%u]", cg_type(a.dtype), k);
+  }
+  g->out = &body, g->indent = 1, g->frame = CG_CALL_FRAME, g->callee_stack = 0;
+  cg_jaxpr_into(g, j, (const char *const *)ins.s, (const char *const *)dests.s);
+  uint64_t stack = g->frame + g->callee_stack;
+  g->out = caller, g->indent = indent, g->frame = frame, g->callee_stack = callee_stack;
+  if (g->nfns == g->capfns) {
+    g->capfns = g->capfns ? 2 * g->capfns : 8;
+    g->fns = realloc(g->fns, g->capfns * sizeof *g->fns);
+    if (!g->fns) TJ_OOM();
+  }
+  uint32_t f = g->nfns++;
+  g->fns[f] = (cg_function){j, stack};
+  buf_printf(&g->functions, "static void tj_f%u(struct tj_rt *rt, void *const *in, void *const *out) {\n", f);
+  if (body.data) buf_puts(&g->functions, body.data);
+  buf_puts(&g->functions, "}\n");
+  buf_free(&body);
+  texts_free(&ins), texts_free(&dests);
+  return f;
+}
+
+static uint32_t function_of(cg *g, const ir_jaxpr *j) {
+  for (uint32_t f = 0; f < g->nfns; f++)
+    if (g->fns[f].jaxpr == j) return f;
+  return write_function(g, j);
+}
+
+/* An argument of a call: a buffer's pointer, or the address of a rank-0
+ * value (a compound literal, so literals and temporaries have one too). */
+static void put_argument(cg *g, ir_atom a, tj_buf *b) {
+  tj_aval av = cg_aval(g, a);
+  tj_buf s = {0};
+  if (av.rank == 0) {
+    cg_elem(g, a, NULL, &s);
+    buf_printf(b, "&(%s){%s}", cg_type(av.dtype), s.data);
+  } else {
+    cg_ptr(g, a, &s);
+    buf_puts(b, s.data);
+  }
+  buf_free(&s);
+}
+
 bool cg_jit(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   const ir_jaxpr *j = jaxpr_param(e, "jaxpr");
   if (!j || j->nconst + j->nin != e->nin || j->nout != e->nout) return cg_fail(g, "internal error: jit");
-  texts ins = texts_new(e->nin), dests = texts_new(e->nout);
-  for (uint32_t i = 0; i < e->nin; i++) ins.s[i] = atom_text(g, e->in[i]);
-  for (uint32_t k = 0; k < e->nout; k++) dests.s[k] = fmt("v%u", e->out[k]);
-  bool ok = sub_block(g, j, &ins, &dests);
-  texts_free(&ins), texts_free(&dests);
-  return ok;
+  uint32_t f = function_of(g, j);
+  if (g->failed) return false;
+  if (g->fns[f].stack > g->callee_stack) g->callee_stack = g->fns[f].stack;
+  tj_buf call = {0};
+  buf_printf(&call, "tj_f%u(rt, (void *[]){", f);
+  for (uint32_t i = 0; i < e->nin; i++) {
+    if (i) buf_puts(&call, ", ");
+    put_argument(g, e->in[i], &call);
+  }
+  buf_puts(&call, e->nin ? "}, (void *[]){" : "0}, (void *[]){");
+  for (uint32_t k = 0; k < e->nout; k++)
+    buf_printf(&call, "%s%s%u", k ? ", " : "", g->m->vars[e->out[k]].rank == 0 ? "&v" : "v", e->out[k]);
+  buf_puts(&call, e->nout ? "});" : "0});");
+  cg_frame(g, 8 * (uint64_t)(e->nin + e->nout + 2)); /* the argument arrays */
+  cg_line(g, "%s", call.data);
+  buf_free(&call);
+  return !g->failed;
 }
 
 bool cg_cond(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {

@@ -22,21 +22,48 @@ static const struct { const char *name, *proto; } cg_fns[] = {
 
 const char *cg_type(tj_dtype t) { return dtype_short(t); }
 
+/* The frame estimate of a line: libtcc gives each local its own slot, and
+ * a line declares at most two 8-byte locals or spills as much; arrays are
+ * counted apart (cg_frame). */
+#define LINE_FRAME 16
+
 void cg_line(cg *g, const char *fmt, ...) {
+  if (g->failed) return; /* the text is dropped: stop growing it (a limit) */
+  size_t before = g->out->len;
   for (int i = 0; i < g->indent; i++) buf_puts(g->out, "  ");
   va_list ap;
   va_start(ap, fmt);
   buf_vprintf(g->out, fmt, ap);
   va_end(ap);
   buf_putc(g->out, '\n');
+  g->bytes += g->out->len - before;
+  g->frame += LINE_FRAME;
+  if (g->bytes > (uint64_t)TJ_MAX_C_BYTES)
+    cg_over_limit(g, "the generated C is larger than the limit of %lld bytes (%lld MiB)", (long long)TJ_MAX_C_BYTES,
+                  (long long)TJ_MAX_C_BYTES >> 20);
+}
+
+void cg_frame(cg *g, uint64_t bytes) { g->frame += bytes; }
+
+static void fail_with(cg *g, bool limit, const char *fmt, va_list ap) {
+  if (g->failed) return;
+  g->failed = true;
+  g->over_limit = limit;
+  vsnprintf(g->err, (size_t)g->errsize, fmt, ap);
 }
 
 bool cg_fail(cg *g, const char *fmt, ...) {
-  if (g->failed) return false;
-  g->failed = true;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(g->err, (size_t)g->errsize, fmt, ap);
+  fail_with(g, false, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+bool cg_over_limit(cg *g, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fail_with(g, true, fmt, ap);
   va_end(ap);
   return false;
 }
@@ -83,6 +110,8 @@ const char *cg_fn(cg *g, const char *name) {
 
 tj_aval cg_aval(const cg *g, ir_atom a) { return ir_atom_aval(g->m, a); }
 
+/* No product of dimensions here overflows: aval_within_limits holds the
+ * nonzero ones' product to TJ_MAX_ELEMENTS for every aval traced. */
 int64_t cg_size(const tj_aval *a) {
   int64_t n = 1;
   for (int d = 0; d < a->rank; d++) n *= a->dims[d];
@@ -649,7 +678,16 @@ static void emit_prelude(const cg *g, tj_buf *b) {
       if (g->need[h][t]) emit_helper(b, (enum cg_helper)h, (tj_dtype)t);
 }
 
-bool codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize) {
+/* The stack the generated code needs: tj_entry's frame and its deepest
+ * chain of calls. */
+static void check_stack(cg *g) {
+  uint64_t stack = CG_CALL_FRAME + g->frame + g->callee_stack;
+  if (!g->failed && stack > (uint64_t)TJ_MAX_STACK_BYTES)
+    cg_over_limit(g, "the generated C needs an estimated %llu bytes of stack, over the limit of %lld bytes (%lld MiB)",
+                  (unsigned long long)stack, (long long)TJ_MAX_STACK_BYTES, (long long)TJ_MAX_STACK_BYTES >> 20);
+}
+
+cg_result codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize) {
   cg g = {.m = m, .err = err, .errsize = errsize};
   tj_buf body = {.big = true}; /* the generated C may fail to grow: checked at the end */
   out->big = true;
@@ -676,16 +714,20 @@ bool codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize) {
     dests[k] = buf_detach(&s);
   }
   g.indent = 1;
+  g.functions.big = true;
   cg_charge_work(&g, NULL);
-  bool ok = cg_jaxpr_into(&g, j, (const char *const *)ins, (const char *const *)dests);
-  if (ok) {
+  cg_jaxpr_into(&g, j, (const char *const *)ins, (const char *const *)dests);
+  check_stack(&g);
+  if (!g.failed) {
     emit_prelude(&g, out);
+    if (g.functions.data) buf_puts(out, g.functions.data);
     buf_puts(out, "void tj_entry(struct tj_rt *rt, void *const *in, void *const *out) {\n");
     if (body.data) buf_puts(out, body.data);
     buf_puts(out, "}\n");
   }
-  size_t failed = body.failed ? body.failed : out->failed;
-  if (ok && failed) ok = false, snprintf(err, (size_t)errsize, TJ_NOMEM_FMT "the generated C code", failed);
+  size_t failed = body.failed ? body.failed : g.functions.failed ? g.functions.failed : out->failed;
+  bool nomem = !g.failed && failed;
+  if (nomem) snprintf(err, (size_t)errsize, TJ_NOMEM_FMT "the generated C code", failed);
   for (uint32_t i = 0; i < j->nconst + j->nin; i++) free(ins[i]);
   for (uint32_t k = 0; k < j->nout; k++) free(dests[k]);
   free(ins);
@@ -693,6 +735,8 @@ bool codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize) {
   free(g.vars);
   free(g.need_kernel);
   cg_work_free(&g);
+  free(g.fns);
+  buf_free(&g.functions);
   buf_free(&body);
-  return ok;
+  return nomem ? CG_NOMEM : !g.failed ? CG_DONE : g.over_limit ? CG_OVER_LIMIT : CG_CANNOT;
 }

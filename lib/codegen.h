@@ -9,7 +9,11 @@
  *   void tj_entry(struct tj_rt *rt, void *const *in, void *const *out);
  * in[k] points at input k's elements (row-major), out[k] at room for
  * output k, allocated by the caller. Rank-0 values live in C locals,
- * arrays in buffers from tj_rt_alloc, freed after their last use. */
+ * arrays in buffers from tj_rt_alloc, freed after their last use.
+ * Each distinct sub-jaxpr of a jit equation becomes one static function
+ * tj_fN of the same interface (a rank-0 value passed by address) that
+ * every use calls, so nested jit calls cost their jaxprs' size, not the
+ * size of their inlined expansion. */
 #ifndef TJ_CODEGEN_H
 #define TJ_CODEGEN_H
 #include <stdbool.h>
@@ -24,13 +28,19 @@ struct tjk_kernel;
  * jaxpr, the runtime it calls (jit.c, cg_fns.def) or the block kernels'
  * interface change, so the persistent cache (diskcache.c) stops reusing
  * objects compiled before. */
-#define CG_ABI_VERSION 5
+#define CG_ABI_VERSION 6
 
-/* Generates the C program of m's top-level jaxpr into out. Returns false
- * with a message in err for what the backend cannot compile (a bug or a
- * missing rule: the caller reports it as an internal error), or when the
- * text outgrew memory (err then starts as alloc.h's TJ_NOMEM_FMT). */
-bool codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize);
+/* How codegen_c ended. */
+typedef enum cg_result {
+  CG_DONE,
+  CG_OVER_LIMIT,            /* TJ_MAX_C_BYTES or TJ_MAX_STACK_BYTES: a budget */
+  CG_NOMEM,                 /* the text outgrew memory: err starts as alloc.h's TJ_NOMEM_FMT */
+  CG_CANNOT,                /* a bug or a missing rule: an internal error */
+} cg_result;
+
+/* Generates the C program of m's top-level jaxpr into out; on failure a
+ * message in err says why. */
+cg_result codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize);
 
 /* The fusion plan of jaxpr j of m, as the C generator makes it: group[k]
  * (k < j->neqns) is the index of the first equation of the loop that
@@ -64,9 +74,25 @@ typedef struct cg_var {
 } cg_var;
 enum { CV_NONE, CV_DEFINED, CV_TEMP };
 
+/* A function's fixed cost in the stack estimate: return address, saved
+ * registers, alignment. */
+#define CG_CALL_FRAME 64
+
+/* The static function of one jit sub-jaxpr (tj_fN, N its index). */
+typedef struct cg_function {
+  const ir_jaxpr *jaxpr;
+  uint64_t stack;           /* its frame and its deepest callee's stack */
+} cg_function;
+
 typedef struct cg { /* the tag: prims.h declares the rules with it */
   const ir_module *m;
   tj_buf *out;              /* the function body being written */
+  tj_buf functions;         /* the finished tj_fN, callees before callers */
+  cg_function *fns;
+  uint32_t nfns, capfns;
+  uint64_t frame;           /* estimated frame of the function being written */
+  uint64_t callee_stack;    /* the deepest stack of the functions it calls */
+  uint64_t bytes;           /* C written so far, every function's */
   cg_var *vars;             /* per module variable */
   int indent;
   int depth;                /* sub-jaxpr nesting */
@@ -78,6 +104,7 @@ typedef struct cg { /* the tag: prims.h declares the rules with it */
   char *err;
   int errsize;
   bool failed;
+  bool over_limit;          /* the failure is a limit's (CG_OVER_LIMIT) */
 } cg;
 
 /* The C type name of a dtype (f32, i32, bool ...). */
@@ -86,6 +113,11 @@ const char *cg_type(tj_dtype t);
 void cg_line(cg *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Records a failure (first one wins); returns false. */
 bool cg_fail(cg *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same for a program over one of the backend's limits. */
+bool cg_over_limit(cg *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Counts `bytes` of locals (an array) in the frame of the function being
+ * written, beyond the allowance every line gets. */
+void cg_frame(cg *g, uint64_t bytes);
 /* A fresh temporary number. */
 uint32_t cg_fresh(cg *g);
 /* Marks a prelude helper for dtype t as used and returns its C name. */

@@ -109,9 +109,12 @@ int64_t aval_size(const tj_aval *a) {
 }
 
 bool aval_within_limits(const tj_aval *a) {
-  for (int i = 0; i < a->rank; i++)
+  int64_t nonzero = 1; /* stays within the limit: no product overflows */
+  for (int i = 0; i < a->rank; i++) {
     if (a->dims[i] < 0 || a->dims[i] > TJ_MAX_ELEMENTS) return false;
-  return aval_size(a) <= TJ_MAX_ELEMENTS;
+    if (a->dims[i] > 0 && (nonzero *= a->dims[i]) > TJ_MAX_ELEMENTS) return false;
+  }
+  return true;
 }
 
 static void format_with(const char *dt, const tj_aval *a, char *out, int size) {

@@ -82,9 +82,10 @@ bool shape_elements(const int64_t *dims, int rank, int64_t *out);
 /* Product of dims (1 for scalars), INT64_MAX when it overflows: any limit
  * check (> TJ_MAX_ELEMENTS) then refuses it. */
 int64_t aval_size(const tj_aval *a);
-/* Every dimension and the element count within TJ_MAX_ELEMENTS (a
- * dimension is bounded even when another is 0, so that shape rules adding
- * or multiplying dimensions cannot overflow either). */
+/* The product of the nonzero dimensions within TJ_MAX_ELEMENTS (NumPy's
+ * "array is too big" rule): then no product of some of them (a stride, a
+ * row's size, the loop nest of an empty array) overflows or runs for
+ * long, even when another dimension is 0. */
 bool aval_within_limits(const tj_aval *a);
 /* "f32[3,4]" (weak types are not shown, as in JAX listings). */
 void aval_format(const tj_aval *a, char *out, int outsize);

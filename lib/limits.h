@@ -41,6 +41,15 @@
  * outputs): a write past a buffer's end that lands there is caught as a
  * bug of the C generator rather than corrupting memory unseen. */
 #define TJ_BUFFER_GUARD      64
+/* C the backend generates for one program: libtcc compiles it in memory
+ * at some 10 MB a second, so more is refused rather than compiled for
+ * minutes. One function per jit sub-jaxpr keeps nested calls linear. */
+#define TJ_MAX_C_BYTES       (64LL << 20)
+/* Stack the generated code needs on its deepest chain of calls: libtcc
+ * gives every local of a function its own slot (blocks do not share), so
+ * the estimate adds all of a function's locals. Half of the usual 8 MB
+ * stack, the rest left to tjit and libc. */
+#define TJ_MAX_STACK_BYTES   (4LL << 20)
 /* A run's default memory limit (tjit-run(1) --max-memory): this share of
  * physical memory. The estimate is an upper bound of what compiled code
  * holds, so 3/4 leaves the rest of the machine its quarter. */

@@ -274,29 +274,41 @@ static jit_program *build(const char *source, unsigned needs, bool for_disk, tj_
   return p;
 }
 
+/* The C of j's program into src, or an error: a program over the
+ * backend's limits is refused as a budget, anything else is a bug (a
+ * primitive the backend cannot emit). */
+static tj_status generate(tj_ctx *ctx, const tj_jaxpr *j, tj_buf *src) {
+  char err[512];
+  cg_result r = codegen_c(j->m, src, err, sizeof err);
+  if (r == CG_DONE) return TJ_OK;
+  if (r == CG_NOMEM) {
+    diag_out_of_memory(&ctx->diags, "%s", err);
+    buf_free(src);
+    return TJ_ERR_BUDGET;
+  }
+  diag_set_kind(&ctx->diags, r == CG_OVER_LIMIT ? DIAG_KIND_BUDGET : DIAG_KIND_INTERNAL);
+  diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
+  buf_free(src);
+  return r == CG_OVER_LIMIT ? TJ_ERR_BUDGET : TJ_ERR_INTERNAL;
+}
+
 /* The program of j: from the session by its source, else compiled (and
- * stored in the disk cache when dc is keyed). Its index, or -1. */
+ * stored in the disk cache when dc is keyed). Its index, or -1 with the
+ * status in *st. */
 static long compile(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_session *s, const disk_call *dc,
-                    const mem_estimate *mem) {
+                    const mem_estimate *mem, tj_status *st) {
   tj_buf src = {0};
   char err[512];
   double t0 = now_ms();
-  if (!codegen_c(j->m, &src, err, sizeof err)) {
-    if (is_nomem_message(err)) diag_out_of_memory(&ctx->diags, "%s", err);
-    else {
-      diag_set_kind(&ctx->diags, DIAG_KIND_INTERNAL); /* a primitive the backend cannot emit */
-      diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
-    }
-    buf_free(&src);
-    return -1;
-  }
+  if ((*st = generate(ctx, j, &src)) != TJ_OK) return -1;
+  *st = TJ_ERR_INTERNAL; /* unless compiled below */
   double t1 = now_ms();
   long i = session_by_source(s, src.data);
   if (o->times) o->times->codegen_ms = t1 - t0, o->times->reused = i >= 0;
   if (i < 0) {
     session_prog p = {.needs = jit_source_needs(src.data), .nout = j->m->top->nout, .mem = *mem};
     if (!(p.prog = build(src.data, p.needs, dc->keyed, &p.object, err, sizeof err))) {
-      if (is_nomem_message(err)) diag_out_of_memory(&ctx->diags, "%s", err);
+      if (is_nomem_message(err)) diag_out_of_memory(&ctx->diags, "%s", err), *st = TJ_ERR_BUDGET;
       else save_failed_source(ctx, src.data, err);
     }
     else {
@@ -504,10 +516,8 @@ static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const
     st = run_reference(ctx, j, o, args, res);
     if (o->times) o->times->run_ms = now_ms() - t0;
   } else {
-    if (prog < 0) prog = compile(ctx, j, o, s, dc, &mem);
-    st = prog >= 0                          ? run_program(ctx, &s->progs[prog], m->top->nin, args, o, res)
-         : diag_last_is_budget(&ctx->diags) ? TJ_ERR_BUDGET
-                                            : TJ_ERR_INTERNAL;
+    if (prog < 0) prog = compile(ctx, j, o, s, dc, &mem, &st);
+    if (prog >= 0) st = run_program(ctx, &s->progs[prog], m->top->nin, args, o, res);
   }
   if (st == TJ_OK && o->check && !o->reference) {
     double t0 = now_ms();
@@ -579,16 +589,7 @@ tj_status tj_emit_c(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, char 
   tj_status st = tj_trace(ctx, spec, opts, &j);
   if (st != TJ_OK) return st;
   tj_buf src = {0};
-  char err[512];
-  if (codegen_c(j->m, &src, err, sizeof err)) *out = buf_detach(&src);
-  else if (is_nomem_message(err)) {
-    diag_out_of_memory(&ctx->diags, "%s", err);
-    st = TJ_ERR_BUDGET;
-  } else {
-    diag_set_kind(&ctx->diags, DIAG_KIND_INTERNAL);
-    diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
-    st = TJ_ERR_INTERNAL;
-  }
+  if ((st = generate(ctx, j, &src)) == TJ_OK) *out = buf_detach(&src);
   buf_free(&src);
   tj_jaxpr_free(j);
   return st;

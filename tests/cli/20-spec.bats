@@ -11,6 +11,7 @@ load helper
 @test "spec: ragged nested array argument" { golden spec-arg-ragged-array 2; }
 @test "spec: string as a traced argument" { golden spec-arg-string-value 2; }
 @test "spec: shape over the element limit" { golden spec-arg-too-many-elements 2; }
+@test "spec: an empty shape whose nonzero dimensions are over the element limit" { golden spec-arg-too-many-elements-empty 2; }
 @test "spec: unknown dtype with a suggestion" { golden spec-arg-unknown-dtype 2; }
 @test "spec: misspelt function name with a suggestion" { golden hint-spec-function-misspelt 2; }
 @test "spec: unsupported dtype f16 is said so, not i16" { golden dtype-unsupported-spec-f16 2; }

@@ -20,6 +20,7 @@ load helper
 @test "trace error: declared type mismatch" { golden declared-type-mismatch 2; }
 @test "trace error: function not found" { golden function-not-found 2; }
 @test "trace error: limit elements" { golden limit-elements 1; }
+@test "trace error: an empty array whose nonzero dimensions are over the element limit" { golden limit-elements-empty 1; }
 @test "trace error: limit equations" { golden limit-equations 1; }
 @test "trace error: limit recursion" { golden limit-recursion 1; }
 @test "trace error: limit statements" { golden limit-statements 1; }

@@ -51,8 +51,10 @@ load helper
 @test "array: error reshape two unknown" { golden array-error-reshape-two-unknown 1; }
 @test "array: error shape too many elements" { golden array-error-shape-too-many-elements 1; }
 # The result of reducing axis 0 of an empty array has 2^93 elements: it wrapped
-# to 0 in int64 and traced (exit 0).
-@test "array: a reduction whose result has too many elements" { golden array-reduce-result-too-many-elements 1; }
+# to 0 in int64 and traced (exit 0). The empty argument itself is refused now
+# (its nonzero dimensions are over the limit), so no reduction of an
+# accepted array can have too many elements.
+@test "array: an empty argument whose reduction would have too many elements" { golden array-reduce-result-too-many-elements 2; }
 # A dimension beyond the limit is refused even in an empty array: two of 2^62
 # concatenated made a dimension of -2^63.
 @test "array: a dimension over the limit in an empty array" { golden array-concatenate-dimension-too-large 1; }

@@ -51,6 +51,10 @@ compiled() {
 @test "run compiled: --args" { compiled run-args; }
 @test "run: sub-jaxprs nested as deep as the tracer allows" { golden run-nest-jit-100 0; }
 @test "run compiled: sub-jaxprs nested as deep as the tracer allows" { compiled run-nest-jit-100; }
+# p(k) = p(k-1)(p(k-1)(x)) 20 deep: 2^20 additions through one C function
+# per sub-jaxpr (inlined: about 1 GB of C and a stack overflow, exit 139).
+@test "run: jit sub-jaxprs shared 20 deep" { golden run-nest-jit-shared-20 0; }
+@test "run compiled: jit sub-jaxprs shared 20 deep" { compiled run-nest-jit-shared-20; }
 @test "run compiled: indexing" { compiled run-indexing; }
 @test "run compiled: jit and fori_loop" { compiled run-jit-fori; }
 @test "run compiled: a scalar broadcast outside any fused loop" { compiled run-broadcast-scalar-alone; }

@@ -244,7 +244,30 @@ static void test_suggest_policy(void) {
   CHECK(sg.dist == 1);
 }
 
+static bool within(int rank, const int64_t *dims) {
+  tj_aval a = aval_scalar(DT_F32, false);
+  a.rank = (uint8_t)rank;
+  for (int i = 0; i < rank; i++) a.dims[i] = dims[i];
+  return aval_within_limits(&a);
+}
+
+/* An empty array's nonzero dimensions are held to the element limit (NumPy's
+ * "array is too big"), so no product of some of them can overflow: the C
+ * generator's strides and loop nests multiply them. */
+static void test_within_limits(void) {
+  const int64_t big = TJ_MAX_ELEMENTS;
+  CHECK(within(1, (int64_t[]){big}));
+  CHECK(!within(1, (int64_t[]){big + 1}));
+  CHECK(within(3, (int64_t[]){0, 65536, 32768}));
+  CHECK(!within(3, (int64_t[]){0, 65536, 32769}));
+  CHECK(!within(4, (int64_t[]){0, big, big, big}));
+  CHECK(!within(4, (int64_t[]){big, big, big, 0}));
+  CHECK(within(3, (int64_t[]){0, big, 0}));
+  CHECK(!within(2, (int64_t[]){0, -1}));
+}
+
 int main(void) {
+  test_within_limits();
   test_unsupported_names();
   test_dtype_suggestions();
   test_suggest_policy();

@@ -96,7 +96,7 @@ static bool run_compiled(const ir_module *m, const char *what, tj_array *const *
                          bool want_kernel, int prim, tj_dtype t) {
   tj_buf src = {0};
   char err[512];
-  if (!codegen_c(m, &src, err, sizeof err)) {
+  if (codegen_c(m, &src, err, sizeof err) != CG_DONE) {
     fprintf(stderr, "%s: codegen: %s\n", what, err);
     buf_free(&src);
     return false;
@@ -181,7 +181,7 @@ static void check_no_rule(int prim, tj_dtype t, const char *eval_msg) {
   CHECK(eval_jaxpr(m, m->top, (const tj_array *const *)in, out, err, sizeof err) == TJ_ERR_INTERNAL);
   CHECK_STR(err, eval_msg);
   tj_buf src = {0};
-  CHECK(!codegen_c(m, &src, err, sizeof err));
+  CHECK(codegen_c(m, &src, err, sizeof err) == CG_CANNOT);
   CHECK(strncmp(err, "internal error: no C rule for ", 30) == 0);
   buf_free(&src);
   for (int i = 0; i < nin; i++) array_free(in[i]);
