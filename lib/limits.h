@@ -5,7 +5,13 @@
 
 #define TJ_MAX_RANK          8          /* dimensions of one array */
 #define TJ_MAX_ELEMENTS      (1LL << 31) /* elements of one array (2^31) */
+/* The three budgets of work (equations, traced statements, loop
+ * iterations) can be lowered at build time: the fuzzing build (Makefile,
+ * FUZZ_LIMITS) does, so that an input reaching one ends within libFuzzer's
+ * 10 s timeout under the sanitizers instead of being taken for a hang. */
+#ifndef TJ_MAX_EQNS
 #define TJ_MAX_EQNS          1000000    /* equations recorded in one trace */
+#endif
 #define TJ_MAX_CALL_DEPTH    100        /* nested user-function calls while tracing */
 /* Sub-jaxprs (jit, cond branches, loop bodies) nested below the top-level
  * jaxpr. The tracer refuses more; the evaluator, the C generator and the
@@ -23,11 +29,15 @@
 #define TJ_MAX_JSON_NEST     200        /* nesting of the spec's JSON values */
 #define TJ_MAX_PARAMS        64         /* parameters of one function */
 #define TJ_MAX_TUPLE         4096       /* elements of one static tuple */
+#ifndef TJ_MAX_STEPS
 #define TJ_MAX_STEPS         10000000   /* statements executed while tracing */
+#endif
 /* Loop iterations one run of a call may take in total (while and scan,
  * compiled or evaluated), so a traced `while (true)` ends with an error
  * instead of hanging. */
+#ifndef TJ_MAX_EVAL_STEPS
 #define TJ_MAX_EVAL_STEPS    10000000LL
+#endif
 /* Zero bytes after every buffer compiled code writes (its own and the
  * outputs): a write past a buffer's end that lands there is caught as a
  * bug of the C generator rather than corrupting memory unseen. */
