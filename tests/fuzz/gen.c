@@ -436,12 +436,51 @@ static void control(gen *g, want w, int depth, tj_buf *b) {
   }
 }
 
+/* Array builtins that keep the asked shape: indexing and dot of a vector
+ * M to a scalar, expand_dims then squeeze, reshape to M, arange for a
+ * vector. False when none fits. */
+static bool array_op(gen *g, want w, int depth, tj_buf *b) {
+  bool vector = g->m.rank == 1 && g->m.dims[0] > 0;
+  int numeric = (int)pick(&g->r, NDTYPES - 1);
+  switch (pick(&g->r, 4)) {
+  case 0:
+    if (!w.scalar || !vector) return false;
+    gen_expr(g, (want){w.dt, false}, depth + 1, b);
+    buf_printf(b, "[%d]", (int)pick(&g->r, (unsigned)g->m.dims[0] * 2) - g->m.dims[0]);
+    return true;
+  case 1:
+    if (!w.scalar || !vector || dtypes[w.dt].k == K_BOOL) return false;
+    as_dtype_open(w, b), buf_puts(b, pick(&g->r, 2) ? "dot(" : "matmul(");
+    gen_expr(g, (want){numeric, false}, depth + 1, b), buf_puts(b, ", ");
+    gen_expr(g, (want){numeric, false}, depth + 1, b), buf_puts(b, "))");
+    return true;
+  case 2:
+    if (w.scalar) return false;
+    if (pick(&g->r, 2)) { /* the axis expand_dims inserts, squeezed again */
+      int axis = (int)pick(&g->r, (unsigned)g->m.rank + 1);
+      buf_printf(b, "squeeze(expand_dims(");
+      gen_expr(g, w, depth + 1, b);
+      buf_printf(b, ", %d), %d)", axis, axis);
+      return true;
+    }
+    buf_puts(b, "reshape(");
+    gen_expr(g, w, depth + 1, b);
+    shape_text(&g->m, b, ", (", ", ", "))");
+    return true;
+  default:
+    if (w.scalar || g->m.rank != 1 || dtypes[w.dt].k == K_BOOL) return false;
+    as_dtype_open(w, b), buf_printf(b, "arange(%d))", g->m.dims[0]);
+    return true;
+  }
+}
+
 static void gen_expr(gen *g, want w, int depth, tj_buf *b) {
   if (depth >= MAX_DEPTH || chance(&g->r, 25)) {
     leaf(g, w, b);
     return;
   }
-  unsigned c = pick(&g->r, 10);
+  unsigned c = pick(&g->r, 11);
+  if (c == 10 && array_op(g, w, depth, b)) return;
   if (c == 0 && g->nest < MAX_NEST) control(g, w, depth, b);
   else if (c == 1 && w.scalar && dtypes[w.dt].k != K_BOOL) reduction(g, w, depth, b);
   else if (c == 2) mixed(g, w, depth, b);
@@ -529,6 +568,16 @@ static void static_if(gen *g, tj_buf *b) {
   ind(g, b), buf_puts(b, "}\n");
 }
 
+/* v[k] = e or v[k] += e on a vector variable: a scatter. */
+static void index_assign(gen *g, var *target, tj_buf *b) {
+  tj_buf e = {0};
+  gen_expr(g, (want){target->dt, true}, 1, &e);
+  int n = target->sh.dims[0];
+  bool add = dtypes[target->dt].k != K_BOOL && pick(&g->r, 2);
+  ind(g, b), buf_printf(b, "%s[%d] %s %s;\n", target->name, (int)pick(&g->r, (unsigned)n * 2) - n, add ? "+=" : "=", e.data);
+  buf_free(&e);
+}
+
 /* One statement into b, the nested functions its expressions call
  * defined just before it. */
 static void statement(gen *g, tj_buf *b) {
@@ -540,6 +589,7 @@ static void statement(gen *g, tj_buf *b) {
   else if (c == 3) compound_assign(g, target, &s);
   else if (c == 4 || (c == 5 && !g->autograph)) static_for(g, &s);
   else if (c == 5) traced_if(g, target, &s);
+  else if (c == 7 && target->sh.rank == 1 && target->sh.dims[0] > 0) index_assign(g, target, &s);
   else static_if(g, &s);
   g->defs = outer;
   if (defs.len) buf_putn(b, defs.data, defs.len);
