@@ -25,6 +25,9 @@ static inline char *fuzz_text(const uint8_t *data, size_t size) {
   return s;
 }
 
+/* The start of a --check mismatch's message in tj_diagnostics_json. */
+#define FUZZ_MISMATCH "\"message\": \"--check: output "
+
 /* libFuzzer's entry point, defined by each harness. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

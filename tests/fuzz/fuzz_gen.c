@@ -32,7 +32,7 @@ static void run_checked(tj_ctx *ctx, tj_spec *spec) {
   tj_result *r = NULL;
   tj_status st = tj_run(ctx, spec, &o, &r);
   fuzz_check_status(ctx, st, "run --check");
-  if (st == TJ_ERR_PROGRAM && has_error(ctx, "--check: "))
+  if (st == TJ_ERR_PROGRAM && has_error(ctx, FUZZ_MISMATCH))
     fuzz_finding(ctx, "gen: compiled and evaluated results differ");
   if (st != TJ_OK) fuzz_finding(ctx, "gen: a generated program does not run");
   for (size_t k = 0; k < tj_result_count(r); k++) free(tj_result_text(r, k));

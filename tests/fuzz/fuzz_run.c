@@ -9,10 +9,12 @@ enum { MAX_CALLS = 2 };
 /* Small, so that a run stays fast under the sanitizers. */
 #define FUZZ_MAX_MEMORY (64LL << 20)
 
-/* The diagnostics of a --check mismatch start with this. */
+/* Whether the first error is a --check mismatch: its message starts with
+ * the mismatch's words (a user's text quoted in another message cannot
+ * match: its quotes are escaped in the JSON). */
 static int is_mismatch(tj_ctx *ctx) {
   char *json = tj_diagnostics_json(ctx);
-  int found = json && strstr(json, "--check: ") != NULL;
+  int found = json && strstr(json, FUZZ_MISMATCH) != NULL;
   free(json);
   return found;
 }
