@@ -134,6 +134,50 @@ bench: all
 	-@scripts/bench-explain.sh $(BUILD)/tjit
 	-@CC="$(CC)" scripts/bench-run.sh $(BUILD)
 
+# ---- fuzzing (tests/fuzz, README "Fuzzing") ----
+# The library again, built by clang with the sanitizers and libFuzzer's
+# coverage (fuzzer-no-link) into build-fuzz/; each harness links it with
+# -fsanitize=fuzzer. `make fuzz-smoke` replays tests/fuzz/regress, then
+# runs each harness FUZZ_SMOKE_SECONDS; `make fuzz FUZZ_SECONDS=N` is a
+# longer campaign. Not part of `make check` (CI runs fuzz-smoke itself).
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_CC      ?= clang
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
+# Lower budgets of work (lib/limits.h), so that an input that reaches one
+# ends well within the 10 s timeout under the sanitizers.
+FUZZ_LIMITS   = -DTJ_MAX_EQNS=50000 -DTJ_MAX_STEPS=200000 -DTJ_MAX_WORK=50000000LL
+FUZZ_CFLAGS   = -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) -Wno-pass-failed $(FUZZ_LIMITS)
+FUZZ_HARNESSES = fuzz_spec fuzz_run fuzz_npy fuzz_cache_entry fuzz_explain fuzz_gen
+FUZZ_BINS     = $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 1800
+FUZZ_SMOKE_SECONDS ?= 60
+
+fuzz-deps:
+	@scripts/install-deps.sh fuzz
+
+# A second make for the library, so that deps are there before it reads
+# pkg-config (as check does).
+fuzz-build: fuzz-deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+	  CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" KERNEL_CFLAGS=-O2 $(FUZZ_BUILD)/libtjit.a
+	@$(MAKE) --no-print-directory fuzz-harnesses
+
+fuzz-harnesses: $(FUZZ_BINS)
+
+$(FUZZ_BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/*.h $(FUZZ_BUILD)/libtjit.a
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -iquote tests/fuzz -o $@ \
+	  $< $(if $(filter fuzz_gen,$*),tests/fuzz/gen.c) $(FUZZ_BUILD)/libtjit.a $(LDLIBS)
+
+$(FUZZ_BUILD)/fuzz/fuzz_gen: tests/fuzz/gen.c
+
+fuzz-smoke: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) tests/fuzz/run smoke $(FUZZ_SMOKE_SECONDS) $(FUZZ_HARNESSES)
+
+fuzz: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) tests/fuzz/run campaign $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
 	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
@@ -144,6 +188,7 @@ install: all
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 
 clean:
-	rm -rf build build-asan build-oom
+	rm -rf build build-asan build-oom build-fuzz
 
-.PHONY: all unit deps demo check check-asan check-oom update-golden docs bench install clean
+.PHONY: all unit deps demo check check-asan check-oom update-golden docs bench install clean \
+        fuzz-deps fuzz-build fuzz-harnesses fuzz-smoke fuzz

@@ -49,10 +49,11 @@ static bool unary_float(cg *g, const ir_eqn *e, const char *x, tj_dtype t, tj_bu
   const char *T = cg_type(t), *one = f32 ? "1.0f" : "1.0";
   const char *fn = unary_fn(e);
   switch (e->prim) {
-  case P_neg: buf_printf(out, "-%s", x); return true;
+  /* x in parentheses: a negative literal after "-" would read as "--" */
+  case P_neg: buf_printf(out, "-(%s)", x); return true;
   case P_sign: buf_printf(out, "(%s > 0 ? (%s)1 : %s < 0 ? (%s)-1 : %s)", x, T, x, T, x); return true;
   case P_rsqrt: buf_printf(out, "%s / %s(%s)", one, math_fn(g, "sqrt", f32), x); return true;
-  case P_logistic: buf_printf(out, "%s / (%s + %s(-%s))", one, one, math_fn(g, "exp", f32), x); return true;
+  case P_logistic: buf_printf(out, "%s / (%s + %s(-(%s)))", one, one, math_fn(g, "exp", f32), x); return true;
   case P_integer_pow: {
     const pval *y = ir_param_get(e, "y");
     buf_printf(out, "%s(%s, %lldLL)", cg_helper(g, H_IPOW, t), x, (long long)(y ? y->i : 1));

@@ -216,21 +216,26 @@ bool ev_binary(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arr
   return true;
 }
 
-/* The bounds of an integer dtype, as doubles for saturation. */
-static void int_range(tj_dtype t, double *lo, double *hi) {
+/* The bounds of an integer dtype, for saturation. They stay integers:
+ * int64's upper bound 2^63 - 1 is no double (it rounds to 2^63, which no
+ * int64 holds), so comparing x with (double)hi and taking hi itself is
+ * exact where casting the double bound back was undefined. */
+static void int_range(tj_dtype t, int64_t *lo, int64_t *hi) {
   int bits = 8 * dtype_size(t);
-  if (dtype_kindof(t) == DK_UNSIGNED) *lo = 0, *hi = ldexp(1, bits) - 1;
-  else *lo = -ldexp(1, bits - 1), *hi = ldexp(1, bits - 1) - 1;
+  if (dtype_kindof(t) == DK_UNSIGNED) *lo = 0, *hi = (int64_t)((1ULL << bits) - 1); /* u8, u32 */
+  else if (bits == 64) *lo = INT64_MIN, *hi = INT64_MAX;
+  else *lo = -(1LL << (bits - 1)), *hi = (1LL << (bits - 1)) - 1;
 }
 
 /* Element i of a converted into r's dtype. */
 static void convert_one(const tj_array *a, int64_t i, tj_array *r, int64_t j) {
   tj_dtype to = r->dtype;
   if (dtype_is_float(a->dtype)) {
-    double x = array_get_f(a, i), lo, hi;
+    double x = array_get_f(a, i);
+    int64_t lo, hi;
     if (to == DT_BOOL || dtype_is_float(to)) { array_set_f(r, j, x); return; }
     int_range(to, &lo, &hi);
-    array_set_i(r, j, x != x ? 0 : x <= lo ? (int64_t)lo : x >= hi ? (int64_t)hi : (int64_t)x);
+    array_set_i(r, j, x != x ? 0 : x <= (double)lo ? lo : x >= (double)hi ? hi : (int64_t)x);
     return;
   }
   int64_t v = array_get_i(a, i);

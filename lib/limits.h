@@ -5,7 +5,13 @@
 
 #define TJ_MAX_RANK          8          /* dimensions of one array */
 #define TJ_MAX_ELEMENTS      (1LL << 31) /* elements of one array (2^31) */
+/* The three budgets of work (equations, traced statements, loop
+ * iterations) can be lowered at build time: the fuzzing build (Makefile,
+ * FUZZ_LIMITS) does, so that an input reaching one ends within libFuzzer's
+ * 10 s timeout under the sanitizers instead of being taken for a hang. */
+#ifndef TJ_MAX_EQNS
 #define TJ_MAX_EQNS          1000000    /* equations recorded in one trace */
+#endif
 #define TJ_MAX_CALL_DEPTH    100        /* nested user-function calls while tracing */
 /* Sub-jaxprs (jit, cond branches, loop bodies) nested below the top-level
  * jaxpr. The tracer refuses more; the evaluator, the C generator and the
@@ -23,13 +29,17 @@
 #define TJ_MAX_JSON_NEST     200        /* nesting of the spec's JSON values */
 #define TJ_MAX_PARAMS        64         /* parameters of one function */
 #define TJ_MAX_TUPLE         4096       /* elements of one static tuple */
+#ifndef TJ_MAX_STEPS
 #define TJ_MAX_STEPS         10000000   /* statements executed while tracing */
+#endif
 /* Work one run of a call may do (tjit-run(1) --max-work), in elements
  * read and written (lib/work.h says what is charged): a loop that never
  * ends, or 9,000,000 iterations over a million floats, stops with an
  * error instead of running for hours, in compiled code (about 1-5 s to
  * reach it) as in the evaluator (scalar loops: about 10^7 iterations). */
+#ifndef TJ_MAX_WORK
 #define TJ_MAX_WORK          10000000000LL
+#endif
 /* The work of any equation and of any loop iteration besides its
  * elements: a scalar step is not free (the evaluator's costs about as
  * much as 50 elements). */

@@ -885,7 +885,9 @@ static bool builtin_concatenate(tracer *t, const builtin_def *b, const call_args
 /* ---- constructors ---- */
 
 /* lax.full(shape, fill): a literal fill broadcast to the shape; a scalar
- * shape gives the fill itself (a static value). */
+ * shape gives the fill itself (a static value), of the fill's dtype and
+ * strong unless the fill was weak (jnp.ones((), dtype=uint8) is a uint8
+ * array, jnp.full((), 3) a weak int). */
 static bool full_of(tracer *t, value fill, tj_aval fa, const tj_aval *shape, tj_span span, value *out) {
   if (shape->rank == 0 && fill.kind != V_TRACED) { /* a constant: JAX emits nothing */
     double f = fill.kind == V_FLOAT ? fill.f : (double)fill.i;
@@ -894,6 +896,7 @@ static bool full_of(tracer *t, value fill, tj_aval fa, const tj_aval *shape, tj_
     else if (fill.kind != V_FLOAT) *out = value_int(fill.i);
     else if (fabs(f) < 9.2e18) *out = value_int((int64_t)f); /* numpy truncates */
     else return tracer_error(t, span, "OverflowError: cannot convert float %g to %s", f, dtype_long(fa.dtype));
+    if (!fa.weak) *out = value_strong(*out, fa.dtype);
     return true;
   }
   tj_aval target = *shape;

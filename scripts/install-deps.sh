@@ -5,6 +5,7 @@
 # dpkg first and touches apt only for what is missing; then it says what it
 # installs and shows apt's own progress (apt takes minutes on a fresh
 # machine). Works as root without a TTY (CI); uses sudo otherwise.
+# `install-deps.sh fuzz` adds what `make fuzz` and `make fuzz-smoke` need.
 set -euo pipefail
 
 packages=(
@@ -23,6 +24,16 @@ packages=(
   groff-base                   # man page lint in the CLI tests
   jq                           # reads --format json output in the CLI tests
 )
+
+for target in "$@"; do
+  case $target in
+    fuzz) packages+=(
+      clang                    # the fuzzing build (tests/fuzz), with -fsanitize=fuzzer
+      libclang-rt-14-dev       # libFuzzer and the sanitizer runtimes for clang 14
+    ) ;;
+    *) echo "install-deps: error: unknown target '$target' (known: fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -72,6 +72,7 @@ load helper
 @test "array: example softmax" { golden array-example-softmax 0; }
 @test "array: expand dims" { golden array-expand-dims 0; }
 @test "array: full" { golden array-full 0; }
+@test "array: scalar zeros/ones/full keep their dtype" { golden array-creation-scalar-dtype 0; }
 @test "array: full array fill" { golden array-full-array-fill 0; }
 @test "array: iota" { golden array-iota 0; }
 @test "array: matmul 2d" { golden array-matmul-2d 0; }

@@ -47,6 +47,9 @@ compiled() {
 @test "run compiled: Newton sqrt with while_loop" { compiled run-newton-sqrt; }
 @test "run compiled: piecewise switch, index clamped" { compiled run-piecewise; }
 @test "run compiled: integer division and shift edges" { compiled run-int-edges; }
+@test "run: floats beyond int64 saturate in the evaluator" { golden run-convert-f64-to-i64-saturates 0; }
+@test "run compiled: floats beyond int64 saturate" { compiled run-convert-f64-to-i64-saturates; }
+@test "run compiled: logistic of a negative literal" { golden run-logistic-negative-literal 0; }
 @test "run compiled: --call runs one call" { compiled run-call-one; }
 @test "run compiled: --args" { compiled run-args; }
 @test "run: sub-jaxprs nested as deep as the tracer allows" { golden run-nest-jit-100 0; }
