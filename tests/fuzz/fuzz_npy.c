@@ -1,20 +1,37 @@
-/* fuzz_npy: .npy bytes → npy_read_header and npy_read (through a memfd, as
+/* fuzz_npy: .npy bytes → npy_read_header and npy_read (through a file, as
  * they take a path); an array read is written back with npy_write and
- * must read back the same (dtype, shape and bytes). */
+ * must read back the same (dtype, shape and bytes). The files live in a
+ * directory of the harness's own: npy_write renames a temporary file into
+ * place beside its destination, so the destination must be in a real
+ * directory (a memfd's /proc/self/fd name is not one). */
 #define _GNU_SOURCE
-#include <sys/mman.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "array.h"
 #include "fuzz.h"
 
-/* A memory file holding data; *path receives its /proc name. */
-static int memfile(const uint8_t *data, size_t size, char *path, size_t pathsize) {
-  int fd = memfd_create("fuzz.npy", 0);
-  if (fd < 0) abort();
-  if (size && write(fd, data, size) != (ssize_t)size) abort();
-  snprintf(path, pathsize, "/proc/self/fd/%d", fd);
-  return fd;
+static char dir[64]; /* the harness's directory, made on first use */
+
+static void remove_dir(void) {
+  char path[96];
+  snprintf(path, sizeof path, "%s/in.npy", dir), unlink(path);
+  snprintf(path, sizeof path, "%s/out.npy", dir), unlink(path);
+  rmdir(dir);
+}
+
+/* dir/name holding data (when data is not NULL); its path in path. */
+static void file_in_dir(const char *name, const uint8_t *data, size_t size, char *path, size_t pathsize) {
+  if (!dir[0]) {
+    snprintf(dir, sizeof dir, "%s/tjit-fuzz-npy-XXXXXX", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+    if (!mkdtemp(dir)) abort();
+    atexit(remove_dir);
+  }
+  snprintf(path, pathsize, "%s/%s", dir, name);
+  if (!data) return;
+  FILE *f = fopen(path, "wb");
+  if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f) != 0) abort();
 }
 
 static int same_array(const tj_array *a, const tj_array *b) {
@@ -25,24 +42,22 @@ static int same_array(const tj_array *a, const tj_array *b) {
 }
 
 static void round_trip(const tj_array *a) {
-  char path[64], err[512];
-  int fd = memfile(NULL, 0, path, sizeof path);
+  char path[96], err[512];
+  file_in_dir("out.npy", NULL, 0, path, sizeof path);
   if (!npy_write(path, a, err, sizeof err)) fprintf(stderr, "%s\n", err), fuzz_finding(NULL, "npy_write failed");
   tj_array *back = NULL;
   if (!npy_read(path, &back, err, sizeof err)) fprintf(stderr, "%s\n", err), fuzz_finding(NULL, "npy_write wrote what npy_read refuses");
   if (!same_array(a, back)) fuzz_finding(NULL, "npy_write then npy_read changed the array");
   array_free(back);
-  close(fd);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  char path[64], err[512];
-  int fd = memfile(data, size, path, sizeof path);
+  char path[96], err[512];
+  file_in_dir("in.npy", data, size, path, sizeof path);
   tj_aval header;
   bool header_ok = npy_read_header(path, &header, err, sizeof err);
   tj_array *a = NULL;
   bool read_ok = npy_read(path, &a, err, sizeof err);
-  close(fd);
   if (read_ok != header_ok) fuzz_finding(NULL, "npy_read and npy_read_header disagree");
   if (read_ok) {
     tj_aval av = array_aval(a, false);
