@@ -134,3 +134,14 @@ void aval_format_long(const tj_aval *a, char *out, int outsize) {
 }
 
 /* dtype_promote and shape_broadcast: see promote.c */
+
+int64_t dtype_wrap_int(int64_t i, tj_dtype dt) {
+  switch (dt) {
+  case DT_I8: return (int8_t)i;
+  case DT_I16: return (int16_t)i;
+  case DT_I32: return (int32_t)i;
+  case DT_U8: return (uint8_t)i;
+  case DT_U32: return (uint32_t)i;
+  default: return i;
+  }
+}

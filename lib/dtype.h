@@ -102,4 +102,9 @@ tj_dtype dtype_promote(tj_dtype a, bool a_weak, tj_dtype b, bool b_weak,
  * are incompatible (dimensions differ and neither is 1). */
 bool shape_broadcast(const tj_aval *a, const tj_aval *b, tj_aval *out);
 
+/* An integer as a numpy integer of dtype dt holds it: the low bits, as
+ * astype and numpy's scalar arithmetic wrap (np.uint8(0) - np.uint8(1) is
+ * 255). Other dtypes: i unchanged. */
+int64_t dtype_wrap_int(int64_t i, tj_dtype dt);
+
 #endif

@@ -283,8 +283,8 @@ static void fold_dtype(value *out, tj_dtype dt) {
   if (dtype_is_float(dt)) {
     double f = out->kind == V_FLOAT ? out->f : (double)out->i;
     *out = value_float(dt == DT_F32 ? (double)(float)f : f);
-  } else if (out->kind == V_INT && !int_fits(out->i, dt))
-    return; /* numpy would wrap around; the Python int stays */
+  } else if (out->kind == V_INT)
+    out->i = dtype_wrap_int(out->i, dt); /* numpy's scalar arithmetic wraps (with a RuntimeWarning) */
   *out = value_strong(*out, dt);
 }
 
@@ -306,6 +306,10 @@ static bool fold_binary(tracer *t, ast_op op, const value *a, const value *b, tj
   if (value_is_number(a) && value_is_number(b)) {
     tj_dtype dt;
     if (!fold_strong_dtype(t, a, b, &dt)) return fold_numbers(t, op, a, b, span, out);
+    for (const value *v = a; v; v = v == a ? b : NULL) /* NEP 50: the Python int becomes a dt first */
+      if (!v->strong && v->kind == V_INT && dtype_is_int(dt) && !int_fits(v->i, dt))
+        return tracer_error(t, span, "OverflowError: Python integer %lld out of bounds for %s", (long long)v->i,
+                            dtype_long(dt));
     value x = fold_operand(a, dt), y = fold_operand(b, dt);
     if (!fold_numbers(t, op, &x, &y, span, out)) return false;
     fold_dtype(out, dt);
@@ -385,7 +389,8 @@ static bool unary_static(tracer *t, ast_op op, value v, tj_span span, value *out
   else if (op == OP_NEG && v.i == INT64_MIN)
     return tracer_error(t, span, "OverflowError: static integer arithmetic overflows 64 bits");
   else *out = value_int(op == OP_NEG ? -v.i : op == OP_BITNOT ? ~v.i : v.i);
-  if (v.strong && (out->kind == V_FLOAT || int_fits(out->i, v.dtype))) *out = value_strong(*out, v.dtype);
+  if (v.strong && out->kind == V_INT) out->i = dtype_wrap_int(out->i, v.dtype); /* -np.uint8(2) is 254 */
+  if (v.strong) *out = value_strong(*out, v.dtype);
   return true;
 }
 

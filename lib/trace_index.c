@@ -53,20 +53,8 @@ typedef struct indexer {
 
 /* ---- small helpers ---- */
 
-/* numpy's astype of an integer to an integer dtype (wraps). */
-static int64_t wrap_int(int64_t i, tj_dtype dt) {
-  switch (dt) {
-  case DT_I8: return (int8_t)i;
-  case DT_I16: return (int16_t)i;
-  case DT_I32: return (int32_t)i;
-  case DT_U8: return (uint8_t)i;
-  case DT_U32: return (uint32_t)i;
-  default: return i;
-  }
-}
-
 static ir_atom int_lit(tracer *t, int64_t i, tj_dtype dt, bool weak) {
-  ir_lit lit = {.dtype = dt, .weak = weak, .i = wrap_int(i, dt)};
+  ir_lit lit = {.dtype = dt, .weak = weak, .i = dtype_wrap_int(i, dt)};
   return ir_new_lit(t->m, &lit);
 }
 
@@ -377,7 +365,7 @@ static bool dynamic_applies(const indexer *ix) {
  * an equation for a variable, a folded literal for a constant. */
 static bool start_to_i32(tracer *t, ix_start *st, tj_span span) {
   if (!st->traced) {
-    st->i = wrap_int(st->i, DT_I32), st->dt = DT_I32, st->weak = false, st->staged = true;
+    st->i = dtype_wrap_int(st->i, DT_I32), st->dt = DT_I32, st->weak = false, st->staged = true;
     return true;
   }
   value v = value_traced(st->var);
@@ -686,7 +674,7 @@ static bool scatter_update(tracer *t, indexer *ix, value x, value y, int prim, v
   tj_span span = ix->span;
   tj_aval xa = t->m->vars[x.var], ya = value_aval(t, &y);
   /* jnp.asarray(y, dtype=x.dtype) for a Python int that fits x's dtype */
-  if ((y.kind == V_INT || y.kind == V_BOOL) && dtype_is_int(xa.dtype) && wrap_int(y.i, xa.dtype) == y.i)
+  if ((y.kind == V_INT || y.kind == V_BOOL) && dtype_is_int(xa.dtype) && dtype_wrap_int(y.i, xa.dtype) == y.i)
     ya = aval_scalar(xa.dtype, false);
   gather_plan g;
   if (!plan_gather(t, ix, &g)) return false;

@@ -81,6 +81,18 @@ load helper
 @test "trace: a dtype name called converts as jnp.float32(x) does" { golden trace-dtype-call 0; }
 # `f32 one = 1.0;` is one = np.float32(1.0), as the cast is.
 @test "trace: a typed declaration of a static value is strongly typed" { golden trace-static-declared-strong 0; }
+# Static arithmetic on numpy integer scalars wraps, as numpy's does (with a
+# RuntimeWarning); a Python int operand becomes the scalar's dtype first
+# (NEP 50, JAX's numpy >= 2) and one out of its range is numpy's
+# OverflowError. Expected values from numpy with weak promotion:
+# np.uint8(0) - np.uint8(1) = 255, -np.uint8(2) = 254, np.int8(127) +
+# np.int8(1) = -128, np.uint8(0) - 1 = 255, ~np.uint8(0) = 255,
+# np.int16(300) * np.int16(300) = 24464, np.uint32(2) - 3 = 4294967295,
+# np.uint8(0) + 300: "Python integer 300 out of bounds for uint8". Found by
+# fuzz_gen: the Python int that stood for a wrapped result changed the
+# dtype, so an `if` whose branches both held a u8 failed to trace.
+@test "trace: static numpy integer arithmetic wraps" { golden trace-static-strong-int-wraps 0; }
+@test "trace: a Python int out of a numpy scalar's range" { golden trace-static-strong-int-out-of-bounds 1; }
 
 # 40 levels of jit functions, each calling the level below twice: the
 # tracer traces each level once and shares its jaxpr, but ir_check checked
