@@ -20,6 +20,11 @@
  * time grows faster than the square of the size (4,000 equations take it
  * about 30 s here), so larger jaxprs are written as DOT only. */
 #define GRAPH_MAX_NODES 100000
+/* Node memberships one drawing may have before proxies: a node in
+ * clusters nested d deep counts d + 1. cgraph's time grows with them: at
+ * the limit, 10 nested jits around 27,000 steps (with their proxies,
+ * 600,000 memberships) take 0.9 s to write as DOT. */
+#define GRAPH_MAX_MEMBERS 300000
 #define GRAPH_MAX_LAYOUT_NODES 6000
 /* The most layout work tjit asks of dot, in graph_layout_cost's units:
  * under 2 s of dot on the idle 2-core development machine for the
@@ -47,7 +52,7 @@ bool graph_write_dot(Agraph_t *g, tj_buf *out);
 
 /* Draws j's jaxpr into the root graph g (opts->fused adds the fusion
  * clusters). Returns false with a message in err when the drawing would
- * pass GRAPH_MAX_NODES. */
+ * pass GRAPH_MAX_NODES or GRAPH_MAX_MEMBERS. */
 bool graph_build(Agraph_t *g, const tj_jaxpr *j, const tj_graph_opts *opts,
                  char *err, int errsize);
 

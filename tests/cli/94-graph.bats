@@ -240,3 +240,34 @@ chain_spec() {
   assert_output ''
   assert_equal "$stderr" "tjit: error: the graph is too large to draw (limit is 100000 nodes)"
 }
+
+# A jit that calls itself twice per level, 14 levels of clusters deep,
+# drawn once per use: 65,000 nodes (within the node limit) took 3.3 s to
+# write as DOT, over 10 s under ASan (fuzz_spec's campaign; the input is
+# tests/fuzz/regress/fuzz_spec/dot-nested-jit-2e14.json). Every node is a
+# member of each cluster around it, and those memberships are the cost.
+@test "graph: deeply nested clusters are refused at once by their memberships" {
+  run -2 --separate-stderr timeout 2 tjit graph --dot "$BATS_TEST_DIRNAME/../fuzz/regress/fuzz_spec/dot-nested-jit-2e14.json"
+  assert_output ''
+  assert_equal "$stderr" "tjit: error: the graph is too large to draw (limit is 300000 nodes, counting a node once more for each cluster around it)"
+}
+
+# Ten nested jits around a chain of M steps y = y * x: with the root and
+# an input node per cluster, 11 M + 120 memberships (proxy nodes are not
+# counted): M = 27,261 makes 299,991, one more step 300,002.
+nested_chain() {
+  local src="\"jit auto level0(auto x) { auto y = x; for (int i = 0; i < $1; i++) y = y * x; return y; }\"" k
+  for ((k = 1; k <= 9; k++)); do src+=", \"jit auto level$k(auto x) { return level$((k - 1))(x); }\""; done
+  echo "{\"tjit\": 1, \"function\": \"f\", \"source\": [$src, \"auto f(float x) { return level9(x); }\"], \"args\": {\"x\": 1.0}}"
+}
+
+@test "graph: the membership limit is exact" {
+  nested_chain 27261 >at.json
+  nested_chain 27262 >past.json
+  run -0 --separate-stderr tjit graph --dot at.json
+  assert_equal "$stderr" ''
+  assert_equal "$(grep -c '^[[:space:]]*subgraph cluster' <<<"$output")" 10
+  run -2 --separate-stderr tjit graph --dot past.json
+  assert_output ''
+  assert_equal "$stderr" "tjit: error: the graph is too large to draw (limit is 300000 nodes, counting a node once more for each cluster around it)"
+}
