@@ -282,16 +282,6 @@ bool dc_read(tj_cache *c, cache_digest key, tj_buf *data) {
   return read_entry(dir, hex, data, why, sizeof why);
 }
 
-static bool write_all(int fd, const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    p += w, n -= (size_t)w;
-  }
-  return true;
-}
-
 /* Creates a temporary file for the entry hex in dir (mkstemp's names,
  * but relative to the directory's descriptor); its name in name. */
 static int make_temp(int dir, const char *hex, char name[64]) {

@@ -52,16 +52,6 @@ static void make_parents(const char *path) {
   free(p);
 }
 
-static bool write_all(int fd, const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    p += w, n -= (size_t)w;
-  }
-  return true;
-}
-
 /* Makes the key file with a new random key: written whole to a temporary
  * file, then linked to its name, which fails if another process made it
  * first (its key wins: both then read it), so no reader sees half a key. */

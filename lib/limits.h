@@ -5,9 +5,9 @@
 
 #define TJ_MAX_RANK          8          /* dimensions of one array */
 #define TJ_MAX_ELEMENTS      (1LL << 31) /* elements of one array (2^31) */
-/* The three budgets of work (equations, traced statements, loop
- * iterations) can be lowered at build time: the fuzzing build (Makefile,
- * FUZZ_LIMITS) does, so that an input reaching one ends within libFuzzer's
+/* The three budgets of work (TJ_MAX_EQNS, TJ_MAX_STEPS and TJ_MAX_WORK,
+ * each under an #ifndef) can be lowered at build time: the fuzzing build
+ * (Makefile, FUZZ_LIMITS) does, so that an input reaching one ends within libFuzzer's
  * 10 s timeout under the sanitizers instead of being taken for a hang. */
 #ifndef TJ_MAX_EQNS
 #define TJ_MAX_EQNS          1000000    /* equations recorded in one trace */
@@ -36,7 +36,8 @@
  * read and written (lib/work.h says what is charged): a loop that never
  * ends, or 9,000,000 iterations over a million floats, stops with an
  * error instead of running for hours, in compiled code (about 1-5 s to
- * reach it) as in the evaluator (scalar loops: about 10^7 iterations). */
+ * reach it) as in the evaluator (scalar loops: about 10^7 iterations).
+ * Lowered by the fuzzing build (above). */
 #ifndef TJ_MAX_WORK
 #define TJ_MAX_WORK          10000000000LL
 #endif

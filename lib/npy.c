@@ -204,18 +204,6 @@ static const char *read_header(int fd, tj_aval *out, uint64_t *data_at) {
   return why;
 }
 
-/* A regular file only: a FIFO or device could block or never end, a
- * procfs file is made up on reading. EINVAL: "not a regular file". */
-static int open_regular(const char *path) {
-  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return -1;
-  int err = regular_file_check(fd);
-  if (!err) return fd;
-  close(fd);
-  errno = err;
-  return -1;
-}
-
 /* Reads fd's header (path names it in messages): the header is valid, and
  * the data that follows has exactly the size the header says. */
 static bool check_npy(int fd, const char *path, tj_aval *av, char *err, int errsize) {
@@ -235,7 +223,7 @@ static bool check_npy(int fd, const char *path, tj_aval *av, char *err, int errs
 }
 
 static bool open_npy(const char *path, int *fd, char *err, int errsize) {
-  *fd = open_regular(path);
+  *fd = open_regular(path); /* a FIFO could block, a procfs file is made up */
   if (*fd >= 0) return true;
   return fail(err, errsize, "cannot read '%s': %s", path,
               errno == EINVAL ? "not a regular file" : strerror(errno));
@@ -312,17 +300,6 @@ static void npy_header(const tj_array *a, tj_buf *b) {
   for (size_t i = 0; i < pad; i++) buf_putc(b, ' ');
   buf_putc(b, '\n');
   buf_free(&dict);
-}
-
-static bool write_all(int fd, const void *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    p = (const char *)p + w;
-    n -= (size_t)w;
-  }
-  return true;
 }
 
 /* A temporary file beside the destination, in directory dirfd: created

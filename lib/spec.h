@@ -91,6 +91,12 @@ const char *spec_open_error(int err);
 /* 0 when fd is a regular file (not one of procfs or sysfs, made up on
  * reading), else EISDIR, EINVAL or fstat's errno. */
 int regular_file_check(int fd);
+/* fd when it is a regular file (regular_file_check), else closes it and
+ * returns -1 with errno set; -1 stays -1. */
+int keep_if_regular(int fd);
+/* Opens path for reading, without blocking on a FIFO: a regular file or
+ * -1 with errno set (EINVAL: "not a regular file"). */
+int open_regular(const char *path);
 /* The fallback of confinement: name relative to dirfd, refusing an
  * absolute path, any ".." and any symbolic link (EXDEV). */
 int open_beneath_walk(int dirfd, const char *name);

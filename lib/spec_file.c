@@ -33,14 +33,17 @@ int regular_file_check(int fd) {
   return 0;
 }
 
-/* Opens a regular file for reading, without blocking on a FIFO. */
-static int open_checked(int fd) {
+int keep_if_regular(int fd) {
   if (fd < 0) return -1;
   int err = regular_file_check(fd);
   if (!err) return fd;
   close(fd);
   errno = err;
   return -1;
+}
+
+int open_regular(const char *path) {
+  return keep_if_regular(open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC));
 }
 
 int open_beneath_walk(int dirfd, const char *name) {
@@ -87,14 +90,14 @@ int spec_open_file(tj_arena *a, const tj_spec *spec, const char *name, const cha
   bool here = strcmp(dir, ".") == 0;
   *shown = here || name[0] == '/' ? name
                                   : arena_printf(a, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
-  if (!spec || !spec->confined) return open_checked(open(*shown, O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!spec || !spec->confined) return open_regular(*shown);
   int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd < 0) return -1;
   int fd = open_beneath(dirfd, name);
   int err = errno;
   close(dirfd);
   errno = err;
-  return open_checked(fd);
+  return keep_if_regular(fd);
 }
 
 const char *spec_open_error(int err) {

@@ -1,11 +1,13 @@
 #include "util.h"
 #include "alloc.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 enum { SUGGEST_MAX = 64 };
 
@@ -214,4 +216,15 @@ double now_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+bool write_all(int fd, const void *p, size_t n) {
+  const char *at = p;
+  while (n > 0) {
+    ssize_t w = write(fd, at, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    at += w, n -= (size_t)w;
+  }
+  return true;
 }

@@ -50,6 +50,10 @@ void buf_put_quoted(tj_buf *b, const char *s, size_t n);
  * document stays valid whatever bytes s holds. */
 void buf_put_json_string(tj_buf *b, const char *s, size_t n);
 
+/* Writes all n bytes to fd, retrying short writes and EINTR; false with
+ * errno set when a write fails. */
+bool write_all(int fd, const void *p, size_t n);
+
 /* Milliseconds of a monotonic clock, for the --time phases. */
 double now_ms(void);
 

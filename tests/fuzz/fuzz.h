@@ -56,6 +56,15 @@ static inline void fuzz_check_status(tj_ctx *ctx, tj_status st, const char *what
   }
 }
 
+/* text loaded as a spec into ctx (which owns it), or NULL when tjit
+ * refuses it, with a diagnostic: a wrong spec is not a finding. */
+static inline tj_spec *fuzz_load(tj_ctx *ctx, const char *text, size_t len) {
+  tj_spec *spec = NULL;
+  tj_status st = tj_spec_load(ctx, FUZZ_SPEC_PATH, text, len, &spec);
+  fuzz_check_status(ctx, st, "spec");
+  return st == TJ_OK ? spec : NULL;
+}
+
 /* Every diagnostic format must render whatever the run left. */
 static inline void fuzz_render_diagnostics(tj_ctx *ctx) {
   free(tj_diagnostics_json(ctx));

@@ -9,16 +9,14 @@ enum { MAX_WHAT_IF = 4 };
 
 static void explain(const char *spec_text, size_t spec_len, const char *const *what_if, int n, long budget) {
   tj_ctx *ctx = tj_ctx_new();
-  tj_spec *spec = NULL;
-  tj_status st = tj_spec_load(ctx, FUZZ_SPEC_PATH, spec_text, spec_len, &spec);
-  fuzz_check_status(ctx, st, "spec");
-  if (st == TJ_OK) {
+  tj_spec *spec = fuzz_load(ctx, spec_text, spec_len);
+  if (spec) {
     tj_explain_opts o = tj_explain_defaults();
     o.what_if = what_if;
     o.nwhat_if = n;
     o.max_compiles = budget;
     tj_explain_report *r = NULL;
-    st = tj_explain(ctx, spec, &o, &r);
+    tj_status st = tj_explain(ctx, spec, &o, &r);
     fuzz_check_status(ctx, st, "explain-recompile");
     if (st == TJ_OK) {
       if (!r) fuzz_finding(ctx, "explain-recompile: no report");

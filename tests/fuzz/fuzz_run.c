@@ -39,17 +39,15 @@ static void run_one(tj_ctx *ctx, tj_spec *spec, int call) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char *text = fuzz_text(data, size);
   tj_ctx *ctx = tj_ctx_new();
-  tj_spec *spec = NULL;
-  tj_status st = tj_spec_load(ctx, FUZZ_SPEC_PATH, text, size, &spec);
-  fuzz_check_status(ctx, st, "spec");
-  if (st == TJ_OK) {
+  tj_spec *spec = fuzz_load(ctx, text, size);
+  if (spec) {
     int calls[MAX_CALLS + 1], n;
     fuzz_calls(spec, MAX_CALLS, calls, &n);
     /* one context per call, so that a mismatch is told from an earlier error */
     for (int k = 0; k < n; k++) {
       tj_ctx *one = tj_ctx_new();
-      tj_spec *again = NULL;
-      if (tj_spec_load(one, FUZZ_SPEC_PATH, text, size, &again) != TJ_OK) fuzz_finding(one, "spec: loads once only");
+      tj_spec *again = fuzz_load(one, text, size);
+      if (!again) fuzz_finding(one, "spec: loads once only");
       run_one(one, again, calls[k]);
       fuzz_render_diagnostics(one);
       tj_ctx_free(one);

@@ -45,10 +45,8 @@ static void graph_one(tj_ctx *ctx, tj_spec *spec, int call) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char *text = fuzz_text(data, size);
   tj_ctx *ctx = tj_ctx_new();
-  tj_spec *spec = NULL;
-  tj_status st = tj_spec_load(ctx, FUZZ_SPEC_PATH, text, size, &spec);
-  fuzz_check_status(ctx, st, "spec");
-  if (st == TJ_OK) {
+  tj_spec *spec = fuzz_load(ctx, text, size);
+  if (spec) {
     int calls[MAX_CALLS + 1], n;
     fuzz_calls(spec, MAX_CALLS, calls, &n);
     for (int k = 0; k < n; k++) trace_one(ctx, spec, calls[k]);
