@@ -31,28 +31,56 @@ static name_id target_name(const node *n) {
   return n && n->kind == ND_IDENT ? n->name : 0;
 }
 
-/* Names assigned as whole variables in n (and names declared there, which
- * are local to it); nested function definitions are not entered. */
-static void walk_assigned(tracer *t, const node *n, names *assigned, names *declared) {
-  if (!n || n->kind == ND_FUNC) return;
-  if ((n->kind == ND_ASSIGN || n->kind == ND_INCDEC) && target_name(n->lhs))
-    add_name(t, assigned, target_name(n->lhs));
-  if (n->kind == ND_DECL)
-    for (int i = 0; i < n->nnames; i++) add_name(t, declared, n->names[i]);
-  const node *kids[] = {n->lhs, n->rhs, n->cond, n->then, n->els, n->init, n->inc, n->body};
-  for (size_t i = 0; i < TJ_COUNT(kids); i++) walk_assigned(t, kids[i], assigned, declared);
-  for (int i = 0; i < n->nitems; i++) walk_assigned(t, n->items[i], assigned, declared);
+static bool has_name(const names *ns, name_id id) {
+  for (int i = 0; i < ns->n; i++)
+    if (ns->v[i] == id) return true;
+  return false;
 }
 
-/* The enclosing variables the statements assign, in order of appearance. */
+/* A statement the tracer runs in a scope of its own (exec_block, a for
+ * with its init), and the statements it runs in one (a branch, a loop's
+ * body): what they declare ends with them. */
+static bool scoped(const node *n) { return n->kind == ND_BLOCK || n->kind == ND_FOR; }
+
+static bool opens_scope(const node *parent, const node *kid) {
+  return scoped(kid) || kid == parent->then || kid == parent->els || kid == parent->body;
+}
+
+/* Names n assigns as whole variables that no declaration made before the
+ * assignment, in a scope still open, hides: those are the enclosing
+ * scope's variables. declared holds the names of the open scopes; a
+ * declaration counts from its end (exec_decl evaluates the initialiser
+ * first), a nested function's name from its definition, whose body is
+ * not entered. The children are walked in the order the tracer runs
+ * them (a for's init before its increment). */
+static void walk_assigned(tracer *t, const node *n, names *assigned, names *declared) {
+  if (!n) return;
+  if (n->kind == ND_FUNC) { add_name(t, declared, n->func->name); return; }
+  name_id target = (n->kind == ND_ASSIGN || n->kind == ND_INCDEC) ? target_name(n->lhs) : 0;
+  if (target && !has_name(declared, target)) add_name(t, assigned, target);
+  const node *kids[] = {n->init, n->lhs, n->rhs, n->cond, n->then, n->els, n->body, n->inc};
+  for (size_t i = 0; i < TJ_COUNT(kids); i++) {
+    if (!kids[i]) continue;
+    int open = declared->n;
+    walk_assigned(t, kids[i], assigned, declared);
+    if (opens_scope(n, kids[i])) declared->n = open;
+  }
+  for (int i = 0; i < n->nitems; i++) walk_assigned(t, n->items[i], assigned, declared);
+  if (n->kind == ND_DECL)
+    for (int i = 0; i < n->nnames; i++) add_name(t, declared, n->names[i]);
+}
+
+/* The enclosing variables the statements assign, in order of appearance
+ * (the statements run in one scope, as a block's do). */
 static names assigned_outer(tracer *t, scope *s, node **stmts, int n) {
   names assigned = {0}, declared = {0}, out = {0};
-  for (int i = 0; i < n; i++) walk_assigned(t, stmts[i], &assigned, &declared);
-  for (int i = 0; i < assigned.n; i++) {
-    bool local = false;
-    for (int k = 0; k < declared.n && !local; k++) local = declared.v[k] == assigned.v[i];
-    if (!local && scope_lookup(s, assigned.v[i])) add_name(t, &out, assigned.v[i]);
+  for (int i = 0; i < n; i++) {
+    int open = declared.n;
+    walk_assigned(t, stmts[i], &assigned, &declared);
+    if (stmts[i] && scoped(stmts[i])) declared.n = open;
   }
+  for (int i = 0; i < assigned.n; i++)
+    if (scope_lookup(s, assigned.v[i])) add_name(t, &out, assigned.v[i]);
   return out;
 }
 
@@ -90,13 +118,16 @@ static bool list_always_returns(node **stmts, int n) {
 
 /* ---- branch bodies ---- */
 
-/* Statements run in a scope of their own, with the tracked variables
- * rebound there so that assignments do not reach the enclosing scope. */
+/* Statements run in a scope of their own, with the enclosing variables
+ * they assign (tracked) rebound there so that no assignment reaches the
+ * enclosing scope: a value traced in a branch or a loop body is not
+ * defined outside it. */
 typedef struct stmts {
   node **items;
   int n;
   scope *outer;
-  const names *tracked;    /* NULL: the statements return the result */
+  const names *tracked;
+  bool returns;            /* the statements return the result, else it is the tracked values */
   node *cond, *inc;        /* loops: the condition, the increment */
   const char *construct;   /* "if", "while", "for": for messages */
 } stmts;
@@ -119,15 +150,16 @@ static value tracked_values(tracer *t, const stmts *c, scope *bs) {
 
 static bool run_statements(tracer *t, const stmts *c, scope *bs, node *at, bool *returned) {
   *returned = false;
+  scope *inner = scope_new(t, bs); /* what they declare does not hide a tracked variable in bs */
   for (int i = 0; i < c->n; i++) {
-    flow f = exec_stmt(t, bs, c->items[i]);
+    flow f = exec_stmt(t, inner, c->items[i]);
     if (f == FLOW_ERROR) return false;
     if (f == FLOW_BREAK || f == FLOW_CONTINUE)
       return tracer_error(t, t->jump_span, "'%s' inside a%s %s on a traced condition is not supported by autograph",
                           t->jump_is_break ? "break" : "continue", c->construct[0] == 'i' ? "n" : "",
                           c->construct);
     if (f == FLOW_RETURN) {
-      if (c->tracked) return tracer_error(t, at->span, "'return' inside a %s on a traced condition is not "
+      if (!c->returns) return tracer_error(t, at->span, "'return' inside a %s on a traced condition is not "
                                           "supported by autograph", c->construct);
       *returned = true;
       return true;
@@ -142,7 +174,7 @@ static bool branch_body(tracer *t, const void *ctx, node *call, value *args, int
   scope *bs = rebind(t, c, NULL);
   bool returned;
   if (!run_statements(t, c, bs, call, &returned)) return false;
-  if (c->tracked) *result = tracked_values(t, c, bs);
+  if (!c->returns) *result = tracked_values(t, c, bs);
   else if (returned) *result = t->retval;
   else return tracer_error(t, call->span, "autograph: this branch of a traced if does not return a value");
   return true;
@@ -170,7 +202,10 @@ flow autograph_if(tracer *t, scope *s, node *n, value pred, node **rest, int nre
                    "return too");
       return FLOW_ERROR;
     }
+    names tracked_a = assigned_outer(t, s, a.items, a.n), tracked_b = assigned_outer(t, s, b.items, b.n);
     a.outer = b.outer = s;
+    a.tracked = &tracked_a, b.tracked = &tracked_b;
+    a.returns = b.returns = true;
     a.construct = b.construct = "if";
     value result;
     if (!record_cond(t, pred, branch_body, &a, branch_body, &b, n, &result)) return FLOW_ERROR;
