@@ -460,7 +460,7 @@ static uint64_t saturate(uint64_t n, uint64_t limit) { return n > limit ? limit 
 static draw_size size_at_least(const ir_module *m, const ir_jaxpr *j, draw_size *memo) {
   if (j->id < m->njaxprs && memo[j->id].known) return memo[j->id];
   draw_size z = {0, 0, true};
-  for (uint32_t k = 0; k < j->neqns && z.nodes <= GRAPH_MAX_NODES && z.members <= GRAPH_MAX_MEMBERS; k++) {
+  for (uint32_t k = 0; k < j->neqns && z.nodes <= GRAPH_MAX_NODES; k++) { /* members saturate below */
     const ir_eqn *e = &j->eqns[k];
     uint64_t own = 1;
     for (uint32_t i = 0; i < e->nin; i++) own += ATOM_IS_LIT(e->in[i]);
