@@ -29,6 +29,7 @@ LIB_SRC = lib/arena.c lib/util.c lib/diag.c lib/dtype.c lib/promote.c lib/intern
           lib/eval.c lib/eval_elem.c lib/eval_array.c lib/eval_shape.c lib/eval_control.c lib/run.c lib/mem_estimate.c \
           lib/codegen.c lib/cg_elem.c lib/cg_array.c lib/cg_reduce.c lib/cg_control.c lib/jit.c
 CMD_SRC = cmd/tjit.c cmd/common.c cmd/trace.c cmd/check.c cmd/run.c cmd/help.c cmd/emit_c.c
+CMD_SRC += cmd/options.c
 LIB_SRC += lib/cache_key.c lib/cg_block.c lib/explain.c lib/explain_analysis.c lib/explain_format.c lib/explain_json.c lib/diag_format.c
 CMD_SRC += cmd/explain.c
 CMD_SRC += cmd/cache.c

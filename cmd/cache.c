@@ -8,7 +8,7 @@
 #include "common.h"
 
 static const struct cmd_option cache_options[] = {
-    OPTION_FORMAT, OPTION_HELP,
+    OPT_FORMAT, OPT_HELP,
 };
 
 const struct cmd_info cmd_cache_info = {

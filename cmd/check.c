@@ -6,8 +6,8 @@
 #include "common.h"
 
 static const struct cmd_option check_options[] = {
-    {"format", 0, "FMT", "output format: text (default), json or github", OPT_FORMAT_CI},
-    OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_CONFINE, OPTION_HELP,
+    OPT_FORMAT_GITHUB,
+    OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_HELP,
 };
 
 const struct cmd_info cmd_check_info = {

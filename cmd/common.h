@@ -1,71 +1,66 @@
-/* Shared command-line machinery: options declared as data (one table per
- * command feeds both getopt_long and the --help text), the common options,
- * usage errors, and loading the SPEC operand. */
+/* Shared command-line machinery: what a command declares about itself,
+ * the options several commands share (as rows for options.h's tables),
+ * usage errors, reports, and loading the SPEC operand. */
 #ifndef TJ_CMD_COMMON_H
 #define TJ_CMD_COMMON_H
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "options.h"
 #include "tjit.h"
 
-/* What an option does; options with a short form use that letter. */
-enum cmd_option_id {
-  OPT_HELP = 'h',
-  OPT_OUTPUT = 'o',
-  OPT_CALL = 256,
-  OPT_ARGS,
-  OPT_FORMAT,
-  OPT_AUTOGRAPH,
-  OPT_NO_AUTOGRAPH,
-  OPT_OUT_DIR,
-  OPT_REFERENCE,
-  OPT_CHECK,
-  OPT_TIME,
-  OPT_FILL_RANDOM,
-  OPT_WHAT_IF,
-  OPT_MAX_COMPILES,
-  OPT_FORMAT_CI,        /* --format that also accepts github */
-  OPT_REPEAT,
-  OPT_NO_CACHE,
-  OPT_GRAPH_DOT,        /* graph: --dot --svg --png --pdf, in tj_graph_format order */
-  OPT_GRAPH_SVG,
-  OPT_GRAPH_PNG,
-  OPT_GRAPH_PDF,
-  OPT_FORMAT_GRAPH,     /* graph: --format dot|svg|png|pdf */
-  OPT_RANKDIR,
-  OPT_FUSED,
-  OPT_MAX_MEMORY,
-  OPT_MAX_WORK,
-  OPT_CONFINE,
+enum cmd_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_GITHUB };
+/* The words of --format, indexed by enum cmd_format: text and json; and
+ * for a CI gate (check, explain-recompile) github too. */
+extern const char *const cmd_format_words[];
+extern const char *const cmd_ci_format_words[];
+
+/* What every command's options struct begins with (named common; see
+ * options.h): the options several commands share, and the operand. A
+ * command with no options of its own uses it alone. */
+struct cmd_opts {
+  tj_trace_opts trace;       /* --call, --args, --autograph/--no-autograph */
+  const char *call_text;     /* --call as written, for messages; NULL: none */
+  enum cmd_format format;    /* --format */
+  int confine;               /* --confine, or $TJIT_CONFINE set (not empty or 0) */
+  const char *operand;       /* the SPEC (or ACTION, COMMAND) operand; NULL: none */
 };
 
-/* One row of a command's option table. */
-struct cmd_option {
-  const char *long_name;
-  char short_name;        /* 0: none */
-  const char *arg;        /* placeholder shown in help; NULL: takes no value */
-  const char *help;
-  enum cmd_option_id id;
-};
+/* --call N: trace.call, and call_text (the whole struct cmd_opts is its field). */
+cmd_option_parser cmd_parse_call;
 
-/* Rows for the common options, to put in commands' tables. */
-#define OPTION_CALL \
-  {"call", 0, "N", "trace calls[N] (default: \"args\", else calls[0])", OPT_CALL}
-#define OPTION_ARGS \
-  {"args", 0, "JSON", "trace with these arguments (a JSON array or object)", OPT_ARGS}
-#define OPTION_FORMAT \
-  {"format", 0, "FMT", "output format: text (default) or json", OPT_FORMAT}
-#define OPTION_AUTOGRAPH \
-  {"autograph", 0, NULL, "turn traced if/while/?: into cond/while/select_n", OPT_AUTOGRAPH}
-#define OPTION_NO_AUTOGRAPH \
-  {"no-autograph", 0, NULL, "trace Python-style even if the spec enables autograph", \
-   OPT_NO_AUTOGRAPH}
-#define OPTION_OUTPUT \
-  {"output", 'o', "FILE", "write the result to FILE instead of standard output", OPT_OUTPUT}
-#define OPTION_CONFINE \
-  {"confine", 0, NULL, "read the spec's files only beneath its directory", \
-   OPT_CONFINE}
-#define OPTION_HELP {"help", 'h', NULL, "show this help", OPT_HELP}
+/* Rows of the options several commands share; _HELP: worded for the command. */
+#define OPT_CALL_HELP(HELP)                                                                 \
+  {.long_name = "call", .placeholder = "N", .help = HELP, .parse = cmd_parse_call,        \
+   .offset = 0, .size = sizeof(struct cmd_opts), .min = 0, .max = INT_MAX,                  \
+   .expected = "a non-negative integer"}
+#define OPT_CALL OPT_CALL_HELP("trace calls[N] (default: \"args\", else calls[0])")
+#define OPT_ARGS_HELP(HELP)                                                                 \
+  {.long_name = "args", .placeholder = "JSON", .help = HELP, .parse = cmd_take_string,    \
+   CMD_BIND_COMMON(trace.args_json, CMD_IS_STRING(struct cmd_opts, trace.args_json))}
+#define OPT_ARGS OPT_ARGS_HELP("trace with these arguments (a JSON array or object)")
+#define OPT_FORMAT_WITH(HELP, WORDS)                                                        \
+  {.long_name = "format", .placeholder = "FMT", .help = HELP, .parse = cmd_parse_choice,  \
+   CMD_BIND_COMMON(format, CMD_IS_INT(struct cmd_opts, format)), .words = WORDS}
+#define OPT_FORMAT OPT_FORMAT_WITH("output format: text (default) or json", cmd_format_words)
+#define OPT_FORMAT_GITHUB                                                                   \
+  OPT_FORMAT_WITH("output format: text (default), json or github", cmd_ci_format_words)
+#define OPT_AUTOGRAPH_ROW(L, HELP, ON)                                                      \
+  {.long_name = L, .help = HELP, .parse = cmd_set_int,                                      \
+   CMD_BIND_COMMON(trace.autograph, CMD_IS_INT(struct cmd_opts, trace.autograph)),          \
+   .value = ON}
+#define OPT_AUTOGRAPH                                                                       \
+  OPT_AUTOGRAPH_ROW("autograph", "turn traced if/while/?: into cond/while/select_n", 1)
+#define OPT_NO_AUTOGRAPH                                                                    \
+  OPT_AUTOGRAPH_ROW("no-autograph", "trace Python-style even if the spec enables autograph", 0)
+#define OPT_CONFINE                                                                         \
+  {.long_name = "confine", .help = "read the spec's files only beneath its directory",      \
+   .parse = cmd_set_int, CMD_BIND_COMMON(confine, CMD_IS_INT(struct cmd_opts, confine)),   \
+   .value = 1}
+/* -o FILE, into field F of the command's options struct T. */
+#define OPT_OUTPUT(HELP, T, F)                                                              \
+  {.long_name = "output", .short_name = 'o', .placeholder = "FILE", .help = HELP,           \
+   .parse = cmd_take_string, CMD_BIND(T, F, CMD_IS_STRING(T, F))}
 
 /* What a command declares about itself. */
 struct cmd_info {
@@ -79,45 +74,12 @@ struct cmd_info {
   int noptions;
 };
 
-enum cmd_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_GITHUB };
-
-/* --what-if options one command line may give. */
-#define CMD_MAX_WHAT_IF 64
-
-/* The parsed command line of one command. */
-#define CMD_MAX_REPEAT 1000
-
-struct cmd_opts {
-  tj_trace_opts trace;       /* --call, --args, --autograph/--no-autograph */
-  const char *call_text;     /* --call as written, for messages; NULL: none */
-  enum cmd_format format;
-  const char *output;        /* -o FILE; NULL: standard output */
-  const char *out_dir;       /* --out DIR; NULL: none */
-  bool reference;            /* --reference */
-  bool check;                /* --check */
-  bool time;                 /* --time */
-  bool no_cache;             /* --no-cache */
-  long long fill_random;     /* --fill-random SEED; -1: none */
-  const char *operand;       /* the SPEC (or COMMAND) operand; NULL: none */
-  const char *what_if[CMD_MAX_WHAT_IF]; /* --what-if NAME=VALUE, in order */
-  int nwhat_if;
-  bool max_compiles_set;     /* --max-compiles N */
-  int max_compiles;
-  int repeat;                /* --repeat N; 0: not given */
-  long long max_memory;      /* --max-memory SIZE, in bytes; 0: not given */
-  long long max_work;        /* --max-work N, in elements; 0: not given */
-  tj_graph_format graph_format; /* graph: --dot (default), --svg, --png, --pdf */
-  bool graph_format_given;   /* graph: one of them (or --format) was given */
-  bool left_to_right;        /* graph: --rankdir LR */
-  bool fused;                /* graph: --fused */
-  bool confine;              /* --confine, or $TJIT_CONFINE set (not empty or 0) */
-};
-
-/* Parses argv (argv[0] is the command name). Returns -1 to go on, or the
- * exit status to return at once: 0 after printing --help, 2 after a usage
- * error. */
-int cmd_parse(const struct cmd_info *info, int argc, char **argv,
-              struct cmd_opts *out);
+/* Parses argv (argv[0] is the command name) by info's option table into
+ * opts, the command's options struct: its struct cmd_opts is set to the
+ * defaults first; the rest keeps what the caller put there. Returns -1 to
+ * go on, or the exit status to return at once: 0 after printing --help, 2
+ * after a usage error. */
+int cmd_parse(const struct cmd_info *info, int argc, char **argv, void *opts);
 
 /* Writes the help of a command (`tjit help CMD` and `tjit CMD --help`). */
 void cmd_print_help(const struct cmd_info *info, FILE *out);
@@ -164,6 +126,8 @@ tj_ctx *cmd_new_ctx(const struct cmd_info *info);
  * result) is an internal error. */
 tj_status cmd_print_result(const struct cmd_info *info, const char *text);
 
+/* Words longer than this get no "did you mean" (keeps the table small). */
+#define CMD_SUGGEST_MAX_LEN 64
 
 /* The words among candidates[0..n) closest to word, for "did you mean";
  * fills picks and returns how many (0: none close enough). */

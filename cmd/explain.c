@@ -1,17 +1,37 @@
 /* tjit explain-recompile SPEC: replay the spec's calls against a jit cache
  * and say, per call, hit or compile and why; then how each argument is used
  * (tjit-explain-recompile(1)). */
+#include <limits.h>
 #include <stdlib.h>
 
 #include "cmd.h"
 #include "common.h"
 
+/* --what-if options one command line may give. */
+#define MAX_WHAT_IF 64
+
+/* The --what-if NAME=JSON options, in order. */
+struct what_if_list {
+  const char *items[MAX_WHAT_IF];
+  int n;
+};
+
+/* tjit explain-recompile's command line: the shared options, then its own. */
+struct explain_cmdline {
+  struct cmd_opts common;
+  tj_explain_opts explain;      /* --max-compiles */
+  struct what_if_list what_if;
+};
+
+static cmd_option_parser add_what_if;
+
 static const struct cmd_option explain_options[] = {
-    {"what-if", 0, "NAME=JSON", "would a call with this argument changed hit? (repeatable)", OPT_WHAT_IF},
-    {"call", 0, "N", "derive the --what-if call from calls[N] (default: the last)", OPT_CALL},
-    {"max-compiles", 0, "N", "exit 3 when there are more than N compilations", OPT_MAX_COMPILES},
-    {"format", 0, "FMT", "output format: text (default), json or github", OPT_FORMAT_CI},
-    OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_CONFINE, OPTION_HELP,
+    OPT_CALLBACK("what-if", "NAME=JSON", "would a call with this argument changed hit? (repeatable)",
+                 struct explain_cmdline, what_if, add_what_if),
+    OPT_CALL_HELP("derive the --what-if call from calls[N] (default: the last)"),
+    OPT_INTEGER("max-compiles", "N", "exit 3 when there are more than N compilations", struct explain_cmdline,
+                explain.max_compiles, 0, INT_MAX, "a non-negative integer"),
+    OPT_FORMAT_GITHUB, OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_HELP,
 };
 
 const struct cmd_info cmd_explain_info = {
@@ -30,23 +50,31 @@ const struct cmd_info cmd_explain_info = {
     .noptions = (int)(sizeof explain_options / sizeof explain_options[0]),
 };
 
+static int add_what_if(const struct cmd_info *info, const struct cmd_option *opt, const char *arg, void *field) {
+  struct what_if_list *list = field;
+  if (list->n == MAX_WHAT_IF)
+    return cmd_usage_error(info, "too many --%s options (limit is %d)", opt->long_name, MAX_WHAT_IF);
+  list->items[list->n++] = arg;
+  return -1;
+}
+
 static char *format_report(const tj_explain_report *r, enum cmd_format format) {
   if (format == FORMAT_JSON) return tj_explain_json(r);
   if (format == FORMAT_GITHUB) return tj_explain_github(r);
   return tj_explain_text(r);
 }
 
-static tj_status explain(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *opts) {
-  tj_explain_opts eo = tj_explain_defaults();
+static tj_status explain(tj_ctx *ctx, tj_spec *spec, const struct explain_cmdline *opts) {
+  const struct cmd_opts *common = &opts->common;
+  tj_explain_opts eo = opts->explain;
   tj_explain_report *report = NULL;
-  eo.autograph = opts->trace.autograph;
-  eo.what_if = opts->what_if;
-  eo.nwhat_if = opts->nwhat_if;
-  eo.what_if_call = opts->call_text ? opts->trace.call : -1;
-  eo.max_compiles = opts->max_compiles_set ? opts->max_compiles : -1;
+  eo.autograph = common->trace.autograph;
+  eo.what_if = opts->what_if.items;
+  eo.nwhat_if = opts->what_if.n;
+  eo.what_if_call = common->call_text ? common->trace.call : -1;
   tj_status status = tj_explain(ctx, spec, &eo, &report);
-  if (status != TJ_OK) return cmd_report(&cmd_explain_info, opts, ctx, status);
-  char *text = format_report(report, opts->format);
+  if (status != TJ_OK) return cmd_report(&cmd_explain_info, common, ctx, status);
+  char *text = format_report(report, common->format);
   status = cmd_print_result(&cmd_explain_info, text);
   free(text);
   /* Over the budget, the JSON and GitHub forms hold the error already;
@@ -58,15 +86,15 @@ static tj_status explain(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *opts
 }
 
 int cmd_explain(int argc, char **argv) {
-  struct cmd_opts opts;
+  struct explain_cmdline opts = {.explain = tj_explain_defaults()};
   int status = cmd_parse(&cmd_explain_info, argc, argv, &opts);
   tj_ctx *ctx;
   tj_spec *spec = NULL;
   if (status >= 0) return status;
   if (!(ctx = cmd_new_ctx(&cmd_explain_info))) return TJ_ERR_INTERNAL;
-  if (opts.call_text && !opts.nwhat_if)
-    status = cmd_usage_failure(&cmd_explain_info, &opts, ctx, "--call picks the call for --what-if: give --what-if too");
-  else status = cmd_load_spec(ctx, &cmd_explain_info, &opts, &spec);
+  if (opts.common.call_text && !opts.what_if.n)
+    status = cmd_usage_failure(&cmd_explain_info, &opts.common, ctx, "--call picks the call for --what-if: give --what-if too");
+  else status = cmd_load_spec(ctx, &cmd_explain_info, &opts.common, &spec);
   if (status == TJ_OK) status = explain(ctx, spec, &opts);
   tj_ctx_free(ctx);
   return status;

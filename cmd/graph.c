@@ -9,18 +9,48 @@
 #include "cmd.h"
 #include "common.h"
 
+/* --dot --svg --png --pdf and --format FMT: the format, and whether one
+ * was given (then -o FILE's extension does not choose it). */
+struct graph_format_choice {
+  tj_graph_format format;
+  int given;
+};
+
+/* tjit graph's command line: the shared options, then its own. */
+struct graph_cmdline {
+  struct cmd_opts common;
+  tj_graph_opts graph;                  /* --rankdir, --fused */
+  struct graph_format_choice format;
+  const char *output;                   /* -o FILE; NULL: standard output */
+  int time;                             /* --time */
+};
+
+static cmd_option_parser set_format, parse_format;
+
+/* The words of --format and --rankdir, indexed by what they choose. */
+static const char *const format_words[] = {
+    [TJ_GRAPH_DOT] = "dot", [TJ_GRAPH_SVG] = "svg", [TJ_GRAPH_PNG] = "png", [TJ_GRAPH_PDF] = "pdf", NULL};
+static const char *const rankdir_words[] = {"TB", "LR", NULL}; /* graph.left_to_right 0, 1 */
+
+/* --dot and the like: set_format with the format as the row's value. */
+#define OPT_GRAPH_FORMAT(L, HELP, FORMAT)                                                   \
+  {.long_name = L, .help = HELP, .parse = set_format,                                      \
+   CMD_BIND(struct graph_cmdline, format, 1), .value = FORMAT}
+
 static const struct cmd_option graph_options[] = {
-    OPTION_CALL, OPTION_ARGS,
-    {"dot", 0, NULL, "write Graphviz DOT text (the default)", OPT_GRAPH_DOT},
-    {"svg", 0, NULL, "render SVG", OPT_GRAPH_SVG},
-    {"png", 0, NULL, "render PNG (binary: give -o FILE or redirect)", OPT_GRAPH_PNG},
-    {"pdf", 0, NULL, "render PDF (binary: give -o FILE or redirect)", OPT_GRAPH_PDF},
-    {"format", 0, "FMT", "the same as --FMT: dot, svg, png or pdf (one format only)", OPT_FORMAT_GRAPH},
-    {"output", 'o', "FILE", "write to FILE ('-': stdout); format from its extension", OPT_OUTPUT},
-    {"rankdir", 0, "DIR", "TB (default: top to bottom) or LR (left to right)", OPT_RANKDIR},
-    {"fused", 0, NULL, "box the equations the C backend fuses into one loop", OPT_FUSED},
-    {"time", 0, NULL, "print the trace, build, layout and render times to stderr", OPT_TIME},
-    OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_CONFINE, OPTION_HELP,
+    OPT_CALL, OPT_ARGS,
+    OPT_GRAPH_FORMAT("dot", "write Graphviz DOT text (the default)", TJ_GRAPH_DOT),
+    OPT_GRAPH_FORMAT("svg", "render SVG", TJ_GRAPH_SVG),
+    OPT_GRAPH_FORMAT("png", "render PNG (binary: give -o FILE or redirect)", TJ_GRAPH_PNG),
+    OPT_GRAPH_FORMAT("pdf", "render PDF (binary: give -o FILE or redirect)", TJ_GRAPH_PDF),
+    {.long_name = "format", .placeholder = "FMT", .help = "the same as --FMT: dot, svg, png or pdf (one format only)",
+     .parse = parse_format, CMD_BIND(struct graph_cmdline, format, 1), .words = format_words},
+    OPT_OUTPUT("write to FILE ('-': stdout); format from its extension", struct graph_cmdline, output),
+    OPT_CHOICE("rankdir", "DIR", "TB (default: top to bottom) or LR (left to right)", struct graph_cmdline,
+               graph.left_to_right, rankdir_words),
+    OPT_FLAG("fused", "box the equations the C backend fuses into one loop", struct graph_cmdline, graph.fused),
+    OPT_FLAG("time", "print the trace, build, layout and render times to stderr", struct graph_cmdline, time),
+    OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_HELP,
 };
 
 const struct cmd_info cmd_graph_info = {
@@ -41,8 +71,30 @@ const struct cmd_info cmd_graph_info = {
 
 static const char *const format_names[] = {"DOT", "SVG", "PNG", "PDF"};
 
+/* The same format twice is fine, two different ones a usage error: the
+ * last must not silently win. */
+static int choose_format(const struct cmd_info *info, struct graph_format_choice *choice, tj_graph_format f) {
+  if (choice->given && choice->format != f)
+    return cmd_usage_error(info, "conflicting formats --%s and --%s (give one)", tj_graph_format_name(choice->format),
+                           tj_graph_format_name(f));
+  choice->format = f;
+  choice->given = 1;
+  return -1;
+}
+
+static int set_format(const struct cmd_info *info, const struct cmd_option *opt, const char *arg, void *field) {
+  (void)arg;
+  return choose_format(info, field, (tj_graph_format)opt->value);
+}
+
+static int parse_format(const struct cmd_info *info, const struct cmd_option *opt, const char *arg, void *field) {
+  int format;
+  int status = cmd_read_choice(info, opt, arg, &format);
+  return status >= 0 ? status : choose_format(info, field, (tj_graph_format)format);
+}
+
 /* -o FILE, or NULL for standard output (no -o, or -o -, as gcc and curl). */
-static const char *output_file(const struct cmd_opts *opts) {
+static const char *output_file(const struct graph_cmdline *opts) {
   return opts->output && strcmp(opts->output, "-") != 0 ? opts->output : NULL;
 }
 
@@ -61,7 +113,7 @@ static tj_graph_format format_of_name(const char *file) {
 
 /* Writes the result to -o FILE, or to standard output (whose write errors
  * tjit.c reports once for every command). */
-static tj_status write_result(const struct cmd_opts *opts, const char *data, size_t len) {
+static tj_status write_result(const struct graph_cmdline *opts, const char *data, size_t len) {
   const char *file = output_file(opts);
   if (!file) {
     fwrite(data, 1, len, stdout);
@@ -77,10 +129,10 @@ static tj_status write_result(const struct cmd_opts *opts, const char *data, siz
   return TJ_ERR_USAGE;
 }
 
-static tj_status graph_and_write(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *opts) {
+static tj_status graph_and_write(tj_ctx *ctx, tj_spec *spec, const struct graph_cmdline *opts) {
   tj_graph_times times;
-  tj_graph_opts go = {.trace = opts->trace, .format = opts->graph_format, .fused = opts->fused,
-                      .left_to_right = opts->left_to_right, .times = &times};
+  tj_graph_opts go = opts->graph;
+  go.trace = opts->common.trace, go.format = opts->format.format, go.times = &times;
   char *data = NULL;
   size_t len = 0;
   tj_status status = tj_graph(ctx, spec, &go, &data, &len);
@@ -88,24 +140,24 @@ static tj_status graph_and_write(tj_ctx *ctx, tj_spec *spec, const struct cmd_op
     fprintf(stderr, "time: trace %.3f ms, build %.3f ms, layout %.3f ms, render %.3f ms\n", times.trace_ms,
             times.build_ms, times.layout_ms, times.render_ms);
   if (status == TJ_OK) status = write_result(opts, data, len);
-  else status = cmd_report(&cmd_graph_info, opts, ctx, status);
+  else status = cmd_report(&cmd_graph_info, &opts->common, ctx, status);
   free(data);
   return status;
 }
 
 int cmd_graph(int argc, char **argv) {
-  struct cmd_opts opts;
+  struct graph_cmdline opts = {.graph = tj_graph_defaults()};
   int status = cmd_parse(&cmd_graph_info, argc, argv, &opts);
   tj_ctx *ctx;
   tj_spec *spec = NULL;
   if (status >= 0) return status;
-  if (!opts.graph_format_given && output_file(&opts)) opts.graph_format = format_of_name(output_file(&opts));
-  bool binary = opts.graph_format == TJ_GRAPH_PNG || opts.graph_format == TJ_GRAPH_PDF;
+  if (!opts.format.given && output_file(&opts)) opts.format.format = format_of_name(output_file(&opts));
+  bool binary = opts.format.format == TJ_GRAPH_PNG || opts.format.format == TJ_GRAPH_PDF;
   if (binary && !output_file(&opts) && isatty(STDOUT_FILENO))
     return cmd_usage_error(&cmd_graph_info, "refusing to write %s data to a terminal (give -o FILE or redirect)",
-                           format_names[opts.graph_format]);
+                           format_names[opts.format.format]);
   if (!(ctx = cmd_new_ctx(&cmd_graph_info))) return TJ_ERR_INTERNAL;
-  status = cmd_load_spec(ctx, &cmd_graph_info, &opts, &spec);
+  status = cmd_load_spec(ctx, &cmd_graph_info, &opts.common, &spec);
   if (status == TJ_OK) status = graph_and_write(ctx, spec, &opts);
   tj_ctx_free(ctx);
   return status;

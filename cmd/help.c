@@ -3,7 +3,7 @@
 #include "common.h"
 
 static const struct cmd_option help_options[] = {
-    OPTION_HELP,
+    OPT_HELP,
 };
 
 const struct cmd_info cmd_help_info = {

@@ -1,5 +1,7 @@
 /* tjit run SPEC: run calls of the spec's function, compiled with libtcc
  * (or evaluated with --reference), and print the results. */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,21 +9,38 @@
 #include "cmd.h"
 #include "common.h"
 
+/* The most --repeat runs of one call: enough for a stable median. */
+#define MAX_REPEAT 1000
+
+/* tjit run's command line: the shared options, then its own. */
+struct run_cmdline {
+  struct cmd_opts common;
+  tj_run_opts run;     /* --reference --check --fill-random --repeat --max-memory --max-work */
+  const char *out_dir; /* --out DIR; NULL: none */
+  int time;            /* --time */
+  int no_cache;        /* --no-cache */
+};
+
+static cmd_option_parser parse_seed, parse_memory_size;
 
 static const struct cmd_option run_options[] = {
-    {"call", 0, "N", "run calls[N] only (default: every call, else \"args\")", OPT_CALL},
-    {"args", 0, "JSON", "run with these arguments (a JSON array or object)", OPT_ARGS},
-    OPTION_FORMAT,
-    {"out", 0, "DIR", "also write each result to DIR/call<N>_out<K>.npy", OPT_OUT_DIR},
-    {"fill-random", 0, "SEED", "give arguments that have only a dtype and shape random values", OPT_FILL_RANDOM},
-    {"check", 0, NULL, "also run the reference evaluator; a mismatch fails (exit 1)", OPT_CHECK},
-    {"time", 0, NULL, "print each call's trace, compile and run times to stderr", OPT_TIME},
-    {"repeat", 0, "N", "run the compiled code N times; --time shows the median run", OPT_REPEAT},
-    {"max-memory", 0, "SIZE", "refuse a run estimated to need more (e.g. 4G; default 3/4 of RAM)", OPT_MAX_MEMORY},
-    {"max-work", 0, "N", "stop a run after N elements of work (default 10000000000)", OPT_MAX_WORK},
-    {"reference", 0, NULL, "run the reference evaluator instead of compiled code", OPT_REFERENCE},
-    {"no-cache", 0, NULL, "neither read nor write the disk cache of compiled calls", OPT_NO_CACHE},
-    OPTION_AUTOGRAPH, OPTION_NO_AUTOGRAPH, OPTION_CONFINE, OPTION_HELP,
+    OPT_CALL_HELP("run calls[N] only (default: every call, else \"args\")"),
+    OPT_ARGS_HELP("run with these arguments (a JSON array or object)"),
+    OPT_FORMAT,
+    OPT_STRING("out", "DIR", "also write each result to DIR/call<N>_out<K>.npy", struct run_cmdline, out_dir),
+    OPT_CALLBACK("fill-random", "SEED", "give arguments that have only a dtype and shape random values",
+                 struct run_cmdline, run.fill_random, parse_seed),
+    OPT_FLAG("check", "also run the reference evaluator; a mismatch fails (exit 1)", struct run_cmdline, run.check),
+    OPT_FLAG("time", "print each call's trace, compile and run times to stderr", struct run_cmdline, time),
+    OPT_INTEGER("repeat", "N", "run the compiled code N times; --time shows the median run", struct run_cmdline,
+                run.repeat, 1, MAX_REPEAT, NULL),
+    OPT_CALLBACK("max-memory", "SIZE", "refuse a run estimated to need more (e.g. 4G; default 3/4 of RAM)",
+                 struct run_cmdline, run.max_memory, parse_memory_size),
+    OPT_INTEGER("max-work", "N", "stop a run after N elements of work (default 10000000000)", struct run_cmdline,
+                run.max_work, 1, LLONG_MAX, "a number of elements, 1 or more"),
+    OPT_FLAG("reference", "run the reference evaluator instead of compiled code", struct run_cmdline, run.reference),
+    OPT_FLAG("no-cache", "neither read nor write the disk cache of compiled calls", struct run_cmdline, no_cache),
+    OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_HELP,
 };
 
 const struct cmd_info cmd_run_info = {
@@ -41,6 +60,44 @@ const struct cmd_info cmd_run_info = {
     .options = run_options,
     .noptions = (int)(sizeof run_options / sizeof run_options[0]),
 };
+
+/* --fill-random SEED, 0 or more, read by strtoll as it always was: " 5"
+ * and "+5" are 5, where the other integers take plain decimals only. */
+static int parse_seed(const struct cmd_info *info, const struct cmd_option *opt, const char *arg, void *field) {
+  char *end;
+  errno = 0;
+  long long seed = strtoll(arg, &end, 10);
+  if (end == arg || *end || errno || seed < 0)
+    return cmd_usage_error(info, "invalid --%s '%s' (expected a seed, 0 or more)", opt->long_name, arg);
+  *(long long *)field = seed;
+  return -1;
+}
+
+/* --max-memory SIZE: a whole number of bytes, or of KiB, MiB, GiB or TiB
+ * with the suffix K, M, G or T; more than 0. */
+static bool parse_size(const char *text, long long *out) {
+  static const char units[] = "KMGT";
+  char *end;
+  if (*text < '0' || *text > '9') return false;
+  errno = 0;
+  long long n = strtoll(text, &end, 10);
+  const char *unit = *end ? strchr(units, *end) : NULL;
+  if (errno || n <= 0 || (*end && (!unit || end[1]))) return false;
+  for (const char *u = units; unit && u <= unit; u++) {
+    if (n > LLONG_MAX / 1024) return false;
+    n *= 1024;
+  }
+  *out = n;
+  return true;
+}
+
+static int parse_memory_size(const struct cmd_info *info, const struct cmd_option *opt, const char *arg,
+                             void *field) {
+  if (!parse_size(arg, field))
+    return cmd_usage_error(info, "invalid --%s '%s' (expected bytes, or a number with K, M, G or T)",
+                           opt->long_name, arg);
+  return -1;
+}
 
 /* Prints one call's outputs (text) or appends its JSON object. */
 static void show_call(const tj_result *r, const char *label, bool json, bool first, FILE *out) {
@@ -93,9 +150,9 @@ static void show_times(const tj_times *t, int call, bool reference) {
 
 /* The disk cache for this run, or NULL (--no-cache, --reference, or it
  * cannot be used: then a warning, and the run goes on uncached). */
-static tj_cache *open_cache(const struct cmd_opts *opts) {
+static tj_cache *open_cache(const struct run_cmdline *opts) {
   char err[4200];
-  if (opts->no_cache || opts->reference) return NULL;
+  if (opts->no_cache || opts->run.reference) return NULL;
   tj_cache *c = tj_cache_open(NULL, err, sizeof err);
   if (!c) fprintf(stderr, "tjit run: warning: %s; running without the disk cache\n", err);
   return c;
@@ -121,28 +178,29 @@ static tj_status call_failed(tj_ctx *ctx, const struct cmd_opts *opts, const cha
  * failure. The JSON document is {"calls": [...]} and, on a failure,
  * "failed_call" and "error" (tjit-run(1)). */
 static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, tj_session *session, tj_cache *cache,
-                           const struct cmd_opts *opts) {
-  bool json = opts->format == FORMAT_JSON, single = opts->call_text || opts->trace.args_json;
-  int first = single ? opts->trace.call : 0, last = single ? first : tj_spec_ncalls(spec) - 1;
-  if (opts->trace.args_json || (!single && last < 0)) first = last = -1;
+                           const struct run_cmdline *opts) {
+  const struct cmd_opts *common = &opts->common;
+  bool json = common->format == FORMAT_JSON, single = common->call_text || common->trace.args_json;
+  int first = single ? common->trace.call : 0, last = single ? first : tj_spec_ncalls(spec) - 1;
+  if (common->trace.args_json || (!single && last < 0)) first = last = -1;
   if (json) fputs("{\"calls\": [", stdout);
   for (int c = first; c <= last; c++) {
     tj_times times;
-    tj_run_opts ro = {.trace = opts->trace, .reference = opts->reference, .check = opts->check, .fill_random = opts->fill_random,
-                      .session = session, .cache = cache, .times = &times, .repeat = opts->repeat,
-                      .max_memory = opts->max_memory, .max_work = opts->max_work};
+    tj_run_opts ro = opts->run;
+    ro.trace = common->trace;
     ro.trace.call = c;
+    ro.session = session, ro.cache = cache, ro.times = &times;
     tj_result *r = NULL;
     tj_status st = tj_run(ctx, spec, &ro, &r);
     char label[32];
     snprintf(label, sizeof label, c < 0 ? "\"args\"" : "%d", c);
     show_cache_warning(cache);
-    if (opts->time && st == TJ_OK) show_times(&times, c, opts->reference);
+    if (opts->time && st == TJ_OK) show_times(&times, c, opts->run.reference);
     if (st == TJ_OK && opts->out_dir) st = write_outputs(ctx, r, opts->out_dir, c);
     if (st != TJ_OK) {
       tj_result_free(r);
       fflush(stdout); /* the calls before it, ahead of the diagnostics */
-      return call_failed(ctx, opts, label, st);
+      return call_failed(ctx, common, label, st);
     }
     show_call(r, label, json, c == first, stdout);
     tj_result_free(r);
@@ -152,13 +210,13 @@ static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, tj_session *session, tj_c
 }
 
 int cmd_run(int argc, char **argv) {
-  struct cmd_opts opts;
+  struct run_cmdline opts = {.run = tj_run_defaults()};
   int status = cmd_parse(&cmd_run_info, argc, argv, &opts);
   if (status >= 0) return status;
   tj_ctx *ctx = cmd_new_ctx(&cmd_run_info);
   tj_spec *spec = NULL;
   if (!ctx) return TJ_ERR_INTERNAL;
-  status = cmd_load_spec(ctx, &cmd_run_info, &opts, &spec);
+  status = cmd_load_spec(ctx, &cmd_run_info, &opts.common, &spec);
   tj_session *session = tj_session_new();
   tj_cache *cache = status == TJ_OK ? open_cache(&opts) : NULL;
   if (status == TJ_OK) status = run_calls(ctx, spec, session, cache, &opts);

@@ -5,8 +5,8 @@
 #include "common.h"
 
 static const struct cmd_option trace_options[] = {
-    OPTION_CALL, OPTION_ARGS, OPTION_FORMAT, OPTION_AUTOGRAPH,
-    OPTION_NO_AUTOGRAPH, OPTION_CONFINE, OPTION_HELP,
+    OPT_CALL, OPT_ARGS, OPT_FORMAT, OPT_AUTOGRAPH,
+    OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_HELP,
 };
 
 const struct cmd_info cmd_trace_info = {
