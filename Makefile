@@ -56,7 +56,27 @@ all: $(BUILD)/tjit $(BUILD)/libtjit.a
 # `make V=1` shows the commands.
 Q = $(if $(V),,@)
 
-$(BUILD)/libtjit.a: $(LIB_OBJ)
+# The public archive holds one object: every library object linked together
+# (ld -r) with only the tj_* names left global, the rest made local, so that
+# a program linking libtjit.a may define its own eval, emit, intern ...
+# (tests/cli/97-library.bats). The generated code reaches the runtime and
+# the kernels by address (tcc_add_symbol), never by name, so local is
+# enough for it. The unit tests, the fuzzing harnesses and the benchmark's
+# driver call internal functions: they link libtjit-internal.a, the objects
+# as they are.
+LD      ?= ld
+OBJCOPY ?= objcopy
+$(BUILD)/libtjit.a: $(BUILD)/libtjit.o
+	@rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/libtjit.o: $(LIB_OBJ)
+	@echo "  LD -r   $@"
+	$(Q)$(LD) -r -o $@.all $^
+	$(Q)$(OBJCOPY) -w --keep-global-symbol='tj_*' $@.all $@
+	@rm -f $@.all
+
+$(BUILD)/libtjit-internal.a: $(LIB_OBJ)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
@@ -74,10 +94,10 @@ $(BUILD)/lib/kernels.o: lib/kernels.c lib/kernels.def lib/*.h
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(KERNEL_CFLAGS) $(KERNEL_MATHFLAGS) -c -o $@ $<
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libtjit.a
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libtjit-internal.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(ALL_CFLAGS) -iquote tests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libtjit.a $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -iquote tests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libtjit-internal.a $(LDLIBS)
 
 unit: $(UNIT_BIN)
 
@@ -128,7 +148,7 @@ update-golden: all
 docs: all
 	@scripts/docs-graph.sh $(BUILD)/tjit . docs/layer_norm.svg
 
-bench: all
+bench: all $(BUILD)/libtjit-internal.a
 	-@scripts/bench-trace.sh $(BUILD)/tjit
 	-@scripts/bench-graph.sh $(BUILD)/tjit
 	-@scripts/bench-explain.sh $(BUILD)/tjit
@@ -159,16 +179,16 @@ fuzz-deps:
 # pkg-config (as check does).
 fuzz-build: fuzz-deps
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
-	  CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" KERNEL_CFLAGS=-O2 $(FUZZ_BUILD)/libtjit.a
+	  CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" KERNEL_CFLAGS=-O2 $(FUZZ_BUILD)/libtjit-internal.a
 	@$(MAKE) --no-print-directory fuzz-harnesses
 
 fuzz-harnesses: $(FUZZ_BINS)
 
-$(FUZZ_BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/*.h $(FUZZ_BUILD)/libtjit.a
+$(FUZZ_BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/*.h $(FUZZ_BUILD)/libtjit-internal.a
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -iquote tests/fuzz -o $@ \
-	  $< $(if $(filter fuzz_gen,$*),tests/fuzz/gen.c) $(FUZZ_BUILD)/libtjit.a $(LDLIBS)
+	  $< $(if $(filter fuzz_gen,$*),tests/fuzz/gen.c) $(FUZZ_BUILD)/libtjit-internal.a $(LDLIBS)
 
 $(FUZZ_BUILD)/fuzz/fuzz_gen: tests/fuzz/gen.c
 
