@@ -51,7 +51,7 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ  = $(CMD_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-all: $(BUILD)/tjit $(BUILD)/libtjit.a
+all: $(BUILD)/tjit $(BUILD)/libtjit.a $(BUILD)/libtjit.flags
 
 # `make V=1` shows the commands.
 Q = $(if $(V),,@)
@@ -79,6 +79,18 @@ $(BUILD)/libtjit.o: $(LIB_OBJ)
 $(BUILD)/libtjit-internal.a: $(LIB_OBJ)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
+
+# What a program linking libtjit.a of this build needs (the same compiler
+# and flags: an ASan build's library needs -fsanitize=address at the link),
+# as shell assignments for tests/cli/97-library.bats; rewritten only when
+# they change.
+$(BUILD)/libtjit.flags: FORCE
+	@mkdir -p $(dir $@)
+	@printf "CC='%s'\nCFLAGS='%s'\nLDFLAGS='%s'\nLDLIBS='%s'\n" \
+	  '$(CC)' '$(ALL_CFLAGS)' '$(LDFLAGS)' '$(LDLIBS)' >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+
+FORCE:
 
 $(BUILD)/tjit: $(CMD_OBJ) $(BUILD)/libtjit.a
 	@echo "  LD      $@"
@@ -210,5 +222,5 @@ install: all
 clean:
 	rm -rf build build-asan build-oom build-fuzz
 
-.PHONY: all unit deps demo check check-asan check-oom update-golden docs bench install clean \
+.PHONY: FORCE all unit deps demo check check-asan check-oom update-golden docs bench install clean \
         fuzz-deps fuzz-build fuzz-harnesses fuzz-smoke fuzz
