@@ -67,6 +67,38 @@ char *tj_diagnostics_json(const tj_ctx *ctx);
  * "::error file=F,line=L,col=C::MESSAGE" with its notes and hints as
  * further lines of MESSAGE; "" when there is none; malloc'd. */
 char *tj_diagnostics_github(const tj_ctx *ctx);
+/* The diagnostics as data, for a program that would otherwise parse the
+ * text: every one gathered so far, in the order added, each error or
+ * warning followed by its notes and hints (as tj_print_diagnostics writes
+ * them). */
+typedef enum tj_severity {
+  TJ_SEVERITY_ERROR,
+  TJ_SEVERITY_WARNING,
+  TJ_SEVERITY_NOTE,
+  TJ_SEVERITY_HINT,
+} tj_severity;
+
+typedef struct tj_diagnostic {
+  tj_severity severity;
+  /* The JSON form's "kind": a JAX error name ("TypeError",
+   * "TracerBoolConversionError" ...) or one of "error", "usage", "io",
+   * "spec", "syntax", "trace", "run", "graph", "budget", "internal"
+   * (tjit(1), DIAGNOSTICS). A note or hint has its error's kind. */
+  const char *kind;
+  /* The JSON form's "message": an error's text without the kind's own
+   * words ("TypeError: ", "internal error: "), a note's or hint's whole.
+   * May hold newlines. */
+  const char *message;
+  const char *file;       /* where line and column are; NULL: no location */
+  int line, column;       /* 1-based (columns count UTF-8 characters); 0: no location */
+} tj_diagnostic;
+
+/* Number of diagnostics gathered so far (errors, warnings, notes, hints). */
+int tj_diagnostic_count(const tj_ctx *ctx);
+/* Diagnostic i (0 <= i < tj_diagnostic_count) into *out and 1; else 0,
+ * *out untouched. The strings are the context's: valid until
+ * tj_ctx_free. */
+int tj_diagnostic_get(const tj_ctx *ctx, int i, tj_diagnostic *out);
 /* Adds a front end's own error (no location) so that it is reported with
  * the library's diagnostics in every format; its kind is "usage" for
  * TJ_ERR_USAGE, "internal" for TJ_ERR_INTERNAL, else "error". */
