@@ -5,6 +5,7 @@
 #include "graph.h"
 
 #include <gvc.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,13 @@ static tj_status render(tj_ctx *ctx, Agraph_t *g, const tj_graph_opts *o, tj_gra
   return TJ_OK;
 }
 
+/* Graphviz keeps global state (cgraph's error state, the dot layout's
+ * and the renderers' statics): one drawing at a time in the process, from
+ * agopen to agclose, so that threads may call tj_graph at once, each with
+ * its own tj_ctx (tjit.h, "Threads"). With jit.c's lock, the library's
+ * only global state. */
+static pthread_mutex_t graphviz_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* Builds the graph of a traced jaxpr and writes or renders it. */
 static tj_status draw(tj_ctx *ctx, const tj_jaxpr *j, const tj_graph_opts *o, tj_graph_times *t, char **out,
                       size_t *len) {
@@ -283,7 +291,11 @@ tj_status tj_graph(tj_ctx *ctx, tj_spec *spec, const tj_graph_opts *opts, char *
   tj_status st = tj_trace(ctx, spec, &o.trace, &j);
   t.trace_ms = now_ms() - t0;
   diag_set_kind(&ctx->diags, DIAG_KIND_GRAPH);
-  if (st == TJ_OK) st = draw(ctx, j, &o, &t, out, len);
+  if (st == TJ_OK) {
+    pthread_mutex_lock(&graphviz_lock);
+    st = draw(ctx, j, &o, &t, out, len);
+    pthread_mutex_unlock(&graphviz_lock);
+  }
   tj_jaxpr_free(j);
   if (st != TJ_OK) {
     free(*out);

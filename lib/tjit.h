@@ -5,8 +5,26 @@
  * diagnostics; tj_ctx_free releases them. A tj_jaxpr is the caller's, freed
  * with tj_jaxpr_free. Strings returned as char * are malloc'd: free() them.
  * No function here exits the process (but for the memory exhaustion
- * below) or keeps global state; failures return a tj_status and leave
- * diagnostics in the context.
+ * below) or keeps global state (but for the two locks below); failures
+ * return a tj_status and leave diagnostics in the context.
+ *
+ * Threads: threads may call the library at once when each uses objects of
+ * its own: its own tj_ctx (and the specs, jaxprs and reports made through
+ * it), tj_session, tj_result, tj_cache. No object may be used by two
+ * threads at once, not even through a const pointer (a tj_ctx gathers
+ * diagnostics and allocates what its specs' traces need). libtcc and Graphviz keep global
+ * state, so the library serialises its use of them with one process-wide
+ * mutex each, its only global state: compiling and loading compiled code
+ * (in tj_run) waits for any other thread's, and so does the drawing in
+ * tj_graph (tracing and the compiled code itself run in parallel).
+ * Beyond that: the library reads the environment (TJIT_CACHE_DIR,
+ * TJIT_CACHE_KEY, XDG_*, HOME, TMPDIR), so no thread may change it
+ * (setenv) meanwhile; two tj_cache on one directory may look up and write
+ * entries at once (as two processes may), but their tj_cache_close may
+ * lose hits and misses if they overlap (the counters' fcntl lock is the
+ * process's); the code of a matrix product calls OpenBLAS, thread-safe as
+ * that build of it is. The fault-injection build's counters (make
+ * check-oom) are global and unlocked.
  *
  * Memory: the large allocations (arrays' data, the compiled code's buffers
  * and the code itself, the generated C) may fail: the call then returns
