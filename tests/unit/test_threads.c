@@ -5,7 +5,9 @@
  * once (under ASan too, in make check-asan). Without graph_render.c's
  * lock it crashes (Graphviz's layout and error state); without jit.c's it
  * passes with Debian's libtcc snapshot, whose own semaphore covers the
- * compile (the 0.9.27 release has none: tcc_new sets a global state). */
+ * compile (the 0.9.27 release has none: tcc_new sets a global state).
+ * Graphviz's SVG renderer also needs one context for the process (see
+ * the first test). */
 #include "harness.h"
 #include "tjit.h"
 
@@ -71,6 +73,21 @@ static void *work(void *arg) {
   return NULL;
 }
 
+/* Two drawings in one thread, one after the other: Graphviz's pango
+ * plugin kept a pointer into the first drawing's freed context, which the
+ * second read (ASan, make check-asan: heap-use-after-free in strcmp). */
+static void test_drawings_one_after_another(void) {
+  char text[512];
+  spec_of(0, text, sizeof text);
+  for (int i = 0; i < 2; i++) {
+    tj_ctx *ctx = tj_ctx_new();
+    tj_spec *spec;
+    CHECK(tj_spec_load(ctx, "t.json", text, strlen(text), &spec) == TJ_OK);
+    CHECK(graph_once(ctx, spec, 0));
+    tj_ctx_free(ctx);
+  }
+}
+
 static void test_threads_compile_run_and_draw_at_once(void) {
   pthread_t threads[THREADS];
   worker workers[THREADS];
@@ -86,6 +103,7 @@ static void test_threads_compile_run_and_draw_at_once(void) {
 }
 
 int main(void) {
+  test_drawings_one_after_another();
   test_threads_compile_run_and_draw_at_once();
   return HARNESS_REPORT();
 }
