@@ -5,8 +5,8 @@
  * diagnostics; tj_ctx_free releases them. A tj_jaxpr is the caller's, freed
  * with tj_jaxpr_free. Strings returned as char * are malloc'd: free() them.
  * No function here exits the process (but for the memory exhaustion
- * below) or keeps global state (but for the two locks below); failures
- * return a tj_status and leave diagnostics in the context.
+ * below) or keeps global state (but for what Threads lists below);
+ * failures return a tj_status and leave diagnostics in the context.
  *
  * Threads: threads may call the library at once when each uses objects of
  * its own: its own tj_ctx (and the specs, jaxprs and reports made through
@@ -14,9 +14,12 @@
  * threads at once, not even through a const pointer (a tj_ctx gathers
  * diagnostics and allocates what its specs' traces need). libtcc and Graphviz keep global
  * state, so the library serialises its use of them with one process-wide
- * mutex each, its only global state: compiling and loading compiled code
- * (in tj_run) waits for any other thread's, and so does the drawing in
- * tj_graph (tracing and the compiled code itself run in parallel).
+ * mutex each: compiling and loading compiled code (in tj_run) waits for
+ * any other thread's, and so does the drawing in tj_graph (tracing and
+ * the compiled code itself run in parallel). Those two mutexes and one
+ * Graphviz context, made by the first tj_graph that lays out (SVG, PNG,
+ * PDF) and kept for the process (freeing one left Graphviz 2.43's text
+ * layout a dangling pointer), are the library's only global state.
  * Beyond that: the library reads the environment (TJIT_CACHE_DIR,
  * TJIT_CACHE_KEY, XDG_*, HOME, TMPDIR), so no thread may change it
  * (setenv) meanwhile; two tj_cache on one directory may look up and write
