@@ -52,14 +52,46 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ  = $(CMD_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-all: $(BUILD)/tjit $(BUILD)/libtjit.a
+all: $(BUILD)/tjit $(BUILD)/libtjit.a $(BUILD)/libtjit.flags
 
 # `make V=1` shows the commands.
 Q = $(if $(V),,@)
 
-$(BUILD)/libtjit.a: $(LIB_OBJ)
+# The public archive holds one object: every library object linked together
+# (ld -r) with only the tj_* names left global, the rest made local, so that
+# a program linking libtjit.a may define its own eval, emit, intern ...
+# (tests/cli/97-library.bats). The generated code reaches the runtime and
+# the kernels by address (tcc_add_symbol), never by name, so local is
+# enough for it. The unit tests, the fuzzing harnesses and the benchmark's
+# driver call internal functions: they link libtjit-internal.a, the objects
+# as they are.
+LD      ?= ld
+OBJCOPY ?= objcopy
+$(BUILD)/libtjit.a: $(BUILD)/libtjit.o
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/libtjit.o: $(LIB_OBJ)
+	@echo "  LD -r   $@"
+	$(Q)$(LD) -r -o $@.all $^
+	$(Q)$(OBJCOPY) -w --keep-global-symbol='tj_*' $@.all $@
+	@rm -f $@.all
+
+$(BUILD)/libtjit-internal.a: $(LIB_OBJ)
+	@rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+# What a program linking libtjit.a of this build needs (the same compiler
+# and flags: an ASan build's library needs -fsanitize=address at the link),
+# as shell assignments for tests/cli/97-library.bats; rewritten only when
+# they change.
+$(BUILD)/libtjit.flags: FORCE
+	@mkdir -p $(dir $@)
+	@printf "CC='%s'\nCFLAGS='%s'\nLDFLAGS='%s'\nLDLIBS='%s'\n" \
+	  '$(CC)' '$(ALL_CFLAGS)' '$(LDFLAGS)' '$(LDLIBS)' >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+
+FORCE:
 
 $(BUILD)/tjit: $(CMD_OBJ) $(BUILD)/libtjit.a
 	@echo "  LD      $@"
@@ -75,10 +107,10 @@ $(BUILD)/lib/kernels.o: lib/kernels.c lib/kernels.def lib/*.h
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(KERNEL_CFLAGS) $(KERNEL_MATHFLAGS) -c -o $@ $<
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libtjit.a
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libtjit-internal.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(ALL_CFLAGS) -iquote tests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libtjit.a $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -iquote tests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libtjit-internal.a $(LDLIBS)
 
 unit: $(UNIT_BIN)
 
@@ -129,7 +161,7 @@ update-golden: all
 docs: all
 	@scripts/docs-graph.sh $(BUILD)/tjit . docs/layer_norm.svg
 
-bench: all
+bench: all $(BUILD)/libtjit-internal.a
 	-@scripts/bench-trace.sh $(BUILD)/tjit
 	-@scripts/bench-graph.sh $(BUILD)/tjit
 	-@scripts/bench-explain.sh $(BUILD)/tjit
@@ -160,16 +192,16 @@ fuzz-deps:
 # pkg-config (as check does).
 fuzz-build: fuzz-deps
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
-	  CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" KERNEL_CFLAGS=-O2 $(FUZZ_BUILD)/libtjit.a
+	  CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" KERNEL_CFLAGS=-O2 $(FUZZ_BUILD)/libtjit-internal.a
 	@$(MAKE) --no-print-directory fuzz-harnesses
 
 fuzz-harnesses: $(FUZZ_BINS)
 
-$(FUZZ_BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/*.h $(FUZZ_BUILD)/libtjit.a
+$(FUZZ_BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/*.h $(FUZZ_BUILD)/libtjit-internal.a
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -iquote tests/fuzz -o $@ \
-	  $< $(if $(filter fuzz_gen,$*),tests/fuzz/gen.c) $(FUZZ_BUILD)/libtjit.a $(LDLIBS)
+	  $< $(if $(filter fuzz_gen,$*),tests/fuzz/gen.c) $(FUZZ_BUILD)/libtjit-internal.a $(LDLIBS)
 
 $(FUZZ_BUILD)/fuzz/fuzz_gen: tests/fuzz/gen.c
 
@@ -191,5 +223,5 @@ install: all
 clean:
 	rm -rf build build-asan build-oom build-fuzz
 
-.PHONY: all unit deps demo check check-asan check-oom update-golden docs bench install clean \
+.PHONY: FORCE all unit deps demo check check-asan check-oom update-golden docs bench install clean \
         fuzz-deps fuzz-build fuzz-harnesses fuzz-smoke fuzz

@@ -33,6 +33,8 @@ void tj_ctx_free(tj_ctx *ctx) {
 
 void tj_print_diagnostics(const tj_ctx *ctx, FILE *out) { diag_render(&ctx->diags, out); }
 int tj_error_count(const tj_ctx *ctx) { return ctx->diags.nerrors; }
+int tj_diagnostic_count(const tj_ctx *ctx) { return diag_count(&ctx->diags); }
+int tj_diagnostic_get(const tj_ctx *ctx, int i, tj_diagnostic *out) { return diag_get(&ctx->diags, i, out); }
 
 char *tj_diagnostics_json(const tj_ctx *ctx) {
   tj_buf b = {0};

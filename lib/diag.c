@@ -127,6 +127,17 @@ void source_position(const tj_source *src, uint32_t offset, uint32_t *line,
   *col = r->col + r->step * (offset - r->off);
 }
 
+/* "TracerBoolConversionError: ..." names its kind as JAX does: a word of
+ * letters and digits ending in "Error" (not "Error" alone), then ": ".
+ * Returns its length. */
+static size_t jax_error_name(const char *msg) {
+  size_t n = 0;
+  if (msg[0] < 'A' || msg[0] > 'Z') return 0;
+  while ((msg[n] >= 'A' && msg[n] <= 'Z') || (msg[n] >= 'a' && msg[n] <= 'z') || (msg[n] >= '0' && msg[n] <= '9'))
+    n++;
+  return n > 5 && strncmp(msg + n - 5, "Error", 5) == 0 && strncmp(msg + n, ": ", 2) == 0 ? n : 0;
+}
+
 static tj_diag *diag_add(diag_list *d, diag_level level, const tj_source *src,
                          tj_span span, const char *fmt, va_list ap) {
   tj_diag *g = ARENA_NEW(d->arena, tj_diag);
@@ -134,6 +145,8 @@ static tj_diag *diag_add(diag_list *d, diag_level level, const tj_source *src,
   buf_vprintf(&b, fmt, ap);
   g->msg = arena_strndup(d->arena, b.data, b.len);
   buf_free(&b);
+  size_t jax_name = jax_error_name(g->msg);
+  if (jax_name) g->jax_kind = arena_strndup(d->arena, g->msg, jax_name); /* its own string, for tj_diagnostic */
   g->level = level;
   g->src = src;
   g->span = span;

@@ -97,6 +97,7 @@ struct tj_diag {
   tj_span span;
   char *msg;               /* may contain newlines: continuation lines */
   diag_kind kind;          /* the list's kind when it was added */
+  char *jax_kind;          /* the JAX error name msg starts with ("TypeError"), else NULL */
   tj_diag *next;
 };
 
@@ -153,6 +154,13 @@ struct tj_buf;
 /* The first error, with the notes and hints that follow it, as one JSON
  * object (the schema is in tjit(1)); null when there is no error. */
 void diag_render_json(const diag_list *d, struct tj_buf *b);
+/* The number of diagnostics in the list, and diagnostic i (0-based, in the
+ * order added; each error or warning before its notes and hints) as
+ * tjit.h's tj_diagnostic, with the kind, message and location the JSON
+ * form gives an error; false when there is no diagnostic i. */
+struct tj_diagnostic;
+int diag_count(const diag_list *d);
+bool diag_get(const diag_list *d, int i, struct tj_diagnostic *out);
 /* Every error as a GitHub workflow command, one line each:
  * ::error file=F,line=L,col=C::MESSAGE, its notes and hints as further
  * lines of MESSAGE (escaped as %0A). */

@@ -2,6 +2,7 @@
  * error as a GitHub workflow command (tjit(1), DIAGNOSTICS). Locations come
  * from source_position, as in the text form. */
 #include "diag.h"
+#include "tjit.h"
 #include "util.h"
 
 #include <string.h>
@@ -12,32 +13,20 @@ static const char *const kind_names[] = {
 #undef DIAG_KIND_NAME
 };
 
-/* "TracerBoolConversionError: ..." names its kind as JAX does: a word of
- * letters and digits ending in "Error" (not "Error" alone), then ": ".
- * Returns its length. */
-static size_t jax_error_name(const char *msg) {
-  size_t n = 0;
-  if (msg[0] < 'A' || msg[0] > 'Z') return 0;
-  while ((msg[n] >= 'A' && msg[n] <= 'Z') || (msg[n] >= 'a' && msg[n] <= 'z') || (msg[n] >= '0' && msg[n] <= '9'))
-    n++;
-  return n > 5 && strncmp(msg + n - 5, "Error", 5) == 0 && strncmp(msg + n, ": ", 2) == 0 ? n : 0;
-}
-
 #define INTERNAL_PREFIX "internal error: "
 
-/* The error's kind (*kind, *kind_len bytes) and where its message starts
- * once the kind's own words ("TypeError: ", "internal error: ") are cut. */
-static const char *split_kind(const tj_diag *g, const char **kind, size_t *kind_len) {
-  size_t n = jax_error_name(g->msg);
-  if (n) {
-    *kind = g->msg, *kind_len = n;
-    return g->msg + n + 2;
+/* The diagnostic's kind and where its message starts once the kind's own
+ * words ("TypeError: ", "internal error: ") are cut. */
+static const char *split_kind(const tj_diag *g, const char **kind) {
+  if (g->jax_kind) {
+    *kind = g->jax_kind;
+    return g->msg + strlen(g->jax_kind) + 2;
   }
   if (strncmp(g->msg, INTERNAL_PREFIX, strlen(INTERNAL_PREFIX)) == 0) {
-    *kind = kind_names[DIAG_KIND_INTERNAL], *kind_len = strlen(*kind);
+    *kind = kind_names[DIAG_KIND_INTERNAL];
     return g->msg + strlen(INTERNAL_PREFIX);
   }
-  *kind = kind_names[g->kind], *kind_len = strlen(*kind);
+  *kind = kind_names[g->kind];
   return g->msg;
 }
 
@@ -87,16 +76,42 @@ void diag_render_json(const diag_list *d, tj_buf *b) {
     return;
   }
   const char *kind;
-  size_t kind_len;
-  const char *msg = split_kind(g, &kind, &kind_len);
+  const char *msg = split_kind(g, &kind);
   buf_puts(b, "{\"kind\": ");
-  buf_put_json_string(b, kind, kind_len);
+  json_str(b, kind);
   buf_puts(b, ", \"message\": ");
   json_str(b, msg);
   buf_puts(b, ", ");
   json_location(g, b);
   json_followers(g->next, b);
   buf_putc(b, '}');
+}
+
+int diag_count(const diag_list *d) {
+  int n = 0;
+  for (const tj_diag *g = d->head; g; g = g->next) n++;
+  return n;
+}
+
+static const tj_severity severities[] = {
+    [DIAG_ERROR] = TJ_SEVERITY_ERROR, [DIAG_WARNING] = TJ_SEVERITY_WARNING,
+    [DIAG_NOTE] = TJ_SEVERITY_NOTE, [DIAG_HINT] = TJ_SEVERITY_HINT};
+
+bool diag_get(const diag_list *d, int i, tj_diagnostic *out) {
+  if (i < 0) return false;
+  const tj_diag *g = d->head, *lead = NULL; /* lead: the error or warning g follows */
+  for (; g && i > 0; g = g->next, i--)
+    if (g->level <= DIAG_WARNING) lead = g;
+  if (!g) return false;
+  if (g->level <= DIAG_WARNING || !lead) lead = g;
+  const char *kind, *msg = g->msg;
+  if (lead == g) msg = split_kind(g, &kind);
+  else split_kind(lead, &kind); /* a note or hint: its error's kind, its message whole (as JSON's notes) */
+  uint32_t line = 0, col = 0;
+  if (g->src) source_position(g->src, g->span.start, &line, &col);
+  *out = (tj_diagnostic){.severity = severities[g->level], .kind = kind, .message = msg,
+                         .file = g->src ? g->src->name : NULL, .line = (int)line, .column = (int)col};
+  return true;
 }
 
 /* GitHub's escapes: % CR LF in the message; also : and , in a property. */

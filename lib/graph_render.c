@@ -5,6 +5,7 @@
 #include "graph.h"
 
 #include <gvc.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,10 +192,29 @@ const char *tj_graph_format_name(tj_graph_format f) {
  * it on a value read by a thousand far-apart equations.) */
 enum { LARGE_GRAPH_NODES = 400 };
 
+/* Graphviz keeps global state (cgraph's error state, the dot layout's
+ * and the renderers' statics): one drawing at a time in the process, from
+ * agopen to agclose, so that threads may call tj_graph at once, each with
+ * its own tj_ctx (tjit.h, "Threads"). With jit.c's lock, the library's
+ * only global state, and the context below. */
+static pthread_mutex_t graphviz_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The process's one Graphviz context, made at its first drawing and never
+ * freed (graphviz_lock held). Graphviz 2.43's pango plugin keeps a pointer
+ * to the last font name it laid out, which lives in the context's font
+ * dictionary: a context freed after each drawing left it dangling, and the
+ * next drawing of the process read freed memory (ASan: a second tj_graph
+ * to SVG). NULL when Graphviz cannot start. */
+static GVC_t *graphviz_context(void) {
+  static GVC_t *gvc;
+  if (!gvc) gvc = gvContext();
+  return gvc;
+}
+
 /* Lays g out and renders it; a failure is a diagnostic in ctx. */
 static tj_status render(tj_ctx *ctx, Agraph_t *g, const tj_graph_opts *o, tj_graph_times *t, char **out,
                         size_t *len) {
-  GVC_t *gvc = gvContext();
+  GVC_t *gvc = graphviz_context();
   char *data = NULL;
   unsigned int n = 0;
   if (!gvc) {
@@ -220,7 +240,6 @@ static tj_status render(tj_ctx *ctx, Agraph_t *g, const tj_graph_opts *o, tj_gra
   }
   if (data) gvFreeRenderData(data);
   if (!failed) gvFreeLayout(gvc, g);
-  gvFreeContext(gvc);
   if (failed || !*out) {
     diag_error(&ctx->diags, NULL, span_make(0, 0), "internal error: Graphviz could not render %s (is its %s plugin installed?)",
                format_names[o->format], o->format == TJ_GRAPH_SVG ? "core" : "cairo");
@@ -283,7 +302,11 @@ tj_status tj_graph(tj_ctx *ctx, tj_spec *spec, const tj_graph_opts *opts, char *
   tj_status st = tj_trace(ctx, spec, &o.trace, &j);
   t.trace_ms = now_ms() - t0;
   diag_set_kind(&ctx->diags, DIAG_KIND_GRAPH);
-  if (st == TJ_OK) st = draw(ctx, j, &o, &t, out, len);
+  if (st == TJ_OK) {
+    pthread_mutex_lock(&graphviz_lock);
+    st = draw(ctx, j, &o, &t, out, len);
+    pthread_mutex_unlock(&graphviz_lock);
+  }
   tj_jaxpr_free(j);
   if (st != TJ_OK) {
     free(*out);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <libtcc.h>
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,15 @@ struct jit_program {
   void (*entry)(struct tj_rt *, void *const *, void *const *);
 };
 
+/* libtcc keeps global state while it compiles, relocates and reports an
+ * error (0.9.27 sets a global TCCState in tcc_new and has no lock; later
+ * snapshots take a semaphore whose first use races). Every use of a
+ * TCCState, from tcc_new to tcc_delete, holds this lock, so that threads
+ * may compile at once, each with its own tj_ctx (tjit.h, "Threads"); the
+ * generated code runs outside it. With graph_render.c's lock, the
+ * library's only global state. */
+static pthread_mutex_t tcc_lock = PTHREAD_MUTEX_INITIALIZER;
+
 typedef struct { char *err; int errsize; bool have; } tcc_errors;
 
 static void on_tcc_error(void *opaque, const char *msg) {
@@ -140,16 +150,23 @@ static bool relocate(jit_program *p, tcc_errors *errors) {
   return tcc_relocate(p->tcc, p->code) >= 0;
 }
 
-/* Relocates the code in memory and finds tj_entry; frees p on failure. */
-static jit_program *finish(jit_program *p, tcc_errors *errors, bool ok) {
+/* Relocates the code in memory and finds tj_entry (tcc_lock held). */
+static bool finish(jit_program *p, tcc_errors *errors, bool ok) {
 #ifdef TCC_RELOCATE_AUTO
   ok = ok && relocate(p, errors);
 #else
   ok = ok && tcc_relocate(p->tcc) >= 0;
 #endif
   if (ok) *(void **)&p->entry = tcc_get_symbol(p->tcc, "tj_entry");
-  if (ok && p->entry) return p;
+  if (ok && p->entry) return true;
   if (!errors->have) snprintf(errors->err, (size_t)errors->errsize, "libtcc could not compile the generated code");
+  return false;
+}
+
+/* p once tcc_lock is released, or NULL, p freed, when it did not finish. */
+static jit_program *unlock_with(jit_program *p, bool finished) {
+  pthread_mutex_unlock(&tcc_lock);
+  if (finished) return p;
   jit_free(p);
   return NULL;
 }
@@ -163,9 +180,10 @@ static jit_program *new_program(void) {
 jit_program *jit_compile(const char *source, char *err, int errsize) {
   tcc_errors errors = {err, errsize, false};
   jit_program *p = new_program();
+  pthread_mutex_lock(&tcc_lock);
   bool ok = new_state(p, &errors, jit_source_needs(source), TCC_OUTPUT_MEMORY);
   ok = ok && tcc_compile_string(p->tcc, source) == 0;
-  return finish(p, &errors, ok);
+  return unlock_with(p, finish(p, &errors, ok));
 }
 
 /* libtcc reads and writes objects only by path: an anonymous memory file
@@ -182,6 +200,7 @@ bool jit_compile_object(const char *source, tj_buf *obj, char *err, int errsize)
   tcc_errors errors = {err, errsize, false};
   jit_program p = {0};
   char path[64];
+  pthread_mutex_lock(&tcc_lock);
   bool ok = new_state(&p, &errors, 0, TCC_OUTPUT_OBJ) && tcc_compile_string(p.tcc, source) == 0;
   int fd = ok ? memory_file(path, sizeof path, err, errsize) : -1;
   ok = fd >= 0 && tcc_output_file(p.tcc, path) == 0;
@@ -200,6 +219,7 @@ bool jit_compile_object(const char *source, tj_buf *obj, char *err, int errsize)
   if (!ok && !errors.have && fd >= 0) snprintf(err, (size_t)errsize, "libtcc could not write the object file");
   if (fd >= 0) close(fd);
   tcc_delete(p.tcc);
+  pthread_mutex_unlock(&tcc_lock);
   return ok;
 }
 
@@ -207,6 +227,7 @@ jit_program *jit_load_object(const void *obj, size_t len, unsigned needs, char *
   tcc_errors errors = {err, errsize, false};
   jit_program *p = new_program();
   char path[64];
+  pthread_mutex_lock(&tcc_lock);
   bool ok = new_state(p, &errors, needs, TCC_OUTPUT_MEMORY);
   int fd = ok ? memory_file(path, sizeof path, err, errsize) : -1;
   if (fd < 0) errors.have = true;
@@ -214,12 +235,16 @@ jit_program *jit_load_object(const void *obj, size_t len, unsigned needs, char *
   tcc_set_options(p->tcc, "-xb"); /* the path has no .o: say it is an object, not C */
   ok = ok && tcc_add_file(p->tcc, path) == 0;
   if (fd >= 0) close(fd);
-  return finish(p, &errors, ok);
+  return unlock_with(p, finish(p, &errors, ok));
 }
 
 void jit_free(jit_program *p) {
   if (!p) return;
-  if (p->tcc) tcc_delete(p->tcc);
+  if (p->tcc) {
+    pthread_mutex_lock(&tcc_lock);
+    tcc_delete(p->tcc);
+    pthread_mutex_unlock(&tcc_lock);
+  }
   big_free(p->code);
   if (p->blas) dlclose(p->blas);
   free(p);

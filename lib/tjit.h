@@ -5,8 +5,29 @@
  * diagnostics; tj_ctx_free releases them. A tj_jaxpr is the caller's, freed
  * with tj_jaxpr_free. Strings returned as char * are malloc'd: free() them.
  * No function here exits the process (but for the memory exhaustion
- * below) or keeps global state; failures return a tj_status and leave
- * diagnostics in the context.
+ * below) or keeps global state (but for what Threads lists below);
+ * failures return a tj_status and leave diagnostics in the context.
+ *
+ * Threads: threads may call the library at once when each uses objects of
+ * its own: its own tj_ctx (and the specs, jaxprs and reports made through
+ * it), tj_session, tj_result, tj_cache. No object may be used by two
+ * threads at once, not even through a const pointer (a tj_ctx gathers
+ * diagnostics and allocates what its specs' traces need). libtcc and Graphviz keep global
+ * state, so the library serialises its use of them with one process-wide
+ * mutex each: compiling and loading compiled code (in tj_run) waits for
+ * any other thread's, and so does the drawing in tj_graph (tracing and
+ * the compiled code itself run in parallel). Those two mutexes and one
+ * Graphviz context, made by the first tj_graph that lays out (SVG, PNG,
+ * PDF) and kept for the process (freeing one left Graphviz 2.43's text
+ * layout a dangling pointer), are the library's only global state.
+ * Beyond that: the library reads the environment (TJIT_CACHE_DIR,
+ * TJIT_CACHE_KEY, XDG_*, HOME, TMPDIR), so no thread may change it
+ * (setenv) meanwhile; two tj_cache on one directory may look up and write
+ * entries at once (as two processes may), but their tj_cache_close may
+ * lose hits and misses if they overlap (the counters' fcntl lock is the
+ * process's); the code of a matrix product calls OpenBLAS, thread-safe as
+ * that build of it is. The fault-injection build's counters (make
+ * check-oom) are global and unlocked.
  *
  * Memory: the large allocations (arrays' data, the compiled code's buffers
  * and the code itself, the generated C) may fail: the call then returns
@@ -67,6 +88,38 @@ char *tj_diagnostics_json(const tj_ctx *ctx);
  * "::error file=F,line=L,col=C::MESSAGE" with its notes and hints as
  * further lines of MESSAGE; "" when there is none; malloc'd. */
 char *tj_diagnostics_github(const tj_ctx *ctx);
+/* The diagnostics as data, for a program that would otherwise parse the
+ * text: every one gathered so far, in the order added, each error or
+ * warning followed by its notes and hints (as tj_print_diagnostics writes
+ * them). */
+typedef enum tj_severity {
+  TJ_SEVERITY_ERROR,
+  TJ_SEVERITY_WARNING,
+  TJ_SEVERITY_NOTE,
+  TJ_SEVERITY_HINT,
+} tj_severity;
+
+typedef struct tj_diagnostic {
+  tj_severity severity;
+  /* The JSON form's "kind": a JAX error name ("TypeError",
+   * "TracerBoolConversionError" ...) or one of "error", "usage", "io",
+   * "spec", "syntax", "trace", "run", "graph", "budget", "internal"
+   * (tjit(1), DIAGNOSTICS). A note or hint has its error's kind. */
+  const char *kind;
+  /* The JSON form's "message": an error's text without the kind's own
+   * words ("TypeError: ", "internal error: "), a note's or hint's whole.
+   * May hold newlines. */
+  const char *message;
+  const char *file;       /* where line and column are; NULL: no location */
+  int line, column;       /* 1-based (columns count UTF-8 characters); 0: no location */
+} tj_diagnostic;
+
+/* Number of diagnostics gathered so far (errors, warnings, notes, hints). */
+int tj_diagnostic_count(const tj_ctx *ctx);
+/* Diagnostic i (0 <= i < tj_diagnostic_count) into *out and 1; else 0,
+ * *out untouched. The strings are the context's: valid until
+ * tj_ctx_free. */
+int tj_diagnostic_get(const tj_ctx *ctx, int i, tj_diagnostic *out);
 /* Adds a front end's own error (no location) so that it is reported with
  * the library's diagnostics in every format; its kind is "usage" for
  * TJ_ERR_USAGE, "internal" for TJ_ERR_INTERNAL, else "error". */

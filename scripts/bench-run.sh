@@ -16,7 +16,8 @@
 # code in one process, like the driver's; its "time: ... compile Y ms, run
 # Z ms" line), the median over 3 processes, on the specs in scripts/bench/.
 #
-# usage: scripts/bench-run.sh BUILD_DIR     (BUILD_DIR/tjit, BUILD_DIR/libtjit.a)
+# usage: scripts/bench-run.sh BUILD_DIR     (BUILD_DIR/tjit, BUILD_DIR/libtjit-internal.a:
+#        the driver calls the tjk_* kernels, which libtjit.a keeps local)
 #        BENCH_REPS=N repetitions (default 5); CC, KERNEL_CFLAGS as for make
 # exit:  0 always once the arguments are right (a report, never a gate);
 #        2 usage
@@ -27,7 +28,7 @@ usage() { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$1
 [[ $build == /* ]] || build="$PWD/$build"
-tjit=$build/tjit lib=$build/libtjit.a
+tjit=$build/tjit lib=$build/libtjit-internal.a
 [[ -x $tjit && -f $lib ]] || { echo "$0: error: no $tjit or $lib (run make first)" >&2; exit 2; }
 reps=${BENCH_REPS:-5}
 [[ $reps =~ ^[1-9][0-9]*$ ]] || { echo "$0: error: BENCH_REPS must be a positive integer, not '$reps'" >&2; exit 2; }

@@ -104,6 +104,77 @@ static void test_many_traces_one_context(void) {
   tj_ctx_free(ctx);
 }
 
+/* Checks diagnostic i of ctx field by field. */
+static void check_diagnostic(const tj_ctx *ctx, int i, tj_severity severity, const char *kind, const char *message,
+                             const char *file, int line, int column) {
+  tj_diagnostic d;
+  CHECK(tj_diagnostic_get(ctx, i, &d) == 1);
+  CHECK(d.severity == severity);
+  CHECK_STR(d.kind, kind);
+  CHECK_STR(d.message, message);
+  if (file) CHECK_STR(d.file, file);
+  else CHECK(d.file == NULL);
+  CHECK(d.line == line);
+  CHECK(d.column == column);
+}
+
+/* The values are those `tjit trace --format json t.json` prints for the
+ * same spec in a file (kind, message, file, line, column of the error and
+ * of its notes; hints are strings there). */
+static void test_diagnostics_as_data(void) {
+  const char *spec_text = "{\n"
+                          "  \"source\": [\n"
+                          "    \"float f(float x) {\",\n"
+                          "    \"  if (x > 0) return x;\",\n"
+                          "    \"  return -x;\",\n"
+                          "    \"}\"\n"
+                          "  ],\n"
+                          "  \"args\": {\"x\": 1.0}\n"
+                          "}\n";
+  tj_ctx *ctx = tj_ctx_new();
+  tj_spec *spec;
+  tj_jaxpr *j = NULL;
+  CHECK(tj_diagnostic_count(ctx) == 0);
+  CHECK(tj_spec_load(ctx, "t.json", spec_text, strlen(spec_text), &spec) == TJ_OK);
+  CHECK(tj_trace(ctx, spec, NULL, &j) == TJ_ERR_PROGRAM);
+  CHECK(tj_diagnostic_count(ctx) == 4);
+  check_diagnostic(ctx, 0, TJ_SEVERITY_ERROR, "TracerBoolConversionError",
+                   "Attempted boolean conversion of traced array with shape bool[].", "t.json", 4, 12);
+  check_diagnostic(ctx, 1, TJ_SEVERITY_NOTE, "TracerBoolConversionError",
+                   "The error occurred while tracing the function f at t.json:3 for jit. This concrete value was not "
+                   "available in Python because it depends on the value of the argument x.",
+                   NULL, 0, 0);
+  check_diagnostic(ctx, 2, TJ_SEVERITY_HINT, "TracerBoolConversionError",
+                   "mark 'x' static (\"static_argnames\"), or use where(pred, a, b) to select between traced values, "
+                   "or enable autograph (--autograph) to record the if as a cond",
+                   NULL, 0, 0);
+  check_diagnostic(ctx, 3, TJ_SEVERITY_NOTE, "TracerBoolConversionError",
+                   "See https://docs.jax.dev/en/latest/errors.html#jax.errors.TracerBoolConversionError", NULL, 0, 0);
+  /* a front end's own error: no location, its kind from the status */
+  tj_add_error(ctx, TJ_ERR_USAGE, "--repeat: not a number");
+  CHECK(tj_diagnostic_count(ctx) == 5);
+  check_diagnostic(ctx, 4, TJ_SEVERITY_ERROR, "usage", "--repeat: not a number", NULL, 0, 0);
+  tj_diagnostic untouched = {.line = -7};
+  CHECK(tj_diagnostic_get(ctx, 5, &untouched) == 0);
+  CHECK(tj_diagnostic_get(ctx, -1, &untouched) == 0);
+  CHECK(untouched.line == -7 && untouched.kind == NULL);
+  tj_ctx_free(ctx);
+}
+
+/* A note with a location of its own (`tjit trace --format json d.json`:
+ * "notes": [{"message": "first declared here", "file": "d.json", "line": 1,
+ * "column": 27}]). */
+static void test_diagnostic_note_location(void) {
+  const char *spec_text = "{\"source\": \"float f(float x, float x) { return x; }\",\n \"args\": {\"x\": 1.0}}\n";
+  tj_ctx *ctx = tj_ctx_new();
+  tj_spec *spec;
+  CHECK(tj_spec_load(ctx, "d.json", spec_text, strlen(spec_text), &spec) == TJ_ERR_PROGRAM);
+  CHECK(tj_diagnostic_count(ctx) == 2);
+  check_diagnostic(ctx, 0, TJ_SEVERITY_ERROR, "syntax", "duplicate parameter 'x'", "d.json", 1, 36);
+  check_diagnostic(ctx, 1, TJ_SEVERITY_NOTE, "syntax", "first declared here", "d.json", 1, 27);
+  tj_ctx_free(ctx);
+}
+
 int main(void) {
   test_listing();
   test_weak_int_stays_int();
@@ -112,5 +183,7 @@ int main(void) {
   test_syntax_error_status();
   test_options_pick_call();
   test_many_traces_one_context();
+  test_diagnostics_as_data();
+  test_diagnostic_note_location();
   return HARNESS_REPORT();
 }
