@@ -141,7 +141,7 @@ unlimited_skip_under_asan() {
 @test "run: an output that cannot be allocated is an error, not a crash" {
   unlimited_skip_under_asan
   run -3 --separate-stderr bash -c 'ulimit -v 1000000 && exec tjit run --no-cache --max-memory 1T "$1"' _ \
-    "$CASES_DIR/run-output-unallocatable.json"
+    "$TJIT_ROOT/tests/data/run-output-unallocatable.json"
   assert_equal "$output" ""
   assert_equal "$stderr" "tjit: error: out of memory: could not allocate 1600000000 bytes for output 0"
 }
@@ -149,7 +149,7 @@ unlimited_skip_under_asan() {
 @test "run --reference: an array that cannot be allocated is an error" {
   unlimited_skip_under_asan
   run -3 --separate-stderr bash -c 'ulimit -v 1000000 && exec tjit run --reference --max-memory 1T "$1"' _ \
-    "$CASES_DIR/run-output-unallocatable.json"
+    "$TJIT_ROOT/tests/data/run-output-unallocatable.json"
   assert_equal "$output" ""
   assert_equal "$stderr" "tjit: error: out of memory: could not allocate 1600000000 bytes for an array of f32[20000,20000] in the reference evaluator"
 }
@@ -197,7 +197,7 @@ note: the largest arrays: input 0 f32[1024] (4.0 KiB), a temporary f32[1024] (4.
   local human
   human=$(awk -v b="$limit" 'BEGIN { split("KiB MiB GiB TiB", u, " "); v = b; i = 0;
     while (v >= 1024 && i < 4) { v /= 1024; i++ } printf "%.1f %s", v, u[i] }')
-  run -3 --separate-stderr tjit run --no-cache "$CASES_DIR/run-memory-default.json"
+  run -3 --separate-stderr tjit run --no-cache "$TJIT_ROOT/tests/data/run-memory-default.json"
   assert_equal "$output" ""
   assert_equal "$stderr" "tjit: error: the run needs an estimated 64.0 GiB (68719476740 bytes) of memory, over the limit of $human ($limit bytes; 3/4 of physical memory; --max-memory sets another)
 note: inputs 4 B, outputs 64.0 GiB, temporaries at their peak 0 B
@@ -225,13 +225,13 @@ work_error() {
 }
 
 @test "run: a fori_loop of 10^9 iterations stops at the work budget" {
-  run -3 --separate-stderr timeout 60 tjit run --no-cache "$CASES_DIR/run-work-fori-1e9.json"
+  run -3 --separate-stderr timeout 60 tjit run --no-cache "$TJIT_ROOT/tests/data/run-work-fori-1e9.json"
   assert_equal "$output" ""
   assert_equal "$stderr" "$(work_error 10000000000)"
 }
 
 @test "run --check: a fori_loop of 10^9 iterations stops at the work budget" {
-  run -3 --separate-stderr timeout 60 tjit run --check --no-cache "$CASES_DIR/run-work-fori-1e9.json"
+  run -3 --separate-stderr timeout 60 tjit run --check --no-cache "$TJIT_ROOT/tests/data/run-work-fori-1e9.json"
   assert_equal "$stderr" "$(work_error 10000000000)"
 }
 
@@ -239,32 +239,32 @@ work_error() {
 # so a smaller one keeps the suite fast; run-work-ten shows it charges
 # what compiled code charges.
 @test "run --reference: a fori_loop of 10^9 iterations stops at the work budget" {
-  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$CASES_DIR/run-work-fori-1e9.json"
+  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$TJIT_ROOT/tests/data/run-work-fori-1e9.json"
   assert_equal "$stderr" "$(work_error 100000000)"
 }
 
 @test "run: two nested loops of 2^31-1 iterations stop at the work budget" {
-  run -3 --separate-stderr timeout 60 tjit run --no-cache "$CASES_DIR/run-work-nested-max.json"
+  run -3 --separate-stderr timeout 60 tjit run --no-cache "$TJIT_ROOT/tests/data/run-work-nested-max.json"
   assert_equal "$output" ""
   assert_equal "$stderr" "$(work_error 10000000000)"
-  run -3 --separate-stderr timeout 60 tjit run --check --no-cache "$CASES_DIR/run-work-nested-max.json"
+  run -3 --separate-stderr timeout 60 tjit run --check --no-cache "$TJIT_ROOT/tests/data/run-work-nested-max.json"
   assert_equal "$stderr" "$(work_error 10000000000)"
-  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$CASES_DIR/run-work-nested-max.json"
+  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$TJIT_ROOT/tests/data/run-work-nested-max.json"
   assert_equal "$stderr" "$(work_error 100000000)"
 }
 
 @test "run: a while loop of 2^31-1 iterations stops at the work budget" {
-  run -3 --separate-stderr timeout 60 tjit run --no-cache "$CASES_DIR/run-work-while-traced-bound.json"
+  run -3 --separate-stderr timeout 60 tjit run --no-cache "$TJIT_ROOT/tests/data/run-work-while-traced-bound.json"
   assert_equal "$stderr" "$(work_error 10000000000)"
-  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$CASES_DIR/run-work-while-traced-bound.json"
+  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$TJIT_ROOT/tests/data/run-work-while-traced-bound.json"
   assert_equal "$stderr" "$(work_error 100000000)"
 }
 
 @test "run: 9,000,000 iterations over an f32[1048576] carry stop at the work budget" {
-  run -3 --separate-stderr timeout 60 tjit run --no-cache "$CASES_DIR/run-work-big-carry.json"
+  run -3 --separate-stderr timeout 60 tjit run --no-cache "$TJIT_ROOT/tests/data/run-work-big-carry.json"
   assert_equal "$output" ""
   assert_equal "$stderr" "$(work_error 10000000000)"
-  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$CASES_DIR/run-work-big-carry.json"
+  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$TJIT_ROOT/tests/data/run-work-big-carry.json"
   assert_equal "$stderr" "$(work_error 100000000)"
 }
 
