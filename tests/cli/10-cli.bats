@@ -430,6 +430,27 @@ ok 4 golden: d
 not ok 1 golden: $PWD/none: no such directory"
 }
 
+@test "update-golden: rewrites the status and outputs of existing cases and says what changed" {
+  mkdir cases
+  passing_case a
+  passing_case b && printf '2\n' >cases/b.status && printf 'old\n' >cases/b.out
+  cp double.json cases/c.json && printf '0\n' >cases/c.status
+  cp double.json cases/d.json
+  CASES_DIR=$PWD/cases run -0 "$TJIT_ROOT/tests/update-golden"
+  assert_output "b.status: 2 -> 0
+b.out: removed
+c.out: created
+d: skipped: no d.status (write the exit status it must end with)
+update-golden: 3 cases, 3 files changed"
+  assert_equal "$(cat cases/b.status)" 0
+  [[ ! -e cases/b.out && ! -e cases/d.status ]]
+  assert_equal "$(cat cases/c.out)" "$double_listing"
+  rm cases/d.json
+  CASES_DIR=$PWD/cases run -0 "$TJIT_ROOT/tests/run-golden"
+  CASES_DIR=$PWD/cases run -0 "$TJIT_ROOT/tests/update-golden"
+  assert_output "update-golden: 3 cases, 0 files changed"
+}
+
 # --- man pages --------------------------------------------------------------
 
 @test "man: pages render without groff warnings" {
