@@ -1,6 +1,7 @@
 # Shared set-up for the CLI tests: the bats libraries, the tjit under test
-# on PATH, and `golden NAME STATUS` for the cases in tests/cases.
-# tests/update-golden sources it too, outside bats (no `load` there).
+# on PATH, and `golden NAME STATUS`, which runs a case of tests/cases.
+# tests/run-golden (which runs every case) and tests/update-golden source
+# it too, outside bats (no `load` there).
 if declare -F load >/dev/null; then
   load /usr/lib/bats/bats-support/load.bash
   load /usr/lib/bats/bats-assert/load.bash
