@@ -332,6 +332,125 @@ $trace_usage"
   assert_output --partial 'stdout differs'
 }
 
+# --- tests/run-golden: every case in tests/cases, found by file ---------------
+
+# A case that passes: `tjit check` on double.json is silent and exits 0.
+passing_case() {
+  cp double.json "cases/$1.json"
+  printf 'check @\n' >"cases/$1.args"
+  printf '0\n' >"cases/$1.status"
+}
+
+@test "run-golden: runs every case and passes when all match" {
+  mkdir cases
+  passing_case b
+  passing_case a
+  printf 'trace @\n' >cases/c.args
+  cp double.json cases/c.json
+  printf '%s\n' "$double_listing" >cases/c.out
+  printf '0\n' >cases/c.status
+  CASES_DIR=$PWD/cases run -0 "$TJIT_ROOT/tests/run-golden"
+  assert_output "1..3
+ok 1 golden: a
+ok 2 golden: b
+ok 3 golden: c
+# golden: 3 passed, 0 failed"
+}
+
+@test "run-golden: a wrong output or status, a missing status, an orphan and a stray file each fail" {
+  mkdir cases cases/sub
+  passing_case a
+  passing_case b && printf 'something\n' >cases/b.out
+  passing_case c && printf '1\n' >cases/c.status
+  passing_case d && rm cases/d.status
+  printf 'x\n' >cases/e.out && printf '0\n' >cases/e.status
+  passing_case f && printf '256\n' >cases/f.status
+  passing_case g && rm cases/g.json
+  passing_case h && printf 'check double.json\n' >cases/h.args
+  printf 'notes\n' >cases/notes.txt
+  CASES_DIR=$PWD/cases run -1 "$TJIT_ROOT/tests/run-golden"
+  local stray='not part of a golden case (NAME.json or NAME.args, NAME.status, NAME.out, NAME.err, NAME.note, NAME.c)'
+  assert_output "1..10
+ok 1 golden: a
+not ok 2 golden: b
+# stdout differs from $PWD/cases/b.out (--- expected, +++ actual):
+# --- expected
+# +++ actual
+# @@ -1 +0,0 @@
+# -something
+# stderr was:
+not ok 3 golden: c
+# exit status: expected 1, got 0 (tjit check c.json)
+# stderr was:
+not ok 4 golden: d
+# no d.status (the exit status the case must end with)
+not ok 5 golden: e
+# e.out, e.status: no e.json or e.args to run
+not ok 6 golden: f
+# f.status holds '256', not an exit status (0 to 255)
+not ok 7 golden: g
+# g.args runs @ but there is no g.json
+not ok 8 golden: h
+# h.json is never run: h.args has no @
+not ok 9 golden: notes.txt
+# notes.txt: $stray
+not ok 10 golden: sub
+# sub: $stray
+# golden: 1 passed, 9 failed"
+}
+
+@test "run-golden: prints the cases in name order whatever order they finish in" {
+  mkdir cases fake
+  # A stand-in tjit that sleeps as long as its first word says.
+  printf '#!/bin/sh\nsleep "$1"\necho "slept $1"\n' >fake/tjit
+  chmod +x fake/tjit
+  local name delay
+  for name in a b c d; do
+    case $name in a) delay=1 ;; b) delay=0.5 ;; *) delay=0 ;; esac
+    printf '%s\n' "$delay" >"cases/$name.args"
+    printf 'slept %s\n' "$delay" >"cases/$name.out"
+    printf '0\n' >"cases/$name.status"
+  done
+  BUILD=$PWD/fake GOLDEN_JOBS=3 CASES_DIR=$PWD/cases run -0 "$TJIT_ROOT/tests/run-golden"
+  assert_output "1..4
+ok 1 golden: a
+ok 2 golden: b
+ok 3 golden: c
+ok 4 golden: d
+# golden: 4 passed, 0 failed"
+}
+
+@test "run-golden: an empty cases directory passes, a missing one fails" {
+  mkdir cases
+  CASES_DIR=$PWD/cases run -0 "$TJIT_ROOT/tests/run-golden"
+  assert_output "1..0
+# golden: 0 passed, 0 failed"
+  CASES_DIR=$PWD/none run -1 "$TJIT_ROOT/tests/run-golden"
+  assert_output "1..1
+not ok 1 golden: $PWD/none: no such directory"
+}
+
+@test "update-golden: rewrites the status and outputs of existing cases and says what changed" {
+  mkdir cases
+  passing_case a
+  passing_case b && printf '2\n' >cases/b.status && printf 'old\n' >cases/b.out
+  cp double.json cases/c.json && printf '0\n' >cases/c.status
+  cp double.json cases/d.json
+  CASES_DIR=$PWD/cases run -0 "$TJIT_ROOT/tests/update-golden"
+  assert_output "b.status: 2 -> 0
+b.out: removed
+c.out: created
+d: skipped: no d.status (write the exit status it must end with)
+update-golden: 3 cases, 3 files changed"
+  assert_equal "$(cat cases/b.status)" 0
+  [[ ! -e cases/b.out && ! -e cases/d.status ]]
+  assert_equal "$(cat cases/c.out)" "$double_listing"
+  rm cases/d.json
+  CASES_DIR=$PWD/cases run -0 "$TJIT_ROOT/tests/run-golden"
+  CASES_DIR=$PWD/cases run -0 "$TJIT_ROOT/tests/update-golden"
+  assert_output "update-golden: 3 cases, 0 files changed"
+}
+
 # --- man pages --------------------------------------------------------------
 
 @test "man: pages render without groff warnings" {

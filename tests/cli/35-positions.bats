@@ -3,15 +3,9 @@
 # the line and column where the character is written in the JSON string
 # (escapes at their backslash, a column per character), so editors and CI
 # annotations land on it; the excerpt still shows the decoded source line.
-# Each case is tests/cases/NAME.json (+ NAME.args) with NAME.err or NAME.out.
+# The cases are golden (tests/cases/position-*, run by tests/run-golden).
 
 load helper
-
-@test "positions: one string with \\n, \\\" and \\u escapes" { golden position-string-escapes 1; }
-@test "positions: array of lines with characters outside ASCII" { golden position-array-unicode 1; }
-@test "positions: minified spec on one line" { golden position-minified 1; }
-@test "positions: long one-line source, 100-column window" { golden position-long-line 1; }
-@test "positions: trace --format json source fields" { golden position-json-listing 0; }
 
 @test "positions: explain --format github points at the declaration on line 5" {
   cd "$CASES_DIR"

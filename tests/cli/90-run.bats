@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # tjit run: results of real specs, checked against values worked out by
 # hand (see each case's description), first with the reference evaluator
-# (--reference, the cases' .args), then compiled, which must print the
-# same; and the command's options.
+# (the golden cases run-*, whose .args say --reference, run by
+# tests/run-golden), then compiled here, which must print the same; and
+# the command's options.
 load helper
 bats_require_minimum_version 1.5.0
 
@@ -18,27 +19,6 @@ compiled() {
   _golden_compare stdout "$output"$'\n' "$CASES_DIR/$name.out"
 }
 
-@test "run: the tutorial with autograph" { golden run-tutorial-autograph 0; }
-@test "run: softmax" { golden run-softmax 0; }
-@test "run: layer norm" { golden run-layer-norm 0; }
-@test "run: MLP layer" { golden run-mlp 0; }
-@test "run: cumsum with scan" { golden run-cumsum 0; }
-@test "run: Newton sqrt with while_loop" { golden run-newton-sqrt 0; }
-@test "run: piecewise switch, index clamped" { golden run-piecewise 0; }
-@test "run: integer division and shift edges" { golden run-int-edges 0; }
-@test "run: --call runs one call" { golden run-call-one 0; }
-@test "run: --args" { golden run-args 0; }
-# A weakly typed result prints as repr(jax.Array) does: "Array(4,
-# dtype=int32, weak_type=True)" (jax/_src/array.py ArrayImpl.__repr__ at
-# jax-v0.10.2); strongly typed ones without it.
-@test "run: weak_type=True on weakly typed results" { golden run-weak-type 0; }
-# 0.5 ** 3 and [1, 2, 0.5] ** 3: lax.pow with an int32 exponent.
-@test "run: pow with a traced integer exponent" { golden run-pow-int-exponent 0; }
-# Expected values computed independently (Python: x ** (n & 63) wrapped to int32, 0 ** n = 0 for n != 0),
-# the semantics of jnp.power's _pow_int_int in JAX 0.10.2 (jax/_src/numpy/ufuncs.py).
-@test "run: pow of integers with a traced exponent" { golden run-pow-int-int 0; }
-@test "run: pow of integer arrays with traced exponents, and an outer broadcast" { golden run-pow-int-int-arrays 0; }
-
 @test "run compiled: the tutorial with autograph" { compiled run-tutorial-autograph; }
 @test "run compiled: softmax" { compiled run-softmax; }
 @test "run compiled: layer norm" { compiled run-layer-norm; }
@@ -47,16 +27,12 @@ compiled() {
 @test "run compiled: Newton sqrt with while_loop" { compiled run-newton-sqrt; }
 @test "run compiled: piecewise switch, index clamped" { compiled run-piecewise; }
 @test "run compiled: integer division and shift edges" { compiled run-int-edges; }
-@test "run: floats beyond int64 saturate in the evaluator" { golden run-convert-f64-to-i64-saturates 0; }
 @test "run compiled: floats beyond int64 saturate" { compiled run-convert-f64-to-i64-saturates; }
-@test "run compiled: logistic of a negative literal" { golden run-logistic-negative-literal 0; }
 @test "run compiled: --call runs one call" { compiled run-call-one; }
 @test "run compiled: --args" { compiled run-args; }
-@test "run: sub-jaxprs nested as deep as the tracer allows" { golden run-nest-jit-100 0; }
 @test "run compiled: sub-jaxprs nested as deep as the tracer allows" { compiled run-nest-jit-100; }
 # p(k) = p(k-1)(p(k-1)(x)) 20 deep: 2^20 additions through one C function
 # per sub-jaxpr (inlined: about 1 GB of C and a stack overflow, exit 139).
-@test "run: jit sub-jaxprs shared 20 deep" { golden run-nest-jit-shared-20 0; }
 @test "run compiled: jit sub-jaxprs shared 20 deep" { compiled run-nest-jit-shared-20; }
 @test "run compiled: indexing" { compiled run-indexing; }
 @test "run compiled: jit and fori_loop" { compiled run-jit-fori; }
@@ -120,14 +96,10 @@ compiled() {
   assert_output --partial "TracerBoolConversionError"
 }
 
-@test "run: indexing, scatter and dynamic_slice out of bounds" { golden run-indexing 0; }
-@test "run: jit function and fori_loop, zero iterations" { golden run-jit-fori 0; }
 @test "run compiled: weak_type=True on weakly typed results" { compiled run-weak-type; }
 @test "run compiled: pow with a traced integer exponent" { compiled run-pow-int-exponent; }
 @test "run compiled: pow of integers with a traced exponent" { compiled run-pow-int-int; }
 @test "run compiled: pow of integer arrays with traced exponents" { compiled run-pow-int-int-arrays; }
-@test "run: a scalar broadcast outside any fused loop" { golden run-broadcast-scalar-alone 0; }
-@test "run: a coordinate grid from a row and zeros" { golden run-broadcast-grid 0; }
 
 # The next tests run tjit under `ulimit -v 1000000` (about 1 GB of address
 # space), so that allocating 1.6 GB fails. ASan reserves terabytes of
@@ -141,7 +113,7 @@ unlimited_skip_under_asan() {
 @test "run: an output that cannot be allocated is an error, not a crash" {
   unlimited_skip_under_asan
   run -3 --separate-stderr bash -c 'ulimit -v 1000000 && exec tjit run --no-cache --max-memory 1T "$1"' _ \
-    "$CASES_DIR/run-output-unallocatable.json"
+    "$TJIT_ROOT/tests/data/run-output-unallocatable.json"
   assert_equal "$output" ""
   assert_equal "$stderr" "tjit: error: out of memory: could not allocate 1600000000 bytes for output 0"
 }
@@ -149,15 +121,13 @@ unlimited_skip_under_asan() {
 @test "run --reference: an array that cannot be allocated is an error" {
   unlimited_skip_under_asan
   run -3 --separate-stderr bash -c 'ulimit -v 1000000 && exec tjit run --reference --max-memory 1T "$1"' _ \
-    "$CASES_DIR/run-output-unallocatable.json"
+    "$TJIT_ROOT/tests/data/run-output-unallocatable.json"
   assert_equal "$output" ""
   assert_equal "$stderr" "tjit: error: out of memory: could not allocate 1600000000 bytes for an array of f32[20000,20000] in the reference evaluator"
 }
 
 # --max-memory: the estimate (lib/mem_estimate.c) against the limit. The
 # cases' descriptions work the figures out.
-@test "run: a run over --max-memory is refused with the sizes named" { golden run-memory-temporaries 3; }
-@test "run: a loop's body counts in the memory estimate" { golden run-memory-loop 3; }
 
 @test "run: a run exactly at --max-memory runs" {
   run -0 tjit run --max-memory 12292 "$CASES_DIR/run-memory-temporaries.json"
@@ -197,7 +167,7 @@ note: the largest arrays: input 0 f32[1024] (4.0 KiB), a temporary f32[1024] (4.
   local human
   human=$(awk -v b="$limit" 'BEGIN { split("KiB MiB GiB TiB", u, " "); v = b; i = 0;
     while (v >= 1024 && i < 4) { v /= 1024; i++ } printf "%.1f %s", v, u[i] }')
-  run -3 --separate-stderr tjit run --no-cache "$CASES_DIR/run-memory-default.json"
+  run -3 --separate-stderr tjit run --no-cache "$TJIT_ROOT/tests/data/run-memory-default.json"
   assert_equal "$output" ""
   assert_equal "$stderr" "tjit: error: the run needs an estimated 64.0 GiB (68719476740 bytes) of memory, over the limit of $human ($limit bytes; 3/4 of physical memory; --max-memory sets another)
 note: inputs 4 B, outputs 64.0 GiB, temporaries at their peak 0 B
@@ -225,13 +195,13 @@ work_error() {
 }
 
 @test "run: a fori_loop of 10^9 iterations stops at the work budget" {
-  run -3 --separate-stderr timeout 60 tjit run --no-cache "$CASES_DIR/run-work-fori-1e9.json"
+  run -3 --separate-stderr timeout 60 tjit run --no-cache "$TJIT_ROOT/tests/data/run-work-fori-1e9.json"
   assert_equal "$output" ""
   assert_equal "$stderr" "$(work_error 10000000000)"
 }
 
 @test "run --check: a fori_loop of 10^9 iterations stops at the work budget" {
-  run -3 --separate-stderr timeout 60 tjit run --check --no-cache "$CASES_DIR/run-work-fori-1e9.json"
+  run -3 --separate-stderr timeout 60 tjit run --check --no-cache "$TJIT_ROOT/tests/data/run-work-fori-1e9.json"
   assert_equal "$stderr" "$(work_error 10000000000)"
 }
 
@@ -239,32 +209,32 @@ work_error() {
 # so a smaller one keeps the suite fast; run-work-ten shows it charges
 # what compiled code charges.
 @test "run --reference: a fori_loop of 10^9 iterations stops at the work budget" {
-  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$CASES_DIR/run-work-fori-1e9.json"
+  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$TJIT_ROOT/tests/data/run-work-fori-1e9.json"
   assert_equal "$stderr" "$(work_error 100000000)"
 }
 
 @test "run: two nested loops of 2^31-1 iterations stop at the work budget" {
-  run -3 --separate-stderr timeout 60 tjit run --no-cache "$CASES_DIR/run-work-nested-max.json"
+  run -3 --separate-stderr timeout 60 tjit run --no-cache "$TJIT_ROOT/tests/data/run-work-nested-max.json"
   assert_equal "$output" ""
   assert_equal "$stderr" "$(work_error 10000000000)"
-  run -3 --separate-stderr timeout 60 tjit run --check --no-cache "$CASES_DIR/run-work-nested-max.json"
+  run -3 --separate-stderr timeout 60 tjit run --check --no-cache "$TJIT_ROOT/tests/data/run-work-nested-max.json"
   assert_equal "$stderr" "$(work_error 10000000000)"
-  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$CASES_DIR/run-work-nested-max.json"
+  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$TJIT_ROOT/tests/data/run-work-nested-max.json"
   assert_equal "$stderr" "$(work_error 100000000)"
 }
 
 @test "run: a while loop of 2^31-1 iterations stops at the work budget" {
-  run -3 --separate-stderr timeout 60 tjit run --no-cache "$CASES_DIR/run-work-while-traced-bound.json"
+  run -3 --separate-stderr timeout 60 tjit run --no-cache "$TJIT_ROOT/tests/data/run-work-while-traced-bound.json"
   assert_equal "$stderr" "$(work_error 10000000000)"
-  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$CASES_DIR/run-work-while-traced-bound.json"
+  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$TJIT_ROOT/tests/data/run-work-while-traced-bound.json"
   assert_equal "$stderr" "$(work_error 100000000)"
 }
 
 @test "run: 9,000,000 iterations over an f32[1048576] carry stop at the work budget" {
-  run -3 --separate-stderr timeout 60 tjit run --no-cache "$CASES_DIR/run-work-big-carry.json"
+  run -3 --separate-stderr timeout 60 tjit run --no-cache "$TJIT_ROOT/tests/data/run-work-big-carry.json"
   assert_equal "$output" ""
   assert_equal "$stderr" "$(work_error 10000000000)"
-  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$CASES_DIR/run-work-big-carry.json"
+  run -3 --separate-stderr timeout 60 tjit run --reference --max-work 100000000 "$TJIT_ROOT/tests/data/run-work-big-carry.json"
   assert_equal "$stderr" "$(work_error 100000000)"
 }
 

@@ -5,15 +5,6 @@
 load helper
 bats_require_minimum_version 1.5.0
 
-@test "emit-c: the tutorial's conditional_double with autograph" { golden emit-c-tutorial 0; }
-@test "emit-c: a large chain in blocks, hoisted scalars, row and column sums" { golden emit-c-blocks 0; }
-@test "run: the block program compiled and checked" { golden run-blocks 0; }
-@test "emit-c: operands broadcast along the last axis loop over rows, then blocks" { golden emit-c-rows 0; }
-@test "emit-c: one static function per distinct jit sub-jaxpr, called from every use" { golden emit-c-jit-functions 0; }
-# Before these limits: 68 MB of C written out; a run that overflowed the stack (exit 139).
-@test "emit-c: C over TJ_MAX_C_BYTES is refused as a budget" { golden compile-limit-c-bytes 3; }
-@test "run: code needing more stack than TJ_MAX_STACK_BYTES is refused as a budget" { golden compile-limit-stack 3; }
-
 @test "run: the tutorial with autograph prints 10.0, then -2.0 for x = -2.0" {
   run tjit run --autograph "$TJIT_ROOT/examples/conditional_double.json"
   assert_success

@@ -1,32 +1,10 @@
 #!/usr/bin/env bats
-# tjit explain-recompile: the jit cache replayed over a spec's calls. Every
+# tjit explain-recompile: the jit cache replayed over a spec's calls. The
+# golden cases explain-* (tests/cases, run by tests/run-golden): every
 # expected output was checked by hand against the cache rules (see each
 # spec's description and tjit-explain-recompile(1)).
 load helper
 
-@test "explain: the tutorial without autograph lists hits and compiles, and the trace error" { golden explain-tutorial 0; }
-@test "explain: the tutorial with autograph: threshold is constant" { golden explain-tutorial-autograph 0; }
-@test "explain: structural, constant and unused static arguments" { golden explain-static-kinds 0; }
-@test "explain: traced shape and dtype changes" { golden explain-shape 0; }
-@test "explain: 1, 1.0, true and '1' are different keys; mapping order is not" { golden explain-static-types 0; }
-@test "explain: weak type and keyword vs positional" { golden explain-weak-keyword 0; }
-@test "explain: --format json" { golden explain-json 0; }
-@test "explain: --format json with every class" { golden explain-json-kinds 0; }
-@test "explain: --format github" { golden explain-github 0; }
-@test "explain: --format github with a trace error and a budget" { golden explain-github-trace-error 3; }
-@test "explain: --format github: a traced argument's shape and dtype warning, calls in the summary notice" { golden explain-github-shape 0; }
-@test "explain: --max-compiles exceeded exits 3 and names the calls" { golden explain-budget 3; }
-@test "explain: --what-if that compiles" { golden explain-what-if-compile 0; }
-@test "explain: --what-if from --call that hits" { golden explain-what-if-hit 0; }
-@test "explain: two --what-if changes make one call" { golden explain-what-if-two 0; }
-@test "explain: a static read only in a loop another bounds is constant, over every compiled signature" { golden explain-static-loop-unread 0; }
-@test "explain: a static that decides an if is structural, though the jaxprs differ only in a literal" { golden explain-static-decides-branch 0; }
-@test "explain: two statics that only make sense together are classified from the calls' own traces" { golden explain-static-coupled 0; }
-@test "explain: shapes, axes, indices, dtypes and jit statics are structural" { golden explain-static-uses 0; }
-@test "explain: a call that breaks a declared shape is an error, as in tjit check" { golden explain-error-declared-type 2; }
-@test "explain: a call that breaks a shape a static parameter declares is an error" { golden explain-error-declared-by-static 2; }
-@test "explain: a --what-if value that breaks a declared shape is an error" { golden explain-error-what-if-declared 2; }
-@test "explain: a static parameter declared as an array is a spec error, as in tjit check" { golden explain-error-declared-static 2; }
 @test "explain: a call that breaks a declared shape is an error in --format json and github too" {
   for format in json github; do
     run tjit explain-recompile --format "$format" "$CASES_DIR/explain-error-declared-type.json"
@@ -36,11 +14,6 @@ load helper
     refute_output --partial '"result": "compile"'
   done
 }
-@test "explain: --what-if with an unknown parameter" { golden explain-error-what-if-name 2; }
-@test "explain: --what-if with a value that is not JSON" { golden explain-error-what-if-json 2; }
-@test "explain: a spec without calls" { golden explain-error-no-calls 2; }
-@test "explain: an unhashable static argument" { golden explain-error-unhashable 2; }
-@test "explain: a call missing an argument" { golden explain-error-missing-arg 2; }
 
 @test "explain: --max-compiles at the count passes" {
   run tjit explain-recompile --max-compiles 4 "$TJIT_ROOT/examples/static_kinds_recompile.json"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # tjit graph: the jaxpr drawn with Graphviz in process. The DOT text of
-# each case is golden (tests/cases/graph-*.args/.out, refreshed by
-# `make update-golden`; each drawing was checked by eye as PNG); the
-# renderings are checked for what they must hold.
+# each case is golden (tests/cases/graph-*.args/.out, run by
+# tests/run-golden and refreshed by `make update-golden`; each drawing was
+# checked by eye as PNG); the renderings are checked for what they must
+# hold.
 load helper
 bats_require_minimum_version 1.5.0
 
@@ -10,19 +11,7 @@ ex() { printf '%s/examples/%s.json' "$TJIT_ROOT" "$1"; }
 
 setup() { cd "$BATS_TEST_TMPDIR"; }
 
-# --- DOT, golden -------------------------------------------------------------
-
-@test "graph: relu_scale: static arguments in one box, literals per use" { golden graph-static 0; }
-@test "graph: piecewise_switch: a cond's branches as clusters wired from its operands" { golden graph-cond 0; }
-@test "graph: autograph's cond with a static threshold" { golden graph-cond-autograph 0; }
-@test "graph: newton_sqrt: while's cond and body, captured consts" { golden graph-while 0; }
-@test "graph: cumsum_scan: a scan body" { golden graph-scan 0; }
-@test "graph: a jit helper called three times is drawn once per call" { golden graph-jit-twice 0; }
-@test "graph: --fused boxes layer_norm's fused loops" { golden graph-fused 0; }
-@test "graph: --fused --rankdir LR on softmax" { golden graph-fused-lr 0; }
-@test "graph: hostile static values are escaped in the labels" { golden graph-hostile-static 0; }
-@test "graph: code points XML 1.0 forbids are escaped in the labels" { golden graph-static-xml-forbidden 0; }
-@test "graph: a trace error is reported as by trace" { golden graph-error-trace 1; }
+# --- DOT -------------------------------------------------------------------
 
 @test "graph: the DOT text is the same bytes on every run" {
   tjit graph --fused "$(ex layer_norm)" >one.dot

@@ -1,6 +1,7 @@
 # Shared set-up for the CLI tests: the bats libraries, the tjit under test
-# on PATH, and `golden NAME STATUS` for the cases in tests/cases.
-# tests/update-golden sources it too, outside bats (no `load` there).
+# on PATH, and `golden NAME STATUS`, which runs a case of tests/cases.
+# tests/run-golden (which runs every case) and tests/update-golden source
+# it too, outside bats (no `load` there).
 if declare -F load >/dev/null; then
   load /usr/lib/bats/bats-support/load.bash
   load /usr/lib/bats/bats-assert/load.bash
@@ -19,11 +20,16 @@ if [[ -n ${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-}} ]]; then
   export TJIT_CACHE_KEY="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/tjit-key/cache.key"
 fi
 
+# Sets the variable named $1 to the whole content of file $2, trailing
+# newlines kept: a builtin read, where $(cat) would cost two processes per
+# file, four per case.
+_golden_read() { IFS= read -r -d '' "$1" <"$2" || true; }
+
 # Fails with a unified diff when the text differs from the file's content
 # (a missing file stands for "no output").
 _golden_compare() {
   local what=$1 actual=$2 expected_file=$3 expected=""
-  [[ -f $expected_file ]] && expected=$(cat "$expected_file"; printf x) && expected=${expected%x}
+  [[ -f $expected_file ]] && _golden_read expected "$expected_file"
   [[ $actual == "$expected" ]] && return 0
   echo "$what differs from ${expected_file#"$TJIT_ROOT"/} (--- expected, +++ actual):"
   diff -u --label expected --label actual <(printf '%s' "$expected") <(printf '%s' "$actual")
@@ -56,9 +62,8 @@ golden() {
   outfile=$(mktemp) errfile=$(mktemp)
   status=0
   (cd "$CASES_DIR" && tjit "${words[@]}" >"$outfile" 2>"$errfile" </dev/null) || status=$?
-  # $(...) would drop trailing newlines: keep them with a sentinel.
-  out=$(cat "$outfile"; printf x) out=${out%x}
-  err=$(cat "$errfile"; printf x) err=${err%x}
+  _golden_read out "$outfile"
+  _golden_read err "$errfile"
   rm -f "$outfile" "$errfile"
   if [[ $status -ne $want_status ]]; then
     echo "exit status: expected $want_status, got $status (tjit ${words[*]})"
