@@ -159,11 +159,11 @@ const spec_call *api_pick_call(tj_arena *a, diag_list *d, tj_spec *spec, const t
 }
 
 tj_status tj_trace(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_jaxpr **out) {
-  return api_trace_uses(ctx, spec, opts, out, NULL);
+  return api_trace_uses(ctx, spec, opts, out, NULL, NULL);
 }
 
 tj_status api_trace_uses(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_jaxpr **out,
-                         uint8_t *static_use) {
+                         uint8_t *static_use, uint64_t *work) {
   tj_trace_opts o = opts ? *opts : tj_trace_defaults();
   spec_call scratch;
   diag_set_kind(&ctx->diags, DIAG_KIND_SPEC);
@@ -180,6 +180,7 @@ tj_status api_trace_uses(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, 
   t.frame = &top;
   t.jaxpr = t.m->top;
   bool ok = trace_function(&t, spec, call);
+  if (work) *work = t.neqns + t.steps;
   arena_free(&t.scratch);
   char err[256];
   if (ok && !ir_check(t.m, err, sizeof err)) {

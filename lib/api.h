@@ -33,9 +33,10 @@ struct ast_func *api_find_entry(tj_ctx *ctx, tj_spec *spec);
 /* tj_trace that also records how the trace used each static parameter of
  * the entry (static_use: TJ_MAX_PARAMS entries of trace.h's USE_* bits,
  * filled as far as the trace got, also when it fails; for
- * explain-recompile). */
+ * explain-recompile) and, in *work when work is not NULL, the equations it
+ * recorded plus the statements it ran, also when it fails. */
 tj_status api_trace_uses(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_jaxpr **out,
-                         uint8_t *static_use);
+                         uint8_t *static_use, uint64_t *work);
 
 /* The call opts pick (--args parsed into arena, with errors in d). */
 struct spec_call;

@@ -5,6 +5,7 @@
 #ifndef TJ_EXPLAIN_H
 #define TJ_EXPLAIN_H
 #include "cache_key.h"
+#include "limits.h"
 #include "util.h"
 
 /* Signatures compared when looking for the closest one: the most recently
@@ -12,8 +13,15 @@
 #define EXPLAIN_MAX_CLOSEST 256
 /* Values of one argument shown. */
 #define EXPLAIN_MAX_VALUES 16
-/* Traces one analysis may make (each compiled signature at most once). */
+/* Traces one analysis may make (each compiled signature at most once),
+ * and the work they may do in all, in equations recorded plus statements
+ * run: a function that runs into the trace limits for every signature
+ * made explain-recompile take the time of one such trace per signature
+ * (5 signatures of a static loop that never ends: 80 s). A trace is not
+ * begun past it, so the analysis does at most about twice the work of
+ * the longest trace (TJ_MAX_STEPS + TJ_MAX_EQNS, limits.h). */
 #define EXPLAIN_MAX_TRACES 256
+#define EXPLAIN_MAX_TRACE_WORK ((uint64_t)TJ_MAX_STEPS)
 /* Mismatches kept (and shown) per compilation. */
 #define EXPLAIN_MAX_SHOWN 16
 
@@ -86,6 +94,7 @@ struct tj_explain_report {
   explain_arg *args;
   int nargs;
   int ntraces;
+  uint64_t trace_work;     /* of the traces so far (EXPLAIN_MAX_TRACE_WORK) */
   bool has_what_if;
   explain_call what_if;
   int what_if_base;        /* the call it is derived from */

@@ -49,7 +49,7 @@ static void take_diagnostics(tj_explain_report *r, explain_sig *sig, tj_diag *ta
 static bool trace_sig(tj_explain_report *r, int s) {
   explain_sig *sig = &r->sigs[s];
   if (sig->traced) return sig->traced > 0;
-  if (r->ntraces >= EXPLAIN_MAX_TRACES) return false;
+  if (r->ntraces >= EXPLAIN_MAX_TRACES || r->trace_work >= EXPLAIN_MAX_TRACE_WORK) return false;
   r->ntraces++;
   tj_trace_opts o = tj_trace_defaults();
   o.autograph = r->keyer.autograph;
@@ -60,7 +60,9 @@ static bool trace_sig(tj_explain_report *r, int s) {
   tj_diag *tail = d->tail;
   int nerrors = d->nerrors;
   tj_jaxpr *jaxpr = NULL;
-  tj_status st = api_trace_uses(r->ctx, r->spec, &o, &jaxpr, sig->use);
+  uint64_t work = 0;
+  tj_status st = api_trace_uses(r->ctx, r->spec, &o, &jaxpr, sig->use, &work);
+  r->trace_work += work;
   tj_jaxpr_free(jaxpr); /* only its uses are kept */
   sig->traced = st == TJ_OK ? 1 : -1;
   if (st != TJ_OK) take_diagnostics(r, sig, tail, nerrors);
