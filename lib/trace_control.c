@@ -585,93 +585,140 @@ static bool builtin_while_loop(tracer *t, const builtin_def *bd, const call_args
 
 /* lax.scan(f, init, xs, length): f(carry, x) -> (carry, y); *out is
  * (final carry, stacked ys). */
-static bool trace_scan(tracer *t, body_fn fn, const void *ctx, const body_info *info, value init, value xs,
-                       int64_t length, node *call, value *out) {
-  tj_span span = call->span;
-  leaves cin = {0}, xin = {0};
-  if (!flatten(t, &init, &cin, span, "scan carries") || !flatten(t, &xs, &xin, span, "scan inputs")) return false;
-  int n = cin.n + xin.n;
-  tj_aval *avals = ARENA_ARRAY(&t->scratch, tj_aval, n + 1);
-  for (int i = 0; i < cin.n; i++) avals[i] = value_aval(t, &cin.v[i]);
-  for (int i = 0; i < xin.n; i++) {
-    tj_aval a = value_aval(t, &xin.v[i]);
-    if (xin.v[i].kind != V_TRACED || a.rank == 0)
+/* What lowering one scan decides, step by step (trace_scan). */
+typedef struct scan_plan {
+  leaves cin, xin;         /* the carries and the scanned inputs, flattened */
+  tj_aval *avals;          /* the body's inputs: the carries, then an x's slice */
+  int64_t length;
+  body b;
+  bool *move;              /* per carry: forwarded unchanged, so a const */
+  int nmove, ncarry, nys;
+  int *ys_from_x;          /* per y: the x it passes through, or -1 */
+} scan_plan;
+
+/* The body's input avals: each carry's, and each x's without its leading
+ * axis, which must be the same length for all. */
+static bool scan_avals(tracer *t, scan_plan *p, tj_span span) {
+  p->avals = ARENA_ARRAY(&t->scratch, tj_aval, p->cin.n + p->xin.n + 1);
+  for (int i = 0; i < p->cin.n; i++) p->avals[i] = value_aval(t, &p->cin.v[i]);
+  for (int i = 0; i < p->xin.n; i++) {
+    tj_aval a = value_aval(t, &p->xin.v[i]);
+    if (p->xin.v[i].kind != V_TRACED || a.rank == 0)
       return tracer_error(t, span, "ValueError: scan got value with no leading axis to scan over");
-    if (length < 0) length = a.dims[0];
-    if (a.dims[0] != length)
+    if (p->length < 0) p->length = a.dims[0];
+    if (a.dims[0] != p->length)
       return tracer_error(t, span, "ValueError: scan got values with different leading axis sizes: %lld and %lld",
-                          (long long)a.dims[0], (long long)length);
+                          (long long)a.dims[0], (long long)p->length);
     for (int d = 1; d < a.rank; d++) a.dims[d - 1] = a.dims[d];
     a.rank--;
-    avals[cin.n + i] = a;
+    p->avals[p->cin.n + i] = a;
   }
-  if (length < 0) return tracer_error(t, span, "ValueError: scan got no values to scan over and `length` not provided.");
-  body b;
+  if (p->length < 0) return tracer_error(t, span, "ValueError: scan got no values to scan over and `length` not provided.");
+  return true;
+}
+
+/* Traces the body, again when a weak carry's type had to be joined with
+ * what the body makes of it, and checks the carry it returns. */
+static bool scan_body(tracer *t, scan_plan *p, body_fn fn, const void *ctx, const body_info *info, value init,
+                      value xs, node *call) {
+  tj_span span = call->span;
   value args[2] = {init, xs};
   for (int pass = 0; pass < 2; pass++) {
     int k = 0;
-    args[0] = unflatten(t, &init, cin.v, &k);
+    args[0] = unflatten(t, &init, p->cin.v, &k);
     body_info named = *info;
     if (info->naligned < 0) /* fori: the carry (i, x) lines up with body(i, x) */
       named.aligned = args[0].items, named.naligned = args[0].n;
-    if (!trace_with(t, fn, ctx, args, 2, avals, &named, call, &b)) return false;
-    if (b.result.kind != V_TUPLE || b.result.n != 2)
-      return tracer_error(t, span, "TypeError: scan body output must be a pair, got %s.", shaped_repr(t, &b.result));
-    if (b.jaxpr->nout < (uint32_t)cin.n) break;
+    if (!trace_with(t, fn, ctx, args, 2, p->avals, &named, call, &p->b)) return false;
+    if (p->b.result.kind != V_TUPLE || p->b.result.n != 2)
+      return tracer_error(t, span, "TypeError: scan body output must be a pair, got %s.", shaped_repr(t, &p->b.result));
+    if (p->b.jaxpr->nout < (uint32_t)p->cin.n) break;
     bool changed;
-    if (!promote_weak_carry(t, &cin, avals, b.jaxpr, 0, span, &changed)) return false;
+    if (!promote_weak_carry(t, &p->cin, p->avals, p->b.jaxpr, 0, span, &changed)) return false;
     if (!changed) break;
   }
-  if (!check_carry(t, "scan body", fn == call_function_value ? first_param(t, ctx, "carry") : "loop_carry", &init,
-                   avals, cin.n, &b, span))
-    return false;
-  /* A carry forwarded unchanged becomes a const (scan's move_to_const). */
-  bool *move = ARENA_ARRAY(&t->scratch, bool, cin.n + 1), *keep = ARENA_ARRAY(&t->scratch, bool, b.jaxpr->nout + 1);
-  int nmove = 0;
-  for (uint32_t i = 0; i < b.jaxpr->nout; i++) keep[i] = true;
-  for (int i = 0; i < cin.n; i++) {
-    move[i] = forwarded(b.jaxpr, (uint32_t)i) == b.nconst + i;
-    keep[i] = !move[i];
-    nmove += move[i];
+  const char *carry_name = fn == call_function_value ? first_param(t, ctx, "carry") : "loop_carry";
+  return check_carry(t, "scan body", carry_name, &init, p->avals, p->cin.n, &p->b, span);
+}
+
+/* A carry forwarded unchanged becomes a const (scan's move_to_const), and
+ * a y that is an x passed straight through is pruned and taken from xs
+ * itself (scan's ext_to_ext_fwd). */
+static void scan_forwarding(tracer *t, scan_plan *p) {
+  ir_jaxpr *j = p->b.jaxpr;
+  int nc = p->cin.n;
+  p->move = ARENA_ARRAY(&t->scratch, bool, nc + 1);
+  bool *keep = ARENA_ARRAY(&t->scratch, bool, j->nout + 1);
+  for (uint32_t i = 0; i < j->nout; i++) keep[i] = true;
+  for (int i = 0; i < nc; i++) {
+    p->move[i] = forwarded(j, (uint32_t)i) == p->b.nconst + i;
+    keep[i] = !p->move[i];
+    p->nmove += p->move[i];
   }
-  if (nmove) {
-    prune_outputs(b.jaxpr, keep);
-    move_binders_to_front(t, b.jaxpr, b.nconst, move, cin.n);
+  if (p->nmove) {
+    prune_outputs(j, keep);
+    move_binders_to_front(t, j, p->b.nconst, p->move, nc);
   }
-  int ncarry = cin.n - nmove, nys = (int)b.jaxpr->nout - ncarry, nin = n + b.nconst;
-  /* A y that is an x passed straight through is pruned and taken from xs
-   * itself (scan's ext_to_ext_fwd). */
-  int *ys_from_x = ARENA_ARRAY(&t->scratch, int, nys + 1), first_x = b.nconst + nmove + ncarry;
-  bool *keep_y = ARENA_ARRAY(&t->scratch, bool, b.jaxpr->nout + 1);
-  for (int i = 0; i < (int)b.jaxpr->nout; i++) keep_y[i] = true;
-  for (int i = 0; i < nys; i++) {
-    int fi = forwarded(b.jaxpr, (uint32_t)(ncarry + i));
-    ys_from_x[i] = fi >= first_x ? fi - first_x : -1;
-    keep_y[ncarry + i] = ys_from_x[i] < 0;
+  p->ncarry = nc - p->nmove;
+  p->nys = (int)j->nout - p->ncarry;
+  int first_x = p->b.nconst + p->nmove + p->ncarry;
+  p->ys_from_x = ARENA_ARRAY(&t->scratch, int, p->nys + 1);
+  bool *keep_y = ARENA_ARRAY(&t->scratch, bool, j->nout + 1);
+  for (uint32_t i = 0; i < j->nout; i++) keep_y[i] = true;
+  for (int i = 0; i < p->nys; i++) {
+    int fi = forwarded(j, (uint32_t)(p->ncarry + i));
+    p->ys_from_x[i] = fi >= first_x ? fi - first_x : -1;
+    keep_y[p->ncarry + i] = p->ys_from_x[i] < 0;
   }
-  prune_outputs(b.jaxpr, keep_y);
+  prune_outputs(j, keep_y);
+}
+
+/* The scan equation: operands the moved carries, the body's consts, the
+ * other carries, the xs; its outputs in outs. */
+static bool scan_emit(tracer *t, const scan_plan *p, tj_span span, uint32_t *outs) {
+  int nin = p->cin.n + p->xin.n + p->b.nconst, k = 0;
   ir_atom *ins = ARENA_ARRAY(&t->scratch, ir_atom, nin + 1);
+  for (int pass = 0; pass < 2; pass++) {
+    if (pass == 1)
+      for (int i = 0; i < p->b.nconst; i++) ins[k++] = ATOM_VAR(p->b.outer[i]);
+    for (int i = 0; i < p->cin.n; i++)
+      if (p->move[i] == (pass == 0) &&
+          !to_atom(t, &p->cin.v[i], p->avals[i].dtype, p->avals[i].weak, span, &ins[k++]))
+        return false;
+  }
+  for (int i = 0; i < p->xin.n; i++) ins[k++] = ATOM_VAR(p->xin.v[i].var);
+  ir_param ps[6] = {{"reverse", pv_bool(t->m, false)}, {"length", pv_int(t->m, p->length)},
+                    {"jaxpr", pv_jaxpr(t->m, p->b.jaxpr)}, {"num_consts", pv_int(t->m, p->b.nconst + p->nmove)},
+                    {"num_carry", pv_int(t->m, p->ncarry)}, {"unroll", pv_int(t->m, 1)}};
+  return emit_n(t, P_scan, ins, nin, (int)p->b.jaxpr->nout, ps, 6, span, outs);
+}
+
+/* (carry, ys) in the structure of init and of the body's ys. */
+static value scan_result(tracer *t, const scan_plan *p, value init, const uint32_t *outs) {
+  value *carry = ARENA_ARRAY(&t->scratch, value, p->cin.n + 1), *ys = ARENA_ARRAY(&t->scratch, value, p->nys + 1);
+  for (int i = 0, j = 0; i < p->cin.n; i++) carry[i] = p->move[i] ? p->cin.v[i] : value_traced(outs[j++]);
+  for (int i = 0, j = p->ncarry; i < p->nys; i++)
+    ys[i] = p->ys_from_x[i] >= 0 ? p->xin.v[p->ys_from_x[i]] : value_traced(outs[j++]);
+  value out = {.kind = V_TUPLE, .n = 2};
+  out.items = ARENA_ARRAY(&t->scratch, value, 2);
   int k = 0;
-  for (int i = 0; i < cin.n; i++)
-    if (move[i] && !to_atom(t, &cin.v[i], avals[i].dtype, avals[i].weak, span, &ins[k++])) return false;
-  for (int i = 0; i < b.nconst; i++) ins[k++] = ATOM_VAR(b.outer[i]);
-  for (int i = 0; i < cin.n; i++)
-    if (!move[i] && !to_atom(t, &cin.v[i], avals[i].dtype, avals[i].weak, span, &ins[k++])) return false;
-  for (int i = 0; i < xin.n; i++) ins[k++] = ATOM_VAR(xin.v[i].var);
-  ir_param ps[6] = {{"reverse", pv_bool(t->m, false)}, {"length", pv_int(t->m, length)},
-                    {"jaxpr", pv_jaxpr(t->m, b.jaxpr)}, {"num_consts", pv_int(t->m, b.nconst + nmove)},
-                    {"num_carry", pv_int(t->m, ncarry)}, {"unroll", pv_int(t->m, 1)}};
-  uint32_t *outs = ARENA_ARRAY(&t->scratch, uint32_t, b.jaxpr->nout + 1);
-  if (!emit_n(t, P_scan, ins, nin, (int)b.jaxpr->nout, ps, 6, span, outs)) return false;
-  value *carry = ARENA_ARRAY(&t->scratch, value, cin.n + 1), *ys = ARENA_ARRAY(&t->scratch, value, nys + 1);
-  for (int i = 0, j = 0; i < cin.n; i++) carry[i] = move[i] ? cin.v[i] : value_traced(outs[j++]);
-  for (int i = 0, j = ncarry; i < nys; i++) ys[i] = ys_from_x[i] >= 0 ? xin.v[ys_from_x[i]] : value_traced(outs[j++]);
-  *out = (value){.kind = V_TUPLE, .n = 2};
-  out->items = ARENA_ARRAY(&t->scratch, value, 2);
+  out.items[0] = unflatten(t, &init, carry, &k);
   k = 0;
-  out->items[0] = unflatten(t, &init, carry, &k);
-  k = 0;
-  out->items[1] = unflatten(t, &b.result.items[1], ys, &k);
+  out.items[1] = unflatten(t, &p->b.result.items[1], ys, &k);
+  return out;
+}
+
+static bool trace_scan(tracer *t, body_fn fn, const void *ctx, const body_info *info, value init, value xs,
+                       int64_t length, node *call, value *out) {
+  tj_span span = call->span;
+  scan_plan p = {.length = length};
+  if (!flatten(t, &init, &p.cin, span, "scan carries") || !flatten(t, &xs, &p.xin, span, "scan inputs") ||
+      !scan_avals(t, &p, span) || !scan_body(t, &p, fn, ctx, info, init, xs, call))
+    return false;
+  scan_forwarding(t, &p);
+  uint32_t *outs = ARENA_ARRAY(&t->scratch, uint32_t, p.b.jaxpr->nout + 1);
+  if (!scan_emit(t, &p, span, outs)) return false;
+  *out = scan_result(t, &p, init, outs);
   return true;
 }
 
