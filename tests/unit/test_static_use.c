@@ -92,7 +92,7 @@ static void test_uses(void) {
     tj_trace_opts o = tj_trace_defaults();
     o.call = 0;
     bool ok = text && tj_spec_load(ctx, "t.json", text, strlen(text), &spec) == TJ_OK &&
-              api_trace_uses(ctx, spec, &o, &j, use) == TJ_OK;
+              api_trace_uses(ctx, spec, &o, &j, use, NULL) == TJ_OK;
     if (!ok) tj_print_diagnostics(ctx, stderr);
     CHECK(ok);
     if (use[c->param] != c->want)
@@ -114,7 +114,7 @@ static void test_no_record(void) {
   uint8_t use[TJ_MAX_PARAMS] = {0};
   CHECK(tj_spec_load(ctx, "t.json", text, strlen(text), &spec) == TJ_OK);
   CHECK(tj_trace(ctx, spec, NULL, &a) == TJ_OK);
-  CHECK(api_trace_uses(ctx, spec, NULL, &b, use) == TJ_OK);
+  CHECK(api_trace_uses(ctx, spec, NULL, &b, use, NULL) == TJ_OK);
   char *ta = a ? tj_jaxpr_text(a) : NULL, *tb = b ? tj_jaxpr_text(b) : NULL;
   CHECK(ta && tb && strcmp(ta, tb) == 0);
   CHECK(use[1] == (USE_CONTROL | USE_LITERAL));
