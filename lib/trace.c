@@ -77,9 +77,26 @@ void frame_seal(tracer *t, trace_frame *f, const uint32_t *args, int nargs) {
 
 /* Scopes. */
 scope *scope_new(tracer *t, scope *parent) {
-  scope *s = ARENA_NEW(&t->scratch, scope);
+  scope *s = t->free_scopes;
+  if (s) { /* its arrays are kept for the names it will bind */
+    t->free_scopes = s->parent;
+    s->n = 0;
+    s->captured = false;
+  } else {
+    s = ARENA_NEW(&t->scratch, scope);
+  }
   s->parent = parent;
   return s;
+}
+
+void scope_release(tracer *t, scope *s) {
+  if (s->captured) return;
+  s->parent = t->free_scopes;
+  t->free_scopes = s;
+}
+
+void scope_capture(scope *s) {
+  for (; s && !s->captured; s = s->parent) s->captured = true;
 }
 
 void scope_bind(tracer *t, scope *s, name_id name, value v) {
@@ -241,8 +258,7 @@ flow exec_stmt(tracer *t, scope *s, node *n) { return exec(t, s, n); }
 
 static flow exec_if(tracer *t, scope *s, node *n, node **rest, int nrest, bool *consumed);
 
-flow exec_block(tracer *t, scope *s, node *block) {
-  scope *inner = scope_new(t, s);
+static flow exec_items(tracer *t, scope *inner, node *block) {
   for (int i = 0; i < block->nitems; i++) {
     node *n = block->items[i];
     bool consumed = false;
@@ -257,6 +273,21 @@ flow exec_block(tracer *t, scope *s, node *block) {
     if (f != FLOW_NORMAL || consumed) return f;
   }
   return FLOW_NORMAL;
+}
+
+flow exec_block(tracer *t, scope *s, node *block) {
+  scope *inner = scope_new(t, s);
+  flow f = exec_items(t, inner, block);
+  scope_release(t, inner);
+  return f;
+}
+
+/* n in a scope of its own, released after. */
+static flow exec_scoped(tracer *t, scope *s, node *n) {
+  scope *inner = scope_new(t, s);
+  flow f = exec(t, inner, n);
+  scope_release(t, inner);
+  return f;
 }
 
 /* A declared type converts (dtype) and checks (shape) the initial value;
@@ -333,7 +364,7 @@ static flow exec_if(tracer *t, scope *s, node *n, node **rest, int nrest, bool *
   if (traced) return autograph_if(t, s, n, pred, rest, nrest, consumed);
   node *branch = c ? n->then : n->els;
   if (!branch) return FLOW_NORMAL;
-  return exec(t, scope_new(t, s), branch);
+  return exec_scoped(t, s, branch);
 }
 
 static const char *loop_fix =
@@ -351,13 +382,12 @@ static bool loop_condition(tracer *t, scope *s, node *cond, bool *truth, bool *t
 }
 
 static flow loop_body(tracer *t, scope *s, node *body, bool *stop) {
-  flow f = exec(t, scope_new(t, s), body);
+  flow f = exec_scoped(t, s, body);
   *stop = f == FLOW_BREAK || f == FLOW_RETURN || f == FLOW_ERROR;
   return f == FLOW_BREAK || f == FLOW_CONTINUE ? FLOW_NORMAL : f;
 }
 
-static flow exec_for(tracer *t, scope *s, node *n) {
-  scope *ls = scope_new(t, s);
+static flow run_for(tracer *t, scope *ls, node *n) {
   if (n->init && exec(t, ls, n->init) == FLOW_ERROR) return FLOW_ERROR;
   for (;;) {
     bool c = true, traced = false, stop;
@@ -369,6 +399,13 @@ static flow exec_for(tracer *t, scope *s, node *n) {
     value ignored;
     if (n->inc && !eval(t, ls, n->inc, &ignored)) return FLOW_ERROR;
   }
+}
+
+static flow exec_for(tracer *t, scope *s, node *n) {
+  scope *ls = scope_new(t, s); /* the init's variables */
+  flow f = run_for(t, ls, n);
+  scope_release(t, ls);
+  return f;
 }
 
 static flow exec_while(tracer *t, scope *s, node *n, bool test_first) {
@@ -411,6 +448,7 @@ static flow exec_inner(tracer *t, scope *s, node *n) {
     return FLOW_RETURN;
   case ND_FUNC: { /* each definition executed is a new function object, as a Python def is: an
                     * empty scope of its own gives it an identity (jit's cache key) */
+    scope_capture(s);
     value f = {.kind = V_FUNC, .func = n->func, .closure = scope_new(t, s)};
     scope_bind(t, s, n->func->name, f);
     return FLOW_NORMAL;
@@ -480,6 +518,7 @@ bool call_user(tracer *t, ast_func *f, scope *closure, node *call, value *args,
     scope_bind(t, fs, f->params[i].name, args[i]);
   }
   flow fl = exec_block(t, fs, f->body);
+  scope_release(t, fs);
   t->call_depth--;
   if (fl == FLOW_ERROR) return false;
   if (fl == FLOW_BREAK || fl == FLOW_CONTINUE) return jump_error(t);

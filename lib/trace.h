@@ -16,6 +16,7 @@ struct scope {
   name_id *names;
   value *vals;
   int n, cap;
+  bool captured;           /* a function defined in it (or below) keeps it */
 };
 
 /* What a statement did to control flow. */
@@ -77,6 +78,7 @@ typedef struct tracer {
   value retval;             /* set by `return` */
   tj_span jump_span;        /* the last break/continue, for errors */
   bool jump_is_break;
+  scope *free_scopes;       /* released scopes, chained by parent */
   struct jit_entry *jit_cache;   /* traced jit functions, by signature */
   bool autograph;
   bool spec_error;           /* the failure is the spec's (exit 2), not the program's */
@@ -103,6 +105,13 @@ void origin_note(tracer *t, uint32_t var, const char *fix);
 bool enter(tracer *t, tj_span span);
 static inline void leave(tracer *t) { t->depth--; }
 scope *scope_new(tracer *t, scope *parent);
+/* A scope whose statements are done: reused by the next scope_new unless
+ * a function defined in it keeps it (scope_capture). A static loop of
+ * millions of iterations made two scopes per iteration, 60 bytes that
+ * lived until the end of the trace (600 MB at the statements limit). */
+void scope_release(tracer *t, scope *s);
+/* s and the scopes around it are kept by a function defined in s. */
+void scope_capture(scope *s);
 void scope_bind(tracer *t, scope *s, name_id name, value v);
 value *scope_lookup(scope *s, name_id name);
 flow exec_block(tracer *t, scope *s, node *block);
