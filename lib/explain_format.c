@@ -1,5 +1,6 @@
-/* The explain-recompile report as text, JSON and GitHub workflow commands
- * (tjit-explain-recompile(1) documents all three). */
+/* The explain-recompile report as text, and what the text, JSON and
+ * GitHub forms share (the JSON and GitHub forms are in explain_json.c;
+ * tjit-explain-recompile(1) documents all three). */
 #include "explain.h"
 #include "trace.h"
 

@@ -1,4 +1,5 @@
-/* The spec's JSON reader (internal to spec.c). A strict RFC 8259 parser that
+/* The spec's JSON reader (spec.c parses with it; the sjson tree it builds
+ * is read by the cache key, the tracer, explain and values.c). A strict RFC 8259 parser that
  * builds the sjson tree directly, keeping what cJSON 1.7.15 drops: integer vs
  * float as written, every value's span, strings holding NUL bytes, and the
  * reason a text is not JSON. (cJSON also rejects valid numbers longer than 63

@@ -1,6 +1,6 @@
-/* The spec file (tjit-spec(5)): JSON read with cJSON, paired with a token
- * scan of the raw text so every value keeps its position and integers stay
- * distinct from floats (`5` is a weak int, `5.0` a weak float). */
+/* The spec file (tjit-spec(5)): JSON read by json_scan.c into sjson
+ * values that keep their position, with integers distinct from floats
+ * (`5` is a weak int, `5.0` a weak float). */
 #ifndef TJ_SPEC_H
 #define TJ_SPEC_H
 #include <stdbool.h>
