@@ -37,21 +37,6 @@ static void gather_loop(cg *g, uint32_t out, ir_atom a, const char *base, const 
   buf_free(&off), buf_free(&src), buf_free(&dst);
 }
 
-static int param_ints(const ir_eqn *e, const char *key, int64_t *out, int max) {
-  const pval *p = ir_param_get(e, key);
-  if (!p || (p->kind != PV_TUPLE && p->kind != PV_LIST) || p->nitems > max) return -1;
-  for (int i = 0; i < p->nitems; i++) {
-    if (!p->items[i] || p->items[i]->kind != PV_INT) return -1;
-    out[i] = p->items[i]->i;
-  }
-  return p->nitems;
-}
-
-static int64_t param_int(const ir_eqn *e, const char *key, int64_t def) {
-  const pval *p = ir_param_get(e, key);
-  return p && (p->kind == PV_INT || p->kind == PV_BOOL) ? p->i : def;
-}
-
 /* Inside a fused loop (ops given) a broadcast is its operand's element;
  * on its own (hoisted before a loop) a gather into its buffer. */
 bool cg_broadcast_in_dim(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
@@ -62,7 +47,7 @@ bool cg_broadcast_in_dim(cg *g, const ir_eqn *e, const char *const *ops, tj_buf 
   tj_aval a = cg_aval(g, e->in[0]);
   int64_t bdims[TJ_MAX_RANK], st[TJ_MAX_RANK], coef[TJ_MAX_RANK] = {0};
   /* a scalar's broadcast carries no params (the listing prints none) */
-  if (a.rank > 0 && param_ints(e, "broadcast_dimensions", bdims, TJ_MAX_RANK) != a.rank)
+  if (a.rank > 0 && ir_param_ints(e, "broadcast_dimensions", bdims, TJ_MAX_RANK) != a.rank)
     return cg_fail(g, "internal error: broadcast_in_dim");
   strides_of(&a, st);
   for (int k = 0; k < a.rank; k++)
@@ -75,7 +60,7 @@ bool cg_transpose(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) 
   (void)ops, (void)expr;
   tj_aval a = cg_aval(g, e->in[0]);
   int64_t perm[TJ_MAX_RANK], st[TJ_MAX_RANK], coef[TJ_MAX_RANK];
-  if (param_ints(e, "permutation", perm, TJ_MAX_RANK) != a.rank) return cg_fail(g, "internal error: transpose");
+  if (ir_param_ints(e, "permutation", perm, TJ_MAX_RANK) != a.rank) return cg_fail(g, "internal error: transpose");
   strides_of(&a, st);
   for (int d = 0; d < a.rank; d++) coef[d] = st[perm[d]];
   gather_loop(g, e->out[0], e->in[0], "0", coef);
@@ -93,11 +78,11 @@ bool cg_slice(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   tj_aval a = cg_aval(g, e->in[0]);
   int64_t start[TJ_MAX_RANK], step[TJ_MAX_RANK], st[TJ_MAX_RANK], coef[TJ_MAX_RANK], base = 0;
-  if (param_ints(e, "start_indices", start, TJ_MAX_RANK) != a.rank) return cg_fail(g, "internal error: slice");
+  if (ir_param_ints(e, "start_indices", start, TJ_MAX_RANK) != a.rank) return cg_fail(g, "internal error: slice");
   const pval *sp = ir_param_get(e, "strides");
   if (!sp || sp->kind == PV_NONE)
     for (int d = 0; d < a.rank; d++) step[d] = 1;
-  else if (param_ints(e, "strides", step, TJ_MAX_RANK) != a.rank) return cg_fail(g, "internal error: slice");
+  else if (ir_param_ints(e, "strides", step, TJ_MAX_RANK) != a.rank) return cg_fail(g, "internal error: slice");
   strides_of(&a, st);
   for (int d = 0; d < a.rank; d++) base += start[d] * st[d], coef[d] = step[d] * st[d];
   char b[32];
@@ -110,7 +95,7 @@ bool cg_rev(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   tj_aval a = cg_aval(g, e->in[0]);
   int64_t dims[TJ_MAX_RANK], st[TJ_MAX_RANK], coef[TJ_MAX_RANK], base = 0;
-  int n = param_ints(e, "dimensions", dims, TJ_MAX_RANK);
+  int n = ir_param_ints(e, "dimensions", dims, TJ_MAX_RANK);
   if (n < 0) return cg_fail(g, "internal error: rev");
   strides_of(&a, st);
   memcpy(coef, st, sizeof st);
@@ -128,7 +113,7 @@ bool cg_dynamic_slice(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *ex
   (void)ops, (void)expr;
   tj_aval a = cg_aval(g, e->in[0]);
   int64_t sizes[TJ_MAX_RANK], st[TJ_MAX_RANK];
-  if (param_ints(e, "slice_sizes", sizes, TJ_MAX_RANK) != a.rank || e->nin != (uint32_t)a.rank + 1)
+  if (ir_param_ints(e, "slice_sizes", sizes, TJ_MAX_RANK) != a.rank || e->nin != (uint32_t)a.rank + 1)
     return cg_fail(g, "internal error: dynamic_slice");
   strides_of(&a, st);
   cg_line(g, "{");
@@ -154,7 +139,7 @@ bool cg_dynamic_slice(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *ex
 bool cg_concatenate(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   const tj_aval *o = &g->m->vars[e->out[0]];
-  int64_t dim = param_int(e, "dimension", -1), st[TJ_MAX_RANK], at = 0;
+  int64_t dim = ir_param_int(e, "dimension", -1), st[TJ_MAX_RANK], at = 0;
   if (dim < 0 || dim >= o->rank) return cg_fail(g, "internal error: concatenate");
   strides_of(o, st);
   for (uint32_t k = 0; k < e->nin; k++) {
@@ -175,7 +160,7 @@ bool cg_concatenate(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr
 bool cg_iota(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   const tj_aval *o = &g->m->vars[e->out[0]];
-  int64_t dim = param_int(e, "dimension", 0);
+  int64_t dim = ir_param_int(e, "dimension", 0);
   if (o->rank == 0 || dim < 0 || dim >= o->rank) return cg_fail(g, "internal error: iota");
   int levels = cg_loops_begin(g, o, "i");
   cg_line(g, "v%u[i] = (%s)i%lld;", e->out[0], cg_type(o->dtype), (long long)dim);

@@ -16,11 +16,6 @@ static const ir_jaxpr *jaxpr_param(const ir_eqn *e, const char *key) {
   return p && p->kind == PV_JAXPR ? p->jaxpr : NULL;
 }
 
-static int64_t param_int(const ir_eqn *e, const char *key, int64_t def) {
-  const pval *p = ir_param_get(e, key);
-  return p && (p->kind == PV_INT || p->kind == PV_BOOL) ? p->i : def;
-}
-
 /* A list of C texts (inputs or destinations of a sub-jaxpr). */
 typedef struct texts {
   char **s;
@@ -241,7 +236,7 @@ void cg_work_free(cg *g) {
 bool cg_while(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   const ir_jaxpr *body = jaxpr_param(e, "body_jaxpr"), *cj = jaxpr_param(e, "cond_jaxpr");
-  uint32_t cn = (uint32_t)param_int(e, "cond_nconsts", 0), bn = (uint32_t)param_int(e, "body_nconsts", 0);
+  uint32_t cn = (uint32_t)ir_param_int(e, "cond_nconsts", 0), bn = (uint32_t)ir_param_int(e, "body_nconsts", 0);
   uint32_t n = e->nout, id = cg_fresh(g);
   if (!body || !cj || cn + bn + n != e->nin || cj->nin + cj->nconst != cn + n || body->nin + body->nconst != bn + n ||
       body->nout != n || cj->nout != 1)
@@ -283,9 +278,9 @@ static int64_t row_size(const tj_aval *a) {
 bool cg_scan(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   const ir_jaxpr *body = jaxpr_param(e, "jaxpr");
-  int64_t length = param_int(e, "length", -1);
-  uint32_t nconst = (uint32_t)param_int(e, "num_consts", 0), ncarry = (uint32_t)param_int(e, "num_carry", 0);
-  bool reverse = param_int(e, "reverse", 0) != 0;
+  int64_t length = ir_param_int(e, "length", -1);
+  uint32_t nconst = (uint32_t)ir_param_int(e, "num_consts", 0), ncarry = (uint32_t)ir_param_int(e, "num_carry", 0);
+  bool reverse = ir_param_int(e, "reverse", 0) != 0;
   if (!body || length < 0 || nconst + ncarry > e->nin || ncarry > e->nout ||
       body->nconst + body->nin != e->nin || body->nout != e->nout)
     return cg_fail(g, "internal error: malformed scan");

@@ -14,16 +14,6 @@ static void strides_of(const tj_aval *a, int64_t *st) {
   for (int d = a->rank - 1; d >= 0; d--) st[d] = s, s *= a->dims[d];
 }
 
-static int param_ints(const ir_eqn *e, const char *key, int64_t *out, int max) {
-  const pval *p = ir_param_get(e, key);
-  if (!p || (p->kind != PV_TUPLE && p->kind != PV_LIST) || p->nitems > max) return -1;
-  for (int i = 0; i < p->nitems; i++) {
-    if (!p->items[i] || p->items[i]->kind != PV_INT) return -1;
-    out[i] = p->items[i]->i;
-  }
-  return p->nitems;
-}
-
 static bool listed(const int64_t *v, int n, int64_t x) {
   for (int i = 0; i < n; i++)
     if (v[i] == x) return true;
@@ -111,7 +101,7 @@ bool cg_reduce(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   tj_aval a = cg_aval(g, e->in[0]);
   const tj_aval *o = &g->m->vars[e->out[0]];
   int64_t axes[TJ_MAX_RANK], ost[TJ_MAX_RANK], coef[TJ_MAX_RANK];
-  int naxes = param_ints(e, "axes", axes, TJ_MAX_RANK);
+  int naxes = ir_param_ints(e, "axes", axes, TJ_MAX_RANK);
   if (naxes < 0) return cg_fail(g, "internal error: %s without axes", prims[e->prim].name);
   if (a.rank > 0 && naxes > 0 && !ATOM_IS_LIT(e->in[0])) {
     tj_buf id = {0};
@@ -144,7 +134,7 @@ bool cg_argminmax(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) 
   tj_aval a = cg_aval(g, e->in[0]);
   const tj_aval *o = &g->m->vars[e->out[0]];
   int64_t axis, st[TJ_MAX_RANK];
-  if (param_ints(e, "axes", &axis, 1) != 1 || axis < 0 || axis >= a.rank)
+  if (ir_param_ints(e, "axes", &axis, 1) != 1 || axis < 0 || axis >= a.rank)
     return cg_fail(g, "internal error: %s without its axis", prims[e->prim].name);
   strides_of(&a, st);
   tj_buf base = {0}, x = {0}, best = {0}, dst = {0};
@@ -174,29 +164,6 @@ bool cg_argminmax(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) 
   return true;
 }
 
-typedef struct dot_dims {
-  int64_t lc[TJ_MAX_RANK], rc[TJ_MAX_RANK], lb[TJ_MAX_RANK], rb[TJ_MAX_RANK];
-  int nc, nb;
-} dot_dims;
-
-static bool read_dot_dims(const ir_eqn *e, dot_dims *d) {
-  const pval *p = ir_param_get(e, "dimension_numbers");
-  if (!p || p->kind != PV_TUPLE || p->nitems != 2) return false;
-  int64_t *lists[4] = {d->lc, d->rc, d->lb, d->rb};
-  int n[4];
-  for (int k = 0; k < 4; k++) {
-    const pval *pair = p->items[k / 2];
-    const pval *t = pair && pair->kind == PV_TUPLE && pair->nitems == 2 ? pair->items[k % 2] : NULL;
-    if (!t || (t->kind != PV_TUPLE && t->kind != PV_LIST) || t->nitems > TJ_MAX_RANK) return false;
-    for (int i = 0; i < t->nitems; i++) {
-      if (!t->items[i] || t->items[i]->kind != PV_INT) return false;
-      lists[k][i] = t->items[i]->i;
-    }
-    n[k] = t->nitems;
-  }
-  d->nc = n[0], d->nb = n[2];
-  return n[0] == n[1] && n[2] == n[3];
-}
 
 /* Products at least this large (M*N*K) go to BLAS; smaller ones stay in
  * loops, exact with the evaluator and free of the call's overhead. */
@@ -207,21 +174,21 @@ static bool read_dot_dims(const ir_eqn *e, dot_dims *d) {
  * other dims. Fills the gemm arguments. */
 typedef struct gemm { int64_t batch, m, n, k; bool ta, tb; } gemm;
 
-static bool as_gemm(const tj_aval *l, const tj_aval *r, const dot_dims *d, gemm *out) {
-  if (d->nc != 1) return false;
-  for (int i = 0; i < d->nb; i++)
+static bool as_gemm(const tj_aval *l, const tj_aval *r, const ir_dot_dims *d, gemm *out) {
+  if (d->nlc != 1) return false;
+  for (int i = 0; i < d->nlb; i++)
     if (d->lb[i] != i || d->rb[i] != i) return false;
   gemm g = {.batch = 1, .m = 1, .n = 1, .k = l->dims[d->lc[0]]};
-  for (int i = 0; i < d->nb; i++) g.batch *= l->dims[i];
+  for (int i = 0; i < d->nlb; i++) g.batch *= l->dims[i];
   if (d->lc[0] == l->rank - 1) g.ta = false;
-  else if (d->lc[0] == d->nb) g.ta = true;
+  else if (d->lc[0] == d->nlb) g.ta = true;
   else return false;
-  if (d->rc[0] == d->nb) g.tb = false;
+  if (d->rc[0] == d->nlb) g.tb = false;
   else if (d->rc[0] == r->rank - 1) g.tb = true;
   else return false;
-  for (int i = d->nb; i < l->rank; i++)
+  for (int i = d->nlb; i < l->rank; i++)
     if (i != d->lc[0]) g.m *= l->dims[i];
-  for (int i = d->nb; i < r->rank; i++)
+  for (int i = d->nlb; i < r->rank; i++)
     if (i != d->rc[0]) g.n *= r->dims[i];
   *out = g;
   return true;
@@ -241,33 +208,33 @@ static void dot_blas(cg *g, const ir_eqn *e, const gemm *p, tj_dtype t) {
 
 /* out[batch, lhs free, rhs free] = sum over the contracting coordinates
  * (row-major, as the evaluator adds them) of lhs * rhs. */
-static void dot_loops(cg *g, const ir_eqn *e, const dot_dims *d, const tj_aval *l, const tj_aval *r) {
+static void dot_loops(cg *g, const ir_eqn *e, const ir_dot_dims *d, const tj_aval *l, const tj_aval *r) {
   const tj_aval *o = &g->m->vars[e->out[0]];
   int64_t lst[TJ_MAX_RANK], rst[TJ_MAX_RANK];
   strides_of(l, lst), strides_of(r, rst);
   tj_buf lo = {0}, ro = {0}, x = {0}, y = {0}, dst = {0};
   buf_puts(&lo, "0"), buf_puts(&ro, "0");
   int oc = 0; /* output coordinate: batch, then lhs free, then rhs free */
-  for (int i = 0; i < d->nb; i++, oc++)
+  for (int i = 0; i < d->nlb; i++, oc++)
     buf_printf(&lo, " + i%d * %lld", oc, (long long)lst[d->lb[i]]),
         buf_printf(&ro, " + i%d * %lld", oc, (long long)rst[d->rb[i]]);
   for (int x2 = 0; x2 < l->rank; x2++)
-    if (!listed(d->lc, d->nc, x2) && !listed(d->lb, d->nb, x2)) buf_printf(&lo, " + i%d * %lld", oc++, (long long)lst[x2]);
+    if (!listed(d->lc, d->nlc, x2) && !listed(d->lb, d->nlb, x2)) buf_printf(&lo, " + i%d * %lld", oc++, (long long)lst[x2]);
   for (int x2 = 0; x2 < r->rank; x2++)
-    if (!listed(d->rc, d->nc, x2) && !listed(d->rb, d->nb, x2)) buf_printf(&ro, " + i%d * %lld", oc++, (long long)rst[x2]);
-  for (int i = 0; i < d->nc; i++)
+    if (!listed(d->rc, d->nlc, x2) && !listed(d->rb, d->nlb, x2)) buf_printf(&ro, " + i%d * %lld", oc++, (long long)rst[x2]);
+  for (int i = 0; i < d->nlc; i++)
     buf_printf(&lo, " + k%d * %lld", i, (long long)lst[d->lc[i]]), buf_printf(&ro, " + k%d * %lld", i, (long long)rst[d->rc[i]]);
   const char *T = cg_type(o->dtype), *U = dtype_size(o->dtype) == 8 ? "unsigned long long" : "unsigned";
   bool fl = dtype_is_float(o->dtype);
   int levels = o->rank ? cg_loops_begin(g, o, "i") : -1;
   if (levels < 0) cg_line(g, "{"), g->indent++;
   cg_line(g, "%s acc = 0;", fl ? T : U);
-  for (int i = 0; i < d->nc; i++)
+  for (int i = 0; i < d->nlc; i++)
     cg_line(g, "for (long k%d = 0; k%d < %lld; k%d++)", i, i, (long long)l->dims[d->lc[i]], i), g->indent++;
   cg_elem(g, e->in[0], lo.data, &x), cg_elem(g, e->in[1], ro.data, &y);
   if (fl) cg_line(g, "acc = acc + (%s)%s * (%s)%s;", T, x.data, T, y.data);
   else cg_line(g, "acc = acc + (%s)%s * (%s)%s;", U, x.data, U, y.data);
-  g->indent -= d->nc;
+  g->indent -= d->nlc;
   cg_elem(g, ATOM_VAR(e->out[0]), "i", &dst);
   if (o->dtype == DT_BOOL) cg_line(g, "%s = acc != 0;", dst.data);
   else cg_line(g, "%s = (%s)acc;", dst.data, T);
@@ -278,8 +245,9 @@ static void dot_loops(cg *g, const ir_eqn *e, const dot_dims *d, const tj_aval *
 
 bool cg_dot_general(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
-  dot_dims d;
-  if (!read_dot_dims(e, &d)) return cg_fail(g, "internal error: dot_general without dimension_numbers");
+  ir_dot_dims d;
+  if (!ir_dot_dims_read(e, &d) || d.nlc != d.nrc || d.nlb != d.nrb)
+    return cg_fail(g, "internal error: dot_general without dimension_numbers");
   tj_aval l = cg_aval(g, e->in[0]), r = cg_aval(g, e->in[1]);
   const tj_aval *o = &g->m->vars[e->out[0]];
   gemm p;

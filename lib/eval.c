@@ -58,21 +58,6 @@ tj_array *eval_new_out(eval_state *s, const ir_eqn *e, uint32_t k) {
   return eval_new(s, &s->m->vars[e->out[k]]);
 }
 
-int64_t eval_param_int(const ir_eqn *e, const char *key, int64_t def) {
-  const pval *p = ir_param_get(e, key);
-  return p && (p->kind == PV_INT || p->kind == PV_BOOL) ? p->i : def;
-}
-
-int eval_param_ints(const ir_eqn *e, const char *key, int64_t *out, int max) {
-  const pval *p = ir_param_get(e, key);
-  if (!p || (p->kind != PV_TUPLE && p->kind != PV_LIST) || p->nitems > max) return -1;
-  for (int i = 0; i < p->nitems; i++) {
-    if (!p->items[i] || p->items[i]->kind != PV_INT) return -1;
-    out[i] = p->items[i]->i;
-  }
-  return p->nitems;
-}
-
 void eval_strides(const tj_array *a, int64_t *strides) {
   int64_t st = 1;
   for (int d = a->rank - 1; d >= 0; d--) {

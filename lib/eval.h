@@ -54,10 +54,6 @@ tj_array *eval_new(eval_state *s, const tj_aval *aval);
 tj_array *eval_copy(eval_state *s, const tj_array *a);
 /* A new array of output k's aval. */
 tj_array *eval_new_out(eval_state *s, const ir_eqn *e, uint32_t k);
-/* An int param (PV_INT/PV_BOOL), or def when absent. */
-int64_t eval_param_int(const ir_eqn *e, const char *key, int64_t def);
-/* A tuple/list param of ints into out; its length, or -1 if absent/bad. */
-int eval_param_ints(const ir_eqn *e, const char *key, int64_t *out, int max);
 /* Row-major strides of a's dims. */
 void eval_strides(const tj_array *a, int64_t *strides);
 /* Frees out[0..n) and clears them. */

@@ -90,7 +90,7 @@ static void float_sums(const tj_array *a, const int64_t *axes, int naxes, tj_arr
 bool ev_reduce(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const tj_array *a = in[0];
   int64_t axes[TJ_MAX_RANK], c[TJ_MAX_RANK];
-  int naxes = eval_param_ints(e, "axes", axes, TJ_MAX_RANK);
+  int naxes = ir_param_ints(e, "axes", axes, TJ_MAX_RANK);
   if (naxes < 0) return eval_bug(s, "%s without axes", prims[e->prim].name);
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
@@ -130,7 +130,7 @@ static bool better(int prim, double x, double best) {
 bool ev_argminmax(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const tj_array *a = in[0];
   int64_t axis, c[TJ_MAX_RANK], st[TJ_MAX_RANK];
-  if (eval_param_ints(e, "axes", &axis, 1) != 1 || axis < 0 || axis >= a->rank)
+  if (ir_param_ints(e, "axes", &axis, 1) != 1 || axis < 0 || axis >= a->rank)
     return eval_bug(s, "%s without its axis", prims[e->prim].name);
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
@@ -151,30 +151,6 @@ bool ev_argminmax(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_
   return true;
 }
 
-typedef struct dot_dims {
-  int64_t lc[TJ_MAX_RANK], rc[TJ_MAX_RANK], lb[TJ_MAX_RANK], rb[TJ_MAX_RANK];
-  int nc, nb;
-} dot_dims;
-
-/* (([lc], [rc]), ([lb], [rb])): lists as the pp rule prints them. */
-static bool read_dot_dims(const ir_eqn *e, dot_dims *d) {
-  const pval *p = ir_param_get(e, "dimension_numbers");
-  if (!p || p->kind != PV_TUPLE || p->nitems != 2) return false;
-  int64_t *lists[4] = {d->lc, d->rc, d->lb, d->rb};
-  int n[4];
-  for (int k = 0; k < 4; k++) {
-    const pval *pair = p->items[k / 2];
-    const pval *t = pair && pair->kind == PV_TUPLE && pair->nitems == 2 ? pair->items[k % 2] : NULL;
-    if (!t || (t->kind != PV_TUPLE && t->kind != PV_LIST) || t->nitems > TJ_MAX_RANK) return false;
-    for (int i = 0; i < t->nitems; i++) {
-      if (!t->items[i] || t->items[i]->kind != PV_INT) return false;
-      lists[k][i] = t->items[i]->i;
-    }
-    n[k] = t->nitems;
-  }
-  d->nc = n[0], d->nb = n[2];
-  return n[0] == n[1] && n[2] == n[3];
-}
 
 /* Free (neither batch nor contracting) dimensions of an operand, in order. */
 static int free_dims(const tj_array *a, const int64_t *used, int n, int64_t *out) {
@@ -187,17 +163,17 @@ static int free_dims(const tj_array *a, const int64_t *used, int n, int64_t *out
 /* Accumulates one output element of dot_general over the contracting
  * coordinates (row-major), in r's dtype. */
 static void dot_one(const tj_array *l, const tj_array *rt, tj_array *r, int64_t o, int64_t *lco, int64_t *rco,
-                    const dot_dims *d) {
+                    const ir_dot_dims *d) {
   int64_t lst[TJ_MAX_RANK], rst[TJ_MAX_RANK], n = 1, k[TJ_MAX_RANK];
   eval_strides(l, lst), eval_strides(rt, rst);
-  for (int i = 0; i < d->nc; i++) n *= l->dims[d->lc[i]];
+  for (int i = 0; i < d->nlc; i++) n *= l->dims[d->lc[i]];
   bool fl = dtype_is_float(r->dtype), f32 = r->dtype == DT_F32;
   double acc = 0;
   uint64_t iacc = 0;
   for (int64_t t = 0; t < n; t++) {
     int64_t rest = t;
-    for (int i = d->nc - 1; i >= 0; i--) k[i] = rest % l->dims[d->lc[i]], rest /= l->dims[d->lc[i]];
-    for (int i = 0; i < d->nc; i++) lco[d->lc[i]] = k[i], rco[d->rc[i]] = k[i];
+    for (int i = d->nlc - 1; i >= 0; i--) k[i] = rest % l->dims[d->lc[i]], rest /= l->dims[d->lc[i]];
+    for (int i = 0; i < d->nlc; i++) lco[d->lc[i]] = k[i], rco[d->rc[i]] = k[i];
     int64_t li = 0, ri = 0;
     for (int x = 0; x < l->rank; x++) li += lco[x] * lst[x];
     for (int x = 0; x < rt->rank; x++) ri += rco[x] * rst[x];
@@ -214,20 +190,21 @@ static void dot_one(const tj_array *l, const tj_array *rt, tj_array *r, int64_t 
 
 bool ev_dot_general(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const tj_array *l = in[0], *rt = in[1];
-  dot_dims d;
-  if (!read_dot_dims(e, &d)) return eval_bug(s, "dot_general without dimension_numbers");
+  ir_dot_dims d;
+  if (!ir_dot_dims_read(e, &d) || d.nlc != d.nrc || d.nlb != d.nrb)
+    return eval_bug(s, "dot_general without dimension_numbers");
   int64_t lfree[TJ_MAX_RANK], rfree[TJ_MAX_RANK], both_l[2 * TJ_MAX_RANK], both_r[2 * TJ_MAX_RANK];
-  memcpy(both_l, d.lc, sizeof d.lc[0] * d.nc), memcpy(both_l + d.nc, d.lb, sizeof d.lb[0] * d.nb);
-  memcpy(both_r, d.rc, sizeof d.rc[0] * d.nc), memcpy(both_r + d.nc, d.rb, sizeof d.rb[0] * d.nb);
-  int nlf = free_dims(l, both_l, d.nc + d.nb, lfree), nrf = free_dims(rt, both_r, d.nc + d.nb, rfree);
+  memcpy(both_l, d.lc, sizeof d.lc[0] * d.nlc), memcpy(both_l + d.nlc, d.lb, sizeof d.lb[0] * d.nlb);
+  memcpy(both_r, d.rc, sizeof d.rc[0] * d.nlc), memcpy(both_r + d.nlc, d.rb, sizeof d.rb[0] * d.nlb);
+  int nlf = free_dims(l, both_l, d.nlc + d.nlb, lfree), nrf = free_dims(rt, both_r, d.nlc + d.nlb, rfree);
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
   int64_t c[TJ_MAX_RANK], lco[TJ_MAX_RANK] = {0}, rco[TJ_MAX_RANK] = {0};
   for (int64_t o = 0; o < r->size; o++) {
     unravel(o, r, c); /* output dims: batch, lhs free, rhs free */
-    for (int i = 0; i < d.nb; i++) lco[d.lb[i]] = c[i], rco[d.rb[i]] = c[i];
-    for (int i = 0; i < nlf; i++) lco[lfree[i]] = c[d.nb + i];
-    for (int i = 0; i < nrf; i++) rco[rfree[i]] = c[d.nb + nlf + i];
+    for (int i = 0; i < d.nlb; i++) lco[d.lb[i]] = c[i], rco[d.rb[i]] = c[i];
+    for (int i = 0; i < nlf; i++) lco[lfree[i]] = c[d.nlb + i];
+    for (int i = 0; i < nrf; i++) rco[rfree[i]] = c[d.nlb + nlf + i];
     dot_one(l, rt, r, o, lco, rco, &d);
   }
   return true;

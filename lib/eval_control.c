@@ -44,7 +44,7 @@ static bool while_test(eval_state *s, const ir_jaxpr *cj, const tj_array *const 
 
 bool ev_while(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const ir_jaxpr *body = jaxpr_param(e, "body_jaxpr"), *cj = jaxpr_param(e, "cond_jaxpr");
-  int cn = (int)eval_param_int(e, "cond_nconsts", 0), bn = (int)eval_param_int(e, "body_nconsts", 0);
+  int cn = (int)ir_param_int(e, "cond_nconsts", 0), bn = (int)ir_param_int(e, "body_nconsts", 0);
   int ncarry = (int)e->nout;
   if (!body || !cj) return eval_bug(s, "while without its jaxprs");
   int64_t step = work_iteration(&s->works, e);
@@ -117,9 +117,9 @@ static bool scan_step(eval_state *s, const ir_jaxpr *body, const tj_array *const
 
 bool ev_scan(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const ir_jaxpr *body = jaxpr_param(e, "jaxpr");
-  int64_t length = eval_param_int(e, "length", -1);
-  int nconst = (int)eval_param_int(e, "num_consts", 0), ncarry = (int)eval_param_int(e, "num_carry", 0);
-  bool reverse = eval_param_int(e, "reverse", 0) != 0;
+  int64_t length = ir_param_int(e, "length", -1);
+  int nconst = (int)ir_param_int(e, "num_consts", 0), ncarry = (int)ir_param_int(e, "num_carry", 0);
+  bool reverse = ir_param_int(e, "reverse", 0) != 0;
   int nxs = (int)e->nin - nconst - ncarry, nys = (int)e->nout - ncarry;
   if (!body || length < 0 || nxs < 0 || nys < 0) return eval_bug(s, "malformed scan");
   bool ok = true;

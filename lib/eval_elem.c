@@ -63,7 +63,7 @@ static double unary_float(int prim, double x, bool f32, const ir_eqn *e, bool *u
   case P_sign: return x > 0 ? 1 : x < 0 ? -1 : x; /* NaN and ±0 stay */
   case P_floor: return floor(x);
   case P_ceil: return ceil(x);
-  case P_round: return eval_param_int(e, "rounding_method", 0) == 1 ? nearbyint(x) : round(x);
+  case P_round: return ir_param_int(e, "rounding_method", 0) == 1 ? nearbyint(x) : round(x);
   case P_abs: return fabs(x);
   case P_sin: return F(sin);
   case P_cos: return F(cos);
@@ -81,7 +81,7 @@ static double unary_float(int prim, double x, bool f32, const ir_eqn *e, bool *u
   case P_sqrt: return sqrt(x);
   case P_rsqrt: return f32 ? 1.0f / sqrtf((float)x) : 1 / sqrt(x);
   case P_logistic: return f32 ? 1.0f / (1.0f + expf((float)-x)) : 1 / (1 + exp(-x));
-  case P_integer_pow: return pow_float(x, eval_param_int(e, "y", 1), f32);
+  case P_integer_pow: return pow_float(x, ir_param_int(e, "y", 1), f32);
   default: *unknown = true; return 0;
   }
 }
@@ -93,7 +93,7 @@ static int64_t unary_int(int prim, int64_t x, tj_dtype t, const ir_eqn *e, bool 
   case P_sign: return x > 0 ? 1 : x < 0 ? -1 : 0;
   case P_abs: return x < 0 ? (int64_t)(0 - (uint64_t)x) : x;
   case P_not: return t == DT_BOOL ? !x : ~x;
-  case P_integer_pow: return pow_int(x, eval_param_int(e, "y", 1));
+  case P_integer_pow: return pow_int(x, ir_param_int(e, "y", 1));
   default: *unknown = true; return 0;
   }
 }
@@ -291,7 +291,7 @@ bool ev_broadcast_in_dim(eval_state *s, const ir_eqn *e, const tj_array *const *
   const tj_array *a = in[0];
   int64_t bd[TJ_MAX_RANK], ast[TJ_MAX_RANK];
   /* a scalar's broadcast carries no params (the listing prints none) */
-  if (a->rank > 0 && eval_param_ints(e, "broadcast_dimensions", bd, TJ_MAX_RANK) != a->rank)
+  if (a->rank > 0 && ir_param_ints(e, "broadcast_dimensions", bd, TJ_MAX_RANK) != a->rank)
     return eval_bug(s, "broadcast_in_dim without broadcast_dimensions");
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;

@@ -46,7 +46,7 @@ static void transpose_map(const ir_eqn *e, const int64_t *p, const int64_t *c, i
 
 bool ev_transpose(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   int64_t p[1 + TJ_MAX_RANK];
-  if ((p[0] = eval_param_ints(e, "permutation", p + 1, TJ_MAX_RANK)) != in[0]->rank)
+  if ((p[0] = ir_param_ints(e, "permutation", p + 1, TJ_MAX_RANK)) != in[0]->rank)
     return eval_bug(s, "transpose without its permutation");
   return gather_by(s, e, in[0], p, transpose_map, out);
 }
@@ -61,7 +61,7 @@ bool ev_reshape(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_ar
 }
 
 bool ev_concatenate(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
-  int64_t dim = eval_param_int(e, "dimension", -1), c[TJ_MAX_RANK], st[TJ_MAX_RANK];
+  int64_t dim = ir_param_int(e, "dimension", -1), c[TJ_MAX_RANK], st[TJ_MAX_RANK];
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
   if (dim < 0 || dim >= r->rank) return eval_bug(s, "concatenate without its dimension");
@@ -79,7 +79,7 @@ bool ev_concatenate(eval_state *s, const ir_eqn *e, const tj_array *const *in, t
 
 bool ev_iota(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   (void)in;
-  int64_t dim = eval_param_int(e, "dimension", 0), c[TJ_MAX_RANK];
+  int64_t dim = ir_param_int(e, "dimension", 0), c[TJ_MAX_RANK];
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
   for (int64_t i = 0; i < r->size; i++) {
@@ -100,11 +100,11 @@ bool ev_slice(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arra
   int rank = in[0]->rank;
   p[0] = rank;
   const pval *sv = ir_param_get(e, "strides");
-  if (eval_param_ints(e, "start_indices", p + 1, TJ_MAX_RANK) != rank)
+  if (ir_param_ints(e, "start_indices", p + 1, TJ_MAX_RANK) != rank)
     return eval_bug(s, "slice without start_indices");
   if (!sv || sv->kind == PV_NONE)
     for (int d = 0; d < rank; d++) p[1 + TJ_MAX_RANK + d] = 1;
-  else if (eval_param_ints(e, "strides", p + 1 + TJ_MAX_RANK, TJ_MAX_RANK) != rank)
+  else if (ir_param_ints(e, "strides", p + 1 + TJ_MAX_RANK, TJ_MAX_RANK) != rank)
     return eval_bug(s, "slice with bad strides");
   return gather_by(s, e, in[0], p, slice_map, out);
 }
@@ -117,7 +117,7 @@ static void rev_map(const ir_eqn *e, const int64_t *p, const int64_t *c, int64_t
 
 bool ev_rev(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   int64_t dims[TJ_MAX_RANK], p[1 + TJ_MAX_RANK] = {in[0]->rank};
-  int n = eval_param_ints(e, "dimensions", dims, TJ_MAX_RANK);
+  int n = ir_param_ints(e, "dimensions", dims, TJ_MAX_RANK);
   if (n < 0) return eval_bug(s, "rev without dimensions");
   for (int i = 0; i < n; i++)
     if (dims[i] >= 0 && dims[i] < in[0]->rank) p[1 + dims[i]] = in[0]->dims[dims[i]];
@@ -128,7 +128,7 @@ bool ev_rev(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array 
 bool ev_dynamic_slice(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const tj_array *a = in[0];
   int64_t sizes[TJ_MAX_RANK], p[1 + 2 * TJ_MAX_RANK];
-  if (eval_param_ints(e, "slice_sizes", sizes, TJ_MAX_RANK) != a->rank || e->nin != (uint32_t)a->rank + 1)
+  if (ir_param_ints(e, "slice_sizes", sizes, TJ_MAX_RANK) != a->rank || e->nin != (uint32_t)a->rank + 1)
     return eval_bug(s, "dynamic_slice without slice_sizes");
   p[0] = a->rank;
   for (int d = 0; d < a->rank; d++) {

@@ -121,3 +121,33 @@ const pval *ir_param_get(const ir_eqn *e, const char *key) {
     if (strcmp(e->params[i].key, key) == 0) return e->params[i].val;
   return NULL;
 }
+
+int64_t ir_param_int(const ir_eqn *e, const char *key, int64_t def) {
+  const pval *p = ir_param_get(e, key);
+  return p && (p->kind == PV_INT || p->kind == PV_BOOL) ? p->i : def;
+}
+
+int ir_pval_ints(const pval *p, int64_t *out, int max) {
+  if (!p || (p->kind != PV_TUPLE && p->kind != PV_LIST) || p->nitems > max) return -1;
+  for (int i = 0; i < p->nitems; i++) {
+    if (!p->items[i] || p->items[i]->kind != PV_INT) return -1;
+    out[i] = p->items[i]->i;
+  }
+  return p->nitems;
+}
+
+int ir_param_ints(const ir_eqn *e, const char *key, int64_t *out, int max) {
+  return ir_pval_ints(ir_param_get(e, key), out, max);
+}
+
+bool ir_dot_dims_read(const ir_eqn *e, ir_dot_dims *d) {
+  const pval *p = ir_param_get(e, "dimension_numbers");
+  if (!p || p->kind != PV_TUPLE || p->nitems != 2) return false;
+  for (int i = 0; i < 2; i++)
+    if (!p->items[i] || p->items[i]->kind != PV_TUPLE || p->items[i]->nitems != 2) return false;
+  d->nlc = ir_pval_ints(p->items[0]->items[0], d->lc, TJ_MAX_RANK);
+  d->nrc = ir_pval_ints(p->items[0]->items[1], d->rc, TJ_MAX_RANK);
+  d->nlb = ir_pval_ints(p->items[1]->items[0], d->lb, TJ_MAX_RANK);
+  d->nrb = ir_pval_ints(p->items[1]->items[1], d->rb, TJ_MAX_RANK);
+  return d->nlc >= 0 && d->nrc >= 0 && d->nlb >= 0 && d->nrb >= 0;
+}

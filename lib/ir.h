@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "diag.h"
 #include "dtype.h"
+#include "limits.h"
 
 /* An operand: a variable or a literal, tagged in the low bit. */
 typedef uint32_t ir_atom;
@@ -118,6 +119,22 @@ pval *pv_ints(ir_module *m, pval_kind kind, const int64_t *v, int n);
 pval *pv_jaxpr(ir_module *m, ir_jaxpr *j);
 /* The value of param key of e, or NULL. */
 const pval *ir_param_get(const ir_eqn *e, const char *key);
+
+/* Typed reads of params, the one place that decodes them. */
+/* An int (or bool) param, or def when it is missing or of another kind. */
+int64_t ir_param_int(const ir_eqn *e, const char *key, int64_t def);
+/* The ints of a tuple/list value into out[0..max): their number, or -1
+ * when p is missing, not a sequence of ints, or longer than max. */
+int ir_pval_ints(const pval *p, int64_t *out, int max);
+int ir_param_ints(const ir_eqn *e, const char *key, int64_t *out, int max);
+/* dot_general's dimension_numbers, (([lc], [rc]), ([lb], [rb])). */
+typedef struct ir_dot_dims {
+  int64_t lc[TJ_MAX_RANK], rc[TJ_MAX_RANK], lb[TJ_MAX_RANK], rb[TJ_MAX_RANK];
+  int nlc, nrc, nlb, nrb;
+} ir_dot_dims;
+/* False when the param is missing or not of that form (the counts of a
+ * side may differ: the shape rule reports that). */
+bool ir_dot_dims_read(const ir_eqn *e, ir_dot_dims *d);
 
 /* Checks the IR's invariants (every operand defined before use, outputs
  * defined once, avals agree with the primitives' shape rules). Returns

@@ -10,17 +10,6 @@
 
 #define FAIL(...) (snprintf(err, (size_t)errsize, __VA_ARGS__), false)
 
-/* The integers of a tuple/list param into out[0..max); -1 when the param
- * is missing, not a sequence of ints, or longer than max. */
-static int param_ints(const pval *p, int64_t *out, int max) {
-  if (!p || (p->kind != PV_TUPLE && p->kind != PV_LIST) || p->nitems > max) return -1;
-  for (int i = 0; i < p->nitems; i++) {
-    if (!p->items[i] || p->items[i]->kind != PV_INT) return -1;
-    out[i] = p->items[i]->i;
-  }
-  return p->nitems;
-}
-
 /* Python's str() of a tuple of ints: (3, 4)  (3,)  () */
 static const char *tuple_text(const int64_t *v, int n, char *buf, int size) {
   int k = snprintf(buf, (size_t)size, "(");
@@ -60,7 +49,7 @@ static tj_aval drop_dims(tj_aval a, const int64_t *dims, int n) {
 bool shape_reduce(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
   tj_aval a = operand(m, e, 0);
   int64_t axes[TJ_MAX_RANK];
-  int n = param_ints(ir_param_get(e, "axes"), axes, TJ_MAX_RANK);
+  int n = ir_pval_ints(ir_param_get(e, "axes"), axes, TJ_MAX_RANK);
   char s[128];
   if (n < 0 || !distinct_in_range(axes, n, a.rank))
     return FAIL("%s axes %s must be distinct dimensions of an operand of rank %d", prims[e->prim].name,
@@ -76,7 +65,7 @@ bool shape_argminmax(const ir_module *m, const ir_eqn *e, tj_aval *out, char *er
   tj_aval a = operand(m, e, 0);
   int64_t axis;
   const pval *dt = ir_param_get(e, "index_dtype");
-  if (param_ints(ir_param_get(e, "axes"), &axis, 1) != 1 || axis < 0 || axis >= a.rank) {
+  if (ir_pval_ints(ir_param_get(e, "axes"), &axis, 1) != 1 || axis < 0 || axis >= a.rank) {
     char s[128];
     return FAIL("Invalid axis for operand shape %s", tuple_text(a.dims, a.rank, s, sizeof s));
   }
@@ -98,22 +87,6 @@ static int dot_rank(tj_dtype t) {
   return kind * 1000 + bits * 2 + (dtype_kindof(t) != DK_UNSIGNED);
 }
 
-typedef struct dot_dims {
-  int64_t lc[TJ_MAX_RANK], rc[TJ_MAX_RANK], lb[TJ_MAX_RANK], rb[TJ_MAX_RANK];
-  int nlc, nrc, nlb, nrb;
-} dot_dims;
-
-static bool read_dot_dims(const ir_eqn *e, dot_dims *d) {
-  const pval *p = ir_param_get(e, "dimension_numbers");
-  if (!p || p->kind != PV_TUPLE || p->nitems != 2) return false;
-  for (int i = 0; i < 2; i++)
-    if (!p->items[i] || p->items[i]->kind != PV_TUPLE || p->items[i]->nitems != 2) return false;
-  d->nlc = param_ints(p->items[0]->items[0], d->lc, TJ_MAX_RANK);
-  d->nrc = param_ints(p->items[0]->items[1], d->rc, TJ_MAX_RANK);
-  d->nlb = param_ints(p->items[1]->items[0], d->lb, TJ_MAX_RANK);
-  d->nrb = param_ints(p->items[1]->items[1], d->rb, TJ_MAX_RANK);
-  return d->nlc >= 0 && d->nrc >= 0 && d->nlb >= 0 && d->nrb >= 0;
-}
 
 /* The sizes of the listed dimensions of a. */
 static void pick(const tj_aval *a, const int64_t *dims, int n, int64_t *out) {
@@ -131,9 +104,9 @@ static bool dims_valid(const int64_t *x, int nx, const int64_t *y, int ny, int r
 
 bool shape_dot_general(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
   tj_aval l = operand(m, e, 0), r = operand(m, e, 1);
-  dot_dims d;
+  ir_dot_dims d;
   char s1[128], s2[128];
-  if (!read_dot_dims(e, &d)) return FAIL("dot_general needs dimension_numbers");
+  if (!ir_dot_dims_read(e, &d)) return FAIL("dot_general needs dimension_numbers");
   if (!dims_valid(d.lc, d.nlc, d.lb, d.nlb, l.rank) || !dims_valid(d.rc, d.nrc, d.rb, d.nrb, r.rank))
     return FAIL("dot_general requires dimension numbers to be distinct, nonnegative and less than "
                 "the number of axes of their operand");
@@ -174,7 +147,7 @@ bool shape_dot_general(const ir_module *m, const ir_eqn *e, tj_aval *out, char *
 bool shape_transpose(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
   tj_aval a = operand(m, e, 0);
   int64_t perm[TJ_MAX_RANK];
-  int n = param_ints(ir_param_get(e, "permutation"), perm, TJ_MAX_RANK);
+  int n = ir_pval_ints(ir_param_get(e, "permutation"), perm, TJ_MAX_RANK);
   char s1[128], s2[128];
   if (n != a.rank || !distinct_in_range(perm, n, a.rank))
     return FAIL("transpose permutation isn't a permutation of operand dimensions, got permutation %s "
@@ -189,7 +162,7 @@ bool shape_transpose(const ir_module *m, const ir_eqn *e, tj_aval *out, char *er
 bool shape_reshape(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
   tj_aval a = operand(m, e, 0);
   int64_t sizes[TJ_MAX_RANK];
-  int n = param_ints(ir_param_get(e, "new_sizes"), sizes, TJ_MAX_RANK);
+  int n = ir_pval_ints(ir_param_get(e, "new_sizes"), sizes, TJ_MAX_RANK);
   char s1[128], s2[128];
   if (n < 0) return FAIL("reshape needs new_sizes of at most %d dimensions", TJ_MAX_RANK);
   int64_t count = 1;
@@ -210,7 +183,7 @@ bool shape_reshape(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err,
 bool shape_squeeze(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
   tj_aval a = operand(m, e, 0);
   int64_t dims[TJ_MAX_RANK];
-  int n = param_ints(ir_param_get(e, "dimensions"), dims, TJ_MAX_RANK);
+  int n = ir_pval_ints(ir_param_get(e, "dimensions"), dims, TJ_MAX_RANK);
   char s1[128], s2[128];
   if (n < 0 || !distinct_in_range(dims, n, a.rank))
     return FAIL("squeeze dimensions must be distinct dimensions of the operand");
@@ -273,7 +246,7 @@ bool shape_iota(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, in
   (void)m;
   const pval *dt = ir_param_get(e, "dtype"), *dim = ir_param_get(e, "dimension");
   int64_t shape[TJ_MAX_RANK];
-  int n = param_ints(ir_param_get(e, "shape"), shape, TJ_MAX_RANK);
+  int n = ir_pval_ints(ir_param_get(e, "shape"), shape, TJ_MAX_RANK);
   if (!dt || dt->kind != PV_DTYPE || n < 0 || !dim || dim->kind != PV_INT)
     return FAIL("iota needs dtype, shape and dimension");
   if (dt->dtype == DT_BOOL)
