@@ -263,37 +263,17 @@ bool cg_dot_general(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr
 
 /* ---- scatter ---- */
 
-/* Reads "key=(1, 2)" out of the printed ScatterDimensionNumbers. */
-static int dnums_tuple(const char *text, const char *key, int64_t *out) {
-  const char *p = strstr(text, key);
-  if (!p || p[strlen(key)] != '(') return -1;
-  p += strlen(key) + 1;
-  int n = 0;
-  while (*p && *p != ')') {
-    char *end;
-    long long v = strtoll(p, &end, 10);
-    if (end == p || n >= TJ_MAX_RANK) return -1;
-    out[n++] = v;
-    p = end;
-    while (*p == ',' || *p == ' ') p++;
-  }
-  return *p == ')' ? n : -1;
-}
-
 /* out = operand; then each update element whose window lies inside the
  * operand combines with its target (FILL_OR_DROP, as the evaluator). */
 bool cg_scatter(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   tj_aval op = cg_aval(g, e->in[0]), idx = cg_aval(g, e->in[1]), u = cg_aval(g, e->in[2]);
-  const pval *p = ir_param_get(e, "dimension_numbers");
-  int64_t win[TJ_MAX_RANK], ins[TJ_MAX_RANK], to[TJ_MAX_RANK], ust[TJ_MAX_RANK], ost[TJ_MAX_RANK];
-  int nwin = -1, nins = -1, nto = -1;
-  if (p && p->kind == PV_NAME && p->s) {
-    nwin = dnums_tuple(p->s, "update_window_dims=", win);
-    nins = dnums_tuple(p->s, "inserted_window_dims=", ins);
-    nto = dnums_tuple(p->s, "scatter_dims_to_operand_dims=", to);
-  }
-  if (nwin < 0 || nins < 0 || nto < 0 || nwin + nins != op.rank || idx.rank < 1 || nwin > u.rank)
+  ir_scatter_dims d = {0};
+  int64_t ust[TJ_MAX_RANK], ost[TJ_MAX_RANK];
+  bool ok = ir_scatter_dims_read(e, &d);
+  int64_t *win = d.window, *ins = d.inserted, *to = d.to_operand;
+  int nwin = d.nwindow, nins = d.ninserted, nto = d.nto;
+  if (!ok || nwin + nins != op.rank || idx.rank < 1 || nwin > u.rank)
     return cg_fail(g, "internal error: %s with dimension numbers it cannot use", prims[e->prim].name);
   strides_of(&u, ust), strides_of(&op, ost);
   int64_t nvec = idx.dims[idx.rank - 1];

@@ -141,37 +141,6 @@ bool ev_dynamic_slice(eval_state *s, const ir_eqn *e, const tj_array *const *in,
 
 /* ---- scatter ---- */
 
-typedef struct scatter_dnums {
-  int64_t window[TJ_MAX_RANK], inserted[TJ_MAX_RANK], to_operand[TJ_MAX_RANK];
-  int nwindow, ninserted, nto;
-} scatter_dnums;
-
-/* Reads "key=(1, 2)" out of the printed ScatterDimensionNumbers. */
-static int dnums_tuple(const char *text, const char *key, int64_t *out) {
-  const char *p = strstr(text, key);
-  if (!p || p[strlen(key)] != '(') return -1;
-  p += strlen(key) + 1;
-  int n = 0;
-  while (*p && *p != ')') {
-    char *end;
-    long long v = strtoll(p, &end, 10);
-    if (end == p || n >= TJ_MAX_RANK) return -1;
-    out[n++] = v;
-    p = end;
-    while (*p == ',' || *p == ' ') p++;
-  }
-  return *p == ')' ? n : -1;
-}
-
-static bool read_scatter_dnums(const ir_eqn *e, scatter_dnums *d) {
-  const pval *p = ir_param_get(e, "dimension_numbers");
-  if (!p || p->kind != PV_NAME || !p->s) return false;
-  d->nwindow = dnums_tuple(p->s, "update_window_dims=", d->window);
-  d->ninserted = dnums_tuple(p->s, "inserted_window_dims=", d->inserted);
-  d->nto = dnums_tuple(p->s, "scatter_dims_to_operand_dims=", d->to_operand);
-  return d->nwindow >= 0 && d->ninserted >= 0 && d->nto >= 0;
-}
-
 static bool listed(const int64_t *v, int n, int64_t x) {
   for (int i = 0; i < n; i++)
     if (v[i] == x) return true;
@@ -193,7 +162,7 @@ static void scatter_combine(int prim, tj_array *r, int64_t j, const tj_array *u,
 /* Where update element k goes: its scatter coordinates pick an index
  * vector (indices' last dimension), its window coordinates the offset.
  * Returns false when the whole window is out of bounds (dropped). */
-static bool scatter_target(const scatter_dnums *d, const tj_array *op, const tj_array *idx, const tj_array *u,
+static bool scatter_target(const ir_scatter_dims *d, const tj_array *op, const tj_array *idx, const tj_array *u,
                            int64_t k, int64_t *target) {
   int64_t uc[TJ_MAX_RANK], start[TJ_MAX_RANK] = {0}, wsize[TJ_MAX_RANK], off[TJ_MAX_RANK] = {0};
   unravel(k, u, uc);
@@ -218,8 +187,8 @@ static bool scatter_target(const scatter_dnums *d, const tj_array *op, const tj_
 
 bool ev_scatter(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const tj_array *op = in[0], *idx = in[1], *u = in[2];
-  scatter_dnums d;
-  if (!read_scatter_dnums(e, &d) || d.nwindow + d.ninserted != op->rank || idx->rank < 1 ||
+  ir_scatter_dims d;
+  if (!ir_scatter_dims_read(e, &d) || d.nwindow + d.ninserted != op->rank || idx->rank < 1 ||
       d.nwindow > u->rank || d.ninserted > op->rank)
     return eval_bug(s, "%s with dimension numbers it cannot use", prims[e->prim].name);
   for (int i = 0; i < d.nwindow; i++)

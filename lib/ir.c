@@ -110,6 +110,14 @@ pval *pv_ints(ir_module *m, pval_kind kind, const int64_t *vals, int n) {
   return v;
 }
 
+pval *pv_record(ir_module *m, const char *name, const char *const *fields, int n) {
+  pval *v = pv_seq(m, PV_TUPLE, n);
+  v->kind = PV_RECORD;
+  v->s = name;
+  v->fields = fields;
+  return v;
+}
+
 pval *pv_jaxpr(ir_module *m, ir_jaxpr *j) {
   pval *v = pv_new(m, PV_JAXPR);
   v->jaxpr = j;
@@ -150,4 +158,28 @@ bool ir_dot_dims_read(const ir_eqn *e, ir_dot_dims *d) {
   d->nlb = ir_pval_ints(p->items[1]->items[0], d->lb, TJ_MAX_RANK);
   d->nrb = ir_pval_ints(p->items[1]->items[1], d->rb, TJ_MAX_RANK);
   return d->nlc >= 0 && d->nrc >= 0 && d->nlb >= 0 && d->nrb >= 0;
+}
+
+/* jax._src.lax.slicing.ScatterDimensionNumbers, in its field order. */
+const char *const ir_scatter_fields[IR_SCATTER_FIELDS] = {
+    "update_window_dims", "inserted_window_dims", "scatter_dims_to_operand_dims", "operand_batching_dims",
+    "scatter_indices_batching_dims"};
+
+pval *ir_scatter_dims_new(ir_module *m, const ir_scatter_dims *d) {
+  pval *v = pv_record(m, "ScatterDimensionNumbers", ir_scatter_fields, IR_SCATTER_FIELDS);
+  v->items[0] = pv_ints(m, PV_TUPLE, d->window, d->nwindow);
+  v->items[1] = pv_ints(m, PV_TUPLE, d->inserted, d->ninserted);
+  v->items[2] = pv_ints(m, PV_TUPLE, d->to_operand, d->nto);
+  v->items[3] = pv_ints(m, PV_TUPLE, NULL, 0); /* no batching dimensions */
+  v->items[4] = pv_ints(m, PV_TUPLE, NULL, 0);
+  return v;
+}
+
+bool ir_scatter_dims_read(const ir_eqn *e, ir_scatter_dims *d) {
+  const pval *p = ir_param_get(e, "dimension_numbers");
+  if (!p || p->kind != PV_RECORD || p->fields != ir_scatter_fields || p->nitems != IR_SCATTER_FIELDS) return false;
+  d->nwindow = ir_pval_ints(p->items[0], d->window, TJ_MAX_RANK);
+  d->ninserted = ir_pval_ints(p->items[1], d->inserted, TJ_MAX_RANK);
+  d->nto = ir_pval_ints(p->items[2], d->to_operand, TJ_MAX_RANK);
+  return d->nwindow >= 0 && d->ninserted >= 0 && d->nto >= 0;
 }

@@ -40,6 +40,8 @@ typedef enum {
   PV_TUPLE,  /* (0,)  (0, 1)  ()  — a tuple of jaxprs prints ( {..} {..} ) */
   PV_LIST,   /* [1]  [0, 1]  [] */
   PV_JAXPR,  /* a closed sub-jaxpr */
+  PV_RECORD, /* a NamedTuple, printed Name(field=value, ...): s its name,
+                fields its field names, items their values */
 } pval_kind;
 
 typedef struct ir_jaxpr ir_jaxpr;
@@ -50,8 +52,9 @@ struct pval {
   double f;                /* PV_FLOAT */
   tj_dtype dtype;          /* PV_DTYPE */
   const char *s;           /* PV_NAME */
-  pval **items;            /* PV_TUPLE, PV_LIST */
+  pval **items;            /* PV_TUPLE, PV_LIST, PV_RECORD */
   int nitems;
+  const char *const *fields; /* PV_RECORD: nitems names (static text) */
   ir_jaxpr *jaxpr;         /* PV_JAXPR */
 };
 
@@ -117,6 +120,8 @@ pval *pv_name(ir_module *m, const char *s);
 pval *pv_seq(ir_module *m, pval_kind kind, int n);   /* PV_TUPLE or PV_LIST, n empty slots */
 pval *pv_ints(ir_module *m, pval_kind kind, const int64_t *v, int n);
 pval *pv_jaxpr(ir_module *m, ir_jaxpr *j);
+/* A record named name with n fields (static text), n empty slots. */
+pval *pv_record(ir_module *m, const char *name, const char *const *fields, int n);
 /* The value of param key of e, or NULL. */
 const pval *ir_param_get(const ir_eqn *e, const char *key);
 
@@ -135,6 +140,17 @@ typedef struct ir_dot_dims {
 /* False when the param is missing or not of that form (the counts of a
  * side may differ: the shape rule reports that). */
 bool ir_dot_dims_read(const ir_eqn *e, ir_dot_dims *d);
+/* A scatter's dimension_numbers, a ScatterDimensionNumbers record: its
+ * field names, and the three that tjit's scatters use. */
+enum { IR_SCATTER_FIELDS = 5 };
+extern const char *const ir_scatter_fields[IR_SCATTER_FIELDS];
+typedef struct ir_scatter_dims {
+  int64_t window[TJ_MAX_RANK], inserted[TJ_MAX_RANK], to_operand[TJ_MAX_RANK];
+  int nwindow, ninserted, nto;
+} ir_scatter_dims;
+pval *ir_scatter_dims_new(ir_module *m, const ir_scatter_dims *d);
+/* False when the param is missing or not such a record. */
+bool ir_scatter_dims_read(const ir_eqn *e, ir_scatter_dims *d);
 
 /* Checks the IR's invariants (every operand defined before use, outputs
  * defined once, avals agree with the primitives' shape rules). Returns

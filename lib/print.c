@@ -300,6 +300,16 @@ static void put_pval(printer *p, tj_buf *b, const pval *v, bool repr) {
     if (v->kind == PV_TUPLE && v->nitems == 1) buf_putc(b, ',');
     buf_putc(b, v->kind == PV_TUPLE ? ')' : ']');
     break;
+  case PV_RECORD: /* a NamedTuple's repr */
+    buf_printf(b, "%s(", v->s ? v->s : "");
+    p->depth++;
+    for (int i = 0; i < v->nitems; i++) {
+      buf_printf(b, "%s%s=", i ? ", " : "", v->fields[i]);
+      put_pval(p, b, v->items[i], true);
+    }
+    p->depth--;
+    buf_putc(b, ')');
+    break;
   case PV_JAXPR:  /* repr of a jaxpr in a container: a listing of its own */
     if (v->jaxpr) listing_into(p->m, v->jaxpr, b, p->depth + 1);
     break;

@@ -573,19 +573,13 @@ static bool plan_gather(tracer *t, indexer *ix, gather_plan *g) {
 
 /* ---- x[idx] = v: _scatter_impl ---- */
 
-/* str() of the ScatterDimensionNumbers NamedTuple. */
+/* The ScatterDimensionNumbers of a plan (no batching dimensions). */
 static pval *scatter_dnums(tracer *t, const gather_plan *g) {
-  tj_buf b = {0};
-  buf_puts(&b, "ScatterDimensionNumbers(update_window_dims=");
-  tuple_text(&b, g->offset, g->noffset);
-  buf_puts(&b, ", inserted_window_dims=");
-  tuple_text(&b, g->collapsed, g->ncollapsed);
-  buf_puts(&b, ", scatter_dims_to_operand_dims=");
-  tuple_text(&b, g->start_map, g->nstart_map);
-  buf_puts(&b, ", operand_batching_dims=(), scatter_indices_batching_dims=())");
-  pval *v = pv_name(t->m, b.data);
-  buf_free(&b);
-  return v;
+  ir_scatter_dims d = {.nwindow = g->noffset, .ninserted = g->ncollapsed, .nto = g->nstart_map};
+  memcpy(d.window, g->offset, sizeof *g->offset * (size_t)g->noffset);
+  memcpy(d.inserted, g->collapsed, sizeof *g->collapsed * (size_t)g->ncollapsed);
+  memcpy(d.to_operand, g->start_map, sizeof *g->start_map * (size_t)g->nstart_map);
+  return ir_scatter_dims_new(t->m, &d);
 }
 
 /* The cached update jaxpr of scatter prim on dtype dt in j or below. */

@@ -40,14 +40,12 @@ static const ir_jaxpr *jaxpr_param(const ir_eqn *e, const char *key) {
 /* A dot_general's contraction length: the product of the lhs's
  * contracting dimensions (dimension_numbers (([lc], [rc]), batch)). */
 static int64_t contraction(const ir_module *m, const ir_eqn *e) {
-  const pval *p = ir_param_get(e, "dimension_numbers"), *pair = p && p->kind == PV_TUPLE && p->nitems == 2 ? p->items[0] : NULL;
-  const pval *lc = pair && pair->kind == PV_TUPLE && pair->nitems == 2 ? pair->items[0] : NULL;
-  if (!lc || (lc->kind != PV_TUPLE && lc->kind != PV_LIST) || ATOM_IS_LIT(e->in[0])) return 1;
+  ir_dot_dims d;
+  if (!ir_dot_dims_read(e, &d) || ATOM_IS_LIT(e->in[0])) return 1;
   const tj_aval *lhs = &m->vars[ATOM_INDEX(e->in[0])];
   int64_t n = 1;
-  for (int i = 0; i < lc->nitems; i++)
-    if (lc->items[i]->kind == PV_INT && lc->items[i]->i >= 0 && lc->items[i]->i < lhs->rank)
-      n = work_mul(n, lhs->dims[lc->items[i]->i]);
+  for (int i = 0; i < d.nlc; i++)
+    if (d.lc[i] >= 0 && d.lc[i] < lhs->rank) n = work_mul(n, lhs->dims[d.lc[i]]);
   return n;
 }
 

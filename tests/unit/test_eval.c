@@ -410,14 +410,13 @@ static void test_moves(void) {
 
 /* x.at[idx].add(v) on f32[5] with indices i32[3,1], updates f32[3]. */
 static void test_scatter(void) {
-  static const char *dn = "ScatterDimensionNumbers(update_window_dims=(), inserted_window_dims=(0,), "
-                          "scatter_dims_to_operand_dims=(0,), operand_batching_dims=(), scatter_indices_batching_dims=())";
+  const ir_scatter_dims dn = {.ninserted = 1, .inserted = {0}, .nto = 1, .to_operand = {0}};
   for (int k = 0; k < 2; k++) {
     ir_module *m = ir_new(NULL);
     tj_aval ins[3] = {av(DT_F32, 1, 5), av(DT_I32, 2, 3, 1), av(DT_F32, 1, 3)};
     with_invars(m, m->top, 3, ins);
     ir_eqn *e = one_eqn(m, m->top, k ? P_scatter_add : P_scatter, ins[0], 1);
-    e->params[0] = (ir_param){"dimension_numbers", pv_name(m, dn)};
+    e->params[0] = (ir_param){"dimension_numbers", ir_scatter_dims_new(m, &dn)};
     double x[] = {1, 1, 1, 1, 1}, idx[] = {1, 7, 1}, u[] = {10, 20, 30};
     tj_array *in[3] = {arr(ins[0], x), arr(ins[1], idx), arr(ins[2], u)};
     tj_array *r = run(m, in, 3);
