@@ -20,21 +20,20 @@ typedef struct names {
   int n, cap;
 } names;
 
-static void add_name(tracer *t, names *ns, name_id id) {
+static bool has_name(const names *ns, name_id id) {
   for (int i = 0; i < ns->n; i++)
-    if (ns->v[i] == id) return;
+    if (ns->v[i] == id) return true;
+  return false;
+}
+
+static void add_name(tracer *t, names *ns, name_id id) {
+  if (has_name(ns, id)) return;
   ARENA_PUSH(&t->scratch, ns->v, ns->n, ns->cap, id);
 }
 
 static name_id target_name(const node *n) {
   while (n && n->kind == ND_INDEX) n = n->lhs;
   return n && n->kind == ND_IDENT ? n->name : 0;
-}
-
-static bool has_name(const names *ns, name_id id) {
-  for (int i = 0; i < ns->n; i++)
-    if (ns->v[i] == id) return true;
-  return false;
 }
 
 /* A statement the tracer runs in a scope of its own (exec_block, a for

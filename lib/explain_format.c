@@ -157,16 +157,13 @@ bool explain_put_hint(const tj_explain_report *r, const explain_arg *a, tj_buf *
 /* Which trace the classification needed. */
 void explain_put_needed_trace(const tj_explain_report *r, const explain_arg *a, tj_buf *b) {
   const explain_sig *s = a->error_sig >= 0 ? &r->sigs[a->error_sig] : NULL;
-  if ((!s || !s->trace_error) && r->trace_work >= EXPLAIN_MAX_TRACE_WORK) {
+  if (s && s->trace_error)
+    buf_printf(b, "classifying it needs a trace, and tracing call %d failed", s->first_call);
+  else if (r->trace_work >= EXPLAIN_MAX_TRACE_WORK)
     buf_printf(b, "classifying it needs more tracing than the analysis does (limit is %llu equations and "
                "statements in all)", (unsigned long long)EXPLAIN_MAX_TRACE_WORK);
-    return;
-  }
-  if (!s || !s->trace_error) {
+  else
     buf_printf(b, "classifying it needs more traces than the analysis makes (limit is %d)", EXPLAIN_MAX_TRACES);
-    return;
-  }
-  buf_printf(b, "classifying it needs a trace, and tracing call %d failed", s->first_call);
 }
 
 /* ---- text ---- */

@@ -260,8 +260,7 @@ static void draw_jaxpr_body(drawer *d, Agraph_t *g, const ir_jaxpr *j);
 static int64_t sub_operand(const ir_eqn *e, const char *key, const ir_jaxpr *sub, uint32_t k) {
   uint32_t nsub = sub->nconst + sub->nin;
   if (e->prim == P_while) {
-    const pval *cn = ir_param_get(e, "cond_nconsts"), *bn = ir_param_get(e, "body_nconsts");
-    int64_t c = cn && cn->kind == PV_INT ? cn->i : 0, b = bn && bn->kind == PV_INT ? bn->i : 0;
+    int64_t c = ir_param_int(e, "cond_nconsts", 0), b = ir_param_int(e, "body_nconsts", 0);
     bool body = strcmp(key, "body_jaxpr") == 0;
     int64_t nconst = body ? b : c, at = k < nconst ? (body ? c : 0) + k : c + b + (k - nconst);
     return at >= 0 && at < e->nin ? at : -1;
@@ -276,8 +275,7 @@ static int64_t sub_nconsts(const ir_eqn *e, const char *key) {
   const char *param = e->prim == P_scan ? "num_consts"
                       : e->prim == P_while ? (strcmp(key, "body_jaxpr") == 0 ? "body_nconsts" : "cond_nconsts")
                                            : NULL;
-  const pval *v = param ? ir_param_get(e, param) : NULL;
-  return v && v->kind == PV_INT ? v->i : 0;
+  return param ? ir_param_int(e, param, 0) : 0;
 }
 
 /* One sub-jaxpr of e as a cluster of g: inputs wired from e's operands,

@@ -14,12 +14,9 @@ static tj_aval operand(const ir_module *m, const ir_eqn *e, uint32_t i) {
 /* A tuple param of n ints into out (n <= TJ_MAX_RANK); false if missing. */
 static bool int_tuple(const ir_eqn *e, const char *key, int64_t *out, int *n) {
   const pval *v = ir_param_get(e, key);
-  if (!v || v->kind != PV_TUPLE || v->nitems > TJ_MAX_RANK) return false;
-  for (int i = 0; i < v->nitems; i++) {
-    if (!v->items[i] || v->items[i]->kind != PV_INT) return false;
-    out[i] = v->items[i]->i;
-  }
-  *n = v->nitems;
+  int got = v && v->kind == PV_TUPLE ? ir_pval_ints(v, out, TJ_MAX_RANK) : -1;
+  if (got < 0) return false;
+  *n = got;
   return true;
 }
 
