@@ -3,18 +3,42 @@
 #include "util.h"
 #include "limits.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define FAIL(...) (snprintf(err, (size_t)errsize, __VA_ARGS__), false)
+/* A shape rule's type error (the rule's m, e and diags in scope). */
+#define REJECT(...) shape_rule_error(diags, m, e, __VA_ARGS__)
+
+bool shape_rule_error(diag_list *d, const ir_module *m, const ir_eqn *e, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  tj_buf b = {0};
+  buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  diag_error(d, m->src, e->span, "TypeError: %s", b.data);
+  buf_free(&b);
+  return false;
+}
+
+const char *shape_rule_tuple(diag_list *d, const int64_t *v, int n) {
+  tj_buf b = {0};
+  buf_puts(&b, "(");
+  for (int i = 0; i < n; i++) buf_printf(&b, i ? ", %lld" : "%lld", (long long)v[i]);
+  buf_puts(&b, n == 1 ? ",)" : ")");
+  char *text = arena_strdup(d->arena, b.data);
+  buf_free(&b);
+  return text;
+}
 
 static tj_aval operand(const ir_module *m, const ir_eqn *e, uint32_t i) {
   return ir_atom_aval(m, e->in[i]);
 }
 
 /* Checks the dtype class a primitive accepts. */
-static bool check_dtype(const ir_eqn *e, tj_dtype t, char *err, int errsize) {
+static bool check_dtype(const ir_module *m, const ir_eqn *e, tj_dtype t, diag_list *diags) {
   unsigned f = prims[e->prim].flags;
   dtype_kind k = dtype_kindof(t);
   bool ok = true;
@@ -23,21 +47,14 @@ static bool check_dtype(const ir_eqn *e, tj_dtype t, char *err, int errsize) {
   if ((f & PF_INT_ONLY) && k != DK_SIGNED && k != DK_UNSIGNED) ok = false;
   if ((f & PF_INT_OR_BOOL) && k == DK_FLOAT) ok = false;
   if (!ok)
-    return FAIL("%s does not accept dtype %s", prims[e->prim].name, dtype_long(t));
+    return REJECT("%s does not accept dtype %s", prims[e->prim].name, dtype_long(t));
   return true;
-}
-
-static void shape_text(const tj_aval *a, char *out, int size) {
-  int k = snprintf(out, (size_t)size, "(");
-  for (int i = 0; i < a->rank && k < size; i++)
-    k += snprintf(out + k, (size_t)(size - k), i ? ", %lld" : "%lld", (long long)a->dims[i]);
-  if (k < size) snprintf(out + k, (size_t)(size - k), a->rank == 1 ? ",)" : ")");
 }
 
 /* lax's rule for n-ary elementwise operands: equal ranks with each dimension
  * equal or 1, or rank-0 operands mixed in. Writes the result shape to out. */
 static bool broadcast_operands(const ir_module *m, const ir_eqn *e, uint32_t first,
-                               tj_aval *out, char *err, int errsize) {
+                               tj_aval *out, diag_list *diags) {
   bool have = false;
   for (uint32_t i = first; i < e->nin; i++) {
     tj_aval a = operand(m, e, i);
@@ -50,52 +67,45 @@ static bool broadcast_operands(const ir_module *m, const ir_eqn *e, uint32_t fir
       else ok = false;
     }
     if (!ok) {
-      char s1[128], s2[128];
       tj_aval first_aval = operand(m, e, first);
-      shape_text(&first_aval, s1, sizeof s1);
-      shape_text(&a, s2, sizeof s2);
-      return FAIL("%s got incompatible shapes for broadcasting: %s, %s.",
-                  prims[e->prim].name, s1, s2);
+      return REJECT("%s got incompatible shapes for broadcasting: %s, %s.", prims[e->prim].name,
+                    shape_rule_tuple(diags, first_aval.dims, first_aval.rank), shape_rule_tuple(diags, a.dims, a.rank));
     }
   }
   if (!have) *out = operand(m, e, first), out->rank = 0;
   return true;
 }
 
-static bool same_dtypes(const ir_module *m, const ir_eqn *e, uint32_t first,
-                        char *err, int errsize) {
+static bool same_dtypes(const ir_module *m, const ir_eqn *e, uint32_t first, diag_list *diags) {
   tj_aval a = operand(m, e, first);
   for (uint32_t i = first + 1; i < e->nin; i++) {
     tj_aval b = operand(m, e, i);
     if (b.dtype != a.dtype)
-      return FAIL("%s requires arguments to have the same dtypes, got %s, %s",
-                  prims[e->prim].name, dtype_long(a.dtype), dtype_long(b.dtype));
+      return REJECT("%s requires arguments to have the same dtypes, got %s, %s",
+                    prims[e->prim].name, dtype_long(a.dtype), dtype_long(b.dtype));
   }
   return true;
 }
 
-bool shape_same(const ir_module *m, const ir_eqn *e, tj_aval *out,
-                       char *err, int errsize) {
+bool shape_same(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   out[0] = operand(m, e, 0);
-  return check_dtype(e, out[0].dtype, err, errsize);
+  return check_dtype(m, e, out[0].dtype, diags);
 }
 
-bool shape_convert(const ir_module *m, const ir_eqn *e, tj_aval *out,
-                          char *err, int errsize) {
+bool shape_convert(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   const pval *t = ir_param_get(e, "new_dtype"), *w = ir_param_get(e, "weak_type");
-  if (!t || !w) return FAIL("convert_element_type needs new_dtype and weak_type");
+  if (!t || !w) return REJECT("convert_element_type needs new_dtype and weak_type");
   out[0] = operand(m, e, 0);
   out[0].dtype = t->dtype;
   out[0].weak = w->i != 0;
   return true;
 }
 
-bool shape_binary(const ir_module *m, const ir_eqn *e, tj_aval *out,
-                         char *err, int errsize) {
-  if (!same_dtypes(m, e, 0, err, errsize)) return false;
+bool shape_binary(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
+  if (!same_dtypes(m, e, 0, diags)) return false;
   tj_aval a = operand(m, e, 0), b = operand(m, e, 1);
-  if (!check_dtype(e, a.dtype, err, errsize)) return false;
-  if (!broadcast_operands(m, e, 0, &out[0], err, errsize)) return false;
+  if (!check_dtype(m, e, a.dtype, diags)) return false;
+  if (!broadcast_operands(m, e, 0, &out[0], diags)) return false;
   out[0].dtype = (prims[e->prim].flags & PF_COMPARE) ? DT_BOOL : a.dtype;
   out[0].weak = (prims[e->prim].flags & PF_COMPARE) ? false : a.weak && b.weak;
   return true;
@@ -103,59 +113,56 @@ bool shape_binary(const ir_module *m, const ir_eqn *e, tj_aval *out,
 
 /* lax.pow (jax/_src/lax/lax.py _pow_dtype_rule): an inexact base with an
  * integer exponent or one of its own dtype; the base's dtype. */
-bool shape_pow(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
+bool shape_pow(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval a = operand(m, e, 0), b = operand(m, e, 1);
   if (!dtype_is_float(a.dtype) || (!dtype_is_int(b.dtype) && b.dtype != a.dtype))
-    return FAIL("the first argument to pow must have an inexact dtype (float or complex), and the second argument "
-                "must have an inexact or integer dtype, and two inexact dtypes must match, but got %s and %s "
-                "respectively.", dtype_long(a.dtype), dtype_long(b.dtype));
-  if (!broadcast_operands(m, e, 0, &out[0], err, errsize)) return false;
+    return REJECT("the first argument to pow must have an inexact dtype (float or complex), and the second argument "
+                  "must have an inexact or integer dtype, and two inexact dtypes must match, but got %s and %s "
+                  "respectively.", dtype_long(a.dtype), dtype_long(b.dtype));
+  if (!broadcast_operands(m, e, 0, &out[0], diags)) return false;
   out[0].dtype = a.dtype;
   out[0].weak = a.weak && b.weak;
   return true;
 }
 
-bool shape_select_n(const ir_module *m, const ir_eqn *e, tj_aval *out,
-                           char *err, int errsize) {
-  if (e->nin < 2) return FAIL("select_n needs a predicate and at least one case");
+bool shape_select_n(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
+  if (e->nin < 2) return REJECT("select_n needs a predicate and at least one case");
   tj_aval which = operand(m, e, 0);
   if (which.dtype != DT_BOOL && which.dtype != DT_I32)
-    return FAIL("select_n predicate must be bool or int32, got %s", dtype_long(which.dtype));
-  if (!same_dtypes(m, e, 1, err, errsize)) return false;
+    return REJECT("select_n predicate must be bool or int32, got %s", dtype_long(which.dtype));
+  if (!same_dtypes(m, e, 1, diags)) return false;
   out[0] = operand(m, e, 1);
   for (uint32_t i = 2; i < e->nin; i++) {
     tj_aval c = operand(m, e, i);
     if (!aval_same_shape(&c, &out[0]))
-      return FAIL("select_n cases must have the same shapes");
+      return REJECT("select_n cases must have the same shapes");
     out[0].weak = out[0].weak && c.weak;
   }
   if (which.rank != 0 && !aval_same_shape(&which, &out[0]))
-    return FAIL("select_n predicate must be scalar or have the shape of the cases");
+    return REJECT("select_n predicate must be scalar or have the shape of the cases");
   return true;
 }
 
-bool shape_clamp(const ir_module *m, const ir_eqn *e, tj_aval *out,
-                        char *err, int errsize) {
-  if (!same_dtypes(m, e, 0, err, errsize)) return false;
+bool shape_clamp(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
+  if (!same_dtypes(m, e, 0, diags)) return false;
   tj_aval lo = operand(m, e, 0), x = operand(m, e, 1), hi = operand(m, e, 2);
   if ((lo.rank && !aval_same_shape(&lo, &x)) || (hi.rank && !aval_same_shape(&hi, &x)))
-    return FAIL("clamp requires min and max to be scalars or have the shape of x");
+    return REJECT("clamp requires min and max to be scalars or have the shape of x");
   out[0] = x;
   return true;
 }
 
 /* The caller gives the target aval in out[0]; the rule checks it. */
-bool shape_broadcast_in_dim(const ir_module *m, const ir_eqn *e,
-                                   tj_aval *out, char *err, int errsize) {
+bool shape_broadcast_in_dim(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval a = operand(m, e, 0);
   const pval *dims = ir_param_get(e, "broadcast_dimensions");
   int n = dims ? dims->nitems : 0;
-  if (n != a.rank) return FAIL("broadcast_in_dim: broadcast_dimensions must have one entry per operand dimension");
+  if (n != a.rank) return REJECT("broadcast_in_dim: broadcast_dimensions must have one entry per operand dimension");
   for (int i = 0; i < n; i++) {
     int64_t d = dims->items[i]->i;
     if (d < 0 || d >= out[0].rank || (i && d <= dims->items[i - 1]->i) ||
         (a.dims[i] != 1 && a.dims[i] != out[0].dims[d]))
-      return FAIL("broadcast_in_dim: operand dimension %d does not fit the result", i);
+      return REJECT("broadcast_in_dim: operand dimension %d does not fit the result", i);
   }
   out[0].dtype = a.dtype;
   out[0].weak = a.weak;
@@ -163,11 +170,10 @@ bool shape_broadcast_in_dim(const ir_module *m, const ir_eqn *e,
 }
 
 /* jit: outputs are the sub-jaxpr's outputs. */
-bool shape_call(const ir_module *m, const ir_eqn *e, tj_aval *out,
-                       char *err, int errsize) {
+bool shape_call(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   const pval *j = ir_param_get(e, "jaxpr");
-  if (!j || j->kind != PV_JAXPR) return FAIL("jit needs a jaxpr param");
-  if (j->jaxpr->nout != e->nout) return FAIL("jit: output count differs from its jaxpr");
+  if (!j || j->kind != PV_JAXPR) return REJECT("jit needs a jaxpr param");
+  if (j->jaxpr->nout != e->nout) return REJECT("jit: output count differs from its jaxpr");
   for (uint32_t i = 0; i < e->nout; i++) out[i] = ir_atom_aval(m, j->jaxpr->outs[i]);
   return true;
 }
@@ -220,6 +226,17 @@ static bool check_params(checker *c, const ir_eqn *e, int depth, int *height) {
   return true;
 }
 
+/* The shape rule of e, its message (with its "TypeError: ") copied into
+ * ir_check's err. */
+static bool shape_rule_accepts(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
+  tj_arena a = {0};
+  diag_list d = {.arena = &a};
+  bool ok = prims[e->prim].shape(m, e, out, &d);
+  if (!ok) snprintf(err, (size_t)errsize, "%s", d.tail ? d.tail->msg : "shape rule failed");
+  arena_free(&a);
+  return ok;
+}
+
 /* The outputs' avals against the shape rule's (every output: a loop may
  * carry hundreds of values). */
 static bool check_avals(checker *c, const ir_eqn *e, uint32_t k) {
@@ -228,7 +245,7 @@ static bool check_avals(checker *c, const ir_eqn *e, uint32_t k) {
   tj_aval small[16], *out = e->nout <= 16 ? small : malloc(e->nout * sizeof *out);
   if (!out) TJ_OOM();
   for (uint32_t i = 0; i < e->nout; i++) out[i] = c->m->vars[e->out[i]];
-  bool ok = prims[e->prim].shape(c->m, e, out, err, errsize);
+  bool ok = shape_rule_accepts(c->m, e, out, err, errsize);
   for (uint32_t i = 0; ok && i < e->nout; i++)
     if (!aval_equal(&out[i], &c->m->vars[e->out[i]]))
       ok = FAIL("equation %u (%s): output %u has the wrong aval", k, prims[e->prim].name, i);

@@ -25,18 +25,25 @@ typedef enum tj_prim {
 } tj_prim;
 
 /* Computes the output avals of eqn e (operands' avals from the module)
- * into out[0..*nout). On a type error writes a message (without location)
- * into err and returns false. The result avals of broadcast_in_dim and
- * convert_element_type come from out[0] as given by the caller. */
-typedef bool (*shape_rule)(const ir_module *m, const ir_eqn *e, tj_aval *out,
-                           char *err, int errsize);
+ * into out[0..e->nout). On a type error reports it into diags at e's span (see
+ * shape_rule_error) and returns false. broadcast_in_dim's result aval comes
+ * from out[0] as given by the caller; the rule checks it. */
+typedef bool (*shape_rule)(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags);
 
 /* Every shape rule named in prims.def; rules may live in any prims_*.c. */
 #define PRIM(id, name, nin, flags, shape, eval, crule)                               \
-  bool shape(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err,     \
-             int errsize);
+  bool shape(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags);
 #include "prims.def"
 #undef PRIM
+
+/* A shape rule's error: lax's message, raised as a TypeError (as JAX
+ * raises its shape and dtype rules' errors), at e's span in m's source.
+ * Returns false. */
+bool shape_rule_error(diag_list *d, const ir_module *m, const ir_eqn *e, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Python's str() of a tuple of ints, (3, 4)  (3,)  (), for a shape rule's
+ * message (allocated in d's arena: whatever its length, no truncation). */
+const char *shape_rule_tuple(diag_list *d, const int64_t *v, int n);
 
 /* Computes eqn e's outputs out[0..nout) (new arrays of the eqn's output
  * avals) from its operands in[0..nin) (literals as scalar arrays). On a

@@ -1,23 +1,17 @@
 /* Shape rules of the array primitives (rows in prims.def): reductions,
  * dot_general, transpose, reshape, squeeze, concatenate, iota. Messages
- * are lax's shape-rule messages (the tracer adds "TypeError: "); the
+ * are lax's shape-rule messages, raised as TypeErrors (shape_rule_error); the
  * builtins in trace_array.c check user input first and raise JAX's own
  * ValueErrors, so these rules mostly guard ir_check. */
 #include "prims.h"
+#include "util.h"
 
-#include <stdio.h>
 #include <string.h>
 
-#define FAIL(...) (snprintf(err, (size_t)errsize, __VA_ARGS__), false)
-
+/* A shape rule's type error (the rule's m, e and diags in scope). */
+#define REJECT(...) shape_rule_error(diags, m, e, __VA_ARGS__)
 /* Python's str() of a tuple of ints: (3, 4)  (3,)  () */
-static const char *tuple_text(const int64_t *v, int n, char *buf, int size) {
-  int k = snprintf(buf, (size_t)size, "(");
-  for (int i = 0; i < n && k < size; i++)
-    k += snprintf(buf + k, (size_t)(size - k), i ? ", %lld" : "%lld", (long long)v[i]);
-  if (k < size) snprintf(buf + k, (size_t)(size - k), n == 1 ? ",)" : ")");
-  return buf;
-}
+#define TUPLE(v, n) shape_rule_tuple(diags, (v), (n))
 
 static tj_aval operand(const ir_module *m, const ir_eqn *e, uint32_t i) {
   return ir_atom_aval(m, e->in[i]);
@@ -46,33 +40,30 @@ static tj_aval drop_dims(tj_aval a, const int64_t *dims, int n) {
 }
 
 /* reduce_sum / reduce_prod / reduce_max / reduce_min[axes]. */
-bool shape_reduce(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
+bool shape_reduce(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval a = operand(m, e, 0);
   int64_t axes[TJ_MAX_RANK];
   int n = ir_pval_ints(ir_param_get(e, "axes"), axes, TJ_MAX_RANK);
-  char s[128];
   if (n < 0 || !distinct_in_range(axes, n, a.rank))
-    return FAIL("%s axes %s must be distinct dimensions of an operand of rank %d", prims[e->prim].name,
-                n < 0 ? "(?)" : tuple_text(axes, n, s, sizeof s), a.rank);
+    return REJECT("%s axes %s must be distinct dimensions of an operand of rank %d", prims[e->prim].name,
+                  n < 0 ? "(?)" : TUPLE(axes, n), a.rank);
   if ((prims[e->prim].flags & PF_NUMERIC) && a.dtype == DT_BOOL)
-    return FAIL("%s does not accept dtype bool", prims[e->prim].name);
+    return REJECT("%s does not accept dtype bool", prims[e->prim].name);
   out[0] = drop_dims(a, axes, n);
   return true;
 }
 
 /* argmax / argmin[axes=(axis,) index_dtype]: the index dtype, never weak. */
-bool shape_argminmax(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
+bool shape_argminmax(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval a = operand(m, e, 0);
   int64_t axis;
   const pval *dt = ir_param_get(e, "index_dtype");
-  if (ir_pval_ints(ir_param_get(e, "axes"), &axis, 1) != 1 || axis < 0 || axis >= a.rank) {
-    char s[128];
-    return FAIL("Invalid axis for operand shape %s", tuple_text(a.dims, a.rank, s, sizeof s));
-  }
+  if (ir_pval_ints(ir_param_get(e, "axes"), &axis, 1) != 1 || axis < 0 || axis >= a.rank)
+    return REJECT("Invalid axis for operand shape %s", TUPLE(a.dims, a.rank));
   if (!dt || dt->kind != PV_DTYPE || !dtype_is_int(dt->dtype))
-    return FAIL("index_dtype must be an integer type");
+    return REJECT("index_dtype must be an integer type");
   if (a.dims[axis] < 1)
-    return FAIL("argmin and argmax require non-empty reduced dimension.");
+    return REJECT("argmin and argmax require non-empty reduced dimension.");
   out[0] = drop_dims(a, &axis, 1);
   out[0].dtype = dt->dtype;
   out[0].weak = false;
@@ -102,29 +93,28 @@ static bool dims_valid(const int64_t *x, int nx, const int64_t *y, int ny, int r
   return distinct_in_range(all, nx + ny, rank);
 }
 
-bool shape_dot_general(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
+bool shape_dot_general(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval l = operand(m, e, 0), r = operand(m, e, 1);
   ir_dot_dims d;
-  char s1[128], s2[128];
-  if (!ir_dot_dims_read(e, &d)) return FAIL("dot_general needs dimension_numbers");
+  if (!ir_dot_dims_read(e, &d)) return REJECT("dot_general needs dimension_numbers");
   if (!dims_valid(d.lc, d.nlc, d.lb, d.nlb, l.rank) || !dims_valid(d.rc, d.nrc, d.rb, d.nrb, r.rank))
-    return FAIL("dot_general requires dimension numbers to be distinct, nonnegative and less than "
-                "the number of axes of their operand");
+    return REJECT("dot_general requires dimension numbers to be distinct, nonnegative and less than "
+                  "the number of axes of their operand");
   if (d.nlb != d.nrb)
-    return FAIL("dot_general requires equal numbers of lhs_batch and rhs_batch dimensions, got "
-                "lhs_batch %s and rhs_batch %s.", tuple_text(d.lb, d.nlb, s1, sizeof s1),
-                tuple_text(d.rb, d.nrb, s2, sizeof s2));
+    return REJECT("dot_general requires equal numbers of lhs_batch and rhs_batch dimensions, got "
+                  "lhs_batch %s and rhs_batch %s.", TUPLE(d.lb, d.nlb),
+                  TUPLE(d.rb, d.nrb));
   int64_t x[TJ_MAX_RANK], y[TJ_MAX_RANK];
   pick(&l, d.lb, d.nlb, x);
   pick(&r, d.rb, d.nrb, y);
   if (memcmp(x, y, sizeof *x * (size_t)d.nlb) != 0)
-    return FAIL("dot_general requires lhs batch dimensions and rhs batch dimensions to have the same "
-                "shape, got %s and %s.", tuple_text(x, d.nlb, s1, sizeof s1), tuple_text(y, d.nrb, s2, sizeof s2));
+    return REJECT("dot_general requires lhs batch dimensions and rhs batch dimensions to have the same "
+                  "shape, got %s and %s.", TUPLE(x, d.nlb), TUPLE(y, d.nrb));
   pick(&l, d.lc, d.nlc, x);
   pick(&r, d.rc, d.nrc, y);
   if (d.nlc != d.nrc || memcmp(x, y, sizeof *x * (size_t)d.nlc) != 0)
-    return FAIL("dot_general requires contracting dimensions to have the same shape, got %s and %s.",
-                tuple_text(x, d.nlc, s1, sizeof s1), tuple_text(y, d.nrc, s2, sizeof s2));
+    return REJECT("dot_general requires contracting dimensions to have the same shape, got %s and %s.",
+                  TUPLE(x, d.nlc), TUPLE(y, d.nrc));
   /* batch dims, then lhs free dims, then rhs free dims */
   int64_t lgone[2 * TJ_MAX_RANK], rgone[2 * TJ_MAX_RANK];
   memcpy(lgone, d.lc, sizeof *lgone * (size_t)d.nlc);
@@ -144,97 +134,93 @@ bool shape_dot_general(const ir_module *m, const ir_eqn *e, tj_aval *out, char *
   return true;
 }
 
-bool shape_transpose(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
+bool shape_transpose(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval a = operand(m, e, 0);
   int64_t perm[TJ_MAX_RANK];
   int n = ir_pval_ints(ir_param_get(e, "permutation"), perm, TJ_MAX_RANK);
-  char s1[128], s2[128];
   if (n != a.rank || !distinct_in_range(perm, n, a.rank))
-    return FAIL("transpose permutation isn't a permutation of operand dimensions, got permutation %s "
-                "for operand shape %s.", n < 0 ? "(?)" : tuple_text(perm, n, s1, sizeof s1),
-                tuple_text(a.dims, a.rank, s2, sizeof s2));
+    return REJECT("transpose permutation isn't a permutation of operand dimensions, got permutation %s "
+                  "for operand shape %s.", n < 0 ? "(?)" : TUPLE(perm, n),
+                  TUPLE(a.dims, a.rank));
   out[0] = a;
   for (int i = 0; i < n; i++) out[0].dims[i] = a.dims[perm[i]];
   return true;
 }
 
 /* reshape[dimensions=None new_sizes sharding=None]: same element count. */
-bool shape_reshape(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
+bool shape_reshape(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval a = operand(m, e, 0);
   int64_t sizes[TJ_MAX_RANK];
   int n = ir_pval_ints(ir_param_get(e, "new_sizes"), sizes, TJ_MAX_RANK);
-  char s1[128], s2[128];
-  if (n < 0) return FAIL("reshape needs new_sizes of at most %d dimensions", TJ_MAX_RANK);
+  if (n < 0) return REJECT("reshape needs new_sizes of at most %d dimensions", TJ_MAX_RANK);
   int64_t count = 1;
   for (int i = 0; i < n; i++) {
     if (sizes[i] < 0)
-      return FAIL("reshape new_sizes must all be positive, got %s.", tuple_text(sizes, n, s1, sizeof s1));
+      return REJECT("reshape new_sizes must all be positive, got %s.", TUPLE(sizes, n));
     if (__builtin_mul_overflow(count, sizes[i], &count)) count = -1;
   }
   if (count != aval_size(&a))
-    return FAIL("reshape total size must be unchanged, got new_sizes %s for shape %s.",
-                tuple_text(sizes, n, s1, sizeof s1), tuple_text(a.dims, a.rank, s2, sizeof s2));
+    return REJECT("reshape total size must be unchanged, got new_sizes %s for shape %s.",
+                  TUPLE(sizes, n), TUPLE(a.dims, a.rank));
   out[0] = a;
   out[0].rank = (uint8_t)n;
   memcpy(out[0].dims, sizes, sizeof *sizes * (size_t)n);
   return true;
 }
 
-bool shape_squeeze(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
+bool shape_squeeze(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval a = operand(m, e, 0);
   int64_t dims[TJ_MAX_RANK];
   int n = ir_pval_ints(ir_param_get(e, "dimensions"), dims, TJ_MAX_RANK);
-  char s1[128], s2[128];
   if (n < 0 || !distinct_in_range(dims, n, a.rank))
-    return FAIL("squeeze dimensions must be distinct dimensions of the operand");
+    return REJECT("squeeze dimensions must be distinct dimensions of the operand");
   for (int i = 0; i < n; i++)
     if (a.dims[dims[i]] != 1)
-      return FAIL("cannot select an axis to squeeze out which has size not equal to one, got "
-                  "shape=%s and dimensions=%s", tuple_text(a.dims, a.rank, s1, sizeof s1),
-                  tuple_text(dims, n, s2, sizeof s2));
+      return REJECT("cannot select an axis to squeeze out which has size not equal to one, got "
+                    "shape=%s and dimensions=%s", TUPLE(a.dims, a.rank),
+                    TUPLE(dims, n));
   out[0] = drop_dims(a, dims, n);
   return true;
 }
 
 /* The operands' shapes as lax's concatenate messages list them. */
-static const char *shapes_text(const ir_module *m, const ir_eqn *e, char *buf, int size) {
-  int k = 0;
-  buf[0] = 0;
-  for (uint32_t i = 0; i < e->nin && k < size; i++) {
+static const char *shapes_text(const ir_module *m, const ir_eqn *e, diag_list *diags) {
+  tj_buf b = {0};
+  for (uint32_t i = 0; i < e->nin; i++) {
     tj_aval a = operand(m, e, i);
-    char s[128];
-    k += snprintf(buf + k, (size_t)(size - k), "%s%s", i ? ", " : "", tuple_text(a.dims, a.rank, s, sizeof s));
+    buf_printf(&b, "%s%s", i ? ", " : "", TUPLE(a.dims, a.rank));
   }
-  return buf;
+  const char *text = arena_strdup(diags->arena, b.data ? b.data : "");
+  buf_free(&b);
+  return text;
 }
 
 /* concatenate[dimension]: equal ranks and dtypes, equal sizes off the axis. */
-bool shape_concatenate(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
+bool shape_concatenate(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   const pval *p = ir_param_get(e, "dimension");
-  char s[512];
-  if (e->nin < 1) return FAIL("concatenate expects at least one operand, got 0.");
+  if (e->nin < 1) return REJECT("concatenate expects at least one operand, got 0.");
   tj_aval first = operand(m, e, 0);
   int64_t dim = p && p->kind == PV_INT ? p->i : -1;
   out[0] = first;
   for (uint32_t i = 1; i < e->nin; i++) {
     tj_aval b = operand(m, e, i);
     if (b.rank != first.rank)
-      return FAIL("Cannot concatenate arrays with different numbers of dimensions: got %s.",
-                  shapes_text(m, e, s, sizeof s));
+      return REJECT("Cannot concatenate arrays with different numbers of dimensions: got %s.",
+                    shapes_text(m, e, diags));
     if (b.dtype != first.dtype)
-      return FAIL("concatenate requires arguments to have the same dtypes, got %s, %s.",
-                  dtype_long(first.dtype), dtype_long(b.dtype));
+      return REJECT("concatenate requires arguments to have the same dtypes, got %s, %s.",
+                    dtype_long(first.dtype), dtype_long(b.dtype));
   }
   if (dim < 0 || dim >= first.rank)
-    return FAIL("concatenate dimension out of bounds: dimension %lld for shapes %s.", (long long)dim,
-                shapes_text(m, e, s, sizeof s));
+    return REJECT("concatenate dimension out of bounds: dimension %lld for shapes %s.", (long long)dim,
+                  shapes_text(m, e, diags));
   for (uint32_t i = 1; i < e->nin; i++) {
     tj_aval b = operand(m, e, i);
     for (int d = 0; d < b.rank; d++)
       if (d != dim && b.dims[d] != first.dims[d])
-        return FAIL("Cannot concatenate arrays with shapes that differ in dimensions other than the one "
-                    "being concatenated: concatenating along dimension %lld for shapes %s.", (long long)dim,
-                    shapes_text(m, e, s, sizeof s));
+        return REJECT("Cannot concatenate arrays with shapes that differ in dimensions other than the one "
+                      "being concatenated: concatenating along dimension %lld for shapes %s.", (long long)dim,
+                      shapes_text(m, e, diags));
     out[0].dims[dim] += b.dims[dim]; /* each is below TJ_MAX_ELEMENTS: no overflow */
     out[0].weak = out[0].weak && b.weak;
   }
@@ -242,18 +228,17 @@ bool shape_concatenate(const ir_module *m, const ir_eqn *e, tj_aval *out, char *
 }
 
 /* iota[dimension dtype shape sharding]: no operands. */
-bool shape_iota(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
-  (void)m;
+bool shape_iota(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   const pval *dt = ir_param_get(e, "dtype"), *dim = ir_param_get(e, "dimension");
   int64_t shape[TJ_MAX_RANK];
   int n = ir_pval_ints(ir_param_get(e, "shape"), shape, TJ_MAX_RANK);
   if (!dt || dt->kind != PV_DTYPE || n < 0 || !dim || dim->kind != PV_INT)
-    return FAIL("iota needs dtype, shape and dimension");
+    return REJECT("iota needs dtype, shape and dimension");
   if (dt->dtype == DT_BOOL)
-    return FAIL("iota does not accept dtype bool. Accepted dtypes are subtypes of number.");
-  if (dim->i < 0 || dim->i >= n) return FAIL("iota dimension must be between 0 and len(shape)");
+    return REJECT("iota does not accept dtype bool. Accepted dtypes are subtypes of number.");
+  if (dim->i < 0 || dim->i >= n) return REJECT("iota dimension must be between 0 and len(shape)");
   for (int i = 0; i < n; i++)
-    if (shape[i] < 0) return FAIL("iota shape must have every element be nonnegative");
+    if (shape[i] < 0) return REJECT("iota shape must have every element be nonnegative");
   *out = aval_scalar(dt->dtype, false);
   out->rank = (uint8_t)n;
   memcpy(out->dims, shape, sizeof *shape * (size_t)n);

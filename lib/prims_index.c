@@ -3,9 +3,8 @@
  * check them (jax/_src/lax/slicing.py, lax.py). */
 #include "prims.h"
 
-#include <stdio.h>
-
-#define FAIL(...) (snprintf(err, (size_t)errsize, __VA_ARGS__), false)
+/* A shape rule's type error (the rule's m, e and diags in scope). */
+#define REJECT(...) shape_rule_error(diags, m, e, __VA_ARGS__)
 
 static tj_aval operand(const ir_module *m, const ir_eqn *e, uint32_t i) {
   return ir_atom_aval(m, e->in[i]);
@@ -20,55 +19,55 @@ static bool int_tuple(const ir_eqn *e, const char *key, int64_t *out, int *n) {
   return true;
 }
 
-bool shape_slice(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
+bool shape_slice(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval a = operand(m, e, 0);
   int64_t start[TJ_MAX_RANK], limit[TJ_MAX_RANK], strides[TJ_MAX_RANK];
   int ns, nl, nst = a.rank;
   const pval *sv = ir_param_get(e, "strides");
   if (!int_tuple(e, "start_indices", start, &ns) || !int_tuple(e, "limit_indices", limit, &nl) || !sv ||
       (sv->kind != PV_NONE && !int_tuple(e, "strides", strides, &nst)))
-    return FAIL("slice needs start_indices, limit_indices and strides");
+    return REJECT("slice needs start_indices, limit_indices and strides");
   if (ns != a.rank || nl != a.rank || nst != a.rank)
-    return FAIL("slice start_indices, limit_indices and strides must have one entry per dimension");
+    return REJECT("slice start_indices, limit_indices and strides must have one entry per dimension");
   out[0] = a;
   for (int d = 0; d < a.rank; d++) {
     int64_t stride = sv->kind == PV_NONE ? 1 : strides[d];
     if (start[d] < 0 || limit[d] < start[d] || limit[d] > a.dims[d] || stride < 1)
-      return FAIL("slice indices out of range for dimension %d", d);
+      return REJECT("slice indices out of range for dimension %d", d);
     out[0].dims[d] = limit[d] == start[d] ? 0 : (limit[d] - start[d] - 1) / stride + 1;
   }
   return true;
 }
 
 
-bool shape_rev(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
+bool shape_rev(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval a = operand(m, e, 0);
   int64_t dims[TJ_MAX_RANK];
   int n;
-  if (!int_tuple(e, "dimensions", dims, &n)) return FAIL("rev needs dimensions");
+  if (!int_tuple(e, "dimensions", dims, &n)) return REJECT("rev needs dimensions");
   for (int i = 0; i < n; i++)
-    if (dims[i] < 0 || dims[i] >= a.rank) return FAIL("rev dimensions out of range");
+    if (dims[i] < 0 || dims[i] >= a.rank) return REJECT("rev dimensions out of range");
   out[0] = a;
   return true;
 }
 
 /* The start indices are scalars of one integer dtype (lax's rule). */
-bool shape_dynamic_slice(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
+bool shape_dynamic_slice(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval a = operand(m, e, 0);
   int64_t sizes[TJ_MAX_RANK];
   int n;
-  if (!int_tuple(e, "slice_sizes", sizes, &n)) return FAIL("dynamic_slice needs slice_sizes");
+  if (!int_tuple(e, "slice_sizes", sizes, &n)) return REJECT("dynamic_slice needs slice_sizes");
   if (e->nin != (uint32_t)a.rank + 1 || n != a.rank)
-    return FAIL("dynamic_slice needs one start index and one slice size per dimension");
+    return REJECT("dynamic_slice needs one start index and one slice size per dimension");
   for (uint32_t i = 1; i < e->nin; i++) {
     tj_aval s = operand(m, e, i), s0 = operand(m, e, 1);
     if (s.rank != 0 || !dtype_is_int(s.dtype) || s.dtype != s0.dtype)
-      return FAIL("index arguments to dynamic_slice must be integers of the same type");
+      return REJECT("index arguments to dynamic_slice must be integers of the same type");
   }
   out[0] = a;
   for (int d = 0; d < a.rank; d++) {
     if (sizes[d] < 0 || sizes[d] > a.dims[d])
-      return FAIL("slice slice_sizes must be less than or equal to operand shape");
+      return REJECT("slice slice_sizes must be less than or equal to operand shape");
     out[0].dims[d] = sizes[d];
   }
   return true;
@@ -77,16 +76,16 @@ bool shape_dynamic_slice(const ir_module *m, const ir_eqn *e, tj_aval *out, char
 
 /* scatter*(operand, indices, updates): the result has the operand's aval;
  * updates have its dtype and the indices are integers. */
-bool shape_scatter(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
+bool shape_scatter(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval a = operand(m, e, 0), idx = operand(m, e, 1), upd = operand(m, e, 2);
   if (!dtype_is_int(idx.dtype) || idx.rank < 1)
-    return FAIL("%s indices must be an integer array", prims[e->prim].name);
+    return REJECT("%s indices must be an integer array", prims[e->prim].name);
   if (upd.dtype != a.dtype)
-    return FAIL("%s requires arguments to have the same dtypes, got %s, %s", prims[e->prim].name,
-                dtype_long(a.dtype), dtype_long(upd.dtype));
+    return REJECT("%s requires arguments to have the same dtypes, got %s, %s", prims[e->prim].name,
+                  dtype_long(a.dtype), dtype_long(upd.dtype));
   if ((prims[e->prim].flags & PF_NUMERIC) && a.dtype == DT_BOOL)
-    return FAIL("%s does not accept dtype bool", prims[e->prim].name);
-  if (!ir_param_get(e, "dimension_numbers")) return FAIL("%s needs dimension_numbers", prims[e->prim].name);
+    return REJECT("%s does not accept dtype bool", prims[e->prim].name);
+  if (!ir_param_get(e, "dimension_numbers")) return REJECT("%s needs dimension_numbers", prims[e->prim].name);
   out[0] = a;
   return true;
 }

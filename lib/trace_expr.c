@@ -1,12 +1,14 @@
 /* The tracer's expressions: static folding (Python arithmetic, C integer
  * division), jnp-style promotion of dtypes and ranks, and equations for
  * traced operands. */
+#include "ir_build.h"
 #include "limits.h"
 #include "prims.h"
 #include "trace.h"
 #include "util.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 tj_aval value_aval(tracer *t, const value *v) {
@@ -56,47 +58,40 @@ static bool room_for_eqn(tracer *t, tj_span span) {
                       name_str(t->prog->names, t->entry->name));
 }
 
+/* The equation through the builder (ir_build.h), its operands first taken
+ * to the current level (outer variables captured), within the trace's
+ * equation budget; the rule's type errors go to the tracer's diagnostics. */
+static ir_eqn *emit_eqn(tracer *t, const ir_eqn_desc *desc) {
+  if (!room_for_eqn(t, desc->span)) return NULL;
+  ir_atom small[16], *in = desc->nin <= 16 ? small : malloc(sizeof *in * desc->nin);
+  if (!in) TJ_OOM();
+  for (uint32_t i = 0; i < desc->nin; i++)
+    in[i] = ATOM_IS_LIT(desc->in[i]) ? desc->in[i] : frame_atom(t, ATOM_INDEX(desc->in[i]));
+  ir_eqn_desc here = *desc;
+  here.in = in;
+  ir_eqn *e = ir_build(t->m, t->jaxpr, &here, t->diags);
+  if (in != small) free(in);
+  if (e) t->neqns++;
+  return e;
+}
+
 bool emit(tracer *t, int prim, const ir_atom *ins, int nin, const tj_aval *hint,
           const ir_param *params, int nparams, tj_span span, value *out) {
-  if (!room_for_eqn(t, span)) return false;
-  ir_eqn *e = ir_add_eqn(t->m, t->jaxpr, prim, (uint32_t)nin, 1, (uint16_t)nparams, span);
-  for (int i = 0; i < nin; i++)
-    e->in[i] = ATOM_IS_LIT(ins[i]) ? ins[i] : frame_atom(t, ATOM_INDEX(ins[i]));
-  if (nparams) memcpy(e->params, params, sizeof *params * (size_t)nparams);
-  tj_aval a = hint ? *hint : aval_scalar(DT_F32, false);
-  char err[256];
-  if (!prims[prim].shape(t->m, e, &a, err, sizeof err)) {
-    t->jaxpr->neqns--; /* drop the half-made equation */
-    return tracer_error(t, span, "TypeError: %s", err);
-  }
-  if (!aval_within_limits(&a))
-    return t->jaxpr->neqns--, tracer_error(t, span, "too many elements in one array (limit is %lld)",
-                                            (long long)TJ_MAX_ELEMENTS);
-  e->out[0] = ir_new_var(t->m, &a);
+  ir_eqn_desc desc = {.prim = prim, .in = ins, .nin = (uint32_t)nin, .params = params,
+                      .nparams = (uint16_t)nparams, .nout = 1, .hint = hint, .span = span};
+  ir_eqn *e = emit_eqn(t, &desc);
+  if (!e) return false;
   *out = value_traced(e->out[0]);
-  t->neqns++;
   return true;
 }
 
 bool emit_n(tracer *t, int prim, const ir_atom *ins, int nin, int nout, const ir_param *params,
             int nparams, tj_span span, uint32_t *outs) {
-  if (!room_for_eqn(t, span)) return false;
-  ir_eqn *e = ir_add_eqn(t->m, t->jaxpr, prim, (uint32_t)nin, (uint32_t)nout, (uint16_t)nparams, span);
-  for (int i = 0; i < nin; i++)
-    e->in[i] = ATOM_IS_LIT(ins[i]) ? ins[i] : frame_atom(t, ATOM_INDEX(ins[i]));
-  if (nparams) memcpy(e->params, params, sizeof *params * (size_t)nparams);
-  tj_aval *avals = ARENA_ARRAY(&t->scratch, tj_aval, nout ? nout : 1);
-  char err[256];
-  if (!prims[prim].shape(t->m, e, avals, err, sizeof err)) {
-    t->jaxpr->neqns--;
-    return tracer_error(t, span, "TypeError: %s", err);
-  }
-  for (int i = 0; i < nout; i++)
-    if (!aval_within_limits(&avals[i]))
-      return t->jaxpr->neqns--, tracer_error(t, span, "too many elements in one array (limit is %lld)",
-                                              (long long)TJ_MAX_ELEMENTS);
-  for (int i = 0; i < nout; i++) outs[i] = e->out[i] = ir_new_var(t->m, &avals[i]);
-  t->neqns++;
+  ir_eqn_desc desc = {.prim = prim, .in = ins, .nin = (uint32_t)nin, .params = params,
+                      .nparams = (uint16_t)nparams, .nout = (uint32_t)nout, .span = span};
+  ir_eqn *e = emit_eqn(t, &desc);
+  if (!e) return false;
+  if (nout) memcpy(outs, e->out, sizeof *outs * (size_t)nout);
   return true;
 }
 

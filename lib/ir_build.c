@@ -1,0 +1,55 @@
+/* The equation builder (ir_build.h): shape rule, output variables and
+ * limits for one equation, for any producer of jaxprs. */
+#include "ir_build.h"
+#include "prims.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The avals the shape rule fills: the hint's, or a placeholder the rules
+ * that compute their result overwrite. */
+static void start_avals(const ir_eqn_desc *desc, tj_aval *avals) {
+  for (uint32_t i = 0; i < desc->nout; i++) avals[i] = desc->hint ? desc->hint[i] : aval_scalar(DT_F32, false);
+}
+
+/* An output beyond the element limit is an error of the program, where
+ * the limit keeps every later size computation from overflowing. */
+static bool within_limits(const ir_module *m, const ir_eqn_desc *desc, const tj_aval *avals, diag_list *diags) {
+  for (uint32_t i = 0; i < desc->nout; i++)
+    if (!aval_within_limits(&avals[i]))
+      return diag_error(diags, m->src, desc->span, "too many elements in one array (limit is %lld)",
+                        (long long)TJ_MAX_ELEMENTS);
+  return true;
+}
+
+ir_eqn *ir_build(ir_module *m, ir_jaxpr *j, const ir_eqn_desc *desc, diag_list *diags) {
+  ir_eqn *e = ir_add_eqn(m, j, desc->prim, desc->nin, desc->nout, desc->nparams, desc->span);
+  if (desc->nin) memcpy(e->in, desc->in, sizeof *e->in * desc->nin);
+  if (desc->nparams) memcpy(e->params, desc->params, sizeof *e->params * desc->nparams);
+  /* a loop may carry hundreds of values: the stack holds the usual few */
+  tj_aval small[16], *avals = desc->nout <= 16 ? small : malloc(sizeof *avals * desc->nout);
+  if (!avals) TJ_OOM();
+  start_avals(desc, avals);
+  bool ok = prims[desc->prim].shape(m, e, avals, diags) && within_limits(m, desc, avals, diags);
+  for (uint32_t i = 0; ok && i < desc->nout; i++) e->out[i] = ir_new_var(m, &avals[i]);
+  if (avals != small) free(avals);
+  if (ok) return e;
+  j->neqns--; /* drop the half-made equation */
+  return NULL;
+}
+
+void ir_build_invars(ir_module *m, ir_jaxpr *j, const tj_aval *avals, uint32_t n, uint32_t *vars) {
+  j->invars = ARENA_ARRAY(&m->arena, uint32_t, n ? n : 1);
+  j->nin = n;
+  for (uint32_t i = 0; i < n; i++) {
+    j->invars[i] = ir_new_var(m, &avals[i]);
+    if (vars) vars[i] = j->invars[i];
+  }
+}
+
+void ir_build_outs(ir_module *m, ir_jaxpr *j, const ir_atom *outs, uint32_t n) {
+  j->outs = ARENA_ARRAY(&m->arena, ir_atom, n ? n : 1);
+  if (n) memcpy(j->outs, outs, sizeof *outs * n);
+  j->nout = n;
+}
