@@ -10,12 +10,14 @@
 /* The avals the shape rule fills: the hint's, or a placeholder the rules
  * that compute their result overwrite. */
 static void start_avals(const ir_eqn_desc *desc, tj_aval *avals) {
-  for (uint32_t i = 0; i < desc->nout; i++) avals[i] = desc->hint ? desc->hint[i] : aval_scalar(DT_F32, false);
+  for (uint32_t i = 0; i < desc->nout; i++)
+    avals[i] = desc->hint ? desc->hint[i] : aval_scalar(DT_F32, false);
 }
 
 /* An output beyond the element limit is an error of the program, where
  * the limit keeps every later size computation from overflowing. */
-static bool within_limits(const ir_module *m, const ir_eqn_desc *desc, const tj_aval *avals, diag_list *diags) {
+static bool within_limits(const ir_module *m, const ir_eqn_desc *desc, const tj_aval *avals,
+                          diag_list *diags) {
   for (uint32_t i = 0; i < desc->nout; i++)
     if (!aval_within_limits(&avals[i]))
       return diag_error(diags, m->src, desc->span, "too many elements in one array (limit is %lld)",

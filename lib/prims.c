@@ -69,7 +69,8 @@ static bool broadcast_operands(const ir_module *m, const ir_eqn *e, uint32_t fir
     if (!ok) {
       tj_aval first_aval = operand(m, e, first);
       return REJECT("%s got incompatible shapes for broadcasting: %s, %s.", prims[e->prim].name,
-                    shape_rule_tuple(diags, first_aval.dims, first_aval.rank), shape_rule_tuple(diags, a.dims, a.rank));
+                    shape_rule_tuple(diags, first_aval.dims, first_aval.rank),
+                    shape_rule_tuple(diags, a.dims, a.rank));
     }
   }
   if (!have) *out = operand(m, e, first), out->rank = 0;

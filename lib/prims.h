@@ -25,9 +25,10 @@ typedef enum tj_prim {
 } tj_prim;
 
 /* Computes the output avals of eqn e (operands' avals from the module)
- * into out[0..e->nout). On a type error reports it into diags at e's span (see
- * shape_rule_error) and returns false. broadcast_in_dim's result aval comes
- * from out[0] as given by the caller; the rule checks it. */
+ * into out[0..e->nout). On a type error reports it into diags at e's
+ * span (shape_rule_error) and returns false: no fixed buffer, no message
+ * cut short. broadcast_in_dim's result aval comes from out[0] as given
+ * by the caller; the rule checks it. */
 typedef bool (*shape_rule)(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags);
 
 /* Every shape rule named in prims.def; rules may live in any prims_*.c. */

@@ -135,13 +135,18 @@ bool eval(tracer *t, scope *s, node *n, value *out);
 bool eval_truth(tracer *t, scope *s, node *n, const char *fix, bool *out, uint64_t *prov);
 tj_aval value_aval(tracer *t, const value *v);
 bool to_atom(tracer *t, const value *v, tj_dtype dt, bool weak, tj_span span, ir_atom *out);
+/* Records an equation of prim at the current level through the builder
+ * (ir_build.h): operands of outer levels are captured first, the trace's
+ * equation budget is counted, and a type error goes to the tracer's
+ * diagnostics at span. hint: the result aval a rule checks (broadcast_in_dim's
+ * shape), else NULL. *out: the traced output. */
 bool emit(tracer *t, int prim, const ir_atom *ins, int nin, const tj_aval *hint,
           const ir_param *params, int nparams, tj_span span, value *out);
 bool convert(tracer *t, value *v, tj_dtype dt, bool weak, tj_span span);
 /* A static number as a numpy scalar of dtype dt: (f32)1.0, f32(1.0). */
 bool cast_static(tracer *t, value *v, tj_dtype dt, tj_span span);
 /* emit for primitives with several outputs (their avals from the shape
- * rule); the new variables go to outs. */
+ * rule); the new variables go to outs[0..nout). */
 bool emit_n(tracer *t, int prim, const ir_atom *ins, int nin, int nout, const ir_param *params,
             int nparams, tj_span span, uint32_t *outs);
 bool promote_values(tracer *t, value *vals, int n, tj_span span, tj_dtype *dt,
