@@ -613,12 +613,12 @@ char *tj_result_text(const tj_result *r, size_t k) { return format_with(r, k, ar
 char *tj_result_json(const tj_result *r, size_t k) { return format_with(r, k, format_json); }
 
 tj_status tj_result_write_npy(tj_ctx *ctx, const tj_result *r, size_t k, const char *path) {
-  char err[512];
   if (k >= r->n) return TJ_ERR_INTERNAL;
-  if (npy_write(path, r->outs[k], err, sizeof err)) return TJ_OK;
-  diag_set_kind(&ctx->diags, DIAG_KIND_IO);
-  diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
-  return TJ_ERR_USAGE;
+  diag_kind before = diag_set_kind(&ctx->diags, DIAG_KIND_IO);
+  diag_at nowhere = {&ctx->diags, NULL, span_make(0, 0), NULL};
+  if (!npy_write(&nowhere, path, r->outs[k])) return TJ_ERR_USAGE;
+  diag_set_kind(&ctx->diags, before);
+  return TJ_OK;
 }
 
 void tj_result_free(tj_result *r) {
