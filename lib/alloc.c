@@ -21,8 +21,6 @@ static int injected_failure(void) { return ++made == fail_at; }
 static int injected_failure(void) { return 0; }
 #endif
 
-bool is_nomem_message(const char *err) { return strncmp(err, "out of memory: ", 15) == 0; }
-
 void *big_malloc(size_t bytes) { return injected_failure() ? NULL : malloc(bytes ? bytes : 1); }
 void *big_calloc(size_t bytes) { return injected_failure() ? NULL : calloc(1, bytes ? bytes : 1); }
 void *big_realloc(void *p, size_t bytes) { return injected_failure() ? NULL : realloc(p, bytes ? bytes : 1); }

@@ -12,12 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The one wording of the failure, for diagnostics and for the error
- * strings of functions that report through a char *err: bytes, then what
- * they were for ("output 0", "the generated C code"). */
+/* The one wording of the failure (diag_out_of_memory's messages): bytes,
+ * then what they were for ("output 0", "the generated C code"). */
 #define TJ_NOMEM_FMT "out of memory: could not allocate %zu bytes for "
-/* Whether an error string says out of memory (TJ_NOMEM_FMT). */
-bool is_nomem_message(const char *err);
 
 void *big_malloc(size_t bytes);
 /* bytes zeroed */

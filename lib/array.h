@@ -54,15 +54,17 @@ bool spec_value_array(diag_list *d, const struct tj_spec *spec, const struct sjs
 bool spec_value_is_abstract(const struct sjson *v);
 /* Fills a as the spec's "random": {"seed": seed} does (uniform). */
 void array_fill_random(tj_array *a, uint64_t seed);
-/* NumPy's .npy format, little-endian, C order (versions 1.0 and 2.0). */
-bool npy_read(const char *path, tj_array **out, char *err, int errsize);
+/* NumPy's .npy format, little-endian, C order (versions 1.0 and 2.0).
+ * Errors go to at (an allocation that fails is an out-of-memory error of
+ * kind budget); path names the file in them. */
+bool npy_read(const diag_at *at, const char *path, tj_array **out);
 /* The dtype and shape of an .npy file, checked as npy_read checks them,
  * without reading the data. */
-bool npy_read_header(const char *path, tj_aval *out, char *err, int errsize);
-/* The same from fd, open at its start (path names it in messages). */
-bool npy_read_fd(int fd, const char *path, tj_array **out, char *err, int errsize);
-bool npy_read_header_fd(int fd, const char *path, tj_aval *out, char *err, int errsize);
-bool npy_write(const char *path, const tj_array *a, char *err, int errsize);
+bool npy_read_header(const diag_at *at, const char *path, tj_aval *out);
+/* The same from fd, open at its start. */
+bool npy_read_fd(const diag_at *at, int fd, const char *path, tj_array **out);
+bool npy_read_header_fd(const diag_at *at, int fd, const char *path, tj_aval *out);
+bool npy_write(const diag_at *at, const char *path, const tj_array *a);
 /* {"dtype": "f32", "shape": [3], "data": [1.0, 2.0, 3.0]} (nested data). */
 void array_format_json(const tj_array *a, tj_buf *out);
 /* As numpy prints an array: Array([1., 2., 3.], dtype=float32). */

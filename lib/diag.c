@@ -178,6 +178,18 @@ bool diag_error(diag_list *d, const tj_source *src, tj_span span,
   return false;
 }
 
+bool diag_error_at(const diag_at *at, const char *fmt, ...) {
+  tj_buf b = {0};
+  if (at->prefix) buf_printf(&b, "%s: ", at->prefix);
+  va_list ap;
+  va_start(ap, fmt);
+  buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  diag_error(at->d, at->src, at->span, "%s", b.data);
+  buf_free(&b);
+  return false;
+}
+
 bool diag_out_of_memory(diag_list *d, const char *fmt, ...) {
   diag_kind before = diag_set_kind(d, DIAG_KIND_BUDGET);
   va_list ap;

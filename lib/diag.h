@@ -119,6 +119,19 @@ void diag_retag(diag_list *d, const tj_diag *after, diag_kind kind);
  * can write `return diag_error(...)`. */
 bool diag_error(diag_list *d, const tj_source *src, tj_span span,
                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Where a lower module (the .npy reader, ...) reports its errors: the
+ * list, and the place its input was named at, so the module adds each error
+ * whole (no buffer to truncate it) and at the place the user wrote: a spec
+ * value (its source and span, its JSON path as prefix) or nowhere (src
+ * NULL, prefix NULL). */
+typedef struct diag_at {
+  diag_list *d;
+  const tj_source *src;
+  tj_span span;
+  const char *prefix;      /* "args[0]" makes the message "args[0]: ..." */
+} diag_at;
+/* Adds an error at at's place, its message after at's prefix. Returns false. */
+bool diag_error_at(const diag_at *at, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* An error of kind budget (TJ_ERR_BUDGET): a large allocation failed.
  * fmt starts with alloc.h's TJ_NOMEM_FMT. */
 bool diag_out_of_memory(diag_list *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

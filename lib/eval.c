@@ -9,19 +9,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Reports prefix and the message of fmt, once per failure. */
+static void report(eval_state *s, diag_kind kind, const char *prefix, const char *fmt, va_list ap) {
+  if (s->failed) return;
+  s->failed = true;
+  tj_buf b = {0};
+  buf_printf(&b, "%s", prefix);
+  buf_vprintf(&b, fmt, ap);
+  diag_kind before = diag_set_kind(s->at->d, kind);
+  diag_error_at(s->at, "%s", b.data);
+  diag_set_kind(s->at->d, before);
+  buf_free(&b);
+}
+
 bool eval_fail(eval_state *s, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(s->err, (size_t)s->errsize, fmt, ap);
+  report(s, s->nomem ? DIAG_KIND_BUDGET : s->at->d->kind, "", fmt, ap);
   va_end(ap);
   return false;
 }
 
 bool eval_bug(eval_state *s, const char *fmt, ...) {
   va_list ap;
-  int n = snprintf(s->err, (size_t)s->errsize, "internal error: ");
   va_start(ap, fmt);
-  if (n >= 0 && n < s->errsize) vsnprintf(s->err + n, (size_t)(s->errsize - n), fmt, ap);
+  report(s, s->at->d->kind, "internal error: ", fmt, ap);
   va_end(ap);
   s->internal = true;
   return false;
@@ -35,8 +47,8 @@ static void array_failed(eval_state *s, const tj_aval *aval) {
     eval_fail(s, "cannot allocate an array of %s (limit is %lld elements)", text, (long long)TJ_MAX_ELEMENTS);
     return;
   }
-  eval_fail(s, TJ_NOMEM_FMT "an array of %s in the reference evaluator", array_bytes(aval), text);
   s->nomem = true;
+  eval_fail(s, TJ_NOMEM_FMT "an array of %s in the reference evaluator", array_bytes(aval), text);
 }
 
 tj_array *eval_new(eval_state *s, const tj_aval *aval) {
@@ -155,7 +167,7 @@ static bool collect_outputs(eval_state *s, frame *f, const ir_jaxpr *j, tj_array
     outputs[i] = ATOM_IS_LIT(a) ? literal_array(s, &s->m->lits[ATOM_INDEX(a)]) : eval_copy(s, f->env[ATOM_INDEX(a)]);
     if (!outputs[i]) {
       eval_free_all(outputs, i);
-      if (s->err[0] == 0) eval_fail(s, "out of memory");
+      eval_fail(s, "out of memory");
       return false;
     }
   }
@@ -187,14 +199,15 @@ bool eval_sub(eval_state *s, const ir_jaxpr *j, const tj_array *const *inputs, t
 bool eval_charge(eval_state *s, int64_t n) {
   if ((s->work += (unsigned long long)n) <= s->max_work) return true;
   s->over_budget = true;
-  return eval_fail(s, WORK_BUDGET_MESSAGE, (long long)s->max_work);
+  if (!s->failed) work_budget_report(s->at->d, (long long)s->max_work);
+  s->failed = true;
+  return false;
 }
 
-tj_status eval_jaxpr_budget(const ir_module *m, const ir_jaxpr *j, const tj_array *const *inputs,
-                            tj_array **outputs, long long max_work, char *err, int errsize) {
-  eval_state s = {.m = m, .err = err, .errsize = errsize, .works = work_new(m),
+tj_status eval_jaxpr_budget(const diag_at *at, const ir_module *m, const ir_jaxpr *j,
+                            const tj_array *const *inputs, tj_array **outputs, long long max_work) {
+  eval_state s = {.m = m, .at = at, .works = work_new(m),
                   .max_work = (unsigned long long)(max_work > 0 ? max_work : TJ_MAX_WORK)};
-  if (errsize > 0) err[0] = 0;
   /* the run's own equations first, as compiled code charges them */
   bool ok = eval_charge(&s, work_jaxpr(&s.works, j)) && eval_sub(&s, j, inputs, outputs);
   work_free(&s.works);
@@ -202,7 +215,7 @@ tj_status eval_jaxpr_budget(const ir_module *m, const ir_jaxpr *j, const tj_arra
   return s.internal ? TJ_ERR_INTERNAL : s.over_budget || s.nomem ? TJ_ERR_BUDGET : TJ_ERR_PROGRAM;
 }
 
-tj_status eval_jaxpr(const ir_module *m, const ir_jaxpr *j, const tj_array *const *inputs, tj_array **outputs,
-                     char *err, int errsize) {
-  return eval_jaxpr_budget(m, j, inputs, outputs, TJ_MAX_WORK, err, errsize);
+tj_status eval_jaxpr(const diag_at *at, const ir_module *m, const ir_jaxpr *j, const tj_array *const *inputs,
+                     tj_array **outputs) {
+  return eval_jaxpr_budget(at, m, j, inputs, outputs, TJ_MAX_WORK);
 }

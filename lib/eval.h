@@ -14,8 +14,8 @@
 
 typedef struct eval_state {
   const ir_module *m;
-  char *err;
-  int errsize;
+  const diag_at *at;        /* where the failure is reported */
+  bool failed;              /* reported: a failure has one message, its first */
   int depth;                /* nesting of sub-jaxprs (bounded) */
   work_table works;         /* the work of each jaxpr (work.h) */
   unsigned long long work, max_work; /* charged so far, and the budget */
@@ -28,15 +28,15 @@ typedef struct eval_state {
  * outputs[0..j->nout) receive new arrays, the caller's to free. On failure
  * returns TJ_ERR_PROGRAM (the program's: an array too large),
  * TJ_ERR_BUDGET (more work than max_work elements, charged as work.h
- * says: a loop that never ends; or an array's memory could not be had:
- * err then starts as alloc.h's TJ_NOMEM_FMT) or TJ_ERR_INTERNAL (tjit's:
- * a primitive or a param the evaluator has no rule for), with a message
- * in err and no output set. */
-tj_status eval_jaxpr_budget(const ir_module *m, const ir_jaxpr *j, const tj_array *const *inputs,
-                            tj_array **outputs, long long max_work, char *err, int errsize);
+ * says: a loop that never ends; or an array's memory could not be had)
+ * or TJ_ERR_INTERNAL (tjit's: a primitive or a param the evaluator has no
+ * rule for), with no output set and one error reported at at: of kind
+ * budget for a budget, else of the list's kind. */
+tj_status eval_jaxpr_budget(const diag_at *at, const ir_module *m, const ir_jaxpr *j,
+                            const tj_array *const *inputs, tj_array **outputs, long long max_work);
 /* The same with the default budget, TJ_MAX_WORK. */
-tj_status eval_jaxpr(const ir_module *m, const ir_jaxpr *j, const tj_array *const *inputs,
-                     tj_array **outputs, char *err, int errsize);
+tj_status eval_jaxpr(const diag_at *at, const ir_module *m, const ir_jaxpr *j, const tj_array *const *inputs,
+                     tj_array **outputs);
 
 /* For the rules (eval_*.c): */
 /* Evaluates a sub-jaxpr inside an equation. */
@@ -44,7 +44,7 @@ bool eval_sub(eval_state *s, const ir_jaxpr *j, const tj_array *const *inputs, t
 /* Charges n elements of work; false (the budget's message) when the run
  * is then over its budget. */
 bool eval_charge(eval_state *s, int64_t n);
-/* Writes the message and returns false. */
+/* Reports the failure's message (unless one was) and returns false. */
 bool eval_fail(eval_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The same for a bug of tjit's: "internal error: " and the message. */
 bool eval_bug(eval_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -94,13 +94,27 @@ struct jit_program {
  * library's only global state. */
 static pthread_mutex_t tcc_lock = PTHREAD_MUTEX_INITIALIZER;
 
-typedef struct { char *err; int errsize; bool have; } tcc_errors;
+/* Where a compilation's errors go; only the first is reported (libtcc's
+ * later messages follow from it). */
+typedef struct { const diag_at *at; bool have; } tcc_errors;
 
 static void on_tcc_error(void *opaque, const char *msg) {
   tcc_errors *e = opaque;
   if (e->have) return;
   e->have = true;
-  snprintf(e->err, (size_t)e->errsize, "%s", msg);
+  diag_error_at(e->at, "%s", msg);
+}
+
+/* The first error of a compilation, if none was reported before it. */
+static void first_error(tcc_errors *e, const char *msg) {
+  if (!e->have) diag_error_at(e->at, "%s", msg);
+  e->have = true;
+}
+
+/* An allocation that failed: a budget error, not a bug (no prefix). */
+static void out_of_memory(tcc_errors *e, size_t bytes, const char *what) {
+  if (!e->have) diag_out_of_memory(e->at->d, TJ_NOMEM_FMT "%s", bytes, what);
+  e->have = true;
 }
 
 unsigned jit_source_needs(const char *source) {
@@ -108,8 +122,8 @@ unsigned jit_source_needs(const char *source) {
 }
 
 /* A libtcc state that resolves only the runtime's functions (and, as
- * needs says, the block kernels and BLAS) and outputs type; false with the
- * message in err when OpenBLAS cannot be loaded. */
+ * needs says, the block kernels and BLAS) and outputs type; false, the
+ * error reported, when OpenBLAS cannot be loaded. */
 static bool new_state(jit_program *p, tcc_errors *errors, unsigned needs, int type) {
   if (!(p->tcc = tcc_new())) TJ_OOM();
   tcc_set_error_func(p->tcc, errors, on_tcc_error);
@@ -125,7 +139,8 @@ static bool new_state(jit_program *p, tcc_errors *errors, unsigned needs, int ty
   }
   if (!(needs & JIT_NEEDS_BLAS)) return true;
   if (!(p->blas = dlopen(OPENBLAS, RTLD_NOW | RTLD_LOCAL))) {
-    snprintf(errors->err, (size_t)errors->errsize, "cannot load " OPENBLAS " for matrix products: %s", dlerror());
+    const char *why = dlerror();
+    if (!errors->have) diag_error_at(errors->at, "cannot load " OPENBLAS " for matrix products: %s", why);
     errors->have = true;
     return false;
   }
@@ -143,8 +158,7 @@ static bool relocate(jit_program *p, tcc_errors *errors) {
   int size = tcc_relocate(p->tcc, NULL);
   if (size < 0) return false;
   if (!(p->code = big_malloc((size_t)size))) {
-    snprintf(errors->err, (size_t)errors->errsize, TJ_NOMEM_FMT "the compiled code", (size_t)size);
-    errors->have = true;
+    out_of_memory(errors, (size_t)size, "the compiled code");
     return false;
   }
   return tcc_relocate(p->tcc, p->code) >= 0;
@@ -159,7 +173,7 @@ static bool finish(jit_program *p, tcc_errors *errors, bool ok) {
 #endif
   if (ok) *(void **)&p->entry = tcc_get_symbol(p->tcc, "tj_entry");
   if (ok && p->entry) return true;
-  if (!errors->have) snprintf(errors->err, (size_t)errors->errsize, "libtcc could not compile the generated code");
+  first_error(errors, "libtcc could not compile the generated code");
   return false;
 }
 
@@ -177,8 +191,8 @@ static jit_program *new_program(void) {
   return p;
 }
 
-jit_program *jit_compile(const char *source, char *err, int errsize) {
-  tcc_errors errors = {err, errsize, false};
+jit_program *jit_compile(const diag_at *at, const char *source) {
+  tcc_errors errors = {at, false};
   jit_program *p = new_program();
   pthread_mutex_lock(&tcc_lock);
   bool ok = new_state(p, &errors, jit_source_needs(source), TCC_OUTPUT_MEMORY);
@@ -188,49 +202,46 @@ jit_program *jit_compile(const char *source, char *err, int errsize) {
 
 /* libtcc reads and writes objects only by path: an anonymous memory file
  * stands in for one, named through /proc (no file in any directory, so
- * nothing another process could swap under us). -1 with err filled. */
-static int memory_file(char *path, size_t size, char *err, int errsize) {
+ * nothing another process could swap under us). -1, the error reported,
+ * when there is none. */
+static int memory_file(tcc_errors *errors, char *path, size_t size) {
   int fd = memfd_create("tjit-object", MFD_CLOEXEC);
-  if (fd < 0) snprintf(err, (size_t)errsize, "cannot create a memory file: %s", strerror(errno));
-  else snprintf(path, size, "/proc/self/fd/%d", fd);
+  if (fd >= 0) snprintf(path, size, "/proc/self/fd/%d", fd);
+  else if (!errors->have) diag_error_at(errors->at, "cannot create a memory file: %s", strerror(errno)), errors->have = true;
   return fd;
 }
 
-bool jit_compile_object(const char *source, tj_buf *obj, char *err, int errsize) {
-  tcc_errors errors = {err, errsize, false};
+bool jit_compile_object(const diag_at *at, const char *source, tj_buf *obj) {
+  tcc_errors errors = {at, false};
   jit_program p = {0};
   char path[64];
   pthread_mutex_lock(&tcc_lock);
   bool ok = new_state(&p, &errors, 0, TCC_OUTPUT_OBJ) && tcc_compile_string(p.tcc, source) == 0;
-  int fd = ok ? memory_file(path, sizeof path, err, errsize) : -1;
+  int fd = ok ? memory_file(&errors, path, sizeof path) : -1;
   ok = fd >= 0 && tcc_output_file(p.tcc, path) == 0;
   off_t len = ok ? lseek(fd, 0, SEEK_END) : -1;
   char *room = NULL;
   if (ok && len > 0) {
     obj->len = 0, obj->big = true;
     room = buf_room(obj, (size_t)len);
-    if (!room) {
-      snprintf(err, (size_t)errsize, TJ_NOMEM_FMT "the object file", obj->failed);
-      errors.have = true;
-    }
+    if (!room) out_of_memory(&errors, obj->failed, "the object file");
     ok = room && pread(fd, room, (size_t)len, 0) == (ssize_t)len;
   }
   if (ok && len <= 0) ok = false;
-  if (!ok && !errors.have && fd >= 0) snprintf(err, (size_t)errsize, "libtcc could not write the object file");
+  if (!ok) first_error(&errors, "libtcc could not write the object file");
   if (fd >= 0) close(fd);
   tcc_delete(p.tcc);
   pthread_mutex_unlock(&tcc_lock);
   return ok;
 }
 
-jit_program *jit_load_object(const void *obj, size_t len, unsigned needs, char *err, int errsize) {
-  tcc_errors errors = {err, errsize, false};
+jit_program *jit_load_object(const diag_at *at, const void *obj, size_t len, unsigned needs) {
+  tcc_errors errors = {at, false};
   jit_program *p = new_program();
   char path[64];
   pthread_mutex_lock(&tcc_lock);
   bool ok = new_state(p, &errors, needs, TCC_OUTPUT_MEMORY);
-  int fd = ok ? memory_file(path, sizeof path, err, errsize) : -1;
-  if (fd < 0) errors.have = true;
+  int fd = ok ? memory_file(&errors, path, sizeof path) : -1;
   ok = fd >= 0 && write(fd, obj, len) == (ssize_t)len;
   tcc_set_options(p->tcc, "-xb"); /* the path has no .o: say it is an object, not C */
   ok = ok && tcc_add_file(p->tcc, path) == 0;

@@ -8,14 +8,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "diag.h"
 #include "util.h"
 
 typedef struct jit_program jit_program;
 
-/* Compiles C source; NULL with tcc's message in err on failure, or one
- * starting as alloc.h's TJ_NOMEM_FMT when the memory for the code could
- * not be had (not a bug: the caller reports a budget). */
-jit_program *jit_compile(const char *source, char *err, int errsize);
+/* Compiles C source; NULL on failure, with tcc's first message reported at
+ * at, or an out-of-memory error (kind budget, not a bug) when the memory
+ * for the code could not be had. */
+jit_program *jit_compile(const diag_at *at, const char *source);
 void jit_free(jit_program *p);
 
 /* What a program links against besides the runtime (jit_source_needs
@@ -27,9 +28,9 @@ unsigned jit_source_needs(const char *source);
  * (replacing its contents), and loads such an object back into a
  * program, linked as needs says. Loading an object costs 0.06-1.4 ms
  * where compiling its source again costs 0.1-18 ms (man tjit-cache).
- * False/NULL with the message in err. */
-bool jit_compile_object(const char *source, tj_buf *obj, char *err, int errsize);
-jit_program *jit_load_object(const void *obj, size_t len, unsigned needs, char *err, int errsize);
+ * False/NULL with the error reported at at, as jit_compile. */
+bool jit_compile_object(const diag_at *at, const char *source, tj_buf *obj);
+jit_program *jit_load_object(const diag_at *at, const void *obj, size_t len, unsigned needs);
 
 /* Why a run stopped early (tj_rt_fail's codes). */
 enum { JIT_OK = 0, JIT_WORK = 1, JIT_NOMEM = 2, JIT_OVERRUN = 3 };

@@ -30,16 +30,6 @@ static const struct {
               {"<i4", DT_I32},  {"<i8", DT_I64}, {"|u1", DT_U8},
               {"<u4", DT_U32},  {"<f4", DT_F32}, {"<f8", DT_F64}};
 
-static bool fail(char *err, int errsize, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool fail(char *err, int errsize, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, (size_t)errsize, fmt, ap);
-  va_end(ap);
-  return false;
-}
-
 static bool host_big_endian(void) {
   const uint16_t one = 1;
   return *(const uint8_t *)&one == 0;
@@ -206,63 +196,63 @@ static const char *read_header(int fd, tj_aval *out, uint64_t *data_at) {
 
 /* Reads fd's header (path names it in messages): the header is valid, and
  * the data that follows has exactly the size the header says. */
-static bool check_npy(int fd, const char *path, tj_aval *av, char *err, int errsize) {
+static bool check_npy(const diag_at *at, int fd, const char *path, tj_aval *av) {
   struct stat st;
-  uint64_t at = 0;
-  const char *why = fstat(fd, &st) != 0 ? strerror(errno) : read_header(fd, av, &at);
+  uint64_t data_at = 0;
+  const char *why = fstat(fd, &st) != 0 ? strerror(errno) : read_header(fd, av, &data_at);
   if (!why && !aval_within_limits(av)) why = "too many elements (limit is 2147483648)";
-  if (why) return fail(err, errsize, "'%s': %s", path, why);
+  if (why) return diag_error_at(at, "'%s': %s", path, why);
   uint64_t need = (uint64_t)aval_size(av) * (uint64_t)dtype_size(av->dtype);
-  uint64_t have = (uint64_t)st.st_size > at ? (uint64_t)st.st_size - at : 0;
+  uint64_t have = (uint64_t)st.st_size > data_at ? (uint64_t)st.st_size - data_at : 0;
   if (have == need) return true;
   char desc[160];
   aval_format_long(av, desc, sizeof desc);
-  return fail(err, errsize, "'%s': %s: %s needs %llu bytes of data, the file has %llu", path,
-              have < need ? "truncated" : "the header does not match the file size", desc,
-              (unsigned long long)need, (unsigned long long)have);
+  return diag_error_at(at, "'%s': %s: %s needs %llu bytes of data, the file has %llu", path,
+                       have < need ? "truncated" : "the header does not match the file size", desc,
+                       (unsigned long long)need, (unsigned long long)have);
 }
 
-static bool open_npy(const char *path, int *fd, char *err, int errsize) {
+static bool open_npy(const diag_at *at, const char *path, int *fd) {
   *fd = open_regular(path); /* a FIFO could block, a procfs file is made up */
   if (*fd >= 0) return true;
-  return fail(err, errsize, "cannot read '%s': %s", path,
-              errno == EINVAL ? "not a regular file" : strerror(errno));
+  return diag_error_at(at, "cannot read '%s': %s", path,
+                       errno == EINVAL ? "not a regular file" : strerror(errno));
 }
 
-bool npy_read_header_fd(int fd, const char *path, tj_aval *out, char *err, int errsize) {
-  return check_npy(fd, path, out, err, errsize);
+bool npy_read_header_fd(const diag_at *at, int fd, const char *path, tj_aval *out) {
+  return check_npy(at, fd, path, out);
 }
 
-bool npy_read_header(const char *path, tj_aval *out, char *err, int errsize) {
+bool npy_read_header(const diag_at *at, const char *path, tj_aval *out) {
   int fd;
-  if (!open_npy(path, &fd, err, errsize)) return false;
-  bool ok = check_npy(fd, path, out, err, errsize);
+  if (!open_npy(at, path, &fd)) return false;
+  bool ok = check_npy(at, fd, path, out);
   close(fd);
   return ok;
 }
 
-bool npy_read(const char *path, tj_array **out, char *err, int errsize) {
+bool npy_read(const diag_at *at, const char *path, tj_array **out) {
   int fd;
   *out = NULL;
-  if (!open_npy(path, &fd, err, errsize)) return false;
-  bool ok = npy_read_fd(fd, path, out, err, errsize);
+  if (!open_npy(at, path, &fd)) return false;
+  bool ok = npy_read_fd(at, fd, path, out);
   close(fd);
   return ok;
 }
 
-bool npy_read_fd(int fd, const char *path, tj_array **out, char *err, int errsize) {
+bool npy_read_fd(const diag_at *at, int fd, const char *path, tj_array **out) {
   tj_aval av;
   *out = NULL;
-  if (!check_npy(fd, path, &av, err, errsize)) return false;
+  if (!check_npy(at, fd, path, &av)) return false;
   tj_array *a = array_new(&av);
   if (!a) {
-    if (aval_size(&av) <= TJ_MAX_ELEMENTS) return fail(err, errsize, TJ_NOMEM_FMT "'%s'", array_bytes(&av), path);
-    return fail(err, errsize, "'%s': too many elements (limit is %lld)", path, (long long)TJ_MAX_ELEMENTS);
+    if (aval_size(&av) <= TJ_MAX_ELEMENTS) return diag_out_of_memory(at->d, TJ_NOMEM_FMT "'%s'", array_bytes(&av), path);
+    return diag_error_at(at, "'%s': too many elements (limit is %lld)", path, (long long)TJ_MAX_ELEMENTS);
   }
   size_t need = (size_t)a->size * (size_t)dtype_size(a->dtype);
   if (read_exact(fd, a->data, need) != need) {
     array_free(a);
-    return fail(err, errsize, "'%s': the file shrank while it was read", path);
+    return diag_error_at(at, "'%s': the file shrank while it was read", path);
   }
   if (host_big_endian()) swap_elements(a);
   if (a->dtype == DT_BOOL) /* any nonzero byte is True, as in numpy */
@@ -340,7 +330,7 @@ static bool write_npy_fd(int fd, const tj_array *a) {
  * a symbolic link at path is replaced, never followed (nor is a file it
  * points to truncated), and a failed write leaves any old file whole. The
  * directory itself is followed as the caller named it. */
-bool npy_write(const char *path, const tj_array *a, char *err, int errsize) {
+bool npy_write(const diag_at *at, const char *path, const tj_array *a) {
   const char *slash = strrchr(path, '/');
   const char *base = slash ? slash + 1 : path;
   char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
@@ -357,6 +347,6 @@ bool npy_write(const char *path, const tj_array *a, char *err, int errsize) {
   if (ok && renameat(dirfd, temp, dirfd, base) != 0) ok = false, werr = errno;
   if (fd >= 0 && !ok) unlinkat(dirfd, temp, 0);
   if (dirfd >= 0) close(dirfd);
-  if (!ok) return fail(err, errsize, "cannot write '%s': %s", path, strerror(werr));
+  if (!ok) return diag_error_at(at, "cannot write '%s': %s", path, strerror(werr));
   return true;
 }

@@ -138,28 +138,15 @@ static long long max_work(const tj_run_opts *o) {
   return o->max_work < TJ_WORK_SATURATED ? o->max_work : TJ_WORK_SATURATED; /* the total cannot wrap */
 }
 
-/* The diagnostic of a run over its work budget, from either backend. */
-static void work_budget_error(tj_ctx *ctx, const tj_run_opts *o) {
-  diag_set_kind(&ctx->diags, DIAG_KIND_BUDGET);
-  diag_error(&ctx->diags, NULL, span_make(0, 0), WORK_BUDGET_MESSAGE, max_work(o));
-  diag_note(&ctx->diags, "a run is charged the elements its equations read and write, a loop's body at every "
-                         "iteration (see tjit-run(1)); --max-work sets another budget");
-}
-
 static tj_status run_reference(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_array **args,
                                tj_result *res) {
-  char err[512];
-  tj_status st = eval_jaxpr_budget(j->m, j->m->top, (const tj_array *const *)args, res->outs, max_work(o), err,
-                                   sizeof err);
-  if (st == TJ_ERR_BUDGET && is_nomem_message(err)) diag_out_of_memory(&ctx->diags, "%s", err);
-  else if (st == TJ_ERR_BUDGET) work_budget_error(ctx, o);
-  else if (st != TJ_OK) diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
-  return st;
+  diag_at at = {&ctx->diags, NULL, span_make(0, 0), NULL};
+  return eval_jaxpr_budget(&at, j->m, j->m->top, (const tj_array *const *)args, res->outs, max_work(o));
 }
 
 /* Saves source where a bug report can pick it up; the path goes in the
  * diagnostic. */
-static void save_failed_source(tj_ctx *ctx, const char *source, const char *why) {
+static void save_failed_source(tj_ctx *ctx, const char *source) {
   const char *dir = getenv("TMPDIR");
   char path[4096];
   snprintf(path, sizeof path, "%s/tjit-failed-XXXXXX", dir && *dir ? dir : "/tmp");
@@ -168,7 +155,6 @@ static void save_failed_source(tj_ctx *ctx, const char *source, const char *why)
   bool saved = f && fputs(source, f) >= 0;
   if (f) saved = fclose(f) == 0 && saved;
   else if (fd >= 0) close(fd);
-  diag_error(&ctx->diags, NULL, span_make(0, 0), "internal error: the generated C did not compile: %s", why);
   if (saved) diag_note(&ctx->diags, "the generated C is saved in %s; please report it", path);
 }
 
@@ -211,6 +197,17 @@ static bool same_avals(const tj_aval *a, const tj_aval *b, uint32_t n) {
   return true;
 }
 
+/* The program of a verified entry, or NULL: an entry that does not load
+ * is a miss (which rewrites it), not an error. */
+static jit_program *load_quietly(const dc_entry *e) {
+  tj_arena scratch = {0};
+  diag_list dropped = {.arena = &scratch};
+  diag_at at = {&dropped, NULL, span_make(0, 0), NULL};
+  jit_program *p = jit_load_object(&at, e->object, e->object_len, e->needs);
+  arena_free(&scratch);
+  return p;
+}
+
 /* The call's entry from the disk, loaded into the session; -1: a miss
  * (none, or one that fails verification: the miss rewrites it). */
 static long disk_lookup(tj_cache *cache, tj_session *s, const disk_call *dc) {
@@ -220,7 +217,7 @@ static long disk_lookup(tj_cache *cache, tj_session *s, const disk_call *dc) {
   long found = -1;
   if (dc_read(cache, dc->entry, &data) && dc_decode(dc->entry, dc_cache_key(cache), data.data, data.len, &e, why, sizeof why) &&
       e.nin == dc->nin && same_avals(e.ins, dc->in_avals, dc->nin)) {
-    jit_program *p = jit_load_object(e.object, e.object_len, e.needs, why, sizeof why);
+    jit_program *p = load_quietly(&e);
     if (p) {
       found = session_add(s, (session_prog){.prog = p, .needs = e.needs, .outs = e.outs, .nout = e.nout,
                                             .mem = e.mem});
@@ -261,15 +258,22 @@ static void disk_store(tj_cache *cache, const disk_call *dc, const session_prog 
 /* ---- compiling ---- */
 
 /* Compiles source: through an object file when it will be stored (the
- * code run is then the code a later hit loads), else in memory. */
-static jit_program *build(const char *source, unsigned needs, bool for_disk, tj_buf *object, char *err,
-                          int errsize) {
+ * code run is then the code a later hit loads), else in memory. The
+ * object is a saving only: when it fails, its errors are dropped and the
+ * source compiled in memory reports its own. */
+static jit_program *build(tj_ctx *ctx, const char *source, unsigned needs, bool for_disk, tj_buf *object) {
   jit_program *p = NULL;
-  if (for_disk && jit_compile_object(source, object, err, errsize))
-    p = jit_load_object(object->data, object->len, needs, err, errsize);
+  if (for_disk) {
+    tj_arena scratch = {0};
+    diag_list dropped = {.arena = &scratch};
+    diag_at at = {&dropped, NULL, span_make(0, 0), NULL};
+    if (jit_compile_object(&at, source, object)) p = jit_load_object(&at, object->data, object->len, needs);
+    arena_free(&scratch);
+  }
   if (!p) {
     buf_free(object); /* and the code runs uncached */
-    p = jit_compile(source, err, errsize);
+    diag_at at = {&ctx->diags, NULL, span_make(0, 0), "internal error: the generated C did not compile"};
+    p = jit_compile(&at, source);
   }
   return p;
 }
@@ -298,7 +302,6 @@ static tj_status generate(tj_ctx *ctx, const tj_jaxpr *j, tj_buf *src) {
 static long compile(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_session *s, const disk_call *dc,
                     const mem_estimate *mem, tj_status *st) {
   tj_buf src = {0};
-  char err[512];
   double t0 = now_ms();
   if ((*st = generate(ctx, j, &src)) != TJ_OK) return -1;
   *st = TJ_ERR_INTERNAL; /* unless compiled below */
@@ -307,9 +310,9 @@ static long compile(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_ses
   if (o->times) o->times->codegen_ms = t1 - t0, o->times->reused = i >= 0;
   if (i < 0) {
     session_prog p = {.needs = jit_source_needs(src.data), .nout = j->m->top->nout, .mem = *mem};
-    if (!(p.prog = build(src.data, p.needs, dc->keyed, &p.object, err, sizeof err))) {
-      if (is_nomem_message(err)) diag_out_of_memory(&ctx->diags, "%s", err), *st = TJ_ERR_BUDGET;
-      else save_failed_source(ctx, src.data, err);
+    if (!(p.prog = build(ctx, src.data, p.needs, dc->keyed, &p.object))) {
+      if (diag_last_is_budget(&ctx->diags)) *st = TJ_ERR_BUDGET;
+      else save_failed_source(ctx, src.data);
     }
     else {
       p.outs = malloc(sizeof *p.outs * (p.nout ? p.nout : 1));
@@ -373,7 +376,7 @@ static tj_status run_program(tj_ctx *ctx, const session_prog *p, uint32_t nin, t
                "internal error: the compiled code wrote past the end of a buffer (a bug in tjit's C generator)");
     st = TJ_ERR_INTERNAL;
   } else if (code == JIT_WORK) {
-    work_budget_error(ctx, o);
+    work_budget_report(&ctx->diags, max_work(o));
     st = TJ_ERR_BUDGET;
   } else if (code == JIT_NOMEM) {
     diag_out_of_memory(&ctx->diags, TJ_NOMEM_FMT "a buffer of the compiled code", jit_nomem_bytes(p->prog));
@@ -613,12 +616,12 @@ char *tj_result_text(const tj_result *r, size_t k) { return format_with(r, k, ar
 char *tj_result_json(const tj_result *r, size_t k) { return format_with(r, k, format_json); }
 
 tj_status tj_result_write_npy(tj_ctx *ctx, const tj_result *r, size_t k, const char *path) {
-  char err[512];
   if (k >= r->n) return TJ_ERR_INTERNAL;
-  if (npy_write(path, r->outs[k], err, sizeof err)) return TJ_OK;
-  diag_set_kind(&ctx->diags, DIAG_KIND_IO);
-  diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
-  return TJ_ERR_USAGE;
+  diag_kind before = diag_set_kind(&ctx->diags, DIAG_KIND_IO);
+  diag_at nowhere = {&ctx->diags, NULL, span_make(0, 0), NULL};
+  if (!npy_write(&nowhere, path, r->outs[k])) return TJ_ERR_USAGE;
+  diag_set_kind(&ctx->diags, before);
+  return TJ_OK;
 }
 
 void tj_result_free(tj_result *r) {

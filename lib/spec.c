@@ -615,13 +615,13 @@ static bool npy_aval(diag_list *d, const tj_spec *spec, const sjson *v,
   if (!check_name(d, v, "a file name")) return false;
   const char *file;
   int fd = spec_open_file(d->arena, spec, v->s, &file);
-  char err[512];
   const char *why = fd < 0 ? spec_open_error(errno) : NULL;
   if (fd < 0)
     return json_error(d, v, v->span, "cannot read '%s': %s", json_show(d->arena, file, strlen(file)), why);
-  bool ok = npy_read_header_fd(fd, file, out, err, sizeof err);
+  diag_at at = {d, v->src, v->span, v->path[0] ? v->path : NULL};
+  bool ok = npy_read_header_fd(&at, fd, file, out);
   close(fd);
-  return ok || json_error(d, v, v->span, "%s", err);
+  return ok;
 }
 
 static bool parse_dtype(diag_list *d, const sjson *v, tj_dtype *out) {

@@ -134,11 +134,11 @@ static bool from_npy(diag_list *d, const tj_spec *spec, const sjson *v,
   int fd = spec_open_file(ar, spec, v->s, &file);
   const char *why = fd < 0 ? spec_open_error(errno) : NULL;
   if (fd < 0) return json_error(d, v, v->span, "cannot read '%s': %s", json_show(ar, file, strlen(file)), why);
-  char err[512];
+  diag_at at = {d, v->src, v->span, v->path[0] ? v->path : NULL};
   tj_array *a = NULL;
-  bool ok = npy_read_fd(fd, file, &a, err, sizeof err);
+  bool ok = npy_read_fd(&at, fd, file, &a);
   close(fd);
-  if (!ok) return is_nomem_message(err) ? diag_out_of_memory(d, "%s", err) : json_error(d, v, v->span, "%s", err);
+  if (!ok) return false;
   tj_aval got = array_aval(a, false);
   if (!aval_equal(&got, aval)) {
     char want[160], have[160];

@@ -90,3 +90,12 @@ int64_t work_iteration(work_table *w, const ir_eqn *e) {
   if (cond) n = work_add(n, work_jaxpr(w, cond));
   return n;
 }
+
+void work_budget_report(diag_list *d, long long max_work) {
+  diag_kind before = diag_set_kind(d, DIAG_KIND_BUDGET);
+  diag_error(d, NULL, span_make(0, 0), "too much work (limit is %lld elements read and written): does a loop ever end?",
+             max_work);
+  diag_note(d, "a run is charged the elements its equations read and write, a loop's body at every "
+               "iteration (see tjit-run(1)); --max-work sets another budget");
+  diag_set_kind(d, before);
+}

@@ -35,8 +35,8 @@ int64_t work_iteration(work_table *w, const ir_eqn *e);
 /* a + b, at most TJ_WORK_SATURATED. */
 int64_t work_add(int64_t a, int64_t b);
 
-/* The diagnostic of a run over its budget (the budget as %lld), the same
- * from both backends. */
-#define WORK_BUDGET_MESSAGE "too much work (limit is %lld elements read and written): does a loop ever end?"
+/* Reports a run over its budget max_work, the same from both backends: an
+ * error of kind budget and a note on how to raise it. */
+void work_budget_report(diag_list *d, long long max_work);
 
 #endif

@@ -41,30 +41,38 @@ static int same_array(const tj_array *a, const tj_array *b) {
   return memcmp(a->data, b->data, (size_t)a->size * dtype_size(a->dtype)) == 0;
 }
 
-static void round_trip(const tj_array *a) {
-  char path[96], err[512];
+/* The last error's message, for a finding's report. */
+static const char *last_error(const diag_at *at) { return at->d->tail ? at->d->tail->msg : ""; }
+
+static void round_trip(const diag_at *at, const tj_array *a) {
+  char path[96];
   file_in_dir("out.npy", NULL, 0, path, sizeof path);
-  if (!npy_write(path, a, err, sizeof err)) fprintf(stderr, "%s\n", err), fuzz_finding(NULL, "npy_write failed");
+  if (!npy_write(at, path, a)) fprintf(stderr, "%s\n", last_error(at)), fuzz_finding(NULL, "npy_write failed");
   tj_array *back = NULL;
-  if (!npy_read(path, &back, err, sizeof err)) fprintf(stderr, "%s\n", err), fuzz_finding(NULL, "npy_write wrote what npy_read refuses");
+  if (!npy_read(at, path, &back))
+    fprintf(stderr, "%s\n", last_error(at)), fuzz_finding(NULL, "npy_write wrote what npy_read refuses");
   if (!same_array(a, back)) fuzz_finding(NULL, "npy_write then npy_read changed the array");
   array_free(back);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  char path[96], err[512];
+  char path[96];
   file_in_dir("in.npy", data, size, path, sizeof path);
+  tj_arena arena = {0};
+  diag_list diags = {.arena = &arena};
+  diag_at at = {&diags, NULL, {0, 0}, NULL};
   tj_aval header;
-  bool header_ok = npy_read_header(path, &header, err, sizeof err);
+  bool header_ok = npy_read_header(&at, path, &header);
   tj_array *a = NULL;
-  bool read_ok = npy_read(path, &a, err, sizeof err);
+  bool read_ok = npy_read(&at, path, &a);
   if (read_ok != header_ok) fuzz_finding(NULL, "npy_read and npy_read_header disagree");
   if (read_ok) {
     tj_aval av = array_aval(a, false);
     if (av.dtype != header.dtype || av.rank != header.rank || aval_size(&av) != aval_size(&header))
       fuzz_finding(NULL, "npy_read's array is not npy_read_header's aval");
-    round_trip(a);
+    round_trip(&at, a);
     array_free(a);
   }
+  arena_free(&arena);
   return 0;
 }

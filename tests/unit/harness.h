@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "diag.h"
+
 static int harness_passed, harness_failed;
 
 #define CHECK(cond)                                                          \
@@ -26,6 +28,20 @@ static int harness_passed, harness_failed;
               __FILE__, __LINE__, g_ ? g_ : "(null)", w_ ? w_ : "(null)");   \
     }                                                                        \
   } while (0)
+
+/* Where the modules under test report errors (diag.h), and the message of
+ * the last one ("" when none). The list lives as long as the test binary
+ * (reachable: no leak). */
+static inline const diag_at *harness_at(void) {
+  static tj_arena arena;
+  static diag_list diags = {.arena = &arena};
+  static const diag_at at = {&diags, NULL, {0, 0}, NULL};
+  return &at;
+}
+static inline const char *harness_error(void) {
+  const diag_list *d = harness_at()->d;
+  return d->tail ? d->tail->msg : "";
+}
 
 #define HARNESS_REPORT()                                                     \
   (printf("%d passed, %d failed\n", harness_passed, harness_failed),         \

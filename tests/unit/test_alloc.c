@@ -43,8 +43,6 @@ static void test_nomem_message(void) {
   char err[128];
   snprintf(err, sizeof err, TJ_NOMEM_FMT "output %u", (size_t)4096, 0u);
   CHECK_STR(err, "out of memory: could not allocate 4096 bytes for output 0");
-  CHECK(is_nomem_message(err));
-  CHECK(!is_nomem_message("libtcc could not compile the generated code"));
 }
 
 int main(void) {

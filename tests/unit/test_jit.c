@@ -17,11 +17,11 @@
 /* Runs `body` (the inside of tj_entry) on one f32 input of 4 elements and
  * one f32 output of 4; the jit_run code, and whether out's guard held. */
 static int run_body(const char *body, bool *out_intact) {
-  char src[2048], err[256];
+  char src[2048];
   snprintf(src, sizeof src, PRELUDE "%s\n}\n", body);
-  jit_program *p = jit_compile(src, err, sizeof err);
+  jit_program *p = jit_compile(harness_at(), src);
   if (!p) {
-    fprintf(stderr, "compile failed: %s\n", err);
+    fprintf(stderr, "compile failed: %s\n", harness_error());
     return -1;
   }
   tj_aval av = {.dtype = DT_F32, .rank = 1, .dims = {4}};
@@ -58,8 +58,20 @@ static void test_early_stops(void) {
   CHECK(run_body("for (int i = 0; i < 100; i++) tj_rt_alloc(rt, 8);", &intact) == JIT_OK);
 }
 
+/* A compilation that fails reports libtcc's first message once, after the
+ * place's prefix, into the list it is given. */
+static void test_compile_error(void) {
+  diag_at at = *harness_at();
+  at.prefix = "C";
+  int before = at.d->nerrors;
+  CHECK(jit_compile(&at, PRELUDE "  int x = ;\n}\n") == NULL);
+  CHECK(at.d->nerrors == before + 1);
+  CHECK_STR(harness_error(), "C: <string>:7: error: identifier expected");
+}
+
 int main(void) {
   test_guards();
   test_early_stops();
+  test_compile_error();
   return HARNESS_REPORT();
 }

@@ -119,8 +119,7 @@ static tj_array *eval_kernel(const tjk_kernel *k, const tj_array *a, const tj_ar
   j->nout = 1;
   const tj_array *in[2] = {a, b};
   tj_array *out[1] = {NULL};
-  char err[256];
-  if (eval_jaxpr(m, j, in, out, err, sizeof err) != TJ_OK) fprintf(stderr, "eval %s: %s\n", k->name, err);
+  if (eval_jaxpr(harness_at(), m, j, in, out) != TJ_OK) fprintf(stderr, "eval %s: %s\n", k->name, harness_error());
   ir_free(m);
   return out[0];
 }

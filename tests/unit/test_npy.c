@@ -12,7 +12,6 @@
 
 #define DATA "tests/data/"
 
-static char err[512];
 static char tmp[64];
 
 static size_t slurp(const char *path, unsigned char *buf, size_t cap) {
@@ -33,31 +32,31 @@ static void spit(const char *path, const void *buf, size_t n) {
 /* Reads path; returns the error text or "ok". */
 static const char *read_err(const char *path) {
   tj_array *a = NULL;
-  bool ok = npy_read(path, &a, err, sizeof err);
+  bool ok = npy_read(harness_at(), path, &a);
   array_free(a);
-  return ok ? "ok" : err;
+  return ok ? "ok" : harness_error();
 }
 
 static void test_read_numpy_files(void) {
   tj_array *a = NULL;
-  CHECK(npy_read(DATA "f32_3.npy", &a, err, sizeof err));
+  CHECK(npy_read(harness_at(), DATA "f32_3.npy", &a));
   CHECK(a && a->dtype == DT_F32 && a->rank == 1 && a->dims[0] == 3);
   if (a) CHECK(array_get_f(a, 0) == 1.0 && array_get_f(a, 1) == 2.5 && array_get_f(a, 2) == -3.0);
   array_free(a);
-  CHECK(npy_read(DATA "i32_2x3.npy", &a, err, sizeof err));
+  CHECK(npy_read(harness_at(), DATA "i32_2x3.npy", &a));
   CHECK(a && a->dtype == DT_I32 && a->rank == 2 && a->dims[0] == 2 && a->dims[1] == 3);
   if (a) CHECK(array_get_i(a, 5) == -6 && array_get_i(a, 3) == 4);
   array_free(a);
-  CHECK(npy_read(DATA "f64_scalar.npy", &a, err, sizeof err));
+  CHECK(npy_read(harness_at(), DATA "f64_scalar.npy", &a));
   CHECK(a && a->dtype == DT_F64 && a->rank == 0 && a->size == 1 && array_get_f(a, 0) == 0.1);
   array_free(a);
-  CHECK(npy_read(DATA "bool_4.npy", &a, err, sizeof err));
+  CHECK(npy_read(harness_at(), DATA "bool_4.npy", &a));
   CHECK(a && a->dtype == DT_BOOL && array_get_i(a, 0) == 1 && array_get_i(a, 1) == 0);
   array_free(a);
-  CHECK(npy_read(DATA "u8_2x2_v2.npy", &a, err, sizeof err)); /* version 2.0 */
+  CHECK(npy_read(harness_at(), DATA "u8_2x2_v2.npy", &a)); /* version 2.0 */
   CHECK(a && a->dtype == DT_U8 && a->dims[1] == 2 && array_get_i(a, 3) == 255);
   array_free(a);
-  CHECK(npy_read(DATA "i64_0.npy", &a, err, sizeof err));
+  CHECK(npy_read(harness_at(), DATA "i64_0.npy", &a));
   CHECK(a && a->dtype == DT_I64 && a->rank == 1 && a->size == 0);
   array_free(a);
 }
@@ -68,9 +67,9 @@ static void same_bytes(const char *name) {
   char path[256];
   snprintf(path, sizeof path, DATA "%s", name);
   tj_array *a = NULL;
-  CHECK(npy_read(path, &a, err, sizeof err));
+  CHECK(npy_read(harness_at(), path, &a));
   if (!a) return;
-  CHECK(npy_write(tmp, a, err, sizeof err));
+  CHECK(npy_write(harness_at(), tmp, a));
   size_t n = slurp(path, want, sizeof want), m = slurp(tmp, got, sizeof got);
   CHECK(n > 0 && n == m && memcmp(want, got, n) == 0);
   if (n != m || memcmp(want, got, n)) fprintf(stderr, "  differs: %s\n", name);
@@ -89,10 +88,10 @@ static void test_write_like_numpy(void) {
     av.rank = 3, av.dims[0] = 2, av.dims[1] = 12345, av.dims[2] = 1;
     tj_array *a = array_new(&av), *b = NULL;
     for (int64_t i = 0; i < a->size; i++) array_set_i(a, i, i * 7 - 100);
-    CHECK(npy_write(tmp, a, err, sizeof err));
+    CHECK(npy_write(harness_at(), tmp, a));
     unsigned char head[10];
     CHECK(slurp(tmp, head, 10) == 10 && (10 + (head[8] | head[9] << 8)) % 64 == 0);
-    CHECK(npy_read(tmp, &b, err, sizeof err));
+    CHECK(npy_read(harness_at(), tmp, &b));
     CHECK(b && b->dtype == a->dtype && b->rank == 3 && b->dims[1] == 12345 &&
           memcmp(a->data, b->data, (size_t)a->size * (size_t)dtype_size(a->dtype)) == 0);
     array_free(a);
@@ -100,8 +99,8 @@ static void test_write_like_numpy(void) {
   }
   tj_aval scalar = aval_scalar(DT_F32, false);
   tj_array *a = array_new(&scalar);
-  CHECK(!npy_write("/nonexistent-dir/x.npy", a, err, sizeof err));
-  CHECK_STR(err, "cannot write '/nonexistent-dir/x.npy': No such file or directory");
+  CHECK(!npy_write(harness_at(), "/nonexistent-dir/x.npy", a));
+  CHECK_STR(harness_error(), "cannot write '/nonexistent-dir/x.npy': No such file or directory");
   array_free(a);
 }
 
@@ -142,8 +141,8 @@ static void test_hostile_headers(void) {
    * abstract arguments read) passed with no data at all. */
   with_header(HDR("<f4", "False", "(2147483648, 2147483648, 2147483648)"), 0);
   tj_aval av;
-  CHECK(!npy_read_header(tmp, &av, err, sizeof err));
-  CHECK(strstr(err, "': too many elements (limit is 2147483648)"));
+  CHECK(!npy_read_header(harness_at(), tmp, &av));
+  CHECK(strstr(harness_error(), "': too many elements (limit is 2147483648)"));
   CHECK(strstr(with_header(HDR("<f4", "False", "(1, 1, 1, 1, 1, 1, 1, 1, 1)"), 4), "too many dimensions"));
   CHECK(strstr(with_header(HDR("<f4", "maybe", "(3,)"), 12), "'fortran_order' is not True or False"));
   CHECK(strstr(with_header("{'descr': '<f4', 'shape': (3,), }", 12), "exactly 'descr'"));
@@ -194,16 +193,33 @@ static void test_fuzz(void) {
     memcpy(buf, good, n);
     for (int k = 0; k < 1 + round % 4; k++) {
       x = x * 6364136223846793005u + 1442695040888963407u;
-      size_t at = (size_t)(x >> 33) % n;
-      buf[at] = (unsigned char)(x >> 20);
+      size_t pos = (size_t)(x >> 33) % n;
+      buf[pos] = (unsigned char)(x >> 20);
     }
     spit(tmp, buf, n);
     tj_array *a = NULL;
-    if (npy_read(tmp, &a, err, sizeof err)) bad += !a;
-    else bad += !err[0] || a != NULL;
+    int errors = harness_at()->d->nerrors;
+    if (npy_read(harness_at(), tmp, &a)) bad += !a;
+    else bad += harness_at()->d->nerrors != errors + 1 || !harness_error()[0] || a != NULL;
     array_free(a);
   }
   CHECK(bad == 0);
+}
+
+/* A message is whole however long the path it quotes (it was cut at 511
+ * bytes when it went through a buffer) and carries the place it is given. */
+static void test_long_message(void) {
+  char path[1200] = "/nonexistent-dir/";
+  memset(path + 17, 'x', 1100);
+  strcpy(path + 1117, ".npy");
+  tj_source src = {.name = "spec.json"};
+  diag_at here = {harness_at()->d, &src, {7, 12}, "args[0]"};
+  tj_array *a = NULL;
+  CHECK(!npy_read(&here, path, &a) && !a);
+  char want[1300];
+  snprintf(want, sizeof want, "args[0]: cannot read '%s': No such file or directory", path);
+  CHECK_STR(harness_error(), want);
+  CHECK(harness_at()->d->tail->src == &src && harness_at()->d->tail->span.start == 7 && harness_at()->d->tail->span.end == 12);
 }
 
 int main(void) {
@@ -213,6 +229,7 @@ int main(void) {
   test_hostile_headers();
   test_hostile_files();
   test_fuzz();
+  test_long_message();
   unlink(tmp);
   return HARNESS_REPORT();
 }

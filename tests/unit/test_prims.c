@@ -103,10 +103,10 @@ static bool run_compiled(const ir_module *m, const char *what, tj_array *const *
   }
   if (want_kernel && !calls_kernel(src.data, prim, t)) fprintf(stderr, "%s: no block kernel call\n", what);
   bool ok = !want_kernel || calls_kernel(src.data, prim, t);
-  jit_program *p = jit_compile(src.data, err, sizeof err);
+  jit_program *p = jit_compile(harness_at(), src.data);
   buf_free(&src);
   if (!p) {
-    fprintf(stderr, "%s: libtcc: %s\n", what, err);
+    fprintf(stderr, "%s: libtcc: %s\n", what, harness_error());
     return false;
   }
   void *ins[4], *outs[1];
@@ -136,8 +136,8 @@ static void check_eqn(int prim, tj_dtype t, tj_dtype to, int variant, int64_t ro
     array_fill_random(in[i], 11u + (unsigned)i);
   }
   bool kernel = cols > 1024 && prim != P_convert_element_type && has_kernel(prim, t);
-  bool evaluated = eval_jaxpr(m, m->top, (const tj_array *const *)in, want, err, sizeof err) == TJ_OK;
-  if (!evaluated) fprintf(stderr, "%s: evaluator: %s\n", what, err);
+  bool evaluated = eval_jaxpr(harness_at(), m, m->top, (const tj_array *const *)in, want) == TJ_OK;
+  if (!evaluated) fprintf(stderr, "%s: evaluator: %s\n", what, harness_error());
   bool compiled = run_compiled(m, what, in, nin, &got, kernel, prim, t);
   bool agree = evaluated && compiled && array_agree(got, want[0], err, sizeof err);
   if (evaluated && compiled && !agree) fprintf(stderr, "%s: differs: %s\n", what, err);
@@ -178,8 +178,8 @@ static void check_no_rule(int prim, tj_dtype t, const char *eval_msg) {
   tj_array *in[4] = {0}, *out[1] = {0};
   for (int i = 0; i < nin; i++) in[i] = array_new(&av[i]);
   char err[256] = "";
-  CHECK(eval_jaxpr(m, m->top, (const tj_array *const *)in, out, err, sizeof err) == TJ_ERR_INTERNAL);
-  CHECK_STR(err, eval_msg);
+  CHECK(eval_jaxpr(harness_at(), m, m->top, (const tj_array *const *)in, out) == TJ_ERR_INTERNAL);
+  CHECK_STR(harness_error(), eval_msg);
   tj_buf src = {0};
   CHECK(codegen_c(m, &src, err, sizeof err) == CG_CANNOT);
   CHECK(strncmp(err, "internal error: no C rule for ", 30) == 0);
