@@ -280,7 +280,7 @@ bool cg_scan(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   const ir_jaxpr *body = jaxpr_param(e, "jaxpr");
   int64_t length = ir_param_int(e, "length", -1);
   uint32_t nconst = (uint32_t)ir_param_int(e, "num_consts", 0), ncarry = (uint32_t)ir_param_int(e, "num_carry", 0);
-  bool reverse = ir_param_int(e, "reverse", 0) != 0;
+  bool reverse = ir_param_bool(e, "reverse", false);
   if (!body || length < 0 || nconst + ncarry > e->nin || ncarry > e->nout ||
       body->nconst + body->nin != e->nin || body->nout != e->nout)
     return cg_fail(g, "internal error: malformed scan");

@@ -119,7 +119,7 @@ bool ev_scan(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array
   const ir_jaxpr *body = jaxpr_param(e, "jaxpr");
   int64_t length = ir_param_int(e, "length", -1);
   int nconst = (int)ir_param_int(e, "num_consts", 0), ncarry = (int)ir_param_int(e, "num_carry", 0);
-  bool reverse = ir_param_int(e, "reverse", 0) != 0;
+  bool reverse = ir_param_bool(e, "reverse", false);
   int nxs = (int)e->nin - nconst - ncarry, nys = (int)e->nout - ncarry;
   if (!body || length < 0 || nxs < 0 || nys < 0) return eval_bug(s, "malformed scan");
   bool ok = true;
