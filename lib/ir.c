@@ -147,7 +147,7 @@ tj_dtype ir_param_dtype(const ir_eqn *e, const char *key, tj_dtype def) {
 
 bool ir_param_is_none(const ir_eqn *e, const char *key) {
   const pval *p = ir_param_get(e, key);
-  return p && p->kind == PV_NONE;
+  return !p || p->kind == PV_NONE;
 }
 
 static bool all_jaxprs(const pval *v) {

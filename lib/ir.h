@@ -161,7 +161,7 @@ int64_t ir_param_int(const ir_eqn *e, const char *key, int64_t def);
 bool ir_param_bool(const ir_eqn *e, const char *key, bool def);
 /* A dtype param, or def when it is missing or of another kind. */
 tj_dtype ir_param_dtype(const ir_eqn *e, const char *key, tj_dtype def);
-/* Whether param key is present and None. */
+/* Whether param key is None or absent (slice's strides: all 1). */
 bool ir_param_is_none(const ir_eqn *e, const char *key);
 /* The sub-jaxprs a param value holds: 1 for a jaxpr, n for a tuple of
  * jaxprs (cond's branches), 0 for anything else; and jaxpr i of them. */

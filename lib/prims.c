@@ -83,11 +83,11 @@ bool shape_same(const ir_module *m, const ir_eqn *e, tj_aval *out,
 
 bool shape_convert(const ir_module *m, const ir_eqn *e, tj_aval *out,
                           char *err, int errsize) {
-  const pval *t = ir_param_get(e, "new_dtype"), *w = ir_param_get(e, "weak_type");
-  if (!t || !w) return FAIL("convert_element_type needs new_dtype and weak_type");
+  if (!ir_param_get(e, "new_dtype") || !ir_param_get(e, "weak_type"))
+    return FAIL("convert_element_type needs new_dtype and weak_type");
   out[0] = operand(m, e, 0);
-  out[0].dtype = t->dtype;
-  out[0].weak = w->i != 0;
+  out[0].dtype = ir_param_dtype(e, "new_dtype", out[0].dtype);
+  out[0].weak = ir_param_bool(e, "weak_type", false);
   return true;
 }
 
@@ -149,12 +149,13 @@ bool shape_clamp(const ir_module *m, const ir_eqn *e, tj_aval *out,
 bool shape_broadcast_in_dim(const ir_module *m, const ir_eqn *e,
                                    tj_aval *out, char *err, int errsize) {
   tj_aval a = operand(m, e, 0);
-  const pval *dims = ir_param_get(e, "broadcast_dimensions");
-  int n = dims ? dims->nitems : 0;
+  int64_t dims[TJ_MAX_RANK];
+  int n = ir_param_get(e, "broadcast_dimensions") ? ir_param_ints(e, "broadcast_dimensions", dims, TJ_MAX_RANK)
+                                                  : 0; /* absent when empty (a scalar's) */
   if (n != a.rank) return FAIL("broadcast_in_dim: broadcast_dimensions must have one entry per operand dimension");
   for (int i = 0; i < n; i++) {
-    int64_t d = dims->items[i]->i;
-    if (d < 0 || d >= out[0].rank || (i && d <= dims->items[i - 1]->i) ||
+    int64_t d = dims[i];
+    if (d < 0 || d >= out[0].rank || (i && d <= dims[i - 1]) ||
         (a.dims[i] != 1 && a.dims[i] != out[0].dims[d]))
       return FAIL("broadcast_in_dim: operand dimension %d does not fit the result", i);
   }
@@ -166,10 +167,10 @@ bool shape_broadcast_in_dim(const ir_module *m, const ir_eqn *e,
 /* jit: outputs are the sub-jaxpr's outputs. */
 bool shape_call(const ir_module *m, const ir_eqn *e, tj_aval *out,
                        char *err, int errsize) {
-  const pval *j = ir_param_get(e, "jaxpr");
-  if (!j || j->kind != PV_JAXPR) return FAIL("jit needs a jaxpr param");
-  if (j->jaxpr->nout != e->nout) return FAIL("jit: output count differs from its jaxpr");
-  for (uint32_t i = 0; i < e->nout; i++) out[i] = ir_atom_aval(m, j->jaxpr->outs[i]);
+  const ir_jaxpr *j = ir_param_jaxpr(e, "jaxpr");
+  if (!j) return FAIL("jit needs a jaxpr param");
+  if (j->nout != e->nout) return FAIL("jit: output count differs from its jaxpr");
+  for (uint32_t i = 0; i < e->nout; i++) out[i] = ir_atom_aval(m, j->outs[i]);
   return true;
 }
 
