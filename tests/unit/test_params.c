@@ -4,6 +4,7 @@
 #include "harness.h"
 #include "ir.h"
 #include "prims.h"
+#include "util.h"
 
 #define INVALID "internal error: invalid jaxpr: "
 
@@ -123,6 +124,59 @@ static void test_strict_readers(void) {
   ir_free(m);
 }
 
+/* dot_general's (([0], [1]), ([], [])). */
+static pval *dot_dims(ir_module *m) {
+  int64_t zero = 0, one = 1;
+  pval *all = pv_seq(m, PV_TUPLE, 2), *contract = pv_seq(m, PV_TUPLE, 2);
+  contract->items[0] = pv_ints(m, PV_LIST, &zero, 1);
+  contract->items[1] = pv_ints(m, PV_LIST, &one, 1);
+  all->items[0] = contract;
+  all->items[1] = pv_seq(m, PV_TUPLE, 2);
+  all->items[1]->items[0] = pv_ints(m, PV_LIST, NULL, 0);
+  all->items[1]->items[1] = pv_ints(m, PV_LIST, NULL, 0);
+  return all;
+}
+
+/* Each kind takes its values and not a near miss. */
+static void test_every_kind(void) {
+  ir_module *m = ir_new(NULL);
+  int64_t one = 1;
+  ir_scatter_dims sd = {.nwindow = 0, .ninserted = 1, .nto = 1};
+  pval *branches = pv_seq(m, PV_TUPLE, 2);
+  branches->items[0] = branches->items[1] = pv_jaxpr(m, m->top);
+  struct {
+    unsigned kind;
+    pval *good, *bad;
+  } rows[] = {
+      {PK_NONE, pv_none(m), pv_int(m, 0)},
+      {PK_BOOL, pv_bool(m, true), pv_int(m, 1)},
+      {PK_INT, pv_int(m, 1), pv_bool(m, true)},
+      {PK_FLOAT, pv_float(m, 0.5), pv_int(m, 1)},
+      {PK_DTYPE, pv_dtype(m, DT_F32), pv_name(m, "float32")},
+      {PK_NAME, pv_name(m, "f"), pv_none(m)},
+      {PK_INTS, pv_ints(m, PV_TUPLE, &one, 1), pv_ints(m, PV_LIST, &one, 1)},
+      {PK_INT_LIST, pv_ints(m, PV_LIST, &one, 1), pv_ints(m, PV_TUPLE, &one, 1)},
+      {PK_JAXPR, pv_jaxpr(m, m->top), branches},
+      {PK_JAXPRS, branches, pv_jaxpr(m, m->top)},
+      {PK_CONSTS, pv_seq(m, PV_TUPLE, 0), pv_ints(m, PV_TUPLE, &one, 1)},
+      {PK_DOT_DIMS, dot_dims(m), ir_scatter_dims_new(m, &sd)},
+      {PK_SCATTER_DIMS, ir_scatter_dims_new(m, &sd), dot_dims(m)},
+      {PK_INTS | PK_OR_NONE, pv_none(m), pv_name(m, "(1,)")},
+  };
+  CHECK(TJ_COUNT(rows) == PK_COUNT + 1);
+  for (size_t i = 0; i < TJ_COUNT(rows); i++) {
+    if (!ir_pval_is(rows[i].good, rows[i].kind) || ir_pval_is(rows[i].bad, rows[i].kind))
+      fprintf(stderr, "kind row %zu\n", i);
+    CHECK(ir_pval_is(rows[i].good, rows[i].kind));
+    CHECK(!ir_pval_is(rows[i].bad, rows[i].kind));
+  }
+  CHECK(!ir_pval_is(pv_none(m), PK_INTS));
+  char text[64];
+  ir_kind_text(PK_JAXPR | PK_OR_NONE, text, sizeof text);
+  CHECK_STR(text, "a jaxpr or None");
+  ir_free(m);
+}
+
 /* Each primitive's keys are distinct and of a known kind. */
 static void test_declarations_well_formed(void) {
   int bad = 0, total = 0;
@@ -143,6 +197,7 @@ int main(void) {
   test_wrongly_typed_param();
   test_wrongly_shaped_record();
   test_strict_readers();
+  test_every_kind();
   test_declarations_well_formed();
   return HARNESS_REPORT();
 }
