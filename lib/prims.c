@@ -221,15 +221,20 @@ typedef struct checker {
  * bug in tjit, not in the user's program). Returns false. */
 static bool violation(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static bool violation(checker *c, const char *fmt, ...) {
-  char msg[512];
-  va_list ap;
+  va_list ap, again;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_copy(again, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  char *msg = malloc(n > 0 ? (size_t)n + 1 : 1);
+  if (!msg) TJ_OOM();
+  vsnprintf(msg, n > 0 ? (size_t)n + 1 : 1, fmt, again);
+  va_end(again);
   va_end(ap);
   diag_kind was = diag_set_kind(c->d, DIAG_KIND_INTERNAL);
   if (c->at) diag_error(c->d, c->m->src, c->at->span, "internal error: invalid jaxpr: %s", msg);
   else diag_error(c->d, NULL, span_make(0, 0), "internal error: invalid jaxpr: %s", msg);
   diag_set_kind(c->d, was);
+  free(msg);
   return false;
 }
 
