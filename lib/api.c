@@ -182,9 +182,7 @@ tj_status api_trace_uses(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, 
   bool ok = trace_function(&t, spec, call);
   if (work) *work = t.neqns + t.steps;
   arena_free(&t.scratch);
-  char err[256];
-  if (ok && !ir_check(t.m, err, sizeof err)) {
-    diag_error(&ctx->diags, NULL, span_make(0, 0), "internal error: invalid jaxpr: %s", err);
+  if (ok && !ir_check(t.m, &ctx->diags)) {
     ir_free(t.m);
     return TJ_ERR_INTERNAL;
   }

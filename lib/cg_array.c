@@ -79,8 +79,7 @@ bool cg_slice(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   tj_aval a = cg_aval(g, e->in[0]);
   int64_t start[TJ_MAX_RANK], step[TJ_MAX_RANK], st[TJ_MAX_RANK], coef[TJ_MAX_RANK], base = 0;
   if (ir_param_ints(e, "start_indices", start, TJ_MAX_RANK) != a.rank) return cg_fail(g, "internal error: slice");
-  const pval *sp = ir_param_get(e, "strides");
-  if (!sp || sp->kind == PV_NONE)
+  if (ir_param_is_none(e, "strides"))
     for (int d = 0; d < a.rank; d++) step[d] = 1;
   else if (ir_param_ints(e, "strides", step, TJ_MAX_RANK) != a.rank) return cg_fail(g, "internal error: slice");
   strides_of(&a, st);

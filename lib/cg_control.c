@@ -11,11 +11,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
-static const ir_jaxpr *jaxpr_param(const ir_eqn *e, const char *key) {
-  const pval *p = ir_param_get(e, key);
-  return p && p->kind == PV_JAXPR ? p->jaxpr : NULL;
-}
-
 /* A list of C texts (inputs or destinations of a sub-jaxpr). */
 typedef struct texts {
   char **s;
@@ -127,7 +122,7 @@ static void put_argument(cg *g, ir_atom a, tj_buf *b) {
 
 bool cg_jit(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
-  const ir_jaxpr *j = jaxpr_param(e, "jaxpr");
+  const ir_jaxpr *j = ir_param_jaxpr(e, "jaxpr");
   if (!j || j->nconst + j->nin != e->nin || j->nout != e->nout) return cg_fail(g, "internal error: jit");
   uint32_t f = function_of(g, j);
   if (g->failed) return false;
@@ -151,7 +146,8 @@ bool cg_jit(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
 bool cg_cond(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   const pval *br = ir_param_get(e, "branches");
-  if (!br || br->kind != PV_TUPLE || br->nitems < 1) return cg_fail(g, "internal error: cond without branches");
+  int nbranches = ir_pval_njaxprs(br);
+  if (nbranches < 1) return cg_fail(g, "internal error: cond without branches");
   texts ins = texts_new(e->nin - 1), dests = texts_new(e->nout);
   for (uint32_t i = 1; i < e->nin; i++) ins.s[i - 1] = atom_text(g, e->in[i]);
   for (uint32_t k = 0; k < e->nout; k++) dests.s[k] = fmt("v%u", e->out[k]);
@@ -159,10 +155,10 @@ bool cg_cond(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   uint32_t c = cg_fresh(g);
   cg_line(g, "long c%u = (long)%s;", c, index);
   bool ok = true;
-  for (int b = 0; b < br->nitems && ok; b++) {
-    const ir_jaxpr *j = br->items[b]->jaxpr;
+  for (int b = 0; b < nbranches && ok; b++) {
+    const ir_jaxpr *j = ir_pval_jaxpr(br, b);
     if (!j || j->nconst + j->nin != ins.n || j->nout != e->nout) { ok = cg_fail(g, "internal error: cond"); break; }
-    if (b + 1 < br->nitems) cg_line(g, "%sif (c%u == %d) {", b ? "} else " : "", c, b);
+    if (b + 1 < nbranches) cg_line(g, "%sif (c%u == %d) {", b ? "} else " : "", c, b);
     else cg_line(g, b ? "} else {" : "{");
     ok = sub_body(g, j, &ins, &dests);
   }
@@ -235,7 +231,7 @@ void cg_work_free(cg *g) {
 
 bool cg_while(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
-  const ir_jaxpr *body = jaxpr_param(e, "body_jaxpr"), *cj = jaxpr_param(e, "cond_jaxpr");
+  const ir_jaxpr *body = ir_param_jaxpr(e, "body_jaxpr"), *cj = ir_param_jaxpr(e, "cond_jaxpr");
   uint32_t cn = (uint32_t)ir_param_int(e, "cond_nconsts", 0), bn = (uint32_t)ir_param_int(e, "body_nconsts", 0);
   uint32_t n = e->nout, id = cg_fresh(g);
   if (!body || !cj || cn + bn + n != e->nin || cj->nin + cj->nconst != cn + n || body->nin + body->nconst != bn + n ||
@@ -277,10 +273,10 @@ static int64_t row_size(const tj_aval *a) {
 
 bool cg_scan(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
-  const ir_jaxpr *body = jaxpr_param(e, "jaxpr");
+  const ir_jaxpr *body = ir_param_jaxpr(e, "jaxpr");
   int64_t length = ir_param_int(e, "length", -1);
   uint32_t nconst = (uint32_t)ir_param_int(e, "num_consts", 0), ncarry = (uint32_t)ir_param_int(e, "num_carry", 0);
-  bool reverse = ir_param_int(e, "reverse", 0) != 0;
+  bool reverse = ir_param_bool(e, "reverse", false);
   if (!body || length < 0 || nconst + ncarry > e->nin || ncarry > e->nout ||
       body->nconst + body->nin != e->nin || body->nout != e->nout)
     return cg_fail(g, "internal error: malformed scan");

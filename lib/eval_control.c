@@ -6,13 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const ir_jaxpr *jaxpr_param(const ir_eqn *e, const char *key) {
-  const pval *p = ir_param_get(e, key);
-  return p && p->kind == PV_JAXPR ? p->jaxpr : NULL;
-}
-
 bool ev_jit(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
-  const ir_jaxpr *j = jaxpr_param(e, "jaxpr");
+  const ir_jaxpr *j = ir_param_jaxpr(e, "jaxpr");
   if (!j) return eval_bug(s, "jit without a jaxpr");
   return eval_sub(s, j, in, out);
 }
@@ -21,10 +16,11 @@ bool ev_jit(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array 
  * lax.switch clamps before binding, so traced code never relies on it. */
 bool ev_cond(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const pval *br = ir_param_get(e, "branches");
-  if (!br || br->kind != PV_TUPLE || br->nitems < 1) return eval_bug(s, "cond without branches");
+  int n = ir_pval_njaxprs(br);
+  if (n < 1) return eval_bug(s, "cond without branches");
   int64_t index = array_get_i(in[0], 0);
-  if (index < 0 || index >= br->nitems) index = br->nitems - 1;
-  return eval_sub(s, br->items[index]->jaxpr, in + 1, out);
+  if (index < 0 || index >= n) index = n - 1;
+  return eval_sub(s, ir_pval_jaxpr(br, (int)index), in + 1, out);
 }
 
 /* Evaluates the while's cond_jaxpr on its consts and the carries. */
@@ -43,7 +39,7 @@ static bool while_test(eval_state *s, const ir_jaxpr *cj, const tj_array *const 
 }
 
 bool ev_while(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
-  const ir_jaxpr *body = jaxpr_param(e, "body_jaxpr"), *cj = jaxpr_param(e, "cond_jaxpr");
+  const ir_jaxpr *body = ir_param_jaxpr(e, "body_jaxpr"), *cj = ir_param_jaxpr(e, "cond_jaxpr");
   int cn = (int)ir_param_int(e, "cond_nconsts", 0), bn = (int)ir_param_int(e, "body_nconsts", 0);
   int ncarry = (int)e->nout;
   if (!body || !cj) return eval_bug(s, "while without its jaxprs");
@@ -116,10 +112,10 @@ static bool scan_step(eval_state *s, const ir_jaxpr *body, const tj_array *const
 }
 
 bool ev_scan(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
-  const ir_jaxpr *body = jaxpr_param(e, "jaxpr");
+  const ir_jaxpr *body = ir_param_jaxpr(e, "jaxpr");
   int64_t length = ir_param_int(e, "length", -1);
   int nconst = (int)ir_param_int(e, "num_consts", 0), ncarry = (int)ir_param_int(e, "num_carry", 0);
-  bool reverse = ir_param_int(e, "reverse", 0) != 0;
+  bool reverse = ir_param_bool(e, "reverse", false);
   int nxs = (int)e->nin - nconst - ncarry, nys = (int)e->nout - ncarry;
   if (!body || length < 0 || nxs < 0 || nys < 0) return eval_bug(s, "malformed scan");
   bool ok = true;

@@ -99,10 +99,9 @@ bool ev_slice(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arra
   int64_t p[1 + 2 * TJ_MAX_RANK];
   int rank = in[0]->rank;
   p[0] = rank;
-  const pval *sv = ir_param_get(e, "strides");
   if (ir_param_ints(e, "start_indices", p + 1, TJ_MAX_RANK) != rank)
     return eval_bug(s, "slice without start_indices");
-  if (!sv || sv->kind == PV_NONE)
+  if (ir_param_is_none(e, "strides"))
     for (int d = 0; d < rank; d++) p[1 + TJ_MAX_RANK + d] = 1;
   else if (ir_param_ints(e, "strides", p + 1 + TJ_MAX_RANK, TJ_MAX_RANK) != rank)
     return eval_bug(s, "slice with bad strides");

@@ -132,7 +132,43 @@ const pval *ir_param_get(const ir_eqn *e, const char *key) {
 
 int64_t ir_param_int(const ir_eqn *e, const char *key, int64_t def) {
   const pval *p = ir_param_get(e, key);
-  return p && (p->kind == PV_INT || p->kind == PV_BOOL) ? p->i : def;
+  return p && p->kind == PV_INT ? p->i : def;
+}
+
+bool ir_param_bool(const ir_eqn *e, const char *key, bool def) {
+  const pval *p = ir_param_get(e, key);
+  return p && p->kind == PV_BOOL ? p->i != 0 : def;
+}
+
+tj_dtype ir_param_dtype(const ir_eqn *e, const char *key, tj_dtype def) {
+  const pval *p = ir_param_get(e, key);
+  return p && p->kind == PV_DTYPE ? p->dtype : def;
+}
+
+bool ir_param_is_none(const ir_eqn *e, const char *key) {
+  const pval *p = ir_param_get(e, key);
+  return !p || p->kind == PV_NONE;
+}
+
+static bool all_jaxprs(const pval *v) {
+  for (int i = 0; i < v->nitems; i++)
+    if (!v->items[i] || v->items[i]->kind != PV_JAXPR || !v->items[i]->jaxpr) return false;
+  return true;
+}
+
+int ir_pval_njaxprs(const pval *v) {
+  if (!v) return 0;
+  if (v->kind == PV_JAXPR) return 1;
+  return v->kind == PV_TUPLE && all_jaxprs(v) ? v->nitems : 0;
+}
+
+ir_jaxpr *ir_pval_jaxpr(const pval *v, int i) {
+  return v->kind == PV_JAXPR ? v->jaxpr : v->items[i]->jaxpr;
+}
+
+ir_jaxpr *ir_param_jaxpr(const ir_eqn *e, const char *key) {
+  const pval *p = ir_param_get(e, key);
+  return p && p->kind == PV_JAXPR ? p->jaxpr : NULL;
 }
 
 int ir_pval_ints(const pval *p, int64_t *out, int max) {
@@ -149,7 +185,10 @@ int ir_param_ints(const ir_eqn *e, const char *key, int64_t *out, int max) {
 }
 
 bool ir_dot_dims_read(const ir_eqn *e, ir_dot_dims *d) {
-  const pval *p = ir_param_get(e, "dimension_numbers");
+  return ir_pval_dot_dims(ir_param_get(e, "dimension_numbers"), d);
+}
+
+bool ir_pval_dot_dims(const pval *p, ir_dot_dims *d) {
   if (!p || p->kind != PV_TUPLE || p->nitems != 2) return false;
   for (int i = 0; i < 2; i++)
     if (!p->items[i] || p->items[i]->kind != PV_TUPLE || p->items[i]->nitems != 2) return false;
@@ -176,10 +215,61 @@ pval *ir_scatter_dims_new(ir_module *m, const ir_scatter_dims *d) {
 }
 
 bool ir_scatter_dims_read(const ir_eqn *e, ir_scatter_dims *d) {
-  const pval *p = ir_param_get(e, "dimension_numbers");
+  return ir_pval_scatter_dims(ir_param_get(e, "dimension_numbers"), d);
+}
+
+bool ir_pval_scatter_dims(const pval *p, ir_scatter_dims *d) {
   if (!p || p->kind != PV_RECORD || p->fields != ir_scatter_fields || p->nitems != IR_SCATTER_FIELDS) return false;
   d->nwindow = ir_pval_ints(p->items[0], d->window, TJ_MAX_RANK);
   d->ninserted = ir_pval_ints(p->items[1], d->inserted, TJ_MAX_RANK);
   d->nto = ir_pval_ints(p->items[2], d->to_operand, TJ_MAX_RANK);
   return d->nwindow >= 0 && d->ninserted >= 0 && d->nto >= 0;
+}
+
+/* ---- param kinds ---- */
+
+static const char *const kind_texts[PK_COUNT] = {
+#define PARAM_KIND_TEXT(id, text) [id] = text,
+    PARAM_KINDS(PARAM_KIND_TEXT)
+#undef PARAM_KIND_TEXT
+};
+
+void ir_kind_text(unsigned kind, char *out, int size) {
+  unsigned k = kind & PK_KIND_MASK;
+  snprintf(out, (size_t)size, "%s%s", k < PK_COUNT ? kind_texts[k] : "?", kind & PK_OR_NONE ? " or None" : "");
+}
+
+static bool is_int_seq(const pval *v, pval_kind seq) {
+  if (v->kind != seq) return false;
+  for (int i = 0; i < v->nitems; i++)
+    if (!v->items[i] || v->items[i]->kind != PV_INT) return false;
+  return true;
+}
+
+static bool is_kind(const pval *v, param_kind k) {
+  ir_dot_dims dd;
+  ir_scatter_dims sd;
+  switch (k) {
+  case PK_NONE: return v->kind == PV_NONE;
+  case PK_BOOL: return v->kind == PV_BOOL;
+  case PK_INT: return v->kind == PV_INT;
+  case PK_FLOAT: return v->kind == PV_FLOAT;
+  case PK_DTYPE: return v->kind == PV_DTYPE;
+  case PK_NAME: return v->kind == PV_NAME && v->s;
+  case PK_INTS: return is_int_seq(v, PV_TUPLE);
+  case PK_INT_LIST: return is_int_seq(v, PV_LIST);
+  case PK_JAXPR: return v->kind == PV_JAXPR && v->jaxpr;
+  case PK_JAXPRS: return v->kind == PV_TUPLE && all_jaxprs(v);
+  case PK_CONSTS: return v->kind == PV_TUPLE && v->nitems == 0;
+  case PK_DOT_DIMS: return ir_pval_dot_dims(v, &dd);
+  case PK_SCATTER_DIMS: return ir_pval_scatter_dims(v, &sd);
+  case PK_COUNT: break;
+  }
+  return false;
+}
+
+bool ir_pval_is(const pval *v, unsigned kind) {
+  if (!v) return false;
+  if ((kind & PK_OR_NONE) && v->kind == PV_NONE) return true;
+  return is_kind(v, (param_kind)(kind & PK_KIND_MASK));
 }

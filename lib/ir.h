@@ -125,9 +125,50 @@ pval *pv_record(ir_module *m, const char *name, const char *const *fields, int n
 /* The value of param key of e, or NULL. */
 const pval *ir_param_get(const ir_eqn *e, const char *key);
 
+/* What a param's value must be: each primitive declares the kind of each
+ * of its params (prims_params.def) and ir_check holds every equation to
+ * it, so the typed readers below may trust a checked module. The text is
+ * how ir_check names the kind in its messages. */
+#define PARAM_KINDS(X)                                                      \
+  X(PK_NONE, "None")                 /* a sharding tjit never sets */      \
+  X(PK_BOOL, "a bool")                                                     \
+  X(PK_INT, "an int")                                                      \
+  X(PK_FLOAT, "a float")                                                   \
+  X(PK_DTYPE, "a dtype")                                                   \
+  X(PK_NAME, "a name")                                                     \
+  X(PK_INTS, "a tuple of ints")      /* (0, 1) */                          \
+  X(PK_INT_LIST, "a list of ints")   /* [0, 1] */                          \
+  X(PK_JAXPR, "a jaxpr")                                                   \
+  X(PK_JAXPRS, "a tuple of jaxprs")  /* cond's branches */                 \
+  X(PK_CONSTS, "an empty tuple")     /* constants: tjit records none */    \
+  X(PK_DOT_DIMS, "dot_general's dimension numbers")   /* (([lc], [rc]), ([lb], [rb])) */ \
+  X(PK_SCATTER_DIMS, "a ScatterDimensionNumbers")   /* the record */
+#define PARAM_KIND_ENUM(id, text) id,
+typedef enum { PARAM_KINDS(PARAM_KIND_ENUM) PK_COUNT } param_kind;
+#undef PARAM_KIND_ENUM
+/* Or'ed into a kind: the value may also be None (JAX prints None). */
+enum { PK_OR_NONE = 0x100, PK_KIND_MASK = 0xff };
+
+/* Whether v is of kind (a param_kind, possibly | PK_OR_NONE). */
+bool ir_pval_is(const pval *v, unsigned kind);
+/* The kind as ir_check's messages name it ("a tuple of ints or None"). */
+void ir_kind_text(unsigned kind, char *out, int size);
+
 /* Typed reads of params, the one place that decodes them. */
-/* An int (or bool) param, or def when it is missing or of another kind. */
+/* An int param (not a bool), or def when it is missing or of another kind. */
 int64_t ir_param_int(const ir_eqn *e, const char *key, int64_t def);
+/* A bool param, or def when it is missing or of another kind. */
+bool ir_param_bool(const ir_eqn *e, const char *key, bool def);
+/* A dtype param, or def when it is missing or of another kind. */
+tj_dtype ir_param_dtype(const ir_eqn *e, const char *key, tj_dtype def);
+/* Whether param key is None or absent (slice's strides: all 1). */
+bool ir_param_is_none(const ir_eqn *e, const char *key);
+/* The sub-jaxprs a param value holds: 1 for a jaxpr, n for a tuple of
+ * jaxprs (cond's branches), 0 for anything else; and jaxpr i of them. */
+int ir_pval_njaxprs(const pval *v);
+ir_jaxpr *ir_pval_jaxpr(const pval *v, int i);
+/* A jaxpr param, or NULL when it is missing or of another kind. */
+ir_jaxpr *ir_param_jaxpr(const ir_eqn *e, const char *key);
 /* The ints of a tuple/list value into out[0..max): their number, or -1
  * when p is missing, not a sequence of ints, or longer than max. */
 int ir_pval_ints(const pval *p, int64_t *out, int max);
@@ -140,6 +181,7 @@ typedef struct ir_dot_dims {
 /* False when the param is missing or not of that form (the counts of a
  * side may differ: the shape rule reports that). */
 bool ir_dot_dims_read(const ir_eqn *e, ir_dot_dims *d);
+bool ir_pval_dot_dims(const pval *p, ir_dot_dims *d);
 /* A scatter's dimension_numbers, a ScatterDimensionNumbers record: its
  * field names, and the three that tjit's scatters use. */
 enum { IR_SCATTER_FIELDS = 5 };
@@ -151,10 +193,13 @@ typedef struct ir_scatter_dims {
 pval *ir_scatter_dims_new(ir_module *m, const ir_scatter_dims *d);
 /* False when the param is missing or not such a record. */
 bool ir_scatter_dims_read(const ir_eqn *e, ir_scatter_dims *d);
+bool ir_pval_scatter_dims(const pval *p, ir_scatter_dims *d);
 
 /* Checks the IR's invariants (every operand defined before use, outputs
- * defined once, avals agree with the primitives' shape rules). Returns
- * false and writes a message into err on the first violation. */
-bool ir_check(const ir_module *m, char *err, int errsize);
+ * defined once, params as the primitive declares them, avals agree with
+ * the primitives' shape rules). Returns false on the first violation,
+ * reported into d as an internal error (a bug in tjit) at the failing
+ * equation's span. */
+bool ir_check(const ir_module *m, diag_list *d);
 
 #endif

@@ -68,12 +68,10 @@ static uint64_t subs_peak(walker *w, const ir_eqn *e) {
   for (int p = 0; p < e->nparams; p++) {
     const pval *v = e->params[p].val;
     uint64_t n = 0;
-    if (v->kind == PV_JAXPR) n = sub_bytes(w, v->jaxpr);
-    for (int i = 0; v->kind == PV_TUPLE && i < v->nitems; i++)
-      if (v->items[i]->kind == PV_JAXPR) {
-        uint64_t b = sub_bytes(w, v->items[i]->jaxpr);
-        n = b > n ? b : n;
-      }
+    for (int i = 0; i < ir_pval_njaxprs(v); i++) {
+      uint64_t b = sub_bytes(w, ir_pval_jaxpr(v, i));
+      n = b > n ? b : n;
+    }
     most = n > most ? n : most;
   }
   return most;

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FAIL(...) (snprintf(err, (size_t)errsize, __VA_ARGS__), false)
 /* A shape rule's type error (the rule's m, e and diags in scope). */
 #define REJECT(...) shape_rule_error(diags, m, e, __VA_ARGS__)
 
@@ -94,11 +93,11 @@ bool shape_same(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *di
 }
 
 bool shape_convert(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
-  const pval *t = ir_param_get(e, "new_dtype"), *w = ir_param_get(e, "weak_type");
-  if (!t || !w) return REJECT("convert_element_type needs new_dtype and weak_type");
+  if (!ir_param_get(e, "new_dtype") || !ir_param_get(e, "weak_type"))
+    return REJECT("convert_element_type needs new_dtype and weak_type");
   out[0] = operand(m, e, 0);
-  out[0].dtype = t->dtype;
-  out[0].weak = w->i != 0;
+  out[0].dtype = ir_param_dtype(e, "new_dtype", out[0].dtype);
+  out[0].weak = ir_param_bool(e, "weak_type", false);
   return true;
 }
 
@@ -156,12 +155,13 @@ bool shape_clamp(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *d
 /* The caller gives the target aval in out[0]; the rule checks it. */
 bool shape_broadcast_in_dim(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval a = operand(m, e, 0);
-  const pval *dims = ir_param_get(e, "broadcast_dimensions");
-  int n = dims ? dims->nitems : 0;
+  int64_t dims[TJ_MAX_RANK];
+  int n = ir_param_get(e, "broadcast_dimensions") ? ir_param_ints(e, "broadcast_dimensions", dims, TJ_MAX_RANK)
+                                                  : 0; /* absent when empty (a scalar's) */
   if (n != a.rank) return REJECT("broadcast_in_dim: broadcast_dimensions must have one entry per operand dimension");
   for (int i = 0; i < n; i++) {
-    int64_t d = dims->items[i]->i;
-    if (d < 0 || d >= out[0].rank || (i && d <= dims->items[i - 1]->i) ||
+    int64_t d = dims[i];
+    if (d < 0 || d >= out[0].rank || (i && d <= dims[i - 1]) ||
         (a.dims[i] != 1 && a.dims[i] != out[0].dims[d]))
       return REJECT("broadcast_in_dim: operand dimension %d does not fit the result", i);
   }
@@ -172,10 +172,10 @@ bool shape_broadcast_in_dim(const ir_module *m, const ir_eqn *e, tj_aval *out, d
 
 /* jit: outputs are the sub-jaxpr's outputs. */
 bool shape_call(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
-  const pval *j = ir_param_get(e, "jaxpr");
-  if (!j || j->kind != PV_JAXPR) return REJECT("jit needs a jaxpr param");
-  if (j->jaxpr->nout != e->nout) return REJECT("jit: output count differs from its jaxpr");
-  for (uint32_t i = 0; i < e->nout; i++) out[i] = ir_atom_aval(m, j->jaxpr->outs[i]);
+  const ir_jaxpr *j = ir_param_jaxpr(e, "jaxpr");
+  if (!j) return REJECT("jit needs a jaxpr param");
+  if (j->nout != e->nout) return REJECT("jit: output count differs from its jaxpr");
+  for (uint32_t i = 0; i < e->nout; i++) out[i] = ir_atom_aval(m, j->outs[i]);
   return true;
 }
 
@@ -185,16 +185,30 @@ const prim_info prims[P_COUNT] = {
 #undef PRIM
 };
 
+/* Each PARAMS group of prims_params.def as an array, then indexed by the
+ * primitive (designated initializers: a primitive given two groups is a
+ * compile error under -Wextra's override-init). */
+#define PARAMS(id, ...) static const param_spec params_##id[] = {__VA_ARGS__};
+#include "prims_params.def"
+#undef PARAMS
+
+const prim_param_decl prim_params[P_COUNT] = {
+#define PARAMS(id, ...) [P_##id] = {params_##id, (int)TJ_COUNT(params_##id)},
+#include "prims_params.def"
+#undef PARAMS
+};
+
 int prim_lookup(const char *name) {
   for (int i = 0; i < P_COUNT; i++)
     if (strcmp(prims[i].name, name) == 0) return i;
   return -1;
 }
 
-/* ir_check: operands defined before use, each output defined once, and
- * output avals as the shape rules say. Sub-jaxprs are closed, so each is
- * checked seeing only its own variables: a variable is defined in the
- * jaxpr being checked when its stamp is that check's generation.
+/* ir_check: operands defined before use, each output defined once, params
+ * as declared, and output avals as the shape rules say. Sub-jaxprs are
+ * closed, so each is checked seeing only its own variables: a variable is
+ * defined in the jaxpr being checked when its stamp is that check's
+ * generation.
  *
  * A jaxpr shared by many equations (a jit traced once, called twice at
  * each of 28 levels) is checked once: checking it at every use doubled
@@ -204,9 +218,30 @@ typedef struct checker {
   const ir_module *m;
   uint32_t *stamp, gen;
   int *height;             /* per jaxpr id: -1 not checked yet */
-  char *err;
-  int errsize;
+  diag_list *d;
+  const ir_eqn *at;        /* the equation being checked (NULL: none) */
 } checker;
+
+/* Reports a violation at the equation being checked (a failed check is a
+ * bug in tjit, not in the user's program). Returns false. */
+static bool violation(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool violation(checker *c, const char *fmt, ...) {
+  va_list ap, again;
+  va_start(ap, fmt);
+  va_copy(again, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  char *msg = malloc(n > 0 ? (size_t)n + 1 : 1);
+  if (!msg) TJ_OOM();
+  vsnprintf(msg, n > 0 ? (size_t)n + 1 : 1, fmt, again);
+  va_end(again);
+  va_end(ap);
+  diag_kind was = diag_set_kind(c->d, DIAG_KIND_INTERNAL);
+  if (c->at) diag_error(c->d, c->m->src, c->at->span, "internal error: invalid jaxpr: %s", msg);
+  else diag_error(c->d, NULL, span_make(0, 0), "internal error: invalid jaxpr: %s", msg);
+  diag_set_kind(c->d, was);
+  free(msg);
+  return false;
+}
 
 static bool check_jaxpr(checker *c, const ir_jaxpr *j, int depth);
 
@@ -217,23 +252,55 @@ static bool check_sub(checker *c, const ir_jaxpr *j, int depth, int *height) {
   return true;
 }
 
-static bool check_params(checker *c, const ir_eqn *e, int depth, int *height) {
+/* The declaration of param key of e's primitive, or NULL. */
+static const param_spec *declared(const ir_eqn *e, const char *key) {
+  const prim_param_decl *decl = &prim_params[e->prim];
+  for (int i = 0; i < decl->n; i++)
+    if (strcmp(decl->specs[i].key, key) == 0) return &decl->specs[i];
+  return NULL;
+}
+
+/* e's params against its primitive's declarations: each param declared,
+ * given once and of its kind; each required one present. */
+static bool check_param_kinds(checker *c, const ir_eqn *e, uint32_t k) {
+  const char *name = prims[e->prim].name;
+  for (int p = 0; p < e->nparams; p++) {
+    const ir_param *ep = &e->params[p];
+    const param_spec *spec = declared(e, ep->key);
+    if (!spec) return violation(c, "equation %u (%s): undeclared param %s", k, name, ep->key);
+    for (int q = 0; q < p; q++)
+      if (strcmp(e->params[q].key, ep->key) == 0)
+        return violation(c, "equation %u (%s): param %s given twice", k, name, ep->key);
+    if (!ir_pval_is(ep->val, spec->kind)) {
+      char kind[64];
+      ir_kind_text(spec->kind, kind, sizeof kind);
+      return violation(c, "equation %u (%s): param %s is not %s", k, name, ep->key, kind);
+    }
+  }
+  const prim_param_decl *decl = &prim_params[e->prim];
+  for (int i = 0; i < decl->n; i++)
+    if (decl->specs[i].required && !ir_param_get(e, decl->specs[i].key))
+      return violation(c, "equation %u (%s): missing param %s", k, name, decl->specs[i].key);
+  return true;
+}
+
+/* The sub-jaxprs in e's params, one nesting level below e. */
+static bool check_sub_jaxprs(checker *c, const ir_eqn *e, int depth, int *height) {
   for (int p = 0; p < e->nparams; p++) {
     const pval *v = e->params[p].val;
-    if (v->kind == PV_JAXPR && !check_sub(c, v->jaxpr, depth + 1, height)) return false;
-    for (int i = 0; v->kind == PV_TUPLE && i < v->nitems; i++)
-      if (v->items[i]->kind == PV_JAXPR && !check_sub(c, v->items[i]->jaxpr, depth + 1, height)) return false;
+    for (int i = 0; i < ir_pval_njaxprs(v); i++)
+      if (!check_sub(c, ir_pval_jaxpr(v, i), depth + 1, height)) return false;
   }
   return true;
 }
 
-/* The shape rule of e, its message (with its "TypeError: ") copied into
- * ir_check's err. */
-static bool shape_rule_accepts(const ir_module *m, const ir_eqn *e, tj_aval *out, char *err, int errsize) {
+/* The shape rule of e, its message (with its "TypeError: ") reported as
+ * a violation. */
+static bool shape_rule_accepts(checker *c, const ir_eqn *e, tj_aval *out) {
   tj_arena a = {0};
   diag_list d = {.arena = &a};
-  bool ok = prims[e->prim].shape(m, e, out, &d);
-  if (!ok) snprintf(err, (size_t)errsize, "%s", d.tail ? d.tail->msg : "shape rule failed");
+  bool ok = prims[e->prim].shape(c->m, e, out, &d);
+  if (!ok) violation(c, "%s", d.tail ? d.tail->msg : "shape rule failed");
   arena_free(&a);
   return ok;
 }
@@ -241,57 +308,57 @@ static bool shape_rule_accepts(const ir_module *m, const ir_eqn *e, tj_aval *out
 /* The outputs' avals against the shape rule's (every output: a loop may
  * carry hundreds of values). */
 static bool check_avals(checker *c, const ir_eqn *e, uint32_t k) {
-  char *err = c->err;
-  int errsize = c->errsize;
   tj_aval small[16], *out = e->nout <= 16 ? small : malloc(e->nout * sizeof *out);
   if (!out) TJ_OOM();
   for (uint32_t i = 0; i < e->nout; i++) out[i] = c->m->vars[e->out[i]];
-  bool ok = shape_rule_accepts(c->m, e, out, err, errsize);
+  bool ok = shape_rule_accepts(c, e, out);
   for (uint32_t i = 0; ok && i < e->nout; i++)
     if (!aval_equal(&out[i], &c->m->vars[e->out[i]]))
-      ok = FAIL("equation %u (%s): output %u has the wrong aval", k, prims[e->prim].name, i);
+      ok = violation(c, "equation %u (%s): output %u has the wrong aval", k, prims[e->prim].name, i);
   if (out != small) free(out);
   return ok;
 }
 
 static bool check_eqn(checker *c, const ir_eqn *e, uint32_t k, uint32_t gen, int depth, int *height) {
-  char *err = c->err;
-  int errsize = c->errsize;
+  c->at = e;
   for (uint32_t i = 0; i < e->nin; i++)
     if (!ATOM_IS_LIT(e->in[i]) && c->stamp[ATOM_INDEX(e->in[i])] != gen)
-      return FAIL("equation %u (%s): operand %u used before definition", k, prims[e->prim].name, i);
-  if (!check_params(c, e, depth, height)) return false;
-  if (!check_avals(c, e, k)) return false;
+      return violation(c, "equation %u (%s): operand %u used before definition", k, prims[e->prim].name, i);
+  if (!check_param_kinds(c, e, k) || !check_sub_jaxprs(c, e, depth, height) || !check_avals(c, e, k))
+    return false;
   for (uint32_t i = 0; i < e->nout; i++) {
-    if (c->stamp[e->out[i]] == gen) return FAIL("equation %u: output defined twice", k);
+    if (c->stamp[e->out[i]] == gen) return violation(c, "equation %u: output defined twice", k);
     c->stamp[e->out[i]] = gen;
   }
   return true;
 }
 
+/* j's own equations; a failure in j itself (not in one of its equations)
+ * is reported at the equation that uses j, if any. */
 static bool check_jaxpr(checker *c, const ir_jaxpr *j, int depth) {
-  char *err = c->err;
-  int errsize = c->errsize;
-  if (j->id >= c->m->njaxprs) return FAIL("a sub-jaxpr of another module");
+  if (j->id >= c->m->njaxprs) return violation(c, "a sub-jaxpr of another module");
   int seen = c->height[j->id];
   if (depth + (seen > 0 ? seen : 0) > TJ_MAX_JAXPR_NEST)
-    return FAIL("too many nested sub-jaxprs (limit is %d)", TJ_MAX_JAXPR_NEST);
+    return violation(c, "too many nested sub-jaxprs (limit is %d)", TJ_MAX_JAXPR_NEST);
   if (seen >= 0) return true;
+  const ir_eqn *user = c->at;
   uint32_t gen = ++c->gen;
   int height = 0;
   for (uint32_t i = 0; i < j->nconst; i++) c->stamp[j->constvars[i]] = gen;
   for (uint32_t i = 0; i < j->nin; i++) c->stamp[j->invars[i]] = gen;
   for (uint32_t k = 0; k < j->neqns; k++)
     if (!check_eqn(c, &j->eqns[k], k, gen, depth, &height)) return false;
+  c->at = user;
   for (uint32_t i = 0; i < j->nout; i++)
-    if (!ATOM_IS_LIT(j->outs[i]) && c->stamp[ATOM_INDEX(j->outs[i])] != gen) return FAIL("output %u is not defined", i);
+    if (!ATOM_IS_LIT(j->outs[i]) && c->stamp[ATOM_INDEX(j->outs[i])] != gen)
+      return violation(c, "output %u is not defined", i);
   c->height[j->id] = height;
   return true;
 }
 
-bool ir_check(const ir_module *m, char *err, int errsize) {
+bool ir_check(const ir_module *m, diag_list *d) {
   checker c = {m, calloc(m->nvars ? m->nvars : 1, sizeof(uint32_t)), 0, malloc(sizeof(int) * (m->njaxprs + 1u)),
-               err, errsize};
+               d, NULL};
   if (!c.stamp || !c.height) TJ_OOM();
   for (uint32_t i = 0; i < m->njaxprs; i++) c.height[i] = -1;
   bool ok = check_jaxpr(&c, m->top, 0);

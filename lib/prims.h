@@ -88,6 +88,23 @@ typedef struct prim_info {
 
 extern const prim_info prims[P_COUNT];
 
+/* One declared param of a primitive (rows in prims_params.def). */
+enum { OPTIONAL = 0, REQUIRED = 1 };
+typedef struct param_spec {
+  const char *key;
+  unsigned kind;             /* param_kind (ir.h), | PK_OR_NONE */
+  bool required;             /* REQUIRED: every equation has it */
+} param_spec;
+
+/* A primitive's declared params (none: specs NULL, n 0). */
+typedef struct prim_param_decl {
+  const param_spec *specs;
+  int n;
+} prim_param_decl;
+
+/* prim_params[p]: the params primitive p declares, beside prims[p]. */
+extern const prim_param_decl prim_params[P_COUNT];
+
 /* Looks up a primitive by its JAX name; -1 if unknown. */
 int prim_lookup(const char *name);
 

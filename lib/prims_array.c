@@ -197,10 +197,9 @@ static const char *shapes_text(const ir_module *m, const ir_eqn *e, diag_list *d
 
 /* concatenate[dimension]: equal ranks and dtypes, equal sizes off the axis. */
 bool shape_concatenate(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
-  const pval *p = ir_param_get(e, "dimension");
   if (e->nin < 1) return REJECT("concatenate expects at least one operand, got 0.");
   tj_aval first = operand(m, e, 0);
-  int64_t dim = p && p->kind == PV_INT ? p->i : -1;
+  int64_t dim = ir_param_int(e, "dimension", -1);
   out[0] = first;
   for (uint32_t i = 1; i < e->nin; i++) {
     tj_aval b = operand(m, e, i);

@@ -32,11 +32,6 @@ static int64_t atom_elements(const ir_module *m, ir_atom a) {
   return n < TJ_WORK_SATURATED ? n : TJ_WORK_SATURATED;
 }
 
-static const ir_jaxpr *jaxpr_param(const ir_eqn *e, const char *key) {
-  const pval *p = ir_param_get(e, key);
-  return p && p->kind == PV_JAXPR ? p->jaxpr : NULL;
-}
-
 /* A dot_general's contraction length: the product of the lhs's
  * contracting dimensions (dimension_numbers (([lc], [rc]), batch)). */
 static int64_t contraction(const ir_module *m, const ir_eqn *e) {
@@ -53,16 +48,15 @@ static int64_t contraction(const ir_module *m, const ir_eqn *e) {
  * branch; nothing for a loop's (charged per iteration) or a combiner's. */
 static int64_t sub_work(work_table *w, const ir_eqn *e) {
   if (e->prim == P_jit) {
-    const ir_jaxpr *j = jaxpr_param(e, "jaxpr");
+    const ir_jaxpr *j = ir_param_jaxpr(e, "jaxpr");
     return j ? work_jaxpr(w, j) : 0;
   }
   int64_t most = 0;
   const pval *br = e->prim == P_cond ? ir_param_get(e, "branches") : NULL;
-  for (int b = 0; br && br->kind == PV_TUPLE && b < br->nitems; b++)
-    if (br->items[b]->kind == PV_JAXPR) {
-      int64_t x = work_jaxpr(w, br->items[b]->jaxpr);
-      if (x > most) most = x;
-    }
+  for (int b = 0; b < ir_pval_njaxprs(br); b++) {
+    int64_t x = work_jaxpr(w, ir_pval_jaxpr(br, b));
+    if (x > most) most = x;
+  }
   return most;
 }
 
@@ -84,8 +78,8 @@ int64_t work_jaxpr(work_table *w, const ir_jaxpr *j) {
 
 int64_t work_iteration(work_table *w, const ir_eqn *e) {
   int64_t n = TJ_WORK_PER_EQN;
-  const ir_jaxpr *body = jaxpr_param(e, e->prim == P_while ? "body_jaxpr" : "jaxpr");
-  const ir_jaxpr *cond = e->prim == P_while ? jaxpr_param(e, "cond_jaxpr") : NULL;
+  const ir_jaxpr *body = ir_param_jaxpr(e, e->prim == P_while ? "body_jaxpr" : "jaxpr");
+  const ir_jaxpr *cond = e->prim == P_while ? ir_param_jaxpr(e, "cond_jaxpr") : NULL;
   if (body) n = work_add(n, work_jaxpr(w, body));
   if (cond) n = work_add(n, work_jaxpr(w, cond));
   return n;

@@ -4,7 +4,28 @@
 #include "limits.h"
 #include "prims.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
+
+#define INVALID "internal error: invalid jaxpr: "
+
+/* ir_check of m through a fresh diagnostics list; the first error's
+ * message, less the prefix every violation has, into err ("" if none). */
+static bool check(const ir_module *m, char *err, int errsize) {
+  tj_arena a = {0};
+  diag_list d = {.arena = &a};
+  bool ok = ir_check(m, &d);
+  CHECK(ok == (d.head == NULL));
+  snprintf(err, (size_t)errsize, "%s", "");
+  if (d.head) {
+    CHECK(strncmp(d.head->msg, INVALID, strlen(INVALID)) == 0);
+    CHECK(d.head->kind == DIAG_KIND_INTERNAL);
+    snprintf(err, (size_t)errsize, "%s", d.head->msg + strlen(INVALID));
+  }
+  arena_free(&a);
+  return ok;
+}
 
 static ir_module *one_add(uint32_t *a, uint32_t *b) {
   ir_module *m = ir_new(NULL);
@@ -27,7 +48,7 @@ static void test_valid(void) {
   uint32_t a, b;
   ir_module *m = one_add(&a, &b);
   char err[256];
-  CHECK(ir_check(m, err, sizeof err));
+  CHECK(check(m, err, sizeof err));
   ir_free(m);
 }
 
@@ -36,7 +57,7 @@ static void test_use_before_definition(void) {
   ir_module *m = one_add(&a, &b);
   m->top->nin = 0; /* a is no longer defined */
   char err[256];
-  CHECK(!ir_check(m, err, sizeof err));
+  CHECK(!check(m, err, sizeof err));
   CHECK(strstr(err, "used before definition") != NULL);
   ir_free(m);
 }
@@ -46,7 +67,7 @@ static void test_wrong_aval(void) {
   ir_module *m = one_add(&a, &b);
   m->vars[b].dtype = DT_I32;
   char err[256];
-  CHECK(!ir_check(m, err, sizeof err));
+  CHECK(!check(m, err, sizeof err));
   CHECK(strstr(err, "wrong aval") != NULL);
   ir_free(m);
 }
@@ -65,7 +86,7 @@ static void test_sub_jaxpr_is_closed(void) {
   tj_aval f3 = m->vars[a];
   e->out[0] = ir_new_var(m, &f3);
   char err[256];
-  CHECK(!ir_check(m, err, sizeof err));
+  CHECK(!check(m, err, sizeof err));
   CHECK(strstr(err, "not defined") != NULL);
   ir_free(m);
 }
@@ -90,9 +111,9 @@ static void test_many_outputs_are_checked(void) {
   e->params[1] = (ir_param){"jaxpr", pv_jaxpr(m, inner)};
   for (int i = 0; i < N; i++) e->out[i] = ir_new_var(m, &f3);
   char err[256];
-  CHECK(ir_check(m, err, sizeof err));
+  CHECK(check(m, err, sizeof err));
   m->vars[e->out[N - 1]].dtype = DT_I32;
-  CHECK(!ir_check(m, err, sizeof err));
+  CHECK(!check(m, err, sizeof err));
   CHECK_STR(err, "equation 1 (jit): output 64 has the wrong aval");
   ir_free(m);
 }
@@ -146,7 +167,7 @@ static void test_shared_jaxprs_checked_once(void) {
   top_calls(m, level, a);
   char err[256];
   clock_t t0 = clock();
-  CHECK(ir_check(m, err, sizeof err));
+  CHECK(check(m, err, sizeof err));
   CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 4.0);
   ir_free(m);
 }
@@ -161,7 +182,7 @@ static bool shared_deep_use_checks(int wrappers, char *err, int errsize) {
   top_calls(m, sub, a);
   for (int k = 0; k < wrappers; k++) chain = caller(m, chain, 1);
   top_calls(m, chain, a);
-  bool ok = ir_check(m, err, errsize);
+  bool ok = check(m, err, errsize);
   ir_free(m);
   return ok;
 }
@@ -174,7 +195,39 @@ static void test_shared_jaxpr_nesting_limit(void) {
   CHECK_STR(err, "too many nested sub-jaxprs (limit is 100)");
 }
 
+/* A violation is reported where its equation was recorded, as an
+ * internal error (a bug in tjit, not in the traced program), with the
+ * message api.c gave it when it had no location. */
+static void test_reported_at_the_equation(void) {
+  tj_arena a = {0};
+  tj_source src;
+  const char *text = "def f(x):\n  return x + x\n";
+  source_init(&a, &src, "f.py", text, (uint32_t)strlen(text));
+  uint32_t x, y;
+  ir_module *m = one_add(&x, &y);
+  m->src = &src;
+  m->top->eqns[0].span = span_make(19, 24); /* x + x */
+  m->vars[y].dtype = DT_I32;
+  diag_list d = {.arena = &a, .kind = DIAG_KIND_TRACE};
+  CHECK(!ir_check(m, &d));
+  CHECK(d.nerrors == 1 && d.head->src == &src && d.head->span.start == 19 && d.head->span.end == 24);
+  CHECK(d.head->kind == DIAG_KIND_INTERNAL);
+  CHECK(d.kind == DIAG_KIND_TRACE); /* the caller's kind is back */
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+  diag_render(&d, f);
+  fclose(f);
+  CHECK_STR(out, "f.py:2:10: error: internal error: invalid jaxpr: equation 0 (add): output 0 has the wrong aval\n"
+                 "    2 |   return x + x\n"
+                 "      |          ^~~~~\n");
+  free(out);
+  ir_free(m);
+  arena_free(&a);
+}
+
 int main(void) {
+  test_reported_at_the_equation();
   test_shared_jaxprs_checked_once();
   test_shared_jaxpr_nesting_limit();
   test_many_outputs_are_checked();

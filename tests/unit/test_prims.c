@@ -129,8 +129,11 @@ static void check_eqn(int prim, tj_dtype t, tj_dtype to, int variant, int64_t ro
            (long long)rows, (long long)cols, variant ? " (variant)" : "");
   tj_array *in[4] = {0}, *want[1] = {0}, *got = NULL;
   char err[512] = "";
-  if (!ir_check(m, err, sizeof err)) fprintf(stderr, "%s: %s\n", what, err);
-  CHECK(ir_check(m, err, sizeof err));
+  tj_arena diag_arena = {0};
+  diag_list diags = {.arena = &diag_arena};
+  if (!ir_check(m, &diags)) fprintf(stderr, "%s: %s\n", what, diags.head->msg);
+  CHECK(diags.head == NULL);
+  arena_free(&diag_arena);
   for (int i = 0; i < nin; i++) {
     in[i] = array_new(&av[i]);
     array_fill_random(in[i], 11u + (unsigned)i);
