@@ -107,8 +107,8 @@ tj_run_opts tj_run_defaults(void) {
   return o;
 }
 
-/* The traced arguments' arrays: each input's spec value, as the tracer
- * bound it (or the cache key read it), made an array of its aval.
+/* The traced arguments' arrays: each input's spec value, as bind.c bound
+ * it (through the trace's inputs, or a hit's key), made an array of its aval.
  * TJ_ERR_USAGE for a bad value, TJ_ERR_BUDGET when memory runs out. */
 static tj_status argument_arrays(tj_ctx *ctx, tj_spec *spec, uint32_t n, const sjson *const *json, const tj_aval *avals,
                             long long seed, tj_array **args) {

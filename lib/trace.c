@@ -1,6 +1,6 @@
-/* The tracer's statements, scopes, user calls, argument binding and the
- * concretization errors. Expressions are in trace_expr.c, builtins in
- * trace_builtin.c. */
+/* The tracer's statements, scopes, user calls, the entry's scope made from
+ * a call bound by bind.c, and the concretization errors. Expressions are in
+ * trace_expr.c, builtins in trace_builtin.c. */
 #include "trace.h"
 #include "json_scan.h"
 #include "limits.h"
