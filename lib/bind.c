@@ -157,6 +157,8 @@ bool bind_match(const binder *b, const spec_call *call, const sjson **vals) {
 
 /* ---- per call: each value ---- */
 
+_Static_assert(TJ_MAX_RANK <= 8, "bound_arg.dims_named has a bit per dimension");
+
 /* The names bound so far in the entry's scope, as the tracer will bind
  * them (a later binding of a name replaces the earlier): parameters, and
  * the named dimensions of declared types. What a dimension reads is the

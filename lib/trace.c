@@ -2,7 +2,6 @@
  * a call bound by bind.c, and the concretization errors. Expressions are in
  * trace_expr.c, builtins in trace_builtin.c. */
 #include "trace.h"
-#include "json_scan.h"
 #include "limits.h"
 #include "print.h"
 #include "util.h"
