@@ -3,6 +3,7 @@
 #include "api.h"
 
 #include "ast.h"
+#include "bind.h"
 #include "diag.h"
 #include "ir.h"
 #include "limits.h"
@@ -115,31 +116,6 @@ tj_trace_opts tj_trace_defaults(void) {
   return o;
 }
 
-/* The entry function: the spec's "function", or the only one defined. */
-static ast_func *find_entry(tj_ctx *ctx, tj_spec *spec) {
-  ast_program *p = spec->program;
-  if (spec->function) {
-    ast_func *f = ast_find_func(p, intern(p->names, spec->function, (uint32_t)strlen(spec->function)));
-    if (!f) {
-      const sjson *j = spec->function_json;
-      diag_error(&ctx->diags, j ? j->src : NULL, j ? j->span : span_make(0, 0),
-                 "function: '%s' is not defined in the source", spec->function);
-      tj_suggest sg = suggest_start(spec->function, strlen(spec->function));
-      for (int i = 0; i < p->nfuncs; i++) suggest_offer(&sg, name_str(p->names, p->funcs[i]->name));
-      if (sg.best) diag_hint(&ctx->diags, "did you mean '%s'?", sg.best);
-    }
-    return f;
-  }
-  if (p->nfuncs == 1) return p->funcs[0];
-  tj_buf b = {0};
-  for (int i = 0; i < p->nfuncs; i++)
-    buf_printf(&b, "%s'%s'", i ? ", " : "", name_str(p->names, p->funcs[i]->name));
-  diag_error(&ctx->diags, &spec->file, span_make(0, 0),
-             "the source defines %d functions (%s): say which one with \"function\"", p->nfuncs, b.data);
-  buf_free(&b);
-  return NULL;
-}
-
 /* The call to trace: --args, --call N, "args", or calls[0]. */
 const spec_call *api_pick_call(tj_arena *a, diag_list *d, tj_spec *spec, const tj_trace_opts *o, spec_call *scratch) {
   if (o->args_json)
@@ -162,24 +138,37 @@ tj_status tj_trace(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_jax
   return api_trace_uses(ctx, spec, opts, out, NULL, NULL);
 }
 
-tj_status api_trace_uses(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_jaxpr **out,
-                         uint8_t *static_use, uint64_t *work) {
+tj_status api_bind(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_arena *a, bound_call *out) {
   tj_trace_opts o = opts ? *opts : tj_trace_defaults();
   spec_call scratch;
+  binder b;
   diag_set_kind(&ctx->diags, DIAG_KIND_SPEC);
   const spec_call *call = api_pick_call(&ctx->arena, &ctx->diags, spec, &o, &scratch);
-  ast_func *entry = call ? find_entry(ctx, spec) : NULL;
-  if (!entry) return TJ_ERR_USAGE;
-  tj_diag *before_trace = ctx->diags.tail;
+  if (!call || !binder_init(&b, &ctx->diags, spec) || !bind_call(&b, a, call, out)) return TJ_ERR_USAGE;
+  return TJ_OK;
+}
+
+tj_status api_trace_uses(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_jaxpr **out,
+                         uint8_t *static_use, uint64_t *work) {
+  tj_arena a = {0};
+  bound_call bc;
+  if (work) *work = 0;
+  tj_status st = api_bind(ctx, spec, opts, &a, &bc);
+  if (st == TJ_OK) st = api_trace_bound(ctx, spec, &bc, opts ? opts->autograph : -1, out, static_use, work);
+  arena_free(&a);
+  return st;
+}
+
+tj_status api_trace_bound(tj_ctx *ctx, const tj_spec *spec, const bound_call *bc, int autograph, tj_jaxpr **out,
+                          uint8_t *static_use, uint64_t *work) {
   diag_set_kind(&ctx->diags, DIAG_KIND_TRACE);
-  tracer t = {.diags = &ctx->diags, .src = &spec->code, .prog = spec->program, .entry = entry,
-              .static_use = static_use};
-  t.autograph = o.autograph < 0 ? spec->autograph : o.autograph;
+  tracer t = {.diags = &ctx->diags, .src = &spec->code, .prog = spec->program, .static_use = static_use};
+  t.autograph = autograph < 0 ? spec->autograph : autograph;
   t.m = ir_new(&spec->code);
   trace_frame top = {.jaxpr = t.m->top};
   t.frame = &top;
   t.jaxpr = t.m->top;
-  bool ok = trace_function(&t, spec, call);
+  bool ok = trace_function(&t, bc);
   if (work) *work = t.neqns + t.steps;
   arena_free(&t.scratch);
   if (ok && !ir_check(t.m, &ctx->diags)) {
@@ -188,8 +177,7 @@ tj_status api_trace_uses(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, 
   }
   if (!ok) {
     ir_free(t.m);
-    if (t.spec_error) diag_retag(&ctx->diags, before_trace, DIAG_KIND_SPEC); /* an argument the call cannot bind */
-    return t.spec_error ? TJ_ERR_USAGE : TJ_ERR_PROGRAM;
+    return TJ_ERR_PROGRAM; /* the call's own errors were bind.c's */
   }
   *out = malloc(sizeof **out);
   if (!*out) TJ_OOM();
@@ -211,6 +199,3 @@ void tj_jaxpr_free(tj_jaxpr *j) {
   ir_free(j->m);
   free(j);
 }
-
-/* The entry function, for the jit cache key (cache_key.c). */
-struct ast_func *api_find_entry(tj_ctx *ctx, tj_spec *spec) { return find_entry(ctx, spec); }

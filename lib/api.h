@@ -26,10 +26,6 @@ struct tj_jaxpr {
   int nparams;
 };
 
-/* The spec's entry function ("function", or the only one), with api.c's
- * messages when there is none; for the jit cache key (cache_key.c). */
-struct ast_func *api_find_entry(tj_ctx *ctx, tj_spec *spec);
-
 /* tj_trace that also records how the trace used each static parameter of
  * the entry (static_use: TJ_MAX_PARAMS entries of trace.h's USE_* bits,
  * filled as far as the trace got, also when it fails; for
@@ -37,6 +33,16 @@ struct ast_func *api_find_entry(tj_ctx *ctx, tj_spec *spec);
  * recorded plus the statements it ran, also when it fails. */
 tj_status api_trace_uses(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_jaxpr **out,
                          uint8_t *static_use, uint64_t *work);
+
+/* The call opts pick, bound to the entry's parameters (bind.c): the
+ * first stage after parsing, whose result the cache key and the trace
+ * both read. The bound call lives in a; TJ_ERR_USAGE with the spec's
+ * diagnostics when the call cannot be made. */
+struct bound_call;
+tj_status api_bind(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_arena *a, struct bound_call *out);
+/* api_trace_uses of a bound call (autograph: -1 as the spec says). */
+tj_status api_trace_bound(tj_ctx *ctx, const tj_spec *spec, const struct bound_call *bc, int autograph,
+                          tj_jaxpr **out, uint8_t *static_use, uint64_t *work);
 
 /* The call opts pick (--args parsed into arena, with errors in d). */
 struct spec_call;

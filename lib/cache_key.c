@@ -83,15 +83,6 @@ static void put_static(tj_buf *b, const sjson *j) {
   free(order);
 }
 
-/* A typed array object anywhere inside a static value is unhashable. */
-static bool holds_array(const sjson *j) {
-  if (j->kind == SJ_OBJECT && json_member(j, "dtype", NULL)) return true;
-  if (j->kind != SJ_ARRAY && j->kind != SJ_OBJECT) return false;
-  for (uint32_t i = 0; i < j->n; i++)
-    if (holds_array(j->items[i])) return true;
-  return false;
-}
-
 static void put_aval(tj_buf *b, const tj_aval *a) {
   buf_putc(b, 'T');
   buf_putc(b, (char)a->dtype);
@@ -156,23 +147,10 @@ static cache_digest function_identity(const tj_spec *spec, ast_func *entry) {
   return d;
 }
 
-bool cache_keyer_init(cache_keyer *k, tj_ctx *ctx, tj_spec *spec, int autograph) {
-  memset(k, 0, sizeof *k);
-  ast_func *entry = api_find_entry(ctx, spec);
-  if (!entry) return false;
-  k->spec = spec;
-  k->t = (tracer){.diags = &ctx->diags, .src = &spec->code, .prog = spec->program, .entry = entry};
-  if (entry->nparams > TJ_MAX_PARAMS)
-    return diag_error(&ctx->diags, &spec->code, entry->name_span, "too many parameters (limit is %d) in function '%s'",
-                      TJ_MAX_PARAMS, name_str(spec->program->names, entry->name));
-  k->nparams = entry->nparams;
-  if (!trace_mark_static(&k->t, spec, k->is_static)) return false;
+void cache_keyer_init(cache_keyer *k, const tj_spec *spec, ast_func *entry, int autograph) {
   k->function_id = function_identity(spec, entry);
   k->autograph = autograph < 0 ? spec->autograph : autograph != 0;
-  return true;
 }
-
-void cache_keyer_free(cache_keyer *k) { arena_free(&k->t.scratch); }
 
 cache_digest cache_key_combine(const cache_key *k) {
   tj_buf b = {0};
@@ -190,49 +168,30 @@ cache_digest cache_key_combine(const cache_key *k) {
   return d;
 }
 
-/* One argument's digest; false with a diagnostic when it has none. */
-static bool arg_digest(cache_keyer *k, cache_key_arg *arg) {
-  if (!arg->is_static) {
-    if (!spec_value_aval(k->t.diags, k->spec, arg->json, &arg->aval)) return false;
-    arg->digest = cache_aval_digest(&arg->aval);
-    return true;
-  }
-  if (holds_array(arg->json)) { /* trace.c words JAX's error */
-    value ignored;
-    return trace_static_value(&k->t, arg->json, &ignored);
-  }
+/* One argument's digest: a static one's value with its Python type, a
+ * traced one's aval. */
+static cache_digest arg_digest(const cache_key_arg *arg) {
+  if (!arg->is_static) return cache_aval_digest(&arg->aval);
   tj_buf b = {0};
   buf_putc(&b, 'S');
   put_static(&b, arg->json);
-  arg->digest = digest_of(&b);
+  cache_digest d = digest_of(&b);
   buf_free(&b);
-  return true;
+  return d;
 }
 
-bool cache_key_for_call(cache_keyer *k, const spec_call *call, cache_key *out) {
-  const sjson *vals[TJ_MAX_PARAMS];
-  if (!trace_bind_call(&k->t, call, vals)) return false;
+void cache_key_for_call(const cache_keyer *k, const bound_call *bc, cache_key *out) {
   out->function_id = k->function_id;
   out->autograph = k->autograph;
-  out->nargs = k->nparams;
-  for (int i = 0; i < k->nparams; i++) {
+  out->nargs = bc->nargs;
+  for (int i = 0; i < bc->nargs; i++) {
+    const bound_arg *b = &bc->args[i];
     cache_key_arg *a = &out->args[i];
-    *a = (cache_key_arg){.name = name_str(k->t.prog->names, k->t.entry->params[i].name),
-                         .is_static = k->is_static[i], .by_keyword = call->by_keyword, .json = vals[i]};
-    if (!arg_digest(k, a)) return false;
+    *a = (cache_key_arg){.name = b->name, .is_static = b->is_static, .by_keyword = b->by_keyword, .json = b->json,
+                         .aval = b->is_static ? (tj_aval){0} : b->aval};
+    a->digest = arg_digest(a);
   }
   out->digest = cache_key_combine(out);
-  return true;
-}
-
-bool cache_key_check_types(cache_keyer *k, const cache_key *key) {
-  const sjson *vals[TJ_MAX_PARAMS];
-  tj_aval avals[TJ_MAX_PARAMS];
-  for (int i = 0; i < key->nargs; i++) vals[i] = key->args[i].json, avals[i] = key->args[i].aval;
-  k->t.spec_error = false;
-  if (trace_check_types(&k->t, k->is_static, vals, avals)) return true;
-  k->program_error = !k->t.spec_error;
-  return false;
 }
 
 void cache_digest_hex(cache_digest d, char out[33]) {

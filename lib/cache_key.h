@@ -19,17 +19,21 @@
  * every platform and can name files of a persistent cache. Two keys are
  * equal when their digests are (a collision needs ~2^64 keys).
  *
- * Usage: cache_keyer_init once per spec, then cache_key_for_call per call;
- * keys are compared with cache_key_equal and explained by cache_key_diff. */
+ * A key is formed from a call bound by bind.c (spec -> parse -> bind ->
+ * key), which has made the call's checks: keying cannot fail.
+ *
+ * Usage: cache_keyer_init once per spec, then cache_key_for_call per bound
+ * call; keys are compared with cache_key_equal and explained by
+ * cache_key_diff. */
 #ifndef TJ_CACHE_KEY_H
 #define TJ_CACHE_KEY_H
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "api.h"
 #include "ast.h"
+#include "bind.h"
 #include "spec.h"
-#include "trace.h"
+#include "util.h"
 
 typedef struct cache_digest {
   uint64_t lo, hi;
@@ -53,35 +57,21 @@ typedef struct cache_key {
   cache_key_arg *args;     /* nargs entries, in parameter order */
 } cache_key;
 
-/* What the keys of one spec share: the entry function, which parameters
- * are static, the function identity. */
+/* What the keys of one spec share: the function identity and the trace
+ * context. */
 typedef struct cache_keyer {
-  tracer t;                /* for trace.c's binding checks (no module) */
-  tj_spec *spec;
-  bool is_static[TJ_MAX_PARAMS];
-  int nparams;
   cache_digest function_id;
   bool autograph;
-  bool program_error;      /* cache_key_check_types failed on the program's declaration */
 } cache_keyer;
 
-/* Finds the entry function and hashes its identity; autograph: -1 as the
- * spec says, else 0/1. False with diagnostics in ctx (a spec error). */
-bool cache_keyer_init(cache_keyer *k, tj_ctx *ctx, tj_spec *spec, int autograph);
-void cache_keyer_free(cache_keyer *k);
+/* Hashes the identity of entry (bind.c's binder_init found it);
+ * autograph: -1 as the spec says, else 0/1. */
+void cache_keyer_init(cache_keyer *k, const tj_spec *spec, ast_func *entry, int autograph);
 
-/* The key of one call. out->args must hold k->nparams entries (the caller
- * owns them). False with a diagnostic when the call cannot be made: a
- * missing or unknown argument, an unhashable static argument, a traced
- * argument that is not an array (JAX raises these before tracing too). */
-bool cache_key_for_call(cache_keyer *k, const spec_call *call, cache_key *out);
-
-/* Whether the call's values fit the parameters' declared types (such as
- * f32[3] x), as tracing checks them: false with tjit check's diagnostic,
- * and k->program_error set when tjit check calls it a program error (a
- * static parameter declared as an array). A key needs no such check, so
- * cache_key_for_call does not make it. */
-bool cache_key_check_types(cache_keyer *k, const cache_key *key);
+/* The key of a bound call. out->args must hold bc->nargs entries (the
+ * caller owns them); they point into the spec and the program, not into
+ * the bound call. */
+void cache_key_for_call(const cache_keyer *k, const bound_call *bc, cache_key *out);
 
 /* The digest of a key whose args[] digests or flags were changed. */
 cache_digest cache_key_combine(const cache_key *k);

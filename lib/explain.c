@@ -91,6 +91,17 @@ static void lookup(tj_explain_report *r, const cache_key *key, int call, bool re
   }
 }
 
+/* The key of a call, bound first (false with the binding's diagnostic);
+ * key's args hold TJ_MAX_PARAMS. */
+static bool key_of_call(tj_explain_report *r, const spec_call *call, cache_key *key) {
+  tj_arena scratch = {0}; /* the bound call: the key keeps none of it */
+  bound_call bc;
+  bool ok = bind_call(&r->binder, &scratch, call, &bc);
+  if (ok) cache_key_for_call(&r->keyer, &bc, key);
+  arena_free(&scratch);
+  return ok;
+}
+
 static bool replay(tj_explain_report *r) {
   tj_spec *spec = r->spec;
   cache_key_arg args[TJ_MAX_PARAMS];
@@ -98,8 +109,7 @@ static bool replay(tj_explain_report *r) {
   r->calls = ARENA_ARRAY(&r->arena, explain_call, r->ncalls ? r->ncalls : 1);
   for (int c = 0; c < r->ncalls; c++) {
     cache_key key = {.args = args};
-    if (!cache_key_for_call(&r->keyer, &spec->calls[c], &key) || !cache_key_check_types(&r->keyer, &key))
-      return false;
+    if (!key_of_call(r, &spec->calls[c], &key)) return false;
     explain_call *ec = &r->calls[c];
     ec->json = spec->calls[c].json;
     source_position(ec->json->src, ec->json->span.start, &ec->line, &ec->col);
@@ -123,7 +133,7 @@ static bool parse_what_if(tj_explain_report *r, const char *text, int *param, co
   if (!eq || eq == text)
     return what_if_error(r, "--what-if '%s': expected NAME=VALUE, such as threshold=1.0%s", text, "");
   size_t n = (size_t)(eq - text);
-  ast_func *entry = r->keyer.t.entry;
+  ast_func *entry = r->binder.entry;
   const char *names[TJ_MAX_PARAMS];
   *param = -1;
   for (int i = 0; i < entry->nparams; i++) {
@@ -148,9 +158,9 @@ static bool parse_what_if(tj_explain_report *r, const char *text, int *param, co
 /* The base call with the --what-if values in place, as a call of the same
  * style (positional or by keyword). */
 static bool what_if_call(tj_explain_report *r, const tj_explain_opts *o, const spec_call *base, spec_call *out) {
-  int n = r->keyer.nparams;
+  int n = r->binder.nparams;
   const sjson **vals = ARENA_ARRAY(&r->ctx->arena, const sjson *, n ? n : 1);
-  if (!trace_bind_call(&r->keyer.t, base, vals)) return false;
+  if (!bind_match(&r->binder, base, vals)) return false;
   tj_buf text = {0};
   for (int k = 0; k < o->nwhat_if; k++) {
     int p = -1;
@@ -164,7 +174,7 @@ static bool what_if_call(tj_explain_report *r, const tj_explain_opts *o, const s
   *out = (spec_call){.by_keyword = base->by_keyword, .values = (sjson **)vals, .n = (uint32_t)n, .json = base->json};
   if (!base->by_keyword) return true;
   out->names = ARENA_ARRAY(&r->ctx->arena, const char *, n ? n : 1);
-  for (int i = 0; i < n; i++) out->names[i] = name_str(r->spec->program->names, r->keyer.t.entry->params[i].name);
+  for (int i = 0; i < n; i++) out->names[i] = name_str(r->spec->program->names, r->binder.entry->params[i].name);
   return true;
 }
 
@@ -178,9 +188,7 @@ static bool what_if(tj_explain_report *r, const tj_explain_opts *o) {
   spec_call call;
   cache_key_arg args[TJ_MAX_PARAMS];
   cache_key key = {.args = args};
-  if (!what_if_call(r, o, &r->spec->calls[base], &call) || !cache_key_for_call(&r->keyer, &call, &key) ||
-      !cache_key_check_types(&r->keyer, &key))
-    return false;
+  if (!what_if_call(r, o, &r->spec->calls[base], &call) || !key_of_call(r, &call, &key)) return false;
   r->has_what_if = true;
   r->what_if_base = base;
   r->what_if.json = r->spec->calls[base].json;
@@ -225,16 +233,16 @@ tj_status tj_explain(tj_ctx *ctx, tj_spec *spec, const tj_explain_opts *opts, tj
   r->ctx = ctx;
   r->spec = spec;
   r->max_compiles = o.max_compiles;
-  bool ok = cache_keyer_init(&r->keyer, ctx, spec, o.autograph);
+  bool ok = binder_init(&r->binder, &ctx->diags, spec);
   if (ok) {
-    r->function = name_str(spec->program->names, r->keyer.t.entry->name);
-    r->function_span = r->keyer.t.entry->name_span;
+    cache_keyer_init(&r->keyer, spec, r->binder.entry, o.autograph);
+    r->function = name_str(spec->program->names, r->binder.entry->name);
+    r->function_span = r->binder.entry->name_span;
     ok = replay(r) && what_if(r, &o);
   }
-  if (!ok) { /* a call that cannot be made, as tjit check says (a program error there is one here) */
-    bool program_error = r->keyer.program_error;
+  if (!ok) { /* a call that cannot be made, with tjit check's diagnostic and status (bind.c) */
     tj_explain_free(r);
-    return program_error ? TJ_ERR_PROGRAM : TJ_ERR_USAGE;
+    return TJ_ERR_USAGE;
   }
   explain_analyse(r);
   if (tj_explain_status(r) != TJ_OK) budget_error(r);
@@ -251,7 +259,6 @@ int tj_explain_compiles(const tj_explain_report *r) { return r->ncompiles; }
 void tj_explain_free(tj_explain_report *r) {
   if (!r) return;
   free(r->table);
-  cache_keyer_free(&r->keyer);
   arena_free(&r->arena);
   free(r);
 }

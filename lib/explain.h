@@ -4,6 +4,8 @@
  * GitHub annotations). */
 #ifndef TJ_EXPLAIN_H
 #define TJ_EXPLAIN_H
+#include "api.h"
+#include "bind.h"
 #include "cache_key.h"
 #include "limits.h"
 #include "util.h"
@@ -81,6 +83,7 @@ struct tj_explain_report {
   tj_arena arena;
   tj_ctx *ctx;
   tj_spec *spec;
+  binder binder;            /* the entry, its static parameters: every call is bound by it */
   const char *function;
   tj_span function_span;   /* the entry's name in the source */
   cache_keyer keyer;

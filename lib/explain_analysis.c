@@ -182,7 +182,7 @@ static void classify_by_uses(tj_explain_report *r, explain_arg *a) {
 }
 
 static void classify_static(tj_explain_report *r, explain_arg *a) {
-  const ast_func *entry = r->keyer.t.entry;
+  const ast_func *entry = r->binder.entry;
   a->read = names_param(entry->body, entry->params[a->param].name);
   a->avoidable = -1;
   if (!a->read) a->cls = ARG_UNUSED;
@@ -196,14 +196,14 @@ static void classify_static(tj_explain_report *r, explain_arg *a) {
 }
 
 void explain_analyse(tj_explain_report *r) {
-  int n = r->keyer.nparams;
+  int n = r->binder.nparams;
   r->nargs = n;
   r->args = ARENA_ARRAY(&r->arena, explain_arg, n ? n : 1);
   for (int p = 0; p < n; p++) {
     explain_arg *a = &r->args[p];
     a->param = p;
     a->name = r->sigs[0].key.args[p].name;
-    a->is_static = r->keyer.is_static[p];
+    a->is_static = r->binder.is_static[p];
     a->cls = ARG_TRACED;
     a->error_sig = a->decided_sig = -1;
     collect_values(r, a);

@@ -20,7 +20,7 @@ static void put_call_pos(const explain_call *c, tj_buf *b) {
 }
 
 void explain_param_pos(const tj_explain_report *r, const explain_arg *a, uint32_t *line, uint32_t *col) {
-  source_position(&r->spec->code, r->keyer.t.entry->params[a->param].name_span.start, line, col);
+  source_position(&r->spec->code, r->binder.entry->params[a->param].name_span.start, line, col);
 }
 
 static const cache_key *key_of(const tj_explain_report *r, int sig) { return &r->sigs[sig].key; }

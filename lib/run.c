@@ -7,6 +7,7 @@
 #include "alloc.h"
 #include "array.h"
 #include "ast.h"
+#include "bind.h"
 #include "diag.h"
 #include "eval.h"
 #include "ir.h"
@@ -106,8 +107,8 @@ tj_run_opts tj_run_defaults(void) {
   return o;
 }
 
-/* The traced arguments' arrays: each input's spec value, as the tracer
- * bound it (or the cache key read it), made an array of its aval.
+/* The traced arguments' arrays: each input's spec value, as bind.c bound
+ * it (through the trace's inputs, or a hit's key), made an array of its aval.
  * TJ_ERR_USAGE for a bad value, TJ_ERR_BUDGET when memory runs out. */
 static tj_status argument_arrays(tj_ctx *ctx, tj_spec *spec, uint32_t n, const sjson *const *json, const tj_aval *avals,
                             long long seed, tj_array **args) {
@@ -163,32 +164,28 @@ static void save_failed_source(tj_ctx *ctx, const char *source) {
 /* One call as the disk cache sees it: its entry and, from its jit cache
  * key, its traced arguments, which on a hit stand in for the trace's. */
 typedef struct disk_call {
-  bool keyed;              /* false: no key (the trace will say why) or no cache */
+  bool keyed;              /* false: no cache (or --reference) */
   cache_digest entry;
   uint32_t nin;
   const sjson *in_json[TJ_MAX_PARAMS];
   tj_aval in_avals[TJ_MAX_PARAMS];
 } disk_call;
 
-/* Forms the call's key as explain-recompile does. Errors are left for the
- * trace to report in its own words. */
-static void key_call(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, disk_call *dc) {
-  tj_ctx quiet = {0};
-  quiet.diags.arena = &quiet.arena;
-  spec_call scratch;
-  cache_keyer k = {0};
+/* Keys the bound call as explain-recompile does (the same bound call the
+ * trace reads, so nothing can fail here). */
+static void key_call(const tj_spec *spec, const bound_call *bc, int autograph, disk_call *dc) {
+  cache_keyer k;
   cache_key_arg args[TJ_MAX_PARAMS];
   cache_key key = {.args = args};
-  const spec_call *call = api_pick_call(&ctx->arena, &quiet.diags, spec, &o->trace, &scratch);
-  dc->keyed = call && cache_keyer_init(&k, &quiet, spec, o->trace.autograph) && cache_key_for_call(&k, call, &key);
-  for (int i = 0; dc->keyed && i < key.nargs; i++)
+  cache_keyer_init(&k, spec, bc->entry, autograph);
+  cache_key_for_call(&k, bc, &key);
+  for (int i = 0; i < key.nargs; i++)
     if (!args[i].is_static) {
       dc->in_json[dc->nin] = args[i].json;
       dc->in_avals[dc->nin++] = args[i].aval;
     }
-  if (dc->keyed) dc->entry = dc_entry_digest(key.digest);
-  cache_keyer_free(&k);
-  arena_free(&quiet.arena);
+  dc->entry = dc_entry_digest(key.digest);
+  dc->keyed = true;
 }
 
 static bool same_avals(const tj_aval *a, const tj_aval *b, uint32_t n) {
@@ -547,11 +544,11 @@ static tj_status run_hit(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, const
   return st;
 }
 
-static tj_status trace_and_run(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, tj_session *s, const disk_call *dc,
-                               long prog, tj_result **out) {
+static tj_status trace_and_run(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, tj_session *s, const bound_call *bc,
+                               const disk_call *dc, long prog, tj_result **out) {
   tj_jaxpr *j = NULL;
   double t0 = now_ms();
-  tj_status st = tj_trace(ctx, spec, &o->trace, &j);
+  tj_status st = api_trace_bound(ctx, spec, bc, o->trace.autograph, &j, NULL, NULL);
   if (o->times) o->times->trace_ms = now_ms() - t0, o->times->traced = 1;
   if (st != TJ_OK) return st;
   *out = result_new(j->m->top->nout);
@@ -561,29 +558,41 @@ static tj_status trace_and_run(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o,
   return st;
 }
 
-tj_status tj_run(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *opts, tj_result **out) {
-  tj_run_opts o = opts ? *opts : tj_run_defaults();
-  tj_session *s = o.session ? o.session : tj_session_new();
+/* A bound call: keyed and looked up in the caches, then run from the
+ * program found, or traced (from the same bound call) and run. */
+static tj_status run_bound(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, const bound_call *bc, tj_result **out) {
+  tj_session *s = o->session ? o->session : tj_session_new();
   disk_call dc = {0};
   long prog = -1;
   tj_result *res = NULL;
-  *out = NULL;
-  if (o.times) memset(o.times, 0, sizeof *o.times);
-  if (o.cache && !o.reference) {
+  if (o->cache && !o->reference) {
     double t0 = now_ms();
-    key_call(ctx, spec, &o, &dc);
-    if (dc.keyed) prog = cached_program(&o, s, &dc);
-    if (o.times) o.times->cache_ms = now_ms() - t0;
+    key_call(spec, bc, o->trace.autograph, &dc);
+    prog = cached_program(o, s, &dc);
+    if (o->times) o->times->cache_ms = now_ms() - t0;
   }
-  tj_status st = prog >= 0 && !o.check ? run_hit(ctx, spec, &o, &s->progs[prog], &dc, &res)
-                                       : trace_and_run(ctx, spec, &o, s, &dc, prog, &res);
-  if (!o.session) tj_session_free(s);
+  tj_status st = prog >= 0 && !o->check ? run_hit(ctx, spec, o, &s->progs[prog], &dc, &res)
+                                        : trace_and_run(ctx, spec, o, s, bc, &dc, prog, &res);
+  if (!o->session) tj_session_free(s);
   if (st != TJ_OK) {
     tj_result_free(res);
     return st;
   }
   *out = res;
   return TJ_OK;
+}
+
+/* spec -> parse (tj_spec_load) -> bind -> key -> {hit | trace} -> run. */
+tj_status tj_run(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *opts, tj_result **out) {
+  tj_run_opts o = opts ? *opts : tj_run_defaults();
+  tj_arena a = {0};
+  bound_call bc;
+  *out = NULL;
+  if (o.times) memset(o.times, 0, sizeof *o.times);
+  tj_status st = api_bind(ctx, spec, &o.trace, &a, &bc);
+  if (st == TJ_OK) st = run_bound(ctx, spec, &o, &bc, out);
+  arena_free(&a);
+  return st;
 }
 
 tj_status tj_emit_c(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, char **out) {

@@ -1,8 +1,7 @@
-/* The tracer's statements, scopes, user calls, argument binding and the
- * concretization errors. Expressions are in trace_expr.c, builtins in
- * trace_builtin.c. */
+/* The tracer's statements, scopes, user calls, the entry's scope made from
+ * a call bound by bind.c, and the concretization errors. Expressions are in
+ * trace_expr.c, builtins in trace_builtin.c. */
 #include "trace.h"
-#include "json_scan.h"
 #include "limits.h"
 #include "print.h"
 #include "util.h"
@@ -475,21 +474,13 @@ static bool jump_error(tracer *t) {
   return tracer_error(t, t->jump_span, "'%s' outside a loop", t->jump_is_break ? "break" : "continue");
 }
 
-/* Whether a static value is of a declared (scalar) type, as Python's
- * annotations would take it: a float type takes an int too. */
-static bool static_fits_type(const ast_type *ty, const value *v) {
-  return ty->rank <= 0 && (dtype_is_float(ty->dtype) ? v->kind == V_FLOAT || v->kind == V_INT
-                           : ty->dtype == DT_BOOL    ? v->kind == V_BOOL
-                                                     : v->kind == V_INT);
-}
-
 /* A static argument of a called function, as of the entry function: its
  * declared type checks the Python value and changes nothing (0.001 stays
  * the double 0.001, not its float32 rounding); a traced one is converted. */
 static bool bind_arg_type(tracer *t, ast_func *f, int i, value *v, tj_span span) {
   const ast_type *ty = &f->params[i].type;
   if (v->kind == V_TRACED || !ty->present) return apply_decl_type(t, ty, v, span);
-  if (static_fits_type(ty, v)) return true;
+  if (bind_fits_type(ty, v)) return true;
   tj_buf r = {0};
   value_repr(v, &r);
   tracer_error(t, span, "TypeError: %s() argument '%s' is declared %s%s but the value is %s (a Python %s)",
@@ -526,212 +517,26 @@ bool call_user(tracer *t, ast_func *f, scope *closure, node *call, value *args,
   return true;
 }
 
-/* ---- The entry point: static arguments, argument binding, outputs ---- */
-
-static bool spec_error(tracer *t, const sjson *at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool spec_error(tracer *t, const sjson *at, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  tj_buf b = {0};
-  buf_vprintf(&b, fmt, ap);
-  va_end(ap);
-  if (at) diag_error(t->diags, at->src, at->span, "%s: %s", at->path, b.data);
-  else diag_error(t->diags, NULL, span_make(0, 0), "%s", b.data);
-  buf_free(&b);
-  t->spec_error = true;
-  return false;
-}
+/* ---- The entry point: the bound call's parameters, outputs ---- */
 
 static const char *fname(tracer *t) { return name_str(t->prog->names, t->entry->name); }
 
-static void note_params(tracer *t) {
-  tj_buf b = {0};
-  for (int i = 0; i < t->entry->nparams; i++)
-    buf_printf(&b, "%s%s", i ? ", " : "", name_str(t->prog->names, t->entry->params[i].name));
-  diag_note(t->diags, "%s takes (%s)", fname(t), b.data);
-  buf_free(&b);
-}
-
-static void suggest_param(tracer *t, const char *word, uint32_t n) {
-  const char *names[TJ_MAX_PARAMS];
-  int k = t->entry->nparams < TJ_MAX_PARAMS ? t->entry->nparams : TJ_MAX_PARAMS;
-  for (int i = 0; i < k; i++) names[i] = name_str(t->prog->names, t->entry->params[i].name);
-  const char *best = suggest_word(word, n, names, (size_t)k);
-  if (best) diag_hint(t->diags, "did you mean '%s'?", best);
-}
-
-/* Marks static parameters from the spec, with jax.jit's validation. */
-static bool mark_static(tracer *t, const tj_spec *spec, bool *is_static) {
-  int n = t->entry->nparams;
-  for (int i = 0; i < n; i++) is_static[i] = t->entry->params[i].is_static;
-  const sjson *nums = spec->static_argnums, *names = spec->static_argnames;
-  for (uint32_t k = 0; nums && k < nums->n; k++) {
-    int64_t v = nums->items[k]->i;
-    if (v >= n || -v > n) {
-      tj_buf b = {0};
-      for (uint32_t j = 0; j < nums->n; j++)
-        buf_printf(&b, "%s%lld", j ? ", " : "", (long long)nums->items[j]->i);
-      spec_error(t, nums, "ValueError: Jitted function has static_argnums=(%s%s), but only accepts %d positional arguments.",
-                 b.data, nums->n == 1 ? "," : "", n);
-      buf_free(&b);
-      note_params(t);
-      return false;
-    }
-    is_static[v < 0 ? v + n : v] = true;
+/* Binds parameter a in the entry's scope, as bind.c checked it: a static
+ * one as its Python value, a traced one as a new input of the jaxpr (after
+ * the names of the dimensions its declared type sized). */
+static void bind_param(tracer *t, scope *fs, const bound_arg *a) {
+  if (a->is_static) {
+    scope_bind(t, fs, a->param->name, a->value);
+    return;
   }
-  for (uint32_t k = 0; names && k < names->n; k++) {
-    const sjson *nm = names->items[k];
-    int found = -1;
-    for (int i = 0; i < n; i++)
-      if (strlen(name_str(t->prog->names, t->entry->params[i].name)) == nm->slen &&
-          memcmp(name_str(t->prog->names, t->entry->params[i].name), nm->s, nm->slen) == 0)
-        found = i;
-    if (found < 0) {
-      tj_buf q = {0};
-      buf_put_quoted(&q, nm->s, nm->slen);
-      q.data[0] = q.data[q.len - 1] = '\'';
-      spec_error(t, nm, "ValueError: Jitted function has invalid argnames {%s} in static_argnames. "
-                 "Function does not take these args.", q.data);
-      buf_free(&q);
-      suggest_param(t, nm->s, nm->slen);
-      note_params(t);
-      return false;
-    }
-    is_static[found] = true;
-  }
-  return true;
-}
-
-/* A static argument's JSON value as a Python value (array = tuple). */
-static bool static_value(tracer *t, const sjson *j, value *out) {
-  switch (j->kind) {
-  case SJ_NULL: *out = value_none(); return true;
-  case SJ_BOOL: *out = value_bool(j->b); return true;
-  case SJ_INT: *out = value_int(j->i); return true;
-  case SJ_FLOAT: *out = value_float(j->f); return true;
-  case SJ_STRING: *out = (value){.kind = V_STR, .s = j->s, .slen = j->slen}; return true;
-  case SJ_ARRAY: case SJ_OBJECT: break;
-  }
-  bool map = j->kind == SJ_OBJECT;
-  if (map && json_member(j, "dtype", NULL)) { /* a typed array, as jnp.array(...) is */
-    spec_error(t, j, "ValueError: Non-hashable static arguments are not supported. An error occurred "
-               "while trying to hash an object of type <class 'jaxlib._jax.ArrayImpl'>. The error was:");
-    diag_note(t->diags, "TypeError: unhashable type: 'jaxlib._jax.ArrayImpl'");
-    diag_hint(t->diags, "an array argument must be traced: remove it from static_argnums/static_argnames");
-    return false;
-  }
-  *out = (value){.kind = map ? V_MAP : V_TUPLE, .n = (int)(map ? 2 * j->n : j->n)};
-  out->items = ARENA_ARRAY(&t->scratch, value, out->n);
-  for (uint32_t i = 0; i < j->n; i++) {
-    if (map) out->items[2 * i] = (value){.kind = V_STR, .s = j->keys[i], .slen = (uint32_t)strlen(j->keys[i])};
-    if (!static_value(t, j->items[i], &out->items[map ? 2 * i + 1 : i])) return false;
-  }
-  return true;
-}
-
-/* Orders the call's values by parameter, with Python's call errors. */
-static bool bind_call(tracer *t, const spec_call *call, const sjson **vals) {
-  int n = t->entry->nparams;
-  for (int i = 0; i < n; i++) vals[i] = NULL;
-  if (!call->by_keyword) {
-    if ((int)call->n > n)
-      return spec_error(t, call->json, "TypeError: %s() takes %d positional argument%s but %u were given",
-                        fname(t), n, n == 1 ? "" : "s", call->n);
-    for (uint32_t i = 0; i < call->n; i++) vals[i] = call->values[i];
-  } else {
-    for (uint32_t k = 0; k < call->n; k++) {
-      int found = -1;
-      for (int i = 0; i < n; i++)
-        if (strcmp(call->names[k], name_str(t->prog->names, t->entry->params[i].name)) == 0) found = i;
-      if (found < 0) {
-        spec_error(t, call->values[k], "TypeError: %s() got an unexpected keyword argument '%s'", fname(t), call->names[k]);
-        suggest_param(t, call->names[k], (uint32_t)strlen(call->names[k]));
-        note_params(t);
-        return false;
-      }
-      vals[found] = call->values[k];
-    }
-  }
-  for (int i = 0; i < n; i++)
-    if (!vals[i])
-      return spec_error(t, call->json, "TypeError: %s() missing 1 required positional argument: '%s'",
-                        fname(t), name_str(t->prog->names, t->entry->params[i].name));
-  return true;
-}
-
-/* Checks a traced argument against the parameter's declared type; a named
- * dimension binds a static int in the function's scope. */
-static bool check_param_type(tracer *t, scope *fs, const ast_param *p, const sjson *j, const tj_aval *a) {
-  const ast_type *ty = &p->type;
-  char got[200];
-  aval_format(a, got, sizeof got);
-  if (ty->present && ty->dtype != a->dtype)
-    return spec_error(t, j, "argument '%s' is declared %s but the value is %s%s", name_str(t->prog->names, p->name),
-                      dtype_short(ty->dtype), got, a->weak && j->kind == SJ_INT && dtype_is_float(ty->dtype)
-                      ? " (write a float such as 5.0 for a float argument)" : "");
-  if (ty->rank < 0) return true;
-  if (ty->rank != a->rank)
-    return spec_error(t, j, "argument '%s' is declared with rank %d but the value is %s",
-                      name_str(t->prog->names, p->name), ty->rank, got);
-  for (int d = 0; d < ty->rank; d++) {
-    int64_t want = ty->dims[d].size;
-    if (ty->dims[d].name) {
-      value *bound = scope_lookup(fs, ty->dims[d].name);
-      if (!bound) { scope_bind(t, fs, ty->dims[d].name, value_int(a->dims[d])); continue; }
-      note_use(t, bound->prov, USE_SHAPE);
-      want = bound->i;
-    }
-    if (want != a->dims[d])
-      return spec_error(t, j, "argument '%s': dimension %d is %lld but the declaration needs %lld",
-                        name_str(t->prog->names, p->name), d, (long long)a->dims[d], (long long)want);
-  }
-  return true;
-}
-
-/* A static argument is a Python value: its declared type checks it and
- * changes nothing (0.001 stays the double 0.001, not its float32 rounding;
- * it takes a dtype only as a literal, from the traced operand it meets).
- * A float type takes an int too, as Python's float annotations do. */
-static bool check_static_type(tracer *t, const ast_param *p, const sjson *j, const value *v) {
-  const ast_type *ty = &p->type;
-  if (!ty->present || static_fits_type(ty, v)) return true;
-  tj_buf r = {0};
-  value_repr(v, &r);
-  spec_error(t, j, "static argument '%s' is declared %s%s but the value is %s (a Python %s)",
-             name_str(t->prog->names, p->name), dtype_short(ty->dtype), ty->rank > 0 ? " array" : "", r.data,
-             value_type_name(v));
-  buf_free(&r);
-  return false;
-}
-
-static bool bind_param(tracer *t, const tj_spec *spec, scope *fs, int i, bool is_static, const sjson *j) {
-  const ast_param *p = &t->entry->params[i];
-  value v;
-  if (is_static) {
-    if (!static_value(t, j, &v) || !check_static_type(t, p, j, &v)) return false;
-    value_add_prov(&v, (uint64_t)1 << i); /* TJ_MAX_PARAMS is 64 */
-    scope_bind(t, fs, p->name, v);
-    return true;
-  }
-  if (j->kind == SJ_STRING || j->kind == SJ_NULL) {
-    spec_error(t, j, "TypeError: Error interpreting argument to %s as an abstract array. The problematic value "
-               "is of type <class '%s'> and was passed to the function at path %s.", fname(t),
-               j->kind == SJ_STRING ? "str" : "NoneType", name_str(t->prog->names, p->name));
-    diag_hint(t->diags, "a non-array argument must be marked static (static_argnames: [\"%s\"])",
-              name_str(t->prog->names, p->name));
-    return false;
-  }
-  tj_aval a;
-  if (!spec_value_aval(t->diags, spec, j, &a)) { t->spec_error = true; return false; }
-  if (!check_param_type(t, fs, p, j, &a)) return false;
-  uint32_t var = ir_new_var(t->m, &a);
+  for (int d = 0; d < a->aval.rank; d++)
+    if (a->dims_named & (1u << d)) scope_bind(t, fs, a->param->type.dims[d].name, value_int(a->aval.dims[d]));
+  uint32_t var = ir_new_var(t->m, &a->aval);
   ir_jaxpr *top = t->m->top;
-  t->invar_names[top->nin] = name_str(t->prog->names, p->name);
-  t->invar_json[top->nin] = j;
+  t->invar_names[top->nin] = a->name;
+  t->invar_json[top->nin] = a->json;
   top->invars[top->nin++] = var;
-  scope_bind(t, fs, p->name, value_traced(var));
-  return true;
+  scope_bind(t, fs, a->param->name, value_traced(var));
 }
 
 /* Flattens the returned value into the jaxpr's outputs (a pytree). */
@@ -757,34 +562,43 @@ static bool add_outputs(tracer *t, const value *v, tj_span span) {
 
 /* Keeps every parameter's name, value and staticness with the module, for
  * tj_graph (which draws the static ones as one box). */
-static void record_params(tracer *t, const bool *is_static, const sjson **vals) {
-  int n = t->entry->nparams;
+static void record_params(tracer *t, const bound_call *bc) {
+  int n = bc->nargs;
   t->nparams = n;
   t->param_names = ARENA_ARRAY(&t->m->arena, const char *, n ? n : 1);
   t->param_json = ARENA_ARRAY(&t->m->arena, const sjson *, n ? n : 1);
   t->param_static = ARENA_ARRAY(&t->m->arena, bool, n ? n : 1);
   for (int i = 0; i < n; i++) {
-    t->param_names[i] = arena_strdup(&t->m->arena, name_str(t->prog->names, t->entry->params[i].name));
-    t->param_json[i] = vals[i];
-    t->param_static[i] = is_static[i];
+    t->param_names[i] = arena_strdup(&t->m->arena, bc->args[i].name);
+    t->param_json[i] = bc->args[i].json;
+    t->param_static[i] = bc->args[i].is_static;
   }
 }
 
-bool trace_function(tracer *t, const tj_spec *spec, const spec_call *call) {
-  int n = t->entry->nparams;
+/* The entry's body, or its jit equation; *ret what it returned. */
+static bool trace_body(tracer *t, scope *fs, const bool *is_static, value *ret) {
+  if (t->entry->is_jit) return jit_entry_call(t, fs, is_static, ret);
+  flow f = exec_block(t, fs, t->entry->body);
+  if (f == FLOW_ERROR) return false;
+  if (f == FLOW_BREAK || f == FLOW_CONTINUE) return jump_error(t);
+  *ret = f == FLOW_RETURN ? t->retval : value_none();
+  return true;
+}
+
+bool trace_function(tracer *t, const bound_call *bc) {
+  int n = bc->nargs;
   bool is_static[TJ_MAX_PARAMS];
-  const sjson *vals[TJ_MAX_PARAMS];
-  if (n > TJ_MAX_PARAMS)
-    return tracer_error(t, t->entry->name_span, "too many parameters (limit is %d) in function '%s'",
-                        TJ_MAX_PARAMS, fname(t));
-  if (!mark_static(t, spec, is_static) || !bind_call(t, call, vals)) return false;
+  t->entry = bc->entry;
+  note_use(t, bc->shape_prov, USE_SHAPE); /* a declared dimension read a static parameter */
   t->invar_names = ARENA_ARRAY(&t->m->arena, const char *, n ? n : 1);
   t->invar_json = ARENA_ARRAY(&t->m->arena, const sjson *, n ? n : 1);
-  record_params(t, is_static, vals);
+  record_params(t, bc);
   t->m->top->invars = ARENA_ARRAY(&t->m->arena, uint32_t, n ? n : 1);
   scope *fs = scope_new(t, NULL);
-  for (int i = 0; i < n; i++)
-    if (!bind_param(t, spec, fs, i, is_static[i], vals[i])) return false;
+  for (int i = 0; i < n; i++) {
+    is_static[i] = bc->args[i].is_static;
+    bind_param(t, fs, &bc->args[i]);
+  }
   trace_frame *top = t->frame;
   top->func = t->entry;
   top->traced_for = "jit";
@@ -792,37 +606,7 @@ bool trace_function(tracer *t, const tj_spec *spec, const spec_call *call) {
   top->nargs = (int)t->m->top->nin;
   top->arg_names = t->invar_names;
   value ret;
-  if (t->entry->is_jit) {
-    if (!jit_entry_call(t, fs, is_static, &ret)) return false;
-  } else {
-    flow f = exec_block(t, fs, t->entry->body);
-    if (f == FLOW_ERROR) return false;
-    if (f == FLOW_BREAK || f == FLOW_CONTINUE) return jump_error(t);
-    ret = f == FLOW_RETURN ? t->retval : value_none();
-  }
+  if (!trace_body(t, fs, is_static, &ret)) return false;
   if (ret.kind == V_NONE) return true;
   return add_outputs(t, &ret, t->entry->name_span);
-}
-
-/* ---- For the jit cache key (cache_key.c), formed without tracing ---- */
-
-bool trace_mark_static(tracer *t, const tj_spec *spec, bool *is_static) { return mark_static(t, spec, is_static); }
-bool trace_bind_call(tracer *t, const spec_call *call, const sjson **vals) { return bind_call(t, call, vals); }
-bool trace_static_value(tracer *t, const sjson *j, value *out) { return static_value(t, j, out); }
-
-bool trace_check_types(tracer *t, const bool *is_static, const sjson **vals, const tj_aval *avals) {
-  tj_arena saved = t->scratch; /* a scope and values per call: freed here, not kept per call */
-  t->scratch = (tj_arena){0};
-  scope *fs = scope_new(t, NULL);
-  bool ok = true;
-  for (int i = 0; ok && i < t->entry->nparams; i++) {
-    const ast_param *p = &t->entry->params[i];
-    value v;
-    if (!is_static[i]) ok = check_param_type(t, fs, p, vals[i], &avals[i]);
-    else if ((ok = static_value(t, vals[i], &v) && check_static_type(t, p, vals[i], &v)))
-      scope_bind(t, fs, p->name, v); /* a later f32[n] x reads it as bind_param's scope does */
-  }
-  arena_free(&t->scratch);
-  t->scratch = saved;
-  return ok;
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "ast.h"
+#include "bind.h"
 #include "diag.h"
 #include "ir.h"
 #include "spec.h"
@@ -81,7 +82,6 @@ typedef struct tracer {
   scope *free_scopes;       /* released scopes, chained by parent */
   struct jit_entry *jit_cache;   /* traced jit functions, by signature */
   bool autograph;
-  bool spec_error;           /* the failure is the spec's (exit 2), not the program's */
   uint8_t *static_use;       /* per entry parameter, USE_* bits; NULL: not recorded */
   uint64_t literal_prov;     /* provenance of the static values made literals (call_builtin) */
 } tracer;
@@ -93,7 +93,9 @@ static inline void note_use(tracer *t, uint64_t prov, uint8_t use) {
 }
 
 /* trace.c */
-bool trace_function(tracer *t, const tj_spec *spec, const spec_call *call);
+/* Traces the entry function of a call bound by bind.c (t->entry is set
+ * from it): the call's checks are done, so every failure is the program's. */
+bool trace_function(tracer *t, const bound_call *bc);
 bool tracer_error(tracer *t, tj_span span, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool concretization_error(tracer *t, concrete_kind kind, const value *v,
@@ -232,16 +234,4 @@ const value *call_kwarg(const call_args *a, const char *name, tj_span *span);
 /* The operand as an atom of its own aval (static numbers become literals). */
 bool own_atom(tracer *t, const value *v, tj_span span, ir_atom *out);
 
-/* trace.c, for the jit cache key (cache_key.c), which is formed before any
- * tracing as JAX forms it: which parameters are static (jax.jit's checks),
- * the call's values in parameter order (Python's call errors), and a static
- * argument's JSON value as a Python value (the unhashable-array error).
- * They need only t->diags, t->prog, t->entry and t->scratch. */
-bool trace_mark_static(tracer *t, const tj_spec *spec, bool *is_static);
-bool trace_bind_call(tracer *t, const spec_call *call, const sjson **vals);
-bool trace_static_value(tracer *t, const sjson *j, value *out);
-/* The call's values against the parameters' declared types, as binding
- * them for a trace checks them (tjit check's errors), without tracing:
- * avals holds each traced argument's aval. */
-bool trace_check_types(tracer *t, const bool *is_static, const sjson **vals, const tj_aval *avals);
 #endif

@@ -4,12 +4,16 @@
 
 #include <stdlib.h>
 
+#include "api.h"
+#include "bind.h"
 #include "cache_key.h"
 #include "tjit.h"
 
-/* A spec's keys, one per call; keys[i].args point into args. */
+/* A spec's keys, one per call, each from the call bound by bind.c (as
+ * run.c and explain.c key them); keys[i].args point into args. */
 typedef struct keys {
   tj_ctx *ctx;
+  tj_arena bound;          /* the bound calls */
   cache_keyer k;
   cache_key key[8];
   cache_key_arg args[8][8];
@@ -18,19 +22,23 @@ typedef struct keys {
 
 static bool load(keys *ks, const char *spec_text, int autograph) {
   tj_spec *spec = NULL;
+  binder b;
   ks->ctx = tj_ctx_new();
   if (tj_spec_load(ks->ctx, "t.json", spec_text, strlen(spec_text), &spec) != TJ_OK) return false;
-  if (!cache_keyer_init(&ks->k, ks->ctx, spec, autograph)) return false;
+  if (!binder_init(&b, &ks->ctx->diags, spec)) return false;
+  cache_keyer_init(&ks->k, spec, b.entry, autograph);
   ks->n = (int)spec->ncalls;
   for (int i = 0; i < ks->n && i < 8; i++) {
+    bound_call bc;
     ks->key[i].args = ks->args[i];
-    if (!cache_key_for_call(&ks->k, &spec->calls[i], &ks->key[i])) return false;
+    if (!bind_call(&b, &ks->bound, &spec->calls[i], &bc)) return false;
+    cache_key_for_call(&ks->k, &bc, &ks->key[i]);
   }
   return true;
 }
 
 static void unload(keys *ks) {
-  cache_keyer_free(&ks->k);
+  arena_free(&ks->bound);
   tj_ctx_free(ks->ctx);
 }
 
