@@ -57,15 +57,14 @@ bool shape_reduce(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *
 bool shape_argminmax(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval a = operand(m, e, 0);
   int64_t axis;
-  const pval *dt = ir_param_get(e, "index_dtype");
-  if (ir_pval_ints(ir_param_get(e, "axes"), &axis, 1) != 1 || axis < 0 || axis >= a.rank)
+  tj_dtype index = ir_param_dtype(e, "index_dtype", DT_BOOL); /* missing: refused below */
+  if (ir_param_ints(e, "axes", &axis, 1) != 1 || axis < 0 || axis >= a.rank)
     return REJECT("Invalid axis for operand shape %s", TUPLE(a.dims, a.rank));
-  if (!dt || dt->kind != PV_DTYPE || !dtype_is_int(dt->dtype))
-    return REJECT("index_dtype must be an integer type");
+  if (!dtype_is_int(index)) return REJECT("index_dtype must be an integer type");
   if (a.dims[axis] < 1)
     return REJECT("argmin and argmax require non-empty reduced dimension.");
   out[0] = drop_dims(a, &axis, 1);
-  out[0].dtype = dt->dtype;
+  out[0].dtype = index;
   out[0].weak = false;
   return true;
 }
@@ -127,9 +126,8 @@ bool shape_dot_general(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_l
   for (int i = 0; i < d.nlb; i++) out[0].dims[out[0].rank++] = l.dims[d.lb[i]];
   for (int i = 0; i < lf.rank; i++) out[0].dims[out[0].rank++] = lf.dims[i];
   for (int i = 0; i < rf.rank; i++) out[0].dims[out[0].rank++] = rf.dims[i];
-  const pval *pref = ir_param_get(e, "preferred_element_type");
   out[0].dtype = dot_rank(r.dtype) > dot_rank(l.dtype) ? r.dtype : l.dtype;
-  if (pref && pref->kind == PV_DTYPE) out[0].dtype = pref->dtype;
+  out[0].dtype = ir_param_dtype(e, "preferred_element_type", out[0].dtype); /* None: the rule's */
   out[0].weak = l.weak && r.weak;
   return true;
 }
@@ -228,17 +226,15 @@ bool shape_concatenate(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_l
 
 /* iota[dimension dtype shape sharding]: no operands. */
 bool shape_iota(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
-  const pval *dt = ir_param_get(e, "dtype"), *dim = ir_param_get(e, "dimension");
-  int64_t shape[TJ_MAX_RANK];
-  int n = ir_pval_ints(ir_param_get(e, "shape"), shape, TJ_MAX_RANK);
-  if (!dt || dt->kind != PV_DTYPE || n < 0 || !dim || dim->kind != PV_INT)
-    return REJECT("iota needs dtype, shape and dimension");
-  if (dt->dtype == DT_BOOL)
-    return REJECT("iota does not accept dtype bool. Accepted dtypes are subtypes of number.");
-  if (dim->i < 0 || dim->i >= n) return REJECT("iota dimension must be between 0 and len(shape)");
+  tj_dtype t = ir_param_dtype(e, "dtype", DT_COUNT);
+  int64_t dim = ir_param_int(e, "dimension", INT64_MIN), shape[TJ_MAX_RANK];
+  int n = ir_param_ints(e, "shape", shape, TJ_MAX_RANK);
+  if (t == DT_COUNT || n < 0 || dim == INT64_MIN) return REJECT("iota needs dtype, shape and dimension");
+  if (t == DT_BOOL) return REJECT("iota does not accept dtype bool. Accepted dtypes are subtypes of number.");
+  if (dim < 0 || dim >= n) return REJECT("iota dimension must be between 0 and len(shape)");
   for (int i = 0; i < n; i++)
     if (shape[i] < 0) return REJECT("iota shape must have every element be nonnegative");
-  *out = aval_scalar(dt->dtype, false);
+  *out = aval_scalar(t, false);
   out->rank = (uint8_t)n;
   memcpy(out->dims, shape, sizeof *shape * (size_t)n);
   return true;

@@ -5,46 +5,42 @@
 /* A shape rule's type error (the rule's m, e and diags in scope). */
 #define REJECT(...) shape_rule_error(diags, m, e, __VA_ARGS__)
 
-static const ir_jaxpr *jaxpr_param(const ir_eqn *e, const char *key) {
-  const pval *p = ir_param_get(e, key);
-  return p && p->kind == PV_JAXPR ? p->jaxpr : NULL;
-}
-
 bool shape_cond(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   const pval *br = ir_param_get(e, "branches");
-  if (!br || br->kind != PV_TUPLE || br->nitems < 1) return REJECT("cond needs branches");
+  int nbranches = br && br->kind == PV_TUPLE ? ir_pval_njaxprs(br) : 0;
+  if (nbranches < 1) return REJECT("cond needs branches");
   tj_aval index = ir_atom_aval(m, e->in[0]);
   if (index.dtype != DT_I32 || index.rank != 0) return REJECT("cond index must be an int32 scalar");
-  for (int b = 0; b < br->nitems; b++) {
-    const ir_jaxpr *j = br->items[b]->jaxpr;
+  for (int b = 0; b < nbranches; b++) {
+    const ir_jaxpr *j = ir_pval_jaxpr(br, b);
     if (j->nin != e->nin - 1 || j->nout != e->nout) return REJECT("cond branch %d does not match the operands", b);
   }
-  const ir_jaxpr *j0 = br->items[0]->jaxpr;
+  const ir_jaxpr *j0 = ir_pval_jaxpr(br, 0);
   for (uint32_t i = 0; i < e->nout; i++) out[i] = ir_atom_aval(m, j0->outs[i]);
   return true;
 }
 
 bool shape_while(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
-  const ir_jaxpr *body = jaxpr_param(e, "body_jaxpr"), *cond = jaxpr_param(e, "cond_jaxpr");
-  const pval *bn = ir_param_get(e, "body_nconsts"), *cn = ir_param_get(e, "cond_nconsts");
-  if (!body || !cond || !bn || !cn) return REJECT("while needs body_jaxpr, cond_jaxpr and their nconsts");
-  int64_t ncarry = (int64_t)e->nin - bn->i - cn->i;
+  const ir_jaxpr *body = ir_param_jaxpr(e, "body_jaxpr"), *cond = ir_param_jaxpr(e, "cond_jaxpr");
+  int64_t bn = ir_param_int(e, "body_nconsts", -1), cn = ir_param_int(e, "cond_nconsts", -1);
+  if (!body || !cond || bn < 0 || cn < 0) return REJECT("while needs body_jaxpr, cond_jaxpr and their nconsts");
+  int64_t ncarry = (int64_t)e->nin - bn - cn;
   if (ncarry != (int64_t)e->nout || (int64_t)body->nout != ncarry) return REJECT("while carries do not match");
   for (uint32_t i = 0; i < e->nout; i++) out[i] = ir_atom_aval(m, body->outs[i]);
   return true;
 }
 
 bool shape_scan(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
-  const ir_jaxpr *body = jaxpr_param(e, "jaxpr");
-  const pval *len = ir_param_get(e, "length"), *nc = ir_param_get(e, "num_carry");
-  if (!body || !len || !nc) return REJECT("scan needs jaxpr, length and num_carry");
+  const ir_jaxpr *body = ir_param_jaxpr(e, "jaxpr");
+  int64_t len = ir_param_int(e, "length", -1), ncarry = ir_param_int(e, "num_carry", -1);
+  if (!body || len < 0 || ncarry < 0) return REJECT("scan needs jaxpr, length and num_carry");
   if (body->nout != e->nout) return REJECT("scan outputs do not match its jaxpr");
   for (uint32_t i = 0; i < e->nout; i++) {
     out[i] = ir_atom_aval(m, body->outs[i]);
-    if ((int64_t)i < nc->i) continue;
+    if ((int64_t)i < ncarry) continue;
     if (out[i].rank >= TJ_MAX_RANK) return REJECT("scan output rank too large");
     for (int d = out[i].rank; d > 0; d--) out[i].dims[d] = out[i].dims[d - 1];
-    out[i].dims[0] = len->i;
+    out[i].dims[0] = len;
     out[i].rank++;
   }
   return true;

@@ -12,8 +12,7 @@ static tj_aval operand(const ir_module *m, const ir_eqn *e, uint32_t i) {
 
 /* A tuple param of n ints into out (n <= TJ_MAX_RANK); false if missing. */
 static bool int_tuple(const ir_eqn *e, const char *key, int64_t *out, int *n) {
-  const pval *v = ir_param_get(e, key);
-  int got = v && v->kind == PV_TUPLE ? ir_pval_ints(v, out, TJ_MAX_RANK) : -1;
+  int got = ir_param_ints(e, key, out, TJ_MAX_RANK);
   if (got < 0) return false;
   *n = got;
   return true;
@@ -23,15 +22,15 @@ bool shape_slice(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *d
   tj_aval a = operand(m, e, 0);
   int64_t start[TJ_MAX_RANK], limit[TJ_MAX_RANK], strides[TJ_MAX_RANK];
   int ns, nl, nst = a.rank;
-  const pval *sv = ir_param_get(e, "strides");
-  if (!int_tuple(e, "start_indices", start, &ns) || !int_tuple(e, "limit_indices", limit, &nl) || !sv ||
-      (sv->kind != PV_NONE && !int_tuple(e, "strides", strides, &nst)))
+  bool unit_strides = ir_param_is_none(e, "strides");
+  if (!int_tuple(e, "start_indices", start, &ns) || !int_tuple(e, "limit_indices", limit, &nl) ||
+      (!unit_strides && !int_tuple(e, "strides", strides, &nst)))
     return REJECT("slice needs start_indices, limit_indices and strides");
   if (ns != a.rank || nl != a.rank || nst != a.rank)
     return REJECT("slice start_indices, limit_indices and strides must have one entry per dimension");
   out[0] = a;
   for (int d = 0; d < a.rank; d++) {
-    int64_t stride = sv->kind == PV_NONE ? 1 : strides[d];
+    int64_t stride = unit_strides ? 1 : strides[d];
     if (start[d] < 0 || limit[d] < start[d] || limit[d] > a.dims[d] || stride < 1)
       return REJECT("slice indices out of range for dimension %d", d);
     out[0].dims[d] = limit[d] == start[d] ? 0 : (limit[d] - start[d] - 1) / stride + 1;
