@@ -35,6 +35,8 @@ CMD_SRC += cmd/explain.c
 CMD_SRC += cmd/cache.c
 LIB_SRC += lib/kernels.c
 LIB_SRC += lib/work.c lib/alloc.c
+# the pass pipeline run before the C backend (lib/pass.h)
+LIB_SRC += lib/pass.c
 LIB_SRC += lib/diskcache.c lib/diskcache_entry.c lib/diskcache_key.c
 # tjit graph: Graphviz in process (libcgraph builds, libgvc lays out and renders).
 LIB_SRC += lib/graph.c lib/graph_render.c
