@@ -38,6 +38,8 @@ LIB_SRC += lib/work.c lib/alloc.c
 LIB_SRC += lib/ir_build.c
 # binding a call to the entry's parameters: read by the cache key and the tracer
 LIB_SRC += lib/bind.c
+# the pass pipeline run before the C backend (lib/pass.h)
+LIB_SRC += lib/pass.c
 LIB_SRC += lib/diskcache.c lib/diskcache_entry.c lib/diskcache_key.c
 # tjit graph: Graphviz in process (libcgraph builds, libgvc lays out and renders).
 LIB_SRC += lib/graph.c lib/graph_render.c

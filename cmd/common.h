@@ -57,6 +57,14 @@ cmd_option_parser cmd_parse_call;
   {.long_name = "confine", .help = "read the spec's files only beneath its directory",      \
    .parse = cmd_set_int, CMD_BIND_COMMON(confine, CMD_IS_INT(struct cmd_opts, confine)),   \
    .value = 1}
+/* --dump-after PASS: trace.dump_after, and trace.dump writing the
+ * listing after that pass to stderr (the whole struct cmd_opts is its
+ * field). A developer's option of the commands that run the passes. */
+cmd_option_parser cmd_parse_dump_after;
+#define OPT_DUMP_AFTER                                                                      \
+  {.long_name = "dump-after", .placeholder = "PASS",                                        \
+   .help = "print the jaxpr to stderr after pass PASS (a developer's view)",                \
+   .parse = cmd_parse_dump_after, .offset = 0, .size = sizeof(struct cmd_opts)}
 /* -o FILE, into field F of the command's options struct T. */
 #define OPT_OUTPUT(HELP, T, F)                                                              \
   {.long_name = "output", .short_name = 'o', .placeholder = "FILE", .help = HELP,           \

@@ -50,7 +50,7 @@ static const struct cmd_option graph_options[] = {
                graph.left_to_right, rankdir_words),
     OPT_FLAG("fused", "box the equations the C backend fuses into one loop", struct graph_cmdline, graph.fused),
     OPT_FLAG("time", "print the trace, build, layout and render times to stderr", struct graph_cmdline, time),
-    OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_HELP,
+    OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_HELP,
 };
 
 const struct cmd_info cmd_graph_info = {
@@ -151,6 +151,8 @@ int cmd_graph(int argc, char **argv) {
   tj_ctx *ctx;
   tj_spec *spec = NULL;
   if (status >= 0) return status;
+  if (opts.common.trace.dump_after && !opts.graph.fused) /* else no pass runs */
+    return cmd_usage_error(&cmd_graph_info, "--dump-after needs --fused (the passes run only then)");
   if (!opts.format.given && output_file(&opts)) opts.format.format = format_of_name(output_file(&opts));
   bool binary = opts.format.format == TJ_GRAPH_PNG || opts.format.format == TJ_GRAPH_PDF;
   if (binary && !output_file(&opts) && isatty(STDOUT_FILENO))

@@ -142,6 +142,30 @@ int cmd_parse_choice(const struct cmd_info *info, const struct cmd_option *opt,
   return status;
 }
 
+/* The listing after the pass --dump-after names, as tjit trace prints a
+ * listing (so the two diff), on stderr: standard output keeps the
+ * command's own result. */
+static void dump_to_stderr(void *arg, const char *pass, const char *listing) {
+  (void)arg, (void)pass;
+  fprintf(stderr, "%s\n", listing);
+}
+
+int cmd_parse_dump_after(const struct cmd_info *info, const struct cmd_option *opt,
+                         const char *arg, void *field) {
+  const char *names[CMD_MAX_OPTIONS + 1];
+  int n = 0, index;
+  while (n < CMD_MAX_OPTIONS && (names[n] = tj_pass_name(n))) n++;
+  names[n] = NULL;
+  struct cmd_option row = *opt; /* the library's pass names as its words */
+  row.words = names;
+  int status = cmd_read_choice(info, &row, arg, &index);
+  if (status >= 0) return status;
+  struct cmd_opts *common = field;
+  common->trace.dump_after = names[index];
+  common->trace.dump = dump_to_stderr;
+  return -1;
+}
+
 /* ---- errors in the command line ---------------------------------------- */
 
 /* The row getopt_long's code stands for (a short option's letter, or

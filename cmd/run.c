@@ -40,7 +40,7 @@ static const struct cmd_option run_options[] = {
                 run.max_work, 1, LLONG_MAX, "a number of elements, 1 or more"),
     OPT_FLAG("reference", "run the reference evaluator instead of compiled code", struct run_cmdline, run.reference),
     OPT_FLAG("no-cache", "neither read nor write the disk cache of compiled calls", struct run_cmdline, no_cache),
-    OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_HELP,
+    OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_HELP,
 };
 
 const struct cmd_info cmd_run_info = {
@@ -152,7 +152,8 @@ static void show_times(const tj_times *t, int call, bool reference) {
  * cannot be used: then a warning, and the run goes on uncached). */
 static tj_cache *open_cache(const struct run_cmdline *opts) {
   char err[4200];
-  if (opts->no_cache || opts->run.reference) return NULL;
+  /* a hit skips the trace and the passes: --dump-after would show nothing */
+  if (opts->no_cache || opts->run.reference || opts->common.trace.dump_after) return NULL;
   tj_cache *c = tj_cache_open(NULL, err, sizeof err);
   if (!c) fprintf(stderr, "tjit run: warning: %s; running without the disk cache\n", err);
   return c;

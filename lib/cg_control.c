@@ -213,20 +213,12 @@ static void carries_end(cg *g, const ir_atom *init, uint32_t n, uint32_t id, con
  * amounts at the evaluator's points, so both stop at the same point. The
  * sums saturate below 2^62 and the budget is at most 2^62, so the
  * unsigned total cannot wrap. */
+/* The work pass measured every jaxpr before dce: these are the charges of
+ * the program as traced, which the evaluator charges too. */
 void cg_charge_work(cg *g, const ir_eqn *e) {
-  if (!g->works) {
-    g->works = malloc(sizeof *g->works);
-    if (!g->works) TJ_OOM();
-    *g->works = work_new(g->m);
-  }
-  int64_t n = e ? work_iteration(g->works, e) : work_jaxpr(g->works, g->m->top);
+  work_table *w = &g->facts->work;
+  int64_t n = e ? work_iteration(w, e) : work_jaxpr(w, g->m->top);
   cg_line(g, "if ((rt->work += %lldull) > rt->max_work) %s(rt, %d);", (long long)n, cg_fn(g, "tj_rt_fail"), JIT_WORK);
-}
-
-void cg_work_free(cg *g) {
-  if (g->works) work_free(g->works);
-  free(g->works);
-  g->works = NULL;
 }
 
 bool cg_while(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {

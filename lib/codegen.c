@@ -1,6 +1,7 @@
-/* The C backend's frame: the prelude, variables and their buffers, dead
- * code, liveness (a buffer is freed after its last use), and the fusion of
- * elementwise chains into loop nests. The rules that emit each primitive
+/* The C backend's frame: the prelude, variables and their buffers,
+ * liveness (a buffer is freed after its last use), and the loop nests of
+ * the elementwise chains the fuse pass grouped (dead code is gone already:
+ * the dce pass, pass.c). The rules that emit each primitive
  * live in cg_elem.c, cg_array.c and cg_control.c (named in prims.def). */
 #include "codegen.h"
 #include "kernels.h"
@@ -232,7 +233,7 @@ void cg_loops_end(cg *g, int levels) {
   cg_line(g, "}");
 }
 
-/* ---- analysis of one jaxpr: dead equations, last uses, aliases ---- */
+/* ---- analysis of one jaxpr: last uses, aliases ---- */
 
 static bool is_alias_eqn(const cg *g, const ir_eqn *e) {
   if (e->prim != P_reshape && e->prim != P_squeeze) return false;
@@ -249,21 +250,11 @@ static uint32_t root_of(const cg *g, ir_atom a) {
 /* Fills *in for jaxpr j (cg_info_free frees it). */
 static void analyze(cg *g, const ir_jaxpr *j, cg_info *in) {
   size_t nvars = g->m->nvars ? g->m->nvars : 1;
-  bool *needed = calloc(nvars, 1);
-  in->live = calloc(j->neqns ? j->neqns : 1, 1);
+  in->live = malloc(j->neqns ? j->neqns : 1);
   in->last = calloc(nvars, sizeof *in->last);
   in->def = malloc(nvars * sizeof *in->def);
-  if (!needed || !in->live || !in->last || !in->def) TJ_OOM();
-  for (uint32_t k = 0; k < j->nout; k++)
-    if (!ATOM_IS_LIT(j->outs[k])) needed[ATOM_INDEX(j->outs[k])] = true;
-  for (uint32_t k = j->neqns; k-- > 0;) {
-    const ir_eqn *e = &j->eqns[k];
-    for (uint32_t o = 0; o < e->nout && !in->live[k]; o++) in->live[k] = needed[e->out[o]];
-    if (in->live[k])
-      for (uint32_t i = 0; i < e->nin; i++)
-        if (!ATOM_IS_LIT(e->in[i])) needed[ATOM_INDEX(e->in[i])] = true;
-  }
-  free(needed);
+  if (!in->live || !in->last || !in->def) TJ_OOM();
+  memset(in->live, 1, j->neqns); /* every equation: dce removed the dead ones */
   uint32_t *last = in->last;
   memset(in->def, 0xff, nvars * sizeof *in->def); /* NEVER: an input */
   for (uint32_t k = 0; k < j->neqns; k++)
@@ -303,12 +294,8 @@ static void free_dead(cg *g, const cg_info *in, const ir_eqn *e, uint32_t k) {
   }
 }
 
-/* ---- fusion: a run of elementwise equations of one shape, one loop ---- */
-
-static bool fusible(const cg *g, const ir_eqn *e) {
-  if (!(prims[e->prim].flags & PF_ELEMENTWISE) && e->prim != P_broadcast_in_dim) return false;
-  return g->m->vars[e->out[0]].rank > 0;
-}
+/* ---- a fused group (pass.c's fuse): elementwise equations of one
+ * shape, one loop ---- */
 
 /* Whether operand a of the group's shape needs per-dimension indices
  * (a broadcast), rather than the flat index or none. */
@@ -463,82 +450,35 @@ static void emit_statement(cg *g, const ir_eqn *e) {
   prims[e->prim].cg(g, e, NULL, NULL);
 }
 
-/* A rank-0 elementwise equation inside a run of fused ones (a weak
- * scalar's convert_element_type, say) would split the run in two loops. */
-static bool is_scalar_elem(const cg *g, const ir_eqn *e) {
-  return ((prims[e->prim].flags & PF_ELEMENTWISE) || e->prim == P_broadcast_in_dim) &&
-         g->m->vars[e->out[0]].rank == 0;
+static bool is_elementwise(const ir_eqn *e) {
+  return (prims[e->prim].flags & PF_ELEMENTWISE) || e->prim == P_broadcast_in_dim;
 }
 
-/* Whether equation h belongs to the fused run that starts at `first`. */
-static bool member(const cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t h) {
-  return in->live[h] && fusible(g, &j->eqns[h]) &&
-         aval_same_shape(&g->m->vars[j->eqns[h].out[0]], &g->m->vars[j->eqns[first].out[0]]);
+/* An equation run alone: a rank-0 elementwise one as a C local, any
+ * other as statements. */
+static void emit_alone(cg *g, const cg_info *in, const ir_eqn *e, uint32_t k) {
+  if (is_elementwise(e) && g->m->vars[e->out[0]].rank == 0) emit_scalar(g, e);
+  else emit_statement(g, e);
+  free_dead(g, in, e, k);
 }
 
-/* An equation inside a run that reads nothing the run computes (a weak
- * scalar's convert, a parameter's broadcast to [1,n]) is emitted before the
- * run's loop rather than ending the run. */
-static bool hoistable(const cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t h) {
-  const ir_eqn *e = &j->eqns[h];
-  if (is_scalar_elem(g, e)) return true; /* reads rank-0 values only */
-  if (e->prim != P_broadcast_in_dim && e->prim != P_reshape && e->prim != P_squeeze) return false;
-  for (uint32_t i = 0; i < e->nin; i++) {
-    uint32_t d = ATOM_IS_LIT(e->in[i]) ? NEVER : in->def[ATOM_INDEX(e->in[i])];
-    if (d != NEVER && d >= first && d < h && member(g, j, in, first, d)) return false;
-  }
-  return true;
-}
-
-/* The end of the fused run starting at fusible equation k: same-shape
- * elementwise equations, with dead and hoistable ones between them. */
-static uint32_t group_end(const cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t k) {
-  uint32_t end = k + 1;
-  while (end < j->neqns && (!in->live[end] || member(g, j, in, k, end) || hoistable(g, j, in, k, end))) end++;
-  while (end > k + 1 && !member(g, j, in, k, end - 1)) end--;
-  return end;
-}
-
-bool cg_fusion_plan(const ir_module *m, const ir_jaxpr *j, uint32_t *group) {
-  cg g = {.m = m};
-  cg_info in;
-  g.vars = calloc(m->nvars ? m->nvars : 1, sizeof *g.vars);
-  if (!g.vars) TJ_OOM();
-  analyze(&g, j, &in);
-  for (uint32_t k = 0; k < j->neqns; k++) group[k] = CG_UNFUSED;
-  for (uint32_t k = 0; k < j->neqns; k++) {
-    if (!in.live[k] || !fusible(&g, &j->eqns[k])) continue;
-    uint32_t end = group_end(&g, j, &in, k);
-    for (uint32_t h = k; h < end; h++)
-      if (member(&g, j, &in, k, h)) group[h] = k;
-    k = end - 1;
-  }
-  cg_info_free(&in);
-  free(g.vars);
-  return true;
-}
-
-static void emit_eqns(cg *g, const ir_jaxpr *j, cg_info *in) {
+/* j's equations in order, each loop of the fusion plan p at its first
+ * equation, after the equations of its range hoisted before it. */
+static void emit_eqns(cg *g, const ir_jaxpr *j, cg_info *in, const pass_fusion *p) {
   for (uint32_t k = 0; k < j->neqns && !g->failed;) {
-    const ir_eqn *e = &j->eqns[k];
-    if (!in->live[k]) { k++; continue; }
-    if (fusible(g, e)) {
-      uint32_t end = group_end(g, j, in, k);
-      for (uint32_t h = k + 1; h < end; h++) /* hoisted: the run does not feed them */
-        if (in->live[h] && !member(g, j, in, k, h)) {
-          if (is_scalar_elem(g, &j->eqns[h])) emit_scalar(g, &j->eqns[h]);
-          else emit_statement(g, &j->eqns[h]);
-          free_dead(g, in, &j->eqns[h], h);
-          in->live[h] = false; /* emitted: the group skips it */
-        }
-      emit_group(g, j, in, k, end);
-      k = end;
+    if (p->lead[k] != k) {
+      emit_alone(g, in, &j->eqns[k], k);
+      k++;
       continue;
     }
-    if ((prims[e->prim].flags & PF_ELEMENTWISE) || e->prim == P_broadcast_in_dim) emit_scalar(g, e);
-    else emit_statement(g, e);
-    free_dead(g, in, e, k);
-    k++;
+    uint32_t end = p->end[k];
+    for (uint32_t h = k + 1; h < end; h++) /* hoisted: the loop does not feed them */
+      if (p->lead[h] != k) {
+        emit_alone(g, in, &j->eqns[h], h);
+        in->live[h] = false; /* emitted: the group skips it */
+      }
+    emit_group(g, j, in, k, end);
+    k = end;
   }
 }
 
@@ -547,6 +487,8 @@ static void emit_eqns(cg *g, const ir_jaxpr *j, cg_info *in) {
 bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char *const *dests) {
   if (++g->depth > TJ_MAX_JAXPR_NEST + 1) /* the top-level jaxpr and the sub-jaxprs the tracer allows */
     return cg_fail(g, "internal error: too many nested sub-jaxprs (limit is %d)", TJ_MAX_JAXPR_NEST);
+  const pass_fusion *plan = pass_fusion_of(g->facts, j);
+  if (!plan) return cg_fail(g, "internal error: jaxpr %u has no fusion plan (the passes did not run)", j->id);
   cg_info in;
   uint32_t nin = j->nconst + j->nin;
   for (uint32_t i = 0; i < nin; i++) {
@@ -567,7 +509,7 @@ bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char 
     cg_var *cv = &g->vars[v];
     if (cv->state == CV_NONE && !cv->scalar && !cv->place && cv->root == v) cv->place = dests[k];
   }
-  emit_eqns(g, j, &in);
+  emit_eqns(g, j, &in, plan);
   for (uint32_t k = 0; k < j->nout && !g->failed; k++) {
     ir_atom a = j->outs[k];
     tj_aval av = cg_aval(g, a);
@@ -687,8 +629,8 @@ static void check_stack(cg *g) {
                   (unsigned long long)stack, (long long)TJ_MAX_STACK_BYTES, (long long)TJ_MAX_STACK_BYTES >> 20);
 }
 
-cg_result codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize) {
-  cg g = {.m = m, .err = err, .errsize = errsize};
+cg_result codegen_c(const ir_module *m, pass_facts *f, tj_buf *out, char *err, int errsize) {
+  cg g = {.m = m, .facts = f, .err = err, .errsize = errsize};
   tj_buf body = {.big = true}; /* the generated C may fail to grow: checked at the end */
   out->big = true;
   g.out = &body;
@@ -734,7 +676,6 @@ cg_result codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize) {
   free(dests);
   free(g.vars);
   free(g.need_kernel);
-  cg_work_free(&g);
   free(g.fns);
   buf_free(&g.functions);
   buf_free(&body);

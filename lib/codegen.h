@@ -19,6 +19,7 @@
 #include <stdbool.h>
 
 #include "ir.h"
+#include "pass.h"
 #include "prims.h"
 #include "util.h"
 
@@ -38,16 +39,11 @@ typedef enum cg_result {
   CG_CANNOT,                /* a bug or a missing rule: an internal error */
 } cg_result;
 
-/* Generates the C program of m's top-level jaxpr into out; on failure a
+/* Generates the C program of m's top-level jaxpr into out, from m as the
+ * pass pipeline left it and its facts f (pass.h: dce removed the dead
+ * code, work measured the charges, fuse planned the loops); on failure a
  * message in err says why. */
-cg_result codegen_c(const ir_module *m, tj_buf *out, char *err, int errsize);
-
-/* The fusion plan of jaxpr j of m, as the C generator makes it: group[k]
- * (k < j->neqns) is the index of the first equation of the loop that
- * computes equation k with others, or CG_UNFUSED when k runs alone (or is
- * dead, or is a rank-0 value hoisted before the loop). */
-#define CG_UNFUSED UINT32_MAX
-bool cg_fusion_plan(const ir_module *m, const ir_jaxpr *j, uint32_t *group);
+cg_result codegen_c(const ir_module *m, pass_facts *f, tj_buf *out, char *err, int errsize);
 
 /* ---- for the rules (cg_*.c) ---- */
 
@@ -99,7 +95,7 @@ typedef struct cg { /* the tag: prims.h declares the rules with it */
   uint32_t ntemps;          /* counter for fresh names (t0, t1 ...) */
   bool need[H_COUNT][DT_COUNT];
   bool need_fn[CGF_COUNT];  /* libm/runtime functions used (cg_fn) */
-  struct work_table *works; /* the work of each jaxpr (work.h), made by the first cg_charge_work */
+  pass_facts *facts;        /* the fusion plans, the work of each jaxpr (work.h) */
   bool *need_kernel;        /* per tjk_all() kernel: called by the code */
   char *err;
   int errsize;
@@ -155,9 +151,10 @@ void cg_copy(cg *g, uint32_t dst, ir_atom src);
 /* Marks a block kernel as called; the prelude declares it. */
 void cg_kernel(cg *g, const struct tjk_kernel *k);
 
-/* What the backend knows of one jaxpr: dead equations, last uses. */
+/* What the backend knows of one jaxpr: last uses, definitions. */
 typedef struct cg_info {
-  bool *live;               /* per equation */
+  bool *live;               /* per equation: still to emit with its group
+                               (false once hoisted before the group's loop) */
   uint32_t *last;           /* per module variable: last equation using it */
   uint32_t *def;            /* per module variable: the equation defining it (UINT32_MAX: none) */
 } cg_info;
@@ -175,9 +172,8 @@ void cg_loops_end(cg *g, int levels);
 
 /* The work budget (work.h, cg_control.c): emits the charge of one loop
  * iteration of loop equation e, or with e NULL the run's (the top-level
- * jaxpr's) work; the code stops with JIT_WORK over the budget.
- * cg_work_free frees what the charges measured. */
+ * jaxpr's) work, as the work pass measured them; the code stops with
+ * JIT_WORK over the budget. */
 void cg_charge_work(cg *g, const ir_eqn *e);
-void cg_work_free(cg *g);
 
 #endif

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "cache_key.h"
-#include "codegen.h"
+#include "pass.h"
 #include "prims.h"
 #include "print.h"
 #include "spec.h"
@@ -37,7 +37,7 @@ enum attr { A_LABEL, A_SHAPE, A_STYLE, A_FILL, A_COLOR, A_FONTSIZE, A_COUNT };
 typedef struct drawer {
   Agraph_t *root;
   const ir_module *m;
-  bool fused;
+  const pass_facts *fused; /* --fused: the passes' facts (the fusion plans); NULL: none */
   Agnode_t **producer;     /* per module variable: the node that defines it */
   uint32_t *depth;         /* per module variable: its producer's depth (longest path from an input) */
   const char **source;     /* per module variable: its producer in a word (parameter, primitive) */
@@ -354,30 +354,31 @@ static void draw_eqn(drawer *d, Agraph_t *g, const ir_eqn *e) {
 }
 
 /* The equations of j into g; fused groups of two or more equations (the
- * C backend's loops) as clusters of their own. */
+ * C backend's loops, as the fuse pass planned them) as clusters of their
+ * own. */
 static void draw_jaxpr_body(drawer *d, Agraph_t *g, const ir_jaxpr *j) {
-  uint32_t *group = NULL, *members = NULL;
+  const uint32_t *group = NULL;
+  uint32_t *members = NULL;
   Agraph_t **clusters = NULL;
-  if (d->fused && j->neqns) {
-    group = malloc(j->neqns * sizeof *group);
+  const pass_fusion *plan = d->fused && j->neqns ? pass_fusion_of(d->fused, j) : NULL;
+  if (plan) {
+    group = plan->lead;
     members = calloc(j->neqns, sizeof *members);
     clusters = calloc(j->neqns, sizeof *clusters);
-    if (!group || !members || !clusters) TJ_OOM();
-    if (!cg_fusion_plan(d->m, j, group))
-      for (uint32_t k = 0; k < j->neqns; k++) group[k] = CG_UNFUSED;
+    if (!members || !clusters) TJ_OOM();
     for (uint32_t k = 0; k < j->neqns; k++)
       if (group[k] < j->neqns) members[group[k]]++;
   }
   for (uint32_t k = 0; k < j->neqns && !d->failed; k++) {
     Agraph_t *home = g;
-    uint32_t lead = group ? group[k] : CG_UNFUSED;
+    uint32_t lead = group ? group[k] : PASS_UNFUSED;
     if (lead < j->neqns && members[lead] >= 2) {
       if (!clusters[lead]) clusters[lead] = new_cluster(d, g, "<I>fused loop</I>", "dashed,rounded", "#d08a1c");
       home = clusters[lead] ? clusters[lead] : g;
     }
     draw_eqn(d, home, &j->eqns[k]);
   }
-  free(group), free(members), free(clusters);
+  free(members), free(clusters);
 }
 
 /* ---- the top level ---- */
@@ -497,9 +498,9 @@ static bool too_large(const ir_module *m, char *err, int errsize) {
   return true;
 }
 
-bool graph_build(Agraph_t *g, const tj_jaxpr *tj, const tj_graph_opts *opts, char *err, int errsize) {
-  if (too_large(tj->m, err, errsize)) return false;
-  drawer d = {.root = g, .m = tj->m, .fused = opts->fused, .err = err, .errsize = errsize};
+static bool draw(Agraph_t *g, const tj_jaxpr *tj, const pass_facts *fused, const tj_graph_opts *opts, char *err,
+                 int errsize) {
+  drawer d = {.root = g, .m = tj->m, .fused = fused, .err = err, .errsize = errsize};
   d.producer = calloc(d.m->nvars + 1u, sizeof *d.producer);
   d.depth = calloc(d.m->nvars + 1u, sizeof *d.depth);
   d.source = calloc(d.m->nvars + 1u, sizeof *d.source);
@@ -510,4 +511,28 @@ bool graph_build(Agraph_t *g, const tj_jaxpr *tj, const tj_graph_opts *opts, cha
   free(d.producer), free(d.depth), free(d.source);
   buf_free(&d.text);
   return !d.failed;
+}
+
+/* m as the pass pipeline leaves it, or NULL with the check's message in
+ * err (a bug in a pass). */
+static ir_module *lower(const ir_module *m, const tj_trace_opts *o, pass_facts *f, char *err, int errsize) {
+  tj_arena scratch = {0};
+  diag_list d = {.arena = &scratch};
+  ir_module *lowered = pass_pipeline(m, o, f, &d);
+  if (!lowered) snprintf(err, (size_t)errsize, "%s", d.head ? d.head->msg : "internal error: a pass failed");
+  arena_free(&scratch);
+  return lowered;
+}
+
+/* The drawing of tj->m; with --fused, of tj->m as the pass pipeline
+ * leaves it for the C backend (dead code gone, loops planned). */
+bool graph_build(Agraph_t *g, const tj_jaxpr *tj, const tj_graph_opts *opts, char *err, int errsize) {
+  if (!opts->fused) return !too_large(tj->m, err, errsize) && draw(g, tj, NULL, opts, err, errsize);
+  pass_facts facts = {0};
+  tj_jaxpr lowered = *tj; /* the parameters' names and values stay the traced module's */
+  lowered.m = lower(tj->m, &opts->trace, &facts, err, errsize);
+  bool ok = lowered.m && !too_large(lowered.m, err, errsize) && draw(g, &lowered, &facts, opts, err, errsize);
+  pass_facts_free(&facts);
+  ir_free(lowered.m);
+  return ok;
 }

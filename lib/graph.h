@@ -50,9 +50,10 @@ Agraph_t *graph_open(const char *name);
 /* Writes g as DOT text into out. */
 bool graph_write_dot(Agraph_t *g, tj_buf *out);
 
-/* Draws j's jaxpr into the root graph g (opts->fused adds the fusion
- * clusters). Returns false with a message in err when the drawing would
- * pass GRAPH_MAX_NODES or GRAPH_MAX_MEMBERS. */
+/* Draws j's jaxpr into the root graph g. opts->fused runs the pass
+ * pipeline over j's module first (in place: dead code goes, as in the C)
+ * and adds the fusion clusters. Returns false with a message in err when
+ * the drawing would pass GRAPH_MAX_NODES or GRAPH_MAX_MEMBERS. */
 bool graph_build(Agraph_t *g, const tj_jaxpr *j, const tj_graph_opts *opts,
                  char *err, int errsize);
 

@@ -55,3 +55,64 @@ void ir_build_outs(ir_module *m, ir_jaxpr *j, const ir_atom *outs, uint32_t n) {
   if (n) memcpy(j->outs, outs, sizeof *outs * n);
   j->nout = n;
 }
+
+/* ---- copying a module ---- */
+
+typedef struct cloner {
+  ir_module *to;
+  ir_jaxpr **done;         /* per jaxpr id of the original: its copy */
+} cloner;
+
+static void *copy_of(ir_module *to, const void *src, size_t bytes) {
+  if (!src || !bytes) return NULL;
+  void *p = arena_alloc(&to->arena, bytes);
+  memcpy(p, src, bytes);
+  return p;
+}
+
+static ir_jaxpr *clone_jaxpr(cloner *c, const ir_jaxpr *j);
+
+static pval *clone_pval(cloner *c, const pval *v) {
+  pval *n = copy_of(c->to, v, sizeof *v);
+  if (v->kind == PV_NAME) n->s = arena_strdup(&c->to->arena, v->s);
+  if (v->kind == PV_JAXPR) n->jaxpr = clone_jaxpr(c, v->jaxpr);
+  if (v->nitems) n->items = ARENA_ARRAY(&c->to->arena, pval *, v->nitems);
+  for (int i = 0; i < v->nitems; i++) n->items[i] = clone_pval(c, v->items[i]);
+  return n;
+}
+
+static void clone_eqn(cloner *c, ir_eqn *n, const ir_eqn *e) {
+  *n = *e;
+  n->in = copy_of(c->to, e->in, sizeof *e->in * e->nin);
+  n->out = copy_of(c->to, e->out, sizeof *e->out * e->nout);
+  n->params = copy_of(c->to, e->params, sizeof *e->params * e->nparams);
+  for (uint16_t k = 0; k < e->nparams; k++) n->params[k].val = clone_pval(c, e->params[k].val);
+}
+
+static ir_jaxpr *clone_jaxpr(cloner *c, const ir_jaxpr *j) {
+  if (c->done[j->id]) return c->done[j->id];
+  ir_jaxpr *n = ARENA_NEW(&c->to->arena, ir_jaxpr);
+  c->done[j->id] = n;
+  *n = *j;
+  n->constvars = copy_of(c->to, j->constvars, sizeof *j->constvars * j->nconst);
+  n->invars = copy_of(c->to, j->invars, sizeof *j->invars * j->nin);
+  n->outs = copy_of(c->to, j->outs, sizeof *j->outs * j->nout);
+  n->eqns = j->neqns ? ARENA_ARRAY(&c->to->arena, ir_eqn, j->neqns) : NULL;
+  n->capeqns = j->neqns;
+  for (uint32_t k = 0; k < j->neqns; k++) clone_eqn(c, &n->eqns[k], &j->eqns[k]);
+  return n;
+}
+
+ir_module *ir_clone(const ir_module *m) {
+  ir_module *to = ir_new(m->src);
+  to->vars = copy_of(to, m->vars, sizeof *m->vars * m->nvars);
+  to->nvars = to->capvars = m->nvars;
+  to->lits = copy_of(to, m->lits, sizeof *m->lits * m->nlits);
+  to->nlits = to->caplits = m->nlits;
+  cloner c = {to, calloc(m->njaxprs, sizeof *c.done)};
+  if (!c.done) TJ_OOM();
+  to->top = clone_jaxpr(&c, m->top);
+  to->njaxprs = m->njaxprs;
+  free(c.done);
+  return to;
+}

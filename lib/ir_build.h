@@ -37,4 +37,10 @@ void ir_build_invars(ir_module *m, ir_jaxpr *j, const tj_aval *avals, uint32_t n
 /* j's outputs: outs[0..n), copied. */
 void ir_build_outs(ir_module *m, ir_jaxpr *j, const ir_atom *outs, uint32_t n);
 
+/* A deep copy of m in a module of its own (same variable, literal and
+ * jaxpr numbering; a jaxpr shared by many equations stays shared), for a
+ * pass to rewrite while m stays as traced. Param keys are static text and
+ * shared. */
+ir_module *ir_clone(const ir_module *m);
+
 #endif

@@ -18,6 +18,7 @@
 #include "jit.h"
 #include "limits.h"
 #include "mem_estimate.h"
+#include "pass.h"
 #include "util.h"
 #include "work.h"
 
@@ -277,10 +278,17 @@ static jit_program *build(tj_ctx *ctx, const char *source, unsigned needs, bool 
 
 /* The C of j's program into src, or an error: a program over the
  * backend's limits is refused as a budget, anything else is a bug (a
- * primitive the backend cannot emit). */
-static tj_status generate(tj_ctx *ctx, const tj_jaxpr *j, tj_buf *src) {
+ * primitive the backend cannot emit, a pass that broke the IR). The pass
+ * pipeline runs first, over j's module in place: from then on j is the
+ * program the C computes (the evaluator of --check runs that). */
+static tj_status generate(tj_ctx *ctx, const tj_jaxpr *j, const tj_trace_opts *o, tj_buf *src) {
   char err[512];
-  cg_result r = codegen_c(j->m, src, err, sizeof err);
+  pass_facts facts;
+  ir_module *lowered = pass_pipeline(j->m, o, &facts, &ctx->diags);
+  if (!lowered) return TJ_ERR_INTERNAL;
+  cg_result r = codegen_c(lowered, &facts, src, err, sizeof err);
+  pass_facts_free(&facts);
+  ir_free(lowered);
   if (r == CG_DONE) return TJ_OK;
   if (r == CG_NOMEM) {
     diag_out_of_memory(&ctx->diags, "%s", err);
@@ -300,7 +308,7 @@ static long compile(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_ses
                     const mem_estimate *mem, tj_status *st) {
   tj_buf src = {0};
   double t0 = now_ms();
-  if ((*st = generate(ctx, j, &src)) != TJ_OK) return -1;
+  if ((*st = generate(ctx, j, &o->trace, &src)) != TJ_OK) return -1;
   *st = TJ_ERR_INTERNAL; /* unless compiled below */
   double t1 = now_ms();
   long i = session_by_source(s, src.data);
@@ -601,7 +609,7 @@ tj_status tj_emit_c(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, char 
   tj_status st = tj_trace(ctx, spec, opts, &j);
   if (st != TJ_OK) return st;
   tj_buf src = {0};
-  if ((st = generate(ctx, j, &src)) == TJ_OK) *out = buf_detach(&src);
+  if ((st = generate(ctx, j, opts, &src)) == TJ_OK) *out = buf_detach(&src);
   buf_free(&src);
   tj_jaxpr_free(j);
   return st;

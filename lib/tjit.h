@@ -139,7 +139,18 @@ typedef struct tj_trace_opts {
   int call;               /* index into calls; -1: "args", else calls[0] */
   const char *args_json;  /* overrides the arguments (--args); NULL: none */
   int autograph;          /* -1: as the spec says; 0 off; 1 on */
+  /* A developer's view of the passes that emit-c, run and graph --fused
+   * run over the traced jaxpr before the C backend (tj_pass_name): after
+   * the pass named dump_after, dump gets the jaxpr's listing (valid
+   * during the call). NULL: none. tj_trace runs no pass. */
+  const char *dump_after;
+  void (*dump)(void *arg, const char *pass, const char *listing);
+  void *dump_arg;
 } tj_trace_opts;
+
+/* The name of pass i in the order they run ("work", "dce", "fuse"), or
+ * NULL past the last. */
+const char *tj_pass_name(int i);
 
 /* The default options: call -1, no --args, autograph as in the spec. */
 tj_trace_opts tj_trace_defaults(void);

@@ -51,6 +51,7 @@ options:
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
+      --dump-after PASS print the jaxpr to stderr after pass PASS (a developer's view)
   -h, --help            show this help
 TEXT
 }
@@ -81,6 +82,7 @@ options:
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
+      --dump-after PASS print the jaxpr to stderr after pass PASS (a developer's view)
   -h, --help            show this help
 TEXT
 }
@@ -124,6 +126,7 @@ options:
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
+      --dump-after PASS print the jaxpr to stderr after pass PASS (a developer's view)
   -h, --help            show this help
 TEXT
 }

@@ -24,6 +24,7 @@
 #include "jit.h"
 #include "kernels.h"
 #include "limits.h"
+#include "pass.h"
 #include "tjit.h"
 
 static bool accepts(int prim, tj_dtype t) {
@@ -91,12 +92,28 @@ static bool has_kernel(int prim, tj_dtype t) {
   return tjk_find(prim, t, TJK_UNARY) || tjk_find(prim, t, TJK_VV);
 }
 
+/* The C of m, after the pass pipeline (pass.h) as tjit run runs it; or,
+ * unchecked, after the passes alone: ir_check refuses some modules made
+ * here on purpose. */
+static cg_result gen_c(ir_module *m, bool checked, tj_buf *src, char *err, int errsize) {
+  pass_facts f = {0};
+  cg_result r = CG_CANNOT;
+  ir_module *lowered = NULL;
+  if (!checked) pass_work(m, &f), pass_dce(m, &f), pass_fuse(m, &f);
+  else if (!(lowered = pass_pipeline(m, NULL, &f, harness_at()->d)))
+    snprintf(err, (size_t)errsize, "%s", harness_error());
+  if (!checked || lowered) r = codegen_c(checked ? lowered : m, &f, src, err, errsize);
+  pass_facts_free(&f);
+  ir_free(lowered);
+  return r;
+}
+
 /* The compiled result of m's one equation on in, into out (allocated). */
-static bool run_compiled(const ir_module *m, const char *what, tj_array *const *in, int nin, tj_array **out,
+static bool run_compiled(ir_module *m, const char *what, tj_array *const *in, int nin, tj_array **out,
                          bool want_kernel, int prim, tj_dtype t) {
   tj_buf src = {0};
   char err[512];
-  if (codegen_c(m, &src, err, sizeof err) != CG_DONE) {
+  if (gen_c(m, true, &src, err, sizeof err) != CG_DONE) {
     fprintf(stderr, "%s: codegen: %s\n", what, err);
     buf_free(&src);
     return false;
@@ -184,7 +201,7 @@ static void check_no_rule(int prim, tj_dtype t, const char *eval_msg) {
   CHECK(eval_jaxpr(harness_at(), m, m->top, (const tj_array *const *)in, out) == TJ_ERR_INTERNAL);
   CHECK_STR(harness_error(), eval_msg);
   tj_buf src = {0};
-  CHECK(codegen_c(m, &src, err, sizeof err) == CG_CANNOT);
+  CHECK(gen_c(m, false, &src, err, sizeof err) == CG_CANNOT);
   CHECK(strncmp(err, "internal error: no C rule for ", 30) == 0);
   buf_free(&src);
   for (int i = 0; i < nin; i++) array_free(in[i]);
