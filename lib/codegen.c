@@ -50,7 +50,12 @@ static void fail_with(cg *g, bool limit, const char *fmt, va_list ap) {
   if (g->failed) return;
   g->failed = true;
   g->over_limit = limit;
-  vsnprintf(g->err, (size_t)g->errsize, fmt, ap);
+  tj_buf msg = {0};
+  buf_vprintf(&msg, fmt, ap);
+  diag_kind before = diag_set_kind(g->at->d, limit ? DIAG_KIND_BUDGET : DIAG_KIND_INTERNAL);
+  diag_error_at(g->at, "%s", msg.data);
+  diag_set_kind(g->at->d, before);
+  buf_free(&msg);
 }
 
 bool cg_fail(cg *g, const char *fmt, ...) {
@@ -629,8 +634,8 @@ static void check_stack(cg *g) {
                   (unsigned long long)stack, (long long)TJ_MAX_STACK_BYTES, (long long)TJ_MAX_STACK_BYTES >> 20);
 }
 
-cg_result codegen_c(const ir_module *m, pass_facts *f, tj_buf *out, char *err, int errsize) {
-  cg g = {.m = m, .facts = f, .err = err, .errsize = errsize};
+cg_result codegen_c(const diag_at *at, const ir_module *m, pass_facts *f, tj_buf *out) {
+  cg g = {.m = m, .facts = f, .at = at};
   tj_buf body = {.big = true}; /* the generated C may fail to grow: checked at the end */
   out->big = true;
   g.out = &body;
@@ -669,7 +674,7 @@ cg_result codegen_c(const ir_module *m, pass_facts *f, tj_buf *out, char *err, i
   }
   size_t failed = body.failed ? body.failed : g.functions.failed ? g.functions.failed : out->failed;
   bool nomem = !g.failed && failed;
-  if (nomem) snprintf(err, (size_t)errsize, TJ_NOMEM_FMT "the generated C code", failed);
+  if (nomem) diag_out_of_memory(at->d, TJ_NOMEM_FMT "the generated C code", failed);
   for (uint32_t i = 0; i < j->nconst + j->nin; i++) free(ins[i]);
   for (uint32_t k = 0; k < j->nout; k++) free(dests[k]);
   free(ins);

@@ -35,15 +35,16 @@ struct tjk_kernel;
 typedef enum cg_result {
   CG_DONE,
   CG_OVER_LIMIT,            /* TJ_MAX_C_BYTES or TJ_MAX_STACK_BYTES: a budget */
-  CG_NOMEM,                 /* the text outgrew memory: err starts as alloc.h's TJ_NOMEM_FMT */
+  CG_NOMEM,                 /* the text outgrew memory (an out-of-memory error) */
   CG_CANNOT,                /* a bug or a missing rule: an internal error */
 } cg_result;
 
 /* Generates the C program of m's top-level jaxpr into out, from m as the
  * pass pipeline left it and its facts f (pass.h: dce removed the dead
- * code, work measured the charges, fuse planned the loops); on failure a
- * message in err says why. */
-cg_result codegen_c(const ir_module *m, pass_facts *f, tj_buf *out, char *err, int errsize);
+ * code, work measured the charges, fuse planned the loops); on failure
+ * one error at at says why: of kind budget for CG_OVER_LIMIT and
+ * CG_NOMEM, internal for CG_CANNOT. */
+cg_result codegen_c(const diag_at *at, const ir_module *m, pass_facts *f, tj_buf *out);
 
 /* ---- for the rules (cg_*.c) ---- */
 
@@ -97,8 +98,7 @@ typedef struct cg { /* the tag: prims.h declares the rules with it */
   bool need_fn[CGF_COUNT];  /* libm/runtime functions used (cg_fn) */
   pass_facts *facts;        /* the fusion plans, the work of each jaxpr (work.h) */
   bool *need_kernel;        /* per tjk_all() kernel: called by the code */
-  char *err;
-  int errsize;
+  const diag_at *at;        /* where the failure is reported */
   bool failed;
   bool over_limit;          /* the failure is a limit's (CG_OVER_LIMIT) */
 } cg;

@@ -282,23 +282,16 @@ static jit_program *build(tj_ctx *ctx, const char *source, unsigned needs, bool 
  * pipeline runs first, over j's module in place: from then on j is the
  * program the C computes (the evaluator of --check runs that). */
 static tj_status generate(tj_ctx *ctx, const tj_jaxpr *j, const tj_trace_opts *o, tj_buf *src) {
-  char err[512];
   pass_facts facts;
   ir_module *lowered = pass_pipeline(j->m, o, &facts, &ctx->diags);
   if (!lowered) return TJ_ERR_INTERNAL;
-  cg_result r = codegen_c(lowered, &facts, src, err, sizeof err);
+  diag_at at = {&ctx->diags, NULL, span_make(0, 0), NULL};
+  cg_result r = codegen_c(&at, lowered, &facts, src);
   pass_facts_free(&facts);
   ir_free(lowered);
   if (r == CG_DONE) return TJ_OK;
-  if (r == CG_NOMEM) {
-    diag_out_of_memory(&ctx->diags, "%s", err);
-    buf_free(src);
-    return TJ_ERR_BUDGET;
-  }
-  diag_set_kind(&ctx->diags, r == CG_OVER_LIMIT ? DIAG_KIND_BUDGET : DIAG_KIND_INTERNAL);
-  diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
   buf_free(src);
-  return r == CG_OVER_LIMIT ? TJ_ERR_BUDGET : TJ_ERR_INTERNAL;
+  return r == CG_CANNOT ? TJ_ERR_INTERNAL : TJ_ERR_BUDGET;
 }
 
 /* The program of j: from the session by its source, else compiled (and
