@@ -5,8 +5,9 @@
  * L1-sized blocks of a fused elementwise chain and calls one kernel per
  * equation (numexpr's design: libtcc's own code runs like gcc -O0). The
  * elementwise kernels are elem.def's rows (their expression is the
- * evaluator's), the reductions kernels.def's; the C names are a contract with the generated code,
- * which declares them with tjk_prototype and finds them by tcc_add_symbol.
+ * evaluator's), the reductions kernels.def's; the C names are a contract
+ * with the generated code, which declares them with tjk_prototype and finds
+ * them by tcc_add_symbol.
  *
  * Signatures (T = float for f32, double for f64, int for i32):
  *   UNARY  void tjk_<op>_<t>(T *o, const T *a, long n)          o[i] = op a[i]
