@@ -56,20 +56,21 @@ typedef struct expansion {
 
 static size_t name_length(const char *s) { return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_|"); }
 
-/* @fn( or @a|b(: the libm function (alternative p of the list), with an f
- * for float32, marked as used. Returns the characters read. */
+/* @fn( or @a|b(: the libm function (alternative p of the list, the first
+ * where p names none, as the evaluator's rows read it), with an f for
+ * float32, marked as used. Returns the characters read. */
 static size_t expand_libm(const expansion *x, const char *s, tj_buf *out) {
-  size_t len = name_length(s), start = 0;
+  size_t len = name_length(s), start = 0, n;
   for (int64_t k = 0; k < x->p && start < len; k++) {
     const char *bar = memchr(s + start, '|', len - start);
     start = bar ? (size_t)(bar - s) + 1 : len;
   }
+  if (x->p < 0 || start == len) start = 0;
   const char *end = memchr(s + start, '|', len - start);
-  size_t n = end ? (size_t)(end - s) - start : len - start;
+  n = end ? (size_t)(end - s) - start : len - start;
   char name[32];
   if (n == 0 || n + 2 > sizeof name) {
-    cg_fail(x->g, "internal error: template of %s has no libm function %.*s for param %lld", prims[x->e->prim].name,
-            (int)len, s, (long long)x->p);
+    cg_fail(x->g, "internal error: template of %s has no libm function in %.*s", prims[x->e->prim].name, (int)len, s);
     return len;
   }
   snprintf(name, sizeof name, "%.*s%s", (int)n, s + start, x->t == DT_F32 ? "f" : "");
@@ -104,7 +105,7 @@ static bool expand_directive(const expansion *x, char c, tj_buf *out) {
 }
 
 static bool expand(const expansion *x, const char *tmpl, tj_buf *out) {
-  for (const char *s = tmpl; *s && !x->g->failed; s++) {
+  for (const char *s = tmpl; !x->g->failed && *s; s++) {
     if (*s == '@') s += expand_libm(x, s + 1, out);
     else if (*s == '$') s += expand_helper(x, s + 1, out);
     else if (*s == '%') expand_directive(x, *++s, out);
