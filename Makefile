@@ -107,7 +107,7 @@ $(BUILD)/%.o: %.c lib/*.h lib/*.def cmd/*.h
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/lib/kernels.o: lib/kernels.c lib/kernels.def lib/*.h
+$(BUILD)/lib/kernels.o: lib/kernels.c lib/*.def lib/*.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(KERNEL_CFLAGS) $(KERNEL_MATHFLAGS) -c -o $@ $<

@@ -94,12 +94,12 @@ static const tjk_kernel *kernel_for(cg *g, const ir_jaxpr *j, const bplan *p, ui
   if (!(prims[e->prim].flags & PF_ELEMENTWISE) || (prims[e->prim].flags & PF_COMPARE) || e->nin > 2) return NULL;
   for (uint32_t i = 0; i < e->nin; i++)
     if (cg_aval(g, e->in[i]).dtype != t) return NULL; /* converts, selects */
-  if (e->prim == P_round) {
-    const pval *m = ir_param_get(e, "rounding_method");
-    if (m && m->i != 0) return NULL;
-  }
   enum operand_kind a = operand_kind(g, j, p, first, k, e->in[0], shape);
-  if (e->nin == 1) return a != OPK_NONE && !is_scalar_kind(a) ? tjk_find(e->prim, t, TJK_UNARY) : NULL;
+  if (e->nin == 1) {
+    const tjk_kernel *u = a != OPK_NONE && !is_scalar_kind(a) ? tjk_find(e->prim, t, TJK_UNARY) : NULL;
+    /* a kernel computes its row's param at the default only (round's half away from zero) */
+    return u && u->param && ir_param_int(e, u->param, u->param_default) != u->param_default ? NULL : u;
+  }
   enum operand_kind b = operand_kind(g, j, p, first, k, e->in[1], shape);
   if (a == OPK_NONE || b == OPK_NONE || (is_scalar_kind(a) && is_scalar_kind(b))) return NULL;
   return tjk_find(e->prim, t, is_scalar_kind(a) ? TJK_SV : is_scalar_kind(b) ? TJK_VS : TJK_VV);

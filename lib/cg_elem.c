@@ -1,158 +1,133 @@
 /* C rules of the elementwise primitives: the expression of one element,
- * with the reference evaluator's (XLA's) semantics exactly (eval_elem.c):
- * float32 math in float through the same libm functions, integers
- * wrapping (computed unsigned), division and shifts through the prelude's
- * helpers, NaN-propagating max/min, saturating float-to-int conversion. */
+ * with the reference evaluator's (XLA's) semantics exactly. The unary and
+ * binary operations are elem.def's rows: each row's C template for the
+ * dtype class, expanded here (float32 math in float through the same libm
+ * functions, integers wrapping, division and shifts through the prelude's
+ * helpers). Then the rules of convert_element_type (saturating float to
+ * int), select_n and clamp. */
 #include "codegen.h"
 
 #include <string.h>
 
-/* The libm function of a unary float primitive (the double name). */
-static const char *unary_fn(const ir_eqn *e) {
-  switch (e->prim) {
-  case P_floor: return "floor";
-  case P_ceil: return "ceil";
-  case P_abs: return "fabs";
-  case P_sin: return "sin";
-  case P_cos: return "cos";
-  case P_tan: return "tan";
-  case P_asin: return "asin";
-  case P_acos: return "acos";
-  case P_atan: return "atan";
-  case P_tanh: return "tanh";
-  case P_exp: return "exp";
-  case P_exp2: return "exp2";
-  case P_log: return "log";
-  case P_log1p: return "log1p";
-  case P_expm1: return "expm1";
-  case P_erf: return "erf";
-  case P_sqrt: return "sqrt";
-  case P_round: {
-    const pval *m = ir_param_get(e, "rounding_method");
-    return m && m->i == 1 ? "nearbyint" : "round";
-  }
-  default: return NULL;
-  }
-}
+/* A row's templates and param (elem.def); NULL where the row has no rule
+ * for the class, or the primitive no row: an internal error. */
+typedef struct elem_template {
+  const char *c_float, *c_int;
+  const char *param;          /* the row's param (%p, @a|b), or NULL */
+  int64_t param_default;
+} elem_template;
 
-/* fn or fn + "f" for float32, marked as used. */
-static const char *math_fn(cg *g, const char *fn, bool f32) {
+#define PARAM(key, dflt) key, dflt
+#define NOPARAM NULL, 0
+#define UNARY_F(op, param, libm, fe, cf, k, u32, u64) [P_##op] = {cf, NULL, param},
+#define UNARY_I(op, param, ie, ci) [P_##op] = {NULL, ci, param},
+#define UNARY_FI(op, param, fe, ie, cf, ci, k, u32, u64) [P_##op] = {cf, ci, param},
+#define BINARY_F(op, libm, fe, cf, k, u32, u64) [P_##op] = {cf, NULL, NOPARAM},
+#define BINARY_I(op, ie, ci) [P_##op] = {NULL, ci, NOPARAM},
+#define BINARY_FI(op, fe, ie, cf, ci, k, u32, u64, ik) [P_##op] = {cf, ci, NOPARAM},
+#define COMPARE(op, cop) [P_##op] = {"(bool)(%0 " #cop " %1)", "(bool)(%0 " #cop " %1)", NOPARAM},
+static const elem_template templates[P_COUNT] = {
+#include "elem.def"
+};
+#undef UNARY_F
+#undef UNARY_I
+#undef UNARY_FI
+#undef BINARY_F
+#undef BINARY_I
+#undef BINARY_FI
+#undef COMPARE
+#undef PARAM
+#undef NOPARAM
+
+/* The prelude's helpers by their names in the templates ($max ...). */
+static const struct { const char *name; enum cg_helper h; } helper_names[] = {
+    {"max", H_MAX}, {"min", H_MIN}, {"div", H_DIV},   {"rem", H_REM},
+    {"shl", H_SHL}, {"shra", H_SHRA}, {"shrl", H_SHRL}, {"ipow", H_IPOW},
+};
+
+/* What a template expands against: one equation on one dtype. */
+typedef struct expansion {
+  cg *g;
+  const ir_eqn *e;
+  const char *const *ops;
+  tj_dtype t;
+  int64_t p;                  /* the row's param */
+} expansion;
+
+static size_t name_length(const char *s) { return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_|"); }
+
+/* @fn( or @a|b(: the libm function (alternative p of the list, the first
+ * where p names none, as the evaluator's rows read it), with an f for
+ * float32, marked as used. Returns the characters read. */
+static size_t expand_libm(const expansion *x, const char *s, tj_buf *out) {
+  size_t len = name_length(s), start = 0, n;
+  for (int64_t k = 0; k < x->p && start < len; k++) {
+    const char *bar = memchr(s + start, '|', len - start);
+    start = bar ? (size_t)(bar - s) + 1 : len;
+  }
+  if (x->p < 0 || start == len) start = 0;
+  const char *end = memchr(s + start, '|', len - start);
+  n = end ? (size_t)(end - s) - start : len - start;
   char name[32];
-  snprintf(name, sizeof name, "%s%s", fn, f32 ? "f" : "");
-  return cg_fn(g, name);
+  if (n == 0 || n + 2 > sizeof name) {
+    cg_fail(x->g, "internal error: template of %s has no libm function in %.*s", prims[x->e->prim].name, (int)len, s);
+    return len;
+  }
+  snprintf(name, sizeof name, "%.*s%s", (int)n, s + start, x->t == DT_F32 ? "f" : "");
+  buf_puts(out, cg_fn(x->g, name));
+  return len;
 }
 
-static const char *unsigned_of(tj_dtype t) { return dtype_size(t) == 8 ? "unsigned long long" : "unsigned"; }
-
-static bool unary_float(cg *g, const ir_eqn *e, const char *x, tj_dtype t, tj_buf *out) {
-  bool f32 = t == DT_F32;
-  const char *T = cg_type(t), *one = f32 ? "1.0f" : "1.0";
-  const char *fn = unary_fn(e);
-  switch (e->prim) {
-  /* x in parentheses: a negative literal after "-" would read as "--" */
-  case P_neg: buf_printf(out, "-(%s)", x); return true;
-  case P_sign: buf_printf(out, "(%s > 0 ? (%s)1 : %s < 0 ? (%s)-1 : %s)", x, T, x, T, x); return true;
-  case P_rsqrt: buf_printf(out, "%s / %s(%s)", one, math_fn(g, "sqrt", f32), x); return true;
-  case P_logistic: buf_printf(out, "%s / (%s + %s(-(%s)))", one, one, math_fn(g, "exp", f32), x); return true;
-  case P_integer_pow: {
-    const pval *y = ir_param_get(e, "y");
-    buf_printf(out, "%s(%s, %lldLL)", cg_helper(g, H_IPOW, t), x, (long long)(y ? y->i : 1));
-    return true;
-  }
-  default:
-    if (!fn) return cg_fail(g, "internal error: no C rule for %s on %s", prims[e->prim].name, T);
-    buf_printf(out, "%s(%s)", math_fn(g, fn, f32), x);
-    return true;
-  }
+/* $h(: the prelude's helper h for the dtype. */
+static size_t expand_helper(const expansion *x, const char *s, tj_buf *out) {
+  size_t len = name_length(s);
+  for (size_t i = 0; i < TJ_COUNT(helper_names); i++)
+    if (strlen(helper_names[i].name) == len && strncmp(helper_names[i].name, s, len) == 0) {
+      buf_puts(out, cg_helper(x->g, helper_names[i].h, x->t));
+      return len;
+    }
+  cg_fail(x->g, "internal error: template of %s names no helper %.*s", prims[x->e->prim].name, (int)len, s);
+  return len;
 }
 
-static bool unary_int(cg *g, const ir_eqn *e, const char *x, tj_dtype t, tj_buf *out) {
-  const char *T = cg_type(t), *U = unsigned_of(t);
-  switch (e->prim) {
-  case P_neg: buf_printf(out, "(%s)(0u - (%s)%s)", T, U, x); return true;
-  case P_sign: buf_printf(out, "(%s)((%s > 0) - (%s < 0))", T, x, x); return true;
-  case P_abs: buf_printf(out, "(%s)(%s < 0 ? 0u - (%s)%s : (%s)%s)", T, x, U, x, U, x); return true;
-  case P_not:
-    if (t == DT_BOOL) buf_printf(out, "(bool)!%s", x);
-    else buf_printf(out, "(%s)~%s", T, x);
-    return true;
-  case P_integer_pow: {
-    const pval *y = ir_param_get(e, "y");
-    buf_printf(out, "%s(%s, %lldLL)", cg_helper(g, H_IPOW, t), x, (long long)(y ? y->i : 1));
-    return true;
+/* %c: one directive; false if c is none. */
+static bool expand_directive(const expansion *x, char c, tj_buf *out) {
+  switch (c) {
+  case '0': case '1': buf_puts(out, x->ops[c - '0']); return true;
+  case 'T': buf_puts(out, cg_type(x->t)); return true;
+  case 'U': buf_puts(out, dtype_size(x->t) == 8 ? "unsigned long long" : "unsigned"); return true;
+  case 'f': buf_puts(out, x->t == DT_F32 ? "f" : ""); return true;
+  case 'p': buf_printf(out, "%lld", (long long)x->p); return true;
+  case '~': buf_puts(out, x->t == DT_BOOL ? "!" : "~"); return true;
+  case '%': buf_putc(out, '%'); return true;
   }
-  default: return cg_fail(g, "internal error: no C rule for %s on %s", prims[e->prim].name, T);
-  }
+  return cg_fail(x->g, "internal error: template of %s has %%%c", prims[x->e->prim].name, c);
 }
 
-bool cg_unary(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *out) {
+static bool expand(const expansion *x, const char *tmpl, tj_buf *out) {
+  for (const char *s = tmpl; !x->g->failed && *s; s++) {
+    if (*s == '@') s += expand_libm(x, s + 1, out);
+    else if (*s == '$') s += expand_helper(x, s + 1, out);
+    else if (*s == '%') expand_directive(x, *++s, out);
+    else buf_putc(out, *s);
+  }
+  return !x->g->failed;
+}
+
+/* The C expression of elementwise equation e (unary or binary) on its
+ * operands' element expressions ops. */
+static bool elem_expr(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *out) {
+  const elem_template *tm = &templates[e->prim];
   tj_dtype t = cg_aval(g, e->in[0]).dtype;
-  return dtype_is_float(t) ? unary_float(g, e, ops[0], t, out) : unary_int(g, e, ops[0], t, out);
+  const char *tmpl = dtype_is_float(t) ? tm->c_float : tm->c_int;
+  if (!tmpl) return cg_fail(g, "internal error: no C rule for %s on %s", prims[e->prim].name, cg_type(t));
+  expansion x = {g, e, ops, t, tm->param ? ir_param_int(e, tm->param, tm->param_default) : 0};
+  return expand(&x, tmpl, out);
 }
 
-static const char *compare_op(int prim) {
-  switch (prim) {
-  case P_eq: return "==";
-  case P_ne: return "!=";
-  case P_lt: return "<";
-  case P_le: return "<=";
-  case P_gt: return ">";
-  case P_ge: return ">=";
-  default: return NULL;
-  }
-}
+bool cg_unary(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *out) { return elem_expr(g, e, ops, out); }
 
-static bool binary_float(cg *g, const ir_eqn *e, const char *x, const char *y, tj_dtype t, tj_buf *out) {
-  bool f32 = t == DT_F32;
-  switch (e->prim) {
-  case P_add: buf_printf(out, "%s + %s", x, y); return true;
-  case P_sub: buf_printf(out, "%s - %s", x, y); return true;
-  case P_mul: buf_printf(out, "%s * %s", x, y); return true;
-  case P_div: buf_printf(out, "%s / %s", x, y); return true;
-  case P_rem: buf_printf(out, "%s(%s, %s)", math_fn(g, "fmod", f32), x, y); return true;
-  case P_pow: buf_printf(out, "%s(%s, %s)", math_fn(g, "pow", f32), x, y); return true;
-  case P_atan2: buf_printf(out, "%s(%s, %s)", math_fn(g, "atan2", f32), x, y); return true;
-  case P_max: buf_printf(out, "%s(%s, %s)", cg_helper(g, H_MAX, t), x, y); return true;
-  case P_min: buf_printf(out, "%s(%s, %s)", cg_helper(g, H_MIN, t), x, y); return true;
-  default: return cg_fail(g, "internal error: no C rule for %s on %s", prims[e->prim].name, cg_type(t));
-  }
-}
-
-static bool binary_int(cg *g, const ir_eqn *e, const char *x, const char *y, tj_dtype t, tj_buf *out) {
-  const char *T = cg_type(t), *U = unsigned_of(t), *op = NULL;
-  enum cg_helper h = H_COUNT;
-  switch (e->prim) {
-  case P_add: op = "+"; break;
-  case P_sub: op = "-"; break;
-  case P_mul: op = "*"; break;
-  case P_and: buf_printf(out, "(%s)(%s & %s)", T, x, y); return true;
-  case P_or: buf_printf(out, "(%s)(%s | %s)", T, x, y); return true;
-  case P_xor: buf_printf(out, "(%s)(%s ^ %s)", T, x, y); return true;
-  case P_div: h = H_DIV; break;
-  case P_rem: h = H_REM; break;
-  case P_max: h = H_MAX; break;
-  case P_min: h = H_MIN; break;
-  case P_shift_left: h = H_SHL; break;
-  case P_shift_right_arithmetic: h = H_SHRA; break;
-  case P_shift_right_logical: h = H_SHRL; break;
-  default: return cg_fail(g, "internal error: no C rule for %s on %s", prims[e->prim].name, T);
-  }
-  if (op) buf_printf(out, "(%s)((%s)%s %s (%s)%s)", T, U, x, op, U, y);
-  else buf_printf(out, "%s(%s, %s)", cg_helper(g, h, t), x, y);
-  return true;
-}
-
-bool cg_binary(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *out) {
-  tj_dtype t = cg_aval(g, e->in[0]).dtype;
-  if (prims[e->prim].flags & PF_COMPARE) {
-    const char *op = compare_op(e->prim);
-    if (!op) return cg_fail(g, "internal error: no C rule for %s on %s", prims[e->prim].name, cg_type(t));
-    buf_printf(out, "(bool)(%s %s %s)", ops[0], op, ops[1]);
-    return true;
-  }
-  return dtype_is_float(t) ? binary_float(g, e, ops[0], ops[1], t, out)
-                           : binary_int(g, e, ops[0], ops[1], t, out);
-}
+bool cg_binary(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *out) { return elem_expr(g, e, ops, out); }
 
 bool cg_convert(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *out) {
   tj_dtype from = cg_aval(g, e->in[0]).dtype, to = g->m->vars[e->out[0]].dtype;

@@ -1,11 +1,10 @@
 /* Eval rules of the elementwise primitives, as XLA's CPU backend computes
- * them: float32 math in float (sinf, expf ...; +-*÷ and sqrt in double are
- * correctly rounded to float), float64 in double; integers wrap; integer
- * division by zero gives -1 (all ones) and remainder by zero the dividend,
- * INT_MIN / -1 gives INT_MIN and INT_MIN % -1 gives 0 (XLA's
- * elemental_ir_emitter); shifts by an amount outside [0, bits) give 0, or
- * the sign fill for an arithmetic right shift; float to int conversion
- * saturates with NaN -> 0; max/min/clamp propagate NaN. */
+ * them. The unary and binary operations are elem.def's rows (which state
+ * the semantics), compiled here into one loop per row and dtype class; this
+ * file adds the integer helpers the rows name, and the rules of
+ * convert_element_type (float to int saturates, NaN -> 0), select_n, clamp
+ * (NaN-propagating for floats) and broadcast_in_dim. */
+#include "elem.h"
 #include "eval.h"
 
 #include <math.h>
@@ -32,19 +31,24 @@ static int64_t bcast_index(const tj_array *a, const tj_array *out, int64_t i) {
 static double nan_max(double x, double y) { return x != x ? x : y != y ? y : x > y ? x : y; }
 static double nan_min(double x, double y) { return x != x ? x : y != y ? y : x < y ? x : y; }
 
-/* jax's integer_pow lowering: square-and-multiply, rounding each product
- * to the dtype (exact in double for two floats, then one rounding). */
-static double pow_float(double x, int64_t y, bool f32) {
-  double acc = 1;
-  bool first = true;
-  for (uint64_t n = y < 0 ? -(uint64_t)y : (uint64_t)y; n; n >>= 1) {
-    if (n & 1) acc = first ? x : f32 ? (float)(acc * x) : acc * x, first = false;
-    if (n > 1) x = f32 ? (float)(x * x) : x * x;
-  }
-  return y < 0 ? (f32 ? (float)(1 / acc) : 1 / acc) : acc;
-}
+/* ---- the helpers elem.def's rows name ---- */
 
-static int64_t pow_int(int64_t x, int64_t y) {
+/* jax's integer_pow lowering: square-and-multiply, each product rounded
+ * to the dtype (computed in it). */
+#define IPOW_FLOAT(t, T)                                                   \
+  static T ipow_##t(T x, int64_t y) {                                      \
+    T acc = 1;                                                             \
+    bool first = true;                                                     \
+    for (uint64_t n = y < 0 ? -(uint64_t)y : (uint64_t)y; n; n >>= 1) {    \
+      if (n & 1) acc = first ? x : acc * x, first = false;                 \
+      if (n > 1) x = x * x;                                                \
+    }                                                                      \
+    return y < 0 ? 1 / acc : acc;                                          \
+  }
+IPOW_FLOAT(f32, float)
+IPOW_FLOAT(f64, double)
+
+static int64_t ipow_int(int64_t x, int64_t y) {
   uint64_t acc = 1, b = (uint64_t)x;
   for (uint64_t n = (uint64_t)y; y > 0 && n; n >>= 1) {
     if (n & 1) acc *= b;
@@ -52,51 +56,151 @@ static int64_t pow_int(int64_t x, int64_t y) {
   }
   return (int64_t)acc;
 }
+#define ipow(x, y) _Generic((x), float: ipow_f32, double: ipow_f64, int64_t: ipow_int)(x, y)
 
-/* The element rules below set *unknown for a primitive they have no rule
- * for (and the callers check one element before the loop), so a missing
- * rule is an internal error, never a plausible wrong value. */
-#define F(fn) (f32 ? (double)fn##f((float)x) : fn(x))
-static double unary_float(int prim, double x, bool f32, const ir_eqn *e, bool *unknown) {
-  switch (prim) {
-  case P_neg: return -x;
-  case P_sign: return x > 0 ? 1 : x < 0 ? -1 : x; /* NaN and ±0 stay */
-  case P_floor: return floor(x);
-  case P_ceil: return ceil(x);
-  case P_round: return ir_param_int(e, "rounding_method", 0) == 1 ? nearbyint(x) : round(x);
-  case P_abs: return fabs(x);
-  case P_sin: return F(sin);
-  case P_cos: return F(cos);
-  case P_tan: return F(tan);
-  case P_asin: return F(asin);
-  case P_acos: return F(acos);
-  case P_atan: return F(atan);
-  case P_tanh: return F(tanh);
-  case P_exp: return F(exp);
-  case P_exp2: return F(exp2);
-  case P_log: return F(log);
-  case P_log1p: return F(log1p);
-  case P_expm1: return F(expm1);
-  case P_erf: return F(erf);
-  case P_sqrt: return sqrt(x);
-  case P_rsqrt: return f32 ? 1.0f / sqrtf((float)x) : 1 / sqrt(x);
-  case P_logistic: return f32 ? 1.0f / (1.0f + expf((float)-x)) : 1 / (1 + exp(-x));
-  case P_integer_pow: return pow_float(x, ir_param_int(e, "y", 1), f32);
-  default: *unknown = true; return 0;
-  }
+/* XLA: x / 0 is -1 (all ones in the dtype), INT_MIN / -1 wraps to INT_MIN. */
+static int64_t int_div(int64_t x, int64_t y, tj_dtype t) {
+  if (y == 0) return -1;
+  if (dtype_kindof(t) == DK_SIGNED && y == -1) return (int64_t)(0 - (uint64_t)x);
+  return x / y;
 }
-#undef F
 
-static int64_t unary_int(int prim, int64_t x, tj_dtype t, const ir_eqn *e, bool *unknown) {
-  switch (prim) {
-  case P_neg: return (int64_t)(0 - (uint64_t)x);
-  case P_sign: return x > 0 ? 1 : x < 0 ? -1 : 0;
-  case P_abs: return x < 0 ? (int64_t)(0 - (uint64_t)x) : x;
-  case P_not: return t == DT_BOOL ? !x : ~x;
-  case P_integer_pow: return pow_int(x, ir_param_int(e, "y", 1));
-  default: *unknown = true; return 0;
-  }
+/* XLA: x % 0 is x, INT_MIN % -1 is 0. */
+static int64_t int_rem(int64_t x, int64_t y, tj_dtype t) {
+  if (y == 0) return x;
+  if (dtype_kindof(t) == DK_SIGNED && y == -1) return 0;
+  return x % y;
 }
+
+/* Shifts on the dtype's bits (x holds the value sign- or zero-extended):
+ * an amount outside [0, bits) gives 0, or the sign fill for an arithmetic
+ * right shift. */
+enum shift_kind { SHIFT_LEFT, SHIFT_RIGHT_LOGICAL, SHIFT_RIGHT_ARITHMETIC };
+static int64_t shift(enum shift_kind kind, int64_t x, int64_t y, tj_dtype t) {
+  int bits = 8 * dtype_size(t);
+  uint64_t mask = bits == 64 ? ~0ull : (1ull << bits) - 1, ux = (uint64_t)x & mask;
+  uint64_t amount = (uint64_t)y & mask;
+  bool top = (ux >> (bits - 1)) & 1;
+  uint64_t fill = top ? mask : 0;
+  if (amount >= (uint64_t)bits) return kind == SHIFT_RIGHT_ARITHMETIC ? (int64_t)fill : 0;
+  switch (kind) {
+  case SHIFT_LEFT: return (int64_t)(ux << amount);
+  case SHIFT_RIGHT_LOGICAL: return (int64_t)(ux >> amount);
+  case SHIFT_RIGHT_ARITHMETIC: break;
+  }
+  return (int64_t)((ux >> amount) | (amount ? fill << (bits - amount) : 0));
+}
+#define shift_left(x, y, t) shift(SHIFT_LEFT, x, y, t)
+#define shift_right_logical(x, y, t) shift(SHIFT_RIGHT_LOGICAL, x, y, t)
+#define shift_right_arithmetic(x, y, t) shift(SHIFT_RIGHT_ARITHMETIC, x, y, t)
+
+/* ---- elem.def's rows, one loop per row and dtype class ---- */
+
+/* Element i of a, read as T (a float operand of T, or pow's integer
+ * exponent), and out's element i set from a T. */
+#define GET(T, a, i) ((T)array_get_f(a, i))
+
+/* p: the row's param (elem.def), read once per equation. */
+#define UNARY_FLOAT_LOOP(op, sfx, T, expr)                                 \
+  static void op##_##sfx(const tj_array *a, tj_array *r, int64_t p) {       \
+    (void)p;                                                               \
+    for (int64_t i = 0; i < r->size; i++) {                                \
+      T x = GET(T, a, i);                                                  \
+      array_set_f(r, i, (expr));                                           \
+    }                                                                      \
+  }
+#define UNARY_INT_LOOP(op, expr)                                           \
+  static void op##_int(const tj_array *a, tj_array *r, int64_t p) {       \
+    tj_dtype t = a->dtype;                                                 \
+    (void)p, (void)t;                                                      \
+    for (int64_t i = 0; i < r->size; i++) {                                \
+      int64_t x = array_get_i(a, i);                                       \
+      array_set_i(r, i, (expr));                                           \
+    }                                                                      \
+  }
+#define BINARY_LOOP(op, sfx, T, get, set, expr)                            \
+  static void op##_##sfx(const tj_array *a, const tj_array *b, tj_array *r) { \
+    tj_dtype t = a->dtype; /* the int expressions' dtype */                \
+    (void)t;                                                               \
+    for (int64_t i = 0; i < r->size; i++) {                                \
+      T x = get(T, a, bcast_index(a, r, i)), y = get(T, b, bcast_index(b, r, i)); \
+      set(r, i, (expr));                                                   \
+    }                                                                      \
+  }
+#define GET_I(T, a, i) array_get_i(a, i)
+
+#define UNARY_F(op, param, libm, fe, cf, k, u32, u64) \
+  UNARY_FLOAT_LOOP(op, f32, float, fe) UNARY_FLOAT_LOOP(op, f64, double, fe)
+#define UNARY_I(op, param, ie, ci) UNARY_INT_LOOP(op, ie)
+#define UNARY_FI(op, param, fe, ie, cf, ci, k, u32, u64) \
+  UNARY_F(op, param, , fe, cf, k, u32, u64) UNARY_I(op, param, ie, ci)
+#define BINARY_F(op, libm, fe, cf, k, u32, u64)                            \
+  BINARY_LOOP(op, f32, float, GET, array_set_f, fe) BINARY_LOOP(op, f64, double, GET, array_set_f, fe)
+#define BINARY_I(op, ie, ci) BINARY_LOOP(op, int, int64_t, GET_I, array_set_i, ie)
+#define BINARY_FI(op, fe, ie, cf, ci, k, u32, u64, ik) BINARY_F(op, , fe, cf, k, u32, u64) BINARY_I(op, ie, ci)
+#define COMPARE(op, cop)                                                   \
+  BINARY_LOOP(op, f32, float, GET, array_set_i, x cop y)                   \
+  BINARY_LOOP(op, f64, double, GET, array_set_i, x cop y) BINARY_LOOP(op, int, int64_t, GET_I, array_set_i, x cop y)
+#include "elem.def"
+#undef UNARY_F
+#undef UNARY_I
+#undef UNARY_FI
+#undef BINARY_F
+#undef BINARY_I
+#undef BINARY_FI
+#undef COMPARE
+
+/* Each row's loops, by primitive; NULL where its row has no rule for the
+ * class (or the primitive no row): an internal error, never a value. */
+typedef struct unary_rule {
+  const char *param;          /* the row's param, or NULL */
+  int64_t param_default;
+  void (*f32)(const tj_array *a, tj_array *r, int64_t p);
+  void (*f64)(const tj_array *a, tj_array *r, int64_t p);
+  void (*ints)(const tj_array *a, tj_array *r, int64_t p);
+} unary_rule;
+typedef void (*binary_loop)(const tj_array *a, const tj_array *b, tj_array *r);
+typedef struct binary_rule { binary_loop f32, f64, ints; } binary_rule;
+
+#define PARAM(key, dflt) key, dflt
+#define NOPARAM NULL, 0
+#define UNARY_F(op, param, libm, fe, cf, k, u32, u64) [P_##op] = {param, op##_f32, op##_f64, NULL},
+#define UNARY_I(op, param, ie, ci) [P_##op] = {param, NULL, NULL, op##_int},
+#define UNARY_FI(op, param, fe, ie, cf, ci, k, u32, u64) [P_##op] = {param, op##_f32, op##_f64, op##_int},
+#define BINARY_F(op, libm, fe, cf, k, u32, u64)
+#define BINARY_I(op, ie, ci)
+#define BINARY_FI(op, fe, ie, cf, ci, k, u32, u64, ik)
+#define COMPARE(op, cop)
+static const unary_rule unary_rules[P_COUNT] = {
+#include "elem.def"
+};
+#undef UNARY_F
+#undef UNARY_I
+#undef UNARY_FI
+#undef BINARY_F
+#undef BINARY_I
+#undef BINARY_FI
+#undef COMPARE
+#undef PARAM
+#undef NOPARAM
+
+#define UNARY_F(op, param, libm, fe, cf, k, u32, u64)
+#define UNARY_I(op, param, ie, ci)
+#define UNARY_FI(op, param, fe, ie, cf, ci, k, u32, u64)
+#define BINARY_F(op, libm, fe, cf, k, u32, u64) [P_##op] = {op##_f32, op##_f64, NULL},
+#define BINARY_I(op, ie, ci) [P_##op] = {NULL, NULL, op##_int},
+#define BINARY_FI(op, fe, ie, cf, ci, k, u32, u64, ik) [P_##op] = {op##_f32, op##_f64, op##_int},
+#define COMPARE(op, cop) [P_##op] = {op##_f32, op##_f64, op##_int},
+static const binary_rule binary_rules[P_COUNT] = {
+#include "elem.def"
+};
+#undef UNARY_F
+#undef UNARY_I
+#undef UNARY_FI
+#undef BINARY_F
+#undef BINARY_I
+#undef BINARY_FI
+#undef COMPARE
 
 static bool no_rule(eval_state *s, const ir_eqn *e, tj_dtype t) {
   return eval_bug(s, "the reference evaluator has no rule for %s on %s", prims[e->prim].name, dtype_short(t));
@@ -104,115 +208,24 @@ static bool no_rule(eval_state *s, const ir_eqn *e, tj_dtype t) {
 
 bool ev_unary(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const tj_array *a = in[0];
+  const unary_rule *u = &unary_rules[e->prim];
+  tj_dtype t = a->dtype;
+  void (*loop)(const tj_array *, tj_array *, int64_t) = t == DT_F32 ? u->f32 : t == DT_F64 ? u->f64 : u->ints;
+  if (!loop) return no_rule(s, e, t);
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
-  bool fl = dtype_is_float(a->dtype), f32 = a->dtype == DT_F32, unknown = false;
-  if (fl) unary_float(e->prim, 0, f32, e, &unknown);
-  else unary_int(e->prim, 0, a->dtype, e, &unknown);
-  if (unknown) return no_rule(s, e, a->dtype);
-  for (int64_t i = 0; i < r->size; i++) {
-    if (fl) array_set_f(r, i, unary_float(e->prim, array_get_f(a, i), f32, e, &unknown));
-    else array_set_i(r, i, unary_int(e->prim, array_get_i(a, i), a->dtype, e, &unknown));
-  }
+  loop(a, r, u->param ? ir_param_int(e, u->param, u->param_default) : 0);
   return true;
 }
 
-static bool compare(int prim, double x, double y, bool *unknown) {
-  switch (prim) {
-  case P_eq: return x == y;
-  case P_ne: return x != y;
-  case P_lt: return x < y;
-  case P_le: return x <= y;
-  case P_gt: return x > y;
-  case P_ge: return x >= y;
-  default: *unknown = true; return false;
-  }
-}
-
-static bool compare_int(int prim, int64_t x, int64_t y, bool *unknown) {
-  switch (prim) {
-  case P_eq: return x == y;
-  case P_ne: return x != y;
-  case P_lt: return x < y;
-  case P_le: return x <= y;
-  case P_gt: return x > y;
-  case P_ge: return x >= y;
-  default: *unknown = true; return false;
-  }
-}
-
-static double binary_float(int prim, double x, double y, bool f32, bool *unknown) {
-  switch (prim) {
-  case P_add: return x + y;
-  case P_sub: return x - y;
-  case P_mul: return x * y;
-  case P_div: return x / y;
-  case P_rem: return f32 ? fmodf((float)x, (float)y) : fmod(x, y);
-  case P_pow: return f32 ? powf((float)x, (float)y) : pow(x, y);
-  case P_atan2: return f32 ? atan2f((float)x, (float)y) : atan2(x, y);
-  case P_max: return nan_max(x, y);
-  case P_min: return nan_min(x, y);
-  default: *unknown = true; return 0;
-  }
-}
-
-/* Shifts on the dtype's bits (x holds the value sign- or zero-extended). */
-static int64_t shift(int prim, int64_t x, int64_t y, tj_dtype t) {
-  int bits = 8 * dtype_size(t);
-  uint64_t mask = bits == 64 ? ~0ull : (1ull << bits) - 1, ux = (uint64_t)x & mask;
-  uint64_t amount = (uint64_t)y & mask;
-  bool top = (ux >> (bits - 1)) & 1;
-  uint64_t fill = top ? mask : 0;
-  if (amount >= (uint64_t)bits) return prim == P_shift_right_arithmetic ? (int64_t)fill : 0;
-  if (prim == P_shift_left) return (int64_t)(ux << amount);
-  if (prim == P_shift_right_logical) return (int64_t)(ux >> amount);
-  return (int64_t)((ux >> amount) | (amount ? fill << (bits - amount) : 0));
-}
-
-static int64_t binary_int(int prim, int64_t x, int64_t y, tj_dtype t, bool *unknown) {
-  bool is_signed = dtype_kindof(t) == DK_SIGNED;
-  uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
-  switch (prim) {
-  case P_add: return (int64_t)(ux + uy);
-  case P_sub: return (int64_t)(ux - uy);
-  case P_mul: return (int64_t)(ux * uy);
-  case P_div:
-    if (y == 0) return -1; /* all ones in the dtype */
-    if (is_signed && y == -1) return (int64_t)(0 - ux); /* INT_MIN / -1 wraps to INT_MIN */
-    return x / y;
-  case P_rem:
-    if (y == 0) return x;
-    if (is_signed && y == -1) return 0;
-    return x % y;
-  case P_max: return x > y ? x : y;
-  case P_min: return x < y ? x : y;
-  case P_and: return x & y;
-  case P_or: return x | y;
-  case P_xor: return x ^ y;
-  case P_pow: return pow_int(x, y);
-  case P_shift_left: case P_shift_right_arithmetic: case P_shift_right_logical: return shift(prim, x, y, t);
-  default: *unknown = true; return 0;
-  }
-}
-
 bool ev_binary(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
-  const tj_array *a = in[0], *b = in[1];
+  const binary_rule *b = &binary_rules[e->prim];
+  tj_dtype t = in[0]->dtype;
+  binary_loop loop = t == DT_F32 ? b->f32 : t == DT_F64 ? b->f64 : b->ints;
+  if (!loop) return no_rule(s, e, t);
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
-  bool fl = dtype_is_float(a->dtype), f32 = a->dtype == DT_F32, cmp = prims[e->prim].flags & PF_COMPARE;
-  bool unknown = false;
-  if (fl && cmp) compare(e->prim, 0, 0, &unknown);
-  else if (fl) binary_float(e->prim, 0, 1, f32, &unknown);
-  else if (cmp) compare_int(e->prim, 0, 0, &unknown);
-  else binary_int(e->prim, 0, 1, a->dtype, &unknown);
-  if (unknown) return no_rule(s, e, a->dtype);
-  for (int64_t i = 0; i < r->size; i++) {
-    int64_t ia = bcast_index(a, r, i), ib = bcast_index(b, r, i);
-    if (fl && cmp) array_set_i(r, i, compare(e->prim, array_get_f(a, ia), array_get_f(b, ib), &unknown));
-    else if (fl) array_set_f(r, i, binary_float(e->prim, array_get_f(a, ia), array_get_f(b, ib), f32, &unknown));
-    else if (cmp) array_set_i(r, i, compare_int(e->prim, array_get_i(a, ia), array_get_i(b, ib), &unknown));
-    else array_set_i(r, i, binary_int(e->prim, array_get_i(a, ia), array_get_i(b, ib), a->dtype, &unknown));
-  }
+  loop(in[0], in[1], r);
   return true;
 }
 

@@ -9,40 +9,57 @@
  * compiler need not version the loop for aliasing. */
 #include "kernels.h"
 
+#include "elem.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
 
-/* glibc's libmvec has a vector variant of each of these (_ZGVdN8v_sinf
- * ...); declaring them `declare simd` lets gcc call it from a vectorized
- * loop (math.h declares them so only under -ffast-math). To see that it
- * does: objdump -dr build/lib/kernels.o | grep -c _ZGV (about 80 calls). */
-#define SIMD_UNARY(f32, f64)                                              \
-  _Pragma("omp declare simd notinbranch") float f32(float);               \
-  _Pragma("omp declare simd notinbranch") double f64(double);
-#define SIMD_BINARY(f32, f64)                                             \
-  _Pragma("omp declare simd notinbranch") float f32(float, float);        \
-  _Pragma("omp declare simd notinbranch") double f64(double, double);
-SIMD_UNARY(sinf, sin)
-SIMD_UNARY(cosf, cos)
-SIMD_UNARY(tanf, tan)
-SIMD_UNARY(asinf, asin)
-SIMD_UNARY(acosf, acos)
-SIMD_UNARY(atanf, atan)
-SIMD_UNARY(tanhf, tanh)
-SIMD_UNARY(expf, exp)
-SIMD_UNARY(exp2f, exp2)
-SIMD_UNARY(logf, log)
-SIMD_UNARY(log1pf, log1p)
-SIMD_UNARY(expm1f, expm1)
-SIMD_UNARY(erff, erf)
-SIMD_BINARY(powf, pow)
-SIMD_BINARY(atan2f, atan2)
+/* glibc's libmvec has a vector variant of each function elem.def's rows
+ * mark LIBM_VEC (_ZGVdN8v_sinf ...); declaring them `declare simd` lets gcc
+ * call it from a vectorized loop (math.h declares them so only under
+ * -ffast-math). To see that it does: objdump -dr build/lib/kernels.o |
+ * grep -c _ZGV (about 80 calls). */
+#define SIMD_UNARY(fn)                                                    \
+  _Pragma("omp declare simd notinbranch") float fn##f(float);             \
+  _Pragma("omp declare simd notinbranch") double fn(double);
+#define SIMD_BINARY(fn)                                                   \
+  _Pragma("omp declare simd notinbranch") float fn##f(float, float);      \
+  _Pragma("omp declare simd notinbranch") double fn(double, double);
+#define LIBM_NONE
+#define UNARY_F(op, param, libm, fe, cf, k, u32, u64) libm
+#define LIBM_VEC(fn) SIMD_UNARY(fn)
+#define UNARY_I(op, param, ie, ci)
+#define UNARY_FI(op, param, fe, ie, cf, ci, k, u32, u64)
+#define BINARY_F(op, libm, fe, cf, k, u32, u64)
+#define BINARY_I(op, ie, ci)
+#define BINARY_FI(op, fe, ie, cf, ci, k, u32, u64, ik)
+#define COMPARE(op, cop)
+#include "elem.def"
+#undef UNARY_F
+#undef BINARY_F
+#undef LIBM_VEC
+#define UNARY_F(op, param, libm, fe, cf, k, u32, u64)
+#define BINARY_F(op, libm, fe, cf, k, u32, u64) libm
+#define LIBM_VEC(fn) SIMD_BINARY(fn)
+#include "elem.def"
+#undef UNARY_F
+#undef UNARY_I
+#undef UNARY_FI
+#undef BINARY_F
+#undef BINARY_I
+#undef BINARY_FI
+#undef COMPARE
+#undef LIBM_VEC
+#undef LIBM_NONE
 
 /* ---- elementwise kernels ---- */
 
-#define UNARY_KERNEL(op, t, T, expr)                                      \
+/* p: the row's param, at its default (elem.def) */
+#define UNARY_KERNEL(op, t, T, param, expr)                               \
   void tjk_##op##_##t(T *o, const T *a, long n) {                         \
+    const int64_t p = (param);                                            \
+    (void)p;                                                              \
     _Pragma("omp simd") for (long i = 0; i < n; i++) {                    \
       T x = a[i];                                                         \
       o[i] = (expr);                                                      \
@@ -121,14 +138,18 @@ FIRST_EQUAL_FN(f64, double)
 
 /* ---- the functions ---- */
 
-#define FUNARY(op, e32, e64, u32, u64)                                    \
-  UNARY_KERNEL(op, f32, float, e32) UNARY_KERNEL(op, f64, double, e64)
-#define FBINARY(op, e32, e64, u32, u64)                                   \
-  BINARY_KERNELS(op, f32, float, e32) BINARY_KERNELS(op, f64, double, e64)
+#define PARAM(key, dflt) dflt
+#define NOPARAM 0
+#define FUNARY(op, param, e, u32, u64)                                    \
+  UNARY_KERNEL(op, f32, float, param, e) UNARY_KERNEL(op, f64, double, param, e)
+#define FBINARY(op, e, u32, u64)                                          \
+  BINARY_KERNELS(op, f32, float, e) BINARY_KERNELS(op, f64, double, e)
 #define IBINARY(op, e) BINARY_KERNELS(op, i32, int, e)
 #define REDUCE(name, prim, t, T, body)                                    \
   T tjk_##name##_##t(const T *a, long n) { body(T) }
 #include "kernels.def"
+#undef PARAM
+#undef NOPARAM
 #undef FUNARY
 #undef FBINARY
 #undef IBINARY
@@ -136,27 +157,33 @@ FIRST_EQUAL_FN(f64, double)
 
 /* ---- the table and the prototypes, in the same order ---- */
 
-#define KERNEL(sym, p, dt, form) {#sym, (void (*)(void))sym, p, dt, form},
-#define UNARY_ROWS(op, t, T, DT) KERNEL(tjk_##op##_##t, P_##op, DT, TJK_UNARY)
-#define BINARY_ROWS(op, t, T, DT)                                         \
-  KERNEL(tjk_##op##_##t##_vv, P_##op, DT, TJK_VV)                         \
-  KERNEL(tjk_##op##_##t##_vs, P_##op, DT, TJK_VS)                         \
-  KERNEL(tjk_##op##_##t##_sv, P_##op, DT, TJK_SV)
-#define FUNARY(op, e32, e64, u32, u64)                                    \
-  UNARY_ROWS(op, f32, float, DT_F32) UNARY_ROWS(op, f64, double, DT_F64)
-#define FBINARY(op, e32, e64, u32, u64)                                   \
-  BINARY_ROWS(op, f32, float, DT_F32) BINARY_ROWS(op, f64, double, DT_F64)
-#define IBINARY(op, e) BINARY_ROWS(op, i32, int, DT_I32)
+/* param stays PARAM(key, dflt) or NOPARAM down to here (a comma in it
+ * would split the macros' arguments) */
+#define KERNEL(sym, p, dt, form, ulps, param) {#sym, (void (*)(void))sym, p, dt, form, ulps, PARAM_OF_##param},
+#define PARAM_OF_PARAM(key, dflt) key, dflt
+#define PARAM_OF_NOPARAM NULL, 0
+#define UNARY_ROWS(op, t, DT, ulps, param) KERNEL(tjk_##op##_##t, P_##op, DT, TJK_UNARY, ulps, param)
+#define BINARY_ROWS(op, t, DT, ulps)                                      \
+  KERNEL(tjk_##op##_##t##_vv, P_##op, DT, TJK_VV, ulps, NOPARAM)          \
+  KERNEL(tjk_##op##_##t##_vs, P_##op, DT, TJK_VS, ulps, NOPARAM)          \
+  KERNEL(tjk_##op##_##t##_sv, P_##op, DT, TJK_SV, ulps, NOPARAM)
+#define FUNARY(op, param, e, u32, u64)                                    \
+  UNARY_ROWS(op, f32, DT_F32, u32, param) UNARY_ROWS(op, f64, DT_F64, u64, param)
+#define FBINARY(op, e, u32, u64)                                          \
+  BINARY_ROWS(op, f32, DT_F32, u32) BINARY_ROWS(op, f64, DT_F64, u64)
+#define IBINARY(op, e) BINARY_ROWS(op, i32, DT_I32, 0)
 #define DT_f32 DT_F32
 #define DT_f64 DT_F64
 #define DT_i32 DT_I32
 #define REDUCE(name, prim, t, T, body)                                    \
-  KERNEL(tjk_##name##_##t, P_##prim, DT_##t, TJK_REDUCE)
+  KERNEL(tjk_##name##_##t, P_##prim, DT_##t, TJK_REDUCE, 0, NOPARAM)
 static const tjk_kernel kernels[] = {
 #include "kernels.def"
 };
 #undef UNARY_ROWS
 #undef BINARY_ROWS
+#undef PARAM_OF_PARAM
+#undef PARAM_OF_NOPARAM
 #undef FUNARY
 #undef FBINARY
 #undef IBINARY
@@ -167,8 +194,8 @@ static const tjk_kernel kernels[] = {
   "void tjk_" #op "_" #t "_vv(" #T " *, const " #T " *, const " #T " *, long);",   \
   "void tjk_" #op "_" #t "_vs(" #T " *, const " #T " *, " #T ", long);",           \
   "void tjk_" #op "_" #t "_sv(" #T " *, " #T ", const " #T " *, long);",
-#define FUNARY(op, e32, e64, u32, u64) UNARY_PROTO(op, f32, float) UNARY_PROTO(op, f64, double)
-#define FBINARY(op, e32, e64, u32, u64) BINARY_PROTOS(op, f32, float) BINARY_PROTOS(op, f64, double)
+#define FUNARY(op, param, e, u32, u64) UNARY_PROTO(op, f32, float) UNARY_PROTO(op, f64, double)
+#define FBINARY(op, e, u32, u64) BINARY_PROTOS(op, f32, float) BINARY_PROTOS(op, f64, double)
 #define IBINARY(op, e) BINARY_PROTOS(op, i32, int)
 #define REDUCE(name, prim, t, T, body) #T " tjk_" #name "_" #t "(const " #T " *, long);",
 static const char *const prototypes[] = {

@@ -3,9 +3,11 @@
  * (KERNEL_CFLAGS, default -O3 -march=native) and vectorized, transcendentals
  * through glibc's libmvec. The C generator's tcc-compiled code loops over
  * L1-sized blocks of a fused elementwise chain and calls one kernel per
- * equation (numexpr's design: libtcc's own code runs like gcc -O0). The rows
- * are in kernels.def; the C names are a contract with the generated code,
- * which declares them with tjk_prototype and finds them by tcc_add_symbol.
+ * equation (numexpr's design: libtcc's own code runs like gcc -O0). The
+ * elementwise kernels are elem.def's rows (their expression is the
+ * evaluator's), the reductions kernels.def's; the C names are a contract
+ * with the generated code, which declares them with tjk_prototype and finds
+ * them by tcc_add_symbol.
  *
  * Signatures (T = float for f32, double for f64, int for i32):
  *   UNARY  void tjk_<op>_<t>(T *o, const T *a, long n)          o[i] = op a[i]
@@ -37,7 +39,7 @@
  *   patterns (glibc 2.36; AVX2 variants, which -march=native picks on this
  *   gcc; AVX-512 ones, from -mprefer-vector-width=512; SSE4 ones, from a
  *   portable KERNEL_CFLAGS=-O3). The test asserts the largest of the three,
- *   kernels.def's last two columns.
+ *   elem.def's ulps columns.
  *   NaN in gives NaN out, and special values (exp(-inf) = 0, log(0) = -inf
  *   ...) are libm's. The last n % VF elements of a call go through the
  *   scalar function, so one x may round differently at another position.
@@ -59,7 +61,9 @@
  *     erf               2   3          2   3             4   3              4   3
  *     pow               1   1          1   1             1   1              1   1
  *     atan2             3   2          3   2             3   2              3   2
- *   (TJK_VERBOSE=1 build/unit/test_kernels prints the measured maxima.)
+ *   Rows added to elem.def since carry these figures in their comment
+ *   (cbrt). (TJK_VERBOSE=1 build/unit/test_kernels prints the measured
+ *   maxima.)
  */
 #ifndef TJ_KERNELS_H
 #define TJ_KERNELS_H
@@ -74,6 +78,9 @@ typedef struct tjk_kernel {
   int prim;          /* P_sin, P_reduce_sum ... */
   tj_dtype dtype;
   enum tjk_form form;
+  int ulps;          /* elem.def's bound against the evaluator (0: exact) */
+  const char *param; /* the param whose default the kernel computes, or NULL */
+  int64_t param_default;
 } tjk_kernel;
 
 /* The kernel computing prim on dtype in form, or NULL when there is none. */
@@ -87,14 +94,14 @@ const tjk_kernel *tjk_all(int *count);
 const char *tjk_prototype(const tjk_kernel *k);
 
 /* The kernels themselves, for C callers (the benchmark, the tests). */
-#define FUNARY(op, e32, e64, u32, u64)                                   \
+#define FUNARY(op, param, e, u32, u64)                                   \
   void tjk_##op##_f32(float *o, const float *a, long n);                 \
   void tjk_##op##_f64(double *o, const double *a, long n);
 #define TJK_BINARY_DECLS(op, t, T)                                       \
   void tjk_##op##_##t##_vv(T *o, const T *a, const T *b, long n);        \
   void tjk_##op##_##t##_vs(T *o, const T *a, T s, long n);               \
   void tjk_##op##_##t##_sv(T *o, T s, const T *b, long n);
-#define FBINARY(op, e32, e64, u32, u64) \
+#define FBINARY(op, e, u32, u64) \
   TJK_BINARY_DECLS(op, f32, float) TJK_BINARY_DECLS(op, f64, double)
 #define IBINARY(op, e) TJK_BINARY_DECLS(op, i32, int)
 #define REDUCE(name, prim, t, T, body) T tjk_##name##_##t(const T *a, long n);

@@ -238,6 +238,7 @@ const builtin_def builtins_math[] = {
     {"log1p", unary_inexact, 1, 1, NULL, P_log1p},   {"expm1", unary_inexact, 1, 1, NULL, P_expm1},
     {"sqrt", unary_inexact, 1, 1, NULL, P_sqrt},     {"rsqrt", unary_inexact, 1, 1, NULL, P_rsqrt},
     {"logistic", unary_inexact, 1, 1, NULL, P_logistic}, {"erf", unary_inexact, 1, 1, NULL, P_erf},
+    {"cbrt", unary_inexact, 1, 1, NULL, P_cbrt},
     {"abs", unary_numeric, 1, 1, NULL, P_abs},       {"sign", unary_numeric, 1, 1, NULL, P_sign},
     {"floor", unary_rounding, 1, 1, NULL, P_floor},  {"ceil", unary_rounding, 1, 1, NULL, P_ceil},
     {"round", unary_rounding, 1, 1, NULL, P_round},

@@ -7,7 +7,7 @@
  *  1. the elementwise primitives, as one equation built here on random
  *     operands of each accepted dtype (every dtype pair for converts),
  *     compiled and compared with the evaluator (array_agree, as --check);
- *     where kernels.def has a block kernel for the primitive and dtype,
+ *     where elem.def gives a block kernel for the primitive and dtype,
  *     the large shape's code must call it;
  *  2. the others, traced from a recipe of source text for each dtype it
  *     accepts, run with tj_run's --check; the recipe must produce the
