@@ -351,9 +351,9 @@ static void group_broadcast(cg *g, const ir_eqn *e, const tj_aval *shape, tj_buf
     cg_elem(g, e->in[0], "i", b);
     return;
   }
-  const pval *bd = ir_param_get(e, "broadcast_dimensions");
-  int dim_of[TJ_MAX_RANK];
-  for (int d = 0; d < av.rank; d++) dim_of[d] = bd && d < bd->nitems ? (int)bd->items[d]->i : d;
+  int64_t bd[TJ_MAX_RANK];
+  int nbd = ir_param_ints(e, "broadcast_dimensions", bd, TJ_MAX_RANK), dim_of[TJ_MAX_RANK];
+  for (int d = 0; d < av.rank; d++) dim_of[d] = d < nbd ? (int)bd[d] : d;
   tj_buf off = {0};
   broadcast_offset(g, &av, dim_of, &off);
   cg_elem(g, e->in[0], off.data, b);

@@ -205,15 +205,6 @@ static uint32_t eqn_depth(const drawer *d, const ir_eqn *e) {
 
 /* ---- equation labels ---- */
 
-static bool is_jaxpr_param(const pval *v) {
-  if (!v) return false;
-  if (v->kind == PV_JAXPR) return true;
-  if (v->kind != PV_TUPLE || v->nitems == 0) return false;
-  for (int i = 0; i < v->nitems; i++)
-    if (!v->items[i] || v->items[i]->kind != PV_JAXPR) return false;
-  return true;
-}
-
 /* Whether param a prints before b: the listing's order (sorted by key,
  * name= first where the primitive says so). */
 static bool param_before(const ir_eqn *e, const ir_param *a, const ir_param *b) {
@@ -238,7 +229,7 @@ static void eqn_label(drawer *d, const ir_eqn *e, tj_buf *out) {
       if (!done[k] && (next < 0 || param_before(e, &e->params[k], &e->params[next]))) next = k;
     done[next] = true;
     const ir_param *p = &e->params[next];
-    if (!p->val || p->val->kind == PV_NONE || is_jaxpr_param(p->val)) continue;
+    if (!p->val || ir_pval_is(p->val, PK_NONE) || ir_pval_njaxprs(p->val) > 0) continue;
     tj_buf v = {0};
     print_param_value(d->m, p->val, &v);
     buf_puts(out, "<BR/>");
@@ -311,17 +302,15 @@ static void draw_subs(drawer *d, Agraph_t *g, const ir_eqn *e, Agnode_t *eqn_nod
   for (int p = 0; p < e->nparams && !d->failed; p++) {
     const pval *v = e->params[p].val;
     const char *key = e->params[p].key;
-    if (!is_jaxpr_param(v)) continue;
-    int n = v->kind == PV_JAXPR ? 1 : v->nitems;
+    int n = ir_pval_njaxprs(v);
+    const char *name = e->prim == P_jit ? ir_param_name(e, "name") : NULL;
     for (int i = 0; i < n && !d->failed; i++) {
       tj_buf title = {0};
       buf_printf(&title, "<B>%s</B>: ", prim);
-      if (v->kind == PV_TUPLE) buf_printf(&title, "branch %d", i);
-      else if (e->prim == P_jit && ir_param_get(e, "name") && ir_param_get(e, "name")->kind == PV_NAME) {
-        const char *name = ir_param_get(e, "name")->s ? ir_param_get(e, "name")->s : "";
-        graph_put_html(&title, name, strlen(name), LABEL_PARAM_MAX);
-      } else graph_put_html(&title, key, strlen(key), LABEL_PARAM_MAX);
-      const ir_jaxpr *sub = v->kind == PV_JAXPR ? v->jaxpr : v->items[i]->jaxpr;
+      if (ir_pval_is(v, PK_JAXPRS)) buf_printf(&title, "branch %d", i);
+      else if (name) graph_put_html(&title, name, strlen(name), LABEL_PARAM_MAX);
+      else graph_put_html(&title, key, strlen(key), LABEL_PARAM_MAX);
+      const ir_jaxpr *sub = ir_pval_jaxpr(v, i);
       if (sub) draw_sub(d, g, e, eqn_node, key, sub, title.data, fed, depth);
       buf_free(&title);
     }
@@ -333,7 +322,7 @@ static void draw_subs(drawer *d, Agraph_t *g, const ir_eqn *e, Agnode_t *eqn_nod
 
 static bool has_subs(const ir_eqn *e) {
   for (int p = 0; p < e->nparams; p++)
-    if (is_jaxpr_param(e->params[p].val)) return true;
+    if (ir_pval_njaxprs(e->params[p].val) > 0) return true;
   return false;
 }
 
@@ -466,9 +455,8 @@ static draw_size size_at_least(const ir_module *m, const ir_jaxpr *j, draw_size 
     z.nodes += own, z.members += own;
     for (int p = 0; p < e->nparams; p++) {
       const pval *v = e->params[p].val;
-      if (!is_jaxpr_param(v)) continue;
-      for (int i = 0; i < (v->kind == PV_JAXPR ? 1 : v->nitems); i++) {
-        const ir_jaxpr *sub = v->kind == PV_JAXPR ? v->jaxpr : v->items[i]->jaxpr;
+      for (int i = 0; i < ir_pval_njaxprs(v); i++) {
+        const ir_jaxpr *sub = ir_pval_jaxpr(v, i);
         if (!sub) continue;
         draw_size s = size_at_least(m, sub, memo);
         uint64_t inner = sub->nconst + sub->nin + s.nodes;

@@ -166,6 +166,11 @@ ir_jaxpr *ir_pval_jaxpr(const pval *v, int i) {
   return v->kind == PV_JAXPR ? v->jaxpr : v->items[i]->jaxpr;
 }
 
+const char *ir_param_name(const ir_eqn *e, const char *key) {
+  const pval *p = ir_param_get(e, key);
+  return p && p->kind == PV_NAME ? p->s : NULL;
+}
+
 ir_jaxpr *ir_param_jaxpr(const ir_eqn *e, const char *key) {
   const pval *p = ir_param_get(e, key);
   return p && p->kind == PV_JAXPR ? p->jaxpr : NULL;

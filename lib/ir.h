@@ -167,6 +167,9 @@ bool ir_param_is_none(const ir_eqn *e, const char *key);
  * jaxprs (cond's branches), 0 for anything else; and jaxpr i of them. */
 int ir_pval_njaxprs(const pval *v);
 ir_jaxpr *ir_pval_jaxpr(const pval *v, int i);
+/* A name param's text (a jit's name), or NULL when it is missing or of
+ * another kind. */
+const char *ir_param_name(const ir_eqn *e, const char *key);
 /* A jaxpr param, or NULL when it is missing or of another kind. */
 ir_jaxpr *ir_param_jaxpr(const ir_eqn *e, const char *key);
 /* The ints of a tuple/list value into out[0..max): their number, or -1

@@ -35,9 +35,7 @@ static void collect(ir_module *m, ir_jaxpr *j, bool *seen, ir_jaxpr **out, uint3
   for (uint32_t k = 0; k < j->neqns; k++)
     for (int p = 0; p < j->eqns[k].nparams; p++) {
       const pval *v = j->eqns[k].params[p].val;
-      if (v->kind == PV_JAXPR) collect(m, v->jaxpr, seen, out, n);
-      for (int i = 0; (v->kind == PV_TUPLE || v->kind == PV_LIST) && i < v->nitems; i++)
-        if (v->items[i]->kind == PV_JAXPR) collect(m, v->items[i]->jaxpr, seen, out, n);
+      for (int i = 0; i < ir_pval_njaxprs(v); i++) collect(m, ir_pval_jaxpr(v, i), seen, out, n);
     }
 }
 

@@ -588,11 +588,9 @@ static ir_jaxpr *find_update_jaxpr(const ir_jaxpr *j, int prim, tj_dtype dt, con
     const ir_eqn *e = &j->eqns[k];
     for (int p = 0; p < e->nparams; p++) {
       const pval *v = e->params[p].val;
-      int nsub = !v ? 0 : v->kind == PV_JAXPR ? 1 : v->kind == PV_TUPLE ? v->nitems : 0;
-      for (int i = 0; i < nsub; i++) {
-        const pval *sv = v->kind == PV_JAXPR ? v : v->items[i];
-        if (!sv || sv->kind != PV_JAXPR || !sv->jaxpr) continue;
-        ir_jaxpr *sub = sv->jaxpr;
+      for (int i = 0; i < ir_pval_njaxprs(v); i++) {
+        ir_jaxpr *sub = ir_pval_jaxpr(v, i);
+        if (!sub) continue;
         if (e->prim == prim && strcmp(e->params[p].key, "update_jaxpr") == 0 && sub->nin == 2 &&
             m->vars[sub->invars[0]].dtype == dt)
           return sub;
