@@ -45,8 +45,7 @@ typedef struct drawer {
   uint32_t nnodes, nclusters;
   Agsym_t *node_attr[A_COUNT], *graph_attr[A_COUNT], *edge_label;
   tj_buf text;             /* scratch for labels */
-  char *err;
-  int errsize;
+  const diag_at *at;       /* where the failure is reported */
   bool failed;
 } drawer;
 
@@ -94,7 +93,7 @@ static void declare_attrs(drawer *d, const tj_graph_opts *opts) {
 }
 
 static bool fail(drawer *d, const char *msg) {
-  if (!d->failed) snprintf(d->err, (size_t)d->errsize, "%s", msg);
+  if (!d->failed) diag_error_at(d->at, "%s", msg);
   d->failed = true;
   return false;
 }
@@ -112,9 +111,8 @@ static Agnode_t *new_node(drawer *d, Agraph_t *g, const look *lk, const char *la
   char name[32];
   if (d->failed) return NULL;
   if (d->nnodes >= GRAPH_MAX_NODES) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "the graph is too large to draw (limit is %d nodes)", GRAPH_MAX_NODES);
-    fail(d, msg);
+    if (!d->failed) diag_error_at(d->at, "the graph is too large to draw (limit is %d nodes)", GRAPH_MAX_NODES);
+    d->failed = true;
     return NULL;
   }
   snprintf(name, sizeof name, "n%u", d->nnodes++);
@@ -470,25 +468,24 @@ static draw_size size_at_least(const ir_module *m, const ir_jaxpr *j, draw_size 
   return z;
 }
 
-static bool too_large(const ir_module *m, char *err, int errsize) {
+static bool too_large(const diag_at *at, const ir_module *m) {
   draw_size *memo = calloc(m->njaxprs + 1u, sizeof *memo);
   if (!memo) TJ_OOM();
   draw_size z = size_at_least(m, m->top, memo);
   free(memo);
   if (z.nodes > GRAPH_MAX_NODES)
-    snprintf(err, (size_t)errsize, "the graph is too large to draw (limit is %d nodes)", GRAPH_MAX_NODES);
+    diag_error_at(at, "the graph is too large to draw (limit is %d nodes)", GRAPH_MAX_NODES);
   else if (z.members > GRAPH_MAX_MEMBERS)
-    snprintf(err, (size_t)errsize,
-             "the graph is too large to draw (limit is %d nodes, counting a node once more for each cluster around it)",
-             GRAPH_MAX_MEMBERS);
+    diag_error_at(at, "the graph is too large to draw (limit is %d nodes, counting a node once more for each "
+                      "cluster around it)", GRAPH_MAX_MEMBERS);
   else
     return false;
   return true;
 }
 
-static bool draw(Agraph_t *g, const tj_jaxpr *tj, const pass_facts *fused, const tj_graph_opts *opts, char *err,
-                 int errsize) {
-  drawer d = {.root = g, .m = tj->m, .fused = fused, .err = err, .errsize = errsize};
+static bool draw(const diag_at *at, Agraph_t *g, const tj_jaxpr *tj, const pass_facts *fused,
+                 const tj_graph_opts *opts) {
+  drawer d = {.root = g, .m = tj->m, .fused = fused, .at = at};
   d.producer = calloc(d.m->nvars + 1u, sizeof *d.producer);
   d.depth = calloc(d.m->nvars + 1u, sizeof *d.depth);
   d.source = calloc(d.m->nvars + 1u, sizeof *d.source);
@@ -501,26 +498,15 @@ static bool draw(Agraph_t *g, const tj_jaxpr *tj, const pass_facts *fused, const
   return !d.failed;
 }
 
-/* m as the pass pipeline leaves it, or NULL with the check's message in
- * err (a bug in a pass). */
-static ir_module *lower(const ir_module *m, const tj_trace_opts *o, pass_facts *f, char *err, int errsize) {
-  tj_arena scratch = {0};
-  diag_list d = {.arena = &scratch};
-  ir_module *lowered = pass_pipeline(m, o, f, &d);
-  if (!lowered) snprintf(err, (size_t)errsize, "%s", d.head ? d.head->msg : "internal error: a pass failed");
-  arena_free(&scratch);
-  return lowered;
-}
-
 /* The drawing of tj->m; with --fused, of tj->m as the pass pipeline
  * leaves it for the C backend (dead code gone, loops planned). */
-bool graph_build(Agraph_t *g, const tj_jaxpr *tj, const tj_graph_opts *opts, char *err, int errsize) {
-  if (!opts->fused) return !too_large(tj->m, err, errsize) && draw(g, tj, NULL, opts, err, errsize);
+tj_status graph_build(const diag_at *at, Agraph_t *g, const tj_jaxpr *tj, const tj_graph_opts *opts) {
+  if (!opts->fused) return !too_large(at, tj->m) && draw(at, g, tj, NULL, opts) ? TJ_OK : TJ_ERR_USAGE;
   pass_facts facts = {0};
   tj_jaxpr lowered = *tj; /* the parameters' names and values stay the traced module's */
-  lowered.m = lower(tj->m, &opts->trace, &facts, err, errsize);
-  bool ok = lowered.m && !too_large(lowered.m, err, errsize) && draw(g, &lowered, &facts, opts, err, errsize);
+  if (!(lowered.m = pass_pipeline(tj->m, &opts->trace, &facts, at->d))) return TJ_ERR_INTERNAL;
+  bool ok = !too_large(at, lowered.m) && draw(at, g, &lowered, &facts, opts);
   pass_facts_free(&facts);
   ir_free(lowered.m);
-  return ok;
+  return ok ? TJ_OK : TJ_ERR_USAGE;
 }

@@ -50,12 +50,12 @@ Agraph_t *graph_open(const char *name);
 /* Writes g as DOT text into out. */
 bool graph_write_dot(Agraph_t *g, tj_buf *out);
 
-/* Draws j's jaxpr into the root graph g. opts->fused runs the pass
- * pipeline over j's module first (in place: dead code goes, as in the C)
- * and adds the fusion clusters. Returns false with a message in err when
- * the drawing would pass GRAPH_MAX_NODES or GRAPH_MAX_MEMBERS. */
-bool graph_build(Agraph_t *g, const tj_jaxpr *j, const tj_graph_opts *opts,
-                 char *err, int errsize);
+/* Draws j's jaxpr into the root graph g. opts->fused draws it as the pass
+ * pipeline leaves it (dead code gone, as in the C; j stays as traced) and
+ * adds the fusion clusters. Reports into at: TJ_ERR_USAGE when the drawing
+ * would pass GRAPH_MAX_NODES or GRAPH_MAX_MEMBERS, or cgraph cannot make
+ * it; TJ_ERR_INTERNAL when a pass broke the IR. */
+tj_status graph_build(const diag_at *at, Agraph_t *g, const tj_jaxpr *j, const tj_graph_opts *opts);
 
 /* Appends text as the body of an HTML-like label: markup characters and
  * backslashes as entities, bytes that are not printable ASCII or valid

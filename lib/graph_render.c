@@ -251,18 +251,14 @@ static tj_status render(tj_ctx *ctx, Agraph_t *g, const tj_graph_opts *o, tj_gra
 /* Builds the graph of a traced jaxpr and writes or renders it. */
 static tj_status draw(tj_ctx *ctx, const tj_jaxpr *j, const tj_graph_opts *o, tj_graph_times *t, char **out,
                       size_t *len) {
-  char err[256];
   double t0 = now_ms();
   Agraph_t *g = graph_open("jaxpr");
   if (!g) {
     diag_error(&ctx->diags, NULL, span_make(0, 0), "internal error: cannot create a graph");
     return TJ_ERR_INTERNAL;
   }
-  tj_status st = TJ_OK;
-  if (!graph_build(g, j, o, err, sizeof err)) {
-    diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", err);
-    st = TJ_ERR_USAGE;
-  }
+  diag_at nowhere = {&ctx->diags, NULL, span_make(0, 0), NULL};
+  tj_status st = graph_build(&nowhere, g, j, o);
   t->build_ms = now_ms() - t0;
   if (st == TJ_OK && o->format == TJ_GRAPH_DOT) {
     tj_buf b = {0};
