@@ -20,7 +20,7 @@ KERNEL_CFLAGS ?= -O3 -march=native
 KERNEL_MATHFLAGS = -fopenmp-simd -fno-math-errno -fno-trapping-math -ffp-contract=off
 LDLIBS  += -lmvec
 
-LIB_SRC = lib/arena.c lib/util.c lib/diag.c lib/dtype.c lib/promote.c lib/intern.c \
+LIB_SRC = lib/arena.c lib/util.c lib/hashmap.c lib/diag.c lib/dtype.c lib/promote.c lib/intern.c \
           lib/lex.c lib/parse.c lib/json_scan.c lib/spec.c lib/spec_file.c lib/ir.c lib/prims.c \
           lib/value.c lib/trace.c lib/trace_expr.c lib/trace_builtin.c \
           lib/trace_array.c lib/trace_control.c lib/trace_index.c lib/autograph.c \

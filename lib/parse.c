@@ -25,6 +25,7 @@
  *    nodes the node's span. An `if`'s cond->span is the text inside the
  *    parentheses. Statement spans include their `;`. */
 #include "ast.h"
+#include "hashmap.h"
 #include "lex.h"
 #include "util.h"
 
@@ -37,8 +38,7 @@
 typedef struct func_list {
   ast_func **funcs;
   int n, cap;
-  uint32_t *slots;         /* 0 = empty, else index + 1 into funcs */
-  uint32_t nslots;         /* a power of two, or 0 */
+  hashmap index;           /* name -> index into funcs */
 } func_list;
 
 typedef struct parser {
@@ -1017,32 +1017,19 @@ static bool parse_params(parser *p, ast_func *fn) {
   return expect_close(p, ")", open) != NULL;
 }
 
-static uint32_t *func_slot(uint32_t *slots, uint32_t nslots, const func_list *list,
-                           name_id name) {
-  uint32_t i = (name * 2654435761u) & (nslots - 1);
-  while (slots[i] && list->funcs[slots[i] - 1]->name != name) i = (i + 1) & (nslots - 1);
-  return &slots[i];
-}
-
-static void func_rehash(parser *p, func_list *list) {
-  uint32_t nslots = list->nslots ? list->nslots * 2 : 16;
-  uint32_t *slots = ARENA_ARRAY(p->arena, uint32_t, nslots);
-  for (int i = 0; i < list->n; i++)
-    *func_slot(slots, nslots, list, list->funcs[i]->name) = (uint32_t)i + 1;
-  list->slots = slots;
-  list->nslots = nslots;
+static bool func_name_eq(const void *ctx, uint32_t i, const void *key) {
+  return ((const func_list *)ctx)->funcs[i]->name == *(const name_id *)key;
 }
 
 static bool add_func(parser *p, func_list *list, ast_func *fn) {
-  if ((uint32_t)list->n * 2 >= list->nslots) func_rehash(p, list);
-  uint32_t *slot = func_slot(list->slots, list->nslots, list, fn->name);
-  if (*slot) {
+  uint32_t first = hashmap_add(&list->index, hash_u64(fn->name), func_name_eq, list, &fn->name,
+                               (uint32_t)list->n);
+  if (first != HASHMAP_NONE) {
     error_span(p, fn->name_span, "duplicate function %s", quote_name(p, fn->name));
-    diag_note_at(p->diags, p->src, list->funcs[*slot - 1]->name_span, "first defined here");
+    diag_note_at(p->diags, p->src, list->funcs[first]->name_span, "first defined here");
     return false;
   }
   ARENA_PUSH(p->arena, list->funcs, list->n, list->cap, fn);
-  *slot = (uint32_t)list->n;
   return true;
 }
 
@@ -1050,6 +1037,7 @@ static bool add_func(parser *p, func_list *list, ast_func *fn) {
 static bool parse_func_body(parser *p, ast_func *fn) {
   if (!at(p, "{")) return error_expected(p, "'{'", "before function body"), false;
   func_list nested = {0};
+  hashmap_init(&nested.index, p->arena);
   ast_func *outer = p->func;
   func_list *outer_siblings = p->siblings;
   p->func = fn;
@@ -1117,6 +1105,7 @@ bool parse_program(tj_arena *a, const tj_source *src, diag_list *d,
     return false;
   }
   func_list top = {0};
+  hashmap_init(&top.index, a);
   parser p = {.arena = a, .src = src, .diags = d, .names = prog->names,
               .toks = toks, .tok = toks, .last = toks + ntoks - 1, .siblings = &top};
   bool ok = parse_funcs(&p);
