@@ -3,7 +3,8 @@
  * file holds the reductions, dot/matmul and the table; trace_array_shape.c
  * the shape manipulation, trace_array_make.c the constructors,
  * trace_array_base.c what they share (trace_array_int.h, private to the
- * four). Each mirrors the jnp function of its name in JAX 0.10.2 (jax/_src/numpy/{reductions,lax_numpy,tensor_contractions,
+ * four). Each mirrors the jnp function of its name in JAX 0.10.2
+ * (jax/_src/numpy/{reductions,lax_numpy,tensor_contractions,
  * array_creation}.py) and records what it records: the converts, squeezes
  * and broadcasts jnp adds, and nothing where jnp hands its operand back.
  *
@@ -14,7 +15,6 @@
  * (pe.forwarding_rules), so it records nothing. */
 #include "trace_array_int.h"
 
-#include <math.h>
 #include <string.h>
 
 /* ---- reductions ---- */

@@ -4,9 +4,6 @@
  * squeezes, transposes), recorded only where jnp records them. */
 #include "trace_array_int.h"
 
-#include <math.h>
-#include <string.h>
-
 /* ---- arguments and Python-style text ---- */
 
 /* Argument i, given by position or as keyword kw; *out is NULL when it is

@@ -4,7 +4,6 @@
  * vocabulary (trace_array.c holds its table). */
 #include "trace_array_int.h"
 
-#include <math.h>
 #include <string.h>
 
 /* ---- shape manipulation ---- */
