@@ -135,21 +135,50 @@ static void test_reserve(void) {
   hashmap_free(&m);
 }
 
-/* Past HASHMAP_MAX_LEN the map gives up as a failed allocation does
- * (TJ_OOM: a message and abort), before any arithmetic can overflow. */
-static void test_limit(void) {
+/* Whether f ends the process by abort(), its message silenced. */
+static bool aborts(void (*f)(void)) {
   fflush(NULL);
   pid_t pid = fork();
   if (pid == 0) {
     if (!freopen("/dev/null", "w", stderr)) _exit(1); /* its message is expected */
-    hashmap m;
-    hashmap_init(&m, NULL);
-    hashmap_reserve(&m, HASHMAP_MAX_LEN + 1);
+    f();
     _exit(0);
   }
   int status = 0;
-  CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
-  CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+  return pid > 0 && waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) &&
+         WTERMSIG(status) == SIGABRT;
+}
+
+static void reserve_past_limit(void) {
+  hashmap m;
+  hashmap_init(&m, NULL);
+  hashmap_reserve(&m, HASHMAP_MAX_LEN + 1);
+}
+
+static void add_index_past_limit(void) {
+  static names ns;
+  strcpy(ns.text[0], "a");
+  hashmap m;
+  hashmap_init(&m, NULL);
+  hashmap_add(&m, 1, name_eq, &ns, "a", HASHMAP_MAX_LEN);
+}
+
+static void add_index_below_limit(void) {
+  static names ns;
+  strcpy(ns.text[0], "a");
+  hashmap m;
+  hashmap_init(&m, NULL);
+  hashmap_add(&m, 1, name_eq, &ns, "a", HASHMAP_MAX_LEN - 1);
+  hashmap_free(&m);
+}
+
+/* Past HASHMAP_MAX_LEN the map gives up as a failed allocation does
+ * (TJ_OOM: a message and abort), before any arithmetic can overflow; an
+ * index past it is a caller's bug (TJ_BUG). The last index is fine. */
+static void test_limit(void) {
+  CHECK(aborts(reserve_past_limit));
+  CHECK(aborts(add_index_past_limit));
+  CHECK(!aborts(add_index_below_limit));
 }
 
 static void test_hashes(void) {
