@@ -20,10 +20,12 @@ KERNEL_CFLAGS ?= -O3 -march=native
 KERNEL_MATHFLAGS = -fopenmp-simd -fno-math-errno -fno-trapping-math -ffp-contract=off
 LDLIBS  += -lmvec
 
-LIB_SRC = lib/arena.c lib/util.c lib/diag.c lib/dtype.c lib/promote.c lib/intern.c \
-          lib/lex.c lib/parse.c lib/json_scan.c lib/spec.c lib/spec_file.c lib/ir.c lib/prims.c \
+LIB_SRC = lib/arena.c lib/util.c lib/hashmap.c lib/diag.c lib/dtype.c lib/promote.c lib/intern.c \
+          lib/lex.c lib/parse.c lib/parse_base.c lib/parse_type.c lib/parse_expr.c \
+          lib/json_scan.c lib/spec.c lib/spec_file.c lib/ir.c lib/prims.c \
           lib/value.c lib/trace.c lib/trace_expr.c lib/trace_builtin.c \
-          lib/trace_array.c lib/trace_control.c lib/trace_index.c lib/autograph.c \
+          lib/trace_array.c lib/trace_array_base.c lib/trace_array_shape.c lib/trace_array_make.c \
+          lib/trace_control.c lib/trace_index.c lib/autograph.c \
           lib/prims_array.c lib/prims_index.c lib/prims_control.c \
           lib/pp.c lib/print.c lib/api.c lib/array.c lib/values.c lib/npy.c lib/format.c \
           lib/eval.c lib/eval_elem.c lib/eval_array.c lib/eval_shape.c lib/eval_control.c lib/run.c lib/mem_estimate.c \

@@ -19,37 +19,27 @@ void explain_call_pos(const explain_call *c, uint32_t *line, uint32_t *col) {
   *col = c->col;
 }
 
-/* ---- the seen signatures: an open-addressing table over the digests ---- */
+/* ---- the seen signatures, indexed by digest ---- */
 
-static void table_put(tj_explain_report *r, int sig) {
-  uint32_t mask = r->table_cap - 1, h = (uint32_t)r->sigs[sig].key.digest.lo & mask;
-  while (r->table[h]) h = (h + 1) & mask;
-  r->table[h] = (uint32_t)sig + 1;
-}
-
-static void table_grow(tj_explain_report *r) {
-  free(r->table);
-  r->table_cap = r->table_cap ? 2 * r->table_cap : 64;
-  r->table = calloc(r->table_cap, sizeof *r->table);
-  if (!r->table) TJ_OOM();
-  for (int i = 0; i < r->nsigs; i++) table_put(r, i);
+static bool sig_digest_eq(const void *ctx, uint32_t i, const void *key) {
+  return cache_digest_equal(((const tj_explain_report *)ctx)->sigs[i].key.digest,
+                            *(const cache_digest *)key);
 }
 
 int explain_find(const tj_explain_report *r, cache_digest d) {
-  if (!r->table_cap) return -1;
-  uint32_t mask = r->table_cap - 1;
-  for (uint32_t h = (uint32_t)d.lo & mask; r->table[h]; h = (h + 1) & mask)
-    if (cache_digest_equal(r->sigs[r->table[h] - 1].key.digest, d)) return (int)r->table[h] - 1;
-  return -1;
+  uint32_t i = hashmap_find(&r->sig_index, d.lo, sig_digest_eq, r, &d);
+  return i == HASHMAP_NONE ? -1 : (int)i;
 }
 
 int explain_add_sig(tj_explain_report *r, const cache_key *key, int first_call) {
-  if ((uint32_t)(r->nsigs + 1) * 2 > r->table_cap) table_grow(r);
   explain_sig s = {.key = *key, .first_call = first_call, .last_use = first_call};
   s.key.args = ARENA_ARRAY(&r->arena, cache_key_arg, key->nargs ? key->nargs : 1);
   memcpy(s.key.args, key->args, sizeof *key->args * (size_t)key->nargs);
   ARENA_PUSH(&r->arena, r->sigs, r->nsigs, r->capsigs, s);
-  table_put(r, r->nsigs - 1);
+  /* lookup adds only digests it did not find: each is indexed once */
+  if (hashmap_add(&r->sig_index, key->digest.lo, sig_digest_eq, r, &key->digest,
+                  (uint32_t)r->nsigs - 1) != HASHMAP_NONE)
+    TJ_BUG("explain_add_sig: a signature seen before");
   return r->nsigs - 1;
 }
 
@@ -258,7 +248,7 @@ int tj_explain_compiles(const tj_explain_report *r) { return r->ncompiles; }
 
 void tj_explain_free(tj_explain_report *r) {
   if (!r) return;
-  free(r->table);
+  hashmap_free(&r->sig_index);
   arena_free(&r->arena);
   free(r);
 }

@@ -7,6 +7,7 @@
 #include "api.h"
 #include "bind.h"
 #include "cache_key.h"
+#include "hashmap.h"
 #include "limits.h"
 #include "util.h"
 
@@ -89,8 +90,7 @@ struct tj_explain_report {
   cache_keyer keyer;
   explain_sig *sigs;
   int nsigs, capsigs;
-  uint32_t *table;         /* open addressing: signature index + 1, 0 empty */
-  uint32_t table_cap;
+  hashmap sig_index;       /* digest -> index into sigs (malloc'd) */
   explain_call *calls;
   int ncalls, ncompiles;
   long max_compiles;       /* -1: no budget */
@@ -107,7 +107,8 @@ struct tj_explain_report {
 /* explain.c */
 /* The signature with this digest, or -1. */
 int explain_find(const tj_explain_report *r, cache_digest d);
-/* Adds a signature (key args copied into the report's arena). */
+/* Adds a signature not seen before (explain_find gave -1; key args copied
+ * into the report's arena). */
 int explain_add_sig(tj_explain_report *r, const cache_key *key, int first_call);
 /* Where a call is written: its line and column in the spec. */
 void explain_call_pos(const explain_call *c, uint32_t *line, uint32_t *col);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "hashmap.h"
 
 /* ---- IDs in creation order ----
  * A named object's ID is 2 * (1 + its index in names[]); anonymous objects
@@ -22,16 +23,9 @@ typedef struct id_state {
   Agraph_t *root;
   char **names;            /* by index; interned in root's string dict */
   size_t n, cap;
-  uint32_t *slots;         /* open addressing: 1 + index, 0 empty */
-  size_t nslots;
+  hashmap index;           /* name -> its index in names (malloc'd) */
   IDTYPE next_anon;
 } id_state;
-
-static uint64_t name_hash(const char *s) {
-  uint64_t h = 0xcbf29ce484222325ull;  /* FNV-1a */
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-  return h;
-}
 
 static void *id_open(Agraph_t *g, Agdisc_t *disc) {
   (void)disc;
@@ -42,22 +36,21 @@ static void *id_open(Agraph_t *g, Agdisc_t *disc) {
   return st;
 }
 
-/* The slot where name is, or the empty one where it would go. */
-static uint32_t *id_slot(id_state *st, const char *name) {
-  size_t at = name_hash(name) & (st->nslots - 1);
-  while (st->slots[at] && strcmp(st->names[st->slots[at] - 1], name) != 0) at = (at + 1) & (st->nslots - 1);
-  return &st->slots[at];
+static bool name_eq(const void *ctx, uint32_t i, const void *key) {
+  return strcmp(((const id_state *)ctx)->names[i], key) == 0;
 }
 
-static void id_grow(id_state *st) {
-  size_t old = st->nslots;
-  uint32_t *was = st->slots;
-  st->nslots = old ? old * 2 : 256;
-  st->slots = calloc(st->nslots, sizeof *st->slots);
-  if (!st->slots) TJ_OOM();
-  for (size_t i = 0; i < old; i++)
-    if (was[i]) *id_slot(st, st->names[was[i] - 1]) = was[i];
-  free(was);
+/* Appends a copy of name to names. */
+static void add_name(id_state *st, char *name) {
+  if (st->n == st->cap) {
+    st->cap = st->cap ? st->cap * 2 : 256;
+    st->names = realloc(st->names, st->cap * sizeof *st->names);
+    if (!st->names) TJ_OOM();
+  }
+  /* cgraph reads a flag stored before an interned string (aghtmlstr), so
+   * names it prints must be agstrdup's; agclose frees them. */
+  if (!(st->names[st->n] = agstrdup(st->root, name))) TJ_OOM();
+  st->n++;
 }
 
 static long id_map(void *state, int objtype, char *str, IDTYPE *id, int createflag) {
@@ -68,21 +61,15 @@ static long id_map(void *state, int objtype, char *str, IDTYPE *id, int createfl
     st->next_anon += 2;
     return 1;
   }
-  if (2 * (st->n + 1) > st->nslots) id_grow(st);
-  uint32_t *slot = id_slot(st, str);
-  if (!*slot) {
+  uint64_t hash = hash_str(str);
+  uint32_t i = hashmap_find(&st->index, hash, name_eq, st, str);
+  if (i == HASHMAP_NONE) {
     if (!createflag) return 0;
-    if (st->n == st->cap) {
-      st->cap = st->cap ? st->cap * 2 : 256;
-      st->names = realloc(st->names, st->cap * sizeof *st->names);
-      if (!st->names) TJ_OOM();
-    }
-    /* cgraph reads a flag stored before an interned string (aghtmlstr), so
-     * names it prints must be agstrdup's; agclose frees them. */
-    if (!(st->names[st->n] = agstrdup(st->root, str))) TJ_OOM();
-    *slot = (uint32_t)++st->n;
+    i = (uint32_t)st->n;
+    add_name(st, str);
+    hashmap_add(&st->index, hash, name_eq, st, str, i);
   }
-  *id = 2 * (IDTYPE)*slot;
+  *id = 2 * ((IDTYPE)i + 1);
   return 1;
 }
 
@@ -102,7 +89,7 @@ static char *id_print(void *state, int objtype, IDTYPE id) {
 static void id_close(void *state) {
   id_state *st = state;
   free(st->names);
-  free(st->slots);
+  hashmap_free(&st->index);
   free(st);
 }
 

@@ -1,8 +1,8 @@
 /* The identifier interner (QBE's intern()): equal names get equal ids, so
- * the parser and tracer compare names as integers. Open addressing with
- * linear probing; the table lives in the program's arena and doubles when
- * half full (the old table stays in the arena until it is freed). */
+ * the parser and tracer compare names as integers. The entries live in the
+ * program's arena, indexed by a hash map (hashmap.h) in the same arena. */
 #include "ast.h"
+#include "hashmap.h"
 #include "util.h"
 
 #include <string.h>
@@ -10,61 +10,42 @@
 typedef struct intern_entry {
   const char *text;        /* NUL-terminated copy in the arena */
   uint32_t len;
-  uint32_t hash;
 } intern_entry;
 
 struct interner {
   tj_arena *arena;
   intern_entry *entries;   /* entries[id - 1]: id 0 means "no name" */
   uint32_t nentries, entries_cap;
-  uint32_t *slots;         /* 0 = empty, else an id */
-  uint32_t nslots;         /* a power of two */
+  hashmap index;           /* text -> id - 1 */
 };
 
-enum { INITIAL_SLOTS = 256 };
+enum { INITIAL_NAMES = 128 };
 
-/* FNV-1a: short identifiers, no adversary worth a keyed hash here. */
-static uint32_t hash_bytes(const char *s, uint32_t n) {
-  uint32_t h = 2166136261u;
-  for (uint32_t i = 0; i < n; i++) {
-    h ^= (unsigned char)s[i];
-    h *= 16777619u;
-  }
-  return h;
+typedef struct name_key {
+  const char *s;
+  uint32_t n;
+} name_key;
+
+static bool entry_eq(const void *ctx, uint32_t i, const void *key) {
+  const intern_entry *e = &((const interner *)ctx)->entries[i];
+  const name_key *k = key;
+  return e->len == k->n && memcmp(e->text, k->s, k->n) == 0;
 }
 
 interner *interner_new(tj_arena *a) {
   interner *in = ARENA_NEW(a, interner);
   in->arena = a;
-  in->nslots = INITIAL_SLOTS;
-  in->slots = ARENA_ARRAY(a, uint32_t, in->nslots);
+  hashmap_init(&in->index, a);
+  hashmap_reserve(&in->index, INITIAL_NAMES);
   return in;
 }
 
-static void rehash(interner *in) {
-  uint32_t nslots = in->nslots * 2;
-  uint32_t *slots = ARENA_ARRAY(in->arena, uint32_t, nslots);
-  for (uint32_t id = 1; id <= in->nentries; id++) {
-    uint32_t i = in->entries[id - 1].hash & (nslots - 1);
-    while (slots[i]) i = (i + 1) & (nslots - 1);
-    slots[i] = id;
-  }
-  in->slots = slots;
-  in->nslots = nslots;
-}
-
 name_id intern(interner *in, const char *s, uint32_t n) {
-  uint32_t h = hash_bytes(s, n);
-  uint32_t i = h & (in->nslots - 1);
-  for (; in->slots[i]; i = (i + 1) & (in->nslots - 1)) {
-    const intern_entry *e = &in->entries[in->slots[i] - 1];
-    if (e->hash == h && e->len == n && memcmp(e->text, s, n) == 0)
-      return in->slots[i];
-  }
-  intern_entry e = {arena_strndup(in->arena, s, n), n, h};
+  name_key k = {s, n};
+  uint32_t i = hashmap_add(&in->index, hash_bytes(s, n), entry_eq, in, &k, in->nentries);
+  if (i != HASHMAP_NONE) return i + 1;
+  intern_entry e = {arena_strndup(in->arena, s, n), n};
   ARENA_PUSH(in->arena, in->entries, in->nentries, in->entries_cap, e);
-  in->slots[i] = in->nentries;
-  if (in->nentries * 2 > in->nslots) rehash(in);
   return in->nentries;
 }
 

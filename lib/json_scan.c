@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashmap.h"
 #include "util.h"
 
 /* Every node json_parse makes; sjson comes first so the pointers convert.
@@ -513,34 +514,29 @@ static sjson *parse_array(parser *p, const char *path, int depth) {
   return &nd->v;
 }
 
-static uint64_t hash_key(const char *s, uint32_t n) {
-  uint64_t h = 1469598103934665603u;
-  for (uint32_t i = 0; i < n; i++)
-    h = (h ^ (unsigned char)s[i]) * 1099511628211u; /* FNV-1a */
-  return h;
+typedef struct key_text {
+  const char *s;
+  uint32_t n;
+} key_text;
+
+static bool key_eq(const void *ctx, uint32_t i, const void *key) {
+  const json_node *nd = ctx;
+  const key_text *k = key;
+  return nd->key_lens[i] == k->n && memcmp(nd->v.keys[i], k->s, k->n) == 0;
 }
 
-/* Rejects a key given twice (open addressing: objects may be large). */
+/* Rejects a key given twice (a hash map: objects may be large). */
 static bool check_duplicates(parser *p, json_node *nd) {
-  uint32_t n = nd->v.n, size = 16;
-  while (size < 2 * n) size *= 2;
-  uint32_t *slots = ARENA_ARRAY(p->a, uint32_t, size); /* index + 1 */
-  for (uint32_t i = 0; i < n; i++) {
-    const char *k = nd->v.keys[i];
-    uint32_t kl = nd->key_lens[i];
-    uint32_t mask = size - 1;
-    for (uint32_t h = (uint32_t)hash_key(k, kl) & mask;; h = (h + 1) & mask) {
-      uint32_t j = slots[h];
-      if (!j) {
-        slots[h] = i + 1;
-        break;
-      }
-      if (nd->key_lens[j - 1] == kl && memcmp(nd->v.keys[j - 1], k, kl) == 0) {
-        json_error(p->d, &nd->v, nd->key_spans[i], "duplicate key '%s'",
-                   json_show(p->a, k, kl));
-        diag_note_at(p->d, p->src, nd->key_spans[j - 1], "first given here");
-        return false;
-      }
+  hashmap seen;
+  hashmap_init(&seen, p->a);
+  hashmap_reserve(&seen, nd->v.n);
+  for (uint32_t i = 0; i < nd->v.n; i++) {
+    key_text k = {nd->v.keys[i], nd->key_lens[i]};
+    uint32_t first = hashmap_add(&seen, hash_bytes(k.s, k.n), key_eq, nd, &k, i);
+    if (first != HASHMAP_NONE) {
+      json_error(p->d, &nd->v, nd->key_spans[i], "duplicate key '%s'", json_show(p->a, k.s, k.n));
+      diag_note_at(p->d, p->src, nd->key_spans[first], "first given here");
+      return false;
     }
   }
   return true;

@@ -53,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashmap.h"
 #include "pp.h"
 #include "prims.h"
 #include "util.h"
@@ -62,62 +63,6 @@ enum {
   HOIST_MIN_EQNS = 10,     /* a sub-jaxpr with more equations is hoisted */
   MAX_PRINT_DEPTH = 1000,  /* nesting of sub-jaxprs and param values */
 };
-
-/* ---- small hash map: pointer or string key → uint32 value ---- */
-
-typedef struct map_entry {
-  const void *key;
-  uint64_t hash;
-  uint32_t val;
-} map_entry;
-
-typedef struct hmap {
-  map_entry *e;
-  size_t cap, len;
-} hmap;
-
-typedef bool (*key_eq)(const void *x, const void *y);
-
-static bool ptr_eq(const void *x, const void *y) { return x == y; }
-static bool str_eq(const void *x, const void *y) { return strcmp(x, y) == 0; }
-
-static uint64_t ptr_hash(const void *p) {
-  return ((uint64_t)(uintptr_t)p >> 3) * 0x9e3779b97f4a7c15ull;
-}
-
-static uint64_t str_hash(const char *s) {
-  uint64_t h = 0xcbf29ce484222325ull;  /* FNV-1a */
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-  return h;
-}
-
-static void hmap_grow(tj_arena *a, hmap *h) {
-  size_t cap = h->cap ? h->cap * 2 : 64;
-  map_entry *e = ARENA_ARRAY(a, map_entry, cap);
-  for (size_t i = 0; i < h->cap; i++) {
-    if (!h->e[i].key) continue;
-    size_t j = h->e[i].hash & (cap - 1);
-    while (e[j].key) j = (j + 1) & (cap - 1);
-    e[j] = h->e[i];
-  }
-  h->e = e;
-  h->cap = cap;
-}
-
-/* The value slot of key; inserted with value 0 when add is set, else NULL
- * when absent. */
-static uint32_t *hmap_at(tj_arena *a, hmap *h, const void *key, uint64_t hash,
-                         key_eq eq, bool add) {
-  if (add && 2 * (h->len + 1) > h->cap) hmap_grow(a, h);
-  if (!h->cap) return NULL;
-  size_t j = hash & (h->cap - 1);
-  for (; h->e[j].key; j = (j + 1) & (h->cap - 1))
-    if (h->e[j].hash == hash && eq(h->e[j].key, key)) return &h->e[j].val;
-  if (!add) return NULL;
-  h->e[j] = (map_entry){key, hash, 0};
-  h->len++;
-  return &h->e[j].val;
-}
 
 /* ---- the printing context (JAX's JaxprPpContext) ---- */
 
@@ -137,7 +82,7 @@ typedef struct printer {
   size_t nskip, skip_pos;
   jaxpr_info *info;        /* sub-jaxprs in the order JAX meets them */
   size_t ninfo, capinfo;
-  hmap info_index;         /* jaxpr → 1 + index into info */
+  hashmap info_index;      /* jaxpr → index into info */
   uint32_t *shared;        /* indices into info, in hoisting order */
   size_t nshared, capshared;
   uint32_t *stamp, gen;    /* suggest_same_names' "already lent" marks */
@@ -151,6 +96,7 @@ static void printer_init(printer *p, const ir_module *m, tj_arena *a) {
   memset(p, 0, sizeof *p);
   p->m = m;
   p->a = a;
+  hashmap_init(&p->info_index, a);
   p->names = ARENA_ARRAY(a, const char *, m->nvars + 1);
   p->nil = pp_nil(a);
   p->space = pp_text(a, " ");
@@ -326,15 +272,19 @@ static bool all_jaxprs(const pval *v) {
 
 /* ---- sub-jaxpr bookkeeping and hoisting ---- */
 
+static bool info_jaxpr_eq(const void *ctx, uint32_t i, const void *key) {
+  return ((const printer *)ctx)->info[i].j == key;
+}
+
 static jaxpr_info *info_of(printer *p, const ir_jaxpr *j, bool add) {
-  uint32_t *slot = hmap_at(p->a, &p->info_index, j, ptr_hash(j), ptr_eq, add);
-  if (!slot) return NULL;
-  if (!*slot) {
-    jaxpr_info fresh = {.j = j};
-    ARENA_PUSH(p->a, p->info, p->ninfo, p->capinfo, fresh);
-    *slot = (uint32_t)p->ninfo;
-  }
-  return &p->info[*slot - 1];
+  uint64_t hash = hash_u64((uintptr_t)j);
+  uint32_t i = add ? hashmap_add(&p->info_index, hash, info_jaxpr_eq, p, j, (uint32_t)p->ninfo)
+                   : hashmap_find(&p->info_index, hash, info_jaxpr_eq, p, j);
+  if (i != HASHMAP_NONE) return &p->info[i];
+  if (!add) return NULL;
+  jaxpr_info fresh = {.j = j};
+  ARENA_PUSH(p->a, p->info, p->ninfo, p->capinfo, fresh);
+  return &p->info[p->ninfo - 1];
 }
 
 static const char *shared_name_of(printer *p, const ir_jaxpr *j) {
@@ -401,19 +351,47 @@ static int cmp_u64(const void *x, const void *y) {
   return (a > b) - (a < b);
 }
 
+/* How many shared jaxprs took each name so far. */
+typedef struct name_count {
+  const char *name;
+  uint32_t n;
+} name_count;
+
+typedef struct name_counts {
+  name_count *e;
+  size_t len, cap;
+  hashmap index;           /* name → index into e */
+} name_counts;
+
+static bool count_name_eq(const void *ctx, uint32_t i, const void *key) {
+  return strcmp(((const name_counts *)ctx)->e[i].name, key) == 0;
+}
+
+/* name's count, added at 0 when absent; valid until the next call. */
+static uint32_t *count_of(printer *p, name_counts *c, const char *name) {
+  uint32_t i = hashmap_add(&c->index, hash_str(name), count_name_eq, c, name, (uint32_t)c->len);
+  if (i == HASHMAP_NONE) {
+    name_count fresh = {name, 0};
+    ARENA_PUSH(p->a, c->e, c->len, c->cap, fresh);
+    i = (uint32_t)c->len - 1;
+  }
+  return &c->e[i].n;
+}
+
 /* Names the jaxprs used twice or more: `jaxpr`, `jaxpr1`, ... */
 static void name_shared(printer *p) {
-  hmap counts = {0};
+  name_counts counts = {0};
+  hashmap_init(&counts.index, p->a);
   size_t capskip = 0;
   for (size_t i = 0; i < p->ninfo; i++) {
     jaxpr_info *in = &p->info[i];
     if (in->count < 2) continue;
     const char *name = in->suggested ? in->suggested : "jaxpr";
-    uint32_t *c = hmap_at(p->a, &counts, name, str_hash(name), str_eq, true);
+    uint32_t *c = count_of(p, &counts, name);
     if (*c > 0) {
       name = arena_printf(p->a, "%s%u", name, (unsigned)*c);
       (*c)++;
-      c = hmap_at(p->a, &counts, name, str_hash(name), str_eq, true);
+      c = count_of(p, &counts, name);
     }
     (*c)++;
     in->shared_name = name;

@@ -1,0 +1,78 @@
+/* The array builtins' private interface, shared by the four files of the
+ * array vocabulary and by no one else (the table, builtins_array, is in
+ * trace.h): trace_array.c (reductions, dot/matmul, the table),
+ * trace_array_shape.c (shape manipulation), trace_array_make.c
+ * (constructors) and trace_array_base.c (what they share: arguments,
+ * dtypes, axes, shapes, and the equations jnp adds). The names carry the
+ * ta_ prefix. */
+#ifndef TJ_TRACE_ARRAY_INT_H
+#define TJ_TRACE_ARRAY_INT_H
+
+#include "limits.h"
+#include "prims.h"
+#include "trace.h"
+#include "util.h"
+
+/* How a jnp function reads an axis argument; the kinds differ only in
+ * which error a wrong argument meets. */
+typedef enum {
+  AX_OPTIONAL, /* _ensure_optional_axes (reductions): int or sequence */
+  AX_INDEX,    /* _ensure_index_tuple (expand_dims, squeeze): int or sequence */
+  AX_SEQUENCE, /* a sequence only (transpose's axes) */
+} axis_kind;
+
+/* What a bare (non-tuple) shape argument means to the jnp function:
+ * canonicalize_shape iterates it, or the function wraps it in a tuple or
+ * in a list first. It decides the text of JAX's errors. */
+typedef enum { SHAPE_ITER, SHAPE_TUPLE, SHAPE_LIST } shape_kind;
+
+/* ---- arguments, dtypes, axes and shapes (trace_array_base.c) ---- */
+bool ta_get_arg(tracer *t, const builtin_def *b, const call_args *a, int i, const char *kw,
+                const value **out, tj_span *span);
+bool ta_get_flag(tracer *t, const builtin_def *b, const call_args *a, const char *kw, bool *out);
+void ta_put_dims(tj_buf *b, const int64_t *d, int n);
+void ta_put_aval(tj_buf *b, tj_aval a);
+void ta_put_value(tracer *t, tj_buf *b, const value *v);
+bool ta_raise_buf(tracer *t, tj_span span, tj_buf *b);
+bool ta_check_array(tracer *t, const builtin_def *b, const value *v, int pos, tj_span span);
+bool ta_concrete_error(tracer *t, const value *v, tj_span span, const char *context);
+bool ta_get_dtype(tracer *t, const value *v, tj_span span, tj_dtype *out);
+bool ta_opt_dtype(tracer *t, const builtin_def *b, const call_args *a, int i, bool *have,
+                  tj_dtype *dt);
+bool ta_index_of(tracer *t, const value *v, tj_span span, int64_t *out);
+bool ta_canon_axis(tracer *t, int64_t axis, int rank, tj_span span, int64_t *out);
+bool ta_read_axes(tracer *t, const value *v, tj_span span, axis_kind kind, int64_t **out, int *n);
+bool ta_canon_axes(tracer *t, const value *v, tj_span span, axis_kind kind, int rank,
+                   int64_t **axes, int *n);
+bool ta_has_dup(const int64_t *v, int n);
+bool ta_read_shape(tracer *t, const value *v, tj_span span, shape_kind kind, tj_aval *shape);
+bool ta_check_sizes(tracer *t, const char *fn, const tj_aval *shape, tj_span span);
+bool ta_cast(tracer *t, value *v, tj_aval *av, tj_dtype dt, bool weak, tj_span span);
+bool ta_broadcast_trailing(tracer *t, const value *v, const tj_aval *av, const tj_aval *shape,
+                           tj_span span, value *out);
+bool ta_expand_at(tracer *t, value *v, const int64_t *at, int n, tj_span span);
+bool ta_reshape_to(tracer *t, value *v, const tj_aval *shape, tj_span span);
+bool ta_ravel(tracer *t, value *v, tj_span span);
+void ta_sort_dims(int64_t *dims, int n);
+bool ta_squeeze_dims(tracer *t, value *v, int64_t *dims, int n, tj_span span);
+bool ta_transpose_by(tracer *t, value *v, const int64_t *perm, int n, tj_span span);
+
+/* ---- shape manipulation (trace_array_shape.c) ---- */
+bool ta_builtin_transpose(tracer *t, const builtin_def *b, const call_args *a, value *out);
+bool ta_builtin_reshape(tracer *t, const builtin_def *b, const call_args *a, value *out);
+bool ta_broadcast_to(tracer *t, const value *x, const value *shapev, tj_span span, tj_span call,
+                     value *out);
+bool ta_builtin_broadcast_to(tracer *t, const builtin_def *b, const call_args *a, value *out);
+bool ta_builtin_expand_dims(tracer *t, const builtin_def *b, const call_args *a, value *out);
+bool ta_builtin_squeeze(tracer *t, const builtin_def *b, const call_args *a, value *out);
+bool ta_builtin_concatenate(tracer *t, const builtin_def *b, const call_args *a, value *out);
+
+/* ---- constructors (trace_array_make.c) ---- */
+bool ta_builtin_zeros_ones(tracer *t, const builtin_def *b, const call_args *a, value *out);
+bool ta_builtin_full(tracer *t, const builtin_def *b, const call_args *a, value *out);
+bool ta_builtin_like(tracer *t, const builtin_def *b, const call_args *a, value *out);
+bool ta_builtin_iota(tracer *t, const builtin_def *b, const call_args *a, value *out);
+bool ta_builtin_arange(tracer *t, const builtin_def *b, const call_args *a, value *out);
+bool ta_builtin_astype(tracer *t, const builtin_def *b, const call_args *a, value *out);
+
+#endif
