@@ -7,12 +7,12 @@ BUILD   ?= build
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
           -Wpointer-arith -Wvla -Wformat=2 -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -iquote lib $(GRAPHVIZ_CFLAGS)
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -iquote lib $(LIB_DIRS:%=-iquote lib/%) $(GRAPHVIZ_CFLAGS)
 LDLIBS  = -lcjson -ltcc -ldl -lpthread -lm
 LDLIBS += -lxxhash
 # the disk cache's MACs (keyed BLAKE2b) and keys
 LDLIBS += -lsodium
-# The block kernels (lib/kernels.c) are built optimized and vectorized
+# The block kernels (lib/backend/kernels.c) are built optimized and vectorized
 # whatever CFLAGS say; packagers override KERNEL_CFLAGS (e.g. -O3 -mavx2)
 # for a portable build. KERNEL_MATHFLAGS keep them exact (no -ffast-math)
 # while letting gcc call libmvec's vector sin, exp ...
@@ -20,32 +20,15 @@ KERNEL_CFLAGS ?= -O3 -march=native
 KERNEL_MATHFLAGS = -fopenmp-simd -fno-math-errno -fno-trapping-math -ffp-contract=off
 LDLIBS  += -lmvec
 
-LIB_SRC = lib/arena.c lib/util.c lib/hashmap.c lib/diag.c lib/dtype.c lib/promote.c lib/intern.c \
-          lib/lex.c lib/parse.c lib/parse_base.c lib/parse_type.c lib/parse_expr.c \
-          lib/json_scan.c lib/spec.c lib/spec_file.c lib/ir.c lib/prims.c \
-          lib/value.c lib/trace.c lib/trace_expr.c lib/trace_builtin.c \
-          lib/trace_array.c lib/trace_array_base.c lib/trace_array_shape.c lib/trace_array_make.c \
-          lib/trace_control.c lib/trace_index.c lib/autograph.c \
-          lib/prims_array.c lib/prims_index.c lib/prims_control.c \
-          lib/pp.c lib/print.c lib/api.c lib/array.c lib/values.c lib/npy.c lib/format.c \
-          lib/eval.c lib/eval_elem.c lib/eval_array.c lib/eval_shape.c lib/eval_control.c lib/run.c lib/mem_estimate.c \
-          lib/codegen.c lib/cg_elem.c lib/cg_array.c lib/cg_reduce.c lib/cg_control.c lib/jit.c
-CMD_SRC = cmd/tjit.c cmd/common.c cmd/trace.c cmd/check.c cmd/run.c cmd/help.c cmd/emit_c.c
-CMD_SRC += cmd/options.c
-LIB_SRC += lib/cache_key.c lib/cg_block.c lib/explain.c lib/explain_analysis.c lib/explain_format.c lib/explain_json.c lib/diag_format.c
-CMD_SRC += cmd/explain.c
-CMD_SRC += cmd/cache.c
-LIB_SRC += lib/kernels.c
-LIB_SRC += lib/work.c lib/alloc.c
-LIB_SRC += lib/ir_build.c
-# binding a call to the entry's parameters: read by the cache key and the tracer
-LIB_SRC += lib/bind.c
-# the pass pipeline run before the C backend (lib/pass.h)
-LIB_SRC += lib/pass.c
-LIB_SRC += lib/diskcache.c lib/diskcache_entry.c lib/diskcache_key.c
-# tjit graph: Graphviz in process (libcgraph builds, libgvc lays out and renders).
-LIB_SRC += lib/graph.c lib/graph_render.c
-CMD_SRC += cmd/graph.c
+# The library, one folder per stage (docs/ARCHITECTURE.md): the foundations,
+# the front end, the tracer, the IR and its passes, the reference evaluator,
+# the C backend and runtime, the caches and explain-recompile, the graph.
+# lib/ itself holds only the public header and the API over the stages.
+LIB_DIRS = base front trace ir eval backend cache graph
+LIB_SRC  = lib/api.c $(foreach d,$(LIB_DIRS),$(sort $(wildcard lib/$(d)/*.c)))
+CMD_SRC  = cmd/tjit.c cmd/common.c cmd/trace.c cmd/check.c cmd/run.c cmd/help.c cmd/emit_c.c cmd/options.c cmd/explain.c cmd/cache.c cmd/graph.c
+# tjit graph draws with Graphviz in process (libcgraph builds, libgvc lays
+# out and renders).
 # Asked of pkg-config once, when a compile or link first needs them, not
 # when make reads this file: on a fresh machine neither pkg-config nor
 # Graphviz is there until `deps` has run (demo and check run it first, then
@@ -104,12 +87,12 @@ $(BUILD)/tjit: $(CMD_OBJ) $(BUILD)/libtjit.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libtjit.a $(LDLIBS)
 
-$(BUILD)/%.o: %.c lib/*.h lib/*.def cmd/*.h
+$(BUILD)/%.o: %.c lib/*.h lib/*/*.h lib/*/*.def cmd/*.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/lib/kernels.o: lib/kernels.c lib/*.def lib/*.h
+$(BUILD)/lib/backend/kernels.o: lib/backend/kernels.c lib/*/*.def lib/*.h lib/*/*.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(KERNEL_CFLAGS) $(KERNEL_MATHFLAGS) -c -o $@ $<
@@ -183,7 +166,7 @@ bench: all $(BUILD)/libtjit-internal.a
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_CC      ?= clang
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
-# Lower budgets of work (lib/limits.h), so that an input that reaches one
+# Lower budgets of work (lib/base/limits.h), so that an input that reaches one
 # ends well within the 10 s timeout under the sanitizers.
 FUZZ_LIMITS   = -DTJ_MAX_EQNS=50000 -DTJ_MAX_STEPS=200000 -DTJ_MAX_WORK=50000000LL
 FUZZ_CFLAGS   = -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) -Wno-pass-failed $(FUZZ_LIMITS)

@@ -1,5 +1,5 @@
 /* tjit cache stats|verify|clear: the persistent cache of compiled calls that
- * `tjit run` keeps (lib/diskcache.c; man tjit-cache). */
+ * `tjit run` keeps (lib/cache/diskcache.c; man tjit-cache). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -234,7 +234,7 @@ typedef struct tj_run_opts {
                              (inputs, outputs, the most temporaries live at once); 0: 3/4 of
                              physical memory (TJ_MEMORY_SHARE_*); < 0: no limit */
   long long max_work;     /* elements a run may read and write, charged at its start and per
-                             loop iteration (lib/work.h), compiled or evaluated; 0: TJ_MAX_WORK */
+                             loop iteration (lib/ir/work.h), compiled or evaluated; 0: TJ_MAX_WORK */
 } tj_run_opts;
 
 /* The default options: tj_trace_defaults(), compiled, no check, no

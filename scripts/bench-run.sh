@@ -52,7 +52,7 @@ build_driver() {
   "$cc" "${flags[@]}" -O2 -DVARIANT=o2 -c "$bench/baseline.c" -o "$tmp/baseline_o2.o" &&
     "$cc" "${flags[@]}" -O3 -march=native -ffast-math -DVARIANT=limit -c "$bench/baseline.c" \
       -o "$tmp/baseline_limit.o" &&
-    "$cc" "${flags[@]}" -O2 -iquote "$root/lib" "$bench/driver.c" "$tmp/baseline_o2.o" \
+    "$cc" "${flags[@]}" -O2 -iquote "$root/lib/backend" "$bench/driver.c" "$tmp/baseline_o2.o" \
       "$tmp/baseline_limit.o" "$lib" -o "$tmp/driver" \
       -ltcc -ldl -lpthread -lopenblas -lcjson -lmvec -lm
 }

@@ -13,7 +13,7 @@ packages=(
   libcjson-dev                 # spec parsing
   libtcc-dev tcc               # in-memory C compilation (tcc holds libtcc1.a)
   libgraphviz-dev graphviz     # tjit graph
-  fonts-liberation2            # Liberation Sans, the font tjit graph names (lib/graph.c)
+  fonts-liberation2            # Liberation Sans, the font tjit graph names (lib/graph/graph.c)
   libopenblas-dev              # dot_general
   libxxhash-dev                # jit cache keys
   libsodium23 libsodium-dev    # the disk cache's MACs and keys

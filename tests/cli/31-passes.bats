@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The pass pipeline (lib/pass.h) that emit-c, run and graph --fused run
+# The pass pipeline (lib/ir/pass.h) that emit-c, run and graph --fused run
 # before the C backend, seen through the developer option --dump-after.
 # That the passes leave the generated C as it was: the emit-c golden
 # cases (tests/cases/emit-c-*.out), emit-c-dead-code's made by the build

@@ -33,7 +33,7 @@ readme_blocks() {
 # docs/ARCHITECTURE.md is kept true by two checks: every source file of
 # lib/ and cmd/ is named in it by its path, and every path it names under
 # lib/, cmd/, tests/, man/, docs/ or scripts/ exists (a glob such as
-# lib/cg_*.c must match a file), so adding, renaming or removing a file
+# lib/backend/cg_*.c must match a file), so adding, renaming or removing a file
 # fails here until the page follows. A path holding NAME is a placeholder
 # (cmd/NAME.c) and is not looked up.
 
@@ -51,7 +51,7 @@ architecture_errors() {
   local root=$1 doc=$2 f p
   local -A named=()
   while IFS= read -r p; do named[$p]=1; done < <(doc_paths "$doc")
-  for f in "$root"/lib/*.c "$root"/lib/*.h "$root"/lib/*.def "$root"/cmd/*.c "$root"/cmd/*.h; do
+  for f in "$root"/lib/*.[ch] "$root"/lib/*/*.[ch] "$root"/lib/*/*.def "$root"/cmd/*.c "$root"/cmd/*.h; do
     f=${f#"$root"/}
     [[ -n ${named[$f]:-} ]] || echo "not named: $f"
   done
@@ -68,12 +68,21 @@ architecture_errors() {
 }
 
 @test "docs: a file renamed without ARCHITECTURE.md following fails the check" {
-  # A page that names lib/jit_renamed.c where the tree has lib/jit.c (a
-  # rename made on one side only): both checks fire.
-  sed 's#lib/jit\.c#lib/jit_renamed.c#g' "$TJIT_ROOT/docs/ARCHITECTURE.md" >"$BATS_TEST_TMPDIR/ARCHITECTURE.md"
+  # A page that names lib/backend/jit_renamed.c where the tree has
+  # lib/backend/jit.c (a rename made on one side only): both checks fire.
+  sed 's#lib/backend/jit\.c#lib/backend/jit_renamed.c#g' "$TJIT_ROOT/docs/ARCHITECTURE.md" >"$BATS_TEST_TMPDIR/ARCHITECTURE.md"
   run architecture_errors "$TJIT_ROOT" "$BATS_TEST_TMPDIR/ARCHITECTURE.md"
   assert_output - <<'TEXT'
-not named: lib/jit.c
-no such path: lib/jit_renamed.c
+not named: lib/backend/jit.c
+no such path: lib/backend/jit_renamed.c
 TEXT
+}
+
+@test "docs: every stage folder of lib/ says in its README.md what it owns" {
+  local d missing=()
+  for d in "$TJIT_ROOT"/lib/*/; do
+    [[ -s $d/README.md ]] || missing+=("${d#"$TJIT_ROOT"/}")
+  done
+  run printf '%s\n' "${missing[@]}"
+  assert_output ''
 }

@@ -126,7 +126,7 @@ unlimited_skip_under_asan() {
   assert_equal "$stderr" "tjit: error: out of memory: could not allocate 1600000000 bytes for an array of f32[20000,20000] in the reference evaluator"
 }
 
-# --max-memory: the estimate (lib/mem_estimate.c) against the limit. The
+# --max-memory: the estimate (lib/ir/mem_estimate.c) against the limit. The
 # cases' descriptions work the figures out.
 
 @test "run: a run exactly at --max-memory runs" {
@@ -158,7 +158,7 @@ note: the largest arrays: input 0 f32[1024] (4.0 KiB), a temporary f32[1024] (4.
   [[ $stderr == "time: args: disk cache hit "* ]] || fail "not a disk cache hit: $stderr"
 }
 
-# The default limit is 3/4 of physical memory (lib/limits.h): eight
+# The default limit is 3/4 of physical memory (lib/base/limits.h): eight
 # f32[65536,32768] outputs need 64 GiB.
 @test "run: the default memory limit is 3/4 of physical memory" {
   local limit
@@ -183,7 +183,7 @@ usage: tjit run [OPTIONS] SPEC"
   run -0 tjit run --max-memory 1M "$CASES_DIR/run-memory-temporaries.json"
 }
 
-# The work budget (lib/work.h; tjit-run(1) BUDGET): a run is charged the
+# The work budget (lib/ir/work.h; tjit-run(1) BUDGET): a run is charged the
 # elements its equations read and write, each loop iteration its body's,
 # the same in compiled code and in the evaluator, which stop at the same
 # point with exit 3. Compiled code counted only while iterations (10^7 of

@@ -178,7 +178,7 @@ JSON
   assert_success
 }
 
-# The layout cost model (lib/graph.h): nodes * (nodes + edges), at most
+# The layout cost model (lib/graph/graph.h): nodes * (nodes + edges), at most
 # 2,500,000. A chain of N steps y = sin(y) * cos(y) + y over an f32[16]
 # has 4N+2 nodes and 6N+1 edges: 250 steps cost 1002 * 2503 = 2,508,006
 # and are refused before any layout; 249 steps cost 998 * 2493 =

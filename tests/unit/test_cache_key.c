@@ -1,4 +1,4 @@
-/* The jit cache key (lib/cache_key.c): what makes two calls one key, what
+/* The jit cache key (lib/cache/cache_key.c): what makes two calls one key, what
  * makes them two, and how a difference is put in words. */
 #include "harness.h"
 

@@ -1,5 +1,5 @@
-/* The disk cache's entry format (lib/diskcache_entry.c), key
- * (lib/diskcache_key.c) and files (lib/diskcache.c): an entry round-trips,
+/* The disk cache's entry format (lib/cache/diskcache_entry.c), key
+ * (lib/cache/diskcache_key.c) and files (lib/cache/diskcache.c): an entry round-trips,
  * and anything else - truncated, a flipped byte, another key, another
  * version, garbage, sealed with another user's key, inconsistent fields
  * under a valid MAC - is refused before any of it is used; so are key

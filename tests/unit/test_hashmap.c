@@ -1,4 +1,4 @@
-/* The hash map (lib/hashmap.h): an index over the caller's array, in an
+/* The hash map (lib/base/hashmap.h): an index over the caller's array, in an
  * arena or malloc'd; insert, find, growth, colliding hashes, the limit. */
 #include <signal.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Params as each primitive declares them (lib/prims_params.def): ir_check
+/* Params as each primitive declares them (lib/ir/prims_params.def): ir_check
  * rejects an equation missing a required param, holding an undeclared one
  * or one of another kind; the typed readers that rely on it are strict. */
 #include "harness.h"

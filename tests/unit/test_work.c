@@ -1,4 +1,4 @@
-/* The work budget's measure (lib/work.h): what a jaxpr and a loop
+/* The work budget's measure (lib/ir/work.h): what a jaxpr and a loop
  * iteration are charged, shared jaxprs measured once, sums that saturate. */
 #include <time.h>
 

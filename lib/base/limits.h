@@ -33,7 +33,7 @@
 #define TJ_MAX_STEPS         10000000   /* statements executed while tracing */
 #endif
 /* Work one run of a call may do (tjit-run(1) --max-work), in elements
- * read and written (lib/work.h says what is charged): a loop that never
+ * read and written (lib/ir/work.h says what is charged): a loop that never
  * ends, or 9,000,000 iterations over a million floats, stops with an
  * error instead of running for hours, in compiled code (about 1-5 s to
  * reach it) as in the evaluator (scalar loops: about 10^7 iterations).

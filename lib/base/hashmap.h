@@ -15,7 +15,7 @@
  * A failed allocation ends the process (TJ_OOM), as the arena's do. Entries
  * are never removed. The map holds at most HASHMAP_MAX_LEN entries, so the
  * slot count (a power of two up to 2^31) and its computations never
- * overflow; every user's input limit (lib/limits.h) keeps far below it. */
+ * overflow; every user's input limit (lib/base/limits.h) keeps far below it. */
 #ifndef TJ_HASHMAP_H
 #define TJ_HASHMAP_H
 
