@@ -3,115 +3,10 @@
  * closed sub-jaxpr whose leading invars are the traced values it captured. */
 #include "prims.h"
 #include "trace.h"
+#include "trace_tree.h"
 #include "util.h"
 
 #include <string.h>
-
-/* ---- pytrees: numbers and traced values are leaves, tuples nest ---- */
-
-typedef struct leaves {
-  value *v;
-  int n, cap;
-} leaves;
-
-static bool flatten(tracer *t, const value *v, leaves *out, tj_span span, const char *what) {
-  if (v->kind == V_TUPLE) {
-    for (int i = 0; i < v->n; i++)
-      if (!flatten(t, &v->items[i], out, span, what)) return false;
-    return true;
-  }
-  if (v->kind == V_NONE) return true;
-  if (v->kind != V_TRACED && !value_is_number(v))
-    return tracer_error(t, span, "TypeError: %s must be arrays, numbers or tuples of them, not a %s", what,
-                        value_type_name(v));
-  ARENA_PUSH(&t->scratch, out->v, out->n, out->cap, *v);
-  return true;
-}
-
-/* keystr() of the path to leaf k of v ("" for a bare leaf, "[1][0]"). */
-static bool leaf_path(const value *v, int *k, tj_buf *path) {
-  if (v->kind != V_TUPLE) return v->kind != V_NONE && (*k)-- == 0;
-  size_t len = path->len;
-  for (int i = 0; i < v->n; i++) {
-    buf_printf(path, "[%d]", i);
-    if (leaf_path(&v->items[i], k, path)) return true;
-    path->len = len;
-    path->data[len] = 0;
-  }
-  return false;
-}
-
-static const char *path_of(tracer *t, const value *v, int leaf) {
-  tj_buf b = {0};
-  buf_puts(&b, "");
-  int k = leaf;
-  leaf_path(v, &k, &b);
-  const char *s = arena_strdup(&t->scratch, b.data);
-  buf_free(&b);
-  return s;
-}
-
-/* Python's shape tuple: (), (3,), (2, 3). */
-static const char *shape_tuple(tracer *t, const tj_aval *a) {
-  tj_buf b = {0};
-  buf_putc(&b, '(');
-  for (int i = 0; i < a->rank; i++) buf_printf(&b, i ? ", %lld" : "%lld", (long long)a->dims[i]);
-  buf_puts(&b, a->rank == 1 ? ",)" : ")");
-  const char *s = arena_strdup(&t->scratch, b.data);
-  buf_free(&b);
-  return s;
-}
-
-/* How JAX shows a tracer in messages: JitTracer(~float32[]). */
-static const char *tracer_repr(tracer *t, const value *v) {
-  if (v->kind != V_TRACED) {
-    tj_buf b = {0};
-    value_repr(v, &b);
-    const char *s = arena_strdup(&t->scratch, b.data);
-    buf_free(&b);
-    return s;
-  }
-  tj_aval a = t->m->vars[v->var];
-  char shape[160];
-  aval_format_long(&a, shape, sizeof shape);
-  return arena_printf(&t->scratch, "JitTracer(%s%s)", a.weak ? "~" : "", shape);
-}
-
-/* ShapedArray's repr: ShapedArray(float32[3], weak_type=True). */
-static const char *shaped_repr(tracer *t, const value *v) {
-  if (v->kind != V_TRACED) return value_type_name(v);
-  tj_aval a = t->m->vars[v->var];
-  char shape[160];
-  aval_format_long(&a, shape, sizeof shape);
-  return arena_printf(&t->scratch, "ShapedArray(%s%s)", shape, a.weak ? ", weak_type=True" : "");
-}
-
-/* core.aval_mismatch_extra */
-static const char *mismatch_extra(const tj_aval *a, const tj_aval *b) {
-  bool dt = a->dtype != b->dtype, sh = !aval_same_shape(a, b);
-  return dt && sh ? ", so the dtypes do not match, and the shapes do not match"
-         : dt     ? ", so the dtypes do not match"
-         : sh     ? ", so the shapes do not match" : "";
-}
-
-/* A value shaped like structure with its leaves taken from vals. */
-static value unflatten(tracer *t, const value *structure, const value *vals, int *k) {
-  if (structure->kind == V_NONE) return *structure;
-  if (structure->kind != V_TUPLE) return vals[(*k)++];
-  value v = {.kind = V_TUPLE, .n = structure->n};
-  v.items = ARENA_ARRAY(&t->scratch, value, v.n ? v.n : 1);
-  for (int i = 0; i < v.n; i++) v.items[i] = unflatten(t, &structure->items[i], vals, k);
-  return v;
-}
-
-static bool same_structure(const value *a, const value *b) {
-  if ((a->kind == V_TUPLE) != (b->kind == V_TUPLE) || (a->kind == V_NONE) != (b->kind == V_NONE)) return false;
-  if (a->kind != V_TUPLE) return true;
-  if (a->n != b->n) return false;
-  for (int i = 0; i < a->n; i++)
-    if (!same_structure(&a->items[i], &b->items[i])) return false;
-  return true;
-}
 
 /* ---- tracing a function argument into a sub-jaxpr ---- */
 
@@ -142,10 +37,10 @@ static const char **arg_names(tracer *t, const body_info *info, int nleaves) {
   if (info->user && info->aligned && info->naligned == info->user->func->nparams) {
     for (int p = 0; p < info->naligned; p++) {
       leaves l = {0};
-      flatten(t, &info->aligned[p], &l, span_make(0, 0), "arguments");
+      tree_flatten(t, &info->aligned[p], &l, span_make(0, 0), "arguments");
       const char *pname = name_str(t->prog->names, info->user->func->params[p].name);
       for (int i = 0; i < l.n && k < nleaves; i++)
-        names[k++] = arena_printf(&t->scratch, "%s%s", pname, path_of(t, &info->aligned[p], i));
+        names[k++] = arena_printf(&t->scratch, "%s%s", pname, tree_path_of(t, &info->aligned[p], i));
     }
   }
   if (k != nleaves)
@@ -164,7 +59,7 @@ static bool trace_with(tracer *t, body_fn fn, const void *ctx, const value *args
                        const body_info *info, node *call, body *b) {
   leaves in = {0};
   for (int i = 0; i < nargs; i++)
-    if (!flatten(t, &args[i], &in, call->span, "operands")) return false;
+    if (!tree_flatten(t, &args[i], &in, call->span, "operands")) return false;
   trace_frame f = {0};
   if (!frame_push(t, &f, call->span)) return false;
   uint32_t *vars = ARENA_ARRAY(&t->scratch, uint32_t, in.n ? in.n : 1);
@@ -175,7 +70,7 @@ static bool trace_with(tracer *t, body_fn fn, const void *ctx, const value *args
   }
   value *fargs = ARENA_ARRAY(&t->scratch, value, nargs ? nargs : 1);
   int k = 0;
-  for (int i = 0; i < nargs; i++) fargs[i] = unflatten(t, &args[i], inner, &k);
+  for (int i = 0; i < nargs; i++) fargs[i] = tree_unflatten(t, &args[i], inner, &k);
   body_info named = *info;
   if (!named.aligned) named.aligned = fargs, named.naligned = nargs;
   f.func = info->user ? info->user->func : t->entry;
@@ -184,7 +79,7 @@ static bool trace_with(tracer *t, body_fn fn, const void *ctx, const value *args
   f.nargs = in.n;
   f.arg_names = arg_names(t, &named, in.n);
   leaves out = {0};
-  bool ok = fn(t, ctx, call, fargs, nargs, &b->result) && flatten(t, &b->result, &out, call->span, "function outputs");
+  bool ok = fn(t, ctx, call, fargs, nargs, &b->result) && tree_flatten(t, &b->result, &out, call->span, "function outputs");
   ir_jaxpr *j = f.jaxpr;
   j->outs = ARENA_ARRAY(&t->m->arena, ir_atom, out.n ? out.n : 1);
   for (int i = 0; ok && i < out.n; i++) {
@@ -240,7 +135,7 @@ static bool typematch(const tj_aval *a, const tj_aval *b) {
 /* _check_branch_outputs: same pytree structure and types (weak types aside). */
 static bool check_branches(tracer *t, const char *api, const char **names, body **bs, int n, tj_span span) {
   for (int b = 1; b < n; b++) {
-    if (!same_structure(&bs[0]->result, &bs[b]->result) || bs[0]->jaxpr->nout != bs[b]->jaxpr->nout) {
+    if (!tree_same_structure(&bs[0]->result, &bs[b]->result) || bs[0]->jaxpr->nout != bs[b]->jaxpr->nout) {
       tracer_error(t, span, "TypeError: %s branch outputs must have the same pytree structure, but they differ:",
                    api);
       diag_note(t->diags, "%s returns %u value%s but %s returns %u", names[0], bs[0]->jaxpr->nout,
@@ -254,10 +149,10 @@ static bool check_branches(tracer *t, const char *api, const char **names, body 
       char s1[160], s2[160];
       aval_format_long(&x, s1, sizeof s1);
       aval_format_long(&y, s2, sizeof s2);
-      const char *path = path_of(t, &bs[0]->result, (int)i);
+      const char *path = tree_path_of(t, &bs[0]->result, (int)i);
       tracer_error(t, span, "TypeError: %s branches must have equal output types but they differ.", api);
       diag_note(t->diags, "The output of %s%s%s has type %s but the corresponding output of %s has type %s%s.",
-                names[0], *path ? " at path " : "", path, s1, names[b], s2, mismatch_extra(&x, &y));
+                names[0], *path ? " at path " : "", path, s1, names[b], s2, jax_mismatch_extra(&x, &y));
       diag_hint(t->diags, "Revise %s and/or %s so that all output types match.", names[0], names[b]);
       return false;
     }
@@ -302,7 +197,7 @@ static uint32_t *merge_consts(tracer *t, body **bs, int n, int *nconst) {
 static bool emit_cond(tracer *t, ir_atom index, body **bs, int n, const uint32_t *consts, int nconst,
                       const value *args, int nargs, tj_span span, value *out) {
   leaves in = {0};
-  for (int i = 0; i < nargs; i++) flatten(t, &args[i], &in, span, "operands");
+  for (int i = 0; i < nargs; i++) tree_flatten(t, &args[i], &in, span, "operands");
   uint32_t nout = bs[0]->jaxpr->nout;
   bool *keep = ARENA_ARRAY(&t->scratch, bool, nout + 1);
   int *fwd = ARENA_ARRAY(&t->scratch, int, nout + 1);
@@ -331,7 +226,7 @@ static bool emit_cond(tracer *t, ir_atom index, body **bs, int n, const uint32_t
     vals[i] = keep[i] ? value_traced(outs[k++])
               : fwd[i] < nconst ? value_traced(consts[fwd[i]]) : in.v[fwd[i] - nconst];
   int k = 0;
-  *out = unflatten(t, &bs[0]->result, vals, &k);
+  *out = tree_unflatten(t, &bs[0]->result, vals, &k);
   return true;
 }
 
@@ -368,7 +263,7 @@ static bool builtin_cond(tracer *t, const builtin_def *bd, const call_args *a, v
   tj_aval pa = value_aval(t, &pred);
   if (pa.rank != 0)
     return tracer_error(t, a->pos_spans[0], "TypeError: Pred must be a scalar, got %s of shape %s.",
-                        tracer_repr(t, &pred), shape_tuple(t, &pa));
+                        jax_tracer_repr(t, &pred), jax_shape_tuple(t, &pa));
   if (pa.dtype != DT_BOOL && pred.kind == V_TRACED && !apply_binary(t, P_ne, pred, value_int(0), span, &pred))
     return false;
   if (pred.kind != V_TRACED) pred = (value){.kind = V_BOOL, .i = value_truthy(&pred), .prov = pred.prov};
@@ -394,11 +289,11 @@ static bool builtin_switch(tracer *t, const builtin_def *bd, const call_args *a,
   tj_aval ia = value_aval(t, &idx);
   if ((idx.kind != V_TRACED && idx.kind != V_INT) || !dtype_is_int(ia.dtype))
     return tracer_error(t, a->pos_spans[0], "TypeError: Index type must be an integer, got %s as %s",
-                        tracer_repr(t, &idx), value_is_number(&idx) || idx.kind == V_TRACED ? dtype_long(ia.dtype)
+                        jax_tracer_repr(t, &idx), value_is_number(&idx) || idx.kind == V_TRACED ? dtype_long(ia.dtype)
                         : value_type_name(&idx));
   if (ia.rank != 0)
     return tracer_error(t, a->pos_spans[0], "TypeError: Branch index must be scalar, got %s of shape %s.",
-                        tracer_repr(t, &idx), shape_tuple(t, &ia));
+                        jax_tracer_repr(t, &idx), jax_shape_tuple(t, &ia));
   const value *ops = a->pos + 2;
   int nops = a->npos - 2;
   if (fs->n == 1) return call_user(t, fs->items[0].func, fs->items[0].closure, a->call, (value *)ops, nops, out);
@@ -450,7 +345,7 @@ static bool check_carry(tracer *t, const char *what, const char *carry_name, con
                         const tj_aval *avals, int n, const body *b, tj_span span) {
   value carry_out = b->result;
   if (strcmp(what, "scan body") == 0) carry_out = b->result.items[0];
-  if (!same_structure(init, &carry_out)) {
+  if (!tree_same_structure(init, &carry_out)) {
     tracer_error(t, span, "TypeError: %s function carry input and carry output must have the same pytree "
                  "structure, but they differ:", what);
     diag_note(t->diags, "the input carry %s has %d leaves but the carry output has %u", carry_name, n,
@@ -465,11 +360,11 @@ static bool check_carry(tracer *t, const char *what, const char *carry_name, con
     char s1[160], s2[160];
     aval_format_long(&x, s1, sizeof s1);
     aval_format_long(&y, s2, sizeof s2);
-    const char *path = path_of(t, init, i);
+    const char *path = tree_path_of(t, init, i);
     tracer_error(t, span, "TypeError: %s function carry input and carry output must have equal types, but they "
                  "differ:", what);
     diag_note(t->diags, "The input carry %s%s%s has type %s but the corresponding output carry component has type "
-              "%s%s.", *path ? "component " : "", carry_name, path, s1, s2, mismatch_extra(&x, &y));
+              "%s%s.", *path ? "component " : "", carry_name, path, s1, s2, jax_mismatch_extra(&x, &y));
     diag_hint(t->diags, "Revise the function so that all output types match the corresponding input types.");
     return false;
   }
@@ -516,12 +411,12 @@ static bool trace_while(tracer *t, const loop_fns *fns, value init, node *call, 
   tj_span span = call->span;
   body cb, bb;
   leaves in = {0};
-  if (!flatten(t, &init, &in, span, "while_loop carries")) return false;
+  if (!tree_flatten(t, &init, &in, span, "while_loop carries")) return false;
   tj_aval *avals = ARENA_ARRAY(&t->scratch, tj_aval, in.n + 1);
   for (int i = 0; i < in.n; i++) avals[i] = value_aval(t, &in.v[i]);
   for (int pass = 0; pass < 2; pass++) {
     int k = 0;
-    value carry = unflatten(t, &init, in.v, &k);
+    value carry = tree_unflatten(t, &init, in.v, &k);
     if (!trace_with(t, fns->cond, fns->cond_ctx, &carry, 1, avals, &fns->cond_info, call, &cb) ||
         !trace_with(t, fns->body, fns->body_ctx, &carry, 1, avals, &fns->body_info, call, &bb))
       return false;
@@ -569,7 +464,7 @@ static bool trace_while(tracer *t, const loop_fns *fns, value init, node *call, 
   value *vals = ARENA_ARRAY(&t->scratch, value, in.n + 1);
   for (int i = 0, j = 0; i < in.n; i++) vals[i] = move[i] ? in.v[i] : value_traced(outs[j++]);
   k = 0;
-  *out = unflatten(t, &init, vals, &k);
+  *out = tree_unflatten(t, &init, vals, &k);
   return true;
 }
 
@@ -625,13 +520,13 @@ static bool scan_body(tracer *t, scan_plan *p, body_fn fn, const void *ctx, cons
   value args[2] = {init, xs};
   for (int pass = 0; pass < 2; pass++) {
     int k = 0;
-    args[0] = unflatten(t, &init, p->cin.v, &k);
+    args[0] = tree_unflatten(t, &init, p->cin.v, &k);
     body_info named = *info;
     if (info->naligned < 0) /* fori: the carry (i, x) lines up with body(i, x) */
       named.aligned = args[0].items, named.naligned = args[0].n;
     if (!trace_with(t, fn, ctx, args, 2, p->avals, &named, call, &p->b)) return false;
     if (p->b.result.kind != V_TUPLE || p->b.result.n != 2)
-      return tracer_error(t, span, "TypeError: scan body output must be a pair, got %s.", shaped_repr(t, &p->b.result));
+      return tracer_error(t, span, "TypeError: scan body output must be a pair, got %s.", jax_shaped_repr(t, &p->b.result));
     if (p->b.jaxpr->nout < (uint32_t)p->cin.n) break;
     bool changed;
     if (!promote_weak_carry(t, &p->cin, p->avals, p->b.jaxpr, 0, span, &changed)) return false;
@@ -702,9 +597,9 @@ static value scan_result(tracer *t, const scan_plan *p, value init, const uint32
   value out = {.kind = V_TUPLE, .n = 2};
   out.items = ARENA_ARRAY(&t->scratch, value, 2);
   int k = 0;
-  out.items[0] = unflatten(t, &init, carry, &k);
+  out.items[0] = tree_unflatten(t, &init, carry, &k);
   k = 0;
-  out.items[1] = unflatten(t, &p->b.result.items[1], ys, &k);
+  out.items[1] = tree_unflatten(t, &p->b.result.items[1], ys, &k);
   return out;
 }
 
@@ -712,7 +607,7 @@ static bool trace_scan(tracer *t, body_fn fn, const void *ctx, const body_info *
                        int64_t length, node *call, value *out) {
   tj_span span = call->span;
   scan_plan p = {.length = length};
-  if (!flatten(t, &init, &p.cin, span, "scan carries") || !flatten(t, &xs, &p.xin, span, "scan inputs") ||
+  if (!tree_flatten(t, &init, &p.cin, span, "scan carries") || !tree_flatten(t, &xs, &p.xin, span, "scan inputs") ||
       !scan_avals(t, &p, span) || !scan_body(t, &p, fn, ctx, info, init, xs, call))
     return false;
   scan_forwarding(t, &p);
@@ -949,7 +844,7 @@ static bool jit_apply(tracer *t, ast_func *f, scope *closure, const bool *is_sta
   }
   leaves in = {0};
   for (int i = 0; i < ntraced; i++)
-    if (!flatten(t, &traced[i], &in, call->span, "arguments of a jit function")) return false;
+    if (!tree_flatten(t, &traced[i], &in, call->span, "arguments of a jit function")) return false;
   tj_aval *avals = ARENA_ARRAY(&t->scratch, tj_aval, in.n + 1);
   for (int i = 0; i < in.n; i++) avals[i] = value_aval(t, &in.v[i]);
   jit_entry *e = jit_lookup(t, f, closure, &statics, avals, in.n);
@@ -982,7 +877,7 @@ static bool jit_apply(tracer *t, ast_func *f, scope *closure, const bool *is_sta
   value *vals = ARENA_ARRAY(&t->scratch, value, nout + 1);
   for (int i = 0; i < nout; i++) vals[i] = value_traced(outs[i]);
   int k = 0;
-  *out = unflatten(t, &b.result, vals, &k);
+  *out = tree_unflatten(t, &b.result, vals, &k);
   return true;
 }
 
@@ -1010,8 +905,8 @@ bool record_cond(tracer *t, value pred, body_fn true_fn, const void *true_ctx, b
                  const void *false_ctx, node *at, value *out) {
   tj_span span = at->span;
   if (value_aval(t, &pred).rank != 0)
-    return tracer_error(t, span, "TypeError: Pred must be a scalar, got %s of shape %s.", tracer_repr(t, &pred),
-                        shape_tuple(t, &t->m->vars[pred.var]));
+    return tracer_error(t, span, "TypeError: Pred must be a scalar, got %s of shape %s.", jax_tracer_repr(t, &pred),
+                        jax_shape_tuple(t, &t->m->vars[pred.var]));
   if (value_aval(t, &pred).dtype != DT_BOOL && !apply_binary(t, P_ne, pred, value_int(0), span, &pred)) return false;
   body tb, fb;
   body_info info = {"cond", NULL, NULL, 0};
