@@ -29,13 +29,7 @@ typedef struct elem_template {
 static const elem_template templates[P_COUNT] = {
 #include "elem.def"
 };
-#undef UNARY_F
-#undef UNARY_I
-#undef UNARY_FI
-#undef BINARY_F
-#undef BINARY_I
-#undef BINARY_FI
-#undef COMPARE
+#include "elem_undef.h"
 #undef PARAM
 #undef NOPARAM
 

@@ -43,13 +43,7 @@
 #define BINARY_F(op, libm, fe, cf, k, u32, u64) libm
 #define LIBM_VEC(fn) SIMD_BINARY(fn)
 #include "elem.def"
-#undef UNARY_F
-#undef UNARY_I
-#undef UNARY_FI
-#undef BINARY_F
-#undef BINARY_I
-#undef BINARY_FI
-#undef COMPARE
+#include "elem_undef.h"
 #undef LIBM_VEC
 #undef LIBM_NONE
 

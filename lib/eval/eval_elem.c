@@ -142,13 +142,7 @@ static int64_t shift(enum shift_kind kind, int64_t x, int64_t y, tj_dtype t) {
   BINARY_LOOP(op, f32, float, GET, array_set_i, x cop y)                   \
   BINARY_LOOP(op, f64, double, GET, array_set_i, x cop y) BINARY_LOOP(op, int, int64_t, GET_I, array_set_i, x cop y)
 #include "elem.def"
-#undef UNARY_F
-#undef UNARY_I
-#undef UNARY_FI
-#undef BINARY_F
-#undef BINARY_I
-#undef BINARY_FI
-#undef COMPARE
+#include "elem_undef.h"
 
 /* Each row's loops, by primitive; NULL where its row has no rule for the
  * class (or the primitive no row): an internal error, never a value. */
@@ -174,13 +168,7 @@ typedef struct binary_rule { binary_loop f32, f64, ints; } binary_rule;
 static const unary_rule unary_rules[P_COUNT] = {
 #include "elem.def"
 };
-#undef UNARY_F
-#undef UNARY_I
-#undef UNARY_FI
-#undef BINARY_F
-#undef BINARY_I
-#undef BINARY_FI
-#undef COMPARE
+#include "elem_undef.h"
 #undef PARAM
 #undef NOPARAM
 
@@ -194,13 +182,7 @@ static const unary_rule unary_rules[P_COUNT] = {
 static const binary_rule binary_rules[P_COUNT] = {
 #include "elem.def"
 };
-#undef UNARY_F
-#undef UNARY_I
-#undef UNARY_FI
-#undef BINARY_F
-#undef BINARY_I
-#undef BINARY_FI
-#undef COMPARE
+#include "elem_undef.h"
 
 static bool no_rule(eval_state *s, const ir_eqn *e, tj_dtype t) {
   return eval_bug(s, "the reference evaluator has no rule for %s on %s", prims[e->prim].name, dtype_short(t));
