@@ -604,7 +604,7 @@ static void emit_helper(tj_buf *b, enum cg_helper h, tj_dtype t) {
     if (t == DT_F32) buf_puts(b, "static f32 tj_bits_f32(unsigned long long u) { union { unsigned u; f32 f; } x; x.u = (unsigned)u; return x.f; }\n");
     else buf_puts(b, "static f64 tj_bits_f64(unsigned long long u) { union { unsigned long long u; f64 f; } x; x.u = u; return x.f; }\n");
     break;
-  default: break;
+  case H_COUNT: break;
   }
 }
 

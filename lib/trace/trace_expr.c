@@ -401,10 +401,11 @@ static bool unary(tracer *t, ast_op op, value v, tj_span span, value *out) {
   case OP_PLUS: *out = v; return true;
   case OP_NEG: return emit(t, P_neg, &in, 1, NULL, NULL, 0, span, out);
   case OP_BITNOT: return emit(t, P_not, &in, 1, NULL, NULL, 0, span, out);
-  default: /* logical not: jnp.logical_not compares non-bools with 0 */
+  case OP_NOT: /* logical not: jnp.logical_not compares non-bools with 0 */
     if (a.dtype != DT_BOOL && !apply_binary(t, P_ne, v, value_int(0), span, &v)) return false;
     in = ATOM_VAR(v.var);
     return emit(t, P_not, &in, 1, NULL, NULL, 0, span, out);
+  default: TJ_BUG("unary: not a unary operator");
   }
 }
 
