@@ -48,11 +48,13 @@ na=n/a
 
 # ---- the driver: baselines, OpenBLAS, the hybrid kernels ----
 build_driver() {
-  local flags=(-std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -g)
+  local flags=(-std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -g) dir
+  local includes=() # every folder of lib/, as the Makefile's LIB_DIRS
+  for dir in "$root"/lib/*/; do includes+=(-iquote "$dir"); done
   "$cc" "${flags[@]}" -O2 -DVARIANT=o2 -c "$bench/baseline.c" -o "$tmp/baseline_o2.o" &&
     "$cc" "${flags[@]}" -O3 -march=native -ffast-math -DVARIANT=limit -c "$bench/baseline.c" \
       -o "$tmp/baseline_limit.o" &&
-    "$cc" "${flags[@]}" -O2 -iquote "$root/lib/backend" "$bench/driver.c" "$tmp/baseline_o2.o" \
+    "$cc" "${flags[@]}" -O2 "${includes[@]}" "$bench/driver.c" "$tmp/baseline_o2.o" \
       "$tmp/baseline_limit.o" "$lib" -o "$tmp/driver" \
       -ltcc -ldl -lpthread -lopenblas -lcjson -lmvec -lm
 }
