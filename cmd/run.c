@@ -151,11 +151,14 @@ static void show_times(const tj_times *t, int call, bool reference) {
 /* The disk cache for this run, or NULL (--no-cache, --reference, or it
  * cannot be used: then a warning, and the run goes on uncached). */
 static tj_cache *open_cache(const struct run_cmdline *opts) {
-  char err[4200];
   /* a hit skips the trace and the passes: --dump-after would show nothing */
   if (opts->no_cache || opts->run.reference || opts->common.trace.dump_after) return NULL;
-  tj_cache *c = tj_cache_open(NULL, err, sizeof err);
-  if (!c) fprintf(stderr, "tjit run: warning: %s; running without the disk cache\n", err);
+  tj_ctx *why = tj_ctx_new(); /* of its own: the reason is a warning, not the run's error */
+  tj_cache *c = tj_cache_open(why, NULL);
+  tj_diagnostic d;
+  if (!c && tj_diagnostic_get(why, 0, &d))
+    fprintf(stderr, "tjit run: warning: %s; running without the disk cache\n", d.message);
+  tj_ctx_free(why);
   return c;
 }
 

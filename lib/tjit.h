@@ -273,11 +273,12 @@ typedef struct tj_cache tj_cache;
 char *tj_cache_default_dir(void);
 /* The cache in dir (NULL: the default), created at its first write, with
  * the user's cache key (made on first use; tjit-cache(1), TRUST MODEL).
- * NULL with the reason in err when it cannot be used: no directory or key
- * file is set, the directory is not a directory or not trusted (another
- * user's, writable by others, a symbolic link), or the key file is not
- * trusted or cannot be made. */
-tj_cache *tj_cache_open(const char *dir, char *err, size_t errsize);
+ * NULL, with an error in ctx's diagnostics saying why, when it cannot be
+ * used: no directory or key file is set, the directory is not a directory
+ * or not trusted (another user's, writable by others, a symbolic link), or
+ * the key file is not trusted or cannot be made. The cache does not keep
+ * ctx. */
+tj_cache *tj_cache_open(tj_ctx *ctx, const char *dir);
 /* Its directory (owned by the cache). */
 const char *tj_cache_dir(const tj_cache *c);
 /* Once, after a write failed and turned the cache's writes off: why

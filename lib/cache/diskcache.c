@@ -127,33 +127,34 @@ static bool inside(const char *path, int dir) {
  * since making it can make the directory, to be refused then), then the
  * directory, which must not hold the key: a cache restored from
  * elsewhere would bring the key its entries are sealed with. */
-static bool open_cache(tj_cache *c, char *err, size_t errsize) {
+static bool open_cache(tj_cache *c, const diag_at *at) {
   char *key = dc_key_default_path(), why[128];
-  bool ok = key && dc_key_load(key, &c->key, err, errsize);
-  if (!key) snprintf(err, errsize, "no cache key file (set TJIT_CACHE_KEY, XDG_CONFIG_HOME or HOME)");
+  bool ok = key && dc_key_load(at, key, &c->key);
+  if (!key) diag_error_at(at, "no cache key file (set TJIT_CACHE_KEY, XDG_CONFIG_HOME or HOME)");
   dir_state state = ok ? open_trusted(c->dir, &c->fd, why, sizeof why) : DIR_ERROR;
   if (ok && (state == DIR_NOT_DIR || state == DIR_UNTRUSTED)) { /* absent or unreadable: the first write says why */
-    snprintf(err, errsize, "the cache directory '%s' %s", c->dir, state == DIR_NOT_DIR ? "is not a directory" : why);
+    diag_error_at(at, "the cache directory '%s' %s", c->dir, state == DIR_NOT_DIR ? "is not a directory" : why);
     ok = false;
   } else if (ok && c->fd >= 0 && inside(key, c->fd)) {
-    snprintf(err, errsize, "the cache key file '%s' is inside the cache directory '%s'", key, c->dir);
+    diag_error_at(at, "the cache key file '%s' is inside the cache directory '%s'", key, c->dir);
     ok = false;
   }
   free(key);
   return ok;
 }
 
-tj_cache *tj_cache_open(const char *dir, char *err, size_t errsize) {
+tj_cache *tj_cache_open(tj_ctx *ctx, const char *dir) {
+  diag_at at = {&ctx->diags, NULL, span_make(0, 0), NULL};
   char *path = dir ? dir_copy(dir) : tj_cache_default_dir();
   if (!path) {
-    snprintf(err, errsize, "no cache directory (set TJIT_CACHE_DIR, XDG_CACHE_HOME or HOME)");
+    diag_error_at(&at, "no cache directory (set TJIT_CACHE_DIR, XDG_CACHE_HOME or HOME)");
     return NULL;
   }
   tj_cache *c = calloc(1, sizeof *c);
   if (!c) TJ_OOM();
   c->dir = path;
   c->fd = -1;
-  if (!open_cache(c, err, errsize)) {
+  if (!open_cache(c, &at)) {
     tj_cache_close(c);
     return NULL;
   }
@@ -529,14 +530,14 @@ static cache_digest name_digest(const char *name) {
 }
 
 tj_status tj_cache_verify(tj_ctx *ctx, const char *dir, tj_cache_verdict report, void *arg) {
-  char err[4200], why[128];
+  char why[128];
   int fd = open_for_command(ctx, dir); /* its diagnostics, as stats and clear give them */
   if (fd == -1) return TJ_OK;
   if (fd < 0) return TJ_ERR_USAGE;
   close(fd);
-  tj_cache *c = tj_cache_open(dir, err, sizeof err); /* and the key, as a run opens them */
+  tj_cache *c = tj_cache_open(ctx, dir); /* and the key, as a run opens them */
   if (!c || c->fd < 0) {
-    diag_error(&ctx->diags, NULL, span_make(0, 0), "%s", c ? "the cache directory vanished" : err);
+    if (c) diag_error(&ctx->diags, NULL, span_make(0, 0), "the cache directory vanished");
     tj_cache_close(c);
     return TJ_ERR_USAGE;
   }

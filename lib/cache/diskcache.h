@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "cache_key.h"
+#include "diag.h"
 #include "dtype.h"
 #include "mem_estimate.h"
 #include "tjit.h"
@@ -59,10 +60,10 @@ typedef struct dc_key {
  * $HOME/.config/tjit/cache.key (malloc'd); NULL when none is set. */
 char *dc_key_default_path(void);
 /* Reads the key file at path, creating it (mode 0600, its directories
- * 0700) with a new random key when there is none. False with the reason
- * in err for a file that is not a regular file of the user's, is
+ * 0700) with a new random key when there is none. False, the reason
+ * reported at at, for a file that is not a regular file of the user's, is
  * readable or writable by others, or does not hold a key. */
-bool dc_key_load(const char *path, dc_key *key, char *err, size_t errsize);
+bool dc_key_load(const diag_at *at, const char *path, dc_key *key);
 
 /* What an entry holds. decode fills ins/outs (malloc'd: dc_entry_free)
  * and points object into the bytes it decoded. */

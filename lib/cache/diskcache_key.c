@@ -55,7 +55,7 @@ static void make_parents(const char *path) {
 /* Makes the key file with a new random key: written whole to a temporary
  * file, then linked to its name, which fails if another process made it
  * first (its key wins: both then read it), so no reader sees half a key. */
-static bool create_key(const char *path, char *err, size_t errsize) {
+static bool create_key(const diag_at *at, const char *path) {
   unsigned char key[DC_KEY_BYTES];
   char hex[KEY_HEX + 2];
   randombytes_buf(key, sizeof key);
@@ -72,7 +72,7 @@ static bool create_key(const char *path, char *err, size_t errsize) {
   int error = errno;
   if (fd >= 0 && close(fd) != 0 && ok) ok = false, error = errno;
   if (ok && link(temp, path) != 0 && errno != EEXIST) ok = false, error = errno;
-  if (!ok) snprintf(err, errsize, "cannot create the cache key file '%s': %s", path, strerror(error));
+  if (!ok) diag_error_at(at, "cannot create the cache key file '%s': %s", path, strerror(error));
   if (fd >= 0) unlink(temp);
   sodium_memzero(hex, sizeof hex);
   free(temp);
@@ -114,20 +114,20 @@ static bool read_key(int fd, dc_key *key) {
   return ok;
 }
 
-bool dc_key_load(const char *path, dc_key *key, char *err, size_t errsize) {
+bool dc_key_load(const diag_at *at, const char *path, dc_key *key) {
   char why[128];
-  if (sodium_init() < 0) return snprintf(err, errsize, "cannot initialize libsodium"), false;
+  if (sodium_init() < 0) return diag_error_at(at, "cannot initialize libsodium");
   int fd = open_key(path);
   if (fd < 0 && errno == ENOENT) {
-    if (!create_key(path, err, errsize)) return false;
+    if (!create_key(at, path)) return false;
     fd = open_key(path);
   }
-  if (fd < 0 && errno == ELOOP) return snprintf(err, errsize, "the cache key file '%s' is a symbolic link", path), false;
-  if (fd < 0) return snprintf(err, errsize, "cannot read the cache key file '%s': %s", path, strerror(errno)), false;
+  if (fd < 0 && errno == ELOOP) return diag_error_at(at, "the cache key file '%s' is a symbolic link", path);
+  if (fd < 0) return diag_error_at(at, "cannot read the cache key file '%s': %s", path, strerror(errno));
   bool ok = !untrusted(fd, why, sizeof why);
-  if (!ok) snprintf(err, errsize, "the cache key file '%s' %s", path, why);
+  if (!ok) diag_error_at(at, "the cache key file '%s' %s", path, why);
   else if (!(ok = read_key(fd, key)))
-    snprintf(err, errsize, "the cache key file '%s' does not hold a key (64 hexadecimal digits)", path);
+    diag_error_at(at, "the cache key file '%s' does not hold a key (64 hexadecimal digits)", path);
   close(fd);
   return ok;
 }

@@ -26,6 +26,18 @@ static const cache_digest key = {0x0123456789abcdefull, 0xfedcba9876543210ull};
 static const dc_key mac = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}};
 static const dc_key other_mac = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18}};
 
+/* The context tj_cache_open reports into, and its last diagnostic. */
+static tj_ctx *test_ctx(void) {
+  static tj_ctx *ctx;
+  if (!ctx) ctx = tj_ctx_new();
+  return ctx;
+}
+static const char *ctx_error(void) {
+  static tj_diagnostic d;
+  int n = tj_diagnostic_count(test_ctx());
+  return n > 0 && tj_diagnostic_get(test_ctx(), n - 1, &d) ? d.message : "";
+}
+
 /* The entry of doubler, f32[] -> f32[3] (the avals need not match the code
  * for the format's sake). */
 static void make_entry(tj_buf *object, tj_buf *out) {
@@ -206,48 +218,47 @@ static void write_file(const char *path, const char *text, mode_t mode) {
 /* The key file: made on first use, 0600 in 0700 directories, the same key
  * read back; files others could read or replace are refused. */
 static void test_key(const char *dir) {
-  char path[128], other[128], err[512];
+  char path[128], other[128];
   dc_key a, b;
   snprintf(path, sizeof path, "%s/config/tjit/cache.key", dir);
-  CHECK(dc_key_load(path, &a, err, sizeof err) && dc_key_load(path, &b, err, sizeof err));
+  CHECK(dc_key_load(harness_at(), path, &a) && dc_key_load(harness_at(), path, &b));
   CHECK(memcmp(a.bytes, b.bytes, DC_KEY_BYTES) == 0);
   CHECK(mode_of(path) == 0600);
   snprintf(other, sizeof other, "%s/config/tjit", dir);
   CHECK(mode_of(other) == 0700);
   chmod(path, 0644);
   char want[512];
-  CHECK(!dc_key_load(path, &a, err, sizeof err));
+  CHECK(!dc_key_load(harness_at(), path, &a));
   snprintf(want, sizeof want, "the cache key file '%s' can be read or written by others (mode 0644); it must be 0600", path);
-  CHECK_STR(err, want);
+  CHECK_STR(harness_error(), want);
   snprintf(other, sizeof other, "%s/link.key", dir);
   CHECK(symlink(path, other) == 0);
-  CHECK(!dc_key_load(other, &a, err, sizeof err));
+  CHECK(!dc_key_load(harness_at(), other, &a));
   snprintf(want, sizeof want, "the cache key file '%s' is a symbolic link", other);
-  CHECK_STR(err, want);
+  CHECK_STR(harness_error(), want);
   snprintf(other, sizeof other, "%s/short.key", dir);
   write_file(other, "0123abcd\n", 0600);
-  CHECK(!dc_key_load(other, &a, err, sizeof err));
+  CHECK(!dc_key_load(harness_at(), other, &a));
   snprintf(want, sizeof want, "the cache key file '%s' does not hold a key (64 hexadecimal digits)", other);
-  CHECK_STR(err, want);
+  CHECK_STR(harness_error(), want);
   snprintf(other, sizeof other, "%s/fifo.key", dir);
   CHECK(mkfifo(other, 0600) == 0);
-  CHECK(!dc_key_load(other, &a, err, sizeof err));
+  CHECK(!dc_key_load(harness_at(), other, &a));
   snprintf(want, sizeof want, "the cache key file '%s' is not a regular file", other);
-  CHECK_STR(err, want);
+  CHECK_STR(harness_error(), want);
   if (geteuid() == 0) { /* only root can give a file away */
     chmod(path, 0600);
     CHECK(chown(path, 12345, 12345) == 0);
-    CHECK(!dc_key_load(path, &a, err, sizeof err));
+    CHECK(!dc_key_load(harness_at(), path, &a));
     snprintf(want, sizeof want, "the cache key file '%s' is owned by another user (uid 12345)", path);
-    CHECK_STR(err, want);
+    CHECK_STR(harness_error(), want);
   }
 }
 
 static void test_files(const char *dir) {
-  char err[256];
   char sub[64], file[64];
   snprintf(sub, sizeof sub, "%s/a/b", dir);
-  tj_cache *c = tj_cache_open(sub, err, sizeof err);
+  tj_cache *c = tj_cache_open(test_ctx(), sub);
   tj_buf data = {0}, got = {0};
   buf_puts(&data, "bytes");
   CHECK(c && dc_write(c, key, &data) && dc_read(c, key, &got));
@@ -258,9 +269,12 @@ static void test_files(const char *dir) {
   tj_cache_close(c);
   snprintf(file, sizeof file, "%s/file", dir);
   write_file(file, "", 0600);
-  CHECK(tj_cache_open(file, err, sizeof err) == NULL);
+  CHECK(tj_cache_open(test_ctx(), file) == NULL);
+  char want[160];
+  snprintf(want, sizeof want, "the cache directory '%s' is not a directory", file);
+  CHECK_STR(ctx_error(), want); /* in the context's diagnostics, whole */
   snprintf(sub, sizeof sub, "%s/file/cache", dir);
-  c = tj_cache_open(sub, err, sizeof err);
+  c = tj_cache_open(test_ctx(), sub);
   CHECK(c && !dc_write(c, key, &data) && !dc_write(c, key, &data));
   const char *w = tj_cache_warning(c);
   CHECK(w && strstr(w, "cannot create the cache directory") && strstr(w, "Not a directory"));
@@ -274,9 +288,9 @@ static void test_files(const char *dir) {
  * under the name the cache was to create (a shared temporary directory):
  * the directory is checked again once it is there, and not used. */
 static void test_made_meanwhile(const char *dir) {
-  char sub[64], err[256], want[512];
+  char sub[64], want[512];
   snprintf(sub, sizeof sub, "%s/shared", dir);
-  tj_cache *c = tj_cache_open(sub, err, sizeof err);
+  tj_cache *c = tj_cache_open(test_ctx(), sub);
   tj_buf data = {0}, got = {0};
   buf_puts(&data, "bytes");
   CHECK(c && mkdir(sub, 0700) == 0 && chmod(sub, 0777) == 0);
@@ -284,9 +298,9 @@ static void test_made_meanwhile(const char *dir) {
   snprintf(want, sizeof want, "the cache directory '%s' is writable by group or others (mode 0777); running without the disk cache", sub);
   CHECK_STR(tj_cache_warning(c), want);
   tj_cache_close(c);
-  CHECK(tj_cache_open(sub, err, sizeof err) == NULL); /* and at the next open */
+  CHECK(tj_cache_open(test_ctx(), sub) == NULL); /* and at the next open */
   snprintf(want, sizeof want, "the cache directory '%s' is writable by group or others (mode 0777)", sub);
-  CHECK_STR(err, want);
+  CHECK_STR(ctx_error(), want);
   buf_free(&data);
   buf_free(&got);
 }
@@ -294,9 +308,9 @@ static void test_made_meanwhile(const char *dir) {
 /* An entry that is not the user's (owned by another, or writable by
  * others) is not read, whatever it holds. */
 static void test_entry_owner(const char *dir) {
-  char sub[64], err[256], entry[128], hex[33];
+  char sub[64], entry[128], hex[33];
   snprintf(sub, sizeof sub, "%s/owned", dir);
-  tj_cache *c = tj_cache_open(sub, err, sizeof err);
+  tj_cache *c = tj_cache_open(test_ctx(), sub);
   tj_buf data = {0}, got = {0};
   buf_puts(&data, "bytes");
   cache_digest_hex(key, hex);
@@ -330,6 +344,6 @@ int main(void) {
   test_entry_owner(dir);
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   CHECK(system(cmd) == 0);
-  CHECK(harness_at()->d->nerrors == 0); /* compiling and loading reported nothing */
+  tj_ctx_free(test_ctx());
   return HARNESS_REPORT();
 }
