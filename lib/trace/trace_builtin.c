@@ -210,6 +210,36 @@ static bool check_numeric_args(tracer *t, const call_args *a, const char *name) 
   return true;
 }
 
+/* Python's len(): a tuple's items, a dict's keys, a string's characters,
+ * an array's leading axis (ShapedArray._len, jax/_src/core.py: a static
+ * int, no equation); anything else is Python's TypeError. */
+static bool builtin_len(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  (void)b;
+  const value *v = &a->pos[0];
+  tj_span span = a->pos_spans[0];
+  switch (v->kind) {
+  case V_TUPLE: *out = value_int(v->n); return true;
+  case V_MAP: *out = value_int(v->n / 2); return true; /* key, value, key, value ... */
+  case V_STR: { /* characters: UTF-8 bytes that start one */
+    int64_t n = 0;
+    for (uint32_t i = 0; i < v->slen; i++) n += ((unsigned char)v->s[i] & 0xC0) != 0x80;
+    *out = value_int(n);
+    return true;
+  }
+  case V_TRACED: {
+    tj_aval av = t->m->vars[v->var];
+    if (av.rank == 0) return tracer_error(t, span, "TypeError: len() of unsized object");
+    *out = value_int(av.dims[0]);
+    return true;
+  }
+  case V_DTYPE: return tracer_error(t, span, "TypeError: object of type '_ScalarMeta' has no len()");
+  default:
+    if (v->strong) /* a numpy scalar: np.float32(1.0) */
+      return tracer_error(t, span, "TypeError: object of type 'numpy.%s' has no len()", dtype_long(v->dtype));
+    return tracer_error(t, span, "TypeError: object of type '%s' has no len()", value_type_name(v));
+  }
+}
+
 static bool builtin_where(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   return check_numeric_args(t, a, b->name) && where_jit(t, a->pos, a->call->span, out);
 }
@@ -245,6 +275,7 @@ const builtin_def builtins_math[] = {
     {"maximum", binary_math, 2, 2, NULL, P_max},     {"minimum", binary_math, 2, 2, NULL, P_min},
     {"pow", builtin_pow, 2, 2, NULL, P_pow},         {"where", builtin_where, 3, 3, NULL, P_select_n},
     {"clamp", builtin_clamp, 3, 3, NULL, P_clamp},
+    {"len", builtin_len, 1, 1, NULL, 0},
     {NULL, NULL, 0, 0, NULL, 0},
 };
 
