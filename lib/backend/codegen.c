@@ -50,12 +50,7 @@ static void fail_with(cg *g, bool limit, const char *fmt, va_list ap) {
   if (g->failed) return;
   g->failed = true;
   g->over_limit = limit;
-  tj_buf msg = {0};
-  buf_vprintf(&msg, fmt, ap);
-  diag_kind before = diag_set_kind(g->at->d, limit ? DIAG_KIND_BUDGET : DIAG_KIND_INTERNAL);
-  diag_error_at(g->at, "%s", msg.data);
-  diag_set_kind(g->at->d, before);
-  buf_free(&msg);
+  diag_verror_at(g->at, limit ? DIAG_KIND_BUDGET : DIAG_KIND_INTERNAL, fmt, ap);
 }
 
 bool cg_fail(cg *g, const char *fmt, ...) {

@@ -178,15 +178,22 @@ bool diag_error(diag_list *d, const tj_source *src, tj_span span,
   return false;
 }
 
-bool diag_error_at(const diag_at *at, const char *fmt, ...) {
+bool diag_verror_at(const diag_at *at, diag_kind kind, const char *fmt, va_list ap) {
   tj_buf b = {0};
   if (at->prefix) buf_printf(&b, "%s: ", at->prefix);
+  buf_vprintf(&b, fmt, ap);
+  diag_kind before = diag_set_kind(at->d, kind);
+  diag_error(at->d, at->src, at->span, "%s", b.data);
+  diag_set_kind(at->d, before);
+  buf_free(&b);
+  return false;
+}
+
+bool diag_error_at(const diag_at *at, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  buf_vprintf(&b, fmt, ap);
+  diag_verror_at(at, at->d->kind, fmt, ap);
   va_end(ap);
-  diag_error(at->d, at->src, at->span, "%s", b.data);
-  buf_free(&b);
   return false;
 }
 

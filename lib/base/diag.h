@@ -10,6 +10,7 @@
  */
 #ifndef TJ_DIAG_H
 #define TJ_DIAG_H
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -132,6 +133,9 @@ typedef struct diag_at {
 } diag_at;
 /* Adds an error at at's place, its message after at's prefix. Returns false. */
 bool diag_error_at(const diag_at *at, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same from a va_list, the error of the given kind (the list's kind
+ * for later errors stays as it was). */
+bool diag_verror_at(const diag_at *at, diag_kind kind, const char *fmt, va_list ap);
 /* An error of kind budget (TJ_ERR_BUDGET): a large allocation failed.
  * fmt starts with alloc.h's TJ_NOMEM_FMT. */
 bool diag_out_of_memory(diag_list *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -9,33 +9,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Reports prefix and the message of fmt, once per failure. */
-static void report(eval_state *s, diag_kind kind, const char *prefix, const char *fmt, va_list ap) {
-  if (s->failed) return;
-  s->failed = true;
-  tj_buf b = {0};
-  buf_printf(&b, "%s", prefix);
-  buf_vprintf(&b, fmt, ap);
-  diag_kind before = diag_set_kind(s->at->d, kind);
-  diag_error_at(s->at, "%s", b.data);
-  diag_set_kind(s->at->d, before);
-  buf_free(&b);
-}
-
+/* A failure has one message, its first. */
 bool eval_fail(eval_state *s, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  report(s, s->nomem ? DIAG_KIND_BUDGET : s->at->d->kind, "", fmt, ap);
+  if (!s->failed) diag_verror_at(s->at, s->nomem ? DIAG_KIND_BUDGET : s->at->d->kind, fmt, ap);
   va_end(ap);
+  s->failed = true;
   return false;
 }
 
 bool eval_bug(eval_state *s, const char *fmt, ...) {
+  tj_buf msg = {0};
   va_list ap;
   va_start(ap, fmt);
-  report(s, s->at->d->kind, "internal error: ", fmt, ap);
+  buf_vprintf(&msg, fmt, ap);
   va_end(ap);
-  s->internal = true;
+  if (!s->failed) diag_error_at(s->at, "internal error: %s", msg.data);
+  buf_free(&msg);
+  s->failed = s->internal = true;
   return false;
 }
 

@@ -134,7 +134,7 @@ static bool from_npy(diag_list *d, const tj_spec *spec, const sjson *v,
   int fd = spec_open_file(ar, spec, v->s, &file);
   const char *why = fd < 0 ? spec_open_error(errno) : NULL;
   if (fd < 0) return json_error(d, v, v->span, "cannot read '%s': %s", json_show(ar, file, strlen(file)), why);
-  diag_at at = {d, v->src, v->span, v->path[0] ? v->path : NULL};
+  diag_at at = json_at(d, v);
   tj_array *a = NULL;
   bool ok = npy_read_fd(&at, fd, file, &a);
   close(fd);

@@ -88,16 +88,18 @@ const char *json_kind_name(const sjson *v) {
   return "a value";
 }
 
+diag_at json_at(diag_list *d, const sjson *v) {
+  return (diag_at){d, v->src, v->span, v->path[0] ? v->path : NULL};
+}
+
 bool json_error(diag_list *d, const sjson *v, tj_span span, const char *fmt,
                 ...) {
-  tj_buf b = {0};
-  if (v->path[0]) buf_printf(&b, "%s: ", v->path);
+  diag_at at = json_at(d, v);
+  at.span = span;
   va_list ap;
   va_start(ap, fmt);
-  buf_vprintf(&b, fmt, ap);
+  diag_verror_at(&at, d->kind, fmt, ap);
   va_end(ap);
-  diag_error(d, v->src, span, "%s", b.data);
-  buf_free(&b);
   return false;
 }
 

@@ -42,6 +42,9 @@ void json_string_positions(const sjson *v, uint32_t base, pos_map *m);
 
 /* "a string", "an integer", "true", ... for "found X" in messages. */
 const char *json_kind_name(const sjson *v);
+/* Where an error about v is reported: its span in its source, its JSON
+ * path as the message's prefix (none at the root of a spec). */
+diag_at json_at(diag_list *d, const sjson *v);
 /* Reports an error at span of v's source as "PATH: message" (no prefix at
  * the root of a spec). Returns false. */
 bool json_error(diag_list *d, const sjson *v, tj_span span, const char *fmt,

@@ -618,7 +618,7 @@ static bool npy_aval(diag_list *d, const tj_spec *spec, const sjson *v,
   const char *why = fd < 0 ? spec_open_error(errno) : NULL;
   if (fd < 0)
     return json_error(d, v, v->span, "cannot read '%s': %s", json_show(d->arena, file, strlen(file)), why);
-  diag_at at = {d, v->src, v->span, v->path[0] ? v->path : NULL};
+  diag_at at = json_at(d, v);
   bool ok = npy_read_header_fd(&at, fd, file, out);
   close(fd);
   return ok;
