@@ -2,10 +2,28 @@
 #include "trace_tree.h"
 #include "util.h"
 
+#include <string.h>
+
+/* The pairs of map m in jax.tree_util's order (sorted keys), in scratch. */
+static int *map_order(tracer *t, const value *m) {
+  int *order = ARENA_ARRAY(&t->scratch, int, m->n / 2 + 1);
+  value_map_order(m, order);
+  return order;
+}
+
+/* The i-th child of a tuple, list or dict in flattening order. */
+static const value *tree_child(const value *v, const int *order, int i) {
+  return v->kind == V_MAP ? &v->items[2 * order[i] + 1] : &v->items[i];
+}
+
+static bool is_node(const value *v) { return v->kind == V_TUPLE || v->kind == V_MAP; }
+static int node_arity(const value *v) { return v->kind == V_MAP ? v->n / 2 : v->n; }
+
 bool tree_flatten(tracer *t, const value *v, leaves *out, tj_span span, const char *what) {
-  if (v->kind == V_TUPLE) {
-    for (int i = 0; i < v->n; i++)
-      if (!tree_flatten(t, &v->items[i], out, span, what)) return false;
+  if (is_node(v)) {
+    int *order = v->kind == V_MAP ? map_order(t, v) : NULL;
+    for (int i = 0; i < node_arity(v); i++)
+      if (!tree_flatten(t, tree_child(v, order, i), out, span, what)) return false;
     return true;
   }
   if (v->kind == V_NONE) return true;
@@ -16,13 +34,20 @@ bool tree_flatten(tracer *t, const value *v, leaves *out, tj_span span, const ch
   return true;
 }
 
-/* keystr() of the path to leaf k of v ("" for a bare leaf, "[1][0]"). */
-static bool leaf_path(const value *v, int *k, tj_buf *path) {
-  if (v->kind != V_TUPLE) return v->kind != V_NONE && (*k)-- == 0;
+/* keystr() of the path to leaf k of v ("" for a bare leaf, "[1]['w']"). */
+static bool leaf_path(tracer *t, const value *v, int *k, tj_buf *path) {
+  if (!is_node(v)) return v->kind != V_NONE && (*k)-- == 0;
   size_t len = path->len;
-  for (int i = 0; i < v->n; i++) {
-    buf_printf(path, "[%d]", i);
-    if (leaf_path(&v->items[i], k, path)) return true;
+  int *order = v->kind == V_MAP ? map_order(t, v) : NULL;
+  for (int i = 0; i < node_arity(v); i++) {
+    if (v->kind == V_MAP) {
+      buf_putc(path, '[');
+      value_repr(&v->items[2 * order[i]], path);
+      buf_putc(path, ']');
+    } else {
+      buf_printf(path, "[%d]", i);
+    }
+    if (leaf_path(t, tree_child(v, order, i), k, path)) return true;
     path->len = len;
     path->data[len] = 0;
   }
@@ -33,7 +58,7 @@ const char *tree_path_of(tracer *t, const value *v, int leaf) {
   tj_buf b = {0};
   buf_puts(&b, "");
   int k = leaf;
-  leaf_path(v, &k, &b);
+  leaf_path(t, v, &k, &b);
   const char *s = arena_strdup(&t->scratch, b.data);
   buf_free(&b);
   return s;
@@ -82,21 +107,35 @@ const char *jax_mismatch_extra(const tj_aval *a, const tj_aval *b) {
          : sh     ? ", so the shapes do not match" : "";
 }
 
-/* A value shaped like structure with its leaves taken from vals. */
+/* A value shaped like structure with its leaves taken from vals; a dict
+ * keeps its keys' order, its values taken in sorted key order. */
 value tree_unflatten(tracer *t, const value *structure, const value *vals, int *k) {
-  if (structure->kind == V_NONE) return *structure;
-  if (structure->kind != V_TUPLE) return vals[(*k)++];
-  value v = {.kind = V_TUPLE, .n = structure->n};
+  if (!is_node(structure)) return structure->kind == V_NONE ? *structure : vals[(*k)++];
+  value v = *structure;
   v.items = ARENA_ARRAY(&t->scratch, value, v.n ? v.n : 1);
-  for (int i = 0; i < v.n; i++) v.items[i] = tree_unflatten(t, &structure->items[i], vals, k);
+  memcpy(v.items, structure->items, (size_t)v.n * sizeof *v.items);
+  int *order = v.kind == V_MAP ? map_order(t, &v) : NULL;
+  for (int i = 0; i < node_arity(&v); i++) {
+    value *slot = (value *)tree_child(&v, order, i);
+    *slot = tree_unflatten(t, tree_child(structure, order, i), vals, k);
+  }
   return v;
 }
 
+/* PyTreeDef equality: same node types, list or tuple, same dict keys
+ * (in any order, as dicts with equal keys flatten alike). */
 bool tree_same_structure(const value *a, const value *b) {
-  if ((a->kind == V_TUPLE) != (b->kind == V_TUPLE) || (a->kind == V_NONE) != (b->kind == V_NONE)) return false;
-  if (a->kind != V_TUPLE) return true;
-  if (a->n != b->n) return false;
-  for (int i = 0; i < a->n; i++)
-    if (!tree_same_structure(&a->items[i], &b->items[i])) return false;
+  if (is_node(a) != is_node(b) || (a->kind == V_NONE) != (b->kind == V_NONE)) return false;
+  if (!is_node(a)) return true;
+  if (a->kind != b->kind || a->n != b->n || a->list != b->list) return false;
+  for (int i = 0; i < a->n; i++) {
+    if (a->kind != V_MAP) {
+      if (!tree_same_structure(&a->items[i], &b->items[i])) return false;
+      continue;
+    }
+    if (i % 2) continue;
+    const value *key = &a->items[i], *bv = key->kind == V_STR ? value_map_get(b, key->s, key->slen) : NULL;
+    if (!bv || !tree_same_structure(&a->items[i + 1], bv)) return false;
+  }
   return true;
 }

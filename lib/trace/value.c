@@ -16,6 +16,40 @@ void value_add_prov(value *v, uint64_t prov) {
     for (int i = 0; i < v->n; i++) value_add_prov(&v->items[i], prov);
 }
 
+/* Keys order as Python's < orders them where it can: numbers by value,
+ * strings by code point (UTF-8 bytes order the same way); keys of
+ * different types, which Python refuses to sort, by type so the order
+ * is at least fixed. */
+static int key_cmp(const value *a, const value *b) {
+  if (a->kind == V_STR && b->kind == V_STR) {
+    uint32_t n = a->slen < b->slen ? a->slen : b->slen;
+    int c = memcmp(a->s, b->s, n);
+    return c ? c : (a->slen > b->slen) - (a->slen < b->slen);
+  }
+  if (value_is_number(a) && value_is_number(b)) {
+    double x = a->kind == V_FLOAT ? a->f : (double)a->i, y = b->kind == V_FLOAT ? b->f : (double)b->i;
+    return (x > y) - (x < y);
+  }
+  return (int)a->kind - (int)b->kind;
+}
+
+void value_map_order(const value *m, int *order) {
+  int n = m->n / 2;
+  for (int i = 0; i < n; i++) {
+    int j = i;
+    for (; j > 0 && key_cmp(&m->items[2 * order[j - 1]], &m->items[2 * i]) > 0; j--) order[j] = order[j - 1];
+    order[j] = i;
+  }
+}
+
+const value *value_map_get(const value *m, const char *s, uint32_t slen) {
+  for (int i = 0; i + 1 < m->n; i += 2) {
+    const value *k = &m->items[i];
+    if (k->kind == V_STR && k->slen == slen && memcmp(k->s, s, slen) == 0) return &m->items[i + 1];
+  }
+  return NULL;
+}
+
 bool value_truthy(const value *v) {
   switch (v->kind) {
   case V_NONE: return false;
@@ -33,7 +67,7 @@ const char *value_type_name(const value *v) {
       [V_FLOAT] = "float",   [V_STR] = "str",     [V_TUPLE] = "tuple",
       [V_MAP] = "dict",      [V_DTYPE] = "dtype", [V_FUNC] = "function",
       [V_TRACED] = "tracer"};
-  return names[v->kind];
+  return v->kind == V_TUPLE && v->list ? "list" : names[v->kind];
 }
 
 static void repr_str(const char *s, uint32_t n, tj_buf *out) {
@@ -58,12 +92,12 @@ void value_repr(const value *v, tj_buf *out) {
   case V_FLOAT: buf_put_pyfloat(out, v->f); break;
   case V_STR: repr_str(v->s, v->slen, out); break;
   case V_TUPLE:
-    buf_putc(out, '(');
+    buf_putc(out, v->list ? '[' : '(');
     for (int i = 0; i < v->n; i++) {
       if (i) buf_puts(out, ", ");
       value_repr(&v->items[i], out);
     }
-    buf_puts(out, v->n == 1 ? ",)" : ")");
+    buf_puts(out, v->list ? "]" : v->n == 1 ? ",)" : ")");
     break;
   case V_MAP:
     buf_putc(out, '{');
@@ -89,7 +123,7 @@ bool value_equal(const value *a, const value *b) {
   case V_FLOAT: return a->f == b->f;
   case V_STR: return a->slen == b->slen && memcmp(a->s, b->s, a->slen) == 0;
   case V_TUPLE: case V_MAP:
-    if (a->n != b->n) return false;
+    if (a->n != b->n || a->list != b->list) return false;
     for (int i = 0; i < a->n; i++)
       if (!value_equal(&a->items[i], &b->items[i])) return false;
     return true;

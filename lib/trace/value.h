@@ -16,7 +16,7 @@ typedef enum {
   V_INT,     /* i — Python int (int64 here; overflow is an error) */
   V_FLOAT,   /* f — Python float */
   V_STR,     /* s, slen */
-  V_TUPLE,   /* items, n */
+  V_TUPLE,   /* items, n; `list` tells a Python list from a tuple */
   V_MAP,     /* items, n: key, value, key, value... (a static JSON object) */
   V_DTYPE,   /* dtype — x.dtype */
   V_FUNC,    /* func — a user function named in an expression */
@@ -42,6 +42,9 @@ struct value {
   /* V_BOOL/V_INT/V_FLOAT: a numpy scalar of dtype `dtype` (a cast's
    * result, as np.float32(1.0)), strongly typed, not a Python number */
   bool strong;
+  /* V_TUPLE: a Python list (JSON arrays passed to traced parameters are
+   * lists): another pytree node type than a tuple, printed [a, b] */
+  bool list;
 };
 
 static inline bool value_is_static(const value *v) { return v->kind != V_TRACED; }
@@ -59,6 +62,12 @@ static inline value value_traced(uint32_t var) { value v = {.kind = V_TRACED, .v
 uint64_t value_prov_deep(const value *v);
 /* Marks v and everything inside it as computed from the given parameters. */
 void value_add_prov(value *v, uint64_t prov);
+
+/* The order jax.tree_util flattens a dict in: order[i] is the index of
+ * the i-th (key, value) pair of map m in sorted key order. */
+void value_map_order(const value *m, int *order);
+/* Value of the pair whose key is the string s, or NULL. */
+const value *value_map_get(const value *m, const char *s, uint32_t slen);
 
 /* Python's truth value of a static value. */
 bool value_truthy(const value *v);
