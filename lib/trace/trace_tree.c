@@ -113,7 +113,7 @@ value tree_unflatten(tracer *t, const value *structure, const value *vals, int *
   if (!is_node(structure)) return structure->kind == V_NONE ? *structure : vals[(*k)++];
   value v = *structure;
   v.items = ARENA_ARRAY(&t->scratch, value, v.n ? v.n : 1);
-  memcpy(v.items, structure->items, (size_t)v.n * sizeof *v.items);
+  if (v.n) memcpy(v.items, structure->items, (size_t)v.n * sizeof *v.items); /* () may have no items */
   int *order = v.kind == V_MAP ? map_order(t, &v) : NULL;
   for (int i = 0; i < node_arity(&v); i++) {
     value *slot = (value *)tree_child(&v, order, i);
