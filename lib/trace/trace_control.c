@@ -650,11 +650,18 @@ static bool builtin_scan(tracer *t, const builtin_def *bd, const call_args *a, v
   return trace_scan(t, call_function_value, f, &info, a->pos[1], xs, &o, a->call, out);
 }
 
+/* (): its items point somewhere, as the tree functions copy them. */
+static value empty_tuple(tracer *t) {
+  value v = {.kind = V_TUPLE};
+  v.items = ARENA_ARRAY(&t->scratch, value, 1);
+  return v;
+}
+
 /* lax.map(f, xs): scan(lambda _, x: ((), f(x)), (), xs)'s ys. */
 static bool map_body(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result) {
   (void)nargs;
   const value *fn = ctx;
-  value items[2] = {{.kind = V_TUPLE}, {0}};
+  value items[2] = {empty_tuple(t), {0}};
   if (!call_user(t, fn->func, fn->closure, call, &args[1], 1, &items[1])) return false;
   *result = (value){.kind = V_TUPLE, .n = 2};
   result->items = ARENA_ARRAY(&t->scratch, value, 2);
@@ -673,7 +680,7 @@ static bool builtin_map(tracer *t, const builtin_def *bd, const call_args *a, va
   scan_opts o = {.length = -1};
   body_info info = {"scan", &a->pos[0], &a->pos[1], 1};
   value r;
-  if (!trace_scan(t, map_body, &a->pos[0], &info, (value){.kind = V_TUPLE}, a->pos[1], &o, a->call, &r)) return false;
+  if (!trace_scan(t, map_body, &a->pos[0], &info, empty_tuple(t), a->pos[1], &o, a->call, &r)) return false;
   *out = r.items[1];
   return true;
 }
