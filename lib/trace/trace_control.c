@@ -514,6 +514,23 @@ static bool scan_lengths_agree(tracer *t, scan_plan *p, tj_span span) {
   return false;
 }
 
+/* An x without a leading axis. _infer_scan_length names the leaves that
+ * have no shape at all (Python numbers) as str() shows them; a rank-0
+ * array keeps tjit's shorter text (JAX's is an IndexError of x.shape[0]). */
+static bool no_leading_axis(tracer *t, const scan_plan *p, tj_span span) {
+  tj_buf b = {0};
+  for (int i = 0; i < p->xin.n; i++) {
+    const value *x = &p->xin.v[i];
+    if (!value_is_number(x) || x->strong) continue;
+    if (b.len) buf_puts(&b, ", ");
+    value_repr(x, &b);
+  }
+  if (b.len) tracer_error(t, span, "ValueError: scan got value with no leading axis to scan over: %s.", b.data);
+  else tracer_error(t, span, "ValueError: scan got value with no leading axis to scan over");
+  buf_free(&b);
+  return false;
+}
+
 /* The body's input avals: each carry's, and each x's without its leading
  * axis, which must be the same length for all (_infer_scan_length). */
 static bool scan_avals(tracer *t, scan_plan *p, tj_span span) {
@@ -521,8 +538,7 @@ static bool scan_avals(tracer *t, scan_plan *p, tj_span span) {
   for (int i = 0; i < p->cin.n; i++) p->avals[i] = value_aval(t, &p->cin.v[i]);
   for (int i = 0; i < p->xin.n; i++) {
     tj_aval a = value_aval(t, &p->xin.v[i]);
-    if (p->xin.v[i].kind != V_TRACED || a.rank == 0)
-      return tracer_error(t, span, "ValueError: scan got value with no leading axis to scan over");
+    if (p->xin.v[i].kind != V_TRACED || a.rank == 0) return no_leading_axis(t, p, span);
     p->avals[p->cin.n + i] = a;
   }
   if (!scan_lengths_agree(t, p, span)) return false;
@@ -642,7 +658,7 @@ static bool trace_scan(tracer *t, body_fn fn, const void *ctx, const body_info *
 
 /* lax.scan(f, init, xs=None, length=None, reverse=False, unroll=1). */
 static bool builtin_scan(tracer *t, const builtin_def *bd, const call_args *a, value *out) {
-  const value *f = func_arg(t, a, 0, "scan: f argument should be callable.");
+  const value *f = func_arg(t, a, 0, "lax.scan: f argument should be a callable.");
   scan_opts o;
   if (!f || !scan_read_opts(t, bd, a, 3, &o)) return false;
   value xs = a->npos > 2 ? a->pos[2] : value_none();
