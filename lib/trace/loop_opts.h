@@ -13,6 +13,9 @@ typedef struct scan_opts {
   tj_span unroll_span;
 } scan_opts;
 
+/* xs at position i or as keyword xs=; None when absent. */
+bool scan_read_xs(tracer *t, const builtin_def *b, const call_args *a, int i, value *xs);
+
 /* scan(f, init, xs, length, reverse, unroll): the options from position
  * first on or their keywords. */
 bool scan_read_opts(tracer *t, const builtin_def *b, const call_args *a, int first, scan_opts *o);

@@ -660,8 +660,8 @@ static bool trace_scan(tracer *t, body_fn fn, const void *ctx, const body_info *
 static bool builtin_scan(tracer *t, const builtin_def *bd, const call_args *a, value *out) {
   const value *f = func_arg(t, a, 0, "lax.scan: f argument should be a callable.");
   scan_opts o;
-  if (!f || !scan_read_opts(t, bd, a, 3, &o)) return false;
-  value xs = a->npos > 2 ? a->pos[2] : value_none();
+  value xs;
+  if (!f || !scan_read_xs(t, bd, a, 2, &xs) || !scan_read_opts(t, bd, a, 3, &o)) return false;
   body_info info = {"scan", f, NULL, 0};
   return trace_scan(t, call_function_value, f, &info, a->pos[1], xs, &o, a->call, out);
 }
@@ -795,7 +795,7 @@ static bool builtin_fori_loop(tracer *t, const builtin_def *bd, const call_args 
   return true;
 }
 
-static const char *const scan_keywords[] = {"length", "reverse", "unroll", NULL};
+static const char *const scan_keywords[] = {"xs", "length", "reverse", "unroll", NULL};
 static const char *const fori_keywords[] = {"unroll", NULL};
 static const char *const map_keywords[] = {"batch_size", NULL};
 

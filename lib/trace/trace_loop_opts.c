@@ -33,6 +33,14 @@ static bool read_reverse(tracer *t, const value *v, tj_span span, scan_opts *o) 
   return true;
 }
 
+bool scan_read_xs(tracer *t, const builtin_def *b, const call_args *a, int i, value *xs) {
+  const value *v;
+  tj_span span;
+  if (!ta_get_arg(t, b, a, i, "xs", &v, &span)) return false;
+  *xs = v ? *v : value_none();
+  return true;
+}
+
 bool scan_read_opts(tracer *t, const builtin_def *b, const call_args *a, int first, scan_opts *o) {
   const value *len, *rev;
   tj_span ls, rs;
