@@ -13,6 +13,13 @@ typedef struct scan_opts {
   tj_span unroll_span;
 } scan_opts;
 
+/* The scan's length from the avals of its n xs (*length: the given one,
+ * or -1), with _infer_scan_length's errors. */
+bool scan_infer_length(tracer *t, const tj_aval *xa, int n, tj_span span, int64_t *length);
+
+/* The error for xs leaves without a leading axis (always false). */
+bool scan_no_leading_axis(tracer *t, const value *xs, int n, tj_span span);
+
 /* xs at position i or as keyword xs=; None when absent. */
 bool scan_read_xs(tracer *t, const builtin_def *b, const call_args *a, int i, value *xs);
 

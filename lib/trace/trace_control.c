@@ -493,44 +493,6 @@ typedef struct scan_plan {
   int *ys_from_x;          /* per y: the x it passes through, or -1 */
 } scan_plan;
 
-/* _infer_scan_length: a given length must be every x's leading axis
- * size; else those must all be the same, and there must be one. */
-static bool scan_lengths_agree(tracer *t, scan_plan *p, tj_span span) {
-  const tj_aval *xa = p->avals + p->cin.n;
-  bool same = true;
-  for (int i = 0; i < p->xin.n; i++) same = same && xa[i].dims[0] == (p->length >= 0 ? p->length : xa[0].dims[0]);
-  if (same && p->length < 0 && p->xin.n) p->length = xa[0].dims[0];
-  if (same && p->length >= 0) return true;
-  if (p->xin.n == 0)
-    return tracer_error(t, span, "ValueError: scan got no values to scan over and `length` not provided.");
-  tj_buf b = {0};
-  for (int i = 0; i < p->xin.n; i++) buf_printf(&b, i ? ", %lld" : "%lld", (long long)xa[i].dims[0]);
-  if (p->length >= 0)
-    tracer_error(t, span, "ValueError: scan got `length` argument of %lld which disagrees with leading axis sizes "
-                 "[%s].", (long long)p->length, b.data);
-  else
-    tracer_error(t, span, "ValueError: scan got values with different leading axis sizes: %s.", b.data);
-  buf_free(&b);
-  return false;
-}
-
-/* An x without a leading axis. _infer_scan_length names the leaves that
- * have no shape at all (Python numbers) as str() shows them; a rank-0
- * array keeps tjit's shorter text (JAX's is an IndexError of x.shape[0]). */
-static bool no_leading_axis(tracer *t, const scan_plan *p, tj_span span) {
-  tj_buf b = {0};
-  for (int i = 0; i < p->xin.n; i++) {
-    const value *x = &p->xin.v[i];
-    if (!value_is_number(x) || x->strong) continue;
-    if (b.len) buf_puts(&b, ", ");
-    value_repr(x, &b);
-  }
-  if (b.len) tracer_error(t, span, "ValueError: scan got value with no leading axis to scan over: %s.", b.data);
-  else tracer_error(t, span, "ValueError: scan got value with no leading axis to scan over");
-  buf_free(&b);
-  return false;
-}
-
 /* The body's input avals: each carry's, and each x's without its leading
  * axis, which must be the same length for all (_infer_scan_length). */
 static bool scan_avals(tracer *t, scan_plan *p, tj_span span) {
@@ -538,10 +500,10 @@ static bool scan_avals(tracer *t, scan_plan *p, tj_span span) {
   for (int i = 0; i < p->cin.n; i++) p->avals[i] = value_aval(t, &p->cin.v[i]);
   for (int i = 0; i < p->xin.n; i++) {
     tj_aval a = value_aval(t, &p->xin.v[i]);
-    if (p->xin.v[i].kind != V_TRACED || a.rank == 0) return no_leading_axis(t, p, span);
+    if (p->xin.v[i].kind != V_TRACED || a.rank == 0) return scan_no_leading_axis(t, p->xin.v, p->xin.n, span);
     p->avals[p->cin.n + i] = a;
   }
-  if (!scan_lengths_agree(t, p, span)) return false;
+  if (!scan_infer_length(t, p->avals + p->cin.n, p->xin.n, span, &p->length)) return false;
   for (int i = 0; i < p->xin.n; i++) {
     tj_aval *a = &p->avals[p->cin.n + i];
     for (int d = 1; d < a->rank; d++) a->dims[d - 1] = a->dims[d];

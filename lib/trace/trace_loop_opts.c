@@ -1,6 +1,6 @@
 /* lax.scan's and lax.fori_loop's static options (loop_opts.h), with the
  * checks and messages of JAX 0.10.2's jax/_src/lax/control_flow/loops.py:
- * _infer_scan_length for length=, scan's `unroll` normalization, and
+ * _infer_scan_length for length= and the xs' leading axes, scan's `unroll` normalization, and
  * fori_loop's refusal of an unroll with traced bounds. */
 #include "loop_opts.h"
 #include "trace_array_int.h"
@@ -85,4 +85,39 @@ bool fori_check_traced_unroll(tracer *t, const value *unroll, tj_span span) {
     return true;
   return tracer_error(t, span, "ValueError: Can only use `unroll` in `fori_loop` if the loop bounds are statically "
                       "known.");
+}
+
+/* _infer_scan_length: a given length must be every x's leading axis
+ * size; else those must all be the same, and there must be one. */
+bool scan_infer_length(tracer *t, const tj_aval *xa, int n, tj_span span, int64_t *length) {
+  bool same = true;
+  for (int i = 0; i < n; i++) same = same && xa[i].dims[0] == (*length >= 0 ? *length : xa[0].dims[0]);
+  if (same && *length < 0 && n) *length = xa[0].dims[0];
+  if (same && *length >= 0) return true;
+  if (n == 0) return tracer_error(t, span, "ValueError: scan got no values to scan over and `length` not provided.");
+  tj_buf b = {0};
+  for (int i = 0; i < n; i++) buf_printf(&b, i ? ", %lld" : "%lld", (long long)xa[i].dims[0]);
+  if (*length >= 0)
+    tracer_error(t, span, "ValueError: scan got `length` argument of %lld which disagrees with leading axis sizes "
+                 "[%s].", (long long)*length, b.data);
+  else
+    tracer_error(t, span, "ValueError: scan got values with different leading axis sizes: %s.", b.data);
+  buf_free(&b);
+  return false;
+}
+
+/* An x without a leading axis. _infer_scan_length names the leaves that
+ * have no shape at all (Python numbers) as str() shows them; a rank-0
+ * array keeps tjit's shorter text (JAX's is an IndexError of x.shape[0]). */
+bool scan_no_leading_axis(tracer *t, const value *xs, int n, tj_span span) {
+  tj_buf b = {0};
+  for (int i = 0; i < n; i++) {
+    if (!value_is_number(&xs[i]) || xs[i].strong) continue;
+    if (b.len) buf_puts(&b, ", ");
+    value_repr(&xs[i], &b);
+  }
+  if (b.len) tracer_error(t, span, "ValueError: scan got value with no leading axis to scan over: %s.", b.data);
+  else tracer_error(t, span, "ValueError: scan got value with no leading axis to scan over");
+  buf_free(&b);
+  return false;
 }
