@@ -1,6 +1,7 @@
 /* Structured control flow: cond, switch, while_loop, fori_loop and scan,
  * as lax records them. A function argument is traced at a new level into a
  * closed sub-jaxpr whose leading invars are the traced values it captured. */
+#include "loop_opts.h"
 #include "prims.h"
 #include "trace.h"
 #include "trace_tree.h"
@@ -484,7 +485,8 @@ static bool builtin_while_loop(tracer *t, const builtin_def *bd, const call_args
 typedef struct scan_plan {
   leaves cin, xin;         /* the carries and the scanned inputs, flattened */
   tj_aval *avals;          /* the body's inputs: the carries, then an x's slice */
-  int64_t length;
+  const scan_opts *opts;
+  int64_t length, unroll;
   body b;
   bool *move;              /* per carry: forwarded unchanged, so a const */
   int nmove, ncarry, nys;
@@ -492,23 +494,21 @@ typedef struct scan_plan {
 } scan_plan;
 
 /* The body's input avals: each carry's, and each x's without its leading
- * axis, which must be the same length for all. */
+ * axis, which must be the same length for all (_infer_scan_length). */
 static bool scan_avals(tracer *t, scan_plan *p, tj_span span) {
   p->avals = ARENA_ARRAY(&t->scratch, tj_aval, p->cin.n + p->xin.n + 1);
   for (int i = 0; i < p->cin.n; i++) p->avals[i] = value_aval(t, &p->cin.v[i]);
   for (int i = 0; i < p->xin.n; i++) {
     tj_aval a = value_aval(t, &p->xin.v[i]);
-    if (p->xin.v[i].kind != V_TRACED || a.rank == 0)
-      return tracer_error(t, span, "ValueError: scan got value with no leading axis to scan over");
-    if (p->length < 0) p->length = a.dims[0];
-    if (a.dims[0] != p->length)
-      return tracer_error(t, span, "ValueError: scan got values with different leading axis sizes: %lld and %lld",
-                          (long long)a.dims[0], (long long)p->length);
-    for (int d = 1; d < a.rank; d++) a.dims[d - 1] = a.dims[d];
-    a.rank--;
+    if (p->xin.v[i].kind != V_TRACED || a.rank == 0) return scan_no_leading_axis(t, p->xin.v, p->xin.n, span);
     p->avals[p->cin.n + i] = a;
   }
-  if (p->length < 0) return tracer_error(t, span, "ValueError: scan got no values to scan over and `length` not provided.");
+  if (!scan_infer_length(t, p->avals + p->cin.n, p->xin.n, span, &p->length)) return false;
+  for (int i = 0; i < p->xin.n; i++) {
+    tj_aval *a = &p->avals[p->cin.n + i];
+    for (int d = 1; d < a->rank; d++) a->dims[d - 1] = a->dims[d];
+    a->rank--;
+  }
   return true;
 }
 
@@ -582,9 +582,9 @@ static bool scan_emit(tracer *t, const scan_plan *p, tj_span span, uint32_t *out
         return false;
   }
   for (int i = 0; i < p->xin.n; i++) ins[k++] = ATOM_VAR(p->xin.v[i].var);
-  ir_param ps[6] = {{"reverse", pv_bool(t->m, false)}, {"length", pv_int(t->m, p->length)},
+  ir_param ps[6] = {{"reverse", pv_bool(t->m, p->opts->reverse)}, {"length", pv_int(t->m, p->length)},
                     {"jaxpr", pv_jaxpr(t->m, p->b.jaxpr)}, {"num_consts", pv_int(t->m, p->b.nconst + p->nmove)},
-                    {"num_carry", pv_int(t->m, p->ncarry)}, {"unroll", pv_int(t->m, 1)}};
+                    {"num_carry", pv_int(t->m, p->ncarry)}, {"unroll", pv_int(t->m, p->unroll)}};
   return emit_n(t, P_scan, ins, nin, (int)p->b.jaxpr->nout, ps, 6, span, outs);
 }
 
@@ -604,11 +604,12 @@ static value scan_result(tracer *t, const scan_plan *p, value init, const uint32
 }
 
 static bool trace_scan(tracer *t, body_fn fn, const void *ctx, const body_info *info, value init, value xs,
-                       int64_t length, node *call, value *out) {
+                       const scan_opts *o, node *call, value *out) {
   tj_span span = call->span;
-  scan_plan p = {.length = length};
+  scan_plan p = {.opts = o, .length = o->length};
   if (!tree_flatten(t, &init, &p.cin, span, "scan carries") || !tree_flatten(t, &xs, &p.xin, span, "scan inputs") ||
-      !scan_avals(t, &p, span) || !scan_body(t, &p, fn, ctx, info, init, xs, call))
+      !scan_avals(t, &p, span) || !scan_body(t, &p, fn, ctx, info, init, xs, call) ||
+      !scan_unroll(t, o, p.length, &p.unroll))
     return false;
   scan_forwarding(t, &p);
   uint32_t *outs = ARENA_ARRAY(&t->scratch, uint32_t, p.b.jaxpr->nout + 1);
@@ -617,24 +618,49 @@ static bool trace_scan(tracer *t, body_fn fn, const void *ctx, const body_info *
   return true;
 }
 
+/* lax.scan(f, init, xs=None, length=None, reverse=False, unroll=1). */
 static bool builtin_scan(tracer *t, const builtin_def *bd, const call_args *a, value *out) {
-  (void)bd;
-  const value *f = func_arg(t, a, 0, "scan: f argument should be callable.");
-  if (!f) return false;
-  tj_span ls;
-  const value *len = call_kwarg(a, "length", &ls);
-  int64_t length = -1;
-  if (len && len->kind != V_INT) {
-    if (len->kind == V_TRACED)
-      return concretization_error(t, ERR_INTEGER, len, ls, "pass a static length");
-    return tracer_error(t, ls, "TypeError: scan's length must be an integer");
-  }
-  if (len) length = len->i, note_use(t, len->prov, USE_SHAPE);
-  if (len && (length < 0 || length > TJ_MAX_ELEMENTS))
-    return tracer_error(t, ls, "ValueError: scan's length must be between 0 and %lld", (long long)TJ_MAX_ELEMENTS);
-  value xs = a->npos > 2 ? a->pos[2] : value_none();
+  const value *f = func_arg(t, a, 0, "lax.scan: f argument should be a callable.");
+  scan_opts o;
+  value xs;
+  if (!f || !scan_read_xs(t, bd, a, 2, &xs) || !scan_read_opts(t, bd, a, 3, &o)) return false;
   body_info info = {"scan", f, NULL, 0};
-  return trace_scan(t, call_function_value, f, &info, a->pos[1], xs, length, a->call, out);
+  return trace_scan(t, call_function_value, f, &info, a->pos[1], xs, &o, a->call, out);
+}
+
+/* (): its items point somewhere, as the tree functions copy them. */
+static value empty_tuple(tracer *t) {
+  value v = {.kind = V_TUPLE};
+  v.items = ARENA_ARRAY(&t->scratch, value, 1);
+  return v;
+}
+
+/* lax.map(f, xs): scan(lambda _, x: ((), f(x)), (), xs)'s ys. */
+static bool map_body(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result) {
+  (void)nargs;
+  const value *fn = ctx;
+  value items[2] = {empty_tuple(t), {0}};
+  if (!call_user(t, fn->func, fn->closure, call, &args[1], 1, &items[1])) return false;
+  *result = (value){.kind = V_TUPLE, .n = 2};
+  result->items = ARENA_ARRAY(&t->scratch, value, 2);
+  result->items[0] = items[0], result->items[1] = items[1];
+  return true;
+}
+
+static bool builtin_map(tracer *t, const builtin_def *bd, const call_args *a, value *out) {
+  (void)bd;
+  tj_span bs;
+  const value *batch = call_kwarg(a, "batch_size", &bs);
+  if (batch && batch->kind != V_NONE) /* JAX's batches run f under vmap */
+    return tracer_error(t, bs, "NotImplementedError: map's batch_size= needs vmap, which tjit does not have");
+  if (a->pos[0].kind != V_FUNC)
+    return tracer_error(t, a->pos_spans[0], "TypeError: '%s' object is not callable", value_type_name(&a->pos[0]));
+  scan_opts o = {.length = -1};
+  body_info info = {"scan", &a->pos[0], &a->pos[1], 1};
+  value r;
+  if (!trace_scan(t, map_body, &a->pos[0], &info, empty_tuple(t), a->pos[1], &o, a->call, &r)) return false;
+  *out = r.items[1];
+  return true;
 }
 
 /* ---- fori_loop: scan when the bounds are static, else while ---- */
@@ -702,13 +728,16 @@ static bool builtin_fori_loop(tracer *t, const builtin_def *bd, const call_args 
     if ((a->pos[i].kind != V_TRACED && a->pos[i].kind != V_INT) || !dtype_is_int(b.dtype) || b.rank)
       return tracer_error(t, a->pos_spans[i], "TypeError: fori_loop bounds must be integer scalars");
   }
+  scan_opts o = {.length = -1};
+  o.unroll = call_kwarg(a, "unroll", &o.unroll_span);
+  if (o.unroll && o.unroll->kind == V_NONE) o.unroll = NULL;
   if (lo.kind == V_INT && hi.kind == V_INT) {
     note_use(t, lo.prov | hi.prov, USE_CONTROL); /* the loop's bounds: scan's length */
     value carry[2] = {lo, a->pos[3]}, r;
-    int64_t length = hi.i > lo.i ? hi.i - lo.i : 0;
+    o.length = hi.i > lo.i ? hi.i - lo.i : 0;
     value init = tuple_of(t, carry, 2);
     body_info info = {"fori_loop", f, NULL, -1};
-    if (!trace_scan(t, fori_scan_body, f, &info, init, value_none(), length, a->call, &r)) return false;
+    if (!trace_scan(t, fori_scan_body, f, &info, init, value_none(), &o, a->call, &r)) return false;
     *out = r.items[0].items[1];
     return true;
   }
@@ -720,6 +749,7 @@ static bool builtin_fori_loop(tracer *t, const builtin_def *bd, const call_args 
     tj_dtype dt = la.weak ? ha.dtype : la.dtype;
     if (!convert(t, la.weak ? &lo : &hi, dt, false, a->call->span)) return false;
   }
+  if (!fori_check_traced_unroll(t, o.unroll, o.unroll_span)) return false;
   value carry[3] = {lo, hi, a->pos[3]}, r;
   loop_fns fns = {fori_cond, fori_while_body, NULL, f, {"while_cond", NULL, NULL, 0}, {"fori_loop", f, NULL, 0}};
   if (!trace_while(t, &fns, tuple_of(t, carry, 3), a->call, &r)) return false;
@@ -727,14 +757,17 @@ static bool builtin_fori_loop(tracer *t, const builtin_def *bd, const call_args 
   return true;
 }
 
-static const char *const scan_keywords[] = {"length", NULL};
+static const char *const scan_keywords[] = {"xs", "length", "reverse", "unroll", NULL};
+static const char *const fori_keywords[] = {"unroll", NULL};
+static const char *const map_keywords[] = {"batch_size", NULL};
 
 const builtin_def builtins_control[] = {
     {"cond", builtin_cond, 3, 64, NULL, P_cond},
     {"switch", builtin_switch, 2, 64, NULL, P_cond},
     {"while_loop", builtin_while_loop, 3, 3, NULL, P_while},
-    {"fori_loop", builtin_fori_loop, 4, 4, NULL, P_scan},
+    {"fori_loop", builtin_fori_loop, 4, 4, fori_keywords, P_scan},
     {"scan", builtin_scan, 2, 3, scan_keywords, P_scan},
+    {"map", builtin_map, 2, 2, map_keywords, P_scan},
     {NULL, NULL, 0, 0, NULL, 0},
 };
 
