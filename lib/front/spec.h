@@ -90,6 +90,8 @@ spec_tree_kind spec_tree_kind_of(const sjson *v);
 void spec_tree_dict_order(const sjson *obj, uint32_t *order);
 /* The index of key s in object obj, or -1. */
 int spec_tree_find_key(const sjson *obj, const char *s, uint32_t slen);
+/* Whether two objects have the same keys (in any order). */
+bool spec_tree_same_keys(const sjson *a, const sjson *b);
 /* PyTreeDef equality: the same node types, list lengths and dict keys. */
 bool spec_tree_same(const sjson *a, const sjson *b);
 

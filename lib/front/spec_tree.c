@@ -53,11 +53,18 @@ int spec_tree_find_key(const sjson *obj, const char *s, uint32_t slen) {
   return -1;
 }
 
+bool spec_tree_same_keys(const sjson *a, const sjson *b) {
+  if (a->n != b->n) return false;
+  for (uint32_t i = 0; i < a->n; i++)
+    if (spec_tree_find_key(b, a->keys[i], json_key_len(a, i)) < 0) return false;
+  return true;
+}
+
 bool spec_tree_same(const sjson *a, const sjson *b) {
   spec_tree_kind ka = spec_tree_kind_of(a), kb = spec_tree_kind_of(b);
   if (ka != kb) return false;
   if (ka != ST_LIST && ka != ST_DICT) return true;
-  if (a->n != b->n) return false;
+  if (a->n != b->n || (ka == ST_DICT && !spec_tree_same_keys(a, b))) return false;
   for (uint32_t i = 0; i < a->n; i++) {
     int j = ka == ST_LIST ? (int)i : spec_tree_find_key(b, a->keys[i], json_key_len(a, i));
     if (j < 0 || !spec_tree_same(a->items[i], b->items[j])) return false;
