@@ -61,14 +61,16 @@ static void put_dict_children(const sjson *j, tj_buf *out) {
   buf_printf(out, "<class 'dict'> with %u child%s", j->n, j->n > 1 ? "ren" : "");
 }
 
+/* A dict's node data is the tuple of its sorted keys (JAX's
+ * testScanMetadataError expects "with pytree metadata ('t',)"). */
 static void put_dict_meta(const sjson *j, tj_buf *out) {
   uint32_t *order = child_order(j);
-  buf_puts(out, "<class 'dict'> with pytree metadata [");
+  buf_puts(out, "<class 'dict'> with pytree metadata (");
   for (uint32_t i = 0; i < j->n; i++) {
     buf_puts(out, i ? ", " : "");
     put_key(j, order[i], out);
   }
-  buf_putc(out, ']');
+  buf_puts(out, j->n == 1 ? ",)" : ")");
   free(order);
 }
 
