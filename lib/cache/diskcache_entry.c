@@ -75,7 +75,7 @@ void dc_encode(cache_digest key, const dc_key *mac, const dc_entry *e, tj_buf *o
   put_u32(&payload, e->mem.nbig);
   for (uint32_t i = 0; i < e->mem.nbig; i++) put_aval(&payload, &e->mem.big[i]);
   put_u32(&payload, e->tree_len);
-  buf_putn(&payload, e->tree, e->tree_len);
+  if (e->tree_len) buf_putn(&payload, e->tree, e->tree_len); /* memcpy takes no NULL, even for 0 bytes */
   put_u64(&payload, e->object_len);
   buf_putn(&payload, e->object, e->object_len);
   size_t start = out->len;
