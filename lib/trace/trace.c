@@ -183,6 +183,19 @@ static trace_frame *owner(tracer *t, uint32_t var) {
   return f;
 }
 
+/* The parameters the inputs names[0..n) are leaves of ("params['w']" is
+ * one of params), each once: what static_argnames can name. */
+static int leaf_params(tracer *t, const char **names, int n, const char **out) {
+  int k = 0;
+  for (int i = 0; i < n; i++) {
+    const char *name = arena_strndup(&t->scratch, names[i], strcspn(names[i], "["));
+    bool seen = false;
+    for (int j = 0; j < k && !seen; j++) seen = strcmp(out[j], name) == 0;
+    if (!seen) out[k++] = name;
+  }
+  return k;
+}
+
 /* JAX's origin paragraph (partial_eval.py _origin_msg), then a hint that
  * names the parameters to mark static. A value that grew from a captured
  * const is followed to the level that owns it. */
@@ -216,8 +229,9 @@ void origin_note(tracer *t, uint32_t var, const char *fix) {
   diag_note(t->diags, "%s", b.data);
   b.len = 0;
   if (n && !f->parent) {
+    const char *params[TJ_MAX_PARAMS];
     buf_puts(&b, "mark ");
-    put_name_list(&b, names, n, "'");
+    put_name_list(&b, params, leaf_params(t, names, n, params), "'");
     buf_puts(&b, " static (\"static_argnames\")");
     if (fix) buf_printf(&b, ", or %s", fix);
   } else if (fix) {
