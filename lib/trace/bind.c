@@ -295,7 +295,7 @@ static bool walk_leaf(tree_walk *w, const sjson *j, const tj_buf *path, value *o
     return false;
   }
   if (*w->total >= TJ_MAX_INPUTS)
-    return bind_error(w->b, j, "too many arrays in the traced arguments (limit is %d leaves)", TJ_MAX_INPUTS);
+    return bind_error(w->b, j, "too many pytree leaves (limit is %d) in the traced arguments of a call", TJ_MAX_INPUTS);
   int k = arg->nleaves++;
   if (!spec_value_aval(w->b->diags, w->b->spec, j, &arg->leaf_avals[k])) return false;
   arg->leaf_json[k] = j;
