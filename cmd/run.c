@@ -99,19 +99,63 @@ static int parse_memory_size(const struct cmd_info *info, const struct cmd_optio
   return -1;
 }
 
+/* Whether the structure is what the outputs alone show: None for none,
+ * one array, or a flat tuple of two or more. */
+static bool plain_tree(const char *tree, size_t n) {
+  if (n == 0) return strcmp(tree, "None") == 0;
+  if (n == 1) return strcmp(tree, "*") == 0;
+  if (tree[0] != '(' || strlen(tree) != 3 * n) return false; /* "(*, *)" */
+  for (size_t k = 0; k < n; k++)
+    if (tree[3 * k + 1] != '*' || tree[3 * k + 2] != (k + 1 == n ? ')' : ',')) return false;
+  return true;
+}
+
+/* The structure with each "*" outside a dict key's quotes replaced by the
+ * next output's text (tjit-run(1)). */
+static void put_tree(const tj_result *r, const char *tree, FILE *out) {
+  size_t k = 0;
+  char quote = 0;
+  for (const char *p = tree; *p; p++) {
+    if (quote) {
+      fputc(*p, out);
+      if (*p == '\\' && p[1]) fputc(*++p, out);
+      else if (*p == quote) quote = 0;
+    } else if (*p == '\'' || *p == '"') {
+      fputc(quote = *p, out);
+    } else if (*p == '*') {
+      char *s = tj_result_text(r, k++);
+      fputs(s ? s : "?", out);
+      free(s);
+    } else {
+      fputc(*p, out);
+    }
+  }
+}
+
 /* Prints one call's outputs (text) or appends its JSON object. */
 static void show_call(const tj_result *r, const char *label, bool json, bool first, FILE *out) {
   size_t n = tj_result_count(r);
-  if (json) fprintf(out, "%s{\"call\": %s, \"outputs\": [", first ? "" : ", ", label);
-  else fprintf(out, "%s%s: %s", strcmp(label, "\"args\"") == 0 ? "" : "call ",
-               strcmp(label, "\"args\"") == 0 ? "args" : label, n == 1 ? "" : n == 0 ? "None" : "(");
+  const char *tree = tj_result_tree(r);
+  bool args = strcmp(label, "\"args\"") == 0;
+  if (!json) {
+    fprintf(out, "%s%s: ", args ? "" : "call ", args ? "args" : label);
+    put_tree(r, tree, out);
+    fputc('\n', out);
+    return;
+  }
+  fprintf(out, "%s{\"call\": %s, \"outputs\": [", first ? "" : ", ", label);
   for (size_t k = 0; k < n; k++) {
-    char *s = json ? tj_result_json(r, k) : tj_result_text(r, k);
+    char *s = tj_result_json(r, k);
     fprintf(out, "%s%s", k ? ", " : "", s ? s : "null");
     free(s);
   }
-  if (json) fputs("]}", out);
-  else fputs(n > 1 ? ")\n" : "\n", out);
+  fputc(']', out);
+  if (!plain_tree(tree, n)) { /* the outputs are its leaves; keys and markers are plain ASCII or escaped */
+    fputs(", \"tree\": \"", out);
+    for (const char *p = tree; *p; p++) fprintf(out, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
+    fputc('"', out);
+  }
+  fputc('}', out);
 }
 
 static tj_status write_outputs(tj_ctx *ctx, const tj_result *r, const char *dir, int call) {

@@ -183,6 +183,8 @@ tj_status api_trace_bound(tj_ctx *ctx, const tj_spec *spec, const bound_call *bc
   if (!*out) TJ_OOM();
   (*out)->m = t.m;
   (*out)->invar_json = t.invar_json;
+  (*out)->out_tree = t.out_tree;
+  (*out)->invar_names = t.invar_names;
   (*out)->param_names = t.param_names;
   (*out)->param_json = t.param_json;
   (*out)->param_static = t.param_static;

@@ -18,6 +18,8 @@ struct tj_ctx {
 struct tj_jaxpr {
   ir_module *m;
   const struct sjson **invar_json; /* each top-level input's value in the spec */
+  const char *out_tree;            /* the result's structure (trace_tree.h's tree_def_text) */
+  const char **invar_names;        /* each top-level input's name: "x", "params['w']" */
   /* Every parameter of the entry function (in m's arena; the values point
    * into the spec): its name, value and whether it is static. */
   const char **param_names;

@@ -256,6 +256,10 @@ tj_status tj_emit_c(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts,
                     char **out);
 /* Number of outputs (the function's flattened return value). */
 size_t tj_result_count(const tj_result *r);
+/* The results' pytree structure, as JAX's PyTreeDef shows it without
+ * "PyTreeDef(...)": each "*" is the next output in order, e.g. "*" (one
+ * array), "(*, *)", "[*, None]", "{'b': *, 'w': *}" (keys sorted). */
+const char *tj_result_tree(const tj_result *r);
 /* Output k as numpy prints it, "Array(10., dtype=float32)", or as JSON
  * {"dtype": "f32", "shape": [], "data": 10.0} (malloc'd). */
 char *tj_result_text(const tj_result *r, size_t k);

@@ -27,10 +27,23 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A malloc'd copy of n bytes of s (NULL stays NULL). */
+static char *copy_text(const char *s, size_t n) {
+  if (!s) return NULL;
+  char *c = malloc(n + 1);
+  if (!c) TJ_OOM();
+  memcpy(c, s, n);
+  c[n] = 0;
+  return c;
+}
+#define tj_strndup copy_text
+#define tj_strdup(s) ((s) ? copy_text((s), strlen(s)) : NULL)
+
 struct tj_result {
   tj_array **outs;
   bool *weak;              /* each output's weak type, which repr() shows */
   size_t n;
+  char *tree;              /* their pytree structure (tj_result_tree) */
 };
 
 /* The programs compiled or loaded so far, found by their generated source
@@ -48,7 +61,7 @@ typedef struct session_prog {
 struct tj_session {
   session_prog *progs;
   size_t n, cap;
-  struct { cache_digest entry; size_t prog; } *keys;
+  struct { cache_digest entry; size_t prog; char *tree; } *keys; /* tree: the call's result structure */
   size_t nkeys, capkeys;
 };
 
@@ -65,6 +78,7 @@ void tj_session_free(tj_session *s) {
     free(p->source), jit_free(p->prog), buf_free(&p->object), free(p->outs);
   }
   free(s->progs);
+  for (size_t i = 0; i < s->nkeys; i++) free(s->keys[i].tree);
   free(s->keys);
   free(s);
 }
@@ -75,10 +89,15 @@ static long session_by_source(const tj_session *s, const char *source) {
   return -1;
 }
 
-static long session_by_key(const tj_session *s, cache_digest entry) {
+static long session_key_index(const tj_session *s, cache_digest entry) {
   for (size_t i = 0; i < s->nkeys; i++)
-    if (cache_digest_equal(s->keys[i].entry, entry)) return (long)s->keys[i].prog;
+    if (cache_digest_equal(s->keys[i].entry, entry)) return (long)i;
   return -1;
+}
+
+static long session_by_key(const tj_session *s, cache_digest entry) {
+  long i = session_key_index(s, entry);
+  return i < 0 ? -1 : (long)s->keys[i].prog;
 }
 
 /* Adds p (the session owns it, and source, outs and object from now on). */
@@ -92,7 +111,9 @@ static long session_add(tj_session *s, session_prog p) {
   return (long)s->n++;
 }
 
-static void session_key(tj_session *s, cache_digest entry, long prog) {
+/* The program of a key and the result structure of its calls (the key
+ * holds the arguments' structures, which decide the result's). */
+static void session_key(tj_session *s, cache_digest entry, long prog, const char *tree) {
   if (session_by_key(s, entry) >= 0) return;
   if (s->nkeys == s->capkeys) {
     s->capkeys = s->capkeys ? 2 * s->capkeys : 8;
@@ -100,6 +121,7 @@ static void session_key(tj_session *s, cache_digest entry, long prog) {
     if (!s->keys) TJ_OOM();
   }
   s->keys[s->nkeys].entry = entry;
+  s->keys[s->nkeys].tree = tj_strdup(tree);
   s->keys[s->nkeys++].prog = (size_t)prog;
 }
 
@@ -126,11 +148,12 @@ static tj_status argument_arrays(tj_ctx *ctx, tj_spec *spec, uint32_t n, const s
   return TJ_OK;
 }
 
-static tj_result *result_new(size_t n) {
+static tj_result *result_new(size_t n, const char *tree) {
   tj_result *r = calloc(1, sizeof *r);
   if (!r || !(r->outs = calloc(n ? n : 1, sizeof *r->outs)) || !(r->weak = calloc(n ? n : 1, sizeof *r->weak)))
     TJ_OOM();
   r->n = n;
+  r->tree = tj_strdup(tree ? tree : "*");
   return r;
 }
 
@@ -167,9 +190,10 @@ static void save_failed_source(tj_ctx *ctx, const char *source) {
 typedef struct disk_call {
   bool keyed;              /* false: no cache (or --reference) */
   cache_digest entry;
-  uint32_t nin;
-  const sjson *in_json[TJ_MAX_PARAMS];
-  tj_aval in_avals[TJ_MAX_PARAMS];
+  uint32_t nin;            /* the traced arguments' leaves */
+  const sjson *in_json[TJ_MAX_INPUTS];
+  tj_aval in_avals[TJ_MAX_INPUTS];
+  char *tree;              /* on a hit: the result structure of the key's calls */
 } disk_call;
 
 /* Keys the bound call as explain-recompile does (the same bound call the
@@ -180,10 +204,10 @@ static void key_call(const tj_spec *spec, const bound_call *bc, int autograph, d
   cache_key key = {.args = args};
   cache_keyer_init(&k, spec, bc->entry, autograph);
   cache_key_for_call(&k, bc, &key);
-  for (int i = 0; i < key.nargs; i++)
-    if (!args[i].is_static) {
-      dc->in_json[dc->nin] = args[i].json;
-      dc->in_avals[dc->nin++] = args[i].aval;
+  for (int i = 0; i < bc->nargs; i++)
+    for (int l = 0; !bc->args[i].is_static && l < bc->args[i].nleaves; l++) {
+      dc->in_json[dc->nin] = bc->args[i].leaf_json[l];
+      dc->in_avals[dc->nin++] = bc->args[i].leaf_avals[l];
     }
   dc->entry = dc_entry_digest(key.digest);
   dc->keyed = true;
@@ -208,7 +232,7 @@ static jit_program *load_quietly(const dc_entry *e) {
 
 /* The call's entry from the disk, loaded into the session; -1: a miss
  * (none, or one that fails verification: the miss rewrites it). */
-static long disk_lookup(tj_cache *cache, tj_session *s, const disk_call *dc) {
+static long disk_lookup(tj_cache *cache, tj_session *s, disk_call *dc) {
   tj_buf data = {0};
   dc_entry e = {0};
   char why[256];
@@ -220,6 +244,7 @@ static long disk_lookup(tj_cache *cache, tj_session *s, const disk_call *dc) {
       found = session_add(s, (session_prog){.prog = p, .needs = e.needs, .outs = e.outs, .nout = e.nout,
                                             .mem = e.mem});
       e.outs = NULL; /* the session's now */
+      dc->tree = tj_strndup(e.tree, e.tree_len);
     }
   }
   dc_entry_free(&e);
@@ -229,12 +254,13 @@ static long disk_lookup(tj_cache *cache, tj_session *s, const disk_call *dc) {
 
 /* The program of a call whose key is known, from the session or the disk;
  * -1 when it must be compiled. */
-static long cached_program(const tj_run_opts *o, tj_session *s, const disk_call *dc) {
+static long cached_program(const tj_run_opts *o, tj_session *s, disk_call *dc) {
   long i = session_by_key(s, dc->entry);
   if (i >= 0) {
+    dc->tree = tj_strdup(s->keys[session_key_index(s, dc->entry)].tree);
     if (o->times) o->times->reused = 1;
   } else { /* the directory's counters count what it was asked */
-    if ((i = disk_lookup(o->cache, s, dc)) >= 0) session_key(s, dc->entry, i);
+    if ((i = disk_lookup(o->cache, s, dc)) >= 0) session_key(s, dc->entry, i, dc->tree);
     dc_count(o->cache, i >= 0);
     if (o->times) o->times->disk_hit = i >= 0;
   }
@@ -243,10 +269,11 @@ static long cached_program(const tj_run_opts *o, tj_session *s, const disk_call 
 }
 
 /* Writes the call's entry for a program compiled to an object. */
-static void disk_store(tj_cache *cache, const disk_call *dc, const session_prog *p) {
+static void disk_store(tj_cache *cache, const disk_call *dc, const session_prog *p, const char *tree) {
   if (!p->object.len) return;
   dc_entry e = {.needs = p->needs, .nin = dc->nin, .nout = p->nout, .ins = (tj_aval *)dc->in_avals, .outs = p->outs,
-                .object = p->object.data, .object_len = p->object.len, .mem = p->mem};
+                .object = p->object.data, .object_len = p->object.len, .mem = p->mem, .tree = tree,
+                .tree_len = (uint32_t)strlen(tree)};
   tj_buf data = {0};
   dc_encode(dc->entry, dc_cache_key(cache), &e, &data);
   dc_write(cache, dc->entry, &data);
@@ -321,8 +348,8 @@ static long compile(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_ses
     }
   }
   if (i >= 0 && dc->keyed) {
-    session_key(s, dc->entry, i);
-    disk_store(o->cache, dc, &s->progs[i]);
+    session_key(s, dc->entry, i, j->out_tree);
+    disk_store(o->cache, dc, &s->progs[i], j->out_tree);
   }
   if (o->times) o->times->compile_ms = now_ms() - t1;
   buf_free(&src);
@@ -389,7 +416,7 @@ static tj_status run_program(tj_ctx *ctx, const session_prog *p, uint32_t nin, t
 /* --check: the compiled results against the evaluator's. */
 static tj_status check_results(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_array **args,
                                const tj_result *got) {
-  tj_result *want = result_new(got->n);
+  tj_result *want = result_new(got->n, got->tree);
   tj_status st = run_reference(ctx, j, o, args, want);
   for (size_t k = 0; k < got->n && st == TJ_OK; k++) {
     char why[256];
@@ -404,7 +431,7 @@ static tj_status check_results(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts
 }
 
 static void free_args(tj_array **args, uint32_t n) {
-  for (uint32_t i = 0; i < n && i < TJ_MAX_PARAMS; i++) array_free(args[i]);
+  for (uint32_t i = 0; i < n && i < TJ_MAX_INPUTS; i++) array_free(args[i]);
 }
 
 /* ---- the memory a run needs ---- */
@@ -503,10 +530,10 @@ static tj_status check_traced_memory(tj_ctx *ctx, const tj_run_opts *o, const ir
 static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const tj_run_opts *o, tj_session *s,
                             const disk_call *dc, long prog, tj_result *res) {
   const ir_module *m = j->m;
-  tj_array *args[TJ_MAX_PARAMS] = {0};
-  tj_aval avals[TJ_MAX_PARAMS];
+  tj_array *args[TJ_MAX_INPUTS] = {0};
+  tj_aval avals[TJ_MAX_INPUTS];
   mem_estimate mem;
-  if (m->top->nconst || m->top->nin > TJ_MAX_PARAMS) return TJ_ERR_USAGE;
+  if (m->top->nconst || m->top->nin > TJ_MAX_INPUTS) return TJ_ERR_USAGE;
   for (uint32_t i = 0; i < m->top->nin; i++) avals[i] = m->vars[m->top->invars[i]];
   tj_status st = check_traced_memory(ctx, o, m, avals, &mem);
   diag_set_kind(&ctx->diags, DIAG_KIND_SPEC); /* the arguments' values */
@@ -532,9 +559,9 @@ static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const
 /* A cache hit without --check: no trace, the key's arguments. */
 static tj_status run_hit(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, const session_prog *p,
                          const disk_call *dc, tj_result **out) {
-  tj_array *args[TJ_MAX_PARAMS] = {0};
+  tj_array *args[TJ_MAX_INPUTS] = {0};
   tj_status st = check_memory(ctx, o, dc->in_avals, dc->nin, p->outs, p->nout, &p->mem);
-  *out = result_new(p->nout);
+  *out = result_new(p->nout, dc->tree);
   for (uint32_t k = 0; k < p->nout; k++) (*out)->weak[k] = p->outs[k].weak;
   if (st == TJ_OK) {
     diag_set_kind(&ctx->diags, DIAG_KIND_SPEC);
@@ -552,7 +579,7 @@ static tj_status trace_and_run(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o,
   tj_status st = api_trace_bound(ctx, spec, bc, o->trace.autograph, &j, NULL, NULL);
   if (o->times) o->times->trace_ms = now_ms() - t0, o->times->traced = 1;
   if (st != TJ_OK) return st;
-  *out = result_new(j->m->top->nout);
+  *out = result_new(j->m->top->nout, j->out_tree);
   for (uint32_t k = 0; k < j->m->top->nout; k++) (*out)->weak[k] = ir_atom_aval(j->m, j->m->top->outs[k]).weak;
   st = run_traced(ctx, spec, j, o, s, dc, prog, *out);
   tj_jaxpr_free(j);
@@ -575,6 +602,7 @@ static tj_status run_bound(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, con
   tj_status st = prog >= 0 && !o->check ? run_hit(ctx, spec, o, &s->progs[prog], &dc, &res)
                                         : trace_and_run(ctx, spec, o, s, bc, &dc, prog, &res);
   if (!o->session) tj_session_free(s);
+  free(dc.tree);
   if (st != TJ_OK) {
     tj_result_free(res);
     return st;
@@ -609,6 +637,7 @@ tj_status tj_emit_c(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, char 
 }
 
 size_t tj_result_count(const tj_result *r) { return r->n; }
+const char *tj_result_tree(const tj_result *r) { return r->tree; }
 
 static char *format_with(const tj_result *r, size_t k, void (*fmt)(const tj_array *, bool, tj_buf *)) {
   if (k >= r->n) return NULL;
@@ -639,5 +668,6 @@ void tj_result_free(tj_result *r) {
   for (size_t i = 0; i < r->n; i++) array_free(r->outs[i]);
   free(r->outs);
   free(r->weak);
+  free(r->tree);
   free(r);
 }

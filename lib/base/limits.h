@@ -28,6 +28,10 @@
 #define TJ_MAX_SPEC_BYTES    (64 << 20) /* spec file */
 #define TJ_MAX_JSON_NEST     200        /* nesting of the spec's JSON values */
 #define TJ_MAX_PARAMS        64         /* parameters of one function */
+/* The flattened leaves of one call's traced arguments (pytrees), i.e. the
+ * jaxpr's inputs: the runner keeps one array per input in arrays of
+ * this size. */
+#define TJ_MAX_INPUTS        64
 #define TJ_MAX_TUPLE         4096       /* elements of one static tuple */
 #ifndef TJ_MAX_STEPS
 #define TJ_MAX_STEPS         10000000   /* statements executed while tracing */

@@ -148,6 +148,7 @@ static cache_digest function_identity(const tj_spec *spec, ast_func *entry) {
 }
 
 void cache_keyer_init(cache_keyer *k, const tj_spec *spec, ast_func *entry, int autograph) {
+  k->spec = spec;
   k->function_id = function_identity(spec, entry);
   k->autograph = autograph < 0 ? spec->autograph : autograph != 0;
 }
@@ -168,10 +169,44 @@ cache_digest cache_key_combine(const cache_key *k) {
   return d;
 }
 
+/* A traced pytree: its structure (node types, list lengths, dict keys in
+ * sorted order, None) with each leaf's aval, in flattening order. */
+static void put_tree(tj_buf *b, const sjson *j, const tj_aval *avals, int *k) {
+  spec_tree_kind kind = spec_tree_kind_of(j);
+  if (kind == ST_NONE) {
+    buf_putc(b, 'N');
+    return;
+  }
+  if (kind != ST_LIST && kind != ST_DICT) {
+    put_aval(b, &avals[(*k)++]);
+    return;
+  }
+  uint32_t *order = malloc(sizeof *order * (j->n ? j->n : 1));
+  if (!order) TJ_OOM();
+  for (uint32_t i = 0; i < j->n; i++) order[i] = i;
+  if (kind == ST_DICT) spec_tree_dict_order(j, order);
+  buf_putc(b, kind == ST_DICT ? 'D' : 'L');
+  put_u64(b, j->n);
+  for (uint32_t i = 0; i < j->n; i++) {
+    if (kind == ST_DICT) put_bytes(b, j->keys[order[i]], json_key_len(j, order[i]));
+    put_tree(b, j->items[order[i]], avals, k);
+  }
+  free(order);
+}
+
 /* One argument's digest: a static one's value with its Python type, a
- * traced one's aval. */
-static cache_digest arg_digest(const cache_key_arg *arg) {
-  if (!arg->is_static) return cache_aval_digest(&arg->aval);
+ * traced one's aval (a pytree's structure and avals). */
+static cache_digest arg_digest(const cache_key_arg *arg, const bound_arg *bound) {
+  if (!arg->is_static && !arg->is_tree) return cache_aval_digest(&arg->aval);
+  if (!arg->is_static) {
+    tj_buf b = {0};
+    int k = 0;
+    buf_putc(&b, 'P');
+    put_tree(&b, arg->json, bound->leaf_avals, &k);
+    cache_digest d = digest_of(&b);
+    buf_free(&b);
+    return d;
+  }
   tj_buf b = {0};
   buf_putc(&b, 'S');
   put_static(&b, arg->json);
@@ -181,6 +216,7 @@ static cache_digest arg_digest(const cache_key_arg *arg) {
 }
 
 void cache_key_for_call(const cache_keyer *k, const bound_call *bc, cache_key *out) {
+  out->spec = k->spec;
   out->function_id = k->function_id;
   out->autograph = k->autograph;
   out->nargs = bc->nargs;
@@ -188,8 +224,8 @@ void cache_key_for_call(const cache_keyer *k, const bound_call *bc, cache_key *o
     const bound_arg *b = &bc->args[i];
     cache_key_arg *a = &out->args[i];
     *a = (cache_key_arg){.name = b->name, .is_static = b->is_static, .by_keyword = b->by_keyword, .json = b->json,
-                         .aval = b->is_static ? (tj_aval){0} : b->aval};
-    a->digest = arg_digest(a);
+                         .aval = b->is_static ? (tj_aval){0} : b->aval, .is_tree = !b->is_static && b->is_tree};
+    a->digest = arg_digest(a, b);
   }
   out->digest = cache_key_combine(out);
 }
@@ -222,7 +258,8 @@ int cache_key_diff(const cache_key *now, const cache_key *before, cache_mismatch
   for (int i = 0; i < now->nargs && i < before->nargs; i++) {
     const cache_key_arg *a = &now->args[i], *b = &before->args[i];
     if (cache_digest_equal(a->digest, b->digest)) continue;
-    if (!a->is_static) ADD(MM_AVAL, i);
+    if (!a->is_static && (a->is_tree || b->is_tree) && !spec_tree_same(a->json, b->json)) ADD(MM_TREE, i);
+    else if (!a->is_static) ADD(MM_AVAL, i);
     else if (a->json->kind != b->json->kind) ADD(MM_STATIC_TYPE, i);
     else ADD(MM_STATIC_VALUE, i);
   }
@@ -315,7 +352,11 @@ void cache_mismatch_text(const cache_key *now, const cache_key *before, const ca
     buf_printf(out, ": passed by %s now and by %s before", now->nargs && now->args[0].by_keyword ? "keyword" : "position",
                now->nargs && now->args[0].by_keyword ? "position" : "keyword");
     return;
-  case MM_AVAL: aval_mismatch_text(a, b, out); return;
+  case MM_AVAL:
+    if (a->is_tree) cache_tree_aval_text(now->spec, a, b, out);
+    else aval_mismatch_text(a, b, out);
+    return;
+  case MM_TREE: cache_tree_mismatch_text(a, b, out); return;
   case MM_STATIC_VALUE:
   case MM_STATIC_TYPE:
     buf_printf(out, "static argument '%s': now ", a->name);

@@ -11,7 +11,9 @@
  *               arguments by type *and* value: `1`, `1.0` and `true` are
  *               three keys; a JSON array is a tuple, an object a mapping
  *               whose keys are sorted; -0.0 equals 0.0 as in Python);
- *       traced: the aval (dtype, shape, weak_type), never the values.
+ *       traced: the aval (dtype, shape, weak_type), never the values;
+ *               of a pytree argument (spec.h) its structure (node
+ *               types, list lengths, dict keys, None) and each leaf's.
  *
  * The digest is XXH3-128 over a canonical little-endian byte encoding
  * ("tjit-key-1", the function identity, the context, then each
@@ -45,12 +47,14 @@ typedef struct cache_key_arg {
   bool is_static;
   bool by_keyword;         /* passed as name: value (a JSON object call) */
   const sjson *json;       /* the argument as written */
-  tj_aval aval;            /* traced: its aval */
+  tj_aval aval;            /* traced: its aval (a bare array) */
+  bool is_tree;            /* traced: a list, dict or None (spec.h), its avals read from json */
   cache_digest digest;     /* the value (static) or aval (traced), without the flags */
 } cache_key_arg;
 
 typedef struct cache_key {
   cache_digest digest;     /* the whole key */
+  const tj_spec *spec;     /* the spec the args' JSON is in (a pytree leaf's aval is read from it) */
   cache_digest function_id;
   bool autograph;
   int nargs;
@@ -60,6 +64,7 @@ typedef struct cache_key {
 /* What the keys of one spec share: the function identity and the trace
  * context. */
 typedef struct cache_keyer {
+  const tj_spec *spec;
   cache_digest function_id;
   bool autograph;
 } cache_keyer;
@@ -72,6 +77,17 @@ void cache_keyer_init(cache_keyer *k, const tj_spec *spec, ast_func *entry, int 
  * caller owns them); they point into the spec and the program, not into
  * the bound call. */
 void cache_key_for_call(const cache_keyer *k, const bound_call *bc, cache_key *out);
+
+/* ---- cache_tree.c: how two pytree arguments differ ---- */
+/* "params: different input pytree: at input path params['b'], now ... and
+ * before ..., so ..." (JAX's equality_errors_pytreedef texts). */
+void cache_tree_mismatch_text(const cache_key_arg *now, const cache_key_arg *before, tj_buf *out);
+/* "params['w']: now f32[4] and before f32[3]; ..." for each leaf of two
+ * same-structured pytrees whose aval differs. */
+void cache_tree_aval_text(const tj_spec *spec, const cache_key_arg *now, const cache_key_arg *before, tj_buf *out);
+
+/* A pytree argument with its leaves' avals: "{'b': f32[3], 'w': [f32[], None]}". */
+void cache_tree_text(const tj_spec *spec, const cache_key_arg *arg, tj_buf *out);
 
 /* The digest of a key whose args[] digests or flags were changed. */
 cache_digest cache_key_combine(const cache_key *k);
@@ -96,7 +112,8 @@ typedef enum {
   MM_PASSING,       /* by keyword now, by position before (or the reverse) */
   MM_STATIC_VALUE,  /* same Python type, another value */
   MM_STATIC_TYPE,   /* another Python type (1 vs 1.0 vs true) */
-  MM_AVAL,          /* dtype, shape or weak_type */
+  MM_AVAL,          /* dtype, shape or weak_type (of a pytree's leaves) */
+  MM_TREE,          /* a traced argument's pytree structure */
 } cache_mismatch_kind;
 
 typedef struct cache_mismatch {

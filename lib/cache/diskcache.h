@@ -16,8 +16,9 @@
  *   72  payload: u32 needs (JIT_NEEDS_*), u32 nin, nin avals, u32 nout,
  *       nout avals, u64 temporaries' bytes and u32 n, n avals (the
  *       memory estimate of mem_estimate.h, so a hit is held to the same
- *       --max-memory as a traced call), u64 object length, the object's
- *       bytes
+ *       --max-memory as a traced call), u32 n and n bytes of the result's
+ *       pytree structure (UTF-8 without control characters, "(*, {'a': *})": how tjit run
+ *       shows the outputs), u64 object length, the object's bytes
  *   aval: u8 dtype, u8 weak, u8 rank, u8 0, rank u64 dims
  * A reader checks the header and the MAC, then every field, and takes
  * anything else (truncated, flipped, foreign, another version, written
@@ -40,7 +41,7 @@
 #include "util.h"
 
 #define DC_MAGIC "TJITOBJ\n"
-#define DC_FORMAT_VERSION 3u
+#define DC_FORMAT_VERSION 4u /* 4: the result's pytree structure */
 #define DC_MAC_OFFSET 40
 #define DC_MAC_BYTES 32
 #define DC_HEADER_BYTES (DC_MAC_OFFSET + DC_MAC_BYTES)
@@ -72,6 +73,8 @@ typedef struct dc_entry {
   uint32_t nin, nout;
   tj_aval *ins, *outs;
   mem_estimate mem;          /* the run's temporaries */
+  const char *tree;          /* the result's pytree structure (tree_len bytes, no NUL) */
+  uint32_t tree_len;
   const char *object;
   size_t object_len;
 } dc_entry;

@@ -74,6 +74,8 @@ void dc_encode(cache_digest key, const dc_key *mac, const dc_entry *e, tj_buf *o
   put_u64(&payload, e->mem.temps);
   put_u32(&payload, e->mem.nbig);
   for (uint32_t i = 0; i < e->mem.nbig; i++) put_aval(&payload, &e->mem.big[i]);
+  put_u32(&payload, e->tree_len);
+  if (e->tree_len) buf_putn(&payload, e->tree, e->tree_len); /* memcpy takes no NULL, even for 0 bytes */
   put_u64(&payload, e->object_len);
   buf_putn(&payload, e->object, e->object_len);
   size_t start = out->len;
@@ -143,6 +145,18 @@ static bool get_mem(reader *r, mem_estimate *mem) {
   return true;
 }
 
+/* The result structure: no control characters (a dict key's repr
+ * escapes them), as tree_def_text writes it. */
+static bool get_tree(reader *r, dc_entry *e) {
+  e->tree_len = (uint32_t)get_bytes(r, 4);
+  if (!r->ok || e->tree_len == 0 || (size_t)(r->end - r->p) < e->tree_len) return false;
+  e->tree = (const char *)r->p;
+  for (uint32_t i = 0; i < e->tree_len; i++)
+    if (r->p[i] < 0x20 || r->p[i] == 0x7f) return false;
+  r->p += e->tree_len;
+  return true;
+}
+
 #define FAIL(...) (snprintf(why, whysize, __VA_ARGS__), dc_entry_free(out), false)
 
 static bool decode_header(cache_digest key, reader *r, char *why, size_t whysize) {
@@ -177,6 +191,7 @@ bool dc_decode(cache_digest key, const dc_key *mac, const char *data, size_t len
   if (out->needs & ~(unsigned)(JIT_NEEDS_KERNELS | JIT_NEEDS_BLAS)) return FAIL("unknown needs %#x", out->needs);
   if (!get_avals(&r, &out->nin, &out->ins) || !get_avals(&r, &out->nout, &out->outs)) return FAIL("bad avals");
   if (!get_mem(&r, &out->mem)) return FAIL("bad memory estimate");
+  if (!get_tree(&r, out)) return FAIL("bad result structure");
   uint64_t objlen = get_bytes(&r, 8);
   if (!r.ok || objlen != (uint64_t)(r.end - r.p)) return FAIL("bad object length");
   if (objlen < 4 || memcmp(r.p, "\177ELF", 4) != 0) return FAIL("the object is not ELF");

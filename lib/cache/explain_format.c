@@ -68,6 +68,7 @@ const char *explain_class_name(const explain_arg *a) {
 void explain_put_value(const tj_explain_report *r, const explain_arg *a, int k, tj_buf *b) {
   const cache_key_arg *v = &key_of(r, a->shown[k])->args[a->param];
   if (a->is_static) cache_static_repr(v->json, b);
+  else if (v->is_tree) cache_tree_text(r->spec, v, b);
   else cache_aval_text(&v->aval, a->weak_varies, b);
 }
 

@@ -17,7 +17,8 @@ static void json_text(tj_buf *b, const tj_buf *t) { buf_put_json_string(b, t->da
 static const char *mismatch_kind(cache_mismatch_kind k) {
   static const char *names[] = {[MM_FUNCTION] = "function",         [MM_CONTEXT] = "context",
                                 [MM_PASSING] = "passing",           [MM_STATIC_VALUE] = "static_value",
-                                [MM_STATIC_TYPE] = "static_type",   [MM_AVAL] = "aval"};
+                                [MM_STATIC_TYPE] = "static_type",   [MM_AVAL] = "aval",
+                                [MM_TREE] = "pytree"};
   return names[k];
 }
 

@@ -77,6 +77,24 @@ bool spec_parse_call(tj_arena *a, diag_list *d, const char *name,
 bool spec_value_aval(diag_list *d, const tj_spec *spec, const sjson *v,
                      tj_aval *out);
 
+/* ---- spec_tree.c: pytree arguments of traced parameters ----
+ * A traced argument is a pytree: null is None (an empty subtree), a JSON
+ * array holding an object or null (at any depth) a Python list, an object
+ * with a "dtype" or "npy" key an array, any other object a dict (string
+ * keys); numbers, booleans, nested arrays of them and array objects are
+ * leaves. A string is no leaf (ST_BAD). */
+typedef enum { ST_LEAF, ST_NONE, ST_LIST, ST_DICT, ST_BAD } spec_tree_kind;
+spec_tree_kind spec_tree_kind_of(const sjson *v);
+/* order[i]: the index of obj's i-th key in sorted order (jax.tree_util
+ * flattens a dict's values in that order); order holds obj->n. */
+void spec_tree_dict_order(const sjson *obj, uint32_t *order);
+/* The index of key s in object obj, or -1. */
+int spec_tree_find_key(const sjson *obj, const char *s, uint32_t slen);
+/* Whether two objects have the same keys (in any order). */
+bool spec_tree_same_keys(const sjson *a, const sjson *b);
+/* PyTreeDef equality: the same node types, list lengths and dict keys. */
+bool spec_tree_same(const sjson *a, const sjson *b);
+
 /* ---- spec_file.c: the files a spec names ---- */
 
 /* Opens the file name (as the spec writes it) for reading: relative to the

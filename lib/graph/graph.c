@@ -409,9 +409,7 @@ static void draw_top(drawer *d, const tj_jaxpr *tj) {
   for (uint32_t k = 0; k < j->nconst && !d->failed; k++)
     if (j->constvars[k] < d->m->nvars) draw_input(d, "const", j->constvars[k], &LOOK_CONST);
   for (uint32_t k = 0; k < j->nin && !d->failed; k++) {
-    const char *name = NULL;
-    for (int p = 0, seen = 0; p < tj->nparams && !name; p++) /* the k-th traced parameter */
-      if (!tj->param_static[p] && seen++ == (int)k) name = tj->param_names[p];
+    const char *name = tj->invar_names ? tj->invar_names[k] : NULL; /* a pytree leaf: params['w'] */
     if (j->invars[k] < d->m->nvars) draw_input(d, name ? name : "in", j->invars[k], &LOOK_INPUT);
   }
   draw_jaxpr_body(d, d->root, j);

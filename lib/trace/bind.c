@@ -264,21 +264,108 @@ static bool check_traced_type(const binder *b, bind_scope *s, bound_arg *arg, ui
   return true;
 }
 
-/* A traced argument must be an array: a string or None cannot be one. */
-static bool traced_aval(const binder *b, bound_arg *arg) {
-  const sjson *j = arg->json;
-  if (j->kind == SJ_STRING || j->kind == SJ_NULL) {
-    bind_error(b, j, "TypeError: Error interpreting argument to %s as an abstract array. The problematic value "
-               "is of type <class '%s'> and was passed to the function at path %s.", fname(b),
-               j->kind == SJ_STRING ? "str" : "NoneType", arg->name);
-    diag_hint(b->diags, "a non-array argument must be marked static (static_argnames: [\"%s\"])", arg->name);
+/* ---- per call: a traced argument's pytree (spec.h) ---- */
+
+static int count_leaves(const sjson *j) {
+  spec_tree_kind k = spec_tree_kind_of(j);
+  if (k == ST_NONE) return 0;
+  if (k != ST_LIST && k != ST_DICT) return 1;
+  int n = 0;
+  for (uint32_t i = 0; i < j->n; i++) n += count_leaves(j->items[i]);
+  return n;
+}
+
+/* Walking one argument's tree: its leaves so far, the call's in *total. */
+typedef struct tree_walk {
+  const binder *b;
+  tj_arena *a;
+  bound_arg *arg;
+  int *total;
+} tree_walk;
+
+/* A leaf must be an array: a string cannot be one (jax.jit's TypeError,
+ * whose path is the leaf's keystr after the argument's name). */
+static bool walk_leaf(tree_walk *w, const sjson *j, const tj_buf *path, value *out) {
+  bound_arg *arg = w->arg;
+  if (j->kind == SJ_STRING) {
+    bind_error(w->b, j, "TypeError: Error interpreting argument to %s as an abstract array. The problematic value "
+               "is of type <class 'str'> and was passed to the function at path %s.", fname(w->b), path->data);
+    if (!arg->is_tree) diag_hint(w->b->diags, "a non-array argument must be marked static (static_argnames: [\"%s\"])", arg->name);
+    else diag_hint(w->b->diags, "the leaves of a traced argument are arrays and numbers");
     return false;
   }
-  return spec_value_aval(b->diags, b->spec, j, &arg->aval);
+  if (*w->total >= TJ_MAX_INPUTS)
+    return bind_error(w->b, j, "too many pytree leaves (limit is %d) in the traced arguments of a call", TJ_MAX_INPUTS);
+  int k = arg->nleaves++;
+  if (!spec_value_aval(w->b->diags, w->b->spec, j, &arg->leaf_avals[k])) return false;
+  arg->leaf_json[k] = j;
+  arg->leaf_names[k] = arena_strdup(w->a, path->data);
+  (*w->total)++;
+  *out = value_traced((uint32_t)k);
+  return true;
+}
+
+static bool walk_tree(tree_walk *w, const sjson *j, tj_buf *path, value *out);
+
+/* A list or dict node: its children in flattening order (sorted keys), so
+ * leaf indices are that order; a dict keeps its keys as written. */
+static bool walk_node(tree_walk *w, const sjson *j, tj_buf *path, value *out) {
+  bool dict = j->kind == SJ_OBJECT;
+  *out = (value){.kind = dict ? V_MAP : V_TUPLE, .list = !dict, .n = (int)(dict ? 2 * j->n : j->n)};
+  out->items = ARENA_ARRAY(w->a, value, out->n ? out->n : 1);
+  uint32_t *order = ARENA_ARRAY(w->a, uint32_t, j->n ? j->n : 1);
+  if (dict) spec_tree_dict_order(j, order);
+  size_t len = path->len;
+  for (uint32_t i = 0; i < j->n; i++) {
+    uint32_t c = dict ? order[i] : i;
+    value *slot = &out->items[c];
+    if (dict) {
+      value key = {.kind = V_STR, .s = j->keys[c], .slen = json_key_len(j, c)};
+      out->items[2 * c] = key, slot = &out->items[2 * c + 1];
+      buf_putc(path, '[');
+      value_repr(&key, path);
+      buf_putc(path, ']');
+    } else {
+      buf_printf(path, "[%u]", i);
+    }
+    if (!walk_tree(w, j->items[c], path, slot)) return false;
+    path->len = len, path->data[len] = 0;
+  }
+  return true;
+}
+
+static bool walk_tree(tree_walk *w, const sjson *j, tj_buf *path, value *out) {
+  spec_tree_kind k = spec_tree_kind_of(j);
+  if (k == ST_NONE) return *out = value_none(), true;
+  if (k == ST_LIST || k == ST_DICT) return walk_node(w, j, path, out);
+  return walk_leaf(w, j, path, out);
+}
+
+/* A traced argument: its tree, leaves and their avals; *total counts the
+ * call's leaves. A declared type is an array's: a pytree cannot have one. */
+static bool traced_tree(const binder *b, tj_arena *a, bound_arg *arg, int *total) {
+  const sjson *j = arg->json;
+  spec_tree_kind k = spec_tree_kind_of(j);
+  int n = count_leaves(j);
+  arg->is_tree = k == ST_LIST || k == ST_DICT || k == ST_NONE;
+  if (arg->is_tree && arg->param->type.present)
+    return bind_error(b, j, "argument '%s' is declared %s%s but the value is %s", arg->name,
+                      dtype_short(arg->param->type.dtype), arg->param->type.rank > 0 ? " array" : "",
+                      k == ST_NONE ? "None" : k == ST_LIST ? "a list" : "a dict");
+  arg->leaf_avals = ARENA_ARRAY(a, tj_aval, n ? n : 1);
+  arg->leaf_json = ARENA_ARRAY(a, const sjson *, n ? n : 1);
+  arg->leaf_names = ARENA_ARRAY(a, const char *, n ? n : 1);
+  tree_walk w = {b, a, arg, total};
+  tj_buf path = {0};
+  buf_puts(&path, arg->name);
+  bool ok = walk_tree(&w, j, &path, &arg->tree);
+  buf_free(&path);
+  if (ok && !arg->is_tree) arg->aval = arg->leaf_avals[0];
+  return ok;
 }
 
 /* Parameter i: its value, then its declared type, as the tracer binds it. */
-static bool bind_one(const binder *b, tj_arena *a, bind_scope *s, int i, bound_call *out) {
+static bool bind_one(const binder *b, tj_arena *a, bind_scope *s, int i, int *leaves, bound_call *out) {
   bound_arg *arg = &out->args[i];
   if (arg->is_static) {
     if (!static_value(b, a, arg->json, &arg->value) || !check_static_type(b, arg)) return false;
@@ -286,7 +373,8 @@ static bool bind_one(const binder *b, tj_arena *a, bind_scope *s, int i, bound_c
     scope_put(s, arg->param->name, arg->value.i, arg->value.prov);
     return true;
   }
-  if (!traced_aval(b, arg) || !check_traced_type(b, s, arg, &out->shape_prov)) return false;
+  if (!traced_tree(b, a, arg, leaves)) return false;
+  if (!arg->is_tree && !check_traced_type(b, s, arg, &out->shape_prov)) return false;
   scope_put(s, arg->param->name, 0, 0);
   return true;
 }
@@ -297,10 +385,11 @@ bool bind_call(const binder *b, tj_arena *a, const spec_call *call, bound_call *
   *out = (bound_call){.entry = b->entry, .nargs = n, .args = ARENA_ARRAY(a, bound_arg, n ? n : 1)};
   if (!bind_match(b, call, vals)) return false;
   bind_scope s = {.n = 0};
+  int leaves = 0;
   for (int i = 0; i < n; i++) {
     out->args[i] = (bound_arg){.param = &b->entry->params[i], .name = param_name(b, i), .is_static = b->is_static[i],
                                .by_keyword = call->by_keyword, .json = vals[i]};
-    if (!bind_one(b, a, &s, i, out)) return false;
+    if (!bind_one(b, a, &s, i, &leaves, out)) return false;
   }
   return true;
 }

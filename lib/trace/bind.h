@@ -34,7 +34,16 @@ typedef struct bound_arg {
   bool is_static;
   bool by_keyword;         /* passed as name: value (a JSON object call) */
   const sjson *json;       /* the argument as written (its source and span for diagnostics) */
-  tj_aval aval;            /* traced: its aval */
+  tj_aval aval;            /* traced: its aval (a bare array; a pytree's first leaf) */
+  /* traced: the argument as a pytree (spec.h): tuples/lists/dicts/None
+   * whose leaves are V_TRACED with var = the leaf's index; a bare array
+   * is one leaf. Its leaves' avals and JSON values in flattening order. */
+  value tree;
+  bool is_tree;            /* a list, dict or None rather than one array */
+  int nleaves;
+  tj_aval *leaf_avals;
+  const sjson **leaf_json;
+  const char **leaf_names; /* keystr paths: "params['w']" ("x" for a bare array) */
   value value;             /* static: the Python value, its provenance the parameter's bit */
   uint8_t dims_named;      /* traced: bit d set when declared dimension d's name is first sized here */
 } bound_arg;

@@ -2,6 +2,7 @@
  * a call bound by bind.c, and the concretization errors. Expressions are in
  * trace_expr.c, builtins in trace_builtin.c. */
 #include "trace.h"
+#include "trace_tree.h"
 #include "limits.h"
 #include "print.h"
 #include "util.h"
@@ -182,6 +183,19 @@ static trace_frame *owner(tracer *t, uint32_t var) {
   return f;
 }
 
+/* The parameters the inputs names[0..n) are leaves of ("params['w']" is
+ * one of params), each once: what static_argnames can name. */
+static int leaf_params(tracer *t, const char **names, int n, const char **out) {
+  int k = 0;
+  for (int i = 0; i < n; i++) {
+    const char *name = arena_strndup(&t->scratch, names[i], strcspn(names[i], "["));
+    bool seen = false;
+    for (int j = 0; j < k && !seen; j++) seen = strcmp(out[j], name) == 0;
+    if (!seen) out[k++] = name;
+  }
+  return k;
+}
+
 /* JAX's origin paragraph (partial_eval.py _origin_msg), then a hint that
  * names the parameters to mark static. A value that grew from a captured
  * const is followed to the level that owns it. */
@@ -215,8 +229,9 @@ void origin_note(tracer *t, uint32_t var, const char *fix) {
   diag_note(t->diags, "%s", b.data);
   b.len = 0;
   if (n && !f->parent) {
+    const char *params[TJ_MAX_PARAMS];
     buf_puts(&b, "mark ");
-    put_name_list(&b, names, n, "'");
+    put_name_list(&b, params, leaf_params(t, names, n, params), "'");
     buf_puts(&b, " static (\"static_argnames\")");
     if (fix) buf_printf(&b, ", or %s", fix);
   } else if (fix) {
@@ -529,23 +544,33 @@ static void bind_param(tracer *t, scope *fs, const bound_arg *a) {
     scope_bind(t, fs, a->param->name, a->value);
     return;
   }
-  for (int d = 0; d < a->aval.rank; d++)
+  for (int d = 0; d < a->aval.rank && !a->is_tree; d++)
     if (a->dims_named & (1u << d)) scope_bind(t, fs, a->param->type.dims[d].name, value_int(a->aval.dims[d]));
-  uint32_t var = ir_new_var(t->m, &a->aval);
   ir_jaxpr *top = t->m->top;
-  t->invar_names[top->nin] = a->name;
-  t->invar_json[top->nin] = a->json;
-  top->invars[top->nin++] = var;
-  scope_bind(t, fs, a->param->name, value_traced(var));
+  value *vars = ARENA_ARRAY(&t->scratch, value, a->nleaves ? a->nleaves : 1);
+  for (int k = 0; k < a->nleaves; k++) {
+    vars[k] = value_traced(ir_new_var(t->m, &a->leaf_avals[k]));
+    t->invar_names[top->nin] = arena_strdup(&t->m->arena, a->leaf_names[k]);
+    t->invar_json[top->nin] = a->leaf_json[k];
+    top->invars[top->nin++] = vars[k].var;
+  }
+  int k = 0;
+  scope_bind(t, fs, a->param->name, tree_unflatten(t, &a->tree, vars, &k));
 }
 
-/* Flattens the returned value into the jaxpr's outputs (a pytree). */
+/* Flattens the returned value into the jaxpr's outputs, as
+ * jax.tree_util.tree_flatten does: a dict's values in sorted key order,
+ * None no output (an empty subtree). */
 static bool add_outputs(tracer *t, const value *v, tj_span span) {
-  if (v->kind == V_TUPLE) {
-    for (int i = 0; i < v->n; i++)
-      if (!add_outputs(t, &v->items[i], span)) return false;
+  if (v->kind == V_TUPLE || v->kind == V_MAP) {
+    int n = v->kind == V_MAP ? v->n / 2 : v->n;
+    int *order = ARENA_ARRAY(&t->scratch, int, n ? n : 1);
+    if (v->kind == V_MAP) value_map_order(v, order);
+    for (int i = 0; i < n; i++)
+      if (!add_outputs(t, v->kind == V_MAP ? &v->items[2 * order[i] + 1] : &v->items[i], span)) return false;
     return true;
   }
+  if (v->kind == V_NONE) return true;
   ir_atom a;
   if (v->kind == V_TRACED) a = ATOM_VAR(v->var);
   else if (value_is_number(v)) {
@@ -586,14 +611,15 @@ static bool trace_body(tracer *t, scope *fs, const bool *is_static, value *ret) 
 }
 
 bool trace_function(tracer *t, const bound_call *bc) {
-  int n = bc->nargs;
+  int n = bc->nargs, nin = 0;
   bool is_static[TJ_MAX_PARAMS];
   t->entry = bc->entry;
   note_use(t, bc->shape_prov, USE_SHAPE); /* a declared dimension read a static parameter */
-  t->invar_names = ARENA_ARRAY(&t->m->arena, const char *, n ? n : 1);
-  t->invar_json = ARENA_ARRAY(&t->m->arena, const sjson *, n ? n : 1);
+  for (int i = 0; i < n; i++) nin += bc->args[i].is_static ? 0 : bc->args[i].nleaves;
+  t->invar_names = ARENA_ARRAY(&t->m->arena, const char *, nin ? nin : 1);
+  t->invar_json = ARENA_ARRAY(&t->m->arena, const sjson *, nin ? nin : 1);
   record_params(t, bc);
-  t->m->top->invars = ARENA_ARRAY(&t->m->arena, uint32_t, n ? n : 1);
+  t->m->top->invars = ARENA_ARRAY(&t->m->arena, uint32_t, nin ? nin : 1);
   scope *fs = scope_new(t, NULL);
   for (int i = 0; i < n; i++) {
     is_static[i] = bc->args[i].is_static;
@@ -607,6 +633,10 @@ bool trace_function(tracer *t, const bound_call *bc) {
   top->arg_names = t->invar_names;
   value ret;
   if (!trace_body(t, fs, is_static, &ret)) return false;
-  if (ret.kind == V_NONE) return true;
-  return add_outputs(t, &ret, t->entry->name_span);
+  if (!add_outputs(t, &ret, t->entry->name_span)) return false;
+  tj_buf def = {0};
+  tree_def_text(t, &ret, &def);
+  t->out_tree = arena_strdup(&t->m->arena, def.data);
+  buf_free(&def);
+  return true;
 }

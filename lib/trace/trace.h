@@ -67,6 +67,7 @@ typedef struct tracer {
   ast_func *entry;
   const char **invar_names; /* parameter name of each top-level invar */
   const sjson **invar_json; /* and its value in the spec (in the module's arena) */
+  const char *out_tree;     /* the result's structure (tree_def_text), in the module's arena */
   /* every parameter of the entry, for drawing (in the module's arena) */
   const char **param_names;
   const sjson **param_json;

@@ -139,3 +139,23 @@ bool tree_same_structure(const value *a, const value *b) {
   }
   return true;
 }
+
+void tree_def_text(tracer *t, const value *v, tj_buf *out) {
+  if (!is_node(v)) {
+    buf_puts(out, v->kind == V_NONE ? "None" : "*");
+    return;
+  }
+  bool map = v->kind == V_MAP;
+  int *order = map ? map_order(t, v) : NULL;
+  buf_putc(out, map ? '{' : v->list ? '[' : '(');
+  for (int i = 0; i < node_arity(v); i++) {
+    if (i) buf_puts(out, ", ");
+    if (map) {
+      value_repr(&v->items[2 * order[i]], out);
+      buf_puts(out, ": ");
+    }
+    tree_def_text(t, tree_child(v, order, i), out);
+  }
+  if (!map && !v->list && v->n == 1) buf_putc(out, ',');
+  buf_putc(out, map ? '}' : v->list ? ']' : ')');
+}

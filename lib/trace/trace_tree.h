@@ -20,6 +20,10 @@ const char *tree_path_of(tracer *t, const value *v, int leaf);
 /* A value shaped like structure with its leaves taken from vals[*k...]. */
 value tree_unflatten(tracer *t, const value *structure, const value *vals, int *k);
 bool tree_same_structure(const value *a, const value *b);
+/* The structure of v as JAX's PyTreeDef shows it, without "PyTreeDef(...)":
+ * "*" a leaf (an array or number), "None", "(*, *)", "(*,)", "[*]" and
+ * "{'a': *, 'b': None}" (keys sorted, as the leaves are flattened). */
+void tree_def_text(tracer *t, const value *v, tj_buf *out);
 
 /* Python's shape tuple: (), (3,), (2, 3). */
 const char *jax_shape_tuple(tracer *t, const tj_aval *a);

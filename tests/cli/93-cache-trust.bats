@@ -223,7 +223,7 @@ $c: refused: not a regular file
   printf '\x02' | dd of="$TJIT_CACHE_DIR/$b" bs=1 seek=8 conv=notrunc status=none
   run tjit cache verify --format json
   assert_success
-  assert_output "{\"directory\": \"$TJIT_CACHE_DIR\", \"entries\": [{\"name\": \"$a\", \"ok\": false, \"reason\": \"MAC mismatch (not written under this user's cache key)\"}, {\"name\": \"$b\", \"ok\": false, \"reason\": \"format version 2, not 3\"}], \"ok\": 0, \"refused\": 2}"
+  assert_output "{\"directory\": \"$TJIT_CACHE_DIR\", \"entries\": [{\"name\": \"$a\", \"ok\": false, \"reason\": \"MAC mismatch (not written under this user's cache key)\"}, {\"name\": \"$b\", \"ok\": false, \"reason\": \"format version 2, not 4\"}], \"ok\": 0, \"refused\": 2}"
   # a run rewrites them; under another key none of them is the user's
   tjit run --autograph "$TUTORIAL" >/dev/null
   run tjit cache verify

@@ -275,3 +275,31 @@ usage: tjit cache [OPTIONS] stats|verify|clear"
   assert_success
   assert_output "$TUTORIAL_OUT"
 }
+
+@test "cache: a pytree result prints in its structure from a session hit, a disk hit and a program shared by source" {
+  # calls 0 and 2 share a key; call 1 has another structure (so another key)
+  # and generates the same C as call 0 (one input, the same output)
+  local spec=$BATS_TEST_TMPDIR/trees.json
+  cat >"$spec" <<'JSON'
+{"tjit": 1,
+ "source": "auto f(p) { return (p, None); }",
+ "calls": [[{"w": {"dtype": "f32", "shape": [2], "data": [1.0, 2.0]}}],
+           [[{"dtype": "f32", "shape": [2], "data": [3.0, 4.0]}, null]],
+           [{"w": {"dtype": "f32", "shape": [2], "data": [5.0, 6.0]}}]]}
+JSON
+  local want="call 0: ({'w': Array([1., 2.], dtype=float32)}, None)
+call 1: ([Array([3., 4.], dtype=float32), None], None)
+call 2: ({'w': Array([5., 6.], dtype=float32)}, None)"
+  run --separate-stderr tjit run --time "$spec"
+  assert_success
+  assert_equal "$output" "$want"
+  assert_equal "$(times "$stderr")" "time: call 0: trace X ms, codegen X ms, compile X ms, run X ms
+time: call 1: trace X ms, codegen X ms, compile X ms (reused), run X ms
+time: call 2: cache hit X ms (reused), run X ms"
+  run --separate-stderr tjit run --time "$spec"
+  assert_success
+  assert_equal "$output" "$want"
+  assert_equal "$(times "$stderr")" "time: call 0: disk cache hit X ms, run X ms
+time: call 1: disk cache hit X ms, run X ms
+time: call 2: cache hit X ms (reused), run X ms"
+}

@@ -175,7 +175,27 @@ static void test_diagnostic_note_location(void) {
   tj_ctx_free(ctx);
 }
 
+/* tj_result_tree: the result's structure, each "*" the next output. */
+static void test_result_tree(void) {
+  const char *text = "{\"source\": \"auto f(p) { return (p, None, 2.0); }\", "
+                     "\"args\": [{\"w\": 1.0, \"a\": [2, null]}]}";
+  tj_ctx *ctx = tj_ctx_new();
+  tj_spec *spec = NULL;
+  tj_result *r = NULL;
+  tj_run_opts o = tj_run_defaults();
+  o.reference = 1;
+  CHECK(tj_spec_load(ctx, "t.json", text, strlen(text), &spec) == TJ_OK && tj_run(ctx, spec, &o, &r) == TJ_OK);
+  CHECK(r && tj_result_count(r) == 3);
+  CHECK_STR(r ? tj_result_tree(r) : "", "({'a': [*, None], 'w': *}, None, *)");
+  char *first = r ? tj_result_text(r, 0) : NULL; /* p['a'][0]: the first leaf in key order */
+  CHECK_STR(first, "Array(2, dtype=int32, weak_type=True)");
+  free(first);
+  tj_result_free(r);
+  tj_ctx_free(ctx);
+}
+
 int main(void) {
+  test_result_tree();
   test_listing();
   test_weak_int_stays_int();
   test_concretization_status();

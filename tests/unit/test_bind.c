@@ -139,7 +139,29 @@ static void test_first_bad_parameter(void) {
   unbind(&u);
 }
 
+/* A pytree argument: its leaves in jax.tree_util order (a dict's values by
+ * sorted key, a list's in order, None none), each named by its keystr
+ * path, and the tree value the body sees (leaf k is V_TRACED var k). */
+static void test_pytree_argument(void) {
+  bound t = {0};
+  CHECK(bind_first(&t, "{\"source\": \"auto f(p, q) { return p; }\", \"calls\": [[{\"w\": [1.0, 2.0], "
+                       "\"b\": [{\"dtype\": \"i32\", \"shape\": []}, null, 3]}, null]]}"));
+  bound_arg *p = &t.bc.args[0], *q = &t.bc.args[1];
+  CHECK(p->is_tree && p->nleaves == 3 && q->is_tree && q->nleaves == 0 && q->tree.kind == V_NONE);
+  CHECK_STR(p->leaf_names[0], "p['b'][0]");
+  CHECK_STR(p->leaf_names[1], "p['b'][2]");
+  CHECK_STR(p->leaf_names[2], "p['w']");
+  CHECK(p->leaf_avals[0].dtype == DT_I32 && !p->leaf_avals[0].weak && p->leaf_avals[1].weak);
+  CHECK(p->leaf_avals[2].dtype == DT_F32 && p->leaf_avals[2].rank == 1 && p->leaf_avals[2].dims[0] == 2);
+  /* the dict keeps its keys as written: w first, its leaf the last */
+  CHECK(p->tree.kind == V_MAP && p->tree.n == 4 && p->tree.items[1].kind == V_TRACED && p->tree.items[1].var == 2);
+  const value *b = &p->tree.items[3];
+  CHECK(b->kind == V_TUPLE && b->list && b->n == 3 && b->items[1].kind == V_NONE && b->items[2].var == 1);
+  unbind(&t);
+}
+
 int main(void) {
+  test_pytree_argument();
   test_by_keyword();
   test_static_by_name_and_number();
   test_missing_argument();

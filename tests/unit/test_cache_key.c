@@ -170,7 +170,44 @@ static void test_explain_api(void) {
   tj_ctx_free(ctx);
 }
 
+/* A pytree argument's key: its structure and its leaves' avals; the
+ * order a dict's keys are written in does not matter. */
+static void test_pytrees(void) {
+  keys ks = {0};
+  CHECK(load(&ks, "{\"source\": \"auto f(p) { return p; }\", \"calls\": ["
+                  "[{\"a\": 1.0, \"b\": [2, null]}], [{\"b\": [2, null], \"a\": 1.0}],"
+                  " [{\"a\": 1.0, \"b\": [2, null, null]}], [{\"a\": 1.0, \"b\": [2.0, null]}],"
+                  " [{\"a\": 1.0, \"c\": [2, null]}], [[1.0, [2, null]]], [1.0], [null]]}", -1));
+  CHECK(cache_key_equal(&ks.key[0], &ks.key[1]));
+  for (int i = 2; i < 8; i++) CHECK(!cache_key_equal(&ks.key[0], &ks.key[i]));
+  CHECK(!cache_key_equal(&ks.key[6], &ks.key[7])); /* an array is a leaf, None an empty tree */
+  cache_mismatch m[4];
+  CHECK(cache_key_diff(&ks.key[2], &ks.key[0], m, 4) == 1 && m[0].kind == MM_TREE && m[0].arg == 0);
+  CHECK(cache_key_diff(&ks.key[3], &ks.key[0], m, 4) == 1 && m[0].kind == MM_AVAL);
+  char *t = first_mismatch(&ks, 3, 0);
+  CHECK_STR(t, "p['b'][0]: now f32[] and before i32[]");
+  free(t);
+  t = first_mismatch(&ks, 2, 0);
+  CHECK_STR(t, "p: different input pytree: at input path p['b'], now list of length 3 and before list of length 2, "
+               "so the lengths do not match");
+  free(t);
+  t = first_mismatch(&ks, 4, 0);
+  CHECK_STR(t, "p: different input pytree: at input path p, now <class 'dict'> with pytree metadata ('a', 'c') and "
+               "before <class 'dict'> with pytree metadata ('a', 'b'), so the pytree node metadata does not match");
+  free(t);
+  t = first_mismatch(&ks, 5, 0);
+  CHECK_STR(t, "p: different input pytree: at input path p, now <class 'list'> and before <class 'dict'>, "
+               "so their Python types differ");
+  free(t);
+  t = first_mismatch(&ks, 7, 6);
+  CHECK_STR(t, "p: different input pytree: at input path p, now <class 'NoneType'> and before pytree leaf, "
+               "so their Python types differ");
+  free(t);
+  unload(&ks);
+}
+
 int main(void) {
+  test_pytrees();
   test_static_type_and_value();
   test_mappings_and_tuples();
   test_avals();

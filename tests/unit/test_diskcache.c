@@ -45,7 +45,8 @@ static void make_entry(tj_buf *object, tj_buf *out) {
   tj_aval outs[1] = {{.dtype = DT_F32, .rank = 1, .dims = {3}}};
   CHECK(jit_compile_object(harness_at(), doubler, object));
   dc_entry e = {.needs = 0, .nin = 1, .nout = 1, .ins = ins, .outs = outs, .object = object->data,
-                .object_len = object->len, .mem = {.temps = 24, .big = {{.dtype = DT_I64, .rank = 1, .dims = {3}}}, .nbig = 1}};
+                .object_len = object->len, .mem = {.temps = 24, .big = {{.dtype = DT_I64, .rank = 1, .dims = {3}}}, .nbig = 1},
+                .tree = "{'a': [*]}", .tree_len = 10};
   dc_encode(key, &mac, &e, out);
 }
 
@@ -65,6 +66,7 @@ static void test_round_trip(void) {
   CHECK(e.nin == 1 && e.nout == 1 && e.ins[0].dtype == DT_F32 && e.ins[0].weak && e.ins[0].rank == 0);
   CHECK(e.outs[0].rank == 1 && e.outs[0].dims[0] == 3 && !e.outs[0].weak);
   CHECK(e.mem.temps == 24 && e.mem.nbig == 1 && e.mem.big[0].dtype == DT_I64 && e.mem.big[0].dims[0] == 3);
+  CHECK(e.tree_len == 10 && memcmp(e.tree, "{'a': [*]}", 10) == 0);
   CHECK(e.object_len == object.len && memcmp(e.object, object.data, object.len) == 0);
   jit_program *p = jit_load_object(harness_at(), e.object, e.object_len, e.needs);
   float x = 21, y = 0;
@@ -114,7 +116,7 @@ static void test_foreign(void) {
   CHECK_STR(why, "the entry of another key");
   data.data[8] = 2; /* format version 2, sealed with an unkeyed checksum */
   CHECK(!decodes(&data, why, sizeof why));
-  CHECK_STR(why, "format version 2, not 3");
+  CHECK_STR(why, "format version 2, not 4");
   for (size_t i = 0; i < data.len; i++) data.data[i] = (char)(rand() & 0xff);
   CHECK(!decodes(&data, why, sizeof why));
   CHECK_STR(why, "not a tjit cache entry");
@@ -170,7 +172,11 @@ static void test_bad_fields(void) {
       {{.nin = 1, .ins = &bad_dtype, .object = "\177ELF....", .object_len = 8}, "bad avals"},
       {{.nout = 1, .outs = &bad_rank, .object = "\177ELF....", .object_len = 8}, "bad avals"},
       {{.nout = 1, .outs = &too_many, .object = "\177ELF....", .object_len = 8}, "bad avals"},
-      {{.nin = 1, .ins = &fine, .object = "#include <stdio.h>", .object_len = 18}, "the object is not ELF"},
+      {{.nin = 1, .ins = &fine, .tree = "*", .tree_len = 1, .object = "#include <stdio.h>", .object_len = 18},
+       "the object is not ELF"},
+      {{.nout = 1, .outs = &fine, .object = "\177ELF....", .object_len = 8}, "bad result structure"}, /* none */
+      {{.nout = 1, .outs = &fine, .tree = "(*,\n*)", .tree_len = 6, .object = "\177ELF....", .object_len = 8},
+       "bad result structure"},
       {{.needs = 64, .object = "\177ELF....", .object_len = 8}, "unknown needs 0x40"},
       {{.mem = {.temps = 1}, .object = "\177ELF....", .object_len = 8}, "bad memory estimate"},
   };
