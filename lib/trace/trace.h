@@ -163,6 +163,32 @@ bool index_traced(tracer *t, scope *s, node *n, value base, value *out);
  * records x.at[...].set(v); updates the variable that holds the array. */
 bool index_assign(tracer *t, scope *s, node *target, ast_op op, node *rhs, value *out);
 
+/* trace_container.c: lists, dicts, indexing them, for-each */
+bool eval_list(tracer *t, scope *s, node *n, value *out);
+bool eval_dict(tracer *t, scope *s, node *n, value *out);
+/* dict(w=x, b=y) */
+bool eval_dict_call(tracer *t, scope *s, node *n, value *out);
+/* base[items] where base is static: a tuple's, list's or dict's item, a slice. */
+bool index_static(tracer *t, scope *s, node *n, value base, value *out);
+/* d.name of a dict d: d["name"]. */
+bool dict_member(tracer *t, node *n, const value *d, value *out);
+/* What `for (auto x : v)` iterates: *n items, the i-th by iter_item. */
+bool iter_count(tracer *t, const value *v, tj_span span, int64_t *n);
+bool iter_item(tracer *t, const value *v, int64_t i, tj_span span, value *out);
+
+/* trace_tree_diff.c: jax.tree_util.equality_errors of trees a and b, for
+ * the control-flow checks; leaf: how a leaf's type shows in them. */
+typedef struct tree_diff {
+  const char *path;             /* keystr: "", "['w'][0]" */
+  const char *thing1, *thing2;  /* "<class 'dict'> with 2 children", ... */
+  const char *why;              /* "their Python types differ", ... */
+} tree_diff;
+typedef struct tree_diffs {
+  tree_diff *v;
+  int n, cap;
+} tree_diffs;
+tree_diffs tree_differences(tracer *t, const value *a, const value *b, const char *leaf);
+
 /* ---- builtins: one table per family, NULL-name terminated ---- */
 
 /* A builtin call's evaluated arguments. */

@@ -132,17 +132,40 @@ static bool typematch(const tj_aval *a, const tj_aval *b) {
 }
 
 
+/* JAX's list of differences under a control-flow error: one sentence
+ * (capitalized for some messages), or one "* ...;" item per difference. */
+static void note_differences(tracer *t, const char **texts, int n, bool capitalize) {
+  for (int i = 0; i < n; i++) {
+    const char *s = texts[i];
+    if (n == 1) {
+      char first = capitalize && s[0] >= 'a' && s[0] <= 'z' ? (char)(s[0] - 'a' + 'A') : s[0];
+      diag_note(t->diags, "%c%s.", first, s + 1);
+    } else {
+      diag_note(t->diags, "* %s%s", s, i + 1 < n ? ";" : ".");
+    }
+  }
+}
+
+/* _check_branch_outputs' structure error: equality_errors_pytreedef, whose
+ * leaves show as "pytree leaf". */
+static void branch_structure_error(tracer *t, const char *api, const char **names, body **bs, int b, tj_span span) {
+  tree_diffs d = tree_differences(t, &bs[0]->result, &bs[b]->result, "pytree leaf");
+  const char **texts = ARENA_ARRAY(&t->scratch, const char *, d.n + 1);
+  for (int i = 0; i < d.n; i++) {
+    const char *at = *d.v[i].path ? arena_printf(&t->scratch, " at path %s", d.v[i].path) : "";
+    texts[i] = arena_printf(&t->scratch, "%s output%s is a %s but %s output%s is a %s, so %s", names[0], at,
+                            d.v[i].thing1, names[b], at, d.v[i].thing2, d.v[i].why);
+  }
+  tracer_error(t, span, "TypeError: %s branch outputs must have the same pytree structure, but they differ:", api);
+  note_differences(t, texts, d.n, false);
+  diag_hint(t->diags, "Revise %s and/or %s so that they have the same pytree structure.", names[0], names[b]);
+}
+
 /* _check_branch_outputs: same pytree structure and types (weak types aside). */
 static bool check_branches(tracer *t, const char *api, const char **names, body **bs, int n, tj_span span) {
   for (int b = 1; b < n; b++) {
-    if (!tree_same_structure(&bs[0]->result, &bs[b]->result) || bs[0]->jaxpr->nout != bs[b]->jaxpr->nout) {
-      tracer_error(t, span, "TypeError: %s branch outputs must have the same pytree structure, but they differ:",
-                   api);
-      diag_note(t->diags, "%s returns %u value%s but %s returns %u", names[0], bs[0]->jaxpr->nout,
-                bs[0]->jaxpr->nout == 1 ? "" : "s", names[b], bs[b]->jaxpr->nout);
-      diag_hint(t->diags, "Revise %s and/or %s so that they have the same pytree structure.", names[0], names[b]);
-      return false;
-    }
+    if (!tree_same_structure(&bs[0]->result, &bs[b]->result) || bs[0]->jaxpr->nout != bs[b]->jaxpr->nout)
+      return branch_structure_error(t, api, names, bs, b, span), false;
     for (uint32_t i = 0; i < bs[0]->jaxpr->nout; i++) {
       tj_aval x = ir_atom_aval(t->m, bs[0]->jaxpr->outs[i]), y = ir_atom_aval(t->m, bs[b]->jaxpr->outs[i]);
       if (typematch(&x, &y)) continue;
@@ -339,21 +362,33 @@ static bool promote_weak_carry(tracer *t, leaves *init, tj_aval *avals, const ir
   return true;
 }
 
+/* _check_carry_type's structure error: equality_errors of the carry avals
+ * (leaves are ShapedArrays), the carry named by its parameter. */
+static bool carry_structure_error(tracer *t, const char *what, const char *carry_name, const value *init,
+                                  const value *out, tj_span span) {
+  tree_diffs d = tree_differences(t, init, out, "<class 'jax._src.core.ShapedArray'>");
+  const char **texts = ARENA_ARRAY(&t->scratch, const char *, d.n + 1);
+  for (int i = 0; i < d.n; i++) {
+    const char *path = d.v[i].path;
+    texts[i] = arena_printf(&t->scratch, "the input carry %s%s%s is a %s but the corresponding component of the carry "
+                            "output is a %s, so %s", *path ? "component " : "", carry_name, path, d.v[i].thing1,
+                            d.v[i].thing2, d.v[i].why);
+  }
+  tracer_error(t, span, "TypeError: %s function carry input and carry output must have the same pytree structure, "
+               "but they differ:", what);
+  note_differences(t, texts, d.n, true);
+  diag_hint(t->diags, "Revise the function so that the carry output has the same pytree structure as the carry "
+            "input.");
+  return false;
+}
+
 /* _check_carry_type: the body's carry output must match its input. The
  * carry is named by the body function's first parameter, as JAX does. */
 static bool check_carry(tracer *t, const char *what, const char *carry_name, const value *init,
                         const tj_aval *avals, int n, const body *b, tj_span span) {
   value carry_out = b->result;
   if (strcmp(what, "scan body") == 0) carry_out = b->result.items[0];
-  if (!tree_same_structure(init, &carry_out)) {
-    tracer_error(t, span, "TypeError: %s function carry input and carry output must have the same pytree "
-                 "structure, but they differ:", what);
-    diag_note(t->diags, "the input carry %s has %d leaves but the carry output has %u", carry_name, n,
-              b->jaxpr->nout);
-    diag_hint(t->diags, "Revise the function so that the carry output has the same pytree structure as the "
-              "carry input.");
-    return false;
-  }
+  if (!tree_same_structure(init, &carry_out)) return carry_structure_error(t, what, carry_name, init, &carry_out, span);
   for (int i = 0; i < n; i++) {
     tj_aval x = avals[i], y = ir_atom_aval(t->m, b->jaxpr->outs[i]);
     if (typematch(&x, &y)) continue;

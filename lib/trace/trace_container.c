@@ -1,0 +1,227 @@
+/* Python's containers in the language (tjit-spec(5)): list and dict
+ * displays, indexing and slicing a static tuple, list or dict, a dict's
+ * keys as attributes, dict(k=v, ...), and what a for-each iterates. They
+ * are pytree nodes (trace_tree.c): the arrays inside them stay traced, the
+ * containers themselves are static, so every index is resolved while
+ * tracing and records nothing. Errors use Python's own texts. */
+#include "prims.h"
+#include "trace.h"
+#include "util.h"
+
+#include <string.h>
+
+static value container(tracer *t, value_kind kind, int n) {
+  value v = {.kind = kind, .n = n};
+  v.items = ARENA_ARRAY(&t->scratch, value, n ? n : 1);
+  return v;
+}
+
+/* [a, b, c]: a Python list. */
+bool eval_list(tracer *t, scope *s, node *n, value *out) {
+  *out = container(t, V_TUPLE, n->nitems);
+  out->list = true;
+  for (int i = 0; i < n->nitems; i++)
+    if (!eval(t, s, n->items[i], &out->items[i])) return false;
+  return true;
+}
+
+/* A dict key: a static string, as the keys of JSON objects are. A traced
+ * one is what Python says of a tracer (its __hash__ is None). */
+static bool dict_key(tracer *t, const value *k, tj_span span) {
+  if (k->kind == V_STR) {
+    note_use(t, k->prov, USE_SHAPE); /* it decides which item */
+    return true;
+  }
+  if (k->kind == V_TRACED) return tracer_error(t, span, "TypeError: unhashable type: 'DynamicJaxprTracer'");
+  return tracer_error(t, span, "TypeError: dict keys must be static strings here, not %s", value_type_name(k));
+}
+
+/* Puts key: v into dict d (d->n counts keys and values); a key given
+ * again keeps its place and takes the new value, as in Python. */
+static void dict_put(value *d, const value *key, value v) {
+  value *slot = (value *)value_map_get(d, key->s, key->slen);
+  if (slot) { *slot = v; return; }
+  d->items[d->n++] = *key;
+  d->items[d->n++] = v;
+}
+
+/* {"w": x, "b": y} */
+bool eval_dict(tracer *t, scope *s, node *n, value *out) {
+  *out = container(t, V_MAP, n->nitems);
+  out->n = 0;
+  for (int i = 0; i + 1 < n->nitems; i += 2) {
+    value k, v;
+    if (!eval(t, s, n->items[i], &k) || !dict_key(t, &k, n->items[i]->span)) return false;
+    if (!eval(t, s, n->items[i + 1], &v)) return false;
+    dict_put(out, &k, v);
+  }
+  return true;
+}
+
+/* dict(w=x, b=y): Python's keyword form (positional arguments are not
+ * taken: a mapping or pairs would be dict(d) or dict(pairs)). */
+bool eval_dict_call(tracer *t, scope *s, node *n, value *out) {
+  *out = container(t, V_MAP, 2 * n->nitems);
+  out->n = 0;
+  for (int i = 0; i < n->nitems; i++) {
+    node *arg = n->items[i];
+    if (!arg->kwname)
+      return tracer_error(t, arg->span, "dict() takes keyword arguments only here: dict(w=x, b=y)");
+    const char *name = name_str(t->prog->names, arg->kwname);
+    value k = {.kind = V_STR, .s = name, .slen = (uint32_t)strlen(name)}, v;
+    if (!eval(t, s, arg, &v)) return false;
+    dict_put(out, &k, v);
+  }
+  return true;
+}
+
+/* ---- indexing a static container ---- */
+
+/* d[key]: Python's KeyError shows the key's repr. */
+static bool index_dict(tracer *t, const value *d, const value *k, tj_span span, value *out) {
+  if (!dict_key(t, k, span)) return false;
+  const value *v = value_map_get(d, k->s, k->slen);
+  if (v) { *out = *v; return true; }
+  tj_buf b = {0};
+  value_repr(k, &b);
+  tracer_error(t, span, "KeyError: %s", b.data);
+  buf_free(&b);
+  return false;
+}
+
+/* PySlice_AdjustIndices: the items a static slice picks from n. */
+static int64_t slice_adjust(int64_t n, int64_t *start, int64_t *stop, int64_t step) {
+  int64_t lo = step < 0 ? -1 : 0, hi = step < 0 ? n - 1 : n;
+  for (int64_t *b = start; b; b = b == start ? stop : NULL) {
+    if (*b < 0) *b = *b + n < lo ? lo : *b + n;
+    else if (*b > hi) *b = hi;
+  }
+  if (step < 0) return *stop < *start ? (*start - *stop - 1) / -step + 1 : 0;
+  return *start < *stop ? (*stop - *start - 1) / step + 1 : 0;
+}
+
+/* One bound of a static slice of a tuple or list: an int, or None. */
+static bool slice_bound(tracer *t, scope *s, node *e, int64_t dflt, int64_t *out) {
+  value v = value_none();
+  if (e && !eval(t, s, e, &v)) return false;
+  if (v.kind == V_TRACED) return concretization_error(t, ERR_INTEGER, &v, e->span, "slice with static integers");
+  note_use(t, v.prov, USE_SHAPE);
+  if (v.kind == V_NONE) return *out = dflt, true;
+  if (v.kind != V_INT && v.kind != V_BOOL)
+    return tracer_error(t, e->span, "TypeError: slice indices must be integers or None or have an __index__ method");
+  *out = v.i;
+  return true;
+}
+
+/* seq[start:stop:step] of a tuple or list: one of the same kind. */
+static bool slice_seq(tracer *t, scope *s, node *sl, const value *seq, value *out) {
+  int64_t step, start, stop;
+  if (!slice_bound(t, s, sl->cond, 1, &step)) return false;
+  if (step == 0) return tracer_error(t, sl->span, "ValueError: slice step cannot be zero");
+  if (!slice_bound(t, s, sl->lhs, step < 0 ? INT64_MAX : 0, &start) ||
+      !slice_bound(t, s, sl->rhs, step < 0 ? INT64_MIN + 1 : INT64_MAX, &stop))
+    return false;
+  if (step < 0 && !sl->rhs) stop = -(int64_t)seq->n - 1; /* past the front */
+  int64_t n = slice_adjust(seq->n, &start, &stop, step);
+  *out = container(t, V_TUPLE, (int)n);
+  out->list = seq->list;
+  for (int64_t i = 0; i < n; i++) out->items[i] = seq->items[start + i * step];
+  return true;
+}
+
+/* seq[i] of a tuple or list, with Python's texts for a bad index. */
+static bool index_seq(tracer *t, const value *seq, const value *idx, tj_span span, value *out) {
+  const char *kind = value_type_name(seq);
+  if (idx->kind == V_TRACED) return concretization_error(t, ERR_INTEGER, idx, span, "index it with a static integer");
+  if (idx->kind != V_INT && idx->kind != V_BOOL)
+    return tracer_error(t, span, "TypeError: %s indices must be integers or slices, not %s", kind,
+                        value_type_name(idx));
+  note_use(t, idx->prov, USE_SHAPE); /* it picks the item */
+  int64_t i = idx->i < 0 ? idx->i + seq->n : idx->i;
+  if (i < 0 || i >= seq->n) return tracer_error(t, span, "IndexError: %s index out of range", kind);
+  *out = seq->items[i];
+  return true;
+}
+
+bool index_static(tracer *t, scope *s, node *n, value base, value *out) {
+  bool seq = base.kind == V_TUPLE, slice = n->nitems == 1 && n->items[0]->kind == ND_SLICE;
+  if ((!seq && base.kind != V_MAP) || n->nitems != 1 || (slice && !seq))
+    return tracer_error(t, n->span, "TypeError: '%s' object is not subscriptable with these indices",
+                        value_type_name(&base));
+  if (slice) return slice_seq(t, s, n->items[0], &base, out);
+  value idx;
+  if (!eval(t, s, n->items[0], &idx)) return false;
+  if (seq) return index_seq(t, &base, &idx, n->items[0]->span, out);
+  return index_dict(t, &base, &idx, n->items[0]->span, out);
+}
+
+/* d.name: a dict's key read as an attribute (tjit's shorthand for
+ * d["name"]; Python's dicts have no such attributes). */
+bool dict_member(tracer *t, node *n, const value *d, value *out) {
+  const char *field = name_str(t->prog->names, n->name);
+  const value *v = value_map_get(d, field, (uint32_t)strlen(field));
+  if (v) { *out = *v; return true; }
+  return tracer_error(t, n->op_span, "AttributeError: 'dict' object has no attribute '%s'", field);
+}
+
+/* ---- for-each ---- */
+
+/* How many items iterating v gives: a tuple's or list's items, a dict's
+ * keys, a string's characters, an array's leading axis. */
+bool iter_count(tracer *t, const value *v, tj_span span, int64_t *n) {
+  switch (v->kind) {
+  case V_TUPLE: *n = v->n; break;
+  case V_MAP: *n = v->n / 2; break;
+  case V_STR:
+    *n = 0;
+    for (uint32_t i = 0; i < v->slen; i++) *n += ((unsigned char)v->s[i] & 0xC0) != 0x80;
+    break;
+  case V_TRACED: {
+    tj_aval a = t->m->vars[v->var];
+    if (a.rank == 0) return tracer_error(t, span, "TypeError: iteration over a 0-d array");
+    *n = a.dims[0];
+    return true;
+  }
+  default:
+    if (v->strong) return tracer_error(t, span, "TypeError: 'numpy.%s' object is not iterable", dtype_long(v->dtype));
+    return tracer_error(t, span, "TypeError: '%s' object is not iterable", value_type_name(v));
+  }
+  note_use(t, v->prov, USE_CONTROL); /* the number of iterations */
+  return true;
+}
+
+/* lax.index_in_dim(x, i, keepdims=False), as iterating a traced array
+ * does (lax._iter): slice[start (i, 0..) limit (i+1, ..) strides (1..)],
+ * then squeeze[dimensions=(0,)]. */
+static bool array_row(tracer *t, const value *x, int64_t i, tj_span span, value *out) {
+  tj_aval a = t->m->vars[x->var];
+  int64_t start[TJ_MAX_RANK] = {0}, limit[TJ_MAX_RANK], strides[TJ_MAX_RANK], axis0 = 0;
+  for (int d = 0; d < a.rank; d++) limit[d] = a.dims[d], strides[d] = 1;
+  start[0] = i, limit[0] = i + 1;
+  ir_atom in = ATOM_VAR(x->var);
+  ir_param ps[3] = {{"start_indices", pv_ints(t->m, PV_TUPLE, start, a.rank)},
+                    {"limit_indices", pv_ints(t->m, PV_TUPLE, limit, a.rank)},
+                    {"strides", pv_ints(t->m, PV_TUPLE, strides, a.rank)}};
+  value row;
+  if (!emit(t, P_slice, &in, 1, NULL, ps, 3, span, &row)) return false;
+  in = ATOM_VAR(row.var);
+  ir_param sq = {"dimensions", pv_ints(t->m, PV_TUPLE, &axis0, 1)};
+  return emit(t, P_squeeze, &in, 1, NULL, &sq, 1, span, out);
+}
+
+/* The i-th item iterating v gives (i below iter_count's count). */
+bool iter_item(tracer *t, const value *v, int64_t i, tj_span span, value *out) {
+  switch (v->kind) {
+  case V_TUPLE: *out = v->items[i]; return true;
+  case V_MAP: *out = v->items[2 * i]; return true;
+  case V_TRACED: return array_row(t, v, i, span, out);
+  default: break;
+  }
+  uint32_t b = 0; /* V_STR: the i-th UTF-8 character */
+  for (int64_t k = 0;; b++)
+    if (((unsigned char)v->s[b] & 0xC0) != 0x80 && k++ == i) break;
+  uint32_t e = b + 1;
+  while (e < v->slen && ((unsigned char)v->s[e] & 0xC0) == 0x80) e++;
+  *out = (value){.kind = V_STR, .s = v->s + b, .slen = e - b, .prov = v->prov};
+  return true;
+}
