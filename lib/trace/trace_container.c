@@ -132,7 +132,13 @@ static bool slice_seq(tracer *t, scope *s, node *sl, const value *seq, value *ou
 /* seq[i] of a tuple or list, with Python's texts for a bad index. */
 static bool index_seq(tracer *t, const value *seq, const value *idx, tj_span span, value *out) {
   const char *kind = value_type_name(seq);
-  if (idx->kind == V_TRACED) return concretization_error(t, ERR_INTEGER, idx, span, "index it with a static integer");
+  if (idx->kind == V_TRACED) { /* Python calls the tracer's __index__ (core.Tracer.__index__) */
+    tj_aval a = t->m->vars[idx->var];
+    if (a.rank != 0 || !dtype_is_int(a.dtype))
+      return tracer_error(t, span, "TypeError: Only integer scalar arrays can be converted to a scalar index.");
+    return concretization_error(t, ERR_INTEGER, idx, span,
+                                seq->list ? "index the list with a static integer" : "index the tuple with a static integer");
+  }
   if (idx->kind != V_INT && idx->kind != V_BOOL)
     return tracer_error(t, span, "TypeError: %s indices must be integers or slices, not %s", kind,
                         value_type_name(idx));
