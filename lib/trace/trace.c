@@ -410,12 +410,11 @@ static flow exec_for(tracer *t, scope *s, node *n) {
 /* for (auto x : v): unrolled, as Python runs a loop over a static
  * container while tracing; x is bound afresh for each item. */
 static flow exec_foreach(tracer *t, scope *s, node *n) {
-  value v;
-  int64_t count;
-  if (!eval(t, s, n->rhs, &v) || !iter_count(t, &v, n->rhs->span, &count)) return FLOW_ERROR;
-  for (int64_t i = 0; i < count; i++) {
+  iter_source it;
+  if (!iter_begin(t, s, n->rhs, &it)) return FLOW_ERROR;
+  for (int64_t i = 0; i < it.count; i++) {
     value item;
-    if (!iter_item(t, &v, i, n->rhs->span, &item)) return FLOW_ERROR;
+    if (!iter_item(t, &it, i, &item)) return FLOW_ERROR;
     scope *ls = scope_new(t, s);
     scope_bind(t, ls, n->names[0], item);
     bool stop;

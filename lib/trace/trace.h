@@ -155,6 +155,8 @@ bool promote_values(tracer *t, value *vals, int n, tj_span span, tj_dtype *dt,
                     bool *weak);
 bool promote_ranks(tracer *t, value *vals, int n, tj_dtype dt, bool weak, tj_span span);
 bool apply_binary(tracer *t, int prim, value a, value b, tj_span span, value *out);
+/* a op b for a binary operator of the language, static or traced. */
+bool binary_op(tracer *t, ast_op op, value a, value b, tj_span span, value *out);
 
 /* trace_index.c */
 /* base[items] where base is traced: slices, indices, dynamic_slice. */
@@ -172,9 +174,20 @@ bool eval_dict_call(tracer *t, scope *s, node *n, value *out);
 bool index_static(tracer *t, scope *s, node *n, value base, value *out);
 /* d.name of a dict d: d["name"]. */
 bool dict_member(tracer *t, node *n, const value *d, value *out);
-/* What `for (auto x : v)` iterates: *n items, the i-th by iter_item. */
-bool iter_count(tracer *t, const value *v, tj_span span, int64_t *n);
-bool iter_item(tracer *t, const value *v, int64_t i, tj_span span, value *out);
+/* target = v, target += v ... where target's variable holds a static
+ * container (is_container_target): rebinds it to an updated copy. */
+bool is_container_target(scope *s, node *target);
+bool container_assign(tracer *t, scope *s, node *target, ast_op op, node *rhs, value *out);
+/* What `for (auto x : v)` iterates: count items, the i-th by iter_item;
+ * v, or range(...) (start + i * step, no list made). */
+typedef struct iter_source {
+  value v;
+  bool range;
+  int64_t start, step, count;
+  tj_span span;
+} iter_source;
+bool iter_begin(tracer *t, scope *s, node *rhs, iter_source *it);
+bool iter_item(tracer *t, const iter_source *it, int64_t i, value *out);
 
 /* trace_tree_diff.c: jax.tree_util.equality_errors of trees a and b, for
  * the control-flow checks; leaf: how a leaf's type shows in them. */

@@ -174,7 +174,7 @@ bool dict_member(tracer *t, node *n, const value *d, value *out) {
 
 /* How many items iterating v gives: a tuple's or list's items, a dict's
  * keys, a string's characters, an array's leading axis. */
-bool iter_count(tracer *t, const value *v, tj_span span, int64_t *n) {
+static bool iter_count(tracer *t, const value *v, tj_span span, int64_t *n) {
   switch (v->kind) {
   case V_TUPLE: *n = v->n; break;
   case V_MAP: *n = v->n / 2; break;
@@ -196,6 +196,43 @@ bool iter_count(tracer *t, const value *v, tj_span span, int64_t *n) {
   return true;
 }
 
+/* range(stop), range(start, stop[, step]): Python's, its arguments
+ * static integers (a traced one fails as its __index__ does). */
+static bool range_source(tracer *t, scope *s, node *call, iter_source *it) {
+  int64_t arg[3] = {0, 0, 1};
+  int n = call->nitems;
+  if (n < 1 || n > 3) return tracer_error(t, call->span, "TypeError: range expected 1 to 3 arguments, got %d", n);
+  for (int i = 0; i < n; i++) {
+    value v;
+    node *a = call->items[i];
+    if (a->kwname) return tracer_error(t, a->span, "TypeError: range() takes no keyword arguments");
+    if (!eval(t, s, a, &v)) return false;
+    if (v.kind == V_TRACED) return concretization_error(t, ERR_INTEGER, &v, a->span, "pass range() static integers");
+    if (v.kind != V_INT && v.kind != V_BOOL)
+      return tracer_error(t, a->span, "TypeError: '%s' object cannot be interpreted as an integer", value_type_name(&v));
+    note_use(t, v.prov, USE_CONTROL);
+    arg[n == 1 ? 1 : i] = v.i;
+  }
+  if (arg[2] == 0) return tracer_error(t, call->items[2]->span, "ValueError: range() arg 3 must not be zero");
+  it->range = true, it->start = arg[0], it->step = arg[2];
+  __int128 span = (__int128)arg[1] - arg[0], step = arg[2];
+  __int128 count = step > 0 ? (span + step - 1) / step : (span + step + 1) / step;
+  it->count = count > 0 ? (int64_t)(count > INT64_MAX ? INT64_MAX : count) : 0;
+  return true;
+}
+
+static bool is_range_call(tracer *t, scope *s, node *n) {
+  return n->kind == ND_CALL && strcmp(name_str(t->prog->names, n->name), "range") == 0 &&
+         !scope_lookup(s, n->name) && !ast_find_func(t->prog, n->name);
+}
+
+bool iter_begin(tracer *t, scope *s, node *rhs, iter_source *it) {
+  memset(it, 0, sizeof *it);
+  it->span = rhs->span;
+  if (is_range_call(t, s, rhs)) return range_source(t, s, rhs, it);
+  return eval(t, s, rhs, &it->v) && iter_count(t, &it->v, rhs->span, &it->count);
+}
+
 /* lax.index_in_dim(x, i, keepdims=False), as iterating a traced array
  * does (lax._iter): slice[start (i, 0..) limit (i+1, ..) strides (1..)],
  * then squeeze[dimensions=(0,)]. */
@@ -215,8 +252,10 @@ static bool array_row(tracer *t, const value *x, int64_t i, tj_span span, value 
   return emit(t, P_squeeze, &in, 1, NULL, &sq, 1, span, out);
 }
 
-/* The i-th item iterating v gives (i below iter_count's count). */
-bool iter_item(tracer *t, const value *v, int64_t i, tj_span span, value *out) {
+bool iter_item(tracer *t, const iter_source *it, int64_t i, value *out) {
+  const value *v = &it->v;
+  tj_span span = it->span;
+  if (it->range) { *out = value_int(it->start + i * it->step); return true; }
   switch (v->kind) {
   case V_TUPLE: *out = v->items[i]; return true;
   case V_MAP: *out = v->items[2 * i]; return true;
@@ -229,5 +268,82 @@ bool iter_item(tracer *t, const value *v, int64_t i, tj_span span, value *out) {
   uint32_t e = b + 1;
   while (e < v->slen && ((unsigned char)v->s[e] & 0xC0) == 0x80) e++;
   *out = (value){.kind = V_STR, .s = v->s + b, .slen = e - b, .prov = v->prov};
+  return true;
+}
+
+/* ---- item assignment: d["k"] = v, l[i] += v, p["a"]["b"] = v ---- */
+
+/* Whether target (an ND_INDEX chain) starts at a variable holding a
+ * static container: then its assignment is container_assign's. */
+bool is_container_target(scope *s, node *target) {
+  node *n = target;
+  while (n->kind == ND_INDEX) n = n->lhs;
+  value *root = n->kind == ND_IDENT ? scope_lookup(s, n->name) : NULL;
+  return root && (root->kind == V_MAP || root->kind == V_TUPLE);
+}
+
+/* A copy of container c whose item at key k (evaluated) is v. */
+static bool with_item(tracer *t, const value *c, const value *k, value v, tj_span span, value *out) {
+  if (c->kind == V_TUPLE && !c->list)
+    return tracer_error(t, span, "TypeError: 'tuple' object does not support item assignment");
+  *out = container(t, c->kind, c->n + 2); /* room for a new key */
+  out->n = c->n;
+  out->list = c->list;
+  memcpy(out->items, c->items, sizeof *c->items * (size_t)c->n);
+  if (c->kind == V_MAP) {
+    if (!dict_key(t, k, span)) return false;
+    dict_put(out, k, v);
+    return true;
+  }
+  if (k->kind != V_INT && k->kind != V_BOOL)
+    return tracer_error(t, span, "TypeError: list indices must be integers or slices, not %s", value_type_name(k));
+  note_use(t, k->prov, USE_SHAPE);
+  int64_t i = k->i < 0 ? k->i + c->n : k->i;
+  if (i < 0 || i >= c->n) return tracer_error(t, span, "IndexError: list assignment index out of range");
+  out->items[i] = v;
+  return true;
+}
+
+/* The item of c at index node n's key (evaluated into *k); store_only:
+ * the item is only written (a plain `=` at the end of the path), so the
+ * key need not be there yet (with_item checks it). */
+static bool item_at(tracer *t, scope *s, node *n, const value *c, bool store_only, value *k, value *item) {
+  if (n->nitems != 1 || n->items[0]->kind == ND_SLICE)
+    return tracer_error(t, n->span, "only one key or index at a time can be assigned to in a %s",
+                        value_type_name(c));
+  if (!eval(t, s, n->items[0], k)) return false;
+  *item = value_none();
+  if (store_only) return true;
+  if (c->kind == V_MAP) return index_dict(t, c, k, n->items[0]->span, item);
+  return index_seq(t, c, k, n->items[0]->span, item);
+}
+
+/* target op= rhs where target is root[k1]...[kn] on a static container:
+ * the variable is rebound to a copy updated along the path (C's value
+ * semantics: an alias made before keeps the old items). */
+bool container_assign(tracer *t, scope *s, node *target, ast_op op, node *rhs, value *out) {
+  node *chain[TJ_MAX_NEST];
+  int depth = 0;
+  for (node *n = target; n->kind == ND_INDEX; n = n->lhs) {
+    if (depth == TJ_MAX_NEST) return tracer_error(t, target->span, "too many nested indices");
+    chain[depth++] = n;
+  }
+  value *levels = ARENA_ARRAY(&t->scratch, value, depth + 1), *keys = ARENA_ARRAY(&t->scratch, value, depth), v;
+  levels[0] = *scope_lookup(s, chain[depth - 1]->lhs->name);
+  if (op == OP_ASSIGN && !eval(t, s, rhs, &v)) return false; /* Python: the value first */
+  for (int i = 0; i < depth; i++) {
+    node *n = chain[depth - 1 - i];
+    value *c = &levels[i];
+    if (c->kind != V_MAP && c->kind != V_TUPLE)
+      return tracer_error(t, n->span, "TypeError: '%s' object inside a container cannot be assigned to by index "
+                          "here: take it into a variable, assign, and store it back", value_type_name(c));
+    if (!item_at(t, s, n, c, i == depth - 1 && op == OP_ASSIGN, &keys[i], &levels[i + 1])) return false;
+  }
+  if (op != OP_ASSIGN && (!eval(t, s, rhs, &v) || !binary_op(t, op, levels[depth], v, target->span, &v)))
+    return false;
+  *out = v;
+  for (int i = depth - 1; i >= 0; i--)
+    if (!with_item(t, &levels[i], &keys[i], v, chain[depth - 1 - i]->span, &v)) return false;
+  *scope_lookup(s, chain[depth - 1]->lhs->name) = v; /* looked up again: the scope may have grown */
   return true;
 }

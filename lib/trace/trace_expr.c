@@ -358,6 +358,10 @@ static bool binary(tracer *t, ast_op op, value a, value b, tj_span span, value *
   return apply_binary(t, binary_prim(t, op, &a, &b), a, b, span, out);
 }
 
+bool binary_op(tracer *t, ast_op op, value a, value b, tj_span span, value *out) {
+  return binary(t, op, a, b, span, out);
+}
+
 /* && and || need concrete operands (Python's `and` calls bool()). */
 static bool eval_logical(tracer *t, scope *s, node *n, value *out) {
   static const char *fix = "combine traced conditions elementwise with & and |, or select with where()";
