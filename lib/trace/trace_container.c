@@ -77,10 +77,14 @@ bool eval_dict_call(tracer *t, scope *s, node *n, value *out) {
 
 /* ---- indexing a static container ---- */
 
-/* d[key]: Python's KeyError shows the key's repr. */
+/* d[key]: Python's KeyError shows the key's repr. Keys are strings, so
+ * any other hashable key is missing; a list, dict or tracer is not hashable. */
 static bool index_dict(tracer *t, const value *d, const value *k, tj_span span, value *out) {
-  if (!dict_key(t, k, span)) return false;
-  const value *v = value_map_get(d, k->s, k->slen);
+  if (k->kind == V_TRACED) return dict_key(t, k, span);
+  if (k->kind == V_MAP || (k->kind == V_TUPLE && k->list))
+    return tracer_error(t, span, "TypeError: unhashable type: '%s'", value_type_name(k));
+  note_use(t, value_prov_deep(k), USE_SHAPE); /* it decides which item */
+  const value *v = k->kind == V_STR ? value_map_get(d, k->s, k->slen) : NULL;
   if (v) { *out = *v; return true; }
   tj_buf b = {0};
   value_repr(k, &b);

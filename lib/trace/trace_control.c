@@ -782,6 +782,7 @@ struct jit_entry {
   ast_func *func;
   scope *closure;           /* with func, the function object's identity */
   value statics;            /* tuple of the static arguments */
+  value tree;               /* tuple of the traced arguments: their pytree structure */
   tj_aval *avals;
   int navals;
   ir_jaxpr *jaxpr;
@@ -839,10 +840,11 @@ static bool same_statics(const value *a, const value *b) {
   return true;
 }
 
-static jit_entry *jit_lookup(tracer *t, ast_func *f, scope *closure, const value *statics, const tj_aval *avals,
-                             int n) {
+static jit_entry *jit_lookup(tracer *t, ast_func *f, scope *closure, const value *statics, const value *tree,
+                             const tj_aval *avals, int n) {
   for (jit_entry *e = t->jit_cache; e; e = e->next) {
     if (e->func != f || e->closure != closure || e->navals != n || !same_statics(&e->statics, statics)) continue;
+    if (!tree_same_structure(&e->tree, tree)) continue; /* the treedef is part of jit's cache key */
     if (e->owner && !level_open(t, e->owner)) continue; /* its consts are gone: JAX would raise, we trace again */
     bool same = true;
     for (int i = 0; i < n && same; i++) same = aval_equal(&e->avals[i], &avals[i]);
@@ -853,7 +855,7 @@ static jit_entry *jit_lookup(tracer *t, ast_func *f, scope *closure, const value
 
 ir_jaxpr *jit_cache_find(tracer *t, ast_func *f, const tj_aval *avals, int n) {
   value none = {.kind = V_TUPLE};
-  jit_entry *e = jit_lookup(t, f, NULL, &none, avals, n);
+  jit_entry *e = jit_lookup(t, f, NULL, &none, &none, avals, n);
   return e ? e->jaxpr : NULL;
 }
 
@@ -861,7 +863,8 @@ void jit_cache_add(tracer *t, ast_func *f, const tj_aval *avals, int n, ir_jaxpr
   jit_entry *e = ARENA_NEW(&t->scratch, jit_entry);
   tj_aval *copy = ARENA_ARRAY(&t->scratch, tj_aval, n + 1);
   memcpy(copy, avals, sizeof *avals * (size_t)n);
-  *e = (jit_entry){f, NULL, {.kind = V_TUPLE}, copy, n, j, value_none(), NULL, 0, NULL, t->jit_cache};
+  *e = (jit_entry){f, NULL, {.kind = V_TUPLE}, {.kind = V_TUPLE}, copy, n, j, value_none(), NULL, 0, NULL,
+                   t->jit_cache};
   t->jit_cache = e;
 }
 
@@ -882,7 +885,8 @@ static bool jit_apply(tracer *t, ast_func *f, scope *closure, const bool *is_sta
     if (!tree_flatten(t, &traced[i], &in, call->span, "arguments of a jit function")) return false;
   tj_aval *avals = ARENA_ARRAY(&t->scratch, tj_aval, in.n + 1);
   for (int i = 0; i < in.n; i++) avals[i] = value_aval(t, &in.v[i]);
-  jit_entry *e = jit_lookup(t, f, closure, &statics, avals, in.n);
+  value tree = {.kind = V_TUPLE, .items = traced, .n = ntraced};
+  jit_entry *e = jit_lookup(t, f, closure, &statics, &tree, avals, in.n);
   body b = {0};
   if (!e) {
     jit_call c = {f, closure, is_static, args, nargs};
@@ -892,7 +896,7 @@ static bool jit_apply(tracer *t, ast_func *f, scope *closure, const bool *is_sta
     info.aligned = NULL;
     if (!trace_with(t, jit_body, &c, traced, ntraced, NULL, &info, call, &b)) return false;
     e = ARENA_NEW(&t->scratch, jit_entry);
-    *e = (jit_entry){f, closure, statics, avals, in.n, b.jaxpr, b.result,
+    *e = (jit_entry){f, closure, statics, tree, avals, in.n, b.jaxpr, b.result,
                      b.outer, b.nconst, innermost_owner(t, b.outer, b.nconst), t->jit_cache};
     t->jit_cache = e;
   } else {
