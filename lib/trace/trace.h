@@ -229,6 +229,8 @@ struct builtin_def {
 extern const builtin_def builtins_math[];     /* trace_builtin.c */
 extern const builtin_def builtins_array[];    /* trace_array.c */
 extern const builtin_def builtins_control[];  /* trace_control.c */
+/* tree_map(f, tree, *rest), in builtins_control (trace_container.c) */
+bool builtin_tree_map(tracer *t, const builtin_def *b, const call_args *a, value *out);
 /* Offers every builtin's name to a "did you mean" (util.h). */
 struct tj_suggest;
 void builtin_suggest(struct tj_suggest *sg);

@@ -6,6 +6,7 @@
  * tracing and records nothing. Errors use Python's own texts. */
 #include "prims.h"
 #include "trace.h"
+#include "trace_tree.h"
 #include "util.h"
 
 #include <string.h>
@@ -349,5 +350,60 @@ bool container_assign(tracer *t, scope *s, node *target, ast_op op, node *rhs, v
   for (int i = depth - 1; i >= 0; i--)
     if (!with_item(t, &levels[i], &keys[i], v, chain[depth - 1 - i]->span, &v)) return false;
   *scope_lookup(s, chain[depth - 1]->lhs->name) = v; /* looked up again: the scope may have grown */
+  return true;
+}
+
+/* ---- tree_map ---- */
+
+/* The leaves of v in jax.tree_util's order: anything but a tuple, list,
+ * dict or None (an empty subtree). */
+static void collect_leaves(tracer *t, const value *v, value **out, int *n, int *cap) {
+  if (v->kind == V_NONE) return;
+  if (v->kind != V_TUPLE && v->kind != V_MAP) {
+    ARENA_PUSH(&t->scratch, *out, *n, *cap, *v);
+    return;
+  }
+  int *order = v->kind == V_MAP ? ARENA_ARRAY(&t->scratch, int, v->n / 2 + 1) : NULL;
+  if (order) value_map_order(v, order);
+  for (int i = 0; i < (order ? v->n / 2 : v->n); i++)
+    collect_leaves(t, order ? &v->items[2 * order[i] + 1] : &v->items[i], out, n, cap);
+}
+
+/* Tree k of tree_map's arguments differs from the first: tjit's words,
+ * with the differences as equality_errors finds them. */
+static bool tree_map_mismatch(tracer *t, const call_args *a, int k) {
+  tree_diffs d = tree_differences(t, &a->pos[1], &a->pos[k], "pytree leaf");
+  tracer_error(t, a->pos_spans[k], "ValueError: tree_map: argument %d has another tree structure than argument 2", k + 1);
+  for (int i = 0; i < d.n; i++)
+    diag_note(t->diags, "at %s the first tree has a %s and this one a %s, so %s", *d.v[i].path ? d.v[i].path : "the root",
+              d.v[i].thing1, d.v[i].thing2, d.v[i].why);
+  return false;
+}
+
+/* jax.tree_util.tree_map(f, tree, *rest): f called on each leaf of tree
+ * with the leaves of rest at the same place, the results in tree's
+ * structure. Whatever f records is recorded, leaf by leaf. */
+bool builtin_tree_map(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  (void)b;
+  const value *f = &a->pos[0];
+  if (f->kind != V_FUNC) return tracer_error(t, a->pos_spans[0], "TypeError: tree_map: f must be a function");
+  int ntrees = a->npos - 1;
+  value **ls = ARENA_ARRAY(&t->scratch, value *, ntrees);
+  int n = 0;
+  for (int k = 0; k < ntrees; k++) {
+    if (k && !tree_same_structure(&a->pos[1], &a->pos[1 + k])) return tree_map_mismatch(t, a, 1 + k);
+    int cap = 0;
+    ls[k] = NULL, n = 0;
+    collect_leaves(t, &a->pos[1 + k], &ls[k], &n, &cap);
+  }
+  value *results = ARENA_ARRAY(&t->scratch, value, n + 1), *args = ARENA_ARRAY(&t->scratch, value, ntrees);
+  for (int i = 0; i < n; i++) {
+    for (int k = 0; k < ntrees; k++) args[k] = ls[k][i];
+    bool ok = f->func->is_jit ? call_jit(t, f->func, f->closure, a->call, args, ntrees, &results[i])
+                              : call_user(t, f->func, f->closure, a->call, args, ntrees, &results[i]);
+    if (!ok) return false;
+  }
+  int k = 0;
+  *out = tree_unflatten(t, &a->pos[1], results, &k);
   return true;
 }

@@ -770,6 +770,7 @@ const builtin_def builtins_control[] = {
     {"while_loop", builtin_while_loop, 3, 3, NULL, P_while},
     {"fori_loop", builtin_fori_loop, 4, 4, NULL, P_scan},
     {"scan", builtin_scan, 2, 3, scan_keywords, P_scan},
+    {"tree_map", builtin_tree_map, 2, 64, NULL, 0},
     {NULL, NULL, 0, 0, NULL, 0},
 };
 
