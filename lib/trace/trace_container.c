@@ -339,9 +339,11 @@ bool container_assign(tracer *t, scope *s, node *target, ast_op op, node *rhs, v
   for (int i = 0; i < depth; i++) {
     node *n = chain[depth - 1 - i];
     value *c = &levels[i];
+    if (c->kind == V_TRACED)
+      return tracer_error(t, n->span, "an array inside a container cannot be assigned to by index here: take it "
+                          "into a variable, assign, and store it back");
     if (c->kind != V_MAP && c->kind != V_TUPLE)
-      return tracer_error(t, n->span, "TypeError: '%s' object inside a container cannot be assigned to by index "
-                          "here: take it into a variable, assign, and store it back", value_type_name(c));
+      return tracer_error(t, n->span, "TypeError: '%s' object does not support item assignment", value_type_name(c));
     if (!item_at(t, s, n, c, i == depth - 1 && op == OP_ASSIGN, &keys[i], &levels[i + 1])) return false;
   }
   if (op != OP_ASSIGN && (!eval(t, s, rhs, &v) || !binary_op(t, op, levels[depth], v, target->span, &v)))
