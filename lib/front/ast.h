@@ -68,6 +68,8 @@ typedef enum {
   ND_MEMBER,    /* lhs . name  (x.shape, x.ndim, x.dtype, x.size) */
   ND_CAST,      /* (type) lhs */
   ND_TUPLE,     /* ( items ) with 0 or 2+ items, or (a,) */
+  ND_LIST,      /* [ items ]: a Python list, only where an operand starts */
+  ND_DICT,      /* { key: value, ... }: items key, value, key, value... */
   /* statements */
   ND_BLOCK,     /* items */
   ND_DECL,      /* type; names (nnames) with name_spans; rhs = init (may be NULL);
@@ -75,6 +77,7 @@ typedef enum {
   ND_EXPR_STMT, /* lhs */
   ND_IF,        /* cond, then, els (may be NULL) */
   ND_FOR,       /* init (stmt or NULL), cond (or NULL), inc (expr or NULL), body */
+  ND_FOREACH,   /* for (auto NAME : rhs) body: names[0] with name_spans[0] */
   ND_WHILE,     /* cond, body */
   ND_DO,        /* do body while (cond); */
   ND_BREAK,

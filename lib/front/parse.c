@@ -150,12 +150,32 @@ static node *parse_if(parser *p) {
   return n;
 }
 
-/* for = "for" "(" (decl | simple)? ";" expr? ";" simple? ")" stmt */
+/* foreach = "for" "(" ("auto" | "let") NAME ":" expr ")" stmt, from "(" on */
+static node *parse_foreach(parser *p, node *n, token *open) {
+  n->kind = ND_FOREACH;
+  ps_advance(p); /* auto / let */
+  int cap = 0;
+  add_name(p, n, ps_advance(p), &cap);
+  n->op_span = n->span;
+  ps_advance(p); /* : */
+  if (!(n->rhs = parse_expr(p))) return NULL;
+  if (!ps_expect_close(p, ")", open) || !(n->body = parse_stmt(p))) return NULL;
+  n->span = ps_span_to_prev(p, n->op_span.start);
+  return n;
+}
+
+static bool looks_like_foreach(parser *p) {
+  return (ps_at(p, "auto") || ps_at(p, "let")) && ps_is_name(p, ps_peek_n(p, 1)) &&
+         ps_is(p, ps_peek_n(p, 2), ":");
+}
+
+/* for = "for" "(" (decl | simple)? ";" expr? ";" simple? ")" stmt | foreach */
 static node *parse_for(parser *p) {
   token *kw = ps_advance(p);
   node *n = ps_new_node(p, ND_FOR, kw->span);
   token *open = ps_expect(p, "(", "after 'for'");
   if (!open) return NULL;
+  if (looks_like_foreach(p)) return parse_foreach(p, n, open);
   if (!ps_at(p, ";")) {
     node *init = ps_looks_like_decl(p) ? parse_decl(p) : parse_simple(p);
     if (!init) return NULL;

@@ -141,13 +141,46 @@ static node *parse_paren(parser *p) {
   return n;
 }
 
+/* One entry of a list or dict display: an expression, for a dict
+ * followed by ":" and the value. */
+static bool parse_display_item(parser *p, bool dict) {
+  node *e = parse_expr(p);
+  if (!e) return false;
+  ps_scratch_push(p, e);
+  if (!dict) return true;
+  if (!ps_expect(p, ":", "after dict key")) return false;
+  node *v = parse_expr(p);
+  if (v) ps_scratch_push(p, v);
+  return v != NULL;
+}
+
+/* list = "[" (expr ("," expr)* ","?)? "]"
+ * dict = "{" (expr ":" expr ("," expr ":" expr)* ","?)? "}"
+ * Python's displays: where an operand starts, `[` cannot be an index and
+ * `{` cannot be a block (blocks are statements). */
+static node *parse_display(parser *p, bool dict) {
+  token *open = ps_advance(p);
+  const char *close = dict ? "}" : "]";
+  int mark = p->nscratch;
+  while (!ps_at(p, close)) {
+    if (!parse_display_item(p, dict)) return NULL;
+    if (!ps_accept(p, ",")) break;
+  }
+  token *end = ps_expect_close(p, close, open);
+  if (!end) return NULL;
+  node *n = ps_new_node(p, dict ? ND_DICT : ND_LIST, ps_span_from(open, end));
+  n->items = ps_scratch_finish(p, mark, &n->nitems);
+  return n;
+}
+
 /* primary = INT | FLOAT | string | "true" | "false" | "None" | "null"
- *         | NAME | NAME "(" args ")" | paren */
+ *         | NAME | NAME "(" args ")" | paren | list | dict */
 static node *parse_primary(parser *p) {
   token *t = p->tok;
   node *n;
   if (t->kind == TK_STR) return parse_string(p);
   if (ps_at(p, "(")) return parse_paren(p);
+  if (ps_at(p, "[") || ps_at(p, "{")) return parse_display(p, ps_at(p, "{"));
   if (t->kind == TK_INT || t->kind == TK_FLOAT) {
     n = ps_new_node(p, t->kind == TK_INT ? ND_INT : ND_FLOAT, ps_advance(p)->span);
     n->ival = t->ival;

@@ -39,7 +39,7 @@ static name_id target_name(const node *n) {
 /* A statement the tracer runs in a scope of its own (exec_block, a for
  * with its init), and the statements it runs in one (a branch, a loop's
  * body): what they declare ends with them. */
-static bool scoped(const node *n) { return n->kind == ND_BLOCK || n->kind == ND_FOR; }
+static bool scoped(const node *n) { return n->kind == ND_BLOCK || n->kind == ND_FOR || n->kind == ND_FOREACH; }
 
 static bool opens_scope(const node *parent, const node *kid) {
   return scoped(kid) || kid == parent->then || kid == parent->els || kid == parent->body;
@@ -57,6 +57,7 @@ static void walk_assigned(tracer *t, const node *n, names *assigned, names *decl
   if (n->kind == ND_FUNC) { add_name(t, declared, n->func->name); return; }
   name_id target = (n->kind == ND_ASSIGN || n->kind == ND_INCDEC) ? target_name(n->lhs) : 0;
   if (target && !has_name(declared, target)) add_name(t, assigned, target);
+  if (n->kind == ND_FOREACH) add_name(t, declared, n->names[0]); /* the loop's own variable */
   const node *kids[] = {n->init, n->lhs, n->rhs, n->cond, n->then, n->els, n->body, n->inc};
   for (size_t i = 0; i < TJ_COUNT(kids); i++) {
     if (!kids[i]) continue;

@@ -422,6 +422,24 @@ static flow exec_for(tracer *t, scope *s, node *n) {
   return f;
 }
 
+/* for (auto x : v): unrolled, as Python runs a loop over a static
+ * container while tracing; x is bound afresh for each item. */
+static flow exec_foreach(tracer *t, scope *s, node *n) {
+  iter_source it;
+  if (!iter_begin(t, s, n->rhs, &it)) return FLOW_ERROR;
+  for (int64_t i = 0; i < it.count; i++) {
+    value item;
+    if (!iter_item(t, &it, i, &item)) return FLOW_ERROR;
+    scope *ls = scope_new(t, s);
+    scope_bind(t, ls, n->names[0], item);
+    bool stop;
+    flow f = loop_body(t, ls, n->body, &stop);
+    scope_release(t, ls);
+    if (stop) return f;
+  }
+  return FLOW_NORMAL;
+}
+
 static flow exec_while(tracer *t, scope *s, node *n, bool test_first) {
   for (bool first = true;; first = false) {
     bool c = true, traced = false, stop;
@@ -448,6 +466,7 @@ static flow exec_inner(tracer *t, scope *s, node *n) {
     return exec_if(t, s, n, NULL, 0, &consumed);
   }
   case ND_FOR: return exec_for(t, s, n);
+  case ND_FOREACH: return exec_foreach(t, s, n);
   case ND_WHILE: return exec_while(t, s, n, true);
   case ND_DO: return exec_while(t, s, n, false);
   case ND_BREAK: case ND_CONTINUE:

@@ -156,6 +156,8 @@ bool promote_values(tracer *t, value *vals, int n, tj_span span, tj_dtype *dt,
                     bool *weak);
 bool promote_ranks(tracer *t, value *vals, int n, tj_dtype dt, bool weak, tj_span span);
 bool apply_binary(tracer *t, int prim, value a, value b, tj_span span, value *out);
+/* a op b for a binary operator of the language, static or traced. */
+bool binary_op(tracer *t, ast_op op, value a, value b, tj_span span, value *out);
 
 /* trace_index.c */
 /* base[items] where base is traced: slices, indices, dynamic_slice. */
@@ -163,6 +165,43 @@ bool index_traced(tracer *t, scope *s, node *n, value base, value *out);
 /* target[items] = v (with op: the compound operator, or OP_ASSIGN), as JAX
  * records x.at[...].set(v); updates the variable that holds the array. */
 bool index_assign(tracer *t, scope *s, node *target, ast_op op, node *rhs, value *out);
+
+/* trace_container.c: lists, dicts, indexing them, for-each */
+bool eval_list(tracer *t, scope *s, node *n, value *out);
+bool eval_dict(tracer *t, scope *s, node *n, value *out);
+/* dict(w=x, b=y) */
+bool eval_dict_call(tracer *t, scope *s, node *n, value *out);
+/* base[items] where base is static: a tuple's, list's or dict's item, a slice. */
+bool index_static(tracer *t, scope *s, node *n, value base, value *out);
+/* d.name of a dict d: d["name"]. */
+bool dict_member(tracer *t, node *n, const value *d, value *out);
+/* target = v, target += v ... where target's variable holds a static
+ * container (is_container_target): rebinds it to an updated copy. */
+bool is_container_target(scope *s, node *target);
+bool container_assign(tracer *t, scope *s, node *target, ast_op op, node *rhs, value *out);
+/* What `for (auto x : v)` iterates: count items, the i-th by iter_item;
+ * v, or range(...) (start + i * step, no list made). */
+typedef struct iter_source {
+  value v;
+  bool range;
+  int64_t start, step, count;
+  tj_span span;
+} iter_source;
+bool iter_begin(tracer *t, scope *s, node *rhs, iter_source *it);
+bool iter_item(tracer *t, const iter_source *it, int64_t i, value *out);
+
+/* trace_tree_diff.c: jax.tree_util.equality_errors of trees a and b, for
+ * the control-flow checks; leaf: how a leaf's type shows in them. */
+typedef struct tree_diff {
+  const char *path;             /* keystr: "", "['w'][0]" */
+  const char *thing1, *thing2;  /* "<class 'dict'> with 2 children", ... */
+  const char *why;              /* "their Python types differ", ... */
+} tree_diff;
+typedef struct tree_diffs {
+  tree_diff *v;
+  int n, cap;
+} tree_diffs;
+tree_diffs tree_differences(tracer *t, const value *a, const value *b, const char *leaf);
 
 /* ---- builtins: one table per family, NULL-name terminated ---- */
 
@@ -191,6 +230,8 @@ struct builtin_def {
 extern const builtin_def builtins_math[];     /* trace_builtin.c */
 extern const builtin_def builtins_array[];    /* trace_array.c */
 extern const builtin_def builtins_control[];  /* trace_control.c */
+/* tree_map(f, tree, *rest), in builtins_control (trace_container.c) */
+bool builtin_tree_map(tracer *t, const builtin_def *b, const call_args *a, value *out);
 /* Offers every builtin's name to a "did you mean" (util.h). */
 struct tj_suggest;
 void builtin_suggest(struct tj_suggest *sg);

@@ -133,17 +133,40 @@ static bool typematch(const tj_aval *a, const tj_aval *b) {
 }
 
 
+/* JAX's list of differences under a control-flow error: one sentence
+ * (capitalized for some messages), or one "* ...;" item per difference. */
+static void note_differences(tracer *t, const char **texts, int n, bool capitalize) {
+  for (int i = 0; i < n; i++) {
+    const char *s = texts[i];
+    if (n == 1) {
+      char first = capitalize && s[0] >= 'a' && s[0] <= 'z' ? (char)(s[0] - 'a' + 'A') : s[0];
+      diag_note(t->diags, "%c%s.", first, s + 1);
+    } else {
+      diag_note(t->diags, "* %s%s", s, i + 1 < n ? ";" : ".");
+    }
+  }
+}
+
+/* _check_branch_outputs' structure error: equality_errors_pytreedef, whose
+ * leaves show as "pytree leaf". */
+static void branch_structure_error(tracer *t, const char *api, const char **names, body **bs, int b, tj_span span) {
+  tree_diffs d = tree_differences(t, &bs[0]->result, &bs[b]->result, "pytree leaf");
+  const char **texts = ARENA_ARRAY(&t->scratch, const char *, d.n + 1);
+  for (int i = 0; i < d.n; i++) {
+    const char *at = *d.v[i].path ? arena_printf(&t->scratch, " at path %s", d.v[i].path) : "";
+    texts[i] = arena_printf(&t->scratch, "%s output%s is a %s but %s output%s is a %s, so %s", names[0], at,
+                            d.v[i].thing1, names[b], at, d.v[i].thing2, d.v[i].why);
+  }
+  tracer_error(t, span, "TypeError: %s branch outputs must have the same pytree structure, but they differ:", api);
+  note_differences(t, texts, d.n, false);
+  diag_hint(t->diags, "Revise %s and/or %s so that they have the same pytree structure.", names[0], names[b]);
+}
+
 /* _check_branch_outputs: same pytree structure and types (weak types aside). */
 static bool check_branches(tracer *t, const char *api, const char **names, body **bs, int n, tj_span span) {
   for (int b = 1; b < n; b++) {
-    if (!tree_same_structure(&bs[0]->result, &bs[b]->result) || bs[0]->jaxpr->nout != bs[b]->jaxpr->nout) {
-      tracer_error(t, span, "TypeError: %s branch outputs must have the same pytree structure, but they differ:",
-                   api);
-      diag_note(t->diags, "%s returns %u value%s but %s returns %u", names[0], bs[0]->jaxpr->nout,
-                bs[0]->jaxpr->nout == 1 ? "" : "s", names[b], bs[b]->jaxpr->nout);
-      diag_hint(t->diags, "Revise %s and/or %s so that they have the same pytree structure.", names[0], names[b]);
-      return false;
-    }
+    if (!tree_same_structure(&bs[0]->result, &bs[b]->result) || bs[0]->jaxpr->nout != bs[b]->jaxpr->nout)
+      return branch_structure_error(t, api, names, bs, b, span), false;
     for (uint32_t i = 0; i < bs[0]->jaxpr->nout; i++) {
       tj_aval x = ir_atom_aval(t->m, bs[0]->jaxpr->outs[i]), y = ir_atom_aval(t->m, bs[b]->jaxpr->outs[i]);
       if (typematch(&x, &y)) continue;
@@ -340,21 +363,33 @@ static bool promote_weak_carry(tracer *t, leaves *init, tj_aval *avals, const ir
   return true;
 }
 
+/* _check_carry_type's structure error: equality_errors of the carry avals
+ * (leaves are ShapedArrays), the carry named by its parameter. */
+static bool carry_structure_error(tracer *t, const char *what, const char *carry_name, const value *init,
+                                  const value *out, tj_span span) {
+  tree_diffs d = tree_differences(t, init, out, "<class 'jax._src.core.ShapedArray'>");
+  const char **texts = ARENA_ARRAY(&t->scratch, const char *, d.n + 1);
+  for (int i = 0; i < d.n; i++) {
+    const char *path = d.v[i].path;
+    texts[i] = arena_printf(&t->scratch, "the input carry %s%s%s is a %s but the corresponding component of the carry "
+                            "output is a %s, so %s", *path ? "component " : "", carry_name, path, d.v[i].thing1,
+                            d.v[i].thing2, d.v[i].why);
+  }
+  tracer_error(t, span, "TypeError: %s function carry input and carry output must have the same pytree structure, "
+               "but they differ:", what);
+  note_differences(t, texts, d.n, true);
+  diag_hint(t->diags, "Revise the function so that the carry output has the same pytree structure as the carry "
+            "input.");
+  return false;
+}
+
 /* _check_carry_type: the body's carry output must match its input. The
  * carry is named by the body function's first parameter, as JAX does. */
 static bool check_carry(tracer *t, const char *what, const char *carry_name, const value *init,
                         const tj_aval *avals, int n, const body *b, tj_span span) {
   value carry_out = b->result;
   if (strcmp(what, "scan body") == 0) carry_out = b->result.items[0];
-  if (!tree_same_structure(init, &carry_out)) {
-    tracer_error(t, span, "TypeError: %s function carry input and carry output must have the same pytree "
-                 "structure, but they differ:", what);
-    diag_note(t->diags, "the input carry %s has %d leaves but the carry output has %u", carry_name, n,
-              b->jaxpr->nout);
-    diag_hint(t->diags, "Revise the function so that the carry output has the same pytree structure as the "
-              "carry input.");
-    return false;
-  }
+  if (!tree_same_structure(init, &carry_out)) return carry_structure_error(t, what, carry_name, init, &carry_out, span);
   for (int i = 0; i < n; i++) {
     tj_aval x = avals[i], y = ir_atom_aval(t->m, b->jaxpr->outs[i]);
     if (typematch(&x, &y)) continue;
@@ -768,6 +803,7 @@ const builtin_def builtins_control[] = {
     {"fori_loop", builtin_fori_loop, 4, 4, fori_keywords, P_scan},
     {"scan", builtin_scan, 2, 3, scan_keywords, P_scan},
     {"map", builtin_map, 2, 2, map_keywords, P_scan},
+    {"tree_map", builtin_tree_map, 2, 64, NULL, 0},
     {NULL, NULL, 0, 0, NULL, 0},
 };
 
@@ -780,6 +816,7 @@ struct jit_entry {
   ast_func *func;
   scope *closure;           /* with func, the function object's identity */
   value statics;            /* tuple of the static arguments */
+  value tree;               /* tuple of the traced arguments: their pytree structure */
   tj_aval *avals;
   int navals;
   ir_jaxpr *jaxpr;
@@ -837,10 +874,11 @@ static bool same_statics(const value *a, const value *b) {
   return true;
 }
 
-static jit_entry *jit_lookup(tracer *t, ast_func *f, scope *closure, const value *statics, const tj_aval *avals,
-                             int n) {
+static jit_entry *jit_lookup(tracer *t, ast_func *f, scope *closure, const value *statics, const value *tree,
+                             const tj_aval *avals, int n) {
   for (jit_entry *e = t->jit_cache; e; e = e->next) {
     if (e->func != f || e->closure != closure || e->navals != n || !same_statics(&e->statics, statics)) continue;
+    if (!tree_same_structure(&e->tree, tree)) continue; /* the treedef is part of jit's cache key */
     if (e->owner && !level_open(t, e->owner)) continue; /* its consts are gone: JAX would raise, we trace again */
     bool same = true;
     for (int i = 0; i < n && same; i++) same = aval_equal(&e->avals[i], &avals[i]);
@@ -851,7 +889,7 @@ static jit_entry *jit_lookup(tracer *t, ast_func *f, scope *closure, const value
 
 ir_jaxpr *jit_cache_find(tracer *t, ast_func *f, const tj_aval *avals, int n) {
   value none = {.kind = V_TUPLE};
-  jit_entry *e = jit_lookup(t, f, NULL, &none, avals, n);
+  jit_entry *e = jit_lookup(t, f, NULL, &none, &none, avals, n);
   return e ? e->jaxpr : NULL;
 }
 
@@ -859,7 +897,8 @@ void jit_cache_add(tracer *t, ast_func *f, const tj_aval *avals, int n, ir_jaxpr
   jit_entry *e = ARENA_NEW(&t->scratch, jit_entry);
   tj_aval *copy = ARENA_ARRAY(&t->scratch, tj_aval, n + 1);
   memcpy(copy, avals, sizeof *avals * (size_t)n);
-  *e = (jit_entry){f, NULL, {.kind = V_TUPLE}, copy, n, j, value_none(), NULL, 0, NULL, t->jit_cache};
+  *e = (jit_entry){f, NULL, {.kind = V_TUPLE}, {.kind = V_TUPLE}, copy, n, j, value_none(), NULL, 0, NULL,
+                   t->jit_cache};
   t->jit_cache = e;
 }
 
@@ -880,7 +919,8 @@ static bool jit_apply(tracer *t, ast_func *f, scope *closure, const bool *is_sta
     if (!tree_flatten(t, &traced[i], &in, call->span, "arguments of a jit function")) return false;
   tj_aval *avals = ARENA_ARRAY(&t->scratch, tj_aval, in.n + 1);
   for (int i = 0; i < in.n; i++) avals[i] = value_aval(t, &in.v[i]);
-  jit_entry *e = jit_lookup(t, f, closure, &statics, avals, in.n);
+  value tree = {.kind = V_TUPLE, .items = traced, .n = ntraced};
+  jit_entry *e = jit_lookup(t, f, closure, &statics, &tree, avals, in.n);
   body b = {0};
   if (!e) {
     jit_call c = {f, closure, is_static, args, nargs};
@@ -890,7 +930,7 @@ static bool jit_apply(tracer *t, ast_func *f, scope *closure, const bool *is_sta
     info.aligned = NULL;
     if (!trace_with(t, jit_body, &c, traced, ntraced, NULL, &info, call, &b)) return false;
     e = ARENA_NEW(&t->scratch, jit_entry);
-    *e = (jit_entry){f, closure, statics, avals, in.n, b.jaxpr, b.result,
+    *e = (jit_entry){f, closure, statics, tree, avals, in.n, b.jaxpr, b.result,
                      b.outer, b.nconst, innermost_owner(t, b.outer, b.nconst), t->jit_cache};
     t->jit_cache = e;
   } else {

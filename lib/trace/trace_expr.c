@@ -358,6 +358,10 @@ static bool binary(tracer *t, ast_op op, value a, value b, tj_span span, value *
   return apply_binary(t, binary_prim(t, op, &a, &b), a, b, span, out);
 }
 
+bool binary_op(tracer *t, ast_op op, value a, value b, tj_span span, value *out) {
+  return binary(t, op, a, b, span, out);
+}
+
 /* && and || need concrete operands (Python's `and` calls bool()). */
 static bool eval_logical(tracer *t, scope *s, node *n, value *out) {
   static const char *fix = "combine traced conditions elementwise with & and |, or select with where()";
@@ -465,6 +469,7 @@ static bool eval_member(tracer *t, scope *s, node *n, value *out) {
   value v;
   if (!eval(t, s, n->lhs, &v)) return false;
   const char *field = name_str(t->prog->names, n->name);
+  if (v.kind == V_MAP) return dict_member(t, n, &v, out);
   if (v.kind != V_TRACED && !value_is_number(&v))
     return tracer_error(t, n->op_span, "AttributeError: '%s' object has no attribute '%s'", value_type_name(&v), field);
   tj_aval a = value_aval(t, &v);
@@ -481,22 +486,10 @@ static bool eval_member(tracer *t, scope *s, node *n, value *out) {
 }
 
 static bool eval_index(tracer *t, scope *s, node *n, value *out) {
-  value base, idx;
+  value base;
   if (!eval(t, s, n->lhs, &base)) return false;
   if (base.kind == V_TRACED) return index_traced(t, s, n, base, out);
-  if (base.kind != V_TUPLE || n->nitems != 1 || n->items[0]->kind == ND_SLICE)
-    return tracer_error(t, n->span, "TypeError: '%s' object is not subscriptable with these indices", value_type_name(&base));
-  if (!eval(t, s, n->items[0], &idx)) return false;
-  if (idx.kind == V_TRACED)
-    return concretization_error(t, ERR_INTEGER, &idx, n->items[0]->span,
-                                "index the tuple with a static integer");
-  if (idx.kind != V_INT && idx.kind != V_BOOL)
-    return tracer_error(t, n->items[0]->span, "TypeError: tuple indices must be integers, not %s", value_type_name(&idx));
-  note_use(t, idx.prov, USE_SHAPE); /* it picks the item */
-  int64_t i = idx.i < 0 ? idx.i + base.n : idx.i;
-  if (i < 0 || i >= base.n) return tracer_error(t, n->items[0]->span, "IndexError: tuple index out of range");
-  *out = base.items[i];
-  return true;
+  return index_static(t, s, n, base, out);
 }
 
 /* A static number as a numpy scalar of dtype dt (np.float32(1.0)):
@@ -565,6 +558,7 @@ static bool eval_call(tracer *t, scope *s, node *n, value *out) {
   if (fv && fv->kind != V_FUNC)
     return tracer_error(t, n->op_span, "TypeError: '%s' object is not callable", value_type_name(fv));
   ast_func *f = fv ? fv->func : ast_find_func(t->prog, n->name);
+  if (!f && strcmp(name_str(t->prog->names, n->name), "dict") == 0) return eval_dict_call(t, s, n, out);
   if (!f) return undefined_function(t, s, n);
   value *args = ARENA_ARRAY(&t->scratch, value, n->nitems ? n->nitems : 1);
   for (int i = 0; i < n->nitems; i++) {
@@ -616,6 +610,8 @@ static bool eval_inner(tracer *t, scope *s, node *n, value *out) {
   case ND_INDEX: return eval_index(t, s, n, out);
   case ND_MEMBER: return eval_member(t, s, n, out);
   case ND_CAST: return eval_cast(t, s, n, out);
+  case ND_LIST: return eval_list(t, s, n, out);
+  case ND_DICT: return eval_dict(t, s, n, out);
   case ND_TUPLE:
     *out = (value){.kind = V_TUPLE, .n = n->nitems};
     out->items = ARENA_ARRAY(&t->scratch, value, n->nitems ? n->nitems : 1);

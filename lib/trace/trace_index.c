@@ -713,6 +713,7 @@ static int scatter_prim_of(ast_op op) {
 
 bool index_assign(tracer *t, scope *s, node *target, ast_op op, node *rhs, value *out) {
   node *base = target->lhs;
+  if (is_container_target(s, target)) return container_assign(t, s, target, op, rhs, out);
   if (base->kind == ND_INDEX)
     return tracer_error(t, target->span, "assignment through a nested index is not supported: "
                                          "write x[i, j] = v for x[i][j] = v");

@@ -97,6 +97,8 @@ static void dump_expr_node(tj_buf *b, const ast_program *prog, const node *n) {
     dump_type(b, prog, &n->type);
     break;
   case ND_TUPLE: buf_puts(b, "(tuple"); break;
+  case ND_LIST: buf_puts(b, "(list"); break;
+  case ND_DICT: buf_puts(b, "(dict"); break;
   default: buf_puts(b, "(?kind"); break;
   }
   if (n->kind == ND_SLICE) {
@@ -131,6 +133,11 @@ static void dump_node(tj_buf *b, const ast_program *prog, const node *n) {
     dump_opt(b, prog, n->init);
     dump_opt(b, prog, n->cond);
     dump_opt(b, prog, n->inc);
+    dump_opt(b, prog, n->body);
+    break;
+  case ND_FOREACH:
+    buf_printf(b, "(foreach %s", name_str(prog->names, n->names[0]));
+    dump_opt(b, prog, n->rhs);
     dump_opt(b, prog, n->body);
     break;
   case ND_WHILE: buf_puts(b, "(while"); dump_opt(b, prog, n->cond); dump_opt(b, prog, n->body); break;
@@ -818,6 +825,33 @@ static void test_too_large(void) {
   arena_free(&a);
 }
 
+/* List and dict displays where an operand starts; `[` after one indexes. */
+static void test_displays(void) {
+  CHECK_STR(expr("[a, b + 1]"), "(list a (+ b 1))");
+  CHECK_STR(expr("[]"), "(list)");
+  CHECK_STR(expr("[a,]"), "(list a)");
+  CHECK_STR(expr("[a][0]"), "(index (list a) 0)");
+  CHECK_STR(expr("[[a], (b,)]"), "(list (list a) (tuple b))");
+  CHECK_STR(expr("{\"w\": x, \"b\": c ? y : z}"), "(dict \"w\" x \"b\" (? c y z))");
+  CHECK_STR(expr("{}"), "(dict)");
+  CHECK_STR(expr("{\"a\": [1, {\"b\": 2}],}"), "(dict \"a\" (list 1 (dict \"b\" 2)))");
+  CHECK_STR(expr("{\"w\": 1}[\"w\"]"), "(index (dict \"w\" 1) \"w\")");
+  CHECK_STR(expr("-[a][0]"), "(- (index (list a) 0))");
+  CHECK_STR(body("{ x; }"), "(block (block (expr x)))"); /* a statement's { is a block */
+  CHECK_STR(body("auto d = {};"), "(block (decl _ (d (dict))))");
+  CHECK_STR(first_line(body("return {\"a\" 1};")), "t.c:1:19: error: expected ':' after dict key, saw '1'");
+  CHECK_STR(first_line(body("return [a b];")), "t.c:1:17: error: expected ']' to close '[', saw 'b'");
+}
+
+static void test_foreach(void) {
+  CHECK_STR(body("for (auto x : xs) s += x;"), "(block (foreach x xs (expr (+= s x))))");
+  CHECK_STR(body("for (let k : {\"a\": 1}) {}"), "(block (foreach k (dict \"a\" 1) (block)))");
+  CHECK_STR(body("for (auto i : range(3)) break;"), "(block (foreach i (call range 3) (break)))");
+  CHECK_STR(body("for (auto x = 0; x < 3; x++) {}"),
+            "(block (for (decl _ (x 0)) (< x 3) (post++ x) (block)))");
+  CHECK_STR(first_line(body("for (auto x : xs {}")), "t.c:1:24: error: expected ')' to close '(', saw '{'");
+}
+
 int main(void) {
   test_interner();
   test_op_text();
@@ -826,6 +860,8 @@ int main(void) {
   test_casts();
   test_postfix();
   test_statements();
+  test_displays();
+  test_foreach();
   test_functions();
   test_spans();
   test_syntax_errors();
