@@ -190,6 +190,7 @@ struct builtin_def {
 extern const builtin_def builtins_math[];     /* trace_builtin.c */
 extern const builtin_def builtins_array[];    /* trace_array.c */
 extern const builtin_def builtins_control[];  /* trace_control.c */
+extern const builtin_def builtins_pyops[];    /* trace_pyops.c */
 /* Offers every builtin's name to a "did you mean" (util.h). */
 struct tj_suggest;
 void builtin_suggest(struct tj_suggest *sg);
@@ -226,6 +227,22 @@ bool autograph_select(tracer *t, value pred, value a, value b, tj_span span, val
  * predicate in *pred with *is_traced set. Without autograph a traced
  * condition is a TracerBoolConversionError. */
 bool eval_condition(tracer *t, scope *s, node *n, const char *fix, bool *truth, bool *is_traced, value *pred);
+
+/* jnp.where's jitted _where(c, x, y) (trace_builtin.c). */
+bool where_jit(tracer *t, const value *cxy, tj_span span, value *out);
+/* jnp.power(x1, x2): integer_pow for a static integer exponent, else pow. */
+bool trace_power(tracer *t, value x1, value x2, tj_span span, value *out);
+/* The builtin name called with positional arguments vals, as an operator
+ * or a method calls it (its messages point at span). */
+bool call_builtin_values(tracer *t, const char *name, const value *vals, int n, tj_span span, value *out);
+/* trace_pyops.c: Python's operators on arrays: % (jnp.remainder), and the
+ * names inf, nan, pi, e (false when name is none of them). */
+bool trace_remainder(tracer *t, value x1, value x2, tj_span span, value *out);
+bool python_constant(const char *name, value *out);
+/* A method call x.name(args) (call->lhs is the receiver) and the
+ * attributes x.T, x.mT; *found false when field is not one. */
+bool call_method(tracer *t, scope *s, node *call, value *out);
+bool array_property(tracer *t, const char *field, value v, tj_span span, bool *found, value *out);
 
 /* Calls a builtin by name; *found is false when name is not a builtin. */
 bool call_builtin(tracer *t, scope *s, node *call, bool *found, value *out);

@@ -53,7 +53,7 @@ static bool binary_atom(tracer *t, int prim, ir_atom a, ir_atom b, tj_span span,
 /* jnp.where's _where (jax/_src/numpy/util.py) is a jit of its own in JAX:
  * where(c, x, y) records a nested jit[name=_where] whose body converts,
  * broadcasts and selects, traced once per signature. */
-static bool where_jit(tracer *t, const value *cxy, tj_span span, value *out) {
+bool where_jit(tracer *t, const value *cxy, tj_span span, value *out) {
   ir_atom outer_in[3];
   tj_aval avals[3];
   for (int i = 0; i < 3; i++) {
@@ -121,8 +121,11 @@ static bool pow_int_int(tracer *t, ir_atom x1, ir_atom x2, tj_dtype dt, tj_span 
 
 static bool builtin_pow(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   (void)b;
-  value args[2] = {a->pos[0], a->pos[1]};
-  tj_span span = a->call->span;
+  return trace_power(t, a->pos[0], a->pos[1], a->call->span, out);
+}
+
+bool trace_power(tracer *t, value x1, value x2, tj_span span, value *out) {
+  value args[2] = {x1, x2};
   if (args[1].kind == V_INT) { /* a static integer exponent: integer_pow */
     note_use(t, args[1].prov, USE_SHAPE); /* integer_pow's y */
     ir_atom in;
@@ -279,7 +282,8 @@ const builtin_def builtins_math[] = {
     {NULL, NULL, 0, 0, NULL, 0},
 };
 
-static const builtin_def *const builtin_tables[] = {builtins_math, builtins_array, builtins_control, builtins_dtype};
+static const builtin_def *const builtin_tables[] = {builtins_math, builtins_array, builtins_control, builtins_dtype,
+                                                    builtins_pyops};
 
 static const builtin_def *find_builtin(const char *name) {
   if (strcmp(name, "bool") == 0) return NULL; /* Python's bool(x), not np.bool_ */
@@ -375,6 +379,17 @@ static void note_builtin_arg(tracer *t, const value *v, uint64_t literal, value 
 static void note_builtin_uses(tracer *t, const call_args *a, uint64_t literal, value *out) {
   for (int i = 0; i < a->npos; i++) note_builtin_arg(t, &a->pos[i], literal, out);
   for (int i = 0; i < a->nkw; i++) note_builtin_arg(t, &a->kw[i], literal, out);
+}
+
+bool call_builtin_values(tracer *t, const char *name, const value *vals, int n, tj_span span, value *out) {
+  const builtin_def *b = find_builtin(name);
+  if (!b) TJ_BUG("call_builtin_values: no such builtin");
+  node *call = ARENA_NEW(&t->scratch, node);
+  *call = (node){.kind = ND_CALL, .span = span, .op_span = span};
+  call_args a = {.call = call, .pos = (value *)vals, .npos = n};
+  a.pos_spans = ARENA_ARRAY(&t->scratch, tj_span, n ? n : 1);
+  for (int i = 0; i < n; i++) a.pos_spans[i] = span;
+  return b->fn(t, b, &a, out);
 }
 
 bool call_builtin(tracer *t, scope *s, node *call, bool *found, value *out) {

@@ -1,0 +1,216 @@
+/* Python's operators and names on arrays, as jax.Array defines them
+ * (jax/_src/numpy/array_methods.py at jax-v0.10.2): `%` is jnp.remainder
+ * (__mod__ -> _operator_mod -> ufuncs.mod -> remainder), with the jitted
+ * remainder/fmod/floor_divide of jax/_src/numpy/ufuncs.py recorded as
+ * nested jit equations; the constants inf, nan, pi, e. */
+#include "prims.h"
+#include "trace.h"
+#include "trace_array_int.h"
+#include "util.h"
+
+#include <math.h>
+#include <string.h>
+
+/* A jitted helper's body: the result from its (inner) arguments. */
+typedef bool (*helper_body)(tracer *t, value *args, tj_span span, value *out);
+
+/* Identities for the jit cache (jit_cache_find keys on a function): one
+ * per helper, never read or written. */
+static const ast_func remainder_tag, fmod_tag, floor_divide_tag;
+
+/* A function of ufuncs.py decorated @jit: a nested jit[name jaxpr]
+ * equation, its jaxpr traced once per signature of its two operands
+ * (a Python number among them is a weak scalar argument, as jit sees it). */
+static bool helper_jit(tracer *t, const ast_func *tag, const char *name, const value *vals, helper_body body,
+                       tj_span span, value *out) {
+  ir_atom outer_in[2];
+  tj_aval avals[2];
+  for (int i = 0; i < 2; i++) {
+    avals[i] = value_aval(t, &vals[i]);
+    if (!own_atom(t, &vals[i], span, &outer_in[i])) return false;
+  }
+  ast_func *key = (ast_func *)tag;
+  ir_jaxpr *inner = jit_cache_find(t, key, avals, 2);
+  if (!inner) {
+    trace_frame f = {0};
+    if (!frame_push(t, &f, span)) return false;
+    uint32_t args[2];
+    value v[2], result;
+    for (int i = 0; i < 2; i++) v[i] = value_traced(args[i] = ir_new_var(t->m, &avals[i]));
+    inner = f.jaxpr;
+    bool ok = body(t, v, span, &result);
+    frame_seal(t, &f, args, 2);
+    frame_pop(t);
+    if (!ok) return false;
+    inner->outs = ARENA_ARRAY(&t->m->arena, ir_atom, 1);
+    inner->outs[0] = ATOM_VAR(result.var);
+    inner->nout = 1;
+    jit_cache_add(t, key, avals, 2, inner);
+  }
+  ir_param ps[2] = {{"name", pv_name(t->m, name)}, {"jaxpr", pv_jaxpr(t->m, inner)}};
+  return emit(t, P_jit, outer_in, 2, NULL, ps, 2, span, out);
+}
+
+/* A lax binary operation: each operand as it is (a constant of its own
+ * dtype), shapes as lax broadcasts them. */
+static bool lax2(tracer *t, int prim, value a, value b, tj_span span, value *out) {
+  ir_atom in[2];
+  return own_atom(t, &a, span, &in[0]) && own_atom(t, &b, span, &in[1]) &&
+         emit(t, prim, in, 2, NULL, NULL, 0, span, out);
+}
+
+static bool lax1(tracer *t, int prim, value a, tj_span span, value *out) {
+  ir_atom in = ATOM_VAR(a.var);
+  return emit(t, prim, &in, 1, NULL, NULL, 0, span, out);
+}
+
+/* lax.select(pred, on_true, on_false) is select_n(pred, on_false, on_true). */
+static bool select2(tracer *t, value pred, value on_true, value on_false, tj_span span, value *out) {
+  ir_atom in[3] = {ATOM_VAR(pred.var), ATOM_VAR(on_false.var), ATOM_VAR(on_true.var)};
+  return emit(t, P_select_n, in, 3, NULL, NULL, 0, span, out);
+}
+
+/* _constant_like(x, c): a numpy scalar of x's dtype. */
+static value constant_like(tj_dtype dt, double c) {
+  return value_strong(dtype_is_float(dt) ? value_float(c) : value_int((int64_t)c), dt);
+}
+
+/* promote_args_numeric: one dtype (bool counts as int32), then
+ * _promote_shapes' rank padding. */
+static bool promote_numeric(tracer *t, value *v, tj_span span, tj_dtype *dt) {
+  bool weak;
+  if (!promote_values(t, v, 2, span, dt, &weak)) return false;
+  if (*dt == DT_BOOL && (!convert(t, &v[0], DT_I32, weak, span) || !convert(t, &v[1], DT_I32, weak, span)))
+    return false;
+  if (*dt == DT_BOOL) *dt = DT_I32;
+  return promote_ranks(t, v, 2, *dt, weak, span);
+}
+
+/* `x2 = _where(x2 == 0, lax._ones(x2), x2)`: an integer divisor of zero
+ * becomes one. lax._ones is full_like(x2, 1): a constant for a scalar
+ * (broadcast_in_dim returns a rank-0 operand as it is), else broadcast. */
+static bool nonzero_divisor(tracer *t, value *x2, tj_span span) {
+  tj_aval a = value_aval(t, x2);
+  value cxy[3];
+  cxy[1] = a.weak ? value_int(1) : value_strong(value_int(1), a.dtype);
+  if (!apply_binary(t, P_eq, *x2, value_int(0), span, &cxy[0])) return false;
+  if (a.rank > 0) {
+    tj_aval fa = aval_scalar(a.dtype, a.weak);
+    if (!ta_broadcast_trailing(t, &cxy[1], &fa, &a, span, &cxy[1])) return false;
+  }
+  cxy[2] = *x2;
+  return where_jit(t, cxy, span, x2);
+}
+
+/* ufuncs.py remainder: the truncated remainder, plus the divisor where
+ * its sign differs from the divisor's (Python's floor modulo). */
+static bool remainder_body(tracer *t, value *v, tj_span span, value *out) {
+  tj_dtype dt;
+  if (!promote_numeric(t, v, span, &dt)) return false;
+  value zero = constant_like(dt, 0), x2 = v[1], tm, nz, l1, l2, differ, plus, sum;
+  if (dtype_is_int(dt) && !nonzero_divisor(t, &x2, span)) return false;
+  return lax2(t, P_rem, v[0], x2, span, &tm) && lax2(t, P_ne, tm, zero, span, &nz) &&
+         lax2(t, P_lt, tm, zero, span, &l1) && lax2(t, P_lt, x2, zero, span, &l2) &&
+         lax2(t, P_ne, l1, l2, span, &differ) && lax2(t, P_and, differ, nz, span, &plus) &&
+         lax2(t, P_add, tm, x2, span, &sum) && select2(t, plus, sum, tm, span, out);
+}
+
+/* ufuncs.py fmod: C's truncated remainder; an integer divisor of zero is
+ * replaced before the promotion. */
+static bool fmod_body(tracer *t, value *v, tj_span span, value *out) {
+  tj_aval a = value_aval(t, &v[0]), b = value_aval(t, &v[1]);
+  bool weak;
+  if (dtype_is_int(dtype_promote(a.dtype, a.weak, b.dtype, b.weak, &weak)) && !nonzero_divisor(t, &v[1], span))
+    return false;
+  tj_dtype dt;
+  return promote_numeric(t, v, span, &dt) && lax2(t, P_rem, v[0], v[1], span, out);
+}
+
+/* _float_divmod(x1, x2)[0] (CPython's float_divmod): the quotient of
+ * x1 - fmod(x1, x2), one less where the remainder's sign is wrong, rounded. */
+static bool float_floor_div(tracer *t, value x1, value x2, tj_span span, value *out) {
+  value mod, zero_div, diff, cxy[3], div, n1, s2, sm, n2, ind, sum, dm;
+  if (!lax2(t, P_rem, x1, x2, span, &mod) || !apply_binary(t, P_eq, x2, value_int(0), span, &zero_div) ||
+      !lax2(t, P_sub, x1, mod, span, &diff))
+    return false;
+  cxy[0] = zero_div, cxy[1] = x1, cxy[2] = diff;
+  if (!where_jit(t, cxy, span, &cxy[0]) || !lax2(t, P_div, cxy[0], x2, span, &div) ||
+      !apply_binary(t, P_ne, mod, value_int(0), span, &n1) || !lax1(t, P_sign, x2, span, &s2) ||
+      !lax1(t, P_sign, mod, span, &sm) || !apply_binary(t, P_ne, s2, sm, span, &n2) ||
+      !lax2(t, P_and, n1, n2, span, &ind) || !apply_binary(t, P_add, mod, x2, span, &sum) ||
+      !select2(t, ind, sum, mod, span, &mod) || !apply_binary(t, P_sub, div, value_float(1.0), span, &dm) ||
+      !select2(t, ind, dm, div, span, &div))
+    return false;
+  ir_atom in = ATOM_VAR(div.var);
+  ir_param p = {"rounding_method", pv_int(t->m, 0)}; /* lax.round's default, AWAY_FROM_ZERO */
+  return emit(t, P_round, &in, 1, NULL, &p, 1, span, out);
+}
+
+/* ufuncs.py floor_divide: lax.div for unsigned integers; for signed ones
+ * the truncated quotient, one less where the signs differ and the
+ * division is inexact; for floats _float_divmod's quotient. */
+static bool floor_divide_body(tracer *t, value *v, tj_span span, value *out) {
+  tj_dtype dt;
+  if (!promote_numeric(t, v, span, &dt)) return false;
+  if (dtype_kindof(dt) == DK_UNSIGNED) return lax2(t, P_div, v[0], v[1], span, out);
+  if (dtype_is_float(dt)) return float_floor_div(t, v[0], v[1], span, out);
+  value q, s1, s2, ne1, r, ne2, cxy[3];
+  if (!lax2(t, P_div, v[0], v[1], span, &q) || !lax1(t, P_sign, v[0], span, &s1) ||
+      !lax1(t, P_sign, v[1], span, &s2) || !apply_binary(t, P_ne, s1, s2, span, &ne1) ||
+      !lax2(t, P_rem, v[0], v[1], span, &r) || !apply_binary(t, P_ne, r, value_int(0), span, &ne2) ||
+      !lax2(t, P_and, ne1, ne2, span, &cxy[0]) || !apply_binary(t, P_sub, q, value_int(1), span, &cxy[1]))
+    return false;
+  cxy[2] = q;
+  return where_jit(t, cxy, span, out);
+}
+
+static bool check_operands(tracer *t, const char *name, const value *v, tj_span span) {
+  for (int i = 0; i < 2; i++)
+    if (v[i].kind != V_TRACED && !value_is_number(&v[i]))
+      return tracer_error(t, span, "TypeError: %s() takes arrays or numbers, not a %s", name, value_type_name(&v[i]));
+  return true;
+}
+
+bool trace_remainder(tracer *t, value x1, value x2, tj_span span, value *out) {
+  value v[2] = {x1, x2};
+  return check_operands(t, "remainder", v, span) &&
+         helper_jit(t, &remainder_tag, "remainder", v, remainder_body, span, out);
+}
+
+static bool builtin_remainder(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  (void)b;
+  return trace_remainder(t, a->pos[0], a->pos[1], a->call->span, out);
+}
+
+static bool builtin_fmod(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  return check_operands(t, b->name, a->pos, a->call->span) &&
+         helper_jit(t, &fmod_tag, "fmod", a->pos, fmod_body, a->call->span, out);
+}
+
+static bool builtin_floor_divide(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  return check_operands(t, b->name, a->pos, a->call->span) &&
+         helper_jit(t, &floor_divide_tag, "floor_divide", a->pos, floor_divide_body, a->call->span, out);
+}
+
+/* lax.rem: C's truncated remainder, one equation. */
+static bool builtin_rem(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  return check_operands(t, b->name, a->pos, a->call->span) &&
+         apply_binary(t, P_rem, a->pos[0], a->pos[1], a->call->span, out);
+}
+
+bool python_constant(const char *name, value *out) {
+  /* jnp.inf, jnp.nan, jnp.pi, jnp.e are Python floats: static and weak */
+  static const struct { const char *name; double value; } constants[] = {
+      {"inf", INFINITY}, {"nan", NAN}, {"pi", 3.141592653589793}, {"e", 2.718281828459045},
+  };
+  for (size_t i = 0; i < TJ_COUNT(constants); i++)
+    if (strcmp(constants[i].name, name) == 0) return *out = value_float(constants[i].value), true;
+  return false;
+}
+
+const builtin_def builtins_pyops[] = {
+    {"remainder", builtin_remainder, 2, 2, NULL, P_rem}, {"mod", builtin_remainder, 2, 2, NULL, P_rem},
+    {"fmod", builtin_fmod, 2, 2, NULL, P_rem},           {"rem", builtin_rem, 2, 2, NULL, P_rem},
+    {"floor_divide", builtin_floor_divide, 2, 2, NULL, P_div},
+    {NULL, NULL, 0, 0, NULL, 0},
+};
