@@ -239,10 +239,11 @@ bool call_builtin_values(tracer *t, const char *name, const value *vals, int n, 
  * names inf, nan, pi, e (false when name is none of them). */
 bool trace_remainder(tracer *t, value x1, value x2, tj_span span, value *out);
 bool python_constant(const char *name, value *out);
-/* A method call x.name(args) (call->lhs is the receiver) and the
- * attributes x.T, x.mT; *found false when field is not one. */
-bool call_method(tracer *t, scope *s, node *call, value *out);
+/* The attributes x.T, x.mT; *found false when field is neither. */
 bool array_property(tracer *t, const char *field, value v, tj_span span, bool *found, value *out);
+/* The builtin a method of jax.Array calls (NULL: none); *packs: its
+ * arguments after the receiver are one tuple (x.reshape(2, 3)). */
+const char *method_builtin(const char *method, bool *packs);
 
 /* Calls a builtin by name; *found is false when name is not a builtin. */
 bool call_builtin(tracer *t, scope *s, node *call, bool *found, value *out);

@@ -510,6 +510,9 @@ static bool eval_member(tracer *t, scope *s, node *n, value *out) {
   const char *field = name_str(t->prog->names, n->name);
   if (v.kind != V_TRACED && !value_is_number(&v))
     return tracer_error(t, n->op_span, "AttributeError: '%s' object has no attribute '%s'", value_type_name(&v), field);
+  bool found;
+  if (v.kind == V_TRACED && !array_property(t, field, v, n->span, &found, out)) return false;
+  if (v.kind == V_TRACED && found) return true;
   tj_aval a = value_aval(t, &v);
   if (strcmp(field, "ndim") == 0) *out = value_int(a.rank);
   else if (strcmp(field, "size") == 0) *out = value_int(aval_size(&a));
@@ -519,7 +522,7 @@ static bool eval_member(tracer *t, scope *s, node *n, value *out) {
     out->items = ARENA_ARRAY(&t->scratch, value, a.rank ? a.rank : 1);
     for (int i = 0; i < a.rank; i++) out->items[i] = value_int(a.dims[i]);
   } else
-    return tracer_error(t, n->op_span, "AttributeError: array has no attribute '%s' (it has shape, ndim, dtype, size)", field);
+    return tracer_error(t, n->op_span, "AttributeError: array has no attribute '%s' (it has shape, ndim, dtype, size, T, mT)", field);
   return true;
 }
 
@@ -604,6 +607,12 @@ static bool eval_call(tracer *t, scope *s, node *n, value *out) {
   bool found;
   if (!call_builtin(t, s, n, &found, out)) return false;
   if (found) return true;
+  if (n->lhs) {
+    value v;
+    if (!eval(t, s, n->lhs, &v)) return false;
+    return tracer_error(t, n->op_span, "AttributeError: '%s' object has no attribute '%s'",
+                        v.kind == V_TRACED ? "Array" : value_type_name(&v), name_str(t->prog->names, n->name));
+  }
   value *fv = scope_lookup(s, n->name);
   if (fv && fv->kind != V_FUNC)
     return tracer_error(t, n->op_span, "TypeError: '%s' object is not callable", value_type_name(fv));

@@ -198,6 +198,12 @@ static bool builtin_rem(tracer *t, const builtin_def *b, const call_args *a, val
          apply_binary(t, P_rem, a->pos[0], a->pos[1], a->call->span, out);
 }
 
+/* jnp.ravel(a): reshape(a, (size(a),)), nothing for a rank-1 array. */
+static bool builtin_ravel(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  *out = a->pos[0];
+  return ta_check_array(t, b, out, 0, a->pos_spans[0]) && ta_ravel(t, out, a->call->span);
+}
+
 bool python_constant(const char *name, value *out) {
   /* jnp.inf, jnp.nan, jnp.pi, jnp.e are Python floats: static and weak */
   static const struct { const char *name; double value; } constants[] = {
@@ -212,5 +218,45 @@ const builtin_def builtins_pyops[] = {
     {"remainder", builtin_remainder, 2, 2, NULL, P_rem}, {"mod", builtin_remainder, 2, 2, NULL, P_rem},
     {"fmod", builtin_fmod, 2, 2, NULL, P_rem},           {"rem", builtin_rem, 2, 2, NULL, P_rem},
     {"floor_divide", builtin_floor_divide, 2, 2, NULL, P_div},
+    {"ravel", builtin_ravel, 1, 1, NULL, P_reshape},
     {NULL, NULL, 0, 0, NULL, 0},
 };
+
+/* ---- attributes and methods of arrays (array_methods.py) ---- */
+
+/* x.T is jnp.transpose(x) (_transpose_property): all axes reversed; x.mT
+ * is jnp.matrix_transpose(x): the last two swapped, for ndim >= 2. */
+bool array_property(tracer *t, const char *field, value v, tj_span span, bool *found, value *out) {
+  *found = true;
+  if (strcmp(field, "T") == 0) return call_builtin_values(t, "transpose", &v, 1, span, out);
+  if (strcmp(field, "mT") != 0) return *found = false, true;
+  tj_aval a = value_aval(t, &v);
+  if (a.rank < 2)
+    return tracer_error(t, span, "ValueError: x must be at least two-dimensional for matrix_transpose; got ndim=%d",
+                        a.rank);
+  int64_t perm[TJ_MAX_RANK];
+  for (int i = 0; i < a.rank; i++) perm[i] = i;
+  perm[a.rank - 2] = a.rank - 1, perm[a.rank - 1] = a.rank - 2;
+  *out = v;
+  return ta_transpose_by(t, out, perm, a.rank, span);
+}
+
+/* The methods of jax.Array that are calls of a builtin with the array
+ * first (array_methods.py _array_methods): the same keywords; reshape and
+ * transpose also take their shape or axes as separate arguments. */
+static const struct {
+  const char *method, *builtin;
+  bool packs; /* x.reshape(2, 3) is x.reshape((2, 3)) */
+} methods[] = {
+    {"sum", "sum", false},       {"prod", "prod", false},     {"max", "max", false},
+    {"min", "min", false},       {"mean", "mean", false},     {"argmax", "argmax", false},
+    {"argmin", "argmin", false}, {"astype", "astype", false}, {"squeeze", "squeeze", false},
+    {"dot", "dot", false},       {"reshape", "reshape", true}, {"transpose", "transpose", true},
+    {"flatten", "ravel", false}, {"ravel", "ravel", false},
+};
+
+const char *method_builtin(const char *method, bool *packs) {
+  for (size_t i = 0; i < TJ_COUNT(methods); i++)
+    if (strcmp(methods[i].method, method) == 0) return *packs = methods[i].packs, methods[i].builtin;
+  return NULL;
+}
