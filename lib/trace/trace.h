@@ -162,6 +162,9 @@ bool index_traced(tracer *t, scope *s, node *n, value base, value *out);
 /* target[items] = v (with op: the compound operator, or OP_ASSIGN), as JAX
  * records x.at[...].set(v); updates the variable that holds the array. */
 bool index_assign(tracer *t, scope *s, node *target, ast_op op, node *rhs, value *out);
+/* x.at[idx].set(v) / add / subtract / multiply / get() (*found false when
+ * call is not a method of x.at[idx]): the updated array, x unchanged. */
+bool index_at_call(tracer *t, scope *s, node *call, bool *found, value *out);
 
 /* ---- builtins: one table per family, NULL-name terminated ---- */
 

@@ -605,6 +605,8 @@ static bool undefined_function(tracer *t, scope *s, node *n) {
 
 static bool eval_call(tracer *t, scope *s, node *n, value *out) {
   bool found;
+  if (!index_at_call(t, s, n, &found, out)) return false;
+  if (found) return true;
   if (!call_builtin(t, s, n, &found, out)) return false;
   if (found) return true;
   if (n->lhs) {
