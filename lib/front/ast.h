@@ -118,6 +118,7 @@ typedef struct ast_param {
   tj_span name_span;
   bool is_static;
   ast_type type;
+  node *default_value;     /* `float scale = 2.0`: evaluated when a call omits it; else NULL */
 } ast_param;
 
 struct ast_func {

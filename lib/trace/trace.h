@@ -242,6 +242,10 @@ bool call_builtin_values(tracer *t, const char *name, const value *vals, int n, 
  * names inf, nan, pi, e (false when name is none of them). */
 bool trace_remainder(tracer *t, value x1, value x2, tj_span span, value *out);
 bool python_constant(const char *name, value *out);
+/* Python's binding of a call's arguments (positional, k=v, defaults) to
+ * f's parameters: args gets f->nparams values, or false with its
+ * TypeError. */
+bool bind_user_args(tracer *t, scope *s, ast_func *f, scope *closure, node *call, value *args);
 /* The attributes x.T, x.mT; *found false when field is neither. */
 bool array_property(tracer *t, const char *field, value v, tj_span span, bool *found, value *out);
 /* The builtin a method of jax.Array calls (NULL: none); *packs: its

@@ -620,14 +620,10 @@ static bool eval_call(tracer *t, scope *s, node *n, value *out) {
     return tracer_error(t, n->op_span, "TypeError: '%s' object is not callable", value_type_name(fv));
   ast_func *f = fv ? fv->func : ast_find_func(t->prog, n->name);
   if (!f) return undefined_function(t, s, n);
-  value *args = ARENA_ARRAY(&t->scratch, value, n->nitems ? n->nitems : 1);
-  for (int i = 0; i < n->nitems; i++) {
-    if (n->items[i]->kwname)
-      return tracer_error(t, n->items[i]->span, "keyword arguments are only accepted by builtins");
-    if (!eval(t, s, n->items[i], &args[i])) return false;
-  }
-  if (f->is_jit) return call_jit(t, f, fv ? fv->closure : NULL, n, args, n->nitems, out);
-  return call_user(t, f, fv ? fv->closure : NULL, n, args, n->nitems, out);
+  value *args = ARENA_ARRAY(&t->scratch, value, f->nparams ? f->nparams : 1);
+  if (!bind_user_args(t, s, f, fv ? fv->closure : NULL, n, args)) return false;
+  if (f->is_jit) return call_jit(t, f, fv ? fv->closure : NULL, n, args, f->nparams, out);
+  return call_user(t, f, fv ? fv->closure : NULL, n, args, f->nparams, out);
 }
 
 static bool eval_inner(tracer *t, scope *s, node *n, value *out) {

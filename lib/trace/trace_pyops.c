@@ -260,3 +260,72 @@ const char *method_builtin(const char *method, bool *packs) {
     if (strcmp(methods[i].method, method) == 0) return *packs = methods[i].packs, methods[i].builtin;
   return NULL;
 }
+
+/* ---- Python's binding of a call's arguments to a user function ---- */
+
+/* "'x'", "'x' and 'y'", "'x', 'y', and 'z'": CPython's list of missing names. */
+static bool missing_error(tracer *t, const ast_func *f, const bool *given, tj_span span) {
+  int names[TJ_MAX_PARAMS], n = 0;
+  for (int i = 0; i < f->nparams; i++)
+    if (!given[i] && !f->params[i].default_value) names[n++] = i;
+  if (!n) return true;
+  tj_buf b = {0};
+  for (int k = 0; k < n; k++)
+    buf_printf(&b, "%s'%s'", k == 0 ? "" : n == 2 ? " and " : k == n - 1 ? ", and " : ", ",
+               name_str(t->prog->names, f->params[names[k]].name));
+  tracer_error(t, span, "TypeError: %s() missing %d required positional argument%s: %s",
+               name_str(t->prog->names, f->name), n, n == 1 ? "" : "s", b.data);
+  buf_free(&b);
+  return false;
+}
+
+static bool too_many_positional(tracer *t, const ast_func *f, int npos, tj_span span) {
+  int required = 0;
+  while (required < f->nparams && !f->params[required].default_value) required++;
+  const char *fname = name_str(t->prog->names, f->name), *were = npos == 1 ? "was" : "were";
+  if (required == f->nparams)
+    return tracer_error(t, span, "TypeError: %s() takes %d positional argument%s but %d %s given", fname,
+                        f->nparams, f->nparams == 1 ? "" : "s", npos, were);
+  return tracer_error(t, span, "TypeError: %s() takes from %d to %d positional arguments but %d %s given", fname,
+                      required, f->nparams, npos, were);
+}
+
+/* A keyword argument k=v: the parameter named k, given once. */
+static bool bind_keyword(tracer *t, const ast_func *f, const node *arg, bool *given, int *index) {
+  const char *fname = name_str(t->prog->names, f->name), *kw = name_str(t->prog->names, arg->kwname);
+  for (*index = 0; *index < f->nparams && f->params[*index].name != arg->kwname; ++*index) {}
+  if (*index == f->nparams)
+    return tracer_error(t, arg->span, "TypeError: %s() got an unexpected keyword argument '%s'", fname, kw);
+  if (given[*index]) return tracer_error(t, arg->span, "TypeError: %s() got multiple values for argument '%s'", fname, kw);
+  return given[*index] = true;
+}
+
+/* A parameter's default: a static value of its definition's scope. */
+static bool default_arg(tracer *t, const ast_func *f, int i, scope *closure, value *out) {
+  node *d = f->params[i].default_value;
+  if (!eval(t, closure ? closure : scope_new(t, NULL), d, out)) return false;
+  if (out->kind == V_TRACED)
+    return tracer_error(t, d->span, "a default value of parameter '%s' must be static (it is evaluated once, as "
+                        "Python evaluates it when the function is defined)", name_str(t->prog->names, f->params[i].name));
+  return true;
+}
+
+bool bind_user_args(tracer *t, scope *s, ast_func *f, scope *closure, node *call, value *args) {
+  int n = call->nitems, npos = 0;
+  value *vals = ARENA_ARRAY(&t->scratch, value, n ? n : 1);
+  for (int i = 0; i < n; i++) {
+    if (!eval(t, s, call->items[i], &vals[i])) return false; /* all arguments first, as Python does */
+    npos += !call->items[i]->kwname;
+  }
+  bool given[TJ_MAX_PARAMS] = {0};
+  for (int i = 0; i < npos && i < f->nparams; i++) args[i] = vals[i], given[i] = true;
+  for (int i = npos, k; i < n; i++) {
+    if (!bind_keyword(t, f, call->items[i], given, &k)) return false;
+    args[k] = vals[i];
+  }
+  if (npos > f->nparams) return too_many_positional(t, f, npos, call->span);
+  if (!missing_error(t, f, given, call->span)) return false;
+  for (int i = 0; i < f->nparams; i++)
+    if (!given[i] && !default_arg(t, f, i, closure, &args[i])) return false;
+  return true;
+}
