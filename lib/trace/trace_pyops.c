@@ -12,43 +12,43 @@
 #include <string.h>
 
 /* A jitted helper's body: the result from its (inner) arguments. */
-typedef bool (*helper_body)(tracer *t, value *args, tj_span span, value *out);
+typedef bool (*helper_body)(tracer *t, const void *ctx, value *args, tj_span span, value *out);
 
 /* Identities for the jit cache (jit_cache_find keys on a function): one
- * per helper, never read or written. */
-static const ast_func remainder_tag, fmod_tag, floor_divide_tag;
+ * per helper (clip: per layout of its arguments), never read or written. */
+static const ast_func remainder_tag, fmod_tag, floor_divide_tag, clip_tags[25];
 
-/* A function of ufuncs.py decorated @jit: a nested jit[name jaxpr]
- * equation, its jaxpr traced once per signature of its two operands
- * (a Python number among them is a weak scalar argument, as jit sees it). */
-static bool helper_jit(tracer *t, const ast_func *tag, const char *name, const value *vals, helper_body body,
-                       tj_span span, value *out) {
-  ir_atom outer_in[2];
-  tj_aval avals[2];
-  for (int i = 0; i < 2; i++) {
+/* A function of jax/_src/numpy decorated @jit: a nested jit[name jaxpr]
+ * equation, its jaxpr traced once per signature of its n operands (a
+ * Python number among them is a weak scalar argument, as jit sees it). */
+static bool helper_jit(tracer *t, const ast_func *tag, const char *name, const value *vals, int n, helper_body body,
+                       const void *ctx, tj_span span, value *out) {
+  ir_atom outer_in[3];
+  tj_aval avals[3];
+  for (int i = 0; i < n; i++) {
     avals[i] = value_aval(t, &vals[i]);
     if (!own_atom(t, &vals[i], span, &outer_in[i])) return false;
   }
   ast_func *key = (ast_func *)tag;
-  ir_jaxpr *inner = jit_cache_find(t, key, avals, 2);
+  ir_jaxpr *inner = jit_cache_find(t, key, avals, n);
   if (!inner) {
     trace_frame f = {0};
     if (!frame_push(t, &f, span)) return false;
-    uint32_t args[2];
-    value v[2], result;
-    for (int i = 0; i < 2; i++) v[i] = value_traced(args[i] = ir_new_var(t->m, &avals[i]));
+    uint32_t args[3];
+    value v[3], result;
+    for (int i = 0; i < n; i++) v[i] = value_traced(args[i] = ir_new_var(t->m, &avals[i]));
     inner = f.jaxpr;
-    bool ok = body(t, v, span, &result);
-    frame_seal(t, &f, args, 2);
+    bool ok = body(t, ctx, v, span, &result);
+    frame_seal(t, &f, args, n);
     frame_pop(t);
     if (!ok) return false;
     inner->outs = ARENA_ARRAY(&t->m->arena, ir_atom, 1);
     inner->outs[0] = ATOM_VAR(result.var);
     inner->nout = 1;
-    jit_cache_add(t, key, avals, 2, inner);
+    jit_cache_add(t, key, avals, n, inner);
   }
   ir_param ps[2] = {{"name", pv_name(t->m, name)}, {"jaxpr", pv_jaxpr(t->m, inner)}};
-  return emit(t, P_jit, outer_in, 2, NULL, ps, 2, span, out);
+  return emit(t, P_jit, outer_in, n, NULL, ps, 2, span, out);
 }
 
 /* A lax binary operation: each operand as it is (a constant of its own
@@ -104,7 +104,8 @@ static bool nonzero_divisor(tracer *t, value *x2, tj_span span) {
 
 /* ufuncs.py remainder: the truncated remainder, plus the divisor where
  * its sign differs from the divisor's (Python's floor modulo). */
-static bool remainder_body(tracer *t, value *v, tj_span span, value *out) {
+static bool remainder_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
+  (void)ctx;
   tj_dtype dt;
   if (!promote_numeric(t, v, span, &dt)) return false;
   value zero = constant_like(dt, 0), x2 = v[1], tm, nz, l1, l2, differ, plus, sum;
@@ -117,7 +118,8 @@ static bool remainder_body(tracer *t, value *v, tj_span span, value *out) {
 
 /* ufuncs.py fmod: C's truncated remainder; an integer divisor of zero is
  * replaced before the promotion. */
-static bool fmod_body(tracer *t, value *v, tj_span span, value *out) {
+static bool fmod_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
+  (void)ctx;
   tj_aval a = value_aval(t, &v[0]), b = value_aval(t, &v[1]);
   bool weak;
   if (dtype_is_int(dtype_promote(a.dtype, a.weak, b.dtype, b.weak, &weak)) && !nonzero_divisor(t, &v[1], span))
@@ -149,7 +151,8 @@ static bool float_floor_div(tracer *t, value x1, value x2, tj_span span, value *
 /* ufuncs.py floor_divide: lax.div for unsigned integers; for signed ones
  * the truncated quotient, one less where the signs differ and the
  * division is inexact; for floats _float_divmod's quotient. */
-static bool floor_divide_body(tracer *t, value *v, tj_span span, value *out) {
+static bool floor_divide_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
+  (void)ctx;
   tj_dtype dt;
   if (!promote_numeric(t, v, span, &dt)) return false;
   if (dtype_kindof(dt) == DK_UNSIGNED) return lax2(t, P_div, v[0], v[1], span, out);
@@ -174,7 +177,7 @@ static bool check_operands(tracer *t, const char *name, const value *v, tj_span 
 bool trace_remainder(tracer *t, value x1, value x2, tj_span span, value *out) {
   value v[2] = {x1, x2};
   return check_operands(t, "remainder", v, span) &&
-         helper_jit(t, &remainder_tag, "remainder", v, remainder_body, span, out);
+         helper_jit(t, &remainder_tag, "remainder", v, 2, remainder_body, NULL, span, out);
 }
 
 static bool builtin_remainder(tracer *t, const builtin_def *b, const call_args *a, value *out) {
@@ -184,12 +187,12 @@ static bool builtin_remainder(tracer *t, const builtin_def *b, const call_args *
 
 static bool builtin_fmod(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   return check_operands(t, b->name, a->pos, a->call->span) &&
-         helper_jit(t, &fmod_tag, "fmod", a->pos, fmod_body, a->call->span, out);
+         helper_jit(t, &fmod_tag, "fmod", a->pos, 2, fmod_body, NULL, a->call->span, out);
 }
 
 static bool builtin_floor_divide(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   return check_operands(t, b->name, a->pos, a->call->span) &&
-         helper_jit(t, &floor_divide_tag, "floor_divide", a->pos, floor_divide_body, a->call->span, out);
+         helper_jit(t, &floor_divide_tag, "floor_divide", a->pos, 2, floor_divide_body, NULL, a->call->span, out);
 }
 
 /* lax.rem: C's truncated remainder, one equation. */
@@ -204,6 +207,54 @@ static bool builtin_ravel(tracer *t, const builtin_def *b, const call_args *a, v
   return ta_check_array(t, b, out, 0, a->pos_spans[0]) && ta_ravel(t, out, a->call->span);
 }
 
+/* Where clip's bounds are among the jit's arguments (0: absent). */
+typedef struct clip_layout {
+  int min_at, max_at;
+} clip_layout;
+
+/* lax_numpy.clip: maximum(min, arr), then minimum(max, arr); asarray
+ * records nothing. */
+static bool clip_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
+  const clip_layout *l = ctx;
+  *out = v[0];
+  if (l->min_at && !apply_binary(t, P_max, v[l->min_at], *out, span, out)) return false;
+  return !l->max_at || apply_binary(t, P_min, v[l->max_at], *out, span, out);
+}
+
+/* jnp.clip(arr, min=None, max=None), an @api.jit function: its arguments
+ * flatten as jit flattens (args, kwargs): the positional ones in order,
+ * then the keywords in sorted order (max before min), None leaving no
+ * argument. x.clip(lo, hi) passes both as keywords (array_methods._clip). */
+static bool builtin_clip(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *bound[2] = {a->npos > 1 ? &a->pos[1] : NULL, a->npos > 2 ? &a->pos[2] : NULL}; /* min, max */
+  bool keyword[2] = {a->call->lhs != NULL, a->call->lhs != NULL};
+  for (int k = 0; k < 2; k++) {
+    const value *kw = call_kwarg(a, k ? "max" : "min", NULL);
+    if (kw && bound[k])
+      return tracer_error(t, a->call->span, "TypeError: clip() got multiple values for argument '%s'", k ? "max" : "min");
+    if (kw) bound[k] = kw, keyword[k] = true;
+  }
+  value vals[3] = {a->pos[0]};
+  int n = 1, at[2] = {0, 0};
+  for (int pass = 0; pass < 2; pass++)      /* positional bounds, then keywords */
+    for (int j = 0; j < 2; j++) {
+      int k = pass ? 1 - j : j;             /* keywords sorted: max, min */
+      if (!bound[k] || keyword[k] != (pass == 1) || bound[k]->kind == V_NONE) continue;
+      at[k] = n, vals[n++] = *bound[k];
+    }
+  for (int i = 0; i < n; i++)
+    if (vals[i].kind != V_TRACED && !value_is_number(&vals[i]))
+      return tracer_error(t, a->call->span, "TypeError: %s() takes arrays or numbers, not a %s", b->name,
+                          value_type_name(&vals[i]));
+  /* jit's cache key holds the tree of (args, kwargs): each bound absent,
+   * positional, positional None, keyword or keyword None */
+  int tree[2];
+  for (int k = 0; k < 2; k++)
+    tree[k] = !bound[k] ? 0 : (keyword[k] ? 3 : 1) + (bound[k]->kind == V_NONE);
+  clip_layout l = {at[0], at[1]};
+  return helper_jit(t, &clip_tags[tree[0] * 5 + tree[1]], "clip", vals, n, clip_body, &l, a->call->span, out);
+}
+
 bool python_constant(const char *name, value *out) {
   /* jnp.inf, jnp.nan, jnp.pi, jnp.e are Python floats: static and weak */
   static const struct { const char *name; double value; } constants[] = {
@@ -214,11 +265,14 @@ bool python_constant(const char *name, value *out) {
   return false;
 }
 
+static const char *const kw_clip[] = {"min", "max", NULL};
+
 const builtin_def builtins_pyops[] = {
     {"remainder", builtin_remainder, 2, 2, NULL, P_rem}, {"mod", builtin_remainder, 2, 2, NULL, P_rem},
     {"fmod", builtin_fmod, 2, 2, NULL, P_rem},           {"rem", builtin_rem, 2, 2, NULL, P_rem},
     {"floor_divide", builtin_floor_divide, 2, 2, NULL, P_div},
     {"ravel", builtin_ravel, 1, 1, NULL, P_reshape},
+    {"clip", builtin_clip, 1, 3, kw_clip, P_max},
     {NULL, NULL, 0, 0, NULL, 0},
 };
 
@@ -252,7 +306,7 @@ static const struct {
     {"min", "min", false},       {"mean", "mean", false},     {"argmax", "argmax", false},
     {"argmin", "argmin", false}, {"astype", "astype", false}, {"squeeze", "squeeze", false},
     {"dot", "dot", false},       {"reshape", "reshape", true}, {"transpose", "transpose", true},
-    {"flatten", "ravel", false}, {"ravel", "ravel", false},
+    {"flatten", "ravel", false}, {"ravel", "ravel", false},  {"clip", "clip", false},
 };
 
 const char *method_builtin(const char *method, bool *packs) {
