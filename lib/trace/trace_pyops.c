@@ -1,8 +1,11 @@
 /* Python's operators and names on arrays, as jax.Array defines them
  * (jax/_src/numpy/array_methods.py at jax-v0.10.2): `%` is jnp.remainder
- * (__mod__ -> _operator_mod -> ufuncs.mod -> remainder), with the jitted
- * remainder/fmod/floor_divide of jax/_src/numpy/ufuncs.py recorded as
- * nested jit equations; the constants inf, nan, pi, e. */
+ * (__mod__ -> _operator_mod -> ufuncs.mod -> remainder), with the @jit
+ * remainder/fmod/floor_divide of jax/_src/numpy/ufuncs.py and clip of
+ * lax_numpy.py recorded as nested jit equations; the constants inf, nan,
+ * pi, e; the attributes T and mT and the methods that call a builtin;
+ * Python's binding of a call's arguments to a user function's parameters
+ * (keywords, defaults). */
 #include "prims.h"
 #include "trace.h"
 #include "trace_array_int.h"
