@@ -632,7 +632,8 @@ static ir_jaxpr *update_jaxpr(tracer *t, int scatter_prim, tj_dtype dt, tj_span 
   ir_jaxpr *j = find_update_jaxpr(t->jaxpr, scatter_prim, dt, t->m, 0);
   if (!j && t->jaxpr != t->m->top) j = find_update_jaxpr(t->m->top, scatter_prim, dt, t->m, 0);
   if (j) return j;
-  int op = scatter_prim == P_scatter_add ? P_add : scatter_prim == P_scatter_sub ? P_sub : P_mul;
+  int op = scatter_prim == P_scatter_add ? P_add : scatter_prim == P_scatter_sub ? P_sub
+         : scatter_prim == P_scatter_min ? P_min : scatter_prim == P_scatter_max ? P_max : P_mul;
   tj_aval a = aval_scalar(dt, false);
   j = ir_jaxpr_new(t->m);
   j->invars = ARENA_ARRAY(&t->m->arena, uint32_t, 2);
@@ -778,6 +779,7 @@ static const struct {
   int prim;
 } at_methods[] = {
     {"set", P_scatter}, {"add", P_scatter_add}, {"subtract", P_scatter_sub}, {"multiply", P_scatter_mul},
+    {"min", P_scatter_min}, {"max", P_scatter_max},
 };
 
 bool index_at_call(tracer *t, scope *s, node *call, bool *found, value *out) {
@@ -798,7 +800,7 @@ bool index_at_call(tracer *t, scope *s, node *call, bool *found, value *out) {
   for (size_t i = 0; i < TJ_COUNT(at_methods); i++)
     if (strcmp(at_methods[i].method, name) == 0) prim = at_methods[i].prim;
   if (prim < 0)
-    return tracer_error(t, call->op_span, "x.at[...].%s is not supported (it has set, add, subtract, multiply, get)",
+    return tracer_error(t, call->op_span, "x.at[...].%s is not supported (it has set, add, subtract, multiply, min, max, get)",
                         name);
   indexer ix;
   value v;
