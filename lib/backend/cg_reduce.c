@@ -309,7 +309,14 @@ bool cg_scatter(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   cg_elem(g, ATOM_VAR(e->out[0]), j.data, &dst);
   const char *T = cg_type(op.dtype), *U = dtype_size(op.dtype) == 8 ? "unsigned long long" : "unsigned";
   const char *opc = e->prim == P_scatter_add ? "+" : e->prim == P_scatter_sub ? "-" : "*";
+  bool extreme = e->prim == P_scatter_min || e->prim == P_scatter_max;
+  const char *cmp = e->prim == P_scatter_max ? ">" : "<";
   if (e->prim == P_scatter) cg_line(g, "%s = %s;", dst.data, uv.data);
+  else if (extreme && dtype_is_float(op.dtype)) /* NaN propagates, as the evaluator's scatter_extreme */
+    cg_line(g, "{ %s o = %s, u = %s; %s = o != o ? o : u != u ? u : o %s u ? o : u; }", T, dst.data, uv.data,
+            dst.data, cmp);
+  else if (extreme)
+    cg_line(g, "{ %s o = %s, u = %s; %s = o %s u ? o : u; }", T, dst.data, uv.data, dst.data, cmp);
   else if (dtype_is_float(op.dtype)) cg_line(g, "%s = %s %s %s;", dst.data, dst.data, opc, uv.data);
   else cg_line(g, "%s = (%s)((%s)%s %s (%s)%s);", dst.data, T, U, dst.data, opc, U, uv.data);
   if (levels >= 0) cg_loops_end(g, levels);

@@ -146,9 +146,23 @@ static bool listed(const int64_t *v, int n, int64_t x) {
   return false;
 }
 
+/* lax.min / lax.max of the old element and the update: NaN propagates,
+ * as the elementwise max/min do (elem.def). */
+static void scatter_extreme(int prim, tj_array *r, int64_t j, const tj_array *u, int64_t k) {
+  bool is_max = prim == P_scatter_max;
+  if (dtype_is_float(r->dtype)) {
+    double x = array_get_f(r, j), y = array_get_f(u, k);
+    array_set_f(r, j, x != x ? x : y != y ? y : (is_max ? x > y : x < y) ? x : y);
+  } else {
+    int64_t x = array_get_i(r, j), y = array_get_i(u, k);
+    array_set_i(r, j, (is_max ? x > y : x < y) ? x : y);
+  }
+}
+
 /* Combines the old element with the update as the scatter kind says. */
 static void scatter_combine(int prim, tj_array *r, int64_t j, const tj_array *u, int64_t k) {
   if (prim == P_scatter) { copy_elem(u, k, r, j); return; }
+  if (prim == P_scatter_min || prim == P_scatter_max) { scatter_extreme(prim, r, j, u, k); return; }
   if (dtype_is_float(r->dtype)) {
     double x = array_get_f(r, j), y = array_get_f(u, k);
     array_set_f(r, j, prim == P_scatter_add ? x + y : prim == P_scatter_sub ? x - y : x * y);

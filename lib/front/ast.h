@@ -21,6 +21,7 @@ const char *name_str(const interner *in, name_id id);
 /* Operators. Binary operators map to primitives in the tracer. */
 typedef enum {
   OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD,       /* + - * / % */
+  OP_MATMUL, OP_POW,                            /* Python's @ ** */
   OP_BITAND, OP_BITOR, OP_BITXOR, OP_SHL, OP_SHR, /* & | ^ << >> */
   OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,     /* == != < <= > >= */
   OP_LOGAND, OP_LOGOR,                          /* && || */
@@ -62,7 +63,8 @@ typedef enum {
   ND_ASSIGN,    /* op = OP_ASSIGN or the compound's operator, lhs (target), rhs */
   ND_INCDEC,    /* op = OP_PREINC.., lhs (target) */
   ND_TERNARY,   /* cond ? then : els */
-  ND_CALL,      /* name (callee), items = args; an arg with kwname is `k=v` */
+  ND_CALL,      /* name (callee), items = args; an arg with kwname is `k=v`;
+                   lhs: the receiver of a method call `x.name(args)` (else NULL) */
   ND_INDEX,     /* lhs [ items ], items are exprs, ND_SLICE or ND_NONE (newaxis) */
   ND_SLICE,     /* lhs = start?, rhs = stop?, cond = step? (NULL when omitted) */
   ND_MEMBER,    /* lhs . name  (x.shape, x.ndim, x.dtype, x.size) */
@@ -70,6 +72,7 @@ typedef enum {
   ND_TUPLE,     /* ( items ) with 0 or 2+ items, or (a,) */
   ND_LIST,      /* [ items ]: a Python list, only where an operand starts */
   ND_DICT,      /* { key: value, ... }: items key, value, key, value... */
+  ND_ELLIPSIS,  /* `...` in an index */
   /* statements */
   ND_BLOCK,     /* items */
   ND_DECL,      /* type; names (nnames) with name_spans; rhs = init (may be NULL);
@@ -118,6 +121,7 @@ typedef struct ast_param {
   tj_span name_span;
   bool is_static;
   ast_type type;
+  node *default_value;     /* `float scale = 2.0`: evaluated when a call omits it; else NULL */
 } ast_param;
 
 struct ast_func {

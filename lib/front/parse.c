@@ -289,7 +289,7 @@ static node *parse_block(parser *p) {
 
 /* ---- functions ------------------------------------------------------- */
 
-/* param = "static"? type? NAME shape? */
+/* param = "static"? type? NAME shape? ("=" expr)?   (a default value) */
 static bool parse_param(parser *p, ast_param *prm) {
   token *first = p->tok;
   prm->type.rank = -1;
@@ -310,6 +310,7 @@ static bool parse_param(parser *p, ast_param *prm) {
       return ps_error_at(p, open, "shape of %s given twice", ps_quote_name(p, name->name)), false;
     if (!parse_shape(p, &prm->type)) return false;
   }
+  if (ps_accept(p, "=") && !(prm->default_value = parse_expr(p))) return false;
   prm->span = ps_span_to_prev(p, first->span.start);
   return true;
 }
@@ -326,6 +327,9 @@ static bool check_param(parser *p, const ast_func *fn, const ast_param *params,
       diag_note_at(p->diags, p->src, params[i].name_span, "first declared here");
       return false;
     }
+  if (n > 1 && params[n - 2].default_value && !prm->default_value) /* Python 3.12's text (3.11: non-default argument follows default argument) */
+    return ps_error_span(p, prm->span, "SyntaxError: parameter without a default follows parameter with a default"),
+           false;
   return true;
 }
 

@@ -8,7 +8,8 @@
 
 static const char *const op_texts[OP_COUNT] = {
     [OP_ADD] = "+",      [OP_SUB] = "-",       [OP_MUL] = "*",
-    [OP_DIV] = "/",      [OP_MOD] = "%",       [OP_BITAND] = "&",
+    [OP_DIV] = "/",      [OP_MOD] = "%",       [OP_MATMUL] = "@",
+    [OP_POW] = "**",     [OP_BITAND] = "&",
     [OP_BITOR] = "|",    [OP_BITXOR] = "^",    [OP_SHL] = "<<",
     [OP_SHR] = ">>",     [OP_EQ] = "==",       [OP_NE] = "!=",
     [OP_LT] = "<",       [OP_LE] = "<=",       [OP_GT] = ">",
@@ -22,8 +23,9 @@ const char *op_text(ast_op op) {
   return (unsigned)op < OP_COUNT && op_texts[op] ? op_texts[op] : "?";
 }
 
-/* C's binary operators, loosest first (Lua's priority[]). The compound
- * assignments are the rows up to OP_SHR with "=" appended. */
+/* C's binary operators, loosest first (Lua's priority[]), and Python's
+ * `@` with `*` (Python's precedence). The compound assignments are the
+ * rows up to OP_SHR with "=" appended, and `**=` (parse_power). */
 static const struct binop {
   ast_op op;
   int prio;
@@ -32,7 +34,7 @@ static const struct binop {
     {OP_BITAND, 5}, {OP_EQ, 6},    {OP_NE, 6},    {OP_LT, 7},
     {OP_LE, 7},    {OP_GT, 7},     {OP_GE, 7},    {OP_SHL, 8},
     {OP_SHR, 8},   {OP_ADD, 9},    {OP_SUB, 9},   {OP_MUL, 10},
-    {OP_DIV, 10},  {OP_MOD, 10},
+    {OP_DIV, 10},  {OP_MOD, 10},   {OP_MATMUL, 10},
 };
 
 static const struct {
@@ -208,10 +210,11 @@ static node *parse_primary(parser *p) {
   return n;
 }
 
-/* item = expr | expr? ":" expr? (":" expr?)?   (a slice) */
+/* item = "..." | expr | expr? ":" expr? (":" expr?)?   (a slice) */
 static node *parse_index_item(parser *p) {
   token *first = p->tok;
   node *start = NULL;
+  if (ps_at(p, "...")) return ps_new_node(p, ND_ELLIPSIS, ps_advance(p)->span);
   if (!ps_at(p, ":")) {
     start = parse_expr(p);
     if (!start || !ps_at(p, ":")) return start;
@@ -244,7 +247,20 @@ static node *parse_index(parser *p, node *base) {
   return n;
 }
 
-/* postfix = primary (index | "." NAME | "++" | "--")* */
+/* A method call `x.sum(axis=1)`: a call named by the member whose lhs is
+ * the receiver (the tracer passes it first). */
+static node *parse_method_call(parser *p, node *member) {
+  token *open = ps_advance(p);
+  node *n = ps_new_node(p, ND_CALL, member->span);
+  n->name = member->name;
+  n->op_span = span_make(member->op_span.start, member->span.end);
+  n->lhs = member->lhs;
+  if (!parse_args(p, n, open)) return NULL;
+  n->span = ps_span_to_prev(p, member->span.start);
+  return n;
+}
+
+/* postfix = primary (index | "." NAME | "." NAME "(" args ")" | "++" | "--")* */
 static node *parse_postfix(parser *p) {
   node *n = parse_primary(p);
   while (n) {
@@ -257,7 +273,7 @@ static node *parse_postfix(parser *p) {
       m->op_span = t->span;
       m->name = ps_advance(p)->name;
       m->lhs = n;
-      n = m;
+      n = ps_at(p, "(") ? parse_method_call(p, m) : m;
     } else if (ps_at(p, "++") || ps_at(p, "--")) {
       if (!check_assignable(p, n)) return NULL;
       node *m = ps_new_node(p, ND_INCDEC, span_make(n->span.start, t->span.end));
@@ -271,6 +287,23 @@ static node *parse_postfix(parser *p) {
       break;
     }
   }
+  return n;
+}
+
+/* power = postfix ("**" unary)?  Python's: tighter than a unary operator
+ * on its left (-x**2 is -(x**2)), right-associative through the unary
+ * operand (2**-1, a**b**c is a**(b**c)). */
+static node *parse_power(parser *p) {
+  node *base = parse_postfix(p);
+  if (!base || !ps_at(p, "**")) return base;
+  token *op = ps_advance(p);
+  node *expo = parse_operand(p);
+  if (!expo) return NULL;
+  node *n = ps_new_node(p, ND_BINARY, span_join(base->span, expo->span));
+  n->op = OP_POW;
+  n->op_span = op->span;
+  n->lhs = base;
+  n->rhs = expo;
   return n;
 }
 
@@ -334,7 +367,7 @@ static node *parse_unary(parser *p) {
     n->lhs = operand;
     return n;
   }
-  return parse_postfix(p);
+  return parse_power(p);
 }
 
 
@@ -392,9 +425,10 @@ node *parse_expr(parser *p) {
   return n;
 }
 
-/* "=" or a compound assignment: the binops up to OP_SHR with "=". */
+/* "=" or a compound assignment: the binops up to OP_SHR with "=", and "**=". */
 static bool assign_op_at(parser *p, ast_op *op) {
   if (ps_at(p, "=")) return *op = OP_ASSIGN, true;
+  if (ps_at(p, "**=")) return *op = OP_POW, true;
   const token *t = p->tok;
   uint32_t n = t->span.end - t->span.start;
   if (t->kind != TK_PUNCT || n < 2 || p->src->text[t->span.end - 1] != '=') return false;

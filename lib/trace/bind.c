@@ -149,7 +149,10 @@ bool bind_match(const binder *b, const spec_call *call, const sjson **vals) {
     }
   }
   for (int i = 0; i < n; i++)
-    if (!vals[i])
+    if (!vals[i] && b->entry->params[i].default_value) /* the tracer binds only what a call gives */
+      return bind_error(b, call->json, "the call of the entry function %s() must give parameter '%s' (its default "
+                        "applies to calls in the source)", fname(b), param_name(b, i));
+    else if (!vals[i])
       return bind_error(b, call->json, "TypeError: %s() missing 1 required positional argument: '%s'", fname(b),
                         param_name(b, i));
   return true;

@@ -165,6 +165,9 @@ bool index_traced(tracer *t, scope *s, node *n, value base, value *out);
 /* target[items] = v (with op: the compound operator, or OP_ASSIGN), as JAX
  * records x.at[...].set(v); updates the variable that holds the array. */
 bool index_assign(tracer *t, scope *s, node *target, ast_op op, node *rhs, value *out);
+/* x.at[idx].set(v) / add / subtract / multiply / get() (*found false when
+ * call is not a method of x.at[idx]): the updated array, x unchanged. */
+bool index_at_call(tracer *t, scope *s, node *call, bool *found, value *out);
 
 /* trace_container.c: lists, dicts, indexing them, for-each */
 bool eval_list(tracer *t, scope *s, node *n, value *out);
@@ -232,6 +235,7 @@ extern const builtin_def builtins_array[];    /* trace_array.c */
 extern const builtin_def builtins_control[];  /* trace_control.c */
 /* tree_map(f, tree, *rest), in builtins_control (trace_container.c) */
 bool builtin_tree_map(tracer *t, const builtin_def *b, const call_args *a, value *out);
+extern const builtin_def builtins_pyops[];    /* trace_pyops.c */
 /* Offers every builtin's name to a "did you mean" (util.h). */
 struct tj_suggest;
 void builtin_suggest(struct tj_suggest *sg);
@@ -268,6 +272,27 @@ bool autograph_select(tracer *t, value pred, value a, value b, tj_span span, val
  * predicate in *pred with *is_traced set. Without autograph a traced
  * condition is a TracerBoolConversionError. */
 bool eval_condition(tracer *t, scope *s, node *n, const char *fix, bool *truth, bool *is_traced, value *pred);
+
+/* jnp.where's jitted _where(c, x, y) (trace_builtin.c). */
+bool where_jit(tracer *t, const value *cxy, tj_span span, value *out);
+/* jnp.power(x1, x2): integer_pow for a static integer exponent, else pow. */
+bool trace_power(tracer *t, value x1, value x2, tj_span span, value *out);
+/* The builtin name called with positional arguments vals, as an operator
+ * or a method calls it (its messages point at span). */
+bool call_builtin_values(tracer *t, const char *name, const value *vals, int n, tj_span span, value *out);
+/* trace_pyops.c: Python's operators on arrays: % (jnp.remainder), and the
+ * names inf, nan, pi, e (false when name is none of them). */
+bool trace_remainder(tracer *t, value x1, value x2, tj_span span, value *out);
+bool python_constant(const char *name, value *out);
+/* Python's binding of a call's arguments (positional, k=v, defaults) to
+ * f's parameters: args gets f->nparams values, or false with its
+ * TypeError. */
+bool bind_user_args(tracer *t, scope *s, ast_func *f, scope *closure, node *call, value *args);
+/* The attributes x.T, x.mT; *found false when field is neither. */
+bool array_property(tracer *t, const char *field, value v, tj_span span, bool *found, value *out);
+/* The builtin a method of jax.Array calls (NULL: none); *packs: its
+ * arguments after the receiver are one tuple (x.reshape(2, 3)). */
+const char *method_builtin(const char *method, bool *packs);
 
 /* Calls a builtin by name; *found is false when name is not a builtin. */
 bool call_builtin(tracer *t, scope *s, node *call, bool *found, value *out);

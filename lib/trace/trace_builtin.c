@@ -53,7 +53,7 @@ static bool binary_atom(tracer *t, int prim, ir_atom a, ir_atom b, tj_span span,
 /* jnp.where's _where (jax/_src/numpy/util.py) is a jit of its own in JAX:
  * where(c, x, y) records a nested jit[name=_where] whose body converts,
  * broadcasts and selects, traced once per signature. */
-static bool where_jit(tracer *t, const value *cxy, tj_span span, value *out) {
+bool where_jit(tracer *t, const value *cxy, tj_span span, value *out) {
   ir_atom outer_in[3];
   tj_aval avals[3];
   for (int i = 0; i < 3; i++) {
@@ -121,8 +121,11 @@ static bool pow_int_int(tracer *t, ir_atom x1, ir_atom x2, tj_dtype dt, tj_span 
 
 static bool builtin_pow(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   (void)b;
-  value args[2] = {a->pos[0], a->pos[1]};
-  tj_span span = a->call->span;
+  return trace_power(t, a->pos[0], a->pos[1], a->call->span, out);
+}
+
+bool trace_power(tracer *t, value x1, value x2, tj_span span, value *out) {
+  value args[2] = {x1, x2};
   if (args[1].kind == V_INT) { /* a static integer exponent: integer_pow */
     note_use(t, args[1].prov, USE_SHAPE); /* integer_pow's y */
     ir_atom in;
@@ -279,7 +282,8 @@ const builtin_def builtins_math[] = {
     {NULL, NULL, 0, 0, NULL, 0},
 };
 
-static const builtin_def *const builtin_tables[] = {builtins_math, builtins_array, builtins_control, builtins_dtype};
+static const builtin_def *const builtin_tables[] = {builtins_math, builtins_array, builtins_control, builtins_dtype,
+                                                    builtins_pyops};
 
 static const builtin_def *find_builtin(const char *name) {
   if (strcmp(name, "bool") == 0) return NULL; /* Python's bool(x), not np.bool_ */
@@ -315,16 +319,32 @@ static size_t count_keywords(const builtin_def *b) {
   return n;
 }
 
+/* x.reshape(2, 3): the arguments after the receiver as one tuple. */
+static void pack_method_args(tracer *t, call_args *a) {
+  if (a->npos <= 2) return;
+  value tuple = {.kind = V_TUPLE, .n = a->npos - 1, .items = ARENA_ARRAY(&t->scratch, value, a->npos)};
+  memcpy(tuple.items, a->pos + 1, sizeof *tuple.items * (size_t)tuple.n);
+  a->pos[1] = tuple;
+  a->pos_spans[1] = span_join(a->pos_spans[1], a->pos_spans[a->npos - 1]);
+  a->npos = 2;
+}
+
 /* Evaluates the arguments and checks them against the builtin's arity and
  * keywords, in Python's words. */
-static bool eval_args(tracer *t, scope *s, const builtin_def *b, node *call, call_args *a) {
+static bool eval_args(tracer *t, scope *s, const builtin_def *b, node *call, bool packs, call_args *a) {
   int n = call->nitems ? call->nitems : 1;
   a->call = call;
   a->pos = ARENA_ARRAY(&t->scratch, value, n);
   a->pos_spans = ARENA_ARRAY(&t->scratch, tj_span, n);
   a->kw = ARENA_ARRAY(&t->scratch, value, n);
   a->kw_spans = ARENA_ARRAY(&t->scratch, tj_span, n);
-  a->kwnames = ARENA_ARRAY(&t->scratch, const char *, n);
+  a->kwnames = ARENA_ARRAY(&t->scratch, const char *, n + 1);
+  if (call->lhs) { /* a method's receiver comes first */
+    a->pos = ARENA_ARRAY(&t->scratch, value, n + 1);
+    a->pos_spans = ARENA_ARRAY(&t->scratch, tj_span, n + 1);
+    a->pos_spans[0] = call->lhs->span;
+    if (!eval(t, s, call->lhs, &a->pos[a->npos++])) return false;
+  }
   for (int i = 0; i < call->nitems; i++) {
     node *arg = call->items[i];
     if (!arg->kwname) {
@@ -344,6 +364,7 @@ static bool eval_args(tracer *t, scope *s, const builtin_def *b, node *call, cal
     a->kw_spans[a->nkw] = arg->span;
     if (!eval(t, s, arg, &a->kw[a->nkw++])) return false;
   }
+  if (packs) pack_method_args(t, a);
   if (a->npos < b->min_pos || a->npos > b->max_pos) {
     if (b->min_pos == b->max_pos)
       return tracer_error(t, call->span, "TypeError: %s() takes %d positional argument%s but %d %s given", b->name,
@@ -377,16 +398,37 @@ static void note_builtin_uses(tracer *t, const call_args *a, uint64_t literal, v
   for (int i = 0; i < a->nkw; i++) note_builtin_arg(t, &a->kw[i], literal, out);
 }
 
-bool call_builtin(tracer *t, scope *s, node *call, bool *found, value *out) {
-  const char *name = name_str(t->prog->names, call->name);
-  *found = false;
-  /* local and user functions shadow builtins */
-  if (scope_lookup(s, call->name) || ast_find_func(t->prog, call->name)) return true;
+bool call_builtin_values(tracer *t, const char *name, const value *vals, int n, tj_span span, value *out) {
   const builtin_def *b = find_builtin(name);
+  if (!b) TJ_BUG("call_builtin_values: no such builtin");
+  node *call = ARENA_NEW(&t->scratch, node);
+  *call = (node){.kind = ND_CALL, .span = span, .op_span = span};
+  call_args a = {.call = call, .pos = (value *)vals, .npos = n};
+  a.pos_spans = ARENA_ARRAY(&t->scratch, tj_span, n ? n : 1);
+  for (int i = 0; i < n; i++) a.pos_spans[i] = span;
+  return b->fn(t, b, &a, out);
+}
+
+/* The builtin a call names: a method's (x.sum() is sum(x)), else the
+ * call's own unless a local or user function shadows it. */
+static const builtin_def *callee_builtin(tracer *t, scope *s, node *call, bool *packs) {
+  const char *name = name_str(t->prog->names, call->name);
+  *packs = false;
+  if (call->lhs) return (name = method_builtin(name, packs)) ? find_builtin(name) : NULL;
+  if (scope_lookup(s, call->name) || ast_find_func(t->prog, call->name)) return NULL;
+  return find_builtin(name);
+}
+
+bool call_builtin(tracer *t, scope *s, node *call, bool *found, value *out) {
+  bool packs;
+  const builtin_def *b = callee_builtin(t, s, call, &packs);
+  *found = b != NULL;
   if (!b) return true;
-  *found = true;
   call_args a = {0};
-  if (!eval_args(t, s, b, call, &a)) return false;
+  if (!eval_args(t, s, b, call, packs, &a)) return false;
+  if (call->lhs && a.pos[0].kind != V_TRACED)
+    return tracer_error(t, call->op_span, "AttributeError: '%s' object has no attribute '%s'",
+                        value_type_name(&a.pos[0]), name_str(t->prog->names, call->name));
   uint64_t outer = t->literal_prov;
   t->literal_prov = 0;
   bool ok = b->fn(t, b, &a, out);

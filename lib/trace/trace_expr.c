@@ -189,7 +189,7 @@ bool apply_binary(tracer *t, int prim, value a, value b, tj_span span, value *ou
   return emit(t, prim, in, 2, NULL, NULL, 0, span, out);
 }
 
-/* ---- static folding (Python semantics, C integer division) ---- */
+/* ---- static folding (Python semantics, C integer division; Python's %) ---- */
 
 static bool fold_error(tracer *t, ast_op op, const value *a, const value *b, tj_span span) {
   return tracer_error(t, span, "TypeError: unsupported operand type(s) for %s: '%s' and '%s'",
@@ -203,15 +203,46 @@ static bool fold_compare(ast_op op, int c, value *out) {
   return true;
 }
 
+/* Python's float ** (floatobject.c float_pow): a zero base with a negative
+ * exponent raises; a negative base with a fractional exponent is complex
+ * in Python, a type tjit lacks. */
+static bool fold_float_pow(tracer *t, double x, double y, tj_span span, value *out) {
+  if (x == 0 && y < 0) return tracer_error(t, span, "ZeroDivisionError: 0.0 cannot be raised to a negative power");
+  if (x < 0 && isfinite(x) && isfinite(y) && y != floor(y))
+    return tracer_error(t, span, "TypeError: (%g) ** %g is a complex number, which tjit has no dtype for", x, y);
+  *out = value_float(pow(x, y));
+  return true;
+}
+
+/* Python's int ** int: exact for a nonnegative exponent, a float otherwise. */
+static bool fold_int_pow(tracer *t, int64_t x, int64_t y, tj_span span, value *out) {
+  if (y < 0) return fold_float_pow(t, (double)x, (double)y, span, out);
+  int64_t r = 1;
+  for (; y; y >>= 1) {
+    if ((y & 1) && __builtin_mul_overflow(r, x, &r)) break;
+    if (y > 1 && __builtin_mul_overflow(x, x, &x)) break;
+  }
+  if (y) return tracer_error(t, span, "OverflowError: static integer arithmetic overflows 64 bits");
+  *out = value_int(r);
+  return true;
+}
+
 static bool fold_float(tracer *t, ast_op op, double x, double y, tj_span span, value *out) {
   switch (op) {
   case OP_ADD: *out = value_float(x + y); return true;
   case OP_SUB: *out = value_float(x - y); return true;
   case OP_MUL: *out = value_float(x * y); return true;
-  case OP_DIV: case OP_MOD:
+  case OP_DIV:
     if (y == 0) return tracer_error(t, span, "ZeroDivisionError: float division by zero");
-    *out = value_float(op == OP_DIV ? x / y : fmod(x, y));
+    *out = value_float(x / y);
     return true;
+  case OP_MOD: /* Python's float modulo (floatobject.c float_rem): the divisor's sign */
+    if (y == 0) return tracer_error(t, span, "ZeroDivisionError: float modulo");
+    *out = value_float(fmod(x, y));
+    if (out->f != 0 && (out->f < 0) != (y < 0)) out->f += y;
+    else if (out->f == 0) out->f = copysign(0.0, y);
+    return true;
+  case OP_POW: return fold_float_pow(t, x, y, span, out);
   case OP_EQ: *out = value_bool(x == y); return true;
   case OP_NE: *out = value_bool(x != y); return true;
   case OP_LT: *out = value_bool(x < y); return true;
@@ -229,11 +260,17 @@ static bool fold_int(tracer *t, ast_op op, int64_t x, int64_t y, tj_span span, v
   case OP_ADD: overflow = __builtin_add_overflow(x, y, &r); break;
   case OP_SUB: overflow = __builtin_sub_overflow(x, y, &r); break;
   case OP_MUL: overflow = __builtin_mul_overflow(x, y, &r); break;
-  case OP_DIV: case OP_MOD:
+  case OP_DIV:
     if (y == 0) return tracer_error(t, span, "ZeroDivisionError: integer division or modulo by zero");
-    if (x == INT64_MIN && y == -1) { overflow = op == OP_DIV; r = 0; break; }
-    r = op == OP_DIV ? x / y : x % y;
+    overflow = x == INT64_MIN && y == -1;
+    r = overflow ? 0 : x / y;
     break;
+  case OP_MOD: /* Python's: the result has the divisor's sign */
+    if (y == 0) return tracer_error(t, span, "ZeroDivisionError: integer modulo by zero");
+    r = y == -1 ? 0 : x % y;
+    if (r != 0 && (r < 0) != (y < 0)) r += y;
+    break;
+  case OP_POW: return fold_int_pow(t, x, y, span, out);
   case OP_BITAND: r = x & y; break;
   case OP_BITOR: r = x | y; break;
   case OP_BITXOR: r = x ^ y; break;
@@ -286,7 +323,7 @@ static void fold_dtype(value *out, tj_dtype dt) {
 static bool fold_numbers(tracer *t, ast_op op, const value *a, const value *b, tj_span span, value *out) {
   bool is_float = a->kind == V_FLOAT || b->kind == V_FLOAT;
   bool bitwise = op == OP_BITAND || op == OP_BITOR || op == OP_BITXOR || op == OP_SHL || op == OP_SHR;
-  if (is_float && bitwise) return fold_error(t, op, a, b, span);
+  if ((is_float && bitwise) || op == OP_MATMUL) return fold_error(t, op, a, b, span);
   if (is_float)
     return fold_float(t, op, a->kind == V_FLOAT ? a->f : (double)a->i,
                       b->kind == V_FLOAT ? b->f : (double)b->i, span, out);
@@ -305,6 +342,8 @@ static bool fold_binary(tracer *t, ast_op op, const value *a, const value *b, tj
       if (!v->strong && v->kind == V_INT && dtype_is_int(dt) && !int_fits(v->i, dt))
         return tracer_error(t, span, "OverflowError: Python integer %lld out of bounds for %s", (long long)v->i,
                             dtype_long(dt));
+    if (op == OP_POW && dtype_is_int(dt) && b->kind != V_FLOAT && b->i < 0)
+      return tracer_error(t, span, "ValueError: Integers to negative integer powers are not allowed.");
     value x = fold_operand(a, dt), y = fold_operand(b, dt);
     if (!fold_numbers(t, op, &x, &y, span, out)) return false;
     fold_dtype(out, dt);
@@ -329,7 +368,6 @@ static int binary_prim(tracer *t, ast_op op, const value *a, const value *b) {
   case OP_SUB: return P_sub;
   case OP_MUL: return P_mul;
   case OP_DIV: return P_div;
-  case OP_MOD: return P_rem;
   case OP_BITAND: return P_and;
   case OP_BITOR: return P_or;
   case OP_BITXOR: return P_xor;
@@ -355,7 +393,12 @@ static bool binary(tracer *t, ast_op op, value a, value b, tj_span span, value *
     out->prov = a.prov | b.prov;
     return true;
   }
-  return apply_binary(t, binary_prim(t, op, &a, &b), a, b, span, out);
+  switch (op) { /* jax.Array's __mod__, __pow__, __matmul__ (array_methods.py) */
+  case OP_MOD: return trace_remainder(t, a, b, span, out);
+  case OP_POW: return trace_power(t, a, b, span, out);
+  case OP_MATMUL: return call_builtin_values(t, "matmul", (value[2]){a, b}, 2, span, out);
+  default: return apply_binary(t, binary_prim(t, op, &a, &b), a, b, span, out);
+  }
 }
 
 bool binary_op(tracer *t, ast_op op, value a, value b, tj_span span, value *out) {
@@ -472,6 +515,9 @@ static bool eval_member(tracer *t, scope *s, node *n, value *out) {
   if (v.kind == V_MAP) return dict_member(t, n, &v, out);
   if (v.kind != V_TRACED && !value_is_number(&v))
     return tracer_error(t, n->op_span, "AttributeError: '%s' object has no attribute '%s'", value_type_name(&v), field);
+  bool found;
+  if (v.kind == V_TRACED && !array_property(t, field, v, n->span, &found, out)) return false;
+  if (v.kind == V_TRACED && found) return true;
   tj_aval a = value_aval(t, &v);
   if (strcmp(field, "ndim") == 0) *out = value_int(a.rank);
   else if (strcmp(field, "size") == 0) *out = value_int(aval_size(&a));
@@ -481,7 +527,7 @@ static bool eval_member(tracer *t, scope *s, node *n, value *out) {
     out->items = ARENA_ARRAY(&t->scratch, value, a.rank ? a.rank : 1);
     for (int i = 0; i < a.rank; i++) out->items[i] = value_int(a.dims[i]);
   } else
-    return tracer_error(t, n->op_span, "AttributeError: array has no attribute '%s' (it has shape, ndim, dtype, size)", field);
+    return tracer_error(t, n->op_span, "AttributeError: array has no attribute '%s' (it has shape, ndim, dtype, size, T, mT)", field);
   return true;
 }
 
@@ -552,22 +598,26 @@ static bool undefined_function(tracer *t, scope *s, node *n) {
 
 static bool eval_call(tracer *t, scope *s, node *n, value *out) {
   bool found;
+  if (!index_at_call(t, s, n, &found, out)) return false;
+  if (found) return true;
   if (!call_builtin(t, s, n, &found, out)) return false;
   if (found) return true;
+  if (n->lhs) {
+    value v;
+    if (!eval(t, s, n->lhs, &v)) return false;
+    return tracer_error(t, n->op_span, "AttributeError: '%s' object has no attribute '%s'",
+                        v.kind == V_TRACED ? "Array" : value_type_name(&v), name_str(t->prog->names, n->name));
+  }
   value *fv = scope_lookup(s, n->name);
   if (fv && fv->kind != V_FUNC)
     return tracer_error(t, n->op_span, "TypeError: '%s' object is not callable", value_type_name(fv));
   ast_func *f = fv ? fv->func : ast_find_func(t->prog, n->name);
   if (!f && strcmp(name_str(t->prog->names, n->name), "dict") == 0) return eval_dict_call(t, s, n, out);
   if (!f) return undefined_function(t, s, n);
-  value *args = ARENA_ARRAY(&t->scratch, value, n->nitems ? n->nitems : 1);
-  for (int i = 0; i < n->nitems; i++) {
-    if (n->items[i]->kwname)
-      return tracer_error(t, n->items[i]->span, "keyword arguments are only accepted by builtins");
-    if (!eval(t, s, n->items[i], &args[i])) return false;
-  }
-  if (f->is_jit) return call_jit(t, f, fv ? fv->closure : NULL, n, args, n->nitems, out);
-  return call_user(t, f, fv ? fv->closure : NULL, n, args, n->nitems, out);
+  value *args = ARENA_ARRAY(&t->scratch, value, f->nparams ? f->nparams : 1);
+  if (!bind_user_args(t, s, f, fv ? fv->closure : NULL, n, args)) return false;
+  if (f->is_jit) return call_jit(t, f, fv ? fv->closure : NULL, n, args, f->nparams, out);
+  return call_user(t, f, fv ? fv->closure : NULL, n, args, f->nparams, out);
 }
 
 static bool eval_inner(tracer *t, scope *s, node *n, value *out) {
@@ -584,6 +634,7 @@ static bool eval_inner(tracer *t, scope *s, node *n, value *out) {
     ast_func *f = ast_find_func(t->prog, n->name);
     if (f) { *out = (value){.kind = V_FUNC, .func = f}; return true; }
     const char *id = name_str(t->prog->names, n->name);
+    if (python_constant(id, out)) return true;
     tj_dtype dt; /* a dtype name as a value: astype(x, f32), zeros(3, dtype=int) */
     if (dtype_parse(id, (uint32_t)strlen(id), &dt)) { *out = (value){.kind = V_DTYPE, .dtype = dt}; return true; }
     char why[DTYPE_MSG_MAX];

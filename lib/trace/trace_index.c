@@ -160,15 +160,42 @@ static bool eval_slice(tracer *t, scope *s, node *n, ix_item *it) {
   return true;
 }
 
+static void full_slice(ix_item *it, int axis, tj_span span) {
+  memset(it, 0, sizeof *it);
+  it->kind = IX_SLICE;
+  it->axis = axis;
+  it->span = span;
+  for (int k = 0; k < 3; k++) it->bound[k] = value_none();
+}
+
+/* The `...` at item position at (axis: the first it stands for) becomes
+ * the full slices of the axes the other items leave, as JAX's
+ * _parse_indices counts it (jax/_src/numpy/indexing.py). */
+static void expand_ellipsis(indexer *ix, int at, int axis, int *consumed, tj_span span) {
+  int fill = ix->x.rank - *consumed;
+  memmove(&ix->items[at + fill], &ix->items[at], sizeof *ix->items * (size_t)(ix->n - at));
+  for (int k = at + fill; k < ix->n + fill; k++) ix->items[k].axis += fill;
+  for (int j = 0; j < fill; j++) full_slice(&ix->items[at + j], axis + j, span);
+  ix->n += fill;
+  *consumed += fill;
+}
+
 /* Evaluates the items of index node n on an array of aval x, checks their
- * types and count as _parse_indices does, and appends the trailing slices. */
+ * types and count as _parse_indices does, expands an ellipsis and appends
+ * the trailing slices. */
 static bool parse_indexer(tracer *t, scope *s, node *n, const tj_aval *x, indexer *ix) {
   ix->x = *x;
   ix->span = n->span;
   ix->items = ARENA_ARRAY(&t->scratch, ix_item, n->nitems + TJ_MAX_RANK);
   ix->n = 0;
-  int consumed = 0;
+  int consumed = 0, ellipsis = -1, ellipsis_axis = 0;
+  node *extra_ellipsis = NULL;
   for (int k = 0; k < n->nitems; k++) {
+    if (n->items[k]->kind == ND_ELLIPSIS) {
+      if (ellipsis >= 0) extra_ellipsis = n->items[k];
+      else ellipsis = ix->n, ellipsis_axis = consumed;
+      continue;
+    }
     ix_item *it = &ix->items[ix->n++];
     memset(it, 0, sizeof *it);
     if (n->items[k]->kind == ND_SLICE) {
@@ -182,21 +209,17 @@ static bool parse_indexer(tracer *t, scope *s, node *n, const tj_aval *x, indexe
     it->axis = consumed;
     consumed += it->kind == IX_NONE ? 0 : it->kind == IX_BOOL ? t->m->vars[it->var].rank : 1;
   }
+  if (extra_ellipsis) /* _parse_indices' text, after every item's type is known */
+    return tracer_error(t, extra_ellipsis->span, "IndexError: an index can only have a single ellipsis ('...')");
   if (consumed > x->rank)
     return tracer_error(t, n->span, "IndexError: Too many indices: array is %d-dimensional, but %d were indexed",
                         x->rank, consumed);
+  if (ellipsis >= 0) expand_ellipsis(ix, ellipsis, ellipsis_axis, &consumed, n->span);
   int rank = x->rank; /* of the result: integers remove an axis, None adds one */
   for (int k = 0; k < ix->n; k++)
     rank += ix->items[k].kind == IX_NONE ? 1 : ix->items[k].kind == IX_SLICE ? 0 : -1;
   if (rank > TJ_MAX_RANK) return tracer_error(t, n->span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
-  for (int d = consumed; d < x->rank; d++) {
-    ix_item *it = &ix->items[ix->n++];
-    memset(it, 0, sizeof *it);
-    it->kind = IX_SLICE;
-    it->axis = d;
-    it->span = n->span;
-    for (int k = 0; k < 3; k++) it->bound[k] = value_none();
-  }
+  for (int d = consumed; d < x->rank; d++) full_slice(&ix->items[ix->n++], d, n->span);
   return true;
 }
 
@@ -609,7 +632,8 @@ static ir_jaxpr *update_jaxpr(tracer *t, int scatter_prim, tj_dtype dt, tj_span 
   ir_jaxpr *j = find_update_jaxpr(t->jaxpr, scatter_prim, dt, t->m, 0);
   if (!j && t->jaxpr != t->m->top) j = find_update_jaxpr(t->m->top, scatter_prim, dt, t->m, 0);
   if (j) return j;
-  int op = scatter_prim == P_scatter_add ? P_add : scatter_prim == P_scatter_sub ? P_sub : P_mul;
+  int op = scatter_prim == P_scatter_add ? P_add : scatter_prim == P_scatter_sub ? P_sub
+         : scatter_prim == P_scatter_min ? P_min : scatter_prim == P_scatter_max ? P_max : P_mul;
   tj_aval a = aval_scalar(dt, false);
   j = ir_jaxpr_new(t->m);
   j->invars = ARENA_ARRAY(&t->m->arena, uint32_t, 2);
@@ -740,4 +764,50 @@ bool index_assign(tracer *t, scope *s, node *target, ast_op op, node *rhs, value
   *slot = r;
   *out = r;
   return true;
+}
+
+/* x.at[idx]: the index node of a method call's receiver, or NULL. */
+static node *at_index(tracer *t, const node *call) {
+  const node *r = call->lhs;
+  if (!r || r->kind != ND_INDEX || r->lhs->kind != ND_MEMBER) return NULL;
+  return strcmp(name_str(t->prog->names, r->lhs->name), "at") == 0 ? (node *)r : NULL;
+}
+
+/* The methods of _IndexUpdateRef (jax/_src/numpy/array_methods.py) that
+ * lax has a scatter for, and get (rewriting_take, as x[idx]). */
+static const struct {
+  const char *method;
+  int prim;
+} at_methods[] = {
+    {"set", P_scatter}, {"add", P_scatter_add}, {"subtract", P_scatter_sub}, {"multiply", P_scatter_mul},
+    {"min", P_scatter_min}, {"max", P_scatter_max},
+};
+
+bool index_at_call(tracer *t, scope *s, node *call, bool *found, value *out) {
+  node *ix_node = at_index(t, call);
+  if (!(*found = ix_node != NULL)) return true;
+  const char *name = name_str(t->prog->names, call->name);
+  value x;
+  if (!eval(t, s, ix_node->lhs->lhs, &x)) return false;
+  if (x.kind != V_TRACED)
+    return tracer_error(t, ix_node->lhs->op_span, "AttributeError: '%s' object has no attribute 'at'",
+                        value_type_name(&x));
+  int nargs = strcmp(name, "get") == 0 ? 0 : 1;
+  if (call->nitems != nargs || (nargs && call->items[0]->kwname))
+    return tracer_error(t, call->span, "TypeError: %s() takes %d positional argument%s here", name, nargs,
+                        nargs == 1 ? "" : "s");
+  if (!nargs) return index_traced(t, s, ix_node, x, out);
+  int prim = -1;
+  for (size_t i = 0; i < TJ_COUNT(at_methods); i++)
+    if (strcmp(at_methods[i].method, name) == 0) prim = at_methods[i].prim;
+  if (prim < 0)
+    return tracer_error(t, call->op_span, "x.at[...].%s is not supported (it has set, add, subtract, multiply, min, max, get)",
+                        name);
+  indexer ix;
+  value v;
+  if (!parse_indexer(t, s, ix_node, &t->m->vars[x.var], &ix) || !check_concrete(t, &ix) || !eval(t, s, call->items[0], &v))
+    return false;
+  if (v.kind != V_TRACED && !value_is_number(&v))
+    return tracer_error(t, call->items[0]->span, "TypeError: a %s cannot be put into an array", value_type_name(&v));
+  return scatter_update(t, &ix, x, v, prim, out);
 }

@@ -64,6 +64,7 @@ static void dump_expr_node(tj_buf *b, const ast_program *prog, const node *n) {
   case ND_BOOL: buf_puts(b, n->ival ? "true" : "false"); return;
   case ND_STR: buf_put_quoted(b, n->str, n->strlen); return;
   case ND_NONE: buf_puts(b, "None"); return;
+  case ND_ELLIPSIS: buf_puts(b, "..."); return;
   case ND_IDENT: buf_puts(b, name_str(prog->names, n->name)); return;
   case ND_UNARY: buf_printf(b, "(%s", op_text(n->op)); break;
   case ND_BINARY: buf_printf(b, "(%s", op_text(n->op)); break;
@@ -76,7 +77,8 @@ static void dump_expr_node(tj_buf *b, const ast_program *prog, const node *n) {
     break;
   case ND_TERNARY: buf_puts(b, "(?"); break;
   case ND_CALL:
-    buf_printf(b, "(call %s", name_str(prog->names, n->name));
+    buf_printf(b, "(%s %s", n->lhs ? "method" : "call", name_str(prog->names, n->name));
+    if (n->lhs) dump_opt(b, prog, n->lhs);
     for (int i = 0; i < n->nitems; i++) {
       if (n->items[i]->kwname)
         buf_printf(b, " %s=", name_str(prog->names, n->items[i]->kwname));
@@ -161,6 +163,10 @@ static void dump_func(tj_buf *b, const ast_program *prog, const ast_func *fn) {
     buf_printf(b, "%s%s%s ", i ? " " : "", prm->is_static ? "static " : "",
                name_str(prog->names, prm->name));
     dump_type(b, prog, &prm->type);
+    if (prm->default_value) {
+      buf_putc(b, '=');
+      dump_node(b, prog, prm->default_value);
+    }
   }
   buf_puts(b, ") ");
   dump_node(b, prog, fn->body);
@@ -304,6 +310,16 @@ static void test_precedence(void) {
   CHECK_STR(expr("a ? b ? c : d : e"), "(? a (? b c d) e)");
   CHECK_STR(expr("-x[0]"), "(- (index x 0))");
   CHECK_STR(expr("-x.shape"), "(- (. x shape))");
+  /* Python's **: tighter than a unary operator on its left, looser than
+   * one on its right, right-associative; @ with * */
+  CHECK_STR(expr("-x ** 2"), "(- (** x 2))");
+  CHECK_STR(expr("2 ** -x"), "(** 2 (- x))");
+  CHECK_STR(expr("a ** b ** c"), "(** a (** b c))");
+  CHECK_STR(expr("a * b ** c"), "(* a (** b c))");
+  CHECK_STR(expr("x[0] ** 2"), "(** (index x 0) 2)");
+  CHECK_STR(expr("a @ b + c"), "(+ (@ a b) c)");
+  CHECK_STR(expr("a * b @ c"), "(@ (* a b) c)");
+  CHECK_STR(expr("a % b @ c"), "(@ (% a b) c)");
 }
 
 static void test_casts(void) {
@@ -349,6 +365,11 @@ static void test_postfix(void) {
   CHECK_STR(expr("(a, b,)"), "(tuple a b)");
   CHECK_STR(expr("((a, b), c)"), "(tuple (tuple a b) c)");
   CHECK_STR(expr("switch(i, (f0, f1), x)"), "(call switch i (tuple f0 f1) x)");
+  CHECK_STR(expr("x.sum(axis=1)"), "(method sum x axis=1)");
+  CHECK_STR(expr("x.T.reshape(2, 3)"), "(method reshape (. x T) 2 3)");
+  CHECK_STR(expr("x.at[0].set(v)"), "(method set (index (. x at) 0) v)");
+  CHECK_STR(expr("x[..., 0]"), "(index x ... 0)");
+  CHECK_STR(expr("x[0, ...]"), "(index x 0 ...)");
 }
 
 static void test_statements(void) {
@@ -409,6 +430,8 @@ static void test_functions(void) {
   CHECK_STR(parse("f(float x[3][4], float y[n], f32[n,4] z, i32 w) {}"),
             "(func f _ (x f32[3,4] y f32[n] z f32[n,4] w i32) (block))");
   CHECK_STR(parse("f32[3] f(x) {}"), "(func f f32[3] (x _) (block))");
+  CHECK_STR(parse("float f(float x, float scale = 2.0, int n = 1 + 2) {}"),
+            "(func f f32 (x f32 scale f32=2.0 n i32=(+ 1 2)) (block))");
   CHECK_STR(parse("auto[n] f(x) {}"), "(func f _[n] (x _) (block))");
   CHECK_STR(parse("(float, float) f(x) { return (x, x); }"),
             "(func f _ (x _) (block (return (tuple x x))))");
@@ -558,9 +581,9 @@ static void test_syntax_errors(void) {
             "t.c:1:15: error: unterminated string\n"
             "    1 | f(x) { return \"abc; }\n"
             "      |               ^\n");
-  CHECK_STR(parse("f(x) { return x @ 2; }"),
-            "t.c:1:17: error: unexpected character '@'\n"
-            "    1 | f(x) { return x @ 2; }\n"
+  CHECK_STR(parse("f(x) { return x ` 2; }"),
+            "t.c:1:17: error: unexpected character '`'\n"
+            "    1 | f(x) { return x ` 2; }\n"
             "      |                 ^\n");
   CHECK_STR(parse("f(x) { return x \xc3\xa9 2; }"),
             "t.c:1:17: error: unexpected character '\xc3\xa9'\n"
@@ -641,8 +664,12 @@ static void test_error_messages(void) {
             "t.c:1:23: error: positional argument follows keyword argument");
   CHECK_STR(first_line(body("return f(axis=1, axis=2);")),
             "t.c:1:24: error: keyword argument 'axis' repeated");
-  CHECK_STR(first_line(body("return x.sum();")),
-            "t.c:1:19: error: only a function name can be called");
+  CHECK_STR(first_line(body("return x.sum()();")),
+            "t.c:1:21: error: only a function name can be called");
+  CHECK_STR(first_line(body("return x[..];")), "t.c:1:16: error: expected expression, saw '.'");
+  CHECK_STR(first_line(body("return x ** ;")), "t.c:1:19: error: expected expression, saw ';'");
+  CHECK_STR(first_line(parse("f(x = 1, y) { return x; }")),
+            "t.c:1:10: error: SyntaxError: parameter without a default follows parameter with a default");
   CHECK_STR(first_line(body("return x.;")),
             "t.c:1:16: error: expected member name after '.', saw ';'");
   CHECK_STR(first_line(body("return a ? b;")),
@@ -768,8 +795,8 @@ static void test_hostile(void) {
   memcpy(semis + 2000000 - 2, "}", 2);
   CHECK_STR(first_line(parse(semis)),
             "t.c:1:524289: error: too many tokens (limit is 524288) in the source");
-  semis[2] = '@'; /* a lexical error before the limit is reported as such */
-  CHECK_STR(first_line(parse(semis)), "t.c:1:3: error: unexpected character '@'");
+  semis[2] = '`'; /* a lexical error before the limit is reported as such */
+  CHECK_STR(first_line(parse(semis)), "t.c:1:3: error: unexpected character '`'");
   free(semis);
 
   /* too many arguments; a very long name is cut short in messages */
