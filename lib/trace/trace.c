@@ -51,7 +51,7 @@ void frame_pop(tracer *t) {
 
 ir_atom frame_atom(tracer *t, uint32_t var) {
   trace_frame *f = t->frame;
-  if (var >= f->first_var) return ATOM_VAR(var);
+  if (var >= f->first_var && !const_source(t, var)) return ATOM_VAR(var);
   for (int i = 0; i < f->nconst; i++)
     if (f->outer[i] == var) return ATOM_VAR(f->inner[i]);
   if (f->nconst == f->capconst) {
@@ -68,6 +68,7 @@ ir_atom frame_atom(tracer *t, uint32_t var) {
 
 void frame_seal(tracer *t, trace_frame *f, const uint32_t *args, int nargs) {
   ir_jaxpr *j = f->jaxpr;
+  consts_prune(t, f);
   j->nin = (uint32_t)(f->nconst + nargs);
   j->invars = ARENA_ARRAY(&t->m->arena, uint32_t, j->nin ? j->nin : 1);
   for (int i = 0; i < f->nconst; i++) j->invars[i] = f->inner[i];
@@ -607,6 +608,7 @@ bool trace_function(tracer *t, const bound_call *bc) {
   top->arg_names = t->invar_names;
   value ret;
   if (!trace_body(t, fs, is_static, &ret)) return false;
-  if (ret.kind == V_NONE) return true;
-  return add_outputs(t, &ret, t->entry->name_span);
+  bool ok = ret.kind == V_NONE || add_outputs(t, &ret, t->entry->name_span);
+  if (ok) consts_finish_top(t, top);
+  return ok;
 }

@@ -279,7 +279,8 @@ const builtin_def builtins_math[] = {
     {NULL, NULL, 0, 0, NULL, 0},
 };
 
-static const builtin_def *const builtin_tables[] = {builtins_math, builtins_array, builtins_control, builtins_dtype};
+static const builtin_def *const builtin_tables[] = {builtins_math, builtins_array, builtins_control, builtins_dtype,
+                                                    builtins_const};
 
 static const builtin_def *find_builtin(const char *name) {
   if (strcmp(name, "bool") == 0) return NULL; /* Python's bool(x), not np.bool_ */
