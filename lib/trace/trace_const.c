@@ -22,6 +22,7 @@
 #include "trace_array_int.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- source variables ---- */
@@ -39,23 +40,29 @@ static void set_source(tracer *t, uint32_t var, const void *data) {
   t->src_data[var] = data;
 }
 
-/* Whether j reads var: an operand or an output. */
-static bool jaxpr_reads(const ir_jaxpr *j, uint32_t var) {
+/* Marks the variables j reads: operands and outputs. */
+static void mark_reads(const ir_jaxpr *j, uint8_t *read) {
   for (uint32_t k = 0; k < j->neqns; k++)
     for (uint32_t i = 0; i < j->eqns[k].nin; i++)
-      if (j->eqns[k].in[i] == ATOM_VAR(var)) return true;
+      if (!ATOM_IS_LIT(j->eqns[k].in[i])) read[ATOM_INDEX(j->eqns[k].in[i])] = 1;
   for (uint32_t i = 0; i < j->nout; i++)
-    if (j->outs[i] == ATOM_VAR(var)) return true;
-  return false;
+    if (!ATOM_IS_LIT(j->outs[i])) read[ATOM_INDEX(j->outs[i])] = 1;
 }
 
 void consts_prune(tracer *t, trace_frame *f) {
+  bool any = false;
+  for (int i = 0; i < f->nconst && !any; i++) any = const_source(t, f->outer[i]) != NULL;
+  if (!any) return;
+  uint8_t *read = calloc(t->m->nvars, 1);
+  if (!read) TJ_OOM();
+  mark_reads(f->jaxpr, read);
   int n = 0;
   for (int i = 0; i < f->nconst; i++) {
-    if (const_source(t, f->outer[i]) && !jaxpr_reads(f->jaxpr, f->inner[i])) continue;
+    if (const_source(t, f->outer[i]) && !read[f->inner[i]]) continue;
     f->outer[n] = f->outer[i], f->inner[n++] = f->inner[i];
   }
   f->nconst = n;
+  free(read);
 }
 
 void consts_finish_top(tracer *t, trace_frame *top) {
