@@ -205,7 +205,8 @@ typedef struct leaf_walk {
 } leaf_walk;
 
 static bool walk_leaves(tracer *t, const value *v, tj_span span, leaf_walk *w) {
-  if (v->kind == V_TUPLE) {
+  if (v->kind == V_TUPLE) { /* its length is a dimension, its numbers are values as literals are */
+    note_use(t, v->prov, USE_SHAPE);
     for (int i = 0; i < v->n; i++)
       if (!walk_leaves(t, &v->items[i], span, w)) return false;
     return true;
@@ -214,6 +215,7 @@ static bool walk_leaves(tracer *t, const value *v, tj_span span, leaf_walk *w) {
   if (v->kind != V_TRACED && !value_is_number(v))
     return tracer_error(t, span, "TypeError: array() takes numbers and nested tuples or lists of them, not a %s",
                         value_type_name(v));
+  if (v->kind != V_TRACED) note_use(t, v->prov, USE_LITERAL);
   tj_aval a = value_aval(t, v);
   w->traced = w->traced || v->kind == V_TRACED;
   if (!w->any) w->dtype = a.dtype, w->weak = a.weak;
