@@ -73,9 +73,8 @@ static uint32_t write_function(cg *g, const ir_jaxpr *j) {
   tj_buf body = {0}, *caller = g->out;
   int indent = g->indent;
   uint64_t frame = g->frame, callee_stack = g->callee_stack;
-  texts ins = texts_new(j->nconst + j->nin), dests = texts_new(j->nout);
-  for (uint32_t i = 0; i < ins.n; i++)
-    ins.s[i] = param_text(g, i < j->nconst ? j->constvars[i] : j->invars[i - j->nconst], "in", i);
+  texts ins = texts_new(j->nin), dests = texts_new(j->nout); /* its constvars are its own (cg_jaxpr_into) */
+  for (uint32_t i = 0; i < ins.n; i++) ins.s[i] = param_text(g, j->invars[i], "in", i);
   for (uint32_t k = 0; k < j->nout; k++) {
     tj_aval a = cg_aval(g, j->outs[k]);
     dests.s[k] = fmt(a.rank == 0 ? "*(%s *)out[%u]" : "(%s *)out[%u]", cg_type(a.dtype), k);
@@ -123,7 +122,7 @@ static void put_argument(cg *g, ir_atom a, tj_buf *b) {
 bool cg_jit(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   const ir_jaxpr *j = ir_param_jaxpr(e, "jaxpr");
-  if (!j || j->nconst + j->nin != e->nin || j->nout != e->nout) return cg_fail(g, "internal error: jit");
+  if (!j || j->nin != e->nin || j->nout != e->nout) return cg_fail(g, "internal error: jit");
   uint32_t f = function_of(g, j);
   if (g->failed) return false;
   if (g->fns[f].stack > g->callee_stack) g->callee_stack = g->fns[f].stack;
@@ -157,7 +156,7 @@ bool cg_cond(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   bool ok = true;
   for (int b = 0; b < nbranches && ok; b++) {
     const ir_jaxpr *j = ir_pval_jaxpr(br, b);
-    if (!j || j->nconst + j->nin != ins.n || j->nout != e->nout) { ok = cg_fail(g, "internal error: cond"); break; }
+    if (!j || j->nin != ins.n || j->nout != e->nout) { ok = cg_fail(g, "internal error: cond"); break; }
     if (b + 1 < nbranches) cg_line(g, "%sif (c%u == %d) {", b ? "} else " : "", c, b);
     else cg_line(g, b ? "} else {" : "{");
     ok = sub_body(g, j, &ins, &dests);
@@ -226,7 +225,7 @@ bool cg_while(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   const ir_jaxpr *body = ir_param_jaxpr(e, "body_jaxpr"), *cj = ir_param_jaxpr(e, "cond_jaxpr");
   uint32_t cn = (uint32_t)ir_param_int(e, "cond_nconsts", 0), bn = (uint32_t)ir_param_int(e, "body_nconsts", 0);
   uint32_t n = e->nout, id = cg_fresh(g);
-  if (!body || !cj || cn + bn + n != e->nin || cj->nin + cj->nconst != cn + n || body->nin + body->nconst != bn + n ||
+  if (!body || !cj || cn + bn + n != e->nin || cj->nin != cn + n || body->nin != bn + n ||
       body->nout != n || cj->nout != 1)
     return cg_fail(g, "internal error: malformed while");
   const ir_atom *init = e->in + cn + bn;
@@ -270,7 +269,7 @@ bool cg_scan(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   uint32_t nconst = (uint32_t)ir_param_int(e, "num_consts", 0), ncarry = (uint32_t)ir_param_int(e, "num_carry", 0);
   bool reverse = ir_param_bool(e, "reverse", false);
   if (!body || length < 0 || nconst + ncarry > e->nin || ncarry > e->nout ||
-      body->nconst + body->nin != e->nin || body->nout != e->nout)
+      body->nin != e->nin || body->nout != e->nout)
     return cg_fail(g, "internal error: malformed scan");
   uint32_t nxs = e->nin - nconst - ncarry, nys = e->nout - ncarry, id = cg_fresh(g);
   const ir_atom *init = e->in + nconst;

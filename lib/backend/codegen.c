@@ -161,6 +161,76 @@ void cg_literal(cg *g, const ir_lit *lit, tj_buf *b) {
   }
 }
 
+/* ---- array constants ---- */
+
+/* Whether constvar v's value is written by its bits: a float array with a
+ * non-finite element, which no C constant expression spells. */
+static bool const_by_bits(const cg *g, uint32_t v) {
+  const tj_aval *a = &g->m->vars[v];
+  const void *data = ir_const_data(g->m, v);
+  if (!dtype_is_float(a->dtype) || !data) return false;
+  for (int64_t i = 0, n = cg_size(a); i < n; i++) {
+    double x;
+    if (a->dtype == DT_F32) {
+      float f;
+      memcpy(&f, (const char *)data + 4 * i, 4);
+      x = f;
+    } else memcpy(&x, (const char *)data + 8 * i, 8);
+    if (!isfinite(x)) return true;
+  }
+  return false;
+}
+
+/* Element i of a constant's data as a C constant of its dtype. */
+static void put_const_elem(cg *g, const tj_aval *a, const void *data, int64_t i, bool bits, tj_buf *b) {
+  const char *p = (const char *)data + (size_t)i * (size_t)dtype_size(a->dtype);
+  if (a->dtype == DT_F32) {
+    float f;
+    uint32_t u;
+    memcpy(&f, p, 4), memcpy(&u, p, 4);
+    if (bits) buf_printf(b, "0x%xu", u);
+    else put_float(g, f, true, b);
+  } else if (a->dtype == DT_F64) {
+    double f;
+    uint64_t u;
+    memcpy(&f, p, 8), memcpy(&u, p, 8);
+    if (bits) buf_printf(b, "0x%llxull", (unsigned long long)u);
+    else put_float(g, f, false, b);
+  } else {
+    int64_t v = 0;
+    switch (a->dtype) {
+    case DT_BOOL: case DT_U8: { uint8_t x; memcpy(&x, p, 1); v = x; break; }
+    case DT_I8: { int8_t x; memcpy(&x, p, 1); v = x; break; }
+    case DT_I16: { int16_t x; memcpy(&x, p, 2); v = x; break; }
+    case DT_I32: { int32_t x; memcpy(&x, p, 4); v = x; break; }
+    case DT_U32: { uint32_t x; memcpy(&x, p, 4); v = x; break; }
+    default: memcpy(&v, p, 8); break;
+    }
+    put_int(a->dtype, v, b);
+  }
+}
+
+/* Every constvar's value as a static array tj_kV (V its variable), eight
+ * numbers a line; by bits through a union when const_by_bits. */
+static void emit_consts(cg *g, tj_buf *b) {
+  for (uint32_t c = 0; c < g->m->nconsts; c++) {
+    uint32_t v = g->m->consts[c].var;
+    const tj_aval *a = &g->m->vars[v];
+    const char *T = cg_type(a->dtype);
+    int64_t n = cg_size(a), room = n ? n : 1;
+    bool bits = const_by_bits(g, v);
+    if (bits) buf_printf(b, "static const union { %s u[%lld]; %s f[%lld]; } tj_k%u = {{",
+                         a->dtype == DT_F32 ? "unsigned" : "unsigned long long", (long long)room, T, (long long)room, v);
+    else buf_printf(b, "static const %s tj_k%u[%lld] = {", T, v, (long long)room);
+    for (int64_t i = 0; i < n; i++) {
+      if (i) buf_puts(b, i % 8 ? ", " : ",\n  ");
+      put_const_elem(g, a, g->m->consts[c].data, i, bits, b);
+    }
+    buf_puts(b, n ? "" : "0");
+    buf_puts(b, bits ? "}};\n" : "};\n");
+  }
+}
+
 /* ---- variables ---- */
 
 void cg_elem(cg *g, ir_atom a, const char *idx, tj_buf *b) {
@@ -490,12 +560,14 @@ bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char 
   const pass_fusion *plan = pass_fusion_of(g->facts, j);
   if (!plan) return cg_fail(g, "internal error: jaxpr %u has no fusion plan (the passes did not run)", j->id);
   cg_info in;
-  uint32_t nin = j->nconst + j->nin;
-  for (uint32_t i = 0; i < nin; i++) {
+  for (uint32_t i = 0; i < j->nconst + j->nin; i++) {
     uint32_t v = i < j->nconst ? j->constvars[i] : j->invars[i - j->nconst];
     const tj_aval *a = &g->m->vars[v];
     g->vars[v] = (cg_var){.state = CV_DEFINED, .scalar = a->rank == 0, .root = v};
-    cg_line(g, a->rank == 0 ? "%s v%u = %s;" : "%s *v%u = %s;", cg_type(a->dtype), v, ins[i]);
+    const char *T = cg_type(a->dtype);
+    if (i >= j->nconst) cg_line(g, a->rank == 0 ? "%s v%u = %s;" : "%s *v%u = %s;", T, v, ins[i - j->nconst]);
+    else if (a->rank == 0) cg_line(g, "%s v%u = tj_k%u%s[0];", T, v, v, const_by_bits(g, v) ? ".f" : "");
+    else cg_line(g, "%s *v%u = (%s *)tj_k%u%s;", T, v, T, v, const_by_bits(g, v) ? ".f" : "");
   }
   for (uint32_t k = 0; k < j->neqns; k++)
     for (uint32_t o = 0; o < j->eqns[k].nout; o++) {
@@ -640,10 +712,10 @@ cg_result codegen_c(const diag_at *at, const ir_module *m, pass_facts *f, tj_buf
   g.need_kernel = calloc(nkernels, sizeof *g.need_kernel);
   if (!g.vars || !g.need_kernel) TJ_OOM();
   const ir_jaxpr *j = m->top;
-  char **ins = calloc(j->nconst + j->nin + 1, sizeof *ins), **dests = calloc(j->nout + 1, sizeof *dests);
+  char **ins = calloc(j->nin + 1, sizeof *ins), **dests = calloc(j->nout + 1, sizeof *dests);
   if (!ins || !dests) TJ_OOM();
-  for (uint32_t i = 0; i < j->nconst + j->nin; i++) {
-    uint32_t v = i < j->nconst ? j->constvars[i] : j->invars[i - j->nconst];
+  for (uint32_t i = 0; i < j->nin; i++) {
+    uint32_t v = j->invars[i];
     tj_buf s = {0};
     const char *t = cg_type(m->vars[v].dtype);
     buf_printf(&s, m->vars[v].rank == 0 ? "*(%s *)in[%u]" : "(%s *)in[%u]", t, i);
@@ -662,6 +734,7 @@ cg_result codegen_c(const diag_at *at, const ir_module *m, pass_facts *f, tj_buf
   check_stack(&g);
   if (!g.failed) {
     emit_prelude(&g, out);
+    emit_consts(&g, out);
     if (g.functions.data) buf_puts(out, g.functions.data);
     buf_puts(out, "void tj_entry(struct tj_rt *rt, void *const *in, void *const *out) {\n");
     if (body.data) buf_puts(out, body.data);
@@ -670,7 +743,7 @@ cg_result codegen_c(const diag_at *at, const ir_module *m, pass_facts *f, tj_buf
   size_t failed = body.failed ? body.failed : g.functions.failed ? g.functions.failed : out->failed;
   bool nomem = !g.failed && failed;
   if (nomem) diag_out_of_memory(at->d, TJ_NOMEM_FMT "the generated C code", failed);
-  for (uint32_t i = 0; i < j->nconst + j->nin; i++) free(ins[i]);
+  for (uint32_t i = 0; i < j->nin; i++) free(ins[i]);
   for (uint32_t k = 0; k < j->nout; k++) free(dests[k]);
   free(ins);
   free(dests);

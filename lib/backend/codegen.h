@@ -140,8 +140,8 @@ void cg_define(cg *g, uint32_t v);
 /* Binds var v to storage `ptr` the code already owns (owned: v frees it). */
 void cg_bind(cg *g, uint32_t v, const char *ptr, bool owned);
 
-/* Emits the code of a closed jaxpr: ins[0..j->nconst + j->nin) are C
- * texts of its inputs (a rank-0 value, or a buffer's pointer), dests[k]
+/* Emits the code of a closed jaxpr: ins[0..j->nin) are C texts of its
+ * invars (its constvars read the static arrays of their values) (a rank-0 value, or a buffer's pointer), dests[k]
  * where output k goes (an lvalue for rank 0, else a pointer to room for
  * it). Outputs computed by an equation are written there directly. */
 bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char *const *dests);

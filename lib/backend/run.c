@@ -533,7 +533,7 @@ static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const
   tj_array *args[TJ_MAX_INPUTS] = {0};
   tj_aval avals[TJ_MAX_INPUTS];
   mem_estimate mem;
-  if (m->top->nconst || m->top->nin > TJ_MAX_INPUTS) return TJ_ERR_USAGE;
+  if (m->top->nin > TJ_MAX_INPUTS) return TJ_ERR_USAGE;
   for (uint32_t i = 0; i < m->top->nin; i++) avals[i] = m->vars[m->top->invars[i]];
   tj_status st = check_traced_memory(ctx, o, m, avals, &mem);
   diag_set_kind(&ctx->diags, DIAG_KIND_SPEC); /* the arguments' values */

@@ -33,6 +33,11 @@
  * this size. */
 #define TJ_MAX_INPUTS        64
 #define TJ_MAX_TUPLE         4096       /* elements of one static tuple */
+/* Array constants (array((1, 2, 3))): elements of one, and of all those
+ * one trace makes. Each becomes numbers in the generated C (some 10 bytes
+ * an element), so the total keeps that text well below TJ_MAX_C_BYTES. */
+#define TJ_MAX_CONST_ELEMENTS (1LL << 20)
+#define TJ_MAX_CONST_TOTAL    (1LL << 22)
 #ifndef TJ_MAX_STEPS
 #define TJ_MAX_STEPS         10000000   /* statements executed while tracing */
 #endif

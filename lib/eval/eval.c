@@ -166,6 +166,22 @@ static bool collect_outputs(eval_state *s, frame *f, const ir_jaxpr *j, tj_array
   return true;
 }
 
+/* j's constvars: arrays of their values, owned by the frame (freed after
+ * their last reader, as intermediates are). */
+static bool bind_consts(eval_state *s, frame *f, const ir_jaxpr *j) {
+  for (uint32_t i = 0; i < j->nconst; i++) {
+    uint32_t v = j->constvars[i];
+    const void *data = ir_const_data(s->m, v);
+    if (!data) return eval_bug(s, "constvar %u has no value", i);
+    tj_aval av = s->m->vars[v];
+    tj_array *a = eval_new(s, &av);
+    if (!a) return false;
+    memcpy(a->data, data, ir_aval_bytes(&av));
+    f->env[v] = a, f->owned[v] = 1;
+  }
+  return true;
+}
+
 bool eval_sub(eval_state *s, const ir_jaxpr *j, const tj_array *const *inputs, tj_array **outputs) {
   /* depth 0 is the top-level jaxpr: the tracer allows TJ_MAX_JAXPR_NEST below it */
   if (s->depth > TJ_MAX_JAXPR_NEST)
@@ -176,9 +192,12 @@ bool eval_sub(eval_state *s, const ir_jaxpr *j, const tj_array *const *inputs, t
     frame_free(&f, 0);
     return eval_fail(s, "out of memory");
   }
-  for (uint32_t i = 0; i < j->nconst; i++) f.env[j->constvars[i]] = (tj_array *)inputs[i];
-  for (uint32_t i = 0; i < j->nin; i++) f.env[j->invars[i]] = (tj_array *)inputs[j->nconst + i];
+  for (uint32_t i = 0; i < j->nin; i++) f.env[j->invars[i]] = (tj_array *)inputs[i];
   count_uses(&f, j);
+  if (!bind_consts(s, &f, j)) {
+    frame_free(&f, s->m->nvars);
+    return false;
+  }
   s->depth++;
   bool ok = true;
   for (uint32_t k = 0; ok && k < j->neqns; k++) ok = run_eqn(s, &f, &j->eqns[k]);

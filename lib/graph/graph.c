@@ -243,11 +243,14 @@ static void eqn_label(drawer *d, const ir_eqn *e, tj_buf *out) {
 
 static void draw_jaxpr_body(drawer *d, Agraph_t *g, const ir_jaxpr *j);
 
-/* Which operand of e feeds input k (consts first) of its sub-jaxpr held
- * in param key; -1: none. cond's operand 0 is the branch index; while's
- * operands are cond consts, body consts, then the carry. */
+/* Which operand of e feeds input k (constvars first) of its sub-jaxpr held
+ * in param key; -1: none (a constvar holds its own value). cond's operand
+ * 0 is the branch index; while's operands are cond consts, body consts,
+ * then the carry. */
 static int64_t sub_operand(const ir_eqn *e, const char *key, const ir_jaxpr *sub, uint32_t k) {
-  uint32_t nsub = sub->nconst + sub->nin;
+  uint32_t nsub = sub->nin;
+  if (k < sub->nconst) return -1;
+  k -= sub->nconst;
   if (e->prim == P_while) {
     int64_t c = ir_param_int(e, "cond_nconsts", 0), b = ir_param_int(e, "body_nconsts", 0);
     bool body = strcmp(key, "body_jaxpr") == 0;

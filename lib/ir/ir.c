@@ -36,6 +36,26 @@ ir_atom ir_new_lit(ir_module *m, const ir_lit *lit) {
   return ATOM_LIT(m->nlits - 1);
 }
 
+size_t ir_aval_bytes(const tj_aval *a) {
+  size_t n = (size_t)dtype_size(a->dtype);
+  for (int d = 0; d < a->rank; d++) n *= (size_t)a->dims[d];
+  return n;
+}
+
+void ir_const_set(ir_module *m, uint32_t var, const void *data) {
+  size_t bytes = ir_aval_bytes(&m->vars[var]);
+  void *copy = arena_alloc(&m->arena, bytes ? bytes : 1);
+  if (bytes) memcpy(copy, data, bytes);
+  ir_const c = {var, copy};
+  ARENA_PUSH(&m->arena, m->consts, m->nconsts, m->capconsts, c);
+}
+
+const void *ir_const_data(const ir_module *m, uint32_t var) {
+  for (uint32_t i = 0; i < m->nconsts; i++)
+    if (m->consts[i].var == var) return m->consts[i].data;
+  return NULL;
+}
+
 tj_aval ir_atom_aval(const ir_module *m, ir_atom a) {
   if (ATOM_IS_LIT(a)) {
     const ir_lit *l = &m->lits[ATOM_INDEX(a)];

@@ -85,12 +85,22 @@ struct ir_jaxpr {
   uint32_t nout;
 };
 
+/* The value of a constvar: an array constant (jnp.array of numbers),
+ * hoisted as JAX hoists non-scalar constants. data holds the elements,
+ * row-major, in the var's dtype (dtype_size bytes each). */
+typedef struct ir_const {
+  uint32_t var;
+  const void *data;        /* in the module's arena */
+} ir_const;
+
 typedef struct ir_module {
   tj_arena arena;
   tj_aval *vars;           /* vars[i] is variable i's aval */
   uint32_t nvars, capvars;
   ir_lit *lits;
   uint32_t nlits, caplits;
+  ir_const *consts;        /* the data of every constvar of any jaxpr */
+  uint32_t nconsts, capconsts;
   ir_jaxpr *top;
   uint32_t njaxprs;        /* jaxprs made so far (their ids are below it) */
   const tj_source *src;    /* what eqn spans point into */
@@ -102,6 +112,12 @@ ir_jaxpr *ir_jaxpr_new(ir_module *m);
 
 uint32_t ir_new_var(ir_module *m, const tj_aval *aval);
 ir_atom ir_new_lit(ir_module *m, const ir_lit *lit);
+/* Gives var (a constvar) its value: a copy of the bytes of var's aval. */
+void ir_const_set(ir_module *m, uint32_t var, const void *data);
+/* The elements of constvar var, or NULL when it has none. */
+const void *ir_const_data(const ir_module *m, uint32_t var);
+/* Bytes of the elements of an aval (within TJ_MAX_ELEMENTS). */
+size_t ir_aval_bytes(const tj_aval *a);
 /* The aval of an atom (a literal's is a scalar of its dtype). */
 tj_aval ir_atom_aval(const ir_module *m, ir_atom a);
 

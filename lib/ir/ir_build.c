@@ -109,6 +109,7 @@ ir_module *ir_clone(const ir_module *m) {
   to->nvars = to->capvars = m->nvars;
   to->lits = copy_of(to, m->lits, sizeof *m->lits * m->nlits);
   to->nlits = to->caplits = m->nlits;
+  for (uint32_t i = 0; i < m->nconsts; i++) ir_const_set(to, m->consts[i].var, m->consts[i].data);
   cloner c = {to, calloc(m->njaxprs, sizeof *c.done)};
   if (!c.done) TJ_OOM();
   to->top = clone_jaxpr(&c, m->top);

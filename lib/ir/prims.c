@@ -344,7 +344,10 @@ static bool check_jaxpr(checker *c, const ir_jaxpr *j, int depth) {
   const ir_eqn *user = c->at;
   uint32_t gen = ++c->gen;
   int height = 0;
-  for (uint32_t i = 0; i < j->nconst; i++) c->stamp[j->constvars[i]] = gen;
+  for (uint32_t i = 0; i < j->nconst; i++) {
+    if (!ir_const_data(c->m, j->constvars[i])) return violation(c, "constvar %u has no value", i);
+    c->stamp[j->constvars[i]] = gen;
+  }
   for (uint32_t i = 0; i < j->nin; i++) c->stamp[j->invars[i]] = gen;
   for (uint32_t k = 0; k < j->neqns; k++)
     if (!check_eqn(c, &j->eqns[k], k, gen, depth, &height)) return false;

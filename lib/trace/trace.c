@@ -52,7 +52,7 @@ void frame_pop(tracer *t) {
 
 ir_atom frame_atom(tracer *t, uint32_t var) {
   trace_frame *f = t->frame;
-  if (var >= f->first_var) return ATOM_VAR(var);
+  if (var >= f->first_var && !const_source(t, var)) return ATOM_VAR(var);
   for (int i = 0; i < f->nconst; i++)
     if (f->outer[i] == var) return ATOM_VAR(f->inner[i]);
   if (f->nconst == f->capconst) {
@@ -69,6 +69,7 @@ ir_atom frame_atom(tracer *t, uint32_t var) {
 
 void frame_seal(tracer *t, trace_frame *f, const uint32_t *args, int nargs) {
   ir_jaxpr *j = f->jaxpr;
+  consts_prune(t, f);
   j->nin = (uint32_t)(f->nconst + nargs);
   j->invars = ARENA_ARRAY(&t->m->arena, uint32_t, j->nin ? j->nin : 1);
   for (int i = 0; i < f->nconst; i++) j->invars[i] = f->inner[i];
@@ -151,8 +152,16 @@ static void put_name_list(tj_buf *b, const char **names, int n, const char *quot
   }
 }
 
+/* Whether var is f's capture of an array constant (a constvar). */
+static bool is_constant(tracer *t, const trace_frame *f, uint32_t var) {
+  for (int i = 0; i < f->nconst; i++)
+    if (f->inner[i] == var) return const_source(t, f->outer[i]) != NULL;
+  return false;
+}
+
 /* "This value became a tracer due to JAX operations on these lines": the
- * equations with only literal operands that the value grew from. */
+ * equations with only literals and constants as operands (find_progenitors'
+ * const_eqns) that the value grew from. */
 static void put_progenitors(tracer *t, const trace_frame *f, const uint8_t *needed, tj_buf *b) {
   const ir_jaxpr *top = f->jaxpr;
   int shown = 0;
@@ -160,7 +169,8 @@ static void put_progenitors(tracer *t, const trace_frame *f, const uint8_t *need
   for (uint32_t k = 0; k < top->neqns; k++) {
     const ir_eqn *e = &top->eqns[k];
     bool root = needed[e->out[0]];
-    for (uint32_t i = 0; i < e->nin && root; i++) root = ATOM_IS_LIT(e->in[i]);
+    for (uint32_t i = 0; i < e->nin && root; i++)
+      root = ATOM_IS_LIT(e->in[i]) || is_constant(t, f, ATOM_INDEX(e->in[i]));
     if (!root) continue;
     if (shown == 5) {
       buf_puts(b, "\n\n(Additional originating lines are not shown.)");
@@ -209,8 +219,8 @@ void origin_note(tracer *t, uint32_t var, const char *fix) {
     mark_deps(f->jaxpr, var, needed);
     n = dependent_args(f, needed, names);
     int c = -1;
-    for (int i = 0; !n && c < 0 && i < f->nconst; i++)
-      if (needed[f->inner[i]]) c = i;
+    for (int i = 0; !n && c < 0 && i < f->nconst; i++) /* a constant is where a value starts */
+      if (needed[f->inner[i]] && !const_source(t, f->outer[i])) c = i;
     if (c < 0) break;
     var = f->outer[c];
     f = owner(t, var);
@@ -653,6 +663,7 @@ bool trace_function(tracer *t, const bound_call *bc) {
   value ret;
   if (!trace_body(t, fs, is_static, &ret)) return false;
   if (!add_outputs(t, &ret, t->entry->name_span)) return false;
+  consts_finish_top(t, top);
   tj_buf def = {0};
   tree_def_text(t, &ret, &def);
   t->out_tree = arena_strdup(&t->m->arena, def.data);

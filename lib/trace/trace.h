@@ -85,6 +85,11 @@ typedef struct tracer {
   bool autograph;
   uint8_t *static_use;       /* per entry parameter, USE_* bits; NULL: not recorded */
   uint64_t literal_prov;     /* provenance of the static values made literals (call_builtin) */
+  /* array constants (trace_const.c): per variable, the elements of a
+   * constant's source variable, else NULL; elements made so far */
+  const void **src_data;
+  uint32_t nsrc;
+  int64_t const_elements;
 } tracer;
 
 /* Records a use of static values computed from the parameters in prov. */
@@ -130,6 +135,19 @@ void frame_pop(tracer *t);
 ir_atom frame_atom(tracer *t, uint32_t var);
 /* The jaxpr's invars: the captured consts, then the given arguments. */
 void frame_seal(tracer *t, trace_frame *f, const uint32_t *args, int nargs);
+
+/* trace_const.c: array constants. The elements of var when it is a
+ * constant's source variable (captured by every level that uses it),
+ * else NULL. */
+const void *const_source(const tracer *t, uint32_t var);
+/* Drops the constants f captured that its jaxpr does not read (their
+ * tracers died: DynamicJaxprTrace.finalize_const). */
+void consts_prune(tracer *t, trace_frame *f);
+/* The top level's captured constants become its constvars. */
+void consts_finish_top(tracer *t, trace_frame *top);
+/* A jit that captured only constants keeps them as its jaxpr's constvars
+ * (*nconst becomes 0), as pjit does when none of its consts is a tracer. */
+void consts_close_jit(tracer *t, ir_jaxpr *j, const uint32_t *outer, int *nconst);
 
 /* trace_expr.c */
 bool eval(tracer *t, scope *s, node *n, value *out);
@@ -236,6 +254,7 @@ extern const builtin_def builtins_control[];  /* trace_control.c */
 /* tree_map(f, tree, *rest), in builtins_control (trace_container.c) */
 bool builtin_tree_map(tracer *t, const builtin_def *b, const call_args *a, value *out);
 extern const builtin_def builtins_pyops[];    /* trace_pyops.c */
+extern const builtin_def builtins_const[];    /* trace_const.c */
 /* Offers every builtin's name to a "did you mean" (util.h). */
 struct tj_suggest;
 void builtin_suggest(struct tj_suggest *sg);

@@ -1,10 +1,10 @@
-/* The array builtins' private interface, shared by the four files of the
+/* The array builtins' private interface, shared by the files of the
  * array vocabulary and by no one else (the table, builtins_array, is in
  * trace.h): trace_array.c (reductions, dot/matmul, the table),
  * trace_array_shape.c (shape manipulation), trace_array_make.c
- * (constructors) and trace_array_base.c (what they share: arguments,
- * dtypes, axes, shapes, and the equations jnp adds). The names carry the
- * ta_ prefix. */
+ * (constructors), trace_const.c (array constants) and trace_array_base.c
+ * (what they share: arguments, dtypes, axes, shapes, and the equations jnp
+ * adds). The names carry the ta_ prefix. */
 #ifndef TJ_TRACE_ARRAY_INT_H
 #define TJ_TRACE_ARRAY_INT_H
 

@@ -861,7 +861,7 @@ static bool level_open(const tracer *t, const ir_jaxpr *j) {
 static const ir_jaxpr *innermost_owner(const tracer *t, const uint32_t *vars, int n) {
   for (const trace_frame *f = t->frame; f; f = f->parent)
     for (int i = 0; i < n; i++)
-      if (vars[i] >= f->first_var) return f->jaxpr;
+      if (vars[i] >= f->first_var && !const_source(t, vars[i])) return f->jaxpr; /* a constant is everyone's */
   return NULL;
 }
 
@@ -929,6 +929,7 @@ static bool jit_apply(tracer *t, ast_func *f, scope *closure, const bool *is_sta
     info.user = &fn;
     info.aligned = NULL;
     if (!trace_with(t, jit_body, &c, traced, ntraced, NULL, &info, call, &b)) return false;
+    consts_close_jit(t, b.jaxpr, b.outer, &b.nconst);
     e = ARENA_NEW(&t->scratch, jit_entry);
     *e = (jit_entry){f, closure, statics, tree, avals, in.n, b.jaxpr, b.result,
                      b.outer, b.nconst, innermost_owner(t, b.outer, b.nconst), t->jit_cache};

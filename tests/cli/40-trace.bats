@@ -18,3 +18,14 @@ load helper
   assert_success
   assert_output ''
 }
+
+# One array constant over TJ_MAX_CONST_ELEMENTS (2^20, lib/base/limits.h):
+# a static argument of 1025 rows of 1024 numbers, too big for a golden file.
+@test "trace: an array constant of more than 2^20 elements is refused" {
+  local row rows
+  row=$(printf '0,%.0s' {1..1023})0
+  rows=$(for ((k = 0; k < 1025; k++)); do printf '[%s],' "$row"; done)
+  run tjit check - <<<"{\"tjit\": 1, \"source\": \"float f(float x, static auto w) { return sum(array(w)) + x; }\", \"args\": {\"x\": 1.0, \"w\": [${rows%,}]}}"
+  assert_failure 1
+  assert_line --index 0 "<stdin>:1:75: error: too many elements (limit is 1048576) in an array constant"
+}

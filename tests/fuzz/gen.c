@@ -168,11 +168,26 @@ static bool variable(gen *g, want w, tj_buf *b) {
   return true;
 }
 
+/* Nested tuples of literals of shape s from dimension d: an array
+ * constant's source text. */
+static void nested_literals(gen *g, int dt, const shape *s, int d, tj_buf *b) {
+  if (d == s->rank) { literal(g, dt, b); return; }
+  buf_putc(b, '(');
+  for (int i = 0; i < s->dims[d]; i++) {
+    if (i) buf_puts(b, ", ");
+    nested_literals(g, dt, s, d + 1, b);
+  }
+  buf_puts(b, s->dims[d] == 1 ? ",)" : ")");
+}
+
 static void leaf(gen *g, want w, tj_buf *b) {
   if (pick(&g->r, 4) && variable(g, w, b)) return;
-  if (!w.scalar) { /* a literal broadcast, or an array builtin of the shape */
+  if (!w.scalar) { /* a literal broadcast, an array builtin of the shape, or an array constant */
     const char *name = dtypes[w.dt].conv;
-    switch (pick(&g->r, 3)) {
+    switch (pick(&g->r, shape_size(&g->m) <= 64 ? 4 : 3)) {
+    case 3:
+      buf_puts(b, "array("), nested_literals(g, w.dt, &g->m, 0, b), buf_printf(b, ", dtype=%s)", name);
+      return;
     case 0:
       buf_puts(b, "broadcast_to(");
       buf_printf(b, "%s(", name), literal(g, w.dt, b), buf_putc(b, ')');
