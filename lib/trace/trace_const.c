@@ -286,17 +286,19 @@ static bool array_of(tracer *t, const value *v, bool have_dtype, tj_dtype dt, tj
   return const_of(t, leaves, n, &shape, span, out);
 }
 
-/* jnp.array(object, dtype=None) and jnp.asarray(a, dtype=None). array of
- * a traced value records JAX's copy, which tjit lacks: asarray does not. */
+/* jnp.array(object, dtype=None) and jnp.asarray(a, dtype=None). array
+ * copies a traced value (copy=True: lax._array_copy, then the dtype's
+ * _convert_element_type, weak_type False when a dtype is given); asarray
+ * (copy=False) hands it back or converts it. */
 static bool builtin_array(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   bool have_dtype;
   tj_dtype dt = DT_F32;
   if (!ta_opt_dtype(t, b, a, 1, &have_dtype, &dt)) return false;
   const value *v = &a->pos[0];
-  if (v->kind == V_TRACED && strcmp(b->name, "array") == 0)
-    return tracer_error(t, a->pos_spans[0], "array() of a traced value records JAX's copy primitive, which tjit "
-                        "does not have; use asarray(x) (or astype) instead");
-  return array_of(t, v, have_dtype, dt, a->pos_spans[0], out);
+  if (v->kind != V_TRACED || strcmp(b->name, "array") != 0) return array_of(t, v, have_dtype, dt, a->pos_spans[0], out);
+  ir_atom in = ATOM_VAR(v->var);
+  if (!emit(t, P_copy, &in, 1, NULL, NULL, 0, a->pos_spans[0], out)) return false;
+  return !have_dtype || convert(t, out, dt, false, a->pos_spans[0]);
 }
 
 static const char *const kw_array[] = {"dtype", NULL};
