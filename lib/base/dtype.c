@@ -145,3 +145,14 @@ int64_t dtype_wrap_int(int64_t i, tj_dtype dt) {
   default: return i;
   }
 }
+
+bool dtype_int_fits(int64_t i, tj_dtype dt) {
+  switch (dt) {
+  case DT_I8: return i >= INT8_MIN && i <= INT8_MAX;
+  case DT_I16: return i >= INT16_MIN && i <= INT16_MAX;
+  case DT_I32: return i >= INT32_MIN && i <= INT32_MAX;
+  case DT_U8: return i >= 0 && i <= UINT8_MAX;
+  case DT_U32: return i >= 0 && i <= (int64_t)UINT32_MAX;
+  default: return true;
+  }
+}

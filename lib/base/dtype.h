@@ -107,4 +107,8 @@ bool shape_broadcast(const tj_aval *a, const tj_aval *b, tj_aval *out);
  * 255). Other dtypes: i unchanged. */
 int64_t dtype_wrap_int(int64_t i, tj_dtype dt);
 
+/* Whether the integer i is a value of dtype dt (i64 and the non-integer
+ * dtypes take any). */
+bool dtype_int_fits(int64_t i, tj_dtype dt);
+
 #endif

@@ -157,17 +157,6 @@ static bool discover(tracer *t, const value *v, tj_span span, tj_aval *shape, co
 
 /* ---- elements ---- */
 
-static bool int_in_range(int64_t i, tj_dtype dt) {
-  switch (dt) {
-  case DT_I8: return i >= INT8_MIN && i <= INT8_MAX;
-  case DT_I16: return i >= INT16_MIN && i <= INT16_MAX;
-  case DT_I32: return i >= INT32_MIN && i <= INT32_MAX;
-  case DT_U8: return i >= 0 && i <= UINT8_MAX;
-  case DT_U32: return i >= 0 && i <= (int64_t)UINT32_MAX;
-  default: return true;
-  }
-}
-
 /* Stores the low bytes of i (two's complement) as an integer of dt. */
 static void store_int(tj_dtype dt, uint64_t u, void *dst) {
   switch (dtype_size(dt)) {
@@ -187,10 +176,10 @@ static bool store_elem(tracer *t, const value *v, tj_dtype dt, tj_span span, voi
   if (dt == DT_F32) { float x = (float)f; memcpy(dst, &x, 4); return true; }
   if (dt == DT_F64) { memcpy(dst, &f, 8); return true; }
   if (dt == DT_BOOL) { uint8_t x = f != 0; memcpy(dst, &x, 1); return true; }
-  if (v->kind == V_INT && !v->strong && !int_in_range(v->i, dt))
+  if (v->kind == V_INT && !v->strong && !dtype_int_fits(v->i, dt))
     return tracer_error(t, span, "OverflowError: Python integer %lld out of bounds for %s", (long long)v->i,
                         dtype_long(dt));
-  if (v->kind == V_FLOAT && !(fabs(f) < 9.2e18 && int_in_range((int64_t)f, dt)))
+  if (v->kind == V_FLOAT && !(fabs(f) < 9.2e18 && dtype_int_fits((int64_t)f, dt)))
     return tracer_error(t, span, "OverflowError: value does not fit in %s", dtype_long(dt));
   store_int(dt, v->kind == V_FLOAT ? (uint64_t)(int64_t)f : (uint64_t)v->i, dst);
   return true;

@@ -22,17 +22,6 @@ tj_aval value_aval(tracer *t, const value *v) {
   }
 }
 
-static bool int_fits(int64_t i, tj_dtype dt) {
-  switch (dt) {
-  case DT_I8: return i >= INT8_MIN && i <= INT8_MAX;
-  case DT_I16: return i >= INT16_MIN && i <= INT16_MAX;
-  case DT_I32: return i >= INT32_MIN && i <= INT32_MAX;
-  case DT_U8: return i >= 0 && i <= UINT8_MAX;
-  case DT_U32: return i >= 0 && i <= (int64_t)UINT32_MAX;
-  default: return true;
-  }
-}
-
 bool to_atom(tracer *t, const value *v, tj_dtype dt, bool weak, tj_span span, ir_atom *out) {
   if (v->kind == V_TRACED) { *out = ATOM_VAR(v->var); return true; }
   t->literal_prov |= v->prov;
@@ -44,7 +33,7 @@ bool to_atom(tracer *t, const value *v, tj_dtype dt, bool weak, tj_span span, ir
   else if (v->kind == V_FLOAT) {
     if (!(fabs(f) < 9.2e18)) return tracer_error(t, span, "OverflowError: cannot convert float %g to %s", f, dtype_long(dt));
     lit.i = (int64_t)f;
-  } else if (!int_fits(v->i, dt))
+  } else if (!dtype_int_fits(v->i, dt))
     return tracer_error(t, span, "OverflowError: Python int %lld too large to convert to %s",
                         (long long)v->i, dtype_long(dt));
   else lit.i = v->i;
@@ -339,7 +328,7 @@ static bool fold_binary(tracer *t, ast_op op, const value *a, const value *b, tj
     tj_dtype dt;
     if (!fold_strong_dtype(t, a, b, &dt)) return fold_numbers(t, op, a, b, span, out);
     for (const value *v = a; v; v = v == a ? b : NULL) /* NEP 50: the Python int becomes a dt first */
-      if (!v->strong && v->kind == V_INT && dtype_is_int(dt) && !int_fits(v->i, dt))
+      if (!v->strong && v->kind == V_INT && dtype_is_int(dt) && !dtype_int_fits(v->i, dt))
         return tracer_error(t, span, "OverflowError: Python integer %lld out of bounds for %s", (long long)v->i,
                             dtype_long(dt));
     if (op == OP_POW && dtype_is_int(dt) && b->kind != V_FLOAT && b->i < 0)
@@ -550,7 +539,7 @@ bool cast_static(tracer *t, value *v, tj_dtype dt, tj_span span) {
   else if (dt == DT_BOOL) *v = value_bool(f != 0);
   else {
     int64_t i = v->kind == V_FLOAT ? (fabs(f) < 9.2e18 ? (int64_t)f : 0) : v->i;
-    if ((v->kind == V_FLOAT && !(fabs(f) < 9.2e18)) || !int_fits(i, dt))
+    if ((v->kind == V_FLOAT && !(fabs(f) < 9.2e18)) || !dtype_int_fits(i, dt))
       return tracer_error(t, span, "OverflowError: value does not fit in %s", dtype_long(dt));
     *v = value_int(i);
   }
