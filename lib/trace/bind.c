@@ -125,6 +125,29 @@ bool binder_init(binder *b, diag_list *d, const tj_spec *spec) {
 
 /* ---- per call: matching ---- */
 
+/* A negative static_argnum counts from the end of the positional
+ * arguments a call passes (jaxlib's jax_jit.cc ParseArguments:
+ * t + num_positional_args), binder_init from the end of the parameters:
+ * the two agree unless a positional call leaves out a parameter with a
+ * default, which is refused rather than making another parameter static. */
+static bool check_negative_argnums(const binder *b, const spec_call *call) {
+  const sjson *nums = b->spec->static_argnums;
+  if (call->by_keyword || (int)call->n >= b->nparams) return true;
+  for (uint32_t k = 0; nums && k < nums->n; k++) {
+    int64_t v = nums->items[k]->i;
+    if (v >= 0) continue;
+    bind_error(b, call->json, "static_argnums has %lld, which jax.jit counts from the end of the positional "
+               "arguments a call passes: this call passes %u of the %d parameters of %s(), so %lld would be %s%s%s, "
+               "not '%s'", (long long)v, call->n, b->nparams, fname(b), (long long)v, v + call->n >= 0 ? "'" : "",
+               v + call->n >= 0 ? param_name(b, (int)(v + call->n)) : "no argument", v + call->n >= 0 ? "'" : "",
+               param_name(b, (int)(v + b->nparams)));
+    diag_hint(b->diags, "give every parameter in this call, or name '%s' in static_argnames",
+              param_name(b, (int)(v + b->nparams)));
+    return false;
+  }
+  return true;
+}
+
 bool bind_match(const binder *b, const spec_call *call, const sjson **vals) {
   int n = b->nparams;
   for (int i = 0; i < n; i++) vals[i] = NULL;
@@ -152,7 +175,7 @@ bool bind_match(const binder *b, const spec_call *call, const sjson **vals) {
     if (!vals[i] && !b->entry->params[i].default_value)
       return bind_error(b, call->json, "TypeError: %s() missing 1 required positional argument: '%s'", fname(b),
                         param_name(b, i));
-  return true;
+  return check_negative_argnums(b, call);
 }
 
 /* ---- per call: each value ---- */
