@@ -188,6 +188,7 @@ tj_status api_trace_bound(tj_ctx *ctx, const tj_spec *spec, const bound_call *bc
   (*out)->param_names = t.param_names;
   (*out)->param_json = t.param_json;
   (*out)->param_static = t.param_static;
+  (*out)->param_default = t.param_default;
   (*out)->nparams = t.nparams;
   return TJ_OK;
 }

@@ -25,6 +25,7 @@ struct tj_jaxpr {
   const char **param_names;
   const struct sjson **param_json;
   const bool *param_static;
+  const char **param_default; /* a left-out parameter's default, its repr (param_json NULL) */
   int nparams;
 };
 

@@ -160,7 +160,7 @@ cache_digest cache_key_combine(const cache_key *k) {
   buf_putc(&b, k->autograph ? 1 : 0);
   put_u64(&b, (uint64_t)k->nargs);
   for (int i = 0; i < k->nargs; i++) {
-    buf_putc(&b, k->args[i].is_static ? 'S' : 'T');
+    buf_putc(&b, k->args[i].omitted ? 'O' : k->args[i].is_static ? 'S' : 'T');
     buf_putc(&b, k->args[i].by_keyword ? 'k' : 'p');
     put_digest(&b, k->args[i].digest);
   }
@@ -197,6 +197,7 @@ static void put_tree(tj_buf *b, const sjson *j, const tj_aval *avals, int *k) {
 /* One argument's digest: a static one's value with its Python type, a
  * traced one's aval (a pytree's structure and avals). */
 static cache_digest arg_digest(const cache_key_arg *arg, const bound_arg *bound) {
+  if (arg->omitted) return (cache_digest){0, 0}; /* the flag says it all: the default is the function's */
   if (!arg->is_static && !arg->is_tree) return cache_aval_digest(&arg->aval);
   if (!arg->is_static) {
     tj_buf b = {0};
@@ -224,7 +225,8 @@ void cache_key_for_call(const cache_keyer *k, const bound_call *bc, cache_key *o
     const bound_arg *b = &bc->args[i];
     cache_key_arg *a = &out->args[i];
     *a = (cache_key_arg){.name = b->name, .is_static = b->is_static, .by_keyword = b->by_keyword, .json = b->json,
-                         .aval = b->is_static ? (tj_aval){0} : b->aval, .is_tree = !b->is_static && b->is_tree};
+                         .aval = b->is_static ? (tj_aval){0} : b->aval, .is_tree = !b->is_static && b->is_tree,
+                         .omitted = b->defaulted};
     a->digest = arg_digest(a, b);
   }
   out->digest = cache_key_combine(out);
@@ -257,8 +259,9 @@ int cache_key_diff(const cache_key *now, const cache_key *before, cache_mismatch
   if (passing_differs(now, before)) ADD(MM_PASSING, -1);
   for (int i = 0; i < now->nargs && i < before->nargs; i++) {
     const cache_key_arg *a = &now->args[i], *b = &before->args[i];
-    if (cache_digest_equal(a->digest, b->digest)) continue;
-    if (!a->is_static && (a->is_tree || b->is_tree) && !spec_tree_same(a->json, b->json)) ADD(MM_TREE, i);
+    if (a->omitted != b->omitted) ADD(MM_OMITTED, i);
+    else if (cache_digest_equal(a->digest, b->digest)) continue;
+    else if (!a->is_static && (a->is_tree || b->is_tree) && !spec_tree_same(a->json, b->json)) ADD(MM_TREE, i);
     else if (!a->is_static) ADD(MM_AVAL, i);
     else if (a->json->kind != b->json->kind) ADD(MM_STATIC_TYPE, i);
     else ADD(MM_STATIC_VALUE, i);
@@ -357,6 +360,10 @@ void cache_mismatch_text(const cache_key *now, const cache_key *before, const ca
     else aval_mismatch_text(a, b, out);
     return;
   case MM_TREE: cache_tree_mismatch_text(a, b, out); return;
+  case MM_OMITTED: /* tjit's words: JAX's explanation names the flattened pytree of the arguments */
+    buf_printf(out, "argument '%s': %s now and %s before (left out, it is no argument of the call: its default "
+               "applies)", a->name, a->omitted ? "left out" : "given", a->omitted ? "given" : "left out");
+    return;
   case MM_STATIC_VALUE:
   case MM_STATIC_TYPE:
     buf_printf(out, "static argument '%s': now ", a->name);

@@ -6,7 +6,8 @@
  *     unrelated function keeps the key);
  *   - the trace context: autograph on or off;
  *   - per parameter, in the function's order: static or traced, passed by
- *     position or by keyword, and
+ *     position or by keyword (or left out, its default applying: as in
+ *     jax.jit not an argument, so no value and no aval), and
  *       static: the value with its Python type (JAX compares static
  *               arguments by type *and* value: `1`, `1.0` and `true` are
  *               three keys; a JSON array is a tuple, an object a mapping
@@ -49,6 +50,7 @@ typedef struct cache_key_arg {
   const sjson *json;       /* the argument as written */
   tj_aval aval;            /* traced: its aval (a bare array) */
   bool is_tree;            /* traced: a list, dict or None (spec.h), its avals read from json */
+  bool omitted;            /* left out by the call (its default applies): no value; json NULL */
   cache_digest digest;     /* the value (static) or aval (traced), without the flags */
 } cache_key_arg;
 
@@ -114,6 +116,7 @@ typedef enum {
   MM_STATIC_TYPE,   /* another Python type (1 vs 1.0 vs true) */
   MM_AVAL,          /* dtype, shape or weak_type (of a pytree's leaves) */
   MM_TREE,          /* a traced argument's pytree structure */
+  MM_OMITTED,       /* given now and left out before (its default), or the reverse */
 } cache_mismatch_kind;
 
 typedef struct cache_mismatch {

@@ -145,6 +145,25 @@ static bool parse_what_if(tj_explain_report *r, const char *text, int *param, co
   return *out != NULL;
 }
 
+/* A call of vals (parameter order; NULL for one left out) in base's
+ * style, by keyword when a left-out parameter comes before a given one. */
+static bool rebuild_call(tj_explain_report *r, const spec_call *base, const sjson **vals, spec_call *out) {
+  int n = r->binder.nparams, k = 0;
+  bool gap = false, by_keyword = base->by_keyword;
+  for (int i = 0; i < n; i++) gap |= !vals[i], by_keyword |= gap && vals[i];
+  *out = (spec_call){.by_keyword = by_keyword, .values = ARENA_ARRAY(&r->ctx->arena, sjson *, n ? n : 1),
+                     .json = base->json};
+  out->names = ARENA_ARRAY(&r->ctx->arena, const char *, n ? n : 1);
+  for (int i = 0; i < n; i++) {
+    if (!vals[i]) continue;
+    out->names[k] = name_str(r->spec->program->names, r->binder.entry->params[i].name);
+    out->values[k++] = (sjson *)vals[i];
+  }
+  out->n = (uint32_t)k;
+  if (!by_keyword) out->names = NULL;
+  return true;
+}
+
 /* The base call with the --what-if values in place, as a call of the same
  * style (positional or by keyword). */
 static bool what_if_call(tj_explain_report *r, const tj_explain_opts *o, const spec_call *base, spec_call *out) {
@@ -161,11 +180,7 @@ static bool what_if_call(tj_explain_report *r, const tj_explain_opts *o, const s
   }
   r->what_if_text = arena_strdup(&r->arena, text.data ? text.data : "");
   buf_free(&text);
-  *out = (spec_call){.by_keyword = base->by_keyword, .values = (sjson **)vals, .n = (uint32_t)n, .json = base->json};
-  if (!base->by_keyword) return true;
-  out->names = ARENA_ARRAY(&r->ctx->arena, const char *, n ? n : 1);
-  for (int i = 0; i < n; i++) out->names[i] = name_str(r->spec->program->names, r->binder.entry->params[i].name);
-  return true;
+  return rebuild_call(r, base, vals, out);
 }
 
 static bool what_if(tj_explain_report *r, const tj_explain_opts *o) {

@@ -98,6 +98,10 @@ static int compiles_if(tj_explain_report *r, int p, bool traced) {
     cache_key k = r->sigs[s].key;
     memcpy(args, k.args, sizeof *args * (size_t)k.nargs);
     k.args = args;
+    if (args[p].omitted) { /* no argument to drop or trace: the key stays */
+      d[n++] = k.digest;
+      continue;
+    }
     args[p].is_static = false;
     args[p].digest = (cache_digest){0, 0};
     if (traced && !spec_value_aval(&quiet, r->spec, args[p].json, &args[p].aval)) result = -1;
@@ -125,8 +129,9 @@ static void collect_values(tj_explain_report *r, explain_arg *a) {
     for (int k = 0; k < a->nshown && !seen; k++)
       seen = cache_digest_equal(r->sigs[a->shown[k]].key.args[a->param].digest, v->digest);
     if (!seen && a->nshown < EXPLAIN_MAX_VALUES) a->shown[a->nshown++] = s;
-    const tj_aval *first = &r->sigs[a->shown[0]].key.args[a->param].aval;
-    if (a->is_static) continue;
+    const cache_key_arg *f = &r->sigs[a->shown[0]].key.args[a->param];
+    const tj_aval *first = &f->aval;
+    if (a->is_static || v->omitted || f->omitted) continue; /* a left-out one has no aval */
     a->dtype_varies |= v->aval.dtype != first->dtype;
     a->shape_varies |= !aval_same_shape(&v->aval, first);
     a->weak_varies |= v->aval.weak != first->weak;

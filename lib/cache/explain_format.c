@@ -67,7 +67,8 @@ const char *explain_class_name(const explain_arg *a) {
 /* One value of an argument: repr of a static value, aval of a traced one. */
 void explain_put_value(const tj_explain_report *r, const explain_arg *a, int k, tj_buf *b) {
   const cache_key_arg *v = &key_of(r, a->shown[k])->args[a->param];
-  if (a->is_static) cache_static_repr(v->json, b);
+  if (v->omitted) buf_puts(b, "(left out: its default)");
+  else if (a->is_static) cache_static_repr(v->json, b);
   else if (v->is_tree) cache_tree_text(r->spec, v, b);
   else cache_aval_text(&v->aval, a->weak_varies, b);
 }

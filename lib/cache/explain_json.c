@@ -18,7 +18,7 @@ static const char *mismatch_kind(cache_mismatch_kind k) {
   static const char *names[] = {[MM_FUNCTION] = "function",         [MM_CONTEXT] = "context",
                                 [MM_PASSING] = "passing",           [MM_STATIC_VALUE] = "static_value",
                                 [MM_STATIC_TYPE] = "static_type",   [MM_AVAL] = "aval",
-                                [MM_TREE] = "pytree"};
+                                [MM_TREE] = "pytree",               [MM_OMITTED] = "omitted"};
   return names[k];
 }
 

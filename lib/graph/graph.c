@@ -383,6 +383,7 @@ static void draw_statics(drawer *d, const tj_jaxpr *tj) {
     if (shown++ == LABEL_STATIC_MAX) { buf_puts(&label, "<BR/>..."); break; }
     tj_buf repr = {0};
     if (tj->param_json[i]) cache_static_repr(tj->param_json[i], &repr);
+    else if (tj->param_default[i]) buf_printf(&repr, "%s (default)", tj->param_default[i]);
     buf_puts(&label, "<BR/>");
     graph_put_html(&label, tj->param_names[i], strlen(tj->param_names[i]), LABEL_PARAM_MAX);
     buf_puts(&label, " = ");

@@ -125,6 +125,29 @@ bool binder_init(binder *b, diag_list *d, const tj_spec *spec) {
 
 /* ---- per call: matching ---- */
 
+/* A negative static_argnum counts from the end of the positional
+ * arguments a call passes (jaxlib's jax_jit.cc ParseArguments:
+ * t + num_positional_args), binder_init from the end of the parameters:
+ * the two agree unless a positional call leaves out a parameter with a
+ * default, which is refused rather than making another parameter static. */
+static bool check_negative_argnums(const binder *b, const spec_call *call) {
+  const sjson *nums = b->spec->static_argnums;
+  if (call->by_keyword || (int)call->n >= b->nparams) return true;
+  for (uint32_t k = 0; nums && k < nums->n; k++) {
+    int64_t v = nums->items[k]->i;
+    if (v >= 0) continue;
+    bind_error(b, call->json, "static_argnums has %lld, which jax.jit counts from the end of the positional "
+               "arguments a call passes: this call passes %u of the %d parameters of %s(), so %lld would be %s%s%s, "
+               "not '%s'", (long long)v, call->n, b->nparams, fname(b), (long long)v, v + call->n >= 0 ? "'" : "",
+               v + call->n >= 0 ? param_name(b, (int)(v + call->n)) : "no argument", v + call->n >= 0 ? "'" : "",
+               param_name(b, (int)(v + b->nparams)));
+    diag_hint(b->diags, "give every parameter in this call, or name '%s' in static_argnames",
+              param_name(b, (int)(v + b->nparams)));
+    return false;
+  }
+  return true;
+}
+
 bool bind_match(const binder *b, const spec_call *call, const sjson **vals) {
   int n = b->nparams;
   for (int i = 0; i < n; i++) vals[i] = NULL;
@@ -148,14 +171,11 @@ bool bind_match(const binder *b, const spec_call *call, const sjson **vals) {
       vals[found] = call->values[k];
     }
   }
-  for (int i = 0; i < n; i++)
-    if (!vals[i] && b->entry->params[i].default_value) /* the tracer binds only what a call gives */
-      return bind_error(b, call->json, "the call of the entry function %s() must give parameter '%s' (its default "
-                        "applies to calls in the source)", fname(b), param_name(b, i));
-    else if (!vals[i])
+  for (int i = 0; i < n; i++) /* a parameter with a default may be left out (vals[i] stays NULL) */
+    if (!vals[i] && !b->entry->params[i].default_value)
       return bind_error(b, call->json, "TypeError: %s() missing 1 required positional argument: '%s'", fname(b),
                         param_name(b, i));
-  return true;
+  return check_negative_argnums(b, call);
 }
 
 /* ---- per call: each value ---- */
@@ -170,6 +190,7 @@ typedef struct bind_scope {
   name_id names[TJ_MAX_PARAMS * (TJ_MAX_RANK + 1)];
   int64_t ints[TJ_MAX_PARAMS * (TJ_MAX_RANK + 1)];
   uint64_t prov[TJ_MAX_PARAMS * (TJ_MAX_RANK + 1)];
+  bool defaulted[TJ_MAX_PARAMS * (TJ_MAX_RANK + 1)]; /* a parameter left out: its value is the tracer's */
   int n;
 } bind_scope;
 
@@ -177,7 +198,7 @@ static void scope_put(bind_scope *s, name_id name, int64_t i, uint64_t prov) {
   int k = 0;
   while (k < s->n && s->names[k] != name) k++;
   if (k == s->n) s->n++;
-  s->names[k] = name, s->ints[k] = i, s->prov[k] = prov;
+  s->names[k] = name, s->ints[k] = i, s->prov[k] = prov, s->defaulted[k] = false;
 }
 
 static int scope_find(const bind_scope *s, name_id name) {
@@ -257,6 +278,10 @@ static bool check_traced_type(const binder *b, bind_scope *s, bound_arg *arg, ui
         arg->dims_named |= (uint8_t)(1u << d);
         continue;
       }
+      if (s->defaulted[k])
+        return bind_error(b, arg->json, "argument '%s': dimension %d of its declared type is parameter '%s', which the "
+                          "call leaves out (give '%s' in the call)", arg->name, d, name_str(b->spec->program->names,
+                          ty->dims[d].name), name_str(b->spec->program->names, ty->dims[d].name));
       *shape_prov |= s->prov[k];
       want = s->ints[k];
     }
@@ -392,6 +417,12 @@ bool bind_call(const binder *b, tj_arena *a, const spec_call *call, bound_call *
   for (int i = 0; i < n; i++) {
     out->args[i] = (bound_arg){.param = &b->entry->params[i], .name = param_name(b, i), .is_static = b->is_static[i],
                                .by_keyword = call->by_keyword, .json = vals[i]};
+    if (!vals[i]) { /* left out: not an argument of the call; the tracer binds the default */
+      out->args[i].is_static = out->args[i].defaulted = true;
+      scope_put(&s, b->entry->params[i].name, 0, 0);
+      s.defaulted[scope_find(&s, b->entry->params[i].name)] = true;
+      continue;
+    }
     if (!bind_one(b, a, &s, i, &leaves, out)) return false;
   }
   return true;

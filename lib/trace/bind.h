@@ -8,7 +8,8 @@
  *     ValueErrors);
  *   - bind_call: one call's JSON values matched to the parameters by
  *     position or by keyword (Python's TypeErrors for a missing or
- *     unexpected argument), each static value made a Python value (the
+ *     unexpected argument; one left out takes its default, see
+ *     bound_arg.defaulted), each static value made a Python value (the
  *     unhashable-array ValueError), each traced one an aval, and both
  *     checked against the parameter's declared type (tjit check's errors),
  *     a named dimension (f32[n] x) taking its size from the first value.
@@ -33,6 +34,11 @@ typedef struct bound_arg {
   const char *name;        /* the parameter's name */
   bool is_static;
   bool by_keyword;         /* passed as name: value (a JSON object call) */
+  /* left out by the call, the parameter having a default: as in jax.jit,
+   * not an argument of the call (no cache key value, no jaxpr input); the
+   * tracer binds the default, a Python constant of the trace (bind.c
+   * cannot evaluate it). is_static is true, json NULL, value unset. */
+  bool defaulted;
   const sjson *json;       /* the argument as written (its source and span for diagnostics) */
   tj_aval aval;            /* traced: its aval (a bare array; a pytree's first leaf) */
   /* traced: the argument as a pytree (spec.h): tuples/lists/dicts/None
@@ -72,7 +78,8 @@ bool binder_init(binder *b, diag_list *d, const tj_spec *spec);
 bool bind_call(const binder *b, tj_arena *a, const spec_call *call, bound_call *out);
 
 /* Only the matching: the call's values in parameter order (vals holds
- * b->nparams), with Python's call errors. */
+ * b->nparams; NULL for a parameter left out that has a default), with
+ * Python's call errors. */
 bool bind_match(const binder *b, const spec_call *call, const sjson **vals);
 
 /* Whether a static value is of a declared (scalar) type, as Python's

@@ -565,13 +565,30 @@ bool call_user(tracer *t, ast_func *f, scope *closure, node *call, value *args,
 
 static const char *fname(tracer *t) { return name_str(t->prog->names, t->entry->name); }
 
+/* Entry parameter i, which the call leaves out: its default, a Python
+ * constant of the trace as in jax.jit (not an argument: no jaxpr input,
+ * not in the cache key), checked against a declared type as a static
+ * argument is; its repr is kept for drawing. */
+static bool bind_default(tracer *t, scope *fs, int i) {
+  value v;
+  if (!trace_param_default(t, t->entry, i, &v)) return false;
+  if (!bind_arg_type(t, t->entry, i, &v, t->entry->params[i].default_value->span)) return false;
+  tj_buf r = {0};
+  value_repr(&v, &r);
+  t->param_default[i] = arena_strdup(&t->m->arena, r.data);
+  buf_free(&r);
+  scope_bind(t, fs, t->entry->params[i].name, v);
+  return true;
+}
+
 /* Binds parameter a in the entry's scope, as bind.c checked it: a static
  * one as its Python value, a traced one as a new input of the jaxpr (after
  * the names of the dimensions its declared type sized). */
-static void bind_param(tracer *t, scope *fs, const bound_arg *a) {
+static bool bind_param(tracer *t, scope *fs, const bound_arg *a, int i) {
+  if (a->defaulted) return bind_default(t, fs, i);
   if (a->is_static) {
     scope_bind(t, fs, a->param->name, a->value);
-    return;
+    return true;
   }
   for (int d = 0; d < a->aval.rank && !a->is_tree; d++)
     if (a->dims_named & (1u << d)) scope_bind(t, fs, a->param->type.dims[d].name, value_int(a->aval.dims[d]));
@@ -585,6 +602,7 @@ static void bind_param(tracer *t, scope *fs, const bound_arg *a) {
   }
   int k = 0;
   scope_bind(t, fs, a->param->name, tree_unflatten(t, &a->tree, vars, &k));
+  return true;
 }
 
 /* Flattens the returned value into the jaxpr's outputs, as
@@ -622,7 +640,9 @@ static void record_params(tracer *t, const bound_call *bc) {
   t->param_names = ARENA_ARRAY(&t->m->arena, const char *, n ? n : 1);
   t->param_json = ARENA_ARRAY(&t->m->arena, const sjson *, n ? n : 1);
   t->param_static = ARENA_ARRAY(&t->m->arena, bool, n ? n : 1);
+  t->param_default = ARENA_ARRAY(&t->m->arena, const char *, n ? n : 1);
   for (int i = 0; i < n; i++) {
+    t->param_default[i] = NULL;
     t->param_names[i] = arena_strdup(&t->m->arena, bc->args[i].name);
     t->param_json[i] = bc->args[i].json;
     t->param_static[i] = bc->args[i].is_static;
@@ -652,7 +672,7 @@ bool trace_function(tracer *t, const bound_call *bc) {
   scope *fs = scope_new(t, NULL);
   for (int i = 0; i < n; i++) {
     is_static[i] = bc->args[i].is_static;
-    bind_param(t, fs, &bc->args[i]);
+    if (!bind_param(t, fs, &bc->args[i], i)) return false;
   }
   trace_frame *top = t->frame;
   top->func = t->entry;

@@ -72,6 +72,7 @@ typedef struct tracer {
   const char **param_names;
   const sjson **param_json;
   bool *param_static;
+  const char **param_default; /* the repr of a left-out parameter's default (else NULL) */
   int nparams;
   int depth;                /* evaluation nesting (C stack guard) */
   int call_depth;
@@ -307,6 +308,10 @@ bool python_constant(const char *name, value *out);
  * f's parameters: args gets f->nparams values, or false with its
  * TypeError. */
 bool bind_user_args(tracer *t, scope *s, ast_func *f, scope *closure, node *call, value *args);
+/* Parameter i's default, as a call that leaves it out binds it: a static
+ * value evaluated in the scope of constants (an error when it is traced).
+ * The entry's parameters a spec call leaves out take it too (bind.h). */
+bool trace_param_default(tracer *t, const ast_func *f, int i, value *out);
 /* The attributes x.T, x.mT; *found false when field is neither. */
 bool array_property(tracer *t, const char *field, value v, tj_span span, bool *found, value *out);
 /* The builtin a method of jax.Array calls (NULL: none); *packs: its

@@ -367,6 +367,8 @@ static bool default_arg(tracer *t, const ast_func *f, int i, scope *closure, val
   return true;
 }
 
+bool trace_param_default(tracer *t, const ast_func *f, int i, value *out) { return default_arg(t, f, i, NULL, out); }
+
 bool bind_user_args(tracer *t, scope *s, ast_func *f, scope *closure, node *call, value *args) {
   int n = call->nitems, npos = 0;
   value *vals = ARENA_ARRAY(&t->scratch, value, n ? n : 1);

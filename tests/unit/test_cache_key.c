@@ -206,7 +206,30 @@ static void test_pytrees(void) {
   unload(&ks);
 }
 
+/* A parameter with a default that a call leaves out is no argument of
+ * the call (jax.jit, pjit.py _infer_params): whether it is given is in the
+ * key, its default is not. */
+static void test_left_out_defaults(void) {
+  keys ks = {0};
+  CHECK(load(&ks, "{\"source\": \"float f(float x, float lr = 0.1, static int k = 2) { return x * lr; }\", "
+                  "\"calls\": [[1.0], [2.0], [1.0, 0.1], {\"x\": 1.0, \"k\": 2}, [1.0, 0.5], {\"x\": 1.0}]}", -1));
+  CHECK(cache_key_equal(&ks.key[0], &ks.key[1]));  /* both leave lr and k out */
+  CHECK(!cache_key_equal(&ks.key[0], &ks.key[2])); /* lr given (traced), even its default's value */
+  CHECK(cache_key_equal(&ks.key[2], &ks.key[4]));  /* lr traced both times */
+  CHECK(!cache_key_equal(&ks.key[0], &ks.key[5])); /* by keyword vs by position */
+  CHECK(!cache_key_equal(&ks.key[3], &ks.key[5])); /* k given, even its default's value */
+  cache_mismatch m[4];
+  CHECK(cache_key_diff(&ks.key[2], &ks.key[0], m, 4) == 1 && m[0].kind == MM_OMITTED && m[0].arg == 1);
+  CHECK(cache_key_diff(&ks.key[3], &ks.key[5], m, 4) == 1 && m[0].kind == MM_OMITTED && m[0].arg == 2);
+  char *t = first_mismatch(&ks, 0, 2);
+  CHECK_STR(t, "argument 'lr': left out now and given before (left out, it is no argument of the call: its default "
+               "applies)");
+  free(t);
+  unload(&ks);
+}
+
 int main(void) {
+  test_left_out_defaults();
   test_pytrees();
   test_static_type_and_value();
   test_mappings_and_tuples();
