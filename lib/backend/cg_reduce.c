@@ -324,3 +324,65 @@ bool cg_scatter(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   buf_free(&b), buf_free(&j), buf_free(&iv), buf_free(&uv), buf_free(&dst);
   return true;
 }
+
+/* The C expression combining acc and x for a cumulative reduction of
+ * dtype t: the evaluator's cumred_f/cumred_i (eval_array.c), integers
+ * wrapping through unsigned math, max/min propagating NaN. */
+static void cumred_expr(int prim, tj_dtype t, const char *acc, const char *x, tj_buf *b) {
+  const char *ty = cg_type(t);
+  bool fl = dtype_is_float(t);
+  if (prim == P_cumsum || prim == P_cumprod) {
+    const char *op = prim == P_cumsum ? "+" : "*";
+    if (fl) buf_printf(b, "%s %s %s", acc, op, x);
+    else buf_printf(b, "(%s)((unsigned long long)%s %s (unsigned long long)%s)", ty, acc, op, x);
+    return;
+  }
+  const char *cmp = prim == P_cummax ? ">" : "<";
+  if (fl) buf_printf(b, "%s != %s || %s %s %s ? %s : %s", acc, acc, acc, cmp, x, acc, x);
+  else buf_printf(b, "%s %s %s ? %s : %s", acc, cmp, x, acc, x);
+}
+
+/* cumsum/cumprod/cummax/cummin[axis reverse]: the axis is the middle loop
+ * with the dims before it outside and those after it inside, so each step
+ * reads and writes a contiguous run of `inner` elements; one axis of
+ * contiguous elements (inner 1) keeps its accumulator in a local. Each
+ * element is combined in order, never reassociated, as the evaluator. */
+bool cg_cumred(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
+  (void)ops, (void)expr;
+  tj_aval a = cg_aval(g, e->in[0]);
+  int64_t axis = ir_param_int(e, "axis", -1), outer = 1, inner = 1;
+  bool reverse = ir_param_bool(e, "reverse", false);
+  if (axis < 0 || axis >= a.rank) return cg_fail(g, "internal error: %s without its axis", prims[e->prim].name);
+  for (int d = 0; d < axis; d++) outer *= a.dims[d];
+  for (int d = (int)axis + 1; d < a.rank; d++) inner *= a.dims[d];
+  long long n = (long long)a.dims[axis], in = (long long)inner;
+  if (n == 0 || outer == 0 || inner == 0) return true;
+  tj_buf src = {0}, dst = {0}, step = {0};
+  cg_ptr(g, e->in[0], &src);
+  cg_ptr(g, ATOM_VAR(e->out[0]), &dst);
+  const char *ty = cg_type(a.dtype);
+  cg_line(g, "{");
+  g->indent++;
+  cg_line(g, "const %s *s = %s; %s *d = %s;", ty, src.data, ty, dst.data);
+  cg_line(g, "for (long o = 0; o < %lld; o++) {", (long long)outer);
+  cg_line(g, "  long first = o * %lld + %lld;", n * in, reverse ? (n - 1) * in : 0LL);
+  if (inner == 1) {
+    cumred_expr(e->prim, a.dtype, "acc", "s[j]", &step);
+    cg_line(g, "  %s acc = s[first]; d[first] = acc;", ty);
+    cg_line(g, "  for (long k = 1; k < %lld; k++) { long j = first %s k; acc = %s; d[j] = acc; }", n,
+            reverse ? "-" : "+", step.data);
+  } else {
+    cumred_expr(e->prim, a.dtype, "p[i]", "x[i]", &step);
+    cg_line(g, "  for (long i = 0; i < %lld; i++) d[first + i] = s[first + i];", in);
+    cg_line(g, "  for (long k = 1; k < %lld; k++) {", n);
+    cg_line(g, "    long j = first %s k * %lld;", reverse ? "-" : "+", in);
+    cg_line(g, "    const %s *p = d + j %s %lld, *x = s + j; %s *y = d + j;", ty, reverse ? "+" : "-", in, ty);
+    cg_line(g, "    for (long i = 0; i < %lld; i++) y[i] = %s;", in, step.data);
+    cg_line(g, "  }");
+  }
+  cg_line(g, "}");
+  g->indent--;
+  cg_line(g, "}");
+  buf_free(&src), buf_free(&dst), buf_free(&step);
+  return true;
+}

@@ -209,3 +209,48 @@ bool ev_dot_general(eval_state *s, const ir_eqn *e, const tj_array *const *in, t
   }
   return true;
 }
+
+/* One step of a cumulative reduction: XLA's add/mul/max/min. Floats are
+ * combined in double and rounded to the dtype by the store, which is the
+ * dtype's own correctly rounded add or multiply (double holds the exact
+ * result of two f32 operands), so the C loop agrees bit for bit; max and
+ * min propagate NaN as lax.max/min do. Integers wrap (unsigned math). */
+static double cumred_f(int prim, double acc, double x) {
+  switch (prim) {
+  case P_cumsum: return acc + x;
+  case P_cumprod: return acc * x;
+  case P_cummax: return acc != acc || acc > x ? acc : x;
+  default: return acc != acc || acc < x ? acc : x;
+  }
+}
+
+static int64_t cumred_i(int prim, int64_t acc, int64_t x) {
+  switch (prim) {
+  case P_cumsum: return (int64_t)((uint64_t)acc + (uint64_t)x);
+  case P_cumprod: return (int64_t)((uint64_t)acc * (uint64_t)x);
+  case P_cummax: return acc > x ? acc : x;
+  default: return acc < x ? acc : x;
+  }
+}
+
+/* cumsum/cumprod/cummax/cummin[axis reverse]: element k along the axis
+ * combines elements 0..k in order (k..n-1 from the end when reverse). */
+bool ev_cumred(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
+  const tj_array *a = in[0];
+  int64_t axis = ir_param_int(e, "axis", -1), outer = 1, inner = 1;
+  bool reverse = ir_param_bool(e, "reverse", false), fl = dtype_is_float(a->dtype);
+  if (axis < 0 || axis >= a->rank) return eval_bug(s, "%s without its axis", prims[e->prim].name);
+  tj_array *r = out[0] = eval_new_out(s, e, 0);
+  if (!r) return false;
+  for (int d = 0; d < axis; d++) outer *= a->dims[d];
+  for (int d = (int)axis + 1; d < a->rank; d++) inner *= a->dims[d];
+  int64_t n = a->dims[axis];
+  for (int64_t o = 0; o < outer; o++)
+    for (int64_t i = 0; i < inner; i++)
+      for (int64_t step = 0; step < n; step++) {
+        int64_t k = reverse ? n - 1 - step : step, j = (o * n + k) * inner + i, prev = j + (reverse ? inner : -inner);
+        if (fl) array_set_f(r, j, step ? cumred_f(e->prim, array_get_f(r, prev), array_get_f(a, j)) : array_get_f(a, j));
+        else array_set_i(r, j, step ? cumred_i(e->prim, array_get_i(r, prev), array_get_i(a, j)) : array_get_i(a, j));
+      }
+  return true;
+}

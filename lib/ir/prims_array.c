@@ -239,3 +239,16 @@ bool shape_iota(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *di
   memcpy(out->dims, shape, sizeof *shape * (size_t)n);
   return true;
 }
+
+/* cumsum/cumprod/cummax/cummin[axis reverse] (loops.py _cumred_shape_rule
+ * and _cumred_dtype_rule): the operand's aval, on numbers only. */
+bool shape_cumred(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
+  tj_aval a = operand(m, e, 0);
+  int64_t axis = ir_param_int(e, "axis", -1);
+  if (axis < 0) return REJECT("XLA operations do not allow negative axes");
+  if (axis >= a.rank) return REJECT("axis %lld is out of bounds for array of shape %s", (long long)axis, TUPLE(a.dims, a.rank));
+  if (a.dtype == DT_BOOL)
+    return REJECT("%s does not accept dtype bool. Accepted dtypes are subtypes of number.", prims[e->prim].name);
+  out[0] = a;
+  return true;
+}

@@ -251,6 +251,7 @@ struct builtin_def {
 
 extern const builtin_def builtins_math[];     /* trace_builtin.c */
 extern const builtin_def builtins_array[];    /* trace_array.c */
+extern const builtin_def builtins_cumulative[]; /* trace_array_cum.c */
 extern const builtin_def builtins_control[];  /* trace_control.c */
 /* tree_map(f, tree, *rest), in builtins_control (trace_container.c) */
 bool builtin_tree_map(tracer *t, const builtin_def *b, const call_args *a, value *out);

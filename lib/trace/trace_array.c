@@ -20,7 +20,7 @@
 /* ---- reductions ---- */
 
 /* _promote_integer_dtype: narrow integers sum in the default width. */
-static tj_dtype promote_integer(tj_dtype dt) {
+tj_dtype ta_promote_integer(tj_dtype dt) {
   if (dt == DT_BOOL || dt == DT_I8 || dt == DT_I16) return DT_I32;
   if (dt == DT_U8) return DT_U32;
   return dt;
@@ -56,7 +56,7 @@ static bool reduce_with(tracer *t, int prim, const char *name, value x, const va
   int n;
   if (!reduction_axes(t, axis, axspan, av.rank, axes, &n)) return false;
   if (sum_like && !ta_cast(t, &x, &av, av.dtype == DT_BOOL ? DT_I32 : av.dtype, av.weak, span)) return false;
-  tj_dtype result = have_dtype ? dtype : sum_like ? promote_integer(av.dtype) : av.dtype;
+  tj_dtype result = have_dtype ? dtype : sum_like ? ta_promote_integer(av.dtype) : av.dtype;
   if (sum_like && result == DT_BOOL) /* jnp switches to reduce_or/reduce_and here */
     return tracer_error(t, span, "%s with dtype bool is not supported", name);
   if (!ta_cast(t, &x, &av, result, false, span)) return false;
