@@ -72,7 +72,9 @@ static bool builtin_jnp_cum(tracer *t, const builtin_def *b, const call_args *a,
 }
 
 /* lax.cumsum(operand, axis=0, reverse=False) and its siblings: one
- * equation; the shape rule refuses a negative or out-of-range axis. */
+ * equation. _cumred_shape_rule's ValueErrors come first (as the builtins
+ * check user input, the shape rule only guards ir_check), then its
+ * dtype rule's TypeError for bool, from the shape rule. */
 static bool builtin_lax_cum(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   const value *axis;
   tj_span axspan;
@@ -82,6 +84,15 @@ static bool builtin_lax_cum(tracer *t, const builtin_def *b, const call_args *a,
       !ta_get_flag(t, b, a, "reverse", &reverse))
     return false;
   if (axis && !ta_index_of(t, axis, axspan, &ax)) return false;
+  tj_aval av = value_aval(t, &a->pos[0]);
+  tj_buf shape = {0};
+  if (ax < 0) return tracer_error(t, axspan, "ValueError: XLA operations do not allow negative axes");
+  if (ax >= av.rank) {
+    ta_put_dims(&shape, av.dims, av.rank);
+    tracer_error(t, axspan, "ValueError: axis %lld is out of bounds for array of shape %s", (long long)ax, shape.data);
+    buf_free(&shape);
+    return false;
+  }
   *out = a->pos[0];
   return bind_cumred(t, b->prim, out, ax, reverse, a->call->span);
 }

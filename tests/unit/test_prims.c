@@ -244,6 +244,11 @@ static const recipe recipes[P_COUNT] = {
     [P_scatter_mul] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] *= y[0]; return x; }"},
     [P_scatter_min] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return x.at[i].min(y[0]); }"},
     [P_scatter_max] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return x.at[i].max(y[0]); }"},
+    /* cumulative reductions: both loop shapes (inner runs, one accumulator) and reverse */
+    [P_cumsum] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return lax_cumsum(x, 0, reverse=true); }"},
+    [P_cumprod] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return lax_cumprod(x, 1); }"},
+    [P_cummax] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return cummax(x, 1, reverse=true); }"},
+    [P_cummin] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return cummin(x, 0); }"},
     [P_cond] = {"auto a(T[3,4] v) { return v; } auto b(T[3,4] v) { return v[::-1]; }"
                 " auto f(T[3,4] x, T[3,4] y, i32 i) { return cond(i > 0, a, b, x); }"},
     [P_while] = {"auto body(i32 k, T[3,4] v) { return v[::-1]; }"
