@@ -345,8 +345,10 @@ static void cumred_expr(int prim, tj_dtype t, const char *acc, const char *x, tj
 /* cumsum/cumprod/cummax/cummin[axis reverse]: the axis is the middle loop
  * with the dims before it outside and those after it inside, so each step
  * reads and writes a contiguous run of `inner` elements; one axis of
- * contiguous elements (inner 1) keeps its accumulator in a local. Each
- * element is combined in order, never reassociated, as the evaluator. */
+ * contiguous elements (inner 1) keeps its accumulator in a local; rows of
+ * a sum or product at least KERNEL_ROW_MIN long go to the vectorized
+ * add/mul kernel. Each element is combined in order, never reassociated,
+ * as the evaluator. */
 bool cg_cumred(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   tj_aval a = cg_aval(g, e->in[0]);
@@ -357,6 +359,8 @@ bool cg_cumred(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   for (int d = (int)axis + 1; d < a.rank; d++) inner *= a.dims[d];
   long long n = (long long)a.dims[axis], in = (long long)inner;
   if (n == 0 || outer == 0 || inner == 0) return true;
+  int op = e->prim == P_cumsum ? P_add : e->prim == P_cumprod ? P_mul : -1; /* max/min: the loop's NaN rule */
+  const tjk_kernel *k = op >= 0 && inner >= KERNEL_ROW_MIN ? tjk_find(op, a.dtype, TJK_VV) : NULL;
   tj_buf src = {0}, dst = {0}, step = {0};
   cg_ptr(g, e->in[0], &src);
   cg_ptr(g, ATOM_VAR(e->out[0]), &dst);
@@ -371,6 +375,13 @@ bool cg_cumred(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
     cg_line(g, "  %s acc = s[first]; d[first] = acc;", ty);
     cg_line(g, "  for (long k = 1; k < %lld; k++) { long j = first %s k; acc = %s; d[j] = acc; }", n,
             reverse ? "-" : "+", step.data);
+  } else if (k) { /* each step a row: y = p + x by the block kernel, exact as the loop */
+    cg_kernel(g, k);
+    cg_line(g, "  for (long i = 0; i < %lld; i++) d[first + i] = s[first + i];", in);
+    cg_line(g, "  for (long k = 1; k < %lld; k++) {", n);
+    cg_line(g, "    long j = first %s k * %lld;", reverse ? "-" : "+", in);
+    cg_line(g, "    %s(d + j, d + j %s %lld, s + j, %lld);", k->name, reverse ? "+" : "-", in, in);
+    cg_line(g, "  }");
   } else {
     cumred_expr(e->prim, a.dtype, "p[i]", "x[i]", &step);
     cg_line(g, "  for (long i = 0; i < %lld; i++) d[first + i] = s[first + i];", in);
