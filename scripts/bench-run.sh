@@ -5,6 +5,8 @@
 #   fused y = sin(x)*2 + exp(-x*x), 10M f32   >= 1x   the cc -O2 baseline
 #   y = a*x + b, 50M f32; sum of 50M f32      >= 0.7x the cc -O2 baseline
 #   512x512 f32 matmul                        >= 0.8x OpenBLAS (cblas_sgemm)
+#   cumsum of [1000, 10000] f32 along axis 1 and along axis 0 (issue 14)
+#                                             >= 1x   the cc -O2 baseline
 #   libtcc compile of the tutorial kernel     < 1 ms
 #   `tjit run` of the tutorial spec, process start to exit   < 10 ms
 # Baselines: scripts/bench/baseline.c built with cc -O2 and with
@@ -90,7 +92,7 @@ tjit_time() {  # tjit_time PHASE ARGS...
 }
 
 if "$tjit" run --help 2>&1 | grep -q -- '--time'; then
-  for b in fused axpb sum matmul; do
+  for b in fused axpb sum matmul cumsum_last cumsum_first; do
     ms[$b.tjit]=$(tjit_time run --call 0 "$bench/$b.json")
   done
   ms[compile.tjit]=$(tjit_time compile --autograph --call 0 "$tutorial")
@@ -147,6 +149,10 @@ row "fused sin(x)*2+exp(-x*x), 10M f32" fused.o2 fused.limit fused.tjit ">=1.0"
 row "y = a*x + b, 50M f32" axpb.o2 axpb.limit axpb.tjit ">=0.7"
 row "sum, 50M f32" sum.o2 sum.limit sum.tjit ">=0.7"
 row "matmul 512x512 f32 (baseline: OpenBLAS)" matmul.blas none matmul.tjit ">=0.8"
+# ---- cumulative sums (begin) ----
+row "cumsum [1000,10000] f32 along axis 1" cumsum_last.o2 cumsum_last.limit cumsum_last.tjit ">=1.0"
+row "cumsum [1000,10000] f32 along axis 0" cumsum_first.o2 cumsum_first.limit cumsum_first.tjit ">=1.0"
+# ---- cumulative sums (end) ----
 row "libtcc compile of the tutorial kernel" none none compile.tjit "<1"
 row "$e2e_label" none none e2e.tjit "<10"
 row "the same, every call a disk cache hit" none none e2e_hit.tjit "<10"

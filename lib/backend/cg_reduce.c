@@ -345,7 +345,8 @@ static void cumred_expr(int prim, tj_dtype t, const char *acc, const char *x, tj
 /* cumsum/cumprod/cummax/cummin[axis reverse]: the axis is the middle loop
  * with the dims before it outside and those after it inside, so each step
  * reads and writes a contiguous run of `inner` elements; one axis of
- * contiguous elements (inner 1) keeps its accumulator in a local; rows of
+ * contiguous elements (inner 1) goes to the in-order scan kernel of a
+ * forward sum or product, or keeps its accumulator in a local; rows of
  * a sum or product at least KERNEL_ROW_MIN long go to the vectorized
  * add/mul kernel. Each element is combined in order, never reassociated,
  * as the evaluator. */
@@ -365,6 +366,14 @@ bool cg_cumred(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   cg_ptr(g, e->in[0], &src);
   cg_ptr(g, ATOM_VAR(e->out[0]), &dst);
   const char *ty = cg_type(a.dtype);
+  const tjk_kernel *scan = inner == 1 && !reverse ? tjk_find(e->prim, a.dtype, TJK_SCAN) : NULL;
+  if (scan) { /* rows along the last axis: the gcc-built in-order scan kernel */
+    cg_kernel(g, scan);
+    cg_line(g, "for (long o = 0; o < %lld; o++) %s(%s + o * %lld, %s + o * %lld, %lld);", (long long)outer, scan->name,
+            dst.data, n, src.data, n, n);
+    buf_free(&src), buf_free(&dst);
+    return true;
+  }
   cg_line(g, "{");
   g->indent++;
   cg_line(g, "const %s *s = %s; %s *d = %s;", ty, src.data, ty, dst.data);

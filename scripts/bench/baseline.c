@@ -42,3 +42,20 @@ void NAME(base_matmul, VARIANT)(const float *a, const float *b, float *c, int n)
       for (int j = 0; j < n; j++) c[(long)i * n + j] += aik * b[(long)k * n + j];
     }
 }
+
+/* ---- cumulative sums (begin): cumsum_last.json, cumsum_first.json ---- */
+/* An inclusive running sum along each row of a rows x cols array. */
+void NAME(base_cumsum_last, VARIANT)(const float *x, float *y, long rows, long cols) {
+  for (long r = 0; r < rows; r++) {
+    float acc = 0;
+    for (long c = 0; c < cols; c++) y[r * cols + c] = acc += x[r * cols + c];
+  }
+}
+
+/* The same down each column: row r is row r-1 of the result plus row r. */
+void NAME(base_cumsum_first, VARIANT)(const float *x, float *y, long rows, long cols) {
+  for (long c = 0; c < cols; c++) y[c] = x[c];
+  for (long r = 1; r < rows; r++)
+    for (long c = 0; c < cols; c++) y[r * cols + c] = y[(r - 1) * cols + c] + x[r * cols + c];
+}
+/* ---- cumulative sums (end) ---- */

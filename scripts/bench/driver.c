@@ -11,7 +11,7 @@
  * [0, 1), seed 0 (seed 1 for matmul's b).
  *
  * Prints "BENCH CONTENDER MEDIAN_MS CHECKSUM" lines.
- * usage: driver [fused|axpb|sum|matmul|compile]...   (default: all)
+ * usage: driver [fused|axpb|sum|matmul|compile|cumsum_last|cumsum_first]...   (default: all)
  *        BENCH_REPS=N sets the repetitions (default 5) */
 #include <cblas.h>
 #include <libtcc.h>
@@ -26,6 +26,8 @@
 #define N_AXPB 50000000L
 #define N_SUM 50000000L
 #define N_MAT 512
+#define CUM_ROWS 1000L /* cumsum_last/first: [1000, 10000] f32 */
+#define CUM_COLS 10000L
 
 typedef struct bench_data {
   float *x, *y, *b, a_scalar, b_scalar;
@@ -221,6 +223,28 @@ static void bench_matmul(void) {
   free(d.x), free(d.b), free(d.y);
 }
 
+/* ---- cumulative sums (begin) ---- */
+static void cumsum_last_o2(bench_data *d) { base_cumsum_last_o2(d->x, d->y, CUM_ROWS, CUM_COLS); }
+static void cumsum_last_limit(bench_data *d) { base_cumsum_last_limit(d->x, d->y, CUM_ROWS, CUM_COLS); }
+static void cumsum_first_o2(bench_data *d) { base_cumsum_first_o2(d->x, d->y, CUM_ROWS, CUM_COLS); }
+static void cumsum_first_limit(bench_data *d) { base_cumsum_first_limit(d->x, d->y, CUM_ROWS, CUM_COLS); }
+
+static void bench_cumsum(const char *name, const contender *c) {
+  long n = CUM_ROWS * CUM_COLS;
+  bench_data d = {.x = bench_uniform_f32(n, 0), .y = bench_alloc_f32(n), .n = n};
+  race(name, &d, c, 2);
+  free(d.x), free(d.y);
+}
+static void bench_cumsum_last(void) {
+  static const contender c[] = {{"o2", cumsum_last_o2}, {"limit", cumsum_last_limit}};
+  bench_cumsum("cumsum_last", c);
+}
+static void bench_cumsum_first(void) {
+  static const contender c[] = {{"o2", cumsum_first_o2}, {"limit", cumsum_first_limit}};
+  bench_cumsum("cumsum_first", c);
+}
+/* ---- cumulative sums (end) ---- */
+
 /* From tcc_new to a callable function (all kernels declared and
  * registered), the state deleted after each; the median of reps * 20. */
 static void bench_compile(void) {
@@ -242,7 +266,8 @@ static void bench_compile(void) {
 int main(int argc, char **argv) {
   static const struct { const char *name; void (*run)(void); } benches[] = {
       {"fused", bench_fused}, {"axpb", bench_axpb}, {"sum", bench_sum},
-      {"matmul", bench_matmul}, {"compile", bench_compile}};
+      {"matmul", bench_matmul}, {"compile", bench_compile},
+      {"cumsum_last", bench_cumsum_last}, {"cumsum_first", bench_cumsum_first}};
   int nb = (int)(sizeof benches / sizeof benches[0]);
   for (int i = 1; i < argc; i++) {
     int known = 0;
