@@ -5,7 +5,8 @@
  * converts to the result dtype. lax.cumsum / cumprod / cummax / cummin
  * (jax/_src/lax/control_flow/loops.py) bind cumsum[axis reverse] directly;
  * tjit spells the first two lax_cumsum and lax_cumprod, as jnp's names are
- * taken, and cummax / cummin plainly (jnp has neither). */
+ * taken, and cummax / cummin plainly (jnp has neither). jnp.diff (lax_numpy.py)
+ * is here too: a jit of slices and subtractions. */
 #include "trace_array_int.h"
 
 /* The primitive's params as lax.cumsum binds them: axis=int, reverse=bool. */
@@ -41,34 +42,109 @@ static bool cum_body(tracer *t, int prim, const cum_opts *o, value *x, tj_span s
          convert(t, x, result, false, span);
 }
 
+/* A jitted jnp function of one array operand (its other arguments static):
+ * the nested jit[name=NAME] whose body `body` records on the inner argument. */
+typedef bool (*jit1_body)(tracer *t, int prim, const void *ctx, value *x, tj_span span);
+static bool jit1(tracer *t, const char *name, int prim, const void *ctx, jit1_body body, const value *arg, tj_span span,
+                 value *out) {
+  tj_aval av = value_aval(t, arg);
+  ir_atom outer_in;
+  if (!own_atom(t, arg, span, &outer_in)) return false;
+  trace_frame f = {0};
+  if (!frame_push(t, &f, span)) return false;
+  uint32_t var = ir_new_var(t->m, &av);
+  ir_jaxpr *inner = f.jaxpr;
+  value x = value_traced(var);
+  bool ok = body(t, prim, ctx, &x, span);
+  frame_seal(t, &f, &var, 1);
+  frame_pop(t);
+  if (!ok) return false;
+  inner->outs = ARENA_ARRAY(&t->m->arena, ir_atom, 1);
+  inner->outs[0] = ATOM_VAR(x.var);
+  inner->nout = 1;
+  ir_param ps[2] = {{"name", pv_name(t->m, name)}, {"jaxpr", pv_jaxpr(t->m, inner)}};
+  return emit(t, P_jit, &outer_in, 1, NULL, ps, 2, span, out);
+}
+
+static bool cum_jit_body(tracer *t, int prim, const void *ctx, value *x, tj_span span) {
+  return cum_body(t, prim, ctx, x, span);
+}
+
 /* jnp.cumsum(a, axis=None, dtype=None) and jnp.cumprod: a jit[name=...]
  * of one operand (axis and dtype are static, so not operands). */
 static bool builtin_jnp_cum(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   const value *axis;
-  tj_span span = a->call->span;
   cum_opts o = {0};
   if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0]) ||
       !ta_get_arg(t, b, a, 1, "axis", &axis, &o.axis_span) || !ta_opt_dtype(t, b, a, 2, &o.has_dtype, &o.dtype))
     return false;
   o.has_axis = axis != NULL;
   if (axis && !ta_index_of(t, axis, o.axis_span, &o.axis)) return false;
-  tj_aval av = value_aval(t, &a->pos[0]);
-  ir_atom outer_in;
-  if (!own_atom(t, &a->pos[0], span, &outer_in)) return false;
-  trace_frame f = {0};
-  if (!frame_push(t, &f, span)) return false;
-  uint32_t arg = ir_new_var(t->m, &av);
-  ir_jaxpr *inner = f.jaxpr;
-  value x = value_traced(arg);
-  bool ok = cum_body(t, b->prim, &o, &x, span);
-  frame_seal(t, &f, &arg, 1);
-  frame_pop(t);
-  if (!ok) return false;
-  inner->outs = ARENA_ARRAY(&t->m->arena, ir_atom, 1);
-  inner->outs[0] = ATOM_VAR(x.var);
-  inner->nout = 1;
-  ir_param ps[2] = {{"name", pv_name(t->m, b->name)}, {"jaxpr", pv_jaxpr(t->m, inner)}};
-  return emit(t, P_jit, &outer_in, 1, NULL, ps, 2, span, out);
+  return jit1(t, b->name, b->prim, &o, cum_jit_body, &a->pos[0], a->call->span, out);
+}
+
+/* jnp.diff's static options. */
+typedef struct {
+  int64_t n, axis;
+  tj_span axis_span;
+} diff_opts;
+
+/* x[lo:hi] along axis (the others whole) as jnp's static indexing records
+ * it: one slice, nothing when it takes the whole array. */
+static bool slice_axis(tracer *t, value x, int axis, int64_t lo, int64_t hi, tj_span span, value *out) {
+  tj_aval a = value_aval(t, &x);
+  int64_t start[TJ_MAX_RANK] = {0}, limit[TJ_MAX_RANK];
+  for (int d = 0; d < a.rank; d++) limit[d] = a.dims[d];
+  start[axis] = lo, limit[axis] = hi;
+  *out = x;
+  if (lo == 0 && hi == a.dims[axis]) return true;
+  ir_atom in;
+  if (!own_atom(t, &x, span, &in)) return false;
+  ir_param ps[3] = {{"start_indices", pv_ints(t->m, PV_TUPLE, start, a.rank)},
+                    {"limit_indices", pv_ints(t->m, PV_TUPLE, limit, a.rank)},
+                    {"strides", pv_none(t->m)}};
+  return emit(t, P_slice, &in, 1, NULL, ps, 3, span, out);
+}
+
+/* lax_numpy.py diff's body: n times op(arr[1:], arr[:-1]) along the axis,
+ * op ne for booleans, else sub. */
+static bool diff_body(tracer *t, int prim, const void *ctx, value *x, tj_span span) {
+  (void)prim;
+  const diff_opts *o = ctx;
+  tj_aval a = value_aval(t, x);
+  int64_t axis;
+  if (o->n == 0) return true; /* the operand as it is, axis unchecked */
+  if (!ta_canon_axis(t, o->axis, a.rank, o->axis_span, &axis)) return false;
+  for (int64_t k = 0; k < o->n; k++) {
+    int64_t size = value_aval(t, x).dims[axis];
+    value hi, lo;
+    if (!slice_axis(t, *x, (int)axis, size > 1 ? 1 : size, size, span, &hi) ||
+        !slice_axis(t, *x, (int)axis, 0, size > 1 ? size - 1 : 0, span, &lo) ||
+        !apply_binary(t, a.dtype == DT_BOOL ? P_ne : P_sub, hi, lo, span, x))
+      return false;
+  }
+  return true;
+}
+
+/* jnp.diff(a, n=1, axis=-1): a jit with static n and axis (prepend and
+ * append are not taken). */
+static bool builtin_diff(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *nv, *axis;
+  tj_span nspan;
+  diff_opts o = {1, -1, a->call->span};
+  if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 1, "n", &nv, &nspan) ||
+      !ta_get_arg(t, b, a, 2, "axis", &axis, &o.axis_span))
+    return false;
+  if ((nv && !ta_index_of(t, nv, nspan, &o.n)) || (axis && !ta_index_of(t, axis, o.axis_span, &o.axis))) return false;
+  if (o.n < 0) return tracer_error(t, nspan, "ValueError: order must be non-negative but got %lld", (long long)o.n);
+  if (o.n > 0 && value_aval(t, &a->pos[0]).rank == 0) {
+    tj_buf r = {0};
+    ta_put_value(t, &r, &a->pos[0]);
+    tracer_error(t, a->call->span, "ValueError: diff requires input that is at least one dimensional; got %s", r.data);
+    buf_free(&r);
+    return false;
+  }
+  return jit1(t, b->name, 0, &o, diff_body, &a->pos[0], a->call->span, out);
 }
 
 /* lax.cumsum(operand, axis=0, reverse=False) and its siblings: one
@@ -98,6 +174,7 @@ static bool builtin_lax_cum(tracer *t, const builtin_def *b, const call_args *a,
 }
 
 static const char *const kw_jnp[] = {"axis", "dtype", NULL}, *const kw_lax[] = {"axis", "reverse", NULL};
+static const char *const kw_diff[] = {"n", "axis", NULL};
 
 const builtin_def builtins_cumulative[] = {
     {"cumsum", builtin_jnp_cum, 1, 3, kw_jnp, P_cumsum},
@@ -106,5 +183,6 @@ const builtin_def builtins_cumulative[] = {
     {"lax_cumprod", builtin_lax_cum, 1, 2, kw_lax, P_cumprod},
     {"cummax", builtin_lax_cum, 1, 2, kw_lax, P_cummax},
     {"cummin", builtin_lax_cum, 1, 2, kw_lax, P_cummin},
+    {"diff", builtin_diff, 1, 3, kw_diff, P_sub},
     {NULL, NULL, 0, 0, NULL, 0},
 };
