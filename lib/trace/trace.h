@@ -270,8 +270,8 @@ bool call_jit(tracer *t, ast_func *f, scope *closure, node *call, value *args, i
 bool jit_entry_call(tracer *t, scope *params, const bool *is_static, value *out);
 /* The jit cache for jitted helpers of our own (f NULL: jnp.where's _where),
  * keyed by argument avals. */
-ir_jaxpr *jit_cache_find(tracer *t, ast_func *f, const tj_aval *avals, int n);
-void jit_cache_add(tracer *t, ast_func *f, const tj_aval *avals, int n, ir_jaxpr *j);
+ir_jaxpr *jit_cache_find(tracer *t, ast_func *f, const value *statics, const tj_aval *avals, int n);
+void jit_cache_add(tracer *t, ast_func *f, const value *statics, const tj_aval *avals, int n, ir_jaxpr *j);
 
 /* What a sub-jaxpr computes from its (inner) arguments: a user function, or
  * a wrapper around one (fori_loop's, autograph's). */

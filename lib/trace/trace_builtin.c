@@ -60,7 +60,7 @@ bool where_jit(tracer *t, const value *cxy, tj_span span, value *out) {
     avals[i] = value_aval(t, &cxy[i]);
     if (!own_atom(t, &cxy[i], span, &outer_in[i])) return false;
   }
-  ir_jaxpr *cached = jit_cache_find(t, NULL, avals, 3); /* jnp.where is jitted: one jaxpr per signature */
+  ir_jaxpr *cached = jit_cache_find(t, NULL, NULL, avals, 3); /* jnp.where is jitted: one jaxpr per signature */
   if (cached) {
     ir_param ps[2] = {{"name", pv_name(t->m, "_where")}, {"jaxpr", pv_jaxpr(t->m, cached)}};
     return emit(t, P_jit, outer_in, 3, NULL, ps, 2, span, out);
@@ -87,7 +87,7 @@ bool where_jit(tracer *t, const value *cxy, tj_span span, value *out) {
   inner->outs = ARENA_ARRAY(&t->m->arena, ir_atom, 1);
   inner->outs[0] = ATOM_VAR(result.var);
   inner->nout = 1;
-  jit_cache_add(t, NULL, avals, 3, inner);
+  jit_cache_add(t, NULL, NULL, avals, 3, inner);
   ir_param ps[2] = {{"name", pv_name(t->m, "_where")}, {"jaxpr", pv_jaxpr(t->m, inner)}};
   return emit(t, P_jit, outer_in, 3, NULL, ps, 2, span, out);
 }

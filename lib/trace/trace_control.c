@@ -887,18 +887,18 @@ static jit_entry *jit_lookup(tracer *t, ast_func *f, scope *closure, const value
   return NULL;
 }
 
-ir_jaxpr *jit_cache_find(tracer *t, ast_func *f, const tj_aval *avals, int n) {
+ir_jaxpr *jit_cache_find(tracer *t, ast_func *f, const value *statics, const tj_aval *avals, int n) {
   value none = {.kind = V_TUPLE};
-  jit_entry *e = jit_lookup(t, f, NULL, &none, &none, avals, n);
+  jit_entry *e = jit_lookup(t, f, NULL, statics ? statics : &none, &none, avals, n);
   return e ? e->jaxpr : NULL;
 }
 
-void jit_cache_add(tracer *t, ast_func *f, const tj_aval *avals, int n, ir_jaxpr *j) {
+void jit_cache_add(tracer *t, ast_func *f, const value *statics, const tj_aval *avals, int n, ir_jaxpr *j) {
   jit_entry *e = ARENA_NEW(&t->scratch, jit_entry);
   tj_aval *copy = ARENA_ARRAY(&t->scratch, tj_aval, n + 1);
   memcpy(copy, avals, sizeof *avals * (size_t)n);
-  *e = (jit_entry){f, NULL, {.kind = V_TUPLE}, {.kind = V_TUPLE}, copy, n, j, value_none(), NULL, 0, NULL,
-                   t->jit_cache};
+  *e = (jit_entry){f, NULL, statics ? *statics : (value){.kind = V_TUPLE}, {.kind = V_TUPLE}, copy, n, j, value_none(),
+                   NULL, 0, NULL, t->jit_cache};
   t->jit_cache = e;
 }
 

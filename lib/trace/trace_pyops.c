@@ -33,7 +33,7 @@ static bool helper_jit(tracer *t, const ast_func *tag, const char *name, const v
     if (!own_atom(t, &vals[i], span, &outer_in[i])) return false;
   }
   ast_func *key = (ast_func *)tag;
-  ir_jaxpr *inner = jit_cache_find(t, key, avals, n);
+  ir_jaxpr *inner = jit_cache_find(t, key, NULL, avals, n);
   if (!inner) {
     trace_frame f = {0};
     if (!frame_push(t, &f, span)) return false;
@@ -48,7 +48,7 @@ static bool helper_jit(tracer *t, const ast_func *tag, const char *name, const v
     inner->outs = ARENA_ARRAY(&t->m->arena, ir_atom, 1);
     inner->outs[0] = ATOM_VAR(result.var);
     inner->nout = 1;
-    jit_cache_add(t, key, avals, n, inner);
+    jit_cache_add(t, key, NULL, avals, n, inner);
   }
   ir_param ps[2] = {{"name", pv_name(t->m, name)}, {"jaxpr", pv_jaxpr(t->m, inner)}};
   return emit(t, P_jit, outer_in, n, NULL, ps, 2, span, out);
