@@ -1,9 +1,11 @@
 /* The runtime of the sort C rule (cg_sort.c): the generated code calls
  * tj_rt_sort, compiled with tjit at -O2, rather than carrying a sort of its
- * own through libtcc. Each slice's keys become unsigned integers whose order
- * is XLA's total order (the float bit trick: -NaN < -inf < -0.0 < +0.0 <
- * +inf < +NaN), sorted as (key, position) pairs by a stable bottom-up merge
- * sort; ties on the first key fall to the next keys, read by position. */
+ * own through libtcc. Each slice's keys become unsigned integers in
+ * lax.sort's order: floats canonicalized as _canonicalize_float_for_sort
+ * does (-0.0 as 0.0, every NaN as +NaN) then in XLA's total order (the
+ * sign-flip bit trick), so NaNs come last and tie. They are sorted as (key,
+ * position) pairs by a stable bottom-up merge sort; ties on the first key
+ * fall to the next keys, read by position. */
 #include "sort_rt.h"
 
 #include <stdint.h>
@@ -25,11 +27,15 @@ static uint64_t ordered_key(const void *p, int t, int64_t i) {
   case DT_F32: {
     uint32_t b;
     memcpy(&b, (const char *)p + 4 * i, 4);
+    if ((b & UINT32_C(0x7fffffff)) > UINT32_C(0x7f800000)) b = UINT32_C(0x7fc00000); /* NaN: +NaN */
+    if (b == UINT32_C(0x80000000)) b = 0;                                             /* -0.0: 0.0 */
     return b >> 31 ? (uint32_t)~b : b | UINT32_C(0x80000000);
   }
   case DT_F64: {
     uint64_t b;
     memcpy(&b, (const char *)p + 8 * i, 8);
+    if ((b & ~(UINT64_C(1) << 63)) > UINT64_C(0x7ff0000000000000)) b = UINT64_C(0x7ff8000000000000);
+    if (b == UINT64_C(1) << 63) b = 0;
     return b >> 63 ? ~b : b | (UINT64_C(1) << 63);
   }
   default: return 0;

@@ -1,9 +1,11 @@
 /* Eval rule of lax.sort_p: each slice along the dimension is ordered by a
  * stable merge sort of its positions, comparing the first num_keys
- * operands lexicographically in XLA's total order (jax/_src/lax/lax.py
- * _sort_lt_comparator: -NaN < -inf < ... < -0.0 < +0.0 < ... < +inf <
- * +NaN); every operand is then permuted by that order. tjit sorts stably
- * whatever is_stable says (a stable order is one XLA may give). */
+ * operands lexicographically as lax.sort's comparator does
+ * (jax/_src/lax/lax.py _sort_lt_comparator): floats canonicalized first
+ * (_canonicalize_float_for_sort: -0.0 becomes 0.0, every NaN +NaN), then
+ * XLA's total order, so NaNs come last and tie with each other; every
+ * operand is then permuted by that order. tjit sorts stably whatever
+ * is_stable says (a stable order is one XLA may give). */
 #include "eval.h"
 
 #include <math.h>
@@ -17,14 +19,11 @@ typedef struct sort_keys {
   int64_t base;             /* the slice's first element */
 } sort_keys;
 
-/* The class of a float in the total order: -NaN 0, numbers 1, +NaN 2. */
-static int nan_class(double x) { return isnan(x) ? (signbit(x) ? 0 : 2) : 1; }
-
+/* Canonicalized floats in the total order: numbers (-0.0 == 0.0), then
+ * NaNs, all equal. */
 static int compare_float(double x, double y) {
-  int cx = nan_class(x), cy = nan_class(y);
-  if (cx != cy || cx != 1) return (cx > cy) - (cx < cy);
-  if (x != y) return x < y ? -1 : 1;
-  return (int)!!signbit(y) - (int)!!signbit(x); /* -0.0 before +0.0 */
+  if (isnan(x) || isnan(y)) return (int)!!isnan(x) - (int)!!isnan(y);
+  return (x > y) - (x < y);
 }
 
 /* <0, 0, >0 as slice position i orders before, with or after j. */
