@@ -5,6 +5,7 @@
 #   fused y = sin(x)*2 + exp(-x*x), 10M f32   >= 1x   the cc -O2 baseline
 #   y = a*x + b, 50M f32; sum of 50M f32      >= 0.7x the cc -O2 baseline
 #   512x512 f32 matmul                        >= 0.8x OpenBLAS (cblas_sgemm)
+#   sort of 1M f32 (issue 14)                 >= 1x   qsort built with cc -O2
 #   libtcc compile of the tutorial kernel     < 1 ms
 #   `tjit run` of the tutorial spec, process start to exit   < 10 ms
 # Baselines: scripts/bench/baseline.c built with cc -O2 and with
@@ -94,6 +95,7 @@ if "$tjit" run --help 2>&1 | grep -q -- '--time'; then
     ms[$b.tjit]=$(tjit_time run --call 0 "$bench/$b.json")
   done
   ms[compile.tjit]=$(tjit_time compile --autograph --call 0 "$tutorial")
+  ms[sort.tjit]=$(tjit_time run --call 0 "$bench/sort.json") # sorting (issue 14 item 3)
 fi
 
 # End to end: process start to exit, tracing and compiling (--no-cache),
@@ -147,6 +149,7 @@ row "fused sin(x)*2+exp(-x*x), 10M f32" fused.o2 fused.limit fused.tjit ">=1.0"
 row "y = a*x + b, 50M f32" axpb.o2 axpb.limit axpb.tjit ">=0.7"
 row "sum, 50M f32" sum.o2 sum.limit sum.tjit ">=0.7"
 row "matmul 512x512 f32 (baseline: OpenBLAS)" matmul.blas none matmul.tjit ">=0.8"
+row "sort, 1M f32 (baseline: qsort)" sort.o2 sort.limit sort.tjit ">=1.0" # sorting (issue 14 item 3)
 row "libtcc compile of the tutorial kernel" none none compile.tjit "<1"
 row "$e2e_label" none none e2e.tjit "<10"
 row "the same, every call a disk cache hit" none none e2e_hit.tjit "<10"

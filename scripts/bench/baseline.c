@@ -14,6 +14,7 @@
 #define NAME(name, v) GLUE(name, v)
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* y = sin(x)*2 + exp(-x*x), fused.json. */
@@ -42,3 +43,17 @@ void NAME(base_matmul, VARIANT)(const float *a, const float *b, float *c, int n)
       for (int j = 0; j < n; j++) c[(long)i * n + j] += aik * b[(long)k * n + j];
     }
 }
+
+/* ---- sorting (issue 14 item 3) ---- */
+static int NAME(float_order, VARIANT)(const void *a, const void *b) {
+  float x = *(const float *)a, y = *(const float *)b;
+  return (x > y) - (x < y);
+}
+
+/* y = x sorted ascending (sort.json's data has no NaN): the C library's
+ * qsort with a comparator, as a C programmer writes it. */
+void NAME(base_sort, VARIANT)(const float *x, float *y, long n) {
+  memcpy(y, x, (size_t)n * sizeof *y);
+  qsort(y, (size_t)n, sizeof *y, NAME(float_order, VARIANT));
+}
+/* ---- end of sorting ---- */

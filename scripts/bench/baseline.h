@@ -5,7 +5,9 @@
   void base_fused_##v(const float *x, float *y, long n);                      \
   void base_axpb_##v(const float *x, float a, float b, float *y, long n);     \
   float base_sum_##v(const float *x, long n);                                 \
-  void base_matmul_##v(const float *a, const float *b, float *c, int n);
+  void base_matmul_##v(const float *a, const float *b, float *c, int n);     \
+  /* sorting (issue 14 item 3) */                                             \
+  void base_sort_##v(const float *x, float *y, long n);
 BASELINE_DECLS(o2)
 BASELINE_DECLS(limit)
 #endif

@@ -11,7 +11,7 @@
  * [0, 1), seed 0 (seed 1 for matmul's b).
  *
  * Prints "BENCH CONTENDER MEDIAN_MS CHECKSUM" lines.
- * usage: driver [fused|axpb|sum|matmul|compile]...   (default: all)
+ * usage: driver [fused|axpb|sum|matmul|compile|sort]...   (default: all)
  *        BENCH_REPS=N sets the repetitions (default 5) */
 #include <cblas.h>
 #include <libtcc.h>
@@ -26,6 +26,7 @@
 #define N_AXPB 50000000L
 #define N_SUM 50000000L
 #define N_MAT 512
+#define N_SORT 1000000L /* sorting (issue 14 item 3) */
 
 typedef struct bench_data {
   float *x, *y, *b, a_scalar, b_scalar;
@@ -153,6 +154,10 @@ static void matmul_blas(bench_data *d) {
               0.0f, d->y, N_MAT);
 }
 
+/* sorting (issue 14 item 3): sort.json against qsort */
+static void sort_o2(bench_data *d) { base_sort_o2(d->x, d->y, d->n); }
+static void sort_limit(bench_data *d) { base_sort_limit(d->x, d->y, d->n); }
+
 /* ---- timing ---- */
 
 static double checksum(const bench_data *d, const char *bench) {
@@ -221,6 +226,15 @@ static void bench_matmul(void) {
   free(d.x), free(d.b), free(d.y);
 }
 
+/* ---- sorting (issue 14 item 3) ---- */
+static void bench_sort(void) {
+  bench_data d = {.x = bench_uniform_f32(N_SORT, 0), .y = bench_alloc_f32(N_SORT), .n = N_SORT};
+  static const contender c[] = {{"o2", sort_o2}, {"limit", sort_limit}};
+  race("sort", &d, c, 2);
+  free(d.x), free(d.y);
+}
+/* ---- end of sorting ---- */
+
 /* From tcc_new to a callable function (all kernels declared and
  * registered), the state deleted after each; the median of reps * 20. */
 static void bench_compile(void) {
@@ -242,7 +256,8 @@ static void bench_compile(void) {
 int main(int argc, char **argv) {
   static const struct { const char *name; void (*run)(void); } benches[] = {
       {"fused", bench_fused}, {"axpb", bench_axpb}, {"sum", bench_sum},
-      {"matmul", bench_matmul}, {"compile", bench_compile}};
+      {"matmul", bench_matmul}, {"compile", bench_compile},
+      {"sort", bench_sort} /* sorting (issue 14 item 3) */};
   int nb = (int)(sizeof benches / sizeof benches[0]);
   for (int i = 1; i < argc; i++) {
     int known = 0;
