@@ -31,3 +31,24 @@ bool cg_sort(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   buf_free(&ins), buf_free(&outs), buf_free(&types);
   return true;
 }
+
+/* lax.top_k_p: one call of sort_rt.c's k-heap selection. */
+bool cg_top_k(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
+  (void)ops, (void)expr;
+  tj_aval a = cg_aval(g, e->in[0]);
+  int64_t axis = ir_param_int(e, "axis", -1), k = ir_param_int(e, "k", -1);
+  if (axis < 0 || axis >= a.rank || k < 0 || k > a.dims[axis]) return cg_fail(g, "internal error: top_k");
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < axis; d++) outer *= a.dims[d];
+  for (int d = axis + 1; d < a.rank; d++) inner *= a.dims[d];
+  uint32_t id = cg_fresh(g);
+  tj_buf in = {0}, v = {0}, ix = {0};
+  cg_ptr(g, e->in[0], &in), cg_ptr(g, ATOM_VAR(e->out[0]), &v), cg_ptr(g, ATOM_VAR(e->out[1]), &ix);
+  cg_line(g, "{ void *ts%u = %s(rt, %lld);", id, cg_fn(g, "tj_rt_alloc"), (long long)(16 * k + 16));
+  cg_line(g, "  %s((const void *)%s, (void *)%s, (int *)%s, %d, %lld, %lld, %lld, %lld, ts%u);",
+          cg_fn(g, "tj_rt_top_k"), in.data, v.data, ix.data, (int)a.dtype, (long long)outer,
+          (long long)a.dims[axis], (long long)inner, (long long)k, id);
+  cg_line(g, "  %s(rt, ts%u); }", cg_fn(g, "tj_rt_free"), id);
+  buf_free(&in), buf_free(&v), buf_free(&ix);
+  return true;
+}

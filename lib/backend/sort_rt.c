@@ -15,8 +15,9 @@
 
 typedef struct sort_pair { uint64_t key; int64_t pos; } sort_pair;
 
-/* Element i of a buffer of dtype t as an order-preserving unsigned key. */
-static uint64_t ordered_key(const void *p, int t, int64_t i) {
+/* Element i of a buffer of dtype t as an order-preserving unsigned key;
+ * canon: floats canonicalized as lax.sort does (top_k does not). */
+static uint64_t any_key(const void *p, int t, int64_t i, int canon) {
   switch ((tj_dtype)t) {
   case DT_BOOL: case DT_U8: return ((const uint8_t *)p)[i];
   case DT_U32: return ((const uint32_t *)p)[i];
@@ -27,20 +28,22 @@ static uint64_t ordered_key(const void *p, int t, int64_t i) {
   case DT_F32: {
     uint32_t b;
     memcpy(&b, (const char *)p + 4 * i, 4);
-    if ((b & UINT32_C(0x7fffffff)) > UINT32_C(0x7f800000)) b = UINT32_C(0x7fc00000); /* NaN: +NaN */
-    if (b == UINT32_C(0x80000000)) b = 0;                                             /* -0.0: 0.0 */
+    if (canon && (b & UINT32_C(0x7fffffff)) > UINT32_C(0x7f800000)) b = UINT32_C(0x7fc00000); /* NaN: +NaN */
+    if (canon && b == UINT32_C(0x80000000)) b = 0;                                             /* -0.0: 0.0 */
     return b >> 31 ? (uint32_t)~b : b | UINT32_C(0x80000000);
   }
   case DT_F64: {
     uint64_t b;
     memcpy(&b, (const char *)p + 8 * i, 8);
-    if ((b & ~(UINT64_C(1) << 63)) > UINT64_C(0x7ff0000000000000)) b = UINT64_C(0x7ff8000000000000);
-    if (b == UINT64_C(1) << 63) b = 0;
+    if (canon && (b & ~(UINT64_C(1) << 63)) > UINT64_C(0x7ff0000000000000)) b = UINT64_C(0x7ff8000000000000);
+    if (canon && b == UINT64_C(1) << 63) b = 0;
     return b >> 63 ? ~b : b | (UINT64_C(1) << 63);
   }
   default: return 0;
   }
 }
+
+static uint64_t ordered_key(const void *p, int t, int64_t i) { return any_key(p, t, i, 1); }
 
 typedef struct sort_job {
   const void *const *ins;
@@ -100,6 +103,62 @@ void tj_rt_sort(const void *const *ins, void *const *outs, const int *dtypes, in
         char *dst = outs[k];
         for (int64_t m = 0; m < n; m++)
           memcpy(dst + (j.base + m * inner) * sz, src + (j.base + r[m].pos * inner) * sz, (size_t)sz);
+      }
+    }
+}
+
+/* ---- top_k: a heap of the k best so far, its worst at the root ---- */
+
+/* a worse than b: a smaller key, or an equal one at a higher position. */
+static int worse(const sort_pair *a, const sort_pair *b) {
+  return a->key != b->key ? a->key < b->key : a->pos > b->pos;
+}
+
+static void sift_down(sort_pair *h, int64_t n, int64_t i) {
+  for (;;) {
+    int64_t w = i, l = 2 * i + 1, r = l + 1;
+    if (l < n && worse(&h[l], &h[w])) w = l;
+    if (r < n && worse(&h[r], &h[w])) w = r;
+    if (w == i) return;
+    sort_pair t = h[i];
+    h[i] = h[w], h[w] = t, i = w;
+  }
+}
+
+/* The k best (key, position) pairs of one slice, best first, into h. */
+static void select_top(const void *in, int t, int64_t base, long n, long inner, long k, sort_pair *h) {
+  int64_t size = 0;
+  for (int64_t m = 0; m < n; m++) {
+    sort_pair p = {any_key(in, t, base + m * inner, 0), m};
+    if (size < k) {
+      h[size++] = p;
+      for (int64_t i = size - 1; i > 0 && worse(&h[i], &h[(i - 1) / 2]); i = (i - 1) / 2) {
+        sort_pair x = h[i];
+        h[i] = h[(i - 1) / 2], h[(i - 1) / 2] = x;
+      }
+    } else if (k && worse(&h[0], &p)) {
+      h[0] = p;
+      sift_down(h, size, 0);
+    }
+  }
+  for (int64_t e = size - 1; e > 0; e--) { /* heap sort: the worst to the end */
+    sort_pair x = h[0];
+    h[0] = h[e], h[e] = x;
+    sift_down(h, e, 0);
+  }
+}
+
+void tj_rt_top_k(const void *in, void *vals, int *idx, int dtype, long outer, long n, long inner, long k,
+                 void *scratch) {
+  sort_pair *h = scratch;
+  int sz = dtype_size((tj_dtype)dtype);
+  for (long o = 0; o < outer; o++)
+    for (long i = 0; i < inner; i++) {
+      int64_t base = (int64_t)o * n * inner + i, ob = (int64_t)o * k * inner + i;
+      select_top(in, dtype, base, n, inner, k, h);
+      for (long m = 0; m < k; m++) {
+        memcpy((char *)vals + (ob + m * inner) * sz, (const char *)in + (base + h[m].pos * inner) * sz, (size_t)sz);
+        idx[ob + m * inner] = (int)h[m].pos;
       }
     }
 }

@@ -34,3 +34,21 @@ bool shape_sort(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *di
   for (uint32_t i = 0; i < e->nin; i++) out[i] = ir_atom_aval(m, e->in[i]);
   return true;
 }
+
+/* jax/_src/lax/lax.py _top_k_abstract_eval: the axis shrinks to k; the
+ * indices are int32. */
+bool shape_top_k(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
+  tj_aval a = ir_atom_aval(m, e->in[0]);
+  int64_t axis = ir_param_int(e, "axis", -1), k = ir_param_int(e, "k", -1);
+  if (e->nout != 2) return REJECT("top_k has two outputs");
+  if (k < 0) return REJECT("k argument to top_k must be nonnegative, got %lld", (long long)k);
+  if (a.rank == 0) return REJECT("top_k operand must have >= 1 dimension, got ()");
+  if (axis < 0 || axis >= a.rank) return REJECT("axis argument out of range: axis=%lld", (long long)axis);
+  if (a.dims[axis] < k) return REJECT("k argument to top_k must be no larger than size along axis");
+  out[0] = a;
+  out[0].dims[axis] = k;
+  out[1] = out[0];
+  out[1].dtype = DT_I32;
+  out[1].weak = false;
+  return true;
+}

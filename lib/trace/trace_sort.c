@@ -7,7 +7,8 @@
  *    reversing both first when descending and stable, the indices after.
  *  - lax_sort(operands, dimension=-1, is_stable=true, num_keys=1):
  *    lax.sort (jax/_src/lax/lax.py), spelled lax_sort as jnp's sort has
- *    the bare name; a tuple of operands gives a tuple. */
+ *    the bare name; a tuple of operands gives a tuple.
+ *  - top_k(x, k, axis=-1): lax.top_k, (values, indices). */
 #include "trace_array_int.h"
 
 #include <string.h>
@@ -163,13 +164,50 @@ static bool builtin_lax_sort(tracer *t, const builtin_def *b, const call_args *a
   return true;
 }
 
+/* lax.top_k(operand, k, *, axis=-1) (jax/_src/lax/lax.py top_k): k
+ * checked, the axis canonicalized, then _top_k_abstract_eval's size check;
+ * (values, indices). */
+static bool builtin_top_k(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *kv, *axv;
+  tj_span ks, as, span = a->call->span;
+  int64_t k, axis = -1;
+  value x = a->pos[0];
+  if (!ta_check_array(t, b, &x, 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 1, "k", &kv, &ks) ||
+      !ta_get_arg(t, b, a, 99, "axis", &axv, &as))
+    return false;
+  if (!kv) return tracer_error(t, span, "TypeError: top_k() missing 1 required positional argument: 'k'");
+  if (!ta_index_of(t, kv, ks, &k) || (axv && !ta_index_of(t, axv, as, &axis))) return false;
+  if (k < 0) return tracer_error(t, ks, "ValueError: k argument to top_k must be nonnegative, got %lld", (long long)k);
+  tj_aval av = value_aval(t, &x);
+  if (!ta_canon_axis(t, axis, av.rank, axv ? as : span, &axis)) return false;
+  if (av.dims[axis] < k) {
+    tj_buf m = {0};
+    buf_printf(&m, "ValueError: k argument to top_k must be no larger than size along axis; got k=%lld with shape=[",
+               (long long)k);
+    for (int d = 0; d < av.rank; d++) buf_printf(&m, d ? ", %lld" : "%lld", (long long)av.dims[d]);
+    buf_printf(&m, "] and axis=%lld", (long long)axis);
+    return ta_raise_buf(t, span, &m);
+  }
+  ir_atom in;
+  uint32_t outs[2];
+  if (!own_atom(t, &x, span, &in)) return false;
+  ir_param ps[2] = {{"axis", pv_int(t->m, axis)}, {"k", pv_int(t->m, k)}};
+  if (!emit_n(t, P_top_k, &in, 1, 2, ps, 2, span, outs)) return false;
+  value *vs = ARENA_ARRAY(&t->scratch, value, 2);
+  vs[0] = value_traced(outs[0]), vs[1] = value_traced(outs[1]);
+  *out = (value){.kind = V_TUPLE, .n = 2, .items = vs};
+  return true;
+}
+
 static const char *const kw_sort[] = {"axis", "stable", "descending", NULL};
 static const char *const kw_lax_sort[] = {"dimension", "is_stable", "num_keys", NULL};
+static const char *const kw_top_k[] = {"k", "axis", NULL};
 
 /* prim tells sort (P_sort) from argsort (P_iota: its indices' source). */
 const builtin_def builtins_sort[] = {
     {"sort", builtin_sort, 1, 2, kw_sort, P_sort},
     {"argsort", builtin_sort, 1, 2, kw_sort, P_iota},
     {"lax_sort", builtin_lax_sort, 1, 2, kw_lax_sort, P_sort},
+    {"top_k", builtin_top_k, 1, 2, kw_top_k, P_top_k},
     {NULL, NULL, 0, 0, NULL, 0},
 };

@@ -13,3 +13,12 @@ load helper
   assert_success
   assert_output "numpy agrees"
 }
+
+@test "top_k of 2 x 2000 elements with ties and NaNs agrees with numpy" {
+  /usr/bin/python3 -c 'import numpy' 2>/dev/null || skip "numpy is not installed for /usr/bin/python3"
+  tjit run --check --format json "$CASES_DIR/sort-top-k-run-check-c.json" > "$BATS_TEST_TMPDIR/out.json"
+  run /usr/bin/python3 "$TJIT_ROOT/tests/data/top_k_numpy_check.py" "$CASES_DIR/sort-top-k-run-check-c.json" \
+    < "$BATS_TEST_TMPDIR/out.json"
+  assert_success
+  assert_output "numpy agrees"
+}
