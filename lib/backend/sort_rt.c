@@ -126,9 +126,16 @@ static void sift_down(sort_pair *h, int64_t n, int64_t i) {
 }
 
 /* The k best (key, position) pairs of one slice, best first, into h. */
+static inline uint64_t f32_total_key(const float *x, int64_t i) {
+  uint32_t b;
+  memcpy(&b, x + i, 4);
+  return b >> 31 ? (uint32_t)~b : b | UINT32_C(0x80000000);
+}
+
 static void select_top(const void *in, int t, int64_t base, long n, long inner, long k, sort_pair *h) {
   int64_t size = 0;
   for (int64_t m = 0; m < n; m++) {
+    if (t == DT_F32 && size == k && k && f32_total_key(in, base + m * inner) <= h[0].key) continue; /* the common case */
     sort_pair p = {any_key(in, t, base + m * inner, 0), m};
     if (size < k) {
       h[size++] = p;
@@ -136,7 +143,7 @@ static void select_top(const void *in, int t, int64_t base, long n, long inner, 
         sort_pair x = h[i];
         h[i] = h[(i - 1) / 2], h[(i - 1) / 2] = x;
       }
-    } else if (k && worse(&h[0], &p)) {
+    } else if (p.key > h[0].key) { /* a later equal value is worse: positions only grow */
       h[0] = p;
       sift_down(h, size, 0);
     }

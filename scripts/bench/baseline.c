@@ -56,4 +56,16 @@ void NAME(base_sort, VARIANT)(const float *x, float *y, long n) {
   memcpy(y, x, (size_t)n * sizeof *y);
   qsort(y, (size_t)n, sizeof *y, NAME(float_order, VARIANT));
 }
+/* The k largest of x (no NaN) and their indices, largest first, ties
+ * lower index first: one pass keeping a sorted array of the best k, each
+ * better value inserted in place (top_k.json). */
+void NAME(base_top_k, VARIANT)(const float *x, float *vals, int *idx, long n, int k) {
+  int have = 0;
+  for (long i = 0; i < n; i++) {
+    if (have == k && !(x[i] > vals[k - 1])) continue;
+    int j = have < k ? have++ : k - 1;
+    for (; j > 0 && x[i] > vals[j - 1]; j--) vals[j] = vals[j - 1], idx[j] = idx[j - 1];
+    vals[j] = x[i], idx[j] = (int)i;
+  }
+}
 /* ---- end of sorting ---- */

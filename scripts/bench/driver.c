@@ -11,7 +11,7 @@
  * [0, 1), seed 0 (seed 1 for matmul's b).
  *
  * Prints "BENCH CONTENDER MEDIAN_MS CHECKSUM" lines.
- * usage: driver [fused|axpb|sum|matmul|compile|sort]...   (default: all)
+ * usage: driver [fused|axpb|sum|matmul|compile|sort|top_k]...   (default: all)
  *        BENCH_REPS=N sets the repetitions (default 5) */
 #include <cblas.h>
 #include <libtcc.h>
@@ -157,6 +157,9 @@ static void matmul_blas(bench_data *d) {
 /* sorting (issue 14 item 3): sort.json against qsort */
 static void sort_o2(bench_data *d) { base_sort_o2(d->x, d->y, d->n); }
 static void sort_limit(bench_data *d) { base_sort_limit(d->x, d->y, d->n); }
+static int top_idx[16];
+static void top_k_o2(bench_data *d) { base_top_k_o2(d->x, d->y, top_idx, d->n, 10); }
+static void top_k_limit(bench_data *d) { base_top_k_limit(d->x, d->y, top_idx, d->n, 10); }
 
 /* ---- timing ---- */
 
@@ -233,6 +236,15 @@ static void bench_sort(void) {
   race("sort", &d, c, 2);
   free(d.x), free(d.y);
 }
+
+/* top_k.json: k = 10 of 1M (the checksum sums y over n: zero it first) */
+static void bench_top_k(void) {
+  bench_data d = {.x = bench_uniform_f32(N_SORT, 0), .y = bench_alloc_f32(N_SORT), .n = N_SORT};
+  memset(d.y, 0, N_SORT * sizeof *d.y);
+  static const contender c[] = {{"o2", top_k_o2}, {"limit", top_k_limit}};
+  race("top_k", &d, c, 2);
+  free(d.x), free(d.y);
+}
 /* ---- end of sorting ---- */
 
 /* From tcc_new to a callable function (all kernels declared and
@@ -257,7 +269,7 @@ int main(int argc, char **argv) {
   static const struct { const char *name; void (*run)(void); } benches[] = {
       {"fused", bench_fused}, {"axpb", bench_axpb}, {"sum", bench_sum},
       {"matmul", bench_matmul}, {"compile", bench_compile},
-      {"sort", bench_sort} /* sorting (issue 14 item 3) */};
+      {"sort", bench_sort}, {"top_k", bench_top_k} /* sorting (issue 14 item 3) */};
   int nb = (int)(sizeof benches / sizeof benches[0]);
   for (int i = 1; i < argc; i++) {
     int known = 0;
