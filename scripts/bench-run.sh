@@ -7,6 +7,8 @@
 #   512x512 f32 matmul                        >= 0.8x OpenBLAS (cblas_sgemm)
 #   cumsum of [1000, 10000] f32 along axis 1 and along axis 0 (issue 14)
 #                                             >= 1x   the cc -O2 baseline
+#   sort of 1M f32 (issue 14)                 >= 1x   qsort built with cc -O2
+#   top_k, k = 10 of 1M f32 (issue 14)        >= 1x   a plain cc -O2 loop
 #   libtcc compile of the tutorial kernel     < 1 ms
 #   `tjit run` of the tutorial spec, process start to exit   < 10 ms
 # Baselines: scripts/bench/baseline.c built with cc -O2 and with
@@ -96,6 +98,8 @@ if "$tjit" run --help 2>&1 | grep -q -- '--time'; then
     ms[$b.tjit]=$(tjit_time run --call 0 "$bench/$b.json")
   done
   ms[compile.tjit]=$(tjit_time compile --autograph --call 0 "$tutorial")
+  ms[sort.tjit]=$(tjit_time run --call 0 "$bench/sort.json") # sorting (issue 14 item 3)
+  ms[top_k.tjit]=$(tjit_time run --call 0 "$bench/top_k.json")
 fi
 
 # End to end: process start to exit, tracing and compiling (--no-cache),
@@ -153,6 +157,8 @@ row "matmul 512x512 f32 (baseline: OpenBLAS)" matmul.blas none matmul.tjit ">=0.
 row "cumsum [1000,10000] f32 along axis 1" cumsum_last.o2 cumsum_last.limit cumsum_last.tjit ">=1.0"
 row "cumsum [1000,10000] f32 along axis 0" cumsum_first.o2 cumsum_first.limit cumsum_first.tjit ">=1.0"
 # ---- cumulative sums (end) ----
+row "sort, 1M f32 (baseline: qsort)" sort.o2 sort.limit sort.tjit ">=1.0" # sorting (issue 14 item 3)
+row "top_k k=10 of 1M f32 (baseline: a plain loop)" top_k.o2 top_k.limit top_k.tjit ">=1.0"
 row "libtcc compile of the tutorial kernel" none none compile.tjit "<1"
 row "$e2e_label" none none e2e.tjit "<10"
 row "the same, every call a disk cache hit" none none e2e_hit.tjit "<10"

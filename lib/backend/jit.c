@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* memfd_create */
 #include "jit.h"
 #include "kernels.h"
+#include "sort_rt.h"
 
 #include <dlfcn.h>
 #include <errno.h>

@@ -4,6 +4,7 @@
 #define TJ_LIMITS_H
 
 #define TJ_MAX_RANK          8          /* dimensions of one array */
+#define TJ_MAX_SORT_OPERANDS 8          /* operands of one lax_sort (sort_p) */
 #define TJ_MAX_ELEMENTS      (1LL << 31) /* elements of one array (2^31) */
 /* The three budgets of work (TJ_MAX_EQNS, TJ_MAX_STEPS and TJ_MAX_WORK,
  * each under an #ifndef) can be lowered at build time: the fuzzing build

@@ -257,6 +257,7 @@ extern const builtin_def builtins_control[];  /* trace_control.c */
 bool builtin_tree_map(tracer *t, const builtin_def *b, const call_args *a, value *out);
 extern const builtin_def builtins_pyops[];    /* trace_pyops.c */
 extern const builtin_def builtins_const[];    /* trace_const.c */
+extern const builtin_def builtins_sort[];     /* trace_sort.c */
 /* Offers every builtin's name to a "did you mean" (util.h). */
 struct tj_suggest;
 void builtin_suggest(struct tj_suggest *sg);

@@ -14,6 +14,7 @@
 #define NAME(name, v) GLUE(name, v)
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* y = sin(x)*2 + exp(-x*x), fused.json. */
@@ -59,3 +60,29 @@ void NAME(base_cumsum_first, VARIANT)(const float *x, float *y, long rows, long 
     for (long c = 0; c < cols; c++) y[r * cols + c] = y[(r - 1) * cols + c] + x[r * cols + c];
 }
 /* ---- cumulative sums (end) ---- */
+
+/* ---- sorting (issue 14 item 3) ---- */
+static int NAME(float_order, VARIANT)(const void *a, const void *b) {
+  float x = *(const float *)a, y = *(const float *)b;
+  return (x > y) - (x < y);
+}
+
+/* y = x sorted ascending (sort.json's data has no NaN): the C library's
+ * qsort with a comparator, as a C programmer writes it. */
+void NAME(base_sort, VARIANT)(const float *x, float *y, long n) {
+  memcpy(y, x, (size_t)n * sizeof *y);
+  qsort(y, (size_t)n, sizeof *y, NAME(float_order, VARIANT));
+}
+/* The k largest of x (no NaN) and their indices, largest first, ties
+ * lower index first: one pass keeping a sorted array of the best k, each
+ * better value inserted in place (top_k.json). */
+void NAME(base_top_k, VARIANT)(const float *x, float *vals, int *idx, long n, int k) {
+  int have = 0;
+  for (long i = 0; i < n; i++) {
+    if (have == k && !(x[i] > vals[k - 1])) continue;
+    int j = have < k ? have++ : k - 1;
+    for (; j > 0 && x[i] > vals[j - 1]; j--) vals[j] = vals[j - 1], idx[j] = idx[j - 1];
+    vals[j] = x[i], idx[j] = (int)i;
+  }
+}
+/* ---- end of sorting ---- */

@@ -7,7 +7,10 @@
   float base_sum_##v(const float *x, long n);                                 \
   void base_matmul_##v(const float *a, const float *b, float *c, int n);     \
   void base_cumsum_last_##v(const float *x, float *y, long rows, long cols); \
-  void base_cumsum_first_##v(const float *x, float *y, long rows, long cols);
+  void base_cumsum_first_##v(const float *x, float *y, long rows, long cols);  \
+  /* sorting (issue 14 item 3) */                                             \
+  void base_sort_##v(const float *x, float *y, long n);                       \
+  void base_top_k_##v(const float *x, float *vals, int *idx, long n, int k);
 BASELINE_DECLS(o2)
 BASELINE_DECLS(limit)
 #endif

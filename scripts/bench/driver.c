@@ -11,7 +11,7 @@
  * [0, 1), seed 0 (seed 1 for matmul's b).
  *
  * Prints "BENCH CONTENDER MEDIAN_MS CHECKSUM" lines.
- * usage: driver [fused|axpb|sum|matmul|compile|cumsum_last|cumsum_first]...   (default: all)
+ * usage: driver [fused|axpb|sum|matmul|compile|cumsum_last|cumsum_first|sort|top_k]...   (default: all)
  *        BENCH_REPS=N sets the repetitions (default 5) */
 #include <cblas.h>
 #include <libtcc.h>
@@ -28,6 +28,7 @@
 #define N_MAT 512
 #define CUM_ROWS 1000L /* cumsum_last/first: [1000, 10000] f32 */
 #define CUM_COLS 10000L
+#define N_SORT 1000000L /* sorting (issue 14 item 3) */
 
 typedef struct bench_data {
   float *x, *y, *b, a_scalar, b_scalar;
@@ -155,6 +156,13 @@ static void matmul_blas(bench_data *d) {
               0.0f, d->y, N_MAT);
 }
 
+/* sorting (issue 14 item 3): sort.json against qsort */
+static void sort_o2(bench_data *d) { base_sort_o2(d->x, d->y, d->n); }
+static void sort_limit(bench_data *d) { base_sort_limit(d->x, d->y, d->n); }
+static int top_idx[16];
+static void top_k_o2(bench_data *d) { base_top_k_o2(d->x, d->y, top_idx, d->n, 10); }
+static void top_k_limit(bench_data *d) { base_top_k_limit(d->x, d->y, top_idx, d->n, 10); }
+
 /* ---- timing ---- */
 
 static double checksum(const bench_data *d, const char *bench) {
@@ -244,6 +252,23 @@ static void bench_cumsum_first(void) {
   bench_cumsum("cumsum_first", c);
 }
 /* ---- cumulative sums (end) ---- */
+/* ---- sorting (issue 14 item 3) ---- */
+static void bench_sort(void) {
+  bench_data d = {.x = bench_uniform_f32(N_SORT, 0), .y = bench_alloc_f32(N_SORT), .n = N_SORT};
+  static const contender c[] = {{"o2", sort_o2}, {"limit", sort_limit}};
+  race("sort", &d, c, 2);
+  free(d.x), free(d.y);
+}
+
+/* top_k.json: k = 10 of 1M (the checksum sums y over n: zero it first) */
+static void bench_top_k(void) {
+  bench_data d = {.x = bench_uniform_f32(N_SORT, 0), .y = bench_alloc_f32(N_SORT), .n = N_SORT};
+  memset(d.y, 0, N_SORT * sizeof *d.y);
+  static const contender c[] = {{"o2", top_k_o2}, {"limit", top_k_limit}};
+  race("top_k", &d, c, 2);
+  free(d.x), free(d.y);
+}
+/* ---- end of sorting ---- */
 
 /* From tcc_new to a callable function (all kernels declared and
  * registered), the state deleted after each; the median of reps * 20. */
@@ -267,7 +292,8 @@ int main(int argc, char **argv) {
   static const struct { const char *name; void (*run)(void); } benches[] = {
       {"fused", bench_fused}, {"axpb", bench_axpb}, {"sum", bench_sum},
       {"matmul", bench_matmul}, {"compile", bench_compile},
-      {"cumsum_last", bench_cumsum_last}, {"cumsum_first", bench_cumsum_first}};
+      {"cumsum_last", bench_cumsum_last}, {"cumsum_first", bench_cumsum_first},
+      {"sort", bench_sort}, {"top_k", bench_top_k} /* sorting (issue 14 item 3) */};
   int nb = (int)(sizeof benches / sizeof benches[0]);
   for (int i = 1; i < argc; i++) {
     int known = 0;

@@ -238,6 +238,9 @@ static const recipe recipes[P_COUNT] = {
     [P_slice] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return x[1:3, ::2]; }"},
     [P_rev] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return x[::-1]; }"},
     [P_dynamic_slice] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return x[i]; }"},
+    /* sorting (issue 14 item 3): two operands, two keys, along dimension 0 */
+    [P_sort] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return lax_sort((x, y), 0, num_keys=2); }"},
+    [P_top_k] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return top_k(x, 2, axis=0); }"},
     [P_scatter] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] = y[0]; return x; }"},
     [P_scatter_add] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] += y[0]; return x; }"},
     [P_scatter_sub] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] -= y[0]; return x; }"},

@@ -1,0 +1,171 @@
+/* The runtime of the sort C rule (cg_sort.c): the generated code calls
+ * tj_rt_sort, compiled with tjit at -O2, rather than carrying a sort of its
+ * own through libtcc. Each slice's keys become unsigned integers in
+ * lax.sort's order: floats canonicalized as _canonicalize_float_for_sort
+ * does (-0.0 as 0.0, every NaN as +NaN) then in XLA's total order (the
+ * sign-flip bit trick), so NaNs come last and tie. They are sorted as (key,
+ * position) pairs by a stable bottom-up merge sort; ties on the first key
+ * fall to the next keys, read by position. */
+#include "sort_rt.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "dtype.h"
+
+typedef struct sort_pair { uint64_t key; int64_t pos; } sort_pair;
+
+/* Element i of a buffer of dtype t as an order-preserving unsigned key;
+ * canon: floats canonicalized as lax.sort does (top_k does not). */
+static uint64_t any_key(const void *p, int t, int64_t i, int canon) {
+  switch ((tj_dtype)t) {
+  case DT_BOOL: case DT_U8: return ((const uint8_t *)p)[i];
+  case DT_U32: return ((const uint32_t *)p)[i];
+  case DT_I8: return (uint64_t)(int64_t)((const int8_t *)p)[i] ^ (UINT64_C(1) << 63);
+  case DT_I16: return (uint64_t)(int64_t)((const int16_t *)p)[i] ^ (UINT64_C(1) << 63);
+  case DT_I32: return (uint64_t)(int64_t)((const int32_t *)p)[i] ^ (UINT64_C(1) << 63);
+  case DT_I64: return (uint64_t)((const int64_t *)p)[i] ^ (UINT64_C(1) << 63);
+  case DT_F32: {
+    uint32_t b;
+    memcpy(&b, (const char *)p + 4 * i, 4);
+    if (canon && (b & UINT32_C(0x7fffffff)) > UINT32_C(0x7f800000)) b = UINT32_C(0x7fc00000); /* NaN: +NaN */
+    if (canon && b == UINT32_C(0x80000000)) b = 0;                                             /* -0.0: 0.0 */
+    return b >> 31 ? (uint32_t)~b : b | UINT32_C(0x80000000);
+  }
+  case DT_F64: {
+    uint64_t b;
+    memcpy(&b, (const char *)p + 8 * i, 8);
+    if (canon && (b & ~(UINT64_C(1) << 63)) > UINT64_C(0x7ff0000000000000)) b = UINT64_C(0x7ff8000000000000);
+    if (canon && b == UINT64_C(1) << 63) b = 0;
+    return b >> 63 ? ~b : b | (UINT64_C(1) << 63);
+  }
+  default: return 0;
+  }
+}
+
+static uint64_t ordered_key(const void *p, int t, int64_t i) { return any_key(p, t, i, 1); }
+
+typedef struct sort_job {
+  const void *const *ins;
+  const int *dtypes;
+  int nkeys;
+  int64_t base, stride;
+} sort_job;
+
+/* a before b? Ties on the first key compare the next keys. */
+static int before(const sort_job *j, const sort_pair *a, const sort_pair *b) {
+  if (a->key != b->key) return a->key < b->key;
+  for (int k = 1; k < j->nkeys; k++) {
+    uint64_t x = ordered_key(j->ins[k], j->dtypes[k], j->base + a->pos * j->stride);
+    uint64_t y = ordered_key(j->ins[k], j->dtypes[k], j->base + b->pos * j->stride);
+    if (x != y) return x < y;
+  }
+  return 0;
+}
+
+/* Stable insertion sort of runs of 16, then merges of doubling width
+ * between a and b; returns the buffer holding the result. */
+static sort_pair *merge_sort(const sort_job *j, sort_pair *a, sort_pair *b, int64_t n) {
+  for (int64_t s = 0; s < n; s += 16) {
+    int64_t e = s + 16 < n ? s + 16 : n;
+    for (int64_t i = s + 1; i < e; i++) {
+      sort_pair x = a[i];
+      int64_t k = i;
+      for (; k > s && before(j, &x, &a[k - 1]); k--) a[k] = a[k - 1];
+      a[k] = x;
+    }
+  }
+  for (int64_t w = 16; w < n; w *= 2) {
+    for (int64_t s = 0; s < n; s += 2 * w) {
+      int64_t m = s + w < n ? s + w : n, e = s + 2 * w < n ? s + 2 * w : n, i = s, k = m, o = s;
+      while (i < m && k < e) b[o++] = before(j, &a[k], &a[i]) ? a[k++] : a[i++];
+      while (i < m) b[o++] = a[i++];
+      while (k < e) b[o++] = a[k++];
+    }
+    sort_pair *t = a;
+    a = b, b = t;
+  }
+  return a;
+}
+
+void tj_rt_sort(const void *const *ins, void *const *outs, const int *dtypes, int nops, int nkeys, long outer,
+                long n, long inner, void *scratch) {
+  sort_pair *pa = scratch, *pb = pa + n;
+  sort_job j = {ins, dtypes, nkeys, 0, inner};
+  for (long o = 0; o < outer; o++)
+    for (long in = 0; in < inner; in++) {
+      j.base = (int64_t)o * n * inner + in;
+      for (int64_t m = 0; m < n; m++) pa[m] = (sort_pair){ordered_key(ins[0], dtypes[0], j.base + m * inner), m};
+      sort_pair *r = merge_sort(&j, pa, pb, n);
+      for (int k = 0; k < nops; k++) {
+        int sz = dtype_size((tj_dtype)dtypes[k]);
+        const char *src = ins[k];
+        char *dst = outs[k];
+        for (int64_t m = 0; m < n; m++)
+          memcpy(dst + (j.base + m * inner) * sz, src + (j.base + r[m].pos * inner) * sz, (size_t)sz);
+      }
+    }
+}
+
+/* ---- top_k: a heap of the k best so far, its worst at the root ---- */
+
+/* a worse than b: a smaller key, or an equal one at a higher position. */
+static int worse(const sort_pair *a, const sort_pair *b) {
+  return a->key != b->key ? a->key < b->key : a->pos > b->pos;
+}
+
+static void sift_down(sort_pair *h, int64_t n, int64_t i) {
+  for (;;) {
+    int64_t w = i, l = 2 * i + 1, r = l + 1;
+    if (l < n && worse(&h[l], &h[w])) w = l;
+    if (r < n && worse(&h[r], &h[w])) w = r;
+    if (w == i) return;
+    sort_pair t = h[i];
+    h[i] = h[w], h[w] = t, i = w;
+  }
+}
+
+/* The k best (key, position) pairs of one slice, best first, into h. */
+static inline uint64_t f32_total_key(const float *x, int64_t i) {
+  uint32_t b;
+  memcpy(&b, x + i, 4);
+  return b >> 31 ? (uint32_t)~b : b | UINT32_C(0x80000000);
+}
+
+static void select_top(const void *in, int t, int64_t base, long n, long inner, long k, sort_pair *h) {
+  int64_t size = 0;
+  for (int64_t m = 0; m < n; m++) {
+    if (t == DT_F32 && size == k && k && f32_total_key(in, base + m * inner) <= h[0].key) continue; /* the common case */
+    sort_pair p = {any_key(in, t, base + m * inner, 0), m};
+    if (size < k) {
+      h[size++] = p;
+      for (int64_t i = size - 1; i > 0 && worse(&h[i], &h[(i - 1) / 2]); i = (i - 1) / 2) {
+        sort_pair x = h[i];
+        h[i] = h[(i - 1) / 2], h[(i - 1) / 2] = x;
+      }
+    } else if (p.key > h[0].key) { /* a later equal value is worse: positions only grow */
+      h[0] = p;
+      sift_down(h, size, 0);
+    }
+  }
+  for (int64_t e = size - 1; e > 0; e--) { /* heap sort: the worst to the end */
+    sort_pair x = h[0];
+    h[0] = h[e], h[e] = x;
+    sift_down(h, e, 0);
+  }
+}
+
+void tj_rt_top_k(const void *in, void *vals, int *idx, int dtype, long outer, long n, long inner, long k,
+                 void *scratch) {
+  sort_pair *h = scratch;
+  int sz = dtype_size((tj_dtype)dtype);
+  for (long o = 0; o < outer; o++)
+    for (long i = 0; i < inner; i++) {
+      int64_t base = (int64_t)o * n * inner + i, ob = (int64_t)o * k * inner + i;
+      select_top(in, dtype, base, n, inner, k, h);
+      for (long m = 0; m < k; m++) {
+        memcpy((char *)vals + (ob + m * inner) * sz, (const char *)in + (base + h[m].pos * inner) * sz, (size_t)sz);
+        idx[ob + m * inner] = (int)h[m].pos;
+      }
+    }
+}
