@@ -296,6 +296,22 @@ bool autograph_select(tracer *t, value pred, value a, value b, tj_span span, val
 bool eval_condition(tracer *t, scope *s, node *n, const char *fix, bool *truth, bool *is_traced, value *pred);
 
 /* jnp.where's jitted _where(c, x, y) (trace_builtin.c). */
+/* A function of jax/_src/numpy decorated @jit (_where, remainder, clip,
+ * cumsum, sort ...): a nested jit[name jaxpr] equation whose jaxpr `body`
+ * records on the inner arguments, traced once per cache key (tag, the
+ * static arguments as passed, the operands' avals), so calls with one
+ * signature share one jaxpr, as pjit's trace cache makes JAX's. A Python
+ * number among the operands is a weak scalar argument, as jit sees it. */
+enum { JNP_JIT_MAX_ARGS = 4 };
+typedef bool (*jnp_jit_body)(tracer *t, const void *ctx, value *args, tj_span span, value *out);
+typedef struct jnp_jit_fn {
+  const char *name;      /* the equation's name= */
+  const ast_func *tag;   /* the helper's identity in the jit cache */
+  value statics;         /* its static arguments (a tuple), part of the key */
+  jnp_jit_body body;
+  const void *ctx;       /* what body reads besides the arguments */
+} jnp_jit_fn;
+bool jnp_jit(tracer *t, const jnp_jit_fn *fn, const value *args, int n, tj_span span, value *out);
 bool where_jit(tracer *t, const value *cxy, tj_span span, value *out);
 /* jnp.power(x1, x2): integer_pow for a static integer exponent, else pow. */
 bool trace_power(tracer *t, value x1, value x2, tj_span span, value *out);

@@ -21,6 +21,7 @@ static bool bind_cumred(tracer *t, int prim, value *x, int64_t axis, bool revers
 
 /* The static options of one jnp call. */
 typedef struct {
+  int prim; /* P_cumsum or P_cumprod */
   bool has_axis, has_dtype;
   int64_t axis;
   tj_dtype dtype;
@@ -44,39 +45,8 @@ static bool cum_body(tracer *t, int prim, const cum_opts *o, value *x, tj_span s
          convert(t, x, result, false, span);
 }
 
-/* Identities for the jit cache, which keys on a function, the static
- * arguments and the avals: never read or written. */
+/* Identities in the jit cache (trace.h jnp_jit): never read or written. */
 static const ast_func jnp_cum_tag, diff_tag;
-
-/* A jitted jnp function of one array operand (its other arguments static,
- * given as statics, part of jit's cache key): the nested jit[name=NAME]
- * whose body `body` records on the inner argument, traced once per
- * signature, so a second call shares the first's jaxpr as JAX's does. */
-typedef bool (*jit1_body)(tracer *t, int prim, const void *ctx, value *x, tj_span span);
-static bool jit1(tracer *t, const ast_func *tag, value statics, const char *name, int prim, const void *ctx,
-                 jit1_body body, const value *arg, tj_span span, value *out) {
-  tj_aval av = value_aval(t, arg);
-  ir_atom outer_in;
-  if (!own_atom(t, arg, span, &outer_in)) return false;
-  ir_jaxpr *inner = jit_cache_find(t, (ast_func *)tag, &statics, &av, 1);
-  if (!inner) {
-    trace_frame f = {0};
-    if (!frame_push(t, &f, span)) return false;
-    uint32_t var = ir_new_var(t->m, &av);
-    inner = f.jaxpr;
-    value x = value_traced(var);
-    bool ok = body(t, prim, ctx, &x, span);
-    frame_seal(t, &f, &var, 1);
-    frame_pop(t);
-    if (!ok) return false;
-    inner->outs = ARENA_ARRAY(&t->m->arena, ir_atom, 1);
-    inner->outs[0] = ATOM_VAR(x.var);
-    inner->nout = 1;
-    jit_cache_add(t, (ast_func *)tag, &statics, &av, 1, inner);
-  }
-  ir_param ps[2] = {{"name", pv_name(t->m, name)}, {"jaxpr", pv_jaxpr(t->m, inner)}};
-  return emit(t, P_jit, &outer_in, 1, NULL, ps, 2, span, out);
-}
 
 /* The static arguments of one call as jit's cache key holds them. */
 static value key_of(tracer *t, int n, const value *items) {
@@ -86,8 +56,10 @@ static value key_of(tracer *t, int n, const value *items) {
   return v;
 }
 
-static bool cum_jit_body(tracer *t, int prim, const void *ctx, value *x, tj_span span) {
-  return cum_body(t, prim, ctx, x, span);
+static bool cum_jit_body(tracer *t, const void *ctx, value *args, tj_span span, value *out) {
+  const cum_opts *o = ctx;
+  *out = args[0];
+  return cum_body(t, o->prim, o, out, span);
 }
 
 /* jnp.cumsum(a, axis=None, dtype=None) and jnp.cumprod: a jit[name=...]
@@ -101,7 +73,9 @@ static bool builtin_jnp_cum(tracer *t, const builtin_def *b, const call_args *a,
   o.has_axis = axis != NULL;
   if (axis && !ta_index_of(t, axis, o.axis_span, &o.axis)) return false;
   value key[3] = {value_int(b->prim), axis ? *axis : value_none(), o.has_dtype ? value_int(o.dtype) : value_none()};
-  return jit1(t, &jnp_cum_tag, key_of(t, 3, key), b->name, b->prim, &o, cum_jit_body, &a->pos[0], a->call->span, out);
+  o.prim = b->prim;
+  jnp_jit_fn fn = {b->name, &jnp_cum_tag, key_of(t, 3, key), cum_jit_body, &o};
+  return jnp_jit(t, &fn, &a->pos[0], 1, a->call->span, out);
 }
 
 /* jnp.diff's static options. */
@@ -129,9 +103,9 @@ static bool slice_axis(tracer *t, value x, int axis, int64_t lo, int64_t hi, tj_
 
 /* lax_numpy.py diff's body: n times op(arr[1:], arr[:-1]) along the axis,
  * op ne for booleans, else sub. */
-static bool diff_body(tracer *t, int prim, const void *ctx, value *x, tj_span span) {
-  (void)prim;
+static bool diff_body(tracer *t, const void *ctx, value *args, tj_span span, value *x) {
   const diff_opts *o = ctx;
+  *x = args[0];
   tj_aval a = value_aval(t, x);
   int64_t axis;
   if (o->n == 0) return true; /* the operand as it is, axis unchecked */
@@ -166,7 +140,8 @@ static bool builtin_diff(tracer *t, const builtin_def *b, const call_args *a, va
     return false;
   }
   value key[2] = {nv ? *nv : value_none(), axis ? *axis : value_none()};
-  return jit1(t, &diff_tag, key_of(t, 2, key), b->name, 0, &o, diff_body, &a->pos[0], a->call->span, out);
+  jnp_jit_fn fn = {b->name, &diff_tag, key_of(t, 2, key), diff_body, &o};
+  return jnp_jit(t, &fn, &a->pos[0], 1, a->call->span, out);
 }
 
 /* lax.cumsum(operand, axis=0, reverse=False) and its siblings: one

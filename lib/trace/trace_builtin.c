@@ -53,43 +53,23 @@ static bool binary_atom(tracer *t, int prim, ir_atom a, ir_atom b, tj_span span,
 /* jnp.where's _where (jax/_src/numpy/util.py) is a jit of its own in JAX:
  * where(c, x, y) records a nested jit[name=_where] whose body converts,
  * broadcasts and selects, traced once per signature. */
-bool where_jit(tracer *t, const value *cxy, tj_span span, value *out) {
-  ir_atom outer_in[3];
-  tj_aval avals[3];
-  for (int i = 0; i < 3; i++) {
-    avals[i] = value_aval(t, &cxy[i]);
-    if (!own_atom(t, &cxy[i], span, &outer_in[i])) return false;
-  }
-  ir_jaxpr *cached = jit_cache_find(t, NULL, NULL, avals, 3); /* jnp.where is jitted: one jaxpr per signature */
-  if (cached) {
-    ir_param ps[2] = {{"name", pv_name(t->m, "_where")}, {"jaxpr", pv_jaxpr(t->m, cached)}};
-    return emit(t, P_jit, outer_in, 3, NULL, ps, 2, span, out);
-  }
-  trace_frame f = {0};
-  if (!frame_push(t, &f, span)) return false;
-  uint32_t args[3];
-  value v[3];
-  for (int i = 0; i < 3; i++) v[i] = value_traced(args[i] = ir_new_var(t->m, &avals[i]));
-  ir_jaxpr *inner = f.jaxpr;
-  bool ok = true;
-  if (value_aval(t, &v[0]).dtype != DT_BOOL) ok = apply_binary(t, P_ne, v[0], value_int(0), span, &v[0]);
+static bool where_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
+  (void)ctx;
+  if (value_aval(t, &v[0]).dtype != DT_BOOL && !apply_binary(t, P_ne, v[0], value_int(0), span, &v[0])) return false;
   tj_dtype dt;
   bool weak;
-  ok = ok && promote_values(t, v + 1, 2, span, &dt, &weak);
-  bool scalar_pred = ok && value_aval(t, &v[0]).rank == 0;
-  ok = ok && broadcast_arrays(t, scalar_pred ? v + 1 : v, scalar_pred ? 2 : 3, span);
+  if (!promote_values(t, v + 1, 2, span, &dt, &weak)) return false;
+  bool scalar_pred = value_aval(t, &v[0]).rank == 0;
+  if (!broadcast_arrays(t, scalar_pred ? v + 1 : v, scalar_pred ? 2 : 3, span)) return false;
   ir_atom sel[3] = {ATOM_VAR(v[0].var), ATOM_VAR(v[2].var), ATOM_VAR(v[1].var)};
-  value result;
-  ok = ok && emit(t, P_select_n, sel, 3, NULL, NULL, 0, span, &result);
-  frame_seal(t, &f, args, 3);
-  frame_pop(t);
-  if (!ok) return false;
-  inner->outs = ARENA_ARRAY(&t->m->arena, ir_atom, 1);
-  inner->outs[0] = ATOM_VAR(result.var);
-  inner->nout = 1;
-  jit_cache_add(t, NULL, NULL, avals, 3, inner);
-  ir_param ps[2] = {{"name", pv_name(t->m, "_where")}, {"jaxpr", pv_jaxpr(t->m, inner)}};
-  return emit(t, P_jit, outer_in, 3, NULL, ps, 2, span, out);
+  return emit(t, P_select_n, sel, 3, NULL, NULL, 0, span, out);
+}
+
+static const ast_func where_tag; /* _where's identity in the jit cache */
+
+bool where_jit(tracer *t, const value *cxy, tj_span span, value *out) {
+  jnp_jit_fn fn = {"_where", &where_tag, {.kind = V_TUPLE}, where_body, NULL};
+  return jnp_jit(t, &fn, cxy, 3, span, out);
 }
 
 /* jnp.power's _pow_int_int (jax/_src/numpy/ufuncs.py): binary

@@ -14,44 +14,45 @@
 #include <math.h>
 #include <string.h>
 
-/* A jitted helper's body: the result from its (inner) arguments. */
-typedef bool (*helper_body)(tracer *t, const void *ctx, value *args, tj_span span, value *out);
-
-/* Identities for the jit cache (jit_cache_find keys on a function): one
- * per helper (clip: per layout of its arguments), never read or written. */
+/* Identities for the jit cache (it keys on a function): one per helper
+ * (clip: per layout of its arguments), never read or written. */
 static const ast_func remainder_tag, fmod_tag, floor_divide_tag, clip_tags[25];
 
-/* A function of jax/_src/numpy decorated @jit: a nested jit[name jaxpr]
- * equation, its jaxpr traced once per signature of its n operands (a
- * Python number among them is a weak scalar argument, as jit sees it). */
-static bool helper_jit(tracer *t, const ast_func *tag, const char *name, const value *vals, int n, helper_body body,
-                       const void *ctx, tj_span span, value *out) {
-  ir_atom outer_in[3];
-  tj_aval avals[3];
+bool jnp_jit(tracer *t, const jnp_jit_fn *fn, const value *vals, int n, tj_span span, value *out) {
+  ir_atom outer_in[JNP_JIT_MAX_ARGS];
+  tj_aval avals[JNP_JIT_MAX_ARGS];
+  if (n > JNP_JIT_MAX_ARGS) return tracer_error(t, span, "internal error: %s takes %d arguments", fn->name, n);
   for (int i = 0; i < n; i++) {
     avals[i] = value_aval(t, &vals[i]);
     if (!own_atom(t, &vals[i], span, &outer_in[i])) return false;
   }
-  ast_func *key = (ast_func *)tag;
-  ir_jaxpr *inner = jit_cache_find(t, key, NULL, avals, n);
+  ast_func *key = (ast_func *)fn->tag;
+  ir_jaxpr *inner = jit_cache_find(t, key, &fn->statics, avals, n);
   if (!inner) {
     trace_frame f = {0};
     if (!frame_push(t, &f, span)) return false;
-    uint32_t args[3];
-    value v[3], result;
+    uint32_t args[JNP_JIT_MAX_ARGS];
+    value v[JNP_JIT_MAX_ARGS], result;
     for (int i = 0; i < n; i++) v[i] = value_traced(args[i] = ir_new_var(t->m, &avals[i]));
     inner = f.jaxpr;
-    bool ok = body(t, ctx, v, span, &result);
+    bool ok = fn->body(t, fn->ctx, v, span, &result);
     frame_seal(t, &f, args, n);
     frame_pop(t);
     if (!ok) return false;
     inner->outs = ARENA_ARRAY(&t->m->arena, ir_atom, 1);
     inner->outs[0] = ATOM_VAR(result.var);
     inner->nout = 1;
-    jit_cache_add(t, key, NULL, avals, n, inner);
+    jit_cache_add(t, key, &fn->statics, avals, n, inner);
   }
-  ir_param ps[2] = {{"name", pv_name(t->m, name)}, {"jaxpr", pv_jaxpr(t->m, inner)}};
+  ir_param ps[2] = {{"name", pv_name(t->m, fn->name)}, {"jaxpr", pv_jaxpr(t->m, inner)}};
   return emit(t, P_jit, outer_in, n, NULL, ps, 2, span, out);
+}
+
+/* A helper of no static arguments. */
+static bool helper_jit(tracer *t, const ast_func *tag, const char *name, const value *vals, int n, jnp_jit_body body,
+                       const void *ctx, tj_span span, value *out) {
+  jnp_jit_fn fn = {name, tag, {.kind = V_TUPLE}, body, ctx};
+  return jnp_jit(t, &fn, vals, n, span, out);
 }
 
 /* A lax binary operation: each operand as it is (a constant of its own

@@ -65,37 +65,22 @@ static bool sort_body(tracer *t, value *x, const sort_opts *o, tj_span span) {
   return !o->descending || rev_along(t, x, dim, span);
 }
 
-/* Identities for the jit cache, one per combination of jnp.sort's static
- * flags (indices, stable, descending, flatten); the axis is a second,
- * pseudo aval of the key. Never read or written. */
-static const ast_func sort_tags[16];
+static const ast_func sort_tag; /* jnp.sort's identity in the jit cache (trace.h jnp_jit) */
 
-/* jit[name=sort|argsort] of sort_body, traced once per signature (as
- * where_jit records _where). */
+static bool sort_jit_body(tracer *t, const void *ctx, value *args, tj_span span, value *out) {
+  *out = args[0];
+  return sort_body(t, out, ctx, span);
+}
+
+/* jit[name=sort|argsort] of sort_body; the flags and the axis are its
+ * static arguments. */
 static bool sort_jit(tracer *t, const char *name, value x, const sort_opts *o, tj_span span, value *out) {
-  ir_atom outer_in;
-  tj_aval key[2] = {value_aval(t, &x), aval_scalar(DT_I64, false)};
-  key[1].rank = 1, key[1].dims[0] = o->axis;
-  if (!own_atom(t, &x, span, &outer_in)) return false;
-  ast_func *tag = (ast_func *)&sort_tags[o->indices * 8 + o->stable * 4 + o->descending * 2 + o->flatten];
-  ir_jaxpr *inner = jit_cache_find(t, tag, NULL, key, 2);
-  if (!inner) {
-    trace_frame f = {0};
-    if (!frame_push(t, &f, span)) return false;
-    uint32_t arg = ir_new_var(t->m, &key[0]);
-    value v = value_traced(arg);
-    inner = f.jaxpr;
-    bool ok = sort_body(t, &v, o, span);
-    frame_seal(t, &f, &arg, 1);
-    frame_pop(t);
-    if (!ok) return false;
-    inner->outs = ARENA_ARRAY(&t->m->arena, ir_atom, 1);
-    inner->outs[0] = ATOM_VAR(v.var);
-    inner->nout = 1;
-    jit_cache_add(t, tag, NULL, key, 2, inner);
-  }
-  ir_param ps[2] = {{"name", pv_name(t->m, name)}, {"jaxpr", pv_jaxpr(t->m, inner)}};
-  return emit(t, P_jit, &outer_in, 1, NULL, ps, 2, span, out);
+  value key = {.kind = V_TUPLE, .n = 5};
+  key.items = ARENA_ARRAY(&t->scratch, value, 5);
+  key.items[0] = value_bool(o->indices), key.items[1] = value_bool(o->stable);
+  key.items[2] = value_bool(o->descending), key.items[3] = value_bool(o->flatten), key.items[4] = value_int(o->axis);
+  jnp_jit_fn fn = {name, &sort_tag, key, sort_jit_body, o};
+  return jnp_jit(t, &fn, &x, 1, span, out);
 }
 
 /* A static bool keyword with a default. */
