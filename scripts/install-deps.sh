@@ -22,7 +22,7 @@ packages=(
   bsdutils                     # script(1): the CLI tests' terminal
   libxml2-utils                # xmllint, for checking SVG output
   groff-base                   # man page lint in the CLI tests
-  jq                           # reads --format json output in the CLI tests
+  python3-numpy                # test-only: the CLI tests check results against numpy (tests/cli/98-*.bats)
 )
 
 for target in "$@"; do
