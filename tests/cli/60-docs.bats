@@ -86,3 +86,35 @@ TEXT
   run printf '%s\n' "${missing[@]}"
   assert_output ''
 }
+
+# The builtins of the language: the names of the builtin_def tables in
+# lib/trace/*.c (rows `{"name", handler, ...}` between the table's opening
+# line and its `};`).
+builtin_names() {
+  awk '/builtin_def builtins_[a-z_0-9]*\[\] = \{/ { on = 1; next }
+       on && /^\};/ { on = 0 }
+       on' "$1"/lib/trace/*.c | grep -o '{"[A-Za-z_0-9]*",' | sed 's/^{"//; s/",$//' | sort -u
+}
+
+# Prints each builtin that the page does not name as a word.
+undocumented_builtins() {
+  local name
+  while read -r name; do
+    grep -qw -- "$name" "$2" || echo "not in tjit-spec(5): $name"
+  done < <(builtin_names "$1")
+}
+
+@test "docs: tjit-spec(5) names every builtin of the language" {
+  run builtin_names "$TJIT_ROOT"
+  assert_line sin
+  assert_line top_k
+  run undocumented_builtins "$TJIT_ROOT" "$TJIT_ROOT/man/tjit-spec.5"
+  assert_success
+  assert_output ''
+}
+
+@test "docs: a builtin missing from tjit-spec(5) fails the check" {
+  sed 's/\<cummax\>/cumulative_max/g' "$TJIT_ROOT/man/tjit-spec.5" >"$BATS_TEST_TMPDIR/tjit-spec.5"
+  run undocumented_builtins "$TJIT_ROOT" "$BATS_TEST_TMPDIR/tjit-spec.5"
+  assert_output 'not in tjit-spec(5): cummax'
+}
