@@ -310,7 +310,7 @@ static bool builtin_lax_dot_general(tracer *t, const builtin_def *b, const call_
   for (int i = 0; i < 2; i++)
     if (!ta_check_array(t, b, &a->pos[i], i, a->pos_spans[i])) return false;
   if (!ta_get_arg(t, b, a, 2, "dimension_numbers", &dv, &dspan) ||
-      !ta_get_arg(t, b, a, 3, "preferred_element_type", &p, &pspan))
+      !ta_get_arg(t, b, a, 99, "preferred_element_type", &p, &pspan))
     return false;
   if (!dv) return tracer_error(t, a->call->span, "TypeError: dot_general() missing 1 required positional argument: "
                                "'dimension_numbers'");
