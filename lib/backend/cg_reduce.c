@@ -170,26 +170,35 @@ bool cg_argminmax(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) 
 #define DOT_BLAS_MIN 32768
 
 /* A batched matrix product BLAS can do: batch dims leading and in order on
- * both sides, one contracting dimension at either end of each operand's
- * other dims. Fills the gemm arguments. */
+ * both sides, the contracting dimensions one run of consecutive dimensions
+ * at either end of each operand's other dims, in the same order on both
+ * sides (their flattened index is then one K). Fills the gemm arguments. */
 typedef struct gemm { int64_t batch, m, n, k; bool ta, tb; } gemm;
 
+static bool consecutive(const int64_t *dims, int n, int64_t from) {
+  for (int i = 0; i < n; i++)
+    if (dims[i] != from + i) return false;
+  return true;
+}
+
 static bool as_gemm(const tj_aval *l, const tj_aval *r, const ir_dot_dims *d, gemm *out) {
-  if (d->nlc != 1) return false;
+  int nc = d->nlc;
+  if (nc < 1) return false;
   for (int i = 0; i < d->nlb; i++)
     if (d->lb[i] != i || d->rb[i] != i) return false;
-  gemm g = {.batch = 1, .m = 1, .n = 1, .k = l->dims[d->lc[0]]};
+  gemm g = {.batch = 1, .m = 1, .n = 1, .k = 1};
   for (int i = 0; i < d->nlb; i++) g.batch *= l->dims[i];
-  if (d->lc[0] == l->rank - 1) g.ta = false;
-  else if (d->lc[0] == d->nlb) g.ta = true;
+  for (int i = 0; i < nc; i++) g.k *= l->dims[d->lc[i]];
+  if (consecutive(d->lc, nc, l->rank - nc)) g.ta = false;
+  else if (consecutive(d->lc, nc, d->nlb)) g.ta = true;
   else return false;
-  if (d->rc[0] == d->nlb) g.tb = false;
-  else if (d->rc[0] == r->rank - 1) g.tb = true;
+  if (consecutive(d->rc, nc, d->nlb)) g.tb = false;
+  else if (consecutive(d->rc, nc, r->rank - nc)) g.tb = true;
   else return false;
   for (int i = d->nlb; i < l->rank; i++)
-    if (i != d->lc[0]) g.m *= l->dims[i];
+    if (!listed(d->lc, nc, i)) g.m *= l->dims[i];
   for (int i = d->nlb; i < r->rank; i++)
-    if (i != d->rc[0]) g.n *= r->dims[i];
+    if (!listed(d->rc, nc, i)) g.n *= r->dims[i];
   *out = g;
   return true;
 }

@@ -162,9 +162,9 @@ static pval *dot_dnums(tracer *t, const int64_t *lc, const int64_t *rc, int nc, 
   return all;
 }
 
-/* lax.dot_general with preferred_element_type; a contracting mismatch
- * gets a note naming both operands. */
-static bool dot_general(tracer *t, const char *fn, value *l, value *r, const int64_t *lc, const int64_t *rc,
+/* lax.dot_general with preferred_element_type (DT_COUNT: None); a
+ * contracting mismatch gets a note naming both operands. */
+bool ta_dot_general(tracer *t, const char *fn, value *l, value *r, const int64_t *lc, const int64_t *rc,
                         int nc, const int64_t *lb, const int64_t *rb, int nb, tj_dtype pref, tj_span span,
                         value *out) {
   tj_aval la = value_aval(t, l), ra = value_aval(t, r);
@@ -172,9 +172,10 @@ static bool dot_general(tracer *t, const char *fn, value *l, value *r, const int
   for (int i = 0; i < nc; i++) mismatch = mismatch || la.dims[lc[i]] != ra.dims[rc[i]];
   ir_atom in[2];
   if (!own_atom(t, l, span, &in[0]) || !own_atom(t, r, span, &in[1])) return false;
+  bool none = pref == DT_COUNT; /* lax.dot_general's None is not printed */
   ir_param ps[2] = {{"dimension_numbers", dot_dnums(t, lc, rc, nc, lb, rb, nb)},
-                    {"preferred_element_type", pv_dtype(t->m, pref)}};
-  if (emit(t, P_dot_general, in, 2, NULL, ps, 2, span, out)) return true;
+                    {"preferred_element_type", none ? NULL : pv_dtype(t->m, pref)}};
+  if (emit(t, P_dot_general, in, 2, NULL, ps, none ? 1 : 2, span, out)) return true;
   if (mismatch) {
     char s1[200], s2[200];
     aval_format(&la, s1, sizeof s1);
@@ -208,7 +209,7 @@ static bool builtin_dot(tracer *t, const builtin_def *b, const call_args *a, val
   int lr = value_aval(t, &l).rank, rr = value_aval(t, &r).rank;
   int64_t lc = lr - 1, rc = rr == 1 ? 0 : rr - 2;
   int nc = lr == 0 || rr == 0 ? 0 : 1;
-  if (!dot_general(t, b->name, &l, &r, &lc, &rc, nc, NULL, NULL, 0, pref, a->call->span, out)) return false;
+  if (!ta_dot_general(t, b->name, &l, &r, &lc, &rc, nc, NULL, NULL, 0, pref, a->call->span, out)) return false;
   return convert(t, out, pref, weak, a->call->span);
 }
 
@@ -289,7 +290,7 @@ static bool builtin_matmul(tracer *t, const builtin_def *b, const call_args *a, 
   if (!ta_squeeze_dims(t, &l, p.a_squeeze, p.na_sq, span) || !ta_squeeze_dims(t, &r, p.b_squeeze, p.nb_sq, span))
     return false;
   int64_t lc = value_aval(t, &l).rank - 1, rc = value_aval(t, &r).rank - 1 - (y.rank > 1);
-  if (!dot_general(t, b->name, &l, &r, &lc, &rc, 1, p.a_batch, p.b_batch, p.nbatch, pref, span, out) ||
+  if (!ta_dot_general(t, b->name, &l, &r, &lc, &rc, 1, p.a_batch, p.b_batch, p.nbatch, pref, span, out) ||
       !ta_transpose_by(t, out, perm, n, span) || !ta_expand_at(t, out, p.both_squeeze, p.nboth, span))
     return false;
   return convert(t, out, pref, weak, span);

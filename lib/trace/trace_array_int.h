@@ -58,6 +58,12 @@ tj_dtype ta_promote_integer(tj_dtype dt);
 void ta_sort_dims(int64_t *dims, int n);
 bool ta_squeeze_dims(tracer *t, value *v, int64_t *dims, int n, tj_span span);
 bool ta_transpose_by(tracer *t, value *v, const int64_t *perm, int n, tj_span span);
+/* lax.dot_general of *l and *r with dimension numbers ((lc, rc), (lb, rb))
+ * and preferred_element_type pref (DT_COUNT: None, not printed); fn names
+ * the caller in a contracting-mismatch note (trace_array.c). */
+bool ta_dot_general(tracer *t, const char *fn, value *l, value *r, const int64_t *lc, const int64_t *rc,
+                    int nc, const int64_t *lb, const int64_t *rb, int nb, tj_dtype pref, tj_span span,
+                    value *out);
 
 /* ---- shape manipulation (trace_array_shape.c) ---- */
 bool ta_builtin_transpose(tracer *t, const builtin_def *b, const call_args *a, value *out);

@@ -1,0 +1,482 @@
+/* einsum and the explicit tensor contractions (issue 14 item 2), as JAX
+ * 0.10.2 records them:
+ *  - einsum(subscripts, *operands, preferred_element_type=None):
+ *    jnp.einsum (jax/_src/numpy/einsum.py einsum, _einsum). opt_einsum's
+ *    contraction list (einsum_path.c) drives _einsum, which is a
+ *    jit(..., inline=True): pjit_staging_rule inlines it, so its equations
+ *    land in the caller's jaxpr with no jit equation (named_call only adds
+ *    a name stack entry, not printed). Per step: one operand sums its
+ *    contracted labels (reduce_sum); two are squeezed where a size-1
+ *    dimension meets a larger one, sum the labels only they hold, and meet
+ *    in one dot_general (operands in (rhs, lhs) order when that needs no
+ *    transpose), then a transpose into the step's order; a
+ *    convert_element_type to the result type at the end. A label repeated
+ *    within one operand (a diagonal, lax._delta) is refused.
+ *  - lax_dot_general(x, y, dimension_numbers, preferred_element_type=None):
+ *    lax.dot_general (jax/_src/lax/lax.py dot): None is not printed.
+ *  - tensordot(a, b, axes=2), inner(a, b), outer(a, b), vdot(a, b):
+ *    jax/_src/numpy/tensor_contractions.py. inner, outer and vdot are
+ *    jit(inline=True) too, so no jit equation either. */
+#include "einsum_path.h"
+
+#include <string.h>
+
+/* ---- einsum ---- */
+
+typedef struct es_run {
+  value ops[ES_MAX_OPS];  /* the operand list _einsum pops from and appends to */
+  int n;
+  tj_dtype pref;
+  bool weak;
+  tj_span span;
+} es_run;
+
+static value pop_at(es_run *r, int i) {
+  value v = r->ops[i];
+  memmove(r->ops + i, r->ops + i + 1, sizeof *r->ops * (size_t)(r->n - i - 1));
+  r->n--;
+  return v;
+}
+
+static void remove_labels(char *names, const char *gone) {
+  int n = 0;
+  for (const char *c = names; *c; c++)
+    if (!strchr(gone, *c)) names[n++] = *c;
+  names[n] = 0;
+}
+
+static int find_label(const char *names, char c) {
+  const char *p = strchr(names, c);
+  return p ? (int)(p - names) : -1;
+}
+
+/* _einsum's sum: astype to the preferred type when it is wider, then
+ * lax.reduce with add (reduce_sum; its weak type dropped, as lax.reduce's
+ * monoid path converts). */
+static bool es_sum(tracer *t, es_run *r, value *x, char *names, const char *labels) {
+  if (!*labels) return true;
+  tj_aval a = value_aval(t, x);
+  bool w;
+  if (a.dtype == DT_BOOL)
+    return tracer_error(t, r->span, "einsum: summing a bool operand (lax.reduce with bitwise_or) is not supported");
+  if (dtype_promote(a.dtype, a.weak, r->pref, false, &w) != a.dtype && !convert(t, x, r->pref, false, r->span))
+    return false;
+  int64_t axes[TJ_MAX_RANK];
+  int n = 0;
+  for (const char *c = labels; *c; c++) axes[n++] = find_label(names, *c);
+  ir_atom in = ATOM_VAR(x->var);
+  ir_param ps[2] = {{"axes", pv_ints(t->m, PV_TUPLE, axes, n)}, {"out_sharding", pv_none(t->m)}};
+  if (!emit(t, P_reduce_sum, &in, 1, NULL, ps, 2, r->span, x)) return false;
+  remove_labels(names, labels);
+  return convert(t, x, value_aval(t, x).dtype, false, r->span);
+}
+
+/* sum_repeats would take a diagonal through lax._delta: refused. */
+static bool no_repeats(tracer *t, const es_run *r, const char *names) {
+  for (const char *c = names; *c; c++)
+    if (strchr(c + 1, *c))
+      return tracer_error(t, r->span, "einsum: the label '%c' repeats within the operand '%s' (a diagonal), "
+                          "which tjit does not support", *c, names);
+  return true;
+}
+
+/* The contracted labels an operand alone holds (sum_uniques). */
+static void uniques(const char *removed, const char *mine, const char *other, char *out) {
+  int n = 0;
+  for (const char *c = removed; *c; c++)
+    if (strchr(mine, *c) && (!other || !strchr(other, *c))) out[n++] = *c;
+  out[n] = 0;
+}
+
+/* names into the step's result order: lax.transpose when they differ. */
+static bool to_result(tracer *t, es_run *r, value *x, const char *names, const char *result) {
+  int64_t perm[TJ_MAX_RANK];
+  int n = (int)strlen(result);
+  if (strcmp(names, result) == 0) return true;
+  for (int i = 0; i < n; i++) perm[i] = find_label(names, result[i]);
+  return ta_transpose_by(t, x, perm, n, r->span);
+}
+
+/* filter_singleton_dims: squeeze size-1 dimensions whose label the other
+ * operand holds with a size other than 1. */
+static bool filter_singletons(tracer *t, es_run *r, value *x, char *names, const value *other, const char *onames) {
+  tj_aval a = value_aval(t, x), o = value_aval(t, other);
+  int64_t squeeze[TJ_MAX_RANK];
+  int ns = 0, nk = 0;
+  for (int i = 0; names[i]; i++) {
+    int j = find_label(onames, names[i]);
+    if (a.dims[i] != 1 || j < 0 || o.dims[j] == 1) names[nk++] = names[i];
+    else squeeze[ns++] = i;
+  }
+  names[nk] = 0;
+  return ta_squeeze_dims(t, x, squeeze, ns, r->span);
+}
+
+static bool es_one(tracer *t, es_run *r, const es_step *st) {
+  value x = pop_at(r, st->pos[0]);
+  char names[ES_STR], mine[ES_STR];
+  snprintf(names, ES_STR, "%s", st->in[0]);
+  uniques(st->removed, names, NULL, mine);
+  if (!no_repeats(t, r, names) || !es_sum(t, r, &x, names, mine) || !to_result(t, r, &x, names, st->result))
+    return false;
+  r->ops[r->n++] = x;
+  return true;
+}
+
+/* The labels of both operands kept (batch, in result order) and summed
+ * (contracting), with their positions on each side. */
+typedef struct es_dims {
+  int64_t lb[TJ_MAX_RANK], rb[TJ_MAX_RANK], lc[TJ_MAX_RANK], rc[TJ_MAX_RANK];
+  int nb, nc;
+  char deleted[ES_STR], batch[ES_STR];
+} es_dims;
+
+static void dims_of(const es_step *st, const char *ln, const char *rn, es_dims *d) {
+  int k = 0;
+  d->nb = d->nc = 0;
+  for (const char *c = st->result; *c; c++)
+    if (strchr(ln, *c) && strchr(rn, *c))
+      d->lb[d->nb] = find_label(ln, *c), d->rb[d->nb++] = find_label(rn, *c), d->deleted[k++] = *c;
+  memcpy(d->batch, d->deleted, (size_t)k), d->batch[k] = 0;
+  for (const char *c = st->removed; *c; c++)
+    if (strchr(ln, *c) && strchr(rn, *c))
+      d->lc[d->nc] = find_label(ln, *c), d->rc[d->nc++] = find_label(rn, *c), d->deleted[k++] = *c;
+  d->deleted[k] = 0;
+}
+
+/* The dot_general of a two-operand step: (rhs, lhs) when its output order
+ * is already the result's, else (lhs, rhs) and a transpose. */
+static bool es_dot(tracer *t, es_run *r, const es_step *st, value *l, value *rt, const char *ln, const char *rn) {
+  es_dims d;
+  dims_of(st, ln, rn, &d);
+  char rem_l[ES_STR], rem_r[ES_STR], names[3 * ES_STR]; /* each at most the rank */
+  snprintf(rem_l, ES_STR, "%s", ln), remove_labels(rem_l, d.deleted);
+  snprintf(rem_r, ES_STR, "%s", rn), remove_labels(rem_r, d.deleted);
+  snprintf(names, sizeof names, "%s%s%s", d.batch, rem_r, rem_l);
+  value out;
+  if (strcmp(names, st->result) == 0) {
+    if (!ta_dot_general(t, "einsum", rt, l, d.rc, d.lc, d.nc, d.rb, d.lb, d.nb, r->pref, r->span, &out)) return false;
+  } else {
+    snprintf(names, sizeof names, "%s%s%s", d.batch, rem_l, rem_r);
+    if (!ta_dot_general(t, "einsum", l, rt, d.lc, d.rc, d.nc, d.lb, d.rb, d.nb, r->pref, r->span, &out) ||
+        !to_result(t, r, &out, names, st->result))
+      return false;
+  }
+  r->ops[r->n++] = out;
+  return true;
+}
+
+static bool es_two(tracer *t, es_run *r, const es_step *st) {
+  value lhs = pop_at(r, st->pos[0]), rhs = pop_at(r, st->pos[1]);
+  char ln[ES_STR], rn[ES_STR], lu[ES_STR], ru[ES_STR];
+  snprintf(ln, ES_STR, "%s", st->in[0]), snprintf(rn, ES_STR, "%s", st->in[1]);
+  if (!filter_singletons(t, r, &lhs, ln, &rhs, rn) || !filter_singletons(t, r, &rhs, rn, &lhs, ln) ||
+      !no_repeats(t, r, ln) || !no_repeats(t, r, rn))
+    return false;
+  uniques(st->removed, ln, rn, lu), uniques(st->removed, rn, ln, ru);
+  if (!es_sum(t, r, &lhs, ln, lu) || !es_sum(t, r, &rhs, rn, ru)) return false;
+  return es_dot(t, r, st, &lhs, &rhs, ln, rn);
+}
+
+/* The operands (arrays), their shapes and einsum's result type. */
+static bool es_operands(tracer *t, const builtin_def *b, const call_args *a, es_run *r,
+                        int64_t (*shapes)[TJ_MAX_RANK], int *ranks) {
+  r->n = a->npos - 1;
+  if (r->n > ES_MAX_OPS)
+    return tracer_error(t, a->call->span, "einsum of %d operands is not supported: tjit follows opt_einsum's "
+                        "'optimal' path, which JAX's optimize='auto' takes for at most %d", r->n, ES_MAX_OPS);
+  for (int i = 0; i < r->n; i++) {
+    const value *v = &a->pos[i + 1];
+    if (v->kind != V_TRACED)
+      return tracer_error(t, a->pos_spans[i + 1], "einsum: operand %d must be an array, got <class '%s'>", i,
+                          value_type_name(v));
+    tj_aval av = value_aval(t, v);
+    r->ops[i] = *v, ranks[i] = av.rank;
+    memcpy(shapes[i], av.dims, sizeof av.dims[0] * (size_t)av.rank);
+    r->pref = i ? dtype_promote(r->pref, r->weak, av.dtype, av.weak, &r->weak) : av.dtype;
+    r->weak = i ? r->weak : av.weak;
+  }
+  const value *p;
+  tj_span ps;
+  if (!ta_get_arg(t, b, a, 99, "preferred_element_type", &p, &ps)) return false;
+  if (p) r->weak = false;
+  return !p || p->kind == V_NONE || ta_get_dtype(t, p, ps, &r->pref);
+}
+
+static bool builtin_einsum(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  es_run r = {.span = a->call->span};
+  int64_t shapes[ES_MAX_OPS][TJ_MAX_RANK];
+  int ranks[ES_MAX_OPS];
+  const value *sub = &a->pos[0];
+  if (sub->kind != V_STR)
+    return tracer_error(t, a->pos_spans[0], "einsum: the subscripts must be a string (the interleaved "
+                        "operand, axes form is not supported)");
+  if (!es_operands(t, b, a, &r, shapes, ranks)) return false;
+  es_spec sp;
+  es_step steps[ES_MAX_OPS];
+  if (!es_parse(t, sub->s, sub->slen, (const int64_t (*)[TJ_MAX_RANK])shapes, ranks, r.n, a->pos_spans[0], &sp))
+    return false;
+  int nsteps = es_plan(&sp, steps);
+  for (int k = 0; k < nsteps; k++)
+    if (!(steps[k].nin == 1 ? es_one(t, &r, &steps[k]) : es_two(t, &r, &steps[k]))) return false;
+  if (r.n != 1) return tracer_error(t, r.span, "internal error: einsum's contraction path left %d operands", r.n);
+  *out = r.ops[0];
+  return convert(t, out, r.pref, r.weak, r.span);
+}
+
+/* ---- lax.dot_general with explicit dimension numbers ---- */
+
+typedef struct dnums {
+  int64_t *v[4]; /* lhs contracting, rhs contracting, lhs batch, rhs batch */
+  int n[4];
+} dnums;
+
+static void put_tuple(char *buf, size_t cap, const int64_t *v, int n) {
+  tj_buf b = {0};
+  buf_puts(&b, "(");
+  for (int i = 0; i < n; i++) buf_printf(&b, "%s%lld", i ? ", " : "", (long long)v[i]);
+  buf_puts(&b, n == 1 ? ",)" : ")");
+  snprintf(buf, cap, "%s", b.data);
+  buf_free(&b);
+}
+
+static bool distinct(const int64_t *v, int n) { return !ta_has_dup(v, n); }
+
+static bool disjoint(const int64_t *x, int nx, const int64_t *y, int ny) {
+  for (int i = 0; i < nx; i++)
+    for (int j = 0; j < ny; j++)
+      if (x[i] == y[j]) return false;
+  return true;
+}
+
+static bool in_rank(const int64_t *v, int n, int rank) {
+  for (int i = 0; i < n; i++)
+    if (v[i] < 0 || v[i] >= rank) return false;
+  return true;
+}
+
+/* _dot_general_shape_rule's checks the shape rule of dot_general
+ * (prims_array.c) does not make with JAX's words, in JAX's order. */
+static bool check_dnums(tracer *t, const dnums *d, int lrank, int rrank, tj_span span) {
+  char s[4][160];
+  for (int k = 0; k < 4; k++) put_tuple(s[k], sizeof s[k], d->v[k], d->n[k]);
+  const char *side[2] = {"lhs", "rhs"};
+  for (int k = 0; k < 2; k++)
+    if (!in_rank(d->v[k], d->n[k], k ? rrank : lrank) || !in_rank(d->v[k + 2], d->n[k + 2], k ? rrank : lrank))
+      return tracer_error(t, span, "TypeError: dot_general requires %s dimension numbers to be nonnegative and less "
+                          "than the number of axes of the %s value, got %s_batch of %s and %s_contracting of %s "
+                          "for %s of rank %d", side[k], side[k], side[k], s[k + 2], side[k], s[k], side[k],
+                          k ? rrank : lrank);
+  if (d->n[2] != d->n[3])
+    return tracer_error(t, span, "TypeError: dot_general requires equal numbers of lhs_batch and rhs_batch "
+                        "dimensions, got lhs_batch %s and rhs_batch %s.", s[2], s[3]);
+  for (int k = 0; k < 2; k++)
+    if (!distinct(d->v[k + 2], d->n[k + 2]))
+      return tracer_error(t, span, "TypeError: dot_general requires %s batch dimensions to be distinct, got "
+                          "%s_batch %s.", side[k], side[k], s[k + 2]);
+  for (int k = 0; k < 2; k++)
+    if (!distinct(d->v[k], d->n[k]))
+      return tracer_error(t, span, "TypeError: dot_general requires %s contracting dimensions to be distinct, got "
+                          "%s_contracting %s.", side[k], side[k], s[k]);
+  for (int k = 0; k < 2; k++)
+    if (!disjoint(d->v[k], d->n[k], d->v[k + 2], d->n[k + 2]))
+      return tracer_error(t, span, "TypeError: dot_general requires %s batch dimensions to be disjoint from "
+                          "contracting dimensions, got %s_batch %s and %s_contracting %s.", side[k], side[k],
+                          s[k + 2], side[k], s[k]);
+  return true;
+}
+
+/* ((lhs_contract, rhs_contract), (lhs_batch, rhs_batch)): each an int or
+ * a sequence (api_util._ensure_index_tuple). */
+static bool read_dnums(tracer *t, const value *v, tj_span span, dnums *d) {
+  for (int g = 0; g < 2; g++) {
+    const value *pair = v->kind == V_TUPLE && v->n == 2 ? &v->items[g] : NULL;
+    if (!pair || pair->kind != V_TUPLE || pair->n != 2)
+      return tracer_error(t, span, "TypeError: dimension_numbers must be ((lhs_contracting, rhs_contracting), "
+                          "(lhs_batch, rhs_batch))");
+    for (int s = 0; s < 2; s++) {
+      if (!ta_read_axes(t, &pair->items[s], span, AX_INDEX, &d->v[2 * g + s], &d->n[2 * g + s])) return false;
+      if (d->n[2 * g + s] > TJ_MAX_RANK)
+        return tracer_error(t, span, "TypeError: dot_general: more dimension numbers than dimensions");
+    }
+  }
+  return true;
+}
+
+static bool builtin_lax_dot_general(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *dv, *p;
+  tj_span dspan, pspan;
+  tj_dtype pref = DT_COUNT;
+  for (int i = 0; i < 2; i++)
+    if (!ta_check_array(t, b, &a->pos[i], i, a->pos_spans[i])) return false;
+  if (!ta_get_arg(t, b, a, 2, "dimension_numbers", &dv, &dspan) ||
+      !ta_get_arg(t, b, a, 99, "preferred_element_type", &p, &pspan))
+    return false;
+  if (!dv) return tracer_error(t, a->call->span, "TypeError: dot_general() missing 1 required positional argument: "
+                               "'dimension_numbers'");
+  if (p && p->kind != V_NONE && !ta_get_dtype(t, p, pspan, &pref)) return false;
+  dnums d;
+  value l = a->pos[0], r = a->pos[1];
+  int lrank = value_aval(t, &l).rank, rrank = value_aval(t, &r).rank;
+  if (!read_dnums(t, dv, dspan, &d) || !check_dnums(t, &d, lrank, rrank, a->call->span)) return false;
+  if (d.n[0] != d.n[1]) { /* the shape rule's contracting-shape error, with both lengths */
+    int64_t x[TJ_MAX_RANK], y[TJ_MAX_RANK];
+    char s1[160], s2[160];
+    for (int i = 0; i < d.n[0]; i++) x[i] = value_aval(t, &l).dims[d.v[0][i]];
+    for (int i = 0; i < d.n[1]; i++) y[i] = value_aval(t, &r).dims[d.v[1][i]];
+    put_tuple(s1, sizeof s1, x, d.n[0]), put_tuple(s2, sizeof s2, y, d.n[1]);
+    return tracer_error(t, a->call->span, "TypeError: dot_general requires contracting dimensions to have the "
+                        "same shape, got %s and %s.", s1, s2);
+  }
+  return ta_dot_general(t, b->name, &l, &r, d.v[0], d.v[1], d.n[0], d.v[2], d.v[3], d.n[2], pref, a->call->span, out);
+}
+
+/* ---- tensordot, inner, outer, vdot ---- */
+
+/* The result type of a jnp contraction: result_type(a, b), or the
+ * preferred_element_type given (strong). */
+static bool contraction_type(tracer *t, const builtin_def *b, const call_args *a, int pos, tj_dtype *pref,
+                             bool *weak) {
+  const value *p;
+  tj_span span;
+  for (int i = 0; i < 2; i++)
+    if (!ta_check_array(t, b, &a->pos[i], i, a->pos_spans[i])) return false;
+  tj_aval x = value_aval(t, &a->pos[0]), y = value_aval(t, &a->pos[1]);
+  *pref = dtype_promote(x.dtype, x.weak, y.dtype, y.weak, weak);
+  if (!ta_get_arg(t, b, a, pos, "preferred_element_type", &p, &span)) return false;
+  if (p && p->kind != V_NONE) *weak = false;
+  return !p || p->kind == V_NONE || ta_get_dtype(t, p, span, pref);
+}
+
+static void shape_text(const tj_aval *a, char *buf, size_t cap) { put_tuple(buf, cap, a->dims, a->rank); }
+
+/* tensordot's axes: an int (the last of a with the first of b), a pair
+ * of ints, or a pair of sequences. */
+static bool tensordot_axes(tracer *t, const value *axes, tj_span span, const tj_aval *x, const tj_aval *y,
+                           int64_t *lc, int64_t *rc, int *nc) {
+  if (!axes || (axes->kind == V_INT && !axes->strong)) {
+    int64_t n = axes ? axes->i : 2;
+    if (n > (x->rank < y->rank ? x->rank : y->rank)) {
+      char s1[160], s2[160];
+      shape_text(x, s1, sizeof s1), shape_text(y, s2, sizeof s2);
+      return tracer_error(t, span, "TypeError: Number of tensordot axes (axes %lld) exceeds input ranks (%s and %s)",
+                          (long long)n, s1, s2);
+    }
+    *nc = n < 0 ? 0 : (int)n;
+    for (int i = 0; i < *nc; i++) lc[i] = x->rank - n + i, rc[i] = i;
+    return true;
+  }
+  if (axes->kind != V_TUPLE || axes->n != 2)
+    return tracer_error(t, span, "TypeError: tensordot axes argument must be an int, a pair of ints, or a pair of "
+                        "lists/tuples of ints.");
+  const value *p = &axes->items[0], *q = &axes->items[1];
+  if (p->kind == V_INT && q->kind == V_INT) {
+    *nc = 1;
+    return ta_canon_axis(t, p->i, x->rank, span, lc) && ta_canon_axis(t, q->i, y->rank, span, rc);
+  }
+  if (p->kind != V_TUPLE || q->kind != V_TUPLE) {
+    tj_buf b = {0};
+    buf_puts(&b, "TypeError: tensordot requires both axes lists to be either ints, tuples or lists, got ");
+    ta_put_value(t, &b, p), buf_puts(&b, " and "), ta_put_value(t, &b, q);
+    return ta_raise_buf(t, span, &b);
+  }
+  if (p->n != q->n) {
+    tj_buf b = {0};
+    buf_puts(&b, "TypeError: tensordot requires axes lists to have equal length, got ");
+    ta_put_value(t, &b, p), buf_puts(&b, " and "), ta_put_value(t, &b, q), buf_puts(&b, ".");
+    return ta_raise_buf(t, span, &b);
+  }
+  if (p->n > TJ_MAX_RANK) return tracer_error(t, span, "TypeError: tensordot: more axes than dimensions");
+  *nc = p->n;
+  for (int i = 0; i < p->n; i++) {
+    int64_t u, v;
+    if (!ta_index_of(t, &p->items[i], span, &u) || !ta_index_of(t, &q->items[i], span, &v) ||
+        !ta_canon_axis(t, u, x->rank, span, &lc[i]) || !ta_canon_axis(t, v, y->rank, span, &rc[i]))
+      return false;
+  }
+  return true;
+}
+
+static bool tensordot_with(tracer *t, const char *fn, value l, value r, const value *axes, tj_span axspan,
+                           tj_dtype pref, bool weak, tj_span span, value *out) {
+  tj_aval x = value_aval(t, &l), y = value_aval(t, &r);
+  int64_t lc[TJ_MAX_RANK], rc[TJ_MAX_RANK];
+  int nc = 0;
+  if (!tensordot_axes(t, axes, axspan, &x, &y, lc, rc, &nc) ||
+      !ta_dot_general(t, fn, &l, &r, lc, rc, nc, NULL, NULL, 0, pref, span, out))
+    return false;
+  return convert(t, out, pref, weak, span);
+}
+
+static bool builtin_tensordot(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  tj_dtype pref;
+  bool weak;
+  const value *axes;
+  tj_span axspan;
+  if (!contraction_type(t, b, a, 99, &pref, &weak) || !ta_get_arg(t, b, a, 2, "axes", &axes, &axspan)) return false;
+  return tensordot_with(t, b->name, a->pos[0], a->pos[1], axes, axspan, pref, weak, a->call->span, out);
+}
+
+/* jnp.inner: a * b when either is a scalar, else tensordot over the last
+ * axis of each. */
+static bool builtin_inner(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  tj_dtype pref;
+  bool weak;
+  const value *p;
+  tj_span span = a->call->span, ps;
+  if (!contraction_type(t, b, a, 99, &pref, &weak) || !ta_get_arg(t, b, a, 99, "preferred_element_type", &p, &ps))
+    return false;
+  value l = a->pos[0], r = a->pos[1];
+  if (value_aval(t, &l).rank == 0 || value_aval(t, &r).rank == 0) {
+    if (p && p->kind != V_NONE && (!convert(t, &l, pref, false, span) || !convert(t, &r, pref, false, span)))
+      return false;
+    return apply_binary(t, P_mul, l, r, span, out);
+  }
+  value last = value_int(-1), pair = {.kind = V_TUPLE, .n = 2, .items = ARENA_ARRAY(&t->scratch, value, 2)};
+  pair.items[0] = last, pair.items[1] = last;
+  return tensordot_with(t, b->name, l, r, &pair, span, pref, weak, span, out);
+}
+
+/* jnp.outer: promote, ravel, a[:, None] * b[None, :]. */
+static bool builtin_outer(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  tj_span span = a->call->span;
+  value v[2] = {a->pos[0], a->pos[1]};
+  tj_dtype dt;
+  bool weak;
+  for (int i = 0; i < 2; i++)
+    if (!ta_check_array(t, b, &v[i], i, a->pos_spans[i])) return false;
+  if (!promote_values(t, v, 2, span, &dt, &weak)) return false;
+  int64_t col = 1, row = 0;
+  if (!ta_ravel(t, &v[0], span) || !ta_ravel(t, &v[1], span) || !ta_expand_at(t, &v[0], &col, 1, span) ||
+      !ta_expand_at(t, &v[1], &row, 1, span))
+    return false;
+  return apply_binary(t, P_mul, v[0], v[1], span, out);
+}
+
+/* jnp.vdot (no complex conjugate: tjit has no complex numbers): jnp.dot
+ * of the raveled operands. */
+static bool builtin_vdot(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  tj_dtype pref;
+  bool weak;
+  tj_span span = a->call->span;
+  if (!contraction_type(t, b, a, 99, &pref, &weak)) return false;
+  value l = a->pos[0], r = a->pos[1];
+  if (!ta_ravel(t, &l, span) || !ta_ravel(t, &r, span)) return false;
+  int64_t zero = 0;
+  if (!ta_dot_general(t, b->name, &l, &r, &zero, &zero, 1, NULL, NULL, 0, pref, span, out)) return false;
+  return convert(t, out, pref, weak, span);
+}
+
+static const char *const kw_einsum[] = {"preferred_element_type", NULL};
+static const char *const kw_dot_general[] = {"dimension_numbers", "preferred_element_type", NULL};
+static const char *const kw_tensordot[] = {"axes", "preferred_element_type", NULL};
+
+const builtin_def builtins_einsum[] = {
+    {"einsum", builtin_einsum, 2, 1 + ES_MAX_OPS, kw_einsum, P_dot_general},
+    {"lax_dot_general", builtin_lax_dot_general, 2, 3, kw_dot_general, P_dot_general},
+    {"tensordot", builtin_tensordot, 2, 3, kw_tensordot, P_dot_general},
+    {"inner", builtin_inner, 2, 2, kw_einsum, P_dot_general},
+    {"outer", builtin_outer, 2, 2, NULL, P_mul},
+    {"vdot", builtin_vdot, 2, 2, kw_einsum, P_dot_general},
+    {NULL, NULL, 0, 0, NULL, 0},
+};
