@@ -463,6 +463,12 @@ static bool builtin_lax_unary(tracer *t, const builtin_def *b, const call_args *
   return lax1(t, b->prim, a->pos[0], a->call->span, out);
 }
 
+/* jax.scipy.special.erfc: promote_args_inexact, then lax.erfc. */
+static bool builtin_erfc(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  value x = a->pos[0];
+  return inexact1(t, &x, a->call->span) && lax1(t, b->prim, x, a->call->span, out);
+}
+
 /* jnp.isfinite (jit inline): is_finite for floats, else full_like(x, True). */
 static bool builtin_isfinite(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   value x = a->pos[0];
@@ -501,5 +507,6 @@ const builtin_def builtins_nn[] = {
     {"is_finite", builtin_lax_unary, 1, 1, NULL, P_is_finite},
     {"isfinite", builtin_isfinite, 1, 1, NULL, P_is_finite},
     {"stop_gradient", builtin_lax_unary, 1, 1, NULL, P_stop_gradient},
+    {"erfc", builtin_erfc, 1, 1, NULL, P_erfc},
     {NULL, NULL, 0, 0, NULL, 0},
 };

@@ -18,7 +18,7 @@ SOURCE = [
     "  return (relu(x), relu6(x), sigmoid(x), silu(x), softplus(x), log_sigmoid(x), elu(x, 0.5),",
     "          leaky_relu(x), gelu(x), gelu(x, approximate=false), softmax(x), log_softmax(x, axis=0),",
     "          logsumexp(x, axis=1), logsumexp(x), one_hot(l, 10), isfinite(x), logaddexp(x, 0.5 * x),",
-    "          stop_gradient(x));",
+    "          stop_gradient(x), erfc(x));",
     "}",
 ]
 
@@ -57,7 +57,7 @@ def expected(x, labels):
                 0.5 * d * erfc(-d / math.sqrt(2)), e1 / np.sum(e1, axis=1, keepdims=True),
                 sh0 - np.log(np.sum(np.exp(sh0), axis=0, keepdims=True)), lse(d, 1), lse(d.ravel(), 0),
                 (labels[:, None] == np.arange(10)[None, :]).astype(np.float64), np.isfinite(d),
-                np.logaddexp(d, 0.5 * d), d]
+                np.logaddexp(d, 0.5 * d), d, erfc(d)]
 
 
 def agree(got, want):
