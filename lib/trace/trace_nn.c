@@ -286,10 +286,12 @@ static bool builtin_gelu(tracer *t, const builtin_def *b, const call_args *a, va
 typedef struct {
   int64_t axes[TJ_MAX_RANK];
   int n;
+  bool where; /* log_softmax's jit: its second operand is the where mask */
 } axes_set;
 
 static bool read_axes(tracer *t, const value *axis, tj_span span, int rank, axes_set *out) {
   out->n = 0;
+  out->where = false;
   if (!axis || axis->kind == V_NONE) {
     for (int d = 0; d < rank; d++) out->axes[out->n++] = d;
     return true;
@@ -306,26 +308,42 @@ static bool read_axes(tracer *t, const value *axis, tj_span span, int rank, axes
   return true;
 }
 
-/* reductions.py _reduction of max with initial=-inf: reduce_max, then
+/* jnp.where(where, x, fill): the jitted _where; fill a Python number (a
+ * weak operand) or a numpy scalar of x's dtype (strong). */
+static bool where_fill(tracer *t, const value *where, value x, value fill, tj_span span, value *out) {
+  return where_jit(t, (value[3]){*where, x, fill}, span, out);
+}
+
+/* _reduction_init_val: the identity as a numpy scalar of x's dtype. */
+static value init_val(tracer *t, value x, double c) {
+  tj_dtype dt = value_aval(t, &x).dtype;
+  return value_strong(value_float(dt == DT_F32 ? (double)(float)c : c), dt);
+}
+
+/* reductions.py _reduction of max with initial=-inf: where masks with
+ * the identity first (_where(where, a, init_val)), then reduce_max, then
  * lax.max(initial, result) (XLA's init value must be the identity, so the
  * user's initial comes after), then keepdims' expand_dims. */
-static bool max_initial(tracer *t, value x, const axes_set *ax, bool keepdims, tj_span span, value *out) {
+static bool max_initial(tracer *t, value x, const axes_set *ax, const value *where, bool keepdims, tj_span span,
+                        value *out) {
   ir_atom in[2];
   tj_dtype dt = value_aval(t, &x).dtype;
   ir_param p = {"axes", pv_ints(t->m, PV_TUPLE, ax->axes, ax->n)};
-  value ninf = value_strong(value_float(-INFINITY), dt);
-  if (!own_atom(t, &x, span, &in[0]) || !emit(t, P_reduce_max, in, 1, NULL, &p, 1, span, out) ||
-      !to_atom(t, &ninf, dt, false, span, &in[0]))
+  value ninf = init_val(t, x, -INFINITY);
+  if ((where && !where_fill(t, where, x, ninf, span, &x)) || !own_atom(t, &x, span, &in[0]) ||
+      !emit(t, P_reduce_max, in, 1, NULL, &p, 1, span, out) || !to_atom(t, &ninf, dt, false, span, &in[0]))
     return false;
   in[1] = ATOM_VAR(out->var);
   return emit(t, P_max, in, 2, NULL, NULL, 0, span, out) && (!keepdims || ta_expand_at(t, out, ax->axes, ax->n, span));
 }
 
-/* jnp.sum(x, axis, keepdims=...) */
-static bool sum_axes(tracer *t, value x, const axes_set *ax, bool keepdims, tj_span span, value *out) {
+/* jnp.sum(x, axis, where=..., keepdims=...) */
+static bool sum_axes(tracer *t, value x, const axes_set *ax, const value *where, bool keepdims, tj_span span,
+                     value *out) {
   ir_atom in;
   ir_param ps[2] = {{"axes", pv_ints(t->m, PV_TUPLE, ax->axes, ax->n)}, {"out_sharding", pv_none(t->m)}};
-  return own_atom(t, &x, span, &in) && emit(t, P_reduce_sum, &in, 1, NULL, ps, 2, span, out) &&
+  return (!where || where_fill(t, where, x, init_val(t, x, 0), span, &x)) && own_atom(t, &x, span, &in) &&
+         emit(t, P_reduce_sum, &in, 1, NULL, ps, 2, span, out) &&
          (!keepdims || ta_expand_at(t, out, ax->axes, ax->n, span));
 }
 
@@ -338,39 +356,62 @@ static bool float_input(tracer *t, const char *fn, value x, tj_span span) {
                       dtype_long(a.dtype));
 }
 
-/* functions.py _softmax_deprecated (config softmax_custom_jvp is False):
- * exp(x - stop_gradient(max)) / sum, not a jit. */
-static bool softmax_of(tracer *t, value x, const axes_set *ax, tj_span span, value *out) {
-  value m, u, s;
-  return max_initial(t, x, ax, true, span, &m) && lax1(t, P_stop_gradient, m, span, &m) &&
-         apply_binary(t, P_sub, x, m, span, &u) && jnp1(t, "exp", u, span, &u) && sum_axes(t, u, ax, true, span, &s) &&
-         apply_binary(t, P_div, u, s, span, out);
+/* The where= mask: a bool array (jnp's check_where would convert another
+ * dtype with a DeprecationWarning; tjit asks for bool). */
+static bool read_where(tracer *t, const builtin_def *b, const call_args *a, int pos, const value **where) {
+  tj_span span;
+  if (!ta_get_arg(t, b, a, pos, "where", where, &span)) return false;
+  if (!*where || value_aval(t, *where).dtype == DT_BOOL) return true;
+  return tracer_error(t, span, "tjit: %s's where must be a bool array, got %s", b->name,
+                      dtype_long(value_aval(t, *where).dtype));
 }
 
-/* log_softmax: shifted - log(sum(exp(shifted))), shifted = x - stop_gradient(max) */
+/* functions.py _softmax_deprecated (config softmax_custom_jvp is False):
+ * exp(x - stop_gradient(max)) / sum, not a jit; with where, the masked
+ * max and sum, x_safe = where(where, x, -inf) and zeros outside. */
+static bool softmax_of(tracer *t, value x, const axes_set *ax, const value *where, tj_span span, value *out) {
+  value m, u, s;
+  if (!max_initial(t, x, ax, where, true, span, &m) ||
+      (where && !where_fill(t, where, x, value_float(-INFINITY), span, &x)) ||
+      !lax1(t, P_stop_gradient, m, span, &m) || !apply_binary(t, P_sub, x, m, span, &u) ||
+      !jnp1(t, "exp", u, span, &u) || !sum_axes(t, u, ax, where, true, span, &s) ||
+      !apply_binary(t, P_div, u, s, span, out))
+    return false;
+  return !where || where_fill(t, where, *out, value_int(0), span, out);
+}
+
+/* log_softmax: shifted - log(sum(exp(shifted))), shifted = x_safe -
+ * stop_gradient(max); with where (the jit's second operand), -inf outside. */
 static bool log_softmax_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
   const axes_set *ax = ctx;
-  value m, sh, e;
-  return max_initial(t, v[0], ax, true, span, &m) && lax1(t, P_stop_gradient, m, span, &m) &&
-         apply_binary(t, P_sub, v[0], m, span, &sh) && jnp1(t, "exp", sh, span, &e) &&
-         sum_axes(t, e, ax, true, span, &e) && jnp1(t, "log", e, span, &e) && apply_binary(t, P_sub, sh, e, span, out);
+  const value *where = ax->where ? &v[1] : NULL;
+  value m, x = v[0], sh, e;
+  if (!max_initial(t, x, ax, where, true, span, &m) ||
+      (where && !where_fill(t, where, x, value_float(-INFINITY), span, &x)) ||
+      !lax1(t, P_stop_gradient, m, span, &m) || !apply_binary(t, P_sub, x, m, span, &sh) ||
+      !jnp1(t, "exp", sh, span, &e) || !sum_axes(t, e, ax, where, true, span, &e) || !jnp1(t, "log", e, span, &e) ||
+      !apply_binary(t, P_sub, sh, e, span, out))
+    return false;
+  return !where || where_fill(t, where, *out, value_float(-INFINITY), span, out);
 }
 
 static bool builtin_softmax(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  const value *axis;
+  const value *axis, *where;
   tj_span axspan;
   value minus1 = value_int(-1), x = a->pos[0];
   axes_set ax;
   if (!ta_check_array(t, b, &x, 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 1, "axis", &axis, &axspan) ||
-      !float_input(t, b->name, x, a->call->span))
+      !read_where(t, b, a, 2, &where) || !float_input(t, b->name, x, a->call->span))
     return false;
   if (!axis) axis = &minus1, axspan = a->call->span;
   if (!read_axes(t, axis, axspan, value_aval(t, &x).rank, &ax)) return false;
-  if (b->prim == P_exp) return softmax_of(t, x, &ax, a->call->span, out);
-  value key[1] = {*axis}; /* @jit(static_argnames=("axis",)) */
+  if (b->prim == P_exp) return softmax_of(t, x, &ax, where, a->call->span, out);
   value statics = {.kind = V_TUPLE, .n = 1, .items = ARENA_ARRAY(&t->scratch, value, 1)};
-  statics.items[0] = key[0];
-  return helper_jit(t, &log_softmax_tag, "log_softmax", statics, &x, 1, log_softmax_body, &ax, a->call->span, out);
+  statics.items[0] = *axis; /* @jit(static_argnames=("axis",)); where is an operand */
+  value ops[2] = {x, where ? *where : value_none()};
+  ax.where = where != NULL;
+  return helper_jit(t, &log_softmax_tag, "log_softmax", statics, ops, where ? 2 : 1, log_softmax_body, &ax,
+                    a->call->span, out);
 }
 
 /* lax.full_like(x, 0): a constant for a scalar, else a broadcast. */
@@ -381,33 +422,36 @@ static bool zeros_like(tracer *t, value x, tj_span span, value *out) {
   return cast_static(t, &zero, a.dtype, span) && ta_broadcast_trailing(t, &zero, &s, &a, span, out);
 }
 
-/* ops/special.py logsumexp (b, return_sign and where not taken): the max
- * made finite and stopped, exp of the shifted input summed, its log plus
- * the max; the sign is recorded though unused, as JAX records it. */
-static bool logsumexp_of(tracer *t, value x, const axes_set *ax, bool keepdims, tj_span span, value *out) {
+/* ops/special.py logsumexp (b and return_sign not taken): the max made
+ * finite and stopped, exp of the shifted input summed, its log plus the
+ * max; the sign is recorded though unused, as JAX records it. where masks
+ * the input with 0 first, then the max and the sum. */
+static bool logsumexp_of(tracer *t, value x, const axes_set *ax, const value *where, bool keepdims, tj_span span,
+                         value *out) {
   value amax, fin, zeros, wide, e, s, unused;
-  if (!max_initial(t, x, ax, keepdims, span, &amax) || !lax1(t, P_is_finite, amax, span, &fin) ||
+  if (!max_initial(t, x, ax, where, keepdims, span, &amax) || !lax1(t, P_is_finite, amax, span, &fin) ||
       !zeros_like(t, amax, span, &zeros) || !lax_op(t, P_select_n, (value[3]){fin, zeros, amax}, 3, span, &amax) ||
       !lax1(t, P_stop_gradient, amax, span, &amax))
     return false;
   wide = amax;
   return (keepdims || ta_expand_at(t, &wide, ax->axes, ax->n, span)) && lax2(t, P_sub, x, wide, span, &e) &&
-         lax1(t, P_exp, e, span, &e) && sum_axes(t, e, ax, keepdims, span, &s) &&
+         lax1(t, P_exp, e, span, &e) && sum_axes(t, e, ax, where, keepdims, span, &s) &&
          lax1(t, P_sign, s, span, &unused) && lax1(t, P_abs, s, span, &s) && lax1(t, P_log, s, span, &s) &&
          lax2(t, P_add, s, amax, span, out);
 }
 
 static bool builtin_logsumexp(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  const value *axis;
+  const value *axis, *where;
   tj_span axspan;
   bool keepdims;
   value x = a->pos[0];
   axes_set ax;
   if (!ta_check_array(t, b, &x, 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 1, "axis", &axis, &axspan) ||
-      !ta_get_flag(t, b, a, "keepdims", &keepdims) || !inexact1(t, &x, a->call->span) ||
+      !ta_get_flag(t, b, a, "keepdims", &keepdims) || !read_where(t, b, a, 99, &where) ||
+      (where && !where_fill(t, where, x, value_int(0), a->call->span, &x)) || !inexact1(t, &x, a->call->span) ||
       !read_axes(t, axis, axspan, value_aval(t, &x).rank, &ax))
     return false;
-  return logsumexp_of(t, x, &ax, keepdims, a->call->span, out);
+  return logsumexp_of(t, x, &ax, where, keepdims, a->call->span, out);
 }
 
 /* ---- one_hot ---- */
@@ -483,8 +527,8 @@ static bool builtin_isfinite(tracer *t, const builtin_def *b, const call_args *a
 }
 
 static const char *const kw_alpha[] = {"alpha", NULL}, *const kw_slope[] = {"negative_slope", NULL};
-static const char *const kw_gelu[] = {"approximate", NULL}, *const kw_axis[] = {"axis", NULL};
-static const char *const kw_lse[] = {"axis", "keepdims", NULL};
+static const char *const kw_gelu[] = {"approximate", NULL}, *const kw_axis[] = {"axis", "where", NULL};
+static const char *const kw_lse[] = {"axis", "keepdims", "where", NULL};
 static const char *const kw_one_hot[] = {"num_classes", "dtype", "axis", NULL};
 
 /* The prim column tells apart the builtins that share a function. */
@@ -500,8 +544,8 @@ const builtin_def builtins_nn[] = {
     {"elu", builtin_elu_like, 1, 2, kw_alpha, P_expm1},
     {"leaky_relu", builtin_elu_like, 1, 2, kw_slope, P_ge},
     {"gelu", builtin_gelu, 1, 2, kw_gelu, P_tanh},
-    {"softmax", builtin_softmax, 1, 2, kw_axis, P_exp},
-    {"log_softmax", builtin_softmax, 1, 2, kw_axis, P_log},
+    {"softmax", builtin_softmax, 1, 3, kw_axis, P_exp},
+    {"log_softmax", builtin_softmax, 1, 3, kw_axis, P_log},
     {"logsumexp", builtin_logsumexp, 1, 2, kw_lse, P_log},
     {"one_hot", builtin_one_hot, 1, 2, kw_one_hot, P_eq},
     {"is_finite", builtin_lax_unary, 1, 1, NULL, P_is_finite},
