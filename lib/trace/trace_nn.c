@@ -422,36 +422,79 @@ static bool zeros_like(tracer *t, value x, tj_span span, value *out) {
   return cast_static(t, &zero, a.dtype, span) && ta_broadcast_trailing(t, &zero, &s, &a, span, out);
 }
 
-/* ops/special.py logsumexp (b and return_sign not taken): the max made
- * finite and stopped, exp of the shifted input summed, its log plus the
- * max; the sign is recorded though unused, as JAX records it. where masks
- * the input with 0 first, then the max and the sum. */
-static bool logsumexp_of(tracer *t, value x, const axes_set *ax, const value *where, bool keepdims, tj_span span,
-                         value *out) {
-  value amax, fin, zeros, wide, e, s, unused;
-  if (!max_initial(t, x, ax, where, keepdims, span, &amax) || !lax1(t, P_is_finite, amax, span, &fin) ||
+/* ops/special.py logsumexp's options. */
+typedef struct {
+  axes_set ax;
+  const value *where, *b; /* NULL when not given */
+  bool keepdims, return_sign;
+} lse_opts;
+
+/* sumexp's log plus the max; with b (and no return_sign) NaN where the
+ * sum is negative: jnp.where(sign < 0, jnp.array(nan, dtype), out). */
+static bool lse_finish(tracer *t, const lse_opts *o, value s, value amax, tj_span span, value *out) {
+  value sign, neg, vs[2];
+  if (!lax1(t, P_sign, s, span, &sign) || !lax1(t, P_abs, s, span, &s) || !lax1(t, P_log, s, span, &s) ||
+      !lax2(t, P_add, s, amax, span, out))
+    return false;
+  if (o->return_sign) {
+    vs[0] = *out, vs[1] = sign;
+    value *items = ARENA_ARRAY(&t->scratch, value, 2);
+    memcpy(items, vs, sizeof vs);
+    *out = (value){.kind = V_TUPLE, .n = 2, .items = items};
+    return true;
+  }
+  return !o->b || (apply_binary(t, P_lt, sign, value_int(0), span, &neg) &&
+                   where_fill(t, &neg, init_val(t, s, NAN), *out, span, out));
+}
+
+/* ops/special.py logsumexp: the max made finite and stopped, exp of the
+ * shifted input (times b) summed, its log plus the max; the sign is
+ * recorded though unused without b, as JAX records it. where masks the
+ * input with 0 first, then the max and the sum; b masks with -inf where it
+ * is 0. */
+static bool logsumexp_of(tracer *t, value x, const lse_opts *o, tj_span span, value *out) {
+  value amax, fin, zeros, wide, e, s, bv[2] = {x, o->b ? *o->b : value_none()}, nz;
+  const axes_set *ax = &o->ax;
+  if (o->b) { /* promote_args_inexact("logsumexp", a, b); jnp.where(b != 0, a, -inf) */
+    tj_dtype dt;
+    bool weak;
+    if (!promote_values(t, bv, 2, span, &dt, &weak)) return false;
+    if (!dtype_is_float(dt)) dt = DT_F32;
+    for (int i = 0; i < 2; i++)
+      if (!promoted_to(t, &bv[i], dt, weak, span)) return false;
+    if (!promote_ranks(t, bv, 2, dt, weak, span) || !apply_binary(t, P_ne, bv[1], value_int(0), span, &nz) ||
+        !where_fill(t, &nz, bv[0], value_float(-INFINITY), span, &x))
+      return false;
+  } else if (!inexact1(t, &x, span))
+    return false;
+  if (!max_initial(t, x, ax, o->where, o->keepdims, span, &amax) || !lax1(t, P_is_finite, amax, span, &fin) ||
       !zeros_like(t, amax, span, &zeros) || !lax_op(t, P_select_n, (value[3]){fin, zeros, amax}, 3, span, &amax) ||
       !lax1(t, P_stop_gradient, amax, span, &amax))
     return false;
   wide = amax;
-  return (keepdims || ta_expand_at(t, &wide, ax->axes, ax->n, span)) && lax2(t, P_sub, x, wide, span, &e) &&
-         lax1(t, P_exp, e, span, &e) && sum_axes(t, e, ax, where, keepdims, span, &s) &&
-         lax1(t, P_sign, s, span, &unused) && lax1(t, P_abs, s, span, &s) && lax1(t, P_log, s, span, &s) &&
-         lax2(t, P_add, s, amax, span, out);
+  return (o->keepdims || ta_expand_at(t, &wide, ax->axes, ax->n, span)) && lax2(t, P_sub, x, wide, span, &e) &&
+         lax1(t, P_exp, e, span, &e) && (!o->b || lax2(t, P_mul, e, bv[1], span, &e)) &&
+         sum_axes(t, e, ax, o->where, o->keepdims, span, &s) && lse_finish(t, o, s, amax, span, out);
 }
 
+/* logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False, where=None) */
 static bool builtin_logsumexp(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  const value *axis, *where;
-  tj_span axspan;
-  bool keepdims;
+  const value *axis;
+  tj_span axspan, bspan;
+  lse_opts o = {0};
   value x = a->pos[0];
-  axes_set ax;
   if (!ta_check_array(t, b, &x, 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 1, "axis", &axis, &axspan) ||
-      !ta_get_flag(t, b, a, "keepdims", &keepdims) || !read_where(t, b, a, 99, &where) ||
-      (where && !where_fill(t, where, x, value_int(0), a->call->span, &x)) || !inexact1(t, &x, a->call->span) ||
-      !read_axes(t, axis, axspan, value_aval(t, &x).rank, &ax))
+      !ta_get_arg(t, b, a, 2, "b", &o.b, &bspan) || !ta_get_flag(t, b, a, "keepdims", &o.keepdims) ||
+      !ta_get_flag(t, b, a, "return_sign", &o.return_sign) || !read_where(t, b, a, 99, &o.where) ||
+      (o.where && !where_fill(t, o.where, x, value_int(0), a->call->span, &x)))
     return false;
-  return logsumexp_of(t, x, &ax, where, keepdims, a->call->span, out);
+  tj_aval av = value_aval(t, &x);
+  if (o.b) { /* the rank a has after promote_args_inexact's _promote_shapes */
+    tj_aval bav = value_aval(t, o.b);
+    if (bav.rank > av.rank) av.rank = bav.rank;
+  }
+  if (!read_axes(t, axis, axspan, av.rank, &o.ax)) return false;
+  return logsumexp_of(t, x, &o, a->call->span, out);
 }
 
 /* ---- one_hot ---- */
@@ -528,7 +571,7 @@ static bool builtin_isfinite(tracer *t, const builtin_def *b, const call_args *a
 
 static const char *const kw_alpha[] = {"alpha", NULL}, *const kw_slope[] = {"negative_slope", NULL};
 static const char *const kw_gelu[] = {"approximate", NULL}, *const kw_axis[] = {"axis", "where", NULL};
-static const char *const kw_lse[] = {"axis", "keepdims", "where", NULL};
+static const char *const kw_lse[] = {"axis", "b", "keepdims", "return_sign", "where", NULL};
 static const char *const kw_one_hot[] = {"num_classes", "dtype", "axis", NULL};
 
 /* The prim column tells apart the builtins that share a function. */
@@ -546,7 +589,7 @@ const builtin_def builtins_nn[] = {
     {"gelu", builtin_gelu, 1, 2, kw_gelu, P_tanh},
     {"softmax", builtin_softmax, 1, 3, kw_axis, P_exp},
     {"log_softmax", builtin_softmax, 1, 3, kw_axis, P_log},
-    {"logsumexp", builtin_logsumexp, 1, 2, kw_lse, P_log},
+    {"logsumexp", builtin_logsumexp, 1, 3, kw_lse, P_log},
     {"one_hot", builtin_one_hot, 1, 2, kw_one_hot, P_eq},
     {"is_finite", builtin_lax_unary, 1, 1, NULL, P_is_finite},
     {"isfinite", builtin_isfinite, 1, 1, NULL, P_is_finite},
