@@ -269,6 +269,7 @@ static bool builtin_gelu(tracer *t, const builtin_def *b, const call_args *a, va
   tj_span aspan;
   bool approximate = true;
   if (!ta_get_arg(t, b, a, 1, "approximate", &approx, &aspan)) return false;
+  if (!approx && (a->npos > 1 || call_kwarg(a, "approximate", NULL))) approximate = false; /* None */
   if (approx) { /* Python's truth of a static value: `if approximate:` */
     if (approx->kind == V_TRACED) return concretization_error(t, ERR_BOOL, approx, aspan, NULL);
     approximate = value_truthy(approx);
