@@ -28,8 +28,9 @@ typedef struct custom_jvp_fn {
  * custom_jvp_call equation whose call_jaxpr it is. The jvp rule stays a
  * name (autodiff reads the rule from it). */
 static bool custom_jvp(tracer *t, const custom_jvp_fn *fn, const value *vals, int n, tj_span span, value *out) {
-  ir_atom outer_in[JNP_JIT_MAX_ARGS];
+  ir_atom outer_in[JNP_JIT_MAX_ARGS], res;
   tj_aval avals[JNP_JIT_MAX_ARGS];
+  if (n > JNP_JIT_MAX_ARGS) return tracer_error(t, span, "internal error: %s takes %d arguments", fn->name, n);
   for (int i = 0; i < n; i++) {
     avals[i] = value_aval(t, &vals[i]);
     if (!own_atom(t, &vals[i], span, &outer_in[i])) return false;
@@ -40,14 +41,13 @@ static bool custom_jvp(tracer *t, const custom_jvp_fn *fn, const value *vals, in
   value v[JNP_JIT_MAX_ARGS], result;
   for (int i = 0; i < n; i++) v[i] = value_traced(args[i] = ir_new_var(t->m, &avals[i]));
   ir_jaxpr *inner = f.jaxpr;
-  bool ok = fn->body(t, fn->ctx, v, span, &result) && to_atom(t, &result, value_aval(t, &result).dtype,
-                                                              value_aval(t, &result).weak, span, &outer_in[n]);
+  bool ok = fn->body(t, fn->ctx, v, span, &result) && own_atom(t, &result, span, &res);
   frame_seal(t, &f, args, n);
   frame_pop(t);
   if (!ok) return false;
   if (f.nconst) return tracer_error(t, span, "internal error: %s captured values", fn->name);
   inner->outs = ARENA_ARRAY(&t->m->arena, ir_atom, 1);
-  inner->outs[0] = outer_in[n];
+  inner->outs[0] = res;
   inner->nout = 1;
   ir_param ps[4] = {{"name", pv_name(t->m, fn->name)}, {"call_jaxpr", pv_jaxpr(t->m, inner)},
                     {"jvp", pv_name(t->m, fn->jvp)}, {"symbolic_zeros", pv_bool(t->m, false)}};
