@@ -121,7 +121,7 @@ static void put_argument(cg *g, ir_atom a, tj_buf *b) {
 
 bool cg_jit(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
-  const ir_jaxpr *j = ir_param_jaxpr(e, "jaxpr");
+  const ir_jaxpr *j = call_body(e);
   if (!j || j->nin != e->nin || j->nout != e->nout) return cg_fail(g, "internal error: jit");
   uint32_t f = function_of(g, j);
   if (g->failed) return false;

@@ -7,8 +7,8 @@
 #include <string.h>
 
 bool ev_jit(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
-  const ir_jaxpr *j = ir_param_jaxpr(e, "jaxpr");
-  if (!j) return eval_bug(s, "jit without a jaxpr");
+  const ir_jaxpr *j = call_body(e);
+  if (!j) return eval_bug(s, "%s without a jaxpr", prims[e->prim].name);
   return eval_sub(s, j, in, out);
 }
 

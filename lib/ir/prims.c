@@ -170,11 +170,11 @@ bool shape_broadcast_in_dim(const ir_module *m, const ir_eqn *e, tj_aval *out, d
   return true;
 }
 
-/* jit: outputs are the sub-jaxpr's outputs. */
+/* jit, custom_jvp_call: outputs are the sub-jaxpr's outputs. */
 bool shape_call(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
-  const ir_jaxpr *j = ir_param_jaxpr(e, "jaxpr");
-  if (!j) return REJECT("jit needs a jaxpr param");
-  if (j->nout != e->nout) return REJECT("jit: output count differs from its jaxpr");
+  const ir_jaxpr *j = call_body(e);
+  if (!j) return REJECT("%s needs a jaxpr param", prims[e->prim].name);
+  if (j->nout != e->nout) return REJECT("%s: output count differs from its jaxpr", prims[e->prim].name);
   for (uint32_t i = 0; i < e->nout; i++) out[i] = ir_atom_aval(m, j->outs[i]);
   return true;
 }

@@ -45,6 +45,9 @@ bool shape_rule_error(diag_list *d, const ir_module *m, const ir_eqn *e, const c
 /* Python's str() of a tuple of ints, (3, 4)  (3,)  (), for a shape rule's
  * message (allocated in d's arena: whatever its length, no truncation). */
 const char *shape_rule_tuple(diag_list *d, const int64_t *v, int n);
+/* The body of a call primitive: jit's jaxpr, custom_jvp_call's call_jaxpr
+ * (prims_nn.c); NULL for any other equation. */
+const ir_jaxpr *call_body(const ir_eqn *e);
 
 /* Computes eqn e's outputs out[0..nout) (new arrays of the eqn's output
  * avals) from its operands in[0..nin) (literals as scalar arrays). On a

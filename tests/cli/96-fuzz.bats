@@ -11,7 +11,7 @@ load helper
   run "$TJIT_ROOT/tests/fuzz/make-dict" tjit
   assert_success
   for word in '"jit"' '"<<="' '"logistic"' '"broadcast_to"' '"while_loop"' '"keepdims"' \
-    '"float64"' '"double"' '"bool_"' '"static_argnums"' '"iota"' '"autograph"' '"seed"'; do
+    '"float64"' '"double"' '"bool_"' '"static_argnums"' '"iota"' '"autograph"' '"seed"' '"log_softmax"'; do
     grep -qxF -- "$word" <<<"$output" || { echo "missing $word"; return 1; }
   done
   refute_line '""'

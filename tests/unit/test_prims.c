@@ -252,6 +252,8 @@ static const recipe recipes[P_COUNT] = {
     [P_cumprod] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return lax_cumprod(x, 1); }"},
     [P_cummax] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return cummax(x, 1, reverse=true); }"},
     [P_cummin] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return cummin(x, 0); }"},
+    /* jax.nn (issue 14 item 5): relu is a custom_jvp of a jit (x - y: jnp refuses bools) */
+    [P_custom_jvp_call] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return relu(x - y); }", ALL_BUT_BOOL},
     [P_cond] = {"auto a(T[3,4] v) { return v; } auto b(T[3,4] v) { return v[::-1]; }"
                 " auto f(T[3,4] x, T[3,4] y, i32 i) { return cond(i > 0, a, b, x); }"},
     [P_while] = {"auto body(i32 k, T[3,4] v) { return v[::-1]; }"

@@ -1,0 +1,12 @@
+/* Eval rule of lax.is_finite_p (jax.nn, issue 14 item 5): true unless the
+ * element is +-inf or NaN. */
+#include "eval.h"
+
+#include <math.h>
+
+bool ev_is_finite(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
+  tj_array *r = out[0] = eval_new_out(s, e, 0);
+  if (!r) return false;
+  for (int64_t i = 0; i < r->size; i++) array_set_i(r, i, isfinite(array_get_f(in[0], i)) != 0);
+  return true;
+}

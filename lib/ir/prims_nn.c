@@ -1,0 +1,25 @@
+/* Rules of the primitives jax.nn brings (issue 14 item 5): the body of a
+ * call primitive, and lax.is_finite_p's shape rule. */
+#include "prims.h"
+
+/* A shape rule's type error (the rule's m, e and diags in scope). */
+#define REJECT(...) shape_rule_error(diags, m, e, __VA_ARGS__)
+
+const ir_jaxpr *call_body(const ir_eqn *e) {
+  if (e->prim == P_jit) return ir_param_jaxpr(e, "jaxpr");
+  if (e->prim == P_custom_jvp_call) return ir_param_jaxpr(e, "call_jaxpr");
+  return NULL;
+}
+
+/* lax.py is_finite_p = unop(_fixed_dtype(np.bool_), _float, 'is_finite'):
+ * the operand's shape, bool, and unop's message for another dtype. */
+bool shape_is_finite(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
+  tj_aval a = ir_atom_aval(m, e->in[0]);
+  if (!dtype_is_float(a.dtype))
+    return REJECT("is_finite does not accept dtype %s. Accepted dtypes are subtypes of floating.",
+                  dtype_long(a.dtype));
+  out[0] = a;
+  out[0].dtype = DT_BOOL;
+  out[0].weak = false;
+  return true;
+}
