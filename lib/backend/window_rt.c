@@ -70,51 +70,134 @@ void tj_rt_pad(const void *in, const void *pad, void *out, int elsize, int rank,
 
 /* ---- reduce_window ---- */
 
+/* Window positions combined per gathering (and the fast path's most). */
+enum { WINDOW_BATCH = 16 };
+
 typedef struct window_job {
   int rank;                  /* the leading dimensions the window moves in */
   long run;                  /* elements of the contiguous trailing run */
   long in_dims[TJ_MAX_RANK], out_dims[TJ_MAX_RANK];
   long dims[TJ_MAX_RANK], strides[TJ_MAX_RANK], lo[TJ_MAX_RANK], base[TJ_MAX_RANK], wdil[TJ_MAX_RANK];
   long nwin;                 /* window positions */
+  /* the fast path (no base dilation, at most WINDOW_BATCH positions): each
+   * position's offset in runs from the window's first element, for the
+   * outputs whose whole window lies on the operand */
+  int fast;
+  long rel[WINDOW_BATCH];
 } window_job;
 
-/* The operand run of window position j of output position oc, or -1 on
- * padding or a dilation hole. */
-static long source_run(const window_job *w, const long *oc, long j) {
-  long jc[TJ_MAX_RANK], off = 0;
-  for (int k = w->rank - 1; k >= 0; k--) jc[k] = j % w->dims[k], j /= w->dims[k];
+/* The operand run under window position jc of output position oc, or -1
+ * on padding or a dilation hole. No division unless a base dilation asks
+ * for one. */
+static long source_run(const window_job *w, const long *oc, const long *jc) {
+  long off = 0;
   for (int k = 0; k < w->rank; k++) {
     long p = oc[k] * w->strides[k] + jc[k] * w->wdil[k] - w->lo[k];
-    if (p < 0 || p % w->base[k] != 0 || p / w->base[k] >= w->in_dims[k]) return -1;
-    off = off * w->in_dims[k] + p / w->base[k];
+    if (p < 0) return -1;
+    if (w->base[k] != 1) {
+      if (p % w->base[k] != 0) return -1;
+      p /= w->base[k];
+    }
+    if (p >= w->in_dims[k]) return -1;
+    off = off * w->in_dims[k] + p;
   }
   return off;
 }
 
-/* max/min as the evaluator's (NaN first, then the operand order for ties). */
-#define MAXF(a, x) ((a) != (a) ? (a) : (x) != (x) ? (x) : (a) > (x) ? (a) : (x))
-#define MINF(a, x) ((a) != (a) ? (a) : (x) != (x) ? (x) : (a) < (x) ? (a) : (x))
+/* The next position of a row-major odometer over dims[0..rank). */
+static void step(long *c, const long *dims, int rank) {
+  for (int k = rank - 1; k >= 0 && ++c[k] == dims[k]; k--) c[k] = 0;
+}
+
+/* max/min as the evaluator's: a NaN accumulator stays; else a > x keeps a
+ * and anything else (x larger, equal, or NaN) takes x, which is one
+ * vmaxps/vminps (it returns its second operand on NaN or equality) and a
+ * blend for the accumulator's NaN. */
+#define MAXF(a, x) ((a) != (a) ? (a) : (a) > (x) ? (a) : (x))
+#define MINF(a, x) ((a) != (a) ? (a) : (a) < (x) ? (a) : (x))
 #define MAXI(a, x) ((a) > (x) ? (a) : (x))
 #define MINI(a, x) ((a) < (x) ? (a) : (x))
 #define SUMF(a, x) ((a) + (x))
 
-/* One function per dtype and operation: for every output run, the
- * identity, then each window position's run combined in. */
-#define WINDOW_FN(name, T, COMBINE)                                                   \
-  static void name(const window_job *w, const T *in, T *out, T identity) {            \
-    long nout = 1, oc[TJ_MAX_RANK] = {0};                                             \
-    for (int k = 0; k < w->rank; k++) nout *= w->out_dims[k];                         \
-    for (long o = 0; o < nout; o++) {                                                 \
-      T *dst = out + o * w->run;                                                      \
-      for (long c = 0; c < w->run; c++) dst[c] = identity;                            \
-      for (long j = 0; j < w->nwin; j++) {                                            \
-        long s = source_run(w, oc, j);                                                \
-        if (s < 0) continue;                                                          \
-        const T *src = in + s * w->run;                                               \
-        _Pragma("omp simd") for (long c = 0; c < w->run; c++) dst[c] = COMBINE(dst[c], src[c]); \
-      }                                                                               \
-      for (int k = w->rank - 1; k >= 0 && ++oc[k] == w->out_dims[k]; k--) oc[k] = 0;  \
-    }                                                                                 \
+/* The offsets of the next (up to WINDOW_BATCH) window positions of output
+ * oc that land on operand elements, from position *j (jc) on; their
+ * number. */
+static int gather(const window_job *w, const long *oc, long *j, long *jc, long *srcs) {
+  int n = 0;
+  for (; *j < w->nwin && n < WINDOW_BATCH; ++*j, step(jc, w->dims, w->rank)) {
+    long s = source_run(w, oc, jc);
+    if (s >= 0) srcs[n++] = s * w->run;
+  }
+  return n;
+}
+
+/* Whether the whole window of output oc lies on the operand (the fast
+ * path's outputs); *first: its first element's offset in runs. */
+static int inside(const window_job *w, const long *oc, long *first) {
+  long off = 0;
+  for (int k = 0; k < w->rank; k++) {
+    long p = oc[k] * w->strides[k] - w->lo[k];
+    if (p < 0 || p + (w->dims[k] - 1) * w->wdil[k] >= w->in_dims[k]) return 0;
+    off = off * w->in_dims[k] + p;
+  }
+  *first = off;
+  return 1;
+}
+
+/* dst[c] = the combination, in order, of acc(c) with the runs at in +
+ * srcs[0..4): each element's four steps in a register, the loop over the
+ * run vectorized. */
+#define COMBINE4(T, COMBINE, dst, in, srcs, run, acc)                                   \
+  do {                                                                                  \
+    const T *a_ = (in) + (srcs)[0], *b_ = (in) + (srcs)[1];                             \
+    const T *c_ = (in) + (srcs)[2], *d_ = (in) + (srcs)[3];                             \
+    _Pragma("omp simd") for (long c = 0; c < (run); c++) {                              \
+      T t_ = COMBINE(acc, a_[c]);                                                       \
+      t_ = COMBINE(t_, b_[c]);                                                          \
+      t_ = COMBINE(t_, c_[c]);                                                          \
+      (dst)[c] = COMBINE(t_, d_[c]);                                                    \
+    }                                                                                   \
+  } while (0)
+
+/* dst[c] = the identity (fresh) or dst[c], combined with the runs at
+ * in + srcs[0..n) in order, four positions per pass (the first pass from
+ * the identity when fresh, so a fresh run is not read). */
+#define COMBINE_RUNS(T, COMBINE, dst, in, srcs, n, fresh, identity, run)                  \
+  do {                                                                                  \
+    int v_ = 0;                                                                         \
+    if ((fresh) && (n) >= 4) { COMBINE4(T, COMBINE, dst, in, srcs, run, (identity)); v_ = 4; } \
+    else if (fresh)                                                                     \
+      for (long c = 0; c < (run); c++) (dst)[c] = (identity);                           \
+    for (; v_ + 4 <= (n); v_ += 4) COMBINE4(T, COMBINE, dst, in, (srcs) + v_, run, (dst)[c]); \
+    for (; v_ < (n); v_++) {                                                            \
+      const T *a_ = (in) + (srcs)[v_];                                                  \
+      _Pragma("omp simd") for (long c = 0; c < (run); c++) (dst)[c] = COMBINE((dst)[c], a_[c]); \
+    }                                                                                   \
+  } while (0)
+
+/* One function per dtype and operation. Each output run combines its
+ * window positions in row-major order from the identity: an output whose
+ * window lies on the operand takes the positions' precomputed offsets
+ * (the fast path), any other gathers the positions that land on operand
+ * elements, WINDOW_BATCH at a time. */
+#define WINDOW_FN(name, T, COMBINE)                                                     \
+  __attribute__((noinline)) static void name(const window_job *w, const T *in, T *out, T identity) { \
+    long nout = 1, oc[TJ_MAX_RANK] = {0}, srcs[WINDOW_BATCH], first;                    \
+    for (int k = 0; k < w->rank; k++) nout *= w->out_dims[k];                           \
+    for (long o = 0; o < nout; o++, step(oc, w->out_dims, w->rank)) {                   \
+      T *dst = out + o * w->run;                                                        \
+      if (w->fast && inside(w, oc, &first)) {                                           \
+        for (long v = 0; v < w->nwin; v++) srcs[v] = (first + w->rel[v]) * w->run;      \
+        COMBINE_RUNS(T, COMBINE, dst, in, srcs, (int)w->nwin, 1, identity, w->run);     \
+        continue;                                                                       \
+      }                                                                                 \
+      long j = 0, jc[TJ_MAX_RANK] = {0};                                                \
+      int fresh = 1;                                                                    \
+      for (int n; (n = gather(w, oc, &j, jc, srcs)) > 0; fresh = 0)                     \
+        COMBINE_RUNS(T, COMBINE, dst, in, srcs, n, fresh, identity, w->run);            \
+      if (fresh)                                                                        \
+        for (long c = 0; c < w->run; c++) dst[c] = identity;                            \
+    }                                                                                   \
   }
 
 /* Integer sums wrap: they add in the unsigned type of the same width. */
@@ -167,6 +250,14 @@ static void plan(window_job *w, int rank, const long *in_dims, const long *out_d
     w->in_dims[k] = in_dims[k], w->out_dims[k] = out_dims[k], w->dims[k] = dims[k];
     w->strides[k] = strides[k], w->lo[k] = lo[k], w->base[k] = base[k], w->wdil[k] = wdil[k];
     w->nwin *= dims[k];
+  }
+  w->fast = w->nwin <= WINDOW_BATCH;
+  for (int k = 0; k < w->rank; k++) w->fast &= base[k] == 1;
+  long jc[TJ_MAX_RANK] = {0};
+  for (long j = 0; w->fast && j < w->nwin; j++, step(jc, w->dims, w->rank)) {
+    long off = 0;
+    for (int k = 0; k < w->rank; k++) off = off * w->in_dims[k] + jc[k] * w->wdil[k];
+    w->rel[j] = off;
   }
 }
 
