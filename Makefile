@@ -97,6 +97,12 @@ $(BUILD)/lib/backend/kernels.o: lib/backend/kernels.c lib/*/*.def lib/*.h lib/*/
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(KERNEL_CFLAGS) $(KERNEL_MATHFLAGS) -c -o $@ $<
 
+# pad's and reduce_window's runtime (lib/backend/window_rt.c): the same flags
+$(BUILD)/lib/backend/window_rt.o: lib/backend/window_rt.c lib/*/*.def lib/*.h lib/*/*.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) $(KERNEL_CFLAGS) $(KERNEL_MATHFLAGS) -c -o $@ $<
+
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libtjit-internal.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"

@@ -99,6 +99,12 @@ pval *pv_int(ir_module *m, int64_t i) {
   return v;
 }
 
+pval *pv_np_int64(ir_module *m, int64_t i) {
+  pval *v = pv_int(m, i);
+  v->s = "int64";
+  return v;
+}
+
 pval *pv_float(ir_module *m, double f) {
   pval *v = pv_new(m, PV_FLOAT);
   v->f = f;
@@ -271,6 +277,15 @@ static bool is_int_seq(const pval *v, pval_kind seq) {
   return true;
 }
 
+/* A tuple of tuples of ints (their lengths are the shape rule's to judge;
+ * an entry may be a list, as lax.pad keeps a padding_config's entries). */
+static bool is_int_tuples(const pval *v) {
+  if (v->kind != PV_TUPLE) return false;
+  for (int i = 0; i < v->nitems; i++)
+    if (!v->items[i] || !(is_int_seq(v->items[i], PV_TUPLE) || is_int_seq(v->items[i], PV_LIST))) return false;
+  return true;
+}
+
 static bool is_kind(const pval *v, param_kind k) {
   ir_dot_dims dd;
   ir_scatter_dims sd;
@@ -288,6 +303,7 @@ static bool is_kind(const pval *v, param_kind k) {
   case PK_CONSTS: return v->kind == PV_TUPLE && v->nitems == 0;
   case PK_DOT_DIMS: return ir_pval_dot_dims(v, &dd);
   case PK_SCATTER_DIMS: return ir_pval_scatter_dims(v, &sd);
+  case PK_INT_TUPLES: return is_int_tuples(v);
   case PK_COUNT: break;
   }
   return false;

@@ -51,7 +51,7 @@ struct pval {
   int64_t i;               /* PV_BOOL, PV_INT */
   double f;                /* PV_FLOAT */
   tj_dtype dtype;          /* PV_DTYPE */
-  const char *s;           /* PV_NAME */
+  const char *s;           /* PV_NAME; PV_INT: a numpy scalar's type ("int64"), or NULL */
   pval **items;            /* PV_TUPLE, PV_LIST, PV_RECORD */
   int nitems;
   const char *const *fields; /* PV_RECORD: nitems names (static text) */
@@ -130,6 +130,9 @@ ir_eqn *ir_add_eqn(ir_module *m, ir_jaxpr *j, int prim, uint32_t nin,
 pval *pv_none(ir_module *m);
 pval *pv_bool(ir_module *m, bool b);
 pval *pv_int(ir_module *m, int64_t i);
+/* A numpy int64 scalar: str() 1, repr() np.int64(1) (in a tuple, as
+ * jnp.pad's pad widths reach lax.pad's padding_config). */
+pval *pv_np_int64(ir_module *m, int64_t i);
 pval *pv_float(ir_module *m, double f);
 pval *pv_dtype(ir_module *m, tj_dtype t);
 pval *pv_name(ir_module *m, const char *s);
@@ -158,7 +161,8 @@ const pval *ir_param_get(const ir_eqn *e, const char *key);
   X(PK_JAXPRS, "a tuple of jaxprs")  /* cond's branches */                 \
   X(PK_CONSTS, "an empty tuple")     /* constants: tjit records none */    \
   X(PK_DOT_DIMS, "dot_general's dimension numbers")   /* (([lc], [rc]), ([lb], [rb])) */ \
-  X(PK_SCATTER_DIMS, "a ScatterDimensionNumbers")   /* the record */
+  X(PK_SCATTER_DIMS, "a ScatterDimensionNumbers")   /* the record */ \
+  X(PK_INT_TUPLES, "a tuple of int tuples")   /* pad's ((1, 2, 0),), windows' ((0, 0), (1, 1)) */
 #define PARAM_KIND_ENUM(id, text) id,
 typedef enum { PARAM_KINDS(PARAM_KIND_ENUM) PK_COUNT } param_kind;
 #undef PARAM_KIND_ENUM

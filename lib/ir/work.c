@@ -60,11 +60,21 @@ static int64_t sub_work(work_table *w, const ir_eqn *e) {
   return most;
 }
 
+/* Elements of a windowed reduction's window (1 if unreadable). */
+static int64_t window_elements(const ir_eqn *e) {
+  int64_t d[TJ_MAX_RANK], n = 1;
+  int rank = ir_param_ints(e, "window_dimensions", d, TJ_MAX_RANK);
+  for (int i = 0; i < rank; i++) n = work_mul(n, d[i] > 0 ? d[i] : 1);
+  return n;
+}
+
 static int64_t eqn_work(work_table *w, const ir_eqn *e) {
   int64_t n = TJ_WORK_PER_EQN, outs = 0;
   for (uint32_t i = 0; i < e->nin; i++) n = work_add(n, atom_elements(w->m, e->in[i]));
   for (uint32_t k = 0; k < e->nout; k++) outs = work_add(outs, aval_size(&w->m->vars[e->out[k]]));
   if (e->prim == P_dot_general && e->nin == 2) outs = work_mul(outs, contraction(w->m, e));
+  if (e->prim == P_reduce_window_sum || e->prim == P_reduce_window_max || e->prim == P_reduce_window_min)
+    outs = work_mul(outs, window_elements(e)); /* each output reads its window */
   return work_add(work_add(n, outs), sub_work(w, e));
 }
 

@@ -260,6 +260,7 @@ extern const builtin_def builtins_const[];    /* trace_const.c */
 extern const builtin_def builtins_sort[];     /* trace_sort.c */
 extern const builtin_def builtins_einsum[];   /* trace_einsum.c */
 extern const builtin_def builtins_nn[];       /* trace_nn.c */
+extern const builtin_def builtins_window[];   /* trace_window.c: pad, lax_pad, reduce_window */
 /* Offers every builtin's name to a "did you mean" (util.h). */
 struct tj_suggest;
 void builtin_suggest(struct tj_suggest *sg);

@@ -267,6 +267,7 @@ static const builtin_def *const builtin_tables[] = {
     builtins_cumulative, builtins_sort,
     builtins_einsum,
     builtins_nn,
+    builtins_window,
 };
 
 static const builtin_def *find_builtin(const char *name) {

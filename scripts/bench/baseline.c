@@ -86,3 +86,21 @@ void NAME(base_top_k, VARIANT)(const float *x, float *vals, int *idx, long n, in
   }
 }
 /* ---- end of sorting ---- */
+/* ---- pooling (issue 14 item 4) ---- */
+/* 2x2 stride-2 max pooling of an NHWC batch (h, w even; no NaN in
+ * maxpool.json's data), as a C programmer writes it: each output the max
+ * of its four inputs. */
+void NAME(base_maxpool, VARIANT)(const float *x, float *y, long n, long h, long w, long c) {
+  long oh = h / 2, ow = w / 2;
+  for (long b = 0; b < n; b++)
+    for (long i = 0; i < oh; i++)
+      for (long j = 0; j < ow; j++)
+        for (long k = 0; k < c; k++) {
+          const float *p = x + ((b * h + 2 * i) * w + 2 * j) * c + k;
+          float m = p[0], q = p[c], r = p[w * c], s = p[w * c + c];
+          m = q > m ? q : m;
+          m = r > m ? r : m;
+          y[((b * oh + i) * ow + j) * c + k] = s > m ? s : m;
+        }
+}
+/* ---- end of pooling ---- */

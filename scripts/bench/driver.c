@@ -11,7 +11,7 @@
  * [0, 1), seed 0 (seed 1 for matmul's b).
  *
  * Prints "BENCH CONTENDER MEDIAN_MS CHECKSUM" lines.
- * usage: driver [fused|axpb|sum|matmul|compile|cumsum_last|cumsum_first|sort|top_k]...   (default: all)
+ * usage: driver [fused|axpb|sum|matmul|compile|cumsum_last|cumsum_first|sort|top_k|maxpool]...   (default: all)
  *        BENCH_REPS=N sets the repetitions (default 5) */
 #include <cblas.h>
 #include <libtcc.h>
@@ -29,6 +29,9 @@
 #define CUM_ROWS 1000L /* cumsum_last/first: [1000, 10000] f32 */
 #define CUM_COLS 10000L
 #define N_SORT 1000000L /* sorting (issue 14 item 3) */
+#define POOL_N 16L      /* pooling (issue 14 item 4): maxpool.json's [16, 64, 64, 32] NHWC */
+#define POOL_HW 64L
+#define POOL_C 32L
 
 typedef struct bench_data {
   float *x, *y, *b, a_scalar, b_scalar;
@@ -269,6 +272,19 @@ static void bench_top_k(void) {
   free(d.x), free(d.y);
 }
 /* ---- end of sorting ---- */
+/* ---- pooling (issue 14 item 4) ---- */
+static void maxpool_o2(bench_data *d) { base_maxpool_o2(d->x, d->y, POOL_N, POOL_HW, POOL_HW, POOL_C); }
+static void maxpool_limit(bench_data *d) { base_maxpool_limit(d->x, d->y, POOL_N, POOL_HW, POOL_HW, POOL_C); }
+
+/* maxpool.json: 2x2 stride 2 (the checksum sums the output's n values) */
+static void bench_maxpool(void) {
+  long in = POOL_N * POOL_HW * POOL_HW * POOL_C;
+  bench_data d = {.x = bench_uniform_f32(in, 0), .y = bench_alloc_f32(in / 4), .n = in / 4};
+  static const contender c[] = {{"o2", maxpool_o2}, {"limit", maxpool_limit}};
+  race("maxpool", &d, c, 2);
+  free(d.x), free(d.y);
+}
+/* ---- end of pooling ---- */
 
 /* From tcc_new to a callable function (all kernels declared and
  * registered), the state deleted after each; the median of reps * 20. */
@@ -293,7 +309,8 @@ int main(int argc, char **argv) {
       {"fused", bench_fused}, {"axpb", bench_axpb}, {"sum", bench_sum},
       {"matmul", bench_matmul}, {"compile", bench_compile},
       {"cumsum_last", bench_cumsum_last}, {"cumsum_first", bench_cumsum_first},
-      {"sort", bench_sort}, {"top_k", bench_top_k} /* sorting (issue 14 item 3) */};
+      {"sort", bench_sort}, {"top_k", bench_top_k} /* sorting (issue 14 item 3) */,
+      {"maxpool", bench_maxpool} /* pooling (issue 14 item 4) */};
   int nb = (int)(sizeof benches / sizeof benches[0]);
   for (int i = 1; i < argc; i++) {
     int known = 0;

@@ -144,6 +144,8 @@ static void test_every_kind(void) {
   ir_scatter_dims sd = {.nwindow = 0, .ninserted = 1, .nto = 1};
   pval *branches = pv_seq(m, PV_TUPLE, 2);
   branches->items[0] = branches->items[1] = pv_jaxpr(m, m->top);
+  pval *int_tuples = pv_seq(m, PV_TUPLE, 1); /* ((1,),) */
+  int_tuples->items[0] = pv_ints(m, PV_TUPLE, &one, 1);
   struct {
     unsigned kind;
     pval *good, *bad;
@@ -162,6 +164,7 @@ static void test_every_kind(void) {
       {PK_DOT_DIMS, dot_dims(m), ir_scatter_dims_new(m, &sd)},
       {PK_SCATTER_DIMS, ir_scatter_dims_new(m, &sd), dot_dims(m)},
       {PK_INTS | PK_OR_NONE, pv_none(m), pv_name(m, "(1,)")},
+      {PK_INT_TUPLES, int_tuples, pv_ints(m, PV_TUPLE, &one, 1)},
   };
   CHECK(TJ_COUNT(rows) == PK_COUNT + 1);
   for (size_t i = 0; i < TJ_COUNT(rows); i++) {

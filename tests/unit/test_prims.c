@@ -260,6 +260,15 @@ static const recipe recipes[P_COUNT] = {
                  " auto f(T[3,4] x, T[3,4] y, i32 i) { return fori_loop(0, i, body, x); }"},
     [P_scan] = {"auto body(i32 k, T[3,4] v) { return v[::-1]; }"
                 " auto f(T[3,4] x, T[3,4] y, i32 i) { return fori_loop(0, 3, body, x); }"},
+    /* padding and windowed reductions (issue 14 item 4): negative, interior
+     * padding; padding, strides and both dilations (the identities as init) */
+    [P_pad] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return lax_pad(x, y[0, 0], ((1, -1, 1), (-2, 3, 0))); }"},
+    [P_reduce_window_sum] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return reduce_window(x, 0, \\\"add\\\", (2, 2), (1, 2),"
+                             " ((1, 0), (0, 1)), (1, 2), (2, 1)); }", ALL_BUT_BOOL},
+    [P_reduce_window_max] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return reduce_window(x, -inf, \\\"max\\\", (2, 3),"
+                             " padding=\\\"SAME\\\", window_strides=(1, 2)); }"},
+    [P_reduce_window_min] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return reduce_window(x, inf, \\\"min\\\", (3, 2),"
+                             " (2, 1), ((0, 2), (1, 1)), (2, 1), (1, 2)); }"},
 };
 
 /* src with every T replaced by the dtype's name. */

@@ -1,0 +1,281 @@
+/* The runtime of pad and of the windowed reductions (window_rt.h). Built
+ * with the block kernels' flags (-O3 -march=native, exact math: no FMA
+ * contraction, no reassociation), so the loops over a contiguous run
+ * vectorize while each output still combines its window in the
+ * evaluator's row-major order from the identity.
+ *
+ * reduce_window: the trailing dimensions the window passes through
+ * (window 1, stride 1, no padding, no dilation: NHWC pooling's channels)
+ * become one contiguous run of `run` elements; every output position of
+ * the leading dimensions combines, for each window position that lands on
+ * an operand element, a whole run at once. */
+#include "window_rt.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "dtype.h"
+
+/* ---- pad ---- */
+
+/* Fills n elements of elsize bytes with *v, doubling the filled prefix. */
+static void fill(char *out, const void *v, long n, int elsize) {
+  size_t total = (size_t)n * (size_t)elsize, done = (size_t)elsize;
+  if (!n) return;
+  memcpy(out, v, (size_t)elsize);
+  while (done < total) {
+    size_t step = done < total - done ? done : total - done;
+    memcpy(out + done, out, step);
+    done += step;
+  }
+}
+
+typedef struct pad_job {
+  const long *in_dims, *out_dims, *lo, *interior;
+  long in_st[TJ_MAX_RANK], out_st[TJ_MAX_RANK];
+  int rank, elsize;
+} pad_job;
+
+/* Places the operand's slab at dimension k (offsets in elements). */
+static void place(const pad_job *j, int k, const char *in, char *out) {
+  long n = j->in_dims[k], step = j->interior[k] + 1, lo = j->lo[k], size = j->out_dims[k];
+  long c0 = lo < 0 ? (-lo + step - 1) / step : 0; /* the first element not cut off */
+  size_t es = (size_t)j->elsize;
+  if (k == j->rank - 1 && step == 1) {
+    long c1 = size - lo < n ? size - lo : n;
+    if (c1 > c0) memcpy(out + (size_t)(lo + c0) * es, in + (size_t)c0 * es, (size_t)(c1 - c0) * es);
+    return;
+  }
+  for (long c = c0; c < n && lo + c * step < size; c++) {
+    const char *src = in + (size_t)(c * j->in_st[k]) * es;
+    char *dst = out + (size_t)((lo + c * step) * j->out_st[k]) * es;
+    if (k == j->rank - 1) memcpy(dst, src, es);
+    else place(j, k + 1, src, dst);
+  }
+}
+
+void tj_rt_pad(const void *in, const void *pad, void *out, int elsize, int rank, const long *in_dims,
+               const long *out_dims, const long *lo, const long *interior) {
+  pad_job j = {in_dims, out_dims, lo, interior, {0}, {0}, rank, elsize};
+  long n_in = 1, n_out = 1;
+  for (int k = rank - 1; k >= 0; k--) {
+    j.in_st[k] = n_in, j.out_st[k] = n_out;
+    n_in *= in_dims[k], n_out *= out_dims[k];
+  }
+  fill(out, pad, n_out, elsize);
+  if (rank == 0) memcpy(out, in, (size_t)elsize);
+  else if (n_in && n_out) place(&j, 0, in, out);
+}
+
+/* ---- reduce_window ---- */
+
+/* Window positions combined per gathering (and the fast path's most). */
+enum { WINDOW_BATCH = 16 };
+
+typedef struct window_job {
+  int rank;                  /* the leading dimensions the window moves in */
+  long run;                  /* elements of the contiguous trailing run */
+  long in_dims[TJ_MAX_RANK], out_dims[TJ_MAX_RANK];
+  long dims[TJ_MAX_RANK], strides[TJ_MAX_RANK], lo[TJ_MAX_RANK], base[TJ_MAX_RANK], wdil[TJ_MAX_RANK];
+  long nwin;                 /* window positions */
+  /* the fast path (no base dilation, at most WINDOW_BATCH positions): each
+   * position's offset in runs from the window's first element, for the
+   * outputs whose whole window lies on the operand */
+  int fast;
+  long rel[WINDOW_BATCH];
+} window_job;
+
+/* The operand run under window position jc of output position oc, or -1
+ * on padding or a dilation hole. No division unless a base dilation asks
+ * for one. */
+static long source_run(const window_job *w, const long *oc, const long *jc) {
+  long off = 0;
+  for (int k = 0; k < w->rank; k++) {
+    long p = oc[k] * w->strides[k] + jc[k] * w->wdil[k] - w->lo[k];
+    if (p < 0) return -1;
+    if (w->base[k] != 1) {
+      if (p % w->base[k] != 0) return -1;
+      p /= w->base[k];
+    }
+    if (p >= w->in_dims[k]) return -1;
+    off = off * w->in_dims[k] + p;
+  }
+  return off;
+}
+
+/* The next position of a row-major odometer over dims[0..rank). */
+static void step(long *c, const long *dims, int rank) {
+  for (int k = rank - 1; k >= 0 && ++c[k] == dims[k]; k--) c[k] = 0;
+}
+
+/* max/min as the evaluator's: a NaN accumulator stays; else a > x keeps a
+ * and anything else (x larger, equal, or NaN) takes x, which is one
+ * vmaxps/vminps (it returns its second operand on NaN or equality) and a
+ * blend for the accumulator's NaN. */
+#define MAXF(a, x) ((a) != (a) ? (a) : (a) > (x) ? (a) : (x))
+#define MINF(a, x) ((a) != (a) ? (a) : (a) < (x) ? (a) : (x))
+#define MAXI(a, x) ((a) > (x) ? (a) : (x))
+#define MINI(a, x) ((a) < (x) ? (a) : (x))
+#define SUMF(a, x) ((a) + (x))
+
+/* The offsets of the next (up to WINDOW_BATCH) window positions of output
+ * oc that land on operand elements, from position *j (jc) on; their
+ * number. */
+static int gather(const window_job *w, const long *oc, long *j, long *jc, long *srcs) {
+  int n = 0;
+  for (; *j < w->nwin && n < WINDOW_BATCH; ++*j, step(jc, w->dims, w->rank)) {
+    long s = source_run(w, oc, jc);
+    if (s >= 0) srcs[n++] = s * w->run;
+  }
+  return n;
+}
+
+/* Whether the whole window of output oc lies on the operand (the fast
+ * path's outputs); *first: its first element's offset in runs. */
+static int inside(const window_job *w, const long *oc, long *first) {
+  long off = 0;
+  for (int k = 0; k < w->rank; k++) {
+    long p = oc[k] * w->strides[k] - w->lo[k];
+    if (p < 0 || p + (w->dims[k] - 1) * w->wdil[k] >= w->in_dims[k]) return 0;
+    off = off * w->in_dims[k] + p;
+  }
+  *first = off;
+  return 1;
+}
+
+/* dst[c] = the combination, in order, of acc(c) with the runs at in +
+ * srcs[0..4): each element's four steps in a register, the loop over the
+ * run vectorized. */
+#define COMBINE4(T, COMBINE, dst, in, srcs, run, acc)                                   \
+  do {                                                                                  \
+    const T *a_ = (in) + (srcs)[0], *b_ = (in) + (srcs)[1];                             \
+    const T *c_ = (in) + (srcs)[2], *d_ = (in) + (srcs)[3];                             \
+    _Pragma("omp simd") for (long c = 0; c < (run); c++) {                              \
+      T t_ = COMBINE(acc, a_[c]);                                                       \
+      t_ = COMBINE(t_, b_[c]);                                                          \
+      t_ = COMBINE(t_, c_[c]);                                                          \
+      (dst)[c] = COMBINE(t_, d_[c]);                                                    \
+    }                                                                                   \
+  } while (0)
+
+/* dst[c] = the identity (fresh) or dst[c], combined with the runs at
+ * in + srcs[0..n) in order, four positions per pass (the first pass from
+ * the identity when fresh, so a fresh run is not read). */
+#define COMBINE_RUNS(T, COMBINE, dst, in, srcs, n, fresh, identity, run)                  \
+  do {                                                                                  \
+    int v_ = 0;                                                                         \
+    if ((fresh) && (n) >= 4) { COMBINE4(T, COMBINE, dst, in, srcs, run, (identity)); v_ = 4; } \
+    else if (fresh)                                                                     \
+      for (long c = 0; c < (run); c++) (dst)[c] = (identity);                           \
+    for (; v_ + 4 <= (n); v_ += 4) COMBINE4(T, COMBINE, dst, in, (srcs) + v_, run, (dst)[c]); \
+    for (; v_ < (n); v_++) {                                                            \
+      const T *a_ = (in) + (srcs)[v_];                                                  \
+      _Pragma("omp simd") for (long c = 0; c < (run); c++) (dst)[c] = COMBINE((dst)[c], a_[c]); \
+    }                                                                                   \
+  } while (0)
+
+/* One function per dtype and operation. Each output run combines its
+ * window positions in row-major order from the identity: an output whose
+ * window lies on the operand takes the positions' precomputed offsets
+ * (the fast path), any other gathers the positions that land on operand
+ * elements, WINDOW_BATCH at a time. */
+#define WINDOW_FN(name, T, COMBINE)                                                     \
+  __attribute__((noinline)) static void name(const window_job *w, const T *in, T *out, T identity) { \
+    long nout = 1, oc[TJ_MAX_RANK] = {0}, srcs[WINDOW_BATCH], first;                    \
+    for (int k = 0; k < w->rank; k++) nout *= w->out_dims[k];                           \
+    for (long o = 0; o < nout; o++, step(oc, w->out_dims, w->rank)) {                   \
+      T *dst = out + o * w->run;                                                        \
+      if (w->fast && inside(w, oc, &first)) {                                           \
+        for (long v = 0; v < w->nwin; v++) srcs[v] = (first + w->rel[v]) * w->run;      \
+        COMBINE_RUNS(T, COMBINE, dst, in, srcs, (int)w->nwin, 1, identity, w->run);     \
+        continue;                                                                       \
+      }                                                                                 \
+      long j = 0, jc[TJ_MAX_RANK] = {0};                                                \
+      int fresh = 1;                                                                    \
+      for (int n; (n = gather(w, oc, &j, jc, srcs)) > 0; fresh = 0)                     \
+        COMBINE_RUNS(T, COMBINE, dst, in, srcs, n, fresh, identity, w->run);            \
+      if (fresh)                                                                        \
+        for (long c = 0; c < w->run; c++) dst[c] = identity;                            \
+    }                                                                                   \
+  }
+
+/* Integer sums wrap: they add in the unsigned type of the same width. */
+#define SUM_U8(a, x) ((uint8_t)((a) + (x)))
+#define SUM_I8(a, x) ((int8_t)(uint8_t)((uint8_t)(a) + (uint8_t)(x)))
+#define SUM_I16(a, x) ((int16_t)(uint16_t)((uint16_t)(a) + (uint16_t)(x)))
+#define SUM_I32(a, x) ((int32_t)((uint32_t)(a) + (uint32_t)(x)))
+#define SUM_I64(a, x) ((int64_t)((uint64_t)(a) + (uint64_t)(x)))
+#define SUM_U32(a, x) ((uint32_t)((a) + (x)))
+
+/* X(dtype, C type, sum, max, min, least, greatest) */
+#define WINDOW_TYPES(X)                                                        \
+  X(F32, float, SUMF, MAXF, MINF, -INFINITY, INFINITY)                         \
+  X(F64, double, SUMF, MAXF, MINF, -INFINITY, INFINITY)                        \
+  X(I8, int8_t, SUM_I8, MAXI, MINI, INT8_MIN, INT8_MAX)                        \
+  X(I16, int16_t, SUM_I16, MAXI, MINI, INT16_MIN, INT16_MAX)                   \
+  X(I32, int32_t, SUM_I32, MAXI, MINI, INT32_MIN, INT32_MAX)                   \
+  X(I64, int64_t, SUM_I64, MAXI, MINI, INT64_MIN, INT64_MAX)                   \
+  X(U8, uint8_t, SUM_U8, MAXI, MINI, 0, UINT8_MAX)                             \
+  X(U32, uint32_t, SUM_U32, MAXI, MINI, 0, UINT32_MAX)                         \
+  X(BOOL, uint8_t, SUM_U8, MAXI, MINI, 0, 1)
+
+#define DEFINE_FNS(dt, T, SUM, MAX, MIN, least, greatest) \
+  WINDOW_FN(sum_##dt, T, SUM) WINDOW_FN(max_##dt, T, MAX) WINDOW_FN(min_##dt, T, MIN)
+WINDOW_TYPES(DEFINE_FNS)
+#undef DEFINE_FNS
+
+int tj_rt_reduce_window_has(int dtype) {
+  switch ((tj_dtype)dtype) {
+#define CASE(dt, T, SUM, MAX, MIN, least, greatest) case DT_##dt: return 1;
+    WINDOW_TYPES(CASE)
+#undef CASE
+  default: return 0;
+  }
+}
+
+/* Splits off the trailing dimensions the window passes through. */
+static void plan(window_job *w, int rank, const long *in_dims, const long *out_dims, const long *win) {
+  const long *dims = win, *strides = win + rank, *lo = win + 2 * rank, *base = win + 3 * rank, *wdil = win + 4 * rank;
+  w->run = 1;
+  w->rank = rank;
+  while (w->rank > 0) {
+    int k = w->rank - 1;
+    if (dims[k] != 1 || strides[k] != 1 || lo[k] != 0 || base[k] != 1 || out_dims[k] != in_dims[k]) break;
+    w->run *= in_dims[k];
+    w->rank--;
+  }
+  w->nwin = 1;
+  for (int k = 0; k < w->rank; k++) {
+    w->in_dims[k] = in_dims[k], w->out_dims[k] = out_dims[k], w->dims[k] = dims[k];
+    w->strides[k] = strides[k], w->lo[k] = lo[k], w->base[k] = base[k], w->wdil[k] = wdil[k];
+    w->nwin *= dims[k];
+  }
+  w->fast = w->nwin <= WINDOW_BATCH;
+  for (int k = 0; k < w->rank; k++) w->fast &= base[k] == 1;
+  long jc[TJ_MAX_RANK] = {0};
+  for (long j = 0; w->fast && j < w->nwin; j++, step(jc, w->dims, w->rank)) {
+    long off = 0;
+    for (int k = 0; k < w->rank; k++) off = off * w->in_dims[k] + jc[k] * w->wdil[k];
+    w->rel[j] = off;
+  }
+}
+
+void tj_rt_reduce_window(const void *in, void *out, int dtype, int op, int rank, const long *in_dims,
+                         const long *out_dims, const long *win) {
+  window_job w;
+  plan(&w, rank, in_dims, out_dims, win);
+  for (int k = 0; k < w.rank; k++)
+    if (w.out_dims[k] == 0) return;
+  switch ((tj_dtype)dtype) {
+#define CASE(dt, T, SUM, MAX, MIN, least, greatest)                        \
+  case DT_##dt:                                                            \
+    if (op == 0) sum_##dt(&w, in, out, (T)0);                              \
+    else if (op == 1) max_##dt(&w, in, out, (T)(least));                  \
+    else min_##dt(&w, in, out, (T)(greatest));                             \
+    break;
+    WINDOW_TYPES(CASE)
+#undef CASE
+  default: break;
+  }
+}

@@ -1,0 +1,23 @@
+/* The runtime of pad and of the windowed reductions (cg_window.c emits
+ * the calls, cg_fns.def lists them), compiled into libtjit with the block
+ * kernels' flags (Makefile: KERNEL_CFLAGS, exact math). */
+#ifndef TJ_WINDOW_RT_H
+#define TJ_WINDOW_RT_H
+
+/* lax.pad: out (out_dims) is *pad (elsize bytes) but where operand
+ * element i of dimension k lands, lo[k] + i * (interior[k] + 1) when that
+ * is inside [0, out_dims[k]). */
+void tj_rt_pad(const void *in, const void *pad, void *out, int elsize, int rank, const long *in_dims,
+               const long *out_dims, const long *lo, const long *interior);
+
+/* reduce_window_{sum,max,min} (op 0, 1, 2) of in (in_dims, tj_dtype
+ * dtype) into out (out_dims); win holds 5 rows of rank values: window
+ * dimensions, strides, low padding, base dilation, window dilation. The
+ * order and the rounding are the evaluator's (eval_window.c). */
+void tj_rt_reduce_window(const void *in, void *out, int dtype, int op, int rank, const long *in_dims,
+                         const long *out_dims, const long *win);
+
+/* Whether tj_rt_reduce_window takes dtype (the C rule asks). */
+int tj_rt_reduce_window_has(int dtype);
+
+#endif
