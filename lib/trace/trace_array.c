@@ -27,7 +27,7 @@ tj_dtype ta_promote_integer(tj_dtype dt) {
 }
 
 /* The reduced dimensions of a reduction: all of them for axis None. */
-static bool reduction_axes(tracer *t, const value *axis, tj_span span, int rank, int64_t *axes, int *n) {
+bool ta_reduction_axes(tracer *t, const value *axis, tj_span span, int rank, int64_t *axes, int *n) {
   int64_t *raw;
   if (!axis) {
     for (int d = 0; d < rank; d++) axes[d] = d;
@@ -54,7 +54,7 @@ static bool reduce_with(tracer *t, int prim, const char *name, value x, const va
   tj_aval av = value_aval(t, &x);
   int64_t axes[TJ_MAX_RANK];
   int n;
-  if (!reduction_axes(t, axis, axspan, av.rank, axes, &n)) return false;
+  if (!ta_reduction_axes(t, axis, axspan, av.rank, axes, &n)) return false;
   if (sum_like && !ta_cast(t, &x, &av, av.dtype == DT_BOOL ? DT_I32 : av.dtype, av.weak, span)) return false;
   tj_dtype result = have_dtype ? dtype : sum_like ? ta_promote_integer(av.dtype) : av.dtype;
   if (sum_like && result == DT_BOOL) /* jnp switches to reduce_or/reduce_and here */
@@ -103,7 +103,7 @@ static bool builtin_mean(tracer *t, const builtin_def *b, const call_args *a, va
   tj_dtype result = have_dtype ? dtype : inexact(av.dtype);
   int64_t axes[TJ_MAX_RANK], count = 1;
   int n;
-  if (!reduction_axes(t, axis, axspan, av.rank, axes, &n)) return false;
+  if (!ta_reduction_axes(t, axis, axspan, av.rank, axes, &n)) return false;
   for (int i = 0; i < n; i++) count *= av.dims[axes[i]]; /* at most TJ_MAX_ELEMENTS */
   value sum, total = value_int(count);
   if (!reduce_with(t, P_reduce_sum, "sum", x, axis, axspan, true, result, keepdims, span, &sum)) return false;

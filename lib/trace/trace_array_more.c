@@ -1,0 +1,317 @@
+/* More of everyday jnp (issue 14 item 6): any, all, flip, tril, triu, eye,
+ * identity and roll, as JAX 0.10.2 records them (jax/_src/numpy/
+ * {reductions,lax_numpy}.py, jax/_src/lax/lax.py). flip, tril, triu and
+ * roll are jits with static arguments there, so they are nested
+ * jit[name=...] equations here too (jnp_jit, trace.h); any and all are
+ * inline jits (nothing of their own in the listing), eye and identity no
+ * jits at all. Part of the array vocabulary (trace_array_int.h). */
+#include "trace_array_int.h"
+
+#include <string.h>
+
+/* Identities in the jit cache (trace.h jnp_jit): never read or written. */
+static const ast_func flip_tag, tril_tag, triu_tag, roll_tag;
+
+/* The static arguments of one call as jit's cache key holds them. */
+static value key_of(tracer *t, int n, const value *items) {
+  value v = {.kind = V_TUPLE, .n = n};
+  v.items = ARENA_ARRAY(&t->scratch, value, n);
+  memcpy(v.items, items, (size_t)n * sizeof *items);
+  return v;
+}
+
+static value or_none(const value *v) { return v ? *v : value_none(); }
+
+/* ---- any, all ---- */
+
+/* jnp.any / jnp.all(a, axis=None, keepdims=False): reductions.py's
+ * _reduce_any / _reduce_all, inline jits of _reduction with preproc
+ * _cast_to_bool and the bitwise monoid on bool, which lax.reduce binds as
+ * reduce_or / reduce_and[axes] (_get_monoid_reducer). */
+static bool builtin_any_all(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *axis;
+  tj_span axspan, span = a->call->span;
+  bool keepdims;
+  *out = a->pos[0];
+  if (!ta_check_array(t, b, out, 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 1, "axis", &axis, &axspan) ||
+      !ta_get_flag(t, b, a, "keepdims", &keepdims))
+    return false;
+  int64_t axes[TJ_MAX_RANK];
+  int n;
+  if (!ta_reduction_axes(t, axis, axspan, value_aval(t, out).rank, axes, &n)) return false;
+  ir_atom in;
+  if (!convert(t, out, DT_BOOL, false, span) || !own_atom(t, out, span, &in)) return false;
+  ir_param p = {"axes", pv_ints(t->m, PV_TUPLE, axes, n)};
+  if (!emit(t, b->prim, &in, 1, NULL, &p, 1, span, out)) return false;
+  return !keepdims || ta_expand_at(t, out, axes, n, span);
+}
+
+/* ---- flip ---- */
+
+typedef struct {
+  const int64_t *axes; /* NULL: every axis */
+  int n;
+  tj_span span;
+} flip_opts;
+
+/* _flip's body: lax.rev over the canonical axes (all of them for None). */
+static bool flip_body(tracer *t, const void *ctx, value *args, tj_span span, value *out) {
+  const flip_opts *o = ctx;
+  tj_aval a = value_aval(t, &args[0]);
+  int64_t dims[TJ_MAX_RANK];
+  int n = o->axes ? o->n : a.rank;
+  for (int i = 0; i < n; i++)
+    if (!(o->axes ? ta_canon_axis(t, o->axes[i], a.rank, o->span, &dims[i]) : (dims[i] = i, true))) return false;
+  if (ta_has_dup(dims, n)) {
+    tj_buf b = {0};
+    buf_puts(&b, "ValueError: rev dimensions must be unique, got ");
+    ta_put_dims(&b, dims, n);
+    return ta_raise_buf(t, span, &b);
+  }
+  ir_atom in = ATOM_VAR(args[0].var);
+  ir_param p = {"dimensions", pv_ints(t->m, PV_TUPLE, dims, n)};
+  return emit(t, P_rev, &in, 1, NULL, &p, 1, span, out);
+}
+
+/* jnp.flip(m, axis=None): _ensure_optional_axes, then the jit _flip with
+ * its static axis. */
+static bool builtin_flip(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *axis;
+  flip_opts o = {NULL, 0, a->call->span};
+  if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 1, "axis", &axis, &o.span))
+    return false;
+  if (axis && !ta_read_axes(t, axis, o.span, AX_OPTIONAL, (int64_t **)&o.axes, &o.n)) return false;
+  value key = or_none(axis);
+  jnp_jit_fn fn = {"_flip", &flip_tag, key_of(t, 1, &key), flip_body, &o};
+  return jnp_jit(t, &fn, &a->pos[0], 1, a->call->span, out);
+}
+
+/* ---- tril, triu, eye, identity ---- */
+
+/* i + offset (op) j over broadcasted iotas of shape (rows, cols):
+ * lax._tri's ge for tril/triu, _eye's eq for eye, in int32. */
+static bool diagonal_mask(tracer *t, int64_t rows, int64_t cols, int64_t offset, int op, tj_span span,
+                          value *out) {
+  int64_t shape[2] = {rows, cols};
+  value iota[2];
+  for (int d = 0; d < 2; d++) {
+    ir_param ps[4] = {{"dimension", pv_int(t->m, d)}, {"dtype", pv_dtype(t->m, DT_I32)},
+                      {"shape", pv_ints(t->m, PV_TUPLE, shape, 2)}, {"sharding", pv_none(t->m)}};
+    ir_atom none = 0;
+    if (!emit(t, P_iota, &none, 0, NULL, ps, 4, span, &iota[d])) return false;
+    if (d > 0) continue;
+    ir_atom in[2] = {ATOM_VAR(iota[0].var)}; /* the offset: a literal, even 0 */
+    value k = value_int(offset);
+    if (!to_atom(t, &k, DT_I32, false, span, &in[1]) || !emit(t, P_add, in, 2, NULL, NULL, 0, span, &iota[0]))
+      return false;
+  }
+  ir_atom in[2] = {ATOM_VAR(iota[0].var), ATOM_VAR(iota[1].var)};
+  return emit(t, op, in, 2, NULL, NULL, 0, span, out);
+}
+
+/* The static k of tril/triu as a Python int. */
+typedef struct {
+  int64_t k;
+  bool upper;
+} tri_opts;
+
+/* tril / triu's body (lax_numpy.py): the mask of lax._tri (its convert to
+ * bool is forwarded), lax.broadcast over the leading dimensions, then
+ * lax.select between m and zeros_like(m). */
+static bool tri_body(tracer *t, const void *ctx, value *args, tj_span span, value *out) {
+  const tri_opts *o = ctx;
+  value m = args[0], mask, zeros;
+  tj_aval a = value_aval(t, &m);
+  int64_t rows = a.dims[a.rank - 2], cols = a.dims[a.rank - 1];
+  if (!diagonal_mask(t, rows, cols, o->upper ? o->k - 1 : o->k, P_ge, span, &mask)) return false;
+  tj_aval ma = value_aval(t, &mask), target = a;
+  target.dtype = DT_BOOL, target.weak = false;
+  if (!ta_broadcast_trailing(t, &mask, &ma, &target, span, &mask)) return false;
+  if (!call_builtin_values(t, "zeros_like", &m, 1, span, &zeros)) return false;
+  value on_false = o->upper ? m : zeros, on_true = o->upper ? zeros : m; /* select(which, on_true, on_false) */
+  ir_atom in[3] = {ATOM_VAR(mask.var), ATOM_VAR(on_false.var), ATOM_VAR(on_true.var)};
+  return emit(t, P_select_n, in, 3, NULL, NULL, 0, span, out);
+}
+
+/* jnp.tril / jnp.triu(m, k=0): jits with static k. */
+static bool builtin_tri(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *k;
+  tj_span kspan;
+  tri_opts o = {0, strcmp(b->name, "triu") == 0};
+  if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 1, "k", &k, &kspan))
+    return false;
+  if (k && !ta_index_of(t, k, kspan, &o.k)) return false;
+  if (value_aval(t, &a->pos[0]).rank < 2)
+    return tracer_error(t, a->pos_spans[0], "ValueError: Argument to jax.numpy.%s must be at least 2D", b->name);
+  value key = or_none(k);
+  jnp_jit_fn fn = {b->name, o.upper ? &triu_tag : &tril_tag, key_of(t, 1, &key), tri_body, &o};
+  return jnp_jit(t, &fn, &a->pos[0], 1, a->call->span, out);
+}
+
+/* A size argument of eye: core.canonicalize_dim's static int, or its
+ * _invalid_shape_error. */
+static bool eye_dim(tracer *t, const value *v, tj_span span, const char *what, int64_t *out) {
+  note_use(t, v->prov, USE_SHAPE);
+  if (v->kind == V_INT) {
+    *out = v->i;
+    return true;
+  }
+  tj_buf b = {0};
+  buf_puts(&b, "TypeError: Shapes must be 1D sequences of concrete values of integer type, got (");
+  ta_put_value(t, &b, v);
+  buf_printf(&b, ",). %s.", what);
+  ta_raise_buf(t, span, &b);
+  if (v->kind == V_TRACED) {
+    diag_note(t->diags, "If using `jit`, try using `static_argnums` or applying `jit` to smaller subfunctions.");
+    origin_note(t, v->var, NULL);
+  }
+  return false;
+}
+
+/* _eye(N, M, k, dtype): (iota0 + k == iota1).astype(dtype); k is a
+ * static int here (a literal of int32), the sizes static too. */
+static bool eye_of(tracer *t, const value *nv, const value *mv, const value *kv, tj_dtype dt, const tj_span *spans,
+                   tj_span span, value *out) {
+  int64_t n, m, k = 0;
+  if (!eye_dim(t, nv, spans[0], "argument of 'N' jnp.eye()", &n) ||
+      (mv && !eye_dim(t, mv, spans[1], "argument 'M' of jnp.eye()", &m)))
+    return false;
+  if (!mv) m = n;
+  if (kv && kv->kind != V_INT) {
+    tj_buf b = {0};
+    buf_puts(&b, "ValueError: k must be a scalar integer; got ");
+    ta_put_value(t, &b, kv);
+    return ta_raise_buf(t, spans[2], &b);
+  }
+  if (kv) k = kv->i < INT32_MIN ? INT32_MIN : kv->i > INT32_MAX ? INT32_MAX : kv->i; /* _clip_int_to_valid_range */
+  if (n < 0 || m < 0) {
+    tj_buf b = {0};
+    buf_puts(&b, "ValueError: negative dimensions are not allowed, got ");
+    ta_put_value(t, &b, nv);
+    buf_puts(&b, " and ");
+    if (mv) ta_put_value(t, &b, mv);
+    else buf_puts(&b, "None");
+    return ta_raise_buf(t, span, &b);
+  }
+  tj_aval shape = {.rank = 2, .dims = {n, m}, .dtype = DT_I32};
+  return ta_check_sizes(t, "iota", &shape, span) && diagonal_mask(t, n, m, k, P_eq, span, out) &&
+         convert(t, out, dt, false, span);
+}
+
+/* jnp.eye(N, M=None, k=0, dtype=None): float32 by default. */
+static bool builtin_eye(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *mv, *kv;
+  tj_span spans[3] = {a->pos_spans[0], a->call->span, a->call->span};
+  bool have_dtype;
+  tj_dtype dt = DT_F32;
+  if (!ta_get_arg(t, b, a, 1, "M", &mv, &spans[1]) || !ta_get_arg(t, b, a, 2, "k", &kv, &spans[2]) ||
+      !ta_opt_dtype(t, b, a, 3, &have_dtype, &dt))
+    return false;
+  return eye_of(t, &a->pos[0], mv, kv, dt, spans, a->call->span, out);
+}
+
+/* jnp.identity(n, dtype=None): eye(n, dtype=dtype). */
+static bool builtin_identity(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  bool have_dtype;
+  tj_dtype dt = DT_F32;
+  tj_span spans[3] = {a->pos_spans[0], a->call->span, a->call->span};
+  if (!ta_opt_dtype(t, b, a, 1, &have_dtype, &dt)) return false;
+  return eye_of(t, &a->pos[0], NULL, NULL, dt, spans, a->call->span, out);
+}
+
+/* ---- roll ---- */
+
+typedef struct {
+  const int64_t *shift, *axis; /* axes canonical */
+  int nshift, naxis;
+} roll_opts;
+
+/* lax.slice_in_dim(x, lo, hi, axis): a slice with unit strides. */
+static bool slice_in_dim(tracer *t, value x, int axis, int64_t lo, int64_t hi, tj_span span, value *out) {
+  tj_aval a = value_aval(t, &x);
+  int64_t start[TJ_MAX_RANK] = {0}, limit[TJ_MAX_RANK], strides[TJ_MAX_RANK];
+  for (int d = 0; d < a.rank; d++) limit[d] = a.dims[d], strides[d] = 1;
+  start[axis] = lo, limit[axis] = hi;
+  ir_atom in = ATOM_VAR(x.var);
+  ir_param ps[3] = {{"start_indices", pv_ints(t->m, PV_TUPLE, start, a.rank)},
+                    {"limit_indices", pv_ints(t->m, PV_TUPLE, limit, a.rank)},
+                    {"strides", pv_ints(t->m, PV_TUPLE, strides, a.rank)}};
+  return emit(t, P_slice, &in, 1, NULL, ps, 3, span, out);
+}
+
+/* _roll_static's body: per (axis, shift) pair of np.broadcast_arrays, the
+ * two slices at (-shift) % size concatenated the other way round. */
+static bool roll_body(tracer *t, const void *ctx, value *args, tj_span span, value *out) {
+  const roll_opts *o = ctx;
+  int n = o->naxis > o->nshift ? o->naxis : o->nshift;
+  *out = args[0];
+  for (int i = 0; i < n; i++) {
+    int ax = (int)o->axis[o->naxis == 1 ? 0 : i];
+    int64_t s = o->shift[o->nshift == 1 ? 0 : i], size = value_aval(t, out).dims[ax];
+    if (size == 0) continue;
+    int64_t at = ((-s) % size + size) % size;
+    value part[2];
+    if (!slice_in_dim(t, *out, ax, at, size, span, &part[0]) || !slice_in_dim(t, *out, ax, 0, at, span, &part[1]))
+      return false;
+    ir_atom in[2] = {ATOM_VAR(part[0].var), ATOM_VAR(part[1].var)};
+    ir_param p = {"dimension", pv_int(t->m, ax)};
+    if (!emit(t, P_concatenate, in, 2, NULL, &p, 1, span, out)) return false;
+  }
+  return true;
+}
+
+/* A tuple of ints as a static value (a key of the jit cache). */
+static value int_tuple(tracer *t, const int64_t *v, int n) {
+  value tuple = {.kind = V_TUPLE, .n = n, .items = ARENA_ARRAY(&t->scratch, value, n ? n : 1)};
+  for (int i = 0; i < n; i++) tuple.items[i] = value_int(v[i]);
+  return tuple;
+}
+
+/* np.broadcast_arrays(axis, shift) of two 1-D sequences. */
+static bool roll_pairs(tracer *t, const roll_opts *o, tj_span span) {
+  if (o->naxis == o->nshift || o->naxis == 1 || o->nshift == 1) return true;
+  return tracer_error(t, span, "ValueError: shape mismatch: objects cannot be broadcast to a single shape.  "
+                      "Mismatch is between arg 0 with shape (%d,) and arg 1 with shape (%d,).", o->naxis, o->nshift);
+}
+
+/* jnp.roll(a, shift, axis=None): axis None rolls the flattened array and
+ * reshapes it back; a static shift goes to the jit _roll_static with
+ * shift and the canonical axes as its static arguments. */
+static bool builtin_roll(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *axis;
+  tj_span axspan, span = a->call->span;
+  value x = a->pos[0];
+  roll_opts o = {0};
+  int64_t flat_axis = 0;
+  if (!ta_check_array(t, b, &x, 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 2, "axis", &axis, &axspan)) return false;
+  tj_aval shape = value_aval(t, &x);
+  if (a->pos[1].kind == V_TRACED)
+    return tracer_error(t, a->pos_spans[1], "roll with a traced shift (jnp's _roll_dynamic) is not supported");
+  if (!ta_read_axes(t, &a->pos[1], a->pos_spans[1], AX_INDEX, (int64_t **)&o.shift, &o.nshift)) return false;
+  if (!axis) {
+    o.axis = &flat_axis, o.naxis = 1;
+    if (!ta_ravel(t, &x, span)) return false;
+  } else if (!ta_canon_axes(t, axis, axspan, AX_INDEX, shape.rank, (int64_t **)&o.axis, &o.naxis)) {
+    return false;
+  }
+  if (!roll_pairs(t, &o, span)) return false;
+  value key[2] = {int_tuple(t, o.shift, o.nshift), int_tuple(t, o.axis, o.naxis)};
+  jnp_jit_fn fn = {"_roll_static", &roll_tag, key_of(t, 2, key), roll_body, &o};
+  return jnp_jit(t, &fn, &x, 1, span, out) && (axis || ta_reshape_to(t, out, &shape, span));
+}
+
+static const char *const kw_reduce[] = {"axis", "keepdims", NULL}, *const kw_axis[] = {"axis", NULL};
+static const char *const kw_k[] = {"k", NULL}, *const kw_eye[] = {"M", "k", "dtype", NULL};
+static const char *const kw_dtype[] = {"dtype", NULL};
+
+const builtin_def builtins_array_more[] = {
+    {"any", builtin_any_all, 1, 2, kw_reduce, P_reduce_or},
+    {"all", builtin_any_all, 1, 2, kw_reduce, P_reduce_and},
+    {"flip", builtin_flip, 1, 2, kw_axis, P_rev},
+    {"tril", builtin_tri, 1, 2, kw_k, P_select_n},
+    {"triu", builtin_tri, 1, 2, kw_k, P_select_n},
+    {"eye", builtin_eye, 1, 4, kw_eye, P_iota},
+    {"identity", builtin_identity, 1, 2, kw_dtype, P_iota},
+    {"roll", builtin_roll, 2, 3, kw_axis, P_concatenate},
+    {NULL, NULL, 0, 0, NULL, 0},
+};
