@@ -64,9 +64,10 @@ static bool flip_body(tracer *t, const void *ctx, value *args, tj_span span, val
     if (!(o->axes ? ta_canon_axis(t, o->axes[i], a.rank, o->span, &dims[i]) : (dims[i] = i, true))) return false;
   if (ta_has_dup(dims, n)) {
     tj_buf b = {0};
-    buf_puts(&b, "ValueError: rev dimensions must be unique, got ");
+    buf_puts(&b, "TypeError: rev dimensions must be unique, got "); /* _rev_shape_rule */
     ta_put_dims(&b, dims, n);
-    return ta_raise_buf(t, span, &b);
+    buf_putc(&b, '.');
+    return ta_raise_buf(t, o->span, &b);
   }
   ir_atom in = ATOM_VAR(args[0].var);
   ir_param p = {"dimensions", pv_ints(t->m, PV_TUPLE, dims, n)};

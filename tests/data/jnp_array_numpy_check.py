@@ -1,0 +1,24 @@
+"""Checks `tjit run --format json tests/cases/jnp-array-run-check.json`
+(stdin) against numpy: np.any / np.all, np.flip, np.tril / np.triu,
+np.eye, np.identity and np.roll on the inputs the case returns first.
+Exit 0 when every output agrees."""
+import json
+import sys
+
+import numpy as np
+
+out = json.load(sys.stdin)["calls"][0]["outputs"]
+kinds = {"f32": np.float32, "i32": np.int32, "bool": np.bool_}
+got = [np.array(o["data"], kinds[o["dtype"]]).reshape(o["shape"]) for o in out]
+x, n = got[0], got[1]
+want = [np.any(x > 2.0, axis=1), np.all(x > -2.5, axis=0), np.any(n == 77),
+        np.all(n % 7 != 3, axis=(0, 1), keepdims=True), np.any(n % 97 == 5, axis=0), np.all(x, axis=1),
+        np.flip(x), np.flip(n, axis=0), np.tril(x, -3), np.triu(n, 5), np.eye(70, 90, k=-2, dtype=np.float32),
+        np.identity(65, dtype=np.int32), np.roll(x, 17, axis=1), np.roll(n, (3, -50), axis=(0, 1)),
+        np.roll(x, -1000)]
+bad = [k + 2 for k, (g, w) in enumerate(zip(got[2:], want))
+       if g.dtype != w.dtype or g.shape != w.shape or not np.array_equal(g, w)]
+if len(got) != len(want) + 2:
+    bad.append("count")
+print("numpy agrees" if not bad else "outputs differ from numpy: %s" % bad)
+sys.exit(1 if bad else 0)
