@@ -258,6 +258,9 @@ static const recipe recipes[P_COUNT] = {
                  " auto f(T[3,4] x, T[3,4] y, i32 i) { return fori_loop(0, i, body, x); }"},
     [P_scan] = {"auto body(i32 k, T[3,4] v) { return v[::-1]; }"
                 " auto f(T[3,4] x, T[3,4] y, i32 i) { return fori_loop(0, 3, body, x); }"},
+    /* logical reductions (issue 14 item 6): jnp.any / jnp.all reduce bools */
+    [P_reduce_or] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return any(x, 1); }"},
+    [P_reduce_and] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return all(x, 0); }"},
 };
 
 /* src with every T replaced by the dtype's name. */
