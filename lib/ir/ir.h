@@ -56,6 +56,7 @@ struct pval {
   int nitems;
   const char *const *fields; /* PV_RECORD: nitems names (static text) */
   ir_jaxpr *jaxpr;         /* PV_JAXPR */
+  bool np_int64;           /* PV_INT: a numpy int64 (numpy 2 reprs it np.int64(2) in a tuple) */
 };
 
 typedef struct ir_param {

@@ -225,7 +225,7 @@ static void put_pval(printer *p, tj_buf *b, const pval *v, bool repr) {
   switch (v->kind) {
   case PV_NONE: buf_puts(b, "None"); break;
   case PV_BOOL: buf_puts(b, v->i ? "True" : "False"); break;
-  case PV_INT: buf_printf(b, "%lld", (long long)v->i); break;
+  case PV_INT: buf_printf(b, v->np_int64 && repr ? "np.int64(%lld)" : "%lld", (long long)v->i); break;
   case PV_FLOAT: buf_put_pyfloat(b, v->f); break;
   case PV_DTYPE: {
     const char *name = v->dtype < DT_COUNT ? dtype_long(v->dtype) : "?";

@@ -23,6 +23,7 @@ static bool bind_cumred(tracer *t, int prim, value *x, int64_t axis, bool revers
 typedef struct {
   int prim; /* P_cumsum or P_cumprod */
   bool has_axis, has_dtype;
+  bool promote; /* promote_integers (_cumsum_with_promotion) */
   int64_t axis;
   tj_dtype dtype;
   tj_span axis_span;
@@ -35,7 +36,9 @@ static bool cum_body(tracer *t, int prim, const cum_opts *o, value *x, tj_span s
   a = value_aval(t, x);
   int64_t axis;
   if (!ta_canon_axis(t, o->has_axis ? o->axis : 0, a.rank, o->axis_span, &axis)) return false;
-  tj_dtype result = o->has_dtype ? o->dtype : a.dtype == DT_BOOL ? ta_promote_integer(a.dtype) : a.dtype;
+  tj_dtype result = o->has_dtype                           ? o->dtype
+                    : o->promote || a.dtype == DT_BOOL ? ta_promote_integer(a.dtype)
+                                                       : a.dtype;
   tj_dtype compute = result;
   if (o->has_dtype && o->dtype == DT_BOOL) { /* counts of nonzeros: [-1, 1] must not cancel */
     if (a.dtype != DT_BOOL && !apply_binary(t, P_ne, *x, value_int(0), span, x)) return false;
@@ -46,7 +49,7 @@ static bool cum_body(tracer *t, int prim, const cum_opts *o, value *x, tj_span s
 }
 
 /* Identities in the jit cache (trace.h jnp_jit): never read or written. */
-static const ast_func jnp_cum_tag, diff_tag;
+static const ast_func jnp_cum_tag, diff_tag, cumulative_sum_tag;
 
 /* The static arguments of one call as jit's cache key holds them. */
 static value key_of(tracer *t, int n, const value *items) {
@@ -170,8 +173,48 @@ static bool builtin_lax_cum(tracer *t, const builtin_def *b, const call_args *a,
   return bind_cumred(t, b->prim, out, ax, reverse, a->call->span);
 }
 
+/* jnp.cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False)
+ * (reductions.py): no jit itself; the jit _cumsum_with_promotion (narrow
+ * integers sum in the default width) with the canonical axis, then for
+ * include_initial a lax.full of zeros concatenated in front. */
+static bool builtin_cumulative_sum(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *axis = call_kwarg(a, "axis", NULL);
+  cum_opts o = {.prim = P_cumsum, .has_axis = true, .promote = true, .axis_span = a->call->span};
+  bool initial;
+  tj_span span = a->call->span;
+  if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0]) || !ta_opt_dtype(t, b, a, 99, &o.has_dtype, &o.dtype) ||
+      !ta_get_flag(t, b, a, "include_initial", &initial))
+    return false;
+  tj_aval av = value_aval(t, &a->pos[0]);
+  if (av.rank == 0)
+    return tracer_error(t, span, "ValueError: The input must be non-scalar to take a cumulative sum, however a "
+                        "scalar value or scalar array was given.");
+  if (axis && axis->kind != V_NONE) {
+    call_kwarg(a, "axis", &o.axis_span);
+    if (!ta_index_of(t, axis, o.axis_span, &o.axis) || !ta_canon_axis(t, o.axis, av.rank, o.axis_span, &o.axis))
+      return false;
+  } else if (av.rank > 1) {
+    return tracer_error(t, span, "ValueError: The input array has rank %d, however axis was not set to an explicit "
+                        "value. The axis argument is only optional for one-dimensional arrays.", av.rank);
+  }
+  value key[2] = {value_int(o.axis), o.has_dtype ? value_int(o.dtype) : value_none()};
+  jnp_jit_fn fn = {"_cumsum_with_promotion", &cumulative_sum_tag, key_of(t, 2, key), cum_jit_body, &o};
+  if (!jnp_jit(t, &fn, &a->pos[0], 1, span, out)) return false;
+  if (!initial) return true;
+  tj_aval zeros = value_aval(t, out), scalar = aval_scalar(zeros.dtype, false);
+  zeros.dims[o.axis] = 1, zeros.weak = false;
+  value z, zero = value_int(0);
+  ir_atom in[2];
+  if (!ta_broadcast_trailing(t, &zero, &scalar, &zeros, span, &z) || !own_atom(t, &z, span, &in[0]) ||
+      !own_atom(t, out, span, &in[1]))
+    return false;
+  ir_param p = {"dimension", pv_int(t->m, o.axis)};
+  return emit(t, P_concatenate, in, 2, NULL, &p, 1, span, out);
+}
+
 static const char *const kw_jnp[] = {"axis", "dtype", NULL}, *const kw_lax[] = {"axis", "reverse", NULL};
 static const char *const kw_diff[] = {"n", "axis", NULL};
+static const char *const kw_cumulative[] = {"axis", "dtype", "include_initial", NULL};
 
 const builtin_def builtins_cumulative[] = {
     {"cumsum", builtin_jnp_cum, 1, 3, kw_jnp, P_cumsum},
@@ -181,5 +224,6 @@ const builtin_def builtins_cumulative[] = {
     {"cummax", builtin_lax_cum, 1, 2, kw_lax, P_cummax},
     {"cummin", builtin_lax_cum, 1, 2, kw_lax, P_cummin},
     {"diff", builtin_diff, 1, 3, kw_diff, P_sub},
+    {"cumulative_sum", builtin_cumulative_sum, 1, 1, kw_cumulative, P_cumsum},
     {NULL, NULL, 0, 0, NULL, 0},
 };

@@ -7,6 +7,7 @@
  * jits at all. Part of the array vocabulary (trace_array_int.h). */
 #include "trace_array_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Identities in the jit cache (trace.h jnp_jit): never read or written. */
@@ -301,9 +302,150 @@ static bool builtin_roll(tracer *t, const builtin_def *b, const call_args *a, va
   return jnp_jit(t, &fn, &x, 1, span, out) && (axis || ta_reshape_to(t, out, &shape, span));
 }
 
+/* ---- stack, split, array_split ---- */
+
+/* "(2,), (3,)": shapes as lax's stack shape rule joins them. */
+static bool stack_shapes_error(tracer *t, const char *what, const value *vals, int n, tj_span span) {
+  tj_buf b = {0};
+  buf_puts(&b, what);
+  for (int i = 0; i < n; i++) {
+    tj_aval a = value_aval(t, &vals[i]);
+    if (i) buf_puts(&b, ", ");
+    ta_put_dims(&b, a.dims, a.rank);
+  }
+  buf_putc(&b, '.');
+  return ta_raise_buf(t, span, &b);
+}
+
+/* The operands of jnp.stack, promoted (or converted to dtype) as
+ * util.promote_dtypes / asarray(a, dtype) make them. */
+static bool stack_operands(tracer *t, const builtin_def *b, const call_args *a, value **vals, tj_dtype *dt,
+                           bool *weak) {
+  const value *seq = &a->pos[0];
+  bool have_dtype;
+  if (!ta_opt_dtype(t, b, a, 2, &have_dtype, dt)) return false;
+  if (seq->kind != V_TUPLE)
+    return tracer_error(t, a->pos_spans[0], "stack of one array (not a tuple or list of arrays) is not supported");
+  if (seq->n == 0) return tracer_error(t, a->pos_spans[0], "ValueError: Need at least one array to stack.");
+  *vals = ARENA_ARRAY(&t->scratch, value, seq->n);
+  for (int i = 0; i < seq->n; i++) {
+    (*vals)[i] = seq->items[i];
+    if (!ta_check_array(t, b, &(*vals)[i], i, a->pos_spans[0])) return false;
+    if (have_dtype && !convert(t, &(*vals)[i], *dt, false, a->call->span)) return false;
+  }
+  *weak = false;
+  return have_dtype || promote_values(t, *vals, seq->n, a->call->span, dt, weak);
+}
+
+/* jnp.stack(arrays, axis=0, dtype=None): lax.stack binds stack_p with the
+ * axis canonicalized against the result's rank. */
+static bool builtin_stack(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *axis;
+  tj_span axspan, span = a->call->span;
+  value *vals = NULL;
+  tj_dtype dt = DT_F32;
+  bool weak;
+  int64_t ax = 0;
+  if (!ta_get_arg(t, b, a, 1, "axis", &axis, &axspan) || !stack_operands(t, b, a, &vals, &dt, &weak)) return false;
+  int n = a->pos[0].n;
+  tj_aval first = value_aval(t, &vals[0]);
+  for (int i = 1; i < n; i++) {
+    tj_aval other = value_aval(t, &vals[i]);
+    if (other.rank != first.rank)
+      return stack_shapes_error(t, "ValueError: Cannot stack arrays with different numbers of dimensions: got ",
+                                vals, n, span);
+    if (!aval_same_shape(&other, &first))
+      return stack_shapes_error(t, "ValueError: All input arrays must have the same shape. Got ", vals, n, span);
+  }
+  if (axis && !ta_index_of(t, axis, axspan, &ax)) return false;
+  if (!ta_canon_axis(t, ax, first.rank + 1, axis ? axspan : span, &ax)) return false;
+  ir_atom *ins = ARENA_ARRAY(&t->scratch, ir_atom, n);
+  for (int i = 0; i < n; i++)
+    if (!to_atom(t, &vals[i], dt, weak, span, &ins[i])) return false;
+  ir_param p = {"axis", pv_int(t->m, ax)};
+  return emit(t, P_stack, ins, n, NULL, &p, 1, span, out);
+}
+
+/* _split's sizes for an int number of sections: equal parts, or for
+ * array_split the first size % sections parts one longer. */
+static bool section_sizes(tracer *t, bool uneven, int64_t size, int64_t sections, tj_span span, int64_t *sizes) {
+  if (sections == 0) return tracer_error(t, span, "ZeroDivisionError: integer division or modulo by zero");
+  int64_t part = size / sections, r = size % sections;
+  if (r < 0) part -= 1, r += sections; /* Python's divmod floors */
+  if (r != 0 && !uneven)
+    return tracer_error(t, span, "ValueError: array split does not result in an equal division: rest is %lld",
+                        (long long)r);
+  if (sections < 0 || sections > TJ_MAX_SPLIT_OUTPUTS)
+    return tracer_error(t, span, "split into %lld sections is not supported (at most %d)", (long long)sections,
+                        TJ_MAX_SPLIT_OUTPUTS);
+  for (int64_t i = 0; i < sections; i++) sizes[i] = part + (i < r);
+  return true;
+}
+
+/* _split's sizes: np.diff of [0, *indices, size], or the sections'. */
+static bool split_sizes(tracer *t, const builtin_def *b, const value *ios, tj_span span, int64_t size,
+                        int64_t *sizes, int *n) {
+  if (ios->kind == V_TUPLE) {
+    if (ios->n + 1 > TJ_MAX_SPLIT_OUTPUTS)
+      return tracer_error(t, span, "split into %d sections is not supported (at most %d)", ios->n + 1,
+                          TJ_MAX_SPLIT_OUTPUTS);
+    int64_t prev = 0, at;
+    for (int i = 0; i < ios->n; i++) {
+      if (!ta_index_of(t, &ios->items[i], span, &at)) return false;
+      sizes[i] = at - prev, prev = at;
+    }
+    sizes[ios->n] = size - prev;
+    *n = ios->n + 1;
+    return true;
+  }
+  if (ios->kind == V_TRACED) {
+    char context[80];
+    snprintf(context, sizeof context, "in jax.numpy.%s argument 1", b->name);
+    return ta_concrete_error(t, ios, span, context);
+  }
+  int64_t sections;
+  if (!ta_index_of(t, ios, span, &sections) ||
+      !section_sizes(t, strcmp(b->name, "array_split") == 0, size, sections, span, sizes))
+    return false;
+  *n = (int)sections;
+  return true;
+}
+
+/* jnp.split / jnp.array_split(ary, indices_or_sections, axis=0): _split
+ * (not a jit) binds one split_p; the parts come back as a list. */
+static bool builtin_split(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *axis;
+  tj_span axspan, span = a->call->span;
+  value x = a->pos[0];
+  int64_t ax = 0, sizes[TJ_MAX_SPLIT_OUTPUTS];
+  int n = 0;
+  if (!ta_check_array(t, b, &x, 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 2, "axis", &axis, &axspan)) return false;
+  if (axis && !ta_index_of(t, axis, axspan, &ax)) return false;
+  tj_aval av = value_aval(t, &x);
+  if (ax >= av.rank || ax < -av.rank) return tracer_error(t, axis ? axspan : span, "IndexError: tuple index out of range");
+  if (ax < 0) ax += av.rank;
+  if (!split_sizes(t, b, &a->pos[1], a->pos_spans[1], av.dims[ax], sizes, &n)) return false;
+  for (int i = 0; i < n; i++)
+    if (sizes[i] < 0) {
+      tj_buf m = {0};
+      buf_puts(&m, "ValueError: Sizes passed to split must be nonnegative, got [");
+      for (int k = 0; k < n; k++) buf_printf(&m, "%snp.int64(%lld)", k ? ", " : "", (long long)sizes[k]);
+      buf_putc(&m, ']');
+      return ta_raise_buf(t, span, &m);
+    }
+  ir_atom in;
+  uint32_t *outs = ARENA_ARRAY(&t->scratch, uint32_t, n ? n : 1);
+  ir_param ps[2] = {{"axis", pv_int(t->m, ax)}, {"sizes", pv_ints(t->m, PV_TUPLE, sizes, n)}};
+  for (int i = 0; i < n; i++) ps[1].val->items[i]->np_int64 = true; /* _split's np.int64 sizes */
+  if (!own_atom(t, &x, span, &in) || !emit_n(t, P_split, &in, 1, n, ps, 2, span, outs)) return false;
+  *out = (value){.kind = V_TUPLE, .n = n, .list = true, .items = ARENA_ARRAY(&t->scratch, value, n ? n : 1)};
+  for (int i = 0; i < n; i++) out->items[i] = value_traced(outs[i]);
+  return true;
+}
+
 static const char *const kw_reduce[] = {"axis", "keepdims", NULL}, *const kw_axis[] = {"axis", NULL};
 static const char *const kw_k[] = {"k", NULL}, *const kw_eye[] = {"M", "k", "dtype", NULL};
-static const char *const kw_dtype[] = {"dtype", NULL};
+static const char *const kw_dtype[] = {"dtype", NULL}, *const kw_stack[] = {"axis", "dtype", NULL};
 
 const builtin_def builtins_array_more[] = {
     {"any", builtin_any_all, 1, 2, kw_reduce, P_reduce_or},
@@ -314,5 +456,8 @@ const builtin_def builtins_array_more[] = {
     {"eye", builtin_eye, 1, 4, kw_eye, P_iota},
     {"identity", builtin_identity, 1, 2, kw_dtype, P_iota},
     {"roll", builtin_roll, 2, 3, kw_axis, P_concatenate},
+    {"stack", builtin_stack, 1, 3, kw_stack, P_stack},
+    {"split", builtin_split, 2, 3, kw_axis, P_split},
+    {"array_split", builtin_split, 2, 3, kw_axis, P_split},
     {NULL, NULL, 0, 0, NULL, 0},
 };

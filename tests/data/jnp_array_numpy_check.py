@@ -1,6 +1,7 @@
 """Checks `tjit run --format json tests/cases/jnp-array-run-check.json`
 (stdin) against numpy: np.any / np.all, np.flip, np.tril / np.triu,
-np.eye, np.identity and np.roll on the inputs the case returns first.
+np.eye, np.identity, np.roll, np.stack, np.split, np.array_split and (numpy 1.x has no cumulative_sum) zeros
+before np.cumsum on the inputs the case returns first.
 Exit 0 when every output agrees."""
 import json
 import sys
@@ -15,7 +16,9 @@ want = [np.any(x > 2.0, axis=1), np.all(x > -2.5, axis=0), np.any(n == 77),
         np.all(n % 7 != 3, axis=(0, 1), keepdims=True), np.any(n % 97 == 5, axis=0), np.all(x, axis=1),
         np.flip(x), np.flip(n, axis=0), np.tril(x, -3), np.triu(n, 5), np.eye(70, 90, k=-2, dtype=np.float32),
         np.identity(65, dtype=np.int32), np.roll(x, 17, axis=1), np.roll(n, (3, -50), axis=(0, 1)),
-        np.roll(x, -1000)]
+        np.roll(x, -1000), np.stack((x, x * np.float32(2), x), axis=1), np.stack((n, n), -1),
+        *np.split(n, [10, 50], axis=1), *np.array_split(x, 7),
+        np.concatenate((np.zeros((48, 1), np.int32), np.cumsum(n, axis=1, dtype=np.int32)), axis=1)]
 bad = [k + 2 for k, (g, w) in enumerate(zip(got[2:], want))
        if g.dtype != w.dtype or g.shape != w.shape or not np.array_equal(g, w)]
 if len(got) != len(want) + 2:
