@@ -1,17 +1,18 @@
 /* More of everyday jnp (issue 14 item 6): any, all, flip, tril, triu, eye,
- * identity and roll, as JAX 0.10.2 records them (jax/_src/numpy/
- * {reductions,lax_numpy}.py, jax/_src/lax/lax.py). flip, tril, triu and
- * roll are jits with static arguments there, so they are nested
- * jit[name=...] equations here too (jnp_jit, trace.h); any and all are
- * inline jits (nothing of their own in the listing), eye and identity no
- * jits at all. Part of the array vocabulary (trace_array_int.h). */
+ * identity, roll, stack, split, array_split and linspace, as JAX 0.10.2
+ * records them (jax/_src/numpy/{reductions,lax_numpy,array_creation}.py,
+ * jax/_src/lax/lax.py). flip, tril, triu, roll and linspace are jits with
+ * static arguments there, so they are nested jit[name=...] equations here
+ * too (jnp_jit, trace.h); any and all are inline jits (nothing of their
+ * own in the listing); eye, identity, stack and split are no jits at all.
+ * Part of the array vocabulary (trace_array_int.h). */
 #include "trace_array_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
 /* Identities in the jit cache (trace.h jnp_jit): never read or written. */
-static const ast_func flip_tag, tril_tag, triu_tag, roll_tag;
+static const ast_func flip_tag, tril_tag, triu_tag, roll_tag, linspace_tag;
 
 /* The static arguments of one call as jit's cache key holds them. */
 static value key_of(tracer *t, int n, const value *items) {
@@ -443,9 +444,114 @@ static bool builtin_split(tracer *t, const builtin_def *b, const call_args *a, v
   return true;
 }
 
+/* ---- linspace ---- */
+
+typedef struct {
+  int64_t num;
+  bool endpoint, have_dtype;
+  tj_dtype dtype;
+} linspace_opts;
+
+/* x reshaped to (1,) as jnp's reshape records it. */
+static bool as_row(tracer *t, value *x, tj_span span) {
+  tj_aval row = value_aval(t, x);
+  row.rank = 1, row.dims[0] = 1;
+  return ta_reshape_to(t, x, &row, span);
+}
+
+/* _linspace's body for scalar start and stop (num > 1): start * (1 - step)
+ * + stop * step over step = iota / div, then stop appended for endpoint.
+ * delta, which only retstep returns, is recorded all the same. */
+static bool linspace_steps(tracer *t, const linspace_opts *o, value start, value stop, tj_dtype ct, tj_span span,
+                           value *out) {
+  int64_t div = o->endpoint ? o->num - 1 : o->num;
+  value delta, step, lo = start, hi = stop, one = value_int(1);
+  value divisor = value_strong(value_float((double)div), ct);
+  ir_param ps[4] = {{"dimension", pv_int(t->m, 0)}, {"dtype", pv_dtype(t->m, ct)},
+                    {"shape", pv_ints(t->m, PV_TUPLE, &div, 1)}, {"sharding", pv_none(t->m)}};
+  ir_atom none = 0;
+  if (!apply_binary(t, P_sub, stop, start, span, &delta) || !apply_binary(t, P_div, delta, divisor, span, &delta) ||
+      !emit(t, P_iota, &none, 0, NULL, ps, 4, span, &step) || !apply_binary(t, P_div, step, divisor, span, &step))
+    return false;
+  value rest, part;
+  if (!as_row(t, &lo, span) || !apply_binary(t, P_sub, one, step, span, &rest) ||
+      !apply_binary(t, P_mul, lo, rest, span, &part) || !as_row(t, &hi, span) ||
+      !apply_binary(t, P_mul, hi, step, span, &rest) || !apply_binary(t, P_add, part, rest, span, out))
+    return false;
+  if (!o->endpoint) return true;
+  int64_t at = 0;
+  ir_atom in[2];
+  value last = stop;
+  if (!ta_expand_at(t, &last, &at, 1, span) || !own_atom(t, out, span, &in[0]) || !own_atom(t, &last, span, &in[1]))
+    return false;
+  ir_param p = {"dimension", pv_int(t->m, 0)};
+  return emit(t, P_concatenate, in, 2, NULL, &p, 1, span, out);
+}
+
+/* dtypes.to_inexact_dtype */
+static tj_dtype inexact_of(tj_dtype dt) {
+  return dtype_is_float(dt) ? dt : dt == DT_I64 ? DT_F64 : DT_F32; /* _dtype_to_inexact (no uint64 here) */
+}
+
+static bool linspace_body(tracer *t, const void *ctx, value *args, tj_span span, value *out) {
+  const linspace_opts *o = ctx;
+  value start = args[0], stop = args[1];
+  tj_dtype dt = o->dtype, ct;
+  bool weak;
+  if (!o->have_dtype) {
+    value both[2] = {start, stop};
+    if (!promote_values(t, both, 2, span, &dt, &weak)) return false;
+    dt = inexact_of(dt);
+  }
+  ct = inexact_of(dt);
+  if (!convert(t, &start, ct, false, span) || !convert(t, &stop, ct, false, span)) return false;
+  if (o->num > 1 && !linspace_steps(t, o, start, stop, ct, span, out)) return false;
+  value delta;
+  if (o->num == 1 && !o->endpoint && !apply_binary(t, P_sub, stop, start, span, &delta)) return false;
+  if (o->num == 1) *out = start;
+  if (o->num == 1 && !as_row(t, out, span)) return false;
+  if (o->num == 0) {
+    tj_aval empty = {.rank = 1, .dims = {0}, .dtype = dt}, scalar = aval_scalar(dt, false);
+    value zero = value_int(0);
+    return ta_broadcast_trailing(t, &zero, &scalar, &empty, span, out); /* jnp.empty: zeros */
+  }
+  if (dtype_is_int(dt)) { /* lax.floor of float results bound for an integer dtype */
+    ir_atom in = ATOM_VAR(out->var);
+    if (!emit(t, P_floor, &in, 1, NULL, NULL, 0, span, out)) return false;
+  }
+  return convert(t, out, dt, false, span);
+}
+
+/* jnp.linspace(start, stop, num=50, endpoint=True, dtype=None): num is
+ * static, start and stop the operands of the jit _linspace (scalars
+ * here; retstep and axis are not taken). */
+static bool builtin_linspace(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *num, *endpoint;
+  tj_span nspan, espan;
+  linspace_opts o = {50, true, false, DT_F32};
+  if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0]) || !ta_check_array(t, b, &a->pos[1], 1, a->pos_spans[1]) ||
+      !ta_get_arg(t, b, a, 2, "num", &num, &nspan) || !ta_get_arg(t, b, a, 3, "endpoint", &endpoint, &espan) ||
+      !ta_opt_dtype(t, b, a, 4, &o.have_dtype, &o.dtype))
+    return false;
+  if (num && !ta_index_of(t, num, nspan, &o.num)) return false;
+  if (endpoint && !ta_get_flag(t, b, a, "endpoint", &o.endpoint) && a->npos <= 3) return false;
+  if (endpoint && a->npos > 3) o.endpoint = value_truthy(endpoint);
+  for (int i = 0; i < 2; i++)
+    if (value_aval(t, &a->pos[i]).rank != 0)
+      return tracer_error(t, a->pos_spans[i], "linspace with an array start or stop is not supported");
+  if (o.num < 0)
+    return tracer_error(t, nspan, "ValueError: Number of samples, %lld, must be non-negative.", (long long)o.num);
+  if (o.num > TJ_MAX_ELEMENTS) return tracer_error(t, nspan, "too many elements in one array (limit is %lld)",
+                                                   (long long)TJ_MAX_ELEMENTS);
+  value key[3] = {value_int(o.num), value_bool(o.endpoint), o.have_dtype ? value_int(o.dtype) : value_none()};
+  jnp_jit_fn fn = {"_linspace", &linspace_tag, key_of(t, 3, key), linspace_body, &o};
+  return jnp_jit(t, &fn, a->pos, 2, a->call->span, out);
+}
+
 static const char *const kw_reduce[] = {"axis", "keepdims", NULL}, *const kw_axis[] = {"axis", NULL};
 static const char *const kw_k[] = {"k", NULL}, *const kw_eye[] = {"M", "k", "dtype", NULL};
 static const char *const kw_dtype[] = {"dtype", NULL}, *const kw_stack[] = {"axis", "dtype", NULL};
+static const char *const kw_linspace[] = {"num", "endpoint", "dtype", NULL};
 
 const builtin_def builtins_array_more[] = {
     {"any", builtin_any_all, 1, 2, kw_reduce, P_reduce_or},
@@ -457,6 +563,7 @@ const builtin_def builtins_array_more[] = {
     {"identity", builtin_identity, 1, 2, kw_dtype, P_iota},
     {"roll", builtin_roll, 2, 3, kw_axis, P_concatenate},
     {"stack", builtin_stack, 1, 3, kw_stack, P_stack},
+    {"linspace", builtin_linspace, 2, 5, kw_linspace, P_iota},
     {"split", builtin_split, 2, 3, kw_axis, P_split},
     {"array_split", builtin_split, 2, 3, kw_axis, P_split},
     {NULL, NULL, 0, 0, NULL, 0},
