@@ -81,10 +81,12 @@ static bool builtin_jnp_cum(tracer *t, const builtin_def *b, const call_args *a,
   return jnp_jit(t, &fn, &a->pos[0], 1, a->call->span, out);
 }
 
-/* jnp.diff's static options. */
+/* jnp.diff's static options, and which of prepend and append (the jit's
+ * operands after a) were given. */
 typedef struct {
   int64_t n, axis;
   tj_span axis_span;
+  bool prepend, append;
 } diff_opts;
 
 /* x[lo:hi] along axis (the others whole) as jnp's static indexing records
@@ -104,15 +106,39 @@ static bool slice_axis(tracer *t, value x, int axis, int64_t lo, int64_t hi, tj_
   return emit(t, P_slice, &in, 1, NULL, ps, 3, span, out);
 }
 
-/* lax_numpy.py diff's body: n times op(arr[1:], arr[:-1]) along the axis,
- * op ne for booleans, else sub. */
+/* prepend and append joined to x along the axis: a scalar one broadcast
+ * to x's shape with the axis 1 (jnp.broadcast_to), then jnp.concatenate
+ * (which promotes). */
+static bool diff_combine(tracer *t, const diff_opts *o, value *args, int64_t axis, tj_span span, value *x) {
+  value parts[3];
+  int n = 0, k = 1;
+  tj_aval shape = value_aval(t, x);
+  shape.dims[axis] = 1;
+  for (int side = 0; side < 2; side++) {
+    if (side == 1) parts[n++] = *x;
+    if (!(side ? o->append : o->prepend)) continue;
+    value v = args[k++];
+    tj_aval va = value_aval(t, &v), target = shape;
+    target.dtype = va.dtype, target.weak = va.weak;
+    if (va.rank == 0 && !ta_broadcast_trailing(t, &v, &va, &target, span, &v)) return false;
+    parts[n++] = v;
+  }
+  if (n == 1) return true;
+  value cargs[2] = {{.kind = V_TUPLE, .n = n, .list = true, .items = parts}, value_int(axis)};
+  return call_builtin_values(t, "concatenate", cargs, 2, span, x);
+}
+
+/* lax_numpy.py diff's body: prepend and append joined, then n times
+ * op(arr[1:], arr[:-1]) along the axis, op ne for booleans, else sub. */
 static bool diff_body(tracer *t, const void *ctx, value *args, tj_span span, value *x) {
   const diff_opts *o = ctx;
   *x = args[0];
   tj_aval a = value_aval(t, x);
   int64_t axis;
   if (o->n == 0) return true; /* the operand as it is, axis unchecked */
-  if (!ta_canon_axis(t, o->axis, a.rank, o->axis_span, &axis)) return false;
+  if (!ta_canon_axis(t, o->axis, a.rank, o->axis_span, &axis) || !diff_combine(t, o, args, axis, span, x))
+    return false;
+  a = value_aval(t, x);
   for (int64_t k = 0; k < o->n; k++) {
     int64_t size = value_aval(t, x).dims[axis];
     value hi, lo;
@@ -124,12 +150,23 @@ static bool diff_body(tracer *t, const void *ctx, value *args, tj_span span, val
   return true;
 }
 
-/* jnp.diff(a, n=1, axis=-1): a jit with static n and axis (prepend and
- * append are not taken). */
+/* A prepend or append argument: absent or None, or an array-like. */
+static bool diff_operand(tracer *t, const builtin_def *b, const call_args *a, int i, const char *kw, bool *given,
+                         value *out) {
+  const value *v;
+  tj_span span;
+  if (!ta_get_arg(t, b, a, i, kw, &v, &span)) return false;
+  *given = v && v->kind != V_NONE;
+  if (*given) *out = *v;
+  return !*given || ta_check_array(t, b, v, i, span);
+}
+
+/* jnp.diff(a, n=1, axis=-1, prepend=None, append=None): a jit with static
+ * n and axis; a, and prepend and append when given, are its operands. */
 static bool builtin_diff(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   const value *nv, *axis;
   tj_span nspan;
-  diff_opts o = {1, -1, a->call->span};
+  diff_opts o = {1, -1, a->call->span, false, false};
   if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 1, "n", &nv, &nspan) ||
       !ta_get_arg(t, b, a, 2, "axis", &axis, &o.axis_span))
     return false;
@@ -142,9 +179,15 @@ static bool builtin_diff(tracer *t, const builtin_def *b, const call_args *a, va
     buf_free(&r);
     return false;
   }
+  value ops[3] = {a->pos[0]};
+  int nops = 1;
+  if (!diff_operand(t, b, a, 3, "prepend", &o.prepend, &ops[nops])) return false;
+  nops += o.prepend;
+  if (!diff_operand(t, b, a, 4, "append", &o.append, &ops[nops])) return false;
+  nops += o.append;
   value key[2] = {nv ? *nv : value_none(), axis ? *axis : value_none()};
   jnp_jit_fn fn = {b->name, &diff_tag, key_of(t, 2, key), diff_body, &o};
-  return jnp_jit(t, &fn, &a->pos[0], 1, a->call->span, out);
+  return jnp_jit(t, &fn, ops, nops, a->call->span, out);
 }
 
 /* lax.cumsum(operand, axis=0, reverse=False) and its siblings: one
@@ -213,7 +256,7 @@ static bool builtin_cumulative_sum(tracer *t, const builtin_def *b, const call_a
 }
 
 static const char *const kw_jnp[] = {"axis", "dtype", NULL}, *const kw_lax[] = {"axis", "reverse", NULL};
-static const char *const kw_diff[] = {"n", "axis", NULL};
+static const char *const kw_diff[] = {"n", "axis", "prepend", "append", NULL};
 static const char *const kw_cumulative[] = {"axis", "dtype", "include_initial", NULL};
 
 const builtin_def builtins_cumulative[] = {
@@ -223,7 +266,7 @@ const builtin_def builtins_cumulative[] = {
     {"lax_cumprod", builtin_lax_cum, 1, 2, kw_lax, P_cumprod},
     {"cummax", builtin_lax_cum, 1, 2, kw_lax, P_cummax},
     {"cummin", builtin_lax_cum, 1, 2, kw_lax, P_cummin},
-    {"diff", builtin_diff, 1, 3, kw_diff, P_sub},
+    {"diff", builtin_diff, 1, 5, kw_diff, P_sub},
     {"cumulative_sum", builtin_cumulative_sum, 1, 1, kw_cumulative, P_cumsum},
     {NULL, NULL, 0, 0, NULL, 0},
 };
