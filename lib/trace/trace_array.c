@@ -76,6 +76,8 @@ static bool builtin_reduce(tracer *t, const builtin_def *b, const call_args *a, 
   bool keepdims, have_dtype = false;
   tj_dtype dtype = DT_F32;
   bool takes_dtype = b->prim == P_reduce_sum || b->prim == P_reduce_prod;
+  if (!takes_dtype && (call_kwarg(a, "initial", NULL) || call_kwarg(a, "where", NULL)))
+    return ta_reduce_extremum(t, b, a, out); /* trace_array_more.c */
   if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 1, "axis", &axis, &axspan) ||
       !ta_get_flag(t, b, a, "keepdims", &keepdims) || (takes_dtype && !ta_opt_dtype(t, b, a, 2, &have_dtype, &dtype)))
     return false;
@@ -297,6 +299,7 @@ static bool builtin_matmul(tracer *t, const builtin_def *b, const call_args *a, 
 
 
 static const char *const kw_reduce[] = {"axis", "keepdims", NULL}, *const kw_axis[] = {"axis", NULL};
+static const char *const kw_extremum[] = {"axis", "keepdims", "initial", "where", NULL};
 static const char *const kw_reduce_dtype[] = {"axis", "dtype", "keepdims", NULL}, *const kw_dtype[] = {"dtype", NULL};
 static const char *const kw_dot[] = {"preferred_element_type", NULL}, *const kw_axes[] = {"axes", NULL};
 static const char *const kw_shape[] = {"shape", NULL}, *const kw_concat[] = {"axis", "dtype", NULL};
@@ -304,8 +307,8 @@ static const char *const kw_shape[] = {"shape", NULL}, *const kw_concat[] = {"ax
 const builtin_def builtins_array[] = {
     {"sum", builtin_reduce, 1, 3, kw_reduce_dtype, P_reduce_sum},
     {"prod", builtin_reduce, 1, 3, kw_reduce_dtype, P_reduce_prod},
-    {"max", builtin_reduce, 1, 2, kw_reduce, P_reduce_max},
-    {"min", builtin_reduce, 1, 2, kw_reduce, P_reduce_min},
+    {"max", builtin_reduce, 1, 2, kw_extremum, P_reduce_max},
+    {"min", builtin_reduce, 1, 2, kw_extremum, P_reduce_min},
     {"mean", builtin_mean, 1, 3, kw_reduce_dtype, P_reduce_sum},
     {"argmax", builtin_argminmax, 1, 2, kw_reduce, P_argmax},
     {"argmin", builtin_argminmax, 1, 2, kw_reduce, P_argmin},

@@ -8,6 +8,7 @@
  * Part of the array vocabulary (trace_array_int.h). */
 #include "trace_array_int.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,6 +46,72 @@ static bool builtin_any_all(tracer *t, const builtin_def *b, const call_args *a,
   if (!convert(t, out, DT_BOOL, false, span) || !own_atom(t, out, span, &in)) return false;
   ir_param p = {"axes", pv_ints(t->m, PV_TUPLE, axes, n)};
   if (!emit(t, b->prim, &in, 1, NULL, &p, 1, span, out)) return false;
+  return !keepdims || ta_expand_at(t, out, axes, n, span);
+}
+
+/* ---- max, min with initial and where ---- */
+
+/* _reduction_init_val(a, -inf) for max (+inf for min): a numpy scalar of
+ * a's dtype (an integer's limit, bool's False / True). */
+static value extremum_identity(int prim, tj_dtype dt) {
+  bool is_max = prim == P_reduce_max;
+  if (dtype_is_float(dt)) return value_strong(value_float(is_max ? -INFINITY : INFINITY), dt);
+  if (dt == DT_BOOL) return value_strong(value_bool(!is_max), dt);
+  int bits = 8 * dtype_size(dt);
+  bool sgn = dtype_kindof(dt) == DK_SIGNED;
+  int64_t lo = sgn ? (int64_t)(~0ull << (bits - 1)) : 0;
+  int64_t hi = sgn ? (int64_t) ~(~0ull << (bits - 1)) : bits == 64 ? -1 : (int64_t)((1ull << bits) - 1);
+  return value_strong(value_int(is_max ? lo : hi), dt);
+}
+
+/* The where= mask: a bool array (check_where). */
+static bool extremum_where(tracer *t, const builtin_def *b, const value *w, tj_span span) {
+  if (!ta_check_array(t, b, w, 0, span)) return false;
+  tj_dtype dt = value_aval(t, w).dtype;
+  if (dt == DT_BOOL) return true;
+  return tracer_error(t, span, "ValueError: jnp.%s: where must be None or a boolean array; got where.dtype=dtype('%s').",
+                      b->name, dtype_long(dt));
+}
+
+/* jnp.max / jnp.min(a, axis, keepdims, initial=, where=): reductions.py
+ * _reduction with has_identity False: where needs initial, masks a through
+ * the jitted _where with the identity, then lax.reduce, then
+ * lax.max(initial, result) (min). */
+bool ta_reduce_extremum(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *axis, *initial, *where;
+  tj_span axspan, ispan, wspan, span = a->call->span;
+  bool keepdims;
+  value x = a->pos[0];
+  if (!ta_check_array(t, b, &x, 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 1, "axis", &axis, &axspan) ||
+      !ta_get_flag(t, b, a, "keepdims", &keepdims) || !ta_get_arg(t, b, a, 99, "initial", &initial, &ispan) ||
+      !ta_get_arg(t, b, a, 99, "where", &where, &wspan) || (where && !extremum_where(t, b, where, wspan)))
+    return false;
+  if (where && !initial)
+    return tracer_error(t, wspan, "ValueError: reduction operation %s does not have an identity, so to use a where "
+                        "mask one has to specify 'initial'", b->name);
+  tj_aval av = value_aval(t, &x);
+  int64_t axes[TJ_MAX_RANK];
+  int n;
+  if (!ta_reduction_axes(t, axis, axspan, av.rank, axes, &n)) return false;
+  if (initial && !ta_check_array(t, b, initial, 0, ispan)) return false;
+  tj_aval ia = value_aval(t, initial);
+  if (ia.rank != 0) {
+    tj_buf m = {0};
+    buf_puts(&m, "ValueError: initial value must be a scalar. Got array of shape ");
+    ta_put_dims(&m, ia.dims, ia.rank);
+    return ta_raise_buf(t, ispan, &m);
+  }
+  value cxy[3] = {where ? *where : value_none(), x, extremum_identity(b->prim, av.dtype)};
+  if (where && !where_jit(t, cxy, span, &x)) return false;
+  ir_atom in[2];
+  ir_param p = {"axes", pv_ints(t->m, PV_TUPLE, axes, n)};
+  if (!own_atom(t, &x, span, &in[1]) || !emit(t, b->prim, &in[1], 1, NULL, &p, 1, span, out)) return false;
+  value init = *initial;
+  in[1] = ATOM_VAR(out->var);
+  if ((init.kind == V_TRACED && !convert(t, &init, av.dtype, false, span)) ||
+      !to_atom(t, &init, av.dtype, false, span, &in[0]) ||
+      !emit(t, b->prim == P_reduce_max ? P_max : P_min, in, 2, NULL, NULL, 0, span, out))
+    return false;
   return !keepdims || ta_expand_at(t, out, axes, n, span);
 }
 
