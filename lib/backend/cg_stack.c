@@ -1,5 +1,5 @@
-/* C rules of lax.stack_p and lax.split_p: block copies in row-major
- * order, as eval_stack.c moves them (an operand of stack, an output of
+/* C rules of lax.stack_p, lax.split_p and lax.tile_p: stack and split are
+ * block copies in row-major order, as eval_stack.c moves them (an operand of stack, an output of
  * split, is `outer` rows of `inner` elements below the axis). */
 #include "codegen.h"
 
@@ -46,5 +46,27 @@ bool cg_split(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
     copy_rows(g, e->out[i], e->in[0], outer, inner, inner, 0, row, at);
     at += inner;
   }
+  return true;
+}
+
+/* A loop nest over the output reading the operand at each coordinate
+ * modulo its dims. */
+bool cg_tile(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
+  (void)ops, (void)expr;
+  tj_aval a = cg_aval(g, e->in[0]);
+  const tj_aval *o = &g->m->vars[e->out[0]];
+  if (cg_size(o) == 0) return true;
+  int64_t st = 1, coef[TJ_MAX_RANK];
+  for (int d = a.rank - 1; d >= 0; d--) coef[d] = st, st *= a.dims[d];
+  tj_buf idx = {0}, src = {0}, dst = {0};
+  buf_puts(&idx, "0");
+  for (int d = 0; d < a.rank; d++)
+    if (a.dims[d] > 1) buf_printf(&idx, " + i%d %% %lld * %lld", d, (long long)a.dims[d], (long long)coef[d]);
+  int levels = cg_loops_begin(g, o, "i");
+  cg_elem(g, e->in[0], idx.data, &src);
+  cg_elem(g, ATOM_VAR(e->out[0]), "i", &dst);
+  cg_line(g, "%s = %s;", dst.data, src.data);
+  cg_loops_end(g, levels);
+  buf_free(&idx), buf_free(&src), buf_free(&dst);
   return true;
 }

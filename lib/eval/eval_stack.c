@@ -1,5 +1,5 @@
-/* Eval rules of lax.stack_p and lax.split_p: in row-major order both move
- * contiguous blocks. Below the axis an operand of stack (an output of
+/* Eval rules of lax.stack_p, lax.split_p and lax.tile_p. In row-major
+ * order stack and split move contiguous blocks. Below the axis an operand of stack (an output of
  * split) is `outer` rows of `inner` elements, and the stacked (split)
  * array interleaves those rows. */
 #include "eval.h"
@@ -42,6 +42,22 @@ bool ev_split(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arra
     for (int64_t o = 0; o < outer; o++)
       memcpy((char *)r->data + o * inner * sz, (const char *)a->data + (o * row + at) * sz, (size_t)inner * sz);
     at += inner;
+  }
+  return true;
+}
+
+/* out[c] = in[c mod the operand's dims]. */
+bool ev_tile(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
+  const tj_array *a = in[0];
+  tj_array *r = out[0] = eval_new_out(s, e, 0);
+  if (!r) return false;
+  int64_t st[TJ_MAX_RANK];
+  size_t sz = (size_t)dtype_size(a->dtype);
+  eval_strides(a, st);
+  for (int64_t i = 0; i < r->size; i++) {
+    int64_t rest = i, j = 0;
+    for (int d = r->rank - 1; d >= 0; d--) j += rest % r->dims[d] % a->dims[d] * st[d], rest /= r->dims[d];
+    memcpy((char *)r->data + i * sz, (const char *)a->data + j * sz, sz);
   }
   return true;
 }

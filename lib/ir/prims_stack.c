@@ -1,6 +1,7 @@
-/* Shape rules of lax.stack_p and lax.split_p (jax/_src/lax/lax.py
- * _stack_shape_rule, _split_shape_rule): stack inserts an axis of the
- * operand count, split cuts one axis into the given sizes. */
+/* Shape rules of lax.stack_p, lax.split_p and lax.tile_p
+ * (jax/_src/lax/lax.py _stack_shape_rule, _split_shape_rule,
+ * _tile_abstract_eval): stack inserts an axis of the operand count, split
+ * cuts one axis into the given sizes, tile multiplies each dimension. */
 #include "prims.h"
 #include "limits.h"
 #include "util.h"
@@ -61,6 +62,22 @@ bool shape_split(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *d
   for (int i = 0; i < n; i++) {
     out[i] = a;
     out[i].dims[axis] = sizes[i];
+  }
+  return true;
+}
+
+bool shape_tile(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
+  tj_aval a = ir_atom_aval(m, e->in[0]);
+  int64_t reps[TJ_MAX_RANK + 1], size = 1;
+  int n = ir_param_ints(e, "reps", reps, TJ_MAX_RANK + 1);
+  if (n != a.rank)
+    return REJECT("reps length must be equal to the ndim of x, got len(reps)=%d and x.ndim=%d.", n, a.rank);
+  out[0] = a;
+  for (int d = 0; d < n; d++) {
+    if (reps[d] < 0) return REJECT("tile reps must be nonnegative, got %s", TUPLE(reps, n));
+    if (__builtin_mul_overflow(a.dims[d], reps[d], &out[0].dims[d]) ||
+        __builtin_mul_overflow(size, out[0].dims[d], &size) || size > TJ_MAX_ELEMENTS)
+      return REJECT("tile result too large");
   }
   return true;
 }

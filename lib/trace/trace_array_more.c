@@ -69,7 +69,8 @@ static bool extremum_where(tracer *t, const builtin_def *b, const value *w, tj_s
   if (!ta_check_array(t, b, w, 0, span)) return false;
   tj_dtype dt = value_aval(t, w).dtype;
   if (dt == DT_BOOL) return true;
-  return tracer_error(t, span, "ValueError: jnp.%s: where must be None or a boolean array; got where.dtype=dtype('%s').",
+  return tracer_error(t, span,
+                      "ValueError: jnp.%s: where must be None or a boolean array; got where.dtype=dtype('%s').",
                       b->name, dtype_long(dt));
 }
 
@@ -490,7 +491,8 @@ static bool builtin_split(tracer *t, const builtin_def *b, const call_args *a, v
   if (!ta_check_array(t, b, &x, 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 2, "axis", &axis, &axspan)) return false;
   if (axis && !ta_index_of(t, axis, axspan, &ax)) return false;
   tj_aval av = value_aval(t, &x);
-  if (ax >= av.rank || ax < -av.rank) return tracer_error(t, axis ? axspan : span, "IndexError: tuple index out of range");
+  if (ax >= av.rank || ax < -av.rank)
+    return tracer_error(t, axis ? axspan : span, "IndexError: tuple index out of range");
   if (ax < 0) ax += av.rank;
   if (!split_sizes(t, b, &a->pos[1], a->pos_spans[1], av.dims[ax], sizes, &n)) return false;
   for (int i = 0; i < n; i++)
@@ -615,6 +617,35 @@ static bool builtin_linspace(tracer *t, const builtin_def *b, const call_args *a
   return jnp_jit(t, &fn, a->pos, 2, a->call->span, out);
 }
 
+/* ---- tile ---- */
+
+/* jnp.tile(A, reps): reps an int or a sequence, padded with leading 1s
+ * to A's rank, or A given leading size-1 dimensions (lax.expand_dims) to
+ * the reps' length; then lax.tile binds tile_p. No jit. */
+static bool builtin_tile(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  int64_t *raw, reps[TJ_MAX_RANK], lead[TJ_MAX_RANK];
+  int n;
+  *out = a->pos[0];
+  if (!ta_check_array(t, b, out, 0, a->pos_spans[0]) ||
+      !ta_read_axes(t, &a->pos[1], a->pos_spans[1], AX_INDEX, &raw, &n))
+    return false;
+  int rank = value_aval(t, out).rank, full = n > rank ? n : rank;
+  if (full > TJ_MAX_RANK) return tracer_error(t, a->pos_spans[1], "too many dimensions (limit is %d) in a shape",
+                                              TJ_MAX_RANK);
+  for (int d = 0; d < full; d++) reps[d] = d < full - n ? 1 : raw[d - (full - n)];
+  for (int d = 0; d < full - rank; d++) lead[d] = d;
+  if (!ta_expand_at(t, out, lead, full - rank, a->call->span)) return false;
+  tj_aval av = value_aval(t, out);
+  for (int d = 0; d < full; d++)
+    if (reps[d] < 0) return tracer_error(t, a->pos_spans[1], "tile with a negative repetition is not supported");
+    else if (reps[d] && av.dims[d] > TJ_MAX_ELEMENTS / reps[d])
+      return tracer_error(t, a->pos_spans[1], "too many elements in one array (limit is %lld)",
+                          (long long)TJ_MAX_ELEMENTS);
+  ir_atom in;
+  ir_param p = {"reps", pv_ints(t->m, PV_TUPLE, reps, full)};
+  return own_atom(t, out, a->call->span, &in) && emit(t, P_tile, &in, 1, NULL, &p, 1, a->call->span, out);
+}
+
 static const char *const kw_reduce[] = {"axis", "keepdims", NULL}, *const kw_axis[] = {"axis", NULL};
 static const char *const kw_k[] = {"k", NULL}, *const kw_eye[] = {"M", "k", "dtype", NULL};
 static const char *const kw_dtype[] = {"dtype", NULL}, *const kw_stack[] = {"axis", "dtype", NULL};
@@ -631,6 +662,7 @@ const builtin_def builtins_array_more[] = {
     {"roll", builtin_roll, 2, 3, kw_axis, P_concatenate},
     {"stack", builtin_stack, 1, 3, kw_stack, P_stack},
     {"linspace", builtin_linspace, 2, 5, kw_linspace, P_iota},
+    {"tile", builtin_tile, 2, 2, NULL, P_tile},
     {"split", builtin_split, 2, 3, kw_axis, P_split},
     {"array_split", builtin_split, 2, 3, kw_axis, P_split},
     {NULL, NULL, 0, 0, NULL, 0},

@@ -3,7 +3,7 @@
 np.eye, np.identity, np.roll, np.stack, np.split, np.array_split (numpy 1.x has no cumulative_sum) zeros
 before np.cumsum and jnp.linspace's float32 formula (also compared with
 np.linspace, to within 2 float32 ulps of the larger bound), np.max / np.min
-with initial and where on the inputs the case returns first.
+with initial and where, and np.tile on the inputs the case returns first.
 Exit 0 when every output agrees."""
 import json
 import sys
@@ -35,12 +35,13 @@ want = [np.any(x > 2.0, axis=1), np.all(x > -2.5, axis=0), np.any(n == 77),
         *np.split(n, [10, 50], axis=1), *np.array_split(x, 7),
         np.concatenate((np.zeros((48, 1), np.int32), np.cumsum(n, axis=1, dtype=np.int32)), axis=1),
         linspace(-3.0, 7.5, 5000), linspace(0, 1000, 4096, False), np.floor(linspace(x[0, 0], 9.0, 3001)).astype(np.int32),
-        np.max(x, axis=1, initial=0.5, where=x < 1.0), np.min(n, axis=0, initial=4000, where=n % 3 == 1)]
+        np.max(x, axis=1, initial=0.5, where=x < 1.0), np.min(n, axis=0, initial=4000, where=n % 3 == 1),
+        np.tile(x, (3, 1, 2)), np.tile(n[0], 40)]
 bad = [k + 2 for k, (g, w) in enumerate(zip(got[2:], want))
        if g.dtype != w.dtype or g.shape != w.shape or not np.array_equal(g, w)]
 for k, (a, b, c) in enumerate([(-3.0, 7.5, 5000), (0, 1000, 4096)]):
     close = np.linspace(a, b, c, endpoint=k == 0).astype(np.float32)
-    g = got[len(got) - 5 + k]
+    g = got[len(got) - 7 + k]
     if not np.all(np.abs(g - close) <= 2 * np.spacing(np.float32(max(abs(a), abs(b))))):
         bad.append("np.linspace %d" % k)
 if len(got) != len(want) + 2:

@@ -264,6 +264,7 @@ static const recipe recipes[P_COUNT] = {
     /* stack and split (issue 14 item 6): a middle axis, an empty part */
     [P_stack] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return stack((x, y, x), 1); }"},
     [P_split] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return split(x, (1, 1, 3), axis=1); }"},
+    [P_tile] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return tile(x, (2, 1, 3)); }"},
 };
 
 /* src with every T replaced by the dtype's name. */
