@@ -26,6 +26,7 @@ static void reduce_identity(cg *g, int prim, tj_dtype t, tj_buf *b) {
   bool fl = dtype_is_float(t), sgn = dtype_kindof(t) == DK_SIGNED;
   int bits = 8 * dtype_size(t);
   if (prim == P_reduce_prod) lit.f = 1, lit.i = 1;
+  else if (prim == P_reduce_and) lit.i = t == DT_BOOL ? 1 : sgn || bits == 64 ? -1 : (int64_t)((1ull << bits) - 1);
   else if (prim == P_reduce_max && fl) lit.f = -1.0 / 0.0;
   else if (prim == P_reduce_min && fl) lit.f = 1.0 / 0.0;
   else if (prim == P_reduce_max) lit.i = t == DT_BOOL ? 0 : sgn ? (int64_t)(~0ull << (bits - 1)) : 0;
@@ -42,6 +43,8 @@ static void reduce_step(cg *g, int prim, tj_dtype t, const char *acc, const char
     const char *op = prim == P_reduce_max ? ">" : "<";
     if (fl) cg_line(g, "if (%s == %s && (%s != %s || %s %s %s)) %s = %s;", acc, acc, x, x, x, op, acc, acc, x);
     else cg_line(g, "if (%s %s %s) %s = %s;", x, op, acc, acc, x);
+  } else if (prim == P_reduce_or || prim == P_reduce_and) {
+    cg_line(g, "%s = %s %s %s;", acc, acc, prim == P_reduce_or ? "|" : "&", x);
   } else if (fl) cg_line(g, "%s = %s %s %s;", acc, acc, prim == P_reduce_sum ? "+" : "*", x);
   else cg_line(g, "%s = (%s)((%s)%s %s (%s)%s);", acc, T, U, acc, prim == P_reduce_sum ? "+" : "*", U, x);
 }

@@ -77,4 +77,7 @@
 #define TJ_MEMORY_SHARE_NUM  3
 #define TJ_MEMORY_SHARE_DEN  4
 
+/* outputs of one split (split_p): jnp.split's sections */
+#define TJ_MAX_SPLIT_OUTPUTS 256
+
 #endif

@@ -33,6 +33,8 @@ static void reduce_init(int prim, tj_array *r) {
   bool sgn = dtype_kindof(r->dtype) == DK_SIGNED;
   for (int64_t i = 0; i < r->size; i++) {
     if (prim == P_reduce_prod) array_set_i(r, i, 1);
+    else if (prim == P_reduce_and) array_set_i(r, i, r->dtype == DT_BOOL ? 1 : sgn || bits == 64 ? -1 : (int64_t)((1ull << bits) - 1));
+    else if (prim == P_reduce_or) array_set_i(r, i, 0);
     else if (prim == P_reduce_max && fl) array_set_f(r, i, -INFINITY);
     else if (prim == P_reduce_min && fl) array_set_f(r, i, INFINITY);
     else if (prim == P_reduce_max) array_set_i(r, i, r->dtype == DT_BOOL ? 0 : sgn ? (int64_t)(~0ull << (bits - 1)) : 0);
@@ -113,6 +115,7 @@ bool ev_reduce(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arr
       int64_t acc = array_get_i(r, o), x = array_get_i(a, i);
       acc = e->prim == P_reduce_sum ? (int64_t)((uint64_t)acc + (uint64_t)x)
           : e->prim == P_reduce_prod ? (int64_t)((uint64_t)acc * (uint64_t)x)
+          : e->prim == P_reduce_or ? acc | x : e->prim == P_reduce_and ? acc & x
           : e->prim == P_reduce_max ? (x > acc ? x : acc) : (x < acc ? x : acc);
       array_set_i(r, o, acc);
     }

@@ -39,7 +39,9 @@ static tj_aval drop_dims(tj_aval a, const int64_t *dims, int n) {
   return out;
 }
 
-/* reduce_sum / reduce_prod / reduce_max / reduce_min[axes]. */
+/* reduce_sum / reduce_prod / reduce_max / reduce_min[axes], and the
+ * logical reduce_or / reduce_and[axes] (_reduce_logical_shape_rule: bool
+ * or integers, the weak type stripped). */
 bool shape_reduce(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval a = operand(m, e, 0);
   int64_t axes[TJ_MAX_RANK];
@@ -49,7 +51,11 @@ bool shape_reduce(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *
                   n < 0 ? "(?)" : TUPLE(axes, n), a.rank);
   if ((prims[e->prim].flags & PF_NUMERIC) && a.dtype == DT_BOOL)
     return REJECT("%s does not accept dtype bool", prims[e->prim].name);
+  bool logical = e->prim == P_reduce_or || e->prim == P_reduce_and;
+  if (logical && a.dtype != DT_BOOL && !dtype_is_int(a.dtype))
+    return REJECT("logical reduction requires operand dtype bool or int, got %s.", dtype_long(a.dtype));
   out[0] = drop_dims(a, axes, n);
+  if (logical) out[0].weak = false;
   return true;
 }
 

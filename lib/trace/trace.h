@@ -261,6 +261,7 @@ extern const builtin_def builtins_sort[];     /* trace_sort.c */
 extern const builtin_def builtins_einsum[];   /* trace_einsum.c */
 extern const builtin_def builtins_nn[];       /* trace_nn.c */
 extern const builtin_def builtins_window[];   /* trace_window.c: pad, lax_pad, reduce_window */
+extern const builtin_def builtins_array_more[]; /* trace_array_more.c */
 /* Offers every builtin's name to a "did you mean" (util.h). */
 struct tj_suggest;
 void builtin_suggest(struct tj_suggest *sg);

@@ -27,7 +27,7 @@ tj_dtype ta_promote_integer(tj_dtype dt) {
 }
 
 /* The reduced dimensions of a reduction: all of them for axis None. */
-static bool reduction_axes(tracer *t, const value *axis, tj_span span, int rank, int64_t *axes, int *n) {
+bool ta_reduction_axes(tracer *t, const value *axis, tj_span span, int rank, int64_t *axes, int *n) {
   int64_t *raw;
   if (!axis) {
     for (int d = 0; d < rank; d++) axes[d] = d;
@@ -54,7 +54,7 @@ static bool reduce_with(tracer *t, int prim, const char *name, value x, const va
   tj_aval av = value_aval(t, &x);
   int64_t axes[TJ_MAX_RANK];
   int n;
-  if (!reduction_axes(t, axis, axspan, av.rank, axes, &n)) return false;
+  if (!ta_reduction_axes(t, axis, axspan, av.rank, axes, &n)) return false;
   if (sum_like && !ta_cast(t, &x, &av, av.dtype == DT_BOOL ? DT_I32 : av.dtype, av.weak, span)) return false;
   tj_dtype result = have_dtype ? dtype : sum_like ? ta_promote_integer(av.dtype) : av.dtype;
   if (sum_like && result == DT_BOOL) /* jnp switches to reduce_or/reduce_and here */
@@ -76,6 +76,8 @@ static bool builtin_reduce(tracer *t, const builtin_def *b, const call_args *a, 
   bool keepdims, have_dtype = false;
   tj_dtype dtype = DT_F32;
   bool takes_dtype = b->prim == P_reduce_sum || b->prim == P_reduce_prod;
+  if (!takes_dtype && (call_kwarg(a, "initial", NULL) || call_kwarg(a, "where", NULL)))
+    return ta_reduce_extremum(t, b, a, out); /* trace_array_more.c */
   if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 1, "axis", &axis, &axspan) ||
       !ta_get_flag(t, b, a, "keepdims", &keepdims) || (takes_dtype && !ta_opt_dtype(t, b, a, 2, &have_dtype, &dtype)))
     return false;
@@ -103,7 +105,7 @@ static bool builtin_mean(tracer *t, const builtin_def *b, const call_args *a, va
   tj_dtype result = have_dtype ? dtype : inexact(av.dtype);
   int64_t axes[TJ_MAX_RANK], count = 1;
   int n;
-  if (!reduction_axes(t, axis, axspan, av.rank, axes, &n)) return false;
+  if (!ta_reduction_axes(t, axis, axspan, av.rank, axes, &n)) return false;
   for (int i = 0; i < n; i++) count *= av.dims[axes[i]]; /* at most TJ_MAX_ELEMENTS */
   value sum, total = value_int(count);
   if (!reduce_with(t, P_reduce_sum, "sum", x, axis, axspan, true, result, keepdims, span, &sum)) return false;
@@ -298,6 +300,7 @@ static bool builtin_matmul(tracer *t, const builtin_def *b, const call_args *a, 
 
 
 static const char *const kw_reduce[] = {"axis", "keepdims", NULL}, *const kw_axis[] = {"axis", NULL};
+static const char *const kw_extremum[] = {"axis", "keepdims", "initial", "where", NULL};
 static const char *const kw_reduce_dtype[] = {"axis", "dtype", "keepdims", NULL}, *const kw_dtype[] = {"dtype", NULL};
 static const char *const kw_dot[] = {"preferred_element_type", NULL}, *const kw_axes[] = {"axes", NULL};
 static const char *const kw_shape[] = {"shape", NULL}, *const kw_concat[] = {"axis", "dtype", NULL};
@@ -305,8 +308,8 @@ static const char *const kw_shape[] = {"shape", NULL}, *const kw_concat[] = {"ax
 const builtin_def builtins_array[] = {
     {"sum", builtin_reduce, 1, 3, kw_reduce_dtype, P_reduce_sum},
     {"prod", builtin_reduce, 1, 3, kw_reduce_dtype, P_reduce_prod},
-    {"max", builtin_reduce, 1, 2, kw_reduce, P_reduce_max},
-    {"min", builtin_reduce, 1, 2, kw_reduce, P_reduce_min},
+    {"max", builtin_reduce, 1, 2, kw_extremum, P_reduce_max},
+    {"min", builtin_reduce, 1, 2, kw_extremum, P_reduce_min},
     {"mean", builtin_mean, 1, 3, kw_reduce_dtype, P_reduce_sum},
     {"argmax", builtin_argminmax, 1, 2, kw_reduce, P_argmax},
     {"argmin", builtin_argminmax, 1, 2, kw_reduce, P_argmin},

@@ -23,6 +23,7 @@ static bool bind_cumred(tracer *t, int prim, value *x, int64_t axis, bool revers
 typedef struct {
   int prim; /* P_cumsum or P_cumprod */
   bool has_axis, has_dtype;
+  bool promote; /* promote_integers (_cumsum_with_promotion) */
   int64_t axis;
   tj_dtype dtype;
   tj_span axis_span;
@@ -35,7 +36,9 @@ static bool cum_body(tracer *t, int prim, const cum_opts *o, value *x, tj_span s
   a = value_aval(t, x);
   int64_t axis;
   if (!ta_canon_axis(t, o->has_axis ? o->axis : 0, a.rank, o->axis_span, &axis)) return false;
-  tj_dtype result = o->has_dtype ? o->dtype : a.dtype == DT_BOOL ? ta_promote_integer(a.dtype) : a.dtype;
+  tj_dtype result = o->has_dtype                           ? o->dtype
+                    : o->promote || a.dtype == DT_BOOL ? ta_promote_integer(a.dtype)
+                                                       : a.dtype;
   tj_dtype compute = result;
   if (o->has_dtype && o->dtype == DT_BOOL) { /* counts of nonzeros: [-1, 1] must not cancel */
     if (a.dtype != DT_BOOL && !apply_binary(t, P_ne, *x, value_int(0), span, x)) return false;
@@ -46,7 +49,7 @@ static bool cum_body(tracer *t, int prim, const cum_opts *o, value *x, tj_span s
 }
 
 /* Identities in the jit cache (trace.h jnp_jit): never read or written. */
-static const ast_func jnp_cum_tag, diff_tag;
+static const ast_func jnp_cum_tag, diff_tag, cumulative_sum_tag;
 
 /* The static arguments of one call as jit's cache key holds them. */
 static value key_of(tracer *t, int n, const value *items) {
@@ -78,10 +81,12 @@ static bool builtin_jnp_cum(tracer *t, const builtin_def *b, const call_args *a,
   return jnp_jit(t, &fn, &a->pos[0], 1, a->call->span, out);
 }
 
-/* jnp.diff's static options. */
+/* jnp.diff's static options, and which of prepend and append (the jit's
+ * operands after a) were given. */
 typedef struct {
   int64_t n, axis;
   tj_span axis_span;
+  bool prepend, append;
 } diff_opts;
 
 /* x[lo:hi] along axis (the others whole) as jnp's static indexing records
@@ -101,15 +106,39 @@ static bool slice_axis(tracer *t, value x, int axis, int64_t lo, int64_t hi, tj_
   return emit(t, P_slice, &in, 1, NULL, ps, 3, span, out);
 }
 
-/* lax_numpy.py diff's body: n times op(arr[1:], arr[:-1]) along the axis,
- * op ne for booleans, else sub. */
+/* prepend and append joined to x along the axis: a scalar one broadcast
+ * to x's shape with the axis 1 (jnp.broadcast_to), then jnp.concatenate
+ * (which promotes). */
+static bool diff_combine(tracer *t, const diff_opts *o, value *args, int64_t axis, tj_span span, value *x) {
+  value parts[3];
+  int n = 0, k = 1;
+  tj_aval shape = value_aval(t, x);
+  shape.dims[axis] = 1;
+  for (int side = 0; side < 2; side++) {
+    if (side == 1) parts[n++] = *x;
+    if (!(side ? o->append : o->prepend)) continue;
+    value v = args[k++];
+    tj_aval va = value_aval(t, &v), target = shape;
+    target.dtype = va.dtype, target.weak = va.weak;
+    if (va.rank == 0 && !ta_broadcast_trailing(t, &v, &va, &target, span, &v)) return false;
+    parts[n++] = v;
+  }
+  if (n == 1) return true;
+  value cargs[2] = {{.kind = V_TUPLE, .n = n, .list = true, .items = parts}, value_int(axis)};
+  return call_builtin_values(t, "concatenate", cargs, 2, span, x);
+}
+
+/* lax_numpy.py diff's body: prepend and append joined, then n times
+ * op(arr[1:], arr[:-1]) along the axis, op ne for booleans, else sub. */
 static bool diff_body(tracer *t, const void *ctx, value *args, tj_span span, value *x) {
   const diff_opts *o = ctx;
   *x = args[0];
   tj_aval a = value_aval(t, x);
   int64_t axis;
   if (o->n == 0) return true; /* the operand as it is, axis unchecked */
-  if (!ta_canon_axis(t, o->axis, a.rank, o->axis_span, &axis)) return false;
+  if (!ta_canon_axis(t, o->axis, a.rank, o->axis_span, &axis) || !diff_combine(t, o, args, axis, span, x))
+    return false;
+  a = value_aval(t, x);
   for (int64_t k = 0; k < o->n; k++) {
     int64_t size = value_aval(t, x).dims[axis];
     value hi, lo;
@@ -121,12 +150,23 @@ static bool diff_body(tracer *t, const void *ctx, value *args, tj_span span, val
   return true;
 }
 
-/* jnp.diff(a, n=1, axis=-1): a jit with static n and axis (prepend and
- * append are not taken). */
+/* A prepend or append argument: absent or None, or an array-like. */
+static bool diff_operand(tracer *t, const builtin_def *b, const call_args *a, int i, const char *kw, bool *given,
+                         value *out) {
+  const value *v;
+  tj_span span;
+  if (!ta_get_arg(t, b, a, i, kw, &v, &span)) return false;
+  *given = v && v->kind != V_NONE;
+  if (*given) *out = *v;
+  return !*given || ta_check_array(t, b, v, i, span);
+}
+
+/* jnp.diff(a, n=1, axis=-1, prepend=None, append=None): a jit with static
+ * n and axis; a, and prepend and append when given, are its operands. */
 static bool builtin_diff(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   const value *nv, *axis;
   tj_span nspan;
-  diff_opts o = {1, -1, a->call->span};
+  diff_opts o = {1, -1, a->call->span, false, false};
   if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 1, "n", &nv, &nspan) ||
       !ta_get_arg(t, b, a, 2, "axis", &axis, &o.axis_span))
     return false;
@@ -139,9 +179,15 @@ static bool builtin_diff(tracer *t, const builtin_def *b, const call_args *a, va
     buf_free(&r);
     return false;
   }
+  value ops[3] = {a->pos[0]};
+  int nops = 1;
+  if (!diff_operand(t, b, a, 3, "prepend", &o.prepend, &ops[nops])) return false;
+  nops += o.prepend;
+  if (!diff_operand(t, b, a, 4, "append", &o.append, &ops[nops])) return false;
+  nops += o.append;
   value key[2] = {nv ? *nv : value_none(), axis ? *axis : value_none()};
   jnp_jit_fn fn = {b->name, &diff_tag, key_of(t, 2, key), diff_body, &o};
-  return jnp_jit(t, &fn, &a->pos[0], 1, a->call->span, out);
+  return jnp_jit(t, &fn, ops, nops, a->call->span, out);
 }
 
 /* lax.cumsum(operand, axis=0, reverse=False) and its siblings: one
@@ -170,8 +216,48 @@ static bool builtin_lax_cum(tracer *t, const builtin_def *b, const call_args *a,
   return bind_cumred(t, b->prim, out, ax, reverse, a->call->span);
 }
 
+/* jnp.cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False)
+ * (reductions.py): no jit itself; the jit _cumsum_with_promotion (narrow
+ * integers sum in the default width) with the canonical axis, then for
+ * include_initial a lax.full of zeros concatenated in front. */
+static bool builtin_cumulative_sum(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *axis = call_kwarg(a, "axis", NULL);
+  cum_opts o = {.prim = P_cumsum, .has_axis = true, .promote = true, .axis_span = a->call->span};
+  bool initial;
+  tj_span span = a->call->span;
+  if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0]) || !ta_opt_dtype(t, b, a, 99, &o.has_dtype, &o.dtype) ||
+      !ta_get_flag(t, b, a, "include_initial", &initial))
+    return false;
+  tj_aval av = value_aval(t, &a->pos[0]);
+  if (av.rank == 0)
+    return tracer_error(t, span, "ValueError: The input must be non-scalar to take a cumulative sum, however a "
+                        "scalar value or scalar array was given.");
+  if (axis && axis->kind != V_NONE) {
+    call_kwarg(a, "axis", &o.axis_span);
+    if (!ta_index_of(t, axis, o.axis_span, &o.axis) || !ta_canon_axis(t, o.axis, av.rank, o.axis_span, &o.axis))
+      return false;
+  } else if (av.rank > 1) {
+    return tracer_error(t, span, "ValueError: The input array has rank %d, however axis was not set to an explicit "
+                        "value. The axis argument is only optional for one-dimensional arrays.", av.rank);
+  }
+  value key[2] = {value_int(o.axis), o.has_dtype ? value_int(o.dtype) : value_none()};
+  jnp_jit_fn fn = {"_cumsum_with_promotion", &cumulative_sum_tag, key_of(t, 2, key), cum_jit_body, &o};
+  if (!jnp_jit(t, &fn, &a->pos[0], 1, span, out)) return false;
+  if (!initial) return true;
+  tj_aval zeros = value_aval(t, out), scalar = aval_scalar(zeros.dtype, false);
+  zeros.dims[o.axis] = 1, zeros.weak = false;
+  value z, zero = value_int(0);
+  ir_atom in[2];
+  if (!ta_broadcast_trailing(t, &zero, &scalar, &zeros, span, &z) || !own_atom(t, &z, span, &in[0]) ||
+      !own_atom(t, out, span, &in[1]))
+    return false;
+  ir_param p = {"dimension", pv_int(t->m, o.axis)};
+  return emit(t, P_concatenate, in, 2, NULL, &p, 1, span, out);
+}
+
 static const char *const kw_jnp[] = {"axis", "dtype", NULL}, *const kw_lax[] = {"axis", "reverse", NULL};
-static const char *const kw_diff[] = {"n", "axis", NULL};
+static const char *const kw_diff[] = {"n", "axis", "prepend", "append", NULL};
+static const char *const kw_cumulative[] = {"axis", "dtype", "include_initial", NULL};
 
 const builtin_def builtins_cumulative[] = {
     {"cumsum", builtin_jnp_cum, 1, 3, kw_jnp, P_cumsum},
@@ -180,6 +266,7 @@ const builtin_def builtins_cumulative[] = {
     {"lax_cumprod", builtin_lax_cum, 1, 2, kw_lax, P_cumprod},
     {"cummax", builtin_lax_cum, 1, 2, kw_lax, P_cummax},
     {"cummin", builtin_lax_cum, 1, 2, kw_lax, P_cummin},
-    {"diff", builtin_diff, 1, 3, kw_diff, P_sub},
+    {"diff", builtin_diff, 1, 5, kw_diff, P_sub},
+    {"cumulative_sum", builtin_cumulative_sum, 1, 1, kw_cumulative, P_cumsum},
     {NULL, NULL, 0, 0, NULL, 0},
 };

@@ -53,6 +53,10 @@ bool ta_broadcast_trailing(tracer *t, const value *v, const tj_aval *av, const t
 bool ta_expand_at(tracer *t, value *v, const int64_t *at, int n, tj_span span);
 bool ta_reshape_to(tracer *t, value *v, const tj_aval *shape, tj_span span);
 bool ta_ravel(tracer *t, value *v, tj_span span);
+/* The reduced dimensions of a reduction: all of them for axis None (trace_array.c). */
+bool ta_reduction_axes(tracer *t, const value *axis, tj_span span, int rank, int64_t *axes, int *n);
+/* jnp.max / jnp.min with initial= or where= (trace_array_more.c). */
+bool ta_reduce_extremum(tracer *t, const builtin_def *b, const call_args *a, value *out);
 /* jnp's _promote_integer_dtype: bool, i8, i16 to i32, u8 to u32 (trace_array.c). */
 tj_dtype ta_promote_integer(tj_dtype dt);
 void ta_sort_dims(int64_t *dims, int n);

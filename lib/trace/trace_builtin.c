@@ -268,6 +268,7 @@ static const builtin_def *const builtin_tables[] = {
     builtins_einsum,
     builtins_nn,
     builtins_window,
+    builtins_array_more,
 };
 
 static const builtin_def *find_builtin(const char *name) {

@@ -311,6 +311,7 @@ static const struct {
     {"argmin", "argmin", false}, {"astype", "astype", false}, {"squeeze", "squeeze", false},
     {"dot", "dot", false},       {"reshape", "reshape", true}, {"transpose", "transpose", true},
     {"flatten", "ravel", false}, {"ravel", "ravel", false},  {"clip", "clip", false},
+    {"any", "any", false},       {"all", "all", false},
 };
 
 const char *method_builtin(const char *method, bool *packs) {

@@ -269,6 +269,13 @@ static const recipe recipes[P_COUNT] = {
                              " padding=\\\"SAME\\\", window_strides=(1, 2)); }"},
     [P_reduce_window_min] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return reduce_window(x, inf, \\\"min\\\", (3, 2),"
                              " (2, 1), ((0, 2), (1, 1)), (2, 1), (1, 2)); }"},
+    /* logical reductions (issue 14 item 6): jnp.any / jnp.all reduce bools */
+    [P_reduce_or] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return any(x, 1); }"},
+    [P_reduce_and] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return all(x, 0); }"},
+    /* stack and split (issue 14 item 6): a middle axis, an empty part */
+    [P_stack] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return stack((x, y, x), 1); }"},
+    [P_split] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return split(x, (1, 1, 3), axis=1); }"},
+    [P_tile] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return tile(x, (2, 1, 3)); }"},
 };
 
 /* src with every T replaced by the dtype's name. */
