@@ -159,15 +159,30 @@ void tj_rt_conv_pack(const void *rhs, void *w, const long *geo, int dt) {
 #define IM2COL(T)                                                                       \
   {                                                                                     \
     T *dst = a;                                                                         \
-    do {                                                                                \
+    for (long row = 0; row < rows; row++) {                                             \
       long k[CONV_MAX_SPATIAL] = {0};                                                   \
       PATCH(T);                                                                         \
-    } while (next_digit(pos, nsp, geo, CS_OUT));                                        \
+      next_digit(pos, nsp, geo, CS_OUT);                                                \
+    }                                                                                   \
   }
 
-void tj_rt_conv_im2col(const void *lhs, void *a, const long *geo, int dt, long n, long g) {
+/* pos: output position p0 as one index per spatial dimension. */
+static void position_of(const long *geo, int nsp, long p0, long *pos) {
+  for (int i = nsp - 1; i >= 0; i--) pos[i] = p0 % CONV_AT(geo, i, CS_OUT), p0 /= CONV_AT(geo, i, CS_OUT);
+}
+
+void tj_rt_conv_im2col(const void *lhs, void *a, const long *geo, int dt, long n, long g, long p0, long rows) {
   int nsp = (int)geo[CONV_NSP];
   long cg = geo[CONV_CIN] / geo[CONV_GROUPS], sc = geo[CONV_LHS_SC];
   long base = n * geo[CONV_LHS_SN] + g * cg * sc, pos[CONV_MAX_SPATIAL] = {0};
+  position_of(geo, nsp, p0, pos);
   if (dt == DT_F32) IM2COL(float) else IM2COL(double)
+}
+
+int tj_rt_conv_supports(int dt) {
+  switch ((tj_dtype)dt) {
+  case DT_BOOL: case DT_I8: case DT_I16: case DT_I32: case DT_I64: case DT_U8: case DT_U32: case DT_F32: case DT_F64:
+    return 1;
+  default: return 0;
+  }
 }

@@ -2,7 +2,8 @@
 # Convolution (issue 14 item 4): conv_general_dilated in NHWC/HWIO,
 # NCHW/OIHW, default and mixed layouts, with strides, SAME/SAME_LOWER/
 # VALID/explicit (negative too) padding, lhs and rhs dilation, feature
-# groups, f32/f64/i32, and jnp.convolve in its three modes, each through
+# groups, f32/f64/i32, images whose im2col matrix takes several 4 MB
+# chunks, and jnp.convolve in its three modes, each through
 # `tjit run --check` (the compiled C, im2col + BLAS or direct, against the
 # reference evaluator) and then against a convolution written in numpy in
 # tests/data/conv_numpy_check.py and np.convolve.
