@@ -140,6 +140,8 @@ static bool explicit_padding(tracer *t, const value *p, tj_span span, tj_conv *c
 static bool conv_params(tracer *t, const conv_args *a, const tj_aval *l, const tj_aval *r, tj_conv *c) {
   memset(c, 0, sizeof *c);
   c->preferred = DT_COUNT, c->feature_groups = 1, c->batch_groups = 1;
+  note_use(t, a->padding->prov, USE_SHAPE); /* they decide params and shapes */
+  if (a->dnums) note_use(t, a->dnums->prov, USE_SHAPE);
   if (!dimension_numbers(t, a, l, r, &c->dn)) return false;
   int nsp = l->rank - 2;
   if (!read_ints(t, a->strides, a->sspan, "window_strides", c->strides, &c->nstrides)) return false;
@@ -291,6 +293,7 @@ static bool builtin_convolve(tracer *t, const builtin_def *b, const call_args *a
     return false;
   convolve_opts o = {0};
   if (modev) {
+    note_use(t, modev->prov, USE_SHAPE);
     static const char *const modes[3] = {"full", "same", "valid"};
     o.mode = -1;
     for (int i = 0; i < 3; i++)
