@@ -229,7 +229,16 @@ static bool builtin_conv_general(tracer *t, const builtin_def *b, const call_arg
 
 typedef struct convolve_opts {
   int mode;                /* 0 full, 1 same, 2 valid */
+  tj_dtype preferred;      /* preferred_element_type; DT_COUNT: None */
 } convolve_opts;
+
+/* The jit cache's static arguments of convolve and _conv. */
+static value convolve_key(tracer *t, const convolve_opts *o) {
+  value key = {.kind = V_TUPLE, .n = 2};
+  key.items = ARENA_ARRAY(&t->scratch, value, 2);
+  key.items[0] = value_int(o->mode), key.items[1] = value_int(o->preferred);
+  return key;
+}
 
 static const ast_func conv_tag, convolve_tag, flip_tag; /* identities in the jit cache (trace.h jnp_jit) */
 
@@ -250,7 +259,7 @@ static bool conv1d_body(tracer *t, const void *ctx, value *args, tj_span span, v
   if (xa.rank != 1 || ya.rank != 1) return tracer_error(t, span, "ValueError: convolve() only support 1-dimensional inputs.");
   bool weak;
   tj_dtype dt = dtype_promote(xa.dtype, xa.weak, ya.dtype, ya.weak, &weak);
-  if (!dtype_is_float(dt)) dt = DT_F32; /* the default float dtype */
+  if (!dtype_is_float(dt) && o->preferred == DT_COUNT) dt = DT_F32; /* promote_dtypes_inexact: the default float */
   if (!ta_cast(t, &x, &xa, dt, false, span) || !ta_cast(t, &y, &ya, dt, false, span)) return false;
   if (xa.dims[0] == 0 || ya.dims[0] == 0)
     return tracer_error(t, span, "ValueError: convolve: inputs cannot be empty, got shapes (%lld,) and (%lld,).",
@@ -264,7 +273,7 @@ static bool conv1d_body(tracer *t, const void *ctx, value *args, tj_span span, v
   if (!jnp_jit(t, &flip, &y, 1, span, &y)) return false;
   int64_t k = value_aval(t, &y).dims[0], at[2] = {0, 1};
   tj_conv c = {.nstrides = 1, .strides = {1}, .nlhs_dil = 1, .lhs_dil = {1}, .nrhs_dil = 1, .rhs_dil = {1},
-               .npad = 1, .feature_groups = 1, .batch_groups = 1, .preferred = DT_COUNT};
+               .npad = 1, .feature_groups = 1, .batch_groups = 1, .preferred = o->preferred};
   c.dn.rank = 3;
   for (int s = 0; s < 3; s++)
     for (int i = 0; i < 3; i++) c.dn.spec[s][i] = i;
@@ -277,21 +286,21 @@ static bool conv1d_body(tracer *t, const void *ctx, value *args, tj_span span, v
 
 static bool convolve_body(tracer *t, const void *ctx, value *args, tj_span span, value *out) {
   const convolve_opts *o = ctx;
-  value key = {.kind = V_TUPLE, .n = 1};
-  key.items = ARENA_ARRAY(&t->scratch, value, 1);
-  key.items[0] = value_int(o->mode);
-  jnp_jit_fn fn = {"_conv", &conv_tag, key, conv1d_body, o};
+  jnp_jit_fn fn = {"_conv", &conv_tag, convolve_key(t, o), conv1d_body, o};
   return jnp_jit(t, &fn, args, 2, span, out);
 }
 
 static bool builtin_convolve(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  const value *modev;
-  tj_span ms, span = a->call->span;
+  const value *modev, *prec, *pref;
+  tj_span ms, ps, fs, span = a->call->span;
   value xy[2] = {a->pos[0], a->pos[1]};
   if (!ta_check_array(t, b, &xy[0], 0, a->pos_spans[0]) || !ta_check_array(t, b, &xy[1], 1, a->pos_spans[1]) ||
-      !ta_get_arg(t, b, a, 2, "mode", &modev, &ms))
+      !ta_get_arg(t, b, a, 2, "mode", &modev, &ms) || !ta_get_arg(t, b, a, 99, "precision", &prec, &ps) ||
+      !ta_get_arg(t, b, a, 99, "preferred_element_type", &pref, &fs))
     return false;
-  convolve_opts o = {0};
+  convolve_opts o = {.preferred = DT_COUNT};
+  if (prec) return tracer_error(t, ps, "convolve: tjit supports precision=None only");
+  if (pref && !ta_get_dtype(t, pref, fs, &o.preferred)) return false;
   if (modev) {
     note_use(t, modev->prov, USE_SHAPE);
     static const char *const modes[3] = {"full", "same", "valid"};
@@ -307,10 +316,7 @@ static bool builtin_convolve(tracer *t, const builtin_def *b, const call_args *a
     if (ATOM_IS_LIT(at)) return tracer_error(t, span, "ValueError: convolve() only support 1-dimensional inputs.");
     xy[i] = value_traced(ATOM_INDEX(at));
   }
-  value key = {.kind = V_TUPLE, .n = 1};
-  key.items = ARENA_ARRAY(&t->scratch, value, 1);
-  key.items[0] = value_int(o.mode);
-  jnp_jit_fn fn = {"convolve", &convolve_tag, key, convolve_body, &o};
+  jnp_jit_fn fn = {"convolve", &convolve_tag, convolve_key(t, &o), convolve_body, &o};
   return jnp_jit(t, &fn, xy, 2, span, out);
 }
 
@@ -318,7 +324,7 @@ static const char *const kw_conv_general[] = {"window_strides", "padding", "lhs_
                                               "dimension_numbers", "feature_group_count", "batch_group_count",
                                               "precision", "preferred_element_type", NULL};
 static const char *const kw_conv[] = {"window_strides", "padding", "precision", "preferred_element_type", NULL};
-static const char *const kw_convolve[] = {"mode", NULL};
+static const char *const kw_convolve[] = {"mode", "precision", "preferred_element_type", NULL};
 
 /* prim tells lax.conv (P_iota) from conv_general_dilated. */
 const builtin_def builtins_conv[] = {
