@@ -10,6 +10,8 @@
 #   sort of 1M f32 (issue 14)                 >= 1x   qsort built with cc -O2
 #   top_k, k = 10 of 1M f32 (issue 14)        >= 1x   a plain cc -O2 loop
 #   2x2 max pooling of [16,64,64,32] f32 (issue 14) >= 1x a plain cc -O2 loop
+#   conv2d 8x32x32x32 -> 64, 3x3 (issue 14)   >= 1x   plain cc -O2 loops;
+#                                             >= 0.8x im2col + OpenBLAS sgemm
 #   libtcc compile of the tutorial kernel     < 1 ms
 #   `tjit run` of the tutorial spec, process start to exit   < 10 ms
 # Baselines: scripts/bench/baseline.c built with cc -O2 and with
@@ -102,6 +104,7 @@ if "$tjit" run --help 2>&1 | grep -q -- '--time'; then
   ms[sort.tjit]=$(tjit_time run --call 0 "$bench/sort.json") # sorting (issue 14 item 3)
   ms[top_k.tjit]=$(tjit_time run --call 0 "$bench/top_k.json")
   ms[maxpool.tjit]=$(tjit_time run --call 0 "$bench/maxpool.json") # pooling (issue 14 item 4)
+  ms[conv2d.tjit]=$(tjit_time run --call 0 "$bench/conv2d.json") # convolution (issue 14 item 4)
 fi
 
 # End to end: process start to exit, tracing and compiling (--no-cache),
@@ -162,6 +165,8 @@ row "cumsum [1000,10000] f32 along axis 0" cumsum_first.o2 cumsum_first.limit cu
 row "sort, 1M f32 (baseline: qsort)" sort.o2 sort.limit sort.tjit ">=1.0" # sorting (issue 14 item 3)
 row "top_k k=10 of 1M f32 (baseline: a plain loop)" top_k.o2 top_k.limit top_k.tjit ">=1.0"
 row "2x2 max pool [16,64,64,32] f32 NHWC" maxpool.o2 maxpool.limit maxpool.tjit ">=1.0" # pooling (issue 14 item 4)
+row "conv2d 8x32x32x32->64 3x3 NHWC (plain loops)" conv2d.o2 conv2d.limit conv2d.tjit ">=1.0" # issue 14 item 4
+row "conv2d, the same (im2col + OpenBLAS sgemm)" conv2d.im2col none conv2d.tjit ">=0.8"
 row "libtcc compile of the tutorial kernel" none none compile.tjit "<1"
 row "$e2e_label" none none e2e.tjit "<10"
 row "the same, every call a disk cache hit" none none e2e_hit.tjit "<10"

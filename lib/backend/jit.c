@@ -6,6 +6,7 @@
 #include "kernels.h"
 #include "sort_rt.h"
 #include "window_rt.h"
+#include "conv_rt.h"
 
 #include <dlfcn.h>
 #include <errno.h>

@@ -289,6 +289,8 @@ static bool is_int_tuples(const pval *v) {
 static bool is_kind(const pval *v, param_kind k) {
   ir_dot_dims dd;
   ir_scatter_dims sd;
+  ir_conv_dims cd;
+  int64_t lo[TJ_MAX_RANK], hi[TJ_MAX_RANK];
   switch (k) {
   case PK_NONE: return v->kind == PV_NONE;
   case PK_BOOL: return v->kind == PV_BOOL;
@@ -304,6 +306,8 @@ static bool is_kind(const pval *v, param_kind k) {
   case PK_DOT_DIMS: return ir_pval_dot_dims(v, &dd);
   case PK_SCATTER_DIMS: return ir_pval_scatter_dims(v, &sd);
   case PK_INT_TUPLES: return is_int_tuples(v);
+  case PK_CONV_DIMS: return ir_pval_conv_dims(v, &cd);
+  case PK_PADDING: return ir_pval_padding(v, lo, hi, TJ_MAX_RANK) >= 0;
   case PK_COUNT: break;
   }
   return false;

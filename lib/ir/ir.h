@@ -162,7 +162,9 @@ const pval *ir_param_get(const ir_eqn *e, const char *key);
   X(PK_CONSTS, "an empty tuple")     /* constants: tjit records none */    \
   X(PK_DOT_DIMS, "dot_general's dimension numbers")   /* (([lc], [rc]), ([lb], [rb])) */ \
   X(PK_SCATTER_DIMS, "a ScatterDimensionNumbers")   /* the record */ \
-  X(PK_INT_TUPLES, "a tuple of int tuples")   /* pad's ((1, 2, 0),), windows' ((0, 0), (1, 1)) */
+  X(PK_INT_TUPLES, "a tuple of int tuples")   /* pad's ((1, 2, 0),), windows' ((0, 0), (1, 1)) */ \
+  X(PK_CONV_DIMS, "a ConvDimensionNumbers")         /* convolution (issue 14) */ \
+  X(PK_PADDING, "a tuple of (low, high) pairs")     /* ((1, 1), (0, 0)) */
 #define PARAM_KIND_ENUM(id, text) id,
 typedef enum { PARAM_KINDS(PARAM_KIND_ENUM) PK_COUNT } param_kind;
 #undef PARAM_KIND_ENUM
@@ -217,6 +219,25 @@ pval *ir_scatter_dims_new(ir_module *m, const ir_scatter_dims *d);
 /* False when the param is missing or not such a record. */
 bool ir_scatter_dims_read(const ir_eqn *e, ir_scatter_dims *d);
 bool ir_pval_scatter_dims(const pval *p, ir_scatter_dims *d);
+
+/* ---- convolution (issue 14 item 4): prims_conv.c ---- */
+/* conv_general_dilated's dimension_numbers, a ConvDimensionNumbers
+ * record (jax/_src/lax/convolution.py) of three permutations: lhs (batch,
+ * feature, spatial...), rhs (out feature, in feature, spatial...), out
+ * (batch, feature, spatial...). */
+enum { IR_CONV_FIELDS = 3 };
+extern const char *const ir_conv_fields[IR_CONV_FIELDS];
+typedef struct ir_conv_dims {
+  int64_t spec[IR_CONV_FIELDS][TJ_MAX_RANK];
+  int rank;                /* each spec's length (the operands' rank) */
+} ir_conv_dims;
+pval *ir_conv_dims_new(ir_module *m, const ir_conv_dims *d);
+/* False when p is not such a record of three equally long tuples. */
+bool ir_pval_conv_dims(const pval *p, ir_conv_dims *d);
+/* A padding param, ((lo, hi), ...): its pairs into lo/hi[0..max), their
+ * number, or -1 when p is not of that form. */
+int ir_pval_padding(const pval *p, int64_t *lo, int64_t *hi, int max);
+pval *ir_padding_new(ir_module *m, const int64_t *lo, const int64_t *hi, int n);
 
 /* Checks the IR's invariants (every operand defined before use, outputs
  * defined once, params as the primitive declares them, avals agree with

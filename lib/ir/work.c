@@ -44,6 +44,18 @@ static int64_t contraction(const ir_module *m, const ir_eqn *e) {
   return n;
 }
 
+/* A convolution's multiply-adds per output element: one kernel's
+ * elements per output feature (kernel positions x input features of a
+ * group), as a dot_general's contraction. */
+static int64_t conv_window(const ir_module *m, const ir_eqn *e) {
+  if (ATOM_IS_LIT(e->in[1])) return 1;
+  const tj_aval *rhs = &m->vars[ATOM_INDEX(e->in[1])];
+  ir_conv_dims d;
+  if (!ir_pval_conv_dims(ir_param_get(e, "dimension_numbers"), &d) || d.rank != rhs->rank) return 1;
+  int64_t out_features = rhs->dims[d.spec[1][0]];
+  return out_features ? aval_size(rhs) / out_features : 0;
+}
+
 /* What the equation's sub-jaxprs add: a jit's jaxpr, a cond's costliest
  * branch; nothing for a loop's (charged per iteration) or a combiner's. */
 static int64_t sub_work(work_table *w, const ir_eqn *e) {
@@ -75,6 +87,7 @@ static int64_t eqn_work(work_table *w, const ir_eqn *e) {
   if (e->prim == P_dot_general && e->nin == 2) outs = work_mul(outs, contraction(w->m, e));
   if (e->prim == P_reduce_window_sum || e->prim == P_reduce_window_max || e->prim == P_reduce_window_min)
     outs = work_mul(outs, window_elements(e)); /* each output reads its window */
+  if (e->prim == P_conv_general_dilated && e->nin == 2) outs = work_mul(outs, conv_window(w->m, e));
   return work_add(work_add(n, outs), sub_work(w, e));
 }
 

@@ -262,6 +262,7 @@ extern const builtin_def builtins_einsum[];   /* trace_einsum.c */
 extern const builtin_def builtins_nn[];       /* trace_nn.c */
 extern const builtin_def builtins_window[];   /* trace_window.c: pad, lax_pad, reduce_window */
 extern const builtin_def builtins_array_more[]; /* trace_array_more.c */
+extern const builtin_def builtins_conv[];     /* trace_conv.c */
 /* Offers every builtin's name to a "did you mean" (util.h). */
 struct tj_suggest;
 void builtin_suggest(struct tj_suggest *sg);

@@ -269,6 +269,7 @@ static const builtin_def *const builtin_tables[] = {
     builtins_nn,
     builtins_window,
     builtins_array_more,
+    builtins_conv,
 };
 
 static const builtin_def *find_builtin(const char *name) {

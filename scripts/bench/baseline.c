@@ -104,3 +104,25 @@ void NAME(base_maxpool, VARIANT)(const float *x, float *y, long n, long h, long 
         }
 }
 /* ---- end of pooling ---- */
+/* ---- convolution (issue 14 item 4) ---- */
+/* y = x (*) k, NHWC input [n, h, w, ci], HWIO kernel [3, 3, ci, co], SAME
+ * padding, stride 1 (conv2d.json): the direct loops a C programmer
+ * writes, the innermost over the output features so it runs along
+ * contiguous memory. */
+void NAME(base_conv2d, VARIANT)(const float *x, const float *k, float *y, int n, int h, int w, int ci, int co) {
+  memset(y, 0, sizeof *y * (size_t)n * h * w * co);
+  for (int b = 0; b < n; b++)
+    for (int oy = 0; oy < h; oy++)
+      for (int ox = 0; ox < w; ox++) {
+        float *out = y + (((size_t)b * h + oy) * w + ox) * co;
+        for (int ky = 0; ky < 3; ky++)
+          for (int kx = 0; kx < 3; kx++) {
+            int iy = oy + ky - 1, ix = ox + kx - 1;
+            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+            const float *in = x + (((size_t)b * h + iy) * w + ix) * ci, *kk = k + ((size_t)ky * 3 + kx) * ci * co;
+            for (int c = 0; c < ci; c++)
+              for (int o = 0; o < co; o++) out[o] += in[c] * kk[(size_t)c * co + o];
+          }
+      }
+}
+/* ---- end of convolution ---- */

@@ -12,7 +12,9 @@
   void base_sort_##v(const float *x, float *y, long n);                       \
   void base_top_k_##v(const float *x, float *vals, int *idx, long n, int k);   \
   /* pooling (issue 14 item 4) */                                              \
-  void base_maxpool_##v(const float *x, float *y, long n, long h, long w, long c);
+  void base_maxpool_##v(const float *x, float *y, long n, long h, long w, long c); \
+  /* convolution (issue 14 item 4) */                                         \
+  void base_conv2d_##v(const float *x, const float *k, float *y, int n, int h, int w, int ci, int co);
 BASELINE_DECLS(o2)
 BASELINE_DECLS(limit)
 #endif

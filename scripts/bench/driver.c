@@ -11,7 +11,8 @@
  * [0, 1), seed 0 (seed 1 for matmul's b).
  *
  * Prints "BENCH CONTENDER MEDIAN_MS CHECKSUM" lines.
- * usage: driver [fused|axpb|sum|matmul|compile|cumsum_last|cumsum_first|sort|top_k|maxpool]...   (default: all)
+ * usage: driver [fused|axpb|sum|matmul|compile|cumsum_last|cumsum_first|sort|top_k|maxpool|conv2d]...
+ *        (default: all)
  *        BENCH_REPS=N sets the repetitions (default 5) */
 #include <cblas.h>
 #include <libtcc.h>
@@ -32,6 +33,11 @@
 #define POOL_N 16L      /* pooling (issue 14 item 4): maxpool.json's [16, 64, 64, 32] NHWC */
 #define POOL_HW 64L
 #define POOL_C 32L
+/* conv2d.json (issue 14 item 4): [8, 32, 32, 32] NHWC (*) [3, 3, 32, 64] HWIO */
+#define CV_N 8
+#define CV_HW 32
+#define CV_CI 32
+#define CV_CO 64
 
 typedef struct bench_data {
   float *x, *y, *b, a_scalar, b_scalar;
@@ -286,6 +292,42 @@ static void bench_maxpool(void) {
 }
 /* ---- end of pooling ---- */
 
+/* ---- convolution (issue 14 item 4) ---- */
+static float *conv_patches; /* im2col: [32 * 32 positions, 3 * 3 * 32] per image */
+
+static void conv2d_o2(bench_data *d) { base_conv2d_o2(d->x, d->b, d->y, CV_N, CV_HW, CV_HW, CV_CI, CV_CO); }
+static void conv2d_limit(bench_data *d) { base_conv2d_limit(d->x, d->b, d->y, CV_N, CV_HW, CV_HW, CV_CI, CV_CO); }
+
+/* The im2col + GEMM formulation by hand: per image, the 3x3 patches as
+ * rows (zeros outside), times the HWIO kernel seen as [3*3*32, 64]. */
+static void conv2d_im2col(bench_data *d) {
+  const int K = 9 * CV_CI, P = CV_HW * CV_HW;
+  for (int b = 0; b < CV_N; b++) {
+    for (int oy = 0; oy < CV_HW; oy++)
+      for (int ox = 0; ox < CV_HW; ox++)
+        for (int ky = 0; ky < 3; ky++)
+          for (int kx = 0; kx < 3; kx++) {
+            float *row = conv_patches + (size_t)(oy * CV_HW + ox) * K + (ky * 3 + kx) * CV_CI;
+            int iy = oy + ky - 1, ix = ox + kx - 1;
+            if (iy < 0 || iy >= CV_HW || ix < 0 || ix >= CV_HW) memset(row, 0, sizeof *row * CV_CI);
+            else memcpy(row, d->x + (((size_t)b * CV_HW + iy) * CV_HW + ix) * CV_CI, sizeof *row * CV_CI);
+          }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, P, CV_CO, K, 1.0f, conv_patches, K, d->b, CV_CO, 0.0f,
+                d->y + (size_t)b * P * CV_CO, CV_CO);
+  }
+}
+
+static void bench_conv2d(void) {
+  long n_in = (long)CV_N * CV_HW * CV_HW * CV_CI, n_out = (long)CV_N * CV_HW * CV_HW * CV_CO;
+  bench_data d = {.x = bench_uniform_f32(n_in, 0), .b = bench_uniform_f32(9L * CV_CI * CV_CO, 1),
+                  .y = bench_alloc_f32(n_out), .n = n_out};
+  conv_patches = bench_alloc_f32((long)CV_HW * CV_HW * 9 * CV_CI);
+  static const contender c[] = {{"o2", conv2d_o2}, {"limit", conv2d_limit}, {"im2col", conv2d_im2col}};
+  race("conv2d", &d, c, 3);
+  free(d.x), free(d.b), free(d.y), free(conv_patches);
+}
+/* ---- end of convolution ---- */
+
 /* From tcc_new to a callable function (all kernels declared and
  * registered), the state deleted after each; the median of reps * 20. */
 static void bench_compile(void) {
@@ -310,7 +352,8 @@ int main(int argc, char **argv) {
       {"matmul", bench_matmul}, {"compile", bench_compile},
       {"cumsum_last", bench_cumsum_last}, {"cumsum_first", bench_cumsum_first},
       {"sort", bench_sort}, {"top_k", bench_top_k} /* sorting (issue 14 item 3) */,
-      {"maxpool", bench_maxpool} /* pooling (issue 14 item 4) */};
+      {"maxpool", bench_maxpool} /* pooling (issue 14 item 4) */,
+      {"conv2d", bench_conv2d} /* convolution (issue 14 item 4) */};
   int nb = (int)(sizeof benches / sizeof benches[0]);
   for (int i = 1; i < argc; i++) {
     int known = 0;

@@ -142,6 +142,7 @@ static void test_every_kind(void) {
   ir_module *m = ir_new(NULL);
   int64_t one = 1;
   ir_scatter_dims sd = {.nwindow = 0, .ninserted = 1, .nto = 1};
+  ir_conv_dims cd = {.spec = {{0, 1, 2}, {0, 1, 2}, {0, 1, 2}}, .rank = 3};
   pval *branches = pv_seq(m, PV_TUPLE, 2);
   branches->items[0] = branches->items[1] = pv_jaxpr(m, m->top);
   pval *int_tuples = pv_seq(m, PV_TUPLE, 1); /* ((1,),) */
@@ -163,6 +164,8 @@ static void test_every_kind(void) {
       {PK_CONSTS, pv_seq(m, PV_TUPLE, 0), pv_ints(m, PV_TUPLE, &one, 1)},
       {PK_DOT_DIMS, dot_dims(m), ir_scatter_dims_new(m, &sd)},
       {PK_SCATTER_DIMS, ir_scatter_dims_new(m, &sd), dot_dims(m)},
+      {PK_CONV_DIMS, ir_conv_dims_new(m, &cd), ir_scatter_dims_new(m, &sd)},
+      {PK_PADDING, ir_padding_new(m, &one, &one, 1), pv_ints(m, PV_TUPLE, &one, 1)},
       {PK_INTS | PK_OR_NONE, pv_none(m), pv_name(m, "(1,)")},
       {PK_INT_TUPLES, int_tuples, pv_ints(m, PV_TUPLE, &one, 1)},
   };

@@ -241,6 +241,9 @@ static const recipe recipes[P_COUNT] = {
     /* sorting (issue 14 item 3): two operands, two keys, along dimension 0 */
     [P_sort] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return lax_sort((x, y), 0, num_keys=2); }"},
     [P_top_k] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return top_k(x, 2, axis=0); }"},
+    /* convolution (issue 14 item 4): strides, padding, rhs dilation, three feature groups */
+    [P_conv_general_dilated] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return conv_general_dilated(reshape(x, (1, 3, 4)), "
+                                "reshape(y, (6, 1, 2)), (2,), ((1, 2),), rhs_dilation=(2,), feature_group_count=3); }"},
     [P_scatter] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] = y[0]; return x; }"},
     [P_scatter_add] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] += y[0]; return x; }"},
     [P_scatter_sub] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] -= y[0]; return x; }"},
