@@ -134,7 +134,7 @@ static bool builtin_isnan(tracer *t, const builtin_def *b, const call_args *a, v
 /* ---- jitted ufuncs ---- */
 
 /* Identities in the jit cache (trace.h jnp_jit), never read or written. */
-static const ast_func arccosh_tag, isinf_tag, hypot_tag, heaviside_tag;
+static const ast_func arccosh_tag, isinf_tag, hypot_tag, heaviside_tag, signbit_tag, copysign_tag;
 
 static bool jit_of(tracer *t, const ast_func *tag, const char *name, const value *v, int n, jnp_jit_body body,
                    tj_span span, value *out) {
@@ -224,6 +224,42 @@ static bool heaviside_body(tracer *t, const void *ctx, value *v, tj_span span, v
          lax_op(t, P_ne, (value[2]){v[0], v[0]}, 2, a.dtype, a.weak, span, &nan) &&
          where3(t, nan, v[0], v[1], span, &inner) && where3(t, gt, const_like(dt, 1), inner, span, &mid) &&
          where3(t, lt, zero, mid, span, out);
+}
+
+/* jnp.signbit of a float (ufuncs.py, a plain @jit): its bits as the
+ * integer of the same width, shifted right arithmetically by nexp + nmant
+ * (x >> n is jnp.right_shift, an inline ufunc), converted to bool. */
+static bool signbit_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
+  (void)ctx;
+  tj_aval a = value_aval(t, v);
+  tj_dtype it = a.dtype == DT_F64 ? DT_I64 : DT_I32;
+  ir_atom in;
+  ir_param p = {"new_dtype", pv_dtype(t->m, it)};
+  value bits;
+  if (!own_atom(t, v, span, &in) || !emit(t, P_bitcast_convert_type, &in, 1, NULL, &p, 1, span, &bits) ||
+      !apply_binary(t, P_shift_right_arithmetic, bits, value_int(a.dtype == DT_F64 ? 63 : 31), span, out))
+    return false;
+  return convert(t, out, DT_BOOL, false, span);
+}
+
+/* copysign: _where(signbit(x2), -|x1|, |x1|) of the inexact operands
+ * (signbit's bool .astype(bool) records nothing). */
+static bool copysign_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
+  (void)ctx;
+  tj_dtype dt;
+  bool weak;
+  value sb, ab, neg, ab2;
+  if (!promote_inexact(t, v, 2, span, &dt, &weak) || !promote_ranks(t, v, 2, dt, weak, span) ||
+      !jit_of(t, &signbit_tag, "signbit", &v[1], 1, signbit_body, span, &sb) ||
+      !lax_op(t, P_abs, &v[0], 1, dt, weak, span, &ab) || !lax_op(t, P_neg, &ab, 1, dt, weak, span, &neg) ||
+      !lax_op(t, P_abs, &v[0], 1, dt, weak, span, &ab2))
+    return false;
+  return where3(t, sb, neg, ab2, span, out);
+}
+
+static bool builtin_copysign(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  return check_numbers(t, b->name, a->pos, 2, a->call->span) &&
+         jit_of(t, &copysign_tag, "copysign", a->pos, 2, copysign_body, a->call->span, out);
 }
 
 static bool builtin_arccosh(tracer *t, const builtin_def *b, const call_args *a, value *out) {
@@ -374,5 +410,6 @@ const builtin_def builtins_jnp_math[] = {
     {"hypot", builtin_hypot, 2, 2, NULL, P_sqrt},
     {"heaviside", builtin_heaviside, 2, 2, NULL, P_select_n},
     {"nan_to_num", builtin_nan_to_num, 1, 1, kw_nan_to_num, P_select_n},
+    {"copysign", builtin_copysign, 2, 2, NULL, P_select_n},
     {NULL, NULL, 0, 0, NULL, 0},
 };

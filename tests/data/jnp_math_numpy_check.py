@@ -85,6 +85,8 @@ with np.errstate(all="ignore"):
         ("norm(x, -inf, 1)", np.linalg.norm(x64, -np.inf, 1), "red"),
         ("norm(x, 1, 1)", np.linalg.norm(x64, 1, 1), "red"),
         ("norm(x, 2, 0)", np.linalg.norm(x64, 2, 0), "red"),
+        ("copysign(x, y)", np.copysign(x, y), 0),
+        ("copysign(w, y * 0)", np.copysign(w, y * f32(0)), 0),  # signed zeros
     ]
 
 
