@@ -1,4 +1,4 @@
-"""Checks `tjit run --format json tests/cases/jnp-math-run-check.json`
+"""Checks `tjit run --format json tests/data/jnp_math_run_check.json`
 (stdin) against numpy. The function returns its inputs x, y, k and the
 derived w = x * 3, z = log(x) / (y > 0) (NaNs and infinities) first, so
 numpy computes each output from exactly the values tjit used: the numpy
