@@ -3,8 +3,8 @@
  * each recording what JAX records. Most are `@jit(inline=True)`, so their
  * equations appear in place (square, reciprocal, sinh, cosh, arcsinh,
  * arctanh, arctan2, log2, log10, isnan); the plain `@jit` ones (arccosh,
- * isinf, hypot, heaviside, nan_to_num, round with decimals) record a
- * nested jit[name=...] through jnp_jit. Inexact functions promote ints and
+ * isinf, hypot, heaviside, copysign with its jitted signbit, nan_to_num,
+ * round with decimals) record a nested jit[name=...] through jnp_jit. Inexact functions promote ints and
  * bool to float as promote_args_inexact does, keeping weak types. */
 #include "trace_array_int.h"
 
