@@ -147,3 +147,11 @@ bool cg_clamp(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *out) {
   buf_printf(out, "%s(%s(%s, %s), %s)", cg_helper(g, H_MIN, t), cg_helper(g, H_MAX, t), ops[1], ops[0], ops[2]);
   return true;
 }
+
+/* bitcast_convert_type: the element's bits read through a union (C11
+ * 6.5.2.3: the bytes reinterpreted as the other member's type). */
+bool cg_bitcast(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *out) {
+  tj_dtype from = cg_aval(g, e->in[0]).dtype, to = g->m->vars[e->out[0]].dtype;
+  buf_printf(out, "((union { %s a; %s b; }){.a = %s}).b", cg_type(from), cg_type(to), ops[0]);
+  return true;
+}

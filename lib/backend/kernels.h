@@ -64,7 +64,7 @@
  *     pow               1   1          1   1             1   1              1   1
  *     atan2             3   2          3   2             3   2              3   2
  *   Rows added to elem.def since carry these figures in their comment
- *   (cbrt). (TJK_VERBOSE=1 build/unit/test_kernels prints the measured
+ *   (cbrt; sinh cosh asinh acosh atanh). (TJK_VERBOSE=1 build/unit/test_kernels prints the measured
  *   maxima.)
  */
 #ifndef TJ_KERNELS_H

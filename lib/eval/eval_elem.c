@@ -300,3 +300,11 @@ bool ev_broadcast_in_dim(eval_state *s, const ir_eqn *e, const tj_array *const *
   }
   return true;
 }
+
+/* bitcast_convert_type: each element's bytes as they are (equal widths). */
+bool ev_bitcast(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
+  tj_array *r = out[0] = eval_new_out(s, e, 0);
+  if (!r) return false;
+  memcpy(r->data, in[0]->data, (size_t)r->size * (size_t)dtype_size(r->dtype));
+  return true;
+}

@@ -369,3 +369,17 @@ bool ir_check(const ir_module *m, diag_list *d) {
   free(c.height);
   return ok;
 }
+
+/* bitcast_convert_type[new_dtype]: the bits of each element read as a
+ * dtype of the same width (lax.py _bitcast_convert_type_shape_rule; tjit
+ * records it only where widths are equal: jnp.signbit's). */
+bool shape_bitcast(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
+  out[0] = operand(m, e, 0);
+  tj_dtype to = ir_param_dtype(e, "new_dtype", out[0].dtype);
+  if (dtype_size(to) != dtype_size(out[0].dtype))
+    return REJECT("bitcast_convert_type between dtypes of different widths (%s, %s) is not supported",
+                  dtype_long(out[0].dtype), dtype_long(to));
+  out[0].dtype = to;
+  out[0].weak = false;
+  return true;
+}

@@ -263,6 +263,10 @@ extern const builtin_def builtins_nn[];       /* trace_nn.c */
 extern const builtin_def builtins_window[];   /* trace_window.c: pad, lax_pad, reduce_window */
 extern const builtin_def builtins_array_more[]; /* trace_array_more.c */
 extern const builtin_def builtins_conv[];     /* trace_conv.c */
+extern const builtin_def builtins_jnp_math[]; /* trace_math.c */
+extern const builtin_def builtins_stats[];    /* trace_stats.c: var std standardize norm */
+/* jnp.round(x, decimals): JAX's jit[name=round] (trace_math.c) */
+bool trace_round_decimals(tracer *t, const builtin_def *b, const call_args *a, value *out);
 /* Offers every builtin's name to a "did you mean" (util.h). */
 struct tj_suggest;
 void builtin_suggest(struct tj_suggest *sg);
@@ -323,6 +327,10 @@ bool trace_power(tracer *t, value x1, value x2, tj_span span, value *out);
 /* The builtin name called with positional arguments vals, as an operator
  * or a method calls it (its messages point at span). */
 bool call_builtin_values(tracer *t, const char *name, const value *vals, int n, tj_span span, value *out);
+/* The same with keyword arguments kwnames[i]=kw[i], as jnp calls its
+ * own functions (jnp.mean(x, axis, keepdims=True)). */
+bool call_builtin_kw(tracer *t, const char *name, const value *vals, int n, const char *const *kwnames,
+                     const value *kw, int nkw, tj_span span, value *out);
 /* trace_pyops.c: Python's operators on arrays: % (jnp.remainder), and the
  * names inf, nan, pi, e (false when name is none of them). */
 bool trace_remainder(tracer *t, value x1, value x2, tj_span span, value *out);

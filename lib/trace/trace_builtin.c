@@ -30,6 +30,7 @@ static bool unary_numeric(tracer *t, const builtin_def *b, const call_args *a, v
 }
 
 static bool unary_rounding(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  if (a->npos > 1 || a->nkw) return trace_round_decimals(t, b, a, out); /* round(x, decimals) */
   const value *v = &a->pos[0];
   if (!dtype_is_float(value_aval(t, v).dtype)) { *out = *v; return true; } /* jnp returns integers as they are */
   ir_atom in;
@@ -242,6 +243,8 @@ static bool builtin_clamp(tracer *t, const builtin_def *b, const call_args *a, v
   return emit(t, P_clamp, in, 3, NULL, NULL, 0, span, out);
 }
 
+static const char *const kw_decimals[] = {"decimals", NULL};
+
 const builtin_def builtins_math[] = {
     {"sin", unary_inexact, 1, 1, NULL, P_sin},       {"cos", unary_inexact, 1, 1, NULL, P_cos},
     {"tan", unary_inexact, 1, 1, NULL, P_tan},       {"asin", unary_inexact, 1, 1, NULL, P_asin},
@@ -254,7 +257,7 @@ const builtin_def builtins_math[] = {
     {"cbrt", unary_inexact, 1, 1, NULL, P_cbrt},
     {"abs", unary_numeric, 1, 1, NULL, P_abs},       {"sign", unary_numeric, 1, 1, NULL, P_sign},
     {"floor", unary_rounding, 1, 1, NULL, P_floor},  {"ceil", unary_rounding, 1, 1, NULL, P_ceil},
-    {"round", unary_rounding, 1, 1, NULL, P_round},
+    {"round", unary_rounding, 1, 2, kw_decimals, P_round},
     {"maximum", binary_math, 2, 2, NULL, P_max},     {"minimum", binary_math, 2, 2, NULL, P_min},
     {"pow", builtin_pow, 2, 2, NULL, P_pow},         {"where", builtin_where, 3, 3, NULL, P_select_n},
     {"clamp", builtin_clamp, 3, 3, NULL, P_clamp},
@@ -270,6 +273,8 @@ static const builtin_def *const builtin_tables[] = {
     builtins_window,
     builtins_array_more,
     builtins_conv,
+    builtins_jnp_math,
+    builtins_stats,
 };
 
 static const builtin_def *find_builtin(const char *name) {
@@ -393,6 +398,20 @@ bool call_builtin_values(tracer *t, const char *name, const value *vals, int n, 
   call_args a = {.call = call, .pos = (value *)vals, .npos = n};
   a.pos_spans = ARENA_ARRAY(&t->scratch, tj_span, n ? n : 1);
   for (int i = 0; i < n; i++) a.pos_spans[i] = span;
+  return b->fn(t, b, &a, out);
+}
+
+bool call_builtin_kw(tracer *t, const char *name, const value *vals, int n, const char *const *kwnames,
+                     const value *kw, int nkw, tj_span span, value *out) {
+  const builtin_def *b = find_builtin(name);
+  if (!b) TJ_BUG("call_builtin_kw: no such builtin");
+  node *call = ARENA_NEW(&t->scratch, node);
+  *call = (node){.kind = ND_CALL, .span = span, .op_span = span};
+  call_args a = {.call = call, .pos = (value *)vals, .npos = n, .kwnames = (const char **)kwnames,
+                 .kw = (value *)kw, .nkw = nkw};
+  a.pos_spans = ARENA_ARRAY(&t->scratch, tj_span, n + nkw + 1);
+  a.kw_spans = a.pos_spans + n;
+  for (int i = 0; i < n + nkw; i++) a.pos_spans[i] = span;
   return b->fn(t, b, &a, out);
 }
 

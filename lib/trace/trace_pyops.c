@@ -36,11 +36,13 @@ bool jnp_jit(tracer *t, const jnp_jit_fn *fn, const value *vals, int n, tj_span 
     for (int i = 0; i < n; i++) v[i] = value_traced(args[i] = ir_new_var(t->m, &avals[i]));
     inner = f.jaxpr;
     bool ok = fn->body(t, fn->ctx, v, span, &result);
+    ir_atom res = 0; /* a constant result (jnp.isinf of integers) is a literal output */
+    ok = ok && own_atom(t, &result, span, &res);
     frame_seal(t, &f, args, n);
     frame_pop(t);
     if (!ok) return false;
     inner->outs = ARENA_ARRAY(&t->m->arena, ir_atom, 1);
-    inner->outs[0] = ATOM_VAR(result.var);
+    inner->outs[0] = res;
     inner->nout = 1;
     jit_cache_add(t, key, &fn->statics, avals, n, inner);
   }

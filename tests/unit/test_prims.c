@@ -60,13 +60,16 @@ static ir_module *one_eqn(int prim, const tj_aval *in, int nin, tj_dtype to, int
   j->invars = ARENA_ARRAY(&m->arena, uint32_t, nin);
   for (int i = 0; i < nin; i++) j->invars[i] = ir_new_var(m, &in[i]);
   j->nin = (uint32_t)nin;
-  int nparams = prim == P_convert_element_type ? 2 : prim == P_integer_pow || prim == P_round ? 1 : 0;
+  int nparams = prim == P_convert_element_type                                             ? 2
+                : prim == P_integer_pow || prim == P_round || prim == P_bitcast_convert_type ? 1
+                                                                                            : 0;
   ir_eqn *e = ir_add_eqn(m, j, prim, (uint32_t)nin, 1, (uint16_t)nparams, span_make(0, 0));
   for (int i = 0; i < nin; i++) e->in[i] = ATOM_VAR(j->invars[i]);
   if (prim == P_convert_element_type) {
     e->params[0] = (ir_param){"new_dtype", pv_dtype(m, to)};
     e->params[1] = (ir_param){"weak_type", pv_bool(m, false)};
   }
+  if (prim == P_bitcast_convert_type) e->params[0] = (ir_param){"new_dtype", pv_dtype(m, to)};
   if (prim == P_integer_pow) e->params[0] = (ir_param){"y", pv_int(m, variant ? -2 : 3)};
   if (prim == P_round) e->params[0] = (ir_param){"rounding_method", pv_int(m, variant)};
   tj_aval out = in[nin - 1];
@@ -177,6 +180,10 @@ static void check_elementwise(void) {
         int64_t rows = shapes[s][0], cols = shapes[s][1];
         if (p == P_convert_element_type)
           for (int to = 0; to < DT_COUNT; to++) check_eqn(p, (tj_dtype)t, (tj_dtype)to, 0, rows, cols);
+        else if (p == P_bitcast_convert_type) /* to every dtype of the same width */
+          for (int to = 0; to < DT_COUNT; to++) {
+            if (dtype_size((tj_dtype)to) == dtype_size((tj_dtype)t)) check_eqn(p, (tj_dtype)t, (tj_dtype)to, 0, rows, cols);
+          }
         else if (accepts(p, (tj_dtype)t)) {
           check_eqn(p, (tj_dtype)t, (tj_dtype)t, 0, rows, cols);
           if (p == P_round || p == P_integer_pow) check_eqn(p, (tj_dtype)t, (tj_dtype)t, 1, rows, cols);
