@@ -5,6 +5,7 @@
 #include "jit.h"
 #include "kernels.h"
 #include "sort_rt.h"
+#include "gather_rt.h"
 
 #include <dlfcn.h>
 #include <errno.h>

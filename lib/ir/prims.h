@@ -45,6 +45,10 @@ bool shape_rule_error(diag_list *d, const ir_module *m, const ir_eqn *e, const c
 /* Python's str() of a tuple of ints, (3, 4)  (3,)  (), for a shape rule's
  * message (allocated in d's arena: whatever its length, no truncation). */
 const char *shape_rule_tuple(diag_list *d, const int64_t *v, int n);
+/* A gather's window dimensions: the operand dimensions neither collapsed
+ * nor batching, in order (their slices land at offset_dims). Returns
+ * how many (prims_gather.c). */
+int gather_window_dims(const ir_gather_dims *d, int rank, int64_t *out);
 
 /* Computes eqn e's outputs out[0..nout) (new arrays of the eqn's output
  * avals) from its operands in[0..nin) (literals as scalar arrays). On a

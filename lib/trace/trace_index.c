@@ -28,16 +28,18 @@
 #include "util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-typedef enum { IX_INT, IX_TRACED, IX_SLICE, IX_NONE, IX_BOOL } ix_kind;
+typedef enum { IX_INT, IX_TRACED, IX_SLICE, IX_NONE, IX_BOOL, IX_ARRAY } ix_kind;
 
 /* One index item, as NDIndexer's ParsedIndex. */
 typedef struct ix_item {
   ix_kind kind;
   int axis;            /* the first axis of x it consumes (-1: none) */
   int64_t i;           /* IX_INT */
-  uint32_t var;        /* IX_TRACED (a scalar integer), IX_BOOL */
+  uint32_t var;        /* IX_TRACED (a scalar integer), IX_ARRAY (an integer array), IX_BOOL */
+  int pos;             /* its place in the index as written (`...` one place) */
   value bound[3];      /* IX_SLICE: start, stop, step (V_NONE when omitted) */
   tj_span span;
 } ix_item;
@@ -137,10 +139,7 @@ static bool classify(tracer *t, const value *v, tj_span span, ix_item *it) {
   it->var = v->var;
   if (a.dtype == DT_BOOL) { it->kind = IX_BOOL; return true; }
   if (dtype_is_float(a.dtype)) return tracer_error(t, span, float_msg, dtype_long(a.dtype));
-  if (a.rank > 0)
-    return tracer_error(t, span, "indexing with an integer array (advanced indexing, a gather in JAX) "
-                                 "is not supported yet");
-  it->kind = IX_TRACED;
+  it->kind = a.rank > 0 ? IX_ARRAY : IX_TRACED;
   return true;
 }
 
@@ -160,10 +159,11 @@ static bool eval_slice(tracer *t, scope *s, node *n, ix_item *it) {
   return true;
 }
 
-static void full_slice(ix_item *it, int axis, tj_span span) {
+static void full_slice(ix_item *it, int axis, int pos, tj_span span) {
   memset(it, 0, sizeof *it);
   it->kind = IX_SLICE;
   it->axis = axis;
+  it->pos = pos;
   it->span = span;
   for (int k = 0; k < 3; k++) it->bound[k] = value_none();
 }
@@ -171,11 +171,11 @@ static void full_slice(ix_item *it, int axis, tj_span span) {
 /* The `...` at item position at (axis: the first it stands for) becomes
  * the full slices of the axes the other items leave, as JAX's
  * _parse_indices counts it (jax/_src/numpy/indexing.py). */
-static void expand_ellipsis(indexer *ix, int at, int axis, int *consumed, tj_span span) {
+static void expand_ellipsis(indexer *ix, int at, int axis, int pos, int *consumed, tj_span span) {
   int fill = ix->x.rank - *consumed;
   memmove(&ix->items[at + fill], &ix->items[at], sizeof *ix->items * (size_t)(ix->n - at));
   for (int k = at + fill; k < ix->n + fill; k++) ix->items[k].axis += fill;
-  for (int j = 0; j < fill; j++) full_slice(&ix->items[at + j], axis + j, span);
+  for (int j = 0; j < fill; j++) full_slice(&ix->items[at + j], axis + j, pos, span);
   ix->n += fill;
   *consumed += fill;
 }
@@ -188,12 +188,12 @@ static bool parse_indexer(tracer *t, scope *s, node *n, const tj_aval *x, indexe
   ix->span = n->span;
   ix->items = ARENA_ARRAY(&t->scratch, ix_item, n->nitems + TJ_MAX_RANK);
   ix->n = 0;
-  int consumed = 0, ellipsis = -1, ellipsis_axis = 0;
+  int consumed = 0, ellipsis = -1, ellipsis_axis = 0, ellipsis_pos = 0;
   node *extra_ellipsis = NULL;
   for (int k = 0; k < n->nitems; k++) {
     if (n->items[k]->kind == ND_ELLIPSIS) {
       if (ellipsis >= 0) extra_ellipsis = n->items[k];
-      else ellipsis = ix->n, ellipsis_axis = consumed;
+      else ellipsis = ix->n, ellipsis_axis = consumed, ellipsis_pos = k;
       continue;
     }
     ix_item *it = &ix->items[ix->n++];
@@ -207,6 +207,7 @@ static bool parse_indexer(tracer *t, scope *s, node *n, const tj_aval *x, indexe
     }
     for (int b = 0; b < 3; b++) note_use(t, it->bound[b].prov, USE_SHAPE); /* static indices decide the slice */
     it->axis = consumed;
+    it->pos = k;
     consumed += it->kind == IX_NONE ? 0 : it->kind == IX_BOOL ? t->m->vars[it->var].rank : 1;
   }
   if (extra_ellipsis) /* _parse_indices' text, after every item's type is known */
@@ -214,12 +215,12 @@ static bool parse_indexer(tracer *t, scope *s, node *n, const tj_aval *x, indexe
   if (consumed > x->rank)
     return tracer_error(t, n->span, "IndexError: Too many indices: array is %d-dimensional, but %d were indexed",
                         x->rank, consumed);
-  if (ellipsis >= 0) expand_ellipsis(ix, ellipsis, ellipsis_axis, &consumed, n->span);
+  if (ellipsis >= 0) expand_ellipsis(ix, ellipsis, ellipsis_axis, ellipsis_pos, &consumed, n->span);
   int rank = x->rank; /* of the result: integers remove an axis, None adds one */
   for (int k = 0; k < ix->n; k++)
     rank += ix->items[k].kind == IX_NONE ? 1 : ix->items[k].kind == IX_SLICE ? 0 : -1;
   if (rank > TJ_MAX_RANK) return tracer_error(t, n->span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
-  for (int d = consumed; d < x->rank; d++) full_slice(&ix->items[ix->n++], d, n->span);
+  for (int d = consumed; d < x->rank; d++) full_slice(&ix->items[ix->n++], d, n->nitems + d, n->span);
   return true;
 }
 
@@ -299,7 +300,7 @@ static bool static_applies(const indexer *ix) {
   for (int k = 0; k < ix->n; k++) {
     const ix_item *it = &ix->items[k];
     int64_t size = it->axis >= 0 ? ix->x.dims[it->axis] : 0, a, b, c;
-    if (it->kind == IX_TRACED) return false;
+    if (it->kind == IX_TRACED || it->kind == IX_ARRAY) return false;
     if (it->kind == IX_INT && (it->i < -size || it->i >= size)) return false;
     if (it->kind == IX_SLICE && !slice_indices(it, size, &a, &b, &c)) return false;
   }
@@ -376,6 +377,7 @@ static ir_atom start_atom(tracer *t, const ix_start *st) {
 static bool dynamic_applies(const indexer *ix) {
   for (int k = 0; k < ix->n; k++) {
     const ix_item *it = &ix->items[k];
+    if (it->kind == IX_ARRAY) return false;
     if ((it->kind == IX_INT || it->kind == IX_TRACED) && ix->x.dims[it->axis] == 0) return false;
     if (it->kind == IX_SLICE && it->bound[2].kind != V_NONE && bound_int(&it->bound[2]) != 1 &&
         bound_int(&it->bound[2]) != -1)
@@ -494,24 +496,41 @@ static bool gather_fallback(tracer *t, const indexer *ix) {
                                    "supported yet (JAX records a gather)");
 }
 
+static bool gather_take(tracer *t, indexer *ix, value x, value *out);
+
 bool index_traced(tracer *t, scope *s, node *n, value base, value *out) {
   indexer ix;
   if (!parse_indexer(t, s, n, &t->m->vars[base.var], &ix) || !check_concrete(t, &ix)) return false;
   if (static_applies(&ix)) return static_slice(t, &ix, base, out);
   if (dynamic_applies(&ix)) return dynamic_slice(t, &ix, base, out);
+  for (int k = 0; k < ix.n; k++)
+    if (ix.items[k].kind == IX_ARRAY) return gather_take(t, &ix, base, out);
   return gather_fallback(t, &ix);
 }
 
 /* ---- x[idx] = v: _index_to_gather ---- */
 
 typedef struct gather_plan {
-  value indices;                       /* i32[n]: the scatter indices */
+  value indices;                       /* i32[..., n]: the gather/scatter indices */
   int64_t offset[TJ_MAX_RANK], collapsed[TJ_MAX_RANK], start_map[TJ_MAX_RANK];
   int noffset, ncollapsed, nstart_map;
-  tj_aval slice;                       /* the shape v is broadcast to */
+  tj_aval slice;                       /* slice_shape: what x[idx] is, what v is broadcast to */
+  int64_t gather_slice[TJ_MAX_RANK];   /* gather_slice_shape: one per axis of x */
   int64_t newaxis[TJ_MAX_RANK];
   int nnew;
+  bool advanced;                       /* integer arrays among the indices */
+  bool get;                            /* x[idx], not x.at[idx].set(v) and the like */
 } gather_plan;
+
+/* The pieces of the index array being built: (array, start_dim) pairs
+ * broadcast into shape then concatenated, as _index_to_gather's
+ * gather_indices and gather_indices_shape. */
+typedef struct index_pieces {
+  ir_atom atom[2 * TJ_MAX_RANK];
+  int start[2 * TJ_MAX_RANK], n;
+  int64_t shape[TJ_MAX_RANK];
+  int rank;
+} index_pieces;
 
 /* normalize_indices for a traced index: select(i < 0, i + size, i) with
  * lax.add (no promotion, so no convert of a weak i). */
@@ -529,69 +548,247 @@ static bool normalize_traced(tracer *t, ix_item *it, int64_t size, tj_span span)
   return true;
 }
 
-/* The scatter indices: one index is expand_dims'd to i32[1]; several are
- * each broadcast to i32[1] and concatenated. */
-static bool gather_indices(tracer *t, const ir_atom *idx, int n, tj_span span, value *out) {
-  tj_aval one = aval_scalar(DT_I32, false);
-  one.rank = 1, one.dims[0] = 1;
-  ir_atom parts[TJ_MAX_RANK];
-  for (int k = 0; k < n; k++) {
-    value b;
-    if (!emit(t, P_broadcast_in_dim, &idx[k], 1, &one, NULL, 0, span, &b)) return false;
-    parts[k] = ATOM_VAR(b.var);
-    *out = b;
-  }
-  if (n == 1) return true;
-  ir_param p = {"dimension", pv_int(t->m, 0)};
-  return emit(t, P_concatenate, parts, n, NULL, &p, 1, span, out);
+/* broadcast_in_dim of a to shape[0..rank) + trailing, a's dims at
+ * start.. (no equation when nothing changes: the forwarding rule). */
+static bool broadcast_piece(tracer *t, ir_atom a, int start, const int64_t *shape, int rank, tj_span span,
+                            ir_atom *out) {
+  tj_aval in = ir_atom_aval(t->m, a), o = in;
+  int64_t dims[TJ_MAX_RANK];
+  if (rank > TJ_MAX_RANK) return tracer_error(t, span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
+  o.rank = (uint8_t)rank;
+  memcpy(o.dims, shape, sizeof *shape * (size_t)rank);
+  for (int d = 0; d < in.rank; d++) dims[d] = start + d;
+  if (aval_same_shape(&in, &o)) { *out = a; return true; }
+  ir_param p = ints_param(t, "broadcast_dimensions", dims, in.rank);
+  value v;
+  if (!emit(t, P_broadcast_in_dim, &a, 1, &o, &p, in.rank > 0, span, &v)) return false;
+  *out = ATOM_VAR(v.var);
+  return true;
 }
 
-static bool plan_gather(tracer *t, indexer *ix, gather_plan *g) {
-  tj_span span = ix->span;
-  ir_atom idx[TJ_MAX_RANK];
-  int nidx = 0, x_axis = 0, y_axis = 0, collapsed_y = 0;
-  memset(g, 0, sizeof *g);
-  g->slice = aval_scalar(ix->x.dtype, ix->x.weak);
-  for (int k = 0; k < ix->n; k++) /* normalize_indices runs over all first */
-    if (ix->items[k].kind == IX_TRACED && !normalize_traced(t, &ix->items[k], ix->x.dims[ix->items[k].axis], span))
+/* The final index array: one piece gets a trailing axis (expand_dims);
+ * several are broadcast to shape + (1,) and concatenated on it. */
+static bool gather_indices(tracer *t, index_pieces *ps, tj_span span, value *out) {
+  int64_t shape[TJ_MAX_RANK + 1];
+  memcpy(shape, ps->shape, sizeof *shape * (size_t)ps->rank);
+  shape[ps->rank] = 1;
+  ir_atom parts[2 * TJ_MAX_RANK];
+  for (int k = 0; k < ps->n; k++) {
+    tj_aval a = ir_atom_aval(t->m, ps->atom[k]);
+    int64_t piece[TJ_MAX_RANK + 1];
+    memcpy(piece, a.dims, sizeof *piece * a.rank);
+    piece[a.rank] = 1;
+    if (!broadcast_piece(t, ps->atom[k], ps->n == 1 ? 0 : ps->start[k], ps->n == 1 ? piece : shape,
+                         ps->n == 1 ? a.rank + 1 : ps->rank + 1, span, &parts[k]))
       return false;
+    *out = value_traced(ATOM_INDEX(parts[k]));
+  }
+  if (ps->n == 1) return true;
+  ir_param p = {"dimension", pv_int(t->m, ps->rank)};
+  return emit(t, P_concatenate, parts, ps->n, NULL, &p, 1, span, out);
+}
+
+/* lax.broadcast_shapes of the advanced indices' shapes (numpy's rule). */
+static bool index_shapes(tracer *t, const ir_atom *a, int n, int64_t *shape, int *rank, tj_span span) {
+  *rank = 0;
+  for (int k = 0; k < n; k++) *rank = ir_atom_aval(t->m, a[k]).rank > *rank ? ir_atom_aval(t->m, a[k]).rank : *rank;
+  for (int d = 0; d < *rank; d++) shape[d] = 1;
+  bool ok = true;
+  for (int k = 0; k < n; k++) {
+    tj_aval av = ir_atom_aval(t->m, a[k]);
+    for (int d = 0, lead = *rank - av.rank; d < av.rank; d++) {
+      int64_t *s = &shape[lead + d];
+      if (*s == 1) *s = av.dims[d];
+      else if (av.dims[d] != 1 && av.dims[d] != *s) ok = false;
+    }
+  }
+  if (ok) return true;
+  tj_buf b = {0};
+  for (int k = 0; k < n; k++) {
+    tj_aval av = ir_atom_aval(t->m, a[k]);
+    buf_puts(&b, k ? ", " : "[");
+    tuple_text(&b, av.dims, av.rank);
+  }
+  tracer_error(t, span, "ValueError: Incompatible shapes for broadcasting: shapes=%s]", b.data);
+  buf_free(&b);
+  return false;
+}
+
+/* util._broadcast_arrays over the advanced indices, then each converted
+ * to int32: the first piece(s) of the index array. */
+static bool advanced_pieces(tracer *t, indexer *ix, gather_plan *g, index_pieces *ps, tj_span span) {
+  ir_atom a[TJ_MAX_RANK];
+  int n = 0, rank = 0, axes[TJ_MAX_RANK];
+  int64_t shape[TJ_MAX_RANK];
+  bool same = true;
+  tj_aval first;
   for (int k = 0; k < ix->n; k++) {
     ix_item *it = &ix->items[k];
-    if (it->kind == IX_NONE) {
-      if (g->slice.rank >= TJ_MAX_RANK) return tracer_error(t, span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
-      g->slice.dims[g->slice.rank++] = 1;
-      g->newaxis[g->nnew++] = y_axis++;
-      continue;
-    }
-    int64_t size = ix->x.dims[x_axis], a, b, step;
-    if (it->kind == IX_INT || it->kind == IX_TRACED) {
-      if (size == 0) return tracer_error(t, it->span, "IndexError: index is out of bounds for axis %d with size 0", x_axis);
-      if (it->kind == IX_INT) {
-        idx[nidx++] = int_lit(t, it->i < 0 ? it->i + size : it->i, DT_I32, false);
-      } else {
-        value v = value_traced(it->var);
-        if (!convert(t, &v, DT_I32, false, span)) return false;
-        idx[nidx++] = ATOM_VAR(v.var);
-      }
-      g->collapsed[g->ncollapsed++] = x_axis;
-      g->start_map[g->nstart_map++] = x_axis++;
-      continue;
-    }
-    if (!slice_indices(it, size, &a, &b, &step)) return tracer_error(t, it->span, "ValueError: slice step cannot be zero");
-    if (step != 1)
-      return tracer_error(t, it->span, "assignment to a slice with a step other than 1 is not supported yet "
-                                       "(JAX builds its indices with iota)");
-    int64_t n = slice_size(a, b, step);
-    if (g->slice.rank >= TJ_MAX_RANK) return tracer_error(t, span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
-    g->slice.dims[g->slice.rank++] = n;
-    if (n != size) idx[nidx++] = int_lit(t, a, DT_I32, false), g->start_map[g->nstart_map++] = x_axis;
-    g->offset[g->noffset++] = collapsed_y++;
-    y_axis++, x_axis++;
+    if (it->kind != IX_INT && it->kind != IX_TRACED && it->kind != IX_ARRAY) continue;
+    int64_t size = ix->x.dims[it->axis];
+    a[n] = it->kind == IX_INT ? int_lit(t, it->i < 0 ? it->i + size : it->i, DT_I32, true) : ATOM_VAR(it->var);
+    axes[n] = it->axis;
+    tj_aval av = ir_atom_aval(t->m, a[n]);
+    if (!n) first = av;
+    else if (!aval_same_shape(&av, &first)) same = false;
+    n++;
   }
-  if (nidx == 0)
+  if (!index_shapes(t, a, n, shape, &rank, span)) return false;
+  if (g->slice.rank + rank > TJ_MAX_RANK) return tracer_error(t, span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
+  for (int k = 0; k < n; k++) {
+    if (!same && !broadcast_piece(t, a[k], rank - ir_atom_aval(t->m, a[k]).rank, shape, rank, span, &a[k]))
+      return false;
+    value v = ATOM_IS_LIT(a[k]) ? value_int(0) : value_traced(ATOM_INDEX(a[k]));
+    if (!convert(t, &v, DT_I32, false, span)) return false;
+    if (v.kind == V_TRACED) a[k] = ATOM_VAR(v.var);
+    ps->atom[ps->n] = a[k], ps->start[ps->n++] = ps->rank;
+    g->start_map[g->nstart_map++] = axes[k];
+    g->collapsed[g->ncollapsed++] = axes[k];
+  }
+  for (int d = 0; d < rank; d++) ps->shape[ps->rank++] = shape[d], g->slice.dims[g->slice.rank++] = shape[d];
+  return true;
+}
+
+/* Whether the advanced indices stand next to each other in the index as
+ * written (an ellipsis counts as one place): then their dimensions go
+ * where they stand, else first. */
+static bool advanced_contiguous(const indexer *ix) {
+  int last = -1;
+  for (int k = 0; k < ix->n; k++) {
+    const ix_item *it = &ix->items[k];
+    if (it->kind != IX_INT && it->kind != IX_TRACED && it->kind != IX_ARRAY) continue;
+    if (last >= 0 && it->pos != last + 1) return false;
+    last = it->pos;
+  }
+  return true;
+}
+
+/* A basic (not advanced) item of _index_to_gather's loop. */
+static bool plan_basic(tracer *t, ix_item *it, int *x_axis, int *y_axis, int *cy_axis, gather_plan *g,
+                       index_pieces *ps, int64_t size) {
+  tj_span span = it->span;
+  int64_t a, b, step;
+  if (it->kind == IX_NONE) {
+    if (g->slice.rank >= TJ_MAX_RANK) return tracer_error(t, span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
+    g->slice.dims[g->slice.rank++] = 1;
+    g->newaxis[g->nnew++] = (*y_axis)++;
+    return true;
+  }
+  if (it->kind == IX_INT || it->kind == IX_TRACED) {
+    if (size == 0) return tracer_error(t, span, "IndexError: index is out of bounds for axis %d with size 0", *x_axis);
+    if (it->kind == IX_INT) {
+      ps->atom[ps->n] = int_lit(t, it->i < 0 ? it->i + size : it->i, DT_I32, false);
+    } else {
+      value v = value_traced(it->var);
+      if (!convert(t, &v, DT_I32, false, span)) return false;
+      ps->atom[ps->n] = ATOM_VAR(v.var);
+    }
+    ps->start[ps->n++] = ps->rank;
+    g->collapsed[g->ncollapsed++] = *x_axis;
+    g->gather_slice[*x_axis] = 1;
+    g->start_map[g->nstart_map++] = (*x_axis)++;
+    return true;
+  }
+  if (!slice_indices(it, size, &a, &b, &step)) return tracer_error(t, span, "ValueError: slice step cannot be zero");
+  if (step != 1 && !g->get)
+    return tracer_error(t, span, "assignment to a slice with a step other than 1 is not supported yet "
+                                 "(JAX builds its indices with iota)");
+  if (step != 1)
+    return tracer_error(t, span, "a slice with a step other than 1 next to an integer array index is not "
+                                 "supported yet (JAX builds its indices with iota)");
+  int64_t n = slice_size(a, b, step);
+  if (g->slice.rank >= TJ_MAX_RANK) return tracer_error(t, span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
+  g->slice.dims[g->slice.rank++] = n;
+  if (n != size) {
+    ps->atom[ps->n] = int_lit(t, a, DT_I32, false), ps->start[ps->n++] = ps->rank;
+    g->start_map[g->nstart_map++] = *x_axis;
+  }
+  g->gather_slice[*x_axis] = n;
+  g->offset[g->noffset++] = (*cy_axis)++;
+  (*y_axis)++, (*x_axis)++;
+  return true;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* _index_to_gather: the index array, dimension numbers and shapes of
+ * x[idx] as one gather (or scatter). */
+static bool plan_gather(tracer *t, indexer *ix, bool get, gather_plan *g) {
+  tj_span span = ix->span;
+  index_pieces ps = {.n = 0};
+  int x_axis = 0, y_axis = 0, cy_axis = 0, first_adv = -1;
+  memset(g, 0, sizeof *g);
+  g->get = get;
+  g->slice = aval_scalar(ix->x.dtype, ix->x.weak);
+  for (int k = 0; k < ix->n; k++) { /* normalize_indices runs over all first */
+    ix_item *it = &ix->items[k];
+    if ((it->kind == IX_TRACED || it->kind == IX_ARRAY) && !normalize_traced(t, it, ix->x.dims[it->axis], span))
+      return false;
+    if (it->kind == IX_ARRAY) g->advanced = true;
+  }
+  for (int k = 0; g->advanced && k < ix->n; k++)
+    if (first_adv < 0 && ix->items[k].kind != IX_NONE && ix->items[k].kind != IX_SLICE) first_adv = k;
+  if (g->advanced && !advanced_contiguous(ix)) first_adv = 0;
+  for (int k = 0; k < ix->n; k++) {
+    ix_item *it = &ix->items[k];
+    if (k == first_adv) {
+      int before = g->slice.rank;
+      if (!advanced_pieces(t, ix, g, &ps, span)) return false;
+      y_axis += g->slice.rank - before, cy_axis += g->slice.rank - before;
+    }
+    if (g->advanced && (it->kind == IX_INT || it->kind == IX_TRACED || it->kind == IX_ARRAY)) {
+      g->gather_slice[x_axis++] = 1;
+      continue;
+    }
+    if (!plan_basic(t, it, &x_axis, &y_axis, &cy_axis, g, &ps, it->kind == IX_NONE ? 0 : ix->x.dims[x_axis]))
+      return false;
+  }
+  qsort(g->collapsed, (size_t)g->ncollapsed, sizeof *g->collapsed, cmp_i64);
+  if (ps.n == 0)
     return tracer_error(t, span, "assignment to whole axes only is not supported yet (JAX scatters with an "
                                  "empty constant index array)");
-  return gather_indices(t, idx, nidx, span, &g->indices);
+  return gather_indices(t, &ps, span, &g->indices);
+}
+
+/* ---- x[idx]: _gather ---- */
+
+static int ix_rank(tracer *t, value x) { return t->m->vars[x.var].rank; }
+
+/* The gather of a plan, as _gather binds it for x[idx]: mode None, so
+ * PROMISE_IN_BOUNDS with no fill_value (lax.gather's default). */
+static bool emit_gather(tracer *t, const gather_plan *g, value x, tj_span span, value *out) {
+  ir_gather_dims d = {.noffset = g->noffset, .ncollapsed = g->ncollapsed, .nstart_map = g->nstart_map};
+  memcpy(d.offset, g->offset, sizeof *g->offset * (size_t)g->noffset);
+  memcpy(d.collapsed, g->collapsed, sizeof *g->collapsed * (size_t)g->ncollapsed);
+  memcpy(d.start_map, g->start_map, sizeof *g->start_map * (size_t)g->nstart_map);
+  ir_param ps[6] = {
+      {"dimension_numbers", ir_gather_dims_new(t->m, &d)},
+      {"fill_value", pv_none(t->m)},
+      {"indices_are_sorted", pv_bool(t->m, !g->advanced)},
+      {"mode", pv_name(t->m, "GatherScatterMode.PROMISE_IN_BOUNDS")},
+      ints_param(t, "slice_sizes", g->gather_slice, ix_rank(t, x)),
+      {"unique_indices", pv_bool(t->m, !g->advanced)},
+  };
+  ir_atom ins[2] = {ATOM_VAR(x.var), ATOM_VAR(g->indices.var)};
+  return emit(t, P_gather, ins, 2, NULL, ps, 6, span, out);
+}
+
+static bool gather_take(tracer *t, indexer *ix, value x, value *out) {
+  gather_plan g;
+  if (!plan_gather(t, ix, true, &g)) return false;
+  value y;
+  if (aval_size(&g.slice) == 0) { /* lax.full_like(y, 0, shape=slice_shape) */
+    ir_lit zero = {.dtype = ix->x.dtype, .weak = ix->x.weak};
+    ir_atom z = ir_new_lit(t->m, &zero);
+    return emit(t, P_broadcast_in_dim, &z, 1, &g.slice, NULL, 0, ix->span, out);
+  }
+  if (!emit_gather(t, &g, x, ix->span, &y)) return false;
+  if (g.nnew && !expand_dims(t, y, g.newaxis, g.nnew, ix->span, &y)) return false;
+  *out = y;
+  return true;
 }
 
 /* ---- x[idx] = v: _scatter_impl ---- */
@@ -693,7 +890,7 @@ static bool scatter_update(tracer *t, indexer *ix, value x, value y, int prim, v
   if ((y.kind == V_INT || y.kind == V_BOOL) && dtype_is_int(xa.dtype) && dtype_wrap_int(y.i, xa.dtype) == y.i)
     ya = aval_scalar(xa.dtype, false);
   gather_plan g;
-  if (!plan_gather(t, ix, &g)) return false;
+  if (!plan_gather(t, ix, false, &g)) return false;
   if (aval_size(&g.slice) == 0) { *out = x; return true; }
   bool weak;
   tj_dtype dt = dtype_promote(xa.dtype, xa.weak, ya.dtype, ya.weak, &weak);
@@ -713,8 +910,8 @@ static bool scatter_update(tracer *t, indexer *ix, value x, value y, int prim, v
       {"update_jaxpr", uj ? pv_jaxpr(t->m, uj) : pv_none(t->m)},
       {"update_consts", pv_seq(t->m, PV_TUPLE, 0)},
       {"dimension_numbers", scatter_dnums(t, &g)},
-      {"indices_are_sorted", pv_bool(t->m, true)},
-      {"unique_indices", pv_bool(t->m, true)},
+      {"indices_are_sorted", pv_bool(t->m, !g.advanced)},
+      {"unique_indices", pv_bool(t->m, !g.advanced)},
       {"mode", pv_name(t->m, "GatherScatterMode.FILL_OR_DROP")},
   };
   ir_atom ins[3] = {ATOM_VAR(xv.var), ATOM_VAR(g.indices.var), y_atom};
