@@ -100,6 +100,7 @@ if "$tjit" run --help 2>&1 | grep -q -- '--time'; then
   ms[compile.tjit]=$(tjit_time compile --autograph --call 0 "$tutorial")
   ms[sort.tjit]=$(tjit_time run --call 0 "$bench/sort.json") # sorting (issue 14 item 3)
   ms[top_k.tjit]=$(tjit_time run --call 0 "$bench/top_k.json")
+  ms[gather.tjit]=$(tjit_time run --call 0 "$bench/gather.json") # gather (issue 14 item 1)
 fi
 
 # End to end: process start to exit, tracing and compiling (--no-cache),
@@ -159,6 +160,7 @@ row "cumsum [1000,10000] f32 along axis 0" cumsum_first.o2 cumsum_first.limit cu
 # ---- cumulative sums (end) ----
 row "sort, 1M f32 (baseline: qsort)" sort.o2 sort.limit sort.tjit ">=1.0" # sorting (issue 14 item 3)
 row "top_k k=10 of 1M f32 (baseline: a plain loop)" top_k.o2 top_k.limit top_k.tjit ">=1.0"
+row "gather: 4096 rows of 50000x128 f32 (baseline: a row-copy loop)" gather.o2 gather.limit gather.tjit ">=1.0"
 row "libtcc compile of the tutorial kernel" none none compile.tjit "<1"
 row "$e2e_label" none none e2e.tjit "<10"
 row "the same, every call a disk cache hit" none none e2e_hit.tjit "<10"

@@ -10,7 +10,9 @@
   void base_cumsum_first_##v(const float *x, float *y, long rows, long cols);  \
   /* sorting (issue 14 item 3) */                                             \
   void base_sort_##v(const float *x, float *y, long n);                       \
-  void base_top_k_##v(const float *x, float *vals, int *idx, long n, int k);
+  void base_top_k_##v(const float *x, float *vals, int *idx, long n, int k); \
+  /* gather (issue 14 item 1) */                                              \
+  void base_gather_##v(const float *table, const int *ids, float *out, long nids, long rows, long dim);
 BASELINE_DECLS(o2)
 BASELINE_DECLS(limit)
 #endif

@@ -11,7 +11,7 @@
  * [0, 1), seed 0 (seed 1 for matmul's b).
  *
  * Prints "BENCH CONTENDER MEDIAN_MS CHECKSUM" lines.
- * usage: driver [fused|axpb|sum|matmul|compile|cumsum_last|cumsum_first|sort|top_k]...   (default: all)
+ * usage: driver [fused|axpb|sum|matmul|compile|cumsum_last|cumsum_first|sort|top_k|gather]...   (default: all)
  *        BENCH_REPS=N sets the repetitions (default 5) */
 #include <cblas.h>
 #include <libtcc.h>
@@ -29,6 +29,9 @@
 #define CUM_ROWS 1000L /* cumsum_last/first: [1000, 10000] f32 */
 #define CUM_COLS 10000L
 #define N_SORT 1000000L /* sorting (issue 14 item 3) */
+#define G_ROWS 50000L   /* gather (issue 14 item 1): 4096 rows of [50000, 128] f32 */
+#define G_DIM 128L
+#define G_IDS 4096L
 
 typedef struct bench_data {
   float *x, *y, *b, a_scalar, b_scalar;
@@ -163,6 +166,11 @@ static int top_idx[16];
 static void top_k_o2(bench_data *d) { base_top_k_o2(d->x, d->y, top_idx, d->n, 10); }
 static void top_k_limit(bench_data *d) { base_top_k_limit(d->x, d->y, top_idx, d->n, 10); }
 
+/* gather (issue 14 item 1): gather.json against a row-copy loop */
+static int gather_ids[G_IDS];
+static void gather_o2(bench_data *d) { base_gather_o2(d->x, gather_ids, d->y, G_IDS, G_ROWS, G_DIM); }
+static void gather_limit(bench_data *d) { base_gather_limit(d->x, gather_ids, d->y, G_IDS, G_ROWS, G_DIM); }
+
 /* ---- timing ---- */
 
 static double checksum(const bench_data *d, const char *bench) {
@@ -268,6 +276,15 @@ static void bench_top_k(void) {
   race("top_k", &d, c, 2);
   free(d.x), free(d.y);
 }
+
+/* gather.json: an embedding lookup (ids spread over the table) */
+static void bench_gather(void) {
+  bench_data d = {.x = bench_uniform_f32(G_ROWS * G_DIM, 0), .y = bench_alloc_f32(G_IDS * G_DIM), .n = G_IDS * G_DIM};
+  for (long i = 0; i < G_IDS; i++) gather_ids[i] = (int)((i * 7919L) % G_ROWS);
+  static const contender c[] = {{"o2", gather_o2}, {"limit", gather_limit}};
+  race("gather", &d, c, 2);
+  free(d.x), free(d.y);
+}
 /* ---- end of sorting ---- */
 
 /* From tcc_new to a callable function (all kernels declared and
@@ -293,7 +310,8 @@ int main(int argc, char **argv) {
       {"fused", bench_fused}, {"axpb", bench_axpb}, {"sum", bench_sum},
       {"matmul", bench_matmul}, {"compile", bench_compile},
       {"cumsum_last", bench_cumsum_last}, {"cumsum_first", bench_cumsum_first},
-      {"sort", bench_sort}, {"top_k", bench_top_k} /* sorting (issue 14 item 3) */};
+      {"sort", bench_sort}, {"top_k", bench_top_k} /* sorting (issue 14 item 3) */,
+      {"gather", bench_gather} /* gather (issue 14 item 1) */};
   int nb = (int)(sizeof benches / sizeof benches[0]);
   for (int i = 1; i < argc; i++) {
     int known = 0;
