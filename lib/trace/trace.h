@@ -258,6 +258,7 @@ bool builtin_tree_map(tracer *t, const builtin_def *b, const call_args *a, value
 extern const builtin_def builtins_pyops[];    /* trace_pyops.c */
 extern const builtin_def builtins_const[];    /* trace_const.c */
 extern const builtin_def builtins_sort[];     /* trace_sort.c */
+extern const builtin_def builtins_gather[];   /* trace_gather.c: take, take_along_axis */
 /* Offers every builtin's name to a "did you mean" (util.h). */
 struct tj_suggest;
 void builtin_suggest(struct tj_suggest *sg);

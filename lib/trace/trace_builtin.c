@@ -264,7 +264,7 @@ const builtin_def builtins_math[] = {
 
 static const builtin_def *const builtin_tables[] = {builtins_math, builtins_array, builtins_control, builtins_dtype,
                                                     builtins_pyops, builtins_const, builtins_cumulative,
-                                                    builtins_sort};
+                                                    builtins_sort, builtins_gather};
 
 static const builtin_def *find_builtin(const char *name) {
   if (strcmp(name, "bool") == 0) return NULL; /* Python's bool(x), not np.bool_ */
