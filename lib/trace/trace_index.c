@@ -9,8 +9,9 @@
  *    static ones out of range) and slices of step 1 or -1 become one
  *    dynamic_slice whose start indices lax._dynamic_slice_indices clamps
  *    (lt, add, select_n) — static ones too, since jnp.asarray has already
- *    lifted them into the trace as literals. What neither handles is a
- *    gather in JAX (advanced indexing, strides with a traced index): not
+ *    lifted them into the trace as literals. Integer-array indices are a
+ *    gather (_gather: trace_index_gather.c); a traced index with a slice
+ *    step other than 1 or -1 (JAX's gather of iota indices) is not
  *    supported yet.
  *  - Out-of-range static indices are not an error: jax_check_static_indices
  *    defaults to False, so to_static_slice's IndexError is caught and the
@@ -23,44 +24,20 @@
  *    scatter-add / scatter-sub / scatter-mul is recorded; the update jaxpr
  *    of the last three is cached per dtype, as lax._reduction_jaxpr is.
  */
-#include "prims.h"
-#include "trace.h"
-#include "util.h"
+#include "trace_index_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { IX_INT, IX_TRACED, IX_SLICE, IX_NONE, IX_BOOL, IX_ARRAY } ix_kind;
-
-/* One index item, as NDIndexer's ParsedIndex. */
-typedef struct ix_item {
-  ix_kind kind;
-  int axis;            /* the first axis of x it consumes (-1: none) */
-  int64_t i;           /* IX_INT */
-  uint32_t var;        /* IX_TRACED (a scalar integer), IX_ARRAY (an integer array), IX_BOOL */
-  int pos;             /* its place in the index as written (`...` one place) */
-  value bound[3];      /* IX_SLICE: start, stop, step (V_NONE when omitted) */
-  tj_span span;
-} ix_item;
-
-/* The items of x[...] after parsing, with the implicit trailing full
- * slices of expand_ellipses appended. */
-typedef struct indexer {
-  ix_item *items;
-  int n;
-  tj_aval x;
-  tj_span span;        /* the whole index expression */
-} indexer;
-
 /* ---- small helpers ---- */
 
-static ir_atom int_lit(tracer *t, int64_t i, tj_dtype dt, bool weak) {
+ir_atom ix_int_lit(tracer *t, int64_t i, tj_dtype dt, bool weak) {
   ir_lit lit = {.dtype = dt, .weak = weak, .i = dtype_wrap_int(i, dt)};
   return ir_new_lit(t->m, &lit);
 }
 
-static ir_param ints_param(tracer *t, const char *key, const int64_t *v, int n) {
+ir_param ix_ints_param(tracer *t, const char *key, const int64_t *v, int n) {
   ir_param p = {key, pv_ints(t->m, PV_TUPLE, v, n)};
   return p;
 }
@@ -74,14 +51,14 @@ static void tracer_repr(tracer *t, uint32_t var, char *out, int size) {
 }
 
 /* Python's str() of a tuple of ints: (), (2,), (2, 3). */
-static void tuple_text(tj_buf *b, const int64_t *v, int n) {
+void ix_tuple_text(tj_buf *b, const int64_t *v, int n) {
   buf_putc(b, '(');
   for (int i = 0; i < n; i++) buf_printf(b, i ? ", %lld" : "%lld", (long long)v[i]);
   buf_puts(b, n == 1 ? ",)" : ")");
 }
 
 /* lax.expand_dims(v, dims): a broadcast_in_dim; dims sorted, in range. */
-static bool expand_dims(tracer *t, value v, const int64_t *dims, int n, tj_span span, value *out) {
+bool ix_expand_dims(tracer *t, value v, const int64_t *dims, int n, tj_span span, value *out) {
   tj_aval a = value_aval(t, &v), o = a;
   if (a.rank + n > TJ_MAX_RANK)
     return tracer_error(t, span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
@@ -93,7 +70,7 @@ static bool expand_dims(tracer *t, value v, const int64_t *dims, int n, tj_span 
     o.dims[d] = a.dims[j++];
   }
   ir_atom in = ATOM_VAR(v.var);
-  ir_param p = ints_param(t, "broadcast_dimensions", bdims, a.rank);
+  ir_param p = ix_ints_param(t, "broadcast_dimensions", bdims, a.rank);
   return emit(t, P_broadcast_in_dim, &in, 1, &o, &p, a.rank > 0, span, out);
 }
 
@@ -101,7 +78,7 @@ static bool expand_dims(tracer *t, value v, const int64_t *dims, int n, tj_span 
 static bool emit_dims(tracer *t, int prim, const char *key, const int64_t *dims, int n, tj_span span,
                       value *v) {
   ir_atom in = ATOM_VAR(v->var);
-  ir_param p = ints_param(t, key, dims, n);
+  ir_param p = ix_ints_param(t, key, dims, n);
   return emit(t, prim, &in, 1, NULL, &p, 1, span, v);
 }
 
@@ -265,7 +242,7 @@ static bool check_concrete(tracer *t, const indexer *ix) {
 static int64_t bound_int(const value *v) { return v->i; } /* V_INT or V_BOOL */
 
 /* slice.indices(size) of a static slice item; false when the step is 0. */
-static bool slice_indices(const ix_item *it, int64_t size, int64_t *start, int64_t *stop, int64_t *step) {
+bool ix_slice_indices(const ix_item *it, int64_t size, int64_t *start, int64_t *stop, int64_t *step) {
   *step = it->bound[2].kind == V_NONE ? 1 : bound_int(&it->bound[2]);
   if (*step == 0) return false;
   int64_t lower = *step < 0 ? -1 : 0, upper = *step < 0 ? size - 1 : size;
@@ -286,7 +263,7 @@ static bool slice_indices(const ix_item *it, int64_t size, int64_t *start, int64
 }
 
 /* The number of elements of a canonical slice (core.canonicalize_slice). */
-static int64_t slice_size(int64_t start, int64_t stop, int64_t step) {
+int64_t ix_slice_size(int64_t start, int64_t stop, int64_t step) {
   int64_t distance = step > 0 ? stop - start : start - stop;
   uint64_t gap = step > 0 ? (uint64_t)step : 0 - (uint64_t)step;
   return distance <= 0 ? 0 : (int64_t)(((uint64_t)distance - 1) / gap + 1);
@@ -302,7 +279,7 @@ static bool static_applies(const indexer *ix) {
     int64_t size = it->axis >= 0 ? ix->x.dims[it->axis] : 0, a, b, c;
     if (it->kind == IX_TRACED || it->kind == IX_ARRAY) return false;
     if (it->kind == IX_INT && (it->i < -size || it->i >= size)) return false;
-    if (it->kind == IX_SLICE && !slice_indices(it, size, &a, &b, &c)) return false;
+    if (it->kind == IX_SLICE && !ix_slice_indices(it, size, &a, &b, &c)) return false;
   }
   return true;
 }
@@ -325,7 +302,7 @@ static bool static_slice(tracer *t, const indexer *ix, value x, value *out) {
       start[nstart] = a, limit[nstart] = a + 1, strides[nstart] = 1;
       squeeze[nsqueeze++] = it->axis;
     } else {
-      slice_indices(it, size, &a, &b, &step);
+      ix_slice_indices(it, size, &a, &b, &step);
       if (step < 0) {
         uint64_t gap = 0 - (uint64_t)step, diff = (uint64_t)(a - b - 1 < 0 ? b + 1 - a : a - b - 1);
         int64_t first = b + 1 + (int64_t)(diff % gap); /* a, b lie in [-1, size] */
@@ -345,13 +322,13 @@ static bool static_slice(tracer *t, const indexer *ix, value x, value *out) {
   tj_span span = ix->span;
   if (!(unit && trivial)) {
     ir_atom in = ATOM_VAR(x.var);
-    ir_param ps[3] = {ints_param(t, "start_indices", start, nstart), ints_param(t, "limit_indices", limit, nstart),
-                      unit ? (ir_param){"strides", pv_none(t->m)} : ints_param(t, "strides", strides, nstart)};
+    ir_param ps[3] = {ix_ints_param(t, "start_indices", start, nstart), ix_ints_param(t, "limit_indices", limit, nstart),
+                      unit ? (ir_param){"strides", pv_none(t->m)} : ix_ints_param(t, "strides", strides, nstart)};
     if (!emit(t, P_slice, &in, 1, NULL, ps, 3, span, &v)) return false;
   }
   if (nrev && !emit_dims(t, P_rev, "dimensions", rev, nrev, span, &v)) return false;
   if (nsqueeze && !emit_dims(t, P_squeeze, "dimensions", squeeze, nsqueeze, span, &v)) return false;
-  if (nnew && !expand_dims(t, v, newaxis, nnew, span, &v)) return false;
+  if (nnew && !ix_expand_dims(t, v, newaxis, nnew, span, &v)) return false;
   *out = v;
   return true;
 }
@@ -369,7 +346,7 @@ typedef struct ix_start {
 } ix_start;
 
 static ir_atom start_atom(tracer *t, const ix_start *st) {
-  return st->traced ? ATOM_VAR(st->var) : int_lit(t, st->i, st->dt, st->weak);
+  return st->traced ? ATOM_VAR(st->var) : ix_int_lit(t, st->i, st->dt, st->weak);
 }
 
 /* to_dynamic_slice applies: every slice has step None, 1 or -1 and no
@@ -408,7 +385,7 @@ static bool clamp_start(tracer *t, ix_start *st, int64_t d, tj_span span) {
     return true;
   }
   value lt, sum, sel;
-  ir_atom self = start_atom(t, st), ins[3] = {self, int_lit(t, 0, st->dt, st->weak)};
+  ir_atom self = start_atom(t, st), ins[3] = {self, ix_int_lit(t, 0, st->dt, st->weak)};
   if (!emit(t, P_lt, ins, 2, NULL, NULL, 0, span, &lt)) return false;
   ins[0] = self;
   if (st->traced && st->weak) {
@@ -416,9 +393,9 @@ static bool clamp_start(tracer *t, ix_start *st, int64_t d, tj_span span) {
     if (!convert(t, &w, st->dt, false, span)) return false;
     ins[0] = ATOM_VAR(w.var);
   } else if (!st->traced) {
-    ins[0] = int_lit(t, st->i, st->dt, false);
+    ins[0] = ix_int_lit(t, st->i, st->dt, false);
   }
-  ins[1] = int_lit(t, d, st->dt, false);
+  ins[1] = ix_int_lit(t, d, st->dt, false);
   if (!emit(t, P_add, ins, 2, NULL, NULL, 0, span, &sum)) return false;
   ir_atom sel_in[3] = {ATOM_VAR(lt.var), start_atom(t, st), ATOM_VAR(sum.var)};
   if (!emit(t, P_select_n, sel_in, 3, NULL, NULL, 0, span, &sel)) return false;
@@ -453,7 +430,7 @@ static bool dynamic_slice(tracer *t, const indexer *ix, value x, value *out) {
       st->traced = true, st->var = it->var, st->dt = a_.dtype, st->weak = a_.weak;
       sizes[nstart] = 1, squeeze[nsqueeze++] = it->axis;
     } else {
-      slice_indices(it, size, &a, &b, &step);
+      ix_slice_indices(it, size, &a, &b, &step);
       if (step < 0) {
         st->i = b + 1;
         sizes[nstart] = a + 1 - st->i > 0 ? a + 1 - st->i : 0;
@@ -472,11 +449,11 @@ static bool dynamic_slice(tracer *t, const indexer *ix, value x, value *out) {
     ins[k + 1] = start_atom(t, &starts[k]);
   }
   value v;
-  ir_param p = ints_param(t, "slice_sizes", sizes, nstart);
+  ir_param p = ix_ints_param(t, "slice_sizes", sizes, nstart);
   if (!emit(t, P_dynamic_slice, ins, nstart + 1, NULL, &p, 1, span, &v)) return false;
   if (nrev && !emit_dims(t, P_rev, "dimensions", rev, nrev, span, &v)) return false;
   if (nsqueeze && !emit_dims(t, P_squeeze, "dimensions", squeeze, nsqueeze, span, &v)) return false;
-  if (nnew && !expand_dims(t, v, newaxis, nnew, span, &v)) return false;
+  if (nnew && !ix_expand_dims(t, v, newaxis, nnew, span, &v)) return false;
   *out = v;
   return true;
 }
@@ -496,299 +473,14 @@ static bool gather_fallback(tracer *t, const indexer *ix) {
                                    "supported yet (JAX records a gather)");
 }
 
-static bool gather_take(tracer *t, indexer *ix, value x, value *out);
-
 bool index_traced(tracer *t, scope *s, node *n, value base, value *out) {
   indexer ix;
   if (!parse_indexer(t, s, n, &t->m->vars[base.var], &ix) || !check_concrete(t, &ix)) return false;
   if (static_applies(&ix)) return static_slice(t, &ix, base, out);
   if (dynamic_applies(&ix)) return dynamic_slice(t, &ix, base, out);
   for (int k = 0; k < ix.n; k++)
-    if (ix.items[k].kind == IX_ARRAY) return gather_take(t, &ix, base, out);
+    if (ix.items[k].kind == IX_ARRAY) return ix_gather_take(t, &ix, base, out);
   return gather_fallback(t, &ix);
-}
-
-/* ---- x[idx] = v: _index_to_gather ---- */
-
-typedef struct gather_plan {
-  value indices;                       /* i32[..., n]: the gather/scatter indices */
-  int64_t offset[TJ_MAX_RANK], collapsed[TJ_MAX_RANK], start_map[TJ_MAX_RANK];
-  int noffset, ncollapsed, nstart_map;
-  tj_aval slice;                       /* slice_shape: what x[idx] is, what v is broadcast to */
-  int64_t gather_slice[TJ_MAX_RANK];   /* gather_slice_shape: one per axis of x */
-  int64_t newaxis[TJ_MAX_RANK];
-  int nnew;
-  bool advanced;                       /* integer arrays among the indices */
-  bool get;                            /* x[idx], not x.at[idx].set(v) and the like */
-} gather_plan;
-
-/* The pieces of the index array being built: (array, start_dim) pairs
- * broadcast into shape then concatenated, as _index_to_gather's
- * gather_indices and gather_indices_shape. */
-typedef struct index_pieces {
-  ir_atom atom[2 * TJ_MAX_RANK];
-  int start[2 * TJ_MAX_RANK], n;
-  int64_t shape[TJ_MAX_RANK];
-  int rank;
-} index_pieces;
-
-/* normalize_indices for a traced index: select(i < 0, i + size, i) with
- * lax.add (no promotion, so no convert of a weak i). */
-static bool normalize_traced(tracer *t, ix_item *it, int64_t size, tj_span span) {
-  tj_aval a = t->m->vars[it->var];
-  if (dtype_kindof(a.dtype) == DK_UNSIGNED) return true;
-  value lt, sum, sel;
-  ir_atom ins[2] = {ATOM_VAR(it->var), int_lit(t, 0, a.dtype, a.weak)};
-  if (!emit(t, P_lt, ins, 2, NULL, NULL, 0, span, &lt)) return false;
-  ins[1] = int_lit(t, size, a.dtype, false);
-  if (!emit(t, P_add, ins, 2, NULL, NULL, 0, span, &sum)) return false;
-  ir_atom sel_in[3] = {ATOM_VAR(lt.var), ATOM_VAR(it->var), ATOM_VAR(sum.var)};
-  if (!emit(t, P_select_n, sel_in, 3, NULL, NULL, 0, span, &sel)) return false;
-  it->var = sel.var;
-  return true;
-}
-
-/* broadcast_in_dim of a to shape[0..rank) + trailing, a's dims at
- * start.. (no equation when nothing changes: the forwarding rule). */
-static bool broadcast_piece(tracer *t, ir_atom a, int start, const int64_t *shape, int rank, tj_span span,
-                            ir_atom *out) {
-  tj_aval in = ir_atom_aval(t->m, a), o = in;
-  int64_t dims[TJ_MAX_RANK];
-  if (rank > TJ_MAX_RANK) return tracer_error(t, span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
-  o.rank = (uint8_t)rank;
-  memcpy(o.dims, shape, sizeof *shape * (size_t)rank);
-  for (int d = 0; d < in.rank; d++) dims[d] = start + d;
-  if (aval_same_shape(&in, &o)) { *out = a; return true; }
-  ir_param p = ints_param(t, "broadcast_dimensions", dims, in.rank);
-  value v;
-  if (!emit(t, P_broadcast_in_dim, &a, 1, &o, &p, in.rank > 0, span, &v)) return false;
-  *out = ATOM_VAR(v.var);
-  return true;
-}
-
-/* The final index array: one piece gets a trailing axis (expand_dims);
- * several are broadcast to shape + (1,) and concatenated on it. */
-static bool gather_indices(tracer *t, index_pieces *ps, tj_span span, value *out) {
-  int64_t shape[TJ_MAX_RANK + 1];
-  memcpy(shape, ps->shape, sizeof *shape * (size_t)ps->rank);
-  shape[ps->rank] = 1;
-  ir_atom parts[2 * TJ_MAX_RANK];
-  for (int k = 0; k < ps->n; k++) {
-    tj_aval a = ir_atom_aval(t->m, ps->atom[k]);
-    int64_t piece[TJ_MAX_RANK + 1];
-    memcpy(piece, a.dims, sizeof *piece * a.rank);
-    piece[a.rank] = 1;
-    if (!broadcast_piece(t, ps->atom[k], ps->n == 1 ? 0 : ps->start[k], ps->n == 1 ? piece : shape,
-                         ps->n == 1 ? a.rank + 1 : ps->rank + 1, span, &parts[k]))
-      return false;
-    *out = value_traced(ATOM_INDEX(parts[k]));
-  }
-  if (ps->n == 1) return true;
-  ir_param p = {"dimension", pv_int(t->m, ps->rank)};
-  return emit(t, P_concatenate, parts, ps->n, NULL, &p, 1, span, out);
-}
-
-/* lax.broadcast_shapes of the advanced indices' shapes (numpy's rule). */
-static bool index_shapes(tracer *t, const ir_atom *a, int n, int64_t *shape, int *rank, tj_span span) {
-  *rank = 0;
-  for (int k = 0; k < n; k++) *rank = ir_atom_aval(t->m, a[k]).rank > *rank ? ir_atom_aval(t->m, a[k]).rank : *rank;
-  for (int d = 0; d < *rank; d++) shape[d] = 1;
-  bool ok = true;
-  for (int k = 0; k < n; k++) {
-    tj_aval av = ir_atom_aval(t->m, a[k]);
-    for (int d = 0, lead = *rank - av.rank; d < av.rank; d++) {
-      int64_t *s = &shape[lead + d];
-      if (*s == 1) *s = av.dims[d];
-      else if (av.dims[d] != 1 && av.dims[d] != *s) ok = false;
-    }
-  }
-  if (ok) return true;
-  tj_buf b = {0};
-  for (int k = 0; k < n; k++) {
-    tj_aval av = ir_atom_aval(t->m, a[k]);
-    buf_puts(&b, k ? ", " : "[");
-    tuple_text(&b, av.dims, av.rank);
-  }
-  tracer_error(t, span, "ValueError: Incompatible shapes for broadcasting: shapes=%s]", b.data);
-  buf_free(&b);
-  return false;
-}
-
-/* util._broadcast_arrays over the advanced indices, then each converted
- * to int32: the first piece(s) of the index array. */
-static bool advanced_pieces(tracer *t, indexer *ix, gather_plan *g, index_pieces *ps, tj_span span) {
-  ir_atom a[TJ_MAX_RANK];
-  int n = 0, rank = 0, axes[TJ_MAX_RANK];
-  int64_t shape[TJ_MAX_RANK];
-  bool same = true;
-  tj_aval first;
-  for (int k = 0; k < ix->n; k++) {
-    ix_item *it = &ix->items[k];
-    if (it->kind != IX_INT && it->kind != IX_TRACED && it->kind != IX_ARRAY) continue;
-    int64_t size = ix->x.dims[it->axis];
-    a[n] = it->kind == IX_INT ? int_lit(t, it->i < 0 ? it->i + size : it->i, DT_I32, true) : ATOM_VAR(it->var);
-    axes[n] = it->axis;
-    tj_aval av = ir_atom_aval(t->m, a[n]);
-    if (!n) first = av;
-    else if (!aval_same_shape(&av, &first)) same = false;
-    n++;
-  }
-  if (!index_shapes(t, a, n, shape, &rank, span)) return false;
-  if (g->slice.rank + rank > TJ_MAX_RANK) return tracer_error(t, span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
-  for (int k = 0; k < n; k++) {
-    if (!same && !broadcast_piece(t, a[k], rank - ir_atom_aval(t->m, a[k]).rank, shape, rank, span, &a[k]))
-      return false;
-    value v = ATOM_IS_LIT(a[k]) ? value_int(0) : value_traced(ATOM_INDEX(a[k]));
-    if (!convert(t, &v, DT_I32, false, span)) return false;
-    if (v.kind == V_TRACED) a[k] = ATOM_VAR(v.var);
-    ps->atom[ps->n] = a[k], ps->start[ps->n++] = ps->rank;
-    g->start_map[g->nstart_map++] = axes[k];
-    g->collapsed[g->ncollapsed++] = axes[k];
-  }
-  for (int d = 0; d < rank; d++) ps->shape[ps->rank++] = shape[d], g->slice.dims[g->slice.rank++] = shape[d];
-  return true;
-}
-
-/* Whether the advanced indices stand next to each other in the index as
- * written (an ellipsis counts as one place): then their dimensions go
- * where they stand, else first. */
-static bool advanced_contiguous(const indexer *ix) {
-  int last = -1;
-  for (int k = 0; k < ix->n; k++) {
-    const ix_item *it = &ix->items[k];
-    if (it->kind != IX_INT && it->kind != IX_TRACED && it->kind != IX_ARRAY) continue;
-    if (last >= 0 && it->pos != last + 1) return false;
-    last = it->pos;
-  }
-  return true;
-}
-
-/* A basic (not advanced) item of _index_to_gather's loop. */
-static bool plan_basic(tracer *t, ix_item *it, int *x_axis, int *y_axis, int *cy_axis, gather_plan *g,
-                       index_pieces *ps, int64_t size) {
-  tj_span span = it->span;
-  int64_t a, b, step;
-  if (it->kind == IX_NONE) {
-    if (g->slice.rank >= TJ_MAX_RANK) return tracer_error(t, span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
-    g->slice.dims[g->slice.rank++] = 1;
-    g->newaxis[g->nnew++] = (*y_axis)++;
-    return true;
-  }
-  if (it->kind == IX_INT || it->kind == IX_TRACED) {
-    if (size == 0) return tracer_error(t, span, "IndexError: index is out of bounds for axis %d with size 0", *x_axis);
-    if (it->kind == IX_INT) {
-      ps->atom[ps->n] = int_lit(t, it->i < 0 ? it->i + size : it->i, DT_I32, false);
-    } else {
-      value v = value_traced(it->var);
-      if (!convert(t, &v, DT_I32, false, span)) return false;
-      ps->atom[ps->n] = ATOM_VAR(v.var);
-    }
-    ps->start[ps->n++] = ps->rank;
-    g->collapsed[g->ncollapsed++] = *x_axis;
-    g->gather_slice[*x_axis] = 1;
-    g->start_map[g->nstart_map++] = (*x_axis)++;
-    return true;
-  }
-  if (!slice_indices(it, size, &a, &b, &step)) return tracer_error(t, span, "ValueError: slice step cannot be zero");
-  if (step != 1 && !g->get)
-    return tracer_error(t, span, "assignment to a slice with a step other than 1 is not supported yet "
-                                 "(JAX builds its indices with iota)");
-  if (step != 1)
-    return tracer_error(t, span, "a slice with a step other than 1 next to an integer array index is not "
-                                 "supported yet (JAX builds its indices with iota)");
-  int64_t n = slice_size(a, b, step);
-  if (g->slice.rank >= TJ_MAX_RANK) return tracer_error(t, span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
-  g->slice.dims[g->slice.rank++] = n;
-  if (n != size) {
-    ps->atom[ps->n] = int_lit(t, a, DT_I32, false), ps->start[ps->n++] = ps->rank;
-    g->start_map[g->nstart_map++] = *x_axis;
-  }
-  g->gather_slice[*x_axis] = n;
-  g->offset[g->noffset++] = (*cy_axis)++;
-  (*y_axis)++, (*x_axis)++;
-  return true;
-}
-
-static int cmp_i64(const void *a, const void *b) {
-  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return (x > y) - (x < y);
-}
-
-/* _index_to_gather: the index array, dimension numbers and shapes of
- * x[idx] as one gather (or scatter). */
-static bool plan_gather(tracer *t, indexer *ix, bool get, gather_plan *g) {
-  tj_span span = ix->span;
-  index_pieces ps = {.n = 0};
-  int x_axis = 0, y_axis = 0, cy_axis = 0, first_adv = -1;
-  memset(g, 0, sizeof *g);
-  g->get = get;
-  g->slice = aval_scalar(ix->x.dtype, ix->x.weak);
-  for (int k = 0; k < ix->n; k++) { /* normalize_indices runs over all first */
-    ix_item *it = &ix->items[k];
-    if ((it->kind == IX_TRACED || it->kind == IX_ARRAY) && !normalize_traced(t, it, ix->x.dims[it->axis], span))
-      return false;
-    if (it->kind == IX_ARRAY) g->advanced = true;
-  }
-  for (int k = 0; g->advanced && k < ix->n; k++)
-    if (first_adv < 0 && ix->items[k].kind != IX_NONE && ix->items[k].kind != IX_SLICE) first_adv = k;
-  if (g->advanced && !advanced_contiguous(ix)) first_adv = 0;
-  for (int k = 0; k < ix->n; k++) {
-    ix_item *it = &ix->items[k];
-    if (k == first_adv) {
-      int before = g->slice.rank;
-      if (!advanced_pieces(t, ix, g, &ps, span)) return false;
-      y_axis += g->slice.rank - before, cy_axis += g->slice.rank - before;
-    }
-    if (g->advanced && (it->kind == IX_INT || it->kind == IX_TRACED || it->kind == IX_ARRAY)) {
-      g->gather_slice[x_axis++] = 1;
-      continue;
-    }
-    if (!plan_basic(t, it, &x_axis, &y_axis, &cy_axis, g, &ps, it->kind == IX_NONE ? 0 : ix->x.dims[x_axis]))
-      return false;
-  }
-  qsort(g->collapsed, (size_t)g->ncollapsed, sizeof *g->collapsed, cmp_i64);
-  if (ps.n == 0)
-    return tracer_error(t, span, "assignment to whole axes only is not supported yet (JAX scatters with an "
-                                 "empty constant index array)");
-  return gather_indices(t, &ps, span, &g->indices);
-}
-
-/* ---- x[idx]: _gather ---- */
-
-static int ix_rank(tracer *t, value x) { return t->m->vars[x.var].rank; }
-
-/* The gather of a plan, as _gather binds it for x[idx]: mode None, so
- * PROMISE_IN_BOUNDS with no fill_value (lax.gather's default). */
-static bool emit_gather(tracer *t, const gather_plan *g, value x, tj_span span, value *out) {
-  ir_gather_dims d = {.noffset = g->noffset, .ncollapsed = g->ncollapsed, .nstart_map = g->nstart_map};
-  memcpy(d.offset, g->offset, sizeof *g->offset * (size_t)g->noffset);
-  memcpy(d.collapsed, g->collapsed, sizeof *g->collapsed * (size_t)g->ncollapsed);
-  memcpy(d.start_map, g->start_map, sizeof *g->start_map * (size_t)g->nstart_map);
-  ir_param ps[6] = {
-      {"dimension_numbers", ir_gather_dims_new(t->m, &d)},
-      {"fill_value", pv_none(t->m)},
-      {"indices_are_sorted", pv_bool(t->m, !g->advanced)},
-      {"mode", pv_name(t->m, "GatherScatterMode.PROMISE_IN_BOUNDS")},
-      ints_param(t, "slice_sizes", g->gather_slice, ix_rank(t, x)),
-      {"unique_indices", pv_bool(t->m, !g->advanced)},
-  };
-  ir_atom ins[2] = {ATOM_VAR(x.var), ATOM_VAR(g->indices.var)};
-  return emit(t, P_gather, ins, 2, NULL, ps, 6, span, out);
-}
-
-static bool gather_take(tracer *t, indexer *ix, value x, value *out) {
-  gather_plan g;
-  if (!plan_gather(t, ix, true, &g)) return false;
-  value y;
-  if (aval_size(&g.slice) == 0) { /* lax.full_like(y, 0, shape=slice_shape) */
-    ir_lit zero = {.dtype = ix->x.dtype, .weak = ix->x.weak};
-    ir_atom z = ir_new_lit(t->m, &zero);
-    return emit(t, P_broadcast_in_dim, &z, 1, &g.slice, NULL, 0, ix->span, out);
-  }
-  if (!emit_gather(t, &g, x, ix->span, &y)) return false;
-  if (g.nnew && !expand_dims(t, y, g.newaxis, g.nnew, ix->span, &y)) return false;
-  *out = y;
-  return true;
 }
 
 /* ---- x[idx] = v: _scatter_impl ---- */
@@ -859,9 +551,9 @@ static bool broadcast_update(tracer *t, value *y, ir_atom *atom, const tj_aval *
   if (a.rank > shape->rank) {
     tj_buf b = {0};
     buf_puts(&b, "arr_shape=");
-    tuple_text(&b, a.dims, a.rank);
+    ix_tuple_text(&b, a.dims, a.rank);
     buf_puts(&b, " shape=");
-    tuple_text(&b, shape->dims, shape->rank);
+    ix_tuple_text(&b, shape->dims, shape->rank);
     tracer_error(t, span, "ValueError: Cannot broadcast to shape with fewer dimensions: %s", b.data);
     buf_free(&b);
     return false;
@@ -876,7 +568,7 @@ static bool broadcast_update(tracer *t, value *y, ir_atom *atom, const tj_aval *
   }
   tj_aval o = *shape;
   o.dtype = a.dtype, o.weak = a.weak;
-  ir_param p = ints_param(t, "broadcast_dimensions", dims, a.rank);
+  ir_param p = ix_ints_param(t, "broadcast_dimensions", dims, a.rank);
   if (!emit(t, P_broadcast_in_dim, atom, 1, &o, &p, a.rank > 0, span, y)) return false;
   *atom = ATOM_VAR(y->var);
   return true;
@@ -890,7 +582,7 @@ static bool scatter_update(tracer *t, indexer *ix, value x, value y, int prim, v
   if ((y.kind == V_INT || y.kind == V_BOOL) && dtype_is_int(xa.dtype) && dtype_wrap_int(y.i, xa.dtype) == y.i)
     ya = aval_scalar(xa.dtype, false);
   gather_plan g;
-  if (!plan_gather(t, ix, false, &g)) return false;
+  if (!ix_plan_gather(t, ix, false, &g)) return false;
   if (aval_size(&g.slice) == 0) { *out = x; return true; }
   bool weak;
   tj_dtype dt = dtype_promote(xa.dtype, xa.weak, ya.dtype, ya.weak, &weak);
