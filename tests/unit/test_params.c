@@ -142,6 +142,7 @@ static void test_every_kind(void) {
   ir_module *m = ir_new(NULL);
   int64_t one = 1;
   ir_scatter_dims sd = {.nwindow = 0, .ninserted = 1, .nto = 1};
+  ir_gather_dims gd = {.ncollapsed = 1, .nstart_map = 1};
   pval *branches = pv_seq(m, PV_TUPLE, 2);
   branches->items[0] = branches->items[1] = pv_jaxpr(m, m->top);
   struct {
@@ -161,6 +162,8 @@ static void test_every_kind(void) {
       {PK_CONSTS, pv_seq(m, PV_TUPLE, 0), pv_ints(m, PV_TUPLE, &one, 1)},
       {PK_DOT_DIMS, dot_dims(m), ir_scatter_dims_new(m, &sd)},
       {PK_SCATTER_DIMS, ir_scatter_dims_new(m, &sd), dot_dims(m)},
+      {PK_GATHER_DIMS, ir_gather_dims_new(m, &gd), ir_scatter_dims_new(m, &sd)},
+      {PK_SCALAR, pv_float(m, 0.5), pv_name(m, "nan")},
       {PK_INTS | PK_OR_NONE, pv_none(m), pv_name(m, "(1,)")},
   };
   CHECK(TJ_COUNT(rows) == PK_COUNT + 1);

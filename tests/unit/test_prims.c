@@ -241,6 +241,8 @@ static const recipe recipes[P_COUNT] = {
     /* sorting (issue 14 item 3): two operands, two keys, along dimension 0 */
     [P_sort] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return lax_sort((x, y), 0, num_keys=2); }"},
     [P_top_k] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return top_k(x, 2, axis=0); }"},
+    /* gather (issue 14 item 1): clamped (PROMISE_IN_BOUNDS) and filled (FILL_OR_DROP, the dtype's fill) */
+    [P_gather] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return (x[array([2, 0, 5])], take(x, array([1, -7, 3]), axis=1)); }"},
     [P_scatter] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] = y[0]; return x; }"},
     [P_scatter_add] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] += y[0]; return x; }"},
     [P_scatter_sub] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] -= y[0]; return x; }"},
