@@ -10,9 +10,8 @@
  *    dynamic_slice whose start indices lax._dynamic_slice_indices clamps
  *    (lt, add, select_n) — static ones too, since jnp.asarray has already
  *    lifted them into the trace as literals. Integer-array indices are a
- *    gather (_gather: trace_index_gather.c); a traced index with a slice
- *    step other than 1 or -1 (JAX's gather of iota indices) is not
- *    supported yet.
+ *    gather (_gather: trace_index_gather.c), and so is a traced index
+ *    next to a slice whose step is not 1 or -1 (iota indices).
  *  - Out-of-range static indices are not an error: jax_check_static_indices
  *    defaults to False, so to_static_slice's IndexError is caught and the
  *    index clamps in the dynamic_slice. Only an integer index into an axis
@@ -458,10 +457,10 @@ static bool dynamic_slice(tracer *t, const indexer *ix, value x, value *out) {
   return true;
 }
 
-/* What JAX's gather path would do first: fail on an integer index into an
- * empty axis or a zero step; everything else it handles is not supported
- * here yet. */
-static bool gather_fallback(tracer *t, const indexer *ix) {
+/* What JAX's gather path does first: fail on an integer index into an
+ * empty axis or a zero step; then the gather (a traced index next to a
+ * slice whose step is not 1 or -1). */
+static bool gather_fallback(tracer *t, indexer *ix, value x, value *out) {
   for (int k = 0; k < ix->n; k++) {
     const ix_item *it = &ix->items[k];
     if ((it->kind == IX_INT || it->kind == IX_TRACED) && ix->x.dims[it->axis] == 0)
@@ -469,8 +468,7 @@ static bool gather_fallback(tracer *t, const indexer *ix) {
     if (it->kind == IX_SLICE && it->bound[2].kind != V_NONE && bound_int(&it->bound[2]) == 0)
       return tracer_error(t, it->span, "ValueError: slice step cannot be zero");
   }
-  return tracer_error(t, ix->span, "indexing with a traced index and a slice step other than 1 or -1 is not "
-                                   "supported yet (JAX records a gather)");
+  return ix_gather_take(t, ix, x, out);
 }
 
 bool index_traced(tracer *t, scope *s, node *n, value base, value *out) {
@@ -480,7 +478,7 @@ bool index_traced(tracer *t, scope *s, node *n, value base, value *out) {
   if (dynamic_applies(&ix)) return dynamic_slice(t, &ix, base, out);
   for (int k = 0; k < ix.n; k++)
     if (ix.items[k].kind == IX_ARRAY) return ix_gather_take(t, &ix, base, out);
-  return gather_fallback(t, &ix);
+  return gather_fallback(t, &ix, base, out);
 }
 
 /* ---- x[idx] = v: _scatter_impl ---- */
@@ -582,7 +580,7 @@ static bool scatter_update(tracer *t, indexer *ix, value x, value y, int prim, v
   if ((y.kind == V_INT || y.kind == V_BOOL) && dtype_is_int(xa.dtype) && dtype_wrap_int(y.i, xa.dtype) == y.i)
     ya = aval_scalar(xa.dtype, false);
   gather_plan g;
-  if (!ix_plan_gather(t, ix, false, &g)) return false;
+  if (!ix_plan_gather(t, ix, &g)) return false;
   if (aval_size(&g.slice) == 0) { *out = x; return true; }
   bool weak;
   tj_dtype dt = dtype_promote(xa.dtype, xa.weak, ya.dtype, ya.weak, &weak);
@@ -594,6 +592,12 @@ static bool scatter_update(tracer *t, indexer *ix, value x, value y, int prim, v
   if (!broadcast_update(t, &y, &y_atom, &g.slice, span)) return false;
   if (g.nnew) {
     if (!emit_dims(t, P_squeeze, "dimensions", g.newaxis, g.nnew, span, &y)) return false;
+    y_atom = ATOM_VAR(y.var);
+  }
+  if (g.nrev) { /* slices of negative step */
+    if (y.kind != V_TRACED && !own_atom(t, &y, span, &y_atom)) return false;
+    if (y.kind != V_TRACED) y = value_traced(ATOM_INDEX(y_atom));
+    if (!emit_dims(t, P_rev, "dimensions", g.reversed, g.nrev, span, &y)) return false;
     y_atom = ATOM_VAR(y.var);
   }
   ir_jaxpr *uj = NULL;

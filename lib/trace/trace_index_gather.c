@@ -152,6 +152,38 @@ static bool advanced_contiguous(const indexer *ix) {
   return true;
 }
 
+/* A slice of step other than 1: start + step * iota(size), reversed for
+ * a negative step (whose dimension the result reverses back), one piece
+ * of the index array with a dimension of its own. */
+static bool strided_piece(tracer *t, int64_t start, int64_t step, int64_t n, int *x_axis, int *y_axis, int *cy_axis,
+                          gather_plan *g, index_pieces *ps, tj_span span) {
+  if (ps->rank >= TJ_MAX_RANK) return tracer_error(t, span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
+  tj_aval o = aval_scalar(DT_I32, false);
+  o.rank = 1, o.dims[0] = n;
+  ir_param ps4[4] = {{"dimension", pv_int(t->m, 0)}, {"dtype", pv_dtype(t->m, DT_I32)},
+                     {"shape", pv_ints(t->m, PV_TUPLE, &n, 1)}, {"sharding", pv_none(t->m)}};
+  ir_atom none = 0;
+  value iota, stepv = value_int(step), startv = value_int(start), idx;
+  stepv.dtype = startv.dtype = DT_I32, stepv.strong = startv.strong = true; /* jnp.array(step, dtype=int32) */
+  if (!emit(t, P_iota, &none, 0, &o, ps4, 4, span, &iota) || !binary_op(t, OP_MUL, stepv, iota, span, &idx) ||
+      !binary_op(t, OP_ADD, startv, idx, span, &idx))
+    return false;
+  if (step < 0) {
+    int64_t zero = 0;
+    ir_atom in = ATOM_VAR(idx.var);
+    ir_param p = ix_ints_param(t, "dimensions", &zero, 1);
+    if (!emit(t, P_rev, &in, 1, NULL, &p, 1, span, &idx)) return false;
+    g->reversed[g->nrev++] = *cy_axis;
+  }
+  ps->atom[ps->n] = ATOM_VAR(idx.var), ps->start[ps->n++] = ps->rank;
+  ps->shape[ps->rank++] = n;
+  g->gather_slice[*x_axis] = 1;
+  g->start_map[g->nstart_map++] = *x_axis;
+  g->collapsed[g->ncollapsed++] = (*x_axis)++;
+  (*cy_axis)++, (*y_axis)++;
+  return true;
+}
+
 /* A basic (not advanced) item of _index_to_gather's loop. */
 static bool plan_basic(tracer *t, ix_item *it, int *x_axis, int *y_axis, int *cy_axis, gather_plan *g,
                        index_pieces *ps, int64_t size) {
@@ -179,15 +211,10 @@ static bool plan_basic(tracer *t, ix_item *it, int *x_axis, int *y_axis, int *cy
     return true;
   }
   if (!ix_slice_indices(it, size, &a, &b, &step)) return tracer_error(t, span, "ValueError: slice step cannot be zero");
-  if (step != 1 && !g->get)
-    return tracer_error(t, span, "assignment to a slice with a step other than 1 is not supported yet "
-                                 "(JAX builds its indices with iota)");
-  if (step != 1)
-    return tracer_error(t, span, "a slice with a step other than 1 next to an integer array index is not "
-                                 "supported yet (JAX builds its indices with iota)");
   int64_t n = ix_slice_size(a, b, step);
   if (g->slice.rank >= TJ_MAX_RANK) return tracer_error(t, span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
   g->slice.dims[g->slice.rank++] = n;
+  if (step != 1) return strided_piece(t, a, step, n, x_axis, y_axis, cy_axis, g, ps, span);
   if (n != size) {
     ps->atom[ps->n] = ix_int_lit(t, a, DT_I32, false), ps->start[ps->n++] = ps->rank;
     g->start_map[g->nstart_map++] = *x_axis;
@@ -205,12 +232,11 @@ static int cmp_i64(const void *a, const void *b) {
 
 /* _index_to_gather: the index array, dimension numbers and shapes of
  * x[idx] as one gather (or scatter). */
-bool ix_plan_gather(tracer *t, indexer *ix, bool get, gather_plan *g) {
+bool ix_plan_gather(tracer *t, indexer *ix, gather_plan *g) {
   tj_span span = ix->span;
   index_pieces ps = {.n = 0};
   int x_axis = 0, y_axis = 0, cy_axis = 0, first_adv = -1;
   memset(g, 0, sizeof *g);
-  g->get = get;
   g->slice = aval_scalar(ix->x.dtype, ix->x.weak);
   for (int k = 0; k < ix->n; k++) { /* normalize_indices runs over all first */
     ix_item *it = &ix->items[k];
@@ -267,7 +293,7 @@ static bool emit_gather(tracer *t, const gather_plan *g, value x, tj_span span, 
 
 bool ix_gather_take(tracer *t, indexer *ix, value x, value *out) {
   gather_plan g;
-  if (!ix_plan_gather(t, ix, true, &g)) return false;
+  if (!ix_plan_gather(t, ix, &g)) return false;
   value y;
   if (aval_size(&g.slice) == 0) { /* lax.full_like(y, 0, shape=slice_shape) */
     ir_lit zero = {.dtype = ix->x.dtype, .weak = ix->x.weak};
@@ -275,6 +301,11 @@ bool ix_gather_take(tracer *t, indexer *ix, value x, value *out) {
     return emit(t, P_broadcast_in_dim, &z, 1, &g.slice, NULL, 0, ix->span, out);
   }
   if (!emit_gather(t, &g, x, ix->span, &y)) return false;
+  if (g.nrev) {
+    ir_atom in = ATOM_VAR(y.var);
+    ir_param p = ix_ints_param(t, "dimensions", g.reversed, g.nrev);
+    if (!emit(t, P_rev, &in, 1, NULL, &p, 1, ix->span, &y)) return false;
+  }
   if (g.nnew && !ix_expand_dims(t, y, g.newaxis, g.nnew, ix->span, &y)) return false;
   *out = y;
   return true;

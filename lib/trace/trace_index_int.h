@@ -39,8 +39,9 @@ typedef struct gather_plan {
   int64_t gather_slice[TJ_MAX_RANK];   /* gather_slice_shape: one per axis of x */
   int64_t newaxis[TJ_MAX_RANK];
   int nnew;
+  int64_t reversed[TJ_MAX_RANK];       /* reversed_y_dims: slices of negative step */
+  int nrev;
   bool advanced;                       /* integer arrays among the indices */
-  bool get;                            /* x[idx], not x.at[idx].set(v) and the like */
 } gather_plan;
 
 /* ---- helpers (trace_index.c) ---- */
@@ -57,8 +58,8 @@ int64_t ix_slice_size(int64_t start, int64_t stop, int64_t step);
 
 /* ---- integer-array indices (trace_index_gather.c) ---- */
 /* _index_to_gather: the index array, dimension numbers and shapes of
- * x[idx] as one gather (get) or scatter. */
-bool ix_plan_gather(tracer *t, indexer *ix, bool get, gather_plan *g);
+ * x[idx] as one gather or scatter. */
+bool ix_plan_gather(tracer *t, indexer *ix, gather_plan *g);
 /* x[idx] with integer arrays among the indices: _gather. */
 bool ix_gather_take(tracer *t, indexer *ix, value x, value *out);
 
