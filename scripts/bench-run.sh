@@ -105,6 +105,7 @@ if "$tjit" run --help 2>&1 | grep -q -- '--time'; then
   ms[top_k.tjit]=$(tjit_time run --call 0 "$bench/top_k.json")
   ms[maxpool.tjit]=$(tjit_time run --call 0 "$bench/maxpool.json") # pooling (issue 14 item 4)
   ms[conv2d.tjit]=$(tjit_time run --call 0 "$bench/conv2d.json") # convolution (issue 14 item 4)
+  ms[gather.tjit]=$(tjit_time run --call 0 "$bench/gather.json") # gather (issue 14 item 1)
 fi
 
 # End to end: process start to exit, tracing and compiling (--no-cache),
@@ -167,6 +168,7 @@ row "top_k k=10 of 1M f32 (baseline: a plain loop)" top_k.o2 top_k.limit top_k.t
 row "2x2 max pool [16,64,64,32] f32 NHWC" maxpool.o2 maxpool.limit maxpool.tjit ">=1.0" # pooling (issue 14 item 4)
 row "conv2d 8x32x32x32->64 3x3 NHWC (plain loops)" conv2d.o2 conv2d.limit conv2d.tjit ">=1.0" # issue 14 item 4
 row "conv2d, the same (im2col + OpenBLAS sgemm)" conv2d.im2col none conv2d.tjit ">=0.8"
+row "gather: 4096 rows of 50000x128 f32 (baseline: a row-copy loop)" gather.o2 gather.limit gather.tjit ">=1.0"
 row "libtcc compile of the tutorial kernel" none none compile.tjit "<1"
 row "$e2e_label" none none e2e.tjit "<10"
 row "the same, every call a disk cache hit" none none e2e_hit.tjit "<10"

@@ -7,6 +7,7 @@
 #include "sort_rt.h"
 #include "window_rt.h"
 #include "conv_rt.h"
+#include "gather_rt.h"
 
 #include <dlfcn.h>
 #include <errno.h>

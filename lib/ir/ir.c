@@ -257,6 +257,35 @@ bool ir_pval_scatter_dims(const pval *p, ir_scatter_dims *d) {
   return d->nwindow >= 0 && d->ninserted >= 0 && d->nto >= 0;
 }
 
+/* jax._src.lax.slicing.GatherDimensionNumbers, in its field order. */
+const char *const ir_gather_fields[IR_GATHER_FIELDS] = {
+    "offset_dims", "collapsed_slice_dims", "start_index_map", "operand_batching_dims", "start_indices_batching_dims"};
+
+pval *ir_gather_dims_new(ir_module *m, const ir_gather_dims *d) {
+  pval *v = pv_record(m, "GatherDimensionNumbers", ir_gather_fields, IR_GATHER_FIELDS);
+  v->items[0] = pv_ints(m, PV_TUPLE, d->offset, d->noffset);
+  v->items[1] = pv_ints(m, PV_TUPLE, d->collapsed, d->ncollapsed);
+  v->items[2] = pv_ints(m, PV_TUPLE, d->start_map, d->nstart_map);
+  v->items[3] = pv_ints(m, PV_TUPLE, d->operand_batching, d->nbatching);
+  v->items[4] = pv_ints(m, PV_TUPLE, d->indices_batching, d->nindices_batching);
+  return v;
+}
+
+bool ir_gather_dims_read(const ir_eqn *e, ir_gather_dims *d) {
+  return ir_pval_gather_dims(ir_param_get(e, "dimension_numbers"), d);
+}
+
+bool ir_pval_gather_dims(const pval *p, ir_gather_dims *d) {
+  if (!p || p->kind != PV_RECORD || p->fields != ir_gather_fields || p->nitems != IR_GATHER_FIELDS) return false;
+  d->noffset = ir_pval_ints(p->items[0], d->offset, TJ_MAX_RANK);
+  d->ncollapsed = ir_pval_ints(p->items[1], d->collapsed, TJ_MAX_RANK);
+  d->nstart_map = ir_pval_ints(p->items[2], d->start_map, TJ_MAX_RANK);
+  d->nbatching = ir_pval_ints(p->items[3], d->operand_batching, TJ_MAX_RANK);
+  d->nindices_batching = ir_pval_ints(p->items[4], d->indices_batching, TJ_MAX_RANK);
+  return d->noffset >= 0 && d->ncollapsed >= 0 && d->nstart_map >= 0 && d->nbatching >= 0 &&
+         d->nindices_batching >= 0;
+}
+
 /* ---- param kinds ---- */
 
 static const char *const kind_texts[PK_COUNT] = {
@@ -291,6 +320,7 @@ static bool is_kind(const pval *v, param_kind k) {
   ir_scatter_dims sd;
   ir_conv_dims cd;
   int64_t lo[TJ_MAX_RANK], hi[TJ_MAX_RANK];
+  ir_gather_dims gd;
   switch (k) {
   case PK_NONE: return v->kind == PV_NONE;
   case PK_BOOL: return v->kind == PV_BOOL;
@@ -308,6 +338,8 @@ static bool is_kind(const pval *v, param_kind k) {
   case PK_INT_TUPLES: return is_int_tuples(v);
   case PK_CONV_DIMS: return ir_pval_conv_dims(v, &cd);
   case PK_PADDING: return ir_pval_padding(v, lo, hi, TJ_MAX_RANK) >= 0;
+  case PK_GATHER_DIMS: return ir_pval_gather_dims(v, &gd);
+  case PK_SCALAR: return v->kind == PV_INT || v->kind == PV_FLOAT || v->kind == PV_BOOL;
   case PK_COUNT: break;
   }
   return false;

@@ -164,7 +164,9 @@ const pval *ir_param_get(const ir_eqn *e, const char *key);
   X(PK_SCATTER_DIMS, "a ScatterDimensionNumbers")   /* the record */ \
   X(PK_INT_TUPLES, "a tuple of int tuples")   /* pad's ((1, 2, 0),), windows' ((0, 0), (1, 1)) */ \
   X(PK_CONV_DIMS, "a ConvDimensionNumbers")         /* convolution (issue 14) */ \
-  X(PK_PADDING, "a tuple of (low, high) pairs")     /* ((1, 1), (0, 0)) */
+  X(PK_PADDING, "a tuple of (low, high) pairs")     /* ((1, 1), (0, 0)) */ \
+  X(PK_GATHER_DIMS, "a GatherDimensionNumbers")     /* the record */ \
+  X(PK_SCALAR, "a number or bool")   /* gather's fill_value */
 #define PARAM_KIND_ENUM(id, text) id,
 typedef enum { PARAM_KINDS(PARAM_KIND_ENUM) PK_COUNT } param_kind;
 #undef PARAM_KIND_ENUM
@@ -219,6 +221,19 @@ pval *ir_scatter_dims_new(ir_module *m, const ir_scatter_dims *d);
 /* False when the param is missing or not such a record. */
 bool ir_scatter_dims_read(const ir_eqn *e, ir_scatter_dims *d);
 bool ir_pval_scatter_dims(const pval *p, ir_scatter_dims *d);
+/* A gather's dimension_numbers, a GatherDimensionNumbers record
+ * (jax._src.lax.slicing), all five fields. */
+enum { IR_GATHER_FIELDS = 5 };
+extern const char *const ir_gather_fields[IR_GATHER_FIELDS];
+typedef struct ir_gather_dims {
+  int64_t offset[TJ_MAX_RANK], collapsed[TJ_MAX_RANK], start_map[TJ_MAX_RANK];
+  int64_t operand_batching[TJ_MAX_RANK], indices_batching[TJ_MAX_RANK];
+  int noffset, ncollapsed, nstart_map, nbatching, nindices_batching;
+} ir_gather_dims;
+pval *ir_gather_dims_new(ir_module *m, const ir_gather_dims *d);
+/* False when the param is missing or not such a record. */
+bool ir_gather_dims_read(const ir_eqn *e, ir_gather_dims *d);
+bool ir_pval_gather_dims(const pval *p, ir_gather_dims *d);
 
 /* ---- convolution (issue 14 item 4): prims_conv.c ---- */
 /* conv_general_dilated's dimension_numbers, a ConvDimensionNumbers

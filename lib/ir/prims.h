@@ -48,6 +48,10 @@ const char *shape_rule_tuple(diag_list *d, const int64_t *v, int n);
 /* The body of a call primitive: jit's jaxpr, custom_jvp_call's call_jaxpr
  * (prims_nn.c); NULL for any other equation. */
 const ir_jaxpr *call_body(const ir_eqn *e);
+/* A gather's window dimensions: the operand dimensions neither collapsed
+ * nor batching, in order (their slices land at offset_dims). Returns
+ * how many (prims_gather.c). */
+int gather_window_dims(const ir_gather_dims *d, int rank, int64_t *out);
 
 /* Computes eqn e's outputs out[0..nout) (new arrays of the eqn's output
  * avals) from its operands in[0..nin) (literals as scalar arrays). On a

@@ -275,6 +275,7 @@ static const builtin_def *const builtin_tables[] = {
     builtins_conv,
     builtins_jnp_math,
     builtins_stats,
+    builtins_gather,
 };
 
 static const builtin_def *find_builtin(const char *name) {

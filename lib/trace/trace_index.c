@@ -9,9 +9,9 @@
  *    static ones out of range) and slices of step 1 or -1 become one
  *    dynamic_slice whose start indices lax._dynamic_slice_indices clamps
  *    (lt, add, select_n) — static ones too, since jnp.asarray has already
- *    lifted them into the trace as literals. What neither handles is a
- *    gather in JAX (advanced indexing, strides with a traced index): not
- *    supported yet.
+ *    lifted them into the trace as literals. Integer-array indices are a
+ *    gather (_gather: trace_index_gather.c), and so is a traced index
+ *    next to a slice whose step is not 1 or -1 (iota indices).
  *  - Out-of-range static indices are not an error: jax_check_static_indices
  *    defaults to False, so to_static_slice's IndexError is caught and the
  *    index clamps in the dynamic_slice. Only an integer index into an axis
@@ -23,42 +23,20 @@
  *    scatter-add / scatter-sub / scatter-mul is recorded; the update jaxpr
  *    of the last three is cached per dtype, as lax._reduction_jaxpr is.
  */
-#include "prims.h"
-#include "trace.h"
-#include "util.h"
+#include "trace_index_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-typedef enum { IX_INT, IX_TRACED, IX_SLICE, IX_NONE, IX_BOOL } ix_kind;
-
-/* One index item, as NDIndexer's ParsedIndex. */
-typedef struct ix_item {
-  ix_kind kind;
-  int axis;            /* the first axis of x it consumes (-1: none) */
-  int64_t i;           /* IX_INT */
-  uint32_t var;        /* IX_TRACED (a scalar integer), IX_BOOL */
-  value bound[3];      /* IX_SLICE: start, stop, step (V_NONE when omitted) */
-  tj_span span;
-} ix_item;
-
-/* The items of x[...] after parsing, with the implicit trailing full
- * slices of expand_ellipses appended. */
-typedef struct indexer {
-  ix_item *items;
-  int n;
-  tj_aval x;
-  tj_span span;        /* the whole index expression */
-} indexer;
 
 /* ---- small helpers ---- */
 
-static ir_atom int_lit(tracer *t, int64_t i, tj_dtype dt, bool weak) {
+ir_atom ix_int_lit(tracer *t, int64_t i, tj_dtype dt, bool weak) {
   ir_lit lit = {.dtype = dt, .weak = weak, .i = dtype_wrap_int(i, dt)};
   return ir_new_lit(t->m, &lit);
 }
 
-static ir_param ints_param(tracer *t, const char *key, const int64_t *v, int n) {
+ir_param ix_ints_param(tracer *t, const char *key, const int64_t *v, int n) {
   ir_param p = {key, pv_ints(t->m, PV_TUPLE, v, n)};
   return p;
 }
@@ -72,14 +50,14 @@ static void tracer_repr(tracer *t, uint32_t var, char *out, int size) {
 }
 
 /* Python's str() of a tuple of ints: (), (2,), (2, 3). */
-static void tuple_text(tj_buf *b, const int64_t *v, int n) {
+void ix_tuple_text(tj_buf *b, const int64_t *v, int n) {
   buf_putc(b, '(');
   for (int i = 0; i < n; i++) buf_printf(b, i ? ", %lld" : "%lld", (long long)v[i]);
   buf_puts(b, n == 1 ? ",)" : ")");
 }
 
 /* lax.expand_dims(v, dims): a broadcast_in_dim; dims sorted, in range. */
-static bool expand_dims(tracer *t, value v, const int64_t *dims, int n, tj_span span, value *out) {
+bool ix_expand_dims(tracer *t, value v, const int64_t *dims, int n, tj_span span, value *out) {
   tj_aval a = value_aval(t, &v), o = a;
   if (a.rank + n > TJ_MAX_RANK)
     return tracer_error(t, span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
@@ -91,7 +69,7 @@ static bool expand_dims(tracer *t, value v, const int64_t *dims, int n, tj_span 
     o.dims[d] = a.dims[j++];
   }
   ir_atom in = ATOM_VAR(v.var);
-  ir_param p = ints_param(t, "broadcast_dimensions", bdims, a.rank);
+  ir_param p = ix_ints_param(t, "broadcast_dimensions", bdims, a.rank);
   return emit(t, P_broadcast_in_dim, &in, 1, &o, &p, a.rank > 0, span, out);
 }
 
@@ -99,7 +77,7 @@ static bool expand_dims(tracer *t, value v, const int64_t *dims, int n, tj_span 
 static bool emit_dims(tracer *t, int prim, const char *key, const int64_t *dims, int n, tj_span span,
                       value *v) {
   ir_atom in = ATOM_VAR(v->var);
-  ir_param p = ints_param(t, key, dims, n);
+  ir_param p = ix_ints_param(t, key, dims, n);
   return emit(t, prim, &in, 1, NULL, &p, 1, span, v);
 }
 
@@ -137,10 +115,7 @@ static bool classify(tracer *t, const value *v, tj_span span, ix_item *it) {
   it->var = v->var;
   if (a.dtype == DT_BOOL) { it->kind = IX_BOOL; return true; }
   if (dtype_is_float(a.dtype)) return tracer_error(t, span, float_msg, dtype_long(a.dtype));
-  if (a.rank > 0)
-    return tracer_error(t, span, "indexing with an integer array (advanced indexing, a gather in JAX) "
-                                 "is not supported yet");
-  it->kind = IX_TRACED;
+  it->kind = a.rank > 0 ? IX_ARRAY : IX_TRACED;
   return true;
 }
 
@@ -160,10 +135,11 @@ static bool eval_slice(tracer *t, scope *s, node *n, ix_item *it) {
   return true;
 }
 
-static void full_slice(ix_item *it, int axis, tj_span span) {
+static void full_slice(ix_item *it, int axis, int pos, tj_span span) {
   memset(it, 0, sizeof *it);
   it->kind = IX_SLICE;
   it->axis = axis;
+  it->pos = pos;
   it->span = span;
   for (int k = 0; k < 3; k++) it->bound[k] = value_none();
 }
@@ -171,11 +147,11 @@ static void full_slice(ix_item *it, int axis, tj_span span) {
 /* The `...` at item position at (axis: the first it stands for) becomes
  * the full slices of the axes the other items leave, as JAX's
  * _parse_indices counts it (jax/_src/numpy/indexing.py). */
-static void expand_ellipsis(indexer *ix, int at, int axis, int *consumed, tj_span span) {
+static void expand_ellipsis(indexer *ix, int at, int axis, int pos, int *consumed, tj_span span) {
   int fill = ix->x.rank - *consumed;
   memmove(&ix->items[at + fill], &ix->items[at], sizeof *ix->items * (size_t)(ix->n - at));
   for (int k = at + fill; k < ix->n + fill; k++) ix->items[k].axis += fill;
-  for (int j = 0; j < fill; j++) full_slice(&ix->items[at + j], axis + j, span);
+  for (int j = 0; j < fill; j++) full_slice(&ix->items[at + j], axis + j, pos, span);
   ix->n += fill;
   *consumed += fill;
 }
@@ -188,12 +164,12 @@ static bool parse_indexer(tracer *t, scope *s, node *n, const tj_aval *x, indexe
   ix->span = n->span;
   ix->items = ARENA_ARRAY(&t->scratch, ix_item, n->nitems + TJ_MAX_RANK);
   ix->n = 0;
-  int consumed = 0, ellipsis = -1, ellipsis_axis = 0;
+  int consumed = 0, ellipsis = -1, ellipsis_axis = 0, ellipsis_pos = 0;
   node *extra_ellipsis = NULL;
   for (int k = 0; k < n->nitems; k++) {
     if (n->items[k]->kind == ND_ELLIPSIS) {
       if (ellipsis >= 0) extra_ellipsis = n->items[k];
-      else ellipsis = ix->n, ellipsis_axis = consumed;
+      else ellipsis = ix->n, ellipsis_axis = consumed, ellipsis_pos = k;
       continue;
     }
     ix_item *it = &ix->items[ix->n++];
@@ -207,6 +183,7 @@ static bool parse_indexer(tracer *t, scope *s, node *n, const tj_aval *x, indexe
     }
     for (int b = 0; b < 3; b++) note_use(t, it->bound[b].prov, USE_SHAPE); /* static indices decide the slice */
     it->axis = consumed;
+    it->pos = k;
     consumed += it->kind == IX_NONE ? 0 : it->kind == IX_BOOL ? t->m->vars[it->var].rank : 1;
   }
   if (extra_ellipsis) /* _parse_indices' text, after every item's type is known */
@@ -214,12 +191,12 @@ static bool parse_indexer(tracer *t, scope *s, node *n, const tj_aval *x, indexe
   if (consumed > x->rank)
     return tracer_error(t, n->span, "IndexError: Too many indices: array is %d-dimensional, but %d were indexed",
                         x->rank, consumed);
-  if (ellipsis >= 0) expand_ellipsis(ix, ellipsis, ellipsis_axis, &consumed, n->span);
+  if (ellipsis >= 0) expand_ellipsis(ix, ellipsis, ellipsis_axis, ellipsis_pos, &consumed, n->span);
   int rank = x->rank; /* of the result: integers remove an axis, None adds one */
   for (int k = 0; k < ix->n; k++)
     rank += ix->items[k].kind == IX_NONE ? 1 : ix->items[k].kind == IX_SLICE ? 0 : -1;
   if (rank > TJ_MAX_RANK) return tracer_error(t, n->span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
-  for (int d = consumed; d < x->rank; d++) full_slice(&ix->items[ix->n++], d, n->span);
+  for (int d = consumed; d < x->rank; d++) full_slice(&ix->items[ix->n++], d, n->nitems + d, n->span);
   return true;
 }
 
@@ -264,7 +241,7 @@ static bool check_concrete(tracer *t, const indexer *ix) {
 static int64_t bound_int(const value *v) { return v->i; } /* V_INT or V_BOOL */
 
 /* slice.indices(size) of a static slice item; false when the step is 0. */
-static bool slice_indices(const ix_item *it, int64_t size, int64_t *start, int64_t *stop, int64_t *step) {
+bool ix_slice_indices(const ix_item *it, int64_t size, int64_t *start, int64_t *stop, int64_t *step) {
   *step = it->bound[2].kind == V_NONE ? 1 : bound_int(&it->bound[2]);
   if (*step == 0) return false;
   int64_t lower = *step < 0 ? -1 : 0, upper = *step < 0 ? size - 1 : size;
@@ -285,7 +262,7 @@ static bool slice_indices(const ix_item *it, int64_t size, int64_t *start, int64
 }
 
 /* The number of elements of a canonical slice (core.canonicalize_slice). */
-static int64_t slice_size(int64_t start, int64_t stop, int64_t step) {
+int64_t ix_slice_size(int64_t start, int64_t stop, int64_t step) {
   int64_t distance = step > 0 ? stop - start : start - stop;
   uint64_t gap = step > 0 ? (uint64_t)step : 0 - (uint64_t)step;
   return distance <= 0 ? 0 : (int64_t)(((uint64_t)distance - 1) / gap + 1);
@@ -299,9 +276,9 @@ static bool static_applies(const indexer *ix) {
   for (int k = 0; k < ix->n; k++) {
     const ix_item *it = &ix->items[k];
     int64_t size = it->axis >= 0 ? ix->x.dims[it->axis] : 0, a, b, c;
-    if (it->kind == IX_TRACED) return false;
+    if (it->kind == IX_TRACED || it->kind == IX_ARRAY) return false;
     if (it->kind == IX_INT && (it->i < -size || it->i >= size)) return false;
-    if (it->kind == IX_SLICE && !slice_indices(it, size, &a, &b, &c)) return false;
+    if (it->kind == IX_SLICE && !ix_slice_indices(it, size, &a, &b, &c)) return false;
   }
   return true;
 }
@@ -324,7 +301,7 @@ static bool static_slice(tracer *t, const indexer *ix, value x, value *out) {
       start[nstart] = a, limit[nstart] = a + 1, strides[nstart] = 1;
       squeeze[nsqueeze++] = it->axis;
     } else {
-      slice_indices(it, size, &a, &b, &step);
+      ix_slice_indices(it, size, &a, &b, &step);
       if (step < 0) {
         uint64_t gap = 0 - (uint64_t)step, diff = (uint64_t)(a - b - 1 < 0 ? b + 1 - a : a - b - 1);
         int64_t first = b + 1 + (int64_t)(diff % gap); /* a, b lie in [-1, size] */
@@ -344,13 +321,13 @@ static bool static_slice(tracer *t, const indexer *ix, value x, value *out) {
   tj_span span = ix->span;
   if (!(unit && trivial)) {
     ir_atom in = ATOM_VAR(x.var);
-    ir_param ps[3] = {ints_param(t, "start_indices", start, nstart), ints_param(t, "limit_indices", limit, nstart),
-                      unit ? (ir_param){"strides", pv_none(t->m)} : ints_param(t, "strides", strides, nstart)};
+    ir_param ps[3] = {ix_ints_param(t, "start_indices", start, nstart), ix_ints_param(t, "limit_indices", limit, nstart),
+                      unit ? (ir_param){"strides", pv_none(t->m)} : ix_ints_param(t, "strides", strides, nstart)};
     if (!emit(t, P_slice, &in, 1, NULL, ps, 3, span, &v)) return false;
   }
   if (nrev && !emit_dims(t, P_rev, "dimensions", rev, nrev, span, &v)) return false;
   if (nsqueeze && !emit_dims(t, P_squeeze, "dimensions", squeeze, nsqueeze, span, &v)) return false;
-  if (nnew && !expand_dims(t, v, newaxis, nnew, span, &v)) return false;
+  if (nnew && !ix_expand_dims(t, v, newaxis, nnew, span, &v)) return false;
   *out = v;
   return true;
 }
@@ -368,7 +345,7 @@ typedef struct ix_start {
 } ix_start;
 
 static ir_atom start_atom(tracer *t, const ix_start *st) {
-  return st->traced ? ATOM_VAR(st->var) : int_lit(t, st->i, st->dt, st->weak);
+  return st->traced ? ATOM_VAR(st->var) : ix_int_lit(t, st->i, st->dt, st->weak);
 }
 
 /* to_dynamic_slice applies: every slice has step None, 1 or -1 and no
@@ -376,6 +353,7 @@ static ir_atom start_atom(tracer *t, const ix_start *st) {
 static bool dynamic_applies(const indexer *ix) {
   for (int k = 0; k < ix->n; k++) {
     const ix_item *it = &ix->items[k];
+    if (it->kind == IX_ARRAY) return false;
     if ((it->kind == IX_INT || it->kind == IX_TRACED) && ix->x.dims[it->axis] == 0) return false;
     if (it->kind == IX_SLICE && it->bound[2].kind != V_NONE && bound_int(&it->bound[2]) != 1 &&
         bound_int(&it->bound[2]) != -1)
@@ -406,7 +384,7 @@ static bool clamp_start(tracer *t, ix_start *st, int64_t d, tj_span span) {
     return true;
   }
   value lt, sum, sel;
-  ir_atom self = start_atom(t, st), ins[3] = {self, int_lit(t, 0, st->dt, st->weak)};
+  ir_atom self = start_atom(t, st), ins[3] = {self, ix_int_lit(t, 0, st->dt, st->weak)};
   if (!emit(t, P_lt, ins, 2, NULL, NULL, 0, span, &lt)) return false;
   ins[0] = self;
   if (st->traced && st->weak) {
@@ -414,9 +392,9 @@ static bool clamp_start(tracer *t, ix_start *st, int64_t d, tj_span span) {
     if (!convert(t, &w, st->dt, false, span)) return false;
     ins[0] = ATOM_VAR(w.var);
   } else if (!st->traced) {
-    ins[0] = int_lit(t, st->i, st->dt, false);
+    ins[0] = ix_int_lit(t, st->i, st->dt, false);
   }
-  ins[1] = int_lit(t, d, st->dt, false);
+  ins[1] = ix_int_lit(t, d, st->dt, false);
   if (!emit(t, P_add, ins, 2, NULL, NULL, 0, span, &sum)) return false;
   ir_atom sel_in[3] = {ATOM_VAR(lt.var), start_atom(t, st), ATOM_VAR(sum.var)};
   if (!emit(t, P_select_n, sel_in, 3, NULL, NULL, 0, span, &sel)) return false;
@@ -451,7 +429,7 @@ static bool dynamic_slice(tracer *t, const indexer *ix, value x, value *out) {
       st->traced = true, st->var = it->var, st->dt = a_.dtype, st->weak = a_.weak;
       sizes[nstart] = 1, squeeze[nsqueeze++] = it->axis;
     } else {
-      slice_indices(it, size, &a, &b, &step);
+      ix_slice_indices(it, size, &a, &b, &step);
       if (step < 0) {
         st->i = b + 1;
         sizes[nstart] = a + 1 - st->i > 0 ? a + 1 - st->i : 0;
@@ -470,19 +448,19 @@ static bool dynamic_slice(tracer *t, const indexer *ix, value x, value *out) {
     ins[k + 1] = start_atom(t, &starts[k]);
   }
   value v;
-  ir_param p = ints_param(t, "slice_sizes", sizes, nstart);
+  ir_param p = ix_ints_param(t, "slice_sizes", sizes, nstart);
   if (!emit(t, P_dynamic_slice, ins, nstart + 1, NULL, &p, 1, span, &v)) return false;
   if (nrev && !emit_dims(t, P_rev, "dimensions", rev, nrev, span, &v)) return false;
   if (nsqueeze && !emit_dims(t, P_squeeze, "dimensions", squeeze, nsqueeze, span, &v)) return false;
-  if (nnew && !expand_dims(t, v, newaxis, nnew, span, &v)) return false;
+  if (nnew && !ix_expand_dims(t, v, newaxis, nnew, span, &v)) return false;
   *out = v;
   return true;
 }
 
-/* What JAX's gather path would do first: fail on an integer index into an
- * empty axis or a zero step; everything else it handles is not supported
- * here yet. */
-static bool gather_fallback(tracer *t, const indexer *ix) {
+/* What JAX's gather path does first: fail on an integer index into an
+ * empty axis or a zero step; then the gather (a traced index next to a
+ * slice whose step is not 1 or -1). */
+static bool gather_fallback(tracer *t, indexer *ix, value x, value *out) {
   for (int k = 0; k < ix->n; k++) {
     const ix_item *it = &ix->items[k];
     if ((it->kind == IX_INT || it->kind == IX_TRACED) && ix->x.dims[it->axis] == 0)
@@ -490,8 +468,7 @@ static bool gather_fallback(tracer *t, const indexer *ix) {
     if (it->kind == IX_SLICE && it->bound[2].kind != V_NONE && bound_int(&it->bound[2]) == 0)
       return tracer_error(t, it->span, "ValueError: slice step cannot be zero");
   }
-  return tracer_error(t, ix->span, "indexing with a traced index and a slice step other than 1 or -1 is not "
-                                   "supported yet (JAX records a gather)");
+  return ix_gather_take(t, ix, x, out);
 }
 
 bool index_traced(tracer *t, scope *s, node *n, value base, value *out) {
@@ -499,99 +476,9 @@ bool index_traced(tracer *t, scope *s, node *n, value base, value *out) {
   if (!parse_indexer(t, s, n, &t->m->vars[base.var], &ix) || !check_concrete(t, &ix)) return false;
   if (static_applies(&ix)) return static_slice(t, &ix, base, out);
   if (dynamic_applies(&ix)) return dynamic_slice(t, &ix, base, out);
-  return gather_fallback(t, &ix);
-}
-
-/* ---- x[idx] = v: _index_to_gather ---- */
-
-typedef struct gather_plan {
-  value indices;                       /* i32[n]: the scatter indices */
-  int64_t offset[TJ_MAX_RANK], collapsed[TJ_MAX_RANK], start_map[TJ_MAX_RANK];
-  int noffset, ncollapsed, nstart_map;
-  tj_aval slice;                       /* the shape v is broadcast to */
-  int64_t newaxis[TJ_MAX_RANK];
-  int nnew;
-} gather_plan;
-
-/* normalize_indices for a traced index: select(i < 0, i + size, i) with
- * lax.add (no promotion, so no convert of a weak i). */
-static bool normalize_traced(tracer *t, ix_item *it, int64_t size, tj_span span) {
-  tj_aval a = t->m->vars[it->var];
-  if (dtype_kindof(a.dtype) == DK_UNSIGNED) return true;
-  value lt, sum, sel;
-  ir_atom ins[2] = {ATOM_VAR(it->var), int_lit(t, 0, a.dtype, a.weak)};
-  if (!emit(t, P_lt, ins, 2, NULL, NULL, 0, span, &lt)) return false;
-  ins[1] = int_lit(t, size, a.dtype, false);
-  if (!emit(t, P_add, ins, 2, NULL, NULL, 0, span, &sum)) return false;
-  ir_atom sel_in[3] = {ATOM_VAR(lt.var), ATOM_VAR(it->var), ATOM_VAR(sum.var)};
-  if (!emit(t, P_select_n, sel_in, 3, NULL, NULL, 0, span, &sel)) return false;
-  it->var = sel.var;
-  return true;
-}
-
-/* The scatter indices: one index is expand_dims'd to i32[1]; several are
- * each broadcast to i32[1] and concatenated. */
-static bool gather_indices(tracer *t, const ir_atom *idx, int n, tj_span span, value *out) {
-  tj_aval one = aval_scalar(DT_I32, false);
-  one.rank = 1, one.dims[0] = 1;
-  ir_atom parts[TJ_MAX_RANK];
-  for (int k = 0; k < n; k++) {
-    value b;
-    if (!emit(t, P_broadcast_in_dim, &idx[k], 1, &one, NULL, 0, span, &b)) return false;
-    parts[k] = ATOM_VAR(b.var);
-    *out = b;
-  }
-  if (n == 1) return true;
-  ir_param p = {"dimension", pv_int(t->m, 0)};
-  return emit(t, P_concatenate, parts, n, NULL, &p, 1, span, out);
-}
-
-static bool plan_gather(tracer *t, indexer *ix, gather_plan *g) {
-  tj_span span = ix->span;
-  ir_atom idx[TJ_MAX_RANK];
-  int nidx = 0, x_axis = 0, y_axis = 0, collapsed_y = 0;
-  memset(g, 0, sizeof *g);
-  g->slice = aval_scalar(ix->x.dtype, ix->x.weak);
-  for (int k = 0; k < ix->n; k++) /* normalize_indices runs over all first */
-    if (ix->items[k].kind == IX_TRACED && !normalize_traced(t, &ix->items[k], ix->x.dims[ix->items[k].axis], span))
-      return false;
-  for (int k = 0; k < ix->n; k++) {
-    ix_item *it = &ix->items[k];
-    if (it->kind == IX_NONE) {
-      if (g->slice.rank >= TJ_MAX_RANK) return tracer_error(t, span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
-      g->slice.dims[g->slice.rank++] = 1;
-      g->newaxis[g->nnew++] = y_axis++;
-      continue;
-    }
-    int64_t size = ix->x.dims[x_axis], a, b, step;
-    if (it->kind == IX_INT || it->kind == IX_TRACED) {
-      if (size == 0) return tracer_error(t, it->span, "IndexError: index is out of bounds for axis %d with size 0", x_axis);
-      if (it->kind == IX_INT) {
-        idx[nidx++] = int_lit(t, it->i < 0 ? it->i + size : it->i, DT_I32, false);
-      } else {
-        value v = value_traced(it->var);
-        if (!convert(t, &v, DT_I32, false, span)) return false;
-        idx[nidx++] = ATOM_VAR(v.var);
-      }
-      g->collapsed[g->ncollapsed++] = x_axis;
-      g->start_map[g->nstart_map++] = x_axis++;
-      continue;
-    }
-    if (!slice_indices(it, size, &a, &b, &step)) return tracer_error(t, it->span, "ValueError: slice step cannot be zero");
-    if (step != 1)
-      return tracer_error(t, it->span, "assignment to a slice with a step other than 1 is not supported yet "
-                                       "(JAX builds its indices with iota)");
-    int64_t n = slice_size(a, b, step);
-    if (g->slice.rank >= TJ_MAX_RANK) return tracer_error(t, span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
-    g->slice.dims[g->slice.rank++] = n;
-    if (n != size) idx[nidx++] = int_lit(t, a, DT_I32, false), g->start_map[g->nstart_map++] = x_axis;
-    g->offset[g->noffset++] = collapsed_y++;
-    y_axis++, x_axis++;
-  }
-  if (nidx == 0)
-    return tracer_error(t, span, "assignment to whole axes only is not supported yet (JAX scatters with an "
-                                 "empty constant index array)");
-  return gather_indices(t, idx, nidx, span, &g->indices);
+  for (int k = 0; k < ix.n; k++)
+    if (ix.items[k].kind == IX_ARRAY) return ix_gather_take(t, &ix, base, out);
+  return gather_fallback(t, &ix, base, out);
 }
 
 /* ---- x[idx] = v: _scatter_impl ---- */
@@ -662,9 +549,9 @@ static bool broadcast_update(tracer *t, value *y, ir_atom *atom, const tj_aval *
   if (a.rank > shape->rank) {
     tj_buf b = {0};
     buf_puts(&b, "arr_shape=");
-    tuple_text(&b, a.dims, a.rank);
+    ix_tuple_text(&b, a.dims, a.rank);
     buf_puts(&b, " shape=");
-    tuple_text(&b, shape->dims, shape->rank);
+    ix_tuple_text(&b, shape->dims, shape->rank);
     tracer_error(t, span, "ValueError: Cannot broadcast to shape with fewer dimensions: %s", b.data);
     buf_free(&b);
     return false;
@@ -679,7 +566,7 @@ static bool broadcast_update(tracer *t, value *y, ir_atom *atom, const tj_aval *
   }
   tj_aval o = *shape;
   o.dtype = a.dtype, o.weak = a.weak;
-  ir_param p = ints_param(t, "broadcast_dimensions", dims, a.rank);
+  ir_param p = ix_ints_param(t, "broadcast_dimensions", dims, a.rank);
   if (!emit(t, P_broadcast_in_dim, atom, 1, &o, &p, a.rank > 0, span, y)) return false;
   *atom = ATOM_VAR(y->var);
   return true;
@@ -693,7 +580,7 @@ static bool scatter_update(tracer *t, indexer *ix, value x, value y, int prim, v
   if ((y.kind == V_INT || y.kind == V_BOOL) && dtype_is_int(xa.dtype) && dtype_wrap_int(y.i, xa.dtype) == y.i)
     ya = aval_scalar(xa.dtype, false);
   gather_plan g;
-  if (!plan_gather(t, ix, &g)) return false;
+  if (!ix_plan_gather(t, ix, &g)) return false;
   if (aval_size(&g.slice) == 0) { *out = x; return true; }
   bool weak;
   tj_dtype dt = dtype_promote(xa.dtype, xa.weak, ya.dtype, ya.weak, &weak);
@@ -707,14 +594,20 @@ static bool scatter_update(tracer *t, indexer *ix, value x, value y, int prim, v
     if (!emit_dims(t, P_squeeze, "dimensions", g.newaxis, g.nnew, span, &y)) return false;
     y_atom = ATOM_VAR(y.var);
   }
+  if (g.nrev) { /* slices of negative step */
+    if (y.kind != V_TRACED && !own_atom(t, &y, span, &y_atom)) return false;
+    if (y.kind != V_TRACED) y = value_traced(ATOM_INDEX(y_atom));
+    if (!emit_dims(t, P_rev, "dimensions", g.reversed, g.nrev, span, &y)) return false;
+    y_atom = ATOM_VAR(y.var);
+  }
   ir_jaxpr *uj = NULL;
   if (prim != P_scatter && !(uj = update_jaxpr(t, prim, dt, span))) return false;
   ir_param ps[6] = {
       {"update_jaxpr", uj ? pv_jaxpr(t->m, uj) : pv_none(t->m)},
       {"update_consts", pv_seq(t->m, PV_TUPLE, 0)},
       {"dimension_numbers", scatter_dnums(t, &g)},
-      {"indices_are_sorted", pv_bool(t->m, true)},
-      {"unique_indices", pv_bool(t->m, true)},
+      {"indices_are_sorted", pv_bool(t->m, !g.advanced)},
+      {"unique_indices", pv_bool(t->m, !g.advanced)},
       {"mode", pv_name(t->m, "GatherScatterMode.FILL_OR_DROP")},
   };
   ir_atom ins[3] = {ATOM_VAR(xv.var), ATOM_VAR(g.indices.var), y_atom};

@@ -126,3 +126,14 @@ void NAME(base_conv2d, VARIANT)(const float *x, const float *k, float *y, int n,
       }
 }
 /* ---- end of convolution ---- */
+/* ---- gather (issue 14 item 1) ---- */
+/* out[i] = table[ids[i] mod rows] (Python's mod, as gather.json's %): the
+ * row copy loop a C programmer writes for an embedding lookup. */
+void NAME(base_gather, VARIANT)(const float *table, const int *ids, float *out, long nids, long rows, long dim) {
+  for (long i = 0; i < nids; i++) {
+    long r = ids[i] % rows;
+    if (r < 0) r += rows;
+    for (long j = 0; j < dim; j++) out[i * dim + j] = table[r * dim + j];
+  }
+}
+/* ---- end of gather ---- */

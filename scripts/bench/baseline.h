@@ -14,7 +14,9 @@
   /* pooling (issue 14 item 4) */                                              \
   void base_maxpool_##v(const float *x, float *y, long n, long h, long w, long c); \
   /* convolution (issue 14 item 4) */                                         \
-  void base_conv2d_##v(const float *x, const float *k, float *y, int n, int h, int w, int ci, int co);
+  void base_conv2d_##v(const float *x, const float *k, float *y, int n, int h, int w, int ci, int co); \
+  /* gather (issue 14 item 1) */                                              \
+  void base_gather_##v(const float *table, const int *ids, float *out, long nids, long rows, long dim);
 BASELINE_DECLS(o2)
 BASELINE_DECLS(limit)
 #endif

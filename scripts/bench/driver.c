@@ -11,7 +11,7 @@
  * [0, 1), seed 0 (seed 1 for matmul's b).
  *
  * Prints "BENCH CONTENDER MEDIAN_MS CHECKSUM" lines.
- * usage: driver [fused|axpb|sum|matmul|compile|cumsum_last|cumsum_first|sort|top_k|maxpool|conv2d]...
+ * usage: driver [fused|axpb|sum|matmul|compile|cumsum_last|cumsum_first|sort|top_k|maxpool|conv2d|gather]...
  *        (default: all)
  *        BENCH_REPS=N sets the repetitions (default 5) */
 #include <cblas.h>
@@ -38,6 +38,9 @@
 #define CV_HW 32
 #define CV_CI 32
 #define CV_CO 64
+#define G_ROWS 50000L   /* gather (issue 14 item 1): 4096 rows of [50000, 128] f32 */
+#define G_DIM 128L
+#define G_IDS 4096L
 
 typedef struct bench_data {
   float *x, *y, *b, a_scalar, b_scalar;
@@ -172,6 +175,11 @@ static int top_idx[16];
 static void top_k_o2(bench_data *d) { base_top_k_o2(d->x, d->y, top_idx, d->n, 10); }
 static void top_k_limit(bench_data *d) { base_top_k_limit(d->x, d->y, top_idx, d->n, 10); }
 
+/* gather (issue 14 item 1): gather.json against a row-copy loop */
+static int gather_ids[G_IDS];
+static void gather_o2(bench_data *d) { base_gather_o2(d->x, gather_ids, d->y, G_IDS, G_ROWS, G_DIM); }
+static void gather_limit(bench_data *d) { base_gather_limit(d->x, gather_ids, d->y, G_IDS, G_ROWS, G_DIM); }
+
 /* ---- timing ---- */
 
 static double checksum(const bench_data *d, const char *bench) {
@@ -277,6 +285,15 @@ static void bench_top_k(void) {
   race("top_k", &d, c, 2);
   free(d.x), free(d.y);
 }
+
+/* gather.json: an embedding lookup (ids spread over the table) */
+static void bench_gather(void) {
+  bench_data d = {.x = bench_uniform_f32(G_ROWS * G_DIM, 0), .y = bench_alloc_f32(G_IDS * G_DIM), .n = G_IDS * G_DIM};
+  for (long i = 0; i < G_IDS; i++) gather_ids[i] = (int)((i * 7919L) % G_ROWS);
+  static const contender c[] = {{"o2", gather_o2}, {"limit", gather_limit}};
+  race("gather", &d, c, 2);
+  free(d.x), free(d.y);
+}
 /* ---- end of sorting ---- */
 /* ---- pooling (issue 14 item 4) ---- */
 static void maxpool_o2(bench_data *d) { base_maxpool_o2(d->x, d->y, POOL_N, POOL_HW, POOL_HW, POOL_C); }
@@ -353,7 +370,8 @@ int main(int argc, char **argv) {
       {"cumsum_last", bench_cumsum_last}, {"cumsum_first", bench_cumsum_first},
       {"sort", bench_sort}, {"top_k", bench_top_k} /* sorting (issue 14 item 3) */,
       {"maxpool", bench_maxpool} /* pooling (issue 14 item 4) */,
-      {"conv2d", bench_conv2d} /* convolution (issue 14 item 4) */};
+      {"conv2d", bench_conv2d} /* convolution (issue 14 item 4) */,
+      {"gather", bench_gather} /* gather (issue 14 item 1) */};
   int nb = (int)(sizeof benches / sizeof benches[0]);
   for (int i = 1; i < argc; i++) {
     int known = 0;

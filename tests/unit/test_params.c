@@ -143,6 +143,7 @@ static void test_every_kind(void) {
   int64_t one = 1;
   ir_scatter_dims sd = {.nwindow = 0, .ninserted = 1, .nto = 1};
   ir_conv_dims cd = {.spec = {{0, 1, 2}, {0, 1, 2}, {0, 1, 2}}, .rank = 3};
+  ir_gather_dims gd = {.ncollapsed = 1, .nstart_map = 1};
   pval *branches = pv_seq(m, PV_TUPLE, 2);
   branches->items[0] = branches->items[1] = pv_jaxpr(m, m->top);
   pval *int_tuples = pv_seq(m, PV_TUPLE, 1); /* ((1,),) */
@@ -166,6 +167,8 @@ static void test_every_kind(void) {
       {PK_SCATTER_DIMS, ir_scatter_dims_new(m, &sd), dot_dims(m)},
       {PK_CONV_DIMS, ir_conv_dims_new(m, &cd), ir_scatter_dims_new(m, &sd)},
       {PK_PADDING, ir_padding_new(m, &one, &one, 1), pv_ints(m, PV_TUPLE, &one, 1)},
+      {PK_GATHER_DIMS, ir_gather_dims_new(m, &gd), ir_scatter_dims_new(m, &sd)},
+      {PK_SCALAR, pv_float(m, 0.5), pv_name(m, "nan")},
       {PK_INTS | PK_OR_NONE, pv_none(m), pv_name(m, "(1,)")},
       {PK_INT_TUPLES, int_tuples, pv_ints(m, PV_TUPLE, &one, 1)},
   };

@@ -251,6 +251,8 @@ static const recipe recipes[P_COUNT] = {
     /* convolution (issue 14 item 4): strides, padding, rhs dilation, three feature groups */
     [P_conv_general_dilated] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return conv_general_dilated(reshape(x, (1, 3, 4)), "
                                 "reshape(y, (6, 1, 2)), (2,), ((1, 2),), rhs_dilation=(2,), feature_group_count=3); }"},
+    /* gather (issue 14 item 1): clamped (PROMISE_IN_BOUNDS) and filled (FILL_OR_DROP, the dtype's fill) */
+    [P_gather] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return (x[array([2, 0, 5])], take(x, array([1, -7, 3]), axis=1)); }"},
     [P_scatter] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] = y[0]; return x; }"},
     [P_scatter_add] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] += y[0]; return x; }"},
     [P_scatter_sub] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] -= y[0]; return x; }"},
