@@ -11,15 +11,40 @@
 /* A shape rule's type error (the rule's m, e and diags in scope). */
 #define REJECT(...) shape_rule_error(diags, m, e, __VA_ARGS__)
 
+static bool raise_v(diag_list *d, const ir_module *m, const ir_eqn *e, const char *exception, const char *fmt,
+                    va_list ap) {
+  tj_buf b = {0};
+  buf_vprintf(&b, fmt, ap);
+  diag_error(d, m->src, e->span, "%s: %s", exception, b.data);
+  buf_free(&b);
+  return false;
+}
+
 bool shape_rule_error(diag_list *d, const ir_module *m, const ir_eqn *e, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  tj_buf b = {0};
-  buf_vprintf(&b, fmt, ap);
+  raise_v(d, m, e, "TypeError", fmt, ap);
   va_end(ap);
-  diag_error(d, m->src, e->span, "TypeError: %s", b.data);
-  buf_free(&b);
   return false;
+}
+
+bool shape_rule_value_error(diag_list *d, const ir_module *m, const ir_eqn *e, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  raise_v(d, m, e, "ValueError", fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+const char *shape_rule_operand_shapes(diag_list *d, const ir_module *m, const ir_eqn *e, const char *sep) {
+  tj_buf b = {0};
+  for (uint32_t i = 0; i < e->nin; i++) {
+    tj_aval a = ir_atom_aval(m, e->in[i]);
+    buf_printf(&b, "%s%s", i ? sep : "", shape_rule_tuple(d, a.dims, a.rank));
+  }
+  char *text = arena_strdup(d->arena, b.data ? b.data : "");
+  buf_free(&b);
+  return text;
 }
 
 const char *shape_rule_tuple(diag_list *d, const int64_t *v, int n) {

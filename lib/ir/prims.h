@@ -42,6 +42,13 @@ typedef bool (*shape_rule)(const ir_module *m, const ir_eqn *e, tj_aval *out, di
  * Returns false. */
 bool shape_rule_error(diag_list *d, const ir_module *m, const ir_eqn *e, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same raised as a ValueError (the rules that JAX checks with
+ * ValueError: pad's, the windowed reductions'). */
+bool shape_rule_value_error(diag_list *d, const ir_module *m, const ir_eqn *e, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The operands' shapes as Python's str() of tuples, sep between them,
+ * for a message listing them all (in d's arena). */
+const char *shape_rule_operand_shapes(diag_list *d, const ir_module *m, const ir_eqn *e, const char *sep);
 /* Python's str() of a tuple of ints, (3, 4)  (3,)  (), for a shape rule's
  * message (allocated in d's arena: whatever its length, no truncation). */
 const char *shape_rule_tuple(diag_list *d, const int64_t *v, int n);

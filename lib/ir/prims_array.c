@@ -187,18 +187,6 @@ bool shape_squeeze(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list 
   return true;
 }
 
-/* The operands' shapes as lax's concatenate messages list them. */
-static const char *shapes_text(const ir_module *m, const ir_eqn *e, diag_list *diags) {
-  tj_buf b = {0};
-  for (uint32_t i = 0; i < e->nin; i++) {
-    tj_aval a = operand(m, e, i);
-    buf_printf(&b, "%s%s", i ? ", " : "", TUPLE(a.dims, a.rank));
-  }
-  const char *text = arena_strdup(diags->arena, b.data ? b.data : "");
-  buf_free(&b);
-  return text;
-}
-
 /* concatenate[dimension]: equal ranks and dtypes, equal sizes off the axis. */
 bool shape_concatenate(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   if (e->nin < 1) return REJECT("concatenate expects at least one operand, got 0.");
@@ -209,21 +197,21 @@ bool shape_concatenate(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_l
     tj_aval b = operand(m, e, i);
     if (b.rank != first.rank)
       return REJECT("Cannot concatenate arrays with different numbers of dimensions: got %s.",
-                    shapes_text(m, e, diags));
+                    shape_rule_operand_shapes(diags, m, e, ", "));
     if (b.dtype != first.dtype)
       return REJECT("concatenate requires arguments to have the same dtypes, got %s, %s.",
                     dtype_long(first.dtype), dtype_long(b.dtype));
   }
   if (dim < 0 || dim >= first.rank)
     return REJECT("concatenate dimension out of bounds: dimension %lld for shapes %s.", (long long)dim,
-                  shapes_text(m, e, diags));
+                  shape_rule_operand_shapes(diags, m, e, ", "));
   for (uint32_t i = 1; i < e->nin; i++) {
     tj_aval b = operand(m, e, i);
     for (int d = 0; d < b.rank; d++)
       if (d != dim && b.dims[d] != first.dims[d])
         return REJECT("Cannot concatenate arrays with shapes that differ in dimensions other than the one "
                       "being concatenated: concatenating along dimension %lld for shapes %s.", (long long)dim,
-                      shapes_text(m, e, diags));
+                      shape_rule_operand_shapes(diags, m, e, ", "));
     out[0].dims[dim] += b.dims[dim]; /* each is below TJ_MAX_ELEMENTS: no overflow */
     out[0].weak = out[0].weak && b.weak;
   }

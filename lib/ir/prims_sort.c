@@ -8,16 +8,6 @@
 #define REJECT(...) shape_rule_error(diags, m, e, __VA_ARGS__)
 
 /* "(3,) (4,)": the operands' shapes as _sort_abstract_eval joins them. */
-static const char *shapes_text(const ir_module *m, const ir_eqn *e, diag_list *diags) {
-  tj_buf b = {0};
-  for (uint32_t i = 0; i < e->nin; i++) {
-    tj_aval a = ir_atom_aval(m, e->in[i]);
-    buf_printf(&b, "%s%s", i ? " " : "", shape_rule_tuple(diags, a.dims, a.rank));
-  }
-  char *text = arena_strdup(diags->arena, b.data);
-  buf_free(&b);
-  return text;
-}
 
 bool shape_sort(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   if (e->nin < 1 || e->nout != e->nin) return REJECT("Sort requires at least one operand");
@@ -27,7 +17,8 @@ bool shape_sort(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *di
     tj_aval b = ir_atom_aval(m, e->in[i]);
     bool same = b.rank == a.rank;
     for (int d = 0; same && d < a.rank; d++) same = b.dims[d] == a.dims[d];
-    if (!same) return REJECT("Arguments to sort must have equal shapes, got: %s", shapes_text(m, e, diags));
+    if (!same)
+      return REJECT("Arguments to sort must have equal shapes, got: %s", shape_rule_operand_shapes(diags, m, e, " "));
   }
   if (dim < 0 || dim >= a.rank) return REJECT("sort dimension %lld out of range", (long long)dim);
   if (keys < 1 || keys > (int64_t)e->nin) return REJECT("sort num_keys %lld out of range", (long long)keys);

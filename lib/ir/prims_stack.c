@@ -11,16 +11,6 @@
 #define TUPLE(v, n) shape_rule_tuple(diags, (v), (n))
 
 /* "(2,), (3,)": the operands' shapes as _stack_shape_rule joins them. */
-static const char *shapes_text(const ir_module *m, const ir_eqn *e, diag_list *diags) {
-  tj_buf b = {0};
-  for (uint32_t i = 0; i < e->nin; i++) {
-    tj_aval a = ir_atom_aval(m, e->in[i]);
-    buf_printf(&b, "%s%s", i ? ", " : "", shape_rule_tuple(diags, a.dims, a.rank));
-  }
-  char *text = arena_strdup(diags->arena, b.data);
-  buf_free(&b);
-  return text;
-}
 
 bool shape_stack(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   if (e->nin < 1) return REJECT("stack expects at least one operand, got 0.");
@@ -30,9 +20,10 @@ bool shape_stack(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *d
   for (uint32_t i = 1; i < e->nin; i++) {
     tj_aval b = ir_atom_aval(m, e->in[i]);
     if (b.rank != first.rank)
-      return REJECT("Cannot stack arrays with different numbers of dimensions: got %s.", shapes_text(m, e, diags));
+      return REJECT("Cannot stack arrays with different numbers of dimensions: got %s.",
+                    shape_rule_operand_shapes(diags, m, e, ", "));
     if (!aval_same_shape(&b, &first))
-      return REJECT("All input arrays must have the same shape. Got %s.", shapes_text(m, e, diags));
+      return REJECT("All input arrays must have the same shape. Got %s.", shape_rule_operand_shapes(diags, m, e, ", "));
     if (b.dtype != first.dtype)
       return REJECT("stack requires arguments to have the same dtypes, got %s, %s.", dtype_long(first.dtype),
                     dtype_long(b.dtype));

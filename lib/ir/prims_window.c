@@ -12,18 +12,6 @@
 
 #define REJECT(...) shape_rule_error(diags, m, e, __VA_ARGS__)
 
-/* The ValueErrors of these rules (shape_rule_error raises TypeErrors). */
-__attribute__((format(printf, 4, 5))) static bool value_error(diag_list *d, const ir_module *m, const ir_eqn *e,
-                                                              const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  tj_buf b = {0};
-  buf_vprintf(&b, fmt, ap);
-  va_end(ap);
-  diag_error(d, m->src, e->span, "ValueError: %s", b.data);
-  buf_free(&b);
-  return false;
-}
 
 /* The rows of a tuple-of-tuples param, each of width ints, into rows
  * (row i at rows[i * width]): their number, or -1 when malformed or longer
@@ -82,11 +70,11 @@ static const char *param_text(const ir_module *m, const ir_eqn *e, const char *k
 bool shape_pad(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval a = ir_atom_aval(m, e->in[0]), v = ir_atom_aval(m, e->in[1]);
   if (v.rank != 0)
-    return value_error(diags, m, e, "padding_value must be a scalar; got np.shape(padding_value)=%s",
+    return shape_rule_value_error(diags, m, e, "padding_value must be a scalar; got np.shape(padding_value)=%s",
                        shape_rule_tuple(diags, v.dims, v.rank));
   const pval *cfg = ir_param_get(e, "padding_config");
   if (!cfg || cfg->kind != PV_TUPLE || cfg->nitems != a.rank)
-    return value_error(diags, m, e,
+    return shape_rule_value_error(diags, m, e,
                        "length of padding_config must equal the number of axes of operand, got padding_config %s "
                        "for operand shape %s",
                        param_text(m, e, "padding_config", diags), shape_rule_tuple(diags, a.dims, a.rank));
@@ -94,7 +82,7 @@ bool shape_pad(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *dia
   if (!pad_spec_read(e, a.rank, &p)) return REJECT("pad's padding_config must hold (low, high, interior) triples");
   for (int k = 0; k < a.rank; k++)
     if (p.interior[k] < 0)
-      return value_error(diags, m, e, "interior padding in padding_config must be nonnegative, got padding_config %s",
+      return shape_rule_value_error(diags, m, e, "interior padding in padding_config must be nonnegative, got padding_config %s",
                          param_text(m, e, "padding_config", diags));
   *out = a;
   bool negative = false;
@@ -103,7 +91,7 @@ bool shape_pad(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *dia
     negative |= out->dims[k] < 0;
   }
   if (negative)
-    return value_error(diags, m, e,
+    return shape_rule_value_error(diags, m, e,
                        "Dimension size after padding is not at least 0, got result shape %s, for padding_config %s "
                        "and operand shape %s",
                        shape_rule_tuple(diags, out->dims, a.rank), param_text(m, e, "padding_config", diags),
@@ -162,7 +150,7 @@ bool shape_reduce_window(const ir_module *m, const ir_eqn *e, tj_aval *out, diag
   const pval *pad = ir_param_get(e, "padding");
   int np = pad && pad->kind == PV_TUPLE ? pad->nitems : -1;
   if (np >= 0 && np != a.rank)
-    return value_error(diags, m, e, "safe_zip() argument 1 has length %d but argument 0 has length %d. All lengths: (%d, %d)",
+    return shape_rule_value_error(diags, m, e, "safe_zip() argument 1 has length %d but argument 0 has length %d. All lengths: (%d, %d)",
                        np, a.rank, a.rank, np);
   window_spec w;
   if (!window_spec_read(e, a.rank, &w)) return REJECT("reduce_window's padding must hold (low, high) pairs");
