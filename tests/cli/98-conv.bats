@@ -10,7 +10,7 @@
 load helper
 
 @test "conv_general_dilated and convolve agree with numpy's direct convolution" {
-  /usr/bin/python3 -c 'import numpy' 2>/dev/null || skip "numpy is not installed for /usr/bin/python3"
+  require_numpy
   run /usr/bin/python3 "$TJIT_ROOT/tests/data/conv_numpy_check.py" "$(command -v tjit)" "$BATS_TEST_TMPDIR"
   assert_success
   assert_output "numpy agrees"

@@ -8,10 +8,5 @@
 load helper
 
 @test "einsum, tensordot, lax_dot_general, outer, inner and vdot agree with numpy exactly" {
-  /usr/bin/python3 -c 'import numpy' 2>/dev/null || skip "numpy is not installed for /usr/bin/python3"
-  tjit run --check --format json "$CASES_DIR/einsum-run-check-c.json" > "$BATS_TEST_TMPDIR/out.json"
-  run /usr/bin/python3 "$TJIT_ROOT/tests/data/einsum_numpy_check.py" "$CASES_DIR/einsum-run-check-c.json" \
-    < "$BATS_TEST_TMPDIR/out.json"
-  assert_success
-  assert_output "numpy agrees"
+  numpy_agrees "$CASES_DIR/einsum-run-check-c.json" einsum_numpy_check.py
 }

@@ -8,25 +8,16 @@
 # compares it with the reference evaluator.
 load helper
 
-numpy_check() {  # numpy_check SPEC
-  /usr/bin/python3 -c 'import numpy' 2>/dev/null || skip "numpy is not installed for /usr/bin/python3"
-  tjit run --check --format json "$1" > "$BATS_TEST_TMPDIR/out.json"
-  run /usr/bin/python3 "$TJIT_ROOT/tests/data/gather_numpy_check.py" "$1" \
-    < "$BATS_TEST_TMPDIR/out.json"
-  assert_success
-  assert_output "numpy agrees"
-}
-
 @test "take (fill, clip, wrap, an int index) and take_along_axis agree with numpy" {
-  numpy_check "$CASES_DIR/gather-take-run.json"
+  numpy_agrees "$CASES_DIR/gather-take-run.json" gather_numpy_check.py
 }
 
 @test "x[idx] and x.at[idx].set/add/max with out-of-range and duplicate indices agree with numpy" {
-  numpy_check "$CASES_DIR/gather-scatter-run.json"
+  numpy_agrees "$CASES_DIR/gather-scatter-run.json" gather_numpy_check.py
 }
 
 @test "a 4096-row gather, scatter-add and take from a 1000x128 table agree with numpy" {
-  numpy_check "$TJIT_ROOT/tests/data/gather-large-run.json"
+  numpy_agrees "$TJIT_ROOT/tests/data/gather-large-run.json" gather_numpy_check.py
 }
 
 @test "the gather's C agrees with the evaluator on 524288 elements, FILL_OR_DROP included" {

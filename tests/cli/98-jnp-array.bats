@@ -8,7 +8,7 @@
 load helper
 
 @test "everyday jnp builtins (any ... tile) on thousands of elements agree with numpy" {
-  /usr/bin/python3 -c 'import numpy' 2>/dev/null || skip "numpy is not installed for /usr/bin/python3"
+  require_numpy
   tjit run --check --format json "$CASES_DIR/jnp-array-run-check.json" > "$BATS_TEST_TMPDIR/out.json"
   run /usr/bin/python3 "$TJIT_ROOT/tests/data/jnp_array_numpy_check.py" < "$BATS_TEST_TMPDIR/out.json"
   assert_success

@@ -15,7 +15,7 @@ load helper
 }
 
 @test "square, sinh ... norm over 8192 elements agree with numpy" {
-  /usr/bin/python3 -c 'import numpy' 2>/dev/null || skip "numpy is not installed for /usr/bin/python3"
+  require_numpy
   tjit run --check --format json "$TJIT_ROOT/tests/data/jnp_math_run_check.json" > "$BATS_TEST_TMPDIR/out.json"
   run /usr/bin/python3 "$TJIT_ROOT/tests/data/jnp_math_numpy_check.py" < "$BATS_TEST_TMPDIR/out.json"
   assert_success
@@ -23,7 +23,7 @@ load helper
 }
 
 @test "the numpy check fails on a wrong output" {
-  /usr/bin/python3 -c 'import numpy' 2>/dev/null || skip "numpy is not installed for /usr/bin/python3"
+  require_numpy
   tjit run --format json "$TJIT_ROOT/tests/data/jnp_math_run_check.json" > "$BATS_TEST_TMPDIR/out.json"
   # outputs 5 and 6 (square(x), square(k)) swapped with sinh(w): three wrong outputs
   /usr/bin/python3 -c '

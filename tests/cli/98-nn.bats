@@ -7,7 +7,7 @@
 load helper
 
 @test "jax.nn builtins on 64 x 128 values with infinities and NaNs agree with numpy" {
-  /usr/bin/python3 -c 'import numpy' 2>/dev/null || skip "numpy is not installed for /usr/bin/python3"
+  require_numpy
   /usr/bin/python3 "$TJIT_ROOT/tests/data/nn_numpy_check.py" spec "$BATS_TEST_TMPDIR/nn.json"
   tjit run --check --format json "$BATS_TEST_TMPDIR/nn.json" > "$BATS_TEST_TMPDIR/out.json"
   run /usr/bin/python3 "$TJIT_ROOT/tests/data/nn_numpy_check.py" check < "$BATS_TEST_TMPDIR/out.json"

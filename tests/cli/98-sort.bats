@@ -6,19 +6,9 @@
 load helper
 
 @test "sort, argsort and lax_sort of 5000 elements agree with numpy's stable sorts" {
-  /usr/bin/python3 -c 'import numpy' 2>/dev/null || skip "numpy is not installed for /usr/bin/python3"
-  tjit run --check --format json "$CASES_DIR/sort-run-check-c.json" > "$BATS_TEST_TMPDIR/out.json"
-  run /usr/bin/python3 "$TJIT_ROOT/tests/data/sort_numpy_check.py" "$CASES_DIR/sort-run-check-c.json" \
-    < "$BATS_TEST_TMPDIR/out.json"
-  assert_success
-  assert_output "numpy agrees"
+  numpy_agrees "$CASES_DIR/sort-run-check-c.json" sort_numpy_check.py
 }
 
 @test "top_k of 2 x 2000 elements with ties and NaNs agrees with numpy" {
-  /usr/bin/python3 -c 'import numpy' 2>/dev/null || skip "numpy is not installed for /usr/bin/python3"
-  tjit run --check --format json "$CASES_DIR/sort-top-k-run-check-c.json" > "$BATS_TEST_TMPDIR/out.json"
-  run /usr/bin/python3 "$TJIT_ROOT/tests/data/top_k_numpy_check.py" "$CASES_DIR/sort-top-k-run-check-c.json" \
-    < "$BATS_TEST_TMPDIR/out.json"
-  assert_success
-  assert_output "numpy agrees"
+  numpy_agrees "$CASES_DIR/sort-top-k-run-check-c.json" top_k_numpy_check.py
 }

@@ -8,21 +8,11 @@
 load helper
 
 @test "lax_pad with negative and interior padding and jnp.pad agree with numpy" {
-  /usr/bin/python3 -c 'import numpy' 2>/dev/null || skip "numpy is not installed for /usr/bin/python3"
-  tjit run --check --format json "$CASES_DIR/pad-run-check-c.json" > "$BATS_TEST_TMPDIR/out.json"
-  run /usr/bin/python3 "$TJIT_ROOT/tests/data/window_numpy_check.py" "$CASES_DIR/pad-run-check-c.json" \
-    < "$BATS_TEST_TMPDIR/out.json"
-  assert_success
-  assert_output "numpy agrees"
+  numpy_agrees "$CASES_DIR/pad-run-check-c.json" window_numpy_check.py
 }
 
 @test "max, avg, min and sum pooling with padding and dilations agree with numpy" {
-  /usr/bin/python3 -c 'import numpy' 2>/dev/null || skip "numpy is not installed for /usr/bin/python3"
-  tjit run --check --format json "$CASES_DIR/reduce-window-run-check-c.json" > "$BATS_TEST_TMPDIR/out.json"
-  run /usr/bin/python3 "$TJIT_ROOT/tests/data/window_numpy_check.py" "$CASES_DIR/reduce-window-run-check-c.json" \
-    < "$BATS_TEST_TMPDIR/out.json"
-  assert_success
-  assert_output "numpy agrees"
+  numpy_agrees "$CASES_DIR/reduce-window-run-check-c.json" window_numpy_check.py
 }
 
 @test "the C calls window_rt.c once per pad and per windowed reduction" {

@@ -97,3 +97,20 @@ JSON
  "calls": [{"x": 1.0, "n": 0}, {"x": 1.0, "n": 1}]}
 JSON
 }
+
+# Skips the test where /usr/bin/python3 has no numpy (scripts/install-deps.sh
+# installs it; a hand-made machine may lack it).
+require_numpy() {
+  /usr/bin/python3 -c 'import numpy' 2>/dev/null || skip "numpy is not installed for /usr/bin/python3"
+}
+
+# numpy_agrees SPEC SCRIPT: runs `tjit run --check --format json SPEC` and
+# gives its output to tests/data/SCRIPT SPEC, which recomputes every result
+# with numpy and prints "numpy agrees" when each matches.
+numpy_agrees() {
+  require_numpy
+  tjit run --check --format json "$1" >"$BATS_TEST_TMPDIR/out.json"
+  run /usr/bin/python3 "$TJIT_ROOT/tests/data/$2" "$1" <"$BATS_TEST_TMPDIR/out.json"
+  assert_success
+  assert_output "numpy agrees"
+}
