@@ -266,7 +266,7 @@ extern const builtin_def builtins_conv[];     /* trace_conv.c */
 extern const builtin_def builtins_jnp_math[]; /* trace_math.c */
 extern const builtin_def builtins_stats[];    /* trace_stats.c: var std standardize norm */
 /* jnp.round(x, decimals): JAX's jit[name=round] (trace_math.c) */
-bool trace_round_decimals(tracer *t, const builtin_def *b, const call_args *a, value *out);
+bool trace_round(tracer *t, const builtin_def *b, const call_args *a, value *out);
 extern const builtin_def builtins_gather[];   /* trace_gather.c: take, take_along_axis */
 /* Offers every builtin's name to a "did you mean" (util.h). */
 struct tj_suggest;

@@ -29,14 +29,14 @@ static bool unary_numeric(tracer *t, const builtin_def *b, const call_args *a, v
          emit(t, b->prim, &in, 1, NULL, NULL, 0, a->call->span, out);
 }
 
+/* jnp.floor, jnp.ceil: inline jits, integers returned as they are;
+ * jnp.round is a jit of its own (trace_math.c). */
 static bool unary_rounding(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  if (a->npos > 1 || a->nkw) return trace_round_decimals(t, b, a, out); /* round(x, decimals) */
+  if (b->prim == P_round) return trace_round(t, b, a, out);
   const value *v = &a->pos[0];
-  if (!dtype_is_float(value_aval(t, v).dtype)) { *out = *v; return true; } /* jnp returns integers as they are */
+  if (!dtype_is_float(value_aval(t, v).dtype)) { *out = *v; return true; }
   ir_atom in;
-  if (!own_atom(t, v, a->call->span, &in)) return false;
-  ir_param p = {"rounding_method", pv_int(t->m, 1)}; /* TO_NEAREST_EVEN, as jnp.round */
-  return emit(t, b->prim, &in, 1, NULL, &p, b->prim == P_round, a->call->span, out);
+  return own_atom(t, v, a->call->span, &in) && emit(t, b->prim, &in, 1, NULL, NULL, 0, a->call->span, out);
 }
 
 static bool binary_math(tracer *t, const builtin_def *b, const call_args *a, value *out) {

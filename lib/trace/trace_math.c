@@ -368,15 +368,15 @@ static bool round_body(tracer *t, const void *ctx, value *v, tj_span span, value
   return lax_op(t, P_div, q, 2, a.dtype, a.weak, span, out);
 }
 
-/* jnp.round(a, decimals=0): an @api.jit with decimals static. Without
- * decimals tjit records lax's round alone (trace_builtin.c, as tjit
- * always has); with it, JAX's jit[name=round]. */
-bool trace_round_decimals(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  tj_span span;
+/* jnp.round(a, decimals=0): an @api.jit with decimals static, so a
+ * jit[name=round] with or without decimals (of an integer array too: its
+ * body is the identity). */
+bool trace_round(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  tj_span span = a->call->span;
   const value *d = a->npos > 1 ? &a->pos[1] : call_kwarg(a, "decimals", &span);
   if (a->npos > 1) span = a->pos_spans[1];
-  int64_t decimals;
-  if (d->kind != V_INT && d->kind != V_BOOL) {
+  int64_t decimals = 0;
+  if (d && d->kind != V_INT && d->kind != V_BOOL) {
     if (d->kind == V_TRACED) { /* jaxlib's jax_jit.h hashing the static argument (the tracer's str left out) */
       tracer_error(t, span, "ValueError: Non-hashable static arguments are not supported. An error occurred while "
                    "trying to hash an object of type <class 'jax._src.interpreters.partial_eval.DynamicJaxprTracer'>"
@@ -386,9 +386,14 @@ bool trace_round_decimals(tracer *t, const builtin_def *b, const call_args *a, v
     }
     return tracer_error(t, span, "TypeError: '%s' object cannot be interpreted as an integer", value_type_name(d));
   }
-  decimals = d->i;
+  if (d) decimals = d->i;
   if (!check_numbers(t, b->name, a->pos, 1, a->call->span)) return false;
-  jnp_jit_fn fn = {"round", &round_tag, key1(t, value_int(decimals)), round_body, &decimals};
+  /* jit's cache key: decimals left out, given by position or by keyword
+   * are three signatures, each traced on its own */
+  value key = {.kind = V_TUPLE, .n = 2, .items = ARENA_ARRAY(&t->scratch, value, 2)};
+  key.items[0] = value_int(decimals);
+  key.items[1] = value_int(!d ? 0 : a->npos > 1 ? 1 : 2);
+  jnp_jit_fn fn = {"round", &round_tag, key, round_body, &decimals};
   return jnp_jit(t, &fn, a->pos, 1, a->call->span, out);
 }
 
