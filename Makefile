@@ -87,6 +87,18 @@ $(BUILD)/tjit: $(CMD_OBJ) $(BUILD)/libtjit.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libtjit.a $(LDLIBS)
 
+# Every disk cache entry's name holds a digest of the library's sources
+# (lib/cache/diskcache_entry.c): a tjit built from other sources, whose
+# traces or C may differ, never loads an entry this one wrote (TJ_VERSION
+# stays the same between releases).
+LIB_TEXT = $(sort $(LIB_SRC) $(wildcard lib/*.h lib/*/*.h lib/*/*.def))
+$(BUILD)/source_digest.h: $(LIB_TEXT)
+	@mkdir -p $(dir $@)
+	$(Q)printf '#define TJ_SOURCE_DIGEST "%s"\n' "$$(cat $(LIB_TEXT) | sha256sum | cut -c1-32)" >$@.new
+	@mv $@.new $@
+$(BUILD)/lib/cache/diskcache_entry.o: $(BUILD)/source_digest.h
+$(BUILD)/lib/cache/diskcache_entry.o: ALL_CFLAGS += -iquote $(BUILD)
+
 $(BUILD)/%.o: %.c lib/*.h lib/*/*.h lib/*/*.def cmd/*.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"

@@ -12,6 +12,7 @@
 
 #include "codegen.h"
 #include "jit.h"
+#include "source_digest.h" /* TJ_SOURCE_DIGEST, made by the Makefile from lib/'s sources */
 
 /* What the object code depends on besides the call: where it runs. */
 #if defined(__x86_64__)
@@ -37,7 +38,8 @@ cache_digest dc_entry_digest(cache_digest call_key) {
   buf_puts(&b, "tjit-disk-entry");
   put_u64(&b, call_key.lo);
   put_u64(&b, call_key.hi);
-  buf_printf(&b, "|tjit %s|abi %d|format %u|" DC_TARGET "|tcc object", TJ_VERSION, CG_ABI_VERSION, DC_FORMAT_VERSION);
+  buf_printf(&b, "|tjit %s|sources %s|abi %d|format %u|" DC_TARGET "|tcc object", TJ_VERSION, TJ_SOURCE_DIGEST,
+             CG_ABI_VERSION, DC_FORMAT_VERSION);
   XXH128_hash_t h = XXH3_128bits(b.data, b.len);
   buf_free(&b);
   return (cache_digest){h.low64, h.high64};

@@ -303,3 +303,26 @@ time: call 2: cache hit X ms (reused), run X ms"
 time: call 1: disk cache hit X ms, run X ms
 time: call 2: cache hit X ms (reused), run X ms"
 }
+
+# The digest the Makefile makes of a copy of lib/ (and the Makefile) at $1.
+source_digest_of() {
+  make -s -C "$1" BUILD=b b/source_digest.h >/dev/null && cat "$1/b/source_digest.h"
+}
+
+@test "cache: entries are named for the library's sources, so another build never loads them" {
+  # diskcache_entry.c puts TJ_SOURCE_DIGEST into every entry's name; this
+  # build's is the digest of the sources it was built from, and a change to
+  # any source gives another (a rebuilt tjit whose traces differ reused the
+  # entries of the last build before: a stale listing or object code).
+  grep -q 'TJ_SOURCE_DIGEST' "$TJIT_ROOT/lib/cache/diskcache_entry.c"
+  local tree=$BATS_TEST_TMPDIR/tree
+  mkdir -p "$tree" && cp -r "$TJIT_ROOT/Makefile" "$TJIT_ROOT/lib" "$tree/"
+  run source_digest_of "$tree"
+  assert_success
+  assert_output "$(cat "$TJIT_BUILD/source_digest.h")"
+  echo '/* another build */' >>"$tree/lib/ir/prims.c"
+  run source_digest_of "$tree"
+  assert_success
+  assert_output --regexp '^#define TJ_SOURCE_DIGEST "[0-9a-f]{32}"$'
+  refute_output "$(cat "$TJIT_BUILD/source_digest.h")"
+}
