@@ -5,6 +5,7 @@
 #include "jit.h"
 #include "kernels.h"
 #include "sort_rt.h"
+#include "linalg_rt.h"
 #include "window_rt.h"
 #include "conv_rt.h"
 #include "gather_rt.h"

@@ -80,4 +80,7 @@
 /* outputs of one split (split_p): jnp.split's sections */
 #define TJ_MAX_SPLIT_OUTPUTS 256
 
+/* results of one jnp helper's jit (jnp.linalg.svd's u, s, vh) */
+#define TJ_MAX_JIT_RESULTS   8
+
 #endif

@@ -265,6 +265,13 @@ extern const builtin_def builtins_array_more[]; /* trace_array_more.c */
 extern const builtin_def builtins_conv[];     /* trace_conv.c */
 extern const builtin_def builtins_jnp_math[]; /* trace_math.c */
 extern const builtin_def builtins_stats[];    /* trace_stats.c: var std standardize norm */
+extern const builtin_def builtins_linalg[];   /* trace_linalg.c: svd svdvals matrix_norm */
+/* jnp.linalg.svd(a, full_matrices, compute_uv)'s jit (trace_linalg.c);
+ * (u, s, vh) or s. */
+bool trace_svd(tracer *t, value a, bool full, bool uv, tj_span span, value *out);
+/* svd(jnp.moveaxis(x, axes, (-2, -1)), compute_uv=False): jnp.linalg.norm's
+ * singular values over the two axes (trace_linalg.c). */
+bool trace_moved_svdvals(tracer *t, value x, const int64_t *axes, tj_span span, value *out);
 /* jnp.round(x, decimals): JAX's jit[name=round] (trace_math.c) */
 bool trace_round(tracer *t, const builtin_def *b, const call_args *a, value *out);
 extern const builtin_def builtins_gather[];   /* trace_gather.c: take, take_along_axis */

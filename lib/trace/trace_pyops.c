@@ -18,6 +18,18 @@
  * (clip: per layout of its arguments), never read or written. */
 static const ast_func remainder_tag, fmod_tag, floor_divide_tag, clip_tags[25];
 
+/* A jit equation of nout outputs, given back as a tuple. */
+static bool jit_tuple_result(tracer *t, uint32_t nout, const ir_atom *in, int n, const ir_param *ps, tj_span span,
+                             value *out) {
+  uint32_t outs[TJ_MAX_JIT_RESULTS];
+  if (nout > TJ_MAX_JIT_RESULTS) return tracer_error(t, span, "internal error: a jit of %u results", nout);
+  if (!emit_n(t, P_jit, in, n, (int)nout, ps, 2, span, outs)) return false;
+  value *items = ARENA_ARRAY(&t->scratch, value, nout);
+  for (uint32_t i = 0; i < nout; i++) items[i] = value_traced(outs[i]);
+  *out = (value){.kind = V_TUPLE, .n = (int)nout, .items = items};
+  return true;
+}
+
 bool jnp_jit(tracer *t, const jnp_jit_fn *fn, const value *vals, int n, tj_span span, value *out) {
   ir_atom outer_in[JNP_JIT_MAX_ARGS];
   tj_aval avals[JNP_JIT_MAX_ARGS];
@@ -36,18 +48,22 @@ bool jnp_jit(tracer *t, const jnp_jit_fn *fn, const value *vals, int n, tj_span 
     for (int i = 0; i < n; i++) v[i] = value_traced(args[i] = ir_new_var(t->m, &avals[i]));
     inner = f.jaxpr;
     bool ok = fn->body(t, fn->ctx, v, span, &result);
-    ir_atom res = 0; /* a constant result (jnp.isinf of integers) is a literal output */
-    ok = ok && own_atom(t, &result, span, &res);
+    /* a tuple result (jnp.linalg.svd's (u, s, vh)) is several outputs */
+    int nres = ok && result.kind == V_TUPLE ? result.n : 1;
+    inner->outs = ARENA_ARRAY(&t->m->arena, ir_atom, nres);
+    for (int i = 0; ok && i < nres; i++) { /* a constant result (jnp.isinf of integers) is a literal output */
+      inner->outs[i] = 0;
+      ok = own_atom(t, result.kind == V_TUPLE ? &result.items[i] : &result, span, &inner->outs[i]);
+    }
     frame_seal(t, &f, args, n);
     frame_pop(t);
     if (!ok) return false;
-    inner->outs = ARENA_ARRAY(&t->m->arena, ir_atom, 1);
-    inner->outs[0] = res;
-    inner->nout = 1;
+    inner->nout = (uint32_t)nres;
     jit_cache_add(t, key, &fn->statics, avals, n, inner);
   }
   ir_param ps[2] = {{"name", pv_name(t->m, fn->name)}, {"jaxpr", pv_jaxpr(t->m, inner)}};
-  return emit(t, P_jit, outer_in, n, NULL, ps, 2, span, out);
+  if (inner->nout == 1) return emit(t, P_jit, outer_in, n, NULL, ps, 2, span, out);
+  return jit_tuple_result(t, inner->nout, outer_in, n, ps, span, out);
 }
 
 /* A helper of no static arguments. */

@@ -264,6 +264,19 @@ static bool vector_norm(tracer *t, const norm_opts *o, value x, tj_span span, va
          reduce_call(t, "sum", pw, &ax, kd, span, &s) && trace_power(t, s, value_strong(value_float(inv), dt), span, out);
 }
 
+/* ord 2: amax(s, axis=-1, initial=0) of the singular values s; -2: amin;
+ * 'nuc': sum; then expand_dims at the axes when keepdims. */
+static bool svd_norm(tracer *t, const norm_opts *o, value x, tj_span span, value *out) {
+  value s;
+  if (!trace_moved_svdvals(t, x, o->axes, span, &s)) return false;
+  int64_t last = value_aval(t, &s).rank - 1;
+  value ax = value_int(last);
+  bool ok = o->kind == ORD_NUC ? reduce_call(t, "sum", s, &ax, false, span, out)
+            : o->p > 0         ? amax0(t, s, last, false, span, out)
+                               : reduce_call(t, "min", s, &ax, false, span, out);
+  return ok && (!o->keepdims || ta_expand_at(t, out, o->axes, 2, span));
+}
+
 /* The matrix norms of ord 1, -1, inf, -inf: a sum of |x| over one axis,
  * then the max (initial 0) or min over the other. */
 static bool matrix_norm(tracer *t, const norm_opts *o, value x, tj_span span, value *out) {
@@ -271,9 +284,7 @@ static bool matrix_norm(tracer *t, const norm_opts *o, value x, tj_span span, va
   int64_t row = o->axes[0], col = o->axes[1];
   bool kd = o->keepdims;
   if (o->kind == ORD_NONE || o->kind == ORD_FRO) return two_norm(t, x, &both, kd, span, out);
-  if (o->kind == ORD_NUC || (o->kind == ORD_NUMBER && fabs(o->p) == 2))
-    return tracer_error(t, o->span, "jnp.linalg.norm with ord=%s over two axes needs the singular values (an SVD), "
-                        "which tjit does not have", o->kind == ORD_NUC ? "'nuc'" : o->p > 0 ? "2" : "-2");
+  if (o->kind == ORD_NUC || (o->kind == ORD_NUMBER && fabs(o->p) == 2)) return svd_norm(t, o, x, span, out);
   if (o->kind != ORD_NUMBER || (fabs(o->p) != 1 && !isinf(o->p))) return ord_error(t, o, "matrix", "");
   bool by_rows = fabs(o->p) == 1; /* sum over the row axis, then reduce over columns */
   int64_t first = by_rows ? row : col, second = by_rows ? col : row;
