@@ -80,6 +80,15 @@ static int64_t window_elements(const ir_eqn *e) {
   return n;
 }
 
+/* svd_p's one-sided Jacobi: each sweep reads every pair of the short
+ * side's columns (elements x short side), some 8 sweeps to converge. */
+static int64_t svd_work(const ir_module *m, const ir_eqn *e) {
+  tj_aval a = ir_atom_aval(m, e->in[0]);
+  if (a.rank < 2) return 0;
+  int64_t side = a.dims[a.rank - 1] < a.dims[a.rank - 2] ? a.dims[a.rank - 1] : a.dims[a.rank - 2];
+  return work_mul(work_mul(aval_size(&a), side), 8);
+}
+
 static int64_t eqn_work(work_table *w, const ir_eqn *e) {
   int64_t n = TJ_WORK_PER_EQN, outs = 0;
   for (uint32_t i = 0; i < e->nin; i++) n = work_add(n, atom_elements(w->m, e->in[i]));
@@ -88,6 +97,7 @@ static int64_t eqn_work(work_table *w, const ir_eqn *e) {
   if (e->prim == P_reduce_window_sum || e->prim == P_reduce_window_max || e->prim == P_reduce_window_min)
     outs = work_mul(outs, window_elements(e)); /* each output reads its window */
   if (e->prim == P_conv_general_dilated && e->nin == 2) outs = work_mul(outs, conv_window(w->m, e));
+  if (e->prim == P_svd && e->nin == 1) outs = work_add(outs, svd_work(w->m, e));
   return work_add(work_add(n, outs), sub_work(w, e));
 }
 
