@@ -288,6 +288,9 @@ static const recipe recipes[P_COUNT] = {
     [P_stack] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return stack((x, y, x), 1); }"},
     [P_split] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return split(x, (1, 1, 3), axis=1); }"},
     [P_tile] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return tile(x, (2, 1, 3)); }"},
+    /* linear algebra (issue 14 item 6): jnp.linalg.svd promotes every dtype to a float; full and thin, wide and tall */
+    [P_svd] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { auto r = svd(x); auto q = svd(transpose(y), full_matrices=false);"
+               " return (r[0], r[1], r[2], q[0], q[2]); }"},
 };
 
 /* src with every T replaced by the dtype's name. */
