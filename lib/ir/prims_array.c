@@ -49,8 +49,7 @@ bool shape_reduce(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *
   if (n < 0 || !distinct_in_range(axes, n, a.rank))
     return REJECT("%s axes %s must be distinct dimensions of an operand of rank %d", prims[e->prim].name,
                   n < 0 ? "(?)" : TUPLE(axes, n), a.rank);
-  if ((prims[e->prim].flags & PF_NUMERIC) && a.dtype == DT_BOOL)
-    return REJECT("%s does not accept dtype bool", prims[e->prim].name);
+  if (!shape_rule_dtype_accepted(m, e, 0, a.dtype, diags)) return false;
   bool logical = e->prim == P_reduce_or || e->prim == P_reduce_and;
   if (logical && a.dtype != DT_BOOL && !dtype_is_int(a.dtype))
     return REJECT("logical reduction requires operand dtype bool or int, got %s.", dtype_long(a.dtype));
@@ -224,7 +223,9 @@ bool shape_iota(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *di
   int64_t dim = ir_param_int(e, "dimension", INT64_MIN), shape[TJ_MAX_RANK];
   int n = ir_param_ints(e, "shape", shape, TJ_MAX_RANK);
   if (t == DT_COUNT || n < 0 || dim == INT64_MIN) return REJECT("iota needs dtype, shape and dimension");
-  if (t == DT_BOOL) return REJECT("iota does not accept dtype bool. Accepted dtypes are subtypes of number.");
+  if (!(dtype_type_classes(t) & TG_NUM)) /* lax.py _iota_abstract_eval: _num's names */
+    return REJECT("iota does not accept dtype %s. Accepted dtypes are subtypes of %s.", dtype_long(t),
+                  shape_rule_type_classes(diags, TG_NUM));
   if (dim < 0 || dim >= n) return REJECT("iota dimension must be between 0 and len(shape)");
   for (int i = 0; i < n; i++)
     if (shape[i] < 0) return REJECT("iota shape must have every element be nonnegative");
@@ -241,8 +242,7 @@ bool shape_cumred(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *
   int64_t axis = ir_param_int(e, "axis", -1);
   if (axis < 0) return REJECT("XLA operations do not allow negative axes");
   if (axis >= a.rank) return REJECT("axis %lld is out of bounds for array of shape %s", (long long)axis, TUPLE(a.dims, a.rank));
-  if (a.dtype == DT_BOOL)
-    return REJECT("%s does not accept dtype bool. Accepted dtypes are subtypes of number.", prims[e->prim].name);
+  if (!shape_rule_dtype_accepted(m, e, 0, a.dtype, diags)) return false;
   out[0] = a;
   return true;
 }
