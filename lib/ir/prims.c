@@ -136,15 +136,48 @@ static bool broadcast_operands(const ir_module *m, const ir_eqn *e, uint32_t fir
   return true;
 }
 
+/* lax.py _JNP_FUNCTION_EQUIVALENTS, the entries whose key is a
+ * primitive's or check_same_dtypes caller's name tjit has: X(lax name,
+ * jnp name) */
+#define LAX_JNP_EQUIVALENTS(X)                                                                      \
+  X("abs", "fabs") X("acos", "arccos") X("acosh", "arccosh") X("add", "add") X("asin", "arcsin")    \
+  X("asinh", "arcsinh") X("atan", "arctan") X("atan2", "arctan2") X("atanh", "arctanh")           \
+  X("cbrt", "cbrt") X("ceil", "ceil") X("concatenate", "concatenate") X("cos", "cos")              \
+  X("cosh", "cosh") X("div", "divide") X("eq", "equal") X("exp", "exp") X("expm1", "expm1")        \
+  X("floor", "floor") X("log", "log") X("log1p", "log1p") X("max", "maximum") X("min", "minimum") \
+  X("mul", "multiply") X("ne", "not_equal") X("neg", "negative") X("pow", "float_power")          \
+  X("round", "round") X("select", "where") X("shift_left", "left_shift")                          \
+  X("shift_right_logical", "right_shift") X("shift_right_arithmetic", "right_shift")               \
+  X("sign", "sign") X("sin", "sin") X("sinh", "sinh") X("sqrt", "sqrt") X("sub", "subtract")        \
+  X("tan", "tan") X("tanh", "tanh")
+
+static const char *jnp_equivalent(const char *lax_name) {
+  static const char *const names[][2] = {
+#define X(lax, jnp) {lax, jnp},
+      LAX_JNP_EQUIVALENTS(X)
+#undef X
+  };
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(names[i][0], lax_name) == 0) return names[i][1];
+  return NULL;
+}
+
+bool shape_rule_same_dtypes(diag_list *diags, const ir_module *m, const ir_eqn *e, uint32_t first, const char *name) {
+  tj_dtype t = operand(m, e, first).dtype;
+  uint32_t i = first + 1;
+  while (i < e->nin && operand(m, e, i).dtype == t) i++;
+  if (i == e->nin) return true;
+  tj_buf b = {0};
+  for (i = first; i < e->nin; i++) buf_printf(&b, "%s%s", i > first ? ", " : "", dtype_long(operand(m, e, i).dtype));
+  const char *jnp = jnp_equivalent(name), *got = arena_strdup(diags->arena, b.data);
+  buf_free(&b);
+  if (!jnp) return REJECT("lax.%s requires arguments to have the same dtypes, got %s.", name, got);
+  return REJECT("lax.%s requires arguments to have the same dtypes, got %s. (Tip: jnp.%s is a similar function that "
+                "does automatic type promotion on inputs).", name, got, jnp);
+}
+
 static bool same_dtypes(const ir_module *m, const ir_eqn *e, uint32_t first, diag_list *diags) {
-  tj_aval a = operand(m, e, first);
-  for (uint32_t i = first + 1; i < e->nin; i++) {
-    tj_aval b = operand(m, e, i);
-    if (b.dtype != a.dtype)
-      return REJECT("%s requires arguments to have the same dtypes, got %s, %s",
-                    prims[e->prim].name, dtype_long(a.dtype), dtype_long(b.dtype));
-  }
-  return true;
+  return shape_rule_same_dtypes(diags, m, e, first, prims[e->prim].name);
 }
 
 bool shape_same(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
@@ -190,9 +223,12 @@ bool shape_pow(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *dia
 bool shape_select_n(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   if (e->nin < 2) return REJECT("select_n needs a predicate and at least one case");
   tj_aval which = operand(m, e, 0);
+  /* lax.py _select_dtype_rule: the cases' dtypes, then which's */
+  if (!shape_rule_same_dtypes(diags, m, e, 1, "select")) return false;
+  if (which.dtype != DT_BOOL && !dtype_is_int(which.dtype))
+    return REJECT("select `which` must be boolean or integer type, got %s.", dtype_long(which.dtype));
   if (which.dtype != DT_BOOL && which.dtype != DT_I32)
     return REJECT("select_n predicate must be bool or int32, got %s", dtype_long(which.dtype));
-  if (!same_dtypes(m, e, 1, diags)) return false;
   out[0] = operand(m, e, 1);
   for (uint32_t i = 2; i < e->nin; i++) {
     tj_aval c = operand(m, e, i);

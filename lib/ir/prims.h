@@ -168,6 +168,9 @@ unsigned prim_accepted_at(tj_prim p, uint32_t i);
  * naryop_dtype_rule's "at position i" for more) when it is not in it. */
 bool shape_rule_dtype_accepted(const ir_module *m, const ir_eqn *e, uint32_t i, tj_dtype t, diag_list *diags);
 
+/* lax.py check_same_dtypes(name, operands from first on): its message,
+ * with the jnp function _JNP_FUNCTION_EQUIVALENTS names for name. */
+bool shape_rule_same_dtypes(diag_list *diags, const ir_module *m, const ir_eqn *e, uint32_t first, const char *name);
 /* lax's ', '.join(t.__name__ for t in accepted_dtypes) of a TG_* group,
  * in d's arena. */
 const char *shape_rule_type_classes(diag_list *d, unsigned group);

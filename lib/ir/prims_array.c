@@ -197,9 +197,6 @@ bool shape_concatenate(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_l
     if (b.rank != first.rank)
       return REJECT("Cannot concatenate arrays with different numbers of dimensions: got %s.",
                     shape_rule_operand_shapes(diags, m, e, ", "));
-    if (b.dtype != first.dtype)
-      return REJECT("concatenate requires arguments to have the same dtypes, got %s, %s.",
-                    dtype_long(first.dtype), dtype_long(b.dtype));
   }
   if (dim < 0 || dim >= first.rank)
     return REJECT("concatenate dimension out of bounds: dimension %lld for shapes %s.", (long long)dim,
@@ -214,7 +211,7 @@ bool shape_concatenate(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_l
     out[0].dims[dim] += b.dims[dim]; /* each is below TJ_MAX_ELEMENTS: no overflow */
     out[0].weak = out[0].weak && b.weak;
   }
-  return true;
+  return shape_rule_same_dtypes(diags, m, e, 0, "concatenate"); /* after the shape rule, as lax checks */
 }
 
 /* iota[dimension dtype shape sharding]: no operands. */
