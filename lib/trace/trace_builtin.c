@@ -12,12 +12,12 @@ bool own_atom(tracer *t, const value *v, tj_span span, ir_atom *out) {
   return to_atom(t, v, a.dtype, a.weak, span, out);
 }
 
-/* jnp's promote_args_inexact: integer and bool operands become float32. */
+/* jnp's promote_args_inexact: integer and bool operands become inexact. */
 static bool unary_inexact(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   value v = a->pos[0];
   tj_span span = a->call->span;
   tj_aval av = value_aval(t, &v);
-  tj_dtype dt = dtype_is_float(av.dtype) ? av.dtype : DT_F32;
+  tj_dtype dt = to_inexact_dtype(av.dtype);
   ir_atom in;
   if (!convert(t, &v, dt, av.weak, span) || !to_atom(t, &v, dt, av.weak, span, &in)) return false;
   return emit(t, b->prim, &in, 1, NULL, NULL, 0, span, out);
