@@ -61,17 +61,52 @@ static tj_aval operand(const ir_module *m, const ir_eqn *e, uint32_t i) {
   return ir_atom_aval(m, e->in[i]);
 }
 
-/* Checks the dtype class a primitive accepts. */
-static bool check_dtype(const ir_module *m, const ir_eqn *e, tj_dtype t, diag_list *diags) {
-  unsigned f = prims[e->prim].flags;
-  dtype_kind k = dtype_kindof(t);
-  bool ok = true;
-  if ((f & PF_NUMERIC) && k == DK_BOOL) ok = false;
-  if ((f & PF_FLOAT_ONLY) && k != DK_FLOAT) ok = false;
-  if ((f & PF_INT_ONLY) && k != DK_SIGNED && k != DK_UNSIGNED) ok = false;
-  if ((f & PF_INT_OR_BOOL) && k == DK_FLOAT) ok = false;
-  if (!ok)
-    return REJECT("%s does not accept dtype %s", prims[e->prim].name, dtype_long(t));
+unsigned dtype_type_classes(tj_dtype t) {
+  switch (dtype_kindof(t)) {
+  case DK_BOOL: return TC_BOOL;
+  case DK_SIGNED: return TC_INTEGER | TC_SIGNEDINTEGER | TC_NUMBER;
+  case DK_UNSIGNED: return TC_INTEGER | TC_NUMBER;
+  case DK_FLOAT: return TC_FLOATING | TC_NUMBER;
+  }
+  return 0;
+}
+
+unsigned prim_accepted_at(tj_prim p, uint32_t i) {
+  unsigned at1 = (prims[p].flags >> 16) & 0xffu;
+  return i == 1 && at1 ? at1 : (prims[p].flags >> 8) & 0xffu;
+}
+
+const char *shape_rule_type_classes(diag_list *d, unsigned group) {
+  static const char *const names[TC_COUNT] = {
+#define X(id, name) [TC_BIT_##id] = name,
+      TJ_TYPE_CLASSES(X)
+#undef X
+  };
+  tj_buf b = {0};
+  for (int c = 0; c < TC_COUNT; c++)
+    if (group & (1u << c)) buf_printf(&b, "%s%s", b.len ? ", " : "", names[c]);
+  char *text = arena_strdup(d->arena, b.data ? b.data : "");
+  buf_free(&b);
+  return text;
+}
+
+/* lax.py unop_dtype_rule and naryop_dtype_rule: one operand's message
+ * has no position (the reductions' and cumulative ones' say the same). */
+bool shape_rule_dtype_accepted(const ir_module *m, const ir_eqn *e, uint32_t i, tj_dtype t, diag_list *diags) {
+  unsigned group = prim_accepted_at(e->prim, i);
+  if (!group || (dtype_type_classes(t) & group)) return true;
+  const char *name = prims[e->prim].name, *names = shape_rule_type_classes(diags, group);
+  if (prims[e->prim].nin == 1)
+    return REJECT("%s does not accept dtype %s. Accepted dtypes are subtypes of %s.", name, dtype_long(t), names);
+  return REJECT("%s does not accept dtype %s at position %u. Accepted dtypes at position %u are subtypes of %s.",
+                name, dtype_long(t), i, i, names);
+}
+
+/* naryop_dtype_rule's order: every position's accepted group, then one
+ * dtype for all. */
+static bool operands_accepted(const ir_module *m, const ir_eqn *e, diag_list *diags) {
+  for (uint32_t i = 0; i < e->nin; i++)
+    if (!shape_rule_dtype_accepted(m, e, i, operand(m, e, i).dtype, diags)) return false;
   return true;
 }
 
@@ -101,20 +136,53 @@ static bool broadcast_operands(const ir_module *m, const ir_eqn *e, uint32_t fir
   return true;
 }
 
+/* lax.py _JNP_FUNCTION_EQUIVALENTS, the entries whose key is a
+ * primitive's or check_same_dtypes caller's name tjit has: X(lax name,
+ * jnp name) */
+#define LAX_JNP_EQUIVALENTS(X)                                                                      \
+  X("abs", "fabs") X("acos", "arccos") X("acosh", "arccosh") X("add", "add") X("asin", "arcsin")    \
+  X("asinh", "arcsinh") X("atan", "arctan") X("atan2", "arctan2") X("atanh", "arctanh")           \
+  X("cbrt", "cbrt") X("ceil", "ceil") X("concatenate", "concatenate") X("cos", "cos")              \
+  X("cosh", "cosh") X("div", "divide") X("eq", "equal") X("exp", "exp") X("expm1", "expm1")        \
+  X("floor", "floor") X("log", "log") X("log1p", "log1p") X("max", "maximum") X("min", "minimum") \
+  X("mul", "multiply") X("ne", "not_equal") X("neg", "negative") X("pow", "float_power")          \
+  X("round", "round") X("select", "where") X("shift_left", "left_shift")                          \
+  X("shift_right_logical", "right_shift") X("shift_right_arithmetic", "right_shift")               \
+  X("sign", "sign") X("sin", "sin") X("sinh", "sinh") X("sqrt", "sqrt") X("sub", "subtract")        \
+  X("tan", "tan") X("tanh", "tanh")
+
+static const char *jnp_equivalent(const char *lax_name) {
+  static const char *const names[][2] = {
+#define X(lax, jnp) {lax, jnp},
+      LAX_JNP_EQUIVALENTS(X)
+#undef X
+  };
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(names[i][0], lax_name) == 0) return names[i][1];
+  return NULL;
+}
+
+bool shape_rule_same_dtypes(diag_list *diags, const ir_module *m, const ir_eqn *e, uint32_t first, const char *name) {
+  tj_dtype t = operand(m, e, first).dtype;
+  uint32_t i = first + 1;
+  while (i < e->nin && operand(m, e, i).dtype == t) i++;
+  if (i == e->nin) return true;
+  tj_buf b = {0};
+  for (i = first; i < e->nin; i++) buf_printf(&b, "%s%s", i > first ? ", " : "", dtype_long(operand(m, e, i).dtype));
+  const char *jnp = jnp_equivalent(name), *got = arena_strdup(diags->arena, b.data);
+  buf_free(&b);
+  if (!jnp) return REJECT("lax.%s requires arguments to have the same dtypes, got %s.", name, got);
+  return REJECT("lax.%s requires arguments to have the same dtypes, got %s. (Tip: jnp.%s is a similar function that "
+                "does automatic type promotion on inputs).", name, got, jnp);
+}
+
 static bool same_dtypes(const ir_module *m, const ir_eqn *e, uint32_t first, diag_list *diags) {
-  tj_aval a = operand(m, e, first);
-  for (uint32_t i = first + 1; i < e->nin; i++) {
-    tj_aval b = operand(m, e, i);
-    if (b.dtype != a.dtype)
-      return REJECT("%s requires arguments to have the same dtypes, got %s, %s",
-                    prims[e->prim].name, dtype_long(a.dtype), dtype_long(b.dtype));
-  }
-  return true;
+  return shape_rule_same_dtypes(diags, m, e, first, prims[e->prim].name);
 }
 
 bool shape_same(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   out[0] = operand(m, e, 0);
-  return check_dtype(m, e, out[0].dtype, diags);
+  return shape_rule_dtype_accepted(m, e, 0, out[0].dtype, diags);
 }
 
 bool shape_convert(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
@@ -126,25 +194,27 @@ bool shape_convert(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list 
   return true;
 }
 
+/* lax's standard_abstract_eval runs the shape rule (broadcasting) before
+ * the dtype rule (utils.py call_shape_dtype_sharding_rule). */
 bool shape_binary(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
-  if (!same_dtypes(m, e, 0, diags)) return false;
   tj_aval a = operand(m, e, 0), b = operand(m, e, 1);
-  if (!check_dtype(m, e, a.dtype, diags)) return false;
   if (!broadcast_operands(m, e, 0, &out[0], diags)) return false;
+  if (!operands_accepted(m, e, diags) || !same_dtypes(m, e, 0, diags)) return false;
   out[0].dtype = (prims[e->prim].flags & PF_COMPARE) ? DT_BOOL : a.dtype;
   out[0].weak = (prims[e->prim].flags & PF_COMPARE) ? false : a.weak && b.weak;
   return true;
 }
 
-/* lax.pow (jax/_src/lax/lax.py _pow_dtype_rule): an inexact base with an
- * integer exponent or one of its own dtype; the base's dtype. */
+/* lax.pow (jax/_src/lax/lax.py pow_p, _pow_dtype_rule): the shapes, the
+ * accepted groups per position, then an inexact base with an integer
+ * exponent or one of its own dtype; the base's dtype. */
 bool shape_pow(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval a = operand(m, e, 0), b = operand(m, e, 1);
+  if (!broadcast_operands(m, e, 0, &out[0], diags) || !operands_accepted(m, e, diags)) return false;
   if (!dtype_is_float(a.dtype) || (!dtype_is_int(b.dtype) && b.dtype != a.dtype))
     return REJECT("the first argument to pow must have an inexact dtype (float or complex), and the second argument "
                   "must have an inexact or integer dtype, and two inexact dtypes must match, but got %s and %s "
                   "respectively.", dtype_long(a.dtype), dtype_long(b.dtype));
-  if (!broadcast_operands(m, e, 0, &out[0], diags)) return false;
   out[0].dtype = a.dtype;
   out[0].weak = a.weak && b.weak;
   return true;
@@ -153,9 +223,12 @@ bool shape_pow(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *dia
 bool shape_select_n(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   if (e->nin < 2) return REJECT("select_n needs a predicate and at least one case");
   tj_aval which = operand(m, e, 0);
+  /* lax.py _select_dtype_rule: the cases' dtypes, then which's */
+  if (!shape_rule_same_dtypes(diags, m, e, 1, "select")) return false;
+  if (which.dtype != DT_BOOL && !dtype_is_int(which.dtype))
+    return REJECT("select `which` must be boolean or integer type, got %s.", dtype_long(which.dtype));
   if (which.dtype != DT_BOOL && which.dtype != DT_I32)
     return REJECT("select_n predicate must be bool or int32, got %s", dtype_long(which.dtype));
-  if (!same_dtypes(m, e, 1, diags)) return false;
   out[0] = operand(m, e, 1);
   for (uint32_t i = 2; i < e->nin; i++) {
     tj_aval c = operand(m, e, i);

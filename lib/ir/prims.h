@@ -9,13 +9,52 @@
 
 enum {
   PF_ELEMENTWISE = 1 << 0,   /* output element i depends on input element i */
-  PF_NUMERIC = 1 << 1,       /* not on bool */
-  PF_FLOAT_ONLY = 1 << 2,    /* floating operands only */
-  PF_INT_ONLY = 1 << 3,      /* integer operands only */
-  PF_INT_OR_BOOL = 1 << 4,   /* integer or bool operands */
   PF_COMPARE = 1 << 5,       /* result is bool */
   PF_NAME_FIRST = 1 << 6,    /* listing prints name= before sorted params */
 };
+
+/* The numpy scalar type classes lax's dtype rules accept, in the order
+ * JAX's messages name them (lax.py's unions, _int | _float | _complex,
+ * iterate so: "integer, bool" as and_p prints for a float operand).
+ * X(ID, numpy class name) */
+#define TJ_TYPE_CLASSES(X)                                                     \
+  X(INTEGER, "integer") X(SIGNEDINTEGER, "signedinteger") X(FLOATING, "floating") \
+  X(COMPLEXFLOATING, "complexfloating") X(BOOL, "bool") X(NUMBER, "number")
+
+enum {
+#define X(id, name) TC_BIT_##id,
+  TJ_TYPE_CLASSES(X)
+#undef X
+  TC_COUNT
+};
+enum {
+#define X(id, name) TC_##id = 1u << TC_BIT_##id,
+  TJ_TYPE_CLASSES(X)
+#undef X
+};
+
+/* lax.py's accepted-dtype groups (its _float, _num, _bool_or_int ...),
+ * for a primitive's ACCEPTS column; TG_NUMBER is np.number, as the
+ * reductions' _reduce_number_dtype_rule and loops.py's _cumred_dtype_rule
+ * check it. */
+enum {
+  TG_FLOAT = TC_FLOATING,
+  TG_FLOAT_COMPLEX = TC_FLOATING | TC_COMPLEXFLOATING,
+  TG_INT = TC_INTEGER,
+  TG_INT_FLOAT = TC_INTEGER | TC_FLOATING,
+  TG_NUM = TC_INTEGER | TC_FLOATING | TC_COMPLEXFLOATING,
+  TG_BOOL_OR_INT = TC_INTEGER | TC_BOOL,
+  TG_SIGNED_FLOAT_COMPLEX = TC_SIGNEDINTEGER | TC_FLOATING | TC_COMPLEXFLOATING,
+  TG_ORDERED = TC_INTEGER | TC_FLOATING | TC_BOOL,
+  TG_ANY = TG_NUM | TC_BOOL,
+  TG_NUMBER = TC_NUMBER,
+};
+
+/* A primitive's accepted dtypes, in its flags: ACCEPTS(group) for every
+ * operand, ACCEPTS_AT1(group) where operand 1 accepts another group (pow).
+ * No ACCEPTS: the shape rule checks dtypes itself, or any dtype goes. */
+#define ACCEPTS(group) ((unsigned)(group) << 8)
+#define ACCEPTS_AT1(group) ((unsigned)(group) << 16)
 
 typedef enum tj_prim {
 #define PRIM(id, name, nin, flags, shape, eval, crule) P_##id,
@@ -118,6 +157,23 @@ typedef struct prim_param_decl {
 
 /* prim_params[p]: the params primitive p declares, beside prims[p]. */
 extern const prim_param_decl prim_params[P_COUNT];
+
+/* The type classes (TC_*) dtype t belongs to, from its kind (so every
+ * dtype of a kind fits). */
+unsigned dtype_type_classes(tj_dtype t);
+/* The group operand i of primitive p accepts (0: unchecked). */
+unsigned prim_accepted_at(tj_prim p, uint32_t i);
+/* Checks operand i's dtype t against the primitive's accepted group and
+ * reports lax's message (unop_dtype_rule's for one operand,
+ * naryop_dtype_rule's "at position i" for more) when it is not in it. */
+bool shape_rule_dtype_accepted(const ir_module *m, const ir_eqn *e, uint32_t i, tj_dtype t, diag_list *diags);
+
+/* lax.py check_same_dtypes(name, operands from first on): its message,
+ * with the jnp function _JNP_FUNCTION_EQUIVALENTS names for name. */
+bool shape_rule_same_dtypes(diag_list *diags, const ir_module *m, const ir_eqn *e, uint32_t first, const char *name);
+/* lax's ', '.join(t.__name__ for t in accepted_dtypes) of a TG_* group,
+ * in d's arena. */
+const char *shape_rule_type_classes(diag_list *d, unsigned group);
 
 /* Looks up a primitive by its JAX name; -1 if unknown. */
 int prim_lookup(const char *name);

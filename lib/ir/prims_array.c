@@ -49,8 +49,7 @@ bool shape_reduce(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *
   if (n < 0 || !distinct_in_range(axes, n, a.rank))
     return REJECT("%s axes %s must be distinct dimensions of an operand of rank %d", prims[e->prim].name,
                   n < 0 ? "(?)" : TUPLE(axes, n), a.rank);
-  if ((prims[e->prim].flags & PF_NUMERIC) && a.dtype == DT_BOOL)
-    return REJECT("%s does not accept dtype bool", prims[e->prim].name);
+  if (!shape_rule_dtype_accepted(m, e, 0, a.dtype, diags)) return false;
   bool logical = e->prim == P_reduce_or || e->prim == P_reduce_and;
   if (logical && a.dtype != DT_BOOL && !dtype_is_int(a.dtype))
     return REJECT("logical reduction requires operand dtype bool or int, got %s.", dtype_long(a.dtype));
@@ -198,9 +197,6 @@ bool shape_concatenate(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_l
     if (b.rank != first.rank)
       return REJECT("Cannot concatenate arrays with different numbers of dimensions: got %s.",
                     shape_rule_operand_shapes(diags, m, e, ", "));
-    if (b.dtype != first.dtype)
-      return REJECT("concatenate requires arguments to have the same dtypes, got %s, %s.",
-                    dtype_long(first.dtype), dtype_long(b.dtype));
   }
   if (dim < 0 || dim >= first.rank)
     return REJECT("concatenate dimension out of bounds: dimension %lld for shapes %s.", (long long)dim,
@@ -215,7 +211,7 @@ bool shape_concatenate(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_l
     out[0].dims[dim] += b.dims[dim]; /* each is below TJ_MAX_ELEMENTS: no overflow */
     out[0].weak = out[0].weak && b.weak;
   }
-  return true;
+  return shape_rule_same_dtypes(diags, m, e, 0, "concatenate"); /* after the shape rule, as lax checks */
 }
 
 /* iota[dimension dtype shape sharding]: no operands. */
@@ -224,7 +220,9 @@ bool shape_iota(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *di
   int64_t dim = ir_param_int(e, "dimension", INT64_MIN), shape[TJ_MAX_RANK];
   int n = ir_param_ints(e, "shape", shape, TJ_MAX_RANK);
   if (t == DT_COUNT || n < 0 || dim == INT64_MIN) return REJECT("iota needs dtype, shape and dimension");
-  if (t == DT_BOOL) return REJECT("iota does not accept dtype bool. Accepted dtypes are subtypes of number.");
+  if (!(dtype_type_classes(t) & TG_NUM)) /* lax.py _iota_abstract_eval: _num's names */
+    return REJECT("iota does not accept dtype %s. Accepted dtypes are subtypes of %s.", dtype_long(t),
+                  shape_rule_type_classes(diags, TG_NUM));
   if (dim < 0 || dim >= n) return REJECT("iota dimension must be between 0 and len(shape)");
   for (int i = 0; i < n; i++)
     if (shape[i] < 0) return REJECT("iota shape must have every element be nonnegative");
@@ -241,8 +239,7 @@ bool shape_cumred(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *
   int64_t axis = ir_param_int(e, "axis", -1);
   if (axis < 0) return REJECT("XLA operations do not allow negative axes");
   if (axis >= a.rank) return REJECT("axis %lld is out of bounds for array of shape %s", (long long)axis, TUPLE(a.dims, a.rank));
-  if (a.dtype == DT_BOOL)
-    return REJECT("%s does not accept dtype bool. Accepted dtypes are subtypes of number.", prims[e->prim].name);
+  if (!shape_rule_dtype_accepted(m, e, 0, a.dtype, diags)) return false;
   out[0] = a;
   return true;
 }

@@ -80,9 +80,10 @@ bool shape_scatter(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list 
   if (!dtype_is_int(idx.dtype) || idx.rank < 1)
     return REJECT("%s indices must be an integer array", prims[e->prim].name);
   if (upd.dtype != a.dtype)
-    return REJECT("%s requires arguments to have the same dtypes, got %s, %s", prims[e->prim].name,
+    return REJECT("lax.scatter requires arguments to have the same dtypes, got %s, %s.", /* _scatter_dtype_rule */
                   dtype_long(a.dtype), dtype_long(upd.dtype));
-  if ((prims[e->prim].flags & PF_NUMERIC) && a.dtype == DT_BOOL)
+  bool numeric = e->prim == P_scatter_add || e->prim == P_scatter_sub || e->prim == P_scatter_mul;
+  if (numeric && a.dtype == DT_BOOL)
     return REJECT("%s does not accept dtype bool", prims[e->prim].name);
   if (!ir_param_get(e, "dimension_numbers")) return REJECT("%s needs dimension_numbers", prims[e->prim].name);
   out[0] = a;

@@ -15,9 +15,7 @@ const ir_jaxpr *call_body(const ir_eqn *e) {
  * the operand's shape, bool, and unop's message for another dtype. */
 bool shape_is_finite(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval a = ir_atom_aval(m, e->in[0]);
-  if (!dtype_is_float(a.dtype))
-    return REJECT("is_finite does not accept dtype %s. Accepted dtypes are subtypes of floating.",
-                  dtype_long(a.dtype));
+  if (!shape_rule_dtype_accepted(m, e, 0, a.dtype, diags)) return false;
   out[0] = a;
   out[0].dtype = DT_BOOL;
   out[0].weak = false;

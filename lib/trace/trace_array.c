@@ -84,11 +84,6 @@ static bool builtin_reduce(tracer *t, const builtin_def *b, const call_args *a, 
   return reduce_with(t, b->prim, b->name, a->pos[0], axis, axspan, have_dtype, dtype, keepdims, a->call->span, out);
 }
 
-/* dtypes.to_inexact_dtype */
-static tj_dtype inexact(tj_dtype dt) {
-  if (dtype_is_float(dt)) return dt;
-  return dt == DT_I64 ? DT_F64 : DT_F32;
-}
 
 /* jnp.mean: sum in the inexact dtype, then div by the element count as a
  * literal of that dtype (_count's convert of a Python int is folded). */
@@ -102,7 +97,7 @@ static bool builtin_mean(tracer *t, const builtin_def *b, const call_args *a, va
       !ta_get_flag(t, b, a, "keepdims", &keepdims) || !ta_opt_dtype(t, b, a, 2, &have_dtype, &dtype))
     return false;
   tj_aval av = value_aval(t, &x);
-  tj_dtype result = have_dtype ? dtype : inexact(av.dtype);
+  tj_dtype result = have_dtype ? dtype : to_inexact_dtype(av.dtype);
   int64_t axes[TJ_MAX_RANK], count = 1;
   int n;
   if (!ta_reduction_axes(t, axis, axspan, av.rank, axes, &n)) return false;

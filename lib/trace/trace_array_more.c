@@ -557,10 +557,6 @@ static bool linspace_steps(tracer *t, const linspace_opts *o, value start, value
   return emit(t, P_concatenate, in, 2, NULL, &p, 1, span, out);
 }
 
-/* dtypes.to_inexact_dtype */
-static tj_dtype inexact_of(tj_dtype dt) {
-  return dtype_is_float(dt) ? dt : dt == DT_I64 ? DT_F64 : DT_F32; /* _dtype_to_inexact (no uint64 here) */
-}
 
 static bool linspace_body(tracer *t, const void *ctx, value *args, tj_span span, value *out) {
   const linspace_opts *o = ctx;
@@ -570,9 +566,9 @@ static bool linspace_body(tracer *t, const void *ctx, value *args, tj_span span,
   if (!o->have_dtype) {
     value both[2] = {start, stop};
     if (!promote_values(t, both, 2, span, &dt, &weak)) return false;
-    dt = inexact_of(dt);
+    dt = to_inexact_dtype(dt);
   }
-  ct = inexact_of(dt);
+  ct = to_inexact_dtype(dt);
   if (!convert(t, &start, ct, false, span) || !convert(t, &stop, ct, false, span)) return false;
   if (o->num > 1 && !linspace_steps(t, o, start, stop, ct, span, out)) return false;
   value delta;

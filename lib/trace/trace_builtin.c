@@ -12,15 +12,25 @@ bool own_atom(tracer *t, const value *v, tj_span span, ir_atom *out) {
   return to_atom(t, v, a.dtype, a.weak, span, out);
 }
 
-/* jnp's promote_args_inexact: integer and bool operands become float32. */
+/* jnp's promote_args_inexact: integer and bool operands become inexact. */
 static bool unary_inexact(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   value v = a->pos[0];
   tj_span span = a->call->span;
   tj_aval av = value_aval(t, &v);
-  tj_dtype dt = dtype_is_float(av.dtype) ? av.dtype : DT_F32;
+  tj_dtype dt = to_inexact_dtype(av.dtype);
   ir_atom in;
   if (!convert(t, &v, dt, av.weak, span) || !to_atom(t, &v, dt, av.weak, span, &in)) return false;
   return emit(t, b->prim, &in, 1, NULL, NULL, 0, span, out);
+}
+
+/* jnp.absolute (ufuncs.py): bool and unsigned operands are returned as
+ * they are (lax.asarray), the others are lax.abs's (an inline jit). */
+static bool unary_abs(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  dtype_kind k = dtype_kindof(value_aval(t, &a->pos[0]).dtype);
+  if (k == DK_BOOL || k == DK_UNSIGNED) { *out = a->pos[0]; return true; }
+  ir_atom in;
+  return own_atom(t, &a->pos[0], a->call->span, &in) &&
+         emit(t, b->prim, &in, 1, NULL, NULL, 0, a->call->span, out);
 }
 
 static bool unary_numeric(tracer *t, const builtin_def *b, const call_args *a, value *out) {
@@ -109,10 +119,11 @@ bool trace_power(tracer *t, value x1, value x2, tj_span span, value *out) {
   value args[2] = {x1, x2};
   if (args[1].kind == V_INT) { /* a static integer exponent: integer_pow */
     note_use(t, args[1].prov, USE_SHAPE); /* integer_pow's y */
+    /* jnp.power's promote_dtypes_numeric: bool becomes int32 (dtypes.py to_numeric_dtype) */
+    tj_aval base = value_aval(t, &args[0]);
+    if (base.dtype == DT_BOOL && !convert(t, &args[0], DT_I32, base.weak, span)) return false;
     ir_atom in;
     if (!own_atom(t, &args[0], span, &in)) return false;
-    if (value_aval(t, &args[0]).dtype == DT_BOOL)
-      return tracer_error(t, span, "TypeError: integer_pow does not accept dtype bool");
     ir_param p = {"y", pv_int(t->m, args[1].i)};
     return emit(t, P_integer_pow, &in, 1, NULL, &p, 1, span, out);
   }
@@ -255,7 +266,7 @@ const builtin_def builtins_math[] = {
     {"sqrt", unary_inexact, 1, 1, NULL, P_sqrt},     {"rsqrt", unary_inexact, 1, 1, NULL, P_rsqrt},
     {"logistic", unary_inexact, 1, 1, NULL, P_logistic}, {"erf", unary_inexact, 1, 1, NULL, P_erf},
     {"cbrt", unary_inexact, 1, 1, NULL, P_cbrt},
-    {"abs", unary_numeric, 1, 1, NULL, P_abs},       {"sign", unary_numeric, 1, 1, NULL, P_sign},
+    {"abs", unary_abs, 1, 1, NULL, P_abs},       {"sign", unary_numeric, 1, 1, NULL, P_sign},
     {"floor", unary_rounding, 1, 1, NULL, P_floor},  {"ceil", unary_rounding, 1, 1, NULL, P_ceil},
     {"round", unary_rounding, 1, 2, kw_decimals, P_round},
     {"maximum", binary_math, 2, 2, NULL, P_max},     {"minimum", binary_math, 2, 2, NULL, P_min},

@@ -98,6 +98,15 @@ static bool check_operand(tracer *t, const value *v, tj_span span) {
   return tracer_error(t, span, "TypeError: a %s cannot be an operand of an array operation", value_type_name(v));
 }
 
+/* dtypes.to_inexact_dtype (_dtype_to_inexact): floats as they are, 64-bit
+ * integers to float64, other integers and bool to float32. Strong 64-bit
+ * types stay 64-bit in tjit (x64's rule, as dtype_promote's), so an int64
+ * becomes float64 wherever jnp promotes to inexact. */
+tj_dtype to_inexact_dtype(tj_dtype dt) {
+  if (dtype_is_float(dt)) return dt;
+  return dtype_size(dt) == 8 ? DT_F64 : DT_F32;
+}
+
 bool promote_values(tracer *t, value *vals, int n, tj_span span, tj_dtype *dt, bool *weak) {
   for (int i = 0; i < n; i++)
     if (!check_operand(t, &vals[i], span)) return false;

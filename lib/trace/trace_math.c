@@ -12,11 +12,6 @@
 #include <math.h>
 #include <string.h>
 
-/* dtypes.to_inexact_dtype: 64-bit integers to f64, the others to f32. */
-static tj_dtype to_inexact(tj_dtype dt) {
-  if (dtype_is_float(dt)) return dt;
-  return dt == DT_I64 ? DT_F64 : DT_F32;
-}
 
 static bool check_numbers(tracer *t, const char *name, const value *v, int n, tj_span span) {
   for (int i = 0; i < n; i++)
@@ -35,7 +30,7 @@ static bool promote_inexact(tracer *t, value *v, int n, tj_span span, tj_dtype *
     tj_aval b = value_aval(t, &v[i]);
     *dt = dtype_promote(*dt, *weak, b.dtype, b.weak, weak);
   }
-  *dt = to_inexact(*dt);
+  *dt = to_inexact_dtype(*dt);
   for (int i = 0; i < n; i++)
     if (!convert(t, &v[i], *dt, *weak, span)) return false;
   return true;

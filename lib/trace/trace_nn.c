@@ -76,10 +76,10 @@ static bool jnp1(tracer *t, const char *name, value x, tj_span span, value *out)
   return call_builtin_values(t, name, &x, 1, span, out);
 }
 
-/* promote_args_inexact of one operand: integers and bool become float32. */
+/* promote_args_inexact of one operand: integers and bool become inexact. */
 static bool inexact1(tracer *t, value *x, tj_span span) {
   tj_aval a = value_aval(t, x);
-  return dtype_is_float(a.dtype) || convert(t, x, DT_F32, a.weak, span);
+  return dtype_is_float(a.dtype) || convert(t, x, to_inexact_dtype(a.dtype), a.weak, span);
 }
 
 /* lax._convert_element_type(x, dt, weak) of promote_dtypes_inexact: a
@@ -175,7 +175,7 @@ static bool trace_logaddexp(tracer *t, value x1, value x2, tj_span span, value *
   tj_dtype dt;
   bool weak;
   if (!promote_values(t, v, 2, span, &dt, &weak)) return false;
-  if (!dtype_is_float(dt)) dt = DT_F32;
+  dt = to_inexact_dtype(dt);
   for (int i = 0; i < 2; i++)
     if (!promoted_to(t, &v[i], dt, weak, span)) return false;
   if (!promote_ranks(t, v, 2, dt, weak, span)) return false;
@@ -460,7 +460,7 @@ static bool logsumexp_of(tracer *t, value x, const lse_opts *o, tj_span span, va
     tj_dtype dt;
     bool weak;
     if (!promote_values(t, bv, 2, span, &dt, &weak)) return false;
-    if (!dtype_is_float(dt)) dt = DT_F32;
+    dt = to_inexact_dtype(dt);
     for (int i = 0; i < 2; i++)
       if (!promoted_to(t, &bv[i], dt, weak, span)) return false;
     if (!promote_ranks(t, bv, 2, dt, weak, span) || !apply_binary(t, P_ne, bv[1], value_int(0), span, &nz) ||

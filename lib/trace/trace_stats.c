@@ -35,11 +35,6 @@ static bool reduce_call(tracer *t, const char *name, value x, const value *axis,
   return call_builtin_kw(t, name, pos, 2, kw, &k, 1, span, out);
 }
 
-/* dtypes.to_inexact_dtype */
-static tj_dtype to_inexact(tj_dtype dt) {
-  if (dtype_is_float(dt)) return dt;
-  return dt == DT_I64 ? DT_F64 : DT_F32;
-}
 
 /* ---- var and std ---- */
 
@@ -70,7 +65,7 @@ static bool reduced_count(tracer *t, const value *axis, tj_aval a, tj_span span,
 static bool var_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
   const var_opts *o = ctx;
   value a = v[0], corr = v[1], mean, centered, norm, sum, q, pos;
-  tj_dtype cd = to_inexact(value_aval(t, &a).dtype);
+  tj_dtype cd = to_inexact_dtype(value_aval(t, &a).dtype);
   double count;
   if (!convert(t, &a, cd, false, span) || !reduce_call(t, "mean", a, o->axis, true, span, &mean) ||
       !apply_binary(t, P_sub, a, mean, span, &centered) ||
@@ -299,7 +294,7 @@ static bool norm_body(tracer *t, const void *ctx, value *v, tj_span span, value 
   const norm_opts *o = ctx;
   value x = v[0];
   tj_aval a = value_aval(t, &x);
-  if (!convert(t, &x, to_inexact(a.dtype), a.weak, span)) return false;
+  if (!convert(t, &x, to_inexact_dtype(a.dtype), a.weak, span)) return false;
   if (o->naxes < 0 && o->kind == ORD_NONE) return two_norm(t, x, NULL, o->keepdims, span, out);
   norm_opts n = *o;
   if (n.naxes < 0) {

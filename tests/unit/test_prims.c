@@ -27,13 +27,12 @@
 #include "pass.h"
 #include "tjit.h"
 
+/* Whether every operand of prim may have dtype t (its ACCEPTS groups). */
 static bool accepts(int prim, tj_dtype t) {
-  unsigned f = prims[prim].flags;
-  bool fl = dtype_is_float(t), b = t == DT_BOOL;
-  if (f & PF_FLOAT_ONLY) return fl;
-  if (f & PF_INT_ONLY) return !fl && !b;
-  if (f & PF_INT_OR_BOOL) return !fl;
-  if (f & PF_NUMERIC) return !b;
+  for (uint32_t i = 0; i < 2; i++) {
+    unsigned group = prim_accepted_at((tj_prim)prim, i);
+    if (group && !(dtype_type_classes(t) & group)) return false;
+  }
   return true;
 }
 
@@ -213,6 +212,74 @@ static void check_no_rule(int prim, tj_dtype t, const char *eval_msg) {
   ir_free(m);
 }
 
+/* ---- dtype errors: lax's texts (jax/_src/lax/lax.py, JAX 0.10.2) ---- */
+
+/* The shape rule's message for prim on operands of dtypes t0 (and t1, t2
+ * when the primitive has more operands), all of shape [3]. */
+static void check_dtype_error(int prim, tj_dtype t0, tj_dtype t1, tj_dtype t2, const char *want) {
+  tj_aval av[3] = {shaped(t0, 1, 3), shaped(t1, 1, 3), shaped(t2, 1, 3)};
+  int nin = prims[prim].nin < 0 ? 3 : prims[prim].nin;
+  ir_module *m = one_eqn(prim, av, nin, t0, 0);
+  tj_arena a = {0};
+  diag_list d = {.arena = &a};
+  tj_aval out[1];
+  CHECK(!prims[prim].shape(m, &m->top->eqns[0], out, &d));
+  CHECK_STR(d.head ? d.head->msg : "(no error)", want);
+  arena_free(&a);
+  ir_free(m);
+}
+
+static void check_dtype_errors(void) {
+  /* unop_dtype_rule: standard_unop(_float | _complex, 'sin') */
+  check_dtype_error(P_sin, DT_I32, 0, 0,
+                    "TypeError: sin does not accept dtype int32. Accepted dtypes are subtypes of floating, complexfloating.");
+  /* standard_unop(_float, 'floor') */
+  check_dtype_error(P_floor, DT_I64, 0, 0, "TypeError: floor does not accept dtype int64. Accepted dtypes are subtypes of floating.");
+  /* unop(_complex_basetype, _signedint | _float | _complex, 'abs') */
+  check_dtype_error(P_abs, DT_U32, 0, 0,
+                    "TypeError: abs does not accept dtype uint32. Accepted dtypes are subtypes of signedinteger, floating, "
+                    "complexfloating.");
+  /* standard_unop(_bool_or_int, 'not') */
+  check_dtype_error(P_not, DT_F64, 0, 0, "TypeError: not does not accept dtype float64. Accepted dtypes are subtypes of integer, bool.");
+  /* _integer_pow_dtype_rule: unop_dtype_rule(_identity, _int | _float | _complex, 'integer_pow', x) */
+  check_dtype_error(P_integer_pow, DT_BOOL, 0, 0,
+                    "TypeError: integer_pow does not accept dtype bool. Accepted dtypes are subtypes of integer, floating, "
+                    "complexfloating.");
+  /* naryop_dtype_rule: every position's group before one dtype for all */
+  check_dtype_error(P_and, DT_I32, DT_F32, 0,
+                    "TypeError: and does not accept dtype float32 at position 1. Accepted dtypes at position 1 are subtypes "
+                    "of integer, bool.");
+  check_dtype_error(P_shift_left, DT_F32, DT_I32, 0,
+                    "TypeError: shift_left does not accept dtype float32 at position 0. Accepted dtypes at position 0 are "
+                    "subtypes of integer.");
+  check_dtype_error(P_rem, DT_BOOL, DT_BOOL, 0,
+                    "TypeError: rem does not accept dtype bool at position 0. Accepted dtypes at position 0 are subtypes of "
+                    "integer, floating.");
+  /* pow_p = naryop(_pow_dtype_rule, [_float | _complex, _int | _float | _complex], 'pow') */
+  check_dtype_error(P_pow, DT_I32, DT_I32, 0,
+                    "TypeError: pow does not accept dtype int32 at position 0. Accepted dtypes at position 0 are subtypes "
+                    "of floating, complexfloating.");
+  check_dtype_error(P_pow, DT_F32, DT_BOOL, 0,
+                    "TypeError: pow does not accept dtype bool at position 1. Accepted dtypes at position 1 are subtypes "
+                    "of integer, floating, complexfloating.");
+  check_dtype_error(P_pow, DT_F32, DT_F64, 0,
+                    "TypeError: the first argument to pow must have an inexact dtype (float or complex), and the second "
+                    "argument must have an inexact or integer dtype, and two inexact dtypes must match, but got float32 "
+                    "and float64 respectively.");
+  /* check_same_dtypes, with _JNP_FUNCTION_EQUIVALENTS' tip where it has one */
+  check_dtype_error(P_add, DT_F32, DT_I32, 0,
+                    "TypeError: lax.add requires arguments to have the same dtypes, got float32, int32. (Tip: jnp.add is a "
+                    "similar function that does automatic type promotion on inputs).");
+  check_dtype_error(P_xor, DT_I32, DT_U8, 0, "TypeError: lax.xor requires arguments to have the same dtypes, got int32, uint8.");
+  check_dtype_error(P_clamp, DT_F32, DT_F32, DT_F64,
+                    "TypeError: lax.clamp requires arguments to have the same dtypes, got float32, float32, float64.");
+  check_dtype_error(P_select_n, DT_BOOL, DT_F32, DT_I32,
+                    "TypeError: lax.select requires arguments to have the same dtypes, got float32, int32. (Tip: jnp.where "
+                    "is a similar function that does automatic type promotion on inputs).");
+  check_dtype_error(P_select_n, DT_F32, DT_I32, DT_I32,
+                    "TypeError: select `which` must be boolean or integer type, got float32.");
+}
+
 /* ---- 2. the others: recipes of source text ---- */
 
 /* A function of x and y (both T[3,4]) and an int32 scalar i, whose jaxpr
@@ -254,9 +321,9 @@ static const recipe recipes[P_COUNT] = {
     /* gather (issue 14 item 1): clamped (PROMISE_IN_BOUNDS) and filled (FILL_OR_DROP, the dtype's fill) */
     [P_gather] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return (x[array([2, 0, 5])], take(x, array([1, -7, 3]), axis=1)); }"},
     [P_scatter] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] = y[0]; return x; }"},
-    [P_scatter_add] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] += y[0]; return x; }"},
-    [P_scatter_sub] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] -= y[0]; return x; }"},
-    [P_scatter_mul] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] *= y[0]; return x; }"},
+    [P_scatter_add] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] += y[0]; return x; }", ALL_BUT_BOOL},
+    [P_scatter_sub] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] -= y[0]; return x; }", ALL_BUT_BOOL},
+    [P_scatter_mul] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] *= y[0]; return x; }", ALL_BUT_BOOL},
     [P_scatter_min] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return x.at[i].min(y[0]); }"},
     [P_scatter_max] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return x.at[i].max(y[0]); }"},
     /* cumulative reductions: both loop shapes (inner runs, one accumulator) and reverse */
@@ -368,6 +435,7 @@ int main(void) {
   check_no_rule(P_sin, DT_I32, "internal error: the reference evaluator has no rule for sin on i32");
   check_no_rule(P_and, DT_F32, "internal error: the reference evaluator has no rule for and on f32");
   check_no_rule(P_shift_left, DT_F64, "internal error: the reference evaluator has no rule for shift_left on f64");
+  check_dtype_errors();
   check_elementwise();
   check_recipes();
   return HARNESS_REPORT();
