@@ -20,19 +20,13 @@ typedef struct {
 
 static const ast_func svd_tag; /* jnp.linalg.svd's identity in the jit cache */
 
-/* dtypes.to_inexact_dtype for the dtypes tjit has */
-static tj_dtype inexact_dtype(tj_dtype dt) {
-  if (dtype_is_float(dt)) return dt;
-  return dt == DT_I64 ? DT_F64 : DT_F32;
-}
-
 static bool svd_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
   const svd_opts *o = ctx;
   value a = v[0];
   tj_aval av = value_aval(t, &a);
   ir_atom in;
   uint32_t outs[3];
-  if (!convert(t, &a, inexact_dtype(av.dtype), av.weak, span) || !own_atom(t, &a, span, &in)) return false;
+  if (!convert(t, &a, to_inexact_dtype(av.dtype), av.weak, span) || !own_atom(t, &a, span, &in)) return false;
   ir_param ps[4] = {{"algorithm", pv_none(t->m)}, {"compute_uv", pv_bool(t->m, o->uv)},
                     {"full_matrices", pv_bool(t->m, o->full)}, {"subset_by_index", pv_none(t->m)}};
   if (!emit_n(t, P_svd, &in, 1, o->uv ? 3 : 1, ps, 4, span, outs)) return false;
