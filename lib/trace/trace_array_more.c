@@ -27,23 +27,40 @@ static value or_none(const value *v) { return v ? *v : value_none(); }
 
 /* ---- any, all ---- */
 
-/* jnp.any / jnp.all(a, axis=None, keepdims=False): reductions.py's
- * _reduce_any / _reduce_all, inline jits of _reduction with preproc
- * _cast_to_bool and the bitwise monoid on bool, which lax.reduce binds as
- * reduce_or / reduce_and[axes] (_get_monoid_reducer). */
+/* The where= mask: a bool array (check_where). */
+static bool extremum_where(tracer *t, const builtin_def *b, const value *w, tj_span span) {
+  if (!ta_check_array(t, b, w, 0, span)) return false;
+  tj_dtype dt = value_aval(t, w).dtype;
+  if (dt == DT_BOOL) return true;
+  return tracer_error(t, span,
+                      "ValueError: jnp.%s: where must be None or a boolean array; got where.dtype=dtype('%s').",
+                      b->name, dtype_long(dt));
+}
+
+
+/* jnp.any / jnp.all(a, axis=None, keepdims=False, where=None):
+ * reductions.py's _reduce_any / _reduce_all, inline jits of _reduction
+ * with preproc _cast_to_bool and the bitwise monoid on bool, which
+ * lax.reduce binds as reduce_or / reduce_and[axes] (_get_monoid_reducer);
+ * a where mask goes through the jitted _where with the identity (False
+ * for any, True for all) first. */
 static bool builtin_any_all(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  const value *axis;
-  tj_span axspan, span = a->call->span;
+  const value *axis, *where;
+  tj_span axspan, wspan, span = a->call->span;
   bool keepdims;
   *out = a->pos[0];
   if (!ta_check_array(t, b, out, 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 1, "axis", &axis, &axspan) ||
-      !ta_get_flag(t, b, a, "keepdims", &keepdims))
+      !ta_get_flag(t, b, a, "keepdims", &keepdims) || !ta_get_arg(t, b, a, 99, "where", &where, &wspan) ||
+      (where && !extremum_where(t, b, where, wspan)))
     return false;
   int64_t axes[TJ_MAX_RANK];
   int n;
   if (!ta_reduction_axes(t, axis, axspan, value_aval(t, out).rank, axes, &n)) return false;
   ir_atom in;
-  if (!convert(t, out, DT_BOOL, false, span) || !own_atom(t, out, span, &in)) return false;
+  if (!convert(t, out, DT_BOOL, false, span)) return false;
+  value cxy[3] = {where ? *where : value_none(), *out, value_strong(value_bool(b->prim == P_reduce_and), DT_BOOL)};
+  if (where && !where_jit(t, cxy, span, out)) return false;
+  if (!own_atom(t, out, span, &in)) return false;
   ir_param p = {"axes", pv_ints(t->m, PV_TUPLE, axes, n)};
   if (!emit(t, b->prim, &in, 1, NULL, &p, 1, span, out)) return false;
   return !keepdims || ta_expand_at(t, out, axes, n, span);
@@ -62,16 +79,6 @@ static value extremum_identity(int prim, tj_dtype dt) {
   int64_t lo = sgn ? (int64_t)(~0ull << (bits - 1)) : 0;
   int64_t hi = sgn ? (int64_t) ~(~0ull << (bits - 1)) : bits == 64 ? -1 : (int64_t)((1ull << bits) - 1);
   return value_strong(value_int(is_max ? lo : hi), dt);
-}
-
-/* The where= mask: a bool array (check_where). */
-static bool extremum_where(tracer *t, const builtin_def *b, const value *w, tj_span span) {
-  if (!ta_check_array(t, b, w, 0, span)) return false;
-  tj_dtype dt = value_aval(t, w).dtype;
-  if (dt == DT_BOOL) return true;
-  return tracer_error(t, span,
-                      "ValueError: jnp.%s: where must be None or a boolean array; got where.dtype=dtype('%s').",
-                      b->name, dtype_long(dt));
 }
 
 /* jnp.max / jnp.min(a, axis, keepdims, initial=, where=): reductions.py
@@ -646,7 +653,7 @@ static bool builtin_tile(tracer *t, const builtin_def *b, const call_args *a, va
   return own_atom(t, out, a->call->span, &in) && emit(t, P_tile, &in, 1, NULL, &p, 1, a->call->span, out);
 }
 
-static const char *const kw_reduce[] = {"axis", "keepdims", NULL}, *const kw_axis[] = {"axis", NULL};
+static const char *const kw_reduce[] = {"axis", "keepdims", "where", NULL}, *const kw_axis[] = {"axis", NULL};
 static const char *const kw_k[] = {"k", NULL}, *const kw_eye[] = {"M", "k", "dtype", NULL};
 static const char *const kw_dtype[] = {"dtype", NULL}, *const kw_stack[] = {"axis", "dtype", NULL};
 static const char *const kw_linspace[] = {"num", "endpoint", "dtype", NULL};
