@@ -305,7 +305,7 @@ typedef struct {
 } roll_opts;
 
 /* lax.slice_in_dim(x, lo, hi, axis): a slice with unit strides. */
-static bool slice_in_dim(tracer *t, value x, int axis, int64_t lo, int64_t hi, tj_span span, value *out) {
+bool ta_slice_in_dim(tracer *t, value x, int axis, int64_t lo, int64_t hi, tj_span span, value *out) {
   tj_aval a = value_aval(t, &x);
   int64_t start[TJ_MAX_RANK] = {0}, limit[TJ_MAX_RANK], strides[TJ_MAX_RANK];
   for (int d = 0; d < a.rank; d++) limit[d] = a.dims[d], strides[d] = 1;
@@ -329,7 +329,7 @@ static bool roll_body(tracer *t, const void *ctx, value *args, tj_span span, val
     if (size == 0) continue;
     int64_t at = ((-s) % size + size) % size;
     value part[2];
-    if (!slice_in_dim(t, *out, ax, at, size, span, &part[0]) || !slice_in_dim(t, *out, ax, 0, at, span, &part[1]))
+    if (!ta_slice_in_dim(t, *out, ax, at, size, span, &part[0]) || !ta_slice_in_dim(t, *out, ax, 0, at, span, &part[1]))
       return false;
     ir_atom in[2] = {ATOM_VAR(part[0].var), ATOM_VAR(part[1].var)};
     ir_param p = {"dimension", pv_int(t->m, ax)};
@@ -363,15 +363,18 @@ static bool builtin_roll(tracer *t, const builtin_def *b, const call_args *a, va
   int64_t flat_axis = 0;
   if (!ta_check_array(t, b, &x, 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 2, "axis", &axis, &axspan)) return false;
   tj_aval shape = value_aval(t, &x);
-  if (a->pos[1].kind == V_TRACED)
-    return tracer_error(t, a->pos_spans[1], "roll with a traced shift (jnp's _roll_dynamic) is not supported");
-  if (!ta_read_axes(t, &a->pos[1], a->pos_spans[1], AX_INDEX, (int64_t **)&o.shift, &o.nshift)) return false;
+  bool dynamic = a->pos[1].kind == V_TRACED; /* _ensure_index_tuple(shift) fails: _roll_dynamic */
+  if (!dynamic && !ta_read_axes(t, &a->pos[1], a->pos_spans[1], AX_INDEX, (int64_t **)&o.shift, &o.nshift))
+    return false;
   if (!axis) {
     o.axis = &flat_axis, o.naxis = 1;
     if (!ta_ravel(t, &x, span)) return false;
   } else if (!ta_canon_axes(t, axis, axspan, AX_INDEX, shape.rank, (int64_t **)&o.axis, &o.naxis)) {
     return false;
   }
+  if (dynamic)
+    return ta_roll_dynamic(t, x, a->pos[1], a->pos_spans[1], o.axis, o.naxis, span, out) &&
+           (axis || ta_reshape_to(t, out, &shape, span));
   if (!roll_pairs(t, &o, span)) return false;
   value key[2] = {int_tuple(t, o.shift, o.nshift), int_tuple(t, o.axis, o.naxis)};
   jnp_jit_fn fn = {"_roll_static", &roll_tag, key_of(t, 2, key), roll_body, &o};
