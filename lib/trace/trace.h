@@ -268,6 +268,7 @@ extern const builtin_def builtins_stats[];    /* trace_stats.c: var std standard
 /* jnp.round(x, decimals): JAX's jit[name=round] (trace_math.c) */
 bool trace_round(tracer *t, const builtin_def *b, const call_args *a, value *out);
 extern const builtin_def builtins_gather[];   /* trace_gather.c: take, take_along_axis */
+extern const builtin_def builtins_diag[];     /* trace_diag.c: diag diagonal trace repeat */
 /* Offers every builtin's name to a "did you mean" (util.h). */
 struct tj_suggest;
 void builtin_suggest(struct tj_suggest *sg);

@@ -276,6 +276,7 @@ static const builtin_def *const builtin_tables[] = {
     builtins_jnp_math,
     builtins_stats,
     builtins_gather,
+    builtins_diag,
 };
 
 static const builtin_def *find_builtin(const char *name) {

@@ -3,6 +3,7 @@
  * diagonal, trace, repeat, _roll_dynamic; jax/_src/lax/slicing.py).
  * Part of the array vocabulary (trace_array_int.h). */
 #include "trace_array_int.h"
+#include "trace_index_int.h"
 
 #include <string.h>
 
@@ -95,3 +96,322 @@ bool ta_roll_dynamic(tracer *t, value x, value shift, tj_span sspan, const int64
   jnp_jit_fn fn = {"_roll_dynamic", &roll_dynamic_tag, key, roll_dynamic_body, &o};
   return jnp_jit(t, &fn, args, 2, span, out);
 }
+
+/* ---- the eye mask of diag and trace ---- */
+
+/* _eye(rows, cols, k, bool): i + k == j over broadcasted iotas in k's
+ * dtype (int32 for a Python int, a literal even when 0; the traced k of
+ * jnp.trace's jit otherwise). astype(bool) of the bool result is nothing. */
+static bool eye_mask(tracer *t, int64_t rows, int64_t cols, value k, tj_span span, value *out) {
+  tj_dtype dt = k.kind == V_TRACED ? value_aval(t, &k).dtype : DT_I32;
+  int64_t shape[2] = {rows, cols};
+  value iota[2];
+  tj_aval want = {.rank = 2, .dims = {rows, cols}, .dtype = dt};
+  if (!ta_check_sizes(t, "iota", &want, span)) return false;
+  for (int d = 0; d < 2; d++) {
+    ir_param ps[4] = {{"dimension", pv_int(t->m, d)}, {"dtype", pv_dtype(t->m, dt)},
+                      {"shape", pv_ints(t->m, PV_TUPLE, shape, 2)}, {"sharding", pv_none(t->m)}};
+    ir_atom none = 0;
+    if (!emit(t, P_iota, &none, 0, NULL, ps, 4, span, &iota[d])) return false;
+  }
+  ir_atom kat;
+  if (!to_atom(t, &k, dt, false, span, &kat) || !emit2(t, P_add, ATOM_VAR(iota[0].var), kat, span, &iota[0]))
+    return false;
+  return emit2(t, P_eq, ATOM_VAR(iota[0].var), ATOM_VAR(iota[1].var), span, out);
+}
+
+/* A scalar zero of dtype dt, as a literal operand (lax.full_like(x, 0,
+ * shape=()), folded). */
+static value zero_of(tj_dtype dt) {
+  value z = dt == DT_BOOL ? value_bool(false) : dtype_is_float(dt) ? value_float(0) : value_int(0);
+  return value_strong(z, dt);
+}
+
+/* ---- diag ---- */
+
+typedef struct {
+  int64_t k;
+  tj_span span;
+} diag_opts;
+
+/* _diag of a vector: lax.pad with zeros to n = size + |k|, then
+ * where(eye(n, k=k, dtype=bool), v[:, None], 0) (the jitted _where). */
+static bool diag_vector(tracer *t, const diag_opts *o, value v, tj_span span, value *out) {
+  tj_aval av = value_aval(t, &v);
+  int64_t k = o->k, lo = k < 0 ? -k : 0, hi = k > 0 ? k : 0, n = av.dims[0] + lo + hi;
+  value zero = zero_of(av.dtype), mask;
+  ir_atom in[2] = {ATOM_VAR(v.var)};
+  int64_t cfg[3] = {lo, hi, 0}, at = 1;
+  pval *pc = pv_seq(t->m, PV_TUPLE, 1);
+  pc->items[0] = pv_ints(t->m, PV_TUPLE, cfg, 3);
+  ir_param p = {"padding_config", pc};
+  if (!to_atom(t, &zero, av.dtype, false, span, &in[1]) || !emit(t, P_pad, in, 2, NULL, &p, 1, span, &v) ||
+      !eye_mask(t, n, n, value_int(k), span, &mask) || !ta_expand_at(t, &v, &at, 1, span))
+    return false;
+  value cxy[3] = {mask, v, zero};
+  return where_jit(t, cxy, span, out);
+}
+
+static bool diagonal_of(tracer *t, value a, int64_t offset, int64_t axis1, int64_t axis2, tj_span span,
+                        value *out);
+
+/* _diag's body (a jit with k static). */
+static bool diag_body(tracer *t, const void *ctx, value *args, tj_span span, value *out) {
+  const diag_opts *o = ctx;
+  int rank = value_aval(t, &args[0]).rank;
+  if (rank == 1) return diag_vector(t, o, args[0], span, out);
+  if (rank == 2) return diagonal_of(t, args[0], o->k, 0, 1, span, out);
+  return tracer_error(t, o->span, "ValueError: diag input must be 1d or 2d");
+}
+
+static const ast_func diag_tag;
+
+/* jnp.diag(v, k=0): operator.index(k), then the jit _diag. */
+static bool builtin_diag(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *k;
+  tj_span kspan;
+  diag_opts o = {0, a->pos_spans[0]};
+  if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 1, "k", &k, &kspan) ||
+      (k && !ta_index_of(t, k, kspan, &o.k)))
+    return false;
+  value key = {.kind = V_TUPLE, .n = 1, .items = ARENA_ARRAY(&t->scratch, value, 1)};
+  key.items[0] = value_int(o.k);
+  jnp_jit_fn fn = {"_diag", &diag_tag, key, diag_body, &o};
+  return jnp_jit(t, &fn, &a->pos[0], 1, a->call->span, out);
+}
+
+/* ---- diagonal ---- */
+
+/* _moveaxis(a, (axis1, axis2), (-2, -1)) (an inline jit): lax.transpose
+ * by the permutation that moves the two axes last (nothing when it is the
+ * identity). */
+static bool move_last_two(tracer *t, value *a, int64_t ax1, int64_t ax2, tj_span span) {
+  int rank = value_aval(t, a).rank, n = 0;
+  int64_t perm[TJ_MAX_RANK];
+  for (int d = 0; d < rank; d++)
+    if (d != ax1 && d != ax2) perm[n++] = d;
+  perm[n++] = ax1, perm[n++] = ax2;
+  if (ax1 == ax2) {
+    tj_buf b = {0};
+    tj_aval av = value_aval(t, a);
+    buf_puts(&b, "TypeError: transpose permutation isn't a permutation of operand dimensions, got permutation ");
+    ta_put_dims(&b, perm, n);
+    buf_puts(&b, " for operand shape ");
+    ta_put_dims(&b, av.dims, av.rank);
+    buf_putc(&b, '.');
+    return ta_raise_buf(t, span, &b);
+  }
+  return ta_transpose_by(t, a, perm, rank, span);
+}
+
+/* jnp.arange(lo, lo + n): an iota, plus lo when lo is not 0. */
+static bool arange_from(tracer *t, int64_t lo, int64_t n, tj_span span, value *out) {
+  value args[2] = {value_int(lo), value_int(lo + n)};
+  return call_builtin_values(t, "arange", lo ? args : &args[1], lo ? 2 : 1, span, out);
+}
+
+/* _default_diag: the two axes moved last, then a[..., i, j] with i =
+ * arange(size), j = arange(|offset|, |offset| + size) (j, i for a
+ * negative offset): a gather with two integer arrays. */
+static bool default_diag(tracer *t, value a, int64_t offset, int64_t ax1, int64_t ax2, tj_span span, value *out) {
+  tj_aval shape = value_aval(t, &a);
+  if (!move_last_two(t, &a, ax1, ax2, span)) return false;
+  int64_t r = shape.dims[ax1] + (offset < 0 ? offset : 0), c = shape.dims[ax2] - (offset > 0 ? offset : 0);
+  int64_t size = r < c ? r : c, abs_off = offset < 0 ? -offset : offset;
+  if (size < 0) size = 0;
+  value i, j;
+  if (!arange_from(t, 0, size, span, &i) || !arange_from(t, abs_off, size, span, &j)) return false;
+  indexer ix = {.n = shape.rank, .x = value_aval(t, &a), .span = span};
+  ix.items = ARENA_ARRAY(&t->scratch, ix_item, shape.rank);
+  memset(ix.items, 0, (size_t)shape.rank * sizeof *ix.items);
+  for (int d = 0; d < shape.rank; d++) {
+    ix_item *it = &ix.items[d];
+    it->axis = d, it->span = span, it->pos = d < shape.rank - 2 ? 0 : d - (shape.rank - 2) + 1;
+    if (d < shape.rank - 2) {
+      it->kind = IX_SLICE, it->bound[0] = it->bound[1] = it->bound[2] = value_none();
+    } else {
+      bool first = d == shape.rank - 2;
+      it->kind = IX_ARRAY, it->var = (first == (offset >= 0) ? i : j).var;
+    }
+  }
+  return ix_gather_take(t, &ix, a, out);
+}
+
+typedef struct {
+  int64_t offset, axis1, axis2;
+  tj_span span;
+} diagonal_opts;
+
+/* diagonal's body (a jit with offset, axis1 and axis2 static). */
+static bool diagonal_body(tracer *t, const void *ctx, value *args, tj_span span, value *out) {
+  const diagonal_opts *o = ctx;
+  tj_aval av = value_aval(t, &args[0]);
+  if (av.rank < 2)
+    return tracer_error(t, o->span, "ValueError: diagonal requires an array of at least two dimensions.");
+  int64_t ax1, ax2;
+  if (!ta_canon_axis(t, o->axis1, av.rank, o->span, &ax1) || !ta_canon_axis(t, o->axis2, av.rank, o->span, &ax2))
+    return false;
+  if (av.dims[0] != av.dims[1] || av.rank != 2 || o->offset != 0 || av.dtype == DT_BOOL)
+    return default_diag(t, args[0], o->offset, ax1, ax2, span, out);
+  return tracer_error(t, o->span, "diagonal of a square 2-D array with offset 0 (JAX's platform_dependent "
+                      "mosaic/default switch) is not supported");
+}
+
+static const ast_func diagonal_tag;
+
+static bool diagonal_jit(tracer *t, const diagonal_opts *o, value a, tj_span span, value *out) {
+  value key = {.kind = V_TUPLE, .n = 3, .items = ARENA_ARRAY(&t->scratch, value, 3)};
+  key.items[0] = value_int(o->offset), key.items[1] = value_int(o->axis1), key.items[2] = value_int(o->axis2);
+  jnp_jit_fn fn = {"diagonal", &diagonal_tag, key, diagonal_body, o};
+  return jnp_jit(t, &fn, &a, 1, span, out);
+}
+
+/* _diag of a matrix: diagonal(v, offset=k), a jit of its own. */
+static bool diagonal_of(tracer *t, value a, int64_t offset, int64_t axis1, int64_t axis2, tj_span span,
+                        value *out) {
+  diagonal_opts o = {offset, axis1, axis2, span};
+  return diagonal_jit(t, &o, a, span, out);
+}
+
+/* jnp.diagonal(a, offset=0, axis1=0, axis2=1). */
+static bool builtin_diagonal(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *v[3];
+  tj_span spans[3];
+  static const char *names[3] = {"offset", "axis1", "axis2"};
+  diagonal_opts o = {0, 0, 1, a->pos_spans[0]};
+  int64_t *dst[3] = {&o.offset, &o.axis1, &o.axis2};
+  if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0])) return false;
+  for (int i = 0; i < 3; i++)
+    if (!ta_get_arg(t, b, a, i + 1, names[i], &v[i], &spans[i]) || (v[i] && !ta_index_of(t, v[i], spans[i], dst[i])))
+      return false;
+  return diagonal_jit(t, &o, a->pos[0], a->call->span, out);
+}
+
+/* ---- trace ---- */
+
+typedef struct {
+  int64_t axis1, axis2;
+  bool have_dtype, have_offset;
+  tj_dtype dtype;
+  tj_span span;
+} trace_opts;
+
+/* trace's body (a jit with axis1, axis2 and dtype static; offset is an
+ * argument, traced, unless it was not given): the axes moved last, the
+ * entries off the eye(n, m, k=offset, dtype=bool) diagonal zeroed through
+ * the jitted _where, then jnp.sum over the last two axes. */
+static bool trace_body(tracer *t, const void *ctx, value *args, tj_span span, value *out) {
+  const trace_opts *o = ctx;
+  value a = args[0], offset = o->have_offset ? args[1] : value_int(0), mask, zeros;
+  tj_aval av = value_aval(t, &a);
+  if (av.rank < 2) return tracer_error(t, o->span, "trace of an array of fewer than 2 dimensions is not supported");
+  int64_t ax1, ax2;
+  if (!ta_canon_axis(t, o->axis1, av.rank, o->span, &ax1) || !ta_canon_axis(t, o->axis2, av.rank, o->span, &ax2))
+    return false;
+  if (ax1 == ax2)
+    return tracer_error(t, o->span, "ValueError: axis1 and axis2 can not be same. axis1=%lld and axis2=%lld",
+                        (long long)o->axis1, (long long)o->axis2);
+  if (offset.kind == V_TRACED && (value_aval(t, &offset).rank != 0 || !dtype_is_int(value_aval(t, &offset).dtype))) {
+    tj_buf b = {0};
+    buf_puts(&b, "ValueError: k must be a scalar integer; got ");
+    ta_put_value(t, &b, &offset);
+    return ta_raise_buf(t, o->span, &b);
+  }
+  if (!move_last_two(t, &a, ax1, ax2, span) || !eye_mask(t, av.dims[ax1], av.dims[ax2], offset, span, &mask) ||
+      !call_builtin_values(t, "zeros_like", &a, 1, span, &zeros))
+    return false;
+  value cxy[3] = {mask, a, zeros};
+  if (!where_jit(t, cxy, span, &a)) return false;
+  int64_t last[2] = {-2, -1};
+  static const char *const kw[2] = {"axis", "dtype"};
+  value kv[2] = {{.kind = V_TUPLE, .n = 2, .items = ARENA_ARRAY(&t->scratch, value, 2)},
+                 o->have_dtype ? (value){.kind = V_DTYPE, .dtype = o->dtype} : value_none()};
+  for (int i = 0; i < 2; i++) kv[0].items[i] = value_int(last[i]);
+  return call_builtin_kw(t, "sum", &a, 1, kw, kv, 2, span, out);
+}
+
+static const ast_func trace_tag;
+
+/* jnp.trace(a, offset=0, axis1=0, axis2=1, dtype=None). */
+static bool builtin_trace(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *offset, *v[2];
+  tj_span ospan, spans[2];
+  static const char *names[2] = {"axis1", "axis2"};
+  trace_opts o = {0, 1, false, false, DT_F32, a->call->span};
+  int64_t *dst[2] = {&o.axis1, &o.axis2};
+  if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 1, "offset", &offset, &ospan))
+    return false;
+  for (int i = 0; i < 2; i++)
+    if (!ta_get_arg(t, b, a, i + 2, names[i], &v[i], &spans[i]) || (v[i] && !ta_index_of(t, v[i], spans[i], dst[i])))
+      return false;
+  if (!ta_opt_dtype(t, b, a, 4, &o.have_dtype, &o.dtype)) return false;
+  o.have_offset = offset != NULL;
+  value key = {.kind = V_TUPLE, .n = 3, .items = ARENA_ARRAY(&t->scratch, value, 3)};
+  key.items[0] = value_int(o.axis1), key.items[1] = value_int(o.axis2);
+  key.items[2] = o.have_dtype ? value_int(o.dtype) : value_none();
+  value args[2] = {a->pos[0], offset ? *offset : value_int(0)};
+  jnp_jit_fn fn = {"trace", &trace_tag, key, trace_body, &o};
+  return jnp_jit(t, &fn, args, offset ? 2 : 1, a->call->span, out);
+}
+
+/* ---- repeat ---- */
+
+/* _repeat's fast path for a scalar repeats: a new axis of size repeats
+ * after the axis (lax.broadcast_in_dim), merged into it by a reshape. */
+static bool repeat_scalar(tracer *t, value *x, int64_t axis, int64_t reps, tj_span span) {
+  tj_aval av = value_aval(t, x), aux = av, res = av;
+  if (av.rank + 1 > TJ_MAX_RANK) return tracer_error(t, span, "too many dimensions (limit is %d) in a shape", TJ_MAX_RANK);
+  int64_t dims[TJ_MAX_RANK];
+  aux.rank = (uint8_t)(av.rank + 1);
+  for (int d = 0, k = 0; d < aux.rank; d++) {
+    aux.dims[d] = d == axis + 1 ? reps : av.dims[k];
+    if (d != axis + 1) dims[k++] = d;
+  }
+  res.dims[axis] = av.dims[axis] * reps;
+  if (!ta_check_sizes(t, "repeat", &aux, span)) return false;
+  ir_atom in = ATOM_VAR(x->var);
+  ir_param p = {"broadcast_dimensions", pv_ints(t->m, PV_TUPLE, dims, av.rank)}; /* shape: the hint */
+  return emit(t, P_broadcast_in_dim, &in, 1, &aux, &p, 1, span, x) && ta_reshape_to(t, x, &res, span);
+}
+
+/* jnp.repeat(a, repeats, axis=None, total_repeat_length=None) for a
+ * static scalar repeats (no jit): axis None ravels a first. repeats must
+ * be static without total_repeat_length (JAX's concretization error). */
+static bool builtin_repeat(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *axis, *total;
+  tj_span axspan, tspan, span = a->call->span;
+  const value *reps = &a->pos[1];
+  *out = a->pos[0];
+  if (!ta_check_array(t, b, out, 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 2, "axis", &axis, &axspan) ||
+      !ta_get_arg(t, b, a, 99, "total_repeat_length", &total, &tspan))
+    return false;
+  if (reps->kind != V_TRACED && reps->kind != V_TUPLE && !ta_check_array(t, b, reps, 1, a->pos_spans[1])) return false;
+  int64_t ax = 0, n;
+  if (!axis && !ta_ravel(t, out, span)) return false;
+  if (axis && !ta_index_of(t, axis, axspan, &ax)) return false;
+  if (!total && reps->kind == V_TRACED)
+    return ta_concrete_error(t, reps, a->pos_spans[1], "When jit-compiling jnp.repeat, the total number of repeats "
+                             "must be static. To fix this, either specify a static value for `repeats`, or pass a "
+                             "static value to `total_repeat_length`.");
+  if (total || reps->kind != V_INT)
+    return tracer_error(t, total ? tspan : a->pos_spans[1], "repeat with an array of repeats or "
+                        "total_repeat_length is not supported (a static int repeats is)");
+  tj_aval av = value_aval(t, out);
+  if (av.rank == 0) return tracer_error(t, a->pos_spans[0], "repeat of a scalar is not supported");
+  if (!ta_canon_axis(t, ax, av.rank, axis ? axspan : span, &ax) || !ta_index_of(t, reps, a->pos_spans[1], &n))
+    return false;
+  if (n < 0) return tracer_error(t, a->pos_spans[1], "ValueError: negative dimensions are not allowed");
+  return repeat_scalar(t, out, ax, n, span);
+}
+
+static const char *const kw_diag[] = {"k", NULL}, *const kw_diagonal[] = {"offset", "axis1", "axis2", NULL};
+static const char *const kw_trace[] = {"offset", "axis1", "axis2", "dtype", NULL};
+static const char *const kw_repeat[] = {"axis", "total_repeat_length", NULL};
+
+const builtin_def builtins_diag[] = {
+    {"diag", builtin_diag, 1, 2, kw_diag, P_pad},
+    {"diagonal", builtin_diagonal, 1, 4, kw_diagonal, P_gather},
+    {"trace", builtin_trace, 1, 5, kw_trace, P_reduce_sum},
+    {"repeat", builtin_repeat, 2, 3, kw_repeat, P_broadcast_in_dim},
+    {NULL, NULL, 0, 0, NULL, 0},
+};
