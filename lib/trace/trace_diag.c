@@ -242,6 +242,45 @@ typedef struct {
   tj_span span;
 } diagonal_opts;
 
+/* _default_diag as a branch of platform_dependent (ctx: the options). */
+static bool default_branch(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result) {
+  const diagonal_opts *o = ctx;
+  (void)nargs;
+  int64_t ax1 = o->axis1 < 0 ? o->axis1 + 2 : o->axis1, ax2 = o->axis2 < 0 ? o->axis2 + 2 : o->axis2; /* 2-D */
+  return default_diag(t, args[0], o->offset, ax1, ax2, call->span, result);
+}
+
+/* _mosaic_diag (ctx: the eye it closes over): lax.reduce of eye * a with
+ * add over axis 0, which binds reduce_sum. */
+static bool mosaic_branch(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result) {
+  const value *eye = ctx;
+  value prod;
+  int64_t first = 0;
+  (void)nargs;
+  if (!emit2(t, P_mul, ATOM_VAR(eye->var), ATOM_VAR(args[0].var), call->span, &prod)) return false;
+  ir_atom in = ATOM_VAR(prod.var);
+  ir_param ps[2] = {{"axes", pv_ints(t->m, PV_TUPLE, &first, 1)}, {"out_sharding", pv_none(t->m)}};
+  return emit(t, P_reduce_sum, &in, 1, NULL, ps, 2, call->span, result);
+}
+
+/* diagonal of a square, non-bool matrix with offset 0: eye(n, dtype=a.dtype),
+ * then control_flow.platform_dependent(a, default=_default_diag,
+ * mosaic=_mosaic_diag): platform_index and a cond of the two branches
+ * (mosaic first), branches_platforms=(('mosaic',), None). */
+static bool platform_diag(tracer *t, value a, const diagonal_opts *o, tj_span span, value *out) {
+  tj_aval av = value_aval(t, &a);
+  value eye;
+  if (!eye_mask(t, av.dims[0], av.dims[0], value_int(0), span, &eye) || !convert(t, &eye, av.dtype, false, span))
+    return false;
+  pval *platforms = pv_seq(t->m, PV_TUPLE, 2), *mosaic = pv_seq(t->m, PV_TUPLE, 1);
+  mosaic->items[0] = pv_name(t->m, "'mosaic'");
+  platforms->items[0] = mosaic, platforms->items[1] = pv_none(t->m);
+  body_fn fns[2] = {mosaic_branch, default_branch};
+  const void *ctxs[2] = {&eye, o};
+  node at = {.span = span};
+  return record_platform_dependent(t, fns, ctxs, 2, platforms, &a, 1, &at, out);
+}
+
 /* diagonal's body (a jit with offset, axis1 and axis2 static). */
 static bool diagonal_body(tracer *t, const void *ctx, value *args, tj_span span, value *out) {
   const diagonal_opts *o = ctx;
@@ -253,8 +292,7 @@ static bool diagonal_body(tracer *t, const void *ctx, value *args, tj_span span,
     return false;
   if (av.dims[0] != av.dims[1] || av.rank != 2 || o->offset != 0 || av.dtype == DT_BOOL)
     return default_diag(t, args[0], o->offset, ax1, ax2, span, out);
-  return tracer_error(t, o->span, "diagonal of a square 2-D array with offset 0 (JAX's platform_dependent "
-                      "mosaic/default switch) is not supported");
+  return platform_diag(t, args[0], o, span, out);
 }
 
 static const ast_func diagonal_tag;

@@ -254,6 +254,8 @@ static const recipe recipes[P_COUNT] = {
     /* gather (issue 14 item 1): clamped (PROMISE_IN_BOUNDS) and filled (FILL_OR_DROP, the dtype's fill) */
     [P_gather] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return (x[array([2, 0, 5])], take(x, array([1, -7, 3]), axis=1)); }"},
     [P_scatter] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] = y[0]; return x; }"},
+    /* jnp.diagonal of a square non-bool matrix: lax.platform_dependent (issue 14) */
+    [P_platform_index] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return diagonal(x[:, :3]); }", ALL_BUT_BOOL},
     [P_scatter_add] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] += y[0]; return x; }"},
     [P_scatter_sub] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] -= y[0]; return x; }"},
     [P_scatter_mul] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] *= y[0]; return x; }"},
