@@ -412,6 +412,60 @@ static bool repeat_scalar(tracer *t, value *x, int64_t axis, int64_t reps, tj_sp
   return emit(t, P_broadcast_in_dim, &in, 1, &aux, &p, 1, span, x) && ta_reshape_to(t, x, &res, span);
 }
 
+/* x.at[idx].set(v) / .add(v) with one index on axis 0 (an int, or an
+ * integer array when idx is traced), as _IndexUpdateRef binds it. */
+static bool scatter_at(tracer *t, value x, value idx, value v, int prim, tj_span span, value *out) {
+  ix_item it = {.kind = idx.kind == V_TRACED ? IX_ARRAY : IX_INT, .axis = 0, .i = idx.i, .var = idx.var, .span = span};
+  indexer ix = {.items = &it, .n = 1, .x = value_aval(t, &x), .span = span};
+  return ix_scatter_update(t, &ix, x, v, prim, out);
+}
+
+/* _repeat's general path on repeats (an int32 vector, one per element of
+ * the axis): exclusive = roll(repeats, 1).at[0].set(0), the cumsum of it
+ * scatter-added (1) into zeros of total, its cumsum less 1, then take. */
+static bool repeat_general(tracer *t, value *x, int64_t axis, value reps, int64_t total, tj_span span) {
+  value two[2] = {reps, value_int(1)}, r, ind, zeros;
+  if (!call_builtin_values(t, "roll", two, 2, span, &r) ||
+      !scatter_at(t, r, value_int(0), value_int(0), P_scatter, span, &r) ||
+      !call_builtin_values(t, "cumsum", &r, 1, span, &ind))
+    return false;
+  value shape = {.kind = V_TUPLE, .n = 1, .list = true, .items = ARENA_ARRAY(&t->scratch, value, 1)};
+  shape.items[0] = value_int(total);
+  static const char *const kw_dtype[] = {"dtype"}, *const kw_axis[] = {"axis"};
+  value i32 = {.kind = V_DTYPE, .dtype = DT_I32}, ax = value_int(axis);
+  if (!call_builtin_kw(t, "zeros", &shape, 1, kw_dtype, &i32, 1, span, &zeros) ||
+      !scatter_at(t, zeros, ind, value_int(1), P_scatter_add, span, &r) ||
+      !call_builtin_values(t, "cumsum", &r, 1, span, &r) || !apply_binary(t, P_sub, r, value_int(1), span, &r))
+    return false;
+  value args[2] = {*x, r};
+  return call_builtin_kw(t, "take", args, 2, kw_axis, &ax, 1, span, x);
+}
+
+/* The repeats of _repeat's general path as a traced int32 vector of the
+ * axis' size n: a static sequence is numpy's (np.broadcast_to(np.ravel),
+ * a constant once roll lifts it); with total_repeat_length given,
+ * jnp.ravel and broadcast_to of it (a tuple made a constant first). */
+static bool repeat_vector(tracer *t, const value *reps, bool total_given, int64_t n, tj_span span, value *out) {
+  if (reps->kind == V_TUPLE && !total_given && reps->n != 1 && reps->n != n)
+    return tracer_error(t, span, "ValueError: cannot broadcast a non-scalar to a scalar array");
+  if (reps->kind == V_TUPLE && !total_given) {
+    value seq = {.kind = V_TUPLE, .n = (int)n, .list = true, .items = ARENA_ARRAY(&t->scratch, value, n ? n : 1)};
+    for (int64_t i = 0; i < n; i++) seq.items[i] = reps->items[reps->n == 1 ? 0 : i];
+    return call_builtin_values(t, "array", &seq, 1, span, out);
+  }
+  *out = *reps;
+  if (reps->kind == V_TUPLE && !call_builtin_values(t, "array", reps, 1, span, out)) return false;
+  tj_aval ra = value_aval(t, out), target = {.rank = 1, .dims = {n}, .dtype = ra.dtype, .weak = ra.weak};
+  if (!dtype_is_int(ra.dtype)) return tracer_error(t, span, "repeat with repeats of dtype %s is not supported",
+                                                   dtype_long(ra.dtype));
+  if (!ta_ravel(t, out, span)) return false;
+  ra = value_aval(t, out);
+  if (ra.dims[0] != 1 && ra.dims[0] != n)
+    return tracer_error(t, span, "ValueError: Incompatible shapes for broadcasting: (%lld,) and requested shape (%lld,)",
+                        (long long)ra.dims[0], (long long)n);
+  return ta_broadcast_trailing(t, out, &ra, &target, span, out);
+}
+
 /* jnp.repeat(a, repeats, axis=None, total_repeat_length=None) for a
  * static scalar repeats (no jit): axis None ravels a first. repeats must
  * be static without total_repeat_length (JAX's concretization error). */
@@ -431,15 +485,27 @@ static bool builtin_repeat(tracer *t, const builtin_def *b, const call_args *a, 
     return ta_concrete_error(t, reps, a->pos_spans[1], "When jit-compiling jnp.repeat, the total number of repeats "
                              "must be static. To fix this, either specify a static value for `repeats`, or pass a "
                              "static value to `total_repeat_length`.");
-  if (total || reps->kind != V_INT)
-    return tracer_error(t, total ? tspan : a->pos_spans[1], "repeat with an array of repeats or "
-                        "total_repeat_length is not supported (a static int repeats is)");
   tj_aval av = value_aval(t, out);
   if (av.rank == 0) return tracer_error(t, a->pos_spans[0], "repeat of a scalar is not supported");
-  if (!ta_canon_axis(t, ax, av.rank, axis ? axspan : span, &ax) || !ta_index_of(t, reps, a->pos_spans[1], &n))
-    return false;
-  if (n < 0) return tracer_error(t, a->pos_spans[1], "ValueError: negative dimensions are not allowed");
-  return repeat_scalar(t, out, ax, n, span);
+  if (!ta_canon_axis(t, ax, av.rank, axis ? axspan : span, &ax)) return false;
+  if (!total && reps->kind == V_INT) {
+    if (!ta_index_of(t, reps, a->pos_spans[1], &n)) return false;
+    if (n < 0) return tracer_error(t, a->pos_spans[1], "ValueError: negative dimensions are not allowed");
+    return repeat_scalar(t, out, ax, n, span);
+  }
+  int64_t sum = 0;
+  if (total && !ta_index_of(t, total, tspan, &sum)) return false;
+  for (int i = 0; !total && reps->kind == V_TUPLE && i < reps->n; i++) {
+    if (!ta_index_of(t, &reps->items[i], a->pos_spans[1], &n)) return false;
+    sum += reps->n == 1 ? n * av.dims[ax] : n;
+  }
+  if (reps->kind != V_TUPLE && reps->kind != V_TRACED)
+    return tracer_error(t, a->pos_spans[1], "repeat with this repeats is not supported");
+  if (sum <= 0 || av.dims[ax] == 0)
+    return tracer_error(t, total ? tspan : a->pos_spans[1], "repeat to an empty axis is not supported");
+  value rv;
+  return repeat_vector(t, reps, total != NULL, av.dims[ax], a->pos_spans[1], &rv) &&
+         repeat_general(t, out, ax, rv, sum, span);
 }
 
 static const char *const kw_diag[] = {"k", NULL}, *const kw_diagonal[] = {"offset", "axis1", "axis2", NULL};

@@ -1,5 +1,5 @@
 """Checks `tjit run --format json tests/cases/diag-run-check.json` (stdin)
-against numpy: np.diag, np.diagonal (square ones too), np.trace, np.repeat, np.roll by the
+against numpy: np.diag, np.diagonal (square ones too), np.trace, np.repeat (scalar, traced and static sequence repeats), np.roll by the
 traced shift, and np.any / np.all with where, on the inputs the case
 returns first. Exit 0 when every output agrees (sums of float32 to within
 float32 rounding of the sum's terms)."""
@@ -17,7 +17,8 @@ want = [np.diag(v), np.diag(v, k=-5), np.diag(x, 3), np.diagonal(n, -2), np.diag
         np.trace(x), np.trace(n, offset=4), np.trace(n3, -1, axis1=0, axis2=2), np.trace(x, s % 7),
         np.repeat(x, 3, axis=0), np.repeat(n, 2), np.roll(x, s, axis=1), np.roll(n, s),
         np.any(x > 1.0, axis=1, where=x < 2.0), np.all(n % 3 != 0, axis=0, where=n % 2 == 1),
-        np.diagonal(q), np.diag(k), np.diagonal(q, axis1=1, axis2=0), np.trace(q)]
+        np.diagonal(q), np.diag(k), np.diagonal(q, axis1=1, axis2=0), np.trace(q),
+        np.repeat(x, n[0, :64] % 3, axis=0), np.repeat(n[:, :5], (3, 0, 1, 2, 1), axis=1)]
 bad = []
 for i, (g, w) in enumerate(zip(got[6:], want)):
     w = np.asarray(w)
