@@ -342,7 +342,6 @@ static bool trace_body(tracer *t, const void *ctx, value *args, tj_span span, va
   const trace_opts *o = ctx;
   value a = args[0], offset = o->have_offset ? args[1] : value_int(0), mask, zeros;
   tj_aval av = value_aval(t, &a);
-  if (av.rank < 2) return tracer_error(t, o->span, "trace of an array of fewer than 2 dimensions is not supported");
   int64_t ax1, ax2;
   if (!ta_canon_axis(t, o->axis1, av.rank, o->span, &ax1) || !ta_canon_axis(t, o->axis2, av.rank, o->span, &ax2))
     return false;
