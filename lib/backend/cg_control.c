@@ -305,3 +305,12 @@ bool cg_scan(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   texts_free(&cur), texts_free(&next), texts_free(&ins), texts_free(&dests);
   return ok;
 }
+
+/* platform_index: the CPU's branch, known while generating. */
+bool cg_platform_index(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
+  (void)ops, (void)expr;
+  int index = ir_platform_branch(ir_param_get(e, "platforms"), "'cpu'");
+  if (index < 0) return cg_fail(g, "internal error: platform_index without a branch for cpu");
+  cg_line(g, "v%u = %d;", e->out[0], index);
+  return true;
+}

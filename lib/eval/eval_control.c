@@ -129,3 +129,14 @@ bool ev_scan(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array
   if (!ok) eval_free_all(out, e->nout);
   return ok;
 }
+
+/* The branch for the CPU, the platform tjit runs on. */
+bool ev_platform_index(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
+  (void)in;
+  int index = ir_platform_branch(ir_param_get(e, "platforms"), "'cpu'");
+  if (index < 0) return eval_bug(s, "platform_index without a branch for cpu");
+  tj_array *r = out[0] = eval_new_out(s, e, 0);
+  if (!r) return false;
+  array_set_i(r, 0, index);
+  return true;
+}

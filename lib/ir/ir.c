@@ -306,6 +306,30 @@ static bool is_int_seq(const pval *v, pval_kind seq) {
   return true;
 }
 
+/* BranchesPlatforms: per branch a tuple of platform names, or None. */
+static bool is_platforms(const pval *v) {
+  if (v->kind != PV_TUPLE) return false;
+  for (int i = 0; i < v->nitems; i++) {
+    const pval *b = v->items[i];
+    if (b->kind == PV_NONE) continue;
+    if (b->kind != PV_TUPLE) return false;
+    for (int k = 0; k < b->nitems; k++)
+      if (b->items[k]->kind != PV_NAME || !b->items[k]->s) return false;
+  }
+  return true;
+}
+
+int ir_platform_branch(const pval *platforms, const char *name) {
+  int fallback = -1;
+  for (int i = 0; platforms && i < platforms->nitems; i++) {
+    const pval *b = platforms->items[i];
+    if (b->kind == PV_NONE && fallback < 0) fallback = i;
+    for (int k = 0; b->kind == PV_TUPLE && k < b->nitems; k++)
+      if (strcmp(b->items[k]->s, name) == 0) return i;
+  }
+  return fallback;
+}
+
 /* A tuple of tuples of ints (their lengths are the shape rule's to judge;
  * an entry may be a list, as lax.pad keeps a padding_config's entries). */
 static bool is_int_tuples(const pval *v) {
@@ -340,6 +364,7 @@ static bool is_kind(const pval *v, param_kind k) {
   case PK_PADDING: return ir_pval_padding(v, lo, hi, TJ_MAX_RANK) >= 0;
   case PK_GATHER_DIMS: return ir_pval_gather_dims(v, &gd);
   case PK_SCALAR: return v->kind == PV_INT || v->kind == PV_FLOAT || v->kind == PV_BOOL;
+  case PK_PLATFORMS: return is_platforms(v);
   case PK_COUNT: break;
   }
   return false;

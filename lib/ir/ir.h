@@ -166,7 +166,8 @@ const pval *ir_param_get(const ir_eqn *e, const char *key);
   X(PK_CONV_DIMS, "a ConvDimensionNumbers")         /* convolution (issue 14) */ \
   X(PK_PADDING, "a tuple of (low, high) pairs")     /* ((1, 1), (0, 0)) */ \
   X(PK_GATHER_DIMS, "a GatherDimensionNumbers")     /* the record */ \
-  X(PK_SCALAR, "a number or bool")   /* gather's fill_value */
+  X(PK_SCALAR, "a number or bool")   /* gather's fill_value */               \
+  X(PK_PLATFORMS, "a tuple of platform tuples") /* (('mosaic',), None): platform_index's */
 #define PARAM_KIND_ENUM(id, text) id,
 typedef enum { PARAM_KINDS(PARAM_KIND_ENUM) PK_COUNT } param_kind;
 #undef PARAM_KIND_ENUM
@@ -174,6 +175,10 @@ typedef enum { PARAM_KINDS(PARAM_KIND_ENUM) PK_COUNT } param_kind;
 enum { PK_OR_NONE = 0x100, PK_KIND_MASK = 0xff };
 
 /* Whether v is of kind (a param_kind, possibly | PK_OR_NONE). */
+/* The branch lax.platform_dependent takes on platform name (quoted as
+ * JAX prints it, 'cpu'): the index of the tuple that names it, else of the
+ * None entry (the default), else -1. */
+int ir_platform_branch(const pval *platforms, const char *name);
 bool ir_pval_is(const pval *v, unsigned kind);
 /* The kind as ir_check's messages name it ("a tuple of ints or None"). */
 void ir_kind_text(unsigned kind, char *out, int size);

@@ -45,3 +45,12 @@ bool shape_scan(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *di
   }
   return true;
 }
+
+/* platform_index: an int32 scalar (_platform_index_aval). */
+bool shape_platform_index(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
+  (void)m;
+  if (ir_platform_branch(ir_param_get(e, "platforms"), "'cpu'") < 0)
+    return REJECT("platform_index has no branch for cpu");
+  out[0] = aval_scalar(DT_I32, false);
+  return true;
+}

@@ -278,6 +278,7 @@ bool trace_moved_svdvals(tracer *t, value x, const int64_t *axes, tj_span span, 
 /* jnp.round(x, decimals): JAX's jit[name=round] (trace_math.c) */
 bool trace_round(tracer *t, const builtin_def *b, const call_args *a, value *out);
 extern const builtin_def builtins_gather[];   /* trace_gather.c: take, take_along_axis */
+extern const builtin_def builtins_diag[];     /* trace_diag.c: diag diagonal trace repeat */
 /* Offers every builtin's name to a "did you mean" (util.h). */
 struct tj_suggest;
 void builtin_suggest(struct tj_suggest *sg);
@@ -300,6 +301,10 @@ typedef bool (*body_fn)(tracer *t, const void *ctx, node *call, value *args, int
 /* lax.cond(pred, true_fn, false_fn) over argument-less bodies. */
 bool record_cond(tracer *t, value pred, body_fn true_fn, const void *true_ctx, body_fn false_fn,
                  const void *false_ctx, node *at, value *out);
+/* lax.platform_dependent(*args, ...): n branches (platforms: their
+ * BranchesPlatforms) traced on args, then platform_index and cond. */
+bool record_platform_dependent(tracer *t, const body_fn *fns, const void *const *ctxs, int n, pval *platforms,
+                               const value *args, int nargs, node *at, value *out);
 /* lax.while_loop(cond_fn, body_fn, init). */
 bool record_while(tracer *t, body_fn cond_fn, const void *cond_ctx, body_fn body_fn_, const void *body_ctx,
                   value init, node *at, value *out);

@@ -60,6 +60,8 @@ bool ta_reduce_extremum(tracer *t, const builtin_def *b, const call_args *a, val
 /* jnp's _promote_integer_dtype: bool, i8, i16 to i32, u8 to u32 (trace_array.c). */
 tj_dtype ta_promote_integer(tj_dtype dt);
 void ta_sort_dims(int64_t *dims, int n);
+/* lax.slice_in_dim(x, lo, hi, axis): a slice with unit strides (trace_array_more.c). */
+bool ta_slice_in_dim(tracer *t, value x, int axis, int64_t lo, int64_t hi, tj_span span, value *out);
 bool ta_squeeze_dims(tracer *t, value *v, int64_t *dims, int n, tj_span span);
 bool ta_transpose_by(tracer *t, value *v, const int64_t *perm, int n, tj_span span);
 /* lax.dot_general of *l and *r with dimension numbers ((lc, rc), (lb, rb))
@@ -86,5 +88,11 @@ bool ta_builtin_like(tracer *t, const builtin_def *b, const call_args *a, value 
 bool ta_builtin_iota(tracer *t, const builtin_def *b, const call_args *a, value *out);
 bool ta_builtin_arange(tracer *t, const builtin_def *b, const call_args *a, value *out);
 bool ta_builtin_astype(tracer *t, const builtin_def *b, const call_args *a, value *out);
+
+/* ---- diagonals, trace, repeat, dynamic roll (trace_diag.c) ---- */
+/* jnp.roll's _roll_dynamic: x rolled by a traced shift along the
+ * canonical axes (x already raveled for axis None). */
+bool ta_roll_dynamic(tracer *t, value x, value shift, tj_span sspan, const int64_t *axes, int naxes, tj_span span,
+                     value *out);
 
 #endif

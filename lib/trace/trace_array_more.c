@@ -27,23 +27,40 @@ static value or_none(const value *v) { return v ? *v : value_none(); }
 
 /* ---- any, all ---- */
 
-/* jnp.any / jnp.all(a, axis=None, keepdims=False): reductions.py's
- * _reduce_any / _reduce_all, inline jits of _reduction with preproc
- * _cast_to_bool and the bitwise monoid on bool, which lax.reduce binds as
- * reduce_or / reduce_and[axes] (_get_monoid_reducer). */
+/* The where= mask: a bool array (check_where). */
+static bool extremum_where(tracer *t, const builtin_def *b, const value *w, tj_span span) {
+  if (!ta_check_array(t, b, w, 0, span)) return false;
+  tj_dtype dt = value_aval(t, w).dtype;
+  if (dt == DT_BOOL) return true;
+  return tracer_error(t, span,
+                      "ValueError: jnp.%s: where must be None or a boolean array; got where.dtype=dtype('%s').",
+                      b->name, dtype_long(dt));
+}
+
+
+/* jnp.any / jnp.all(a, axis=None, keepdims=False, where=None):
+ * reductions.py's _reduce_any / _reduce_all, inline jits of _reduction
+ * with preproc _cast_to_bool and the bitwise monoid on bool, which
+ * lax.reduce binds as reduce_or / reduce_and[axes] (_get_monoid_reducer);
+ * a where mask goes through the jitted _where with the identity (False
+ * for any, True for all) first. */
 static bool builtin_any_all(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  const value *axis;
-  tj_span axspan, span = a->call->span;
+  const value *axis, *where;
+  tj_span axspan, wspan, span = a->call->span;
   bool keepdims;
   *out = a->pos[0];
   if (!ta_check_array(t, b, out, 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 1, "axis", &axis, &axspan) ||
-      !ta_get_flag(t, b, a, "keepdims", &keepdims))
+      !ta_get_flag(t, b, a, "keepdims", &keepdims) || !ta_get_arg(t, b, a, 99, "where", &where, &wspan) ||
+      (where && !extremum_where(t, b, where, wspan)))
     return false;
   int64_t axes[TJ_MAX_RANK];
   int n;
   if (!ta_reduction_axes(t, axis, axspan, value_aval(t, out).rank, axes, &n)) return false;
   ir_atom in;
-  if (!convert(t, out, DT_BOOL, false, span) || !own_atom(t, out, span, &in)) return false;
+  if (!convert(t, out, DT_BOOL, false, span)) return false;
+  value cxy[3] = {where ? *where : value_none(), *out, value_strong(value_bool(b->prim == P_reduce_and), DT_BOOL)};
+  if (where && !where_jit(t, cxy, span, out)) return false;
+  if (!own_atom(t, out, span, &in)) return false;
   ir_param p = {"axes", pv_ints(t->m, PV_TUPLE, axes, n)};
   if (!emit(t, b->prim, &in, 1, NULL, &p, 1, span, out)) return false;
   return !keepdims || ta_expand_at(t, out, axes, n, span);
@@ -62,16 +79,6 @@ static value extremum_identity(int prim, tj_dtype dt) {
   int64_t lo = sgn ? (int64_t)(~0ull << (bits - 1)) : 0;
   int64_t hi = sgn ? (int64_t) ~(~0ull << (bits - 1)) : bits == 64 ? -1 : (int64_t)((1ull << bits) - 1);
   return value_strong(value_int(is_max ? lo : hi), dt);
-}
-
-/* The where= mask: a bool array (check_where). */
-static bool extremum_where(tracer *t, const builtin_def *b, const value *w, tj_span span) {
-  if (!ta_check_array(t, b, w, 0, span)) return false;
-  tj_dtype dt = value_aval(t, w).dtype;
-  if (dt == DT_BOOL) return true;
-  return tracer_error(t, span,
-                      "ValueError: jnp.%s: where must be None or a boolean array; got where.dtype=dtype('%s').",
-                      b->name, dtype_long(dt));
 }
 
 /* jnp.max / jnp.min(a, axis, keepdims, initial=, where=): reductions.py
@@ -298,7 +305,7 @@ typedef struct {
 } roll_opts;
 
 /* lax.slice_in_dim(x, lo, hi, axis): a slice with unit strides. */
-static bool slice_in_dim(tracer *t, value x, int axis, int64_t lo, int64_t hi, tj_span span, value *out) {
+bool ta_slice_in_dim(tracer *t, value x, int axis, int64_t lo, int64_t hi, tj_span span, value *out) {
   tj_aval a = value_aval(t, &x);
   int64_t start[TJ_MAX_RANK] = {0}, limit[TJ_MAX_RANK], strides[TJ_MAX_RANK];
   for (int d = 0; d < a.rank; d++) limit[d] = a.dims[d], strides[d] = 1;
@@ -322,7 +329,7 @@ static bool roll_body(tracer *t, const void *ctx, value *args, tj_span span, val
     if (size == 0) continue;
     int64_t at = ((-s) % size + size) % size;
     value part[2];
-    if (!slice_in_dim(t, *out, ax, at, size, span, &part[0]) || !slice_in_dim(t, *out, ax, 0, at, span, &part[1]))
+    if (!ta_slice_in_dim(t, *out, ax, at, size, span, &part[0]) || !ta_slice_in_dim(t, *out, ax, 0, at, span, &part[1]))
       return false;
     ir_atom in[2] = {ATOM_VAR(part[0].var), ATOM_VAR(part[1].var)};
     ir_param p = {"dimension", pv_int(t->m, ax)};
@@ -356,15 +363,18 @@ static bool builtin_roll(tracer *t, const builtin_def *b, const call_args *a, va
   int64_t flat_axis = 0;
   if (!ta_check_array(t, b, &x, 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 2, "axis", &axis, &axspan)) return false;
   tj_aval shape = value_aval(t, &x);
-  if (a->pos[1].kind == V_TRACED)
-    return tracer_error(t, a->pos_spans[1], "roll with a traced shift (jnp's _roll_dynamic) is not supported");
-  if (!ta_read_axes(t, &a->pos[1], a->pos_spans[1], AX_INDEX, (int64_t **)&o.shift, &o.nshift)) return false;
+  bool dynamic = a->pos[1].kind == V_TRACED; /* _ensure_index_tuple(shift) fails: _roll_dynamic */
+  if (!dynamic && !ta_read_axes(t, &a->pos[1], a->pos_spans[1], AX_INDEX, (int64_t **)&o.shift, &o.nshift))
+    return false;
   if (!axis) {
     o.axis = &flat_axis, o.naxis = 1;
     if (!ta_ravel(t, &x, span)) return false;
   } else if (!ta_canon_axes(t, axis, axspan, AX_INDEX, shape.rank, (int64_t **)&o.axis, &o.naxis)) {
     return false;
   }
+  if (dynamic)
+    return ta_roll_dynamic(t, x, a->pos[1], a->pos_spans[1], o.axis, o.naxis, span, out) &&
+           (axis || ta_reshape_to(t, out, &shape, span));
   if (!roll_pairs(t, &o, span)) return false;
   value key[2] = {int_tuple(t, o.shift, o.nshift), int_tuple(t, o.axis, o.naxis)};
   jnp_jit_fn fn = {"_roll_static", &roll_tag, key_of(t, 2, key), roll_body, &o};
@@ -642,7 +652,7 @@ static bool builtin_tile(tracer *t, const builtin_def *b, const call_args *a, va
   return own_atom(t, out, a->call->span, &in) && emit(t, P_tile, &in, 1, NULL, &p, 1, a->call->span, out);
 }
 
-static const char *const kw_reduce[] = {"axis", "keepdims", NULL}, *const kw_axis[] = {"axis", NULL};
+static const char *const kw_reduce[] = {"axis", "keepdims", "where", NULL}, *const kw_axis[] = {"axis", NULL};
 static const char *const kw_k[] = {"k", NULL}, *const kw_eye[] = {"M", "k", "dtype", NULL};
 static const char *const kw_dtype[] = {"dtype", NULL}, *const kw_stack[] = {"axis", "dtype", NULL};
 static const char *const kw_linspace[] = {"num", "endpoint", "dtype", NULL};

@@ -288,6 +288,7 @@ static const builtin_def *const builtin_tables[] = {
     builtins_stats,
     builtins_gather,
     builtins_linalg,
+    builtins_diag,
 };
 
 static const builtin_def *find_builtin(const char *name) {

@@ -215,11 +215,12 @@ static uint32_t *merge_consts(tracer *t, body **bs, int n, int *nconst) {
   return consts;
 }
 
-/* Records cond[branches] (bodies in branch order, consts already merged)
- * and rebuilds the result: outputs that every branch forwards from the same
- * input are pruned and taken from that input directly, as lax.cond does. */
+/* Records cond[branches] (bodies in branch order, consts already merged;
+ * platforms: branches_platforms, or NULL) and rebuilds the result: outputs
+ * that every branch forwards from the same input are pruned and taken from
+ * that input directly, as lax.cond does. */
 static bool emit_cond(tracer *t, ir_atom index, body **bs, int n, const uint32_t *consts, int nconst,
-                      const value *args, int nargs, tj_span span, value *out) {
+                      const value *args, int nargs, pval *platforms, tj_span span, value *out) {
   leaves in = {0};
   for (int i = 0; i < nargs; i++) tree_flatten(t, &args[i], &in, span, "operands");
   uint32_t nout = bs[0]->jaxpr->nout;
@@ -242,9 +243,9 @@ static bool emit_cond(tracer *t, ir_atom index, body **bs, int n, const uint32_t
     if (!own_atom(t, &in.v[i], span, &ins[1 + nconst + i])) return false;
   pval *branches = pv_seq(t->m, PV_TUPLE, n);
   for (int b = 0; b < n; b++) branches->items[b] = pv_jaxpr(t->m, bs[b]->jaxpr);
-  ir_param p = {"branches", branches};
+  ir_param p[2] = {{"branches", branches}, {"branches_platforms", platforms}};
   uint32_t *outs = ARENA_ARRAY(&t->scratch, uint32_t, nkeep + 1);
-  if (!emit_n(t, P_cond, ins, nin, nkeep, &p, 1, span, outs)) return false;
+  if (!emit_n(t, P_cond, ins, nin, nkeep, p, platforms ? 2 : 1, span, outs)) return false;
   value *vals = ARENA_ARRAY(&t->scratch, value, nout + 1);
   for (uint32_t i = 0, k = 0; i < nout; i++)
     vals[i] = keep[i] ? value_traced(outs[k++])
@@ -270,7 +271,7 @@ static bool finish_cond(tracer *t, value pred, body *tb, body *fb, const char *t
   int nconst;
   uint32_t *consts = merge_consts(t, traced, 2, &nconst);
   ir_atom index;
-  return index_atom(t, pred, span, &index) && emit_cond(t, index, branches, 2, consts, nconst, ops, nops, span, out);
+  return index_atom(t, pred, span, &index) && emit_cond(t, index, branches, 2, consts, nconst, ops, nops, NULL, span, out);
 }
 
 /* lax.cond(pred, true_fun, false_fun, *operands). */
@@ -340,7 +341,7 @@ static bool builtin_switch(tracer *t, const builtin_def *bd, const call_args *a,
   if (!check_branches(t, "switch", names, ptrs, fs->n, span)) return false;
   int nconst;
   uint32_t *consts = merge_consts(t, ptrs, fs->n, &nconst);
-  return emit_cond(t, ATOM_VAR(clamped.var), ptrs, fs->n, consts, nconst, ops, nops, span, out);
+  return emit_cond(t, ATOM_VAR(clamped.var), ptrs, fs->n, consts, nconst, ops, nops, NULL, span, out);
 }
 
 /* ---- loops ---- */
@@ -993,4 +994,28 @@ bool record_while(tracer *t, body_fn cond_fn, const void *cond_ctx, body_fn body
                   value init, node *at, value *out) {
   loop_fns fns = {cond_fn, body_fn_, cond_ctx, body_ctx, {"while_cond", NULL, NULL, 0}, {"while_body", NULL, NULL, 0}};
   return trace_while(t, &fns, init, at, out);
+}
+
+/* lax.platform_dependent(*args, **branches) (conditionals.py): platform_index
+ * first, then every branch traced and _switch_internal's cond (no clamp)
+ * with branches_platforms. */
+bool record_platform_dependent(tracer *t, const body_fn *fns, const void *const *ctxs, int n, pval *platforms,
+                               const value *args, int nargs, node *at, value *out) {
+  tj_span span = at->span;
+  value index;
+  ir_atom none = 0;
+  ir_param p = {"platforms", platforms};
+  if (!emit(t, P_platform_index, &none, 0, NULL, &p, 1, span, &index)) return false;
+  body *bs = ARENA_ARRAY(&t->scratch, body, n);
+  body **ptrs = ARENA_ARRAY(&t->scratch, body *, n);
+  const char **names = ARENA_ARRAY(&t->scratch, const char *, n);
+  body_info info = {"switch", NULL, NULL, 0};
+  for (int b = 0; b < n; b++) {
+    ptrs[b] = &bs[b], names[b] = b ? arena_printf(&t->scratch, "branch%d", b) : "branch 0";
+    if (!trace_with(t, fns[b], ctxs[b], args, nargs, NULL, &info, at, &bs[b])) return false;
+  }
+  if (!check_branches(t, "switch", names, ptrs, n, span)) return false;
+  int nconst;
+  uint32_t *consts = merge_consts(t, ptrs, n, &nconst);
+  return emit_cond(t, ATOM_VAR(index.var), ptrs, n, consts, nconst, args, nargs, platforms, span, out);
 }

@@ -117,6 +117,8 @@ static bool read_mode(tracer *t, const value *m, tj_span span, bool along, gathe
         *out = names[i].mode;
         return true;
       }
+  if (!along && m->kind == V_STR && m->slen == 5 && memcmp(m->s, "raise", 5) == 0) /* _take: no way to report out of bounds */
+    return tracer_error(t, span, "NotImplementedError: The 'raise' mode to jnp.take is not supported.");
   tj_buf b = {0};
   ta_put_value(t, &b, m);
   bool r = along ? tracer_error(t, span, "ValueError: Unknown gather mode \"%s\"", m->kind == V_STR ? m->s : b.data)

@@ -573,7 +573,7 @@ static bool broadcast_update(tracer *t, value *y, ir_atom *atom, const tj_aval *
 }
 
 /* _scatter_update(x, idx, y, scatter_prim): the new value of x. */
-static bool scatter_update(tracer *t, indexer *ix, value x, value y, int prim, value *out) {
+bool ix_scatter_update(tracer *t, indexer *ix, value x, value y, int prim, value *out) {
   tj_span span = ix->span;
   tj_aval xa = t->m->vars[x.var], ya = value_aval(t, &y);
   /* jnp.asarray(y, dtype=x.dtype) for a Python int that fits x's dtype */
@@ -652,7 +652,7 @@ bool index_assign(tracer *t, scope *s, node *target, ast_op op, node *rhs, value
     return false;
   if (v.kind != V_TRACED && !value_is_number(&v))
     return tracer_error(t, rhs->span, "TypeError: a %s cannot be assigned into an array", value_type_name(&v));
-  if (!scatter_update(t, &ix, x, v, prim, &r)) return false;
+  if (!ix_scatter_update(t, &ix, x, v, prim, &r)) return false;
   slot = scope_lookup(s, base->name); /* evaluating the items may have grown the scope */
   *slot = r;
   *out = r;
@@ -702,5 +702,5 @@ bool index_at_call(tracer *t, scope *s, node *call, bool *found, value *out) {
     return false;
   if (v.kind != V_TRACED && !value_is_number(&v))
     return tracer_error(t, call->items[0]->span, "TypeError: a %s cannot be put into an array", value_type_name(&v));
-  return scatter_update(t, &ix, x, v, prim, out);
+  return ix_scatter_update(t, &ix, x, v, prim, out);
 }

@@ -1,7 +1,8 @@
 /* The indexing vocabulary's private interface, shared by trace_index.c
  * (parsing x[...], the slice strategies, the scatters) and
  * trace_index_gather.c (_index_to_gather and _gather: integer-array
- * indices) and by no one else. The names carry the ix_ prefix. */
+ * indices), and by trace_diag.c (jnp.diagonal's gather, jnp.repeat's
+ * scatters); by no one else. The names carry the ix_ prefix. */
 #ifndef TJ_TRACE_INDEX_INT_H
 #define TJ_TRACE_INDEX_INT_H
 #include "prims.h"
@@ -55,6 +56,10 @@ bool ix_expand_dims(tracer *t, value v, const int64_t *dims, int n, tj_span span
 bool ix_slice_indices(const ix_item *it, int64_t size, int64_t *start, int64_t *stop, int64_t *step);
 /* The number of elements of a canonical slice (core.canonicalize_slice). */
 int64_t ix_slice_size(int64_t start, int64_t stop, int64_t step);
+
+/* _scatter_update(x, idx, y, scatter_prim): x.at[idx].set(y) and the
+ * other scatters (trace_index.c). */
+bool ix_scatter_update(tracer *t, indexer *ix, value x, value y, int prim, value *out);
 
 /* ---- integer-array indices (trace_index_gather.c) ---- */
 /* _index_to_gather: the index array, dimension numbers and shapes of

@@ -148,6 +148,9 @@ static void test_every_kind(void) {
   branches->items[0] = branches->items[1] = pv_jaxpr(m, m->top);
   pval *int_tuples = pv_seq(m, PV_TUPLE, 1); /* ((1,),) */
   int_tuples->items[0] = pv_ints(m, PV_TUPLE, &one, 1);
+  pval *platforms = pv_seq(m, PV_TUPLE, 2), *mosaic = pv_seq(m, PV_TUPLE, 1); /* (('mosaic',), None) */
+  mosaic->items[0] = pv_name(m, "'mosaic'");
+  platforms->items[0] = mosaic, platforms->items[1] = pv_none(m);
   struct {
     unsigned kind;
     pval *good, *bad;
@@ -171,6 +174,7 @@ static void test_every_kind(void) {
       {PK_SCALAR, pv_float(m, 0.5), pv_name(m, "nan")},
       {PK_INTS | PK_OR_NONE, pv_none(m), pv_name(m, "(1,)")},
       {PK_INT_TUPLES, int_tuples, pv_ints(m, PV_TUPLE, &one, 1)},
+      {PK_PLATFORMS, platforms, int_tuples},
   };
   CHECK(TJ_COUNT(rows) == PK_COUNT + 1);
   for (size_t i = 0; i < TJ_COUNT(rows); i++) {

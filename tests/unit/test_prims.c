@@ -324,6 +324,8 @@ static const recipe recipes[P_COUNT] = {
     [P_scatter_add] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] += y[0]; return x; }", ALL_BUT_BOOL},
     [P_scatter_sub] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] -= y[0]; return x; }", ALL_BUT_BOOL},
     [P_scatter_mul] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { x[i] *= y[0]; return x; }", ALL_BUT_BOOL},
+    /* jnp.diagonal of a square non-bool matrix: lax.platform_dependent (issue 14) */
+    [P_platform_index] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return diagonal(x[:, :3]); }", ALL_BUT_BOOL},
     [P_scatter_min] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return x.at[i].min(y[0]); }"},
     [P_scatter_max] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return x.at[i].max(y[0]); }"},
     /* cumulative reductions: both loop shapes (inner runs, one accumulator) and reverse */
