@@ -74,6 +74,8 @@ static void put_repr(tj_buf *b, const dec *x) {
 static void json_element(const tj_array *a, int64_t i, tj_buf *b) {
   if (a->dtype == DT_BOOL) {
     buf_puts(b, array_get_i(a, i) ? "true" : "false");
+  } else if (a->dtype == DT_U64) {
+    buf_printf(b, "%llu", (unsigned long long)array_get_i(a, i));
   } else if (!dtype_is_float(a->dtype)) {
     buf_printf(b, "%lld", (long long)array_get_i(a, i));
   } else {
@@ -299,8 +301,8 @@ static void gather(printer *p, int64_t i) {
     return;
   }
   int64_t v = array_get_i(p->a, i);
-  if (!p->have_int || v > p->imax) p->imax = v;
-  if (!p->have_int || v < p->imin) p->imin = v;
+  if (!p->have_int || dtype_int_less(p->a->dtype, p->imax, v)) p->imax = v;
+  if (!p->have_int || dtype_int_less(p->a->dtype, v, p->imin)) p->imin = v;
   p->have_int = true;
 }
 
@@ -312,7 +314,7 @@ static void element(const printer *p, int64_t i, tj_buf *b) {
   else if (dtype_is_float(p->a->dtype))
     float_print(&p->f, array_get_f(p->a, i), b);
   else
-    buf_printf(b, "%*lld", p->int_width, (long long)array_get_i(p->a, i));
+    buf_printf(b, p->a->dtype == DT_U64 ? "%*llu" : "%*lld", p->int_width, (long long)array_get_i(p->a, i));
 }
 
 /* ---- NumPy's _formatArray -------------------------------------------------- */
@@ -387,8 +389,9 @@ static void array2string(const tj_array *a, tj_buf *out) {
     visit(&p, 0, 0, measure);
     float_finish(&p.f);
   } else {
-    p.int_width = snprintf(NULL, 0, "%lld", (long long)p.imax);
-    int w = snprintf(NULL, 0, "%lld", (long long)p.imin);
+    const char *f = a->dtype == DT_U64 ? "%llu" : "%lld";
+    p.int_width = snprintf(NULL, 0, f, (long long)p.imax);
+    int w = snprintf(NULL, 0, f, (long long)p.imin);
     if (w > p.int_width) p.int_width = w;
   }
   /* linewidth - len(suffix); rows hang under " " + prefix */

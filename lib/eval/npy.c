@@ -28,7 +28,8 @@ static const struct {
   tj_dtype t;
 } descrs[] = {{"|b1", DT_BOOL}, {"|i1", DT_I8},  {"<i2", DT_I16},
               {"<i4", DT_I32},  {"<i8", DT_I64}, {"|u1", DT_U8},
-              {"<u4", DT_U32},  {"<f4", DT_F32}, {"<f8", DT_F64}};
+              {"<u4", DT_U32},  {"<f4", DT_F32}, {"<f8", DT_F64},
+              {"<u2", DT_U16},  {"<u8", DT_U64}};
 
 static bool host_big_endian(void) {
   const uint16_t one = 1;

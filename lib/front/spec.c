@@ -483,7 +483,8 @@ static bool fits_dtype(diag_list *d, const sjson *v, tj_dtype t) {
       [DT_I64] = INT64_MIN};
   static const int64_t hi[DT_COUNT] = {
       [DT_I8] = INT8_MAX,   [DT_I16] = INT16_MAX, [DT_I32] = INT32_MAX,
-      [DT_I64] = INT64_MAX, [DT_U8] = UINT8_MAX,  [DT_U32] = UINT32_MAX};
+      [DT_I64] = INT64_MAX, [DT_U8] = UINT8_MAX,  [DT_U32] = UINT32_MAX,
+      [DT_U16] = UINT16_MAX, [DT_U64] = INT64_MAX}; /* JSON integers are int64s */
   const char *name = dtype_long(t);
   switch (dtype_kindof(t)) {
   case DK_BOOL:

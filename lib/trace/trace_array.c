@@ -22,7 +22,7 @@
 /* _promote_integer_dtype: narrow integers sum in the default width. */
 tj_dtype ta_promote_integer(tj_dtype dt) {
   if (dt == DT_BOOL || dt == DT_I8 || dt == DT_I16) return DT_I32;
-  if (dt == DT_U8) return DT_U32;
+  if (dt == DT_U8 || dt == DT_U16) return DT_U32;
   return dt;
 }
 
@@ -85,10 +85,7 @@ static bool builtin_reduce(tracer *t, const builtin_def *b, const call_args *a, 
 }
 
 /* dtypes.to_inexact_dtype */
-static tj_dtype inexact(tj_dtype dt) {
-  if (dtype_is_float(dt)) return dt;
-  return dt == DT_I64 ? DT_F64 : DT_F32;
-}
+static tj_dtype inexact(tj_dtype dt) { return dtype_to_inexact(dt); }
 
 /* jnp.mean: sum in the inexact dtype, then div by the element count as a
  * literal of that dtype (_count's convert of a Python int is folded). */

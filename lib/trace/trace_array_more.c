@@ -559,7 +559,7 @@ static bool linspace_steps(tracer *t, const linspace_opts *o, value start, value
 
 /* dtypes.to_inexact_dtype */
 static tj_dtype inexact_of(tj_dtype dt) {
-  return dtype_is_float(dt) ? dt : dt == DT_I64 ? DT_F64 : DT_F32; /* _dtype_to_inexact (no uint64 here) */
+  return dtype_to_inexact(dt);
 }
 
 static bool linspace_body(tracer *t, const void *ctx, value *args, tj_span span, value *out) {

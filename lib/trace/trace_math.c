@@ -13,10 +13,7 @@
 #include <string.h>
 
 /* dtypes.to_inexact_dtype: 64-bit integers to f64, the others to f32. */
-static tj_dtype to_inexact(tj_dtype dt) {
-  if (dtype_is_float(dt)) return dt;
-  return dt == DT_I64 ? DT_F64 : DT_F32;
-}
+static tj_dtype to_inexact(tj_dtype dt) { return dtype_to_inexact(dt); }
 
 static bool check_numbers(tracer *t, const char *name, const value *v, int n, tj_span span) {
   for (int i = 0; i < n; i++)

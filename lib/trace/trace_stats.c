@@ -36,10 +36,7 @@ static bool reduce_call(tracer *t, const char *name, value x, const value *axis,
 }
 
 /* dtypes.to_inexact_dtype */
-static tj_dtype to_inexact(tj_dtype dt) {
-  if (dtype_is_float(dt)) return dt;
-  return dt == DT_I64 ? DT_F64 : DT_F32;
-}
+static tj_dtype to_inexact(tj_dtype dt) { return dtype_to_inexact(dt); }
 
 /* ---- var and std ---- */
 
