@@ -20,7 +20,9 @@
   X(F32, "f32", "float32", 4, DK_FLOAT)     \
   X(F64, "f64", "float64", 8, DK_FLOAT)     \
   X(U16, "u16", "uint16", 2, DK_UNSIGNED)   \
-  X(U64, "u64", "uint64", 8, DK_UNSIGNED)
+  X(U64, "u64", "uint64", 8, DK_UNSIGNED)   \
+  X(BF16, "bf16", "bfloat16", 2, DK_FLOAT)  \
+  X(F16, "f16", "float16", 2, DK_FLOAT)
 
 typedef enum {
 #define X(e, s, l, n, k) DT_##e,
@@ -36,6 +38,8 @@ const char *dtype_long(tj_dtype t);   /* "float32" */
 int dtype_size(tj_dtype t);
 dtype_kind dtype_kindof(tj_dtype t);
 static inline bool dtype_is_float(tj_dtype t) { return dtype_kindof(t) == DK_FLOAT; }
+/* f16 and bf16: stored in 2 bytes, computed in f32 (half.h). */
+static inline bool dtype_is_half(tj_dtype t) { return t == DT_F16 || t == DT_BF16; }
 static inline bool dtype_is_int(tj_dtype t) {
   return dtype_kindof(t) == DK_SIGNED || dtype_kindof(t) == DK_UNSIGNED;
 }
@@ -47,7 +51,6 @@ bool dtype_parse(const char *s, uint32_t n, tj_dtype *out);
  * naming one says so rather than guessing a supported neighbour (f16 is
  * not i16). Short names as JAX's short_dtype_name makes them. */
 #define TJ_UNSUPPORTED_DTYPES(X)                                     \
-  X("f16", "float16") X("bf16", "bfloat16")                          \
   X("c64", "complex64") X("c128", "complex128")                      \
   X("i2", "int2") X("u2", "uint2") X("i4", "int4") X("u4", "uint4")  \
   X("f4_e2m1fn", "float4_e2m1fn")                                    \

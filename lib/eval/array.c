@@ -1,5 +1,6 @@
 #include "array.h"
 #include "alloc.h"
+#include "half.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -56,6 +57,8 @@ double array_get_f(const tj_array *a, int64_t i) {
   case DT_F64: return ((const double *)a->data)[i];
   case DT_U32: return ((const uint32_t *)a->data)[i];
   case DT_U64: return (double)((const uint64_t *)a->data)[i]; /* not its int64 bits */
+  case DT_F16: return tj_f16_to_f32(((const uint16_t *)a->data)[i]);
+  case DT_BF16: return tj_bf16_to_f32(((const uint16_t *)a->data)[i]);
   default: return (double)array_get_i(a, i);
   }
 }
@@ -71,7 +74,7 @@ int64_t array_get_i(const tj_array *a, int64_t i) {
   case DT_U32: return ((const uint32_t *)a->data)[i];
   case DT_U16: return ((const uint16_t *)a->data)[i];
   case DT_U64: return (int64_t)((const uint64_t *)a->data)[i]; /* its bits */
-  case DT_F32: case DT_F64: {
+  case DT_F32: case DT_F64: case DT_F16: case DT_BF16: {
     double v = array_get_f(a, i);
     return v != v ? 0 : v >= 9.2e18 ? INT64_MAX : v <= -9.2e18 ? INT64_MIN : (int64_t)v;
   }
@@ -88,6 +91,8 @@ void array_set_f(tj_array *a, int64_t i, double v) {
   switch (a->dtype) {
   case DT_F32: ((float *)a->data)[i] = (float)v; return;
   case DT_F64: ((double *)a->data)[i] = v; return;
+  case DT_F16: ((uint16_t *)a->data)[i] = tj_f16_from_double(v); return;
+  case DT_BF16: ((uint16_t *)a->data)[i] = tj_bf16_from_double(v); return;
   case DT_BOOL: ((uint8_t *)a->data)[i] = v != 0; return;
   case DT_U64: /* from 2^63 on no int64 holds it */
     if (v >= 0x1p63) { ((uint64_t *)a->data)[i] = v >= 0x1p64 ? UINT64_MAX : (uint64_t)v; return; }
@@ -110,6 +115,7 @@ void array_set_i(tj_array *a, int64_t i, int64_t v) {
   case DT_U64: ((uint64_t *)a->data)[i] = (uint64_t)v; return;
   case DT_F32: ((float *)a->data)[i] = (float)v; return;
   case DT_F64: ((double *)a->data)[i] = (double)v; return;
+  case DT_F16: case DT_BF16: array_set_f(a, i, (double)v); return;
   default: return;
   }
 }

@@ -4,6 +4,7 @@
  * jax's _argminmax comparator picks NaN), dot_general (accumulates in the
  * output dtype, contracting dimensions in row-major order), and the shape
  * manipulations, which only move elements. */
+#include "half.h"
 #include "eval.h"
 
 #include <math.h>
@@ -59,7 +60,7 @@ static double walk_get(const reduced_walk *w, int64_t k) {
   return array_get_f(w->a, idx);
 }
 
-static double round_to(tj_dtype t, double x) { return t == DT_F32 ? (double)(float)x : x; }
+static double round_to(tj_dtype t, double x) { return tj_round_to_float(t, x); }
 
 /* Pairwise summation: sequential over up to 128 elements (short sums are a
  * plain loop's, bit for bit), halves added above that, so the error grows

@@ -224,7 +224,9 @@ bool ev_unary(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arra
   const tj_array *a = in[0];
   const unary_rule *u = &unary_rules[e->prim];
   tj_dtype t = a->dtype;
-  void (*loop)(const tj_array *, tj_array *, int64_t) = t == DT_F32 ? u->f32 : t == DT_F64 ? u->f64 : u->ints;
+  /* f16, bf16: XLA's CPU computes in f32, rounding each result (array_set_f) */
+  void (*loop)(const tj_array *, tj_array *, int64_t) =
+      t == DT_F32 || dtype_is_half(t) ? u->f32 : t == DT_F64 ? u->f64 : u->ints;
   if (!loop) return no_rule(s, e, t);
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
@@ -236,7 +238,7 @@ bool ev_unary(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arra
 bool ev_binary(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const binary_rule *b = &binary_rules[e->prim];
   tj_dtype t = in[0]->dtype;
-  binary_loop loop = t == DT_F32 ? b->f32 : t == DT_F64 ? b->f64 : b->ints;
+  binary_loop loop = t == DT_F32 || dtype_is_half(t) ? b->f32 : t == DT_F64 ? b->f64 : b->ints;
   if (!loop) return no_rule(s, e, t);
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
@@ -273,7 +275,7 @@ static void convert_one(const tj_array *a, int64_t i, tj_array *r, int64_t j) {
   int64_t v = array_get_i(a, i);
   if (a->dtype == DT_U64 && dtype_is_float(to)) { /* one rounding, from the unsigned value */
     if (to == DT_F32) ((float *)r->data)[j] = (float)(uint64_t)v;
-    else ((double *)r->data)[j] = (double)(uint64_t)v;
+    else array_set_f(r, j, (double)(uint64_t)v);
   } else if (to == DT_F32) ((float *)r->data)[j] = (float)v; /* one rounding, not via double */
   else if (to == DT_F64) ((double *)r->data)[j] = (double)v;
   else array_set_i(r, j, v);

@@ -6,6 +6,7 @@
  * isinf, hypot, heaviside, copysign with its jitted signbit, nan_to_num,
  * round with decimals) record a nested jit[name=...] through jnp_jit. Inexact functions promote ints and
  * bool to float as promote_args_inexact does, keeping weak types. */
+#include "half.h"
 #include "trace_array_int.h"
 
 #include <float.h>
@@ -311,7 +312,7 @@ static bool nan_to_num_body(tracer *t, const void *ctx, value *v, tj_span span, 
   tj_aval a = value_aval(t, &v[0]);
   *out = v[0];
   if (!dtype_is_float(a.dtype)) return true; /* returned unmodified */
-  double big = a.dtype == DT_F32 ? FLT_MAX : DBL_MAX;
+  double big = tj_float_max(a.dtype);
   value dflt[3] = {value_float(0.0), value_float(big), value_float(-big)}, rep[3], hit;
   for (int k = 0; k < 3; k++)
     if (!as_dtype(t, l->at[k] ? v[l->at[k]] : dflt[k], a.dtype, span, &rep[k])) return false;
@@ -353,7 +354,7 @@ static bool round_body(tracer *t, const void *ctx, value *v, tj_span span, value
       return tracer_error(t, span, "NotImplementedError: integer np.round not implemented for decimals < 0");
     return true; /* no-op on integer types */
   }
-  if ((double)decimals > log10(a.dtype == DT_F32 ? FLT_MAX : DBL_MAX)) return true; /* beyond the precision */
+  if ((double)decimals > log10(tj_float_max(a.dtype))) return true; /* beyond the precision */
   ir_param p = {"rounding_method", pv_int(t->m, 1)}; /* TO_NEAREST_EVEN */
   ir_atom in;
   if (decimals == 0) return own_atom(t, out, span, &in) && emit(t, P_round, &in, 1, NULL, &p, 1, span, out);

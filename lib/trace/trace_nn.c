@@ -8,6 +8,7 @@
  * logsumexp is jax/_src/ops/special.py's (jax.nn's and jax.scipy's), and
  * the primitives is_finite and stop_gradient come with their lax and jnp
  * builtins. The language has no modules: jax.nn.relu is `relu`. */
+#include "half.h"
 #include "trace_array_int.h"
 
 #include <math.h>
@@ -93,7 +94,7 @@ static bool promoted_to(tracer *t, value *v, tj_dtype dt, bool weak, tj_span spa
 
 /* A numpy scalar of dtype dt (np.sqrt(0.5).astype(x.dtype)): strong. */
 static value np_scalar(double c, tj_dtype dt) {
-  return value_strong(value_float(dt == DT_F32 ? (double)(float)c : c), dt);
+  return value_strong(value_float(tj_round_to_float(dt, c)), dt);
 }
 
 /* Identities in the jit cache (trace.h jnp_jit): never read or written. */
@@ -318,7 +319,7 @@ static bool where_fill(tracer *t, const value *where, value x, value fill, tj_sp
 /* _reduction_init_val: the identity as a numpy scalar of x's dtype. */
 static value init_val(tracer *t, value x, double c) {
   tj_dtype dt = value_aval(t, &x).dtype;
-  return value_strong(value_float(dt == DT_F32 ? (double)(float)c : c), dt);
+  return value_strong(value_float(tj_round_to_float(dt, c)), dt);
 }
 
 /* reductions.py _reduction of max with initial=-inf: where masks with

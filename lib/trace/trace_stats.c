@@ -6,6 +6,7 @@
  * linalg.py, a jit with ord, axis and keepdims static), spelled `norm`.
  * Each body calls the builtins of the jnp functions JAX's body calls
  * (mean, sum, max, min, square, clip), so it records what they record. */
+#include "half.h"
 #include "trace_array_int.h"
 
 #include <math.h>
@@ -255,7 +256,8 @@ static bool vector_norm(tracer *t, const norm_opts *o, value x, tj_span span, va
   if (isinf(p)) return reduce_call(t, "min", ab, &ax, kd, span, out);
   if (p == 1) return reduce_call(t, "sum", ab, &ax, kd, span, out);
   tj_dtype dt = value_aval(t, &x).dtype;
-  double inv = dt == DT_F32 ? (double)(1.0f / (float)p) : 1.0 / p; /* 1. / ord_arr, in x's dtype */
+  double inv = dt == DT_F32 ? (double)(1.0f / (float)p) /* 1. / ord_arr, in x's dtype */
+               : dtype_is_half(dt) ? tj_round_to_float(dt, 1.0 / tj_round_to_float(dt, p)) : 1.0 / p;
   value pw, s;
   return trace_power(t, ab, value_strong(value_float(p), dt), span, &pw) &&
          reduce_call(t, "sum", pw, &ax, kd, span, &s) && trace_power(t, s, value_strong(value_float(inv), dt), span, out);

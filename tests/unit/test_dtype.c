@@ -203,7 +203,7 @@ static void test_broadcast_keeps_a_dtype_and_aliases(void) {
   CHECK(aval_equal(&before, &b));
 }
 
-#define SUPPORTED "bool, i8, i16, i32, i64, u8, u32, f32, f64, u16, u64"
+#define SUPPORTED "bool, i8, i16, i32, i64, u8, u32, f32, f64, u16, u64, bf16, f16"
 
 /* Names JAX has and tjit lacks are refused by name, with the supported
  * list, rather than guessed at (f16 was "did you mean i16"). */
