@@ -174,7 +174,8 @@ static void dot_one(const tj_array *l, const tj_array *rt, tj_array *r, int64_t 
   int64_t lst[TJ_MAX_RANK], rst[TJ_MAX_RANK], n = 1, k[TJ_MAX_RANK];
   eval_strides(l, lst), eval_strides(rt, rst);
   for (int i = 0; i < d->nlc; i++) n *= l->dims[d->lc[i]];
-  bool fl = dtype_is_float(r->dtype), f32 = r->dtype == DT_F32;
+  /* f16, bf16 accumulate in f32 too (XLA's CPU computes them in f32) */
+  bool fl = dtype_is_float(r->dtype), f32 = r->dtype == DT_F32 || dtype_is_half(r->dtype);
   double acc = 0;
   uint64_t iacc = 0;
   for (int64_t t = 0; t < n; t++) {

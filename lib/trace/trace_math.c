@@ -230,12 +230,14 @@ static bool heaviside_body(tracer *t, const void *ctx, value *v, tj_span span, v
 static bool signbit_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
   (void)ctx;
   tj_aval a = value_aval(t, v);
-  tj_dtype it = a.dtype == DT_F64 ? DT_I64 : DT_I32;
+  /* _INT_DTYPES[finfo.bits], nexp + nmant: 15 for f16 and bf16 */
+  int nbits = 8 * dtype_size(a.dtype);
+  tj_dtype it = nbits == 64 ? DT_I64 : nbits == 32 ? DT_I32 : DT_I16;
   ir_atom in;
   ir_param p = {"new_dtype", pv_dtype(t->m, it)};
   value bits;
   if (!own_atom(t, v, span, &in) || !emit(t, P_bitcast_convert_type, &in, 1, NULL, &p, 1, span, &bits) ||
-      !apply_binary(t, P_shift_right_arithmetic, bits, value_int(a.dtype == DT_F64 ? 63 : 31), span, out))
+      !apply_binary(t, P_shift_right_arithmetic, bits, value_int(nbits - 1), span, out))
     return false;
   return convert(t, out, DT_BOOL, false, span);
 }
