@@ -127,6 +127,7 @@ bool cg_convert(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *out) {
   tj_dtype from = cg_aval(g, e->in[0]).dtype, to = g->m->vars[e->out[0]].dtype;
   if (to == DT_BOOL) buf_printf(out, "(bool)(%s != 0)", ops[0]);
   else if (dtype_is_float(from) && !dtype_is_float(to)) buf_printf(out, "%s(%s)", cg_helper(g, H_F2I, to), ops[0]);
+  else if (from == DT_U64 && dtype_is_float(to)) buf_printf(out, "%s(%s)", cg_helper(g, H_U2F, to), ops[0]);
   else buf_printf(out, "(%s)%s", cg_type(to), ops[0]);
   return true;
 }

@@ -31,7 +31,7 @@ static void reduce_identity(cg *g, int prim, tj_dtype t, tj_buf *b) {
   else if (prim == P_reduce_min && fl) lit.f = 1.0 / 0.0;
   else if (prim == P_reduce_max) lit.i = t == DT_BOOL ? 0 : sgn ? (int64_t)(~0ull << (bits - 1)) : 0;
   else if (prim == P_reduce_min)
-    lit.i = t == DT_BOOL ? 1 : sgn ? (int64_t) ~(~0ull << (bits - 1)) : (int64_t)((1ull << bits) - 1);
+    lit.i = t == DT_BOOL ? 1 : sgn ? (int64_t) ~(~0ull << (bits - 1)) : bits == 64 ? -1 : (int64_t)((1ull << bits) - 1);
   cg_literal(g, &lit, b);
 }
 

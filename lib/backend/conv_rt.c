@@ -21,6 +21,8 @@ static double load_f(const void *p, long i, int dt) {
   case DT_I32: return ((const int32_t *)p)[i];
   case DT_U32: return ((const uint32_t *)p)[i];
   case DT_I64: return (double)((const int64_t *)p)[i];
+  case DT_U16: return ((const uint16_t *)p)[i];
+  case DT_U64: return (double)((const uint64_t *)p)[i];
   default: return 0;
   }
 }
@@ -33,6 +35,8 @@ static uint64_t load_i(const void *p, long i, int dt) {
   case DT_I32: return (uint64_t)(int64_t)((const int32_t *)p)[i];
   case DT_U32: return ((const uint32_t *)p)[i];
   case DT_I64: return (uint64_t)((const int64_t *)p)[i];
+  case DT_U16: return ((const uint16_t *)p)[i];
+  case DT_U64: return ((const uint64_t *)p)[i];
   default: return 0;
   }
 }
@@ -49,6 +53,8 @@ static void store(void *p, long i, int dt, double f, uint64_t u) {
   case DT_I32: ((int32_t *)p)[i] = (int32_t)u; break;
   case DT_U32: ((uint32_t *)p)[i] = (uint32_t)u; break;
   case DT_I64: ((int64_t *)p)[i] = (int64_t)u; break;
+  case DT_U16: ((uint16_t *)p)[i] = (uint16_t)u; break;
+  case DT_U64: ((uint64_t *)p)[i] = u; break;
   default: break;
   }
 }
@@ -182,6 +188,7 @@ void tj_rt_conv_im2col(const void *lhs, void *a, const long *geo, int dt, long n
 int tj_rt_conv_supports(int dt) {
   switch ((tj_dtype)dt) {
   case DT_BOOL: case DT_I8: case DT_I16: case DT_I32: case DT_I64: case DT_U8: case DT_U32: case DT_F32: case DT_F64:
+  case DT_U16: case DT_U64:
     return 1;
   default: return 0;
   }

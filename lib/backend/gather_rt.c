@@ -18,6 +18,11 @@ static int64_t read_index(const void *p, int t, int64_t i) {
   case DT_I32: return ((const int32_t *)p)[i];
   case DT_U8: return ((const uint8_t *)p)[i];
   case DT_U32: return ((const uint32_t *)p)[i];
+  case DT_U16: return ((const uint16_t *)p)[i];
+  case DT_U64: { /* past INT64_MAX: out of bounds all the same */
+    uint64_t u = ((const uint64_t *)p)[i];
+    return u > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)u;
+  }
   default: return ((const int64_t *)p)[i];
   }
 }

@@ -21,6 +21,8 @@ static uint64_t any_key(const void *p, int t, int64_t i, int canon) {
   switch ((tj_dtype)t) {
   case DT_BOOL: case DT_U8: return ((const uint8_t *)p)[i];
   case DT_U32: return ((const uint32_t *)p)[i];
+  case DT_U16: return ((const uint16_t *)p)[i];
+  case DT_U64: return ((const uint64_t *)p)[i];
   case DT_I8: return (uint64_t)(int64_t)((const int8_t *)p)[i] ^ (UINT64_C(1) << 63);
   case DT_I16: return (uint64_t)(int64_t)((const int16_t *)p)[i] ^ (UINT64_C(1) << 63);
   case DT_I32: return (uint64_t)(int64_t)((const int32_t *)p)[i] ^ (UINT64_C(1) << 63);

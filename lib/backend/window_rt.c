@@ -207,6 +207,8 @@ static int inside(const window_job *w, const long *oc, long *first) {
 #define SUM_I32(a, x) ((int32_t)((uint32_t)(a) + (uint32_t)(x)))
 #define SUM_I64(a, x) ((int64_t)((uint64_t)(a) + (uint64_t)(x)))
 #define SUM_U32(a, x) ((uint32_t)((a) + (x)))
+#define SUM_U16(a, x) ((uint16_t)((uint16_t)(a) + (uint16_t)(x)))
+#define SUM_U64(a, x) ((uint64_t)((a) + (x)))
 
 /* X(dtype, C type, sum, max, min, least, greatest) */
 #define WINDOW_TYPES(X)                                                        \
@@ -218,7 +220,9 @@ static int inside(const window_job *w, const long *oc, long *first) {
   X(I64, int64_t, SUM_I64, MAXI, MINI, INT64_MIN, INT64_MAX)                   \
   X(U8, uint8_t, SUM_U8, MAXI, MINI, 0, UINT8_MAX)                             \
   X(U32, uint32_t, SUM_U32, MAXI, MINI, 0, UINT32_MAX)                         \
-  X(BOOL, uint8_t, SUM_U8, MAXI, MINI, 0, 1)
+  X(BOOL, uint8_t, SUM_U8, MAXI, MINI, 0, 1)                                   \
+  X(U16, uint16_t, SUM_U16, MAXI, MINI, 0, UINT16_MAX)                         \
+  X(U64, uint64_t, SUM_U64, MAXI, MINI, 0, UINT64_MAX)
 
 #define DEFINE_FNS(dt, T, SUM, MAX, MIN, least, greatest) \
   WINDOW_FN(sum_##dt, T, SUM) WINDOW_FN(max_##dt, T, MAX) WINDOW_FN(min_##dt, T, MIN)

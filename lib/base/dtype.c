@@ -141,8 +141,9 @@ int64_t dtype_wrap_int(int64_t i, tj_dtype dt) {
   case DT_I16: return (int16_t)i;
   case DT_I32: return (int32_t)i;
   case DT_U8: return (uint8_t)i;
+  case DT_U16: return (uint16_t)i;
   case DT_U32: return (uint32_t)i;
-  default: return i;
+  default: return i; /* i64, u64 (its bits), bool, floats */
   }
 }
 
@@ -152,7 +153,14 @@ bool dtype_int_fits(int64_t i, tj_dtype dt) {
   case DT_I16: return i >= INT16_MIN && i <= INT16_MAX;
   case DT_I32: return i >= INT32_MIN && i <= INT32_MAX;
   case DT_U8: return i >= 0 && i <= UINT8_MAX;
+  case DT_U16: return i >= 0 && i <= UINT16_MAX;
   case DT_U32: return i >= 0 && i <= (int64_t)UINT32_MAX;
+  case DT_U64: return i >= 0; /* an int64 holds at most 2^63 - 1 */
   default: return true;
   }
+}
+
+tj_dtype dtype_to_inexact(tj_dtype t) {
+  if (dtype_is_float(t)) return t;
+  return dtype_size(t) == 8 ? DT_F64 : DT_F32; /* i64, u64 */
 }

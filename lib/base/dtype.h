@@ -7,7 +7,8 @@
 
 #include "limits.h"
 
-/* X(ENUM, short name, numpy name, size in bytes, kind) */
+/* X(ENUM, short name, numpy name, size in bytes, kind). Rows added later
+ * are appended, so the enum values (in cache keys) of older ones stay. */
 #define TJ_DTYPES(X)                        \
   X(BOOL, "bool", "bool", 1, DK_BOOL)       \
   X(I8, "i8", "int8", 1, DK_SIGNED)         \
@@ -17,7 +18,11 @@
   X(U8, "u8", "uint8", 1, DK_UNSIGNED)      \
   X(U32, "u32", "uint32", 4, DK_UNSIGNED)   \
   X(F32, "f32", "float32", 4, DK_FLOAT)     \
-  X(F64, "f64", "float64", 8, DK_FLOAT)
+  X(F64, "f64", "float64", 8, DK_FLOAT)     \
+  X(U16, "u16", "uint16", 2, DK_UNSIGNED)   \
+  X(U64, "u64", "uint64", 8, DK_UNSIGNED)   \
+  X(BF16, "bf16", "bfloat16", 2, DK_FLOAT)  \
+  X(F16, "f16", "float16", 2, DK_FLOAT)
 
 typedef enum {
 #define X(e, s, l, n, k) DT_##e,
@@ -33,6 +38,8 @@ const char *dtype_long(tj_dtype t);   /* "float32" */
 int dtype_size(tj_dtype t);
 dtype_kind dtype_kindof(tj_dtype t);
 static inline bool dtype_is_float(tj_dtype t) { return dtype_kindof(t) == DK_FLOAT; }
+/* f16 and bf16: stored in 2 bytes, computed in f32 (half.h). */
+static inline bool dtype_is_half(tj_dtype t) { return t == DT_F16 || t == DT_BF16; }
 static inline bool dtype_is_int(tj_dtype t) {
   return dtype_kindof(t) == DK_SIGNED || dtype_kindof(t) == DK_UNSIGNED;
 }
@@ -44,9 +51,7 @@ bool dtype_parse(const char *s, uint32_t n, tj_dtype *out);
  * naming one says so rather than guessing a supported neighbour (f16 is
  * not i16). Short names as JAX's short_dtype_name makes them. */
 #define TJ_UNSUPPORTED_DTYPES(X)                                     \
-  X("f16", "float16") X("bf16", "bfloat16")                          \
   X("c64", "complex64") X("c128", "complex128")                      \
-  X("u16", "uint16") X("u64", "uint64")                              \
   X("i2", "int2") X("u2", "uint2") X("i4", "int4") X("u4", "uint4")  \
   X("f4_e2m1fn", "float4_e2m1fn")                                    \
   X("f8_e3m4", "float8_e3m4") X("f8_e4m3", "float8_e4m3")            \
@@ -92,6 +97,10 @@ void aval_format(const tj_aval *a, char *out, int outsize);
 /* "float32[3,4]": long dtype names, as in JAX's error messages. */
 void aval_format_long(const tj_aval *a, char *out, int outsize);
 
+/* dtypes.to_inexact_dtype: 64-bit integers to f64, other integers and
+ * bool to f32, floats unchanged. */
+tj_dtype dtype_to_inexact(tj_dtype t);
+
 /* JAX's jnp.result_type over two operands (x64 disabled for weak types:
  * a weak int is i32, a weak float f32). Sets *weak to the result's
  * weak_type. JAX's lattice: bool < i* < ... (see dtype.c). */
@@ -106,6 +115,12 @@ bool shape_broadcast(const tj_aval *a, const tj_aval *b, tj_aval *out);
  * astype and numpy's scalar arithmetic wrap (np.uint8(0) - np.uint8(1) is
  * 255). Other dtypes: i unchanged. */
 int64_t dtype_wrap_int(int64_t i, tj_dtype dt);
+
+/* x < y for two integers of dtype t as int64s hold them (a u64 as its
+ * bits, so compared unsigned). */
+static inline bool dtype_int_less(tj_dtype t, int64_t x, int64_t y) {
+  return t == DT_U64 ? (uint64_t)x < (uint64_t)y : x < y;
+}
 
 /* Whether the integer i is a value of dtype dt (i64 and the non-integer
  * dtypes take any). */

@@ -1,5 +1,6 @@
 #include "array.h"
 #include "alloc.h"
+#include "half.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -55,6 +56,9 @@ double array_get_f(const tj_array *a, int64_t i) {
   case DT_F32: return ((const float *)a->data)[i];
   case DT_F64: return ((const double *)a->data)[i];
   case DT_U32: return ((const uint32_t *)a->data)[i];
+  case DT_U64: return (double)((const uint64_t *)a->data)[i]; /* not its int64 bits */
+  case DT_F16: return tj_f16_to_f32(((const uint16_t *)a->data)[i]);
+  case DT_BF16: return tj_bf16_to_f32(((const uint16_t *)a->data)[i]);
   default: return (double)array_get_i(a, i);
   }
 }
@@ -68,7 +72,9 @@ int64_t array_get_i(const tj_array *a, int64_t i) {
   case DT_I64: return ((const int64_t *)a->data)[i];
   case DT_U8: return ((const uint8_t *)a->data)[i];
   case DT_U32: return ((const uint32_t *)a->data)[i];
-  case DT_F32: case DT_F64: {
+  case DT_U16: return ((const uint16_t *)a->data)[i];
+  case DT_U64: return (int64_t)((const uint64_t *)a->data)[i]; /* its bits */
+  case DT_F32: case DT_F64: case DT_F16: case DT_BF16: {
     double v = array_get_f(a, i);
     return v != v ? 0 : v >= 9.2e18 ? INT64_MAX : v <= -9.2e18 ? INT64_MIN : (int64_t)v;
   }
@@ -76,11 +82,21 @@ int64_t array_get_i(const tj_array *a, int64_t i) {
   }
 }
 
+int64_t array_get_index(const tj_array *a, int64_t i) {
+  int64_t v = array_get_i(a, i);
+  return a->dtype == DT_U64 && v < 0 ? INT64_MAX : v;
+}
+
 void array_set_f(tj_array *a, int64_t i, double v) {
   switch (a->dtype) {
   case DT_F32: ((float *)a->data)[i] = (float)v; return;
   case DT_F64: ((double *)a->data)[i] = v; return;
+  case DT_F16: ((uint16_t *)a->data)[i] = tj_f16_from_double(v); return;
+  case DT_BF16: ((uint16_t *)a->data)[i] = tj_bf16_from_double(v); return;
   case DT_BOOL: ((uint8_t *)a->data)[i] = v != 0; return;
+  case DT_U64: /* from 2^63 on no int64 holds it */
+    if (v >= 0x1p63) { ((uint64_t *)a->data)[i] = v >= 0x1p64 ? UINT64_MAX : (uint64_t)v; return; }
+    /* fall through */
   default: /* float to int: truncate, saturating where C would be undefined */
     array_set_i(a, i, v != v ? 0 : v >= 9.2e18 ? INT64_MAX : v <= -9.2e18 ? INT64_MIN : (int64_t)v);
   }
@@ -95,8 +111,11 @@ void array_set_i(tj_array *a, int64_t i, int64_t v) {
   case DT_I64: ((int64_t *)a->data)[i] = v; return;
   case DT_U8: ((uint8_t *)a->data)[i] = (uint8_t)v; return;
   case DT_U32: ((uint32_t *)a->data)[i] = (uint32_t)v; return;
+  case DT_U16: ((uint16_t *)a->data)[i] = (uint16_t)v; return;
+  case DT_U64: ((uint64_t *)a->data)[i] = (uint64_t)v; return;
   case DT_F32: ((float *)a->data)[i] = (float)v; return;
   case DT_F64: ((double *)a->data)[i] = (double)v; return;
+  case DT_F16: case DT_BF16: array_set_f(a, i, (double)v); return;
   default: return;
   }
 }

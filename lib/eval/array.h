@@ -32,6 +32,10 @@ tj_aval array_aval(const tj_array *a, bool weak);
  * stores that convert to the array's dtype with C's conversions. */
 double array_get_f(const tj_array *a, int64_t i);
 int64_t array_get_i(const tj_array *a, int64_t i);
+/* Element i of an integer index array: array_get_i, except that a u64
+ * past INT64_MAX reads as INT64_MAX (out of bounds all the same) rather
+ * than as its negative bits. */
+int64_t array_get_index(const tj_array *a, int64_t i);
 void array_set_f(tj_array *a, int64_t i, double v);
 void array_set_i(tj_array *a, int64_t i, int64_t v);
 

@@ -4,6 +4,7 @@
  * jax's _argminmax comparator picks NaN), dot_general (accumulates in the
  * output dtype, contracting dimensions in row-major order), and the shape
  * manipulations, which only move elements. */
+#include "half.h"
 #include "eval.h"
 
 #include <math.h>
@@ -38,8 +39,9 @@ static void reduce_init(int prim, tj_array *r) {
     else if (prim == P_reduce_max && fl) array_set_f(r, i, -INFINITY);
     else if (prim == P_reduce_min && fl) array_set_f(r, i, INFINITY);
     else if (prim == P_reduce_max) array_set_i(r, i, r->dtype == DT_BOOL ? 0 : sgn ? (int64_t)(~0ull << (bits - 1)) : 0);
-    else if (prim == P_reduce_min) /* no 64-bit unsigned dtype, so 1 << bits is defined */
-      array_set_i(r, i, r->dtype == DT_BOOL ? 1 : sgn ? (int64_t)(~(~0ull << (bits - 1))) : (int64_t)((1ull << bits) - 1));
+    else if (prim == P_reduce_min) /* u64's all ones as -1: 1 << 64 is undefined */
+      array_set_i(r, i, r->dtype == DT_BOOL ? 1 : sgn ? (int64_t)(~(~0ull << (bits - 1))) : bits == 64 ? -1
+                                                                         : (int64_t)((1ull << bits) - 1));
   }
 }
 
@@ -58,7 +60,7 @@ static double walk_get(const reduced_walk *w, int64_t k) {
   return array_get_f(w->a, idx);
 }
 
-static double round_to(tj_dtype t, double x) { return t == DT_F32 ? (double)(float)x : x; }
+static double round_to(tj_dtype t, double x) { return tj_round_to_float(t, x); }
 
 /* Pairwise summation: sequential over up to 128 elements (short sums are a
  * plain loop's, bit for bit), halves added above that, so the error grows
@@ -116,7 +118,8 @@ bool ev_reduce(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arr
       acc = e->prim == P_reduce_sum ? (int64_t)((uint64_t)acc + (uint64_t)x)
           : e->prim == P_reduce_prod ? (int64_t)((uint64_t)acc * (uint64_t)x)
           : e->prim == P_reduce_or ? acc | x : e->prim == P_reduce_and ? acc & x
-          : e->prim == P_reduce_max ? (x > acc ? x : acc) : (x < acc ? x : acc);
+          : e->prim == P_reduce_max ? (dtype_int_less(a->dtype, acc, x) ? x : acc)
+                                    : (dtype_int_less(a->dtype, x, acc) ? x : acc);
       array_set_i(r, o, acc);
     }
   }
@@ -146,7 +149,8 @@ bool ev_argminmax(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_
     for (int64_t k = 1; k < a->dims[axis]; k++) {
       int64_t j = i + k * st[axis], b = i + best * st[axis];
       bool take = fl ? better(e->prim, array_get_f(a, j), array_get_f(a, b))
-                     : e->prim == P_argmax ? array_get_i(a, j) > array_get_i(a, b) : array_get_i(a, j) < array_get_i(a, b);
+                     : e->prim == P_argmax ? dtype_int_less(a->dtype, array_get_i(a, b), array_get_i(a, j))
+                                           : dtype_int_less(a->dtype, array_get_i(a, j), array_get_i(a, b));
       if (take) best = k;
     }
     array_set_i(r, o, best);
@@ -170,7 +174,8 @@ static void dot_one(const tj_array *l, const tj_array *rt, tj_array *r, int64_t 
   int64_t lst[TJ_MAX_RANK], rst[TJ_MAX_RANK], n = 1, k[TJ_MAX_RANK];
   eval_strides(l, lst), eval_strides(rt, rst);
   for (int i = 0; i < d->nlc; i++) n *= l->dims[d->lc[i]];
-  bool fl = dtype_is_float(r->dtype), f32 = r->dtype == DT_F32;
+  /* f16, bf16 accumulate in f32 too (XLA's CPU computes them in f32) */
+  bool fl = dtype_is_float(r->dtype), f32 = r->dtype == DT_F32 || dtype_is_half(r->dtype);
   double acc = 0;
   uint64_t iacc = 0;
   for (int64_t t = 0; t < n; t++) {
@@ -227,12 +232,12 @@ static double cumred_f(int prim, double acc, double x) {
   }
 }
 
-static int64_t cumred_i(int prim, int64_t acc, int64_t x) {
+static int64_t cumred_i(int prim, tj_dtype t, int64_t acc, int64_t x) {
   switch (prim) {
   case P_cumsum: return (int64_t)((uint64_t)acc + (uint64_t)x);
   case P_cumprod: return (int64_t)((uint64_t)acc * (uint64_t)x);
-  case P_cummax: return acc > x ? acc : x;
-  default: return acc < x ? acc : x;
+  case P_cummax: return dtype_int_less(t, x, acc) ? acc : x;
+  default: return dtype_int_less(t, acc, x) ? acc : x;
   }
 }
 
@@ -253,7 +258,7 @@ bool ev_cumred(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arr
       for (int64_t step = 0; step < n; step++) {
         int64_t k = reverse ? n - 1 - step : step, j = (o * n + k) * inner + i, prev = j + (reverse ? inner : -inner);
         if (fl) array_set_f(r, j, step ? cumred_f(e->prim, array_get_f(r, prev), array_get_f(a, j)) : array_get_f(a, j));
-        else array_set_i(r, j, step ? cumred_i(e->prim, array_get_i(r, prev), array_get_i(a, j)) : array_get_i(a, j));
+        else array_set_i(r, j, step ? cumred_i(e->prim, a->dtype, array_get_i(r, prev), array_get_i(a, j)) : array_get_i(a, j));
       }
   return true;
 }

@@ -184,6 +184,38 @@ static const binary_rule binary_rules[P_COUNT] = {
 };
 #include "elem_undef.h"
 
+/* u64 operands: the int rows read a u64 as its int64 bits, which is
+ * right for the wrapping + - * and the bit operations; the rows whose
+ * result depends on the order or on division are computed here, unsigned
+ * (XLA: x / 0 is all ones, x % 0 is x). False: the int row applies. */
+static bool u64_row(tj_prim p, uint64_t x, uint64_t y, uint64_t *r) {
+  switch (p) {
+  case P_div: *r = y ? x / y : UINT64_MAX; return true;
+  case P_rem: *r = y ? x % y : x; return true;
+  case P_max: *r = x > y ? x : y; return true;
+  case P_min: *r = x < y ? x : y; return true;
+  case P_lt: *r = x < y; return true;
+  case P_le: *r = x <= y; return true;
+  case P_gt: *r = x > y; return true;
+  case P_ge: *r = x >= y; return true;
+  case P_sign: *r = x != 0; return true;
+  case P_abs: *r = x; return true;
+  default: return false;
+  }
+}
+
+/* The u64 rows of u64_row over a (and b, or a again for a unary row). */
+static bool u64_loop(const ir_eqn *e, const tj_array *a, const tj_array *b, tj_array *r) {
+  uint64_t probe;
+  if (a->dtype != DT_U64 || !u64_row((tj_prim)e->prim, 0, 1, &probe)) return false;
+  for (int64_t i = 0; i < r->size; i++) {
+    uint64_t x = (uint64_t)array_get_i(a, bcast_index(a, r, i)), y = (uint64_t)array_get_i(b, bcast_index(b, r, i));
+    u64_row((tj_prim)e->prim, x, y, &probe);
+    array_set_i(r, i, (int64_t)probe);
+  }
+  return true;
+}
+
 static bool no_rule(eval_state *s, const ir_eqn *e, tj_dtype t) {
   return eval_bug(s, "the reference evaluator has no rule for %s on %s", prims[e->prim].name, dtype_short(t));
 }
@@ -192,10 +224,13 @@ bool ev_unary(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arra
   const tj_array *a = in[0];
   const unary_rule *u = &unary_rules[e->prim];
   tj_dtype t = a->dtype;
-  void (*loop)(const tj_array *, tj_array *, int64_t) = t == DT_F32 ? u->f32 : t == DT_F64 ? u->f64 : u->ints;
+  /* f16, bf16: XLA's CPU computes in f32, rounding each result (array_set_f) */
+  void (*loop)(const tj_array *, tj_array *, int64_t) =
+      t == DT_F32 || dtype_is_half(t) ? u->f32 : t == DT_F64 ? u->f64 : u->ints;
   if (!loop) return no_rule(s, e, t);
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
+  if (u64_loop(e, a, a, r)) return true;
   loop(a, r, u->param ? ir_param_int(e, u->param, u->param_default) : 0);
   return true;
 }
@@ -203,10 +238,11 @@ bool ev_unary(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arra
 bool ev_binary(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const binary_rule *b = &binary_rules[e->prim];
   tj_dtype t = in[0]->dtype;
-  binary_loop loop = t == DT_F32 ? b->f32 : t == DT_F64 ? b->f64 : b->ints;
+  binary_loop loop = t == DT_F32 || dtype_is_half(t) ? b->f32 : t == DT_F64 ? b->f64 : b->ints;
   if (!loop) return no_rule(s, e, t);
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
+  if (u64_loop(e, in[0], in[1], r)) return true;
   loop(in[0], in[1], r);
   return true;
 }
@@ -217,7 +253,8 @@ bool ev_binary(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arr
  * exact where casting the double bound back was undefined. */
 static void int_range(tj_dtype t, int64_t *lo, int64_t *hi) {
   int bits = 8 * dtype_size(t);
-  if (dtype_kindof(t) == DK_UNSIGNED) *lo = 0, *hi = (int64_t)((1ULL << bits) - 1); /* u8, u32 */
+  if (dtype_kindof(t) == DK_UNSIGNED && bits == 64) *lo = 0, *hi = -1; /* UINT64_MAX's bits */
+  else if (dtype_kindof(t) == DK_UNSIGNED) *lo = 0, *hi = (int64_t)((1ULL << bits) - 1);
   else if (bits == 64) *lo = INT64_MIN, *hi = INT64_MAX;
   else *lo = -(1LL << (bits - 1)), *hi = (1LL << (bits - 1)) - 1;
 }
@@ -230,11 +267,16 @@ static void convert_one(const tj_array *a, int64_t i, tj_array *r, int64_t j) {
     int64_t lo, hi;
     if (to == DT_BOOL || dtype_is_float(to)) { array_set_f(r, j, x); return; }
     int_range(to, &lo, &hi);
-    array_set_i(r, j, x != x ? 0 : x <= (double)lo ? lo : x >= (double)hi ? hi : (int64_t)x);
+    if (to == DT_U64) /* 2^64 is a double; UINT64_MAX is not */
+      array_set_i(r, j, x != x || x <= 0 ? 0 : x >= 0x1p64 ? hi : (int64_t)(uint64_t)x);
+    else array_set_i(r, j, x != x ? 0 : x <= (double)lo ? lo : x >= (double)hi ? hi : (int64_t)x);
     return;
   }
   int64_t v = array_get_i(a, i);
-  if (to == DT_F32) ((float *)r->data)[j] = (float)v; /* one rounding, not via double */
+  if (a->dtype == DT_U64 && dtype_is_float(to)) { /* one rounding, from the unsigned value */
+    if (to == DT_F32) ((float *)r->data)[j] = (float)(uint64_t)v;
+    else array_set_f(r, j, (double)(uint64_t)v);
+  } else if (to == DT_F32) ((float *)r->data)[j] = (float)v; /* one rounding, not via double */
   else if (to == DT_F64) ((double *)r->data)[j] = (double)v;
   else array_set_i(r, j, v);
 }
@@ -275,8 +317,8 @@ bool ev_clamp(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arra
       array_set_f(r, i, nan_min(nan_max(array_get_f(in[1], ix), array_get_f(in[0], il)), array_get_f(in[2], ih)));
     else {
       int64_t x = array_get_i(in[1], ix), lo = array_get_i(in[0], il), hi = array_get_i(in[2], ih);
-      x = x < lo ? lo : x;
-      array_set_i(r, i, x > hi ? hi : x);
+      x = dtype_int_less(r->dtype, x, lo) ? lo : x;
+      array_set_i(r, i, dtype_int_less(r->dtype, hi, x) ? hi : x);
     }
   }
   return true;

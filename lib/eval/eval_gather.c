@@ -34,7 +34,7 @@ static int64_t gather_source(const gather_geom *g, const tj_array *op, const tj_
     if (!listed(g->d.offset, g->d.noffset, i)) bc[nb++] = oc[i];
   for (int i = 0; i < nb; i++) batch = batch * idx->dims[i] + bc[i];
   int64_t nvec = idx->dims[idx->rank - 1];
-  for (int i = 0; i < g->d.nstart_map; i++) start[g->d.start_map[i]] = array_get_i(idx, batch * nvec + i);
+  for (int i = 0; i < g->d.nstart_map; i++) start[g->d.start_map[i]] = array_get_index(idx, batch * nvec + i);
   for (int i = 0; i < g->d.nbatching; i++) start[g->d.operand_batching[i]] = bc[g->d.indices_batching[i]];
   int64_t j = 0;
   for (int dim = 0, w = 0; dim < op->rank; dim++) {

@@ -131,7 +131,7 @@ bool ev_dynamic_slice(eval_state *s, const ir_eqn *e, const tj_array *const *in,
     return eval_bug(s, "dynamic_slice without slice_sizes");
   p[0] = a->rank;
   for (int d = 0; d < a->rank; d++) {
-    int64_t st = array_get_i(in[1 + d], 0), hi = a->dims[d] - sizes[d];
+    int64_t st = array_get_index(in[1 + d], 0), hi = a->dims[d] - sizes[d];
     p[1 + d] = st < 0 ? 0 : st > hi ? hi : st;
     p[1 + TJ_MAX_RANK + d] = 1;
   }
@@ -155,7 +155,7 @@ static void scatter_extreme(int prim, tj_array *r, int64_t j, const tj_array *u,
     array_set_f(r, j, x != x ? x : y != y ? y : (is_max ? x > y : x < y) ? x : y);
   } else {
     int64_t x = array_get_i(r, j), y = array_get_i(u, k);
-    array_set_i(r, j, (is_max ? x > y : x < y) ? x : y);
+    array_set_i(r, j, (is_max ? dtype_int_less(r->dtype, y, x) : dtype_int_less(r->dtype, x, y)) ? x : y);
   }
 }
 
@@ -182,7 +182,7 @@ static bool scatter_target(const ir_scatter_dims *d, const tj_array *op, const t
   int64_t batch = 0, nvec = idx->dims[idx->rank - 1];
   for (int i = 0; i < u->rank; i++)
     if (!listed(d->window, d->nwindow, i)) batch = batch * u->dims[i] + uc[i];
-  for (int i = 0; i < d->nto && i < nvec; i++) start[d->to_operand[i]] = array_get_i(idx, batch * nvec + i);
+  for (int i = 0; i < d->nto && i < nvec; i++) start[d->to_operand[i]] = array_get_index(idx, batch * nvec + i);
   for (int dim = 0, w = 0; dim < op->rank; dim++) {
     bool ins = listed(d->inserted, d->ninserted, dim);
     wsize[dim] = ins ? 1 : u->dims[d->window[w]];

@@ -41,7 +41,7 @@ static int compare_top(const tj_array *a, int64_t p, int64_t q) {
     return (x < y) - (x > y);
   }
   int64_t x = array_get_i(a, p), y = array_get_i(a, q);
-  return (x < y) - (x > y);
+  return dtype_int_less(a->dtype, x, y) - dtype_int_less(a->dtype, y, x);
 }
 
 /* <0, 0, >0 as slice position i orders before, with or after j. */
@@ -54,7 +54,7 @@ static int compare_at(const sort_keys *k, int64_t i, int64_t j) {
     else if (dtype_is_float(a->dtype)) c = compare_float(array_get_f(a, p), array_get_f(a, q));
     else {
       int64_t x = array_get_i(a, p), y = array_get_i(a, q);
-      c = (x > y) - (x < y);
+      c = dtype_int_less(a->dtype, y, x) - dtype_int_less(a->dtype, x, y);
     }
     if (c) return c;
   }

@@ -71,8 +71,8 @@ static void combine(int prim, tj_array *r, int64_t o, const tj_array *a, int64_t
   }
   int64_t acc = array_get_i(r, o), x = array_get_i(a, i);
   if (prim == P_reduce_window_sum) acc = (int64_t)((uint64_t)acc + (uint64_t)x);
-  else if (prim == P_reduce_window_max) acc = acc > x ? acc : x;
-  else acc = acc < x ? acc : x;
+  else if (prim == P_reduce_window_max) acc = dtype_int_less(a->dtype, x, acc) ? acc : x;
+  else acc = dtype_int_less(a->dtype, acc, x) ? acc : x;
   array_set_i(r, o, acc);
 }
 

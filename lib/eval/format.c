@@ -7,6 +7,7 @@
  * print options: precision 8, floatmode 'maxprec', threshold 1000,
  * edgeitems 3, linewidth 75). */
 #include "array.h"
+#include "half.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -36,14 +37,24 @@ static void dec_from_e(const char *text, dec *out) {
   out->d[out->n] = 0;
 }
 
-/* The shortest digits that read back as v in its dtype (float32 when f32),
+/* Whether text read in dtype dt is v (a value of dt). */
+static bool reads_back(const char *text, double v, tj_dtype dt) {
+  switch (dt) {
+  case DT_F32: return strtof(text, NULL) == (float)v;
+  case DT_F16: return tj_f16_from_double(strtod(text, NULL)) == tj_f16_from_double(v);
+  case DT_BF16: return tj_bf16_from_double(strtod(text, NULL)) == tj_bf16_from_double(v);
+  default: return strtod(text, NULL) == v;
+  }
+}
+
+/* The shortest digits that read back as v in its dtype dt,
  * the closest such when several tie in length: Python's repr for f64,
  * NumPy's Dragon4 "unique" mode for both. */
-static void shortest(double v, bool f32, dec *out) {
+static void shortest(double v, tj_dtype dt, dec *out) {
   char text[48];
   for (int prec = 1; prec <= 17; prec++) {
     snprintf(text, sizeof text, "%.*e", prec - 1, v);
-    if (f32 ? strtof(text, NULL) == (float)v : strtod(text, NULL) == v) break;
+    if (reads_back(text, v, dt)) break;
   }
   dec_from_e(text, out);
   out->neg = signbit(v) != 0;
@@ -74,6 +85,8 @@ static void put_repr(tj_buf *b, const dec *x) {
 static void json_element(const tj_array *a, int64_t i, tj_buf *b) {
   if (a->dtype == DT_BOOL) {
     buf_puts(b, array_get_i(a, i) ? "true" : "false");
+  } else if (a->dtype == DT_U64) {
+    buf_printf(b, "%llu", (unsigned long long)array_get_i(a, i));
   } else if (!dtype_is_float(a->dtype)) {
     buf_printf(b, "%lld", (long long)array_get_i(a, i));
   } else {
@@ -81,7 +94,7 @@ static void json_element(const tj_array *a, int64_t i, tj_buf *b) {
     dec x;
     if (isnan(v)) buf_puts(b, "\"nan\"");
     else if (isinf(v)) buf_puts(b, v < 0 ? "\"-inf\"" : "\"inf\"");
-    else shortest(v, a->dtype == DT_F32, &x), put_repr(b, &x);
+    else shortest(v, a->dtype, &x), put_repr(b, &x);
   }
 }
 
@@ -125,9 +138,9 @@ void array_format_json(const tj_array *a, tj_buf *out) {
 enum { PRECISION = 8 };
 
 /* Positional: integer part (with its sign) and fraction digits. */
-static void positional(double v, bool f32, char *ip, char *fp) {
+static void positional(double v, tj_dtype dt, char *ip, char *fp) {
   dec x;
-  shortest(v, f32, &x);
+  shortest(v, dt, &x);
   int frac = x.n - 1 - x.exp;
   if (frac > PRECISION) {
     char text[400];
@@ -151,8 +164,8 @@ static void positional(double v, bool f32, char *ip, char *fp) {
 }
 
 /* Scientific: the shortest digits, or 9 significant ones rounded. */
-static void scientific(double v, bool f32, dec *x) {
-  shortest(v, f32, x);
+static void scientific(double v, tj_dtype dt, dec *x) {
+  shortest(v, dt, x);
   if (x->n - 1 > PRECISION) {
     char text[64];
     snprintf(text, sizeof text, "%.*e", PRECISION, v);
@@ -162,7 +175,8 @@ static void scientific(double v, bool f32, dec *x) {
 }
 
 typedef struct ffmt {
-  bool f32, exp_format;
+  tj_dtype dt;
+  bool exp_format;
   int pad_left, pad_right, precision, exp_size;
   /* fillFormat's inputs, gathered over the values shown */
   bool any_finite, any_nonfinite, neg_inf, any_nonzero;
@@ -176,7 +190,11 @@ typedef struct ffmt {
  * float32). */
 static bool wants_exp(const ffmt *f) {
   if (!f->any_nonzero) return false;
-  if (f->f32) {
+  if (f->dt == DT_F16) { /* finfo(float16).precision is 3: the cutoff 1e3; 1e-4 and the ratio in float16 */
+    double ratio = tj_f16_to_f32(tj_f16_from_double(f->max_abs / f->min_abs));
+    return f->max_abs >= 1e3 || f->min_abs < tj_f16_to_f32(tj_f16_from_double(0.0001)) || ratio > 1000.0;
+  }
+  if (f->dt == DT_F32) {
     float mx = (float)f->max_abs, mn = (float)f->min_abs;
     volatile float ratio = mx / mn;  /* rounded to float32 */
     return mx >= 1e6f || mn < 0.0001f || ratio > 1000.0f;
@@ -204,13 +222,13 @@ static void float_measure(ffmt *f, double v) {
   char ip[400], fp[400];
   if (f->exp_format) {
     dec x;
-    scientific(v, f->f32, &x);
+    scientific(v, f->dt, &x);
     int ilen = 1 + x.neg, elen = abs(x.exp) >= 100 ? 3 : 2;
     if (ilen > f->pad_left) f->pad_left = ilen;
     if (x.n - 1 > f->precision) f->precision = x.n - 1;
     if (elen > f->exp_size) f->exp_size = elen;
   } else {
-    positional(v, f->f32, ip, fp);
+    positional(v, f->dt, ip, fp);
     if ((int)strlen(ip) > f->pad_left) f->pad_left = (int)strlen(ip);
     if ((int)strlen(fp) > f->pad_right) f->pad_right = (int)strlen(fp);
   }
@@ -239,7 +257,7 @@ static void float_print(const ffmt *f, double v, tj_buf *b) {
   }
   if (f->exp_format) {
     dec x;
-    scientific(v, f->f32, &x);
+    scientific(v, f->dt, &x);
     pad(b, f->pad_left - 1 - x.neg);
     buf_printf(b, "%s%c.%s", x.neg ? "-" : "", x.d[0], x.d + 1);
     for (int i = x.n - 1; i < f->precision; i++) buf_putc(b, '0');
@@ -247,7 +265,7 @@ static void float_print(const ffmt *f, double v, tj_buf *b) {
     return;
   }
   char ip[400], fp[400];
-  positional(v, f->f32, ip, fp);
+  positional(v, f->dt, ip, fp);
   pad(b, f->pad_left - (int)strlen(ip));
   buf_printf(b, "%s.%s", ip, fp);
   pad(b, f->pad_right - (int)strlen(fp));
@@ -299,20 +317,27 @@ static void gather(printer *p, int64_t i) {
     return;
   }
   int64_t v = array_get_i(p->a, i);
-  if (!p->have_int || v > p->imax) p->imax = v;
-  if (!p->have_int || v < p->imin) p->imin = v;
+  if (!p->have_int || dtype_int_less(p->a->dtype, p->imax, v)) p->imax = v;
+  if (!p->have_int || dtype_int_less(p->a->dtype, v, p->imin)) p->imin = v;
   p->have_int = true;
 }
 
 static void measure(printer *p, int64_t i) { float_measure(&p->f, array_get_f(p->a, i)); }
 
+/* numpy formats an array of ml_dtypes' bfloat16 (no numpy float type)
+ * with repr of each element, unpadded: ml_dtypes writes the float value to
+ * a C++ ostream (precision 6, %g's form), a NaN without its sign. */
+static void bf16_word(double v, tj_buf *b) { buf_printf(b, "%g", isnan(v) ? fabs(v) : v); }
+
 static void element(const printer *p, int64_t i, tj_buf *b) {
   if (p->a->dtype == DT_BOOL)
     buf_puts(b, array_get_i(p->a, i) ? (p->a->rank ? " True" : "True") : "False");
+  else if (p->a->dtype == DT_BF16) /* ml_dtypes' repr of each element: C++'s ostream, as %g */
+    bf16_word(array_get_f(p->a, i), b);
   else if (dtype_is_float(p->a->dtype))
     float_print(&p->f, array_get_f(p->a, i), b);
   else
-    buf_printf(b, "%*lld", p->int_width, (long long)array_get_i(p->a, i));
+    buf_printf(b, p->a->dtype == DT_U64 ? "%*llu" : "%*lld", p->int_width, (long long)array_get_i(p->a, i));
 }
 
 /* ---- NumPy's _formatArray -------------------------------------------------- */
@@ -378,7 +403,7 @@ static void format_axis(const printer *p, int axis, int64_t offset, int hang, in
  * for a non-empty array. */
 static void array2string(const tj_array *a, tj_buf *out) {
   printer p = {.a = a, .summarize = a->size > THRESHOLD};
-  p.f.f32 = a->dtype == DT_F32;
+  p.f.dt = a->dtype;
   int64_t stride = 1;
   for (int i = a->rank - 1; i >= 0; i--) p.strides[i] = stride, stride *= a->dims[i];
   visit(&p, 0, 0, gather);
@@ -387,8 +412,9 @@ static void array2string(const tj_array *a, tj_buf *out) {
     visit(&p, 0, 0, measure);
     float_finish(&p.f);
   } else {
-    p.int_width = snprintf(NULL, 0, "%lld", (long long)p.imax);
-    int w = snprintf(NULL, 0, "%lld", (long long)p.imin);
+    const char *f = a->dtype == DT_U64 ? "%llu" : "%lld";
+    p.int_width = snprintf(NULL, 0, f, (long long)p.imax);
+    int w = snprintf(NULL, 0, f, (long long)p.imin);
     if (w > p.int_width) p.int_width = w;
   }
   /* linewidth - len(suffix); rows hang under " " + prefix */

@@ -98,6 +98,9 @@ static void fill_random(tj_array *a, uint64_t seed, bool normal) {
       normal_pair(&r, z);
       array_set_f(a, i, z[0]);
       if (++i < a->size) array_set_f(a, i, z[1]);
+    } else if (dtype_is_half(a->dtype)) { /* 11 or 8 bits: every value exact, none rounds to 1 */
+      int bits = a->dtype == DT_F16 ? 11 : 8;
+      array_set_f(a, i, ldexp((double)(rng_next(&r) >> (64 - bits)), -bits));
     } else if (dtype_is_float(a->dtype)) {
       array_set_f(a, i, uniform(&r, f32));
     } else {

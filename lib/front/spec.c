@@ -473,7 +473,12 @@ static bool nested_aval(diag_list *d, const sjson *v, tj_aval *out) {
  * FLT_MAX + half an ulp (2^128 - 2^104) round to at most FLT_MAX; from
  * there on, to infinity. */
 static bool fits_float(double x, tj_dtype t) {
-  return t != DT_F32 || fabs(x) < 0x1.ffffffp+127;
+  switch (t) {
+  case DT_F32: return fabs(x) < 0x1.ffffffp+127;
+  case DT_F16: return fabs(x) < 65520; /* 65504 + half its ulp */
+  case DT_BF16: return fabs(x) < 0x1.ffp+127; /* via float32, as ml_dtypes */
+  default: return true;
+  }
 }
 
 /* Whether v is a valid element of an array of dtype t. */
@@ -483,7 +488,8 @@ static bool fits_dtype(diag_list *d, const sjson *v, tj_dtype t) {
       [DT_I64] = INT64_MIN};
   static const int64_t hi[DT_COUNT] = {
       [DT_I8] = INT8_MAX,   [DT_I16] = INT16_MAX, [DT_I32] = INT32_MAX,
-      [DT_I64] = INT64_MAX, [DT_U8] = UINT8_MAX,  [DT_U32] = UINT32_MAX};
+      [DT_I64] = INT64_MAX, [DT_U8] = UINT8_MAX,  [DT_U32] = UINT32_MAX,
+      [DT_U16] = UINT16_MAX, [DT_U64] = INT64_MAX}; /* JSON integers are int64s */
   const char *name = dtype_long(t);
   switch (dtype_kindof(t)) {
   case DK_BOOL:
@@ -496,7 +502,7 @@ static bool fits_dtype(diag_list *d, const sjson *v, tj_dtype t) {
                         name, json_kind_name(v));
     if (!fits_float(v->f, t))
       return json_error(d, v, v->span, "number out of range for %s (its largest "
-                        "is 3.40282347e+38)", name);
+                        "is %s)", name, t == DT_F16 ? "65504" : t == DT_BF16 ? "3.38953139e+38" : "3.40282347e+38");
     return true;
   default:
     if (v->kind != SJ_INT)

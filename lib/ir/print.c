@@ -45,6 +45,7 @@
  *          | {"shared": "f"} (a hoisted jaxpr) | [JAXPR or {"shared": ...}]
  *            (a tuple of jaxprs, e.g. cond's branches) */
 #include "print.h"
+#include "half.h"
 
 #include <cjson/cJSON.h>
 #include <float.h>
@@ -164,7 +165,9 @@ static void put_lit_value(tj_buf *b, const ir_lit *l) {
   switch (dtype_kindof(l->dtype)) {
   case DK_BOOL: buf_puts(b, l->i ? "True" : "False"); break;
   case DK_FLOAT:
-    buf_put_pyfloat(b, l->dtype == DT_F32 ? round_to_f32(l->f) : l->f);
+    buf_put_pyfloat(b, l->dtype == DT_F32 ? round_to_f32(l->f)
+                       : l->dtype == DT_F16 ? tj_f16_to_f32(tj_f16_from_double(l->f))
+                       : l->dtype == DT_BF16 ? tj_bf16_to_f32(tj_bf16_from_double(l->f)) : l->f);
     break;
   default: buf_printf(b, "%lld", (long long)l->i); break;
   }

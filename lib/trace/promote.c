@@ -66,6 +66,8 @@ static const enum node node_of_dtype[DT_COUNT] = {
     [DT_BOOL] = N_BOOL, [DT_I8] = N_I8,   [DT_I16] = N_I16,
     [DT_I32] = N_I32,   [DT_I64] = N_I64, [DT_U8] = N_U8,
     [DT_U32] = N_U32,   [DT_F32] = N_F32, [DT_F64] = N_F64,
+    [DT_U16] = N_U16,   [DT_U64] = N_U64, [DT_BF16] = N_BF16,
+    [DT_F16] = N_F16,
 };
 
 /* JAX's _jax_type: a weak value stands for its Python scalar type (any weak
@@ -93,12 +95,16 @@ static tj_dtype dtype_of_node(enum node n) {
   case N_BOOL: return DT_BOOL;
   case N_IWEAK: return DT_I32;
   case N_U8: return DT_U8;
+  case N_U16: return DT_U16;
   case N_U32: return DT_U32;
+  case N_U64: return DT_U64;
   case N_I8: return DT_I8;
   case N_I16: return DT_I16;
   case N_I32: return DT_I32;
   case N_I64: return DT_I64;
   case N_FWEAK: return DT_F32;
+  case N_BF16: return DT_BF16;
+  case N_F16: return DT_F16;
   case N_F32: return DT_F32;
   default: return DT_F64;
   }

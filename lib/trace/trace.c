@@ -1,6 +1,7 @@
 /* The tracer's statements, scopes, user calls, the entry's scope made from
  * a call bound by bind.c, and the concretization errors. Expressions are in
  * trace_expr.c, builtins in trace_builtin.c. */
+#include "half.h"
 #include "trace.h"
 #include "trace_tree.h"
 #include "limits.h"
@@ -336,7 +337,7 @@ static bool apply_decl_type(tracer *t, const ast_type *ty, value *v, tj_span spa
     return tracer_error(t, ty->span, "declared an array but the value is a static %s", value_type_name(v));
   double f = v->kind == V_FLOAT ? v->f : (double)v->i;
   uint64_t prov = v->prov;
-  if (dtype_is_float(ty->dtype)) *v = value_float(ty->dtype == DT_F32 ? (double)(float)f : f);
+  if (dtype_is_float(ty->dtype)) *v = value_float(tj_round_to_float(ty->dtype, f));
   else if (ty->dtype == DT_BOOL) *v = value_bool(f != 0);
   else if (v->kind == V_FLOAT) *v = value_int((int64_t)f);
   else if (v->kind == V_BOOL) *v = value_int(v->i);

@@ -173,9 +173,6 @@ bool emit_n(tracer *t, int prim, const ir_atom *ins, int nin, int nout, const ir
             int nparams, tj_span span, uint32_t *outs);
 bool promote_values(tracer *t, value *vals, int n, tj_span span, tj_dtype *dt,
                     bool *weak);
-/* dtypes.to_inexact_dtype: the dtype jnp's inexact promotion gives dt
- * (i64 -> f64, other integers and bool -> f32; trace_expr.c). */
-tj_dtype to_inexact_dtype(tj_dtype dt);
 bool promote_ranks(tracer *t, value *vals, int n, tj_dtype dt, bool weak, tj_span span);
 bool apply_binary(tracer *t, int prim, value a, value b, tj_span span, value *out);
 /* a op b for a binary operator of the language, static or traced. */

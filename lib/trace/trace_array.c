@@ -22,7 +22,7 @@
 /* _promote_integer_dtype: narrow integers sum in the default width. */
 tj_dtype ta_promote_integer(tj_dtype dt) {
   if (dt == DT_BOOL || dt == DT_I8 || dt == DT_I16) return DT_I32;
-  if (dt == DT_U8) return DT_U32;
+  if (dt == DT_U8 || dt == DT_U16) return DT_U32;
   return dt;
 }
 
@@ -59,7 +59,9 @@ static bool reduce_with(tracer *t, int prim, const char *name, value x, const va
   tj_dtype result = have_dtype ? dtype : sum_like ? ta_promote_integer(av.dtype) : av.dtype;
   if (sum_like && result == DT_BOOL) /* jnp switches to reduce_or/reduce_and here */
     return tracer_error(t, span, "%s with dtype bool is not supported", name);
-  if (!ta_cast(t, &x, &av, result, false, span)) return false;
+  /* _upcast_f16: jnp sums and multiplies f16/bf16 in f32 when no dtype is given */
+  tj_dtype compute = sum_like && !have_dtype && dtype_is_half(result) ? DT_F32 : result;
+  if (!ta_cast(t, &x, &av, compute, false, span)) return false;
   for (int i = 0; !sum_like && i < n; i++)
     if (av.dims[axes[i]] == 0)
       return tracer_error(t, span, "ValueError: zero-size array to reduction operation %s which has no identity", name);
@@ -67,7 +69,9 @@ static bool reduce_with(tracer *t, int prim, const char *name, value x, const va
   if (!to_atom(t, &x, av.dtype, av.weak, span, &in)) return false;
   ir_param ps[2] = {{"axes", pv_ints(t->m, PV_TUPLE, axes, n)}, {"out_sharding", pv_none(t->m)}};
   if (!emit(t, prim, &in, 1, NULL, ps, prim == P_reduce_sum ? 2 : 1, span, out)) return false;
-  return !keepdims || ta_expand_at(t, out, axes, n, span);
+  if (keepdims && !ta_expand_at(t, out, axes, n, span)) return false;
+  tj_aval ov = value_aval(t, out);
+  return compute == result || ta_cast(t, out, &ov, result, false, span);
 }
 
 static bool builtin_reduce(tracer *t, const builtin_def *b, const call_args *a, value *out) {
@@ -97,7 +101,7 @@ static bool builtin_mean(tracer *t, const builtin_def *b, const call_args *a, va
       !ta_get_flag(t, b, a, "keepdims", &keepdims) || !ta_opt_dtype(t, b, a, 2, &have_dtype, &dtype))
     return false;
   tj_aval av = value_aval(t, &x);
-  tj_dtype result = have_dtype ? dtype : to_inexact_dtype(av.dtype);
+  tj_dtype result = have_dtype ? dtype : dtype_to_inexact(av.dtype);
   int64_t axes[TJ_MAX_RANK], count = 1;
   int n;
   if (!ta_reduction_axes(t, axis, axspan, av.rank, axes, &n)) return false;

@@ -2,6 +2,7 @@
  * ones_like, iota, arange, and astype, as jnp's of the same names in JAX
  * 0.10.2 (jax/_src/numpy/{array_creation,lax_numpy}.py). Part of the array
  * vocabulary (trace_array.c holds its table). */
+#include "half.h"
 #include "trace_array_int.h"
 
 #include <math.h>
@@ -16,7 +17,7 @@
 static bool full_of(tracer *t, value fill, tj_aval fa, const tj_aval *shape, tj_span span, value *out) {
   if (shape->rank == 0 && fill.kind != V_TRACED) { /* a constant: JAX emits nothing */
     double f = fill.kind == V_FLOAT ? fill.f : (double)fill.i;
-    if (dtype_is_float(fa.dtype)) *out = value_float(fa.dtype == DT_F32 ? (double)(float)f : f);
+    if (dtype_is_float(fa.dtype)) *out = value_float(tj_round_to_float(fa.dtype, f));
     else if (fa.dtype == DT_BOOL) *out = value_bool(f != 0);
     else if (fill.kind != V_FLOAT) *out = value_int(fill.i);
     else if (fabs(f) < 9.2e18) *out = value_int((int64_t)f); /* numpy truncates */

@@ -576,9 +576,9 @@ static bool linspace_body(tracer *t, const void *ctx, value *args, tj_span span,
   if (!o->have_dtype) {
     value both[2] = {start, stop};
     if (!promote_values(t, both, 2, span, &dt, &weak)) return false;
-    dt = to_inexact_dtype(dt);
+    dt = dtype_to_inexact(dt);
   }
-  ct = to_inexact_dtype(dt);
+  ct = dtype_to_inexact(dt);
   if (!convert(t, &start, ct, false, span) || !convert(t, &stop, ct, false, span)) return false;
   if (o->num > 1 && !linspace_steps(t, o, start, stop, ct, span, out)) return false;
   value delta;

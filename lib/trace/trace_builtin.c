@@ -17,7 +17,7 @@ static bool unary_inexact(tracer *t, const builtin_def *b, const call_args *a, v
   value v = a->pos[0];
   tj_span span = a->call->span;
   tj_aval av = value_aval(t, &v);
-  tj_dtype dt = to_inexact_dtype(av.dtype);
+  tj_dtype dt = dtype_to_inexact(av.dtype);
   ir_atom in;
   if (!convert(t, &v, dt, av.weak, span) || !to_atom(t, &v, dt, av.weak, span, &in)) return false;
   return emit(t, b->prim, &in, 1, NULL, NULL, 0, span, out);

@@ -20,6 +20,7 @@
  * equation uses it; the top level's captures become its constvars. Part of
  * the array vocabulary (trace_array_int.h). */
 #include "trace_array_int.h"
+#include "half.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -175,6 +176,11 @@ static bool store_elem(tracer *t, const value *v, tj_dtype dt, tj_span span, voi
   double f = v->kind == V_FLOAT ? v->f : (double)v->i;
   if (dt == DT_F32) { float x = (float)f; memcpy(dst, &x, 4); return true; }
   if (dt == DT_F64) { memcpy(dst, &f, 8); return true; }
+  if (dtype_is_half(dt)) {
+    uint16_t h = dt == DT_F16 ? tj_f16_from_double(f) : tj_bf16_from_double(f);
+    memcpy(dst, &h, 2);
+    return true;
+  }
   if (dt == DT_BOOL) { uint8_t x = f != 0; memcpy(dst, &x, 1); return true; }
   if (v->kind == V_INT && !v->strong && !dtype_int_fits(v->i, dt))
     return tracer_error(t, span, "OverflowError: Python integer %lld out of bounds for %s", (long long)v->i,

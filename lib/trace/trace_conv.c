@@ -259,7 +259,7 @@ static bool conv1d_body(tracer *t, const void *ctx, value *args, tj_span span, v
   if (xa.rank != 1 || ya.rank != 1) return tracer_error(t, span, "ValueError: convolve() only support 1-dimensional inputs.");
   bool weak;
   tj_dtype dt = dtype_promote(xa.dtype, xa.weak, ya.dtype, ya.weak, &weak);
-  if (o->preferred == DT_COUNT) dt = to_inexact_dtype(dt); /* promote_dtypes_inexact */
+  if (o->preferred == DT_COUNT) dt = dtype_to_inexact(dt); /* promote_dtypes_inexact */
   if (!ta_cast(t, &x, &xa, dt, false, span) || !ta_cast(t, &y, &ya, dt, false, span)) return false;
   if (xa.dims[0] == 0 || ya.dims[0] == 0)
     return tracer_error(t, span, "ValueError: convolve: inputs cannot be empty, got shapes (%lld,) and (%lld,).",

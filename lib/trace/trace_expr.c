@@ -1,6 +1,7 @@
 /* The tracer's expressions: static folding (Python arithmetic, C integer
  * division), jnp-style promotion of dtypes and ranks, and equations for
  * traced operands. */
+#include "half.h"
 #include "ir_build.h"
 #include "limits.h"
 #include "prims.h"
@@ -28,7 +29,7 @@ bool to_atom(tracer *t, const value *v, tj_dtype dt, bool weak, tj_span span, ir
   note_use(t, v->prov, USE_LITERAL);
   ir_lit lit = {.dtype = dt, .weak = weak};
   double f = v->kind == V_FLOAT ? v->f : (double)v->i;
-  if (dtype_is_float(dt)) lit.f = dt == DT_F32 ? (double)(float)f : f;
+  if (dtype_is_float(dt)) lit.f = tj_round_to_float(dt, f);
   else if (dt == DT_BOOL) lit.i = f != 0;
   else if (v->kind == V_FLOAT) {
     if (!(fabs(f) < 9.2e18)) return tracer_error(t, span, "OverflowError: cannot convert float %g to %s", f, dtype_long(dt));
@@ -96,15 +97,6 @@ bool convert(tracer *t, value *v, tj_dtype dt, bool weak, tj_span span) {
 static bool check_operand(tracer *t, const value *v, tj_span span) {
   if (v->kind == V_TRACED || value_is_number(v)) return true;
   return tracer_error(t, span, "TypeError: a %s cannot be an operand of an array operation", value_type_name(v));
-}
-
-/* dtypes.to_inexact_dtype (_dtype_to_inexact): floats as they are, 64-bit
- * integers to float64, other integers and bool to float32. Strong 64-bit
- * types stay 64-bit in tjit (x64's rule, as dtype_promote's), so an int64
- * becomes float64 wherever jnp promotes to inexact. */
-tj_dtype to_inexact_dtype(tj_dtype dt) {
-  if (dtype_is_float(dt)) return dt;
-  return dtype_size(dt) == 8 ? DT_F64 : DT_F32;
 }
 
 bool promote_values(tracer *t, value *vals, int n, tj_span span, tj_dtype *dt, bool *weak) {
@@ -312,7 +304,7 @@ static void fold_dtype(value *out, tj_dtype dt) {
   if (out->kind != V_INT && out->kind != V_FLOAT) return;
   if (dtype_is_float(dt)) {
     double f = out->kind == V_FLOAT ? out->f : (double)out->i;
-    *out = value_float(dt == DT_F32 ? (double)(float)f : f);
+    *out = value_float(tj_round_to_float(dt, f));
   } else if (out->kind == V_INT)
     out->i = dtype_wrap_int(out->i, dt); /* numpy's scalar arithmetic wraps (with a RuntimeWarning) */
   *out = value_strong(*out, dt);
@@ -544,7 +536,7 @@ bool cast_static(tracer *t, value *v, tj_dtype dt, tj_span span) {
     return tracer_error(t, span, "TypeError: cannot cast a %s to %s", value_type_name(v), dtype_long(dt));
   uint64_t prov = v->prov;
   double f = v->kind == V_FLOAT ? v->f : (double)v->i;
-  if (dtype_is_float(dt)) *v = value_float(dt == DT_F32 ? (double)(float)f : f);
+  if (dtype_is_float(dt)) *v = value_float(tj_round_to_float(dt, f));
   else if (dt == DT_BOOL) *v = value_bool(f != 0);
   else {
     int64_t i = v->kind == V_FLOAT ? (fabs(f) < 9.2e18 ? (int64_t)f : 0) : v->i;

@@ -26,7 +26,7 @@ static bool svd_body(tracer *t, const void *ctx, value *v, tj_span span, value *
   tj_aval av = value_aval(t, &a);
   ir_atom in;
   uint32_t outs[3];
-  if (!convert(t, &a, to_inexact_dtype(av.dtype), av.weak, span) || !own_atom(t, &a, span, &in)) return false;
+  if (!convert(t, &a, dtype_to_inexact(av.dtype), av.weak, span) || !own_atom(t, &a, span, &in)) return false;
   ir_param ps[4] = {{"algorithm", pv_none(t->m)}, {"compute_uv", pv_bool(t->m, o->uv)},
                     {"full_matrices", pv_bool(t->m, o->full)}, {"subset_by_index", pv_none(t->m)}};
   if (!emit_n(t, P_svd, &in, 1, o->uv ? 3 : 1, ps, 4, span, outs)) return false;

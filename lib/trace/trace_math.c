@@ -6,6 +6,7 @@
  * isinf, hypot, heaviside, copysign with its jitted signbit, nan_to_num,
  * round with decimals) record a nested jit[name=...] through jnp_jit. Inexact functions promote ints and
  * bool to float as promote_args_inexact does, keeping weak types. */
+#include "half.h"
 #include "trace_array_int.h"
 
 #include <float.h>
@@ -30,7 +31,7 @@ static bool promote_inexact(tracer *t, value *v, int n, tj_span span, tj_dtype *
     tj_aval b = value_aval(t, &v[i]);
     *dt = dtype_promote(*dt, *weak, b.dtype, b.weak, weak);
   }
-  *dt = to_inexact_dtype(*dt);
+  *dt = dtype_to_inexact(*dt);
   for (int i = 0; i < n; i++)
     if (!convert(t, &v[i], *dt, *weak, span)) return false;
   return true;
@@ -227,12 +228,14 @@ static bool heaviside_body(tracer *t, const void *ctx, value *v, tj_span span, v
 static bool signbit_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
   (void)ctx;
   tj_aval a = value_aval(t, v);
-  tj_dtype it = a.dtype == DT_F64 ? DT_I64 : DT_I32;
+  /* _INT_DTYPES[finfo.bits], nexp + nmant: 15 for f16 and bf16 */
+  int nbits = 8 * dtype_size(a.dtype);
+  tj_dtype it = nbits == 64 ? DT_I64 : nbits == 32 ? DT_I32 : DT_I16;
   ir_atom in;
   ir_param p = {"new_dtype", pv_dtype(t->m, it)};
   value bits;
   if (!own_atom(t, v, span, &in) || !emit(t, P_bitcast_convert_type, &in, 1, NULL, &p, 1, span, &bits) ||
-      !apply_binary(t, P_shift_right_arithmetic, bits, value_int(a.dtype == DT_F64 ? 63 : 31), span, out))
+      !apply_binary(t, P_shift_right_arithmetic, bits, value_int(nbits - 1), span, out))
     return false;
   return convert(t, out, DT_BOOL, false, span);
 }
@@ -309,7 +312,7 @@ static bool nan_to_num_body(tracer *t, const void *ctx, value *v, tj_span span, 
   tj_aval a = value_aval(t, &v[0]);
   *out = v[0];
   if (!dtype_is_float(a.dtype)) return true; /* returned unmodified */
-  double big = a.dtype == DT_F32 ? FLT_MAX : DBL_MAX;
+  double big = tj_float_max(a.dtype);
   value dflt[3] = {value_float(0.0), value_float(big), value_float(-big)}, rep[3], hit;
   for (int k = 0; k < 3; k++)
     if (!as_dtype(t, l->at[k] ? v[l->at[k]] : dflt[k], a.dtype, span, &rep[k])) return false;
@@ -351,7 +354,7 @@ static bool round_body(tracer *t, const void *ctx, value *v, tj_span span, value
       return tracer_error(t, span, "NotImplementedError: integer np.round not implemented for decimals < 0");
     return true; /* no-op on integer types */
   }
-  if ((double)decimals > log10(a.dtype == DT_F32 ? FLT_MAX : DBL_MAX)) return true; /* beyond the precision */
+  if ((double)decimals > log10(tj_float_max(a.dtype))) return true; /* beyond the precision */
   ir_param p = {"rounding_method", pv_int(t->m, 1)}; /* TO_NEAREST_EVEN */
   ir_atom in;
   if (decimals == 0) return own_atom(t, out, span, &in) && emit(t, P_round, &in, 1, NULL, &p, 1, span, out);

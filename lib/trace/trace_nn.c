@@ -8,6 +8,7 @@
  * logsumexp is jax/_src/ops/special.py's (jax.nn's and jax.scipy's), and
  * the primitives is_finite and stop_gradient come with their lax and jnp
  * builtins. The language has no modules: jax.nn.relu is `relu`. */
+#include "half.h"
 #include "trace_array_int.h"
 
 #include <math.h>
@@ -79,7 +80,7 @@ static bool jnp1(tracer *t, const char *name, value x, tj_span span, value *out)
 /* promote_args_inexact of one operand: integers and bool become inexact. */
 static bool inexact1(tracer *t, value *x, tj_span span) {
   tj_aval a = value_aval(t, x);
-  return dtype_is_float(a.dtype) || convert(t, x, to_inexact_dtype(a.dtype), a.weak, span);
+  return dtype_is_float(a.dtype) || convert(t, x, dtype_to_inexact(a.dtype), a.weak, span);
 }
 
 /* lax._convert_element_type(x, dt, weak) of promote_dtypes_inexact: a
@@ -93,7 +94,7 @@ static bool promoted_to(tracer *t, value *v, tj_dtype dt, bool weak, tj_span spa
 
 /* A numpy scalar of dtype dt (np.sqrt(0.5).astype(x.dtype)): strong. */
 static value np_scalar(double c, tj_dtype dt) {
-  return value_strong(value_float(dt == DT_F32 ? (double)(float)c : c), dt);
+  return value_strong(value_float(tj_round_to_float(dt, c)), dt);
 }
 
 /* Identities in the jit cache (trace.h jnp_jit): never read or written. */
@@ -175,7 +176,7 @@ static bool trace_logaddexp(tracer *t, value x1, value x2, tj_span span, value *
   tj_dtype dt;
   bool weak;
   if (!promote_values(t, v, 2, span, &dt, &weak)) return false;
-  dt = to_inexact_dtype(dt);
+  dt = dtype_to_inexact(dt);
   for (int i = 0; i < 2; i++)
     if (!promoted_to(t, &v[i], dt, weak, span)) return false;
   if (!promote_ranks(t, v, 2, dt, weak, span)) return false;
@@ -318,7 +319,7 @@ static bool where_fill(tracer *t, const value *where, value x, value fill, tj_sp
 /* _reduction_init_val: the identity as a numpy scalar of x's dtype. */
 static value init_val(tracer *t, value x, double c) {
   tj_dtype dt = value_aval(t, &x).dtype;
-  return value_strong(value_float(dt == DT_F32 ? (double)(float)c : c), dt);
+  return value_strong(value_float(tj_round_to_float(dt, c)), dt);
 }
 
 /* reductions.py _reduction of max with initial=-inf: where masks with
@@ -460,7 +461,7 @@ static bool logsumexp_of(tracer *t, value x, const lse_opts *o, tj_span span, va
     tj_dtype dt;
     bool weak;
     if (!promote_values(t, bv, 2, span, &dt, &weak)) return false;
-    dt = to_inexact_dtype(dt);
+    dt = dtype_to_inexact(dt);
     for (int i = 0; i < 2; i++)
       if (!promoted_to(t, &bv[i], dt, weak, span)) return false;
     if (!promote_ranks(t, bv, 2, dt, weak, span) || !apply_binary(t, P_ne, bv[1], value_int(0), span, &nz) ||

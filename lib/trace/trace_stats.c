@@ -6,6 +6,7 @@
  * linalg.py, a jit with ord, axis and keepdims static), spelled `norm`.
  * Each body calls the builtins of the jnp functions JAX's body calls
  * (mean, sum, max, min, square, clip), so it records what they record. */
+#include "half.h"
 #include "trace_array_int.h"
 
 #include <math.h>
@@ -65,7 +66,7 @@ static bool reduced_count(tracer *t, const value *axis, tj_aval a, tj_span span,
 static bool var_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
   const var_opts *o = ctx;
   value a = v[0], corr = v[1], mean, centered, norm, sum, q, pos;
-  tj_dtype cd = to_inexact_dtype(value_aval(t, &a).dtype);
+  tj_dtype cd = dtype_to_inexact(value_aval(t, &a).dtype);
   double count;
   if (!convert(t, &a, cd, false, span) || !reduce_call(t, "mean", a, o->axis, true, span, &mean) ||
       !apply_binary(t, P_sub, a, mean, span, &centered) ||
@@ -253,7 +254,8 @@ static bool vector_norm(tracer *t, const norm_opts *o, value x, tj_span span, va
   if (isinf(p)) return reduce_call(t, "min", ab, &ax, kd, span, out);
   if (p == 1) return reduce_call(t, "sum", ab, &ax, kd, span, out);
   tj_dtype dt = value_aval(t, &x).dtype;
-  double inv = dt == DT_F32 ? (double)(1.0f / (float)p) : 1.0 / p; /* 1. / ord_arr, in x's dtype */
+  double inv = dt == DT_F32 ? (double)(1.0f / (float)p) /* 1. / ord_arr, in x's dtype */
+               : dtype_is_half(dt) ? tj_round_to_float(dt, 1.0 / tj_round_to_float(dt, p)) : 1.0 / p;
   value pw, s;
   return trace_power(t, ab, value_strong(value_float(p), dt), span, &pw) &&
          reduce_call(t, "sum", pw, &ax, kd, span, &s) && trace_power(t, s, value_strong(value_float(inv), dt), span, out);
@@ -294,7 +296,7 @@ static bool norm_body(tracer *t, const void *ctx, value *v, tj_span span, value 
   const norm_opts *o = ctx;
   value x = v[0];
   tj_aval a = value_aval(t, &x);
-  if (!convert(t, &x, to_inexact_dtype(a.dtype), a.weak, span)) return false;
+  if (!convert(t, &x, dtype_to_inexact(a.dtype), a.weak, span)) return false;
   if (o->naxes < 0 && o->kind == ORD_NONE) return two_norm(t, x, NULL, o->keepdims, span, out);
   norm_opts n = *o;
   if (n.naxes < 0) {

@@ -20,7 +20,7 @@ load helper
 @test "fuzz: the npy dictionary holds every descr npy.c reads" {
   run "$TJIT_ROOT/tests/fuzz/make-dict" npy
   assert_success
-  for word in '"|b1"' '"|i1"' '"<i2"' '"<i4"' '"<i8"' '"|u1"' '"<u4"' '"<f4"' '"<f8"' '"\x93NUMPY\x01\x00"'; do
+  for word in '"|b1"' '"|i1"' '"<i2"' '"<i4"' '"<i8"' '"|u1"' '"<u4"' '"<f4"' '"<f8"' '"<u2"' '"<u8"' '"\x93NUMPY\x01\x00"'; do
     grep -qxF -- "$word" <<<"$output" || { echo "missing $word"; return 1; }
   done
 }

@@ -82,8 +82,10 @@ static void test_write_like_numpy(void) {
   same_bytes("f64_scalar.npy");
   same_bytes("bool_4.npy");
   same_bytes("i64_0.npy");
-  /* the data starts at a multiple of 64; every dtype round-trips */
+  /* the data starts at a multiple of 64; every dtype round-trips but
+   * bfloat16, which .npy has no descr for (refused below) */
   for (int t = 0; t < DT_COUNT; t++) {
+    if (t == DT_BF16) continue;
     tj_aval av = aval_scalar((tj_dtype)t, false);
     av.rank = 3, av.dims[0] = 2, av.dims[1] = 12345, av.dims[2] = 1;
     tj_array *a = array_new(&av), *b = NULL;
@@ -97,6 +99,10 @@ static void test_write_like_numpy(void) {
     array_free(a);
     array_free(b);
   }
+  tj_aval bf = aval_scalar(DT_BF16, false);
+  tj_array *bfa = array_new(&bf);
+  CHECK(!npy_write(harness_at(), tmp, bfa));
+  array_free(bfa);
   tj_aval scalar = aval_scalar(DT_F32, false);
   tj_array *a = array_new(&scalar);
   CHECK(!npy_write(harness_at(), "/nonexistent-dir/x.npy", a));

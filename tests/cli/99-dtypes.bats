@@ -1,0 +1,78 @@
+#!/usr/bin/env bats
+# The dtypes of issue 14 item 7: u16 and u64 (and .npy files of them)
+# computed as XLA computes them, checked against numpy.
+load helper
+
+@test "u64 and u16 over 3000 random elements, compiled and checked, agree with numpy" {
+  require_numpy
+  tjit run --check --fill-random 7 --format json "$CASES_DIR/dtypes-u64-run-check-c.json" >"$BATS_TEST_TMPDIR/out.json"
+  run /usr/bin/python3 "$TJIT_ROOT/tests/data/dtypes_uint_numpy_check.py" <"$BATS_TEST_TMPDIR/out.json"
+  assert_success
+  assert_output "numpy agrees"
+}
+
+# numpy writes <u2 and <u8 files, tjit reads them as "npy" arguments and
+# writes its results, which numpy reads back.
+@test "npy: <u2 and <u8 written by numpy are read, and tjit's are read by numpy" {
+  require_numpy
+  cd "$BATS_TEST_TMPDIR"
+  /usr/bin/python3 -c '
+import numpy as np
+np.save("a.npy", np.array([0, 1, 65535, 300], np.uint16))
+np.save("x.npy", np.array([0, 2**64 - 1, 2**63, 5], np.uint64))'
+  cat >spec.json <<'JSON'
+{"tjit": 1, "source": ["auto f(u16[4] a, u64[4] x) { return (a + 1, x - 1); }"],
+ "args": {"a": {"npy": "a.npy"}, "x": {"npy": "x.npy"}}}
+JSON
+  mkdir out
+  run tjit run --out out spec.json
+  assert_success
+  assert_output "args: (Array([  1,   2,   0, 301], dtype=uint16), Array([18446744073709551615, 18446744073709551614,  9223372036854775807,
+                          4], dtype=uint64))"
+  run /usr/bin/python3 -c '
+import numpy as np
+a, x = np.load("out/args_out0.npy"), np.load("out/args_out1.npy")
+print(a.dtype.str, a.tolist(), x.dtype.str, x.tolist())'
+  assert_output "<u2 [1, 2, 0, 301] <u8 [18446744073709551615, 18446744073709551614, 9223372036854775807, 4]"
+}
+
+@test "f16 and bf16 arithmetic rounds each f32 result as XLA does (numpy; bf16 rounded by hand)" {
+  require_numpy
+  tjit run --format json "$CASES_DIR/dtypes-half-run.json" >"$BATS_TEST_TMPDIR/out.json"
+  run /usr/bin/python3 "$TJIT_ROOT/tests/data/dtypes_half_numpy_check.py" "$CASES_DIR/dtypes-half-run.json" <"$BATS_TEST_TMPDIR/out.json"
+  assert_success
+  assert_output "numpy agrees"
+}
+
+@test "npy: <f2 written by numpy is read, and tjit's is read by numpy; bf16 is refused" {
+  require_numpy
+  cd "$BATS_TEST_TMPDIR"
+  /usr/bin/python3 -c '
+import numpy as np
+np.save("h.npy", np.array([0.1, -2.5, 65504, 6e-8], np.float16))'
+  cat >spec.json <<'JSON'
+{"tjit": 1, "source": ["auto f(f16[4] h) { return (h * 2, astype(h, bf16)); }"], "args": {"h": {"npy": "h.npy"}}}
+JSON
+  mkdir out
+  run tjit run --out out spec.json
+  assert_failure 2
+  assert_output "tjit: error: cannot write 'out/args_out1.npy': .npy has no bfloat16 dtype (numpy has none; convert the output to f32 first)"
+  run /usr/bin/python3 -c '
+import numpy as np
+a = np.load("out/args_out0.npy")
+print(a.dtype.str, a.tolist())'
+  assert_output "<f2 [0.199951171875, -5.0, inf, 1.1920928955078125e-07]"
+}
+
+@test "the C backend refuses f16 (emit-c); run evaluates it, also with --check" {
+  cat >"$BATS_TEST_TMPDIR/s.json" <<'JSON'
+{"tjit": 1, "source": ["auto f(f16[5000] x) { return sum(x * x); }"], "args": {"x": {"dtype": "f16", "shape": [5000], "fill": 0.5}}}
+JSON
+  run tjit emit-c "$BATS_TEST_TMPDIR/s.json"
+  assert_failure 2
+  assert_output "tjit: error: the C backend does not compile float16 or bfloat16 yet (tjit run evaluates such a program with the reference evaluator)"
+  run tjit run --check "$BATS_TEST_TMPDIR/s.json"
+  assert_success
+  # NumPy >= 2.3 switches float16 to scientific from 10^finfo(float16).precision = 1e3 on
+  assert_output "args: Array(1.25e+03, dtype=float16)"
+}
