@@ -323,7 +323,6 @@ static bool is_kind(const pval *v, param_kind k) {
   ir_dot_dims dd;
   ir_scatter_dims sd;
   ir_conv_dims cd;
-  int64_t lo[TJ_MAX_RANK], hi[TJ_MAX_RANK];
   ir_gather_dims gd;
   switch (k) {
   case PK_NONE: return v->kind == PV_NONE;
@@ -341,7 +340,6 @@ static bool is_kind(const pval *v, param_kind k) {
   case PK_SCATTER_DIMS: return ir_pval_scatter_dims(v, &sd);
   case PK_INT_TUPLES: return is_int_tuples(v);
   case PK_CONV_DIMS: return ir_pval_conv_dims(v, &cd);
-  case PK_PADDING: return ir_pval_padding(v, lo, hi, TJ_MAX_RANK) >= 0;
   case PK_GATHER_DIMS: return ir_pval_gather_dims(v, &gd);
   case PK_SCALAR: return v->kind == PV_INT || v->kind == PV_FLOAT || v->kind == PV_BOOL;
   case PK_COUNT: break;

@@ -162,9 +162,8 @@ const pval *ir_param_get(const ir_eqn *e, const char *key);
   X(PK_CONSTS, "an empty tuple")     /* constants: tjit records none */    \
   X(PK_DOT_DIMS, "dot_general's dimension numbers")   /* (([lc], [rc]), ([lb], [rb])) */ \
   X(PK_SCATTER_DIMS, "a ScatterDimensionNumbers")   /* the record */ \
-  X(PK_INT_TUPLES, "a tuple of int tuples")   /* pad's ((1, 2, 0),), windows' ((0, 0), (1, 1)) */ \
+  X(PK_INT_TUPLES, "a tuple of int tuples")   /* pad's ((1, 2, 0),), windows' and conv's ((0, 0), (1, 1)) */ \
   X(PK_CONV_DIMS, "a ConvDimensionNumbers")         /* convolution (issue 14) */ \
-  X(PK_PADDING, "a tuple of (low, high) pairs")     /* ((1, 1), (0, 0)) */ \
   X(PK_GATHER_DIMS, "a GatherDimensionNumbers")     /* the record */ \
   X(PK_SCALAR, "a number or bool")   /* gather's fill_value */
 #define PARAM_KIND_ENUM(id, text) id,
