@@ -165,6 +165,15 @@ bool to_atom(tracer *t, const value *v, tj_dtype dt, bool weak, tj_span span, ir
 bool emit(tracer *t, int prim, const ir_atom *ins, int nin, const tj_aval *hint,
           const ir_param *params, int nparams, tj_span span, value *out);
 bool convert(tracer *t, value *v, tj_dtype dt, bool weak, tj_span span);
+/* slice[start_indices limit_indices strides] of in (rank dims each);
+ * strides NULL records strides=None, as jnp's unit-stride indexing does. */
+bool emit_slice(tracer *t, ir_atom in, int rank, const int64_t *start, const int64_t *limit, const int64_t *strides,
+                tj_span span, value *out);
+/* lax.slice_in_dim(x, lo, hi, axis=axis) of in (aval a): [lo, hi) along
+ * axis, the other dims whole, unit strides recorded as (1, ...) or, with
+ * strides_none, as None. */
+bool emit_slice_in_dim(tracer *t, ir_atom in, const tj_aval *a, int axis, int64_t lo, int64_t hi, bool strides_none,
+                       tj_span span, value *out);
 /* A static number as a numpy scalar of dtype dt: (f32)1.0, f32(1.0). */
 bool cast_static(tracer *t, value *v, tj_dtype dt, tj_span span);
 /* emit for primitives with several outputs (their avals from the shape
