@@ -180,6 +180,8 @@ bool cast_static(tracer *t, value *v, tj_dtype dt, tj_span span);
  * rule); the new variables go to outs[0..nout). */
 bool emit_n(tracer *t, int prim, const ir_atom *ins, int nin, int nout, const ir_param *params,
             int nparams, tj_span span, uint32_t *outs);
+/* The dtype and weak type that vals[0..n) promote to (lax's result_type). */
+void values_result_type(tracer *t, const value *vals, int n, tj_dtype *dt, bool *weak);
 bool promote_values(tracer *t, value *vals, int n, tj_span span, tj_dtype *dt,
                     bool *weak);
 bool promote_ranks(tracer *t, value *vals, int n, tj_dtype dt, bool weak, tj_span span);

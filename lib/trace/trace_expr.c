@@ -109,6 +109,16 @@ bool emit_slice_in_dim(tracer *t, ir_atom in, const tj_aval *a, int axis, int64_
   return emit_slice(t, in, a->rank, start, limit, strides_none ? NULL : strides, span, out);
 }
 
+void values_result_type(tracer *t, const value *vals, int n, tj_dtype *dt, bool *weak) {
+  tj_aval a = value_aval(t, &vals[0]);
+  *dt = a.dtype;
+  *weak = a.weak;
+  for (int i = 1; i < n; i++) {
+    tj_aval b = value_aval(t, &vals[i]);
+    *dt = dtype_promote(*dt, *weak, b.dtype, b.weak, weak);
+  }
+}
+
 static bool check_operand(tracer *t, const value *v, tj_span span) {
   if (v->kind == V_TRACED || value_is_number(v)) return true;
   return tracer_error(t, span, "TypeError: a %s cannot be an operand of an array operation", value_type_name(v));
@@ -117,13 +127,7 @@ static bool check_operand(tracer *t, const value *v, tj_span span) {
 bool promote_values(tracer *t, value *vals, int n, tj_span span, tj_dtype *dt, bool *weak) {
   for (int i = 0; i < n; i++)
     if (!check_operand(t, &vals[i], span)) return false;
-  tj_aval a = value_aval(t, &vals[0]);
-  *dt = a.dtype;
-  *weak = a.weak;
-  for (int i = 1; i < n; i++) {
-    tj_aval b = value_aval(t, &vals[i]);
-    *dt = dtype_promote(*dt, *weak, b.dtype, b.weak, weak);
-  }
+  values_result_type(t, vals, n, dt, weak);
   for (int i = 0; i < n; i++)
     if (!convert(t, &vals[i], *dt, *weak, span)) return false;
   return true;

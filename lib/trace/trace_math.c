@@ -29,12 +29,7 @@ static bool check_numbers(tracer *t, const char *name, const value *v, int n, tj
 /* promote_dtypes_inexact (util.py): one dtype for all, made inexact, the
  * weak type kept; each operand converted (a constant stays a constant). */
 static bool promote_inexact(tracer *t, value *v, int n, tj_span span, tj_dtype *dt, bool *weak) {
-  tj_aval a = value_aval(t, &v[0]);
-  *dt = a.dtype, *weak = a.weak;
-  for (int i = 1; i < n; i++) {
-    tj_aval b = value_aval(t, &v[i]);
-    *dt = dtype_promote(*dt, *weak, b.dtype, b.weak, weak);
-  }
+  values_result_type(t, v, n, dt, weak);
   *dt = to_inexact(*dt);
   for (int i = 0; i < n; i++)
     if (!convert(t, &v[i], *dt, *weak, span)) return false;
