@@ -333,6 +333,9 @@ typedef struct jnp_jit_fn {
   const void *ctx;       /* what body reads besides the arguments */
 } jnp_jit_fn;
 bool jnp_jit(tracer *t, const jnp_jit_fn *fn, const value *args, int n, tj_span span, value *out);
+/* jnp_jit of a helper with no static arguments (fmod, copysign ...). */
+bool jnp_jit_no_statics(tracer *t, const ast_func *tag, const char *name, const value *args, int n,
+                        jnp_jit_body body, const void *ctx, tj_span span, value *out);
 bool where_jit(tracer *t, const value *cxy, tj_span span, value *out);
 /* jnp.power(x1, x2): integer_pow for a static integer exponent, else pow. */
 bool trace_power(tracer *t, value x1, value x2, tj_span span, value *out);

@@ -139,12 +139,6 @@ JITTED_UFUNCS(JITTED_UFUNC_TAG)
 #undef JITTED_UFUNC_TAG
 static const ast_func signbit_tag; /* copysign's inner jit */
 
-static bool jit_of(tracer *t, const ast_func *tag, const char *name, const value *v, int n, jnp_jit_body body,
-                   tj_span span, value *out) {
-  jnp_jit_fn fn = {name, tag, {.kind = V_TUPLE}, body, NULL};
-  return jnp_jit(t, &fn, v, n, span, out);
-}
-
 static bool arccosh_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
   (void)ctx;
   tj_dtype dt;
@@ -253,7 +247,7 @@ static bool copysign_body(tracer *t, const void *ctx, value *v, tj_span span, va
   bool weak;
   value sb, ab, neg, ab2;
   if (!promote_inexact(t, v, 2, span, &dt, &weak) || !promote_ranks(t, v, 2, dt, weak, span) ||
-      !jit_of(t, &signbit_tag, "signbit", &v[1], 1, signbit_body, span, &sb) ||
+      !jnp_jit_no_statics(t, &signbit_tag, "signbit", &v[1], 1, signbit_body, NULL, span, &sb) ||
       !lax_op(t, P_abs, &v[0], 1, dt, weak, span, &ab) || !lax_op(t, P_neg, &ab, 1, dt, weak, span, &neg) ||
       !lax_op(t, P_abs, &v[0], 1, dt, weak, span, &ab2))
     return false;
@@ -280,7 +274,7 @@ static bool builtin_jitted_ufunc(tracer *t, const builtin_def *b, const call_arg
     const jitted_ufunc *u = &jitted_ufuncs[i];
     if (strcmp(u->name, b->name) == 0)
       return check_numbers(t, b->name, a->pos, u->arity, a->call->span) &&
-             jit_of(t, u->tag, u->name, a->pos, u->arity, u->body, a->call->span, out);
+             jnp_jit_no_statics(t, u->tag, u->name, a->pos, u->arity, u->body, NULL, a->call->span, out);
   }
   TJ_BUG("a jitted ufunc builtin with no row in JITTED_UFUNCS");
 }
