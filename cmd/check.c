@@ -74,15 +74,4 @@ static tj_status check_all(tj_ctx *ctx, tj_spec *spec,
   return status;
 }
 
-int cmd_check(int argc, char **argv) {
-  struct cmd_opts opts;
-  int status = cmd_parse(&cmd_check_info, argc, argv, &opts);
-  tj_ctx *ctx;
-  tj_spec *spec = NULL;
-  if (status >= 0) return status;
-  if (!(ctx = cmd_new_ctx(&cmd_check_info))) return TJ_ERR_INTERNAL;
-  status = cmd_load_spec(ctx, &cmd_check_info, &opts, &spec);
-  if (status == TJ_OK) status = check_all(ctx, spec, &opts);
-  tj_ctx_free(ctx);
-  return status;
-}
+int cmd_check(int argc, char **argv) { return cmd_main_with_spec(&cmd_check_info, argc, argv, check_all); }

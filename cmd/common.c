@@ -109,6 +109,20 @@ tj_status cmd_load_spec(tj_ctx *ctx, const struct cmd_info *info,
   return TJ_OK;
 }
 
+int cmd_main_with_spec(const struct cmd_info *info, int argc, char **argv,
+                       tj_status (*run)(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *opts)) {
+  struct cmd_opts opts;
+  int status = cmd_parse(info, argc, argv, &opts);
+  tj_ctx *ctx;
+  tj_spec *spec = NULL;
+  if (status >= 0) return status;
+  if (!(ctx = cmd_new_ctx(info))) return TJ_ERR_INTERNAL;
+  status = cmd_load_spec(ctx, info, &opts, &spec);
+  if (status == TJ_OK) status = run(ctx, spec, &opts);
+  tj_ctx_free(ctx);
+  return status;
+}
+
 tj_ctx *cmd_new_ctx(const struct cmd_info *info) {
   tj_ctx *ctx = tj_ctx_new();
   if (!ctx) fprintf(stderr, "tjit %s: error: out of memory\n", info->name);

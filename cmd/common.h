@@ -126,6 +126,12 @@ void cmd_fail_output(const struct cmd_opts *opts, const tj_ctx *ctx);
  * of its own. */
 void cmd_put_json_error(const tj_ctx *ctx, FILE *out);
 
+/* The whole of a command over one spec with the common options alone
+ * (check, emit-c, trace): argv parsed, a context made, the spec loaded,
+ * then run on it; the exit status. */
+int cmd_main_with_spec(const struct cmd_info *info, int argc, char **argv,
+                       tj_status (*run)(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *opts));
+
 /* Creates a context, or prints why not; NULL on failure. */
 tj_ctx *cmd_new_ctx(const struct cmd_info *info);
 

@@ -23,24 +23,16 @@ const struct cmd_info cmd_emit_c_info = {
     .noptions = (int)(sizeof emit_c_options / sizeof emit_c_options[0]),
 };
 
-int cmd_emit_c(int argc, char **argv) {
-  struct cmd_opts opts;
-  int status = cmd_parse(&cmd_emit_c_info, argc, argv, &opts);
-  tj_ctx *ctx;
-  tj_spec *spec = NULL;
-  if (status >= 0) return status;
-  if (!(ctx = cmd_new_ctx(&cmd_emit_c_info))) return TJ_ERR_INTERNAL;
-  status = cmd_load_spec(ctx, &cmd_emit_c_info, &opts, &spec);
+static tj_status emit_and_print(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *opts) {
+  char *source = NULL;
+  tj_status status = tj_emit_c(ctx, spec, &opts->trace, &source);
   if (status == TJ_OK) {
-    char *source = NULL;
-    status = tj_emit_c(ctx, spec, &opts.trace, &source);
-    if (status == TJ_OK) {
-      size_t n = source ? strlen(source) : 0; /* the source ends in a newline already */
-      if (n) source[n - 1] = 0;
-      status = cmd_print_result(&cmd_emit_c_info, source);
-    } else status = cmd_report(&cmd_emit_c_info, &opts, ctx, status);
-    free(source);
-  }
-  tj_ctx_free(ctx);
+    size_t n = source ? strlen(source) : 0; /* the source ends in a newline already */
+    if (n) source[n - 1] = 0;
+    status = cmd_print_result(&cmd_emit_c_info, source);
+  } else status = cmd_report(&cmd_emit_c_info, opts, ctx, status);
+  free(source);
   return status;
 }
+
+int cmd_emit_c(int argc, char **argv) { return cmd_main_with_spec(&cmd_emit_c_info, argc, argv, emit_and_print); }

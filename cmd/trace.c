@@ -41,15 +41,4 @@ static tj_status trace_and_print(tj_ctx *ctx, tj_spec *spec,
   return status;
 }
 
-int cmd_trace(int argc, char **argv) {
-  struct cmd_opts opts;
-  int status = cmd_parse(&cmd_trace_info, argc, argv, &opts);
-  tj_ctx *ctx;
-  tj_spec *spec = NULL;
-  if (status >= 0) return status;
-  if (!(ctx = cmd_new_ctx(&cmd_trace_info))) return TJ_ERR_INTERNAL;
-  status = cmd_load_spec(ctx, &cmd_trace_info, &opts, &spec);
-  if (status == TJ_OK) status = trace_and_print(ctx, spec, &opts);
-  tj_ctx_free(ctx);
-  return status;
-}
+int cmd_trace(int argc, char **argv) { return cmd_main_with_spec(&cmd_trace_info, argc, argv, trace_and_print); }

@@ -37,6 +37,14 @@ static void gather_loop(cg *g, uint32_t out, ir_atom a, const char *base, const 
   buf_free(&off), buf_free(&src), buf_free(&dst);
 }
 
+/* gather_loop of e's operand into its output from a base known now. */
+static bool gather_from(cg *g, const ir_eqn *e, int64_t base, const int64_t *coef) {
+  char b[32];
+  snprintf(b, sizeof b, "%lld", (long long)base);
+  gather_loop(g, e->out[0], e->in[0], b, coef);
+  return true;
+}
+
 /* Inside a fused loop (ops given) a broadcast is its operand's element;
  * on its own (hoisted before a loop) a gather into its buffer. */
 bool cg_broadcast_in_dim(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
@@ -52,8 +60,7 @@ bool cg_broadcast_in_dim(cg *g, const ir_eqn *e, const char *const *ops, tj_buf 
   strides_of(&a, st);
   for (int k = 0; k < a.rank; k++)
     if (a.dims[k] != 1 && bdims[k] >= 0 && bdims[k] < TJ_MAX_RANK) coef[bdims[k]] = st[k];
-  gather_loop(g, e->out[0], e->in[0], "0", coef);
-  return true;
+  return gather_from(g, e, 0, coef);
 }
 
 bool cg_transpose(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
@@ -63,8 +70,7 @@ bool cg_transpose(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) 
   if (ir_param_ints(e, "permutation", perm, TJ_MAX_RANK) != a.rank) return cg_fail(g, "internal error: transpose");
   strides_of(&a, st);
   for (int d = 0; d < a.rank; d++) coef[d] = st[perm[d]];
-  gather_loop(g, e->out[0], e->in[0], "0", coef);
-  return true;
+  return gather_from(g, e, 0, coef);
 }
 
 /* Only copies reach here: reshapes of buffers share them (codegen.c). */
@@ -84,10 +90,7 @@ bool cg_slice(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   else if (ir_param_ints(e, "strides", step, TJ_MAX_RANK) != a.rank) return cg_fail(g, "internal error: slice");
   strides_of(&a, st);
   for (int d = 0; d < a.rank; d++) base += start[d] * st[d], coef[d] = step[d] * st[d];
-  char b[32];
-  snprintf(b, sizeof b, "%lld", (long long)base);
-  gather_loop(g, e->out[0], e->in[0], b, coef);
-  return true;
+  return gather_from(g, e, base, coef);
 }
 
 bool cg_rev(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
@@ -101,10 +104,7 @@ bool cg_rev(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   for (int i = 0; i < n; i++)
     if (dims[i] >= 0 && dims[i] < a.rank && coef[dims[i]] > 0)
       base += (a.dims[dims[i]] - 1) * st[dims[i]], coef[dims[i]] = -st[dims[i]];
-  char b[32];
-  snprintf(b, sizeof b, "%lld", (long long)base);
-  gather_loop(g, e->out[0], e->in[0], b, coef);
-  return true;
+  return gather_from(g, e, base, coef);
 }
 
 /* Start indices clamped into [0, dim - size], as XLA does. */

@@ -207,6 +207,17 @@ static void carries_end(cg *g, const ir_atom *init, uint32_t n, uint32_t id, con
   }
 }
 
+/* The end of a loop over carries: the next carries become the current
+ * ones, the loop closes, its results are copied out, its block closes. */
+static void carried_loop_end(cg *g, const ir_atom *init, uint32_t n, uint32_t id, const uint32_t *outs) {
+  carries_swap(g, init, n, id);
+  g->indent--;
+  cg_line(g, "}");
+  carries_end(g, init, n, id, outs);
+  g->indent--;
+  cg_line(g, "}");
+}
+
 /* A traced `while (true)` or a scan of 2^31 steps must end: the run and
  * every iteration are charged their work (work.h), the evaluator's
  * amounts at the evaluator's points, so both stop at the same point. The
@@ -245,12 +256,7 @@ bool cg_while(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   cg_line(g, "if (!p%u) break;", id);
   cg_charge_work(g, e);
   ok = ok && sub_block(g, body, &bin, &next);
-  carries_swap(g, init, n, id);
-  g->indent--;
-  cg_line(g, "}");
-  carries_end(g, init, n, id, e->out);
-  g->indent--;
-  cg_line(g, "}");
+  carried_loop_end(g, init, n, id, e->out);
   texts_free(&cur), texts_free(&next), texts_free(&cin), texts_free(&bin), texts_free(&pred);
   return ok;
 }
@@ -296,12 +302,7 @@ bool cg_scan(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   else cg_line(g, "long t%u = s%u;", id, id);
   cg_charge_work(g, e);
   bool ok = sub_block(g, body, &ins, &dests);
-  carries_swap(g, init, ncarry, id);
-  g->indent--;
-  cg_line(g, "}");
-  carries_end(g, init, ncarry, id, e->out);
-  g->indent--;
-  cg_line(g, "}");
+  carried_loop_end(g, init, ncarry, id, e->out);
   texts_free(&cur), texts_free(&next), texts_free(&ins), texts_free(&dests);
   return ok;
 }

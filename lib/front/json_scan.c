@@ -489,6 +489,21 @@ static sjson *trailing_comma(parser *p, const char *what) {
   return NULL;
 }
 
+/* What follows an element of an array or object: a ',' and another
+ * (*more), or the closing bracket. False on anything else, after naming
+ * it (after_element: what may follow here; after_comma: what must follow a
+ * ',', a comma before the closing bracket being the common slip). */
+static bool element_separator(parser *p, char close, const char *after_element, const char *after_comma, bool *more) {
+  skip_ws(p);
+  *more = peek(p) == ',';
+  if (!*more && peek(p) != close) return expected(p, after_element), false;
+  if (!*more) return true;
+  p->pos++;
+  skip_ws(p);
+  if (peek(p) == close) return trailing_comma(p, after_comma), false;
+  return true;
+}
+
 /* array = "[" (value ("," value)*)? "]" */
 static sjson *parse_array(parser *p, const char *path, int depth) {
   json_node *nd = new_node(p, SJ_ARRAY, path, p->pos);
@@ -500,14 +515,7 @@ static sjson *parse_array(parser *p, const char *path, int depth) {
     sjson *item = parse_value(p, path_index(p, path, (uint32_t)n), depth + 1);
     if (!item) return NULL;
     ARENA_PUSH(p->a, items, n, cap, item);
-    skip_ws(p);
-    more = peek(p) == ',';
-    if (!more && peek(p) != ']')
-      return expected(p, "',' or ']' after an array element");
-    if (!more) break;
-    p->pos++;
-    skip_ws(p);
-    if (peek(p) == ']') return trailing_comma(p, "a value after ','");
+    if (!element_separator(p, ']', "',' or ']' after an array element", "a value after ','", &more)) return NULL;
   }
   p->pos++; /* ']' */
   nd->v.items = items;
@@ -586,14 +594,7 @@ static sjson *parse_object(parser *p, const char *path, int depth) {
     member m;
     if (!parse_member(p, path, depth, &m)) return NULL;
     ARENA_PUSH(p->a, ms, n, cap, m);
-    skip_ws(p);
-    more = peek(p) == ',';
-    if (!more && peek(p) != '}')
-      return expected(p, "',' or '}' after an object member");
-    if (!more) break;
-    p->pos++;
-    skip_ws(p);
-    if (peek(p) == '}') return trailing_comma(p, "a string key after ','");
+    if (!element_separator(p, '}', "',' or '}' after an object member", "a string key after ','", &more)) return NULL;
   }
   p->pos++; /* '}' */
   set_members(p, nd, ms, n);

@@ -230,19 +230,29 @@ bool ir_pval_dot_dims(const pval *p, ir_dot_dims *d) {
   return d->nlc >= 0 && d->nrc >= 0 && d->nlb >= 0 && d->nrb >= 0;
 }
 
+pval *ir_int_record_new(ir_module *m, const char *name, const char *const *fields, int n,
+                        const ir_ints_in *vals) {
+  pval *v = pv_record(m, name, fields, n);
+  for (int i = 0; i < n; i++) v->items[i] = pv_ints(m, PV_TUPLE, vals[i].v, vals[i].n);
+  return v;
+}
+
+bool ir_pval_int_record(const pval *p, const char *const *fields, int n, const ir_ints_out *vals, int nvals) {
+  if (!p || p->kind != PV_RECORD || p->fields != fields || p->nitems != n || nvals > n) return false;
+  bool ok = true;
+  for (int i = 0; i < nvals; i++) ok &= (*vals[i].n = ir_pval_ints(p->items[i], vals[i].v, TJ_MAX_RANK)) >= 0;
+  return ok;
+}
+
 /* jax._src.lax.slicing.ScatterDimensionNumbers, in its field order. */
 const char *const ir_scatter_fields[IR_SCATTER_FIELDS] = {
     "update_window_dims", "inserted_window_dims", "scatter_dims_to_operand_dims", "operand_batching_dims",
     "scatter_indices_batching_dims"};
 
 pval *ir_scatter_dims_new(ir_module *m, const ir_scatter_dims *d) {
-  pval *v = pv_record(m, "ScatterDimensionNumbers", ir_scatter_fields, IR_SCATTER_FIELDS);
-  v->items[0] = pv_ints(m, PV_TUPLE, d->window, d->nwindow);
-  v->items[1] = pv_ints(m, PV_TUPLE, d->inserted, d->ninserted);
-  v->items[2] = pv_ints(m, PV_TUPLE, d->to_operand, d->nto);
-  v->items[3] = pv_ints(m, PV_TUPLE, NULL, 0); /* no batching dimensions */
-  v->items[4] = pv_ints(m, PV_TUPLE, NULL, 0);
-  return v;
+  const ir_ints_in vals[IR_SCATTER_FIELDS] = {
+      {d->window, d->nwindow}, {d->inserted, d->ninserted}, {d->to_operand, d->nto}}; /* no batching dimensions */
+  return ir_int_record_new(m, "ScatterDimensionNumbers", ir_scatter_fields, IR_SCATTER_FIELDS, vals);
 }
 
 bool ir_scatter_dims_read(const ir_eqn *e, ir_scatter_dims *d) {
@@ -250,11 +260,8 @@ bool ir_scatter_dims_read(const ir_eqn *e, ir_scatter_dims *d) {
 }
 
 bool ir_pval_scatter_dims(const pval *p, ir_scatter_dims *d) {
-  if (!p || p->kind != PV_RECORD || p->fields != ir_scatter_fields || p->nitems != IR_SCATTER_FIELDS) return false;
-  d->nwindow = ir_pval_ints(p->items[0], d->window, TJ_MAX_RANK);
-  d->ninserted = ir_pval_ints(p->items[1], d->inserted, TJ_MAX_RANK);
-  d->nto = ir_pval_ints(p->items[2], d->to_operand, TJ_MAX_RANK);
-  return d->nwindow >= 0 && d->ninserted >= 0 && d->nto >= 0;
+  const ir_ints_out vals[] = {{d->window, &d->nwindow}, {d->inserted, &d->ninserted}, {d->to_operand, &d->nto}};
+  return ir_pval_int_record(p, ir_scatter_fields, IR_SCATTER_FIELDS, vals, TJ_COUNT(vals));
 }
 
 /* jax._src.lax.slicing.GatherDimensionNumbers, in its field order. */
@@ -262,13 +269,12 @@ const char *const ir_gather_fields[IR_GATHER_FIELDS] = {
     "offset_dims", "collapsed_slice_dims", "start_index_map", "operand_batching_dims", "start_indices_batching_dims"};
 
 pval *ir_gather_dims_new(ir_module *m, const ir_gather_dims *d) {
-  pval *v = pv_record(m, "GatherDimensionNumbers", ir_gather_fields, IR_GATHER_FIELDS);
-  v->items[0] = pv_ints(m, PV_TUPLE, d->offset, d->noffset);
-  v->items[1] = pv_ints(m, PV_TUPLE, d->collapsed, d->ncollapsed);
-  v->items[2] = pv_ints(m, PV_TUPLE, d->start_map, d->nstart_map);
-  v->items[3] = pv_ints(m, PV_TUPLE, d->operand_batching, d->nbatching);
-  v->items[4] = pv_ints(m, PV_TUPLE, d->indices_batching, d->nindices_batching);
-  return v;
+  const ir_ints_in vals[IR_GATHER_FIELDS] = {{d->offset, d->noffset},
+                                             {d->collapsed, d->ncollapsed},
+                                             {d->start_map, d->nstart_map},
+                                             {d->operand_batching, d->nbatching},
+                                             {d->indices_batching, d->nindices_batching}};
+  return ir_int_record_new(m, "GatherDimensionNumbers", ir_gather_fields, IR_GATHER_FIELDS, vals);
 }
 
 bool ir_gather_dims_read(const ir_eqn *e, ir_gather_dims *d) {
@@ -276,14 +282,12 @@ bool ir_gather_dims_read(const ir_eqn *e, ir_gather_dims *d) {
 }
 
 bool ir_pval_gather_dims(const pval *p, ir_gather_dims *d) {
-  if (!p || p->kind != PV_RECORD || p->fields != ir_gather_fields || p->nitems != IR_GATHER_FIELDS) return false;
-  d->noffset = ir_pval_ints(p->items[0], d->offset, TJ_MAX_RANK);
-  d->ncollapsed = ir_pval_ints(p->items[1], d->collapsed, TJ_MAX_RANK);
-  d->nstart_map = ir_pval_ints(p->items[2], d->start_map, TJ_MAX_RANK);
-  d->nbatching = ir_pval_ints(p->items[3], d->operand_batching, TJ_MAX_RANK);
-  d->nindices_batching = ir_pval_ints(p->items[4], d->indices_batching, TJ_MAX_RANK);
-  return d->noffset >= 0 && d->ncollapsed >= 0 && d->nstart_map >= 0 && d->nbatching >= 0 &&
-         d->nindices_batching >= 0;
+  const ir_ints_out vals[IR_GATHER_FIELDS] = {{d->offset, &d->noffset},
+                                              {d->collapsed, &d->ncollapsed},
+                                              {d->start_map, &d->nstart_map},
+                                              {d->operand_batching, &d->nbatching},
+                                              {d->indices_batching, &d->nindices_batching}};
+  return ir_pval_int_record(p, ir_gather_fields, IR_GATHER_FIELDS, vals, IR_GATHER_FIELDS);
 }
 
 /* ---- param kinds ---- */
@@ -343,7 +347,6 @@ static bool is_kind(const pval *v, param_kind k) {
   ir_dot_dims dd;
   ir_scatter_dims sd;
   ir_conv_dims cd;
-  int64_t lo[TJ_MAX_RANK], hi[TJ_MAX_RANK];
   ir_gather_dims gd;
   switch (k) {
   case PK_NONE: return v->kind == PV_NONE;
@@ -361,7 +364,6 @@ static bool is_kind(const pval *v, param_kind k) {
   case PK_SCATTER_DIMS: return ir_pval_scatter_dims(v, &sd);
   case PK_INT_TUPLES: return is_int_tuples(v);
   case PK_CONV_DIMS: return ir_pval_conv_dims(v, &cd);
-  case PK_PADDING: return ir_pval_padding(v, lo, hi, TJ_MAX_RANK) >= 0;
   case PK_GATHER_DIMS: return ir_pval_gather_dims(v, &gd);
   case PK_SCALAR: return v->kind == PV_INT || v->kind == PV_FLOAT || v->kind == PV_BOOL;
   case PK_PLATFORMS: return is_platforms(v);

@@ -162,9 +162,8 @@ const pval *ir_param_get(const ir_eqn *e, const char *key);
   X(PK_CONSTS, "an empty tuple")     /* constants: tjit records none */    \
   X(PK_DOT_DIMS, "dot_general's dimension numbers")   /* (([lc], [rc]), ([lb], [rb])) */ \
   X(PK_SCATTER_DIMS, "a ScatterDimensionNumbers")   /* the record */ \
-  X(PK_INT_TUPLES, "a tuple of int tuples")   /* pad's ((1, 2, 0),), windows' ((0, 0), (1, 1)) */ \
+  X(PK_INT_TUPLES, "a tuple of int tuples")   /* pad's ((1, 2, 0),), windows' and conv's ((0, 0), (1, 1)) */ \
   X(PK_CONV_DIMS, "a ConvDimensionNumbers")         /* convolution (issue 14) */ \
-  X(PK_PADDING, "a tuple of (low, high) pairs")     /* ((1, 1), (0, 0)) */ \
   X(PK_GATHER_DIMS, "a GatherDimensionNumbers")     /* the record */ \
   X(PK_SCALAR, "a number or bool")   /* gather's fill_value */               \
   X(PK_PLATFORMS, "a tuple of platform tuples") /* (('mosaic',), None): platform_index's */
@@ -214,6 +213,18 @@ typedef struct ir_dot_dims {
  * side may differ: the shape rule reports that). */
 bool ir_dot_dims_read(const ir_eqn *e, ir_dot_dims *d);
 bool ir_pval_dot_dims(const pval *p, ir_dot_dims *d);
+/* The dimension-number records (scatter's, gather's, conv's) are records
+ * of int tuples: a field's ints and their number, to write and to read. */
+typedef struct { const int64_t *v; int n; } ir_ints_in;
+typedef struct { int64_t *v; int *n; } ir_ints_out;
+/* A record named name (static text) with n fields, field i holding
+ * vals[i] (an empty tuple where vals[i].v is NULL with n 0). */
+pval *ir_int_record_new(ir_module *m, const char *name, const char *const *fields, int n,
+                        const ir_ints_in *vals);
+/* The first nvals fields of p, a record with these n fields, into
+ * vals[i].v[0..TJ_MAX_RANK) and their numbers into *vals[i].n; false when
+ * p is not such a record or one of those fields is not a tuple of ints. */
+bool ir_pval_int_record(const pval *p, const char *const *fields, int n, const ir_ints_out *vals, int nvals);
 /* A scatter's dimension_numbers, a ScatterDimensionNumbers record: its
  * field names, and the three that tjit's scatters use. */
 enum { IR_SCATTER_FIELDS = 5 };

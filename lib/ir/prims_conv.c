@@ -12,19 +12,20 @@
 const char *const ir_conv_fields[IR_CONV_FIELDS] = {"lhs_spec", "rhs_spec", "out_spec"};
 
 pval *ir_conv_dims_new(ir_module *m, const ir_conv_dims *d) {
-  pval *v = pv_record(m, "ConvDimensionNumbers", ir_conv_fields, IR_CONV_FIELDS);
-  for (int i = 0; i < IR_CONV_FIELDS; i++) v->items[i] = pv_ints(m, PV_TUPLE, d->spec[i], d->rank);
-  return v;
+  ir_ints_in vals[IR_CONV_FIELDS];
+  for (int i = 0; i < IR_CONV_FIELDS; i++) vals[i] = (ir_ints_in){d->spec[i], d->rank};
+  return ir_int_record_new(m, "ConvDimensionNumbers", ir_conv_fields, IR_CONV_FIELDS, vals);
 }
 
 bool ir_pval_conv_dims(const pval *p, ir_conv_dims *d) {
-  if (!p || p->kind != PV_RECORD || p->fields != ir_conv_fields || p->nitems != IR_CONV_FIELDS) return false;
-  for (int i = 0; i < IR_CONV_FIELDS; i++) {
-    int n = ir_pval_ints(p->items[i], d->spec[i], TJ_MAX_RANK);
-    if (n < 2 || (i && n != d->rank)) return false;
-    d->rank = n;
-  }
-  return true;
+  int n[IR_CONV_FIELDS];
+  ir_ints_out vals[IR_CONV_FIELDS];
+  for (int i = 0; i < IR_CONV_FIELDS; i++) vals[i] = (ir_ints_out){d->spec[i], &n[i]};
+  if (!ir_pval_int_record(p, ir_conv_fields, IR_CONV_FIELDS, vals, IR_CONV_FIELDS)) return false;
+  d->rank = n[0];
+  for (int i = 1; i < IR_CONV_FIELDS; i++)
+    if (n[i] != d->rank) return false;
+  return d->rank >= 2;
 }
 
 int ir_pval_padding(const pval *p, int64_t *lo, int64_t *hi, int max) {

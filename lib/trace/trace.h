@@ -165,12 +165,23 @@ bool to_atom(tracer *t, const value *v, tj_dtype dt, bool weak, tj_span span, ir
 bool emit(tracer *t, int prim, const ir_atom *ins, int nin, const tj_aval *hint,
           const ir_param *params, int nparams, tj_span span, value *out);
 bool convert(tracer *t, value *v, tj_dtype dt, bool weak, tj_span span);
+/* slice[start_indices limit_indices strides] of in (rank dims each);
+ * strides NULL records strides=None, as jnp's unit-stride indexing does. */
+bool emit_slice(tracer *t, ir_atom in, int rank, const int64_t *start, const int64_t *limit, const int64_t *strides,
+                tj_span span, value *out);
+/* lax.slice_in_dim(x, lo, hi, axis=axis) of in (aval a): [lo, hi) along
+ * axis, the other dims whole, unit strides recorded as (1, ...) or, with
+ * strides_none, as None. */
+bool emit_slice_in_dim(tracer *t, ir_atom in, const tj_aval *a, int axis, int64_t lo, int64_t hi, bool strides_none,
+                       tj_span span, value *out);
 /* A static number as a numpy scalar of dtype dt: (f32)1.0, f32(1.0). */
 bool cast_static(tracer *t, value *v, tj_dtype dt, tj_span span);
 /* emit for primitives with several outputs (their avals from the shape
  * rule); the new variables go to outs[0..nout). */
 bool emit_n(tracer *t, int prim, const ir_atom *ins, int nin, int nout, const ir_param *params,
             int nparams, tj_span span, uint32_t *outs);
+/* The dtype and weak type that vals[0..n) promote to (lax's result_type). */
+void values_result_type(tracer *t, const value *vals, int n, tj_dtype *dt, bool *weak);
 bool promote_values(tracer *t, value *vals, int n, tj_span span, tj_dtype *dt,
                     bool *weak);
 bool promote_ranks(tracer *t, value *vals, int n, tj_dtype dt, bool weak, tj_span span);
@@ -334,6 +345,9 @@ typedef struct jnp_jit_fn {
   const void *ctx;       /* what body reads besides the arguments */
 } jnp_jit_fn;
 bool jnp_jit(tracer *t, const jnp_jit_fn *fn, const value *args, int n, tj_span span, value *out);
+/* jnp_jit of a helper with no static arguments (fmod, copysign ...). */
+bool jnp_jit_no_statics(tracer *t, const ast_func *tag, const char *name, const value *args, int n,
+                        jnp_jit_body body, const void *ctx, tj_span span, value *out);
 bool where_jit(tracer *t, const value *cxy, tj_span span, value *out);
 /* jnp.power(x1, x2): integer_pow for a static integer exponent, else pow. */
 bool trace_power(tracer *t, value x1, value x2, tj_span span, value *out);

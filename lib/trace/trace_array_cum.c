@@ -93,17 +93,10 @@ typedef struct {
  * it: one slice, nothing when it takes the whole array. */
 static bool slice_axis(tracer *t, value x, int axis, int64_t lo, int64_t hi, tj_span span, value *out) {
   tj_aval a = value_aval(t, &x);
-  int64_t start[TJ_MAX_RANK] = {0}, limit[TJ_MAX_RANK];
-  for (int d = 0; d < a.rank; d++) limit[d] = a.dims[d];
-  start[axis] = lo, limit[axis] = hi;
   *out = x;
   if (lo == 0 && hi == a.dims[axis]) return true;
   ir_atom in;
-  if (!own_atom(t, &x, span, &in)) return false;
-  ir_param ps[3] = {{"start_indices", pv_ints(t->m, PV_TUPLE, start, a.rank)},
-                    {"limit_indices", pv_ints(t->m, PV_TUPLE, limit, a.rank)},
-                    {"strides", pv_none(t->m)}};
-  return emit(t, P_slice, &in, 1, NULL, ps, 3, span, out);
+  return own_atom(t, &x, span, &in) && emit_slice_in_dim(t, in, &a, axis, lo, hi, true, span, out);
 }
 
 /* prepend and append joined to x along the axis: a scalar one broadcast

@@ -307,14 +307,7 @@ typedef struct {
 /* lax.slice_in_dim(x, lo, hi, axis): a slice with unit strides. */
 bool ta_slice_in_dim(tracer *t, value x, int axis, int64_t lo, int64_t hi, tj_span span, value *out) {
   tj_aval a = value_aval(t, &x);
-  int64_t start[TJ_MAX_RANK] = {0}, limit[TJ_MAX_RANK], strides[TJ_MAX_RANK];
-  for (int d = 0; d < a.rank; d++) limit[d] = a.dims[d], strides[d] = 1;
-  start[axis] = lo, limit[axis] = hi;
-  ir_atom in = ATOM_VAR(x.var);
-  ir_param ps[3] = {{"start_indices", pv_ints(t->m, PV_TUPLE, start, a.rank)},
-                    {"limit_indices", pv_ints(t->m, PV_TUPLE, limit, a.rank)},
-                    {"strides", pv_ints(t->m, PV_TUPLE, strides, a.rank)}};
-  return emit(t, P_slice, &in, 1, NULL, ps, 3, span, out);
+  return emit_slice_in_dim(t, ATOM_VAR(x.var), &a, axis, lo, hi, false, span, out);
 }
 
 /* _roll_static's body: per (axis, shift) pair of np.broadcast_arrays, the

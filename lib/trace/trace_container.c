@@ -243,16 +243,10 @@ bool iter_begin(tracer *t, scope *s, node *rhs, iter_source *it) {
  * then squeeze[dimensions=(0,)]. */
 static bool array_row(tracer *t, const value *x, int64_t i, tj_span span, value *out) {
   tj_aval a = t->m->vars[x->var];
-  int64_t start[TJ_MAX_RANK] = {0}, limit[TJ_MAX_RANK], strides[TJ_MAX_RANK], axis0 = 0;
-  for (int d = 0; d < a.rank; d++) limit[d] = a.dims[d], strides[d] = 1;
-  start[0] = i, limit[0] = i + 1;
-  ir_atom in = ATOM_VAR(x->var);
-  ir_param ps[3] = {{"start_indices", pv_ints(t->m, PV_TUPLE, start, a.rank)},
-                    {"limit_indices", pv_ints(t->m, PV_TUPLE, limit, a.rank)},
-                    {"strides", pv_ints(t->m, PV_TUPLE, strides, a.rank)}};
+  int64_t axis0 = 0;
   value row;
-  if (!emit(t, P_slice, &in, 1, NULL, ps, 3, span, &row)) return false;
-  in = ATOM_VAR(row.var);
+  if (!emit_slice_in_dim(t, ATOM_VAR(x->var), &a, 0, i, i + 1, false, span, &row)) return false;
+  ir_atom in = ATOM_VAR(row.var);
   ir_param sq = {"dimensions", pv_ints(t->m, PV_TUPLE, &axis0, 1)};
   return emit(t, P_squeeze, &in, 1, NULL, &sq, 1, span, out);
 }

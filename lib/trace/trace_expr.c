@@ -94,6 +94,32 @@ bool convert(tracer *t, value *v, tj_dtype dt, bool weak, tj_span span) {
   return emit(t, P_convert_element_type, &in, 1, NULL, ps, 2, span, v);
 }
 
+bool emit_slice(tracer *t, ir_atom in, int rank, const int64_t *start, const int64_t *limit, const int64_t *strides,
+                tj_span span, value *out) {
+  ir_param ps[3] = {{"start_indices", pv_ints(t->m, PV_TUPLE, start, rank)},
+                    {"limit_indices", pv_ints(t->m, PV_TUPLE, limit, rank)},
+                    {"strides", strides ? pv_ints(t->m, PV_TUPLE, strides, rank) : pv_none(t->m)}};
+  return emit(t, P_slice, &in, 1, NULL, ps, 3, span, out);
+}
+
+bool emit_slice_in_dim(tracer *t, ir_atom in, const tj_aval *a, int axis, int64_t lo, int64_t hi, bool strides_none,
+                       tj_span span, value *out) {
+  int64_t start[TJ_MAX_RANK] = {0}, limit[TJ_MAX_RANK], strides[TJ_MAX_RANK];
+  for (int d = 0; d < a->rank; d++) limit[d] = a->dims[d], strides[d] = 1;
+  start[axis] = lo, limit[axis] = hi;
+  return emit_slice(t, in, a->rank, start, limit, strides_none ? NULL : strides, span, out);
+}
+
+void values_result_type(tracer *t, const value *vals, int n, tj_dtype *dt, bool *weak) {
+  tj_aval a = value_aval(t, &vals[0]);
+  *dt = a.dtype;
+  *weak = a.weak;
+  for (int i = 1; i < n; i++) {
+    tj_aval b = value_aval(t, &vals[i]);
+    *dt = dtype_promote(*dt, *weak, b.dtype, b.weak, weak);
+  }
+}
+
 static bool check_operand(tracer *t, const value *v, tj_span span) {
   if (v->kind == V_TRACED || value_is_number(v)) return true;
   return tracer_error(t, span, "TypeError: a %s cannot be an operand of an array operation", value_type_name(v));
@@ -102,13 +128,7 @@ static bool check_operand(tracer *t, const value *v, tj_span span) {
 bool promote_values(tracer *t, value *vals, int n, tj_span span, tj_dtype *dt, bool *weak) {
   for (int i = 0; i < n; i++)
     if (!check_operand(t, &vals[i], span)) return false;
-  tj_aval a = value_aval(t, &vals[0]);
-  *dt = a.dtype;
-  *weak = a.weak;
-  for (int i = 1; i < n; i++) {
-    tj_aval b = value_aval(t, &vals[i]);
-    *dt = dtype_promote(*dt, *weak, b.dtype, b.weak, weak);
-  }
+  values_result_type(t, vals, n, dt, weak);
   for (int i = 0; i < n; i++)
     if (!convert(t, &vals[i], *dt, *weak, span)) return false;
   return true;

@@ -320,10 +320,7 @@ static bool static_slice(tracer *t, const indexer *ix, value x, value *out) {
   value v = x;
   tj_span span = ix->span;
   if (!(unit && trivial)) {
-    ir_atom in = ATOM_VAR(x.var);
-    ir_param ps[3] = {ix_ints_param(t, "start_indices", start, nstart), ix_ints_param(t, "limit_indices", limit, nstart),
-                      unit ? (ir_param){"strides", pv_none(t->m)} : ix_ints_param(t, "strides", strides, nstart)};
-    if (!emit(t, P_slice, &in, 1, NULL, ps, 3, span, &v)) return false;
+    if (!emit_slice(t, ATOM_VAR(x.var), nstart, start, limit, unit ? NULL : strides, span, &v)) return false;
   }
   if (nrev && !emit_dims(t, P_rev, "dimensions", rev, nrev, span, &v)) return false;
   if (nsqueeze && !emit_dims(t, P_squeeze, "dimensions", squeeze, nsqueeze, span, &v)) return false;

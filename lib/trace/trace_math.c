@@ -25,12 +25,7 @@ static bool check_numbers(tracer *t, const char *name, const value *v, int n, tj
 /* promote_dtypes_inexact (util.py): one dtype for all, made inexact, the
  * weak type kept; each operand converted (a constant stays a constant). */
 static bool promote_inexact(tracer *t, value *v, int n, tj_span span, tj_dtype *dt, bool *weak) {
-  tj_aval a = value_aval(t, &v[0]);
-  *dt = a.dtype, *weak = a.weak;
-  for (int i = 1; i < n; i++) {
-    tj_aval b = value_aval(t, &v[i]);
-    *dt = dtype_promote(*dt, *weak, b.dtype, b.weak, weak);
-  }
+  values_result_type(t, v, n, dt, weak);
   *dt = dtype_to_inexact(*dt);
   for (int i = 0; i < n; i++)
     if (!convert(t, &v[i], *dt, *weak, span)) return false;
@@ -129,14 +124,16 @@ static bool builtin_isnan(tracer *t, const builtin_def *b, const call_args *a, v
 
 /* ---- jitted ufuncs ---- */
 
-/* Identities in the jit cache (trace.h jnp_jit), never read or written. */
-static const ast_func arccosh_tag, isinf_tag, hypot_tag, heaviside_tag, signbit_tag, copysign_tag;
+/* The plain-@jit ufuncs whose builtin only checks its operands and
+ * records jit[name=NAME] of NAME_body: one row each of NAME and arity.
+ * The row makes NAME_tag, the ufunc's identity in the jit cache (trace.h
+ * jnp_jit, never read or written), and its entry in jitted_ufuncs. */
+#define JITTED_UFUNCS(X) X(arccosh, 1) X(isinf, 1) X(hypot, 2) X(heaviside, 2) X(copysign, 2)
 
-static bool jit_of(tracer *t, const ast_func *tag, const char *name, const value *v, int n, jnp_jit_body body,
-                   tj_span span, value *out) {
-  jnp_jit_fn fn = {name, tag, {.kind = V_TUPLE}, body, NULL};
-  return jnp_jit(t, &fn, v, n, span, out);
-}
+#define JITTED_UFUNC_TAG(name, arity) static const ast_func name##_tag;
+JITTED_UFUNCS(JITTED_UFUNC_TAG)
+#undef JITTED_UFUNC_TAG
+static const ast_func signbit_tag; /* copysign's inner jit */
 
 static bool arccosh_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
   (void)ctx;
@@ -248,36 +245,36 @@ static bool copysign_body(tracer *t, const void *ctx, value *v, tj_span span, va
   bool weak;
   value sb, ab, neg, ab2;
   if (!promote_inexact(t, v, 2, span, &dt, &weak) || !promote_ranks(t, v, 2, dt, weak, span) ||
-      !jit_of(t, &signbit_tag, "signbit", &v[1], 1, signbit_body, span, &sb) ||
+      !jnp_jit_no_statics(t, &signbit_tag, "signbit", &v[1], 1, signbit_body, NULL, span, &sb) ||
       !lax_op(t, P_abs, &v[0], 1, dt, weak, span, &ab) || !lax_op(t, P_neg, &ab, 1, dt, weak, span, &neg) ||
       !lax_op(t, P_abs, &v[0], 1, dt, weak, span, &ab2))
     return false;
   return where3(t, sb, neg, ab2, span, out);
 }
 
-static bool builtin_copysign(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  return check_numbers(t, b->name, a->pos, 2, a->call->span) &&
-         jit_of(t, &copysign_tag, "copysign", a->pos, 2, copysign_body, a->call->span, out);
-}
+typedef struct {
+  const char *name;
+  int arity;
+  const ast_func *tag;
+  jnp_jit_body body;
+} jitted_ufunc;
 
-static bool builtin_arccosh(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  return check_numbers(t, b->name, a->pos, 1, a->call->span) &&
-         jit_of(t, &arccosh_tag, "arccosh", a->pos, 1, arccosh_body, a->call->span, out);
-}
+static const jitted_ufunc jitted_ufuncs[] = {
+#define JITTED_UFUNC_ROW(name, arity) {#name, arity, &name##_tag, name##_body},
+    JITTED_UFUNCS(JITTED_UFUNC_ROW)
+#undef JITTED_UFUNC_ROW
+};
 
-static bool builtin_isinf(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  return check_numbers(t, b->name, a->pos, 1, a->call->span) &&
-         jit_of(t, &isinf_tag, "isinf", a->pos, 1, isinf_body, a->call->span, out);
-}
-
-static bool builtin_hypot(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  return check_numbers(t, b->name, a->pos, 2, a->call->span) &&
-         jit_of(t, &hypot_tag, "hypot", a->pos, 2, hypot_body, a->call->span, out);
-}
-
-static bool builtin_heaviside(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  return check_numbers(t, b->name, a->pos, 2, a->call->span) &&
-         jit_of(t, &heaviside_tag, "heaviside", a->pos, 2, heaviside_body, a->call->span, out);
+/* A jitted ufunc's builtin: its row found by the builtin's name, the
+ * operands checked as numbers, then its jit recorded. */
+static bool builtin_jitted_ufunc(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  for (size_t i = 0; i < TJ_COUNT(jitted_ufuncs); i++) {
+    const jitted_ufunc *u = &jitted_ufuncs[i];
+    if (strcmp(u->name, b->name) == 0)
+      return check_numbers(t, b->name, a->pos, u->arity, a->call->span) &&
+             jnp_jit_no_statics(t, u->tag, u->name, a->pos, u->arity, u->body, NULL, a->call->span, out);
+  }
+  TJ_BUG("a jitted ufunc builtin with no row in JITTED_UFUNCS");
 }
 
 /* ---- nan_to_num and round with decimals ---- */
@@ -403,16 +400,16 @@ const builtin_def builtins_jnp_math[] = {
     {"sinh", builtin_inexact, 1, 1, NULL, P_sinh},
     {"cosh", builtin_inexact, 1, 1, NULL, P_cosh},
     {"arcsinh", builtin_inexact, 1, 1, NULL, P_asinh},
-    {"arccosh", builtin_arccosh, 1, 1, NULL, P_acosh},
+    {"arccosh", builtin_jitted_ufunc, 1, 1, NULL, P_acosh},
     {"arctanh", builtin_inexact, 1, 1, NULL, P_atanh},
     {"arctan2", builtin_inexact, 2, 2, NULL, P_atan2},
     {"log2", builtin_log2, 1, 1, NULL, P_log},
     {"log10", builtin_log10, 1, 1, NULL, P_log},
     {"isnan", builtin_isnan, 1, 1, NULL, P_ne},
-    {"isinf", builtin_isinf, 1, 1, NULL, P_eq},
-    {"hypot", builtin_hypot, 2, 2, NULL, P_sqrt},
-    {"heaviside", builtin_heaviside, 2, 2, NULL, P_select_n},
+    {"isinf", builtin_jitted_ufunc, 1, 1, NULL, P_eq},
+    {"hypot", builtin_jitted_ufunc, 2, 2, NULL, P_sqrt},
+    {"heaviside", builtin_jitted_ufunc, 2, 2, NULL, P_select_n},
     {"nan_to_num", builtin_nan_to_num, 1, 1, kw_nan_to_num, P_select_n},
-    {"copysign", builtin_copysign, 2, 2, NULL, P_select_n},
+    {"copysign", builtin_jitted_ufunc, 2, 2, NULL, P_select_n},
     {NULL, NULL, 0, 0, NULL, 0},
 };

@@ -92,6 +92,18 @@ static bool promoted_to(tracer *t, value *v, tj_dtype dt, bool weak, tj_span spa
   return true;
 }
 
+/* promote_args_inexact of two operands (logaddexp's, logsumexp's a and
+ * b): one dtype, made inexact (dtype_to_inexact), then the ranks padded. */
+static bool promote_pair_inexact(tracer *t, value *v, tj_span span) {
+  tj_dtype dt;
+  bool weak;
+  if (!promote_values(t, v, 2, span, &dt, &weak)) return false;
+  dt = dtype_to_inexact(dt);
+  for (int i = 0; i < 2; i++)
+    if (!promoted_to(t, &v[i], dt, weak, span)) return false;
+  return promote_ranks(t, v, 2, dt, weak, span);
+}
+
 /* A numpy scalar of dtype dt (np.sqrt(0.5).astype(x.dtype)): strong. */
 static value np_scalar(double c, tj_dtype dt) {
   return value_strong(value_float(tj_round_to_float(dt, c)), dt);
@@ -173,13 +185,7 @@ static bool logaddexp_body(tracer *t, const void *ctx, value *v, tj_span span, v
 /* jnp.logaddexp: promote_args_inexact, then lax's custom_jvp logaddexp. */
 static bool trace_logaddexp(tracer *t, value x1, value x2, tj_span span, value *out) {
   value v[2] = {x1, x2};
-  tj_dtype dt;
-  bool weak;
-  if (!promote_values(t, v, 2, span, &dt, &weak)) return false;
-  dt = dtype_to_inexact(dt);
-  for (int i = 0; i < 2; i++)
-    if (!promoted_to(t, &v[i], dt, weak, span)) return false;
-  if (!promote_ranks(t, v, 2, dt, weak, span)) return false;
+  if (!promote_pair_inexact(t, v, span)) return false;
   custom_jvp_fn fn = {"logaddexp", "_logaddexp_jvp", logaddexp_body, NULL};
   return custom_jvp(t, &fn, v, 2, span, out);
 }
@@ -458,13 +464,7 @@ static bool logsumexp_of(tracer *t, value x, const lse_opts *o, tj_span span, va
   value amax, fin, zeros, wide, e, s, bv[2] = {x, o->b ? *o->b : value_none()}, nz;
   const axes_set *ax = &o->ax;
   if (o->b) { /* promote_args_inexact("logsumexp", a, b); jnp.where(b != 0, a, -inf) */
-    tj_dtype dt;
-    bool weak;
-    if (!promote_values(t, bv, 2, span, &dt, &weak)) return false;
-    dt = dtype_to_inexact(dt);
-    for (int i = 0; i < 2; i++)
-      if (!promoted_to(t, &bv[i], dt, weak, span)) return false;
-    if (!promote_ranks(t, bv, 2, dt, weak, span) || !apply_binary(t, P_ne, bv[1], value_int(0), span, &nz) ||
+    if (!promote_pair_inexact(t, bv, span) || !apply_binary(t, P_ne, bv[1], value_int(0), span, &nz) ||
         !where_fill(t, &nz, bv[0], value_float(-INFINITY), span, &x))
       return false;
   } else if (!inexact1(t, &x, span))

@@ -66,9 +66,8 @@ bool jnp_jit(tracer *t, const jnp_jit_fn *fn, const value *vals, int n, tj_span 
   return jit_tuple_result(t, inner->nout, outer_in, n, ps, span, out);
 }
 
-/* A helper of no static arguments. */
-static bool helper_jit(tracer *t, const ast_func *tag, const char *name, const value *vals, int n, jnp_jit_body body,
-                       const void *ctx, tj_span span, value *out) {
+bool jnp_jit_no_statics(tracer *t, const ast_func *tag, const char *name, const value *vals, int n,
+                        jnp_jit_body body, const void *ctx, tj_span span, value *out) {
   jnp_jit_fn fn = {name, tag, {.kind = V_TUPLE}, body, ctx};
   return jnp_jit(t, &fn, vals, n, span, out);
 }
@@ -199,7 +198,7 @@ static bool check_operands(tracer *t, const char *name, const value *v, tj_span 
 bool trace_remainder(tracer *t, value x1, value x2, tj_span span, value *out) {
   value v[2] = {x1, x2};
   return check_operands(t, "remainder", v, span) &&
-         helper_jit(t, &remainder_tag, "remainder", v, 2, remainder_body, NULL, span, out);
+         jnp_jit_no_statics(t, &remainder_tag, "remainder", v, 2, remainder_body, NULL, span, out);
 }
 
 static bool builtin_remainder(tracer *t, const builtin_def *b, const call_args *a, value *out) {
@@ -209,12 +208,13 @@ static bool builtin_remainder(tracer *t, const builtin_def *b, const call_args *
 
 static bool builtin_fmod(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   return check_operands(t, b->name, a->pos, a->call->span) &&
-         helper_jit(t, &fmod_tag, "fmod", a->pos, 2, fmod_body, NULL, a->call->span, out);
+         jnp_jit_no_statics(t, &fmod_tag, "fmod", a->pos, 2, fmod_body, NULL, a->call->span, out);
 }
 
 static bool builtin_floor_divide(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   return check_operands(t, b->name, a->pos, a->call->span) &&
-         helper_jit(t, &floor_divide_tag, "floor_divide", a->pos, 2, floor_divide_body, NULL, a->call->span, out);
+         jnp_jit_no_statics(t, &floor_divide_tag, "floor_divide", a->pos, 2, floor_divide_body, NULL, a->call->span,
+                            out);
 }
 
 /* lax.rem: C's truncated remainder, one equation. */
@@ -274,7 +274,7 @@ static bool builtin_clip(tracer *t, const builtin_def *b, const call_args *a, va
   for (int k = 0; k < 2; k++)
     tree[k] = !bound[k] ? 0 : (keyword[k] ? 3 : 1) + (bound[k]->kind == V_NONE);
   clip_layout l = {at[0], at[1]};
-  return helper_jit(t, &clip_tags[tree[0] * 5 + tree[1]], "clip", vals, n, clip_body, &l, a->call->span, out);
+  return jnp_jit_no_statics(t, &clip_tags[tree[0] * 5 + tree[1]], "clip", vals, n, clip_body, &l, a->call->span, out);
 }
 
 bool python_constant(const char *name, value *out) {

@@ -169,7 +169,6 @@ static void test_every_kind(void) {
       {PK_DOT_DIMS, dot_dims(m), ir_scatter_dims_new(m, &sd)},
       {PK_SCATTER_DIMS, ir_scatter_dims_new(m, &sd), dot_dims(m)},
       {PK_CONV_DIMS, ir_conv_dims_new(m, &cd), ir_scatter_dims_new(m, &sd)},
-      {PK_PADDING, ir_padding_new(m, &one, &one, 1), pv_ints(m, PV_TUPLE, &one, 1)},
       {PK_GATHER_DIMS, ir_gather_dims_new(m, &gd), ir_scatter_dims_new(m, &sd)},
       {PK_SCALAR, pv_float(m, 0.5), pv_name(m, "nan")},
       {PK_INTS | PK_OR_NONE, pv_none(m), pv_name(m, "(1,)")},
