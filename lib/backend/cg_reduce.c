@@ -4,6 +4,7 @@
  * combining expressions, so integer results are bit-exact and float ones
  * too except where BLAS regroups a product's sums. */
 #include "codegen.h"
+#include "cum_rt.h"
 #include "kernels.h"
 
 #include <stdlib.h>
@@ -354,14 +355,25 @@ static void cumred_expr(int prim, tj_dtype t, const char *acc, const char *x, tj
   else buf_printf(b, "%s %s %s ? %s : %s", acc, cmp, x, acc, x);
 }
 
-/* cumsum/cumprod/cummax/cummin[axis reverse]: the axis is the middle loop
- * with the dims before it outside and those after it inside, so each step
- * reads and writes a contiguous run of `inner` elements; one axis of
- * contiguous elements (inner 1) goes to the in-order scan kernel of a
- * forward sum or product, or keeps its accumulator in a local; rows of
- * a sum or product at least KERNEL_ROW_MIN long go to the vectorized
- * add/mul kernel. Each element is combined in order, never reassociated,
- * as the evaluator. */
+/* One call of the cumulative runtime (cum_rt.c, built with the kernels'
+ * flags): the array as [outer, n, inner] around the axis. */
+static void cumred_call(cg *g, const ir_eqn *e, tj_dtype t, long long outer, long long n, long long inner,
+                        bool reverse) {
+  int op = e->prim == P_cumsum ? TJ_CUM_SUM : e->prim == P_cumprod ? TJ_CUM_PROD
+           : e->prim == P_cummax ? TJ_CUM_MAX : TJ_CUM_MIN;
+  tj_buf src = {0}, dst = {0};
+  cg_ptr(g, e->in[0], &src);
+  cg_ptr(g, ATOM_VAR(e->out[0]), &dst);
+  cg_line(g, "%s((const void *)%s, (void *)%s, %d, %d, %lld, %lld, %lld, %d);", cg_fn(g, "tj_rt_cumred"), src.data,
+          dst.data, (int)t, op, outer, n, inner, (int)reverse);
+  buf_free(&src), buf_free(&dst);
+}
+
+/* cumsum/cumprod/cummax/cummin[axis reverse]: the runtime for the dtypes
+ * it has; else (bool) loops with the axis the middle loop, the dims before
+ * it outside and those after it inside, so each step reads and writes a
+ * contiguous run of `inner` elements. Each element is combined in order,
+ * never reassociated, as the evaluator. */
 bool cg_cumred(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   tj_aval a = cg_aval(g, e->in[0]);
@@ -372,20 +384,14 @@ bool cg_cumred(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   for (int d = (int)axis + 1; d < a.rank; d++) inner *= a.dims[d];
   long long n = (long long)a.dims[axis], in = (long long)inner;
   if (n == 0 || outer == 0 || inner == 0) return true;
-  int op = e->prim == P_cumsum ? P_add : e->prim == P_cumprod ? P_mul : -1; /* max/min: the loop's NaN rule */
-  const tjk_kernel *k = op >= 0 && inner >= KERNEL_ROW_MIN ? tjk_find(op, a.dtype, TJK_VV) : NULL;
+  if (tj_rt_cumred_has(a.dtype) && !ATOM_IS_LIT(e->in[0])) {
+    cumred_call(g, e, a.dtype, (long long)outer, n, in, reverse);
+    return true;
+  }
   tj_buf src = {0}, dst = {0}, step = {0};
   cg_ptr(g, e->in[0], &src);
   cg_ptr(g, ATOM_VAR(e->out[0]), &dst);
   const char *ty = cg_type(a.dtype);
-  const tjk_kernel *scan = inner == 1 && !reverse ? tjk_find(e->prim, a.dtype, TJK_SCAN) : NULL;
-  if (scan) { /* rows along the last axis: the gcc-built in-order scan kernel */
-    cg_kernel(g, scan);
-    cg_line(g, "for (long o = 0; o < %lld; o++) %s(%s + o * %lld, %s + o * %lld, %lld);", (long long)outer, scan->name,
-            dst.data, n, src.data, n, n);
-    buf_free(&src), buf_free(&dst);
-    return true;
-  }
   cg_line(g, "{");
   g->indent++;
   cg_line(g, "const %s *s = %s; %s *d = %s;", ty, src.data, ty, dst.data);
@@ -396,13 +402,6 @@ bool cg_cumred(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
     cg_line(g, "  %s acc = s[first]; d[first] = acc;", ty);
     cg_line(g, "  for (long k = 1; k < %lld; k++) { long j = first %s k; acc = %s; d[j] = acc; }", n,
             reverse ? "-" : "+", step.data);
-  } else if (k) { /* each step a row: y = p + x by the block kernel, exact as the loop */
-    cg_kernel(g, k);
-    cg_line(g, "  for (long i = 0; i < %lld; i++) d[first + i] = s[first + i];", in);
-    cg_line(g, "  for (long k = 1; k < %lld; k++) {", n);
-    cg_line(g, "    long j = first %s k * %lld;", reverse ? "-" : "+", in);
-    cg_line(g, "    %s(d + j, d + j %s %lld, s + j, %lld);", k->name, reverse ? "+" : "-", in, in);
-    cg_line(g, "  }");
   } else {
     cumred_expr(e->prim, a.dtype, "p[i]", "x[i]", &step);
     cg_line(g, "  for (long i = 0; i < %lld; i++) d[first + i] = s[first + i];", in);

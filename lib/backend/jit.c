@@ -8,6 +8,7 @@
 #include "window_rt.h"
 #include "conv_rt.h"
 #include "gather_rt.h"
+#include "cum_rt.h"
 
 #include <dlfcn.h>
 #include <errno.h>
