@@ -31,3 +31,9 @@ same_bytes_as_evaluator() {
   assert_output --partial "tj_rt_cumred("
   same_bytes_as_evaluator "$TJIT_ROOT/tests/data/cum-exact.json"
 }
+
+@test "reduce_window max/min/sum: inner and edge outputs, NaN, a window moving in no dimension: the evaluator's bytes" {
+  run tjit emit-c "$TJIT_ROOT/tests/data/window-exact.json"
+  assert_output --partial "tj_rt_reduce_window("
+  same_bytes_as_evaluator "$TJIT_ROOT/tests/data/window-exact.json"
+}
