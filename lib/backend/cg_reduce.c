@@ -6,6 +6,7 @@
 #include "codegen.h"
 #include "cum_rt.h"
 #include "kernels.h"
+#include "scatter_rt.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -276,6 +277,56 @@ bool cg_dot_general(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr
 
 /* ---- scatter ---- */
 
+/* The scatter runtime's descriptor (scatter_rt.h) when it can do e: the
+ * update window dims are the updates' trailing ones in order (so the
+ * updates go window by window in the evaluator's row-major order) and no
+ * operand dim takes two index entries. */
+static bool scatter_desc(const ir_scatter_dims *d, const tj_aval *op, const tj_aval *idx, const tj_aval *u, long *desc) {
+  int64_t nbatch = 1;
+  if (op->rank > TJ_SCATTER_SLOTS || d->nto > TJ_SCATTER_SLOTS) return false;
+  for (int w = 0; w < d->nwindow; w++)
+    if (d->window[w] != u->rank - d->nwindow + w) return false;
+  for (int i = 0; i < u->rank - d->nwindow; i++) nbatch *= u->dims[i];
+  memset(desc, 0, sizeof(long) * SD_SIZE);
+  desc[SD_RANK] = op->rank, desc[SD_ELSIZE] = dtype_size(op->dtype), desc[SD_NBATCH] = (long)nbatch;
+  desc[SD_NVEC] = (long)idx->dims[idx->rank - 1], desc[SD_NTO] = d->nto;
+  for (int dim = 0, w = 0; dim < op->rank; dim++) {
+    bool inserted = listed(d->inserted, d->ninserted, dim);
+    desc[SD_OP_DIMS + dim] = (long)op->dims[dim];
+    desc[SD_WSIZE + dim] = inserted ? 1 : (long)u->dims[d->window[w++]];
+  }
+  for (int i = 0; i < d->nto; i++) {
+    if (d->to_operand[i] < 0 || d->to_operand[i] >= op->rank || listed(d->to_operand, i, d->to_operand[i]))
+      return false;
+    desc[SD_TO + i] = (long)d->to_operand[i];
+  }
+  return true;
+}
+
+/* out = operand, then one call of the scatter runtime (scatter_rt.c,
+ * built with the kernels' flags); false when it cannot do e. */
+static bool scatter_call(cg *g, const ir_eqn *e, const ir_scatter_dims *d) {
+  tj_aval op = cg_aval(g, e->in[0]), idx = cg_aval(g, e->in[1]), u = cg_aval(g, e->in[2]);
+  int kind = e->prim == P_scatter ? TJ_SCATTER_SET : e->prim == P_scatter_add ? TJ_SCATTER_ADD
+             : e->prim == P_scatter_sub ? TJ_SCATTER_SUB : e->prim == P_scatter_mul ? TJ_SCATTER_MUL
+             : e->prim == P_scatter_min ? TJ_SCATTER_MIN : TJ_SCATTER_MAX;
+  long desc[SD_SIZE];
+  if (ATOM_IS_LIT(e->in[1]) || ATOM_IS_LIT(e->in[2]) || u.dtype != op.dtype ||
+      !tj_rt_scatter_has(op.dtype, kind) || !scatter_desc(d, &op, &idx, &u, desc))
+    return false;
+  uint32_t id = cg_fresh(g);
+  tj_buf table = {0}, ix = {0}, up = {0}, out = {0};
+  for (int k = 0; k < SD_SIZE; k++) buf_printf(&table, "%s%ld", k ? ", " : "", desc[k]);
+  cg_ptr(g, e->in[1], &ix), cg_ptr(g, e->in[2], &up), cg_ptr(g, ATOM_VAR(e->out[0]), &out);
+  cg_copy(g, e->out[0], e->in[0]);
+  cg_frame(g, sizeof(long) * SD_SIZE);
+  cg_line(g, "{ long sd%u[] = {%s};", id, table.data);
+  cg_line(g, "  %s((void *)%s, (const void *)%s, %d, (const void *)%s, %d, %d, sd%u); }", cg_fn(g, "tj_rt_scatter"),
+          out.data, ix.data, (int)idx.dtype, up.data, (int)op.dtype, kind, id);
+  buf_free(&table), buf_free(&ix), buf_free(&up), buf_free(&out);
+  return true;
+}
+
 /* out = operand; then each update element whose window lies inside the
  * operand combines with its target (FILL_OR_DROP, as the evaluator). */
 bool cg_scatter(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
@@ -288,6 +339,7 @@ bool cg_scatter(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   int nwin = d.nwindow, nins = d.ninserted, nto = d.nto;
   if (!ok || nwin + nins != op.rank || idx.rank < 1 || nwin > u.rank)
     return cg_fail(g, "internal error: %s with dimension numbers it cannot use", prims[e->prim].name);
+  if (scatter_call(g, e, &d)) return true;
   strides_of(&u, ust), strides_of(&op, ost);
   int64_t nvec = idx.dims[idx.rank - 1];
   cg_copy(g, e->out[0], e->in[0]);

@@ -37,3 +37,10 @@ same_bytes_as_evaluator() {
   assert_output --partial "tj_rt_reduce_window("
   same_bytes_as_evaluator "$TJIT_ROOT/tests/data/window-exact.json"
 }
+
+@test "scatter set/add/sub/mul/min/max with duplicate and out-of-range indices: the evaluator's bytes" {
+  run tjit emit-c "$TJIT_ROOT/tests/data/scatter-exact.json"
+  # the prototype, then one call per scatter (thirteen)
+  assert_equal "$(grep -c 'tj_rt_scatter(' <<< "$output")" 14
+  same_bytes_as_evaluator "$TJIT_ROOT/tests/data/scatter-exact.json"
+}
