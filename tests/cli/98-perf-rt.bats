@@ -44,3 +44,10 @@ same_bytes_as_evaluator() {
   assert_equal "$(grep -c 'tj_rt_scatter(' <<< "$output")" 14
   same_bytes_as_evaluator "$TJIT_ROOT/tests/data/scatter-exact.json"
 }
+
+@test "the bench's scatter-add, 3x3 max pooling and cummax pass run --check at their full size" {
+  for spec in scatter_add maxpool3 cummax_last; do
+    run tjit run --no-cache --check --call 0 "$TJIT_ROOT/scripts/bench/$spec.json"
+    assert_success
+  done
+}
