@@ -250,7 +250,7 @@ static int inside_lead(const window_job *w, const long *oc, long *first) {
     for (long r = 0; r < nrows; r++, step(oc, w->out_dims, last)) {                     \
       T *row = out + r * n * w->run;                                                    \
       long lo = n, hi = n;                                                              \
-      if (w->fast && inside_lead(w, oc, &first)) {                                      \
+      if (w->fast && w->row_lo < w->row_hi && inside_lead(w, oc, &first)) {            \
         lo = w->row_lo, hi = w->row_hi;                                                 \
         name##_inner(w, in + (first + lo * s - w->lo[last]) * w->run, row + lo * w->run, hi - lo, s * w->run, identity); \
       }                                                                                 \
