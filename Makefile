@@ -109,8 +109,10 @@ $(BUILD)/lib/backend/kernels.o: lib/backend/kernels.c lib/*/*.def lib/*.h lib/*/
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(KERNEL_CFLAGS) $(KERNEL_MATHFLAGS) -c -o $@ $<
 
-# pad's and reduce_window's runtime (lib/backend/window_rt.c): the same flags
-$(BUILD)/lib/backend/window_rt.o: lib/backend/window_rt.c lib/*/*.def lib/*.h lib/*/*.h
+# pad's and reduce_window's runtime (lib/backend/window_rt.c), the
+# cumulative reductions' (cum_rt.c) and the scatters' (scatter_rt.c): the same flags
+$(BUILD)/lib/backend/window_rt.o $(BUILD)/lib/backend/cum_rt.o $(BUILD)/lib/backend/scatter_rt.o: \
+  $(BUILD)/lib/backend/%.o: lib/backend/%.c lib/*/*.def lib/*.h lib/*/*.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(KERNEL_CFLAGS) $(KERNEL_MATHFLAGS) -c -o $@ $<

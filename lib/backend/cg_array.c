@@ -3,7 +3,7 @@
  * offset is linear in the loop indices; reductions, argmax/argmin and
  * dot_general in their own loops, accumulating in the order the reference
  * evaluator does (eval_array.c); large float matrix products through BLAS;
- * scatters as a copy then one update per element. */
+ * scatters as a copy then the scatter runtime (scatter_rt.c) or one update per element. */
 #include "codegen.h"
 
 #include <string.h>

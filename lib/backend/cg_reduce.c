@@ -4,7 +4,9 @@
  * combining expressions, so integer results are bit-exact and float ones
  * too except where BLAS regroups a product's sums. */
 #include "codegen.h"
+#include "cum_rt.h"
 #include "kernels.h"
+#include "scatter_rt.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +277,56 @@ bool cg_dot_general(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr
 
 /* ---- scatter ---- */
 
+/* The scatter runtime's descriptor (scatter_rt.h) when it can do e: the
+ * update window dims are the updates' trailing ones in order (so the
+ * updates go window by window in the evaluator's row-major order) and no
+ * operand dim takes two index entries. */
+static bool scatter_desc(const ir_scatter_dims *d, const tj_aval *op, const tj_aval *idx, const tj_aval *u, long *desc) {
+  int64_t nbatch = 1;
+  if (op->rank > TJ_SCATTER_SLOTS || d->nto > TJ_SCATTER_SLOTS) return false;
+  for (int w = 0; w < d->nwindow; w++)
+    if (d->window[w] != u->rank - d->nwindow + w) return false;
+  for (int i = 0; i < u->rank - d->nwindow; i++) nbatch *= u->dims[i];
+  memset(desc, 0, sizeof(long) * SD_SIZE);
+  desc[SD_RANK] = op->rank, desc[SD_ELSIZE] = dtype_size(op->dtype), desc[SD_NBATCH] = (long)nbatch;
+  desc[SD_NVEC] = (long)idx->dims[idx->rank - 1], desc[SD_NTO] = d->nto;
+  for (int dim = 0, w = 0; dim < op->rank; dim++) {
+    bool inserted = listed(d->inserted, d->ninserted, dim);
+    desc[SD_OP_DIMS + dim] = (long)op->dims[dim];
+    desc[SD_WSIZE + dim] = inserted ? 1 : (long)u->dims[d->window[w++]];
+  }
+  for (int i = 0; i < d->nto; i++) {
+    if (d->to_operand[i] < 0 || d->to_operand[i] >= op->rank || listed(d->to_operand, i, d->to_operand[i]))
+      return false;
+    desc[SD_TO + i] = (long)d->to_operand[i];
+  }
+  return true;
+}
+
+/* out = operand, then one call of the scatter runtime (scatter_rt.c,
+ * built with the kernels' flags); false when it cannot do e. */
+static bool scatter_call(cg *g, const ir_eqn *e, const ir_scatter_dims *d) {
+  tj_aval op = cg_aval(g, e->in[0]), idx = cg_aval(g, e->in[1]), u = cg_aval(g, e->in[2]);
+  int kind = e->prim == P_scatter ? TJ_SCATTER_SET : e->prim == P_scatter_add ? TJ_SCATTER_ADD
+             : e->prim == P_scatter_sub ? TJ_SCATTER_SUB : e->prim == P_scatter_mul ? TJ_SCATTER_MUL
+             : e->prim == P_scatter_min ? TJ_SCATTER_MIN : TJ_SCATTER_MAX;
+  long desc[SD_SIZE];
+  if (ATOM_IS_LIT(e->in[1]) || ATOM_IS_LIT(e->in[2]) || u.dtype != op.dtype ||
+      !tj_rt_scatter_has(op.dtype, kind) || !scatter_desc(d, &op, &idx, &u, desc))
+    return false;
+  uint32_t id = cg_fresh(g);
+  tj_buf table = {0}, ix = {0}, up = {0}, out = {0};
+  for (int k = 0; k < SD_SIZE; k++) buf_printf(&table, "%s%ld", k ? ", " : "", desc[k]);
+  cg_ptr(g, e->in[1], &ix), cg_ptr(g, e->in[2], &up), cg_ptr(g, ATOM_VAR(e->out[0]), &out);
+  cg_copy(g, e->out[0], e->in[0]);
+  cg_frame(g, sizeof(long) * SD_SIZE);
+  cg_line(g, "{ long sd%u[] = {%s};", id, table.data);
+  cg_line(g, "  %s((void *)%s, (const void *)%s, %d, (const void *)%s, %d, %d, sd%u); }", cg_fn(g, "tj_rt_scatter"),
+          out.data, ix.data, (int)idx.dtype, up.data, (int)op.dtype, kind, id);
+  buf_free(&table), buf_free(&ix), buf_free(&up), buf_free(&out);
+  return true;
+}
+
 /* out = operand; then each update element whose window lies inside the
  * operand combines with its target (FILL_OR_DROP, as the evaluator). */
 bool cg_scatter(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
@@ -287,6 +339,7 @@ bool cg_scatter(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   int nwin = d.nwindow, nins = d.ninserted, nto = d.nto;
   if (!ok || nwin + nins != op.rank || idx.rank < 1 || nwin > u.rank)
     return cg_fail(g, "internal error: %s with dimension numbers it cannot use", prims[e->prim].name);
+  if (scatter_call(g, e, &d)) return true;
   strides_of(&u, ust), strides_of(&op, ost);
   int64_t nvec = idx.dims[idx.rank - 1];
   cg_copy(g, e->out[0], e->in[0]);
@@ -354,14 +407,25 @@ static void cumred_expr(int prim, tj_dtype t, const char *acc, const char *x, tj
   else buf_printf(b, "%s %s %s ? %s : %s", acc, cmp, x, acc, x);
 }
 
-/* cumsum/cumprod/cummax/cummin[axis reverse]: the axis is the middle loop
- * with the dims before it outside and those after it inside, so each step
- * reads and writes a contiguous run of `inner` elements; one axis of
- * contiguous elements (inner 1) goes to the in-order scan kernel of a
- * forward sum or product, or keeps its accumulator in a local; rows of
- * a sum or product at least KERNEL_ROW_MIN long go to the vectorized
- * add/mul kernel. Each element is combined in order, never reassociated,
- * as the evaluator. */
+/* One call of the cumulative runtime (cum_rt.c, built with the kernels'
+ * flags): the array as [outer, n, inner] around the axis. */
+static void cumred_call(cg *g, const ir_eqn *e, tj_dtype t, long long outer, long long n, long long inner,
+                        bool reverse) {
+  int op = e->prim == P_cumsum ? TJ_CUM_SUM : e->prim == P_cumprod ? TJ_CUM_PROD
+           : e->prim == P_cummax ? TJ_CUM_MAX : TJ_CUM_MIN;
+  tj_buf src = {0}, dst = {0};
+  cg_ptr(g, e->in[0], &src);
+  cg_ptr(g, ATOM_VAR(e->out[0]), &dst);
+  cg_line(g, "%s((const void *)%s, (void *)%s, %d, %d, %lld, %lld, %lld, %d);", cg_fn(g, "tj_rt_cumred"), src.data,
+          dst.data, (int)t, op, outer, n, inner, (int)reverse);
+  buf_free(&src), buf_free(&dst);
+}
+
+/* cumsum/cumprod/cummax/cummin[axis reverse]: the runtime for the dtypes
+ * it has; else (bool) loops with the axis the middle loop, the dims before
+ * it outside and those after it inside, so each step reads and writes a
+ * contiguous run of `inner` elements. Each element is combined in order,
+ * never reassociated, as the evaluator. */
 bool cg_cumred(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   tj_aval a = cg_aval(g, e->in[0]);
@@ -372,20 +436,14 @@ bool cg_cumred(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   for (int d = (int)axis + 1; d < a.rank; d++) inner *= a.dims[d];
   long long n = (long long)a.dims[axis], in = (long long)inner;
   if (n == 0 || outer == 0 || inner == 0) return true;
-  int op = e->prim == P_cumsum ? P_add : e->prim == P_cumprod ? P_mul : -1; /* max/min: the loop's NaN rule */
-  const tjk_kernel *k = op >= 0 && inner >= KERNEL_ROW_MIN ? tjk_find(op, a.dtype, TJK_VV) : NULL;
+  if (tj_rt_cumred_has(a.dtype) && !ATOM_IS_LIT(e->in[0])) {
+    cumred_call(g, e, a.dtype, (long long)outer, n, in, reverse);
+    return true;
+  }
   tj_buf src = {0}, dst = {0}, step = {0};
   cg_ptr(g, e->in[0], &src);
   cg_ptr(g, ATOM_VAR(e->out[0]), &dst);
   const char *ty = cg_type(a.dtype);
-  const tjk_kernel *scan = inner == 1 && !reverse ? tjk_find(e->prim, a.dtype, TJK_SCAN) : NULL;
-  if (scan) { /* rows along the last axis: the gcc-built in-order scan kernel */
-    cg_kernel(g, scan);
-    cg_line(g, "for (long o = 0; o < %lld; o++) %s(%s + o * %lld, %s + o * %lld, %lld);", (long long)outer, scan->name,
-            dst.data, n, src.data, n, n);
-    buf_free(&src), buf_free(&dst);
-    return true;
-  }
   cg_line(g, "{");
   g->indent++;
   cg_line(g, "const %s *s = %s; %s *d = %s;", ty, src.data, ty, dst.data);
@@ -396,13 +454,6 @@ bool cg_cumred(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
     cg_line(g, "  %s acc = s[first]; d[first] = acc;", ty);
     cg_line(g, "  for (long k = 1; k < %lld; k++) { long j = first %s k; acc = %s; d[j] = acc; }", n,
             reverse ? "-" : "+", step.data);
-  } else if (k) { /* each step a row: y = p + x by the block kernel, exact as the loop */
-    cg_kernel(g, k);
-    cg_line(g, "  for (long i = 0; i < %lld; i++) d[first + i] = s[first + i];", in);
-    cg_line(g, "  for (long k = 1; k < %lld; k++) {", n);
-    cg_line(g, "    long j = first %s k * %lld;", reverse ? "-" : "+", in);
-    cg_line(g, "    %s(d + j, d + j %s %lld, s + j, %lld);", k->name, reverse ? "+" : "-", in, in);
-    cg_line(g, "  }");
   } else {
     cumred_expr(e->prim, a.dtype, "p[i]", "x[i]", &step);
     cg_line(g, "  for (long i = 0; i < %lld; i++) d[first + i] = s[first + i];", in);

@@ -11,7 +11,7 @@
 
 #include "dtype.h"
 
-static int64_t read_index(const void *p, int t, int64_t i) {
+int64_t tj_rt_index_at(const void *p, int t, int64_t i) {
   switch ((tj_dtype)t) {
   case DT_I8: return ((const int8_t *)p)[i];
   case DT_I16: return ((const int16_t *)p)[i];
@@ -79,7 +79,7 @@ static long slice_start(const walk *w, const void *idx, int idt, long b, const l
     if (d[GD_BATCHING + k] >= 0) at += bc[d[GD_BATCHING + k]] * w->src_stride[k];
   for (long i = 0; i < nvec; i++) {
     int dim = (int)d[GD_START_MAP + i];
-    long hi = d[GD_OP_DIMS + dim] - d[GD_SLICE + dim], s = (long)read_index(idx, idt, b * nvec + i);
+    long hi = d[GD_OP_DIMS + dim] - d[GD_SLICE + dim], s = (long)tj_rt_index_at(idx, idt, b * nvec + i);
     if (s < 0 || s > hi) {
       if (d[GD_FILL]) return -1;
       s = s < 0 ? 0 : hi;

@@ -3,6 +3,8 @@
 #ifndef TJ_GATHER_RT_H
 #define TJ_GATHER_RT_H
 
+#include <stdint.h>
+
 /* The layout of the long array describing one gather: scalars, then
  * per-dimension tables of TJ_GATHER_SLOTS entries each. */
 enum {
@@ -25,6 +27,10 @@ enum {
 
 /* out = gather(op, idx) as desc describes; idx has tj_dtype idx_dtype;
  * fill points at one element (FILL_OR_DROP), else may be NULL. */
+/* Element i of an index array of dtype t as an int64 (a u64 past
+ * INT64_MAX as INT64_MAX: out of bounds all the same); the scatters'
+ * runtime reads its indices with it too. */
+int64_t tj_rt_index_at(const void *p, int t, int64_t i);
 void tj_rt_gather(const void *op, const void *idx, int idx_dtype, void *out, const long *desc, const void *fill);
 
 #endif

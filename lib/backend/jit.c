@@ -9,6 +9,8 @@
 #include "window_rt.h"
 #include "conv_rt.h"
 #include "gather_rt.h"
+#include "cum_rt.h"
+#include "scatter_rt.h"
 
 #include <dlfcn.h>
 #include <errno.h>

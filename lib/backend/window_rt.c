@@ -84,6 +84,10 @@ typedef struct window_job {
    * outputs whose whole window lies on the operand */
   int fast;
   long rel[WINDOW_BATCH];
+  /* the outputs [row_lo, row_hi) along the last moving dimension have their
+   * window on the operand along it (all of them when the dimension is a
+   * stand-in for none) */
+  long row_lo, row_hi;
 } window_job;
 
 /* The operand run under window position jc of output position oc, or -1
@@ -118,6 +122,17 @@ static void step(long *c, const long *dims, int rank) {
 #define MAXI(a, x) ((a) > (x) ? (a) : (x))
 #define MINI(a, x) ((a) < (x) ? (a) : (x))
 #define SUMF(a, x) ((a) + (x))
+/* FAST_ and NANQ_ of each: the float max/min without the NaN rule, one
+ * vmaxps/vminps (its second operand on NaN or equality), and the test
+ * that asks for the exact one; integers have no NaN. */
+#define FAST_MAXF(a, x) ((a) > (x) ? (a) : (x))
+#define FAST_MINF(a, x) ((a) < (x) ? (a) : (x))
+#define FAST_MAXI MAXI
+#define FAST_MINI MINI
+#define NANQ_MAXF IS_NAN
+#define NANQ_MINF IS_NAN
+#define NANQ_MAXI NO_NAN
+#define NANQ_MINI NO_NAN
 
 /* The offsets of the next (up to WINDOW_BATCH) window positions of output
  * oc that land on operand elements, from position *j (jc) on; their
@@ -131,72 +146,117 @@ static int gather(const window_job *w, const long *oc, long *j, long *jc, long *
   return n;
 }
 
-/* Whether the whole window of output oc lies on the operand (the fast
- * path's outputs); *first: its first element's offset in runs. */
-static int inside(const window_job *w, const long *oc, long *first) {
+/* Whether the window of the outputs oc lies on the operand along every
+ * moving dimension but the last (oc's last coordinate is not read); *first:
+ * the offset in runs of the window's first element for that coordinate 0
+ * before low padding. */
+static int inside_lead(const window_job *w, const long *oc, long *first) {
   long off = 0;
-  for (int k = 0; k < w->rank; k++) {
+  for (int k = 0; k < w->rank - 1; k++) {
     long p = oc[k] * w->strides[k] - w->lo[k];
     if (p < 0 || p + (w->dims[k] - 1) * w->wdil[k] >= w->in_dims[k]) return 0;
     off = off * w->in_dims[k] + p;
   }
-  *first = off;
+  *first = off * w->in_dims[w->rank - 1];
   return 1;
 }
 
 /* dst[c] = the combination, in order, of acc(c) with the runs at in +
  * srcs[0..4): each element's four steps in a register, the loop over the
- * run vectorized. */
-#define COMBINE4(T, COMBINE, dst, in, srcs, run, acc)                                   \
+ * run vectorized; nan_ (a variable of the caller) |= NANQ of every
+ * element read. */
+#define COMBINE4(T, COMBINE, FIRST, NANQ, dst, in, srcs, run, acc)                      \
   do {                                                                                  \
     const T *a_ = (in) + (srcs)[0], *b_ = (in) + (srcs)[1];                             \
     const T *c_ = (in) + (srcs)[2], *d_ = (in) + (srcs)[3];                             \
-    _Pragma("omp simd") for (long c = 0; c < (run); c++) {                              \
-      T t_ = COMBINE(acc, a_[c]);                                                       \
-      t_ = COMBINE(t_, b_[c]);                                                          \
-      t_ = COMBINE(t_, c_[c]);                                                          \
-      (dst)[c] = COMBINE(t_, d_[c]);                                                    \
+    _Pragma("omp simd reduction(|:nan_)") for (long c = 0; c < (run); c++) {            \
+      T xa_ = a_[c], xb_ = b_[c], xc_ = c_[c], xd_ = d_[c];                             \
+      nan_ |= NANQ(xa_) | NANQ(xb_) | NANQ(xc_) | NANQ(xd_);                            \
+      T t_ = FIRST(acc, xa_);                                                           \
+      t_ = COMBINE(t_, xb_);                                                            \
+      t_ = COMBINE(t_, xc_);                                                            \
+      (dst)[c] = COMBINE(t_, xd_);                                                      \
     }                                                                                   \
   } while (0)
 
 /* dst[c] = the identity (fresh) or dst[c], combined with the runs at
  * in + srcs[0..n) in order, four positions per pass (the first pass from
- * the identity when fresh, so a fresh run is not read). */
-#define COMBINE_RUNS(T, COMBINE, dst, in, srcs, n, fresh, identity, run)                  \
+ * the identity when fresh, so a fresh run is not read; FIRST combines the
+ * identity with the first position). */
+#define COMBINE_RUNS(T, COMBINE, FIRST, NANQ, dst, in, srcs, n, fresh, identity, run)     \
   do {                                                                                  \
     int v_ = 0;                                                                         \
-    if ((fresh) && (n) >= 4) { COMBINE4(T, COMBINE, dst, in, srcs, run, (identity)); v_ = 4; } \
+    if ((fresh) && (n) >= 4) { COMBINE4(T, COMBINE, FIRST, NANQ, dst, in, srcs, run, (identity)); v_ = 4; } \
     else if (fresh)                                                                     \
       for (long c = 0; c < (run); c++) (dst)[c] = (identity);                           \
-    for (; v_ + 4 <= (n); v_ += 4) COMBINE4(T, COMBINE, dst, in, (srcs) + v_, run, (dst)[c]); \
+    for (; v_ + 4 <= (n); v_ += 4) COMBINE4(T, COMBINE, COMBINE, NANQ, dst, in, (srcs) + v_, run, (dst)[c]); \
     for (; v_ < (n); v_++) {                                                            \
       const T *a_ = (in) + (srcs)[v_];                                                  \
-      _Pragma("omp simd") for (long c = 0; c < (run); c++) (dst)[c] = COMBINE((dst)[c], a_[c]); \
+      _Pragma("omp simd reduction(|:nan_)") for (long c = 0; c < (run); c++) {          \
+        T x_ = a_[c];                                                                   \
+        nan_ |= NANQ(x_);                                                               \
+        (dst)[c] = COMBINE((dst)[c], x_);                                               \
+      }                                                                                 \
     }                                                                                   \
   } while (0)
 
-/* One function per dtype and operation. Each output run combines its
- * window positions in row-major order from the identity: an output whose
- * window lies on the operand takes the positions' precomputed offsets
- * (the fast path), any other gathers the positions that land on operand
- * elements, WINDOW_BATCH at a time. */
-#define WINDOW_FN(name, T, COMBINE)                                                     \
+/* max/min from their identity (-inf, the least integer ...) give the
+ * element itself, NaN included: the first combination is skipped. A sum
+ * adds to 0, which turns -0.0 into 0.0. */
+#define TAKE_X(a, x) (x)
+#define IS_NAN(x) ((x) != (x))
+#define NO_NAN(x) 0
+
+/* One output near the edge, combined with COMBINE: the positions that
+ * land on operand elements, gathered WINDOW_BATCH at a time. */
+#define EDGE_PASS(T, COMBINE, FIRST, NANQ)                                              \
+  do {                                                                                  \
+    long j = 0, jc[TJ_MAX_RANK] = {0}, srcs[WINDOW_BATCH];                              \
+    int fresh = 1;                                                                      \
+    for (int n; (n = gather(w, oc, &j, jc, srcs)) > 0; fresh = 0)                       \
+      COMBINE_RUNS(T, COMBINE, FIRST, NANQ, dst, in, srcs, n, fresh, identity, w->run); \
+    if (fresh)                                                                          \
+      for (long c = 0; c < w->run; c++) dst[c] = identity;                              \
+  } while (0)
+
+/* Three functions per dtype and operation. Each output run combines its
+ * window positions in row-major order from the identity: with FAST (a
+ * max/min that is one instruction, for it ignores the NaN rule), then
+ * again with EXACT (the evaluator's NaN rule) when NANQ found a NaN among
+ * the elements read (FAST is EXACT but for NaN). name_inner: the outputs
+ * of one row whose window lies on the operand (the fast path), from the
+ * positions' precomputed offsets, the row's windows `step` elements apart;
+ * name_edge: one output near the edge; name: row by row. */
+#define WINDOW_FN(name, T, EXACT, FAST, FIRST, NANQ)                                    \
+  static void name##_inner(const window_job *w, const T *in, T *restrict dst, long count, long step, T identity) { \
+    long srcs[WINDOW_BATCH], run = w->run;                                              \
+    int n = (int)w->nwin;                                                               \
+    for (long v = 0; v < w->nwin; v++) srcs[v] = w->rel[v] * run;                       \
+    for (long o = 0; o < count; o++, in += step, dst += run) {                          \
+      int nan_ = 0;                                                                     \
+      COMBINE_RUNS(T, FAST, FIRST, NANQ, dst, in, srcs, n, 1, identity, run);           \
+      if (nan_) COMBINE_RUNS(T, EXACT, FIRST, NO_NAN, dst, in, srcs, n, 1, identity, run); \
+    }                                                                                   \
+  }                                                                                     \
+  static void name##_edge(const window_job *w, const long *oc, const T *in, T *dst, T identity) { \
+    int nan_ = 0;                                                                       \
+    EDGE_PASS(T, FAST, FIRST, NANQ);                                                    \
+    if (nan_) EDGE_PASS(T, EXACT, FIRST, NO_NAN);                                       \
+  }                                                                                     \
   __attribute__((noinline)) static void name(const window_job *w, const T *in, T *out, T identity) { \
-    long nout = 1, oc[TJ_MAX_RANK] = {0}, srcs[WINDOW_BATCH], first;                    \
-    for (int k = 0; k < w->rank; k++) nout *= w->out_dims[k];                           \
-    for (long o = 0; o < nout; o++, step(oc, w->out_dims, w->rank)) {                   \
-      T *dst = out + o * w->run;                                                        \
-      if (w->fast && inside(w, oc, &first)) {                                           \
-        for (long v = 0; v < w->nwin; v++) srcs[v] = (first + w->rel[v]) * w->run;      \
-        COMBINE_RUNS(T, COMBINE, dst, in, srcs, (int)w->nwin, 1, identity, w->run);     \
-        continue;                                                                       \
+    int last = w->rank - 1;                                                             \
+    long nrows = 1, oc[TJ_MAX_RANK] = {0}, first, n = w->out_dims[last], s = w->strides[last]; \
+    for (int k = 0; k < last; k++) nrows *= w->out_dims[k];                             \
+    for (long r = 0; r < nrows; r++, step(oc, w->out_dims, last)) {                     \
+      T *row = out + r * n * w->run;                                                    \
+      long lo = n, hi = n;                                                              \
+      if (w->fast && w->row_lo < w->row_hi && inside_lead(w, oc, &first)) {            \
+        lo = w->row_lo, hi = w->row_hi;                                                 \
+        name##_inner(w, in + (first + lo * s - w->lo[last]) * w->run, row + lo * w->run, hi - lo, s * w->run, identity); \
       }                                                                                 \
-      long j = 0, jc[TJ_MAX_RANK] = {0};                                                \
-      int fresh = 1;                                                                    \
-      for (int n; (n = gather(w, oc, &j, jc, srcs)) > 0; fresh = 0)                     \
-        COMBINE_RUNS(T, COMBINE, dst, in, srcs, n, fresh, identity, w->run);            \
-      if (fresh)                                                                        \
-        for (long c = 0; c < w->run; c++) dst[c] = identity;                            \
+      for (oc[last] = 0; oc[last] < n; oc[last]++)                                       \
+        if (oc[last] < lo || oc[last] >= hi) name##_edge(w, oc, in, row + oc[last] * w->run, identity); \
+      oc[last] = 0;                                                                     \
     }                                                                                   \
   }
 
@@ -225,7 +285,8 @@ static int inside(const window_job *w, const long *oc, long *first) {
   X(U64, uint64_t, SUM_U64, MAXI, MINI, 0, UINT64_MAX)
 
 #define DEFINE_FNS(dt, T, SUM, MAX, MIN, least, greatest) \
-  WINDOW_FN(sum_##dt, T, SUM) WINDOW_FN(max_##dt, T, MAX) WINDOW_FN(min_##dt, T, MIN)
+  WINDOW_FN(sum_##dt, T, SUM, SUM, SUM, NO_NAN) WINDOW_FN(max_##dt, T, MAX, FAST_##MAX, TAKE_X, NANQ_##MAX) \
+  WINDOW_FN(min_##dt, T, MIN, FAST_##MIN, TAKE_X, NANQ_##MIN)
 WINDOW_TYPES(DEFINE_FNS)
 #undef DEFINE_FNS
 
@@ -249,6 +310,10 @@ static void plan(window_job *w, int rank, const long *in_dims, const long *out_d
     w->run *= in_dims[k];
     w->rank--;
   }
+  if (w->rank == 0) { /* the window moves in no dimension: a stand-in of 1 */
+    static const long one[5] = {1, 1, 0, 1, 1};
+    w->rank = 1, in_dims = out_dims = one, dims = one, strides = one + 1, lo = one + 2, base = one + 3, wdil = one + 4;
+  }
   w->nwin = 1;
   for (int k = 0; k < w->rank; k++) {
     w->in_dims[k] = in_dims[k], w->out_dims[k] = out_dims[k], w->dims[k] = dims[k];
@@ -263,6 +328,11 @@ static void plan(window_job *w, int rank, const long *in_dims, const long *out_d
     for (int k = 0; k < w->rank; k++) off = off * w->in_dims[k] + jc[k] * w->wdil[k];
     w->rel[j] = off;
   }
+  int k = w->rank - 1; /* the outputs whose window is on the operand along k */
+  long s = strides[k], top = in_dims[k] - 1 - (dims[k] - 1) * wdil[k] + lo[k];
+  w->row_hi = top < 0 ? 0 : top / s + 1 < out_dims[k] ? top / s + 1 : out_dims[k];
+  w->row_lo = lo[k] > 0 ? (lo[k] + s - 1) / s : 0;
+  if (w->row_lo > w->row_hi) w->row_lo = w->row_hi;
 }
 
 void tj_rt_reduce_window(const void *in, void *out, int dtype, int op, int rank, const long *in_dims,

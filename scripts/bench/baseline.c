@@ -137,3 +137,43 @@ void NAME(base_gather, VARIANT)(const float *table, const int *ids, float *out, 
   }
 }
 /* ---- end of gather ---- */
+/* ---- scatter-add, 3x3 max pooling, cummax (issue 14) ---- */
+/* out = table with rows[i] added to row (ids[i] * 7919) mod nrows
+ * (scatter_add.json's indices), the copy then the row loop a C programmer
+ * writes. */
+void NAME(base_scatter_add, VARIANT)(const float *table, const int *ids, const float *rows, float *out, long nids,
+                                     long nrows, long dim) {
+  memcpy(out, table, (size_t)(nrows * dim) * sizeof *out);
+  for (long i = 0; i < nids; i++) {
+    long r = ((long)ids[i] * 7919) % nrows;
+    if (r < 0) r += nrows;
+    for (long j = 0; j < dim; j++) out[r * dim + j] += rows[i * dim + j];
+  }
+}
+
+/* 3x3 stride-1 SAME max pooling of an NHWC batch (maxpool3.json): each
+ * output from -inf, maxed with the window's elements inside the image. */
+void NAME(base_maxpool3, VARIANT)(const float *x, float *y, long n, long h, long w, long c) {
+  for (long b = 0; b < n; b++)
+    for (long i = 0; i < h; i++)
+      for (long j = 0; j < w; j++) {
+        float *o = y + ((b * h + i) * w + j) * c;
+        for (long k = 0; k < c; k++) o[k] = -INFINITY;
+        for (long di = -1; di <= 1; di++)
+          for (long dj = -1; dj <= 1; dj++) {
+            long ii = i + di, jj = j + dj;
+            if (ii < 0 || ii >= h || jj < 0 || jj >= w) continue;
+            const float *p = x + ((b * h + ii) * w + jj) * c;
+            for (long k = 0; k < c; k++) o[k] = p[k] > o[k] ? p[k] : o[k];
+          }
+      }
+}
+
+/* A running maximum along each row (cummax_last.json; no NaN in its data). */
+void NAME(base_cummax_last, VARIANT)(const float *x, float *y, long rows, long cols) {
+  for (long r = 0; r < rows; r++) {
+    float acc = x[r * cols];
+    for (long c = 0; c < cols; c++) y[r * cols + c] = acc = x[r * cols + c] > acc ? x[r * cols + c] : acc;
+  }
+}
+/* ---- end of scatter-add, 3x3 max pooling, cummax ---- */

@@ -16,7 +16,11 @@
   /* convolution (issue 14 item 4) */                                         \
   void base_conv2d_##v(const float *x, const float *k, float *y, int n, int h, int w, int ci, int co); \
   /* gather (issue 14 item 1) */                                              \
-  void base_gather_##v(const float *table, const int *ids, float *out, long nids, long rows, long dim);
+  void base_gather_##v(const float *table, const int *ids, float *out, long nids, long rows, long dim); \
+  /* scatter-add, 3x3 max pooling, cummax (issue 14: the runtimes' rows) */ \
+  void base_scatter_add_##v(const float *table, const int *ids, const float *rows, float *out, long nids, long nrows, long dim); \
+  void base_maxpool3_##v(const float *x, float *y, long n, long h, long w, long c); \
+  void base_cummax_last_##v(const float *x, float *y, long rows, long cols);
 BASELINE_DECLS(o2)
 BASELINE_DECLS(limit)
 #endif

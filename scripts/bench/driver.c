@@ -11,7 +11,8 @@
  * [0, 1), seed 0 (seed 1 for matmul's b).
  *
  * Prints "BENCH CONTENDER MEDIAN_MS CHECKSUM" lines.
- * usage: driver [fused|axpb|sum|matmul|compile|cumsum_last|cumsum_first|sort|top_k|maxpool|conv2d|gather]...
+ * usage: driver [fused|axpb|sum|matmul|compile|cumsum_last|cumsum_first|sort|top_k|maxpool|conv2d|gather|
+ *                scatter_add|maxpool3|cummax_last]...
  *        (default: all)
  *        BENCH_REPS=N sets the repetitions (default 5) */
 #include <cblas.h>
@@ -345,6 +346,44 @@ static void bench_conv2d(void) {
 }
 /* ---- end of convolution ---- */
 
+/* ---- scatter-add, 3x3 max pooling, cummax (issue 14) ---- */
+#define SA_ROWS 4096L /* scatter_add.json: 4096 rows of 128 added into [4096, 128] */
+#define SA_DIM 128L
+static int sa_ids[SA_ROWS];
+static void scatter_add_o2(bench_data *d) { base_scatter_add_o2(d->x, sa_ids, d->b, d->y, SA_ROWS, SA_ROWS, SA_DIM); }
+static void scatter_add_limit(bench_data *d) {
+  base_scatter_add_limit(d->x, sa_ids, d->b, d->y, SA_ROWS, SA_ROWS, SA_DIM);
+}
+static void maxpool3_o2(bench_data *d) { base_maxpool3_o2(d->x, d->y, POOL_N, POOL_HW, POOL_HW, POOL_C); }
+static void maxpool3_limit(bench_data *d) { base_maxpool3_limit(d->x, d->y, POOL_N, POOL_HW, POOL_HW, POOL_C); }
+static void cummax_last_o2(bench_data *d) { base_cummax_last_o2(d->x, d->y, CUM_ROWS, CUM_COLS); }
+static void cummax_last_limit(bench_data *d) { base_cummax_last_limit(d->x, d->y, CUM_ROWS, CUM_COLS); }
+
+/* scatter_add.json: ids are iota, the kernel takes (i * 7919) mod rows */
+static void bench_scatter_add(void) {
+  long n = SA_ROWS * SA_DIM;
+  bench_data d = {.x = bench_uniform_f32(n, 0), .b = bench_uniform_f32(n, 1), .y = bench_alloc_f32(n), .n = n};
+  for (long i = 0; i < SA_ROWS; i++) sa_ids[i] = (int)i;
+  static const contender c[] = {{"o2", scatter_add_o2}, {"limit", scatter_add_limit}};
+  race("scatter_add", &d, c, 2);
+  free(d.x), free(d.b), free(d.y);
+}
+
+/* maxpool3.json: 3x3 stride 1 SAME, the output the input's size */
+static void bench_maxpool3(void) {
+  long n = POOL_N * POOL_HW * POOL_HW * POOL_C;
+  bench_data d = {.x = bench_uniform_f32(n, 0), .y = bench_alloc_f32(n), .n = n};
+  static const contender c[] = {{"o2", maxpool3_o2}, {"limit", maxpool3_limit}};
+  race("maxpool3", &d, c, 2);
+  free(d.x), free(d.y);
+}
+
+static void bench_cummax_last(void) {
+  static const contender c[] = {{"o2", cummax_last_o2}, {"limit", cummax_last_limit}};
+  bench_cumsum("cummax_last", c);
+}
+/* ---- end of scatter-add, 3x3 max pooling, cummax ---- */
+
 /* From tcc_new to a callable function (all kernels declared and
  * registered), the state deleted after each; the median of reps * 20. */
 static void bench_compile(void) {
@@ -371,7 +410,8 @@ int main(int argc, char **argv) {
       {"sort", bench_sort}, {"top_k", bench_top_k} /* sorting (issue 14 item 3) */,
       {"maxpool", bench_maxpool} /* pooling (issue 14 item 4) */,
       {"conv2d", bench_conv2d} /* convolution (issue 14 item 4) */,
-      {"gather", bench_gather} /* gather (issue 14 item 1) */};
+      {"gather", bench_gather} /* gather (issue 14 item 1) */,
+      {"scatter_add", bench_scatter_add}, {"maxpool3", bench_maxpool3}, {"cummax_last", bench_cummax_last}};
   int nb = (int)(sizeof benches / sizeof benches[0]);
   for (int i = 1; i < argc; i++) {
     int known = 0;

@@ -1,0 +1,130 @@
+/* The runtime of the cumulative reductions (cum_rt.h). Built with the
+ * block kernels' flags (-O3 -march=native, exact math: no FMA contraction,
+ * no reassociation): every result element is the previous one combined
+ * with its operand element, in the evaluator's order, so the results are
+ * its bits; what the compiler gets to do is run independent chains side
+ * by side.
+ *
+ * Along the last axis (inner 1) one chain is a row, and a single chain
+ * waits on each add's latency: CUM_ROWS rows go through the scan at once,
+ * each step combining one element of every row. Along another axis each
+ * step combines a whole contiguous run of `inner` elements with the
+ * previous step's run, a loop the compiler vectorizes. */
+#include "cum_rt.h"
+
+#include <stdint.h>
+
+#include "dtype.h"
+
+/* Rows scanned at once along the last axis: enough independent chains to
+ * hide an add's latency, few enough for the pointers to stay in
+ * registers. */
+enum { CUM_ROWS = 8 };
+
+/* The evaluator's combinations (eval_array.c: cumred_f, cumred_i): floats
+ * in their own type (double holds the exact result of two f32 operands,
+ * so rounding it gives the f32 operation's result), integers wrapping in
+ * the unsigned type of their width, max and min keeping a NaN. */
+#define SUMF(a, x) ((a) + (x))
+#define PRODF(a, x) ((a) * (x))
+#define MAXF(a, x) ((a) != (a) || (a) > (x) ? (a) : (x))
+#define MINF(a, x) ((a) != (a) || (a) < (x) ? (a) : (x))
+#define MAXI(a, x) ((a) > (x) ? (a) : (x))
+#define MINI(a, x) ((a) < (x) ? (a) : (x))
+#define WRAP(T, U, a, op, x) ((T)(U)((U)(a)op(U)(x)))
+#define SUM_I8(a, x) WRAP(int8_t, uint8_t, a, +, x)
+#define PROD_I8(a, x) WRAP(int8_t, uint8_t, a, *, x)
+#define SUM_I16(a, x) WRAP(int16_t, uint16_t, a, +, x)
+#define PROD_I16(a, x) WRAP(int16_t, uint16_t, a, *, x)
+#define SUM_I32(a, x) WRAP(int32_t, uint32_t, a, +, x)
+#define PROD_I32(a, x) WRAP(int32_t, uint32_t, a, *, x)
+#define SUM_I64(a, x) WRAP(int64_t, uint64_t, a, +, x)
+#define PROD_I64(a, x) WRAP(int64_t, uint64_t, a, *, x)
+#define SUM_U8(a, x) WRAP(uint8_t, uint32_t, a, +, x)
+#define PROD_U8(a, x) WRAP(uint8_t, uint32_t, a, *, x)
+#define SUM_U32(a, x) WRAP(uint32_t, uint32_t, a, +, x)
+#define PROD_U32(a, x) WRAP(uint32_t, uint32_t, a, *, x)
+
+/* X(dtype, C type, sum, prod, max, min) */
+#define CUM_TYPES(X)                             \
+  X(F32, float, SUMF, PRODF, MAXF, MINF)         \
+  X(F64, double, SUMF, PRODF, MAXF, MINF)        \
+  X(I8, int8_t, SUM_I8, PROD_I8, MAXI, MINI)     \
+  X(I16, int16_t, SUM_I16, PROD_I16, MAXI, MINI) \
+  X(I32, int32_t, SUM_I32, PROD_I32, MAXI, MINI) \
+  X(I64, int64_t, SUM_I64, PROD_I64, MAXI, MINI) \
+  X(U8, uint8_t, SUM_U8, PROD_U8, MAXI, MINI)    \
+  X(U32, uint32_t, SUM_U32, PROD_U32, MAXI, MINI)
+
+/* name_rows: rows of n contiguous elements (rows of CUM_ROWS at once,
+ * then one at a time); name_runs: runs of `inner` elements, step by step
+ * along the axis. dir is +1 or -1, first the axis index the scan starts
+ * at. */
+#define CUM_FNS(name, T, COMB)                                                             \
+  static void name##_rows(const T *in, T *out, long outer, long n, long first, long dir) { \
+    long o = 0;                                                                            \
+    for (; o + CUM_ROWS <= outer; o += CUM_ROWS) {                                         \
+      const T *s = in + o * n + first;                                                     \
+      T *d = out + o * n + first, acc[CUM_ROWS];                                           \
+      for (int r = 0; r < CUM_ROWS; r++) d[r * n] = acc[r] = s[r * n];                     \
+      for (long k = 1; k < n; k++) {                                                       \
+        s += dir, d += dir;                                                                \
+        for (int r = 0; r < CUM_ROWS; r++) d[r * n] = acc[r] = COMB(acc[r], s[r * n]);     \
+      }                                                                                    \
+    }                                                                                      \
+    for (; o < outer; o++) {                                                               \
+      const T *s = in + o * n + first;                                                     \
+      T *d = out + o * n + first, acc = *d = *s;                                           \
+      for (long k = 1; k < n; k++) s += dir, d += dir, *d = acc = COMB(acc, *s);           \
+    }                                                                                      \
+  }                                                                                        \
+  static void name##_runs(const T *in, T *out, long outer, long n, long inner, long first, long dir) { \
+    for (long o = 0; o < outer; o++) {                                                     \
+      const T *s = in + (o * n + first) * inner;                                           \
+      T *d = out + (o * n + first) * inner;                                                \
+      for (long i = 0; i < inner; i++) d[i] = s[i];                                        \
+      for (long k = 1; k < n; k++) {                                                       \
+        const T *p = d;                                                                    \
+        s += dir * inner, d += dir * inner;                                                \
+        _Pragma("omp simd") for (long i = 0; i < inner; i++) d[i] = COMB(p[i], s[i]);      \
+      }                                                                                    \
+    }                                                                                      \
+  }
+
+#define DEFINE_FNS(dt, T, SUM, PROD, MAX, MIN) \
+  CUM_FNS(sum_##dt, T, SUM) CUM_FNS(prod_##dt, T, PROD) CUM_FNS(max_##dt, T, MAX) CUM_FNS(min_##dt, T, MIN)
+CUM_TYPES(DEFINE_FNS)
+#undef DEFINE_FNS
+
+int tj_rt_cumred_has(int dtype) {
+  switch ((tj_dtype)dtype) {
+#define CASE(dt, T, SUM, PROD, MAX, MIN) case DT_##dt: return 1;
+    CUM_TYPES(CASE)
+#undef CASE
+  default: return 0;
+  }
+}
+
+/* The operation's function: rows when inner is 1, else runs. */
+#define CALL(name, T)                                                   \
+  do {                                                                  \
+    if (inner == 1) name##_rows((const T *)in, (T *)out, outer, n, first, dir); \
+    else name##_runs((const T *)in, (T *)out, outer, n, inner, first, dir);     \
+  } while (0)
+
+void tj_rt_cumred(const void *in, void *out, int dtype, int op, long outer, long n, long inner, int reverse) {
+  if (outer <= 0 || n <= 0 || inner <= 0) return;
+  long first = reverse ? n - 1 : 0, dir = reverse ? -1 : 1;
+  switch ((tj_dtype)dtype) {
+#define CASE(dt, T, SUM, PROD, MAX, MIN)            \
+  case DT_##dt:                                     \
+    if (op == TJ_CUM_SUM) CALL(sum_##dt, T);        \
+    else if (op == TJ_CUM_PROD) CALL(prod_##dt, T); \
+    else if (op == TJ_CUM_MAX) CALL(max_##dt, T);   \
+    else CALL(min_##dt, T);                         \
+    break;
+    CUM_TYPES(CASE)
+#undef CASE
+  default: break;
+  }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bats
+# The runtimes the generated C calls for whole cumulative reductions
+# (lib/backend/cum_rt.c), windowed reductions (window_rt.c) and scatters
+# (scatter_rt.c) give the reference evaluator's results bit for bit:
+# every output of the compiled run, written with --out, is byte for byte
+# the output of --reference (stricter than --check, which allows a few
+# units in the last place). The specs in tests/data cover every dtype,
+# axis, direction and path of the runtimes (rows not a multiple of the
+# runtime's group of rows, NaN and signed zeros, windows over padding,
+# duplicate and out-of-range scatter indices).
+load helper
+
+# same_bytes_as_evaluator SPEC: the compiled run's outputs are the
+# evaluator's, byte for byte, and there is at least one.
+same_bytes_as_evaluator() {
+  local spec=$1 dir=$BATS_TEST_TMPDIR f n=0
+  mkdir -p "$dir/c" "$dir/r"
+  run tjit run --no-cache --out "$dir/c" "$spec"
+  assert_success
+  run tjit run --reference --out "$dir/r" "$spec"
+  assert_success
+  for f in "$dir"/c/*.npy; do
+    cmp "$f" "$dir/r/${f##*/}" || return 1
+    n=$((n + 1))
+  done
+  ((n > 0))
+}
+
+@test "cumsum/cumprod/cummax/cummin of 8 dtypes, every axis, both directions: the evaluator's bytes" {
+  run tjit emit-c "$TJIT_ROOT/tests/data/cum-exact.json"
+  assert_output --partial "tj_rt_cumred("
+  same_bytes_as_evaluator "$TJIT_ROOT/tests/data/cum-exact.json"
+}
+
+@test "reduce_window max/min/sum: inner and edge outputs, NaN, a window moving in no dimension: the evaluator's bytes" {
+  run tjit emit-c "$TJIT_ROOT/tests/data/window-exact.json"
+  assert_output --partial "tj_rt_reduce_window("
+  same_bytes_as_evaluator "$TJIT_ROOT/tests/data/window-exact.json"
+}
+
+@test "scatter set/add/sub/mul/min/max with duplicate and out-of-range indices: the evaluator's bytes" {
+  run tjit emit-c "$TJIT_ROOT/tests/data/scatter-exact.json"
+  # the prototype, then one call per scatter (thirteen)
+  assert_equal "$(grep -c 'tj_rt_scatter(' <<< "$output")" 14
+  same_bytes_as_evaluator "$TJIT_ROOT/tests/data/scatter-exact.json"
+}
+
+@test "the bench's scatter-add, 3x3 max pooling and cummax pass run --check at their full size" {
+  for spec in scatter_add maxpool3 cummax_last; do
+    run tjit run --no-cache --check --call 0 "$TJIT_ROOT/scripts/bench/$spec.json"
+    assert_success
+  done
+}
