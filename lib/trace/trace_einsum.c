@@ -110,15 +110,16 @@ static bool delta_mask(tracer *t, const es_run *r, const tj_aval *a, const int64
 }
 
 /* One repeated name of sum_repeats: lax.select(_delta, x, full_like(x, 0))
- * (select_n with the zeros first), then the sum over all its axes, or all
- * but the last when keep names it. */
+ * (select_n with the zeros first; full_like's zeros weak when x is), then
+ * the sum over all its axes, or all but the last when keep names it. */
 static bool es_repeat(tracer *t, es_run *r, value *x, char *names, char name, const char *keep) {
-  tj_aval a = value_aval(t, x), s = aval_scalar(a.dtype, false);
+  tj_aval a = value_aval(t, x), s = aval_scalar(a.dtype, a.weak);
   int64_t axes[TJ_MAX_RANK];
   int n = 0;
   for (int i = 0; names[i]; i++)
     if (names[i] == name) axes[n++] = i;
-  value mask, zeros, zero = value_strong(value_int(0), a.dtype);
+  value mask, zeros, zero = value_int(0);
+  zero = a.weak ? zero : value_strong(zero, a.dtype);
   if (!delta_mask(t, r, &a, axes, n, &mask) || !cast_static(t, &zero, a.dtype, r->span) ||
       !ta_broadcast_trailing(t, &zero, &s, &a, r->span, &zeros))
     return false;
