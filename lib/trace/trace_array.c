@@ -89,8 +89,10 @@ static bool builtin_reduce(tracer *t, const builtin_def *b, const call_args *a, 
 }
 
 
-/* jnp.mean: sum in the inexact dtype, then div by the element count as a
- * literal of that dtype (_count's convert of a Python int is folded). */
+/* jnp.mean (reductions.py _mean): sum in the computation dtype, div by
+ * the element count as a literal of it (_count's convert of a Python int
+ * is folded), then astype the result dtype. _upcast_f16 makes f32 the
+ * computation dtype of an f16/bf16 result, with or without dtype=. */
 static bool builtin_mean(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   const value *axis;
   tj_span axspan, span = a->call->span;
@@ -106,11 +108,14 @@ static bool builtin_mean(tracer *t, const builtin_def *b, const call_args *a, va
   int n;
   if (!ta_reduction_axes(t, axis, axspan, av.rank, axes, &n)) return false;
   for (int i = 0; i < n; i++) count *= av.dims[axes[i]]; /* at most TJ_MAX_ELEMENTS */
+  tj_dtype compute = dtype_is_half(result) ? DT_F32 : result;
   value sum, total = value_int(count);
-  if (!reduce_with(t, P_reduce_sum, "sum", x, axis, axspan, true, result, keepdims, span, &sum)) return false;
+  if (!reduce_with(t, P_reduce_sum, "sum", x, axis, axspan, true, compute, keepdims, span, &sum)) return false;
   ir_atom in[2] = {ATOM_VAR(sum.var)};
-  if (!to_atom(t, &total, result, false, span, &in[1])) return false;
-  return emit(t, P_div, in, 2, NULL, NULL, 0, span, out);
+  if (!to_atom(t, &total, compute, false, span, &in[1]) || !emit(t, P_div, in, 2, NULL, NULL, 0, span, out))
+    return false;
+  tj_aval ov = value_aval(t, out);
+  return compute == result || ta_cast(t, out, &ov, result, false, span);
 }
 
 /* jnp.argmax / argmin: axis None flattens first (jnp.ravel). */

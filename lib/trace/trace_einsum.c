@@ -11,7 +11,8 @@
  *    in one dot_general (operands in (rhs, lhs) order when that needs no
  *    transpose), then a transpose into the step's order; a
  *    convert_element_type to the result type at the end. A label repeated
- *    within one operand (a diagonal, lax._delta) is refused.
+ *    within one operand (a diagonal) is taken by sum_repeats: a select
+ *    against zeros with lax._delta's mask, then a reduce_sum.
  *  - lax_dot_general(x, y, dimension_numbers, preferred_element_type=None):
  *    lax.dot_general (jax/_src/lax/lax.py dot): None is not printed.
  *  - tensordot(a, b, axes=2), inner(a, b), outer(a, b), vdot(a, b):
@@ -50,41 +51,104 @@ static int find_label(const char *names, char c) {
   return p ? (int)(p - names) : -1;
 }
 
-/* _einsum's sum: astype to the preferred type when it is wider, then
- * lax.reduce with add (reduce_sum; its weak type dropped, as lax.reduce's
- * monoid path converts). */
-static bool es_sum(tracer *t, es_run *r, value *x, char *names, const char *labels) {
-  if (!*labels) return true;
+/* _einsum's sum over axes: astype to the preferred type when it is wider,
+ * then lax.reduce with add (reduce_sum; its weak type dropped, as
+ * lax.reduce's monoid path converts). */
+static bool es_sum_axes(tracer *t, es_run *r, value *x, const int64_t *axes, int n) {
   tj_aval a = value_aval(t, x);
   bool w;
   if (a.dtype == DT_BOOL)
     return tracer_error(t, r->span, "einsum: summing a bool operand (lax.reduce with bitwise_or) is not supported");
   if (dtype_promote(a.dtype, a.weak, r->pref, false, &w) != a.dtype && !convert(t, x, r->pref, false, r->span))
     return false;
-  int64_t axes[TJ_MAX_RANK];
-  int n = 0;
-  for (const char *c = labels; *c; c++) axes[n++] = find_label(names, *c);
   ir_atom in = ATOM_VAR(x->var);
   ir_param ps[2] = {{"axes", pv_ints(t->m, PV_TUPLE, axes, n)}, {"out_sharding", pv_none(t->m)}};
   if (!emit(t, P_reduce_sum, &in, 1, NULL, ps, 2, r->span, x)) return false;
-  remove_labels(names, labels);
   return convert(t, x, value_aval(t, x).dtype, false, r->span);
 }
 
-/* sum_repeats would take a diagonal through lax._delta: refused. */
-static bool no_repeats(tracer *t, const es_run *r, const char *names) {
-  for (const char *c = names; *c; c++)
-    if (strchr(c + 1, *c))
-      return tracer_error(t, r->span, "einsum: the label '%c' repeats within the operand '%s' (a diagonal), "
-                          "which tjit does not support", *c, names);
+/* sum_uniques: the sum over labels, each held once, removed from names. */
+static bool es_sum(tracer *t, es_run *r, value *x, char *names, const char *labels) {
+  if (!*labels) return true;
+  int64_t axes[TJ_MAX_RANK];
+  int n = 0;
+  for (const char *c = labels; *c; c++) axes[n++] = find_label(names, *c);
+  if (!es_sum_axes(t, r, x, axes, n)) return false;
+  remove_labels(names, labels);
+  return true;
+}
+
+/* lax._delta(bool, shape, axes): eq of neighbouring uint32 iotas over the
+ * repeated axes' sizes, and-ed left to right for more than two, then
+ * broadcast_in_dim to the operand's shape (forwarded away when the axes are
+ * all of it; the convert to bool of a bool is forwarded too). */
+static bool delta_mask(tracer *t, const es_run *r, const tj_aval *a, const int64_t *axes, int n, value *out) {
+  int64_t base[TJ_MAX_RANK];
+  value iota[TJ_MAX_RANK], eye[TJ_MAX_RANK];
+  ir_atom none = 0;
+  for (int i = 0; i < n; i++) base[i] = a->dims[axes[i]];
+  for (int d = 0; d < n; d++) {
+    ir_param ps[4] = {{"dimension", pv_int(t->m, d)}, {"dtype", pv_dtype(t->m, DT_U32)},
+                      {"shape", pv_ints(t->m, PV_TUPLE, base, n)}, {"sharding", pv_none(t->m)}};
+    if (!emit(t, P_iota, &none, 0, NULL, ps, 4, r->span, &iota[d])) return false;
+  }
+  for (int i = 0; i + 1 < n; i++) {
+    ir_atom in[2] = {ATOM_VAR(iota[i].var), ATOM_VAR(iota[i + 1].var)};
+    if (!emit(t, P_eq, in, 2, NULL, NULL, 0, r->span, &eye[i])) return false;
+  }
+  for (int i = 1; i + 1 < n; i++) {
+    ir_atom in[2] = {ATOM_VAR(eye[0].var), ATOM_VAR(eye[i].var)};
+    if (!emit(t, P_and, in, 2, NULL, NULL, 0, r->span, &eye[0])) return false;
+  }
+  *out = eye[0];
+  if (n == a->rank) return true;
+  tj_aval shape = *a;
+  shape.dtype = DT_BOOL, shape.weak = false;
+  ir_atom in = ATOM_VAR(out->var);
+  ir_param p = {"broadcast_dimensions", pv_ints(t->m, PV_TUPLE, axes, n)};
+  return emit(t, P_broadcast_in_dim, &in, 1, &shape, &p, 1, r->span, out);
+}
+
+/* One repeated name of sum_repeats: lax.select(_delta, x, full_like(x, 0))
+ * (select_n with the zeros first; full_like's zeros weak when x is), then
+ * the sum over all its axes, or all but the last when keep names it. */
+static bool es_repeat(tracer *t, es_run *r, value *x, char *names, char name, const char *keep) {
+  tj_aval a = value_aval(t, x), s = aval_scalar(a.dtype, a.weak);
+  int64_t axes[TJ_MAX_RANK];
+  int n = 0;
+  for (int i = 0; names[i]; i++)
+    if (names[i] == name) axes[n++] = i;
+  value mask, zeros, zero = value_int(0);
+  zero = a.weak ? zero : value_strong(zero, a.dtype);
+  if (!delta_mask(t, r, &a, axes, n, &mask) || !cast_static(t, &zero, a.dtype, r->span) ||
+      !ta_broadcast_trailing(t, &zero, &s, &a, r->span, &zeros))
+    return false;
+  ir_atom in[3] = {ATOM_VAR(mask.var), ATOM_VAR(zeros.var), ATOM_VAR(x->var)};
+  bool kept = strchr(keep, name) != NULL;
+  if (!emit(t, P_select_n, in, 3, NULL, NULL, 0, r->span, x) || !es_sum_axes(t, r, x, axes, kept ? n - 1 : n))
+    return false;
+  int k = 0, seen = 0; /* names.replace(name, '', count - 1) or all of them */
+  for (int i = 0; names[i]; i++)
+    if (names[i] != name || (kept && ++seen == n)) names[k++] = names[i];
+  names[k] = 0;
+  return true;
+}
+
+/* sum_repeats: each name counts held more than once (in the order counts
+ * first met them) is taken down its diagonal. */
+static bool es_repeats(tracer *t, es_run *r, value *x, char *names, const char *counts, const char *keep) {
+  for (const char *c = counts; *c; c++)
+    if (strchr(counts, *c) == c && strchr(c + 1, *c) && !es_repeat(t, r, x, names, *c, keep)) return false;
   return true;
 }
 
 /* The contracted labels an operand alone holds (sum_uniques). */
 static void uniques(const char *removed, const char *mine, const char *other, char *out) {
   int n = 0;
-  for (const char *c = removed; *c; c++)
-    if (strchr(mine, *c) && (!other || !strchr(other, *c))) out[n++] = *c;
+  for (const char *c = removed; *c; c++) {
+    const char *at = strchr(mine, *c);
+    if (at && !strchr(at + 1, *c) && (!other || !strchr(other, *c))) out[n++] = *c;
+  }
   out[n] = 0;
 }
 
@@ -114,10 +178,11 @@ static bool filter_singletons(tracer *t, es_run *r, value *x, char *names, const
 
 static bool es_one(tracer *t, es_run *r, const es_step *st) {
   value x = pop_at(r, st->pos[0]);
-  char names[ES_STR], mine[ES_STR];
-  snprintf(names, ES_STR, "%s", st->in[0]);
+  char names[ES_STR], counts[ES_STR], mine[ES_STR];
+  snprintf(names, ES_STR, "%s", st->in[0]), snprintf(counts, ES_STR, "%s", names);
   uniques(st->removed, names, NULL, mine);
-  if (!no_repeats(t, r, names) || !es_sum(t, r, &x, names, mine) || !to_result(t, r, &x, names, st->result))
+  if (!es_sum(t, r, &x, names, mine) || !es_repeats(t, r, &x, names, counts, st->result) ||
+      !to_result(t, r, &x, names, st->result))
     return false;
   r->ops[r->n++] = x;
   return true;
@@ -168,13 +233,16 @@ static bool es_dot(tracer *t, es_run *r, const es_step *st, value *l, value *rt,
 
 static bool es_two(tracer *t, es_run *r, const es_step *st) {
   value lhs = pop_at(r, st->pos[0]), rhs = pop_at(r, st->pos[1]);
-  char ln[ES_STR], rn[ES_STR], lu[ES_STR], ru[ES_STR];
+  char ln[ES_STR], rn[ES_STR], lu[ES_STR], ru[ES_STR], lcounts[ES_STR], rcounts[ES_STR], keep[2 * ES_STR];
   snprintf(ln, ES_STR, "%s", st->in[0]), snprintf(rn, ES_STR, "%s", st->in[1]);
-  if (!filter_singletons(t, r, &lhs, ln, &rhs, rn) || !filter_singletons(t, r, &rhs, rn, &lhs, ln) ||
-      !no_repeats(t, r, ln) || !no_repeats(t, r, rn))
-    return false;
+  if (!filter_singletons(t, r, &lhs, ln, &rhs, rn) || !filter_singletons(t, r, &rhs, rn, &lhs, ln)) return false;
+  snprintf(lcounts, ES_STR, "%s", ln), snprintf(rcounts, ES_STR, "%s", rn);
   uniques(st->removed, ln, rn, lu), uniques(st->removed, rn, ln, ru);
   if (!es_sum(t, r, &lhs, ln, lu) || !es_sum(t, r, &rhs, rn, ru)) return false;
+  snprintf(keep, sizeof keep, "%s%s", st->result, rn); /* result_names + rhs_names */
+  if (!es_repeats(t, r, &lhs, ln, lcounts, keep)) return false;
+  snprintf(keep, sizeof keep, "%s%s", st->result, ln);
+  if (!es_repeats(t, r, &rhs, rn, rcounts, keep)) return false;
   return es_dot(t, r, st, &lhs, &rhs, ln, rn);
 }
 

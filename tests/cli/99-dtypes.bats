@@ -76,3 +76,28 @@ JSON
   # NumPy >= 2.3 switches float16 to scientific from 10^finfo(float16).precision = 1e3 on
   assert_output "args: Array(1.25e+03, dtype=float16)"
 }
+
+@test "mean of f16 sums in f32 (reductions.py _mean's _upcast_f16) and agrees with numpy's f16 mean" {
+  # numpy's mean of float16 also accumulates in float32 and rounds the
+  # quotient to float16. The values are multiples of 1/4 below 2, so every
+  # f32 sum is exact; summing 4096 of them in f16 instead would stall at 2048
+  # (f16's spacing there is 2) and give about half the mean.
+  require_numpy
+  cd "$BATS_TEST_TMPDIR"
+  /usr/bin/python3 -c '
+import json
+data = [1 + 0.25 * (i % 7 - 3) for i in range(3 * 4096)]
+print(json.dumps({"tjit": 1, "source": ["auto f(f16[3,4096] x) { return (mean(x, 1), mean(x), mean(x, 0, dtype=f16)); }"],
+                  "args": {"x": {"dtype": "f16", "shape": [3, 4096], "data": data}}}))' >spec.json
+  tjit run --check --format json spec.json >out.json
+  run /usr/bin/python3 -c '
+import json, numpy as np
+spec, out = json.load(open("spec.json")), json.load(open("out.json"))["calls"][0]["outputs"]
+x = np.array(spec["args"]["x"]["data"], np.float16).reshape(3, 4096)
+want = [np.mean(x, 1), np.mean(x), np.mean(x, 0, dtype=np.float16)]
+got = [np.array(o["data"], np.float16).reshape(o["shape"]) for o in out]  # printed to round-trip as f16
+ok = all(g.shape == w.shape and w.dtype == np.float16 and np.array_equal(g, w) for g, w in zip(got, want)) and len(got) == 3
+print("numpy agrees" if ok else "differs: %r" % ([g.ravel()[:3] for g in got],))'
+  assert_success
+  assert_output "numpy agrees"
+}
