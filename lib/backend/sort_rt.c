@@ -127,29 +127,64 @@ static void sift_down(sort_pair *h, int64_t n, int64_t i) {
   }
 }
 
-/* The k best (key, position) pairs of one slice, best first, into h. */
-static inline uint64_t f32_total_key(const float *x, int64_t i) {
-  uint32_t b;
-  memcpy(&b, x + i, 4);
-  return b >> 31 ? (uint32_t)~b : b | UINT32_C(0x80000000);
+/* The heap h of *size of at most k pairs takes p if p beats its worst. */
+static void offer(sort_pair *h, int64_t *size, long k, sort_pair p) {
+  if (*size < k) {
+    int64_t i = (*size)++;
+    h[i] = p;
+    for (; i > 0 && worse(&h[i], &h[(i - 1) / 2]); i = (i - 1) / 2) {
+      sort_pair x = h[i];
+      h[i] = h[(i - 1) / 2], h[(i - 1) / 2] = x;
+    }
+  } else if (k && p.key > h[0].key) { /* a later equal value is worse: positions only grow */
+    h[0] = p;
+    sift_down(h, *size, 0);
+  }
 }
 
-static void select_top(const void *in, int t, int64_t base, long n, long inner, long k, sort_pair *h) {
-  int64_t size = 0;
-  for (int64_t m = 0; m < n; m++) {
-    if (t == DT_F32 && size == k && k && f32_total_key(in, base + m * inner) <= h[0].key) continue; /* the common case */
-    sort_pair p = {any_key(in, t, base + m * inner, 0), m};
-    if (size < k) {
-      h[size++] = p;
-      for (int64_t i = size - 1; i > 0 && worse(&h[i], &h[(i - 1) / 2]); i = (i - 1) / 2) {
-        sort_pair x = h[i];
-        h[i] = h[(i - 1) / 2], h[(i - 1) / 2] = x;
-      }
-    } else if (p.key > h[0].key) { /* a later equal value is worse: positions only grow */
-      h[0] = p;
-      sift_down(h, size, 0);
+/* The f32 bits b as any_key's key without a branch (-(b >> 31) is all ones
+ * for a negative b), so that a loop over a block vectorizes. */
+static inline uint32_t f32_bits_key(uint32_t b) { return b ^ (-(b >> 31) | UINT32_C(0x80000000)); }
+
+enum { TOP_BLOCK = 64 };
+
+/* Does any of the TOP_BLOCK f32 values at x have a key above thr? Most
+ * blocks of a long slice hold nothing better than the heap's worst: one
+ * vectorized pass rejects them. */
+static int block_beats(const float *x, uint32_t thr) {
+  uint32_t any = 0;
+  for (int i = 0; i < TOP_BLOCK; i++) {
+    uint32_t b;
+    memcpy(&b, x + i, 4);
+    any |= f32_bits_key(b) > thr;
+  }
+  return any != 0;
+}
+
+/* select_top for a contiguous f32 slice x of n: whole blocks that cannot
+ * enter a full heap are skipped; the rest offered one by one. */
+static void select_top_f32(const float *x, long n, long k, sort_pair *h, int64_t *size) {
+  for (int64_t m = 0; m < n;) {
+    int64_t e = m + TOP_BLOCK < n ? m + TOP_BLOCK : n;
+    if (*size == k && k && e - m == TOP_BLOCK && !block_beats(x + m, (uint32_t)h[0].key)) {
+      m = e;
+      continue;
+    }
+    for (; m < e; m++) {
+      uint32_t b;
+      memcpy(&b, x + m, 4);
+      offer(h, size, k, (sort_pair){f32_bits_key(b), m});
     }
   }
+}
+
+/* The k best (key, position) pairs of one slice, best first, into h. */
+static void select_top(const void *in, int t, int64_t base, long n, long inner, long k, sort_pair *h) {
+  int64_t size = 0;
+  if (t == DT_F32 && inner == 1)
+    select_top_f32((const float *)in + base, n, k, h, &size);
+  else
+    for (int64_t m = 0; m < n; m++) offer(h, &size, k, (sort_pair){any_key(in, t, base + m * inner, 0), m});
   for (int64_t e = size - 1; e > 0; e--) { /* heap sort: the worst to the end */
     sort_pair x = h[0];
     h[0] = h[e], h[e] = x;
