@@ -5,7 +5,8 @@
  * does (-0.0 as 0.0, every NaN as +NaN) then in XLA's total order (the
  * sign-flip bit trick), so NaNs come last and tie. They are sorted as (key,
  * position) pairs by a stable bottom-up merge sort; ties on the first key
- * fall to the next keys, read by position. */
+ * fall to the next keys, read by position. A long slice with one key takes
+ * a stable radix sort of the same pairs instead: the same order. */
 #include "sort_rt.h"
 
 #include <stdint.h>
@@ -90,6 +91,32 @@ static sort_pair *merge_sort(const sort_job *j, sort_pair *a, sort_pair *b, int6
   return a;
 }
 
+/* Slices at least this long with one key take the radix sort: below it
+ * the 8 x 256 counts cost more than the merges they save. */
+enum { RADIX_MIN = 256 };
+
+/* Stable LSD radix sort of the n pairs at a by key, a byte at a time,
+ * between a and b; a byte every key shares costs no pass (an f32 key's
+ * upper four). Equal keys keep their order, as the merge sort's do. Returns
+ * the buffer holding the result. */
+static sort_pair *radix_sort(sort_pair *a, sort_pair *b, int64_t n) {
+  int64_t count[8][256] = {{0}};
+  for (int64_t m = 0; m < n; m++)
+    for (int d = 0; d < 8; d++) count[d][(a[m].key >> (8 * d)) & 255]++;
+  for (int d = 0; d < 8; d++) {
+    int64_t *c = count[d], sum = 0;
+    if (c[(a[0].key >> (8 * d)) & 255] == n) continue;
+    for (int v = 0; v < 256; v++) {
+      int64_t here = c[v];
+      c[v] = sum, sum += here;
+    }
+    for (int64_t m = 0; m < n; m++) b[c[(a[m].key >> (8 * d)) & 255]++] = a[m];
+    sort_pair *t = a;
+    a = b, b = t;
+  }
+  return a;
+}
+
 void tj_rt_sort(const void *const *ins, void *const *outs, const int *dtypes, int nops, int nkeys, long outer,
                 long n, long inner, void *scratch) {
   sort_pair *pa = scratch, *pb = pa + n;
@@ -98,7 +125,7 @@ void tj_rt_sort(const void *const *ins, void *const *outs, const int *dtypes, in
     for (long in = 0; in < inner; in++) {
       j.base = (int64_t)o * n * inner + in;
       for (int64_t m = 0; m < n; m++) pa[m] = (sort_pair){ordered_key(ins[0], dtypes[0], j.base + m * inner), m};
-      sort_pair *r = merge_sort(&j, pa, pb, n);
+      sort_pair *r = nkeys == 1 && n >= RADIX_MIN ? radix_sort(pa, pb, n) : merge_sort(&j, pa, pb, n);
       for (int k = 0; k < nops; k++) {
         int sz = dtype_size((tj_dtype)dtypes[k]);
         const char *src = ins[k];

@@ -68,3 +68,12 @@ same_bytes_as_evaluator() {
     assert_success
   done
 }
+
+# sort's runtime (sort_rt.c): a stable radix sort for long slices with one
+# key, the merge sort for the rest; either gives lax.sort's stable order.
+@test "sort/argsort/lax_sort of f32 (ties, +-NaN, +-0.0, 255/256/3001 long, descending, axis 0), 6 other dtypes, 2 keys: the evaluator's bytes" {
+  run tjit emit-c "$TJIT_ROOT/tests/data/sort-exact.json"
+  # the prototype, then one call per sort (twenty-three)
+  assert_equal "$(grep -c 'tj_rt_sort(' <<< "$output")" 24
+  same_bytes_as_evaluator "$TJIT_ROOT/tests/data/sort-exact.json"
+}
