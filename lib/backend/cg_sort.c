@@ -1,4 +1,4 @@
-/* C rule of lax.sort_p: one call of the runtime's stable merge sort
+/* C rule of lax.sort_p: one call of the runtime's stable sort (radix or merge)
  * (sort_rt.c) with the operands, the outputs, their dtypes and a scratch
  * buffer; the order is the evaluator's (eval_sort.c). */
 #include "codegen.h"

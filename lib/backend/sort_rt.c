@@ -5,7 +5,8 @@
  * does (-0.0 as 0.0, every NaN as +NaN) then in XLA's total order (the
  * sign-flip bit trick), so NaNs come last and tie. They are sorted as (key,
  * position) pairs by a stable bottom-up merge sort; ties on the first key
- * fall to the next keys, read by position. */
+ * fall to the next keys, read by position. A long slice with one key takes
+ * a stable radix sort of the same pairs instead: the same order. */
 #include "sort_rt.h"
 
 #include <stdint.h>
@@ -90,6 +91,32 @@ static sort_pair *merge_sort(const sort_job *j, sort_pair *a, sort_pair *b, int6
   return a;
 }
 
+/* Slices at least this long with one key take the radix sort: below it
+ * the 8 x 256 counts cost more than the merges they save. */
+enum { RADIX_MIN = 256 };
+
+/* Stable LSD radix sort of the n pairs at a by key, a byte at a time,
+ * between a and b; a byte every key shares costs no pass (an f32 key's
+ * upper four). Equal keys keep their order, as the merge sort's do. Returns
+ * the buffer holding the result. */
+static sort_pair *radix_sort(sort_pair *a, sort_pair *b, int64_t n) {
+  int64_t count[8][256] = {{0}};
+  for (int64_t m = 0; m < n; m++)
+    for (int d = 0; d < 8; d++) count[d][(a[m].key >> (8 * d)) & 255]++;
+  for (int d = 0; d < 8; d++) {
+    int64_t *c = count[d], sum = 0;
+    if (c[(a[0].key >> (8 * d)) & 255] == n) continue;
+    for (int v = 0; v < 256; v++) {
+      int64_t here = c[v];
+      c[v] = sum, sum += here;
+    }
+    for (int64_t m = 0; m < n; m++) b[c[(a[m].key >> (8 * d)) & 255]++] = a[m];
+    sort_pair *t = a;
+    a = b, b = t;
+  }
+  return a;
+}
+
 void tj_rt_sort(const void *const *ins, void *const *outs, const int *dtypes, int nops, int nkeys, long outer,
                 long n, long inner, void *scratch) {
   sort_pair *pa = scratch, *pb = pa + n;
@@ -98,7 +125,7 @@ void tj_rt_sort(const void *const *ins, void *const *outs, const int *dtypes, in
     for (long in = 0; in < inner; in++) {
       j.base = (int64_t)o * n * inner + in;
       for (int64_t m = 0; m < n; m++) pa[m] = (sort_pair){ordered_key(ins[0], dtypes[0], j.base + m * inner), m};
-      sort_pair *r = merge_sort(&j, pa, pb, n);
+      sort_pair *r = nkeys == 1 && n >= RADIX_MIN ? radix_sort(pa, pb, n) : merge_sort(&j, pa, pb, n);
       for (int k = 0; k < nops; k++) {
         int sz = dtype_size((tj_dtype)dtypes[k]);
         const char *src = ins[k];
@@ -127,29 +154,64 @@ static void sift_down(sort_pair *h, int64_t n, int64_t i) {
   }
 }
 
-/* The k best (key, position) pairs of one slice, best first, into h. */
-static inline uint64_t f32_total_key(const float *x, int64_t i) {
-  uint32_t b;
-  memcpy(&b, x + i, 4);
-  return b >> 31 ? (uint32_t)~b : b | UINT32_C(0x80000000);
+/* The heap h of *size of at most k pairs takes p if p beats its worst. */
+static void offer(sort_pair *h, int64_t *size, long k, sort_pair p) {
+  if (*size < k) {
+    int64_t i = (*size)++;
+    h[i] = p;
+    for (; i > 0 && worse(&h[i], &h[(i - 1) / 2]); i = (i - 1) / 2) {
+      sort_pair x = h[i];
+      h[i] = h[(i - 1) / 2], h[(i - 1) / 2] = x;
+    }
+  } else if (k && p.key > h[0].key) { /* a later equal value is worse: positions only grow */
+    h[0] = p;
+    sift_down(h, *size, 0);
+  }
 }
 
-static void select_top(const void *in, int t, int64_t base, long n, long inner, long k, sort_pair *h) {
-  int64_t size = 0;
-  for (int64_t m = 0; m < n; m++) {
-    if (t == DT_F32 && size == k && k && f32_total_key(in, base + m * inner) <= h[0].key) continue; /* the common case */
-    sort_pair p = {any_key(in, t, base + m * inner, 0), m};
-    if (size < k) {
-      h[size++] = p;
-      for (int64_t i = size - 1; i > 0 && worse(&h[i], &h[(i - 1) / 2]); i = (i - 1) / 2) {
-        sort_pair x = h[i];
-        h[i] = h[(i - 1) / 2], h[(i - 1) / 2] = x;
-      }
-    } else if (p.key > h[0].key) { /* a later equal value is worse: positions only grow */
-      h[0] = p;
-      sift_down(h, size, 0);
+/* The f32 bits b as any_key's key without a branch (-(b >> 31) is all ones
+ * for a negative b), so that a loop over a block vectorizes. */
+static inline uint32_t f32_bits_key(uint32_t b) { return b ^ (-(b >> 31) | UINT32_C(0x80000000)); }
+
+enum { TOP_BLOCK = 64 };
+
+/* Does any of the TOP_BLOCK f32 values at x have a key above thr? Most
+ * blocks of a long slice hold nothing better than the heap's worst: one
+ * vectorized pass rejects them. */
+static int block_beats(const float *x, uint32_t thr) {
+  uint32_t any = 0;
+  for (int i = 0; i < TOP_BLOCK; i++) {
+    uint32_t b;
+    memcpy(&b, x + i, 4);
+    any |= f32_bits_key(b) > thr;
+  }
+  return any != 0;
+}
+
+/* select_top for a contiguous f32 slice x of n: whole blocks that cannot
+ * enter a full heap are skipped; the rest offered one by one. */
+static void select_top_f32(const float *x, long n, long k, sort_pair *h, int64_t *size) {
+  for (int64_t m = 0; m < n;) {
+    int64_t e = m + TOP_BLOCK < n ? m + TOP_BLOCK : n;
+    if (*size == k && k && e - m == TOP_BLOCK && !block_beats(x + m, (uint32_t)h[0].key)) {
+      m = e;
+      continue;
+    }
+    for (; m < e; m++) {
+      uint32_t b;
+      memcpy(&b, x + m, 4);
+      offer(h, size, k, (sort_pair){f32_bits_key(b), m});
     }
   }
+}
+
+/* The k best (key, position) pairs of one slice, best first, into h. */
+static void select_top(const void *in, int t, int64_t base, long n, long inner, long k, sort_pair *h) {
+  int64_t size = 0;
+  if (t == DT_F32 && inner == 1)
+    select_top_f32((const float *)in + base, n, k, h, &size);
+  else
+    for (int64_t m = 0; m < n; m++) offer(h, &size, k, (sort_pair){any_key(in, t, base + m * inner, 0), m});
   for (int64_t e = size - 1; e > 0; e--) { /* heap sort: the worst to the end */
     sort_pair x = h[0];
     h[0] = h[e], h[e] = x;

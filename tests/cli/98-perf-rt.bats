@@ -51,3 +51,29 @@ same_bytes_as_evaluator() {
     assert_success
   done
 }
+
+# top_k's runtime (sort_rt.c): f32 rows scanned a block at a time, whole
+# blocks with nothing above the heap's worst skipped; every other slice
+# element by element.
+@test "top_k of f32 (ties, +-NaN, +-0.0, k from 1 to n, short rows, axis 0) and 6 other dtypes: the evaluator's bytes" {
+  run tjit emit-c "$TJIT_ROOT/tests/data/top-k-exact.json"
+  # the prototype, then one call per top_k (seventeen)
+  assert_equal "$(grep -c 'tj_rt_top_k(' <<< "$output")" 18
+  same_bytes_as_evaluator "$TJIT_ROOT/tests/data/top-k-exact.json"
+}
+
+@test "the bench's top_k and sort pass run --check at their full size" {
+  for spec in top_k sort; do
+    run tjit run --no-cache --check --call 0 "$TJIT_ROOT/scripts/bench/$spec.json"
+    assert_success
+  done
+}
+
+# sort's runtime (sort_rt.c): a stable radix sort for long slices with one
+# key, the merge sort for the rest; either gives lax.sort's stable order.
+@test "sort/argsort/lax_sort of f32 (ties, +-NaN, +-0.0, 255/256/3001 long, descending, axis 0), 6 other dtypes, 2 keys: the evaluator's bytes" {
+  run tjit emit-c "$TJIT_ROOT/tests/data/sort-exact.json"
+  # the prototype, then one call per sort (twenty-three)
+  assert_equal "$(grep -c 'tj_rt_sort(' <<< "$output")" 24
+  same_bytes_as_evaluator "$TJIT_ROOT/tests/data/sort-exact.json"
+}
