@@ -1,0 +1,32 @@
+/* Private to the trace stage's sub-jaxpr tracers (trace_control.c, which
+ * defines trace_with, and trace_jit.c): a function traced at a new level
+ * into a closed sub-jaxpr whose leading invars are the values it captured. */
+#ifndef TJ_TRACE_BODY_H
+#define TJ_TRACE_BODY_H
+#include "trace.h"
+
+/* A traced sub-jaxpr and how it connects to the level around it. */
+typedef struct body {
+  ir_jaxpr *jaxpr;
+  uint32_t *outer;   /* the outer variable of each captured const */
+  int nconst;
+  int nargs;         /* invars after the consts */
+  value result;      /* the function's result (inner values) */
+} body;
+
+/* How a sub-trace is described in messages: what it is traced for, the
+ * user function, and the values that line up with its parameters. */
+typedef struct body_info {
+  const char *traced_for;
+  const value *user;        /* V_FUNC, or NULL */
+  const value *aligned;     /* one value per user parameter, or NULL */
+  int naligned;             /* -1: scan's carry lines up (fori_loop) */
+} body_info;
+
+/* Traces fn(*args) with each leaf of args replaced by a fresh variable of
+ * its aval (avals[i] when given, else the leaf's own); the result's leaves
+ * become the jaxpr's outputs. */
+bool trace_with(tracer *t, body_fn fn, const void *ctx, const value *args, int nargs, const tj_aval *avals,
+                const body_info *info, node *call, body *b);
+
+#endif
