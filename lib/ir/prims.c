@@ -241,11 +241,19 @@ bool shape_select_n(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list
   return true;
 }
 
+/* lax.py _clamp_shape_rule, then the dtype rule, in standard_abstract_eval's
+ * order: a bound is a scalar or has the operand's shape. */
 bool shape_clamp(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
+  tj_aval x = operand(m, e, 1);
+  for (int i = 0; i < 3; i += 2) {
+    tj_aval b = operand(m, e, i);
+    const char *name = i ? "max" : "min";
+    if (b.rank && !aval_same_shape(&b, &x))
+      return REJECT("clamp requires %s.shape == operand.shape or %s.shape == (), got %s.shape=%s, "
+                    "operand.shape=%s.", name, name, name, shape_rule_tuple(diags, b.dims, b.rank),
+                    shape_rule_tuple(diags, x.dims, x.rank));
+  }
   if (!same_dtypes(m, e, 0, diags)) return false;
-  tj_aval lo = operand(m, e, 0), x = operand(m, e, 1), hi = operand(m, e, 2);
-  if ((lo.rank && !aval_same_shape(&lo, &x)) || (hi.rank && !aval_same_shape(&hi, &x)))
-    return REJECT("clamp requires min and max to be scalars or have the shape of x");
   out[0] = x;
   return true;
 }
