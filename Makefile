@@ -91,11 +91,15 @@ $(BUILD)/tjit: $(CMD_OBJ) $(BUILD)/libtjit.a
 # (lib/cache/diskcache_entry.c): a tjit built from other sources, whose
 # traces or C may differ, never loads an entry this one wrote (TJ_VERSION
 # stays the same between releases).
+# The build keeps the list it hashed (source_digest.sums: each file's
+# sha256 and path; the digest is that list's), so a test can check the
+# digest compiled in against the sources as built, not as they are now.
 LIB_TEXT = $(sort $(LIB_SRC) $(wildcard lib/*.h lib/*/*.h lib/*/*.def))
-$(BUILD)/source_digest.h: $(LIB_TEXT)
+$(BUILD)/source_digest.h: $(LIB_TEXT) Makefile
 	@mkdir -p $(dir $@)
-	$(Q)printf '#define TJ_SOURCE_DIGEST "%s"\n' "$$(cat $(LIB_TEXT) | sha256sum | cut -c1-32)" >$@.new
-	@mv $@.new $@
+	$(Q)sha256sum $(LIB_TEXT) >$(BUILD)/source_digest.sums.new
+	$(Q)printf '#define TJ_SOURCE_DIGEST "%s"\n' "$$(sha256sum <$(BUILD)/source_digest.sums.new | cut -c1-32)" >$@.new
+	@mv $(BUILD)/source_digest.sums.new $(BUILD)/source_digest.sums && mv $@.new $@
 $(BUILD)/lib/cache/diskcache_entry.o: $(BUILD)/source_digest.h
 $(BUILD)/lib/cache/diskcache_entry.o: ALL_CFLAGS += -iquote $(BUILD)
 
@@ -110,8 +114,10 @@ $(BUILD)/lib/backend/kernels.o: lib/backend/kernels.c lib/*/*.def lib/*.h lib/*/
 	$(Q)$(CC) $(ALL_CFLAGS) $(KERNEL_CFLAGS) $(KERNEL_MATHFLAGS) -c -o $@ $<
 
 # pad's and reduce_window's runtime (lib/backend/window_rt.c), the
-# cumulative reductions' (cum_rt.c) and the scatters' (scatter_rt.c): the same flags
-$(BUILD)/lib/backend/window_rt.o $(BUILD)/lib/backend/cum_rt.o $(BUILD)/lib/backend/scatter_rt.o: \
+# cumulative reductions' (cum_rt.c), the scatters' (scatter_rt.c) and the
+# f16/bf16 block conversions (half_rt.c): the same flags
+$(BUILD)/lib/backend/window_rt.o $(BUILD)/lib/backend/cum_rt.o $(BUILD)/lib/backend/scatter_rt.o \
+  $(BUILD)/lib/backend/half_rt.o: \
   $(BUILD)/lib/backend/%.o: lib/backend/%.c lib/*/*.def lib/*.h lib/*/*.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"

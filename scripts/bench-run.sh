@@ -15,6 +15,8 @@
 #   scatter-add of 4096 rows of 128 f32, 3x3 SAME max pooling, cummax along
 #   axis 1 (issue 14: the runtimes of cum_rt.c, window_rt.c, scatter_rt.c)
 #                                             >= 1x   plain cc -O2 loops
+#   f16 chain (x*2+1)*x-0.5 of 10M, each op rounded to f16 (issue 14 item 7):
+#                                             measured against a cc -O2 _Float16 loop, no target
 #   libtcc compile of the tutorial kernel     < 1 ms
 #   `tjit run` of the tutorial spec, process start to exit   < 10 ms
 # Baselines: scripts/bench/baseline.c built with cc -O2 and with
@@ -25,27 +27,52 @@
 # `tjit run --time --repeat N` (the median of N warm runs of the compiled
 # code in one process, like the driver's; its "time: ... compile Y ms, run
 # Z ms" line; N > 1 runs once untimed first), the median over 3 processes,
-# on the specs in scripts/bench/. The issue-14 rows run the driver's
+# on the specs in scripts/bench/.
+# Repetitions, the same protocol on both sides: after one untimed run, at
+# least BENCH_REPS runs and at least BENCH_BUDGET_MS ms of timed runs (at
+# most 1000 runs), the median of them. The driver repeats until it has
+# both; for tjit, one probe process times --repeat BENCH_REPS and the row
+# then runs with --repeat N, N = max(BENCH_REPS, ceil(BENCH_BUDGET_MS /
+# the probe's median)) (--repeat-for prints that N). The first runs of a
+# fresh process are 2-4x slower than steady state on a small VM, so a
+# sub-millisecond kernel timed 5 times reported its warm-up, not its speed. The issue-14 rows run the driver's
 # baseline and tjit alternately, 3 times each, so that a machine whose
 # load changes slows both alike.
 #
 # usage: scripts/bench-run.sh BUILD_DIR     (BUILD_DIR/tjit, BUILD_DIR/libtjit-internal.a:
 #        the driver calls the tjk_* kernels, which libtjit.a keeps local)
-#        BENCH_REPS=N repetitions (default 5); CC, KERNEL_CFLAGS as for make
+#        scripts/bench-run.sh --repeat-for MS: prints the runs the protocol
+#        makes of a run of MS ms
+#        BENCH_REPS=N least repetitions (default 5); BENCH_BUDGET_MS=M least
+#        ms of timed runs per contender and row (default 50); CC,
+#        KERNEL_CFLAGS as for make
 # exit:  0 always once the arguments are right (a report, never a gate);
 #        2 usage
 set -uo pipefail
 
-usage() { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
+usage() { echo "usage: $0 BUILD_DIR | --repeat-for MS" >&2; exit 2; }
+reps=${BENCH_REPS:-5}
+[[ $reps =~ ^[1-9][0-9]*$ ]] || { echo "$0: error: BENCH_REPS must be a positive integer, not '$reps'" >&2; exit 2; }
+budget=${BENCH_BUDGET_MS:-50}
+[[ $budget =~ ^[1-9][0-9]*$ ]] || { echo "$0: error: BENCH_BUDGET_MS must be a positive integer, not '$budget'" >&2; exit 2; }
+export BENCH_REPS=$reps BENCH_BUDGET_MS=$budget
+
+# repeat_for MS: max(reps, ceil(budget / MS)), at most 1000; reps when MS
+# is not a positive number (a failed probe).
+repeat_for() {
+  awk -v ms="$1" -v reps="$reps" -v budget="$budget" 'BEGIN {
+    n = reps
+    if (ms ~ /^[0-9]*[.]?[0-9]+$/ && ms > 0) { q = budget / ms; c = int(q); if (c < q) c++; if (c > n) n = c }
+    print (n > 1000 ? 1000 : n)
+  }'
+}
+if [[ $# -eq 2 && $1 == --repeat-for ]]; then repeat_for "$2"; exit 0; fi
 [[ $# -eq 1 ]] || usage
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$1
 [[ $build == /* ]] || build="$PWD/$build"
 tjit=$build/tjit lib=$build/libtjit-internal.a
 [[ -x $tjit && -f $lib ]] || { echo "$0: error: no $tjit or $lib (run make first)" >&2; exit 2; }
-reps=${BENCH_REPS:-5}
-[[ $reps =~ ^[1-9][0-9]*$ ]] || { echo "$0: error: BENCH_REPS must be a positive integer, not '$reps'" >&2; exit 2; }
-export BENCH_REPS=$reps
 cc=${CC:-cc}
 bench=$root/scripts/bench
 tutorial=$root/examples/conditional_double_recompile.json
@@ -59,7 +86,7 @@ export TJIT_CACHE_DIR=$tmp/cache TJIT_CACHE_KEY=$tmp/cache.key
 declare -A ms=() check=()
 na=n/a
 # The rows timed in pairs (paired below), the driver's other benchmarks.
-paired=(cumsum_last cumsum_first cummax_last sort top_k maxpool maxpool3 conv2d gather scatter_add)
+paired=(cumsum_last cumsum_first cummax_last sort top_k maxpool maxpool3 conv2d gather scatter_add half_chain)
 unpaired=(fused axpb sum matmul compile)
 
 # ---- the driver: baselines, OpenBLAS, the hybrid kernels ----
@@ -92,13 +119,24 @@ fi
 # ---- tjit run ----
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "n/a" }'; }
 
+# The --repeat of `tjit run ARGS...` by the protocol (the header): a probe
+# process times --repeat BENCH_REPS runs.
+tjit_repeat() {  # tjit_repeat ARGS...
+  local t=
+  if "$tjit" run --no-cache --time --repeat "$reps" "$@" >/dev/null 2>"$tmp/time.err"; then
+    t=$(sed -n "s/^time:.* run \\([0-9.]*\\) ms.*/\\1/p" "$tmp/time.err" | head -n 1)
+  fi
+  repeat_for "$t"
+}
+
 # The median over the repetitions of one phase (trace, compile, run) of
 # `tjit run --time ARGS...`, n/a when a run fails or prints no time line.
 tjit_time() {  # tjit_time PHASE ARGS...
-  local phase=$1 r t
+  local phase=$1 r t n=$reps
   shift
+  [[ $phase == run ]] && n=$(tjit_repeat "$@")
   for ((r = 0; r < 3; r++)); do
-    "$tjit" run --no-cache --time --repeat "$reps" "$@" >/dev/null 2>"$tmp/time.err" || { echo "$na"; return; }
+    "$tjit" run --no-cache --time --repeat "$n" "$@" >/dev/null 2>"$tmp/time.err" || { echo "$na"; return; }
     t=$(sed -n "s/^time:.* $phase \\([0-9.]*\\) ms.*/\\1/p" "$tmp/time.err" | head -n 1)
     [[ -n $t ]] || { echo "$na"; return; }
     echo "$t"
@@ -108,11 +146,12 @@ tjit_time() {  # tjit_time PHASE ARGS...
 # paired B: the driver's benchmark B and `tjit run` of scripts/bench/B.json
 # alternately, 3 times each; the medians of each contender's medians.
 paired() {
-  local b=$1 r name who t sum
+  local b=$1 r name who t sum n
   rm -f "$tmp/pair.out" "$tmp/pair.tjit"
+  n=$(tjit_repeat --call 0 "$bench/$b.json")
   for ((r = 0; r < 3; r++)); do
     [[ -x $tmp/driver ]] && "$tmp/driver" "$b" >>"$tmp/pair.out" 2>>"$tmp/driver.err"
-    if "$tjit" run --no-cache --time --repeat "$reps" --call 0 "$bench/$b.json" >/dev/null 2>"$tmp/time.err"; then
+    if "$tjit" run --no-cache --time --repeat "$n" --call 0 "$bench/$b.json" >/dev/null 2>"$tmp/time.err"; then
       sed -n "s/^time:.* run \\([0-9.]*\\) ms.*/\\1/p" "$tmp/time.err" | head -n 1 >>"$tmp/pair.tjit"
     fi
   done
@@ -151,7 +190,7 @@ ms[e2e_hit.tjit]=$(e2e_ms run --autograph "$tutorial")
 value() { if [[ $1 == none ]]; then echo -; else echo "${ms[$1]:-$na}"; fi; }
 
 # row LABEL BASE_KEY LIMIT_KEY TJIT_KEY TARGET: TARGET is ">=R" (ratio
-# base/tjit at least R) or "<M" (tjit under M ms).
+# base/tjit at least R), "<M" (tjit under M ms) or "ratio" (measured only).
 row() {
   local label=$1 base tjit
   base=$(value "$2") tjit=$(value "$4")
@@ -160,7 +199,10 @@ row() {
     function show(x) { return num(x) ? sprintf("%.3f", x) : x }
     BEGIN {
       ratio = "-"; mark = "-"
-      if (target ~ /^>=/) {
+      if (target == "ratio") { # measured only, no target
+        if (num(base) && num(tjit) && tjit > 0) ratio = sprintf("%.2fx", base / tjit)
+        goal = "none"
+      } else if (target ~ /^>=/) {
         want = substr(target, 3) + 0
         if (num(base) && num(tjit) && tjit > 0) {
           r = base / tjit; ratio = sprintf("%.2fx", r); mark = r >= want ? "ok" : "MISS"
@@ -176,7 +218,8 @@ row() {
 }
 
 say() { echo "$*" | fold -s -w 80; }
-say "make bench: tjit against hand-written C, median ms of $reps runs;" \
+say "make bench: tjit against hand-written C, median ms of warm runs (>= $reps" \
+  "and >= $budget ms of them per row and contender);" \
   "ratio = baseline / tjit (>= 1: tjit as fast or faster); baselines built with" \
   "cc -O2 (cc -O2) and cc -O3 -march=native -ffast-math (O3 nat)"
 say "machine: $(nproc) CPUs, $("$cc" --version | head -n 1), data uniform f32 in [0, 1) as the specs'"
@@ -198,6 +241,7 @@ row "gather 4096 rows of 50000x128" gather.o2 gather.limit gather.tjit ">=1.0"
 row "cummax [1000,10000] f32, axis 1" cummax_last.o2 cummax_last.limit cummax_last.tjit ">=1.0"
 row "max pool 3x3/1 SAME, the same" maxpool3.o2 maxpool3.limit maxpool3.tjit ">=1.0"
 row "scatter-add 4096 rows, 4096x128" scatter_add.o2 scatter_add.limit scatter_add.tjit ">=1.0"
+row "f16 (x*2+1)*x-0.5, 10M, per op" half_chain.o2 half_chain.limit half_chain.tjit ratio # f16 (issue 14 item 7): measured, no target
 row "libtcc compile, tutorial kernel" none none compile.tjit "<1"
 row "tjit run tutorial, end to end" none none e2e.tjit "<10"
 row "the same, every call cached" none none e2e_hit.tjit "<10"

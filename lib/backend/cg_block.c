@@ -191,9 +191,30 @@ static void operand_text(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t firs
   }
 }
 
+/* A convert between f32 and f16/bf16 of a block (the half pass's
+ * roundings): one call of the runtime's vectorized conversion
+ * (half_rt.c), where tcc's loop would call the prelude's per element. */
+static bool emit_half_convert(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t k) {
+  const ir_eqn *e = &j->eqns[k];
+  tj_dtype from = cg_aval(g, e->in[0]).dtype, to = g->m->vars[e->out[0]].dtype;
+  const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
+  if (e->prim != P_convert_element_type || !(dtype_is_half(from) ? to == DT_F32 : from == DT_F32 && dtype_is_half(to)))
+    return false;
+  enum operand_kind kind = operand_kind(g, j, p, first, k, e->in[0], shape);
+  if (kind != OPK_ARRAY && kind != OPK_ROW_VECTOR) return false;
+  tj_buf src = {0}, dst = {0};
+  operand_text(g, j, p, first, k, e->in[0], false, &src);
+  result_text(p, &p->steps[k - first], e->out[0], false, &dst);
+  cg_line(g, "%s(%s, %s, %d, %d, n); /* convert_element_type */", cg_fn(g, "tj_rt_half_block"), dst.data, src.data,
+          (int)from, (int)to);
+  buf_free(&src), buf_free(&dst);
+  return true;
+}
+
 /* An equation without a kernel: a loop over the block, in tcc's code. */
 static void emit_loop_step(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t k) {
   const ir_eqn *e = &j->eqns[k];
+  if (emit_half_convert(g, j, p, first, k)) return;
   tj_buf ops[3] = {{0}}, expr = {0}, dst = {0};
   const char *opv[3];
   for (uint32_t i = 0; i < e->nin; i++) operand_text(g, j, p, first, k, e->in[i], true, &ops[i]), opv[i] = ops[i].data;

@@ -4,7 +4,11 @@
  * and feature group, conv_rt.c lays the input patches out as a matrix and
  * cblas_sgemm/dgemm multiplies it by the packed kernel straight into the
  * output, as dot_general's large products do. Anything else calls the
- * runtime's direct loops (the evaluator's definition). */
+ * runtime's direct loops (the evaluator's definition). With batch groups
+ * (BG > 1) each group is its own convolution of N / BG images and Cout / BG
+ * features: the same geometry with those sizes, called in a loop over the
+ * groups with the operands' pointers moved to the group's run (the
+ * geometry holds every stride, so a run is an operand of its own). */
 #include "codegen.h"
 #include "conv.h"
 #include "conv_rt.h"
@@ -36,7 +40,8 @@ static bool positions_contiguous(const long *geo, long step) {
 /* Fills the plan; false when the GEMM path does not apply. */
 static bool gemm_plan(const tj_conv *c, const tj_aval *l, const tj_aval *o, conv_plan *p) {
   const long *geo = p->geo;
-  if ((o->dtype != DT_F32 && o->dtype != DT_F64) || l->dtype != o->dtype || c->batch_groups != 1) return false;
+  (void)c;
+  if ((o->dtype != DT_F32 && o->dtype != DT_F64) || l->dtype != o->dtype) return false;
   long groups = geo[CONV_GROUPS];
   p->og = geo[CONV_COUT] / groups, p->krows = geo[CONV_CIN] / groups, p->positions = 1;
   for (int i = 0; i < geo[CONV_NSP]; i++)
@@ -96,24 +101,40 @@ static void emit_im2col(cg *g, uint32_t id, const conv_plan *p, tj_dtype t, cons
   cg_line(g, "  %s(rt, ca%u); %s(rt, cw%u); }", cg_fn(g, "tj_rt_free"), id, cg_fn(g, "tj_rt_free"), id);
 }
 
+/* The pointer of an operand, moved by `run` elements of es bytes per
+ * batch group cbN when there are groups. */
+static void group_ptr(cg *g, ir_atom a, uint32_t id, long run, long es, bool groups, tj_buf *out) {
+  tj_buf p = {0};
+  cg_ptr(g, a, &p);
+  if (groups) buf_printf(out, "(void *)((char *)(%s) + cb%u * %ld)", p.data, id, run * es);
+  else buf_puts(out, p.data);
+  buf_free(&p);
+}
+
 bool cg_conv(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   tj_conv c;
   tj_aval l = cg_aval(g, e->in[0]), r = cg_aval(g, e->in[1]), o = cg_aval(g, ATOM_VAR(e->out[0]));
-  if (!conv_read(e, &c) || c.batch_groups != 1 || l.rank < 2) return cg_fail(g, "internal error: conv_general_dilated");
+  if (!conv_read(e, &c) || c.batch_groups < 1 || l.rank < 2) return cg_fail(g, "internal error: conv_general_dilated");
   if (!tj_rt_conv_supports(l.dtype) || !tj_rt_conv_supports(o.dtype))
     return cg_fail(g, "the C backend has no convolution of %s to %s", dtype_long(l.dtype), dtype_long(o.dtype));
   if (!cg_size(&o)) return true;
   conv_plan p;
   conv_geometry(&c, &l, &r, &o, p.geo);
+  long bg = c.batch_groups, nb = p.geo[CONV_N] / bg, ob = p.geo[CONV_COUT] / bg;
+  p.geo[CONV_N] = nb, p.geo[CONV_COUT] = ob; /* one batch group's convolution */
   uint32_t id = cg_fresh(g);
   tj_buf lp = {0}, rp = {0}, op = {0};
-  cg_ptr(g, e->in[0], &lp), cg_ptr(g, e->in[1], &rp), cg_ptr(g, ATOM_VAR(e->out[0]), &op);
+  group_ptr(g, e->in[0], id, nb * p.geo[CONV_LHS_SN], dtype_size(l.dtype), bg > 1, &lp);
+  group_ptr(g, e->in[1], id, ob * p.geo[CONV_RHS_SO], dtype_size(r.dtype), bg > 1, &rp);
+  group_ptr(g, ATOM_VAR(e->out[0]), id, ob * p.geo[CONV_OUT_SC], dtype_size(o.dtype), bg > 1, &op);
   emit_geo(g, id, p.geo);
+  if (bg > 1) cg_line(g, "  for (long cb%u = 0; cb%u < %ld; cb%u++) {", id, id, bg, id);
   if (gemm_plan(&c, &l, &o, &p)) emit_im2col(g, id, &p, o.dtype, lp.data, rp.data, op.data);
   else
     cg_line(g, "  %s(%s, %s, %s, cgeo%u, %d, %d); }", cg_fn(g, "tj_rt_conv_direct"), lp.data, rp.data, op.data, id,
             (int)l.dtype, (int)o.dtype);
+  if (bg > 1) cg_line(g, "  }");
   buf_free(&lp), buf_free(&rp), buf_free(&op);
   return true;
 }

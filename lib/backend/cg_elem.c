@@ -123,8 +123,22 @@ bool cg_unary(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *out) { ret
 
 bool cg_binary(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *out) { return elem_expr(g, e, ops, out); }
 
+/* f16 and bf16 (the half pass leaves only these conversions): to and
+ * from float32 by half_bits.h's helpers; a double straight to f16 (one
+ * rounding, as numpy's float16(x)), to bf16 through float32 (ml_dtypes'). */
+static bool convert_half(cg *g, tj_dtype from, tj_dtype to, const char *op, tj_buf *out) {
+  if (from == DT_F32 && to == DT_F16) buf_printf(out, "tj_f16_of_f32(%s)", op);
+  else if (from == DT_F64 && to == DT_F16) buf_printf(out, "tj_f16_of_f64(%s)", op);
+  else if ((from == DT_F32 || from == DT_F64) && to == DT_BF16) buf_printf(out, "tj_bf16_of_f32((f32)%s)", op);
+  else if (from == DT_F16 && to == DT_F32) buf_printf(out, "tj_f32_of_f16(%s)", op);
+  else if (from == DT_BF16 && to == DT_F32) buf_printf(out, "tj_f32_of_bf16(%s)", op);
+  else return cg_fail(g, "internal error: no C rule for convert_element_type from %s to %s", cg_type(from), cg_type(to));
+  return true;
+}
+
 bool cg_convert(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *out) {
   tj_dtype from = cg_aval(g, e->in[0]).dtype, to = g->m->vars[e->out[0]].dtype;
+  if (dtype_is_half(from) || dtype_is_half(to)) return convert_half(g, from, to, ops[0], out);
   if (to == DT_BOOL) buf_printf(out, "(bool)(%s != 0)", ops[0]);
   else if (dtype_is_float(from) && !dtype_is_float(to)) buf_printf(out, "%s(%s)", cg_helper(g, H_F2I, to), ops[0]);
   else if (from == DT_U64 && dtype_is_float(to)) buf_printf(out, "%s(%s)", cg_helper(g, H_U2F, to), ops[0]);

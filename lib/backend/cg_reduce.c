@@ -101,6 +101,22 @@ static bool reduce_columns(cg *g, const ir_eqn *e, const tj_aval *a, const int64
   return true;
 }
 
+/* reduce_sum/reduce_prod of f16 or bf16 (the half pass keeps them
+ * 2-byte): one call of half_rt.c's runtime, which rounds every step as the
+ * evaluator. Its operand is a variable (the pass converts into one). */
+static void reduce_half(cg *g, const ir_eqn *e, const tj_aval *a, const int64_t *axes, int naxes) {
+  uint32_t id = cg_fresh(g);
+  tj_buf dims = {0}, red = {0}, in = {0}, out = {0};
+  for (int d = 0; d < a->rank; d++)
+    buf_printf(&dims, d ? ", %lld" : "%lld", (long long)a->dims[d]), buf_printf(&red, d ? ", %d" : "%d", listed(axes, naxes, d));
+  cg_ptr(g, e->in[0], &in), cg_ptr(g, ATOM_VAR(e->out[0]), &out);
+  cg_frame(g, 16 * (uint64_t)(a->rank + 1)); /* the two arrays */
+  cg_line(g, "{ long hd%u[] = {%s}, hr%u[] = {%s};", id, a->rank ? dims.data : "0", id, a->rank ? red.data : "0");
+  cg_line(g, "  %s((const void *)%s, (void *)%s, %d, %d, %d, hd%u, hr%u); }", cg_fn(g, "tj_rt_half_reduce"), in.data,
+          out.data, (int)a->dtype, e->prim == P_reduce_prod, a->rank, id, id);
+  buf_free(&dims), buf_free(&red), buf_free(&in), buf_free(&out);
+}
+
 bool cg_reduce(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   tj_aval a = cg_aval(g, e->in[0]);
@@ -108,6 +124,10 @@ bool cg_reduce(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   int64_t axes[TJ_MAX_RANK], ost[TJ_MAX_RANK], coef[TJ_MAX_RANK];
   int naxes = ir_param_ints(e, "axes", axes, TJ_MAX_RANK);
   if (naxes < 0) return cg_fail(g, "internal error: %s without axes", prims[e->prim].name);
+  if (dtype_is_half(a.dtype) && (e->prim == P_reduce_sum || e->prim == P_reduce_prod) && !ATOM_IS_LIT(e->in[0])) {
+    reduce_half(g, e, &a, axes, naxes);
+    return true;
+  }
   if (a.rank > 0 && naxes > 0 && !ATOM_IS_LIT(e->in[0])) {
     tj_buf id = {0};
     reduce_identity(g, e->prim, a.dtype, &id);
@@ -327,6 +347,23 @@ static bool scatter_call(cg *g, const ir_eqn *e, const ir_scatter_dims *d) {
   return true;
 }
 
+/* dst = dst combined with the update uv, as the evaluator's
+ * scatter_combine (eval_shape.c). */
+static void scatter_step(cg *g, int prim, tj_dtype t, const char *dst, const char *uv) {
+  const char *T = cg_type(t), *U = dtype_size(t) == 8 ? "unsigned long long" : "unsigned";
+  const char *opc = prim == P_scatter_add ? "+" : prim == P_scatter_sub ? "-" : "*", *h = dtype_short(t);
+  bool extreme = prim == P_scatter_min || prim == P_scatter_max;
+  const char *cmp = prim == P_scatter_max ? ">" : "<";
+  if (prim == P_scatter) cg_line(g, "%s = %s;", dst, uv);
+  else if (extreme && dtype_is_float(t)) /* NaN propagates, as the evaluator's scatter_extreme */
+    cg_line(g, "{ %s o = %s, u = %s; %s = o != o ? o : u != u ? u : o %s u ? o : u; }", T, dst, uv, dst, cmp);
+  else if (extreme) cg_line(g, "{ %s o = %s, u = %s; %s = o %s u ? o : u; }", T, dst, uv, dst, cmp);
+  else if (dtype_is_half(t)) /* the half pass keeps it 2-byte: each update rounded, as the evaluator */
+    cg_line(g, "%s = tj_%s_of_f32(tj_f32_of_%s(%s) %s tj_f32_of_%s(%s));", dst, h, h, dst, opc, h, uv);
+  else if (dtype_is_float(t)) cg_line(g, "%s = %s %s %s;", dst, dst, opc, uv);
+  else cg_line(g, "%s = (%s)((%s)%s %s (%s)%s);", dst, T, U, dst, opc, U, uv);
+}
+
 /* out = operand; then each update element whose window lies inside the
  * operand combines with its target (FILL_OR_DROP, as the evaluator). */
 bool cg_scatter(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
@@ -372,18 +409,7 @@ bool cg_scatter(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   }
   cg_elem(g, e->in[2], "i", &uv);
   cg_elem(g, ATOM_VAR(e->out[0]), j.data, &dst);
-  const char *T = cg_type(op.dtype), *U = dtype_size(op.dtype) == 8 ? "unsigned long long" : "unsigned";
-  const char *opc = e->prim == P_scatter_add ? "+" : e->prim == P_scatter_sub ? "-" : "*";
-  bool extreme = e->prim == P_scatter_min || e->prim == P_scatter_max;
-  const char *cmp = e->prim == P_scatter_max ? ">" : "<";
-  if (e->prim == P_scatter) cg_line(g, "%s = %s;", dst.data, uv.data);
-  else if (extreme && dtype_is_float(op.dtype)) /* NaN propagates, as the evaluator's scatter_extreme */
-    cg_line(g, "{ %s o = %s, u = %s; %s = o != o ? o : u != u ? u : o %s u ? o : u; }", T, dst.data, uv.data,
-            dst.data, cmp);
-  else if (extreme)
-    cg_line(g, "{ %s o = %s, u = %s; %s = o %s u ? o : u; }", T, dst.data, uv.data, dst.data, cmp);
-  else if (dtype_is_float(op.dtype)) cg_line(g, "%s = %s %s %s;", dst.data, dst.data, opc, uv.data);
-  else cg_line(g, "%s = (%s)((%s)%s %s (%s)%s);", dst.data, T, U, dst.data, opc, U, uv.data);
+  scatter_step(g, e->prim, op.dtype, dst.data, uv.data);
   if (levels >= 0) cg_loops_end(g, levels);
   else g->indent--, cg_line(g, "} while (0);");
   buf_free(&b), buf_free(&j), buf_free(&iv), buf_free(&uv), buf_free(&dst);

@@ -4,6 +4,7 @@
  * the dce pass, pass.c). The rules that emit each primitive
  * live in cg_elem.c, cg_array.c and cg_control.c (named in prims.def). */
 #include "codegen.h"
+#include "half_bits.h"
 #include "kernels.h"
 #include "alloc.h"
 
@@ -75,7 +76,7 @@ uint32_t cg_fresh(cg *g) { return g->ntemps++; }
  * generator keeps no state of its own). */
 #define HELPER_NAMES(kind)                                                    \
   X(kind, BOOL) X(kind, I8) X(kind, I16) X(kind, I32) X(kind, I64) X(kind, U8)  \
-  X(kind, U32) X(kind, F32) X(kind, F64) X(kind, U16) X(kind, U64)
+  X(kind, U32) X(kind, F32) X(kind, F64) X(kind, U16) X(kind, U64) X(kind, F16) X(kind, BF16)
 #define DT_NAME_BOOL "bool"
 #define DT_NAME_I8 "i8"
 #define DT_NAME_I16 "i16"
@@ -87,12 +88,14 @@ uint32_t cg_fresh(cg *g) { return g->ntemps++; }
 #define DT_NAME_F64 "f64"
 #define DT_NAME_U16 "u16"
 #define DT_NAME_U64 "u64"
+#define DT_NAME_F16 "f16"
+#define DT_NAME_BF16 "bf16"
 #define X(kind, t) [DT_##t] = "tj_" #kind "_" DT_NAME_##t,
 static const char *const helper_fns[H_COUNT][DT_COUNT] = {
     [H_MAX] = {HELPER_NAMES(max)},   [H_MIN] = {HELPER_NAMES(min)},   [H_DIV] = {HELPER_NAMES(div)},
     [H_REM] = {HELPER_NAMES(rem)},   [H_SHL] = {HELPER_NAMES(shl)},   [H_SHRA] = {HELPER_NAMES(shra)},
     [H_SHRL] = {HELPER_NAMES(shrl)}, [H_IPOW] = {HELPER_NAMES(ipow)}, [H_F2I] = {HELPER_NAMES(f2i)},
-    [H_U2F] = {HELPER_NAMES(u2f)},   [H_BITS] = {HELPER_NAMES(bits)},
+    [H_U2F] = {HELPER_NAMES(u2f)},   [H_RP] = {HELPER_NAMES(rp)},     [H_BITS] = {HELPER_NAMES(bits)},
 };
 #undef X
 
@@ -622,70 +625,112 @@ void cg_kernel(cg *g, const tjk_kernel *k) {
 
 /* ---- the prelude ---- */
 
-static void emit_helper(tj_buf *b, enum cg_helper h, tj_dtype t) {
+/* reduce_precision of one element on its bits in its own format
+ * (half_bits.h tj_rp_bits, which the prelude defines once before). */
+static void emit_rp_helper(tj_buf *b, tj_dtype t) {
   const char *T = cg_type(t), *U = dtype_size(t) == 8 ? "unsigned long long" : "unsigned";
-  int bits = 8 * dtype_size(t);
-  bool sgn = dtype_kindof(t) == DK_SIGNED, fl = dtype_is_float(t);
-  switch (h) {
-  case H_MAX: case H_MIN:
-    buf_printf(b, "static %s tj_%s_%s(%s x, %s y) { return %sx %s y ? x : y; }\n", T, h == H_MAX ? "max" : "min",
-               T, T, T, fl ? "x != x ? x : y != y ? y : " : "", h == H_MAX ? ">" : "<");
-    break;
-  case H_DIV: /* XLA: x / 0 is -1 (all ones), INT_MIN / -1 wraps */
+  if (dtype_is_half(t))
+    buf_printf(b, "static %s tj_rp_%s(%s x, long long e, long long m) { return (%s)tj_rp_bits(x, %d, %d, e, m); }\n", T,
+               T, T, T, t == DT_F16 ? 10 : 7, t == DT_F16 ? 5 : 8);
+  else
+    buf_printf(b, "static %s tj_rp_%s(%s x, long long e, long long m) { union { %s f; %s u; } c; c.f = x; "
+               "c.u = (%s)tj_rp_bits(c.u, %d, %d, e, m); return c.f; }\n", T, T, T, T, U, U, t == DT_F32 ? 23 : 52,
+               t == DT_F32 ? 8 : 11);
+}
+
+static const char *uint_of(tj_dtype t) { return dtype_size(t) == 8 ? "unsigned long long" : "unsigned"; }
+
+/* jax's max/min: a NaN operand wins (C's comparisons would drop it). */
+static void emit_minmax_helper(tj_buf *b, enum cg_helper h, tj_dtype t) {
+  const char *T = cg_type(t);
+  buf_printf(b, "static %s tj_%s_%s(%s x, %s y) { return %sx %s y ? x : y; }\n", T, h == H_MAX ? "max" : "min",
+             T, T, T, dtype_is_float(t) ? "x != x ? x : y != y ? y : " : "", h == H_MAX ? ">" : "<");
+}
+
+/* Integer division and remainder as XLA defines the cases C leaves undefined. */
+static void emit_divrem_helper(tj_buf *b, enum cg_helper h, tj_dtype t) {
+  const char *T = cg_type(t);
+  bool sgn = dtype_kindof(t) == DK_SIGNED;
+  if (h == H_DIV) { /* XLA: x / 0 is -1 (all ones), INT_MIN / -1 wraps */
     buf_printf(b, "static %s tj_div_%s(%s x, %s y) { return y == 0 ? (%s)-1 : ", T, T, T, T, T);
-    if (sgn) buf_printf(b, "y == -1 ? (%s)(0u - (%s)x) : ", T, U);
+    if (sgn) buf_printf(b, "y == -1 ? (%s)(0u - (%s)x) : ", T, uint_of(t));
     buf_puts(b, "x / y; }\n");
-    break;
-  case H_REM: /* XLA: x % 0 is x, INT_MIN % -1 is 0 */
+  } else /* XLA: x % 0 is x, INT_MIN % -1 is 0 */
     buf_printf(b, "static %s tj_rem_%s(%s x, %s y) { return y == 0 ? x : %sx %% y; }\n", T, T, T, T,
                sgn ? "y == -1 ? 0 : " : "");
-    break;
-  case H_SHL: case H_SHRL: case H_SHRA: {
-    const char *name = h == H_SHL ? "shl" : h == H_SHRL ? "shrl" : "shra";
-    buf_printf(b, "static %s tj_%s_%s(%s x, %s y) { %s ux = (%s)x & %s, n = (%s)y & %s; ", T, name, T, T, T, U, U,
-               bits == 64 ? "~0ull" : bits == 32 ? "0xffffffffu" : bits == 16 ? "0xffffu" : "0xffu", U,
-               bits == 64 ? "~0ull" : bits == 32 ? "0xffffffffu" : bits == 16 ? "0xffffu" : "0xffu");
-    if (h == H_SHL) buf_printf(b, "return n >= %d ? 0 : (%s)(ux << n); }\n", bits, T);
-    else if (h == H_SHRL) buf_printf(b, "return n >= %d ? 0 : (%s)(ux >> n); }\n", bits, T);
-    else buf_printf(b, "%s fill = (ux >> %d) & 1 ? ~(%s)0 : 0; if (n >= %d) return (%s)fill; "
-                    "return (%s)((ux >> n) | (n ? fill << (%d - n) : 0)); }\n", U, bits - 1, U, bits, T, T, bits);
-    break;
+}
+
+/* Shifts by any count: XLA's result for counts >= the width, which C leaves undefined. */
+static void emit_shift_helper(tj_buf *b, enum cg_helper h, tj_dtype t) {
+  const char *T = cg_type(t), *U = uint_of(t);
+  int bits = 8 * dtype_size(t);
+  const char *name = h == H_SHL ? "shl" : h == H_SHRL ? "shrl" : "shra";
+  const char *mask = bits == 64 ? "~0ull" : bits == 32 ? "0xffffffffu" : bits == 16 ? "0xffffu" : "0xffu";
+  buf_printf(b, "static %s tj_%s_%s(%s x, %s y) { %s ux = (%s)x & %s, n = (%s)y & %s; ", T, name, T, T, T, U, U,
+             mask, U, mask);
+  if (h == H_SHL) buf_printf(b, "return n >= %d ? 0 : (%s)(ux << n); }\n", bits, T);
+  else if (h == H_SHRL) buf_printf(b, "return n >= %d ? 0 : (%s)(ux >> n); }\n", bits, T);
+  else buf_printf(b, "%s fill = (ux >> %d) & 1 ? ~(%s)0 : 0; if (n >= %d) return (%s)fill; "
+                  "return (%s)((ux >> n) | (n ? fill << (%d - n) : 0)); }\n", U, bits - 1, U, bits, T, T, bits);
+}
+
+/* jax's integer_pow: square and multiply, rounding each product */
+static void emit_ipow_helper(tj_buf *b, tj_dtype t) {
+  const char *T = cg_type(t), *U = uint_of(t);
+  if (dtype_is_float(t)) buf_printf(b, "static %s tj_ipow_%s(%s x, long long y) { %s acc = 1; int first = 1; "
+                     "unsigned long long n = y < 0 ? 0ull - (unsigned long long)y : (unsigned long long)y; "
+                     "for (; n; n >>= 1) { if (n & 1) { acc = first ? x : acc * x; first = 0; } "
+                     "if (n > 1) x = x * x; } return y < 0 ? 1 / acc : acc; }\n", T, T, T, T);
+  else buf_printf(b, "static %s tj_ipow_%s(%s x, long long y) { %s acc = 1, p = (%s)x; "
+                  "for (unsigned long long n = (unsigned long long)y; y > 0 && n; n >>= 1) { "
+                  "if (n & 1) acc *= p; p *= p; } return (%s)acc; }\n", T, T, T, U, U, T);
+}
+
+/* Float to integer t, saturating, NaN -> 0 (C leaves out-of-range undefined) */
+static void emit_f2i_helper(tj_buf *b, tj_dtype t) {
+  const char *T = cg_type(t);
+  int bits = 8 * dtype_size(t);
+  if (t == DT_U64) { /* 2^64 is a double, UINT64_MAX is not; C converts (-1, 2^64) */
+    buf_puts(b, "static u64 tj_f2i_u64(double x) { return x != x || x <= 0 ? 0 : x >= 18446744073709551616.0 ? "
+                "~0ull : x >= 9223372036854775808.0 ? (u64)(i64)(x - 9223372036854775808.0) + (1ull << 63) : "
+                "(u64)(i64)x; }\n");
+    return;
   }
-  case H_IPOW: /* jax's integer_pow: square and multiply, rounding each product */
-    if (fl) buf_printf(b, "static %s tj_ipow_%s(%s x, long long y) { %s acc = 1; int first = 1; "
-                       "unsigned long long n = y < 0 ? 0ull - (unsigned long long)y : (unsigned long long)y; "
-                       "for (; n; n >>= 1) { if (n & 1) { acc = first ? x : acc * x; first = 0; } "
-                       "if (n > 1) x = x * x; } return y < 0 ? 1 / acc : acc; }\n", T, T, T, T);
-    else buf_printf(b, "static %s tj_ipow_%s(%s x, long long y) { %s acc = 1, p = (%s)x; "
-                    "for (unsigned long long n = (unsigned long long)y; y > 0 && n; n >>= 1) { "
-                    "if (n & 1) acc *= p; p *= p; } return (%s)acc; }\n", T, T, T, U, U, T);
-    break;
-  case H_F2I: { /* saturating, NaN -> 0 (C leaves out-of-range undefined) */
-    if (t == DT_U64) { /* 2^64 is a double, UINT64_MAX is not; C converts (-1, 2^64) */
-      buf_puts(b, "static u64 tj_f2i_u64(double x) { return x != x || x <= 0 ? 0 : x >= 18446744073709551616.0 ? "
-                  "~0ull : x >= 9223372036854775808.0 ? (u64)(i64)(x - 9223372036854775808.0) + (1ull << 63) : "
-                  "(u64)(i64)x; }\n");
-      break;
-    }
-    bool uns = dtype_kindof(t) == DK_UNSIGNED;
-    int64_t lo = uns ? 0 : (int64_t)(~0ull << (bits - 1));
-    int64_t hi = uns ? (int64_t)((1ull << bits) - 1) : (int64_t)~(~0ull << (bits - 1));
-    buf_printf(b, "static %s tj_f2i_%s(double x) { return x != x ? 0 : x <= %.17g ? (%s)", T, T, (double)lo, T);
-    put_int(t == DT_U32 ? DT_I64 : t, lo, b);
-    buf_printf(b, " : x >= %.17g ? (%s)", (double)hi, T);
-    put_int(t == DT_U32 ? DT_I64 : t, hi, b);
-    buf_printf(b, " : (%s)(long long)x; }\n", T);
-    break;
-  }
-  case H_U2F: /* u64 to float t, rounded once: tcc has no __floatundisf. From 2^63 on, halve
-                * keeping the lost bit sticky (exact in the rounding), convert signed, double */
-    buf_printf(b, "static %s tj_u2f_%s(u64 u) { return u >> 63 ? 2 * (%s)(i64)((u >> 1) | (u & 1)) : (%s)(i64)u; }\n",
-               T, T, T, T);
-    break;
-  case H_BITS:
-    if (t == DT_F32) buf_puts(b, "static f32 tj_bits_f32(unsigned long long u) { union { unsigned u; f32 f; } x; x.u = (unsigned)u; return x.f; }\n");
-    else buf_puts(b, "static f64 tj_bits_f64(unsigned long long u) { union { unsigned long long u; f64 f; } x; x.u = u; return x.f; }\n");
-    break;
+  bool uns = dtype_kindof(t) == DK_UNSIGNED;
+  int64_t lo = uns ? 0 : (int64_t)(~0ull << (bits - 1));
+  int64_t hi = uns ? (int64_t)((1ull << bits) - 1) : (int64_t)~(~0ull << (bits - 1));
+  buf_printf(b, "static %s tj_f2i_%s(double x) { return x != x ? 0 : x <= %.17g ? (%s)", T, T, (double)lo, T);
+  put_int(t == DT_U32 ? DT_I64 : t, lo, b);
+  buf_printf(b, " : x >= %.17g ? (%s)", (double)hi, T);
+  put_int(t == DT_U32 ? DT_I64 : t, hi, b);
+  buf_printf(b, " : (%s)(long long)x; }\n", T);
+}
+
+/* u64 to float t, rounded once: tcc has no __floatundisf. From 2^63 on, halve
+ * keeping the lost bit sticky (exact in the rounding), convert signed, double */
+static void emit_u2f_helper(tj_buf *b, tj_dtype t) {
+  const char *T = cg_type(t);
+  buf_printf(b, "static %s tj_u2f_%s(u64 u) { return u >> 63 ? 2 * (%s)(i64)((u >> 1) | (u & 1)) : (%s)(i64)u; }\n",
+             T, T, T, T);
+}
+
+/* A float from its bit pattern (bitcast_convert_type). */
+static void emit_bits_helper(tj_buf *b, tj_dtype t) {
+  if (t == DT_F32) buf_puts(b, "static f32 tj_bits_f32(unsigned long long u) { union { unsigned u; f32 f; } x; x.u = (unsigned)u; return x.f; }\n");
+  else buf_puts(b, "static f64 tj_bits_f64(unsigned long long u) { union { unsigned long long u; f64 f; } x; x.u = u; return x.f; }\n");
+}
+
+/* The C definition of helper h on dtype t, which the kernels' code calls. */
+static void emit_helper(tj_buf *b, enum cg_helper h, tj_dtype t) {
+  switch (h) {
+  case H_MAX: case H_MIN: emit_minmax_helper(b, h, t); break;
+  case H_DIV: case H_REM: emit_divrem_helper(b, h, t); break;
+  case H_SHL: case H_SHRL: case H_SHRA: emit_shift_helper(b, h, t); break;
+  case H_IPOW: emit_ipow_helper(b, t); break;
+  case H_F2I: emit_f2i_helper(b, t); break;
+  case H_U2F: emit_u2f_helper(b, t); break;
+  case H_RP: emit_rp_helper(b, t); break;
+  case H_BITS: emit_bits_helper(b, t); break;
   case H_COUNT: break;
   }
 }
@@ -703,6 +748,8 @@ static void emit_prelude(const cg *g, tj_buf *b) {
               "typedef unsigned char bool;\n");
   if (uses_dtype(g->m, DT_U16) || uses_dtype(g->m, DT_U64)) /* only then: older programs' C stays the same */
     buf_puts(b, "typedef unsigned short u16; typedef unsigned long long u64;\n");
+  if (uses_dtype(g->m, DT_F16) || uses_dtype(g->m, DT_BF16)) /* the 2-byte floats' storage and conversions */
+    buf_puts(b, "typedef unsigned short f16; typedef unsigned short bf16;\n" TJ_HALF_BITS_TEXT "\n");
   buf_puts(b, "struct tj_rt { unsigned long long work, max_work; };\n");
   for (int i = 0; i < CGF_COUNT; i++)
     if (g->need_fn[i]) buf_printf(b, "%s\n", cg_fns[i].proto);
@@ -710,6 +757,11 @@ static void emit_prelude(const cg *g, tj_buf *b) {
   const tjk_kernel *kernels = tjk_all(&nkernels);
   for (int i = 0; i < nkernels; i++)
     if (g->need_kernel[i]) buf_printf(b, "%s\n", tjk_prototype(&kernels[i]));
+  for (int t = 0; t < DT_COUNT; t++)
+    if (g->need[H_RP][t]) { /* once, for every dtype's tj_rp_ */
+      buf_puts(b, TJ_RP_BITS_TEXT "\n");
+      break;
+    }
   for (int h = H_BITS; h >= 0; h--) /* bits first: other helpers use its constants */
     for (int t = 0; t < DT_COUNT; t++)
       if (g->need[h][t]) emit_helper(b, (enum cg_helper)h, (tj_dtype)t);

@@ -15,6 +15,9 @@
 #include <stdint.h>
 
 #include "dtype.h"
+#include "half_bits.h"
+
+TJ_HALF_BITS_DEFS
 
 /* Rows scanned at once along the last axis: enough independent chains to
  * hide an add's latency, few enough for the pointers to stay in
@@ -45,6 +48,22 @@ enum { CUM_ROWS = 8 };
 #define SUM_U32(a, x) WRAP(uint32_t, uint32_t, a, +, x)
 #define PROD_U32(a, x) WRAP(uint32_t, uint32_t, a, *, x)
 
+/* f16 and bf16 (the half pass keeps their cumsum and cumprod, which the
+ * evaluator rounds at every step): each step in float32, rounded back to
+ * the format. The float32 sum or product of two values of either format
+ * rounded once more is their exactly rounded sum or product (24 >= 2p + 2
+ * bits), the evaluator's double result rounded once. */
+#define HALF_OP(of, to, a, op, x) to(of(a) op of(x))
+#define HALF_CMP(of, a, x, cmp) (of(a) != of(a) || of(a) cmp of(x) ? (a) : (x))
+#define SUM_F16(a, x) HALF_OP(tj_f32_of_f16, tj_f16_of_f32, a, +, x)
+#define PROD_F16(a, x) HALF_OP(tj_f32_of_f16, tj_f16_of_f32, a, *, x)
+#define MAX_F16(a, x) HALF_CMP(tj_f32_of_f16, a, x, >)
+#define MIN_F16(a, x) HALF_CMP(tj_f32_of_f16, a, x, <)
+#define SUM_BF16(a, x) HALF_OP(tj_f32_of_bf16, tj_bf16_of_f32, a, +, x)
+#define PROD_BF16(a, x) HALF_OP(tj_f32_of_bf16, tj_bf16_of_f32, a, *, x)
+#define MAX_BF16(a, x) HALF_CMP(tj_f32_of_bf16, a, x, >)
+#define MIN_BF16(a, x) HALF_CMP(tj_f32_of_bf16, a, x, <)
+
 /* X(dtype, C type, sum, prod, max, min) */
 #define CUM_TYPES(X)                             \
   X(F32, float, SUMF, PRODF, MAXF, MINF)         \
@@ -54,7 +73,9 @@ enum { CUM_ROWS = 8 };
   X(I32, int32_t, SUM_I32, PROD_I32, MAXI, MINI) \
   X(I64, int64_t, SUM_I64, PROD_I64, MAXI, MINI) \
   X(U8, uint8_t, SUM_U8, PROD_U8, MAXI, MINI)    \
-  X(U32, uint32_t, SUM_U32, PROD_U32, MAXI, MINI)
+  X(U32, uint32_t, SUM_U32, PROD_U32, MAXI, MINI)    \
+  X(F16, uint16_t, SUM_F16, PROD_F16, MAX_F16, MIN_F16) \
+  X(BF16, uint16_t, SUM_BF16, PROD_BF16, MAX_BF16, MIN_BF16)
 
 /* name_rows: rows of n contiguous elements (rows of CUM_ROWS at once,
  * then one at a time); name_runs: runs of `inner` elements, step by step

@@ -10,6 +10,7 @@
 #include "conv_rt.h"
 #include "gather_rt.h"
 #include "cum_rt.h"
+#include "half_rt.h"
 #include "scatter_rt.h"
 
 #include <dlfcn.h>

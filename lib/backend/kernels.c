@@ -141,14 +141,6 @@ FIRST_EQUAL_FN(f64, double)
 #define IBINARY(op, e) BINARY_KERNELS(op, i32, int, e)
 #define REDUCE(name, prim, t, T, body)                                    \
   T tjk_##name##_##t(const T *a, long n) { body(T) }
-/* The accumulator stays in a register: one dependent op per element. */
-#define SCAN(name, prim, t, T, U, op)                                     \
-  void tjk_##name##_##t(T *o, const T *a, long n) {                       \
-    if (n <= 0) return;                                                   \
-    U acc = (U)a[0];                                                      \
-    o[0] = a[0];                                                          \
-    for (long i = 1; i < n; i++) o[i] = (T)(acc = acc op (U)a[i]);        \
-  }
 #include "kernels.def"
 #undef PARAM
 #undef NOPARAM
@@ -156,7 +148,6 @@ FIRST_EQUAL_FN(f64, double)
 #undef FBINARY
 #undef IBINARY
 #undef REDUCE
-#undef SCAN
 
 /* ---- the table and the prototypes, in the same order ---- */
 
@@ -180,8 +171,6 @@ FIRST_EQUAL_FN(f64, double)
 #define DT_i32 DT_I32
 #define REDUCE(name, prim, t, T, body)                                    \
   KERNEL(tjk_##name##_##t, P_##prim, DT_##t, TJK_REDUCE, 0, NOPARAM)
-#define SCAN(name, prim, t, T, U, op)                                     \
-  KERNEL(tjk_##name##_##t, P_##prim, DT_##t, TJK_SCAN, 0, NOPARAM)
 static const tjk_kernel kernels[] = {
 #include "kernels.def"
 };
@@ -193,7 +182,6 @@ static const tjk_kernel kernels[] = {
 #undef FBINARY
 #undef IBINARY
 #undef REDUCE
-#undef SCAN
 
 #define UNARY_PROTO(op, t, T) "void tjk_" #op "_" #t "(" #T " *, const " #T " *, long);",
 #define BINARY_PROTOS(op, t, T)                                                     \
@@ -204,7 +192,6 @@ static const tjk_kernel kernels[] = {
 #define FBINARY(op, e, u32, u64) BINARY_PROTOS(op, f32, float) BINARY_PROTOS(op, f64, double)
 #define IBINARY(op, e) BINARY_PROTOS(op, i32, int)
 #define REDUCE(name, prim, t, T, body) #T " tjk_" #name "_" #t "(const " #T " *, long);",
-#define SCAN(name, prim, t, T, U, op) "void tjk_" #name "_" #t "(" #T " *, const " #T " *, long);",
 static const char *const prototypes[] = {
 #include "kernels.def"
 };
@@ -212,7 +199,6 @@ static const char *const prototypes[] = {
 #undef FBINARY
 #undef IBINARY
 #undef REDUCE
-#undef SCAN
 
 _Static_assert(sizeof kernels / sizeof kernels[0] == sizeof prototypes / sizeof prototypes[0],
                "one prototype per kernel");

@@ -15,8 +15,6 @@
  *   VS     void tjk_<op>_<t>_vs(T *o, const T *a, T s, long n)  o[i] = a[i] op s
  *   SV     void tjk_<op>_<t>_sv(T *o, T s, const T *b, long n)  o[i] = s op b[i]
  *   REDUCE T tjk_r<op>_<t>(const T *a, long n)   rsum rprod rmax rmin
- *   SCAN   void tjk_cum<op>_<t>(T *o, const T *a, long n)   cumsum cumprod:
- *          a running sum/product in order, exact with the evaluator
  * o may equal a or b (in place); other overlaps are not allowed. n may be 0.
  *
  * Semantics are the reference evaluator's (eval_elem.c, eval_array.c):
@@ -72,7 +70,7 @@
 #include "dtype.h" /* tj_dtype: DT_F32, DT_F64, DT_I32 ... */
 #include "prims.h" /* P_sin, P_add ... (enum tj_prim) */
 
-enum tjk_form { TJK_UNARY, TJK_VV, TJK_VS, TJK_SV, TJK_REDUCE, TJK_SCAN };
+enum tjk_form { TJK_UNARY, TJK_VV, TJK_VS, TJK_SV, TJK_REDUCE };
 
 typedef struct tjk_kernel {
   const char *name;  /* "tjk_sin_f32", the C name */
@@ -107,13 +105,11 @@ const char *tjk_prototype(const tjk_kernel *k);
   TJK_BINARY_DECLS(op, f32, float) TJK_BINARY_DECLS(op, f64, double)
 #define IBINARY(op, e) TJK_BINARY_DECLS(op, i32, int)
 #define REDUCE(name, prim, t, T, body) T tjk_##name##_##t(const T *a, long n);
-#define SCAN(name, prim, t, T, U, op) void tjk_##name##_##t(T *o, const T *a, long n);
 #include "kernels.def"
 #undef FUNARY
 #undef FBINARY
 #undef IBINARY
 #undef REDUCE
-#undef SCAN
 #undef TJK_BINARY_DECLS
 
 #endif

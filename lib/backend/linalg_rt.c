@@ -27,13 +27,16 @@ static void store(void *out, int dtype, long base, const double *x, long size) {
 }
 
 void tj_rt_svd(const void *in, void *s, void *u, void *vt, int dtype, long batch, long m, long n, int full, int uv,
-               void *scratch) {
-  long k = min_of(m, n), usz = uv ? m * (full ? m : k) : 0, vsz = uv ? n * (full ? n : k) : 0;
+               long lo, long hi, void *scratch) {
+  long k = min_of(m, n), uc = full ? m : k, usz = uv ? m * uc : 0, vsz = uv ? n * (full ? n : k) : 0;
+  long d = hi - lo, ou = full ? m : d, ov = full ? n : d; /* u's columns, vt's rows kept */
   double *x = scratch, *sv = x + m * n, *ub = sv + k, *vb = ub + usz, *work = vb + vsz;
   for (long b = 0; b < batch; b++) {
     load(in, dtype, b * m * n, m * n, x);
     jacobi_svd(x, m, n, full, uv, sv, ub, vb, work);
-    store(s, dtype, b * k, sv, k);
-    if (uv) store(u, dtype, b * usz, ub, usz), store(vt, dtype, b * vsz, vb, vsz);
+    store(s, dtype, b * d, sv + lo, d);
+    if (!uv) continue;
+    for (long r = 0; r < m; r++) store(u, dtype, (b * m + r) * ou, ub + r * uc + lo, ou);
+    store(vt, dtype, b * ov * n, vb + lo * n, ov * n);
   }
 }

@@ -303,27 +303,12 @@ static jit_program *build(tj_ctx *ctx, const char *source, unsigned needs, bool 
   return p;
 }
 
-/* Whether j's program has an f16 or bf16 value: the C backend does not
- * compile them yet (XLA rounds each f32 result back to the 2-byte format,
- * a conversion at every load, store and temporary the backend has no rule
- * for), so `run` evaluates such a program with the reference evaluator. */
-static bool uses_half(const ir_module *m) {
-  for (uint32_t v = 0; v < m->nvars; v++)
-    if (dtype_is_half(m->vars[v].dtype)) return true;
-  return false;
-}
-
 /* The C of j's program into src, or an error: a program over the
  * backend's limits is refused as a budget, anything else is a bug (a
  * primitive the backend cannot emit, a pass that broke the IR). The pass
  * pipeline runs first, over j's module in place: from then on j is the
  * program the C computes (the evaluator of --check runs that). */
 static tj_status generate(tj_ctx *ctx, const tj_jaxpr *j, const tj_trace_opts *o, tj_buf *src) {
-  if (uses_half(j->m)) {
-    diag_error(&ctx->diags, NULL, span_make(0, 0), "the C backend does not compile float16 or bfloat16 yet "
-               "(tjit run evaluates such a program with the reference evaluator)");
-    return TJ_ERR_USAGE;
-  }
   pass_facts facts;
   ir_module *lowered = pass_pipeline(j->m, o, &facts, &ctx->diags);
   if (!lowered) return TJ_ERR_INTERNAL;
@@ -557,7 +542,7 @@ static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const
   diag_set_kind(&ctx->diags, DIAG_KIND_SPEC); /* the arguments' values */
   if (st == TJ_OK) st = argument_arrays(ctx, spec, m->top->nin, j->invar_json, avals, o->fill_random, args);
   if (st != TJ_OK) { /* nothing runs */
-  } else if (diag_set_kind(&ctx->diags, DIAG_KIND_RUN), o->reference || uses_half(m)) {
+  } else if (diag_set_kind(&ctx->diags, DIAG_KIND_RUN), o->reference) {
     double t0 = now_ms();
     st = run_reference(ctx, j, o, args, res);
     if (o->times) o->times->run_ms = now_ms() - t0;
@@ -565,7 +550,7 @@ static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const
     if (prog < 0) prog = compile(ctx, j, o, s, dc, &mem, &st);
     if (prog >= 0) st = run_program(ctx, &s->progs[prog], m->top->nin, args, o, res);
   }
-  if (st == TJ_OK && o->check && !o->reference && !uses_half(m)) {
+  if (st == TJ_OK && o->check && !o->reference) {
     double t0 = now_ms();
     st = check_results(ctx, j, o, args, res);
     if (o->times) o->times->check_ms = now_ms() - t0;

@@ -12,6 +12,9 @@
 
 #include "dtype.h"
 #include "gather_rt.h"
+#include "half_bits.h"
+
+TJ_HALF_BITS_DEFS
 
 /* The evaluator's combinations (eval_shape.c: scatter_combine): floats in
  * their own type (double holds the exact result of two f32 operands),
@@ -36,6 +39,23 @@ INT_OPS(I64, int64_t, uint64_t)
 INT_OPS(U8, uint8_t, uint32_t)
 INT_OPS(U32, uint32_t, uint32_t)
 
+/* f16 and bf16 (the half pass keeps their scatter-add/sub/mul, which the
+ * evaluator rounds at every update): each step in float32, rounded back to
+ * the format (exactly the rounded sum, difference or product: 24 >= 2p + 2
+ * bits); min and max compare the values and keep the bits. */
+#define HALF_OP(of, to, a, op, x) to(of(a) op of(x))
+#define HALF_EXT(of, a, x, cmp) (of(a) != of(a) ? (a) : of(x) != of(x) ? (x) : of(a) cmp of(x) ? (a) : (x))
+#define ADD_F16(a, x) HALF_OP(tj_f32_of_f16, tj_f16_of_f32, a, +, x)
+#define SUB_F16(a, x) HALF_OP(tj_f32_of_f16, tj_f16_of_f32, a, -, x)
+#define MUL_F16(a, x) HALF_OP(tj_f32_of_f16, tj_f16_of_f32, a, *, x)
+#define MIN_F16(a, x) HALF_EXT(tj_f32_of_f16, a, x, <)
+#define MAX_F16(a, x) HALF_EXT(tj_f32_of_f16, a, x, >)
+#define ADD_BF16(a, x) HALF_OP(tj_f32_of_bf16, tj_bf16_of_f32, a, +, x)
+#define SUB_BF16(a, x) HALF_OP(tj_f32_of_bf16, tj_bf16_of_f32, a, -, x)
+#define MUL_BF16(a, x) HALF_OP(tj_f32_of_bf16, tj_bf16_of_f32, a, *, x)
+#define MIN_BF16(a, x) HALF_EXT(tj_f32_of_bf16, a, x, <)
+#define MAX_BF16(a, x) HALF_EXT(tj_f32_of_bf16, a, x, >)
+
 /* X(dtype, C type, add, sub, mul, min, max) */
 #define SCATTER_TYPES(X)                                 \
   X(F32, float, ADDF, SUBF, MULF, MINF, MAXF)            \
@@ -45,7 +65,9 @@ INT_OPS(U32, uint32_t, uint32_t)
   X(I32, int32_t, add_I32, sub_I32, mul_I32, MINI, MAXI)    \
   X(I64, int64_t, add_I64, sub_I64, mul_I64, MINI, MAXI)    \
   X(U8, uint8_t, add_U8, sub_U8, mul_U8, MINI, MAXI)        \
-  X(U32, uint32_t, add_U32, sub_U32, mul_U32, MINI, MAXI)
+  X(U32, uint32_t, add_U32, sub_U32, mul_U32, MINI, MAXI)    \
+  X(F16, uint16_t, ADD_F16, SUB_F16, MUL_F16, MIN_F16, MAX_F16) \
+  X(BF16, uint16_t, ADD_BF16, SUB_BF16, MUL_BF16, MIN_BF16, MAX_BF16)
 
 /* dst[i] = COMBINE(dst[i], u[i]) over one run (the update's element read
  * into a local first: no masked loads). */

@@ -16,6 +16,9 @@
 #include <string.h>
 
 #include "dtype.h"
+#include "half_bits.h"
+
+TJ_HALF_BITS_DEFS
 
 /* ---- pad ---- */
 
@@ -117,8 +120,8 @@ static void step(long *c, const long *dims, int rank) {
  * and anything else (x larger, equal, or NaN) takes x, which is one
  * vmaxps/vminps (it returns its second operand on NaN or equality) and a
  * blend for the accumulator's NaN. */
-#define MAXF(a, x) ((a) != (a) ? (a) : (a) > (x) ? (a) : (x))
-#define MINF(a, x) ((a) != (a) ? (a) : (a) < (x) ? (a) : (x))
+#define MAXF(a, x) ((((a) > (x)) | ((a) != (a))) ? (a) : (x))
+#define MINF(a, x) ((((a) < (x)) | ((a) != (a))) ? (a) : (x))
 #define MAXI(a, x) ((a) > (x) ? (a) : (x))
 #define MINI(a, x) ((a) < (x) ? (a) : (x))
 #define SUMF(a, x) ((a) + (x))
@@ -162,21 +165,32 @@ static int inside_lead(const window_job *w, const long *oc, long *first) {
 }
 
 /* dst[c] = the combination, in order, of acc(c) with the runs at in +
- * srcs[0..4): each element's four steps in a register, the loop over the
- * run vectorized; nan_ (a variable of the caller) |= NANQ of every
- * element read. */
+ * srcs[0..4): each element's four steps in a register; nan_ (a variable
+ * of the caller) |= NANQ of every element read. The run goes in chunks of
+ * one 64-byte vector's elements, a loop of a constant count the compiler
+ * turns into straight vector code (pooling's runs are short, a few
+ * channels, so a loop of a variable count spends more on its prologue and
+ * epilogue than on the work), then the rest. */
+#define COMBINE4_AT(T, COMBINE, FIRST, NANQ, dst, acc)                                  \
+  do {                                                                                  \
+    T xa_ = a_[c], xb_ = b_[c], xc_ = c_[c], xd_ = d_[c];                               \
+    nan_ |= NANQ(xa_, xb_) | NANQ(xc_, xd_);                                            \
+    T t_ = FIRST(acc, xa_);                                                             \
+    t_ = COMBINE(t_, xb_);                                                              \
+    t_ = COMBINE(t_, xc_);                                                              \
+    (dst)[c] = COMBINE(t_, xd_);                                                        \
+  } while (0)
+#define CHUNK(T) (64 / (long)sizeof(T))
 #define COMBINE4(T, COMBINE, FIRST, NANQ, dst, in, srcs, run, acc)                      \
   do {                                                                                  \
     const T *a_ = (in) + (srcs)[0], *b_ = (in) + (srcs)[1];                             \
     const T *c_ = (in) + (srcs)[2], *d_ = (in) + (srcs)[3];                             \
-    _Pragma("omp simd reduction(|:nan_)") for (long c = 0; c < (run); c++) {            \
-      T xa_ = a_[c], xb_ = b_[c], xc_ = c_[c], xd_ = d_[c];                             \
-      nan_ |= NANQ(xa_) | NANQ(xb_) | NANQ(xc_) | NANQ(xd_);                            \
-      T t_ = FIRST(acc, xa_);                                                           \
-      t_ = COMBINE(t_, xb_);                                                            \
-      t_ = COMBINE(t_, xc_);                                                            \
-      (dst)[c] = COMBINE(t_, xd_);                                                      \
-    }                                                                                   \
+    long whole_ = (run) - (run) % CHUNK(T);                                             \
+    for (long c0_ = 0; c0_ < whole_; c0_ += CHUNK(T))                                   \
+      _Pragma("omp simd reduction(|:nan_)") for (long c = c0_; c < c0_ + CHUNK(T); c++) \
+        COMBINE4_AT(T, COMBINE, FIRST, NANQ, dst, acc);                                 \
+    _Pragma("omp simd reduction(|:nan_)") for (long c = whole_; c < (run); c++)         \
+      COMBINE4_AT(T, COMBINE, FIRST, NANQ, dst, acc);                                   \
   } while (0)
 
 /* dst[c] = the identity (fresh) or dst[c], combined with the runs at
@@ -194,7 +208,7 @@ static int inside_lead(const window_job *w, const long *oc, long *first) {
       const T *a_ = (in) + (srcs)[v_];                                                  \
       _Pragma("omp simd reduction(|:nan_)") for (long c = 0; c < (run); c++) {          \
         T x_ = a_[c];                                                                   \
-        nan_ |= NANQ(x_);                                                               \
+        nan_ |= NANQ(x_, x_);                                                           \
         (dst)[c] = COMBINE((dst)[c], x_);                                               \
       }                                                                                 \
     }                                                                                   \
@@ -204,8 +218,8 @@ static int inside_lead(const window_job *w, const long *oc, long *first) {
  * element itself, NaN included: the first combination is skipped. A sum
  * adds to 0, which turns -0.0 into 0.0. */
 #define TAKE_X(a, x) (x)
-#define IS_NAN(x) ((x) != (x))
-#define NO_NAN(x) 0
+#define IS_NAN(x, y) __builtin_isunordered(x, y)
+#define NO_NAN(x, y) 0
 
 /* One output near the edge, combined with COMBINE: the positions that
  * land on operand elements, gathered WINDOW_BATCH at a time. */
@@ -219,24 +233,36 @@ static int inside_lead(const window_job *w, const long *oc, long *first) {
       for (long c = 0; c < w->run; c++) dst[c] = identity;                              \
   } while (0)
 
+/* The exact max/min of a window that holds a NaN is its first NaN (the
+ * evaluator's accumulator keeps a NaN, and takes one it meets), FAST's
+ * result otherwise: dst[c] becomes the first NaN of the runs at in +
+ * srcs[0..n), if any, by a select per position from the last one, which
+ * vectorizes where the exact comparisons' chain of selects does not. */
+#define NAN_FIX(T, dst, in, srcs, n, run)                                               \
+  for (int v_ = (n) - 1; v_ >= 0; v_--) {                                               \
+    const T *a_ = (in) + (srcs)[v_];                                                    \
+    for (long c = 0; c < (run); c++) (dst)[c] = a_[c] != a_[c] ? a_[c] : (dst)[c];      \
+  }
+
 /* Three functions per dtype and operation. Each output run combines its
  * window positions in row-major order from the identity: with FAST (a
- * max/min that is one instruction, for it ignores the NaN rule), then
- * again with EXACT (the evaluator's NaN rule) when NANQ found a NaN among
- * the elements read (FAST is EXACT but for NaN). name_inner: the outputs
- * of one row whose window lies on the operand (the fast path), from the
- * positions' precomputed offsets, the row's windows `step` elements apart;
+ * max/min that is one instruction, for it ignores the NaN rule), then,
+ * when NANQ found a NaN among the elements read (FAST is EXACT but for
+ * NaN), NAN_FIX for the whole row (name_inner) or again with EXACT (one
+ * output, name_edge). name_inner: the outputs of one row whose window lies
+ * on the operand (the fast path), from the positions' precomputed offsets,
+ * the row's windows `step` elements apart, one NaN test for the row;
  * name_edge: one output near the edge; name: row by row. */
 #define WINDOW_FN(name, T, EXACT, FAST, FIRST, NANQ)                                    \
   static void name##_inner(const window_job *w, const T *in, T *restrict dst, long count, long step, T identity) { \
     long srcs[WINDOW_BATCH], run = w->run;                                              \
     int n = (int)w->nwin;                                                               \
     for (long v = 0; v < w->nwin; v++) srcs[v] = w->rel[v] * run;                       \
-    for (long o = 0; o < count; o++, in += step, dst += run) {                          \
-      int nan_ = 0;                                                                     \
-      COMBINE_RUNS(T, FAST, FIRST, NANQ, dst, in, srcs, n, 1, identity, run);           \
-      if (nan_) COMBINE_RUNS(T, EXACT, FIRST, NO_NAN, dst, in, srcs, n, 1, identity, run); \
-    }                                                                                   \
+    int nan_ = 0;                                                                       \
+    for (long o = 0; o < count; o++)                                                   \
+      COMBINE_RUNS(T, FAST, FIRST, NANQ, dst + o * run, in + o * step, srcs, n, 1, identity, run); \
+    if (nan_)                                                                           \
+      for (long o = 0; o < count; o++) NAN_FIX(T, dst + o * run, in + o * step, srcs, n, run); \
   }                                                                                     \
   static void name##_edge(const window_job *w, const long *oc, const T *in, T *dst, T identity) { \
     int nan_ = 0;                                                                       \
@@ -270,6 +296,30 @@ static int inside_lead(const window_job *w, const long *oc, long *first) {
 #define SUM_U16(a, x) ((uint16_t)((uint16_t)(a) + (uint16_t)(x)))
 #define SUM_U64(a, x) ((uint64_t)((a) + (x)))
 
+/* f16 and bf16 (the half pass keeps their reduce_window_sum, which the
+ * evaluator rounds at every step): each step in float32, rounded back to
+ * the format (the rounded sum: 24 >= 2p + 2 bits); max and min compare
+ * the values and keep the bits, as MAXF/MINF, with no fast variant. Their
+ * identities are the bits of -inf and inf. */
+#define HALF_SUM(of, to, a, x) to(of(a) + of(x))
+/* `|`, not `||`, as MAXF (no branch); the int cast tells clang so, since
+ * each side calls a conversion (-Wbitwise-instead-of-logical). */
+#define HALF_EXT(of, a, x, cmp) (((int)(of(a) cmp of(x)) | (int)(of(a) != of(a))) ? (a) : (x))
+#define SUM_F16(a, x) HALF_SUM(tj_f32_of_f16, tj_f16_of_f32, a, x)
+#define MAX_F16(a, x) HALF_EXT(tj_f32_of_f16, a, x, >)
+#define MIN_F16(a, x) HALF_EXT(tj_f32_of_f16, a, x, <)
+#define SUM_BF16(a, x) HALF_SUM(tj_f32_of_bf16, tj_bf16_of_f32, a, x)
+#define MAX_BF16(a, x) HALF_EXT(tj_f32_of_bf16, a, x, >)
+#define MIN_BF16(a, x) HALF_EXT(tj_f32_of_bf16, a, x, <)
+#define FAST_MAX_F16 MAX_F16
+#define FAST_MIN_F16 MIN_F16
+#define FAST_MAX_BF16 MAX_BF16
+#define FAST_MIN_BF16 MIN_BF16
+#define NANQ_MAX_F16 NO_NAN
+#define NANQ_MIN_F16 NO_NAN
+#define NANQ_MAX_BF16 NO_NAN
+#define NANQ_MIN_BF16 NO_NAN
+
 /* X(dtype, C type, sum, max, min, least, greatest) */
 #define WINDOW_TYPES(X)                                                        \
   X(F32, float, SUMF, MAXF, MINF, -INFINITY, INFINITY)                         \
@@ -282,7 +332,9 @@ static int inside_lead(const window_job *w, const long *oc, long *first) {
   X(U32, uint32_t, SUM_U32, MAXI, MINI, 0, UINT32_MAX)                         \
   X(BOOL, uint8_t, SUM_U8, MAXI, MINI, 0, 1)                                   \
   X(U16, uint16_t, SUM_U16, MAXI, MINI, 0, UINT16_MAX)                         \
-  X(U64, uint64_t, SUM_U64, MAXI, MINI, 0, UINT64_MAX)
+  X(U64, uint64_t, SUM_U64, MAXI, MINI, 0, UINT64_MAX)                        \
+  X(F16, uint16_t, SUM_F16, MAX_F16, MIN_F16, 0xfc00u, 0x7c00u)                 \
+  X(BF16, uint16_t, SUM_BF16, MAX_BF16, MIN_BF16, 0xff80u, 0x7f80u)
 
 #define DEFINE_FNS(dt, T, SUM, MAX, MIN, least, greatest) \
   WINDOW_FN(sum_##dt, T, SUM, SUM, SUM, NO_NAN) WINDOW_FN(max_##dt, T, MAX, FAST_##MAX, TAKE_X, NANQ_##MAX) \

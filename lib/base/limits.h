@@ -5,6 +5,13 @@
 
 #define TJ_MAX_RANK          8          /* dimensions of one array */
 #define TJ_MAX_SORT_OPERANDS 8          /* operands of one lax_sort (sort_p) */
+/* operands of one jnp.einsum: opt_einsum's auto path is followed up to its
+ * branch_1 search (12 or more would take set_difference's copying branch,
+ * 15 or more greedy, which einsum_branch.c does not reproduce) */
+#define TJ_MAX_EINSUM_OPERANDS 11
+/* Operands of one concatenate jnp.pad's 'wrap' mode makes: a padding many
+ * times the axis' size repeats the whole array that many times. */
+#define TJ_PAD_MAX_PARTS     64
 #define TJ_MAX_ELEMENTS      (1LL << 31) /* elements of one array (2^31) */
 /* The three budgets of work (TJ_MAX_EQNS, TJ_MAX_STEPS and TJ_MAX_WORK,
  * each under an #ifndef) can be lowered at build time: the fuzzing build

@@ -137,12 +137,32 @@ static double ulp_distance(double x, double y, bool f32) {
   return (double)(a > b ? a - b : b - a);
 }
 
+/* Distance in units in the last place of a 2-byte format t, both finite. */
+static double half_ulps(tj_dtype t, double x, double y) {
+  int32_t a = t == DT_F16 ? tj_f16_from_double(x) : tj_bf16_from_double(x);
+  int32_t b = t == DT_F16 ? tj_f16_from_double(y) : tj_bf16_from_double(y);
+  a = a & 0x8000 ? 0x8000 - a : a, b = b & 0x8000 ? 0x8000 - b : b;
+  return fabs((double)a - (double)b);
+}
+
+/* Whether finite x and y agree as the compiled code's and the evaluator's
+ * results may: 16 ulps or 1e-4 of the output's largest magnitude (scale)
+ * in float32 (BLAS and vector sums reassociate); in f16/bf16, whose
+ * compiled code computes in float32 and rounds as the evaluator does, 2
+ * ulps of the format or one ulp of scale (the f32 difference of a
+ * reassociated dot or convolution, rounded to the format). */
+static bool close_enough(tj_dtype t, double x, double y, double scale) {
+  if (dtype_is_half(t)) return half_ulps(t, x, y) <= 2 || fabs(x - y) <= scale * (t == DT_F16 ? 0x1p-10 : 0x1p-7);
+  bool f32 = t == DT_F32;
+  return ulp_distance(x, y, f32) <= 16 || fabs(x - y) <= (f32 ? 1e-4 : 1e-12) * scale;
+}
+
 bool array_agree(const tj_array *got, const tj_array *want, char *why, int whysize) {
   if (got->dtype != want->dtype || got->size != want->size) {
     snprintf(why, (size_t)whysize, "the dtypes or shapes differ");
     return false;
   }
-  bool fl = dtype_is_float(want->dtype), f32 = want->dtype == DT_F32;
+  bool fl = dtype_is_float(want->dtype);
   double scale = 1;
   for (int64_t i = 0; fl && i < want->size; i++) {
     double w = fabs(array_get_f(want, i));
@@ -157,8 +177,7 @@ bool array_agree(const tj_array *got, const tj_array *want, char *why, int whysi
     }
     double x = array_get_f(got, i), y = array_get_f(want, i);
     if (x == y || (x != x && y != y)) continue;
-    if (isfinite(x) && isfinite(y) && (ulp_distance(x, y, f32) <= 16 || fabs(x - y) <= (f32 ? 1e-4 : 1e-12) * scale))
-      continue;
+    if (isfinite(x) && isfinite(y) && close_enough(want->dtype, x, y, scale)) continue;
     snprintf(why, (size_t)whysize, "element %lld is %.9g, expected %.9g", (long long)i, x, y);
     return false;
   }

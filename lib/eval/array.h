@@ -42,7 +42,9 @@ void array_set_i(tj_array *a, int64_t i, int64_t v);
 /* Whether got matches want (same dtype and shape): integers and bools
  * exactly; floats bit for bit, both NaN, within 16 ulp, or within 1e-4
  * (float32) / 1e-12 (float64) of the largest magnitude in want (regrouped
- * sums). Otherwise writes the first difference into why. */
+ * sums); f16 and bf16 within 2 ulps of the format or one ulp of the
+ * format at that largest magnitude (a float32 dot or convolution summed
+ * in another order, rounded to the format). Otherwise writes the first difference into why. */
 bool array_agree(const tj_array *got, const tj_array *want, char *why, int whysize);
 
 /* The rest is written in values.c and npy.c: */

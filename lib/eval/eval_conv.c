@@ -5,8 +5,10 @@
  * that divides and lies inside lhs (else the term is the padding's or the
  * dilation's zero). Floats add in double, integers in wrapping 64-bit
  * arithmetic, bools as ints (any product true). Feature groups as XLA
- * splits them: group g = o / (Cout / G). batch_group_count > 1 is not
- * evaluated (the builtin never records it). */
+ * splits them: group g = o / (Cout / G). Batch groups as XLA's
+ * HloEvaluator reads them: with BG groups, output n of feature o reads lhs
+ * image n + (o / (Cout / BG)) * (N / BG) (the batch in BG runs, each
+ * convolved with its run of output features). */
 #include "conv.h"
 #include "eval.h"
 
@@ -49,8 +51,9 @@ static long rhs_offset(const conv_walk *w) {
   return off;
 }
 
-/* One output element: the sum over its group's features and the kernel. */
-static void one_output(conv_walk *w, const tj_array *l, const tj_array *r, tj_array *out, long n, long o) {
+/* One output element, image n of feature o read from lhs image ln: the
+ * sum over its group's features and the kernel. */
+static void one_output(conv_walk *w, const tj_array *l, const tj_array *r, tj_array *out, long ln, long n, long o) {
   const long *geo = w->geo;
   long cg = geo[CONV_CIN] / geo[CONV_GROUPS], og = geo[CONV_COUT] / geo[CONV_GROUPS], g = o / og;
   bool fl = dtype_is_float(out->dtype);
@@ -62,7 +65,7 @@ static void one_output(conv_walk *w, const tj_array *l, const tj_array *r, tj_ar
   do {
     long lo = empty ? -1 : lhs_offset(w);
     if (lo < 0) continue;
-    long lb = n * geo[CONV_LHS_SN] + lo, rb = o * geo[CONV_RHS_SO] + rhs_offset(w);
+    long lb = ln * geo[CONV_LHS_SN] + lo, rb = o * geo[CONV_RHS_SO] + rhs_offset(w);
     for (long c = 0; c < cg; c++) {
       long li = lb + (g * cg + c) * geo[CONV_LHS_SC], ri = rb + c * geo[CONV_RHS_SI];
       if (fl) accf += array_get_f(l, li) * array_get_f(r, ri);
@@ -78,17 +81,18 @@ static void one_output(conv_walk *w, const tj_array *l, const tj_array *r, tj_ar
 
 bool ev_conv(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   tj_conv c;
-  if (!conv_read(e, &c) || c.batch_groups != 1) return eval_bug(s, "conv_general_dilated params");
+  if (!conv_read(e, &c) || c.batch_groups < 1) return eval_bug(s, "conv_general_dilated params");
   if (!(out[0] = eval_new_out(s, e, 0))) return false;
   if (!out[0]->size) return true;
   long geo[CONV_GEO_LEN];
   tj_aval la = array_aval(in[0], false), ra = array_aval(in[1], false), oa = array_aval(out[0], false);
   conv_geometry(&c, &la, &ra, &oa, geo);
   conv_walk w = {.geo = geo, .nsp = (int)geo[CONV_NSP]};
-  for (long n = 0; n < geo[CONV_N]; n++)
+  long nb = geo[CONV_N] / c.batch_groups, ob = geo[CONV_COUT] / c.batch_groups; /* per batch group */
+  for (long n = 0; n < nb; n++)
     for (long o = 0; o < geo[CONV_COUT]; o++) {
       memset(w.pos, 0, sizeof w.pos);
-      do one_output(&w, in[0], in[1], out[0], n, o);
+      do one_output(&w, in[0], in[1], out[0], n + o / ob * nb, n, o);
       while (next_digit(w.pos, w.nsp, geo, CS_OUT));
     }
   return true;

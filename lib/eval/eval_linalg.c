@@ -2,7 +2,10 @@
  * jacobi_svd (lib/base/svd_jacobi.c) in double, the results rounded to the
  * operand's dtype. XLA's CPU backend calls LAPACK's gesdd instead: the
  * singular values agree to rounding, the vectors up to the sign of each
- * pair (and any basis of a repeated singular value's space). */
+ * pair (and any basis of a repeated singular value's space).
+ * subset_by_index=(lo, hi) keeps the values lo..hi-1 (descending) and
+ * their vectors, sliced from the reduced decomposition (JAX's CPU lowering
+ * refuses a partial subset; lax.linalg.svd's docstring: the values and vectors of that range of indices). */
 #include "eval.h"
 #include "svd_jacobi.h"
 
@@ -23,7 +26,8 @@ bool ev_svd(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array 
   if (a->rank < 2 || e->nout != (uv ? 3u : 1u)) return eval_bug(s, "svd params");
   for (uint32_t o = 0; o < e->nout; o++)
     if (!(out[o] = eval_new_out(s, e, o))) return eval_free_all(out, o), false;
-  int64_t m = a->dims[a->rank - 2], n = a->dims[a->rank - 1], k = m < n ? m : n, mat = m * n;
+  int64_t m = a->dims[a->rank - 2], n = a->dims[a->rank - 1], k = m < n ? m : n, mat = m * n, lo, hi;
+  if (!svd_subset(e, k, &lo, &hi)) return eval_free_all(out, e->nout), eval_bug(s, "svd's subset_by_index");
   int64_t batch = 1;
   for (int d = 0; d < a->rank - 2; d++) batch *= a->dims[d];
   int64_t usz = uv ? m * (full ? m : k) : 0, vsz = uv ? n * (full ? n : k) : 0;
@@ -31,11 +35,14 @@ bool ev_svd(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array 
   double *buf = malloc(sizeof *buf * (need ? need : 1));
   if (!buf) return eval_free_all(out, e->nout), eval_fail(s, "out of memory");
   double *x = buf, *sv = x + mat, *u = sv + k, *vt = u + usz, *work = vt + vsz;
+  int64_t uc = full ? m : k, d = hi - lo, ou = full ? m : d, ov = full ? n : d; /* the subset kept */
   for (int64_t b = 0; b < batch; b++) {
     load_matrix(a, b * mat, mat, x);
     jacobi_svd(x, (long)m, (long)n, full, uv, sv, u, vt, work);
-    store(out[0], b * k, sv, k);
-    if (uv) store(out[1], b * usz, u, usz), store(out[2], b * vsz, vt, vsz);
+    store(out[0], b * d, sv + lo, d);
+    if (!uv) continue;
+    for (int64_t r = 0; r < m; r++) store(out[1], (b * m + r) * ou, u + r * uc + lo, ou);
+    store(out[2], b * ov * n, vt + lo * n, ov * n);
   }
   free(buf);
   return true;

@@ -82,6 +82,12 @@ static void put_repr(tj_buf *b, const dec *x) {
   }
 }
 
+/* The dtype whose shortest round-trip digits JSON prints for a float of
+ * dtype dt. A bf16 prints as the f32 it is exactly: bf16's own shortest
+ * digits (ml_dtypes' repr: 768 is "770.0") read back as that bf16 only
+ * when rounded to bf16, and a JSON reader reads a double. */
+static tj_dtype json_digits_dtype(tj_dtype dt) { return dt == DT_BF16 ? DT_F32 : dt; }
+
 static void json_element(const tj_array *a, int64_t i, tj_buf *b) {
   if (a->dtype == DT_BOOL) {
     buf_puts(b, array_get_i(a, i) ? "true" : "false");
@@ -94,7 +100,7 @@ static void json_element(const tj_array *a, int64_t i, tj_buf *b) {
     dec x;
     if (isnan(v)) buf_puts(b, "\"nan\"");
     else if (isinf(v)) buf_puts(b, v < 0 ? "\"-inf\"" : "\"inf\"");
-    else shortest(v, a->dtype, &x), put_repr(b, &x);
+    else shortest(v, json_digits_dtype(a->dtype), &x), put_repr(b, &x);
   }
 }
 

@@ -29,7 +29,12 @@ static const struct {
 } descrs[] = {{"|b1", DT_BOOL}, {"|i1", DT_I8},  {"<i2", DT_I16},
               {"<i4", DT_I32},  {"<i8", DT_I64}, {"|u1", DT_U8},
               {"<u4", DT_U32},  {"<f4", DT_F32}, {"<f8", DT_F64},
-              {"<u2", DT_U16},  {"<u8", DT_U64}, {"<f2", DT_F16}};
+              {"<u2", DT_U16},  {"<u8", DT_U64}, {"<f2", DT_F16},
+              /* numpy has no bfloat16: np.save of an ml_dtypes bfloat16 array
+               * writes its dtype.str, '<V2' (kind 'V', byteorder '='), and
+               * jnp.load reads any 2-byte void back as bfloat16; ml_dtypes has
+               * no other 2-byte type. Written as '<V2' (the last row wins). */
+              {"|V2", DT_BF16}, {"<V2", DT_BF16}};
 
 static bool host_big_endian(void) {
   const uint16_t one = 1;
@@ -118,7 +123,7 @@ static const char *h_descr(const char *descr, tj_dtype *t) {
       return NULL;
     }
   if (descr[0] == '>') return "big-endian data is not supported";
-  return "unsupported dtype (tjit reads |b1 |i1 <i2 <i4 <i8 |u1 <u2 <u4 <u8 <f2 <f4 <f8)";
+  return "unsupported dtype (tjit reads |b1 |i1 <i2 <i4 <i8 |u1 <u2 <u4 <u8 <f2 <f4 <f8, and <V2 as bfloat16)";
 }
 
 /* {'descr': '<f4', 'fortran_order': False, 'shape': (3,), }: exactly these
@@ -332,11 +337,6 @@ static bool write_npy_fd(int fd, const tj_array *a) {
  * points to truncated), and a failed write leaves any old file whole. The
  * directory itself is followed as the caller named it. */
 bool npy_write(const diag_at *at, const char *path, const tj_array *a) {
-  /* numpy has no bfloat16; ml_dtypes' arrays save as raw 2-byte voids,
-   * which name no dtype: refused rather than written unreadable */
-  if (a->dtype == DT_BF16)
-    return diag_error_at(at, "cannot write '%s': .npy has no bfloat16 dtype (numpy has none; "
-                         "convert the output to f32 first)", path);
   const char *slash = strrchr(path, '/');
   const char *base = slash ? slash + 1 : path;
   char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");

@@ -428,9 +428,22 @@ static bool to_int64(const char *s, uint32_t n, int64_t *out) {
   return true;
 }
 
+/* Decimal digits (no sign) to uint64, false on overflow. */
+static bool to_uint64(const char *s, uint32_t n, uint64_t *out) {
+  uint64_t v = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    unsigned dgt = (unsigned)(s[i] - '0');
+    if (dgt > 9 || v > (UINT64_MAX - dgt) / 10) return false;
+    v = v * 10 + dgt;
+  }
+  *out = v;
+  return true;
+}
+
 static sjson *parse_number(parser *p, const char *path) {
   uint32_t start = p->pos;
   bool is_float;
+  uint64_t u;
   if (!scan_number(p, &is_float)) return NULL;
   json_node *nd = new_node(p, is_float ? SJ_FLOAT : SJ_INT, path, start);
   nd->v.span.end = p->pos;
@@ -448,6 +461,9 @@ static sjson *parse_number(parser *p, const char *path) {
     }
   } else if (to_int64(tok, n, &nd->v.i)) {
     nd->v.f = (double)nd->v.i;
+  } else if (to_uint64(tok, n, &u)) { /* u64 data only: json_parse checks where */
+    memcpy(&nd->v.i, &u, sizeof u);
+    nd->v.f = (double)u, nd->v.big = true;
   } else {
     json_error(p->d, &nd->v, nd->v.span, "integer %s is out of range for int64",
                json_show(p->a, tok, n));
@@ -614,6 +630,39 @@ static sjson *parse_value(parser *p, const char *path, int depth) {
   return parse_word(p, path);
 }
 
+static bool key_named(const sjson *obj, uint32_t i, const char *name) {
+  size_t n = strlen(name);
+  return json_key_len(obj, i) == n && memcmp(obj->keys[i], name, n) == 0;
+}
+
+/* Whether obj says "dtype": "u64" (or another name of uint64). */
+static bool is_u64_object(const sjson *obj) {
+  tj_dtype dt;
+  for (uint32_t i = 0; i < obj->n; i++)
+    if (key_named(obj, i, "dtype"))
+      return obj->items[i]->kind == SJ_STRING && dtype_parse(obj->items[i]->s, obj->items[i]->slen, &dt) &&
+             dt == DT_U64;
+  return false;
+}
+
+/* Integers above INT64_MAX are the elements of "data" or "fill" beside
+ * "dtype": "u64" only (spec.c's fits_dtype takes them there); anywhere
+ * else they are the int64 range error they always were. */
+static bool check_big(parser *p, const sjson *v, bool allowed) {
+  if (v->kind == SJ_INT && v->big && !allowed) {
+    const char *tok = p->text + v->span.start;
+    json_error(p->d, v, v->span, "integer %s is out of range for int64",
+               json_show(p->a, tok, v->span.end - v->span.start));
+    return false;
+  }
+  bool u64 = v->kind == SJ_OBJECT && is_u64_object(v);
+  for (uint32_t i = 0; (v->kind == SJ_ARRAY || v->kind == SJ_OBJECT) && i < v->n; i++) {
+    bool data = v->kind == SJ_OBJECT && u64 && (key_named(v, i, "data") || key_named(v, i, "fill"));
+    if (!check_big(p, v->items[i], v->kind == SJ_ARRAY ? allowed : data)) return false;
+  }
+  return true;
+}
+
 const sjson *json_parse(tj_arena *a, diag_list *d, const tj_source *src,
                         const char *root_path) {
   parser p = {a, d, src, src->text, src->len, 0, 0};
@@ -627,7 +676,7 @@ const sjson *json_parse(tj_arena *a, diag_list *d, const tj_source *src,
                  describe(&p, p.pos));
     return NULL;
   }
-  return root;
+  return check_big(&p, root, false) ? root : NULL;
 }
 
 /* ---- queries ----------------------------------------------------------- */

@@ -489,7 +489,7 @@ static bool fits_dtype(diag_list *d, const sjson *v, tj_dtype t) {
   static const int64_t hi[DT_COUNT] = {
       [DT_I8] = INT8_MAX,   [DT_I16] = INT16_MAX, [DT_I32] = INT32_MAX,
       [DT_I64] = INT64_MAX, [DT_U8] = UINT8_MAX,  [DT_U32] = UINT32_MAX,
-      [DT_U16] = UINT16_MAX, [DT_U64] = INT64_MAX}; /* JSON integers are int64s */
+      [DT_U16] = UINT16_MAX, [DT_U64] = INT64_MAX}; /* and the big ones json_parse let through */
   const char *name = dtype_long(t);
   switch (dtype_kindof(t)) {
   case DK_BOOL:
@@ -508,6 +508,7 @@ static bool fits_dtype(diag_list *d, const sjson *v, tj_dtype t) {
     if (v->kind != SJ_INT)
       return json_error(d, v, v->span, "expected an integer for dtype %s, "
                         "found %s", name, json_kind_name(v));
+    if (v->big && t == DT_U64) return true; /* above INT64_MAX: i holds the bits */
     if (v->i < lo[t] || v->i > hi[t])
       return json_error(d, v, v->span, "%lld is out of range for %s",
                         (long long)v->i, name);

@@ -17,7 +17,8 @@ typedef struct sjson sjson;
 struct sjson {
   sjson_kind kind;
   bool b;                  /* SJ_BOOL */
-  int64_t i;               /* SJ_INT (integers outside int64 are an error) */
+  int64_t i;               /* SJ_INT (integers outside int64 are an error, but big) */
+  bool big;                /* SJ_INT above INT64_MAX (u64 data only): i holds its uint64 bits */
   double f;                /* SJ_FLOAT, and SJ_INT's value as a double */
   const char *s;           /* SJ_STRING: decoded bytes (may hold NUL) */
   uint32_t slen;

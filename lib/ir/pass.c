@@ -39,8 +39,7 @@ static void collect(ir_module *m, ir_jaxpr *j, bool *seen, ir_jaxpr **out, uint3
     }
 }
 
-/* The jaxprs reachable from m->top (malloc'd; *n of them). */
-static ir_jaxpr **reachable(ir_module *m, uint32_t *n) {
+ir_jaxpr **pass_reachable(ir_module *m, uint32_t *n) {
   bool *seen = calloc(m->njaxprs + 1u, sizeof *seen);
   ir_jaxpr **out = malloc((m->njaxprs + 1u) * sizeof *out);
   if (!seen || !out) TJ_OOM();
@@ -57,7 +56,7 @@ static ir_jaxpr **reachable(ir_module *m, uint32_t *n) {
  * after dce has removed equations (the evaluator charges those too). */
 void pass_work(ir_module *m, pass_facts *f) {
   uint32_t n;
-  ir_jaxpr **js = reachable(m, &n);
+  ir_jaxpr **js = pass_reachable(m, &n);
   f->work = work_new(m);
   for (uint32_t i = 0; i < n; i++) work_jaxpr(&f->work, js[i]);
   free(js);
@@ -105,7 +104,7 @@ static void dce_jaxpr(ir_jaxpr *j, bool *needed) {
 void pass_dce(ir_module *m, pass_facts *f) {
   (void)f;
   uint32_t n;
-  ir_jaxpr **js = reachable(m, &n);
+  ir_jaxpr **js = pass_reachable(m, &n);
   bool *needed = calloc(m->nvars + 1u, sizeof *needed);
   if (!needed) TJ_OOM();
   for (uint32_t i = 0; i < n; i++) dce_jaxpr(js[i], needed);
@@ -175,7 +174,7 @@ static void fuse_jaxpr(ir_module *m, const ir_jaxpr *j, uint32_t *def, pass_fusi
 
 void pass_fuse(ir_module *m, pass_facts *f) {
   uint32_t n;
-  ir_jaxpr **js = reachable(m, &n);
+  ir_jaxpr **js = pass_reachable(m, &n);
   uint32_t *def = malloc((m->nvars + 1u) * sizeof *def);
   if (!def) TJ_OOM();
   memset(def, 0xff, (m->nvars + 1u) * sizeof *def); /* NONE */

@@ -34,6 +34,7 @@
  * own); see docs/ARCHITECTURE.md. */
 #define TJ_PASSES(X)                                                                        \
   X(work, "measures the work budget's charges of the program as traced (before dce)")      \
+  X(half, "widens f16/bf16 to f32, rounding each computed value back to its format")      \
   X(dce, "removes the equations whose outputs nothing uses, in every jaxpr")               \
   X(fuse, "plans the C backend's loops: runs of same-shape elementwise equations")
 
@@ -76,6 +77,10 @@ typedef struct pass_facts {
  * pass reported into d as an internal error. */
 ir_module *pass_pipeline(const ir_module *m, const tj_trace_opts *o, pass_facts *f, diag_list *d);
 void pass_facts_free(pass_facts *f);
+
+/* The jaxprs reachable from m->top, parents first, each once (malloc'd;
+ * *n of them). */
+ir_jaxpr **pass_reachable(ir_module *m, uint32_t *n);
 
 /* The fusion plan of j, or NULL when the fuse pass did not plan it. */
 const pass_fusion *pass_fusion_of(const pass_facts *f, const ir_jaxpr *j);

@@ -9,6 +9,10 @@
 
 enum {
   PF_ELEMENTWISE = 1 << 0,   /* output element i depends on input element i */
+  PF_MOVES = 1 << 1,         /* results are operands' values (or a callee's results): */
+                             /* the half pass (pass_half.c) rounds nothing after it */
+  PF_KEEPS_HALF = 1 << 2,    /* an f16/bf16 result stays 2-byte in the half pass: its */
+                             /* rules round every step, or work on the format's bits */
   PF_COMPARE = 1 << 5,       /* result is bool */
   PF_NAME_FIRST = 1 << 6,    /* listing prints name= before sorted params */
 };
@@ -81,6 +85,9 @@ typedef bool (*shape_rule)(const ir_module *m, const ir_eqn *e, tj_aval *out, di
  * Returns false. */
 bool shape_rule_error(diag_list *d, const ir_module *m, const ir_eqn *e, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* svd's subset_by_index as [*lo, *hi) of its k singular values, all of
+ * them for None; false unless 0 <= lo <= hi <= k (prims_linalg.c). */
+bool svd_subset(const ir_eqn *e, int64_t k, int64_t *lo, int64_t *hi);
 /* The same raised as a ValueError (the rules that JAX checks with
  * ValueError: pad's, the windowed reductions'). */
 bool shape_rule_value_error(diag_list *d, const ir_module *m, const ir_eqn *e, const char *fmt, ...)

@@ -45,8 +45,8 @@ bool shape_gather(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *
                   d.nbatching);
   for (int i = 0; i < a.rank; i++)
     if (sizes[i] < 0 || sizes[i] > a.dims[i])
-      return REJECT("Slice size at index %d in gather op is out of range, must be within [0, %lld), got %lld.", i,
-                    (long long)a.dims[i] + 1, (long long)sizes[i]);
+      return REJECT("Slice size at index %d in gather op is out of range, must be within [0, %lld + 1), got %lld.",
+                    i, (long long)a.dims[i], (long long)sizes[i]);
   out[0] = a;
   out[0].weak = a.weak && idx.weak; /* _standard_weak_type_rule */
   out[0].rank = (uint8_t)rank;

@@ -322,6 +322,9 @@ int es_plan(const es_spec *sp, es_step *steps) {
   int path[ES_MAX_OPS][2], len = 1, nterms = sp->nops;
   if (sp->nops <= 2) {
     path[0][0] = 0, path[0][1] = 1;
+  } else if (sp->nops > 4) {
+    if ((len = es_branch_path(sets, sp->nops, output, lb.size, lb.n, path)) < 0) return -1;
+    ssa_to_linear(path, len, sp->nops);
   } else {
     search s = {.lb = &lb, .output = output, .best = UINT64_MAX};
     int scratch[ES_MAX_OPS][2];

@@ -6,8 +6,8 @@
 #include "trace_array_int.h"
 
 /* ES_MAX_OPS: JAX's default optimize='auto' is opt_einsum's optimal search
- * up to 4 operands (branch and greedy searches beyond, not followed here). */
-enum { ES_MAX_OPS = 4, ES_STR = 64 };
+ * up to 4 operands, its branch-and-bound search beyond (einsum_branch.c). */
+enum { ES_MAX_OPS = TJ_MAX_EINSUM_OPERANDS, ES_STR = 64 };
 
 typedef struct es_spec {
   int nops;
@@ -27,7 +27,11 @@ typedef struct es_step {
 
 bool es_parse(tracer *t, const char *subs, size_t len, const int64_t (*shapes)[TJ_MAX_RANK], const int *ranks,
               int nops, tj_span span, es_spec *sp);
-/* The contraction list of sp (nops - 1 steps, 1 for one operand). */
+/* The contraction list of sp (nops - 1 steps, 1 for one operand); -1 when
+ * the search ran out of memory. */
 int es_plan(const es_spec *sp, es_step *steps);
+/* paths.BranchBound's SSA path for 5 to ES_MAX_OPS operands (label sets as
+ * bit masks, size[] by bit); -1 when out of memory. */
+int es_branch_path(const uint64_t *sets, int nops, uint64_t output, const uint64_t *size, int nbits, int (*ssa)[2]);
 
 #endif

@@ -91,6 +91,7 @@ typedef struct tracer {
   const void **src_data;
   uint32_t nsrc;
   int64_t const_elements;
+  struct jvp_memo *jvp_memo;  /* jvp jaxprs of jit bodies (lib/ir/jvp.h), in the module's arena */
 } tracer;
 
 /* Records a use of static values computed from the parameters in prov. */
@@ -287,6 +288,8 @@ bool trace_moved_svdvals(tracer *t, value x, const int64_t *axes, tj_span span, 
 bool trace_round(tracer *t, const builtin_def *b, const call_args *a, value *out);
 extern const builtin_def builtins_gather[];   /* trace_gather.c: take, take_along_axis */
 extern const builtin_def builtins_diag[];     /* trace_diag.c: diag diagonal trace repeat */
+extern const builtin_def builtins_ad[];       /* trace_ad.c: jvp */
+extern const builtin_def builtins_half[];     /* trace_half.c: lax_reduce_precision */
 /* Offers every builtin's name to a "did you mean" (util.h). */
 struct tj_suggest;
 void builtin_suggest(struct tj_suggest *sg);

@@ -168,20 +168,23 @@ static pval *dot_dnums(tracer *t, const int64_t *lc, const int64_t *rc, int nc, 
   return all;
 }
 
-/* lax.dot_general with preferred_element_type (DT_COUNT: None); a
- * contracting mismatch gets a note naming both operands. */
+/* lax.dot_general; a contracting mismatch gets a note naming both
+ * operands. _dot_general_pp_rule prints no None param. */
 bool ta_dot_general(tracer *t, const char *fn, value *l, value *r, const int64_t *lc, const int64_t *rc,
-                        int nc, const int64_t *lb, const int64_t *rb, int nb, tj_dtype pref, tj_span span,
+                        int nc, const int64_t *lb, const int64_t *rb, int nb, const ta_dot_opts *o, tj_span span,
                         value *out) {
   tj_aval la = value_aval(t, l), ra = value_aval(t, r);
   bool mismatch = false;
   for (int i = 0; i < nc; i++) mismatch = mismatch || la.dims[lc[i]] != ra.dims[rc[i]];
+  pval *precision;
+  if (!ta_precision(t, o->precision, o->prspan, &precision)) return false;
   ir_atom in[2];
   if (!own_atom(t, l, span, &in[0]) || !own_atom(t, r, span, &in[1])) return false;
-  bool none = pref == DT_COUNT; /* lax.dot_general's None is not printed */
-  ir_param ps[2] = {{"dimension_numbers", dot_dnums(t, lc, rc, nc, lb, rb, nb)},
-                    {"preferred_element_type", none ? NULL : pv_dtype(t->m, pref)}};
-  if (emit(t, P_dot_general, in, 2, NULL, ps, none ? 1 : 2, span, out)) return true;
+  ir_param ps[3] = {{"dimension_numbers", dot_dnums(t, lc, rc, nc, lb, rb, nb)}};
+  int n = 1;
+  if (precision) ps[n++] = (ir_param){"precision", precision};
+  if (o->pref != DT_COUNT) ps[n++] = (ir_param){"preferred_element_type", pv_dtype(t->m, o->pref)};
+  if (emit(t, P_dot_general, in, 2, NULL, ps, n, span, out)) return true;
   if (mismatch) {
     char s1[200], s2[200];
     aval_format(&la, s1, sizeof s1);
@@ -193,30 +196,32 @@ bool ta_dot_general(tracer *t, const char *fn, value *l, value *r, const int64_t
 
 /* The operands of dot/matmul and jnp's result_type of them; an explicit
  * preferred_element_type makes the result strongly typed. */
-static bool dot_operands(tracer *t, const builtin_def *b, const call_args *a, tj_dtype *pref, bool *weak) {
+static bool dot_operands(tracer *t, const builtin_def *b, const call_args *a, ta_dot_opts *o, bool *weak) {
   const value *p;
   tj_span span;
   for (int i = 0; i < 2; i++)
     if (!ta_check_array(t, b, &a->pos[i], i, a->pos_spans[i])) return false;
   tj_aval x = value_aval(t, &a->pos[0]), y = value_aval(t, &a->pos[1]);
-  *pref = dtype_promote(x.dtype, x.weak, y.dtype, y.weak, weak);
-  if (!ta_get_arg(t, b, a, 99, "preferred_element_type", &p, &span)) return false;
+  o->pref = dtype_promote(x.dtype, x.weak, y.dtype, y.weak, weak);
+  if (!ta_get_arg(t, b, a, 99, "preferred_element_type", &p, &span) ||
+      !ta_get_arg(t, b, a, 99, "precision", &o->precision, &o->prspan))
+    return false;
   if (p) *weak = false;
-  return !p || ta_get_dtype(t, p, span, pref);
+  return !p || ta_get_dtype(t, p, span, &o->pref);
 }
 
 /* jnp.dot: contract a's last axis with b's only (1-D) or second-to-last;
  * scalars multiply (no contracting dimensions). */
 static bool builtin_dot(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  tj_dtype pref;
+  ta_dot_opts o;
   bool weak;
-  if (!dot_operands(t, b, a, &pref, &weak)) return false;
+  if (!dot_operands(t, b, a, &o, &weak)) return false;
   value l = a->pos[0], r = a->pos[1];
   int lr = value_aval(t, &l).rank, rr = value_aval(t, &r).rank;
   int64_t lc = lr - 1, rc = rr == 1 ? 0 : rr - 2;
   int nc = lr == 0 || rr == 0 ? 0 : 1;
-  if (!ta_dot_general(t, b->name, &l, &r, &lc, &rc, nc, NULL, NULL, 0, pref, a->call->span, out)) return false;
-  return convert(t, out, pref, weak, a->call->span);
+  if (!ta_dot_general(t, b->name, &l, &r, &lc, &rc, nc, NULL, NULL, 0, &o, a->call->span, out)) return false;
+  return convert(t, out, o.pref, weak, a->call->span);
 }
 
 /* The batch bookkeeping of jnp.matmul, as in tensor_contractions.py. */
@@ -272,9 +277,9 @@ static bool matmul_plan_of(tracer *t, const tj_aval *x, const tj_aval *y, tj_spa
  * dimensions both operands squeezed. */
 static bool builtin_matmul(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   tj_span span = a->call->span;
-  tj_dtype pref;
+  ta_dot_opts o;
   bool weak;
-  if (!dot_operands(t, b, a, &pref, &weak)) return false;
+  if (!dot_operands(t, b, a, &o, &weak)) return false;
   value l = a->pos[0], r = a->pos[1];
   tj_aval x = value_aval(t, &l), y = value_aval(t, &r);
   for (int i = 0; i < 2; i++)
@@ -296,17 +301,17 @@ static bool builtin_matmul(tracer *t, const builtin_def *b, const call_args *a, 
   if (!ta_squeeze_dims(t, &l, p.a_squeeze, p.na_sq, span) || !ta_squeeze_dims(t, &r, p.b_squeeze, p.nb_sq, span))
     return false;
   int64_t lc = value_aval(t, &l).rank - 1, rc = value_aval(t, &r).rank - 1 - (y.rank > 1);
-  if (!ta_dot_general(t, b->name, &l, &r, &lc, &rc, 1, p.a_batch, p.b_batch, p.nbatch, pref, span, out) ||
+  if (!ta_dot_general(t, b->name, &l, &r, &lc, &rc, 1, p.a_batch, p.b_batch, p.nbatch, &o, span, out) ||
       !ta_transpose_by(t, out, perm, n, span) || !ta_expand_at(t, out, p.both_squeeze, p.nboth, span))
     return false;
-  return convert(t, out, pref, weak, span);
+  return convert(t, out, o.pref, weak, span);
 }
 
 
 static const char *const kw_reduce[] = {"axis", "keepdims", NULL}, *const kw_axis[] = {"axis", NULL};
 static const char *const kw_extremum[] = {"axis", "keepdims", "initial", "where", NULL};
 static const char *const kw_reduce_dtype[] = {"axis", "dtype", "keepdims", NULL}, *const kw_dtype[] = {"dtype", NULL};
-static const char *const kw_dot[] = {"preferred_element_type", NULL}, *const kw_axes[] = {"axes", NULL};
+static const char *const kw_dot[] = {"preferred_element_type", "precision", NULL}, *const kw_axes[] = {"axes", NULL};
 static const char *const kw_shape[] = {"shape", NULL}, *const kw_concat[] = {"axis", "dtype", NULL};
 
 const builtin_def builtins_array[] = {

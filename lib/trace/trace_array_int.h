@@ -64,12 +64,40 @@ void ta_sort_dims(int64_t *dims, int n);
 bool ta_slice_in_dim(tracer *t, value x, int axis, int64_t lo, int64_t hi, tj_span span, value *out);
 bool ta_squeeze_dims(tracer *t, value *v, int64_t *dims, int n, tj_span span);
 bool ta_transpose_by(tracer *t, value *v, const int64_t *perm, int n, tj_span span);
-/* lax.dot_general of *l and *r with dimension numbers ((lc, rc), (lb, rb))
- * and preferred_element_type pref (DT_COUNT: None, not printed); fn names
- * the caller in a contracting-mismatch note (trace_array.c). */
+/* The precision argument of a contraction as lax.canonicalize_precision
+ * reads it: *out the precision param's value, NULL for None (a NULL or
+ * None v); JAX's errors, and tjit's for a DotAlgorithmPreset
+ * (trace_precision.c). */
+bool ta_precision(tracer *t, const value *v, tj_span span, pval **out);
+/* What a contraction passes on to lax.dot_general besides its operands:
+ * preferred_element_type (DT_COUNT: None, not printed) and precision
+ * (NULL: None, not printed; read where lax.dot_general reads it). */
+typedef struct ta_dot_opts {
+  tj_dtype pref;
+  const value *precision;
+  tj_span prspan;
+} ta_dot_opts;
+/* lax.dot_general of *l and *r with dimension numbers ((lc, rc), (lb, rb));
+ * fn names the caller in a contracting-mismatch note (trace_array.c). */
 bool ta_dot_general(tracer *t, const char *fn, value *l, value *r, const int64_t *lc, const int64_t *rc,
-                    int nc, const int64_t *lb, const int64_t *rb, int nb, tj_dtype pref, tj_span span,
+                    int nc, const int64_t *lb, const int64_t *rb, int nb, const ta_dot_opts *o, tj_span span,
                     value *out);
+
+/* ---- jnp.pad's modes other than "constant" (trace_pad_modes.c) ---- */
+typedef enum {
+  PAD_CONSTANT, PAD_WRAP, PAD_REFLECT, PAD_SYMMETRIC, PAD_EDGE, PAD_LINEAR_RAMP,
+  PAD_MAXIMUM, PAD_MINIMUM, PAD_MEAN, PAD_MEDIAN, PAD_EMPTY,
+} ta_pad_mode_kind;
+/* _pad's static arguments: the widths as _broadcast_to_pairs made them,
+ * the mode, reflect_type "odd", stat_length's pairs (have_stat: not None). */
+typedef struct ta_pad_spec {
+  int rank, mode;
+  bool odd, have_stat;
+  int64_t lo[TJ_MAX_RANK], hi[TJ_MAX_RANK];
+  int64_t stat_lo[TJ_MAX_RANK], stat_hi[TJ_MAX_RANK];
+} ta_pad_spec;
+/* _pad's body for s->mode (not constant, linear_ramp or median) on *x. */
+bool ta_pad_mode(tracer *t, const ta_pad_spec *s, value *x, tj_span span);
 
 /* ---- shape manipulation (trace_array_shape.c) ---- */
 bool ta_builtin_transpose(tracer *t, const builtin_def *b, const call_args *a, value *out);

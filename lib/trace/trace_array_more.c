@@ -345,6 +345,15 @@ static bool roll_pairs(tracer *t, const roll_opts *o, tj_span span) {
                       "Mismatch is between arg 0 with shape (%d,) and arg 1 with shape (%d,).", o->naxis, o->nshift);
 }
 
+/* Whether v is traced or a sequence holding a traced value, on which
+ * _ensure_index_tuple raises a TypeError (operator.index of a tracer). */
+static bool has_traced(const value *v) {
+  if (v->kind == V_TRACED) return true;
+  for (int i = 0; v->kind == V_TUPLE && i < v->n; i++)
+    if (has_traced(&v->items[i])) return true;
+  return false;
+}
+
 /* jnp.roll(a, shift, axis=None): axis None rolls the flattened array and
  * reshapes it back; a static shift goes to the jit _roll_static with
  * shift and the canonical axes as its static arguments. */
@@ -356,7 +365,7 @@ static bool builtin_roll(tracer *t, const builtin_def *b, const call_args *a, va
   int64_t flat_axis = 0;
   if (!ta_check_array(t, b, &x, 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 2, "axis", &axis, &axspan)) return false;
   tj_aval shape = value_aval(t, &x);
-  bool dynamic = a->pos[1].kind == V_TRACED; /* _ensure_index_tuple(shift) fails: _roll_dynamic */
+  bool dynamic = has_traced(&a->pos[1]); /* _ensure_index_tuple(shift) fails: _roll_dynamic */
   if (!dynamic && !ta_read_axes(t, &a->pos[1], a->pos_spans[1], AX_INDEX, (int64_t **)&o.shift, &o.nshift))
     return false;
   if (!axis) {
@@ -519,67 +528,97 @@ static bool builtin_split(tracer *t, const builtin_def *b, const call_args *a, v
 /* ---- linspace ---- */
 
 typedef struct {
-  int64_t num;
+  int64_t num, axis; /* axis: where the new dimension goes, canonical */
   bool endpoint, have_dtype;
   tj_dtype dtype;
 } linspace_opts;
 
-/* x reshaped to (1,) as jnp's reshape records it. */
-static bool as_row(tracer *t, value *x, tj_span span) {
-  tj_aval row = value_aval(t, x);
-  row.rank = 1, row.dims[0] = 1;
-  return ta_reshape_to(t, x, &row, span);
+/* x reshaped to shape as jnp's reshape records it. */
+static bool as_shape(tracer *t, value *x, const tj_aval *shape, tj_span span) {
+  tj_aval to = value_aval(t, x);
+  to.rank = shape->rank;
+  memcpy(to.dims, shape->dims, sizeof to.dims);
+  return ta_reshape_to(t, x, &to, span);
 }
 
-/* _linspace's body for scalar start and stop (num > 1): start * (1 - step)
- * + stop * step over step = iota / div, then stop appended for endpoint.
- * delta, which only retstep returns, is recorded all the same. */
-static bool linspace_steps(tracer *t, const linspace_opts *o, value start, value stop, tj_dtype ct, tj_span span,
-                           value *out) {
+/* bounds with a dimension of size n inserted at axis. */
+static tj_aval with_dim(tj_aval bounds, int64_t axis, int64_t n) {
+  for (int d = bounds.rank; d > axis; d--) bounds.dims[d] = bounds.dims[d - 1];
+  bounds.dims[axis] = n;
+  bounds.rank++;
+  return bounds;
+}
+
+/* _linspace's body for num > 1 on start and stop broadcast to the bounds
+ * (lo, hi): start * (1 - step) + stop * step over step = iota / div
+ * reshaped to put div at axis, then stop appended along axis for endpoint.
+ * delta = (stop - start) / div, which only retstep returns, is recorded
+ * all the same, on the operands before their broadcast. */
+static bool linspace_steps(tracer *t, const linspace_opts *o, const value *se, value lo, value hi, tj_dtype ct,
+                           tj_span span, value *out) {
   int64_t div = o->endpoint ? o->num - 1 : o->num;
-  value delta, step, lo = start, hi = stop, one = value_int(1);
+  tj_aval bounds = value_aval(t, &lo), shaped = with_dim(bounds, o->axis, 1), ishape = shaped;
+  value delta, step, one = value_int(1), last = hi;
   value divisor = value_strong(value_float((double)div), ct);
   ir_param ps[4] = {{"dimension", pv_int(t->m, 0)}, {"dtype", pv_dtype(t->m, ct)},
                     {"shape", pv_ints(t->m, PV_TUPLE, &div, 1)}, {"sharding", pv_none(t->m)}};
   ir_atom none = 0;
-  if (!apply_binary(t, P_sub, stop, start, span, &delta) || !apply_binary(t, P_div, delta, divisor, span, &delta) ||
-      !emit(t, P_iota, &none, 0, NULL, ps, 4, span, &step) || !apply_binary(t, P_div, step, divisor, span, &step))
+  for (int d = 0; d < ishape.rank; d++) ishape.dims[d] = d == o->axis ? div : 1;
+  if (!apply_binary(t, P_sub, se[1], se[0], span, &delta) || !apply_binary(t, P_div, delta, divisor, span, &delta) ||
+      !emit(t, P_iota, &none, 0, NULL, ps, 4, span, &step) || !as_shape(t, &step, &ishape, span) ||
+      !apply_binary(t, P_div, step, divisor, span, &step))
     return false;
   value rest, part;
-  if (!as_row(t, &lo, span) || !apply_binary(t, P_sub, one, step, span, &rest) ||
-      !apply_binary(t, P_mul, lo, rest, span, &part) || !as_row(t, &hi, span) ||
+  if (!as_shape(t, &lo, &shaped, span) || !apply_binary(t, P_sub, one, step, span, &rest) ||
+      !apply_binary(t, P_mul, lo, rest, span, &part) || !as_shape(t, &hi, &shaped, span) ||
       !apply_binary(t, P_mul, hi, step, span, &rest) || !apply_binary(t, P_add, part, rest, span, out))
     return false;
   if (!o->endpoint) return true;
-  int64_t at = 0;
   ir_atom in[2];
-  value last = stop;
-  if (!ta_expand_at(t, &last, &at, 1, span) || !own_atom(t, out, span, &in[0]) || !own_atom(t, &last, span, &in[1]))
+  if (!ta_expand_at(t, &last, &o->axis, 1, span) || !own_atom(t, out, span, &in[0]) ||
+      !own_atom(t, &last, span, &in[1]))
     return false;
-  ir_param p = {"dimension", pv_int(t->m, 0)};
+  ir_param p = {"dimension", pv_int(t->m, o->axis)};
   return emit(t, P_concatenate, in, 2, NULL, &p, 1, span, out);
 }
 
+/* start and stop broadcast (util._broadcast_to) to their common shape. */
+static bool linspace_bounds(tracer *t, const value *se, tj_span span, value *lo, value *hi) {
+  tj_aval a = value_aval(t, &se[0]), b = value_aval(t, &se[1]), big = a.rank >= b.rank ? a : b;
+  const tj_aval *small = a.rank >= b.rank ? &b : &a;
+  for (int d = 0; d < small->rank; d++)
+    if (small->dims[d] != 1) big.dims[big.rank - small->rank + d] = small->dims[d];
+  big.dtype = a.dtype;
+  big.weak = a.weak;
+  if (!ta_broadcast_trailing(t, &se[0], &a, &big, span, lo)) return false;
+  big.dtype = b.dtype;
+  big.weak = b.weak;
+  return ta_broadcast_trailing(t, &se[1], &b, &big, span, hi);
+}
 
 static bool linspace_body(tracer *t, const void *ctx, value *args, tj_span span, value *out) {
   const linspace_opts *o = ctx;
-  value start = args[0], stop = args[1];
+  value se[2] = {args[0], args[1]}, lo, hi;
   tj_dtype dt = o->dtype, ct;
   bool weak;
   if (!o->have_dtype) {
-    value both[2] = {start, stop};
-    if (!promote_values(t, both, 2, span, &dt, &weak)) return false;
+    if (!promote_values(t, se, 2, span, &dt, &weak)) return false;
     dt = dtype_to_inexact(dt);
   }
   ct = dtype_to_inexact(dt);
-  if (!convert(t, &start, ct, false, span) || !convert(t, &stop, ct, false, span)) return false;
-  if (o->num > 1 && !linspace_steps(t, o, start, stop, ct, span, out)) return false;
+  if (!convert(t, &se[0], ct, false, span) || !convert(t, &se[1], ct, false, span) ||
+      !linspace_bounds(t, se, span, &lo, &hi))
+    return false;
+  tj_aval bounds = value_aval(t, &lo);
+  if (o->num > 1 && !linspace_steps(t, o, se, lo, hi, ct, span, out)) return false;
   value delta;
-  if (o->num == 1 && !o->endpoint && !apply_binary(t, P_sub, stop, start, span, &delta)) return false;
-  if (o->num == 1) *out = start;
-  if (o->num == 1 && !as_row(t, out, span)) return false;
+  if (o->num == 1 && !o->endpoint && !apply_binary(t, P_sub, se[1], se[0], span, &delta)) return false;
+  if (o->num == 1) *out = lo;
+  tj_aval shaped = with_dim(bounds, o->axis, 1);
+  if (o->num == 1 && !as_shape(t, out, &shaped, span)) return false;
   if (o->num == 0) {
-    tj_aval empty = {.rank = 1, .dims = {0}, .dtype = dt}, scalar = aval_scalar(dt, false);
+    tj_aval empty = with_dim(bounds, o->axis, 0), scalar = aval_scalar(dt, false);
+    empty.dtype = dt, empty.weak = false;
     value zero = value_int(0);
     return ta_broadcast_trailing(t, &zero, &scalar, &empty, span, out); /* jnp.empty: zeros */
   }
@@ -590,29 +629,68 @@ static bool linspace_body(tracer *t, const void *ctx, value *args, tj_span span,
   return convert(t, out, dt, false, span);
 }
 
-/* jnp.linspace(start, stop, num=50, endpoint=True, dtype=None): num is
- * static, start and stop the operands of the jit _linspace (scalars
- * here; retstep and axis are not taken). */
+/* lax.broadcast_shapes(start.shape, stop.shape)'s rank, JAX's error when
+ * they do not broadcast. */
+static bool linspace_rank(tracer *t, const call_args *a, int *rank) {
+  tj_aval x = value_aval(t, &a->pos[0]), y = value_aval(t, &a->pos[1]);
+  int n = x.rank < y.rank ? x.rank : y.rank;
+  *rank = x.rank > y.rank ? x.rank : y.rank;
+  for (int i = 1; i <= n; i++) {
+    int64_t p = x.dims[x.rank - i], q = y.dims[y.rank - i];
+    if (p != q && p != 1 && q != 1) {
+      tj_buf m = {0};
+      buf_puts(&m, "ValueError: Incompatible shapes for broadcasting: shapes=[");
+      ta_put_dims(&m, x.dims, x.rank);
+      buf_puts(&m, ", ");
+      ta_put_dims(&m, y.dims, y.rank);
+      buf_putc(&m, ']');
+      return ta_raise_buf(t, a->call->span, &m);
+    }
+  }
+  return true;
+}
+
+/* axis as _linspace places it: negative counts from the end of the
+ * result; past the end list.insert appends, which only num <= 1 survives
+ * (iota_shape[axis] fails otherwise). Further negative: refused. */
+static bool linspace_axis(tracer *t, const call_args *a, const value *axis, tj_span span, linspace_opts *o) {
+  int rank;
+  if (!linspace_rank(t, a, &rank)) return false;
+  if (axis && !ta_index_of(t, axis, span, &o->axis)) return false;
+  if (rank + 1 > TJ_MAX_RANK)
+    return tracer_error(t, a->call->span, "too many dimensions (limit is %d) in a shape", TJ_MAX_RANK);
+  if (o->axis < 0) o->axis += rank + 1;
+  if (o->axis < 0)
+    return tracer_error(t, span, "linspace with an axis below -%d (the result's rank) is not supported", rank + 1);
+  if (o->axis > rank && o->num > 1) return tracer_error(t, span, "IndexError: list assignment index out of range");
+  if (o->axis > rank) o->axis = rank;
+  return true;
+}
+
+/* jnp.linspace(start, stop, num=50, endpoint=True, retstep=False,
+ * dtype=None, axis=0): num and axis static, start and stop the operands
+ * of the jit _linspace. retstep is not taken. */
 static bool builtin_linspace(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  const value *num, *endpoint;
-  tj_span nspan, espan;
-  linspace_opts o = {50, true, false, DT_F32};
+  const value *num, *endpoint, *retstep, *axis;
+  tj_span nspan, espan, rspan, aspan;
+  linspace_opts o = {50, 0, true, false, DT_F32};
   if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0]) || !ta_check_array(t, b, &a->pos[1], 1, a->pos_spans[1]) ||
       !ta_get_arg(t, b, a, 2, "num", &num, &nspan) || !ta_get_arg(t, b, a, 3, "endpoint", &endpoint, &espan) ||
-      !ta_opt_dtype(t, b, a, 4, &o.have_dtype, &o.dtype))
+      !ta_get_arg(t, b, a, 4, "retstep", &retstep, &rspan) || !ta_opt_dtype(t, b, a, 5, &o.have_dtype, &o.dtype) ||
+      !ta_get_arg(t, b, a, 6, "axis", &axis, &aspan))
     return false;
   if (num && !ta_index_of(t, num, nspan, &o.num)) return false;
   if (endpoint && !ta_get_flag(t, b, a, "endpoint", &o.endpoint) && a->npos <= 3) return false;
   if (endpoint && a->npos > 3) o.endpoint = value_truthy(endpoint);
-  for (int i = 0; i < 2; i++)
-    if (value_aval(t, &a->pos[i]).rank != 0)
-      return tracer_error(t, a->pos_spans[i], "linspace with an array start or stop is not supported");
+  if (retstep && value_truthy(retstep)) return tracer_error(t, rspan, "linspace with retstep=True is not supported");
   if (o.num < 0)
     return tracer_error(t, nspan, "ValueError: Number of samples, %lld, must be non-negative.", (long long)o.num);
+  if (!linspace_axis(t, a, axis, aspan, &o)) return false;
   if (o.num > TJ_MAX_ELEMENTS) return tracer_error(t, nspan, "too many elements in one array (limit is %lld)",
                                                    (long long)TJ_MAX_ELEMENTS);
-  value key[3] = {value_int(o.num), value_bool(o.endpoint), o.have_dtype ? value_int(o.dtype) : value_none()};
-  jnp_jit_fn fn = {"_linspace", &linspace_tag, key_of(t, 3, key), linspace_body, &o};
+  value key[4] = {value_int(o.num), value_bool(o.endpoint), o.have_dtype ? value_int(o.dtype) : value_none(),
+                  value_int(o.axis)};
+  jnp_jit_fn fn = {"_linspace", &linspace_tag, key_of(t, 4, key), linspace_body, &o};
   return jnp_jit(t, &fn, a->pos, 2, a->call->span, out);
 }
 
@@ -648,7 +726,7 @@ static bool builtin_tile(tracer *t, const builtin_def *b, const call_args *a, va
 static const char *const kw_reduce[] = {"axis", "keepdims", "where", NULL}, *const kw_axis[] = {"axis", NULL};
 static const char *const kw_k[] = {"k", NULL}, *const kw_eye[] = {"M", "k", "dtype", NULL};
 static const char *const kw_dtype[] = {"dtype", NULL}, *const kw_stack[] = {"axis", "dtype", NULL};
-static const char *const kw_linspace[] = {"num", "endpoint", "dtype", NULL};
+static const char *const kw_linspace[] = {"num", "endpoint", "retstep", "dtype", "axis", NULL};
 
 const builtin_def builtins_array_more[] = {
     {"any", builtin_any_all, 1, 2, kw_reduce, P_reduce_or},
@@ -660,7 +738,7 @@ const builtin_def builtins_array_more[] = {
     {"identity", builtin_identity, 1, 2, kw_dtype, P_iota},
     {"roll", builtin_roll, 2, 3, kw_axis, P_concatenate},
     {"stack", builtin_stack, 1, 3, kw_stack, P_stack},
-    {"linspace", builtin_linspace, 2, 5, kw_linspace, P_iota},
+    {"linspace", builtin_linspace, 2, 7, kw_linspace, P_iota},
     {"tile", builtin_tile, 2, 2, NULL, P_tile},
     {"split", builtin_split, 2, 3, kw_axis, P_split},
     {"array_split", builtin_split, 2, 3, kw_axis, P_split},

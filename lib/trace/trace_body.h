@@ -1,5 +1,5 @@
 /* Private to the trace stage's sub-jaxpr tracers (trace_control.c, which
- * defines trace_with, and trace_jit.c): a function traced at a new level
+ * defines trace_with, trace_jit.c, and trace_ad.c's jvp): a function traced at a new level
  * into a closed sub-jaxpr whose leading invars are the values it captured. */
 #ifndef TJ_TRACE_BODY_H
 #define TJ_TRACE_BODY_H

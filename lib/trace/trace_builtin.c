@@ -289,6 +289,8 @@ static const builtin_def *const builtin_tables[] = {
     builtins_gather,
     builtins_linalg,
     builtins_diag,
+    builtins_ad,
+    builtins_half,
 };
 
 static const builtin_def *find_builtin(const char *name) {

@@ -156,7 +156,6 @@ static bool conv_params(tracer *t, const conv_args *a, const tj_aval *l, const t
   if (a->fgc && !ta_index_of(t, a->fgc, a->fspan, &c->feature_groups)) return false;
   if (a->bgc && !ta_index_of(t, a->bgc, a->bspan, &c->batch_groups)) return false;
   if (a->pref && !ta_get_dtype(t, a->pref, a->pfspan, &c->preferred)) return false;
-  if (a->precision) return tracer_error(t, a->prspan, "conv_general_dilated: tjit supports precision=None only");
   if (a->padding->kind != V_STR) return explicit_padding(t, a->padding, a->pspan, c);
   int64_t in[TJ_MAX_RANK], win[TJ_MAX_RANK];
   for (int i = 0; i < nsp && i < c->nstrides; i++) {
@@ -167,8 +166,10 @@ static bool conv_params(tracer *t, const conv_args *a, const tj_aval *l, const t
   return string_padding(t, a->padding, a->pspan, in, win, c, c);
 }
 
-/* The equation, after the shape rule's checks with JAX's exception. */
-static bool conv_bind(tracer *t, value lhs, value rhs, const tj_conv *c, tj_span span, value *out) {
+/* The equation, after the shape rule's checks with JAX's exception;
+ * precision the param's value (NULL: None). */
+static bool conv_bind(tracer *t, value lhs, value rhs, const tj_conv *c, pval *precision, tj_span span,
+                      value *out) {
   tj_aval l = value_aval(t, &lhs), r = value_aval(t, &rhs), o;
   tj_buf msg = {0};
   const char *exc;
@@ -176,7 +177,6 @@ static bool conv_bind(tracer *t, value lhs, value rhs, const tj_conv *c, tj_span
     tracer_error(t, span, "%s: %s", exc, msg.data);
     return buf_free(&msg), false;
   }
-  if (c->batch_groups != 1) return tracer_error(t, span, "conv_general_dilated: tjit does not support batch_group_count > 1");
   ir_atom in[2];
   if (!own_atom(t, &lhs, span, &in[0]) || !own_atom(t, &rhs, span, &in[1])) return false;
   ir_module *m = t->m;
@@ -187,7 +187,7 @@ static bool conv_bind(tracer *t, value lhs, value rhs, const tj_conv *c, tj_span
       {"lhs_dilation", pv_ints(m, PV_TUPLE, c->lhs_dil, c->nlhs_dil)},
       {"out_sharding", pv_none(m)},
       {"padding", ir_padding_new(m, c->pad_lo, c->pad_hi, c->npad)},
-      {"precision", pv_none(m)},
+      {"precision", precision ? precision : pv_none(m)},
       {"preferred_element_type", c->preferred == DT_COUNT ? pv_none(m) : pv_dtype(m, c->preferred)},
       {"rhs_dilation", pv_ints(m, PV_TUPLE, c->rhs_dil, c->nrhs_dil)},
       {"window_strides", pv_ints(m, PV_TUPLE, c->strides, c->nstrides)}};
@@ -222,7 +222,9 @@ static bool builtin_conv_general(tracer *t, const builtin_def *b, const call_arg
   if (!conv_operands(t, b, a, &ca)) return false;
   tj_aval l = value_aval(t, &ca.lhs), r = value_aval(t, &ca.rhs);
   tj_conv c;
-  return conv_params(t, &ca, &l, &r, &c) && conv_bind(t, ca.lhs, ca.rhs, &c, a->call->span, out);
+  pval *precision;
+  return conv_params(t, &ca, &l, &r, &c) && ta_precision(t, ca.precision, ca.prspan, &precision) &&
+         conv_bind(t, ca.lhs, ca.rhs, &c, precision, a->call->span, out);
 }
 
 /* ---- jnp.convolve ---- */
@@ -230,13 +232,15 @@ static bool builtin_conv_general(tracer *t, const builtin_def *b, const call_arg
 typedef struct convolve_opts {
   int mode;                /* 0 full, 1 same, 2 valid */
   tj_dtype preferred;      /* preferred_element_type; DT_COUNT: None */
+  pval *precision;         /* the param's value; NULL: None */
 } convolve_opts;
 
 /* The jit cache's static arguments of convolve and _conv. */
 static value convolve_key(tracer *t, const convolve_opts *o) {
-  value key = {.kind = V_TUPLE, .n = 2};
-  key.items = ARENA_ARRAY(&t->scratch, value, 2);
-  key.items[0] = value_int(o->mode), key.items[1] = value_int(o->preferred);
+  value key = {.kind = V_TUPLE, .n = 3};
+  key.items = ARENA_ARRAY(&t->scratch, value, 3);
+  key.items[0] = value_int(o->mode), key.items[1] = value_int(o->preferred), key.items[2] = value_none();
+  if (o->precision) key.items[2] = (value){.kind = V_STR, .s = o->precision->s, .slen = (uint32_t)strlen(o->precision->s)};
   return key;
 }
 
@@ -280,7 +284,7 @@ static bool conv1d_body(tracer *t, const void *ctx, value *args, tj_span span, v
   c.pad_lo[0] = o->mode == 2 ? 0 : o->mode == 1 ? k / 2 : k - 1;
   c.pad_hi[0] = o->mode == 2 ? 0 : o->mode == 1 ? k - k / 2 - 1 : k - 1;
   if (!ta_expand_at(t, &x, at, 2, span) || !ta_expand_at(t, &y, at, 2, span)) return false;
-  if (!conv_bind(t, x, y, &c, span, out)) return false;
+  if (!conv_bind(t, x, y, &c, o->precision, span, out)) return false;
   return ta_squeeze_dims(t, out, at, 2, span);
 }
 
@@ -299,7 +303,7 @@ static bool builtin_convolve(tracer *t, const builtin_def *b, const call_args *a
       !ta_get_arg(t, b, a, 99, "preferred_element_type", &pref, &fs))
     return false;
   convolve_opts o = {.preferred = DT_COUNT};
-  if (prec) return tracer_error(t, ps, "convolve: tjit supports precision=None only");
+  if (!ta_precision(t, prec, ps, &o.precision)) return false;
   if (pref && !ta_get_dtype(t, pref, fs, &o.preferred)) return false;
   if (modev) {
     note_use(t, modev->prov, USE_SHAPE);

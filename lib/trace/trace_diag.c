@@ -61,32 +61,56 @@ static bool roll_one(tracer *t, value *a, value x, int ax, tj_span span) {
   return emit(t, P_dynamic_slice, in, av.rank + 1, NULL, &sizes, 1, span, a);
 }
 
-/* _roll_dynamic's body: the shift broadcast to the axes' shape and taken
- * apart element by element (iterating an array: slice and squeeze), one
- * roll_one per axis. */
+/* lax.broadcast_shapes(shift.shape, np.shape(axis)) as _roll_dynamic
+ * needs it: the shift's length when it is 1-D and broadcasts with the
+ * axes, JAX's errors otherwise (a 2-D result is "not 1D"). */
+static bool roll_shift_length(tracer *t, tj_aval sa, int naxes, tj_span span, int64_t *len) {
+  int64_t last = sa.rank ? sa.dims[sa.rank - 1] : 1;
+  if (last != naxes && last != 1 && naxes != 1) {
+    tj_buf b = {0};
+    int64_t ax = naxes;
+    buf_puts(&b, "ValueError: Incompatible shapes for broadcasting: shapes=[");
+    ta_put_dims(&b, sa.dims, sa.rank);
+    buf_puts(&b, ", ");
+    ta_put_dims(&b, &ax, 1);
+    buf_puts(&b, "]");
+    return ta_raise_buf(t, span, &b);
+  }
+  if (sa.rank > 1)
+    return tracer_error(t, span, "ValueError: 'shift' and 'axis' arguments to roll must be scalars or 1D arrays");
+  *len = last == 1 ? naxes : last;
+  return true;
+}
+
+/* _roll_dynamic's body: the shift broadcast to b_shape and taken apart
+ * element by element (iterating an array: slice and squeeze), one
+ * roll_one per element with the axis np.broadcast_to repeats. */
 static bool roll_dynamic_body(tracer *t, const void *ctx, value *args, tj_span span, value *out) {
   const roll_dynamic_opts *o = ctx;
   value shift = args[1];
-  tj_aval sa = value_aval(t, &shift), b = {.rank = 1, .dims = {o->naxes}, .dtype = sa.dtype, .weak = sa.weak};
+  tj_aval sa = value_aval(t, &shift);
+  int64_t n = 0;
+  if (!roll_shift_length(t, sa, o->naxes, span, &n)) return false;
+  tj_aval b = {.rank = 1, .dims = {n}, .dtype = sa.dtype, .weak = sa.weak};
   *out = args[0];
   if (!ta_broadcast_trailing(t, &shift, &sa, &b, span, &shift)) return false;
-  for (int k = 0; k < o->naxes; k++) {
+  for (int64_t k = 0; k < n; k++) {
     value x;
     int64_t first = 0;
     if (!ta_slice_in_dim(t, shift, 0, k, k + 1, span, &x) || !ta_squeeze_dims(t, &x, &first, 1, span) ||
-        !roll_one(t, out, x, (int)o->axes[k], span))
+        !roll_one(t, out, x, (int)o->axes[o->naxes == 1 ? 0 : k], span))
       return false;
   }
   return true;
 }
 
-/* jnp.roll(a, shift, axis) with a traced shift: the jit _roll_dynamic with
- * the axes static. A scalar shift only: for an array of shifts jnp.roll's
- * _ensure_index_tuple iterates it first, which records slices of its own. */
+/* jnp.roll(a, shift, axis) with a traced shift (a traced array, or a
+ * sequence holding a traced value, which asarray stacks): the jit
+ * _roll_dynamic with the axes static. */
 bool ta_roll_dynamic(tracer *t, value x, value shift, tj_span sspan, const int64_t *axes, int naxes, tj_span span,
                      value *out) {
+  if (shift.kind == V_TUPLE && !call_builtin_values(t, "array", &shift, 1, sspan, &shift)) return false;
   tj_aval sa = value_aval(t, &shift);
-  if (sa.rank != 0) return tracer_error(t, sspan, "roll with a traced shift that is not a scalar is not supported");
   if (!dtype_is_int(sa.dtype) && sa.dtype != DT_BOOL && !dtype_is_float(sa.dtype))
     return tracer_error(t, sspan, "roll with a shift of dtype %s is not supported", dtype_long(sa.dtype));
   value key = {.kind = V_TUPLE, .n = naxes, .items = ARENA_ARRAY(&t->scratch, value, naxes ? naxes : 1)};
@@ -440,13 +464,19 @@ static bool repeat_general(tracer *t, value *x, int64_t axis, value reps, int64_
   return call_builtin_kw(t, "take", args, 2, kw_axis, &ax, 1, span, x);
 }
 
+/* np.broadcast_to(np.ravel(repeats), [n]) of a static sequence: numpy's
+ * error when its length is neither 1 nor n. */
+static bool repeat_seq_fits(tracer *t, const value *reps, int64_t n, tj_span span) {
+  if (reps->n == 1 || reps->n == n) return true;
+  return tracer_error(t, span, "ValueError: operands could not be broadcast together with remapped shapes "
+                      "[original->remapped]: (%d,)  and requested shape (%lld,)", reps->n, (long long)n);
+}
+
 /* The repeats of _repeat's general path as a traced int32 vector of the
  * axis' size n: a static sequence is numpy's (np.broadcast_to(np.ravel),
  * a constant once roll lifts it); with total_repeat_length given,
  * jnp.ravel and broadcast_to of it (a tuple made a constant first). */
 static bool repeat_vector(tracer *t, const value *reps, bool total_given, int64_t n, tj_span span, value *out) {
-  if (reps->kind == V_TUPLE && !total_given && reps->n != 1 && reps->n != n)
-    return tracer_error(t, span, "ValueError: cannot broadcast a non-scalar to a scalar array");
   if (reps->kind == V_TUPLE && !total_given) {
     value seq = {.kind = V_TUPLE, .n = (int)n, .list = true, .items = ARENA_ARRAY(&t->scratch, value, n ? n : 1)};
     for (int64_t i = 0; i < n; i++) seq.items[i] = reps->items[reps->n == 1 ? 0 : i];
@@ -459,52 +489,112 @@ static bool repeat_vector(tracer *t, const value *reps, bool total_given, int64_
                                                    dtype_long(ra.dtype));
   if (!ta_ravel(t, out, span)) return false;
   ra = value_aval(t, out);
+  if (n < 0) return true; /* a scalar a: ravel only */
   if (ra.dims[0] != 1 && ra.dims[0] != n)
     return tracer_error(t, span, "ValueError: Incompatible shapes for broadcasting: (%lld,) and requested shape (%lld,)",
                         (long long)ra.dims[0], (long long)n);
   return ta_broadcast_trailing(t, out, &ra, &target, span, out);
 }
 
-/* jnp.repeat(a, repeats, axis=None, total_repeat_length=None) for a
- * static scalar repeats (no jit): axis None ravels a first. repeats must
- * be static without total_repeat_length (JAX's concretization error). */
+/* _repeat's special case of total_repeat_length 0:
+ * reshape(array([], dtype=arr.dtype), result_shape), a constant. */
+static bool repeat_to_empty(tracer *t, value *x, int64_t axis, tj_span span) {
+  tj_aval av = value_aval(t, x);
+  value shape = {.kind = V_TUPLE, .n = av.rank, .items = ARENA_ARRAY(&t->scratch, value, av.rank)};
+  for (int d = 0; d < av.rank; d++) shape.items[d] = value_int(d == axis ? 0 : av.dims[d]);
+  value empty = {.kind = V_TUPLE, .n = 0, .list = true, .items = NULL}, e;
+  static const char *const kw_dtype[] = {"dtype"};
+  value dt = {.kind = V_DTYPE, .dtype = av.dtype};
+  if (!call_builtin_kw(t, "array", &empty, 1, kw_dtype, &dt, 1, span, &e)) return false;
+  value args[2] = {e, shape};
+  return call_builtin_values(t, "reshape", args, 2, span, x);
+}
+
+/* The repeats and the spans of jnp.repeat's arguments. */
+typedef struct {
+  const value *reps, *total;
+  tj_span rspan, tspan, span;
+} repeat_args;
+
+/* _repeat of a scalar a (an axis given: axis None ravels): repeats
+ * raveled (jnp.ravel with total_repeat_length, numpy's without), and
+ * full([total], a) when it holds one element, JAX's ValueError if not. */
+static bool repeat_of_scalar(tracer *t, const repeat_args *r, value *x) {
+  int64_t total = 0, len = 1;
+  if (r->total) {
+    value rv;
+    if (r->reps->kind != V_TUPLE && r->reps->kind != V_TRACED)
+      return tracer_error(t, r->rspan, "repeat with this repeats is not supported");
+    if (!ta_index_of(t, r->total, r->tspan, &total) || !repeat_vector(t, r->reps, true, -1, r->rspan, &rv)) return false;
+    len = value_aval(t, &rv).dims[0];
+  } else if (r->reps->kind == V_TUPLE) {
+    len = r->reps->n;
+    if (len == 1 && !ta_index_of(t, &r->reps->items[0], r->rspan, &total)) return false;
+  } else if (!ta_index_of(t, r->reps, r->rspan, &total)) {
+    return false;
+  }
+  if (len != 1)
+    return tracer_error(t, r->span, "ValueError: `repeat` with a scalar parameter `a` is only implemented for "
+                        "scalar values of the parameter `repeats`.");
+  value shape = {.kind = V_TUPLE, .n = 1, .list = true, .items = ARENA_ARRAY(&t->scratch, value, 1)};
+  shape.items[0] = value_int(total);
+  value args[2] = {shape, *x};
+  return call_builtin_values(t, "full", args, 2, r->span, x);
+}
+
+/* _repeat's general path (a static sequence, or total_repeat_length
+ * given): the repeats as a vector, then a total of 0 is an empty
+ * constant, an empty axis the array itself, the scatter and take else. */
+static bool repeat_general_path(tracer *t, const repeat_args *r, int64_t ax, value *x) {
+  tj_aval av = value_aval(t, x);
+  int64_t sum = 0, n;
+  const value *reps = r->reps;
+  if (r->total && !ta_index_of(t, r->total, r->tspan, &sum)) return false;
+  if (reps->kind != V_TUPLE && reps->kind != V_TRACED)
+    return tracer_error(t, r->rspan, "repeat with this repeats is not supported");
+  if (!r->total && !repeat_seq_fits(t, reps, av.dims[ax], r->rspan)) return false;
+  for (int i = 0; !r->total && i < reps->n; i++) {
+    if (!ta_index_of(t, &reps->items[i], r->rspan, &n)) return false;
+    sum += reps->n == 1 ? n * av.dims[ax] : n;
+  }
+  value rv;
+  if (r->total && !repeat_vector(t, reps, true, av.dims[ax], r->rspan, &rv)) return false;
+  if (sum == 0) return repeat_to_empty(t, x, ax, r->span);
+  if (av.dims[ax] == 0) return true;
+  if (sum < 0) return tracer_error(t, r->total ? r->tspan : r->rspan, "ValueError: negative dimensions are not allowed");
+  return (r->total || repeat_vector(t, reps, false, av.dims[ax], r->rspan, &rv)) &&
+         repeat_general(t, x, ax, rv, sum, r->span);
+}
+
+/* jnp.repeat(a, repeats, axis=None, total_repeat_length=None) (no jit):
+ * axis None ravels a first. repeats must be static without
+ * total_repeat_length (JAX's concretization error); a static scalar takes
+ * the fast path of a broadcast and a reshape. */
 static bool builtin_repeat(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  const value *axis, *total;
-  tj_span axspan, tspan, span = a->call->span;
-  const value *reps = &a->pos[1];
+  const value *axis;
+  tj_span axspan;
+  repeat_args r = {.reps = &a->pos[1], .rspan = a->pos_spans[1], .span = a->call->span};
   *out = a->pos[0];
   if (!ta_check_array(t, b, out, 0, a->pos_spans[0]) || !ta_get_arg(t, b, a, 2, "axis", &axis, &axspan) ||
-      !ta_get_arg(t, b, a, 99, "total_repeat_length", &total, &tspan))
+      !ta_get_arg(t, b, a, 99, "total_repeat_length", &r.total, &r.tspan))
     return false;
-  if (reps->kind != V_TRACED && reps->kind != V_TUPLE && !ta_check_array(t, b, reps, 1, a->pos_spans[1])) return false;
+  if (r.reps->kind != V_TRACED && r.reps->kind != V_TUPLE && !ta_check_array(t, b, r.reps, 1, r.rspan)) return false;
   int64_t ax = 0, n;
-  if (!axis && !ta_ravel(t, out, span)) return false;
+  if (!axis && !ta_ravel(t, out, r.span)) return false;
   if (axis && !ta_index_of(t, axis, axspan, &ax)) return false;
-  if (!total && reps->kind == V_TRACED)
-    return ta_concrete_error(t, reps, a->pos_spans[1], "When jit-compiling jnp.repeat, the total number of repeats "
+  if (!r.total && r.reps->kind == V_TRACED)
+    return ta_concrete_error(t, r.reps, r.rspan, "When jit-compiling jnp.repeat, the total number of repeats "
                              "must be static. To fix this, either specify a static value for `repeats`, or pass a "
                              "static value to `total_repeat_length`.");
   tj_aval av = value_aval(t, out);
-  if (av.rank == 0) return tracer_error(t, a->pos_spans[0], "repeat of a scalar is not supported");
-  if (!ta_canon_axis(t, ax, av.rank, axis ? axspan : span, &ax)) return false;
-  if (!total && reps->kind == V_INT) {
-    if (!ta_index_of(t, reps, a->pos_spans[1], &n)) return false;
-    if (n < 0) return tracer_error(t, a->pos_spans[1], "ValueError: negative dimensions are not allowed");
-    return repeat_scalar(t, out, ax, n, span);
+  if (av.rank == 0) return repeat_of_scalar(t, &r, out);
+  if (!ta_canon_axis(t, ax, av.rank, axis ? axspan : r.span, &ax)) return false;
+  if (!r.total && r.reps->kind == V_INT) {
+    if (!ta_index_of(t, r.reps, r.rspan, &n)) return false;
+    if (n < 0) return tracer_error(t, r.rspan, "ValueError: negative dimensions are not allowed");
+    return repeat_scalar(t, out, ax, n, r.span);
   }
-  int64_t sum = 0;
-  if (total && !ta_index_of(t, total, tspan, &sum)) return false;
-  for (int i = 0; !total && reps->kind == V_TUPLE && i < reps->n; i++) {
-    if (!ta_index_of(t, &reps->items[i], a->pos_spans[1], &n)) return false;
-    sum += reps->n == 1 ? n * av.dims[ax] : n;
-  }
-  if (reps->kind != V_TUPLE && reps->kind != V_TRACED)
-    return tracer_error(t, a->pos_spans[1], "repeat with this repeats is not supported");
-  if (sum <= 0 || av.dims[ax] == 0)
-    return tracer_error(t, total ? tspan : a->pos_spans[1], "repeat to an empty axis is not supported");
-  value rv;
-  return repeat_vector(t, reps, total != NULL, av.dims[ax], a->pos_spans[1], &rv) &&
-         repeat_general(t, out, ax, rv, sum, span);
+  return repeat_general_path(t, &r, ax, out);
 }
 
 static const char *const kw_diag[] = {"k", NULL}, *const kw_diagonal[] = {"offset", "axis1", "axis2", NULL};

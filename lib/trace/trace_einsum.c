@@ -12,7 +12,10 @@
  *    transpose), then a transpose into the step's order; a
  *    convert_element_type to the result type at the end. A label repeated
  *    within one operand (a diagonal) is taken by sum_repeats: a select
- *    against zeros with lax._delta's mask, then a reduce_sum.
+ *    against zeros with lax._delta's mask, then a reduce_sum (reduce_or
+ *    for bool). The interleaved form einsum(x, axes, y, axes, ..., [out])
+ *    becomes the string form as opt_einsum's convert_interleaved_input
+ *    letters it.
  *  - lax_dot_general(x, y, dimension_numbers, preferred_element_type=None):
  *    lax.dot_general (jax/_src/lax/lax.py dot): None is not printed.
  *  - tensordot(a, b, axes=2), inner(a, b), outer(a, b), vdot(a, b):
@@ -24,12 +27,17 @@
 
 /* ---- einsum ---- */
 
+/* opt_einsum's get_symbol(i) for the first 52 (the interleaved form's axes). */
+static const char symbols_of_interleaved[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
 typedef struct es_run {
   value ops[ES_MAX_OPS];  /* the operand list _einsum pops from and appends to */
   int n;
   tj_dtype pref;
   bool weak;
   tj_span span;
+  const value *precision; /* precision= (NULL: None) and its span */
+  tj_span prspan;
 } es_run;
 
 static value pop_at(es_run *r, int i) {
@@ -52,18 +60,18 @@ static int find_label(const char *names, char c) {
 }
 
 /* _einsum's sum over axes: astype to the preferred type when it is wider,
- * then lax.reduce with add (reduce_sum; its weak type dropped, as
- * lax.reduce's monoid path converts). */
+ * then lax.reduce with add, or bitwise_or for a bool x (the monoid
+ * reducers reduce_sum[axes, out_sharding] and reduce_or[axes]; the weak
+ * type dropped, as lax.reduce's monoid path converts). */
 static bool es_sum_axes(tracer *t, es_run *r, value *x, const int64_t *axes, int n) {
   tj_aval a = value_aval(t, x);
   bool w;
-  if (a.dtype == DT_BOOL)
-    return tracer_error(t, r->span, "einsum: summing a bool operand (lax.reduce with bitwise_or) is not supported");
   if (dtype_promote(a.dtype, a.weak, r->pref, false, &w) != a.dtype && !convert(t, x, r->pref, false, r->span))
     return false;
+  bool is_bool = value_aval(t, x).dtype == DT_BOOL;
   ir_atom in = ATOM_VAR(x->var);
   ir_param ps[2] = {{"axes", pv_ints(t->m, PV_TUPLE, axes, n)}, {"out_sharding", pv_none(t->m)}};
-  if (!emit(t, P_reduce_sum, &in, 1, NULL, ps, 2, r->span, x)) return false;
+  if (!emit(t, is_bool ? P_reduce_or : P_reduce_sum, &in, 1, NULL, ps, is_bool ? 1 : 2, r->span, x)) return false;
   return convert(t, x, value_aval(t, x).dtype, false, r->span);
 }
 
@@ -213,6 +221,7 @@ static void dims_of(const es_step *st, const char *ln, const char *rn, es_dims *
  * is already the result's, else (lhs, rhs) and a transpose. */
 static bool es_dot(tracer *t, es_run *r, const es_step *st, value *l, value *rt, const char *ln, const char *rn) {
   es_dims d;
+  ta_dot_opts o = {r->pref, r->precision, r->prspan};
   dims_of(st, ln, rn, &d);
   char rem_l[ES_STR], rem_r[ES_STR], names[3 * ES_STR]; /* each at most the rank */
   snprintf(rem_l, ES_STR, "%s", ln), remove_labels(rem_l, d.deleted);
@@ -220,10 +229,10 @@ static bool es_dot(tracer *t, es_run *r, const es_step *st, value *l, value *rt,
   snprintf(names, sizeof names, "%s%s%s", d.batch, rem_r, rem_l);
   value out;
   if (strcmp(names, st->result) == 0) {
-    if (!ta_dot_general(t, "einsum", rt, l, d.rc, d.lc, d.nc, d.rb, d.lb, d.nb, r->pref, r->span, &out)) return false;
+    if (!ta_dot_general(t, "einsum", rt, l, d.rc, d.lc, d.nc, d.rb, d.lb, d.nb, &o, r->span, &out)) return false;
   } else {
     snprintf(names, sizeof names, "%s%s%s", d.batch, rem_l, rem_r);
-    if (!ta_dot_general(t, "einsum", l, rt, d.lc, d.rc, d.nc, d.lb, d.rb, d.nb, r->pref, r->span, &out) ||
+    if (!ta_dot_general(t, "einsum", l, rt, d.lc, d.rc, d.nc, d.lb, d.rb, d.nb, &o, r->span, &out) ||
         !to_result(t, r, &out, names, st->result))
       return false;
   }
@@ -247,17 +256,12 @@ static bool es_two(tracer *t, es_run *r, const es_step *st) {
 }
 
 /* The operands (arrays), their shapes and einsum's result type. */
-static bool es_operands(tracer *t, const builtin_def *b, const call_args *a, es_run *r,
-                        int64_t (*shapes)[TJ_MAX_RANK], int *ranks) {
-  r->n = a->npos - 1;
-  if (r->n > ES_MAX_OPS)
-    return tracer_error(t, a->call->span, "einsum of %d operands is not supported: tjit follows opt_einsum's "
-                        "'optimal' path, which JAX's optimize='auto' takes for at most %d", r->n, ES_MAX_OPS);
+static bool es_operands(tracer *t, const builtin_def *b, const call_args *a, const value *ops, const tj_span *spans,
+                        es_run *r, int64_t (*shapes)[TJ_MAX_RANK], int *ranks) {
   for (int i = 0; i < r->n; i++) {
-    const value *v = &a->pos[i + 1];
+    const value *v = &ops[i];
     if (v->kind != V_TRACED)
-      return tracer_error(t, a->pos_spans[i + 1], "einsum: operand %d must be an array, got <class '%s'>", i,
-                          value_type_name(v));
+      return tracer_error(t, spans[i], "einsum: operand %d must be an array, got <class '%s'>", i, value_type_name(v));
     tj_aval av = value_aval(t, v);
     r->ops[i] = *v, ranks[i] = av.rank;
     memcpy(shapes[i], av.dims, sizeof av.dims[0] * (size_t)av.rank);
@@ -266,25 +270,102 @@ static bool es_operands(tracer *t, const builtin_def *b, const call_args *a, es_
   }
   const value *p;
   tj_span ps;
-  if (!ta_get_arg(t, b, a, 99, "preferred_element_type", &p, &ps)) return false;
+  if (!ta_get_arg(t, b, a, 99, "preferred_element_type", &p, &ps) ||
+      !ta_get_arg(t, b, a, 99, "precision", &r->precision, &r->prspan))
+    return false;
   if (p) r->weak = false;
   return !p || p->kind == V_NONE || ta_get_dtype(t, p, ps, &r->pref);
 }
 
+/* opt_einsum 3.4's auto is followed through branch_1 (einsum_branch.c);
+ * see TJ_MAX_EINSUM_OPERANDS. */
+static bool too_many_operands(tracer *t, int n, tj_span span) {
+  return tracer_error(t, span, "einsum of %d operands is not supported: tjit follows JAX's optimize='auto' "
+                      "(opt_einsum's optimal and branch-and-bound paths) for at most %d operands", n, ES_MAX_OPS);
+}
+
+/* One axes list of the interleaved form, as ints (sorted into used[]
+ * when used is given). */
+static bool es_hashable_items(const value *v) {
+  for (int i = 0; i < v->n; i++)
+    if (v->items[i].kind == V_TUPLE || v->items[i].kind == V_TRACED) return false;
+  return true;
+}
+
+static bool es_axes_list(tracer *t, const value *v, tj_span span, int64_t *used, int *nused) {
+  if (v->kind != V_TUPLE || !es_hashable_items(v)) /* not iterable, or unhashable items: set() raises a TypeError */
+    return tracer_error(t, span, "TypeError: For this input type lists must contain either Ellipsis or hashable "
+                        "and comparable object (e.g. int, str).");
+  for (int i = 0; i < v->n; i++) {
+    if (v->items[i].kind != V_INT)
+      return tracer_error(t, span, "einsum: the interleaved form's axes must be ints (Ellipsis is not supported)");
+    int k = 0;
+    while (k < *nused && used[k] < v->items[i].i) k++;
+    if (k < *nused && used[k] == v->items[i].i) continue;
+    if (*nused == (int)sizeof symbols_of_interleaved - 1)
+      return tracer_error(t, span, "einsum: more than %d distinct axes", (int)sizeof symbols_of_interleaved - 1);
+    memmove(used + k + 1, used + k, sizeof *used * (size_t)(*nused - k));
+    used[k] = v->items[i].i, (*nused)++;
+  }
+  return true;
+}
+
+/* The letters of an axes list: get_symbol of each int's rank among all
+ * the ints used (opt_einsum's symbol_map over sorted(symbol_set)). */
+static void es_axes_letters(const value *v, const int64_t *used, int nused, char *out, size_t *len) {
+  for (int i = 0; i < v->n; i++)
+    for (int k = 0; k < nused; k++)
+      if (used[k] == v->items[i].i && *len + 1 < ES_STR) out[(*len)++] = symbols_of_interleaved[k];
+  out[*len] = 0;
+}
+
+/* opt_einsum's convert_interleaved_input: einsum(x, axes, y, axes, ...,
+ * [out_axes]) as the subscripts string and the operands. */
+static bool es_interleaved(tracer *t, const call_args *a, char *subs, value *ops, tj_span *spans, int *nops) {
+  int64_t used[sizeof symbols_of_interleaved];
+  int nused = 0, npairs = a->npos / 2;
+  bool has_out = a->npos % 2 == 1;
+  if (npairs > ES_MAX_OPS) return too_many_operands(t, npairs, a->call->span);
+  for (int i = 0; i < a->npos; i++)
+    if ((i % 2 == 1 || i == a->npos - 1) && !es_axes_list(t, &a->pos[i], a->pos_spans[i], used, &nused)) return false;
+  size_t len = 0;
+  for (int i = 0; i < npairs; i++) {
+    ops[i] = a->pos[2 * i], spans[i] = a->pos_spans[2 * i];
+    if (i && len + 1 < ES_STR) subs[len++] = ',';
+    es_axes_letters(&a->pos[2 * i + 1], used, nused, subs, &len);
+  }
+  if (has_out && len + 3 < ES_STR) subs[len++] = '-', subs[len++] = '>';
+  subs[len] = 0;
+  if (has_out) es_axes_letters(&a->pos[a->npos - 1], used, nused, subs, &len);
+  *nops = npairs;
+  return true;
+}
+
+/* jnp.einsum(subscripts, *operands) or the interleaved einsum(x, axes,
+ * y, axes, ..., [out_axes]). */
 static bool builtin_einsum(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   es_run r = {.span = a->call->span};
   int64_t shapes[ES_MAX_OPS][TJ_MAX_RANK];
   int ranks[ES_MAX_OPS];
   const value *sub = &a->pos[0];
-  if (sub->kind != V_STR)
-    return tracer_error(t, a->pos_spans[0], "einsum: the subscripts must be a string (the interleaved "
-                        "operand, axes form is not supported)");
-  if (!es_operands(t, b, a, &r, shapes, ranks)) return false;
+  char subs[ES_STR];
+  value ops[ES_MAX_OPS];
+  tj_span spans[ES_MAX_OPS];
+  if (sub->kind == V_STR) {
+    r.n = a->npos - 1;
+    if (r.n > ES_MAX_OPS) return too_many_operands(t, r.n, a->call->span);
+    memcpy(ops, a->pos + 1, sizeof *ops * (size_t)r.n), memcpy(spans, a->pos_spans + 1, sizeof *spans * (size_t)r.n);
+  } else if (!es_interleaved(t, a, subs, ops, spans, &r.n)) {
+    return false;
+  }
+  const char *s = sub->kind == V_STR ? sub->s : subs;
+  size_t slen = sub->kind == V_STR ? sub->slen : strlen(subs);
+  if (!es_operands(t, b, a, ops, spans, &r, shapes, ranks)) return false;
   es_spec sp;
   es_step steps[ES_MAX_OPS];
-  if (!es_parse(t, sub->s, sub->slen, (const int64_t (*)[TJ_MAX_RANK])shapes, ranks, r.n, a->pos_spans[0], &sp))
-    return false;
+  if (!es_parse(t, s, slen, (const int64_t (*)[TJ_MAX_RANK])shapes, ranks, r.n, a->pos_spans[0], &sp)) return false;
   int nsteps = es_plan(&sp, steps);
+  if (nsteps < 0) return tracer_error(t, r.span, "einsum: out of memory in the contraction path search");
   for (int k = 0; k < nsteps; k++)
     if (!(steps[k].nin == 1 ? es_one(t, &r, &steps[k]) : es_two(t, &r, &steps[k]))) return false;
   if (r.n != 1) return tracer_error(t, r.span, "internal error: einsum's contraction path left %d operands", r.n);
@@ -374,15 +455,16 @@ static bool read_dnums(tracer *t, const value *v, tj_span span, dnums *d) {
 static bool builtin_lax_dot_general(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   const value *dv, *p;
   tj_span dspan, pspan;
-  tj_dtype pref = DT_COUNT;
+  ta_dot_opts o = {.pref = DT_COUNT};
   for (int i = 0; i < 2; i++)
     if (!ta_check_array(t, b, &a->pos[i], i, a->pos_spans[i])) return false;
   if (!ta_get_arg(t, b, a, 2, "dimension_numbers", &dv, &dspan) ||
-      !ta_get_arg(t, b, a, 99, "preferred_element_type", &p, &pspan))
+      !ta_get_arg(t, b, a, 3, "precision", &o.precision, &o.prspan) ||
+      !ta_get_arg(t, b, a, 4, "preferred_element_type", &p, &pspan))
     return false;
   if (!dv) return tracer_error(t, a->call->span, "TypeError: dot_general() missing 1 required positional argument: "
                                "'dimension_numbers'");
-  if (p && p->kind != V_NONE && !ta_get_dtype(t, p, pspan, &pref)) return false;
+  if (p && p->kind != V_NONE && !ta_get_dtype(t, p, pspan, &o.pref)) return false;
   dnums d;
   value l = a->pos[0], r = a->pos[1];
   int lrank = value_aval(t, &l).rank, rrank = value_aval(t, &r).rank;
@@ -396,24 +478,26 @@ static bool builtin_lax_dot_general(tracer *t, const builtin_def *b, const call_
     return tracer_error(t, a->call->span, "TypeError: dot_general requires contracting dimensions to have the "
                         "same shape, got %s and %s.", s1, s2);
   }
-  return ta_dot_general(t, b->name, &l, &r, d.v[0], d.v[1], d.n[0], d.v[2], d.v[3], d.n[2], pref, a->call->span, out);
+  return ta_dot_general(t, b->name, &l, &r, d.v[0], d.v[1], d.n[0], d.v[2], d.v[3], d.n[2], &o, a->call->span, out);
 }
 
 /* ---- tensordot, inner, outer, vdot ---- */
 
 /* The result type of a jnp contraction: result_type(a, b), or the
  * preferred_element_type given (strong). */
-static bool contraction_type(tracer *t, const builtin_def *b, const call_args *a, int pos, tj_dtype *pref,
+static bool contraction_type(tracer *t, const builtin_def *b, const call_args *a, int pos, ta_dot_opts *o,
                              bool *weak) {
   const value *p;
   tj_span span;
   for (int i = 0; i < 2; i++)
     if (!ta_check_array(t, b, &a->pos[i], i, a->pos_spans[i])) return false;
   tj_aval x = value_aval(t, &a->pos[0]), y = value_aval(t, &a->pos[1]);
-  *pref = dtype_promote(x.dtype, x.weak, y.dtype, y.weak, weak);
-  if (!ta_get_arg(t, b, a, pos, "preferred_element_type", &p, &span)) return false;
+  o->pref = dtype_promote(x.dtype, x.weak, y.dtype, y.weak, weak);
+  if (!ta_get_arg(t, b, a, pos, "preferred_element_type", &p, &span) ||
+      !ta_get_arg(t, b, a, 99, "precision", &o->precision, &o->prspan))
+    return false;
   if (p && p->kind != V_NONE) *weak = false;
-  return !p || p->kind == V_NONE || ta_get_dtype(t, p, span, pref);
+  return !p || p->kind == V_NONE || ta_get_dtype(t, p, span, &o->pref);
 }
 
 static void shape_text(const tj_aval *a, char *buf, size_t cap) { put_tuple(buf, cap, a->dims, a->rank); }
@@ -466,43 +550,43 @@ static bool tensordot_axes(tracer *t, const value *axes, tj_span span, const tj_
 }
 
 static bool tensordot_with(tracer *t, const char *fn, value l, value r, const value *axes, tj_span axspan,
-                           tj_dtype pref, bool weak, tj_span span, value *out) {
+                           const ta_dot_opts *o, bool weak, tj_span span, value *out) {
   tj_aval x = value_aval(t, &l), y = value_aval(t, &r);
   int64_t lc[TJ_MAX_RANK], rc[TJ_MAX_RANK];
   int nc = 0;
   if (!tensordot_axes(t, axes, axspan, &x, &y, lc, rc, &nc) ||
-      !ta_dot_general(t, fn, &l, &r, lc, rc, nc, NULL, NULL, 0, pref, span, out))
+      !ta_dot_general(t, fn, &l, &r, lc, rc, nc, NULL, NULL, 0, o, span, out))
     return false;
-  return convert(t, out, pref, weak, span);
+  return convert(t, out, o->pref, weak, span);
 }
 
 static bool builtin_tensordot(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  tj_dtype pref;
+  ta_dot_opts o;
   bool weak;
   const value *axes;
   tj_span axspan;
-  if (!contraction_type(t, b, a, 99, &pref, &weak) || !ta_get_arg(t, b, a, 2, "axes", &axes, &axspan)) return false;
-  return tensordot_with(t, b->name, a->pos[0], a->pos[1], axes, axspan, pref, weak, a->call->span, out);
+  if (!contraction_type(t, b, a, 99, &o, &weak) || !ta_get_arg(t, b, a, 2, "axes", &axes, &axspan)) return false;
+  return tensordot_with(t, b->name, a->pos[0], a->pos[1], axes, axspan, &o, weak, a->call->span, out);
 }
 
 /* jnp.inner: a * b when either is a scalar, else tensordot over the last
  * axis of each. */
 static bool builtin_inner(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  tj_dtype pref;
+  ta_dot_opts o;
   bool weak;
   const value *p;
   tj_span span = a->call->span, ps;
-  if (!contraction_type(t, b, a, 99, &pref, &weak) || !ta_get_arg(t, b, a, 99, "preferred_element_type", &p, &ps))
+  if (!contraction_type(t, b, a, 99, &o, &weak) || !ta_get_arg(t, b, a, 99, "preferred_element_type", &p, &ps))
     return false;
   value l = a->pos[0], r = a->pos[1];
   if (value_aval(t, &l).rank == 0 || value_aval(t, &r).rank == 0) {
-    if (p && p->kind != V_NONE && (!convert(t, &l, pref, false, span) || !convert(t, &r, pref, false, span)))
+    if (p && p->kind != V_NONE && (!convert(t, &l, o.pref, false, span) || !convert(t, &r, o.pref, false, span)))
       return false;
     return apply_binary(t, P_mul, l, r, span, out);
   }
   value last = value_int(-1), pair = {.kind = V_TUPLE, .n = 2, .items = ARENA_ARRAY(&t->scratch, value, 2)};
   pair.items[0] = last, pair.items[1] = last;
-  return tensordot_with(t, b->name, l, r, &pair, span, pref, weak, span, out);
+  return tensordot_with(t, b->name, l, r, &pair, span, &o, weak, span, out);
 }
 
 /* jnp.outer: promote, ravel, a[:, None] * b[None, :]. */
@@ -524,24 +608,24 @@ static bool builtin_outer(tracer *t, const builtin_def *b, const call_args *a, v
 /* jnp.vdot (no complex conjugate: tjit has no complex numbers): jnp.dot
  * of the raveled operands. */
 static bool builtin_vdot(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  tj_dtype pref;
+  ta_dot_opts o;
   bool weak;
   tj_span span = a->call->span;
-  if (!contraction_type(t, b, a, 99, &pref, &weak)) return false;
+  if (!contraction_type(t, b, a, 99, &o, &weak)) return false;
   value l = a->pos[0], r = a->pos[1];
   if (!ta_ravel(t, &l, span) || !ta_ravel(t, &r, span)) return false;
   int64_t zero = 0;
-  if (!ta_dot_general(t, b->name, &l, &r, &zero, &zero, 1, NULL, NULL, 0, pref, span, out)) return false;
-  return convert(t, out, pref, weak, span);
+  if (!ta_dot_general(t, b->name, &l, &r, &zero, &zero, 1, NULL, NULL, 0, &o, span, out)) return false;
+  return convert(t, out, o.pref, weak, span);
 }
 
-static const char *const kw_einsum[] = {"preferred_element_type", NULL};
-static const char *const kw_dot_general[] = {"dimension_numbers", "preferred_element_type", NULL};
-static const char *const kw_tensordot[] = {"axes", "preferred_element_type", NULL};
+static const char *const kw_einsum[] = {"preferred_element_type", "precision", NULL};
+static const char *const kw_dot_general[] = {"dimension_numbers", "precision", "preferred_element_type", NULL};
+static const char *const kw_tensordot[] = {"axes", "preferred_element_type", "precision", NULL};
 
 const builtin_def builtins_einsum[] = {
-    {"einsum", builtin_einsum, 2, 1 + ES_MAX_OPS, kw_einsum, P_dot_general},
-    {"lax_dot_general", builtin_lax_dot_general, 2, 3, kw_dot_general, P_dot_general},
+    {"einsum", builtin_einsum, 2, 1 + 2 * ES_MAX_OPS, kw_einsum, P_dot_general},
+    {"lax_dot_general", builtin_lax_dot_general, 2, 5, kw_dot_general, P_dot_general},
     {"tensordot", builtin_tensordot, 2, 3, kw_tensordot, P_dot_general},
     {"inner", builtin_inner, 2, 2, kw_einsum, P_dot_general},
     {"outer", builtin_outer, 2, 2, NULL, P_mul},

@@ -77,6 +77,35 @@ static bool take_wrap(tracer *t, const take_opts *o, int64_t size, value *idx, t
          where_jit(t, (value[3]){neg, sum, *idx}, span, idx);
 }
 
+/* lax.full(shape, 0, dtype) (weak when weak is: lax.full_like(x, 0,
+ * shape=...) keeps x's weak type): a broadcast of a literal zero. */
+static bool zeros_of(tracer *t, tj_dtype dt, bool weak, const int64_t *dims, int rank, tj_span span, value *out) {
+  tj_aval z = aval_scalar(dt, weak), shape = z;
+  shape.rank = (uint8_t)rank;
+  memcpy(shape.dims, dims, sizeof *dims * (size_t)rank);
+  value zero = dt == DT_BOOL ? value_bool(false) : dtype_is_float(dt) ? value_float(0) : value_int(0);
+  return ta_broadcast_trailing(t, &zero, &z, &shape, span, out);
+}
+
+/* _take's cases before the gather: an empty axis gives a itself when there
+ * are no indices (JAX's IndexError otherwise), no indices give
+ * lax.full_like(a, 0, shape=out_shape). */
+static bool take_empty(tracer *t, value a, int64_t axis, tj_aval iv, tj_span span, value *out) {
+  tj_aval av = value_aval(t, &a);
+  if (av.dims[axis] == 0 && aval_size(&iv) != 0)
+    return tracer_error(t, span, "IndexError: Cannot do a non-empty jnp.take() from an empty axis.");
+  if (av.dims[axis] == 0) {
+    *out = a;
+    return true;
+  }
+  int64_t dims[TJ_MAX_RANK];
+  int n = 0;
+  for (int d = 0; d < av.rank; d++)
+    if (d != axis) dims[n++] = av.dims[d];
+    else for (int k = 0; k < iv.rank; k++) dims[n++] = iv.dims[k];
+  return zeros_of(t, av.dtype, av.weak, dims, n, span, out);
+}
+
 /* _take's body on its arguments a and indices. */
 static bool take_body(tracer *t, const void *ctx, value *args, tj_span span, value *out) {
   const take_opts *o = ctx;
@@ -87,9 +116,8 @@ static bool take_body(tracer *t, const void *ctx, value *args, tj_span span, val
   if (!ta_canon_axis(t, o->flatten ? 0 : o->axis, av.rank, o->axspan, &axis)) return false;
   if (!take_wrap(t, o, av.dims[axis], &idx, span)) return false;
   tj_aval iv = value_aval(t, &idx);
-  if (av.dims[axis] == 0 || aval_size(&iv) == 0)
-    return tracer_error(t, span, "take from an empty axis or with no indices is not supported yet");
   if (av.rank - 1 + iv.rank > TJ_MAX_RANK) return tracer_error(t, span, "too many dimensions (limit is %d)", TJ_MAX_RANK);
+  if (av.dims[axis] == 0 || aval_size(&iv) == 0) return take_empty(t, a, axis, iv, span, out);
   int64_t last = iv.rank, sizes[TJ_MAX_RANK];
   if (!ta_expand_at(t, &idx, &last, 1, span)) return false; /* indices[..., None] */
   ir_gather_dims d = {.ncollapsed = 1, .nstart_map = 1};
@@ -202,7 +230,10 @@ static bool along_body(tracer *t, const void *ctx, value *args, tj_span span, va
   int64_t axis, sizes[TJ_MAX_RANK], squeeze[TJ_MAX_RANK];
   if (!ta_canon_axis(t, o->flatten ? 0 : o->axis, av.rank, o->axspan, &axis)) return false;
   int64_t size = av.dims[axis];
-  if (size == 0) return tracer_error(t, span, "take_along_axis from an empty axis is not supported yet");
+  if (size == 0) { /* lax.full(out_shape, 0, a.dtype), out_shape broadcast_shapes(idx_shape, arr_shape) */
+    for (int d = 0; d < iv.rank; d++) gshape.dims[d] = d == axis || av.dims[d] == 1 ? iv.dims[d] : av.dims[d];
+    return zeros_of(t, av.dtype, false, gshape.dims, iv.rank, span, out);
+  }
   bool wrap = o->mode != GM_PROMISE;
   if (wrap && !convert(t, &idx, size > INT32_MAX ? DT_I64 : DT_I32, false, span)) return false;
   iv = value_aval(t, &idx);

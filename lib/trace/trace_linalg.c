@@ -2,9 +2,10 @@
  *  - svd(a, full_matrices=true, compute_uv=true, hermitian=false):
  *    jnp.linalg.svd (jax/_src/numpy/linalg.py), a jit with every argument
  *    but a static, so a nested jit[name=svd]: promote_dtypes_inexact, then
- *    lax.linalg.svd, i.e. svd_p with algorithm=None and
- *    subset_by_index=None, whose outputs (s, u, vt) come back as
- *    (u, s, vh); without compute_uv only s.
+ *    lax.linalg.svd, i.e. svd_p with algorithm=None and the
+ *    subset_by_index given (None or a (start, end) tuple, printed as
+ *    given), whose outputs (s, u, vt) come back as (u, s, vh); without
+ *    compute_uv only s.
  *  - svdvals(x): jnp.linalg.svdvals, svd(x, compute_uv=False).
  *  - matrix_norm(x, *, keepdims=false, ord="fro"): jnp.linalg.matrix_norm,
  *    norm(x, ord=ord, keepdims=keepdims, axis=(-2, -1)).
@@ -16,6 +17,8 @@
 
 typedef struct {
   bool full, uv;
+  bool subset;            /* subset_by_index given: [lo, hi) */
+  int64_t lo, hi;
 } svd_opts;
 
 static const ast_func svd_tag; /* jnp.linalg.svd's identity in the jit cache */
@@ -27,8 +30,10 @@ static bool svd_body(tracer *t, const void *ctx, value *v, tj_span span, value *
   ir_atom in;
   uint32_t outs[3];
   if (!convert(t, &a, dtype_to_inexact(av.dtype), av.weak, span) || !own_atom(t, &a, span, &in)) return false;
+  int64_t subset[2] = {o->lo, o->hi};
   ir_param ps[4] = {{"algorithm", pv_none(t->m)}, {"compute_uv", pv_bool(t->m, o->uv)},
-                    {"full_matrices", pv_bool(t->m, o->full)}, {"subset_by_index", pv_none(t->m)}};
+                    {"full_matrices", pv_bool(t->m, o->full)},
+                    {"subset_by_index", o->subset ? pv_ints(t->m, PV_TUPLE, subset, 2) : pv_none(t->m)}};
   if (!emit_n(t, P_svd, &in, 1, o->uv ? 3 : 1, ps, 4, span, outs)) return false;
   if (!o->uv) return *out = value_traced(outs[0]), true;
   value *items = ARENA_ARRAY(&t->scratch, value, 3);
@@ -37,14 +42,19 @@ static bool svd_body(tracer *t, const void *ctx, value *v, tj_span span, value *
   return true;
 }
 
-bool trace_svd(tracer *t, value a, bool full, bool uv, tj_span span, value *out) {
-  svd_opts o = {full, uv};
-  value key = {.kind = V_TUPLE, .n = 4};
-  key.items = ARENA_ARRAY(&t->scratch, value, 4);
-  key.items[0] = value_bool(full), key.items[1] = value_bool(uv);
-  key.items[2] = value_bool(false), key.items[3] = value_none(); /* hermitian, subset_by_index */
-  jnp_jit_fn fn = {"svd", &svd_tag, key, svd_body, &o};
+static bool svd_with(tracer *t, value a, const svd_opts *o, tj_span span, value *out) {
+  value key = {.kind = V_TUPLE, .n = 5};
+  key.items = ARENA_ARRAY(&t->scratch, value, 5);
+  key.items[0] = value_bool(o->full), key.items[1] = value_bool(o->uv);
+  key.items[2] = value_bool(false); /* hermitian */
+  key.items[3] = o->subset ? value_int(o->lo) : value_none(), key.items[4] = value_int(o->hi); /* subset_by_index */
+  jnp_jit_fn fn = {"svd", &svd_tag, key, svd_body, o};
   return jnp_jit(t, &fn, &a, 1, span, out);
+}
+
+bool trace_svd(tracer *t, value a, bool full, bool uv, tj_span span, value *out) {
+  svd_opts o = {full, uv, false, 0, 0};
+  return svd_with(t, a, &o, span, out);
 }
 
 /* A static bool argument at position i or keyword kw, def when absent. */
@@ -59,31 +69,39 @@ static bool bool_arg(tracer *t, const builtin_def *b, const call_args *a, int i,
   return true;
 }
 
-/* subset_by_index: XLA's CPU lowering refuses all but (0, min(m, n));
- * tjit records only None (JAX would print that tuple). */
-static bool subset_error(tracer *t, value a, const value *subset, tj_span span) {
-  tj_aval av = value_aval(t, &a);
-  int64_t k = av.rank < 2 ? 0 : av.dims[av.rank - 1] < av.dims[av.rank - 2] ? av.dims[av.rank - 1] : av.dims[av.rank - 2];
-  bool whole = av.rank >= 2 && subset->kind == V_TUPLE && subset->n == 2 && subset->items[0].kind == V_INT &&
-               subset->items[0].i == 0 && subset->items[1].kind == V_INT && subset->items[1].i == k;
-  if (whole) return tracer_error(t, span, "svd's subset_by_index=(0, %lld) is the whole spectrum: leave it None "
-                                 "(tjit records only None)", (long long)k);
-  return tracer_error(t, span, "NotImplementedError: subset_by_index not implemented for CPU and GPU");
+/* subset_by_index: a static (start, end) tuple of ints (jit hashes it;
+ * svd_p's shape rule checks it against full_matrices and the rank). */
+static bool read_subset(tracer *t, const value *subset, tj_span span, svd_opts *o) {
+  o->subset = subset != NULL;
+  if (!subset) return true;
+  note_use(t, value_prov_deep(subset), USE_SHAPE);
+  if (subset->kind != V_TUPLE || subset->list || subset->n != 2 || subset->items[0].kind != V_INT ||
+      subset->items[1].kind != V_INT)
+    return tracer_error(t, span, "svd's subset_by_index must be None or a tuple of two ints (start, end)");
+  o->lo = subset->items[0].i, o->hi = subset->items[1].i;
+  return true;
 }
 
 /* jnp.linalg.svd(a, full_matrices=True, compute_uv=True, hermitian=False,
  * subset_by_index=None) */
 static bool builtin_svd(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  bool full, uv, herm;
+  bool herm;
+  svd_opts o = {0};
   const value *subset;
   tj_span ss;
-  if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0]) || !bool_arg(t, b, a, 1, "full_matrices", true, &full) ||
-      !bool_arg(t, b, a, 2, "compute_uv", true, &uv) || !bool_arg(t, b, a, 3, "hermitian", false, &herm) ||
+  if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0]) || !bool_arg(t, b, a, 1, "full_matrices", true, &o.full) ||
+      !bool_arg(t, b, a, 2, "compute_uv", true, &o.uv) || !bool_arg(t, b, a, 3, "hermitian", false, &herm) ||
       !ta_get_arg(t, b, a, 4, "subset_by_index", &subset, &ss))
     return false;
   if (herm) return tracer_error(t, a->call->span, "svd(hermitian=True) takes an eigendecomposition (eigh), which tjit does not have");
-  if (subset) return subset_error(t, a->pos[0], subset, ss);
-  return trace_svd(t, a->pos[0], full, uv, a->call->span, out);
+  if (!read_subset(t, subset, ss, &o)) return false;
+  tj_aval av = value_aval(t, &a->pos[0]);
+  int64_t k = av.rank < 2 ? 0 : av.dims[av.rank - 1] < av.dims[av.rank - 2] ? av.dims[av.rank - 1] : av.dims[av.rank - 2];
+  if (o.subset && !o.full && av.rank >= 2 && (o.lo < 0 || o.lo > o.hi || o.hi > k)) /* JAX leaves it to the backend */
+    return tracer_error(t, ss, "svd's subset_by_index=(%lld, %lld) is not within the %lld singular values: tjit "
+                        "computes 0 <= start <= end <= %lld only", (long long)o.lo, (long long)o.hi, (long long)k,
+                        (long long)k);
+  return svd_with(t, a->pos[0], &o, a->call->span, out);
 }
 
 /* jnp.linalg.svdvals(x) */

@@ -7,7 +7,8 @@
  *  - pad(array, pad_width, mode="constant", constant_values=0): jnp.pad
  *    (jax/_src/numpy/lax_numpy.py), its @jit _pad with pad_width and mode
  *    static, so jit[name=_pad] of (array, constant_values); mode
- *    "constant" only, a scalar constant_values;
+ *    "constant" here (a scalar constant_values), the others but
+ *    linear_ramp and median in trace_pad_modes.c;
  *  - reduce_window(operand, init_value, computation, window_dimensions,
  *    window_strides=None, padding="VALID", base_dilation=None,
  *    window_dilation=None): lax.reduce_window
@@ -65,16 +66,14 @@ static bool builtin_lax_pad(tracer *t, const builtin_def *b, const call_args *a,
 
 /* ---- jnp.pad ---- */
 
-typedef struct pad_widths {
-  int rank;
-  int64_t lo[TJ_MAX_RANK], hi[TJ_MAX_RANK];
-} pad_widths;
-
-/* The shape np.asarray gives pad_width (up to two dimensions), its
- * numbers flattened into nums; false with the error of an irregular or
- * deeper one. */
-static bool widths_shape(tracer *t, const value *v, tj_span span, int *nd, int64_t *shape, const value **nums) {
-  if (v->kind == V_TRACED) return ta_concrete_error(t, v, span, "pad_width argument of jnp.pad");
+/* The shape np.asarray gives pad_width or stat_length (up to two
+ * dimensions), its numbers flattened into nums; false with the error of
+ * an irregular or deeper one. */
+static bool widths_shape(tracer *t, const value *v, const char *name, tj_span span, int *nd, int64_t *shape,
+                         const value **nums) {
+  char context[40];
+  snprintf(context, sizeof context, "%s argument of jnp.pad", name);
+  if (v->kind == V_TRACED) return ta_concrete_error(t, v, span, context);
   if (v->kind != V_TUPLE) return *nd = 0, nums[0] = v, true;
   *nd = 1, shape[0] = v->n;
   bool nested = v->n > 0 && v->items[0].kind == V_TUPLE;
@@ -82,10 +81,10 @@ static bool widths_shape(tracer *t, const value *v, tj_span span, int *nd, int64
   if (v->n > TJ_MAX_RANK || (nested && shape[1] > 2)) shape[1] = 3; /* unsupported either way */
   for (int i = 0; i < v->n && i < TJ_MAX_RANK; i++) {
     const value *row = &v->items[i];
-    if (row->kind == V_TRACED) return ta_concrete_error(t, row, span, "pad_width argument of jnp.pad");
+    if (row->kind == V_TRACED) return ta_concrete_error(t, row, span, context);
     if ((row->kind == V_TUPLE) != nested || (nested && row->n != v->items[0].n)) {
       tj_buf m = {0};
-      buf_puts(&m, "TypeError: `pad_width` entries must be the same shape: ");
+      buf_printf(&m, "TypeError: `%s` entries must be the same shape: ", name);
       ta_put_value(t, &m, v);
       return ta_raise_buf(t, span, &m);
     }
@@ -94,45 +93,41 @@ static bool widths_shape(tracer *t, const value *v, tj_span span, int *nd, int64
   return true;
 }
 
-/* _broadcast_to_pairs(pad_width, nd, "pad_width"), then pad's integral
- * check. */
-static bool broadcast_pairs(tracer *t, const value *v, tj_span span, int rank, pad_widths *w) {
+/* _broadcast_to_pairs(v, nd, name) into lo and hi, then (pad's check,
+ * for pad_width; tjit's for stat_length) every number an integer. */
+static bool broadcast_pairs(tracer *t, const value *v, const char *name, tj_span span, int rank, int64_t *lo_out,
+                            int64_t *hi_out) {
   const value *nums[2 * TJ_MAX_RANK] = {0};
   int64_t shape[2] = {0, 0};
   int nd = 0;
   note_use(t, v->prov, USE_SHAPE);
-  if (!widths_shape(t, v, span, &nd, shape, nums)) return false;
+  if (!widths_shape(t, v, name, span, &nd, shape, nums)) return false;
   const value *lo = NULL, *hi = NULL; /* NULL: per dimension, from nums */
   if (nd == 0 || (nd == 1 && shape[0] == 1)) lo = hi = nums[0];
   else if (nd == 1 && shape[0] == 2) lo = nums[0], hi = nums[2];
   else if (nd == 2 && shape[1] == 2 && shape[0] == 1) lo = nums[0], hi = nums[1];
   else if (!(nd == 2 && shape[1] == 2 && shape[0] == rank)) {
     tj_buf m = {0};
-    buf_printf(&m, "ValueError: jnp.pad: pad_width with nd=%d has unsupported shape (", rank);
+    buf_printf(&m, "ValueError: jnp.pad: %s with nd=%d has unsupported shape (", name, rank);
     for (int i = 0; i < nd; i++) buf_printf(&m, i ? ", %lld" : "%lld", (long long)shape[i]);
     buf_printf(&m, "%s). Valid shapes are (%d, 2), (1, 2), (2,), (1,), or ().", nd == 1 ? "," : "", rank);
     return ta_raise_buf(t, span, &m);
   }
-  w->rank = rank;
   for (int k = 0; k < rank; k++) {
     const value *l = lo ? lo : nums[2 * k], *h = hi ? hi : nums[2 * k + 1];
     if ((l->kind != V_INT && l->kind != V_BOOL) || (h->kind != V_INT && h->kind != V_BOOL))
-      return tracer_error(t, span, "TypeError: `pad_width` must be of integral type.");
-    w->lo[k] = l->i, w->hi[k] = h->i;
+      return strcmp(name, "pad_width") == 0 ? tracer_error(t, span, "TypeError: `pad_width` must be of integral type.")
+                                            : tracer_error(t, span, "jnp.pad's %s must be integers in tjit", name);
+    lo_out[k] = l->i, hi_out[k] = h->i;
   }
   return true;
 }
 
-/* _pad's body: asarray(constant_values) converted to the array's dtype
- * (lax._convert_element_type, weak as the array), then lax.pad with
- * ((low, high, 0), ...) where low and high are numpy ints. */
-static bool pad_body(tracer *t, const void *ctx, value *args, tj_span span, value *out) {
-  const pad_widths *w = ctx;
+/* _pad_constant: asarray(constant_values) converted to the array's
+ * dtype (lax._convert_element_type, weak as the array), then lax.pad
+ * with ((low, high, 0), ...) where low and high are numpy ints. */
+static bool pad_constant(tracer *t, const ta_pad_spec *w, value *args, tj_span span, value *out) {
   tj_aval xa = value_aval(t, &args[0]), ca = value_aval(t, &args[1]);
-  *out = args[0];
-  if (xa.rank == 0) return true;
-  for (int k = 0; k < w->rank; k++)
-    if (w->lo[k] < 0 || w->hi[k] < 0) return tracer_error(t, span, "ValueError: index can't contain negative values");
   if (ca.rank != 0)
     return tracer_error(t, span, "jnp.pad's constant_values must be a scalar in tjit (per-axis values are not supported)");
   value cv = args[1];
@@ -147,22 +142,88 @@ static bool pad_body(tracer *t, const void *ctx, value *args, tj_span span, valu
   return pad_bind(t, args[0], cv, cfg, span, out);
 }
 
+/* _pad's body (its argument checks ran in builtin_jnp_pad): a scalar is
+ * returned as it is, else the mode's padding. */
+static bool pad_body(tracer *t, const void *ctx, value *args, tj_span span, value *out) {
+  const ta_pad_spec *w = ctx;
+  *out = args[0];
+  if (value_aval(t, &args[0]).rank == 0) return true;
+  if (w->mode == PAD_CONSTANT) return pad_constant(t, w, args, span, out);
+  return ta_pad_mode(t, w, out, span);
+}
+
 static const ast_func pad_tag; /* jnp.pad's _pad in the jit cache */
 
-/* jnp.pad's mode: "constant" goes on; JAX's other modes are tjit's
- * limit; anything else JAX's NotImplementedError. */
-static bool check_mode(tracer *t, const value *mode, tj_span ms, bool have_cv) {
-  static const char *const modes[] = {"edge", "wrap", "linear_ramp", "maximum", "mean", "median",
-                                      "minimum", "reflect", "symmetric", "empty", NULL};
-  if (mode->kind != V_STR) return tracer_error(t, ms, "jnp.pad's mode must be a string in tjit (callables are not supported)");
-  if (strcmp(mode->s, "constant") == 0) return true;
-  for (const char *const *m = modes; *m; m++)
-    if (strcmp(mode->s, *m) == 0) {
-      if (have_cv)
-        return tracer_error(t, ms, "ValueError: unsupported keyword arguments for mode '%s': {'constant_values'}", mode->s);
-      return tracer_error(t, ms, "jnp.pad mode '%s' is not supported by tjit (only 'constant')", mode->s);
-    }
-  return tracer_error(t, ms, "NotImplementedError: Unimplemented padding mode '%s' for np.pad.", mode->s);
+/* pad's modes (allowed_kwargs' keys) and the keyword each allows. */
+static const struct {
+  const char *name;
+  int mode;
+  const char *kwarg;
+} pad_modes[] = {
+    {"empty", PAD_EMPTY, NULL},           {"edge", PAD_EDGE, NULL},
+    {"wrap", PAD_WRAP, NULL},             {"constant", PAD_CONSTANT, "constant_values"},
+    {"linear_ramp", PAD_LINEAR_RAMP, "end_values"}, {"maximum", PAD_MAXIMUM, "stat_length"},
+    {"mean", PAD_MEAN, "stat_length"},     {"median", PAD_MEDIAN, "stat_length"},
+    {"minimum", PAD_MINIMUM, "stat_length"}, {"reflect", PAD_REFLECT, "reflect_type"},
+    {"symmetric", PAD_SYMMETRIC, "reflect_type"},
+};
+static const char *const pad_kwargs[] = {"constant_values", "stat_length", "end_values", "reflect_type"};
+
+/* pad's mode check: an unknown mode is JAX's NotImplementedError, a
+ * keyword the mode does not take its ValueError (the set printed in
+ * the order the keywords are known here), linear_ramp and median tjit's
+ * limit. */
+static bool check_mode(tracer *t, const call_args *a, const value *mode, tj_span ms, int *out) {
+  if (mode && mode->kind != V_STR)
+    return tracer_error(t, ms, "jnp.pad's mode must be a string in tjit (callables are not supported)");
+  const char *name = mode ? mode->s : "constant";
+  int i = 0, n = (int)(sizeof pad_modes / sizeof pad_modes[0]);
+  while (i < n && strcmp(pad_modes[i].name, name) != 0) i++;
+  if (i == n) return tracer_error(t, ms, "NotImplementedError: Unimplemented padding mode '%s' for np.pad.", name);
+  tj_buf m = {0};
+  tj_span s;
+  for (int k = 0; k < 4; k++) {
+    bool allowed = pad_modes[i].kwarg && strcmp(pad_modes[i].kwarg, pad_kwargs[k]) == 0;
+    if (!call_kwarg(a, pad_kwargs[k], &s) || allowed) continue;
+    if (!m.len) buf_printf(&m, "ValueError: unsupported keyword arguments for mode '%s': {", name);
+    else buf_puts(&m, ", ");
+    buf_printf(&m, "'%s'", pad_kwargs[k]);
+  }
+  if (m.len) return buf_puts(&m, "}"), ta_raise_buf(t, mode ? ms : a->call->span, &m);
+  if (pad_modes[i].mode == PAD_LINEAR_RAMP || pad_modes[i].mode == PAD_MEDIAN)
+    return tracer_error(t, ms, "jnp.pad mode '%s' is not supported by tjit", name);
+  return *out = pad_modes[i].mode, true;
+}
+/* The static arguments of _pad in the jit cache's key: the widths as
+ * pairs, the mode, and stat_length and reflect_type as given (pad
+ * passes them on unbroadcast: stat_length=2 and (2, 2) are two jaxprs). */
+static value pad_key(tracer *t, const ta_pad_spec *w, const call_args *a) {
+  tj_span s;
+  const value *stat_length = call_kwarg(a, "stat_length", &s), *reflect_type = call_kwarg(a, "reflect_type", &s);
+  value key = {.kind = V_TUPLE, .n = 2 * w->rank + 3};
+  key.items = ARENA_ARRAY(&t->scratch, value, key.n);
+  value *k = key.items;
+  *k++ = value_int(w->mode), *k++ = stat_length ? *stat_length : value_none();
+  *k++ = reflect_type ? *reflect_type : (value){.kind = V_STR, .s = "even", .slen = 4};
+  for (int i = 0; i < w->rank; i++) *k++ = value_int(w->lo[i]), *k++ = value_int(w->hi[i]);
+  return key;
+}
+
+/* What _pad checks before it pads (a scalar skips them): negative
+ * widths, then reflect_type's assert, then stat_length's pairs. */
+static bool pad_statics(tracer *t, const call_args *a, ta_pad_spec *w) {
+  tj_span span = a->call->span, rs, ss;
+  const value *rt = call_kwarg(a, "reflect_type", &rs), *sl = call_kwarg(a, "stat_length", &ss);
+  if (w->rank == 0) return true;
+  for (int k = 0; k < w->rank; k++)
+    if (w->lo[k] < 0 || w->hi[k] < 0) return tracer_error(t, span, "ValueError: index can't contain negative values");
+  if (w->mode == PAD_REFLECT || w->mode == PAD_SYMMETRIC) {
+    bool even = rt && rt->kind == V_STR && strcmp(rt->s, "even") == 0;
+    w->odd = rt && rt->kind == V_STR && strcmp(rt->s, "odd") == 0;
+    if (rt && !even && !w->odd) return tracer_error(t, span, "AssertionError");
+  }
+  w->have_stat = sl && sl->kind != V_NONE;
+  return !w->have_stat || broadcast_pairs(t, sl, "stat_length", ss, w->rank, w->stat_lo, w->stat_hi);
 }
 
 static bool builtin_jnp_pad(tracer *t, const builtin_def *b, const call_args *a, value *out) {
@@ -174,14 +235,12 @@ static bool builtin_jnp_pad(tracer *t, const builtin_def *b, const call_args *a,
       !ta_get_arg(t, b, a, 2, "mode", &mode, &ms))
     return false;
   if (!pw) return tracer_error(t, a->call->span, "TypeError: pad() missing 1 required positional argument: 'pad_width'");
-  pad_widths w = {0};
-  if (!broadcast_pairs(t, pw, ps, value_aval(t, &args[0]).rank, &w) || (mode && !check_mode(t, mode, ms, cv != NULL)))
+  ta_pad_spec w = {.rank = value_aval(t, &args[0]).rank};
+  if (!broadcast_pairs(t, pw, "pad_width", ps, w.rank, w.lo, w.hi) || !check_mode(t, a, mode, ms, &w.mode) ||
+      !pad_statics(t, a, &w))
     return false;
   if (cv) args[1] = *cv;
-  value key = {.kind = V_TUPLE, .n = 2 * w.rank};
-  key.items = ARENA_ARRAY(&t->scratch, value, 2 * w.rank + 1);
-  for (int k = 0; k < w.rank; k++) key.items[2 * k] = value_int(w.lo[k]), key.items[2 * k + 1] = value_int(w.hi[k]);
-  jnp_jit_fn fn = {"_pad", &pad_tag, key, pad_body, &w};
+  jnp_jit_fn fn = {"_pad", &pad_tag, pad_key(t, &w, a), pad_body, &w};
   return jnp_jit(t, &fn, args, 2, a->call->span, out);
 }
 
@@ -335,7 +394,8 @@ static bool builtin_reduce_window(tracer *t, const builtin_def *b, const call_ar
 }
 
 static const char *const kw_lax_pad[] = {"padding_config", NULL};
-static const char *const kw_jnp_pad[] = {"pad_width", "mode", "constant_values", NULL};
+static const char *const kw_jnp_pad[] = {"pad_width",   "mode",         "constant_values",
+                                         "stat_length", "end_values", "reflect_type", NULL};
 static const char *const kw_reduce_window[] = {"window_dimensions", "window_strides", "padding", "base_dilation",
                                                "window_dilation", NULL};
 

@@ -177,3 +177,21 @@ void NAME(base_cummax_last, VARIANT)(const float *x, float *y, long rows, long c
   }
 }
 /* ---- end of scatter-add, 3x3 max pooling, cummax ---- */
+
+/* ---- f16 (issue 14 item 7) ---- */
+/* half_chain.json: y = (x * 2 + 1) * x - 0.5 in float16, each operation
+ * rounded to float16 (the casts: C rounds a cast even where it keeps excess
+ * precision), as XLA's CPU and tjit compute it; gcc's _Float16 (F16C
+ * instructions where -march=native has them, libgcc's conversions else). */
+void NAME(base_half_chain, VARIANT)(const unsigned short *x, unsigned short *y, long n) {
+  for (long i = 0; i < n; i++) {
+    _Float16 a, t;
+    memcpy(&a, &x[i], sizeof a);
+    t = (_Float16)(a * (_Float16)2);
+    t = (_Float16)(t + (_Float16)1);
+    t = (_Float16)(t * a);
+    t = (_Float16)(t - (_Float16)0.5);
+    memcpy(&y[i], &t, sizeof t);
+  }
+}
+/* ---- end of f16 ---- */

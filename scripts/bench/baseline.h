@@ -20,7 +20,9 @@
   /* scatter-add, 3x3 max pooling, cummax (issue 14: the runtimes' rows) */ \
   void base_scatter_add_##v(const float *table, const int *ids, const float *rows, float *out, long nids, long nrows, long dim); \
   void base_maxpool3_##v(const float *x, float *y, long n, long h, long w, long c); \
-  void base_cummax_last_##v(const float *x, float *y, long rows, long cols);
+  void base_cummax_last_##v(const float *x, float *y, long rows, long cols); \
+  /* f16 (issue 14 item 7): an elementwise chain rounding each op to f16 */ \
+  void base_half_chain_##v(const unsigned short *x, unsigned short *y, long n);
 BASELINE_DECLS(o2)
 BASELINE_DECLS(limit)
 #endif

@@ -64,6 +64,18 @@ static double bench_median(double *t, int n) {
   return t[(n - 1) / 2];
 }
 
+/* The time budget of one contender's timed runs: BENCH_BUDGET_MS from the
+ * environment (ms, 1..100000), default 50. A benchmark repeats until each
+ * contender has run at least this long and at least bench_reps() times (at
+ * most 1000): a sub-millisecond kernel's median is then of warm runs only
+ * (the first runs of a process are 2-4x slower on a small VM), as
+ * bench-run.sh does for tjit's side. */
+static double bench_budget_ms(void) {
+  const char *s = getenv("BENCH_BUDGET_MS");
+  double ms = s ? atof(s) : 50;
+  return ms < 1 ? 1 : ms > 100000 ? 100000 : ms;
+}
+
 /* Repetitions: BENCH_REPS from the environment (1..1000), default 5. */
 static int bench_reps(void) {
   const char *s = getenv("BENCH_REPS");

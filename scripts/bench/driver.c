@@ -12,9 +12,10 @@
  *
  * Prints "BENCH CONTENDER MEDIAN_MS CHECKSUM" lines.
  * usage: driver [fused|axpb|sum|matmul|compile|cumsum_last|cumsum_first|sort|top_k|maxpool|conv2d|gather|
- *                scatter_add|maxpool3|cummax_last]...
+ *                scatter_add|maxpool3|cummax_last|half_chain]...
  *        (default: all)
- *        BENCH_REPS=N sets the repetitions (default 5) */
+ *        BENCH_REPS=N sets the least repetitions (default 5), BENCH_BUDGET_MS=M
+ *        the least time of each contender's timed runs (default 50 ms) */
 #include <cblas.h>
 #include <libtcc.h>
 #include <string.h>
@@ -183,30 +184,51 @@ static void gather_limit(bench_data *d) { base_gather_limit(d->x, gather_ids, d-
 
 /* ---- timing ---- */
 
+static unsigned short *half_in, *half_out; /* half_chain's f16 data (issue 14 item 7) */
+
 static double checksum(const bench_data *d, const char *bench) {
   if (strcmp(bench, "sum") == 0) return d->sum_result;
+  if (strcmp(bench, "half_chain") == 0) {
+    double s = 0;
+    for (long i = 0; i < d->n; i++) {
+      _Float16 h;
+      memcpy(&h, &half_out[i], sizeof h);
+      s += (double)h;
+    }
+    return s;
+  }
   long n = strcmp(bench, "matmul") == 0 ? (long)N_MAT * N_MAT : d->n;
   double s = 0;
   for (long i = 0; i < n; i++) s += d->y[i];
   return s;
 }
 
-/* Runs the contenders interleaved: one untimed round, then reps rounds;
- * prints each one's median with its result's checksum. */
+/* Runs the contenders interleaved: one untimed round, then rounds until
+ * every contender has run bench_reps() times and for bench_budget_ms()
+ * (at most 1000 rounds); prints each one's median with its result's
+ * checksum. */
 static void race(const char *bench, bench_data *d, const contender *c, int nc) {
-  enum { MAX_CONTENDERS = 8 };
-  static double times[MAX_CONTENDERS][1000];
-  double check[MAX_CONTENDERS];
-  int reps = bench_reps();
+  enum { MAX_CONTENDERS = 8, MAX_ROUNDS = 1000 };
+  static double times[MAX_CONTENDERS][MAX_ROUNDS];
+  double check[MAX_CONTENDERS], spent[MAX_CONTENDERS] = {0}, least = 0;
+  int reps = bench_reps(), r = 0;
+  double budget = bench_budget_ms();
   for (int k = 0; k < nc; k++) c[k].run(d);
-  for (int r = 0; r < reps; r++)
+  for (; r < MAX_ROUNDS && (r < reps || least < budget); r++) {
+    least = budget;
     for (int k = 0; k < nc; k++) {
       double t0 = bench_now_ms();
       c[k].run(d);
       times[k][r] = bench_now_ms() - t0;
-      if (r == reps - 1) check[k] = checksum(d, bench);
+      spent[k] += times[k][r];
+      if (spent[k] < least) least = spent[k];
     }
-  for (int k = 0; k < nc; k++) printf("%s %s %.4f %.9g\n", bench, c[k].name, bench_median(times[k], reps), check[k]);
+  }
+  for (int k = 0; k < nc; k++) { /* the contenders share the output: one more untimed run each */
+    c[k].run(d);
+    check[k] = checksum(d, bench);
+  }
+  for (int k = 0; k < nc; k++) printf("%s %s %.4f %.9g\n", bench, c[k].name, bench_median(times[k], r), check[k]);
   fflush(stdout);
 }
 
@@ -384,6 +406,24 @@ static void bench_cummax_last(void) {
 }
 /* ---- end of scatter-add, 3x3 max pooling, cummax ---- */
 
+/* ---- f16 (issue 14 item 7): half_chain.json, 10M f16 ---- */
+#define N_HALF 10000000L
+static void half_chain_o2(bench_data *d) { base_half_chain_o2(half_in, half_out, d->n); }
+static void half_chain_limit(bench_data *d) { base_half_chain_limit(half_in, half_out, d->n); }
+static void bench_half_chain(void) {
+  bench_data d = {.x = bench_uniform_f32(N_HALF, 0), .n = N_HALF};
+  half_in = malloc(N_HALF * sizeof *half_in), half_out = calloc(N_HALF, sizeof *half_out);
+  if (!half_in || !half_out) { fprintf(stderr, "bench: out of memory\n"); exit(1); }
+  for (long i = 0; i < N_HALF; i++) {
+    _Float16 h = (_Float16)d.x[i];
+    memcpy(&half_in[i], &h, sizeof h);
+  }
+  static const contender c[] = {{"o2", half_chain_o2}, {"limit", half_chain_limit}};
+  race("half_chain", &d, c, 2);
+  free(d.x), free(half_in), free(half_out);
+}
+/* ---- end of f16 ---- */
+
 /* From tcc_new to a callable function (all kernels declared and
  * registered), the state deleted after each; the median of reps * 20. */
 static void bench_compile(void) {
@@ -411,7 +451,8 @@ int main(int argc, char **argv) {
       {"maxpool", bench_maxpool} /* pooling (issue 14 item 4) */,
       {"conv2d", bench_conv2d} /* convolution (issue 14 item 4) */,
       {"gather", bench_gather} /* gather (issue 14 item 1) */,
-      {"scatter_add", bench_scatter_add}, {"maxpool3", bench_maxpool3}, {"cummax_last", bench_cummax_last}};
+      {"scatter_add", bench_scatter_add}, {"maxpool3", bench_maxpool3}, {"cummax_last", bench_cummax_last},
+      {"half_chain", bench_half_chain} /* f16 (issue 14 item 7) */};
   int nb = (int)(sizeof benches / sizeof benches[0]);
   for (int i = 1; i < argc; i++) {
     int known = 0;

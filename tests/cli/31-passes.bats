@@ -58,10 +58,10 @@ TEXT
 @test "passes: an unknown pass name is a usage error listing the passes" {
   run -2 --separate-stderr tjit emit-c --dump-after=dead "$(dead_code)"
   assert_equal "$output" ""
-  assert_equal "$stderr" "tjit emit-c: error: invalid --dump-after 'dead' (expected 'work', 'dce' or 'fuse')
+  assert_equal "$stderr" "tjit emit-c: error: invalid --dump-after 'dead' (expected 'work', 'half', 'dce' or 'fuse')
 usage: tjit emit-c [OPTIONS] SPEC"
   run -2 --separate-stderr tjit run --dump-after= "$(dead_code)"
-  assert_equal "$stderr" "tjit run: error: invalid --dump-after '' (expected 'work', 'dce' or 'fuse')
+  assert_equal "$stderr" "tjit run: error: invalid --dump-after '' (expected 'work', 'half', 'dce' or 'fuse')
 usage: tjit run [OPTIONS] SPEC"
 }
 

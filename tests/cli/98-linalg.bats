@@ -11,6 +11,13 @@ load helper
   numpy_agrees "$TJIT_ROOT/tests/data/svd_numpy_check.json" svd_numpy_check.py
 }
 
+# subset_by_index=(lo, hi): singular values lo..hi-1 and their vectors
+# (tests/data/svd_subset_check.py; JAX's CPU lowering refuses partial
+# subsets, tjit computes them).
+@test "svd with subset_by_index keeps numpy's singular values lo..hi-1 and their rank-(hi-lo) piece" {
+  numpy_agrees "$TJIT_ROOT/tests/data/svd_subset_check.json" svd_subset_check.py
+}
+
 @test "the singular values of the zero matrix are zeros, its u and vh the identity (a full basis completed)" {
   printf '%s\n' '{"source": ["auto f(f32[3,2] x) { auto r = svd(x); return (r[0], r[1], r[2]); }"], "args": {"x": {"dtype": "f32", "shape": [3, 2], "data": [[0, 0], [0, 0], [0, 0]]}}}' >"$BATS_TEST_TMPDIR/s.json"
   run tjit run --check "$BATS_TEST_TMPDIR/s.json"

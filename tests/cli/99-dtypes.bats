@@ -44,7 +44,7 @@ print(a.dtype.str, a.tolist(), x.dtype.str, x.tolist())'
   assert_output "numpy agrees"
 }
 
-@test "npy: <f2 written by numpy is read, and tjit's is read by numpy; bf16 is refused" {
+@test "npy: <f2 written by numpy is read, and tjit's is read by numpy; bf16 is written as '<V2'" {
   require_numpy
   cd "$BATS_TEST_TMPDIR"
   /usr/bin/python3 -c '
@@ -55,22 +55,31 @@ np.save("h.npy", np.array([0.1, -2.5, 65504, 6e-8], np.float16))'
 JSON
   mkdir out
   run tjit run --out out spec.json
-  assert_failure 2
-  assert_output "tjit: error: cannot write 'out/args_out1.npy': .npy has no bfloat16 dtype (numpy has none; convert the output to f32 first)"
+  assert_success
   run /usr/bin/python3 -c '
 import numpy as np
 a = np.load("out/args_out0.npy")
 print(a.dtype.str, a.tolist())'
   assert_output "<f2 [0.199951171875, -5.0, inf, 1.1920928955078125e-07]"
+  # np.save of an ml_dtypes bfloat16 array writes descr '<V2'; the bits are
+  # bf16 round-to-nearest-even of the f16 values (0x3DCD, 0xC020, 0x4780, 0x3380)
+  run /usr/bin/python3 -c '
+import numpy as np
+with open("out/args_out1.npy", "rb") as f:
+    header = f.read(128).split(b"}")[0].decode("latin-1")
+a = np.load("out/args_out1.npy")
+print(header[header.index("{"):], a.dtype, a.view(np.uint16).tolist())'
+  assert_output "{'descr': '<V2', 'fortran_order': False, 'shape': (4,),  |V2 [15821, 49184, 18304, 13184]"
 }
 
-@test "the C backend refuses f16 (emit-c); run evaluates it, also with --check" {
+@test "the C backend compiles f16 (emit-c: 2-byte storage, f32 arithmetic rounded back); run --check agrees" {
   cat >"$BATS_TEST_TMPDIR/s.json" <<'JSON'
 {"tjit": 1, "source": ["auto f(f16[5000] x) { return sum(x * x); }"], "args": {"x": {"dtype": "f16", "shape": [5000], "fill": 0.5}}}
 JSON
   run tjit emit-c "$BATS_TEST_TMPDIR/s.json"
-  assert_failure 2
-  assert_output "tjit: error: the C backend does not compile float16 or bfloat16 yet (tjit run evaluates such a program with the reference evaluator)"
+  assert_success
+  assert_line --partial "f16 *v0 = (f16 *)in[0];"
+  assert_line --partial "tj_rt_half_block(b"
   run tjit run --check "$BATS_TEST_TMPDIR/s.json"
   assert_success
   # NumPy >= 2.3 switches float16 to scientific from 10^finfo(float16).precision = 1e3 on

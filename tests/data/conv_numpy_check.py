@@ -5,14 +5,21 @@ inputs to .npy, a spec that reads them, `tjit run --check --out DIR` (the
 compiled C against the evaluator), then the result against this file's
 direct definition of the convolution (lax.conv_general_dilated's
 semantics: lhs dilation, padding, window strides, rhs dilation, feature
-groups) and np.convolve. Prints "numpy agrees" or what differs."""
+groups, batch groups as XLA defines them) and np.convolve. Prints "numpy agrees" or what differs."""
 import json, os, subprocess, sys
 import numpy as np
 
 tjit, tmp = sys.argv[1], sys.argv[2]
 
-def ref_conv(lhs, rhs, strides, pads, ld, rd, groups):
-    """lhs NC..., rhs OI..., canonical layouts; float64 sums."""
+def ref_conv(lhs, rhs, strides, pads, ld, rd, groups, bgroups=1):
+    """lhs NC..., rhs OI..., canonical layouts; float64 sums. Batch groups
+    (XLA's operation semantics): the batch in bgroups runs, run b convolved
+    with run b of the output features, the results side by side along the
+    features."""
+    if bgroups > 1:
+        nb, ob = lhs.shape[0] // bgroups, rhs.shape[0] // bgroups
+        return np.concatenate([ref_conv(lhs[b * nb:(b + 1) * nb], rhs[b * ob:(b + 1) * ob], strides, pads, ld, rd, groups)
+                               for b in range(bgroups)], axis=1)
     n, c = lhs.shape[:2]
     o, cg = rhs.shape[:2]
     nsp = lhs.ndim - 2
@@ -55,6 +62,14 @@ CASES = [  # lhs shape, rhs shape, call text, (dn or None), strides, pads or str
     ((1, 130, 127, 16), (5, 5, 16, 8), '(1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")',
      ("NHWC", "HWIO", "NHWC"), (1, 1), "SAME", (1, 1), (1, 1), 1, "f32"),
     ((1, 16, 130, 127), (8, 16, 5, 5), '(1, 1), "SAME"', None, (1, 1), "SAME", (1, 1), (1, 1), 1, "f32"),
+    # batch_group_count (the last field): direct loops, then im2col + GEMM per group
+    ((6, 5, 7, 3), (3, 2, 3, 12), '(1, 2), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"), batch_group_count=3',
+     ("NHWC", "HWIO", "NHWC"), (1, 2), "SAME", (1, 1), (1, 1), 1, "f32", 3),
+    ((4, 3, 9), (6, 3, 2), '(1,), ((1, 0),), batch_group_count=2', None, (1,), ((1, 0),), (1,), (1,), 1, "f64", 2),
+    ((4, 2, 5), (4, 2, 3), '(2,), "SAME", batch_group_count=4', None, (2,), "SAME", (1,), (1,), 1, "i32", 4),
+    ((8, 20, 20, 8), (3, 3, 8, 32), '(1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"), batch_group_count=4',
+     ("NHWC", "HWIO", "NHWC"), (1, 1), "SAME", (1, 1), (1, 1), 1, "f32", 4),
+    ((6, 8, 20, 20), (12, 8, 3, 3), '(1, 1), "VALID", batch_group_count=2', None, (1, 1), "VALID", (1, 1), (1, 1), 1, "f32", 2),
 ]
 
 def pads_for(pad, lhs_c, rhs_c, strides, rd):
@@ -68,7 +83,7 @@ def pads_for(pad, lhs_c, rhs_c, strides, rd):
 
 rng = np.random.default_rng(0)
 bad = []
-for ci, (ls, rs, call, dn, st, pad, ld, rd, g, dt) in enumerate(CASES):
+for ci, (ls, rs, call, dn, st, pad, ld, rd, g, dt, *bgl) in enumerate(CASES):
     npdt = {"f32": np.float32, "f64": np.float64, "i32": np.int32}[dt]
     lhs = (rng.standard_normal(ls) * 3).astype(npdt) if dt != "i32" else rng.integers(-5, 5, ls).astype(npdt)
     rhs = (rng.standard_normal(rs) * 3).astype(npdt) if dt != "i32" else rng.integers(-5, 5, rs).astype(npdt)
@@ -84,7 +99,7 @@ for ci, (ls, rs, call, dn, st, pad, ld, rd, g, dt) in enumerate(CASES):
     if dn is None: lp = rp = op = list(range(len(ls)))
     else: lp, rp, op = perm_of(dn[0], "NC", dn[1]), perm_of(dn[1], "OI", dn[1]), perm_of(dn[2], "NC", dn[1])
     lc, rc = np.transpose(lhs, lp).astype(np.float64), np.transpose(rhs, rp).astype(np.float64)
-    want = ref_conv(lc, rc, st, pads_for(pad, lc, rc, st, rd), ld, rd, g)
+    want = ref_conv(lc, rc, st, pads_for(pad, lc, rc, st, rd), ld, rd, g, bgl[0] if bgl else 1)
     want = np.transpose(want, np.argsort(op))
     # float32 sums in another order: within 1e-5 of the largest magnitude
     if got.shape != want.shape or np.max(np.abs(got - want), initial=0) > 1e-5 * max(1.0, np.max(np.abs(want), initial=0)):

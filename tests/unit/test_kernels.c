@@ -384,13 +384,11 @@ enum {
   ROW_##op##_fb4, ROW_##op##_fb5,
 #define IBINARY(op, e) ROW_##op##_ibinary, ROW_##op##_ib1, ROW_##op##_ib2,
 #define REDUCE(name, prim, t, T, body) ROW_##name##_##t,
-#define SCAN(name, prim, t, T, U, op) ROW_scan_##name##_##t,
 #include "kernels.def"
 #undef FUNARY
 #undef FBINARY
 #undef IBINARY
 #undef REDUCE
-#undef SCAN
   KERNELS_OF_ROWS
 };
 
@@ -421,38 +419,6 @@ static void test_table(void) {
   CHECK(tjk_prototype(&stranger) == NULL);
 }
 
-/* A running sum/product kernel against a plain in-order loop of the
- * dtype's own arithmetic (the evaluator's ev_cumred): bit for bit, with
- * random values (inf, NaN and signed zeros among them for floats) and
- * wrapping i32. */
-static void test_scan(const tjk_kernel *k) {
-  static const long sizes[] = {0, 1, 2, 7, 64, 1025, 100003};
-  bool add = k->prim == P_cumsum;
-  for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
-    long n = sizes[s];
-    tj_array *a = k->dtype == DT_I32 ? int_array(n, false) : random_array(k->dtype, n, true);
-    tj_array *got = new_array(k->dtype, n), *want = new_array(k->dtype, n);
-    if (k->dtype == DT_F32) {
-      float *x = a->data, *w = want->data;
-      for (long i = 0; i < n; i++) w[i] = i == 0 ? x[0] : add ? w[i - 1] + x[i] : w[i - 1] * x[i];
-      ((void (*)(float *, const float *, long))k->fn)(got->data, x, n);
-    } else if (k->dtype == DT_F64) {
-      double *x = a->data, *w = want->data;
-      for (long i = 0; i < n; i++) w[i] = i == 0 ? x[0] : add ? w[i - 1] + x[i] : w[i - 1] * x[i];
-      ((void (*)(double *, const double *, long))k->fn)(got->data, x, n);
-    } else {
-      int *x = a->data, *w = want->data;
-      for (long i = 0; i < n; i++)
-        w[i] = i == 0 ? x[0] : (int)(add ? (unsigned)w[i - 1] + (unsigned)x[i] : (unsigned)w[i - 1] * (unsigned)x[i]);
-      ((void (*)(int *, const int *, long))k->fn)(got->data, x, n);
-    }
-    bool same = n == 0 || memcmp(got->data, want->data, (size_t)n * dtype_size(k->dtype)) == 0;
-    if (!same) fprintf(stderr, "%s n %ld: differs from the in-order loop\n", k->name, n);
-    CHECK(same);
-    array_free(a), array_free(got), array_free(want);
-  }
-}
-
 int main(void) {
   const char *v = getenv("TJK_VERBOSE");
   verbose = v && *v && strcmp(v, "0") != 0;
@@ -461,7 +427,6 @@ int main(void) {
   const tjk_kernel *all = tjk_all(&count);
   for (int i = 0; i < count; i++) {
     if (all[i].form == TJK_REDUCE) test_reduce(&all[i]);
-    else if (all[i].form == TJK_SCAN) test_scan(&all[i]);
     else test_elementwise(&all[i]);
   }
   return HARNESS_REPORT();

@@ -155,8 +155,9 @@ static void test_dump_after(void) {
 /* The names tj_pass_name gives are the table's, in order, then NULL. */
 static void test_names(void) {
   CHECK_STR(tj_pass_name(0), "work");
-  CHECK_STR(tj_pass_name(1), "dce");
-  CHECK_STR(tj_pass_name(2), "fuse");
+  CHECK_STR(tj_pass_name(1), "half");
+  CHECK_STR(tj_pass_name(2), "dce");
+  CHECK_STR(tj_pass_name(3), "fuse");
   CHECK(tj_pass_name(PASS_COUNT) == NULL && tj_pass_name(-1) == NULL);
 }
 

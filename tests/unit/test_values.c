@@ -97,6 +97,11 @@ static void test_objects(void) {
             "{\"dtype\": \"i64\", \"shape\": [2], \"data\": [9223372036854775807, -9223372036854775808]}");
   CHECK_STR(json_of("{\"dtype\": \"f32\", \"data\": [1.00000005960464477539]}"),
             "{\"dtype\": \"f32\", \"shape\": [1], \"data\": [1.0]}");
+  /* u64 data takes the whole uint64 range, exactly (np.asarray(..., np.uint64)) */
+  CHECK_STR(json_of("{\"dtype\": \"u64\", \"data\": [18446744073709551615, 9223372036854775808]}"),
+            "{\"dtype\": \"u64\", \"shape\": [2], \"data\": [18446744073709551615, 9223372036854775808]}");
+  CHECK_STR(json_of("{\"dtype\": \"u64\", \"shape\": [2], \"fill\": 18446744073709551614}"),
+            "{\"dtype\": \"u64\", \"shape\": [2], \"data\": [18446744073709551614, 18446744073709551614]}");
 }
 
 static void test_no_values(void) {

@@ -1,0 +1,128 @@
+#!/usr/bin/env bats
+# Forward-mode autodiff (issue 15): jvp programs are ordinary jaxprs, so
+# `tjit run --check` compiles them and compares with the reference
+# evaluator; here each tangent is also compared with a central finite
+# difference of the same function in f64, computed by the same spec:
+#   fd = (f(x + h t) - f(x - h t)) / (2 h),  h = 1e-6.
+# Its error is the truncation h^2/6 |f'''| (about 1.7e-13 |f'''|) plus the
+# rounding eps |f| / h (eps = 2^-52: about 2.2e-10 |f|); with |f| and
+# |f'''| below 100 on these inputs that is under 3e-8, so the tolerance is
+# 1e-7 * max(1, |tangent|). A wrong rule is off by O(1).
+bats_require_minimum_version 1.5.0
+load helper
+
+# Runs SPEC (run --check, JSON) and checks that its outputs come in pairs
+# (jvp tangent, finite difference) agreeing within the tolerance above.
+fd_agrees() {
+  run --separate-stderr tjit run --check --format json "$1"
+  assert_success
+  echo "$output" >"$BATS_TEST_TMPDIR/out.json"
+  run /usr/bin/python3 - "$BATS_TEST_TMPDIR/out.json" <<'EOF'
+import json, sys
+outs = json.load(open(sys.argv[1]))["calls"][0]["outputs"]
+def flat(d):
+    return [d] if not isinstance(d, list) else [y for x in d for y in flat(x)]
+assert len(outs) % 2 == 0 and outs, "outputs must be (tangent, fd) pairs"
+worst = 0.0
+for i in range(0, len(outs), 2):
+    a, b = flat(outs[i]["data"]), flat(outs[i + 1]["data"])
+    assert len(a) == len(b), "shapes differ"
+    for x, y in zip(a, b):
+        err = abs(x - y) / max(1.0, abs(x))
+        if err > 1e-7:
+            sys.exit(f"pair {i // 2}: tangent {x!r} vs finite difference {y!r}")
+        worst = max(worst, err)
+print(f"{len(outs) // 2} pairs agree")
+EOF
+  assert_success
+  assert_output "$2 pairs agree"
+}
+
+# A spec whose function g returns (jvp tangent, finite difference) of the
+# source's f at x along t, all f64.
+fd_spec() { # NAME, source lines of f (JSON strings), x shape, args
+  cat >"$BATS_TEST_TMPDIR/$1.json" <<EOF
+{"tjit": 1,
+ "source": [$2,
+   "double g(double x$3, double t$3) {",
+   "  let (p, d) = jvp(f, (x,), (t,));",
+   "  auto h = 1e-6;",
+   "  return (d, (f(x + h * t) - f(x - h * t)) / (2 * h));",
+   "}"],
+ "function": "g",
+ "args": $4}
+EOF
+}
+
+X3='{"x": {"dtype": "f64", "data": [0.5, 1.0, 2.0]}, "t": {"dtype": "f64", "data": [1.0, 0.5, -1.0]}}'
+
+@test "jvp of an elementwise chain agrees with finite differences" {
+  fd_spec chain '"double f(double x[3]) { return tanh(logistic(x)) / sqrt(x) + rsqrt(x) * x * x - cos(log(x)) + exp(-x) * sin(x); }"' '[3]' "$X3"
+  fd_agrees "$BATS_TEST_TMPDIR/chain.json" 1
+}
+
+@test "jvp through powers, abs, max/min, where and a jitted function agrees with finite differences" {
+  fd_spec pw '"jit double h(double y[3]) { return y ** 3 - square(y) + abs(y - 1.2); }",
+   "double f(double x[3]) { return where(x > 0.8, h(x), maximum(x, 0.7) * minimum(x, 1.5)) / (x + 2.0); }"' '[3]' "$X3"
+  fd_agrees "$BATS_TEST_TMPDIR/pw.json" 1
+}
+
+@test "jvp of reductions (sum, max, min) and a matmul agrees with finite differences" {
+  fd_spec red '"double f(double x[2][3]) {",
+   "  auto w = reshape(arange(6.0), (3, 2)) * 0.25;",
+   "  auto m = dot(x, w);",
+   "  return concatenate((expand_dims(sum(m * m), 0), max(x, axis=1), min(transpose(x), axis=0), x[0], x[1] * 2.0), 0);",
+   "}"' '[2][3]' '{"x": {"dtype": "f64", "data": [[0.5, 1.5, -1.0], [2.0, 0.25, 1.0]]}, "t": {"dtype": "f64", "data": [[1.0, -0.5, 0.25], [0.5, 2.0, -1.0]]}}'
+  fd_agrees "$BATS_TEST_TMPDIR/red.json" 1
+}
+
+@test "nested jvp (a second derivative) agrees with finite differences of the first" {
+  fd_spec nest '"double f0(double y[3]) { return sin(y) * y * exp(-y); }",
+   "double f(double x[3]) { let (p, d) = jvp(f0, (x,), (ones_like(x),)); return d; }"' '[3]' "$X3"
+  fd_agrees "$BATS_TEST_TMPDIR/nest.json" 1
+}
+
+@test "jvp on 4096 elements takes the compiled path and agrees with finite differences" {
+  fd_spec big '"double f(double x[4096]) { return sum(tanh(x) * x) + max(exp(x) / (1.0 + x * x)); }"' '[4096]' \
+    '{"x": {"dtype": "f64", "shape": [4096], "random": {"seed": 3}}, "t": {"dtype": "f64", "shape": [4096], "random": {"seed": 4}}}'
+  fd_agrees "$BATS_TEST_TMPDIR/big.json" 1
+}
+
+@test "tjit run prints jvp's (primal_out, tangent_out) as JAX prints the pair" {
+  run --separate-stderr tjit run "$CASES_DIR/jvp-sin-mul.json"
+  assert_success
+  # sin(x) * 2 and cos(x) * 2 at 0.1, 0.2, 0.3 in float32: Python's math.sin
+  # and math.cos give 0.19966683, 0.39733866, 0.59104041 and 1.99000833,
+  # 1.96013316, 1.91067298 (float32 rounds them as printed)
+  assert_output "args: (Array([0.19966684, 0.39733866, 0.59104043], dtype=float32), Array([1.9900084, 1.9601332, 1.910673 ], dtype=float32))"
+}
+
+@test "jvp of a primitive without a rule exits 1 with ad.py's text" {
+  run --separate-stderr tjit run "$CASES_DIR/jvp-error-no-rule.json"
+  assert_failure 1
+  [[ $stderr == *"NotImplementedError: Differentiation rule for 'cumprod' not implemented"* ]]
+}
+
+@test "jvp of relu, relu6, softplus and logaddexp (custom_jvp rules) agrees with finite differences" {
+  # x stays away from relu's kink at 0 and relu6's at 6
+  fd_spec cj '"double f(double x[3]) { return relu(x - 0.75) * relu6(x * 2.5) + softplus(x) + logaddexp(x, x * x - 2.0); }"' '[3]' "$X3"
+  fd_agrees "$BATS_TEST_TMPDIR/cj.json" 1
+}
+
+@test "jvp of relu at its kink takes the custom rule's zero, not max's half" {
+  # relu.defjvps gives select(x > 0, g, 0): 0 at x = 0, where max's own
+  # rule (_balanced_eq) would give g / 2
+  cat >"$BATS_TEST_TMPDIR/kink.json" <<'EOF2'
+{"tjit": 1, "source": ["double f(double x[3]) { return relu(x); }",
+  "auto g(double x[3], double t[3]) { return jvp(f, (x,), (t,)); }"],
+ "function": "g", "args": {"x": {"dtype": "f64", "data": [-1.0, 0.0, 2.0]}, "t": {"dtype": "f64", "data": [1.0, 1.0, 1.0]}}}
+EOF2
+  run --separate-stderr tjit run --check "$BATS_TEST_TMPDIR/kink.json"
+  assert_success
+  assert_output "args: (Array([0., 0., 2.], dtype=float64), Array([0., 0., 1.], dtype=float64))"
+}
+
+@test "jvp of take (gather, fill and clip) and pad agrees with finite differences" {
+  fd_spec gp '"double f(double x[3]) { return take(x, array([2, 0, 5]), mode=\"fill\", fill_value=0.0) * take(x * x, array([1, 7, 0]), mode=\"clip\") + pad(x, 2)[1:4] * 0.5; }"' '[3]' "$X3"
+  fd_agrees "$BATS_TEST_TMPDIR/gp.json" 1
+}

@@ -1,0 +1,408 @@
+/* Every JVP rule (lib/ir/jvp.def) against central finite differences:
+ * one table of cases, each one equation of a primitive on f64 operands,
+ * built by hand (ir_build), replayed by jvp_replay into a jaxpr of
+ * (primals, tangents), and run by the reference evaluator; its tangent
+ * must match (f(x + h t) - f(x - h t)) / (2 h) with h = 1e-6. In f64 the
+ * difference's error is about h^2/6 |f'''| + 2^-52 |f| / h, under 1e-8 for
+ * these operands (kept away from kinks and poles), so the tolerance is
+ * 1e-6 relative; a wrong rule is off by O(1). Binary cases run with both
+ * tangents nonzero and with each one a symbolic zero (their rules have a
+ * branch per case). stop_gradient's tangent is zero by definition (its
+ * finite difference is not). A last check says every rule has a case. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "array.h"
+#include "eval.h"
+#include "harness.h"
+#include "ir_build.h"
+#include "jvp.h"
+#include "prims.h"
+#include "util.h"
+
+enum { MAXIN = 3 };
+
+typedef struct jcase {
+  const char *name;
+  int prim;
+  int nin;
+  int64_t shapes[MAXIN][3];   /* per operand: rank, dims */
+  double lo, hi;              /* the primals' range (away from kinks) */
+  int params;                 /* which param set (make_params) */
+  bool bool_first;            /* operand 0 is a bool predicate (select_n) */
+  bool stops;                 /* stop_gradient: the tangent is zero, whatever f does */
+  bool int_last;              /* the last operand is an int32 index (dynamic_slice's start) */
+  double shift[MAXIN];        /* added to operand i's primals (clamp's bounds) */
+} jcase;
+
+#define V(n) {1, n, 0}
+#define M(a, b) {2, a, b}
+#define S {0, 0, 0}
+
+enum { P0, PY0, PY1, PY2, PY3, PYM2, PCONV, PAX1, PAX0, PBCAST, PRESHAPE, PTRANS, PSQUEEZE, PCAT, PSLICE, PREV, PDOT, PJIT, PDSLICE, PCUMSUM, PRELU, PRELU6, PLAE, PGATHER, PPAD };
+
+static const jcase cases[] = {
+    {"neg", P_neg, 1, {V(5)}, -2, 2, P0, false, false, false, {0}},
+    {"exp", P_exp, 1, {V(5)}, -2, 2, P0, false, false, false, {0}},
+    {"log", P_log, 1, {V(5)}, 0.5, 3, P0, false, false, false, {0}},
+    {"sin", P_sin, 1, {V(5)}, -3, 3, P0, false, false, false, {0}},
+    {"cos", P_cos, 1, {V(5)}, -3, 3, P0, false, false, false, {0}},
+    {"tanh", P_tanh, 1, {V(5)}, -2, 2, P0, false, false, false, {0}},
+    {"logistic", P_logistic, 1, {V(5)}, -3, 3, P0, false, false, false, {0}},
+    {"sqrt", P_sqrt, 1, {V(5)}, 0.5, 4, P0, false, false, false, {0}},
+    {"rsqrt", P_rsqrt, 1, {V(5)}, 0.5, 4, P0, false, false, false, {0}},
+    {"abs", P_abs, 1, {V(5)}, 0.2, 2, P0, false, false, false, {0}},
+    {"abs negative", P_abs, 1, {V(5)}, -2, -0.2, P0, false, false, false, {0}},
+    {"square", P_square, 1, {V(5)}, -2, 2, P0, false, false, false, {0}},
+    {"sign", P_sign, 1, {V(5)}, 0.2, 2, P0, false, false, false, {0}},
+    {"floor", P_floor, 1, {V(5)}, 0.1, 0.9, P0, false, false, false, {0}},
+    {"ceil", P_ceil, 1, {V(5)}, 0.1, 0.9, P0, false, false, false, {0}},
+    {"round", P_round, 1, {V(5)}, 0.1, 0.4, P0, false, false, false, {0}},
+    {"stop_gradient", P_stop_gradient, 1, {V(5)}, -2, 2, P0, false, true, false, {0}},
+    {"copy", P_copy, 1, {V(5)}, -2, 2, P0, false, false, false, {0}},
+    {"integer_pow y=0", P_integer_pow, 1, {V(5)}, -2, 2, PY0, false, false, false, {0}},
+    {"integer_pow y=1", P_integer_pow, 1, {V(5)}, -2, 2, PY1, false, false, false, {0}},
+    {"integer_pow y=2", P_integer_pow, 1, {V(5)}, -2, 2, PY2, false, false, false, {0}},
+    {"integer_pow y=3", P_integer_pow, 1, {V(5)}, -2, 2, PY3, false, false, false, {0}},
+    {"integer_pow y=-2", P_integer_pow, 1, {V(5)}, 0.5, 2, PYM2, false, false, false, {0}},
+    {"convert_element_type", P_convert_element_type, 1, {V(5)}, -2, 2, PCONV, false, false, false, {0}},
+    {"add", P_add, 2, {V(5), V(5)}, -2, 2, P0, false, false, false, {0}},
+    {"add scalar", P_add, 2, {V(5), S}, -2, 2, P0, false, false, false, {0}},
+    {"sub", P_sub, 2, {V(5), V(5)}, -2, 2, P0, false, false, false, {0}},
+    {"sub scalar", P_sub, 2, {S, V(5)}, -2, 2, P0, false, false, false, {0}},
+    {"mul", P_mul, 2, {V(5), V(5)}, -2, 2, P0, false, false, false, {0}},
+    {"div", P_div, 2, {V(5), V(5)}, 0.5, 2, P0, false, false, false, {0}},
+    {"max", P_max, 2, {V(5), V(5)}, -2, 2, P0, false, false, false, {0}},
+    {"min", P_min, 2, {V(5), V(5)}, -2, 2, P0, false, false, false, {0}},
+    {"add_any", P_add_any, 2, {V(5), V(5)}, -2, 2, P0, false, false, false, {0}},
+    {"select_n", P_select_n, 3, {V(5), V(5), V(5)}, -2, 2, P0, true, false, false, {0}},
+    {"reduce_sum", P_reduce_sum, 1, {M(2, 3)}, -2, 2, PAX1, false, false, false, {0}},
+    {"reduce_max", P_reduce_max, 1, {M(2, 3)}, -2, 2, PAX1, false, false, false, {0}},
+    {"reduce_min", P_reduce_min, 1, {M(2, 3)}, -2, 2, PAX0, false, false, false, {0}},
+    {"broadcast_in_dim", P_broadcast_in_dim, 1, {V(3)}, -2, 2, PBCAST, false, false, false, {0}},
+    {"reshape", P_reshape, 1, {M(2, 3)}, -2, 2, PRESHAPE, false, false, false, {0}},
+    {"transpose", P_transpose, 1, {M(2, 3)}, -2, 2, PTRANS, false, false, false, {0}},
+    {"squeeze", P_squeeze, 1, {M(1, 3)}, -2, 2, PSQUEEZE, false, false, false, {0}},
+    {"concatenate", P_concatenate, 2, {V(2), V(3)}, -2, 2, PCAT, false, false, false, {0}},
+    {"slice", P_slice, 1, {V(5)}, -2, 2, PSLICE, false, false, false, {0}},
+    {"rev", P_rev, 1, {V(5)}, -2, 2, PREV, false, false, false, {0}},
+    {"dot_general", P_dot_general, 2, {M(2, 3), M(3, 2)}, -2, 2, PDOT, false, false, false, {0}},
+    {"jit", P_jit, 2, {V(5), V(5)}, -2, 2, PJIT, false, false, false, {0}},
+    {"log1p", P_log1p, 1, {V(5)}, -0.5, 2, P0, false, false, false, {0}},
+    {"expm1", P_expm1, 1, {V(5)}, -2, 2, P0, false, false, false, {0}},
+    {"exp2", P_exp2, 1, {V(5)}, -2, 2, P0, false, false, false, {0}},
+    {"tan", P_tan, 1, {V(5)}, -1.2, 1.2, P0, false, false, false, {0}},
+    {"asin", P_asin, 1, {V(5)}, -0.8, 0.8, P0, false, false, false, {0}},
+    {"acos", P_acos, 1, {V(5)}, -0.8, 0.8, P0, false, false, false, {0}},
+    {"atan", P_atan, 1, {V(5)}, -3, 3, P0, false, false, false, {0}},
+    {"sinh", P_sinh, 1, {V(5)}, -2, 2, P0, false, false, false, {0}},
+    {"cosh", P_cosh, 1, {V(5)}, -2, 2, P0, false, false, false, {0}},
+    {"asinh", P_asinh, 1, {V(5)}, -3, 3, P0, false, false, false, {0}},
+    {"acosh", P_acosh, 1, {V(5)}, 1.2, 4, P0, false, false, false, {0}},
+    {"atanh", P_atanh, 1, {V(5)}, -0.8, 0.8, P0, false, false, false, {0}},
+    {"cbrt", P_cbrt, 1, {V(5)}, 0.3, 3, P0, false, false, false, {0}},
+    {"erf", P_erf, 1, {V(5)}, -2, 2, P0, false, false, false, {0}},
+    {"erfc", P_erfc, 1, {V(5)}, -2, 2, P0, false, false, false, {0}},
+    {"atan2", P_atan2, 2, {V(5), V(5)}, 0.5, 2, P0, false, false, false, {0}},
+    {"rem", P_rem, 2, {V(5), V(5)}, 0.5, 2, P0, false, false, false, {0}},
+    {"clamp", P_clamp, 3, {V(5), V(5), V(5)}, -1, 1, P0, false, false, false, {-0.8, 0, 0.8}},
+    {"cumsum", P_cumsum, 1, {V(5)}, -2, 2, PCUMSUM, false, false, false, {0}},
+    {"pow", P_pow, 2, {V(5), V(5)}, 0.5, 2, P0, false, false, false, {0}},
+    {"dynamic_slice", P_dynamic_slice, 2, {V(5), S}, -2, 2, PDSLICE, false, false, true, {0}},
+    {"gather", P_gather, 2, {V(5), M(3, 1)}, -2, 2, PGATHER, false, false, true, {0}},
+    {"pad", P_pad, 2, {V(5), S}, -2, 2, PPAD, false, false, false, {0}},
+    {"custom_jvp_call relu", P_custom_jvp_call, 1, {V(5)}, -2, 2, PRELU, false, false, false, {0}},
+    {"custom_jvp_call relu6", P_custom_jvp_call, 1, {V(5)}, -2, 7.5, PRELU6, false, false, false, {0}},
+    {"custom_jvp_call logaddexp", P_custom_jvp_call, 2, {V(5), V(5)}, -3, 3, PLAE, false, false, false, {0}},
+};
+
+static tj_aval aval_of_shape(const int64_t *s, tj_dtype dt) {
+  tj_aval a = aval_scalar(dt, false);
+  a.rank = (uint8_t)s[0];
+  for (int d = 0; d < a.rank; d++) a.dims[d] = s[1 + d];
+  return a;
+}
+
+/* A jit body: sin(x) * y. */
+static ir_jaxpr *jit_body(ir_module *m) {
+  ir_jaxpr *j = ir_jaxpr_new(m);
+  tj_aval a = aval_scalar(DT_F64, false);
+  a.rank = 1, a.dims[0] = 5;
+  tj_aval two[2] = {a, a};
+  uint32_t xy[2];
+  ir_build_invars(m, j, two, 2, xy);
+  ir_atom x = ATOM_VAR(xy[0]);
+  ir_eqn *s = ir_build(m, j, &(ir_eqn_desc){.prim = P_sin, .in = &x, .nin = 1, .nout = 1}, harness_at()->d);
+  ir_atom in[2] = {ATOM_VAR(s->out[0]), ATOM_VAR(xy[1])};
+  ir_eqn *p = ir_build(m, j, &(ir_eqn_desc){.prim = P_mul, .in = in, .nin = 2, .nout = 1}, harness_at()->d);
+  ir_atom o = ATOM_VAR(p->out[0]);
+  ir_build_outs(m, j, &o, 1);
+  return j;
+}
+
+static ir_atom op1(ir_module *m, ir_jaxpr *j, int prim, ir_atom a) {
+  return ATOM_VAR(ir_build(m, j, &(ir_eqn_desc){.prim = prim, .in = &a, .nin = 1, .nout = 1}, harness_at()->d)->out[0]);
+}
+
+static ir_atom op2(ir_module *m, ir_jaxpr *j, int prim, ir_atom a, ir_atom b) {
+  ir_atom in[2] = {a, b};
+  return ATOM_VAR(ir_build(m, j, &(ir_eqn_desc){.prim = prim, .in = in, .nin = 2, .nout = 1}, harness_at()->d)->out[0]);
+}
+
+/* A custom_jvp function's primal body: relu's max(x, 0), relu6's
+ * min(max(x, 0), 6), or log(exp(x) + exp(y)) for logaddexp (the rule is
+ * found by name; the finite difference runs this body). */
+static ir_jaxpr *custom_body(ir_module *m, int k) {
+  ir_jaxpr *j = ir_jaxpr_new(m);
+  tj_aval a = aval_scalar(DT_F64, false);
+  a.rank = 1, a.dims[0] = 5;
+  tj_aval two[2] = {a, a};
+  uint32_t xy[2];
+  ir_build_invars(m, j, two, k == PLAE ? 2 : 1, xy);
+  ir_atom x = ATOM_VAR(xy[0]), o;
+  ir_lit zero = {.dtype = DT_F64, .weak = true, .f = 0}, six = {.dtype = DT_F64, .weak = true, .f = 6};
+  if (k == PLAE) o = op1(m, j, P_log, op2(m, j, P_add, op1(m, j, P_exp, x), op1(m, j, P_exp, ATOM_VAR(xy[1]))));
+  else o = op2(m, j, P_max, x, ir_new_lit(m, &zero));
+  if (k == PRELU6) o = op2(m, j, P_min, o, ir_new_lit(m, &six));
+  ir_build_outs(m, j, &o, 1);
+  return j;
+}
+
+/* The params of set k into ps; their number. */
+static int make_params(ir_module *m, int k, ir_param *ps, tj_aval *hint) {
+  static const int64_t one[] = {1}, zero[] = {0}, six[] = {6}, perm[] = {1, 0}, start[] = {1}, limit[] = {4};
+  static const int64_t y[] = {[PY0] = 0, [PY1] = 1, [PY2] = 2, [PY3] = 3, [PYM2] = -2};
+  switch (k) {
+  case PY0: case PY1: case PY2: case PY3: case PYM2: ps[0] = (ir_param){"y", pv_int(m, y[k])}; return 1;
+  case PCONV:
+    ps[0] = (ir_param){"new_dtype", pv_dtype(m, DT_F64)}, ps[1] = (ir_param){"weak_type", pv_bool(m, false)};
+    return 2;
+  case PAX1: case PAX0:
+    ps[0] = (ir_param){"axes", pv_ints(m, PV_TUPLE, k == PAX1 ? one : zero, 1)};
+    ps[1] = (ir_param){"out_sharding", pv_none(m)};
+    return 2;
+  case PBCAST:
+    hint->rank = 2, hint->dims[0] = 2, hint->dims[1] = 3;
+    ps[0] = (ir_param){"broadcast_dimensions", pv_ints(m, PV_TUPLE, one, 1)};
+    return 1;
+  case PRESHAPE:
+    ps[0] = (ir_param){"dimensions", pv_none(m)}, ps[1] = (ir_param){"new_sizes", pv_ints(m, PV_TUPLE, six, 1)};
+    ps[2] = (ir_param){"sharding", pv_none(m)};
+    return 3;
+  case PTRANS: ps[0] = (ir_param){"permutation", pv_ints(m, PV_TUPLE, perm, 2)}; return 1;
+  case PSQUEEZE: ps[0] = (ir_param){"dimensions", pv_ints(m, PV_TUPLE, zero, 1)}; return 1;
+  case PCAT: ps[0] = (ir_param){"dimension", pv_int(m, 0)}; return 1;
+  case PSLICE:
+    ps[0] = (ir_param){"start_indices", pv_ints(m, PV_TUPLE, start, 1)};
+    ps[1] = (ir_param){"limit_indices", pv_ints(m, PV_TUPLE, limit, 1)}, ps[2] = (ir_param){"strides", pv_none(m)};
+    return 3;
+  case PDSLICE: { static const int64_t three[] = {3}; ps[0] = (ir_param){"slice_sizes", pv_ints(m, PV_TUPLE, three, 1)}; return 1; }
+  case PCUMSUM: ps[0] = (ir_param){"axis", pv_int(m, 0)}, ps[1] = (ir_param){"reverse", pv_bool(m, false)}; return 2;
+  case PREV: ps[0] = (ir_param){"dimensions", pv_ints(m, PV_TUPLE, zero, 1)}; return 1;
+  case PDOT: {
+    ir_dot_dims d = {.lc = {1}, .rc = {0}, .nlc = 1, .nrc = 1};
+    pval *dn = pv_seq(m, PV_TUPLE, 2), *c = pv_seq(m, PV_TUPLE, 2), *b = pv_seq(m, PV_TUPLE, 2);
+    c->items[0] = pv_ints(m, PV_LIST, d.lc, 1), c->items[1] = pv_ints(m, PV_LIST, d.rc, 1);
+    b->items[0] = pv_ints(m, PV_LIST, NULL, 0), b->items[1] = pv_ints(m, PV_LIST, NULL, 0);
+    dn->items[0] = c, dn->items[1] = b;
+    ps[0] = (ir_param){"dimension_numbers", dn}, ps[1] = (ir_param){"preferred_element_type", pv_dtype(m, DT_F64)};
+    return 2;
+  }
+  case PRELU: case PRELU6: case PLAE:
+    ps[0] = (ir_param){"name", pv_name(m, k == PLAE ? "logaddexp" : k == PRELU ? "relu" : "relu6")};
+    ps[1] = (ir_param){"call_jaxpr", pv_jaxpr(m, custom_body(m, k))};
+    ps[2] = (ir_param){"jvp", pv_name(m, k == PLAE ? "_logaddexp_jvp" : "jvp")};
+    ps[3] = (ir_param){"symbolic_zeros", pv_bool(m, false)};
+    return 4;
+  case PGATHER: {
+    ir_gather_dims d = {.collapsed = {0}, .start_map = {0}, .ncollapsed = 1, .nstart_map = 1};
+    ps[0] = (ir_param){"dimension_numbers", ir_gather_dims_new(m, &d)}, ps[1] = (ir_param){"fill_value", pv_none(m)};
+    ps[2] = (ir_param){"indices_are_sorted", pv_bool(m, false)};
+    ps[3] = (ir_param){"mode", pv_name(m, "GatherScatterMode.CLIP")};
+    ps[4] = (ir_param){"slice_sizes", pv_ints(m, PV_TUPLE, one, 1)}, ps[5] = (ir_param){"unique_indices", pv_bool(m, false)};
+    return 6;
+  }
+  case PPAD: {
+    static const int64_t cfg[] = {1, 2, 1};
+    pval *pc = pv_seq(m, PV_TUPLE, 1);
+    pc->items[0] = pv_ints(m, PV_TUPLE, cfg, 3);
+    ps[0] = (ir_param){"padding_config", pc};
+    return 1;
+  }
+  case PJIT: ps[0] = (ir_param){"name", pv_name(m, "f")}, ps[1] = (ir_param){"jaxpr", pv_jaxpr(m, jit_body(m))}; return 2;
+  default: return 0;
+  }
+}
+
+static bool is_index(const jcase *c, int i) { return (c->bool_first && i == 0) || (c->int_last && i == c->nin - 1); }
+
+static tj_dtype operand_dtype(const jcase *c, int i) {
+  return c->bool_first && i == 0 ? DT_BOOL : c->int_last && i == c->nin - 1 ? DT_I32 : DT_F64;
+}
+
+/* The case's equation as m->top: invars the operands, out its result. */
+static bool build_case(ir_module *m, const jcase *c) {
+  tj_aval in[MAXIN];
+  for (int i = 0; i < c->nin; i++) in[i] = aval_of_shape(c->shapes[i], operand_dtype(c, i));
+  uint32_t vars[MAXIN];
+  ir_build_invars(m, m->top, in, (uint32_t)c->nin, vars);
+  ir_atom atoms[MAXIN];
+  for (int i = 0; i < c->nin; i++) atoms[i] = ATOM_VAR(vars[i]);
+  ir_param ps[6];
+  tj_aval hint = aval_scalar(DT_F64, false);
+  int np = make_params(m, c->params, ps, &hint);
+  ir_eqn_desc d = {.prim = c->prim, .in = atoms, .nin = (uint32_t)c->nin, .params = ps, .nparams = (uint16_t)np,
+                   .nout = 1, .hint = c->params == PBCAST ? &hint : NULL};
+  ir_eqn *e = ir_build(m, m->top, &d, harness_at()->d);
+  if (!e) return false;
+  ir_atom o = ATOM_VAR(e->out[0]);
+  ir_build_outs(m, m->top, &o, 1);
+  return true;
+}
+
+/* jvp of m->top as a new jaxpr of (primals..., tangents...) -> tangent,
+ * the tangent of operand i a symbolic zero unless nonzero[i]. */
+static ir_jaxpr *build_jvp(ir_module *m, const bool *nonzero) {
+  const ir_jaxpr *src = m->top;
+  ir_jaxpr *j = ir_jaxpr_new(m);
+  tj_aval av[2 * MAXIN];
+  uint32_t n = src->nin, vars[2 * MAXIN];
+  for (uint32_t i = 0; i < n; i++) av[i] = av[n + i] = m->vars[src->invars[i]];
+  ir_build_invars(m, j, av, 2 * n, vars);
+  ir_atom p[MAXIN], t[MAXIN], op, ot;
+  for (uint32_t i = 0; i < n; i++) p[i] = ATOM_VAR(vars[i]), t[i] = nonzero[i] ? ATOM_VAR(vars[n + i]) : JVP_ZERO;
+  uint32_t neqns = 0;
+  struct jvp_memo *memo = NULL;
+  jvp_target tg = {m, j, harness_at()->d, &neqns, 1000, "test", &memo};
+  if (!jvp_replay(&tg, src, p, t, &op, &ot)) return NULL;
+  tj_aval oa = ir_atom_aval(m, op);
+  if (ot == JVP_ZERO && !jvp_zeros(&tg, &oa, (tj_span){0, 0}, &ot)) return NULL;
+  ir_build_outs(m, j, &ot, 1);
+  return j;
+}
+
+static double frand(unsigned *seed, double lo, double hi) {
+  *seed = *seed * 1103515245u + 12345u;
+  return lo + (hi - lo) * ((*seed >> 8) & 0xffff) / 65535.0;
+}
+
+/* Runs j on arrays in[0..n) and returns its first output (or NULL). */
+static tj_array *run1(const ir_module *m, const ir_jaxpr *j, tj_array **in) {
+  tj_array *out[1] = {NULL};
+  if (eval_jaxpr(harness_at(), m, j, (const tj_array *const *)in, out) != TJ_OK) return NULL;
+  return out[0];
+}
+
+/* x + s t for the differentiated operands (the predicate stays). */
+static void shifted(const jcase *c, tj_array **x, tj_array **t, double s, tj_array **out) {
+  for (int i = 0; i < c->nin; i++) {
+    out[i] = array_copy(x[i]);
+    if (is_index(c, i)) continue;
+    for (int64_t k = 0; k < x[i]->size; k++) array_set_f(out[i], k, array_get_f(x[i], k) + s * array_get_f(t[i], k));
+  }
+}
+
+static double max_error(const tj_array *jv, const tj_array *fp, const tj_array *fm, double h, bool stops) {
+  double worst = 0;
+  for (int64_t k = 0; k < jv->size; k++) {
+    double fd = stops ? 0 : (array_get_f(fp, k) - array_get_f(fm, k)) / (2 * h), g = array_get_f(jv, k);
+    double err = fabs(g - fd) / fmax(1.0, fabs(g));
+    worst = fmax(worst, err);
+  }
+  return worst;
+}
+
+/* The case with tangents where nonzero says: the jvp's tangent vs the
+ * finite difference along the same tangents (zero where symbolic). */
+static void check_case(const jcase *c, const bool *nonzero) {
+  ir_module *m = ir_new(NULL);
+  ir_jaxpr *j = build_case(m, c) ? build_jvp(m, nonzero) : NULL;
+  CHECK(j != NULL);
+  if (!j) { fprintf(stderr, "  case %s: %s\n", c->name, harness_error()); ir_free(m); return; }
+  unsigned seed = 7;
+  tj_array *x[MAXIN], *t[MAXIN], *xp[MAXIN], *xm[MAXIN], *both[2 * MAXIN];
+  for (int i = 0; i < c->nin; i++) {
+    tj_aval a = m->vars[m->top->invars[i]];
+    x[i] = array_new(&a), t[i] = array_new(&a);
+    for (int64_t k = 0; k < x[i]->size; k++) {
+      bool pred = is_index(c, i);
+      array_set_f(x[i], k, pred ? (double)(k % 2) : c->shift[i] + frand(&seed, c->lo, c->hi));
+      array_set_f(t[i], k, pred || !nonzero[i] ? 0 : frand(&seed, -1, 1));
+    }
+    both[i] = x[i], both[c->nin + i] = t[i];
+  }
+  const double h = 1e-6;
+  shifted(c, x, t, h, xp);
+  shifted(c, x, t, -h, xm);
+  tj_array *jv = run1(m, j, both), *fp = run1(m, m->top, xp), *fm = run1(m, m->top, xm);
+  CHECK(jv && fp && fm);
+  double err = jv && fp && fm ? max_error(jv, fp, fm, h, c->stops) : 1;
+  CHECK(err < 1e-6);
+  if (err >= 1e-6) fprintf(stderr, "  case %s (tangents %d%d): relative error %g\n", c->name, nonzero[0],
+                           c->nin > 1 && nonzero[1], err);
+  for (int i = 0; i < c->nin; i++) array_free(x[i]), array_free(t[i]), array_free(xp[i]), array_free(xm[i]);
+  array_free(jv), array_free(fp), array_free(fm);
+  ir_free(m);
+}
+
+static void test_rules_against_finite_differences(void) {
+  for (size_t i = 0; i < TJ_COUNT(cases); i++) {
+    const jcase *c = &cases[i];
+    int first = c->bool_first ? 1 : 0, last = c->int_last ? c->nin - 1 : c->nin;
+    bool all[MAXIN];
+    for (int k = 0; k < MAXIN; k++) all[k] = k < c->nin && !is_index(c, k);
+    check_case(c, all);
+    if (last - first < 2) continue;
+    for (int z = first; z < last; z++) { /* each differentiable tangent a symbolic zero in turn */
+      bool nz[MAXIN];
+      memcpy(nz, all, sizeof nz);
+      nz[z] = false;
+      check_case(c, nz);
+    }
+  }
+}
+
+/* Every rule of jvp.def whose primitive gives a float result has a case
+ * above (the comparisons, argmax/argmin and is_finite give float0
+ * tangents, which tjit cannot instantiate: their rule is jvp_zero, tested
+ * through sign, floor, ceil, round and stop_gradient). */
+static void test_every_rule_has_a_case(void) {
+  for (int p = 0; p < P_COUNT; p++) {
+    if (!jvp_has_rule(p) || (prims[p].flags & PF_COMPARE) || p == P_argmax || p == P_argmin) continue;
+    if (p == P_not || p == P_and || p == P_or || p == P_xor || p == P_shift_left || p == P_shift_right_arithmetic ||
+        p == P_shift_right_logical)
+      continue; /* integer-only: their tangents are float0 */
+    bool found = false;
+    for (size_t i = 0; i < TJ_COUNT(cases) && !found; i++) found = cases[i].prim == p;
+    CHECK(found);
+    if (!found) fprintf(stderr, "  no case for the jvp rule of %s\n", prims[p].name);
+  }
+}
+
+/* A primitive without a rule: ad.py's NotImplementedError text. */
+static void test_missing_rule(void) {
+  ir_module *m = ir_new(NULL);
+  tj_aval a = aval_scalar(DT_F64, false);
+  a.rank = 1, a.dims[0] = 3;
+  uint32_t x;
+  ir_build_invars(m, m->top, &a, 1, &x);
+  ir_atom in = ATOM_VAR(x);
+  int64_t axis = 0;
+  ir_param ps[1] = {{"axes", pv_ints(m, PV_TUPLE, &axis, 1)}};
+  ir_eqn_desc d = {.prim = P_reduce_prod, .in = &in, .nin = 1, .params = ps, .nparams = 1, .nout = 1};
+  ir_eqn *e = ir_build(m, m->top, &d, harness_at()->d);
+  ir_atom o = ATOM_VAR(e->out[0]);
+  ir_build_outs(m, m->top, &o, 1);
+  bool nz[1] = {true};
+  CHECK(build_jvp(m, nz) == NULL);
+  CHECK_STR(harness_error(), "NotImplementedError: Differentiation rule for 'reduce_prod' not implemented");
+  ir_free(m);
+}
+
+int main(void) {
+  test_rules_against_finite_differences();
+  test_every_rule_has_a_case();
+  test_missing_rule();
+  return HARNESS_REPORT();
+}
