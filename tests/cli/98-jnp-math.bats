@@ -48,3 +48,9 @@ JSON
   assert_line --index 0 "$BATS_TEST_TMPDIR/s.json:1:56: error: ValueError: Non-hashable static arguments are not supported. An error occurred while trying to hash an object of type <class 'jax._src.interpreters.partial_eval.DynamicJaxprTracer'>. The error was:"
   assert_line "note: TypeError: unhashable type: 'DynamicJaxprTracer'"
 }
+
+@test "cbrt over 8192 elements through the block kernels agrees with numpy within elem.def's ulps" {
+  # was the golden case cbrt-run-block, whose printed digits were libmvec's
+  # on one CPU (tests/data/cbrt_numpy_check.py says why)
+  numpy_agrees "$TJIT_ROOT/tests/data/cbrt_block_run_check.json" cbrt_numpy_check.py
+}
