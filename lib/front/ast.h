@@ -65,6 +65,8 @@ typedef enum {
   ND_TERNARY,   /* cond ? then : els */
   ND_CALL,      /* name (callee), items = args; an arg with kwname is `k=v`;
                    lhs: the receiver of a method call `x.name(args)` (else NULL) */
+  ND_APPLY,     /* lhs ( items ): a call of a function value, `grad(f)(x)`;
+                   op_span the parenthesized arguments */
   ND_INDEX,     /* lhs [ items ], items are exprs, ND_SLICE or ND_NONE (newaxis) */
   ND_SLICE,     /* lhs = start?, rhs = stop?, cond = step? (NULL when omitted) */
   ND_MEMBER,    /* lhs . name  (x.shape, x.ndim, x.dtype, x.size) */

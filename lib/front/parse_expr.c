@@ -260,7 +260,19 @@ static node *parse_method_call(parser *p, node *member) {
   return n;
 }
 
-/* postfix = primary (index | "." NAME | "." NAME "(" args ")" | "++" | "--")* */
+/* A call of the value an expression gives, `grad(f)(x)`: the tracer
+ * checks that it is a function. */
+static node *parse_apply(parser *p, node *callee) {
+  token *open = ps_advance(p);
+  node *n = ps_new_node(p, ND_APPLY, callee->span);
+  n->lhs = callee;
+  if (!parse_args(p, n, open)) return NULL;
+  n->span = ps_span_to_prev(p, callee->span.start);
+  n->op_span = ps_span_to_prev(p, open->span.start);
+  return n;
+}
+
+/* postfix = primary (index | "." NAME | "." NAME "(" args ")" | "(" args ")" | "++" | "--")* */
 static node *parse_postfix(parser *p) {
   node *n = parse_primary(p);
   while (n) {
@@ -282,7 +294,7 @@ static node *parse_postfix(parser *p) {
       m->lhs = n;
       n = m;
     } else if (ps_at(p, "(")) {
-      return ps_error_at(p, t, "only a function name can be called");
+      n = parse_apply(p, n);
     } else {
       break;
     }

@@ -230,6 +230,17 @@ bool ir_pval_dot_dims(const pval *p, ir_dot_dims *d) {
   return d->nlc >= 0 && d->nrc >= 0 && d->nlb >= 0 && d->nrb >= 0;
 }
 
+pval *ir_dot_dims_new(ir_module *m, const ir_dot_dims *d) {
+  pval *contract = pv_seq(m, PV_TUPLE, 2), *batch = pv_seq(m, PV_TUPLE, 2), *all = pv_seq(m, PV_TUPLE, 2);
+  contract->items[0] = pv_ints(m, PV_LIST, d->lc, d->nlc);
+  contract->items[1] = pv_ints(m, PV_LIST, d->rc, d->nrc);
+  batch->items[0] = pv_ints(m, PV_LIST, d->lb, d->nlb);
+  batch->items[1] = pv_ints(m, PV_LIST, d->rb, d->nrb);
+  all->items[0] = contract;
+  all->items[1] = batch;
+  return all;
+}
+
 pval *ir_int_record_new(ir_module *m, const char *name, const char *const *fields, int n,
                         const ir_ints_in *vals) {
   pval *v = pv_record(m, name, fields, n);

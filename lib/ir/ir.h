@@ -213,6 +213,8 @@ typedef struct ir_dot_dims {
  * side may differ: the shape rule reports that). */
 bool ir_dot_dims_read(const ir_eqn *e, ir_dot_dims *d);
 bool ir_pval_dot_dims(const pval *p, ir_dot_dims *d);
+/* The param as the dot_general pp rule prints it, lists in tuples. */
+pval *ir_dot_dims_new(ir_module *m, const ir_dot_dims *d);
 /* The dimension-number records (scatter's, gather's, conv's) are records
  * of int tuples: a field's ints and their number, to write and to read. */
 typedef struct { const int64_t *v; int n; } ir_ints_in;

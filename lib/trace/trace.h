@@ -289,6 +289,13 @@ bool trace_round(tracer *t, const builtin_def *b, const call_args *a, value *out
 extern const builtin_def builtins_gather[];   /* trace_gather.c: take, take_along_axis */
 extern const builtin_def builtins_diag[];     /* trace_diag.c: diag diagonal trace repeat */
 extern const builtin_def builtins_ad[];       /* trace_ad.c: jvp */
+extern const builtin_def builtins_grad[];     /* trace_grad.c: grad, value_and_grad, vjp */
+/* fn(*args) for any function value: a user function (jit or not) or one
+ * that grad, value_and_grad or vjp made (trace_ad.c). */
+bool call_function_value(tracer *t, const value *fn, node *call, value *args, int nargs, value *out);
+/* fn(args of the call node n), n an ND_CALL naming a local function value
+ * or an ND_APPLY (`grad(f)(x)`). */
+bool call_value_node(tracer *t, scope *s, const value *fn, node *n, value *out);
 extern const builtin_def builtins_half[];     /* trace_half.c: lax_reduce_precision */
 /* Offers every builtin's name to a "did you mean" (util.h). */
 struct tj_suggest;

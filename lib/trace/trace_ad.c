@@ -6,6 +6,7 @@
  * never referenced. The result is (primals_out, tangents_out), zero output
  * tangents instantiated (ad.jvp's instantiate=True). */
 #include "jvp.h"
+#include "vjp.h"
 #include "prims.h"
 #include "trace.h"
 #include "trace_body.h"
@@ -16,9 +17,7 @@
  * a jitted function differentiates its pjit, pjit.py _pjit_jvp), as
  * tree_map calls it. */
 static bool call_fn(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result) {
-  const value *fn = ctx;
-  if (fn->func->is_jit) return call_jit(t, fn->func, fn->closure, call, args, nargs, result);
-  return call_user(t, fn->func, fn->closure, call, args, nargs, result);
+  return call_function_value(t, ctx, call, args, nargs, result);
 }
 
 /* api.py _jvp's checks of one primal leaf and its tangent. tjit has no

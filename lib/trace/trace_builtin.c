@@ -290,6 +290,7 @@ static const builtin_def *const builtin_tables[] = {
     builtins_linalg,
     builtins_diag,
     builtins_ad,
+    builtins_grad,
     builtins_half,
 };
 

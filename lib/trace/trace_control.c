@@ -31,8 +31,12 @@ static const char **arg_names(tracer *t, const body_info *info, int nleaves) {
   return names;
 }
 
-static bool call_function_value(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result) {
+/* A body's function: a user function is inlined, even one declared jit
+ * (where JAX keeps its jit equation); one made by grad or vjp runs its
+ * transformation. */
+static bool call_body_fn(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result) {
   const value *fn = ctx;
+  if (fn->ad) return call_function_value(t, fn, call, args, nargs, result);
   return call_user(t, fn->func, fn->closure, call, args, nargs, result);
 }
 
@@ -81,7 +85,7 @@ bool trace_with(tracer *t, body_fn fn, const void *ctx, const value *args, int n
 static bool trace_body(tracer *t, const value *fn, const value *args, int nargs, const char *traced_for, node *call,
                        body *b) {
   body_info info = {traced_for, fn, NULL, 0};
-  return trace_with(t, call_function_value, fn, args, nargs, NULL, &info, call, b);
+  return trace_with(t, call_body_fn, fn, args, nargs, NULL, &info, call, b);
 }
 
 static const value *func_arg(tracer *t, const call_args *a, int i, const char *msg) {
@@ -490,7 +494,7 @@ static bool builtin_while_loop(tracer *t, const builtin_def *bd, const call_args
   static const char *msg = "lax.while_loop: body_fun and cond_fun arguments should be callable.";
   const value *cf = func_arg(t, a, 0, msg), *bf = cf ? func_arg(t, a, 1, msg) : NULL;
   if (!bf) return false;
-  loop_fns fns = {call_function_value, call_function_value, cf, bf,
+  loop_fns fns = {call_body_fn, call_body_fn, cf, bf,
                   {"while_cond", cf, NULL, 0}, {"while_body", bf, NULL, 0}};
   return trace_while(t, &fns, a->pos[2], a->call, out);
 }
@@ -548,7 +552,7 @@ static bool scan_body(tracer *t, scan_plan *p, body_fn fn, const void *ctx, cons
     if (!promote_weak_carry(t, &p->cin, p->avals, p->b.jaxpr, 0, span, &changed)) return false;
     if (!changed) break;
   }
-  const char *carry_name = fn == call_function_value ? first_param(t, ctx, "carry") : "loop_carry";
+  const char *carry_name = fn == call_body_fn ? first_param(t, ctx, "carry") : "loop_carry";
   return check_carry(t, "scan body", carry_name, &init, p->avals, p->cin.n, &p->b, span);
 }
 
@@ -641,7 +645,7 @@ static bool builtin_scan(tracer *t, const builtin_def *bd, const call_args *a, v
   value xs;
   if (!f || !scan_read_xs(t, bd, a, 2, &xs) || !scan_read_opts(t, bd, a, 3, &o)) return false;
   body_info info = {"scan", f, NULL, 0};
-  return trace_scan(t, call_function_value, f, &info, a->pos[1], xs, &o, a->call, out);
+  return trace_scan(t, call_body_fn, f, &info, a->pos[1], xs, &o, a->call, out);
 }
 
 /* (): its items point somewhere, as the tree functions copy them. */

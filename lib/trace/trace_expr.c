@@ -621,6 +621,7 @@ static bool eval_call(tracer *t, scope *s, node *n, value *out) {
   value *fv = scope_lookup(s, n->name);
   if (fv && fv->kind != V_FUNC)
     return tracer_error(t, n->op_span, "TypeError: '%s' object is not callable", value_type_name(fv));
+  if (fv && fv->ad) return call_value_node(t, s, fv, n, out);
   ast_func *f = fv ? fv->func : ast_find_func(t->prog, n->name);
   if (!f && strcmp(name_str(t->prog->names, n->name), "dict") == 0) return eval_dict_call(t, s, n, out);
   if (!f) return undefined_function(t, s, n);
@@ -628,6 +629,33 @@ static bool eval_call(tracer *t, scope *s, node *n, value *out) {
   if (!bind_user_args(t, s, f, fv ? fv->closure : NULL, n, args)) return false;
   if (f->is_jit) return call_jit(t, f, fv ? fv->closure : NULL, n, args, f->nparams, out);
   return call_user(t, f, fv ? fv->closure : NULL, n, args, f->nparams, out);
+}
+
+/* `grad(f)(x)`: a call of the function value an expression gives. */
+static bool eval_apply(tracer *t, scope *s, node *n, value *out) {
+  value fv;
+  if (!eval(t, s, n->lhs, &fv)) return false;
+  if (fv.kind != V_FUNC)
+    return tracer_error(t, n->op_span, "TypeError: '%s' object is not callable",
+                        fv.kind == V_TRACED ? "DynamicJaxprTracer" : value_type_name(&fv));
+  return call_value_node(t, s, &fv, n, out);
+}
+
+bool call_value_node(tracer *t, scope *s, const value *fv, node *n, value *out) {
+  if (fv->ad) {
+    value *args = ARENA_ARRAY(&t->scratch, value, n->nitems ? n->nitems : 1);
+    for (int i = 0; i < n->nitems; i++) {
+      if (n->items[i]->kwname)
+        return tracer_error(t, n->items[i]->span, "keyword arguments to a function made by grad or vjp are not "
+                                                  "supported: pass them positionally");
+      if (!eval(t, s, n->items[i], &args[i])) return false;
+    }
+    return call_function_value(t, fv, n, args, n->nitems, out);
+  }
+  ast_func *f = fv->func;
+  value *args = ARENA_ARRAY(&t->scratch, value, f->nparams ? f->nparams : 1);
+  if (!bind_user_args(t, s, f, fv->closure, n, args)) return false;
+  return call_function_value(t, fv, n, args, f->nparams, out);
 }
 
 static bool eval_inner(tracer *t, scope *s, node *n, value *out) {
@@ -668,6 +696,7 @@ static bool eval_inner(tracer *t, scope *s, node *n, value *out) {
     return eval(t, s, n->then, &a) && eval(t, s, n->els, &b) && autograph_select(t, pred, a, b, n->span, out);
   }
   case ND_CALL: return eval_call(t, s, n, out);
+  case ND_APPLY: return eval_apply(t, s, n, out);
   case ND_INDEX: return eval_index(t, s, n, out);
   case ND_MEMBER: return eval_member(t, s, n, out);
   case ND_CAST: return eval_cast(t, s, n, out);

@@ -128,7 +128,7 @@ bool value_equal(const value *a, const value *b) {
       if (!value_equal(&a->items[i], &b->items[i])) return false;
     return true;
   case V_DTYPE: return a->dtype == b->dtype;
-  case V_FUNC: return a->func == b->func;
+  case V_FUNC: return a->func == b->func && a->ad == b->ad;
   case V_TRACED: return a->var == b->var;
   }
   return false;

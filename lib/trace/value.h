@@ -36,6 +36,8 @@ struct value {
   uint32_t var;
   ast_func *func;
   struct scope *closure;   /* V_FUNC: the scope it was defined in */
+  const struct ad_fn *ad;  /* V_FUNC: a function made by grad, value_and_grad
+                              or vjp (trace_ad.c), else NULL */
   /* static values: bit i set when the value was computed from static
    * parameter i of the entry (explain-recompile's classes, trace.h) */
   uint64_t prov;

@@ -664,8 +664,6 @@ static void test_error_messages(void) {
             "t.c:1:23: error: positional argument follows keyword argument");
   CHECK_STR(first_line(body("return f(axis=1, axis=2);")),
             "t.c:1:24: error: keyword argument 'axis' repeated");
-  CHECK_STR(first_line(body("return x.sum()();")),
-            "t.c:1:21: error: only a function name can be called");
   CHECK_STR(first_line(body("return x[..];")), "t.c:1:16: error: expected expression, saw '.'");
   CHECK_STR(first_line(body("return x ** ;")), "t.c:1:19: error: expected expression, saw ';'");
   CHECK_STR(first_line(parse("f(x = 1, y) { return x; }")),

@@ -1,0 +1,477 @@
+/* The transpose rules of the linear primitives (transpose.def), after
+ * jax/_src/lax/lax.py, slicing.py and loops.py at JAX 0.10.2.
+ *
+ * As in jvp.c, a rule appends equations in the order Python evaluates the
+ * JAX rule's calls, including the calls whose results JAX then drops (the
+ * neg(t) of sub's rule for a known subtrahend): make_jaxpr keeps them, so
+ * the listing shows them. Where the JAX rule builds a param from numpy
+ * (np.delete, np.subtract) its ints are numpy's and print as np.int64(k)
+ * (pv_np_int64), as str() of the param tuple shows them under numpy 2.
+ * The lax wrappers' shortcuts are kept: lax.reshape and lax.transpose
+ * return an operand already of the result's form, lax.broadcast_in_dim
+ * only a scalar broadcast to a scalar. */
+#include "transpose.h"
+#include "vjp.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "half.h"
+#include "ir_build.h"
+#include "prims.h"
+#include "util.h"
+
+typedef void (*tr_rule)(tq *q);
+
+#define TRANSPOSE(id, rule) static void rule(tq *q);
+#include "transpose.def"
+#undef TRANSPOSE
+
+static const tr_rule tr_rules[P_COUNT] = {
+#define TRANSPOSE(id, rule) [P_##id] = rule,
+#include "transpose.def"
+#undef TRANSPOSE
+};
+
+bool vjp_has_transpose(int prim) { return prim >= 0 && prim < P_COUNT && tr_rules[prim] != NULL; }
+
+bool transpose_eqn(tq *q) {
+  const jvp_target *t = q->t;
+  if (!tr_rules[q->e->prim])
+    return diag_error(t->diags, t->m->src, q->e->span,
+                      "NotImplementedError: Transpose rule (for reverse-mode differentiation) for '%s' not "
+                      "implemented", prims[q->e->prim].name);
+  tr_rules[q->e->prim](q);
+  return !q->failed;
+}
+
+/* ---- appending equations (as jvp.c's) ---- */
+
+static ir_atom build_n(tq *q, int prim, const ir_atom *in, int nin, const ir_param *ps, int np, const tj_aval *hint,
+                       int nout, ir_atom *outs) {
+  if (q->failed) return ATOM_VAR(0);
+  const jvp_target *t = q->t;
+  if (*t->neqns >= t->max_eqns) {
+    q->failed = !diag_error(t->diags, t->m->src, q->e->span, "too many equations (limit is %u) in function '%s'",
+                            t->max_eqns, t->fn_name);
+    return ATOM_VAR(0);
+  }
+  ir_eqn_desc d = {.prim = prim, .in = in, .nin = (uint32_t)nin, .params = ps, .nparams = (uint16_t)np,
+                   .nout = (uint32_t)nout, .hint = hint, .span = q->e->span};
+  ir_eqn *e = ir_build(t->m, t->dst, &d, t->diags);
+  if (!e) { q->failed = true; return ATOM_VAR(0); }
+  (*t->neqns)++;
+  for (int i = 0; outs && i < nout; i++) outs[i] = ATOM_VAR(e->out[i]);
+  return ATOM_VAR(e->out[0]);
+}
+
+static ir_atom build(tq *q, int prim, const ir_atom *in, int nin, const ir_param *ps, int np, const tj_aval *hint) {
+  return build_n(q, prim, in, nin, ps, np, hint, 1, NULL);
+}
+
+static ir_atom un(tq *q, int prim, ir_atom a) { return build(q, prim, &a, 1, NULL, 0, NULL); }
+
+static ir_atom bin(tq *q, int prim, ir_atom a, ir_atom b) {
+  ir_atom in[2] = {a, b};
+  return build(q, prim, in, 2, NULL, 0, NULL);
+}
+
+static ir_module *mod(tq *q) { return q->t->m; }
+static tj_aval aval_of(tq *q, ir_atom a) { return ir_atom_aval(q->t->m, a); }
+/* The aval of operand i (an undefined primal's is its variable's). */
+static tj_aval in_aval(tq *q, int i) { return aval_of(q, q->e->in[i]); }
+
+static ir_atom lit(tq *q, tj_dtype dt, bool weak, double v) {
+  ir_lit l = {.dtype = dt, .weak = weak};
+  if (dtype_is_float(dt)) l.f = tj_round_to_float(dt, v);
+  else l.i = (int64_t)v;
+  return ir_new_lit(mod(q), &l);
+}
+
+/* A tuple of ints, numpy's (np.int64) where np_ints says. */
+static pval *ints(tq *q, const int64_t *v, int n, bool np_ints) {
+  if (!np_ints) return pv_ints(mod(q), PV_TUPLE, v, n);
+  pval *p = pv_seq(mod(q), PV_TUPLE, n);
+  for (int i = 0; i < n; i++) p->items[i] = pv_np_int64(mod(q), v[i]);
+  return p;
+}
+
+/* lax.reduce_sum(x, axes): always an equation. */
+static ir_atom reduce_sum(tq *q, ir_atom x, const int64_t *axes, int n) {
+  ir_param ps[2] = {{"axes", ints(q, axes, n, false)}, {"out_sharding", pv_none(mod(q))}};
+  return build(q, P_reduce_sum, &x, 1, ps, 2, NULL);
+}
+
+/* lax.reshape(x, shape): x itself when of that shape and not a scalar. */
+static ir_atom reshape(tq *q, ir_atom x, const tj_aval *to) {
+  tj_aval a = aval_of(q, x);
+  if (a.rank && aval_same_shape(&a, to)) return x;
+  ir_param ps[3] = {{"dimensions", pv_none(mod(q))},
+                    {"new_sizes", ints(q, to->dims, to->rank, false)},
+                    {"sharding", pv_none(mod(q))}};
+  return build(q, P_reshape, &x, 1, ps, 3, NULL);
+}
+
+/* lax.broadcast_in_dim(x, shape of to, dims): a scalar to a scalar is x. */
+static ir_atom broadcast_in_dim(tq *q, ir_atom x, const tj_aval *to, const int64_t *dims, int n, bool np_ints) {
+  tj_aval a = aval_of(q, x), out = *to;
+  if (a.rank == 0 && to->rank == 0 && n == 0) return x;
+  out.dtype = a.dtype, out.weak = a.weak;
+  ir_param ps[1] = {{"broadcast_dimensions", ints(q, dims, n, np_ints)}};
+  return build(q, P_broadcast_in_dim, &x, 1, ps, n ? 1 : 0, &out);
+}
+
+/* lax.expand_dims(x, dims): broadcast_in_dim, always an equation. */
+static ir_atom expand_dims(tq *q, ir_atom x, const int64_t *dims, int n) {
+  tj_aval a = aval_of(q, x), out = a;
+  bool inserted[TJ_MAX_RANK] = {0};
+  out.rank = (uint8_t)(a.rank + n);
+  for (int i = 0; i < n; i++) inserted[dims[i] < 0 ? dims[i] + out.rank : dims[i]] = true;
+  int64_t bdims[TJ_MAX_RANK];
+  int nb = 0, k = 0;
+  for (int i = 0; i < out.rank; i++) {
+    out.dims[i] = inserted[i] ? 1 : a.dims[k++];
+    if (!inserted[i]) bdims[nb++] = i;
+  }
+  ir_param ps[1] = {{"broadcast_dimensions", ints(q, bdims, nb, false)}};
+  return build(q, P_broadcast_in_dim, &x, 1, ps, nb ? 1 : 0, &out);
+}
+
+/* lax.transpose(x, perm): x itself for the identity. */
+static ir_atom transpose(tq *q, ir_atom x, const int64_t *perm, int n) {
+  bool identity = true;
+  for (int i = 0; i < n; i++) identity &= perm[i] == i;
+  if (identity) return x;
+  ir_param ps[1] = {{"permutation", ints(q, perm, n, false)}};
+  return build(q, P_transpose, &x, 1, ps, 1, NULL);
+}
+
+/* lax.full_like(x, v): a literal for a scalar, else broadcast_in_dim. */
+static ir_atom full_like(tq *q, ir_atom x, double v) {
+  tj_aval a = aval_of(q, x);
+  ir_atom s = lit(q, a.dtype, a.weak, v);
+  return a.rank == 0 ? s : build(q, P_broadcast_in_dim, &s, 1, NULL, 0, &a);
+}
+
+/* lax.py _unbroadcast(aval, x): the sum of x over the axes broadcast to
+ * reach it from aval. */
+static ir_atom unbroadcast(tq *q, const tj_aval *to, ir_atom x) {
+  tj_aval a = aval_of(q, x);
+  if (aval_same_shape(&a, to)) return x;
+  int64_t dims[TJ_MAX_RANK];
+  int n = 0;
+  if (to->rank == 0) {
+    for (int i = 0; i < a.rank; i++) dims[n++] = i;
+    return reduce_sum(q, x, dims, n);
+  }
+  for (int i = 0; i < a.rank && i < to->rank; i++)
+    if (a.dims[i] != to->dims[i]) dims[n++] = i;
+  if (n) x = reduce_sum(q, x, dims, n);
+  return reshape(q, x, to);
+}
+
+/* ---- elementwise ---- */
+
+#define CT (q->ct[0])
+
+static void tr_neg(tq *q) { q->cin[0] = un(q, P_neg, CT); }
+static void tr_copy(tq *q) { q->cin[0] = un(q, P_copy, CT); }
+
+/* lax.py _add_transpose: both operands' cotangents, a known one's too. */
+static void tr_add(tq *q) {
+  tj_aval x = in_aval(q, 0), y = in_aval(q, 1);
+  q->cin[0] = unbroadcast(q, &x, CT);
+  q->cin[1] = unbroadcast(q, &y, CT);
+}
+
+/* lax.py _sub_transpose: [_unbroadcast(x, t), _unbroadcast(y, neg(t))]. */
+static void tr_sub(tq *q) {
+  tj_aval x = in_aval(q, 0), y = in_aval(q, 1);
+  q->cin[0] = unbroadcast(q, &x, CT);
+  ir_atom n = un(q, P_neg, CT);
+  q->cin[1] = unbroadcast(q, &y, n);
+}
+
+/* ad_util: deflinear2(add_jaxvals_p, lambda t, *args: (t, t)). */
+static void tr_add_any(tq *q) { q->cin[0] = q->cin[1] = CT; }
+
+/* lax.py _mul_transpose_left/right (defbilinear): the cotangent times the
+ * known operand, in the operands' order, unbroadcast. */
+static void tr_mul(tq *q) {
+  int lin = q->undef[0] ? 0 : 1;
+  tj_aval a = in_aval(q, lin);
+  ir_atom g = lin == 0 ? bin(q, P_mul, CT, q->e->in[1]) : bin(q, P_mul, q->e->in[0], CT);
+  q->cin[lin] = unbroadcast(q, &a, g);
+}
+
+/* lax.py _div_transpose_rule: _unbroadcast(x, div(ct, y)). */
+static void tr_div(tq *q) {
+  if (q->undef[1]) {
+    q->failed = !diag_error(q->t->diags, mod(q)->src, q->e->span, "RuntimeError: nonlinear div can't be transposed");
+    return;
+  }
+  tj_aval x = in_aval(q, 0);
+  ir_atom d = bin(q, P_div, CT, q->e->in[1]);
+  q->cin[0] = unbroadcast(q, &x, d);
+}
+
+/* lax.py _convert_element_type_transpose_rule: back to the operand's
+ * dtype and weak type, always an equation. */
+static void tr_convert(tq *q) {
+  tj_aval a = in_aval(q, 0);
+  ir_param ps[2] = {{"new_dtype", pv_dtype(mod(q), a.dtype)}, {"weak_type", pv_bool(mod(q), a.weak)}};
+  q->cin[0] = build(q, P_convert_element_type, &CT, 1, ps, 2, NULL);
+}
+
+/* ---- reductions and shapes ---- */
+
+/* lax.py _reduce_sum_transpose_rule: broadcast_in_dim of the cotangent
+ * back, broadcast_dimensions=tuple(np.delete(np.arange(n), axes)). */
+static void tr_reduce_sum(tq *q) {
+  tj_aval a = in_aval(q, 0);
+  int64_t axes[TJ_MAX_RANK], dims[TJ_MAX_RANK];
+  int nax = ir_param_ints(q->e, "axes", axes, TJ_MAX_RANK), n = 0;
+  for (int i = 0; i < a.rank; i++) {
+    bool reduced = false;
+    for (int k = 0; k < nax; k++) reduced |= axes[k] == i;
+    if (!reduced) dims[n++] = i;
+  }
+  q->cin[0] = broadcast_in_dim(q, CT, &a, dims, n, true);
+}
+
+/* lax.py _broadcast_in_dim_transpose_rule: the sum over the broadcast
+ * axes, then expand_dims at the operand's unit dimensions. A known
+ * operand (a literal) gets nothing. */
+static void tr_broadcast_in_dim(tq *q) {
+  if (!q->undef[0]) return;
+  tj_aval a = in_aval(q, 0), out = mod(q)->vars[q->e->out[0]];
+  int64_t bd[TJ_MAX_RANK], unit[TJ_MAX_RANK], axes[TJ_MAX_RANK];
+  int nbd = ir_param_get(q->e, "broadcast_dimensions") ? ir_param_ints(q->e, "broadcast_dimensions", bd, TJ_MAX_RANK)
+                                                       : 0;
+  int nunit = 0, nax = 0;
+  bool kept[TJ_MAX_RANK] = {0};
+  for (int i = 0; i < a.rank; i++)
+    if (a.dims[i] == 1) unit[nunit++] = i;
+  for (int i = 0; i < nbd; i++)
+    if (a.dims[i] != 1) kept[bd[i]] = true;
+  for (int i = 0; i < out.rank; i++)
+    if (!kept[i]) axes[nax++] = i;
+  ir_atom s = reduce_sum(q, CT, axes, nax);
+  q->cin[0] = expand_dims(q, s, unit, nunit);
+}
+
+/* lax.py _reshape_transpose_rule (dimensions is None in tjit). */
+static void tr_reshape(tq *q) {
+  tj_aval a = in_aval(q, 0);
+  q->cin[0] = reshape(q, CT, &a);
+}
+
+/* lax.py _squeeze_transpose_rule: expand_dims(t, dimensions). */
+static void tr_squeeze(tq *q) {
+  int64_t dims[TJ_MAX_RANK];
+  int n = ir_param_ints(q->e, "dimensions", dims, TJ_MAX_RANK);
+  q->cin[0] = expand_dims(q, CT, dims, n < 0 ? 0 : n);
+}
+
+/* transpose(t, np.argsort(permutation)). */
+static void tr_transpose(tq *q) {
+  int64_t perm[TJ_MAX_RANK], inv[TJ_MAX_RANK];
+  int n = ir_param_ints(q->e, "permutation", perm, TJ_MAX_RANK);
+  for (int i = 0; i < n; i++) inv[perm[i]] = i;
+  q->cin[0] = transpose(q, CT, inv, n);
+}
+
+/* rev(t, dimensions). */
+static void tr_rev(tq *q) {
+  q->cin[0] = build(q, P_rev, &CT, 1, q->e->params, q->e->nparams, NULL);
+}
+
+/* loops.py _cumsum_transpose_rule: cumsum(t, axis, reverse=not reverse). */
+static void tr_cumsum(tq *q) {
+  ir_param ps[2] = {{"axis", pv_int(mod(q), ir_param_int(q->e, "axis", 0))},
+                    {"reverse", pv_bool(mod(q), !ir_param_bool(q->e, "reverse", false))}};
+  q->cin[0] = build(q, P_cumsum, &CT, 1, ps, 2, NULL);
+}
+
+/* lax.py _select_transpose_rule: zeros = full_like(ct, 0), then per
+ * linear case the cotangent where which selects it, else zeros. */
+static void tr_select_n(tq *q) {
+  ir_atom zeros = full_like(q, CT, 0), which = q->e->in[0];
+  tj_aval w = aval_of(q, which);
+  uint32_t ncase = q->e->nin - 1;
+  for (uint32_t i = 0; i < ncase; i++) {
+    if (!q->undef[1 + i]) continue;
+    ir_atom pred = which;
+    if (w.dtype != DT_BOOL) pred = bin(q, P_eq, which, lit(q, w.dtype, false, (double)i));
+    bool picks_ct = w.dtype == DT_BOOL ? i == 0 : false;
+    ir_atom in[3] = {pred, picks_ct ? CT : zeros, picks_ct ? zeros : CT};
+    q->cin[1 + i] = build(q, P_select_n, in, 3, NULL, 0, NULL);
+  }
+}
+
+/* lax.py _concatenate_transpose_rule: split(ct, sizes, axis=dimension),
+ * one equation whatever the operands. */
+static void tr_concatenate(tq *q) {
+  int64_t dim = ir_param_int(q->e, "dimension", 0);
+  uint32_t n = q->e->nin;
+  int64_t *sizes = malloc(sizeof *sizes * n);
+  ir_atom *outs = malloc(sizeof *outs * n);
+  tj_aval *hint = malloc(sizeof *hint * n);
+  if (!sizes || !outs || !hint) TJ_OOM();
+  for (uint32_t i = 0; i < n; i++) {
+    hint[i] = in_aval(q, (int)i);
+    sizes[i] = hint[i].dims[dim];
+    hint[i].weak = aval_of(q, CT).weak;
+  }
+  ir_param ps[2] = {{"axis", pv_int(mod(q), dim)}, {"sizes", ints(q, sizes, (int)n, false)}};
+  build_n(q, P_split, &CT, 1, ps, 2, hint, (int)n, outs);
+  for (uint32_t i = 0; i < n && !q->failed; i++)
+    if (q->undef[i]) q->cin[i] = outs[i];
+  free(hint);
+  free(outs);
+  free(sizes);
+}
+
+/* A padding_config of (lo, hi, interior) triples, each element numpy's or
+ * Python's int as np_lo/np_hi/np_in say. */
+static pval *pad_config(tq *q, const int64_t *lo, const int64_t *hi, const int64_t *in, int n, bool np_lo, bool np_hi,
+                        bool np_in) {
+  ir_module *m = mod(q);
+  pval *cfg = pv_seq(m, PV_TUPLE, n);
+  for (int i = 0; i < n; i++) {
+    pval *t = pv_seq(m, PV_TUPLE, 3);
+    t->items[0] = np_lo ? pv_np_int64(m, lo[i]) : pv_int(m, lo[i]);
+    t->items[1] = np_hi ? pv_np_int64(m, hi[i]) : pv_int(m, hi[i]);
+    t->items[2] = np_in ? pv_np_int64(m, in[i]) : pv_int(m, in[i]);
+    cfg->items[i] = t;
+  }
+  return cfg;
+}
+
+static ir_atom pad(tq *q, ir_atom x, ir_atom value, pval *config) {
+  ir_atom in[2] = {x, value};
+  ir_param ps[1] = {{"padding_config", config}};
+  return build(q, P_pad, in, 2, ps, 1, NULL);
+}
+
+/* slicing.py _slice_transpose_fancy: the cotangent padded with zeros back
+ * to the operand's shape (strided: interior padding stride - 1). */
+static void tr_slice(tq *q) {
+  tj_aval a = in_aval(q, 0), c = aval_of(q, CT);
+  int64_t start[TJ_MAX_RANK], limit[TJ_MAX_RANK], strides[TJ_MAX_RANK], hi[TJ_MAX_RANK], in[TJ_MAX_RANK];
+  ir_param_ints(q->e, "start_indices", start, TJ_MAX_RANK);
+  ir_param_ints(q->e, "limit_indices", limit, TJ_MAX_RANK);
+  bool strided = !ir_param_is_none(q->e, "strides") && ir_param_ints(q->e, "strides", strides, TJ_MAX_RANK) == a.rank;
+  bool all_one = true;
+  for (int i = 0; strided && i < a.rank; i++) all_one &= strides[i] == 1;
+  for (int i = 0; i < a.rank; i++) {
+    int64_t real = limit[i];
+    if (strided && !all_one) real = start[i] + (c.dims[i] == 0 ? 0 : 1 + (c.dims[i] - 1) * strides[i]);
+    hi[i] = a.dims[i] - real;
+    in[i] = strided && !all_one ? strides[i] - 1 : 0;
+  }
+  ir_atom zero = lit(q, c.dtype, false, 0);
+  q->cin[0] = pad(q, CT, zero, pad_config(q, start, hi, in, a.rank, false, true, strided && !all_one));
+}
+
+/* lax.py _pad_transpose: the operand's cotangent unpadded (a pad by the
+ * negated widths, then a slice with stride interior + 1); the padding
+ * value's the sum of the cotangent less the operand's. */
+static void tr_pad(tq *q) {
+  const pval *cfg = ir_param_get(q->e, "padding_config");
+  tj_aval c = aval_of(q, CT);
+  int n = cfg ? cfg->nitems : 0;
+  int64_t lo[TJ_MAX_RANK], hi[TJ_MAX_RANK], in[TJ_MAX_RANK], zero[TJ_MAX_RANK] = {0}, step[TJ_MAX_RANK];
+  for (int i = 0; i < n && i < TJ_MAX_RANK; i++) {
+    int64_t v[3];
+    ir_pval_ints(cfg->items[i], v, 3);
+    lo[i] = -v[0], hi[i] = -v[1], in[i] = 0, step[i] = v[2] + 1;
+  }
+  ir_atom op = JVP_ZERO;
+  if (q->undef[0]) {
+    ir_atom unpadded = pad(q, CT, lit(q, c.dtype, false, 0), pad_config(q, lo, hi, in, n, true, true, true));
+    tj_aval u = aval_of(q, unpadded);
+    ir_param ps[3] = {{"start_indices", ints(q, zero, n, true)},
+                      {"limit_indices", ints(q, u.dims, u.rank, false)},
+                      {"strides", ints(q, step, n, true)}};
+    op = q->cin[0] = build(q, P_slice, &unpadded, 1, ps, 3, NULL);
+  }
+  if (q->undef[1]) {
+    int64_t all[TJ_MAX_RANK];
+    for (int i = 0; i < c.rank; i++) all[i] = i;
+    ir_atom total_t = reduce_sum(q, CT, all, c.rank);
+    tj_aval o = aval_of(q, op);
+    ir_atom total_op = reduce_sum(q, op, all, o.rank);
+    q->cin[1] = bin(q, P_sub, total_t, total_op);
+  }
+}
+
+/* ---- dot_general ---- */
+
+/* lax.py _dot_general_transpose_lhs (swap_ans for the rhs rule): the
+ * cotangent contracted with the known operand over its kept dimensions,
+ * transposed back into the linear operand's order, converted to its
+ * dtype when preferred_element_type made them differ. */
+static ir_atom dot_transpose(tq *q, int x, const ir_dot_dims *d, bool swap_ans) {
+  const int64_t *xc = swap_ans ? d->rc : d->lc, *yc = swap_ans ? d->lc : d->rc;
+  const int64_t *xb = swap_ans ? d->rb : d->lb, *yb = swap_ans ? d->lb : d->rb;
+  int nc = d->nlc, nb = d->nlb;
+  tj_aval xa = in_aval(q, x), ya = in_aval(q, 1 - x);
+  int64_t x_kept[TJ_MAX_RANK], y_kept[TJ_MAX_RANK];
+  int nxk = 0, nyk = 0;
+  for (int i = 0; i < xa.rank; i++) {
+    bool used = false;
+    for (int k = 0; k < nc; k++) used |= xc[k] == i;
+    for (int k = 0; k < nb; k++) used |= xb[k] == i;
+    if (!used) x_kept[nxk++] = i;
+  }
+  for (int i = 0; i < ya.rank; i++) {
+    bool used = false;
+    for (int k = 0; k < nc; k++) used |= yc[k] == i;
+    for (int k = 0; k < nb; k++) used |= yb[k] == i;
+    if (!used) y_kept[nyk++] = i;
+  }
+  /* ranges_like: the answer's batch dims, then x's kept then y's (or y's
+   * then x's when swapped); ans_y the range of y's kept ones */
+  int64_t ans_batch[TJ_MAX_RANK], ans_y[TJ_MAX_RANK];
+  for (int i = 0; i < nb; i++) ans_batch[i] = i;
+  for (int i = 0; i < nyk; i++) ans_y[i] = nb + (swap_ans ? 0 : nxk) + i;
+  /* x_contract sorted by y_contract, then out_axes = argsort(x_batch +
+   * x_kept + that) */
+  int64_t order[TJ_MAX_RANK], unsorted[TJ_MAX_RANK], out_axes[TJ_MAX_RANK];
+  for (int i = 0; i < nc; i++) order[i] = i;
+  for (int i = 1; i < nc; i++)
+    for (int k = i; k > 0 && yc[order[k - 1]] > yc[order[k]]; k--) {
+      int64_t s = order[k];
+      order[k] = order[k - 1], order[k - 1] = s;
+    }
+  int nu = 0;
+  for (int i = 0; i < nb; i++) unsorted[nu++] = xb[i];
+  for (int i = 0; i < nxk; i++) unsorted[nu++] = x_kept[i];
+  for (int i = 0; i < nc; i++) unsorted[nu++] = xc[order[i]];
+  for (int i = 0; i < nu; i++) out_axes[unsorted[i]] = i;
+  ir_dot_dims nd = {.nlc = nyk, .nrc = nyk, .nlb = nb, .nrb = nb};
+  memcpy(nd.lc, ans_y, sizeof *ans_y * (size_t)nyk);
+  memcpy(nd.rc, y_kept, sizeof *y_kept * (size_t)nyk);
+  memcpy(nd.lb, ans_batch, sizeof *ans_batch * (size_t)nb);
+  memcpy(nd.rb, yb, sizeof *yb * (size_t)nb);
+  ir_param ps[3] = {{"dimension_numbers", ir_dot_dims_new(mod(q), &nd)}};
+  int np = 1;
+  const pval *prec = ir_param_get(q->e, "precision"), *pref = ir_param_get(q->e, "preferred_element_type");
+  if (prec) ps[np++] = (ir_param){"precision", (pval *)prec};
+  if (pref) ps[np++] = (ir_param){"preferred_element_type", (pval *)pref};
+  ir_atom in[2] = {CT, q->e->in[1 - x]};
+  ir_atom out = build(q, P_dot_general, in, 2, ps, np, NULL);
+  ir_atom x_bar = transpose(q, out, out_axes, nu);
+  tj_aval b = aval_of(q, x_bar);
+  if (b.dtype == xa.dtype) return x_bar;
+  ir_param cps[2] = {{"new_dtype", pv_dtype(mod(q), xa.dtype)}, {"weak_type", pv_bool(mod(q), xa.weak)}};
+  return build(q, P_convert_element_type, &x_bar, 1, cps, 2, NULL);
+}
+
+static void tr_dot_general(tq *q) {
+  ir_dot_dims d;
+  if (!ir_dot_dims_read(q->e, &d)) { q->failed = true; return; }
+  int x = q->undef[0] ? 0 : 1;
+  q->cin[x] = dot_transpose(q, x, &d, x == 1);
+}

@@ -1,0 +1,378 @@
+/* Reverse-mode builtins (issue 15): grad, value_and_grad and vjp as
+ * jax/_src/api.py defines them. grad(f) and value_and_grad(f) are function
+ * values; calling one traces f on its arguments into a jaxpr of its own
+ * (trace_with, the arguments not differentiated closed over as
+ * argnums_partial2 closes over them), linearizes it into the current
+ * jaxpr (lib/ir/vjp.c: the known equations recorded here) and runs the
+ * backward pass from the seed 1.0 (lax._one_vjp), so the listing is
+ * make_jaxpr(jax.grad(f))'s. vjp(f, *primals) does the linearization at
+ * once and returns the pullback as a function value that runs the
+ * backward pass when called. */
+#include <stdio.h>
+#include <string.h>
+
+#include "prims.h"
+#include "trace.h"
+#include "trace_body.h"
+#include "trace_tree.h"
+#include "util.h"
+#include "vjp.h"
+
+typedef enum { AD_GRAD, AD_VALUE_AND_GRAD, AD_PULLBACK } ad_kind;
+
+struct ad_fn {
+  ad_kind kind;
+  value fn;                        /* grad, value_and_grad: the function */
+  int64_t argnums[TJ_MAX_PARAMS];
+  int nargnums;
+  bool argnums_tuple;              /* a tuple: the gradient is a tuple too */
+  bool has_aux;
+  /* AD_PULLBACK: the linearization, the trees of the primal output and
+   * of the primals, and the jaxpr whose variables the residuals are */
+  vjp_linear lin;
+  value out_tree, in_tree;
+  int nconst;                      /* leading linear inputs that are captured consts */
+  ir_jaxpr *level;
+};
+
+bool call_function_value(tracer *t, const value *fn, node *call, value *args, int nargs, value *out);
+
+static jvp_target target(tracer *t) {
+  return (jvp_target){t->m, t->jaxpr, t->diags, &t->neqns, TJ_MAX_EQNS, name_str(t->prog->names, t->entry->name),
+                      &t->jvp_memo};
+}
+
+static bool leaf_atom(tracer *t, const value *v, tj_span span, ir_atom *out) {
+  if (v->kind == V_TRACED) { *out = frame_atom(t, v->var); return true; }
+  return own_atom(t, v, span, out);
+}
+
+static value atom_value(tracer *t, ir_atom a) {
+  if (!ATOM_IS_LIT(a)) return value_traced(ATOM_INDEX(a));
+  const ir_lit *l = &t->m->lits[ATOM_INDEX(a)];
+  value v = dtype_is_float(l->dtype) ? value_float(l->f) : l->dtype == DT_BOOL ? value_bool(l->i) : value_int(l->i);
+  return l->weak ? v : value_strong(v, l->dtype);
+}
+
+/* _check_input_dtype_revderiv("grad", holomorphic=False, allow_int=False). */
+static bool check_input(tracer *t, const value *leaf, tj_span span) {
+  tj_aval a = value_aval(t, leaf);
+  if (dtype_is_float(a.dtype)) return true;
+  return tracer_error(t, span,
+                      "TypeError: grad requires real- or complex-valued inputs (input dtype that is a sub-dtype of "
+                      "np.inexact), but got %s. If you want to use Boolean- or integer-valued inputs, use vjp or "
+                      "set allow_int to True.",
+                      dtype_long(a.dtype));
+}
+
+/* _check_scalar and _check_output_dtype_revderiv("grad") of the output. */
+static bool check_output(tracer *t, const value *ans, tj_span span) {
+  if (ans->kind != V_TRACED && !value_is_number(ans))
+    return tracer_error(t, span, "TypeError: Gradient only defined for scalar-output functions. Output was %s.",
+                        jax_tracer_repr(t, ans));
+  tj_aval a = value_aval(t, ans);
+  if (a.rank)
+    return tracer_error(t, span, "TypeError: Gradient only defined for scalar-output functions. Output had shape: %s.",
+                        jax_shape_tuple(t, &a));
+  if (dtype_is_float(a.dtype)) return true;
+  return tracer_error(t, span,
+                      "TypeError: grad requires real-valued outputs (output dtype that is a sub-dtype of np.floating), "
+                      "but got %s. For differentiation of functions with integer outputs, use jax.vjp directly.",
+                      dtype_long(a.dtype));
+}
+
+/* ---- the linearization of a traced body ---- */
+
+typedef struct linearized {
+  body bd;
+  vjp_linear lin;
+  value *outs;        /* the primal outputs, one per output leaf */
+  int nout;
+} linearized;
+
+/* Linearizes bd (already traced): its consts with zero tangents, the
+ * leaves lp differentiated. */
+static bool linearize_body(tracer *t, linearized *l, const leaves *lp, tj_span span) {
+  const body *bd = &l->bd;
+  int nin = bd->nconst + lp->n;
+  ir_atom *pin = ARENA_ARRAY(&t->scratch, ir_atom, nin + 1);
+  bool *nz = ARENA_ARRAY(&t->scratch, bool, nin + 1);
+  for (int i = 0; i < bd->nconst; i++) pin[i] = frame_atom(t, bd->outer[i]), nz[i] = false;
+  for (int i = 0; i < lp->n; i++) {
+    if (!leaf_atom(t, &lp->v[i], span, &pin[bd->nconst + i])) return false;
+    nz[bd->nconst + i] = true;
+  }
+  jvp_target tg = target(t);
+  l->nout = (int)bd->jaxpr->nout;
+  ir_atom *op = ARENA_ARRAY(&t->scratch, ir_atom, l->nout + 1);
+  if (!vjp_linearize(&tg, bd->jaxpr, pin, nz, op, &l->lin)) return false;
+  l->outs = ARENA_ARRAY(&t->scratch, value, l->nout + 1);
+  for (int i = 0; i < l->nout; i++) l->outs[i] = atom_value(t, op[i]);
+  return true;
+}
+
+/* The backward pass from cts (one per output leaf); the cotangents of
+ * the differentiated leaves, zeros instantiated (_vjp3_bwd), to grads. */
+static bool backward(tracer *t, const vjp_linear *lin, int nconst, const ir_atom *cts, tj_span span, value *grads) {
+  jvp_target tg = target(t);
+  ir_atom *g = ARENA_ARRAY(&t->scratch, ir_atom, lin->nin + 1);
+  if (!vjp_backward(&tg, lin, cts, span, g)) return false;
+  for (uint32_t i = (uint32_t)nconst; i < lin->nin; i++) {
+    if (g[i] == JVP_ZERO) {
+      tj_aval a = t->m->vars[ATOM_INDEX(lin->tin[i])];
+      if (!jvp_zeros(&tg, &a, span, &g[i])) return false;
+    }
+    grads[i - (uint32_t)nconst] = atom_value(t, g[i]);
+  }
+  return true;
+}
+
+/* ---- grad and value_and_grad ---- */
+
+typedef struct partial_args {
+  const struct ad_fn *g;
+  const value *args;
+  int nargs;
+} partial_args;
+
+/* argnums_partial2: f with the differentiated arguments replaced. */
+static bool call_partial(tracer *t, const void *ctx, node *call, value *dyn, int ndyn, value *result) {
+  const partial_args *p = ctx;
+  value *all = ARENA_ARRAY(&t->scratch, value, p->nargs + 1);
+  memcpy(all, p->args, sizeof *all * (size_t)p->nargs);
+  for (int i = 0; i < ndyn; i++) all[p->g->argnums[i]] = dyn[i];
+  return call_function_value(t, &p->g->fn, call, all, p->nargs, result);
+}
+
+static const char *argnums_text(tracer *t, const struct ad_fn *g) {
+  tj_buf b = {0};
+  if (!g->argnums_tuple) buf_printf(&b, "%lld", (long long)g->argnums[0]);
+  else {
+    buf_puts(&b, "(");
+    for (int i = 0; i < g->nargnums; i++) buf_printf(&b, "%s%lld", i ? ", " : "", (long long)g->argnums[i]);
+    buf_puts(&b, g->nargnums == 1 ? ",)" : ")");
+  }
+  char *s = arena_strdup(&t->scratch, b.data ? b.data : "");
+  buf_free(&b);
+  return s;
+}
+
+/* value_and_grad_f(*args): ((ans[, aux]), g) — grad_f returns g (and aux). */
+static bool grad_call(tracer *t, const struct ad_fn *g, node *call, value *args, int nargs, value *out) {
+  tj_span span = call->span;
+  int64_t max = 0;
+  for (int i = 0; i < g->nargnums; i++) max = g->argnums[i] > max ? g->argnums[i] : max;
+  if (max >= nargs)
+    return tracer_error(t, span,
+                        "TypeError: differentiating with respect to argnums=%s requires at least %lld positional "
+                        "arguments to be passed by the caller, but got only %d positional arguments.",
+                        argnums_text(t, g), (long long)max + 1, nargs);
+  value dyn = {.kind = V_TUPLE, .n = g->nargnums, .items = ARENA_ARRAY(&t->scratch, value, g->nargnums)};
+  for (int i = 0; i < g->nargnums; i++) dyn.items[i] = args[g->argnums[i]];
+  leaves lp = {0};
+  if (!tree_flatten(t, &dyn, &lp, span, "grad arguments")) return false;
+  for (int i = 0; i < lp.n; i++)
+    if (!check_input(t, &lp.v[i], span)) return false;
+  partial_args pa = {g, args, nargs};
+  linearized l = {0};
+  body_info info = {"grad", &g->fn, NULL, 0};
+  if (!trace_with(t, call_partial, &pa, dyn.items, dyn.n, NULL, &info, call, &l.bd)) return false;
+  if (!linearize_body(t, &l, &lp, span)) return false;
+  int k = 0;
+  value result = tree_unflatten(t, &l.bd.result, l.outs, &k);
+  value ans = result, aux = {0};
+  if (g->has_aux) {
+    if (result.kind != V_TUPLE || result.n != 2)
+      return tracer_error(t, span,
+                          "TypeError: expected function with aux output to return a two-element tuple, but got "
+                          "type <class '%s'> with value %s",
+                          result.kind == V_TRACED ? "jax._src.interpreters.partial_eval.DynamicJaxprTracer"
+                                                  : value_type_name(&result),
+                          jax_tracer_repr(t, &result));
+    ans = result.items[0], aux = result.items[1];
+  }
+  if (!check_output(t, &ans, span)) return false;
+  tj_aval a = value_aval(t, &ans);
+  ir_lit one = {.dtype = a.dtype, .weak = a.weak, .f = 1.0};
+  ir_atom *cts = ARENA_ARRAY(&t->scratch, ir_atom, l.nout + 1);
+  for (int i = 0; i < l.nout; i++) cts[i] = i == 0 ? ir_new_lit(t->m, &one) : JVP_ZERO;
+  value *grads = ARENA_ARRAY(&t->scratch, value, lp.n + 1);
+  if (!backward(t, &l.lin, l.bd.nconst, cts, span, grads)) return false;
+  k = 0;
+  value gv = tree_unflatten(t, &dyn, grads, &k);
+  if (!g->argnums_tuple) gv = gv.items[0];
+  value first = ans;
+  if (g->has_aux) {
+    value *pair = ARENA_ARRAY(&t->scratch, value, 2);
+    pair[0] = g->kind == AD_GRAD ? gv : ans, pair[1] = aux;
+    first = (value){.kind = V_TUPLE, .items = pair, .n = 2};
+    if (g->kind == AD_GRAD) { *out = first; return true; }
+  } else if (g->kind == AD_GRAD) {
+    *out = gv;
+    return true;
+  }
+  value *pair = ARENA_ARRAY(&t->scratch, value, 2);
+  pair[0] = first, pair[1] = gv;
+  *out = (value){.kind = V_TUPLE, .items = pair, .n = 2};
+  return true;
+}
+
+/* ---- vjp and its pullback ---- */
+
+static bool call_fn_value(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result) {
+  return call_function_value(t, ctx, call, args, nargs, result);
+}
+
+/* _vjp3_bwd(ct): the cotangent tree checked against the output's, the
+ * backward pass, the primals' cotangents as a tuple. */
+static bool pullback_call(tracer *t, const struct ad_fn *g, node *call, value *args, int nargs, value *out) {
+  tj_span span = call->span;
+  if (nargs != 1)
+    return tracer_error(t, span,
+                        "TypeError: The function returned by `jax.vjp` applied to %s was called with %d arguments, "
+                        "but functions returned by `jax.vjp` must be called with a single argument corresponding to "
+                        "the single value returned by the function being differentiated (even if that returned "
+                        "value is a tuple or other container).",
+                        name_str(t->prog->names, g->fn.func->name), nargs);
+  if (t->jaxpr != g->level)
+    return tracer_error(t, span, "a vjp function can only be called where vjp was called, not inside a jit, cond or "
+                                 "loop body traced since");
+  if (!tree_same_structure(&g->out_tree, &args[0])) {
+    tj_buf a = {0}, b = {0};
+    tree_def_text(t, &g->out_tree, &a);
+    tree_def_text(t, &args[0], &b);
+    tracer_error(t, span,
+                 "ValueError: unexpected tree structure of the argument to a VJP function: the differentiated "
+                 "function's output is PyTreeDef(%s), the argument PyTreeDef(%s)",
+                 a.data, b.data);
+    buf_free(&a);
+    buf_free(&b);
+    return false;
+  }
+  leaves lo = {0}, lc = {0};
+  if (!tree_flatten(t, &g->out_tree, &lo, span, "vjp outputs") || !tree_flatten(t, &args[0], &lc, span, "cotangents"))
+    return false;
+  ir_atom *cts = ARENA_ARRAY(&t->scratch, ir_atom, g->lin.nout + 1);
+  for (uint32_t i = 0; i < g->lin.nout; i++) cts[i] = JVP_ZERO; /* has_aux: the aux outputs' */
+  for (int i = 0; i < lc.n; i++) {
+    tj_aval want = value_aval(t, &lo.v[i]), got = value_aval(t, &lc.v[i]);
+    if (want.dtype != got.dtype || !aval_same_shape(&want, &got)) {
+      char w[128], gs[128];
+      aval_format(&got, gs, sizeof gs);
+      aval_format(&want, w, sizeof w);
+      return tracer_error(t, span,
+                          "ValueError: unexpected JAX type (e.g. shape/dtype) for argument to VJP function: got %s, "
+                          "but expected %s because the corresponding output of the differentiated function had JAX "
+                          "type %s",
+                          gs, w, w);
+    }
+    if (!leaf_atom(t, &lc.v[i], span, &cts[i])) return false;
+  }
+  int nleaves = (int)g->lin.nin - g->nconst;
+  value *grads = ARENA_ARRAY(&t->scratch, value, nleaves + 1);
+  if (!backward(t, &g->lin, g->nconst, cts, span, grads)) return false;
+  int k = 0;
+  *out = tree_unflatten(t, &g->in_tree, grads, &k);
+  return true;
+}
+
+/* vjp(f, *primals, has_aux=False): (out, pullback[, aux]). */
+static bool builtin_vjp(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  (void)b;
+  tj_span span = a->call->span;
+  if (a->pos[0].kind != V_FUNC)
+    return tracer_error(t, a->pos_spans[0], "TypeError: Expected a callable value, got %s",
+                        jax_tracer_repr(t, &a->pos[0]));
+  const value *aux_v = call_kwarg(a, "has_aux", NULL);
+  bool has_aux = aux_v && value_truthy(aux_v);
+  struct ad_fn *g = ARENA_NEW(&t->scratch, struct ad_fn);
+  *g = (struct ad_fn){.kind = AD_PULLBACK, .fn = a->pos[0], .has_aux = has_aux, .level = t->jaxpr};
+  value primals = {.kind = V_TUPLE, .items = &a->pos[1], .n = a->npos - 1};
+  leaves lp = {0};
+  if (!tree_flatten(t, &primals, &lp, span, "vjp primals")) return false;
+  linearized l = {0};
+  body_info info = {"vjp", &a->pos[0], NULL, 0};
+  if (!trace_with(t, call_fn_value, &a->pos[0], primals.items, primals.n, NULL, &info, a->call, &l.bd)) return false;
+  if (!linearize_body(t, &l, &lp, span)) return false;
+  int k = 0;
+  value result = tree_unflatten(t, &l.bd.result, l.outs, &k), aux = {0};
+  if (has_aux) {
+    if (result.kind != V_TUPLE || result.n != 2)
+      return tracer_error(t, span, "TypeError: expected function with aux output to return a two-element tuple, "
+                                   "but got type <class '%s'> with value %s",
+                          value_type_name(&result), jax_tracer_repr(t, &result));
+    aux = result.items[1], result = result.items[0];
+  }
+  g->lin = l.lin, g->out_tree = result, g->in_tree = primals, g->nconst = l.bd.nconst;
+  value *items = ARENA_ARRAY(&t->scratch, value, 3);
+  items[0] = result;
+  items[1] = (value){.kind = V_FUNC, .func = a->pos[0].func, .closure = a->pos[0].closure, .ad = g};
+  items[2] = aux;
+  *out = (value){.kind = V_TUPLE, .items = items, .n = has_aux ? 3 : 2};
+  return true;
+}
+
+/* ---- grad(f, argnums=0, has_aux=False), value_and_grad ---- */
+
+/* api.py _ensure_index of argnums (an int or a tuple of ints). */
+static bool read_argnums(tracer *t, const call_args *a, struct ad_fn *g) {
+  tj_span span;
+  const value *v = call_kwarg(a, "argnums", &span);
+  if (!v && a->npos > 1) v = &a->pos[1], span = a->pos_spans[1];
+  if (!v) { g->nargnums = 1; return true; }
+  if (v->kind == V_INT) { g->argnums[0] = v->i, g->nargnums = 1; }
+  else if (v->kind == V_TUPLE && v->n <= TJ_MAX_PARAMS) {
+    g->argnums_tuple = true;
+    for (int i = 0; i < v->n; i++) {
+      if (v->items[i].kind != V_INT) goto bad;
+      g->argnums[g->nargnums++] = v->items[i].i;
+    }
+  } else goto bad;
+  for (int i = 0; i < g->nargnums; i++)
+    if (g->argnums[i] < 0)
+      return tracer_error(t, span, "argnums must be non-negative here: tjit does not count arguments from the end");
+  return true;
+bad:
+  return tracer_error(t, span, "TypeError: argnums must be an int or a tuple of ints, got %s",
+                      jax_tracer_repr(t, v));
+}
+
+static bool make_grad(tracer *t, const call_args *a, ad_kind kind, value *out) {
+  if (a->pos[0].kind != V_FUNC)
+    return tracer_error(t, a->pos_spans[0], "TypeError: Expected a callable value, got %s",
+                        jax_tracer_repr(t, &a->pos[0]));
+  struct ad_fn *g = ARENA_NEW(&t->scratch, struct ad_fn);
+  *g = (struct ad_fn){.kind = kind, .fn = a->pos[0]};
+  if (!read_argnums(t, a, g)) return false;
+  const value *aux = call_kwarg(a, "has_aux", NULL);
+  g->has_aux = aux && value_truthy(aux);
+  *out = (value){.kind = V_FUNC, .func = a->pos[0].func, .closure = a->pos[0].closure, .ad = g};
+  return true;
+}
+
+static bool builtin_grad(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  (void)b;
+  return make_grad(t, a, AD_GRAD, out);
+}
+
+static bool builtin_value_and_grad(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  (void)b;
+  return make_grad(t, a, AD_VALUE_AND_GRAD, out);
+}
+
+bool call_function_value(tracer *t, const value *fn, node *call, value *args, int nargs, value *out) {
+  if (fn->ad && fn->ad->kind == AD_PULLBACK) return pullback_call(t, fn->ad, call, args, nargs, out);
+  if (fn->ad) return grad_call(t, fn->ad, call, args, nargs, out);
+  if (fn->func->is_jit) return call_jit(t, fn->func, fn->closure, call, args, nargs, out);
+  return call_user(t, fn->func, fn->closure, call, args, nargs, out);
+}
+
+static const char *const kw_grad[] = {"argnums", "has_aux", NULL};
+static const char *const kw_vjp[] = {"has_aux", NULL};
+
+const builtin_def builtins_grad[] = {
+    {"grad", builtin_grad, 1, 2, kw_grad, 0},
+    {"value_and_grad", builtin_value_and_grad, 1, 2, kw_grad, 0},
+    {"vjp", builtin_vjp, 1, TJ_MAX_PARAMS + 1, kw_vjp, 0},
+    {NULL, NULL, 0, 0, NULL, 0},
+};
