@@ -164,7 +164,9 @@ static bool replay_eqn(const jvp_target *t, const env *v, const ir_eqn *e) {
     any |= buf[n + i] != JVP_ZERO;
   }
   for (uint32_t i = 0; i < e->nout; i++) q.to[i] = JVP_ZERO;
-  if (!any) primal(&q);
+  int hooked = any && t->hook ? t->hook(t, e, q.p, q.dt, q.po, q.to) : -1;
+  if (hooked >= 0) q.failed = !hooked;
+  else if (!any) primal(&q);
   else if (jvp_rules[e->prim]) jvp_rules[e->prim](&q);
   else q.failed = !diag_error(t->diags, t->m->src, e->span,
                               "NotImplementedError: Differentiation rule for '%s' not implemented",

@@ -12,7 +12,8 @@
 #define JVP_ZERO ((ir_atom)UINT32_MAX)
 
 /* Where a replay appends and what it may spend. */
-typedef struct jvp_target {
+typedef struct jvp_target jvp_target;
+struct jvp_target {
   ir_module *m;
   ir_jaxpr *dst;            /* the jaxpr the equations are appended to */
   diag_list *diags;         /* type errors, rules missing, the budget */
@@ -20,7 +21,14 @@ typedef struct jvp_target {
   uint32_t max_eqns;        /* and their limit (TJ_MAX_EQNS) */
   const char *fn_name;      /* for the budget's message */
   struct jvp_memo **memo;   /* jvp jaxprs of jit bodies, by (body, nonzeros) */
-} jvp_target;
+  /* Optional: a rule run instead of an equation's JVP rule when some
+   * tangent is nonzero (vjp.c's linearization of a jit, as JAX's
+   * primitive_linearizations take the place of primitive_jvps). Returns
+   * 1 when it handled e (its outputs' primals po and tangents to), 0 on
+   * an error, -1 to leave e to its JVP rule. */
+  int (*hook)(const struct jvp_target *t, const ir_eqn *e, const ir_atom *p, const ir_atom *dt, ir_atom *po,
+              ir_atom *to);
+};
 
 /* Replays src's equations into t->dst: src's constvars stand for
  * themselves (zero tangents), its invars for primals[i] with tangent

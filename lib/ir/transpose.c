@@ -62,7 +62,7 @@ static ir_atom build_n(tq *q, int prim, const ir_atom *in, int nin, const ir_par
   if (!e) { q->failed = true; return ATOM_VAR(0); }
   (*t->neqns)++;
   for (int i = 0; outs && i < nout; i++) outs[i] = ATOM_VAR(e->out[i]);
-  return ATOM_VAR(e->out[0]);
+  return nout ? ATOM_VAR(e->out[0]) : ATOM_VAR(0);
 }
 
 static ir_atom build(tq *q, int prim, const ir_atom *in, int nin, const ir_param *ps, int np, const tj_aval *hint) {
@@ -474,4 +474,86 @@ static void tr_dot_general(tq *q) {
   if (!ir_dot_dims_read(q->e, &d)) { q->failed = true; return; }
   int x = q->undef[0] ? 0 : 1;
   q->cin[x] = dot_transpose(q, x, &d, x == 1);
+}
+
+/* ---- jit ---- */
+
+/* A copy of body with fresh invars (its equations reading them), so that
+ * the transposed jaxpr, which takes the known ones as its own invars,
+ * names nothing another printed jaxpr also names. */
+static ir_jaxpr *fresh_copy(ir_module *m, const ir_jaxpr *body) {
+  ir_jaxpr *c = ir_jaxpr_new(m);
+  uint32_t *map = malloc(sizeof *map * (m->nvars + body->nin + 1));
+  if (!map) TJ_OOM();
+  for (uint32_t v = 0; v < m->nvars + body->nin + 1; v++) map[v] = UINT32_MAX;
+  c->constvars = body->constvars, c->nconst = body->nconst;
+  c->invars = ARENA_ARRAY(&m->arena, uint32_t, body->nin + 1);
+  for (uint32_t i = 0; i < body->nin; i++) {
+    tj_aval a = m->vars[body->invars[i]];
+    map[body->invars[i]] = c->invars[c->nin++] = ir_new_var(m, &a);
+  }
+  for (uint32_t k = 0; k < body->neqns; k++) {
+    const ir_eqn *e = &body->eqns[k];
+    ir_eqn *n = ir_add_eqn(m, c, e->prim, e->nin, e->nout, e->nparams, e->span);
+    for (uint32_t i = 0; i < e->nin; i++) {
+      ir_atom a = e->in[i];
+      n->in[i] = !ATOM_IS_LIT(a) && map[ATOM_INDEX(a)] != UINT32_MAX ? ATOM_VAR(map[ATOM_INDEX(a)]) : a;
+    }
+    memcpy(n->out, e->out, sizeof *n->out * e->nout);
+    if (e->nparams) memcpy(n->params, e->params, sizeof *n->params * e->nparams);
+  }
+  c->outs = ARENA_ARRAY(&m->arena, ir_atom, body->nout + 1);
+  for (uint32_t i = 0; i < body->nout; i++) {
+    ir_atom a = body->outs[i];
+    c->outs[i] = !ATOM_IS_LIT(a) && map[ATOM_INDEX(a)] != UINT32_MAX ? ATOM_VAR(map[ATOM_INDEX(a)]) : a;
+  }
+  c->nout = body->nout;
+  free(map);
+  return c;
+}
+
+/* pjit.py _pjit_transpose_fancy: a jit (of the same name) of the body's
+ * backward pass (_transpose_jaxpr_fancy), taking the known operands and
+ * the nonzero cotangents, returning the linear operands' nonzero
+ * cotangents. */
+static void tr_jit(tq *q) {
+  ir_module *m = mod(q);
+  ir_jaxpr *body = fresh_copy(m, ir_param_jaxpr(q->e, "jaxpr")), *tj = ir_jaxpr_new(m);
+  uint32_t nin = q->e->nin, nout = q->e->nout;
+  vjp_linear lin = {.lin = body, .nin = nin, .nout = nout};
+  lin.tin = ARENA_ARRAY(&m->arena, ir_atom, nin + 1);
+  lin.tout = ARENA_ARRAY(&m->arena, ir_atom, nout + 1);
+  ir_atom *cts = ARENA_ARRAY(&m->arena, ir_atom, nout + 1), *outer = ARENA_ARRAY(&m->arena, ir_atom, nin + nout + 1);
+  tj->invars = ARENA_ARRAY(&m->arena, uint32_t, nin + nout + 1);
+  uint32_t nouter = 0;
+  for (uint32_t i = 0; i < nin; i++) {
+    lin.tin[i] = q->undef[i] ? ATOM_VAR(body->invars[i]) : JVP_ZERO;
+    if (!q->undef[i]) tj->invars[tj->nin++] = body->invars[i], outer[nouter++] = q->e->in[i];
+  }
+  for (uint32_t k = 0; k < nout; k++) {
+    lin.tout[k] = ATOM_IS_LIT(body->outs[k]) ? JVP_ZERO : body->outs[k];
+    cts[k] = JVP_ZERO;
+    if (q->ct[k] == JVP_ZERO) continue;
+    tj_aval a = aval_of(q, q->ct[k]);
+    tj->invars[tj->nin++] = ir_new_var(m, &a);
+    cts[k] = ATOM_VAR(tj->invars[tj->nin - 1]);
+    outer[nouter++] = q->ct[k];
+  }
+  jvp_target inner = *q->t;
+  inner.dst = tj;
+  ir_atom *g = ARENA_ARRAY(&m->arena, ir_atom, nin + 1);
+  if (!vjp_backward(&inner, &lin, cts, q->e->span, g)) { q->failed = true; return; }
+  tj->outs = ARENA_ARRAY(&m->arena, ir_atom, nin + 1);
+  for (uint32_t i = 0; i < nin; i++)
+    if (q->undef[i] && g[i] != JVP_ZERO) tj->outs[tj->nout++] = g[i];
+  tj_aval *hint = malloc(sizeof *hint * (tj->nout + 1));
+  ir_atom *res = malloc(sizeof *res * (tj->nout + 1));
+  if (!hint || !res) TJ_OOM();
+  for (uint32_t k = 0; k < tj->nout; k++) hint[k] = aval_of(q, tj->outs[k]);
+  ir_param ps[2] = {{"name", (pval *)ir_param_get(q->e, "name")}, {"jaxpr", pv_jaxpr(m, tj)}};
+  build_n(q, P_jit, outer, (int)nouter, ps, 2, hint, (int)tj->nout, res);
+  for (uint32_t i = 0, k = 0; !q->failed && i < nin; i++)
+    if (q->undef[i] && g[i] != JVP_ZERO) q->cin[i] = res[k++];
+  free(res);
+  free(hint);
 }

@@ -41,11 +41,12 @@ static bool reads_any(const ir_eqn *e, const bool *marked) {
   return false;
 }
 
-/* The equations with sub-jaxprs that the JVP rules make whole (a jit of
- * the JVP of its body) hold primal and tangent outputs together: JAX
- * splits them with their own linearization rules (pjit.py
- * _pjit_linearize, the control-flow partial-eval rules), not yet here. */
+/* The equations with sub-jaxprs that the JVP rules make whole (the
+ * control flow's, with primal and tangent outputs together): JAX splits
+ * them with their partial-eval rules, not yet here. A jit is split by
+ * linearize_jit, its tangent half linear. */
 static bool splittable(const jvp_target *t, const ir_eqn *e) {
+  if (e->prim == P_jit) return true;
   for (uint16_t i = 0; i < e->nparams; i++)
     if (ir_pval_njaxprs(e->params[i].val))
       return !diag_error(t->diags, t->m->src, e->span,
@@ -97,6 +98,9 @@ static bool split(const jvp_target *t, const ir_jaxpr *scratch, vjp_linear *lin)
   return ok;
 }
 
+static int linearize_jit(const jvp_target *t, const ir_eqn *e, const ir_atom *p, const ir_atom *dt, ir_atom *po,
+                         ir_atom *to);
+
 bool vjp_linearize(const jvp_target *t, const ir_jaxpr *src, const ir_atom *primals, const bool *nonzero,
                    ir_atom *out_p, vjp_linear *lin) {
   ir_module *m = t->m;
@@ -109,6 +113,7 @@ bool vjp_linearize(const jvp_target *t, const ir_jaxpr *src, const ir_atom *prim
   }
   jvp_target scratch = *t;
   scratch.dst = ir_jaxpr_new(m);
+  scratch.hook = linearize_jit;
   if (!jvp_replay(&scratch, src, primals, lin->tin, out_p, lin->tout)) return false;
   if (!split(t, scratch.dst, lin)) return false;
   dce_linear(m, lin->lin, lin->tout, lin->nout);
@@ -180,5 +185,223 @@ bool vjp_backward(const jvp_target *t, const vjp_linear *lin, const ir_atom *cts
     grads[i] = lin->tin[i] == JVP_ZERO ? JVP_ZERO : a.ct[ATOM_INDEX(lin->tin[i])];
   free(a.ct);
   free(a.linear);
+  return ok;
+}
+
+/* ---- jit: pjit.py _pjit_linearize over ad.linearize_jaxpr ---- */
+
+/* A jaxpr's linearization as ad.linearize_jaxpr returns it: the primal
+ * jaxpr (src's inputs; the primal outputs, then the residuals it
+ * computes), the tangent jaxpr (the residuals, then the nonzero
+ * tangents; the nonzero output tangents), and per residual the input of
+ * src it is when it is one (res_fwd, else -1: an output of the primal
+ * jaxpr). */
+typedef struct lin_jaxpr {
+  ir_jaxpr *primal, *tangent;
+  uint32_t nres;
+  int32_t *res_fwd;
+  bool *nz_out;
+} lin_jaxpr;
+
+/* The known variables the linear equations read, in the order they first
+ * read them: the tangent trace's consts. */
+static uint32_t residuals(ir_module *m, const vjp_linear *lin, uint32_t *res) {
+  bool *linear = zalloc(m->nvars, sizeof *linear), *seen = zalloc(m->nvars, sizeof *seen);
+  for (uint32_t i = 0; i < lin->nin; i++)
+    if (lin->tin[i] != JVP_ZERO) linear[ATOM_INDEX(lin->tin[i])] = true;
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < lin->lin->neqns; k++) {
+    const ir_eqn *e = &lin->lin->eqns[k];
+    for (uint32_t i = 0; i < e->nin; i++) {
+      if (ATOM_IS_LIT(e->in[i])) continue;
+      uint32_t v = ATOM_INDEX(e->in[i]);
+      if (!linear[v] && !seen[v]) seen[v] = true, res[n++] = v;
+    }
+    for (uint32_t i = 0; i < e->nout; i++) linear[e->out[i]] = true;
+  }
+  free(seen);
+  free(linear);
+  return n;
+}
+
+/* pe.dce_jaxpr with every output used: the equations none of whose
+ * outputs reaches one dropped. */
+static void dce_all_outputs(ir_module *m, ir_jaxpr *j) {
+  bool *live = zalloc(m->nvars, sizeof *live);
+  for (uint32_t i = 0; i < j->nout; i++)
+    if (!ATOM_IS_LIT(j->outs[i])) live[ATOM_INDEX(j->outs[i])] = true;
+  bool *keep = zalloc(j->neqns, sizeof *keep);
+  for (uint32_t k = j->neqns; k-- > 0;) {
+    const ir_eqn *e = &j->eqns[k];
+    for (uint32_t i = 0; i < e->nout; i++) keep[k] |= live[e->out[i]];
+    for (uint32_t i = 0; keep[k] && i < e->nin; i++)
+      if (!ATOM_IS_LIT(e->in[i])) live[ATOM_INDEX(e->in[i])] = true;
+  }
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < j->neqns; k++)
+    if (keep[k]) j->eqns[n++] = j->eqns[k];
+  j->neqns = n;
+  free(keep);
+  free(live);
+}
+
+/* A copy of src's equations into j, each operand that map[] renames (a
+ * variable index; UINT32_MAX: kept) replaced. */
+static void copy_renamed(ir_module *m, ir_jaxpr *j, const ir_jaxpr *src, const uint32_t *map) {
+  for (uint32_t k = 0; k < src->neqns; k++) {
+    const ir_eqn *e = &src->eqns[k];
+    ir_eqn *c = ir_add_eqn(m, j, e->prim, e->nin, e->nout, e->nparams, e->span);
+    for (uint32_t i = 0; i < e->nin; i++) {
+      ir_atom a = e->in[i];
+      c->in[i] = !ATOM_IS_LIT(a) && map[ATOM_INDEX(a)] != UINT32_MAX ? ATOM_VAR(map[ATOM_INDEX(a)]) : a;
+    }
+    memcpy(c->out, e->out, sizeof *c->out * e->nout);
+    if (e->nparams) memcpy(c->params, e->params, sizeof *c->params * e->nparams);
+  }
+}
+
+/* The tangent jaxpr: fresh invars for the residuals, then the nonzero
+ * tangents; the linear equations reading the fresh residuals. */
+static ir_jaxpr *tangent_jaxpr(ir_module *m, const vjp_linear *lin, const uint32_t *res, uint32_t nres) {
+  ir_jaxpr *tj = ir_jaxpr_new(m);
+  uint32_t *map = malloc(sizeof *map * (m->nvars + nres + 1));
+  if (!map) TJ_OOM();
+  for (uint32_t v = 0; v < m->nvars + nres + 1; v++) map[v] = UINT32_MAX;
+  uint32_t nt = 0;
+  for (uint32_t i = 0; i < lin->nin; i++) nt += lin->tin[i] != JVP_ZERO;
+  tj->invars = ARENA_ARRAY(&m->arena, uint32_t, nres + nt + 1);
+  for (uint32_t r = 0; r < nres; r++) {
+    tj_aval a = m->vars[res[r]];
+    map[res[r]] = tj->invars[tj->nin++] = ir_new_var(m, &a);
+  }
+  for (uint32_t i = 0; i < lin->nin; i++)
+    if (lin->tin[i] != JVP_ZERO) tj->invars[tj->nin++] = ATOM_INDEX(lin->tin[i]);
+  copy_renamed(m, tj, lin->lin, map);
+  ir_atom *outs = ARENA_ARRAY(&m->arena, ir_atom, lin->nout + 1);
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < lin->nout; i++)
+    if (lin->tout[i] != JVP_ZERO) outs[n++] = lin->tout[i];
+  tj->outs = outs, tj->nout = n;
+  free(map);
+  return tj;
+}
+
+/* ad.linearize_jaxpr(src, nonzero, instantiate=False). */
+static bool linearize_jaxpr(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero, lin_jaxpr *out) {
+  ir_module *m = t->m;
+  ir_jaxpr *pj = ir_jaxpr_new(m);
+  pj->constvars = src->constvars, pj->nconst = src->nconst;
+  pj->invars = ARENA_ARRAY(&m->arena, uint32_t, src->nin + 1);
+  ir_atom *pin = ARENA_ARRAY(&m->arena, ir_atom, src->nin + 1);
+  for (uint32_t i = 0; i < src->nin; i++) {
+    tj_aval a = m->vars[src->invars[i]];
+    pj->invars[pj->nin++] = ir_new_var(m, &a);
+    pin[i] = ATOM_VAR(pj->invars[i]);
+  }
+  jvp_target inner = *t;
+  inner.dst = pj;
+  vjp_linear lin;
+  ir_atom *op = ARENA_ARRAY(&m->arena, ir_atom, src->nout + 1);
+  if (!vjp_linearize(&inner, src, pin, nonzero, op, &lin)) return false;
+  uint32_t *res = ARENA_ARRAY(&m->arena, uint32_t, m->nvars + 1);
+  out->nres = residuals(m, &lin, res);
+  out->res_fwd = ARENA_ARRAY(&m->arena, int32_t, out->nres + 1);
+  ir_atom *outs = ARENA_ARRAY(&m->arena, ir_atom, src->nout + out->nres + 1);
+  memcpy(outs, op, sizeof *outs * src->nout);
+  uint32_t n = src->nout;
+  for (uint32_t r = 0; r < out->nres; r++) {
+    out->res_fwd[r] = -1; /* a constvar (a hoisted array) is output: the caller has no variable of it */
+    for (uint32_t i = 0; i < src->nin; i++)
+      if (pj->invars[i] == res[r]) out->res_fwd[r] = (int32_t)i;
+    if (out->res_fwd[r] < 0) outs[n++] = ATOM_VAR(res[r]);
+  }
+  pj->outs = outs, pj->nout = n;
+  dce_all_outputs(m, pj);
+  out->primal = pj;
+  out->tangent = tangent_jaxpr(m, &lin, res, out->nres);
+  out->nz_out = ARENA_ARRAY(&m->arena, bool, src->nout + 1);
+  for (uint32_t i = 0; i < src->nout; i++) out->nz_out[i] = lin.tout[i] != JVP_ZERO;
+  return true;
+}
+
+static ir_eqn *jit_eqn(const jvp_target *t, const ir_eqn *e, ir_jaxpr *body, const ir_atom *in, uint32_t nin) {
+  ir_module *m = t->m;
+  tj_aval *hint = zalloc(body->nout, sizeof *hint);
+  for (uint32_t i = 0; i < body->nout; i++) hint[i] = ir_atom_aval(m, body->outs[i]);
+  ir_param ps[2] = {{"name", (pval *)ir_param_get(e, "name")}, {"jaxpr", pv_jaxpr(m, body)}};
+  ir_eqn_desc d = {.prim = P_jit, .in = in, .nin = nin, .params = ps, .nparams = 2, .nout = body->nout,
+                   .hint = hint, .span = e->span};
+  ir_eqn *r = *t->neqns < t->max_eqns ? ir_build(m, t->dst, &d, t->diags) : NULL;
+  if (r) (*t->neqns)++;
+  else if (*t->neqns >= t->max_eqns)
+    diag_error(t->diags, m->src, e->span, "too many equations (limit is %u) in function '%s'", t->max_eqns, t->fn_name);
+  free(hint);
+  return r;
+}
+
+/* _pjit_linearize's pruning of the primal jit's outputs: the primal
+ * outputs that are its inputs (in_fwd), the residuals that are primal
+ * outputs (out_fwd). keep[] says which outputs stay; fwd[] where the
+ * others come from (an input index, or nout + the primal output). */
+static void prune_forwarded(ir_jaxpr *pj, uint32_t nout, bool *keep, int64_t *fwd) {
+  for (uint32_t k = 0; k < pj->nout; k++) {
+    keep[k] = true, fwd[k] = -1;
+    ir_atom a = pj->outs[k];
+    if (ATOM_IS_LIT(a)) continue;
+    if (k < nout) {
+      for (uint32_t i = 0; i < pj->nin; i++)
+        if (pj->invars[i] == ATOM_INDEX(a)) keep[k] = false, fwd[k] = i;
+    } else {
+      for (uint32_t i = 0; i < nout; i++) /* the last such output, as idx_map keeps it */
+        if (keep[i] && pj->outs[i] == a) keep[k] = false, fwd[k] = pj->nin + i;
+    }
+  }
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < pj->nout; k++)
+    if (keep[k]) pj->outs[n++] = pj->outs[k];
+  pj->nout = n;
+}
+
+/* The jit's linearization rule: a jit of the primal jaxpr on the primals,
+ * recorded as known, and a jit of the tangent jaxpr on the residuals and
+ * the nonzero tangents, linear. */
+static int linearize_jit(const jvp_target *t, const ir_eqn *e, const ir_atom *p, const ir_atom *dt, ir_atom *po,
+                         ir_atom *to) {
+  if (e->prim != P_jit) return -1;
+  ir_jaxpr *body = ir_param_jaxpr(e, "jaxpr");
+  bool *nz = zalloc(e->nin, sizeof *nz);
+  for (uint32_t i = 0; i < e->nin; i++) nz[i] = dt[i] != JVP_ZERO;
+  lin_jaxpr lj;
+  bool ok = linearize_jaxpr(t, body, nz, &lj);
+  free(nz);
+  if (!ok) return 0;
+  uint32_t nout = body->nout, nall = lj.primal->nout;
+  bool *keep = zalloc(nall, sizeof *keep);
+  int64_t *fwd = zalloc(nall, sizeof *fwd);
+  ir_atom *all = zalloc(nall + lj.nres, sizeof *all);
+  prune_forwarded(lj.primal, nout, keep, fwd);
+  ir_eqn *pe = jit_eqn(t, e, lj.primal, p, e->nin);
+  ok = pe != NULL;
+  for (uint32_t k = 0, j = 0; ok && k < nall; k++) all[k] = keep[k] ? ATOM_VAR(pe->out[j++]) : JVP_ZERO;
+  for (uint32_t k = 0; ok && k < nall; k++)
+    if (!keep[k]) all[k] = fwd[k] < (int64_t)lj.primal->nin ? p[fwd[k]] : all[fwd[k] - lj.primal->nin];
+  /* the residuals, in the tangent jaxpr's order: forwarded inputs, or the
+   * primal jit's residual outputs in turn */
+  ir_atom *in = zalloc(lj.nres + e->nin, sizeof *in);
+  uint32_t nin = 0, next = nout;
+  for (uint32_t r = 0; ok && r < lj.nres; r++)
+    in[nin++] = lj.res_fwd[r] >= 0 ? p[lj.res_fwd[r]] : all[next++];
+  for (uint32_t i = 0; i < e->nin; i++)
+    if (dt[i] != JVP_ZERO) in[nin++] = dt[i];
+  ir_eqn *te = ok ? jit_eqn(t, e, lj.tangent, in, nin) : NULL;
+  ok = te != NULL;
+  for (uint32_t i = 0, j = 0; ok && i < nout; i++) {
+    po[i] = all[i];
+    to[i] = lj.nz_out[i] ? ATOM_VAR(te->out[j++]) : JVP_ZERO;
+  }
+  free(in);
+  free(all);
+  free(fwd);
+  free(keep);
   return ok;
 }
