@@ -36,6 +36,13 @@ bool jvp_replay(const jvp_target *t, const ir_jaxpr *src, const ir_atom *primals
  * (src, nonzeros), as JAX's cache shares it. NULL on an error. */
 ir_jaxpr *jvp_jaxpr(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero, bool *nonzero_out);
 
+/* ad.jvp_jaxpr(src, nonzeros, instantiate): as jvp_jaxpr, with the output
+ * tangents where instantiate[i] (NULL: none) made zeros when symbolic
+ * (ad.instantiate_zeros, appended at span), and so reported nonzero. One
+ * jaxpr per (src, nonzeros, instantiate), as _jvp_jaxpr's cache keys it. */
+ir_jaxpr *jvp_jaxpr_inst(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero, const bool *instantiate,
+                         tj_span span, bool *nonzero_out);
+
 /* Whether prim has a JVP rule (a row of jvp.def). */
 bool jvp_has_rule(int prim);
 
