@@ -75,7 +75,7 @@ static ir_jaxpr *rearrange_binders(ir_module *m, const ir_jaxpr *j, const int *p
   ir_jaxpr *r = ir_jaxpr_new(m);
   uint32_t id = r->id;
   *r = *j;
-  r->id = id;
+  r->id = id, r->capeqns = r->neqns; /* an append copies, never writes into j's */
   ir_atom *in = ARENA_ARRAY(&m->arena, ir_atom, 2 * (size_t)j->nin + 1), *pin_atoms = in + j->nin;
   for (uint32_t i = 0; i < j->nin; i++) in[i] = ATOM_VAR(j->invars[i]);
   perm(in, pin, tin, nin_groups, pin_atoms);
@@ -192,7 +192,7 @@ static ir_jaxpr *augmented_cond(jq *q, const ir_jaxpr *cj, const ir_atom *tangen
   ir_jaxpr *r = ir_jaxpr_new(m);
   uint32_t id = r->id;
   *r = *cj;
-  r->id = id;
+  r->id = id, r->capeqns = r->neqns;
   r->invars = ARENA_ARRAY(&m->arena, uint32_t, cj->nin + (uint32_t)n + 1);
   memcpy(r->invars, cj->invars, sizeof *r->invars * cj->nin);
   for (int i = 0; i < n; i++) {
