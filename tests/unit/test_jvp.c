@@ -393,9 +393,13 @@ static ir_jaxpr *sub_jaxpr(ir_module *m, const tj_aval *in, uint32_t n, uint32_t
 static void branch0(ir_module *m, ir_jaxpr *j, const ir_atom *in, ir_atom *out) {
   out[0] = op2(m, j, P_mul, op1(m, j, P_sin, in[0]), in[1]);
 }
-static void branch1(ir_module *m, ir_jaxpr *j, const ir_atom *in, ir_atom *out) { out[0] = op2(m, j, P_mul, in[1], in[1]); }
+static void branch1(ir_module *m, ir_jaxpr *j, const ir_atom *in, ir_atom *out) {
+  out[0] = op2(m, j, P_mul, in[1], in[1]);
+}
 /* while: v < 10 and v * c + sin(v) (c a body const); scan: (carry * x + sin(x), carry + x). */
-static void while_cond(ir_module *m, ir_jaxpr *j, const ir_atom *in, ir_atom *out) { out[0] = op2(m, j, P_lt, in[0], f64_lit(m, 10)); }
+static void while_cond(ir_module *m, ir_jaxpr *j, const ir_atom *in, ir_atom *out) {
+  out[0] = op2(m, j, P_lt, in[0], f64_lit(m, 10));
+}
 static void while_body(ir_module *m, ir_jaxpr *j, const ir_atom *in, ir_atom *out) {
   ir_atom vc = op2(m, j, P_mul, in[1], in[0]);
   out[0] = op2(m, j, P_add, vc, op1(m, j, P_sin, in[1]));
@@ -449,7 +453,8 @@ static bool build_control(ir_module *m, int which) {
     int64_t axis = 0;
     ir_param rp[2] = {{"axes", pv_ints(m, PV_TUPLE, &axis, 1)}, {"out_sharding", pv_none(m)}};
     ir_atom ys = ATOM_VAR(e->out[1]);
-    ir_eqn *r = ir_build(m, m->top, &(ir_eqn_desc){.prim = P_reduce_sum, .in = &ys, .nin = 1, .params = rp, .nparams = 2, .nout = 1}, harness_at()->d);
+    ir_eqn_desc rd = {.prim = P_reduce_sum, .in = &ys, .nin = 1, .params = rp, .nparams = 2, .nout = 1};
+    ir_eqn *r = ir_build(m, m->top, &rd, harness_at()->d);
     o = op2(m, m->top, P_add, o, ATOM_VAR(r->out[0]));
   }
   ir_build_outs(m, m->top, &o, 1);
@@ -482,7 +487,8 @@ static void check_control(int which, const bool *nonzero) {
   CHECK(jv && fp && fm);
   double err = jv && fp && fm ? max_error(jv, fp, fm, h, false) : 1;
   CHECK(err < 1e-6);
-  if (err >= 1e-6) fprintf(stderr, "  %s (tangents %d%d): relative error %g\n", names[which], nonzero[0], nonzero[1], err);
+  if (err >= 1e-6)
+    fprintf(stderr, "  %s (tangents %d%d): relative error %g\n", names[which], nonzero[0], nonzero[1], err);
   for (int i = 0; i < 2; i++) array_free(x[i]), array_free(t[i]), array_free(xp[i]), array_free(xm[i]);
   array_free(jv), array_free(fp), array_free(fm);
   ir_free(m);
