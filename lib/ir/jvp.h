@@ -19,7 +19,7 @@ typedef struct jvp_target {
   uint32_t *neqns;          /* equations recorded so far, counted up */
   uint32_t max_eqns;        /* and their limit (TJ_MAX_EQNS) */
   const char *fn_name;      /* for the budget's message */
-  struct jvp_memo **memo;   /* jvp jaxprs of jit bodies, by (body, nonzeros) */
+  struct jvp_memo **memo;   /* jvp jaxprs of sub-jaxprs, by (body, nonzeros, instantiate) */
 } jvp_target;
 
 /* Replays src's equations into t->dst: src's constvars stand for
