@@ -17,7 +17,7 @@
  * order of a call's arguments unspecified, so no call here has two
  * arguments that append equations: such operands are made first, in
  * separate declarators or statements (each a sequence point). */
-#include "jvp.h"
+#include "jvp_rules.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -28,26 +28,20 @@
 #include "prims.h"
 #include "util.h"
 
-/* One equation being replayed: its primal operands p and their tangents
- * dt; the rule fills the outputs' primals po and tangents to. */
-typedef struct jq {
-  const jvp_target *t;
-  const ir_eqn *e;
-  const ir_atom *p, *dt;
-  ir_atom *po, *to;
-  bool failed;
-} jq;
-
 typedef void (*jvp_rule)(jq *q);
 
 #define JVP(id, rule) static void rule(jq *q);
+#define JVP_EXTERN(id, rule) /* declared in jvp_rules.h */
 #include "jvp.def"
 #undef JVP
+#undef JVP_EXTERN
 
 static const jvp_rule jvp_rules[P_COUNT] = {
 #define JVP(id, rule) [P_##id] = rule,
+#define JVP_EXTERN(id, rule) [P_##id] = rule,
 #include "jvp.def"
 #undef JVP
+#undef JVP_EXTERN
 };
 
 bool jvp_has_rule(int prim) { return prim >= 0 && prim < P_COUNT && jvp_rules[prim] != NULL; }
@@ -73,6 +67,11 @@ static ir_atom build_n(jq *q, int prim, const ir_atom *in, int nin, const ir_par
   (*q->t->neqns)++;
   for (int i = 0; outs && i < nout; i++) outs[i] = ATOM_VAR(e->out[i]);
   return nout ? ATOM_VAR(e->out[0]) : ATOM_VAR(0);
+}
+
+ir_atom jvp_build_n(jq *q, int prim, const ir_atom *in, int nin, const ir_param *ps, int np, const tj_aval *hint,
+                    int nout, ir_atom *outs) {
+  return build_n(q, prim, in, nin, ps, np, hint, nout, outs);
 }
 
 static ir_atom build(jq *q, int prim, const ir_atom *in, int nin, const ir_param *ps, int np, const tj_aval *hint) {
@@ -207,21 +206,34 @@ bool jvp_replay(const jvp_target *t, const ir_jaxpr *src, const ir_atom *primals
 
 typedef struct jvp_memo {
   const ir_jaxpr *src;
-  const bool *nonzero, *nonzero_out;
+  const bool *nonzero, *instantiate, *nonzero_out;
   ir_jaxpr *out;
   struct jvp_memo *next;
 } jvp_memo;
 
-static jvp_memo *memo_find(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero) {
+/* instantiate[i], NULL standing for all false. */
+static bool inst_at(const bool *instantiate, uint32_t i) { return instantiate && instantiate[i]; }
+
+static bool same_instantiate(const bool *a, const bool *b, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++)
+    if (inst_at(a, i) != inst_at(b, i)) return false;
+  return true;
+}
+
+static jvp_memo *memo_find(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero, const bool *instantiate) {
   for (jvp_memo *c = t->memo ? *t->memo : NULL; c; c = c->next)
-    if (c->src == src && memcmp(c->nonzero, nonzero, sizeof *nonzero * src->nin) == 0) return c;
+    if (c->src == src && memcmp(c->nonzero, nonzero, sizeof *nonzero * src->nin) == 0 &&
+        same_instantiate(c->instantiate, instantiate, src->nout))
+      return c;
   return NULL;
 }
 
 /* The new jaxpr's interface: src's constvars, the primals, the nonzero
  * tangents as new invars; outputs the primal outputs, then the nonzero
- * output tangents (instantiate=False). */
-static ir_jaxpr *jvp_jaxpr_make(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero, bool *nonzero_out) {
+ * output tangents, those asked for instantiated (ad.jvp's
+ * instantiate_zeros, after the body, in output order). */
+static ir_jaxpr *jvp_jaxpr_make(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero,
+                                const bool *instantiate, tj_span span, bool *nonzero_out) {
   ir_module *m = t->m;
   ir_jaxpr *j = ir_jaxpr_new(m);
   j->constvars = src->constvars, j->nconst = src->nconst;
@@ -238,27 +250,37 @@ static ir_jaxpr *jvp_jaxpr_make(const jvp_target *t, const ir_jaxpr *src, const 
   uint32_t no = src->nout;
   ir_atom *op = ARENA_ARRAY(&m->arena, ir_atom, 2 * no + 1), *ot = op + no;
   if (!jvp_replay(&inner, src, ins, tins, op, ot)) return NULL;
+  for (uint32_t i = 0; i < no; i++) {
+    tj_aval a = ir_atom_aval(m, op[i]);
+    if (ot[i] == JVP_ZERO && inst_at(instantiate, i) && !jvp_zeros(&inner, &a, span, &ot[i])) return NULL;
+  }
   for (uint32_t i = 0; i < no; i++)
     if ((nonzero_out[i] = ot[i] != JVP_ZERO)) op[no + nt++] = ot[i];
   ir_build_outs(m, j, op, no + nt);
   return j;
 }
 
-ir_jaxpr *jvp_jaxpr(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero, bool *nonzero_out) {
-  jvp_memo *c = memo_find(t, src, nonzero);
+ir_jaxpr *jvp_jaxpr_inst(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero, const bool *instantiate,
+                         tj_span span, bool *nonzero_out) {
+  jvp_memo *c = memo_find(t, src, nonzero, instantiate);
   if (c) {
     memcpy(nonzero_out, c->nonzero_out, sizeof *nonzero_out * src->nout);
     return c->out;
   }
-  ir_jaxpr *j = jvp_jaxpr_make(t, src, nonzero, nonzero_out);
+  ir_jaxpr *j = jvp_jaxpr_make(t, src, nonzero, instantiate, span, nonzero_out);
   if (!j || !t->memo) return j;
   c = ARENA_NEW(&t->m->arena, jvp_memo);
-  bool *nz = ARENA_ARRAY(&t->m->arena, bool, src->nin + src->nout + 1);
+  bool *nz = ARENA_ARRAY(&t->m->arena, bool, src->nin + 2 * src->nout + 1);
   memcpy(nz, nonzero, sizeof *nz * src->nin);
-  memcpy(nz + src->nin, nonzero_out, sizeof *nz * src->nout);
-  *c = (jvp_memo){src, nz, nz + src->nin, j, *t->memo};
+  for (uint32_t i = 0; i < src->nout; i++) nz[src->nin + i] = inst_at(instantiate, i);
+  memcpy(nz + src->nin + src->nout, nonzero_out, sizeof *nz * src->nout);
+  *c = (jvp_memo){src, nz, nz + src->nin, nz + src->nin + src->nout, j, *t->memo};
   *t->memo = c;
   return j;
+}
+
+ir_jaxpr *jvp_jaxpr(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero, bool *nonzero_out) {
+  return jvp_jaxpr_inst(t, src, nonzero, NULL, (tj_span){0, 0}, nonzero_out);
 }
 
 /* pjit.py _pjit_jvp: jit[name=the same, jaxpr=jvp_jaxpr(body)] on the

@@ -20,7 +20,7 @@ struct jvp_target {
   uint32_t *neqns;          /* equations recorded so far, counted up */
   uint32_t max_eqns;        /* and their limit (TJ_MAX_EQNS) */
   const char *fn_name;      /* for the budget's message */
-  struct jvp_memo **memo;   /* jvp jaxprs of jit bodies, by (body, nonzeros) */
+  struct jvp_memo **memo;   /* jvp jaxprs of sub-jaxprs, by (body, nonzeros, instantiate) */
   /* Optional: a rule run instead of an equation's JVP rule when some
    * tangent is nonzero (vjp.c's linearization of a jit, as JAX's
    * primitive_linearizations take the place of primitive_jvps). Returns
@@ -43,6 +43,13 @@ bool jvp_replay(const jvp_target *t, const ir_jaxpr *src, const ir_atom *primals
  * the nonzero output tangents (nonzero_out[i] says which). One jaxpr per
  * (src, nonzeros), as JAX's cache shares it. NULL on an error. */
 ir_jaxpr *jvp_jaxpr(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero, bool *nonzero_out);
+
+/* ad.jvp_jaxpr(src, nonzeros, instantiate): as jvp_jaxpr, with the output
+ * tangents where instantiate[i] (NULL: none) made zeros when symbolic
+ * (ad.instantiate_zeros, appended at span), and so reported nonzero. One
+ * jaxpr per (src, nonzeros, instantiate), as _jvp_jaxpr's cache keys it. */
+ir_jaxpr *jvp_jaxpr_inst(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero, const bool *instantiate,
+                         tj_span span, bool *nonzero_out);
 
 /* Whether prim has a JVP rule (a row of jvp.def). */
 bool jvp_has_rule(int prim);

@@ -47,9 +47,14 @@ static bool reads_any(const ir_eqn *e, const bool *marked) {
  * linearize_jit, its tangent half linear. */
 static bool splittable(const jvp_target *t, const ir_eqn *e) {
   if (e->prim == P_jit) return true;
+  if (e->prim == P_while) /* loops.py _while_transpose_error, raised when the backward pass meets it */
+    return diag_error(t->diags, t->m->src, e->span,
+                       "ValueError: Reverse-mode differentiation does not work for lax.while_loop or lax.fori_loop "
+                       "with dynamic start/stop values. Try using lax.scan, or using fori_loop with static "
+                       "start/stop.");
   for (uint16_t i = 0; i < e->nparams; i++)
     if (ir_pval_njaxprs(e->params[i].val))
-      return !diag_error(t->diags, t->m->src, e->span,
+      return diag_error(t->diags, t->m->src, e->span,
                          "NotImplementedError: reverse-mode differentiation of '%s' is not supported yet "
                          "(forward mode, jvp, is)", prims[e->prim].name);
   return true;

@@ -363,6 +363,146 @@ static void test_rules_against_finite_differences(void) {
   }
 }
 
+/* ---- control flow (jvp_control.c): cond, while and scan built by hand ---- */
+
+static tj_aval f64_shape(int rank, int64_t d0, int64_t d1) {
+  tj_aval a = aval_scalar(DT_F64, false);
+  a.rank = (uint8_t)rank, a.dims[0] = d0, a.dims[1] = d1;
+  return a;
+}
+
+static ir_atom f64_lit(ir_module *m, double v) {
+  ir_lit l = {.dtype = DT_F64, .f = v};
+  return ir_new_lit(m, &l);
+}
+
+/* A jaxpr of n invars of avals in, built by body(m, j, ins, outs) with nout outputs. */
+typedef void (*body_fn)(ir_module *m, ir_jaxpr *j, const ir_atom *in, ir_atom *out);
+static ir_jaxpr *sub_jaxpr(ir_module *m, const tj_aval *in, uint32_t n, uint32_t nout, body_fn body) {
+  ir_jaxpr *j = ir_jaxpr_new(m);
+  uint32_t vars[4];
+  ir_atom ins[4], outs[4];
+  ir_build_invars(m, j, in, n, vars);
+  for (uint32_t i = 0; i < n; i++) ins[i] = ATOM_VAR(vars[i]);
+  body(m, j, ins, outs);
+  ir_build_outs(m, j, outs, nout);
+  return j;
+}
+
+/* cond's branches: sin(a) * b, and b * b (a's tangent never reaches it). */
+static void branch0(ir_module *m, ir_jaxpr *j, const ir_atom *in, ir_atom *out) {
+  out[0] = op2(m, j, P_mul, op1(m, j, P_sin, in[0]), in[1]);
+}
+static void branch1(ir_module *m, ir_jaxpr *j, const ir_atom *in, ir_atom *out) {
+  out[0] = op2(m, j, P_mul, in[1], in[1]);
+}
+/* while: v < 10 and v * c + sin(v) (c a body const); scan: (carry * x + sin(x), carry + x). */
+static void while_cond(ir_module *m, ir_jaxpr *j, const ir_atom *in, ir_atom *out) {
+  out[0] = op2(m, j, P_lt, in[0], f64_lit(m, 10));
+}
+static void while_body(ir_module *m, ir_jaxpr *j, const ir_atom *in, ir_atom *out) {
+  ir_atom vc = op2(m, j, P_mul, in[1], in[0]);
+  out[0] = op2(m, j, P_add, vc, op1(m, j, P_sin, in[1]));
+}
+static void scan_body(ir_module *m, ir_jaxpr *j, const ir_atom *in, ir_atom *out) {
+  ir_atom cx = op2(m, j, P_mul, in[0], in[1]);
+  out[0] = op2(m, j, P_add, cx, op1(m, j, P_sin, in[1]));
+  out[1] = op2(m, j, P_add, in[0], in[1]);
+}
+
+/* m->top: (x, y) -> one control-flow equation (and for scan, carry +
+ * sum(ys)). which: 0, 1 cond with that index; 2 while; 3 scan. */
+static bool build_control(ir_module *m, int which) {
+  tj_aval v5 = f64_shape(1, 5, 0), s = f64_shape(0, 0, 0), v2 = f64_shape(1, 2, 0), xs = f64_shape(2, 3, 2);
+  tj_aval in[2] = {which < 2 ? v5 : which == 2 ? s : v2, which < 2 ? v5 : which == 2 ? s : xs};
+  uint32_t vars[2];
+  ir_build_invars(m, m->top, in, 2, vars);
+  ir_atom x = ATOM_VAR(vars[0]), y = ATOM_VAR(vars[1]), outs[2];
+  ir_param ps[6];
+  ir_eqn_desc d = {.in = outs, .nin = 2, .params = ps, .nout = 1};
+  ir_atom ins[3];
+  if (which < 2) {
+    ir_lit idx = {.dtype = DT_I32, .i = which};
+    pval *br = pv_seq(m, PV_TUPLE, 2);
+    br->items[0] = pv_jaxpr(m, sub_jaxpr(m, in, 2, 1, branch0));
+    br->items[1] = pv_jaxpr(m, sub_jaxpr(m, in, 2, 1, branch1));
+    ps[0] = (ir_param){"branches", br};
+    ins[0] = ir_new_lit(m, &idx), ins[1] = x, ins[2] = y;
+    d.prim = P_cond, d.in = ins, d.nin = 3, d.nparams = 1;
+  } else if (which == 2) {
+    tj_aval cb[2] = {s, s};
+    ps[0] = (ir_param){"body_jaxpr", pv_jaxpr(m, sub_jaxpr(m, cb, 2, 1, while_body))};
+    ps[1] = (ir_param){"body_nconsts", pv_int(m, 1)};
+    ps[2] = (ir_param){"cond_jaxpr", pv_jaxpr(m, sub_jaxpr(m, &s, 1, 1, while_cond))};
+    ps[3] = (ir_param){"cond_nconsts", pv_int(m, 0)};
+    ins[0] = y, ins[1] = x; /* y is the body's const c, x the carry's start */
+    d.prim = P_while, d.in = ins, d.nparams = 4;
+  } else {
+    tj_aval sb[2] = {v2, v2};
+    ps[0] = (ir_param){"jaxpr", pv_jaxpr(m, sub_jaxpr(m, sb, 2, 2, scan_body))};
+    ps[1] = (ir_param){"length", pv_int(m, 3)}, ps[2] = (ir_param){"num_carry", pv_int(m, 1)};
+    ps[3] = (ir_param){"num_consts", pv_int(m, 0)}, ps[4] = (ir_param){"reverse", pv_bool(m, false)};
+    ps[5] = (ir_param){"unroll", pv_int(m, 1)};
+    ins[0] = x, ins[1] = y;
+    d.prim = P_scan, d.in = ins, d.nparams = 6, d.nout = 2;
+  }
+  ir_eqn *e = ir_build(m, m->top, &d, harness_at()->d);
+  if (!e) return false;
+  ir_atom o = ATOM_VAR(e->out[0]);
+  if (which == 3) {
+    int64_t axis = 0;
+    ir_param rp[2] = {{"axes", pv_ints(m, PV_TUPLE, &axis, 1)}, {"out_sharding", pv_none(m)}};
+    ir_atom ys = ATOM_VAR(e->out[1]);
+    ir_eqn_desc rd = {.prim = P_reduce_sum, .in = &ys, .nin = 1, .params = rp, .nparams = 2, .nout = 1};
+    ir_eqn *r = ir_build(m, m->top, &rd, harness_at()->d);
+    o = op2(m, m->top, P_add, o, ATOM_VAR(r->out[0]));
+  }
+  ir_build_outs(m, m->top, &o, 1);
+  return true;
+}
+
+/* The control-flow case with tangents where nonzero says, against the
+ * finite difference (x in [0.5, 2], y in [1.2, 2]: while's v * c + sin(v)
+ * grows, and no trip count changes within h). */
+static void check_control(int which, const bool *nonzero) {
+  static const char *const names[] = {"cond index 0", "cond index 1", "while", "scan"};
+  ir_module *m = ir_new(NULL);
+  ir_jaxpr *j = build_control(m, which) ? build_jvp(m, nonzero) : NULL;
+  CHECK(j != NULL);
+  if (!j) { fprintf(stderr, "  %s: %s\n", names[which], harness_error()); ir_free(m); return; }
+  unsigned seed = 11;
+  tj_array *x[2], *t[2], *xp[2], *xm[2], *both[4];
+  const double h = 1e-6;
+  for (int i = 0; i < 2; i++) {
+    tj_aval a = m->vars[m->top->invars[i]];
+    x[i] = array_new(&a), t[i] = array_new(&a), xp[i] = array_new(&a), xm[i] = array_new(&a);
+    for (int64_t k = 0; k < x[i]->size; k++) {
+      double xv = i == 0 ? frand(&seed, 0.5, 2) : frand(&seed, 1.2, 2), tv = nonzero[i] ? frand(&seed, -1, 1) : 0;
+      array_set_f(x[i], k, xv), array_set_f(t[i], k, tv);
+      array_set_f(xp[i], k, xv + h * tv), array_set_f(xm[i], k, xv - h * tv);
+    }
+    both[i] = x[i], both[2 + i] = t[i];
+  }
+  tj_array *jv = run1(m, j, both), *fp = run1(m, m->top, xp), *fm = run1(m, m->top, xm);
+  CHECK(jv && fp && fm);
+  double err = jv && fp && fm ? max_error(jv, fp, fm, h, false) : 1;
+  CHECK(err < 1e-6);
+  if (err >= 1e-6)
+    fprintf(stderr, "  %s (tangents %d%d): relative error %g\n", names[which], nonzero[0], nonzero[1], err);
+  for (int i = 0; i < 2; i++) array_free(x[i]), array_free(t[i]), array_free(xp[i]), array_free(xm[i]);
+  array_free(jv), array_free(fp), array_free(fm);
+  ir_free(m);
+}
+
+/* Each with both tangents, then each a symbolic zero in turn: cond's
+ * branch 1 gets an instantiated zero with (x only); while's and scan's
+ * carry is nonzero only through the body with (y only), the fixed point. */
+static void test_control_flow(void) {
+  static const bool patterns[3][2] = {{true, true}, {true, false}, {false, true}};
+  for (int which = 0; which < 4; which++)
+    for (int p = 0; p < 3; p++) check_control(which, patterns[p]);
+}
+
 /* Every rule of jvp.def whose primitive gives a float result has a case
  * above (the comparisons, argmax/argmin and is_finite give float0
  * tangents, which tjit cannot instantiate: their rule is jvp_zero, tested
@@ -375,6 +515,7 @@ static void test_every_rule_has_a_case(void) {
       continue; /* integer-only: their tangents are float0 */
     bool found = false;
     for (size_t i = 0; i < TJ_COUNT(cases) && !found; i++) found = cases[i].prim == p;
+    found |= p == P_cond || p == P_while || p == P_scan; /* test_control_flow */
     CHECK(found);
     if (!found) fprintf(stderr, "  no case for the jvp rule of %s\n", prims[p].name);
   }
@@ -402,6 +543,7 @@ static void test_missing_rule(void) {
 
 int main(void) {
   test_rules_against_finite_differences();
+  test_control_flow();
   test_every_rule_has_a_case();
   test_missing_rule();
   return HARNESS_REPORT();

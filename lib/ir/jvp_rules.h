@@ -1,0 +1,33 @@
+/* Private to the JVP rules (lib/ir/jvp*.c): the equation a rule is given
+ * and what jvp.c shares with the rules kept in other files (a row of
+ * jvp.def written JVP_EXTERN names such a rule). Not for use outside
+ * lib/ir/jvp*.c. */
+#ifndef TJ_JVP_RULES_H
+#define TJ_JVP_RULES_H
+#include "jvp.h"
+
+/* One equation being replayed: its primal operands p and their tangents
+ * dt; the rule fills the outputs' primals po and tangents to. */
+typedef struct jq {
+  const jvp_target *t;
+  const ir_eqn *e;
+  const ir_atom *p, *dt;
+  ir_atom *po, *to;
+  bool failed;
+} jq;
+
+/* Appends prim(in) with params (the outputs' avals hinted, or NULL) at
+ * the replayed equation's span, its nout outputs to outs (may be NULL);
+ * returns the first output. On a failure (a type error, the budget) sets
+ * q->failed, appends nothing and returns a harmless atom. */
+ir_atom jvp_build_n(jq *q, int prim, const ir_atom *in, int nin, const ir_param *ps, int np, const tj_aval *hint,
+                    int nout, ir_atom *outs);
+
+/* The rules defined outside jvp.c (the JVP_EXTERN rows of jvp.def). */
+#define JVP(id, rule)
+#define JVP_EXTERN(id, rule) void rule(jq *q);
+#include "jvp.def"
+#undef JVP
+#undef JVP_EXTERN
+
+#endif
