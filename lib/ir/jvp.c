@@ -18,6 +18,7 @@
  * arguments that append equations: such operands are made first, in
  * separate declarators or statements (each a sequence point). */
 #include "jvp.h"
+#include "jvp_data_rules.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -28,26 +29,22 @@
 #include "prims.h"
 #include "util.h"
 
-/* One equation being replayed: its primal operands p and their tangents
- * dt; the rule fills the outputs' primals po and tangents to. */
-typedef struct jq {
-  const jvp_target *t;
-  const ir_eqn *e;
-  const ir_atom *p, *dt;
-  ir_atom *po, *to;
-  bool failed;
-} jq;
-
 typedef void (*jvp_rule)(jq *q);
 
+/* jvp.def's JVP rows are rules here; its JVP_DATA rows are in jvp_data.c
+ * (declared by jvp_data_rules.h). */
 #define JVP(id, rule) static void rule(jq *q);
+#define JVP_DATA(id, rule)
 #include "jvp.def"
 #undef JVP
+#undef JVP_DATA
 
 static const jvp_rule jvp_rules[P_COUNT] = {
 #define JVP(id, rule) [P_##id] = rule,
+#define JVP_DATA(id, rule) [P_##id] = rule,
 #include "jvp.def"
 #undef JVP
+#undef JVP_DATA
 };
 
 bool jvp_has_rule(int prim) { return prim >= 0 && prim < P_COUNT && jvp_rules[prim] != NULL; }
@@ -850,3 +847,20 @@ static void jvp_dot_general(jq *q) {
   }
   q->to[0] = add_tangents(q, a, b);
 }
+
+/* ---- the helpers as jvp_data.c calls them (jvp_data_rules.h) ---- */
+
+ir_atom jvp_build_n(jq *q, int prim, const ir_atom *in, int nin, const ir_param *ps, int np, const tj_aval *hint,
+                    int nout, ir_atom *outs) {
+  return build_n(q, prim, in, nin, ps, np, hint, nout, outs);
+}
+ir_atom jvp_build(jq *q, int prim, const ir_atom *in, int nin, const ir_param *ps, int np, const tj_aval *hint) {
+  return build(q, prim, in, nin, ps, np, hint);
+}
+ir_atom jvp_bin(jq *q, int prim, ir_atom a, ir_atom b) { return bin(q, prim, a, b); }
+tj_aval jvp_aval_of(jq *q, ir_atom a) { return aval_of(q, a); }
+void jvp_primal(jq *q) { primal(q); }
+ir_atom jvp_lit(jq *q, tj_dtype dt, bool weak, double v) { return lit(q, dt, weak, v); }
+ir_atom jvp_full_like(jq *q, ir_atom x, double v) { return full_like(q, x, v); }
+ir_atom jvp_instantiate(jq *q, ir_atom tangent, ir_atom primal_atom) { return instantiate(q, tangent, primal_atom); }
+ir_atom jvp_add_tangents(jq *q, ir_atom a, ir_atom b) { return add_tangents(q, a, b); }
