@@ -422,21 +422,109 @@ void jvp_scatter_mul(jq *q) {
   q->to[0] = jvp_add_tangents(q, a, b);
 }
 
-/* slicing.py _scatter_jvp with unique_indices: the tangents' zeros
- * instantiated first, then the primal scatter and the tangents' scatter,
- * both with unique_indices=True. The general case (ids scattered to pick
- * the winning update) is not done: its equations are not written yet. */
+/* lax.full(x.shape, v, dt) (lax._ones(x, dtype=dt)): a strong literal
+ * for a scalar, else its broadcast_in_dim. */
+static ir_atom full_dt(jq *q, ir_atom shape_of, tj_dtype dt, double v) {
+  tj_aval a = jvp_aval_of(q, shape_of);
+  a.dtype = dt, a.weak = false;
+  ir_atom s = jvp_lit(q, dt, false, v);
+  return a.rank ? jvp_build(q, P_broadcast_in_dim, &s, 1, NULL, 0, &a) : s;
+}
+
+/* lax.select(pred, on_true, on_false) = select_n(pred, on_false, on_true). */
+static ir_atom select3(jq *q, ir_atom pred, ir_atom on_true, ir_atom on_false) {
+  ir_atom in[3] = {pred, on_false, on_true};
+  return jvp_build(q, P_select_n, in, 3, NULL, 0, NULL);
+}
+
+/* select(eq(a, b), x, _zeros(x)), b made first by the caller. */
+static ir_atom keep_where_eq(jq *q, ir_atom a, ir_atom b, ir_atom x) {
+  ir_atom eq = jvp_bin(q, P_eq, a, b);
+  ir_atom z = jvp_full_like(q, x, 0);
+  return select3(q, eq, x, z);
+}
+
+/* The gather that undoes the scatter (its dimension numbers and slice
+ * sizes from the scatter's, as _scatter_jvp makes them). */
+static ir_atom inverse_gather(jq *q, ir_atom from, ir_atom idx, tj_aval upd) {
+  ir_module *m = mod(q);
+  ir_scatter_dims sd;
+  ir_gather_dims d = {0};
+  if (!ir_scatter_dims_read(q->e, &sd)) { q->failed = true; return ATOM_VAR(0); }
+  d.noffset = sd.nwindow, d.ncollapsed = sd.ninserted, d.nstart_map = sd.nto;
+  memcpy(d.offset, sd.window, sizeof *d.offset * (size_t)sd.nwindow);
+  memcpy(d.collapsed, sd.inserted, sizeof *d.collapsed * (size_t)sd.ninserted);
+  memcpy(d.start_map, sd.to_operand, sizeof *d.start_map * (size_t)sd.nto);
+  tj_aval a = jvp_aval_of(q, from);
+  int64_t sizes[TJ_MAX_RANK];
+  for (int i = 0, pos = 0; i < a.rank; i++) {
+    bool inserted = false;
+    for (int k = 0; k < sd.ninserted; k++) inserted |= sd.inserted[k] == i;
+    sizes[i] = inserted ? 1 : upd.dims[sd.window[pos++]];
+  }
+  ir_param ps[6] = {{"dimension_numbers", ir_gather_dims_new(m, &d)},
+                    {"fill_value", pv_none(m)},
+                    {"indices_are_sorted", pv_bool(m, false)},
+                    {"mode", pv_name(m, "GatherScatterMode.PROMISE_IN_BOUNDS")},
+                    {"slice_sizes", pv_ints(m, PV_TUPLE, sizes, a.rank)},
+                    {"unique_indices", pv_bool(m, false)}};
+  ir_atom in[2] = {from, idx};
+  return jvp_build(q, P_gather, in, 2, ps, 6, NULL);
+}
+
+/* _scatter_jvp's ids: iota(uint32, n) reshaped to the updates' shape with
+ * 1 at the window dimensions, plus lax._ones(updates, dtype=uint32). */
+static ir_atom update_ids(jq *q, tj_aval upd) {
+  ir_module *m = mod(q);
+  ir_scatter_dims sd;
+  if (!ir_scatter_dims_read(q->e, &sd)) { q->failed = true; return ATOM_VAR(0); }
+  int64_t shape[TJ_MAX_RANK], n = 1;
+  for (int i = 0; i < upd.rank; i++) shape[i] = upd.dims[i];
+  for (int k = 0; k < sd.nwindow; k++) shape[sd.window[k]] = 1;
+  for (int i = 0; i < upd.rank; i++) n *= shape[i];
+  ir_param ip[4] = {{"dimension", pv_int(m, 0)}, {"dtype", pv_dtype(m, DT_U32)},
+                    {"shape", pv_ints(m, PV_TUPLE, &n, 1)}, {"sharding", pv_none(m)}};
+  ir_atom iota = jvp_build(q, P_iota, NULL, 0, ip, 4, NULL);
+  ir_atom r = reshape_to(q, iota, shape, upd.rank);
+  ir_atom ones = full_dt(q, q->p[2], DT_U32, 1);
+  return jvp_bin(q, P_add, r, ones);
+}
+
+/* slicing.py _scatter_jvp: the tangents' zeros instantiated first. With
+ * unique_indices the primal scatter and the tangents' scatter. Otherwise
+ * which update wins is found by scattering ids (update_ids into
+ * full(operand.shape, 0, uint32)) and gathering them back; the operand,
+ * updates and their tangents are masked to the winners (select of eq) and
+ * scatter-added, the primal then the tangent. */
 void jvp_scatter(jq *q) {
   const ir_eqn *e = q->e;
-  if (!ir_param_bool(e, "unique_indices", false)) {
-    q->failed = !diag_error(q->t->diags, q->t->m->src, e->span,
-                            "jvp of a scatter whose indices may repeat (unique_indices=False) is not supported "
-                            "yet: only JAX's unique_indices rule is");
-    return;
-  }
   ir_atom go = jvp_instantiate(q, q->dt[0], q->p[0]);
   ir_atom gu = jvp_instantiate(q, q->dt[2], q->p[2]);
-  jvp_primal(q);
-  ir_atom in[3] = {go, q->p[1], gu};
-  q->to[0] = jvp_build(q, P_scatter, in, 3, e->params, e->nparams, NULL);
+  if (ir_param_bool(e, "unique_indices", false)) {
+    jvp_primal(q);
+    ir_atom in[3] = {go, q->p[1], gu};
+    q->to[0] = jvp_build(q, P_scatter, in, 3, e->params, e->nparams, NULL);
+    return;
+  }
+  ir_atom x = q->p[0], idx = q->p[1], y = q->p[2];
+  tj_aval upd = jvp_aval_of(q, y);
+  ir_atom ids = update_ids(q, upd);
+  ir_atom zeros = full_dt(q, x, DT_U32, 0);
+  ir_atom sin[3] = {zeros, idx, ids};
+  ir_atom sids = jvp_build(q, P_scatter, sin, 3, e->params, e->nparams, NULL);
+  ir_atom gids = inverse_gather(q, sids, idx, upd);
+  ir_atom z = jvp_full_like(q, sids, 0);
+  ir_atom mx = keep_where_eq(q, sids, z, x);
+  ir_atom my = keep_where_eq(q, ids, gids, y);
+  z = jvp_full_like(q, sids, 0);
+  ir_atom mgx = keep_where_eq(q, sids, z, go);
+  ir_atom mgy = keep_where_eq(q, ids, gids, gu);
+  ir_jaxpr *uj = add_update_jaxpr(q, jvp_aval_of(q, x).dtype);
+  if (!uj) return;
+  ir_param ps[8];
+  int np;
+  scatter_params(e, ps, &np, pv_jaxpr(mod(q), uj), NULL);
+  ir_atom pin[3] = {mx, idx, my}, tin[3] = {mgx, idx, mgy};
+  q->po[0] = jvp_build(q, P_scatter_add, pin, 3, ps, np, NULL);
+  q->to[0] = jvp_build(q, P_scatter_add, tin, 3, ps, np, NULL);
 }
