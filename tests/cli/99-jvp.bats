@@ -126,3 +126,69 @@ EOF2
   fd_spec gp '"double f(double x[3]) { return take(x, array([2, 0, 5]), mode=\"fill\", fill_value=0.0) * take(x * x, array([1, 7, 0]), mode=\"clip\") + pad(x, 2)[1:4] * 0.5; }"' '[3]' "$X3"
   fd_agrees "$BATS_TEST_TMPDIR/gp.json" 1
 }
+
+# ---- the data rules (lib/ir/jvp_data.c) ----
+X6='{"x": {"dtype": "f64", "data": [0.5, 1.75, -1.0, 2.25, 0.25, 1.5]}, "t": {"dtype": "f64", "data": [1.0, 0.5, -1.0, 0.25, 2.0, -0.5]}}'
+
+@test "jvp of sort, argsort, lax_sort with two operands and top_k agrees with finite differences" {
+  # distinct values: the permutation is locally constant
+  fd_spec srt '"double f(double x[6]) {",
+   "  auto m = reshape(x, (2, 3));",
+   "  auto r = lax_sort((x, x * x), num_keys=1);",
+   "  return concatenate((sort(x) * sort(x), reshape(sort(m, axis=0) * argsort(m), (6,)), r[1], top_k(x, 3)[0] * 3.0, reshape(top_k(m, 2)[0], (4,))), 0);",
+   "}"' '[6]' "$X6"
+  fd_agrees "$BATS_TEST_TMPDIR/srt.json" 1
+}
+
+@test "jvp of cumprod, cummax and cummin (both directions) agrees with finite differences" {
+  fd_spec cum '"double f(double x[6]) {",
+   "  auto m = reshape(x, (3, 2));",
+   "  return concatenate((cumprod(x), cummax(x), cummin(x, reverse=true), lax_cumprod(x, reverse=true), reshape(cummax(m, axis=1), (6,)), reshape(cumprod(m, axis=0), (6,))), 0);",
+   "}"' '[6]' "$X6"
+  fd_agrees "$BATS_TEST_TMPDIR/cum.json" 1
+}
+
+@test "jvp of prod (all axes, leading axes, odd and even lengths) agrees with finite differences" {
+  fd_spec prd '"double f(double x[6]) {",
+   "  auto m = reshape(x, (3, 2));",
+   "  return concatenate((expand_dims(prod(x), 0), prod(m, axis=0), expand_dims(prod(x[0:5]), 0), prod(reshape(x, (2, 3)), axis=0)), 0);",
+   "}"' '[6]' "$X6"
+  fd_agrees "$BATS_TEST_TMPDIR/prd.json" 1
+}
+
+@test "jvp of scatters (set with repeated indices, add, subtract, multiply) agrees with finite differences" {
+  fd_spec sct '"double f(double x[6]) {",
+   "  auto y = x[0:3] * 2.0;",
+   "  return concatenate((x.at[array([1, 3, 1])].set(y), x.at[array([0, 2, 0])].add(y * y), x.at[4].subtract(x[1]), x.at[5].multiply(x[0]), x.at[1:3].multiply(x[3:5]), x.at[2].set(x[0] * x[1])), 0);",
+   "}"' '[6]' "$X6"
+  fd_agrees "$BATS_TEST_TMPDIR/sct.json" 1
+}
+
+@test "jvp of a 2-D convolution in both operands agrees with finite differences" {
+  fd_spec cnv '"double f(double x[6]) {",
+   "  auto img = reshape(concatenate((x, x * x, x[0:4] - 1.0), 0), (1, 2, 4, 2));",
+   "  auto k = reshape(concatenate((x, x[0:2]), 0), (2, 2, 2, 1));",
+   "  return reshape(conv_general_dilated(img, k, (1, 1), \"SAME\"), (16,));",
+   "}"' '[6]' "$X6"
+  fd_agrees "$BATS_TEST_TMPDIR/cnv.json" 1
+}
+
+@test "jvp of stack, split, tile and reduce_window sum agrees with finite differences" {
+  fd_spec lin '"double f(double x[6]) {",
+   "  auto m = reshape(x * x, (2, 3));",
+   "  auto p = split(x, 3);",
+   "  return concatenate((reshape(stack((x, exp(x))), (12,)), p[1] * p[2], reshape(tile(m, (2, 1)), (12,)), reshape(reduce_window(m, 0.0, \"add\", (2, 2), (1, 1), \"SAME\"), (6,))), 0);",
+   "}"' '[6]' "$X6"
+  fd_agrees "$BATS_TEST_TMPDIR/lin.json" 1
+}
+
+@test "jvp of a scatter-multiply whose indices may repeat fails with JAX's NotImplementedError" {
+  cat >"$BATS_TEST_TMPDIR/mul.json" <<'EOF2'
+{"tjit": 1, "source": ["double f(double x[3]) { return x.at[array([0, 0])].multiply(x[1:3]); }",
+  "auto g(double x[3], double t[3]) { return jvp(f, (x,), (t,)); }"],
+ "function": "g", "args": {"x": {"dtype": "f64", "data": [1.0, 2.0, 3.0]}, "t": {"dtype": "f64", "data": [1.0, 1.0, 1.0]}}}
+EOF2
+  run --separate-stderr tjit run "$BATS_TEST_TMPDIR/mul.json"
+  assert_failure 1
+  [[ $stderr == *"NotImplementedError: scatter_mul gradients are only implemented if \`unique_indices=True\`"* ]]
+}
