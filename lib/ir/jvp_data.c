@@ -528,3 +528,77 @@ void jvp_scatter(jq *q) {
   q->po[0] = jvp_build(q, P_scatter_add, pin, 3, ps, np, NULL);
   q->to[0] = jvp_build(q, P_scatter_add, tin, 3, ps, np, NULL);
 }
+
+/* slicing.scatter_add(operand, indices, updates, dnums) as
+ * _scatter_extremal_jvp calls it for its counts: the defaults
+ * indices_are_sorted=False, unique_indices=False, mode None (which
+ * scatter_add makes FILL_OR_DROP). */
+static ir_atom scatter_add_default(jq *q, ir_atom x, ir_atom idx, ir_atom y, ir_jaxpr *uj) {
+  ir_module *m = mod(q);
+  ir_param ps[8];
+  int np;
+  scatter_params(q->e, ps, &np, pv_jaxpr(m, uj), pv_bool(m, false));
+  for (int i = 0; i < np; i++) {
+    if (strcmp(ps[i].key, "indices_are_sorted") == 0) ps[i].val = pv_bool(m, false);
+    if (strcmp(ps[i].key, "mode") == 0) ps[i].val = pv_name(m, "GatherScatterMode.FILL_OR_DROP");
+  }
+  ir_atom in[3] = {x, idx, y};
+  return jvp_build(q, P_scatter_add, in, 3, ps, np, NULL);
+}
+
+/* A weak literal v of x's dtype (a Python float meeting an array in jnp's
+ * operators: 1.0 / x, x + 1, -1.0 + x). */
+static ir_atom weak_const(jq *q, ir_atom x, double v) { return jvp_lit(q, jvp_aval_of(q, x).dtype, true, v); }
+
+/* 1.0 / (n + 1) */
+static ir_atom inv_plus_one(jq *q, ir_atom n) {
+  ir_atom n1 = jvp_bin(q, P_add, n, weak_const(q, n, 1));
+  return jvp_bin(q, P_div, weak_const(q, n, 1), n1);
+}
+
+/* slicing.py _scatter_extremal_jvp (scatter-min, scatter-max): the
+ * primal; the tangents' zeros instantiated; the values before and after
+ * gathered back (the inverse gather); which updates won and which places
+ * kept their value (eq); how many updates won and how many referred to
+ * each place (scatter-adds of ones, gathered back); the tangent is g
+ * scatter-added with the updates' tangents weighted to share ties evenly,
+ * the operand's tangent taken out where it lost. */
+void jvp_scatter_extremal(jq *q) {
+  const ir_eqn *e = q->e;
+  jvp_primal(q);
+  ir_atom go = jvp_instantiate(q, q->dt[0], q->p[0]);
+  ir_atom gu = jvp_instantiate(q, q->dt[2], q->p[2]);
+  ir_atom x = q->p[0], idx = q->p[1], y = q->p[2];
+  tj_aval upd = jvp_aval_of(q, y);
+  ir_jaxpr *uj = add_update_jaxpr(q, jvp_aval_of(q, x).dtype);
+  if (!uj) return;
+  ir_atom initial = inverse_gather(q, x, idx, upd);
+  ir_atom target = inverse_gather(q, q->po[0], idx, upd);
+  ir_atom won = jvp_bin(q, P_eq, y, target);
+  ir_atom kept = jvp_bin(q, P_eq, initial, target);
+  ir_atom z = jvp_full_like(q, x, 0);
+  ir_atom ones = jvp_full_like(q, y, 1);
+  ir_atom zs = jvp_full_like(q, y, 0);
+  ir_atom n_upd = inverse_gather(q, scatter_add_default(q, z, idx, select3(q, won, ones, zs), uj), idx, upd);
+  z = jvp_full_like(q, x, 0);
+  ones = jvp_full_like(q, y, 1);
+  ir_atom n_refs = inverse_gather(q, scatter_add_default(q, z, idx, ones, uj), idx, upd);
+  ir_atom a = inv_plus_one(q, n_upd);
+  ir_atom b = jvp_bin(q, P_div, weak_const(q, n_upd, 1), n_upd);
+  ir_atom upd_norm = select3(q, kept, a, b);
+  zs = jvp_full_like(q, y, 0);
+  ir_atom upd_coef = select3(q, won, upd_norm, zs);
+  a = inv_plus_one(q, n_upd);
+  zs = jvp_full_like(q, n_upd, 0);
+  ir_atom op_norm = select3(q, kept, a, zs);
+  ir_atom op_coef = jvp_bin(q, P_div, jvp_bin(q, P_add, weak_const(q, op_norm, -1), op_norm), n_refs);
+  ir_atom tt = inverse_gather(q, go, idx, upd);
+  ir_atom t1 = jvp_bin(q, P_mul, tt, op_coef);
+  ir_atom t2 = jvp_bin(q, P_mul, gu, upd_coef);
+  ir_atom tu = jvp_bin(q, P_add, t1, t2);
+  ir_param ps[8];
+  int np;
+  scatter_params(e, ps, &np, pv_jaxpr(mod(q), uj), NULL);
+  ir_atom in[3] = {go, idx, tu};
+  q->to[0] = jvp_build(q, P_scatter_add, in, 3, ps, np, NULL);
+}

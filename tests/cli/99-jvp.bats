@@ -192,3 +192,11 @@ EOF2
   assert_failure 1
   [[ $stderr == *"NotImplementedError: scatter_mul gradients are only implemented if \`unique_indices=True\`"* ]]
 }
+
+@test "jvp of scatter max and min (x.at[].max / .min, no ties) agrees with finite differences" {
+  fd_spec smm '"double f(double x[6]) {",
+   "  auto y = x[0:3] * 2.0 - 1.0;",
+   "  return concatenate((x.at[array([1, 3, 1])].max(y), x.at[array([4, 0, 4])].min(y * y), x.at[2].max(x[5])), 0);",
+   "}"' '[6]' "$X6"
+  fd_agrees "$BATS_TEST_TMPDIR/smm.json" 1
+}
