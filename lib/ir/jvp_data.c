@@ -602,3 +602,36 @@ void jvp_scatter_extremal(jq *q) {
   ir_atom in[3] = {go, idx, tu};
   q->to[0] = jvp_build(q, P_scatter_add, in, 3, ps, np, NULL);
 }
+
+/* ---- max/min pooling ---- */
+
+/* select_and_gather_add(t, x) with the five window params of e and
+ * select_prim (ge or le) among them in its sorted place, the third. */
+static ir_atom select_gather(jq *q, const ir_eqn *e, ir_atom t, ir_atom x, const char *sel) {
+  ir_param ps[6];
+  int np = 0;
+  for (int i = 0; i < e->nparams && np < 6; i++) {
+    if (np == 2) ps[np++] = (ir_param){"select_prim", pv_name(mod(q), sel)};
+    ps[np++] = e->params[i];
+  }
+  ir_atom in[2] = {t, x};
+  return jvp_build(q, P_select_and_gather_add, in, 2, ps, np, NULL);
+}
+
+/* windowed_reductions.py ad.defjvp(reduce_window_max_p / min_p,
+ * _reduce_window_chooser_jvp_rule): the primal, then
+ * _select_and_gather_add(g, operand, ge_p / le_p, the same window). */
+void jvp_reduce_window_chooser(jq *q) {
+  jvp_primal(q);
+  q->to[0] = select_gather(q, q->e, q->dt[0], q->p[0], q->e->prim == P_reduce_window_max ? "ge" : "le");
+}
+
+/* windowed_reductions.py _select_and_gather_add_jvp: the primal, then
+ * the same on the tangents' tangent (the operand's tangent is dropped). */
+void jvp_select_and_gather_add(jq *q) {
+  jvp_primal(q);
+  if (q->dt[0] != JVP_ZERO) {
+    ir_atom in[2] = {q->dt[0], q->p[1]};
+    q->to[0] = jvp_build(q, P_select_and_gather_add, in, 2, q->e->params, q->e->nparams, NULL);
+  }
+}
