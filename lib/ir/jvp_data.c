@@ -281,44 +281,39 @@ static ir_atom reduce_tree(jq *q, ir_atom x) {
   return un1(q, P_squeeze, x, &p, 1);
 }
 
-/* lax.reshape(x, new_shape) as _reduce_jvp calls it: x itself when of
- * that shape already (and not a scalar). */
-static ir_atom reshape_to(jq *q, ir_atom x, const int64_t *sizes, int rank) {
+/* lax.reshape(x, new_shape, dimensions=perm) as _reduce_jvp calls it: x
+ * itself when of that shape already with perm the identity (and not a
+ * scalar); dimensions=None for the identity, else the permutation. */
+static ir_atom reshape_to(jq *q, ir_atom x, const int64_t *sizes, int rank, const int64_t *perm) {
   tj_aval a = jvp_aval_of(q, x);
-  bool same = a.rank == rank && a.rank > 0;
+  bool same_dims = true, same = a.rank == rank && a.rank > 0;
+  for (int i = 0; perm && i < a.rank; i++) same_dims &= perm[i] == i;
   for (int i = 0; same && i < rank; i++) same = a.dims[i] == sizes[i];
-  if (same) return x;
+  if (same && same_dims) return x;
   ir_module *m = mod(q);
-  ir_param rp[3] = {{"dimensions", pv_none(m)}, {"new_sizes", pv_ints(m, PV_TUPLE, sizes, rank)},
+  ir_param rp[3] = {{"dimensions", same_dims ? pv_none(m) : pv_ints(m, PV_TUPLE, perm, a.rank)},
+                    {"new_sizes", pv_ints(m, PV_TUPLE, sizes, rank)},
                     {"sharding", pv_none(m)}};
   return un1(q, P_reshape, x, rp, 3);
 }
 
 /* lax.py _reduce_prod_jvp_rule: _reduce_jvp(mul, [1]): the reduced axes
- * moved to the front and flattened (reshape with dimensions=permutation,
- * the primal then the tangent), then api.jvp(_reduce_tree). tjit's reshape
- * has no dimensions param, so only reductions over leading axes (whose
- * permutation is the identity and prints dimensions=None) are done. */
+ * moved to the front and flattened (reshape with dimensions = axes +
+ * the other axes, the primal then the tangent), then
+ * api.jvp(_reduce_tree). */
 void jvp_reduce_prod(jq *q) {
-  int64_t axes[TJ_MAX_RANK], sizes[TJ_MAX_RANK + 1];
-  int nax = ir_param_ints(q->e, "axes", axes, TJ_MAX_RANK);
+  int64_t axes[TJ_MAX_RANK], sizes[TJ_MAX_RANK + 1], perm[TJ_MAX_RANK];
+  int nax = ir_param_ints(q->e, "axes", axes, TJ_MAX_RANK), np = 0;
   tj_aval a = jvp_aval_of(q, q->p[0]);
-  bool taken[TJ_MAX_RANK] = {false}, identity = nax >= 0;
+  bool taken[TJ_MAX_RANK] = {false};
   int64_t n = 1;
-  for (int i = 0; i < nax; i++) identity &= axes[i] == i, taken[axes[i]] = true, n *= a.dims[axes[i]];
-  if (!identity) {
-    q->failed = !diag_error(q->t->diags, q->t->m->src, q->e->span,
-                            "jvp of reduce_prod over axes that are not the leading ones is not supported: "
-                            "JAX's rule reshapes with a permutation (reshape's dimensions param), which tjit "
-                            "does not have");
-    return;
-  }
+  for (int i = 0; i < nax; i++) taken[axes[i]] = true, n *= a.dims[axes[i]], perm[np++] = axes[i];
   int rank = 0;
   sizes[rank++] = n;
   for (int d = 0; d < a.rank; d++)
-    if (!taken[d]) sizes[rank++] = a.dims[d];
-  ir_atom x = reshape_to(q, q->p[0], sizes, rank);
-  ir_atom t = reshape_to(q, q->dt[0], sizes, rank);
+    if (!taken[d]) sizes[rank++] = a.dims[d], perm[np++] = d;
+  ir_atom x = reshape_to(q, q->p[0], sizes, rank, perm);
+  ir_atom t = reshape_to(q, q->dt[0], sizes, rank, perm);
   scratch s;
   scratch_open(&s, q, x);
   ir_atom r = reduce_tree(&s.q, s.in);
@@ -485,7 +480,7 @@ static ir_atom update_ids(jq *q, tj_aval upd) {
   ir_param ip[4] = {{"dimension", pv_int(m, 0)}, {"dtype", pv_dtype(m, DT_U32)},
                     {"shape", pv_ints(m, PV_TUPLE, &n, 1)}, {"sharding", pv_none(m)}};
   ir_atom iota = jvp_build(q, P_iota, NULL, 0, ip, 4, NULL);
-  ir_atom r = reshape_to(q, iota, shape, upd.rank);
+  ir_atom r = reshape_to(q, iota, shape, upd.rank, NULL);
   ir_atom ones = full_dt(q, q->p[2], DT_U32, 1);
   return jvp_bin(q, P_add, r, ones);
 }

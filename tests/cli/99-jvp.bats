@@ -148,10 +148,12 @@ X6='{"x": {"dtype": "f64", "data": [0.5, 1.75, -1.0, 2.25, 0.25, 1.5]}, "t": {"d
   fd_agrees "$BATS_TEST_TMPDIR/cum.json" 1
 }
 
-@test "jvp of prod (all axes, leading axes, odd and even lengths) agrees with finite differences" {
+@test "jvp of prod (all, leading and inner axes: reshape with dimensions; odd and even lengths) agrees with finite differences" {
   fd_spec prd '"double f(double x[6]) {",
    "  auto m = reshape(x, (3, 2));",
-   "  return concatenate((expand_dims(prod(x), 0), prod(m, axis=0), expand_dims(prod(x[0:5]), 0), prod(reshape(x, (2, 3)), axis=0)), 0);",
+   "  auto c = reshape(x, (1, 3, 2));",
+   "  return concatenate((expand_dims(prod(x), 0), prod(m, axis=0), expand_dims(prod(x[0:5]), 0), prod(reshape(x, (2, 3)), axis=0),",
+   "                      prod(m, axis=1), prod(c, axis=(0, 2)), reshape(prod(c, axis=1), (2,)), reshape(prod(reshape(x, (2, 3)), axis=1), (2,))), 0);",
    "}"' '[6]' "$X6"
   fd_agrees "$BATS_TEST_TMPDIR/prd.json" 1
 }

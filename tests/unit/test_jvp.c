@@ -43,7 +43,7 @@ typedef struct jcase {
 #define S {0, 0, 0}
 
 enum { P0, PY0, PY1, PY2, PY3, PYM2, PCONV, PAX1, PAX0, PBCAST, PRESHAPE, PTRANS, PSQUEEZE, PCAT, PSLICE, PREV, PDOT, PJIT, PDSLICE, PCUMSUM, PRELU, PRELU6, PLAE, PGATHER, PPAD,
-       PPROD, PCUMREV, PSCAT, PSCATU, PSORT, PTOPK, PSTACK, PSPLIT, PTILE, PRWIN, PRPREC, PSELGA };
+       PPROD, PCUMREV, PSCAT, PSCATU, PSORT, PTOPK, PSTACK, PSPLIT, PTILE, PRWIN, PRPREC, PSELGA, PAX1P };
 
 static const jcase cases[] = {
     {"neg", P_neg, 1, {V(5)}, -2, 2, P0, false, false, false, {0}, false, 0},
@@ -120,6 +120,7 @@ static const jcase cases[] = {
     {"custom_jvp_call logaddexp", P_custom_jvp_call, 2, {V(5), V(5)}, -3, 3, PLAE, false, false, false, {0}, false, 0},
     /* the data rules (jvp_data.c); scatter indices are [0, 1], updates of 2 */
     {"reduce_prod", P_reduce_prod, 1, {M(3, 2)}, 0.5, 2, PPROD, false, false, false, {0}, false, 0},
+    {"reduce_prod axis 1", P_reduce_prod, 1, {M(3, 2)}, 0.5, 2, PAX1P, false, false, false, {0}, false, 0},
     {"cumprod", P_cumprod, 1, {V(5)}, 0.5, 2, PCUMSUM, false, false, false, {0}, false, 0},
     {"cumprod reverse", P_cumprod, 1, {V(5)}, -2, 2, PCUMREV, false, false, false, {0}, false, 0},
     {"cummax", P_cummax, 1, {V(5)}, -2, 2, PCUMSUM, false, false, false, {0}, false, 0},
@@ -294,7 +295,7 @@ static int make_params(ir_module *m, int k, int prim, ir_param *ps, tj_aval *hin
     return 1;
   }
   case PJIT: ps[0] = (ir_param){"name", pv_name(m, "f")}, ps[1] = (ir_param){"jaxpr", pv_jaxpr(m, jit_body(m))}; return 2;
-  case PPROD: ps[0] = (ir_param){"axes", pv_ints(m, PV_TUPLE, zero, 1)}; return 1;
+  case PPROD: case PAX1P: ps[0] = (ir_param){"axes", pv_ints(m, PV_TUPLE, k == PPROD ? zero : one, 1)}; return 1;
   case PCUMREV: ps[0] = (ir_param){"axis", pv_int(m, 0)}, ps[1] = (ir_param){"reverse", pv_bool(m, true)}; return 2;
   case PSCAT: case PSCATU: return scatter_params(m, prim, k == PSCATU, ps);
   case PSORT:
