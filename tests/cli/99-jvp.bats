@@ -214,3 +214,13 @@ EOF2
    "}"' '[24]' '{"x": {"dtype": "f64", "shape": [24], "random": {"seed": 5}}, "t": {"dtype": "f64", "shape": [24], "random": {"seed": 6}}}'
   fd_agrees "$BATS_TEST_TMPDIR/pool.json" 1
 }
+
+@test "jvp of scatters of rows (update window dimensions: set with repeats, max, multiply, add) agrees with finite differences" {
+  fd_spec rows '"double f(double x[6]) {",
+   "  auto m = reshape(x, (3, 2));",
+   "  auto r = m * 3.0;",
+   "  return concatenate((reshape(m.at[array([0, 2, 0])].set(r), (6,)), reshape(m.at[array([1, 1])].max(r[0:2] - 1.0), (6,)),",
+   "                      reshape(m.at[1].multiply(r[2]), (6,)), reshape(m.at[:, 1].add(r[:, 0]), (6,))), 0);",
+   "}"' '[6]' "$X6"
+  fd_agrees "$BATS_TEST_TMPDIR/rows.json" 1
+}
