@@ -86,6 +86,16 @@ static ir_atom gather_along(jq *q, ir_atom t, ir_atom idx, int axis, int rank) {
   return jvp_build(q, P_gather, in, 2, ps, 6, NULL);
 }
 
+/* The gather indices of sort's and top_k's rules have one dimension more
+ * than the operand: false (with the error) past tjit's rank limit. */
+static bool index_rank_fits(jq *q, int rank) {
+  if (rank < TJ_MAX_RANK) return true;
+  q->failed = !diag_error(q->t->diags, q->t->m->src, q->e->span,
+                          "jvp of %s needs its indices at rank %d, above tjit's limit of %d", prims[q->e->prim].name,
+                          rank + 1, TJ_MAX_RANK);
+  return false;
+}
+
 /* lax.py _sort_jvp: sort the operands with broadcasted_iota(uint32,
  * shape, dimension) as one more (its sorted copy is the permutation),
  * expand_dims of that permutation (a broadcast_in_dim to shape + (1,)),
@@ -96,6 +106,7 @@ void jvp_sort(jq *q) {
   uint32_t n = e->nin;
   int dim = (int)ir_param_int(e, "dimension", 0);
   tj_aval a = jvp_aval_of(q, q->p[0]);
+  if (!index_rank_fits(q, a.rank)) return;
   int64_t shape[TJ_MAX_RANK + 1], bdims[TJ_MAX_RANK];
   for (int i = 0; i < a.rank; i++) shape[i] = a.dims[i], bdims[i] = i;
   ir_param ip[4] = {{"dimension", pv_int(m, dim)}, {"dtype", pv_dtype(m, DT_U32)},
@@ -106,6 +117,7 @@ void jvp_sort(jq *q) {
   memcpy(in, q->p, sizeof *in * n);
   in[n] = iota;
   jvp_build_n(q, P_sort, in, (int)n + 1, e->params, e->nparams, NULL, (int)n + 1, outs);
+  if (q->failed) { free(in); return; } /* outs unset */
   memcpy(q->po, outs, sizeof *outs * n);
   tj_aval ia = a;
   ia.dtype = DT_U32, ia.weak = false, ia.dims[ia.rank++] = 1;
@@ -121,8 +133,10 @@ void jvp_sort(jq *q) {
  * zero. */
 void jvp_top_k(jq *q) {
   jvp_primal(q);
+  if (q->failed) return; /* its outputs unset */
   ir_module *m = mod(q);
   tj_aval ka = jvp_aval_of(q, q->po[1]);
+  if (!index_rank_fits(q, ka.rank)) return;
   int64_t sizes[TJ_MAX_RANK + 1];
   for (int i = 0; i < ka.rank; i++) sizes[i] = ka.dims[i];
   sizes[ka.rank] = 1;
@@ -561,6 +575,7 @@ static ir_atom inv_plus_one(jq *q, ir_atom n) {
 void jvp_scatter_extremal(jq *q) {
   const ir_eqn *e = q->e;
   jvp_primal(q);
+  if (q->failed) return; /* its output unset */
   ir_atom go = jvp_instantiate(q, q->dt[0], q->p[0]);
   ir_atom gu = jvp_instantiate(q, q->dt[2], q->p[2]);
   ir_atom x = q->p[0], idx = q->p[1], y = q->p[2];
