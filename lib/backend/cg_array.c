@@ -23,9 +23,9 @@ static void linear(tj_buf *b, const char *prefix, const int64_t *coef, int n) {
   }
 }
 
-/* out[c] = a[base + sum c_d * coef_d] for every output coordinate c. */
-static void gather_loop(cg *g, uint32_t out, ir_atom a, const char *base, const int64_t *coef) {
-  const tj_aval *o = &g->m->vars[out];
+/* out[c] = a[base + sum c_d * coef_d] for every coordinate c of shape o
+ * (out's own, or one of its size: a reshape's transposed operand). */
+static void gather_loop_over(cg *g, const tj_aval *o, uint32_t out, ir_atom a, const char *base, const int64_t *coef) {
   tj_buf off = {0}, src = {0}, dst = {0};
   buf_puts(&off, base);
   linear(&off, "i", coef, o->rank);
@@ -35,6 +35,10 @@ static void gather_loop(cg *g, uint32_t out, ir_atom a, const char *base, const 
   cg_line(g, "%s = %s;", dst.data, src.data);
   if (levels >= 0) cg_loops_end(g, levels);
   buf_free(&off), buf_free(&src), buf_free(&dst);
+}
+
+static void gather_loop(cg *g, uint32_t out, ir_atom a, const char *base, const int64_t *coef) {
+  gather_loop_over(g, &g->m->vars[out], out, a, base, coef);
 }
 
 /* gather_loop of e's operand into its output from a base known now. */
@@ -73,10 +77,21 @@ bool cg_transpose(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) 
   return gather_from(g, e, 0, coef);
 }
 
-/* Only copies reach here: reshapes of buffers share them (codegen.c). */
+/* Only copies reach here: reshapes of buffers share them (codegen.c);
+ * but a reshape with dimensions moves the elements: the operand
+ * transposed by that permutation, written out in row-major order. */
 bool cg_reshape(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
-  cg_copy(g, e->out[0], e->in[0]);
+  if (e->prim != P_reshape || ir_param_is_none(e, "dimensions")) {
+    cg_copy(g, e->out[0], e->in[0]);
+    return true;
+  }
+  tj_aval a = cg_aval(g, e->in[0]), t = a;
+  int64_t perm[TJ_MAX_RANK], st[TJ_MAX_RANK], coef[TJ_MAX_RANK];
+  if (ir_param_ints(e, "dimensions", perm, TJ_MAX_RANK) != a.rank) return cg_fail(g, "internal error: reshape");
+  strides_of(&a, st);
+  for (int d = 0; d < a.rank; d++) t.dims[d] = a.dims[perm[d]], coef[d] = st[perm[d]];
+  gather_loop_over(g, &t, e->out[0], e->in[0], "0", coef);
   return true;
 }
 

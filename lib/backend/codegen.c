@@ -314,6 +314,7 @@ void cg_loops_end(cg *g, int levels) {
 
 static bool is_alias_eqn(const cg *g, const ir_eqn *e) {
   if (e->prim != P_reshape && e->prim != P_squeeze) return false;
+  if (e->prim == P_reshape && !ir_param_is_none(e, "dimensions")) return false; /* it moves elements */
   return !ATOM_IS_LIT(e->in[0]) && g->m->vars[ATOM_INDEX(e->in[0])].rank > 0 &&
          g->m->vars[e->out[0]].rank > 0;
 }

@@ -405,3 +405,46 @@ void tj_rt_reduce_window(const void *in, void *out, int dtype, int op, int rank,
   default: break;
   }
 }
+
+/* ---- select_and_gather_add ---- */
+
+/* The operand offset of window position jc of output position oc, or -1
+ * on padding or a dilation hole (the evaluator's window_source). */
+static long select_source(int rank, const long *in_dims, const long *win, const long *oc, const long *jc) {
+  const long *strides = win + rank, *lo = win + 2 * rank, *base = win + 3 * rank, *wdil = win + 4 * rank;
+  long off = 0;
+  for (int k = 0; k < rank; k++) {
+    long p = oc[k] * strides[k] + jc[k] * wdil[k] - lo[k];
+    if (p < 0 || p % base[k] != 0 || p / base[k] >= in_dims[k]) return -1;
+    off = off * in_dims[k] + p / base[k];
+  }
+  return off;
+}
+
+#define SELECT_GATHER(name, T)                                                                                 \
+  static void name(const T *t, const T *x, T *out, int ge, int rank, const long *in_dims, const long *out_dims,  \
+                   const long *win) {                                                                          \
+    long nout = 1, nwin = 1, oc[TJ_MAX_RANK], jc[TJ_MAX_RANK];                                                  \
+    for (int k = 0; k < rank; k++) nout *= out_dims[k], nwin *= win[k];                                        \
+    T init = ge ? (T)-INFINITY : (T)INFINITY;                                                                  \
+    for (long o = 0; o < nout; o++) {                                                                          \
+      for (long r = o, k = rank - 1; k >= 0; k--) oc[k] = r % out_dims[k], r /= out_dims[k];                   \
+      T key = init, val = 0;                                                                                   \
+      for (long j = 0; j < nwin; j++) {                                                                        \
+        for (long r = j, k = rank - 1; k >= 0; k--) jc[k] = r % win[k], r /= win[k];                           \
+        long i = select_source(rank, in_dims, win, oc, jc);                                                    \
+        T kx = i >= 0 ? x[i] : init, vx = i >= 0 ? t[i] : (T)0;                                                \
+        if (!(ge ? key >= kx : key <= kx)) key = kx, val = vx;                                                 \
+      }                                                                                                        \
+      out[o] = val;                                                                                            \
+    }                                                                                                          \
+  }
+SELECT_GATHER(select_gather_f32, float)
+SELECT_GATHER(select_gather_f64, double)
+#undef SELECT_GATHER
+
+void tj_rt_select_gather(const void *t, const void *x, void *out, int is_f64, int is_ge, int rank, const long *in_dims,
+                         const long *out_dims, const long *win) {
+  if (is_f64) select_gather_f64(t, x, out, is_ge, rank, in_dims, out_dims, win);
+  else select_gather_f32(t, x, out, is_ge, rank, in_dims, out_dims, win);
+}

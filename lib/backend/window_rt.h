@@ -20,4 +20,11 @@ void tj_rt_reduce_window(const void *in, void *out, int dtype, int op, int rank,
 /* Whether tj_rt_reduce_window takes dtype (the C rule asks). */
 int tj_rt_reduce_window_has(int dtype);
 
+/* select_and_gather_add (the jvp of max/min pooling): out[o] is t at the
+ * window element of x that select ge (is_ge) or le chose, pairs reduced
+ * from (-inf or inf, 0) in row-major order as the evaluator does
+ * (eval_window.c); f64 when is_f64, else f32. win as reduce_window's. */
+void tj_rt_select_gather(const void *t, const void *x, void *out, int is_f64, int is_ge, int rank, const long *in_dims,
+                         const long *out_dims, const long *win);
+
 #endif

@@ -51,12 +51,27 @@ bool ev_transpose(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_
   return gather_by(s, e, in[0], p, transpose_map, out);
 }
 
-/* reshape and squeeze keep the row-major order of the elements. */
+/* reshape and squeeze keep the row-major order of the elements; a
+ * reshape with dimensions (a permutation) takes them in the order of the
+ * operand transposed by it (lax.reshape's dimensions). */
 bool ev_reshape(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
   if (r->size != in[0]->size) return eval_bug(s, "%s changes the size", prims[e->prim].name);
-  memcpy(r->data, in[0]->data, (size_t)r->size * (size_t)dtype_size(r->dtype));
+  const tj_array *a = in[0];
+  int64_t perm[TJ_MAX_RANK], st[TJ_MAX_RANK], c[TJ_MAX_RANK];
+  if (e->prim != P_reshape || ir_param_is_none(e, "dimensions")) {
+    memcpy(r->data, a->data, (size_t)r->size * (size_t)dtype_size(r->dtype));
+    return true;
+  }
+  if (ir_param_ints(e, "dimensions", perm, TJ_MAX_RANK) != a->rank) return eval_bug(s, "reshape's dimensions");
+  eval_strides(a, st);
+  for (int64_t i = 0; i < r->size; i++) { /* i is row-major in the transposed shape */
+    for (int64_t rest = i, d = a->rank - 1; d >= 0; d--) c[d] = rest % a->dims[perm[d]], rest /= a->dims[perm[d]];
+    int64_t j = 0;
+    for (int d = 0; d < a->rank; d++) j += c[d] * st[perm[d]];
+    copy_elem(a, j, r, i);
+  }
   return true;
 }
 

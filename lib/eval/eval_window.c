@@ -112,3 +112,33 @@ bool ev_reduce_window(eval_state *s, const ir_eqn *e, const tj_array *const *in,
   }
   return true;
 }
+
+/* select_and_gather_add (the jvp of max/min pooling), as its lowering's
+ * variadic reduce_window reduces (key, value) pairs: from (-inf, 0) for
+ * ge (+inf for le), each window position in row-major order, a padding
+ * or dilation hole standing for that init pair; the accumulator stays
+ * while select_prim(acc, element) holds (ties keep the first), else the
+ * element replaces it. The output is the value: the tangent. */
+bool ev_select_and_gather_add(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
+  const tj_array *t = in[0], *a = in[1];
+  window_spec w;
+  if (!window_spec_read(e, a->rank, &w)) return eval_bug(s, "select_and_gather_add without its window");
+  const char *sel = ir_param_name(e, "select_prim");
+  bool ge = sel && strcmp(sel, "ge") == 0;
+  tj_array *r = out[0] = eval_new_out(s, e, 0);
+  if (!r) return false;
+  int64_t nwin = 1, oc[TJ_MAX_RANK], jc[TJ_MAX_RANK];
+  for (int k = 0; k < a->rank; k++) nwin *= w.dims[k];
+  for (int64_t o = 0; o < r->size; o++) {
+    double key = ge ? -INFINITY : INFINITY, val = 0;
+    unravel_dims(o, r->dims, r->rank, oc);
+    for (int64_t j = 0; j < nwin; j++) {
+      unravel_dims(j, w.dims, a->rank, jc);
+      int64_t i = window_source(a, &w, oc, jc);
+      double k = i >= 0 ? array_get_f(a, i) : ge ? -INFINITY : INFINITY, v = i >= 0 ? array_get_f(t, i) : 0;
+      if (!(ge ? key >= k : key <= k)) key = k, val = v;
+    }
+    array_set_f(r, o, val);
+  }
+  return true;
+}

@@ -30,6 +30,8 @@
 
 typedef void (*jvp_rule)(jq *q);
 
+/* jvp.def's JVP rows are rules here; its JVP_EXTERN rows are in
+ * jvp_control.c and jvp_data.c (declared by jvp_rules.h). */
 #define JVP(id, rule) static void rule(jq *q);
 #define JVP_EXTERN(id, rule) /* declared in jvp_rules.h */
 #include "jvp.def"
@@ -874,3 +876,16 @@ static void jvp_dot_general(jq *q) {
   }
   q->to[0] = add_tangents(q, a, b);
 }
+
+/* ---- the helpers as the rules in other files call them (jvp_rules.h) ---- */
+
+ir_atom jvp_build(jq *q, int prim, const ir_atom *in, int nin, const ir_param *ps, int np, const tj_aval *hint) {
+  return build(q, prim, in, nin, ps, np, hint);
+}
+ir_atom jvp_bin(jq *q, int prim, ir_atom a, ir_atom b) { return bin(q, prim, a, b); }
+tj_aval jvp_aval_of(jq *q, ir_atom a) { return aval_of(q, a); }
+void jvp_primal(jq *q) { primal(q); }
+ir_atom jvp_lit(jq *q, tj_dtype dt, bool weak, double v) { return lit(q, dt, weak, v); }
+ir_atom jvp_full_like(jq *q, ir_atom x, double v) { return full_like(q, x, v); }
+ir_atom jvp_instantiate(jq *q, ir_atom tangent, ir_atom primal_atom) { return instantiate(q, tangent, primal_atom); }
+ir_atom jvp_add_tangents(jq *q, ir_atom a, ir_atom b) { return add_tangents(q, a, b); }

@@ -22,6 +22,19 @@ typedef struct jq {
  * q->failed, appends nothing and returns a harmless atom. */
 ir_atom jvp_build_n(jq *q, int prim, const ir_atom *in, int nin, const ir_param *ps, int np, const tj_aval *hint,
                     int nout, ir_atom *outs);
+ir_atom jvp_build(jq *q, int prim, const ir_atom *in, int nin, const ir_param *ps, int np, const tj_aval *hint);
+ir_atom jvp_bin(jq *q, int prim, ir_atom a, ir_atom b);
+tj_aval jvp_aval_of(jq *q, ir_atom a);
+/* The equation itself on the primals, outputs to q->po. */
+void jvp_primal(jq *q);
+/* A scalar literal of dtype dt. */
+ir_atom jvp_lit(jq *q, tj_dtype dt, bool weak, double v);
+/* lax.full_like(x, v): a literal for a scalar, else broadcast_in_dim. */
+ir_atom jvp_full_like(jq *q, ir_atom x, double v);
+/* ad.instantiate_zeros. */
+ir_atom jvp_instantiate(jq *q, ir_atom tangent, ir_atom primal_atom);
+/* ad.add_tangents. */
+ir_atom jvp_add_tangents(jq *q, ir_atom a, ir_atom b);
 
 /* The rules defined outside jvp.c (the JVP_EXTERN rows of jvp.def). */
 #define JVP(id, rule)

@@ -135,6 +135,7 @@ static bool hoistable(const ir_module *m, const ir_jaxpr *j, const uint32_t *def
   const ir_eqn *e = &j->eqns[h];
   if (elementwise(e) && m->vars[e->out[0]].rank == 0) return true; /* reads rank-0 values only */
   if (e->prim != P_broadcast_in_dim && e->prim != P_reshape && e->prim != P_squeeze) return false;
+  if (e->prim == P_reshape && !ir_param_is_none(e, "dimensions")) return false;
   for (uint32_t i = 0; i < e->nin; i++) {
     uint32_t d = ATOM_IS_LIT(e->in[i]) ? NONE : def[ATOM_INDEX(e->in[i])];
     if (d != NONE && d >= first && d < h && member(m, j, first, d)) return false;

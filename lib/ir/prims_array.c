@@ -165,6 +165,11 @@ bool shape_reshape(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list 
   if (count != aval_size(&a))
     return REJECT("reshape total size must be unchanged, got new_sizes %s for shape %s.",
                   TUPLE(sizes, n), TUPLE(a.dims, a.rank));
+  int64_t perm[TJ_MAX_RANK];
+  int np = ir_param_is_none(e, "dimensions") ? a.rank : ir_pval_ints(ir_param_get(e, "dimensions"), perm, TJ_MAX_RANK);
+  if (np != a.rank || (!ir_param_is_none(e, "dimensions") && !distinct_in_range(perm, np, a.rank)))
+    return REJECT("reshape dimensions must be a permutation of operand dimensions, got dimensions %s for shape %s.",
+                  np >= 0 ? TUPLE(perm, np) : "?", TUPLE(a.dims, a.rank));
   out[0] = a;
   out[0].rank = (uint8_t)n;
   memcpy(out[0].dims, sizes, sizeof *sizes * (size_t)n);

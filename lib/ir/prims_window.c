@@ -5,6 +5,8 @@
  * messages and in JAX's order: the shape rule before the dtype rule. */
 #include "prims_window.h"
 
+#include <string.h>
+
 #include "diag.h"
 #include "prims.h"
 #include "print.h"
@@ -157,4 +159,20 @@ bool shape_reduce_window(const ir_module *m, const ir_eqn *e, tj_aval *out, diag
   *out = a;
   for (int k = 0; k < a.rank; k++) out->dims[k] = window_out_dim(&w, k, a.dims[k]);
   return true;
+}
+
+/* windowed_reductions.py _select_and_gather_add_shape_rule: tangents and
+ * operand of one shape, then the window's shape rule; lax.input_dtype
+ * (the tangents' dtype). Only ge and le select (the assertion of its
+ * lowering). */
+bool shape_select_and_gather_add(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
+  tj_aval t = ir_atom_aval(m, e->in[0]), x = ir_atom_aval(m, e->in[1]);
+  if (!aval_same_shape(&t, &x))
+    return REJECT("select_and_gather_add tangents and operand shapes must match, got %s and %s.",
+                  shape_rule_tuple(diags, t.dims, t.rank), shape_rule_tuple(diags, x.dims, x.rank));
+  const char *sel = ir_param_name(e, "select_prim");
+  if (!sel || (strcmp(sel, "ge") != 0 && strcmp(sel, "le") != 0))
+    return REJECT("select_and_gather_add's select_prim must be ge or le");
+  if (!dtype_is_float(x.dtype)) return REJECT("select_and_gather_add takes floating operands");
+  return shape_reduce_window(m, e, out, diags);
 }

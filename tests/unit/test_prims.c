@@ -372,6 +372,10 @@ static const recipe recipes[P_COUNT] = {
     /* linear algebra (issue 14 item 6): jnp.linalg.svd promotes every dtype to a float; full and thin, wide and tall */
     [P_svd] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { auto r = svd(x); auto q = svd(transpose(y), full_matrices=false);"
                " return (r[0], r[1], r[2], q[0], q[2]); }"},
+    /* the jvp of max pooling (issue 15): padding, strides, the tangent y */
+    [P_select_and_gather_add] = {"auto p(T[3,4] v) { return reduce_window(v, -inf, \\\"max\\\", (2, 3), padding=\\\"SAME\\\","
+                                 " window_strides=(1, 2)); } auto f(T[3,4] x, T[3,4] y, i32 i) { return jvp(p, (x,), (y,)); }",
+                                 (1u << DT_F32) | (1u << DT_F64) | (1u << DT_F16) | (1u << DT_BF16)},
 };
 
 /* src with every T replaced by the dtype's name. */
