@@ -6,8 +6,12 @@
 #include "fuzz.h"
 
 enum { MAX_CALLS = 2 };
-/* Small, so that a run stays fast under the sanitizers. */
+/* Small, so that a run stays fast under the sanitizers: the reference
+ * evaluator (--check) reads elements one by one, about 10^6 a second
+ * under ASan, and a seed (tests/data/gaps14-run-check.json, 12M
+ * multiply-adds of einsums) ran 10 s and timed fuzz-smoke out. */
 #define FUZZ_MAX_MEMORY (64LL << 20)
+#define FUZZ_MAX_WORK (4LL * 1000 * 1000)
 
 /* Whether the first error is a --check mismatch: its message starts with
  * the mismatch's words (a user's text quoted in another message cannot
@@ -25,6 +29,7 @@ static void run_one(tj_ctx *ctx, tj_spec *spec, int call) {
   o.check = 1;
   o.fill_random = 0;
   o.max_memory = FUZZ_MAX_MEMORY;
+  o.max_work = FUZZ_MAX_WORK;
   tj_result *r = NULL;
   tj_status st = tj_run(ctx, spec, &o, &r);
   fuzz_check_status(ctx, st, "run --check");
