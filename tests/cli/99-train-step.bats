@@ -5,7 +5,8 @@
 # gradients derived by hand and computed in numpy (float64; the formulas are
 # in tests/data/train_step_check.py), on each example's own calls (two
 # consecutive steps: call 1 starts from call 0's parameters) and on a larger
-# random batch passed with --args.
+# random batch passed with --args. The last test keeps make bench's
+# reverse-mode specs (scripts/bench/mlp_grad.json, grad_chain*.json) working.
 bats_require_minimum_version 1.5.0
 load helper
 
@@ -73,4 +74,22 @@ print("chained")
 PY
   assert_success
   assert_output chained
+}
+
+@test "make bench's reverse-mode specs: the MLP gradient passes run --check at full size, the chain has 10,001 equations" {
+  # mlp_grad.json's own calls read .npy files that the bench driver writes;
+  # here the same shapes come from the spec's random data instead
+  local r='"random": {"seed": 1}' args
+  args="{\"params\": {\"w1\": {\"dtype\": \"f32\", \"shape\": [128, 128], $r}, \"b1\": {\"dtype\": \"f32\", \"shape\": [128], $r},
+         \"w2\": {\"dtype\": \"f32\", \"shape\": [128, 10], $r}, \"b2\": {\"dtype\": \"f32\", \"shape\": [10], $r}},
+         \"x\": {\"dtype\": \"f32\", \"shape\": [64, 128], $r}, \"y\": {\"dtype\": \"f32\", \"shape\": [64, 10], $r}}"
+  run --separate-stderr tjit run --no-cache --check --args "$args" "$TJIT_ROOT/scripts/bench/mlp_grad.json"
+  assert_success
+  assert_output --partial "'w2': Array("
+  run tjit trace "$TJIT_ROOT/scripts/bench/grad_chain_f.json"
+  assert_success
+  assert_equal "${#lines[@]}" 10003 # the lambda line, 10,001 equations, the in line
+  run tjit trace "$TJIT_ROOT/scripts/bench/grad_chain.json"
+  assert_success
+  assert_line --index 1 '    b:f32[8] = sin a'
 }
