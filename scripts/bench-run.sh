@@ -47,7 +47,8 @@
 # load changes slows both alike.
 #
 # usage: scripts/bench-run.sh BUILD_DIR     (BUILD_DIR/tjit, BUILD_DIR/libtjit-internal.a:
-#        the driver calls the tjk_* kernels, which libtjit.a keeps local)
+#        the driver calls the tjk_* kernels, which libtjit.a keeps local, and
+#        tj_trace for the reverse-mode transformation time)
 #        scripts/bench-run.sh --repeat-for MS: prints the runs the protocol
 #        makes of a run of MS ms
 #        BENCH_REPS=N least repetitions (default 5); BENCH_BUDGET_MS=M least
