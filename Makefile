@@ -173,9 +173,11 @@ check-oom: deps
 update-golden: all
 	@BUILD=$(BUILD) tests/update-golden
 
-# The README's drawing (docs/layer_norm.svg); a test checks it is current.
+# The README's drawings (docs/layer_norm.svg, docs/grad_sin_cos.svg); a test
+# checks they are current.
 docs: all
 	@scripts/docs-graph.sh $(BUILD)/tjit . docs/layer_norm.svg
+	@scripts/docs-graph.sh $(BUILD)/tjit . docs/grad_sin_cos.svg
 
 bench: all $(BUILD)/libtjit-internal.a
 	-@scripts/bench-trace.sh $(BUILD)/tjit

@@ -17,6 +17,13 @@
 #                                             >= 1x   plain cc -O2 loops
 #   f16 chain (x*2+1)*x-0.5 of 10M, each op rounded to f16 (issue 14 item 7):
 #                                             measured against a cc -O2 _Float16 loop, no target
+#   the gradient of an MLP's loss (issue 17): batch 64, 128-128-10, tanh,
+#   mean squared error, jax.grad over a dict of parameters >= 1x  the same
+#                                             backpropagation by hand, cc -O2 loops;
+#                                             measured against it with OpenBLAS sgemm, no target
+#   jax.grad's transformation (trace, linearize, transpose) of a 10,001-equation
+#   chain (issue 17)                          < 50 ms, in process (tj_trace), with
+#                                             the ratio to tracing the function alone
 #   libtcc compile of the tutorial kernel     < 1 ms
 #   `tjit run` of the tutorial spec, process start to exit   < 10 ms
 # Baselines: scripts/bench/baseline.c built with cc -O2 and with
@@ -40,7 +47,8 @@
 # load changes slows both alike.
 #
 # usage: scripts/bench-run.sh BUILD_DIR     (BUILD_DIR/tjit, BUILD_DIR/libtjit-internal.a:
-#        the driver calls the tjk_* kernels, which libtjit.a keeps local)
+#        the driver calls the tjk_* kernels, which libtjit.a keeps local, and
+#        tj_trace for the reverse-mode transformation time)
 #        scripts/bench-run.sh --repeat-for MS: prints the runs the protocol
 #        makes of a run of MS ms
 #        BENCH_REPS=N least repetitions (default 5); BENCH_BUDGET_MS=M least
@@ -86,13 +94,13 @@ export TJIT_CACHE_DIR=$tmp/cache TJIT_CACHE_KEY=$tmp/cache.key
 declare -A ms=() check=()
 na=n/a
 # The rows timed in pairs (paired below), the driver's other benchmarks.
-paired=(cumsum_last cumsum_first cummax_last sort top_k maxpool maxpool3 conv2d gather scatter_add half_chain)
+paired=(cumsum_last cumsum_first cummax_last sort top_k maxpool maxpool3 conv2d gather scatter_add half_chain mlp_grad)
 unpaired=(fused axpb sum matmul compile)
 
 # ---- the driver: baselines, OpenBLAS, the hybrid kernels ----
 build_driver() {
   local flags=(-std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -g) dir
-  local includes=() # every folder of lib/, as the Makefile's LIB_DIRS
+  local includes=(-iquote "$root/lib") # lib/ (tjit.h) and every folder of it, as the Makefile's LIB_DIRS
   for dir in "$root"/lib/*/; do includes+=(-iquote "$dir"); done
   "$cc" "${flags[@]}" -O2 -DVARIANT=o2 -c "$bench/baseline.c" -o "$tmp/baseline_o2.o" &&
     "$cc" "${flags[@]}" -O3 -march=native -ffast-math -DVARIANT=limit -c "$bench/baseline.c" \
@@ -114,6 +122,29 @@ else
   echo "$0: warning: could not build scripts/bench/driver.c (it needs libopenblas-dev," \
     "libtcc-dev and tcc); baselines are n/a:" >&2
   cat "$tmp/cc.err" >&2
+fi
+
+# ---- reverse mode (issue 17) ----
+# mlp_grad.json reads .npy files the driver writes: a copy of the spec goes
+# beside them. tjit's gradient must equal the hand-written one (within 1e-4
+# of each output's largest value) before either is timed; a mismatch shows
+# as "wrong" in place of tjit's time.
+spec_of() { if [[ $1 == mlp_grad ]]; then echo "$tmp/mlp_grad/mlp_grad.json"; else echo "$bench/$1.json"; fi; }
+mlp_check=n/a
+if [[ -x $tmp/driver ]] && mkdir -p "$tmp/mlp_grad/out" && "$tmp/driver" mlp_grad_data "$tmp/mlp_grad" &&
+  cp "$bench/mlp_grad.json" "$tmp/mlp_grad/"; then
+  if "$tjit" run --no-cache --out "$tmp/mlp_grad/out" "$tmp/mlp_grad/mlp_grad.json" >/dev/null 2>"$tmp/mlp.err"; then
+    mlp_check=$("$tmp/driver" mlp_grad_check "$tmp/mlp_grad" 2>&1 | tail -n 1)
+  else
+    mlp_check="tjit failed: $(head -n 1 "$tmp/mlp.err")"
+  fi
+fi
+# The transformation's time: the driver traces grad_chain_f.json and
+# grad_chain.json (its gradient) in process, alternately, by the protocol.
+if [[ -x $tmp/driver ]]; then
+  while read -r name who t eqns; do
+    [[ $name == grad_trace ]] && ms[grad_trace.$who]=$t check[grad_trace.$who]=$eqns
+  done < <("$tmp/driver" grad_trace "$bench/grad_chain_f.json" "$bench/grad_chain.json" 2>>"$tmp/driver.err")
 fi
 
 # ---- tjit run ----
@@ -148,10 +179,10 @@ tjit_time() {  # tjit_time PHASE ARGS...
 paired() {
   local b=$1 r name who t sum n
   rm -f "$tmp/pair.out" "$tmp/pair.tjit"
-  n=$(tjit_repeat --call 0 "$bench/$b.json")
+  n=$(tjit_repeat --call 0 "$(spec_of "$b")")
   for ((r = 0; r < 3; r++)); do
     [[ -x $tmp/driver ]] && "$tmp/driver" "$b" >>"$tmp/pair.out" 2>>"$tmp/driver.err"
-    if "$tjit" run --no-cache --time --repeat "$n" --call 0 "$bench/$b.json" >/dev/null 2>"$tmp/time.err"; then
+    if "$tjit" run --no-cache --time --repeat "$n" --call 0 "$(spec_of "$b")" >/dev/null 2>"$tmp/time.err"; then
       sed -n "s/^time:.* run \\([0-9.]*\\) ms.*/\\1/p" "$tmp/time.err" | head -n 1 >>"$tmp/pair.tjit"
     fi
   done
@@ -168,6 +199,11 @@ if "$tjit" run --help 2>&1 | grep -q -- '--time'; then
   done
   ms[compile.tjit]=$(tjit_time compile --autograph --call 0 "$tutorial")
   for b in "${paired[@]}"; do paired "$b"; done
+  case $mlp_check in # unchecked (no driver): n/a; checked and different: wrong
+    "mlp_grad check ok"*) ;;
+    n/a) ms[mlp_grad.tjit]=n/a ;;
+    *) ms[mlp_grad.tjit]=wrong ;;
+  esac
 fi
 
 # End to end: process start to exit, tracing and compiling (--no-cache),
@@ -242,6 +278,9 @@ row "cummax [1000,10000] f32, axis 1" cummax_last.o2 cummax_last.limit cummax_la
 row "max pool 3x3/1 SAME, the same" maxpool3.o2 maxpool3.limit maxpool3.tjit ">=1.0"
 row "scatter-add 4096 rows, 4096x128" scatter_add.o2 scatter_add.limit scatter_add.tjit ">=1.0"
 row "f16 (x*2+1)*x-0.5, 10M, per op" half_chain.o2 half_chain.limit half_chain.tjit ratio # f16 (issue 14 item 7): measured, no target
+row "MLP loss grad 64x128-128-10" mlp_grad.o2 mlp_grad.limit mlp_grad.tjit ">=1.0" # reverse mode (issue 17)
+row "MLP loss grad, sgemm by hand" mlp_grad.blas none mlp_grad.tjit ratio
+row "grad transform, 10k-eqn chain" none none grad_trace.grad "<50"
 row "libtcc compile, tutorial kernel" none none compile.tjit "<1"
 row "tjit run tutorial, end to end" none none e2e.tjit "<10"
 row "the same, every call cached" none none e2e_hit.tjit "<10"
@@ -253,12 +292,18 @@ row "a*x + b, glue by libtcc" axpb.o2 axpb.limit axpb.tcc ">=0.7"
 row "sum, glue by libtcc" sum.o2 sum.limit sum.tcc ">=0.7"
 row "libtcc compile, hand-written C" none none compile.tcc "<1"
 say "baselines: matmul OpenBLAS sgemm; sort qsort; gather, scatter-add, pooling," \
-  "cumulative ops plain loops; conv2d plain loops, and im2col + OpenBLAS sgemm."
+  "cumulative ops plain loops; conv2d plain loops, and im2col + OpenBLAS sgemm;" \
+  "the MLP gradient backpropagation by hand, plain loops, and with OpenBLAS sgemm."
 say "matmul 512x512 naive C (i-k-j loops): cc -O2 $(value matmul.o2) ms," \
   "-O3 -march=native -ffast-math $(value matmul.limit) ms, OpenBLAS $(value matmul.blas) ms"
 say "checksums (sum of outputs; sum: the result): fused o2 ${check[fused.o2]:-$na}" \
   "limit ${check[fused.limit]:-$na} hybrid ${check[fused.tcc]:-$na};" \
   "sum o2 ${check[sum.o2]:-$na} limit ${check[sum.limit]:-$na} hybrid ${check[sum.tcc]:-$na}"
+say "reverse mode: tjit's MLP gradient against the cc -O2 one before timing: $mlp_check;" \
+  "grad of a ${check[grad_trace.f]:-?}-equation chain traced (trace, linearize, transpose;" \
+  "${check[grad_trace.grad]:-?} equations) in $(value grad_trace.grad) ms, the chain alone in" \
+  "$(value grad_trace.f) ms: $(awk -v g="$(value grad_trace.grad)" -v f="$(value grad_trace.f)" \
+    'BEGIN { if (g + 0 > 0 && f + 0 > 0) printf "%.1fx", g / f; else print "n/a" }') the time of tracing f"
 say "(a sequential f32 sum of 50M values in [0, 1) stops growing at 2^24 = 16777216;" \
   "partial sums reach ~2.5e7)"
 exit 0

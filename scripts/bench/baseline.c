@@ -195,3 +195,52 @@ void NAME(base_half_chain, VARIANT)(const unsigned short *x, unsigned short *y, 
   }
 }
 /* ---- end of f16 ---- */
+
+/* ---- reverse mode (issue 17) ---- */
+/* The gradient of mlp_grad.json's loss, mean((tanh(x w1 + b1) w2 + b2 - y)^2)
+ * over a [nb, no] output, with respect to w1, b1, w2, b2, written by hand as
+ * a C programmer backpropagates: the forward pass keeps h, the backward pass
+ * goes through the layers in reverse, every product in the loop order a
+ * compiler vectorizes (the innermost loop along contiguous memory). h, d and
+ * da are the caller's scratch ([nb, nh], [nb, no], [nb, nh]). */
+void NAME(base_mlp_grad, VARIANT)(const float *x, const float *y, const float *w1, const float *b1, const float *w2,
+                                  const float *b2, float *h, float *d, float *da, float *gw1, float *gb1,
+                                  float *gw2, float *gb2, int nb, int ni, int nh, int no) {
+  float scale = 2.0f / (float)(nb * no); /* d mean(r^2) / d r */
+  for (int b = 0; b < nb; b++) {
+    float *hb = h + (size_t)b * nh, *db = d + (size_t)b * no;
+    memcpy(hb, b1, sizeof *hb * (size_t)nh);
+    for (int i = 0; i < ni; i++) {
+      float xbi = x[(size_t)b * ni + i];
+      for (int k = 0; k < nh; k++) hb[k] += xbi * w1[(size_t)i * nh + k];
+    }
+    for (int k = 0; k < nh; k++) hb[k] = tanhf(hb[k]);
+    memcpy(db, b2, sizeof *db * (size_t)no);
+    for (int k = 0; k < nh; k++)
+      for (int j = 0; j < no; j++) db[j] += hb[k] * w2[(size_t)k * no + j];
+    for (int j = 0; j < no; j++) db[j] = (db[j] - y[(size_t)b * no + j]) * scale;
+  }
+  memset(gw2, 0, sizeof *gw2 * (size_t)nh * no);
+  memset(gb2, 0, sizeof *gb2 * (size_t)no);
+  memset(gw1, 0, sizeof *gw1 * (size_t)ni * nh);
+  memset(gb1, 0, sizeof *gb1 * (size_t)nh);
+  for (int b = 0; b < nb; b++) {
+    const float *hb = h + (size_t)b * nh, *db = d + (size_t)b * no;
+    float *dab = da + (size_t)b * nh;
+    for (int j = 0; j < no; j++) gb2[j] += db[j];
+    for (int k = 0; k < nh; k++) {
+      float s = 0;
+      for (int j = 0; j < no; j++) {
+        gw2[(size_t)k * no + j] += hb[k] * db[j];
+        s += db[j] * w2[(size_t)k * no + j];
+      }
+      dab[k] = s * (1 - hb[k] * hb[k]);
+      gb1[k] += dab[k];
+    }
+    for (int i = 0; i < ni; i++) {
+      float xbi = x[(size_t)b * ni + i];
+      for (int k = 0; k < nh; k++) gw1[(size_t)i * nh + k] += xbi * dab[k];
+    }
+  }
+}
+/* ---- end of reverse mode ---- */

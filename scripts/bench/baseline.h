@@ -22,7 +22,11 @@
   void base_maxpool3_##v(const float *x, float *y, long n, long h, long w, long c); \
   void base_cummax_last_##v(const float *x, float *y, long rows, long cols); \
   /* f16 (issue 14 item 7): an elementwise chain rounding each op to f16 */ \
-  void base_half_chain_##v(const unsigned short *x, unsigned short *y, long n);
+  void base_half_chain_##v(const unsigned short *x, unsigned short *y, long n); \
+  /* reverse mode (issue 17): an MLP loss's gradient by hand */              \
+  void base_mlp_grad_##v(const float *x, const float *y, const float *w1, const float *b1, const float *w2, \
+                         const float *b2, float *h, float *d, float *da, float *gw1, float *gb1, float *gw2, \
+                         float *gb2, int nb, int ni, int nh, int no);
 BASELINE_DECLS(o2)
 BASELINE_DECLS(limit)
 #endif

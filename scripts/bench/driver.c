@@ -12,17 +12,23 @@
  *
  * Prints "BENCH CONTENDER MEDIAN_MS CHECKSUM" lines.
  * usage: driver [fused|axpb|sum|matmul|compile|cumsum_last|cumsum_first|sort|top_k|maxpool|conv2d|gather|
- *                scatter_add|maxpool3|cummax_last|half_chain]...
+ *                scatter_add|maxpool3|cummax_last|half_chain|mlp_grad]...
  *        (default: all)
+ *        driver mlp_grad_data DIR: writes mlp_grad.json's inputs, DIR/NAME.npy
+ *        driver mlp_grad_check DIR: compares tjit's gradient (DIR/out/call0_out*.npy,
+ *          `tjit run --out DIR/out`) with the hand-written one
+ *        driver grad_trace F_SPEC GRAD_SPEC: times tj_trace of each, in process
  *        BENCH_REPS=N sets the least repetitions (default 5), BENCH_BUDGET_MS=M
  *        the least time of each contender's timed runs (default 50 ms) */
 #include <cblas.h>
 #include <libtcc.h>
+#include <math.h>
 #include <string.h>
 
 #include "baseline.h"
 #include "bench.h"
 #include "kernels.h"
+#include "tjit.h"
 
 #define BLOCK 1024
 #define N_FUSED 10000000L
@@ -424,6 +430,205 @@ static void bench_half_chain(void) {
 }
 /* ---- end of f16 ---- */
 
+/* ---- reverse mode (issue 17): mlp_grad.json and grad_chain.json ---- */
+#define MG_B 64 /* batch 64, 128 inputs, 128 tanh units, 10 outputs */
+#define MG_I 128
+#define MG_H 128
+#define MG_O 10
+
+/* The inputs, made once: x uniform in [-1, 1), y in [0, 1), weights
+ * uniform in +-sqrt(6 / (fan_in + fan_out)) (Glorot), biases in +-0.1. */
+static struct mlp_data {
+  float *x, *y, *w1, *b1, *w2, *b2, *h, *d, *da;
+} mg;
+
+static float *mg_uniform(long n, uint64_t seed, float lo, float hi) {
+  float *a = bench_uniform_f32(n, seed);
+  for (long i = 0; i < n; i++) a[i] = lo + (hi - lo) * a[i];
+  return a;
+}
+
+static void mg_make(void) {
+  float l1 = sqrtf(6.0f / (MG_I + MG_H)), l2 = sqrtf(6.0f / (MG_H + MG_O));
+  mg.x = mg_uniform((long)MG_B * MG_I, 0, -1, 1), mg.y = mg_uniform((long)MG_B * MG_O, 1, 0, 1);
+  mg.w1 = mg_uniform((long)MG_I * MG_H, 2, -l1, l1), mg.b1 = mg_uniform(MG_H, 3, -0.1f, 0.1f);
+  mg.w2 = mg_uniform((long)MG_H * MG_O, 4, -l2, l2), mg.b2 = mg_uniform(MG_O, 5, -0.1f, 0.1f);
+  mg.h = bench_alloc_f32((long)MG_B * MG_H), mg.d = bench_alloc_f32((long)MG_B * MG_O);
+  mg.da = bench_alloc_f32((long)MG_B * MG_H);
+}
+
+static void mg_free(void) {
+  free(mg.x), free(mg.y), free(mg.w1), free(mg.b1), free(mg.w2), free(mg.b2), free(mg.h), free(mg.d), free(mg.da);
+}
+
+/* The gradient into y: [dw1 (128 x 128) | db1 (128) | dw2 (128 x 10) | db2 (10)]. */
+#define MG_GW1 0
+#define MG_GB1 (MG_GW1 + MG_I * MG_H)
+#define MG_GW2 (MG_GB1 + MG_H)
+#define MG_GB2 (MG_GW2 + MG_H * MG_O)
+#define MG_N (MG_GB2 + MG_O)
+static void mlp_grad_o2(bench_data *d) {
+  base_mlp_grad_o2(mg.x, mg.y, mg.w1, mg.b1, mg.w2, mg.b2, mg.h, mg.d, mg.da, d->y + MG_GW1, d->y + MG_GB1,
+                   d->y + MG_GW2, d->y + MG_GB2, MG_B, MG_I, MG_H, MG_O);
+}
+static void mlp_grad_limit(bench_data *d) {
+  base_mlp_grad_limit(mg.x, mg.y, mg.w1, mg.b1, mg.w2, mg.b2, mg.h, mg.d, mg.da, d->y + MG_GW1, d->y + MG_GB1,
+                      d->y + MG_GW2, d->y + MG_GB2, MG_B, MG_I, MG_H, MG_O);
+}
+
+/* The same backpropagation with its four products by OpenBLAS's sgemm (as
+ * conv2d's im2col row: what a C programmer with a BLAS writes). */
+static void mlp_grad_blas(bench_data *d) {
+  float *gw1 = d->y + MG_GW1, *gb1 = d->y + MG_GB1, *gw2 = d->y + MG_GW2, *gb2 = d->y + MG_GB2;
+  const float scale = 2.0f / (MG_B * MG_O);
+  for (int b = 0; b < MG_B; b++) memcpy(mg.h + b * MG_H, mg.b1, sizeof *mg.h * MG_H);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, MG_B, MG_H, MG_I, 1, mg.x, MG_I, mg.w1, MG_H, 1, mg.h, MG_H);
+  for (int i = 0; i < MG_B * MG_H; i++) mg.h[i] = tanhf(mg.h[i]);
+  for (int b = 0; b < MG_B; b++) memcpy(mg.d + b * MG_O, mg.b2, sizeof *mg.d * MG_O);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, MG_B, MG_O, MG_H, 1, mg.h, MG_H, mg.w2, MG_O, 1, mg.d, MG_O);
+  for (int i = 0; i < MG_B * MG_O; i++) mg.d[i] = (mg.d[i] - mg.y[i]) * scale;
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, MG_H, MG_O, MG_B, 1, mg.h, MG_H, mg.d, MG_O, 0, gw2, MG_O);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, MG_B, MG_H, MG_O, 1, mg.d, MG_O, mg.w2, MG_O, 0, mg.da, MG_H);
+  for (int i = 0; i < MG_B * MG_H; i++) mg.da[i] *= 1 - mg.h[i] * mg.h[i];
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, MG_I, MG_H, MG_B, 1, mg.x, MG_I, mg.da, MG_H, 0, gw1, MG_H);
+  memset(gb1, 0, sizeof *gb1 * MG_H), memset(gb2, 0, sizeof *gb2 * MG_O);
+  for (int b = 0; b < MG_B; b++) {
+    for (int k = 0; k < MG_H; k++) gb1[k] += mg.da[b * MG_H + k];
+    for (int j = 0; j < MG_O; j++) gb2[j] += mg.d[b * MG_O + j];
+  }
+}
+
+static void bench_mlp_grad(void) {
+  mg_make();
+  bench_data d = {.y = bench_alloc_f32(MG_N), .n = MG_N};
+  static const contender c[] = {{"o2", mlp_grad_o2}, {"limit", mlp_grad_limit}, {"blas", mlp_grad_blas}};
+  race("mlp_grad", &d, c, 3);
+  free(d.y);
+  mg_free();
+}
+
+/* A little-endian f32 .npy file (format 1.0) of the given shape; exits on
+ * failure. */
+static void npy_write_f32(const char *dir, const char *name, const float *a, int ndim, const long *shape) {
+  char path[4096], dims[64] = "", header[128];
+  long n = 1;
+  for (int i = 0; i < ndim; i++) {
+    size_t len = strlen(dims);
+    snprintf(dims + len, sizeof dims - len, "%ld,%s", shape[i], i + 1 < ndim ? " " : "");
+    n *= shape[i];
+  }
+  int len = snprintf(header, sizeof header, "{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }", dims);
+  int total = (10 + len + 1 + 63) / 64 * 64; /* the header ends in '\n' at a multiple of 64 */
+  memset(header + len, ' ', (size_t)(total - 10 - len - 1));
+  header[total - 11] = '\n';
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "wb");
+  unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)((total - 10) & 0xff),
+                           (unsigned char)((total - 10) >> 8)};
+  if (!f || fwrite(pre, 1, 10, f) != 10 || fwrite(header, 1, (size_t)(total - 10), f) != (size_t)(total - 10) ||
+      fwrite(a, sizeof *a, (size_t)n, f) != (size_t)n || fclose(f) != 0) {
+    fprintf(stderr, "driver: cannot write %s\n", path);
+    exit(1);
+  }
+}
+
+/* Reads n f32 values of a .npy file tjit wrote (format 1.0 or 2.0, '<f4');
+ * 0 when the file is missing or not that. */
+static int npy_read_f32(const char *path, float *a, long n) {
+  unsigned char pre[12];
+  FILE *f = fopen(path, "rb");
+  if (!f) return 0;
+  int ok = fread(pre, 1, 12, f) == 12 && memcmp(pre, "\x93NUMPY", 6) == 0 && (pre[6] == 1 || pre[6] == 2);
+  long hlen = 0, at = 0;
+  if (ok) hlen = pre[6] == 1 ? pre[8] | pre[9] << 8 : pre[8] | pre[9] << 8 | (long)pre[10] << 16 | (long)pre[11] << 24;
+  at = (pre[6] == 1 ? 10 : 12) + hlen;
+  char header[256] = "";
+  ok = ok && hlen < (long)sizeof header && fseek(f, at - hlen, SEEK_SET) == 0 &&
+       fread(header, 1, (size_t)hlen, f) == (size_t)hlen && strstr(header, "'<f4'") &&
+       fread(a, sizeof *a, (size_t)n, f) == (size_t)n && fgetc(f) == EOF;
+  fclose(f);
+  return ok;
+}
+
+static void mlp_grad_data(const char *dir) {
+  mg_make();
+  long x[] = {MG_B, MG_I}, y[] = {MG_B, MG_O}, w1[] = {MG_I, MG_H}, b1[] = {MG_H}, w2[] = {MG_H, MG_O}, b2[] = {MG_O};
+  npy_write_f32(dir, "x.npy", mg.x, 2, x), npy_write_f32(dir, "y.npy", mg.y, 2, y);
+  npy_write_f32(dir, "w1.npy", mg.w1, 2, w1), npy_write_f32(dir, "b1.npy", mg.b1, 1, b1);
+  npy_write_f32(dir, "w2.npy", mg.w2, 2, w2), npy_write_f32(dir, "b2.npy", mg.b2, 1, b2);
+  mg_free();
+}
+
+/* tjit's gradient against the hand-written one (-O2): outputs in the
+ * flattened order of the params dict, b1, b2, w1, w2. Each must be within
+ * 1e-4 * max(1e-3, max |hand-written|) (f32 sums in another order);
+ * prints "mlp_grad check ok|MISMATCH WORST" where WORST is the largest error
+ * relative to that scale. Returns 1 on a mismatch or a missing output. */
+static int mlp_grad_check(const char *dir) {
+  static const struct { int at, n; } outs[] = {{MG_GB1, MG_H}, {MG_GB2, MG_O}, {MG_GW1, MG_I * MG_H}, {MG_GW2, MG_H * MG_O}};
+  float *want = bench_alloc_f32(MG_N), *got = bench_alloc_f32(MG_N);
+  bench_data d = {.y = want, .n = MG_N};
+  double worst = 0;
+  int ok = 1;
+  mg_make();
+  mlp_grad_o2(&d);
+  for (int k = 0; k < 4; k++) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/out/call0_out%d.npy", dir, k);
+    if (!npy_read_f32(path, got + outs[k].at, outs[k].n)) {
+      fprintf(stderr, "driver: %s: not a float32 .npy of %d values\n", path, outs[k].n);
+      ok = 0;
+      break;
+    }
+    double scale = 1e-3;
+    for (int i = 0; i < outs[k].n; i++) scale = fmax(scale, fabs(want[outs[k].at + i]));
+    for (int i = 0; i < outs[k].n; i++) {
+      double e = fabs(got[outs[k].at + i] - want[outs[k].at + i]) / scale;
+      if (!(e <= 1e-4)) ok = 0; /* NaN too */
+      if (e > worst) worst = e;
+    }
+  }
+  printf("mlp_grad check %s %.3g\n", ok ? "ok" : "MISMATCH", worst);
+  free(want), free(got);
+  mg_free();
+  return !ok;
+}
+
+/* jax.grad's transformation time: tj_trace of the function alone and of its
+ * gradient (tracing f again, linearizing, transposing), interleaved as
+ * race() runs contenders; prints "grad_trace f|grad MEDIAN_MS EQUATIONS". */
+static int grad_trace(const char *f_path, const char *g_path) {
+  enum { MAX_ROUNDS = 1000 };
+  static double times[2][MAX_ROUNDS];
+  const char *paths[2] = {f_path, g_path}, *names[2] = {"f", "grad"};
+  tj_ctx *ctx = tj_ctx_new();
+  tj_spec *spec[2] = {NULL, NULL};
+  size_t neqns[2] = {0, 0};
+  double spent[2] = {0, 0}, budget = bench_budget_ms();
+  int reps = bench_reps(), r = 0, failed = !ctx;
+  for (int k = 0; k < 2 && !failed; k++) failed = tj_spec_read(ctx, paths[k], &spec[k]) != TJ_OK;
+  tj_trace_opts o = tj_trace_defaults();
+  for (; !failed && r < MAX_ROUNDS + 1 && (r <= reps || fmin(spent[0], spent[1]) < budget); r++) {
+    for (int k = 0; k < 2 && !failed; k++) { /* round 0 untimed */
+      tj_jaxpr *j = NULL;
+      double t0 = bench_now_ms();
+      failed = tj_trace(ctx, spec[k], &o, &j) != TJ_OK;
+      double t = bench_now_ms() - t0;
+      if (r > 0) times[k][r - 1] = t, spent[k] += t;
+      if (j) neqns[k] = tj_jaxpr_neqns(j);
+      tj_jaxpr_free(j);
+    }
+  }
+  if (failed) {
+    if (ctx) tj_print_diagnostics(ctx, stderr);
+  } else {
+    for (int k = 0; k < 2; k++) printf("grad_trace %s %.4f %zu\n", names[k], bench_median(times[k], r - 1), neqns[k]);
+  }
+  if (ctx) tj_ctx_free(ctx);
+  return failed;
+}
+/* ---- end of reverse mode ---- */
+
 /* From tcc_new to a callable function (all kernels declared and
  * registered), the state deleted after each; the median of reps * 20. */
 static void bench_compile(void) {
@@ -452,7 +657,11 @@ int main(int argc, char **argv) {
       {"conv2d", bench_conv2d} /* convolution (issue 14 item 4) */,
       {"gather", bench_gather} /* gather (issue 14 item 1) */,
       {"scatter_add", bench_scatter_add}, {"maxpool3", bench_maxpool3}, {"cummax_last", bench_cummax_last},
-      {"half_chain", bench_half_chain} /* f16 (issue 14 item 7) */};
+      {"half_chain", bench_half_chain} /* f16 (issue 14 item 7) */,
+      {"mlp_grad", bench_mlp_grad} /* reverse mode (issue 17) */};
+  if (argc == 3 && strcmp(argv[1], "mlp_grad_data") == 0) return mlp_grad_data(argv[2]), 0;
+  if (argc == 3 && strcmp(argv[1], "mlp_grad_check") == 0) return mlp_grad_check(argv[2]);
+  if (argc == 4 && strcmp(argv[1], "grad_trace") == 0) return grad_trace(argv[2], argv[3]);
   int nb = (int)(sizeof benches / sizeof benches[0]);
   for (int i = 1; i < argc; i++) {
     int known = 0;

@@ -141,9 +141,12 @@ JSON
 
 # --- docs ----------------------------------------------------------------------
 
-@test "graph: docs/layer_norm.svg is up to date (make docs)" {
-  "$TJIT_ROOT/scripts/docs-graph.sh" "$(command -v tjit)" "$TJIT_ROOT" fresh.svg
-  cmp "$TJIT_ROOT/docs/layer_norm.svg" fresh.svg
+@test "graph: docs/layer_norm.svg and docs/grad_sin_cos.svg are up to date (make docs)" {
+  local name
+  for name in layer_norm grad_sin_cos; do
+    "$TJIT_ROOT/scripts/docs-graph.sh" "$(command -v tjit)" "$TJIT_ROOT" "$BATS_TEST_TMPDIR/$name.svg"
+    cmp "$TJIT_ROOT/docs/$name.svg" "$BATS_TEST_TMPDIR/$name.svg"
+  done
 }
 
 @test "graph: a value read by every step of a long chain goes through proxy nodes" {
