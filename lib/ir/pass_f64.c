@@ -80,7 +80,9 @@ ir_module *pass_f64(const ir_module *src, diag_list *d) {
   diag_list why = {.arena = &scratch};
   bool ok = ir_check(m, &why);
   if (!ok) {
-    diag_error(d, NULL, span_make(0, 0), "the function cannot be computed in float64, as the gradient check needs");
+    const tj_diag *at = why.tail; /* the equation ir_check stopped at */
+    diag_error(d, at ? at->src : NULL, at ? at->span : span_make(0, 0),
+               "the function cannot be computed in float64, as the gradient check needs");
     diag_note(d, "promoted to float64, %s", last_message(&why));
     ir_free(m);
     m = NULL;
