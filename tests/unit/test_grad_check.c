@@ -5,7 +5,8 @@
  * wrong), wrongly zero, not finite, a compiled gradient off by 1e-3, and a
  * difference too coarse to resolve the derivative each FAIL with the
  * comparison that caught it. Then tj_grad_check end to end: a PASS on a
- * spec, and a primitive without a JVP rule reported with JAX's text. */
+ * spec, and a primitive without a JVP rule, or with one but without a
+ * transpose rule, reported with JAX's text. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,10 @@
 #include "array.h"
 #include "grad_check.h"
 #include "harness.h"
+#include "jvp.h"
+#include "prims.h"
 #include "tjit.h"
+#include "vjp.h"
 
 enum { N = 5 };
 static const double xs[N] = {0.3, -1.2, 2.1, 0.7, -0.4};
@@ -162,13 +166,50 @@ static void test_end_to_end(void) {
   CHECK(st == TJ_OK && r.pass && r.ninputs == 1 && r.int_inputs == 1 && r.noutputs == 1 && r.int_outputs == 1);
   CHECK(r.compiled_run && r.err_central < 1e-8);
   free(diags);
-  st = checked("{\"source\": \"auto f(float x[3]) { return sort(x); }\","
-               " \"args\": {\"x\": {\"dtype\": \"f32\", \"data\": [0.5, -1, 2]}}}",
-               &r, &diags);
-  CHECK(st == TJ_ERR_PROGRAM);
-  CHECK(diags && strstr(diags, "NotImplementedError: Differentiation rule for 'sort' not implemented"));
-  CHECK(diags && strstr(diags, "note: --grad-check differentiates the function in reverse mode"));
-  free(diags);
+}
+
+/* Functions of one primitive each, for the errors of a missing rule:
+ * rules are being added, so the test takes the first that still lacks
+ * one (and says so when none does). */
+typedef struct one_prim {
+  int prim;
+  const char *source;
+} one_prim;
+
+static const one_prim candidates[] = {
+    {P_sort, "auto f(float x[3], i32 i) { return sort(x); }"},
+    {P_cumprod, "auto f(float x[3], i32 i) { return cumprod(x); }"},
+    {P_reduce_prod, "auto f(float x[3], i32 i) { return prod(x); }"},
+    {P_while, "auto f(float x[3], i32 i) { auto body(auto k, auto y) { return y * y; } return fori_loop(0, i, body, x); }"},
+    {P_dynamic_slice, "auto f(float x[3], i32 i) { return x[i]; }"},
+    {P_gather, "auto f(float x[3], i32 i) { return x[array([0, 2, i])]; }"},
+};
+
+/* A missing rule is JAX's NotImplementedError at the equation, with the
+ * note saying what --grad-check builds: a JVP rule's (jvp.def), or a
+ * transpose rule's (transpose.def) when the JVP rule exists. */
+static void missing_rule(bool transpose) {
+  for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
+    int p = candidates[i].prim;
+    if (transpose ? !jvp_has_rule(p) || vjp_has_transpose(p) : jvp_has_rule(p)) continue;
+    char text[512], want[160];
+    snprintf(text, sizeof text,
+             "{\"source\": \"%s\", \"args\": {\"x\": {\"dtype\": \"f32\", \"data\": [0.5, -1, 2]}, \"i\": 1}}",
+             candidates[i].source);
+    snprintf(want, sizeof want,
+             transpose ? "NotImplementedError: Transpose rule (for reverse-mode differentiation) for '%s' not implemented"
+                       : "NotImplementedError: Differentiation rule for '%s' not implemented",
+             prims[p].name);
+    tj_grad_report r;
+    char *diags = NULL;
+    CHECK(checked(text, &r, &diags) == TJ_ERR_PROGRAM);
+    CHECK(diags && strstr(diags, want));
+    CHECK(diags && strstr(diags, "note: --grad-check differentiates the function in reverse mode"));
+    if (!diags || !strstr(diags, want)) fprintf(stderr, "%s", diags ? diags : "");
+    free(diags);
+    return;
+  }
+  printf("every candidate has its %s rule now: nothing to test\n", transpose ? "transpose" : "JVP");
 }
 
 int main(void) {
@@ -180,5 +221,7 @@ int main(void) {
   test_compiled();
   test_unresolved_fails();
   test_end_to_end();
+  missing_rule(false);
+  missing_rule(true);
   return HARNESS_REPORT();
 }
