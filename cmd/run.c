@@ -42,7 +42,7 @@ static const struct cmd_option run_options[] = {
     OPT_INTEGER("max-work", "N", "stop a run after N elements of work (default 10000000000)", struct run_cmdline,
                 run.max_work, 1, LLONG_MAX, "a number of elements, 1 or more"),
     OPT_FLAG("reference", "run the reference evaluator instead of compiled code", struct run_cmdline, run.reference),
-    OPT_FLAG("grad-check", "check each call's reverse-mode gradient against forward mode and finite differences",
+    OPT_FLAG("grad-check", "check each call's gradient: vjp against jvp and finite differences",
              struct run_cmdline, grad_check),
     OPT_FLAG("no-cache", "neither read nor write the disk cache of compiled calls", struct run_cmdline, no_cache),
     OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_HELP,
@@ -60,10 +60,11 @@ const struct cmd_info cmd_run_info = {
         "code is the same share one compilation. Compiled calls are kept in\n"
         "a disk cache ($TJIT_CACHE_DIR, else $XDG_CACHE_HOME/tjit, else\n"
         "~/.cache/tjit; see tjit cache), so a later run of the same call\n"
-        "skips tracing and compiling. --grad-check runs no results but checks\n"
-        "each call's gradient: w.J.v for a random direction v and random\n"
-        "cotangents w, by reverse mode, forward mode and central differences\n"
-        "in float64, and by the compiled reverse mode (exit 1 on a FAIL).",
+        "skips tracing and compiling. With --grad-check no result is printed:\n"
+        "each call's gradient is checked instead, w.J.v for a random direction\n"
+        "v and random cotangents w by reverse mode, forward mode and central\n"
+        "differences in float64 and by the compiled reverse mode (exit 1 on a\n"
+        "FAIL; see tjit-run(1), GRADIENT CHECK).",
     .operand = "SPEC",
     .options = run_options,
     .noptions = (int)(sizeof run_options / sizeof run_options[0]),
