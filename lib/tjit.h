@@ -287,7 +287,7 @@ typedef struct tj_grad_report {
   double reverse, forward, central, compiled; /* w.J.v each way */
   int compiled_run;           /* 0: no compiled program (opts->reference) */
   /* |value - reverse| over the magnitude of the sum's terms, and the
-   * bound each may reach (tjit-run(1), --grad-check, says why) */
+   * bound each may reach (tjit-run(1), GRADIENT CHECK, says why) */
   double err_forward, err_central, err_compiled;
   double tol_forward, tol_central, tol_compiled;
   int ok_forward, ok_central, ok_compiled; /* 1: within the bound (NaN is not) */
@@ -299,8 +299,10 @@ typedef struct tj_grad_report {
 } tj_grad_report;
 
 /* Checks the gradient of the call opts->trace picks (tj_run's options:
- * the call, --args, fill_random for abstract arguments, max_work), as
- * above: v and w drawn from seed. TJ_OK with the report, pass or fail;
+ * the call, --args, fill_random for abstract arguments, max_work,
+ * reference), as above: v and w drawn from seed. A call without a float
+ * input or output is not checked (ninputs or noutputs 0, pass 1). TJ_OK
+ * with the report, pass or fail;
  * else the error of the trace, of the arguments, of a primitive without
  * a JVP or transpose rule (TJ_ERR_PROGRAM, JAX's NotImplementedError), of
  * a function that cannot be computed in float64, or of a run. */
