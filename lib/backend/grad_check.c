@@ -201,7 +201,7 @@ static ir_jaxpr *program(ir_module *m, const tj_aval *extra, uint32_t nextra, ir
   return j;
 }
 
-/* The avals of f's float outputs (or inputs: of = false). */
+/* The avals of f's float outputs (of_outputs) or float inputs. */
 static tj_aval *float_avals(const gcheck *g, const ir_module *m, bool of_outputs) {
   const ir_jaxpr *f = m->top;
   uint32_t n = of_outputs ? f->nout : f->nin, k = 0;
