@@ -2,6 +2,8 @@
  * (or evaluated with --reference), and print the results. */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@ struct run_cmdline {
   const char *out_dir; /* --out DIR; NULL: none */
   int time;            /* --time */
   int no_cache;        /* --no-cache */
+  int grad_check;      /* --grad-check */
 };
 
 static cmd_option_parser parse_seed, parse_memory_size;
@@ -39,6 +42,8 @@ static const struct cmd_option run_options[] = {
     OPT_INTEGER("max-work", "N", "stop a run after N elements of work (default 10000000000)", struct run_cmdline,
                 run.max_work, 1, LLONG_MAX, "a number of elements, 1 or more"),
     OPT_FLAG("reference", "run the reference evaluator instead of compiled code", struct run_cmdline, run.reference),
+    OPT_FLAG("grad-check", "check each call's gradient: vjp against jvp and finite differences",
+             struct run_cmdline, grad_check),
     OPT_FLAG("no-cache", "neither read nor write the disk cache of compiled calls", struct run_cmdline, no_cache),
     OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_HELP,
 };
@@ -55,7 +60,11 @@ const struct cmd_info cmd_run_info = {
         "code is the same share one compilation. Compiled calls are kept in\n"
         "a disk cache ($TJIT_CACHE_DIR, else $XDG_CACHE_HOME/tjit, else\n"
         "~/.cache/tjit; see tjit cache), so a later run of the same call\n"
-        "skips tracing and compiling.",
+        "skips tracing and compiling. With --grad-check no result is printed:\n"
+        "each call's gradient is checked instead, w.J.v for a random direction\n"
+        "v and random cotangents w by reverse mode, forward mode and central\n"
+        "differences in float64 and by the compiled reverse mode (exit 1 on a\n"
+        "FAIL; see tjit-run(1), GRADIENT CHECK).",
     .operand = "SPEC",
     .options = run_options,
     .noptions = (int)(sizeof run_options / sizeof run_options[0]),
@@ -257,17 +266,139 @@ static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, tj_session *session, tj_c
   return TJ_OK;
 }
 
+/* ---- --grad-check ---- */
+
+static void put_number(FILE *out, double x) {
+  if (isfinite(x)) fprintf(out, "%.17g", x);
+  else fputs("null", out);
+}
+
+/* A value of the report: NaN as "nan" whatever its sign bit, padded to
+ * the width fmt gives a number when pad. */
+static void put_value(FILE *out, const char *fmt, double x, bool pad) {
+  if (!isnan(x)) fprintf(out, fmt, x);
+  else if (strchr(fmt, '-')) fprintf(out, pad ? " %-21s" : " %s", "nan");
+  else fprintf(out, pad ? "%-7s" : "%s", "nan");
+}
+
+/* One call's report as text: the values, each error against its bound. */
+static void show_grad_text(const tj_grad_report *r, const char *label, FILE *out) {
+  fprintf(out, "%s: ", label);
+  if (!r->ninputs || !r->noutputs) {
+    fprintf(out, "no float %s to differentiate: skipped\n", r->ninputs ? "output" : "input");
+    return;
+  }
+  fprintf(out, "%d float input%s", r->ninputs, r->ninputs == 1 ? "" : "s");
+  if (r->int_inputs) fprintf(out, " (%d integer skipped)", r->int_inputs);
+  fprintf(out, ", %d float output%s", r->noutputs, r->noutputs == 1 ? "" : "s");
+  if (r->int_outputs) fprintf(out, " (%d integer skipped)", r->int_outputs);
+  fprintf(out, ", h %.3g\n", r->step);
+  fputs("  reverse   ", out);
+  put_value(out, "%- .15e", r->reverse, false);
+  fputc('\n', out);
+  const struct { const char *name; double value, err, tol; int ok, shown; } rows[] = {
+      {"forward", r->forward, r->err_forward, r->tol_forward, r->ok_forward, 1},
+      {"central", r->central, r->err_central, r->tol_central, r->ok_central, 1},
+      {"compiled", r->compiled, r->err_compiled, r->tol_compiled, r->ok_compiled, r->compiled_run},
+  };
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+    if (rows[i].shown) {
+      fprintf(out, "  %-9s ", rows[i].name);
+      put_value(out, "%- .15e", rows[i].value, true);
+      fputs("  rel error ", out);
+      put_value(out, "%.1e", rows[i].err, true);
+      fputs("  bound ", out);
+      put_value(out, "%.1e", rows[i].tol, true);
+      fprintf(out, "  %s\n", rows[i].ok ? "ok" : "FAIL");
+    }
+  if (!r->finite)
+    fputs("  a value is not finite: the function or its derivative is not finite at this point\n", out);
+  else if (!r->resolved)
+    fputs("  the central difference is too coarse here to tell a wrong gradient (its rounding bound is over\n"
+          "  1/100 of the value): FAIL\n", out);
+  fprintf(out, "  %s\n", r->pass ? "PASS" : "FAIL");
+}
+
+static void show_grad_json(const tj_grad_report *r, const char *label, bool first, FILE *out) {
+  fprintf(out, "%s{\"call\": %s, \"inputs\": %d, \"outputs\": %d, \"integer_inputs\": %d, "
+          "\"integer_outputs\": %d", first ? "" : ", ", label, r->ninputs, r->noutputs, r->int_inputs, r->int_outputs);
+  if (r->ninputs && r->noutputs) {
+    const struct { const char *key; double v; } nums[] = {
+        {"step", r->step}, {"reverse", r->reverse}, {"forward", r->forward}, {"central", r->central},
+        {"err_forward", r->err_forward}, {"tol_forward", r->tol_forward}, {"err_central", r->err_central},
+        {"tol_central", r->tol_central}};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+      fprintf(out, ", \"%s\": ", nums[i].key);
+      put_number(out, nums[i].v);
+    }
+    fputs(", \"compiled\": ", out);
+    if (r->compiled_run) put_number(out, r->compiled);
+    else fputs("null", out);
+    fputs(", \"err_compiled\": ", out);
+    if (r->compiled_run) put_number(out, r->err_compiled);
+    else fputs("null", out);
+    fputs(", \"tol_compiled\": ", out);
+    if (r->compiled_run) put_number(out, r->tol_compiled);
+    else fputs("null", out);
+    fprintf(out, ", \"resolved\": %s, \"finite\": %s", r->resolved ? "true" : "false", r->finite ? "true" : "false");
+  }
+  fprintf(out, ", \"pass\": %s}", r->pass ? "true" : "false");
+}
+
+/* --grad-check over calls [first, last]: every call's report; a FAIL
+ * goes on to the next call (exit 1 at the end), an error stops as a run's
+ * does. The seed of v and w is --fill-random's (0 without it). */
+static tj_status grad_check_calls(tj_ctx *ctx, tj_spec *spec, const struct run_cmdline *opts) {
+  const struct cmd_opts *common = &opts->common;
+  bool json = common->format == FORMAT_JSON, single = common->call_text || common->trace.args_json;
+  int first = single ? common->trace.call : 0, last = single ? first : tj_spec_ncalls(spec) - 1, failed = 0;
+  if (common->trace.args_json || (!single && last < 0)) first = last = -1;
+  unsigned long long seed = opts->run.fill_random >= 0 ? (unsigned long long)opts->run.fill_random : 0;
+  if (json) fputs("{\"calls\": [", stdout);
+  for (int c = first; c <= last; c++) {
+    tj_run_opts ro = opts->run;
+    ro.trace = common->trace;
+    ro.trace.call = c;
+    tj_grad_report r;
+    tj_status st = tj_grad_check(ctx, spec, &ro, seed, &r);
+    char label[32];
+    snprintf(label, sizeof label, c < 0 ? (json ? "\"args\"" : "args") : (json ? "%d" : "call %d"), c);
+    if (st != TJ_OK) {
+      fflush(stdout);
+      snprintf(label, sizeof label, c < 0 ? "\"args\"" : "%d", c);
+      return call_failed(ctx, common, label, st);
+    }
+    if (json) show_grad_json(&r, label, c == first, stdout);
+    else show_grad_text(&r, label, stdout);
+    failed += !r.pass;
+  }
+  if (json) fputs("]}\n", stdout);
+  if (!failed) return TJ_OK;
+  fflush(stdout);
+  fprintf(stderr, "tjit run: --grad-check: %d call%s failed\n", failed, failed == 1 ? "" : "s");
+  return TJ_ERR_PROGRAM;
+}
+
+/* Options that --grad-check has no use for: an error rather than ignored. */
+static int grad_check_conflicts(const struct run_cmdline *opts) {
+  const char *which = opts->run.check ? "--check" : opts->out_dir ? "--out" : opts->run.repeat > 1 ? "--repeat"
+                      : opts->time ? "--time" : opts->common.trace.dump_after ? "--dump-after" : NULL;
+  if (!which) return -1;
+  return cmd_usage_error(&cmd_run_info, "--grad-check cannot be combined with %s (it prints no results)", which);
+}
+
 int cmd_run(int argc, char **argv) {
   struct run_cmdline opts = {.run = tj_run_defaults()};
   int status = cmd_parse(&cmd_run_info, argc, argv, &opts);
   if (status >= 0) return status;
+  if (opts.grad_check && (status = grad_check_conflicts(&opts)) >= 0) return status;
   tj_ctx *ctx = cmd_new_ctx(&cmd_run_info);
   tj_spec *spec = NULL;
   if (!ctx) return TJ_ERR_INTERNAL;
   status = cmd_load_spec(ctx, &cmd_run_info, &opts.common, &spec);
   tj_session *session = tj_session_new();
-  tj_cache *cache = status == TJ_OK ? open_cache(&opts) : NULL;
-  if (status == TJ_OK) status = run_calls(ctx, spec, session, cache, &opts);
+  tj_cache *cache = status == TJ_OK && !opts.grad_check ? open_cache(&opts) : NULL;
+  if (status == TJ_OK) status = opts.grad_check ? grad_check_calls(ctx, spec, &opts) : run_calls(ctx, spec, session, cache, &opts);
   tj_session_free(session);
   tj_cache_close(cache);
   tj_ctx_free(ctx);

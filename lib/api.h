@@ -52,4 +52,19 @@ struct spec_call;
 const struct spec_call *api_pick_call(tj_arena *a, diag_list *d, tj_spec *spec, const tj_trace_opts *o,
                                       struct spec_call *scratch);
 
+/* run.c's steps that the gradient checker (grad_check.c) shares. */
+struct sjson;
+struct tj_array;
+/* The arrays of n traced arguments from their spec values (json) as
+ * avals: an abstract value filled from seed (argument k: seed + k) when
+ * seed >= 0. TJ_ERR_USAGE for a bad value, TJ_ERR_BUDGET when memory runs
+ * out; args[0..n) are the caller's to free either way. */
+tj_status run_argument_arrays(tj_ctx *ctx, const tj_spec *spec, uint32_t n, const struct sjson *const *json,
+                              const tj_aval *avals, long long seed, struct tj_array **args);
+/* m's top jaxpr compiled (the pass pipeline, C, libtcc in memory: no
+ * session, no disk cache) and run once on args (its invars' arrays),
+ * within o->max_work; outs[0..nout) receive new arrays, the caller's. */
+tj_status run_module(tj_ctx *ctx, const ir_module *m, const tj_run_opts *o, struct tj_array **args,
+                     struct tj_array **outs);
+
 #endif

@@ -269,6 +269,46 @@ tj_status tj_result_write_npy(tj_ctx *ctx, const tj_result *r, size_t k,
                               const char *path);
 void tj_result_free(tj_result *r);
 
+/* ---- the gradient checker (tjit run --grad-check) ----
+ * For one call of the function f (inputs x, outputs y): a random direction
+ * v over the float inputs and random cotangents w over the float outputs
+ * (integer and bool inputs are not differentiated, integer and bool
+ * outputs get no cotangent), and w.J.v computed three ways, in float64:
+ * by the reverse-mode program (the vjp of f, its result dotted with v), by
+ * the forward-mode program (the jvp of f along v, dotted with w), and by
+ * the central difference (L(x + h v) - L(x - h v)) / 2h of L = w.f, each
+ * program run by the reference evaluator on f promoted to float64; and,
+ * unless opts->reference, a fourth time by the reverse-mode program in
+ * f's own dtypes compiled as tj_run compiles. */
+typedef struct tj_grad_report {
+  int ninputs, noutputs;      /* float input and output leaves checked */
+  int int_inputs, int_outputs; /* integer and bool ones, skipped */
+  double step;                /* h */
+  double reverse, forward, central, compiled; /* w.J.v each way */
+  int compiled_run;           /* 0: no compiled program (opts->reference) */
+  /* |value - reverse| over the magnitude of the sum's terms, and the
+   * bound each may reach (tjit-run(1), GRADIENT CHECK, says why) */
+  double err_forward, err_central, err_compiled;
+  double tol_forward, tol_central, tol_compiled;
+  int ok_forward, ok_central, ok_compiled; /* 1: within the bound (NaN is not) */
+  int resolved;               /* 0: the central difference's rounding bound
+                                 is too coarse to tell a wrong gradient */
+  int finite;                 /* 0: a value is infinite or NaN (a point where
+                                 f or its derivative is not finite) */
+  int pass;                   /* 1: every comparison within its bound; 0: FAIL */
+} tj_grad_report;
+
+/* Checks the gradient of the call opts->trace picks (tj_run's options:
+ * the call, --args, fill_random for abstract arguments, max_work,
+ * reference), as above: v and w drawn from seed. A call without a float
+ * input or output is not checked (ninputs or noutputs 0, pass 1). TJ_OK
+ * with the report, pass or fail;
+ * else the error of the trace, of the arguments, of a primitive without
+ * a JVP or transpose rule (TJ_ERR_PROGRAM, JAX's NotImplementedError), of
+ * a function that cannot be computed in float64, or of a run. */
+tj_status tj_grad_check(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *opts, unsigned long long seed,
+                        tj_grad_report *out);
+
 /* ---- the persistent cache of compiled calls (tjit-cache(1)) ---- */
 typedef struct tj_cache tj_cache;
 

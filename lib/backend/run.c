@@ -133,8 +133,8 @@ tj_run_opts tj_run_defaults(void) {
 /* The traced arguments' arrays: each input's spec value, as bind.c bound
  * it (through the trace's inputs, or a hit's key), made an array of its aval.
  * TJ_ERR_USAGE for a bad value, TJ_ERR_BUDGET when memory runs out. */
-static tj_status argument_arrays(tj_ctx *ctx, tj_spec *spec, uint32_t n, const sjson *const *json, const tj_aval *avals,
-                            long long seed, tj_array **args) {
+tj_status run_argument_arrays(tj_ctx *ctx, const tj_spec *spec, uint32_t n, const sjson *const *json,
+                              const tj_aval *avals, long long seed, tj_array **args) {
   for (uint32_t i = 0; i < n; i++) {
     if (seed >= 0 && spec_value_is_abstract(json[i])) {
       if (!(args[i] = array_new(&avals[i]))) {
@@ -308,9 +308,9 @@ static jit_program *build(tj_ctx *ctx, const char *source, unsigned needs, bool 
  * primitive the backend cannot emit, a pass that broke the IR). The pass
  * pipeline runs first, over j's module in place: from then on j is the
  * program the C computes (the evaluator of --check runs that). */
-static tj_status generate(tj_ctx *ctx, const tj_jaxpr *j, const tj_trace_opts *o, tj_buf *src) {
+static tj_status generate(tj_ctx *ctx, const ir_module *m, const tj_trace_opts *o, tj_buf *src) {
   pass_facts facts;
-  ir_module *lowered = pass_pipeline(j->m, o, &facts, &ctx->diags);
+  ir_module *lowered = pass_pipeline(m, o, &facts, &ctx->diags);
   if (!lowered) return TJ_ERR_INTERNAL;
   diag_at at = {&ctx->diags, NULL, span_make(0, 0), NULL};
   cg_result r = codegen_c(&at, lowered, &facts, src);
@@ -328,7 +328,7 @@ static long compile(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_ses
                     const mem_estimate *mem, tj_status *st) {
   tj_buf src = {0};
   double t0 = now_ms();
-  if ((*st = generate(ctx, j, &o->trace, &src)) != TJ_OK) return -1;
+  if ((*st = generate(ctx, j->m, &o->trace, &src)) != TJ_OK) return -1;
   *st = TJ_ERR_INTERNAL; /* unless compiled below */
   double t1 = now_ms();
   long i = session_by_source(s, src.data);
@@ -430,6 +430,37 @@ static tj_status check_results(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts
     }
   }
   tj_result_free(want);
+  return st;
+}
+
+tj_status run_module(tj_ctx *ctx, const ir_module *m, const tj_run_opts *o, tj_array **args, tj_array **outs) {
+  tj_buf src = {0};
+  tj_status st = generate(ctx, m, &o->trace, &src);
+  if (st != TJ_OK) return st;
+  session_prog p = {.nout = m->top->nout, .needs = jit_source_needs(src.data)};
+  p.prog = build(ctx, src.data, p.needs, false, &p.object);
+  if (!p.prog) {
+    if (diag_last_is_budget(&ctx->diags)) st = TJ_ERR_BUDGET;
+    else save_failed_source(ctx, src.data), st = TJ_ERR_INTERNAL;
+    buf_free(&src);
+    return st;
+  }
+  buf_free(&src);
+  p.outs = malloc(sizeof *p.outs * (p.nout ? p.nout : 1));
+  if (!p.outs) TJ_OOM();
+  for (uint32_t k = 0; k < p.nout; k++) p.outs[k] = ir_atom_aval(m, m->top->outs[k]);
+  tj_result *res = result_new(p.nout, NULL);
+  tj_run_opts once = *o;
+  once.repeat = 1, once.times = NULL;
+  st = run_program(ctx, &p, m->top->nin, args, &once, res);
+  for (uint32_t k = 0; k < p.nout; k++) {
+    outs[k] = st == TJ_OK ? res->outs[k] : NULL;
+    if (st != TJ_OK) array_free(res->outs[k]);
+    res->outs[k] = NULL;
+  }
+  tj_result_free(res);
+  jit_free(p.prog);
+  free(p.outs);
   return st;
 }
 
@@ -540,7 +571,7 @@ static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const
   for (uint32_t i = 0; i < m->top->nin; i++) avals[i] = m->vars[m->top->invars[i]];
   tj_status st = check_traced_memory(ctx, o, m, avals, &mem);
   diag_set_kind(&ctx->diags, DIAG_KIND_SPEC); /* the arguments' values */
-  if (st == TJ_OK) st = argument_arrays(ctx, spec, m->top->nin, j->invar_json, avals, o->fill_random, args);
+  if (st == TJ_OK) st = run_argument_arrays(ctx, spec, m->top->nin, j->invar_json, avals, o->fill_random, args);
   if (st != TJ_OK) { /* nothing runs */
   } else if (diag_set_kind(&ctx->diags, DIAG_KIND_RUN), o->reference) {
     double t0 = now_ms();
@@ -568,7 +599,7 @@ static tj_status run_hit(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, const
   for (uint32_t k = 0; k < p->nout; k++) (*out)->weak[k] = p->outs[k].weak;
   if (st == TJ_OK) {
     diag_set_kind(&ctx->diags, DIAG_KIND_SPEC);
-    st = argument_arrays(ctx, spec, dc->nin, dc->in_json, dc->in_avals, o->fill_random, args);
+    st = run_argument_arrays(ctx, spec, dc->nin, dc->in_json, dc->in_avals, o->fill_random, args);
     if (st == TJ_OK) diag_set_kind(&ctx->diags, DIAG_KIND_RUN), st = run_program(ctx, p, dc->nin, args, o, *out);
   }
   free_args(args, dc->nin);
@@ -633,7 +664,7 @@ tj_status tj_emit_c(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, char 
   tj_status st = tj_trace(ctx, spec, opts, &j);
   if (st != TJ_OK) return st;
   tj_buf src = {0};
-  if ((st = generate(ctx, j, opts, &src)) == TJ_OK) *out = buf_detach(&src);
+  if ((st = generate(ctx, j->m, opts, &src)) == TJ_OK) *out = buf_detach(&src);
   buf_free(&src);
   tj_jaxpr_free(j);
   return st;

@@ -85,6 +85,13 @@ ir_jaxpr **pass_reachable(ir_module *m, uint32_t *n);
 /* The fusion plan of j, or NULL when the fuse pass did not plan it. */
 const pass_fusion *pass_fusion_of(const pass_facts *f, const ir_jaxpr *j);
 
+/* Not a pass of the pipeline: a copy of m computing in float64 wherever m
+ * computes in float32, float16 or bfloat16 (every aval, literal, constant
+ * and dtype param; pass_f64.c), for the gradient checker. The copy's top
+ * is m's top. NULL, with an error in d, when the copy is not well typed
+ * (ir_check: bitcast_convert_type of a float to an int of its width). */
+ir_module *pass_f64(const ir_module *m, diag_list *d);
+
 /* The passes themselves, one per row of TJ_PASSES. */
 #define X(name, what) void pass_##name(ir_module *m, pass_facts *f);
 TJ_PASSES(X)
