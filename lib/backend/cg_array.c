@@ -171,6 +171,13 @@ bool cg_concatenate(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr
   return true;
 }
 
+/* empty2: zero, as its lowering makes it (a scalar: a C variable). */
+bool cg_empty2(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
+  (void)ops, (void)expr;
+  cg_line(g, "v%u = (%s)0;", e->out[0], cg_type(g->m->vars[e->out[0]].dtype));
+  return true;
+}
+
 bool cg_iota(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   const tj_aval *o = &g->m->vars[e->out[0]];

@@ -219,6 +219,14 @@ bool shape_concatenate(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_l
   return shape_rule_same_dtypes(diags, m, e, 0, "concatenate"); /* after the shape rule, as lax checks */
 }
 
+/* empty2[dtype memory_space]: no operands, a scalar (_empty2_abstract_eval). */
+bool shape_empty2(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
+  tj_dtype t = ir_param_dtype(e, "dtype", DT_COUNT);
+  if (t == DT_COUNT) return REJECT("empty2 needs a dtype");
+  *out = aval_scalar(t, false);
+  return true;
+}
+
 /* iota[dimension dtype shape sharding]: no operands. */
 bool shape_iota(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_dtype t = ir_param_dtype(e, "dtype", DT_COUNT);

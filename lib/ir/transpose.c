@@ -557,3 +557,92 @@ static void tr_jit(tq *q) {
   free(res);
   free(hint);
 }
+
+/* ---- cond ---- */
+
+/* conditionals.py _transpose_jaxpr_fancy of one branch: the known
+ * operands (the residual slots) and the nonzero cotangents in, the
+ * branch's backward pass, the linear operands' cotangents out, zeros
+ * instantiated where inst says (NULL: nowhere); nz[i] whether operand i's
+ * is there. */
+static ir_jaxpr *transpose_branch(tq *q, const ir_jaxpr *branch, const bool *undef, const bool *inst, bool *nz) {
+  ir_module *m = mod(q);
+  ir_jaxpr *body = fresh_copy(m, branch), *tj = ir_jaxpr_new(m);
+  uint32_t nops = branch->nin, nout = branch->nout;
+  vjp_linear lin = {.lin = body, .nin = nops, .nout = nout};
+  lin.tin = ARENA_ARRAY(&m->arena, ir_atom, nops + 1);
+  lin.tout = ARENA_ARRAY(&m->arena, ir_atom, nout + 1);
+  ir_atom *cts = ARENA_ARRAY(&m->arena, ir_atom, nout + 1), *g = ARENA_ARRAY(&m->arena, ir_atom, nops + 1);
+  tj->invars = ARENA_ARRAY(&m->arena, uint32_t, nops + nout + 1);
+  for (uint32_t i = 0; i < nops; i++) {
+    lin.tin[i] = undef[i] ? ATOM_VAR(body->invars[i]) : JVP_ZERO;
+    if (!undef[i]) tj->invars[tj->nin++] = body->invars[i];
+  }
+  for (uint32_t k = 0; k < nout; k++) {
+    lin.tout[k] = ATOM_IS_LIT(body->outs[k]) ? JVP_ZERO : body->outs[k];
+    cts[k] = JVP_ZERO;
+    if (q->ct[k] == JVP_ZERO) continue;
+    tj_aval a = aval_of(q, q->ct[k]);
+    tj->invars[tj->nin++] = ir_new_var(m, &a);
+    cts[k] = ATOM_VAR(tj->invars[tj->nin - 1]);
+  }
+  jvp_target inner = *q->t;
+  inner.dst = tj;
+  if (!vjp_backward(&inner, &lin, cts, q->e->span, g)) return NULL;
+  tj->outs = ARENA_ARRAY(&m->arena, ir_atom, nops + 1);
+  for (uint32_t i = 0; i < nops; i++) {
+    nz[i] = false;
+    if (!undef[i]) continue;
+    if (g[i] == JVP_ZERO && inst && inst[i]) {
+      tj_aval a = m->vars[body->invars[i]];
+      if (!jvp_zeros(&inner, &a, q->e->span, &g[i])) return NULL;
+    }
+    if ((nz[i] = g[i] != JVP_ZERO)) tj->outs[tj->nout++] = g[i];
+  }
+  return tj;
+}
+
+/* conditionals.py _cond_transpose_fancy: each branch transposed once to
+ * learn which cotangents any branch makes nonzero, then again with those
+ * instantiated; a cond of the transposed branches on the index, the
+ * known operands and the nonzero cotangents. */
+static void tr_cond(tq *q) {
+  ir_module *m = mod(q);
+  const pval *bv = ir_param_get(q->e, "branches");
+  uint32_t nb = (uint32_t)ir_pval_njaxprs(bv), nops = q->e->nin - 1;
+  const bool *undef = q->undef + 1;
+  bool *nz = calloc(nops + 1, sizeof *nz), *out_nz = calloc(nops + 1, sizeof *out_nz);
+  ir_jaxpr **tb = calloc(nb + 1, sizeof *tb);
+  ir_atom *in = malloc(sizeof *in * (q->e->nin + q->e->nout + 1)), *res = malloc(sizeof *res * (nops + 1));
+  tj_aval *hint = malloc(sizeof *hint * (nops + 1));
+  if (!nz || !out_nz || !tb || !in || !res || !hint) TJ_OOM();
+  for (uint32_t b = 0; !q->failed && b < nb; b++) {
+    q->failed = !transpose_branch(q, ir_pval_jaxpr(bv, (int)b), undef, NULL, nz);
+    for (uint32_t i = 0; i < nops; i++) out_nz[i] |= nz[i];
+  }
+  for (uint32_t b = 0; !q->failed && b < nb; b++)
+    q->failed = !(tb[b] = transpose_branch(q, ir_pval_jaxpr(bv, (int)b), undef, out_nz, nz));
+  if (!q->failed) {
+    uint32_t n = 0;
+    in[n++] = q->e->in[0];
+    for (uint32_t i = 0; i < nops; i++)
+      if (!undef[i]) in[n++] = q->e->in[1 + i];
+    for (uint32_t k = 0; k < q->e->nout; k++)
+      if (q->ct[k] != JVP_ZERO) in[n++] = q->ct[k];
+    for (uint32_t k = 0; k < tb[0]->nout; k++) hint[k] = aval_of(q, tb[0]->outs[k]);
+    ir_param *ps = ARENA_ARRAY(&m->arena, ir_param, q->e->nparams + 1);
+    pval *tuple = pv_seq(m, PV_TUPLE, (int)nb);
+    for (uint32_t b = 0; b < nb; b++) tuple->items[b] = pv_jaxpr(m, tb[b]);
+    for (uint16_t i = 0; i < q->e->nparams; i++)
+      ps[i] = strcmp(q->e->params[i].key, "branches") == 0 ? (ir_param){"branches", tuple} : q->e->params[i];
+    build_n(q, P_cond, in, (int)n, ps, q->e->nparams, hint, (int)tb[0]->nout, res);
+    for (uint32_t i = 0, k = 0; !q->failed && i < nops; i++)
+      if (out_nz[i]) q->cin[1 + i] = res[k++];
+  }
+  free(hint);
+  free(res);
+  free(in);
+  free(tb);
+  free(out_nz);
+  free(nz);
+}

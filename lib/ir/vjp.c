@@ -12,6 +12,7 @@
  * rule computes from known values only is a zero, as linearize_from_jvp
  * makes it. */
 #include "vjp.h"
+#include "vjp_rules.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -41,12 +42,13 @@ static bool reads_any(const ir_eqn *e, const bool *marked) {
   return false;
 }
 
-/* The equations with sub-jaxprs that the JVP rules make whole (the
- * control flow's, with primal and tangent outputs together): JAX splits
- * them with their partial-eval rules, not yet here. A jit is split by
- * linearize_jit, its tangent half linear. */
+/* The equations with sub-jaxprs that the JVP rules make whole (scan's,
+ * with primal and tangent outputs together): JAX splits them with their
+ * partial-eval rules, not yet here. A jit and a cond are split by their
+ * linearization rules (linearize_jit, vjp_linearize_cond), their tangent
+ * halves linear. */
 static bool splittable(const jvp_target *t, const ir_eqn *e) {
-  if (e->prim == P_jit) return true;
+  if (e->prim == P_jit || e->prim == P_cond) return true;
   if (e->prim == P_while) /* loops.py _while_transpose_error, raised when the backward pass meets it */
     return diag_error(t->diags, t->m->src, e->span,
                        "ValueError: Reverse-mode differentiation does not work for lax.while_loop or lax.fori_loop "
@@ -195,19 +197,6 @@ bool vjp_backward(const jvp_target *t, const vjp_linear *lin, const ir_atom *cts
 
 /* ---- jit: pjit.py _pjit_linearize over ad.linearize_jaxpr ---- */
 
-/* A jaxpr's linearization as ad.linearize_jaxpr returns it: the primal
- * jaxpr (src's inputs; the primal outputs, then the residuals it
- * computes), the tangent jaxpr (the residuals, then the nonzero
- * tangents; the nonzero output tangents), and per residual the input of
- * src it is when it is one (res_fwd, else -1: an output of the primal
- * jaxpr). */
-typedef struct lin_jaxpr {
-  ir_jaxpr *primal, *tangent;
-  uint32_t nres;
-  int32_t *res_fwd;
-  bool *nz_out;
-} lin_jaxpr;
-
 /* The known variables the linear equations read, in the order they first
  * read them: the tangent trace's consts. */
 static uint32_t residuals(ir_module *m, const vjp_linear *lin, uint32_t *res) {
@@ -250,24 +239,27 @@ static void dce_all_outputs(ir_module *m, ir_jaxpr *j) {
   free(live);
 }
 
+static ir_atom renamed(const uint32_t *map, ir_atom a) {
+  return !ATOM_IS_LIT(a) && map[ATOM_INDEX(a)] != UINT32_MAX ? ATOM_VAR(map[ATOM_INDEX(a)]) : a;
+}
+
 /* A copy of src's equations into j, each operand that map[] renames (a
  * variable index; UINT32_MAX: kept) replaced. */
 static void copy_renamed(ir_module *m, ir_jaxpr *j, const ir_jaxpr *src, const uint32_t *map) {
   for (uint32_t k = 0; k < src->neqns; k++) {
     const ir_eqn *e = &src->eqns[k];
     ir_eqn *c = ir_add_eqn(m, j, e->prim, e->nin, e->nout, e->nparams, e->span);
-    for (uint32_t i = 0; i < e->nin; i++) {
-      ir_atom a = e->in[i];
-      c->in[i] = !ATOM_IS_LIT(a) && map[ATOM_INDEX(a)] != UINT32_MAX ? ATOM_VAR(map[ATOM_INDEX(a)]) : a;
-    }
+    for (uint32_t i = 0; i < e->nin; i++) c->in[i] = renamed(map, e->in[i]);
     memcpy(c->out, e->out, sizeof *c->out * e->nout);
     if (e->nparams) memcpy(c->params, e->params, sizeof *c->params * e->nparams);
   }
 }
 
 /* The tangent jaxpr: fresh invars for the residuals, then the nonzero
- * tangents; the linear equations reading the fresh residuals. */
-static ir_jaxpr *tangent_jaxpr(ir_module *m, const vjp_linear *lin, const uint32_t *res, uint32_t nres) {
+ * tangents; the linear equations reading the fresh residuals; outputs
+ * tout's nonzero ones (a residual output renamed too). */
+static ir_jaxpr *tangent_jaxpr(ir_module *m, const vjp_linear *lin, const ir_atom *tout, const uint32_t *res,
+                               uint32_t nres) {
   ir_jaxpr *tj = ir_jaxpr_new(m);
   uint32_t *map = malloc(sizeof *map * (m->nvars + nres + 1));
   if (!map) TJ_OOM();
@@ -285,14 +277,31 @@ static ir_jaxpr *tangent_jaxpr(ir_module *m, const vjp_linear *lin, const uint32
   ir_atom *outs = ARENA_ARRAY(&m->arena, ir_atom, lin->nout + 1);
   uint32_t n = 0;
   for (uint32_t i = 0; i < lin->nout; i++)
-    if (lin->tout[i] != JVP_ZERO) outs[n++] = lin->tout[i];
+    if (tout[i] != JVP_ZERO) outs[n++] = renamed(map, tout[i]);
   tj->outs = outs, tj->nout = n;
   free(map);
   return tj;
 }
 
-/* ad.linearize_jaxpr(src, nonzero, instantiate=False). */
-static bool linearize_jaxpr(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero, lin_jaxpr *out) {
+/* _linearize_jaxpr's instantiate_zeros of the output tangents asked for:
+ * the zeros are bound on known values, so LinearizeTrace records them in
+ * the primal jaxpr and, a scalar's being a literal, the others become
+ * residuals after those the linear equations read. */
+static bool instantiate_outputs(const jvp_target *t, ir_jaxpr *pj, const bool *inst, ir_atom *tout, uint32_t nout,
+                                tj_span span, uint32_t *res, uint32_t *nres) {
+  jvp_target at = *t;
+  at.dst = pj;
+  for (uint32_t i = 0; inst && i < nout; i++) {
+    if (!inst[i] || tout[i] != JVP_ZERO) continue;
+    tj_aval a = ir_atom_aval(t->m, pj->outs[i]);
+    if (!jvp_zeros(&at, &a, span, &tout[i])) return false;
+    if (!ATOM_IS_LIT(tout[i])) res[(*nres)++] = ATOM_INDEX(tout[i]);
+  }
+  return true;
+}
+
+bool vjp_linearize_jaxpr(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero, const bool *instantiate,
+                         bool allow_fwds, tj_span span, lin_jaxpr *out) {
   ir_module *m = t->m;
   ir_jaxpr *pj = ir_jaxpr_new(m);
   pj->constvars = src->constvars, pj->nconst = src->nconst;
@@ -308,25 +317,32 @@ static bool linearize_jaxpr(const jvp_target *t, const ir_jaxpr *src, const bool
   vjp_linear lin;
   ir_atom *op = ARENA_ARRAY(&m->arena, ir_atom, src->nout + 1);
   if (!vjp_linearize(&inner, src, pin, nonzero, op, &lin)) return false;
-  uint32_t *res = ARENA_ARRAY(&m->arena, uint32_t, m->nvars + 1);
-  out->nres = residuals(m, &lin, res);
-  out->res_fwd = ARENA_ARRAY(&m->arena, int32_t, out->nres + 1);
-  ir_atom *outs = ARENA_ARRAY(&m->arena, ir_atom, src->nout + out->nres + 1);
+  pj->outs = op, pj->nout = src->nout;
+  ir_atom *tout = ARENA_ARRAY(&m->arena, ir_atom, src->nout + 1);
+  memcpy(tout, lin.tout, sizeof *tout * src->nout);
+  uint32_t *res = zalloc(m->nvars + src->nout + 1, sizeof *res), nres = residuals(m, &lin, res);
+  bool ok = instantiate_outputs(t, pj, instantiate, tout, src->nout, span, res, &nres);
+  out->nres = nres;
+  out->res_fwd = ARENA_ARRAY(&m->arena, int32_t, nres + 1);
+  ir_atom *outs = ARENA_ARRAY(&m->arena, ir_atom, src->nout + nres + 1);
   memcpy(outs, op, sizeof *outs * src->nout);
   uint32_t n = src->nout;
-  for (uint32_t r = 0; r < out->nres; r++) {
+  for (uint32_t r = 0; ok && r < nres; r++) {
     out->res_fwd[r] = -1; /* a constvar (a hoisted array) is output: the caller has no variable of it */
-    for (uint32_t i = 0; i < src->nin; i++)
+    for (uint32_t i = 0; allow_fwds && i < src->nin; i++)
       if (pj->invars[i] == res[r]) out->res_fwd[r] = (int32_t)i;
     if (out->res_fwd[r] < 0) outs[n++] = ATOM_VAR(res[r]);
   }
   pj->outs = outs, pj->nout = n;
-  dce_all_outputs(m, pj);
-  out->primal = pj;
-  out->tangent = tangent_jaxpr(m, &lin, res, out->nres);
-  out->nz_out = ARENA_ARRAY(&m->arena, bool, src->nout + 1);
-  for (uint32_t i = 0; i < src->nout; i++) out->nz_out[i] = lin.tout[i] != JVP_ZERO;
-  return true;
+  if (ok) {
+    dce_all_outputs(m, pj);
+    out->primal = pj;
+    out->tangent = tangent_jaxpr(m, &lin, tout, res, nres);
+    out->nz_out = ARENA_ARRAY(&m->arena, bool, src->nout + 1);
+    for (uint32_t i = 0; i < src->nout; i++) out->nz_out[i] = tout[i] != JVP_ZERO;
+  }
+  free(res);
+  return ok;
 }
 
 static ir_eqn *jit_eqn(const jvp_target *t, const ir_eqn *e, ir_jaxpr *body, const ir_atom *in, uint32_t nin) {
@@ -372,12 +388,13 @@ static void prune_forwarded(ir_jaxpr *pj, uint32_t nout, bool *keep, int64_t *fw
  * the nonzero tangents, linear. */
 static int linearize_jit(const jvp_target *t, const ir_eqn *e, const ir_atom *p, const ir_atom *dt, ir_atom *po,
                          ir_atom *to) {
+  if (e->prim == P_cond) return vjp_linearize_cond(t, e, p, dt, po, to);
   if (e->prim != P_jit) return -1;
   ir_jaxpr *body = ir_param_jaxpr(e, "jaxpr");
   bool *nz = zalloc(e->nin, sizeof *nz);
   for (uint32_t i = 0; i < e->nin; i++) nz[i] = dt[i] != JVP_ZERO;
   lin_jaxpr lj;
-  bool ok = linearize_jaxpr(t, body, nz, &lj);
+  bool ok = vjp_linearize_jaxpr(t, body, nz, NULL, true, e->span, &lj);
   free(nz);
   if (!ok) return 0;
   uint32_t nout = body->nout, nall = lj.primal->nout;

@@ -376,6 +376,12 @@ static const recipe recipes[P_COUNT] = {
     [P_select_and_gather_add] = {"auto p(T[3,4] v) { return reduce_window(v, -inf, \\\"max\\\", (2, 3), padding=\\\"SAME\\\","
                                  " window_strides=(1, 2)); } auto f(T[3,4] x, T[3,4] y, i32 i) { return jvp(p, (x,), (y,)); }",
                                  (1u << DT_F32) | (1u << DT_F64) | (1u << DT_F16) | (1u << DT_BF16)},
+    /* reverse mode (issue 15): grad of a cond, one branch without the
+     * other's residual (cos v), returns an empty2 broadcast in its place */
+    [P_empty2] = {"auto a(T[3,4] v) { return v * 2; } auto b(T[3,4] v) { return sin(v); }"
+                  " auto h(T[3,4] v, i32 k) { return sum(cond(k > 0, a, b, v)); }"
+                  " auto f(T[3,4] x, T[3,4] y, i32 i) { return grad(h)(x, i); }",
+                  (1u << DT_F32) | (1u << DT_F64) | (1u << DT_F16) | (1u << DT_BF16)},
 };
 
 /* src with every T replaced by the dtype's name. */
