@@ -182,13 +182,24 @@ static bool grad_call(tracer *t, const struct ad_fn *g, node *call, value *args,
   value result = tree_unflatten(t, &l.bd.result, l.outs, &k);
   value ans = result, aux = {0};
   if (g->has_aux) {
-    if (result.kind != V_TUPLE || result.n != 2)
+    if (result.kind != V_TUPLE || result.n != 2) {
+      /* a value with a tangent is ad.py's LinearizeTracer, whose repr is
+       * its _short_repr: GradTracer(primal=..., typeof(tangent)=f32[3]) */
+      bool lin = result.kind == V_TRACED && l.nout == 1 && l.lin.tout[0] != JVP_ZERO;
+      char tan[128] = "";
+      if (lin) {
+        tj_aval a = value_aval(t, &result);
+        aval_format(&a, tan, sizeof tan);
+      }
       return tracer_error(t, span,
                           "TypeError: expected function with aux output to return a two-element tuple, but got "
-                          "type <class '%s'> with value %s",
-                          result.kind == V_TRACED ? "jax._src.interpreters.partial_eval.DynamicJaxprTracer"
-                                                  : value_type_name(&result),
-                          jax_tracer_repr(t, &result));
+                          "type <class '%s'> with value %s%s%s%s%s",
+                          lin                        ? "jax._src.interpreters.ad.LinearizeTracer"
+                          : result.kind == V_TRACED ? "jax._src.interpreters.partial_eval.DynamicJaxprTracer"
+                                                     : value_type_name(&result),
+                          lin ? "GradTracer(primal=" : "", jax_tracer_repr(t, &result),
+                          lin ? ", typeof(tangent)=" : "", lin ? tan : "", lin ? ")" : "");
+    }
     ans = result.items[0], aux = result.items[1];
   }
   if (!check_output(t, &ans, span)) return false;
