@@ -112,18 +112,25 @@ static ir_atom reshape(tq *q, ir_atom x, const tj_aval *to) {
   return build(q, P_reshape, &x, 1, ps, 3, NULL);
 }
 
-/* lax.broadcast_in_dim(x, shape of to, dims): a scalar to a scalar is x. */
+/* lax.broadcast_in_dim(x, shape of to, dims): a scalar to a scalar is x;
+ * so is x of the result's shape already, which DynamicJaxprTrace forwards
+ * (pe.forwarding_rules: lax.py _broadcast_in_dim_fwd_rule) and so records
+ * no equation for. */
 static ir_atom broadcast_in_dim(tq *q, ir_atom x, const tj_aval *to, const int64_t *dims, int n, bool np_ints) {
   tj_aval a = aval_of(q, x), out = *to;
   if (a.rank == 0 && to->rank == 0 && n == 0) return x;
+  if (aval_same_shape(&a, to)) return x;
   out.dtype = a.dtype, out.weak = a.weak;
   ir_param ps[1] = {{"broadcast_dimensions", ints(q, dims, n, np_ints)}};
   return build(q, P_broadcast_in_dim, &x, 1, ps, n ? 1 : 0, &out);
 }
 
-/* lax.expand_dims(x, dims): broadcast_in_dim, always an equation. */
+/* lax.expand_dims(x, dims): broadcast_in_dim, an equation unless no
+ * dimension is inserted (then the result's shape is x's, and
+ * _broadcast_in_dim_fwd_rule forwards x). */
 static ir_atom expand_dims(tq *q, ir_atom x, const int64_t *dims, int n) {
   tj_aval a = aval_of(q, x), out = a;
+  if (n == 0) return x;
   bool inserted[TJ_MAX_RANK] = {0};
   out.rank = (uint8_t)(a.rank + n);
   for (int i = 0; i < n; i++) inserted[dims[i] < 0 ? dims[i] + out.rank : dims[i]] = true;

@@ -62,24 +62,98 @@ static bool splittable(const jvp_target *t, const ir_eqn *e) {
   return true;
 }
 
-/* The tangent trace's auto_dce: linear equations that feed no nonzero
- * output tangent are dropped (pe.dce_jaxpr_consts). */
+/* ---- dead code: pe.dce_jaxpr with pjit.py's dce_jaxpr_pjit_rule ---- */
+
+static ir_jaxpr *dce_body(ir_module *m, const ir_jaxpr *body, const bool *used_out, bool *used_in, bool *changed);
+
+/* dce_jaxpr_pjit_rule for a jit equation some of whose outputs are used
+ * (used_out): its body pruned to those outputs and to the inputs they
+ * need (_dce_jaxpr_pjit), the equation to match; e itself when that
+ * changes nothing (*changed then untouched). Marks the operands used in
+ * live[]. */
+static ir_eqn dce_jit(ir_module *m, const ir_eqn *e, const bool *used_out, bool *live, bool *changed) {
+  ir_jaxpr *body = ir_param_jaxpr(e, "jaxpr");
+  bool *used_in = zalloc(e->nin, sizeof *used_in), sub_changed = false;
+  ir_jaxpr *sub = dce_body(m, body, used_out, used_in, &sub_changed);
+  ir_eqn c = *e;
+  if (sub_changed) {
+    *changed = true;
+    c.in = ARENA_ARRAY(&m->arena, ir_atom, e->nin + 1);
+    c.out = ARENA_ARRAY(&m->arena, uint32_t, e->nout + 1);
+    c.params = ARENA_ARRAY(&m->arena, ir_param, e->nparams + 1);
+    c.nin = c.nout = 0;
+    for (uint32_t i = 0; i < e->nin; i++)
+      if (used_in[i]) c.in[c.nin++] = e->in[i];
+    for (uint32_t i = 0; i < e->nout; i++)
+      if (used_out[i]) c.out[c.nout++] = e->out[i];
+    for (uint16_t k = 0; k < e->nparams; k++)
+      c.params[k] = strcmp(e->params[k].key, "jaxpr") ? e->params[k] : (ir_param){"jaxpr", pv_jaxpr(m, sub)};
+  }
+  for (uint32_t i = 0; i < e->nin; i++)
+    if (used_in[i] && !ATOM_IS_LIT(e->in[i])) live[ATOM_INDEX(e->in[i])] = true;
+  free(used_in);
+  return c;
+}
+
+/* Drops, last to first, the equations of j none of whose outputs is live
+ * (live[]: the variables used after them, updated with what the kept ones
+ * read); a jit equation keeps only its live outputs (dce_jit). Sets
+ * *changed when it drops or prunes one. */
+static void dce_eqns(ir_module *m, ir_jaxpr *j, bool *live, bool *changed) {
+  bool *keep = zalloc(j->neqns, sizeof *keep);
+  for (uint32_t k = j->neqns; k-- > 0;) {
+    ir_eqn *e = &j->eqns[k];
+    bool *used = zalloc(e->nout, sizeof *used);
+    for (uint32_t i = 0; i < e->nout; i++) keep[k] |= used[i] = live[e->out[i]];
+    if (keep[k] && e->prim == P_jit) *e = dce_jit(m, e, used, live, changed);
+    else
+      for (uint32_t i = 0; keep[k] && i < e->nin; i++)
+        if (!ATOM_IS_LIT(e->in[i])) live[ATOM_INDEX(e->in[i])] = true;
+    free(used);
+  }
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < j->neqns; k++)
+    if (keep[k]) j->eqns[n++] = j->eqns[k];
+  *changed |= n != j->neqns;
+  j->neqns = n;
+  free(keep);
+}
+
+/* pe.dce_jaxpr(body, used_out) (instantiate=False): a copy of body with
+ * the used outputs, the equations they need and the invars those read
+ * (used_in[i] says which). */
+static ir_jaxpr *dce_body(ir_module *m, const ir_jaxpr *body, const bool *used_out, bool *used_in, bool *changed) {
+  ir_jaxpr *c = ir_jaxpr_new(m);
+  bool *live = zalloc(m->nvars, sizeof *live);
+  c->constvars = body->constvars, c->nconst = body->nconst;
+  c->eqns = ARENA_ARRAY(&m->arena, ir_eqn, body->neqns + 1);
+  memcpy(c->eqns, body->eqns, sizeof *c->eqns * body->neqns);
+  c->neqns = c->capeqns = body->neqns;
+  c->outs = ARENA_ARRAY(&m->arena, ir_atom, body->nout + 1);
+  for (uint32_t i = 0; i < body->nout; i++) {
+    if (!used_out[i]) { *changed = true; continue; }
+    c->outs[c->nout++] = body->outs[i];
+    if (!ATOM_IS_LIT(body->outs[i])) live[ATOM_INDEX(body->outs[i])] = true;
+  }
+  dce_eqns(m, c, live, changed);
+  c->invars = ARENA_ARRAY(&m->arena, uint32_t, body->nin + 1);
+  for (uint32_t i = 0; i < body->nin; i++)
+    if ((used_in[i] = live[body->invars[i]])) c->invars[c->nin++] = body->invars[i];
+  *changed |= c->nin != body->nin;
+  free(live);
+  return c;
+}
+
+/* The tangent trace's auto_dce and ad.linearize's pe.dce_jaxpr_consts:
+ * linear equations that feed no nonzero output tangent are dropped, and
+ * a jit equation keeps only its outputs that do (dce_jit: the jit's
+ * residuals that then feed nothing stop being residuals). */
 static void dce_linear(ir_module *m, ir_jaxpr *lin, const ir_atom *tout, uint32_t nout) {
   bool *live = zalloc(m->nvars, sizeof *live);
   for (uint32_t i = 0; i < nout; i++)
     if (tout[i] != JVP_ZERO) live[ATOM_INDEX(tout[i])] = true;
-  bool *keep = zalloc(lin->neqns, sizeof *keep);
-  for (uint32_t k = lin->neqns; k-- > 0;) {
-    const ir_eqn *e = &lin->eqns[k];
-    for (uint32_t i = 0; i < e->nout; i++) keep[k] |= live[e->out[i]];
-    for (uint32_t i = 0; keep[k] && i < e->nin; i++)
-      if (!ATOM_IS_LIT(e->in[i])) live[ATOM_INDEX(e->in[i])] = true;
-  }
-  uint32_t n = 0;
-  for (uint32_t k = 0; k < lin->neqns; k++)
-    if (keep[k]) lin->eqns[n++] = lin->eqns[k];
-  lin->neqns = n;
-  free(keep);
+  bool changed = false;
+  dce_eqns(m, lin, live, &changed);
   free(live);
 }
 
@@ -218,24 +292,15 @@ static uint32_t residuals(ir_module *m, const vjp_linear *lin, uint32_t *res) {
   return n;
 }
 
-/* pe.dce_jaxpr with every output used: the equations none of whose
- * outputs reaches one dropped. */
+/* pe.dce_jaxpr with every output used (linearize_jaxpr's _dce_consts of
+ * the primal jaxpr): the equations none of whose outputs reaches one
+ * dropped, jit equations pruned to their used outputs. */
 static void dce_all_outputs(ir_module *m, ir_jaxpr *j) {
   bool *live = zalloc(m->nvars, sizeof *live);
   for (uint32_t i = 0; i < j->nout; i++)
     if (!ATOM_IS_LIT(j->outs[i])) live[ATOM_INDEX(j->outs[i])] = true;
-  bool *keep = zalloc(j->neqns, sizeof *keep);
-  for (uint32_t k = j->neqns; k-- > 0;) {
-    const ir_eqn *e = &j->eqns[k];
-    for (uint32_t i = 0; i < e->nout; i++) keep[k] |= live[e->out[i]];
-    for (uint32_t i = 0; keep[k] && i < e->nin; i++)
-      if (!ATOM_IS_LIT(e->in[i])) live[ATOM_INDEX(e->in[i])] = true;
-  }
-  uint32_t n = 0;
-  for (uint32_t k = 0; k < j->neqns; k++)
-    if (keep[k]) j->eqns[n++] = j->eqns[k];
-  j->neqns = n;
-  free(keep);
+  bool changed = false;
+  dce_eqns(m, j, live, &changed);
   free(live);
 }
 

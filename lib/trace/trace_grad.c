@@ -127,6 +127,27 @@ static bool backward(tracer *t, const vjp_linear *lin, int nconst, const ir_atom
   return true;
 }
 
+/* ad.linearize's has_aux check: "expected function with aux output to
+ * return a two-element tuple, but got type {type(ans)} with value
+ * {ans!r}". A value with a tangent is a LinearizeTracer, whose repr is
+ * its _short_repr: GradTracer(primal=JitTracer(...), typeof(tangent)=f32[3]). */
+static bool aux_not_pair(tracer *t, const linearized *l, const value *result, tj_span span) {
+  bool lin = result->kind == V_TRACED && l->nout == 1 && l->lin.tout[0] != JVP_ZERO;
+  char tan[128] = "";
+  if (lin) {
+    tj_aval a = value_aval(t, result);
+    aval_format(&a, tan, sizeof tan);
+  }
+  return tracer_error(t, span,
+                      "TypeError: expected function with aux output to return a two-element tuple, but got type "
+                      "<class '%s'> with value %s%s%s%s%s",
+                      lin                        ? "jax._src.interpreters.ad.LinearizeTracer"
+                      : result->kind == V_TRACED ? "jax._src.interpreters.partial_eval.DynamicJaxprTracer"
+                                                 : value_type_name(result),
+                      lin ? "GradTracer(primal=" : "", jax_tracer_repr(t, result), lin ? ", typeof(tangent)=" : "",
+                      tan, lin ? ")" : "");
+}
+
 /* ---- grad and value_and_grad ---- */
 
 typedef struct partial_args {
@@ -182,13 +203,7 @@ static bool grad_call(tracer *t, const struct ad_fn *g, node *call, value *args,
   value result = tree_unflatten(t, &l.bd.result, l.outs, &k);
   value ans = result, aux = {0};
   if (g->has_aux) {
-    if (result.kind != V_TUPLE || result.n != 2)
-      return tracer_error(t, span,
-                          "TypeError: expected function with aux output to return a two-element tuple, but got "
-                          "type <class '%s'> with value %s",
-                          result.kind == V_TRACED ? "jax._src.interpreters.partial_eval.DynamicJaxprTracer"
-                                                  : value_type_name(&result),
-                          jax_tracer_repr(t, &result));
+    if (result.kind != V_TUPLE || result.n != 2) return aux_not_pair(t, &l, &result, span);
     ans = result.items[0], aux = result.items[1];
   }
   if (!check_output(t, &ans, span)) return false;
@@ -297,10 +312,7 @@ static bool builtin_vjp(tracer *t, const builtin_def *b, const call_args *a, val
   int k = 0;
   value result = tree_unflatten(t, &l.bd.result, l.outs, &k), aux = {0};
   if (has_aux) {
-    if (result.kind != V_TUPLE || result.n != 2)
-      return tracer_error(t, span, "TypeError: expected function with aux output to return a two-element tuple, "
-                                   "but got type <class '%s'> with value %s",
-                          value_type_name(&result), jax_tracer_repr(t, &result));
+    if (result.kind != V_TUPLE || result.n != 2) return aux_not_pair(t, &l, &result, span);
     aux = result.items[1], result = result.items[0];
   }
   g->lin = l.lin, g->out_tree = result, g->in_tree = primals, g->nconst = l.bd.nconst;
