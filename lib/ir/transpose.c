@@ -223,9 +223,17 @@ static void tr_div(tq *q) {
 }
 
 /* lax.py _convert_element_type_transpose_rule: back to the operand's
- * dtype and weak type, always an equation. */
+ * dtype and weak type. The trace records no equation when the cotangent
+ * already has them (pe.forwarding_rules: _convert_elt_type_fwd_rule) and
+ * folds a literal cotangent into a literal (_convert_elt_type_folding_rule). */
 static void tr_convert(tq *q) {
-  tj_aval a = in_aval(q, 0);
+  tj_aval a = in_aval(q, 0), c = aval_of(q, CT);
+  if (c.dtype == a.dtype && c.weak == a.weak) { q->cin[0] = CT; return; }
+  if (ATOM_IS_LIT(CT)) {
+    const ir_lit *l = &mod(q)->lits[ATOM_INDEX(CT)];
+    q->cin[0] = lit(q, a.dtype, a.weak, dtype_is_float(l->dtype) ? l->f : (double)l->i);
+    return;
+  }
   ir_param ps[2] = {{"new_dtype", pv_dtype(mod(q), a.dtype)}, {"weak_type", pv_bool(mod(q), a.weak)}};
   q->cin[0] = build(q, P_convert_element_type, &CT, 1, ps, 2, NULL);
 }
