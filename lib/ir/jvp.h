@@ -28,6 +28,10 @@ struct jvp_target {
    * an error, -1 to leave e to its JVP rule. */
   int (*hook)(const struct jvp_target *t, const ir_eqn *e, const ir_atom *p, const ir_atom *dt, ir_atom *po,
               ir_atom *to);
+  /* Reverse mode's jaxprs of jit bodies, linearized and transposed, shared
+   * per (body, pattern) as JAX's weakref_lru_caches share them (vjp.c);
+   * NULL: made anew each time. */
+  struct vjp_memo **vjp_memo;
 };
 
 /* Replays src's equations into t->dst: src's constvars stand for

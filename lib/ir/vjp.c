@@ -448,6 +448,63 @@ static void prune_forwarded(ir_jaxpr *pj, uint32_t nout, bool *keep, int64_t *fw
   pj->nout = n;
 }
 
+/* ---- the memo of jit bodies' linearizations and transposes ---- */
+
+typedef struct vjp_memo {
+  int kind;
+  const ir_jaxpr *src;
+  bool *pat;
+  uint32_t n;
+  void *value;
+  struct vjp_memo *next;
+} vjp_memo;
+
+void *vjp_memo_find(const jvp_target *t, int kind, const ir_jaxpr *src, const bool *pat, uint32_t n) {
+  for (const vjp_memo *c = t->vjp_memo ? *t->vjp_memo : NULL; c; c = c->next)
+    if (c->kind == kind && c->src == src && c->n == n && memcmp(c->pat, pat, sizeof *pat * n) == 0) return c->value;
+  return NULL;
+}
+
+void vjp_memo_add(const jvp_target *t, int kind, const ir_jaxpr *src, const bool *pat, uint32_t n, void *value) {
+  if (!t->vjp_memo) return;
+  vjp_memo *c = ARENA_NEW(&t->m->arena, vjp_memo);
+  bool *copy = ARENA_ARRAY(&t->m->arena, bool, n + 1);
+  memcpy(copy, pat, sizeof *pat * n);
+  *c = (vjp_memo){kind, src, copy, n, value, *t->vjp_memo};
+  *t->vjp_memo = c;
+}
+
+/* A jit body's linearization with _pjit_linearize's pruning: shared per
+ * (body, nonzero tangents), as linearize_jaxpr's and
+ * prune_closed_jaxpr_outputs' caches share them. */
+typedef struct jit_lin {
+  lin_jaxpr lj;
+  bool *keep;
+  int64_t *fwd;
+  uint32_t nall;
+} jit_lin;
+
+static jit_lin *jit_linearization(const jvp_target *t, const ir_eqn *e, const ir_atom *dt) {
+  ir_jaxpr *body = ir_param_jaxpr(e, "jaxpr");
+  bool *nz = zalloc(e->nin, sizeof *nz);
+  for (uint32_t i = 0; i < e->nin; i++) nz[i] = dt[i] != JVP_ZERO;
+  jit_lin *jl = vjp_memo_find(t, MEMO_LINEARIZE_JIT, body, nz, e->nin);
+  if (!jl) {
+    jl = ARENA_NEW(&t->m->arena, jit_lin);
+    if (vjp_linearize_jaxpr(t, body, nz, NULL, true, e->span, &jl->lj)) {
+      jl->nall = jl->lj.primal->nout;
+      jl->keep = ARENA_ARRAY(&t->m->arena, bool, jl->nall + 1);
+      jl->fwd = ARENA_ARRAY(&t->m->arena, int64_t, jl->nall + 1);
+      prune_forwarded(jl->lj.primal, body->nout, jl->keep, jl->fwd);
+      vjp_memo_add(t, MEMO_LINEARIZE_JIT, body, nz, e->nin, jl);
+    } else {
+      jl = NULL;
+    }
+  }
+  free(nz);
+  return jl;
+}
+
 /* The jit's linearization rule: a jit of the primal jaxpr on the primals,
  * recorded as known, and a jit of the tangent jaxpr on the residuals and
  * the nonzero tangents, linear. */
@@ -455,40 +512,31 @@ static int linearize_jit(const jvp_target *t, const ir_eqn *e, const ir_atom *p,
                          ir_atom *to) {
   if (e->prim == P_cond) return vjp_linearize_cond(t, e, p, dt, po, to);
   if (e->prim != P_jit) return -1;
-  ir_jaxpr *body = ir_param_jaxpr(e, "jaxpr");
-  bool *nz = zalloc(e->nin, sizeof *nz);
-  for (uint32_t i = 0; i < e->nin; i++) nz[i] = dt[i] != JVP_ZERO;
-  lin_jaxpr lj;
-  bool ok = vjp_linearize_jaxpr(t, body, nz, NULL, true, e->span, &lj);
-  free(nz);
-  if (!ok) return 0;
-  uint32_t nout = body->nout, nall = lj.primal->nout;
-  bool *keep = zalloc(nall, sizeof *keep);
-  int64_t *fwd = zalloc(nall, sizeof *fwd);
-  ir_atom *all = zalloc(nall + lj.nres, sizeof *all);
-  prune_forwarded(lj.primal, nout, keep, fwd);
-  ir_eqn *pe = jit_eqn(t, e, lj.primal, p, e->nin);
-  ok = pe != NULL;
-  for (uint32_t k = 0, j = 0; ok && k < nall; k++) all[k] = keep[k] ? ATOM_VAR(pe->out[j++]) : JVP_ZERO;
+  const jit_lin *jl = jit_linearization(t, e, dt);
+  if (!jl) return 0;
+  const lin_jaxpr *lj = &jl->lj;
+  uint32_t nout = ir_param_jaxpr(e, "jaxpr")->nout, nall = jl->nall, npin = lj->primal->nin;
+  ir_atom *all = zalloc(nall + lj->nres, sizeof *all);
+  ir_eqn *pe = jit_eqn(t, e, lj->primal, p, e->nin);
+  bool ok = pe != NULL;
+  for (uint32_t k = 0, j = 0; ok && k < nall; k++) all[k] = jl->keep[k] ? ATOM_VAR(pe->out[j++]) : JVP_ZERO;
   for (uint32_t k = 0; ok && k < nall; k++)
-    if (!keep[k]) all[k] = fwd[k] < (int64_t)lj.primal->nin ? p[fwd[k]] : all[fwd[k] - lj.primal->nin];
+    if (!jl->keep[k]) all[k] = jl->fwd[k] < (int64_t)npin ? p[jl->fwd[k]] : all[jl->fwd[k] - npin];
   /* the residuals, in the tangent jaxpr's order: forwarded inputs, or the
    * primal jit's residual outputs in turn */
-  ir_atom *in = zalloc(lj.nres + e->nin, sizeof *in);
+  ir_atom *in = zalloc(lj->nres + e->nin, sizeof *in);
   uint32_t nin = 0, next = nout;
-  for (uint32_t r = 0; ok && r < lj.nres; r++)
-    in[nin++] = lj.res_fwd[r] >= 0 ? p[lj.res_fwd[r]] : all[next++];
+  for (uint32_t r = 0; ok && r < lj->nres; r++)
+    in[nin++] = lj->res_fwd[r] >= 0 ? p[lj->res_fwd[r]] : all[next++];
   for (uint32_t i = 0; i < e->nin; i++)
     if (dt[i] != JVP_ZERO) in[nin++] = dt[i];
-  ir_eqn *te = ok ? jit_eqn(t, e, lj.tangent, in, nin) : NULL;
+  ir_eqn *te = ok ? jit_eqn(t, e, lj->tangent, in, nin) : NULL;
   ok = te != NULL;
   for (uint32_t i = 0, j = 0; ok && i < nout; i++) {
     po[i] = all[i];
-    to[i] = lj.nz_out[i] ? ATOM_VAR(te->out[j++]) : JVP_ZERO;
+    to[i] = lj->nz_out[i] ? ATOM_VAR(te->out[j++]) : JVP_ZERO;
   }
   free(in);
   free(all);
-  free(fwd);
-  free(keep);
   return ok;
 }

@@ -23,6 +23,12 @@ typedef struct lin_jaxpr {
 bool vjp_linearize_jaxpr(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero, const bool *instantiate,
                          bool allow_fwds, tj_span span, lin_jaxpr *out);
 
+/* The memo of t (vjp_memo): the value stored for (kind, src, pattern
+ * pat[0..n)), or NULL; vjp_memo_add stores one (nothing without a memo). */
+enum { MEMO_LINEARIZE_JIT, MEMO_TRANSPOSE_JIT };
+void *vjp_memo_find(const jvp_target *t, int kind, const ir_jaxpr *src, const bool *pat, uint32_t n);
+void vjp_memo_add(const jvp_target *t, int kind, const ir_jaxpr *src, const bool *pat, uint32_t n, void *value);
+
 /* conditionals.py _cond_linearize, as a replay hook (vjp_cond.c). */
 int vjp_linearize_cond(const jvp_target *t, const ir_eqn *e, const ir_atom *p, const ir_atom *dt, ir_atom *po,
                        ir_atom *to);

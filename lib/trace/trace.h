@@ -92,6 +92,7 @@ typedef struct tracer {
   uint32_t nsrc;
   int64_t const_elements;
   struct jvp_memo *jvp_memo;  /* jvp jaxprs of jit bodies (lib/ir/jvp.h), in the module's arena */
+  struct vjp_memo *vjp_memo;  /* linearized and transposed jit bodies (lib/ir/vjp.h), likewise */
 } tracer;
 
 /* Records a use of static values computed from the parameters in prov. */

@@ -365,7 +365,7 @@ static ir_jaxpr *build_jvp(ir_module *m, const bool *nonzero) {
   for (uint32_t i = 0; i < n; i++) p[i] = ATOM_VAR(vars[i]), t[i] = nonzero[i] ? ATOM_VAR(vars[n + i]) : JVP_ZERO;
   uint32_t neqns = 0;
   struct jvp_memo *memo = NULL;
-  jvp_target tg = {m, j, harness_at()->d, &neqns, 1000, "test", &memo, NULL};
+  jvp_target tg = {m, j, harness_at()->d, &neqns, 1000, "test", &memo, NULL, NULL};
   if (!jvp_replay(&tg, src, p, t, &op, &ot)) return NULL;
   tj_aval oa = ir_atom_aval(m, op);
   if (ot == JVP_ZERO && !jvp_zeros(&tg, &oa, (tj_span){0, 0}, &ot)) return NULL;
