@@ -528,94 +528,12 @@ static ir_jaxpr *fresh_copy(ir_module *m, const ir_jaxpr *body) {
   return c;
 }
 
-/* A jit body's transpose for one pattern of linear operands and nonzero
- * cotangents (_transpose_jaxpr_fancy's cache key): the jaxpr, and which
- * linear operands it returns a cotangent for. */
-typedef struct jit_transposed {
-  ir_jaxpr *tj;
-  bool *gives;
-} jit_transposed;
-
-/* _transpose_jaxpr_fancy: the known operands and the nonzero cotangents
- * in, the body's backward pass, the nonzero cotangents of the linear
- * operands out. */
-static jit_transposed *transpose_body(tq *q, const ir_jaxpr *src) {
-  ir_module *m = mod(q);
-  ir_jaxpr *body = fresh_copy(m, src), *tj = ir_jaxpr_new(m);
-  uint32_t nin = q->e->nin, nout = q->e->nout;
-  vjp_linear lin = {.lin = body, .nin = nin, .nout = nout};
-  lin.tin = ARENA_ARRAY(&m->arena, ir_atom, nin + 1);
-  lin.tout = ARENA_ARRAY(&m->arena, ir_atom, nout + 1);
-  ir_atom *cts = ARENA_ARRAY(&m->arena, ir_atom, nout + 1), *g = ARENA_ARRAY(&m->arena, ir_atom, nin + 1);
-  tj->invars = ARENA_ARRAY(&m->arena, uint32_t, nin + nout + 1);
-  for (uint32_t i = 0; i < nin; i++) {
-    lin.tin[i] = q->undef[i] ? ATOM_VAR(body->invars[i]) : JVP_ZERO;
-    if (!q->undef[i]) tj->invars[tj->nin++] = body->invars[i];
-  }
-  for (uint32_t k = 0; k < nout; k++) {
-    lin.tout[k] = ATOM_IS_LIT(body->outs[k]) ? JVP_ZERO : body->outs[k];
-    cts[k] = JVP_ZERO;
-    if (q->ct[k] == JVP_ZERO) continue;
-    tj_aval a = aval_of(q, q->ct[k]);
-    tj->invars[tj->nin++] = ir_new_var(m, &a);
-    cts[k] = ATOM_VAR(tj->invars[tj->nin - 1]);
-  }
-  jvp_target inner = *q->t;
-  inner.dst = tj;
-  if (!vjp_backward(&inner, &lin, cts, q->e->span, g)) return NULL;
-  jit_transposed *r = ARENA_NEW(&m->arena, jit_transposed);
-  r->tj = tj;
-  r->gives = ARENA_ARRAY(&m->arena, bool, nin + 1);
-  tj->outs = ARENA_ARRAY(&m->arena, ir_atom, nin + 1);
-  for (uint32_t i = 0; i < nin; i++)
-    if ((r->gives[i] = q->undef[i] && g[i] != JVP_ZERO)) tj->outs[tj->nout++] = g[i];
-  return r;
-}
-
-/* pjit.py _pjit_transpose_fancy: a jit (of the same name) of the body's
- * transpose on the known operands and the nonzero cotangents, shared per
- * (body, pattern) as the transposed jaxpr is. */
-static void tr_jit(tq *q) {
-  ir_module *m = mod(q);
-  const ir_jaxpr *src = ir_param_jaxpr(q->e, "jaxpr");
-  uint32_t nin = q->e->nin, nout = q->e->nout;
-  bool *pat = malloc(sizeof *pat * (nin + nout + 1));
-  ir_atom *outer = malloc(sizeof *outer * (nin + nout + 1));
-  if (!pat || !outer) TJ_OOM();
-  for (uint32_t i = 0; i < nin; i++) pat[i] = q->undef[i];
-  for (uint32_t k = 0; k < nout; k++) pat[nin + k] = q->ct[k] != JVP_ZERO;
-  jit_transposed *r = vjp_memo_find(q->t, MEMO_TRANSPOSE_JIT, src, pat, nin + nout);
-  if (!r && (r = transpose_body(q, src))) vjp_memo_add(q->t, MEMO_TRANSPOSE_JIT, src, pat, nin + nout, r);
-  if (!r) q->failed = true;
-  uint32_t nouter = 0;
-  for (uint32_t i = 0; i < nin; i++)
-    if (!q->undef[i]) outer[nouter++] = q->e->in[i];
-  for (uint32_t k = 0; k < nout; k++)
-    if (q->ct[k] != JVP_ZERO) outer[nouter++] = q->ct[k];
-  uint32_t nres = r ? r->tj->nout : 0;
-  tj_aval *hint = malloc(sizeof *hint * (nres + 1));
-  ir_atom *res = malloc(sizeof *res * (nres + 1));
-  if (!hint || !res) TJ_OOM();
-  for (uint32_t k = 0; k < nres; k++) hint[k] = aval_of(q, r->tj->outs[k]);
-  if (r) {
-    ir_param ps[2] = {{"name", (pval *)ir_param_get(q->e, "name")}, {"jaxpr", pv_jaxpr(m, r->tj)}};
-    build_n(q, P_jit, outer, (int)nouter, ps, 2, hint, (int)nres, res);
-  }
-  for (uint32_t i = 0, k = 0; r && !q->failed && i < nin; i++)
-    if (r->gives[i]) q->cin[i] = res[k++];
-  free(res);
-  free(hint);
-  free(outer);
-  free(pat);
-}
-
-/* ---- cond ---- */
-
-/* conditionals.py _transpose_jaxpr_fancy of one branch: the known
- * operands (the residual slots) and the nonzero cotangents in, the
- * branch's backward pass, the linear operands' cotangents out, zeros
+/* _transpose_jaxpr_fancy (pjit.py's, and conditionals.py's of a branch):
+ * the known operands and the nonzero cotangents of q's equation in, the
+ * body's backward pass, the linear operands' cotangents out, zeros
  * instantiated where inst says (NULL: nowhere); nz[i] whether operand i's
- * is there. */
+ * is there. undef and the body's invars line up (a cond's operands after
+ * its index). */
 static ir_jaxpr *transpose_branch(tq *q, const ir_jaxpr *branch, const bool *undef, const bool *inst, bool *nz) {
   ir_module *m = mod(q);
   ir_jaxpr *body = fresh_copy(m, branch), *tj = ir_jaxpr_new(m);
@@ -652,6 +570,59 @@ static ir_jaxpr *transpose_branch(tq *q, const ir_jaxpr *branch, const bool *und
   }
   return tj;
 }
+
+/* A jit body's transpose for one pattern of linear operands and nonzero
+ * cotangents (_transpose_jaxpr_fancy's cache key): the jaxpr, and which
+ * linear operands it returns a cotangent for. */
+typedef struct jit_transposed {
+  ir_jaxpr *tj;
+  bool *gives;
+} jit_transposed;
+
+/* pjit.py _pjit_transpose_fancy: a jit (of the same name) of the body's
+ * transpose on the known operands and the nonzero cotangents, shared per
+ * (body, pattern) as the transposed jaxpr is. */
+static void tr_jit(tq *q) {
+  ir_module *m = mod(q);
+  const ir_jaxpr *src = ir_param_jaxpr(q->e, "jaxpr");
+  uint32_t nin = q->e->nin, nout = q->e->nout;
+  bool *pat = malloc(sizeof *pat * (nin + nout + 1));
+  ir_atom *outer = malloc(sizeof *outer * (nin + nout + 1));
+  if (!pat || !outer) TJ_OOM();
+  for (uint32_t i = 0; i < nin; i++) pat[i] = q->undef[i];
+  for (uint32_t k = 0; k < nout; k++) pat[nin + k] = q->ct[k] != JVP_ZERO;
+  jit_transposed *r = vjp_memo_find(q->t, MEMO_TRANSPOSE_JIT, src, pat, nin + nout);
+  if (!r) {
+    r = ARENA_NEW(&m->arena, jit_transposed);
+    r->gives = ARENA_ARRAY(&m->arena, bool, nin + 1);
+    if ((r->tj = transpose_branch(q, src, q->undef, NULL, r->gives)))
+      vjp_memo_add(q->t, MEMO_TRANSPOSE_JIT, src, pat, nin + nout, r);
+    else
+      q->failed = true, r = NULL;
+  }
+  uint32_t nouter = 0;
+  for (uint32_t i = 0; i < nin; i++)
+    if (!q->undef[i]) outer[nouter++] = q->e->in[i];
+  for (uint32_t k = 0; k < nout; k++)
+    if (q->ct[k] != JVP_ZERO) outer[nouter++] = q->ct[k];
+  uint32_t nres = r ? r->tj->nout : 0;
+  tj_aval *hint = malloc(sizeof *hint * (nres + 1));
+  ir_atom *res = malloc(sizeof *res * (nres + 1));
+  if (!hint || !res) TJ_OOM();
+  for (uint32_t k = 0; k < nres; k++) hint[k] = aval_of(q, r->tj->outs[k]);
+  if (r) {
+    ir_param ps[2] = {{"name", (pval *)ir_param_get(q->e, "name")}, {"jaxpr", pv_jaxpr(m, r->tj)}};
+    build_n(q, P_jit, outer, (int)nouter, ps, 2, hint, (int)nres, res);
+  }
+  for (uint32_t i = 0, k = 0; r && !q->failed && i < nin; i++)
+    if (r->gives[i]) q->cin[i] = res[k++];
+  free(res);
+  free(hint);
+  free(outer);
+  free(pat);
+}
+
+/* ---- cond ---- */
 
 /* conditionals.py _cond_transpose_fancy: each branch transposed once to
  * learn which cotangents any branch makes nonzero, then again with those

@@ -70,14 +70,12 @@ static bool check_args(tracer *t, const call_args *a) {
   return false;
 }
 
-/* A leaf as an operand of the current level. */
-static bool leaf_atom(tracer *t, const value *v, tj_span span, ir_atom *out) {
+bool ad_leaf_atom(tracer *t, const value *v, tj_span span, ir_atom *out) {
   if (v->kind == V_TRACED) { *out = frame_atom(t, v->var); return true; }
   return own_atom(t, v, span, out);
 }
 
-/* An output atom as a value: a variable, or a literal's number. */
-static value atom_value(tracer *t, ir_atom a) {
+value ad_atom_value(tracer *t, ir_atom a) {
   if (!ATOM_IS_LIT(a)) return value_traced(ATOM_INDEX(a));
   const ir_lit *l = &t->m->lits[ATOM_INDEX(a)];
   value v = dtype_is_float(l->dtype) ? value_float(l->f) : l->dtype == DT_BOOL ? value_bool(l->i) : value_int(l->i);
@@ -104,14 +102,14 @@ static bool replay_body(tracer *t, const body *bd, const leaves *lp, const leave
   ir_atom *pin = ARENA_ARRAY(&t->scratch, ir_atom, 2 * nin + 1), *tin = pin + nin;
   for (int i = 0; i < bd->nconst; i++) pin[i] = frame_atom(t, bd->outer[i]), tin[i] = JVP_ZERO;
   for (int i = 0; i < lp->n; i++)
-    if (!leaf_atom(t, &lp->v[i], span, &pin[bd->nconst + i]) || !leaf_atom(t, &lt->v[i], span, &tin[bd->nconst + i]))
+    if (!ad_leaf_atom(t, &lp->v[i], span, &pin[bd->nconst + i]) || !ad_leaf_atom(t, &lt->v[i], span, &tin[bd->nconst + i]))
       return false;
   jvp_target tg = {t->m, t->jaxpr, t->diags, &t->neqns, TJ_MAX_EQNS, name_str(t->prog->names, t->entry->name),
                    &t->jvp_memo, NULL, &t->vjp_memo};
   ir_atom *op = ARENA_ARRAY(&t->scratch, ir_atom, 2 * nout + 1), *ot = op + nout;
   if (!jvp_replay(&tg, bd->jaxpr, pin, tin, op, ot) || !instantiate_outputs(t, &tg, op, ot, nout, span)) return false;
   value *vals = ARENA_ARRAY(&t->scratch, value, 2 * nout + 1);
-  for (int i = 0; i < 2 * nout; i++) vals[i] = atom_value(t, op[i]);
+  for (int i = 0; i < 2 * nout; i++) vals[i] = ad_atom_value(t, op[i]);
   value *pair = ARENA_ARRAY(&t->scratch, value, 2);
   int k = 0;
   pair[0] = tree_unflatten(t, &bd->result, vals, &k);

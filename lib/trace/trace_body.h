@@ -1,5 +1,6 @@
 /* Private to the trace stage's sub-jaxpr tracers (trace_control.c, which
- * defines trace_with, trace_jit.c, and trace_ad.c's jvp): a function traced at a new level
+ * defines trace_with, trace_jit.c, and the autodiff builtins of trace_ad.c
+ * and trace_grad.c): a function traced at a new level
  * into a closed sub-jaxpr whose leading invars are the values it captured. */
 #ifndef TJ_TRACE_BODY_H
 #define TJ_TRACE_BODY_H
@@ -28,5 +29,11 @@ typedef struct body_info {
  * become the jaxpr's outputs. */
 bool trace_with(tracer *t, body_fn fn, const void *ctx, const value *args, int nargs, const tj_aval *avals,
                 const body_info *info, node *call, body *b);
+
+/* The autodiff builtins' conversions (trace_ad.c): a leaf value as an
+ * operand of the current level; an output atom as a value (a variable, or
+ * a literal's number). */
+bool ad_leaf_atom(tracer *t, const value *v, tj_span span, ir_atom *out);
+value ad_atom_value(tracer *t, ir_atom a);
 
 #endif

@@ -42,18 +42,6 @@ static jvp_target target(tracer *t) {
                       &t->jvp_memo, NULL, &t->vjp_memo};
 }
 
-static bool leaf_atom(tracer *t, const value *v, tj_span span, ir_atom *out) {
-  if (v->kind == V_TRACED) { *out = frame_atom(t, v->var); return true; }
-  return own_atom(t, v, span, out);
-}
-
-static value atom_value(tracer *t, ir_atom a) {
-  if (!ATOM_IS_LIT(a)) return value_traced(ATOM_INDEX(a));
-  const ir_lit *l = &t->m->lits[ATOM_INDEX(a)];
-  value v = dtype_is_float(l->dtype) ? value_float(l->f) : l->dtype == DT_BOOL ? value_bool(l->i) : value_int(l->i);
-  return l->weak ? v : value_strong(v, l->dtype);
-}
-
 /* _check_input_dtype_revderiv("grad", holomorphic=False, allow_int=False). */
 static bool check_input(tracer *t, const value *leaf, tj_span span) {
   tj_aval a = value_aval(t, leaf);
@@ -99,7 +87,7 @@ static bool linearize_body(tracer *t, linearized *l, const leaves *lp, tj_span s
   bool *nz = ARENA_ARRAY(&t->scratch, bool, nin + 1);
   for (int i = 0; i < bd->nconst; i++) pin[i] = frame_atom(t, bd->outer[i]), nz[i] = false;
   for (int i = 0; i < lp->n; i++) {
-    if (!leaf_atom(t, &lp->v[i], span, &pin[bd->nconst + i])) return false;
+    if (!ad_leaf_atom(t, &lp->v[i], span, &pin[bd->nconst + i])) return false;
     nz[bd->nconst + i] = true;
   }
   jvp_target tg = target(t);
@@ -107,7 +95,7 @@ static bool linearize_body(tracer *t, linearized *l, const leaves *lp, tj_span s
   ir_atom *op = ARENA_ARRAY(&t->scratch, ir_atom, l->nout + 1);
   if (!vjp_linearize(&tg, bd->jaxpr, pin, nz, op, &l->lin)) return false;
   l->outs = ARENA_ARRAY(&t->scratch, value, l->nout + 1);
-  for (int i = 0; i < l->nout; i++) l->outs[i] = atom_value(t, op[i]);
+  for (int i = 0; i < l->nout; i++) l->outs[i] = ad_atom_value(t, op[i]);
   return true;
 }
 
@@ -122,7 +110,7 @@ static bool backward(tracer *t, const vjp_linear *lin, int nconst, const ir_atom
       tj_aval a = t->m->vars[ATOM_INDEX(lin->tin[i])];
       if (!jvp_zeros(&tg, &a, span, &g[i])) return false;
     }
-    grads[i - (uint32_t)nconst] = atom_value(t, g[i]);
+    grads[i - (uint32_t)nconst] = ad_atom_value(t, g[i]);
   }
   return true;
 }
@@ -281,7 +269,7 @@ static bool pullback_call(tracer *t, const struct ad_fn *g, node *call, value *a
                           "type %s",
                           gs, w, w);
     }
-    if (!leaf_atom(t, &lc.v[i], span, &cts[i])) return false;
+    if (!ad_leaf_atom(t, &lc.v[i], span, &cts[i])) return false;
   }
   int nleaves = (int)g->lin.nin - g->nconst;
   value *grads = ARENA_ARRAY(&t->scratch, value, nleaves + 1);

@@ -15,31 +15,6 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-# Runs SPEC (run --check, JSON) and checks that its outputs come in pairs
-# (derivative by autodiff, finite difference) agreeing within the
-# tolerance above; N is the number of pairs expected.
-fd_agrees() {
-  run --separate-stderr tjit run --check --format json "$1"
-  assert_success
-  echo "$output" >"$BATS_TEST_TMPDIR/out.json"
-  run /usr/bin/python3 - "$BATS_TEST_TMPDIR/out.json" <<'EOF'
-import json, sys
-outs = json.load(open(sys.argv[1]))["calls"][0]["outputs"]
-def flat(d):
-    return [d] if not isinstance(d, list) else [y for x in d for y in flat(x)]
-assert len(outs) % 2 == 0 and outs, "outputs must be (autodiff, fd) pairs"
-for i in range(0, len(outs), 2):
-    a, b = flat(outs[i]["data"]), flat(outs[i + 1]["data"])
-    assert len(a) == len(b), "shapes differ"
-    for x, y in zip(a, b):
-        if abs(x - y) / max(1.0, abs(x)) > 1e-7:
-            sys.exit(f"pair {i // 2}: autodiff {x!r} vs finite difference {y!r}")
-print(f"{len(outs) // 2} pairs agree")
-EOF
-  assert_success
-  assert_output "$2 pairs agree"
-}
-
 # A spec whose g returns, for each of three directions T[k], the pair
 # (<grad(f)(x), T[k]>, finite difference of f along T[k]), all f64.
 # NAME, the source lines defining f(x) (JSON strings), x's dimensions,

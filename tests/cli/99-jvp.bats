@@ -11,33 +11,6 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-# Runs SPEC (run --check, JSON) and checks that its outputs come in pairs
-# (jvp tangent, finite difference) agreeing within the tolerance above.
-fd_agrees() {
-  run --separate-stderr tjit run --check --format json "$1"
-  assert_success
-  echo "$output" >"$BATS_TEST_TMPDIR/out.json"
-  run /usr/bin/python3 - "$BATS_TEST_TMPDIR/out.json" <<'EOF'
-import json, sys
-outs = json.load(open(sys.argv[1]))["calls"][0]["outputs"]
-def flat(d):
-    return [d] if not isinstance(d, list) else [y for x in d for y in flat(x)]
-assert len(outs) % 2 == 0 and outs, "outputs must be (tangent, fd) pairs"
-worst = 0.0
-for i in range(0, len(outs), 2):
-    a, b = flat(outs[i]["data"]), flat(outs[i + 1]["data"])
-    assert len(a) == len(b), "shapes differ"
-    for x, y in zip(a, b):
-        err = abs(x - y) / max(1.0, abs(x))
-        if err > 1e-7:
-            sys.exit(f"pair {i // 2}: tangent {x!r} vs finite difference {y!r}")
-        worst = max(worst, err)
-print(f"{len(outs) // 2} pairs agree")
-EOF
-  assert_success
-  assert_output "$2 pairs agree"
-}
-
 # A spec whose function g returns (jvp tangent, finite difference) of the
 # source's f at x along t, all f64.
 fd_spec() { # NAME, source lines of f (JSON strings), x shape, args
