@@ -1,8 +1,9 @@
 /* Eval rules that move elements: transpose, reshape/squeeze, concatenate,
- * iota, slice, rev, dynamic_slice (start indices clamped into range, as
- * XLA does) and the scatters (mode FILL_OR_DROP: an update whose window
- * does not lie wholly inside the operand is dropped, as XLA's scatter
- * expander skips windows whose start index fails its bounds check). */
+ * iota, slice, rev, dynamic_slice and dynamic_update_slice (start indices
+ * clamped into range, as XLA does) and the scatters (mode FILL_OR_DROP: an
+ * update whose window does not lie wholly inside the operand is dropped,
+ * as XLA's scatter expander skips windows whose start index fails its
+ * bounds check). */
 #include "eval.h"
 
 #include <stdio.h>
@@ -151,6 +152,26 @@ bool ev_dynamic_slice(eval_state *s, const ir_eqn *e, const tj_array *const *in,
     p[1 + TJ_MAX_RANK + d] = 1;
   }
   return gather_by(s, e, a, p, slice_map, out);
+}
+
+/* A copy of the operand with the update written at the clamped starts. */
+bool ev_dynamic_update_slice(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
+  const tj_array *a = in[0], *u = in[1];
+  if (e->nin != (uint32_t)a->rank + 2 || u->rank != a->rank) return eval_bug(s, "dynamic_update_slice of bad arity");
+  int64_t start[TJ_MAX_RANK], c[TJ_MAX_RANK];
+  for (int d = 0; d < a->rank; d++) {
+    int64_t st = array_get_index(in[2 + d], 0), hi = a->dims[d] - u->dims[d];
+    start[d] = st < 0 ? 0 : st > hi ? hi : st;
+  }
+  tj_array *r = out[0] = eval_copy(s, a);
+  if (!r) return false;
+  for (int64_t k = 0; k < u->size; k++) {
+    unravel(k, u, c);
+    int64_t j = 0;
+    for (int d = 0; d < a->rank; d++) j = j * a->dims[d] + start[d] + c[d];
+    copy_elem(u, k, r, j);
+  }
+  return true;
 }
 
 /* ---- scatter ---- */

@@ -294,3 +294,20 @@ void tr_reduce_window_sum(tq *q) {
                     {"window_strides", pv_ints(m, PV_TUPLE, base, n)}};
   q->cin[0] = tq_build(q, P_reduce_window_sum, &padded, 1, ps, 5, NULL);
 }
+
+/* ---- dynamic_slice ---- */
+
+/* slicing.py _dynamic_slice_transpose_fancy: dynamic_update_slice_p.bind(
+ * zeros, t, *start_indices), zeros = lax.full(operand.shape, 0,
+ * operand.dtype). */
+void tr_dynamic_slice(tq *q) {
+  const ir_eqn *e = q->e;
+  tj_aval a = in_aval(q, 0);
+  ir_atom z = zeros(q, a, a.dtype);
+  ir_atom small[TJ_MAX_RANK + 2], *in = e->nin + 1 <= TJ_MAX_RANK + 2 ? small : malloc(sizeof *in * (e->nin + 1));
+  if (!in) TJ_OOM();
+  in[0] = z, in[1] = CT;
+  for (uint32_t i = 1; i < e->nin; i++) in[1 + i] = e->in[i];
+  q->cin[0] = tq_build(q, P_dynamic_update_slice, in, (int)e->nin + 1, NULL, 0, NULL);
+  if (in != small) free(in);
+}
