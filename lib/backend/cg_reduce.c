@@ -365,7 +365,8 @@ static void scatter_step(cg *g, int prim, tj_dtype t, const char *dst, const cha
 }
 
 /* out = operand; then each update element whose window lies inside the
- * operand combines with its target (FILL_OR_DROP, as the evaluator). */
+ * operand combines with its target (FILL_OR_DROP, as the evaluator; CLIP
+ * clamps the start first). */
 bool cg_scatter(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   tj_aval op = cg_aval(g, e->in[0]), idx = cg_aval(g, e->in[1]), u = cg_aval(g, e->in[2]);
@@ -376,7 +377,9 @@ bool cg_scatter(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   int nwin = d.nwindow, nins = d.ninserted, nto = d.nto;
   if (!ok || nwin + nins != op.rank || idx.rank < 1 || nwin > u.rank)
     return cg_fail(g, "internal error: %s with dimension numbers it cannot use", prims[e->prim].name);
-  if (scatter_call(g, e, &d)) return true;
+  const char *mode = ir_param_name(e, "mode");
+  bool clip = mode && strcmp(mode, "GatherScatterMode.CLIP") == 0; /* the runtime drops, never clamps */
+  if (!clip && scatter_call(g, e, &d)) return true;
   strides_of(&u, ust), strides_of(&op, ost);
   int64_t nvec = idx.dims[idx.rank - 1];
   cg_copy(g, e->out[0], e->in[0]);
@@ -401,7 +404,9 @@ bool cg_scatter(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
       buf_free(&iv);
       cg_elem(g, e->in[1], at, &iv);
       cg_line(g, "long s%d = (long)%s;", dim, iv.data);
-      cg_line(g, "if (s%d < 0 || s%d > %lld) continue;", dim, dim, (long long)(op.dims[dim] - wsize));
+      long long hi = (long long)(op.dims[dim] - wsize);
+      if (clip && hi >= 0) cg_line(g, "s%d = s%d < 0 ? 0 : s%d > %lld ? %lld : s%d;", dim, dim, dim, hi, hi, dim);
+      else cg_line(g, "if (s%d < 0 || s%d > %lld) continue;", dim, dim, hi);
     } else cg_line(g, "long s%d = 0;", dim);
     if (inserted) buf_printf(&j, " + s%d * %lld", dim, (long long)ost[dim]);
     else buf_printf(&j, " + (s%d + i%lld) * %lld", dim, (long long)win[w], (long long)ost[dim]);

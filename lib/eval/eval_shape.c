@@ -1,9 +1,10 @@
 /* Eval rules that move elements: transpose, reshape/squeeze, concatenate,
  * iota, slice, rev, dynamic_slice and dynamic_update_slice (start indices
- * clamped into range, as XLA does) and the scatters (mode FILL_OR_DROP: an
- * update whose window does not lie wholly inside the operand is dropped,
- * as XLA's scatter expander skips windows whose start index fails its
- * bounds check). */
+ * clamped into range, as XLA does) and the scatters (an update whose
+ * window does not lie wholly inside the operand is dropped, as XLA's
+ * scatter expander skips windows whose start index fails its bounds
+ * check; mode CLIP first clamps the start so the window fits, as
+ * slicing.py's _clamp_scatter_indices does in the lowering). */
 #include "eval.h"
 
 #include <stdio.h>
@@ -212,7 +213,7 @@ static void scatter_combine(int prim, tj_array *r, int64_t j, const tj_array *u,
  * vector (indices' last dimension), its window coordinates the offset.
  * Returns false when the whole window is out of bounds (dropped). */
 static bool scatter_target(const ir_scatter_dims *d, const tj_array *op, const tj_array *idx, const tj_array *u,
-                           int64_t k, int64_t *target) {
+                           int64_t k, bool clip, int64_t *target) {
   int64_t uc[TJ_MAX_RANK], start[TJ_MAX_RANK] = {0}, wsize[TJ_MAX_RANK], off[TJ_MAX_RANK] = {0};
   unravel(k, u, uc);
   int64_t batch = 0, nvec = idx->dims[idx->rank - 1];
@@ -227,7 +228,9 @@ static bool scatter_target(const ir_scatter_dims *d, const tj_array *op, const t
   }
   int64_t j = 0;
   for (int dim = 0; dim < op->rank; dim++) {
-    if (start[dim] < 0 || start[dim] > op->dims[dim] - wsize[dim]) return false;
+    int64_t hi = op->dims[dim] - wsize[dim];
+    if (clip && hi >= 0) start[dim] = start[dim] < 0 ? 0 : start[dim] > hi ? hi : start[dim];
+    if (start[dim] < 0 || start[dim] > hi) return false;
     j = j * op->dims[dim] + start[dim] + off[dim];
   }
   *target = j;
@@ -244,11 +247,13 @@ bool ev_scatter(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_ar
     if (d.window[i] < 0 || d.window[i] >= u->rank) return eval_bug(s, "bad update_window_dims");
   for (int i = 0; i < d.nto; i++)
     if (d.to_operand[i] < 0 || d.to_operand[i] >= op->rank) return eval_bug(s, "bad scatter dims");
+  const char *mode = ir_param_name(e, "mode");
+  bool clip = mode && strcmp(mode, "GatherScatterMode.CLIP") == 0;
   tj_array *r = out[0] = eval_copy(s, op);
   if (!r) return false;
   for (int64_t k = 0; k < u->size; k++) {
     int64_t j;
-    if (scatter_target(&d, op, idx, u, k, &j)) scatter_combine(e->prim, r, j, u, k);
+    if (scatter_target(&d, op, idx, u, k, clip, &j)) scatter_combine(e->prim, r, j, u, k);
   }
   return true;
 }

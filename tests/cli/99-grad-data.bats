@@ -66,6 +66,17 @@ X34='{"x": {"dtype": "f64", "data": [[0.5, 1.25, -2.0, 0.75], [1.5, -0.25, 2.5, 
   grad_fd_agrees "$BATS_TEST_TMPDIR/gather.json"
 }
 
+@test "grad through take with clip at indices out of range (a CLIP scatter-add clamps) agrees with finite differences" {
+  grad_fd_spec clip '"double f(double x[3][4]) {",
+   "  auto c = take(x, array([5, -3, 1, 9, 3]), axis=1, mode=\"clip\");",
+   "  auto r = take(x, array([[7, 0], [-1, 2]]), axis=0, mode=\"clip\");",
+   "  return sum(c * c * 0.5) + sum(r * 2.0);",
+   "}"' '[3][4]' "$X34"
+  grad_fd_agrees "$BATS_TEST_TMPDIR/clip.json"
+  run -0 tjit trace "$BATS_TEST_TMPDIR/clip.json"
+  [[ $output == *"mode=GatherScatterMode.CLIP"*"scatter-add"* ]]
+}
+
 @test "grad through scatter-add, scatter-sub, scatter and scatter-mul agrees with finite differences" {
   grad_fd_spec scatter '"double f(double x[3][4]) {",
    "  auto a = x.at[array([2, 0, 2])].add(x[1] * x[0] * 0.5);",
