@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conv.h"
 #include "ir_build.h"
 #include "prims.h"
 #include "transpose.h"
@@ -310,4 +311,175 @@ void tr_dynamic_slice(tq *q) {
   for (uint32_t i = 1; i < e->nin; i++) in[1 + i] = e->in[i];
   q->cin[0] = tq_build(q, P_dynamic_update_slice, in, (int)e->nin + 1, NULL, 0, NULL);
   if (in != small) free(in);
+}
+
+/* ---- conv_general_dilated (convolution.py ad.defbilinear) ---- */
+
+/* lax.reshape(x, sizes, dimensions=perm) (perm NULL: None): x itself for
+ * the same shape, the identity and a nonscalar; dimensions None for the
+ * identity. */
+static ir_atom reshape_dims(tq *q, ir_atom x, const int64_t *sizes, int rank, const int64_t *perm) {
+  tj_aval a = aval_of(q, x);
+  bool same_dims = true, same = a.rank == rank && a.rank > 0;
+  for (int i = 0; perm && i < a.rank; i++) same_dims &= perm[i] == i;
+  for (int i = 0; same && i < rank; i++) same = a.dims[i] == sizes[i];
+  if (same && same_dims) return x;
+  ir_module *m = mod(q);
+  ir_param ps[3] = {{"dimensions", same_dims ? pv_none(m) : pv_ints(m, PV_TUPLE, perm, a.rank)},
+                    {"new_sizes", pv_ints(m, PV_TUPLE, sizes, rank)},
+                    {"sharding", pv_none(m)}};
+  return tq_build(q, P_reshape, &x, 1, ps, 3, NULL);
+}
+
+/* convolution.py _reshape_axis_out_of(src, size1, x): dimension src split
+ * into (size1, rest). */
+static ir_atom axis_out_of(tq *q, int src, int64_t size1, ir_atom x) {
+  tj_aval a = aval_of(q, x);
+  int64_t sizes[TJ_MAX_RANK + 1];
+  int n = 0;
+  for (int i = 0; i < a.rank; i++) {
+    if (i == src) sizes[n++] = size1, sizes[n++] = a.dims[i] / size1;
+    else sizes[n++] = a.dims[i];
+  }
+  return reshape_dims(q, x, sizes, n, NULL);
+}
+
+/* convolution.py _reshape_axis_into(src, dst, x): dimension src merged
+ * into dst (numbered without src), as lax.reshape(x, new_shape, perm). */
+static ir_atom axis_into(tq *q, int src, int dst, ir_atom x) {
+  tj_aval a = aval_of(q, x);
+  int64_t perm[TJ_MAX_RANK], sizes[TJ_MAX_RANK];
+  int n = 0, ns = 0;
+  for (int i = 0; i < a.rank; i++)
+    if (i != src) perm[n++] = i, sizes[ns++] = a.dims[i];
+  memmove(perm + dst + 1, perm + dst, sizeof *perm * (size_t)(n - dst));
+  perm[dst] = src;
+  sizes[dst] *= a.dims[src];
+  return reshape_dims(q, x, sizes, ns, perm);
+}
+
+/* conv_general_dilated(x, y, ...) as the transposes call it: the wrapper
+ * makes each padding pair Python ints (operator.index), out_sharding
+ * None (the aval's sharding outside a mesh), and passes precision and
+ * preferred_element_type on. */
+static ir_atom conv(tq *q, ir_atom x, ir_atom y, const int64_t *strides, const int64_t *lo, const int64_t *hi,
+                    const int64_t *lhs_dil, const int64_t *rhs_dil, const ir_conv_dims *dn, int64_t fg, int64_t bg,
+                    int ns) {
+  ir_module *m = mod(q);
+  const ir_eqn *e = q->e;
+  ir_param ps[10] = {{"batch_group_count", pv_int(m, bg)},
+                     {"dimension_numbers", ir_conv_dims_new(m, dn)},
+                     {"feature_group_count", pv_int(m, fg)},
+                     {"lhs_dilation", pv_ints(m, PV_TUPLE, lhs_dil, ns)},
+                     {"out_sharding", pv_none(m)},
+                     {"padding", ir_padding_new(m, lo, hi, ns)},
+                     {"precision", (pval *)ir_param_get(e, "precision")},
+                     {"preferred_element_type", (pval *)ir_param_get(e, "preferred_element_type")},
+                     {"rhs_dilation", pv_ints(m, PV_TUPLE, rhs_dil, ns)},
+                     {"window_strides", pv_ints(m, PV_TUPLE, strides, ns)}};
+  ir_atom in[2] = {x, y};
+  return tq_build(q, P_conv_general_dilated, in, 2, ps, 10, NULL);
+}
+
+/* lax.convert_element_type(x, dt) when x is not of dt already. */
+static ir_atom convert_to(tq *q, ir_atom x, tj_aval to) {
+  tj_aval a = aval_of(q, x);
+  if (a.dtype == to.dtype) return x;
+  ir_param ps[2] = {{"new_dtype", pv_dtype(mod(q), to.dtype)}, {"weak_type", pv_bool(mod(q), false)}};
+  return tq_build(q, P_convert_element_type, &x, 1, ps, 2, NULL);
+}
+
+/* The spatial sizes of a at spec[2..]. */
+static void spatial(const tj_aval *a, const int64_t *spec, int ns, int64_t *out) {
+  for (int i = 0; i < ns; i++) out[i] = a->dims[spec[2 + i]];
+}
+
+/* (spec[1], spec[0]) + spec[2:] (_conv_spec_transpose). */
+static void spec_transpose(const int64_t *spec, int n, int64_t *out) {
+  memcpy(out, spec, sizeof *out * (size_t)n);
+  out[0] = spec[1], out[1] = spec[0];
+}
+
+/* convolution.py _conv_general_dilated_transpose_lhs: the cotangent
+ * convolved with the spatially reversed kernel (its feature dims swapped,
+ * groups moved into the output features), strides and lhs dilation
+ * exchanged, padded by _conv_general_vjp_lhs_padding. */
+static ir_atom conv_lhs(tq *q, const tj_conv *c) {
+  const ir_conv_dims *dn = &c->dn;
+  int n = dn->rank, ns = n - 2;
+  const int64_t *ls = dn->spec[0], *rs = dn->spec[1], *os = dn->spec[2];
+  tj_aval lhs = in_aval(q, 0), rhs_a = in_aval(q, 1), g = aval_of(q, CT);
+  ir_atom rhs = q->e->in[1];
+  int64_t fg = c->feature_groups, bg = c->batch_groups;
+  if (fg > 1) {
+    rhs = axis_out_of(q, (int)rs[0], fg, rhs);
+    rhs = axis_into(q, (int)rs[0], (int)rs[1], rhs);
+  } else if (bg > 1) {
+    rhs = axis_out_of(q, (int)rs[0], bg, rhs);
+    rhs = axis_into(q, (int)rs[0], (int)rs[1], rhs);
+    fg = bg;
+  }
+  ir_conv_dims t = {.rank = n};
+  memcpy(t.spec[0], os, sizeof *os * (size_t)n);
+  spec_transpose(rs, n, t.spec[1]);
+  memcpy(t.spec[2], ls, sizeof *ls * (size_t)n);
+  int64_t in[TJ_MAX_RANK], win[TJ_MAX_RANK], out[TJ_MAX_RANK], lo[TJ_MAX_RANK], hi[TJ_MAX_RANK], sd[TJ_MAX_RANK];
+  spatial(&lhs, ls, ns, in), spatial(&rhs_a, rs, ns, win), spatial(&g, os, ns, out);
+  for (int i = 0; i < ns; i++) {
+    int64_t ld = dilate(in[i], c->lhs_dil[i]), rd = dilate(win[i], c->rhs_dil[i]), od = dilate(out[i], c->strides[i]);
+    lo[i] = rd - c->pad_lo[i] - 1;
+    hi[i] = ld + rd - 1 - od - lo[i];
+    sd[i] = rs[2 + i];
+  }
+  ir_param rp = {"dimensions", pv_ints(mod(q), PV_TUPLE, sd, ns)};
+  ir_atom revd = tq_build(q, P_rev, &rhs, 1, &rp, 1, NULL);
+  revd = convert_to(q, revd, g);
+  ir_atom r = conv(q, CT, revd, c->lhs_dil, lo, hi, c->strides, c->rhs_dil, &t, fg, 1, ns);
+  r = convert_to(q, r, lhs);
+  if (bg > 1) {
+    r = axis_out_of(q, (int)ls[1], bg, r);
+    r = axis_into(q, (int)ls[1], (int)ls[0], r);
+  }
+  return r;
+}
+
+/* convolution.py _conv_general_dilated_transpose_rhs: the known lhs
+ * convolved with the cotangent as kernel (each spec's feature dims
+ * swapped; feature groups become batch groups and back), strides and rhs
+ * dilation exchanged, padded by _conv_general_vjp_rhs_padding; an empty
+ * cotangent gives a zero. */
+static ir_atom conv_rhs(tq *q, const tj_conv *c) {
+  const ir_conv_dims *dn = &c->dn;
+  int n = dn->rank, ns = n - 2;
+  const int64_t *ls = dn->spec[0], *rs = dn->spec[1], *os = dn->spec[2];
+  tj_aval lhs = in_aval(q, 0), rhs = in_aval(q, 1), g = aval_of(q, CT);
+  if (aval_size(&g) == 0) return JVP_ZERO;
+  int64_t fg = c->feature_groups, bg = c->batch_groups;
+  if (bg > 1) fg = bg, bg = 1;
+  else if (fg > 1) bg = fg, fg = 1;
+  ir_conv_dims t = {.rank = n};
+  spec_transpose(ls, n, t.spec[0]);
+  spec_transpose(os, n, t.spec[1]);
+  spec_transpose(rs, n, t.spec[2]);
+  int64_t in[TJ_MAX_RANK], win[TJ_MAX_RANK], out[TJ_MAX_RANK], lo[TJ_MAX_RANK], hi[TJ_MAX_RANK];
+  spatial(&lhs, ls, ns, in), spatial(&rhs, rs, ns, win), spatial(&g, os, ns, out);
+  for (int i = 0; i < ns; i++) {
+    int64_t ld = dilate(in[i], c->lhs_dil[i]), rd = dilate(win[i], c->rhs_dil[i]), od = dilate(out[i], c->strides[i]);
+    lo[i] = c->pad_lo[i];
+    hi[i] = (od - ld) + (rd - c->pad_lo[i] - 1);
+  }
+  ir_atom x = convert_to(q, q->e->in[0], g);
+  ir_atom r = conv(q, x, CT, c->rhs_dil, lo, hi, c->lhs_dil, c->strides, &t, fg, bg, ns);
+  return convert_to(q, r, rhs);
+}
+
+void tr_conv_general_dilated(tq *q) {
+  tj_conv c;
+  if (!conv_read(q->e, &c)) { q->failed = true; return; }
+  if (q->undef[0] && q->undef[1]) {
+    fail(q, "conv_general_dilated with both operands linear cannot be transposed");
+    return;
+  }
+  if (q->undef[0]) q->cin[0] = conv_lhs(q, &c);
+  else q->cin[1] = conv_rhs(q, &c);
 }

@@ -14,10 +14,13 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-# Runs SPEC (run --check, JSON) and checks its two outputs, g.t and the
-# finite difference, agree within the tolerance above.
+# Runs SPEC (run --check, JSON, then any more options) and checks its two
+# outputs, g.t and the finite difference, agree within the tolerance
+# above.
 grad_fd_agrees() {
-  run --separate-stderr tjit run --check --format json "$1"
+  local spec=$1
+  shift
+  run --separate-stderr tjit run --format json "${@:---check}" "$spec"
   assert_success
   echo "$output" >"$BATS_TEST_TMPDIR/out.json"
   run /usr/bin/python3 - "$BATS_TEST_TMPDIR/out.json" <<'EOF'
@@ -121,4 +124,44 @@ X34='{"x": {"dtype": "f64", "data": [[0.5, 1.25, -2.0, 0.75], [1.5, -0.25, 2.5, 
    "  return sum(sort(x) * w) + sum(top_k(x * x, 3)[0] * w[0:3]);",
    "}"' '[6]' '{"x": {"dtype": "f64", "data": [0.5, -1.25, 2.0, 0.75, -0.3, 1.6]}, "t": {"dtype": "f64", "data": [1.0, 0.5, -0.25, 2.0, -1.5, 0.75]}}'
   grad_fd_agrees "$BATS_TEST_TMPDIR/sort.json"
+}
+
+# Random x and t (--fill-random): the convolutions' inputs and kernels.
+# The compiled convolution sums in another order than the evaluator, a
+# difference of an ulp that the finite difference magnifies by 1/h, so
+# the finite differences are the evaluator's (--reference), and --check
+# compares the compiled gradient alone (grad_checks).
+
+# run --check of SPEC's g returning only sum(d * t) (more options after).
+grad_checks() {
+  local spec=$1
+  shift
+  sed 's|  return (sum(d \* t), .*|  return sum(d * t);",|' "$spec" >"$spec.check.json"
+  grep -q 'return sum(d \* t);' "$spec.check.json"
+  run -0 tjit run --check "$@" "$spec.check.json"
+}
+CONVX='{"x": {"dtype": "f64", "shape": [2, 4, 5, 4]}, "t": {"dtype": "f64", "shape": [2, 4, 5, 4]}}'
+CONVK='{"x": {"dtype": "f64", "shape": [6, 2, 2, 3]}, "t": {"dtype": "f64", "shape": [6, 2, 2, 3]}}'
+
+@test "grad of a convolution's input (strides, padding, dilations, feature and batch groups) agrees with finite differences" {
+  grad_fd_spec convx '"double f(double x[2][4][5][4]) {",
+   "  auto k = sin(reshape(arange(72.0, dtype=float64), (6, 2, 2, 3)) * 0.7);",
+   "  auto kb = sin(reshape(arange(48.0, dtype=float64), (4, 4, 1, 3)));",
+   "  auto a = conv_general_dilated(x, k, (2, 1), ((1, 0), (0, 1)), lhs_dilation=(1, 2), rhs_dilation=(1, 2), feature_group_count=2);",
+   "  auto b = conv_general_dilated(x, kb, (1, 2), ((0, 1), (1, 1)), batch_group_count=2);",
+   "  return sum(sin(a)) + sum(b * b) * 0.1;",
+   "}"' '[2][4][5][4]' "$CONVX"
+  grad_fd_agrees "$BATS_TEST_TMPDIR/convx.json" --fill-random 7 --reference
+  grad_checks "$BATS_TEST_TMPDIR/convx.json" --fill-random 7
+}
+
+@test "grad of a convolution's kernel (strides, padding, dilations, feature and batch groups) agrees with finite differences" {
+  grad_fd_spec convk '"double f(double x[6][2][2][3]) {",
+   "  auto u = sin(reshape(arange(160.0, dtype=float64), (2, 4, 5, 4)) * 0.3);",
+   "  auto a = conv_general_dilated(u, x, (2, 1), ((1, 0), (0, 1)), lhs_dilation=(1, 2), rhs_dilation=(1, 2), feature_group_count=2);",
+   "  auto b = conv_general_dilated(u, reshape(x[0:4], (2, 4, 2, 3)), (1, 2), ((0, 1), (1, 1)), batch_group_count=2, dimension_numbers=(\"NCHW\", \"OIHW\", \"NHWC\"));",
+   "  return sum(sin(a)) + sum(b * b) * 0.1;",
+   "}"' '[6][2][2][3]' "$CONVK"
+  grad_fd_agrees "$BATS_TEST_TMPDIR/convk.json" --fill-random 11 --reference
+  grad_checks "$BATS_TEST_TMPDIR/convk.json" --fill-random 11
 }
