@@ -5,11 +5,13 @@
  * transpose.c's header gives the conventions: each rule appends what the
  * JAX rule binds, in Python's evaluation order, numpy's ints printed as
  * np.int64(k). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conv.h"
 #include "ir_build.h"
+#include "print.h"
 #include "prims.h"
 #include "transpose.h"
 #include "util.h"
@@ -482,4 +484,59 @@ void tr_conv_general_dilated(tq *q) {
   }
   if (q->undef[0]) q->cin[0] = conv_lhs(q, &c);
   else q->cin[1] = conv_rhs(q, &c);
+}
+
+/* ---- select_and_gather_add (max/min pooling's tangent) ---- */
+
+/* windowed_reductions.py _select_and_gather_add_transpose: a window
+ * dilation is its NotImplementedError; a base dilation pads the operand
+ * with select's identity (-inf for ge, inf for le) into the holes first
+ * and slices the result back with the dilation as strides; between them
+ * _select_and_scatter_add(t, operand, select_prim, window_dimensions,
+ * window_strides, padding). */
+void tr_select_and_gather_add(tq *q) {
+  const ir_eqn *e = q->e;
+  ir_module *m = mod(q);
+  if (!q->undef[0] || q->undef[1]) {
+    fail(q, "select_and_gather_add is linear in its tangents only");
+    return;
+  }
+  tj_aval x = in_aval(q, 1);
+  int n = x.rank;
+  int64_t wdil[TJ_MAX_RANK], base[TJ_MAX_RANK], zero[TJ_MAX_RANK] = {0}, holes[TJ_MAX_RANK];
+  ir_param_ints(e, "window_dilation", wdil, TJ_MAX_RANK);
+  ir_param_ints(e, "base_dilation", base, TJ_MAX_RANK);
+  bool dilated = false, has_base = false;
+  for (int i = 0; i < n; i++) dilated |= wdil[i] != 1, has_base |= base[i] != 1, holes[i] = base[i] - 1;
+  if (dilated) {
+    tj_buf b = {0};
+    print_param_value(m, ir_param_get(e, "window_dilation"), &b);
+    diag_error(q->t->diags, m->src, e->span,
+               "NotImplementedError: VJP not implemented for select_and_gather (MaxPool) with window dilation, got "
+               "window_dilation=%s.", b.data ? b.data : "");
+    q->failed = true;
+    buf_free(&b);
+    return;
+  }
+  const char *sel = ir_param_name(e, "select_prim");
+  bool ge = sel && strcmp(sel, "ge") == 0;
+  ir_atom operand = e->in[1];
+  if (has_base) {
+    ir_atom ident = tq_lit(q, x.dtype, false, ge ? -INFINITY : INFINITY);
+    operand = tq_pad(q, operand, ident, tq_pad_config(q, zero, zero, holes, n, false, false, false));
+  }
+  ir_param ps[4] = {{"padding", (pval *)ir_param_get(e, "padding")},
+                    {"select_prim", (pval *)ir_param_get(e, "select_prim")},
+                    {"window_dimensions", (pval *)ir_param_get(e, "window_dimensions")},
+                    {"window_strides", (pval *)ir_param_get(e, "window_strides")}};
+  ir_atom in[2] = {CT, operand};
+  ir_atom r = tq_build(q, P_select_and_scatter_add, in, 2, ps, 4, NULL);
+  if (has_base) {
+    tj_aval ra = aval_of(q, r);
+    ir_param sp[3] = {{"limit_indices", pv_ints(m, PV_TUPLE, ra.dims, n)},
+                      {"start_indices", pv_ints(m, PV_TUPLE, zero, n)},
+                      {"strides", pv_ints(m, PV_TUPLE, base, n)}};
+    r = tq_build(q, P_slice, &r, 1, sp, 3, NULL);
+  }
+  q->cin[0] = r;
 }

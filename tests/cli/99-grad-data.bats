@@ -165,3 +165,27 @@ CONVK='{"x": {"dtype": "f64", "shape": [6, 2, 2, 3]}, "t": {"dtype": "f64", "sha
   grad_fd_agrees "$BATS_TEST_TMPDIR/convk.json" --fill-random 11 --reference
   grad_checks "$BATS_TEST_TMPDIR/convk.json" --fill-random 11
 }
+
+@test "grad through max and min pooling (select_and_scatter_add: padding, strides, base dilation) agrees with finite differences" {
+  grad_fd_spec pool '"double f(double x[4][6]) {",
+   "  auto a = reduce_window(x, -inf, \"max\", (2, 3), (1, 2), ((0, 1), (1, 1)));",
+   "  auto b = reduce_window(x * x, inf, \"min\", (3, 2), (2, 1), \"SAME\", (2, 1));",
+   "  auto c = reduce_window(x, -inf, \"max\", (2, 2), (2, 2), \"VALID\");",
+   "  return sum(a * a) + sum(sin(b)) + sum(c * 3.0);",
+   "}"' '[4][6]' '{"x": {"dtype": "f64", "shape": [4, 6]}, "t": {"dtype": "f64", "shape": [4, 6]}}'
+  grad_fd_agrees "$BATS_TEST_TMPDIR/pool.json" --fill-random 5 --check
+  run -0 tjit trace "$BATS_TEST_TMPDIR/pool.json"
+  [[ $output == *"select_and_scatter_add["* ]]
+}
+
+@test "grad through max pooling with a window dilation is JAX's NotImplementedError" {
+  cat >"$BATS_TEST_TMPDIR/wdil.json" <<'JSON'
+{"tjit": 1,
+ "source": ["float f(float x[5][5]) { return sum(reduce_window(x, -inf, \"max\", (2, 2), (1, 1), \"VALID\", (1, 1), (1, 2))); }",
+            "auto g(float x[5][5]) { return grad(f)(x); }"],
+ "function": "g",
+ "args": {"x": {"dtype": "f32", "shape": [5, 5]}}}
+JSON
+  run -1 --separate-stderr tjit trace "$BATS_TEST_TMPDIR/wdil.json"
+  [[ $stderr == *"NotImplementedError: VJP not implemented for select_and_gather (MaxPool) with window dilation, got window_dilation=(1, 2)."* ]]
+}
