@@ -540,3 +540,26 @@ void tr_select_and_gather_add(tq *q) {
   }
   q->cin[0] = r;
 }
+
+/* ---- stack ---- */
+
+/* lax.py _stack_transpose_rule: unstack_p.bind(ct, axis=axis), one
+ * output per operand (a known operand's dropped). */
+void tr_stack(tq *q) {
+  const ir_eqn *e = q->e;
+  uint32_t n = e->nin;
+  ir_atom *outs = malloc(sizeof *outs * (n + 1));
+  tj_aval *hint = malloc(sizeof *hint * (n + 1));
+  if (!outs || !hint) TJ_OOM();
+  tj_aval c = aval_of(q, CT);
+  for (uint32_t i = 0; i < n; i++) {
+    hint[i] = in_aval(q, (int)i);
+    hint[i].dtype = c.dtype, hint[i].weak = c.weak;
+  }
+  ir_param p = {"axis", (pval *)ir_param_get(e, "axis")};
+  tq_build_n(q, P_unstack, &CT, 1, &p, 1, hint, (int)n, outs);
+  for (uint32_t i = 0; i < n && !q->failed; i++)
+    if (q->undef[i]) q->cin[i] = outs[i];
+  free(hint);
+  free(outs);
+}

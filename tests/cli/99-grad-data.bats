@@ -100,6 +100,15 @@ X34='{"x": {"dtype": "f64", "data": [[0.5, 1.25, -2.0, 0.75], [1.5, -0.25, 2.5, 
   grad_fd_agrees "$BATS_TEST_TMPDIR/split.json"
 }
 
+@test "grad through stack (unstack) agrees with finite differences" {
+  grad_fd_spec stack '"double f(double x[3][4]) {",
+   "  auto s = stack((x, x * x, sin(x)), 1);",
+   "  auto r = stack((x[0], x[2]));",
+   "  return sum(s * s) * 0.5 + sum(r * x[1]);",
+   "}"' '[3][4]' "$X34"
+  grad_fd_agrees "$BATS_TEST_TMPDIR/stack.json"
+}
+
 @test "grad through reduce_window sums (padding, strides, both dilations) agrees with finite differences" {
   grad_fd_spec window '"double f(double x[3][4]) {",
    "  auto a = reduce_window(x, 0.0, \"add\", (2, 2), (1, 2), ((1, 0), (0, 1)), (1, 2), (2, 1));",

@@ -376,6 +376,10 @@ static const recipe recipes[P_COUNT] = {
     [P_select_and_gather_add] = {"auto p(T[3,4] v) { return reduce_window(v, -inf, \\\"max\\\", (2, 3), padding=\\\"SAME\\\","
                                  " window_strides=(1, 2)); } auto f(T[3,4] x, T[3,4] y, i32 i) { return jvp(p, (x,), (y,)); }",
                                  (1u << DT_F32) | (1u << DT_F64) | (1u << DT_F16) | (1u << DT_BF16)},
+    /* reverse mode (issue 15): stack's transpose, a middle axis */
+    [P_unstack] = {"auto p(T[3,4] v, T[3,4] w) { return sum(stack((v, w * v, v), 1) * w[0]); }"
+                   " auto f(T[3,4] x, T[3,4] y, i32 i) { return grad(p)(x, y); }",
+                   (1u << DT_F32) | (1u << DT_F64) | (1u << DT_F16) | (1u << DT_BF16)},
     /* reverse mode (issue 15): max pooling's transpose, padding and overlapping windows */
     [P_select_and_scatter_add] = {"auto p(T[3,4] v) { return sum(reduce_window(v, -inf, \\\"max\\\", (2, 3), padding=\\\"SAME\\\","
                                   " window_strides=(1, 2))); } auto f(T[3,4] x, T[3,4] y, i32 i) { return grad(p)(x); }",
