@@ -210,18 +210,25 @@ static void scatter_combine(int prim, tj_array *r, int64_t j, const tj_array *u,
 }
 
 /* Where update element k goes: its scatter coordinates pick an index
- * vector (indices' last dimension), its window coordinates the offset.
- * Returns false when the whole window is out of bounds (dropped). */
+ * vector (indices' last dimension), its window coordinates the offset;
+ * an operand batching dimension starts at the scatter coordinate of its
+ * indices batching dimension (the n-th scatter dimension of the updates
+ * is indices' dimension n). Returns false when the whole window is out of
+ * bounds (dropped). */
 static bool scatter_target(const ir_scatter_dims *d, const tj_array *op, const tj_array *idx, const tj_array *u,
                            int64_t k, bool clip, int64_t *target) {
-  int64_t uc[TJ_MAX_RANK], start[TJ_MAX_RANK] = {0}, wsize[TJ_MAX_RANK], off[TJ_MAX_RANK] = {0};
+  int64_t uc[TJ_MAX_RANK], start[TJ_MAX_RANK] = {0}, wsize[TJ_MAX_RANK], off[TJ_MAX_RANK] = {0}, sc[TJ_MAX_RANK];
   unravel(k, u, uc);
   int64_t batch = 0, nvec = idx->dims[idx->rank - 1];
+  int nsc = 0;
   for (int i = 0; i < u->rank; i++)
-    if (!listed(d->window, d->nwindow, i)) batch = batch * u->dims[i] + uc[i];
+    if (!listed(d->window, d->nwindow, i)) batch = batch * u->dims[i] + uc[i], sc[nsc++] = uc[i];
   for (int i = 0; i < d->nto && i < nvec; i++) start[d->to_operand[i]] = array_get_index(idx, batch * nvec + i);
+  for (int i = 0; i < d->nbatching && i < d->nindices_batching; i++)
+    if (d->indices_batching[i] >= 0 && d->indices_batching[i] < nsc)
+      start[d->operand_batching[i]] = sc[d->indices_batching[i]];
   for (int dim = 0, w = 0; dim < op->rank; dim++) {
-    bool ins = listed(d->inserted, d->ninserted, dim);
+    bool ins = listed(d->inserted, d->ninserted, dim) || listed(d->operand_batching, d->nbatching, dim);
     wsize[dim] = ins ? 1 : u->dims[d->window[w]];
     off[dim] = ins ? 0 : uc[d->window[w]];
     w += !ins;
@@ -240,9 +247,11 @@ static bool scatter_target(const ir_scatter_dims *d, const tj_array *op, const t
 bool ev_scatter(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const tj_array *op = in[0], *idx = in[1], *u = in[2];
   ir_scatter_dims d;
-  if (!ir_scatter_dims_read(e, &d) || d.nwindow + d.ninserted != op->rank || idx->rank < 1 ||
-      d.nwindow > u->rank || d.ninserted > op->rank)
+  if (!ir_scatter_dims_read(e, &d) || d.nwindow + d.ninserted + d.nbatching != op->rank || idx->rank < 1 ||
+      d.nwindow > u->rank || d.ninserted > op->rank || d.nbatching != d.nindices_batching)
     return eval_bug(s, "%s with dimension numbers it cannot use", prims[e->prim].name);
+  for (int i = 0; i < d.nbatching; i++)
+    if (d.operand_batching[i] < 0 || d.operand_batching[i] >= op->rank) return eval_bug(s, "bad batching dims");
   for (int i = 0; i < d.nwindow; i++)
     if (d.window[i] < 0 || d.window[i] >= u->rank) return eval_bug(s, "bad update_window_dims");
   for (int i = 0; i < d.nto; i++)

@@ -86,19 +86,15 @@ static ir_jaxpr *add_jaxpr(tq *q, tj_dtype dt) {
 }
 
 /* The scatter a gather's dimension numbers mirror
- * (ScatterDimensionNumbers(update_window_dims=offset_dims, ...)); false
- * for batching dimensions, which tjit's scatters do not have. */
-static bool scatter_of_gather(tq *q, const ir_gather_dims *g, ir_scatter_dims *s) {
-  if (g->nbatching || g->nindices_batching) {
-    fail(q, "the transpose of a gather with batching dimensions (a scatter-add with batching dimensions, as "
-            "the gradient of sort or top_k over an array of rank 2 or more needs) is not supported yet");
-    return false;
-  }
-  s->nwindow = g->noffset, s->ninserted = g->ncollapsed, s->nto = g->nstart_map;
+ * (ScatterDimensionNumbers(update_window_dims=offset_dims, ...)). */
+static void scatter_of_gather(const ir_gather_dims *g, ir_scatter_dims *s) {
+  *s = (ir_scatter_dims){.nwindow = g->noffset, .ninserted = g->ncollapsed, .nto = g->nstart_map,
+                         .nbatching = g->nbatching, .nindices_batching = g->nindices_batching};
   memcpy(s->window, g->offset, sizeof *s->window * (size_t)g->noffset);
   memcpy(s->inserted, g->collapsed, sizeof *s->inserted * (size_t)g->ncollapsed);
   memcpy(s->to_operand, g->start_map, sizeof *s->to_operand * (size_t)g->nstart_map);
-  return true;
+  memcpy(s->operand_batching, g->operand_batching, sizeof *s->operand_batching * (size_t)g->nbatching);
+  memcpy(s->indices_batching, g->indices_batching, sizeof *s->indices_batching * (size_t)g->nindices_batching);
 }
 
 /* A scatter-like prim of (x, indices, updates) with these params. */
@@ -123,7 +119,7 @@ void tr_gather(tq *q) {
   ir_gather_dims g;
   ir_scatter_dims s;
   if (!ir_gather_dims_read(q->e, &g)) { q->failed = true; return; }
-  if (!scatter_of_gather(q, &g, &s)) return;
+  scatter_of_gather(&g, &s);
   tj_dtype dt = aval_of(q, CT).dtype;
   ir_atom z = zeros(q, in_aval(q, 0), dt);
   ir_jaxpr *uj = add_jaxpr(q, dt);
@@ -137,7 +133,7 @@ void tr_gather(tq *q) {
 
 /* The scatter's inverse gather, as the scatter transpose rules build it:
  * GatherDimensionNumbers(offset_dims=update_window_dims, ...), slice
- * sizes 1 at the inserted dimensions and the updates' window sizes
+ * sizes 1 at the inserted and operand batching dimensions and the updates' window sizes
  * elsewhere, gather(t, indices, ..., mode=mode, fill_value=0): gather()
  * keeps that 0 under FILL_OR_DROP only, and binds indices_are_sorted and
  * unique_indices False. */
@@ -146,15 +142,19 @@ static ir_atom gather_back(tq *q, ir_atom t) {
   const ir_eqn *e = q->e;
   ir_scatter_dims s;
   if (!ir_scatter_dims_read(e, &s)) { q->failed = true; return t; }
-  ir_gather_dims g = {.noffset = s.nwindow, .ncollapsed = s.ninserted, .nstart_map = s.nto};
+  ir_gather_dims g = {.noffset = s.nwindow, .ncollapsed = s.ninserted, .nstart_map = s.nto,
+                      .nbatching = s.nbatching, .nindices_batching = s.nindices_batching};
   memcpy(g.offset, s.window, sizeof *g.offset * (size_t)s.nwindow);
   memcpy(g.collapsed, s.inserted, sizeof *g.collapsed * (size_t)s.ninserted);
   memcpy(g.start_map, s.to_operand, sizeof *g.start_map * (size_t)s.nto);
+  memcpy(g.operand_batching, s.operand_batching, sizeof *g.operand_batching * (size_t)s.nbatching);
+  memcpy(g.indices_batching, s.indices_batching, sizeof *g.indices_batching * (size_t)s.nindices_batching);
   tj_aval ta = aval_of(q, t), upd = in_aval(q, 2);
   int64_t sizes[TJ_MAX_RANK];
   for (int i = 0, pos = 0; i < ta.rank; i++) {
     bool inserted = false;
     for (int k = 0; k < s.ninserted; k++) inserted |= s.inserted[k] == i;
+    for (int k = 0; k < s.nbatching; k++) inserted |= s.operand_batching[k] == i;
     sizes[i] = inserted || pos >= s.nwindow ? 1 : upd.dims[s.window[pos++]];
   }
   const char *mode = ir_param_name(e, "mode");

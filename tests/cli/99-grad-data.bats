@@ -198,3 +198,13 @@ JSON
   run -1 --separate-stderr tjit trace "$BATS_TEST_TMPDIR/wdil.json"
   [[ $stderr == *"NotImplementedError: VJP not implemented for select_and_gather (MaxPool) with window dilation, got window_dilation=(1, 2)."* ]]
 }
+
+@test "grad through sort and top_k along an axis of a rank-3 array (scatters with batching dimensions) agrees with finite differences" {
+  grad_fd_spec sort3 '"double f(double x[3][4]) {",
+   "  auto y = reshape(x, (2, 3, 2));",
+   "  return sum(sort(y, axis=1) * reshape(arange(12.0, dtype=float64), (2, 3, 2))) + sum(top_k(y * y, 2)[0] * 1.5);",
+   "}"' '[3][4]' "$X34"
+  grad_fd_agrees "$BATS_TEST_TMPDIR/sort3.json"
+  run -0 tjit trace "$BATS_TEST_TMPDIR/sort3.json"
+  [[ $output == *"operand_batching_dims=(0, 2)"* ]]
+}
