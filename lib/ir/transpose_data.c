@@ -1,10 +1,13 @@
 /* The transpose rules of the data primitives' linear equations (the
  * TRANSPOSE_EXTERN rows of transpose.def): gather, the scatters, split,
- * tile, reduce_precision, reduce_window_sum and dynamic_slice, after
- * jax/_src/lax/slicing.py, lax.py and windowed_reductions.py at JAX 0.10.2.
- * transpose.c's header gives the conventions: each rule appends what the
- * JAX rule binds, in Python's evaluation order, numpy's ints printed as
- * np.int64(k). */
+ * stack, tile, reduce_precision, reduce_window_sum, dynamic_slice,
+ * conv_general_dilated and select_and_gather_add, after
+ * jax/_src/lax/slicing.py, lax.py, convolution.py and
+ * windowed_reductions.py at JAX 0.10.2. transpose.c's header gives the
+ * conventions: each rule appends what the JAX rule binds, in Python's
+ * evaluation order, numpy's ints printed as np.int64(k). Three rules bind
+ * primitives only a transpose makes: dynamic_update_slice, unstack and
+ * select_and_scatter_add. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
