@@ -649,3 +649,31 @@ void jvp_select_and_gather_add(jq *q) {
     q->to[0] = jvp_build(q, P_select_and_gather_add, in, 2, q->e->params, q->e->nparams, NULL);
   }
 }
+
+/* ---- the primitives transposes bind (reverse mode over reverse mode) ---- */
+
+/* windowed_reductions.py _select_and_scatter_add_jvp: the primal, then
+ * the same on the source's tangent (the operand's is dropped). */
+void jvp_select_and_scatter_add(jq *q) {
+  jvp_primal(q);
+  if (q->dt[0] != JVP_ZERO) {
+    ir_atom in[2] = {q->dt[0], q->p[1]};
+    q->to[0] = jvp_build(q, P_select_and_scatter_add, in, 2, q->e->params, q->e->nparams, NULL);
+  }
+}
+
+/* slicing.py _dynamic_update_slice_jvp: the primal, then (unless both
+ * tangents are zero) dynamic_update_slice of the instantiated tangents
+ * at the same start indices. */
+void jvp_dynamic_update_slice(jq *q) {
+  const ir_eqn *e = q->e;
+  jvp_primal(q);
+  if (q->dt[0] == JVP_ZERO && q->dt[1] == JVP_ZERO) return;
+  ir_atom *in = malloc(sizeof *in * (e->nin + 1));
+  if (!in) TJ_OOM();
+  memcpy(in, q->p, sizeof *in * e->nin);
+  in[0] = jvp_instantiate(q, q->dt[0], q->p[0]);
+  in[1] = jvp_instantiate(q, q->dt[1], q->p[1]);
+  q->to[0] = jvp_build(q, P_dynamic_update_slice, in, (int)e->nin, NULL, 0, NULL);
+  free(in);
+}

@@ -566,3 +566,63 @@ void tr_stack(tq *q) {
   free(hint);
   free(outs);
 }
+
+/* ---- the primitives the transposes above bind (reverse over reverse) ---- */
+
+/* slicing.py _dynamic_update_slice_transpose_rule: zeros =
+ * lax._zeros(t, shape=update's) (full_like: t's dtype and weak type);
+ * the operand's cotangent dynamic_update_slice(t, zeros, *starts), the
+ * update's dynamic_slice(t, *starts, slice_sizes=update's shape). */
+void tr_dynamic_update_slice(tq *q) {
+  const ir_eqn *e = q->e;
+  tj_aval u = in_aval(q, 1), c = aval_of(q, CT);
+  u.dtype = c.dtype, u.weak = c.weak;
+  ir_atom z = zeros_like_aval(q, u);
+  ir_atom *in = malloc(sizeof *in * (e->nin + 1));
+  if (!in) TJ_OOM();
+  memcpy(in, e->in, sizeof *in * e->nin);
+  in[0] = CT, in[1] = z;
+  if (q->undef[0]) q->cin[0] = tq_build(q, P_dynamic_update_slice, in, (int)e->nin, NULL, 0, NULL);
+  if (q->undef[1]) {
+    in[1] = CT;
+    ir_param p = {"slice_sizes", pv_ints(mod(q), PV_TUPLE, u.dims, u.rank)};
+    q->cin[1] = tq_build(q, P_dynamic_slice, in + 1, (int)e->nin - 1, &p, 1, NULL);
+  }
+  free(in);
+}
+
+/* lax.py _unstack_transpose_rule: the cotangents, zeros instantiated in
+ * turn, stacked along axis. */
+void tr_unstack(tq *q) {
+  const ir_eqn *e = q->e;
+  ir_atom *cts = malloc(sizeof *cts * (e->nout + 1));
+  if (!cts) TJ_OOM();
+  for (uint32_t k = 0; k < e->nout; k++)
+    cts[k] = q->ct[k] != JVP_ZERO ? q->ct[k] : zeros_like_aval(q, mod(q)->vars[e->out[k]]);
+  ir_param p = {"axis", (pval *)ir_param_get(e, "axis")};
+  q->cin[0] = tq_build(q, P_stack, cts, (int)e->nout, &p, 1, NULL);
+  free(cts);
+}
+
+/* windowed_reductions.py _select_and_scatter_add_transpose:
+ * _select_and_gather_add(t, operand, select_prim, window_dimensions,
+ * window_strides, padding, ones, ones). */
+void tr_select_and_scatter_add(tq *q) {
+  const ir_eqn *e = q->e;
+  ir_module *m = mod(q);
+  if (!q->undef[0] || q->undef[1]) {
+    fail(q, "select_and_scatter_add is linear in its source only");
+    return;
+  }
+  int n = in_aval(q, 1).rank;
+  int64_t ones[TJ_MAX_RANK];
+  for (int i = 0; i < n; i++) ones[i] = 1;
+  ir_param ps[6] = {{"base_dilation", pv_ints(m, PV_TUPLE, ones, n)},
+                    {"padding", (pval *)ir_param_get(e, "padding")},
+                    {"select_prim", (pval *)ir_param_get(e, "select_prim")},
+                    {"window_dilation", pv_ints(m, PV_TUPLE, ones, n)},
+                    {"window_dimensions", (pval *)ir_param_get(e, "window_dimensions")},
+                    {"window_strides", (pval *)ir_param_get(e, "window_strides")}};
+  ir_atom in[2] = {CT, e->in[1]};
+  q->cin[0] = tq_build(q, P_select_and_gather_add, in, 2, ps, 6, NULL);
+}

@@ -208,3 +208,15 @@ JSON
   run -0 tjit trace "$BATS_TEST_TMPDIR/sort3.json"
   [[ $output == *"operand_batching_dims=(0, 2)"* ]]
 }
+
+@test "second derivatives (grad of a grad) through dynamic slices, stack and max pooling agree with finite differences" {
+  grad_fd_spec hess '"double f0(double x[3][4], int i) {",
+   "  auto p = reduce_window(x * x, -inf, \"max\", (2, 2), (1, 2), \"SAME\");",
+   "  return sum(sin(x[i]) * x[i - 1]) + sum(stack((x, x * x), 1) * x[0]) + sum(p * x[:, 1:3]);",
+   "}",
+   "double f(double x[3][4], int i) { return sum(grad(f0)(x, i) * cos(x)); }"' '[3][4]' "$(echo "$X34" | sed 's/}}$/}, "i": 2}/')" ', int i' ', i'
+  grad_fd_agrees "$BATS_TEST_TMPDIR/hess.json"
+  run -0 tjit trace "$BATS_TEST_TMPDIR/hess.json"
+  [[ $output == *"dynamic_update_slice"*"unstack"* || $output == *"unstack"*"dynamic_update_slice"* ]]
+  [[ $output == *"select_and_scatter_add"* && $output == *"select_and_gather_add"* ]]
+}
