@@ -1,6 +1,6 @@
 /* C rules of the array primitives: element moves (transpose, slices,
- * concatenate, dynamic_slice) as loop nests over the output whose source
- * offset is linear in the loop indices; reductions, argmax/argmin and
+ * concatenate, dynamic_slice, dynamic_update_slice) as loop nests over the
+ * output whose source offset is linear in the loop indices; reductions, argmax/argmin and
  * dot_general in their own loops, accumulating in the order the reference
  * evaluator does (eval_array.c); large float matrix products through BLAS;
  * scatters as a copy then the scatter runtime (scatter_rt.c) or one update per element. */
@@ -145,6 +145,40 @@ bool cg_dynamic_slice(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *ex
   }
   gather_loop(g, e->out[0], e->in[0], base.data, st);
   buf_free(&base);
+  g->indent--;
+  cg_line(g, "}");
+  return true;
+}
+
+/* A copy of the operand, then the update written at the starts clamped
+ * into [0, dim - update dim], as XLA does (ev_dynamic_update_slice). */
+bool cg_dynamic_update_slice(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
+  (void)ops, (void)expr;
+  tj_aval a = cg_aval(g, e->in[0]), u = cg_aval(g, e->in[1]);
+  if (e->nin != (uint32_t)a.rank + 2 || u.rank != a.rank) return cg_fail(g, "internal error: dynamic_update_slice");
+  if (a.rank == 0) { cg_copy(g, e->out[0], e->in[1]); return true; }
+  int64_t st[TJ_MAX_RANK];
+  strides_of(&a, st);
+  cg_copy(g, e->out[0], e->in[0]);
+  cg_line(g, "{");
+  g->indent++;
+  tj_buf off = {0}, src = {0}, dst = {0};
+  buf_puts(&off, "0");
+  for (int d = 0; d < a.rank; d++) {
+    tj_buf s = {0};
+    cg_elem(g, e->in[2 + d], NULL, &s);
+    long long hi = (long long)(a.dims[d] - u.dims[d]);
+    cg_line(g, "long s%d = (long)%s;", d, s.data);
+    cg_line(g, "s%d = s%d < 0 ? 0 : s%d > %lld ? %lld : s%d;", d, d, d, hi, hi, d);
+    buf_printf(&off, " + (s%d + i%d) * %lld", d, d, (long long)st[d]);
+    buf_free(&s);
+  }
+  int levels = cg_loops_begin(g, &u, "i");
+  cg_elem(g, e->in[1], "i", &src);
+  cg_elem(g, ATOM_VAR(e->out[0]), off.data, &dst);
+  cg_line(g, "%s = %s;", dst.data, src.data);
+  cg_loops_end(g, levels);
+  buf_free(&off), buf_free(&src), buf_free(&dst);
   g->indent--;
   cg_line(g, "}");
   return true;

@@ -303,7 +303,7 @@ bool cg_dot_general(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr
  * operand dim takes two index entries. */
 static bool scatter_desc(const ir_scatter_dims *d, const tj_aval *op, const tj_aval *idx, const tj_aval *u, long *desc) {
   int64_t nbatch = 1;
-  if (op->rank > TJ_SCATTER_SLOTS || d->nto > TJ_SCATTER_SLOTS) return false;
+  if (op->rank > TJ_SCATTER_SLOTS || d->nto > TJ_SCATTER_SLOTS || d->nbatching) return false;
   for (int w = 0; w < d->nwindow; w++)
     if (d->window[w] != u->rank - d->nwindow + w) return false;
   for (int i = 0; i < u->rank - d->nwindow; i++) nbatch *= u->dims[i];
@@ -365,7 +365,8 @@ static void scatter_step(cg *g, int prim, tj_dtype t, const char *dst, const cha
 }
 
 /* out = operand; then each update element whose window lies inside the
- * operand combines with its target (FILL_OR_DROP, as the evaluator). */
+ * operand combines with its target (FILL_OR_DROP, as the evaluator; CLIP
+ * clamps the start first). */
 bool cg_scatter(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   tj_aval op = cg_aval(g, e->in[0]), idx = cg_aval(g, e->in[1]), u = cg_aval(g, e->in[2]);
@@ -374,9 +375,15 @@ bool cg_scatter(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   bool ok = ir_scatter_dims_read(e, &d);
   int64_t *win = d.window, *ins = d.inserted, *to = d.to_operand;
   int nwin = d.nwindow, nins = d.ninserted, nto = d.nto;
-  if (!ok || nwin + nins != op.rank || idx.rank < 1 || nwin > u.rank)
+  if (!ok || nwin + nins + d.nbatching != op.rank || idx.rank < 1 || nwin > u.rank ||
+      d.nbatching != d.nindices_batching)
     return cg_fail(g, "internal error: %s with dimension numbers it cannot use", prims[e->prim].name);
-  if (scatter_call(g, e, &d)) return true;
+  int64_t scatter_dim[TJ_MAX_RANK]; /* the updates' dimension that is indices' dimension n */
+  for (int i = 0, n = 0; i < u.rank; i++)
+    if (!listed(win, nwin, i)) scatter_dim[n++] = i;
+  const char *mode = ir_param_name(e, "mode");
+  bool clip = mode && strcmp(mode, "GatherScatterMode.CLIP") == 0; /* the runtime drops, never clamps */
+  if (!clip && scatter_call(g, e, &d)) return true;
   strides_of(&u, ust), strides_of(&op, ost);
   int64_t nvec = idx.dims[idx.rank - 1];
   cg_copy(g, e->out[0], e->in[0]);
@@ -390,18 +397,25 @@ bool cg_scatter(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   cg_line(g, "long b = %s;", b.data);
   buf_puts(&j, "0");
   for (int dim = 0, w = 0; dim < op.rank; dim++) {
-    bool inserted = listed(ins, nins, dim);
+    int batching = -1;
+    for (int i = 0; i < d.nbatching; i++)
+      if (d.operand_batching[i] == dim) batching = i;
+    bool inserted = listed(ins, nins, dim) || batching >= 0;
     int64_t wsize = inserted ? 1 : u.dims[win[w]];
     int vec = -1;
     for (int i = 0; i < nto && i < nvec; i++)
       if (to[i] == dim) vec = i;
-    if (vec >= 0) {
+    int64_t ib = batching >= 0 ? d.indices_batching[batching] : -1;
+    if (ib >= 0 && ib < u.rank - nwin) cg_line(g, "long s%d = i%lld;", dim, (long long)scatter_dim[ib]);
+    else if (vec >= 0) {
       char at[64];
       snprintf(at, sizeof at, "b * %lld + %d", (long long)nvec, vec);
       buf_free(&iv);
       cg_elem(g, e->in[1], at, &iv);
       cg_line(g, "long s%d = (long)%s;", dim, iv.data);
-      cg_line(g, "if (s%d < 0 || s%d > %lld) continue;", dim, dim, (long long)(op.dims[dim] - wsize));
+      long long hi = (long long)(op.dims[dim] - wsize);
+      if (clip && hi >= 0) cg_line(g, "s%d = s%d < 0 ? 0 : s%d > %lld ? %lld : s%d;", dim, dim, dim, hi, hi, dim);
+      else cg_line(g, "if (s%d < 0 || s%d > %lld) continue;", dim, dim, hi);
     } else cg_line(g, "long s%d = 0;", dim);
     if (inserted) buf_printf(&j, " + s%d * %lld", dim, (long long)ost[dim]);
     else buf_printf(&j, " + (s%d + i%lld) * %lld", dim, (long long)win[w], (long long)ost[dim]);

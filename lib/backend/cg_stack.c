@@ -1,4 +1,4 @@
-/* C rules of lax.stack_p, lax.split_p and lax.tile_p: stack and split are
+/* C rules of lax.stack_p, lax.split_p, lax.unstack_p and lax.tile_p: stack and split are
  * block copies in row-major order, as eval_stack.c moves them (an operand of stack, an output of
  * split, is `outer` rows of `inner` elements below the axis). */
 #include "codegen.h"
@@ -46,6 +46,18 @@ bool cg_split(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
     copy_rows(g, e->out[i], e->in[0], outer, inner, inner, 0, row, at);
     at += inner;
   }
+  return true;
+}
+
+/* unstack: split into sizes of 1 (the outputs drop the axis). */
+bool cg_unstack(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
+  (void)ops, (void)expr;
+  tj_aval a = cg_aval(g, e->in[0]);
+  int64_t axis = ir_param_int(e, "axis", -1);
+  if (axis < 0 || axis >= a.rank) return cg_fail(g, "internal error: unstack");
+  int64_t outer = product(a.dims, 0, (int)axis), rest = product(a.dims, (int)axis + 1, a.rank);
+  for (uint32_t i = 0; i < e->nout; i++)
+    copy_rows(g, e->out[i], e->in[0], outer, rest, rest, 0, a.dims[axis] * rest, (int64_t)i * rest);
   return true;
 }
 

@@ -88,3 +88,33 @@ bool cg_select_and_gather_add(cg *g, const ir_eqn *e, const char *const *ops, tj
   buf_free(&decl), buf_free(&tin), buf_free(&xin), buf_free(&out);
   return true;
 }
+
+/* select_and_scatter_add: one call of tj_rt_select_scatter (window_rt.c),
+ * the window as reduce_window passes it (dilations 1). */
+bool cg_select_and_scatter_add(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
+  (void)ops, (void)expr;
+  tj_aval t = cg_aval(g, e->in[0]), a = cg_aval(g, e->in[1]);
+  window_spec w;
+  if (!select_scatter_spec_read(e, a.rank, &w))
+    return cg_fail(g, "internal error: select_and_scatter_add without its window");
+  if (a.dtype != DT_F32 && a.dtype != DT_F64)
+    return cg_fail(g, "internal error: select_and_scatter_add of %s has no C rule", dtype_short(a.dtype));
+  const char *sel = ir_param_name(e, "select_prim");
+  int64_t win[5 * TJ_MAX_RANK];
+  for (int k = 0; k < a.rank; k++) {
+    win[k] = w.dims[k], win[a.rank + k] = w.strides[k], win[2 * a.rank + k] = w.lo[k];
+    win[3 * a.rank + k] = w.base[k], win[4 * a.rank + k] = w.wdil[k];
+  }
+  uint32_t id = cg_fresh(g);
+  tj_buf decl = {0}, tin = {0}, xin = {0}, out = {0};
+  cg_ptr(g, e->in[0], &tin), cg_ptr(g, e->in[1], &xin), cg_ptr(g, ATOM_VAR(e->out[0]), &out);
+  long_array(&decl, "si", id, a.dims, a.rank), long_array(&decl, "so", id, t.dims, t.rank);
+  long_array(&decl, "sw", id, win, 5 * a.rank);
+  cg_frame(g, 56 * (uint64_t)(a.rank + 1)); /* the three arrays */
+  cg_line(g, "{%s", decl.data);
+  cg_line(g, "  %s((const void *)%s, (const void *)%s, (void *)%s, %d, %d, %d, si%u, so%u, sw%u); }",
+          cg_fn(g, "tj_rt_select_scatter"), tin.data, xin.data, out.data, a.dtype == DT_F64,
+          sel && strcmp(sel, "ge") == 0, a.rank, id, id, id);
+  buf_free(&decl), buf_free(&tin), buf_free(&xin), buf_free(&out);
+  return true;
+}

@@ -448,3 +448,33 @@ void tj_rt_select_gather(const void *t, const void *x, void *out, int is_f64, in
   if (is_f64) select_gather_f64(t, x, out, is_ge, rank, in_dims, out_dims, win);
   else select_gather_f32(t, x, out, is_ge, rank, in_dims, out_dims, win);
 }
+
+/* ---- select_and_scatter_add ---- */
+
+#define SELECT_SCATTER(name, T)                                                                                \
+  static void name(const T *t, const T *x, T *out, int ge, int rank, const long *in_dims, const long *out_dims,  \
+                   const long *win) {                                                                          \
+    long nin = 1, nout = 1, nwin = 1, oc[TJ_MAX_RANK], jc[TJ_MAX_RANK];                                         \
+    for (int k = 0; k < rank; k++) nin *= in_dims[k], nout *= out_dims[k], nwin *= win[k];                     \
+    for (long i = 0; i < nin; i++) out[i] = 0;                                                                 \
+    for (long o = 0; o < nout; o++) {                                                                          \
+      for (long r = o, k = rank - 1; k >= 0; k--) oc[k] = r % out_dims[k], r /= out_dims[k];                   \
+      long chosen = -1;                                                                                        \
+      for (long j = 0; j < nwin; j++) {                                                                        \
+        for (long r = j, k = rank - 1; k >= 0; k--) jc[k] = r % win[k], r /= win[k];                           \
+        long i = select_source(rank, in_dims, win, oc, jc);                                                    \
+        if (i < 0) continue;                                                                                   \
+        if (chosen < 0 || !(ge ? x[chosen] >= x[i] : x[chosen] <= x[i])) chosen = i;                           \
+      }                                                                                                        \
+      if (chosen >= 0) out[chosen] = out[chosen] + t[o];                                                       \
+    }                                                                                                          \
+  }
+SELECT_SCATTER(select_scatter_f32, float)
+SELECT_SCATTER(select_scatter_f64, double)
+#undef SELECT_SCATTER
+
+void tj_rt_select_scatter(const void *t, const void *x, void *out, int is_f64, int is_ge, int rank, const long *in_dims,
+                          const long *out_dims, const long *win) {
+  if (is_f64) select_scatter_f64(t, x, out, is_ge, rank, in_dims, out_dims, win);
+  else select_scatter_f32(t, x, out, is_ge, rank, in_dims, out_dims, win);
+}

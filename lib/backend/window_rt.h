@@ -27,4 +27,12 @@ int tj_rt_reduce_window_has(int dtype);
 void tj_rt_select_gather(const void *t, const void *x, void *out, int is_f64, int is_ge, int rank, const long *in_dims,
                          const long *out_dims, const long *win);
 
+/* select_and_scatter_add (the transpose of select_and_gather_add): out
+ * (in_dims, zeroed here) gets each t[o] added at the element of x that
+ * select ge (is_ge) or le chose in window o, as the evaluator chooses
+ * (eval_window.c: padding never, the first extreme); f64 when is_f64,
+ * else f32. win as reduce_window's (dilations 1). */
+void tj_rt_select_scatter(const void *t, const void *x, void *out, int is_f64, int is_ge, int rank, const long *in_dims,
+                          const long *out_dims, const long *win);
+
 #endif

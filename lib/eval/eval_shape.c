@@ -1,8 +1,10 @@
 /* Eval rules that move elements: transpose, reshape/squeeze, concatenate,
- * iota, slice, rev, dynamic_slice (start indices clamped into range, as
- * XLA does) and the scatters (mode FILL_OR_DROP: an update whose window
- * does not lie wholly inside the operand is dropped, as XLA's scatter
- * expander skips windows whose start index fails its bounds check). */
+ * iota, slice, rev, dynamic_slice and dynamic_update_slice (start indices
+ * clamped into range, as XLA does) and the scatters (an update whose
+ * window does not lie wholly inside the operand is dropped, as XLA's
+ * scatter expander skips windows whose start index fails its bounds
+ * check; mode CLIP first clamps the start so the window fits, as
+ * slicing.py's _clamp_scatter_indices does in the lowering). */
 #include "eval.h"
 
 #include <stdio.h>
@@ -162,6 +164,26 @@ bool ev_dynamic_slice(eval_state *s, const ir_eqn *e, const tj_array *const *in,
   return gather_by(s, e, a, p, slice_map, out);
 }
 
+/* A copy of the operand with the update written at the clamped starts. */
+bool ev_dynamic_update_slice(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
+  const tj_array *a = in[0], *u = in[1];
+  if (e->nin != (uint32_t)a->rank + 2 || u->rank != a->rank) return eval_bug(s, "dynamic_update_slice of bad arity");
+  int64_t start[TJ_MAX_RANK], c[TJ_MAX_RANK];
+  for (int d = 0; d < a->rank; d++) {
+    int64_t st = array_get_index(in[2 + d], 0), hi = a->dims[d] - u->dims[d];
+    start[d] = st < 0 ? 0 : st > hi ? hi : st;
+  }
+  tj_array *r = out[0] = eval_copy(s, a);
+  if (!r) return false;
+  for (int64_t k = 0; k < u->size; k++) {
+    unravel(k, u, c);
+    int64_t j = 0;
+    for (int d = 0; d < a->rank; d++) j = j * a->dims[d] + start[d] + c[d];
+    copy_elem(u, k, r, j);
+  }
+  return true;
+}
+
 /* ---- scatter ---- */
 
 static bool listed(const int64_t *v, int n, int64_t x) {
@@ -197,25 +219,34 @@ static void scatter_combine(int prim, tj_array *r, int64_t j, const tj_array *u,
 }
 
 /* Where update element k goes: its scatter coordinates pick an index
- * vector (indices' last dimension), its window coordinates the offset.
- * Returns false when the whole window is out of bounds (dropped). */
+ * vector (indices' last dimension), its window coordinates the offset;
+ * an operand batching dimension starts at the scatter coordinate of its
+ * indices batching dimension (the n-th scatter dimension of the updates
+ * is indices' dimension n). Returns false when the whole window is out of
+ * bounds (dropped). */
 static bool scatter_target(const ir_scatter_dims *d, const tj_array *op, const tj_array *idx, const tj_array *u,
-                           int64_t k, int64_t *target) {
-  int64_t uc[TJ_MAX_RANK], start[TJ_MAX_RANK] = {0}, wsize[TJ_MAX_RANK], off[TJ_MAX_RANK] = {0};
+                           int64_t k, bool clip, int64_t *target) {
+  int64_t uc[TJ_MAX_RANK], start[TJ_MAX_RANK] = {0}, wsize[TJ_MAX_RANK], off[TJ_MAX_RANK] = {0}, sc[TJ_MAX_RANK];
   unravel(k, u, uc);
   int64_t batch = 0, nvec = idx->dims[idx->rank - 1];
+  int nsc = 0;
   for (int i = 0; i < u->rank; i++)
-    if (!listed(d->window, d->nwindow, i)) batch = batch * u->dims[i] + uc[i];
+    if (!listed(d->window, d->nwindow, i)) batch = batch * u->dims[i] + uc[i], sc[nsc++] = uc[i];
   for (int i = 0; i < d->nto && i < nvec; i++) start[d->to_operand[i]] = array_get_index(idx, batch * nvec + i);
+  for (int i = 0; i < d->nbatching && i < d->nindices_batching; i++)
+    if (d->indices_batching[i] >= 0 && d->indices_batching[i] < nsc)
+      start[d->operand_batching[i]] = sc[d->indices_batching[i]];
   for (int dim = 0, w = 0; dim < op->rank; dim++) {
-    bool ins = listed(d->inserted, d->ninserted, dim);
+    bool ins = listed(d->inserted, d->ninserted, dim) || listed(d->operand_batching, d->nbatching, dim);
     wsize[dim] = ins ? 1 : u->dims[d->window[w]];
     off[dim] = ins ? 0 : uc[d->window[w]];
     w += !ins;
   }
   int64_t j = 0;
   for (int dim = 0; dim < op->rank; dim++) {
-    if (start[dim] < 0 || start[dim] > op->dims[dim] - wsize[dim]) return false;
+    int64_t hi = op->dims[dim] - wsize[dim];
+    if (clip && hi >= 0) start[dim] = start[dim] < 0 ? 0 : start[dim] > hi ? hi : start[dim];
+    if (start[dim] < 0 || start[dim] > hi) return false;
     j = j * op->dims[dim] + start[dim] + off[dim];
   }
   *target = j;
@@ -225,18 +256,22 @@ static bool scatter_target(const ir_scatter_dims *d, const tj_array *op, const t
 bool ev_scatter(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
   const tj_array *op = in[0], *idx = in[1], *u = in[2];
   ir_scatter_dims d;
-  if (!ir_scatter_dims_read(e, &d) || d.nwindow + d.ninserted != op->rank || idx->rank < 1 ||
-      d.nwindow > u->rank || d.ninserted > op->rank)
+  if (!ir_scatter_dims_read(e, &d) || d.nwindow + d.ninserted + d.nbatching != op->rank || idx->rank < 1 ||
+      d.nwindow > u->rank || d.ninserted > op->rank || d.nbatching != d.nindices_batching)
     return eval_bug(s, "%s with dimension numbers it cannot use", prims[e->prim].name);
+  for (int i = 0; i < d.nbatching; i++)
+    if (d.operand_batching[i] < 0 || d.operand_batching[i] >= op->rank) return eval_bug(s, "bad batching dims");
   for (int i = 0; i < d.nwindow; i++)
     if (d.window[i] < 0 || d.window[i] >= u->rank) return eval_bug(s, "bad update_window_dims");
   for (int i = 0; i < d.nto; i++)
     if (d.to_operand[i] < 0 || d.to_operand[i] >= op->rank) return eval_bug(s, "bad scatter dims");
+  const char *mode = ir_param_name(e, "mode");
+  bool clip = mode && strcmp(mode, "GatherScatterMode.CLIP") == 0;
   tj_array *r = out[0] = eval_copy(s, op);
   if (!r) return false;
   for (int64_t k = 0; k < u->size; k++) {
     int64_t j;
-    if (scatter_target(&d, op, idx, u, k, &j)) scatter_combine(e->prim, r, j, u, k);
+    if (scatter_target(&d, op, idx, u, k, clip, &j)) scatter_combine(e->prim, r, j, u, k);
   }
   return true;
 }

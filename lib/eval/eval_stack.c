@@ -1,4 +1,4 @@
-/* Eval rules of lax.stack_p, lax.split_p and lax.tile_p. In row-major
+/* Eval rules of lax.stack_p, lax.split_p, lax.unstack_p and lax.tile_p. In row-major
  * order stack and split move contiguous blocks. Below the axis an operand of stack (an output of
  * split) is `outer` rows of `inner` elements, and the stacked (split)
  * array interleaves those rows. */
@@ -42,6 +42,24 @@ bool ev_split(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arra
     for (int64_t o = 0; o < outer; o++)
       memcpy((char *)r->data + o * inner * sz, (const char *)a->data + (o * row + at) * sz, (size_t)inner * sz);
     at += inner;
+  }
+  return true;
+}
+
+/* unstack: out[i] row o = element run i (of rest elements) of in row o,
+ * as split into sizes of 1. */
+bool ev_unstack(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
+  const tj_array *a = in[0];
+  int64_t axis = ir_param_int(e, "axis", -1);
+  if (axis < 0 || axis >= a->rank) return eval_bug(s, "unstack without its axis");
+  size_t sz = (size_t)dtype_size(a->dtype);
+  int64_t outer = product(a->dims, 0, (int)axis), rest = product(a->dims, (int)axis + 1, a->rank);
+  int64_t row = a->dims[axis] * rest;
+  for (uint32_t i = 0; i < e->nout; i++) {
+    tj_array *r = out[i] = eval_new_out(s, e, i);
+    if (!r) return false;
+    for (int64_t o = 0; o < outer; o++)
+      memcpy((char *)r->data + o * rest * sz, (const char *)a->data + (o * row + i * rest) * sz, (size_t)rest * sz);
   }
   return true;
 }

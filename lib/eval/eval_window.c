@@ -142,3 +142,35 @@ bool ev_select_and_gather_add(eval_state *s, const ir_eqn *e, const tj_array *co
   }
   return true;
 }
+
+/* select_and_scatter_add (the transpose of select_and_gather_add), as
+ * XLA's SelectAndScatter: per output window the selected element starts
+ * as the first window position inside the operand (padding is never
+ * selected), and moves to a later one e whenever select_prim(selected,
+ * e) fails (ge: the first maximum stays); the source value is added
+ * there, in window order, each sum rounded to the dtype. */
+bool ev_select_and_scatter_add(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
+  const tj_array *t = in[0], *a = in[1];
+  window_spec w;
+  if (!select_scatter_spec_read(e, a->rank, &w)) return eval_bug(s, "select_and_scatter_add without its window");
+  const char *sel = ir_param_name(e, "select_prim");
+  bool ge = sel && strcmp(sel, "ge") == 0;
+  tj_array *r = out[0] = eval_new_out(s, e, 0);
+  if (!r) return false;
+  for (int64_t i = 0; i < r->size; i++) array_set_f(r, i, 0);
+  int64_t nwin = 1, oc[TJ_MAX_RANK], jc[TJ_MAX_RANK];
+  for (int k = 0; k < a->rank; k++) nwin *= w.dims[k];
+  for (int64_t o = 0; o < t->size; o++) {
+    unravel_dims(o, t->dims, t->rank, oc);
+    int64_t chosen = -1;
+    for (int64_t j = 0; j < nwin; j++) {
+      unravel_dims(j, w.dims, a->rank, jc);
+      int64_t i = window_source(a, &w, oc, jc);
+      if (i < 0) continue;
+      double cur = array_get_f(a, i), best = chosen >= 0 ? array_get_f(a, chosen) : 0;
+      if (chosen < 0 || !(ge ? best >= cur : best <= cur)) chosen = i;
+    }
+    if (chosen >= 0) array_set_f(r, chosen, array_get_f(r, chosen) + array_get_f(t, o));
+  }
+  return true;
+}

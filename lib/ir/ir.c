@@ -261,8 +261,11 @@ const char *const ir_scatter_fields[IR_SCATTER_FIELDS] = {
     "scatter_indices_batching_dims"};
 
 pval *ir_scatter_dims_new(ir_module *m, const ir_scatter_dims *d) {
-  const ir_ints_in vals[IR_SCATTER_FIELDS] = {
-      {d->window, d->nwindow}, {d->inserted, d->ninserted}, {d->to_operand, d->nto}}; /* no batching dimensions */
+  const ir_ints_in vals[IR_SCATTER_FIELDS] = {{d->window, d->nwindow},
+                                              {d->inserted, d->ninserted},
+                                              {d->to_operand, d->nto},
+                                              {d->operand_batching, d->nbatching},
+                                              {d->indices_batching, d->nindices_batching}};
   return ir_int_record_new(m, "ScatterDimensionNumbers", ir_scatter_fields, IR_SCATTER_FIELDS, vals);
 }
 
@@ -271,7 +274,11 @@ bool ir_scatter_dims_read(const ir_eqn *e, ir_scatter_dims *d) {
 }
 
 bool ir_pval_scatter_dims(const pval *p, ir_scatter_dims *d) {
-  const ir_ints_out vals[] = {{d->window, &d->nwindow}, {d->inserted, &d->ninserted}, {d->to_operand, &d->nto}};
+  const ir_ints_out vals[] = {{d->window, &d->nwindow},
+                              {d->inserted, &d->ninserted},
+                              {d->to_operand, &d->nto},
+                              {d->operand_batching, &d->nbatching},
+                              {d->indices_batching, &d->nindices_batching}};
   return ir_pval_int_record(p, ir_scatter_fields, IR_SCATTER_FIELDS, vals, TJ_COUNT(vals));
 }
 

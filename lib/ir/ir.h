@@ -234,6 +234,10 @@ extern const char *const ir_scatter_fields[IR_SCATTER_FIELDS];
 typedef struct ir_scatter_dims {
   int64_t window[TJ_MAX_RANK], inserted[TJ_MAX_RANK], to_operand[TJ_MAX_RANK];
   int nwindow, ninserted, nto;
+  /* operand_batching_dims and scatter_indices_batching_dims (only the
+   * transpose of a batched gather makes them) */
+  int64_t operand_batching[TJ_MAX_RANK], indices_batching[TJ_MAX_RANK];
+  int nbatching, nindices_batching;
 } ir_scatter_dims;
 pval *ir_scatter_dims_new(ir_module *m, const ir_scatter_dims *d);
 /* False when the param is missing or not such a record. */

@@ -461,14 +461,18 @@ static ir_atom inverse_gather(jq *q, ir_atom from, ir_atom idx, tj_aval upd) {
   ir_gather_dims d = {0};
   if (!ir_scatter_dims_read(q->e, &sd)) { q->failed = true; return ATOM_VAR(0); }
   d.noffset = sd.nwindow, d.ncollapsed = sd.ninserted, d.nstart_map = sd.nto;
+  d.nbatching = sd.nbatching, d.nindices_batching = sd.nindices_batching;
   memcpy(d.offset, sd.window, sizeof *d.offset * (size_t)sd.nwindow);
   memcpy(d.collapsed, sd.inserted, sizeof *d.collapsed * (size_t)sd.ninserted);
   memcpy(d.start_map, sd.to_operand, sizeof *d.start_map * (size_t)sd.nto);
+  memcpy(d.operand_batching, sd.operand_batching, sizeof *d.operand_batching * (size_t)sd.nbatching);
+  memcpy(d.indices_batching, sd.indices_batching, sizeof *d.indices_batching * (size_t)sd.nindices_batching);
   tj_aval a = jvp_aval_of(q, from);
   int64_t sizes[TJ_MAX_RANK];
   for (int i = 0, pos = 0; i < a.rank; i++) {
     bool inserted = false;
     for (int k = 0; k < sd.ninserted; k++) inserted |= sd.inserted[k] == i;
+    for (int k = 0; k < sd.nbatching; k++) inserted |= sd.operand_batching[k] == i;
     sizes[i] = inserted ? 1 : upd.dims[sd.window[pos++]];
   }
   ir_param ps[6] = {{"dimension_numbers", ir_gather_dims_new(m, &d)},
@@ -644,4 +648,32 @@ void jvp_select_and_gather_add(jq *q) {
     ir_atom in[2] = {q->dt[0], q->p[1]};
     q->to[0] = jvp_build(q, P_select_and_gather_add, in, 2, q->e->params, q->e->nparams, NULL);
   }
+}
+
+/* ---- the primitives transposes bind (reverse mode over reverse mode) ---- */
+
+/* windowed_reductions.py _select_and_scatter_add_jvp: the primal, then
+ * the same on the source's tangent (the operand's is dropped). */
+void jvp_select_and_scatter_add(jq *q) {
+  jvp_primal(q);
+  if (q->dt[0] != JVP_ZERO) {
+    ir_atom in[2] = {q->dt[0], q->p[1]};
+    q->to[0] = jvp_build(q, P_select_and_scatter_add, in, 2, q->e->params, q->e->nparams, NULL);
+  }
+}
+
+/* slicing.py _dynamic_update_slice_jvp: the primal, then (unless both
+ * tangents are zero) dynamic_update_slice of the instantiated tangents
+ * at the same start indices. */
+void jvp_dynamic_update_slice(jq *q) {
+  const ir_eqn *e = q->e;
+  jvp_primal(q);
+  if (q->dt[0] == JVP_ZERO && q->dt[1] == JVP_ZERO) return;
+  ir_atom *in = malloc(sizeof *in * (e->nin + 1));
+  if (!in) TJ_OOM();
+  memcpy(in, q->p, sizeof *in * e->nin);
+  in[0] = jvp_instantiate(q, q->dt[0], q->p[0]);
+  in[1] = jvp_instantiate(q, q->dt[1], q->p[1]);
+  q->to[0] = jvp_build(q, P_dynamic_update_slice, in, (int)e->nin, NULL, 0, NULL);
+  free(in);
 }

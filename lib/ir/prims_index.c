@@ -1,5 +1,5 @@
 /* Shape rules of the index primitives (rows in prims.def): slice, squeeze,
- * rev, dynamic_slice, concatenate and the scatters, as lax's shape rules
+ * rev, dynamic_slice, dynamic_update_slice, concatenate and the scatters, as lax's shape rules
  * check them (jax/_src/lax/slicing.py, lax.py). */
 #include "prims.h"
 
@@ -72,6 +72,31 @@ bool shape_dynamic_slice(const ir_module *m, const ir_eqn *e, tj_aval *out, diag
   return true;
 }
 
+
+/* slicing.py _dynamic_update_slice_shape_rule and _dtype_rule. */
+bool shape_dynamic_update_slice(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
+  if (e->nin < 2) return REJECT("dynamic_update_slice needs an operand and an update");
+  tj_aval a = operand(m, e, 0), u = operand(m, e, 1);
+  if (a.rank != u.rank)
+    return REJECT("dynamic_update_slice update must have the same rank as operand, got update rank %d for operand "
+                  "rank %d.", u.rank, a.rank);
+  if ((uint32_t)a.rank + 2 != e->nin)
+    return REJECT("dynamic_update_slice start_indices must have length equal to the rank of operand");
+  for (int d = 0; d < a.rank; d++)
+    if (u.dims[d] > a.dims[d])
+      return REJECT("dynamic_update_slice update shape must be smaller than operand shape");
+  if (u.dtype != a.dtype)
+    return REJECT("dynamic_update_slice requires arguments to have the same dtypes, got %s, %s.",
+                  dtype_long(a.dtype), dtype_long(u.dtype));
+  for (uint32_t i = 2; i < e->nin; i++) {
+    tj_aval s = operand(m, e, i), s0 = operand(m, e, 2);
+    if (s.rank != 0) return REJECT("start_indices arguments to dynamic_update_slice must be scalars");
+    if (!dtype_is_int(s.dtype) || s.dtype != s0.dtype)
+      return REJECT("index arguments to dynamic_update_slice must be integers of the same type");
+  }
+  out[0] = a;
+  return true;
+}
 
 /* scatter*(operand, indices, updates): the result has the operand's aval;
  * updates have its dtype and the indices are integers. */

@@ -1,4 +1,4 @@
-/* Shape rules of lax.stack_p, lax.split_p and lax.tile_p
+/* Shape rules of lax.stack_p, lax.split_p, lax.unstack_p and lax.tile_p
  * (jax/_src/lax/lax.py _stack_shape_rule, _split_shape_rule,
  * _tile_abstract_eval): stack inserts an axis of the operand count, split
  * cuts one axis into the given sizes, tile multiplies each dimension. */
@@ -53,6 +53,23 @@ bool shape_split(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *d
   for (int i = 0; i < n; i++) {
     out[i] = a;
     out[i].dims[axis] = sizes[i];
+  }
+  return true;
+}
+
+/* lax.py _unstack_shape_rule: a scalar is refused; one output per index
+ * along axis, of the operand's shape without it. */
+bool shape_unstack(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
+  tj_aval a = ir_atom_aval(m, e->in[0]);
+  int64_t axis = ir_param_int(e, "axis", -1);
+  if (a.rank == 0)
+    return REJECT("unstack requires arrays with rank > 0, however a scalar array of shape () was passed.");
+  if (axis < 0 || axis >= a.rank) return REJECT("unstack axis %lld out of range", (long long)axis);
+  if ((int64_t)e->nout != a.dims[axis]) return REJECT("unstack has one output per index along its axis");
+  for (uint32_t i = 0; i < e->nout; i++) {
+    out[i] = a;
+    out[i].rank = (uint8_t)(a.rank - 1);
+    for (int d = (int)axis; d < out[i].rank; d++) out[i].dims[d] = a.dims[d + 1];
   }
   return true;
 }

@@ -60,6 +60,17 @@ bool window_spec_read(const ir_eqn *e, int rank, window_spec *w) {
   return true;
 }
 
+bool select_scatter_spec_read(const ir_eqn *e, int rank, window_spec *w) {
+  int64_t rows[2 * TJ_MAX_RANK];
+  w->rank = rank;
+  if (ir_param_ints(e, "window_dimensions", w->dims, TJ_MAX_RANK) != rank ||
+      ir_param_ints(e, "window_strides", w->strides, TJ_MAX_RANK) != rank ||
+      read_rows(ir_param_get(e, "padding"), 2, rows) != rank)
+    return false;
+  for (int k = 0; k < rank; k++) w->lo[k] = rows[2 * k], w->hi[k] = rows[2 * k + 1], w->base[k] = w->wdil[k] = 1;
+  return true;
+}
+
 /* str() of a param value, for a message. */
 static const char *param_text(const ir_module *m, const ir_eqn *e, const char *key, diag_list *diags) {
   tj_buf b = {0};
@@ -175,4 +186,25 @@ bool shape_select_and_gather_add(const ir_module *m, const ir_eqn *e, tj_aval *o
     return REJECT("select_and_gather_add's select_prim must be ge or le");
   if (!dtype_is_float(x.dtype)) return REJECT("select_and_gather_add takes floating operands");
   return shape_reduce_window(m, e, out, diags);
+}
+
+/* windowed_reductions.py _select_and_scatter_add_shape_rule: the
+ * operand's shape, lax.input_dtype (the source's dtype); tjit also checks
+ * what its lowering assumes: one dtype, ge or le, and a source of the
+ * window's output shape. */
+bool shape_select_and_scatter_add(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
+  tj_aval t = ir_atom_aval(m, e->in[0]), x = ir_atom_aval(m, e->in[1]);
+  const char *sel = ir_param_name(e, "select_prim");
+  if (!sel || (strcmp(sel, "ge") != 0 && strcmp(sel, "le") != 0))
+    return REJECT("select_and_scatter_add's select_prim must be ge or le");
+  if (!dtype_is_float(x.dtype) || t.dtype != x.dtype)
+    return REJECT("select_and_scatter_add takes a source and an operand of one floating dtype");
+  window_spec w;
+  if (!select_scatter_spec_read(e, x.rank, &w)) return REJECT("select_and_scatter_add needs its window");
+  bool fits = t.rank == x.rank;
+  for (int k = 0; fits && k < x.rank; k++) fits = w.dims[k] > 0 && w.strides[k] > 0 && t.dims[k] == window_out_dim(&w, k, x.dims[k]);
+  if (!fits) return REJECT("select_and_scatter_add's source must have the window's output shape");
+  *out = x;
+  out->dtype = t.dtype, out->weak = t.weak;
+  return true;
 }

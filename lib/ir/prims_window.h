@@ -26,6 +26,8 @@ typedef struct window_spec {
  * shape rule has reported why; a checked module reads without fail). */
 bool pad_spec_read(const ir_eqn *e, int rank, pad_spec *p);
 bool window_spec_read(const ir_eqn *e, int rank, window_spec *w);
+/* select_and_scatter_add's window: no dilations (base and window 1). */
+bool select_scatter_spec_read(const ir_eqn *e, int rank, window_spec *w);
 
 /* core.dilate_dim: max(0, 1 + dilation * (d - 1)). */
 int64_t window_dilate(int64_t d, int64_t dilation);

@@ -25,13 +25,17 @@
 typedef void (*tr_rule)(tq *q);
 
 #define TRANSPOSE(id, rule) static void rule(tq *q);
+#define TRANSPOSE_EXTERN(id, rule)
 #include "transpose.def"
 #undef TRANSPOSE
+#undef TRANSPOSE_EXTERN
 
 static const tr_rule tr_rules[P_COUNT] = {
 #define TRANSPOSE(id, rule) [P_##id] = rule,
+#define TRANSPOSE_EXTERN(id, rule) [P_##id] = rule,
 #include "transpose.def"
 #undef TRANSPOSE
+#undef TRANSPOSE_EXTERN
 };
 
 bool vjp_has_transpose(int prim) { return prim >= 0 && prim < P_COUNT && tr_rules[prim] != NULL; }
@@ -668,3 +672,22 @@ static void tr_cond(tq *q) {
   free(out_nz);
   free(nz);
 }
+
+/* ---- the helpers the rules in other files share (transpose.h) ---- */
+
+ir_atom tq_build_n(tq *q, int prim, const ir_atom *in, int nin, const ir_param *ps, int np, const tj_aval *hint,
+                   int nout, ir_atom *outs) {
+  return build_n(q, prim, in, nin, ps, np, hint, nout, outs);
+}
+ir_atom tq_build(tq *q, int prim, const ir_atom *in, int nin, const ir_param *ps, int np, const tj_aval *hint) {
+  return build(q, prim, in, nin, ps, np, hint);
+}
+ir_atom tq_lit(tq *q, tj_dtype dt, bool weak, double v) { return lit(q, dt, weak, v); }
+pval *tq_ints(tq *q, const int64_t *v, int n, bool np_ints) { return ints(q, v, n, np_ints); }
+ir_atom tq_reduce_sum(tq *q, ir_atom x, const int64_t *axes, int n) { return reduce_sum(q, x, axes, n); }
+ir_atom tq_reshape(tq *q, ir_atom x, const tj_aval *to) { return reshape(q, x, to); }
+pval *tq_pad_config(tq *q, const int64_t *lo, const int64_t *hi, const int64_t *in, int n, bool np_lo, bool np_hi,
+                    bool np_in) {
+  return pad_config(q, lo, hi, in, n, np_lo, np_hi, np_in);
+}
+ir_atom tq_pad(tq *q, ir_atom x, ir_atom value, pval *config) { return pad(q, x, value, config); }

@@ -54,8 +54,8 @@ static bool splittable(const jvp_target *t, const ir_eqn *e) {
                        "ValueError: Reverse-mode differentiation does not work for lax.while_loop or lax.fori_loop "
                        "with dynamic start/stop values. Try using lax.scan, or using fori_loop with static "
                        "start/stop.");
-  for (uint16_t i = 0; i < e->nparams; i++)
-    if (ir_pval_njaxprs(e->params[i].val))
+  for (uint16_t i = 0; i < e->nparams; i++) /* a scatter's update_jaxpr is no body: its transpose rule is plain */
+    if (ir_pval_njaxprs(e->params[i].val) && strcmp(e->params[i].key, "update_jaxpr") != 0)
       return diag_error(t->diags, t->m->src, e->span,
                          "NotImplementedError: reverse-mode differentiation of '%s' is not supported yet "
                          "(forward mode, jvp, is)", prims[e->prim].name);

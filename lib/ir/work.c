@@ -95,7 +95,7 @@ static int64_t eqn_work(work_table *w, const ir_eqn *e) {
   for (uint32_t k = 0; k < e->nout; k++) outs = work_add(outs, aval_size(&w->m->vars[e->out[k]]));
   if (e->prim == P_dot_general && e->nin == 2) outs = work_mul(outs, contraction(w->m, e));
   if (e->prim == P_reduce_window_sum || e->prim == P_reduce_window_max || e->prim == P_reduce_window_min ||
-      e->prim == P_select_and_gather_add)
+      e->prim == P_select_and_gather_add || e->prim == P_select_and_scatter_add)
     outs = work_mul(outs, window_elements(e)); /* each output reads its window */
   if (e->prim == P_conv_general_dilated && e->nin == 2) outs = work_mul(outs, conv_window(w->m, e));
   if (e->prim == P_svd && e->nin == 1) outs = work_add(outs, svd_work(w->m, e));

@@ -43,7 +43,7 @@ typedef struct jcase {
 #define S {0, 0, 0}
 
 enum { P0, PY0, PY1, PY2, PY3, PYM2, PCONV, PAX1, PAX0, PBCAST, PRESHAPE, PTRANS, PSQUEEZE, PCAT, PSLICE, PREV, PDOT, PJIT, PDSLICE, PCUMSUM, PRELU, PRELU6, PLAE, PGATHER, PPAD,
-       PPROD, PCUMREV, PSCAT, PSCATU, PSORT, PTOPK, PSTACK, PSPLIT, PTILE, PRWIN, PRPREC, PSELGA, PAX1P };
+       PPROD, PCUMREV, PSCAT, PSCATU, PSORT, PTOPK, PSTACK, PSPLIT, PTILE, PRWIN, PRPREC, PSELGA, PAX1P, PUNSTACK, PSELSC };
 
 static const jcase cases[] = {
     {"neg", P_neg, 1, {V(5)}, -2, 2, P0, false, false, false, {0}, false, 0},
@@ -142,6 +142,10 @@ static const jcase cases[] = {
     {"reduce_window_min", P_reduce_window_min, 1, {V(5)}, -2, 2, PRWIN, false, false, false, {0}, false, 0},
     {"select_and_gather_add", P_select_and_gather_add, 2, {V(5), V(5)}, -2, 2, PSELGA, false, false, false, {0}, false, 0},
     {"reduce_precision", P_reduce_precision, 1, {V(5)}, -2, 2, PRPREC, false, false, false, {0}, false, 0},
+    /* the primitives transposes bind (reverse over reverse) */
+    {"unstack", P_unstack, 1, {M(3, 2)}, -2, 2, PUNSTACK, false, false, false, {0}, false, 3},
+    {"dynamic_update_slice", P_dynamic_update_slice, 3, {V(5), V(2), S}, -2, 2, P0, false, false, true, {0}, false, 0},
+    {"select_and_scatter_add", P_select_and_scatter_add, 2, {V(4), V(5)}, -2, 2, PSELSC, false, false, false, {0}, false, 0},
 };
 
 static tj_aval aval_of_shape(const int64_t *s, tj_dtype dt) {
@@ -316,6 +320,13 @@ static int make_params(ir_module *m, int k, int prim, ir_param *ps, tj_aval *hin
     window_params(m, w);
     ps[0] = w[0], ps[1] = w[1], ps[2] = (ir_param){"select_prim", pv_name(m, "ge")}, ps[3] = w[2], ps[4] = w[3], ps[5] = w[4];
     return 6;
+  }
+  case PUNSTACK: ps[0] = (ir_param){"axis", pv_int(m, 0)}; return 1;
+  case PSELSC: { /* padding, select_prim=ge, window (2,), strides (1,) */
+    ir_param w[5];
+    window_params(m, w);
+    ps[0] = w[1], ps[1] = (ir_param){"select_prim", pv_name(m, "ge")}, ps[2] = w[3], ps[3] = w[4];
+    return 4;
   }
   case PRPREC: /* f64's own format: the identity, so the finite difference is the tangent */
     ps[0] = (ir_param){"exponent_bits", pv_int(m, 11)}, ps[1] = (ir_param){"mantissa_bits", pv_int(m, 52)};

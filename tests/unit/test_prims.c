@@ -382,6 +382,18 @@ static const recipe recipes[P_COUNT] = {
                   " auto h(T[3,4] v, i32 k) { return sum(cond(k > 0, a, b, v)); }"
                   " auto f(T[3,4] x, T[3,4] y, i32 i) { return grad(h)(x, i); }",
                   (1u << DT_F32) | (1u << DT_F64) | (1u << DT_F16) | (1u << DT_BF16)},
+    /* reverse mode (issue 15): stack's transpose, a middle axis */
+    [P_unstack] = {"auto p(T[3,4] v, T[3,4] w) { return sum(stack((v, w * v, v), 1) * w[0]); }"
+                   " auto f(T[3,4] x, T[3,4] y, i32 i) { return grad(p)(x, y); }",
+                   (1u << DT_F32) | (1u << DT_F64) | (1u << DT_F16) | (1u << DT_BF16)},
+    /* reverse mode (issue 15): max pooling's transpose, padding and overlapping windows */
+    [P_select_and_scatter_add] = {"auto p(T[3,4] v) { return sum(reduce_window(v, -inf, \\\"max\\\", (2, 3), padding=\\\"SAME\\\","
+                                  " window_strides=(1, 2))); } auto f(T[3,4] x, T[3,4] y, i32 i) { return grad(p)(x); }",
+                                  (1u << DT_F32) | (1u << DT_F64) | (1u << DT_F16) | (1u << DT_BF16)},
+    /* reverse mode (issue 15): the transpose of dynamic_slice, a traced row and an offset column */
+    [P_dynamic_update_slice] = {"auto p(T[3,4] v, i32 i) { return sum(v[i, 1:3] * v[0, 0]); }"
+                                " auto f(T[3,4] x, T[3,4] y, i32 i) { return grad(p)(x, i); }",
+                                (1u << DT_F32) | (1u << DT_F64) | (1u << DT_F16) | (1u << DT_BF16)},
 };
 
 /* src with every T replaced by the dtype's name. */
