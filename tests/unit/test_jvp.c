@@ -18,6 +18,7 @@
 #include "harness.h"
 #include "ir_build.h"
 #include "jvp.h"
+#include "vjp.h"
 #include "prims.h"
 #include "util.h"
 
@@ -648,10 +649,42 @@ static void test_missing_rule(void) {
   ir_free(m);
 }
 
+/* A linear equation of a primitive without a transpose rule (sin, which
+ * is never linear in a real linearization, built by hand) stops the
+ * backward pass with ad.get_primitive_transpose's text; one with a rule
+ * (neg) transposes. */
+static void test_missing_transpose(void) {
+  ir_module *m = ir_new(NULL);
+  tj_aval a = aval_scalar(DT_F32, false);
+  uint32_t t;
+  ir_build_invars(m, m->top, &a, 1, &t);
+  for (int prim = 0; prim < 2; prim++) {
+    vjp_linear lin = {.lin = ir_jaxpr_new(m), .nin = 1, .nout = 1};
+    ir_atom in = ATOM_VAR(t), ct = ATOM_VAR(t), g = JVP_ZERO;
+    ir_eqn_desc d = {.prim = prim ? P_neg : P_sin, .in = &in, .nin = 1, .nout = 1};
+    ir_eqn *e = ir_build(m, lin.lin, &d, harness_at()->d);
+    CHECK(e != NULL);
+    if (!e) break;
+    ir_atom out = ATOM_VAR(e->out[0]);
+    lin.tin = &in, lin.tout = &out;
+    uint32_t neqns = 0;
+    jvp_target tg = {m, m->top, harness_at()->d, &neqns, 1000, "test", NULL, NULL, NULL};
+    bool ok = vjp_backward(&tg, &lin, &ct, (tj_span){0, 0}, &g);
+    CHECK(ok == (prim == 1));
+    if (prim == 0)
+      CHECK_STR(harness_error(),
+                "NotImplementedError: Transpose rule (for reverse-mode differentiation) for 'sin' not implemented");
+    else
+      CHECK(g != JVP_ZERO && neqns == 1);
+  }
+  ir_free(m);
+}
+
 int main(void) {
   test_rules_against_finite_differences();
   test_control_flow();
   test_every_rule_has_a_case();
   test_missing_rule();
+  test_missing_transpose();
   return HARNESS_REPORT();
 }
