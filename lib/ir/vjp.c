@@ -540,3 +540,49 @@ static int linearize_jit(const jvp_target *t, const ir_eqn *e, const ir_atom *p,
   free(all);
   return ok;
 }
+
+/* ---- api.py _lift_linearized: the linear equations on new tangents ---- */
+
+bool vjp_apply_linear(const jvp_target *t, const vjp_linear *lin, const ir_atom *tangents, ir_atom *outs) {
+  ir_module *m = t->m;
+  uint32_t nvars = m->nvars;
+  uint32_t *map = malloc(sizeof *map * (nvars + 1));
+  if (!map) TJ_OOM();
+  for (uint32_t v = 0; v < nvars; v++) map[v] = UINT32_MAX;
+  bool ok = true;
+  for (uint32_t i = 0; i < lin->nin; i++)
+    if (lin->tin[i] != JVP_ZERO && !ATOM_IS_LIT(tangents[i])) map[ATOM_INDEX(lin->tin[i])] = ATOM_INDEX(tangents[i]);
+  for (uint32_t k = 0; ok && k < lin->lin->neqns; k++) {
+    const ir_eqn *e = &lin->lin->eqns[k];
+    if (*t->neqns >= t->max_eqns) {
+      ok = diag_error(t->diags, m->src, e->span, "too many equations (limit is %u) in function '%s'", t->max_eqns,
+                      t->fn_name);
+      break;
+    }
+    ir_eqn *c = ir_add_eqn(m, t->dst, e->prim, e->nin, e->nout, e->nparams, e->span);
+    (*t->neqns)++;
+    for (uint32_t i = 0; i < e->nin; i++) {
+      ir_atom a = e->in[i];
+      c->in[i] = !ATOM_IS_LIT(a) && ATOM_INDEX(a) < nvars && map[ATOM_INDEX(a)] != UINT32_MAX
+                     ? ATOM_VAR(map[ATOM_INDEX(a)])
+                     : a;
+      for (uint32_t j = 0; j < lin->nin; j++) /* a literal tangent stands for its variable */
+        if (a == lin->tin[j] && ATOM_IS_LIT(tangents[j])) c->in[i] = tangents[j];
+    }
+    for (uint32_t i = 0; i < e->nout; i++) {
+      tj_aval av = m->vars[e->out[i]];
+      c->out[i] = ir_new_var(m, &av);
+      if (e->out[i] < nvars) map[e->out[i]] = c->out[i];
+    }
+    if (e->nparams) memcpy(c->params, e->params, sizeof *c->params * e->nparams);
+  }
+  for (uint32_t i = 0; ok && i < lin->nout; i++) {
+    ir_atom a = lin->tout[i];
+    outs[i] = a == JVP_ZERO ? JVP_ZERO
+              : ATOM_INDEX(a) < nvars && map[ATOM_INDEX(a)] != UINT32_MAX ? ATOM_VAR(map[ATOM_INDEX(a)]) : a;
+    for (uint32_t j = 0; j < lin->nin; j++)
+      if (a != JVP_ZERO && a == lin->tin[j]) outs[i] = tangents[j];
+  }
+  free(map);
+  return ok;
+}

@@ -34,6 +34,12 @@ bool vjp_linearize(const jvp_target *t, const ir_jaxpr *src, const ir_atom *prim
  * inputs' cotangents (JVP_ZERO when zero: the caller instantiates). */
 bool vjp_backward(const jvp_target *t, const vjp_linear *lin, const ir_atom *cts, tj_span span, ir_atom *grads);
 
+/* api.py _lift_linearized (jax.linearize's function): lin's equations
+ * appended to t->dst anew on tangents[0..nin) (one per input; an input
+ * not differentiated is ignored), outs[0..nout) the output tangents
+ * (JVP_ZERO where zero: the caller instantiates). */
+bool vjp_apply_linear(const jvp_target *t, const vjp_linear *lin, const ir_atom *tangents, ir_atom *outs);
+
 /* Whether prim has a transpose rule (a row of transpose.def). */
 bool vjp_has_transpose(int prim);
 

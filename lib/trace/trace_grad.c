@@ -18,7 +18,7 @@
 #include "util.h"
 #include "vjp.h"
 
-typedef enum { AD_GRAD, AD_VALUE_AND_GRAD, AD_PULLBACK } ad_kind;
+typedef enum { AD_GRAD, AD_VALUE_AND_GRAD, AD_PULLBACK, AD_LINEARIZED } ad_kind;
 
 struct ad_fn {
   ad_kind kind;
@@ -27,7 +27,7 @@ struct ad_fn {
   int nargnums;
   bool argnums_tuple;              /* a tuple: the gradient is a tuple too */
   bool has_aux;
-  /* AD_PULLBACK: the linearization, the trees of the primal output and
+  /* AD_PULLBACK, AD_LINEARIZED: the linearization, the trees of the primal output and
    * of the primals, and the jaxpr whose variables the residuals are */
   vjp_linear lin;
   value out_tree, in_tree;
@@ -279,9 +279,10 @@ static bool pullback_call(tracer *t, const struct ad_fn *g, node *call, value *a
   return true;
 }
 
-/* vjp(f, *primals, has_aux=False): (out, pullback[, aux]). */
-static bool builtin_vjp(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  (void)b;
+/* vjp(f, *primals, has_aux=False): (out, pullback[, aux]); linearize's
+ * the same with the linearized function (api.py vjp, linearize: both run
+ * ad.linearize on the primals). */
+static bool linearize_call(tracer *t, const call_args *a, ad_kind kind, value *out) {
   tj_span span = a->call->span;
   if (a->pos[0].kind != V_FUNC)
     return tracer_error(t, a->pos_spans[0], "TypeError: Expected a callable value, got %s",
@@ -289,12 +290,12 @@ static bool builtin_vjp(tracer *t, const builtin_def *b, const call_args *a, val
   const value *aux_v = call_kwarg(a, "has_aux", NULL);
   bool has_aux = aux_v && value_truthy(aux_v);
   struct ad_fn *g = ARENA_NEW(&t->scratch, struct ad_fn);
-  *g = (struct ad_fn){.kind = AD_PULLBACK, .fn = a->pos[0], .has_aux = has_aux, .level = t->jaxpr};
+  *g = (struct ad_fn){.kind = kind, .fn = a->pos[0], .has_aux = has_aux, .level = t->jaxpr};
   value primals = {.kind = V_TUPLE, .items = &a->pos[1], .n = a->npos - 1};
   leaves lp = {0};
   if (!tree_flatten(t, &primals, &lp, span, "vjp primals")) return false;
   linearized l = {0};
-  body_info info = {"vjp", &a->pos[0], NULL, 0};
+  body_info info = {kind == AD_PULLBACK ? "vjp" : "linearize", &a->pos[0], NULL, 0};
   if (!trace_with(t, call_fn_value, &a->pos[0], primals.items, primals.n, NULL, &info, a->call, &l.bd)) return false;
   if (!linearize_body(t, &l, &lp, span)) return false;
   int k = 0;
@@ -309,6 +310,71 @@ static bool builtin_vjp(tracer *t, const builtin_def *b, const call_args *a, val
   items[1] = (value){.kind = V_FUNC, .func = a->pos[0].func, .closure = a->pos[0].closure, .ad = g};
   items[2] = aux;
   *out = (value){.kind = V_TUPLE, .items = items, .n = has_aux ? 3 : 2};
+  return true;
+}
+
+static bool builtin_vjp(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  (void)b;
+  return linearize_call(t, a, AD_PULLBACK, out);
+}
+
+static bool builtin_linearize(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  (void)b;
+  return linearize_call(t, a, AD_LINEARIZED, out);
+}
+
+/* api.py _lift_linearized(*tangents): the tangents' tree and avals
+ * checked against the primals', the linear equations replayed on them,
+ * zero output tangents instantiated (a2tz(aval).instantiate()). */
+static bool linearized_call(tracer *t, const struct ad_fn *g, node *call, value *args, int nargs, value *out) {
+  tj_span span = call->span;
+  if (t->jaxpr != g->level)
+    return tracer_error(t, span, "a linearized function can only be called where linearize was called, not "
+                                 "inside a jit, cond or loop body traced since");
+  value tangents = {.kind = V_TUPLE, .items = args, .n = nargs};
+  if (!tree_same_structure(&g->in_tree, &tangents)) {
+    tj_buf x = {0}, y = {0};
+    tree_def_text(t, &g->in_tree, &x);
+    tree_def_text(t, &tangents, &y);
+    tracer_error(t, span, "TypeError: expected PyTreeDef(%s), got PyTreeDef(%s)", x.data, y.data);
+    buf_free(&x);
+    buf_free(&y);
+    return false;
+  }
+  leaves lp = {0}, lt = {0};
+  if (!tree_flatten(t, &g->in_tree, &lp, span, "linearize primals") ||
+      !tree_flatten(t, &tangents, &lt, span, "tangents"))
+    return false;
+  ir_atom *tin = ARENA_ARRAY(&t->scratch, ir_atom, g->lin.nin + 1);
+  for (int i = 0; i < g->nconst; i++) tin[i] = JVP_ZERO;
+  for (int i = 0; i < lt.n; i++) {
+    tj_aval p = value_aval(t, &lp.v[i]), ta = value_aval(t, &lt.v[i]);
+    if (p.dtype != ta.dtype || !aval_same_shape(&p, &ta)) {
+      char ps[128], ts[128];
+      aval_format(&p, ps, sizeof ps);
+      aval_format(&ta, ts, sizeof ts);
+      return tracer_error(t, span,
+                          "ValueError: linearized function called on tangent values inconsistent with the "
+                          "original primal values:\nGot tangent aval %s for primal aval %s but expected %s.",
+                          ts, ps, ps);
+    }
+    if (!ad_leaf_atom(t, &lt.v[i], span, &tin[g->nconst + i])) return false;
+  }
+  jvp_target tg = target(t);
+  ir_atom *to = ARENA_ARRAY(&t->scratch, ir_atom, g->lin.nout + 1);
+  if (!vjp_apply_linear(&tg, &g->lin, tin, to)) return false;
+  leaves lo = {0};
+  if (!tree_flatten(t, &g->out_tree, &lo, span, "linearize outputs")) return false;
+  value *vals = ARENA_ARRAY(&t->scratch, value, lo.n + 1);
+  for (int i = 0; i < lo.n; i++) {
+    if (to[i] == JVP_ZERO) {
+      tj_aval a = value_aval(t, &lo.v[i]);
+      if (!jvp_zeros(&tg, &a, span, &to[i])) return false;
+    }
+    vals[i] = ad_atom_value(t, to[i]);
+  }
+  int k = 0;
+  *out = tree_unflatten(t, &g->out_tree, vals, &k);
   return true;
 }
 
@@ -362,6 +428,7 @@ static bool builtin_value_and_grad(tracer *t, const builtin_def *b, const call_a
 
 bool call_function_value(tracer *t, const value *fn, node *call, value *args, int nargs, value *out) {
   if (fn->ad && fn->ad->kind == AD_PULLBACK) return pullback_call(t, fn->ad, call, args, nargs, out);
+  if (fn->ad && fn->ad->kind == AD_LINEARIZED) return linearized_call(t, fn->ad, call, args, nargs, out);
   if (fn->ad) return grad_call(t, fn->ad, call, args, nargs, out);
   if (fn->func->is_jit) return call_jit(t, fn->func, fn->closure, call, args, nargs, out);
   return call_user(t, fn->func, fn->closure, call, args, nargs, out);
@@ -374,5 +441,6 @@ const builtin_def builtins_grad[] = {
     {"grad", builtin_grad, 1, 2, kw_grad, 0},
     {"value_and_grad", builtin_value_and_grad, 1, 2, kw_grad, 0},
     {"vjp", builtin_vjp, 1, TJ_MAX_PARAMS + 1, kw_vjp, 0},
+    {"linearize", builtin_linearize, 1, TJ_MAX_PARAMS + 1, kw_vjp, 0},
     {NULL, NULL, 0, 0, NULL, 0},
 };
