@@ -119,21 +119,45 @@ static bool backward(tracer *t, const vjp_linear *lin, int nconst, const ir_atom
  * return a two-element tuple, but got type {type(ans)} with value
  * {ans!r}". A value with a tangent is a LinearizeTracer, whose repr is
  * its _short_repr: GradTracer(primal=JitTracer(...), typeof(tangent)=f32[3]). */
+/* repr() of output leaf k as f returned it: a LinearizeTracer when its
+ * tangent is nonzero (GradTracer(primal=..., typeof(tangent)=...)), else
+ * the primal itself (LinearizeTracer.full_lower). */
+static void leaf_repr(tracer *t, const linearized *l, const value *v, int k, tj_buf *out) {
+  bool lin = v->kind == V_TRACED && k < l->nout && l->lin.tout[k] != JVP_ZERO;
+  if (!lin) { buf_puts(out, jax_tracer_repr(t, v)); return; }
+  char tan[128];
+  tj_aval a = value_aval(t, v);
+  aval_format(&a, tan, sizeof tan);
+  buf_printf(out, "GradTracer(primal=%s, typeof(tangent)=%s)", jax_tracer_repr(t, v), tan);
+}
+
+/* ad.linearize's TypeError for has_aux when f's result is not a pair: a
+ * single leaf, or a tuple of leaves (deeper trees shown as tjit shows
+ * them). */
 static bool aux_not_pair(tracer *t, const linearized *l, const value *result, tj_span span) {
-  bool lin = result->kind == V_TRACED && l->nout == 1 && l->lin.tout[0] != JVP_ZERO;
-  char tan[128] = "";
-  if (lin) {
-    tj_aval a = value_aval(t, result);
-    aval_format(&a, tan, sizeof tan);
+  tj_buf b = {0};
+  const char *type;
+  if (result->kind == V_TUPLE) {
+    type = result->list ? "list" : "tuple";
+    buf_puts(&b, result->list ? "[" : "(");
+    for (int i = 0; i < result->n; i++) {
+      if (i) buf_puts(&b, ", ");
+      leaf_repr(t, l, &result->items[i], i, &b);
+    }
+    buf_puts(&b, result->list ? "]" : result->n == 1 ? ",)" : ")");
+  } else {
+    bool lin = result->kind == V_TRACED && l->nout == 1 && l->lin.tout[0] != JVP_ZERO;
+    type = lin                        ? "jax._src.interpreters.ad.LinearizeTracer"
+           : result->kind == V_TRACED ? "jax._src.interpreters.partial_eval.DynamicJaxprTracer"
+                                      : value_type_name(result);
+    leaf_repr(t, l, result, 0, &b);
   }
-  return tracer_error(t, span,
-                      "TypeError: expected function with aux output to return a two-element tuple, but got type "
-                      "<class '%s'> with value %s%s%s%s%s",
-                      lin                        ? "jax._src.interpreters.ad.LinearizeTracer"
-                      : result->kind == V_TRACED ? "jax._src.interpreters.partial_eval.DynamicJaxprTracer"
-                                                 : value_type_name(result),
-                      lin ? "GradTracer(primal=" : "", jax_tracer_repr(t, result), lin ? ", typeof(tangent)=" : "",
-                      tan, lin ? ")" : "");
+  tracer_error(t, span,
+               "TypeError: expected function with aux output to return a two-element tuple, but got type "
+               "<class '%s'> with value %s",
+               type, b.data ? b.data : "");
+  buf_free(&b);
+  return false;
 }
 
 /* ---- grad and value_and_grad ---- */
