@@ -32,7 +32,11 @@ results as JAX prints them. By default every entry of "calls" runs
 code is the same share one compilation. Compiled calls are kept in
 a disk cache ($TJIT_CACHE_DIR, else $XDG_CACHE_HOME/tjit, else
 ~/.cache/tjit; see tjit cache), so a later run of the same call
-skips tracing and compiling.
+skips tracing and compiling. With --grad-check no result is printed:
+each call's gradient is checked instead, w.J.v for a random direction
+v and random cotangents w by reverse mode, forward mode and central
+differences in float64 and by the compiled reverse mode (exit 1 on a
+FAIL; see tjit-run(1), GRADIENT CHECK).
 
 options:
       --call N          run calls[N] only (default: every call, else "args")
@@ -47,6 +51,7 @@ options:
       --max-memory SIZE refuse a run estimated to need more (e.g. 4G; default 3/4 of RAM)
       --max-work N      stop a run after N elements of work (default 10000000000)
       --reference       run the reference evaluator instead of compiled code
+      --grad-check      check each call's gradient: vjp against jvp and finite differences
       --no-cache        neither read nor write the disk cache of compiled calls
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
