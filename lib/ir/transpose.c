@@ -280,10 +280,18 @@ static void tr_broadcast_in_dim(tq *q) {
   q->cin[0] = expand_dims(q, s, unit, nunit);
 }
 
-/* lax.py _reshape_transpose_rule (dimensions is None in tjit). */
+/* lax.py _reshape_transpose_rule: back to the operand's shape; with
+ * dimensions (reduce_prod's JVP binds a permutation) the operand's
+ * dimensions in that order, then transposed by argsort(dimensions). */
 static void tr_reshape(tq *q) {
   tj_aval a = in_aval(q, 0);
-  q->cin[0] = reshape(q, CT, &a);
+  int64_t dims[TJ_MAX_RANK], inv[TJ_MAX_RANK];
+  int n = ir_param_is_none(q->e, "dimensions") ? -1 : ir_param_ints(q->e, "dimensions", dims, TJ_MAX_RANK);
+  if (n < 0) { q->cin[0] = reshape(q, CT, &a); return; }
+  tj_aval permuted = a;
+  for (int i = 0; i < n; i++) permuted.dims[i] = a.dims[dims[i]], inv[dims[i]] = i;
+  ir_atom r = reshape(q, CT, &permuted);
+  q->cin[0] = transpose(q, r, inv, n);
 }
 
 /* lax.py _squeeze_transpose_rule: expand_dims(t, dimensions). */

@@ -339,3 +339,17 @@ EOF
   assert_success
   assert_output --partial "--grad-check"
 }
+
+@test "reduce_prod over inner axes: its JVP's reshape with a dimensions permutation transposes (a reshape, then argsort(dimensions))" {
+  # failed before the fix: reverse mode transposed that reshape as if it had no dimensions (w.J.v 5% off)
+  cat >"$BATS_TEST_TMPDIR/prod.json" <<'JSON'
+{"tjit": 1,
+ "source": ["auto f(float x[2][3][2]) { return prod(x, axis=(0, 2)); }",
+            "auto g(float x[2][3][2], float t[2][3][2]) { return jvp(f, (x,), (t,)); }"],
+ "function": "g",
+ "args": {"x": [[[1.0, 2.0], [0.5, 3.0], [-1.0, 1.5]], [[2.0, 1.0], [4.0, 0.25], [1.0, -2.0]]],
+          "t": [[[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], [[0.5, 0.5], [1.0, 0.0], [0.0, 2.0]]]}}
+JSON
+  passes "$BATS_TEST_TMPDIR/prod.json"
+  assert_output "1 checked, 0 skipped"
+}
