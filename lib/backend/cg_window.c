@@ -1,4 +1,5 @@
-/* C rules of lax.pad_p and of reduce_window_{sum,max,min}_p: one call of
+/* C rules of lax.pad_p, reduce_window_{sum,max,min}_p and the select_and_
+ * {gather,scatter}_add of their gradients: one call of
  * the runtime (window_rt.c, built with the block kernels' flags) with the
  * shapes and the window as local arrays; the results are the evaluator's
  * (eval_window.c) bit for bit. */
@@ -34,6 +35,15 @@ bool cg_pad(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   return true;
 }
 
+/* The window as the runtime takes it: dims, strides, low padding, base and
+ * window dilations, rank entries each. */
+static void window_flat(const window_spec *w, int rank, int64_t *win) {
+  for (int k = 0; k < rank; k++) {
+    win[k] = w->dims[k], win[rank + k] = w->strides[k], win[2 * rank + k] = w->lo[k];
+    win[3 * rank + k] = w->base[k], win[4 * rank + k] = w->wdil[k];
+  }
+}
+
 bool cg_reduce_window(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   tj_aval a = cg_aval(g, e->in[0]), r = cg_aval(g, ATOM_VAR(e->out[0]));
@@ -42,10 +52,7 @@ bool cg_reduce_window(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *ex
   if (!tj_rt_reduce_window_has(a.dtype))
     return cg_fail(g, "internal error: %s of %s has no C rule", prims[e->prim].name, dtype_short(a.dtype));
   int64_t win[5 * TJ_MAX_RANK];
-  for (int k = 0; k < a.rank; k++) {
-    win[k] = w.dims[k], win[a.rank + k] = w.strides[k], win[2 * a.rank + k] = w.lo[k];
-    win[3 * a.rank + k] = w.base[k], win[4 * a.rank + k] = w.wdil[k];
-  }
+  window_flat(&w, a.rank, win);
   uint32_t id = cg_fresh(g);
   int op = e->prim == P_reduce_window_sum ? 0 : e->prim == P_reduce_window_max ? 1 : 2;
   tj_buf decl = {0}, in = {0}, out = {0};
@@ -60,61 +67,44 @@ bool cg_reduce_window(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *ex
   return true;
 }
 
-/* select_and_gather_add: one call of tj_rt_select_gather (window_rt.c),
- * the window as reduce_window passes it. */
+/* select_and_gather_add(t, x) and select_and_scatter_add(t, x): one call of
+ * the runtime function FN (window_rt.c) on operands whose shape is a's,
+ * writing an array of out_dims, the window as reduce_window passes it. */
+static bool cg_select_window(cg *g, const ir_eqn *e, const window_spec *w, tj_aval a, const int64_t *out_dims,
+                             const char *fn) {
+  if (a.dtype != DT_F32 && a.dtype != DT_F64)
+    return cg_fail(g, "internal error: %s of %s has no C rule", prims[e->prim].name, dtype_short(a.dtype));
+  const char *sel = ir_param_name(e, "select_prim");
+  int64_t win[5 * TJ_MAX_RANK];
+  window_flat(w, a.rank, win);
+  uint32_t id = cg_fresh(g);
+  tj_buf decl = {0}, tin = {0}, xin = {0}, out = {0};
+  cg_ptr(g, e->in[0], &tin), cg_ptr(g, e->in[1], &xin), cg_ptr(g, ATOM_VAR(e->out[0]), &out);
+  long_array(&decl, "si", id, a.dims, a.rank), long_array(&decl, "so", id, out_dims, a.rank);
+  long_array(&decl, "sw", id, win, 5 * a.rank);
+  cg_frame(g, 56 * (uint64_t)(a.rank + 1)); /* the three arrays */
+  cg_line(g, "{%s", decl.data);
+  cg_line(g, "  %s((const void *)%s, (const void *)%s, (void *)%s, %d, %d, %d, si%u, so%u, sw%u); }", cg_fn(g, fn),
+          tin.data, xin.data, out.data, a.dtype == DT_F64, sel && strcmp(sel, "ge") == 0, a.rank, id, id, id);
+  buf_free(&decl), buf_free(&tin), buf_free(&xin), buf_free(&out);
+  return true;
+}
+
+/* select_and_gather_add: the result has the window's output shape. */
 bool cg_select_and_gather_add(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   tj_aval a = cg_aval(g, e->in[1]), r = cg_aval(g, ATOM_VAR(e->out[0]));
   window_spec w;
   if (!window_spec_read(e, a.rank, &w)) return cg_fail(g, "internal error: select_and_gather_add without its window");
-  if (a.dtype != DT_F32 && a.dtype != DT_F64)
-    return cg_fail(g, "internal error: select_and_gather_add of %s has no C rule", dtype_short(a.dtype));
-  const char *sel = ir_param_name(e, "select_prim");
-  int64_t win[5 * TJ_MAX_RANK];
-  for (int k = 0; k < a.rank; k++) {
-    win[k] = w.dims[k], win[a.rank + k] = w.strides[k], win[2 * a.rank + k] = w.lo[k];
-    win[3 * a.rank + k] = w.base[k], win[4 * a.rank + k] = w.wdil[k];
-  }
-  uint32_t id = cg_fresh(g);
-  tj_buf decl = {0}, tin = {0}, xin = {0}, out = {0};
-  cg_ptr(g, e->in[0], &tin), cg_ptr(g, e->in[1], &xin), cg_ptr(g, ATOM_VAR(e->out[0]), &out);
-  long_array(&decl, "si", id, a.dims, a.rank), long_array(&decl, "so", id, r.dims, r.rank);
-  long_array(&decl, "sw", id, win, 5 * a.rank);
-  cg_frame(g, 56 * (uint64_t)(a.rank + 1)); /* the three arrays */
-  cg_line(g, "{%s", decl.data);
-  cg_line(g, "  %s((const void *)%s, (const void *)%s, (void *)%s, %d, %d, %d, si%u, so%u, sw%u); }",
-          cg_fn(g, "tj_rt_select_gather"), tin.data, xin.data, out.data, a.dtype == DT_F64,
-          sel && strcmp(sel, "ge") == 0, a.rank, id, id, id);
-  buf_free(&decl), buf_free(&tin), buf_free(&xin), buf_free(&out);
-  return true;
+  return cg_select_window(g, e, &w, a, r.dims, "tj_rt_select_gather");
 }
 
-/* select_and_scatter_add: one call of tj_rt_select_scatter (window_rt.c),
- * the window as reduce_window passes it (dilations 1). */
+/* select_and_scatter_add: the result has the operand's shape (dilations 1). */
 bool cg_select_and_scatter_add(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   tj_aval t = cg_aval(g, e->in[0]), a = cg_aval(g, e->in[1]);
   window_spec w;
   if (!select_scatter_spec_read(e, a.rank, &w))
     return cg_fail(g, "internal error: select_and_scatter_add without its window");
-  if (a.dtype != DT_F32 && a.dtype != DT_F64)
-    return cg_fail(g, "internal error: select_and_scatter_add of %s has no C rule", dtype_short(a.dtype));
-  const char *sel = ir_param_name(e, "select_prim");
-  int64_t win[5 * TJ_MAX_RANK];
-  for (int k = 0; k < a.rank; k++) {
-    win[k] = w.dims[k], win[a.rank + k] = w.strides[k], win[2 * a.rank + k] = w.lo[k];
-    win[3 * a.rank + k] = w.base[k], win[4 * a.rank + k] = w.wdil[k];
-  }
-  uint32_t id = cg_fresh(g);
-  tj_buf decl = {0}, tin = {0}, xin = {0}, out = {0};
-  cg_ptr(g, e->in[0], &tin), cg_ptr(g, e->in[1], &xin), cg_ptr(g, ATOM_VAR(e->out[0]), &out);
-  long_array(&decl, "si", id, a.dims, a.rank), long_array(&decl, "so", id, t.dims, t.rank);
-  long_array(&decl, "sw", id, win, 5 * a.rank);
-  cg_frame(g, 56 * (uint64_t)(a.rank + 1)); /* the three arrays */
-  cg_line(g, "{%s", decl.data);
-  cg_line(g, "  %s((const void *)%s, (const void *)%s, (void *)%s, %d, %d, %d, si%u, so%u, sw%u); }",
-          cg_fn(g, "tj_rt_select_scatter"), tin.data, xin.data, out.data, a.dtype == DT_F64,
-          sel && strcmp(sel, "ge") == 0, a.rank, id, id, id);
-  buf_free(&decl), buf_free(&tin), buf_free(&xin), buf_free(&out);
-  return true;
+  return cg_select_window(g, e, &w, a, t.dims, "tj_rt_select_scatter");
 }

@@ -250,6 +250,59 @@ static bool call_fn_value(tracer *t, const void *ctx, node *call, value *args, i
   return call_function_value(t, ctx, call, args, nargs, result);
 }
 
+/* The first leaf of GOT whose dtype or shape differs from WANT's same leaf
+ * (the trees already agree: core.typecompat), or -1; its avals in *w, *g. */
+static int aval_mismatch(tracer *t, const leaves *want, const leaves *got, tj_aval *w, tj_aval *g) {
+  for (int i = 0; i < got->n; i++) {
+    *w = value_aval(t, &want->v[i]), *g = value_aval(t, &got->v[i]);
+    if (w->dtype != g->dtype || !aval_same_shape(w, g)) return i;
+  }
+  return -1;
+}
+
+/* str(aval) of a ShapedArray: "~float32[3]" for a weak type. */
+static const char *aval_str(tracer *t, const tj_aval *a) {
+  char s[160];
+  aval_format_long(a, s, sizeof s);
+  return arena_printf(&t->scratch, "%s%s", a->weak ? "~" : "", s);
+}
+
+/* Whether X and Y have one tree structure; if not, the error FMT with
+ * both PyTreeDefs (x's first). */
+static bool same_tree(tracer *t, const value *x, const value *y, tj_span span, const char *fmt) {
+  if (tree_same_structure(x, y)) return true;
+  tj_buf a = {0}, b = {0};
+  tree_def_text(t, x, &a);
+  tree_def_text(t, y, &b);
+  tracer_error(t, span, fmt, a.data, b.data);
+  buf_free(&a);
+  buf_free(&b);
+  return false;
+}
+
+/* The leaves' atoms, into atoms[0..l->n). */
+static bool leaf_atoms(tracer *t, const leaves *l, tj_span span, ir_atom *atoms) {
+  for (int i = 0; i < l->n; i++)
+    if (!ad_leaf_atom(t, &l->v[i], span, &atoms[i])) return false;
+  return true;
+}
+
+/* api.py _vjp_ct_tree_error: equality_errors_pytreedef of the output's
+ * tree and the cotangent's, under func_src_info ("f at FILE:LINE"). */
+static bool ct_tree_error(tracer *t, const struct ad_fn *g, const value *ct, tj_span span) {
+  tracer_error(t, span, "ValueError: unexpected tree structure.");
+  diag_note(t->diags,
+            "The argument to a VJP function returned by `jax.vjp` must match the pytree structure of the "
+            "differentiated function %s at %s:%u.",
+            name_str(t->prog->names, g->fn.func->name), t->src->name, g->fn.func->line);
+  diag_note(t->diags, "But the tree structures differ:");
+  tree_diffs d = tree_differences(t, &g->out_tree, ct, "pytree leaf");
+  for (int i = 0; i < d.n; i++)
+    diag_note(t->diags, "  * out%s was a %s in the original output, but a %s here, so %s.", d.v[i].path,
+              d.v[i].thing1, d.v[i].thing2, d.v[i].why);
+  return false;
+}
+
 /* _vjp3_bwd(ct): the cotangent tree checked against the output's, the
  * backward pass, the primals' cotangents as a tuple. */
 static bool pullback_call(tracer *t, const struct ad_fn *g, node *call, value *args, int nargs, value *out) {
@@ -264,37 +317,24 @@ static bool pullback_call(tracer *t, const struct ad_fn *g, node *call, value *a
   if (t->jaxpr != g->level)
     return tracer_error(t, span, "a vjp function can only be called where vjp was called, not inside a jit, cond or "
                                  "loop body traced since");
-  if (!tree_same_structure(&g->out_tree, &args[0])) {
-    tj_buf a = {0}, b = {0};
-    tree_def_text(t, &g->out_tree, &a);
-    tree_def_text(t, &args[0], &b);
-    tracer_error(t, span,
-                 "ValueError: unexpected tree structure of the argument to a VJP function: the differentiated "
-                 "function's output is PyTreeDef(%s), the argument PyTreeDef(%s)",
-                 a.data, b.data);
-    buf_free(&a);
-    buf_free(&b);
-    return false;
-  }
+  if (!tree_same_structure(&g->out_tree, &args[0])) return ct_tree_error(t, g, &args[0], span);
   leaves lo = {0}, lc = {0};
   if (!tree_flatten(t, &g->out_tree, &lo, span, "vjp outputs") || !tree_flatten(t, &args[0], &lc, span, "cotangents"))
     return false;
+  tj_aval want, got;
+  if (aval_mismatch(t, &lo, &lc, &want, &got) >= 0) { /* str_short(): long names, no "~" */
+    char w[160], gs[160];
+    aval_format_long(&want, w, sizeof w);
+    aval_format_long(&got, gs, sizeof gs);
+    return tracer_error(t, span,
+                        "ValueError: unexpected JAX type (e.g. shape/dtype) for argument to VJP function: got %s, "
+                        "but expected %s because the corresponding output of the differentiated function had JAX "
+                        "type %s",
+                        gs, w, w);
+  }
   ir_atom *cts = ARENA_ARRAY(&t->scratch, ir_atom, g->lin.nout + 1);
   for (uint32_t i = 0; i < g->lin.nout; i++) cts[i] = JVP_ZERO; /* has_aux: the aux outputs' */
-  for (int i = 0; i < lc.n; i++) {
-    tj_aval want = value_aval(t, &lo.v[i]), got = value_aval(t, &lc.v[i]);
-    if (want.dtype != got.dtype || !aval_same_shape(&want, &got)) {
-      char w[128], gs[128];
-      aval_format(&got, gs, sizeof gs);
-      aval_format(&want, w, sizeof w);
-      return tracer_error(t, span,
-                          "ValueError: unexpected JAX type (e.g. shape/dtype) for argument to VJP function: got %s, "
-                          "but expected %s because the corresponding output of the differentiated function had JAX "
-                          "type %s",
-                          gs, w, w);
-    }
-    if (!ad_leaf_atom(t, &lc.v[i], span, &cts[i])) return false;
-  }
+  if (!leaf_atoms(t, &lc, span, cts)) return false;
   int nleaves = (int)g->lin.nin - g->nconst;
   value *grads = ARENA_ARRAY(&t->scratch, value, nleaves + 1);
   if (!backward(t, &g->lin, g->nconst, cts, span, grads)) return false;
@@ -356,34 +396,22 @@ static bool linearized_call(tracer *t, const struct ad_fn *g, node *call, value 
     return tracer_error(t, span, "a linearized function can only be called where linearize was called, not "
                                  "inside a jit, cond or loop body traced since");
   value tangents = {.kind = V_TUPLE, .items = args, .n = nargs};
-  if (!tree_same_structure(&g->in_tree, &tangents)) {
-    tj_buf x = {0}, y = {0};
-    tree_def_text(t, &g->in_tree, &x);
-    tree_def_text(t, &tangents, &y);
-    tracer_error(t, span, "TypeError: expected PyTreeDef(%s), got PyTreeDef(%s)", x.data, y.data);
-    buf_free(&x);
-    buf_free(&y);
-    return false;
-  }
+  if (!same_tree(t, &g->in_tree, &tangents, span, "TypeError: expected PyTreeDef(%s), got PyTreeDef(%s)")) return false;
   leaves lp = {0}, lt = {0};
   if (!tree_flatten(t, &g->in_tree, &lp, span, "linearize primals") ||
       !tree_flatten(t, &tangents, &lt, span, "tangents"))
     return false;
+  tj_aval p, ta;
+  if (aval_mismatch(t, &lp, &lt, &p, &ta) >= 0) {
+    const char *ps = aval_str(t, &p);
+    return tracer_error(t, span,
+                        "ValueError: linearized function called on tangent values inconsistent with the "
+                        "original primal values:\nGot tangent aval %s for primal aval %s but expected %s.",
+                        aval_str(t, &ta), ps, ps);
+  }
   ir_atom *tin = ARENA_ARRAY(&t->scratch, ir_atom, g->lin.nin + 1);
   for (int i = 0; i < g->nconst; i++) tin[i] = JVP_ZERO;
-  for (int i = 0; i < lt.n; i++) {
-    tj_aval p = value_aval(t, &lp.v[i]), ta = value_aval(t, &lt.v[i]);
-    if (p.dtype != ta.dtype || !aval_same_shape(&p, &ta)) {
-      char ps[128], ts[128];
-      aval_format(&p, ps, sizeof ps);
-      aval_format(&ta, ts, sizeof ts);
-      return tracer_error(t, span,
-                          "ValueError: linearized function called on tangent values inconsistent with the "
-                          "original primal values:\nGot tangent aval %s for primal aval %s but expected %s.",
-                          ts, ps, ps);
-    }
-    if (!ad_leaf_atom(t, &lt.v[i], span, &tin[g->nconst + i])) return false;
-  }
+  if (!leaf_atoms(t, &lt, span, tin + g->nconst)) return false;
   jvp_target tg = target(t);
   ir_atom *to = ARENA_ARRAY(&t->scratch, ir_atom, g->lin.nout + 1);
   if (!vjp_apply_linear(&tg, &g->lin, tin, to)) return false;
