@@ -93,6 +93,7 @@ typedef struct tracer {
   int64_t const_elements;
   struct jvp_memo *jvp_memo;  /* jvp jaxprs of jit bodies (lib/ir/jvp.h), in the module's arena */
   struct vjp_memo *vjp_memo;  /* linearized and transposed jit bodies (lib/ir/vjp.h), likewise */
+  struct batch_memo *batch_memo; /* batched jit bodies (lib/ir/batch.h), likewise */
 } tracer;
 
 /* Records a use of static values computed from the parameters in prov. */
@@ -291,6 +292,9 @@ extern const builtin_def builtins_gather[];   /* trace_gather.c: take, take_alon
 extern const builtin_def builtins_diag[];     /* trace_diag.c: diag diagonal trace repeat */
 extern const builtin_def builtins_ad[];       /* trace_ad.c: jvp */
 extern const builtin_def builtins_grad[];     /* trace_grad.c: grad, value_and_grad, vjp */
+extern const builtin_def builtins_vmap[];     /* trace_vmap.c: vmap */
+/* Calls a function value made by vmap (fn->vmap set). */
+bool vmap_call_value(tracer *t, const value *fn, node *call, value *args, int nargs, value *out);
 /* fn(*args) for any function value: a user function (jit or not) or one
  * that grad, value_and_grad or vjp made (trace_ad.c). */
 bool call_function_value(tracer *t, const value *fn, node *call, value *args, int nargs, value *out);

@@ -642,12 +642,12 @@ static bool eval_apply(tracer *t, scope *s, node *n, value *out) {
 }
 
 bool call_value_node(tracer *t, scope *s, const value *fv, node *n, value *out) {
-  if (fv->ad) {
+  if (fv->ad || fv->vmap) {
     value *args = ARENA_ARRAY(&t->scratch, value, n->nitems ? n->nitems : 1);
     for (int i = 0; i < n->nitems; i++) {
       if (n->items[i]->kwname)
-        return tracer_error(t, n->items[i]->span, "keyword arguments to a function made by grad or vjp are not "
-                                                  "supported: pass them positionally");
+        return tracer_error(t, n->items[i]->span, "keyword arguments to a function made by grad, vjp or vmap "
+                                                  "are not supported: pass them positionally");
       if (!eval(t, s, n->items[i], &args[i])) return false;
     }
     return call_function_value(t, fv, n, args, n->nitems, out);

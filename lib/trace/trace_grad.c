@@ -479,6 +479,7 @@ static bool builtin_value_and_grad(tracer *t, const builtin_def *b, const call_a
 }
 
 bool call_function_value(tracer *t, const value *fn, node *call, value *args, int nargs, value *out) {
+  if (fn->vmap) return vmap_call_value(t, fn, call, args, nargs, out);
   if (fn->ad && fn->ad->kind == AD_PULLBACK) return pullback_call(t, fn->ad, call, args, nargs, out);
   if (fn->ad && fn->ad->kind == AD_LINEARIZED) return linearized_call(t, fn->ad, call, args, nargs, out);
   if (fn->ad) return grad_call(t, fn->ad, call, args, nargs, out);

@@ -38,6 +38,7 @@ struct value {
   struct scope *closure;   /* V_FUNC: the scope it was defined in */
   const struct ad_fn *ad;  /* V_FUNC: a function made by grad, value_and_grad
                               or vjp (trace_ad.c), else NULL */
+  const struct vmap_fn *vmap; /* V_FUNC: a function made by vmap (trace_vmap.c), else NULL */
   /* static values: bit i set when the value was computed from static
    * parameter i of the entry (explain-recompile's classes, trace.h) */
   uint64_t prov;

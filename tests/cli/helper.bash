@@ -115,28 +115,36 @@ numpy_agrees() {
   assert_output "numpy agrees"
 }
 
-# fd_agrees SPEC N: runs SPEC (run --check, JSON) and checks that its
-# outputs come in N pairs (a derivative by autodiff, its finite difference)
-# agreeing within 1e-7 * max(1, |derivative|), the tolerance the autodiff
-# test files (99-jvp.bats, 99-grad.bats) argue from their step h = 1e-6.
-fd_agrees() {
+# pairs_agree SPEC N TOL: runs SPEC (run --check, JSON: compiled and the
+# reference evaluator agree) and checks that its outputs come in N pairs
+# agreeing elementwise within TOL * max(1, |first|).
+pairs_agree() {
   run --separate-stderr tjit run --check --format json "$1"
   assert_success
   echo "$output" >"$BATS_TEST_TMPDIR/out.json"
-  run /usr/bin/python3 - "$BATS_TEST_TMPDIR/out.json" <<'EOF'
+  run /usr/bin/python3 - "$BATS_TEST_TMPDIR/out.json" "$3" <<'EOF'
 import json, sys
 outs = json.load(open(sys.argv[1]))["calls"][0]["outputs"]
+tol = float(sys.argv[2])
 def flat(d):
     return [d] if not isinstance(d, list) else [y for x in d for y in flat(x)]
-assert len(outs) % 2 == 0 and outs, "outputs must be (autodiff, fd) pairs"
+assert len(outs) % 2 == 0 and outs, "outputs must come in pairs"
 for i in range(0, len(outs), 2):
     a, b = flat(outs[i]["data"]), flat(outs[i + 1]["data"])
     assert len(a) == len(b), "shapes differ"
     for x, y in zip(a, b):
-        if abs(x - y) / max(1.0, abs(x)) > 1e-7:
-            sys.exit(f"pair {i // 2}: autodiff {x!r} vs finite difference {y!r}")
+        if abs(x - y) / max(1.0, abs(x)) > tol:
+            sys.exit(f"pair {i // 2}: {x!r} vs {y!r}")
 print(f"{len(outs) // 2} pairs agree")
 EOF
   assert_success
   assert_output "$2 pairs agree"
+}
+
+# fd_agrees SPEC N: SPEC's outputs are N pairs (a derivative by autodiff,
+# its finite difference) agreeing within 1e-7 * max(1, |derivative|), the
+# tolerance the autodiff test files (99-jvp.bats, 99-grad.bats) argue from
+# their step h = 1e-6.
+fd_agrees() {
+  pairs_agree "$1" "$2" 1e-7
 }
