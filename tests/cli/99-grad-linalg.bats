@@ -175,3 +175,17 @@ EOF
   assert_failure 1
   [[ ${stderr_lines[0]} == *"error: NotImplementedError: Singular value decomposition JVP not implemented for full matrices" ]]
 }
+
+@test "--grad-check of a function holding grad through svd (second order: the rule's scatter and gather differentiated again)" {
+  cat >"$BATS_TEST_TMPDIR/gg.json" <<'EOF2'
+{"tjit": 1,
+ "source": ["double f(double x[3][3]) { auto r = svd(x); return sum(r[0] * r[0] * r[2]) + sum(r[1] * r[1] * r[1]); }",
+            "double h(double x[3][3]) { return sum(grad(f)(x) * x); }"],
+ "function": "h",
+ "args": {"x": {"dtype": "f64", "data": [[2.0, 0.5, -0.3], [0.1, 1.0, 0.4], [-0.6, 0.2, 3.0]]}}}
+EOF2
+  run --separate-stderr tjit run --grad-check "$BATS_TEST_TMPDIR/gg.json"
+  assert_success
+  assert_line --index 3 --regexp "^  central .*  ok$"
+  assert_line --index 5 "  PASS"
+}
