@@ -628,9 +628,11 @@ static void test_every_rule_has_a_case(void) {
 }
 
 /* A primitive without a rule: reduce_and (lax.py registers no JVP for
- * reduce_and_p; JAX reaches it with the float0 tangent of a bool input,
- * which jvp_replay is handed here directly): ad.py's NotImplementedError
- * text. The rule table must not have it, or this checks nothing. */
+ * reduce_and_p), given by hand a bool operand with a nonzero tangent, which
+ * no program makes (JAX turns float0 tangents into symbolic zeros,
+ * ad.py maybe_jvp_tracer; tjit has no float0): ad.py's NotImplementedError
+ * text from the replay. The rule table must not have it, or this checks
+ * nothing. */
 static void test_missing_rule(void) {
   CHECK(!jvp_has_rule(P_reduce_and));
   ir_module *m = ir_new(NULL);
