@@ -70,10 +70,13 @@ X3='{"x": {"dtype": "f64", "data": [0.5, 1.0, 2.0]}, "t": {"dtype": "f64", "data
   assert_output "args: (Array([0.19966684, 0.39733866, 0.59104043], dtype=float32), Array([1.9900084, 1.9601332, 1.910673 ], dtype=float32))"
 }
 
-@test "jvp of a primitive without a rule exits 1 with ad.py's text" {
-  run --separate-stderr tjit run "$CASES_DIR/jvp-error-no-rule.json"
+@test "jvp of a rule that raises (svd with full_matrices, m != n) exits 1 with JAX's text" {
+  # no primitive the language reaches lacks a JVP rule any more (svd was the
+  # last): ad.py's "Differentiation rule for ... not implemented" is
+  # test_jvp.c's test_missing_rule (reduce_and)
+  run --separate-stderr tjit run "$CASES_DIR/jvp-svd-error-full-matrices.json" --args '{"x": {"dtype": "f32", "shape": [4, 3], "fill": 1}, "t": {"dtype": "f32", "shape": [4, 3], "fill": 1}}'
   assert_failure 1
-  [[ $stderr == *"NotImplementedError: Differentiation rule for 'svd' not implemented"* ]]
+  [[ $stderr == *"NotImplementedError: Singular value decomposition JVP not implemented for full matrices"* ]]
 }
 
 @test "jvp of relu, relu6, softplus and logaddexp (custom_jvp rules) agrees with finite differences" {
