@@ -163,3 +163,17 @@ EOF
     '"}"'
   pairs_agree "$BATS_TEST_TMPDIR/slc.json" 1 1e-6
 }
+
+@test "vmap of cond with a mapped predicate (select_n of the branches) and an unmapped one equals the stacked examples" {
+  vmap_spec cnd "$XS" \
+    '"float f(float x[4], float y) {"' \
+    '"  auto t(float a[4], float b) { return sum(a * b); }"' \
+    '"  auto e(float a[4], float b) { return max(a) - b; }"' \
+    '"  return cond(y > 0.0, t, e, x, y) + cond(0.5 > 0.0, e, t, x, y);"' \
+    '"}"' \
+    '"auto g(float xs[3][4], float ys[3], float w[4]) {"' \
+    '"  return (vmap(f)(xs, ys), stack((f(xs[0], ys[0]), f(xs[1], ys[1]), f(xs[2], ys[2]))),"' \
+    '"          vmap(f, (0, None))(xs, ys[1]), stack((f(xs[0], ys[1]), f(xs[1], ys[1]), f(xs[2], ys[1]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/cnd.json" 2 1e-6
+}
