@@ -42,13 +42,13 @@ static bool reads_any(const ir_eqn *e, const bool *marked) {
   return false;
 }
 
-/* The equations with sub-jaxprs that the JVP rules make whole (scan's,
- * with primal and tangent outputs together): JAX splits them with their
- * partial-eval rules, not yet here. A jit and a cond are split by their
- * linearization rules (linearize_jit, vjp_linearize_cond), their tangent
+/* The equations with sub-jaxprs that the JVP rules would make whole,
+ * with primal and tangent outputs together: JAX splits them with their
+ * linearization rules. A jit, a cond and a scan are split by theirs
+ * (linearize_jit, vjp_linearize_cond, vjp_linearize_scan), their tangent
  * halves linear. */
 static bool splittable(const jvp_target *t, const ir_eqn *e) {
-  if (e->prim == P_jit || e->prim == P_cond) return true;
+  if (e->prim == P_jit || e->prim == P_cond || e->prim == P_scan) return true;
   if (e->prim == P_while) /* loops.py _while_transpose_error, raised when the backward pass meets it */
     return diag_error(t->diags, t->m->src, e->span,
                        "ValueError: Reverse-mode differentiation does not work for lax.while_loop or lax.fori_loop "
@@ -159,14 +159,15 @@ static void dce_linear(ir_module *m, ir_jaxpr *lin, const ir_atom *tout, uint32_
 
 /* Sorts the scratch jaxpr's equations into t->dst (known) and lin->lin
  * (linear), and zeroes the output tangents that are known. */
-static bool split(const jvp_target *t, const ir_jaxpr *scratch, vjp_linear *lin) {
+static bool split(const jvp_target *t, const ir_jaxpr *scratch, const vjp_forced *forced, vjp_linear *lin) {
   ir_module *m = t->m;
-  bool *linear = zalloc(m->nvars, sizeof *linear), ok = true;
+  bool *linear = zalloc(m->nvars, sizeof *linear), *force = zalloc(m->nvars, sizeof *force), ok = true;
   for (uint32_t i = 0; i < lin->nin; i++)
     if (lin->tin[i] != JVP_ZERO) linear[ATOM_INDEX(lin->tin[i])] = true;
+  for (uint32_t i = 0; i < forced->n; i++) force[forced->vars[i]] = true;
   for (uint32_t k = 0; ok && k < scratch->neqns; k++) {
     const ir_eqn *e = &scratch->eqns[k];
-    if (!reads_any(e, linear)) { move_eqn(m, t->dst, e); continue; }
+    if (!reads_any(e, linear) && !(e->nout && force[e->out[0]])) { move_eqn(m, t->dst, e); continue; }
     ok = splittable(t, e);
     for (uint32_t i = 0; i < e->nout; i++) linear[e->out[i]] = true;
     move_eqn(m, lin->lin, e);
@@ -175,8 +176,20 @@ static bool split(const jvp_target *t, const ir_jaxpr *scratch, vjp_linear *lin)
     ir_atom a = lin->tout[i];
     if (a != JVP_ZERO && (ATOM_IS_LIT(a) || !linear[ATOM_INDEX(a)])) lin->tout[i] = JVP_ZERO;
   }
+  free(force);
   free(linear);
   return ok;
+}
+
+void vjp_force_linear(const jvp_target *t, ir_atom a) {
+  vjp_forced *f = t->forced;
+  if (!f || ATOM_IS_LIT(a)) return;
+  if (f->n == f->cap) {
+    f->cap = f->cap ? 2 * f->cap : 8;
+    f->vars = realloc(f->vars, sizeof *f->vars * f->cap);
+    if (!f->vars) TJ_OOM();
+  }
+  f->vars[f->n++] = ATOM_INDEX(a);
 }
 
 static int linearize_jit(const jvp_target *t, const ir_eqn *e, const ir_atom *p, const ir_atom *dt, ir_atom *po,
@@ -192,13 +205,15 @@ bool vjp_linearize(const jvp_target *t, const ir_jaxpr *src, const ir_atom *prim
     tj_aval a = ir_atom_aval(m, primals[i]);
     lin->tin[i] = nonzero[i] ? ATOM_VAR(ir_new_var(m, &a)) : JVP_ZERO;
   }
+  vjp_forced forced = {0};
   jvp_target scratch = *t;
   scratch.dst = ir_jaxpr_new(m);
   scratch.hook = linearize_jit;
-  if (!jvp_replay(&scratch, src, primals, lin->tin, out_p, lin->tout)) return false;
-  if (!split(t, scratch.dst, lin)) return false;
-  dce_linear(m, lin->lin, lin->tout, lin->nout);
-  return true;
+  scratch.forced = &forced;
+  bool ok = jvp_replay(&scratch, src, primals, lin->tin, out_p, lin->tout) && split(t, scratch.dst, &forced, lin);
+  free(forced.vars);
+  if (ok) dce_linear(m, lin->lin, lin->tout, lin->nout);
+  return ok;
 }
 
 /* ---- the backward pass ---- */
@@ -250,18 +265,50 @@ static bool transpose_one(accums *a, const ir_eqn *e) {
   return ok && !a->failed;
 }
 
+/* backward_pass3's forward sweep: an equation that reads no linear
+ * variable (the zeros a scan's linearization instantiates) is bound
+ * again, in order, before any is transposed; the others are marked
+ * linear, their outputs too. Returns whether each equation is linear. */
+static bool *forward_sweep(accums *a, const ir_jaxpr *lin) {
+  bool *is_lin = zalloc(lin->neqns, sizeof *is_lin);
+  for (uint32_t k = 0; k < lin->neqns; k++) {
+    const ir_eqn *e = &lin->eqns[k];
+    if (!(is_lin[k] = reads_any(e, a->linear))) {
+      if (*a->t->neqns >= a->t->max_eqns) {
+        a->failed = !diag_error(a->t->diags, a->t->m->src, e->span, "too many equations (limit is %u) in "
+                                "function '%s'", a->t->max_eqns, a->t->fn_name);
+        break;
+      }
+      move_eqn(a->t->m, a->t->dst, e);
+      (*a->t->neqns)++;
+      continue;
+    }
+    for (uint32_t i = 0; i < e->nout; i++) a->linear[e->out[i]] = true;
+  }
+  return is_lin;
+}
+
 bool vjp_backward(const jvp_target *t, const vjp_linear *lin, const ir_atom *cts, tj_span span, ir_atom *grads) {
+  return vjp_backward_seeded(t, lin, cts, NULL, span, grads);
+}
+
+bool vjp_backward_seeded(const jvp_target *t, const vjp_linear *lin, const ir_atom *cts, const ir_atom *seeds,
+                         tj_span span, ir_atom *grads) {
   ir_module *m = t->m;
   accums a = {t, zalloc(m->nvars, sizeof *a.ct), zalloc(m->nvars, sizeof *a.linear), m->nvars, span, false};
   for (uint32_t v = 0; v < m->nvars; v++) a.ct[v] = JVP_ZERO;
   for (uint32_t i = 0; i < lin->nin; i++)
-    if (lin->tin[i] != JVP_ZERO) a.linear[ATOM_INDEX(lin->tin[i])] = true;
-  for (uint32_t k = 0; k < lin->lin->neqns; k++)
-    for (uint32_t i = 0; i < lin->lin->eqns[k].nout; i++) a.linear[lin->lin->eqns[k].out[i]] = true;
+    if (lin->tin[i] != JVP_ZERO) {
+      a.linear[ATOM_INDEX(lin->tin[i])] = true;
+      if (seeds) a.ct[ATOM_INDEX(lin->tin[i])] = seeds[i];
+    }
+  bool *is_lin = forward_sweep(&a, lin->lin);
   for (uint32_t i = 0; i < lin->nout; i++)
     if (lin->tout[i] != JVP_ZERO) accum(&a, ATOM_INDEX(lin->tout[i]), cts[i]);
   bool ok = !a.failed;
-  for (uint32_t k = lin->lin->neqns; ok && k-- > 0;) ok = transpose_one(&a, &lin->lin->eqns[k]);
+  for (uint32_t k = lin->lin->neqns; ok && k-- > 0;)
+    if (is_lin[k]) ok = transpose_one(&a, &lin->lin->eqns[k]);
+  free(is_lin);
   for (uint32_t i = 0; ok && i < lin->nin; i++)
     grads[i] = lin->tin[i] == JVP_ZERO ? JVP_ZERO : a.ct[ATOM_INDEX(lin->tin[i])];
   free(a.ct);
@@ -367,6 +414,15 @@ static bool instantiate_outputs(const jvp_target *t, ir_jaxpr *pj, const bool *i
 
 bool vjp_linearize_jaxpr(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero, const bool *instantiate,
                          bool allow_fwds, tj_span span, lin_jaxpr *out) {
+  bool *fwds = zalloc(src->nin, sizeof *fwds);
+  for (uint32_t i = 0; i < src->nin; i++) fwds[i] = allow_fwds;
+  bool ok = vjp_linearize_jaxpr_fwds(t, src, nonzero, instantiate, fwds, span, out);
+  free(fwds);
+  return ok;
+}
+
+bool vjp_linearize_jaxpr_fwds(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero, const bool *instantiate,
+                              const bool *allow_fwds, tj_span span, lin_jaxpr *out) {
   ir_module *m = t->m;
   ir_jaxpr *pj = ir_jaxpr_new(m);
   pj->constvars = src->constvars, pj->nconst = src->nconst;
@@ -394,8 +450,8 @@ bool vjp_linearize_jaxpr(const jvp_target *t, const ir_jaxpr *src, const bool *n
   uint32_t n = src->nout;
   for (uint32_t r = 0; ok && r < nres; r++) {
     out->res_fwd[r] = -1; /* a constvar (a hoisted array) is output: the caller has no variable of it */
-    for (uint32_t i = 0; allow_fwds && i < src->nin; i++)
-      if (pj->invars[i] == res[r]) out->res_fwd[r] = (int32_t)i;
+    for (uint32_t i = 0; i < src->nin; i++)
+      if (allow_fwds[i] && pj->invars[i] == res[r]) out->res_fwd[r] = (int32_t)i;
     if (out->res_fwd[r] < 0) outs[n++] = ATOM_VAR(res[r]);
   }
   pj->outs = outs, pj->nout = n;
@@ -511,6 +567,7 @@ static jit_lin *jit_linearization(const jvp_target *t, const ir_eqn *e, const ir
 static int linearize_jit(const jvp_target *t, const ir_eqn *e, const ir_atom *p, const ir_atom *dt, ir_atom *po,
                          ir_atom *to) {
   if (e->prim == P_cond) return vjp_linearize_cond(t, e, p, dt, po, to);
+  if (e->prim == P_scan) return vjp_linearize_scan(t, e, p, dt, po, to);
   if (e->prim != P_jit) return -1;
   const jit_lin *jl = jit_linearization(t, e, dt);
   if (!jl) return 0;
