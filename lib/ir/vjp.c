@@ -64,7 +64,8 @@ static bool splittable(const jvp_target *t, const ir_eqn *e) {
 
 /* ---- dead code: pe.dce_jaxpr with pjit.py's dce_jaxpr_pjit_rule ---- */
 
-static ir_jaxpr *dce_body(ir_module *m, const ir_jaxpr *body, const bool *used_out, bool *used_in, bool *changed);
+static ir_jaxpr *dce_body(ir_module *m, const ir_jaxpr *body, const bool *used_out, const bool *inst, bool *used_in,
+                         bool *changed);
 
 /* dce_jaxpr_pjit_rule for a jit equation some of whose outputs are used
  * (used_out): its body pruned to those outputs and to the inputs they
@@ -74,7 +75,7 @@ static ir_jaxpr *dce_body(ir_module *m, const ir_jaxpr *body, const bool *used_o
 static ir_eqn dce_jit(ir_module *m, const ir_eqn *e, const bool *used_out, bool *live, bool *changed) {
   ir_jaxpr *body = ir_param_jaxpr(e, "jaxpr");
   bool *used_in = zalloc(e->nin, sizeof *used_in), sub_changed = false;
-  ir_jaxpr *sub = dce_body(m, body, used_out, used_in, &sub_changed);
+  ir_jaxpr *sub = dce_body(m, body, used_out, NULL, used_in, &sub_changed);
   ir_eqn c = *e;
   if (sub_changed) {
     *changed = true;
@@ -95,6 +96,61 @@ static ir_eqn dce_jit(ir_module *m, const ir_eqn *e, const bool *used_out, bool 
   return c;
 }
 
+/* e with only the operands used_in and the outputs used_out, its params
+ * keys[0..n) replaced by vals. */
+static ir_eqn pruned_eqn(ir_module *m, const ir_eqn *e, const bool *used_in, const bool *used_out,
+                         const char *const *keys, pval *const *vals, int n) {
+  ir_eqn c = *e;
+  c.in = ARENA_ARRAY(&m->arena, ir_atom, e->nin + 1);
+  c.out = ARENA_ARRAY(&m->arena, uint32_t, e->nout + 1);
+  c.params = ARENA_ARRAY(&m->arena, ir_param, e->nparams + 1);
+  c.nin = c.nout = 0;
+  for (uint32_t i = 0; i < e->nin; i++)
+    if (used_in[i]) c.in[c.nin++] = e->in[i];
+  for (uint32_t i = 0; i < e->nout; i++)
+    if (used_out[i]) c.out[c.nout++] = e->out[i];
+  for (uint16_t k = 0; k < e->nparams; k++) {
+    c.params[k] = e->params[k];
+    for (int j = 0; j < n; j++)
+      if (strcmp(e->params[k].key, keys[j]) == 0) c.params[k].val = vals[j];
+  }
+  return c;
+}
+
+/* loops.py _scan_dce_rule for a scan some of whose outputs are used
+ * (used_out, updated): the carries kept by a fixed point (a carry whose
+ * input the kept body reads stays an output too), the body pruned with
+ * the kept carries' invars instantiated; e itself when nothing changes.
+ * Marks the operands used in live[]. */
+static ir_eqn dce_scan(ir_module *m, const ir_eqn *e, bool *used_out, bool *live, bool *changed) {
+  ir_jaxpr *body = ir_param_jaxpr(e, "jaxpr"), *sub = NULL;
+  uint32_t nc = (uint32_t)ir_param_int(e, "num_consts", 0), ncarry = (uint32_t)ir_param_int(e, "num_carry", 0);
+  bool *inst = zalloc(e->nin, sizeof *inst), *used_in = zalloc(e->nin, sizeof *used_in), sub_changed = false;
+  for (uint32_t round = 0; round <= ncarry; round++) {
+    for (uint32_t k = 0; k < ncarry; k++) inst[nc + k] = used_out[k];
+    sub_changed = false;
+    sub = dce_body(m, body, used_out, inst, used_in, &sub_changed);
+    bool grew = false;
+    for (uint32_t k = 0; k < ncarry; k++)
+      if (used_in[nc + k] && !used_out[k]) used_out[k] = grew = true;
+    if (!grew) break;
+  }
+  ir_eqn c = *e;
+  if (sub_changed) {
+    int64_t uc = 0, uk = 0;
+    for (uint32_t i = 0; i < nc + ncarry; i++) *(i < nc ? &uc : &uk) += used_in[i];
+    static const char *const keys[] = {"jaxpr", "num_consts", "num_carry"};
+    pval *vals[3] = {pv_jaxpr(m, sub), pv_int(m, uc), pv_int(m, uk)};
+    c = pruned_eqn(m, e, used_in, used_out, keys, vals, 3);
+    *changed = true;
+  }
+  for (uint32_t i = 0; i < e->nin; i++)
+    if (used_in[i] && !ATOM_IS_LIT(e->in[i])) live[ATOM_INDEX(e->in[i])] = true;
+  free(used_in);
+  free(inst);
+  return c;
+}
+
 /* Drops, last to first, the equations of j none of whose outputs is live
  * (live[]: the variables used after them, updated with what the kept ones
  * read); a jit equation keeps only its live outputs (dce_jit). Sets
@@ -106,6 +162,7 @@ static void dce_eqns(ir_module *m, ir_jaxpr *j, bool *live, bool *changed) {
     bool *used = zalloc(e->nout, sizeof *used);
     for (uint32_t i = 0; i < e->nout; i++) keep[k] |= used[i] = live[e->out[i]];
     if (keep[k] && e->prim == P_jit) *e = dce_jit(m, e, used, live, changed);
+    else if (keep[k] && e->prim == P_scan) *e = dce_scan(m, e, used, live, changed);
     else
       for (uint32_t i = 0; keep[k] && i < e->nin; i++)
         if (!ATOM_IS_LIT(e->in[i])) live[ATOM_INDEX(e->in[i])] = true;
@@ -119,10 +176,11 @@ static void dce_eqns(ir_module *m, ir_jaxpr *j, bool *live, bool *changed) {
   free(keep);
 }
 
-/* pe.dce_jaxpr(body, used_out) (instantiate=False): a copy of body with
+/* pe.dce_jaxpr(body, used_out, instantiate=inst): a copy of body with
  * the used outputs, the equations they need and the invars those read
- * (used_in[i] says which). */
-static ir_jaxpr *dce_body(ir_module *m, const ir_jaxpr *body, const bool *used_out, bool *used_in, bool *changed) {
+ * (used_in[i] says which), and invar i where inst[i] (inst NULL: none). */
+static ir_jaxpr *dce_body(ir_module *m, const ir_jaxpr *body, const bool *used_out, const bool *inst, bool *used_in,
+                         bool *changed) {
   ir_jaxpr *c = ir_jaxpr_new(m);
   bool *live = zalloc(m->nvars, sizeof *live);
   c->constvars = body->constvars, c->nconst = body->nconst;
@@ -138,7 +196,7 @@ static ir_jaxpr *dce_body(ir_module *m, const ir_jaxpr *body, const bool *used_o
   dce_eqns(m, c, live, changed);
   c->invars = ARENA_ARRAY(&m->arena, uint32_t, body->nin + 1);
   for (uint32_t i = 0; i < body->nin; i++)
-    if ((used_in[i] = live[body->invars[i]])) c->invars[c->nin++] = body->invars[i];
+    if ((used_in[i] = live[body->invars[i]] || (inst && inst[i]))) c->invars[c->nin++] = body->invars[i];
   *changed |= c->nin != body->nin;
   free(live);
   return c;

@@ -90,6 +90,11 @@ PY
   grad_check_passes grad-scan-value-and-grad
 }
 
+@test "unused ys: the linear scan pruned by _scan_dce_rule" {
+  same_as_reference grad-scan-unused-ys
+  grad_check_passes grad-scan-unused-ys
+}
+
 @test "the gradient values of the cumulative sum are exact: 2 * the suffix sums of the partial sums" {
   run --separate-stderr tjit run "$CASES/grad-scan-cumsum.json"
   assert_success
