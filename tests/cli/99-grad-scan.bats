@@ -95,6 +95,69 @@ PY
   grad_check_passes grad-scan-unused-ys
 }
 
+@test "nested: a scan of a scan of a cond (reverse outer), and a scan with a cond inside a static fori_loop" {
+  cat >"$BATS_TEST_TMPDIR/n1.json" <<'J'
+{"tjit": 1,
+ "source": ["float f(float w, float xs[3][2]) {",
+            "  auto big(auto v) { return v * w; }",
+            "  auto small(auto v) { return sin(v) + w; }",
+            "  auto inner(auto c, auto x) { auto n = cond(x > 0.0, big, small, c + x); return (n, n * c); }",
+            "  auto outer(auto c, auto row) { let (c2, ys) = scan(inner, c, row); return (c2 * w, sum(ys)); }",
+            "  let (c, tot) = scan(outer, 1.0, xs, reverse=true);",
+            "  return c + sum(tot);",
+            "}"],
+ "args": {"w": 0.5, "xs": [[1.0, -0.5], [0.25, -1.0], [-2.0, 0.5]]}}
+J
+  cat >"$BATS_TEST_TMPDIR/n2.json" <<'J'
+{"tjit": 1,
+ "source": ["float f(float x[4]) {",
+            "  auto step(auto c, auto v) {",
+            "    auto big(auto u) { return u * c; }",
+            "    auto small(auto u) { return u; }",
+            "    auto y = cond(v > 0, big, small, v);",
+            "    return (c + y, y);",
+            "  }",
+            "  auto body(auto i, auto acc) {",
+            "    let (total, ys) = scan(step, acc, x);",
+            "    return total * 0.5;",
+            "  }",
+            "  return fori_loop(0, 3, body, 1.0);",
+            "}"],
+ "args": {"x": [1.0, -0.5, 2.0, 0.25]}}
+J
+  for f in n1 n2; do
+    run --separate-stderr tjit run --grad-check "$BATS_TEST_TMPDIR/$f.json"
+    assert_success
+    assert_line "  PASS"
+  done
+}
+
+@test "grad of grad through a scan, and linearize's and vjp's functions agree with the reference" {
+  cat >"$BATS_TEST_TMPDIR/gg.json" <<'J'
+{"tjit": 1,
+ "source": ["float f(float a) {",
+            "  auto step(auto c, auto x) { auto n = sin(c * a) + x; return (n, n); }",
+            "  let (c, ys) = scan(step, 1.0, zeros((3,)));",
+            "  return c;",
+            "}",
+            "float g(float a) { return grad(f)(a); }",
+            "auto h(float a) { return (grad(g)(a), linearize(f, a)[1](1.0), vjp(f, a)[1](1.0)); }"],
+ "function": "h",
+ "args": {"a": 0.5}}
+J
+  run --separate-stderr tjit run "$BATS_TEST_TMPDIR/gg.json"
+  assert_success
+  local compiled=$output
+  run --separate-stderr tjit run --reference "$BATS_TEST_TMPDIR/gg.json"
+  assert_success
+  [[ $output == "$compiled" ]]
+  /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["function"]="g"; json.dump(d, open(sys.argv[2], "w"))' \
+    "$BATS_TEST_TMPDIR/gg.json" "$BATS_TEST_TMPDIR/g.json"
+  run --separate-stderr tjit run --grad-check "$BATS_TEST_TMPDIR/g.json"
+  assert_success
+  assert_line "  PASS"
+}
+
 @test "the gradient values of the cumulative sum are exact: 2 * the suffix sums of the partial sums" {
   run --separate-stderr tjit run "$CASES/grad-scan-cumsum.json"
   assert_success
