@@ -83,9 +83,7 @@ typedef struct hoist {
 /* The body's atom for a, a known value becoming a const binder the first
  * time an unknown equation or an output reads it (pe's
  * new_instantiated_const, deduplicated by value; a literal stays one). */
-static ir_atom staged(ir_module *m, hoist *h, ir_atom a) {
-  if (ATOM_IS_LIT(a) || h->known[ATOM_INDEX(a)] == JVP_ZERO) return a;
-  ir_atom k = h->known[ATOM_INDEX(a)];
+static ir_atom stage_const(ir_module *m, hoist *h, ir_atom k) {
   if (ATOM_IS_LIT(k)) return k;
   for (uint32_t i = 0; i < h->nconsts; i++)
     if (h->consts[i] == k) return ATOM_VAR(h->binders[i]);
@@ -93,6 +91,11 @@ static ir_atom staged(ir_module *m, hoist *h, ir_atom a) {
   h->consts[h->nconsts] = k;
   h->binders[h->nconsts] = ir_new_var(m, &av);
   return ATOM_VAR(h->binders[h->nconsts++]);
+}
+
+static ir_atom staged(ir_module *m, hoist *h, ir_atom a) {
+  if (ATOM_IS_LIT(a) || h->known[ATOM_INDEX(a)] == JVP_ZERO) return a;
+  return stage_const(m, h, h->known[ATOM_INDEX(a)]);
 }
 
 static bool all_known(const hoist *h, const ir_eqn *e) {
@@ -125,6 +128,112 @@ static void stage_unknown(ir_module *m, hoist *h, ir_jaxpr *nb, const ir_eqn *e)
   if (e->nparams) memcpy(c->params, e->params, sizeof *c->params * e->nparams);
 }
 
+/* ---- the order of the new body's const binders ---- */
+
+/* pe.tracers_to_jaxpr names the consts in the order of
+ * util.toposort (jaxlib's topological_sort over the tracers' parents,
+ * from the unknown invars and outputs), a tracer per use of a known value
+ * (JaxprTrace.instantiate_const), the first use of each value naming it.
+ * A node is such a tracer: an unknown invar, an output of an unknown
+ * equation (its parents the equation's operands' tracers), or a use of a
+ * known value (konst, no parents). Literals are leaves and leave the
+ * order of the others as it is: they are not nodes here. */
+typedef struct tgraph {
+  uint32_t n, *np, **parents;
+  ir_atom *konst;
+  uint32_t *node_of;   /* per variable of the primal body: its node, or UINT32_MAX */
+} tgraph;
+
+static uint32_t node_new(tgraph *g, ir_atom konst, uint32_t *parents, uint32_t np) {
+  g->konst[g->n] = konst, g->parents[g->n] = parents, g->np[g->n] = np;
+  return g->n++;
+}
+
+/* The tracer of operand a as an unknown equation or an output sees it:
+ * its variable's node, a fresh use of a known value, or none (a literal:
+ * UINT32_MAX). */
+static uint32_t operand_node(tgraph *g, const hoist *h, ir_atom a) {
+  if (ATOM_IS_LIT(a)) return UINT32_MAX;
+  ir_atom k = h->known[ATOM_INDEX(a)];
+  if (k == JVP_ZERO) return g->node_of[ATOM_INDEX(a)];
+  return ATOM_IS_LIT(k) ? UINT32_MAX : node_new(g, k, NULL, 0);
+}
+
+static bool unknown_eqn(const hoist *h, const ir_eqn *e) { return e->nout && h->known[e->out[0]] == JVP_ZERO; }
+
+/* An unknown equation's outputs: nodes sharing its operands' tracers as
+ * parents (the recipe's in_tracers). */
+static void graph_eqn(ir_module *m, tgraph *g, const hoist *h, const ir_eqn *e) {
+  uint32_t *ps = ARENA_ARRAY(&m->arena, uint32_t, e->nin + 1), np = 0;
+  for (uint32_t i = 0; i < e->nin; i++) {
+    uint32_t p = operand_node(g, h, e->in[i]);
+    if (p != UINT32_MAX) ps[np++] = p;
+  }
+  for (uint32_t i = 0; i < e->nout; i++) g->node_of[e->out[i]] = node_new(g, JVP_ZERO, ps, np);
+}
+
+/* jaxlib's TopologicalSort (a direct conversion of util.toposort's Python):
+ * the nodes reachable from ends[0..ne) in order, parents first. */
+static uint32_t toposort(const tgraph *g, const uint32_t *ends, uint32_t ne, uint32_t *sorted) {
+  size_t edges = ne + g->n;
+  for (uint32_t v = 0; v < g->n; v++) edges += g->np[v];
+  uint32_t *count = zalloc(g->n, sizeof *count), *stack = zalloc(edges, sizeof *stack), sp = 0, n = 0;
+  for (uint32_t i = 0; i < ne; i++) stack[sp++] = ends[i];
+  while (sp) {
+    uint32_t v = stack[--sp];
+    if (count[v]++ == 0)
+      for (uint32_t k = 0; k < g->np[v]; k++) stack[sp++] = g->parents[v][k];
+  }
+  for (uint32_t i = 0; i < ne; i++) count[ends[i]]--;
+  for (uint32_t i = 0; i < ne; i++)
+    if (count[ends[i]] == 0) stack[sp++] = ends[i];
+  while (sp) {
+    uint32_t v = stack[--sp];
+    sorted[n++] = v;
+    for (uint32_t k = 0; k < g->np[v]; k++) {
+      uint32_t p = g->parents[v][k];
+      if (count[p] == 1) stack[sp++] = p;
+      else count[p]--;
+    }
+  }
+  for (uint32_t i = 0; i < n / 2; i++) { uint32_t t = sorted[i]; sorted[i] = sorted[n - 1 - i], sorted[n - 1 - i] = t; }
+  free(stack);
+  free(count);
+  return n;
+}
+
+/* The end nodes: the unknown invars, then the unknown outputs (a known
+ * primal output instantiated: a use of its value), each once. */
+static uint32_t end_nodes(tgraph *g, const hoist *h, const ir_jaxpr *pj, uint32_t nc, uint32_t nprim, uint32_t *ends) {
+  uint32_t ne = 0;
+  for (uint32_t i = nc; i < pj->nin; i++) ends[ne++] = g->node_of[pj->invars[i]];
+  for (uint32_t k = 0; k < pj->nout; k++) {
+    ir_atom a = pj->outs[k];
+    bool known = ATOM_IS_LIT(a) || h->known[ATOM_INDEX(a)] != JVP_ZERO;
+    if (known && k >= nprim) continue;
+    uint32_t v = operand_node(g, h, a), d = 0;
+    while (v != UINT32_MAX && d < ne && ends[d] != v) d++;
+    if (v != UINT32_MAX && d == ne) ends[ne++] = v;
+  }
+  return ne;
+}
+
+/* The const binders, in tracers_to_jaxpr's order, appended to h. */
+static void order_consts(ir_module *m, hoist *h, const ir_jaxpr *pj, uint32_t nc, uint32_t nprim) {
+  uint32_t cap = pj->nin + pj->nout + 1;
+  for (uint32_t k = 0; k < pj->neqns; k++) cap += pj->eqns[k].nin + pj->eqns[k].nout;
+  tgraph g = {0, zalloc(cap, sizeof(uint32_t)), zalloc(cap, sizeof(uint32_t *)), zalloc(cap, sizeof(ir_atom)),
+              zalloc(m->nvars, sizeof(uint32_t))};
+  for (uint32_t i = nc; i < pj->nin; i++) g.node_of[pj->invars[i]] = node_new(&g, JVP_ZERO, NULL, 0);
+  for (uint32_t k = 0; k < pj->neqns; k++)
+    if (unknown_eqn(h, &pj->eqns[k])) graph_eqn(m, &g, h, &pj->eqns[k]);
+  uint32_t *ends = zalloc(cap, sizeof *ends), *sorted = zalloc(cap, sizeof *sorted);
+  uint32_t n = toposort(&g, ends, end_nodes(&g, h, pj, nc, nprim, ends), sorted);
+  for (uint32_t i = 0; i < n; i++)
+    if (g.konst[sorted[i]] != JVP_ZERO) (void)stage_const(m, h, g.konst[sorted[i]]);
+  free(sorted), free(ends), free(g.np), free(g.parents), free(g.konst), free(g.node_of);
+}
+
 /* _scan_known_hoisting: the primal body [consts, carries, xs] ->
  * [primal outputs, residuals] partially evaluated with the consts known
  * as the outer operands p[0..nc). The new body takes [const binders,
@@ -137,10 +246,11 @@ static ir_jaxpr *known_hoisting(sl *s, hoist *h, bool *hoisted, ir_atom *hres) {
   ir_jaxpr *nb = ir_jaxpr_new(m);
   uint32_t nprim = s->e->nout;
   for (uint32_t i = 0; i < s->nc; i++) h->known[pj->invars[i]] = s->p[i];
-  for (uint32_t k = 0; k < pj->neqns; k++) {
-    const ir_eqn *e = &pj->eqns[k];
-    if (all_known(h, e) ? !bind_known(s->t, h, e) : (stage_unknown(m, h, nb, e), false)) return NULL;
-  }
+  for (uint32_t k = 0; k < pj->neqns; k++)
+    if (all_known(h, &pj->eqns[k]) && !bind_known(s->t, h, &pj->eqns[k])) return NULL;
+  order_consts(m, h, pj, s->nc, nprim);
+  for (uint32_t k = 0; k < pj->neqns; k++)
+    if (unknown_eqn(h, &pj->eqns[k])) stage_unknown(m, h, nb, &pj->eqns[k]);
   nb->outs = ARENA_ARRAY(&m->arena, ir_atom, pj->nout + 1);
   for (uint32_t k = 0; k < pj->nout; k++) {
     ir_atom a = pj->outs[k];

@@ -158,6 +158,11 @@ J
   assert_line "  PASS"
 }
 
+@test "two consts read in an order the toposort reverses" {
+  same_as_reference grad-scan-const-order
+  grad_check_passes grad-scan-const-order
+}
+
 @test "the gradient values of the cumulative sum are exact: 2 * the suffix sums of the partial sums" {
   run --separate-stderr tjit run "$CASES/grad-scan-cumsum.json"
   assert_success
