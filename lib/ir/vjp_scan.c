@@ -80,9 +80,9 @@ typedef struct hoist {
   uint32_t nconsts;
 } hoist;
 
-/* The body's atom for a, a known value becoming a const binder the first
- * time an unknown equation or an output reads it (pe's
- * new_instantiated_const, deduplicated by value; a literal stays one). */
+/* The const binder of the known value k (pe's new_instantiated_const,
+ * deduplicated by value; a literal stays one), made on first request:
+ * order_consts requests them in tracers_to_jaxpr's order. */
 static ir_atom stage_const(ir_module *m, hoist *h, ir_atom k) {
   if (ATOM_IS_LIT(k)) return k;
   for (uint32_t i = 0; i < h->nconsts; i++)
@@ -93,6 +93,7 @@ static ir_atom stage_const(ir_module *m, hoist *h, ir_atom k) {
   return ATOM_VAR(h->binders[h->nconsts++]);
 }
 
+/* The new body's atom for the primal body's a. */
 static ir_atom staged(ir_module *m, hoist *h, ir_atom a) {
   if (ATOM_IS_LIT(a) || h->known[ATOM_INDEX(a)] == JVP_ZERO) return a;
   return stage_const(m, h, h->known[ATOM_INDEX(a)]);
