@@ -241,7 +241,7 @@ static ir_jaxpr *vjp_program(const gcheck *g, ir_module *m) {
   ir_jaxpr *j = program(m, w, g->nfout, in);
   uint32_t neqns = 0;
   struct jvp_memo *memo = NULL;
-  jvp_target t = {m, j, &g->ctx->diags, &neqns, TJ_MAX_EQNS, g->fn, &memo, NULL, NULL};
+  jvp_target t = {m, j, &g->ctx->diags, &neqns, TJ_MAX_EQNS, g->fn, &memo, NULL, NULL, NULL};
   vjp_linear lin;
   bool ok = vjp_linearize(&t, f, in, g->float_in, out_p, &lin);
   for (uint32_t i = 0, k = f->nin; i < f->nout; i++) cts[i] = g->float_out[i] ? in[k++] : JVP_ZERO;
@@ -262,7 +262,7 @@ static ir_jaxpr *jvp_program(const gcheck *g, ir_module *m) {
   for (uint32_t i = 0, k = f->nin; i < f->nin; i++) tin[i] = g->float_in[i] ? in[k++] : JVP_ZERO;
   uint32_t neqns = 0;
   struct jvp_memo *memo = NULL;
-  jvp_target t = {m, j, &g->ctx->diags, &neqns, TJ_MAX_EQNS, g->fn, &memo, NULL, NULL};
+  jvp_target t = {m, j, &g->ctx->diags, &neqns, TJ_MAX_EQNS, g->fn, &memo, NULL, NULL, NULL};
   bool ok = jvp_replay(&t, f, in, tin, out_p, out_t);
   for (uint32_t i = 0, k = 0; ok && i < f->nout; i++) {
     if (!g->float_out[i]) continue;

@@ -32,6 +32,10 @@ struct jvp_target {
    * per (body, pattern) as JAX's weakref_lru_caches share them (vjp.c);
    * NULL: made anew each time. */
   struct vjp_memo **vjp_memo;
+  /* Reverse mode: the variables a linearization rule binds in the tangent
+   * trace though they read no tangent (the zeros loops.py _scan_linearize
+   * instantiates), linear for vjp.c's split; NULL: none. */
+  struct vjp_forced *forced;
 };
 
 /* Replays src's equations into t->dst: src's constvars stand for

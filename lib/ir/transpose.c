@@ -681,6 +681,120 @@ static void tr_cond(tq *q) {
   free(nz);
 }
 
+/* ---- scan ---- */
+
+/* A scan being transposed (_scan_transpose_fancy): its operands are the
+ * intensive residuals (nires), the linear consts (nlc), the carries, the
+ * linear xs (nlx), then the extensive residuals. */
+typedef struct scan_tr {
+  uint32_t nc, ncarry, nires, nlc, nlx, nys;
+} scan_tr;
+
+/* _transpose_scan_jaxpr_fancy: [ires, ct consts, ct carries, nonzero ct
+ * ys, eres] -> [ct consts, ct carries, ct xs], the body's backward pass
+ * with the consts' accumulators started at their carried cotangents and
+ * every result instantiated. */
+static ir_jaxpr *transpose_scan_body(tq *q, const scan_tr *st, const ir_jaxpr *src) {
+  ir_module *m = mod(q);
+  ir_jaxpr *body = fresh_copy(m, src), *tj = ir_jaxpr_new(m);
+  uint32_t nops = src->nin, nout = src->nout, nlin = st->nlc + st->ncarry + st->nlx;
+  vjp_linear lin = {.lin = body, .nin = nops, .nout = nout};
+  lin.tin = ARENA_ARRAY(&m->arena, ir_atom, nops + 1);
+  lin.tout = ARENA_ARRAY(&m->arena, ir_atom, nout + 1);
+  ir_atom *cts = ARENA_ARRAY(&m->arena, ir_atom, nout + 1), *seeds = ARENA_ARRAY(&m->arena, ir_atom, nops + 1);
+  ir_atom *g = ARENA_ARRAY(&m->arena, ir_atom, nops + 1);
+  tj->invars = ARENA_ARRAY(&m->arena, uint32_t, nops + nout + st->nlc + 1);
+  for (uint32_t i = 0; i < nops; i++) {
+    bool linear = i >= st->nires && i < st->nires + nlin;
+    lin.tin[i] = linear ? ATOM_VAR(body->invars[i]) : JVP_ZERO;
+    seeds[i] = JVP_ZERO;
+    if (i < st->nires) tj->invars[tj->nin++] = body->invars[i];
+  }
+  for (uint32_t i = st->nires; i < st->nires + st->nlc; i++) {
+    tj_aval a = m->vars[body->invars[i]];
+    seeds[i] = ATOM_VAR(tj->invars[tj->nin++] = ir_new_var(m, &a));
+  }
+  for (uint32_t k = 0; k < nout; k++) {
+    lin.tout[k] = ATOM_IS_LIT(body->outs[k]) ? JVP_ZERO : body->outs[k];
+    cts[k] = JVP_ZERO;
+    if (k >= st->ncarry && q->ct[k] == JVP_ZERO) continue;
+    tj_aval a = aval_of(q, body->outs[k]);
+    cts[k] = ATOM_VAR(tj->invars[tj->nin++] = ir_new_var(m, &a));
+  }
+  for (uint32_t i = st->nires + nlin; i < nops; i++) tj->invars[tj->nin++] = body->invars[i];
+  jvp_target inner = *q->t;
+  inner.dst = tj;
+  if (!vjp_backward_seeded(&inner, &lin, cts, seeds, q->e->span, g)) return NULL;
+  tj->outs = ARENA_ARRAY(&m->arena, ir_atom, nlin + 1);
+  for (uint32_t i = st->nires; i < st->nires + nlin; i++) {
+    tj_aval a = m->vars[body->invars[i]];
+    if (g[i] == JVP_ZERO && !jvp_zeros(&inner, &a, q->e->span, &g[i])) return NULL;
+    tj->outs[tj->nout++] = g[i];
+  }
+  return tj;
+}
+
+static uint32_t count_undef(const tq *q, uint32_t from, uint32_t to) {
+  uint32_t n = 0;
+  for (uint32_t i = from; i < to; i++) n += q->undef[i];
+  return n;
+}
+
+/* The scan's operands: ires, the consts' zero cotangents, the carries'
+ * cotangents (zeros instantiated), the nonzero ys' cotangents, eres. */
+static uint32_t scan_operands(tq *q, const scan_tr *st, ir_atom *in) {
+  uint32_t n = 0, ncarry = st->ncarry, nlin_end = st->nc + ncarry + st->nlx;
+  ir_atom *ctc = in + st->nires + st->nlc;
+  for (uint32_t k = 0; k < ncarry; k++) { /* ct_carry = map(instantiate_zeros, ct_carry) */
+    tj_aval a = aval_of(q, ATOM_VAR(q->e->out[k]));
+    ctc[k] = q->ct[k];
+    if (ctc[k] == JVP_ZERO && !jvp_zeros(q->t, &a, q->e->span, &ctc[k])) q->failed = true;
+  }
+  for (uint32_t i = 0; i < st->nires; i++) in[n++] = q->e->in[i];
+  for (uint32_t i = st->nires; i < st->nc; i++) { /* ct_immut_consts: zeros_like_aval */
+    tj_aval a = in_aval(q, (int)i);
+    if (!jvp_zeros(q->t, &a, q->e->span, &in[n++])) q->failed = true;
+  }
+  n += ncarry;
+  for (uint32_t k = ncarry; k < q->e->nout; k++)
+    if (q->ct[k] != JVP_ZERO) in[n++] = q->ct[k];
+  for (uint32_t i = nlin_end; i < q->e->nin; i++) in[n++] = q->e->in[i];
+  return n;
+}
+
+/* loops.py _scan_transpose_fancy: a scan the other way round of the
+ * body's transpose, the consts' cotangents and the carries' as its
+ * carries, the ys' cotangents and the extensive residuals as its xs; its
+ * outputs the linear consts', carries' and xs' cotangents. */
+static void tr_scan(tq *q) {
+  ir_module *m = mod(q);
+  const ir_jaxpr *body = ir_param_jaxpr(q->e, "jaxpr");
+  scan_tr st = {(uint32_t)ir_param_int(q->e, "num_consts", 0), (uint32_t)ir_param_int(q->e, "num_carry", 0), 0, 0,
+                0, 0};
+  st.nlc = count_undef(q, 0, st.nc), st.nires = st.nc - st.nlc;
+  st.nlx = count_undef(q, st.nc + st.ncarry, q->e->nin), st.nys = q->e->nout - st.ncarry;
+  ir_atom *in = calloc(q->e->nin + q->e->nout + 1, sizeof *in), *res = calloc(q->e->nin + 1, sizeof *res);
+  if (!in || !res) TJ_OOM();
+  uint32_t n = scan_operands(q, &st, in);
+  ir_jaxpr *tb = q->failed ? NULL : transpose_scan_body(q, &st, body);
+  if (!tb) q->failed = true;
+  ir_param *ps = ARENA_ARRAY(&m->arena, ir_param, q->e->nparams + 1);
+  for (uint16_t i = 0; tb && i < q->e->nparams; i++) {
+    ps[i] = q->e->params[i];
+    if (strcmp(ps[i].key, "jaxpr") == 0) ps[i].val = pv_jaxpr(m, tb);
+    else if (strcmp(ps[i].key, "num_consts") == 0) ps[i].val = pv_int(m, st.nires);
+    else if (strcmp(ps[i].key, "num_carry") == 0) ps[i].val = pv_int(m, st.nlc + st.ncarry);
+    else if (strcmp(ps[i].key, "reverse") == 0) ps[i].val = pv_bool(m, !ir_param_bool(q->e, "reverse", false));
+  }
+  if (tb) build_n(q, P_scan, in, (int)n, ps, q->e->nparams, NULL, (int)tb->nout, res);
+  for (uint32_t i = 0; tb && !q->failed && i < tb->nout; i++) {
+    uint32_t op = st.nires + i;
+    if (op < q->e->nin && q->undef[op]) q->cin[op] = res[i];
+  }
+  free(res);
+  free(in);
+}
+
 /* ---- the helpers the rules in other files share (transpose.h) ---- */
 
 ir_atom tq_build_n(tq *q, int prim, const ir_atom *in, int nin, const ir_param *ps, int np, const tj_aval *hint,

@@ -42,13 +42,13 @@ static bool reads_any(const ir_eqn *e, const bool *marked) {
   return false;
 }
 
-/* The equations with sub-jaxprs that the JVP rules make whole (scan's,
- * with primal and tangent outputs together): JAX splits them with their
- * partial-eval rules, not yet here. A jit and a cond are split by their
- * linearization rules (linearize_jit, vjp_linearize_cond), their tangent
+/* The equations with sub-jaxprs that the JVP rules would make whole,
+ * with primal and tangent outputs together: JAX splits them with their
+ * linearization rules. A jit, a cond and a scan are split by theirs
+ * (linearize_jit, vjp_linearize_cond, vjp_linearize_scan), their tangent
  * halves linear. */
 static bool splittable(const jvp_target *t, const ir_eqn *e) {
-  if (e->prim == P_jit || e->prim == P_cond) return true;
+  if (e->prim == P_jit || e->prim == P_cond || e->prim == P_scan) return true;
   if (e->prim == P_while) /* loops.py _while_transpose_error, raised when the backward pass meets it */
     return diag_error(t->diags, t->m->src, e->span,
                        "ValueError: Reverse-mode differentiation does not work for lax.while_loop or lax.fori_loop "
@@ -64,7 +64,8 @@ static bool splittable(const jvp_target *t, const ir_eqn *e) {
 
 /* ---- dead code: pe.dce_jaxpr with pjit.py's dce_jaxpr_pjit_rule ---- */
 
-static ir_jaxpr *dce_body(ir_module *m, const ir_jaxpr *body, const bool *used_out, bool *used_in, bool *changed);
+static ir_jaxpr *dce_body(ir_module *m, const ir_jaxpr *body, const bool *used_out, const bool *inst, bool *used_in,
+                         bool *changed);
 
 /* dce_jaxpr_pjit_rule for a jit equation some of whose outputs are used
  * (used_out): its body pruned to those outputs and to the inputs they
@@ -74,7 +75,7 @@ static ir_jaxpr *dce_body(ir_module *m, const ir_jaxpr *body, const bool *used_o
 static ir_eqn dce_jit(ir_module *m, const ir_eqn *e, const bool *used_out, bool *live, bool *changed) {
   ir_jaxpr *body = ir_param_jaxpr(e, "jaxpr");
   bool *used_in = zalloc(e->nin, sizeof *used_in), sub_changed = false;
-  ir_jaxpr *sub = dce_body(m, body, used_out, used_in, &sub_changed);
+  ir_jaxpr *sub = dce_body(m, body, used_out, NULL, used_in, &sub_changed);
   ir_eqn c = *e;
   if (sub_changed) {
     *changed = true;
@@ -95,6 +96,61 @@ static ir_eqn dce_jit(ir_module *m, const ir_eqn *e, const bool *used_out, bool 
   return c;
 }
 
+/* e with only the operands used_in and the outputs used_out, its params
+ * keys[0..n) replaced by vals. */
+static ir_eqn pruned_eqn(ir_module *m, const ir_eqn *e, const bool *used_in, const bool *used_out,
+                         const char *const *keys, pval *const *vals, int n) {
+  ir_eqn c = *e;
+  c.in = ARENA_ARRAY(&m->arena, ir_atom, e->nin + 1);
+  c.out = ARENA_ARRAY(&m->arena, uint32_t, e->nout + 1);
+  c.params = ARENA_ARRAY(&m->arena, ir_param, e->nparams + 1);
+  c.nin = c.nout = 0;
+  for (uint32_t i = 0; i < e->nin; i++)
+    if (used_in[i]) c.in[c.nin++] = e->in[i];
+  for (uint32_t i = 0; i < e->nout; i++)
+    if (used_out[i]) c.out[c.nout++] = e->out[i];
+  for (uint16_t k = 0; k < e->nparams; k++) {
+    c.params[k] = e->params[k];
+    for (int j = 0; j < n; j++)
+      if (strcmp(e->params[k].key, keys[j]) == 0) c.params[k].val = vals[j];
+  }
+  return c;
+}
+
+/* loops.py _scan_dce_rule for a scan some of whose outputs are used
+ * (used_out, updated): the carries kept by a fixed point (a carry whose
+ * input the kept body reads stays an output too), the body pruned with
+ * the kept carries' invars instantiated; e itself when nothing changes.
+ * Marks the operands used in live[]. */
+static ir_eqn dce_scan(ir_module *m, const ir_eqn *e, bool *used_out, bool *live, bool *changed) {
+  ir_jaxpr *body = ir_param_jaxpr(e, "jaxpr"), *sub = NULL;
+  uint32_t nc = (uint32_t)ir_param_int(e, "num_consts", 0), ncarry = (uint32_t)ir_param_int(e, "num_carry", 0);
+  bool *inst = zalloc(e->nin, sizeof *inst), *used_in = zalloc(e->nin, sizeof *used_in), sub_changed = false;
+  for (uint32_t round = 0; round <= ncarry; round++) {
+    for (uint32_t k = 0; k < ncarry; k++) inst[nc + k] = used_out[k];
+    sub_changed = false;
+    sub = dce_body(m, body, used_out, inst, used_in, &sub_changed);
+    bool grew = false;
+    for (uint32_t k = 0; k < ncarry; k++)
+      if (used_in[nc + k] && !used_out[k]) used_out[k] = grew = true;
+    if (!grew) break;
+  }
+  ir_eqn c = *e;
+  if (sub_changed) {
+    int64_t uc = 0, uk = 0;
+    for (uint32_t i = 0; i < nc + ncarry; i++) *(i < nc ? &uc : &uk) += used_in[i];
+    static const char *const keys[] = {"jaxpr", "num_consts", "num_carry"};
+    pval *vals[3] = {pv_jaxpr(m, sub), pv_int(m, uc), pv_int(m, uk)};
+    c = pruned_eqn(m, e, used_in, used_out, keys, vals, 3);
+    *changed = true;
+  }
+  for (uint32_t i = 0; i < e->nin; i++)
+    if (used_in[i] && !ATOM_IS_LIT(e->in[i])) live[ATOM_INDEX(e->in[i])] = true;
+  free(used_in);
+  free(inst);
+  return c;
+}
+
 /* Drops, last to first, the equations of j none of whose outputs is live
  * (live[]: the variables used after them, updated with what the kept ones
  * read); a jit equation keeps only its live outputs (dce_jit). Sets
@@ -106,6 +162,7 @@ static void dce_eqns(ir_module *m, ir_jaxpr *j, bool *live, bool *changed) {
     bool *used = zalloc(e->nout, sizeof *used);
     for (uint32_t i = 0; i < e->nout; i++) keep[k] |= used[i] = live[e->out[i]];
     if (keep[k] && e->prim == P_jit) *e = dce_jit(m, e, used, live, changed);
+    else if (keep[k] && e->prim == P_scan) *e = dce_scan(m, e, used, live, changed);
     else
       for (uint32_t i = 0; keep[k] && i < e->nin; i++)
         if (!ATOM_IS_LIT(e->in[i])) live[ATOM_INDEX(e->in[i])] = true;
@@ -119,10 +176,11 @@ static void dce_eqns(ir_module *m, ir_jaxpr *j, bool *live, bool *changed) {
   free(keep);
 }
 
-/* pe.dce_jaxpr(body, used_out) (instantiate=False): a copy of body with
+/* pe.dce_jaxpr(body, used_out, instantiate=inst): a copy of body with
  * the used outputs, the equations they need and the invars those read
- * (used_in[i] says which). */
-static ir_jaxpr *dce_body(ir_module *m, const ir_jaxpr *body, const bool *used_out, bool *used_in, bool *changed) {
+ * (used_in[i] says which), and invar i where inst[i] (inst NULL: none). */
+static ir_jaxpr *dce_body(ir_module *m, const ir_jaxpr *body, const bool *used_out, const bool *inst, bool *used_in,
+                         bool *changed) {
   ir_jaxpr *c = ir_jaxpr_new(m);
   bool *live = zalloc(m->nvars, sizeof *live);
   c->constvars = body->constvars, c->nconst = body->nconst;
@@ -138,7 +196,7 @@ static ir_jaxpr *dce_body(ir_module *m, const ir_jaxpr *body, const bool *used_o
   dce_eqns(m, c, live, changed);
   c->invars = ARENA_ARRAY(&m->arena, uint32_t, body->nin + 1);
   for (uint32_t i = 0; i < body->nin; i++)
-    if ((used_in[i] = live[body->invars[i]])) c->invars[c->nin++] = body->invars[i];
+    if ((used_in[i] = live[body->invars[i]] || (inst && inst[i]))) c->invars[c->nin++] = body->invars[i];
   *changed |= c->nin != body->nin;
   free(live);
   return c;
@@ -159,14 +217,15 @@ static void dce_linear(ir_module *m, ir_jaxpr *lin, const ir_atom *tout, uint32_
 
 /* Sorts the scratch jaxpr's equations into t->dst (known) and lin->lin
  * (linear), and zeroes the output tangents that are known. */
-static bool split(const jvp_target *t, const ir_jaxpr *scratch, vjp_linear *lin) {
+static bool split(const jvp_target *t, const ir_jaxpr *scratch, const vjp_forced *forced, vjp_linear *lin) {
   ir_module *m = t->m;
-  bool *linear = zalloc(m->nvars, sizeof *linear), ok = true;
+  bool *linear = zalloc(m->nvars, sizeof *linear), *force = zalloc(m->nvars, sizeof *force), ok = true;
   for (uint32_t i = 0; i < lin->nin; i++)
     if (lin->tin[i] != JVP_ZERO) linear[ATOM_INDEX(lin->tin[i])] = true;
+  for (uint32_t i = 0; i < forced->n; i++) force[forced->vars[i]] = true;
   for (uint32_t k = 0; ok && k < scratch->neqns; k++) {
     const ir_eqn *e = &scratch->eqns[k];
-    if (!reads_any(e, linear)) { move_eqn(m, t->dst, e); continue; }
+    if (!reads_any(e, linear) && !(e->nout && force[e->out[0]])) { move_eqn(m, t->dst, e); continue; }
     ok = splittable(t, e);
     for (uint32_t i = 0; i < e->nout; i++) linear[e->out[i]] = true;
     move_eqn(m, lin->lin, e);
@@ -175,8 +234,20 @@ static bool split(const jvp_target *t, const ir_jaxpr *scratch, vjp_linear *lin)
     ir_atom a = lin->tout[i];
     if (a != JVP_ZERO && (ATOM_IS_LIT(a) || !linear[ATOM_INDEX(a)])) lin->tout[i] = JVP_ZERO;
   }
+  free(force);
   free(linear);
   return ok;
+}
+
+void vjp_force_linear(const jvp_target *t, ir_atom a) {
+  vjp_forced *f = t->forced;
+  if (!f || ATOM_IS_LIT(a)) return;
+  if (f->n == f->cap) {
+    f->cap = f->cap ? 2 * f->cap : 8;
+    f->vars = realloc(f->vars, sizeof *f->vars * f->cap);
+    if (!f->vars) TJ_OOM();
+  }
+  f->vars[f->n++] = ATOM_INDEX(a);
 }
 
 static int linearize_jit(const jvp_target *t, const ir_eqn *e, const ir_atom *p, const ir_atom *dt, ir_atom *po,
@@ -192,13 +263,15 @@ bool vjp_linearize(const jvp_target *t, const ir_jaxpr *src, const ir_atom *prim
     tj_aval a = ir_atom_aval(m, primals[i]);
     lin->tin[i] = nonzero[i] ? ATOM_VAR(ir_new_var(m, &a)) : JVP_ZERO;
   }
+  vjp_forced forced = {0};
   jvp_target scratch = *t;
   scratch.dst = ir_jaxpr_new(m);
   scratch.hook = linearize_jit;
-  if (!jvp_replay(&scratch, src, primals, lin->tin, out_p, lin->tout)) return false;
-  if (!split(t, scratch.dst, lin)) return false;
-  dce_linear(m, lin->lin, lin->tout, lin->nout);
-  return true;
+  scratch.forced = &forced;
+  bool ok = jvp_replay(&scratch, src, primals, lin->tin, out_p, lin->tout) && split(t, scratch.dst, &forced, lin);
+  free(forced.vars);
+  if (ok) dce_linear(m, lin->lin, lin->tout, lin->nout);
+  return ok;
 }
 
 /* ---- the backward pass ---- */
@@ -250,18 +323,50 @@ static bool transpose_one(accums *a, const ir_eqn *e) {
   return ok && !a->failed;
 }
 
+/* backward_pass3's forward sweep: an equation that reads no linear
+ * variable (the zeros a scan's linearization instantiates) is bound
+ * again, in order, before any is transposed; the others are marked
+ * linear, their outputs too. Returns whether each equation is linear. */
+static bool *forward_sweep(accums *a, const ir_jaxpr *lin) {
+  bool *is_lin = zalloc(lin->neqns, sizeof *is_lin);
+  for (uint32_t k = 0; k < lin->neqns; k++) {
+    const ir_eqn *e = &lin->eqns[k];
+    if (!(is_lin[k] = reads_any(e, a->linear))) {
+      if (*a->t->neqns >= a->t->max_eqns) {
+        a->failed = !diag_error(a->t->diags, a->t->m->src, e->span, "too many equations (limit is %u) in "
+                                "function '%s'", a->t->max_eqns, a->t->fn_name);
+        break;
+      }
+      move_eqn(a->t->m, a->t->dst, e);
+      (*a->t->neqns)++;
+      continue;
+    }
+    for (uint32_t i = 0; i < e->nout; i++) a->linear[e->out[i]] = true;
+  }
+  return is_lin;
+}
+
 bool vjp_backward(const jvp_target *t, const vjp_linear *lin, const ir_atom *cts, tj_span span, ir_atom *grads) {
+  return vjp_backward_seeded(t, lin, cts, NULL, span, grads);
+}
+
+bool vjp_backward_seeded(const jvp_target *t, const vjp_linear *lin, const ir_atom *cts, const ir_atom *seeds,
+                         tj_span span, ir_atom *grads) {
   ir_module *m = t->m;
   accums a = {t, zalloc(m->nvars, sizeof *a.ct), zalloc(m->nvars, sizeof *a.linear), m->nvars, span, false};
   for (uint32_t v = 0; v < m->nvars; v++) a.ct[v] = JVP_ZERO;
   for (uint32_t i = 0; i < lin->nin; i++)
-    if (lin->tin[i] != JVP_ZERO) a.linear[ATOM_INDEX(lin->tin[i])] = true;
-  for (uint32_t k = 0; k < lin->lin->neqns; k++)
-    for (uint32_t i = 0; i < lin->lin->eqns[k].nout; i++) a.linear[lin->lin->eqns[k].out[i]] = true;
+    if (lin->tin[i] != JVP_ZERO) {
+      a.linear[ATOM_INDEX(lin->tin[i])] = true;
+      if (seeds) a.ct[ATOM_INDEX(lin->tin[i])] = seeds[i];
+    }
+  bool *is_lin = forward_sweep(&a, lin->lin);
   for (uint32_t i = 0; i < lin->nout; i++)
     if (lin->tout[i] != JVP_ZERO) accum(&a, ATOM_INDEX(lin->tout[i]), cts[i]);
   bool ok = !a.failed;
-  for (uint32_t k = lin->lin->neqns; ok && k-- > 0;) ok = transpose_one(&a, &lin->lin->eqns[k]);
+  for (uint32_t k = lin->lin->neqns; ok && k-- > 0;)
+    if (is_lin[k]) ok = transpose_one(&a, &lin->lin->eqns[k]);
+  free(is_lin);
   for (uint32_t i = 0; ok && i < lin->nin; i++)
     grads[i] = lin->tin[i] == JVP_ZERO ? JVP_ZERO : a.ct[ATOM_INDEX(lin->tin[i])];
   free(a.ct);
@@ -367,6 +472,15 @@ static bool instantiate_outputs(const jvp_target *t, ir_jaxpr *pj, const bool *i
 
 bool vjp_linearize_jaxpr(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero, const bool *instantiate,
                          bool allow_fwds, tj_span span, lin_jaxpr *out) {
+  bool *fwds = zalloc(src->nin, sizeof *fwds);
+  for (uint32_t i = 0; i < src->nin; i++) fwds[i] = allow_fwds;
+  bool ok = vjp_linearize_jaxpr_fwds(t, src, nonzero, instantiate, fwds, span, out);
+  free(fwds);
+  return ok;
+}
+
+bool vjp_linearize_jaxpr_fwds(const jvp_target *t, const ir_jaxpr *src, const bool *nonzero, const bool *instantiate,
+                              const bool *allow_fwds, tj_span span, lin_jaxpr *out) {
   ir_module *m = t->m;
   ir_jaxpr *pj = ir_jaxpr_new(m);
   pj->constvars = src->constvars, pj->nconst = src->nconst;
@@ -394,8 +508,8 @@ bool vjp_linearize_jaxpr(const jvp_target *t, const ir_jaxpr *src, const bool *n
   uint32_t n = src->nout;
   for (uint32_t r = 0; ok && r < nres; r++) {
     out->res_fwd[r] = -1; /* a constvar (a hoisted array) is output: the caller has no variable of it */
-    for (uint32_t i = 0; allow_fwds && i < src->nin; i++)
-      if (pj->invars[i] == res[r]) out->res_fwd[r] = (int32_t)i;
+    for (uint32_t i = 0; i < src->nin; i++)
+      if (allow_fwds[i] && pj->invars[i] == res[r]) out->res_fwd[r] = (int32_t)i;
     if (out->res_fwd[r] < 0) outs[n++] = ATOM_VAR(res[r]);
   }
   pj->outs = outs, pj->nout = n;
@@ -511,6 +625,7 @@ static jit_lin *jit_linearization(const jvp_target *t, const ir_eqn *e, const ir
 static int linearize_jit(const jvp_target *t, const ir_eqn *e, const ir_atom *p, const ir_atom *dt, ir_atom *po,
                          ir_atom *to) {
   if (e->prim == P_cond) return vjp_linearize_cond(t, e, p, dt, po, to);
+  if (e->prim == P_scan) return vjp_linearize_scan(t, e, p, dt, po, to);
   if (e->prim != P_jit) return -1;
   const jit_lin *jl = jit_linearization(t, e, dt);
   if (!jl) return 0;

@@ -105,7 +105,7 @@ static bool replay_body(tracer *t, const body *bd, const leaves *lp, const leave
     if (!ad_leaf_atom(t, &lp->v[i], span, &pin[bd->nconst + i]) || !ad_leaf_atom(t, &lt->v[i], span, &tin[bd->nconst + i]))
       return false;
   jvp_target tg = {t->m, t->jaxpr, t->diags, &t->neqns, TJ_MAX_EQNS, name_str(t->prog->names, t->entry->name),
-                   &t->jvp_memo, NULL, &t->vjp_memo};
+                   &t->jvp_memo, NULL, &t->vjp_memo, NULL};
   ir_atom *op = ARENA_ARRAY(&t->scratch, ir_atom, 2 * nout + 1), *ot = op + nout;
   if (!jvp_replay(&tg, bd->jaxpr, pin, tin, op, ot) || !instantiate_outputs(t, &tg, op, ot, nout, span)) return false;
   value *vals = ARENA_ARRAY(&t->scratch, value, 2 * nout + 1);

@@ -39,7 +39,7 @@ bool call_function_value(tracer *t, const value *fn, node *call, value *args, in
 
 static jvp_target target(tracer *t) {
   return (jvp_target){t->m, t->jaxpr, t->diags, &t->neqns, TJ_MAX_EQNS, name_str(t->prog->names, t->entry->name),
-                      &t->jvp_memo, NULL, &t->vjp_memo};
+                      &t->jvp_memo, NULL, &t->vjp_memo, NULL};
 }
 
 /* _check_input_dtype_revderiv("grad", holomorphic=False, allow_int=False). */

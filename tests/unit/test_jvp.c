@@ -377,7 +377,7 @@ static ir_jaxpr *build_jvp(ir_module *m, const bool *nonzero) {
   for (uint32_t i = 0; i < n; i++) p[i] = ATOM_VAR(vars[i]), t[i] = nonzero[i] ? ATOM_VAR(vars[n + i]) : JVP_ZERO;
   uint32_t neqns = 0;
   struct jvp_memo *memo = NULL;
-  jvp_target tg = {m, j, harness_at()->d, &neqns, 1000, "test", &memo, NULL, NULL};
+  jvp_target tg = {m, j, harness_at()->d, &neqns, 1000, "test", &memo, NULL, NULL, NULL};
   if (!jvp_replay(&tg, src, p, t, &op, &ot)) return NULL;
   tj_aval oa = ir_atom_aval(m, op);
   if (ot == JVP_ZERO && !jvp_zeros(&tg, &oa, (tj_span){0, 0}, &ot)) return NULL;
@@ -674,7 +674,7 @@ static void test_missing_transpose(void) {
     ir_atom out = ATOM_VAR(e->out[0]);
     lin.tin = &in, lin.tout = &out;
     uint32_t neqns = 0;
-    jvp_target tg = {m, m->top, harness_at()->d, &neqns, 1000, "test", NULL, NULL, NULL};
+    jvp_target tg = {m, m->top, harness_at()->d, &neqns, 1000, "test", NULL, NULL, NULL, NULL};
     bool ok = vjp_backward(&tg, &lin, &ct, (tj_span){0, 0}, &g);
     CHECK(ok == (prim == 1));
     if (prim == 0)
