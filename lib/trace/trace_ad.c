@@ -70,6 +70,11 @@ static bool check_args(tracer *t, const call_args *a) {
   return false;
 }
 
+jvp_target ad_target(tracer *t) {
+  return (jvp_target){t->m, t->jaxpr, t->diags, &t->neqns, TJ_MAX_EQNS, name_str(t->prog->names, t->entry->name),
+                      &t->jvp_memo, NULL, &t->vjp_memo, NULL};
+}
+
 bool ad_leaf_atom(tracer *t, const value *v, tj_span span, ir_atom *out) {
   if (v->kind == V_TRACED) { *out = frame_atom(t, v->var); return true; }
   return own_atom(t, v, span, out);
@@ -104,8 +109,7 @@ static bool replay_body(tracer *t, const body *bd, const leaves *lp, const leave
   for (int i = 0; i < lp->n; i++)
     if (!ad_leaf_atom(t, &lp->v[i], span, &pin[bd->nconst + i]) || !ad_leaf_atom(t, &lt->v[i], span, &tin[bd->nconst + i]))
       return false;
-  jvp_target tg = {t->m, t->jaxpr, t->diags, &t->neqns, TJ_MAX_EQNS, name_str(t->prog->names, t->entry->name),
-                   &t->jvp_memo, NULL, &t->vjp_memo, NULL};
+  jvp_target tg = ad_target(t);
   ir_atom *op = ARENA_ARRAY(&t->scratch, ir_atom, 2 * nout + 1), *ot = op + nout;
   if (!jvp_replay(&tg, bd->jaxpr, pin, tin, op, ot) || !instantiate_outputs(t, &tg, op, ot, nout, span)) return false;
   value *vals = ARENA_ARRAY(&t->scratch, value, 2 * nout + 1);

@@ -4,6 +4,7 @@
  * into a closed sub-jaxpr whose leading invars are the values it captured. */
 #ifndef TJ_TRACE_BODY_H
 #define TJ_TRACE_BODY_H
+#include "jvp.h"
 #include "trace.h"
 
 /* A traced sub-jaxpr and how it connects to the level around it. */
@@ -29,6 +30,10 @@ typedef struct body_info {
  * become the jaxpr's outputs. */
 bool trace_with(tracer *t, body_fn fn, const void *ctx, const value *args, int nargs, const tj_aval *avals,
                 const body_info *info, node *call, body *b);
+
+/* Where a transformation of a sub-jaxpr appends: the current jaxpr, the
+ * tracer's budget, diagnostics and memo tables (trace_ad.c). */
+jvp_target ad_target(tracer *t);
 
 /* The autodiff builtins' conversions (trace_ad.c): a leaf value as an
  * operand of the current level; an output atom as a value (a variable, or

@@ -37,10 +37,7 @@ struct ad_fn {
 
 bool call_function_value(tracer *t, const value *fn, node *call, value *args, int nargs, value *out);
 
-static jvp_target target(tracer *t) {
-  return (jvp_target){t->m, t->jaxpr, t->diags, &t->neqns, TJ_MAX_EQNS, name_str(t->prog->names, t->entry->name),
-                      &t->jvp_memo, NULL, &t->vjp_memo, NULL};
-}
+static jvp_target target(tracer *t) { return ad_target(t); }
 
 /* _check_input_dtype_revderiv("grad", holomorphic=False, allow_int=False). */
 static bool check_input(tracer *t, const value *leaf, tj_span span) {

@@ -358,9 +358,7 @@ static bool vmap_call(tracer *t, const struct vmap_fn *v, node *call, value *arg
   value in_axes = v->in_axes;
   if (in_axes.kind == V_TUPLE) in_axes.list = false;
   int *axes = flatten_axes(t, "vmap in_axes", &in_axes, &tree, span);
-  batch_target bt = {{t->m, t->jaxpr, t->diags, &t->neqns, TJ_MAX_EQNS, name_str(t->prog->names, t->entry->name),
-                      &t->jvp_memo, NULL, &t->vjp_memo},
-                     0, &t->batch_memo};
+  batch_target bt = {ad_target(t), 0, &t->batch_memo};
   if (!axes || !mapped_size(t, v, args, nargs, &lp, axes, &bt.size, span)) return false;
   value *dyn = ARENA_ARRAY(&t->scratch, value, lp.n + 1);
   tj_aval *avals = ARENA_ARRAY(&t->scratch, tj_aval, lp.n + 1);
