@@ -223,6 +223,17 @@ void b_jit(bq *q) {
   batch_rebind(q, q->x, "jaxpr", pv_jaxpr(q->bt->t.m, j), NULL, q->out);
 }
 
+/* BatchTrace.process_custom_jvp_call: the function batched as a jit body
+ * is (batch_subtrace: outputs left where its rules put them), the call
+ * recorded again with it (the jvp rule, a name here, unchanged). */
+void b_custom_jvp_call(bq *q) {
+  const ir_jaxpr *body = ir_param_jaxpr(q->e, "call_jaxpr");
+  if (!body) { batch_fail(q, "internal error: custom_jvp_call without its call_jaxpr"); return; }
+  ir_jaxpr *j = batch_jaxpr_axes(q->bt, body, q->d, NULL, q->e->span, q->od);
+  if (!j) { q->b.failed = true; return; }
+  batch_rebind(q, q->x, "call_jaxpr", pv_jaxpr(q->bt->t.m, j), NULL, q->out);
+}
+
 /* ---- elementwise ---- */
 
 /* vectorized_batcher: the operand's batch dimension is the result's. */

@@ -286,3 +286,74 @@ void b_pad(bq *q) {
   batch_rebind(q, q->x, "padding_config", cfg, NULL, q->out);
   q->od[0] = q->d[0];
 }
+
+/* ---- sorting, stacking, splitting, tiling ---- */
+
+/* _sort_batch_rule: every operand at the first mapped operand's batch
+ * dimension (an unmapped one broadcast there, dims as ints), the sorted
+ * dimension past it shifted. */
+void b_sort(bq *q) {
+  uint32_t n = q->e->nin, first = 0;
+  while (q->d[first] == NM) first++;
+  int bd = q->d[first];
+  tj_aval proto = batch_aval(q, q->x[first]);
+  ir_atom *in = malloc(sizeof *in * n);
+  if (!in) TJ_OOM();
+  for (uint32_t i = 0; i < n; i++) {
+    if (q->d[i] != NM) { in[i] = lax_moveaxis(&q->b, q->x[i], q->d[i], bd); continue; }
+    int64_t dims[TJ_MAX_RANK];
+    for (int k = 0, j = 0; k < proto.rank; k++)
+      if (k != bd) dims[j++] = k;
+    in[i] = lax_broadcast_in_dim(&q->b, q->x[i], proto.dims, proto.rank, dims, 0);
+  }
+  int64_t dim = ir_param_int(q->e, "dimension", 0);
+  batch_rebind(q, in, "dimension", pv_int(q->bt->t.m, dim + (bd <= dim)), NULL, q->out);
+  for (uint32_t i = 0; i < q->e->nout; i++) q->od[i] = bd;
+  free(in);
+}
+
+/* _stack_batch_rule: operands mapped alike stack around their batch
+ * dimension; else all to the front (unmapped ones lax.broadcast), axis + 1. */
+void b_stack(bq *q) {
+  uint32_t n = q->e->nin;
+  int bd = q->d[0];
+  bool alike = bd != NM;
+  for (uint32_t i = 1; i < n; i++) alike &= q->d[i] == bd;
+  int64_t axis = ir_param_int(q->e, "axis", 0);
+  if (alike) {
+    batch_rebind(q, q->x, "axis", pv_int(q->bt->t.m, axis <= bd ? axis : axis + 1), NULL, q->out);
+    q->od[0] = axis <= bd ? bd + 1 : bd;
+    return;
+  }
+  int64_t size = batch_mapped_size(q);
+  ir_atom *in = malloc(sizeof *in * n);
+  if (!in) TJ_OOM();
+  for (uint32_t i = 0; i < n; i++)
+    in[i] = q->d[i] != NM ? lax_moveaxis(&q->b, q->x[i], q->d[i], 0) : lax_broadcast_lead(&q->b, q->x[i], size);
+  batch_rebind(q, in, "axis", pv_int(q->bt->t.m, axis + 1), NULL, q->out);
+  q->od[0] = 0;
+  free(in);
+}
+
+/* _unstack_batch_rule: unstacked around the batch dimension. */
+void b_unstack(bq *q) {
+  int64_t axis = ir_param_int(q->e, "axis", 0);
+  int bd = q->d[0];
+  batch_rebind(q, q->x, "axis", pv_int(q->bt->t.m, axis < bd ? axis : axis + 1), NULL, q->out);
+  for (uint32_t i = 0; i < q->e->nout; i++) q->od[i] = axis < bd ? bd - 1 : bd;
+}
+
+/* _split_batch_rule: split along the axis past the batch dimension. */
+void b_split(bq *q) {
+  int64_t axis = ir_param_int(q->e, "axis", 0);
+  int bd = q->d[0];
+  batch_rebind(q, q->x, "axis", pv_int(q->bt->t.m, axis >= bd ? axis + 1 : axis), NULL, q->out);
+  for (uint32_t i = 0; i < q->e->nout; i++) q->od[i] = bd;
+}
+
+/* _tile_batch_rule: a repetition of 1 inserted at the batch dimension. */
+void b_tile(bq *q) {
+  ir_module *m = q->bt->t.m;
+  batch_rebind(q, q->x, "reps", insert_item(m, ir_param_get(q->e, "reps"), q->d[0], pv_int(m, 1)), NULL, q->out);
+  q->od[0] = q->d[0];
+}

@@ -177,3 +177,16 @@ EOF
     '"}"'
   pairs_agree "$BATS_TEST_TMPDIR/cnd.json" 2 1e-6
 }
+
+@test "vmap of sort, argsort, stack, split, tile and relu (a custom_jvp) over axis 1 equals the stacked examples" {
+  vmap_spec srt '{"xs": {"dtype": "f32", "shape": [6, 3], "random": {"seed": 10, "dist": "normal"}}}' \
+    '"float f(float x[6]) {"' \
+    '"  let (a, b) = split(x, 2);"' \
+    '"  auto s = stack((a, b * 2.0), axis=1);"' \
+    '"  return sort(x) + (float)argsort(x) + reshape(s, (6,)) + tile(a, 2) + relu(x - 0.25);"' \
+    '"}"' \
+    '"auto g(float xs[6][3]) {"' \
+    '"  return (vmap(f, 1)(xs), stack((f(xs[:, 0]), f(xs[:, 1]), f(xs[:, 2]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/srt.json" 1 1e-6
+}
