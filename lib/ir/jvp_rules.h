@@ -36,6 +36,10 @@ ir_atom jvp_instantiate(jq *q, ir_atom tangent, ir_atom primal_atom);
 /* ad.add_tangents. */
 ir_atom jvp_add_tangents(jq *q, ir_atom a, ir_atom b);
 
+/* A user's custom_jvp rule (jvp_custom.c): true when e's jvp param
+ * carries one, replayed into q's target; false to leave e to jvp.c. */
+bool jvp_custom_user_rule(jq *q);
+
 /* The rules defined outside jvp.c (the JVP_EXTERN rows of jvp.def). */
 #define JVP(id, rule)
 #define JVP_EXTERN(id, rule) void rule(jq *q);

@@ -291,6 +291,7 @@ static const builtin_def *const builtin_tables[] = {
     builtins_diag,
     builtins_ad,
     builtins_grad,
+    builtins_custom,
     builtins_half,
 };
 

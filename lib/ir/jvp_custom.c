@@ -1,0 +1,95 @@
+/* The JVP of a user's custom_jvp function (ad.py
+ * JVPTrace.process_custom_jvp_call, symbolic_zeros=False): with a nonzero
+ * tangent the rule runs on the trace below in place of the equation, the
+ * zero tangents of the arguments instantiated first (instantiate_zeros).
+ * The rule was traced where the function was called (trace_custom.c)
+ * into a jaxpr taking the equation's operands (its num_consts captured
+ * values, then the arguments) and one tangent per argument, returning the
+ * primal outputs then the tangent outputs; replaying it with every tangent
+ * a symbolic zero appends its equations as the rule binds them, so the
+ * listing is the rule's (its call of the function a custom_jvp_call of
+ * its own). Reverse mode gets the same equations through vjp.c's
+ * linearization, as LinearizeTrace.process_custom_jvp_call's
+ * linearize_from_jvp partially evaluates the rule. */
+#include "jvp_rules.h"
+
+#include <stdlib.h>
+
+#include "prims.h"
+#include "util.h"
+
+bool jvp_custom_user_rule(jq *q) {
+  const ir_eqn *e = q->e;
+  const pval *v = ir_param_get(e, "jvp");
+  if (!v || v->kind != PV_NAME || !v->jaxpr) return false;
+  const ir_jaxpr *rule = v->jaxpr;
+  const pval *nc = ir_param_get(e, "num_consts");
+  uint32_t nconst = nc && nc->kind == PV_INT ? (uint32_t)nc->i : 0, nargs = e->nin - nconst, nout = e->nout;
+  if (rule->nin != e->nin + nargs || rule->nout != 2 * nout) TJ_BUG("custom_jvp rule of the wrong arity");
+  for (uint32_t i = 0; i < nconst; i++)
+    if (q->dt[i] != JVP_ZERO) {
+      q->failed = !diag_error(q->t->diags, q->t->m->src, e->span,
+                              "a custom_jvp function that closes over a value being differentiated cannot be "
+                              "differentiated: pass the value as an argument");
+      return true;
+    }
+  ir_atom *ins = malloc(sizeof *ins * 2 * (rule->nin + rule->nout + 1));
+  if (!ins) TJ_OOM();
+  ir_atom *zs = ins + rule->nin, *op = zs + rule->nin, *ot = op + rule->nout;
+  for (uint32_t i = 0; i < e->nin; i++) ins[i] = q->p[i];
+  for (uint32_t i = 0; i < nargs; i++) ins[e->nin + i] = jvp_instantiate(q, q->dt[nconst + i], q->p[nconst + i]);
+  for (uint32_t i = 0; i < rule->nin; i++) zs[i] = JVP_ZERO;
+  if (q->failed || !jvp_replay(q->t, rule, ins, zs, op, ot)) q->failed = true;
+  for (uint32_t i = 0; !q->failed && i < nout; i++) q->po[i] = op[i], q->to[i] = op[nout + i];
+  free(ins);
+  return true;
+}
+
+/* ad.py JVPTrace / LinearizeTrace.process_custom_vjp_call: the fwd rule
+ * run on the trace below (its equations here, the primal outputs and the
+ * residuals its outputs), then custom_lin_p bound on the residuals and the
+ * nonzero tangents: the linear part, which the transpose turns into the
+ * bwd rule's equations (transpose_custom.c). A tangent of a captured value
+ * is lift_fwd's CustomVJPException. */
+void jvp_custom_vjp_call(jq *q) {
+  const ir_eqn *e = q->e;
+  pval *bwd = (pval *)ir_param_get(e, "bwd");
+  const pval *fv = ir_param_get(e, "fwd");
+  const ir_jaxpr *fwd = fv && fv->kind == PV_NAME ? fv->jaxpr : NULL;
+  const pval *nc = ir_param_get(e, "num_consts");
+  uint32_t nconst = nc && nc->kind == PV_INT ? (uint32_t)nc->i : 0, nargs = e->nin - nconst, nout = e->nout;
+  const char *err = NULL;
+  if (!fwd || !bwd || !bwd->jaxpr)
+    err = "NotImplementedError: Differentiation rule for 'custom_vjp_call' not implemented (a custom_vjp function "
+          "called inside a custom rule has no rules traced)";
+  for (uint32_t i = 0; !err && i < nconst; i++)
+    if (q->dt[i] != JVP_ZERO)
+      err = "Detected differentiation of a custom_vjp function with respect to a closed-over value. That isn't "
+            "supported because the custom VJP rule only specifies how to differentiate the custom_vjp function "
+            "with respect to explicit input parameters. Try passing the closed-over value into the custom_vjp "
+            "function as an argument, and adapting the custom_vjp fwd and bwd rules.";
+  if (err) {
+    q->failed = !diag_error(q->t->diags, q->t->m->src, e->span, "%s", err);
+    return;
+  }
+  uint32_t nres = fwd->nout - nout;
+  ir_atom *buf = malloc(sizeof *buf * (2 * e->nin + 2 * fwd->nout + nres + nargs + 1));
+  if (!buf) TJ_OOM();
+  ir_atom *zs = buf, *op = zs + e->nin, *ot = op + fwd->nout, *lin = ot + fwd->nout;
+  for (uint32_t i = 0; i < e->nin; i++) zs[i] = JVP_ZERO;
+  if (!jvp_replay(q->t, fwd, q->p, zs, op, ot)) q->failed = true;
+  ir_module *m = q->t->m;
+  pval *in_zeros = pv_seq(m, PV_LIST, (int)nargs);
+  uint32_t nlin = 0;
+  for (uint32_t i = 0; i < nres; i++) lin[nlin++] = op[nout + i];
+  for (uint32_t i = 0; i < nargs; i++) {
+    bool zero = q->dt[nconst + i] == JVP_ZERO;
+    in_zeros->items[i] = pv_bool(m, zero);
+    if (!zero) lin[nlin++] = q->dt[nconst + i];
+  }
+  ir_param ps[4] = {{"bwd", bwd}, {"in_zeros", in_zeros}, {"num_res", pv_int(m, nres)},
+                    {"symbolic_zeros", pv_bool(m, false)}};
+  if (!q->failed) jvp_build_n(q, P_custom_lin, lin, (int)nlin, ps, 4, NULL, (int)nout, q->to);
+  for (uint32_t i = 0; !q->failed && i < nout; i++) q->po[i] = op[i];
+  free(buf);
+}
