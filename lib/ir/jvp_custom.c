@@ -18,10 +18,23 @@
 #include "prims.h"
 #include "util.h"
 
+/* A rule's param without its jaxpr: the error trace_custom.c deferred to
+ * where JAX runs the rule (items[0]), reported at e's span. */
+bool jvp_custom_rule_missing(const jvp_target *t, const ir_eqn *e, const pval *v) {
+  if (v && v->jaxpr) return false;
+  const char *msg = v && v->nitems == 1 && v->items[0]->kind == PV_NAME ? v->items[0]->s : NULL;
+  diag_error(t->diags, t->m->src, e->span, "%s", msg ? msg : "internal error: a custom rule is missing");
+  return true;
+}
+
 bool jvp_custom_user_rule(jq *q) {
   const ir_eqn *e = q->e;
   const pval *v = ir_param_get(e, "jvp");
-  if (!v || v->kind != PV_NAME || !v->jaxpr) return false;
+  if (!v || v->kind != PV_NAME || (!v->jaxpr && !v->nitems)) return false; /* relu's, logaddexp's */
+  if (jvp_custom_rule_missing(q->t, e, v)) {
+    q->failed = true;
+    return true;
+  }
   const ir_jaxpr *rule = v->jaxpr;
   const pval *nc = ir_param_get(e, "num_consts");
   uint32_t nconst = nc && nc->kind == PV_INT ? (uint32_t)nc->i : 0, nargs = e->nin - nconst, nout = e->nout;
@@ -58,10 +71,11 @@ void jvp_custom_vjp_call(jq *q) {
   const ir_jaxpr *fwd = fv && fv->kind == PV_NAME ? fv->jaxpr : NULL;
   const pval *nc = ir_param_get(e, "num_consts");
   uint32_t nconst = nc && nc->kind == PV_INT ? (uint32_t)nc->i : 0, nargs = e->nin - nconst, nout = e->nout;
+  if (jvp_custom_rule_missing(q->t, e, fv)) {
+    q->failed = true;
+    return;
+  }
   const char *err = NULL;
-  if (!fwd || !bwd || !bwd->jaxpr)
-    err = "NotImplementedError: Differentiation rule for 'custom_vjp_call' not implemented (a custom_vjp function "
-          "called inside a custom rule has no rules traced)";
   for (uint32_t i = 0; !err && i < nconst; i++)
     if (q->dt[i] != JVP_ZERO)
       err = "Detected differentiation of a custom_vjp function with respect to a closed-over value. That isn't "
@@ -89,7 +103,9 @@ void jvp_custom_vjp_call(jq *q) {
   }
   ir_param ps[4] = {{"bwd", bwd}, {"in_zeros", in_zeros}, {"num_res", pv_int(m, nres)},
                     {"symbolic_zeros", pv_bool(m, false)}};
-  if (!q->failed) jvp_build_n(q, P_custom_lin, lin, (int)nlin, ps, 4, NULL, (int)nout, q->to);
+  tj_aval *hint = ARENA_ARRAY(&m->arena, tj_aval, nout + 1);
+  for (uint32_t i = 0; i < nout; i++) hint[i] = m->vars[e->out[i]]; /* to_tangent_aval of the outputs */
+  if (!q->failed) jvp_build_n(q, P_custom_lin, lin, (int)nlin, ps, 4, hint, (int)nout, q->to);
   for (uint32_t i = 0; !q->failed && i < nout; i++) q->po[i] = op[i];
   free(buf);
 }

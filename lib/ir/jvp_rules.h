@@ -39,6 +39,9 @@ ir_atom jvp_add_tangents(jq *q, ir_atom a, ir_atom b);
 /* A user's custom_jvp rule (jvp_custom.c): true when e's jvp param
  * carries one, replayed into q's target; false to leave e to jvp.c. */
 bool jvp_custom_user_rule(jq *q);
+/* Reports the error deferred on a custom rule's param v when it has no
+ * jaxpr (trace_custom.c); false when it has one. */
+bool jvp_custom_rule_missing(const jvp_target *t, const ir_eqn *e, const pval *v);
 
 /* The rules defined outside jvp.c (the JVP_EXTERN rows of jvp.def). */
 #define JVP(id, rule)

@@ -22,16 +22,10 @@ bool shape_is_finite(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_lis
   return true;
 }
 
-/* ad.custom_lin_p's abstract eval is its out_avals param: the tangent
- * types of the custom_vjp function's outputs, which are the avals of the
- * cotangent invars of the bwd rule it carries (after its num_res
- * residuals; trace_custom.c). */
+/* ad.custom_lin_p's abstract eval is its out_avals param (the tangent
+ * types of the custom_vjp function's outputs), which tjit does not keep:
+ * the builder's hint gives them (jvp_custom.c), ir_check the equation's. */
 bool shape_custom_lin(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
-  const pval *b = ir_param_get(e, "bwd");
-  const pval *nr = ir_param_get(e, "num_res");
-  const ir_jaxpr *j = b && b->kind == PV_NAME ? b->jaxpr : NULL;
-  if (!j || !nr || nr->kind != PV_INT || nr->i < 0 || (uint64_t)nr->i + e->nout != j->nin)
-    return REJECT("custom_lin needs its bwd rule");
-  for (uint32_t i = 0; i < e->nout; i++) out[i] = m->vars[j->invars[nr->i + i]];
+  (void)m, (void)e, (void)out, (void)diags;
   return true;
 }

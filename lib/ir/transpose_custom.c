@@ -9,6 +9,8 @@
  * of the linear operands (in_zeros); the residuals get none. */
 #include "transpose.h"
 
+#include "jvp_rules.h"
+
 #include <stdlib.h>
 
 #include "prims.h"
@@ -17,8 +19,12 @@
 void tr_custom_lin(tq *q) {
   const ir_eqn *e = q->e;
   const pval *b = ir_param_get(e, "bwd"), *z = ir_param_get(e, "in_zeros"), *nr = ir_param_get(e, "num_res");
-  const ir_jaxpr *bwd = b ? b->jaxpr : NULL;
-  if (!bwd || !z || !nr || nr->kind != PV_INT) TJ_BUG("custom_lin without its params");
+  if (jvp_custom_rule_missing(q->t, e, b)) {
+    q->failed = true;
+    return;
+  }
+  const ir_jaxpr *bwd = b->jaxpr;
+  if (!z || !nr || nr->kind != PV_INT) TJ_BUG("custom_lin without its params");
   uint32_t nres = (uint32_t)nr->i, nout = e->nout;
   ir_atom *buf = malloc(sizeof *buf * (2 * bwd->nin + 2 * bwd->nout + 1));
   if (!buf) TJ_OOM();

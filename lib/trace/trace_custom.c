@@ -77,7 +77,7 @@ static void type_tree_text(tracer *t, const value *v, tj_buf *b) {
   }
   char s[128];
   tj_aval a = value_aval(t, v);
-  aval_format(&a, s, sizeof s);
+  aval_format_long(&a, s, sizeof s);
   buf_puts(b, s);
 }
 
@@ -143,8 +143,8 @@ static bool check_rule_out(tracer *t, const struct custom_fn *c, const value *fo
     if (p.dtype == g.dtype && aval_same_shape(&p, &g)) continue;
     p.weak = g.weak = false;
     char ps[128], gs[128];
-    aval_format(&p, ps, sizeof ps);
-    aval_format(&g, gs, sizeof gs);
+    aval_format_long(&p, ps, sizeof ps);
+    aval_format_long(&g, gs, sizeof gs);
     if (lp.n == 1)
       return tracer_error(t, span,
                           "TypeError: Custom JVP rule must produce primal and tangent outputs with corresponding "
@@ -158,28 +158,76 @@ static bool check_rule_out(tracer *t, const struct custom_fn *c, const value *fo
   return true;
 }
 
+/* ---- rules JAX runs only when differentiating ---- */
+
+static const char *const nested_rule =
+    "NotImplementedError: differentiating a custom function called inside a custom rule is not supported (tjit "
+    "traces a custom rule once, where the function is called, and not the rules of the calls inside it)";
+
+
+/* A rule that cannot run is an error only where JAX would run it: its
+ * message rides on the rule's param (items[0], jaxpr NULL) and the JVP or
+ * the transpose reports it at the call (lib/ir/jvp_custom.c,
+ * transpose_custom.c). */
+static void defer(tracer *t, pval *v, const char *msg) {
+  v->jaxpr = NULL;
+  v->items = ARENA_ARRAY(&t->m->arena, pval *, 1);
+  v->items[0] = pv_name(t->m, msg);
+  v->nitems = 1;
+}
+
+/* The diagnostics added since (tail, nerrors) taken back, the first's
+ * message deferred on v: a check of a rule's output that JAX makes when it
+ * runs the rule. */
+static void take_back(tracer *t, tj_diag *tail, int nerrors, pval *v) {
+  diag_list *d = t->diags;
+  tj_diag *first = tail ? tail->next : d->head;
+  defer(t, v, arena_strdup(&t->m->arena, first && first->msg ? first->msg : "error"));
+  if (tail) tail->next = NULL;
+  else d->head = NULL;
+  d->tail = tail, d->nerrors = nerrors;
+}
+
+/* Whether every argument leaf is inexact (tjit has no float0 tangents). */
+static bool float_args(tracer *t, const value *argt, tj_span span, pval *v, const char *kind) {
+  leaves lp = {0};
+  if (!tree_flatten(t, argt, &lp, span, "custom function arguments")) return false;
+  for (int i = 0; i < lp.n; i++)
+    if (!dtype_is_float(value_aval(t, &lp.v[i]).dtype)) {
+      defer(t, v, arena_printf(&t->m->arena, "differentiating a %s function of integer or boolean arguments is "
+                                              "not supported: their tangents would be float0", kind));
+      return true;
+    }
+  return true;
+}
+
 /* The rule traced on (primals, tangents), checked, as a jaxpr of the
- * equation's operands and the tangents; NULL with no error inside a rule. */
+ * equation's operands and the tangents, put on v (jvp=); none inside a
+ * rule. False for an error of tracing the rule (tjit's, at the call). */
 static bool trace_rule(tracer *t, const struct custom_fn *c, const body *pb, value *args, int nargs, node *call,
-                       ir_jaxpr **rule) {
-  *rule = NULL;
-  if (rule_depth) return true;
+                       pval *v) {
+  if (rule_depth) {
+    defer(t, v, nested_rule);
+    return true;
+  }
   value prim = {.kind = V_TUPLE, .items = args, .n = nargs};
   value pt[2] = {prim, prim};
-  leaves lp = {0};
-  if (!tree_flatten(t, &prim, &lp, call->span, "custom_jvp arguments")) return false;
-  for (int i = 0; i < lp.n; i++)
-    if (!dtype_is_float(value_aval(t, &lp.v[i]).dtype))
-      return tracer_error(t, call->span, "custom_jvp functions of integer or boolean arguments are not supported: "
-                                         "their tangents would be float0");
+  if (!float_args(t, &prim, call->span, v, "custom_jvp")) return false;
+  if (v->nitems) return true;
   body rb = {0};
   body_info info = {"custom_jvp jvp", &c->jvp, NULL, 0};
   rule_depth++;
   bool ok = trace_with(t, call_fn, &c->jvp, pt, 2, NULL, &info, call, &rb);
   rule_depth--;
-  if (!ok || !check_rule_out(t, c, &pb->result, &rb.result, call->span)) return false;
+  if (!ok) return false;
+  tj_diag *tail = t->diags->tail;
+  int nerrors = t->diags->nerrors;
+  if (!check_rule_out(t, c, &pb->result, &rb.result, call->span)) {
+    take_back(t, tail, nerrors, v);
+    return true;
+  }
   if (!rule_invars(t, "custom_jvp", pb, &rb, call->span)) return false;
-  *rule = rb.jaxpr;
+  v->jaxpr = rb.jaxpr;
   return true;
 }
 
@@ -192,15 +240,13 @@ static bool custom_jvp_call(tracer *t, const struct custom_fn *c, node *call, va
   body pb = {0};
   body_info info = {"custom_jvp fun", &c->fn, NULL, 0};
   if (!trace_with(t, call_fn, &c->fn, args, nargs, NULL, &info, call, &pb)) return false;
-  ir_jaxpr *rule;
-  if (!trace_rule(t, c, &pb, args, nargs, call, &rule)) return false;
+  pval *jvp = pv_name(t->m, fn_name(t, &c->jvp));
+  if (!trace_rule(t, c, &pb, args, nargs, call, jvp)) return false;
   int nin = pb.nconst + lp.n, nout = (int)pb.jaxpr->nout;
   ir_atom *ins = ARENA_ARRAY(&t->scratch, ir_atom, nin + 1);
   for (int i = 0; i < pb.nconst; i++) ins[i] = frame_atom(t, pb.outer[i]);
   for (int i = 0; i < lp.n; i++)
     if (!ad_leaf_atom(t, &lp.v[i], span, &ins[pb.nconst + i])) return false;
-  pval *jvp = pv_name(t->m, fn_name(t, &c->jvp));
-  jvp->jaxpr = rule;
   ir_param ps[5] = {{"name", pv_name(t->m, fn_name(t, &c->fn))},
                     {"call_jaxpr", pv_jaxpr(t->m, pb.jaxpr)},
                     {"jvp", jvp},
@@ -268,15 +314,17 @@ typedef struct bwd_ctx {
   const struct custom_fn *c;
   value args;        /* the primal arguments' tuple (their avals) */
   pval *given;       /* per argument leaf: whether bwd gave its cotangent */
+  bool check_failed; /* the output's check failed (a deferred error) */
 } bwd_ctx;
 
 /* _flatten_bwd: bwd(res, g), a list of the right length taken as a tuple,
  * its structure and each cotangent's type checked against the arguments';
  * the result is the cotangents given (a None gives none). */
 static bool call_bwd(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result) {
-  const bwd_ctx *x = ctx;
   value r;
+  bwd_ctx *x = (bwd_ctx *)ctx;
   if (!call_function_value(t, &x->c->bwd, call, args, nargs, &r)) return false;
+  x->check_failed = true;
   if (r.kind == V_TUPLE && r.list && r.n == x->args.n) r.list = false;
   bool shaped = r.kind == V_TUPLE && !r.list && r.n == x->args.n;
   for (int i = 0; shaped && i < r.n; i++)
@@ -301,8 +349,8 @@ static bool call_bwd(tracer *t, const void *ctx, node *call, value *args, int na
       tj_aval a = value_aval(t, &la.v[k]), g = value_aval(t, &lc.v[k]);
       if (aval_same_shape(&a, &g) && (a.dtype == g.dtype || dtype_is_float(a.dtype))) continue;
       char as[128], gs[128];
-      aval_format(&a, as, sizeof as);
-      aval_format(&g, gs, sizeof gs);
+      aval_format_long(&a, as, sizeof as);
+      aval_format_long(&g, gs, sizeof gs);
       return tracer_error(t, call->span,
                           "ValueError: Custom VJP bwd rule must produce an output with the same type as the args "
                           "tuple of the primal function, but at output%s the bwd rule produced an output of type %s "
@@ -312,6 +360,7 @@ static bool call_bwd(tracer *t, const void *ctx, node *call, value *args, int na
     if (!none) kept[nk++] = r.items[i];
   }
   *result = (value){.kind = V_TUPLE, .items = kept, .n = nk};
+  x->check_failed = false;
   return true;
 }
 
@@ -320,30 +369,43 @@ static bool call_bwd(tracer *t, const void *ctx, node *call, value *args, int na
  * (its jaxpr: the residuals and cotangents to the cotangents given). */
 static bool trace_vjp_rules(tracer *t, const struct custom_fn *c, const body *pb, value *args, int nargs, node *call,
                             pval *fwdv, pval *bwdv) {
-  if (rule_depth) return true;
+  if (rule_depth) {
+    defer(t, fwdv, nested_rule);
+    return true;
+  }
   tj_span span = call->span;
   value argt = {.kind = V_TUPLE, .items = args, .n = nargs};
   leaves lp = {0};
   if (!tree_flatten(t, &argt, &lp, span, "custom_vjp arguments")) return false;
-  for (int i = 0; i < lp.n; i++)
-    if (!dtype_is_float(value_aval(t, &lp.v[i]).dtype))
-      return tracer_error(t, span, "custom_vjp functions of integer or boolean arguments are not supported: "
-                                   "their cotangents would be float0");
+  if (!float_args(t, &argt, span, fwdv, "custom_vjp")) return false;
+  if (fwdv->nitems) return true;
   body fb = {0}, bb = {0};
   body_info fi = {"custom_vjp fwd", &c->fwd, NULL, 0}, bi = {"custom_vjp bwd", &c->bwd, NULL, 0};
   rule_depth++;
-  bool ok = trace_with(t, call_fn, &c->fwd, args, nargs, NULL, &fi, call, &fb) &&
-            check_fwd_out(t, c, &pb->result, &fb.result, span) && rule_invars(t, "custom_vjp", pb, &fb, span);
-  bwd_ctx x = {c, argt, pv_seq(t->m, PV_TUPLE, lp.n)};
-  value bargs[2];
-  if (ok) bargs[0] = fb.result.items[1], bargs[1] = pb->result;
-  ok = ok && trace_with(t, call_bwd, &x, bargs, 2, NULL, &bi, call, &bb);
+  bool ok = trace_with(t, call_fn, &c->fwd, args, nargs, NULL, &fi, call, &fb);
   rule_depth--;
+  if (!ok) return false;
+  tj_diag *tail = t->diags->tail;
+  int nerrors = t->diags->nerrors;
+  if (!check_fwd_out(t, c, &pb->result, &fb.result, span)) {
+    take_back(t, tail, nerrors, fwdv);
+    return true;
+  }
+  if (!rule_invars(t, "custom_vjp", pb, &fb, span)) return false;
+  fwdv->jaxpr = fb.jaxpr;
+  bwd_ctx x = {c, argt, pv_seq(t->m, PV_TUPLE, lp.n), false};
+  value bargs[2] = {fb.result.items[1], pb->result};
+  rule_depth++;
+  ok = trace_with(t, call_bwd, &x, bargs, 2, NULL, &bi, call, &bb);
+  rule_depth--;
+  if (!ok && x.check_failed) {
+    take_back(t, tail, nerrors, bwdv);
+    return true;
+  }
   if (!ok) return false;
   if (bb.nconst)
     return tracer_error(t, span, "a custom_vjp bwd rule may not close over traced values (tjit runs it from the "
                                  "residuals and cotangents alone): return them from fwd as residuals");
-  fwdv->jaxpr = fb.jaxpr;
   bwdv->jaxpr = bb.jaxpr;
   bwdv->items = x.given->items, bwdv->nitems = x.given->nitems;
   return true;
