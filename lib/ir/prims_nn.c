@@ -29,3 +29,17 @@ bool shape_custom_lin(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_li
   (void)m, (void)e, (void)out, (void)diags;
   return true;
 }
+
+bool custom_lin_refused(const ir_jaxpr *j, diag_list *d, const tj_source *src) {
+  for (uint32_t k = 0; k < j->neqns; k++) {
+    const ir_eqn *e = &j->eqns[k];
+    if (e->prim == P_custom_lin) {
+      diag_error(d, src, e->span, "TypeError: can't apply forward-mode autodiff (jvp) to a custom_vjp function.");
+      return true;
+    }
+    for (int p = 0; p < e->nparams; p++)
+      for (int i = 0; i < ir_pval_njaxprs(e->params[p].val); i++)
+        if (custom_lin_refused(ir_pval_jaxpr(e->params[p].val, i), d, src)) return true;
+  }
+  return false;
+}
