@@ -17,8 +17,8 @@
  * outputs then the tangent outputs; it rides on the `jvp` param (a
  * PV_NAME whose jaxpr is the rule: the listing prints the name only), and
  * lib/ir/jvp_custom.c replays it where JAX runs the rule. Calls of custom
- * functions made while a rule is traced get no rule of their own (JAX
- * would trace theirs only when differentiating the rule again). */
+ * functions made while a rule is traced get rules of their own, to a depth
+ * (JAX traces theirs only when differentiating the rule again). */
 #include <string.h>
 
 #include "prims.h"
@@ -32,7 +32,12 @@ struct custom_fn {
   value fn, jvp, fwd, bwd;
 };
 
-static _Thread_local int rule_depth; /* rules being traced now; see the header */
+/* Rules being traced now. A rule usually calls its own function, whose
+ * call traces the rule again: tracing stops MAX_RULE_DEPTH rules deep, so a
+ * custom function's rules hold for derivatives up to that order through
+ * them (the deeper calls' rules are NotImplementedError when used). */
+enum { MAX_RULE_DEPTH = 3 };
+static _Thread_local int rule_depth;
 
 static bool call_fn(tracer *t, const void *ctx, node *call, value *args, int nargs, value *result) {
   return call_function_value(t, ctx, call, args, nargs, result);
@@ -161,8 +166,8 @@ static bool check_rule_out(tracer *t, const struct custom_fn *c, const value *fo
 /* ---- rules JAX runs only when differentiating ---- */
 
 static const char *const nested_rule =
-    "NotImplementedError: differentiating a custom function called inside a custom rule is not supported (tjit "
-    "traces a custom rule once, where the function is called, and not the rules of the calls inside it)";
+    "NotImplementedError: differentiating through custom rules more than 3 deep is not supported (tjit traces a "
+    "custom function's rules where it is called, and a rule's own calls' rules 3 levels deep)";
 
 
 /* A rule that cannot run is an error only where JAX would run it: its
@@ -206,7 +211,7 @@ static bool float_args(tracer *t, const value *argt, tj_span span, pval *v, cons
  * rule. False for an error of tracing the rule (tjit's, at the call). */
 static bool trace_rule(tracer *t, const struct custom_fn *c, const body *pb, value *args, int nargs, node *call,
                        pval *v) {
-  if (rule_depth) {
+  if (rule_depth >= MAX_RULE_DEPTH) {
     defer(t, v, nested_rule);
     return true;
   }
@@ -369,7 +374,7 @@ static bool call_bwd(tracer *t, const void *ctx, node *call, value *args, int na
  * (its jaxpr: the residuals and cotangents to the cotangents given). */
 static bool trace_vjp_rules(tracer *t, const struct custom_fn *c, const body *pb, value *args, int nargs, node *call,
                             pval *fwdv, pval *bwdv) {
-  if (rule_depth) {
+  if (rule_depth >= MAX_RULE_DEPTH) {
     defer(t, fwdv, nested_rule);
     return true;
   }

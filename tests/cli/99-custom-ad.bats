@@ -189,3 +189,24 @@ SIN=("float f(float x, float y) { return sin(x) * y; }"
   assert_success
   assert_output "args: Array(4., dtype=float32, weak_type=True)"
 }
+
+@test "custom_jvp: second order goes through the rule's own call of the function" {
+  spec second g '{"x": [-1.0, 0.5, 2.0]}' "${LPE[@]}" \
+    "float d1(float x) { return grad(log1pexp)(x); }" \
+    "auto g(float x[3]) { return (grad(d1)(x[0]), grad(d1)(x[1]), grad(d1)(x[2])); }"
+  same_as_reference "$BATS_TEST_TMPDIR/second.json"
+  run values "$BATS_TEST_TMPDIR/second.json"
+  assert_success
+  local want=() v
+  for v in -1.0 0.5 2.0; do want+=("np.exp($v) / (1 + np.exp($v)) ** 2"); done
+  close "${want[@]}"
+}
+
+@test "examples/custom_derivatives.json: the stable gradient at 100, the clipped one, and --grad-check" {
+  run tjit run "$TJIT_ROOT/examples/custom_derivatives.json"
+  assert_success
+  assert_output "args: (Array(1., dtype=float32, weak_type=True), Array(0.5, dtype=float32, weak_type=True))"
+  run --separate-stderr tjit run --grad-check --args '{"x": 1.0, "y": 0.3}' "$TJIT_ROOT/examples/custom_derivatives.json"
+  assert_success
+  assert_line "  PASS"
+}
