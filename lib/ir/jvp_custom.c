@@ -14,9 +14,47 @@
 #include "jvp_rules.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#include "ir_build.h"
 
 #include "prims.h"
 #include "util.h"
+
+/* A replayed rule's own calls of custom functions get call_jaxprs of
+ * their own (a copy with fresh variables, replayed with zero tangents),
+ * as JAX's rule retraces the function each time it runs: a rule replayed
+ * twice (a jit body differentiated twice) prints two jaxprs, not one
+ * shared. j's equations from `from` on; their params arrays are copied. */
+void jvp_custom_fresh_calls(const jvp_target *t, ir_jaxpr *j, uint32_t from) {
+  ir_module *m = t->m;
+  for (uint32_t k = from; k < j->neqns; k++) {
+    ir_eqn *e = &j->eqns[k];
+    if (e->prim != P_custom_jvp_call && e->prim != P_custom_vjp_call) continue;
+    const ir_jaxpr *src = ir_param_jaxpr(e, "call_jaxpr");
+    if (!src) continue;
+    ir_jaxpr *nj = ir_jaxpr_new(m);
+    nj->constvars = src->constvars, nj->nconst = src->nconst;
+    nj->invars = ARENA_ARRAY(&m->arena, uint32_t, src->nin + 1);
+    ir_atom *buf = ARENA_ARRAY(&m->arena, ir_atom, 2 * src->nin + 2 * src->nout + 1);
+    ir_atom *ins = buf, *zs = ins + src->nin, *op = zs + src->nin, *ot = op + src->nout;
+    for (uint32_t i = 0; i < src->nin; i++) {
+      nj->invars[nj->nin++] = ir_new_var(m, &m->vars[src->invars[i]]);
+      ins[i] = ATOM_VAR(nj->invars[i]), zs[i] = JVP_ZERO;
+    }
+    jvp_target inner = *t;
+    inner.dst = nj;
+    if (!jvp_replay(&inner, src, ins, zs, op, ot)) continue; /* the error is reported */
+    ir_build_outs(m, nj, op, src->nout);
+    jvp_custom_fresh_calls(t, nj, 0);
+    ir_param *ps = ARENA_ARRAY(&m->arena, ir_param, e->nparams + 1);
+    for (uint16_t p = 0; p < e->nparams; p++) {
+      ps[p] = e->params[p];
+      if (strcmp(ps[p].key, "call_jaxpr") == 0) ps[p].val = pv_jaxpr(m, nj);
+    }
+    e->params = ps;
+  }
+}
 
 /* A rule's param without its jaxpr: the error trace_custom.c deferred to
  * where JAX runs the rule (items[0]), reported at e's span. */
@@ -52,7 +90,9 @@ bool jvp_custom_user_rule(jq *q) {
   for (uint32_t i = 0; i < e->nin; i++) ins[i] = q->p[i];
   for (uint32_t i = 0; i < nargs; i++) ins[e->nin + i] = jvp_instantiate(q, q->dt[nconst + i], q->p[nconst + i]);
   for (uint32_t i = 0; i < rule->nin; i++) zs[i] = JVP_ZERO;
+  uint32_t from = q->t->dst->neqns;
   if (q->failed || !jvp_replay(q->t, rule, ins, zs, op, ot)) q->failed = true;
+  else jvp_custom_fresh_calls(q->t, q->t->dst, from);
   for (uint32_t i = 0; !q->failed && i < nout; i++) q->po[i] = op[i], q->to[i] = op[nout + i];
   free(ins);
   return true;
@@ -91,7 +131,9 @@ void jvp_custom_vjp_call(jq *q) {
   if (!buf) TJ_OOM();
   ir_atom *zs = buf, *op = zs + e->nin, *ot = op + fwd->nout, *lin = ot + fwd->nout;
   for (uint32_t i = 0; i < e->nin; i++) zs[i] = JVP_ZERO;
+  uint32_t from = q->t->dst->neqns;
   if (!jvp_replay(q->t, fwd, q->p, zs, op, ot)) q->failed = true;
+  else jvp_custom_fresh_calls(q->t, q->t->dst, from);
   ir_module *m = q->t->m;
   pval *in_zeros = pv_seq(m, PV_LIST, (int)nargs);
   uint32_t nlin = 0;

@@ -42,6 +42,9 @@ bool jvp_custom_user_rule(jq *q);
 /* Reports the error deferred on a custom rule's param v when it has no
  * jaxpr (trace_custom.c); false when it has one. */
 bool jvp_custom_rule_missing(const jvp_target *t, const ir_eqn *e, const pval *v);
+/* The custom_jvp_call / custom_vjp_call equations of j from `from` on
+ * given fresh call_jaxprs (a replayed rule's own calls, jvp_custom.c). */
+void jvp_custom_fresh_calls(const jvp_target *t, ir_jaxpr *j, uint32_t from);
 
 /* The rules defined outside jvp.c (the JVP_EXTERN rows of jvp.def). */
 #define JVP(id, rule)

@@ -36,7 +36,9 @@ void tr_custom_lin(tq *q) {
     if (q->ct[i] == JVP_ZERO && !jvp_zeros(q->t, &a, e->span, &ins[nres + i])) q->failed = true;
   }
   for (uint32_t i = 0; i < bwd->nin; i++) zs[i] = JVP_ZERO;
+  uint32_t from = q->t->dst->neqns;
   if (!q->failed && !jvp_replay(q->t, bwd, ins, zs, op, ot)) q->failed = true;
+  if (!q->failed) jvp_custom_fresh_calls(q->t, q->t->dst, from);
   for (uint32_t i = 0; i < e->nin; i++) q->cin[i] = JVP_ZERO;
   for (int k = 0, given = 0, lin = (int)nres; !q->failed && k < z->nitems; k++) {
     ir_atom ct = b->items[k]->i ? op[given++] : JVP_ZERO;
