@@ -1,4 +1,4 @@
-/* User-defined custom derivatives (jax.custom_jvp with defjvp), as JAX
+/* User-defined custom derivatives (jax.custom_jvp, jax.custom_vjp), as JAX
  * 0.10.2's jax/_src/custom_derivatives.py records them. The language
  * spells `f = jax.custom_jvp(f); f.defjvp(f_jvp)` as the builtin
  * `custom_jvp(f, f_jvp)`, a function value (value.ad, trace_grad.c's
@@ -18,7 +18,17 @@
  * PV_NAME whose jaxpr is the rule: the listing prints the name only), and
  * lib/ir/jvp_custom.c replays it where JAX runs the rule. Calls of custom
  * functions made while a rule is traced get rules of their own, to a depth
- * (JAX traces theirs only when differentiating the rule again). */
+ * (JAX traces theirs only when differentiating the rule again).
+ *
+ * `custom_vjp(f, f_fwd, f_bwd)` (jax.custom_vjp + defvjp) records
+ * custom_vjp_call[name bwd call_jaxpr fwd num_consts symbolic_zeros]
+ * (process_custom_vjp_call) the same way; fwd is traced into a jaxpr of
+ * the equation's operands returning the primal outputs then the residual
+ * leaves (on the fwd param), bwd into one of the residuals and the output
+ * cotangents returning the cotangents it gives (on the bwd param, whose
+ * items say which argument leaves got one: a None gives none). The JVP
+ * replays fwd and binds custom_lin, whose transpose replays bwd
+ * (jvp_custom.c, transpose_custom.c). */
 #include <string.h>
 
 #include "prims.h"
