@@ -8,3 +8,9 @@ bool cg_is_finite(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) 
   buf_printf(expr, "(bool)((%s) - (%s) == 0)", ops[0], ops[0]);
   return true;
 }
+
+/* ad.custom_lin_p's lowering: raise_custom_vjp_error_on_jvp. */
+bool cg_custom_lin(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
+  (void)e, (void)ops, (void)expr;
+  return cg_fail(g, "TypeError: can't apply forward-mode autodiff (jvp) to a custom_vjp function.");
+}

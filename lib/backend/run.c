@@ -309,6 +309,7 @@ static jit_program *build(tj_ctx *ctx, const char *source, unsigned needs, bool 
  * pipeline runs first, over j's module in place: from then on j is the
  * program the C computes (the evaluator of --check runs that). */
 static tj_status generate(tj_ctx *ctx, const ir_module *m, const tj_trace_opts *o, tj_buf *src) {
+  if (custom_lin_refused(m->top, &ctx->diags, m->src)) return TJ_ERR_PROGRAM; /* as JAX's lowering */
   pass_facts facts;
   ir_module *lowered = pass_pipeline(m, o, &facts, &ctx->diags);
   if (!lowered) return TJ_ERR_INTERNAL;

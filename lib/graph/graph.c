@@ -304,7 +304,7 @@ static void draw_subs(drawer *d, Agraph_t *g, const ir_eqn *e, Agnode_t *eqn_nod
     const pval *v = e->params[p].val;
     const char *key = e->params[p].key;
     int n = ir_pval_njaxprs(v);
-    const char *name = e->prim == P_jit || e->prim == P_custom_jvp_call ? ir_param_name(e, "name") : NULL;
+    const char *name = e->prim == P_jit || e->prim == P_custom_jvp_call || e->prim == P_custom_vjp_call ? ir_param_name(e, "name") : NULL;
     for (int i = 0; i < n && !d->failed; i++) {
       tj_buf title = {0};
       buf_printf(&title, "<B>%s</B>: ", prim);

@@ -361,6 +361,13 @@ static bool is_int_tuples(const pval *v) {
   return true;
 }
 
+static bool is_bool_list(const pval *v) {
+  if (v->kind != PV_LIST) return false;
+  for (int i = 0; i < v->nitems; i++)
+    if (!v->items[i] || v->items[i]->kind != PV_BOOL) return false;
+  return true;
+}
+
 static bool is_kind(const pval *v, param_kind k) {
   ir_dot_dims dd;
   ir_scatter_dims sd;
@@ -385,6 +392,7 @@ static bool is_kind(const pval *v, param_kind k) {
   case PK_GATHER_DIMS: return ir_pval_gather_dims(v, &gd);
   case PK_SCALAR: return v->kind == PV_INT || v->kind == PV_FLOAT || v->kind == PV_BOOL;
   case PK_PLATFORMS: return is_platforms(v);
+  case PK_BOOL_LIST: return is_bool_list(v);
   case PK_COUNT: break;
   }
   return false;

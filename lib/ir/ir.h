@@ -55,7 +55,8 @@ struct pval {
   pval **items;            /* PV_TUPLE, PV_LIST, PV_RECORD */
   int nitems;
   const char *const *fields; /* PV_RECORD: nitems names (static text) */
-  ir_jaxpr *jaxpr;         /* PV_JAXPR */
+  ir_jaxpr *jaxpr;         /* PV_JAXPR; PV_NAME: a user's custom rule traced (custom_jvp_call's
+                              jvp, trace_custom.c), never printed, or NULL */
 };
 
 typedef struct ir_param {
@@ -166,7 +167,8 @@ const pval *ir_param_get(const ir_eqn *e, const char *key);
   X(PK_CONV_DIMS, "a ConvDimensionNumbers")         /* convolution (issue 14) */ \
   X(PK_GATHER_DIMS, "a GatherDimensionNumbers")     /* the record */ \
   X(PK_SCALAR, "a number or bool")   /* gather's fill_value */               \
-  X(PK_PLATFORMS, "a tuple of platform tuples") /* (('mosaic',), None): platform_index's */
+  X(PK_PLATFORMS, "a tuple of platform tuples") /* (('mosaic',), None): platform_index's */  \
+  X(PK_BOOL_LIST, "a list of bools") /* custom_lin's in_zeros [False] */
 #define PARAM_KIND_ENUM(id, text) id,
 typedef enum { PARAM_KINDS(PARAM_KIND_ENUM) PK_COUNT } param_kind;
 #undef PARAM_KIND_ENUM

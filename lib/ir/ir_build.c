@@ -75,6 +75,7 @@ static ir_jaxpr *clone_jaxpr(cloner *c, const ir_jaxpr *j);
 static pval *clone_pval(cloner *c, const pval *v) {
   pval *n = copy_of(c->to, v, sizeof *v);
   if (v->kind == PV_NAME) n->s = arena_strdup(&c->to->arena, v->s);
+  if (v->kind == PV_NAME && v->jaxpr) n->jaxpr = clone_jaxpr(c, v->jaxpr); /* a custom rule */
   if (v->kind == PV_JAXPR) n->jaxpr = clone_jaxpr(c, v->jaxpr);
   if (v->nitems) n->items = ARENA_ARRAY(&c->to->arena, pval *, v->nitems);
   for (int i = 0; i < v->nitems; i++) n->items[i] = clone_pval(c, v->items[i]);

@@ -394,6 +394,7 @@ static void custom_logaddexp(jq *q, const ir_atom *t) {
  * (symbolic_zeros=False). tjit knows the rules of its own custom_jvp
  * functions by the primal's name. */
 static void jvp_custom_jvp_call(jq *q) {
+  if (jvp_custom_user_rule(q)) return;
   const char *name = ir_param_name(q->e, "name");
   bool relu = name && strcmp(name, "relu") == 0, relu6 = name && strcmp(name, "relu6") == 0;
   bool lae = name && strcmp(name, "logaddexp") == 0 && q->e->nin == 2;

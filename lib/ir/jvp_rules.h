@@ -36,6 +36,16 @@ ir_atom jvp_instantiate(jq *q, ir_atom tangent, ir_atom primal_atom);
 /* ad.add_tangents. */
 ir_atom jvp_add_tangents(jq *q, ir_atom a, ir_atom b);
 
+/* A user's custom_jvp rule (jvp_custom.c): true when e's jvp param
+ * carries one, replayed into q's target; false to leave e to jvp.c. */
+bool jvp_custom_user_rule(jq *q);
+/* Reports the error deferred on a custom rule's param v when it has no
+ * jaxpr (trace_custom.c); false when it has one. */
+bool jvp_custom_rule_missing(const jvp_target *t, const ir_eqn *e, const pval *v);
+/* The custom_jvp_call / custom_vjp_call equations of j from `from` on
+ * given fresh call_jaxprs (a replayed rule's own calls, jvp_custom.c). */
+void jvp_custom_fresh_calls(const jvp_target *t, ir_jaxpr *j, uint32_t from);
+
 /* The rules defined outside jvp.c (the JVP_EXTERN rows of jvp.def). */
 #define JVP(id, rule)
 #define JVP_EXTERN(id, rule) void rule(jq *q);

@@ -51,13 +51,27 @@ static void promote_pval(pval *v) {
   for (int i = 0; i < v->nitems; i++) promote_pval(v->items[i]);
 }
 
+/* The params of j's equations, and of the jaxprs they hold: sub-jaxprs
+ * and the custom rules a PV_NAME carries (trace_custom.c), which no pass
+ * reaches but autodiff replays. Each jaxpr once (seen, by id). */
+static void promote_jaxpr_params(ir_jaxpr *j, bool *seen) {
+  if (seen[j->id]) return;
+  seen[j->id] = true;
+  for (uint32_t e = 0; e < j->neqns; e++)
+    for (uint16_t p = 0; p < j->eqns[e].nparams; p++) {
+      pval *v = j->eqns[e].params[p].val;
+      promote_pval(v);
+      if ((v->kind == PV_JAXPR || v->kind == PV_NAME) && v->jaxpr) promote_jaxpr_params(v->jaxpr, seen);
+      for (int i = 0; v->kind == PV_TUPLE && i < v->nitems; i++)
+        if (v->items[i]->kind == PV_JAXPR && v->items[i]->jaxpr) promote_jaxpr_params(v->items[i]->jaxpr, seen);
+    }
+}
+
 static void promote_params(ir_module *m) {
-  uint32_t n = 0;
-  ir_jaxpr **js = pass_reachable(m, &n); /* sub-jaxprs' params too; PV_JAXPR itself is walked here */
-  for (uint32_t k = 0; k < n; k++)
-    for (uint32_t e = 0; e < js[k]->neqns; e++)
-      for (uint16_t p = 0; p < js[k]->eqns[e].nparams; p++) promote_pval(js[k]->eqns[e].params[p].val);
-  free(js);
+  bool *seen = calloc(m->njaxprs + 1u, sizeof *seen);
+  if (!seen) TJ_OOM();
+  promote_jaxpr_params(m->top, seen);
+  free(seen);
 }
 
 /* The message of the last diagnostic of d without ir_check's "internal

@@ -101,6 +101,10 @@ const char *shape_rule_tuple(diag_list *d, const int64_t *v, int n);
 /* The body of a call primitive: jit's jaxpr, custom_jvp_call's call_jaxpr
  * (prims_nn.c); NULL for any other equation. */
 const ir_jaxpr *call_body(const ir_eqn *e);
+/* Whether j (or a jaxpr under it) holds custom_lin, which cannot be
+ * lowered: then the TypeError JAX's lowering raises
+ * (raise_custom_vjp_error_on_jvp) is added to d (prims_nn.c). */
+bool custom_lin_refused(const ir_jaxpr *j, diag_list *d, const tj_source *src);
 /* A gather's window dimensions: the operand dimensions neither collapsed
  * nor batching, in order (their slices land at offset_dims). Returns
  * how many (prims_gather.c). */

@@ -59,7 +59,7 @@ static int64_t conv_window(const ir_module *m, const ir_eqn *e) {
 /* What the equation's sub-jaxprs add: a jit's jaxpr, a cond's costliest
  * branch; nothing for a loop's (charged per iteration) or a combiner's. */
 static int64_t sub_work(work_table *w, const ir_eqn *e) {
-  if (e->prim == P_jit || e->prim == P_custom_jvp_call) {
+  if (e->prim == P_jit || e->prim == P_custom_jvp_call || e->prim == P_custom_vjp_call) {
     const ir_jaxpr *j = call_body(e);
     return j ? work_jaxpr(w, j) : 0;
   }

@@ -291,6 +291,7 @@ bool trace_round(tracer *t, const builtin_def *b, const call_args *a, value *out
 extern const builtin_def builtins_gather[];   /* trace_gather.c: take, take_along_axis */
 extern const builtin_def builtins_diag[];     /* trace_diag.c: diag diagonal trace repeat */
 extern const builtin_def builtins_ad[];       /* trace_ad.c: jvp */
+extern const builtin_def builtins_custom[];   /* trace_custom.c: custom_jvp, custom_vjp */
 extern const builtin_def builtins_grad[];     /* trace_grad.c: grad, value_and_grad, vjp */
 extern const builtin_def builtins_vmap[];     /* trace_vmap.c: vmap */
 /* Calls a function value made by vmap (fn->vmap set). */

@@ -41,4 +41,11 @@ jvp_target ad_target(tracer *t);
 bool ad_leaf_atom(tracer *t, const value *v, tj_span span, ir_atom *out);
 value ad_atom_value(tracer *t, ir_atom a);
 
+/* User-defined custom derivatives (trace_custom.c): a custom_jvp or
+ * custom_vjp function value's call, and the value.ad that marks one
+ * (trace_grad.c). */
+struct custom_fn;
+bool custom_fn_call(tracer *t, const struct custom_fn *c, node *call, value *args, int nargs, value *out);
+const struct ad_fn *ad_custom_new(tracer *t, const struct custom_fn *c);
+
 #endif

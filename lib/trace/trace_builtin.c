@@ -292,6 +292,7 @@ static const builtin_def *const builtin_tables[] = {
     builtins_ad,
     builtins_grad,
     builtins_vmap,
+    builtins_custom,
     builtins_half,
 };
 

@@ -18,7 +18,7 @@
 #include "util.h"
 #include "vjp.h"
 
-typedef enum { AD_GRAD, AD_VALUE_AND_GRAD, AD_PULLBACK, AD_LINEARIZED } ad_kind;
+typedef enum { AD_GRAD, AD_VALUE_AND_GRAD, AD_PULLBACK, AD_LINEARIZED, AD_CUSTOM } ad_kind;
 
 struct ad_fn {
   ad_kind kind;
@@ -33,6 +33,7 @@ struct ad_fn {
   value out_tree, in_tree;
   int nconst;                      /* leading linear inputs that are captured consts */
   ir_jaxpr *level;
+  const struct custom_fn *custom; /* AD_CUSTOM: a custom_jvp/custom_vjp function (trace_custom.c) */
 };
 
 bool call_function_value(tracer *t, const value *fn, node *call, value *args, int nargs, value *out);
@@ -475,8 +476,15 @@ static bool builtin_value_and_grad(tracer *t, const builtin_def *b, const call_a
   return make_grad(t, a, AD_VALUE_AND_GRAD, out);
 }
 
+const struct ad_fn *ad_custom_new(tracer *t, const struct custom_fn *c) {
+  struct ad_fn *g = ARENA_NEW(&t->scratch, struct ad_fn);
+  *g = (struct ad_fn){.kind = AD_CUSTOM, .custom = c};
+  return g;
+}
+
 bool call_function_value(tracer *t, const value *fn, node *call, value *args, int nargs, value *out) {
   if (fn->vmap) return vmap_call_value(t, fn, call, args, nargs, out);
+  if (fn->ad && fn->ad->kind == AD_CUSTOM) return custom_fn_call(t, fn->ad->custom, call, args, nargs, out);
   if (fn->ad && fn->ad->kind == AD_PULLBACK) return pullback_call(t, fn->ad, call, args, nargs, out);
   if (fn->ad && fn->ad->kind == AD_LINEARIZED) return linearized_call(t, fn->ad, call, args, nargs, out);
   if (fn->ad) return grad_call(t, fn->ad, call, args, nargs, out);

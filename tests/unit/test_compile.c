@@ -27,7 +27,16 @@ static int check_spec(const char *name, const char *text, size_t len, const tj_t
   tj_jaxpr *j = NULL;
   int verdict = -1;
   if (tj_spec_load(ctx, name, text, len, &spec) == TJ_OK && tj_trace(ctx, spec, topts, &j) == TJ_OK) {
+    /* jvp of a custom_vjp function traces custom_lin, which JAX cannot lower
+     * either (99-custom-ad.bats checks that error): not runnable */
+    char *listing = tj_jaxpr_text(j);
+    bool lin = listing && strstr(listing, "custom_lin[");
+    free(listing);
     tj_jaxpr_free(j);
+    if (lin) {
+      tj_ctx_free(ctx);
+      return -1;
+    }
     tj_run_opts o = tj_run_defaults();
     o.trace = *topts;
     o.check = 1;

@@ -151,6 +151,8 @@ static void test_every_kind(void) {
   pval *platforms = pv_seq(m, PV_TUPLE, 2), *mosaic = pv_seq(m, PV_TUPLE, 1); /* (('mosaic',), None) */
   mosaic->items[0] = pv_name(m, "'mosaic'");
   platforms->items[0] = mosaic, platforms->items[1] = pv_none(m);
+  pval *bools = pv_seq(m, PV_LIST, 1); /* custom_lin's in_zeros [False] */
+  bools->items[0] = pv_bool(m, false);
   struct {
     unsigned kind;
     pval *good, *bad;
@@ -174,6 +176,7 @@ static void test_every_kind(void) {
       {PK_INTS | PK_OR_NONE, pv_none(m), pv_name(m, "(1,)")},
       {PK_INT_TUPLES, int_tuples, pv_ints(m, PV_TUPLE, &one, 1)},
       {PK_PLATFORMS, platforms, int_tuples},
+      {PK_BOOL_LIST, bools, pv_ints(m, PV_LIST, &one, 1)},
   };
   CHECK(TJ_COUNT(rows) == PK_COUNT + 1);
   for (size_t i = 0; i < TJ_COUNT(rows); i++) {
