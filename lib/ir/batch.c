@@ -229,6 +229,11 @@ void b_jit(bq *q) {
 void b_custom_jvp_call(bq *q) {
   const ir_jaxpr *body = ir_param_jaxpr(q->e, "call_jaxpr");
   if (!body) { batch_fail(q, "internal error: custom_jvp_call without its call_jaxpr"); return; }
+  const pval *rule = ir_param_get(q->e, "jvp");
+  if (rule && rule->jaxpr) { /* JAX batches the rule too (batch_custom_jvp_subtrace) */
+    batch_fail(q, "NotImplementedError: vmap of a function made by custom_jvp is not supported yet");
+    return;
+  }
   ir_jaxpr *j = batch_jaxpr_axes(q->bt, body, q->d, NULL, q->e->span, q->od);
   if (!j) { q->b.failed = true; return; }
   batch_rebind(q, q->x, "call_jaxpr", pv_jaxpr(q->bt->t.m, j), NULL, q->out);
