@@ -190,3 +190,36 @@ EOF
     '"}"'
   pairs_agree "$BATS_TEST_TMPDIR/srt.json" 1 1e-6
 }
+
+@test "vmap of scan (consts, carries and xs mapped or not, reverse) and of a static fori_loop equals the stacked examples" {
+  vmap_spec scn "$XS" \
+    '"float f(float w, float x[4]) {"' \
+    '"  auto step(float c, float v) { auto h = tanh(c * w + v); return (h, h * 2.0); }"' \
+    '"  let (c, ys) = scan(step, 0.0, x);"' \
+    '"  let (r, zs) = scan(step, w, x, reverse=true);"' \
+    '"  auto body(int i, float a) { return a * 0.5 + w * (float)i; }"' \
+    '"  return c + sum(ys) + r * zs[0] + fori_loop(0, 4, body, w);"' \
+    '"}"' \
+    '"auto g(float xs[3][4], float ys[3], float w[4]) {"' \
+    '"  return (vmap(f)(ys, xs), stack((f(ys[0], xs[0]), f(ys[1], xs[1]), f(ys[2], xs[2]))),"' \
+    '"          vmap(f, (None, 0))(ys[1], xs), stack((f(ys[1], xs[0]), f(ys[1], xs[1]), f(ys[1], xs[2]))),"' \
+    '"          vmap(f, (0, None))(ys, w), stack((f(ys[0], w), f(ys[1], w), f(ys[2], w))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/scn.json" 3 1e-6
+}
+
+@test "vmap of while_loop with an unmapped predicate equals the stacked examples; a mapped predicate is refused" {
+  vmap_spec whl "$XS" \
+    '"float f(float x[4], float n) {"' \
+    '"  bool c(auto s) { return s[0] < n; }"' \
+    '"  auto b(auto s) { return (s[0] + 1.0, s[1] * 0.5 + x); }"' \
+    '"  return sum(while_loop(c, b, (0.0, x))[1]);"' \
+    '"}"' \
+    '"auto g(float xs[3][4], float ys[3], float w[4]) {"' \
+    '"  return (vmap(f, (0, None))(xs, 3.0), stack((f(xs[0], 3.0), f(xs[1], 3.0), f(xs[2], 3.0))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/whl.json" 1 1e-6
+  sed -i 's/vmap(f, (0, None))(xs, 3.0)/vmap(f)(xs, ys)/' "$BATS_TEST_TMPDIR/whl.json"
+  run -1 tjit trace "$BATS_TEST_TMPDIR/whl.json"
+  [[ $output == *"NotImplementedError: vmap of a while_loop whose condition depends on the mapped values is not supported yet"* ]]
+}
