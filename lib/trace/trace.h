@@ -290,6 +290,7 @@ bool trace_round(tracer *t, const builtin_def *b, const call_args *a, value *out
 extern const builtin_def builtins_gather[];   /* trace_gather.c: take, take_along_axis */
 extern const builtin_def builtins_diag[];     /* trace_diag.c: diag diagonal trace repeat */
 extern const builtin_def builtins_ad[];       /* trace_ad.c: jvp */
+extern const builtin_def builtins_random[];   /* trace_random.c: threefry2x32 */
 extern const builtin_def builtins_grad[];     /* trace_grad.c: grad, value_and_grad, vjp */
 /* fn(*args) for any function value: a user function (jit or not) or one
  * that grad, value_and_grad or vjp made (trace_ad.c). */

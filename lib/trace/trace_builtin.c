@@ -292,6 +292,7 @@ static const builtin_def *const builtin_tables[] = {
     builtins_ad,
     builtins_grad,
     builtins_half,
+    builtins_random,
 };
 
 static const builtin_def *find_builtin(const char *name) {

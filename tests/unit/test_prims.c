@@ -394,6 +394,11 @@ static const recipe recipes[P_COUNT] = {
     [P_dynamic_update_slice] = {"auto p(T[3,4] v, i32 i) { return sum(v[i, 1:3] * v[0, 0]); }"
                                 " auto f(T[3,4] x, T[3,4] y, i32 i) { return grad(p)(x, i); }",
                                 (1u << DT_F32) | (1u << DT_F64) | (1u << DT_F16) | (1u << DT_BF16)},
+    /* PRNG (issue 16): threefry2x32 takes uint32 only; scalar keys (the
+     * runtime's one call) and a partial broadcast (its loop nest) */
+    [P_threefry2x32] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { auto a = threefry2x32(x[0, 0], y[1, 1], x, y);"
+                        " auto b = threefry2x32(x[:, :1], y[:1], x, y[:1]); return (a[0], a[1], b[0], b[1]); }",
+                        1u << DT_U32},
 };
 
 /* src with every T replaced by the dtype's name. */

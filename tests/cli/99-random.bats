@@ -1,0 +1,34 @@
+#!/usr/bin/env bats
+# jax.random (issue 16): the Threefry-2x32 hash bit for bit. The compiled
+# code (random_rt.c) and the reference evaluator (eval_random.c) run one
+# text, lib/base/threefry.h, so their outputs must be identical, not
+# close; both must equal a numpy transcription of JAX's
+# _threefry2x32_lowering (tests/data/random_numpy_check.py, which first
+# checks itself on the Random123 known answers).
+load helper
+
+@test "threefry2x32 on 100000 counter pairs and a partial broadcast agrees with numpy's transcription of JAX's lowering" {
+  numpy_agrees "$TJIT_ROOT/tests/data/random-threefry-check.json" random_numpy_check.py
+}
+
+@test "threefry2x32: compiled and --reference outputs are identical bit for bit" {
+  run tjit run --format json "$TJIT_ROOT/tests/data/random-threefry-check.json"
+  assert_success
+  compiled=$output
+  run tjit run --reference --format json "$TJIT_ROOT/tests/data/random-threefry-check.json"
+  assert_success
+  [ "$output" = "$compiled" ]
+}
+
+@test "threefry2x32's known answers (Random123, JAX's testThreefry2x32) in hex" {
+  printf '%s\n' '{"source": ["auto f(u32[3] a, u32[3] b, u32[3] c, u32[3] d) { return threefry2x32(a, b, c, d); }"],
+    "args": {"a": {"dtype": "u32", "data": [0, 4294967295, 320440878]}, "b": {"dtype": "u32", "data": [0, 4294967295, 57701188]},
+             "c": {"dtype": "u32", "data": [0, 4294967295, 608135816]}, "d": {"dtype": "u32", "data": [0, 4294967295, 2242054355]}}}' \
+    >"$BATS_TEST_TMPDIR/k.json"
+  for mode in "" --reference; do
+    run tjit run $mode --format json "$BATS_TEST_TMPDIR/k.json"
+    assert_success
+    run /usr/bin/python3 -c 'import json, sys; o = json.load(sys.stdin)["calls"][0]["outputs"]; print(" ".join("%08x" % v for x in o for v in x["data"]))' <<<"$output"
+    assert_output "6b200159 1cb996fc c4923a9c 99ba4efe bb002be7 483df7a0"
+  done
+}
