@@ -32,3 +32,18 @@ void tj_rt_threefry2x32(const void *k0, long sk0, const void *k1, long sk1, cons
     r0[i] = u, r1[i] = v;
   }
 }
+
+void tj_rt_random_split(const void *keys, long nkeys, void *out, long per) {
+  const uint32_t *k = keys;
+  for (long i = 0; i < nkeys; i++) tj_threefry_split(&k[2 * i], (uint32_t *)out + 2 * i * per, per);
+}
+
+void tj_rt_random_bits(const void *keys, long nkeys, void *out, int width, long per) {
+  const uint32_t *k = keys;
+  for (long i = 0; i < nkeys; i++) tj_threefry_bits(&k[2 * i], (char *)out + i * per * (width / 8), width, per);
+}
+
+void tj_rt_random_fold_in(const void *keys, long sk, const void *msgs, long sm, void *out, long n) {
+  const uint32_t *k = keys, *d = msgs;
+  for (long i = 0; i < n; i++) tj_threefry_fold_in(&k[2 * i * sk], d[i * sm], (uint32_t *)out + 2 * i);
+}

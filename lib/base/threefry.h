@@ -34,4 +34,52 @@ static inline void tj_threefry2x32(uint32_t k0, uint32_t k1, uint32_t *x0, uint3
   *x0 = a, *x1 = b;
 }
 
+
+/* The implementation of jax.random's threefry2x32 PRNG (threefry2x32.py
+ * threefry_prng_impl, jax_threefry_partitionable True, 0.10.2's default)
+ * on one key's data k[0..2): */
+
+/* threefry_seed: (seed >> 32, seed & 0xFFFFFFFF) for a 64-bit seed, (0,
+ * seed's low 32 bits) for a narrower one (shift_right_logical by 32 of a
+ * 32-bit integer is 0; the and is taken on the sign-extended value). */
+static inline void tj_threefry_seed(int64_t seed, int wide, uint32_t *k) {
+  k[0] = wide ? (uint32_t)((uint64_t)seed >> 32) : 0u;
+  k[1] = (uint32_t)seed;
+}
+
+/* Counter i of iota_2x32_shape: the row-major index as (high, low) words. */
+static inline void tj_threefry_at(const uint32_t *k, uint64_t i, uint32_t *y0, uint32_t *y1) {
+  *y0 = (uint32_t)(i >> 32), *y1 = (uint32_t)i;
+  tj_threefry2x32(k[0], k[1], y0, y1);
+}
+
+/* _threefry_split_foldlike: key i of n is the hash of counter i, its two
+ * words stacked as the new key's data (out[2i], out[2i + 1]). */
+static inline void tj_threefry_split(const uint32_t *k, uint32_t *out, int64_t n) {
+  for (int64_t i = 0; i < n; i++) tj_threefry_at(k, (uint64_t)i, &out[2 * i], &out[2 * i + 1]);
+}
+
+/* threefry_fold_in: threefry_2x32(key, threefry_seed(data)), the counter
+ * pair (0, data) hashed; the two words are the new key. */
+static inline void tj_threefry_fold_in(const uint32_t *k, uint32_t data, uint32_t *out) {
+  out[0] = 0u, out[1] = data;
+  tj_threefry2x32(k[0], k[1], &out[0], &out[1]);
+}
+
+/* _threefry_random_bits_partitionable: per counter i, bits1 ^ bits2
+ * (bit_width 32), truncated to 8 or 16 bits, or bits1 << 32 | bits2 (64);
+ * out holds n elements of that width. */
+static inline void tj_threefry_bits(const uint32_t *k, void *out, int bit_width, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    uint32_t a, b;
+    tj_threefry_at(k, (uint64_t)i, &a, &b);
+    switch (bit_width) {
+    case 8: ((uint8_t *)out)[i] = (uint8_t)(a ^ b); break;
+    case 16: ((uint16_t *)out)[i] = (uint16_t)(a ^ b); break;
+    case 64: ((uint64_t *)out)[i] = (uint64_t)a << 32 | b; break;
+    default: ((uint32_t *)out)[i] = a ^ b; break;
+    }
+  }
+}
+
 #endif

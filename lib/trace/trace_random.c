@@ -3,9 +3,18 @@
  *    .threefry2x32_p, jax/_src/random/threefry2x32.py), the Threefry-2x32
  *    hash of the counter pairs (x1, x2) under the key (key1, key2); four
  *    uint32 arrays, broadcast; the pair (y1, y2). A Python int is bound as
- *    JAX binds it, a weak int32, which the abstract eval refuses. */
-#include "prims.h"
-#include "trace.h"
+ *    JAX binds it, a weak int32, which the abstract eval refuses.
+ *  - jax.random's keys (jax/_src/random/core.py), spelled random_NAME for
+ *    jax.random.NAME: random_key(seed) (random_seed[impl=fry], a typed key
+ *    key<fry>[]), random_PRNGKey(seed) (the same, then random_unwrap:
+ *    uint32[2]), random_key_data, random_wrap_key_data, random_split(key,
+ *    num=2), random_fold_in(key, data), random_bits(key, shape=(),
+ *    dtype=u32). A uint32[..., 2] key is wrapped (random_wrap) and the
+ *    result unwrapped as _check_prng_key and _return_prng_keys do, with
+ *    jax_enable_custom_prng False (the default). */
+#include "trace_array_int.h"
+
+#include <string.h>
 
 static bool builtin_threefry2x32(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   tj_span span = a->call->span;
@@ -20,7 +29,177 @@ static bool builtin_threefry2x32(tracer *t, const builtin_def *b, const call_arg
   return true;
 }
 
+/* ---- typed keys ---- */
+
+static pval *impl_fry(tracer *t) { return pv_name(t->m, "fry"); }
+
+static bool emit1(tracer *t, int prim, value *v, const ir_param *ps, int np, tj_span span) {
+  ir_atom in;
+  return own_atom(t, v, span, &in) && emit(t, prim, &in, 1, NULL, ps, np, span, v);
+}
+
+static bool unwrap(tracer *t, value *v, tj_span span) { return emit1(t, P_random_unwrap, v, NULL, 0, span); }
+
+static const char *repr_of(tracer *t, const value *v) {
+  tj_buf b = {0};
+  value_repr(v, &b);
+  const char *s = arena_strdup(&t->scratch, b.data);
+  buf_free(&b);
+  return s;
+}
+
+static const char *shape_text(tracer *t, const tj_aval *a) {
+  tj_buf b = {0};
+  ta_put_dims(&b, a->dims, a->rank);
+  const char *s = arena_strdup(&t->scratch, b.data);
+  buf_free(&b);
+  return s;
+}
+
+/* _check_prng_key(name, key): a typed key as it is, a uint32 key data
+ * array wrapped (random_wrap, whose abstract eval checks the data), a
+ * single key unless batched is allowed. *wrapped says which. */
+static bool check_key(tracer *t, const char *name, value *key, tj_span span, bool batched, bool *wrapped) {
+  *wrapped = false;
+  if (key->kind != V_TRACED) {
+    if (value_is_number(key))
+      return tracer_error(t, span, "TypeError: JAX encountered invalid PRNG key data: expected key_data to have "
+                                   "ndim, shape, and dtype attributes. Got %s", repr_of(t, key));
+    return tracer_error(t, span, "TypeError: unexpected PRNG key type <class '%s'>", value_type_name(key));
+  }
+  tj_aval raw = value_aval(t, key);
+  if (raw.dtype != DT_KEY) {
+    ir_param p = {"impl", impl_fry(t)};
+    if (!emit1(t, P_random_wrap, key, &p, 1, span)) return false;
+    *wrapped = true;
+  }
+  if (!batched && value_aval(t, key).rank)
+    return tracer_error(t, span, "ValueError: %s accepts a single key, but was given a key array of shape %s != (). "
+                                 "Use jax.vmap for batching.", name, shape_text(t, &raw));
+  return true;
+}
+
+/* _key(ctor_name, seed): random_seed of a scalar seed; a Python int as
+ * jnp.asarray(np.int64(seed)) makes it with x64 off, an int32 constant. */
+static bool seed_key(tracer *t, const char *ctor, const call_args *a, value *out) {
+  value s = a->pos[0];
+  tj_span span = a->call->span;
+  if (s.kind == V_TRACED) {
+    tj_aval av = value_aval(t, &s);
+    if (av.dtype == DT_KEY)
+      return tracer_error(t, span, "TypeError: %s accepts a scalar seed, but was given a PRNG key.", ctor);
+    if (av.rank)
+      return tracer_error(t, span, "TypeError: %s accepts a scalar seed, but was given an array of shape %s != (). "
+                                   "Use jax.vmap for batching", ctor, shape_text(t, &av));
+  } else if (s.kind != V_INT && s.kind != V_BOOL) {
+    return tracer_error(t, span, "TypeError: PRNG key seed must be an integer; got %s", repr_of(t, &s));
+  } else if (s.i < INT32_MIN || s.i > INT32_MAX) {
+    return tracer_error(t, span, "OverflowError: Python int %lld too large to convert to int32", (long long)s.i);
+  }
+  ir_atom in;
+  ir_param p = {"impl", impl_fry(t)};
+  if (!to_atom(t, &s, s.kind == V_TRACED ? value_aval(t, &s).dtype : DT_I32, false, span, &in)) return false;
+  return emit(t, P_random_seed, &in, 1, NULL, &p, 1, span, out);
+}
+
+static bool builtin_key(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  (void)b;
+  return seed_key(t, "key", a, out);
+}
+
+static bool builtin_prngkey(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  (void)b;
+  return seed_key(t, "PRNGKey", a, out) && unwrap(t, out, a->call->span);
+}
+
+/* key_data: the keys unwrapped (a raw key is wrapped first, as
+ * _check_prng_key(allow_batched=True) does). */
+static bool builtin_key_data(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  (void)b;
+  bool wrapped;
+  *out = a->pos[0];
+  return check_key(t, "key_data", out, a->call->span, true, &wrapped) && unwrap(t, out, a->call->span);
+}
+
+static bool builtin_wrap_key_data(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  (void)b;
+  *out = a->pos[0];
+  if (out->kind != V_TRACED)
+    return tracer_error(t, a->call->span, "TypeError: JAX encountered invalid PRNG key data: expected key_data to "
+                                          "have ndim, shape, and dtype attributes. Got %s", repr_of(t, out));
+  ir_param p = {"impl", impl_fry(t)};
+  return emit1(t, P_random_wrap, out, &p, 1, a->call->span);
+}
+
+/* split(key, num=2): random_split[shape=(num,)] or of the tuple num. */
+static bool builtin_split(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *numv;
+  tj_span ns, span = a->call->span;
+  tj_aval shape = aval_scalar(DT_KEY, false);
+  bool wrapped;
+  *out = a->pos[0];
+  if (!ta_get_arg(t, b, a, 1, "num", &numv, &ns)) return false;
+  if (numv && !ta_read_shape(t, numv, ns, SHAPE_TUPLE, &shape)) return false;
+  if (!numv) shape.rank = 1, shape.dims[0] = 2;
+  if (!check_key(t, "split", out, span, false, &wrapped)) return false;
+  ir_param p = {"shape", pv_ints(t->m, PV_TUPLE, shape.dims, shape.rank)};
+  return emit1(t, P_random_split, out, &p, 1, span) && (!wrapped || unwrap(t, out, span));
+}
+
+/* fold_in(key, data): data a scalar, jnp.asarray(data, dtype='uint32'). */
+static bool builtin_fold_in(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  (void)b;
+  tj_span span = a->call->span;
+  value d = a->pos[1];
+  bool wrapped;
+  *out = a->pos[0];
+  if (!check_key(t, "fold_in", out, span, false, &wrapped)) return false;
+  tj_aval av = value_aval(t, &d);
+  if (av.rank)
+    return tracer_error(t, a->pos_spans[1], "TypeError: fold_in accepts a scalar, but was given an array ofshape %s "
+                                            "!= (). Use jax.vmap for batching.", shape_text(t, &av));
+  if (d.kind != V_TRACED && d.kind != V_INT && d.kind != V_BOOL)
+    return tracer_error(t, a->pos_spans[1], "TypeError: fold_in's data must be an integer, got %s",
+                        value_type_name(&d));
+  if (d.kind != V_TRACED) d.i = (int64_t)(uint32_t)d.i;
+  ir_atom in[2];
+  if (!ta_cast(t, &d, &av, DT_U32, false, span) || !own_atom(t, out, span, &in[0]) ||
+      !to_atom(t, &d, DT_U32, false, span, &in[1]) || !emit(t, P_random_fold_in, in, 2, NULL, NULL, 0, span, out))
+    return false;
+  return !wrapped || unwrap(t, out, span);
+}
+
+/* bits(key, shape=(), dtype=None): random_bits[bit_width shape], an
+ * unsigned dtype (uint32 by default, x64 off). */
+static bool builtin_bits(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *sv;
+  tj_span ss, span = a->call->span;
+  tj_aval shape = aval_scalar(DT_U32, false);
+  tj_dtype dt = DT_U32;
+  bool have, wrapped;
+  *out = a->pos[0];
+  if (!ta_get_arg(t, b, a, 1, "shape", &sv, &ss) || (sv && !ta_read_shape(t, sv, ss, SHAPE_ITER, &shape)) ||
+      !ta_opt_dtype(t, b, a, 2, &have, &dt) || !check_key(t, "bits", out, span, false, &wrapped))
+    return false;
+  if (dtype_kindof(dt) != DK_UNSIGNED)
+    return tracer_error(t, span, "ValueError: dtype argument to `bits` must be an unsigned int dtype, got %s",
+                        dtype_long(dt));
+  ir_param ps[2] = {{"bit_width", pv_int(t->m, dtype_size(dt) * 8)},
+                    {"shape", pv_ints(t->m, PV_TUPLE, shape.dims, shape.rank)}};
+  return emit1(t, P_random_bits, out, ps, 2, span);
+}
+
+static const char *const kw_split[] = {"num", NULL};
+static const char *const kw_bits[] = {"shape", "dtype", NULL};
+
 const builtin_def builtins_random[] = {
     {"threefry2x32", builtin_threefry2x32, 4, 4, NULL, P_threefry2x32},
+    {"random_key", builtin_key, 1, 1, NULL, P_random_seed},
+    {"random_PRNGKey", builtin_prngkey, 1, 1, NULL, P_random_seed},
+    {"random_key_data", builtin_key_data, 1, 1, NULL, P_random_unwrap},
+    {"random_wrap_key_data", builtin_wrap_key_data, 1, 1, NULL, P_random_wrap},
+    {"random_split", builtin_split, 1, 2, kw_split, P_random_split},
+    {"random_fold_in", builtin_fold_in, 2, 2, NULL, P_random_fold_in},
+    {"random_bits", builtin_bits, 1, 3, kw_bits, P_random_bits},
     {NULL, NULL, 0, 0, NULL, 0},
 };

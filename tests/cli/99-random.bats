@@ -32,3 +32,25 @@ load helper
     assert_output "6b200159 1cb996fc c4923a9c 99ba4efe bb002be7 483df7a0"
   done
 }
+
+# Typed keys (issue 16): random_seed, split, fold_in, bits of every width,
+# on a key from a seed and on raw key data.
+@test "key, PRNGKey, split, fold_in and bits of u8 to u64 agree with numpy's transcription of JAX's threefry implementation" {
+  numpy_agrees "$TJIT_ROOT/tests/data/random-keys-check.json" random_keys_check.py
+}
+
+@test "the key primitives: compiled and --reference outputs are identical bit for bit" {
+  run tjit run --format json "$TJIT_ROOT/tests/data/random-keys-check.json"
+  assert_success
+  compiled=$output
+  run tjit run --reference --format json "$TJIT_ROOT/tests/data/random-keys-check.json"
+  assert_success
+  [ "$output" = "$compiled" ]
+}
+
+@test "a key array result prints its keys' shape and data, in JSON too" {
+  printf '%s\n' '{"source": ["auto f(i32 s) { return random_split(random_key(s), 2); }"], "args": {"s": {"dtype": "i32", "data": 0}}}' >"$BATS_TEST_TMPDIR/k.json"
+  run tjit run --format json "$BATS_TEST_TMPDIR/k.json"
+  assert_success
+  assert_output '{"calls": [{"call": "args", "outputs": [{"dtype": "key<fry>", "shape": [2], "data": [[1797259609, 2579123966], [928981903, 3453687069]]}]}]}'
+}

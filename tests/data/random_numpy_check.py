@@ -40,15 +40,16 @@ for args, want in known:
     got = threefry2x32(*args)
     assert (int(got[0]), int(got[1])) == want, ("known answer", args)
 
-spec = json.load(open(sys.argv[1]))["args"]
-out = [np.array(o["data"], dtype=np.uint64).astype(np.uint32) for o in json.load(sys.stdin)["calls"][0]["outputs"]]
-key = np.array(spec["key"]["data"], np.uint32)
-x1 = np.full((200, 500), spec["x1"]["fill"], np.uint32)
-x2 = np.arange(200 * 500, dtype=np.uint32).reshape(200, 500)
-k = np.array(spec["k"]["data"], np.uint32)
-c = np.array(spec["c"]["data"], np.uint32)
-want = threefry2x32(key[0], key[1], x1, x2) + threefry2x32(k, k * np.uint32(7), c, c + k)
-fails = [i for i, (g, w) in enumerate(zip(out, want)) if g.shape != w.shape or not np.array_equal(g, w)]
-if len(out) != 4 or fails:
-    sys.exit(f"outputs differ from numpy: {fails}")
-print("numpy agrees")
+if __name__ == "__main__":
+    spec = json.load(open(sys.argv[1]))["args"]
+    out = [np.array(o["data"], dtype=np.uint64).astype(np.uint32) for o in json.load(sys.stdin)["calls"][0]["outputs"]]
+    key = np.array(spec["key"]["data"], np.uint32)
+    x1 = np.full((200, 500), spec["x1"]["fill"], np.uint32)
+    x2 = np.arange(200 * 500, dtype=np.uint32).reshape(200, 500)
+    k = np.array(spec["k"]["data"], np.uint32)
+    c = np.array(spec["c"]["data"], np.uint32)
+    want = threefry2x32(key[0], key[1], x1, x2) + threefry2x32(k, k * np.uint32(7), c, c + k)
+    fails = [i for i, (g, w) in enumerate(zip(out, want)) if g.shape != w.shape or not np.array_equal(g, w)]
+    if len(out) != 4 or fails:
+        sys.exit(f"outputs differ from numpy: {fails}")
+    print("numpy agrees")
