@@ -9,7 +9,8 @@
  *    key<fry>[]), random_PRNGKey(seed) (the same, then random_unwrap:
  *    uint32[2]), random_key_data, random_wrap_key_data, random_split(key,
  *    num=2), random_fold_in(key, data), random_bits(key, shape=(),
- *    dtype=u32). A uint32[..., 2] key is wrapped (random_wrap) and the
+ *    dtype=u32), random_uniform(key, shape=(), dtype=f32, minval=0.,
+ *    maxval=1.) (its jit[name=_uniform]). A uint32[..., 2] key is wrapped (random_wrap) and the
  *    result unwrapped as _check_prng_key and _return_prng_keys do, with
  *    jax_enable_custom_prng False (the default). */
 #include "trace_array_int.h"
@@ -189,6 +190,106 @@ static bool builtin_bits(tracer *t, const builtin_def *b, const call_args *a, va
   return emit1(t, P_random_bits, out, ps, 2, span);
 }
 
+/* ---- samplers ---- */
+
+static value tuple_of(tracer *t, const value *items, int n) {
+  value v = {.kind = V_TUPLE, .n = n};
+  v.items = ARENA_ARRAY(&t->scratch, value, n ? n : 1);
+  memcpy(v.items, items, sizeof *items * (size_t)n);
+  return v;
+}
+
+/* dtypes.finfo(dtype).nmant, and the bits of 1.0 in the dtype's format
+ * (np.array(1.0, dtype).view(uint)). */
+static int float_nmant(tj_dtype dt) { return dt == DT_F64 ? 52 : dt == DT_F16 ? 10 : dt == DT_BF16 ? 7 : 23; }
+static int64_t one_bits(tj_dtype dt) {
+  return dt == DT_F64 ? 0x3FF0000000000000LL : dt == DT_F16 ? 0x3C00 : dt == DT_BF16 ? 0x3F80 : 0x3F800000;
+}
+static tj_dtype uint_of_bits(int bits) { return bits == 8 ? DT_U8 : bits == 16 ? DT_U16 : bits == 32 ? DT_U32 : DT_U64; }
+
+/* lax.broadcast_to_rank: leading 1s by lax.broadcast (broadcast_in_dim). */
+static bool to_rank(tracer *t, value *v, int rank, tj_span span) {
+  tj_aval a = value_aval(t, v), s = a;
+  if (a.rank >= rank) return true;
+  int64_t dims[TJ_MAX_RANK];
+  s.rank = (uint8_t)rank;
+  for (int d = 0; d < rank; d++) s.dims[d] = d < rank - a.rank ? 1 : a.dims[d - (rank - a.rank)];
+  for (int d = 0; d < a.rank; d++) dims[d] = rank - a.rank + d;
+  ir_atom in;
+  ir_param p = {"broadcast_dimensions", pv_ints(t->m, PV_TUPLE, dims, a.rank)};
+  return own_atom(t, v, span, &in) && emit(t, P_broadcast_in_dim, &in, 1, &s, &p, a.rank > 0, span, v);
+}
+
+/* A lax binary operation on two operands of one dtype (no promotion). */
+static bool lax_binary(tracer *t, int prim, value a, value b, tj_dtype dt, tj_span span, value *out) {
+  ir_atom in[2];
+  return to_atom(t, &a, dt, false, span, &in[0]) && to_atom(t, &b, dt, false, span, &in[1]) &&
+         emit(t, prim, in, 2, NULL, NULL, 0, span, out);
+}
+
+typedef struct {
+  tj_aval shape; /* the sample shape (its dims and rank) */
+  tj_dtype dtype;
+} sample_opts;
+
+/* _uniform(key, minval, maxval, shape, dtype)'s body (jax/_src/random/
+ * core.py): the bounds converted and broadcast to the shape's rank, the
+ * mantissa filled with random bits under the exponent of 1.0, minus 1,
+ * scaled into [minval, maxval), at least minval. */
+static bool uniform_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
+  const sample_opts *o = ctx;
+  tj_dtype dt = o->dtype;
+  value key = v[0], lo = v[1], hi = v[2], bits, fb, floats, range;
+  int nbits = dtype_size(dt) * 8, nmant = float_nmant(dt), rng_bits = nmant < 8 ? 8 : nbits;
+  tj_dtype ut = uint_of_bits(nbits);
+  if (!convert(t, &lo, dt, false, span) || !convert(t, &hi, dt, false, span) || !to_rank(t, &lo, o->shape.rank, span) ||
+      !to_rank(t, &hi, o->shape.rank, span))
+    return false;
+  ir_param ps[2] = {{"bit_width", pv_int(t->m, rng_bits)},
+                    {"shape", pv_ints(t->m, PV_TUPLE, o->shape.dims, o->shape.rank)}};
+  bits = key;
+  if (!emit1(t, P_random_bits, &bits, ps, 2, span) || (rng_bits != nbits && !convert(t, &bits, ut, false, span)))
+    return false;
+  ir_param bc = {"new_dtype", pv_dtype(t->m, dt)};
+  if (!lax_binary(t, P_shift_right_logical, bits, value_strong(value_int(rng_bits - nmant), ut), ut, span, &fb) ||
+      !lax_binary(t, P_or, fb, value_strong(value_int(one_bits(dt)), ut), ut, span, &fb) ||
+      !emit1(t, P_bitcast_convert_type, &fb, &bc, 1, span))
+    return false;
+  floats = fb;
+  if (!apply_binary(t, P_sub, floats, value_strong(value_float(1.0), dt), span, &floats) ||
+      !apply_binary(t, P_sub, hi, lo, span, &range) || !apply_binary(t, P_mul, floats, range, span, &floats) ||
+      !apply_binary(t, P_add, floats, lo, span, &floats) || !ta_reshape_to(t, &floats, &o->shape, span))
+    return false;
+  return lax_binary(t, P_max, lo, floats, dt, span, out);
+}
+
+static const ast_func uniform_tag;
+
+/* uniform(key, shape=(), dtype=float, minval=0., maxval=1.): the key
+ * checked (wrapped), then the jitted _uniform with shape and dtype static. */
+static bool builtin_uniform(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *sv, *lov, *hiv;
+  tj_span ss, ls, hs, span = a->call->span;
+  sample_opts o = {.shape = aval_scalar(DT_F32, false), .dtype = DT_F32};
+  bool have, wrapped;
+  value args[3] = {a->pos[0], value_float(0.0), value_float(1.0)};
+  if (!check_key(t, "uniform", &args[0], span, false, &wrapped) || !ta_get_arg(t, b, a, 1, "shape", &sv, &ss) ||
+      !ta_opt_dtype(t, b, a, 2, &have, &o.dtype) || (sv && !ta_read_shape(t, sv, ss, SHAPE_ITER, &o.shape)) ||
+      !ta_get_arg(t, b, a, 3, "minval", &lov, &ls) || !ta_get_arg(t, b, a, 4, "maxval", &hiv, &hs))
+    return false;
+  if (!dtype_is_float(o.dtype))
+    return tracer_error(t, span, "ValueError: dtype argument to `uniform` must be a float dtype, got %s",
+                        dtype_long(o.dtype));
+  if (lov) args[1] = *lov;
+  if (hiv) args[2] = *hiv;
+  value shape_items[TJ_MAX_RANK];
+  for (int d = 0; d < o.shape.rank; d++) shape_items[d] = value_int(o.shape.dims[d]);
+  value statics[2] = {tuple_of(t, shape_items, o.shape.rank), {.kind = V_DTYPE, .dtype = o.dtype}};
+  jnp_jit_fn fn = {"_uniform", &uniform_tag, tuple_of(t, statics, 2), uniform_body, &o};
+  return jnp_jit(t, &fn, args, 3, span, out);
+}
+
+static const char *const kw_uniform[] = {"shape", "dtype", "minval", "maxval", NULL};
 static const char *const kw_split[] = {"num", NULL};
 static const char *const kw_bits[] = {"shape", "dtype", NULL};
 
@@ -201,5 +302,6 @@ const builtin_def builtins_random[] = {
     {"random_split", builtin_split, 1, 2, kw_split, P_random_split},
     {"random_fold_in", builtin_fold_in, 2, 2, NULL, P_random_fold_in},
     {"random_bits", builtin_bits, 1, 3, kw_bits, P_random_bits},
+    {"random_uniform", builtin_uniform, 1, 5, kw_uniform, P_random_bits},
     {NULL, NULL, 0, 0, NULL, 0},
 };

@@ -54,3 +54,17 @@ load helper
   assert_success
   assert_output '{"calls": [{"call": "args", "outputs": [{"dtype": "key<fry>", "shape": [2], "data": [[1797259609, 2579123966], [928981903, 3453687069]]}]}]}'
 }
+
+# jax.random.uniform (issue 16): f32 and f16 values bit for bit.
+@test "uniform in f32 and f16, with bounds, agrees bit for bit with numpy's _uniform on the transcribed bits" {
+  numpy_agrees "$TJIT_ROOT/tests/data/random-uniform-check.json" random_uniform_check.py
+}
+
+@test "uniform: compiled and --reference outputs are identical bit for bit" {
+  run tjit run --format json "$TJIT_ROOT/tests/data/random-uniform-check.json"
+  assert_success
+  compiled=$output
+  run tjit run --reference --format json "$TJIT_ROOT/tests/data/random-uniform-check.json"
+  assert_success
+  [ "$output" = "$compiled" ]
+}

@@ -48,13 +48,14 @@ def bits(key, shape, width):
 
 
 np.seterr(over="ignore")
-args = json.load(open(sys.argv[1]))["args"]
-outs = [np.array(o["data"], dtype=np.uint64) for o in json.load(sys.stdin)["calls"][0]["outputs"]]
-s, raw, d = args["s"]["data"], np.array(args["raw"]["data"], U32), args["d"]["data"]
-k = seed(s)
-want = [split(k, (40, 50)), fold_in(raw, d), bits(k, (7, 300), 32), bits(raw, (1001,), 8),
-        bits(k, (99,), 16), bits(raw, (3, 3), 64), k, seed(-5)]
-fails = [i for i, (g, w) in enumerate(zip(outs, want)) if g.shape != w.shape or not np.array_equal(g, w.astype(np.uint64))]
-if len(outs) != len(want) or fails:
-    sys.exit(f"outputs differ from numpy: {fails}")
-print("numpy agrees")
+if __name__ == "__main__":
+    args = json.load(open(sys.argv[1]))["args"]
+    outs = [np.array(o["data"], dtype=np.uint64) for o in json.load(sys.stdin)["calls"][0]["outputs"]]
+    s, raw, d = args["s"]["data"], np.array(args["raw"]["data"], U32), args["d"]["data"]
+    k = seed(s)
+    want = [split(k, (40, 50)), fold_in(raw, d), bits(k, (7, 300), 32), bits(raw, (1001,), 8),
+            bits(k, (99,), 16), bits(raw, (3, 3), 64), k, seed(-5)]
+    fails = [i for i, (g, w) in enumerate(zip(outs, want)) if g.shape != w.shape or not np.array_equal(g, w.astype(np.uint64))]
+    if len(outs) != len(want) or fails:
+        sys.exit(f"outputs differ from numpy: {fails}")
+    print("numpy agrees")
