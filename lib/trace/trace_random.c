@@ -10,7 +10,8 @@
  *    uint32[2]), random_key_data, random_wrap_key_data, random_split(key,
  *    num=2), random_fold_in(key, data), random_bits(key, shape=(),
  *    dtype=u32), random_uniform(key, shape=(), dtype=f32, minval=0.,
- *    maxval=1.) (its jit[name=_uniform]). A uint32[..., 2] key is wrapped (random_wrap) and the
+ *    maxval=1.) (its jit[name=_uniform]), random_bernoulli(key, p=0.5,
+ *    shape=None) (its jit[name=_bernoulli], mode 'low'). A uint32[..., 2] key is wrapped (random_wrap) and the
  *    result unwrapped as _check_prng_key and _return_prng_keys do, with
  *    jax_enable_custom_prng False (the default). */
 #include "trace_array_int.h"
@@ -263,7 +264,20 @@ static bool uniform_body(tracer *t, const void *ctx, value *v, tj_span span, val
   return lax_binary(t, P_max, lo, floats, dt, span, out);
 }
 
-static const ast_func uniform_tag;
+static const ast_func uniform_tag, bernoulli_tag;
+
+static value shape_value(tracer *t, const tj_aval *shape) {
+  value items[TJ_MAX_RANK];
+  for (int d = 0; d < shape->rank; d++) items[d] = value_int(shape->dims[d]);
+  return tuple_of(t, items, shape->rank);
+}
+
+/* The jitted _uniform(key, minval, maxval, shape, dtype) on a typed key. */
+static bool uniform_jit(tracer *t, const sample_opts *o, value *args, tj_span span, value *out) {
+  value statics[2] = {shape_value(t, &o->shape), {.kind = V_DTYPE, .dtype = o->dtype}};
+  jnp_jit_fn fn = {"_uniform", &uniform_tag, tuple_of(t, statics, 2), uniform_body, o};
+  return jnp_jit(t, &fn, args, 3, span, out);
+}
 
 /* uniform(key, shape=(), dtype=float, minval=0., maxval=1.): the key
  * checked (wrapped), then the jitted _uniform with shape and dtype static. */
@@ -282,14 +296,70 @@ static bool builtin_uniform(tracer *t, const builtin_def *b, const call_args *a,
                         dtype_long(o.dtype));
   if (lov) args[1] = *lov;
   if (hiv) args[2] = *hiv;
-  value shape_items[TJ_MAX_RANK];
-  for (int d = 0; d < o.shape.rank; d++) shape_items[d] = value_int(o.shape.dims[d]);
-  value statics[2] = {tuple_of(t, shape_items, o.shape.rank), {.kind = V_DTYPE, .dtype = o.dtype}};
-  jnp_jit_fn fn = {"_uniform", &uniform_tag, tuple_of(t, statics, 2), uniform_body, &o};
-  return jnp_jit(t, &fn, args, 3, span, out);
+  return uniform_jit(t, &o, args, span, out);
+}
+
+/* _bernoulli(key, p, shape, mode='low')'s body: uniform(key, shape,
+ * dtype(p)) < p, uniform the public function (its check of a typed key
+ * adds nothing) and so its own nested jit. */
+static bool bernoulli_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
+  sample_opts o = *(const sample_opts *)ctx;
+  value args[3] = {v[0], value_float(0.0), value_float(1.0)}, u;
+  o.dtype = value_aval(t, &v[1]).dtype;
+  return uniform_jit(t, &o, args, span, &u) && apply_binary(t, P_lt, u, v[1], span, out);
+}
+
+/* bernoulli(key, p=0.5, shape=None, mode='low'): p's dtype must be a
+ * float; p = lax.convert_element_type(p, dtype) (a Python float becomes a
+ * strong float32 constant); the jitted _bernoulli, shape and mode static,
+ * shape None meaning p's. */
+static bool builtin_bernoulli(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *pv, *sv, *mv;
+  tj_span ps, ss, ms, span = a->call->span;
+  sample_opts o = {.shape = aval_scalar(DT_F32, false)};
+  bool wrapped, have_shape;
+  if (!ta_get_arg(t, b, a, 1, "p", &pv, &ps) || !ta_get_arg(t, b, a, 2, "shape", &sv, &ss) ||
+      !ta_get_arg(t, b, a, 3, "mode", &mv, &ms))
+    return false;
+  have_shape = sv && sv->kind != V_NONE;
+  if (have_shape && !ta_read_shape(t, sv, ss, SHAPE_ITER, &o.shape)) return false;
+  if (mv && (mv->kind != V_STR || mv->slen != 3 || memcmp(mv->s, "low", 3) != 0)) {
+    if (mv->kind == V_STR && mv->slen == 4 && memcmp(mv->s, "high", 4) == 0)
+      return tracer_error(t, ms, "bernoulli's mode='high' is not supported by tjit yet");
+    tj_buf m = {0};
+    buf_puts(&m, "ValueError: got mode=");
+    value_repr(mv, &m);
+    buf_puts(&m, ", expected 'high' or 'low'");
+    return ta_raise_buf(t, ms, &m);
+  }
+  value key = a->pos[0], p = pv ? *pv : value_float(0.5);
+  if (!check_key(t, "bernoulli", &key, span, false, &wrapped)) return false;
+  tj_aval pa = value_aval(t, &p);
+  if (p.kind != V_TRACED && !value_is_number(&p))
+    return tracer_error(t, ps, "TypeError: bernoulli's p must be a number or an array, got %s", value_type_name(&p));
+  if (!dtype_is_float(pa.dtype))
+    return tracer_error(t, ps, "TypeError: bernoulli probability `p` must have a floating dtype, got %s.",
+                        dtype_long(pa.dtype));
+  if (p.kind != V_TRACED) p = value_strong(p, pa.dtype); /* a concrete constant of p's dtype */
+  else if (!convert(t, &p, pa.dtype, false, span)) return false;
+  if (!have_shape) o.shape = value_aval(t, &p), o.shape.dtype = DT_F32;
+  else {
+    tj_aval joined;
+    if (!shape_broadcast(&o.shape, &pa, &joined) || !aval_same_shape(&joined, &o.shape))
+      return tracer_error(t, span, "ValueError: bernoulli parameter shapes must be broadcast-compatible with shape "
+                                   "argument, and the result of broadcasting the shapes must equal the shape argument, "
+                                   "but got result %s for shape argument %s.",
+                          shape_text(t, shape_broadcast(&o.shape, &pa, &joined) ? &joined : &pa),
+                          shape_text(t, &o.shape));
+  }
+  value statics[2] = {have_shape ? shape_value(t, &o.shape) : value_none(), {.kind = V_STR, .s = "low", .slen = 3}};
+  value args[2] = {key, p};
+  jnp_jit_fn fn = {"_bernoulli", &bernoulli_tag, tuple_of(t, statics, 2), bernoulli_body, &o};
+  return jnp_jit(t, &fn, args, 2, span, out);
 }
 
 static const char *const kw_uniform[] = {"shape", "dtype", "minval", "maxval", NULL};
+static const char *const kw_bernoulli[] = {"p", "shape", "mode", NULL};
 static const char *const kw_split[] = {"num", NULL};
 static const char *const kw_bits[] = {"shape", "dtype", NULL};
 
@@ -303,5 +373,6 @@ const builtin_def builtins_random[] = {
     {"random_fold_in", builtin_fold_in, 2, 2, NULL, P_random_fold_in},
     {"random_bits", builtin_bits, 1, 3, kw_bits, P_random_bits},
     {"random_uniform", builtin_uniform, 1, 5, kw_uniform, P_random_bits},
+    {"random_bernoulli", builtin_bernoulli, 1, 4, kw_bernoulli, P_random_bits},
     {NULL, NULL, 0, 0, NULL, 0},
 };

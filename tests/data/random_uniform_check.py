@@ -31,7 +31,8 @@ outs = json.load(sys.stdin)["calls"][0]["outputs"]
 k = seed(args["s"]["data"])
 lo = np.full((40, 25), args["lo"]["fill"], np.float32)
 want = [uniform(k, (300, 7), np.float32, 0.0, 1.0), uniform(fold_in(k, 1), (40, 25), np.float32, lo, 2.5),
-        uniform(k, (999,), np.float16, -1, 3)]
+        uniform(k, (999,), np.float16, -1, 3),
+        uniform(fold_in(k, 2), (50, 20), np.float32, 0.0, 1.0) < np.float32(0.3)]  # _bernoulli, mode 'low'
 fails = [i for i, (o, w) in enumerate(zip(outs, want))
          if np.array(o["data"], w.dtype).shape != w.shape or not np.array_equal(np.array(o["data"], w.dtype), w)]
 if len(outs) != len(want) or fails:
