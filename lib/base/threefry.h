@@ -35,6 +35,24 @@ static inline void tj_threefry2x32(uint32_t k0, uint32_t k1, uint32_t *x0, uint3
 }
 
 
+/* The same hash on TJ_THREEFRY_LANES counter pairs at once under one key,
+ * each step a loop over the lanes, so that a compiler vectorizes it (the
+ * runtime's loops; the bits are tj_threefry2x32's). */
+enum { TJ_THREEFRY_LANES = 8 };
+static inline void tj_threefry2x32_lanes(uint32_t k0, uint32_t k1, uint32_t *x0, uint32_t *x1) {
+  const uint32_t ks[3] = {k0, k1, k0 ^ k1 ^ 0x1BD11BDAu};
+  static const unsigned rot[2][4] = {{13, 15, 26, 6}, {17, 29, 16, 24}};
+  for (int l = 0; l < TJ_THREEFRY_LANES; l++) x0[l] += ks[0], x1[l] += ks[1];
+  for (unsigned i = 0; i < 5; i++) {
+    for (unsigned j = 0; j < 4; j++) {
+      unsigned r = rot[i & 1][j];
+      for (int l = 0; l < TJ_THREEFRY_LANES; l++) TJ_THREEFRY_ROUND(x0[l], x1[l], r);
+    }
+    uint32_t a = ks[(i + 1) % 3], b = ks[(i + 2) % 3] + (uint32_t)(i + 1);
+    for (int l = 0; l < TJ_THREEFRY_LANES; l++) x0[l] += a, x1[l] += b;
+  }
+}
+
 /* The implementation of jax.random's threefry2x32 PRNG (threefry2x32.py
  * threefry_prng_impl, jax_threefry_partitionable True, 0.10.2's default)
  * on one key's data k[0..2): */
@@ -70,7 +88,18 @@ static inline void tj_threefry_fold_in(const uint32_t *k, uint32_t data, uint32_
  * (bit_width 32), truncated to 8 or 16 bits, or bits1 << 32 | bits2 (64);
  * out holds n elements of that width. */
 static inline void tj_threefry_bits(const uint32_t *k, void *out, int bit_width, int64_t n) {
-  for (int64_t i = 0; i < n; i++) {
+  int64_t i = 0;
+  if (bit_width == 32) /* the common width: whole blocks of lanes, the rest below */
+    for (; i + TJ_THREEFRY_LANES <= n; i += TJ_THREEFRY_LANES) {
+      uint32_t a[TJ_THREEFRY_LANES], b[TJ_THREEFRY_LANES];
+      for (int l = 0; l < TJ_THREEFRY_LANES; l++) {
+        uint64_t c = (uint64_t)(i + l);
+        a[l] = (uint32_t)(c >> 32), b[l] = (uint32_t)c;
+      }
+      tj_threefry2x32_lanes(k[0], k[1], a, b);
+      for (int l = 0; l < TJ_THREEFRY_LANES; l++) ((uint32_t *)out)[i + l] = a[l] ^ b[l];
+    }
+  for (; i < n; i++) {
     uint32_t a, b;
     tj_threefry_at(k, (uint64_t)i, &a, &b);
     switch (bit_width) {
