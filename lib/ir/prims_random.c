@@ -86,7 +86,7 @@ static bool is_fry(const ir_eqn *e) {
 bool shape_random_seed(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   tj_aval s = ir_atom_aval(m, e->in[0]);
   if (!is_fry(e)) return REJECT("random_seed of an implementation other than threefry2x32");
-  if (!dtype_is_int(s.dtype) && s.dtype != DT_BOOL)
+  if (!dtype_is_int(s.dtype)) /* _threefry_seed's check (there at lowering, here at once) */
     return REJECT("PRNG key seed must be an integer; got %s", dtype_long(s.dtype));
   out[0] = s, out[0].dtype = DT_KEY, out[0].weak = false;
   return true;
