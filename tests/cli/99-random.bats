@@ -68,3 +68,12 @@ load helper
   assert_success
   [ "$output" = "$compiled" ]
 }
+
+@test "run --out writes a key array as its key data, uint32 with a trailing 2" {
+  require_numpy
+  printf '%s\n' '{"source": ["auto f(auto k) { return random_split(k, (2, 3)); }"], "args": {"k": {"key": 0}}}' >"$BATS_TEST_TMPDIR/k.json"
+  run tjit run --out "$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR/k.json"
+  assert_success
+  run /usr/bin/python3 -c 'import sys, numpy as np; a = np.load(sys.argv[1]); print(a.dtype, a.shape, a[0, 0].tolist())' "$BATS_TEST_TMPDIR/args_out0.npy"
+  assert_output "uint32 (2, 3, 2) [1797259609, 2579123966]"
+}
