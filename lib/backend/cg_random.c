@@ -148,6 +148,7 @@ bool cg_random(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   tj_buf in = {0}, out = {0};
   if (e->prim == P_random_seed) return cg_seed(g, e, &o), true;
   if (e->prim == P_random_fold_in) return cg_fold_in(g, e, &o), true;
+  if (e->prim == P_random_clone) return cg_copy(g, e->out[0], e->in[0]), true; /* the identity */
   cg_ptr(g, e->in[0], &in), cg_ptr(g, ATOM_VAR(e->out[0]), &out);
   int64_t nkeys = cg_size(&k), per = nkeys ? cg_size(&o) / nkeys : 0;
   switch (e->prim) {

@@ -86,6 +86,7 @@ bool ev_random(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arr
   if (!r) return false;
   switch (e->prim) {
   case P_random_seed: return ev_seed(in[0], r);
+  case P_random_clone:
   case P_random_wrap:
   case P_random_unwrap: memcpy(r->data, in[0]->data, (size_t)in[0]->size * (size_t)dtype_size(in[0]->dtype)); return true;
   case P_random_split:

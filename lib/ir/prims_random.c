@@ -141,6 +141,13 @@ static bool keys_then_shape(const ir_module *m, const ir_eqn *e, tj_aval *out, d
   return true;
 }
 
+/* random_clone_p.def_abstract_eval(lambda x: x): any operand, as it is. */
+bool shape_random_clone(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
+  (void)diags;
+  out[0] = ir_atom_aval(m, e->in[0]);
+  return true;
+}
+
 bool shape_random_split(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *diags) {
   return keys_then_shape(m, e, out, diags);
 }

@@ -9,7 +9,7 @@
  *    key<fry>[]), random_PRNGKey(seed) (the same, then random_unwrap:
  *    uint32[2]), random_key_data, random_wrap_key_data, random_split(key,
  *    num=2), random_fold_in(key, data), random_bits(key, shape=(),
- *    dtype=u32), random_uniform(key, shape=(), dtype=f32, minval=0.,
+ *    dtype=u32), random_clone(key) (random_clone_p), random_uniform(key, shape=(), dtype=f32, minval=0.,
  *    maxval=1.) (its jit[name=_uniform]), random_bernoulli(key, p=0.5,
  *    shape=None) (its jit[name=_bernoulli], mode 'low'). A uint32[..., 2] key is wrapped (random_wrap) and the
  *    result unwrapped as _check_prng_key and _return_prng_keys do, with
@@ -358,6 +358,13 @@ static bool builtin_bernoulli(tracer *t, const builtin_def *b, const call_args *
   return jnp_jit(t, &fn, args, 2, span, out);
 }
 
+/* clone(key): random_clone_p.bind(key), no key check (the identity). */
+static bool builtin_clone(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  (void)b;
+  *out = a->pos[0];
+  return emit1(t, P_random_clone, out, NULL, 0, a->call->span);
+}
+
 static const char *const kw_uniform[] = {"shape", "dtype", "minval", "maxval", NULL};
 static const char *const kw_bernoulli[] = {"p", "shape", "mode", NULL};
 static const char *const kw_split[] = {"num", NULL};
@@ -372,6 +379,7 @@ const builtin_def builtins_random[] = {
     {"random_split", builtin_split, 1, 2, kw_split, P_random_split},
     {"random_fold_in", builtin_fold_in, 2, 2, NULL, P_random_fold_in},
     {"random_bits", builtin_bits, 1, 3, kw_bits, P_random_bits},
+    {"random_clone", builtin_clone, 1, 1, NULL, P_random_clone},
     {"random_uniform", builtin_uniform, 1, 5, kw_uniform, P_random_bits},
     {"random_bernoulli", builtin_bernoulli, 1, 4, kw_bernoulli, P_random_bits},
     {NULL, NULL, 0, 0, NULL, 0},

@@ -414,6 +414,8 @@ static const recipe recipes[P_COUNT] = {
     [P_random_fold_in] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { auto k = random_wrap_key_data(reshape(x, (3, 2, 2)));"
                           " return (random_fold_in(x[0, :2], i), random_key_data(random_fold_in(k[0, 1], y[1, 1]))); }",
                           1u << DT_U32},
+    [P_random_clone] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return (random_clone(x), random_key_data(random_clone(random_key(i)))); }",
+                        1u << DT_U32},
     [P_random_bits] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return (random_bits(x[1, 2:], (3, 5)),"
                        " random_bits(random_key(i), 7, dtype=u8), random_bits(x[2, :2], dtype=u64)); }", 1u << DT_U32},
 };
