@@ -21,6 +21,8 @@
 #   mean squared error, jax.grad over a dict of parameters >= 1x  the same
 #                                             backpropagation by hand, cc -O2 loops;
 #                                             measured against it with OpenBLAS sgemm, no target
+#   jax.random.uniform of 10M f32 from a key (issue 16): measured against
+#                                             numpy's default_rng().random, no target
 #   jax.grad's transformation (trace, linearize, transpose) of a 10,001-equation
 #   chain (issue 17)                          < 50 ms, in process (tj_trace), with
 #                                             the ratio to tracing the function alone
@@ -206,6 +208,30 @@ if "$tjit" run --help 2>&1 | grep -q -- '--time'; then
   esac
 fi
 
+# jax.random (issue 16 item 4): 10M uniform f32 from a key against numpy's
+# default_rng().random (its own PCG64 generator, not the same numbers: a
+# measure of speed only), the median of 7 warm calls in one process; and
+# numpy's standard_normal, for when tjit has jax.random.normal.
+numpy_rng_ms() {  # numpy_rng_ms METHOD: median ms of rng.METHOD(10M, float32)
+  /usr/bin/python3 - "$1" 2>/dev/null <<'PY' || echo "$na"
+import sys, time
+import numpy as np
+rng, ts = np.random.default_rng(0), []
+f = getattr(rng, sys.argv[1])
+f(10_000_000, dtype=np.float32)
+for _ in range(7):
+    t = time.perf_counter()
+    f(10_000_000, dtype=np.float32)
+    ts.append((time.perf_counter() - t) * 1e3)
+print("%.3f" % sorted(ts)[3])
+PY
+}
+if "$tjit" run --help 2>&1 | grep -q -- '--time'; then
+  ms[uniform.tjit]=$(tjit_time run --call 0 "$bench/random_uniform.json")
+fi
+ms[uniform.numpy]=$(numpy_rng_ms random)
+ms[normal.numpy]=$(numpy_rng_ms standard_normal)
+
 # End to end: process start to exit, tracing and compiling (--no-cache),
 # and again with every call found in the disk cache.
 e2e_ms() {  # e2e_ms ARGS...: the median wall time of `tjit ARGS...`
@@ -281,6 +307,7 @@ row "f16 (x*2+1)*x-0.5, 10M, per op" half_chain.o2 half_chain.limit half_chain.t
 row "MLP loss grad 64x128-128-10" mlp_grad.o2 mlp_grad.limit mlp_grad.tjit ">=1.0" # reverse mode (issue 17)
 row "MLP loss grad, sgemm by hand" mlp_grad.blas none mlp_grad.tjit ratio
 row "grad transform, 10k-eqn chain" none none grad_trace.grad "<50"
+row "random uniform 10M f32 (numpy)" uniform.numpy none uniform.tjit ratio # jax.random (issue 16): measured, no target
 row "libtcc compile, tutorial kernel" none none compile.tjit "<1"
 row "tjit run tutorial, end to end" none none e2e.tjit "<10"
 row "the same, every call cached" none none e2e_hit.tjit "<10"
@@ -304,6 +331,9 @@ say "reverse mode: tjit's MLP gradient against the cc -O2 one before timing: $ml
   "${check[grad_trace.grad]:-?} equations) in $(value grad_trace.grad) ms, the chain alone in" \
   "$(value grad_trace.f) ms: $(awk -v g="$(value grad_trace.grad)" -v f="$(value grad_trace.f)" \
     'BEGIN { if (g + 0 > 0 && f + 0 > 0) printf "%.1fx", g / f; else print "n/a" }') the time of tracing f"
+say "jax.random: uniform's baseline is numpy's default_rng().random(10M, float32) (PCG64," \
+  "other numbers); normal is not in tjit yet (it needs lax.erf_inv): numpy's" \
+  "standard_normal of 10M f32 takes $(value normal.numpy) ms"
 say "(a sequential f32 sum of 50M values in [0, 1) stops growing at 2^24 = 16777216;" \
   "partial sums reach ~2.5e7)"
 exit 0

@@ -22,7 +22,9 @@ static const struct { const char *name, *proto; } cg_fns[] = {
 
 #define NEVER UINT32_MAX   /* the last use of a jaxpr output */
 
-const char *cg_type(tj_dtype t) { return dtype_short(t); }
+/* A PRNG key's element is its two uint32 words, moved as one 8-byte
+ * integer (dtype.h's DT_KEY). */
+const char *cg_type(tj_dtype t) { return t == DT_KEY ? "tjkey" : dtype_short(t); }
 
 /* The frame estimate of a line: libtcc gives each local its own slot, and
  * a line declares at most two 8-byte locals or spills as much; arrays are
@@ -749,6 +751,7 @@ static void emit_prelude(const cg *g, tj_buf *b) {
               "typedef unsigned char bool;\n");
   if (uses_dtype(g->m, DT_U16) || uses_dtype(g->m, DT_U64)) /* only then: older programs' C stays the same */
     buf_puts(b, "typedef unsigned short u16; typedef unsigned long long u64;\n");
+  if (uses_dtype(g->m, DT_KEY)) buf_puts(b, "typedef unsigned long long tjkey;\n");
   if (uses_dtype(g->m, DT_F16) || uses_dtype(g->m, DT_BF16)) /* the 2-byte floats' storage and conversions */
     buf_puts(b, "typedef unsigned short f16; typedef unsigned short bf16;\n" TJ_HALF_BITS_TEXT "\n");
   buf_puts(b, "struct tj_rt { unsigned long long work, max_work; };\n");

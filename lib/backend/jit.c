@@ -12,6 +12,7 @@
 #include "cum_rt.h"
 #include "half_rt.h"
 #include "scatter_rt.h"
+#include "random_rt.h"
 
 #include <dlfcn.h>
 #include <errno.h>

@@ -12,6 +12,7 @@ static const struct {
 } dtype_info[DT_COUNT] = {
 #define X(e, s, l, n, k) [DT_##e] = {s, l, n, k},
     TJ_DTYPES(X)
+    TJ_KEY_DTYPE(X)
 #undef X
 };
 
@@ -30,7 +31,7 @@ static const struct { const char *name; tj_dtype t; } c_names[] = {
 };
 
 bool dtype_parse(const char *s, uint32_t n, tj_dtype *out) {
-  for (int t = 0; t < DT_COUNT; t++)
+  for (int t = 0; t < DT_KEY; t++) /* a key is no dtype a name gives */
     if (word_is(s, n, dtype_info[t].short_name) ||
         word_is(s, n, dtype_info[t].long_name)) {
       *out = (tj_dtype)t;
@@ -66,7 +67,7 @@ bool dtype_unsupported(const char *s, uint32_t n, char out[DTYPE_MSG_MAX]) {
 }
 
 void dtype_suggest(tj_suggest *sg) {
-  for (int t = 0; t < DT_COUNT; t++) {
+  for (int t = 0; t < DT_KEY; t++) {
     suggest_offer(sg, dtype_info[t].short_name);
     suggest_offer(sg, dtype_info[t].long_name);
   }

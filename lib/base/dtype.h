@@ -24,14 +24,23 @@
   X(BF16, "bf16", "bfloat16", 2, DK_FLOAT)  \
   X(F16, "f16", "float16", 2, DK_FLOAT)
 
+/* Past the array dtypes: JAX's typed PRNG key (issue 16), prng.KeyTy of
+ * the threefry2x32 implementation, whose name is key<fry>: one element is
+ * a key, its two uint32 words in 8 bytes (the key data's row, so
+ * random_wrap and random_unwrap move no bytes). Not a dtype a spec or the
+ * language names (dtype_parse refuses it), nor in TJ_DTYPES' lists. */
+#define TJ_KEY_DTYPE(X) X(KEY, "key<fry>", "key<fry>", 8, DK_KEY)
+
 typedef enum {
 #define X(e, s, l, n, k) DT_##e,
   TJ_DTYPES(X)
+  TJ_KEY_DTYPE(X)
 #undef X
   DT_COUNT
 } tj_dtype;
 
-typedef enum { DK_BOOL, DK_SIGNED, DK_UNSIGNED, DK_FLOAT } dtype_kind;
+typedef enum { DK_BOOL, DK_SIGNED, DK_UNSIGNED, DK_FLOAT, DK_KEY } dtype_kind;
+static inline bool dtype_is_key(tj_dtype t) { return t == DT_KEY; }
 
 const char *dtype_short(tj_dtype t);  /* "f32" */
 const char *dtype_long(tj_dtype t);   /* "float32" */

@@ -123,7 +123,25 @@ static void json_nested(const tj_array *a, int axis, int64_t offset, int64_t str
  * that read back as the same value of the dtype ("0.1" for the float32
  * nearest 0.1); NaN and the infinities, which JSON lacks, are the strings
  * "nan", "inf" and "-inf". */
+/* A key array's data as uint32[..., 2] (the same bytes, dtype.h DT_KEY). */
+static tj_array key_words(const tj_array *a) {
+  tj_array w = *a;
+  w.dtype = DT_U32, w.dims[w.rank++] = 2, w.size *= 2;
+  return w;
+}
+
 void array_format_json(const tj_array *a, tj_buf *out) {
+  if (a->dtype == DT_KEY) { /* the shape of the keys, the data of their words */
+    tj_array w = key_words(a);
+    buf_printf(out, "{\"dtype\": \"%s\", \"shape\": [", dtype_short(a->dtype));
+    for (int i = 0; i < a->rank; i++) buf_printf(out, i ? ", %lld" : "%lld", (long long)a->dims[i]);
+    buf_puts(out, "], \"data\": ");
+    int64_t stride = 1;
+    for (int i = 0; i < w.rank; i++) stride *= w.dims[i] ? w.dims[i] : 1;
+    json_nested(&w, 0, 0, stride, out);
+    buf_putc(out, '}');
+    return;
+  }
   buf_printf(out, "{\"dtype\": \"%s\", \"shape\": [", dtype_short(a->dtype));
   int64_t stride = 1;
   for (int i = 0; i < a->rank; i++) {
@@ -427,7 +445,53 @@ static void array2string(const tj_array *a, tj_buf *out) {
   format_axis(&p, 0, 0, (int)strlen(" Array("), LINE_WIDTH - 1, out);
 }
 
+/* str() of the key words as numpy prints a uint32 array: each number
+ * right-aligned to the widest, rows in brackets one per line (a row of
+ * keys' words is short: numpy's 75-column wrapping never applies). */
+static void key_words_str(const tj_array *w, int axis, int64_t offset, int width, tj_buf *out) {
+  int64_t stride = 1;
+  for (int d = axis + 1; d < w->rank; d++) stride *= w->dims[d];
+  buf_putc(out, '[');
+  for (int64_t i = 0; i < w->dims[axis]; i++) {
+    if (axis == w->rank - 1) {
+      buf_printf(out, "%s%*u", i ? " " : "", width, ((const uint32_t *)w->data)[offset + i]);
+      continue;
+    }
+    if (i) {
+      buf_putc(out, '\n');
+      for (int d = w->rank - 2; d > axis; d--) buf_putc(out, '\n');
+      for (int d = 0; d <= axis; d++) buf_putc(out, ' ');
+    }
+    key_words_str(w, axis + 1, offset + i * stride, width, out);
+  }
+  buf_putc(out, ']');
+}
+
+/* PRNGKeyArray.__repr__ (jax/_src/random/prng.py): "Array(shape,
+ * dtype=key<fry>) overlaying:" and the key data's str(). */
+static void key_array_text(const tj_array *a, tj_buf *out) {
+  tj_array w = key_words(a);
+  int width = 1;
+  for (int64_t i = 0; i < w.size; i++) {
+    int n = snprintf(NULL, 0, "%u", ((const uint32_t *)w.data)[i]);
+    if (n > width) width = n;
+  }
+  buf_puts(out, "Array((");
+  for (int i = 0; i < a->rank; i++) buf_printf(out, i ? ", %lld" : "%lld", (long long)a->dims[i]);
+  buf_printf(out, "%s), dtype=%s) overlaying:\n", a->rank == 1 ? "," : "", dtype_long(a->dtype));
+  if (w.size == 0) {
+    for (int d = 0; d < w.rank; d++) buf_putc(out, '[');
+    for (int d = 0; d < w.rank; d++) buf_putc(out, ']');
+    return;
+  }
+  key_words_str(&w, 0, 0, width, out);
+}
+
 void array_format_text_weak(const tj_array *a, bool weak, tj_buf *out) {
+  if (a->dtype == DT_KEY) {
+    key_array_text(a, out);
+    return;
+  }
   tj_buf s = {0};
   if (a->size == 0) {
     buf_puts(&s, "[], shape=(");

@@ -337,6 +337,12 @@ static bool write_npy_fd(int fd, const tj_array *a) {
  * points to truncated), and a failed write leaves any old file whole. The
  * directory itself is followed as the caller named it. */
 bool npy_write(const diag_at *at, const char *path, const tj_array *a) {
+  tj_array words;
+  if (a->dtype == DT_KEY) { /* a PRNG key array as its key data, uint32[..., 2] (jax.random.key_data) */
+    words = *a;
+    words.dtype = DT_U32, words.dims[words.rank++] = 2, words.size *= 2;
+    a = &words;
+  }
   const char *slash = strrchr(path, '/');
   const char *base = slash ? slash + 1 : path;
   char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");

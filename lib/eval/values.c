@@ -162,7 +162,9 @@ static bool from_object(diag_list *d, const tj_spec *spec, const sjson *v,
   tj_array *a = array_new(aval);
   if (!a) return diag_out_of_memory(d, TJ_NOMEM_FMT "%s", array_bytes(aval), v->path[0] ? v->path : "an argument");
   int64_t next = 0;
-  if ((src = json_member(v, "data", NULL))) {
+  if ((src = json_member(v, "key", NULL))) { /* threefry_seed of an int32 seed: (0, seed) */
+    ((uint32_t *)a->data)[0] = 0, ((uint32_t *)a->data)[1] = (uint32_t)src->i;
+  } else if ((src = json_member(v, "data", NULL))) {
     store_list(a, &next, src);
   } else if ((src = json_member(v, "fill", NULL))) {
     for (int64_t i = 0; i < a->size; i++) store_leaf(a, i, src);
@@ -183,7 +185,7 @@ static bool from_object(diag_list *d, const tj_spec *spec, const sjson *v,
 }
 
 bool spec_value_is_abstract(const sjson *v) {
-  static const char *const sources[] = {"data", "fill", "iota", "random", "npy"};
+  static const char *const sources[] = {"data", "fill", "iota", "random", "npy", "key"};
   if (v->kind != SJ_OBJECT) return false;
   for (size_t i = 0; i < TJ_COUNT(sources); i++)
     if (json_member(v, sources[i], NULL)) return false;

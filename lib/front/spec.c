@@ -695,11 +695,25 @@ static bool check_iota(diag_list *d, const sjson *v, tj_dtype t) {
   return true;
 }
 
+/* {"key": 0}: jax.random.key(0), a typed PRNG key (key<fry>[], dtype.h
+ * DT_KEY) from an integer seed, int32 as JAX makes a Python int with x64
+ * off; the object's only member. */
+static bool key_aval(diag_list *d, const sjson *v, const sjson *seed, tj_aval *out) {
+  if (v->n != 1)
+    return json_error(d, v, v->span, "a key value is {\"key\": SEED} alone");
+  if (seed->kind != SJ_INT)
+    return json_error(d, seed, seed->span, "a key's seed is an integer, not %s", json_kind_name(seed));
+  *out = aval_scalar(DT_KEY, false);
+  return fits_int32(d, seed, DT_I32);
+}
+
 /* {"dtype": "f32", "shape": [3, 4], ...}: a strongly typed array. */
 static bool object_aval(diag_list *d, const tj_spec *spec, const sjson *v,
                         tj_aval *out) {
   const sjson *key[K_COUNT] = {0};
   memset(out, 0, sizeof *out);
+  const sjson *seed = json_member(v, "key", NULL);
+  if (seed) return key_aval(d, v, seed, out);
   if (!aval_members(d, v, key)) return false;
   if (key[K_NPY])
     return npy_aval(d, spec, key[K_NPY], out) && npy_matches(d, key, out);

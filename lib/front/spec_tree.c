@@ -28,7 +28,10 @@ spec_tree_kind spec_tree_kind_of(const sjson *v) {
   case SJ_ARRAY: return holds_node(v) ? ST_LIST : ST_LEAF;
   case SJ_OBJECT: break;
   }
-  return json_member(v, "dtype", NULL) || json_member(v, "npy", NULL) ? ST_LEAF : ST_DICT;
+  if (json_member(v, "dtype", NULL) || json_member(v, "npy", NULL)) return ST_LEAF;
+  /* {"key": 0}: a PRNG key (spec.c key_aval), not the dict {'key': 0} */
+  const sjson *seed = json_member(v, "key", NULL);
+  return seed && v->n == 1 && seed->kind == SJ_INT ? ST_LEAF : ST_DICT;
 }
 
 static int key_cmp(const sjson *obj, uint32_t a, uint32_t b) {

@@ -15,13 +15,16 @@ static void start_avals(const ir_eqn_desc *desc, tj_aval *avals) {
 }
 
 /* An output beyond the element limit is an error of the program, where
- * the limit keeps every later size computation from overflowing. */
+ * the limit keeps every later size computation from overflowing; so is a
+ * key array whose data (one dimension more) would pass the rank limit. */
 static bool within_limits(const ir_module *m, const ir_eqn_desc *desc, const tj_aval *avals,
                           diag_list *diags) {
   for (uint32_t i = 0; i < desc->nout; i++)
     if (!aval_within_limits(&avals[i]))
       return diag_error(diags, m->src, desc->span, "too many elements in one array (limit is %lld)",
                         (long long)TJ_MAX_ELEMENTS);
+    else if (avals[i].dtype == DT_KEY && avals[i].rank >= TJ_MAX_RANK) /* its data has one more dimension */
+      return diag_error(diags, m->src, desc->span, "a PRNG key array has at most %d dimensions", TJ_MAX_RANK - 1);
   return true;
 }
 

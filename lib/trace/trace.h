@@ -292,6 +292,7 @@ extern const builtin_def builtins_gather[];   /* trace_gather.c: take, take_alon
 extern const builtin_def builtins_diag[];     /* trace_diag.c: diag diagonal trace repeat */
 extern const builtin_def builtins_ad[];       /* trace_ad.c: jvp */
 extern const builtin_def builtins_custom[];   /* trace_custom.c: custom_jvp, custom_vjp */
+extern const builtin_def builtins_random[];   /* trace_random.c: threefry2x32 */
 extern const builtin_def builtins_grad[];     /* trace_grad.c: grad, value_and_grad, vjp */
 extern const builtin_def builtins_vmap[];     /* trace_vmap.c: vmap */
 /* Calls a function value made by vmap (fn->vmap set). */

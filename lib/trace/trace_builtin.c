@@ -294,6 +294,7 @@ static const builtin_def *const builtin_tables[] = {
     builtins_vmap,
     builtins_custom,
     builtins_half,
+    builtins_random,
 };
 
 static const builtin_def *find_builtin(const char *name) {

@@ -89,6 +89,8 @@ bool convert(tracer *t, value *v, tj_dtype dt, bool weak, tj_span span) {
   if (v->kind != V_TRACED) return true;
   tj_aval a = t->m->vars[v->var];
   if (a.dtype == dt && a.weak == weak) return true;
+  if (a.dtype == DT_KEY || dt == DT_KEY) /* a PRNG key is on no promotion path (dtypes.py _least_upper_bound) */
+    return tracer_error(t, span, "ValueError: dtype=key<fry> is not a valid dtype for JAX type promotion.");
   ir_param ps[2] = {{"new_dtype", pv_dtype(t->m, dt)}, {"weak_type", pv_bool(t->m, weak)}};
   ir_atom in = ATOM_VAR(v->var);
   return emit(t, P_convert_element_type, &in, 1, NULL, ps, 2, span, v);

@@ -174,7 +174,10 @@ static void check_eqn(int prim, tj_dtype t, tj_dtype to, int variant, int64_t ro
 
 /* Every dtype compiles: f16 and bf16 through the half pass (pass_half.c),
  * which the pipeline here runs too. */
-static bool compiled(tj_dtype t) { (void)t; return true; }
+/* Every array dtype; a PRNG key (DT_KEY) is none: no elementwise
+ * primitive or convert takes it, the key primitives' recipes make keys
+ * from uint32 arrays. */
+static bool compiled(tj_dtype t) { return t != DT_KEY; }
 
 static void check_elementwise(void) {
   static const int64_t shapes[][2] = {{3, 4}, {5, 1001}};
@@ -398,6 +401,27 @@ static const recipe recipes[P_COUNT] = {
     [P_dynamic_update_slice] = {"auto p(T[3,4] v, i32 i) { return sum(v[i, 1:3] * v[0, 0]); }"
                                 " auto f(T[3,4] x, T[3,4] y, i32 i) { return grad(p)(x, i); }",
                                 (1u << DT_F32) | (1u << DT_F64) | (1u << DT_F16) | (1u << DT_BF16)},
+    /* PRNG (issue 16): threefry2x32 takes uint32 only; scalar keys (the
+     * runtime's one call) and a partial broadcast (its loop nest) */
+    [P_threefry2x32] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { auto a = threefry2x32(x[0, 0], y[1, 1], x, y);"
+                        " auto b = threefry2x32(x[:, :1], y[:1], x, y[:1]); return (a[0], a[1], b[0], b[1]); }",
+                        1u << DT_U32},
+    /* typed keys (issue 16): from seeds, from key data, split, fold_in,
+     * bits of three widths */
+    [P_random_seed] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return (random_key_data(random_key(i)),"
+                       " random_PRNGKey(x[0, 0])); }", 1u << DT_U32},
+    [P_random_wrap] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return random_key_data(random_wrap_key_data(reshape(x, (3, 2, 2)))); }",
+                       1u << DT_U32},
+    [P_random_unwrap] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return random_key_data(random_key(i)); }", 1u << DT_U32},
+    [P_random_split] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return (random_split(x[0, :2], (2, 3)),"
+                        " random_key_data(random_split(random_wrap_key_data(reshape(x, (6, 2)))[1]))); }", 1u << DT_U32},
+    [P_random_fold_in] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { auto k = random_wrap_key_data(reshape(x, (3, 2, 2)));"
+                          " return (random_fold_in(x[0, :2], i), random_key_data(random_fold_in(k[0, 1], y[1, 1]))); }",
+                          1u << DT_U32},
+    [P_random_clone] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return (random_clone(x), random_key_data(random_clone(random_key(i)))); }",
+                        1u << DT_U32},
+    [P_random_bits] = {"auto f(T[3,4] x, T[3,4] y, i32 i) { return (random_bits(x[1, 2:], (3, 5)),"
+                       " random_bits(random_key(i), 7, dtype=u8), random_bits(x[2, :2], dtype=u64)); }", 1u << DT_U32},
 };
 
 /* src with every T replaced by the dtype's name. */

@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# jax.random (issue 16): the Threefry-2x32 hash bit for bit. The compiled
+# code (random_rt.c) and the reference evaluator (eval_random.c) run one
+# text, lib/base/threefry.h, so their outputs must be identical, not
+# close; both must equal a numpy transcription of JAX's
+# _threefry2x32_lowering (tests/data/random_numpy_check.py, which first
+# checks itself on the Random123 known answers).
+load helper
+
+@test "threefry2x32 on 100000 counter pairs and a partial broadcast agrees with numpy's transcription of JAX's lowering" {
+  numpy_agrees "$TJIT_ROOT/tests/data/random-threefry-check.json" random_numpy_check.py
+}
+
+@test "threefry2x32: compiled and --reference outputs are identical bit for bit" {
+  run tjit run --format json "$TJIT_ROOT/tests/data/random-threefry-check.json"
+  assert_success
+  compiled=$output
+  run tjit run --reference --format json "$TJIT_ROOT/tests/data/random-threefry-check.json"
+  assert_success
+  [ "$output" = "$compiled" ]
+}
+
+@test "threefry2x32's known answers (Random123, JAX's testThreefry2x32) in hex" {
+  printf '%s\n' '{"source": ["auto f(u32[3] a, u32[3] b, u32[3] c, u32[3] d) { return threefry2x32(a, b, c, d); }"],
+    "args": {"a": {"dtype": "u32", "data": [0, 4294967295, 320440878]}, "b": {"dtype": "u32", "data": [0, 4294967295, 57701188]},
+             "c": {"dtype": "u32", "data": [0, 4294967295, 608135816]}, "d": {"dtype": "u32", "data": [0, 4294967295, 2242054355]}}}' \
+    >"$BATS_TEST_TMPDIR/k.json"
+  for mode in "" --reference; do
+    run tjit run $mode --format json "$BATS_TEST_TMPDIR/k.json"
+    assert_success
+    run /usr/bin/python3 -c 'import json, sys; o = json.load(sys.stdin)["calls"][0]["outputs"]; print(" ".join("%08x" % v for x in o for v in x["data"]))' <<<"$output"
+    assert_output "6b200159 1cb996fc c4923a9c 99ba4efe bb002be7 483df7a0"
+  done
+}
+
+# Typed keys (issue 16): random_seed, split, fold_in, bits of every width,
+# on a key from a seed and on raw key data.
+@test "key, PRNGKey, split, fold_in and bits of u8 to u64 agree with numpy's transcription of JAX's threefry implementation" {
+  numpy_agrees "$TJIT_ROOT/tests/data/random-keys-check.json" random_keys_check.py
+}
+
+@test "the key primitives: compiled and --reference outputs are identical bit for bit" {
+  run tjit run --format json "$TJIT_ROOT/tests/data/random-keys-check.json"
+  assert_success
+  compiled=$output
+  run tjit run --reference --format json "$TJIT_ROOT/tests/data/random-keys-check.json"
+  assert_success
+  [ "$output" = "$compiled" ]
+}
+
+@test "a key array result prints its keys' shape and data, in JSON too" {
+  printf '%s\n' '{"source": ["auto f(i32 s) { return random_split(random_key(s), 2); }"], "args": {"s": {"dtype": "i32", "data": 0}}}' >"$BATS_TEST_TMPDIR/k.json"
+  run tjit run --format json "$BATS_TEST_TMPDIR/k.json"
+  assert_success
+  assert_output '{"calls": [{"call": "args", "outputs": [{"dtype": "key<fry>", "shape": [2], "data": [[1797259609, 2579123966], [928981903, 3453687069]]}]}]}'
+}
+
+# jax.random.uniform (issue 16): f32 and f16 values bit for bit.
+@test "uniform in f32 and f16, with bounds, agrees bit for bit with numpy's _uniform on the transcribed bits" {
+  numpy_agrees "$TJIT_ROOT/tests/data/random-uniform-check.json" random_uniform_check.py
+}
+
+@test "uniform: compiled and --reference outputs are identical bit for bit" {
+  run tjit run --format json "$TJIT_ROOT/tests/data/random-uniform-check.json"
+  assert_success
+  compiled=$output
+  run tjit run --reference --format json "$TJIT_ROOT/tests/data/random-uniform-check.json"
+  assert_success
+  [ "$output" = "$compiled" ]
+}
+
+@test "run --out writes a key array as its key data, uint32 with a trailing 2" {
+  require_numpy
+  printf '%s\n' '{"source": ["auto f(auto k) { return random_split(k, (2, 3)); }"], "args": {"k": {"key": 0}}}' >"$BATS_TEST_TMPDIR/k.json"
+  run tjit run --out "$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR/k.json"
+  assert_success
+  run /usr/bin/python3 -c 'import sys, numpy as np; a = np.load(sys.argv[1]); print(a.dtype, a.shape, a[0, 0].tolist())' "$BATS_TEST_TMPDIR/args_out0.npy"
+  assert_output "uint32 (2, 3, 2) [1797259609, 2579123966]"
+}
