@@ -21,8 +21,6 @@ static const batch_rule rows[P_COUNT] = {
 #undef BATCH
 };
 
-static void b_vectorized(bq *q);
-static void b_broadcasting(bq *q);
 
 /* A row of batch.def, else the elementwise family's rule, else NULL. */
 static batch_rule rule_of(int prim) {
@@ -241,10 +239,15 @@ void b_custom_jvp_call(bq *q) {
 
 /* ---- elementwise ---- */
 
+/* Every output at batch dimension d (a primitive with many results). */
+static void all_at(bq *q, int d) {
+  for (uint32_t i = 0; i < q->e->nout; i++) q->od[i] = d;
+}
+
 /* vectorized_batcher: the operand's batch dimension is the result's. */
-static void b_vectorized(bq *q) {
+void b_vectorized(bq *q) {
   batch_rebind(q, q->x, NULL, NULL, NULL, q->out);
-  q->od[0] = q->d[0];
+  all_at(q, q->d[0]);
 }
 
 /* broadcast_batcher: operands of one shape mapped along one dimension,
@@ -252,7 +255,7 @@ static void b_vectorized(bq *q) {
  * dimension moves to the front (an unmapped one gets a size-1 axis there,
  * lax's broadcasting does the rest) and a lower-rank mapped operand gets
  * trailing size-1 axes (_handle_scalar_broadcasting). */
-static void b_broadcasting(bq *q) {
+void b_broadcasting(bq *q) {
   uint32_t n = q->e->nin, first = 0;
   while (q->d[first] == NM) first++;
   tj_aval s = aval_of(q, q->x[first]);
@@ -262,7 +265,7 @@ static void b_broadcasting(bq *q) {
     tj_aval a = aval_of(q, q->x[i]);
     if (a.rank) agree &= aval_same_shape(&a, &s) && q->d[i] == dim;
   }
-  if (agree) { batch_rebind(q, q->x, NULL, NULL, NULL, q->out), q->od[0] = dim; return; }
+  if (agree) { batch_rebind(q, q->x, NULL, NULL, NULL, q->out), all_at(q, dim); return; }
   ir_atom args[8];
   int nd = 0;
   for (uint32_t i = 0; i < n && i < 8; i++) {
@@ -277,7 +280,7 @@ static void b_broadcasting(bq *q) {
     args[i] = lax_expand_dims(&q->b, args[i], dims, nd - r);
   }
   batch_rebind(q, args, NULL, NULL, NULL, q->out);
-  q->od[0] = 0;
+  all_at(q, 0);
 }
 
 /* add_batched (add_any, ad's add_jaxvals): an unmapped operand broadcast
@@ -293,3 +296,11 @@ void b_add_any(bq *q) {
   q->od[0] = by != NM ? by : bx;
 }
 
+
+/* random_wrap_batch_rule: the batch dimension to the front (the key data's
+ * trailing axis stays last). */
+void b_random_wrap(bq *q) {
+  ir_atom x = batch_at_front(q, q->x[0], q->d[0], 1);
+  batch_rebind(q, &x, NULL, NULL, NULL, q->out);
+  q->od[0] = 0;
+}

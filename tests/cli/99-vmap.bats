@@ -223,3 +223,13 @@ EOF
   run -1 tjit trace "$BATS_TEST_TMPDIR/whl.json"
   [[ $output == *"NotImplementedError: vmap of a while_loop whose condition depends on the mapped values is not supported yet"* ]]
 }
+
+@test "vmap over split keys (random_uniform, random_bits, fold_in, bernoulli) equals the draws one key at a time" {
+  vmap_spec keys '{}' \
+    '"auto f(auto k) { return (float)random_bits(random_fold_in(k, 7), (3,))[0] * 1e-9 + random_uniform(k, (3,), minval=-1.0)[1] + (float)random_bernoulli(k, 0.5, (3,))[2]; }"' \
+    '"auto g() {"' \
+    '"  auto keys = random_split(random_key(42), 4);"' \
+    '"  return (vmap(f)(keys), stack((f(keys[0]), f(keys[1]), f(keys[2]), f(keys[3]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/keys.json" 1 0
+}
