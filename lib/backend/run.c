@@ -309,6 +309,11 @@ static jit_program *build(tj_ctx *ctx, const char *source, unsigned needs, bool 
  * pipeline runs first, over j's module in place: from then on j is the
  * program the C computes (the evaluator of --check runs that). */
 static tj_status generate(tj_ctx *ctx, const ir_module *m, const tj_trace_opts *o, tj_buf *src) {
+  if (codegen_takes_float0(m)) {
+    diag_error(&ctx->diags, NULL, span_make(0, 0),
+               "a function with float0 arguments can be traced but not compiled: float0 has no C type");
+    return TJ_ERR_USAGE;
+  }
   pass_facts facts;
   ir_module *lowered = pass_pipeline(m, o, &facts, &ctx->diags);
   if (!lowered) return TJ_ERR_INTERNAL;

@@ -552,6 +552,7 @@ static bool eval_index(tracer *t, scope *s, node *n, value *out) {
  * converted, range-checked, and strongly typed, so it meets traced values
  * as a literal of its own dtype without a weak type. */
 bool cast_static(tracer *t, value *v, tj_dtype dt, tj_span span) {
+  if (dt == DT_FLOAT0) return tracer_error(t, span, FLOAT0_NOT_MADE);
   if (!value_is_number(v))
     return tracer_error(t, span, "TypeError: cannot cast a %s to %s", value_type_name(v), dtype_long(dt));
   uint64_t prov = v->prov;
@@ -674,7 +675,11 @@ static bool eval_inner(tracer *t, scope *s, node *n, value *out) {
     const char *id = name_str(t->prog->names, n->name);
     if (python_constant(id, out)) return true;
     tj_dtype dt; /* a dtype name as a value: astype(x, f32), zeros(3, dtype=int) */
-    if (dtype_parse(id, (uint32_t)strlen(id), &dt)) { *out = (value){.kind = V_DTYPE, .dtype = dt}; return true; }
+    if (dtype_parse(id, (uint32_t)strlen(id), &dt)) {
+      if (dt == DT_FLOAT0) return tracer_error(t, n->span, FLOAT0_NOT_MADE);
+      *out = (value){.kind = V_DTYPE, .dtype = dt};
+      return true;
+    }
     char why[DTYPE_MSG_MAX];
     if (dtype_unsupported(id, (uint32_t)strlen(id), why)) return tracer_error(t, n->span, "%s", why);
     tracer_error(t, n->span, "use of undeclared identifier '%s'", id);

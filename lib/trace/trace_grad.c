@@ -46,6 +46,10 @@ static jvp_target target(tracer *t) {
 static bool check_input(tracer *t, const value *leaf, tj_span span) {
   tj_aval a = value_aval(t, leaf);
   if (dtype_is_float(a.dtype)) return true;
+  if (a.dtype == DT_FLOAT0) /* neither integer nor bool; numpy names it "void" */
+    return tracer_error(t, span,
+                        "TypeError: grad requires numerical-valued inputs (input dtype that is a sub-dtype of "
+                        "np.bool_ or np.number), but got void.");
   return tracer_error(t, span,
                       "TypeError: grad requires real- or complex-valued inputs (input dtype that is a sub-dtype of "
                       "np.inexact), but got %s. If you want to use Boolean- or integer-valued inputs, use vjp or "
