@@ -125,9 +125,25 @@ static bool check_operand(tracer *t, const value *v, tj_span span) {
   return tracer_error(t, span, "TypeError: a %s cannot be an operand of an array operation", value_type_name(v));
 }
 
+/* dtypes.py lattice_result_type: float0 is no node of the promotion
+ * lattice, so _least_upper_bound raises for it unless every operand has
+ * the same dtype (the trivial case; float0 is never weak). */
+static bool float0_unpromotable(tracer *t, const value *vals, int n, tj_span span) {
+  bool any = false, mixed = false;
+  for (int i = 0; i < n; i++) {
+    tj_dtype d = value_aval(t, &vals[i]).dtype;
+    any |= d == DT_FLOAT0;
+    mixed |= d != value_aval(t, &vals[0]).dtype;
+  }
+  if (!any || !mixed) return false;
+  tracer_error(t, span, "ValueError: dtype=dtype([('float0', 'V')]) is not a valid dtype for JAX type promotion.");
+  return true;
+}
+
 bool promote_values(tracer *t, value *vals, int n, tj_span span, tj_dtype *dt, bool *weak) {
   for (int i = 0; i < n; i++)
     if (!check_operand(t, &vals[i], span)) return false;
+  if (float0_unpromotable(t, vals, n, span)) return false;
   values_result_type(t, vals, n, dt, weak);
   for (int i = 0; i < n; i++)
     if (!convert(t, &vals[i], *dt, *weak, span)) return false;

@@ -65,6 +65,6 @@ T0='{"dtype": "float0", "shape": [3]}'
 
 @test "numpy's float0 prints as the goldens' notes say" {
   require_numpy
-  run -0 /usr/bin/python3 -c "import numpy as np; d = np.dtype([('float0', np.void, 0)]); print(str(d), d.name, d.itemsize)"
-  assert_output "[('float0', 'V')] void 0"
+  run -0 /usr/bin/python3 -c "import numpy as np; d = np.dtype([('float0', np.void, 0)]); print(str(d), d.name, d.itemsize, repr(d))"
+  assert_output "[('float0', 'V')] void 0 dtype([('float0', 'V')])"
 }
