@@ -68,3 +68,23 @@ T0='{"dtype": "float0", "shape": [3]}'
   run -0 /usr/bin/python3 -c "import numpy as np; d = np.dtype([('float0', np.void, 0)]); print(str(d), d.name, d.itemsize, repr(d))"
   assert_output "[('float0', 'V')] void 0 dtype([('float0', 'V')])"
 }
+
+@test "grad and value_and_grad with allow_int=true: float argnums as without it, numbers as numpy's" {
+  require_numpy
+  spec vg '"float f(float x[3], int n[3]) { return sum(sin(x) * n); }", "auto g(float x[3], int n[3]) { return value_and_grad(f, allow_int=true)(x, n); }"' \
+    '{"x": [0.5, -1.0, 2.0], "n": [1, 2, 3]}'
+  run -0 tjit run --check --format json "$BATS_TEST_TMPDIR/vg.json"
+  run -0 /usr/bin/python3 -c '
+import json, sys, numpy as np
+out = json.loads(sys.argv[1])["calls"][0]["outputs"]
+x = np.array([0.5, -1.0, 2.0], np.float32); n = np.array([1, 2, 3], np.int32)
+want = [np.sum(np.sin(x) * n), np.cos(x) * n]
+ok = all(np.allclose(np.array(o["data"], np.float32), w, rtol=1e-6, atol=1e-6) for o, w in zip(out, want))
+print("numpy agrees" if ok and len(out) == 2 else out)' "$output"
+  assert_output "numpy agrees"
+  # an integer argnum's gradient would be float0 zeros: refused
+  spec gi '"float f(float x[3], int n[3]) { return sum(sin(x) * n); }", "auto g(float x[3], int n[3]) { return grad(f, argnums=1, allow_int=true)(x, n); }"' \
+    '{"x": [0.5, -1.0, 2.0], "n": [1, 2, 3]}'
+  run -1 tjit trace "$BATS_TEST_TMPDIR/gi.json"
+  assert_output --partial "gradient is float0 zeros, which tjit does not make yet"
+}
