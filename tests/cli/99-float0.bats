@@ -47,6 +47,9 @@ T0='{"dtype": "float0", "shape": [3]}'
   assert_output --partial "a float0 argument can be traced but not run"
   run -2 tjit emit-c "$BATS_TEST_TMPDIR/id.json"
   assert_output --partial "can be traced but not compiled"
+  # the evaluator alone, with random arguments: no array of float0 to fill
+  run -2 tjit run --reference --fill-random 1 "$BATS_TEST_TMPDIR/id.json"
+  assert_output --partial "argument 0 is float0: it can be traced but not run"
 }
 
 @test "operations on float0 and float0 constants are errors, not crashes" {
