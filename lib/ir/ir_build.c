@@ -33,17 +33,30 @@ static bool within_limits(const ir_module *m, const ir_eqn_desc *desc, const tj_
   "cast a float0 array to a regular zeros array. \nIf you didn't expect to get a float0 you might have "     \
   "accidentally taken a gradient with respect to an integer argument."
 
+/* The elementwise primitives whose dtype rule is lax.py's unop_dtype_rule
+ * or naryop_dtype_rule (standard_unop, standard_naryop, naryop, unop,
+ * _integer_pow_dtype_rule): the ones with float0's TypeError. */
+static bool lax_float0_rule(tj_prim p, uint32_t i) {
+  switch (p) {
+  case P_select_n: case P_clamp: case P_convert_element_type: case P_bitcast_convert_type:
+  case P_reduce_precision: case P_copy: case P_stop_gradient: case P_add_any:
+    return false; /* rules of their own */
+  default:
+    return (prims[p].flags & PF_ELEMENTWISE) && prim_accepted_at(p, i);
+  }
+}
+
 /* float0 (the tangent type of integers, dtype.h) supports no operation:
  * the elementwise primitives raise lax.py's TypeError from their dtype
- * rules (unop_dtype_rule, naryop_dtype_rule); the others' shape rules
- * would let JAX go on, where tjit stops with its own error. Calls (jit,
- * custom_jvp_call) pass float0 through, as pjit does. */
+ * rules; for the others (their own dtype rules, or shape rules that let
+ * JAX go on) tjit stops with its own error. Calls (jit, custom_jvp_call)
+ * pass float0 through, as pjit does. */
 static bool float0_refused(const ir_module *m, const ir_eqn_desc *desc, diag_list *diags) {
   if (prims[desc->prim].shape == shape_call) return false;
   for (uint32_t i = 0; i < desc->nin; i++) {
     if (ir_atom_aval(m, desc->in[i]).dtype != DT_FLOAT0) continue;
     const char *name = prims[desc->prim].name;
-    if (!prim_accepted_at(desc->prim, i))
+    if (!lax_float0_rule(desc->prim, i))
       diag_error(diags, m->src, desc->span,
                  "%s of a float0 array is not supported by tjit: float0 values (integer tangents) can only "
                  "be passed through and returned", name);

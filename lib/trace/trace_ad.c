@@ -100,8 +100,8 @@ static bool instantiate_outputs(tracer *t, const jvp_target *tg, const ir_atom *
     if (ot[i] != JVP_ZERO) continue;
     tj_aval a = ir_atom_aval(t->m, op[i]);
     if (!dtype_is_float(a.dtype))
-      return tracer_error(t, span, "jvp of a function with an integer or bool output is not supported: its "
-                                   "tangent is float0 zeros (ad.instantiate_zeros), which tjit does not make yet");
+      return tracer_error(t, span, "jvp of a function with an integer, bool or float0 output is not supported: "
+                                   "its tangent is float0 zeros (ad.instantiate_zeros), which tjit does not make yet");
     if (!jvp_zeros(tg, &a, span, &ot[i])) return false;
   }
   return true;
