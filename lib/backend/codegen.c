@@ -780,8 +780,18 @@ static void check_stack(cg *g) {
                   (unsigned long long)stack, (long long)TJ_MAX_STACK_BYTES, (long long)TJ_MAX_STACK_BYTES >> 20);
 }
 
+bool codegen_takes_float0(const ir_module *m) {
+  for (uint32_t i = 0; i < m->top->nin; i++)
+    if (m->vars[m->top->invars[i]].dtype == DT_FLOAT0) return true;
+  return false;
+}
+
 cg_result codegen_c(const diag_at *at, const ir_module *m, pass_facts *f, tj_buf *out) {
   cg g = {.m = m, .facts = f, .at = at};
+  if (codegen_takes_float0(m)) {
+    cg_fail(&g, "a jaxpr with float0 inputs can be traced but not compiled: float0 has no C type");
+    return CG_CANNOT; /* the callers refuse it first (run.c generate) */
+  }
   tj_buf body = {.big = true}; /* the generated C may fail to grow: checked at the end */
   out->big = true;
   g.out = &body;

@@ -44,6 +44,8 @@ typedef enum cg_result {
  * code, work measured the charges, fuse planned the loops); on failure
  * one error at at says why: of kind budget for CG_OVER_LIMIT and
  * CG_NOMEM, internal for CG_CANNOT. */
+/* float0 (dtype.h) has no C type: a jaxpr taking one is traced only. */
+bool codegen_takes_float0(const ir_module *m);
 cg_result codegen_c(const diag_at *at, const ir_module *m, pass_facts *f, tj_buf *out);
 
 /* ---- for the rules (cg_*.c) ---- */

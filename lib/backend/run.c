@@ -136,7 +136,12 @@ tj_run_opts tj_run_defaults(void) {
 tj_status run_argument_arrays(tj_ctx *ctx, const tj_spec *spec, uint32_t n, const sjson *const *json,
                               const tj_aval *avals, long long seed, tj_array **args) {
   for (uint32_t i = 0; i < n; i++) {
-    if (seed >= 0 && spec_value_is_abstract(json[i])) {
+    bool random = seed >= 0 && spec_value_is_abstract(json[i]);
+    if (random && avals[i].dtype == DT_FLOAT0) { /* no array of it to fill; values.c refuses a given value */
+      diag_error(&ctx->diags, NULL, span_make(0, 0), "argument %u is float0: it can be traced but not run", i);
+      return TJ_ERR_USAGE;
+    }
+    if (random) {
       if (!(args[i] = array_new(&avals[i]))) {
         diag_out_of_memory(&ctx->diags, TJ_NOMEM_FMT "argument %u", array_bytes(&avals[i]), i);
         return TJ_ERR_BUDGET;
@@ -310,6 +315,11 @@ static jit_program *build(tj_ctx *ctx, const char *source, unsigned needs, bool 
  * program the C computes (the evaluator of --check runs that). */
 static tj_status generate(tj_ctx *ctx, const ir_module *m, const tj_trace_opts *o, tj_buf *src) {
   if (custom_lin_refused(m->top, &ctx->diags, m->src)) return TJ_ERR_PROGRAM; /* as JAX's lowering */
+  if (codegen_takes_float0(m)) {
+    diag_error(&ctx->diags, NULL, span_make(0, 0),
+               "a function with float0 arguments can be traced but not compiled: float0 has no C type");
+    return TJ_ERR_USAGE;
+  }
   pass_facts facts;
   ir_module *lowered = pass_pipeline(m, o, &facts, &ctx->diags);
   if (!lowered) return TJ_ERR_INTERNAL;

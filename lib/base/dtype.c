@@ -45,6 +45,11 @@ bool dtype_parse(const char *s, uint32_t n, tj_dtype *out) {
   return false;
 }
 
+/* float0, the last row of TJ_DTYPES, is no dtype to compute in: the list leaves out
+ * its ", float0". */
+_Static_assert(DT_FLOAT0 == DT_KEY - 1, "float0 is the last array dtype");
+enum { FLOAT0_TAIL = sizeof ", float0" - 1 };
+
 bool dtype_unsupported(const char *s, uint32_t n, char out[DTYPE_MSG_MAX]) {
   static const char *const names[] = {
 #define X(s, l) s, l,
@@ -59,8 +64,8 @@ bool dtype_unsupported(const char *s, uint32_t n, char out[DTYPE_MSG_MAX]) {
       ;
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (word_is(s, n, names[i])) {
-      snprintf(out, DTYPE_MSG_MAX, "dtype '%s' is not supported (supported: %s)",
-               names[i], supported + 2);
+      snprintf(out, DTYPE_MSG_MAX, "dtype '%s' is not supported (supported: %.*s)",
+               names[i], (int)(sizeof supported - 3 - FLOAT0_TAIL), supported + 2);
       return true;
     }
   return false;

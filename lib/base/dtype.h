@@ -22,7 +22,8 @@
   X(U16, "u16", "uint16", 2, DK_UNSIGNED)   \
   X(U64, "u64", "uint64", 8, DK_UNSIGNED)   \
   X(BF16, "bf16", "bfloat16", 2, DK_FLOAT)  \
-  X(F16, "f16", "float16", 2, DK_FLOAT)
+  X(F16, "f16", "float16", 2, DK_FLOAT)    \
+  X(FLOAT0, "float0", "float0", 0, DK_VOID)
 
 /* Past the array dtypes: JAX's typed PRNG key (issue 16), prng.KeyTy of
  * the threefry2x32 implementation, whose name is key<fry>: one element is
@@ -39,7 +40,10 @@ typedef enum {
   DT_COUNT
 } tj_dtype;
 
-typedef enum { DK_BOOL, DK_SIGNED, DK_UNSIGNED, DK_FLOAT, DK_KEY } dtype_kind;
+/* DK_VOID: float0 (jax.dtypes.float0, numpy's [('float0', 'V')] of
+ * itemsize 0), the tangent type of integer and bool values; it supports
+ * no operation (lax.py _check_no_float0s). DK_KEY: a PRNG key. */
+typedef enum { DK_BOOL, DK_SIGNED, DK_UNSIGNED, DK_FLOAT, DK_VOID, DK_KEY } dtype_kind;
 static inline bool dtype_is_key(tj_dtype t) { return t == DT_KEY; }
 
 const char *dtype_short(tj_dtype t);  /* "f32" */

@@ -205,6 +205,11 @@ bool spec_value_array(diag_list *d, const tj_spec *spec, const sjson *v,
     aval_format_long(&checked, have, sizeof have);
     return json_error(d, v, v->span, "value is %s, expected %s", have, want);
   }
+  /* float0 (dtype.h) is traced, never run: the evaluators have no arrays
+   * of it, and no spec value makes one. */
+  if (aval->dtype == DT_FLOAT0)
+    return json_error(d, v, v->span, "a float0 argument can be traced but not run: tjit has no float0 arrays "
+                      "to run with");
   if (v->kind == SJ_OBJECT) return from_object(d, spec, v, aval, out);
   tj_array *a = array_new(aval);
   if (!a) return diag_out_of_memory(d, TJ_NOMEM_FMT "%s", array_bytes(aval), v->path[0] ? v->path : "an argument");

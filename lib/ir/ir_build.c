@@ -28,7 +28,67 @@ static bool within_limits(const ir_module *m, const ir_eqn_desc *desc, const tj_
   return true;
 }
 
+/* lax.py's text for a float0 operand (unop_dtype_rule's; naryop_dtype_rule
+ * adds the position), less its "Called {name} with a float0" head. */
+#define FLOAT0_REFUSAL                                                                                       \
+  "float0s do not support any operations by design, because they are not compatible with non-trivial "     \
+  "vector spaces. No implicit dtype conversion is done. You can use np.zeros_like(arr, dtype=np.float) to " \
+  "cast a float0 array to a regular zeros array. \nIf you didn't expect to get a float0 you might have "     \
+  "accidentally taken a gradient with respect to an integer argument."
+
+/* The elementwise primitives whose dtype rule is lax.py's unop_dtype_rule
+ * or naryop_dtype_rule (standard_unop, standard_naryop, naryop, unop,
+ * _integer_pow_dtype_rule): the ones with float0's TypeError. */
+static bool lax_float0_rule(tj_prim p, uint32_t i) {
+  switch (p) {
+  case P_select_n: case P_clamp: case P_convert_element_type: case P_bitcast_convert_type:
+  case P_reduce_precision: case P_copy: case P_stop_gradient: case P_add_any:
+    return false; /* rules of their own */
+  default:
+    return (prims[p].flags & PF_ELEMENTWISE) && prim_accepted_at(p, i);
+  }
+}
+
+/* float0 (the tangent type of integers, dtype.h) supports no operation:
+ * the elementwise primitives raise lax.py's TypeError from their dtype
+ * rules; for the others (their own dtype rules, or shape rules that let
+ * JAX go on) tjit stops with its own error. Calls (jit, custom_jvp_call)
+ * pass float0 through, as pjit does. */
+static bool float0_refused(const ir_module *m, const ir_eqn_desc *desc, diag_list *diags) {
+  if (prims[desc->prim].shape == shape_call) return false;
+  for (uint32_t i = 0; i < desc->nin; i++) {
+    if (ir_atom_aval(m, desc->in[i]).dtype != DT_FLOAT0) continue;
+    const char *name = prims[desc->prim].name;
+    if (!lax_float0_rule(desc->prim, i))
+      diag_error(diags, m->src, desc->span,
+                 "%s of a float0 array is not supported by tjit: float0 values (integer tangents) can only "
+                 "be passed through and returned", name);
+    else if (prims[desc->prim].nin == 1)
+      diag_error(diags, m->src, desc->span, "TypeError: Called %s with a float0 array. " FLOAT0_REFUSAL, name);
+    else
+      diag_error(diags, m->src, desc->span, "TypeError: Called %s with a float0 at position %u. " FLOAT0_REFUSAL,
+                 name, i);
+    return true;
+  }
+  return false;
+}
+
+/* Nor does an equation make one (convert_element_type to float0 and the
+ * like): tjit's evaluators and code generator never see a float0 value
+ * other than one passed through. */
+static bool float0_made(const ir_module *m, const ir_eqn_desc *desc, const tj_aval *avals, diag_list *diags) {
+  if (prims[desc->prim].shape == shape_call) return false;
+  for (uint32_t i = 0; i < desc->nout; i++)
+    if (avals[i].dtype == DT_FLOAT0) {
+      diag_error(diags, m->src, desc->span, "%s to a float0 array is not supported by tjit",
+                 prims[desc->prim].name);
+      return true;
+    }
+  return false;
+}
+
 ir_eqn *ir_build(ir_module *m, ir_jaxpr *j, const ir_eqn_desc *desc, diag_list *diags) {
+  if (float0_refused(m, desc, diags)) return NULL;
   ir_eqn *e = ir_add_eqn(m, j, desc->prim, desc->nin, desc->nout, desc->nparams, desc->span);
   if (desc->nin) memcpy(e->in, desc->in, sizeof *e->in * desc->nin);
   if (desc->nparams) memcpy(e->params, desc->params, sizeof *e->params * desc->nparams);
@@ -36,7 +96,8 @@ ir_eqn *ir_build(ir_module *m, ir_jaxpr *j, const ir_eqn_desc *desc, diag_list *
   tj_aval small[16], *avals = desc->nout <= 16 ? small : malloc(sizeof *avals * desc->nout);
   if (!avals) TJ_OOM();
   start_avals(desc, avals);
-  bool ok = prims[desc->prim].shape(m, e, avals, diags) && within_limits(m, desc, avals, diags);
+  bool ok = prims[desc->prim].shape(m, e, avals, diags) && within_limits(m, desc, avals, diags) &&
+            !float0_made(m, desc, avals, diags);
   for (uint32_t i = 0; ok && i < desc->nout; i++) e->out[i] = ir_new_var(m, &avals[i]);
   if (avals != small) free(avals);
   if (ok) return e;

@@ -68,6 +68,7 @@ unsigned dtype_type_classes(tj_dtype t) {
   case DK_UNSIGNED: return TC_INTEGER | TC_NUMBER;
   case DK_FLOAT: return TC_FLOATING | TC_NUMBER;
   case DK_KEY: return 0; /* a PRNG key is no number: every group refuses it */
+  case DK_VOID: return 0; /* float0 is in no type class */
   }
   return 0;
 }

@@ -333,6 +333,7 @@ static bool apply_decl_type(tracer *t, const ast_type *ty, value *v, tj_span spa
     return true;
   }
   if (!value_is_number(v)) return true;
+  if (ty->dtype == DT_FLOAT0) return tracer_error(t, ty->span, FLOAT0_NOT_MADE);
   if (ty->rank > 0)
     return tracer_error(t, ty->span, "declared an array but the value is a static %s", value_type_name(v));
   double f = v->kind == V_FLOAT ? v->f : (double)v->i;

@@ -106,6 +106,9 @@ static inline void note_use(tracer *t, uint64_t prov, uint8_t use) {
 /* Traces the entry function of a call bound by bind.c (t->entry is set
  * from it): the call's checks are done, so every failure is the program's. */
 bool trace_function(tracer *t, const bound_call *bc);
+/* float0 (dtype.h) enters a trace only as an argument (a jvp tangent):
+ * no dtype name, cast or declared constant makes one. */
+#define FLOAT0_NOT_MADE "float0 values cannot be made by tjit: only a jvp tangent argument may be float0"
 bool tracer_error(tracer *t, tj_span span, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool concretization_error(tracer *t, concrete_kind kind, const value *v,

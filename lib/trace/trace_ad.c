@@ -20,20 +20,24 @@ static bool call_fn(tracer *t, const void *ctx, node *call, value *args, int nar
   return call_function_value(t, ctx, call, args, nargs, result);
 }
 
-/* api.py _jvp's checks of one primal leaf and its tangent. tjit has no
- * float0 arrays, so an integer or bool primal always fails the first. */
+/* str(dtype) as JAX's messages print it: numpy's for float0 is its
+ * structured form. */
+static const char *jax_dtype_str(tj_dtype t) {
+  return t == DT_FLOAT0 ? "[('float0', 'V')]" : dtype_long(t);
+}
+
+/* api.py _jvp's checks of one primal leaf and its tangent: the tangent's
+ * dtype is core.primal_dtype_to_tangent_dtype of the primal's (float0
+ * for an integer or bool primal). */
 static bool check_pair(tracer *t, const value *p, const value *tv, tj_span span) {
   tj_aval a = value_aval(t, p), b = value_aval(t, tv);
-  bool is_float = dtype_is_float(a.dtype);
-  if (!is_float || a.dtype != b.dtype) {
-    tracer_error(t, span,
-                 "TypeError: primal and tangent arguments to jax.jvp do not match; dtypes must be equal, or in "
-                 "case of int/bool primal dtype the tangent dtype must be float0.Got primal dtype %s and so "
-                 "expected tangent dtype %s, but got tangent dtype %s instead.",
-                 dtype_long(a.dtype), is_float ? dtype_long(a.dtype) : "float0", dtype_long(b.dtype));
-    if (!is_float) diag_hint(t->diags, "tjit has no float0 arrays: differentiate with respect to float inputs");
-    return false;
-  }
+  tj_dtype want = dtype_is_float(a.dtype) ? a.dtype : DT_FLOAT0;
+  if (b.dtype != want)
+    return tracer_error(t, span,
+                        "TypeError: primal and tangent arguments to jax.jvp do not match; dtypes must be equal, or "
+                        "in case of int/bool primal dtype the tangent dtype must be float0.Got primal dtype %s and "
+                        "so expected tangent dtype %s, but got tangent dtype %s instead.",
+                        jax_dtype_str(a.dtype), jax_dtype_str(want), jax_dtype_str(b.dtype));
   if (!aval_same_shape(&a, &b))
     return tracer_error(t, span,
                         "ValueError: jvp called with different primal and tangent shapes;Got primal shape %s "
@@ -87,6 +91,13 @@ value ad_atom_value(tracer *t, ir_atom a) {
   return l->weak ? v : value_strong(v, l->dtype);
 }
 
+/* ad.jvp maps a float0 tangent to a symbolic zero (p2tz): it stays an
+ * unused input of the jaxpr and adds no equation. */
+static bool tangent_atom(tracer *t, const value *v, tj_span span, ir_atom *out) {
+  if (value_aval(t, v).dtype == DT_FLOAT0) { *out = JVP_ZERO; return true; }
+  return ad_leaf_atom(t, v, span, out);
+}
+
 /* ad.jvp's instantiate_zeros of the output tangents left symbolic. */
 static bool instantiate_outputs(tracer *t, const jvp_target *tg, const ir_atom *op, ir_atom *ot, int n,
                                 tj_span span) {
@@ -94,8 +105,8 @@ static bool instantiate_outputs(tracer *t, const jvp_target *tg, const ir_atom *
     if (ot[i] != JVP_ZERO) continue;
     tj_aval a = ir_atom_aval(t->m, op[i]);
     if (!dtype_is_float(a.dtype))
-      return tracer_error(t, span, "jvp of a function with an integer or bool output is not supported: its "
-                                   "tangent is a float0 array, which tjit does not have");
+      return tracer_error(t, span, "jvp of a function with an integer, bool or float0 output is not supported: "
+                                   "its tangent is float0 zeros (ad.instantiate_zeros), which tjit does not make yet");
     if (!jvp_zeros(tg, &a, span, &ot[i])) return false;
   }
   return true;
@@ -107,7 +118,7 @@ static bool replay_body(tracer *t, const body *bd, const leaves *lp, const leave
   ir_atom *pin = ARENA_ARRAY(&t->scratch, ir_atom, 2 * nin + 1), *tin = pin + nin;
   for (int i = 0; i < bd->nconst; i++) pin[i] = frame_atom(t, bd->outer[i]), tin[i] = JVP_ZERO;
   for (int i = 0; i < lp->n; i++)
-    if (!ad_leaf_atom(t, &lp->v[i], span, &pin[bd->nconst + i]) || !ad_leaf_atom(t, &lt->v[i], span, &tin[bd->nconst + i]))
+    if (!ad_leaf_atom(t, &lp->v[i], span, &pin[bd->nconst + i]) || !tangent_atom(t, &lt->v[i], span, &tin[bd->nconst + i]))
       return false;
   jvp_target tg = ad_target(t);
   ir_atom *op = ARENA_ARRAY(&t->scratch, ir_atom, 2 * nout + 1), *ot = op + nout;

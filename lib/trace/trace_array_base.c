@@ -97,9 +97,10 @@ bool ta_concrete_error(tracer *t, const value *v, tj_span span, const char *cont
  * interpreter's help) a bare dtype name. */
 bool ta_get_dtype(tracer *t, const value *v, tj_span span, tj_dtype *out) {
   note_use(t, v->prov, USE_SHAPE);
-  if (v->kind == V_DTYPE) { *out = v->dtype; return true; }
+  if (v->kind == V_DTYPE) return v->dtype != DT_FLOAT0 ? (*out = v->dtype, true) : tracer_error(t, span, FLOAT0_NOT_MADE);
   if (v->kind == V_STR) {
-    if (dtype_parse(v->s, v->slen, out)) return true;
+    if (dtype_parse(v->s, v->slen, out))
+      return *out != DT_FLOAT0 || tracer_error(t, span, FLOAT0_NOT_MADE);
     char why[DTYPE_MSG_MAX];
     if (dtype_unsupported(v->s, v->slen, why)) return tracer_error(t, span, "%s", why);
     tj_buf b = {0};

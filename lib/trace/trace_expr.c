@@ -127,9 +127,25 @@ static bool check_operand(tracer *t, const value *v, tj_span span) {
   return tracer_error(t, span, "TypeError: a %s cannot be an operand of an array operation", value_type_name(v));
 }
 
+/* dtypes.py lattice_result_type: float0 is no node of the promotion
+ * lattice, so _least_upper_bound raises for it unless every operand has
+ * the same dtype (the trivial case; float0 is never weak). */
+static bool float0_unpromotable(tracer *t, const value *vals, int n, tj_span span) {
+  bool any = false, mixed = false;
+  for (int i = 0; i < n; i++) {
+    tj_dtype d = value_aval(t, &vals[i]).dtype;
+    any |= d == DT_FLOAT0;
+    mixed |= d != value_aval(t, &vals[0]).dtype;
+  }
+  if (!any || !mixed) return false;
+  tracer_error(t, span, "ValueError: dtype=dtype([('float0', 'V')]) is not a valid dtype for JAX type promotion.");
+  return true;
+}
+
 bool promote_values(tracer *t, value *vals, int n, tj_span span, tj_dtype *dt, bool *weak) {
   for (int i = 0; i < n; i++)
     if (!check_operand(t, &vals[i], span)) return false;
+  if (float0_unpromotable(t, vals, n, span)) return false;
   values_result_type(t, vals, n, dt, weak);
   for (int i = 0; i < n; i++)
     if (!convert(t, &vals[i], *dt, *weak, span)) return false;
@@ -554,6 +570,7 @@ static bool eval_index(tracer *t, scope *s, node *n, value *out) {
  * converted, range-checked, and strongly typed, so it meets traced values
  * as a literal of its own dtype without a weak type. */
 bool cast_static(tracer *t, value *v, tj_dtype dt, tj_span span) {
+  if (dt == DT_FLOAT0) return tracer_error(t, span, FLOAT0_NOT_MADE);
   if (!value_is_number(v))
     return tracer_error(t, span, "TypeError: cannot cast a %s to %s", value_type_name(v), dtype_long(dt));
   uint64_t prov = v->prov;
@@ -676,7 +693,11 @@ static bool eval_inner(tracer *t, scope *s, node *n, value *out) {
     const char *id = name_str(t->prog->names, n->name);
     if (python_constant(id, out)) return true;
     tj_dtype dt; /* a dtype name as a value: astype(x, f32), zeros(3, dtype=int) */
-    if (dtype_parse(id, (uint32_t)strlen(id), &dt)) { *out = (value){.kind = V_DTYPE, .dtype = dt}; return true; }
+    if (dtype_parse(id, (uint32_t)strlen(id), &dt)) {
+      if (dt == DT_FLOAT0) return tracer_error(t, n->span, FLOAT0_NOT_MADE);
+      *out = (value){.kind = V_DTYPE, .dtype = dt};
+      return true;
+    }
     char why[DTYPE_MSG_MAX];
     if (dtype_unsupported(id, (uint32_t)strlen(id), why)) return tracer_error(t, n->span, "%s", why);
     tracer_error(t, n->span, "use of undeclared identifier '%s'", id);

@@ -27,6 +27,7 @@ struct ad_fn {
   int nargnums;
   bool argnums_tuple;              /* a tuple: the gradient is a tuple too */
   bool has_aux;
+  bool allow_int;                  /* allow_int: integer arguments pass the input check */
   /* AD_PULLBACK, AD_LINEARIZED: the linearization, the trees of the primal output and
    * of the primals, and the jaxpr whose variables the residuals are */
   vjp_linear lin;
@@ -40,10 +41,17 @@ bool call_function_value(tracer *t, const value *fn, node *call, value *args, in
 
 static jvp_target target(tracer *t) { return ad_target(t); }
 
-/* _check_input_dtype_revderiv("grad", holomorphic=False, allow_int=False). */
-static bool check_input(tracer *t, const value *leaf, tj_span span) {
+/* _check_input_dtype_revderiv("grad", holomorphic=False, allow_int). */
+static bool check_input(tracer *t, const value *leaf, bool allow_int, tj_span span) {
   tj_aval a = value_aval(t, leaf);
   if (dtype_is_float(a.dtype)) return true;
+  if (allow_int && a.dtype != DT_FLOAT0) /* JAX's gradient: float0 zeros (ad.instantiate_zeros) */
+    return tracer_error(t, span, "grad with allow_int=True of an integer or bool argument is not supported: its "
+                                 "gradient is float0 zeros, which tjit does not make yet");
+  if (a.dtype == DT_FLOAT0) /* neither integer nor bool; numpy names it "void" */
+    return tracer_error(t, span,
+                        "TypeError: grad requires numerical-valued inputs (input dtype that is a sub-dtype of "
+                        "np.bool_ or np.number), but got void.");
   return tracer_error(t, span,
                       "TypeError: grad requires real- or complex-valued inputs (input dtype that is a sub-dtype of "
                       "np.inexact), but got %s. If you want to use Boolean- or integer-valued inputs, use vjp or "
@@ -203,7 +211,7 @@ static bool grad_call(tracer *t, const struct ad_fn *g, node *call, value *args,
   leaves lp = {0};
   if (!tree_flatten(t, &dyn, &lp, span, "grad arguments")) return false;
   for (int i = 0; i < lp.n; i++)
-    if (!check_input(t, &lp.v[i], span)) return false;
+    if (!check_input(t, &lp.v[i], g->allow_int, span)) return false;
   partial_args pa = {g, args, nargs};
   linearized l = {0};
   body_info info = {"grad", &g->fn, NULL, 0};
@@ -462,6 +470,8 @@ static bool make_grad(tracer *t, const call_args *a, ad_kind kind, value *out) {
   if (!read_argnums(t, a, g)) return false;
   const value *aux = call_kwarg(a, "has_aux", NULL);
   g->has_aux = aux && value_truthy(aux);
+  const value *allow_int = call_kwarg(a, "allow_int", NULL);
+  g->allow_int = allow_int && value_truthy(allow_int);
   *out = (value){.kind = V_FUNC, .func = a->pos[0].func, .closure = a->pos[0].closure, .ad = g};
   return true;
 }
@@ -492,7 +502,7 @@ bool call_function_value(tracer *t, const value *fn, node *call, value *args, in
   return call_user(t, fn->func, fn->closure, call, args, nargs, out);
 }
 
-static const char *const kw_grad[] = {"argnums", "has_aux", NULL};
+static const char *const kw_grad[] = {"argnums", "has_aux", "allow_int", NULL};
 static const char *const kw_vjp[] = {"has_aux", NULL};
 
 const builtin_def builtins_grad[] = {

@@ -26,6 +26,8 @@ static int check_spec(const char *name, const char *text, size_t len, const tj_t
   tj_spec *spec = NULL;
   tj_jaxpr *j = NULL;
   int verdict = -1;
+  /* a float0 argument (jvp-float0-*) traces but never runs (values.c) */
+  if (strstr(text, "\"float0\"")) { tj_ctx_free(ctx); return -1; }
   if (tj_spec_load(ctx, name, text, len, &spec) == TJ_OK && tj_trace(ctx, spec, topts, &j) == TJ_OK) {
     /* jvp of a custom_vjp function traces custom_lin, which JAX cannot lower
      * either (99-custom-ad.bats checks that error): not runnable */

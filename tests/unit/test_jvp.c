@@ -633,7 +633,7 @@ static void test_every_rule_has_a_case(void) {
 /* A primitive without a rule: reduce_and (lax.py registers no JVP for
  * reduce_and_p), given by hand a bool operand with a nonzero tangent, which
  * no program makes (JAX turns float0 tangents into symbolic zeros,
- * ad.py maybe_jvp_tracer; tjit has no float0): ad.py's NotImplementedError
+ * ad.py maybe_jvp_tracer, as trace_ad.c does): ad.py's NotImplementedError
  * text from the replay. The rule table must not have it, or this checks
  * nothing. */
 static void test_missing_rule(void) {

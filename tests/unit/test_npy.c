@@ -85,6 +85,7 @@ static void test_write_like_numpy(void) {
   /* the data starts at a multiple of 64; every dtype round-trips
    * (bfloat16 as '<V2', ml_dtypes' descr, checked below) */
   for (int t = 0; t < DT_KEY; t++) { /* the array dtypes: a PRNG key is written as its data */
+    if (t == DT_FLOAT0) continue; /* traced only: no spec value or .npy makes one (values.c) */
     tj_aval av = aval_scalar((tj_dtype)t, false);
     av.rank = 3, av.dims[0] = 2, av.dims[1] = 12345, av.dims[2] = 1;
     tj_array *a = array_new(&av), *b = NULL;

@@ -174,10 +174,11 @@ static void check_eqn(int prim, tj_dtype t, tj_dtype to, int variant, int64_t ro
 
 /* Every dtype compiles: f16 and bf16 through the half pass (pass_half.c),
  * which the pipeline here runs too. */
-/* Every array dtype; a PRNG key (DT_KEY) is none: no elementwise
- * primitive or convert takes it, the key primitives' recipes make keys
- * from uint32 arrays. */
-static bool compiled(tj_dtype t) { return t != DT_KEY; }
+/* Every array dtype but float0, which no equation takes or makes
+ * (ir_build.c float0_refused): tjit traces it and never computes with it;
+ * a PRNG key (DT_KEY) is none either: no elementwise primitive or convert
+ * takes it, the key primitives' recipes make keys from uint32 arrays. */
+static bool compiled(tj_dtype t) { return t != DT_KEY && t != DT_FLOAT0; }
 
 static void check_elementwise(void) {
   static const int64_t shapes[][2] = {{3, 4}, {5, 1001}};
