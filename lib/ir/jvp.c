@@ -50,25 +50,12 @@ bool jvp_has_rule(int prim) { return prim >= 0 && prim < P_COUNT && jvp_rules[pr
 
 /* ---- appending equations ---- */
 
-static bool room(const jvp_target *t, tj_span span) {
-  if (*t->neqns < t->max_eqns) return true;
-  return diag_error(t->diags, t->m->src, span, "too many equations (limit is %u) in function '%s'", t->max_eqns,
-                    t->fn_name);
-}
-
 /* Appends prim(in) with params, its outputs to outs (may be NULL for one
  * output, then returned as the atom). After a failure nothing is appended
  * and a harmless atom comes back: the rule runs on, its result unused. */
 static ir_atom build_n(jq *q, int prim, const ir_atom *in, int nin, const ir_param *ps, int np,
                        const tj_aval *hint, int nout, ir_atom *outs) {
-  if (q->failed) return ATOM_VAR(0);
-  ir_eqn_desc d = {.prim = prim, .in = in, .nin = (uint32_t)nin, .params = ps, .nparams = (uint16_t)np,
-                   .nout = (uint32_t)nout, .hint = hint, .span = q->e->span};
-  ir_eqn *e = room(q->t, d.span) ? ir_build(q->t->m, q->t->dst, &d, q->t->diags) : NULL;
-  if (!e) { q->failed = true; return ATOM_VAR(0); }
-  (*q->t->neqns)++;
-  for (int i = 0; outs && i < nout; i++) outs[i] = ATOM_VAR(e->out[i]);
-  return nout ? ATOM_VAR(e->out[0]) : ATOM_VAR(0);
+  return lax_bind_n(&q->b, prim, in, nin, ps, np, hint, nout, outs);
 }
 
 ir_atom jvp_build_n(jq *q, int prim, const ir_atom *in, int nin, const ir_param *ps, int np, const tj_aval *hint,
@@ -87,7 +74,7 @@ static ir_atom bin(jq *q, int prim, ir_atom a, ir_atom b) {
   return build(q, prim, in, 2, NULL, 0, NULL);
 }
 
-static tj_aval aval_of(jq *q, ir_atom a) { return ir_atom_aval(q->t->m, a); }
+static tj_aval aval_of(jq *q, ir_atom a) { return lax_aval(&q->b, a); }
 
 /* The equation itself on the primals (primitive.bind(*primals, **params)),
  * its outputs' avals given as the hint (broadcast_in_dim's shape). */
@@ -95,41 +82,26 @@ static void primal(jq *q) {
   const ir_eqn *e = q->e;
   tj_aval small[8], *hint = e->nout <= 8 ? small : malloc(sizeof *hint * e->nout);
   if (!hint) TJ_OOM();
-  for (uint32_t i = 0; i < e->nout; i++) hint[i] = q->t->m->vars[e->out[i]];
+  for (uint32_t i = 0; i < e->nout; i++) hint[i] = q->b.t->m->vars[e->out[i]];
   build_n(q, e->prim, q->p, (int)e->nin, e->params, e->nparams, e->nout ? hint : NULL, (int)e->nout, q->po);
   if (hint != small) free(hint);
 }
 
 /* A scalar literal of dtype dt (lax._const: strongly typed unless weak). */
-static ir_atom lit(jq *q, tj_dtype dt, bool weak, double v) {
-  ir_lit l = {.dtype = dt, .weak = weak};
-  if (dtype_is_float(dt)) l.f = tj_round_to_float(dt, v);
-  else l.i = (int64_t)v;
-  return ir_new_lit(q->t->m, &l);
-}
+static ir_atom lit(jq *q, tj_dtype dt, bool weak, double v) { return lax_lit(&q->b, dt, weak, v); }
 
 /* _const(x, v): v in x's dtype. */
 static ir_atom const_like(jq *q, ir_atom x, double v) { return lit(q, aval_of(q, x).dtype, false, v); }
 
-/* full of aval a with v: a literal for a scalar, else broadcast_in_dim of
- * one (lax.full, zeros_like_shaped_array). */
-static ir_atom full(jq *q, const tj_aval *a, double v) {
-  ir_atom s = lit(q, a->dtype, a->weak, v);
-  if (a->rank == 0) return s;
-  return build(q, P_broadcast_in_dim, &s, 1, NULL, 0, a);
-}
-
-/* full_like(x, v) (_zeros, _ones, _twos). */
-static ir_atom full_like(jq *q, ir_atom x, double v) {
-  tj_aval a = aval_of(q, x);
-  return full(q, &a, v);
-}
+/* full of aval a with v (lax.full, zeros_like_shaped_array); full_like(x,
+ * v) (_zeros, _ones, _twos). */
+static ir_atom full(jq *q, const tj_aval *a, double v) { return lax_full(&q->b, a, v); }
+static ir_atom full_like(jq *q, ir_atom x, double v) { return lax_full_like(&q->b, x, v); }
 
 static ir_atom instantiate(jq *q, ir_atom tangent, ir_atom primal_atom) {
   return tangent != JVP_ZERO ? tangent : full_like(q, primal_atom, 0);
 }
 
-/* ad.add_tangents folded over a rule's terms: add_any of two nonzero. */
 /* ad.py add_tangents: a symbolic zero adds nothing; else add_any. */
 static ir_atom add_tangents(jq *q, ir_atom a, ir_atom b) {
   return a == JVP_ZERO ? b : b == JVP_ZERO ? a : bin(q, P_add_any, a, b);
@@ -137,9 +109,9 @@ static ir_atom add_tangents(jq *q, ir_atom a, ir_atom b) {
 
 bool jvp_zeros(const jvp_target *t, const tj_aval *a, tj_span span, ir_atom *out) {
   ir_eqn at = {.span = span};
-  jq q = {.t = t, .e = &at};
+  jq q = {.b = {t, span, false}, .e = &at};
   *out = full(&q, a, 0);
-  return !q.failed;
+  return !q.b.failed;
 }
 
 /* ---- the interpreter ---- */
@@ -157,7 +129,7 @@ static bool replay_eqn(const jvp_target *t, const env *v, const ir_eqn *e) {
   uint32_t n = e->nin ? e->nin : 1, no = e->nout ? e->nout : 1;
   ir_atom *buf = malloc(sizeof *buf * (2 * (size_t)n + 2 * (size_t)no));
   if (!buf) TJ_OOM();
-  jq q = {.t = t, .e = e, .p = buf, .dt = buf + n, .po = buf + 2 * n, .to = buf + 2 * n + no};
+  jq q = {.b = {t, e->span, false}, .e = e, .p = buf, .dt = buf + n, .po = buf + 2 * n, .to = buf + 2 * n + no};
   bool any = false;
   for (uint32_t i = 0; i < e->nin; i++) {
     buf[i] = read_p(v, e->in[i]);
@@ -166,18 +138,18 @@ static bool replay_eqn(const jvp_target *t, const env *v, const ir_eqn *e) {
   }
   for (uint32_t i = 0; i < e->nout; i++) q.to[i] = JVP_ZERO;
   int hooked = any && t->hook ? t->hook(t, e, q.p, q.dt, q.po, q.to) : -1;
-  if (hooked >= 0) q.failed = !hooked;
+  if (hooked >= 0) q.b.failed = !hooked;
   else if (!any) primal(&q);
   else if (jvp_rules[e->prim]) jvp_rules[e->prim](&q);
-  else q.failed = !diag_error(t->diags, t->m->src, e->span,
+  else q.b.failed = !diag_error(t->diags, t->m->src, e->span,
                               "NotImplementedError: Differentiation rule for '%s' not implemented",
                               prims[e->prim].name);
-  for (uint32_t i = 0; !q.failed && i < e->nout; i++) {
+  for (uint32_t i = 0; !q.b.failed && i < e->nout; i++) {
     v->p[e->out[i]] = q.po[i];
     v->t[e->out[i]] = q.to[i];
   }
   free(buf);
-  return !q.failed;
+  return !q.b.failed;
 }
 
 bool jvp_replay(const jvp_target *t, const ir_jaxpr *src, const ir_atom *primals, const ir_atom *tangents,
@@ -298,14 +270,14 @@ static void jvp_jit(jq *q) {
   for (uint32_t i = 0; i < e->nin; i++) nz[i] = q->dt[i] != JVP_ZERO, ins[nin++] = q->p[i];
   for (uint32_t i = 0; i < e->nin; i++)
     if (nz[i]) ins[nin++] = q->dt[i];
-  ir_jaxpr *j = body ? jvp_jaxpr(q->t, body, nz, nzo) : NULL;
-  if (!j) q->failed = true;
+  ir_jaxpr *j = body ? jvp_jaxpr(q->b.t, body, nz, nzo) : NULL;
+  if (!j) q->b.failed = true;
   for (uint32_t i = 0; j && i < e->nout; i++) nout += nzo[i];
   if (j) {
-    ir_param ps[2] = {{"name", pv_name(q->t->m, ir_param_name(e, "name"))}, {"jaxpr", pv_jaxpr(q->t->m, j)}};
+    ir_param ps[2] = {{"name", pv_name(q->b.t->m, ir_param_name(e, "name"))}, {"jaxpr", pv_jaxpr(q->b.t->m, j)}};
     build_n(q, P_jit, ins, nin, ps, 2, NULL, nout, outs);
   }
-  for (uint32_t i = 0, k = e->nout; !q->failed && i < e->nout; i++) {
+  for (uint32_t i = 0, k = e->nout; !q->b.failed && i < e->nout; i++) {
     q->po[i] = outs[i];
     q->to[i] = nzo[i] ? outs[k++] : JVP_ZERO;
   }
@@ -320,7 +292,7 @@ static void jvp_jit(jq *q) {
  * keep their shared bodies, as JAX's jit cache does): f's replay with
  * every tangent a symbolic zero rebinds each equation as it is. */
 static ir_jaxpr *retraced(jq *q, const ir_jaxpr *src) {
-  ir_module *m = q->t->m;
+  ir_module *m = q->b.t->m;
   ir_jaxpr *j = ir_jaxpr_new(m);
   j->constvars = src->constvars, j->nconst = src->nconst;
   ir_atom *ins = ARENA_ARRAY(&m->arena, ir_atom, 2 * src->nin + 1), *zs = ins + src->nin;
@@ -329,7 +301,7 @@ static ir_jaxpr *retraced(jq *q, const ir_jaxpr *src) {
     j->invars[j->nin++] = ir_new_var(m, &m->vars[src->invars[i]]);
     ins[i] = ATOM_VAR(j->invars[i]), zs[i] = JVP_ZERO;
   }
-  jvp_target inner = *q->t;
+  jvp_target inner = *q->b.t;
   inner.dst = j;
   ir_atom *op = ARENA_ARRAY(&m->arena, ir_atom, 2 * src->nout + 1);
   if (!jvp_replay(&inner, src, ins, zs, op, op + src->nout)) return NULL;
@@ -341,14 +313,14 @@ static ir_jaxpr *retraced(jq *q, const ir_jaxpr *src) {
 static void custom_primal(jq *q) {
   const ir_eqn *e = q->e;
   ir_jaxpr *body = ir_param_jaxpr(e, "call_jaxpr"), *j = body ? retraced(q, body) : NULL;
-  if (!j) { q->failed = true; return; }
+  if (!j) { q->b.failed = true; return; }
   ir_param ps[8];
   int np = e->nparams < 8 ? e->nparams : 8;
   for (int i = 0; i < np; i++) {
     ps[i] = e->params[i];
-    if (strcmp(ps[i].key, "call_jaxpr") == 0) ps[i].val = pv_jaxpr(q->t->m, j);
+    if (strcmp(ps[i].key, "call_jaxpr") == 0) ps[i].val = pv_jaxpr(q->b.t->m, j);
   }
-  tj_aval hint = q->t->m->vars[e->out[0]];
+  tj_aval hint = q->b.t->m->vars[e->out[0]];
   build_n(q, e->prim, q->p, (int)e->nin, ps, np, &hint, 1, q->po);
 }
 
@@ -399,7 +371,7 @@ static void jvp_custom_jvp_call(jq *q) {
   bool relu = name && strcmp(name, "relu") == 0, relu6 = name && strcmp(name, "relu6") == 0;
   bool lae = name && strcmp(name, "logaddexp") == 0 && q->e->nin == 2;
   if (!relu && !relu6 && !lae) {
-    q->failed = !diag_error(q->t->diags, q->t->m->src, q->e->span,
+    q->b.failed = !diag_error(q->b.t->diags, q->b.t->m->src, q->e->span,
                             "NotImplementedError: Differentiation rule for 'custom_jvp_call' not implemented");
     return;
   }
@@ -428,7 +400,7 @@ static void jvp_zero(jq *q) { primal(q); }
 /* lax.py _broadcast_in_dim_jvp_rule: the same broadcast of the tangent. */
 static void jvp_broadcast_in_dim(jq *q) {
   primal(q);
-  tj_aval hint = q->t->m->vars[q->e->out[0]], ta = aval_of(q, q->dt[0]);
+  tj_aval hint = q->b.t->m->vars[q->e->out[0]], ta = aval_of(q, q->dt[0]);
   hint.dtype = ta.dtype, hint.weak = ta.weak;
   q->to[0] = build(q, P_broadcast_in_dim, &q->dt[0], 1, q->e->params, q->e->nparams, &hint);
 }
@@ -447,7 +419,7 @@ static ir_atom maybe_broadcast(jq *q, const tj_aval *target, ir_atom x) {
   int n = 0;
   for (int i = 0; i < a.rank && i < target->rank; i++)
     if (a.dims[i] == target->dims[i]) dims[n] = i, sizes[n++] = a.dims[i];
-  ir_module *m = q->t->m;
+  ir_module *m = q->b.t->m;
   ir_param rp[3] = {{"dimensions", pv_none(m)}, {"new_sizes", pv_ints(m, PV_TUPLE, sizes, n)},
                     {"sharding", pv_none(m)}};
   ir_atom r = build(q, P_reshape, &x, 1, rp, 3, NULL);
@@ -482,7 +454,7 @@ static void jvp_div(jq *q) {
   ir_atom a = q->dt[0] != JVP_ZERO ? bin(q, P_div, q->dt[0], y) : JVP_ZERO, b = JVP_ZERO;
   if (q->dt[1] != JVP_ZERO) {
     ir_atom nx = bin(q, P_mul, un(q, P_neg, q->dt[1]), x);
-    ir_param ps[1] = {{"y", pv_int(q->t->m, -2)}};
+    ir_param ps[1] = {{"y", pv_int(q->b.t->m, -2)}};
     b = bin(q, P_mul, nx, build(q, P_integer_pow, &y, 1, ps, 1, NULL));
   }
   q->to[0] = add_tangents(q, a, b);
@@ -672,7 +644,7 @@ static void jvp_acosh(jq *q) {
 static void jvp_atanh(jq *q) {
   primal(q);
   ir_atom s = bin(q, P_add, one_like(q, X), X);
-  ir_param ps[1] = {{"y", pv_int(q->t->m, -1)}};
+  ir_param ps[1] = {{"y", pv_int(q->b.t->m, -1)}};
   ir_atom r = build(q, P_integer_pow, &s, 1, ps, 1, NULL);
   q->to[0] = bin(q, P_mul, r, bin(q, P_div, G, bin(q, P_sub, one_like(q, X), X)));
 }
@@ -680,7 +652,7 @@ static void jvp_atanh(jq *q) {
 /* defjvp2(cbrt_p, mul(g, mul(_const(x, 1 / 3), integer_pow(ans, -2)))) */
 static void jvp_cbrt(jq *q) {
   primal(q);
-  ir_param ps[1] = {{"y", pv_int(q->t->m, -2)}};
+  ir_param ps[1] = {{"y", pv_int(q->b.t->m, -2)}};
   ir_atom p = build(q, P_integer_pow, &ANS, 1, ps, 1, NULL);
   q->to[0] = bin(q, P_mul, G, bin(q, P_mul, const_like(q, X, 1.0 / 3), p));
 }
@@ -716,7 +688,7 @@ static void jvp_integer_pow(jq *q) {
   if (y == 0) { q->to[0] = full_like(q, G, 0); return; }
   if (y == 1) { q->to[0] = G; return; }
   if (y == 2) { q->to[0] = bin(q, P_mul, G, times_const(q, 2, X)); return; }
-  ir_param ps[1] = {{"y", pv_int(q->t->m, y - 1)}};
+  ir_param ps[1] = {{"y", pv_int(q->b.t->m, y - 1)}};
   ir_atom pw = build(q, P_integer_pow, &X, 1, ps, 1, NULL);
   q->to[0] = bin(q, P_mul, G, times_const(q, y, pw));
 }
@@ -759,7 +731,7 @@ static void jvp_select_n(jq *q) {
 static ir_atom convert_to(jq *q, ir_atom x, tj_dtype dt) {
   tj_aval a = aval_of(q, x);
   if (a.dtype == dt && !a.weak) return x;
-  ir_param ps[2] = {{"new_dtype", pv_dtype(q->t->m, dt)}, {"weak_type", pv_bool(q->t->m, false)}};
+  ir_param ps[2] = {{"new_dtype", pv_dtype(q->b.t->m, dt)}, {"weak_type", pv_bool(q->b.t->m, false)}};
   return build(q, P_convert_element_type, &x, 1, ps, 2, NULL);
 }
 
@@ -828,7 +800,7 @@ static void jvp_gather(jq *q) {
   bool fill = mode && strcmp(mode, "GatherScatterMode.FILL_OR_DROP") == 0;
   for (int i = 0; i < np; i++) {
     ps[i] = e->params[i];
-    if (strcmp(ps[i].key, "fill_value") == 0) ps[i].val = fill ? pv_int(q->t->m, 0) : pv_none(q->t->m);
+    if (strcmp(ps[i].key, "fill_value") == 0) ps[i].val = fill ? pv_int(q->b.t->m, 0) : pv_none(q->b.t->m);
   }
   ir_atom in[2] = {q->dt[0], q->p[1]};
   q->to[0] = build(q, P_gather, in, 2, ps, np, NULL);
@@ -840,7 +812,7 @@ static void jvp_gather(jq *q) {
  * that hold the maximum (minimum). */
 static void jvp_reduce_chooser(jq *q) {
   primal(q);
-  ir_module *m = q->t->m;
+  ir_module *m = q->b.t->m;
   int64_t axes[TJ_MAX_RANK], sizes[TJ_MAX_RANK];
   int nax = ir_param_ints(q->e, "axes", axes, TJ_MAX_RANK);
   tj_aval op = aval_of(q, q->p[0]), g = aval_of(q, q->dt[0]);

@@ -89,7 +89,7 @@ static ir_jaxpr *rearrange_binders(ir_module *m, const ir_jaxpr *j, const int *p
 /* The rule's bind: prim on ins with params, nout outputs to outs. */
 static bool bind(jq *q, int prim, const ir_atom *ins, int nin, const ir_param *ps, int np, int nout, ir_atom *outs) {
   jvp_build_n(q, prim, ins, nin, ps, np, NULL, nout, outs);
-  return !q->failed;
+  return !q->b.failed;
 }
 
 /* ---- cond ---- */
@@ -102,7 +102,7 @@ static bool bind(jq *q, int prim, const ir_atom *ins, int nin, const ir_param *p
  * were; its outputs the primal outputs, then the out_nz tangents. */
 void jvp_cond(jq *q) {
   const ir_eqn *e = q->e;
-  ir_module *m = q->t->m;
+  ir_module *m = q->b.t->m;
   const pval *br = ir_param_get(e, "branches");
   int nb = ir_pval_njaxprs(br);
   uint32_t nops = e->nin - 1, nout = e->nout;
@@ -110,14 +110,14 @@ void jvp_cond(jq *q) {
   ir_atom *ins = scratch(2 * (size_t)e->nin + 2 * (size_t)nout, sizeof *ins), *outs = ins + 2 * e->nin;
   ir_param *ps = scratch(e->nparams, sizeof *ps);
   for (uint32_t i = 0; i < nops; i++) ops_nz[i] = nonzero(q->dt[1 + i]);
-  for (int b = 0; b < nb && !q->failed; b++) {
-    q->failed = !jvp_jaxpr(q->t, ir_pval_jaxpr(br, b), ops_nz, nz);
+  for (int b = 0; b < nb && !q->b.failed; b++) {
+    q->b.failed = !jvp_jaxpr(q->b.t, ir_pval_jaxpr(br, b), ops_nz, nz);
     for (uint32_t i = 0; i < nout; i++) out_nz[i] |= nz[i];
   }
   pval *branches = pv_seq(m, PV_TUPLE, nb);
-  for (int b = 0; b < nb && !q->failed; b++) {
-    ir_jaxpr *j = jvp_jaxpr_inst(q->t, ir_pval_jaxpr(br, b), ops_nz, out_nz, e->span, nz);
-    q->failed = !j;
+  for (int b = 0; b < nb && !q->b.failed; b++) {
+    ir_jaxpr *j = jvp_jaxpr_inst(q->b.t, ir_pval_jaxpr(br, b), ops_nz, out_nz, e->span, nz);
+    q->b.failed = !j;
     branches->items[b] = j ? pv_jaxpr(m, j) : NULL;
   }
   int nin = 0;
@@ -126,7 +126,7 @@ void jvp_cond(jq *q) {
     if (ops_nz[i]) ins[nin++] = q->dt[1 + i];
   static const char *const keys[] = {"branches"};
   int np = params_with(e, keys, &branches, 1, ps);
-  if (!q->failed && bind(q, P_cond, ins, nin, ps, np, (int)nout + count_true(out_nz, nout), outs))
+  if (!q->b.failed && bind(q, P_cond, ins, nin, ps, np, (int)nout + count_true(out_nz, nout), outs))
     for (uint32_t i = 0, k = nout; i < nout; i++) {
       q->po[i] = outs[i];
       q->to[i] = out_nz[i] ? outs[k++] : JVP_ZERO;
@@ -151,13 +151,13 @@ static ir_jaxpr *carry_fixed_point(jq *q, const ir_jaxpr *body, uint32_t nconsts
   bool done = false;
   for (uint32_t round = 0; round < 1 + ncarry && !done; round++) {
     memcpy(inst, carry_nz, sizeof *inst * ncarry);
-    j = jvp_jaxpr_inst(q->t, body, in_nz, inst, q->e->span, out_nz);
+    j = jvp_jaxpr_inst(q->b.t, body, in_nz, inst, q->e->span, out_nz);
     done = !j || memcmp(out_nz, carry_nz, sizeof *out_nz * ncarry) == 0;
     for (uint32_t i = 0; i < ncarry; i++) carry_nz[i] |= out_nz[i];
   }
   free(inst);
   if (!done) /* each round adds a carry, so JAX asserts this cannot happen */
-    diag_error(q->t->diags, q->t->m->src, q->e->span, "AssertionError: Fixpoint not reached");
+    diag_error(q->b.t->diags, q->b.t->m->src, q->e->span, "AssertionError: Fixpoint not reached");
   return done ? j : NULL;
 }
 
@@ -174,9 +174,9 @@ static bool grouped_operands(jq *q, uint32_t from, const uint32_t *n, int ngroup
     dots[g] = 0;
     for (uint32_t i = at; i < at + n[g]; i++) {
       ir_atom t = q->dt[from + i];
-      tj_aval a = ir_atom_aval(q->t->m, q->p[from + i]);
+      tj_aval a = ir_atom_aval(q->b.t->m, q->p[from + i]);
       if (!nz[i]) continue;
-      if (t == JVP_ZERO && !jvp_zeros(q->t, &a, q->e->span, &t)) return false;
+      if (t == JVP_ZERO && !jvp_zeros(q->b.t, &a, q->e->span, &t)) return false;
       ins[(*k)++] = t, dots[g]++;
     }
   }
@@ -188,7 +188,7 @@ static bool grouped_operands(jq *q, uint32_t from, const uint32_t *n, int ngroup
 /* while's cond_jaxpr with invars for the carries' tangents appended
  * (_while_loop_jvp's cond_jaxpr_augmented; its equations unchanged). */
 static ir_jaxpr *augmented_cond(jq *q, const ir_jaxpr *cj, const ir_atom *tangents, int n) {
-  ir_module *m = q->t->m;
+  ir_module *m = q->b.t->m;
   ir_jaxpr *r = ir_jaxpr_new(m);
   uint32_t id = r->id;
   *r = *cj;
@@ -212,7 +212,7 @@ static ir_jaxpr *augmented_cond(jq *q, const ir_jaxpr *cj, const ir_atom *tangen
  * tangents are dropped. */
 void jvp_while(jq *q) {
   const ir_eqn *e = q->e;
-  ir_module *m = q->t->m;
+  ir_module *m = q->b.t->m;
   const ir_jaxpr *body = ir_param_jaxpr(e, "body_jaxpr"), *cj = ir_param_jaxpr(e, "cond_jaxpr");
   uint32_t cn = (uint32_t)ir_param_int(e, "cond_nconsts", 0), bn = (uint32_t)ir_param_int(e, "body_nconsts", 0);
   uint32_t ncarry = e->nin - cn - bn;
@@ -238,7 +238,7 @@ void jvp_while(jq *q) {
     q->po[i] = outs[i];
     q->to[i] = out_nz[i] ? outs[t++] : JVP_ZERO;
   }
-  q->failed |= !ok;
+  q->b.failed |= !ok;
   free(body_nz);
   free(ins);
   free(ps);
@@ -255,7 +255,7 @@ void jvp_while(jq *q) {
  * ys_dot); the outputs in that order. */
 void jvp_scan(jq *q) {
   const ir_eqn *e = q->e;
-  ir_module *m = q->t->m;
+  ir_module *m = q->b.t->m;
   const ir_jaxpr *body = ir_param_jaxpr(e, "jaxpr");
   uint32_t nc = (uint32_t)ir_param_int(e, "num_consts", 0), ncarry = (uint32_t)ir_param_int(e, "num_carry", 0);
   uint32_t nxs = e->nin - nc - ncarry, nys = e->nout - ncarry;
@@ -285,7 +285,7 @@ void jvp_scan(jq *q) {
     q->po[ncarry + i] = outs[y + i];
     q->to[ncarry + i] = out_nz[ncarry + i] ? outs[t++] : JVP_ZERO;
   }
-  q->failed |= !ok;
+  q->b.failed |= !ok;
   free(in_nz);
   free(ins);
   free(ps);

@@ -69,8 +69,8 @@ bool jvp_custom_user_rule(jq *q) {
   const ir_eqn *e = q->e;
   const pval *v = ir_param_get(e, "jvp");
   if (!v || v->kind != PV_NAME || (!v->jaxpr && !v->nitems)) return false; /* relu's, logaddexp's */
-  if (jvp_custom_rule_missing(q->t, e, v)) {
-    q->failed = true;
+  if (jvp_custom_rule_missing(q->b.t, e, v)) {
+    q->b.failed = true;
     return true;
   }
   const ir_jaxpr *rule = v->jaxpr;
@@ -79,7 +79,7 @@ bool jvp_custom_user_rule(jq *q) {
   if (rule->nin != e->nin + nargs || rule->nout != 2 * nout) TJ_BUG("custom_jvp rule of the wrong arity");
   for (uint32_t i = 0; i < nconst; i++)
     if (q->dt[i] != JVP_ZERO) {
-      q->failed = !diag_error(q->t->diags, q->t->m->src, e->span,
+      q->b.failed = !diag_error(q->b.t->diags, q->b.t->m->src, e->span,
                               "a custom_jvp function that closes over a value being differentiated cannot be "
                               "differentiated: pass the value as an argument");
       return true;
@@ -90,10 +90,10 @@ bool jvp_custom_user_rule(jq *q) {
   for (uint32_t i = 0; i < e->nin; i++) ins[i] = q->p[i];
   for (uint32_t i = 0; i < nargs; i++) ins[e->nin + i] = jvp_instantiate(q, q->dt[nconst + i], q->p[nconst + i]);
   for (uint32_t i = 0; i < rule->nin; i++) zs[i] = JVP_ZERO;
-  uint32_t from = q->t->dst->neqns;
-  if (q->failed || !jvp_replay(q->t, rule, ins, zs, op, ot)) q->failed = true;
-  else jvp_custom_fresh_calls(q->t, q->t->dst, from);
-  for (uint32_t i = 0; !q->failed && i < nout; i++) q->po[i] = op[i], q->to[i] = op[nout + i];
+  uint32_t from = q->b.t->dst->neqns;
+  if (q->b.failed || !jvp_replay(q->b.t, rule, ins, zs, op, ot)) q->b.failed = true;
+  else jvp_custom_fresh_calls(q->b.t, q->b.t->dst, from);
+  for (uint32_t i = 0; !q->b.failed && i < nout; i++) q->po[i] = op[i], q->to[i] = op[nout + i];
   free(ins);
   return true;
 }
@@ -111,8 +111,8 @@ void jvp_custom_vjp_call(jq *q) {
   const ir_jaxpr *fwd = fv && fv->kind == PV_NAME ? fv->jaxpr : NULL;
   const pval *nc = ir_param_get(e, "num_consts");
   uint32_t nconst = nc && nc->kind == PV_INT ? (uint32_t)nc->i : 0, nargs = e->nin - nconst, nout = e->nout;
-  if (jvp_custom_rule_missing(q->t, e, fv)) {
-    q->failed = true;
+  if (jvp_custom_rule_missing(q->b.t, e, fv)) {
+    q->b.failed = true;
     return;
   }
   const char *err = NULL;
@@ -123,7 +123,7 @@ void jvp_custom_vjp_call(jq *q) {
             "with respect to explicit input parameters. Try passing the closed-over value into the custom_vjp "
             "function as an argument, and adapting the custom_vjp fwd and bwd rules.";
   if (err) {
-    q->failed = !diag_error(q->t->diags, q->t->m->src, e->span, "%s", err);
+    q->b.failed = !diag_error(q->b.t->diags, q->b.t->m->src, e->span, "%s", err);
     return;
   }
   uint32_t nres = fwd->nout - nout;
@@ -131,10 +131,10 @@ void jvp_custom_vjp_call(jq *q) {
   if (!buf) TJ_OOM();
   ir_atom *zs = buf, *op = zs + e->nin, *ot = op + fwd->nout, *lin = ot + fwd->nout;
   for (uint32_t i = 0; i < e->nin; i++) zs[i] = JVP_ZERO;
-  uint32_t from = q->t->dst->neqns;
-  if (!jvp_replay(q->t, fwd, q->p, zs, op, ot)) q->failed = true;
-  else jvp_custom_fresh_calls(q->t, q->t->dst, from);
-  ir_module *m = q->t->m;
+  uint32_t from = q->b.t->dst->neqns;
+  if (!jvp_replay(q->b.t, fwd, q->p, zs, op, ot)) q->b.failed = true;
+  else jvp_custom_fresh_calls(q->b.t, q->b.t->dst, from);
+  ir_module *m = q->b.t->m;
   pval *in_zeros = pv_seq(m, PV_LIST, (int)nargs);
   uint32_t nlin = 0;
   for (uint32_t i = 0; i < nres; i++) lin[nlin++] = op[nout + i];
@@ -147,7 +147,7 @@ void jvp_custom_vjp_call(jq *q) {
                     {"symbolic_zeros", pv_bool(m, false)}};
   tj_aval *hint = ARENA_ARRAY(&m->arena, tj_aval, nout + 1);
   for (uint32_t i = 0; i < nout; i++) hint[i] = m->vars[e->out[i]]; /* to_tangent_aval of the outputs */
-  if (!q->failed) jvp_build_n(q, P_custom_lin, lin, (int)nlin, ps, 4, hint, (int)nout, q->to);
-  for (uint32_t i = 0; !q->failed && i < nout; i++) q->po[i] = op[i];
+  if (!q->b.failed) jvp_build_n(q, P_custom_lin, lin, (int)nlin, ps, 4, hint, (int)nout, q->to);
+  for (uint32_t i = 0; !q->b.failed && i < nout; i++) q->po[i] = op[i];
   free(buf);
 }

@@ -20,7 +20,7 @@
 #include "prims.h"
 #include "util.h"
 
-static ir_module *mod(jq *q) { return q->t->m; }
+static ir_module *mod(jq *q) { return q->b.t->m; }
 
 static ir_atom un1(jq *q, int prim, ir_atom a, const ir_param *ps, int np) { return jvp_build(q, prim, &a, 1, ps, np, NULL); }
 
@@ -90,7 +90,7 @@ static ir_atom gather_along(jq *q, ir_atom t, ir_atom idx, int axis, int rank) {
  * than the operand: false (with the error) past tjit's rank limit. */
 static bool index_rank_fits(jq *q, int rank) {
   if (rank < TJ_MAX_RANK) return true;
-  q->failed = !diag_error(q->t->diags, q->t->m->src, q->e->span,
+  q->b.failed = !diag_error(q->b.t->diags, q->b.t->m->src, q->e->span,
                           "jvp of %s needs its indices at rank %d, above tjit's limit of %d", prims[q->e->prim].name,
                           rank + 1, TJ_MAX_RANK);
   return false;
@@ -117,7 +117,7 @@ void jvp_sort(jq *q) {
   memcpy(in, q->p, sizeof *in * n);
   in[n] = iota;
   jvp_build_n(q, P_sort, in, (int)n + 1, e->params, e->nparams, NULL, (int)n + 1, outs);
-  if (q->failed) { free(in); return; } /* outs unset */
+  if (q->b.failed) { free(in); return; } /* outs unset */
   memcpy(q->po, outs, sizeof *outs * n);
   tj_aval ia = a;
   ia.dtype = DT_U32, ia.weak = false, ia.dims[ia.rank++] = 1;
@@ -133,7 +133,7 @@ void jvp_sort(jq *q) {
  * zero. */
 void jvp_top_k(jq *q) {
   jvp_primal(q);
-  if (q->failed) return; /* its outputs unset */
+  if (q->b.failed) return; /* its outputs unset */
   ir_module *m = mod(q);
   tj_aval ka = jvp_aval_of(q, q->po[1]);
   if (!index_rank_fits(q, ka.rank)) return;
@@ -160,11 +160,11 @@ typedef struct scratch {
 
 static void scratch_open(scratch *s, jq *q, ir_atom x) {
   ir_module *m = mod(q);
-  s->t = *q->t;
+  s->t = *q->b.t;
   s->count = 0;
   s->t.neqns = &s->count, s->t.max_eqns = UINT32_MAX;
   s->j = s->t.dst = ir_jaxpr_new(m);
-  s->q = (jq){.t = &s->t, .e = q->e};
+  s->q = (jq){.b = {&s->t, q->e->span, false}, .e = q->e};
   tj_aval a = jvp_aval_of(q, x);
   uint32_t v;
   ir_build_invars(m, s->j, &a, 1, &v);
@@ -174,11 +174,11 @@ static void scratch_open(scratch *s, jq *q, ir_atom x) {
 /* api.jvp of the scratch function at (x, tx) from q, its output tangent
  * instantiated (jvp's instantiate=True); false on an error. */
 static bool scratch_jvp(scratch *s, jq *q, ir_atom out, ir_atom x, ir_atom tx, ir_atom *po, ir_atom *to) {
-  if (s->q.failed) return false;
+  if (s->q.b.failed) return false;
   ir_build_outs(mod(q), s->j, &out, 1);
-  if (!jvp_replay(q->t, s->j, &x, &tx, po, to)) return false;
+  if (!jvp_replay(q->b.t, s->j, &x, &tx, po, to)) return false;
   if (*to == JVP_ZERO) *to = jvp_full_like(q, *po, 0);
-  return !q->failed;
+  return !q->b.failed;
 }
 
 /* slicing.slice_in_dim(x, start, limit, stride, axis): lax.slice with
@@ -267,7 +267,7 @@ void jvp_cumred(jq *q) {
   if (reverse) x = rev_axis(&s.q, x, axis);
   x = assoc_scan(&s.q, op, x, axis, 0);
   if (reverse) x = rev_axis(&s.q, x, axis);
-  if (!scratch_jvp(&s, q, x, q->p[0], q->dt[0], &q->po[0], &q->to[0])) q->failed = true;
+  if (!scratch_jvp(&s, q, x, q->p[0], q->dt[0], &q->po[0], &q->to[0])) q->b.failed = true;
 }
 
 /* lax.py _reduce_jvp's _reduce_tree on the flattened x (axis 0): halves
@@ -295,20 +295,9 @@ static ir_atom reduce_tree(jq *q, ir_atom x) {
   return un1(q, P_squeeze, x, &p, 1);
 }
 
-/* lax.reshape(x, new_shape, dimensions=perm) as _reduce_jvp calls it: x
- * itself when of that shape already with perm the identity (and not a
- * scalar); dimensions=None for the identity, else the permutation. */
+/* lax.reshape(x, new_shape, dimensions=perm) as _reduce_jvp calls it. */
 static ir_atom reshape_to(jq *q, ir_atom x, const int64_t *sizes, int rank, const int64_t *perm) {
-  tj_aval a = jvp_aval_of(q, x);
-  bool same_dims = true, same = a.rank == rank && a.rank > 0;
-  for (int i = 0; perm && i < a.rank; i++) same_dims &= perm[i] == i;
-  for (int i = 0; same && i < rank; i++) same = a.dims[i] == sizes[i];
-  if (same && same_dims) return x;
-  ir_module *m = mod(q);
-  ir_param rp[3] = {{"dimensions", same_dims ? pv_none(m) : pv_ints(m, PV_TUPLE, perm, a.rank)},
-                    {"new_sizes", pv_ints(m, PV_TUPLE, sizes, rank)},
-                    {"sharding", pv_none(m)}};
-  return un1(q, P_reshape, x, rp, 3);
+  return lax_reshape(&q->b, x, sizes, rank, perm);
 }
 
 /* lax.py _reduce_prod_jvp_rule: _reduce_jvp(mul, [1]): the reduced axes
@@ -331,7 +320,7 @@ void jvp_reduce_prod(jq *q) {
   scratch s;
   scratch_open(&s, q, x);
   ir_atom r = reduce_tree(&s.q, s.in);
-  if (!scratch_jvp(&s, q, r, x, t, &q->po[0], &q->to[0])) q->failed = true;
+  if (!scratch_jvp(&s, q, r, x, t, &q->po[0], &q->to[0])) q->b.failed = true;
 }
 
 /* ---- scatters ---- */
@@ -380,21 +369,21 @@ static ir_jaxpr *find_update(const ir_module *m, const ir_jaxpr *j, int prim, tj
  * (JAX caches it, so one object serves every scatter-add of the dtype). */
 static ir_jaxpr *add_update_jaxpr(jq *q, tj_dtype dt) {
   ir_module *m = mod(q);
-  ir_jaxpr *j = find_update(m, q->t->dst, P_scatter_add, dt, 0);
+  ir_jaxpr *j = find_update(m, q->b.t->dst, P_scatter_add, dt, 0);
   if (!j) j = find_update(m, m->top, P_scatter_add, dt, 0);
   if (j) return j;
   scratch s;
   tj_aval a = aval_scalar(dt, false);
-  s.t = *q->t;
+  s.t = *q->b.t;
   s.count = 0;
   s.t.neqns = &s.count, s.t.max_eqns = UINT32_MAX;
   j = s.t.dst = ir_jaxpr_new(m);
-  s.q = (jq){.t = &s.t, .e = q->e};
+  s.q = (jq){.b = {&s.t, q->e->span, false}, .e = q->e};
   uint32_t v[2];
   tj_aval two[2] = {a, a};
   ir_build_invars(m, j, two, 2, v);
   ir_atom r = jvp_bin(&s.q, P_add, ATOM_VAR(v[0]), ATOM_VAR(v[1]));
-  if (s.q.failed) { q->failed = true; return NULL; }
+  if (s.q.b.failed) { q->b.failed = true; return NULL; }
   ir_build_outs(m, j, &r, 1);
   return j;
 }
@@ -407,7 +396,7 @@ void jvp_scatter_mul(jq *q) {
   const ir_eqn *e = q->e;
   bool unique = ir_param_bool(e, "unique_indices", false);
   if (q->dt[2] != JVP_ZERO && !unique) {
-    q->failed = !diag_error(q->t->diags, q->t->m->src, e->span,
+    q->b.failed = !diag_error(q->b.t->diags, q->b.t->m->src, e->span,
                             "NotImplementedError: scatter_mul gradients are only implemented if "
                             "`unique_indices=True`");
     return;
@@ -459,7 +448,7 @@ static ir_atom inverse_gather(jq *q, ir_atom from, ir_atom idx, tj_aval upd) {
   ir_module *m = mod(q);
   ir_scatter_dims sd;
   ir_gather_dims d = {0};
-  if (!ir_scatter_dims_read(q->e, &sd)) { q->failed = true; return ATOM_VAR(0); }
+  if (!ir_scatter_dims_read(q->e, &sd)) { q->b.failed = true; return ATOM_VAR(0); }
   d.noffset = sd.nwindow, d.ncollapsed = sd.ninserted, d.nstart_map = sd.nto;
   d.nbatching = sd.nbatching, d.nindices_batching = sd.nindices_batching;
   memcpy(d.offset, sd.window, sizeof *d.offset * (size_t)sd.nwindow);
@@ -490,7 +479,7 @@ static ir_atom inverse_gather(jq *q, ir_atom from, ir_atom idx, tj_aval upd) {
 static ir_atom update_ids(jq *q, tj_aval upd) {
   ir_module *m = mod(q);
   ir_scatter_dims sd;
-  if (!ir_scatter_dims_read(q->e, &sd)) { q->failed = true; return ATOM_VAR(0); }
+  if (!ir_scatter_dims_read(q->e, &sd)) { q->b.failed = true; return ATOM_VAR(0); }
   int64_t shape[TJ_MAX_RANK], n = 1;
   for (int i = 0; i < upd.rank; i++) shape[i] = upd.dims[i];
   for (int k = 0; k < sd.nwindow; k++) shape[sd.window[k]] = 1;
@@ -579,7 +568,7 @@ static ir_atom inv_plus_one(jq *q, ir_atom n) {
 void jvp_scatter_extremal(jq *q) {
   const ir_eqn *e = q->e;
   jvp_primal(q);
-  if (q->failed) return; /* its output unset */
+  if (q->b.failed) return; /* its output unset */
   ir_atom go = jvp_instantiate(q, q->dt[0], q->p[0]);
   ir_atom gu = jvp_instantiate(q, q->dt[2], q->p[2]);
   ir_atom x = q->p[0], idx = q->p[1], y = q->p[2];

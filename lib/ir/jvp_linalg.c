@@ -33,7 +33,7 @@
 #include "prims.h"
 #include "util.h"
 
-static ir_module *mod(jq *q) { return q->t->m; }
+static ir_module *mod(jq *q) { return q->b.t->m; }
 
 static ir_atom bin(jq *q, int prim, ir_atom a, ir_atom b) { return jvp_bin(q, prim, a, b); }
 
@@ -212,14 +212,14 @@ void jvp_svd(jq *q) {
   const ir_eqn *e = q->e;
   ir_atom A = q->p[0], dA = q->dt[0], sv[3];
   full_svd(q, sv);
-  if (q->failed) return;
+  if (q->b.failed) return;
   ir_atom s = sv[0], U = sv[1], Vt = sv[2];
   tj_aval aa = jvp_aval_of(q, A);
   int nb = aa.rank - 2;
   int64_t m = aa.dims[nb], n = aa.dims[nb + 1];
   bool compute_uv = ir_param_bool(e, "compute_uv", true);
   if (compute_uv && ir_param_bool(e, "full_matrices", true) && m != n) {
-    q->failed = !diag_error(q->t->diags, q->t->m->src, e->span,
+    q->b.failed = !diag_error(q->b.t->diags, q->b.t->m->src, e->span,
                             "NotImplementedError: Singular value decomposition JVP not implemented for full matrices");
     return;
   }
@@ -261,7 +261,7 @@ void jvp_svd(jq *q) {
     dV = bin(q, P_add, dV, bin(q, P_div, r, s_dim));
   }
   ir_atom dVt = swap_last(q, dV);
-  if (q->failed) return;
+  if (q->b.failed) return;
   q->po[0] = s, q->po[1] = U, q->po[2] = Vt;
   q->to[0] = ds, q->to[1] = dU, q->to[2] = dVt;
 }

@@ -5,15 +5,15 @@
 #ifndef TJ_JVP_RULES_H
 #define TJ_JVP_RULES_H
 #include "jvp.h"
+#include "lax_build.h"
 
 /* One equation being replayed: its primal operands p and their tangents
  * dt; the rule fills the outputs' primals po and tangents to. */
 typedef struct jq {
-  const jvp_target *t;
+  lax_b b;              /* the target, the replayed equation's span, failed */
   const ir_eqn *e;
   const ir_atom *p, *dt;
   ir_atom *po, *to;
-  bool failed;
 } jq;
 
 /* Appends prim(in) with params (the outputs' avals hinted, or NULL) at

@@ -4,6 +4,7 @@
 #include "lax_build.h"
 
 #include "ir_build.h"
+#include "half.h"
 #include "prims.h"
 
 ir_atom lax_bind_n(lax_b *b, int prim, const ir_atom *in, int nin, const ir_param *ps, int np, const tj_aval *hint,
@@ -75,7 +76,7 @@ ir_atom lax_expand_dims(lax_b *b, ir_atom x, const int64_t *dims, int n) {
   tj_aval a = lax_aval(b, x);
   bool inserted[TJ_MAX_RANK] = {0};
   int rank = a.rank + n, nb = 0, k = 0;
-  for (int i = 0; i < n; i++) inserted[dims[i]] = true;
+  for (int i = 0; i < n; i++) inserted[dims[i] < 0 ? dims[i] + rank : dims[i]] = true;
   int64_t shape[TJ_MAX_RANK], bdims[TJ_MAX_RANK];
   for (int i = 0; i < rank; i++) {
     shape[i] = inserted[i] ? 1 : a.dims[k++];
@@ -116,3 +117,25 @@ static ir_atom broadcast_axis(lax_b *b, ir_atom x, int64_t sz, int axis, uint64_
 ir_atom lax_broadcast_axis(lax_b *b, ir_atom x, int64_t sz, int axis) { return broadcast_axis(b, x, sz, axis, ~0ull); }
 
 ir_atom lax_broadcast_lead(lax_b *b, ir_atom x, int64_t sz) { return broadcast_axis(b, x, sz, 0, 0); }
+
+ir_atom lax_lit(lax_b *b, tj_dtype dt, bool weak, double v) {
+  ir_lit l = {.dtype = dt, .weak = weak};
+  if (dtype_is_float(dt)) l.f = tj_round_to_float(dt, v);
+  else l.i = (int64_t)v;
+  return ir_new_lit(b->t->m, &l);
+}
+
+ir_atom lax_full(lax_b *b, const tj_aval *a, double v) {
+  ir_atom s = lax_lit(b, a->dtype, a->weak, v);
+  return a->rank == 0 ? s : lax_bind(b, P_broadcast_in_dim, &s, 1, NULL, 0, a);
+}
+
+ir_atom lax_full_like(lax_b *b, ir_atom x, double v) {
+  tj_aval a = lax_aval(b, x);
+  return lax_full(b, &a, v);
+}
+
+ir_atom lax_reduce_sum(lax_b *b, ir_atom x, const int64_t *axes, int n, uint64_t np_mask) {
+  ir_param ps[2] = {{"axes", lax_ints(b, axes, n, np_mask)}, {"out_sharding", pv_none(b->t->m)}};
+  return lax_bind(b, P_reduce_sum, &x, 1, ps, 2, NULL);
+}

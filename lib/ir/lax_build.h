@@ -1,6 +1,7 @@
 /* lax's Python wrappers over the equation builder, for the rules of the
- * jaxpr transformations (batching today): each appends what the lax
- * function of the same name binds, with its shortcuts — lax.reshape,
+ * jaxpr transformations (JVP, transpose, batching: their rule states embed
+ * a lax_b): each appends what the lax function of the same name binds,
+ * with its shortcuts — lax.reshape,
  * lax.transpose and lax.squeeze return their operand when nothing
  * changes, and a broadcast_in_dim to the operand's own shape is forwarded
  * (pe.forwarding_rules, _broadcast_in_dim_fwd_rule), so none records an
@@ -30,6 +31,16 @@ tj_aval lax_aval(const lax_b *b, ir_atom a);
  * the params (np.add, np.where) leaves in JAX's tuples. */
 pval *lax_ints(lax_b *b, const int64_t *v, int n, uint64_t np_mask);
 
+/* A scalar literal of dtype dt (lax._const: strongly typed unless weak). */
+ir_atom lax_lit(lax_b *b, tj_dtype dt, bool weak, double v);
+/* lax.full of aval a with v: a literal for a scalar, else broadcast_in_dim
+ * of one (zeros_like_shaped_array); lax.full_like(x, v). */
+ir_atom lax_full(lax_b *b, const tj_aval *a, double v);
+ir_atom lax_full_like(lax_b *b, ir_atom x, double v);
+/* lax.reduce_sum(x, axes): always an equation; axes numpy ints where
+ * np_mask says. */
+ir_atom lax_reduce_sum(lax_b *b, ir_atom x, const int64_t *axes, int n, uint64_t np_mask);
+
 /* lax.reshape(x, sizes, dimensions=perm): perm NULL or the identity is
  * dimensions=None; x itself when nothing changes (and x is no scalar). */
 ir_atom lax_reshape(lax_b *b, ir_atom x, const int64_t *sizes, int rank, const int64_t *perm);
@@ -39,7 +50,8 @@ ir_atom lax_transpose(lax_b *b, ir_atom x, const int64_t *perm);
  * numpy ints where np_mask says. */
 ir_atom lax_broadcast_in_dim(lax_b *b, ir_atom x, const int64_t *shape, int rank, const int64_t *dims,
                              uint64_t np_mask);
-/* lax.expand_dims(x, dims) (dims non-negative, distinct). */
+/* lax.expand_dims(x, dims) (dims distinct; negative ones count from the
+ * result's end). */
 ir_atom lax_expand_dims(lax_b *b, ir_atom x, const int64_t *dims, int n);
 /* lax.squeeze(x, dims) (dims sorted, non-negative). */
 ir_atom lax_squeeze(lax_b *b, ir_atom x, const int64_t *dims, int n);

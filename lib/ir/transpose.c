@@ -41,37 +41,24 @@ static const tr_rule tr_rules[P_COUNT] = {
 bool vjp_has_transpose(int prim) { return prim >= 0 && prim < P_COUNT && tr_rules[prim] != NULL; }
 
 bool transpose_eqn(tq *q) {
-  const jvp_target *t = q->t;
+  const jvp_target *t = q->b.t;
   if (!tr_rules[q->e->prim])
     return diag_error(t->diags, t->m->src, q->e->span,
                       "NotImplementedError: Transpose rule (for reverse-mode differentiation) for '%s' not "
                       "implemented", prims[q->e->prim].name);
   tr_rules[q->e->prim](q);
-  return !q->failed;
+  return !q->b.failed;
 }
 
-/* ---- appending equations (as jvp.c's) ---- */
+/* ---- appending equations: lax's wrappers (lax_build.h) on q's builder ---- */
 
 static ir_atom build_n(tq *q, int prim, const ir_atom *in, int nin, const ir_param *ps, int np, const tj_aval *hint,
                        int nout, ir_atom *outs) {
-  if (q->failed) return ATOM_VAR(0);
-  const jvp_target *t = q->t;
-  if (*t->neqns >= t->max_eqns) {
-    q->failed = !diag_error(t->diags, t->m->src, q->e->span, "too many equations (limit is %u) in function '%s'",
-                            t->max_eqns, t->fn_name);
-    return ATOM_VAR(0);
-  }
-  ir_eqn_desc d = {.prim = prim, .in = in, .nin = (uint32_t)nin, .params = ps, .nparams = (uint16_t)np,
-                   .nout = (uint32_t)nout, .hint = hint, .span = q->e->span};
-  ir_eqn *e = ir_build(t->m, t->dst, &d, t->diags);
-  if (!e) { q->failed = true; return ATOM_VAR(0); }
-  (*t->neqns)++;
-  for (int i = 0; outs && i < nout; i++) outs[i] = ATOM_VAR(e->out[i]);
-  return nout ? ATOM_VAR(e->out[0]) : ATOM_VAR(0);
+  return lax_bind_n(&q->b, prim, in, nin, ps, np, hint, nout, outs);
 }
 
 static ir_atom build(tq *q, int prim, const ir_atom *in, int nin, const ir_param *ps, int np, const tj_aval *hint) {
-  return build_n(q, prim, in, nin, ps, np, hint, 1, NULL);
+  return lax_bind(&q->b, prim, in, nin, ps, np, hint);
 }
 
 static ir_atom un(tq *q, int prim, ir_atom a) { return build(q, prim, &a, 1, NULL, 0, NULL); }
@@ -81,89 +68,38 @@ static ir_atom bin(tq *q, int prim, ir_atom a, ir_atom b) {
   return build(q, prim, in, 2, NULL, 0, NULL);
 }
 
-static ir_module *mod(tq *q) { return q->t->m; }
-static tj_aval aval_of(tq *q, ir_atom a) { return ir_atom_aval(q->t->m, a); }
+static ir_module *mod(tq *q) { return q->b.t->m; }
+static tj_aval aval_of(tq *q, ir_atom a) { return lax_aval(&q->b, a); }
 /* The aval of operand i (an undefined primal's is its variable's). */
 static tj_aval in_aval(tq *q, int i) { return aval_of(q, q->e->in[i]); }
 
-static ir_atom lit(tq *q, tj_dtype dt, bool weak, double v) {
-  ir_lit l = {.dtype = dt, .weak = weak};
-  if (dtype_is_float(dt)) l.f = tj_round_to_float(dt, v);
-  else l.i = (int64_t)v;
-  return ir_new_lit(mod(q), &l);
-}
+static ir_atom lit(tq *q, tj_dtype dt, bool weak, double v) { return lax_lit(&q->b, dt, weak, v); }
 
 /* A tuple of ints, numpy's (np.int64) where np_ints says. */
-static pval *ints(tq *q, const int64_t *v, int n, bool np_ints) {
-  if (!np_ints) return pv_ints(mod(q), PV_TUPLE, v, n);
-  pval *p = pv_seq(mod(q), PV_TUPLE, n);
-  for (int i = 0; i < n; i++) p->items[i] = pv_np_int64(mod(q), v[i]);
-  return p;
-}
+static pval *ints(tq *q, const int64_t *v, int n, bool np_ints) { return lax_ints(&q->b, v, n, np_ints ? ~0ull : 0); }
 
-/* lax.reduce_sum(x, axes): always an equation. */
 static ir_atom reduce_sum(tq *q, ir_atom x, const int64_t *axes, int n) {
-  ir_param ps[2] = {{"axes", ints(q, axes, n, false)}, {"out_sharding", pv_none(mod(q))}};
-  return build(q, P_reduce_sum, &x, 1, ps, 2, NULL);
+  return lax_reduce_sum(&q->b, x, axes, n, 0);
 }
 
-/* lax.reshape(x, shape): x itself when of that shape and not a scalar. */
-static ir_atom reshape(tq *q, ir_atom x, const tj_aval *to) {
-  tj_aval a = aval_of(q, x);
-  if (a.rank && aval_same_shape(&a, to)) return x;
-  ir_param ps[3] = {{"dimensions", pv_none(mod(q))},
-                    {"new_sizes", ints(q, to->dims, to->rank, false)},
-                    {"sharding", pv_none(mod(q))}};
-  return build(q, P_reshape, &x, 1, ps, 3, NULL);
-}
+static ir_atom reshape(tq *q, ir_atom x, const tj_aval *to) { return lax_reshape(&q->b, x, to->dims, to->rank, NULL); }
 
-/* lax.broadcast_in_dim(x, shape of to, dims): a scalar to a scalar is x;
- * so is x of the result's shape already, which DynamicJaxprTrace forwards
- * (pe.forwarding_rules: lax.py _broadcast_in_dim_fwd_rule) and so records
- * no equation for. */
+/* lax.broadcast_in_dim to the shape of `to` (its dims: n of them, x's
+ * rank), forwarded when x has that shape already
+ * (_broadcast_in_dim_fwd_rule). */
 static ir_atom broadcast_in_dim(tq *q, ir_atom x, const tj_aval *to, const int64_t *dims, int n, bool np_ints) {
-  tj_aval a = aval_of(q, x), out = *to;
-  if (a.rank == 0 && to->rank == 0 && n == 0) return x;
-  if (aval_same_shape(&a, to)) return x;
-  out.dtype = a.dtype, out.weak = a.weak;
-  ir_param ps[1] = {{"broadcast_dimensions", ints(q, dims, n, np_ints)}};
-  return build(q, P_broadcast_in_dim, &x, 1, ps, n ? 1 : 0, &out);
+  (void)n;
+  return lax_broadcast_in_dim(&q->b, x, to->dims, to->rank, dims, np_ints ? ~0ull : 0);
 }
 
-/* lax.expand_dims(x, dims): broadcast_in_dim, an equation unless no
- * dimension is inserted (then the result's shape is x's, and
- * _broadcast_in_dim_fwd_rule forwards x). */
-static ir_atom expand_dims(tq *q, ir_atom x, const int64_t *dims, int n) {
-  tj_aval a = aval_of(q, x), out = a;
-  if (n == 0) return x;
-  bool inserted[TJ_MAX_RANK] = {0};
-  out.rank = (uint8_t)(a.rank + n);
-  for (int i = 0; i < n; i++) inserted[dims[i] < 0 ? dims[i] + out.rank : dims[i]] = true;
-  int64_t bdims[TJ_MAX_RANK];
-  int nb = 0, k = 0;
-  for (int i = 0; i < out.rank; i++) {
-    out.dims[i] = inserted[i] ? 1 : a.dims[k++];
-    if (!inserted[i]) bdims[nb++] = i;
-  }
-  ir_param ps[1] = {{"broadcast_dimensions", ints(q, bdims, nb, false)}};
-  return build(q, P_broadcast_in_dim, &x, 1, ps, nb ? 1 : 0, &out);
-}
+static ir_atom expand_dims(tq *q, ir_atom x, const int64_t *dims, int n) { return lax_expand_dims(&q->b, x, dims, n); }
 
-/* lax.transpose(x, perm): x itself for the identity. */
 static ir_atom transpose(tq *q, ir_atom x, const int64_t *perm, int n) {
-  bool identity = true;
-  for (int i = 0; i < n; i++) identity &= perm[i] == i;
-  if (identity) return x;
-  ir_param ps[1] = {{"permutation", ints(q, perm, n, false)}};
-  return build(q, P_transpose, &x, 1, ps, 1, NULL);
+  (void)n;
+  return lax_transpose(&q->b, x, perm);
 }
 
-/* lax.full_like(x, v): a literal for a scalar, else broadcast_in_dim. */
-static ir_atom full_like(tq *q, ir_atom x, double v) {
-  tj_aval a = aval_of(q, x);
-  ir_atom s = lit(q, a.dtype, a.weak, v);
-  return a.rank == 0 ? s : build(q, P_broadcast_in_dim, &s, 1, NULL, 0, &a);
-}
+static ir_atom full_like(tq *q, ir_atom x, double v) { return lax_full_like(&q->b, x, v); }
 
 /* lax.py _unbroadcast(aval, x): the sum of x over the axes broadcast to
  * reach it from aval. */
@@ -219,7 +155,7 @@ static void tr_mul(tq *q) {
 /* lax.py _div_transpose_rule: _unbroadcast(x, div(ct, y)). */
 static void tr_div(tq *q) {
   if (q->undef[1]) {
-    q->failed = !diag_error(q->t->diags, mod(q)->src, q->e->span, "RuntimeError: nonlinear div can't be transposed");
+    q->b.failed = !diag_error(q->b.t->diags, mod(q)->src, q->e->span, "RuntimeError: nonlinear div can't be transposed");
     return;
   }
   tj_aval x = in_aval(q, 0);
@@ -353,7 +289,7 @@ static void tr_concatenate(tq *q) {
   }
   ir_param ps[2] = {{"axis", pv_int(mod(q), dim)}, {"sizes", ints(q, sizes, (int)n, false)}};
   build_n(q, P_split, &CT, 1, ps, 2, hint, (int)n, outs);
-  for (uint32_t i = 0; i < n && !q->failed; i++)
+  for (uint32_t i = 0; i < n && !q->b.failed; i++)
     if (q->undef[i]) q->cin[i] = outs[i];
   free(hint);
   free(outs);
@@ -499,7 +435,7 @@ static ir_atom dot_transpose(tq *q, int x, const ir_dot_dims *d, bool swap_ans) 
 
 static void tr_dot_general(tq *q) {
   ir_dot_dims d;
-  if (!ir_dot_dims_read(q->e, &d)) { q->failed = true; return; }
+  if (!ir_dot_dims_read(q->e, &d)) { q->b.failed = true; return; }
   int x = q->undef[0] ? 0 : 1;
   q->cin[x] = dot_transpose(q, x, &d, x == 1);
 }
@@ -567,7 +503,7 @@ static ir_jaxpr *transpose_branch(tq *q, const ir_jaxpr *branch, const bool *und
     tj->invars[tj->nin++] = ir_new_var(m, &a);
     cts[k] = ATOM_VAR(tj->invars[tj->nin - 1]);
   }
-  jvp_target inner = *q->t;
+  jvp_target inner = *q->b.t;
   inner.dst = tj;
   if (!vjp_backward(&inner, &lin, cts, q->e->span, g)) return NULL;
   tj->outs = ARENA_ARRAY(&m->arena, ir_atom, nops + 1);
@@ -603,14 +539,14 @@ static void tr_jit(tq *q) {
   if (!pat || !outer) TJ_OOM();
   for (uint32_t i = 0; i < nin; i++) pat[i] = q->undef[i];
   for (uint32_t k = 0; k < nout; k++) pat[nin + k] = q->ct[k] != JVP_ZERO;
-  jit_transposed *r = vjp_memo_find(q->t, MEMO_TRANSPOSE_JIT, src, pat, nin + nout);
+  jit_transposed *r = vjp_memo_find(q->b.t, MEMO_TRANSPOSE_JIT, src, pat, nin + nout);
   if (!r) {
     r = ARENA_NEW(&m->arena, jit_transposed);
     r->gives = ARENA_ARRAY(&m->arena, bool, nin + 1);
     if ((r->tj = transpose_branch(q, src, q->undef, NULL, r->gives)))
-      vjp_memo_add(q->t, MEMO_TRANSPOSE_JIT, src, pat, nin + nout, r);
+      vjp_memo_add(q->b.t, MEMO_TRANSPOSE_JIT, src, pat, nin + nout, r);
     else
-      q->failed = true, r = NULL;
+      q->b.failed = true, r = NULL;
   }
   uint32_t nouter = 0;
   for (uint32_t i = 0; i < nin; i++)
@@ -626,7 +562,7 @@ static void tr_jit(tq *q) {
     ir_param ps[2] = {{"name", (pval *)ir_param_get(q->e, "name")}, {"jaxpr", pv_jaxpr(m, r->tj)}};
     build_n(q, P_jit, outer, (int)nouter, ps, 2, hint, (int)nres, res);
   }
-  for (uint32_t i = 0, k = 0; r && !q->failed && i < nin; i++)
+  for (uint32_t i = 0, k = 0; r && !q->b.failed && i < nin; i++)
     if (r->gives[i]) q->cin[i] = res[k++];
   free(res);
   free(hint);
@@ -650,13 +586,13 @@ static void tr_cond(tq *q) {
   ir_atom *in = malloc(sizeof *in * (q->e->nin + q->e->nout + 1)), *res = malloc(sizeof *res * (nops + 1));
   tj_aval *hint = malloc(sizeof *hint * (nops + 1));
   if (!nz || !out_nz || !tb || !in || !res || !hint) TJ_OOM();
-  for (uint32_t b = 0; !q->failed && b < nb; b++) {
-    q->failed = !transpose_branch(q, ir_pval_jaxpr(bv, (int)b), undef, NULL, nz);
+  for (uint32_t b = 0; !q->b.failed && b < nb; b++) {
+    q->b.failed = !transpose_branch(q, ir_pval_jaxpr(bv, (int)b), undef, NULL, nz);
     for (uint32_t i = 0; i < nops; i++) out_nz[i] |= nz[i];
   }
-  for (uint32_t b = 0; !q->failed && b < nb; b++)
-    q->failed = !(tb[b] = transpose_branch(q, ir_pval_jaxpr(bv, (int)b), undef, out_nz, nz));
-  if (!q->failed) {
+  for (uint32_t b = 0; !q->b.failed && b < nb; b++)
+    q->b.failed = !(tb[b] = transpose_branch(q, ir_pval_jaxpr(bv, (int)b), undef, out_nz, nz));
+  if (!q->b.failed) {
     uint32_t n = 0;
     in[n++] = q->e->in[0];
     for (uint32_t i = 0; i < nops; i++)
@@ -670,7 +606,7 @@ static void tr_cond(tq *q) {
     for (uint16_t i = 0; i < q->e->nparams; i++)
       ps[i] = strcmp(q->e->params[i].key, "branches") == 0 ? (ir_param){"branches", tuple} : q->e->params[i];
     build_n(q, P_cond, in, (int)n, ps, q->e->nparams, hint, (int)tb[0]->nout, res);
-    for (uint32_t i = 0, k = 0; !q->failed && i < nops; i++)
+    for (uint32_t i = 0, k = 0; !q->b.failed && i < nops; i++)
       if (out_nz[i]) q->cin[1 + i] = res[k++];
   }
   free(hint);
@@ -722,7 +658,7 @@ static ir_jaxpr *transpose_scan_body(tq *q, const scan_tr *st, const ir_jaxpr *s
     cts[k] = ATOM_VAR(tj->invars[tj->nin++] = ir_new_var(m, &a));
   }
   for (uint32_t i = st->nires + nlin; i < nops; i++) tj->invars[tj->nin++] = body->invars[i];
-  jvp_target inner = *q->t;
+  jvp_target inner = *q->b.t;
   inner.dst = tj;
   if (!vjp_backward_seeded(&inner, &lin, cts, seeds, q->e->span, g)) return NULL;
   tj->outs = ARENA_ARRAY(&m->arena, ir_atom, nlin + 1);
@@ -748,12 +684,12 @@ static uint32_t scan_operands(tq *q, const scan_tr *st, ir_atom *in) {
   for (uint32_t k = 0; k < ncarry; k++) { /* ct_carry = map(instantiate_zeros, ct_carry) */
     tj_aval a = aval_of(q, ATOM_VAR(q->e->out[k]));
     ctc[k] = q->ct[k];
-    if (ctc[k] == JVP_ZERO && !jvp_zeros(q->t, &a, q->e->span, &ctc[k])) q->failed = true;
+    if (ctc[k] == JVP_ZERO && !jvp_zeros(q->b.t, &a, q->e->span, &ctc[k])) q->b.failed = true;
   }
   for (uint32_t i = 0; i < st->nires; i++) in[n++] = q->e->in[i];
   for (uint32_t i = st->nires; i < st->nc; i++) { /* ct_immut_consts: zeros_like_aval */
     tj_aval a = in_aval(q, (int)i);
-    if (!jvp_zeros(q->t, &a, q->e->span, &in[n++])) q->failed = true;
+    if (!jvp_zeros(q->b.t, &a, q->e->span, &in[n++])) q->b.failed = true;
   }
   n += ncarry;
   for (uint32_t k = ncarry; k < q->e->nout; k++)
@@ -776,8 +712,8 @@ static void tr_scan(tq *q) {
   ir_atom *in = calloc(q->e->nin + q->e->nout + 1, sizeof *in), *res = calloc(q->e->nin + 1, sizeof *res);
   if (!in || !res) TJ_OOM();
   uint32_t n = scan_operands(q, &st, in);
-  ir_jaxpr *tb = q->failed ? NULL : transpose_scan_body(q, &st, body);
-  if (!tb) q->failed = true;
+  ir_jaxpr *tb = q->b.failed ? NULL : transpose_scan_body(q, &st, body);
+  if (!tb) q->b.failed = true;
   ir_param *ps = ARENA_ARRAY(&m->arena, ir_param, q->e->nparams + 1);
   for (uint16_t i = 0; tb && i < q->e->nparams; i++) {
     ps[i] = q->e->params[i];
@@ -787,7 +723,7 @@ static void tr_scan(tq *q) {
     else if (strcmp(ps[i].key, "reverse") == 0) ps[i].val = pv_bool(m, !ir_param_bool(q->e, "reverse", false));
   }
   if (tb) build_n(q, P_scan, in, (int)n, ps, q->e->nparams, NULL, (int)tb->nout, res);
-  for (uint32_t i = 0; tb && !q->failed && i < tb->nout; i++) {
+  for (uint32_t i = 0; tb && !q->b.failed && i < tb->nout; i++) {
     uint32_t op = st.nires + i;
     if (op < q->e->nin && q->undef[op]) q->cin[op] = res[i];
   }

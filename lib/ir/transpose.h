@@ -2,6 +2,7 @@
 #ifndef TJ_TRANSPOSE_H
 #define TJ_TRANSPOSE_H
 #include "jvp.h"
+#include "lax_build.h"
 
 /* One linear equation being transposed: the cotangents of its outputs
  * ct (JVP_ZERO: a symbolic zero; never all zero), which of its operands
@@ -9,12 +10,11 @@
  * rule appends its equations to t->dst and writes each linear operand's
  * cotangent to cin (JVP_ZERO for a zero). */
 typedef struct tq {
-  const jvp_target *t;
+  lax_b b;              /* the target, the transposed equation's span, failed */
   const ir_eqn *e;
   const ir_atom *ct;
   const bool *undef;
   ir_atom *cin;
-  bool failed;
 } tq;
 
 /* Runs e's transpose rule; false (with the error reported) when it has

@@ -19,8 +19,8 @@
 void tr_custom_lin(tq *q) {
   const ir_eqn *e = q->e;
   const pval *b = ir_param_get(e, "bwd"), *z = ir_param_get(e, "in_zeros"), *nr = ir_param_get(e, "num_res");
-  if (jvp_custom_rule_missing(q->t, e, b)) {
-    q->failed = true;
+  if (jvp_custom_rule_missing(q->b.t, e, b)) {
+    q->b.failed = true;
     return;
   }
   const ir_jaxpr *bwd = b->jaxpr;
@@ -32,15 +32,15 @@ void tr_custom_lin(tq *q) {
   for (uint32_t i = 0; i < nres; i++) ins[i] = e->in[i];
   for (uint32_t i = 0; i < nout; i++) {
     ins[nres + i] = q->ct[i];
-    tj_aval a = q->t->m->vars[e->out[i]];
-    if (q->ct[i] == JVP_ZERO && !jvp_zeros(q->t, &a, e->span, &ins[nres + i])) q->failed = true;
+    tj_aval a = q->b.t->m->vars[e->out[i]];
+    if (q->ct[i] == JVP_ZERO && !jvp_zeros(q->b.t, &a, e->span, &ins[nres + i])) q->b.failed = true;
   }
   for (uint32_t i = 0; i < bwd->nin; i++) zs[i] = JVP_ZERO;
-  uint32_t from = q->t->dst->neqns;
-  if (!q->failed && !jvp_replay(q->t, bwd, ins, zs, op, ot)) q->failed = true;
-  if (!q->failed) jvp_custom_fresh_calls(q->t, q->t->dst, from);
+  uint32_t from = q->b.t->dst->neqns;
+  if (!q->b.failed && !jvp_replay(q->b.t, bwd, ins, zs, op, ot)) q->b.failed = true;
+  if (!q->b.failed) jvp_custom_fresh_calls(q->b.t, q->b.t->dst, from);
   for (uint32_t i = 0; i < e->nin; i++) q->cin[i] = JVP_ZERO;
-  for (int k = 0, given = 0, lin = (int)nres; !q->failed && k < z->nitems; k++) {
+  for (int k = 0, given = 0, lin = (int)nres; !q->b.failed && k < z->nitems; k++) {
     ir_atom ct = b->items[k]->i ? op[given++] : JVP_ZERO;
     if (!z->items[k]->i) q->cin[lin++] = ct;
   }

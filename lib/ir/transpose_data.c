@@ -21,13 +21,13 @@
 
 #define CT (q->ct[0])
 
-static ir_module *mod(tq *q) { return q->t->m; }
-static tj_aval aval_of(tq *q, ir_atom a) { return ir_atom_aval(q->t->m, a); }
+static ir_module *mod(tq *q) { return q->b.t->m; }
+static tj_aval aval_of(tq *q, ir_atom a) { return lax_aval(&q->b, a); }
 static tj_aval in_aval(tq *q, int i) { return aval_of(q, q->e->in[i]); }
 
 static void fail(tq *q, const char *msg) {
-  diag_error(q->t->diags, mod(q)->src, q->e->span, "%s", msg);
-  q->failed = true;
+  diag_error(q->b.t->diags, mod(q)->src, q->e->span, "%s", msg);
+  q->b.failed = true;
 }
 
 /* lax.full(shape, 0, dtype): a strong literal for a scalar, else its
@@ -35,16 +35,12 @@ static void fail(tq *q, const char *msg) {
  * sharding of an aval outside a mesh canonicalizes to None). */
 static ir_atom zeros(tq *q, tj_aval shape, tj_dtype dt) {
   shape.dtype = dt, shape.weak = false;
-  ir_atom z = tq_lit(q, dt, false, 0);
-  return shape.rank ? tq_build(q, P_broadcast_in_dim, &z, 1, NULL, 0, &shape) : z;
+  return lax_full(&q->b, &shape, 0);
 }
 
 /* ad_util.zeros_like_aval(aval) (Zero.instantiate): the same, the
  * literal of the aval's weak type. */
-static ir_atom zeros_like_aval(tq *q, tj_aval a) {
-  ir_atom z = tq_lit(q, a.dtype, a.weak, 0);
-  return a.rank ? tq_build(q, P_broadcast_in_dim, &z, 1, NULL, 0, &a) : z;
-}
+static ir_atom zeros_like_aval(tq *q, tj_aval a) { return lax_full(&q->b, &a, 0); }
 
 /* ---- gather and the scatters ---- */
 
@@ -70,20 +66,20 @@ static ir_jaxpr *find_add_jaxpr(const ir_module *m, const ir_jaxpr *j, tj_dtype 
  * (JAX caches it: every scatter-add of the dtype names the same jaxpr). */
 static ir_jaxpr *add_jaxpr(tq *q, tj_dtype dt) {
   ir_module *m = mod(q);
-  ir_jaxpr *j = find_add_jaxpr(m, q->t->dst, dt, 0);
+  ir_jaxpr *j = find_add_jaxpr(m, q->b.t->dst, dt, 0);
   if (!j) j = find_add_jaxpr(m, m->top, dt, 0);
   if (j) return j;
-  jvp_target t = *q->t;
+  jvp_target t = *q->b.t;
   uint32_t count = 0;
   t.neqns = &count, t.max_eqns = UINT32_MAX;
   j = t.dst = ir_jaxpr_new(m);
-  tq s = {.t = &t, .e = q->e};
+  tq s = {.b = {&t, q->e->span, false}, .e = q->e};
   tj_aval a[2] = {aval_scalar(dt, false), aval_scalar(dt, false)};
   uint32_t v[2];
   ir_build_invars(m, j, a, 2, v);
   ir_atom in[2] = {ATOM_VAR(v[0]), ATOM_VAR(v[1])};
   ir_atom r = tq_build(&s, P_add, in, 2, NULL, 0, NULL);
-  if (s.failed) { q->failed = true; return NULL; }
+  if (s.b.failed) { q->b.failed = true; return NULL; }
   ir_build_outs(m, j, &r, 1);
   return j;
 }
@@ -121,12 +117,12 @@ static ir_atom scatter(tq *q, int prim, ir_atom x, ir_atom idx, ir_atom upd, pva
 void tr_gather(tq *q) {
   ir_gather_dims g;
   ir_scatter_dims s;
-  if (!ir_gather_dims_read(q->e, &g)) { q->failed = true; return; }
+  if (!ir_gather_dims_read(q->e, &g)) { q->b.failed = true; return; }
   scatter_of_gather(&g, &s);
   tj_dtype dt = aval_of(q, CT).dtype;
   ir_atom z = zeros(q, in_aval(q, 0), dt);
   ir_jaxpr *uj = add_jaxpr(q, dt);
-  if (!uj || q->failed) return;
+  if (!uj || q->b.failed) return;
   ir_module *m = mod(q);
   const ir_eqn *e = q->e;
   q->cin[0] = scatter(q, P_scatter_add, z, e->in[1], CT, ir_scatter_dims_new(m, &s),
@@ -144,7 +140,7 @@ static ir_atom gather_back(tq *q, ir_atom t) {
   ir_module *m = mod(q);
   const ir_eqn *e = q->e;
   ir_scatter_dims s;
-  if (!ir_scatter_dims_read(e, &s)) { q->failed = true; return t; }
+  if (!ir_scatter_dims_read(e, &s)) { q->b.failed = true; return t; }
   ir_gather_dims g = {.noffset = s.nwindow, .ncollapsed = s.ninserted, .nstart_map = s.nto,
                       .nbatching = s.nbatching, .nindices_batching = s.nindices_batching};
   memcpy(g.offset, s.window, sizeof *g.offset * (size_t)s.nwindow);
@@ -320,20 +316,9 @@ void tr_dynamic_slice(tq *q) {
 
 /* ---- conv_general_dilated (convolution.py ad.defbilinear) ---- */
 
-/* lax.reshape(x, sizes, dimensions=perm) (perm NULL: None): x itself for
- * the same shape, the identity and a nonscalar; dimensions None for the
- * identity. */
+/* lax.reshape(x, sizes, dimensions=perm) (perm NULL: None). */
 static ir_atom reshape_dims(tq *q, ir_atom x, const int64_t *sizes, int rank, const int64_t *perm) {
-  tj_aval a = aval_of(q, x);
-  bool same_dims = true, same = a.rank == rank && a.rank > 0;
-  for (int i = 0; perm && i < a.rank; i++) same_dims &= perm[i] == i;
-  for (int i = 0; same && i < rank; i++) same = a.dims[i] == sizes[i];
-  if (same && same_dims) return x;
-  ir_module *m = mod(q);
-  ir_param ps[3] = {{"dimensions", same_dims ? pv_none(m) : pv_ints(m, PV_TUPLE, perm, a.rank)},
-                    {"new_sizes", pv_ints(m, PV_TUPLE, sizes, rank)},
-                    {"sharding", pv_none(m)}};
-  return tq_build(q, P_reshape, &x, 1, ps, 3, NULL);
+  return lax_reshape(&q->b, x, sizes, rank, perm);
 }
 
 /* convolution.py _reshape_axis_out_of(src, size1, x): dimension src split
@@ -480,7 +465,7 @@ static ir_atom conv_rhs(tq *q, const tj_conv *c) {
 
 void tr_conv_general_dilated(tq *q) {
   tj_conv c;
-  if (!conv_read(q->e, &c)) { q->failed = true; return; }
+  if (!conv_read(q->e, &c)) { q->b.failed = true; return; }
   if (q->undef[0] && q->undef[1]) {
     fail(q, "conv_general_dilated with both operands linear cannot be transposed");
     return;
@@ -514,10 +499,10 @@ void tr_select_and_gather_add(tq *q) {
   if (dilated) {
     tj_buf b = {0};
     print_param_value(m, ir_param_get(e, "window_dilation"), &b);
-    diag_error(q->t->diags, m->src, e->span,
+    diag_error(q->b.t->diags, m->src, e->span,
                "NotImplementedError: VJP not implemented for select_and_gather (MaxPool) with window dilation, got "
                "window_dilation=%s.", b.data ? b.data : "");
-    q->failed = true;
+    q->b.failed = true;
     buf_free(&b);
     return;
   }
@@ -561,7 +546,7 @@ void tr_stack(tq *q) {
   }
   ir_param p = {"axis", (pval *)ir_param_get(e, "axis")};
   tq_build_n(q, P_unstack, &CT, 1, &p, 1, hint, (int)n, outs);
-  for (uint32_t i = 0; i < n && !q->failed; i++)
+  for (uint32_t i = 0; i < n && !q->b.failed; i++)
     if (q->undef[i]) q->cin[i] = outs[i];
   free(hint);
   free(outs);

@@ -313,7 +313,7 @@ static bool transpose_one(accums *a, const ir_eqn *e) {
     cin[i] = JVP_ZERO;
   }
   if (any) {  /* a zero cotangent transposes to zeros, with no equations */
-    tq q = {.t = a->t, .e = e, .ct = ct, .undef = undef, .cin = cin};
+    tq q = {.b = {a->t, e->span, false}, .e = e, .ct = ct, .undef = undef, .cin = cin};
     ok = transpose_eqn(&q);
     for (uint32_t i = 0; ok && i < e->nin; i++)
       if (undef[i]) accum(a, ATOM_INDEX(e->in[i]), cin[i]);
