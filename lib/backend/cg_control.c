@@ -231,6 +231,18 @@ void cg_charge_work(cg *g, const ir_eqn *e) {
   cg_line(g, "if ((rt->work += %lldull) > rt->max_work) %s(rt, %d);", (long long)n, cg_fn(g, "tj_rt_fail"), JIT_WORK);
 }
 
+/* _pred_bcast_select_hlo: where the batched predicate p (np elements,
+ * leading every carry's shape) is false, the next carry keeps the current
+ * one's rows. */
+static void keep_finished(cg *g, const ir_atom *init, uint32_t n, uint32_t id, int64_t np) {
+  for (uint32_t i = 0; i < n; i++) {
+    tj_aval a = cg_aval(g, init[i]);
+    long long row = (long long)(cg_size(&a) / np) * dtype_size(a.dtype);
+    cg_line(g, "for (long k = 0; k < %lld; k++) if (!p%u[k]) %s((char *)n%u_%u + k * %lld, (char *)c%u_%u + k * %lld, %lld);",
+            (long long)np, id, cg_fn(g, "memcpy"), id, i, row, id, i, row, row);
+  }
+}
+
 bool cg_while(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   (void)ops, (void)expr;
   const ir_jaxpr *body = ir_param_jaxpr(e, "body_jaxpr"), *cj = ir_param_jaxpr(e, "cond_jaxpr");
@@ -249,14 +261,27 @@ bool cg_while(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   for (uint32_t i = 0; i < bn; i++) bin.s[i] = atom_text(g, e->in[cn + i]);
   for (uint32_t i = 0; i < n; i++) cin.s[cn + i] = fmt("%s", cur.s[i]), bin.s[bn + i] = fmt("%s", cur.s[i]);
   pred.s[0] = fmt("p%u", id);
+  tj_aval pa = g->m->vars[ATOM_IS_LIT(cj->outs[0]) ? 0 : ATOM_INDEX(cj->outs[0])];
+  int64_t np = ATOM_IS_LIT(cj->outs[0]) ? 1 : cg_size(&pa);
+  bool batched = !ATOM_IS_LIT(cj->outs[0]) && pa.rank > 0;
+  if (batched) cg_line(g, "bool *p%u = %s(rt, %lld);", id, cg_fn(g, "tj_rt_alloc"), (long long)(np ? np : 1));
   cg_line(g, "for (;;) {");
   g->indent++;
-  cg_line(g, "bool p%u;", id);
+  if (!batched) cg_line(g, "bool p%u;", id);
   bool ok = sub_block(g, cj, &cin, &pred);
-  cg_line(g, "if (!p%u) break;", id);
+  if (batched) cg_line(g, "{ bool any = 0; for (long k = 0; k < %lld; k++) any |= p%u[k]; if (!any) break; }",
+                       (long long)np, id);
+  else cg_line(g, "if (!p%u) break;", id);
   cg_charge_work(g, e);
   ok = ok && sub_block(g, body, &bin, &next);
-  carried_loop_end(g, init, n, id, e->out);
+  if (batched) keep_finished(g, init, n, id, np);
+  carries_swap(g, init, n, id);
+  g->indent--;
+  cg_line(g, "}");
+  carries_end(g, init, n, id, e->out);
+  if (batched) cg_line(g, "%s(rt, p%u);", cg_fn(g, "tj_rt_free"), id);
+  g->indent--;
+  cg_line(g, "}");
   texts_free(&cur), texts_free(&next), texts_free(&cin), texts_free(&bin), texts_free(&pred);
   return ok;
 }

@@ -23,19 +23,33 @@ bool ev_cond(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array
   return eval_sub(s, ir_pval_jaxpr(br, (int)index), in + 1, out);
 }
 
-/* Evaluates the while's cond_jaxpr on its consts and the carries. */
+/* Evaluates the while's cond_jaxpr on its consts and the carries: the
+ * predicate (*pred, the caller's to free), and whether any of its
+ * elements is true (a batched predicate's reduce_or, _while_lowering). */
 static bool while_test(eval_state *s, const ir_jaxpr *cj, const tj_array *const *consts, int nc,
-                       tj_array *const *carry, int ncarry, bool *truth) {
+                       tj_array *const *carry, int ncarry, tj_array **pred, bool *truth) {
   const tj_array **args = calloc((size_t)(nc + ncarry) + 1, sizeof *args);
-  tj_array *r = NULL;
   if (!args) return eval_fail(s, "out of memory");
   memcpy(args, consts, sizeof *args * (size_t)nc);
   memcpy(args + nc, carry, sizeof *args * (size_t)ncarry);
-  bool ok = eval_sub(s, cj, args, &r);
+  *pred = NULL;
+  bool ok = eval_sub(s, cj, args, pred);
   free(args);
-  if (ok) *truth = array_get_i(r, 0) != 0;
-  array_free(r);
+  *truth = false;
+  for (int64_t i = 0; ok && !*truth && i < (*pred)->size; i++) *truth = array_get_i(*pred, i) != 0;
   return ok;
+}
+
+/* _pred_bcast_select_hlo: where a batched predicate's element is false,
+ * the carry's rows it leads keep their old values. */
+static void keep_finished(const tj_array *pred, tj_array *const *old, tj_array **next, int ncarry) {
+  int64_t n = pred->size;
+  if (pred->rank == 0) return;
+  for (int i = 0; i < ncarry; i++) {
+    size_t row = (size_t)(next[i]->size / n) * (size_t)dtype_size(next[i]->dtype);
+    for (int64_t k = 0; k < n; k++)
+      if (!array_get_i(pred, k)) memcpy((char *)next[i]->data + k * row, (const char *)old[i]->data + k * row, row);
+  }
 }
 
 bool ev_while(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_array **out) {
@@ -50,13 +64,17 @@ bool ev_while(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arra
   if (!ok) eval_fail(s, "out of memory");
   for (int i = 0; ok && i < ncarry; i++)
     ok = (carry[i] = eval_copy(s, in[cn + bn + i])) != NULL;
-  while (ok && (ok = while_test(s, cj, in, cn, carry, ncarry, &truth)) && truth && (ok = eval_charge(s, step))) {
+  tj_array *pred = NULL;
+  while (ok && (ok = while_test(s, cj, in, cn, carry, ncarry, &pred, &truth)) && truth && (ok = eval_charge(s, step))) {
     memcpy(args, in + cn, sizeof *args * (size_t)bn);
     memcpy(args + bn, carry, sizeof *args * (size_t)ncarry);
     if (!(ok = eval_sub(s, body, args, next))) break;
+    keep_finished(pred, carry, next, ncarry);
+    array_free(pred), pred = NULL;
     eval_free_all(carry, (uint32_t)ncarry);
     memcpy(carry, next, sizeof *carry * (size_t)ncarry);
   }
+  array_free(pred);
   if (ok) memcpy(out, carry, sizeof *out * (size_t)ncarry);
   else if (carry) eval_free_all(carry, (uint32_t)ncarry);
   free(args);

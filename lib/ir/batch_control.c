@@ -225,25 +225,25 @@ static bool while_carries(bq *q, const ir_jaxpr *body, int bc, const bool *bcons
 }
 
 /* The while's jaxprs batched: consts at their own dims, carries at
- * carry_dims (the body's outputs there too, the predicate unmapped). */
+ * carry_dims (the body's outputs there too), the predicate at pred_dest. */
 static bool while_jaxprs(bq *q, const ir_jaxpr *cond, const ir_jaxpr *body, int cc, int bc, const int *carry_dims,
-                         int nk, ir_jaxpr **cj, ir_jaxpr **bj) {
+                         int nk, int pred_dest, ir_jaxpr **cj, ir_jaxpr **bj) {
   int *dims = malloc(sizeof *dims * (size_t)(cc + bc + 2 * nk + 2)), *odims = dims + cc + bc + nk;
   if (!dims) TJ_OOM();
   memcpy(dims, q->d + cc, sizeof *dims * (size_t)bc), memcpy(dims + bc, carry_dims, sizeof *dims * (size_t)nk);
   *bj = batch_jaxpr_axes(q->bt, body, dims, carry_dims, q->e->span, odims);
   memcpy(dims, q->d, sizeof *dims * (size_t)cc), memcpy(dims + cc, carry_dims, sizeof *dims * (size_t)nk);
-  int none = NM;
-  *cj = *bj ? batch_jaxpr_axes(q->bt, cond, dims, &none, q->e->span, odims) : NULL;
+  *cj = *bj ? batch_jaxpr_axes(q->bt, cond, dims, &pred_dest, q->e->span, odims) : NULL;
   free(dims);
   return *bj && *cj;
 }
 
-/* loops.py _while_loop_batching_rule with an unmapped predicate: the
- * batched carries (found by the fixed point) at the predicate's rank (0
- * for a scalar), inits broadcast or moved there, consts as they are. A
- * mapped predicate (a while on each example's own condition) is not
- * batched yet. */
+/* loops.py _while_loop_batching_rule: the batched carries (found by the
+ * fixed point) at the predicate's rank (0 for a scalar), inits broadcast
+ * or moved there, consts as they are. A mapped predicate (each example
+ * stops on its own condition) batches every carry at 0 and the predicate
+ * too: the while then runs while any element is true, rows whose element
+ * is false keeping their values (shape_while, _while_lowering). */
 void b_while(bq *q) {
   const ir_jaxpr *cond = ir_param_jaxpr(q->e, "cond_jaxpr"), *body = ir_param_jaxpr(q->e, "body_jaxpr");
   int cc = (int)ir_param_int(q->e, "cond_nconsts", 0), bc = (int)ir_param_int(q->e, "body_nconsts", 0);
@@ -261,14 +261,9 @@ void b_while(bq *q) {
     ok = outputs_mapped(q, cond, bat, NULL, &pred);
     memmove(carry, bat + cc, sizeof *bat * (size_t)nk);
   }
-  if (ok && pred) {
-    batch_fail(q, "NotImplementedError: vmap of a while_loop whose condition depends on the mapped values is not "
-                  "supported yet");
-    ok = false;
-  }
-  int rank = ok ? ir_atom_aval(q->bt->t.m, cond->outs[0]).rank : 0;
-  for (int i = 0; ok && i < nk; i++) carry_dims[i] = carry[i] ? rank : NM;
-  if (ok && while_jaxprs(q, cond, body, cc, bc, carry_dims, nk, &cj, &bj)) {
+  int rank = ok && !pred ? ir_atom_aval(q->bt->t.m, cond->outs[0]).rank : 0;
+  for (int i = 0; ok && i < nk; i++) carry_dims[i] = carry[i] || pred ? rank : NM;
+  if (ok && while_jaxprs(q, cond, body, cc, bc, carry_dims, nk, pred ? 0 : NM, &cj, &bj)) {
     ir_atom *in = malloc(sizeof *in * (q->e->nin + 1));
     if (!in) TJ_OOM();
     memcpy(in, q->x, sizeof *in * (size_t)(cc + bc));

@@ -27,6 +27,16 @@ bool shape_while(const ir_module *m, const ir_eqn *e, tj_aval *out, diag_list *d
   int64_t ncarry = (int64_t)e->nin - bn - cn;
   if (ncarry != (int64_t)e->nout || (int64_t)body->nout != ncarry) return REJECT("while carries do not match");
   for (uint32_t i = 0; i < e->nout; i++) out[i] = ir_atom_aval(m, body->outs[i]);
+  /* a batched predicate (vmap: loops.py _while_lowering's `batched`) is a
+   * bool array whose shape leads every carry's: each element stops its
+   * own rows */
+  tj_aval p = cond->nout == 1 ? ir_atom_aval(m, cond->outs[0]) : (tj_aval){.dtype = DT_F32};
+  if (cond->nout != 1 || p.dtype != DT_BOOL) return REJECT("while's cond_jaxpr must return one bool");
+  for (uint32_t i = 0; p.rank && i < e->nout; i++) {
+    bool prefix = out[i].rank >= p.rank;
+    for (int d = 0; prefix && d < p.rank; d++) prefix = out[i].dims[d] == p.dims[d];
+    if (!prefix) return REJECT("while's batched predicate must lead the shape of every carry");
+  }
   return true;
 }
 
