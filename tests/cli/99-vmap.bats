@@ -244,3 +244,16 @@ EOF
     '"}"'
   pairs_agree "$BATS_TEST_TMPDIR/keys.json" 1 0
 }
+
+@test "vmap of indexing with traced indices (dynamic_slice and gather: operand, indices or both mapped) equals the stacked examples" {
+  vmap_spec idx '{"xs": {"dtype": "f32", "shape": [3, 4, 5], "random": {"seed": 11, "dist": "normal"}},
+                  "is": {"dtype": "i32", "shape": [3], "data": [2, -1, 0]},
+                  "w": {"dtype": "f32", "shape": [4, 5], "random": {"seed": 12, "dist": "normal"}}}' \
+    '"float f(float x[4][5], int i) { return x[i] * 2.0 + x[1:3, i].sum() + take(x[0], array([i, 0, 3])).sum(); }"' \
+    '"auto g(float xs[3][4][5], int is[3], float w[4][5]) {"' \
+    '"  return (vmap(f)(xs, is), stack((f(xs[0], is[0]), f(xs[1], is[1]), f(xs[2], is[2]))),"' \
+    '"          vmap(f, (0, None))(xs, is[0]), stack((f(xs[0], is[0]), f(xs[1], is[0]), f(xs[2], is[0]))),"' \
+    '"          vmap(f, (None, 0))(w, is), stack((f(w, is[0]), f(w, is[1]), f(w, is[2]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/idx.json" 3 1e-6
+}
