@@ -1,6 +1,7 @@
-/* The batching rules of indexing (batch.def): gather and dynamic_slice,
- * after JAX 0.10.2's slicing.py _gather_batching_rule and
- * _dynamic_slice_batching_rule (which makes its slice a gather). The
+/* The batching rules of indexing (batch.def): gather, dynamic_slice and
+ * the scatters, after JAX 0.10.2's slicing.py _gather_batching_rule,
+ * _dynamic_slice_batching_rule (which makes its slice a gather) and
+ * _scatter_batching_rule. The
  * dimension numbers keep JAX's numpy ints where its rule computes them
  * with np.add: each record field is rebuilt item by item. */
 #include <stdlib.h>
@@ -46,15 +47,20 @@ static field prepend(int64_t x, field f) {
   return f;
 }
 
-/* The record GatherDimensionNumbers(...) of the five fields. */
-static pval *dnums_of(ir_module *m, const field *fs) {
-  ir_ints_in in[IR_GATHER_FIELDS];
-  for (int i = 0; i < IR_GATHER_FIELDS; i++) in[i] = (ir_ints_in){fs[i].v, fs[i].n};
-  pval *r = ir_int_record_new(m, "GatherDimensionNumbers", ir_gather_fields, IR_GATHER_FIELDS, in);
-  for (int i = 0; i < IR_GATHER_FIELDS; i++)
+/* The record NAME(...) of the five fields (GatherDimensionNumbers,
+ * ScatterDimensionNumbers: five each). */
+static pval *record_of(ir_module *m, const char *name, const char *const *names, const field *fs) {
+  ir_ints_in in[5];
+  for (int i = 0; i < 5; i++) in[i] = (ir_ints_in){fs[i].v, fs[i].n};
+  pval *r = ir_int_record_new(m, name, names, 5, in);
+  for (int i = 0; i < 5; i++)
     for (int k = 0; k < fs[i].n; k++)
       if (fs[i].np[k]) r->items[i]->items[k] = pv_np_int64(m, fs[i].v[k]);
   return r;
+}
+
+static pval *dnums_of(ir_module *m, const field *fs) {
+  return record_of(m, "GatherDimensionNumbers", ir_gather_fields, fs);
 }
 
 /* slicing.gather(operand, indices, dnums, slice_sizes, ...) with the
@@ -163,4 +169,38 @@ void b_dynamic_slice(bq *q) {
   ir_atom index = slice_indices(q, ndims, &id);
   gather_rule(q, q->x[0], q->d[0], index, id, dn, ss, nss, true, true, pv_name(m, "GatherScatterMode.CLIP"),
               pv_none(m));
+}
+
+/* ---- scatters ---- */
+
+enum { UPDATE_WINDOW, INSERTED, TO_OPERAND, S_OPERAND_BATCHING, S_INDICES_BATCHING };
+
+/* _scatter_batching_rule (every scatter): the operand and the updates
+ * mapped to the front (broadcast there when unmapped); with the indices
+ * unmapped the batch is one more window dimension, else the indices move
+ * to the front too and the batch is a batching dimension of both. */
+void b_scatter(bq *q) {
+  const pval *dn = ir_param_get(q->e, "dimension_numbers");
+  if (!dn || dn->nitems != 5) { batch_fail(q, "internal error: scatter without its dimension numbers"); return; }
+  int64_t size = batch_mapped_size(q);
+  field fs[5];
+  for (int i = 0; i < 5; i++) fs[i] = field_of(dn, i);
+  ir_atom in[3];
+  in[0] = batch_at_front(q, q->x[0], q->d[0], size);
+  in[2] = batch_at_front(q, q->x[2], q->d[2], size);
+  in[1] = q->x[1];
+  fs[INSERTED] = np_add1(fs[INSERTED]);
+  fs[TO_OPERAND] = np_add1(fs[TO_OPERAND]);
+  if (q->d[1] == NM) {
+    fs[UPDATE_WINDOW] = prepend(0, np_add1(fs[UPDATE_WINDOW]));
+    fs[S_OPERAND_BATCHING] = np_add1(fs[S_OPERAND_BATCHING]);
+  } else {
+    in[1] = batch_at_front(q, q->x[1], q->d[1], size);
+    fs[UPDATE_WINDOW] = np_add1(fs[UPDATE_WINDOW]);
+    fs[S_OPERAND_BATCHING] = prepend(0, np_add1(fs[S_OPERAND_BATCHING]));
+    fs[S_INDICES_BATCHING] = prepend(0, np_add1(fs[S_INDICES_BATCHING]));
+  }
+  pval *rec = record_of(q->bt->t.m, "ScatterDimensionNumbers", ir_scatter_fields, fs);
+  batch_rebind(q, in, "dimension_numbers", rec, NULL, q->out);
+  q->od[0] = 0;
 }

@@ -257,3 +257,16 @@ EOF
     '"}"'
   pairs_agree "$BATS_TEST_TMPDIR/idx.json" 3 1e-6
 }
+
+@test "vmap of scatters (set, add, multiply, min, max; indices mapped or not, updates unmapped) equals the stacked examples" {
+  vmap_spec sct '{"xs": {"dtype": "f32", "shape": [3, 5], "random": {"seed": 13, "dist": "normal"}},
+                  "is": {"dtype": "i32", "shape": [3], "data": [4, 0, 2]},
+                  "w": {"dtype": "f32", "shape": [5], "random": {"seed": 14, "dist": "normal"}}}' \
+    '"float f(float x[5], int i) { return x.at[i].set(9.0) + x.at[array([i, 1])].add(array([1.0, x[0]])) + x.at[i].multiply(3.0) + x.at[i].min(-1.0) + x.at[i].max(x[3]); }"' \
+    '"auto g(float xs[3][5], int is[3], float w[5]) {"' \
+    '"  return (vmap(f)(xs, is), stack((f(xs[0], is[0]), f(xs[1], is[1]), f(xs[2], is[2]))),"' \
+    '"          vmap(f, (0, None))(xs, is[0]), stack((f(xs[0], is[0]), f(xs[1], is[0]), f(xs[2], is[0]))),"' \
+    '"          vmap(f, (None, 0))(w, is), stack((f(w, is[0]), f(w, is[1]), f(w, is[2]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/sct.json" 3 1e-6
+}
