@@ -357,3 +357,23 @@ void b_tile(bq *q) {
   batch_rebind(q, q->x, "reps", insert_item(m, ir_param_get(q->e, "reps"), q->d[0], pv_int(m, 1)), NULL, q->out);
   q->od[0] = q->d[0];
 }
+
+/* ---- windowed reductions ---- */
+
+/* windowed_reductions.py _reduce_window_batch_rule: a window of 1 (stride
+ * 1, no padding, no dilation) inserted at the batch dimension. */
+void b_reduce_window(bq *q) {
+  ir_module *m = q->bt->t.m;
+  int bd = q->d[0];
+  int64_t none[2] = {0, 0};
+  ir_param ps[8];
+  int np = q->e->nparams < 8 ? q->e->nparams : 8;
+  for (int i = 0; i < np; i++) {
+    ps[i] = q->e->params[i];
+    if (ps[i].val->kind != PV_TUPLE) continue;
+    bool pad = strcmp(ps[i].key, "padding") == 0;
+    ps[i].val = insert_item(m, ps[i].val, bd, pad ? pv_ints(m, PV_TUPLE, none, 2) : pv_int(m, 1));
+  }
+  q->out[0] = lax_bind(&q->b, q->e->prim, q->x, 1, ps, np, NULL);
+  q->od[0] = bd;
+}

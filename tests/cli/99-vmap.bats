@@ -270,3 +270,12 @@ EOF
     '"}"'
   pairs_agree "$BATS_TEST_TMPDIR/sct.json" 3 1e-6
 }
+
+@test "vmap of max, min and sum pooling (reduce_window) over axis 1 equals the stacked examples" {
+  vmap_spec pool '{"xs": {"dtype": "f32", "shape": [6, 3, 4], "random": {"seed": 15, "dist": "normal"}}}' \
+    '"float f(float x[6][4]) { return reduce_window(x, -inf, \"max\", (2, 2), (1, 2), ((1, 0), (0, 1))) * 0.5 + sum(reduce_window(x, inf, \"min\", (3, 1), (2, 1), \"SAME\")) + sum(reduce_window(x, 0.0, \"add\", (2, 2), (1, 2), \"VALID\")); }"' \
+    '"auto g(float xs[6][3][4]) {"' \
+    '"  return (vmap(f, 1)(xs), stack((f(xs[:, 0]), f(xs[:, 1]), f(xs[:, 2]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/pool.json" 1 1e-6
+}
