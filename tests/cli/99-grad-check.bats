@@ -212,22 +212,15 @@ EOF
   [[ $stderr == "tjit run: --grad-check: 1 call failed" ]]
 }
 
-@test "examples that need rules being added: conv_pool, embedding_lookup, cumsum_scan, gru_reverse, piecewise_switch, topk_accuracy" {
+@test "the gradients of conv_pool, embedding_lookup, cumsum_scan, gru_reverse, piecewise_switch and topk_accuracy pass --grad-check" {
   # conv_pool at random arguments: its own integers tie in the max pooling
   # and sit on relu's kink
-  local missing=()
   for ex in conv_pool embedding_lookup cumsum_scan gru_reverse piecewise_switch topk_accuracy; do
     local opts=()
     [[ $ex == conv_pool ]] && opts=(--fill-random 5 --args '{"x": {"dtype": "f32", "shape": [2, 4, 4, 1]},
       "kernel": {"dtype": "f32", "shape": [3, 3, 1, 2]}, "bias": {"dtype": "f32", "shape": [2]}}')
-    run --separate-stderr tjit run --grad-check --format json "${opts[@]}" "$EX/$ex.json"
-    if [[ $status -eq 1 && $stderr == *"error: NotImplementedError: "* ]]; then
-      missing+=("$ex: $(grep -o "NotImplementedError: .*" <<<"$stderr" | head -1)")
-      continue
-    fi
     passes "$EX/$ex.json" "${opts[@]}"
   done
-  [[ ${#missing[@]} -eq 0 ]] || skip "$(printf '%s; ' "${missing[@]}")"
 }
 
 @test "examples/conditional_double*.json: a traced if cannot be traced; with --autograph it is a cond" {
