@@ -377,3 +377,12 @@ void b_reduce_window(bq *q) {
   q->out[0] = lax_bind(&q->b, q->e->prim, q->x, 1, ps, np, NULL);
   q->od[0] = bd;
 }
+
+/* _top_k_batch_rule: the axis past the batch dimension shifts; both
+ * results keep the batch dimension. */
+void b_top_k(bq *q) {
+  int64_t axis = ir_param_int(q->e, "axis", 0);
+  int bd = q->d[0];
+  batch_rebind(q, q->x, "axis", pv_int(q->bt->t.m, bd <= axis ? axis + 1 : axis), NULL, q->out);
+  for (uint32_t i = 0; i < q->e->nout; i++) q->od[i] = bd;
+}

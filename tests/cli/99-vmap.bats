@@ -279,3 +279,13 @@ EOF
     '"}"'
   pairs_agree "$BATS_TEST_TMPDIR/pool.json" 1 1e-6
 }
+
+@test "vmap of top_k over axis 0 and axis 1 (its axis shifted or not) equals the stacked examples" {
+  vmap_spec topk '{"xs": {"dtype": "f32", "shape": [3, 5], "random": {"seed": 16, "dist": "normal"}}}' \
+    '"auto f(float x[5]) { let (v, i) = top_k(x, 2); return v + (float)i; }"' \
+    '"auto g(float xs[3][5]) {"' \
+    '"  auto ys = transpose(xs);"' \
+    '"  return (vmap(f)(xs), stack((f(xs[0]), f(xs[1]), f(xs[2]))), vmap(f, 1)(ys), stack((f(ys[:, 0]), f(ys[:, 1]), f(ys[:, 2]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/topk.json" 2 0
+}
