@@ -130,9 +130,7 @@ void b_gather(bq *q) {
  * vector (unmapped: lax.broadcast of each to (1,), joined), or, when one
  * is mapped, a (size, n) matrix (each broadcast to (size, 1), joined along
  * 1) mapped at 0. */
-static ir_atom slice_indices(bq *q, int n, int *bdim) {
-  const ir_atom *idx = q->x + 1;
-  const int *d = q->d + 1;
+static ir_atom slice_indices(bq *q, const ir_atom *idx, const int *d, int n, int *bdim) {
   int64_t size = -1;
   for (int i = 0; i < n && size < 0; i++)
     if (d[i] != NM) size = batch_aval(q, idx[i]).dims[d[i]];
@@ -166,7 +164,7 @@ void b_dynamic_slice(bq *q) {
   for (int i = 0; i < ndims; i++) dims[i] = i;
   ir_ints_in in[IR_GATHER_FIELDS] = {{dims, ndims}, {NULL, 0}, {dims, ndims}, {NULL, 0}, {NULL, 0}};
   pval *dn = ir_int_record_new(m, "GatherDimensionNumbers", ir_gather_fields, IR_GATHER_FIELDS, in);
-  ir_atom index = slice_indices(q, ndims, &id);
+  ir_atom index = slice_indices(q, q->x + 1, q->d + 1, ndims, &id);
   gather_rule(q, q->x[0], q->d[0], index, id, dn, ss, nss, true, true, pv_name(m, "GatherScatterMode.CLIP"),
               pv_none(m));
 }
@@ -175,32 +173,70 @@ void b_dynamic_slice(bq *q) {
 
 enum { UPDATE_WINDOW, INSERTED, TO_OPERAND, S_OPERAND_BATCHING, S_INDICES_BATCHING };
 
-/* _scatter_batching_rule (every scatter): the operand and the updates
- * mapped to the front (broadcast there when unmapped); with the indices
- * unmapped the batch is one more window dimension, else the indices move
- * to the front too and the batch is a batching dimension of both. */
-void b_scatter(bq *q) {
-  const pval *dn = ir_param_get(q->e, "dimension_numbers");
-  if (!dn || dn->nitems != 5) { batch_fail(q, "internal error: scatter without its dimension numbers"); return; }
+/* _scatter_batching_rule on (operand, indices, updates) batched along
+ * d[0..3), the scatter's dimension numbers dn and params ps (np of them,
+ * dimension_numbers replaced): the operand and the updates mapped to the
+ * front (broadcast there when unmapped); with the indices unmapped the
+ * batch is one more window dimension, else the indices move to the front
+ * too and the batch is a batching dimension of both. */
+static void scatter_rule(bq *q, int prim, const ir_atom *x, const int *d, const pval *dn, const ir_param *ps0,
+                         int np) {
   int64_t size = batch_mapped_size(q);
   field fs[5];
   for (int i = 0; i < 5; i++) fs[i] = field_of(dn, i);
   ir_atom in[3];
-  in[0] = batch_at_front(q, q->x[0], q->d[0], size);
-  in[2] = batch_at_front(q, q->x[2], q->d[2], size);
-  in[1] = q->x[1];
+  in[0] = batch_at_front(q, x[0], d[0], size);
+  in[2] = batch_at_front(q, x[2], d[2], size);
+  in[1] = x[1];
   fs[INSERTED] = np_add1(fs[INSERTED]);
   fs[TO_OPERAND] = np_add1(fs[TO_OPERAND]);
-  if (q->d[1] == NM) {
+  if (d[1] == NM) {
     fs[UPDATE_WINDOW] = prepend(0, np_add1(fs[UPDATE_WINDOW]));
     fs[S_OPERAND_BATCHING] = np_add1(fs[S_OPERAND_BATCHING]);
   } else {
-    in[1] = batch_at_front(q, q->x[1], q->d[1], size);
+    in[1] = batch_at_front(q, x[1], d[1], size);
     fs[UPDATE_WINDOW] = np_add1(fs[UPDATE_WINDOW]);
     fs[S_OPERAND_BATCHING] = prepend(0, np_add1(fs[S_OPERAND_BATCHING]));
     fs[S_INDICES_BATCHING] = prepend(0, np_add1(fs[S_INDICES_BATCHING]));
   }
-  pval *rec = record_of(q->bt->t.m, "ScatterDimensionNumbers", ir_scatter_fields, fs);
-  batch_rebind(q, in, "dimension_numbers", rec, NULL, q->out);
+  ir_param ps[8];
+  np = np < 8 ? np : 8;
+  for (int i = 0; i < np; i++) {
+    ps[i] = ps0[i];
+    if (strcmp(ps[i].key, "dimension_numbers") == 0)
+      ps[i].val = record_of(q->bt->t.m, "ScatterDimensionNumbers", ir_scatter_fields, fs);
+  }
+  q->out[0] = lax_bind(&q->b, prim, in, 3, ps, np, NULL);
   q->od[0] = 0;
+}
+
+void b_scatter(bq *q) {
+  const pval *dn = ir_param_get(q->e, "dimension_numbers");
+  if (!dn || dn->nitems != 5) { batch_fail(q, "internal error: scatter without its dimension numbers"); return; }
+  scatter_rule(q, q->e->prim, q->x, q->d, dn, q->e->params, q->e->nparams);
+}
+
+/* _dynamic_update_slice_batching_rule: the start indices as
+ * _batch_dynamic_slice_indices makes them, then vmap of slicing.scatter
+ * (update_window_dims = scatter_dims_to_operand_dims = the update's
+ * dimensions, sorted, unique, mode CLIP) on the operand, the index and
+ * the update at their dims: the scatter rule above. */
+void b_dynamic_update_slice(bq *q) {
+  ir_module *m = q->bt->t.m;
+  int rank = batch_aval(q, q->x[1]).rank - (q->d[1] == NM ? 0 : 1), n = (int)q->e->nin - 2, id = NM;
+  if (rank != n || n < 1) { batch_fail(q, "NotImplementedError: vmap of this dynamic_update_slice is not supported"); return; }
+  int64_t dims[TJ_MAX_RANK];
+  for (int i = 0; i < rank; i++) dims[i] = i;
+  ir_ints_in in[5] = {{dims, rank}, {NULL, 0}, {dims, rank}, {NULL, 0}, {NULL, 0}};
+  pval *dn = ir_int_record_new(m, "ScatterDimensionNumbers", ir_scatter_fields, 5, in);
+  ir_atom index = slice_indices(q, q->x + 2, q->d + 2, n, &id);
+  ir_atom x[3] = {q->x[0], index, q->x[1]};
+  int d[3] = {q->d[0], id, q->d[1]};
+  ir_param ps[6] = {{"dimension_numbers", dn},
+                    {"indices_are_sorted", pv_bool(m, true)},
+                    {"mode", pv_name(m, "GatherScatterMode.CLIP")},
+                    {"unique_indices", pv_bool(m, true)},
+                    {"update_consts", pv_seq(m, PV_TUPLE, 0)},
+                    {"update_jaxpr", pv_none(m)}};
+  if (!q->b.failed) scatter_rule(q, P_scatter, x, d, dn, ps, 6);
 }
