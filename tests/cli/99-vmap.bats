@@ -289,3 +289,14 @@ EOF
     '"}"'
   pairs_agree "$BATS_TEST_TMPDIR/topk.json" 2 0
 }
+
+@test "per-example gradients through indexing (dynamic_update_slice and scatter under vmap) equal the stacked gradients" {
+  vmap_spec gix '{"xs": {"dtype": "f32", "shape": [3, 5], "random": {"seed": 17, "dist": "normal"}},
+                  "is": {"dtype": "i32", "shape": [3], "data": [1, -2, 4]}}' \
+    '"float f(float x[5], int i) { return x[i] * x[0] + sum(take(x, array([i, 2])) * 3.0); }"' \
+    '"auto g(float xs[3][5], int is[3]) {"' \
+    '"  return (vmap(grad(f))(xs, is), stack((grad(f)(xs[0], is[0]), grad(f)(xs[1], is[1]), grad(f)(xs[2], is[2]))),"' \
+    '"          vmap(grad(f), (0, None))(xs, is[1]), stack((grad(f)(xs[0], is[1]), grad(f)(xs[1], is[1]), grad(f)(xs[2], is[1]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/gix.json" 2 1e-6
+}
