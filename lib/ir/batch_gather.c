@@ -64,19 +64,11 @@ static pval *dnums_of(ir_module *m, const field *fs) {
 }
 
 /* slicing.gather(operand, indices, dnums, slice_sizes, ...) with the
- * equation's other params, unique_indices and indices_are_sorted given
- * (-1: the equation's own). */
+ * equation's mode and fill_value. */
 static ir_atom gather(bq *q, ir_atom operand, ir_atom indices, const field *fs, const int64_t *sizes, int nsizes,
-                      int unique, int sorted, const pval *mode, const pval *fill) {
-  ir_module *m = q->bt->t.m;
-  ir_atom in[2] = {operand, indices};
-  ir_param ps[6] = {{"dimension_numbers", dnums_of(m, fs)},
-                    {"fill_value", (pval *)fill},
-                    {"indices_are_sorted", pv_bool(m, sorted)},
-                    {"mode", (pval *)mode},
-                    {"slice_sizes", lax_ints(&q->b, sizes, nsizes, 0)},
-                    {"unique_indices", pv_bool(m, unique)}};
-  return lax_bind(&q->b, P_gather, in, 2, ps, 6, NULL);
+                      bool unique, bool sorted, const pval *mode, const pval *fill) {
+  return lax_gather(&q->b, operand, indices, dnums_of(q->bt->t.m, fs), sizes, nsizes, sorted, unique, (pval *)mode,
+                    (pval *)fill);
 }
 
 enum { OFFSET, COLLAPSED, START_MAP, OPERAND_BATCHING, INDICES_BATCHING };

@@ -464,14 +464,8 @@ static ir_atom inverse_gather(jq *q, ir_atom from, ir_atom idx, tj_aval upd) {
     for (int k = 0; k < sd.nbatching; k++) inserted |= sd.operand_batching[k] == i;
     sizes[i] = inserted ? 1 : upd.dims[sd.window[pos++]];
   }
-  ir_param ps[6] = {{"dimension_numbers", ir_gather_dims_new(m, &d)},
-                    {"fill_value", pv_none(m)},
-                    {"indices_are_sorted", pv_bool(m, false)},
-                    {"mode", pv_name(m, "GatherScatterMode.PROMISE_IN_BOUNDS")},
-                    {"slice_sizes", pv_ints(m, PV_TUPLE, sizes, a.rank)},
-                    {"unique_indices", pv_bool(m, false)}};
-  ir_atom in[2] = {from, idx};
-  return jvp_build(q, P_gather, in, 2, ps, 6, NULL);
+  return lax_gather(&q->b, from, idx, ir_gather_dims_new(m, &d), sizes, a.rank, false, false,
+                    pv_name(m, "GatherScatterMode.PROMISE_IN_BOUNDS"), pv_none(m));
 }
 
 /* _scatter_jvp's ids: iota(uint32, n) reshaped to the updates' shape with

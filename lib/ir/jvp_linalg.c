@@ -131,14 +131,8 @@ static ir_atom extract_diagonal(jq *q, ir_atom x) {
   for (int i = 0; i < nb; i++) d.offset[i] = i, sizes[i] = a.dims[i];
   d.collapsed[0] = d.start_map[0] = nb, d.collapsed[1] = d.start_map[1] = nb + 1;
   sizes[nb] = sizes[nb + 1] = 1;
-  ir_param ps[6] = {{"dimension_numbers", ir_gather_dims_new(m, &d)},
-                    {"fill_value", pv_none(m)},
-                    {"indices_are_sorted", pv_bool(m, false)},
-                    {"mode", pv_name(m, "GatherScatterMode.PROMISE_IN_BOUNDS")},
-                    {"slice_sizes", pv_ints(m, PV_TUPLE, sizes, a.rank)},
-                    {"unique_indices", pv_bool(m, false)}};
-  ir_atom in[2] = {x, idx};
-  return jvp_build(q, P_gather, in, 2, ps, 6, NULL);
+  return lax_gather(&q->b, x, idx, ir_gather_dims_new(m, &d), sizes, a.rank, false, false,
+                    pv_name(m, "GatherScatterMode.PROMISE_IN_BOUNDS"), pv_none(m));
 }
 
 /* _construct_diagonal(s): i = iota first, then

@@ -139,3 +139,16 @@ ir_atom lax_reduce_sum(lax_b *b, ir_atom x, const int64_t *axes, int n, uint64_t
   ir_param ps[2] = {{"axes", lax_ints(b, axes, n, np_mask)}, {"out_sharding", pv_none(b->t->m)}};
   return lax_bind(b, P_reduce_sum, &x, 1, ps, 2, NULL);
 }
+
+ir_atom lax_gather(lax_b *b, ir_atom x, ir_atom idx, pval *dnums, const int64_t *sizes, int n, bool sorted,
+                   bool unique, pval *mode, pval *fill) {
+  ir_module *m = b->t->m;
+  ir_atom in[2] = {x, idx};
+  ir_param ps[6] = {{"dimension_numbers", dnums},
+                    {"fill_value", fill},
+                    {"indices_are_sorted", pv_bool(m, sorted)},
+                    {"mode", mode},
+                    {"slice_sizes", lax_ints(b, sizes, n, 0)},
+                    {"unique_indices", pv_bool(m, unique)}};
+  return lax_bind(b, P_gather, in, 2, ps, 6, NULL);
+}

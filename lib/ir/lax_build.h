@@ -55,6 +55,10 @@ ir_atom lax_broadcast_in_dim(lax_b *b, ir_atom x, const int64_t *shape, int rank
 ir_atom lax_expand_dims(lax_b *b, ir_atom x, const int64_t *dims, int n);
 /* lax.squeeze(x, dims) (dims sorted, non-negative). */
 ir_atom lax_squeeze(lax_b *b, ir_atom x, const int64_t *dims, int n);
+/* slicing.gather(x, idx, dnums, slice_sizes, ...): gather_p.bind with
+ * its params in the listing's order (mode and fill_value as printed). */
+ir_atom lax_gather(lax_b *b, ir_atom x, ir_atom idx, pval *dnums, const int64_t *sizes, int n, bool sorted,
+                   bool unique, pval *mode, pval *fill);
 /* jax._src.util.moveaxis(x, src, dst): a transpose, none when src == dst. */
 ir_atom lax_moveaxis(lax_b *b, ir_atom x, int src, int dst);
 /* batching.broadcast(x, sz, axis): a new axis of size sz at axis, its

@@ -67,35 +67,6 @@ static bool splittable(const jvp_target *t, const ir_eqn *e) {
 static ir_jaxpr *dce_body(ir_module *m, const ir_jaxpr *body, const bool *used_out, const bool *inst, bool *used_in,
                          bool *changed);
 
-/* dce_jaxpr_pjit_rule for a jit equation some of whose outputs are used
- * (used_out): its body pruned to those outputs and to the inputs they
- * need (_dce_jaxpr_pjit), the equation to match; e itself when that
- * changes nothing (*changed then untouched). Marks the operands used in
- * live[]. */
-static ir_eqn dce_jit(ir_module *m, const ir_eqn *e, const bool *used_out, bool *live, bool *changed) {
-  ir_jaxpr *body = ir_param_jaxpr(e, "jaxpr");
-  bool *used_in = zalloc(e->nin, sizeof *used_in), sub_changed = false;
-  ir_jaxpr *sub = dce_body(m, body, used_out, NULL, used_in, &sub_changed);
-  ir_eqn c = *e;
-  if (sub_changed) {
-    *changed = true;
-    c.in = ARENA_ARRAY(&m->arena, ir_atom, e->nin + 1);
-    c.out = ARENA_ARRAY(&m->arena, uint32_t, e->nout + 1);
-    c.params = ARENA_ARRAY(&m->arena, ir_param, e->nparams + 1);
-    c.nin = c.nout = 0;
-    for (uint32_t i = 0; i < e->nin; i++)
-      if (used_in[i]) c.in[c.nin++] = e->in[i];
-    for (uint32_t i = 0; i < e->nout; i++)
-      if (used_out[i]) c.out[c.nout++] = e->out[i];
-    for (uint16_t k = 0; k < e->nparams; k++)
-      c.params[k] = strcmp(e->params[k].key, "jaxpr") ? e->params[k] : (ir_param){"jaxpr", pv_jaxpr(m, sub)};
-  }
-  for (uint32_t i = 0; i < e->nin; i++)
-    if (used_in[i] && !ATOM_IS_LIT(e->in[i])) live[ATOM_INDEX(e->in[i])] = true;
-  free(used_in);
-  return c;
-}
-
 /* e with only the operands used_in and the outputs used_out, its params
  * keys[0..n) replaced by vals. */
 static ir_eqn pruned_eqn(ir_module *m, const ir_eqn *e, const bool *used_in, const bool *used_out,
@@ -114,6 +85,28 @@ static ir_eqn pruned_eqn(ir_module *m, const ir_eqn *e, const bool *used_in, con
     for (int j = 0; j < n; j++)
       if (strcmp(e->params[k].key, keys[j]) == 0) c.params[k].val = vals[j];
   }
+  return c;
+}
+
+/* dce_jaxpr_pjit_rule for a jit equation some of whose outputs are used
+ * (used_out): its body pruned to those outputs and to the inputs they
+ * need (_dce_jaxpr_pjit), the equation to match; e itself when that
+ * changes nothing (*changed then untouched). Marks the operands used in
+ * live[]. */
+static ir_eqn dce_jit(ir_module *m, const ir_eqn *e, const bool *used_out, bool *live, bool *changed) {
+  ir_jaxpr *body = ir_param_jaxpr(e, "jaxpr");
+  bool *used_in = zalloc(e->nin, sizeof *used_in), sub_changed = false;
+  ir_jaxpr *sub = dce_body(m, body, used_out, NULL, used_in, &sub_changed);
+  ir_eqn c = *e;
+  if (sub_changed) {
+    static const char *const key[1] = {"jaxpr"};
+    pval *val[1] = {pv_jaxpr(m, sub)};
+    *changed = true;
+    c = pruned_eqn(m, e, used_in, used_out, key, val, 1);
+  }
+  for (uint32_t i = 0; i < e->nin; i++)
+    if (used_in[i] && !ATOM_IS_LIT(e->in[i])) live[ATOM_INDEX(e->in[i])] = true;
+  free(used_in);
   return c;
 }
 
