@@ -14,7 +14,7 @@
  *    shape=None) (its jit[name=_bernoulli], mode 'low'). A uint32[..., 2] key is wrapped (random_wrap) and the
  *    result unwrapped as _check_prng_key and _return_prng_keys do, with
  *    jax_enable_custom_prng False (the default). */
-#include "trace_array_int.h"
+#include "trace_random.h"
 
 #include <string.h>
 
@@ -33,16 +33,16 @@ static bool builtin_threefry2x32(tracer *t, const builtin_def *b, const call_arg
 
 /* ---- typed keys ---- */
 
-static pval *impl_fry(tracer *t) { return pv_name(t->m, "fry"); }
+pval *rnd_impl_fry(tracer *t) { return pv_name(t->m, "fry"); }
 
-static bool emit1(tracer *t, int prim, value *v, const ir_param *ps, int np, tj_span span) {
+bool rnd_emit1(tracer *t, int prim, value *v, const ir_param *ps, int np, tj_span span) {
   ir_atom in;
   return own_atom(t, v, span, &in) && emit(t, prim, &in, 1, NULL, ps, np, span, v);
 }
 
-static bool unwrap(tracer *t, value *v, tj_span span) { return emit1(t, P_random_unwrap, v, NULL, 0, span); }
+bool rnd_unwrap(tracer *t, value *v, tj_span span) { return rnd_emit1(t, P_random_unwrap, v, NULL, 0, span); }
 
-static const char *repr_of(tracer *t, const value *v) {
+const char *rnd_repr(tracer *t, const value *v) {
   tj_buf b = {0};
   value_repr(v, &b);
   const char *s = arena_strdup(&t->scratch, b.data);
@@ -50,7 +50,7 @@ static const char *repr_of(tracer *t, const value *v) {
   return s;
 }
 
-static const char *shape_text(tracer *t, const tj_aval *a) {
+const char *rnd_shape_text(tracer *t, const tj_aval *a) {
   tj_buf b = {0};
   ta_put_dims(&b, a->dims, a->rank);
   const char *s = arena_strdup(&t->scratch, b.data);
@@ -61,23 +61,23 @@ static const char *shape_text(tracer *t, const tj_aval *a) {
 /* _check_prng_key(name, key): a typed key as it is, a uint32 key data
  * array wrapped (random_wrap, whose abstract eval checks the data), a
  * single key unless batched is allowed. *wrapped says which. */
-static bool check_key(tracer *t, const char *name, value *key, tj_span span, bool batched, bool *wrapped) {
+bool rnd_check_key(tracer *t, const char *name, value *key, tj_span span, bool batched, bool *wrapped) {
   *wrapped = false;
   if (key->kind != V_TRACED) {
     if (value_is_number(key))
       return tracer_error(t, span, "TypeError: JAX encountered invalid PRNG key data: expected key_data to have "
-                                   "ndim, shape, and dtype attributes. Got %s", repr_of(t, key));
+                                   "ndim, shape, and dtype attributes. Got %s", rnd_repr(t, key));
     return tracer_error(t, span, "TypeError: unexpected PRNG key type <class '%s'>", value_type_name(key));
   }
   tj_aval raw = value_aval(t, key);
   if (raw.dtype != DT_KEY) {
-    ir_param p = {"impl", impl_fry(t)};
-    if (!emit1(t, P_random_wrap, key, &p, 1, span)) return false;
+    ir_param p = {"impl", rnd_impl_fry(t)};
+    if (!rnd_emit1(t, P_random_wrap, key, &p, 1, span)) return false;
     *wrapped = true;
   }
   if (!batched && value_aval(t, key).rank)
     return tracer_error(t, span, "ValueError: %s accepts a single key, but was given a key array of shape %s != (). "
-                                 "Use jax.vmap for batching.", name, shape_text(t, &raw));
+                                 "Use jax.vmap for batching.", name, rnd_shape_text(t, &raw));
   return true;
 }
 
@@ -92,14 +92,14 @@ static bool seed_key(tracer *t, const char *ctor, const call_args *a, value *out
       return tracer_error(t, span, "TypeError: %s accepts a scalar seed, but was given a PRNG key.", ctor);
     if (av.rank)
       return tracer_error(t, span, "TypeError: %s accepts a scalar seed, but was given an array of shape %s != (). "
-                                   "Use jax.vmap for batching", ctor, shape_text(t, &av));
+                                   "Use jax.vmap for batching", ctor, rnd_shape_text(t, &av));
   } else if (s.kind != V_INT && s.kind != V_BOOL) {
-    return tracer_error(t, span, "TypeError: PRNG key seed must be an integer; got %s", repr_of(t, &s));
+    return tracer_error(t, span, "TypeError: PRNG key seed must be an integer; got %s", rnd_repr(t, &s));
   } else if (s.i < INT32_MIN || s.i > INT32_MAX) {
     return tracer_error(t, span, "OverflowError: Python int %lld too large to convert to int32", (long long)s.i);
   }
   ir_atom in;
-  ir_param p = {"impl", impl_fry(t)};
+  ir_param p = {"impl", rnd_impl_fry(t)};
   if (!to_atom(t, &s, s.kind == V_TRACED ? value_aval(t, &s).dtype : DT_I32, false, span, &in)) return false;
   return emit(t, P_random_seed, &in, 1, NULL, &p, 1, span, out);
 }
@@ -111,7 +111,7 @@ static bool builtin_key(tracer *t, const builtin_def *b, const call_args *a, val
 
 static bool builtin_prngkey(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   (void)b;
-  return seed_key(t, "PRNGKey", a, out) && unwrap(t, out, a->call->span);
+  return seed_key(t, "PRNGKey", a, out) && rnd_unwrap(t, out, a->call->span);
 }
 
 /* key_data: the keys unwrapped (a raw key is wrapped first, as
@@ -120,7 +120,7 @@ static bool builtin_key_data(tracer *t, const builtin_def *b, const call_args *a
   (void)b;
   bool wrapped;
   *out = a->pos[0];
-  return check_key(t, "key_data", out, a->call->span, true, &wrapped) && unwrap(t, out, a->call->span);
+  return rnd_check_key(t, "key_data", out, a->call->span, true, &wrapped) && rnd_unwrap(t, out, a->call->span);
 }
 
 static bool builtin_wrap_key_data(tracer *t, const builtin_def *b, const call_args *a, value *out) {
@@ -128,9 +128,9 @@ static bool builtin_wrap_key_data(tracer *t, const builtin_def *b, const call_ar
   *out = a->pos[0];
   if (out->kind != V_TRACED)
     return tracer_error(t, a->call->span, "TypeError: JAX encountered invalid PRNG key data: expected key_data to "
-                                          "have ndim, shape, and dtype attributes. Got %s", repr_of(t, out));
-  ir_param p = {"impl", impl_fry(t)};
-  return emit1(t, P_random_wrap, out, &p, 1, a->call->span);
+                                          "have ndim, shape, and dtype attributes. Got %s", rnd_repr(t, out));
+  ir_param p = {"impl", rnd_impl_fry(t)};
+  return rnd_emit1(t, P_random_wrap, out, &p, 1, a->call->span);
 }
 
 /* split(key, num=2): random_split[shape=(num,)] or of the tuple num. */
@@ -143,9 +143,9 @@ static bool builtin_split(tracer *t, const builtin_def *b, const call_args *a, v
   if (!ta_get_arg(t, b, a, 1, "num", &numv, &ns)) return false;
   if (numv && !ta_read_shape(t, numv, ns, SHAPE_TUPLE, &shape)) return false;
   if (!numv) shape.rank = 1, shape.dims[0] = 2;
-  if (!check_key(t, "split", out, span, false, &wrapped)) return false;
+  if (!rnd_check_key(t, "split", out, span, false, &wrapped)) return false;
   ir_param p = {"shape", pv_ints(t->m, PV_TUPLE, shape.dims, shape.rank)};
-  return emit1(t, P_random_split, out, &p, 1, span) && (!wrapped || unwrap(t, out, span));
+  return rnd_emit1(t, P_random_split, out, &p, 1, span) && (!wrapped || rnd_unwrap(t, out, span));
 }
 
 /* fold_in(key, data): data a scalar, jnp.asarray(data, dtype='uint32'). */
@@ -155,11 +155,11 @@ static bool builtin_fold_in(tracer *t, const builtin_def *b, const call_args *a,
   value d = a->pos[1];
   bool wrapped;
   *out = a->pos[0];
-  if (!check_key(t, "fold_in", out, span, false, &wrapped)) return false;
+  if (!rnd_check_key(t, "fold_in", out, span, false, &wrapped)) return false;
   tj_aval av = value_aval(t, &d);
   if (av.rank)
     return tracer_error(t, a->pos_spans[1], "TypeError: fold_in accepts a scalar, but was given an array ofshape %s "
-                                            "!= (). Use jax.vmap for batching.", shape_text(t, &av));
+                                            "!= (). Use jax.vmap for batching.", rnd_shape_text(t, &av));
   if (d.kind != V_TRACED && d.kind != V_INT && d.kind != V_BOOL)
     return tracer_error(t, a->pos_spans[1], "TypeError: fold_in's data must be an integer, got %s",
                         value_type_name(&d));
@@ -168,7 +168,7 @@ static bool builtin_fold_in(tracer *t, const builtin_def *b, const call_args *a,
   if (!ta_cast(t, &d, &av, DT_U32, false, span) || !own_atom(t, out, span, &in[0]) ||
       !to_atom(t, &d, DT_U32, false, span, &in[1]) || !emit(t, P_random_fold_in, in, 2, NULL, NULL, 0, span, out))
     return false;
-  return !wrapped || unwrap(t, out, span);
+  return !wrapped || rnd_unwrap(t, out, span);
 }
 
 /* bits(key, shape=(), dtype=None): random_bits[bit_width shape], an
@@ -181,19 +181,19 @@ static bool builtin_bits(tracer *t, const builtin_def *b, const call_args *a, va
   bool have, wrapped;
   *out = a->pos[0];
   if (!ta_get_arg(t, b, a, 1, "shape", &sv, &ss) || (sv && !ta_read_shape(t, sv, ss, SHAPE_ITER, &shape)) ||
-      !ta_opt_dtype(t, b, a, 2, &have, &dt) || !check_key(t, "bits", out, span, false, &wrapped))
+      !ta_opt_dtype(t, b, a, 2, &have, &dt) || !rnd_check_key(t, "bits", out, span, false, &wrapped))
     return false;
   if (dtype_kindof(dt) != DK_UNSIGNED)
     return tracer_error(t, span, "ValueError: dtype argument to `bits` must be an unsigned int dtype, got %s",
                         dtype_long(dt));
   ir_param ps[2] = {{"bit_width", pv_int(t->m, dtype_size(dt) * 8)},
                     {"shape", pv_ints(t->m, PV_TUPLE, shape.dims, shape.rank)}};
-  return emit1(t, P_random_bits, out, ps, 2, span);
+  return rnd_emit1(t, P_random_bits, out, ps, 2, span);
 }
 
 /* ---- samplers ---- */
 
-static value tuple_of(tracer *t, const value *items, int n) {
+value rnd_tuple(tracer *t, const value *items, int n) {
   value v = {.kind = V_TUPLE, .n = n};
   v.items = ARENA_ARRAY(&t->scratch, value, n ? n : 1);
   memcpy(v.items, items, sizeof *items * (size_t)n);
@@ -202,14 +202,14 @@ static value tuple_of(tracer *t, const value *items, int n) {
 
 /* dtypes.finfo(dtype).nmant, and the bits of 1.0 in the dtype's format
  * (np.array(1.0, dtype).view(uint)). */
-static int float_nmant(tj_dtype dt) { return dt == DT_F64 ? 52 : dt == DT_F16 ? 10 : dt == DT_BF16 ? 7 : 23; }
-static int64_t one_bits(tj_dtype dt) {
+int rnd_float_nmant(tj_dtype dt) { return dt == DT_F64 ? 52 : dt == DT_F16 ? 10 : dt == DT_BF16 ? 7 : 23; }
+int64_t rnd_one_bits(tj_dtype dt) {
   return dt == DT_F64 ? 0x3FF0000000000000LL : dt == DT_F16 ? 0x3C00 : dt == DT_BF16 ? 0x3F80 : 0x3F800000;
 }
-static tj_dtype uint_of_bits(int bits) { return bits == 8 ? DT_U8 : bits == 16 ? DT_U16 : bits == 32 ? DT_U32 : DT_U64; }
+tj_dtype rnd_uint_of_bits(int bits) { return bits == 8 ? DT_U8 : bits == 16 ? DT_U16 : bits == 32 ? DT_U32 : DT_U64; }
 
 /* lax.broadcast_to_rank: leading 1s by lax.broadcast (broadcast_in_dim). */
-static bool to_rank(tracer *t, value *v, int rank, tj_span span) {
+bool rnd_to_rank(tracer *t, value *v, int rank, tj_span span) {
   tj_aval a = value_aval(t, v), s = a;
   if (a.rank >= rank) return true;
   int64_t dims[TJ_MAX_RANK];
@@ -222,16 +222,11 @@ static bool to_rank(tracer *t, value *v, int rank, tj_span span) {
 }
 
 /* A lax binary operation on two operands of one dtype (no promotion). */
-static bool lax_binary(tracer *t, int prim, value a, value b, tj_dtype dt, tj_span span, value *out) {
+bool rnd_lax_binary(tracer *t, int prim, value a, value b, tj_dtype dt, tj_span span, value *out) {
   ir_atom in[2];
   return to_atom(t, &a, dt, false, span, &in[0]) && to_atom(t, &b, dt, false, span, &in[1]) &&
          emit(t, prim, in, 2, NULL, NULL, 0, span, out);
 }
-
-typedef struct {
-  tj_aval shape; /* the sample shape (its dims and rank) */
-  tj_dtype dtype;
-} sample_opts;
 
 /* _uniform(key, minval, maxval, shape, dtype)'s body (jax/_src/random/
  * core.py): the bounds converted and broadcast to the shape's rank, the
@@ -241,41 +236,41 @@ static bool uniform_body(tracer *t, const void *ctx, value *v, tj_span span, val
   const sample_opts *o = ctx;
   tj_dtype dt = o->dtype;
   value key = v[0], lo = v[1], hi = v[2], bits, fb, floats, range;
-  int nbits = dtype_size(dt) * 8, nmant = float_nmant(dt), rng_bits = nmant < 8 ? 8 : nbits;
-  tj_dtype ut = uint_of_bits(nbits);
-  if (!convert(t, &lo, dt, false, span) || !convert(t, &hi, dt, false, span) || !to_rank(t, &lo, o->shape.rank, span) ||
-      !to_rank(t, &hi, o->shape.rank, span))
+  int nbits = dtype_size(dt) * 8, nmant = rnd_float_nmant(dt), rng_bits = nmant < 8 ? 8 : nbits;
+  tj_dtype ut = rnd_uint_of_bits(nbits);
+  if (!convert(t, &lo, dt, false, span) || !convert(t, &hi, dt, false, span) || !rnd_to_rank(t, &lo, o->shape.rank, span) ||
+      !rnd_to_rank(t, &hi, o->shape.rank, span))
     return false;
   ir_param ps[2] = {{"bit_width", pv_int(t->m, rng_bits)},
                     {"shape", pv_ints(t->m, PV_TUPLE, o->shape.dims, o->shape.rank)}};
   bits = key;
-  if (!emit1(t, P_random_bits, &bits, ps, 2, span) || (rng_bits != nbits && !convert(t, &bits, ut, false, span)))
+  if (!rnd_emit1(t, P_random_bits, &bits, ps, 2, span) || (rng_bits != nbits && !convert(t, &bits, ut, false, span)))
     return false;
   ir_param bc = {"new_dtype", pv_dtype(t->m, dt)};
-  if (!lax_binary(t, P_shift_right_logical, bits, value_strong(value_int(rng_bits - nmant), ut), ut, span, &fb) ||
-      !lax_binary(t, P_or, fb, value_strong(value_int(one_bits(dt)), ut), ut, span, &fb) ||
-      !emit1(t, P_bitcast_convert_type, &fb, &bc, 1, span))
+  if (!rnd_lax_binary(t, P_shift_right_logical, bits, value_strong(value_int(rng_bits - nmant), ut), ut, span, &fb) ||
+      !rnd_lax_binary(t, P_or, fb, value_strong(value_int(rnd_one_bits(dt)), ut), ut, span, &fb) ||
+      !rnd_emit1(t, P_bitcast_convert_type, &fb, &bc, 1, span))
     return false;
   floats = fb;
   if (!apply_binary(t, P_sub, floats, value_strong(value_float(1.0), dt), span, &floats) ||
       !apply_binary(t, P_sub, hi, lo, span, &range) || !apply_binary(t, P_mul, floats, range, span, &floats) ||
       !apply_binary(t, P_add, floats, lo, span, &floats) || !ta_reshape_to(t, &floats, &o->shape, span))
     return false;
-  return lax_binary(t, P_max, lo, floats, dt, span, out);
+  return rnd_lax_binary(t, P_max, lo, floats, dt, span, out);
 }
 
 static const ast_func uniform_tag, bernoulli_tag;
 
-static value shape_value(tracer *t, const tj_aval *shape) {
+value rnd_shape_value(tracer *t, const tj_aval *shape) {
   value items[TJ_MAX_RANK];
   for (int d = 0; d < shape->rank; d++) items[d] = value_int(shape->dims[d]);
-  return tuple_of(t, items, shape->rank);
+  return rnd_tuple(t, items, shape->rank);
 }
 
 /* The jitted _uniform(key, minval, maxval, shape, dtype) on a typed key. */
-static bool uniform_jit(tracer *t, const sample_opts *o, value *args, tj_span span, value *out) {
-  value statics[2] = {shape_value(t, &o->shape), {.kind = V_DTYPE, .dtype = o->dtype}};
-  jnp_jit_fn fn = {"_uniform", &uniform_tag, tuple_of(t, statics, 2), uniform_body, o};
+bool rnd_uniform_jit(tracer *t, const sample_opts *o, value *args, tj_span span, value *out) {
+  value statics[2] = {rnd_shape_value(t, &o->shape), {.kind = V_DTYPE, .dtype = o->dtype}};
+  jnp_jit_fn fn = {"_uniform", &uniform_tag, rnd_tuple(t, statics, 2), uniform_body, o};
   return jnp_jit(t, &fn, args, 3, span, out);
 }
 
@@ -287,7 +282,7 @@ static bool builtin_uniform(tracer *t, const builtin_def *b, const call_args *a,
   sample_opts o = {.shape = aval_scalar(DT_F32, false), .dtype = DT_F32};
   bool have, wrapped;
   value args[3] = {a->pos[0], value_float(0.0), value_float(1.0)};
-  if (!check_key(t, "uniform", &args[0], span, false, &wrapped) || !ta_get_arg(t, b, a, 1, "shape", &sv, &ss) ||
+  if (!rnd_check_key(t, "uniform", &args[0], span, false, &wrapped) || !ta_get_arg(t, b, a, 1, "shape", &sv, &ss) ||
       !ta_opt_dtype(t, b, a, 2, &have, &o.dtype) || (sv && !ta_read_shape(t, sv, ss, SHAPE_ITER, &o.shape)) ||
       !ta_get_arg(t, b, a, 3, "minval", &lov, &ls) || !ta_get_arg(t, b, a, 4, "maxval", &hiv, &hs))
     return false;
@@ -296,7 +291,7 @@ static bool builtin_uniform(tracer *t, const builtin_def *b, const call_args *a,
                         dtype_long(o.dtype));
   if (lov) args[1] = *lov;
   if (hiv) args[2] = *hiv;
-  return uniform_jit(t, &o, args, span, out);
+  return rnd_uniform_jit(t, &o, args, span, out);
 }
 
 /* _bernoulli(key, p, shape, mode='low')'s body: uniform(key, shape,
@@ -306,7 +301,7 @@ static bool bernoulli_body(tracer *t, const void *ctx, value *v, tj_span span, v
   sample_opts o = *(const sample_opts *)ctx;
   value args[3] = {v[0], value_float(0.0), value_float(1.0)}, u;
   o.dtype = value_aval(t, &v[1]).dtype;
-  return uniform_jit(t, &o, args, span, &u) && apply_binary(t, P_lt, u, v[1], span, out);
+  return rnd_uniform_jit(t, &o, args, span, &u) && apply_binary(t, P_lt, u, v[1], span, out);
 }
 
 /* bernoulli(key, p=0.5, shape=None, mode='low'): p's dtype must be a
@@ -333,7 +328,7 @@ static bool builtin_bernoulli(tracer *t, const builtin_def *b, const call_args *
     return ta_raise_buf(t, ms, &m);
   }
   value key = a->pos[0], p = pv ? *pv : value_float(0.5);
-  if (!check_key(t, "bernoulli", &key, span, false, &wrapped)) return false;
+  if (!rnd_check_key(t, "bernoulli", &key, span, false, &wrapped)) return false;
   tj_aval pa = value_aval(t, &p);
   if (p.kind != V_TRACED && !value_is_number(&p))
     return tracer_error(t, ps, "TypeError: bernoulli's p must be a number or an array, got %s", value_type_name(&p));
@@ -349,12 +344,12 @@ static bool builtin_bernoulli(tracer *t, const builtin_def *b, const call_args *
       return tracer_error(t, span, "ValueError: bernoulli parameter shapes must be broadcast-compatible with shape "
                                    "argument, and the result of broadcasting the shapes must equal the shape argument, "
                                    "but got result %s for shape argument %s.",
-                          shape_text(t, shape_broadcast(&o.shape, &pa, &joined) ? &joined : &pa),
-                          shape_text(t, &o.shape));
+                          rnd_shape_text(t, shape_broadcast(&o.shape, &pa, &joined) ? &joined : &pa),
+                          rnd_shape_text(t, &o.shape));
   }
-  value statics[2] = {have_shape ? shape_value(t, &o.shape) : value_none(), {.kind = V_STR, .s = "low", .slen = 3}};
+  value statics[2] = {have_shape ? rnd_shape_value(t, &o.shape) : value_none(), {.kind = V_STR, .s = "low", .slen = 3}};
   value args[2] = {key, p};
-  jnp_jit_fn fn = {"_bernoulli", &bernoulli_tag, tuple_of(t, statics, 2), bernoulli_body, &o};
+  jnp_jit_fn fn = {"_bernoulli", &bernoulli_tag, rnd_tuple(t, statics, 2), bernoulli_body, &o};
   return jnp_jit(t, &fn, args, 2, span, out);
 }
 
@@ -362,7 +357,7 @@ static bool builtin_bernoulli(tracer *t, const builtin_def *b, const call_args *
 static bool builtin_clone(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   (void)b;
   *out = a->pos[0];
-  return emit1(t, P_random_clone, out, NULL, 0, a->call->span);
+  return rnd_emit1(t, P_random_clone, out, NULL, 0, a->call->span);
 }
 
 static const char *const kw_uniform[] = {"shape", "dtype", "minval", "maxval", NULL};
