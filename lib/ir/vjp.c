@@ -446,6 +446,21 @@ static ir_jaxpr *tangent_jaxpr(ir_module *m, const vjp_linear *lin, const ir_ato
   return tj;
 }
 
+vjp_linear vjp_linear_captured(ir_module *m, const vjp_linear *lin, ir_atom (*capture)(void *ctx, uint32_t var),
+                               void *ctx) {
+  uint32_t *res = malloc(sizeof *res * (m->nvars + 1)), *map = malloc(sizeof *map * (m->nvars + 1));
+  if (!res || !map) TJ_OOM();
+  for (uint32_t v = 0; v < m->nvars; v++) map[v] = UINT32_MAX;
+  uint32_t nres = residuals(m, lin, res);
+  for (uint32_t r = 0; r < nres; r++) map[res[r]] = ATOM_INDEX(capture(ctx, res[r]));
+  vjp_linear out = *lin;
+  out.lin = ir_jaxpr_new(m);
+  copy_renamed(m, out.lin, lin->lin, map);
+  free(res);
+  free(map);
+  return out;
+}
+
 /* _linearize_jaxpr's instantiate_zeros of the output tangents asked for:
  * the zeros are bound on known values, so LinearizeTrace records them in
  * the primal jaxpr and, a scalar's being a literal, the others become

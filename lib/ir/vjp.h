@@ -40,6 +40,13 @@ bool vjp_backward(const jvp_target *t, const vjp_linear *lin, const ir_atom *cts
  * (JVP_ZERO where zero: the caller instantiates). */
 bool vjp_apply_linear(const jvp_target *t, const vjp_linear *lin, const ir_atom *tangents, ir_atom *outs);
 
+/* lin as seen from a level traced since the one it was linearized at (a
+ * pullback called inside vmap, as jacrev calls it): a copy whose reads of
+ * known variables (the residuals) go through capture, which returns the
+ * variable standing for one at the new level. */
+vjp_linear vjp_linear_captured(ir_module *m, const vjp_linear *lin, ir_atom (*capture)(void *ctx, uint32_t var),
+                               void *ctx);
+
 /* Whether prim has a transpose rule (a row of transpose.def). */
 bool vjp_has_transpose(int prim);
 

@@ -133,20 +133,25 @@ static bool replay_body(tracer *t, const body *bd, const leaves *lp, const leave
   return true;
 }
 
+bool ad_jvp(tracer *t, body_fn fn, const void *ctx, const body_info *info, const value *primals,
+            const value *tangents, node *call, value *out) {
+  tj_span span = call->span;
+  leaves lp = {0}, lt = {0};
+  if (!tree_flatten(t, primals, &lp, span, "jvp primals") || !tree_flatten(t, tangents, &lt, span, "jvp tangents"))
+    return false;
+  for (int i = 0; i < lp.n; i++)
+    if (!check_pair(t, &lp.v[i], &lt.v[i], span)) return false;
+  body bd = {0};
+  if (!trace_with(t, fn, ctx, primals->items, primals->n, NULL, info, call, &bd)) return false;
+  return replay_body(t, &bd, &lp, &lt, span, out);
+}
+
 /* jvp(f, primals, tangents) */
 static bool builtin_jvp(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   (void)b;
   if (!check_args(t, a)) return false;
-  const value *fn = &a->pos[0], *ps = &a->pos[1], *ts = &a->pos[2];
-  tj_span span = a->call->span;
-  leaves lp = {0}, lt = {0};
-  if (!tree_flatten(t, ps, &lp, span, "jvp primals") || !tree_flatten(t, ts, &lt, span, "jvp tangents")) return false;
-  for (int i = 0; i < lp.n; i++)
-    if (!check_pair(t, &lp.v[i], &lt.v[i], span)) return false;
-  body bd = {0};
-  body_info info = {"jvp", fn, NULL, 0};
-  if (!trace_with(t, call_fn, fn, ps->items, ps->n, NULL, &info, a->call, &bd)) return false;
-  return replay_body(t, &bd, &lp, &lt, span, out);
+  body_info info = {"jvp", &a->pos[0], NULL, 0};
+  return ad_jvp(t, call_fn, &a->pos[0], &info, &a->pos[1], &a->pos[2], a->call, out);
 }
 
 const builtin_def builtins_ad[] = {

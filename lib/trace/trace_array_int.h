@@ -59,6 +59,8 @@ bool ta_reduction_axes(tracer *t, const value *axis, tj_span span, int rank, int
 bool ta_reduce_extremum(tracer *t, const builtin_def *b, const call_args *a, value *out);
 /* jnp's _promote_integer_dtype: bool, i8, i16 to i32, u8 to u32 (trace_array.c). */
 tj_dtype ta_promote_integer(tj_dtype dt);
+/* jnp.eye(n, dtype=dt) (trace_array_more.c). */
+bool ta_eye(tracer *t, int64_t n, tj_dtype dt, tj_span span, value *out);
 void ta_sort_dims(int64_t *dims, int n);
 /* lax.slice_in_dim(x, lo, hi, axis): a slice with unit strides (trace_array_more.c). */
 bool ta_slice_in_dim(tracer *t, value x, int axis, int64_t lo, int64_t hi, tj_span span, value *out);

@@ -276,6 +276,12 @@ static bool eye_of(tracer *t, const value *nv, const value *mv, const value *kv,
          convert(t, out, dt, false, span);
 }
 
+bool ta_eye(tracer *t, int64_t n, tj_dtype dt, tj_span span, value *out) {
+  tj_aval shape = {.rank = 2, .dims = {n, n}, .dtype = DT_I32};
+  return ta_check_sizes(t, "iota", &shape, span) && diagonal_mask(t, n, n, 0, P_eq, span, out) &&
+         convert(t, out, dt, false, span);
+}
+
 /* jnp.eye(N, M=None, k=0, dtype=None): float32 by default. */
 static bool builtin_eye(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   const value *mv, *kv;

@@ -5,6 +5,7 @@
 #ifndef TJ_TRACE_BODY_H
 #define TJ_TRACE_BODY_H
 #include "jvp.h"
+#include "vjp.h"
 #include "trace.h"
 
 /* A traced sub-jaxpr and how it connects to the level around it. */
@@ -40,6 +41,61 @@ jvp_target ad_target(tracer *t);
  * a literal's number). */
 bool ad_leaf_atom(tracer *t, const value *v, tj_span span, ir_atom *out);
 value ad_atom_value(tracer *t, ir_atom a);
+
+/* A function value made by an autodiff builtin (value.ad): what it is,
+ * the function it transforms, and what calling it needs (trace_grad.c,
+ * trace_jac.c). */
+typedef enum { AD_GRAD, AD_VALUE_AND_GRAD, AD_PULLBACK, AD_LINEARIZED, AD_CUSTOM, AD_JACFWD, AD_JACREV } ad_kind;
+
+struct ad_fn {
+  ad_kind kind;
+  value fn;                        /* grad, value_and_grad: the function */
+  int64_t argnums[TJ_MAX_PARAMS];
+  int nargnums;
+  bool argnums_tuple;              /* a tuple: the gradient is a tuple too */
+  bool has_aux;
+  bool allow_int;                  /* allow_int: integer arguments pass the input check */
+  bool holomorphic;                /* jacfwd, jacrev: refused (no complex dtypes) */
+  /* AD_PULLBACK, AD_LINEARIZED: the linearization, the trees of the primal output and
+   * of the primals, and the jaxpr whose variables the residuals are */
+  vjp_linear lin;
+  value out_tree, in_tree;
+  int nconst;                      /* leading linear inputs that are captured consts */
+  ir_jaxpr *level;
+  const struct custom_fn *custom; /* AD_CUSTOM: a custom_jvp/custom_vjp function (trace_custom.c) */
+};
+
+/* argnums_partial2's f_wrapped: g->fn called on args with the
+ * differentiated ones (argnums) replaced by dyn (trace_grad.c). */
+typedef struct partial_args {
+  const struct ad_fn *g;
+  const value *args;
+  int nargs;
+} partial_args;
+bool ad_call_partial(tracer *t, const void *ctx, node *call, value *dyn, int ndyn, value *result);
+
+/* _check_input_dtype_revderiv(name, holomorphic, allow_int) of a leaf. */
+bool ad_check_input(tracer *t, const char *name, const value *leaf, bool holomorphic, bool allow_int, tj_span span);
+
+/* vjp(argnums_partial2(g->fn), *dyn): *y the output, *pullback its
+ * function value (trace_grad.c). */
+bool ad_vjp_partial(tracer *t, const struct ad_fn *g, node *call, value *args, int nargs, const value *dyn, value *y,
+                    value *pullback);
+
+/* Calling a jacfwd or jacrev function value (trace_jac.c). */
+bool jac_call(tracer *t, const struct ad_fn *g, node *call, value *args, int nargs, value *out);
+
+/* api.py _jvp(fn, primals, tangents) (trace_ad.c): fn(*primals) traced,
+ * ctx its context, and replayed through the JVP rules on the tangents
+ * (a tuple like primals'); *out = (primals_out, tangents_out), zero output
+ * tangents instantiated. */
+bool ad_jvp(tracer *t, body_fn fn, const void *ctx, const body_info *info, const value *primals,
+            const value *tangents, node *call, value *out);
+
+/* vmap(fn, in_axes=0, out_axes)(*args) of a C function, as api.py's
+ * jacfwd and jacrev vmap functions of their own (trace_vmap.c). */
+bool vmap_native(tracer *t, body_fn fn, const void *ctx, value out_axes, node *call, value *args, int nargs,
+                 value *out);
 
 /* User-defined custom derivatives (trace_custom.c): a custom_jvp or
  * custom_vjp function value's call, and the value.ad that marks one

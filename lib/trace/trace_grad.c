@@ -18,45 +18,30 @@
 #include "util.h"
 #include "vjp.h"
 
-typedef enum { AD_GRAD, AD_VALUE_AND_GRAD, AD_PULLBACK, AD_LINEARIZED, AD_CUSTOM } ad_kind;
-
-struct ad_fn {
-  ad_kind kind;
-  value fn;                        /* grad, value_and_grad: the function */
-  int64_t argnums[TJ_MAX_PARAMS];
-  int nargnums;
-  bool argnums_tuple;              /* a tuple: the gradient is a tuple too */
-  bool has_aux;
-  bool allow_int;                  /* allow_int: integer arguments pass the input check */
-  /* AD_PULLBACK, AD_LINEARIZED: the linearization, the trees of the primal output and
-   * of the primals, and the jaxpr whose variables the residuals are */
-  vjp_linear lin;
-  value out_tree, in_tree;
-  int nconst;                      /* leading linear inputs that are captured consts */
-  ir_jaxpr *level;
-  const struct custom_fn *custom; /* AD_CUSTOM: a custom_jvp/custom_vjp function (trace_custom.c) */
-};
-
 bool call_function_value(tracer *t, const value *fn, node *call, value *args, int nargs, value *out);
 
 static jvp_target target(tracer *t) { return ad_target(t); }
 
-/* _check_input_dtype_revderiv("grad", holomorphic=False, allow_int). */
-static bool check_input(tracer *t, const value *leaf, bool allow_int, tj_span span) {
+/* _check_input_dtype_revderiv(name, holomorphic, allow_int). */
+bool ad_check_input(tracer *t, const char *name, const value *leaf, bool holomorphic, bool allow_int, tj_span span) {
   tj_aval a = value_aval(t, leaf);
+  if (holomorphic) /* tjit has no complex dtypes */
+    return tracer_error(t, span, "TypeError: %s with holomorphic=True requires inputs with complex dtype, but got %s.",
+                        name, dtype_long(a.dtype));
   if (dtype_is_float(a.dtype)) return true;
   if (allow_int && a.dtype != DT_FLOAT0) /* JAX's gradient: float0 zeros (ad.instantiate_zeros) */
-    return tracer_error(t, span, "grad with allow_int=True of an integer or bool argument is not supported: its "
-                                 "gradient is float0 zeros, which tjit does not make yet");
+    return tracer_error(t, span, "%s with allow_int=True of an integer or bool argument is not supported: its "
+                                 "gradient is float0 zeros, which tjit does not make yet", name);
   if (a.dtype == DT_FLOAT0) /* neither integer nor bool; numpy names it "void" */
     return tracer_error(t, span,
-                        "TypeError: grad requires numerical-valued inputs (input dtype that is a sub-dtype of "
-                        "np.bool_ or np.number), but got void.");
+                        "TypeError: %s requires numerical-valued inputs (input dtype that is a sub-dtype of "
+                        "np.bool_ or np.number), but got void.",
+                        name);
   return tracer_error(t, span,
-                      "TypeError: grad requires real- or complex-valued inputs (input dtype that is a sub-dtype of "
+                      "TypeError: %s requires real- or complex-valued inputs (input dtype that is a sub-dtype of "
                       "np.inexact), but got %s. If you want to use Boolean- or integer-valued inputs, use vjp or "
                       "set allow_int to True.",
-                      dtype_long(a.dtype));
+                      name, dtype_long(a.dtype));
 }
 
 /* _check_scalar and _check_output_dtype_revderiv("grad") of the output. */
@@ -168,14 +153,7 @@ static bool aux_not_pair(tracer *t, const linearized *l, const value *result, tj
 
 /* ---- grad and value_and_grad ---- */
 
-typedef struct partial_args {
-  const struct ad_fn *g;
-  const value *args;
-  int nargs;
-} partial_args;
-
-/* argnums_partial2: f with the differentiated arguments replaced. */
-static bool call_partial(tracer *t, const void *ctx, node *call, value *dyn, int ndyn, value *result) {
+bool ad_call_partial(tracer *t, const void *ctx, node *call, value *dyn, int ndyn, value *result) {
   const partial_args *p = ctx;
   value *all = ARENA_ARRAY(&t->scratch, value, p->nargs + 1);
   memcpy(all, p->args, sizeof *all * (size_t)p->nargs);
@@ -211,11 +189,11 @@ static bool grad_call(tracer *t, const struct ad_fn *g, node *call, value *args,
   leaves lp = {0};
   if (!tree_flatten(t, &dyn, &lp, span, "grad arguments")) return false;
   for (int i = 0; i < lp.n; i++)
-    if (!check_input(t, &lp.v[i], g->allow_int, span)) return false;
+    if (!ad_check_input(t, "grad", &lp.v[i], false, g->allow_int, span)) return false;
   partial_args pa = {g, args, nargs};
   linearized l = {0};
   body_info info = {"grad", &g->fn, NULL, 0};
-  if (!trace_with(t, call_partial, &pa, dyn.items, dyn.n, NULL, &info, call, &l.bd)) return false;
+  if (!trace_with(t, ad_call_partial, &pa, dyn.items, dyn.n, NULL, &info, call, &l.bd)) return false;
   if (!linearize_body(t, &l, &lp, span)) return false;
   int k = 0;
   value result = tree_unflatten(t, &l.bd.result, l.outs, &k);
@@ -247,6 +225,28 @@ static bool grad_call(tracer *t, const struct ad_fn *g, node *call, value *args,
   value *pair = ARENA_ARRAY(&t->scratch, value, 2);
   pair[0] = first, pair[1] = gv;
   *out = (value){.kind = V_TUPLE, .items = pair, .n = 2};
+  return true;
+}
+
+/* api.py vjp(argnums_partial2(f), *dyn) (jacrev): the primal output tree
+ * in *y and the pullback, a function value, in *pullback. */
+bool ad_vjp_partial(tracer *t, const struct ad_fn *g, node *call, value *args, int nargs, const value *dyn, value *y,
+                    value *pullback) {
+  tj_span span = call->span;
+  leaves lp = {0};
+  if (!tree_flatten(t, dyn, &lp, span, "vjp primals")) return false;
+  partial_args pa = {g, args, nargs};
+  linearized l = {0};
+  body_info info = {"vjp", &g->fn, NULL, 0};
+  if (!trace_with(t, ad_call_partial, &pa, dyn->items, dyn->n, NULL, &info, call, &l.bd) ||
+      !linearize_body(t, &l, &lp, span))
+    return false;
+  int k = 0;
+  *y = tree_unflatten(t, &l.bd.result, l.outs, &k);
+  struct ad_fn *pb = ARENA_NEW(&t->scratch, struct ad_fn);
+  *pb = (struct ad_fn){.kind = AD_PULLBACK, .fn = g->fn, .level = t->jaxpr, .lin = l.lin, .out_tree = *y,
+                       .in_tree = *dyn, .nconst = l.bd.nconst};
+  *pullback = (value){.kind = V_FUNC, .func = g->fn.func, .closure = g->fn.closure, .ad = pb};
   return true;
 }
 
@@ -309,6 +309,23 @@ static bool ct_tree_error(tracer *t, const struct ad_fn *g, const value *ct, tj_
   return false;
 }
 
+/* Whether the level g linearized at encloses the current one (a function
+ * value cannot leave the body it was made in, so it always does). */
+static bool level_visible(tracer *t, const struct ad_fn *g, tj_span span) {
+  for (trace_frame *f = t->frame; f; f = f->parent)
+    if (f->jaxpr == g->level) return true;
+  return tracer_error(t, span, "internal error: a vjp or linearize function called outside the body it was made in");
+}
+
+static ir_atom capture_var(void *ctx, uint32_t var) { return frame_atom(ctx, var); }
+
+/* g's linearization as seen from the current level: inside a body traced
+ * since (vmap of a pullback, as jacrev calls it, or a jit), its residuals
+ * are consts that body captures, as a closure's are. */
+static vjp_linear lin_here(tracer *t, const struct ad_fn *g) {
+  return t->jaxpr == g->level ? g->lin : vjp_linear_captured(t->m, &g->lin, capture_var, t);
+}
+
 /* _vjp3_bwd(ct): the cotangent tree checked against the output's, the
  * backward pass, the primals' cotangents as a tuple. */
 static bool pullback_call(tracer *t, const struct ad_fn *g, node *call, value *args, int nargs, value *out) {
@@ -320,9 +337,7 @@ static bool pullback_call(tracer *t, const struct ad_fn *g, node *call, value *a
                         "the single value returned by the function being differentiated (even if that returned "
                         "value is a tuple or other container).",
                         name_str(t->prog->names, g->fn.func->name), nargs);
-  if (t->jaxpr != g->level)
-    return tracer_error(t, span, "a vjp function can only be called where vjp was called, not inside a jit, cond or "
-                                 "loop body traced since");
+  if (!level_visible(t, g, span)) return false;
   if (!tree_same_structure(&g->out_tree, &args[0])) return ct_tree_error(t, g, &args[0], span);
   leaves lo = {0}, lc = {0};
   if (!tree_flatten(t, &g->out_tree, &lo, span, "vjp outputs") || !tree_flatten(t, &args[0], &lc, span, "cotangents"))
@@ -343,7 +358,8 @@ static bool pullback_call(tracer *t, const struct ad_fn *g, node *call, value *a
   if (!leaf_atoms(t, &lc, span, cts)) return false;
   int nleaves = (int)g->lin.nin - g->nconst;
   value *grads = ARENA_ARRAY(&t->scratch, value, nleaves + 1);
-  if (!backward(t, &g->lin, g->nconst, cts, span, grads)) return false;
+  vjp_linear lin = lin_here(t, g);
+  if (!backward(t, &lin, g->nconst, cts, span, grads)) return false;
   int k = 0;
   *out = tree_unflatten(t, &g->in_tree, grads, &k);
   return true;
@@ -398,9 +414,7 @@ static bool builtin_linearize(tracer *t, const builtin_def *b, const call_args *
  * zero output tangents instantiated (a2tz(aval).instantiate()). */
 static bool linearized_call(tracer *t, const struct ad_fn *g, node *call, value *args, int nargs, value *out) {
   tj_span span = call->span;
-  if (t->jaxpr != g->level)
-    return tracer_error(t, span, "a linearized function can only be called where linearize was called, not "
-                                 "inside a jit, cond or loop body traced since");
+  if (!level_visible(t, g, span)) return false;
   value tangents = {.kind = V_TUPLE, .items = args, .n = nargs};
   if (!same_tree(t, &g->in_tree, &tangents, span, "TypeError: expected PyTreeDef(%s), got PyTreeDef(%s)")) return false;
   leaves lp = {0}, lt = {0};
@@ -420,7 +434,8 @@ static bool linearized_call(tracer *t, const struct ad_fn *g, node *call, value 
   if (!leaf_atoms(t, &lt, span, tin + g->nconst)) return false;
   jvp_target tg = target(t);
   ir_atom *to = ARENA_ARRAY(&t->scratch, ir_atom, g->lin.nout + 1);
-  if (!vjp_apply_linear(&tg, &g->lin, tin, to)) return false;
+  vjp_linear lin = lin_here(t, g);
+  if (!vjp_apply_linear(&tg, &lin, tin, to)) return false;
   leaves lo = {0};
   if (!tree_flatten(t, &g->out_tree, &lo, span, "linearize outputs")) return false;
   value *vals = ARENA_ARRAY(&t->scratch, value, lo.n + 1);
@@ -472,6 +487,8 @@ static bool make_grad(tracer *t, const call_args *a, ad_kind kind, value *out) {
   g->has_aux = aux && value_truthy(aux);
   const value *allow_int = call_kwarg(a, "allow_int", NULL);
   g->allow_int = allow_int && value_truthy(allow_int);
+  const value *holo = call_kwarg(a, "holomorphic", NULL);
+  g->holomorphic = holo && value_truthy(holo);
   *out = (value){.kind = V_FUNC, .func = a->pos[0].func, .closure = a->pos[0].closure, .ad = g};
   return true;
 }
@@ -479,6 +496,29 @@ static bool make_grad(tracer *t, const call_args *a, ad_kind kind, value *out) {
 static bool builtin_grad(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   (void)b;
   return make_grad(t, a, AD_GRAD, out);
+}
+
+static bool builtin_jacfwd(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  (void)b;
+  return make_grad(t, a, AD_JACFWD, out);
+}
+
+static bool builtin_jacrev(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  (void)b;
+  return make_grad(t, a, AD_JACREV, out);
+}
+
+/* hessian(f, argnums, has_aux, holomorphic) = jacfwd(jacrev(f, ...), ...) */
+static bool builtin_hessian(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  (void)b;
+  value inner;
+  if (!make_grad(t, a, AD_JACREV, &inner)) return false;
+  struct ad_fn *g = ARENA_NEW(&t->scratch, struct ad_fn);
+  *g = *inner.ad;
+  g->kind = AD_JACFWD, g->fn = inner;
+  *out = inner;
+  out->ad = g;
+  return true;
 }
 
 static bool builtin_value_and_grad(tracer *t, const builtin_def *b, const call_args *a, value *out) {
@@ -497,6 +537,7 @@ bool call_function_value(tracer *t, const value *fn, node *call, value *args, in
   if (fn->ad && fn->ad->kind == AD_CUSTOM) return custom_fn_call(t, fn->ad->custom, call, args, nargs, out);
   if (fn->ad && fn->ad->kind == AD_PULLBACK) return pullback_call(t, fn->ad, call, args, nargs, out);
   if (fn->ad && fn->ad->kind == AD_LINEARIZED) return linearized_call(t, fn->ad, call, args, nargs, out);
+  if (fn->ad && (fn->ad->kind == AD_JACFWD || fn->ad->kind == AD_JACREV)) return jac_call(t, fn->ad, call, args, nargs, out);
   if (fn->ad) return grad_call(t, fn->ad, call, args, nargs, out);
   if (fn->func->is_jit) return call_jit(t, fn->func, fn->closure, call, args, nargs, out);
   return call_user(t, fn->func, fn->closure, call, args, nargs, out);
@@ -504,10 +545,16 @@ bool call_function_value(tracer *t, const value *fn, node *call, value *args, in
 
 static const char *const kw_grad[] = {"argnums", "has_aux", "allow_int", NULL};
 static const char *const kw_vjp[] = {"has_aux", NULL};
+static const char *const kw_jacfwd[] = {"argnums", "has_aux", "holomorphic", NULL};
+static const char *const kw_jacrev[] = {"argnums", "has_aux", "holomorphic", "allow_int", NULL};
 
 const builtin_def builtins_grad[] = {
     {"grad", builtin_grad, 1, 2, kw_grad, 0},
     {"value_and_grad", builtin_value_and_grad, 1, 2, kw_grad, 0},
+    {"jacfwd", builtin_jacfwd, 1, 2, kw_jacfwd, 0},
+    {"jacrev", builtin_jacrev, 1, 2, kw_jacrev, 0},
+    {"jacobian", builtin_jacrev, 1, 2, kw_jacrev, 0},
+    {"hessian", builtin_hessian, 1, 2, kw_jacfwd, 0},
     {"vjp", builtin_vjp, 1, TJ_MAX_PARAMS + 1, kw_vjp, 0},
     {"linearize", builtin_linearize, 1, TJ_MAX_PARAMS + 1, kw_vjp, 0},
     {NULL, NULL, 0, 0, NULL, 0},

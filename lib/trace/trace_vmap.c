@@ -24,6 +24,8 @@ struct vmap_fn {
   value in_axes, out_axes;   /* int, None or containers of those (lists as tuples) */
   bool has_size;
   int64_t size;
+  body_fn native;            /* instead of fn: a function of api.py's own (jacfwd's pushfwd) */
+  const void *native_ctx;
 };
 
 /* ---- in_axes and out_axes as trees ---- */
@@ -302,6 +304,7 @@ static bool call_mapped(tracer *t, const void *ctx, node *call, value *dyn, int 
   for (int i = 0, k = 0; i < m->lp->n; i++) vals[i] = m->axes[i] != NM && k < ndyn ? dyn[k++] : m->lp->v[i];
   int k = 0;
   value all = tree_unflatten(t, m->tree, vals, &k);
+  if (m->v->native) return m->v->native(t, m->v->native_ctx, call, all.items, all.n, result);
   return call_function_value(t, &m->v->fn, call, all.items, all.n, result);
 }
 
@@ -365,7 +368,7 @@ static bool vmap_call(tracer *t, const struct vmap_fn *v, node *call, value *arg
   int ndyn = example_avals(t, &lp, axes, dyn, avals);
   mapped_args ma = {v, &tree, &lp, axes};
   body bd = {0};
-  body_info info = {"vmap", &v->fn, NULL, 0};
+  body_info info = {"vmap", v->native ? NULL : &v->fn, NULL, 0};
   if (!trace_with(t, call_mapped, &ma, dyn, ndyn, avals, &info, call, &bd)) return false;
   int nin = bd.nconst + ndyn;
   ir_atom *in = ARENA_ARRAY(&t->scratch, ir_atom, nin + 1);
@@ -385,6 +388,12 @@ static bool vmap_call(tracer *t, const struct vmap_fn *v, node *call, value *arg
 
 bool vmap_call_value(tracer *t, const value *fn, node *call, value *args, int nargs, value *out) {
   return vmap_call(t, fn->vmap, call, args, nargs, out);
+}
+
+bool vmap_native(tracer *t, body_fn fn, const void *ctx, value out_axes, node *call, value *args, int nargs,
+                 value *out) {
+  struct vmap_fn v = {.in_axes = value_int(0), .out_axes = out_axes, .native = fn, .native_ctx = ctx};
+  return vmap_call(t, &v, call, args, nargs, out);
 }
 
 static const char *const kw_vmap[] = {"in_axes", "out_axes", "axis_name", "axis_size", NULL};
