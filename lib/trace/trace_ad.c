@@ -112,9 +112,29 @@ static bool instantiate_outputs(tracer *t, const jvp_target *tg, const ir_atom *
   return true;
 }
 
-/* The traced body replayed through the JVP rules; *out its two trees. */
-static bool replay_body(tracer *t, const body *bd, const leaves *lp, const leaves *lt, tj_span span, value *out) {
-  int nin = bd->nconst + lp->n, nout = (int)bd->jaxpr->nout;
+/* Python's `ans, aux = ans` (ad.jvp with has_aux): a tuple of two. */
+static bool aux_pair(tracer *t, const value *r, tj_span span) {
+  if (r->kind == V_TUPLE && r->n == 2) return true;
+  if (r->kind == V_TUPLE && r->n > 2) return tracer_error(t, span, "ValueError: too many values to unpack (expected 2)");
+  if (r->kind == V_TUPLE)
+    return tracer_error(t, span, "ValueError: not enough values to unpack (expected 2, got %d)", r->n);
+  return tracer_error(t, span, "has_aux=True: the function must return a pair (output, aux), got %s",
+                      jax_tracer_repr(t, r));
+}
+
+/* The traced body replayed through the JVP rules; *out its two trees,
+ * (primals, tangents), or with has_aux the output's two and the aux's
+ * primals (ad.jvp: aux's tracers stripped, its tangents never
+ * instantiated). */
+static bool replay_body(tracer *t, const body *bd, const leaves *lp, const leaves *lt, bool has_aux, tj_span span,
+                        value *out) {
+  int nin = bd->nconst + lp->n, nout = (int)bd->jaxpr->nout, ninst = nout;
+  if (has_aux) {
+    leaves la = {0};
+    if (!aux_pair(t, &bd->result, span) || !tree_flatten(t, &bd->result.items[0], &la, span, "jvp outputs"))
+      return false;
+    ninst = la.n;
+  }
   ir_atom *pin = ARENA_ARRAY(&t->scratch, ir_atom, 2 * nin + 1), *tin = pin + nin;
   for (int i = 0; i < bd->nconst; i++) pin[i] = frame_atom(t, bd->outer[i]), tin[i] = JVP_ZERO;
   for (int i = 0; i < lp->n; i++)
@@ -122,19 +142,26 @@ static bool replay_body(tracer *t, const body *bd, const leaves *lp, const leave
       return false;
   jvp_target tg = ad_target(t);
   ir_atom *op = ARENA_ARRAY(&t->scratch, ir_atom, 2 * nout + 1), *ot = op + nout;
-  if (!jvp_replay(&tg, bd->jaxpr, pin, tin, op, ot) || !instantiate_outputs(t, &tg, op, ot, nout, span)) return false;
+  if (!jvp_replay(&tg, bd->jaxpr, pin, tin, op, ot) || !instantiate_outputs(t, &tg, op, ot, ninst, span)) return false;
   value *vals = ARENA_ARRAY(&t->scratch, value, 2 * nout + 1);
-  for (int i = 0; i < 2 * nout; i++) vals[i] = ad_atom_value(t, op[i]);
-  value *pair = ARENA_ARRAY(&t->scratch, value, 2);
+  for (int i = 0; i < nout; i++) vals[i] = ad_atom_value(t, op[i]), vals[nout + i] = ad_atom_value(t, ot[i]);
+  value *trees = ARENA_ARRAY(&t->scratch, value, 3);
   int k = 0;
-  pair[0] = tree_unflatten(t, &bd->result, vals, &k);
-  pair[1] = tree_unflatten(t, &bd->result, vals, &k);
-  *out = (value){.kind = V_TUPLE, .items = pair, .n = 2};
+  trees[0] = tree_unflatten(t, &bd->result, vals, &k);
+  k = nout;
+  if (!has_aux) {
+    trees[1] = tree_unflatten(t, &bd->result, vals, &k);
+    *out = (value){.kind = V_TUPLE, .items = trees, .n = 2};
+    return true;
+  }
+  trees[1] = tree_unflatten(t, &bd->result.items[0], vals, &k);
+  trees[2] = trees[0].items[1], trees[0] = trees[0].items[0];
+  *out = (value){.kind = V_TUPLE, .items = trees, .n = 3};
   return true;
 }
 
 bool ad_jvp(tracer *t, body_fn fn, const void *ctx, const body_info *info, const value *primals,
-            const value *tangents, node *call, value *out) {
+            const value *tangents, bool has_aux, node *call, value *out) {
   tj_span span = call->span;
   leaves lp = {0}, lt = {0};
   if (!tree_flatten(t, primals, &lp, span, "jvp primals") || !tree_flatten(t, tangents, &lt, span, "jvp tangents"))
@@ -143,7 +170,7 @@ bool ad_jvp(tracer *t, body_fn fn, const void *ctx, const body_info *info, const
     if (!check_pair(t, &lp.v[i], &lt.v[i], span)) return false;
   body bd = {0};
   if (!trace_with(t, fn, ctx, primals->items, primals->n, NULL, info, call, &bd)) return false;
-  return replay_body(t, &bd, &lp, &lt, span, out);
+  return replay_body(t, &bd, &lp, &lt, has_aux, span, out);
 }
 
 /* jvp(f, primals, tangents) */
@@ -151,7 +178,7 @@ static bool builtin_jvp(tracer *t, const builtin_def *b, const call_args *a, val
   (void)b;
   if (!check_args(t, a)) return false;
   body_info info = {"jvp", &a->pos[0], NULL, 0};
-  return ad_jvp(t, call_fn, &a->pos[0], &info, &a->pos[1], &a->pos[2], a->call, out);
+  return ad_jvp(t, call_fn, &a->pos[0], &info, &a->pos[1], &a->pos[2], false, a->call, out);
 }
 
 const builtin_def builtins_ad[] = {

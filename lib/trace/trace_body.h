@@ -77,10 +77,10 @@ bool ad_call_partial(tracer *t, const void *ctx, node *call, value *dyn, int ndy
 /* _check_input_dtype_revderiv(name, holomorphic, allow_int) of a leaf. */
 bool ad_check_input(tracer *t, const char *name, const value *leaf, bool holomorphic, bool allow_int, tj_span span);
 
-/* vjp(argnums_partial2(g->fn), *dyn): *y the output, *pullback its
- * function value (trace_grad.c). */
+/* vjp(argnums_partial2(g->fn), *dyn, has_aux=g->has_aux): *y the output,
+ * *pullback its function value, *aux the aux (trace_grad.c). */
 bool ad_vjp_partial(tracer *t, const struct ad_fn *g, node *call, value *args, int nargs, const value *dyn, value *y,
-                    value *pullback);
+                    value *pullback, value *aux);
 
 /* Calling a jacfwd or jacrev function value (trace_jac.c). */
 bool jac_call(tracer *t, const struct ad_fn *g, node *call, value *args, int nargs, value *out);
@@ -88,9 +88,10 @@ bool jac_call(tracer *t, const struct ad_fn *g, node *call, value *args, int nar
 /* api.py _jvp(fn, primals, tangents) (trace_ad.c): fn(*primals) traced,
  * ctx its context, and replayed through the JVP rules on the tangents
  * (a tuple like primals'); *out = (primals_out, tangents_out), zero output
- * tangents instantiated. */
+ * tangents instantiated; with has_aux fn returns (out, aux) and *out is
+ * (primals_out, tangents_out, aux). */
 bool ad_jvp(tracer *t, body_fn fn, const void *ctx, const body_info *info, const value *primals,
-            const value *tangents, node *call, value *out);
+            const value *tangents, bool has_aux, node *call, value *out);
 
 /* vmap(fn, in_axes=0, out_axes)(*args) of a C function, as api.py's
  * jacfwd and jacrev vmap functions of their own (trace_vmap.c). */

@@ -228,10 +228,11 @@ static bool grad_call(tracer *t, const struct ad_fn *g, node *call, value *args,
   return true;
 }
 
-/* api.py vjp(argnums_partial2(f), *dyn) (jacrev): the primal output tree
- * in *y and the pullback, a function value, in *pullback. */
+/* api.py vjp(argnums_partial2(f), *dyn, has_aux) (jacrev): the primal
+ * output tree in *y, the pullback, a function value, in *pullback, and
+ * with has_aux the aux in *aux. */
 bool ad_vjp_partial(tracer *t, const struct ad_fn *g, node *call, value *args, int nargs, const value *dyn, value *y,
-                    value *pullback) {
+                    value *pullback, value *aux) {
   tj_span span = call->span;
   leaves lp = {0};
   if (!tree_flatten(t, dyn, &lp, span, "vjp primals")) return false;
@@ -243,6 +244,10 @@ bool ad_vjp_partial(tracer *t, const struct ad_fn *g, node *call, value *args, i
     return false;
   int k = 0;
   *y = tree_unflatten(t, &l.bd.result, l.outs, &k);
+  if (g->has_aux) {
+    if (y->kind != V_TUPLE || y->n != 2) return aux_not_pair(t, &l, y, span);
+    *aux = y->items[1], *y = y->items[0];
+  }
   struct ad_fn *pb = ARENA_NEW(&t->scratch, struct ad_fn);
   *pb = (struct ad_fn){.kind = AD_PULLBACK, .fn = g->fn, .level = t->jaxpr, .lin = l.lin, .out_tree = *y,
                        .in_tree = *dyn, .nconst = l.bd.nconst};

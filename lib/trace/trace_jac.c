@@ -162,6 +162,15 @@ static bool unravel_each(tracer *t, const value *tree, const value *jac, const v
   return true;
 }
 
+/* (jac, aux) when has_aux. */
+static bool with_aux(tracer *t, const struct ad_fn *g, value *jac, const value *aux) {
+  if (!g->has_aux) return true;
+  value *pair = ARENA_ARRAY(&t->scratch, value, 2);
+  pair[0] = *jac, pair[1] = *aux;
+  *jac = (value){.kind = V_TUPLE, .items = pair, .n = 2};
+  return true;
+}
+
 /* ---- jacfwd ---- */
 
 typedef struct fwd_ctx {
@@ -174,7 +183,7 @@ static bool pushfwd(tracer *t, const void *ctx, node *call, value *args, int nar
   (void)nargs;
   const fwd_ctx *c = ctx;
   body_info info = {"jvp", &c->pa.g->fn, NULL, 0};
-  return ad_jvp(t, ad_call_partial, &c->pa, &info, &c->dyn, &args[0], call, result);
+  return ad_jvp(t, ad_call_partial, &c->pa, &info, &c->dyn, &args[0], c->pa.g->has_aux, call, result);
 }
 
 static bool jacfwd_call(tracer *t, const struct ad_fn *g, node *call, value *args, int nargs, value *out) {
@@ -185,12 +194,12 @@ static bool jacfwd_call(tracer *t, const struct ad_fn *g, node *call, value *arg
   if (!tree_flatten(t, &c.dyn, &lp, span, "jacfwd arguments")) return false;
   for (int i = 0; i < lp.n; i++)
     if (!check_input_fwd(t, &lp.v[i], g->holomorphic, span)) return false;
-  value basis, pair, axes[2] = {value_none(), value_int(-1)};
-  value out_axes = {.kind = V_TUPLE, .items = axes, .n = 2};
-  if (!std_basis(t, &c.dyn, span, &basis) || !vmap_native(t, pushfwd, &c, out_axes, call, &basis, 1, &pair))
+  value basis, res, axes[3] = {value_none(), value_int(-1), value_none()};
+  value out_axes = {.kind = V_TUPLE, .items = axes, .n = g->has_aux ? 3 : 2};
+  if (!std_basis(t, &c.dyn, span, &basis) || !vmap_native(t, pushfwd, &c, out_axes, call, &basis, 1, &res))
     return false;
   const value *example = g->argnums_tuple ? &c.dyn : &c.dyn.items[0];
-  return unravel_each(t, &pair.items[0], &pair.items[1], example, -1, span, out);
+  return unravel_each(t, &res.items[0], &res.items[1], example, -1, span, out) && with_aux(t, g, out, &res.items[2]);
 }
 
 /* ---- jacrev ---- */
@@ -221,12 +230,12 @@ static bool tree_transpose(tracer *t, const value *outer, const value *inner, co
 static bool jacrev_call(tracer *t, const struct ad_fn *g, node *call, value *args, int nargs, value *out) {
   tj_span span = call->span;
   if (!check_argnums(t, g, nargs, span)) return false;
-  value dyn = dyn_args(t, g, args), y, pullback, basis, jac, jac_tree;
+  value dyn = dyn_args(t, g, args), y, pullback, basis, jac, jac_tree, aux = {0};
   leaves lp = {0}, ly = {0};
   if (!tree_flatten(t, &dyn, &lp, span, "jacrev arguments")) return false;
   for (int i = 0; i < lp.n; i++)
     if (!ad_check_input(t, "jacrev", &lp.v[i], g->holomorphic, g->allow_int, span)) return false;
-  if (!ad_vjp_partial(t, g, call, args, nargs, &dyn, &y, &pullback) ||
+  if (!ad_vjp_partial(t, g, call, args, nargs, &dyn, &y, &pullback, &aux) ||
       !tree_flatten(t, &y, &ly, span, "jacrev outputs"))
     return false;
   for (int i = 0; i < ly.n; i++)
@@ -236,12 +245,10 @@ static bool jacrev_call(tracer *t, const struct ad_fn *g, node *call, value *arg
     return false;
   const value *example = g->argnums_tuple ? &dyn : &dyn.items[0];
   if (!g->argnums_tuple) jac = jac.items[0];
-  return unravel_each(t, example, &jac, &y, 0, span, &jac_tree) && tree_transpose(t, example, &y, &jac_tree, span, out);
+  return unravel_each(t, example, &jac, &y, 0, span, &jac_tree) &&
+         tree_transpose(t, example, &y, &jac_tree, span, out) && with_aux(t, g, out, &aux);
 }
 
 bool jac_call(tracer *t, const struct ad_fn *g, node *call, value *args, int nargs, value *out) {
-  if (g->has_aux)
-    return tracer_error(t, call->span, "%s with has_aux=True is not supported by tjit yet",
-                        g->kind == AD_JACFWD ? "jacfwd" : "jacrev");
   return g->kind == AD_JACFWD ? jacfwd_call(t, g, call, args, nargs, out) : jacrev_call(t, g, call, args, nargs, out);
 }

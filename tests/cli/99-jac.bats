@@ -113,3 +113,20 @@ expected = [2 * x, np.exp(x), 2 * x, np.exp(x)]'
   assert_failure 1
   assert_output --partial "TypeError: jacrev requires real-valued outputs"
 }
+
+@test "has_aux=True: (jacobian, aux) from jacfwd, jacrev and hessian" {
+  matches "$CASES_DIR/jac-has-aux.json" '
+x = args["x"]
+j = np.diag(2 * np.cos(x))
+expected = [j, x.sum(), j, x.sum(), np.diag(6 * x), x[0]]'
+  cat >"$BATS_TEST_TMPDIR/bad.json" <<'JSON'
+{"tjit": 1,
+ "source": ["auto f(x) { return (sin(x), x, x); }",
+            "auto g(float x[2]) { return jacfwd(f, has_aux=true)(x); }"],
+ "function": "g",
+ "args": {"x": [1.0, 2.0]}}
+JSON
+  run tjit trace "$BATS_TEST_TMPDIR/bad.json"
+  assert_failure 1
+  assert_output --partial "ValueError: too many values to unpack (expected 2)"
+}
