@@ -3,13 +3,22 @@
  * (ir_build) on small example operands; for several choices of batch
  * dimensions (each operand mapped at its first, middle or last position,
  * or unmapped, BATCH_NOT_MAPPED, at least one mapped), batch_replay makes
- * the batched jaxpr on operands with a batch axis of B = 3 there, and
+ * the batched jaxpr on operands with a batch axis of B = 7 there (a size
+ * no example's dimension has, so that no rule confuses the two), and
  *  (a) the reference evaluator runs it: its outputs must equal, bit for
  *      bit, the equation run by the evaluator on each example's slices,
  *      stacked along the output's batch dimension (the same operations on
  *      the same values);
  *  (b) the C backend (pass pipeline, codegen, libtcc) runs it: the same
- *      stacked outputs, bit for bit too (see check_compiled for why).
+ *      stacked outputs, bit for bit too. Where the compiled code may
+ *      compute otherwise than the evaluator, these shapes keep it from
+ *      it: the block kernels (gcc-vectorized, libmvec's sin, exp ...)
+ *      start at 4096 elements (cg_block.c BLOCK_MIN) and BLAS's gemm at
+ *      m n k = 32768 (cg_reduce.c DOT_BLAS_MIN), so every element here is
+ *      computed by a scalar loop calling the libm function the evaluator
+ *      calls; and the float operands (below) make every sum exact in any
+ *      order, so a dot or reduction regrouped by the batched form, or
+ *      summed in another order by the C, gives the same bits.
  * Half the choices compare at the batch dimension the rule reports,
  * the other half move it last (batch_match_axis, out_axes=-1); an
  * unmapped output is broadcast (vmap's out_axes). The elementwise
@@ -33,7 +42,7 @@
 #include "prims.h"
 #include "util.h"
 
-enum { B = 3, MAXIN = 4, MAXOUT = 3, MAXCOMBO = 24 };
+enum { B = 7, MAXIN = 4, MAXOUT = 3, MAXCOMBO = 24 };
 
 /* One case: the equation's operands as "dtype[dims]" (key: a PRNG key;
  * "@lo:hi" an integer range), its param set (make_params) and outputs. */
@@ -698,7 +707,8 @@ static int nelem_cases;
 
 /* Each elementwise primitive on its first accepted dtype of f32, i32,
  * bool: operands [2,3], and for two or more operands each one a scalar
- * in turn (the broadcasting rule's scalar cases). */
+ * in turn (the broadcasting rule's scalar cases), and clamp's two bounds
+ * scalars (its rule's rank-1 bounds). */
 static void test_elementwise(void) {
   static const tj_dtype order[] = {DT_F32, DT_I32, DT_BOOL};
   static const char *const names[] = {"f32", "i32", "bool"};
@@ -715,8 +725,9 @@ static void test_elementwise(void) {
     }
     bcase c = {prims[p].name, p, {NULL}, PELEM, 0, 0, 0};
     c.to = p == P_convert_element_type || p == P_bitcast_convert_type ? (order[t] == DT_F32 ? DT_I32 : DT_F32) : 0;
-    for (int s = -1; s < (n > 1 ? n : 0); s++) { /* s: the scalar operand, -1 none */
-      for (int i = 0; i < n; i++) c.ops[i] = i == s ? scalar[i] : full[i];
+    /* s: the scalar operand, -1 none; clamp's n: both bounds */
+    for (int s = -1; s < (n > 1 ? n : 0) + (p == P_clamp); s++) {
+      for (int i = 0; i < n; i++) c.ops[i] = i == s || (s == n && i != 1) ? scalar[i] : full[i];
       /* not lax shapes: clamp's x a scalar between array bounds, select_n's cases of two shapes, add_any's
        * operands of two (ad.add_jaxvals adds values of one aval) */
       if ((p == P_clamp && s == 1) || (p == P_select_n && s > 0) || (p == P_add_any && s >= 0)) continue;
@@ -729,10 +740,11 @@ static void test_elementwise(void) {
 /* ---- the table ---- */
 
 /* A case whose rule is not there yet (another branch adds it): its
- * equation must build and run on one example, so that the case is ready. */
+ * equation must build and give the same bits evaluated and compiled on
+ * one example, so that the case is ready. */
 static void check_unbatched(const bcase *c) {
   ir_module *m = ir_new(NULL);
-  tj_array *x[MAXIN] = {0}, *y[MAXOUT] = {0};
+  tj_array *x[MAXIN] = {0}, *y[MAXOUT] = {0}, *z[MAXOUT] = {0};
   bool ok = build_case(m, c);
   uint64_t seed = 1;
   for (int i = 0; ok && i < nops(c); i++) {
@@ -741,10 +753,12 @@ static void check_unbatched(const bcase *c) {
     fill(x[i], &o, &seed);
   }
   ok = ok && eval_jaxpr(harness_at(), m, m->top, (const tj_array *const *)x, y) == TJ_OK;
+  ok = ok && run_compiled(m, m->top, x, z);
+  for (int k = 0; ok && k < NOUT(c); k++) ok = same_bits(z[k], y[k]);
   CHECK(ok);
   if (!ok) fprintf(stderr, "  %s (no rule yet): %s\n", c->name, harness_error());
   for (int i = 0; i < MAXIN; i++) array_free(x[i]);
-  for (int k = 0; k < MAXOUT; k++) array_free(y[k]);
+  for (int k = 0; k < MAXOUT; k++) array_free(y[k]), array_free(z[k]);
   ir_free(m);
 }
 
@@ -771,9 +785,23 @@ static void test_every_rule_has_a_case(void) {
          nelem_cases, TJ_COUNT(cases), ncombos_run);
 }
 
+/* What the rules refuse (the table keeps these operands unmapped): pad's
+ * mapped padding value, which JAX batches as a select between two pads. */
+static void test_refusals(void) {
+  const bcase *pad = NULL;
+  for (size_t i = 0; i < TJ_COUNT(cases) && !pad; i++)
+    if (cases[i].prim == P_pad) pad = &cases[i];
+  ir_module *m = ir_new(NULL);
+  int dims[2] = {BATCH_NOT_MAPPED, 0}, out_dims[MAXOUT];
+  CHECK(build_case(m, pad) && batched(m, dims, false, out_dims) == NULL);
+  CHECK_STR(harness_error(), "NotImplementedError: vmap of pad with a batched padding value is not supported yet");
+  ir_free(m);
+}
+
 int main(void) {
   test_elementwise();
   test_cases();
   test_every_rule_has_a_case();
+  test_refusals();
   return HARNESS_REPORT();
 }
