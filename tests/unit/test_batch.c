@@ -59,7 +59,7 @@ typedef struct bcase {
 enum { P0, PELEM, PRED1, PRED01, PARG, PBCAST, PBCAST0, PRESHAPE, PRESHAPE_PERM, PTRANS, PSQUEEZE, PCAT, PDOT,
        PDOTB, PCUM, PCUMREV, PSLICE, PSLICE_NONE, PREV, PPAD, PSORT1, PSORT2, PTOPK, PSTACK, PUNSTACK, PSPLIT,
        PTILE, PCJVP, PCJVP2, PTHREEFRY, PSEED, PWRAP, PSPLITKEY, PBITS, PGATHER, PGATHER_FILL, PDSLICE, PSCAT,
-       PDUS, PRWIN, PCOND, PWHILE, PSCAN, PSCANREV, PJIT, PSELGA, PSELSC, PSVD, PCVJP, PCONV };
+       PDUS, PRWIN, PRWIN_DIL, PBCAST1, PGATHERB, PSCATB, PBITS8, PSPLITKEY2, PCOND, PWHILE, PSCAN, PSCANREV, PJIT, PSELGA, PSELSC, PSVD, PCVJP, PCONV };
 
 #define NOUT(c) ((c)->nout ? (c)->nout : 1)
 
@@ -75,11 +75,16 @@ static const bcase cases[] = {
     {"reduce_and", P_reduce_and, {"bool[2,3,2]"}, PRED01, 0, 0, 0},
     {"broadcast_in_dim", P_broadcast_in_dim, {"f32[3]"}, PBCAST, 0, 0, 0},
     {"broadcast_in_dim scalar", P_broadcast_in_dim, {"f32[]"}, PBCAST0, 0, 0, 0},
+    {"broadcast_in_dim of size 1", P_broadcast_in_dim, {"f32[1,3]"}, PBCAST1, 0, 0, 0},
+    {"select_n three cases", P_select_n, {"i32[2,3]@0:2", "f32[2,3]", "f32[2,3]", "f32[2,3]"}, PELEM, 0, 0, 0},
+    {"select_n scalar predicate of three", P_select_n, {"i32[]@0:2", "f32[2,3]", "f32[2,3]", "f32[2,3]"}, PELEM, 0, 0,
+     0},
     {"reshape", P_reshape, {"f32[2,3]"}, PRESHAPE, 0, 0, 0},
     {"reshape dimensions", P_reshape, {"f32[2,3]"}, PRESHAPE_PERM, 0, 0, 0},
     {"transpose", P_transpose, {"f32[2,3,4]"}, PTRANS, 0, 0, 0},
     {"squeeze", P_squeeze, {"f32[2,1,3]"}, PSQUEEZE, 0, 0, 0},
     {"concatenate", P_concatenate, {"f32[2,3]", "f32[4,3]", "f32[1,3]"}, PCAT, 0, 0, 0},
+    {"concatenate one operand", P_concatenate, {"f32[2,3]"}, PCAT, 0, 0, 0},
     {"dot_general", P_dot_general, {"f32[2,3]", "f32[3,4]"}, PDOT, 0, 0, 0},
     {"dot_general batch dims", P_dot_general, {"f32[2,3,4]", "f32[2,4,2]"}, PDOTB, 0, 0, 0},
     {"cumsum", P_cumsum, {"f32[3,4]"}, PCUM, 0, 0, 0},
@@ -102,16 +107,22 @@ static const bcase cases[] = {
     {"custom_jvp_call two operands", P_custom_jvp_call, {"f32[3]", "f32[3]"}, PCJVP2, 0, 0, 0},
     {"threefry2x32", P_threefry2x32, {"u32[4]", "u32[4]", "u32[4]", "u32[4]"}, PTHREEFRY, 2, 0, 0},
     {"threefry2x32 scalar key", P_threefry2x32, {"u32[]", "u32[]", "u32[4]", "u32[4]"}, PTHREEFRY, 2, 0, 0},
+    {"threefry2x32 broadcast", P_threefry2x32, {"u32[4,1]", "u32[4,1]", "u32[1,3]", "u32[1,3]"}, PTHREEFRY, 2, 0, 0},
     {"random_seed", P_random_seed, {"i32[2]"}, PSEED, 0, 0, 0},
     {"random_wrap", P_random_wrap, {"u32[2,2]"}, PWRAP, 0, 0, 0},
     {"random_unwrap", P_random_unwrap, {"key[2]"}, P0, 0, 0, 0},
     {"random_split", P_random_split, {"key[2]"}, PSPLITKEY, 0, 0, 0},
     {"random_bits", P_random_bits, {"key[2]"}, PBITS, 0, 0, 0},
+    {"random_split 2x2", P_random_split, {"key[]"}, PSPLITKEY2, 0, 0, 0},
+    {"random_bits 8", P_random_bits, {"key[2]"}, PBITS8, 0, 0, 0},
     {"random_clone", P_random_clone, {"key[2]"}, P0, 0, 0, 0},
     {"random_fold_in", P_random_fold_in, {"key[2]", "u32[2]"}, P0, 0, 0, 0},
     {"random_fold_in scalar message", P_random_fold_in, {"key[2]", "u32[]"}, P0, 0, 0, 0},
     {"gather clip", P_gather, {"f32[5,3]", "i32[2,1]@-1:6"}, PGATHER, 0, 0, 0},
     {"gather fill", P_gather, {"f32[5,3]", "i32[2,1]@-1:6"}, PGATHER_FILL, 0, 0, 0},
+    /* dimension numbers with batching dims already (a vmap inside a vmap) */
+    {"gather batching dims", P_gather, {"f32[2,5]", "i32[2,1]@-1:6"}, PGATHERB, 0, 0, 0},
+    {"scatter-add batching dims", P_scatter_add, {"f32[2,5]", "i32[2,1]@-1:6", "f32[2]"}, PSCATB, 0, 0, 0},
     {"dynamic_slice", P_dynamic_slice, {"f32[5,4]", "i32[]@-1:5", "i32[]@-1:5"}, PDSLICE, 0, 0, 0},
     {"scatter", P_scatter, {"f32[5,3]", "i32[2,1]@-1:6", "f32[2,3]"}, PSCAT, 0, 0, 0},
     {"scatter-add", P_scatter_add, {"f32[5,3]", "i32[2,1]@-1:6", "f32[2,3]"}, PSCAT, 0, 0, 0},
@@ -124,6 +135,7 @@ static const bcase cases[] = {
     {"reduce_window_sum", P_reduce_window_sum, {"f32[5,4]"}, PRWIN, 0, 0, 0},
     {"reduce_window_max", P_reduce_window_max, {"f32[5,4]"}, PRWIN, 0, 0, 0},
     {"reduce_window_min", P_reduce_window_min, {"i32[5,4]"}, PRWIN, 0, 0, 0},
+    {"reduce_window_sum dilated", P_reduce_window_sum, {"f32[5,4]"}, PRWIN_DIL, 0, 0, 0},
     /* control flow: cond's index mapped (a select of both branches) and not */
     {"cond", P_cond, {"i32[]@0:1", "f32[3]", "f32[3]"}, PCOND, 2, 0, 0},
     {"while", P_while, {"i32[]@0:4", "f32[]", "i32[]@0:2", "f32[2]"}, PWHILE, 2, 0, 0},
@@ -307,11 +319,12 @@ static pval *ints(ir_module *m, int n, int64_t a, int64_t b, int64_t c) {
 
 static pval *pairs(ir_module *m, int n, const int64_t *lo, const int64_t *hi) { return ir_padding_new(m, lo, hi, n); }
 
-/* reduce_window's params on a rank-2 operand: window (2, 2), strides (1, 2), padding ((0, 1), (1, 0)). */
-static int window_params(ir_module *m, ir_param *ps) {
+/* reduce_window's params on a rank-2 operand: window (2, 2), strides (1, 2), padding ((0, 1), (1, 0));
+ * dilated: base dilation (2, 1), window dilation (1, 2). */
+static int window_params(ir_module *m, bool dilated, ir_param *ps) {
   static const int64_t lo[2] = {0, 1}, hi[2] = {1, 0};
-  ps[0] = (ir_param){"base_dilation", ints(m, 2, 1, 1, 0)}, ps[1] = (ir_param){"padding", pairs(m, 2, lo, hi)};
-  ps[2] = (ir_param){"window_dilation", ints(m, 2, 1, 1, 0)};
+  ps[0] = (ir_param){"base_dilation", ints(m, 2, dilated ? 2 : 1, 1, 0)}, ps[1] = (ir_param){"padding", pairs(m, 2, lo, hi)};
+  ps[2] = (ir_param){"window_dilation", ints(m, 2, 1, dilated ? 2 : 1, 0)};
   ps[3] = (ir_param){"window_dimensions", ints(m, 2, 2, 2, 0)};
   ps[4] = (ir_param){"window_strides", ints(m, 2, 1, 2, 0)};
   return 5;
@@ -326,8 +339,12 @@ static int dot_params(ir_module *m, const ir_dot_dims *d, ir_param *ps) {
   return 2;
 }
 
-static int scatter_params(ir_module *m, int prim, tj_dtype t, ir_param *ps) {
+/* Scatter params: rows of the operand, or (batching) one element per row. */
+static int scatter_params(ir_module *m, int prim, tj_dtype t, bool batching, ir_param *ps) {
   ir_scatter_dims d = {.window = {1}, .inserted = {0}, .to_operand = {0}, .nwindow = 1, .ninserted = 1, .nto = 1};
+  if (batching)
+    d = (ir_scatter_dims){.inserted = {1}, .to_operand = {1}, .operand_batching = {0}, .indices_batching = {0},
+                          .ninserted = 1, .nto = 1, .nbatching = 1, .nindices_batching = 1};
   ps[0] = (ir_param){"dimension_numbers", ir_scatter_dims_new(m, &d)};
   ps[1] = (ir_param){"indices_are_sorted", pv_bool(m, false)};
   ps[2] = (ir_param){"mode", pv_name(m, "GatherScatterMode.FILL_OR_DROP")};
@@ -442,10 +459,11 @@ static int make_params(ir_module *m, const bcase *c, ir_param *ps, tj_aval *hint
     if (c->params == PARG) { ps[1] = (ir_param){"index_dtype", pv_dtype(m, DT_I32)}; return 2; }
     return 1;
   }
-  case PBCAST: case PBCAST0:
+  case PBCAST: case PBCAST0: case PBCAST1:
     *hint = aval_scalar(DT_F32, false);
     hint->rank = 2, hint->dims[0] = 2, hint->dims[1] = 3;
-    ps[0] = (ir_param){"broadcast_dimensions", c->params == PBCAST ? ints(m, 1, 1, 0, 0) : ints(m, 0, 0, 0, 0)};
+    ps[0] = (ir_param){"broadcast_dimensions", c->params == PBCAST ? ints(m, 1, 1, 0, 0)
+                                               : c->params == PBCAST1 ? ints(m, 2, 0, 1, 0) : ints(m, 0, 0, 0, 0)};
     return 1;
   case PRESHAPE: case PRESHAPE_PERM:
     ps[0] = (ir_param){"dimensions", c->params == PRESHAPE ? pv_none(m) : ints(m, 2, 1, 0, 0)};
@@ -482,19 +500,25 @@ static int make_params(ir_module *m, const bcase *c, ir_param *ps, tj_aval *hint
   case PCJVP: case PCJVP2: case PCVJP: return custom_params(m, c, ps);
   case PSEED: case PWRAP: ps[0] = (ir_param){"impl", pv_name(m, "fry")}; return 1;
   case PSPLITKEY: ps[0] = (ir_param){"shape", ints(m, 1, 3, 0, 0)}; return 1;
+  case PSPLITKEY2: ps[0] = (ir_param){"shape", ints(m, 2, 2, 2, 0)}; return 1;
   case PBITS: ps[0] = (ir_param){"bit_width", pv_int(m, 32)}, ps[1] = (ir_param){"shape", ints(m, 1, 4, 0, 0)}; return 2;
-  case PGATHER: case PGATHER_FILL: {
+  case PBITS8: ps[0] = (ir_param){"bit_width", pv_int(m, 8)}, ps[1] = (ir_param){"shape", ints(m, 2, 2, 3, 0)}; return 2;
+  case PGATHER: case PGATHER_FILL: case PGATHERB: {
     ir_gather_dims d = {.offset = {1}, .collapsed = {0}, .start_map = {0}, .noffset = 1, .ncollapsed = 1, .nstart_map = 1};
-    bool clip = c->params == PGATHER;
+    if (c->params == PGATHERB) /* x[i, idx[i]] */
+      d = (ir_gather_dims){.collapsed = {1}, .start_map = {1}, .operand_batching = {0}, .indices_batching = {0},
+                           .ncollapsed = 1, .nstart_map = 1, .nbatching = 1, .nindices_batching = 1};
+    bool clip = c->params != PGATHER_FILL;
     ps[0] = (ir_param){"dimension_numbers", ir_gather_dims_new(m, &d)}, ps[1] = (ir_param){"fill_value", pv_none(m)};
     ps[2] = (ir_param){"indices_are_sorted", pv_bool(m, false)};
     ps[3] = (ir_param){"mode", pv_name(m, clip ? "GatherScatterMode.CLIP" : "GatherScatterMode.FILL_OR_DROP")};
-    ps[4] = (ir_param){"slice_sizes", ints(m, 2, 1, 3, 0)}, ps[5] = (ir_param){"unique_indices", pv_bool(m, false)};
+    ps[4] = (ir_param){"slice_sizes", ints(m, 2, 1, c->params == PGATHERB ? 1 : 3, 0)};
+    ps[5] = (ir_param){"unique_indices", pv_bool(m, false)};
     return 6;
   }
   case PDSLICE: ps[0] = (ir_param){"slice_sizes", ints(m, 2, 2, 3, 0)}; return 1;
-  case PSCAT: return scatter_params(m, c->prim, parse_operand(c->ops[0]).a.dtype, ps);
-  case PRWIN: return window_params(m, ps);
+  case PSCAT: case PSCATB: return scatter_params(m, c->prim, parse_operand(c->ops[0]).a.dtype, c->params == PSCATB, ps);
+  case PRWIN: case PRWIN_DIL: return window_params(m, c->params == PRWIN_DIL, ps);
   case PCOND: case PWHILE: case PSCAN: case PSCANREV: case PJIT: return control_params(m, c, ps);
   case PSELGA: case PSELSC: case PSVD: case PCONV: return other_params(m, c, ps);
   default: return 0;
@@ -519,7 +543,7 @@ static bool build_case(ir_module *m, const bcase *c) {
   ir_param ps[10];
   tj_aval hint;
   int np = make_params(m, c, ps, &hint);
-  bool bcast = c->params == PBCAST || c->params == PBCAST0;
+  bool bcast = c->params == PBCAST || c->params == PBCAST0 || c->params == PBCAST1;
   ir_eqn_desc d = {.prim = c->prim, .in = atoms, .nin = (uint32_t)n, .params = ps, .nparams = (uint16_t)np,
                    .nout = (uint32_t)NOUT(c), .hint = bcast ? &hint : NULL};
   ir_eqn *e = ir_build(m, m->top, &d, harness_at()->d);
