@@ -19,6 +19,10 @@
  *      calls; and the float operands (below) make every sum exact in any
  *      order, so a dot or reduction regrouped by the batched form, or
  *      summed in another order by the C, gives the same bits.
+ * Each batched jaxpr is then batched again (a vmap of a vmap: the rules
+ * meet operands already batched, dimension numbers with batch dims, the
+ * moves and broadcasts the first level made) on another choice, and
+ * checked against the first level's jaxpr run per example the same way.
  * Half the choices compare at the batch dimension the rule reports,
  * the other half move it last (batch_match_axis, out_axes=-1); an
  * unmapped output is broadcast (vmap's out_axes). The elementwise
@@ -587,11 +591,10 @@ static int in_dim_choices(const bcase *c, const int *rank, int n, int out[][MAXI
   return nout;
 }
 
-/* The batched jaxpr of m->top on operands batched along dims; outputs at
+/* The batched jaxpr of src on operands batched along dims; outputs at
  * the rule's dims (last false; an unmapped one broadcast at 0) or moved
  * last; their dims into out_dims. NULL with the error in the harness. */
-static ir_jaxpr *batched(ir_module *m, const int *dims, bool last, int *out_dims) {
-  const ir_jaxpr *src = m->top;
+static ir_jaxpr *batched(ir_module *m, const ir_jaxpr *src, const int *dims, bool last, int *out_dims) {
   ir_jaxpr *j = ir_jaxpr_new(m);
   tj_aval av[MAXIN];
   uint32_t vars[MAXIN];
@@ -652,25 +655,19 @@ static bool run_compiled(ir_module *m, ir_jaxpr *j, tj_array *const *in, tj_arra
 
 static int ncombos_run;
 
-/* The case with operands batched along dims: the batched jaxpr, evaluated
- * and compiled, against the examples stacked. */
-static void check_dims(const bcase *c, const int *dims, bool last) {
-  char what[200];
-  int n = nops(c), off = 0;
-  off += snprintf(what, sizeof what, "%s, in_dims (", c->name);
-  for (int i = 0; i < n; i++) off += snprintf(what + off, sizeof what - (size_t)off, "%s%d", i ? ", " : "", dims[i]);
-  snprintf(what + off, sizeof what - (size_t)off, ")%s", last ? ", out last" : "");
-  ir_module *m = ir_new(NULL);
-  int out_dims[MAXOUT];
-  ir_jaxpr *j = build_case(m, c) ? batched(m, dims, last, out_dims) : NULL;
-  CHECK(j != NULL);
-  if (!j) { fprintf(stderr, "  %s: %s\n", what, harness_error()); ir_free(m); return; }
+/* The batched jaxpr j of src (operands batched along dims, outputs at
+ * out_dims), evaluated and compiled on operands of c's values, against
+ * src evaluated on each example, stacked. */
+static void compare(const bcase *c, const char *what, ir_module *m, const ir_jaxpr *src, ir_jaxpr *j, const int *dims,
+                    const int *out_dims) {
+  int n = nops(c), nout = (int)src->nout;
   ncombos_run++;
   uint64_t seed = 0x5eed + (uint64_t)ncombos_run;
   tj_array *x[MAXIN], *want[MAXOUT] = {0}, *got[MAXOUT] = {0}, *comp[MAXOUT] = {0};
   for (int i = 0; i < n; i++) {
     operand o = parse_operand(c->ops[i]);
-    tj_aval a = dims[i] == BATCH_NOT_MAPPED ? o.a : with_axis(o.a, dims[i], B);
+    tj_aval a = m->vars[src->invars[i]];
+    if (dims[i] != BATCH_NOT_MAPPED) a = with_axis(a, dims[i], B);
     x[i] = array_new(&a);
     fill(x[i], &o, &seed);
   }
@@ -678,8 +675,8 @@ static void check_dims(const bcase *c, const int *dims, bool last) {
   for (int b = 0; b < B && ok; b++) {
     tj_array *xb[MAXIN], *yb[MAXOUT] = {0};
     for (int i = 0; i < n; i++) xb[i] = example(x[i], dims[i], b);
-    ok = eval_jaxpr(harness_at(), m, m->top, (const tj_array *const *)xb, yb) == TJ_OK;
-    for (int k = 0; ok && k < NOUT(c); k++) {
+    ok = eval_jaxpr(harness_at(), m, src, (const tj_array *const *)xb, yb) == TJ_OK;
+    for (int k = 0; ok && k < nout; k++) {
       if (!want[k]) {
         tj_aval a = with_axis(array_aval(yb[k], false), out_dims[k], B);
         want[k] = array_new(&a);
@@ -687,7 +684,7 @@ static void check_dims(const bcase *c, const int *dims, bool last) {
       put_example(want[k], out_dims[k], b, yb[k]);
     }
     for (int i = 0; i < n; i++) array_free(xb[i]);
-    for (int k = 0; k < NOUT(c); k++) array_free(yb[k]);
+    for (int k = 0; k < nout; k++) array_free(yb[k]);
   }
   CHECK(ok);
   if (!ok) fprintf(stderr, "  %s: the examples: %s\n", what, harness_error());
@@ -697,7 +694,7 @@ static void check_dims(const bcase *c, const int *dims, bool last) {
   bool compiled = ok && run_compiled(m, j, x, comp);
   CHECK(!ok || compiled);
   if (ok && !compiled) fprintf(stderr, "  %s: compiled: %s\n", what, harness_error());
-  for (int k = 0; ok && k < NOUT(c); k++) {
+  for (int k = 0; ok && k < nout; k++) {
     bool e = !evaluated || same_bits(got[k], want[k]), g = !compiled || same_bits(comp[k], want[k]);
     CHECK(e);
     CHECK(g);
@@ -705,15 +702,49 @@ static void check_dims(const bcase *c, const int *dims, bool last) {
     if (!g) fprintf(stderr, "  %s: output %d compiled differs from the stacked examples\n", what, k);
   }
   for (int i = 0; i < n; i++) array_free(x[i]);
-  for (int k = 0; k < NOUT(c); k++) array_free(want[k]), array_free(got[k]), array_free(comp[k]);
+  for (int k = 0; k < nout; k++) array_free(want[k]), array_free(got[k]), array_free(comp[k]);
+}
+
+static void describe(char *what, size_t size, const char *prefix, const int *dims, int n, bool last) {
+  int off = snprintf(what, size, "%s (", prefix);
+  for (int i = 0; i < n; i++) off += snprintf(what + off, size - (size_t)off, "%s%d", i ? ", " : "", dims[i]);
+  snprintf(what + off, size - (size_t)off, ")%s", last ? ", out last" : "");
+}
+
+/* The case with operands batched along dims, then (nested, a vmap of a
+ * vmap) that batched jaxpr batched again along dims2 (NULL: not): each
+ * level against its source run per example. */
+static void check_dims(const bcase *c, const int *dims, bool last, const int *dims2) {
+  char what[200], what2[300];
+  int n = nops(c), out_dims[MAXOUT], out_dims2[MAXOUT];
+  describe(what, sizeof what, c->name, dims, n, last);
+  ir_module *m = ir_new(NULL);
+  ir_jaxpr *j = build_case(m, c) ? batched(m, m->top, dims, last, out_dims) : NULL;
+  CHECK(j != NULL);
+  if (!j) { fprintf(stderr, "  %s: %s\n", what, harness_error()); ir_free(m); return; }
+  compare(c, what, m, m->top, j, dims, out_dims);
+  if (dims2) {
+    describe(what2, sizeof what2, what, dims2, n, !last);
+    ir_jaxpr *j2 = batched(m, j, dims2, !last, out_dims2);
+    CHECK(j2 != NULL);
+    if (!j2) fprintf(stderr, "  %s: %s\n", what2, harness_error());
+    else compare(c, what2, m, j, j2, dims2, out_dims2);
+  }
   ir_free(m);
 }
 
+/* Each choice of in_dims; and nested, each choice for the batched
+ * operands' ranks after the choice before it. */
 static void check_case(const bcase *c) {
-  int n = nops(c), rank[MAXIN], choice[MAXCOMBO][MAXIN];
+  int n = nops(c), rank[MAXIN], rank2[MAXIN], choice[MAXCOMBO][MAXIN], choice2[MAXCOMBO][MAXIN];
   for (int i = 0; i < n; i++) rank[i] = parse_operand(c->ops[i]).a.rank;
   int k = in_dim_choices(c, rank, n, choice);
-  for (int q = 0; q < k; q++) check_dims(c, choice[q], q % 2 == 1);
+  for (int q = 0; q < k; q++) {
+    const int *prev = choice[(q + k - 1) % k];
+    for (int i = 0; i < n; i++) rank2[i] = rank[i] + (prev[i] != BATCH_NOT_MAPPED);
+    int k2 = in_dim_choices(c, rank2, n, choice2);
+    check_dims(c, prev, q % 2 == 1, choice2[q % k2]);
+  }
 }
 
 /* ---- the elementwise primitives ---- */
@@ -817,7 +848,7 @@ static void test_refusals(void) {
     if (cases[i].prim == P_pad) pad = &cases[i];
   ir_module *m = ir_new(NULL);
   int dims[2] = {BATCH_NOT_MAPPED, 0}, out_dims[MAXOUT];
-  CHECK(build_case(m, pad) && batched(m, dims, false, out_dims) == NULL);
+  CHECK(build_case(m, pad) && batched(m, m->top, dims, false, out_dims) == NULL);
   CHECK_STR(harness_error(), "NotImplementedError: vmap of pad with a batched padding value is not supported yet");
   ir_free(m);
 }
