@@ -56,8 +56,9 @@ typedef struct bcase {
   const char *ops[MAXIN];
   int params;
   int nout;                /* 0: one */
-  unsigned fixed;          /* bit i: operand i stays unmapped (the rule refuses it mapped) */
+  unsigned fixed;          /* bit i: invar i stays unmapped (the rule refuses it mapped) */
   tj_dtype to;             /* the elementwise cases' result dtype (converts) */
+  unsigned lit;            /* bit i: operand i is a literal scalar (no invar), as jaxprs' `mul x 2.0` */
 } bcase;
 
 enum { P0, PELEM, PRED1, PRED01, PARG, PBCAST, PBCAST0, PRESHAPE, PRESHAPE_PERM, PTRANS, PSQUEEZE, PCAT, PDOT,
@@ -68,90 +69,94 @@ enum { P0, PELEM, PRED1, PRED01, PARG, PBCAST, PBCAST0, PRESHAPE, PRESHAPE_PERM,
 #define NOUT(c) ((c)->nout ? (c)->nout : 1)
 
 static const bcase cases[] = {
-    {"reduce_sum axis 1", P_reduce_sum, {"f32[2,3,2]"}, PRED1, 0, 0, 0},
-    {"reduce_sum axes 0,1", P_reduce_sum, {"f32[2,3,2]"}, PRED01, 0, 0, 0},
-    {"reduce_prod", P_reduce_prod, {"f32[2,3,2]"}, PRED1, 0, 0, 0},
-    {"reduce_max", P_reduce_max, {"f32[2,3,2]"}, PRED1, 0, 0, 0},
-    {"reduce_min", P_reduce_min, {"i32[2,3,2]"}, PRED01, 0, 0, 0},
-    {"argmax", P_argmax, {"f32[2,3,2]@-2:2"}, PARG, 0, 0, 0},
-    {"argmin", P_argmin, {"i32[2,3,2]@-2:2"}, PARG, 0, 0, 0},
-    {"reduce_or", P_reduce_or, {"bool[2,3,2]"}, PRED1, 0, 0, 0},
-    {"reduce_and", P_reduce_and, {"bool[2,3,2]"}, PRED01, 0, 0, 0},
-    {"broadcast_in_dim", P_broadcast_in_dim, {"f32[3]"}, PBCAST, 0, 0, 0},
-    {"broadcast_in_dim scalar", P_broadcast_in_dim, {"f32[]"}, PBCAST0, 0, 0, 0},
-    {"broadcast_in_dim of size 1", P_broadcast_in_dim, {"f32[1,3]"}, PBCAST1, 0, 0, 0},
-    {"select_n three cases", P_select_n, {"i32[2,3]@0:2", "f32[2,3]", "f32[2,3]", "f32[2,3]"}, PELEM, 0, 0, 0},
+    {"reduce_sum axis 1", P_reduce_sum, {"f32[2,3,2]"}, PRED1, 0, 0, 0, 0},
+    {"reduce_sum axes 0,1", P_reduce_sum, {"f32[2,3,2]"}, PRED01, 0, 0, 0, 0},
+    {"reduce_prod", P_reduce_prod, {"f32[2,3,2]"}, PRED1, 0, 0, 0, 0},
+    {"reduce_max", P_reduce_max, {"f32[2,3,2]"}, PRED1, 0, 0, 0, 0},
+    {"reduce_min", P_reduce_min, {"i32[2,3,2]"}, PRED01, 0, 0, 0, 0},
+    {"argmax", P_argmax, {"f32[2,3,2]@-2:2"}, PARG, 0, 0, 0, 0},
+    {"argmin", P_argmin, {"i32[2,3,2]@-2:2"}, PARG, 0, 0, 0, 0},
+    {"reduce_or", P_reduce_or, {"bool[2,3,2]"}, PRED1, 0, 0, 0, 0},
+    {"reduce_and", P_reduce_and, {"bool[2,3,2]"}, PRED01, 0, 0, 0, 0},
+    {"broadcast_in_dim", P_broadcast_in_dim, {"f32[3]"}, PBCAST, 0, 0, 0, 0},
+    {"broadcast_in_dim scalar", P_broadcast_in_dim, {"f32[]"}, PBCAST0, 0, 0, 0, 0},
+    {"broadcast_in_dim of size 1", P_broadcast_in_dim, {"f32[1,3]"}, PBCAST1, 0, 0, 0, 0},
+    {"select_n three cases", P_select_n, {"i32[2,3]@0:2", "f32[2,3]", "f32[2,3]", "f32[2,3]"}, PELEM, 0, 0, 0, 0},
     {"select_n scalar predicate of three", P_select_n, {"i32[]@0:2", "f32[2,3]", "f32[2,3]", "f32[2,3]"}, PELEM, 0, 0,
-     0},
-    {"reshape", P_reshape, {"f32[2,3]"}, PRESHAPE, 0, 0, 0},
-    {"reshape dimensions", P_reshape, {"f32[2,3]"}, PRESHAPE_PERM, 0, 0, 0},
-    {"transpose", P_transpose, {"f32[2,3,4]"}, PTRANS, 0, 0, 0},
-    {"squeeze", P_squeeze, {"f32[2,1,3]"}, PSQUEEZE, 0, 0, 0},
-    {"concatenate", P_concatenate, {"f32[2,3]", "f32[4,3]", "f32[1,3]"}, PCAT, 0, 0, 0},
-    {"concatenate one operand", P_concatenate, {"f32[2,3]"}, PCAT, 0, 0, 0},
-    {"dot_general", P_dot_general, {"f32[2,3]", "f32[3,4]"}, PDOT, 0, 0, 0},
-    {"dot_general batch dims", P_dot_general, {"f32[2,3,4]", "f32[2,4,2]"}, PDOTB, 0, 0, 0},
-    {"cumsum", P_cumsum, {"f32[3,4]"}, PCUM, 0, 0, 0},
-    {"cumprod", P_cumprod, {"i32[3,4]"}, PCUM, 0, 0, 0},
-    {"cummax reverse", P_cummax, {"f32[3,4]"}, PCUMREV, 0, 0, 0},
-    {"cummin", P_cummin, {"f32[3,4]"}, PCUM, 0, 0, 0},
-    {"slice", P_slice, {"f32[5,4]"}, PSLICE, 0, 0, 0},
-    {"slice no strides", P_slice, {"f32[5,4]"}, PSLICE_NONE, 0, 0, 0},
-    {"rev", P_rev, {"f32[3,4]"}, PREV, 0, 0, 0},
-    /* _pad_batch_rule selects between two pads for a mapped padding value; tjit refuses it (b_pad) */
-    {"pad", P_pad, {"f32[3,2]", "f32[]"}, PPAD, 0, 2, 0},
-    {"sort", P_sort, {"f32[3,4]@-2:2"}, PSORT1, 0, 0, 0},
-    {"sort two operands", P_sort, {"i32[3,4]@0:3", "f32[3,4]"}, PSORT2, 2, 0, 0},
-    {"top_k", P_top_k, {"f32[3,5]@-3:3"}, PTOPK, 2, 0, 0},
-    {"stack", P_stack, {"f32[2,3]", "f32[2,3]"}, PSTACK, 0, 0, 0},
-    {"unstack", P_unstack, {"f32[3,2]"}, PUNSTACK, 3, 0, 0},
-    {"split", P_split, {"f32[5,2]"}, PSPLIT, 2, 0, 0},
-    {"tile", P_tile, {"f32[2,3]"}, PTILE, 0, 0, 0},
-    {"custom_jvp_call relu", P_custom_jvp_call, {"f32[3]"}, PCJVP, 0, 0, 0},
-    {"custom_jvp_call two operands", P_custom_jvp_call, {"f32[3]", "f32[3]"}, PCJVP2, 0, 0, 0},
-    {"threefry2x32", P_threefry2x32, {"u32[4]", "u32[4]", "u32[4]", "u32[4]"}, PTHREEFRY, 2, 0, 0},
-    {"threefry2x32 scalar key", P_threefry2x32, {"u32[]", "u32[]", "u32[4]", "u32[4]"}, PTHREEFRY, 2, 0, 0},
-    {"threefry2x32 broadcast", P_threefry2x32, {"u32[4,1]", "u32[4,1]", "u32[1,3]", "u32[1,3]"}, PTHREEFRY, 2, 0, 0},
-    {"random_seed", P_random_seed, {"i32[2]"}, PSEED, 0, 0, 0},
-    {"random_wrap", P_random_wrap, {"u32[2,2]"}, PWRAP, 0, 0, 0},
-    {"random_unwrap", P_random_unwrap, {"key[2]"}, P0, 0, 0, 0},
-    {"random_split", P_random_split, {"key[2]"}, PSPLITKEY, 0, 0, 0},
-    {"random_bits", P_random_bits, {"key[2]"}, PBITS, 0, 0, 0},
-    {"random_split 2x2", P_random_split, {"key[]"}, PSPLITKEY2, 0, 0, 0},
-    {"random_bits 8", P_random_bits, {"key[2]"}, PBITS8, 0, 0, 0},
-    {"random_clone", P_random_clone, {"key[2]"}, P0, 0, 0, 0},
-    {"random_fold_in", P_random_fold_in, {"key[2]", "u32[2]"}, P0, 0, 0, 0},
-    {"random_fold_in scalar message", P_random_fold_in, {"key[2]", "u32[]"}, P0, 0, 0, 0},
-    {"gather clip", P_gather, {"f32[5,3]", "i32[2,1]@-1:6"}, PGATHER, 0, 0, 0},
-    {"gather fill", P_gather, {"f32[5,3]", "i32[2,1]@-1:6"}, PGATHER_FILL, 0, 0, 0},
-    /* dimension numbers with batching dims already (a vmap inside a vmap) */
-    {"gather batching dims", P_gather, {"f32[2,5]", "i32[2,1]@-1:6"}, PGATHERB, 0, 0, 0},
-    {"scatter-add batching dims", P_scatter_add, {"f32[2,5]", "i32[2,1]@-1:6", "f32[2]"}, PSCATB, 0, 0, 0},
-    {"dynamic_slice", P_dynamic_slice, {"f32[5,4]", "i32[]@-1:5", "i32[]@-1:5"}, PDSLICE, 0, 0, 0},
-    {"scatter", P_scatter, {"f32[5,3]", "i32[2,1]@-1:6", "f32[2,3]"}, PSCAT, 0, 0, 0},
-    {"scatter-add", P_scatter_add, {"f32[5,3]", "i32[2,1]@-1:6", "f32[2,3]"}, PSCAT, 0, 0, 0},
-    {"scatter-sub", P_scatter_sub, {"f32[5,3]", "i32[2,1]@-1:6", "f32[2,3]"}, PSCAT, 0, 0, 0},
-    {"scatter-mul", P_scatter_mul, {"f32[5,3]", "i32[2,1]@-1:6", "f32[2,3]"}, PSCAT, 0, 0, 0},
-    {"scatter-min", P_scatter_min, {"f32[5,3]", "i32[2,1]@-1:6", "f32[2,3]"}, PSCAT, 0, 0, 0},
-    {"scatter-max", P_scatter_max, {"i32[5,3]", "i32[2,1]@-1:6", "i32[2,3]"}, PSCAT, 0, 0, 0},
-    {"dynamic_update_slice", P_dynamic_update_slice, {"f32[5,4]", "f32[2,3]", "i32[]@-1:5", "i32[]@-1:5"}, PDUS, 0,
      0, 0},
-    {"reduce_window_sum", P_reduce_window_sum, {"f32[5,4]"}, PRWIN, 0, 0, 0},
-    {"reduce_window_max", P_reduce_window_max, {"f32[5,4]"}, PRWIN, 0, 0, 0},
-    {"reduce_window_min", P_reduce_window_min, {"i32[5,4]"}, PRWIN, 0, 0, 0},
-    {"reduce_window_sum dilated", P_reduce_window_sum, {"f32[5,4]"}, PRWIN_DIL, 0, 0, 0},
+    {"reshape", P_reshape, {"f32[2,3]"}, PRESHAPE, 0, 0, 0, 0},
+    {"reshape dimensions", P_reshape, {"f32[2,3]"}, PRESHAPE_PERM, 0, 0, 0, 0},
+    {"transpose", P_transpose, {"f32[2,3,4]"}, PTRANS, 0, 0, 0, 0},
+    {"squeeze", P_squeeze, {"f32[2,1,3]"}, PSQUEEZE, 0, 0, 0, 0},
+    {"concatenate", P_concatenate, {"f32[2,3]", "f32[4,3]", "f32[1,3]"}, PCAT, 0, 0, 0, 0},
+    {"concatenate one operand", P_concatenate, {"f32[2,3]"}, PCAT, 0, 0, 0, 0},
+    {"dot_general", P_dot_general, {"f32[2,3]", "f32[3,4]"}, PDOT, 0, 0, 0, 0},
+    {"dot_general batch dims", P_dot_general, {"f32[2,3,4]", "f32[2,4,2]"}, PDOTB, 0, 0, 0, 0},
+    {"cumsum", P_cumsum, {"f32[3,4]"}, PCUM, 0, 0, 0, 0},
+    {"cumprod", P_cumprod, {"i32[3,4]"}, PCUM, 0, 0, 0, 0},
+    {"cummax reverse", P_cummax, {"f32[3,4]"}, PCUMREV, 0, 0, 0, 0},
+    {"cummin", P_cummin, {"f32[3,4]"}, PCUM, 0, 0, 0, 0},
+    {"slice", P_slice, {"f32[5,4]"}, PSLICE, 0, 0, 0, 0},
+    {"slice no strides", P_slice, {"f32[5,4]"}, PSLICE_NONE, 0, 0, 0, 0},
+    {"rev", P_rev, {"f32[3,4]"}, PREV, 0, 0, 0, 0},
+    /* _pad_batch_rule selects between two pads for a mapped padding value; tjit refuses it (b_pad) */
+    {"pad", P_pad, {"f32[3,2]", "f32[]"}, PPAD, 0, 2, 0, 0},
+    {"pad literal padding value", P_pad, {"f32[3,2]", "f32[]"}, PPAD, 0, 0, 0, 2},
+    {"sort", P_sort, {"f32[3,4]@-2:2"}, PSORT1, 0, 0, 0, 0},
+    {"sort two operands", P_sort, {"i32[3,4]@0:3", "f32[3,4]"}, PSORT2, 2, 0, 0, 0},
+    {"top_k", P_top_k, {"f32[3,5]@-3:3"}, PTOPK, 2, 0, 0, 0},
+    {"stack", P_stack, {"f32[2,3]", "f32[2,3]"}, PSTACK, 0, 0, 0, 0},
+    {"unstack", P_unstack, {"f32[3,2]"}, PUNSTACK, 3, 0, 0, 0},
+    {"split", P_split, {"f32[5,2]"}, PSPLIT, 2, 0, 0, 0},
+    {"tile", P_tile, {"f32[2,3]"}, PTILE, 0, 0, 0, 0},
+    {"custom_jvp_call relu", P_custom_jvp_call, {"f32[3]"}, PCJVP, 0, 0, 0, 0},
+    {"custom_jvp_call two operands", P_custom_jvp_call, {"f32[3]", "f32[3]"}, PCJVP2, 0, 0, 0, 0},
+    {"threefry2x32", P_threefry2x32, {"u32[4]", "u32[4]", "u32[4]", "u32[4]"}, PTHREEFRY, 2, 0, 0, 0},
+    {"threefry2x32 scalar key", P_threefry2x32, {"u32[]", "u32[]", "u32[4]", "u32[4]"}, PTHREEFRY, 2, 0, 0, 0},
+    {"threefry2x32 broadcast", P_threefry2x32, {"u32[4,1]", "u32[4,1]", "u32[1,3]", "u32[1,3]"}, PTHREEFRY, 2, 0, 0, 0},
+    {"random_seed", P_random_seed, {"i32[2]"}, PSEED, 0, 0, 0, 0},
+    {"random_wrap", P_random_wrap, {"u32[2,2]"}, PWRAP, 0, 0, 0, 0},
+    {"random_unwrap", P_random_unwrap, {"key[2]"}, P0, 0, 0, 0, 0},
+    {"random_split", P_random_split, {"key[2]"}, PSPLITKEY, 0, 0, 0, 0},
+    {"random_bits", P_random_bits, {"key[2]"}, PBITS, 0, 0, 0, 0},
+    {"random_split 2x2", P_random_split, {"key[]"}, PSPLITKEY2, 0, 0, 0, 0},
+    {"random_bits 8", P_random_bits, {"key[2]"}, PBITS8, 0, 0, 0, 0},
+    {"random_clone", P_random_clone, {"key[2]"}, P0, 0, 0, 0, 0},
+    {"random_fold_in", P_random_fold_in, {"key[2]", "u32[2]"}, P0, 0, 0, 0, 0},
+    {"random_fold_in scalar message", P_random_fold_in, {"key[2]", "u32[]"}, P0, 0, 0, 0, 0},
+    {"gather clip", P_gather, {"f32[5,3]", "i32[2,1]@-1:6"}, PGATHER, 0, 0, 0, 0},
+    {"gather fill", P_gather, {"f32[5,3]", "i32[2,1]@-1:6"}, PGATHER_FILL, 0, 0, 0, 0},
+    /* dimension numbers with batching dims already (a vmap inside a vmap) */
+    {"gather batching dims", P_gather, {"f32[2,5]", "i32[2,1]@-1:6"}, PGATHERB, 0, 0, 0, 0},
+    {"scatter-add batching dims", P_scatter_add, {"f32[2,5]", "i32[2,1]@-1:6", "f32[2]"}, PSCATB, 0, 0, 0, 0},
+    {"dynamic_slice", P_dynamic_slice, {"f32[5,4]", "i32[]@-1:5", "i32[]@-1:5"}, PDSLICE, 0, 0, 0, 0},
+    {"dynamic_slice literal start", P_dynamic_slice, {"f32[5,4]", "i32[]", "i32[]@-1:5"}, PDSLICE, 0, 0, 0, 2},
+    {"scatter", P_scatter, {"f32[5,3]", "i32[2,1]@-1:6", "f32[2,3]"}, PSCAT, 0, 0, 0, 0},
+    {"scatter-add", P_scatter_add, {"f32[5,3]", "i32[2,1]@-1:6", "f32[2,3]"}, PSCAT, 0, 0, 0, 0},
+    {"scatter-sub", P_scatter_sub, {"f32[5,3]", "i32[2,1]@-1:6", "f32[2,3]"}, PSCAT, 0, 0, 0, 0},
+    {"scatter-mul", P_scatter_mul, {"f32[5,3]", "i32[2,1]@-1:6", "f32[2,3]"}, PSCAT, 0, 0, 0, 0},
+    {"scatter-min", P_scatter_min, {"f32[5,3]", "i32[2,1]@-1:6", "f32[2,3]"}, PSCAT, 0, 0, 0, 0},
+    {"scatter-max", P_scatter_max, {"i32[5,3]", "i32[2,1]@-1:6", "i32[2,3]"}, PSCAT, 0, 0, 0, 0},
+    {"dynamic_update_slice", P_dynamic_update_slice, {"f32[5,4]", "f32[2,3]", "i32[]@-1:5", "i32[]@-1:5"}, PDUS, 0,
+     0, 0, 0},
+    {"dynamic_update_slice literal start", P_dynamic_update_slice, {"f32[5,4]", "f32[2,3]", "i32[]", "i32[]@-1:5"},
+     PDUS, 0, 0, 0, 4},
+    {"reduce_window_sum", P_reduce_window_sum, {"f32[5,4]"}, PRWIN, 0, 0, 0, 0},
+    {"reduce_window_max", P_reduce_window_max, {"f32[5,4]"}, PRWIN, 0, 0, 0, 0},
+    {"reduce_window_min", P_reduce_window_min, {"i32[5,4]"}, PRWIN, 0, 0, 0, 0},
+    {"reduce_window_sum dilated", P_reduce_window_sum, {"f32[5,4]"}, PRWIN_DIL, 0, 0, 0, 0},
     /* control flow: cond's index mapped (a select of both branches) and not */
-    {"cond", P_cond, {"i32[]@0:1", "f32[3]", "f32[3]"}, PCOND, 2, 0, 0},
-    {"while", P_while, {"i32[]@0:4", "f32[]", "i32[]@0:2", "f32[2]"}, PWHILE, 2, 0, 0},
-    {"scan", P_scan, {"f32[]", "f32[2]", "f32[3,2]"}, PSCAN, 2, 0, 0},
-    {"scan reverse", P_scan, {"f32[]", "f32[2]", "f32[3,2]"}, PSCANREV, 2, 0, 0},
-    {"jit", P_jit, {"f32[3]", "f32[3]"}, PJIT, 2, 0, 0},
+    {"cond", P_cond, {"i32[]@0:1", "f32[3]", "f32[3]"}, PCOND, 2, 0, 0, 0},
+    {"while", P_while, {"i32[]@0:4", "f32[]", "i32[]@0:2", "f32[2]"}, PWHILE, 2, 0, 0, 0},
+    {"scan", P_scan, {"f32[]", "f32[2]", "f32[3,2]"}, PSCAN, 2, 0, 0, 0},
+    {"scan reverse", P_scan, {"f32[]", "f32[2]", "f32[3,2]"}, PSCANREV, 2, 0, 0, 0},
+    {"jit", P_jit, {"f32[3]", "f32[3]"}, PJIT, 2, 0, 0, 0},
     /* rules another branch adds: these run once batch_has_rule says so */
-    {"select_and_gather_add", P_select_and_gather_add, {"f32[5]", "f32[5]"}, PSELGA, 0, 0, 0},
-    {"select_and_scatter_add", P_select_and_scatter_add, {"f32[4]", "f32[5]"}, PSELSC, 0, 0, 0},
-    {"svd", P_svd, {"f32[3,2]"}, PSVD, 3, 0, 0},
-    {"custom_vjp_call", P_custom_vjp_call, {"f32[3]"}, PCVJP, 0, 0, 0},
-    {"conv_general_dilated", P_conv_general_dilated, {"f32[2,2,5]", "f32[3,2,2]"}, PCONV, 0, 0, 0},
+    {"select_and_gather_add", P_select_and_gather_add, {"f32[5]", "f32[5]"}, PSELGA, 0, 0, 0, 0},
+    {"select_and_scatter_add", P_select_and_scatter_add, {"f32[4]", "f32[5]"}, PSELSC, 0, 0, 0, 0},
+    {"svd", P_svd, {"f32[3,2]"}, PSVD, 3, 0, 0, 0},
+    {"custom_vjp_call", P_custom_vjp_call, {"f32[3]"}, PCVJP, 0, 0, 0, 0},
+    {"conv_general_dilated", P_conv_general_dilated, {"f32[2,2,5]", "f32[3,2,2]"}, PCONV, 0, 0, 0, 0},
 };
 
 /* ---- operands ---- */
@@ -529,26 +534,45 @@ static int make_params(ir_module *m, const bcase *c, ir_param *ps, tj_aval *hint
   }
 }
 
-static int nops(const bcase *c) {
+/* The equation's operands. */
+static int neqn_ops(const bcase *c) {
   int n = 0;
   while (n < MAXIN && c->ops[n]) n++;
   return n;
 }
 
-/* The case's equation as m->top: invars the operands, outs its results. */
+/* The operands that are invars (not literals): their number, and the
+ * spec of invar i. */
+static int nops(const bcase *c) {
+  int n = 0;
+  for (int i = 0; i < neqn_ops(c); i++) n += !(c->lit & (1u << i));
+  return n;
+}
+
+static const char *in_spec(const bcase *c, int i) {
+  for (int k = 0; k < neqn_ops(c); k++)
+    if (!(c->lit & (1u << k)) && i-- == 0) return c->ops[k];
+  return NULL;
+}
+
+/* The case's equation as m->top: invars the operands (literals 3 or 0.5
+ * where lit says), outs its results. */
 static bool build_case(ir_module *m, const bcase *c) {
-  int n = nops(c);
+  int n = nops(c), ne = neqn_ops(c);
   tj_aval in[MAXIN] = {{0}};
-  for (int i = 0; i < n; i++) in[i] = parse_operand(c->ops[i]).a;
+  for (int i = 0; i < n; i++) in[i] = parse_operand(in_spec(c, i)).a;
   uint32_t vars[MAXIN];
   ir_build_invars(m, m->top, in, (uint32_t)n, vars);
   ir_atom atoms[MAXIN];
-  for (int i = 0; i < n; i++) atoms[i] = ATOM_VAR(vars[i]);
+  for (int i = 0, k = 0; i < ne; i++) {
+    tj_dtype t = parse_operand(c->ops[i]).a.dtype;
+    atoms[i] = c->lit & (1u << i) ? lit(m, t, dtype_is_float(t) ? 0.5 : 3) : ATOM_VAR(vars[k++]);
+  }
   ir_param ps[10];
   tj_aval hint;
   int np = make_params(m, c, ps, &hint);
   bool bcast = c->params == PBCAST || c->params == PBCAST0 || c->params == PBCAST1;
-  ir_eqn_desc d = {.prim = c->prim, .in = atoms, .nin = (uint32_t)n, .params = ps, .nparams = (uint16_t)np,
+  ir_eqn_desc d = {.prim = c->prim, .in = atoms, .nin = (uint32_t)ne, .params = ps, .nparams = (uint16_t)np,
                    .nout = (uint32_t)NOUT(c), .hint = bcast ? &hint : NULL};
   ir_eqn *e = ir_build(m, m->top, &d, harness_at()->d);
   if (!e) return false;
@@ -665,7 +689,7 @@ static void compare(const bcase *c, const char *what, ir_module *m, const ir_jax
   uint64_t seed = 0x5eed + (uint64_t)ncombos_run;
   tj_array *x[MAXIN], *want[MAXOUT] = {0}, *got[MAXOUT] = {0}, *comp[MAXOUT] = {0};
   for (int i = 0; i < n; i++) {
-    operand o = parse_operand(c->ops[i]);
+    operand o = parse_operand(in_spec(c, i));
     tj_aval a = m->vars[src->invars[i]];
     if (dims[i] != BATCH_NOT_MAPPED) a = with_axis(a, dims[i], B);
     x[i] = array_new(&a);
@@ -737,7 +761,7 @@ static void check_dims(const bcase *c, const int *dims, bool last, const int *di
  * operands' ranks after the choice before it. */
 static void check_case(const bcase *c) {
   int n = nops(c), rank[MAXIN], rank2[MAXIN], choice[MAXCOMBO][MAXIN], choice2[MAXCOMBO][MAXIN];
-  for (int i = 0; i < n; i++) rank[i] = parse_operand(c->ops[i]).a.rank;
+  for (int i = 0; i < n; i++) rank[i] = parse_operand(in_spec(c, i)).a.rank;
   int k = in_dim_choices(c, rank, n, choice);
   for (int q = 0; q < k; q++) {
     const int *prev = choice[(q + k - 1) % k];
@@ -778,7 +802,7 @@ static void test_elementwise(void) {
       const char *dt = p == P_select_n && i == 0 ? "bool" : names[t];
       snprintf(full[i], sizeof full[i], "%s[2,3]", dt), snprintf(scalar[i], sizeof scalar[i], "%s[]", dt);
     }
-    bcase c = {prims[p].name, p, {NULL}, PELEM, 0, 0, 0};
+    bcase c = {prims[p].name, p, {NULL}, PELEM, 0, 0, 0, 0};
     c.to = p == P_convert_element_type || p == P_bitcast_convert_type ? (order[t] == DT_F32 ? DT_I32 : DT_F32) : 0;
     /* s: the scalar operand, -1 none; clamp's n: both bounds */
     for (int s = -1; s < (n > 1 ? n : 0) + (p == P_clamp); s++) {
@@ -789,6 +813,15 @@ static void test_elementwise(void) {
       check_case(&c);
       nelem_cases++;
     }
+    /* a literal operand (unmapped, no invar): each of two, or clamp's bounds */
+    for (unsigned l = 1; n > 1 && l <= (n == 2 ? 2u : 5u) && p != P_add_any && p != P_select_n; l++) {
+      if (n == 3 && l != 5) continue;
+      for (int i = 0; i < n; i++) c.ops[i] = l & (1u << i) ? scalar[i] : full[i];
+      c.lit = l;
+      check_case(&c);
+      nelem_cases++;
+    }
+    c.lit = 0;
   }
 }
 
@@ -803,7 +836,7 @@ static void check_unbatched(const bcase *c) {
   bool ok = build_case(m, c);
   uint64_t seed = 1;
   for (int i = 0; ok && i < nops(c); i++) {
-    operand o = parse_operand(c->ops[i]);
+    operand o = parse_operand(in_spec(c, i));
     x[i] = array_new(&o.a);
     fill(x[i], &o, &seed);
   }
