@@ -46,7 +46,7 @@
 #include "prims.h"
 #include "util.h"
 
-enum { B = 7, MAXIN = 4, MAXOUT = 3, MAXCOMBO = 24 };
+enum { B = 7, MAXIN = 5, MAXOUT = 3, MAXCOMBO = 24 };
 
 /* One case: the equation's operands as "dtype[dims]" (key: a PRNG key;
  * "@lo:hi" an integer range), its param set (make_params) and outputs. */
@@ -147,9 +147,9 @@ static const bcase cases[] = {
     {"reduce_window_sum dilated", P_reduce_window_sum, {"f32[5,4]"}, PRWIN_DIL, 0, 0, 0, 0},
     /* control flow: cond's index mapped (a select of both branches) and not */
     {"cond", P_cond, {"i32[]@0:1", "f32[3]", "f32[3]"}, PCOND, 2, 0, 0, 0},
-    {"while", P_while, {"i32[]@0:4", "f32[]", "i32[]@0:2", "f32[2]"}, PWHILE, 2, 0, 0, 0},
-    {"scan", P_scan, {"f32[]", "f32[2]", "f32[3,2]"}, PSCAN, 2, 0, 0, 0},
-    {"scan reverse", P_scan, {"f32[]", "f32[2]", "f32[3,2]"}, PSCANREV, 2, 0, 0, 0},
+    {"while", P_while, {"i32[]@0:4", "f32[]", "i32[]@0:2", "f32[2]", "f32[3]"}, PWHILE, 3, 0, 0, 0},
+    {"scan", P_scan, {"f32[]", "f32[2]", "f32[3,2]"}, PSCAN, 3, 0, 0, 0},
+    {"scan reverse", P_scan, {"f32[]", "f32[2]", "f32[3,2]"}, PSCANREV, 3, 0, 0, 0},
     {"jit", P_jit, {"f32[3]", "f32[3]"}, PJIT, 2, 0, 0, 0},
     /* rules another branch adds: these run once batch_has_rule says so */
     {"select_and_gather_add", P_select_and_gather_add, {"f32[5]", "f32[5]"}, PSELGA, 0, 0, 0, 0},
@@ -288,18 +288,22 @@ static void branch1(ir_module *m, ir_jaxpr *j, const ir_atom *in, ir_atom *out) 
 static void jit_body(ir_module *m, ir_jaxpr *j, const ir_atom *in, ir_atom *out) {
   out[0] = op2(m, j, P_mul, op1(m, j, P_sin, in[0]), in[1]), out[1] = in[1];
 }
-/* while: (limit; i, x) -> i < limit; (c; i, x) -> (i + 1, x * c + 1). */
+/* while: (limit; i, x, z) -> i < limit; (c; i, x, z) -> (i + 1, x * c + 1, z): z a carry passed
+ * through (batched only where its init is). */
 static void while_cond(ir_module *m, ir_jaxpr *j, const ir_atom *in, ir_atom *out) {
   out[0] = op2(m, j, P_lt, in[1], in[0]);
 }
 static void while_body(ir_module *m, ir_jaxpr *j, const ir_atom *in, ir_atom *out) {
   out[0] = op2(m, j, P_add, in[1], lit(m, DT_I32, 1));
   out[1] = op2(m, j, P_add, op2(m, j, P_mul, in[2], in[0]), lit(m, DT_F32, 1));
+  out[2] = in[3];
 }
-/* scan: (c; carry, x) -> (carry * c + x, carry + x). */
+/* scan: (c; carry, x) -> (carry * c + x, carry + x, x * x): the last ys
+ * unmapped unless the xs are. */
 static void scan_body(ir_module *m, ir_jaxpr *j, const ir_atom *in, ir_atom *out) {
   out[0] = op2(m, j, P_add, op2(m, j, P_mul, in[1], in[0]), in[2]);
   out[1] = op2(m, j, P_add, in[1], in[2]);
+  out[2] = op2(m, j, P_mul, in[2], in[2]);
 }
 /* custom functions' bodies: max(x, 0); max(x, y) * x. */
 static void relu_body(ir_module *m, ir_jaxpr *j, const ir_atom *in, ir_atom *out) {
@@ -378,7 +382,8 @@ static int custom_params(ir_module *m, const bcase *c, ir_param *ps) {
 }
 
 static int control_params(ir_module *m, const bcase *c, ir_param *ps) {
-  static const char *const cond_ops[] = {"i32[]", "i32[]", "f32[2]"}, *const body_ops[] = {"f32[]", "i32[]", "f32[2]"};
+  static const char *const cond_ops[] = {"i32[]", "i32[]", "f32[2]", "f32[3]"};
+  static const char *const body_ops[] = {"f32[]", "i32[]", "f32[2]", "f32[3]"};
   switch (c->params) {
   case PCOND: {
     pval *br = pv_seq(m, PV_TUPLE, 2);
@@ -388,14 +393,14 @@ static int control_params(ir_module *m, const bcase *c, ir_param *ps) {
     return 1;
   }
   case PWHILE:
-    ps[0] = (ir_param){"body_jaxpr", pv_jaxpr(m, sub_jaxpr(m, body_ops, 3, 2, while_body))};
+    ps[0] = (ir_param){"body_jaxpr", pv_jaxpr(m, sub_jaxpr(m, body_ops, 4, 3, while_body))};
     ps[1] = (ir_param){"body_nconsts", pv_int(m, 1)};
-    ps[2] = (ir_param){"cond_jaxpr", pv_jaxpr(m, sub_jaxpr(m, cond_ops, 3, 1, while_cond))};
+    ps[2] = (ir_param){"cond_jaxpr", pv_jaxpr(m, sub_jaxpr(m, cond_ops, 4, 1, while_cond))};
     ps[3] = (ir_param){"cond_nconsts", pv_int(m, 1)};
     return 4;
   case PSCAN: case PSCANREV: {
     static const char *const ops[] = {"f32[]", "f32[2]", "f32[2]"};
-    ps[0] = (ir_param){"jaxpr", pv_jaxpr(m, sub_jaxpr(m, ops, 3, 2, scan_body))};
+    ps[0] = (ir_param){"jaxpr", pv_jaxpr(m, sub_jaxpr(m, ops, 3, 3, scan_body))};
     ps[1] = (ir_param){"length", pv_int(m, 3)}, ps[2] = (ir_param){"num_carry", pv_int(m, 1)};
     ps[3] = (ir_param){"num_consts", pv_int(m, 1)}, ps[4] = (ir_param){"reverse", pv_bool(m, c->params == PSCANREV)};
     ps[5] = (ir_param){"unroll", pv_int(m, 1)};
