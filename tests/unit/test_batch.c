@@ -750,7 +750,11 @@ static ir_jaxpr *batched(ir_module *m, const ir_jaxpr *src, const int *dims, boo
     out_dims[k] = dst;
   }
   ir_build_outs(m, j, out, src->nout);
-  return j;
+  ir_jaxpr *top = m->top; /* ir_check of j: its params as each primitive declares them, its avals its rules' */
+  m->top = j;
+  bool ok = ir_check(m, harness_at()->d);
+  m->top = top;
+  return ok ? j : NULL;
 }
 
 /* ---- running ---- */
