@@ -19,6 +19,8 @@
  *      calls; and the float operands (below) make every sum exact in any
  *      order, so a dot or reduction regrouped by the batched form, or
  *      summed in another order by the C, gives the same bits.
+ * The table's cases run again with B = 1 (lax_build's shortcuts for an
+ * axis of size 1), without the nesting below.
  * Each batched jaxpr is then batched again (a vmap of a vmap: the rules
  * meet operands already batched, dimension numbers with batch dims, the
  * moves and broadcasts the first level made) on another choice, and
@@ -46,7 +48,10 @@
 #include "prims.h"
 #include "util.h"
 
-enum { B = 7, MAXIN = 5, MAXOUT = 3, MAXCOMBO = 24 };
+enum { MAXIN = 5, MAXOUT = 3, MAXCOMBO = 24 };
+
+/* The batch size: 7, then 1 (lax's no-op shortcuts for a size-1 axis) */
+static int B = 7;
 
 /* One case: the equation's operands as "dtype[dims]" (key: a PRNG key;
  * "@lo:hi" an integer range), its param set (make_params) and outputs. */
@@ -853,16 +858,20 @@ static void describe(char *what, size_t size, const char *prefix, const int *dim
  * vmap) that batched jaxpr batched again along dims2 (NULL: not): each
  * level against its source run per example. */
 static void check_dims(const bcase *c, const int *dims, bool last, const int *dims2) {
-  char what[200], what2[300];
+  char what[300], what2[700];
   int n = nops(c), out_dims[MAXOUT], out_dims2[MAXOUT];
-  describe(what, sizeof what, c->name, dims, n, last);
+  char name[120];
+  snprintf(name, sizeof name, "%s, B = %d, in_dims", c->name, B);
+  describe(what, sizeof what, name, dims, n, last);
   ir_module *m = ir_new(NULL);
   ir_jaxpr *j = build_case(m, c) ? batched(m, m->top, dims, last, out_dims) : NULL;
   CHECK(j != NULL);
   if (!j) { fprintf(stderr, "  %s: %s\n", what, harness_error()); ir_free(m); return; }
   compare(c, what, m, m->top, j, dims, out_dims);
   if (dims2) {
-    describe(what2, sizeof what2, what, dims2, n, !last);
+    char name2[320];
+    snprintf(name2, sizeof name2, "%s, then", what);
+    describe(what2, sizeof what2, name2, dims2, n, !last);
     ir_jaxpr *j2 = batched(m, j, dims2, !last, out_dims2);
     CHECK(j2 != NULL);
     if (!j2) fprintf(stderr, "  %s: %s\n", what2, harness_error());
@@ -873,6 +882,8 @@ static void check_dims(const bcase *c, const int *dims, bool last, const int *di
 
 /* Each choice of in_dims; and nested, each choice for the batched
  * operands' ranks after the choice before it. */
+static bool nested = true; /* whether check_case batches each batched jaxpr again */
+
 static void check_case(const bcase *c) {
   int n = nops(c), rank[MAXIN], rank2[MAXIN], choice[MAXCOMBO][MAXIN], choice2[MAXCOMBO][MAXIN];
   for (int i = 0; i < n; i++) rank[i] = parse_operand(in_spec(c, i)).a.rank;
@@ -881,7 +892,7 @@ static void check_case(const bcase *c) {
     const int *prev = choice[(q + k - 1) % k];
     for (int i = 0; i < n; i++) rank2[i] = rank[i] + (prev[i] != BATCH_NOT_MAPPED);
     int k2 = in_dim_choices(c, rank2, n, choice2);
-    check_dims(c, prev, q % 2 == 1, choice2[q % k2]);
+    check_dims(c, prev, q % 2 == 1, nested ? choice2[q % k2] : NULL);
   }
 }
 
@@ -1026,5 +1037,7 @@ int main(void) {
   test_cases();
   test_every_rule_has_a_case();
   test_refusals();
+  B = 1, nested = false; /* a batch of one, once: the table's cases */
+  test_cases();
   return HARNESS_REPORT();
 }
