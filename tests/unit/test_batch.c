@@ -4,31 +4,31 @@
  * dimensions (each operand mapped at its first, middle or last position,
  * or unmapped, BATCH_NOT_MAPPED, at least one mapped), batch_replay makes
  * the batched jaxpr on operands with a batch axis of B = 7 there (a size
- * no example's dimension has, so that no rule confuses the two), and
+ * no example's dimension has, so that no rule confuses the two); ir_check
+ * checks it, and
  *  (a) the reference evaluator runs it: its outputs must equal, bit for
  *      bit, the equation run by the evaluator on each example's slices,
  *      stacked along the output's batch dimension (the same operations on
  *      the same values);
  *  (b) the C backend (pass pipeline, codegen, libtcc) runs it: the same
- *      stacked outputs, bit for bit too. Where the compiled code may
- *      compute otherwise than the evaluator, these shapes keep it from
- *      it: the block kernels (gcc-vectorized, libmvec's sin, exp ...)
- *      start at 4096 elements (cg_block.c BLOCK_MIN) and BLAS's gemm at
- *      m n k = 32768 (cg_reduce.c DOT_BLAS_MIN), so every element here is
- *      computed by a scalar loop calling the libm function the evaluator
- *      calls; and the float operands (below) make every sum exact in any
- *      order, so a dot or reduction regrouped by the batched form, or
- *      summed in another order by the C, gives the same bits.
- * The table's cases run again with B = 1 (lax_build's shortcuts for an
- * axis of size 1), without the nesting below.
- * Each batched jaxpr is then batched again (a vmap of a vmap: the rules
- * meet operands already batched, dimension numbers with batch dims, the
- * moves and broadcasts the first level made) on another choice, and
- * checked against the first level's jaxpr run per example the same way.
- * Half the choices compare at the batch dimension the rule reports,
- * the other half move it last (batch_match_axis, out_axes=-1); an
- * unmapped output is broadcast (vmap's out_axes). The elementwise
- * primitives get one case per primitive from its arity and accepted
+ *      stacked outputs, bit for bit too. The compiled code computes
+ *      otherwise than the evaluator in two places, which these sizes stay
+ *      out of: the block kernels (gcc-vectorized, libmvec's sin, exp ...)
+ *      from 4096 elements (cg_block.c BLOCK_MIN) and BLAS's gemm from
+ *      m n k = 32768 (cg_reduce.c DOT_BLAS_MIN); below them each element
+ *      is a scalar loop's, calling the libm function the evaluator calls.
+ *      And the float operands (below) make every sum exact in any order,
+ *      so a dot or reduction regrouped by the batched form, or summed in
+ *      another order by the C, gives the same bits.
+ * Half the choices compare at the batch dimension the rule reports, the
+ * other half move it last (batch_match_axis, out_axes=-1); an unmapped
+ * output is broadcast (vmap's out_axes). Each batched jaxpr is then
+ * batched again (a vmap of a vmap: the rules meet operands batched
+ * already, dimension numbers with batch dims, the moves and broadcasts
+ * the first level made) on another choice, and checked against the first
+ * level's jaxpr run per example the same way. The table's cases run again
+ * with B = 1 (lax_build's shortcuts for an axis of size 1), not nested.
+ * The elementwise primitives get cases made from their arity and accepted
  * dtypes (prims.def); a last check says every primitive with a batching
  * rule has a case. Operand values: floats multiples of 1/16 in [-2, 2)
  * (sums exact in any order), integers over the whole range (overflow,
