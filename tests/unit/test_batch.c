@@ -771,7 +771,8 @@ static bool same_bits(const tj_array *got, const tj_array *want) {
   return memcmp(got->data, want->data, (size_t)got->size * dtype_size(got->dtype)) == 0;
 }
 
-/* j compiled as tjit run compiles it (m's top for the while), run on in. */
+/* j compiled as tjit run compiles it (m's top for the while), run on in
+ * into out (allocated). */
 static bool run_compiled(ir_module *m, ir_jaxpr *j, tj_array *const *in, tj_array **out) {
   ir_jaxpr *top = m->top;
   m->top = j;
@@ -792,6 +793,8 @@ static bool run_compiled(ir_module *m, ir_jaxpr *j, tj_array *const *in, tj_arra
     out[k] = array_new(&a), outs[k] = out[k]->data;
   }
   ok = jit_run(p, ins, outs, TJ_MAX_WORK) == JIT_OK;
+  for (uint32_t k = 0; ok && k < j->nout; k++) /* nothing written past an output (as tj_run checks) */
+    ok = jit_guard_intact(outs[k], (size_t)out[k]->size * dtype_size(out[k]->dtype));
   jit_free(p);
   return ok;
 }
