@@ -271,8 +271,13 @@ static bool check_shape(tracer *t, const char *name, const tj_aval *shape, const
   bool ok = true;
   for (int i = 0; i < n && ok; i++) ok = shape_broadcast(&joined, &params[i], &joined);
   if (ok && aval_same_shape(&joined, shape)) return true;
-  if (!ok) return tracer_error(t, span, "ValueError: Incompatible shapes for broadcasting: shapes=[%s%s%s]",
-                               rnd_shape_text(t, shape), n ? ", " : "", n ? rnd_shape_text(t, &params[0]) : "");
+  if (!ok) { /* lax.broadcast_shapes(shape, *param_shapes) */
+    tj_buf m = {0};
+    buf_printf(&m, "ValueError: Incompatible shapes for broadcasting: shapes=[%s", rnd_shape_text(t, shape));
+    for (int i = 0; i < n; i++) buf_printf(&m, ", %s", rnd_shape_text(t, &params[i]));
+    buf_puts(&m, "]");
+    return ta_raise_buf(t, span, &m);
+  }
   return tracer_error(t, span, "ValueError: %s parameter shapes must be broadcast-compatible with shape argument, and "
                                "the result of broadcasting the shapes must equal the shape argument, but got result %s "
                                "for shape argument %s.", name, rnd_shape_text(t, &joined), rnd_shape_text(t, shape));
@@ -439,18 +444,26 @@ static bool builtin_permutation(tracer *t, const builtin_def *b, const call_args
 
 /* ---- categorical ---- */
 
+/* The mode argument categorical and choice pass on to gumbel, read
+ * only when gumbel is called. */
+typedef struct {
+  const value *v;
+  tj_span span;
+} mode_arg;
+
 typedef struct {
   tj_aval shape, batch;
   int64_t axis; /* as given */
   bool replace;
-  gumbel_mode mode;
+  mode_arg mode;
 } categorical_opts;
 
 /* gumbel(key, shape, dtype, mode) as the samplers call it (a typed key). */
-static bool gumbel_of(tracer *t, value key, const tj_aval *shape, tj_dtype dt, gumbel_mode mode, tj_span span,
+static bool gumbel_of(tracer *t, value key, const tj_aval *shape, tj_dtype dt, mode_arg mode, tj_span span,
                       value *out) {
-  gumbel_opts g = {.o = {.shape = *shape, .dtype = dt}, .mode = mode};
-  return gumbel_dtype_ok(t, dt, span) && gumbel_jit(t, &g, key, span, out);
+  gumbel_opts g = {.o = {.shape = *shape, .dtype = dt}};
+  return gumbel_dtype_ok(t, dt, span) && read_gumbel_mode(t, mode.v, mode.span, &g.mode) &&
+         gumbel_jit(t, &g, key, span, out);
 }
 
 /* With replacement: argmax(gumbel(key, (*prefix, *logits_shape)) +
@@ -509,15 +522,15 @@ static bool categorical_no_replace(tracer *t, const categorical_opts *c, value k
 
 /* categorical(key, logits, axis=-1, shape=None, replace=True, mode=None). */
 static bool builtin_categorical(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  const value *axv, *sv, *mv;
-  tj_span as, ss, ms, span = a->call->span;
+  const value *axv, *sv;
+  tj_span as, ss, span = a->call->span;
   categorical_opts c = {.axis = -1};
   bool wrapped;
   value key = a->pos[0], logits = a->pos[1];
   if (!rnd_check_key(t, "categorical", &key, span, false, &wrapped) || !ta_get_arg(t, b, a, 2, "axis", &axv, &as) ||
       (axv && !ta_index_of(t, axv, as, &c.axis)) || !ta_get_arg(t, b, a, 3, "shape", &sv, &ss) ||
-      !flag_arg(t, b, a, 4, "replace", true, &c.replace) || !ta_get_arg(t, b, a, 5, "mode", &mv, &ms) ||
-      !read_gumbel_mode(t, mv, ms, &c.mode) || !ta_check_array(t, b, &logits, 1, a->pos_spans[1]))
+      !flag_arg(t, b, a, 4, "replace", true, &c.replace) || !ta_get_arg(t, b, a, 5, "mode", &c.mode.v, &c.mode.span) ||
+      !ta_check_array(t, b, &logits, 1, a->pos_spans[1]))
     return false;
   tj_aval la = value_aval(t, &logits);
   if (c.axis < -la.rank || c.axis >= la.rank) /* np.delete(logits.shape, axis) */
@@ -554,7 +567,7 @@ typedef struct {
   tj_aval shape;
   int64_t n_inputs, n_draws, axis;
   bool replace, array;
-  gumbel_mode mode;
+  mode_arg mode;
 } choice_opts;
 
 /* p given: promote_dtypes_inexact(p), its shape checked; without
@@ -595,13 +608,13 @@ static bool choice_draw(tracer *t, const choice_opts *c, value key, value arr, c
 
 /* choice's checks of a, shape, replace and the sizes. */
 static bool choice_opts_of(tracer *t, const builtin_def *b, const call_args *a, value arr, choice_opts *c) {
-  const value *sv, *axv, *mv;
-  tj_span ss, as, ms, span = a->call->span;
+  const value *sv, *axv;
+  tj_span ss, as, span = a->call->span;
   tj_aval aa = value_aval(t, &arr);
   c->shape = aval_scalar(DT_I32, false);
   if (!ta_get_arg(t, b, a, 2, "shape", &sv, &ss) || !flag_arg(t, b, a, 3, "replace", true, &c->replace) ||
       !ta_get_arg(t, b, a, 5, "axis", &axv, &as) || (axv && !ta_index_of(t, axv, as, &c->axis)) ||
-      !ta_get_arg(t, b, a, 6, "mode", &mv, &ms) || !read_gumbel_mode(t, mv, ms, &c->mode))
+      !ta_get_arg(t, b, a, 6, "mode", &c->mode.v, &c->mode.span))
     return false;
   if (sv && sv->kind != V_TUPLE)
     return tracer_error(t, ss, "TypeError: shape argument of jax.random.choice must be a sequence, got %s",
@@ -637,11 +650,9 @@ static bool builtin_choice(tracer *t, const builtin_def *b, const call_args *a, 
                                             "position 0.", value_type_name(&arr));
   if (!choice_opts_of(t, b, a, arr, &c) || !ta_get_arg(t, b, a, 4, "p", &pv, &pspan)) return false;
   tj_aval aa = value_aval(t, &arr);
-  if (c.n_draws == 0) {
-    value z = value_strong(value_int(0), aa.dtype), s = rnd_shape_value(t, &c.shape);
+  if (c.n_draws == 0) { /* jnp.zeros(shape, dtype=arr.dtype) */
+    value s = rnd_shape_value(t, &c.shape), dt = {.kind = V_DTYPE, .dtype = aa.dtype};
     const char *kw[] = {"dtype"};
-    value dt = {.kind = V_DTYPE, .dtype = aa.dtype};
-    (void)z;
     return call_builtin_kw(t, "zeros", &s, 1, kw, &dt, 1, span, out);
   }
   if (!choice_draw(t, &c, key, arr, pv, pspan, span, &res, &taken)) return false;
