@@ -233,7 +233,7 @@ static int64_t int_min(tj_dtype dt) {
 }
 static int64_t int_max(tj_dtype dt) {
   int bits = dtype_size(dt) * 8;
-  if (bits == 64) return INT64_MAX; /* uint64's max does not fit: tjit has no x64 here */
+  if (bits == 64) return INT64_MAX; /* int64 (randint refuses uint64) */
   return dtype_kindof(dt) == DK_UNSIGNED ? (int64_t)(((uint64_t)1 << bits) - 1) : ((int64_t)1 << (bits - 1)) - 1;
 }
 
@@ -354,6 +354,8 @@ static bool builtin_randint(tracer *t, const builtin_def *b, const call_args *a,
   if (!ta_read_shape(t, sv, ss, SHAPE_ITER, &o.shape)) return false;
   if (!dtype_is_int(o.dtype) || o.dtype == DT_BOOL)
     return tracer_error(t, span, "TypeError: randint only accepts integer dtypes, got %s", dtype_long(o.dtype));
+  if (o.dtype == DT_U64) /* iinfo(uint64).max does not fit tjit's int64 statics */
+    return tracer_error(t, span, "randint of uint64 is not supported by tjit yet");
   if (dtype_size(o.dtype) < 4)
     return tracer_error(t, span, "randint of %s (sampled in int32, then clipped) is not supported by tjit yet",
                         dtype_long(o.dtype));

@@ -6,6 +6,7 @@
 # _threefry2x32_lowering (tests/data/random_numpy_check.py, which first
 # checks itself on the Random123 known answers).
 load helper
+bats_require_minimum_version 1.5.0
 
 @test "threefry2x32 on 100000 counter pairs and a partial broadcast agrees with numpy's transcription of JAX's lowering" {
   numpy_agrees "$TJIT_ROOT/tests/data/random-threefry-check.json" random_numpy_check.py
@@ -130,4 +131,12 @@ ok = ok and (h > 0).any() and abs(want.mean() - 0.8) < 0.06
 print("dropout agrees" if ok else "differs")
 EOF
   assert_output "dropout agrees"
+}
+
+@test "vmap over split keys of randint, gumbel 'high', permutation, categorical, choice and bernoulli 'high' equals the draws one key at a time" {
+  printf '%s\n' '{"tjit": 1, "function": "g", "args": {}, "source": [
+    "auto f(auto k) { return ((float)random_randint(k, (3,), 0, 100)[0] + random_gumbel(k, (3,), mode=\"high\")[1] + (float)random_permutation(k, 5)[2] + (float)random_categorical(k, arange(4.0)) + (float)random_choice(k, 9, (2,), false)[1] + (float)random_bernoulli(k, 0.4, (2,), \"high\")[0]); }",
+    "auto g() {", "  auto keys = random_split(random_key(42), 4);",
+    "  return (vmap(f)(keys), stack((f(keys[0]), f(keys[1]), f(keys[2]), f(keys[3]))));", "}"]}' >"$BATS_TEST_TMPDIR/v.json"
+  pairs_agree "$BATS_TEST_TMPDIR/v.json" 1 0
 }

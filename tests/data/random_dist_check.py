@@ -31,15 +31,17 @@ def randint(key, shape, lo, hi, dtype=np.int32):
     info = np.iinfo(dtype)
     out_of_range = hi > info.max
     lo, hi = np.clip(lo, info.min, info.max), np.clip(hi, info.min, info.max)
+    nbits = info.bits
+    ut = {32: U32, 64: np.uint64}[nbits]
     k1, k2 = split2(key)
-    higher, lower = bits(k1, shape, 32), bits(k2, shape, 32)
-    span = U32((int(hi) - int(lo)) & 0xFFFFFFFF)
+    higher, lower = bits(k1, shape, nbits), bits(k2, shape, nbits)
+    span = ut((int(hi) - int(lo)) % 2 ** nbits)
     if hi <= lo:
-        span = U32(1)
+        span = ut(1)
     if out_of_range and hi > lo:
-        span = U32(span + U32(1))
-    mult = U32(65536) % span
-    mult = U32(mult * mult) % span
+        span = ut(span + ut(1))
+    mult = ut(2 ** (nbits // 2)) % span
+    mult = ut(mult * mult) % span
     off = ((higher % span) * mult + lower % span) % span
     return (np.asarray(lo, dtype) + off.astype(dtype)).astype(dtype)
 
@@ -77,7 +79,7 @@ def bernoulli_high(key, p, shape):
     return u[1] * F32(2.0 ** -23) < F32(p) - u[0]
 
 
-np.seterr(divide="ignore")
+np.seterr(divide="ignore", over="ignore")
 spec = json.load(open(sys.argv[1]))["args"]
 outs = json.load(sys.stdin)["calls"][0]["outputs"]
 k = seed(spec["s"]["data"])
@@ -92,6 +94,7 @@ want = [
     gumbel(fold_in(k, 7), (500,)), gumbel(fold_in(k, 8), (500,), "high"), bernoulli_high(fold_in(k, 9), 0.3, (500,)),
     shuffle(fold_in(k, 10), np.arange(50, dtype=np.int32), 0)[:20], randint(fold_in(k, 11), (100,), 0, 7),
     x[:, col][:, :2], np.argsort(-(gumbel(fold_in(k, 13), (5,)) + np.log(p)), kind="stable")[:3].astype(np.int32),
+    randint(fold_in(k, 14), (200,), -1000, 1000000, np.int64),
 ]
 got = [np.array(o["data"], w.dtype).reshape(o["shape"]) for o, w in zip(outs, want)]
 fails = [i for i, (g, w) in enumerate(zip(got, want))
