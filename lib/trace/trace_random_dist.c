@@ -77,6 +77,13 @@ static tj_aval lead_dim(const tj_aval *s, int64_t n) {
   return r;
 }
 
+/* check_arraylike(name, v): an array or a number (a list is refused). */
+static bool arraylike(tracer *t, const char *name, const value *v, int pos, tj_span span) {
+  if (v->kind == V_TRACED || value_is_number(v)) return true;
+  return tracer_error(t, span, "TypeError: %s requires ndarray or scalar arguments, got <class '%s'> at position %d.",
+                      name, value_type_name(v), pos);
+}
+
 /* A static bool argument, positional or keyword, with a default. */
 static bool flag_arg(tracer *t, const builtin_def *b, const call_args *a, int i, const char *kw, bool def, bool *out) {
   const value *v;
@@ -331,12 +338,6 @@ static bool randint_jit(tracer *t, const sample_opts *o, value key, value lo, va
   return jnp_jit(t, &fn, args, 3, span, out);
 }
 
-/* randint's bounds: numbers or arrays (check_arraylike). */
-static bool bound_ok(tracer *t, const value *v, tj_span span) {
-  if (v->kind == V_TRACED || value_is_number(v)) return true;
-  return tracer_error(t, span, "TypeError: randint requires ndarray or scalar arguments, got %s at position 0.",
-                      value_type_name(v));
-}
 
 /* randint(key, shape, minval, maxval, dtype=None). */
 static bool builtin_randint(tracer *t, const builtin_def *b, const call_args *a, value *out) {
@@ -359,7 +360,7 @@ static bool builtin_randint(tracer *t, const builtin_def *b, const call_args *a,
   if (dtype_size(o.dtype) < 4)
     return tracer_error(t, span, "randint of %s (sampled in int32, then clipped) is not supported by tjit yet",
                         dtype_long(o.dtype));
-  if (!bound_ok(t, lov, ls) || !bound_ok(t, hiv, hs)) return false;
+  if (!arraylike(t, "randint", lov, 0, ls) || !arraylike(t, "randint", hiv, 1, hs)) return false;
   return randint_jit(t, &o, key, *lov, *hiv, span, out);
 }
 
@@ -412,11 +413,9 @@ static bool take(tracer *t, value x, value ind, int64_t axis, bool unique, tj_sp
  * for an array. */
 static bool permute(tracer *t, value key, value x, int64_t axis_arg, bool independent, tj_span xs, tj_span span,
                     value *out) {
-  tj_aval xa = value_aval(t, &x);
   int64_t axis;
-  if (x.kind != V_TRACED && !value_is_number(&x))
-    return tracer_error(t, xs, "TypeError: permutation requires ndarray or scalar arguments, got %s at position 0.",
-                        value_type_name(&x));
+  if (!arraylike(t, "permutation", &x, 0, xs)) return false;
+  tj_aval xa = value_aval(t, &x);
   if (!ta_canon_axis(t, axis_arg, xa.rank ? xa.rank : 1, span, &axis)) return false;
   if (xa.rank == 0) {
     if (!dtype_is_int(xa.dtype) || xa.dtype == DT_BOOL)
@@ -532,7 +531,7 @@ static bool builtin_categorical(tracer *t, const builtin_def *b, const call_args
   if (!rnd_check_key(t, "categorical", &key, span, false, &wrapped) || !ta_get_arg(t, b, a, 2, "axis", &axv, &as) ||
       (axv && !ta_index_of(t, axv, as, &c.axis)) || !ta_get_arg(t, b, a, 3, "shape", &sv, &ss) ||
       !flag_arg(t, b, a, 4, "replace", true, &c.replace) || !ta_get_arg(t, b, a, 5, "mode", &c.mode.v, &c.mode.span) ||
-      !ta_check_array(t, b, &logits, 1, a->pos_spans[1]))
+      !arraylike(t, "categorical", &logits, 0, a->pos_spans[1]))
     return false;
   tj_aval la = value_aval(t, &logits);
   if (c.axis < -la.rank || c.axis >= la.rank) /* np.delete(logits.shape, axis) */
@@ -546,10 +545,6 @@ static bool builtin_categorical(tracer *t, const builtin_def *b, const call_args
   c.shape = c.batch;
   if (sv && (!ta_read_shape(t, sv, ss, SHAPE_ITER, &c.shape) || !check_shape(t, "categorical", &c.shape, &c.batch, 1, span)))
     return false;
-  if (logits.kind != V_TRACED) {
-    ir_atom in;
-    if (!own_atom(t, &logits, span, &in)) return false;
-  }
   return c.replace ? categorical_replace(t, &c, key, logits, span, out)
                    : categorical_no_replace(t, &c, key, logits, span, out);
 }
@@ -575,6 +570,7 @@ typedef struct {
 /* p given: promote_dtypes_inexact(p), its shape checked; without
  * replacement the Gumbel top-k of gumbel + log(p). */
 static bool choice_p(tracer *t, const choice_opts *c, value key, value p, tj_span ps, tj_span span, value *ind) {
+  if (!arraylike(t, "choice", &p, 0, ps)) return false;
   tj_aval pa = value_aval(t, &p);
   if (!dtype_is_float(pa.dtype) && !convert(t, &p, DT_F32, false, span)) return false;
   pa = value_aval(t, &p);
@@ -612,7 +608,6 @@ static bool choice_draw(tracer *t, const choice_opts *c, value key, value arr, c
 static bool choice_opts_of(tracer *t, const builtin_def *b, const call_args *a, value arr, choice_opts *c) {
   const value *sv, *axv;
   tj_span ss, as, span = a->call->span;
-  tj_aval aa = value_aval(t, &arr);
   c->shape = aval_scalar(DT_I32, false);
   if (!ta_get_arg(t, b, a, 2, "shape", &sv, &ss) || !flag_arg(t, b, a, 3, "replace", true, &c->replace) ||
       !ta_get_arg(t, b, a, 5, "axis", &axv, &as) || (axv && !ta_index_of(t, axv, as, &c->axis)) ||
@@ -622,6 +617,8 @@ static bool choice_opts_of(tracer *t, const builtin_def *b, const call_args *a, 
     return tracer_error(t, ss, "TypeError: shape argument of jax.random.choice must be a sequence, got %s",
                         rnd_repr(t, sv));
   if (sv && !ta_read_shape(t, sv, ss, SHAPE_ITER, &c->shape)) return false;
+  if (!arraylike(t, "choice", &arr, 0, a->pos_spans[1])) return false;
+  tj_aval aa = value_aval(t, &arr);
   c->array = aa.rank > 0;
   if (!c->array) {
     if (arr.kind == V_TRACED) return ta_concrete_error(t, &arr, a->pos_spans[1], "The error occurred in jax.random.choice()");
@@ -647,9 +644,6 @@ static bool builtin_choice(tracer *t, const builtin_def *b, const call_args *a, 
   bool wrapped, taken;
   value key = a->pos[0], arr = a->pos[1], res;
   if (!rnd_check_key(t, "choice", &key, span, false, &wrapped)) return false;
-  if (arr.kind != V_TRACED && !value_is_number(&arr))
-    return tracer_error(t, a->pos_spans[1], "TypeError: choice requires ndarray or scalar arguments, got %s at "
-                                            "position 0.", value_type_name(&arr));
   if (!choice_opts_of(t, b, a, arr, &c) || !ta_get_arg(t, b, a, 4, "p", &pv, &pspan)) return false;
   tj_aval aa = value_aval(t, &arr);
   if (c.n_draws == 0) { /* jnp.zeros(shape, dtype=arr.dtype) */
