@@ -6,7 +6,8 @@
  *    (and 'highest' for dtypes other than float32) draws (2, *shape)
  *    uniforms and uses log1p.
  *  - random_randint(key, shape, minval, maxval, dtype=int32):
- *    jit[name=_randint], two 32- or 64-bit draws reduced modulo the span.
+ *    jit[name=_randint], two 32- or 64-bit draws reduced modulo the span
+ *    (8- and 16-bit dtypes drawn in int32 between clipped bounds).
  *  - random_permutation(key, x, axis=0, independent=False): _shuffle's
  *    jit[name=_shuffle], rounds of sorting by fresh uint32 keys; an array
  *    of rank > 1 (not independent) is taken along axis by a shuffled arange.
@@ -339,6 +340,21 @@ static bool randint_jit(tracer *t, const sample_opts *o, value key, value lo, va
 }
 
 
+/* jnp.asarray(v).astype('int32').clip(lo, hi), as randint bounds an 8- or
+ * 16-bit draw: a number's conversion is constant-folded
+ * (_convert_elt_type_folding_rule), an array's is convert_element_type;
+ * Array.clip passes min= and max= by keyword to jnp.clip's jit. */
+static bool clip_bound(tracer *t, value *v, int64_t lo, int64_t hi, tj_span span) {
+  if (v->kind == V_TRACED) {
+    if (!convert(t, v, DT_I32, false, span)) return false;
+  } else {
+    *v = value_strong(value_int((int32_t)(v->kind == V_FLOAT ? (int64_t)v->f : v->i)), DT_I32);
+  }
+  const char *kw[] = {"min", "max"};
+  value bounds[2] = {value_int(lo), value_int(hi)};
+  return call_builtin_kw(t, "clip", v, 1, kw, bounds, 2, span, v);
+}
+
 /* randint(key, shape, minval, maxval, dtype=None). */
 static bool builtin_randint(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   const value *sv, *lov, *hiv;
@@ -357,11 +373,15 @@ static bool builtin_randint(tracer *t, const builtin_def *b, const call_args *a,
     return tracer_error(t, span, "TypeError: randint only accepts integer dtypes, got %s", dtype_long(o.dtype));
   if (o.dtype == DT_U64) /* iinfo(uint64).max does not fit tjit's int64 statics */
     return tracer_error(t, span, "randint of uint64 is not supported by tjit yet");
-  if (dtype_size(o.dtype) < 4)
-    return tracer_error(t, span, "randint of %s (sampled in int32, then clipped) is not supported by tjit yet",
-                        dtype_long(o.dtype));
   if (!arraylike(t, "randint", lov, 0, ls) || !arraylike(t, "randint", hiv, 1, hs)) return false;
-  return randint_jit(t, &o, key, *lov, *hiv, span, out);
+  if (dtype_size(o.dtype) >= 4) return randint_jit(t, &o, key, *lov, *hiv, span, out);
+  /* 8 and 16 bits: sampled in int32, the bounds clipped to the dtype's
+   * range (maxval to max + 1), the result cast back. */
+  tj_dtype dt = o.dtype;
+  value lo = *lov, hi = *hiv;
+  o.dtype = DT_I32;
+  return clip_bound(t, &lo, int_min(dt), int_max(dt), span) && clip_bound(t, &hi, int_min(dt), int_max(dt) + 1, span) &&
+         randint_jit(t, &o, key, lo, hi, span, out) && convert(t, out, dt, false, span);
 }
 
 /* ---- permutation ---- */

@@ -95,6 +95,8 @@ want = [
     shuffle(fold_in(k, 10), np.arange(50, dtype=np.int32), 0)[:20], randint(fold_in(k, 11), (100,), 0, 7),
     x[:, col][:, :2], np.argsort(-(gumbel(fold_in(k, 13), (5,)) + np.log(p)), kind="stable")[:3].astype(np.int32),
     randint(fold_in(k, 14), (200,), -1000, 1000000, np.int64),
+    randint(fold_in(k, 15), (300,), 0, 256).astype(np.uint8),  # 8/16 bits: drawn in int32, bounds clipped
+    randint(fold_in(k, 16), (300,), -100, 100).astype(np.int16),
 ]
 got = [np.array(o["data"], w.dtype).reshape(o["shape"]) for o, w in zip(outs, want)]
 fails = [i for i, (g, w) in enumerate(zip(got, want))
@@ -105,6 +107,7 @@ props = [
     np.array_equal(np.sort(got[4]), np.arange(1000)), np.array_equal(np.sort(got[5], axis=0), x),
     len(set(got[10].tolist())) == 20 and ((got[10] >= 0) & (got[10] < 50)).all(),
     ((got[11] >= 0) & (got[11] < 7)).all(), len(set(got[13].tolist())) == 3,
+    got[15].max() >= 250, ((got[16] >= -100) & (got[16] < 100)).all(),
 ]
 if len(outs) != len(want) or fails or not all(props):
     sys.exit(f"outputs differ from numpy: {fails}, properties {props}")
