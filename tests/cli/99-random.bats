@@ -140,3 +140,11 @@ EOF
     "  return (vmap(f)(keys), stack((f(keys[0]), f(keys[1]), f(keys[2]), f(keys[3]))));", "}"]}' >"$BATS_TEST_TMPDIR/v.json"
   pairs_agree "$BATS_TEST_TMPDIR/v.json" 1 0
 }
+
+@test "vmap over keys of choice with p, categorical without replacement, choice along axis 1, randint u8 and permutation along axis 1 equals the per-key draws" {
+  printf '%s\n' '{"tjit": 1, "function": "g", "args": {}, "source": [
+    "auto f(auto k) { return (float)random_choice(k, 5, (2,), false, arange(1.0, 6.0))[1] + (float)random_categorical(k, reshape(arange(6.0), (2, 3)), 0, (2, 3), false)[1, 2] + random_choice(k, reshape(arange(6.0), (3, 2)), (2,), axis=1)[2, 1] + (float)random_randint(k, (2,), 0, 256, u8)[1] + (float)random_permutation(k, reshape(arange(6.0), (2, 3)), 1)[1, 0]; }",
+    "auto g() {", "  auto keys = random_split(random_key(7), 3);",
+    "  return (vmap(f)(keys), stack((f(keys[0]), f(keys[1]), f(keys[2]))));", "}"]}' >"$BATS_TEST_TMPDIR/v.json"
+  pairs_agree "$BATS_TEST_TMPDIR/v.json" 1 0
+}
