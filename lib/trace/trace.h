@@ -296,6 +296,12 @@ extern const builtin_def builtins_diag[];     /* trace_diag.c: diag diagonal tra
 extern const builtin_def builtins_ad[];       /* trace_ad.c: jvp */
 extern const builtin_def builtins_custom[];   /* trace_custom.c: custom_jvp, custom_vjp */
 extern const builtin_def builtins_random[];   /* trace_random.c: threefry2x32 */
+extern const builtin_def builtins_random_dist[]; /* trace_random_dist.c: gumbel randint permutation categorical choice */
+/* jax.random.bernoulli's jit[name=_bernoulli] body of mode 'high'
+ * (trace_random_dist.c), on a typed key and p converted; shape is p's
+ * when have_shape is false. */
+bool random_bernoulli_high(tracer *t, const tj_aval *shape, bool have_shape, value key, value p, tj_span span,
+                           value *out);
 extern const builtin_def builtins_grad[];     /* trace_grad.c: grad, value_and_grad, vjp */
 extern const builtin_def builtins_vmap[];     /* trace_vmap.c: vmap */
 /* Calls a function value made by vmap (fn->vmap set). */

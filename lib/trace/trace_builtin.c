@@ -295,6 +295,7 @@ static const builtin_def *const builtin_tables[] = {
     builtins_custom,
     builtins_half,
     builtins_random,
+    builtins_random_dist,
 };
 
 static const builtin_def *find_builtin(const char *name) {

@@ -30,6 +30,7 @@ typedef struct take_opts {
   gather_mode mode;
   value fill;            /* V_NONE or a static number */
   tj_span axspan;
+  bool unique;           /* take's unique_indices (jax.random.permutation passes True) */
 } take_opts;
 
 /* lax.gather's fill_value: the given one, or the dtype's default, for
@@ -46,10 +47,10 @@ static pval *fill_param(tracer *t, gather_mode mode, const value *fill, tj_dtype
   return pv_int(t->m, (int64_t)(~0ull << (bits - 1)));
 }
 
-/* gather_p.bind(a, idx, ...) with indices_are_sorted and unique_indices
- * False, as take and take_along_axis pass them. */
+/* gather_p.bind(a, idx, ...) with indices_are_sorted False, and
+ * unique_indices as take was given it (take_along_axis: False). */
 static bool gather_bind(tracer *t, value a, value idx, const ir_gather_dims *d, const int64_t *sizes,
-                        gather_mode mode, const value *fill, tj_span span, value *out) {
+                        gather_mode mode, const value *fill, bool unique, tj_span span, value *out) {
   tj_aval av = value_aval(t, &a);
   ir_param ps[6] = {
       {"dimension_numbers", ir_gather_dims_new(t->m, d)},
@@ -57,7 +58,7 @@ static bool gather_bind(tracer *t, value a, value idx, const ir_gather_dims *d, 
       {"indices_are_sorted", pv_bool(t->m, false)},
       {"mode", pv_name(t->m, mode_names[mode])},
       {"slice_sizes", pv_ints(t->m, PV_TUPLE, sizes, av.rank)},
-      {"unique_indices", pv_bool(t->m, false)},
+      {"unique_indices", pv_bool(t->m, unique)},
   };
   ir_atom ins[2] = {ATOM_VAR(a.var), ATOM_VAR(idx.var)};
   return emit(t, P_gather, ins, 2, NULL, ps, 6, span, out);
@@ -126,7 +127,7 @@ static bool take_body(tracer *t, const void *ctx, value *args, tj_span span, val
   for (int64_t k = axis + iv.rank; k < av.rank + iv.rank - 1; k++) d.offset[d.noffset++] = k;
   memcpy(sizes, av.dims, sizeof *sizes * av.rank);
   sizes[axis] = 1;
-  return gather_bind(t, a, idx, &d, sizes, o->mode == GM_WRAP ? GM_PROMISE : o->mode, &o->fill, span, out);
+  return gather_bind(t, a, idx, &d, sizes, o->mode == GM_WRAP ? GM_PROMISE : o->mode, &o->fill, o->unique, span, out);
 }
 
 static const ast_func take_tag, take_along_tag; /* identities in the jit cache (trace.h jnp_jit) */
@@ -175,18 +176,19 @@ static bool read_opts(tracer *t, const builtin_def *b, const call_args *a, bool 
 }
 
 static value statics_of(tracer *t, const take_opts *o) {
-  value key = {.kind = V_TUPLE, .n = 4};
-  key.items = ARENA_ARRAY(&t->scratch, value, 4);
+  value key = {.kind = V_TUPLE, .n = 5};
+  key.items = ARENA_ARRAY(&t->scratch, value, 5);
   key.items[0] = o->flatten ? value_none() : value_int(o->axis);
   key.items[1] = value_int(o->mode), key.items[2] = o->fill, key.items[3] = value_bool(o->flatten);
+  key.items[4] = value_bool(o->unique);
   return key;
 }
 
 static bool builtin_take(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  take_opts o;
+  take_opts o = {0};
   if (a->npos < 2) return tracer_error(t, a->call->span, "TypeError: take() missing 1 required positional argument: 'indices'");
   if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0]) || !ta_check_array(t, b, &a->pos[1], 1, a->pos_spans[1]) ||
-      !read_opts(t, b, a, false, &o))
+      !read_opts(t, b, a, false, &o) || !ta_get_flag(t, b, a, "unique_indices", &o.unique))
     return false;
   tj_aval iv = value_aval(t, &a->pos[1]);
   if (!dtype_is_int(iv.dtype))
@@ -256,7 +258,7 @@ static bool along_body(tracer *t, const void *ctx, value *args, tj_span span, va
     if (i == axis || iv.dims[i] != 1) gshape.dims[nidx++] = i == axis || av.dims[i] == 1 ? iv.dims[i] : av.dims[i];
   gshape.dims[nidx] = 1, gshape.rank = (uint8_t)(nidx + 1);
   if (!ta_reshape_to(t, &idx, &gshape, span) || (nsq && !ta_squeeze_dims(t, &a, squeeze, nsq, span))) return false;
-  return gather_bind(t, a, idx, &d, sizes, o->mode, &o->fill, span, out);
+  return gather_bind(t, a, idx, &d, sizes, o->mode, &o->fill, false, span, out);
 }
 
 /* The checks take_along_axis makes before its body: integer indices,
@@ -296,7 +298,7 @@ static bool along_checks(tracer *t, const call_args *a, const take_opts *o) {
 }
 
 static bool builtin_take_along_axis(tracer *t, const builtin_def *b, const call_args *a, value *out) {
-  take_opts o;
+  take_opts o = {0};
   if (a->npos < 2)
     return tracer_error(t, a->call->span, "TypeError: take_along_axis() missing 1 required positional argument: 'indices'");
   if (!ta_check_array(t, b, &a->pos[0], 0, a->pos_spans[0]) || !ta_check_array(t, b, &a->pos[1], 1, a->pos_spans[1]) ||
@@ -306,7 +308,7 @@ static bool builtin_take_along_axis(tracer *t, const builtin_def *b, const call_
   return jnp_jit(t, &fn, a->pos, 2, a->call->span, out);
 }
 
-static const char *const kw_take[] = {"axis", "mode", "fill_value", NULL};
+static const char *const kw_take[] = {"axis", "mode", "fill_value", "unique_indices", NULL};
 
 const builtin_def builtins_gather[] = {
     {"take", builtin_take, 2, 5, kw_take, P_gather},

@@ -312,15 +312,14 @@ static bool builtin_bernoulli(tracer *t, const builtin_def *b, const call_args *
   const value *pv, *sv, *mv;
   tj_span ps, ss, ms, span = a->call->span;
   sample_opts o = {.shape = aval_scalar(DT_F32, false)};
-  bool wrapped, have_shape;
+  bool wrapped, have_shape, high;
   if (!ta_get_arg(t, b, a, 1, "p", &pv, &ps) || !ta_get_arg(t, b, a, 2, "shape", &sv, &ss) ||
       !ta_get_arg(t, b, a, 3, "mode", &mv, &ms))
     return false;
   have_shape = sv && sv->kind != V_NONE;
   if (have_shape && !ta_read_shape(t, sv, ss, SHAPE_ITER, &o.shape)) return false;
-  if (mv && (mv->kind != V_STR || mv->slen != 3 || memcmp(mv->s, "low", 3) != 0)) {
-    if (mv->kind == V_STR && mv->slen == 4 && memcmp(mv->s, "high", 4) == 0)
-      return tracer_error(t, ms, "bernoulli's mode='high' is not supported by tjit yet");
+  high = mv && mv->kind == V_STR && mv->slen == 4 && memcmp(mv->s, "high", 4) == 0;
+  if (mv && !high && (mv->kind != V_STR || mv->slen != 3 || memcmp(mv->s, "low", 3) != 0)) {
     tj_buf m = {0};
     buf_puts(&m, "ValueError: got mode=");
     value_repr(mv, &m);
@@ -347,6 +346,7 @@ static bool builtin_bernoulli(tracer *t, const builtin_def *b, const call_args *
                           rnd_shape_text(t, shape_broadcast(&o.shape, &pa, &joined) ? &joined : &pa),
                           rnd_shape_text(t, &o.shape));
   }
+  if (high) return random_bernoulli_high(t, &o.shape, have_shape, key, p, span, out); /* trace_random_dist.c */
   value statics[2] = {have_shape ? rnd_shape_value(t, &o.shape) : value_none(), {.kind = V_STR, .s = "low", .slen = 3}};
   value args[2] = {key, p};
   jnp_jit_fn fn = {"_bernoulli", &bernoulli_tag, rnd_tuple(t, statics, 2), bernoulli_body, &o};

@@ -6,6 +6,7 @@
 # _threefry2x32_lowering (tests/data/random_numpy_check.py, which first
 # checks itself on the Random123 known answers).
 load helper
+bats_require_minimum_version 1.5.0
 
 @test "threefry2x32 on 100000 counter pairs and a partial broadcast agrees with numpy's transcription of JAX's lowering" {
   numpy_agrees "$TJIT_ROOT/tests/data/random-threefry-check.json" random_numpy_check.py
@@ -76,4 +77,74 @@ load helper
   assert_success
   run /usr/bin/python3 -c 'import sys, numpy as np; a = np.load(sys.argv[1]); print(a.dtype, a.shape, a[0, 0].tolist())' "$BATS_TEST_TMPDIR/args_out0.npy"
   assert_output "uint32 (2, 3, 2) [1797259609, 2579123966]"
+}
+
+# jax.random's discrete and Gumbel samplers (issue 16): randint, permutation,
+# gumbel, bernoulli's mode 'high' and choice against numpy's transcription of
+# their bodies over the threefry bits; categorical by its frequencies.
+@test "randint, permutation, gumbel, bernoulli 'high' and choice agree with numpy's transcription of jax.random's bodies" {
+  numpy_agrees "$TJIT_ROOT/tests/data/random-dist-check.json" random_dist_check.py
+}
+
+@test "the discrete and Gumbel samplers: compiled and --reference outputs are identical bit for bit" {
+  run tjit run --format json "$TJIT_ROOT/tests/data/random-dist-check.json"
+  assert_success
+  compiled=$output
+  run tjit run --reference --format json "$TJIT_ROOT/tests/data/random-dist-check.json"
+  assert_success
+  [ "$output" = "$compiled" ]
+}
+
+@test "categorical: frequencies match softmax(logits) over many samples; without replacement each column is a permutation" {
+  require_numpy
+  printf '%s\n' '{"source": ["auto f(auto k, f32[4] l, f32[3,5] l2) { return (random_categorical(k, l, shape=(40000,)), random_categorical(random_fold_in(k, 1), l2, axis=1, shape=(4000, 3)), random_categorical(random_fold_in(k, 2), l2, 0, (3, 5), replace=false)); }"],
+    "args": {"k": {"key": 3}, "l": {"dtype": "f32", "data": [0.0, 1.0, 2.0, -1.0]},
+             "l2": {"dtype": "f32", "data": [[0, 0, 0, 0, 3], [1, 2, 3, 4, 5], [-2, 0, 2, 0, -2]]}}}' >"$BATS_TEST_TMPDIR/c.json"
+  tjit run --check --format json "$BATS_TEST_TMPDIR/c.json" >"$BATS_TEST_TMPDIR/out.json"
+  run /usr/bin/python3 -c '
+import json, sys
+import numpy as np
+a, b, c = (np.array(o["data"]) for o in json.load(sys.stdin)["calls"][0]["outputs"])
+sm = lambda l: np.exp(l - np.max(l)) / np.exp(l - np.max(l)).sum()
+l2 = np.array([[0, 0, 0, 0, 3], [1, 2, 3, 4, 5], [-2, 0, 2, 0, -2]], float)
+ok = a.shape == (40000,) and np.abs(np.bincount(a, minlength=4) / a.size - sm(np.array([0, 1, 2, -1.]))).max() < 0.01
+ok &= b.shape == (4000, 3) and all(np.abs(np.bincount(b[:, r], minlength=5) / 4000 - sm(l2[r])).max() < 0.03 for r in range(3))
+ok &= c.shape == (3, 5) and all(sorted(c[:, j]) == [0, 1, 2] for j in range(5))
+print("frequencies agree" if ok else "differ")' <"$BATS_TEST_TMPDIR/out.json"
+  assert_output "frequencies agree"
+}
+
+@test "examples/dropout.json: the mask is numpy's bernoulli of the key's bits, the kept activations scaled by exactly 1/keep" {
+  require_numpy
+  tjit run --check --format json "$TJIT_ROOT/examples/dropout.json" >"$BATS_TEST_TMPDIR/out.json"
+  run /usr/bin/python3 - "$BATS_TEST_TMPDIR/out.json" "$TJIT_ROOT/tests/data" <<'EOF'
+import json, sys
+import numpy as np
+sys.path.insert(0, sys.argv[2])
+from random_keys_check import bits, seed
+out, mask, h = (np.array(o["data"]) for o in json.load(open(sys.argv[1]))["calls"][0]["outputs"])
+out, h, keep = out.astype(np.float32), h.astype(np.float32), np.float32(0.8)
+u = ((bits(seed(0), (8, 32), 32) >> np.uint32(9)) | np.uint32(0x3F800000)).view(np.float32) - np.float32(1)
+want = u < keep  # _bernoulli: uniform(key, shape) < p, p converted to float32
+ok = np.array_equal(mask, want) and np.array_equal(out, np.where(want, h / keep, np.float32(0)))
+ok = ok and (h > 0).any() and abs(want.mean() - 0.8) < 0.06
+print("dropout agrees" if ok else "differs")
+EOF
+  assert_output "dropout agrees"
+}
+
+@test "vmap over split keys of randint, gumbel 'high', permutation, categorical, choice and bernoulli 'high' equals the draws one key at a time" {
+  printf '%s\n' '{"tjit": 1, "function": "g", "args": {}, "source": [
+    "auto f(auto k) { return ((float)random_randint(k, (3,), 0, 100)[0] + random_gumbel(k, (3,), mode=\"high\")[1] + (float)random_permutation(k, 5)[2] + (float)random_categorical(k, arange(4.0)) + (float)random_choice(k, 9, (2,), false)[1] + (float)random_bernoulli(k, 0.4, (2,), \"high\")[0]); }",
+    "auto g() {", "  auto keys = random_split(random_key(42), 4);",
+    "  return (vmap(f)(keys), stack((f(keys[0]), f(keys[1]), f(keys[2]), f(keys[3]))));", "}"]}' >"$BATS_TEST_TMPDIR/v.json"
+  pairs_agree "$BATS_TEST_TMPDIR/v.json" 1 0
+}
+
+@test "vmap over keys of choice with p, categorical without replacement, choice along axis 1, randint u8 and permutation along axis 1 equals the per-key draws" {
+  printf '%s\n' '{"tjit": 1, "function": "g", "args": {}, "source": [
+    "auto f(auto k) { return (float)random_choice(k, 5, (2,), false, arange(1.0, 6.0))[1] + (float)random_categorical(k, reshape(arange(6.0), (2, 3)), 0, (2, 3), false)[1, 2] + random_choice(k, reshape(arange(6.0), (3, 2)), (2,), axis=1)[2, 1] + (float)random_randint(k, (2,), 0, 256, u8)[1] + (float)random_permutation(k, reshape(arange(6.0), (2, 3)), 1)[1, 0]; }",
+    "auto g() {", "  auto keys = random_split(random_key(7), 3);",
+    "  return (vmap(f)(keys), stack((f(keys[0]), f(keys[1]), f(keys[2]))));", "}"]}' >"$BATS_TEST_TMPDIR/v.json"
+  pairs_agree "$BATS_TEST_TMPDIR/v.json" 1 0
 }

@@ -1,0 +1,114 @@
+"""Checks `tjit run --format json tests/data/random-dist-check.json` (stdin)
+against numpy: jax/_src/random/core.py's _randint, _shuffle, _gumbel (modes
+'low' and 'high'), _bernoulli (mode 'high') and choice, transcribed over
+the bits of random_keys_check.py's transcription of JAX's threefry
+implementation. Integers and booleans must be equal; the Gumbel floats
+within 2e-6 relative plus 5e-7 absolute (numpy's float32 log and log1p may
+differ from XLA's in the last bit, which the outer log magnifies near 0);
+the uniforms under them are exact. Also the properties: randint within
+[minval, maxval), permutations permute, choice without replacement repeats
+nothing. Exit 0 when all agree."""
+import json
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from random_keys_check import bits, fold_in, seed, split  # noqa: E402
+
+U32, F32 = np.uint32, np.float32
+
+
+def split2(key):
+    ks = split(key, (2,))
+    return ks[0], ks[1]
+
+
+def randint(key, shape, lo, hi, dtype=np.int32):
+    """_randint for 32-bit dtypes: bounds clipped to the dtype, two draws
+    reduced modulo the span (1 when maxval <= minval)."""
+    info = np.iinfo(dtype)
+    out_of_range = hi > info.max
+    lo, hi = np.clip(lo, info.min, info.max), np.clip(hi, info.min, info.max)
+    nbits = info.bits
+    ut = {32: U32, 64: np.uint64}[nbits]
+    k1, k2 = split2(key)
+    higher, lower = bits(k1, shape, nbits), bits(k2, shape, nbits)
+    span = ut((int(hi) - int(lo)) % 2 ** nbits)
+    if hi <= lo:
+        span = ut(1)
+    if out_of_range and hi > lo:
+        span = ut(span + ut(1))
+    mult = ut(2 ** (nbits // 2)) % span
+    mult = ut(mult * mult) % span
+    off = ((higher % span) * mult + lower % span) % span
+    return (np.asarray(lo, dtype) + off.astype(dtype)).astype(dtype)
+
+
+def shuffle(key, x, axis):
+    rounds = int(np.ceil(3 * np.log(max(1, x.size)) / np.log(np.iinfo(U32).max)))
+    for _ in range(rounds):
+        key, sub = split2(key)
+        order = np.argsort(bits(sub, x.shape, 32), axis=axis, kind="stable")
+        x = np.take_along_axis(x, order, axis=axis)
+    return x
+
+
+def uniform(key, shape, lo, hi):
+    b = bits(key, shape, 32)
+    f = ((b >> U32(9)) | U32(0x3F800000)).view(F32) - F32(1)
+    lo, hi = F32(lo), F32(hi)
+    return np.maximum(lo, f * (hi - lo) + lo)
+
+
+TINY = np.finfo(F32).tiny
+
+
+def gumbel(key, shape, mode="low"):
+    if mode == "low":
+        return -np.log(-np.log(uniform(key, shape, TINY, 1.0)))
+    u = uniform(key, (2, *shape), 0.0, 1.0)
+    high, low = u[0], u[1]
+    x = np.where(high >= F32(0.5), high, high + F32(2.0 ** -23) * low + TINY)
+    return -np.log(-np.log1p(-x))
+
+
+def bernoulli_high(key, p, shape):
+    u = uniform(key, (2, *shape), 0.0, 1.0)
+    return u[1] * F32(2.0 ** -23) < F32(p) - u[0]
+
+
+np.seterr(divide="ignore", over="ignore")
+spec = json.load(open(sys.argv[1]))["args"]
+outs = json.load(sys.stdin)["calls"][0]["outputs"]
+k = seed(spec["s"]["data"])
+x = np.array(spec["x"]["data"], F32)
+p = np.array(spec["p"]["data"], F32)
+col = shuffle(fold_in(k, 12), np.arange(3, dtype=np.int32), 0)
+want = [
+    randint(k, (300,), -7, 1000), randint(fold_in(k, 1), (3, 5), 5, 2),
+    randint(fold_in(k, 2), (1000,), -2147483647, 2147483647), randint(fold_in(k, 3), (2, 50), 3, 90, U32),
+    shuffle(fold_in(k, 4), np.arange(1000, dtype=np.int32), 0), shuffle(fold_in(k, 5), x, 0),
+    x[:, shuffle(fold_in(k, 6), np.arange(3, dtype=np.int32), 0)],
+    gumbel(fold_in(k, 7), (500,)), gumbel(fold_in(k, 8), (500,), "high"), bernoulli_high(fold_in(k, 9), 0.3, (500,)),
+    shuffle(fold_in(k, 10), np.arange(50, dtype=np.int32), 0)[:20], randint(fold_in(k, 11), (100,), 0, 7),
+    x[:, col][:, :2], np.argsort(-(gumbel(fold_in(k, 13), (5,)) + np.log(p)), kind="stable")[:3].astype(np.int32),
+    randint(fold_in(k, 14), (200,), -1000, 1000000, np.int64),
+    randint(fold_in(k, 15), (300,), 0, 256).astype(np.uint8),  # 8/16 bits: drawn in int32, bounds clipped
+    randint(fold_in(k, 16), (300,), -100, 100).astype(np.int16),
+]
+got = [np.array(o["data"], w.dtype).reshape(o["shape"]) for o, w in zip(outs, want)]
+fails = [i for i, (g, w) in enumerate(zip(got, want))
+         if g.shape != w.shape or not (np.allclose(g, w, rtol=2e-6, atol=5e-7) if w.dtype == F32 and i in (7, 8)
+                                       else np.array_equal(g, w))]
+props = [
+    ((got[0] >= -7) & (got[0] < 1000)).all(), (got[1] == 5).all(), ((got[3] >= 3) & (got[3] < 90)).all(),
+    np.array_equal(np.sort(got[4]), np.arange(1000)), np.array_equal(np.sort(got[5], axis=0), x),
+    len(set(got[10].tolist())) == 20 and ((got[10] >= 0) & (got[10] < 50)).all(),
+    ((got[11] >= 0) & (got[11] < 7)).all(), len(set(got[13].tolist())) == 3,
+    got[15].max() >= 250, ((got[16] >= -100) & (got[16] < 100)).all(),
+]
+if len(outs) != len(want) or fails or not all(props):
+    sys.exit(f"outputs differ from numpy: {fails}, properties {props}")
+print("numpy agrees")
