@@ -226,6 +226,15 @@ static bool static_value(const binder *b, tj_arena *a, const sjson *j, value *ou
     diag_hint(b->diags, "an array argument must be traced: remove it from static_argnums/static_argnames");
     return false;
   }
+  const sjson *seed = map && j->n == 1 ? json_member(j, "key", NULL) : NULL;
+  if (seed && seed->kind == SJ_INT) { /* a typed key (spec.c key_aval): PRNGKeyArray sets __hash__ = None */
+    bind_error(b, j, "ValueError: Non-hashable static arguments are not supported. An error occurred "
+               "while trying to hash an object of type <class 'jax._src.random.prng.PRNGKeyArray'>. The error was:");
+    diag_note(b->diags, "TypeError: unhashable type: 'PRNGKeyArray'");
+    diag_hint(b->diags, "a key argument must be traced: remove it from static_argnums/static_argnames (a static "
+              "seed and random_key(seed) inside the function make a constant key)");
+    return false;
+  }
   *out = (value){.kind = map ? V_MAP : V_TUPLE, .n = (int)(map ? 2 * j->n : j->n)};
   out->items = ARENA_ARRAY(a, value, out->n);
   for (uint32_t i = 0; i < j->n; i++) {
