@@ -168,3 +168,27 @@ assert t.min() > -1 and t.max() < 2 and abs(t.mean() - mean) < 0.02, (t.min(), t
 print("moments agree")' "$BATS_TEST_TMPDIR"
   assert_output "moments agree"
 }
+
+# examples/option_pricing.json: a Monte-Carlo European call on normal
+# samples; each call's price must be within 4 of its reported standard
+# errors (~0.04 for 100000 paths) of Black and Scholes' closed form
+# s0 N(d1) - K e^(-rT) N(d2), computed here in double precision.
+@test "examples/option_pricing.json: the Monte-Carlo call prices agree with Black-Scholes within their standard errors" {
+  require_numpy
+  run tjit run --check --format json "$TJIT_ROOT/examples/option_pricing.json"
+  assert_success
+  run /usr/bin/python3 -c '
+import json, math, sys
+spec = json.load(open(sys.argv[1]))
+out = json.load(sys.stdin)["calls"]
+assert len(out) == len(spec["calls"]) == 2
+N = lambda x: (1 + math.erf(x / math.sqrt(2))) / 2
+for call, got in zip(spec["calls"], out):
+    s0, k, r, sig, t = (call[n] for n in ("s0", "strike", "rate", "sigma", "maturity"))
+    d1 = (math.log(s0 / k) + (r + sig * sig / 2) * t) / (sig * math.sqrt(t))
+    bs = s0 * N(d1) - k * math.exp(-r * t) * N(d1 - sig * math.sqrt(t))
+    price, se = got["outputs"][0]["data"], got["outputs"][1]["data"]
+    assert 0.01 < se < 0.1 and abs(price - bs) < 4 * se, (price, se, bs)
+print("Black-Scholes agrees")' "$TJIT_ROOT/examples/option_pricing.json" <<<"$output"
+  assert_output "Black-Scholes agrees"
+}
