@@ -64,7 +64,7 @@ static inline double tj_ei_log1p(double m) {
   double u = 1.0 + m;
   /* the exponent of u, counted from sqrt(2)/2 (0x3fe6a09e...: its top bits) */
   uint64_t hu = tj_ei_bits(u) + (0x3ff0000000000000ull - 0x3fe6a09e00000000ull);
-  int k = (int)(hu >> 52) - 0x3ff;
+  int k = (int)((uint32_t)(hu >> 32) >> 20) - 0x3ff; /* through 32 bits: converts to double in vectors */
   double r = tj_ei_double((hu & 0x000fffffffffffffull) + 0x3fe6a09e00000000ull);
   double f = k == 0 ? m : r - 1.0;
   double lost = m - (u - 1.0);
