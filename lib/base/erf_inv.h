@@ -23,12 +23,16 @@
  * How close to XLA's bits: the polynomials, their constants and the
  * order of the operations are erfInv32's/erfInv64's, so the bits equal
  * XLA's whenever w does. XLA's CPU log1p is its own approximation (the
- * elemental IR emitter's, over its polynomial log), not correctly
- * rounded; tj_ei_log1p is accurate to under 1 ulp of double, so for
- * float32 w is the correctly rounded float of log1p in all but very rare
- * near-halfway cases. Where XLA's log1p is off by an ulp the result may
- * differ from JAX's in its last bits (a few ulps after the polynomial);
- * XLA may also fuse multiplies and adds on a machine with FMA. */
+ * elemental IR emitter's EmitLog1p: in the versions read, a Cephes-derived
+ * rational function for |x| < sqrt(2) - 1, or a Taylor term below 1e-4,
+ * and log(1 + x) through LLVM's log otherwise), computed in float32 and
+ * not correctly rounded; tj_ei_log1p is accurate to under 1 ulp of
+ * double, so for float32 w is the correctly rounded float of log1p in all
+ * but very rare near-halfway cases. Where XLA's w is off by an ulp the
+ * result differs from JAX's in its last bits (a few ulps after the
+ * polynomial); XLA may also fuse multiplies and adds into FMAs. JAX's
+ * published normal values (6 decimals) are matched
+ * (tests/cli/99-random.bats); bit equality with JAX is not claimed. */
 #ifndef TJ_ERF_INV_H
 #define TJ_ERF_INV_H
 
