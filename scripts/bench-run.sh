@@ -23,6 +23,8 @@
 #                                             measured against it with OpenBLAS sgemm, no target
 #   jax.random.uniform of 10M f32 from a key (issue 16): measured against
 #                                             numpy's default_rng().random, no target
+#   jax.random.normal of 10M f32 from a key (issue 16): measured against
+#                                             numpy's default_rng().standard_normal, no target
 #   jax.grad's transformation (trace, linearize, transpose) of a 10,001-equation
 #   chain (issue 17)                          < 50 ms, in process (tj_trace), with
 #                                             the ratio to tracing the function alone
@@ -211,7 +213,8 @@ fi
 # jax.random (issue 16 item 4): 10M uniform f32 from a key against numpy's
 # default_rng().random (its own PCG64 generator, not the same numbers: a
 # measure of speed only), the median of 7 warm calls in one process; and
-# numpy's standard_normal, for when tjit has jax.random.normal.
+# 10M normal f32 against numpy's standard_normal (its ziggurat, not JAX's
+# erf_inv of a uniform: speed only).
 numpy_rng_ms() {  # numpy_rng_ms METHOD: median ms of rng.METHOD(10M, float32)
   /usr/bin/python3 - "$1" 2>/dev/null <<'PY' || echo "$na"
 import sys, time
@@ -228,6 +231,7 @@ PY
 }
 if "$tjit" run --help 2>&1 | grep -q -- '--time'; then
   ms[uniform.tjit]=$(tjit_time run --call 0 "$bench/random_uniform.json")
+  ms[normal.tjit]=$(tjit_time run --call 0 "$bench/random_normal.json")
 fi
 ms[uniform.numpy]=$(numpy_rng_ms random)
 ms[normal.numpy]=$(numpy_rng_ms standard_normal)
@@ -308,6 +312,7 @@ row "MLP loss grad 64x128-128-10" mlp_grad.o2 mlp_grad.limit mlp_grad.tjit ">=1.
 row "MLP loss grad, sgemm by hand" mlp_grad.blas none mlp_grad.tjit ratio
 row "grad transform, 10k-eqn chain" none none grad_trace.grad "<50"
 row "random uniform 10M f32 (numpy)" uniform.numpy none uniform.tjit ratio # jax.random (issue 16): measured, no target
+row "random normal 10M f32 (numpy)" normal.numpy none normal.tjit ratio
 row "libtcc compile, tutorial kernel" none none compile.tjit "<1"
 row "tjit run tutorial, end to end" none none e2e.tjit "<10"
 row "the same, every call cached" none none e2e_hit.tjit "<10"
@@ -332,8 +337,8 @@ say "reverse mode: tjit's MLP gradient against the cc -O2 one before timing: $ml
   "$(value grad_trace.f) ms: $(awk -v g="$(value grad_trace.grad)" -v f="$(value grad_trace.f)" \
     'BEGIN { if (g + 0 > 0 && f + 0 > 0) printf "%.1fx", g / f; else print "n/a" }') the time of tracing f"
 say "jax.random: uniform's baseline is numpy's default_rng().random(10M, float32) (PCG64," \
-  "other numbers); normal is not in tjit yet (it needs lax.erf_inv): numpy's" \
-  "standard_normal of 10M f32 takes $(value normal.numpy) ms"
+  "other numbers); normal's is standard_normal(10M, float32) (PCG64 and a ziggurat," \
+  "other numbers; tjit's is JAX's uniform through erf_inv)"
 say "(a sequential f32 sum of 50M values in [0, 1) stops growing at 2^24 = 16777216;" \
   "partial sums reach ~2.5e7)"
 exit 0

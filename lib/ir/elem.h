@@ -8,6 +8,8 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "erf_inv.h" /* erf_inv's row: tj_erfinvf, tj_erfinv */
+
 /* libm's fn in x's type: fnf for float, fn for double. */
 #define MATH(fn, x) _Generic((x), float: fn##f, double: fn)(x)
 #define MATH2(fn, x, y) _Generic((x), float: fn##f, double: fn)(x, y)

@@ -668,6 +668,15 @@ static void erf_like(jq *q, double c) {
 static void jvp_erf(jq *q) { erf_like(q, 1.1283791670955126); }
 static void jvp_erfc(jq *q) { erf_like(q, -1.1283791670955126); }
 
+/* special.py defjvp2(erf_inv_p, mul(_const(x, np.sqrt(np.pi) / 2.),
+ * mul(g, exp(square(ans))))) */
+static void jvp_erf_inv(jq *q) {
+  primal(q);
+  ir_atom e = un(q, P_exp, square_of(q, ANS));
+  ir_atom k = const_like(q, X, 0.8862269254527579); /* np.sqrt(np.pi) / 2. */
+  q->to[0] = bin(q, P_mul, k, bin(q, P_mul, G, e));
+}
+
 /* lax.py _abs_jvp_rule (real): select(ge(x, _zero(x)), g, neg(g)) */
 static void jvp_abs(jq *q) {
   primal(q);

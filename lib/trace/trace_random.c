@@ -11,12 +11,19 @@
  *    num=2), random_fold_in(key, data), random_bits(key, shape=(),
  *    dtype=u32), random_clone(key) (random_clone_p), random_uniform(key, shape=(), dtype=f32, minval=0.,
  *    maxval=1.) (its jit[name=_uniform]), random_bernoulli(key, p=0.5,
- *    shape=None) (its jit[name=_bernoulli], mode 'low'). A uint32[..., 2] key is wrapped (random_wrap) and the
+ *    shape=None) (its jit[name=_bernoulli], mode 'low'), random_normal(key,
+ *    shape=(), dtype=f32) (jit[name=_normal] around jit[name=_normal_real]:
+ *    uniform over [nextafter(-1, 0), 1), erf_inv, times sqrt 2),
+ *    random_truncated_normal(key, lower, upper, shape=None, dtype=f32)
+ *    (jit[name=_truncated_normal]). A uint32[..., 2] key is wrapped (random_wrap) and the
  *    result unwrapped as _check_prng_key and _return_prng_keys do, with
  *    jax_enable_custom_prng False (the default). */
 #include "trace_random.h"
 
+#include <math.h>
 #include <string.h>
+
+#include "half.h"
 
 static bool builtin_threefry2x32(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   tj_span span = a->call->span;
@@ -353,6 +360,157 @@ static bool builtin_bernoulli(tracer *t, const builtin_def *b, const call_args *
   return jnp_jit(t, &fn, args, 2, span, out);
 }
 
+/* ---- normal and truncated_normal ---- */
+
+static const ast_func normal_tag, normal_real_tag, truncated_normal_tag;
+
+/* np.array(np.sqrt(2), dtype), a strong constant of the dtype. */
+static value sqrt2_of(tj_dtype dt) {
+  return value_strong(value_float(tj_round_to_float(dt, 1.4142135623730951)), dt);
+}
+
+/* _normal_real(key, shape, dtype)'s body: uniform(key, shape, dtype, lo,
+ * hi) over [np.nextafter(-1, 0), 1) in dtype (lo = -(1 - 2^-(nmant+1)),
+ * the float above -1, a strong constant as hi's 1.0), then
+ * lax.mul(np.array(np.sqrt(2), dtype), lax_special.erf_inv(u)). */
+static bool normal_real_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
+  const sample_opts *o = ctx;
+  double below = 1.0;
+  for (int i = 0; i <= rnd_float_nmant(o->dtype); i++) below /= 2;
+  value args[3] = {v[0], value_strong(value_float(-(1.0 - below)), o->dtype), value_strong(value_float(1.0), o->dtype)};
+  value u;
+  return rnd_uniform_jit(t, o, args, span, &u) && rnd_emit1(t, P_erf_inv, &u, NULL, 0, span) &&
+         rnd_lax_binary(t, P_mul, sqrt2_of(o->dtype), u, o->dtype, span, out);
+}
+
+static value shape_dtype_statics(tracer *t, const sample_opts *o) {
+  value statics[2] = {rnd_shape_value(t, &o->shape), {.kind = V_DTYPE, .dtype = o->dtype}};
+  return rnd_tuple(t, statics, 2);
+}
+
+/* _normal(key, shape, dtype)'s body, a real dtype: the jitted
+ * _normal_real(key, shape, dtype). */
+static bool normal_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
+  jnp_jit_fn fn = {"_normal_real", &normal_real_tag, shape_dtype_statics(t, ctx), normal_real_body, ctx};
+  return jnp_jit(t, &fn, v, 1, span, out);
+}
+
+/* normal(key, shape=(), dtype=float): the key checked (wrapped), the
+ * shape canonicalized, an inexact dtype (tjit has no complex dtypes),
+ * then the jitted _normal with shape and dtype static. */
+static bool builtin_normal(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *sv;
+  tj_span ss, span = a->call->span;
+  sample_opts o = {.shape = aval_scalar(DT_F32, false), .dtype = DT_F32};
+  bool have, wrapped;
+  value key = a->pos[0];
+  if (!rnd_check_key(t, "normal", &key, span, false, &wrapped) || !ta_get_arg(t, b, a, 1, "shape", &sv, &ss) ||
+      (sv && !ta_read_shape(t, sv, ss, SHAPE_ITER, &o.shape)) || !ta_opt_dtype(t, b, a, 2, &have, &o.dtype))
+    return false;
+  if (!dtype_is_float(o.dtype))
+    return tracer_error(t, span, "ValueError: dtype argument to `normal` must be a float or complex dtype, got %s",
+                        dtype_long(o.dtype));
+  jnp_jit_fn fn = {"_normal", &normal_tag, shape_dtype_statics(t, &o), normal_body, &o};
+  return jnp_jit(t, &fn, &key, 1, span, out);
+}
+
+/* lax.broadcast_shapes of n shapes into *out, or its ValueError naming
+ * them all. */
+static bool broadcast_shapes(tracer *t, const tj_aval *shapes, int n, tj_span span, tj_aval *out) {
+  bool ok = true;
+  *out = shapes[0];
+  for (int i = 1; i < n && ok; i++) {
+    tj_aval joined;
+    ok = shape_broadcast(out, &shapes[i], &joined);
+    if (ok) *out = joined;
+  }
+  if (ok) return true;
+  tj_buf m = {0};
+  buf_puts(&m, "ValueError: Incompatible shapes for broadcasting: shapes=[");
+  for (int i = 0; i < n; i++) buf_printf(&m, "%s%s", i ? ", " : "", rnd_shape_text(t, &shapes[i]));
+  buf_puts(&m, "]");
+  return ta_raise_buf(t, span, &m);
+}
+
+/* truncated_normal's static arguments: shape (or None) and dtype. */
+typedef struct {
+  sample_opts o;
+  bool have_shape;
+} truncated_opts;
+
+/* The clamp of _truncated_normal: jnp.clip(out,
+ * lax.nextafter(lax.stop_gradient(lower), np.array(np.inf, dtype)),
+ * lax.nextafter(lax.stop_gradient(upper), np.array(-np.inf, dtype))). */
+static bool clamp_open(tracer *t, value x, value lower, value upper, tj_dtype dt, tj_span span, value *out) {
+  value bounds[3] = {x, lower, upper};
+  for (int k = 1; k < 3; k++) {
+    value toward = value_strong(value_float(k == 1 ? INFINITY : -INFINITY), dt);
+    if (!rnd_emit1(t, P_stop_gradient, &bounds[k], NULL, 0, span) ||
+        !rnd_lax_binary(t, P_nextafter, bounds[k], toward, dt, span, &bounds[k]))
+      return false;
+  }
+  return call_builtin_values(t, "clip", bounds, 3, span, out);
+}
+
+/* _truncated_normal(key, lower, upper, shape, dtype)'s body: the shape
+ * (lower's and upper's broadcast when None, else _check_shape's), the
+ * bounds converted, a = erf(lower / sqrt2) and b = erf(upper / sqrt2)
+ * (jnp's true_divide by the strong constant), u = uniform(key, shape,
+ * dtype, a, b) (the public uniform: its own jit), out = sqrt2 *
+ * erf_inv(u) (jnp's multiply, the constant first: Array.__rmul__), clamped
+ * into the open interval (clamp_open). */
+static bool truncated_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
+  const truncated_opts *to = ctx;
+  sample_opts o = to->o;
+  tj_dtype dt = o.dtype;
+  tj_aval shapes[3] = {o.shape, value_aval(t, &v[1]), value_aval(t, &v[2])}, joined;
+  if (!broadcast_shapes(t, shapes + !to->have_shape, 3 - !to->have_shape, span, &joined)) return false;
+  if (!to->have_shape) o.shape = joined;
+  else if (!aval_same_shape(&joined, &o.shape))
+    return tracer_error(t, span, "ValueError: truncated_normal parameter shapes must be broadcast-compatible with "
+                                 "shape argument, and the result of broadcasting the shapes must equal the shape "
+                                 "argument, but got result %s for shape argument %s.",
+                        rnd_shape_text(t, &joined), rnd_shape_text(t, &o.shape));
+  value lower = v[1], upper = v[2], args[3] = {v[0]}, u;
+  if (!convert(t, &lower, dt, false, span) || !convert(t, &upper, dt, false, span)) return false;
+  for (int k = 1; k < 3; k++)
+    if (!apply_binary(t, P_div, k == 1 ? lower : upper, sqrt2_of(dt), span, &args[k]) ||
+        !rnd_emit1(t, P_erf, &args[k], NULL, 0, span))
+      return false;
+  return rnd_uniform_jit(t, &o, args, span, &u) && rnd_emit1(t, P_erf_inv, &u, NULL, 0, span) &&
+         apply_binary(t, P_mul, sqrt2_of(dt), u, span, &u) && clamp_open(t, u, lower, upper, dt, span, out);
+}
+
+/* truncated_normal(key, lower, upper, shape=None, dtype=float): the shape
+ * canonicalized, the key checked, a float dtype, then the jitted
+ * _truncated_normal of (key, lower, upper), shape and dtype static. */
+static bool builtin_truncated_normal(tracer *t, const builtin_def *b, const call_args *a, value *out) {
+  const value *sv;
+  tj_span ss, span = a->call->span;
+  truncated_opts to = {.o = {.shape = aval_scalar(DT_F32, false), .dtype = DT_F32}};
+  bool have, wrapped;
+  value args[3] = {a->pos[0], a->pos[1], a->pos[2]};
+  if (!ta_get_arg(t, b, a, 3, "shape", &sv, &ss)) return false;
+  to.have_shape = sv && sv->kind != V_NONE;
+  if ((to.have_shape && !ta_read_shape(t, sv, ss, SHAPE_ITER, &to.o.shape)) ||
+      !rnd_check_key(t, "truncated_normal", &args[0], span, false, &wrapped) ||
+      !ta_opt_dtype(t, b, a, 4, &have, &to.o.dtype))
+    return false;
+  if (!dtype_is_float(to.o.dtype))
+    return tracer_error(t, span, "ValueError: dtype argument to `truncated_normal` must be a float dtype, got %s",
+                        dtype_long(to.o.dtype));
+  if (dtype_is_half(to.o.dtype)) /* lax.nextafter would step in float32 (elem.def) */
+    return tracer_error(t, span, "truncated_normal of dtype %s is not supported by tjit yet", dtype_long(to.o.dtype));
+  for (int k = 1; k < 3; k++)
+    if (args[k].kind != V_TRACED && !value_is_number(&args[k]))
+      return tracer_error(t, a->pos_spans[k], "TypeError: truncated_normal's %s must be a number or an array, got %s",
+                          k == 1 ? "lower" : "upper", value_type_name(&args[k]));
+  value statics[2] = {to.have_shape ? rnd_shape_value(t, &to.o.shape) : value_none(),
+                      {.kind = V_DTYPE, .dtype = to.o.dtype}};
+  jnp_jit_fn fn = {"_truncated_normal", &truncated_normal_tag, rnd_tuple(t, statics, 2), truncated_body, &to};
+  return jnp_jit(t, &fn, args, 3, span, out);
+}
+
 /* clone(key): random_clone_p.bind(key), no key check (the identity). */
 static bool builtin_clone(tracer *t, const builtin_def *b, const call_args *a, value *out) {
   (void)b;
@@ -364,6 +522,8 @@ static const char *const kw_uniform[] = {"shape", "dtype", "minval", "maxval", N
 static const char *const kw_bernoulli[] = {"p", "shape", "mode", NULL};
 static const char *const kw_split[] = {"num", NULL};
 static const char *const kw_bits[] = {"shape", "dtype", NULL};
+static const char *const kw_normal[] = {"shape", "dtype", NULL};
+static const char *const kw_truncated_normal[] = {"lower", "upper", "shape", "dtype", NULL};
 
 const builtin_def builtins_random[] = {
     {"threefry2x32", builtin_threefry2x32, 4, 4, NULL, P_threefry2x32},
@@ -377,5 +537,7 @@ const builtin_def builtins_random[] = {
     {"random_clone", builtin_clone, 1, 1, NULL, P_random_clone},
     {"random_uniform", builtin_uniform, 1, 5, kw_uniform, P_random_bits},
     {"random_bernoulli", builtin_bernoulli, 1, 4, kw_bernoulli, P_random_bits},
+    {"random_normal", builtin_normal, 1, 3, kw_normal, P_erf_inv},
+    {"random_truncated_normal", builtin_truncated_normal, 3, 5, kw_truncated_normal, P_erf_inv},
     {NULL, NULL, 0, 0, NULL, 0},
 };

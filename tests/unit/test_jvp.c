@@ -108,6 +108,7 @@ static const jcase cases[] = {
     {"cbrt", P_cbrt, 1, {V(5)}, 0.3, 3, P0, false, false, false, {0}, false, 0},
     {"erf", P_erf, 1, {V(5)}, -2, 2, P0, false, false, false, {0}, false, 0},
     {"erfc", P_erfc, 1, {V(5)}, -2, 2, P0, false, false, false, {0}, false, 0},
+    {"erf_inv", P_erf_inv, 1, {V(5)}, -0.9, 0.9, P0, false, false, false, {0}, false, 0},
     {"atan2", P_atan2, 2, {V(5), V(5)}, 0.5, 2, P0, false, false, false, {0}, false, 0},
     {"rem", P_rem, 2, {V(5), V(5)}, 0.5, 2, P0, false, false, false, {0}, false, 0},
     {"clamp", P_clamp, 3, {V(5), V(5), V(5)}, -1, 1, P0, false, false, false, {-0.8, 0, 0.8}, false, 0},
