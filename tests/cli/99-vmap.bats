@@ -300,3 +300,15 @@ EOF
     '"}"'
   pairs_agree "$BATS_TEST_TMPDIR/gix.json" 2 1e-6
 }
+
+@test "vmap of pad with a mapped padding value (operand mapped or not, at axis 0 or 1) equals the stacked examples" {
+  vmap_spec padv '{"xs": {"dtype": "f32", "shape": [2, 3, 4], "random": {"seed": 18, "dist": "normal"}},
+                   "vs": {"dtype": "f32", "shape": [3], "random": {"seed": 19, "dist": "normal"}},
+                   "w": {"dtype": "f32", "shape": [2, 4], "random": {"seed": 20, "dist": "normal"}}}' \
+    '"auto f(float x[2][4], float v) { return lax_pad(x, v, ((1, -1, 0), (2, 1, 1))) * v; }"' \
+    '"auto g(float xs[2][3][4], float vs[3], float w[2][4]) {"' \
+    '"  return (vmap(f, (1, 0))(xs, vs), stack((f(xs[:, 0], vs[0]), f(xs[:, 1], vs[1]), f(xs[:, 2], vs[2]))),"' \
+    '"          vmap(f, (None, 0))(w, vs), stack((f(w, vs[0]), f(w, vs[1]), f(w, vs[2]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/padv.json" 2 1e-6
+}
