@@ -304,3 +304,17 @@ void b_random_wrap(bq *q) {
   batch_rebind(q, &x, NULL, NULL, NULL, q->out);
   q->od[0] = 0;
 }
+
+/* batching.expand_dims_batcher (linalg_primitive's rule, svd's): every
+ * operand's batch dimension to the front (an unmapped one broadcast
+ * there), the primitive bound as it was, every output at 0. */
+void b_expand_dims(bq *q) {
+  uint32_t n = q->e->nin;
+  int64_t size = batch_mapped_size(q);
+  ir_atom *in = malloc(sizeof *in * (n ? n : 1));
+  if (!in) TJ_OOM();
+  for (uint32_t i = 0; i < n; i++) in[i] = batch_at_front(q, q->x[i], q->d[i], size);
+  batch_rebind(q, in, NULL, NULL, NULL, q->out);
+  all_at(q, 0);
+  free(in);
+}

@@ -312,3 +312,12 @@ EOF
     '"}"'
   pairs_agree "$BATS_TEST_TMPDIR/padv.json" 2 1e-6
 }
+
+@test "vmap of svd (expand_dims_batcher: the batch axis moved to the front) equals the stacked examples" {
+  vmap_spec svd '{"xs": {"dtype": "f32", "shape": [4, 3, 2], "random": {"seed": 21, "dist": "normal"}}}' \
+    '"auto f(float x[4][2]) { auto r = svd(x, full_matrices=false); return r[0] * r[1] + svdvals(x).sum(); }"' \
+    '"auto g(float xs[4][3][2]) {"' \
+    '"  return (vmap(f, 1)(xs), stack((f(xs[:, 0]), f(xs[:, 1]), f(xs[:, 2]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/svd.json" 1 1e-6
+}
