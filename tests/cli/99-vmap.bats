@@ -321,3 +321,28 @@ EOF
     '"}"'
   pairs_agree "$BATS_TEST_TMPDIR/svd.json" 1 1e-6
 }
+
+@test "vmap of conv_general_dilated (lhs, rhs or both mapped; feature and batch groups; NHWC) equals the stacked examples" {
+  vmap_spec conv '{"xs": {"dtype": "f32", "shape": [2, 3, 4, 5], "random": {"seed": 22, "dist": "normal"}},
+                   "ks": {"dtype": "f32", "shape": [6, 2, 3, 2], "random": {"seed": 23, "dist": "normal"}},
+                   "us": {"dtype": "f32", "shape": [3, 4, 3, 5], "random": {"seed": 24, "dist": "normal"}},
+                   "vs": {"dtype": "f32", "shape": [3, 6, 3, 2], "random": {"seed": 25, "dist": "normal"}},
+                   "ys": {"dtype": "f32", "shape": [1, 4, 5, 2, 3], "random": {"seed": 26, "dist": "normal"}},
+                   "ws": {"dtype": "f32", "shape": [3, 2, 2, 2, 3], "random": {"seed": 27, "dist": "normal"}}}' \
+    '"auto f(f32[2,4,5] x, f32[6,2,2] k) { return conv_general_dilated(x, k, (1,), ((1, 0),), feature_group_count=2); }"' \
+    '"auto h(f32[4,3,5] x, f32[6,3,2] k) { return conv_general_dilated(x, k, (2,), \"SAME\", batch_group_count=2); }"' \
+    '"auto n(f32[1,4,5,2] x, f32[2,2,2,3] k) { return conv_general_dilated(x, k, (1, 2), \"VALID\", rhs_dilation=(2, 1), dimension_numbers=(\"NHWC\", \"HWIO\", \"NHWC\")); }"' \
+    '"auto g(f32[2,3,4,5] xs, f32[6,2,3,2] ks, f32[3,4,3,5] us, f32[3,6,3,2] vs, f32[1,4,5,2,3] ys, f32[3,2,2,2,3] ws) {"' \
+    '"  auto x = xs[:, 0]; auto k = ks[:, :, 0]; auto u = us[0]; auto v = vs[0]; auto y = ys[..., 0]; auto w = ws[0];"' \
+    '"  return (vmap(f, (1, None))(xs, k), stack((f(xs[:, 0], k), f(xs[:, 1], k), f(xs[:, 2], k))),"' \
+    '"          vmap(f, (None, 2))(x, ks), stack((f(x, ks[:, :, 0]), f(x, ks[:, :, 1]), f(x, ks[:, :, 2]))),"' \
+    '"          vmap(f, (1, 2))(xs, ks), stack((f(xs[:, 0], ks[:, :, 0]), f(xs[:, 1], ks[:, :, 1]), f(xs[:, 2], ks[:, :, 2]))),"' \
+    '"          vmap(h, (0, None))(us, v), stack((h(us[0], v), h(us[1], v), h(us[2], v))),"' \
+    '"          vmap(h, (None, 0))(u, vs), stack((h(u, vs[0]), h(u, vs[1]), h(u, vs[2]))),"' \
+    '"          vmap(h)(us, vs), stack((h(us[0], vs[0]), h(us[1], vs[1]), h(us[2], vs[2]))),"' \
+    '"          vmap(n, (4, None))(ys, w), stack((n(ys[..., 0], w), n(ys[..., 1], w), n(ys[..., 2], w))),"' \
+    '"          vmap(n, (None, 0))(y, ws), stack((n(y, ws[0]), n(y, ws[1]), n(y, ws[2]))),"' \
+    '"          vmap(n, (4, 0))(ys, ws), stack((n(ys[..., 0], ws[0]), n(ys[..., 1], ws[1]), n(ys[..., 2], ws[2]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/conv.json" 9 1e-6
+}
