@@ -346,3 +346,17 @@ EOF
     '"}"'
   pairs_agree "$BATS_TEST_TMPDIR/conv.json" 9 1e-6
 }
+
+@test "per-example gradients and JVPs of max and min pooling (select_and_scatter_add, select_and_gather_add under vmap) equal the stacked examples" {
+  vmap_spec gpool '{"xs": {"dtype": "f32", "shape": [5, 3, 6], "random": {"seed": 28, "dist": "normal"}},
+                    "ts": {"dtype": "f32", "shape": [5, 3, 6], "random": {"seed": 29, "dist": "normal"}}}' \
+    '"float f(float x[5][6]) { return sum(reduce_window(x, -inf, \"max\", (2, 3), (1, 2), ((1, 0), (0, 1))) * 2.0) + sum(reduce_window(x, inf, \"min\", (3, 2), (2, 1), \"SAME\")); }"' \
+    '"auto jf(float x[5][6], float t[5][6]) { return jvp(f, (x,), (t,))[1]; }"' \
+    '"auto g(float xs[5][3][6], float ts[5][3][6]) {"' \
+    '"  return (vmap(grad(f), 1)(xs), stack((grad(f)(xs[:, 0]), grad(f)(xs[:, 1]), grad(f)(xs[:, 2]))),"' \
+    '"          vmap(jf, (1, None))(xs, ts[:, 0]), stack((jf(xs[:, 0], ts[:, 0]), jf(xs[:, 1], ts[:, 0]), jf(xs[:, 2], ts[:, 0]))),"' \
+    '"          vmap(jf, 1)(xs, ts), stack((jf(xs[:, 0], ts[:, 0]), jf(xs[:, 1], ts[:, 1]), jf(xs[:, 2], ts[:, 2]))),"' \
+    '"          vmap(jf, (None, 1))(xs[:, 1], ts), stack((jf(xs[:, 1], ts[:, 0]), jf(xs[:, 1], ts[:, 1]), jf(xs[:, 1], ts[:, 2]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/gpool.json" 4 1e-6
+}
