@@ -360,3 +360,44 @@ EOF
     '"}"'
   pairs_agree "$BATS_TEST_TMPDIR/gpool.json" 4 1e-6
 }
+
+@test "vmap of a user's custom_jvp function (the rule batched too, one with a reduction): grad and jvp of the vmap equal the stacked examples" {
+  vmap_spec cjvp '{"xs": {"dtype": "f32", "shape": [3], "random": {"seed": 30, "dist": "normal"}},
+                   "ts": {"dtype": "f32", "shape": [3], "random": {"seed": 31, "dist": "normal"}},
+                   "ms": {"dtype": "f32", "shape": [2, 3], "random": {"seed": 32, "dist": "normal"}}}' \
+    '"float lf(float x) { return log(1.0 + exp(x)); }"' \
+    '"auto lj(auto p, auto t) { auto x = p[0]; return (lf(x), t[0] * (1.0 - 1.0 / (1.0 + exp(x)))); }"' \
+    '"float c(float x) { return custom_jvp(lf, lj)(x); }"' \
+    '"float vs(float xs[3]) { return sum(vmap(c)(xs) * xs); }"' \
+    '"float lse(float m[2]) { return log(sum(exp(m))); }"' \
+    '"auto lsej(auto p, auto t) { auto m = p[0]; auto y = lse(m); return (y, sum(t[0] * exp(m - y))); }"' \
+    '"float cm(float m[2]) { return custom_jvp(lse, lsej)(m * m) * m[0]; }"' \
+    '"float vm(float ms[2][3]) { return sum(vmap(cm, 1)(ms)); }"' \
+    '"auto g(float xs[3], float ts[3], float ms[2][3]) {"' \
+    '"  return (grad(vs)(xs), stack((grad(c)(xs[0]) * xs[0] + c(xs[0]), grad(c)(xs[1]) * xs[1] + c(xs[1]), grad(c)(xs[2]) * xs[2] + c(xs[2]))),"' \
+    '"          jvp(vmap(c), (xs,), (ts,))[1], stack((jvp(c, (xs[0],), (ts[0],))[1], jvp(c, (xs[1],), (ts[1],))[1], jvp(c, (xs[2],), (ts[2],))[1])),"' \
+    '"          transpose(grad(vm)(ms)), stack((grad(cm)(ms[:, 0]), grad(cm)(ms[:, 1]), grad(cm)(ms[:, 2]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/cjvp.json" 3 1e-6
+}
+
+@test "vmap of a user's custom_vjp function (fwd and bwd batched; an unmapped argument's cotangent summed): its gradients equal the stacked examples" {
+  vmap_spec cvjp '{"xs": {"dtype": "f32", "shape": [2, 3], "random": {"seed": 33, "dist": "normal"}},
+                   "ys": {"dtype": "f32", "shape": [3], "random": {"seed": 34, "dist": "normal"}},
+                   "ws": {"dtype": "f32", "shape": [3, 2], "random": {"seed": 35, "dist": "normal"}}}' \
+    '"auto f(f32[2] x, f32 y) { return sin(x) * y; }"' \
+    '"auto f_fwd(f32[2] x, f32 y) { return (custom_vjp(f, f_fwd, f_bwd)(x, y), (cos(x), sin(x), y)); }"' \
+    '"auto f_bwd(auto res, f32[2] g) { return (res[0] * g * res[2], sum(res[1] * g)); }"' \
+    '"f32 h(f32[2] x, f32 y, f32[2] w) { return sum(custom_vjp(f, f_fwd, f_bwd)(x, y) * w); }"' \
+    '"f32 l1(f32[2][3] xs, f32[3] ys, f32[3][2] ws) { return sum(vmap(custom_vjp(f, f_fwd, f_bwd), (1, 0))(xs, ys) * ws); }"' \
+    '"f32 l2(f32[2] x, f32[3] ys, f32[3][2] ws) { return sum(vmap(custom_vjp(f, f_fwd, f_bwd), (None, 0))(x, ys) * ws); }"' \
+    '"auto g(f32[2][3] xs, f32[3] ys, f32[3][2] ws) {"' \
+    '"  auto g0 = grad(h, (0, 1))(xs[:, 0], ys[0], ws[0]); auto g1 = grad(h, (0, 1))(xs[:, 1], ys[1], ws[1]); auto g2 = grad(h, (0, 1))(xs[:, 2], ys[2], ws[2]);"' \
+    '"  auto b1 = grad(l1, (0, 1))(xs, ys, ws); auto b2 = grad(l2, (0, 1))(xs[:, 0], ys, ws);"' \
+    '"  auto h0 = grad(h, (0, 1))(xs[:, 0], ys[1], ws[1]); auto h2 = grad(h, (0, 1))(xs[:, 0], ys[2], ws[2]);"' \
+    '"  return (vmap(custom_vjp(f, f_fwd, f_bwd), (1, 0))(xs, ys), stack((f(xs[:, 0], ys[0]), f(xs[:, 1], ys[1]), f(xs[:, 2], ys[2]))),"' \
+    '"          transpose(b1[0]), stack((g0[0], g1[0], g2[0])), b1[1], stack((g0[1], g1[1], g2[1])),"' \
+    '"          b2[0], g0[0] + h0[0] + h2[0], b2[1], stack((g0[1], h0[1], h2[1])));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/cvjp.json" 5 1e-6
+}
