@@ -61,6 +61,10 @@ void b_custom_jvp_call(bq *q) {
   const pval *rule = ir_param_get(e, "jvp");
   if (!rule || !rule->jaxpr) { rebind(q, keys, vals, 1); return; }
   uint32_t nin = e->nin, nconst = num_consts(e), nargs = nin - nconst, nout = e->nout;
+  if (rule->jaxpr->nin != nin + nargs || rule->jaxpr->nout != 2 * nout) {
+    batch_fail(q, "internal error: custom_jvp rule of the wrong arity");
+    return;
+  }
   int *in = ARENA_ARRAY(&m->arena, int, nin + nargs + 1), *dest = ARENA_ARRAY(&m->arena, int, 2 * nout + 1);
   for (uint32_t i = 0; i < nin; i++) in[i] = q->d[i];
   for (uint32_t i = 0; i < nargs; i++) in[nin + i] = q->d[nconst + i];
@@ -90,6 +94,13 @@ void b_custom_vjp_call(bq *q) {
   pval *vals[3] = {pv_jaxpr(m, j), NULL, NULL};
   if (!fwd->jaxpr || !bwd->jaxpr) { rebind(q, keys, vals, 1); return; } /* the rules' error comes when run */
   uint32_t nconst = num_consts(e), nout = e->nout, nres = fwd->jaxpr->nout - nout;
+  int ngiven = 0;
+  for (int k = 0; k < bwd->nitems; k++) ngiven += bwd->items[k]->i != 0;
+  if (fwd->jaxpr->nin != e->nin || fwd->jaxpr->nout < nout || bwd->jaxpr->nin != nres + nout ||
+      bwd->jaxpr->nout != (uint32_t)ngiven || (uint32_t)bwd->nitems != e->nin - nconst) {
+    batch_fail(q, "internal error: custom_vjp rules of the wrong arity");
+    return;
+  }
   int *fdest = ARENA_ARRAY(&m->arena, int, fwd->jaxpr->nout + 1), *fdims = ARENA_ARRAY(&m->arena, int, fwd->jaxpr->nout + 1);
   for (uint32_t i = 0; i < fwd->jaxpr->nout; i++) fdest[i] = i < nout ? q->od[i] : BATCH_LEFT;
   ir_jaxpr *fj = batch_jaxpr_match(q->bt, fwd->jaxpr, q->d, fdest, false, e->span, fdims);
@@ -97,9 +108,8 @@ void b_custom_vjp_call(bq *q) {
   int *bin = ARENA_ARRAY(&m->arena, int, nres + nout + 1), *bdest = ARENA_ARRAY(&m->arena, int, bwd->nitems + 1);
   for (uint32_t i = 0; i < nres; i++) bin[i] = fdims[nout + i];
   for (uint32_t i = 0; i < nout; i++) bin[nres + i] = q->od[i];
-  int ngiven = 0;
-  for (int k = 0; k < bwd->nitems; k++)
-    if (bwd->items[k]->i) bdest[ngiven++] = q->d[nconst + (uint32_t)k];
+  for (int k = 0, given = 0; k < bwd->nitems; k++)
+    if (bwd->items[k]->i) bdest[given++] = q->d[nconst + (uint32_t)k];
   int *bdims = ARENA_ARRAY(&m->arena, int, bwd->jaxpr->nout + 1);
   ir_jaxpr *bj = batch_jaxpr_match(q->bt, bwd->jaxpr, bin, bdest, true, e->span, bdims);
   if (!bj) { q->b.failed = true; return; }

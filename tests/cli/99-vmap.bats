@@ -401,3 +401,23 @@ EOF
     '"}"'
   pairs_agree "$BATS_TEST_TMPDIR/cvjp.json" 5 1e-6
 }
+
+@test "gradients of a vmap of custom_vjp and custom_jvp functions closing over a mapped or unmapped value equal the stacked examples" {
+  vmap_spec cclo '{"xs": {"dtype": "f32", "shape": [3], "random": {"seed": 36, "dist": "normal"}},
+                   "cs": {"dtype": "f32", "shape": [3], "random": {"seed": 37, "dist": "normal"}}}' \
+    '"auto k(float x, float c) {"' \
+    '"  float f(float y) { return sin(y) * c; }"' \
+    '"  auto f_fwd(float y) { return (f(y), cos(y) * c); }"' \
+    '"  auto f_bwd(auto r, float g) { return (g * r,); }"' \
+    '"  float s(float y) { return exp(y) * c; }"' \
+    '"  auto s_jvp(auto p, auto t) { auto y = p[0]; return (s(y), exp(y) * c * t[0]); }"' \
+    '"  return custom_vjp(f, f_fwd, f_bwd)(x) + custom_jvp(s, s_jvp)(x) * x;"' \
+    '"}"' \
+    '"float l(float xs[3], float cs[3]) { return sum(vmap(k)(xs, cs)); }"' \
+    '"float l2(float xs[3], float c) { return sum(vmap(k, (0, None))(xs, c)); }"' \
+    '"auto g(float xs[3], float cs[3]) {"' \
+    '"  return (grad(l)(xs, cs), stack((grad(k)(xs[0], cs[0]), grad(k)(xs[1], cs[1]), grad(k)(xs[2], cs[2]))),"' \
+    '"          grad(l2)(xs, cs[1]), stack((grad(k)(xs[0], cs[1]), grad(k)(xs[1], cs[1]), grad(k)(xs[2], cs[1]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/cclo.json" 2 1e-6
+}
