@@ -172,19 +172,25 @@ static tj_aval unmapped_aval(const batch_target *bt, tj_aval a, int d) {
   return a;
 }
 
-/* x.sum(src) (jnp.sum, an inline jit: lax.reduce's reduce_sum over the
- * Python int axis src); f16 and bf16, which jnp.sum upcasts, are refused. */
+/* lax.convert_element_type(x, dt): x itself when already dt and strongly
+ * typed (_convert_element_type's shortcut). */
+static ir_atom convert_to(lax_b *b, ir_atom x, tj_dtype dt) {
+  tj_aval a = lax_aval(b, x);
+  if (a.dtype == dt && !a.weak) return x;
+  ir_param ps[2] = {{"new_dtype", pv_dtype(b->t->m, dt)}, {"weak_type", pv_bool(b->t->m, false)}};
+  return lax_bind(b, P_convert_element_type, &x, 1, ps, 2, NULL);
+}
+
+/* x.sum(src): jnp.sum (an inline jit), reductions.py _reduction: x
+ * converted to the computation dtype (float32 for float16 and bfloat16,
+ * _upcast_f16), lax.reduce's reduce_sum over the Python int axis src,
+ * converted back to x's dtype. */
 static bool sum_axis(const batch_target *bt, tj_span span, ir_atom x, int src, ir_atom *out) {
   lax_b b = {&bt->t, span, false};
-  tj_aval a = lax_aval(&b, x);
-  if (a.dtype == DT_F16 || a.dtype == DT_BF16) {
-    diag_error(bt->t.diags, bt->t.m->src, span,
-               "NotImplementedError: vmap summing a %s cotangent over the batch is not supported yet",
-               dtype_long(a.dtype));
-    return false;
-  }
+  tj_dtype dt = lax_aval(&b, x).dtype;
   int64_t axes[1] = {src};
-  *out = lax_reduce_sum(&b, x, axes, 1, 0);
+  ir_atom r = lax_reduce_sum(&b, convert_to(&b, x, dt == DT_F16 || dt == DT_BF16 ? DT_F32 : dt), axes, 1, 0);
+  *out = convert_to(&b, r, dt);
   return !b.failed;
 }
 

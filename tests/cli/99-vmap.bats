@@ -421,3 +421,19 @@ EOF
     '"}"'
   pairs_agree "$BATS_TEST_TMPDIR/cclo.json" 2 1e-6
 }
+
+@test "a float16 custom_vjp function's gradient through vmap sums the unmapped argument's cotangent in float32 (jnp.sum) and equals the per-example sum" {
+  vmap_spec chalf '{"xs": {"dtype": "f16", "shape": [3], "data": [1.0, 2.0, 3.0]}, "y": {"dtype": "f16", "shape": [], "data": 2.0}}' \
+    '"f16 f(f16 x, f16 y) { return sin(x) * y; }"' \
+    '"auto f_fwd(f16 x, f16 y) { return (custom_vjp(f, f_fwd, f_bwd)(x, y), (cos(x), sin(x), y)); }"' \
+    '"auto f_bwd(auto res, f16 g) { return (res[0] * g * res[2], res[1] * g); }"' \
+    '"f16 l(f16[3] xs, f16 y) { return sum(vmap(custom_vjp(f, f_fwd, f_bwd), (0, None))(xs, y)); }"' \
+    '"auto g(f16[3] xs, f16 y) {"' \
+    '"  auto b = grad(l, (0, 1))(xs, y);"' \
+    '"  return (b[0], stack((grad(f)(xs[0], y), grad(f)(xs[1], y), grad(f)(xs[2], y))), b[1], (f16)(sum((stack((grad(f, 1)(xs[0], y), grad(f, 1)(xs[1], y), grad(f, 1)(xs[2], y)))).astype(float32))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/chalf.json" 2 1e-3
+  run --separate-stderr tjit trace "$BATS_TEST_TMPDIR/chalf.json"
+  assert_success
+  [[ $output == *"convert_element_type[new_dtype=float32 weak_type=False]"*"reduce_sum[axes=(0,) out_sharding=None]"*"convert_element_type[new_dtype=float16 weak_type=False]"* ]]
+}
