@@ -22,6 +22,37 @@ static pval *rule_with(ir_module *m, const pval *rule, ir_jaxpr *j) {
   return r;
 }
 
+/* A copy of a rule's name param without a jaxpr, the error msg deferred
+ * on it (items[0]) as trace_custom.c defers a rule's: reported where the
+ * rule is run (jvp_custom_rule_missing). */
+static pval *rule_deferred(ir_module *m, const pval *rule, const char *msg) {
+  pval *r = rule_with(m, rule, NULL);
+  r->items = ARENA_ARRAY(&m->arena, pval *, 1);
+  r->items[0] = pv_name(m, msg), r->nitems = 1;
+  return r;
+}
+
+/* batch_jaxpr_match of a user's rule into *out: the rule's param with the
+ * batched jaxpr, or, when batching it fails, with the error taken back
+ * from the diagnostics and deferred: JAX batches a rule only when the
+ * batched program is differentiated, so vmap alone never fails on it.
+ * False when it failed. */
+static bool batch_rule(bq *q, const pval *rule, const int *in, const int *dest, bool sum_match, int *dims,
+                       pval **out) {
+  ir_module *m = q->bt->t.m;
+  diag_list *d = q->bt->t.diags;
+  tj_diag *tail = d->tail;
+  int nerrors = d->nerrors;
+  ir_jaxpr *j = batch_jaxpr_match(q->bt, rule->jaxpr, in, dest, sum_match, q->e->span, dims);
+  if (j) { *out = rule_with(m, rule, j); return true; }
+  tj_diag *first = tail ? tail->next : d->head;
+  *out = rule_deferred(m, rule, arena_strdup(&m->arena, first && first->msg ? first->msg : "error"));
+  if (tail) tail->next = NULL;
+  else d->head = NULL;
+  d->tail = tail, d->nerrors = nerrors;
+  return false;
+}
+
 /* The equation rebound on its operands with the params named in keys
  * (n of them) replaced by vals. */
 static void rebind(bq *q, const char *const *keys, pval *const *vals, int n) {
@@ -47,7 +78,7 @@ static uint32_t num_consts(const ir_eqn *e) {
  * takes its outputs' dims from fun when it is staged (merge_linear_aux:
  * fun ran first), so the rule's outputs go to fun's: the same dims
  * wherever JAX's two agree; a rule output mapped where fun's is not is
- * refused. Built-in rules (relu's, logaddexp's: names only) need no
+ * an error deferred to where the rule runs (batch_rule). Built-in rules (relu's, logaddexp's: names only) need no
  * batching. */
 void b_custom_jvp_call(bq *q) {
   const ir_eqn *e = q->e;
@@ -70,9 +101,7 @@ void b_custom_jvp_call(bq *q) {
   for (uint32_t i = 0; i < nargs; i++) in[nin + i] = q->d[nconst + i];
   for (uint32_t i = 0; i < nout; i++) dest[i] = dest[nout + i] = q->od[i];
   int *rdims = ARENA_ARRAY(&m->arena, int, rule->jaxpr->nout + 1);
-  ir_jaxpr *rj = batch_jaxpr_match(q->bt, rule->jaxpr, in, dest, false, e->span, rdims);
-  if (!rj) { q->b.failed = true; return; }
-  vals[1] = rule_with(m, rule, rj);
+  batch_rule(q, rule, in, dest, false, rdims, &vals[1]);
   rebind(q, keys, vals, 2);
 }
 
@@ -103,16 +132,17 @@ void b_custom_vjp_call(bq *q) {
   }
   int *fdest = ARENA_ARRAY(&m->arena, int, fwd->jaxpr->nout + 1), *fdims = ARENA_ARRAY(&m->arena, int, fwd->jaxpr->nout + 1);
   for (uint32_t i = 0; i < fwd->jaxpr->nout; i++) fdest[i] = i < nout ? q->od[i] : BATCH_LEFT;
-  ir_jaxpr *fj = batch_jaxpr_match(q->bt, fwd->jaxpr, q->d, fdest, false, e->span, fdims);
-  if (!fj) { q->b.failed = true; return; }
+  if (!batch_rule(q, fwd, q->d, fdest, false, fdims, &vals[1])) {
+    vals[2] = rule_deferred(m, bwd, vals[1]->items[0]->s); /* bwd's dims come from fwd's */
+    rebind(q, keys, vals, 3);
+    return;
+  }
   int *bin = ARENA_ARRAY(&m->arena, int, nres + nout + 1), *bdest = ARENA_ARRAY(&m->arena, int, bwd->nitems + 1);
   for (uint32_t i = 0; i < nres; i++) bin[i] = fdims[nout + i];
   for (uint32_t i = 0; i < nout; i++) bin[nres + i] = q->od[i];
   for (int k = 0, given = 0; k < bwd->nitems; k++)
     if (bwd->items[k]->i) bdest[given++] = q->d[nconst + (uint32_t)k];
   int *bdims = ARENA_ARRAY(&m->arena, int, bwd->jaxpr->nout + 1);
-  ir_jaxpr *bj = batch_jaxpr_match(q->bt, bwd->jaxpr, bin, bdest, true, e->span, bdims);
-  if (!bj) { q->b.failed = true; return; }
-  vals[1] = rule_with(m, fwd, fj), vals[2] = rule_with(m, bwd, bj);
+  batch_rule(q, bwd, bin, bdest, true, bdims, &vals[2]);
   rebind(q, keys, vals, 3);
 }
