@@ -437,3 +437,15 @@ EOF
   assert_success
   [[ $output == *"convert_element_type[new_dtype=float32 weak_type=False]"*"reduce_sum[axes=(0,) out_sharding=None]"*"convert_element_type[new_dtype=float16 weak_type=False]"* ]]
 }
+
+@test "per-example gradients of a convolution with max pooling (vmap of grad: conv transposes, select_and_scatter_add) equal the stacked gradients" {
+  vmap_spec gconv '{"xs": {"dtype": "f32", "shape": [3, 1, 2, 6, 5], "random": {"seed": 38, "dist": "normal"}},
+                    "k": {"dtype": "f32", "shape": [4, 2, 3, 2], "random": {"seed": 39, "dist": "normal"}}}' \
+    '"float loss(f32[4,2,3,2] k, f32[1,2,6,5] x) { auto y = conv_general_dilated(x, k, (1, 1), ((1, 1), (0, 1))); return sum(reduce_window(tanh(y), -inf, \"max\", (1, 1, 2, 2), (1, 1, 2, 2), \"VALID\")); }"' \
+    '"auto g(f32[3,1,2,6,5] xs, f32[4,2,3,2] k) {"' \
+    '"  auto b = vmap(grad(loss, (0, 1)), (None, 0))(k, xs);"' \
+    '"  auto g0 = grad(loss, (0, 1))(k, xs[0]); auto g1 = grad(loss, (0, 1))(k, xs[1]); auto g2 = grad(loss, (0, 1))(k, xs[2]);"' \
+    '"  return (b[0], stack((g0[0], g1[0], g2[0])), b[1], stack((g0[1], g1[1], g2[1])));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/gconv.json" 2 1e-6
+}
