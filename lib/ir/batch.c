@@ -1,8 +1,9 @@
 /* Batching as a jaxpr transformation (batch.h): the interpreter, batched
  * jaxprs (jit bodies, cond branches), and the rules of the elementwise
- * families and of jit, each after the JAX 0.10.2 function it names,
- * appending what that function binds. The other rules (batch.def) are in
- * batch_lax.c and batch_control.c. */
+ * families, of jit and of linalg's primitives (expand_dims_batcher),
+ * each after the JAX 0.10.2 function it names, appending what that
+ * function binds. The other rules (batch.def) are in batch_lax.c,
+ * batch_control.c, batch_gather.c, batch_conv.c and batch_custom.c. */
 #include "batch.h"
 
 #include <stdlib.h>
@@ -140,18 +141,24 @@ bool batch_match_axis(const batch_target *bt, tj_span span, ir_atom x, int src, 
 
 /* ---- batched jaxprs (jit bodies, cond branches) ---- */
 
+/* Where a batched jaxpr's outputs go: left where the rules put them
+ * (out_dest NULL), zero_if_mapped (out_dest 0 or NM, _batch_jaxpr2's),
+ * exactly out_dest (matchaxis), or exactly with a mapped output for an
+ * unmapped destination summed (_match_axes_and_sum). */
+enum { OUT_LEFT, OUT_ZERO_IF_MAPPED, OUT_EXACT, OUT_EXACT_SUM };
+
 typedef struct batch_memo {
   const ir_jaxpr *src;
   int *in_dims, *out_dest, *out_dims;
-  bool has_dest;
+  int mode;
   ir_jaxpr *out;
   struct batch_memo *next;
 } batch_memo;
 
-static batch_memo *memo_find(const batch_target *bt, const ir_jaxpr *src, const int *in_dims, const int *out_dest) {
+static batch_memo *memo_find(const batch_target *bt, const ir_jaxpr *src, const int *in_dims, const int *out_dest,
+                             int mode) {
   for (batch_memo *c = bt->memo ? *bt->memo : NULL; c; c = c->next)
-    if (c->src == src && memcmp(c->in_dims, in_dims, sizeof *in_dims * src->nin) == 0 &&
-        c->has_dest == (out_dest != NULL) &&
+    if (c->src == src && memcmp(c->in_dims, in_dims, sizeof *in_dims * src->nin) == 0 && c->mode == mode &&
         (!out_dest || memcmp(c->out_dest, out_dest, sizeof *out_dest * src->nout) == 0))
       return c;
   return NULL;
@@ -165,10 +172,49 @@ static tj_aval unmapped_aval(const batch_target *bt, tj_aval a, int d) {
   return a;
 }
 
-/* The batched jaxpr's body: src replayed on new invars, the outputs
- * matched to out_dest (_match_axes_jaxpr), or left. */
+/* lax.convert_element_type(x, dt): x itself when already dt and strongly
+ * typed (_convert_element_type's shortcut). */
+static ir_atom convert_to(lax_b *b, ir_atom x, tj_dtype dt) {
+  tj_aval a = lax_aval(b, x);
+  if (a.dtype == dt && !a.weak) return x;
+  ir_param ps[2] = {{"new_dtype", pv_dtype(b->t->m, dt)}, {"weak_type", pv_bool(b->t->m, false)}};
+  return lax_bind(b, P_convert_element_type, &x, 1, ps, 2, NULL);
+}
+
+/* x.sum(src): jnp.sum (an inline jit), reductions.py _reduction: x
+ * converted to the computation dtype (float32 for float16 and bfloat16,
+ * _upcast_f16), lax.reduce's reduce_sum over the Python int axis src,
+ * converted back to x's dtype. */
+static bool sum_axis(const batch_target *bt, tj_span span, ir_atom x, int src, ir_atom *out) {
+  lax_b b = {&bt->t, span, false};
+  tj_dtype dt = lax_aval(&b, x).dtype;
+  int64_t axes[1] = {src};
+  ir_atom r = lax_reduce_sum(&b, convert_to(&b, x, dt == DT_F16 || dt == DT_BF16 ? DT_F32 : dt), axes, 1, 0);
+  *out = convert_to(&b, r, dt);
+  return !b.failed;
+}
+
+/* Output x at dimension src moved to where mode and dst say; *dim is
+ * where it ends. */
+static bool place_out(const batch_target *bt, tj_span span, int mode, ir_atom *x, int src, int dst, int *dim) {
+  if (mode == OUT_ZERO_IF_MAPPED && dst == NM && src != NM) dst = 0;
+  if (mode == OUT_LEFT || dst == BATCH_LEFT || (mode == OUT_ZERO_IF_MAPPED && dst == NM)) {
+    *dim = src;
+    return true;
+  }
+  *dim = dst;
+  if (dst != NM || src == NM) return batch_match_axis(bt, span, *x, src, dst, x);
+  if (mode == OUT_EXACT_SUM) return sum_axis(bt, span, *x, src, x);
+  diag_error(bt->t.diags, bt->t.m->src, span,
+             "NotImplementedError: vmap of a custom rule whose output is batched where the function's output is "
+             "not is not supported");
+  return false;
+}
+
+/* The batched jaxpr's body: src replayed on new invars, each output
+ * placed as mode says. */
 static bool batch_into(const batch_target *bt, ir_jaxpr *j, const ir_jaxpr *src, const int *in_dims,
-                       const int *out_dest, tj_span span, int *out_dims) {
+                       const int *out_dest, int mode, tj_span span, int *out_dims) {
   ir_module *m = bt->t.m;
   tj_aval *avals = ARENA_ARRAY(&m->arena, tj_aval, src->nin + 1);
   ir_atom *ins = ARENA_ARRAY(&m->arena, ir_atom, src->nin + 1), *outs = ARENA_ARRAY(&m->arena, ir_atom, src->nout + 1);
@@ -179,19 +225,15 @@ static bool batch_into(const batch_target *bt, ir_jaxpr *j, const ir_jaxpr *src,
   batch_target inner = *bt;
   inner.t.dst = j;
   if (!batch_replay(&inner, src, ins, in_dims, outs, out_dims)) return false;
-  for (uint32_t i = 0; out_dest && i < src->nout; i++) {
-    int dst = out_dest[i] == NM && out_dims[i] != NM ? 0 : out_dest[i]; /* zero_if_mapped */
-    if (dst == NM) continue;
-    if (!batch_match_axis(&inner, span, outs[i], out_dims[i], dst, &outs[i])) return false;
-    out_dims[i] = dst;
-  }
+  for (uint32_t i = 0; i < src->nout; i++)
+    if (!place_out(&inner, span, mode, &outs[i], out_dims[i], out_dest ? out_dest[i] : NM, &out_dims[i])) return false;
   ir_build_outs(m, j, outs, src->nout);
   return true;
 }
 
-ir_jaxpr *batch_jaxpr_axes(const batch_target *bt, const ir_jaxpr *src, const int *in_dims, const int *out_dest,
-                           tj_span span, int *out_dims) {
-  batch_memo *c = memo_find(bt, src, in_dims, out_dest);
+static ir_jaxpr *batch_jaxpr_mode(const batch_target *bt, const ir_jaxpr *src, const int *in_dims,
+                                  const int *out_dest, int mode, tj_span span, int *out_dims) {
+  batch_memo *c = memo_find(bt, src, in_dims, out_dest, mode);
   if (c) {
     memcpy(out_dims, c->out_dims, sizeof *out_dims * src->nout);
     return c->out;
@@ -199,15 +241,25 @@ ir_jaxpr *batch_jaxpr_axes(const batch_target *bt, const ir_jaxpr *src, const in
   ir_module *m = bt->t.m;
   ir_jaxpr *j = ir_jaxpr_new(m);
   j->constvars = src->constvars, j->nconst = src->nconst;
-  if (!batch_into(bt, j, src, in_dims, out_dest, span, out_dims)) return NULL;
+  if (!batch_into(bt, j, src, in_dims, out_dest, mode, span, out_dims)) return NULL;
   c = ARENA_NEW(&m->arena, batch_memo);
   *c = (batch_memo){src, ARENA_ARRAY(&m->arena, int, src->nin + 1), ARENA_ARRAY(&m->arena, int, src->nout + 1),
-                    ARENA_ARRAY(&m->arena, int, src->nout + 1), out_dest != NULL, j, NULL};
+                    ARENA_ARRAY(&m->arena, int, src->nout + 1), mode, j, NULL};
   memcpy(c->in_dims, in_dims, sizeof *in_dims * src->nin);
   if (out_dest) memcpy(c->out_dest, out_dest, sizeof *out_dest * src->nout);
   memcpy(c->out_dims, out_dims, sizeof *out_dims * src->nout);
   if (bt->memo) c->next = *bt->memo, *bt->memo = c;
   return j;
+}
+
+ir_jaxpr *batch_jaxpr_axes(const batch_target *bt, const ir_jaxpr *src, const int *in_dims, const int *out_dest,
+                           tj_span span, int *out_dims) {
+  return batch_jaxpr_mode(bt, src, in_dims, out_dest, out_dest ? OUT_ZERO_IF_MAPPED : OUT_LEFT, span, out_dims);
+}
+
+ir_jaxpr *batch_jaxpr_match(const batch_target *bt, const ir_jaxpr *src, const int *in_dims, const int *out_dest,
+                            bool sum_match, tj_span span, int *out_dims) {
+  return batch_jaxpr_mode(bt, src, in_dims, out_dest, sum_match ? OUT_EXACT_SUM : OUT_EXACT, span, out_dims);
 }
 
 /* _pjit_batcher: the body batched on the operands' dimensions
@@ -219,22 +271,6 @@ void b_jit(bq *q) {
   ir_jaxpr *j = batch_jaxpr_axes(q->bt, body, q->d, NULL, q->e->span, q->od);
   if (!j) { q->b.failed = true; return; }
   batch_rebind(q, q->x, "jaxpr", pv_jaxpr(q->bt->t.m, j), NULL, q->out);
-}
-
-/* BatchTrace.process_custom_jvp_call: the function batched as a jit body
- * is (batch_subtrace: outputs left where its rules put them), the call
- * recorded again with it (the jvp rule, a name here, unchanged). */
-void b_custom_jvp_call(bq *q) {
-  const ir_jaxpr *body = ir_param_jaxpr(q->e, "call_jaxpr");
-  if (!body) { batch_fail(q, "internal error: custom_jvp_call without its call_jaxpr"); return; }
-  const pval *rule = ir_param_get(q->e, "jvp");
-  if (rule && rule->jaxpr) { /* JAX batches the rule too (batch_custom_jvp_subtrace) */
-    batch_fail(q, "NotImplementedError: vmap of a function made by custom_jvp is not supported yet");
-    return;
-  }
-  ir_jaxpr *j = batch_jaxpr_axes(q->bt, body, q->d, NULL, q->e->span, q->od);
-  if (!j) { q->b.failed = true; return; }
-  batch_rebind(q, q->x, "call_jaxpr", pv_jaxpr(q->bt->t.m, j), NULL, q->out);
 }
 
 /* ---- elementwise ---- */
@@ -303,4 +339,18 @@ void b_random_wrap(bq *q) {
   ir_atom x = batch_at_front(q, q->x[0], q->d[0], 1);
   batch_rebind(q, &x, NULL, NULL, NULL, q->out);
   q->od[0] = 0;
+}
+
+/* batching.expand_dims_batcher (linalg_primitive's rule, svd's): every
+ * operand's batch dimension to the front (an unmapped one broadcast
+ * there), the primitive bound as it was, every output at 0. */
+void b_expand_dims(bq *q) {
+  uint32_t n = q->e->nin;
+  int64_t size = batch_mapped_size(q);
+  ir_atom *in = malloc(sizeof *in * (n ? n : 1));
+  if (!in) TJ_OOM();
+  for (uint32_t i = 0; i < n; i++) in[i] = batch_at_front(q, q->x[i], q->d[i], size);
+  batch_rebind(q, in, NULL, NULL, NULL, q->out);
+  all_at(q, 0);
+  free(in);
 }

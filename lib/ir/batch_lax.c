@@ -271,20 +271,38 @@ void b_rev(bq *q) {
   q->od[0] = bd;
 }
 
-/* _pad_batch_rule with an unmapped padding value: (0, 0, 0) inserted at
- * the operand's batch dimension. A mapped padding value (a select of two
- * pads in JAX) is not batched yet. */
+/* _pad_batch_rule: an unmapped operand broadcast along a new leading axis
+ * (lax.broadcast), (0, 0, 0) inserted in padding_config (a list: the
+ * tuple JAX binds) at the operand's batch dimension. A mapped padding
+ * value (a vector at 0) cannot be one scalar: the operand padded with
+ * _zero, a mask (full_like(operand, True) padded with False) and the
+ * padding values broadcast along the batch dimension, then
+ * select(mask, x, broadcasted_padding), select_n(mask, padding, x). */
 void b_pad(bq *q) {
   ir_module *m = q->bt->t.m;
-  if (q->d[1] != NM) {
-    q->b.failed = !diag_error(q->bt->t.diags, m->src, q->e->span,
-                              "NotImplementedError: vmap of pad with a batched padding value is not supported yet");
+  ir_atom x = q->x[0], pv = q->x[1];
+  int bd = q->d[0];
+  if (bd == NM) x = lax_broadcast_lead(&q->b, x, batch_aval(q, pv).dims[q->d[1]]), bd = 0;
+  int64_t zeros[3] = {0, 0, 0};
+  pval *cfg = insert_item(m, ir_param_get(q->e, "padding_config"), bd, pv_ints(m, PV_TUPLE, zeros, 3));
+  ir_param ps[1] = {{"padding_config", cfg}};
+  q->od[0] = bd;
+  if (q->d[1] == NM) {
+    ir_atom in[2] = {x, pv};
+    q->out[0] = lax_bind(&q->b, P_pad, in, 2, ps, 1, NULL);
     return;
   }
-  int64_t zeros[3] = {0, 0, 0};
-  pval *cfg = insert_item(m, ir_param_get(q->e, "padding_config"), q->d[0], pv_ints(m, PV_TUPLE, zeros, 3));
-  batch_rebind(q, q->x, "padding_config", cfg, NULL, q->out);
-  q->od[0] = q->d[0];
+  tj_aval a = batch_aval(q, x), mask_aval = a;
+  ir_atom in[2] = {x, lax_lit(&q->b, a.dtype, a.weak, 0)};
+  ir_atom padded = lax_bind(&q->b, P_pad, in, 2, ps, 1, NULL);
+  mask_aval.dtype = DT_BOOL, mask_aval.weak = false;
+  ir_atom min[2] = {lax_full(&q->b, &mask_aval, 1), lax_lit(&q->b, DT_BOOL, false, 0)};
+  ir_atom mask = lax_bind(&q->b, P_pad, min, 2, ps, 1, NULL);
+  tj_aval pa = batch_aval(q, padded);
+  int64_t dims[1] = {bd};
+  ir_atom bpad = lax_broadcast_in_dim(&q->b, pv, pa.dims, pa.rank, dims, 0);
+  ir_atom sel[3] = {mask, bpad, padded};
+  q->out[0] = lax_bind(&q->b, P_select_n, sel, 3, NULL, 0, NULL);
 }
 
 /* ---- sorting, stacking, splitting, tiling ---- */

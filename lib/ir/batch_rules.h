@@ -45,4 +45,16 @@ void batch_fail(bq *q, const char *msg);
 ir_jaxpr *batch_jaxpr_axes(const batch_target *bt, const ir_jaxpr *src, const int *in_dims, const int *out_dest,
                            tj_span span, int *out_dims);
 
+/* An out_dest of batch_jaxpr_match: the output left where its rules put it. */
+#define BATCH_LEFT (-2)
+
+/* src batched on in_dims with each output matched to exactly out_dest[i]
+ * (batching.matchaxis: moved, or broadcast when unmapped there); a
+ * mapped output whose destination is BATCH_NOT_MAPPED is summed over its
+ * batch axis when sum_match (_match_axes_and_sum, a custom_vjp bwd's
+ * cotangents), else a NotImplementedError. Shared as batch_jaxpr_axes';
+ * the outputs' dims to out_dims (src->nout of them). */
+ir_jaxpr *batch_jaxpr_match(const batch_target *bt, const ir_jaxpr *src, const int *in_dims, const int *out_dest,
+                            bool sum_match, tj_span span, int *out_dims);
+
 #endif

@@ -300,3 +300,152 @@ EOF
     '"}"'
   pairs_agree "$BATS_TEST_TMPDIR/gix.json" 2 1e-6
 }
+
+@test "vmap of pad with a mapped padding value (operand mapped or not, at axis 0 or 1) equals the stacked examples" {
+  vmap_spec padv '{"xs": {"dtype": "f32", "shape": [2, 3, 4], "random": {"seed": 18, "dist": "normal"}},
+                   "vs": {"dtype": "f32", "shape": [3], "random": {"seed": 19, "dist": "normal"}},
+                   "w": {"dtype": "f32", "shape": [2, 4], "random": {"seed": 20, "dist": "normal"}}}' \
+    '"auto f(float x[2][4], float v) { return lax_pad(x, v, ((1, -1, 0), (2, 1, 1))) * v; }"' \
+    '"auto g(float xs[2][3][4], float vs[3], float w[2][4]) {"' \
+    '"  return (vmap(f, (1, 0))(xs, vs), stack((f(xs[:, 0], vs[0]), f(xs[:, 1], vs[1]), f(xs[:, 2], vs[2]))),"' \
+    '"          vmap(f, (None, 0))(w, vs), stack((f(w, vs[0]), f(w, vs[1]), f(w, vs[2]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/padv.json" 2 1e-6
+}
+
+@test "vmap of svd (expand_dims_batcher: the batch axis moved to the front) equals the stacked examples" {
+  vmap_spec svd '{"xs": {"dtype": "f32", "shape": [4, 3, 2], "random": {"seed": 21, "dist": "normal"}}}' \
+    '"auto f(float x[4][2]) { auto r = svd(x, full_matrices=false); return r[0] * r[1] + svdvals(x).sum(); }"' \
+    '"auto g(float xs[4][3][2]) {"' \
+    '"  return (vmap(f, 1)(xs), stack((f(xs[:, 0]), f(xs[:, 1]), f(xs[:, 2]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/svd.json" 1 1e-6
+}
+
+@test "vmap of conv_general_dilated (lhs, rhs or both mapped; feature and batch groups; NHWC) equals the stacked examples" {
+  vmap_spec conv '{"xs": {"dtype": "f32", "shape": [2, 3, 4, 5], "random": {"seed": 22, "dist": "normal"}},
+                   "ks": {"dtype": "f32", "shape": [6, 2, 3, 2], "random": {"seed": 23, "dist": "normal"}},
+                   "us": {"dtype": "f32", "shape": [3, 4, 3, 5], "random": {"seed": 24, "dist": "normal"}},
+                   "vs": {"dtype": "f32", "shape": [3, 6, 3, 2], "random": {"seed": 25, "dist": "normal"}},
+                   "ys": {"dtype": "f32", "shape": [1, 4, 5, 2, 3], "random": {"seed": 26, "dist": "normal"}},
+                   "ws": {"dtype": "f32", "shape": [3, 2, 2, 2, 3], "random": {"seed": 27, "dist": "normal"}}}' \
+    '"auto f(f32[2,4,5] x, f32[6,2,2] k) { return conv_general_dilated(x, k, (1,), ((1, 0),), feature_group_count=2); }"' \
+    '"auto h(f32[4,3,5] x, f32[6,3,2] k) { return conv_general_dilated(x, k, (2,), \"SAME\", batch_group_count=2); }"' \
+    '"auto n(f32[1,4,5,2] x, f32[2,2,2,3] k) { return conv_general_dilated(x, k, (1, 2), \"VALID\", rhs_dilation=(2, 1), dimension_numbers=(\"NHWC\", \"HWIO\", \"NHWC\")); }"' \
+    '"auto g(f32[2,3,4,5] xs, f32[6,2,3,2] ks, f32[3,4,3,5] us, f32[3,6,3,2] vs, f32[1,4,5,2,3] ys, f32[3,2,2,2,3] ws) {"' \
+    '"  auto x = xs[:, 0]; auto k = ks[:, :, 0]; auto u = us[0]; auto v = vs[0]; auto y = ys[..., 0]; auto w = ws[0];"' \
+    '"  return (vmap(f, (1, None))(xs, k), stack((f(xs[:, 0], k), f(xs[:, 1], k), f(xs[:, 2], k))),"' \
+    '"          vmap(f, (None, 2))(x, ks), stack((f(x, ks[:, :, 0]), f(x, ks[:, :, 1]), f(x, ks[:, :, 2]))),"' \
+    '"          vmap(f, (1, 2))(xs, ks), stack((f(xs[:, 0], ks[:, :, 0]), f(xs[:, 1], ks[:, :, 1]), f(xs[:, 2], ks[:, :, 2]))),"' \
+    '"          vmap(h, (0, None))(us, v), stack((h(us[0], v), h(us[1], v), h(us[2], v))),"' \
+    '"          vmap(h, (None, 0))(u, vs), stack((h(u, vs[0]), h(u, vs[1]), h(u, vs[2]))),"' \
+    '"          vmap(h)(us, vs), stack((h(us[0], vs[0]), h(us[1], vs[1]), h(us[2], vs[2]))),"' \
+    '"          vmap(n, (4, None))(ys, w), stack((n(ys[..., 0], w), n(ys[..., 1], w), n(ys[..., 2], w))),"' \
+    '"          vmap(n, (None, 0))(y, ws), stack((n(y, ws[0]), n(y, ws[1]), n(y, ws[2]))),"' \
+    '"          vmap(n, (4, 0))(ys, ws), stack((n(ys[..., 0], ws[0]), n(ys[..., 1], ws[1]), n(ys[..., 2], ws[2]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/conv.json" 9 1e-6
+}
+
+@test "per-example gradients and JVPs of max and min pooling (select_and_scatter_add, select_and_gather_add under vmap) equal the stacked examples" {
+  vmap_spec gpool '{"xs": {"dtype": "f32", "shape": [5, 3, 6], "random": {"seed": 28, "dist": "normal"}},
+                    "ts": {"dtype": "f32", "shape": [5, 3, 6], "random": {"seed": 29, "dist": "normal"}}}' \
+    '"float f(float x[5][6]) { return sum(reduce_window(x, -inf, \"max\", (2, 3), (1, 2), ((1, 0), (0, 1))) * 2.0) + sum(reduce_window(x, inf, \"min\", (3, 2), (2, 1), \"SAME\")); }"' \
+    '"auto jf(float x[5][6], float t[5][6]) { return jvp(f, (x,), (t,))[1]; }"' \
+    '"auto g(float xs[5][3][6], float ts[5][3][6]) {"' \
+    '"  return (vmap(grad(f), 1)(xs), stack((grad(f)(xs[:, 0]), grad(f)(xs[:, 1]), grad(f)(xs[:, 2]))),"' \
+    '"          vmap(jf, (1, None))(xs, ts[:, 0]), stack((jf(xs[:, 0], ts[:, 0]), jf(xs[:, 1], ts[:, 0]), jf(xs[:, 2], ts[:, 0]))),"' \
+    '"          vmap(jf, 1)(xs, ts), stack((jf(xs[:, 0], ts[:, 0]), jf(xs[:, 1], ts[:, 1]), jf(xs[:, 2], ts[:, 2]))),"' \
+    '"          vmap(jf, (None, 1))(xs[:, 1], ts), stack((jf(xs[:, 1], ts[:, 0]), jf(xs[:, 1], ts[:, 1]), jf(xs[:, 1], ts[:, 2]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/gpool.json" 4 1e-6
+}
+
+@test "vmap of a user's custom_jvp function (the rule batched too, one with a reduction): grad and jvp of the vmap equal the stacked examples" {
+  vmap_spec cjvp '{"xs": {"dtype": "f32", "shape": [3], "random": {"seed": 30, "dist": "normal"}},
+                   "ts": {"dtype": "f32", "shape": [3], "random": {"seed": 31, "dist": "normal"}},
+                   "ms": {"dtype": "f32", "shape": [2, 3], "random": {"seed": 32, "dist": "normal"}}}' \
+    '"float lf(float x) { return log(1.0 + exp(x)); }"' \
+    '"auto lj(auto p, auto t) { auto x = p[0]; return (lf(x), t[0] * (1.0 - 1.0 / (1.0 + exp(x)))); }"' \
+    '"float c(float x) { return custom_jvp(lf, lj)(x); }"' \
+    '"float vs(float xs[3]) { return sum(vmap(c)(xs) * xs); }"' \
+    '"float lse(float m[2]) { return log(sum(exp(m))); }"' \
+    '"auto lsej(auto p, auto t) { auto m = p[0]; auto y = lse(m); return (y, sum(t[0] * exp(m - y))); }"' \
+    '"float cm(float m[2]) { return custom_jvp(lse, lsej)(m * m) * m[0]; }"' \
+    '"float vm(float ms[2][3]) { return sum(vmap(cm, 1)(ms)); }"' \
+    '"auto g(float xs[3], float ts[3], float ms[2][3]) {"' \
+    '"  return (grad(vs)(xs), stack((grad(c)(xs[0]) * xs[0] + c(xs[0]), grad(c)(xs[1]) * xs[1] + c(xs[1]), grad(c)(xs[2]) * xs[2] + c(xs[2]))),"' \
+    '"          jvp(vmap(c), (xs,), (ts,))[1], stack((jvp(c, (xs[0],), (ts[0],))[1], jvp(c, (xs[1],), (ts[1],))[1], jvp(c, (xs[2],), (ts[2],))[1])),"' \
+    '"          transpose(grad(vm)(ms)), stack((grad(cm)(ms[:, 0]), grad(cm)(ms[:, 1]), grad(cm)(ms[:, 2]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/cjvp.json" 3 1e-6
+}
+
+@test "vmap of a user's custom_vjp function (fwd and bwd batched; an unmapped argument's cotangent summed): its gradients equal the stacked examples" {
+  vmap_spec cvjp '{"xs": {"dtype": "f32", "shape": [2, 3], "random": {"seed": 33, "dist": "normal"}},
+                   "ys": {"dtype": "f32", "shape": [3], "random": {"seed": 34, "dist": "normal"}},
+                   "ws": {"dtype": "f32", "shape": [3, 2], "random": {"seed": 35, "dist": "normal"}}}' \
+    '"auto f(f32[2] x, f32 y) { return sin(x) * y; }"' \
+    '"auto f_fwd(f32[2] x, f32 y) { return (custom_vjp(f, f_fwd, f_bwd)(x, y), (cos(x), sin(x), y)); }"' \
+    '"auto f_bwd(auto res, f32[2] g) { return (res[0] * g * res[2], sum(res[1] * g)); }"' \
+    '"f32 h(f32[2] x, f32 y, f32[2] w) { return sum(custom_vjp(f, f_fwd, f_bwd)(x, y) * w); }"' \
+    '"f32 l1(f32[2][3] xs, f32[3] ys, f32[3][2] ws) { return sum(vmap(custom_vjp(f, f_fwd, f_bwd), (1, 0))(xs, ys) * ws); }"' \
+    '"f32 l2(f32[2] x, f32[3] ys, f32[3][2] ws) { return sum(vmap(custom_vjp(f, f_fwd, f_bwd), (None, 0))(x, ys) * ws); }"' \
+    '"auto g(f32[2][3] xs, f32[3] ys, f32[3][2] ws) {"' \
+    '"  auto g0 = grad(h, (0, 1))(xs[:, 0], ys[0], ws[0]); auto g1 = grad(h, (0, 1))(xs[:, 1], ys[1], ws[1]); auto g2 = grad(h, (0, 1))(xs[:, 2], ys[2], ws[2]);"' \
+    '"  auto b1 = grad(l1, (0, 1))(xs, ys, ws); auto b2 = grad(l2, (0, 1))(xs[:, 0], ys, ws);"' \
+    '"  auto h0 = grad(h, (0, 1))(xs[:, 0], ys[1], ws[1]); auto h2 = grad(h, (0, 1))(xs[:, 0], ys[2], ws[2]);"' \
+    '"  return (vmap(custom_vjp(f, f_fwd, f_bwd), (1, 0))(xs, ys), stack((f(xs[:, 0], ys[0]), f(xs[:, 1], ys[1]), f(xs[:, 2], ys[2]))),"' \
+    '"          transpose(b1[0]), stack((g0[0], g1[0], g2[0])), b1[1], stack((g0[1], g1[1], g2[1])),"' \
+    '"          b2[0], g0[0] + h0[0] + h2[0], b2[1], stack((g0[1], h0[1], h2[1])));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/cvjp.json" 5 1e-6
+}
+
+@test "gradients of a vmap of custom_vjp and custom_jvp functions closing over a mapped or unmapped value equal the stacked examples" {
+  vmap_spec cclo '{"xs": {"dtype": "f32", "shape": [3], "random": {"seed": 36, "dist": "normal"}},
+                   "cs": {"dtype": "f32", "shape": [3], "random": {"seed": 37, "dist": "normal"}}}' \
+    '"auto k(float x, float c) {"' \
+    '"  float f(float y) { return sin(y) * c; }"' \
+    '"  auto f_fwd(float y) { return (f(y), cos(y) * c); }"' \
+    '"  auto f_bwd(auto r, float g) { return (g * r,); }"' \
+    '"  float s(float y) { return exp(y) * c; }"' \
+    '"  auto s_jvp(auto p, auto t) { auto y = p[0]; return (s(y), exp(y) * c * t[0]); }"' \
+    '"  return custom_vjp(f, f_fwd, f_bwd)(x) + custom_jvp(s, s_jvp)(x) * x;"' \
+    '"}"' \
+    '"float l(float xs[3], float cs[3]) { return sum(vmap(k)(xs, cs)); }"' \
+    '"float l2(float xs[3], float c) { return sum(vmap(k, (0, None))(xs, c)); }"' \
+    '"auto g(float xs[3], float cs[3]) {"' \
+    '"  return (grad(l)(xs, cs), stack((grad(k)(xs[0], cs[0]), grad(k)(xs[1], cs[1]), grad(k)(xs[2], cs[2]))),"' \
+    '"          grad(l2)(xs, cs[1]), stack((grad(k)(xs[0], cs[1]), grad(k)(xs[1], cs[1]), grad(k)(xs[2], cs[1]))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/cclo.json" 2 1e-6
+}
+
+@test "a float16 custom_vjp function's gradient through vmap sums the unmapped argument's cotangent in float32 (jnp.sum) and equals the per-example sum" {
+  vmap_spec chalf '{"xs": {"dtype": "f16", "shape": [3], "data": [1.0, 2.0, 3.0]}, "y": {"dtype": "f16", "shape": [], "data": 2.0}}' \
+    '"f16 f(f16 x, f16 y) { return sin(x) * y; }"' \
+    '"auto f_fwd(f16 x, f16 y) { return (custom_vjp(f, f_fwd, f_bwd)(x, y), (cos(x), sin(x), y)); }"' \
+    '"auto f_bwd(auto res, f16 g) { return (res[0] * g * res[2], res[1] * g); }"' \
+    '"f16 l(f16[3] xs, f16 y) { return sum(vmap(custom_vjp(f, f_fwd, f_bwd), (0, None))(xs, y)); }"' \
+    '"auto g(f16[3] xs, f16 y) {"' \
+    '"  auto b = grad(l, (0, 1))(xs, y);"' \
+    '"  return (b[0], stack((grad(f)(xs[0], y), grad(f)(xs[1], y), grad(f)(xs[2], y))), b[1], (f16)(sum((stack((grad(f, 1)(xs[0], y), grad(f, 1)(xs[1], y), grad(f, 1)(xs[2], y)))).astype(float32))));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/chalf.json" 2 1e-3
+  run --separate-stderr tjit trace "$BATS_TEST_TMPDIR/chalf.json"
+  assert_success
+  [[ $output == *"convert_element_type[new_dtype=float32 weak_type=False]"*"reduce_sum[axes=(0,) out_sharding=None]"*"convert_element_type[new_dtype=float16 weak_type=False]"* ]]
+}
+
+@test "per-example gradients of a convolution with max pooling (vmap of grad: conv transposes, select_and_scatter_add) equal the stacked gradients" {
+  vmap_spec gconv '{"xs": {"dtype": "f32", "shape": [3, 1, 2, 6, 5], "random": {"seed": 38, "dist": "normal"}},
+                    "k": {"dtype": "f32", "shape": [4, 2, 3, 2], "random": {"seed": 39, "dist": "normal"}}}' \
+    '"float loss(f32[4,2,3,2] k, f32[1,2,6,5] x) { auto y = conv_general_dilated(x, k, (1, 1), ((1, 1), (0, 1))); return sum(reduce_window(tanh(y), -inf, \"max\", (1, 1, 2, 2), (1, 1, 2, 2), \"VALID\")); }"' \
+    '"auto g(f32[3,1,2,6,5] xs, f32[4,2,3,2] k) {"' \
+    '"  auto b = vmap(grad(loss, (0, 1)), (None, 0))(k, xs);"' \
+    '"  auto g0 = grad(loss, (0, 1))(k, xs[0]); auto g1 = grad(loss, (0, 1))(k, xs[1]); auto g2 = grad(loss, (0, 1))(k, xs[2]);"' \
+    '"  return (b[0], stack((g0[0], g1[0], g2[0])), b[1], stack((g0[1], g1[1], g2[1])));"' \
+    '"}"'
+  pairs_agree "$BATS_TEST_TMPDIR/gconv.json" 2 1e-6
+}
