@@ -1,19 +1,27 @@
-/* The PRNG runtime (random_rt.h): threefry2x32 as a loop over counter
- * pairs, lib/base/threefry.h's rounds inlined; built with the kernels'
- * flags so the loop over a scalar key vectorizes. */
+/* The PRNG runtime (random_rt.h): threefry2x32 as block kernels, loops
+ * over counter pairs whose body is lib/base/threefry.h's TJ_THREEFRY2X32
+ * (the evaluator's rounds). Built with the kernels' flags (Makefile:
+ * KERNEL_CFLAGS) and `omp simd`: the pairs are independent (counter-based
+ * generation), so gcc runs the 20 rounds on 8 pairs at once in AVX2
+ * registers (4 with SSE2), the rotations by constants as shift, shift, or.
+ * One thread, as the rest of the generated code (BLAS aside). */
 #include "random_rt.h"
 
 #include <stdint.h>
 
 #include "threefry.h"
 
-/* The common case (jax.random's random_bits, split): the key's halves
- * scalars, the counters arrays. */
+/* The hash of pair i, its words in locals a, b; the key (k0, k1) and its
+ * schedule word k2 in scope. */
+#define HASH_PAIR(x0, x1) uint32_t a = (x0), b = (x1); TJ_THREEFRY2X32(k0, k1, k2, a, b)
+
+/* The common case of threefry2x32 (split's and random_bits' own lowering
+ * in JAX, a caller's threefry2x32 on arrays): one key, counter arrays. */
 static void threefry_keyed(uint32_t k0, uint32_t k1, const uint32_t *x0, const uint32_t *x1, uint32_t *o0,
                            uint32_t *o1, long n) {
-  for (long i = 0; i < n; i++) {
-    uint32_t a = x0[i], b = x1[i];
-    tj_threefry2x32(k0, k1, &a, &b);
+  const uint32_t k2 = tj_threefry_k2(k0, k1);
+  _Pragma("omp simd") for (long i = 0; i < n; i++) {
+    HASH_PAIR(x0[i], x1[i]);
     o0[i] = a, o1[i] = b;
   }
 }
@@ -33,14 +41,51 @@ void tj_rt_threefry2x32(const void *k0, long sk0, const void *k1, long sk1, cons
   }
 }
 
+/* Elements first .. first + n - 1 of one key's random_bits (threefry.h's
+ * tj_threefry_bits: counter i is the pair (i >> 32, i & 0xFFFFFFFF), the
+ * result bits1 ^ bits2, truncated for 8 and 16 bits, bits1 << 32 | bits2
+ * for 64), one vectorized loop per width, over stretches of counters that
+ * share their high word (all of them below 2^32), so the loop counts in
+ * 32-bit lanes. */
+#define BITS_LOOP(T, expr)                                                \
+  _Pragma("omp simd") for (long i = 0; i < m; i++) {                      \
+    HASH_PAIR(hi, lo + (uint32_t)i);                                      \
+    ((T *)o)[i] = (expr);                                                 \
+  }
+void tj_rt_random_bits_block(const void *key, void *out, int width, long first, long n) {
+  const uint32_t k0 = ((const uint32_t *)key)[0], k1 = ((const uint32_t *)key)[1], k2 = tj_threefry_k2(k0, k1);
+  for (long done = 0; done < n;) {
+    uint64_t c = (uint64_t)first + (uint64_t)done;
+    const uint32_t hi = (uint32_t)(c >> 32), lo = (uint32_t)c;
+    uint64_t left = (1ull << 32) - lo; /* counters before the high word changes */
+    long m = (uint64_t)(n - done) < left ? n - done : (long)left;
+    char *o = (char *)out + done * (width / 8);
+    switch (width) {
+    case 8: BITS_LOOP(uint8_t, (uint8_t)(a ^ b)) break;
+    case 16: BITS_LOOP(uint16_t, (uint16_t)(a ^ b)) break;
+    case 64: BITS_LOOP(uint64_t, (uint64_t)a << 32 | b) break;
+    default: BITS_LOOP(uint32_t, a ^ b) break;
+    }
+    done += m;
+  }
+}
+
+/* _threefry_split_foldlike: new key i is the hash of counter i. */
 void tj_rt_random_split(const void *keys, long nkeys, void *out, long per) {
-  const uint32_t *k = keys;
-  for (long i = 0; i < nkeys; i++) tj_threefry_split(&k[2 * i], (uint32_t *)out + 2 * i * per, per);
+  for (long j = 0; j < nkeys; j++) {
+    const uint32_t k0 = ((const uint32_t *)keys)[2 * j], k1 = ((const uint32_t *)keys)[2 * j + 1];
+    const uint32_t k2 = tj_threefry_k2(k0, k1);
+    uint32_t *o = (uint32_t *)out + 2 * j * per;
+    _Pragma("omp simd") for (long i = 0; i < per; i++) {
+      HASH_PAIR((uint32_t)((uint64_t)i >> 32), (uint32_t)i);
+      o[2 * i] = a, o[2 * i + 1] = b;
+    }
+  }
 }
 
 void tj_rt_random_bits(const void *keys, long nkeys, void *out, int width, long per) {
-  const uint32_t *k = keys;
-  for (long i = 0; i < nkeys; i++) tj_threefry_bits(&k[2 * i], (char *)out + i * per * (width / 8), width, per);
+  for (long j = 0; j < nkeys; j++)
+    tj_rt_random_bits_block((const uint32_t *)keys + 2 * j, (char *)out + j * per * (width / 8), width, 0, per);
 }
 
 void tj_rt_random_fold_in(const void *keys, long sk, const void *msgs, long sm, void *out, long n) {
