@@ -133,10 +133,9 @@ static bool member(const ir_module *m, const ir_jaxpr *j, uint32_t first, uint32
  * the run. def[v]: the equation of j that defines v. */
 static bool hoistable(const ir_module *m, const ir_jaxpr *j, const uint32_t *def, uint32_t first, uint32_t h) {
   const ir_eqn *e = &j->eqns[h];
-  /* one element, of another shape than the run's: reads no member (an
-   * elementwise equation's operands have its shape, or are scalars) */
-  if (elementwise(e) && aval_size(&m->vars[e->out[0]]) == 1) return true;
-  if (e->prim != P_broadcast_in_dim && e->prim != P_reshape && e->prim != P_squeeze) return false;
+  if (elementwise(e) && m->vars[e->out[0]].rank == 0) return true; /* reads rank-0 values only */
+  bool one = (prims[e->prim].flags & PF_ELEMENTWISE) && aval_size(&m->vars[e->out[0]]) == 1;
+  if (!one && e->prim != P_broadcast_in_dim && e->prim != P_reshape && e->prim != P_squeeze) return false;
   if (e->prim == P_reshape && !ir_param_is_none(e, "dimensions")) return false;
   for (uint32_t i = 0; i < e->nin; i++) {
     uint32_t d = ATOM_IS_LIT(e->in[i]) ? NONE : def[ATOM_INDEX(e->in[i])];
