@@ -8,6 +8,9 @@
 #include "random_rt.h"
 
 #include <stdint.h>
+#ifdef __AVX2__
+#include <immintrin.h>
+#endif
 
 #include "threefry.h"
 
@@ -52,14 +55,54 @@ void tj_rt_threefry2x32(const void *k0, long sk0, const void *k1, long sk1, cons
     HASH_PAIR(hi, lo + (uint32_t)i);                                      \
     ((T *)o)[i] = (expr);                                                 \
   }
+#ifdef __AVX2__
+/* 32-bit bits on 8 counters per register, the rounds spelled in AVX2
+ * intrinsics: the same operations as TJ_THREEFRY2X32 (the unit tests
+ * compare the two), except that the rotations by 16 and 24 are one byte
+ * shuffle each instead of shift, shift, or (gcc does not see that), about
+ * a fifth fewer instructions. Returns how many it made (a multiple of 8). */
+#define ROT(b, r) _mm256_or_si256(_mm256_slli_epi32(b, r), _mm256_srli_epi32(b, 32 - (r)))
+#define BYTES(p, q, r, s) p, q, r, s, p + 4, q + 4, r + 4, s + 4, p + 8, q + 8, r + 8, s + 8, p + 12, q + 12, r + 12, s + 12
+#define ROUND(a, b, rot) (a = _mm256_add_epi32(a, b), b = rot, b = _mm256_xor_si256(b, a))
+#define ROUNDS_A(a, b) (ROUND(a, b, ROT(b, 13)), ROUND(a, b, ROT(b, 15)), ROUND(a, b, ROT(b, 26)), ROUND(a, b, ROT(b, 6)))
+#define ROUNDS_B(a, b)                                                                                     \
+  (ROUND(a, b, ROT(b, 17)), ROUND(a, b, ROT(b, 29)), ROUND(a, b, _mm256_shuffle_epi8(b, rot16)),        \
+   ROUND(a, b, _mm256_shuffle_epi8(b, rot24)))
+#define INJECT(a, b, ka, kb, i) \
+  (a = _mm256_add_epi32(a, _mm256_set1_epi32((int)(ka))), b = _mm256_add_epi32(b, _mm256_set1_epi32((int)((kb) + (i)))))
+static long bits32_avx2(uint32_t k0, uint32_t k1, uint32_t k2, uint32_t hi, uint32_t lo, uint32_t *o, long m) {
+  const __m256i rot16 = _mm256_setr_epi8(BYTES(2, 3, 0, 1), BYTES(2, 3, 0, 1));
+  const __m256i rot24 = _mm256_setr_epi8(BYTES(1, 2, 3, 0), BYTES(1, 2, 3, 0));
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  long i = 0;
+  for (; i + 8 <= m; i += 8) {
+    __m256i a = _mm256_set1_epi32((int)(hi + k0));
+    __m256i b = _mm256_add_epi32(lanes, _mm256_set1_epi32((int)(lo + (uint32_t)i + k1)));
+    ROUNDS_A(a, b), INJECT(a, b, k1, k2, 1u);
+    ROUNDS_B(a, b), INJECT(a, b, k2, k0, 2u);
+    ROUNDS_A(a, b), INJECT(a, b, k0, k1, 3u);
+    ROUNDS_B(a, b), INJECT(a, b, k1, k2, 4u);
+    ROUNDS_A(a, b), INJECT(a, b, k2, k0, 5u);
+    _mm256_storeu_si256((__m256i *)(o + i), _mm256_xor_si256(a, b));
+  }
+  return i;
+}
+#endif
+
 void tj_rt_random_bits_block(const void *key, void *out, int width, long first, long n) {
   const uint32_t k0 = ((const uint32_t *)key)[0], k1 = ((const uint32_t *)key)[1], k2 = tj_threefry_k2(k0, k1);
   for (long done = 0; done < n;) {
     uint64_t c = (uint64_t)first + (uint64_t)done;
-    const uint32_t hi = (uint32_t)(c >> 32), lo = (uint32_t)c;
+    uint32_t hi = (uint32_t)(c >> 32), lo = (uint32_t)c;
     uint64_t left = (1ull << 32) - lo; /* counters before the high word changes */
     long m = (uint64_t)(n - done) < left ? n - done : (long)left;
     char *o = (char *)out + done * (width / 8);
+#ifdef __AVX2__
+    if (width == 32) { /* whole registers first, the rest below */
+      long v = bits32_avx2(k0, k1, k2, hi, lo, (uint32_t *)(void *)o, m);
+      done += v, m -= v, lo += (uint32_t)v, o += 4 * v;
+    }
+#endif
     switch (width) {
     case 8: BITS_LOOP(uint8_t, (uint8_t)(a ^ b)) break;
     case 16: BITS_LOOP(uint16_t, (uint16_t)(a ^ b)) break;
