@@ -545,8 +545,9 @@ static void emit_alone(cg *g, const cg_info *in, const ir_eqn *e, uint32_t k) {
 /* The end of the loop equation k may lead as a block generator
  * (cg_block_generator: jax.random.uniform's random_bits before its
  * shift, or, ...): the loop of the fusion plan led by k + 1, of k's shape,
- * the only reader of k's result, planned in blocks; else 0. */
-static uint32_t generator_group_end(cg *g, const ir_jaxpr *j, const cg_info *in, const pass_fusion *p, uint32_t k) {
+ * the only reader of k's result, planned in blocks (without the equations
+ * the loop hoists, as emit_eqns will emit it); else 0. */
+static uint32_t generator_group_end(cg *g, const ir_jaxpr *j, cg_info *in, const pass_fusion *p, uint32_t k) {
   const ir_eqn *e = &j->eqns[k];
   if (k + 1 >= j->neqns || p->lead[k + 1] != k + 1 || !in->live[k] || !cg_block_generator(g, e)) return 0;
   uint32_t v = e->out[0], end = p->end[k + 1];
@@ -554,7 +555,10 @@ static uint32_t generator_group_end(cg *g, const ir_jaxpr *j, const cg_info *in,
   for (uint32_t h = k + 1; h < end; h++)
     for (uint32_t i = 0; i < j->eqns[h].nin; i++)
       if (j->eqns[h].in[i] == ATOM_VAR(v) && p->lead[h] != k + 1) return 0; /* hoisted before the loop */
-  return cg_block_plans(g, j, in, k, end) ? end : 0;
+  for (uint32_t h = k + 1; h < end; h++) in->live[h] = p->lead[h] == k + 1; /* all live until emitted */
+  bool blocks = cg_block_plans(g, j, in, k, end);
+  for (uint32_t h = k + 1; h < end; h++) in->live[h] = true;
+  return blocks ? end : 0;
 }
 
 /* j's equations in order, each loop of the fusion plan p at its first
