@@ -490,7 +490,12 @@ static void emit_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t fir
     if (in->last[e->out[0]] > end - 1) cg_define(g, e->out[0]);
   }
   group_comment(g, j, in, first, end);
-  if (!cg_block_group(g, j, in, first, end)) group_loop(g, j, in, first, end, dims);
+  bool blocks = cg_block_group(g, j, in, first, end);
+  if (!blocks && cg_block_generator(g, &j->eqns[first])) { /* generator_group_end planned it in blocks */
+    cg_fail(g, "internal error: the block loop led by %s could not be planned", prims[j->eqns[first].prim].name);
+    return;
+  }
+  if (!blocks) group_loop(g, j, in, first, end, dims);
   for (uint32_t k = first; k < end; k++) {
     if (!in->live[k]) continue;
     uint32_t v = j->eqns[k].out[0];
