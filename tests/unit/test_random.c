@@ -234,12 +234,14 @@ static char *emitted(const char *src) {
 /* jax.random.uniform and random_bits at every width, compiled against
  * evaluated: large enough for the block loop, where random_bits of one key
  * leads the fused loop (tj_rt_random_bits_block per block, the last one
- * partial: 4101 = 4 * 1024 + 5, 4099), and small (its own whole-array
- * call, then the scalar loop). */
+ * partial: 4101 = 4 * 1024 + 5, 4099; rows of 701 of a rank-3 shape),
+ * and small (its own whole-array call, then the scalar loop) or empty. */
 static void test_uniform_fused(void) {
   static const struct { const char *src; bool fused; } cases[] = {
       {"auto f(i32 s) { return random_uniform(random_key(s), (3, 1367)); }", true},
       {"auto f(i32 s) { return random_uniform(random_key(s), (1, 5), minval=-2, maxval=3); }", false},
+      {"auto f(i32 s) { return random_uniform(random_key(s), (2, 3, 701), minval=-2, maxval=3); }", true},
+      {"auto f(i32 s) { return random_uniform(random_key(s), (0, 3)); }", false},
       {"auto f(i32 s) { return random_bits(random_key(s), (4099,), u8) + 1; }", true},
       {"auto f(i32 s) { return random_bits(random_key(s), (4099,), u16) + 1; }", true},
       {"auto f(i32 s) { return random_bits(random_key(s), (4099,), u64) + 1; }", true},
