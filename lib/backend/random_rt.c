@@ -59,34 +59,43 @@ void tj_rt_threefry2x32(const void *k0, long sk0, const void *k1, long sk1, cons
     ((T *)o)[i] = (expr);                                                 \
   }
 #ifdef TJ_RANDOM_AVX2
-/* 32-bit bits on 8 counters per register, the rounds spelled in AVX2
- * intrinsics: the same operations as TJ_THREEFRY2X32 (the unit tests
- * compare the two), except that the rotations by 16 and 24 are one byte
- * shuffle each instead of shift, shift, or (gcc does not see that), about
- * a fifth fewer instructions. Returns how many it made (a multiple of 8). */
+/* 32-bit bits on 32 counters per step, four chains of 8 lanes, the rounds
+ * spelled in AVX2 intrinsics: the same operations as TJ_THREEFRY2X32 (the
+ * unit tests compare the two), except that the rotations by 16 and 24 are
+ * one byte shuffle each instead of shift, shift, or (gcc does not see
+ * that). The four chains' rounds interleave: one chain's 20 rounds are a
+ * dependency chain of ~80 cycles, which alone leaves the vector units
+ * idle (8 counters per step: 21.6 ms for 10M here, 4 chains: 12.4 ms).
+ * Returns how many it made (a multiple of 32). */
 #define ROT(b, r) _mm256_or_si256(_mm256_slli_epi32(b, r), _mm256_srli_epi32(b, 32 - (r)))
 #define BYTES(p, q, r, s) p, q, r, s, p + 4, q + 4, r + 4, s + 4, p + 8, q + 8, r + 8, s + 8, p + 12, q + 12, r + 12, s + 12
 #define ROUND(a, b, rot) (a = _mm256_add_epi32(a, b), b = rot, b = _mm256_xor_si256(b, a))
-#define ROUNDS_A(a, b) (ROUND(a, b, ROT(b, 13)), ROUND(a, b, ROT(b, 15)), ROUND(a, b, ROT(b, 26)), ROUND(a, b, ROT(b, 6)))
-#define ROUNDS_B(a, b)                                                                                     \
-  (ROUND(a, b, ROT(b, 17)), ROUND(a, b, ROT(b, 29)), ROUND(a, b, _mm256_shuffle_epi8(b, rot16)),        \
-   ROUND(a, b, _mm256_shuffle_epi8(b, rot24)))
-#define INJECT(a, b, ka, kb, i) \
-  (a = _mm256_add_epi32(a, _mm256_set1_epi32((int)(ka))), b = _mm256_add_epi32(b, _mm256_set1_epi32((int)((kb) + (i)))))
+#define ROUND_ROT(a, b, r) ROUND(a, b, ROT(b, r))
+#define ROUND_SHUF(a, b, t) ROUND(a, b, _mm256_shuffle_epi8(b, t))
+#define INJECT(a, b, ka, kb) (a = _mm256_add_epi32(a, ka), b = _mm256_add_epi32(b, kb))
+#define ON4(OP, x, y) (OP(a0, b0, x, y), OP(a1, b1, x, y), OP(a2, b2, x, y), OP(a3, b3, x, y))
+#define ROUND4(OP, r) (OP(a0, b0, r), OP(a1, b1, r), OP(a2, b2, r), OP(a3, b3, r))
+#define ROUNDS_A (ROUND4(ROUND_ROT, 13), ROUND4(ROUND_ROT, 15), ROUND4(ROUND_ROT, 26), ROUND4(ROUND_ROT, 6))
+#define ROUNDS_B (ROUND4(ROUND_ROT, 17), ROUND4(ROUND_ROT, 29), ROUND4(ROUND_SHUF, rot16), ROUND4(ROUND_SHUF, rot24))
+#define SPLAT(x) _mm256_set1_epi32((int)(x))
 static long bits32_avx2(uint32_t k0, uint32_t k1, uint32_t k2, uint32_t hi, uint32_t lo, uint32_t *o, long m) {
   const __m256i rot16 = _mm256_setr_epi8(BYTES(2, 3, 0, 1), BYTES(2, 3, 0, 1));
   const __m256i rot24 = _mm256_setr_epi8(BYTES(1, 2, 3, 0), BYTES(1, 2, 3, 0));
-  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), eight = SPLAT(8);
   long i = 0;
-  for (; i + 8 <= m; i += 8) {
-    __m256i a = _mm256_set1_epi32((int)(hi + k0));
-    __m256i b = _mm256_add_epi32(lanes, _mm256_set1_epi32((int)(lo + (uint32_t)i + k1)));
-    ROUNDS_A(a, b), INJECT(a, b, k1, k2, 1u);
-    ROUNDS_B(a, b), INJECT(a, b, k2, k0, 2u);
-    ROUNDS_A(a, b), INJECT(a, b, k0, k1, 3u);
-    ROUNDS_B(a, b), INJECT(a, b, k1, k2, 4u);
-    ROUNDS_A(a, b), INJECT(a, b, k2, k0, 5u);
-    _mm256_storeu_si256((__m256i *)(o + i), _mm256_xor_si256(a, b));
+  for (; i + 32 <= m; i += 32) {
+    __m256i a0 = SPLAT(hi + k0), a1 = a0, a2 = a0, a3 = a0;
+    __m256i b0 = _mm256_add_epi32(lanes, SPLAT(lo + (uint32_t)i + k1)), b1 = _mm256_add_epi32(b0, eight);
+    __m256i b2 = _mm256_add_epi32(b1, eight), b3 = _mm256_add_epi32(b2, eight);
+    ROUNDS_A, ON4(INJECT, SPLAT(k1), SPLAT(k2 + 1u));
+    ROUNDS_B, ON4(INJECT, SPLAT(k2), SPLAT(k0 + 2u));
+    ROUNDS_A, ON4(INJECT, SPLAT(k0), SPLAT(k1 + 3u));
+    ROUNDS_B, ON4(INJECT, SPLAT(k1), SPLAT(k2 + 4u));
+    ROUNDS_A, ON4(INJECT, SPLAT(k2), SPLAT(k0 + 5u));
+    _mm256_storeu_si256((__m256i *)(o + i), _mm256_xor_si256(a0, b0));
+    _mm256_storeu_si256((__m256i *)(o + i + 8), _mm256_xor_si256(a1, b1));
+    _mm256_storeu_si256((__m256i *)(o + i + 16), _mm256_xor_si256(a2, b2));
+    _mm256_storeu_si256((__m256i *)(o + i + 24), _mm256_xor_si256(a3, b3));
   }
   return i;
 }
