@@ -3,7 +3,9 @@
  * (the evaluator's rounds). Built with the kernels' flags (Makefile:
  * KERNEL_CFLAGS) and `omp simd`: the pairs are independent (counter-based
  * generation), so gcc runs the 20 rounds on 8 pairs at once in AVX2
- * registers (4 with SSE2), the rotations by constants as shift, shift, or.
+ * registers (4 with SSE2), the rotations by constants as shift, shift, or;
+ * random_bits of 32 bits, the hot one, has its own AVX2 kernel below. The
+ * bits never depend on the flags: integer operations only.
  * One thread, as the rest of the generated code (BLAS aside). */
 #include "random_rt.h"
 
