@@ -39,6 +39,7 @@ typedef struct bstep {
   bool scalar;              /* broadcast of a rank-0 value: no array at all */
   bool made;                /* the equation is the group's (live, not hoisted) */
   bool loop;                /* no kernel (a comparison, select, convert): a scalar loop over the block */
+  bool gen;                 /* random_bits of one key: the block made by the runtime's block kernel */
 } bstep;
 
 typedef struct bplan {
@@ -105,6 +106,12 @@ static const tjk_kernel *kernel_for(cg *g, const ir_jaxpr *j, const bplan *p, ui
   return tjk_find(e->prim, t, is_scalar_kind(a) ? TJK_SV : is_scalar_kind(b) ? TJK_VS : TJK_VV);
 }
 
+bool cg_block_generator(cg *g, const ir_eqn *e) {
+  if (e->prim != P_random_bits) return false;
+  tj_aval key = cg_aval(g, e->in[0]);
+  return cg_size(&key) == 1;
+}
+
 /* Plans the group, or returns false when some equation has no kernel. */
 static bool plan(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end, bplan *p) {
   const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
@@ -121,11 +128,12 @@ static bool plan(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, ui
       s->scalar = true;
       continue;
     }
-    s->k = kernel_for(g, j, p, first, k, shape);
-    s->loop = !s->k;
-    p->nkernels += s->k != NULL;
+    s->gen = k == first && cg_block_generator(g, e);
+    s->k = s->gen ? NULL : kernel_for(g, j, p, first, k, shape);
+    s->loop = !s->k && !s->gen;
+    p->nkernels += s->k != NULL || s->gen;
     if (s->loop && (!(prims[e->prim].flags & PF_ELEMENTWISE) || e->nin > 3)) return false;
-    for (uint32_t i = 0; i < e->nin; i++) {
+    for (uint32_t i = 0; i < e->nin && !s->gen; i++) {
       enum operand_kind kind = operand_kind(g, j, p, first, k, e->in[i], shape);
       if (kind == OPK_NONE) return false;
       p->rows |= kind == OPK_ROW_SCALAR || kind == OPK_ROW_VECTOR;
@@ -211,10 +219,29 @@ static bool emit_half_convert(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t
   return true;
 }
 
+/* A bitcast between dtypes of one width (jax.random's uniform: u32 bits
+ * to f32): the block's bytes copied as they are, one memcpy where tcc's
+ * loop would go through a union per element. */
+static bool emit_bitcast_copy(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t k) {
+  const ir_eqn *e = &j->eqns[k];
+  tj_dtype from = cg_aval(g, e->in[0]).dtype, to = g->m->vars[e->out[0]].dtype;
+  const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
+  if (e->prim != P_bitcast_convert_type || dtype_size(from) != dtype_size(to)) return false;
+  enum operand_kind kind = operand_kind(g, j, p, first, k, e->in[0], shape);
+  if (kind != OPK_ARRAY && kind != OPK_ROW_VECTOR) return false;
+  tj_buf src = {0}, dst = {0};
+  operand_text(g, j, p, first, k, e->in[0], false, &src);
+  result_text(p, &p->steps[k - first], e->out[0], false, &dst);
+  cg_line(g, "%s((void *)%s, (const void *)%s, n * %d); /* bitcast_convert_type */", cg_fn(g, "memcpy"), dst.data,
+          src.data, dtype_size(to));
+  buf_free(&src), buf_free(&dst);
+  return true;
+}
+
 /* An equation without a kernel: a loop over the block, in tcc's code. */
 static void emit_loop_step(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t k) {
   const ir_eqn *e = &j->eqns[k];
-  if (emit_half_convert(g, j, p, first, k)) return;
+  if (emit_half_convert(g, j, p, first, k) || emit_bitcast_copy(g, j, p, first, k)) return;
   tj_buf ops[3] = {{0}}, expr = {0}, dst = {0};
   const char *opv[3];
   for (uint32_t i = 0; i < e->nin; i++) operand_text(g, j, p, first, k, e->in[i], true, &ops[i]), opv[i] = ops[i].data;
@@ -225,9 +252,25 @@ static void emit_loop_step(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t fi
   buf_free(&expr), buf_free(&dst);
 }
 
+/* random_bits of one key: the block's elements, counters base + o on,
+ * from the runtime's threefry block kernel (random_rt.c), so the bits never
+ * reach memory. */
+static void emit_generator(cg *g, const ir_eqn *e, const bplan *p, const bstep *s) {
+  tj_buf key = {0}, dst = {0};
+  cg_ptr(g, e->in[0], &key);
+  result_text(p, s, e->out[0], false, &dst);
+  cg_line(g, "%s((const void *)%s, (void *)%s, %d, %s, n); /* random_bits */", cg_fn(g, "tj_rt_random_bits_block"),
+          key.data, dst.data, (int)ir_param_int(e, "bit_width", 32), p->rows ? "base + o" : "o");
+  buf_free(&key), buf_free(&dst);
+}
+
 static void emit_step(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t k) {
   const ir_eqn *e = &j->eqns[k];
   const bstep *s = &p->steps[k - first];
+  if (s->gen) {
+    emit_generator(g, e, p, s);
+    return;
+  }
   if (s->loop) {
     emit_loop_step(g, j, p, first, k);
     return;
@@ -257,6 +300,14 @@ static void rows_begin(cg *g, const tj_aval *shape, long long row) {
     span *= shape->dims[d];
   }
   cg_line(g, "for (long o = 0; o < %lld; o += %d) {", row, BLOCK);
+}
+
+bool cg_block_plans(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end) {
+  bplan p = {.steps = calloc(end - first, sizeof(bstep))};
+  if (!p.steps) TJ_OOM();
+  bool ok = plan(g, j, in, first, end, &p);
+  free(p.steps);
+  return ok;
 }
 
 bool cg_block_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end) {

@@ -490,7 +490,12 @@ static void emit_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t fir
     if (in->last[e->out[0]] > end - 1) cg_define(g, e->out[0]);
   }
   group_comment(g, j, in, first, end);
-  if (!cg_block_group(g, j, in, first, end)) group_loop(g, j, in, first, end, dims);
+  bool blocks = cg_block_group(g, j, in, first, end);
+  if (!blocks && cg_block_generator(g, &j->eqns[first])) { /* generator_group_end planned it in blocks */
+    cg_fail(g, "internal error: the block loop led by %s could not be planned", prims[j->eqns[first].prim].name);
+    return;
+  }
+  if (!blocks) group_loop(g, j, in, first, end, dims);
   for (uint32_t k = first; k < end; k++) {
     if (!in->live[k]) continue;
     uint32_t v = j->eqns[k].out[0];
@@ -542,19 +547,43 @@ static void emit_alone(cg *g, const cg_info *in, const ir_eqn *e, uint32_t k) {
   free_dead(g, in, e, k);
 }
 
+/* The end of the loop equation k may lead as a block generator
+ * (cg_block_generator: jax.random.uniform's random_bits before its
+ * shift, or, ...): the loop of the fusion plan led by k + 1, of k's shape,
+ * the only reader of k's result, planned in blocks (without the equations
+ * the loop hoists, as emit_eqns will emit it); else 0. */
+static uint32_t generator_group_end(cg *g, const ir_jaxpr *j, cg_info *in, const pass_fusion *p, uint32_t k) {
+  const ir_eqn *e = &j->eqns[k];
+  if (k + 1 >= j->neqns || p->lead[k + 1] != k + 1 || !in->live[k] || !cg_block_generator(g, e)) return 0;
+  uint32_t v = e->out[0], end = p->end[k + 1];
+  if (!aval_same_shape(&g->m->vars[v], &g->m->vars[j->eqns[k + 1].out[0]]) || in->last[v] >= end) return 0;
+  for (uint32_t h = k + 1; h < end; h++)
+    for (uint32_t i = 0; i < j->eqns[h].nin; i++)
+      if (j->eqns[h].in[i] == ATOM_VAR(v) && p->lead[h] != k + 1) return 0; /* hoisted before the loop */
+  for (uint32_t h = k + 1; h < end; h++) in->live[h] = p->lead[h] == k + 1; /* all live until emitted */
+  bool blocks = cg_block_plans(g, j, in, k, end);
+  for (uint32_t h = k + 1; h < end; h++) in->live[h] = true;
+  return blocks ? end : 0;
+}
+
 /* j's equations in order, each loop of the fusion plan p at its first
- * equation, after the equations of its range hoisted before it. */
+ * equation (or at the block generator before it), after the equations of
+ * its range hoisted before it. */
 static void emit_eqns(cg *g, const ir_jaxpr *j, cg_info *in, const pass_fusion *p) {
   for (uint32_t k = 0; k < j->neqns && !g->failed;) {
-    if (p->lead[k] != k) {
+    uint32_t end = p->lead[k] == k ? p->end[k] : generator_group_end(g, j, in, p, k);
+    if (!end) {
       emit_alone(g, in, &j->eqns[k], k);
       k++;
       continue;
     }
-    uint32_t end = p->end[k];
+    uint32_t lead = p->lead[k] == k ? k : k + 1; /* the plan's: k + 1 after a generator */
     for (uint32_t h = k + 1; h < end; h++) /* hoisted: the loop does not feed them */
-      if (p->lead[h] != k) {
-        emit_alone(g, in, &j->eqns[h], h);
+      if (p->lead[h] != lead) {
+        const ir_eqn *e = &j->eqns[h];
+        /* an elementwise one of one element and rank > 0 (a [1]): its own loop */
+        if (prims[e->prim].flags & PF_ELEMENTWISE && g->m->vars[e->out[0]].rank > 0) emit_group(g, j, in, h, h + 1);
+        else emit_alone(g, in, e, h);
         in->live[h] = false; /* emitted: the group skips it */
       }
     emit_group(g, j, in, k, end);

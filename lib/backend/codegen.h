@@ -29,7 +29,7 @@ struct tjk_kernel;
  * jaxpr, the runtime it calls (jit.c, cg_fns.def) or the block kernels'
  * interface change, so the persistent cache (diskcache.c) stops reusing
  * objects compiled before. */
-#define CG_ABI_VERSION 7
+#define CG_ABI_VERSION 8
 
 /* How codegen_c ended. */
 typedef enum cg_result {
@@ -166,6 +166,12 @@ typedef struct cg_info {
  * has a kernel and the group is large; returns false, emitting nothing,
  * otherwise. The caller has defined the buffers of values used later. */
 bool cg_block_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end);
+/* Whether cg_block_group would emit [first, end) (it emits nothing here). */
+bool cg_block_plans(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end);
+/* Whether e makes its result block by block from no array operand, so that
+ * it may lead the group after it (codegen.c): random_bits of one key,
+ * whose element i is the hash of counter i (random_rt.c's block kernel). */
+bool cg_block_generator(cg *g, const ir_eqn *e);
 
 /* A loop nest over the dims of an aval with flat index `i` and indices
  * i0..i{rank-1}; cg_loops_end closes it. Returns the number of levels. */

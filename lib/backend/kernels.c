@@ -130,6 +130,13 @@ FIRST_EQUAL_FN(f64, double)
 #define first_equal(a, n, r)                                              \
   _Generic((r), float: first_equal_f32, double: first_equal_f64)(a, n, r)
 
+/* eval_elem.c's shift on uint32 x and y (t, the dtype, is u32): an
+ * amount of 32 or more gives 0, or for the arithmetic shift the sign fill
+ * (x's top bit; gcc's >> of a negative int is arithmetic). */
+#define shift_left(x, y, t) ((y) >= 32u ? 0u : (x) << (y))
+#define shift_right_logical(x, y, t) ((y) >= 32u ? 0u : (x) >> (y))
+#define shift_right_arithmetic(x, y, t) ((unsigned)((int)(x) >> ((y) >= 32u ? 31u : (y))))
+
 /* ---- the functions ---- */
 
 #define PARAM(key, dflt) dflt
@@ -139,6 +146,7 @@ FIRST_EQUAL_FN(f64, double)
 #define FBINARY(op, e, u32, u64)                                          \
   BINARY_KERNELS(op, f32, float, e) BINARY_KERNELS(op, f64, double, e)
 #define IBINARY(op, e) BINARY_KERNELS(op, i32, int, e)
+#define UBINARY(op, e) BINARY_KERNELS(op, u32, unsigned, e)
 #define REDUCE(name, prim, t, T, body)                                    \
   T tjk_##name##_##t(const T *a, long n) { body(T) }
 #include "kernels.def"
@@ -147,6 +155,7 @@ FIRST_EQUAL_FN(f64, double)
 #undef FUNARY
 #undef FBINARY
 #undef IBINARY
+#undef UBINARY
 #undef REDUCE
 
 /* ---- the table and the prototypes, in the same order ---- */
@@ -166,6 +175,7 @@ FIRST_EQUAL_FN(f64, double)
 #define FBINARY(op, e, u32, u64)                                          \
   BINARY_ROWS(op, f32, DT_F32, u32) BINARY_ROWS(op, f64, DT_F64, u64)
 #define IBINARY(op, e) BINARY_ROWS(op, i32, DT_I32, 0)
+#define UBINARY(op, e) BINARY_ROWS(op, u32, DT_U32, 0)
 #define DT_f32 DT_F32
 #define DT_f64 DT_F64
 #define DT_i32 DT_I32
@@ -181,6 +191,7 @@ static const tjk_kernel kernels[] = {
 #undef FUNARY
 #undef FBINARY
 #undef IBINARY
+#undef UBINARY
 #undef REDUCE
 
 #define UNARY_PROTO(op, t, T) "void tjk_" #op "_" #t "(" #T " *, const " #T " *, long);",
@@ -191,6 +202,7 @@ static const tjk_kernel kernels[] = {
 #define FUNARY(op, param, e, u32, u64) UNARY_PROTO(op, f32, float) UNARY_PROTO(op, f64, double)
 #define FBINARY(op, e, u32, u64) BINARY_PROTOS(op, f32, float) BINARY_PROTOS(op, f64, double)
 #define IBINARY(op, e) BINARY_PROTOS(op, i32, int)
+#define UBINARY(op, e) BINARY_PROTOS(op, u32, unsigned)
 #define REDUCE(name, prim, t, T, body) #T " tjk_" #name "_" #t "(const " #T " *, long);",
 static const char *const prototypes[] = {
 #include "kernels.def"
@@ -198,6 +210,7 @@ static const char *const prototypes[] = {
 #undef FUNARY
 #undef FBINARY
 #undef IBINARY
+#undef UBINARY
 #undef REDUCE
 
 _Static_assert(sizeof kernels / sizeof kernels[0] == sizeof prototypes / sizeof prototypes[0],

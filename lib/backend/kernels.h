@@ -9,7 +9,8 @@
  * with the generated code, which declares them with tjk_prototype and finds
  * them by tcc_add_symbol.
  *
- * Signatures (T = float for f32, double for f64, int for i32):
+ * Signatures (T = float for f32, double for f64, int for i32, unsigned
+ * for u32):
  *   UNARY  void tjk_<op>_<t>(T *o, const T *a, long n)          o[i] = op a[i]
  *   VV     void tjk_<op>_<t>_vv(T *o, const T *a, const T *b, long n)
  *   VS     void tjk_<op>_<t>_vs(T *o, const T *a, T s, long n)  o[i] = a[i] op s
@@ -23,6 +24,9 @@
  *   reassociation, no reciprocals; max/min propagate NaN (a NaN's payload
  *   and sign are not kept: any NaN is the same answer).
  * - i32 add sub mul wrap; rsum wraps, so it is exact in any order.
+ * - u32 and or xor shift_left shift_right_logical shift_right_arithmetic
+ *   are exact; a shift by 32 or more gives 0 (the sign fill for the
+ *   arithmetic one), as eval's shift.
  * - rmax/rmin are exact: the first NaN if any, else the first element equal
  *   to the extreme (so the sign of a zero result is eval's).
  * - rsum/rprod (f32, f64) accumulate in 256 bytes of partial accumulators
@@ -30,8 +34,9 @@
  *   pairwise tree, where eval adds sequentially. Each element goes through
  *   at most m = ceil(n/L) + log2(L) roundings, so
  *   |rsum - exact sum| <= m * u * sum|x| (u = eps/2; eval's bound is (n-1) u
- *   sum|x|), and |rprod / exact - 1| <= m u for products that neither
- *   overflow nor underflow; where the exact order matters for overflow (1e30
+ *   sum|x|), and |rprod / exact - 1| <= (n-1) u, to first order, for
+ *   products that neither overflow nor underflow (every multiplication's
+ *   rounding reaches a product, whatever the order: eval's bound too); where the exact order matters for overflow (1e30
  *   * 1e30 * 1e-30 ...) or for inf * 0 the results may differ from eval's.
  * - Transcendentals differ from the scalar libm function eval calls by at
  *   most these ulps, the largest measured by test_kernels over 2^20 values
@@ -104,11 +109,13 @@ const char *tjk_prototype(const tjk_kernel *k);
 #define FBINARY(op, e, u32, u64) \
   TJK_BINARY_DECLS(op, f32, float) TJK_BINARY_DECLS(op, f64, double)
 #define IBINARY(op, e) TJK_BINARY_DECLS(op, i32, int)
+#define UBINARY(op, e) TJK_BINARY_DECLS(op, u32, unsigned)
 #define REDUCE(name, prim, t, T, body) T tjk_##name##_##t(const T *a, long n);
 #include "kernels.def"
 #undef FUNARY
 #undef FBINARY
 #undef IBINARY
+#undef UBINARY
 #undef REDUCE
 #undef TJK_BINARY_DECLS
 

@@ -15,6 +15,11 @@ void tj_rt_threefry2x32(const void *k0, long sk0, const void *k1, long sk1, cons
  * random_split's per new keys, random_bits' per elements of width bits. */
 void tj_rt_random_split(const void *keys, long nkeys, void *out, long per);
 void tj_rt_random_bits(const void *keys, long nkeys, void *out, int width, long per);
+/* Elements first .. first + n - 1 (of any count per key) of the
+ * random_bits of one key (its two uint32 words at key), width 8, 16, 32 or
+ * 64, into out[0 .. n): the block kernel the calls above run, and which a
+ * block loop may call on its own blocks. */
+void tj_rt_random_bits_block(const void *key, void *out, int width, long first, long n);
 /* random_fold_in over n pairs: key i is keys[i * sk], message msgs[i * sm]
  * (strides 0 or 1). */
 void tj_rt_random_fold_in(const void *keys, long sk, const void *msgs, long sm, void *out, long n);

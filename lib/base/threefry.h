@@ -4,8 +4,9 @@
  * Integer operations only (add, rotate, xor on uint32), so the evaluator
  * (lib/eval/eval_random.c) and the compiled code's runtime
  * (lib/backend/random_rt.c) share this one text and agree bit for bit on
- * every machine. Included by both; a header so the runtime, built with the
- * kernels' flags, inlines it into its loop. */
+ * every machine. Included by both: the evaluator hashes one pair at a time
+ * (tj_threefry2x32), the runtime expands TJ_THREEFRY2X32 inside its
+ * vectorized block loops. */
 #ifndef TJ_THREEFRY_H
 #define TJ_THREEFRY_H
 
@@ -15,42 +16,32 @@ static inline uint32_t tj_threefry_rotl(uint32_t v, unsigned r) { return (v << r
 
 /* One round of _threefry2x32_lowering's apply_round. */
 #define TJ_THREEFRY_ROUND(x0, x1, r) ((x0) += (x1), (x1) = tj_threefry_rotl((x1), (r)), (x1) ^= (x0))
+#define TJ_THREEFRY_ROUNDS4(x0, x1, r0, r1, r2, r3)                                                  \
+  (TJ_THREEFRY_ROUND(x0, x1, r0), TJ_THREEFRY_ROUND(x0, x1, r1), TJ_THREEFRY_ROUND(x0, x1, r2), \
+   TJ_THREEFRY_ROUND(x0, x1, r3))
 
-/* Hashes the counter pair (*x0, *x1) under the key (k0, k1) in place:
- * the key schedule ks = (k0, k1, k0 ^ k1 ^ 0x1BD11BDA) injected every 4
- * rounds with the injection count, the rotations (13, 15, 26, 6) and
- * (17, 29, 16, 24) alternating, as the unrolled lowering spells it. */
+/* Hashes the counter pair of lvalues (x0, x1) in place under the key
+ * schedule (k0, k1, k2 = k0 ^ k1 ^ 0x1BD11BDA): 20 rounds, the rotations
+ * (13, 15, 26, 6) and (17, 29, 16, 24) alternating, the schedule injected
+ * every 4 rounds with the injection count, spelled out as
+ * _threefry2x32_lowering's unrolled branch (use_rolled_loops=False) spells
+ * it. A macro of constant rotations, so that a loop around it vectorizes
+ * at -O2 (random_rt.c's `omp simd` loops) with nothing left to inline. */
+#define TJ_THREEFRY2X32(k0, k1, k2, x0, x1)                                       \
+  ((x0) += (k0), (x1) += (k1),                                                     \
+   TJ_THREEFRY_ROUNDS4(x0, x1, 13, 15, 26, 6), (x0) += (k1), (x1) += (k2) + 1u,  \
+   TJ_THREEFRY_ROUNDS4(x0, x1, 17, 29, 16, 24), (x0) += (k2), (x1) += (k0) + 2u, \
+   TJ_THREEFRY_ROUNDS4(x0, x1, 13, 15, 26, 6), (x0) += (k0), (x1) += (k1) + 3u,  \
+   TJ_THREEFRY_ROUNDS4(x0, x1, 17, 29, 16, 24), (x0) += (k1), (x1) += (k2) + 4u, \
+   TJ_THREEFRY_ROUNDS4(x0, x1, 13, 15, 26, 6), (x0) += (k2), (x1) += (k0) + 5u)
+
+static inline uint32_t tj_threefry_k2(uint32_t k0, uint32_t k1) { return k0 ^ k1 ^ 0x1BD11BDAu; }
+
+/* Hashes the counter pair (*x0, *x1) under the key (k0, k1) in place. */
 static inline void tj_threefry2x32(uint32_t k0, uint32_t k1, uint32_t *x0, uint32_t *x1) {
-  const uint32_t ks[3] = {k0, k1, k0 ^ k1 ^ 0x1BD11BDAu};
-  static const unsigned rot[2][4] = {{13, 15, 26, 6}, {17, 29, 16, 24}};
-  uint32_t a = *x0 + ks[0], b = *x1 + ks[1];
-  for (unsigned i = 0; i < 5; i++) {
-    const unsigned *r = rot[i & 1];
-    TJ_THREEFRY_ROUND(a, b, r[0]), TJ_THREEFRY_ROUND(a, b, r[1]);
-    TJ_THREEFRY_ROUND(a, b, r[2]), TJ_THREEFRY_ROUND(a, b, r[3]);
-    a += ks[(i + 1) % 3];
-    b += ks[(i + 2) % 3] + (uint32_t)(i + 1);
-  }
+  uint32_t a = *x0, b = *x1, k2 = tj_threefry_k2(k0, k1);
+  TJ_THREEFRY2X32(k0, k1, k2, a, b);
   *x0 = a, *x1 = b;
-}
-
-
-/* The same hash on TJ_THREEFRY_LANES counter pairs at once under one key,
- * each step a loop over the lanes, so that a compiler vectorizes it (the
- * runtime's loops; the bits are tj_threefry2x32's). */
-enum { TJ_THREEFRY_LANES = 8 };
-static inline void tj_threefry2x32_lanes(uint32_t k0, uint32_t k1, uint32_t *x0, uint32_t *x1) {
-  const uint32_t ks[3] = {k0, k1, k0 ^ k1 ^ 0x1BD11BDAu};
-  static const unsigned rot[2][4] = {{13, 15, 26, 6}, {17, 29, 16, 24}};
-  for (int l = 0; l < TJ_THREEFRY_LANES; l++) x0[l] += ks[0], x1[l] += ks[1];
-  for (unsigned i = 0; i < 5; i++) {
-    for (unsigned j = 0; j < 4; j++) {
-      unsigned r = rot[i & 1][j];
-      for (int l = 0; l < TJ_THREEFRY_LANES; l++) TJ_THREEFRY_ROUND(x0[l], x1[l], r);
-    }
-    uint32_t a = ks[(i + 1) % 3], b = ks[(i + 2) % 3] + (uint32_t)(i + 1);
-    for (int l = 0; l < TJ_THREEFRY_LANES; l++) x0[l] += a, x1[l] += b;
-  }
 }
 
 /* The implementation of jax.random's threefry2x32 PRNG (threefry2x32.py
@@ -88,18 +79,7 @@ static inline void tj_threefry_fold_in(const uint32_t *k, uint32_t data, uint32_
  * (bit_width 32), truncated to 8 or 16 bits, or bits1 << 32 | bits2 (64);
  * out holds n elements of that width. */
 static inline void tj_threefry_bits(const uint32_t *k, void *out, int bit_width, int64_t n) {
-  int64_t i = 0;
-  if (bit_width == 32) /* the common width: whole blocks of lanes, the rest below */
-    for (; i + TJ_THREEFRY_LANES <= n; i += TJ_THREEFRY_LANES) {
-      uint32_t a[TJ_THREEFRY_LANES], b[TJ_THREEFRY_LANES];
-      for (int l = 0; l < TJ_THREEFRY_LANES; l++) {
-        uint64_t c = (uint64_t)(i + l);
-        a[l] = (uint32_t)(c >> 32), b[l] = (uint32_t)c;
-      }
-      tj_threefry2x32_lanes(k[0], k[1], a, b);
-      for (int l = 0; l < TJ_THREEFRY_LANES; l++) ((uint32_t *)out)[i + l] = a[l] ^ b[l];
-    }
-  for (; i < n; i++) {
+  for (int64_t i = 0; i < n; i++) {
     uint32_t a, b;
     tj_threefry_at(k, (uint64_t)i, &a, &b);
     switch (bit_width) {

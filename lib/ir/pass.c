@@ -128,13 +128,14 @@ static bool member(const ir_module *m, const ir_jaxpr *j, uint32_t first, uint32
 }
 
 /* An equation inside a run that reads nothing the run computes (a weak
- * scalar's convert, a parameter's broadcast to [1,n]) runs before the
- * run's loop rather than ending the run. def[v]: the equation of j that
- * defines v. */
+ * scalar's convert, a parameter's broadcast to [1,n], jax.random.uniform's
+ * maxval - minval on [1]) runs before the run's loop rather than ending
+ * the run. def[v]: the equation of j that defines v. */
 static bool hoistable(const ir_module *m, const ir_jaxpr *j, const uint32_t *def, uint32_t first, uint32_t h) {
   const ir_eqn *e = &j->eqns[h];
   if (elementwise(e) && m->vars[e->out[0]].rank == 0) return true; /* reads rank-0 values only */
-  if (e->prim != P_broadcast_in_dim && e->prim != P_reshape && e->prim != P_squeeze) return false;
+  bool one = (prims[e->prim].flags & PF_ELEMENTWISE) && aval_size(&m->vars[e->out[0]]) == 1;
+  if (!one && e->prim != P_broadcast_in_dim && e->prim != P_reshape && e->prim != P_squeeze) return false;
   if (e->prim == P_reshape && !ir_param_is_none(e, "dimensions")) return false;
   for (uint32_t i = 0; i < e->nin; i++) {
     uint32_t d = ATOM_IS_LIT(e->in[i]) ? NONE : def[ATOM_INDEX(e->in[i])];

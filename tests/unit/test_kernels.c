@@ -220,21 +220,28 @@ static int64_t check_elementwise(const tjk_kernel *k, const tj_array *a, const t
   return worst;
 }
 
-static tj_array *int_array(long n, bool small) {
-  tj_array *a = new_array(DT_I32, n);
+/* i32, or u32 (the same bits; small: below 1000, so that shift amounts
+ * both inside and outside [0, 32) come up). */
+static tj_array *int_array(tj_dtype t, long n, bool small) {
+  tj_array *a = new_array(t, n);
   static const int64_t int_edges[] = {0, 1, -1, INT32_MAX, INT32_MIN, INT32_MAX - 1, INT32_MIN + 1, 65536, -65536};
   for (long i = 0; i < a->size; i++) {
     int64_t r = (int64_t)(int32_t)(uint32_t)next_u64();
-    array_set_i(a, i, i < 9 ? int_edges[i] : small ? r % 1000 : r);
+    r = i < 9 ? int_edges[i] : small ? r % 1000 : r;
+    array_set_i(a, i, t == DT_U32 ? (int64_t)(uint32_t)r : r);
   }
   return a;
 }
 
+static bool is_int(tj_dtype t) { return t == DT_I32 || t == DT_U32; }
+
 static tj_array *operand(tj_dtype t, long n, bool with_edges) {
-  return t == DT_I32 ? int_array(n, (next_u64() & 1) != 0) : random_array(t, n, with_edges);
+  return is_int(t) ? int_array(t, n, (next_u64() & 1) != 0) : random_array(t, n, with_edges);
 }
 
 static const double scalars[] = {0.5, -3.0, NAN, INFINITY, -0.0, 2.5, 1e-40, 7.0};
+/* u32 scalars: shift amounts inside [0, 32), at its ends and past them */
+static const int64_t int_scalars[] = {0, 1, 9, 31, 32, 33, 1000, 0xFFFFFFFF};
 
 /* Every elementwise kernel at block sizes 0, 1, 7, 1023, 1024, 1025 and
  * at its measuring size; VS/SV with several scalars. */
@@ -248,7 +255,8 @@ static void test_elementwise(const tjk_kernel *k) {
       tj_array *a = operand(k->dtype, n, true), *b = NULL;
       if (k->form != TJK_UNARY) {
         b = operand(k->dtype, k->form == TJK_VV ? n : -1, false);
-        if (b->rank == 0 && k->dtype != DT_I32) array_set_f(b, 0, scalars[rep]);
+        if (b->rank == 0 && !is_int(k->dtype)) array_set_f(b, 0, scalars[rep]);
+        else if (b->rank == 0 && k->dtype == DT_U32) array_set_i(b, 0, int_scalars[rep]);
         if (k->form == TJK_SV) { tj_array *t = a; a = b, b = t; }
       }
       w = check_elementwise(k, a, b);
@@ -302,7 +310,8 @@ static void check_reduce_rounding(const tjk_kernel *k, const tj_array *a) {
   }
   if (!sum) mag = fabsl(exact);
   double u = k->dtype == DT_F32 ? 0x1p-24 : 0x1p-53;
-  double m = (double)((n + lanes - 1) / lanes) + log2((double)lanes) + 1;
+  /* a sum's element meets m roundings; a product meets all n - 1 of them */
+  double m = sum ? (double)((n + lanes - 1) / lanes) + log2((double)lanes) + 1 : (double)n;
   double got = call_reduce(k, a);
   tj_array *want = eval_kernel(k, a, NULL);
   double ev = want ? array_get_f(want, 0) : NAN;
@@ -359,7 +368,7 @@ static void test_reduce(const tjk_kernel *k) {
   for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
     long n = sizes[s];
     tj_array *a;
-    if (k->dtype == DT_I32) a = int_array(n, false);
+    if (k->dtype == DT_I32) a = int_array(DT_I32, n, false);
     else if (exact) a = random_array(k->dtype, n, false);
     else {
       a = new_array(k->dtype, n);
@@ -377,17 +386,20 @@ static void test_reduce(const tjk_kernel *k) {
 
 /* The kernels kernels.def's rows (elem.def's included) make: f32 and f64
  * of a float unary row, vv vs sv of each for a float binary one, vv vs sv
- * for an i32 one, one per reduction. */
+ * for an i32 one and for a u32 one (elem.def's integer-only rows), one
+ * per reduction. */
 enum {
 #define FUNARY(op, param, e, u32, u64) ROW_##op##_funary, ROW_##op##_funary_f64,
 #define FBINARY(op, e, u32, u64) ROW_##op##_fbinary, ROW_##op##_fb1, ROW_##op##_fb2, ROW_##op##_fb3, \
   ROW_##op##_fb4, ROW_##op##_fb5,
 #define IBINARY(op, e) ROW_##op##_ibinary, ROW_##op##_ib1, ROW_##op##_ib2,
+#define UBINARY(op, e) ROW_##op##_ubinary, ROW_##op##_ub1, ROW_##op##_ub2,
 #define REDUCE(name, prim, t, T, body) ROW_##name##_##t,
 #include "kernels.def"
 #undef FUNARY
 #undef FBINARY
 #undef IBINARY
+#undef UBINARY
 #undef REDUCE
   KERNELS_OF_ROWS
 };
@@ -412,6 +424,9 @@ static void test_table(void) {
   CHECK_STR(tjk_prototype(tjk_find(P_mul, DT_F32, TJK_VS)), "void tjk_mul_f32_vs(float *, const float *, float, long);");
   CHECK_STR(tjk_prototype(tjk_find(P_sub, DT_I32, TJK_SV)), "void tjk_sub_i32_sv(int *, int, const int *, long);");
   CHECK_STR(tjk_prototype(tjk_find(P_reduce_sum, DT_F32, TJK_REDUCE)), "float tjk_rsum_f32(const float *, long);");
+  CHECK_STR(tjk_prototype(tjk_find(P_shift_right_logical, DT_U32, TJK_VS)),
+            "void tjk_shift_right_logical_u32_vs(unsigned *, const unsigned *, unsigned, long);");
+  CHECK(tjk_find(P_add, DT_U32, TJK_VV) == NULL);
   CHECK(tjk_find(P_rem, DT_F32, TJK_VV) == NULL);
   CHECK(tjk_find(P_sin, DT_I32, TJK_UNARY) == NULL);
   CHECK(tjk_find(P_reduce_prod, DT_I32, TJK_REDUCE) == NULL);

@@ -124,6 +124,30 @@ static void test_fuse_after_dce(void) {
   ir_free(m);
 }
 
+/* { lambda ; a:f32[3] p:f32[1]. let b = neg a; q = exp p; d = sin b in
+ * (d, q) }: q, one element of another shape, reads nothing of the loop of
+ * b and d (jax.random.uniform's maxval - minval on [1] between its
+ * shift ... sub and mul add max): hoisted before it, not ending it. */
+static void test_fuse_hoists_one_element(void) {
+  ir_module *m = ir_new(NULL);
+  tj_aval av = f32s(3), one = f32s(1);
+  uint32_t a = ir_new_var(m, &av), p = ir_new_var(m, &one);
+  uint32_t b = unary(m, m->top, P_neg, a, &av), q = unary(m, m->top, P_exp, p, &one);
+  uint32_t d = unary(m, m->top, P_sin, b, &av);
+  m->top->invars = ARENA_ARRAY(&m->arena, uint32_t, 2);
+  m->top->invars[0] = a, m->top->invars[1] = p, m->top->nin = 2;
+  m->top->outs = ARENA_ARRAY(&m->arena, ir_atom, 2);
+  m->top->outs[0] = ATOM_VAR(d), m->top->outs[1] = ATOM_VAR(q), m->top->nout = 2;
+  pass_facts f = {0};
+  ir_module *lowered = pass_pipeline(m, NULL, &f, harness_at()->d);
+  const pass_fusion *top = lowered ? pass_fusion_of(&f, lowered->top) : NULL;
+  CHECK(top != NULL);
+  if (top) CHECK(top->lead[0] == 0 && top->lead[1] == PASS_UNFUSED && top->lead[2] == 0 && top->end[0] == 3);
+  pass_facts_free(&f);
+  ir_free(lowered);
+  ir_free(m);
+}
+
 /* The listing goes to the dump once, after the pass named. */
 typedef struct seen_dump {
   int calls;
@@ -165,6 +189,7 @@ int main(void) {
   test_dce();
   test_dce_keeps_unused_inputs();
   test_fuse_after_dce();
+  test_fuse_hoists_one_element();
   test_dump_after();
   test_names();
   return HARNESS_REPORT();
