@@ -6,6 +6,7 @@
 #include "codegen.h"
 #include "cum_rt.h"
 #include "kernels.h"
+#include "lane_fold.h"
 #include "scatter_rt.h"
 
 #include <stdlib.h>
@@ -51,9 +52,8 @@ static void reduce_step(cg *g, int prim, tj_dtype t, const char *acc, const char
   else cg_line(g, "%s = (%s)((%s)%s %s (%s)%s);", acc, T, U, acc, prim == P_reduce_sum ? "+" : "*", U, x);
 }
 
-/* Rows shorter than this stay in the generated loop: a call per row costs
- * more than tcc's slow loop saves. */
-#define KERNEL_ROW_MIN 64
+/* Rows shorter than this stay in the generated loop (lane_fold.h). */
+#define KERNEL_ROW_MIN TJ_LANE_FOLD_MIN
 
 /* Whether the reduced axes are exactly the first (leading) or the last
  * (!leading) naxes of a rank-r array. */

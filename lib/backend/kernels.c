@@ -10,6 +10,8 @@
 #include "kernels.h"
 
 #include "elem.h"
+#define TJ_LANE_SIMD _Pragma("omp simd")
+#include "lane_fold.h"
 
 #include <limits.h>
 #include <math.h>
@@ -81,21 +83,8 @@
   }
 
 /* ---- reductions ----
- * FOLD declares acc[L], L = 256 bytes of accumulators (64 f32, 32 f64),
- * folds a[0..n) into it with STEP (lane j takes elements j, j+L, ...: L
- * independent chains the compiler keeps in vector registers), then folds
- * the lanes pairwise into acc[0]. */
-#define FOLD(A, init, STEP)                                               \
-  enum { L = 256 / sizeof(A) };                                           \
-  A acc[L];                                                               \
-  for (int j = 0; j < L; j++) acc[j] = (init);                            \
-  long i = 0;                                                             \
-  for (; i + L <= n; i += L) {                                            \
-    _Pragma("omp simd") for (int j = 0; j < L; j++) STEP(acc[j], a[i + j]); \
-  }                                                                       \
-  for (int j = 0; i + j < n; j++) STEP(acc[j], a[i + j]);                 \
-  for (int w = L / 2; w > 0; w /= 2)                                      \
-    for (int j = 0; j < w; j++) STEP(acc[j], acc[j + w]);
+ * FOLD is lane_fold.h's order, the evaluator's for sums of rows. */
+#define FOLD TJ_LANE_FOLD
 
 #define ADD_STEP(acc, x) ((acc) += (x))
 #define MUL_STEP(acc, x) ((acc) *= (x))

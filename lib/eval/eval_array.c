@@ -6,6 +6,7 @@
  * manipulations, which only move elements. */
 #include "half.h"
 #include "eval.h"
+#include "lane_fold.h"
 
 #include <math.h>
 #include <string.h>
@@ -76,7 +77,48 @@ static double pairwise_sum(const reduced_walk *w, int64_t lo, int64_t hi, tj_dty
   return round_to(t, pairwise_sum(w, lo, mid, t) + pairwise_sum(w, mid, hi, t));
 }
 
+#define ADD(acc, x) ((acc) += (x))
+static float lane_sum_f32(const float *a, long n) {
+  TJ_LANE_FOLD(float, 0, ADD)
+  return acc[0];
+}
+static double lane_sum_f64(const double *a, long n) {
+  TJ_LANE_FOLD(double, 0, ADD)
+  return acc[0];
+}
+
+/* Whether the reduced axes are the trailing (or, !trailing, the leading)
+ * naxes of a. */
+static bool axes_at_end(const tj_array *a, const int64_t *axes, int naxes, bool trailing) {
+  for (int d = 0; d < naxes; d++)
+    if (!in_list(axes, naxes, trailing ? a->rank - 1 - d : d)) return false;
+  return true;
+}
+
+/* The sums the compiled code computes in its own order, the same bits
+ * here (cg_reduce.c): a trailing row of TJ_LANE_FOLD_MIN or more in
+ * lane_fold.h's lanes; over leading axes with as many outputs or more,
+ * each output a running sum of its rows in order. False for the others. */
+static bool sums_as_compiled(const tj_array *a, const int64_t *axes, int naxes, tj_array *r) {
+  if (a->dtype != DT_F32 && a->dtype != DT_F64) return false;
+  int64_t n = r->size ? a->size / r->size : 0;
+  bool f32 = a->dtype == DT_F32;
+  if (n >= TJ_LANE_FOLD_MIN && axes_at_end(a, axes, naxes, true)) {
+    for (int64_t o = 0; o < r->size; o++)
+      if (f32) ((float *)r->data)[o] = lane_sum_f32((const float *)a->data + o * n, (long)n);
+      else ((double *)r->data)[o] = lane_sum_f64((const double *)a->data + o * n, (long)n);
+    return true;
+  }
+  if (r->rank == 0 || r->size < TJ_LANE_FOLD_MIN || !axes_at_end(a, axes, naxes, false)) return false;
+  for (int64_t k = 0; k < n; k++)
+    for (int64_t o = 0; o < r->size; o++)
+      if (f32) ((float *)r->data)[o] += ((const float *)a->data)[k * r->size + o];
+      else ((double *)r->data)[o] += ((const double *)a->data)[k * r->size + o];
+  return true;
+}
+
 static void float_sums(const tj_array *a, const int64_t *axes, int naxes, tj_array *r) {
+  if (sums_as_compiled(a, axes, naxes, r)) return;
   reduced_walk w = {.a = a};
   int64_t strides[TJ_MAX_RANK], n = 1, stride = 1;
   for (int d = a->rank - 1; d >= 0; d--) strides[d] = stride, stride *= a->dims[d];
