@@ -283,3 +283,24 @@ work_error() {
   run -3 timeout 10 tjit run --reference --max-work 1000 - <<<"{\"tjit\": 1, \"function\": \"f\", \"source\": [$src], \"args\": {\"x\": 1.0}}"
   assert_line --index 0 'tjit: error: too much work (limit is 1000 elements read and written): does a loop ever end?'
 }
+
+# Sums the compiled code runs through its reduction kernel (trailing rows
+# of 64 or more) or row by row (leading axes, 64 or more outputs) are the
+# evaluator's bits too: both follow lib/base/lane_fold.h. Random normal
+# values, so any other order would differ in the last bits.
+@test "run: sums of long rows and over leading axes are the same bits compiled and with --reference" {
+  cat >"$BATS_TEST_TMPDIR/sums.json" <<'JSON'
+{"source": ["auto f(float x[100000], float y[3][1000], float z[1000][70], f64 w[5000]) {",
+            "  return (sum(x), mean(x * x), sum(y, 1), sum(z, 0), sum(w), sum(y[:, :64], 1)); }"],
+ "args": {"x": {"dtype": "f32", "shape": [100000], "random": {"seed": 1, "dist": "normal"}},
+          "y": {"dtype": "f32", "shape": [3, 1000], "random": {"seed": 2, "dist": "normal"}},
+          "z": {"dtype": "f32", "shape": [1000, 70], "random": {"seed": 3, "dist": "normal"}},
+          "w": {"dtype": "f64", "shape": [5000], "random": {"seed": 4, "dist": "normal"}}}}
+JSON
+  run --separate-stderr tjit run --format json "$BATS_TEST_TMPDIR/sums.json"
+  assert_success
+  compiled=$output
+  run --separate-stderr tjit run --reference --format json "$BATS_TEST_TMPDIR/sums.json"
+  assert_success
+  [ "$output" = "$compiled" ]
+}
