@@ -235,14 +235,9 @@ bool rnd_lax_binary(tracer *t, int prim, value a, value b, tj_dtype dt, tj_span 
          emit(t, prim, in, 2, NULL, NULL, 0, span, out);
 }
 
-/* _uniform(key, minval, maxval, shape, dtype)'s body (jax/_src/random/
- * core.py): the bounds converted and broadcast to the shape's rank, the
- * mantissa filled with random bits under the exponent of 1.0, minus 1,
- * scaled into [minval, maxval), at least minval. */
-static bool uniform_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
-  const sample_opts *o = ctx;
+bool rnd_uniform_body(tracer *t, const sample_opts *o, value key, value lo, value hi, tj_span span, value *out) {
   tj_dtype dt = o->dtype;
-  value key = v[0], lo = v[1], hi = v[2], bits, fb, floats, range;
+  value bits, fb, floats, range;
   int nbits = dtype_size(dt) * 8, nmant = rnd_float_nmant(dt), rng_bits = nmant < 8 ? 8 : nbits;
   tj_dtype ut = rnd_uint_of_bits(nbits);
   if (!convert(t, &lo, dt, false, span) || !convert(t, &hi, dt, false, span) || !rnd_to_rank(t, &lo, o->shape.rank, span) ||
@@ -264,6 +259,11 @@ static bool uniform_body(tracer *t, const void *ctx, value *v, tj_span span, val
       !apply_binary(t, P_add, floats, lo, span, &floats) || !ta_reshape_to(t, &floats, &o->shape, span))
     return false;
   return rnd_lax_binary(t, P_max, lo, floats, dt, span, out);
+}
+
+/* The jitted _uniform's body, its operands (key, minval, maxval). */
+static bool uniform_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
+  return rnd_uniform_body(t, ctx, v[0], v[1], v[2], span, out);
 }
 
 static const ast_func uniform_tag, bernoulli_tag;

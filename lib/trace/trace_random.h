@@ -30,6 +30,11 @@ tj_dtype rnd_uint_of_bits(int bits);                     /* uint8 .. uint64 */
 bool rnd_to_rank(tracer *t, value *v, int rank, tj_span span); /* lax.broadcast_to_rank */
 /* A lax binary operation on two operands converted to dt (no promotion). */
 bool rnd_lax_binary(tracer *t, int prim, value a, value b, tj_dtype dt, tj_span span, value *out);
+/* _uniform(key, minval, maxval, shape, dtype)'s body (jax/_src/random/
+ * core.py): the bounds converted and broadcast to the shape's rank, the
+ * mantissa filled with random bits under the exponent of 1.0, minus 1,
+ * scaled into [minval, maxval), at least minval. */
+bool rnd_uniform_body(tracer *t, const sample_opts *o, value key, value lo, value hi, tj_span span, value *out);
 /* The jitted _uniform(key, minval, maxval) of o's shape and dtype, on a
  * typed key (args: key, minval, maxval). */
 bool rnd_uniform_jit(tracer *t, const sample_opts *o, value *args, tj_span span, value *out);

@@ -117,25 +117,7 @@ static bool read_gumbel_mode(tracer *t, const value *m, tj_span span, gumbel_mod
  * operands are (key, maxval, minval); its body (trace_random.c's
  * uniform_body with those operands). */
 static bool uniform_kw_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
-  const sample_opts *o = ctx;
-  tj_dtype dt = o->dtype;
-  value key = v[0], lo = v[2], hi = v[1], bits, fb, range;
-  int nbits = dtype_size(dt) * 8, nmant = rnd_float_nmant(dt), rng_bits = nmant < 8 ? 8 : nbits;
-  tj_dtype ut = rnd_uint_of_bits(nbits);
-  if (!convert(t, &lo, dt, false, span) || !convert(t, &hi, dt, false, span) ||
-      !rnd_to_rank(t, &lo, o->shape.rank, span) || !rnd_to_rank(t, &hi, o->shape.rank, span) ||
-      !random_bits(t, key, rng_bits, &o->shape, span, &bits) ||
-      (rng_bits != nbits && !convert(t, &bits, ut, false, span)))
-    return false;
-  ir_param bc = {"new_dtype", pv_dtype(t->m, dt)};
-  if (!rnd_lax_binary(t, P_shift_right_logical, bits, value_strong(value_int(rng_bits - nmant), ut), ut, span, &fb) ||
-      !rnd_lax_binary(t, P_or, fb, value_strong(value_int(rnd_one_bits(dt)), ut), ut, span, &fb) ||
-      !rnd_emit1(t, P_bitcast_convert_type, &fb, &bc, 1, span) ||
-      !apply_binary(t, P_sub, fb, value_strong(value_float(1.0), dt), span, &fb) ||
-      !apply_binary(t, P_sub, hi, lo, span, &range) || !apply_binary(t, P_mul, fb, range, span, &fb) ||
-      !apply_binary(t, P_add, fb, lo, span, &fb) || !ta_reshape_to(t, &fb, &o->shape, span))
-    return false;
-  return rnd_lax_binary(t, P_max, lo, fb, dt, span, out);
+  return rnd_uniform_body(t, ctx, v[0], v[2], v[1], span, out);
 }
 
 static bool uniform_kw_jit(tracer *t, const sample_opts *o, value key, value lo, value hi, tj_span span, value *out) {
