@@ -9,9 +9,10 @@
  *    key<fry>[]), random_PRNGKey(seed) (the same, then random_unwrap:
  *    uint32[2]), random_key_data, random_wrap_key_data, random_split(key,
  *    num=2), random_fold_in(key, data), random_bits(key, shape=(),
- *    dtype=u32), random_clone(key) (random_clone_p), random_uniform(key, shape=(), dtype=f32, minval=0.,
- *    maxval=1.) (its jit[name=_uniform]), random_bernoulli(key, p=0.5,
- *    shape=None) (its jit[name=_bernoulli], mode 'low'), random_normal(key,
+ *    dtype=u32), random_clone(key) (random_clone_p), random_uniform(key,
+ *    shape=(), dtype=f32, minval=0., maxval=1.) (its jit[name=_uniform]),
+ *    random_bernoulli(key, p=0.5, shape=None, mode='low') (its
+ *    jit[name=_bernoulli]; mode 'high' in trace_random_dist.c), random_normal(key,
  *    shape=(), dtype=f32) (jit[name=_normal] around jit[name=_normal_real]:
  *    uniform over [nextafter(-1, 0), 1), erf_inv, times sqrt 2),
  *    random_truncated_normal(key, lower, upper, shape=None, dtype=f32)

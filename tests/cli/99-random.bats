@@ -114,9 +114,11 @@ print("frequencies agree" if ok else "differ")' <"$BATS_TEST_TMPDIR/out.json"
   assert_output "frequencies agree"
 }
 
-@test "examples/dropout.json: the mask is numpy's bernoulli of the key's bits, the kept activations scaled by exactly 1/keep" {
+@test "examples/dropout.json: the mask is numpy's bernoulli of the key's bits, the kept activations scaled by exactly 1/keep, compiled and evaluated bit for bit" {
   require_numpy
   tjit run --check --format json "$TJIT_ROOT/examples/dropout.json" >"$BATS_TEST_TMPDIR/out.json"
+  tjit run --reference --format json "$TJIT_ROOT/examples/dropout.json" >"$BATS_TEST_TMPDIR/ref.json"
+  cmp "$BATS_TEST_TMPDIR/out.json" "$BATS_TEST_TMPDIR/ref.json"
   run /usr/bin/python3 - "$BATS_TEST_TMPDIR/out.json" "$TJIT_ROOT/tests/data" <<'EOF'
 import json, sys
 import numpy as np
