@@ -4,7 +4,8 @@
  *    (shape, dtype, mode static); mode None is 'low': -log(-log(u)) of a
  *    _uniform called with keywords (minval=finfo.tiny, maxval=1.); 'high'
  *    (and 'highest' for dtypes other than float32) draws (2, *shape)
- *    uniforms and uses log1p.
+ *    uniforms and uses log1p; float32's 'highest' draws (2, *shape) uint32
+ *    bits, a 64-bit fraction made a float32 by _safe_int_to_float (clz).
  *  - random_randint(key, shape, minval, maxval, dtype=int32):
  *    jit[name=_randint], two 32- or 64-bit draws reduced modulo the span
  *    (8- and 16-bit dtypes drawn in int32 between clipped bounds).
