@@ -36,7 +36,7 @@ static const elem_template templates[P_COUNT] = {
 /* The prelude's helpers by their names in the templates ($max ...). */
 static const struct { const char *name; enum cg_helper h; } helper_names[] = {
     {"max", H_MAX}, {"min", H_MIN}, {"div", H_DIV},   {"rem", H_REM},
-    {"shl", H_SHL}, {"shra", H_SHRA}, {"shrl", H_SHRL}, {"ipow", H_IPOW},
+    {"shl", H_SHL}, {"shra", H_SHRA}, {"shrl", H_SHRL}, {"ipow", H_IPOW}, {"clz", H_CLZ},
 };
 
 /* What a template expands against: one equation on one dtype. */

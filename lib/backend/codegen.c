@@ -98,6 +98,7 @@ static const char *const helper_fns[H_COUNT][DT_COUNT] = {
     [H_REM] = {HELPER_NAMES(rem)},   [H_SHL] = {HELPER_NAMES(shl)},   [H_SHRA] = {HELPER_NAMES(shra)},
     [H_SHRL] = {HELPER_NAMES(shrl)}, [H_IPOW] = {HELPER_NAMES(ipow)}, [H_F2I] = {HELPER_NAMES(f2i)},
     [H_U2F] = {HELPER_NAMES(u2f)},   [H_RP] = {HELPER_NAMES(rp)},     [H_BITS] = {HELPER_NAMES(bits)},
+    [H_CLZ] = {HELPER_NAMES(clz)},
 };
 #undef X
 
@@ -752,6 +753,16 @@ static void emit_bits_helper(tj_buf *b, tj_dtype t) {
   else buf_puts(b, "static f64 tj_bits_f64(unsigned long long u) { union { unsigned long long u; f64 f; } x; x.u = u; return x.f; }\n");
 }
 
+/* lax.clz: the leading zeros of t's bits, the width for 0 (XLA's
+ * count_leading_zeros; tcc has no __builtin_clz). */
+static void emit_clz_helper(tj_buf *b, tj_dtype t) {
+  const char *T = cg_type(t), *U = uint_of(t);
+  int bits = 8 * dtype_size(t);
+  const char *mask = bits == 64 ? "~0ull" : bits == 32 ? "0xffffffffu" : bits == 16 ? "0xffffu" : "0xffu";
+  buf_printf(b, "static %s tj_clz_%s(%s x) { %s u = (%s)x & %s; int n = %d; for (; u; u >>= 1) n--; return (%s)n; }\n",
+             T, T, T, U, U, mask, bits, T);
+}
+
 /* The C definition of helper h on dtype t, which the kernels' code calls. */
 static void emit_helper(tj_buf *b, enum cg_helper h, tj_dtype t) {
   switch (h) {
@@ -763,6 +774,7 @@ static void emit_helper(tj_buf *b, enum cg_helper h, tj_dtype t) {
   case H_U2F: emit_u2f_helper(b, t); break;
   case H_RP: emit_rp_helper(b, t); break;
   case H_BITS: emit_bits_helper(b, t); break;
+  case H_CLZ: emit_clz_helper(b, t); break;
   case H_COUNT: break;
   }
 }
@@ -795,7 +807,7 @@ static void emit_prelude(const cg *g, tj_buf *b) {
       buf_puts(b, TJ_RP_BITS_TEXT "\n");
       break;
     }
-  for (int h = H_BITS; h >= 0; h--) /* bits first: other helpers use its constants */
+  for (int h = H_COUNT - 1; h >= 0; h--) /* bits before the others: they use its constants */
     for (int t = 0; t < DT_COUNT; t++)
       if (g->need[h][t]) emit_helper(b, (enum cg_helper)h, (tj_dtype)t);
 }

@@ -52,7 +52,7 @@ cg_result codegen_c(const diag_at *at, const ir_module *m, pass_facts *f, tj_buf
 
 /* Helpers the prelude defines on demand, per dtype. */
 enum cg_helper {
-  H_MAX, H_MIN, H_DIV, H_REM, H_SHL, H_SHRA, H_SHRL, H_IPOW, H_F2I, H_U2F, H_RP, H_BITS, H_COUNT
+  H_MAX, H_MIN, H_DIV, H_REM, H_SHL, H_SHRA, H_SHRL, H_IPOW, H_F2I, H_U2F, H_RP, H_BITS, H_CLZ, H_COUNT
 };
 
 /* The functions of cg_fns.def, one flag each in cg.need_fn. */

@@ -94,6 +94,14 @@ static int64_t shift(enum shift_kind kind, int64_t x, int64_t y, tj_dtype t) {
 #define shift_right_logical(x, y, t) shift(SHIFT_RIGHT_LOGICAL, x, y, t)
 #define shift_right_arithmetic(x, y, t) shift(SHIFT_RIGHT_ARITHMETIC, x, y, t)
 
+/* lax.clz: the leading zeros of t's bits (x holds the value sign- or
+ * zero-extended), the width for 0, as XLA's count_leading_zeros. */
+static int64_t count_leading_zeros(int64_t x, tj_dtype t) {
+  int bits = 8 * dtype_size(t), n = bits;
+  for (uint64_t ux = (uint64_t)x & (bits == 64 ? ~0ull : (1ull << bits) - 1); ux; ux >>= 1) n--;
+  return n;
+}
+
 /* ---- elem.def's rows, one loop per row and dtype class ---- */
 
 /* Element i of a, read as T (a float operand of T, or pow's integer

@@ -268,6 +268,7 @@ const builtin_def builtins_math[] = {
     {"cbrt", unary_inexact, 1, 1, NULL, P_cbrt},
     {"erfinv", unary_inexact, 1, 1, NULL, P_erf_inv}, /* jax.scipy.special.erfinv */
     {"lax_erf_inv", unary_numeric, 1, 1, NULL, P_erf_inv}, /* lax.erf_inv: erf_inv_p.bind(x) */
+    {"lax_clz", unary_numeric, 1, 1, NULL, P_clz}, /* lax.clz: clz_p.bind(x) */
     {"abs", unary_abs, 1, 1, NULL, P_abs},       {"sign", unary_numeric, 1, 1, NULL, P_sign},
     {"floor", unary_rounding, 1, 1, NULL, P_floor},  {"ceil", unary_rounding, 1, 1, NULL, P_ceil},
     {"round", unary_rounding, 1, 2, kw_decimals, P_round},

@@ -4,7 +4,8 @@
  *    (shape, dtype, mode static); mode None is 'low': -log(-log(u)) of a
  *    _uniform called with keywords (minval=finfo.tiny, maxval=1.); 'high'
  *    (and 'highest' for dtypes other than float32) draws (2, *shape)
- *    uniforms and uses log1p.
+ *    uniforms and uses log1p; float32's 'highest' draws (2, *shape) uint32
+ *    bits, a 64-bit fraction made a float32 by _safe_int_to_float (clz).
  *  - random_randint(key, shape, minval, maxval, dtype=int32):
  *    jit[name=_randint], two 32- or 64-bit draws reduced modulo the span
  *    (8- and 16-bit dtypes drawn in int32 between clipped bounds).
@@ -155,9 +156,100 @@ static bool gumbel_high(tracer *t, const gumbel_opts *g, value key, tj_span span
          neg(t, out, span);
 }
 
+/* ---- gumbel, mode 'highest' for float32 ---- */
+
+static bool ones_like(tracer *t, value x, tj_span span, value *out);
+
+static value u32_const(uint64_t v) { return value_strong(value_int((int64_t)v), DT_U32); }
+
+/* lax's binary operations on uint32 (bind, no promotion): a scalar
+ * np.array(c, dtype=np.uint32) operand is a u32 literal. */
+static bool lax_u32(tracer *t, int prim, value a, value b, tj_span span, value *out) {
+  return rnd_lax_binary(t, prim, a, b, DT_U32, span, out);
+}
+
+/* x[i] of a traced array: indexing.py _static_slice, slice (strides all
+ * 1, recorded None) then squeeze the axis. */
+static bool first_axis_item(tracer *t, value x, int64_t i, tj_span span, value *out) {
+  tj_aval a = value_aval(t, &x);
+  int64_t axis0 = 0;
+  value r;
+  if (!emit_slice_in_dim(t, ATOM_VAR(x.var), &a, 0, i, i + 1, true, span, &r)) return false;
+  ir_atom in = ATOM_VAR(r.var);
+  ir_param sq = {"dimensions", pv_ints(t->m, PV_TUPLE, &axis0, 1)};
+  return emit(t, P_squeeze, &in, 1, NULL, &sq, 1, span, out);
+}
+
+/* u.view(float32) (array_methods.py _view): bitcast_convert_type, a 0-d
+ * array expanded to (1,) first and squeezed after. */
+static bool view_f32(tracer *t, value *u, tj_span span) {
+  bool scalar = value_aval(t, u).rank == 0;
+  value args[2] = {*u, value_int(0)};
+  ir_param p = {"new_dtype", pv_dtype(t->m, DT_F32)};
+  if (scalar && !call_builtin_values(t, "expand_dims", args, 2, span, u)) return false;
+  if (!rnd_emit1(t, P_bitcast_convert_type, u, &p, 1, span)) return false;
+  return !scalar || call_builtin_values(t, "squeeze", u, 1, span, u);
+}
+
+/* _safe_int_to_float(bits, float32): u32[2, ...] as a 64-bit fixed point
+ * fraction, rounded down to a float32 in (0, 1) by counting the leading
+ * zeros (float32's finfo: bits 32, nmant 23, minexp -126). */
+static bool safe_int_to_float(tracer *t, value bits, tj_span span, value *out) {
+  value clz = bits, hiclz, loclz, hi, lo, m, c, a, b, e;
+  if (!rnd_emit1(t, P_clz, &clz, NULL, 0, span) || !unpack2(t, clz, span, &hiclz, &loclz) ||
+      !unpack2(t, bits, span, &hi, &lo) || !lax_u32(t, P_shift_left, hi, hiclz, span, &m) ||
+      !binary_op(t, OP_EQ, hiclz, value_int(32), span, &c) || !lax_u32(t, P_shift_left, lo, loclz, span, &a) ||
+      !binary_op(t, OP_SUB, value_int(32), hiclz, span, &b) || !lax_u32(t, P_shift_right_logical, lo, b, span, &b))
+    return false;
+  value cab[3] = {c, a, b};
+  if (!where_jit(t, cab, span, &a) || !lax_u32(t, P_or, m, a, span, &m) ||
+      !lax_u32(t, P_shift_right_logical, m, u32_const(32 - 23 - 1), span, &m) ||
+      !lax_u32(t, P_and, m, u32_const((1u << 23) - 1), span, &m) ||
+      !binary_op(t, OP_EQ, hiclz, value_int(32), span, &c) || !binary_op(t, OP_ADD, value_int(32), loclz, span, &a))
+    return false;
+  value cae[3] = {c, a, hiclz};
+  if (!where_jit(t, cae, span, &e) || !binary_op(t, OP_SUB, value_int(126), e, span, &e) ||
+      !lax_u32(t, P_shift_left, e, u32_const(23), span, &e) ||
+      !lax_u32(t, P_and, e, u32_const((1u << 30) - (1u << 22)), span, &e) || !lax_u32(t, P_or, e, m, span, out))
+    return false;
+  return view_f32(t, out, span);
+}
+
+/* _gumbel's float32 'highest' body: 64 bits per sample, the fraction
+ * (or its complement 1 - it, below 2^-1) converted exactly enough that
+ * log1p and log keep the tails. */
+static bool gumbel_highest(tracer *t, const gumbel_opts *g, value key, tj_span span, value *out) {
+  tj_aval two = lead_dim(&g->o.shape, 2);
+  value bits, nb, lo_bits, eq, ones, add, hi_bits, flip, x, y;
+  static const char *const kw_dtype[] = {"dtype"};
+  value u32 = {.kind = V_DTYPE, .dtype = DT_U32};
+  if (!random_bits(t, key, 32, &two, span, &bits)) return false;
+  nb = bits;
+  if (!rnd_emit1(t, P_not, &nb, NULL, 0, span) || !first_axis_item(t, nb, 1, span, &lo_bits) ||
+      !binary_op(t, OP_EQ, lo_bits, u32_const(0xffffffffu), span, &eq) || !ones_like(t, lo_bits, span, &ones))
+    return false;
+  value items[2] = {eq, ones};
+  value list = rnd_tuple(t, items, 2);
+  list.list = true;
+  if (!call_builtin_kw(t, "array", &list, 1, kw_dtype, &u32, 1, span, &add) ||
+      !binary_op(t, OP_ADD, nb, add, span, &nb) || !first_axis_item(t, bits, 0, span, &hi_bits) ||
+      !binary_op(t, OP_LT, hi_bits, u32_const(1u << 31), span, &flip))
+    return false;
+  value fbn[3] = {flip, bits, nb};
+  if (!where_jit(t, fbn, span, &x) || !safe_int_to_float(t, x, span, &x)) return false;
+  y = x;
+  if (!neg(t, &y, span) || !jnp1(t, "log1p", &y, span) || !neg(t, &y, span) || !jnp1(t, "log", &y, span) ||
+      !neg(t, &y, span) || !jnp1(t, "log", &x, span) || !neg(t, &x, span) || !jnp1(t, "log", &x, span) ||
+      !neg(t, &x, span))
+    return false;
+  value fyx[3] = {flip, y, x};
+  return where_jit(t, fyx, span, out);
+}
+
 /* _gumbel(key, shape, dtype, mode)'s body. */
 static bool gumbel_body(tracer *t, const void *ctx, value *v, tj_span span, value *out) {
   const gumbel_opts *g = ctx;
+  if (g->mode == GUMBEL_HIGHEST && g->o.dtype == DT_F32) return gumbel_highest(t, g, v[0], span, out);
   if (g->mode != GUMBEL_LOW) return gumbel_high(t, g, v[0], span, out);
   tj_dtype dt = g->o.dtype;
   return uniform_kw_jit(t, &g->o, v[0], value_strong(value_float(float_tiny(dt)), dt), value_float(1.0), span, out) &&
@@ -166,8 +258,6 @@ static bool gumbel_body(tracer *t, const void *ctx, value *v, tj_span span, valu
 
 /* The jitted _gumbel on a typed key (gumbel's checks done). */
 static bool gumbel_jit(tracer *t, const gumbel_opts *g, value key, tj_span span, value *out) {
-  if (g->mode == GUMBEL_HIGHEST && g->o.dtype == DT_F32)
-    return tracer_error(t, span, "gumbel's mode='highest' for float32 is not supported by tjit yet");
   value statics[3] = {rnd_shape_value(t, &g->o.shape), {.kind = V_DTYPE, .dtype = g->o.dtype},
                       str_value(gumbel_mode_names[g->mode])};
   jnp_jit_fn fn = {"_gumbel", &gumbel_tag, rnd_tuple(t, statics, 3), gumbel_body, g};

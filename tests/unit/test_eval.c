@@ -540,6 +540,21 @@ static void test_bitwise_and_math(void) {
   r = unary(P_not, b4, p);
   CHECK_AT(r, 0, 0); CHECK_AT(r, 1, 1);
   array_free(r);
+  /* clz on the dtype's bits: clz(0) is the width, a negative has none */
+  r = unary(P_clz, i4, x);
+  CHECK_AT(r, 0, 28); CHECK_AT(r, 1, 0); CHECK_AT(r, 2, 32); CHECK_AT(r, 3, 29);
+  array_free(r);
+  tj_aval u8 = av(DT_U8, 1, 4), i16 = av(DT_I16, 1, 4), u64 = av(DT_U64, 1, 4);
+  double bytes[] = {0, 1, 128, 255}, shorts[] = {-1, 1, 0, 256}, longs[] = {0, 1, 4294967296.0, 4611686018427387904.0};
+  r = unary(P_clz, u8, bytes);
+  CHECK_AT(r, 0, 8); CHECK_AT(r, 1, 7); CHECK_AT(r, 2, 0); CHECK_AT(r, 3, 0);
+  array_free(r);
+  r = unary(P_clz, i16, shorts);
+  CHECK_AT(r, 0, 0); CHECK_AT(r, 1, 15); CHECK_AT(r, 2, 16); CHECK_AT(r, 3, 7);
+  array_free(r);
+  r = unary(P_clz, u64, longs);
+  CHECK_AT(r, 0, 64); CHECK_AT(r, 1, 63); CHECK_AT(r, 2, 31); CHECK_AT(r, 3, 1);
+  array_free(r);
   r = binary(P_or, b4, p, q, b4);
   CHECK_AT(r, 0, 1); CHECK_AT(r, 3, 0);
   array_free(r);

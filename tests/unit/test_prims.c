@@ -257,6 +257,9 @@ static void check_dtype_errors(void) {
                     "complexfloating.");
   /* standard_unop(_bool_or_int, 'not') */
   check_dtype_error(P_not, DT_F64, 0, 0, "TypeError: not does not accept dtype float64. Accepted dtypes are subtypes of integer, bool.");
+  /* standard_unop(_int, 'clz'): bool is not an integer here */
+  check_dtype_error(P_clz, DT_BOOL, 0, 0, "TypeError: clz does not accept dtype bool. Accepted dtypes are subtypes of integer.");
+  check_dtype_error(P_clz, DT_F32, 0, 0, "TypeError: clz does not accept dtype float32. Accepted dtypes are subtypes of integer.");
   /* _integer_pow_dtype_rule: unop_dtype_rule(_identity, _int | _float | _complex, 'integer_pow', x) */
   check_dtype_error(P_integer_pow, DT_BOOL, 0, 0,
                     "TypeError: integer_pow does not accept dtype bool. Accepted dtypes are subtypes of integer, floating, "
