@@ -364,6 +364,11 @@ static flow exec_decl(tracer *t, scope *s, node *n) {
   if (n->nnames > 1 && !n->is_destructure) { /* `int i = 0, j = 1;`: inits in items */
     for (int i = 0; i < n->nnames; i++) {
       value vi = value_int(0);
+      if (!(n->items && n->items[i]) && !n->type.present) { /* `auto a, b = x;` is no unpacking */
+        tracer_error(t, n->span, "declaration of '%s' needs an initial value", name_str(t->prog->names, n->names[i]));
+        diag_hint(t->diags, "to unpack a tuple, write auto (a, b) = x;");
+        return FLOW_ERROR;
+      }
       if (n->items && n->items[i] && !eval(t, s, n->items[i], &vi)) return FLOW_ERROR;
       if (!apply_decl_type(t, &n->type, &vi, n->span)) return FLOW_ERROR;
       scope_bind(t, s, n->names[i], vi);
