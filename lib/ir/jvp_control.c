@@ -194,7 +194,7 @@ static ir_jaxpr *augmented_cond(jq *q, const ir_jaxpr *cj, const ir_atom *tangen
   *r = *cj;
   r->id = id, r->capeqns = r->neqns;
   r->invars = ARENA_ARRAY(&m->arena, uint32_t, cj->nin + (uint32_t)n + 1);
-  memcpy(r->invars, cj->invars, sizeof *r->invars * cj->nin);
+  if (cj->nin) memcpy(r->invars, cj->invars, sizeof *r->invars * cj->nin);
   for (int i = 0; i < n; i++) {
     tj_aval a = ir_atom_aval(m, tangents[i]);
     r->invars[r->nin++] = ir_new_var(m, &a);

@@ -178,7 +178,7 @@ static ir_jaxpr *dce_body(ir_module *m, const ir_jaxpr *body, const bool *used_o
   bool *live = zalloc(m->nvars, sizeof *live);
   c->constvars = body->constvars, c->nconst = body->nconst;
   c->eqns = ARENA_ARRAY(&m->arena, ir_eqn, body->neqns + 1);
-  memcpy(c->eqns, body->eqns, sizeof *c->eqns * body->neqns);
+  if (body->neqns) memcpy(c->eqns, body->eqns, sizeof *c->eqns * body->neqns); /* NULL when empty */
   c->neqns = c->capeqns = body->neqns;
   c->outs = ARENA_ARRAY(&m->arena, ir_atom, body->nout + 1);
   for (uint32_t i = 0; i < body->nout; i++) {

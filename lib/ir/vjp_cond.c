@@ -110,7 +110,7 @@ static bool join_outputs(const jvp_target *t, lin_jaxpr *lj, const merged *g, ui
   ir_module *m = t->m;
   ir_jaxpr *pj = lj->primal;
   ir_atom *outs = ARENA_ARRAY(&m->arena, ir_atom, nout + g->n + 1);
-  memcpy(outs, pj->outs, sizeof *outs * nout);
+  if (nout) memcpy(outs, pj->outs, sizeof *outs * nout);
   for (uint32_t s = 0; s < g->n; s++)
     if (!empty_like(t, pj, &g->slots[s].aval, span, &outs[nout + s])) return false;
   for (uint32_t r = 0; r < lj->nres; r++) outs[nout + g->index[b][r]] = pj->outs[nout + r];
@@ -129,7 +129,7 @@ static void join_inputs(ir_module *m, lin_jaxpr *lj, const merged *g, uint32_t b
   for (uint32_t r = 0; r < lj->nres; r++) inv[g->index[b][r]] = tj->invars[r];
   for (uint32_t s = 0; s < g->n; s++)
     if (inv[s] == UINT32_MAX) inv[s] = ir_new_var(m, &g->slots[s].aval);
-  memcpy(inv + g->n, tj->invars + lj->nres, sizeof *inv * nt);
+  if (nt) memcpy(inv + g->n, tj->invars + lj->nres, sizeof *inv * nt);
   tj->invars = inv, tj->nin = g->n + nt;
 }
 

@@ -263,8 +263,8 @@ static ir_jaxpr *known_hoisting(sl *s, hoist *h, bool *hoisted, ir_atom *hres) {
     nb->outs[nb->nout++] = staged(m, h, a);
   }
   nb->invars = ARENA_ARRAY(&m->arena, uint32_t, h->nconsts + pj->nin + 1);
-  memcpy(nb->invars, h->binders, sizeof *nb->invars * h->nconsts);
-  memcpy(nb->invars + h->nconsts, pj->invars + s->nc, sizeof *nb->invars * (pj->nin - s->nc));
+  if (h->nconsts) memcpy(nb->invars, h->binders, sizeof *nb->invars * h->nconsts);
+  if (pj->nin > s->nc) memcpy(nb->invars + h->nconsts, pj->invars + s->nc, sizeof *nb->invars * (pj->nin - s->nc));
   nb->nin = h->nconsts + pj->nin - s->nc;
   return nb;
 }
