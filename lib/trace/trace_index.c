@@ -401,7 +401,7 @@ static bool clamp_start(tracer *t, ix_start *st, int64_t d, tj_span span) {
 
 static bool dynamic_slice(tracer *t, const indexer *ix, value x, value *out) {
   ix_start starts[TJ_MAX_RANK];
-  int64_t sizes[TJ_MAX_RANK], rev[TJ_MAX_RANK], squeeze[TJ_MAX_RANK], newaxis[2 * TJ_MAX_RANK];
+  int64_t sizes[TJ_MAX_RANK] = {0}, rev[TJ_MAX_RANK], squeeze[TJ_MAX_RANK], newaxis[2 * TJ_MAX_RANK];
   int nstart = 0, nrev = 0, nsqueeze = 0, nnew = 0;
   tj_span span = ix->span;
   for (int k = 0; k < ix->n; k++) {
@@ -466,6 +466,15 @@ static bool gather_fallback(tracer *t, indexer *ix, value x, value *out) {
       return tracer_error(t, it->span, "ValueError: slice step cannot be zero");
   }
   return ix_gather_take(t, ix, x, out);
+}
+
+/* x[i] for a 1-D, non-empty x and a traced integer scalar i: the dynamic
+ * slice path (_rewriting_take's to_dynamic_slice), as searchsorted's
+ * sorted_arr[mid] takes it. */
+bool index_scalar_traced(tracer *t, value x, value i, tj_span span, value *out) {
+  ix_item it = {.kind = IX_TRACED, .axis = 0, .var = i.var, .pos = 0, .span = span};
+  indexer ix = {.items = &it, .n = 1, .x = t->m->vars[x.var], .span = span};
+  return dynamic_slice(t, &ix, x, out);
 }
 
 bool index_traced(tracer *t, scope *s, node *n, value base, value *out) {
