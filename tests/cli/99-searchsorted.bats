@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# jnp.searchsorted (lib/trace/trace_search.c): compiled and --reference
+# results (run --check compares them) equal numpy.searchsorted for both
+# sides, with ties, on float and int arrays, queries of rank 0, 1 and 2,
+# method scan, and compare_all on ints (tjit refuses it on floats).
+bats_require_minimum_version 1.5.0
+load helper
+
+setup() {
+  SPEC="$BATS_TEST_TMPDIR/ss.json"
+}
+
+# write_spec DTYPE N VSHAPE [METHOD]: f(a, v) returning the (left, right) results.
+write_spec() {
+  local m=${4:-scan}
+  cat > "$SPEC" <<JSON
+{"tjit": 1, "source": [
+  "auto f($1[$2] a, $1$3 v) {",
+  "  return (searchsorted(a, v, method=\"$m\"), searchsorted(a, v, side=\"right\", method=\"$m\"));",
+  "}"]}
+JSON
+}
+
+# check A V: tjit run --check on A, V and with --reference, each against numpy.
+check() {
+  local args="{\"a\": $1, \"v\": $2}" mode
+  for mode in --check --reference; do
+    run -0 --separate-stderr tjit run $mode --format json --args "$args" "$SPEC"
+    OUT="$output" A="$1" V="$2" run -0 /usr/bin/python3 -c '
+import json, os, numpy as np
+a = np.array(json.loads(os.environ["A"])); v = np.array(json.loads(os.environ["V"]))
+outs = json.loads(os.environ["OUT"])["calls"][0]["outputs"]
+want = [np.searchsorted(a, v, s) for s in ("left", "right")]
+assert len(outs) == 2
+for o, w in zip(outs, want):
+    assert o["dtype"] == "i32", o
+    assert np.array_equal(np.array(o["data"]), w), (o["data"], w.tolist())
+print("ok")'
+  done
+}
+
+@test "searchsorted: float a with ties, queries of rank 0, 1 and 2, both sides" {
+  write_spec f32 7 ""
+  check "[-1.5, 0.0, 0.0, 2.0, 2.0, 2.0, 9.25]" 2.0
+  check "[-1.5, 0.0, 0.0, 2.0, 2.0, 2.0, 9.25]" -0.0
+  check "[-1.5, 0.0, 0.0, 2.0, 2.0, 2.0, 9.25]" 10.0
+  write_spec f32 7 "[9]"
+  check "[-1.5, 0.0, 0.0, 2.0, 2.0, 2.0, 9.25]" "[-3.0, -1.5, 0.0, 1.0, 2.0, 2.5, 9.25, 9.5, 100.0]"
+  write_spec f32 8 "[2,3]"
+  check "[1.0, 1.0, 1.0, 1.0, 2.0, 3.0, 5.0, 8.0]" "[[0.0, 1.0, 2.0], [4.0, 8.0, 9.0]]"
+}
+
+@test "searchsorted: int a, one element, a power of two minus one, and ties" {
+  write_spec i32 1 "[3]"
+  check "[5]" "[4, 5, 6]"
+  write_spec i32 3 "[2,4]"
+  check "[2, 2, 7]" "[[1, 2, 3, 7], [8, -4, 2, 6]]"
+  write_spec i32 16 "[5]"
+  check "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]" "[-1, 0, 7, 15, 16]"
+}
+
+@test "searchsorted: method compare_all on ints, queries of rank 0 and 2" {
+  write_spec i32 5 "" compare_all
+  check "[1, 2, 2, 3, 9]" 2
+  write_spec i32 5 "[2,3]" compare_all
+  check "[1, 2, 2, 3, 9]" "[[0, 1, 2], [3, 9, 10]]"
+}
