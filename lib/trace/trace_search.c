@@ -48,14 +48,26 @@ static bool select2(tracer *t, value pred, value on_true, value on_false, tj_dty
          emit(t, P_select_n, in, 3, NULL, NULL, 0, span, out);
 }
 
-/* lax._canonicalize_float_for_sort of a scalar x: select(eq(x, _zero(x)),
- * _zeros(x), x), then select(_isnan(x), full_like(result, nan), result);
- * the full_likes of a scalar are literals. */
+/* lax.full_like(x, fill): a literal for a scalar x, else lax.full's
+ * broadcast_in_dim (the sharding of a traced x canonicalizes to None). */
+static bool full_like(tracer *t, value x, double fill, tj_span span, value *out) {
+  tj_aval shape = value_aval(t, &x), fa = aval_scalar(shape.dtype, false);
+  value f = value_strong(value_float(fill), shape.dtype);
+  if (shape.rank == 0) return *out = f, true;
+  shape.weak = false;
+  return ta_broadcast_trailing(t, &f, &fa, &shape, span, out);
+}
+
+/* lax._canonicalize_float_for_sort(x): select(eq(x, _zero(x)), _zeros(x),
+ * x), then select(_isnan(x), full_like(result, nan), result); _zero(x) is
+ * a scalar (a literal: lax's binary ops take a scalar beside an array),
+ * the full_likes have x's shape. */
 static bool canonicalize_for_sort(tracer *t, value x, tj_span span, value *out) {
   tj_dtype dt = value_aval(t, &x).dtype;
-  value zero = value_strong(value_float(0), dt), nan = value_strong(value_float(NAN), dt), eq, r, isnan;
-  return emit2(t, P_eq, x, zero, dt, span, &eq) && select2(t, eq, zero, x, dt, span, &r) &&
-         emit2(t, P_ne, x, x, dt, span, &isnan) && select2(t, isnan, nan, r, dt, span, out);
+  value zero = value_strong(value_float(0), dt), zeros, nans, eq, r, isnan;
+  return emit2(t, P_eq, x, zero, dt, span, &eq) && full_like(t, x, 0, span, &zeros) &&
+         select2(t, eq, zeros, x, dt, span, &r) && emit2(t, P_ne, x, x, dt, span, &isnan) &&
+         full_like(t, r, NAN, span, &nans) && select2(t, isnan, nans, r, dt, span, out);
 }
 
 /* lax._sort_le_comparator(x, y) (le) or _sort_lt_comparator (lt) of one
@@ -218,8 +230,6 @@ static bool builtin_searchsorted(tracer *t, const builtin_def *b, const call_arg
   if (m == 3) return tracer_error(t, span, "NotImplementedError: searchsorted's method='sort' is not supported by tjit yet");
   ss_opts o = {.left = side[0] == 'l', .unrolled = m == 2, .dtype = aa.dims[0] > INT32_MAX ? DT_I64 : DT_I32,
                .call = a->call};
-  if (m == 0 && dtype_is_float(dt)) /* the batched select_n of a literal case fails in lib/ir/batch.c */
-    return tracer_error(t, span, "NotImplementedError: searchsorted's method='compare_all' on floats is not supported by tjit yet");
   if (m == 0) {
     jnp_jit_fn fn = {"_searchsorted_compare_all_impl", &compare_all_tag,
                      tuple2(t, value_bool(o.left), value_int(o.dtype)), compare_all_impl, &o};

@@ -2,7 +2,7 @@
 # jnp.searchsorted (lib/trace/trace_search.c): compiled and --reference
 # results (run --check compares them) equal numpy.searchsorted for both
 # sides, with ties, on float and int arrays, queries of rank 0, 1 and 2,
-# method scan, and compare_all on ints (tjit refuses it on floats).
+# methods scan and compare_all.
 bats_require_minimum_version 1.5.0
 load helper
 
@@ -39,15 +39,18 @@ print("ok")'
   done
 }
 
-@test "searchsorted: float a with ties, queries of rank 0, 1 and 2, both sides" {
-  write_spec f32 7 ""
-  check "[-1.5, 0.0, 0.0, 2.0, 2.0, 2.0, 9.25]" 2.0
-  check "[-1.5, 0.0, 0.0, 2.0, 2.0, 2.0, 9.25]" -0.0
-  check "[-1.5, 0.0, 0.0, 2.0, 2.0, 2.0, 9.25]" 10.0
-  write_spec f32 7 "[9]"
-  check "[-1.5, 0.0, 0.0, 2.0, 2.0, 2.0, 9.25]" "[-3.0, -1.5, 0.0, 1.0, 2.0, 2.5, 9.25, 9.5, 100.0]"
-  write_spec f32 8 "[2,3]"
-  check "[1.0, 1.0, 1.0, 1.0, 2.0, 3.0, 5.0, 8.0]" "[[0.0, 1.0, 2.0], [4.0, 8.0, 9.0]]"
+@test "searchsorted: float a with ties and -0.0, queries of rank 0, 1 and 2, both sides, scan and compare_all" {
+  for m in scan compare_all; do
+    write_spec f32 7 "" $m
+    check "[-1.5, 0.0, 0.0, 2.0, 2.0, 2.0, 9.25]" 2.0
+    check "[-1.5, 0.0, 0.0, 2.0, 2.0, 2.0, 9.25]" -0.0
+    check "[-1.5, -0.0, 0.0, 2.0, 2.0, 2.0, 9.25]" 0.0
+    check "[-1.5, 0.0, 0.0, 2.0, 2.0, 2.0, 9.25]" 10.0
+    write_spec f32 7 "[9]" $m
+    check "[-1.5, 0.0, 0.0, 2.0, 2.0, 2.0, 9.25]" "[-3.0, -1.5, -0.0, 1.0, 2.0, 2.5, 9.25, 9.5, 100.0]"
+    write_spec f32 8 "[2,3]" $m
+    check "[1.0, 1.0, 1.0, 1.0, 2.0, 3.0, 5.0, 8.0]" "[[0.0, 1.0, 2.0], [4.0, 8.0, 9.0]]"
+  done
 }
 
 @test "searchsorted: int a, one element, a power of two minus one, and ties" {
@@ -64,4 +67,26 @@ print("ok")'
   check "[1, 2, 2, 3, 9]" 2
   write_spec i32 5 "[2,3]" compare_all
   check "[1, 2, 2, 3, 9]" "[[0, 1, 2], [3, 9, 10]]"
+}
+
+@test "searchsorted: NaN sorts last and ties with NaN (lax's total order), as numpy's" {
+  for m in scan compare_all; do
+    cat > "$SPEC" <<JSON
+{"tjit": 1, "source": [
+  "auto f(f32[4] a, f32[5] v) {",
+  "  auto an = where(a > 100.0, nan, a), vn = where(v > 100.0, nan, v);",
+  "  return (searchsorted(an, vn, method=\"$m\"), searchsorted(an, vn, side=\"right\", method=\"$m\"));",
+  "}"]}
+JSON
+    for mode in --check --reference; do
+      run -0 --separate-stderr tjit run $mode --format json --args '{"a": [1.0, 2.0, 200.0, 300.0], "v": [0.5, 2.0, 500.0, 1e9, 2.5]}' "$SPEC"
+      OUT="$output" run -0 /usr/bin/python3 -c '
+import json, os, numpy as np
+a = np.array([1.0, 2.0, np.nan, np.nan], np.float32); v = np.array([0.5, 2.0, np.nan, np.nan, 2.5], np.float32)
+outs = json.loads(os.environ["OUT"])["calls"][0]["outputs"]
+for o, s in zip(outs, ("left", "right")):
+    assert np.array_equal(np.array(o["data"]), np.searchsorted(a, v, s)), (o["data"], s)
+print("ok")'
+    done
+  done
 }
