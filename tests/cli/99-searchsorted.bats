@@ -90,3 +90,20 @@ print("ok")'
     done
   done
 }
+
+@test "searchsorted: two query sizes in one function (one jit body batched at two sizes)" {
+  cat > "$SPEC" <<'JSON'
+{"tjit": 1, "source": [
+  "auto f(f32[5] a, f32[3] v, f32[2] w) {",
+  "  return (searchsorted(a, v), searchsorted(a, w));",
+  "}"]}
+JSON
+  for mode in --check --reference; do
+    run -0 --separate-stderr tjit run $mode --format json --args '{"a": [0.0, 1.0, 2.0, 3.0, 4.0], "v": [3.5, 0.5, 9.0], "w": [-1.0, 2.0]}' "$SPEC"
+    OUT="$output" run -0 /usr/bin/python3 -c '
+import json, os
+outs = json.loads(os.environ["OUT"])["calls"][0]["outputs"]
+assert [o["data"] for o in outs] == [[4, 1, 5], [0, 2]], outs
+print("ok")'
+  done
+}
