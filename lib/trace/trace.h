@@ -200,6 +200,8 @@ bool binary_op(tracer *t, ast_op op, value a, value b, tj_span span, value *out)
 bool index_traced(tracer *t, scope *s, node *n, value base, value *out);
 /* x[i]: x traced, 1-D and not empty, i a traced integer scalar. */
 bool index_scalar_traced(tracer *t, value x, value i, tj_span span, value *out);
+/* x[i]: x traced and 1-D, i a static int. */
+bool index_static_int(tracer *t, value x, int64_t i, tj_span span, value *out);
 /* target[items] = v (with op: the compound operator, or OP_ASSIGN), as JAX
  * records x.at[...].set(v); updates the variable that holds the array. */
 bool index_assign(tracer *t, scope *s, node *target, ast_op op, node *rhs, value *out);

@@ -477,6 +477,16 @@ bool index_scalar_traced(tracer *t, value x, value i, tj_span span, value *out) 
   return dynamic_slice(t, &ix, x, out);
 }
 
+/* x[i] for a 1-D x and a static int i in range: to_static_slice's slice
+ * and squeeze (jax.random.choice's p_cuml[-1]). */
+bool index_static_int(tracer *t, value x, int64_t i, tj_span span, value *out) {
+  ix_item it = {.kind = IX_INT, .axis = 0, .i = i, .pos = 0, .span = span};
+  indexer ix = {.items = &it, .n = 1, .x = t->m->vars[x.var], .span = span};
+  if (!static_applies(&ix)) return tracer_error(t, span, "IndexError: index %lld is out of bounds for axis 0 with size %lld",
+                                                (long long)i, (long long)ix.x.dims[0]);
+  return static_slice(t, &ix, x, out);
+}
+
 bool index_traced(tracer *t, scope *s, node *n, value base, value *out) {
   indexer ix;
   if (!parse_indexer(t, s, n, &t->m->vars[base.var], &ix) || !check_concrete(t, &ix)) return false;
