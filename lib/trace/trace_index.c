@@ -487,6 +487,14 @@ bool index_static_int(tracer *t, value x, int64_t i, tj_span span, value *out) {
   return static_slice(t, &ix, x, out);
 }
 
+/* x.at[idx].set(y) for a 1-D x and a 1-D integer array idx
+ * (_scatter_update with lax.scatter; searchsorted's _rank). */
+bool index_set_array(tracer *t, value x, value idx, value y, tj_span span, value *out) {
+  ix_item it = {.kind = IX_ARRAY, .axis = 0, .var = idx.var, .pos = 0, .span = span};
+  indexer ix = {.items = &it, .n = 1, .x = t->m->vars[x.var], .span = span};
+  return ix_scatter_update(t, &ix, x, y, P_scatter, out);
+}
+
 bool index_traced(tracer *t, scope *s, node *n, value base, value *out) {
   indexer ix;
   if (!parse_indexer(t, s, n, &t->m->vars[base.var], &ix) || !check_concrete(t, &ix)) return false;

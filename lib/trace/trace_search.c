@@ -10,8 +10,10 @@
  *     (low, high) uint32 carries, comparing with lax._sort_le_comparator
  *     (side 'left') or _sort_lt_comparator ('right');
  *   'compare_all': _searchsorted_compare_all_impl, vmap(op, in_axes=(0,
- *     None)) of the other comparator, summed over axis 0 in dtype.
- * 'sort' is refused. The comparators compare keys made by
+ *     None)) of the other comparator, summed over axis 0 in dtype;
+ *   'sort': _searchsorted_sort_impl, ranks by lax.sort_key_val of the
+ *     query and the array concatenated, less the queries' own ranks.
+ * The scan and compare_all comparators compare keys made by
  * _canonicalize_float_for_sort with the total-order eq_to/lt_to/le_to. */
 #include "trace_array_int.h"
 #include "trace_body.h"
@@ -19,7 +21,7 @@
 #include <math.h>
 #include <string.h>
 
-static const ast_func scan_tag, compare_all_tag;
+static const ast_func scan_tag, compare_all_tag, sort_tag;
 
 typedef struct {
   bool left;        /* side == 'left' */
@@ -177,6 +179,58 @@ static bool compare_all_impl(tracer *t, const void *ctx, value *args, tj_span sp
   return call_builtin_kw(t, "sum", &cmp, 1, kw, kwv, 2, span, out);
 }
 
+/* ---- method 'sort' ---- */
+
+/* _rank(x): idx = lax.iota(int32, len(x)); lax.full_like(idx, 0)
+ * .at[lax.sort_key_val(x, idx)[1]].set(idx), in that order: iota, the
+ * zeros' broadcast, the sort, the scatter. */
+static bool rank_of(tracer *t, value x, tj_span span, value *out) {
+  tj_aval xa = value_aval(t, &x), ia = aval_scalar(DT_I32, false), za = ia;
+  int64_t n = xa.dims[0], dim = 0;
+  ir_param ps[4] = {{"dimension", pv_int(t->m, 0)}, {"dtype", pv_dtype(t->m, DT_I32)},
+                    {"shape", pv_ints(t->m, PV_TUPLE, &n, 1)}, {"sharding", pv_none(t->m)}};
+  ir_atom none = 0, in[2];
+  value idx, zeros, zero = value_strong(value_int(0), DT_I32);
+  uint32_t sorted[2];
+  za.rank = 1, za.dims[0] = n;
+  if (!emit(t, P_iota, &none, 0, NULL, ps, 4, span, &idx) || !ta_broadcast_trailing(t, &zero, &ia, &za, span, &zeros))
+    return false;
+  in[0] = ATOM_VAR(x.var), in[1] = ATOM_VAR(idx.var);
+  ir_param sp[3] = {{"dimension", pv_int(t->m, dim)}, {"is_stable", pv_bool(t->m, true)}, {"num_keys", pv_int(t->m, 1)}};
+  return emit_n(t, P_sort, in, 2, 2, sp, 3, span, sorted) &&
+         index_set_array(t, zeros, value_traced(sorted[1]), idx, span, out);
+}
+
+/* x[lo:hi] of a 1-D x: a static slice, nothing when it is all of x. */
+static bool slice_1d(tracer *t, value x, int64_t lo, int64_t hi, tj_span span, value *out) {
+  tj_aval xa = value_aval(t, &x);
+  if (lo == 0 && hi == xa.dims[0]) return *out = x, true;
+  return emit_slice_in_dim(t, ATOM_VAR(x.var), &xa, 0, lo, hi, true, span, out);
+}
+
+/* _searchsorted_sort_impl (working_dtype int32): the rank of each query
+ * among the query and the sorted array concatenated (query first for
+ * 'left', so ties go left of a's), minus its rank among the queries. */
+static bool sort_impl(tracer *t, const void *ctx, value *args, tj_span span, value *out) {
+  const ss_opts *o = ctx;
+  value sorted = args[0], query = args[1], flat = query, both, index, qrank;
+  tj_aval qa = value_aval(t, &query);
+  int64_t qn = aval_size(&qa), n = value_aval(t, &sorted).dims[0];
+  if (n + qn > INT32_MAX) return tracer_error(t, span, "NotImplementedError: searchsorted's method='sort' of more than 2**31 - 1 elements (int64 ranks) is not supported by tjit");
+  if (!ta_ravel(t, &flat, span)) return false;
+  ir_atom in[2] = {ATOM_VAR(flat.var), ATOM_VAR(sorted.var)};
+  if (!o->left) in[0] = ATOM_VAR(sorted.var), in[1] = ATOM_VAR(flat.var);
+  ir_param p = {"dimension", pv_int(t->m, 0)};
+  if (!emit(t, P_concatenate, in, 2, NULL, &p, 1, span, &both) || !rank_of(t, both, span, &index) ||
+      !slice_1d(t, index, o->left ? 0 : n, o->left ? qn : n + qn, span, &index))
+    return false;
+  flat = query;
+  if (!ta_ravel(t, &flat, span) || !rank_of(t, flat, span, &qrank) ||
+      !apply_binary(t, P_sub, index, qrank, span, out) || !ta_reshape_to(t, out, &qa, span))
+    return false;
+  return convert(t, out, o->dtype, false, span);
+}
+
 /* ---- the builtin ---- */
 
 static const char *const methods[] = {"compare_all", "scan", "scan_unrolled", "sort"};
@@ -227,12 +281,12 @@ static bool builtin_searchsorted(tracer *t, const builtin_def *b, const call_arg
                         "ValueError: invalid argument method='%s', expected one of ['compare_all', 'scan', "
                         "'scan_unrolled', 'sort']",
                         method);
-  if (m == 3) return tracer_error(t, span, "NotImplementedError: searchsorted's method='sort' is not supported by tjit yet");
   ss_opts o = {.left = side[0] == 'l', .unrolled = m == 2, .dtype = aa.dims[0] > INT32_MAX ? DT_I64 : DT_I32,
                .call = a->call};
-  if (m == 0) {
-    jnp_jit_fn fn = {"_searchsorted_compare_all_impl", &compare_all_tag,
-                     tuple2(t, value_bool(o.left), value_int(o.dtype)), compare_all_impl, &o};
+  if (m == 0 || m == 3) {
+    jnp_jit_fn fn = {m == 0 ? "_searchsorted_compare_all_impl" : "_searchsorted_sort_impl",
+                     m == 0 ? &compare_all_tag : &sort_tag, tuple2(t, value_bool(o.left), value_int(o.dtype)),
+                     m == 0 ? compare_all_impl : sort_impl, &o};
     return jnp_jit(t, &fn, vals, 2, span, out);
   }
   return scan_jit(t, &o, vals[0], vals[1], span, out);

@@ -2,7 +2,7 @@
 # jnp.searchsorted (lib/trace/trace_search.c): compiled and --reference
 # results (run --check compares them) equal numpy.searchsorted for both
 # sides, with ties, on float and int arrays, queries of rank 0, 1 and 2,
-# methods scan and compare_all.
+# methods scan, compare_all and sort.
 bats_require_minimum_version 1.5.0
 load helper
 
@@ -39,8 +39,8 @@ print("ok")'
   done
 }
 
-@test "searchsorted: float a with ties and -0.0, queries of rank 0, 1 and 2, both sides, scan and compare_all" {
-  for m in scan compare_all; do
+@test "searchsorted: float a with ties and -0.0, queries of rank 0, 1 and 2, both sides, methods scan, compare_all and sort" {
+  for m in scan compare_all sort; do
     write_spec f32 7 "" $m
     check "[-1.5, 0.0, 0.0, 2.0, 2.0, 2.0, 9.25]" 2.0
     check "[-1.5, 0.0, 0.0, 2.0, 2.0, 2.0, 9.25]" -0.0
@@ -62,15 +62,17 @@ print("ok")'
   check "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]" "[-1, 0, 7, 15, 16]"
 }
 
-@test "searchsorted: method compare_all on ints, queries of rank 0 and 2" {
-  write_spec i32 5 "" compare_all
-  check "[1, 2, 2, 3, 9]" 2
-  write_spec i32 5 "[2,3]" compare_all
-  check "[1, 2, 2, 3, 9]" "[[0, 1, 2], [3, 9, 10]]"
+@test "searchsorted: methods compare_all and sort on ints with ties in a and in v, queries of rank 0 and 2" {
+  for m in compare_all sort; do
+    write_spec i32 5 "" $m
+    check "[1, 2, 2, 3, 9]" 2
+    write_spec i32 5 "[2,3]" $m
+    check "[1, 2, 2, 3, 9]" "[[0, 2, 2], [3, 9, 2]]"
+  done
 }
 
 @test "searchsorted: NaN sorts last and ties with NaN (lax's total order), as numpy's" {
-  for m in scan compare_all; do
+  for m in scan compare_all sort; do
     cat > "$SPEC" <<JSON
 {"tjit": 1, "source": [
   "auto f(f32[4] a, f32[5] v) {",
