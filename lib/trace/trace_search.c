@@ -272,6 +272,10 @@ static bool builtin_searchsorted(tracer *t, const builtin_def *b, const call_arg
   tj_dtype dt;
   bool weak;
   if (!promote_values(t, vals, 2, span, &dt, &weak)) return false;
+  /* a Python number v: jnp.asarray, then _convert_element_type to dt,
+   * a constant the jit receives as a literal */
+  if (vals[1].kind != V_TRACED && (weak ? !convert(t, &vals[1], dt, true, span) : !cast_static(t, &vals[1], dt, span)))
+    return false;
   if (strcmp(side, "left") != 0 && strcmp(side, "right") != 0)
     return tracer_error(t, span, "ValueError: invalid argument side='%s', expected 'left' or 'right'", side);
   int m = 0;
