@@ -109,3 +109,14 @@ assert [o["data"] for o in outs] == [[4, 1, 5], [0, 2]], outs
 print("ok")'
   done
 }
+
+@test "searchsorted: Python numbers for v, promoted with a (tests/cases/jnp-searchsorted-python-scalar.json)" {
+  for mode in --check --reference; do
+    run -0 --separate-stderr tjit run $mode --format json --args '{"a": [1.0, 2.0, 2.0, 3.0], "b": [1, 2, 3]}' "$CASES_DIR/jnp-searchsorted-python-scalar.json"
+    OUT="$output" run -0 /usr/bin/python3 -c '
+import json, os
+outs = json.loads(os.environ["OUT"])["calls"][0]["outputs"]
+assert [o["data"] for o in outs] == [1, 1, 2], outs
+print("ok")'
+  done
+}
