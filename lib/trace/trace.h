@@ -202,6 +202,8 @@ bool index_traced(tracer *t, scope *s, node *n, value base, value *out);
 bool index_scalar_traced(tracer *t, value x, value i, tj_span span, value *out);
 /* x[i]: x traced and 1-D, i a static int. */
 bool index_static_int(tracer *t, value x, int64_t i, tj_span span, value *out);
+/* x[idx]: x traced and 1-D, idx a traced integer array. */
+bool index_take_array(tracer *t, value x, value idx, tj_span span, value *out);
 /* x.at[idx].set(y): x traced and 1-D, idx a traced 1-D integer array. */
 bool index_set_array(tracer *t, value x, value idx, value y, tj_span span, value *out);
 /* target[items] = v (with op: the compound operator, or OP_ASSIGN), as JAX

@@ -487,6 +487,14 @@ bool index_static_int(tracer *t, value x, int64_t i, tj_span span, value *out) {
   return static_slice(t, &ix, x, out);
 }
 
+/* x[idx] for a 1-D x and a traced integer array idx: _rewriting_take's
+ * gather (searchsorted's a[sorter]). */
+bool index_take_array(tracer *t, value x, value idx, tj_span span, value *out) {
+  ix_item it = {.kind = IX_ARRAY, .axis = 0, .var = idx.var, .pos = 0, .span = span};
+  indexer ix = {.items = &it, .n = 1, .x = t->m->vars[x.var], .span = span};
+  return ix_gather_take(t, &ix, x, out);
+}
+
 /* x.at[idx].set(y) for a 1-D x and a 1-D integer array idx
  * (_scatter_update with lax.scatter; searchsorted's _rank). */
 bool index_set_array(tracer *t, value x, value idx, value y, tj_span span, value *out) {

@@ -13,6 +13,7 @@
  *     None)) of the other comparator, summed over axis 0 in dtype;
  *   'sort': _searchsorted_sort_impl, ranks by lax.sort_key_val of the
  *     query and the array concatenated, less the queries' own ranks.
+ * sorter (a 1-D integer array) gathers a[sorter] after the promotion.
  * The scan and compare_all comparators compare keys made by
  * _canonicalize_float_for_sort with the total-order eq_to/lt_to/le_to. */
 #include "trace_array_int.h"
@@ -264,8 +265,13 @@ static bool builtin_searchsorted(tracer *t, const builtin_def *b, const call_arg
       !read_str(t, b, a, 2, "side", "left", &side) || !ta_get_arg(t, b, a, 3, "sorter", &sorter, &sorter_span) ||
       !read_str(t, b, a, 99, "method", "scan", &method))
     return false;
-  if (sorter && sorter->kind != V_NONE)
-    return tracer_error(t, sorter_span, "NotImplementedError: searchsorted's sorter is not supported by tjit yet");
+  if (sorter && sorter->kind == V_NONE) sorter = NULL;
+  if (sorter) {
+    tj_aval sa = value_aval(t, sorter);
+    if (sorter->kind != V_TRACED || sa.rank != 1 || !dtype_is_int(sa.dtype))
+      return tracer_error(t, sorter_span, "NotImplementedError: searchsorted's sorter other than a 1-D integer array "
+                                          "is not supported by tjit");
+  }
   value vals[2] = {a->pos[0], a->pos[1]};
   tj_aval aa = value_aval(t, &vals[0]);
   if (aa.rank != 1) return tracer_error(t, a->pos_spans[0], "ValueError: a should be 1-dimensional");
@@ -276,6 +282,8 @@ static bool builtin_searchsorted(tracer *t, const builtin_def *b, const call_arg
    * a constant the jit receives as a literal */
   if (vals[1].kind != V_TRACED && (weak ? !convert(t, &vals[1], dt, true, span) : !cast_static(t, &vals[1], dt, span)))
     return false;
+  if (sorter && !index_take_array(t, vals[0], *sorter, span, &vals[0])) return false; /* a = a[sorter] */
+  aa = value_aval(t, &vals[0]);
   if (strcmp(side, "left") != 0 && strcmp(side, "right") != 0)
     return tracer_error(t, span, "ValueError: invalid argument side='%s', expected 'left' or 'right'", side);
   int m = 0;

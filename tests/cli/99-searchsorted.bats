@@ -120,3 +120,16 @@ assert [o["data"] for o in outs] == [1, 1, 2], outs
 print("ok")'
   done
 }
+
+@test "searchsorted with sorter=argsort(a): jnp.searchsorted's docstring example" {
+  for mode in --check --reference; do
+    run -0 --separate-stderr tjit run $mode --format json --args '{"a": [4.0, 3.0, 5.0, 1.0, 2.0], "v": [0.0, 3.0, 8.0, 1.5]}' "$CASES_DIR/jnp-searchsorted-sorter.json"
+    OUT="$output" run -0 /usr/bin/python3 -c '
+import json, os
+import numpy as np
+a = np.array([4.0, 3.0, 5.0, 1.0, 2.0]); v = np.array([0.0, 3.0, 8.0, 1.5])
+outs = json.loads(os.environ["OUT"])["calls"][0]["outputs"]
+assert outs[0]["data"] == np.searchsorted(a, v, sorter=np.argsort(a)).tolist() == [0, 2, 5, 1], outs
+print("ok")'
+  done
+}
