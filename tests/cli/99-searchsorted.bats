@@ -39,8 +39,8 @@ print("ok")'
   done
 }
 
-@test "searchsorted: float a with ties and -0.0, queries of rank 0, 1 and 2, both sides, methods scan, compare_all and sort" {
-  for m in scan compare_all sort; do
+@test "searchsorted: float a with ties and -0.0, queries of rank 0, 1 and 2, both sides, methods scan, scan_unrolled, compare_all and sort" {
+  for m in scan scan_unrolled compare_all sort; do
     write_spec f32 7 "" $m
     check "[-1.5, 0.0, 0.0, 2.0, 2.0, 2.0, 9.25]" 2.0
     check "[-1.5, 0.0, 0.0, 2.0, 2.0, 2.0, 9.25]" -0.0
@@ -72,7 +72,7 @@ print("ok")'
 }
 
 @test "searchsorted: NaN sorts last and ties with NaN (lax's total order), as numpy's" {
-  for m in scan compare_all sort; do
+  for m in scan scan_unrolled compare_all sort; do
     cat > "$SPEC" <<JSON
 {"tjit": 1, "source": [
   "auto f(f32[4] a, f32[5] v) {",
