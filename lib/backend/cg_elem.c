@@ -26,6 +26,7 @@ typedef struct elem_template {
 #define BINARY_I(op, ie, ci) [P_##op] = {NULL, ci, NOPARAM},
 #define BINARY_FI(op, fe, ie, cf, ci, k, u32, u64, ik) [P_##op] = {cf, ci, NOPARAM},
 #define COMPARE(op, cop) [P_##op] = {"(bool)(%0 " #cop " %1)", "(bool)(%0 " #cop " %1)", NOPARAM},
+#define COMPARE_TO(op, cop, fe, cf) [P_##op] = {cf, "(bool)(%0 " #cop " %1)", NOPARAM},
 static const elem_template templates[P_COUNT] = {
 #include "elem.def"
 };

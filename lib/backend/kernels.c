@@ -37,6 +37,7 @@
 #define BINARY_I(op, ie, ci)
 #define BINARY_FI(op, fe, ie, cf, ci, k, u32, u64, ik)
 #define COMPARE(op, cop)
+#define COMPARE_TO(op, cop, fe, cf)
 #include "elem.def"
 #undef UNARY_F
 #undef BINARY_F

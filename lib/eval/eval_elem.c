@@ -149,6 +149,9 @@ static int64_t count_leading_zeros(int64_t x, tj_dtype t) {
 #define COMPARE(op, cop)                                                   \
   BINARY_LOOP(op, f32, float, GET, array_set_i, x cop y)                   \
   BINARY_LOOP(op, f64, double, GET, array_set_i, x cop y) BINARY_LOOP(op, int, int64_t, GET_I, array_set_i, x cop y)
+#define COMPARE_TO(op, cop, fe, cf)                                        \
+  BINARY_LOOP(op, f32, float, GET, array_set_i, fe)                        \
+  BINARY_LOOP(op, f64, double, GET, array_set_i, fe) BINARY_LOOP(op, int, int64_t, GET_I, array_set_i, x cop y)
 #include "elem.def"
 #include "elem_undef.h"
 
@@ -173,6 +176,7 @@ typedef struct binary_rule { binary_loop f32, f64, ints; } binary_rule;
 #define BINARY_I(op, ie, ci)
 #define BINARY_FI(op, fe, ie, cf, ci, k, u32, u64, ik)
 #define COMPARE(op, cop)
+#define COMPARE_TO(op, cop, fe, cf)
 static const unary_rule unary_rules[P_COUNT] = {
 #include "elem.def"
 };
@@ -187,6 +191,7 @@ static const unary_rule unary_rules[P_COUNT] = {
 #define BINARY_I(op, ie, ci) [P_##op] = {NULL, NULL, op##_int},
 #define BINARY_FI(op, fe, ie, cf, ci, k, u32, u64, ik) [P_##op] = {op##_f32, op##_f64, op##_int},
 #define COMPARE(op, cop) [P_##op] = {op##_f32, op##_f64, op##_int},
+#define COMPARE_TO(op, cop, fe, cf) [P_##op] = {op##_f32, op##_f64, op##_int},
 static const binary_rule binary_rules[P_COUNT] = {
 #include "elem.def"
 };
@@ -204,6 +209,8 @@ static bool u64_row(tj_prim p, uint64_t x, uint64_t y, uint64_t *r) {
   case P_min: *r = x < y ? x : y; return true;
   case P_lt: *r = x < y; return true;
   case P_le: *r = x <= y; return true;
+  case P_lt_to: *r = x < y; return true;
+  case P_le_to: *r = x <= y; return true;
   case P_gt: *r = x > y; return true;
   case P_ge: *r = x >= y; return true;
   case P_sign: *r = x != 0; return true;

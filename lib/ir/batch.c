@@ -147,8 +147,11 @@ bool batch_match_axis(const batch_target *bt, tj_span span, ir_atom x, int src, 
  * unmapped destination summed (_match_axes_and_sum). */
 enum { OUT_LEFT, OUT_ZERO_IF_MAPPED, OUT_EXACT, OUT_EXACT_SUM };
 
+/* A batched jaxpr, keyed by its source, the in_dims, the out_dest and mode
+ * and the axis size (one jit body vmapped at two sizes is batched twice). */
 typedef struct batch_memo {
   const ir_jaxpr *src;
+  int64_t size;
   int *in_dims, *out_dest, *out_dims;
   int mode;
   ir_jaxpr *out;
@@ -158,7 +161,7 @@ typedef struct batch_memo {
 static batch_memo *memo_find(const batch_target *bt, const ir_jaxpr *src, const int *in_dims, const int *out_dest,
                              int mode) {
   for (batch_memo *c = bt->memo ? *bt->memo : NULL; c; c = c->next)
-    if (c->src == src && memcmp(c->in_dims, in_dims, sizeof *in_dims * src->nin) == 0 && c->mode == mode &&
+    if (c->src == src && c->size == bt->size && memcmp(c->in_dims, in_dims, sizeof *in_dims * src->nin) == 0 && c->mode == mode &&
         (!out_dest || memcmp(c->out_dest, out_dest, sizeof *out_dest * src->nout) == 0))
       return c;
   return NULL;
@@ -243,7 +246,7 @@ static ir_jaxpr *batch_jaxpr_mode(const batch_target *bt, const ir_jaxpr *src, c
   j->constvars = src->constvars, j->nconst = src->nconst;
   if (!batch_into(bt, j, src, in_dims, out_dest, mode, span, out_dims)) return NULL;
   c = ARENA_NEW(&m->arena, batch_memo);
-  *c = (batch_memo){src, ARENA_ARRAY(&m->arena, int, src->nin + 1), ARENA_ARRAY(&m->arena, int, src->nout + 1),
+  *c = (batch_memo){src, bt->size, ARENA_ARRAY(&m->arena, int, src->nin + 1), ARENA_ARRAY(&m->arena, int, src->nout + 1),
                     ARENA_ARRAY(&m->arena, int, src->nout + 1), mode, j, NULL};
   memcpy(c->in_dims, in_dims, sizeof *in_dims * src->nin);
   if (out_dest) memcpy(c->out_dest, out_dest, sizeof *out_dest * src->nout);

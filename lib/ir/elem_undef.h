@@ -8,3 +8,4 @@
 #undef BINARY_I
 #undef BINARY_FI
 #undef COMPARE
+#undef COMPARE_TO

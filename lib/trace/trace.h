@@ -198,6 +198,14 @@ bool binary_op(tracer *t, ast_op op, value a, value b, tj_span span, value *out)
 /* trace_index.c */
 /* base[items] where base is traced: slices, indices, dynamic_slice. */
 bool index_traced(tracer *t, scope *s, node *n, value base, value *out);
+/* x[i]: x traced, 1-D and not empty, i a traced integer scalar. */
+bool index_scalar_traced(tracer *t, value x, value i, tj_span span, value *out);
+/* x[i]: x traced and 1-D, i a static int. */
+bool index_static_int(tracer *t, value x, int64_t i, tj_span span, value *out);
+/* x[idx]: x traced and 1-D, idx a traced integer array. */
+bool index_take_array(tracer *t, value x, value idx, tj_span span, value *out);
+/* x.at[idx].set(y): x traced and 1-D, idx a traced 1-D integer array. */
+bool index_set_array(tracer *t, value x, value idx, value y, tj_span span, value *out);
 /* target[items] = v (with op: the compound operator, or OP_ASSIGN), as JAX
  * records x.at[...].set(v); updates the variable that holds the array. */
 bool index_assign(tracer *t, scope *s, node *target, ast_op op, node *rhs, value *out);
@@ -296,6 +304,7 @@ extern const builtin_def builtins_diag[];     /* trace_diag.c: diag diagonal tra
 extern const builtin_def builtins_ad[];       /* trace_ad.c: jvp */
 extern const builtin_def builtins_custom[];   /* trace_custom.c: custom_jvp, custom_vjp */
 extern const builtin_def builtins_random[];   /* trace_random.c: threefry2x32 */
+extern const builtin_def builtins_search[];      /* trace_search.c: searchsorted */
 extern const builtin_def builtins_random_dist[]; /* trace_random_dist.c: gumbel randint permutation categorical choice */
 /* jax.random.bernoulli's jit[name=_bernoulli] body of mode 'high'
  * (trace_random_dist.c), on a typed key and p converted; shape is p's
@@ -339,6 +348,10 @@ bool record_cond(tracer *t, value pred, body_fn true_fn, const void *true_ctx, b
  * BranchesPlatforms) traced on args, then platform_index and cond. */
 bool record_platform_dependent(tracer *t, const body_fn *fns, const void *const *ctxs, int n, pval *platforms,
                                const value *args, int nargs, node *at, value *out);
+/* lax.scan(fn, init, xs=(), length=length, unroll=unroll) from C (unroll
+ * NULL: 1); *out is (final carry, ys). */
+bool record_scan(tracer *t, body_fn fn, const void *ctx, value init, int64_t length, const value *unroll, node *at,
+                 value *out);
 /* lax.while_loop(cond_fn, body_fn, init). */
 bool record_while(tracer *t, body_fn cond_fn, const void *cond_ctx, body_fn body_fn_, const void *body_ctx,
                   value init, node *at, value *out);

@@ -97,6 +97,9 @@ bool ad_jvp(tracer *t, body_fn fn, const void *ctx, const body_info *info, const
  * jacfwd and jacrev vmap functions of their own (trace_vmap.c). */
 bool vmap_native(tracer *t, body_fn fn, const void *ctx, value out_axes, node *call, value *args, int nargs,
                  value *out);
+/* The same with in_axes given (an int, None or a tuple of them). */
+bool vmap_native_axes(tracer *t, body_fn fn, const void *ctx, value in_axes, value out_axes, node *call, value *args,
+                      int nargs, value *out);
 
 /* User-defined custom derivatives (trace_custom.c): a custom_jvp or
  * custom_vjp function value's call, and the value.ad that marks one

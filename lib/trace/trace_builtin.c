@@ -299,6 +299,7 @@ static const builtin_def *const builtin_tables[] = {
     builtins_half,
     builtins_random,
     builtins_random_dist,
+    builtins_search,
 };
 
 static const builtin_def *find_builtin(const char *name) {

@@ -808,6 +808,13 @@ bool record_cond(tracer *t, value pred, body_fn true_fn, const void *true_ctx, b
          finish_cond(t, pred, &tb, &fb, "the if branch", "the else branch", NULL, 0, span, out);
 }
 
+bool record_scan(tracer *t, body_fn fn, const void *ctx, value init, int64_t length, const value *unroll, node *at,
+                 value *out) {
+  scan_opts o = {.length = length, .unroll = unroll};
+  body_info info = {"scan", NULL, NULL, 0};
+  return trace_scan(t, fn, ctx, &info, init, empty_tuple(t), &o, at, out);
+}
+
 bool record_while(tracer *t, body_fn cond_fn, const void *cond_ctx, body_fn body_fn_, const void *body_ctx,
                   value init, node *at, value *out) {
   loop_fns fns = {cond_fn, body_fn_, cond_ctx, body_ctx, {"while_cond", NULL, NULL, 0}, {"while_body", NULL, NULL, 0}};

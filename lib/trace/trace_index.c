@@ -401,7 +401,7 @@ static bool clamp_start(tracer *t, ix_start *st, int64_t d, tj_span span) {
 
 static bool dynamic_slice(tracer *t, const indexer *ix, value x, value *out) {
   ix_start starts[TJ_MAX_RANK];
-  int64_t sizes[TJ_MAX_RANK], rev[TJ_MAX_RANK], squeeze[TJ_MAX_RANK], newaxis[2 * TJ_MAX_RANK];
+  int64_t sizes[TJ_MAX_RANK] = {0}, rev[TJ_MAX_RANK], squeeze[TJ_MAX_RANK], newaxis[2 * TJ_MAX_RANK];
   int nstart = 0, nrev = 0, nsqueeze = 0, nnew = 0;
   tj_span span = ix->span;
   for (int k = 0; k < ix->n; k++) {
@@ -466,6 +466,41 @@ static bool gather_fallback(tracer *t, indexer *ix, value x, value *out) {
       return tracer_error(t, it->span, "ValueError: slice step cannot be zero");
   }
   return ix_gather_take(t, ix, x, out);
+}
+
+/* x[i] for a 1-D, non-empty x and a traced integer scalar i: the dynamic
+ * slice path (_rewriting_take's to_dynamic_slice), as searchsorted's
+ * sorted_arr[mid] takes it. */
+bool index_scalar_traced(tracer *t, value x, value i, tj_span span, value *out) {
+  ix_item it = {.kind = IX_TRACED, .axis = 0, .var = i.var, .pos = 0, .span = span};
+  indexer ix = {.items = &it, .n = 1, .x = t->m->vars[x.var], .span = span};
+  return dynamic_slice(t, &ix, x, out);
+}
+
+/* x[i] for a 1-D x and a static int i in range: to_static_slice's slice
+ * and squeeze (jax.random.choice's p_cuml[-1]). */
+bool index_static_int(tracer *t, value x, int64_t i, tj_span span, value *out) {
+  ix_item it = {.kind = IX_INT, .axis = 0, .i = i, .pos = 0, .span = span};
+  indexer ix = {.items = &it, .n = 1, .x = t->m->vars[x.var], .span = span};
+  if (!static_applies(&ix)) return tracer_error(t, span, "IndexError: index %lld is out of bounds for axis 0 with size %lld",
+                                                (long long)i, (long long)ix.x.dims[0]);
+  return static_slice(t, &ix, x, out);
+}
+
+/* x[idx] for a 1-D x and a traced integer array idx: _rewriting_take's
+ * gather (searchsorted's a[sorter]). */
+bool index_take_array(tracer *t, value x, value idx, tj_span span, value *out) {
+  ix_item it = {.kind = IX_ARRAY, .axis = 0, .var = idx.var, .pos = 0, .span = span};
+  indexer ix = {.items = &it, .n = 1, .x = t->m->vars[x.var], .span = span};
+  return ix_gather_take(t, &ix, x, out);
+}
+
+/* x.at[idx].set(y) for a 1-D x and a 1-D integer array idx
+ * (_scatter_update with lax.scatter; searchsorted's _rank). */
+bool index_set_array(tracer *t, value x, value idx, value y, tj_span span, value *out) {
+  ix_item it = {.kind = IX_ARRAY, .axis = 0, .var = idx.var, .pos = 0, .span = span};
+  indexer ix = {.items = &it, .n = 1, .x = t->m->vars[x.var], .span = span};
+  return ix_scatter_update(t, &ix, x, y, P_scatter, out);
 }
 
 bool index_traced(tracer *t, scope *s, node *n, value base, value *out) {

@@ -16,9 +16,9 @@
  *    mode=None): argmax of gumbel + logits, or top_k of them without
  *    replacement (_categorical is not jitted).
  *  - random_choice(key, a, shape=(), replace=True, p=None, axis=0,
- *    mode=None): randint and take, a permutation's prefix, or (with p and
- *    without replacement) the Gumbel top-k; p with replacement needs
- *    jnp.searchsorted, not in tjit yet.
+ *    mode=None): randint and take, a permutation's prefix, with p and
+ *    without replacement the Gumbel top-k, with p and replacement the
+ *    searchsorted of scaled uniforms in cumsum(p) (trace_search.c).
  *  - bernoulli's mode='high' body (random_bernoulli_high, trace.h).
  * jax.random.shuffle is gone from 0.10.2. Keys are checked as
  * _check_prng_key does (trace_random.c rnd_check_key). */
@@ -659,6 +659,21 @@ typedef struct {
   mode_arg mode;
 } choice_opts;
 
+/* p with replacement: p_cuml = jnp.cumsum(p); r = p_cuml[-1] * (1 -
+ * uniform(key, shape, dtype=p_cuml.dtype)); ind =
+ * jnp.searchsorted(p_cuml, r).astype(int) (int32 already: nothing). */
+static bool choice_p_replace(tracer *t, const choice_opts *c, value key, value p, tj_dtype dt, tj_span span,
+                             value *ind) {
+  sample_opts o = {.shape = c->shape, .dtype = dt};
+  value cuml, last, u, r, args[3] = {key, value_float(0.0), value_float(1.0)};
+  if (!call_builtin_values(t, "cumsum", &p, 1, span, &cuml) || !index_static_int(t, cuml, -1, span, &last) ||
+      !rnd_uniform_jit(t, &o, args, span, &u) || !binary_op(t, OP_SUB, value_int(1), u, span, &u) ||
+      !binary_op(t, OP_MUL, last, u, span, &r))
+    return false;
+  value ss[2] = {cuml, r};
+  return call_builtin_values(t, "searchsorted", ss, 2, span, ind) && convert(t, ind, DT_I32, false, span);
+}
+
 /* p given: promote_dtypes_inexact(p), its shape checked; without
  * replacement the Gumbel top-k of gumbel + log(p). */
 static bool choice_p(tracer *t, const choice_opts *c, value key, value p, tj_span ps, tj_span span, value *ind) {
@@ -669,8 +684,7 @@ static bool choice_p(tracer *t, const choice_opts *c, value key, value p, tj_spa
   if (pa.rank != 1 || pa.dims[0] != c->n_inputs)
     return tracer_error(t, ps, "ValueError: p must be None or a 1D vector with the same size as a.shape[axis]. p has "
                                "shape %s and a.shape[axis] is %lld.", rnd_shape_text(t, &pa), (long long)c->n_inputs);
-  if (c->replace)
-    return tracer_error(t, ps, "choice with p and replace=True (jnp.searchsorted) is not supported by tjit yet");
+  if (c->replace) return choice_p_replace(t, c, key, p, pa.dtype, span, ind);
   tj_aval gs = aval_scalar(pa.dtype, false);
   gs.rank = 1, gs.dims[0] = c->n_inputs;
   value g, lp = p, tk, k = value_int(c->n_draws);

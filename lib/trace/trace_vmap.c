@@ -396,6 +396,12 @@ bool vmap_native(tracer *t, body_fn fn, const void *ctx, value out_axes, node *c
   return vmap_call(t, &v, call, args, nargs, out);
 }
 
+bool vmap_native_axes(tracer *t, body_fn fn, const void *ctx, value in_axes, value out_axes, node *call, value *args,
+                      int nargs, value *out) {
+  struct vmap_fn v = {.in_axes = in_axes, .out_axes = out_axes, .native = fn, .native_ctx = ctx};
+  return vmap_call(t, &v, call, args, nargs, out);
+}
+
 static const char *const kw_vmap[] = {"in_axes", "out_axes", "axis_name", "axis_size", NULL};
 
 const builtin_def builtins_vmap[] = {

@@ -151,6 +151,14 @@ EOF
   pairs_agree "$BATS_TEST_TMPDIR/v.json" 1 0
 }
 
+@test "vmap over keys of choice with p and replacement and of searchsorted (methods sort, compare_all) equals the per-key draws" {
+  printf '%s\n' '{"tjit": 1, "function": "g", "args": {}, "source": [
+    "auto f(auto k) { return (float)random_choice(k, 5, (3,), true, arange(1.0, 6.0))[1] + (float)searchsorted(arange(4.0), random_uniform(k, (2,), maxval=4.0), method=\"sort\")[0] + (float)searchsorted(arange(4.0), random_uniform(k), method=\"compare_all\"); }",
+    "auto g() {", "  auto keys = random_split(random_key(11), 4);",
+    "  return (vmap(f)(keys), stack((f(keys[0]), f(keys[1]), f(keys[2]), f(keys[3]))));", "}"]}' >"$BATS_TEST_TMPDIR/v.json"
+  pairs_agree "$BATS_TEST_TMPDIR/v.json" 1 0
+}
+
 # jax.random.normal and truncated_normal (issue 16): erf_inv is computed by
 # lib/base/erf_inv.h in every backend (XLA's decomposition, a libm-free
 # log1p), so normal's samples are the same bits compiled, in the reference

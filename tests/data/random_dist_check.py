@@ -9,7 +9,7 @@ the uniforms under them are exact, and so is 'highest''s float32 in (0, 1),
 which is also checked against the 64-bit fraction it stands for (rounded
 down to 24 significant bits, in Python integers). Also the properties: randint within
 [minval, maxval), permutations permute, choice without replacement repeats
-nothing. Exit 0 when all agree."""
+nothing, choice with p and replacement draws about p's frequencies. Exit 0 when all agree."""
 import json
 import os
 import sys
@@ -135,6 +135,14 @@ def bernoulli_high(key, p, shape):
     return u[1] * F32(2.0 ** -23) < F32(p) - u[0]
 
 
+def choice_p(key, p, shape):
+    """choice with p and replace=True: p_cuml = cumsum(p) (in order, float32),
+    r = p_cuml[-1] * (1 - uniform(key, shape)), searchsorted(p_cuml, r)."""
+    p_cuml = np.cumsum(p, dtype=F32)
+    r = p_cuml[-1] * (F32(1) - uniform(key, shape, 0.0, 1.0))
+    return np.searchsorted(p_cuml, r, "left").astype(np.int32)
+
+
 np.seterr(divide="ignore", over="ignore")
 spec = json.load(open(sys.argv[1]))["args"]
 outs = json.load(sys.stdin)["calls"][0]["outputs"]
@@ -154,6 +162,7 @@ want = [
     randint(fold_in(k, 15), (300,), 0, 256).astype(np.uint8),  # 8/16 bits: drawn in int32, bounds clipped
     randint(fold_in(k, 16), (300,), -100, 100).astype(np.int16),
     gumbel_highest(fold_in(k, 17), (4000,)), gumbel_highest(fold_in(k, 18), ()),
+    choice_p(fold_in(k, 19), p, (400,)), x[choice_p(fold_in(k, 20), p[1:], (2, 3))],
 ]
 got = [np.array(o["data"], w.dtype).reshape(o["shape"]) for o, w in zip(outs, want)]
 fails = [i for i, (g, w) in enumerate(zip(got, want))
@@ -165,6 +174,7 @@ props = [
     len(set(got[10].tolist())) == 20 and ((got[10] >= 0) & (got[10] < 50)).all(),
     ((got[11] >= 0) & (got[11] < 7)).all(), len(set(got[13].tolist())) == 3,
     got[15].max() >= 250, ((got[16] >= -100) & (got[16] < 100)).all(),
+    np.abs(np.bincount(got[19], minlength=5) / 400 - p).max() < 0.08, got[20].shape == (2, 3, 3),
 ]
 for key, shape in ((fold_in(k, 17), (4000,)), (fold_in(k, 18), ())):
     flip, xs, b = gumbel_highest_parts(key, shape)

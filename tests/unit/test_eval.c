@@ -183,6 +183,30 @@ static void test_float_edges(void) {
   array_free(r);
 }
 
+/* The sort comparators' total order (eq_to, lt_to, le_to) on keys as
+ * _canonicalize_float_for_sort leaves them: NaN above +inf and equal to
+ * itself; u32 compared unsigned. */
+static void test_total_order(void) {
+  tj_aval f4 = av(DT_F32, 1, 4), b4 = av(DT_BOOL, 1, 4), u2 = av(DT_U32, 1, 2), b2 = av(DT_BOOL, 1, 2);
+  double x[] = {NAN, NAN, INFINITY, 1}, y[] = {NAN, INFINITY, NAN, 2};
+  tj_array *r = binary(P_eq_to, f4, x, y, b4);
+  CHECK_AT(r, 0, 1); CHECK_AT(r, 1, 0); CHECK_AT(r, 2, 0); CHECK_AT(r, 3, 0);
+  array_free(r);
+  r = binary(P_lt_to, f4, x, y, b4);
+  CHECK_AT(r, 0, 0); CHECK_AT(r, 1, 0); CHECK_AT(r, 2, 1); CHECK_AT(r, 3, 1);
+  array_free(r);
+  r = binary(P_le_to, f4, x, y, b4);
+  CHECK_AT(r, 0, 1); CHECK_AT(r, 1, 0); CHECK_AT(r, 2, 1); CHECK_AT(r, 3, 1);
+  array_free(r);
+  double ux[] = {4294967295.0, 1}, uy[] = {1, 1};
+  r = binary(P_lt_to, u2, ux, uy, b2);
+  CHECK_AT(r, 0, 0); CHECK_AT(r, 1, 0);
+  array_free(r);
+  r = binary(P_le_to, u2, ux, uy, b2);
+  CHECK_AT(r, 0, 0); CHECK_AT(r, 1, 1);
+  array_free(r);
+}
+
 static void test_convert(void) {
   tj_aval f5 = av(DT_F32, 1, 5);
   double x[] = {NAN, 3e9, -3.7, -3e9, 300};
@@ -615,6 +639,7 @@ static void test_too_large(void) {
 int main(void) {
   test_integer_edges();
   test_float_edges();
+  test_total_order();
   test_convert();
   test_select_clamp_broadcast();
   test_reductions();
