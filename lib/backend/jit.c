@@ -35,10 +35,22 @@
 struct tj_rt {
   unsigned long long work, max_work;
   jmp_buf unwind;
-  struct live_buffer { void *p; size_t bytes; } *live; /* allocated, not yet freed */
+  struct live_buffer { void *p; size_t bytes, cap; } *live; /* allocated, not yet freed */
   size_t nlive, caplive;
   size_t nomem_bytes;      /* what the allocation that failed asked for */
+  struct jit_spare *spare; /* the program's kept buffer */
 };
+
+/* One large buffer a program keeps from its last run for the next: a
+ * fresh one of many megabytes is pages the kernel must fault in and zero
+ * on every run (a tenth of jax.random.normal's 10M samples), as numpy's
+ * allocator spares it. Only buffers of SPARE_MIN bytes or more are kept,
+ * the largest one, and reused for a request of at least half its size. */
+struct jit_spare {
+  void *p;
+  size_t cap;
+};
+#define SPARE_MIN ((size_t)1 << 20)
 
 static void tj_rt_fail(struct tj_rt *rt, int code) { longjmp(rt->unwind, code); }
 
@@ -56,20 +68,31 @@ static void *tj_rt_alloc(struct tj_rt *rt, long bytes) {
     if (!live) rt->nomem_bytes = cap * sizeof *live, tj_rt_fail(rt, JIT_NOMEM);
     rt->live = live, rt->caplive = cap;
   }
-  size_t n = bytes > 0 ? (size_t)bytes : 0;
-  unsigned char *p = big_malloc(n + TJ_BUFFER_GUARD);
-  if (!p) rt->nomem_bytes = n + TJ_BUFFER_GUARD, tj_rt_fail(rt, JIT_NOMEM);
+  size_t n = bytes > 0 ? (size_t)bytes : 0, cap = n + TJ_BUFFER_GUARD;
+  unsigned char *p;
+  struct jit_spare *sp = rt->spare;
+  if (sp->p && sp->cap >= cap && sp->cap / 2 <= cap) p = sp->p, cap = sp->cap, sp->p = NULL;
+  else p = big_malloc(cap);
+  if (!p) rt->nomem_bytes = cap, tj_rt_fail(rt, JIT_NOMEM);
   memset(p + n, 0, TJ_BUFFER_GUARD);
-  rt->live[rt->nlive++] = (struct live_buffer){p, n};
+  rt->live[rt->nlive++] = (struct live_buffer){p, n, cap};
   return p;
+}
+
+/* A buffer done with: kept as the spare when large and larger than it. */
+static void release(struct jit_spare *sp, const struct live_buffer *b) {
+  if (b->cap < SPARE_MIN || (sp->p && sp->cap >= b->cap)) { big_free(b->p); return; }
+  big_free(sp->p);
+  sp->p = b->p, sp->cap = b->cap;
 }
 
 static void tj_rt_free(struct tj_rt *rt, void *p) {
   for (size_t i = rt->nlive; i-- > 0;) /* buffers die roughly in reverse */
     if (rt->live[i].p == p) {
       if (!jit_guard_intact(p, rt->live[i].bytes)) tj_rt_fail(rt, JIT_OVERRUN); /* jit_run frees it */
+      struct live_buffer b = rt->live[i];
       rt->live[i] = rt->live[--rt->nlive];
-      big_free(p);
+      release(rt->spare, &b);
       return;
     }
 }
@@ -93,6 +116,7 @@ struct jit_program {
   size_t nomem_bytes;       /* the last run's failed allocation (JIT_NOMEM) */
   void *blas;               /* dlopen handle, when the code calls BLAS */
   void (*entry)(struct tj_rt *, void *const *, void *const *);
+  struct jit_spare spare;   /* a large buffer kept between runs */
 };
 
 /* libtcc keeps global state while it compiles, relocates and reports an
@@ -267,6 +291,7 @@ void jit_free(jit_program *p) {
     pthread_mutex_unlock(&tcc_lock);
   }
   big_free(p->code);
+  big_free(p->spare.p);
   if (p->blas) dlclose(p->blas);
   free(p);
 }
@@ -277,11 +302,12 @@ int jit_run(jit_program *p, void *const *in, void *const *out, long long max_wor
   struct tj_rt *rt = calloc(1, sizeof *rt); /* on the heap: setjmp's frame must not hold it in a register */
   if (!rt) TJ_OOM();
   rt->max_work = max_work > 0 ? (unsigned long long)max_work : 0;
+  rt->spare = &p->spare;
   int code = setjmp(rt->unwind);
   if (code == 0) p->entry(rt, in, out);
   for (size_t i = 0; i < rt->nlive; i++) {
     if (code == 0 && !jit_guard_intact(rt->live[i].p, rt->live[i].bytes)) code = JIT_OVERRUN;
-    big_free(rt->live[i].p);
+    release(rt->spare, &rt->live[i]);
   }
   p->nomem_bytes = rt->nomem_bytes;
   free(rt->live);

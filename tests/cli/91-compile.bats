@@ -40,6 +40,25 @@ bats_require_minimum_version 1.5.0
   _golden_compare stdout "$output"$'\n' "$CASES_DIR/run-blocks.out"
 }
 
+# A program keeps its largest freed buffer (1 MiB or more) for its next
+# run (jit.c's spare): runs after the first reuse it, for requests of the
+# same or a smaller size, and must still match the evaluator.
+@test "run: --repeat reuses a large intermediate buffer and keeps the results" {
+  cat >"$BATS_TEST_TMPDIR/spare.json" <<'JSON'
+{"source": ["jit auto g(float x[400000]) { return sin(x) * 2.0; }",
+            "jit auto h(float x[300000]) { return exp(-x * x); }",
+            "auto f(float x[400000]) { return (sum(g(x) + 1.0), sum(h(x[:300000]) * 3.0)); }"],
+ "function": "f",
+ "args": {"x": {"dtype": "f32", "shape": [400000], "random": {"seed": 5, "dist": "normal"}}}}
+JSON
+  run tjit run --check --repeat 4 "$BATS_TEST_TMPDIR/spare.json"
+  assert_success
+  repeated=$output
+  run tjit run --check "$BATS_TEST_TMPDIR/spare.json"
+  assert_success
+  [ "$output" = "$repeated" ]
+}
+
 @test "run: --repeat out of range" {
   run tjit run --repeat 0 "$CASES_DIR/run-blocks.json"
   assert_failure 2
