@@ -13,12 +13,7 @@ bats_require_minimum_version 1.5.0
 }
 
 @test "threefry2x32: compiled and --reference outputs are identical bit for bit" {
-  run tjit run --format json "$TJIT_ROOT/tests/data/random-threefry-check.json"
-  assert_success
-  compiled=$output
-  run tjit run --reference --format json "$TJIT_ROOT/tests/data/random-threefry-check.json"
-  assert_success
-  [ "$output" = "$compiled" ]
+  compiled_equals_reference "$TJIT_ROOT/tests/data/random-threefry-check.json"
 }
 
 @test "threefry2x32's known answers (Random123, JAX's testThreefry2x32) in hex" {
@@ -41,12 +36,7 @@ bats_require_minimum_version 1.5.0
 }
 
 @test "the key primitives: compiled and --reference outputs are identical bit for bit" {
-  run tjit run --format json "$TJIT_ROOT/tests/data/random-keys-check.json"
-  assert_success
-  compiled=$output
-  run tjit run --reference --format json "$TJIT_ROOT/tests/data/random-keys-check.json"
-  assert_success
-  [ "$output" = "$compiled" ]
+  compiled_equals_reference "$TJIT_ROOT/tests/data/random-keys-check.json"
 }
 
 @test "a key array result prints its keys' shape and data, in JSON too" {
@@ -62,12 +52,7 @@ bats_require_minimum_version 1.5.0
 }
 
 @test "uniform: compiled and --reference outputs are identical bit for bit" {
-  run tjit run --format json "$TJIT_ROOT/tests/data/random-uniform-check.json"
-  assert_success
-  compiled=$output
-  run tjit run --reference --format json "$TJIT_ROOT/tests/data/random-uniform-check.json"
-  assert_success
-  [ "$output" = "$compiled" ]
+  compiled_equals_reference "$TJIT_ROOT/tests/data/random-uniform-check.json"
 }
 
 @test "run --out writes a key array as its key data, uint32 with a trailing 2" {
@@ -87,12 +72,7 @@ bats_require_minimum_version 1.5.0
 }
 
 @test "the discrete and Gumbel samplers: compiled and --reference outputs are identical bit for bit" {
-  run tjit run --format json "$TJIT_ROOT/tests/data/random-dist-check.json"
-  assert_success
-  compiled=$output
-  run tjit run --reference --format json "$TJIT_ROOT/tests/data/random-dist-check.json"
-  assert_success
-  [ "$output" = "$compiled" ]
+  compiled_equals_reference "$TJIT_ROOT/tests/data/random-dist-check.json"
 }
 
 @test "categorical: frequencies match softmax(logits) over many samples; without replacement each column is a permutation" {
@@ -168,12 +148,7 @@ EOF
 }
 
 @test "normal and truncated_normal: compiled and --reference outputs are identical bit for bit" {
-  run tjit run --format json "$TJIT_ROOT/tests/data/random-normal-check.json"
-  assert_success
-  compiled=$output
-  run tjit run --reference --format json "$TJIT_ROOT/tests/data/random-normal-check.json"
-  assert_success
-  [ "$output" = "$compiled" ]
+  compiled_equals_reference "$TJIT_ROOT/tests/data/random-normal-check.json"
 }
 
 # JAX's tests/random_test.py testRandomDistributionValues publishes normal

@@ -115,6 +115,17 @@ numpy_agrees() {
   assert_output "numpy agrees"
 }
 
+# compiled_equals_reference SPEC: `tjit run --format json SPEC` compiled and
+# with --reference succeed and print the same bytes.
+compiled_equals_reference() {
+  run tjit run --format json "$1"
+  assert_success
+  local compiled=$output
+  run tjit run --reference --format json "$1"
+  assert_success
+  [ "$output" = "$compiled" ]
+}
+
 # pairs_agree SPEC N TOL: runs SPEC (run --check, JSON: compiled and the
 # reference evaluator agree) and checks that its outputs come in N pairs
 # agreeing elementwise within TOL * max(1, |first|).

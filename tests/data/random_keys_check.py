@@ -47,6 +47,18 @@ def bits(key, shape, width):
     return out.reshape(shape)
 
 
+def uniform(key, shape, dtype, lo, hi):
+    """_uniform's body (jax/_src/random/core.py) on bits(): the bits shifted
+    under the exponent of 1.0, minus 1, times (maxval - minval) plus minval,
+    at least minval, each step rounded to the dtype."""
+    nbits, nmant = np.finfo(dtype).bits, np.finfo(dtype).nmant
+    b = bits(key, shape, nbits)
+    ut = b.dtype
+    f = ((b >> ut.type(nbits - nmant)) | np.array(1.0, dtype).view(ut)).view(dtype) - dtype(1.0)
+    lo, hi = np.asarray(lo, dtype), np.asarray(hi, dtype)
+    return np.maximum(lo, f * (hi - lo) + lo)
+
+
 def legacy_bits(key, n, width):
     """_threefry_random_bits_original (jax_threefry_partitionable False):
     threefry_2x32 over iota(ceil(width * n / 32)), the count split in

@@ -19,7 +19,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from random_keys_check import bits, fold_in, seed  # noqa: E402
+from random_keys_check import fold_in, seed, uniform  # noqa: E402
 
 F32 = np.float32
 LT5 = [2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
@@ -43,15 +43,6 @@ GE16 = [-2.7109920616438573243e-11, -2.5556418169965252055e-10, 1.50765726935005
         2.2900482228026654717e-07, -9.9298272942317002539e-07, 4.5260625972231537039e-06, -1.9681778105531670567e-05,
         7.5995277030017761139e-05, -0.00021503011930044477347, -0.00013871931833623122026, 1.0103004648645343977,
         4.8499064014085844221]
-
-
-def uniform(key, shape, dtype, lo, hi):  # random_uniform_check.py's (a script, not importable)
-    nbits, nmant = np.finfo(dtype).bits, np.finfo(dtype).nmant
-    b = bits(key, shape, nbits)
-    ut = b.dtype
-    f = ((b >> ut.type(nbits - nmant)) | np.array(1.0, dtype).view(ut)).view(dtype) - dtype(1.0)
-    lo, hi = np.asarray(lo, dtype), np.asarray(hi, dtype)
-    return np.maximum(lo, f * (hi - lo) + lo)
 
 
 def erf_inv32(x):

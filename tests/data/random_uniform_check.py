@@ -13,16 +13,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from random_keys_check import bits, fold_in, seed  # noqa: E402
-
-
-def uniform(key, shape, dtype, lo, hi):
-    nbits, nmant = np.finfo(dtype).bits, np.finfo(dtype).nmant
-    b = bits(key, shape, nbits)
-    ut = b.dtype
-    f = ((b >> ut.type(nbits - nmant)) | np.array(1.0, dtype).view(ut)).view(dtype) - dtype(1.0)
-    lo, hi = np.asarray(lo, dtype), np.asarray(hi, dtype)
-    return np.maximum(lo, f * (hi - lo) + lo)
+from random_keys_check import fold_in, seed, uniform  # noqa: E402
 
 
 np.seterr(over="ignore")
