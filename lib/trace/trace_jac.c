@@ -93,26 +93,25 @@ static bool downcast(tracer *t, value *x, tj_dtype dt, bool weak, bool bound, tj
 }
 
 /* _unravel_array_into_pytree(pytree, axis, example, arr): arr split along
- * axis into one part per leaf of pytree, each reshaped to the leaf's shape
- * in place of that axis and cast to example's dtype (the leaf's when
- * example is NULL); *out has pytree's structure. */
-static bool unravel(tracer *t, const value *pytree, int axis, const value *example, value arr, bool bound,
-                    tj_span span, value *out) {
-  leaves l = {0};
-  if (!tree_flatten(t, pytree, &l, span, "jacobian tree")) return false;
-  if (l.n == 0)
+ * axis into one part per leaf of pytree (l: its leaves, flattened once by
+ * the caller), each reshaped to the leaf's shape in place of that axis and
+ * cast to example's dtype (the leaf's when example is NULL); *out has
+ * pytree's structure. */
+static bool unravel(tracer *t, const value *pytree, const leaves *l, int axis, const value *example, value arr,
+                    bool bound, tj_span span, value *out) {
+  if (l->n == 0)
     return tracer_error(t, span, "ValueError: a jacobian needs at least one array argument and output (api.py "
                                  "_unravel_array_into_pytree zips the parts with the leaves)");
   tj_aval a = value_aval(t, &arr);
-  int64_t *sizes = ARENA_ARRAY(&t->scratch, int64_t, l.n);
-  value *parts = ARENA_ARRAY(&t->scratch, value, l.n);
-  for (int i = 0; i < l.n; i++) {
-    tj_aval la = value_aval(t, &l.v[i]);
+  int64_t *sizes = ARENA_ARRAY(&t->scratch, int64_t, l->n);
+  value *parts = ARENA_ARRAY(&t->scratch, value, l->n);
+  for (int i = 0; i < l->n; i++) {
+    tj_aval la = value_aval(t, &l->v[i]);
     sizes[i] = aval_size(&la);
   }
-  if (!split_parts(t, arr, sizes, l.n, axis, span, parts)) return false;
-  for (int i = 0; i < l.n; i++) {
-    tj_aval la = value_aval(t, &l.v[i]), shape = a, ex = example ? value_aval(t, example) : la;
+  if (!split_parts(t, arr, sizes, l->n, axis, span, parts)) return false;
+  for (int i = 0; i < l->n; i++) {
+    tj_aval la = value_aval(t, &l->v[i]), shape = a, ex = example ? value_aval(t, example) : la;
     if (a.rank - 1 + la.rank > TJ_MAX_RANK)
       return tracer_error(t, span, "a jacobian of rank %d: tjit's arrays have at most %d axes", a.rank - 1 + la.rank,
                           TJ_MAX_RANK);
@@ -141,7 +140,7 @@ static bool std_basis(tracer *t, const value *pytree, tj_span span, value *out) 
   bool weak;
   if (l.n) values_result_type(t, l.v, l.n, &dt, &weak);
   value eye;
-  return ta_eye(t, n, dt, span, &eye) && unravel(t, pytree, 1, NULL, eye, true, span, out);
+  return ta_eye(t, n, dt, span, &eye) && unravel(t, pytree, &l, 1, NULL, eye, true, span, out);
 }
 
 /* tree_map(f, tree, jac) where jac's leaves line up with tree's: each
@@ -149,13 +148,14 @@ static bool std_basis(tracer *t, const value *pytree, tj_span span, value *out) 
  * axis -1 is the leaf's last. */
 static bool unravel_each(tracer *t, const value *tree, const value *jac, const value *of, int axis, tj_span span,
                          value *out) {
-  leaves lt = {0}, lj = {0};
-  if (!tree_flatten(t, tree, &lt, span, "jacobian tree") || !tree_flatten(t, jac, &lj, span, "jacobian tree"))
+  leaves lt = {0}, lj = {0}, lo = {0};
+  if (!tree_flatten(t, tree, &lt, span, "jacobian tree") || !tree_flatten(t, jac, &lj, span, "jacobian tree") ||
+      !tree_flatten(t, of, &lo, span, "jacobian tree"))
     return false;
   value *vals = ARENA_ARRAY(&t->scratch, value, lt.n + 1);
   for (int i = 0; i < lt.n && i < lj.n; i++) {
     int ax = axis < 0 ? value_aval(t, &lj.v[i]).rank - 1 : axis;
-    if (!unravel(t, of, ax, &lt.v[i], lj.v[i], false, span, &vals[i])) return false;
+    if (!unravel(t, of, &lo, ax, &lt.v[i], lj.v[i], false, span, &vals[i])) return false;
   }
   int k = 0;
   *out = tree_unflatten(t, tree, vals, &k);

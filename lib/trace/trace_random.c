@@ -179,6 +179,13 @@ static bool builtin_fold_in(tracer *t, const builtin_def *b, const call_args *a,
   return !wrapped || rnd_unwrap(t, out, span);
 }
 
+bool rnd_random_bits(tracer *t, value key, int width, const tj_aval *shape, tj_span span, value *out) {
+  ir_param ps[2] = {{"bit_width", pv_int(t->m, width)},
+                    {"shape", pv_ints(t->m, PV_TUPLE, shape->dims, shape->rank)}};
+  *out = key;
+  return rnd_emit1(t, P_random_bits, out, ps, 2, span);
+}
+
 /* bits(key, shape=(), dtype=None): random_bits[bit_width shape], an
  * unsigned dtype (uint32 by default, x64 off). */
 static bool builtin_bits(tracer *t, const builtin_def *b, const call_args *a, value *out) {
@@ -194,9 +201,7 @@ static bool builtin_bits(tracer *t, const builtin_def *b, const call_args *a, va
   if (dtype_kindof(dt) != DK_UNSIGNED)
     return tracer_error(t, span, "ValueError: dtype argument to `bits` must be an unsigned int dtype, got %s",
                         dtype_long(dt));
-  ir_param ps[2] = {{"bit_width", pv_int(t->m, dtype_size(dt) * 8)},
-                    {"shape", pv_ints(t->m, PV_TUPLE, shape.dims, shape.rank)}};
-  return rnd_emit1(t, P_random_bits, out, ps, 2, span);
+  return rnd_random_bits(t, *out, dtype_size(dt) * 8, &shape, span, out);
 }
 
 /* ---- samplers ---- */
@@ -244,10 +249,7 @@ bool rnd_uniform_body(tracer *t, const sample_opts *o, value key, value lo, valu
   if (!convert(t, &lo, dt, false, span) || !convert(t, &hi, dt, false, span) || !rnd_to_rank(t, &lo, o->shape.rank, span) ||
       !rnd_to_rank(t, &hi, o->shape.rank, span))
     return false;
-  ir_param ps[2] = {{"bit_width", pv_int(t->m, rng_bits)},
-                    {"shape", pv_ints(t->m, PV_TUPLE, o->shape.dims, o->shape.rank)}};
-  bits = key;
-  if (!rnd_emit1(t, P_random_bits, &bits, ps, 2, span) || (rng_bits != nbits && !convert(t, &bits, ut, false, span)))
+  if (!rnd_random_bits(t, key, rng_bits, &o->shape, span, &bits) || (rng_bits != nbits && !convert(t, &bits, ut, false, span)))
     return false;
   ir_param bc = {"new_dtype", pv_dtype(t->m, dt)};
   if (!rnd_lax_binary(t, P_shift_right_logical, bits, value_strong(value_int(rng_bits - nmant), ut), ut, span, &fb) ||

@@ -17,6 +17,8 @@ pval *rnd_impl_fry(tracer *t); /* the impl param: fry */
 /* One equation of prim on v, replacing v by its result. */
 bool rnd_emit1(tracer *t, int prim, value *v, const ir_param *ps, int np, tj_span span);
 bool rnd_unwrap(tracer *t, value *v, tj_span span); /* random_unwrap */
+/* _random_bits(key, bit_width, shape): random_bits[bit_width shape] of key. */
+bool rnd_random_bits(tracer *t, value key, int width, const tj_aval *shape, tj_span span, value *out);
 const char *rnd_repr(tracer *t, const value *v);    /* Python's repr, in scratch */
 const char *rnd_shape_text(tracer *t, const tj_aval *a); /* (3, 2), in scratch */
 /* _check_prng_key(name, key, allow_batched=batched): *wrapped says whether

@@ -51,14 +51,6 @@ static bool split2(tracer *t, value key, tj_span span, value *k1, value *k2) {
   return rnd_emit1(t, P_random_split, &key, &p, 1, span) && unpack2(t, key, span, k1, k2);
 }
 
-/* _random_bits(key, bit_width, shape). */
-static bool random_bits(tracer *t, value key, int width, const tj_aval *shape, tj_span span, value *out) {
-  ir_param ps[2] = {{"bit_width", pv_int(t->m, width)},
-                    {"shape", pv_ints(t->m, PV_TUPLE, shape->dims, shape->rank)}};
-  *out = key;
-  return rnd_emit1(t, P_random_bits, out, ps, 2, span);
-}
-
 /* dtypes.finfo(dt).tiny, the smallest normal number. */
 static double float_tiny(tj_dtype dt) {
   return dt == DT_F64 ? DBL_MIN : dt == DT_F16 ? 6.103515625e-05 : (double)FLT_MIN; /* bf16 shares f32's exponent */
@@ -223,7 +215,7 @@ static bool gumbel_highest(tracer *t, const gumbel_opts *g, value key, tj_span s
   value bits, nb, lo_bits, eq, ones, add, hi_bits, flip, x, y;
   static const char *const kw_dtype[] = {"dtype"};
   value u32 = {.kind = V_DTYPE, .dtype = DT_U32};
-  if (!random_bits(t, key, 32, &two, span, &bits)) return false;
+  if (!rnd_random_bits(t, key, 32, &two, span, &bits)) return false;
   nb = bits;
   if (!rnd_emit1(t, P_not, &nb, NULL, 0, span) || !first_axis_item(t, nb, 1, span, &lo_bits) ||
       !binary_op(t, OP_EQ, lo_bits, u32_const(0xffffffffu), span, &eq) || !ones_like(t, lo_bits, span, &ones))
@@ -388,8 +380,8 @@ static bool randint_body(tracer *t, const void *ctx, value *v, tj_span span, val
       !rnd_lax_binary(t, P_gt, hi, oor, value_aval(t, &hi).dtype, span, &oor) ||
       !convert_and_clip(t, lo, dt, span, &lo) || !convert_and_clip(t, hi, dt, span, &hi) ||
       !rnd_to_rank(t, &lo, o->shape.rank, span) || !rnd_to_rank(t, &hi, o->shape.rank, span) ||
-      !split2(t, key, span, &k1, &k2) || !random_bits(t, k1, nbits, &o->shape, span, &hb) ||
-      !random_bits(t, k2, nbits, &o->shape, span, &lb) || !randint_span(t, lo, hi, oor, ut, span, &sp))
+      !split2(t, key, span, &k1, &k2) || !rnd_random_bits(t, k1, nbits, &o->shape, span, &hb) ||
+      !rnd_random_bits(t, k2, nbits, &o->shape, span, &lb) || !randint_span(t, lo, hi, oor, ut, span, &sp))
     return false;
   /* 2**nbits % span by (2**(nbits/2) % span)**2 % span, then
    * (higher % span * multiplier + lower % span) % span. */
@@ -468,7 +460,7 @@ static bool shuffle_body(tracer *t, const void *ctx, value *v, tj_span span, val
   int64_t size = aval_size(&xa);
   int rounds = (int)ceil(3 * log((double)(size > 1 ? size : 1)) / log(4294967295.0));
   for (int r = 0; r < rounds; r++) {
-    if (!split2(t, key, span, &key, &sub) || !random_bits(t, sub, 32, &xa, span, &kv[0])) return false;
+    if (!split2(t, key, span, &key, &sub) || !rnd_random_bits(t, sub, 32, &xa, span, &kv[0])) return false;
     kv[1] = x;
     value ops = rnd_tuple(t, kv, 2);
     const char *kw[] = {"dimension"};
