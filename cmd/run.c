@@ -196,6 +196,7 @@ static void show_times(const tj_times *t, int call, bool reference) {
             t->reused ? " (reused)" : "");
   else
     fprintf(stderr, "codegen %.3f ms, compile %.3f ms%s, ", t->codegen_ms, t->compile_ms, t->reused ? " (reused)" : "");
+  if (t->blas_ms > 0) fprintf(stderr, "load OpenBLAS %.3f ms, ", t->blas_ms);
   fprintf(stderr, "run %.3f ms", t->run_ms);
   if (t->check_ms > 0) fprintf(stderr, ", check %.3f ms", t->check_ms);
   fputc('\n', stderr);

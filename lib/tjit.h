@@ -218,6 +218,9 @@ typedef struct tj_times {
   int disk_hit;           /* 1: the compiled code came from the disk cache */
   int traced;             /* 0: a cache hit skipped trace and codegen */
   double cache_ms;        /* the lookup: key, read, verify, load */
+  double blas_ms;         /* loading OpenBLAS for the code's matrix products (the
+                             process's first load starts its threads): not in
+                             compile_ms or cache_ms */
 } tj_times;
 
 typedef struct tj_run_opts {

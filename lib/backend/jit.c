@@ -38,19 +38,20 @@ struct tj_rt {
   struct live_buffer { void *p; size_t bytes, cap; } *live; /* allocated, not yet freed */
   size_t nlive, caplive;
   size_t nomem_bytes;      /* what the allocation that failed asked for */
-  struct jit_spare *spare; /* the program's kept buffer */
+  struct jit_pool *pool;   /* the program's kept buffers */
 };
 
-/* One large buffer a program keeps from its last run for the next: a
- * fresh one of many megabytes is pages the kernel must fault in and zero
- * on every run (a tenth of jax.random.normal's 10M samples), as numpy's
- * allocator spares it. Only buffers of SPARE_MIN bytes or more are kept,
- * the largest one, and reused for a request of at least half its size. */
-struct jit_spare {
-  void *p;
-  size_t cap;
+/* The large buffers a program keeps from its runs for its next ones (and
+ * for later requests of the same run): a fresh buffer of many megabytes
+ * is pages the kernel must fault in and zero on every run (a tenth of
+ * jax.random.normal's 10M samples), as numpy's allocator spares them.
+ * Only buffers of TJ_POOL_MIN_BYTES or more are kept, the largest
+ * TJ_POOL_BUFFERS; a request takes the smallest that fits it and is no
+ * more than twice its size. */
+struct jit_pool {
+  struct { void *p; size_t cap; } kept[TJ_POOL_BUFFERS];
+  int n;
 };
-#define SPARE_MIN ((size_t)1 << 20)
 
 static void tj_rt_fail(struct tj_rt *rt, int code) { longjmp(rt->unwind, code); }
 
@@ -61,6 +62,22 @@ bool jit_guard_intact(const void *p, size_t bytes) {
   return true;
 }
 
+/* The smallest kept buffer of *cap bytes or more, at most twice that (its
+ * size then in *cap), taken out of the pool; NULL: none. */
+static void *pool_take(struct jit_pool *pool, size_t *cap) {
+  int best = -1;
+  for (int i = 0; i < pool->n; i++)
+    if (pool->kept[i].cap >= *cap && pool->kept[i].cap / 2 <= *cap &&
+        (best < 0 || pool->kept[i].cap < pool->kept[best].cap))
+      best = i;
+  if (best < 0) return NULL;
+  void *p = pool->kept[best].p;
+  *cap = pool->kept[best].cap;
+  pool->kept[best] = pool->kept[--pool->n];
+  pool->kept[pool->n].p = NULL;
+  return p;
+}
+
 static void *tj_rt_alloc(struct tj_rt *rt, long bytes) {
   if (rt->nlive == rt->caplive) {
     size_t cap = rt->caplive ? 2 * rt->caplive : 16;
@@ -69,21 +86,28 @@ static void *tj_rt_alloc(struct tj_rt *rt, long bytes) {
     rt->live = live, rt->caplive = cap;
   }
   size_t n = bytes > 0 ? (size_t)bytes : 0, cap = n + TJ_BUFFER_GUARD;
-  unsigned char *p;
-  struct jit_spare *sp = rt->spare;
-  if (sp->p && sp->cap >= cap && sp->cap / 2 <= cap) p = sp->p, cap = sp->cap, sp->p = NULL;
-  else p = big_malloc(cap);
+  unsigned char *p = pool_take(rt->pool, &cap);
+  if (!p) p = big_malloc(cap);
   if (!p) rt->nomem_bytes = cap, tj_rt_fail(rt, JIT_NOMEM);
   memset(p + n, 0, TJ_BUFFER_GUARD);
   rt->live[rt->nlive++] = (struct live_buffer){p, n, cap};
   return p;
 }
 
-/* A buffer done with: kept as the spare when large and larger than it. */
-static void release(struct jit_spare *sp, const struct live_buffer *b) {
-  if (b->cap < SPARE_MIN || (sp->p && sp->cap >= b->cap)) { big_free(b->p); return; }
-  big_free(sp->p);
-  sp->p = b->p, sp->cap = b->cap;
+/* A buffer done with: kept when large, in place of the smallest kept one
+ * when the pool is full and that one is smaller. */
+static void release(struct jit_pool *pool, const struct live_buffer *b) {
+  if (b->cap < TJ_POOL_MIN_BYTES) { big_free(b->p); return; }
+  int slot = pool->n < TJ_POOL_BUFFERS ? pool->n++ : -1;
+  if (slot < 0) { /* full: the smallest kept one, if smaller */
+    int least = 0;
+    for (int i = 1; i < pool->n; i++)
+      if (pool->kept[i].cap < pool->kept[least].cap) least = i;
+    if (pool->kept[least].cap >= b->cap) { big_free(b->p); return; }
+    slot = least;
+  }
+  big_free(pool->kept[slot].p); /* NULL for a new slot */
+  pool->kept[slot].p = b->p, pool->kept[slot].cap = b->cap;
 }
 
 static void tj_rt_free(struct tj_rt *rt, void *p) {
@@ -92,7 +116,7 @@ static void tj_rt_free(struct tj_rt *rt, void *p) {
       if (!jit_guard_intact(p, rt->live[i].bytes)) tj_rt_fail(rt, JIT_OVERRUN); /* jit_run frees it */
       struct live_buffer b = rt->live[i];
       rt->live[i] = rt->live[--rt->nlive];
-      release(rt->spare, &b);
+      release(rt->pool, &b);
       return;
     }
 }
@@ -115,8 +139,9 @@ struct jit_program {
   void *code;               /* the code and data libtcc relocated (big_malloc) */
   size_t nomem_bytes;       /* the last run's failed allocation (JIT_NOMEM) */
   void *blas;               /* dlopen handle, when the code calls BLAS */
+  double blas_ms;           /* the dlopen's time: OpenBLAS starts its threads */
   void (*entry)(struct tj_rt *, void *const *, void *const *);
-  struct jit_spare spare;   /* a large buffer kept between runs */
+  struct jit_pool pool;     /* large buffers kept between runs */
 };
 
 /* libtcc keeps global state while it compiles, relocates and reports an
@@ -172,7 +197,10 @@ static bool new_state(jit_program *p, tcc_errors *errors, unsigned needs, int ty
     for (int i = 0; i < n; i++) tcc_add_symbol(p->tcc, k[i].name, (const void *)k[i].fn);
   }
   if (!(needs & JIT_NEEDS_BLAS)) return true;
-  if (!(p->blas = dlopen(OPENBLAS, RTLD_NOW | RTLD_LOCAL))) {
+  double t0 = now_ms();
+  p->blas = dlopen(OPENBLAS, RTLD_NOW | RTLD_LOCAL);
+  p->blas_ms = now_ms() - t0;
+  if (!p->blas) {
     const char *why = dlerror();
     if (!errors->have) diag_error_at(errors->at, "cannot load " OPENBLAS " for matrix products: %s", why);
     errors->have = true;
@@ -291,23 +319,25 @@ void jit_free(jit_program *p) {
     pthread_mutex_unlock(&tcc_lock);
   }
   big_free(p->code);
-  big_free(p->spare.p);
+  for (int i = 0; i < p->pool.n; i++) big_free(p->pool.kept[i].p);
   if (p->blas) dlclose(p->blas);
   free(p);
 }
 
 size_t jit_nomem_bytes(const jit_program *p) { return p->nomem_bytes; }
 
+double jit_blas_load_ms(const jit_program *p) { return p->blas_ms; }
+
 int jit_run(jit_program *p, void *const *in, void *const *out, long long max_work) {
   struct tj_rt *rt = calloc(1, sizeof *rt); /* on the heap: setjmp's frame must not hold it in a register */
   if (!rt) TJ_OOM();
   rt->max_work = max_work > 0 ? (unsigned long long)max_work : 0;
-  rt->spare = &p->spare;
+  rt->pool = &p->pool;
   int code = setjmp(rt->unwind);
   if (code == 0) p->entry(rt, in, out);
   for (size_t i = 0; i < rt->nlive; i++) {
     if (code == 0 && !jit_guard_intact(rt->live[i].p, rt->live[i].bytes)) code = JIT_OVERRUN;
-    release(rt->spare, &rt->live[i]);
+    release(rt->pool, &rt->live[i]);
   }
   p->nomem_bytes = rt->nomem_bytes;
   free(rt->live);

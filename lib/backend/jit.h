@@ -46,5 +46,9 @@ bool jit_guard_intact(const void *p, size_t bytes);
 int jit_run(jit_program *p, void *const *in, void *const *out, long long max_work);
 /* After a run that ended JIT_NOMEM: the bytes its failed allocation asked for. */
 size_t jit_nomem_bytes(const jit_program *p);
+/* The milliseconds p's compilation or load spent loading OpenBLAS (0 when
+ * the code calls no BLAS): a process's first dlopen starts its threads,
+ * a cost of the library, not of compiling. */
+double jit_blas_load_ms(const jit_program *p);
 
 #endif

@@ -84,6 +84,12 @@
 #define TJ_MEMORY_SHARE_NUM  3
 #define TJ_MEMORY_SHARE_DEN  4
 
+/* Large buffers a compiled program keeps from one run for the next
+ * (jit.c's pool), so that repeated runs do not fault fresh pages in: at
+ * most this many, each of this many bytes or more. */
+#define TJ_POOL_BUFFERS      8
+#define TJ_POOL_MIN_BYTES    ((size_t)1 << 20)
+
 /* outputs of one split (split_p): jnp.split's sections */
 #define TJ_MAX_SPLIT_OUTPUTS 256
 

@@ -28,6 +28,27 @@ bats_require_minimum_version 1.5.0
   [[ ${stderr%%$'\n'*} =~ $re0 && ${stderr#*$'\n'} =~ $re1 ]] || fail "bad time lines: $stderr"
 }
 
+# Loading OpenBLAS (its first dlopen in a process starts its threads,
+# milliseconds) is the library's cost, not the compiler's: --time says it
+# apart, for a compiled call and for one loaded from the disk cache.
+@test "run: --time reports loading OpenBLAS apart from compiling, for code that calls it only" {
+  printf '%s\n' '{"source": ["float mm(float a[64][64], float b[64][64]) { return matmul(a, b); }"],
+    "args": {"a": {"dtype": "f32", "shape": [64, 64]}, "b": {"dtype": "f32", "shape": [64, 64]}}}' >"$BATS_TEST_TMPDIR/mm.json"
+  local re='^time: args: trace [0-9.]+ ms, codegen [0-9.]+ ms, compile [0-9.]+ ms, load OpenBLAS [0-9.]+ ms, run [0-9.]+ ms$'
+  run --separate-stderr tjit run --time --no-cache --fill-random 0 "$BATS_TEST_TMPDIR/mm.json"
+  assert_success
+  [[ $stderr =~ $re ]] || fail "$stderr"
+  export TJIT_CACHE_DIR=$BATS_TEST_TMPDIR/cache
+  run --separate-stderr tjit run --time --fill-random 0 "$BATS_TEST_TMPDIR/mm.json"
+  assert_success
+  run --separate-stderr tjit run --time --fill-random 0 "$BATS_TEST_TMPDIR/mm.json"
+  assert_success
+  [[ $stderr =~ ^time:\ args:\ disk\ cache\ hit\ [0-9.]+\ ms,\ load\ OpenBLAS\ [0-9.]+\ ms,\ run\ [0-9.]+\ ms$ ]] || fail "$stderr"
+  run --separate-stderr tjit run --time --no-cache "$CASES_DIR/run-blocks.json"
+  assert_success
+  [[ $stderr != *OpenBLAS* ]] || fail "$stderr"
+}
+
 @test "run: --check adds the evaluator's time" {
   run --separate-stderr tjit run --check --time "$CASES_DIR/run-blocks.json"
   assert_success
@@ -40,9 +61,10 @@ bats_require_minimum_version 1.5.0
   _golden_compare stdout "$output"$'\n' "$CASES_DIR/run-blocks.out"
 }
 
-# A program keeps its largest freed buffer (1 MiB or more) for its next
-# run (jit.c's spare): runs after the first reuse it, for requests of the
-# same or a smaller size, and must still match the evaluator.
+# A program keeps its freed buffers of 1 MiB or more (jit.c's pool) for
+# later requests and its next runs: runs after the first reuse them, for
+# requests of the same or a smaller size, and must still match the
+# evaluator.
 @test "run: --repeat reuses a large intermediate buffer and keeps the results" {
   cat >"$BATS_TEST_TMPDIR/spare.json" <<'JSON'
 {"source": ["jit auto g(float x[400000]) { return sin(x) * 2.0; }",
@@ -55,6 +77,31 @@ JSON
   assert_success
   repeated=$output
   run tjit run --check "$BATS_TEST_TMPDIR/spare.json"
+  assert_success
+  [ "$output" = "$repeated" ]
+}
+
+# Ten large intermediates of ten sizes live at once: more than the pool
+# keeps (8), so runs replace the smallest kept buffers, take fitting ones
+# for smaller requests and leave the rest to malloc; every run's results
+# must be the evaluator's, bit for bit (IEEE arithmetic and sums in
+# lane_fold.h's order on both sides).
+@test "run: --repeat with more large buffers than the pool keeps" {
+  cat >"$BATS_TEST_TMPDIR/pool.json" <<'JSON'
+{"source": ["jit auto g(auto x) { return x * x + 1.0; }",
+            "auto f(float x[400000]) {",
+            "  auto a = g(x[:400000]); auto b = g(x[:380000]); auto c = g(x[:360000]); auto d = g(x[:340000]);",
+            "  auto e = g(x[:320000]); auto h = g(x[:300000]); auto i = g(x[:280000]); auto j = g(x[:260000]);",
+            "  auto k = g(x[:400000] * 0.5); auto l = g(x[:270000] + 1.0);",
+            "  return (sum(a) + sum(b) + sum(c) + sum(d) + sum(e), sum(h) + sum(i) + sum(j) + sum(k) + sum(l));",
+            "}"],
+ "function": "f",
+ "args": {"x": {"dtype": "f32", "shape": [400000], "random": {"seed": 7, "dist": "normal"}}}}
+JSON
+  run tjit run --check --repeat 5 "$BATS_TEST_TMPDIR/pool.json"
+  assert_success
+  repeated=$output
+  run tjit run --reference "$BATS_TEST_TMPDIR/pool.json"
   assert_success
   [ "$output" = "$repeated" ]
 }
