@@ -13,6 +13,8 @@
 
 /* The most --repeat runs of one call: enough for a stable median. */
 #define MAX_REPEAT 1000
+/* The most --threads (and $TJIT_THREADS). */
+#define MAX_THREADS 256
 
 /* tjit run's command line: the shared options, then its own. */
 struct run_cmdline {
@@ -41,6 +43,8 @@ static const struct cmd_option run_options[] = {
                  struct run_cmdline, run.max_memory, parse_memory_size),
     OPT_INTEGER("max-work", "N", "stop a run after N elements of work (default 10000000000)", struct run_cmdline,
                 run.max_work, 1, LLONG_MAX, "a number of elements, 1 or more"),
+    OPT_INTEGER("threads", "N", "threads for large loops (default $TJIT_THREADS, else the online CPUs)",
+                struct run_cmdline, run.threads, 1, MAX_THREADS, NULL),
     OPT_FLAG("reference", "run the reference evaluator instead of compiled code", struct run_cmdline, run.reference),
     OPT_FLAG("grad-check", "check each call's gradient: vjp against jvp and finite differences",
              struct run_cmdline, grad_check),
@@ -198,6 +202,7 @@ static void show_times(const tj_times *t, int call, bool reference) {
     fprintf(stderr, "codegen %.3f ms, compile %.3f ms%s, ", t->codegen_ms, t->compile_ms, t->reused ? " (reused)" : "");
   if (t->blas_ms > 0) fprintf(stderr, "load OpenBLAS %.3f ms, ", t->blas_ms);
   fprintf(stderr, "run %.3f ms", t->run_ms);
+  if (t->threads > 1) fprintf(stderr, " on %d threads", t->threads);
   if (t->check_ms > 0) fprintf(stderr, ", check %.3f ms", t->check_ms);
   fputc('\n', stderr);
 }
@@ -388,10 +393,25 @@ static int grad_check_conflicts(const struct run_cmdline *opts) {
   return cmd_usage_error(&cmd_run_info, "--grad-check cannot be combined with %s (it prints no results)", which);
 }
 
+/* $TJIT_THREADS: the default of --threads (a CI job sets it once). */
+static int threads_from_env(struct run_cmdline *opts) {
+  const char *s = getenv("TJIT_THREADS");
+  if (!s || !*s) return -1;
+  char *end;
+  errno = 0;
+  long n = strtol(s, &end, 10);
+  if (*end || errno || n < 1 || n > MAX_THREADS)
+    return cmd_usage_error(&cmd_run_info, "TJIT_THREADS must be a number of threads from 1 to %d, not '%s'",
+                           MAX_THREADS, s);
+  opts->run.threads = (int)n;
+  return -1;
+}
+
 int cmd_run(int argc, char **argv) {
   struct run_cmdline opts = {.run = tj_run_defaults()};
   int status = cmd_parse(&cmd_run_info, argc, argv, &opts);
   if (status >= 0) return status;
+  if (!opts.run.threads && (status = threads_from_env(&opts)) >= 0) return status; /* no --threads */
   if (opts.grad_check && (status = grad_check_conflicts(&opts)) >= 0) return status;
   tj_ctx *ctx = cmd_new_ctx(&cmd_run_info);
   tj_spec *spec = NULL;

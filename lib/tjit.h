@@ -221,6 +221,8 @@ typedef struct tj_times {
   double blas_ms;         /* loading OpenBLAS for the code's matrix products (the
                              process's first load starts its threads): not in
                              compile_ms or cache_ms */
+  int threads;            /* the most threads one of the code's loops ran on (1: none
+                             was split, tj_run_opts.threads) */
 } tj_times;
 
 typedef struct tj_run_opts {
@@ -238,6 +240,9 @@ typedef struct tj_run_opts {
                              physical memory (TJ_MEMORY_SHARE_*); < 0: no limit */
   long long max_work;     /* elements a run may read and write, charged at its start and per
                              loop iteration (lib/ir/work.h), compiled or evaluated; 0: TJ_MAX_WORK */
+  int threads;            /* threads the compiled code's large block loops may use (the
+                             session keeps them between runs); 0: the online CPUs, 1: the
+                             caller's only. The results are the same bits for any count. */
 } tj_run_opts;
 
 /* The default options: tj_trace_defaults(), compiled, no check, no

@@ -289,9 +289,11 @@ static void emit_step(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, 
 
 /* Opens the loop over rows (and the row's coordinates c0.., which the
  * broadcast operands' offsets use) around the loop over its blocks. */
-static void rows_begin(cg *g, const tj_aval *shape, long long row) {
-  cg_line(g, "for (long r = 0; r < %lld; r++) { /* rows of %lld, in blocks of %d through the kernels */",
-          (long long)cg_size(shape) / row, row, BLOCK);
+static void rows_begin(cg *g, const tj_aval *shape, long long row, bool threaded) {
+  if (threaded) cg_line(g, "for (long r = lo; r < hi; r++) { /* rows of %lld, in blocks of %d through the kernels */", row, BLOCK);
+  else
+    cg_line(g, "for (long r = 0; r < %lld; r++) { /* rows of %lld, in blocks of %d through the kernels */",
+            (long long)cg_size(shape) / row, row, BLOCK);
   g->indent++;
   cg_line(g, "long base = r * %lld;", row);
   long long span = 1;
@@ -319,7 +321,10 @@ bool cg_block_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first,
   }
   const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
   long long size = (long long)cg_size(shape), row = p.rows ? (long long)shape->dims[shape->rank - 1] : size;
-  if (p.rows) rows_begin(g, shape, row);
+  cg_par par;
+  bool threaded = cg_par_begin(g, j, in, first, end, size, &par);
+  if (p.rows) rows_begin(g, shape, row, threaded);
+  else if (threaded) cg_line(g, "for (long o = lo; o < hi; o += %d) { /* blocks of %d through the kernels */", BLOCK, BLOCK);
   else cg_line(g, "for (long o = 0; o < %lld; o += %d) { /* blocks of %d through the kernels */", size, BLOCK, BLOCK);
   g->indent++;
   cg_line(g, "long n = %lld - o < %d ? %lld - o : %d;", row, BLOCK, row, BLOCK);
@@ -332,6 +337,7 @@ bool cg_block_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first,
   g->indent--;
   cg_line(g, "}");
   if (p.rows) g->indent--, cg_line(g, "}");
+  cg_par_end(g, &par, p.rows ? size / row : size, p.rows ? 1 : BLOCK);
   free(p.steps);
   return true;
 }

@@ -29,7 +29,7 @@ struct tjk_kernel;
  * jaxpr, the runtime it calls (jit.c, cg_fns.def) or the block kernels'
  * interface change, so the persistent cache (diskcache.c) stops reusing
  * objects compiled before. */
-#define CG_ABI_VERSION 8
+#define CG_ABI_VERSION 9
 
 /* How codegen_c ended. */
 typedef enum cg_result {
@@ -96,6 +96,7 @@ typedef struct cg { /* the tag: prims.h declares the rules with it */
   int indent;
   int depth;                /* sub-jaxpr nesting */
   uint32_t ntemps;          /* counter for fresh names (t0, t1 ...) */
+  uint32_t nloops;          /* loops outlined for the threads (tj_p0, tj_p1 ...) */
   bool need[H_COUNT][DT_COUNT];
   bool need_fn[CGF_COUNT];  /* libm/runtime functions used (cg_fn) */
   pass_facts *facts;        /* the fusion plans, the work of each jaxpr (work.h) */
@@ -160,6 +161,21 @@ typedef struct cg_info {
   uint32_t *last;           /* per module variable: last equation using it */
   uint32_t *def;            /* per module variable: the equation defining it (UINT32_MAX: none) */
 } cg_info;
+
+/* A block loop outlined for the threads (cg_par.c): cg_par_begin decides
+ * (a loop over `elements` in all) and, when it is worth it, sends the
+ * loop's text to a function over items lo .. hi - 1 (par->on: the loop's
+ * bounds are then lo and hi); cg_par_end writes the function and the call
+ * that runs it over items in parts of whole grains. */
+typedef struct cg_par {
+  bool on;
+  tj_buf body, *caller;     /* the function's text; the caller's */
+  int indent;
+  uint32_t *vars, nvars, cap; /* the variables the loop names, passed in c[] */
+} cg_par;
+bool cg_par_begin(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end, long long elements,
+                  cg_par *par);
+void cg_par_end(cg *g, cg_par *par, long long items, long long grain);
 
 /* Emits fused group [first, end) of j as a loop over blocks whose body
  * calls one block kernel per equation (cg_block.c), when every equation

@@ -14,6 +14,7 @@
 #include "scatter_rt.h"
 #include "random_rt.h"
 #include "special_rt.h"
+#include "par_rt.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -39,6 +40,7 @@ struct tj_rt {
   size_t nlive, caplive;
   size_t nomem_bytes;      /* what the allocation that failed asked for */
   struct jit_pool *pool;   /* the program's kept buffers */
+  tj_par *par;             /* the threads block loops may use; NULL: the caller's only */
 };
 
 /* The large buffers a program keeps from its runs for its next ones (and
@@ -119,6 +121,12 @@ static void tj_rt_free(struct tj_rt *rt, void *p) {
       release(rt->pool, &b);
       return;
     }
+}
+
+/* An outlined block loop (cg_par.c) over items [0, n) in parts of whole
+ * grains, on the run's threads. */
+static void tj_rt_par(struct tj_rt *rt, par_body body, void *const *c, long n, long grain) {
+  par_run(rt->par, body, c, n, grain);
 }
 
 /* BLAS comes from OpenBLAS, loaded only by programs that call it: linking
@@ -329,8 +337,13 @@ size_t jit_nomem_bytes(const jit_program *p) { return p->nomem_bytes; }
 double jit_blas_load_ms(const jit_program *p) { return p->blas_ms; }
 
 int jit_run(jit_program *p, void *const *in, void *const *out, long long max_work) {
+  return jit_run_par(p, NULL, in, out, max_work);
+}
+
+int jit_run_par(jit_program *p, tj_par *par, void *const *in, void *const *out, long long max_work) {
   struct tj_rt *rt = calloc(1, sizeof *rt); /* on the heap: setjmp's frame must not hold it in a register */
   if (!rt) TJ_OOM();
+  rt->par = par;
   rt->max_work = max_work > 0 ? (unsigned long long)max_work : 0;
   rt->pool = &p->pool;
   int code = setjmp(rt->unwind);

@@ -12,6 +12,7 @@
 #include "util.h"
 
 typedef struct jit_program jit_program;
+struct tj_par;
 
 /* Compiles C source; NULL on failure, with tcc's first message reported at
  * at, or an out-of-memory error (kind budget, not a bug) when the memory
@@ -44,6 +45,10 @@ bool jit_guard_intact(const void *p, size_t bytes);
  * JIT_OK or the failure code, with every buffer the code had allocated
  * freed. */
 int jit_run(jit_program *p, void *const *in, void *const *out, long long max_work);
+/* The same with par's threads for the code's outlined block loops
+ * (par_rt.h; NULL: the caller's thread only). The results are the same
+ * bits either way. */
+int jit_run_par(jit_program *p, struct tj_par *par, void *const *in, void *const *out, long long max_work);
 /* After a run that ended JIT_NOMEM: the bytes its failed allocation asked for. */
 size_t jit_nomem_bytes(const jit_program *p);
 /* The milliseconds p's compilation or load spent loading OpenBLAS (0 when

@@ -18,6 +18,7 @@
 #include "jit.h"
 #include "limits.h"
 #include "mem_estimate.h"
+#include "par_rt.h"
 #include "pass.h"
 #include "util.h"
 #include "work.h"
@@ -63,6 +64,7 @@ struct tj_session {
   size_t n, cap;
   struct { cache_digest entry; size_t prog; char *tree; } *keys; /* tree: the call's result structure */
   size_t nkeys, capkeys;
+  tj_par *par;             /* the threads of its runs (par_rt.h), made at the first run */
 };
 
 tj_session *tj_session_new(void) {
@@ -80,7 +82,17 @@ void tj_session_free(tj_session *s) {
   free(s->progs);
   for (size_t i = 0; i < s->nkeys; i++) free(s->keys[i].tree);
   free(s->keys);
+  par_free(s->par);
   free(s);
+}
+
+/* The session's threads for a run asking for `threads` (0: the online
+ * CPUs); made again when a run asks for another count. */
+static tj_par *session_par(tj_session *s, int threads) {
+  int n = threads > 0 ? threads : par_online_cpus();
+  if (s->par && par_threads(s->par) != n) par_free(s->par), s->par = NULL;
+  if (!s->par) s->par = par_new(n);
+  return s->par;
 }
 
 static long session_by_source(const tj_session *s, const char *source) {
@@ -379,24 +391,26 @@ static int by_value(const void *a, const void *b) {
  * and BLAS threads as a loop in a C program sees them); the median time.
  * With more than one, an untimed run comes first: the first run also
  * faults in the outputs' fresh pages, which no steady state pays. */
-static int timed_runs(jit_program *p, void **in, void **out, const tj_run_opts *o) {
+static int timed_runs(jit_program *p, tj_par *par, void **in, void **out, const tj_run_opts *o) {
   int n = o->repeat > 1 ? o->repeat : 1, code = JIT_OK;
   double *ms = calloc((size_t)n, sizeof *ms);
   if (!ms) TJ_OOM();
-  if (n > 1) code = jit_run(p, in, out, max_work(o));
+  if (n > 1) code = jit_run_par(p, par, in, out, max_work(o));
   for (int r = 0; r < n && code == JIT_OK; r++) {
     double t0 = now_ms();
-    code = jit_run(p, in, out, max_work(o));
+    code = jit_run_par(p, par, in, out, max_work(o));
     ms[r] = now_ms() - t0;
   }
   qsort(ms, (size_t)n, sizeof *ms, by_value);
-  if (o->times) o->times->run_ms = ms[n / 2];
+  int threads = par_most_parts(par);
+  if (o->times) o->times->run_ms = ms[n / 2], o->times->threads = threads;
   free(ms);
   return code;
 }
 
-/* Runs program p on args into res (outputs allocated from p's avals). */
-static tj_status run_program(tj_ctx *ctx, const session_prog *p, uint32_t nin, tj_array **args,
+/* Runs program p on args into res (outputs allocated from p's avals), on
+ * par's threads (NULL: the caller's only). */
+static tj_status run_program(tj_ctx *ctx, const session_prog *p, tj_par *par, uint32_t nin, tj_array **args,
                              const tj_run_opts *o, tj_result *res) {
   tj_status st = TJ_OK;
   void **in = calloc(nin + 1, sizeof *in), **out = calloc(p->nout + 1, sizeof *out);
@@ -408,7 +422,7 @@ static tj_status run_program(tj_ctx *ctx, const session_prog *p, uint32_t nin, t
       st = TJ_ERR_BUDGET;
     } else out[k] = res->outs[k]->data;
   }
-  int code = st == TJ_OK ? timed_runs(p->prog, in, out, o) : JIT_OK;
+  int code = st == TJ_OK ? timed_runs(p->prog, par, in, out, o) : JIT_OK;
   /* nothing ran (and some outputs are NULL) when an allocation failed */
   for (uint32_t k = 0; k < p->nout && code == JIT_OK && st == TJ_OK; k++)
     if (!jit_guard_intact(out[k], (size_t)res->outs[k]->size * (size_t)dtype_size(res->outs[k]->dtype)))
@@ -466,7 +480,7 @@ tj_status run_module(tj_ctx *ctx, const ir_module *m, const tj_run_opts *o, tj_a
   tj_result *res = result_new(p.nout, NULL);
   tj_run_opts once = *o;
   once.repeat = 1, once.times = NULL;
-  st = run_program(ctx, &p, m->top->nin, args, &once, res);
+  st = run_program(ctx, &p, NULL, m->top->nin, args, &once, res);
   for (uint32_t k = 0; k < p.nout; k++) {
     outs[k] = st == TJ_OK ? res->outs[k] : NULL;
     if (st != TJ_OK) array_free(res->outs[k]);
@@ -593,7 +607,7 @@ static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const
     if (o->times) o->times->run_ms = now_ms() - t0;
   } else {
     if (prog < 0) prog = compile(ctx, j, o, s, dc, &mem, &st);
-    if (prog >= 0) st = run_program(ctx, &s->progs[prog], m->top->nin, args, o, res);
+    if (prog >= 0) st = run_program(ctx, &s->progs[prog], session_par(s, o->threads), m->top->nin, args, o, res);
   }
   if (st == TJ_OK && o->check && !o->reference) {
     double t0 = now_ms();
@@ -605,7 +619,7 @@ static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const
 }
 
 /* A cache hit without --check: no trace, the key's arguments. */
-static tj_status run_hit(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, const session_prog *p,
+static tj_status run_hit(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, tj_session *s, const session_prog *p,
                          const disk_call *dc, tj_result **out) {
   tj_array *args[TJ_MAX_INPUTS] = {0};
   tj_status st = check_memory(ctx, o, dc->in_avals, dc->nin, p->outs, p->nout, &p->mem);
@@ -614,7 +628,8 @@ static tj_status run_hit(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, const
   if (st == TJ_OK) {
     diag_set_kind(&ctx->diags, DIAG_KIND_SPEC);
     st = run_argument_arrays(ctx, spec, dc->nin, dc->in_json, dc->in_avals, o->fill_random, args);
-    if (st == TJ_OK) diag_set_kind(&ctx->diags, DIAG_KIND_RUN), st = run_program(ctx, p, dc->nin, args, o, *out);
+    if (st == TJ_OK)
+      diag_set_kind(&ctx->diags, DIAG_KIND_RUN), st = run_program(ctx, p, session_par(s, o->threads), dc->nin, args, o, *out);
   }
   free_args(args, dc->nin);
   return st;
@@ -649,7 +664,7 @@ static tj_status run_bound(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, con
     if (o->times && o->times->disk_hit) /* the load dlopened OpenBLAS: said apart */
       o->times->cache_ms -= o->times->blas_ms = jit_blas_load_ms(s->progs[prog].prog);
   }
-  tj_status st = prog >= 0 && !o->check ? run_hit(ctx, spec, o, &s->progs[prog], &dc, &res)
+  tj_status st = prog >= 0 && !o->check ? run_hit(ctx, spec, o, s, &s->progs[prog], &dc, &res)
                                         : trace_and_run(ctx, spec, o, s, bc, &dc, prog, &res);
   if (!o->session) tj_session_free(s);
   free(dc.tree);

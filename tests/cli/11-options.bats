@@ -50,6 +50,7 @@ options:
       --repeat N        run the compiled code N times; --time shows the median run
       --max-memory SIZE refuse a run estimated to need more (e.g. 4G; default 3/4 of RAM)
       --max-work N      stop a run after N elements of work (default 10000000000)
+      --threads N       threads for large loops (default $TJIT_THREADS, else the online CPUs)
       --reference       run the reference evaluator instead of compiled code
       --grad-check      check each call's gradient: vjp against jvp and finite differences
       --no-cache        neither read nor write the disk cache of compiled calls

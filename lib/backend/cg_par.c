@@ -1,0 +1,80 @@
+/* Block loops across threads (issue 17 item 5). libtcc has no OpenMP and
+ * C no closures, so a large block loop is outlined: its text goes into a
+ * static function tj_pN(c, lo, hi) over a range of its blocks (or rows),
+ * the variables it reads and writes passed in the array c, and the code
+ * calls tj_rt_par (jit.c, par_rt.c), which runs it on the program's
+ * threads or, with one thread, once over everything.
+ *
+ * Each element (row) is computed by the same kernel calls whichever part
+ * it falls in, and parts start at block (row) boundaries, so the results
+ * are the same bits for any thread count: the C does not depend on it,
+ * which keeps the disk cache's entries valid for every --threads. */
+#include "codegen.h"
+
+#include <stdlib.h>
+
+/* Loops over fewer elements stay in the caller: a hand-over to the
+ * workers costs some 10-20 us (a condition variable's wake-up), the time
+ * of a short chain over 64K elements. */
+#define PAR_MIN_ELEMENTS (1LL << 17)
+
+/* Whether variable v is one the loop's text names (vN): defined before
+ * the loop, not a block temporary of the group. */
+static bool captured(const cg *g, uint32_t v) { return g->vars[v].state == CV_DEFINED; }
+
+static bool listed(const uint32_t *vs, uint32_t n, uint32_t v) {
+  for (uint32_t i = 0; i < n; i++)
+    if (vs[i] == v) return true;
+  return false;
+}
+
+static void capture(cg *g, cg_par *par, uint32_t v) {
+  if (!captured(g, v) || listed(par->vars, par->nvars, v)) return;
+  if (par->nvars == par->cap) {
+    par->cap = par->cap ? 2 * par->cap : 16;
+    if (!(par->vars = realloc(par->vars, par->cap * sizeof *par->vars))) TJ_OOM();
+  }
+  par->vars[par->nvars++] = v;
+}
+
+bool cg_par_begin(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end, long long elements,
+                  cg_par *par) {
+  *par = (cg_par){0};
+  if (elements < PAR_MIN_ELEMENTS) return false;
+  for (uint32_t k = first; k < end; k++) {
+    const ir_eqn *e = &j->eqns[k];
+    if (!in->live[k]) continue;
+    for (uint32_t i = 0; i < e->nin; i++)
+      if (!ATOM_IS_LIT(e->in[i])) capture(g, par, ATOM_INDEX(e->in[i]));
+    for (uint32_t o = 0; o < e->nout; o++) capture(g, par, e->out[o]);
+  }
+  par->on = true;
+  par->caller = g->out, par->indent = g->indent;
+  g->out = &par->body, g->indent = 1;
+  for (uint32_t i = 0; i < par->nvars; i++) {
+    uint32_t v = par->vars[i];
+    const char *T = cg_type(g->m->vars[v].dtype);
+    if (g->vars[v].scalar) cg_line(g, "%s v%u = *(%s *)c[%u];", T, v, T, i);
+    else cg_line(g, "%s *v%u = (%s *)c[%u];", T, v, T, i);
+  }
+  return true;
+}
+
+void cg_par_end(cg *g, cg_par *par, long long items, long long grain) {
+  if (!par->on) return;
+  uint32_t f = g->nloops++;
+  g->out = par->caller, g->indent = par->indent;
+  buf_printf(&g->functions, "static void tj_p%u(void *const *c, long lo, long hi) {\n", f);
+  if (par->body.data) buf_puts(&g->functions, par->body.data);
+  buf_puts(&g->functions, "}\n");
+  tj_buf args = {0};
+  for (uint32_t i = 0; i < par->nvars; i++)
+    buf_printf(&args, "%s(void *)%sv%u", i ? ", " : "", g->vars[par->vars[i]].scalar ? "&" : "", par->vars[i]);
+  cg_line(g, "{ /* on the threads, in parts of whole blocks */");
+  cg_line(g, "  void *const c[] = {%s};", args.data ? args.data : "0");
+  cg_line(g, "  %s(rt, tj_p%u, c, %lld, %lld);", cg_fn(g, "tj_rt_par"), f, items, grain);
+  cg_line(g, "}");
+  buf_free(&args);
+  buf_free(&par->body);
+  free(par->vars);
+}
