@@ -63,8 +63,10 @@ verify=0
 [[ $# -eq 1 ]] || usage
 rounds=${BENCH_ROUNDS:-5}
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "$0: error: BENCH_ROUNDS must be a positive integer, not '$rounds'" >&2; exit 2; }
-selected=()
-for w in ${BENCH_PEERS_ONLY:-${workloads[*]}}; do
+selected=() chosen=()
+read -r -a chosen <<<"${BENCH_PEERS_ONLY:-${workloads[*]}}"
+((${#chosen[@]})) || chosen=("${workloads[@]}")
+for w in "${chosen[@]}"; do
   [[ -n ${what[$w]:-} && $w != fused_limit ]] ||
     { echo "$0: error: BENCH_PEERS_ONLY: no workload '$w' (${workloads[*]})" >&2; exit 2; }
   selected+=("$w")
