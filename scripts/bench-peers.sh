@@ -26,7 +26,8 @@
 #          peers.py compute what tjit computes: each workload's spec shrunk
 #          (1M -> 3001, [4096,1024] -> [5,37], ...; the same seeds, so the
 #          same first values), run by all three on the same inputs; prints
-#          "NAME: c agrees, numpy agrees (largest difference D of M)"
+#          "NAME: c agrees (bit for bit), numpy agrees (by D); N values up to M"
+#          (D the largest difference; agreeing is within 1e-5 of M)
 #        BENCH_ROUNDS=R rounds (default 5); BENCH_PEERS_ONLY="NAME..." only
 #        these workloads (the specs' names, ci_step); BENCH_REPS,
 #        BENCH_BUDGET_MS as for make bench; CC (default cc); PYTHON
@@ -100,17 +101,19 @@ else
   echo "$0: warning: could not build scripts/bench/peers/peers.c (it needs libopenblas-dev):" >&2
   cat "$tmp/cc.err" >&2
 fi
-if "$python" -c 'import numpy' 2>/dev/null; then have_numpy=1; else have_numpy=0; fi
+# (from $tmp: a random.py or numpy/ in the current directory would shadow numpy's)
+if (cd "$tmp" && "$python" -c 'import numpy') 2>/dev/null; then have_numpy=1; else have_numpy=0; fi
 
 # ---- --verify: the same results on the same small inputs ----
 if ((verify)); then
   ((have_c)) || exit 1
+  driver=$(command -v python3) || driver=$python # the comparison needs no numpy
   status=0
   for w in "${selected[@]}"; do
     [[ $w == ci_step ]] && continue
-    "$python" - "$peers" "$w" "$tjit" "$tmp/peers_o2" "$have_numpy" <<'PY' || status=1
-import json, subprocess, sys
-peers, name, tjit, c, have_numpy = sys.argv[1:]
+    (cd "$tmp" && "$driver" - "$peers" "$w" "$tjit" "$tmp/peers_o2" "$python" "$have_numpy") <<'PY' || status=1
+import json, struct, subprocess, sys
+peers, name, tjit, c, python, have_numpy = sys.argv[1:]
 # The spec's dimensions shrunk, not multiples of a block or a vector.
 small = {1000000: 3001, 10000000: 3001, 50000000: 3001, 4096: 5, 1024: 37, 512: 11, 256: 6, 64: 5}
 spec = f"{peers}/{name}.json"
@@ -124,20 +127,24 @@ out = subprocess.run([tjit, "run", "--no-cache", "--format", "json", "--args", j
                      capture_output=True, text=True, check=True).stdout
 data = json.loads(out)["calls"][0]["outputs"][0]["data"]
 flat = lambda d: [y for x in d for y in flat(x)] if isinstance(d, list) else [d]
-ref = flat(data)
+f32 = lambda v: struct.unpack("f", struct.pack("f", v))[0]  # both sides as the float32 they print
+ref = [f32(v) for v in flat(data)]
 scale = max(1.0, max(abs(x) for x in ref))
-words, worst, ok = [], 0.0, True
+words, ok = [], True
 peers_run = [("c", [c, "--verify", name] + dims)]
 if have_numpy == "1":
-    peers_run.append(("numpy", [sys.executable, f"{peers}/peers.py", "--verify", name] + dims))
+    peers_run.append(("numpy", [python, f"{peers}/peers.py", "--verify", name] + dims))
 for who, cmd in peers_run:
-    got = [float(x) for x in subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split()]
-    diff = max((abs(x - y) for x, y in zip(got, ref)), default=0.0) if len(got) == len(ref) else float("inf")
-    agrees = diff <= 1e-5 * scale
-    ok &= agrees
-    worst = max(worst, diff)
-    words.append(f"{who} {'agrees' if agrees else 'DIFFERS'}")
-print(f"{name}: {', '.join(words)} (largest difference {worst:.3g} of {scale:.6g}, {len(ref)} values)")
+    got = [f32(float(x)) for x in subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split()]
+    if len(got) != len(ref):
+        words.append(f"{who} DIFFERS ({len(got)} values, not {len(ref)})")
+        ok = False
+        continue
+    diff = max(abs(x - y) for x, y in zip(got, ref))
+    ok &= diff <= 1e-5 * scale
+    how = "bit for bit" if diff == 0 else f"by {diff:.2g}"
+    words.append(f"{who} {'agrees' if diff <= 1e-5 * scale else 'DIFFERS'} ({how})")
+print(f"{name}: {', '.join(words)}; {len(ref)} value{'s' * (len(ref) != 1)} up to {scale:.6g}")
 sys.exit(0 if ok else 1)
 PY
   done
@@ -167,7 +174,7 @@ measure() {
   if [[ $w == ci_step ]]; then
     case $who in
       tjit) process_ms "$n" "$tjit" "${tutorial[@]}" ;;
-      numpy) process_ms "$n" "$python" -c 'import numpy' ;;
+      numpy) (cd "$tmp" && process_ms "$n" "$python" -c 'import numpy') ;;
       c) process_ms "$n" /bin/true ;;
     esac
     return 0

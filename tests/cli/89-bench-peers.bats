@@ -78,8 +78,20 @@ ratios_hold() {
   assert_equal "${#lines[@]}" 12
   for name in scan_cumsum scan_discount sum_middle sum_axpb axpb layer_norm newton fused softmax \
     matmul512 matmul1024 mlp_layer; do
-    assert_line --regexp "^$name: c agrees, numpy agrees \(largest difference "
+    assert_line --regexp "^$name: c agrees \((bit for bit|by [0-9.e-]+)\), numpy agrees \((bit for bit|by [0-9.e-]+)\); [0-9]+ values? up to "
   done
+  # the same inputs bit for bit: a scan's order is the scan's, so every
+  # peer gives tjit's very bits
+  assert_line "scan_cumsum: c agrees (bit for bit), numpy agrees (bit for bit); 3001 values up to 1516.55"
+}
+
+# (Newton's steps and the reverse scan are exact IEEE operations in a fixed
+# order, no contraction: the same bits in any correct implementation.)
+@test "bench-peers --verify without numpy checks the C alone" {
+  run --separate-stderr env PYTHON=/bin/false BENCH_PEERS_ONLY="newton scan_discount" "$(script)" --verify "$TJIT_BUILD"
+  assert_success
+  assert_output "newton: c agrees (bit for bit); 3001 values up to 1.41421
+scan_discount: c agrees (bit for bit); 3001 values up to 57.658"
 }
 
 @test "bench-peers: an unknown workload, a bad BENCH_ROUNDS or no build directory is a usage error (exit 2)" {
