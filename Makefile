@@ -185,6 +185,12 @@ bench: all $(BUILD)/libtjit-internal.a
 	-@scripts/bench-explain.sh $(BUILD)/tjit
 	-@CC="$(CC)" scripts/bench-run.sh $(BUILD)
 
+# tjit against numpy and plain C (gcc -O2, OpenBLAS for the matmuls) on the
+# workloads of scripts/bench/peers/, one table (scripts/bench-peers.sh).
+# A report, never a gate; the peers are needed by no build or test.
+bench-peers: all
+	-@CC="$(CC)" scripts/bench-peers.sh $(BUILD)
+
 # ---- fuzzing (tests/fuzz, README "Fuzzing") ----
 # The library again, built by clang with the sanitizers and libFuzzer's
 # coverage (fuzzer-no-link) into build-fuzz/; each harness links it with
@@ -241,5 +247,5 @@ install: all
 clean:
 	rm -rf build build-asan build-oom build-fuzz
 
-.PHONY: FORCE all unit deps demo check check-asan check-oom update-golden docs bench install clean \
+.PHONY: FORCE all unit deps demo check check-asan check-oom update-golden docs bench bench-peers install clean \
         fuzz-deps fuzz-build fuzz-harnesses fuzz-smoke fuzz
