@@ -7,6 +7,7 @@
 #include "cum_rt.h"
 #include "kernels.h"
 #include "lane_fold.h"
+#include "reduce_rt.h"
 #include "scatter_rt.h"
 
 #include <stdlib.h>
@@ -82,22 +83,40 @@ static bool reduce_rows(cg *g, const ir_eqn *e, const tj_aval *a, const int64_t 
   return true;
 }
 
-/* A sum or product over leading axes: rows added into the result by the
- * vector kernel, in the generated loop's order, so bit for bit the same. */
-static bool reduce_columns(cg *g, const ir_eqn *e, const tj_aval *a, const int64_t *axes, int naxes,
-                           const char *identity) {
-  if (e->prim != P_reduce_sum && e->prim != P_reduce_prod) return false;
-  const tjk_kernel *k = tjk_find(e->prim == P_reduce_sum ? P_add : P_mul, a->dtype, TJK_VV);
-  const tj_aval *o = &g->m->vars[e->out[0]];
-  int64_t width = cg_size(o);
-  if (!k || o->rank == 0 || width < KERNEL_ROW_MIN || !axes_are(axes, naxes, a->rank, true)) return false;
-  tj_buf src = {0};
-  cg_ptr(g, e->in[0], &src);
-  cg_kernel(g, k);
-  cg_line(g, "for (long i = 0; i < %lld; i++) v%u[i] = %s;", (long long)width, e->out[0], identity);
-  cg_line(g, "for (long r = 0; r < %lld; r++) %s(v%u, v%u, %s + r * %lld, %lld);", (long long)(cg_size(a) / width),
-          k->name, e->out[0], e->out[0], src.data, (long long)width, (long long)width);
-  buf_free(&src);
+/* The reduced axes as one contiguous block of a: a seen as [outer, n,
+ * inner] with the block in the middle (dims of size 1 may sit on either
+ * side of it or in it). False for reduced axes apart from each other. */
+static bool as_block(const tj_aval *a, const int64_t *axes, int naxes, int64_t *outer, int64_t *n, int64_t *inner) {
+  int first = -1, last = -1;
+  for (int d = 0; d < a->rank; d++)
+    if (a->dims[d] != 1 && listed(axes, naxes, d)) last = d, first = first < 0 ? d : first;
+  for (int d = first + 1; d < last; d++)
+    if (a->dims[d] != 1 && !listed(axes, naxes, d)) return false;
+  *outer = *n = *inner = 1;
+  for (int d = 0; d < a->rank; d++)
+    if (listed(axes, naxes, d)) *n *= a->dims[d];
+    else if (d < first || first < 0) *outer *= a->dims[d];
+    else *inner *= a->dims[d];
+  return true;
+}
+
+/* A sum, product, max or min over one block of axes (leading, middle, or
+ * trailing rows no kernel took): one call of reduce_rt.c, which combines
+ * whole runs of the inner elements with the outputs row by row, each
+ * output in the evaluator's order. [256,512,64] f32 over axis 1: 23 ms in
+ * the loop below, 1.4 ms here; it is faster than the loop for every inner
+ * size (inner 2: [4096,512,2] over axis 1, 9.4 ms in the loop, 2.0 ms
+ * here), so no size stays in the loop. */
+static bool reduce_runs(cg *g, const ir_eqn *e, const tj_aval *a, const int64_t *axes, int naxes) {
+  int op = e->prim == P_reduce_sum ? TJ_RED_SUM : e->prim == P_reduce_prod ? TJ_RED_PROD
+           : e->prim == P_reduce_max ? TJ_RED_MAX : e->prim == P_reduce_min ? TJ_RED_MIN : -1;
+  int64_t outer, n, inner;
+  if (op < 0 || !tj_rt_reduce_runs_has(a->dtype) || !as_block(a, axes, naxes, &outer, &n, &inner)) return false;
+  tj_buf src = {0}, dst = {0};
+  cg_ptr(g, e->in[0], &src), cg_ptr(g, ATOM_VAR(e->out[0]), &dst);
+  cg_line(g, "%s((const void *)%s, (void *)%s, %d, %d, %lld, %lld, %lld);", cg_fn(g, "tj_rt_reduce_runs"), src.data,
+          dst.data, (int)a->dtype, op, (long long)outer, (long long)n, (long long)inner);
+  buf_free(&src), buf_free(&dst);
   return true;
 }
 
@@ -128,13 +147,9 @@ bool cg_reduce(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
     reduce_half(g, e, &a, axes, naxes);
     return true;
   }
-  if (a.rank > 0 && naxes > 0 && !ATOM_IS_LIT(e->in[0])) {
-    tj_buf id = {0};
-    reduce_identity(g, e->prim, a.dtype, &id);
-    bool done = reduce_rows(g, e, &a, axes, naxes) || reduce_columns(g, e, &a, axes, naxes, id.data);
-    buf_free(&id);
-    if (done) return true;
-  }
+  if (a.rank > 0 && naxes > 0 && !ATOM_IS_LIT(e->in[0]) &&
+      (reduce_rows(g, e, &a, axes, naxes) || reduce_runs(g, e, &a, axes, naxes)))
+    return true;
   strides_of(o, ost);
   for (int d = 0, k = 0; d < a.rank; d++) coef[d] = listed(axes, naxes, d) ? 0 : ost[k++];
   tj_buf id = {0}, off = {0}, acc = {0}, x = {0};

@@ -1,0 +1,22 @@
+/* The runtime of reductions over a block of axes with elements after it
+ * (cg_reduce.c's reduce_runs emits the call, cg_fns.def lists it),
+ * compiled into libtjit with the block kernels' flags (Makefile:
+ * KERNEL_CFLAGS, exact math). */
+#ifndef TJ_REDUCE_RT_H
+#define TJ_REDUCE_RT_H
+
+/* The operations, in the order of tj_rt_reduce_runs's op argument. */
+enum { TJ_RED_SUM, TJ_RED_PROD, TJ_RED_MAX, TJ_RED_MIN };
+
+/* reduce_sum/prod/max/min (op) of in, of tj_dtype dtype, seen as
+ * [outer, n, inner] with the reduced axes (one contiguous block) in the
+ * middle, into out [outer, inner]: out[o, i] starts at the reduction's
+ * identity and combines in[o, 0, i], in[o, 1, i], ... in order, as the
+ * evaluator's ev_reduce (eval_array.c) combines each output's elements
+ * in row-major order. */
+void tj_rt_reduce_runs(const void *in, void *out, int dtype, int op, long outer, long n, long inner);
+
+/* Whether tj_rt_reduce_runs takes dtype (the C rule asks). */
+int tj_rt_reduce_runs_has(int dtype);
+
+#endif
