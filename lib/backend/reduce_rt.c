@@ -64,7 +64,11 @@ enum { RUN_CHUNK_BYTES = 4096 };
         T *d = out + o * inner + c;                                                         \
         const T *s = in + o * n * inner + c;                                                \
         _Pragma("omp simd") for (long i = 0; i < w; i++) d[i] = (T)(id);                    \
-        for (long r = 0; r < n; r++, s += inner) {                                          \
+        long r = 0;                                                                         \
+        for (; r + 2 <= n; r += 2, s += 2 * inner) {                                        \
+          _Pragma("omp simd") for (long i = 0; i < w; i++) d[i] = COMB(COMB(d[i], s[i]), s[inner + i]); \
+        }                                                                                   \
+        if (r < n) {                                                                        \
           _Pragma("omp simd") for (long i = 0; i < w; i++) d[i] = COMB(d[i], s[i]);         \
         }                                                                                   \
       }                                                                                     \

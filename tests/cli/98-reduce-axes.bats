@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# Reductions over any block of axes (issue 17 item 4): reduce_sum/prod/
+# max/min over leading, middle and trailing axes run in one call of
+# lib/backend/reduce_rt.c, which combines each output's elements in the
+# evaluator's order, so the compiled results are the evaluator's bytes
+# (stricter than --check); mixtures of axes apart stay in the generated
+# loop, also in that order. tests/data/reduce-runs-exact.json covers sums,
+# products, max and min of f32 (NaN, signed zeros), f64, i32, i64 and u8,
+# keepdims, sizes 0 and 1, odd sizes and rows of 64 or more (the kernels'
+# lanes, which the evaluator folds the same way, products included).
+load helper
+
+# same_bytes_as_evaluator SPEC: the compiled run's outputs are the
+# evaluator's, byte for byte, and there is at least one.
+same_bytes_as_evaluator() {
+  local spec=$1 dir=$BATS_TEST_TMPDIR f n=0
+  mkdir -p "$dir/c" "$dir/r"
+  run tjit run --no-cache --out "$dir/c" "$spec"
+  assert_success
+  run tjit run --reference --out "$dir/r" "$spec"
+  assert_success
+  for f in "$dir"/c/*.npy; do
+    cmp "$f" "$dir/r/${f##*/}" || return 1
+    n=$((n + 1))
+  done
+  ((n > 0))
+}
+
+@test "a middle-axis sum is one call of the reduce runtime, no loop" {
+  run tjit emit-c "$TJIT_ROOT/scripts/bench/peers/sum_middle.json"
+  assert_success
+  assert_output --partial "tj_rt_reduce_runs((const void *)v0, (void *)v1, 7, 0, 256, 512, 64);"
+  refute_output --partial "for ("
+}
+
+@test "sum/prod/max/min over leading, middle, trailing and mixed axes, keepdims, sizes 0 and 1, NaN, -0.0: the evaluator's bytes" {
+  spec=$TJIT_ROOT/tests/data/reduce-runs-exact.json
+  run tjit emit-c "$spec"
+  # the prototype, then one call per reduction over a block of axes; the
+  # mixtures (axes 0 and 2) stay loops
+  assert_equal "$(grep -c 'tj_rt_reduce_runs(' <<< "$output")" 42
+  same_bytes_as_evaluator "$spec"
+  run tjit run --no-cache --check "$spec"
+  assert_success
+}
+
+@test "the compiled and evaluated outputs print the same text" {
+  spec=$TJIT_ROOT/tests/data/reduce-runs-exact.json
+  run tjit run --no-cache "$spec"
+  assert_success
+  compiled=$output
+  run tjit run --reference "$spec"
+  assert_success
+  assert_equal "$output" "$compiled"
+}
+
+@test "reductions over leading, middle and several axes agree with numpy" {
+  dir=$BATS_TEST_TMPDIR/np
+  mkdir -p "$dir"
+  run tjit run --no-cache --out "$dir" "$TJIT_ROOT/tests/data/reduce-axes-numpy.json"
+  assert_success
+  run /usr/bin/python3 "$TJIT_ROOT/tests/data/reduce_axes_numpy_check.py" "$dir"
+  assert_success
+  assert_output "numpy agrees"
+}
+
+@test "the bench's middle-axis sum passes run --check at its full size, byte for byte" {
+  same_bytes_as_evaluator "$TJIT_ROOT/scripts/bench/peers/sum_middle.json"
+  run tjit run --no-cache --check "$TJIT_ROOT/scripts/bench/peers/sum_middle.json"
+  assert_success
+}
