@@ -82,21 +82,34 @@ static bool reduce_rows(cg *g, const ir_eqn *e, const tj_aval *a, const int64_t 
   return true;
 }
 
-/* The reduced axes as one contiguous block of a: a seen as [outer, n,
- * inner] with the block in the middle (dims of size 1 may sit on either
- * side of it or in it). False for reduced axes apart from each other. */
-static bool as_block(const tj_aval *a, const int64_t *axes, int naxes, int64_t *outer, int64_t *n, int64_t *inner) {
-  int first = -1, last = -1;
-  for (int d = 0; d < a->rank; d++)
-    if (a->dims[d] != 1 && listed(axes, naxes, d)) last = d, first = first < 0 ? d : first;
-  for (int d = first + 1; d < last; d++)
-    if (a->dims[d] != 1 && !listed(axes, naxes, d)) return false;
+/* a's dims as runs of kept and of reduced ones (dims of size 1 dropped,
+ * neighbours of one kind merged): their sizes and kinds; the count. */
+static int dim_runs(const tj_aval *a, const int64_t *axes, int naxes, int64_t *size, bool *reduced) {
+  int k = 0;
+  for (int d = 0; d < a->rank; d++) {
+    bool r = listed(axes, naxes, d);
+    if (a->dims[d] == 1) continue;
+    if (k && reduced[k - 1] == r) size[k - 1] *= a->dims[d];
+    else size[k] = a->dims[d], reduced[k++] = r;
+  }
+  return k;
+}
+
+/* The runs as [outer, n, inner] around the reduced run `at` (none: n 1). */
+static void around(const int64_t *size, int k, int at, int64_t *outer, int64_t *n, int64_t *inner) {
   *outer = *n = *inner = 1;
-  for (int d = 0; d < a->rank; d++)
-    if (listed(axes, naxes, d)) *n *= a->dims[d];
-    else if (d < first || first < 0) *outer *= a->dims[d];
-    else *inner *= a->dims[d];
-  return true;
+  for (int i = 0; i < k; i++) *(i < at || at < 0 ? outer : i == at ? n : inner) *= size[i];
+}
+
+static int runs_op(int prim) {
+  return prim == P_reduce_sum ? TJ_RED_SUM : prim == P_reduce_prod ? TJ_RED_PROD
+         : prim == P_reduce_max ? TJ_RED_MAX : prim == P_reduce_min ? TJ_RED_MIN : -1;
+}
+
+static void runs_call(cg *g, const char *src, const char *dst, tj_dtype t, int op, int64_t outer, int64_t n,
+                      int64_t inner) {
+  cg_line(g, "%s((const void *)%s, (void *)%s, %d, %d, %lld, %lld, %lld);", cg_fn(g, "tj_rt_reduce_runs"), src, dst,
+          (int)t, op, (long long)outer, (long long)n, (long long)inner);
 }
 
 /* A sum, product, max or min over one block of axes (leading, middle, or
@@ -107,14 +120,60 @@ static bool as_block(const tj_aval *a, const int64_t *axes, int naxes, int64_t *
  * (inner 2, [4096,512,2] over axis 1: 30 ms -> 9 ms; inner 1, rows of 10:
  * 7 ms -> 1.5 ms per million elements), so no size stays in the loop. */
 static bool reduce_runs(cg *g, const ir_eqn *e, const tj_aval *a, const int64_t *axes, int naxes) {
-  int op = e->prim == P_reduce_sum ? TJ_RED_SUM : e->prim == P_reduce_prod ? TJ_RED_PROD
-           : e->prim == P_reduce_max ? TJ_RED_MAX : e->prim == P_reduce_min ? TJ_RED_MIN : -1;
-  int64_t outer, n, inner;
-  if (op < 0 || !tj_rt_reduce_runs_has(a->dtype) || !as_block(a, axes, naxes, &outer, &n, &inner)) return false;
+  int64_t size[TJ_MAX_RANK], outer, n, inner;
+  bool reduced[TJ_MAX_RANK];
+  int op = runs_op(e->prim), k = dim_runs(a, axes, naxes, size, reduced), nred = 0, at = -1;
+  for (int i = 0; i < k; i++)
+    if (reduced[i]) nred++, at = i;
+  if (op < 0 || !tj_rt_reduce_runs_has(a->dtype) || nred > 1) return false;
+  around(size, k, at, &outer, &n, &inner);
   tj_buf src = {0}, dst = {0};
   cg_ptr(g, e->in[0], &src), cg_ptr(g, ATOM_VAR(e->out[0]), &dst);
-  cg_line(g, "%s((const void *)%s, (void *)%s, %d, %d, %lld, %lld, %lld);", cg_fn(g, "tj_rt_reduce_runs"), src.data,
-          dst.data, (int)a->dtype, op, (long long)outer, (long long)n, (long long)inner);
+  runs_call(g, src.data, dst.data, a->dtype, op, outer, n, inner);
+  buf_free(&src), buf_free(&dst);
+  return true;
+}
+
+/* Reduced axes apart from each other (axes 0 and 2 of three), where the
+ * grouping changes no bit: integers (they wrap) and float max/min (the
+ * first NaN, else the first element equal to the extreme, is the first
+ * group's with one). A call of reduce_rt.c per reduced run, the last run
+ * first, into a scratch array each but the last. Float sums and products
+ * stay in the loop, which combines in the evaluator's row-major order. */
+static bool reduce_steps(cg *g, const ir_eqn *e, const tj_aval *a, const int64_t *axes, int naxes) {
+  int64_t size[TJ_MAX_RANK], outer, n, inner;
+  bool reduced[TJ_MAX_RANK];
+  int op = runs_op(e->prim), k = dim_runs(a, axes, naxes, size, reduced), nred = 0;
+  for (int i = 0; i < k; i++) nred += reduced[i];
+  bool exact = !dtype_is_float(a->dtype) || op == TJ_RED_MAX || op == TJ_RED_MIN;
+  if (op < 0 || !exact || !tj_rt_reduce_runs_has(a->dtype) || nred < 2) return false;
+  uint32_t id = cg_fresh(g);
+  tj_buf src = {0}, dst = {0};
+  cg_ptr(g, e->in[0], &src);
+  cg_line(g, "{");
+  g->indent++;
+  for (int step = 0; nred > 0; step++, nred--) {
+    int at = k - 1;
+    while (!reduced[at]) at--;
+    around(size, k, at, &outer, &n, &inner);
+    buf_free(&dst);
+    if (nred == 1) cg_ptr(g, ATOM_VAR(e->out[0]), &dst);
+    else {
+      buf_printf(&dst, "rs%u_%d", id, step);
+      cg_line(g, "void *%s = %s(rt, %lld);", dst.data, cg_fn(g, "tj_rt_alloc"),
+              (long long)(outer * inner * dtype_size(a->dtype) + 1));
+    }
+    runs_call(g, src.data, dst.data, a->dtype, op, outer, n, inner);
+    if (step > 0) cg_line(g, "%s(rt, %s);", cg_fn(g, "tj_rt_free"), src.data);
+    /* the run is gone: its kept neighbours (both exist) are one run now */
+    size[at - 1] *= at + 1 < k ? size[at + 1] : 1;
+    for (int i = at; i + 2 < k; i++) size[i] = size[i + 2], reduced[i] = reduced[i + 2];
+    k -= at + 1 < k ? 2 : 1;
+    buf_free(&src);
+    buf_puts(&src, dst.data);
+  }
+  g->indent--;
+  cg_line(g, "}");
   buf_free(&src), buf_free(&dst);
   return true;
 }
@@ -147,7 +206,8 @@ bool cg_reduce(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
     return true;
   }
   if (a.rank > 0 && naxes > 0 && !ATOM_IS_LIT(e->in[0]) &&
-      (reduce_rows(g, e, &a, axes, naxes) || reduce_runs(g, e, &a, axes, naxes)))
+      (reduce_rows(g, e, &a, axes, naxes) || reduce_runs(g, e, &a, axes, naxes) ||
+       reduce_steps(g, e, &a, axes, naxes)))
     return true;
   strides_of(o, ost);
   for (int d = 0, k = 0; d < a.rank; d++) coef[d] = listed(axes, naxes, d) ? 0 : ost[k++];

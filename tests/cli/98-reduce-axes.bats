@@ -3,8 +3,9 @@
 # max/min over leading, middle and trailing axes run in one call of
 # lib/backend/reduce_rt.c, which combines each output's elements in the
 # evaluator's order, so the compiled results are the evaluator's bytes
-# (stricter than --check); mixtures of axes apart stay in the generated
-# loop, also in that order. tests/data/reduce-runs-exact.json covers sums,
+# (stricter than --check); over axes apart from each other, integers and
+# max/min reduce run by run (no grouping changes their bits), float sums
+# and products stay in the generated loop, also in the evaluator's order. tests/data/reduce-runs-exact.json covers sums,
 # products, max and min of f32 (NaN, signed zeros), f64, i32, i64 and u8,
 # keepdims, sizes 0 and 1, odd sizes and rows of 64 or more (the kernels'
 # lanes, which the evaluator folds the same way, products included).
@@ -36,12 +37,19 @@ same_bytes_as_evaluator() {
 @test "sum/prod/max/min over leading, middle, trailing and mixed axes, keepdims, sizes 0 and 1, NaN, -0.0: the evaluator's bytes" {
   spec=$TJIT_ROOT/tests/data/reduce-runs-exact.json
   run tjit emit-c "$spec"
-  # the prototype, then one call per reduction over a block of axes; the
-  # mixtures (axes 0 and 2) stay loops
-  assert_equal "$(grep -c 'tj_rt_reduce_runs(' <<< "$output")" 42
+  # the prototype, then one call per reduction over a block of axes and one
+  # per reduced run of the integer and max/min mixtures (axes 0 and 2, into
+  # scratch arrays); the float sums and products of mixtures stay loops
+  assert_equal "$(grep -c 'tj_rt_reduce_runs(' <<< "$output")" 62
   same_bytes_as_evaluator "$spec"
   run tjit run --no-cache --check "$spec"
   assert_success
+}
+
+@test "max over axes 0 and 2: two calls through a scratch array" {
+  run tjit emit-c "$TJIT_ROOT/tests/data/reduce-runs-exact.json"
+  assert_output --partial "tj_rt_reduce_runs((const void *)rs0_0, "
+  assert_output --partial "tj_rt_free(rt, rs0_0);"
 }
 
 @test "the compiled and evaluated outputs print the same text" {
