@@ -165,10 +165,11 @@ static bool reduce_steps(cg *g, const ir_eqn *e, const tj_aval *a, const int64_t
     }
     runs_call(g, src.data, dst.data, a->dtype, op, outer, n, inner);
     if (step > 0) cg_line(g, "%s(rt, %s);", cg_fn(g, "tj_rt_free"), src.data);
-    /* the run is gone: its kept neighbours (both exist) are one run now */
-    size[at - 1] *= at + 1 < k ? size[at + 1] : 1;
-    for (int i = at; i + 2 < k; i++) size[i] = size[i + 2], reduced[i] = reduced[i + 2];
-    k -= at + 1 < k ? 2 : 1;
+    if (nred > 1) { /* the run is gone: the kept runs around it (one before it at least) are one now */
+      size[at - 1] *= at + 1 < k ? size[at + 1] : 1;
+      for (int i = at; i + 2 < k; i++) size[i] = size[i + 2], reduced[i] = reduced[i + 2];
+      k -= at + 1 < k ? 2 : 1;
+    }
     buf_free(&src);
     buf_puts(&src, dst.data);
   }

@@ -62,13 +62,16 @@ enum { RUN_CHUNK_BYTES = 4096 };
       for (long c = 0; c < inner; c += chunk) {                                             \
         long w = inner - c < chunk ? inner - c : chunk;                                     \
         T *d = out + o * inner + c;                                                         \
-        const T *s = in + o * n * inner + c;                                                \
         _Pragma("omp simd") for (long i = 0; i < w; i++) d[i] = (T)(id);                    \
+        if (n == 0) continue; /* in may be no array at all */                               \
+        const T *run = in + o * n * inner + c;                                              \
         long r = 0;                                                                         \
-        for (; r + 2 <= n; r += 2, s += 2 * inner) {                                        \
-          _Pragma("omp simd") for (long i = 0; i < w; i++) d[i] = COMB(COMB(d[i], s[i]), s[inner + i]); \
+        for (; r + 2 <= n; r += 2) { /* two rows per pass over d, in order */               \
+          const T *s = run + r * inner, *t = s + inner;                                     \
+          _Pragma("omp simd") for (long i = 0; i < w; i++) d[i] = COMB(COMB(d[i], s[i]), t[i]); \
         }                                                                                   \
         if (r < n) {                                                                        \
+          const T *s = run + r * inner;                                                     \
           _Pragma("omp simd") for (long i = 0; i < w; i++) d[i] = COMB(d[i], s[i]);         \
         }                                                                                   \
       }                                                                                     \
