@@ -77,3 +77,14 @@ same_bytes_as_evaluator() {
   run tjit run --no-cache --check "$TJIT_ROOT/scripts/bench/peers/sum_middle.json"
   assert_success
 }
+
+# keepdims is the reduction then broadcast_in_dim (jnp's _reduction:
+# lax.expand_dims); the [64,1,256] result next to [64,32,256] is a row
+# operand of the block loop (cg_block.c), its row at c0 * 256.
+@test "x - mean(x, axis=1, keepdims): the runtime's sum, a row kernel for the middle-axis broadcast, the evaluator's bytes" {
+  spec=$TJIT_ROOT/tests/data/reduce-keepdims-broadcast.json
+  run tjit emit-c "$spec"
+  assert_output --partial "tj_rt_reduce_runs((const void *)v0, (void *)v2, 7, 0, 64, 32, 256);"
+  assert_output --partial "tjk_sub_f32_vv(v5 + base + o, v0 + base + o, v4 + c0 * 256 + o, n);"
+  same_bytes_as_evaluator "$spec"
+}
