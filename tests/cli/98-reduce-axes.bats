@@ -40,7 +40,7 @@ same_bytes_as_evaluator() {
   # the prototype, then one call per reduction over a block of axes and one
   # per reduced run of the integer and max/min mixtures (axes 0 and 2, into
   # scratch arrays); the float sums and products of mixtures stay loops
-  assert_equal "$(grep -c 'tj_rt_reduce_runs(' <<< "$output")" 62
+  assert_equal "$(grep -c 'tj_rt_reduce_runs(' <<< "$output")" 72
   same_bytes_as_evaluator "$spec"
   run tjit run --no-cache --check "$spec"
   assert_success
