@@ -139,7 +139,7 @@ static bool reduce_runs(cg *g, const ir_eqn *e, const tj_aval *a, const int64_t 
  * first NaN, else the first element equal to the extreme, is the first
  * group's with one). A call of reduce_rt.c per reduced run, the last run
  * first, into a scratch array each but the last. Float sums and products
- * stay in the loop, which combines in the evaluator's row-major order. */
+ * take reduce_walk. */
 static bool reduce_steps(cg *g, const ir_eqn *e, const tj_aval *a, const int64_t *axes, int naxes) {
   int64_t size[TJ_MAX_RANK], outer, n, inner;
   bool reduced[TJ_MAX_RANK];
@@ -179,6 +179,31 @@ static bool reduce_steps(cg *g, const ir_eqn *e, const tj_aval *a, const int64_t
   return true;
 }
 
+/* The float sums and products over axes apart from each other, whose bits
+ * the grouping would change: one call of reduce_rt.c's walk, which goes
+ * through the input in memory order and combines each element into its
+ * output, each output's elements in the evaluator's row-major order (a
+ * vector loop when the last dims are kept). Sum of [64,100,8,40] f32 over
+ * axes 1 and 3: 11.7 ms in the loop below, 0.7 ms here (axes 0 and 2:
+ * 9.3 -> 0.6 ms). */
+static bool reduce_walk(cg *g, const ir_eqn *e, const tj_aval *a, const int64_t *axes, int naxes) {
+  int64_t size[TJ_MAX_RANK];
+  bool reduced[TJ_MAX_RANK];
+  int op = runs_op(e->prim), k = dim_runs(a, axes, naxes, size, reduced);
+  if (op < 0 || !tj_rt_reduce_runs_has(a->dtype) || k < 1) return false;
+  uint32_t id = cg_fresh(g);
+  tj_buf sizes = {0}, kinds = {0}, src = {0}, dst = {0};
+  for (int i = 0; i < k; i++)
+    buf_printf(&sizes, i ? ", %lld" : "%lld", (long long)size[i]), buf_printf(&kinds, i ? ", %d" : "%d", reduced[i]);
+  cg_ptr(g, e->in[0], &src), cg_ptr(g, ATOM_VAR(e->out[0]), &dst);
+  cg_frame(g, 16 * (uint64_t)k); /* the two arrays */
+  cg_line(g, "{ long ws%u[] = {%s}, wr%u[] = {%s};", id, sizes.data, id, kinds.data);
+  cg_line(g, "  %s((const void *)%s, (void *)%s, %d, %d, %d, ws%u, wr%u); }", cg_fn(g, "tj_rt_reduce_walk"), src.data,
+          dst.data, (int)a->dtype, op, k, id, id);
+  buf_free(&sizes), buf_free(&kinds), buf_free(&src), buf_free(&dst);
+  return true;
+}
+
 /* reduce_sum/reduce_prod of f16 or bf16 (the half pass keeps them
  * 2-byte): one call of half_rt.c's runtime, which rounds every step as the
  * evaluator. Its operand is a variable (the pass converts into one). */
@@ -208,7 +233,7 @@ bool cg_reduce(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   }
   if (a.rank > 0 && naxes > 0 && !ATOM_IS_LIT(e->in[0]) &&
       (reduce_rows(g, e, &a, axes, naxes) || reduce_runs(g, e, &a, axes, naxes) ||
-       reduce_steps(g, e, &a, axes, naxes)))
+       reduce_steps(g, e, &a, axes, naxes) || reduce_walk(g, e, &a, axes, naxes)))
     return true;
   strides_of(o, ost);
   for (int d = 0, k = 0; d < a.rank; d++) coef[d] = listed(axes, naxes, d) ? 0 : ost[k++];

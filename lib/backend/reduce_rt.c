@@ -77,9 +77,36 @@ enum { RUN_CHUNK_BYTES = 4096 };
       }                                                                                     \
   }
 
+/* name_walk: the runs of dims (sizes, kinds) from level `at` on, walked in
+ * memory order, each element combined into its output: every output sees
+ * its elements in row-major order of the reduced coordinates (the
+ * evaluator's loop), whatever the grouping of the reduced axes. The last
+ * run kept: a run of outputs with a run of the input (vectorized); reduced:
+ * one output's chain. ist/ost: a run's strides in the input and output. */
+#define WALK_FN(name, T0, U0, COMB)                                                         \
+  static void name##_walk(const T0 *in, T0 *out, int k, int at, const long *size, const long *red, \
+                          const long *ist, const long *ost) {                               \
+    typedef T0 T;                                                                           \
+    typedef U0 U;                                                                           \
+    (void)(U)0;                                                                             \
+    long m = size[at];                                                                      \
+    if (at + 1 < k) {                                                                       \
+      for (long q = 0; q < m; q++)                                                          \
+        name##_walk(in + q * ist[at], out + (red[at] ? 0 : q * ost[at]), k, at + 1, size, red, ist, ost); \
+    } else if (red[at]) {                                                                   \
+      T acc = *out;                                                                         \
+      for (long q = 0; q < m; q++) acc = COMB(acc, in[q]);                                  \
+      *out = acc;                                                                           \
+    } else {                                                                                \
+      _Pragma("omp simd") for (long q = 0; q < m; q++) out[q] = COMB(out[q], in[q]);        \
+    }                                                                                       \
+  }
+
 #define DEFINE_FNS(dt, T, U, SUM, PROD, MAX, MIN, maxid, minid)                           \
   RUN_FN(sum_##dt, T, U, SUM, 0) RUN_FN(prod_##dt, T, U, PROD, 1)                          \
-  RUN_FN(max_##dt, T, U, MAX, maxid) RUN_FN(min_##dt, T, U, MIN, minid)
+  RUN_FN(max_##dt, T, U, MAX, maxid) RUN_FN(min_##dt, T, U, MIN, minid)                    \
+  WALK_FN(sum_##dt, T, U, SUM) WALK_FN(prod_##dt, T, U, PROD)                              \
+  WALK_FN(max_##dt, T, U, MAX) WALK_FN(min_##dt, T, U, MIN)
 RUN_TYPES(DEFINE_FNS)
 #undef DEFINE_FNS
 
@@ -101,6 +128,37 @@ void tj_rt_reduce_runs(const void *in, void *out, int dtype, int op, long outer,
     else if (op == TJ_RED_PROD) prod_##dt((const T *)in, (T *)out, outer, n, inner);       \
     else if (op == TJ_RED_MAX) max_##dt((const T *)in, (T *)out, outer, n, inner);         \
     else min_##dt((const T *)in, (T *)out, outer, n, inner);                               \
+    break;
+    RUN_TYPES(CASE)
+#undef CASE
+  default: break;
+  }
+}
+
+/* The identity into every output (a reduction over no element), then the
+ * walk, when there is an element at all. */
+#define WALK(name, T, id)                                                                  \
+  do {                                                                                     \
+    for (long i = 0; i < nout; i++) ((T *)out)[i] = (T)(id);                               \
+    if (nin > 0) name##_walk((const T *)in, (T *)out, nruns, 0, size, reduced, ist, ost);  \
+  } while (0)
+
+void tj_rt_reduce_walk(const void *in, void *out, int dtype, int op, int nruns, const long *size,
+                       const long *reduced) {
+  long ist[TJ_MAX_RANK], ost[TJ_MAX_RANK], nin = 1, nout = 1;
+  if (nruns < 1 || nruns > TJ_MAX_RANK) return;
+  for (int i = nruns - 1; i >= 0; i--) {
+    ist[i] = nin, ost[i] = nout;
+    nin *= size[i];
+    if (!reduced[i]) nout *= size[i];
+  }
+  switch ((tj_dtype)dtype) {
+#define CASE(dt, T, U, SUM, PROD, MAX, MIN, maxid, minid)   \
+  case DT_##dt:                                             \
+    if (op == TJ_RED_SUM) WALK(sum_##dt, T, 0);             \
+    else if (op == TJ_RED_PROD) WALK(prod_##dt, T, 1);      \
+    else if (op == TJ_RED_MAX) WALK(max_##dt, T, maxid);    \
+    else WALK(min_##dt, T, minid);                          \
     break;
     RUN_TYPES(CASE)
 #undef CASE

@@ -16,7 +16,17 @@ enum { TJ_RED_SUM, TJ_RED_PROD, TJ_RED_MAX, TJ_RED_MIN };
  * in row-major order. */
 void tj_rt_reduce_runs(const void *in, void *out, int dtype, int op, long outer, long n, long inner);
 
-/* Whether tj_rt_reduce_runs takes dtype (the C rule asks). */
+/* The same over reduced axes apart from each other: in seen as nruns runs
+ * of dims, size[i] elements each, reduced[i] or kept (neighbours of one
+ * kind merged, so the kinds alternate), out as its kept runs. in is walked
+ * in memory order, each element combined into its output, so every output
+ * combines its elements in row-major order from the identity, as the
+ * evaluator's ev_reduce. */
+void tj_rt_reduce_walk(const void *in, void *out, int dtype, int op, int nruns, const long *size,
+                       const long *reduced);
+
+/* Whether tj_rt_reduce_runs and tj_rt_reduce_walk take dtype (the C rule
+ * asks). */
 int tj_rt_reduce_runs_has(int dtype);
 
 #endif
