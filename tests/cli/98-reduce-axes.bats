@@ -7,9 +7,10 @@
 # max/min reduce run by run (no grouping changes their bits), float sums
 # and products in the runtime's walk of the input in memory order, also
 # in the evaluator's order. tests/data/reduce-runs-exact.json covers sums,
-# products, max and min of f32 (NaN, signed zeros), f64, i32, i64 and u8,
-# keepdims, sizes 0 and 1, odd sizes and rows of 64 or more (the kernels'
-# lanes, which the evaluator folds the same way, products included).
+# products, max and min of f32 (NaN, signed zeros), f64 and eight integer
+# dtypes, keepdims, sizes 0 and 1, odd sizes, inner blocks wider than the
+# runtime's 4 KiB chunks and rows of 64 or more (the kernels' lanes, which
+# the evaluator folds the same way, products included).
 load helper
 
 # same_bytes_as_evaluator SPEC: the compiled run's outputs are the
@@ -41,7 +42,7 @@ same_bytes_as_evaluator() {
   # the prototype, then one call per reduction over a block of axes and one
   # per reduced run of the integer and max/min mixtures (axes 0 and 2, into
   # scratch arrays); the float sums and products of mixtures walk (nine)
-  assert_equal "$(grep -c 'tj_rt_reduce_runs(' <<< "$output")" 72
+  assert_equal "$(grep -c 'tj_rt_reduce_runs(' <<< "$output")" 75
   assert_equal "$(grep -c 'tj_rt_reduce_walk(' <<< "$output")" 10
   same_bytes_as_evaluator "$spec"
   run tjit run --no-cache --check "$spec"
