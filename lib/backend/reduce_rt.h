@@ -1,7 +1,7 @@
-/* The runtime of reductions over a block of axes with elements after it
- * (cg_reduce.c's reduce_runs emits the call, cg_fns.def lists it),
- * compiled into libtjit with the block kernels' flags (Makefile:
- * KERNEL_CFLAGS, exact math). */
+/* The runtime of reductions over a block of axes, or over axes apart
+ * (cg_reduce.c's reduce_runs, reduce_steps and reduce_walk emit the calls,
+ * cg_fns.def lists them), compiled into libtjit with the block kernels'
+ * flags (Makefile: KERNEL_CFLAGS, exact math). */
 #ifndef TJ_REDUCE_RT_H
 #define TJ_REDUCE_RT_H
 
