@@ -115,9 +115,10 @@ $(BUILD)/lib/backend/kernels.o: lib/backend/kernels.c lib/*/*.def lib/*.h lib/*/
 
 # pad's and reduce_window's runtime (lib/backend/window_rt.c), the
 # cumulative reductions' (cum_rt.c), the scatters' (scatter_rt.c) and the
-# f16/bf16 block conversions (half_rt.c) and the PRNG's (random_rt.c): the same flags
+# f16/bf16 block conversions (half_rt.c), the PRNG's (random_rt.c) and the
+# reductions over a block of axes (reduce_rt.c): the same flags
 $(BUILD)/lib/backend/window_rt.o $(BUILD)/lib/backend/cum_rt.o $(BUILD)/lib/backend/scatter_rt.o \
-  $(BUILD)/lib/backend/half_rt.o $(BUILD)/lib/backend/random_rt.o: \
+  $(BUILD)/lib/backend/half_rt.o $(BUILD)/lib/backend/random_rt.o $(BUILD)/lib/backend/reduce_rt.o: \
   $(BUILD)/lib/backend/%.o: lib/backend/%.c lib/*/*.def lib/*.h lib/*/*.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"

@@ -13,6 +13,7 @@
 #include "half_rt.h"
 #include "scatter_rt.h"
 #include "random_rt.h"
+#include "reduce_rt.h"
 #include "special_rt.h"
 #include "par_rt.h"
 

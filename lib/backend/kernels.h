@@ -31,13 +31,13 @@
  *   to the extreme (so the sign of a zero result is eval's).
  * - rsum/rprod (f32, f64) accumulate in 256 bytes of partial accumulators
  *   (64 f32 or 32 f64 lanes; lane j takes every Lth element) combined by a
- *   pairwise tree, where eval adds sequentially. Each element goes through
+ *   pairwise tree, lib/base/lane_fold.h's order, which eval follows for
+ *   such rows (a plain loop would add sequentially). Each element goes through
  *   at most m = ceil(n/L) + log2(L) roundings, so
- *   |rsum - exact sum| <= m * u * sum|x| (u = eps/2; eval's bound is (n-1) u
- *   sum|x|), and |rprod / exact - 1| <= (n-1) u, to first order, for
- *   products that neither overflow nor underflow (every multiplication's
- *   rounding reaches a product, whatever the order: eval's bound too); where the exact order matters for overflow (1e30
- *   * 1e30 * 1e-30 ...) or for inf * 0 the results may differ from eval's.
+ *   |rsum - exact sum| <= m * u * sum|x| (u = eps/2; a sequential sum's
+ *   bound is (n-1) u sum|x|), and |rprod / exact - 1| <= (n-1) u, to first
+ *   order, for products that neither overflow nor underflow (every
+ *   multiplication's rounding reaches a product, whatever the order).
  * - Transcendentals differ from the scalar libm function eval calls by at
  *   most these ulps, the largest measured by test_kernels over 2^20 values
  *   each, including NaN, +-inf, +-0, subnormals, huge values and random bit

@@ -1,17 +1,18 @@
 /* The order in which tjit reduces a contiguous row of floats, one text for
  * the compiled code's reduction kernels (lib/backend/kernels.c) and the
- * evaluator's sums (lib/eval/eval_array.c), so that a sum over trailing
- * axes gives the same bits compiled and evaluated: L = 256 bytes of
- * accumulators (64 f32, 32 f64), lane j folding elements j, j + L, ...
+ * evaluator's sums and products (lib/eval/eval_array.c), so that a sum or
+ * product over trailing axes gives the same bits compiled and evaluated:
+ * L = 256 bytes of accumulators (64 f32, 32 f64), lane j folding elements
+ * j, j + L, ...
  * with STEP (L independent chains a compiler keeps in vector registers;
  * no reassociation within a lane, so vectorizing changes no bit), then the
  * lanes folded pairwise into acc[0]. Declares acc[L] and i; reads a[0..n). */
 #ifndef TJ_LANE_FOLD_H
 #define TJ_LANE_FOLD_H
 
-/* Rows shorter than this are summed by a plain loop in order (the
- * generated code's, and the evaluator's): a kernel call costs more than
- * tcc's loop saves. */
+/* Rows shorter than this are folded in order, element by element (the
+ * compiled code's reduce_rt.c, the evaluator's loop): lanes gain little
+ * accuracy there and a kernel call per short row costs more. */
 #define TJ_LANE_FOLD_MIN 64
 
 /* The kernels vectorize the lanes' loop (kernels.c defines it as

@@ -1,6 +1,10 @@
-/* Eval rules of the array primitives: reductions (row-major order,
- * accumulating in the output dtype: float32 sums round at every step, as a
- * plain C loop does; float sums pairwise over leaves of 128, as numpy's), argmax/argmin (first extreme; the first NaN wins, as
+/* Eval rules of the array primitives: reductions (each output combines its
+ * elements in row-major order, accumulating in the output dtype: float32
+ * sums round at every step, as a plain C loop does, and as the compiled
+ * code's reduce_rt.c does over any block of axes; float sums and products
+ * of trailing rows of 64 or more in lane_fold.h's lanes, the compiled
+ * kernels' order; f16/bf16 sums pairwise over leaves of 128, as numpy's),
+ * argmax/argmin (first extreme; the first NaN wins, as
  * jax's _argminmax comparator picks NaN), dot_general (accumulates in the
  * output dtype, contracting dimensions in row-major order), and the shape
  * manipulations, which only move elements. */
@@ -78,47 +82,46 @@ static double pairwise_sum(const reduced_walk *w, int64_t lo, int64_t hi, tj_dty
 }
 
 #define ADD(acc, x) ((acc) += (x))
-static float lane_sum_f32(const float *a, long n) {
-  TJ_LANE_FOLD(float, 0, ADD)
-  return acc[0];
-}
-static double lane_sum_f64(const double *a, long n) {
-  TJ_LANE_FOLD(double, 0, ADD)
-  return acc[0];
-}
+#define MUL(acc, x) ((acc) *= (x))
+#define LANE_FN(name, T, id, STEP) \
+  static T name(const T *a, long n) { \
+    TJ_LANE_FOLD(T, id, STEP) \
+    return acc[0]; \
+  }
+LANE_FN(lane_sum_f32, float, 0, ADD)
+LANE_FN(lane_sum_f64, double, 0, ADD)
+LANE_FN(lane_prod_f32, float, 1, MUL)
+LANE_FN(lane_prod_f64, double, 1, MUL)
 
-/* Whether the reduced axes are the trailing (or, !trailing, the leading)
- * naxes of a. */
-static bool axes_at_end(const tj_array *a, const int64_t *axes, int naxes, bool trailing) {
+/* Whether the reduced axes are the trailing naxes of a. */
+static bool axes_trailing(const tj_array *a, const int64_t *axes, int naxes) {
   for (int d = 0; d < naxes; d++)
-    if (!in_list(axes, naxes, trailing ? a->rank - 1 - d : d)) return false;
+    if (!in_list(axes, naxes, a->rank - 1 - d)) return false;
   return true;
 }
 
-/* The sums the compiled code computes in its own order, the same bits
- * here (cg_reduce.c): a trailing row of TJ_LANE_FOLD_MIN or more in
- * lane_fold.h's lanes; over leading axes with as many outputs or more,
- * each output a running sum of its rows in order. False for the others. */
-static bool sums_as_compiled(const tj_array *a, const int64_t *axes, int naxes, tj_array *r) {
+/* The float sums and products the compiled code reduces in lane_fold.h's
+ * order, the same bits here: trailing rows of TJ_LANE_FOLD_MIN or more
+ * (cg_reduce.c's reduce_rows, the kernels' rsum and rprod). False for the
+ * others, which both combine in row-major order. */
+static bool folds_as_compiled(int prim, const tj_array *a, const int64_t *axes, int naxes, tj_array *r) {
   if (a->dtype != DT_F32 && a->dtype != DT_F64) return false;
   int64_t n = r->size ? a->size / r->size : 0;
-  bool f32 = a->dtype == DT_F32;
-  if (n >= TJ_LANE_FOLD_MIN && axes_at_end(a, axes, naxes, true)) {
-    for (int64_t o = 0; o < r->size; o++)
-      if (f32) ((float *)r->data)[o] = lane_sum_f32((const float *)a->data + o * n, (long)n);
-      else ((double *)r->data)[o] = lane_sum_f64((const double *)a->data + o * n, (long)n);
-    return true;
-  }
-  if (r->rank == 0 || r->size < TJ_LANE_FOLD_MIN || !axes_at_end(a, axes, naxes, false)) return false;
-  for (int64_t k = 0; k < n; k++)
-    for (int64_t o = 0; o < r->size; o++)
-      if (f32) ((float *)r->data)[o] += ((const float *)a->data)[k * r->size + o];
-      else ((double *)r->data)[o] += ((const double *)a->data)[k * r->size + o];
+  if (n < TJ_LANE_FOLD_MIN || !axes_trailing(a, axes, naxes)) return false;
+  bool sum = prim == P_reduce_sum;
+  for (int64_t o = 0; o < r->size; o++)
+    if (a->dtype == DT_F32) {
+      const float *row = (const float *)a->data + o * n;
+      ((float *)r->data)[o] = sum ? lane_sum_f32(row, (long)n) : lane_prod_f32(row, (long)n);
+    } else {
+      const double *row = (const double *)a->data + o * n;
+      ((double *)r->data)[o] = sum ? lane_sum_f64(row, (long)n) : lane_prod_f64(row, (long)n);
+    }
   return true;
 }
 
-static void float_sums(const tj_array *a, const int64_t *axes, int naxes, tj_array *r) {
-  if (sums_as_compiled(a, axes, naxes, r)) return;
+/* f16 and bf16 sums (the compiled code's half_rt.c runs the same). */
+static void pairwise_sums(const tj_array *a, const int64_t *axes, int naxes, tj_array *r) {
   reduced_walk w = {.a = a};
   int64_t strides[TJ_MAX_RANK], n = 1, stride = 1;
   for (int d = a->rank - 1; d >= 0; d--) strides[d] = stride, stride *= a->dims[d];
@@ -141,8 +144,10 @@ bool ev_reduce(eval_state *s, const ir_eqn *e, const tj_array *const *in, tj_arr
   tj_array *r = out[0] = eval_new_out(s, e, 0);
   if (!r) return false;
   bool fl = dtype_is_float(a->dtype);
-  if (fl && e->prim == P_reduce_sum) {
-    float_sums(a, axes, naxes, r);
+  if (fl && (e->prim == P_reduce_sum || e->prim == P_reduce_prod) && folds_as_compiled(e->prim, a, axes, naxes, r))
+    return true;
+  if (dtype_is_half(a->dtype) && e->prim == P_reduce_sum) {
+    pairwise_sums(a, axes, naxes, r);
     return true;
   }
   reduce_init(e->prim, r);
