@@ -231,6 +231,12 @@ void cg_charge_work(cg *g, const ir_eqn *e) {
   cg_line(g, "if ((rt->work += %lldull) > rt->max_work) %s(rt, %d);", (long long)n, cg_fn(g, "tj_rt_fail"), JIT_WORK);
 }
 
+void cg_charge_iterations(cg *g, const ir_eqn *e, int64_t count) {
+  int64_t n = work_iterations(&g->facts->work, e, count);
+  if (n > 0)
+    cg_line(g, "if ((rt->work += %lldull) > rt->max_work) %s(rt, %d);", (long long)n, cg_fn(g, "tj_rt_fail"), JIT_WORK);
+}
+
 /* _pred_bcast_select_hlo: where the batched predicate p (np elements,
  * leading every carry's shape) is false, the next carry keeps the current
  * one's rows. */
@@ -302,6 +308,7 @@ bool cg_scan(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   if (!body || length < 0 || nconst + ncarry > e->nin || ncarry > e->nout ||
       body->nin != e->nin || body->nout != e->nout)
     return cg_fail(g, "internal error: malformed scan");
+  if (cg_scan_step(g, e)) return true;
   uint32_t nxs = e->nin - nconst - ncarry, nys = e->nout - ncarry, id = cg_fresh(g);
   const ir_atom *init = e->in + nconst;
   texts cur = texts_new(ncarry), next = texts_new(ncarry), ins = texts_new(e->nin), dests = texts_new(e->nout);

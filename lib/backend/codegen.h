@@ -183,5 +183,14 @@ void cg_loops_end(cg *g, int levels);
  * jaxpr's) work, as the work pass measured them; the code stops with
  * JIT_WORK over the budget. */
 void cg_charge_work(cg *g, const ir_eqn *e);
+/* The charge of count iterations of loop equation e at once (a scan's,
+ * whose count is known before it runs: work_iterations). */
+void cg_charge_iterations(cg *g, const ir_eqn *e, int64_t count);
+
+/* A scan whose body is one cumulative step on its one carry (c op x,
+ * op add mul max min) or a first-order linear recurrence (a * c + b):
+ * emits one call of cum_rt.c's tj_rt_scan and returns true; otherwise
+ * emits nothing and returns false (cg_scan_step.c). */
+bool cg_scan_step(cg *g, const ir_eqn *e);
 
 #endif
