@@ -29,7 +29,7 @@ struct tjk_kernel;
  * jaxpr, the runtime it calls (jit.c, cg_fns.def) or the block kernels'
  * interface change, so the persistent cache (diskcache.c) stops reusing
  * objects compiled before. */
-#define CG_ABI_VERSION 8
+#define CG_ABI_VERSION 9
 
 /* How codegen_c ended. */
 typedef enum cg_result {

@@ -1,0 +1,83 @@
+#!/usr/bin/env bats
+# Scans whose body is one cumulative step (c op x, op add mul max min) or a
+# linear recurrence (a * c + b) run as one call of cum_rt.c's tj_rt_scan
+# (lib/backend/cg_scan_step.c recognises them), which must give the
+# evaluator's results bit for bit: every output of the compiled run,
+# written with --out, is byte for byte the output of --reference
+# (stricter than --check, which allows a few units in the last place and
+# takes -0.0 for 0.0). Bodies near the patterns stay loops.
+load helper
+bats_require_minimum_version 1.5.0
+
+# same_bytes_as_evaluator SPEC: the compiled run's outputs are the
+# evaluator's, byte for byte, and there is at least one.
+same_bytes_as_evaluator() {
+  local spec=$1 dir=$BATS_TEST_TMPDIR f n=0
+  mkdir -p "$dir/c" "$dir/r"
+  run tjit run --no-cache --out "$dir/c" "$spec"
+  assert_success
+  run tjit run --reference --out "$dir/r" "$spec"
+  assert_success
+  for f in "$dir"/c/*.npy; do
+    cmp "$f" "$dir/r/${f##*/}" || return 1
+    n=$((n + 1))
+  done
+  ((n > 0))
+}
+
+@test "scan: cumulative and linear steps of 5 dtypes, both orders, both directions, lengths 0 and 1: the evaluator's bytes" {
+  run tjit emit-c "$TJIT_ROOT/tests/data/scan-step-exact.json"
+  assert_success
+  # the prototype, then one call per scan (twenty-five): no scan stays a loop
+  assert_equal "$(grep -c 'tj_rt_scan(' <<<"$output")" 26
+  assert_equal "$(grep -c 'for (long s' <<<"$output")" 0
+  assert_equal "$(grep -c '/\* scan: a cumsum ' <<<"$output")" 7
+  assert_equal "$(grep -c '/\* scan: a cumprod ' <<<"$output")" 3
+  assert_equal "$(grep -c '/\* scan: a cummax ' <<<"$output")" 4
+  assert_equal "$(grep -c '/\* scan: a cummin ' <<<"$output")" 3
+  assert_equal "$(grep -c '/\* scan: a linear recurrence ' <<<"$output")" 8
+  same_bytes_as_evaluator "$TJIT_ROOT/tests/data/scan-step-exact.json"
+  run tjit run --no-cache --check "$TJIT_ROOT/tests/data/scan-step-exact.json"
+  assert_success
+}
+
+@test "scan: bodies near the patterns (c + x*x, c - x, c*c + x, a converted coefficient, two carries) stay loops, the evaluator's bytes" {
+  run tjit emit-c "$TJIT_ROOT/tests/data/scan-step-fallback.json"
+  assert_success
+  refute_output --partial "tj_rt_scan"
+  assert_equal "$(grep -c 'for (long s' <<<"$output")" 7
+  same_bytes_as_evaluator "$TJIT_ROOT/tests/data/scan-step-fallback.json"
+}
+
+@test "scan: the bench's cumsum and discounted returns call the runtime and pass run --check at their full size" {
+  run tjit emit-c "$TJIT_ROOT/scripts/bench/peers/scan_cumsum.json"
+  assert_output --partial "/* scan: a cumsum (cum_rt.c) */"
+  run tjit emit-c "$TJIT_ROOT/scripts/bench/peers/scan_discount.json"
+  assert_output --partial "/* scan: a linear recurrence (cum_rt.c) */"
+  for spec in scan_cumsum scan_discount; do
+    run tjit run --no-cache --check "$TJIT_ROOT/scripts/bench/peers/$spec.json"
+    assert_success
+  done
+}
+
+# The call is charged its iterations at once: 279 for the run's own
+# equations, 10 * 1032 for the body's, as the evaluator charges them one
+# iteration at a time; both run it at that budget and stop one short.
+@test "scan: a linear recurrence run by the runtime is charged the evaluator's work" {
+  cat >"$BATS_TEST_TMPDIR/work.json" <<'JSON'
+{"tjit": 1, "source": ["auto f(float xs[10], float gamma) {",
+  "  auto step(auto g, auto r) { auto h = r + gamma * g; return (h, h); }",
+  "  return scan(step, 0.0, xs, reverse=true);", "}"],
+ "args": {"xs": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0], "gamma": 0.5}}
+JSON
+  run tjit emit-c "$BATS_TEST_TMPDIR/work.json"
+  assert_output --partial "tj_rt_scan("
+  local mode
+  for mode in --no-cache --reference; do
+    run -0 tjit run "$mode" --max-work 10599 "$BATS_TEST_TMPDIR/work.json"
+    assert_line --index 0 --partial "args: (Array(3.9765625, dtype=float32)"
+    run -3 --separate-stderr tjit run "$mode" --max-work 10598 "$BATS_TEST_TMPDIR/work.json"
+    assert_equal "$output" ""
+    [[ $stderr == *"too much work (limit is 10598 elements read and written)"* ]]
+  done
+}
