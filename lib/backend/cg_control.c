@@ -352,10 +352,9 @@ bool cg_scan(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
                                        : fmt("v%u + t%u * %lld", e->out[ncarry + k], id, (long long)row_size(a));
   }
   cg_charge_iterations(g, e, length); /* known before it runs: charged at once (work.h) */
-  cg_line(g, "for (long s%u = 0; s%u < %lld; s%u++) {", id, id, (long long)length, id);
+  if (reverse) cg_line(g, "for (long t%u = %lld; t%u >= 0; t%u--) {", id, (long long)length - 1, id, id);
+  else cg_line(g, "for (long t%u = 0; t%u < %lld; t%u++) {", id, id, (long long)length, id);
   g->indent++;
-  if (reverse) cg_line(g, "long t%u = %lld - s%u;", id, (long long)length - 1, id);
-  else cg_line(g, "long t%u = s%u;", id, id);
   bool ok = loop_block(g, body, &ins, &dests, clobbers);
   carried_loop_end(g, init, ncarry, id, e->out);
   texts_free(&cur), texts_free(&next), texts_free(&ins), texts_free(&dests);

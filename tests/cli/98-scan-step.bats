@@ -30,7 +30,7 @@ same_bytes_as_evaluator() {
   assert_success
   # the prototype, then one call per scan (twenty-five): no scan stays a loop
   assert_equal "$(grep -c 'tj_rt_scan(' <<<"$output")" 26
-  assert_equal "$(grep -c 'for (long s' <<<"$output")" 0
+  assert_equal "$(grep -c 'for (long t' <<<"$output")" 0
   assert_equal "$(grep -c '/\* scan: a cumsum ' <<<"$output")" 7
   assert_equal "$(grep -c '/\* scan: a cumprod ' <<<"$output")" 3
   assert_equal "$(grep -c '/\* scan: a cummax ' <<<"$output")" 4
@@ -45,7 +45,7 @@ same_bytes_as_evaluator() {
   run tjit emit-c "$TJIT_ROOT/tests/data/scan-step-fallback.json"
   assert_success
   refute_output --partial "tj_rt_scan"
-  assert_equal "$(grep -c 'for (long s' <<<"$output")" 7
+  assert_equal "$(grep -c 'for (long t' <<<"$output")" 7
   same_bytes_as_evaluator "$TJIT_ROOT/tests/data/scan-step-fallback.json"
 }
 
@@ -80,4 +80,19 @@ JSON
     assert_equal "$output" ""
     [[ $stderr == *"too much work (limit is 10598 elements read and written)"* ]]
   done
+}
+
+# Other loop bodies (codegen.c's cg_loop_body_into): a scalar used once is
+# written into its use, a scalar carry is updated in place, the updates
+# ordered so that none reads a carry already overwritten, through
+# temporaries when carries swap or rotate.
+@test "loop bodies: swapped, rotated and coupled carries, nested loops, a cond and a jit call: the evaluator's bytes" {
+  run tjit emit-c "$TJIT_ROOT/tests/data/loop-body-exact.json"
+  assert_success
+  refute_output --regexp 'n[0-9]+_[0-9]+' # no second copy of a scalar carry
+  assert_output --regexp 'f32 o[0-9]+_0;'  # the swap's temporaries
+  assert_output --regexp 'c[0-9]+_1 = \(\(i32\)\(\(unsigned\)\(tj_div_i32'
+  same_bytes_as_evaluator "$TJIT_ROOT/tests/data/loop-body-exact.json"
+  run tjit run --no-cache --check "$TJIT_ROOT/tests/data/loop-body-exact.json"
+  assert_success
 }
