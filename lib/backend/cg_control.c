@@ -1,9 +1,11 @@
 /* C rules of the call and control-flow primitives: jit calls the static
  * function of its jaxpr (one per distinct sub-jaxpr, written at its first
  * use), cond becomes an if-chain (an index out of range runs the
- * last branch, as XLA does), while and scan become C loops whose carries
- * live in two buffers swapped after every iteration, so the body reads
- * one and writes the other without copying. */
+ * last branch, as XLA does), while and scan become C loops whose array
+ * carries live in two buffers swapped after every iteration, so the body
+ * reads one and writes the other without copying; a scalar carry is one
+ * local the body updates in place (cg_loop_body_into). A scan of one
+ * cumulative or linear step calls a runtime instead (cg_scan_step.c). */
 #include "codegen.h"
 #include "jit.h"
 #include "work.h"
@@ -54,7 +56,8 @@ static bool sub_body(cg *g, const ir_jaxpr *j, const texts *ins, const texts *de
 }
 
 /* A loop's body or cond in a block of its own (cg_loop_body_into: its
- * scalars as expressions, the carries clobbers names updated in place). */
+ * scalars as expressions; clobbers names the outputs that update a
+ * scalar carry in place). */
 static bool loop_block(cg *g, const ir_jaxpr *j, const texts *ins, const texts *dests, const int *clobbers) {
   cg_line(g, "{");
   g->indent++;

@@ -684,6 +684,10 @@ static void emit_output(cg *g, const ir_jaxpr *j, uint32_t k, const char *dest) 
   buf_free(&s);
 }
 
+/* Above this many, the outputs that overwrite inputs all go through
+ * temporaries (ordering them costs the cube of their number). */
+#define MAX_ORDERED_CLOBBERS 64
+
 /* The outputs whose destination is an input's storage (clobbers[k] >= 0,
  * rank 0), after the others: each once no other one left reads the input
  * it overwrites; those that read each other's through temporaries. */
@@ -692,10 +696,12 @@ static void emit_clobbering_outputs(cg *g, const ir_jaxpr *j, const cg_info *in,
   bool *left = calloc(j->nout + 1u, sizeof *left);
   if (!left) TJ_OOM();
   uint32_t nleft = 0;
-  for (uint32_t k = 0; k < j->nout; k++) nleft += left[k] = clobbers[k] >= 0;
+  for (uint32_t k = 0; k < j->nout; k++) /* a carry the body passes on unchanged stays */
+    nleft += left[k] = clobbers[k] >= 0 && j->outs[k] != ATOM_VAR(j->invars[clobbers[k]]);
+  bool order = nleft <= MAX_ORDERED_CLOBBERS;
   while (nleft && !g->failed) {
     uint32_t pick = UINT32_MAX;
-    for (uint32_t k = 0; k < j->nout && pick == UINT32_MAX; k++) {
+    for (uint32_t k = 0; order && k < j->nout && pick == UINT32_MAX; k++) {
       bool read = false;
       for (uint32_t r = 0; left[k] && r < j->nout && !read; r++)
         read = r != k && left[r] && reads_input(g, j, in, j->outs[r], j->invars[clobbers[k]]);
@@ -712,7 +718,7 @@ static void emit_clobbering_outputs(cg *g, const ir_jaxpr *j, const cg_info *in,
         char tmp[48];
         snprintf(tmp, sizeof tmp, "o%u_%u", id, k);
         cg_line(g, "%s %s;", cg_type(cg_aval(g, j->outs[k]).dtype), tmp);
-        emit_output(g, j, k, tmp);
+        emit_output(g, j, k, tmp); /* tmp = its value */
       }
     for (uint32_t k = 0; k < j->nout; k++)
       if (left[k]) cg_line(g, "%s = o%u_%u;", dests[k], id, k), left[k] = false;
