@@ -52,8 +52,35 @@ typedef struct step {
 /* The body's indices of the scan's carry invar and its first x. */
 static uint32_t nconsts(const ir_eqn *e) { return (uint32_t)ir_param_int(e, "num_consts", 0); }
 
+/* Whether body atom a is the scan's const (its index in *i) or a literal. */
+static bool is_const(const ir_eqn *e, const ir_jaxpr *body, ir_atom a, uint32_t *i) {
+  for (*i = 0; *i < nconsts(e); ++*i)
+    if (ATOM_VAR(body->invars[*i]) == a) return true;
+  return ATOM_IS_LIT(a);
+}
+
+/* Equations of a coefficient computed from consts: gamma * lam, a float32
+ * gamma converted to a float64 carry's dtype. */
+enum { MAX_COEFFICIENT_EQNS = 8, MAX_COEFFICIENT_OPERANDS = 3 };
+
+/* Whether body atom a is computed from the scan's consts and literals
+ * alone, by at most *budget rank-0 elementwise equations: the call
+ * computes it once, as every iteration of the loop would. */
+static bool is_coefficient(const cg *g, const ir_eqn *e, const ir_jaxpr *body, ir_atom a, int *budget) {
+  uint32_t i;
+  if (is_const(e, body, a, &i)) return true;
+  const ir_eqn *q = defining(body, a);
+  if (!q || !(prims[q->prim].flags & PF_ELEMENTWISE) || q->nout != 1 || q->nin > MAX_COEFFICIENT_OPERANDS ||
+      g->m->vars[q->out[0]].rank != 0 || --*budget < 0)
+    return false;
+  for (uint32_t k = 0; k < q->nin; k++)
+    if (!is_coefficient(g, e, body, q->in[k], budget)) return false;
+  return true;
+}
+
 /* Whether body atom a may be an operand of the step: a literal, a const
- * or an x of the body (not the carry), a scalar or of the carry's shape. */
+ * or an x of the body (not the carry), a scalar or of the carry's shape,
+ * or a scalar coefficient computed from consts. */
 static bool is_operand(const cg *g, const ir_eqn *e, const ir_jaxpr *body, ir_atom a) {
   ir_atom carry = ATOM_VAR(body->invars[nconsts(e)]);
   if (a == carry) return false;
@@ -62,7 +89,8 @@ static bool is_operand(const cg *g, const ir_eqn *e, const ir_jaxpr *body, ir_at
   if (ATOM_IS_LIT(a)) return true;
   for (uint32_t i = 0; i < body->nin; i++)
     if (ATOM_VAR(body->invars[i]) == a) return true;
-  return false;
+  int budget = MAX_COEFFICIENT_EQNS;
+  return av.rank == 0 && is_coefficient(g, e, body, a, &budget);
 }
 
 /* op's operands, converts looked through: the carry and an operand, in
@@ -105,12 +133,15 @@ static bool read_step(const cg *g, const ir_eqn *e, const ir_jaxpr *body, step *
   return false;
 }
 
-/* Every equation is the step's or a no-op convert; each y is the new or
- * the old carry, at most one of each. */
+/* Every equation is the step's, a no-op convert or a coefficient's; each
+ * y is the new or the old carry, at most one of each. */
 static bool read_rest(const cg *g, const ir_eqn *e, const ir_jaxpr *body, step *s) {
   for (uint32_t k = 0; k < body->neqns; k++) {
     const ir_eqn *q = &body->eqns[k];
-    if (q != s->op && q != s->mul && !is_noop_convert(g, q)) return false;
+    int budget = MAX_COEFFICIENT_EQNS;
+    if (q != s->op && q != s->mul && !is_noop_convert(g, q) &&
+        !(q->nout == 1 && is_coefficient(g, e, body, ATOM_VAR(q->out[0]), &budget)))
+      return false;
   }
   ir_atom carry = ATOM_VAR(body->invars[nconsts(e)]), next = ATOM_VAR(s->op->out[0]);
   s->y_new = s->y_old = -1;
@@ -123,12 +154,44 @@ static bool read_rest(const cg *g, const ir_eqn *e, const ir_jaxpr *body, step *
   return true;
 }
 
+/* The C expression of coefficient a (is_coefficient): its equations'
+ * rules on the texts of the consts and literals. */
+static void coefficient_text(cg *g, const ir_eqn *e, const ir_jaxpr *body, ir_atom a, tj_buf *b) {
+  uint32_t i;
+  if (is_const(e, body, a, &i)) {
+    cg_elem(g, ATOM_IS_LIT(a) ? a : e->in[i], NULL, b);
+    return;
+  }
+  const ir_eqn *q = defining(body, a);
+  tj_buf ops[MAX_COEFFICIENT_OPERANDS] = {{0}}, x = {0};
+  const char *opv[MAX_COEFFICIENT_OPERANDS];
+  for (uint32_t k = 0; k < q->nin; k++) {
+    tj_buf t = {0};
+    coefficient_text(g, e, body, q->in[k], &t);
+    buf_printf(&ops[k], "(%s)", t.data);
+    opv[k] = ops[k].data;
+    buf_free(&t);
+  }
+  prims[q->prim].cg(g, q, opv, &x);
+  buf_printf(b, "(%s)", x.data);
+  for (uint32_t k = 0; k < q->nin; k++) buf_free(&ops[k]);
+  buf_free(&x);
+}
+
 /* The C pointer of step operand a (a body atom) and its steps per
  * iteration and per carry element, into call: an x's row, a constant's
  * buffer, or the address of a scalar. */
 static void put_operand(cg *g, const ir_eqn *e, const ir_jaxpr *body, ir_atom a, tj_buf *call, long long st[2]) {
   uint32_t nc = nconsts(e), i = 0;
   while (!ATOM_IS_LIT(a) && i < body->nin && ATOM_VAR(body->invars[i]) != a) i++;
+  if (!ATOM_IS_LIT(a) && i == body->nin) { /* a coefficient computed from consts */
+    tj_buf t = {0};
+    coefficient_text(g, e, body, a, &t);
+    buf_printf(call, ", &(%s){%s}", cg_type(cg_aval(g, a).dtype), t.data);
+    buf_free(&t);
+    st[0] = st[1] = 0;
+    return;
+  }
   ir_atom outer = ATOM_IS_LIT(a) ? a : e->in[i]; /* the scan's operand the body's invar reads */
   tj_aval av = cg_aval(g, a), xa = cg_aval(g, outer);
   tj_buf t = {0};

@@ -28,20 +28,22 @@ same_bytes_as_evaluator() {
 @test "scan: cumulative and linear steps of 5 dtypes, both orders, both directions, lengths 0 and 1: the evaluator's bytes" {
   run tjit emit-c "$TJIT_ROOT/tests/data/scan-step-exact.json"
   assert_success
-  # the prototype, then one call per scan (twenty-five): no scan stays a loop
-  assert_equal "$(grep -c 'tj_rt_scan(' <<<"$output")" 26
+  # the prototype, then one call per scan (twenty-seven): no scan stays a loop
+  assert_equal "$(grep -c 'tj_rt_scan(' <<<"$output")" 28
   assert_equal "$(grep -c 'for (long t' <<<"$output")" 0
   assert_equal "$(grep -c '/\* scan: a cumsum ' <<<"$output")" 7
   assert_equal "$(grep -c '/\* scan: a cumprod ' <<<"$output")" 3
   assert_equal "$(grep -c '/\* scan: a cummax ' <<<"$output")" 4
   assert_equal "$(grep -c '/\* scan: a cummin ' <<<"$output")" 3
-  assert_equal "$(grep -c '/\* scan: a linear recurrence ' <<<"$output")" 8
+  assert_equal "$(grep -c '/\* scan: a linear recurrence ' <<<"$output")" 10
+  assert_output --partial '&(f64){((f64)(v'   # gamma converted to f64, once
+
   same_bytes_as_evaluator "$TJIT_ROOT/tests/data/scan-step-exact.json"
   run tjit run --no-cache --check "$TJIT_ROOT/tests/data/scan-step-exact.json"
   assert_success
 }
 
-@test "scan: bodies near the patterns (c + x*x, c - x, c*c + x, a converted coefficient, two carries) stay loops, the evaluator's bytes" {
+@test "scan: bodies near the patterns (c + x*x, c - x, c*c + x, a coefficient computed from x, two carries) stay loops, the evaluator's bytes" {
   run tjit emit-c "$TJIT_ROOT/tests/data/scan-step-fallback.json"
   assert_success
   refute_output --partial "tj_rt_scan"
