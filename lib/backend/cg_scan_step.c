@@ -112,14 +112,15 @@ static bool read_step(const cg *g, const ir_eqn *e, const ir_jaxpr *body, step *
   if (!op) return false;
   bool first = false;
   s->op = op;
-  int kind = op->prim == P_add ? TJ_CUM_SUM : op->prim == P_mul ? TJ_CUM_PROD
+  bool add = op->prim == P_add || op->prim == P_add_any; /* add_any: a transposed scan's cotangent sum */
+  int kind = add ? TJ_CUM_SUM : op->prim == P_mul ? TJ_CUM_PROD
            : op->prim == P_max ? TJ_CUM_MAX : op->prim == P_min ? TJ_CUM_MIN : -1;
   if (kind < 0) return false;
   if (carry_and_operand(g, e, body, op, &s->b, &first)) {
     s->kind = kind, s->flags = first ? TJ_SCAN_OPERAND_FIRST : 0, s->a = s->b;
     return true;
   }
-  if (op->prim != P_add || op->nin != 2) return false;
+  if (!add || op->nin != 2) return false;
   for (int side = 0; side < 2; side++) { /* the term a * c on either side of the add */
     const ir_eqn *mul = defining(body, through_converts(g, body, op->in[side]));
     ir_atom b = through_converts(g, body, op->in[1 - side]);

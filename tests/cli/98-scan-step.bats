@@ -98,3 +98,24 @@ JSON
   run tjit run --no-cache --check "$TJIT_ROOT/tests/data/loop-body-exact.json"
   assert_success
 }
+
+# grad of a cumsum written as a scan: the forward scan and its transpose
+# (_scan_transpose: a reverse scan adding the cotangents with add_any) are
+# both cumsums.
+@test "scan: grad of a cumsum scan runs the forward and the transposed scan in the runtime: the evaluator's bytes" {
+  cat >"$BATS_TEST_TMPDIR/grad.json" <<'JSON'
+{"tjit": 1, "function": "g",
+ "source": ["float f(float xs[1000]) {",
+            "  auto step(auto c, auto x) { auto s = c + x; return (s, s); }",
+            "  let (total, sums) = scan(step, 0.0, xs);",
+            "  return sum(sums * sums);",
+            "}",
+            "auto g(float xs[1000]) { return grad(f)(xs); }"],
+ "args": {"xs": {"dtype": "f32", "shape": [1000], "random": {"seed": 41, "dist": "normal"}}}}
+JSON
+  run tjit emit-c "$BATS_TEST_TMPDIR/grad.json"
+  assert_equal "$(grep -c '/\* scan: a cumsum ' <<<"$output")" 2
+  same_bytes_as_evaluator "$BATS_TEST_TMPDIR/grad.json"
+  run tjit run --no-cache --check "$BATS_TEST_TMPDIR/grad.json"
+  assert_success
+}
