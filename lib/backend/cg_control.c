@@ -1,9 +1,11 @@
 /* C rules of the call and control-flow primitives: jit calls the static
  * function of its jaxpr (one per distinct sub-jaxpr, written at its first
  * use), cond becomes an if-chain (an index out of range runs the
- * last branch, as XLA does), while and scan become C loops whose carries
- * live in two buffers swapped after every iteration, so the body reads
- * one and writes the other without copying. */
+ * last branch, as XLA does), while and scan become C loops whose array
+ * carries live in two buffers swapped after every iteration, so the body
+ * reads one and writes the other without copying; a scalar carry is one
+ * local the body updates in place (cg_loop_body_into). A scan of one
+ * cumulative or linear step calls a runtime instead (cg_scan_step.c). */
 #include "codegen.h"
 #include "jit.h"
 #include "work.h"
@@ -53,9 +55,14 @@ static bool sub_body(cg *g, const ir_jaxpr *j, const texts *ins, const texts *de
   return ok;
 }
 
-static bool sub_block(cg *g, const ir_jaxpr *j, const texts *ins, const texts *dests) {
+/* A loop's body or cond in a block of its own (cg_loop_body_into: its
+ * scalars as expressions; clobbers names the outputs that update a
+ * scalar carry in place). */
+static bool loop_block(cg *g, const ir_jaxpr *j, const texts *ins, const texts *dests, const int *clobbers) {
   cg_line(g, "{");
-  bool ok = sub_body(g, j, ins, dests);
+  g->indent++;
+  bool ok = cg_loop_body_into(g, j, (const char *const *)ins->s, (const char *const *)dests->s, clobbers);
+  g->indent--;
   cg_line(g, "}");
   return ok;
 }
@@ -168,15 +175,18 @@ bool cg_cond(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
 }
 
 /* Carries: for each, `c` (current) and `n` (next) storage, initialised
- * from the atoms init[0..n). */
-static void carries_begin(cg *g, const ir_eqn *e, const ir_atom *init, uint32_t n, uint32_t id, texts *cur,
-                          texts *next) {
+ * from the atoms init[0..n); with in_place a scalar has one local, which
+ * the body updates in place (cg_loop_body_into orders the updates). */
+static void carries_begin(cg *g, const ir_eqn *e, const ir_atom *init, uint32_t n, uint32_t id, bool in_place,
+                          texts *cur, texts *next) {
   for (uint32_t i = 0; i < n; i++) {
     tj_aval a = cg_aval(g, init[i]);
     const char *T = cg_type(a.dtype);
     char *v = atom_text(g, init[i]);
-    cur->s[i] = fmt("c%u_%u", id, i), next->s[i] = fmt("n%u_%u", id, i);
-    if (a.rank == 0) cg_line(g, "%s c%u_%u = %s, n%u_%u;", T, id, i, v, id, i);
+    bool one = in_place && a.rank == 0;
+    cur->s[i] = fmt("c%u_%u", id, i), next->s[i] = one ? fmt("c%u_%u", id, i) : fmt("n%u_%u", id, i);
+    if (one) cg_line(g, "%s c%u_%u = %s;", T, id, i, v);
+    else if (a.rank == 0) cg_line(g, "%s c%u_%u = %s, n%u_%u;", T, id, i, v, id, i);
     else {
       long long bytes = (long long)(cg_size(&a) * dtype_size(a.dtype));
       const char *al = cg_fn(g, "tj_rt_alloc");
@@ -188,9 +198,10 @@ static void carries_begin(cg *g, const ir_eqn *e, const ir_atom *init, uint32_t 
   (void)e;
 }
 
-static void carries_swap(cg *g, const ir_atom *init, uint32_t n, uint32_t id) {
+static void carries_swap(cg *g, const ir_atom *init, uint32_t n, uint32_t id, bool in_place) {
   for (uint32_t i = 0; i < n; i++) {
     tj_aval a = cg_aval(g, init[i]);
+    if (a.rank == 0 && in_place) continue;
     if (a.rank == 0) cg_line(g, "c%u_%u = n%u_%u;", id, i, id, i);
     else cg_line(g, "{ %s *s = c%u_%u; c%u_%u = n%u_%u; n%u_%u = s; }", cg_type(a.dtype), id, i, id, i, id, i, id, i);
   }
@@ -210,7 +221,7 @@ static void carries_end(cg *g, const ir_atom *init, uint32_t n, uint32_t id, con
 /* The end of a loop over carries: the next carries become the current
  * ones, the loop closes, its results are copied out, its block closes. */
 static void carried_loop_end(cg *g, const ir_atom *init, uint32_t n, uint32_t id, const uint32_t *outs) {
-  carries_swap(g, init, n, id);
+  carries_swap(g, init, n, id, true);
   g->indent--;
   cg_line(g, "}");
   carries_end(g, init, n, id, outs);
@@ -220,15 +231,33 @@ static void carried_loop_end(cg *g, const ir_atom *init, uint32_t n, uint32_t id
 
 /* A traced `while (true)` or a scan of 2^31 steps must end: the run and
  * every iteration are charged their work (work.h), the evaluator's
- * amounts at the evaluator's points, so both stop at the same point. The
- * sums saturate below 2^62 and the budget is at most 2^62, so the
- * unsigned total cannot wrap. */
+ * amounts; a while's at every iteration, a scan's all at once before its
+ * loop (its length is known), so a run stops exactly when the evaluator's
+ * does, before any iteration of a scan too long for the budget. The sums
+ * saturate below 2^62 and the budget is at most 2^62, so the unsigned
+ * total cannot wrap. */
 /* The work pass measured every jaxpr before dce: these are the charges of
  * the program as traced, which the evaluator charges too. */
 void cg_charge_work(cg *g, const ir_eqn *e) {
   work_table *w = &g->facts->work;
   int64_t n = e ? work_iteration(w, e) : work_jaxpr(w, g->m->top);
   cg_line(g, "if ((rt->work += %lldull) > rt->max_work) %s(rt, %d);", (long long)n, cg_fn(g, "tj_rt_fail"), JIT_WORK);
+}
+
+void cg_charge_iterations(cg *g, const ir_eqn *e, int64_t count) {
+  int64_t n = work_iterations(&g->facts->work, e, count);
+  if (n > 0)
+    cg_line(g, "if ((rt->work += %lldull) > rt->max_work) %s(rt, %d);", (long long)n, cg_fn(g, "tj_rt_fail"), JIT_WORK);
+}
+
+/* Per output of a loop body of nout outputs: the body input (first + i)
+ * whose storage output i, a scalar carry updated in place, overwrites;
+ * -1 for the others (arrays, ys). */
+static int *carry_clobbers(cg *g, const ir_atom *init, uint32_t n, uint32_t first, uint32_t nout, bool in_place) {
+  int *c = malloc((nout + 1u) * sizeof *c);
+  if (!c) TJ_OOM();
+  for (uint32_t k = 0; k < nout; k++) c[k] = in_place && k < n && cg_aval(g, init[k]).rank == 0 ? (int)(first + k) : -1;
+  return c;
 }
 
 /* _pred_bcast_select_hlo: where the batched predicate p (np elements,
@@ -254,28 +283,29 @@ bool cg_while(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   const ir_atom *init = e->in + cn + bn;
   texts cur = texts_new(n), next = texts_new(n), cin = texts_new(cn + n), bin = texts_new(bn + n);
   texts pred = texts_new(1);
+  tj_aval pa = g->m->vars[ATOM_IS_LIT(cj->outs[0]) ? 0 : ATOM_INDEX(cj->outs[0])];
+  int64_t np = ATOM_IS_LIT(cj->outs[0]) ? 1 : cg_size(&pa);
+  bool batched = !ATOM_IS_LIT(cj->outs[0]) && pa.rank > 0; /* keep_finished reads the current carries */
+  int *clobbers = carry_clobbers(g, init, n, bn, body->nout, !batched);
   cg_line(g, "{");
   g->indent++;
-  carries_begin(g, e, init, n, id, &cur, &next);
+  carries_begin(g, e, init, n, id, !batched, &cur, &next);
   for (uint32_t i = 0; i < cn; i++) cin.s[i] = atom_text(g, e->in[i]);
   for (uint32_t i = 0; i < bn; i++) bin.s[i] = atom_text(g, e->in[cn + i]);
   for (uint32_t i = 0; i < n; i++) cin.s[cn + i] = fmt("%s", cur.s[i]), bin.s[bn + i] = fmt("%s", cur.s[i]);
   pred.s[0] = fmt("p%u", id);
-  tj_aval pa = g->m->vars[ATOM_IS_LIT(cj->outs[0]) ? 0 : ATOM_INDEX(cj->outs[0])];
-  int64_t np = ATOM_IS_LIT(cj->outs[0]) ? 1 : cg_size(&pa);
-  bool batched = !ATOM_IS_LIT(cj->outs[0]) && pa.rank > 0;
   if (batched) cg_line(g, "bool *p%u = %s(rt, %lld);", id, cg_fn(g, "tj_rt_alloc"), (long long)(np ? np : 1));
   cg_line(g, "for (;;) {");
   g->indent++;
   if (!batched) cg_line(g, "bool p%u;", id);
-  bool ok = sub_block(g, cj, &cin, &pred);
+  bool ok = loop_block(g, cj, &cin, &pred, NULL);
   if (batched) cg_line(g, "{ bool any = 0; for (long k = 0; k < %lld; k++) any |= p%u[k]; if (!any) break; }",
                        (long long)np, id);
   else cg_line(g, "if (!p%u) break;", id);
   cg_charge_work(g, e);
-  ok = ok && sub_block(g, body, &bin, &next);
+  ok = ok && loop_block(g, body, &bin, &next, clobbers);
   if (batched) keep_finished(g, init, n, id, np);
-  carries_swap(g, init, n, id);
+  carries_swap(g, init, n, id, !batched);
   g->indent--;
   cg_line(g, "}");
   carries_end(g, init, n, id, e->out);
@@ -283,6 +313,7 @@ bool cg_while(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   g->indent--;
   cg_line(g, "}");
   texts_free(&cur), texts_free(&next), texts_free(&cin), texts_free(&bin), texts_free(&pred);
+  free(clobbers);
   return ok;
 }
 
@@ -302,12 +333,14 @@ bool cg_scan(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   if (!body || length < 0 || nconst + ncarry > e->nin || ncarry > e->nout ||
       body->nin != e->nin || body->nout != e->nout)
     return cg_fail(g, "internal error: malformed scan");
+  if (cg_scan_step(g, e)) return true;
   uint32_t nxs = e->nin - nconst - ncarry, nys = e->nout - ncarry, id = cg_fresh(g);
   const ir_atom *init = e->in + nconst;
   texts cur = texts_new(ncarry), next = texts_new(ncarry), ins = texts_new(e->nin), dests = texts_new(e->nout);
+  int *clobbers = carry_clobbers(g, init, ncarry, nconst, body->nout, true);
   cg_line(g, "{");
   g->indent++;
-  carries_begin(g, e, init, ncarry, id, &cur, &next);
+  carries_begin(g, e, init, ncarry, id, true, &cur, &next);
   for (uint32_t i = 0; i < nconst; i++) ins.s[i] = atom_text(g, e->in[i]);
   for (uint32_t i = 0; i < ncarry; i++) ins.s[nconst + i] = fmt("%s", cur.s[i]), dests.s[i] = fmt("%s", next.s[i]);
   for (uint32_t i = 0; i < nxs; i++) {
@@ -321,14 +354,14 @@ bool cg_scan(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
     dests.s[ncarry + k] = a->rank == 1 ? fmt("v%u[t%u]", e->out[ncarry + k], id)
                                        : fmt("v%u + t%u * %lld", e->out[ncarry + k], id, (long long)row_size(a));
   }
-  cg_line(g, "for (long s%u = 0; s%u < %lld; s%u++) {", id, id, (long long)length, id);
+  cg_charge_iterations(g, e, length); /* known before it runs: charged at once (work.h) */
+  if (reverse) cg_line(g, "for (long t%u = %lld; t%u >= 0; t%u--) {", id, (long long)length - 1, id, id);
+  else cg_line(g, "for (long t%u = 0; t%u < %lld; t%u++) {", id, id, (long long)length, id);
   g->indent++;
-  if (reverse) cg_line(g, "long t%u = %lld - s%u;", id, (long long)length - 1, id);
-  else cg_line(g, "long t%u = s%u;", id, id);
-  cg_charge_work(g, e);
-  bool ok = sub_block(g, body, &ins, &dests);
+  bool ok = loop_block(g, body, &ins, &dests, clobbers);
   carried_loop_end(g, init, ncarry, id, e->out);
   texts_free(&cur), texts_free(&next), texts_free(&ins), texts_free(&dests);
+  free(clobbers);
   return ok;
 }
 

@@ -243,10 +243,18 @@ static void emit_consts(cg *g, tj_buf *b) {
 
 /* ---- variables ---- */
 
+/* Whether C text s is one identifier (needs no parentheses). */
+static bool is_name(const char *s) {
+  for (; *s; s++)
+    if (!(*s == '_' || (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))) return false;
+  return true;
+}
+
 void cg_elem(cg *g, ir_atom a, const char *idx, tj_buf *b) {
   if (ATOM_IS_LIT(a)) { cg_literal(g, &g->m->lits[ATOM_INDEX(a)], b); return; }
   uint32_t v = ATOM_INDEX(a);
-  if (g->vars[v].state == CV_TEMP) buf_printf(b, "t%u", v);
+  if (g->vars[v].text) buf_printf(b, is_name(g->vars[v].text) ? "%s" : "(%s)", g->vars[v].text);
+  else if (g->vars[v].state == CV_TEMP) buf_printf(b, "t%u", v);
   else if (g->vars[v].scalar) buf_printf(b, "v%u", v);
   else buf_printf(b, "v%u[%s]", v, idx ? idx : "0");
 }
@@ -335,6 +343,7 @@ static void analyze(cg *g, const ir_jaxpr *j, cg_info *in) {
   in->last = calloc(nvars, sizeof *in->last);
   in->def = malloc(nvars * sizeof *in->def);
   if (!in->live || !in->last || !in->def) TJ_OOM();
+  in->as_expr = NULL, in->text = NULL; /* a loop body's: plan_expressions */
   memset(in->live, 1, j->neqns); /* every equation: dce removed the dead ones */
   uint32_t *last = in->last;
   memset(in->def, 0xff, nvars * sizeof *in->def); /* NEVER: an input */
@@ -359,7 +368,69 @@ static void analyze(cg *g, const ir_jaxpr *j, cg_info *in) {
   }
 }
 
-static void cg_info_free(cg_info *in) { free(in->live), free(in->last), free(in->def); }
+static void cg_info_free(cg_info *in, uint32_t nvars) {
+  for (uint32_t v = 0; in->text && v < nvars; v++) free(in->text[v]);
+  free(in->live), free(in->last), free(in->def), free(in->text), free(in->as_expr);
+}
+
+/* ---- loop bodies: scalars as expressions (cg_loop_body_into) ---- */
+
+static bool is_elementwise(const ir_eqn *e);
+
+/* Whether equation k is emitted alone as a C local (emit_scalar), so its
+ * operands are read through cg_elem only. */
+static bool scalar_alone(const cg *g, const ir_eqn *e, const pass_fusion *p, uint32_t k) {
+  return is_elementwise(e) && g->m->vars[e->out[0]].rank == 0 && p->lead[k] == PASS_UNFUSED;
+}
+
+/* Which scalars of loop body j become expressions (in->as_expr): those
+ * used once, by an equation emitted alone or as an output. Returns per
+ * variable whether a use reads its name (cg_ptr, a rule's statements),
+ * so that an input needs its local. */
+static bool *plan_expressions(cg *g, const ir_jaxpr *j, cg_info *in, const pass_fusion *p) {
+  size_t nvars = g->m->nvars ? g->m->nvars : 1;
+  uint32_t *uses = calloc(nvars, sizeof *uses);
+  bool *named = calloc(nvars, sizeof *named);
+  in->text = calloc(nvars, sizeof *in->text);
+  in->as_expr = calloc(nvars, sizeof *in->as_expr);
+  if (!uses || !named || !in->text || !in->as_expr) TJ_OOM();
+  for (uint32_t k = 0; k < j->neqns; k++) {
+    const ir_eqn *e = &j->eqns[k];
+    bool alone = scalar_alone(g, e, p, k);
+    for (uint32_t i = 0; i < e->nin; i++)
+      if (!ATOM_IS_LIT(e->in[i])) uses[ATOM_INDEX(e->in[i])]++, named[ATOM_INDEX(e->in[i])] |= !alone;
+  }
+  for (uint32_t k = 0; k < j->nout; k++)
+    if (!ATOM_IS_LIT(j->outs[k])) uses[ATOM_INDEX(j->outs[k])]++;
+  for (uint32_t k = 0; k < j->neqns; k++) {
+    uint32_t v = j->eqns[k].out[0];
+    in->as_expr[v] = scalar_alone(g, &j->eqns[k], p, k) && uses[v] == 1 && !named[v];
+  }
+  free(uses);
+  return named;
+}
+
+/* Whether the C text of atom a, as an output of loop body j, reads input
+ * variable v: a is v, or an expression whose operands do. */
+static bool reads_input(const cg *g, const ir_jaxpr *j, const cg_info *in, ir_atom a, uint32_t v) {
+  uint32_t n = 0, cap = 16, *todo = malloc(cap * sizeof *todo);
+  bool found = false;
+  if (!todo) TJ_OOM();
+  if (!ATOM_IS_LIT(a)) todo[n++] = ATOM_INDEX(a);
+  while (n && !found) {
+    uint32_t u = todo[--n];
+    found = u == v;
+    if (found || !g->vars[u].text || in->def[u] == NEVER) continue; /* a name reads its local */
+    const ir_eqn *e = &j->eqns[in->def[u]];
+    for (uint32_t i = 0; i < e->nin; i++) {
+      if (ATOM_IS_LIT(e->in[i])) continue;
+      if (n == cap && !(todo = realloc(todo, (cap *= 2) * sizeof *todo))) TJ_OOM();
+      todo[n++] = ATOM_INDEX(e->in[i]);
+    }
+  }
+  free(todo);
+  return found;
+}
 
 /* Frees the buffers whose last use was equation k (k's operands and any
  * output nobody reads). */
@@ -507,7 +578,7 @@ static void emit_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t fir
 }
 
 /* A rank-0 elementwise equation: a C local. */
-static void emit_scalar(cg *g, const ir_eqn *e) {
+static void emit_scalar(cg *g, cg_info *in, const ir_eqn *e) {
   tj_buf ops[3 + TJ_MAX_PARAMS] = {{0}}, expr = {0};
   const char *opv[3 + TJ_MAX_PARAMS];
   if (e->nin > TJ_COUNT(ops)) { cg_fail(g, "internal error: %u operands", e->nin); return; }
@@ -516,7 +587,10 @@ static void emit_scalar(cg *g, const ir_eqn *e) {
   else prims[e->prim].cg(g, e, opv, &expr);
   uint32_t v = e->out[0];
   g->vars[v].state = CV_DEFINED;
-  cg_line(g, "%s v%u = %s; /* %s */", cg_type(g->m->vars[v].dtype), v, expr.data, prims[e->prim].name);
+  if (in->as_expr && in->as_expr[v] && expr.data) /* a loop body's scalar used once: written into its use */
+    g->vars[v].text = in->text[v] = buf_detach(&expr);
+  else
+    cg_line(g, "%s v%u = %s; /* %s */", cg_type(g->m->vars[v].dtype), v, expr.data, prims[e->prim].name);
   for (uint32_t i = 0; i < e->nin; i++) buf_free(&ops[i]);
   buf_free(&expr);
 }
@@ -542,8 +616,8 @@ static bool is_elementwise(const ir_eqn *e) {
 
 /* An equation run alone: a rank-0 elementwise one as a C local, any
  * other as statements. */
-static void emit_alone(cg *g, const cg_info *in, const ir_eqn *e, uint32_t k) {
-  if (is_elementwise(e) && g->m->vars[e->out[0]].rank == 0) emit_scalar(g, e);
+static void emit_alone(cg *g, cg_info *in, const ir_eqn *e, uint32_t k) {
+  if (is_elementwise(e) && g->m->vars[e->out[0]].rank == 0) emit_scalar(g, in, e);
   else emit_statement(g, e);
   free_dead(g, in, e, k);
 }
@@ -594,7 +668,67 @@ static void emit_eqns(cg *g, const ir_jaxpr *j, cg_info *in, const pass_fusion *
 
 /* ---- one jaxpr: bind inputs, place outputs, emit, copy out ---- */
 
-bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char *const *dests) {
+/* Output k of j into dests[k]. */
+static void emit_output(cg *g, const ir_jaxpr *j, uint32_t k, const char *dest) {
+  ir_atom a = j->outs[k];
+  tj_aval av = cg_aval(g, a);
+  tj_buf s = {0};
+  if (!ATOM_IS_LIT(a) && g->vars[ATOM_INDEX(a)].place == dest) return;
+  if (av.rank == 0) {
+    cg_elem(g, a, NULL, &s);
+    cg_line(g, "%s = %s;", dest, s.data);
+  } else {
+    cg_ptr(g, a, &s);
+    cg_line(g, "%s(%s, %s, %lld);", cg_fn(g, "memcpy"), dest, s.data, (long long)(cg_size(&av) * dtype_size(av.dtype)));
+  }
+  buf_free(&s);
+}
+
+/* Above this many, the outputs that overwrite inputs all go through
+ * temporaries (ordering them costs the cube of their number). */
+#define MAX_ORDERED_CLOBBERS 64
+
+/* The outputs whose destination is an input's storage (clobbers[k] >= 0,
+ * rank 0), after the others: each once no other one left reads the input
+ * it overwrites; those that read each other's through temporaries. */
+static void emit_clobbering_outputs(cg *g, const ir_jaxpr *j, const cg_info *in, const char *const *dests,
+                                    const int *clobbers) {
+  bool *left = calloc(j->nout + 1u, sizeof *left);
+  if (!left) TJ_OOM();
+  uint32_t nleft = 0;
+  for (uint32_t k = 0; k < j->nout; k++) /* a carry the body passes on unchanged stays */
+    nleft += left[k] = clobbers[k] >= 0 && j->outs[k] != ATOM_VAR(j->invars[clobbers[k]]);
+  bool order = nleft <= MAX_ORDERED_CLOBBERS;
+  while (nleft && !g->failed) {
+    uint32_t pick = UINT32_MAX;
+    for (uint32_t k = 0; order && k < j->nout && pick == UINT32_MAX; k++) {
+      bool read = false;
+      for (uint32_t r = 0; left[k] && r < j->nout && !read; r++)
+        read = r != k && left[r] && reads_input(g, j, in, j->outs[r], j->invars[clobbers[k]]);
+      if (left[k] && !read) pick = k;
+    }
+    if (pick != UINT32_MAX) {
+      emit_output(g, j, pick, dests[pick]);
+      left[pick] = false, nleft--;
+      continue;
+    }
+    uint32_t id = cg_fresh(g); /* a cycle (carries that swap): every value first */
+    for (uint32_t k = 0; k < j->nout; k++)
+      if (left[k]) {
+        char tmp[48];
+        snprintf(tmp, sizeof tmp, "o%u_%u", id, k);
+        cg_line(g, "%s %s;", cg_type(cg_aval(g, j->outs[k]).dtype), tmp);
+        emit_output(g, j, k, tmp); /* tmp = its value */
+      }
+    for (uint32_t k = 0; k < j->nout; k++)
+      if (left[k]) cg_line(g, "%s = o%u_%u;", dests[k], id, k), left[k] = false;
+    nleft = 0;
+  }
+  free(left);
+}
+
+static bool jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char *const *dests,
+                       const int *clobbers, bool loop_body) {
   if (++g->depth > TJ_MAX_JAXPR_NEST + 1) /* the top-level jaxpr and the sub-jaxprs the tracer allows */
     return cg_fail(g, "internal error: too many nested sub-jaxprs (limit is %d)", TJ_MAX_JAXPR_NEST);
   const pass_fusion *plan = pass_fusion_of(g->facts, j);
@@ -602,12 +736,7 @@ bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char 
   cg_info in;
   for (uint32_t i = 0; i < j->nconst + j->nin; i++) {
     uint32_t v = i < j->nconst ? j->constvars[i] : j->invars[i - j->nconst];
-    const tj_aval *a = &g->m->vars[v];
-    g->vars[v] = (cg_var){.state = CV_DEFINED, .scalar = a->rank == 0, .root = v};
-    const char *T = cg_type(a->dtype);
-    if (i >= j->nconst) cg_line(g, a->rank == 0 ? "%s v%u = %s;" : "%s *v%u = %s;", T, v, ins[i - j->nconst]);
-    else if (a->rank == 0) cg_line(g, "%s v%u = tj_k%u%s[0];", T, v, v, const_by_bits(g, v) ? ".f" : "");
-    else cg_line(g, "%s *v%u = (%s *)tj_k%u%s;", T, v, T, v, const_by_bits(g, v) ? ".f" : "");
+    g->vars[v] = (cg_var){.state = CV_DEFINED, .scalar = g->m->vars[v].rank == 0, .root = v};
   }
   for (uint32_t k = 0; k < j->neqns; k++)
     for (uint32_t o = 0; o < j->eqns[k].nout; o++) {
@@ -615,6 +744,21 @@ bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char 
       g->vars[v] = (cg_var){.scalar = g->m->vars[v].rank == 0, .root = v};
     }
   analyze(g, j, &in);
+  bool *named = loop_body ? plan_expressions(g, j, &in, plan) : NULL;
+  for (uint32_t i = 0; i < j->nconst + j->nin; i++) {
+    uint32_t v = i < j->nconst ? j->constvars[i] : j->invars[i - j->nconst];
+    const tj_aval *a = &g->m->vars[v];
+    const char *T = cg_type(a->dtype);
+    if (i >= j->nconst && named && a->rank == 0) { /* a loop body's scalar input reads its text */
+      tj_buf t = {0};
+      buf_puts(&t, ins[i - j->nconst]);
+      g->vars[v].text = in.text[v] = buf_detach(&t);
+      if (named[v]) cg_line(g, "%s v%u = %s;", T, v, ins[i - j->nconst]);
+    } else if (i >= j->nconst) cg_line(g, a->rank == 0 ? "%s v%u = %s;" : "%s *v%u = %s;", T, v, ins[i - j->nconst]);
+    else if (a->rank == 0) cg_line(g, "%s v%u = tj_k%u%s[0];", T, v, v, const_by_bits(g, v) ? ".f" : "");
+    else cg_line(g, "%s *v%u = (%s *)tj_k%u%s;", T, v, T, v, const_by_bits(g, v) ? ".f" : "");
+  }
+  free(named);
   for (uint32_t k = 0; k < j->nout; k++) { /* outputs computed in place where they can be */
     if (ATOM_IS_LIT(j->outs[k])) continue;
     uint32_t v = ATOM_INDEX(j->outs[k]);
@@ -622,21 +766,9 @@ bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char 
     if (cv->state == CV_NONE && !cv->scalar && !cv->place && cv->root == v) cv->place = dests[k];
   }
   emit_eqns(g, j, &in, plan);
-  for (uint32_t k = 0; k < j->nout && !g->failed; k++) {
-    ir_atom a = j->outs[k];
-    tj_aval av = cg_aval(g, a);
-    tj_buf s = {0};
-    if (!ATOM_IS_LIT(a) && g->vars[ATOM_INDEX(a)].place == dests[k]) continue;
-    if (av.rank == 0) {
-      cg_elem(g, a, NULL, &s);
-      cg_line(g, "%s = %s;", dests[k], s.data);
-    } else {
-      cg_ptr(g, a, &s);
-      cg_line(g, "%s(%s, %s, %lld);", cg_fn(g, "memcpy"), dests[k], s.data,
-              (long long)(cg_size(&av) * dtype_size(av.dtype)));
-    }
-    buf_free(&s);
-  }
+  for (uint32_t k = 0; k < j->nout && !g->failed; k++)
+    if (!clobbers || clobbers[k] < 0) emit_output(g, j, k, dests[k]);
+  if (clobbers) emit_clobbering_outputs(g, j, &in, dests, clobbers);
   for (uint32_t k = 0; k < j->nout; k++) { /* outputs copied out of owned buffers */
     if (ATOM_IS_LIT(j->outs[k])) continue;
     cg_var *cv = &g->vars[root_of(g, j->outs[k])];
@@ -645,9 +777,20 @@ bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char 
   for (uint32_t k = 0; k < j->nout; k++)
     if (!ATOM_IS_LIT(j->outs[k]) && g->vars[ATOM_INDEX(j->outs[k])].place == dests[k])
       g->vars[ATOM_INDEX(j->outs[k])].place = NULL;
-  cg_info_free(&in);
+  for (uint32_t v = 0; in.text && v < g->m->nvars; v++) /* the texts die with in */
+    if (in.text[v]) g->vars[v].text = NULL;
+  cg_info_free(&in, g->m->nvars);
   g->depth--;
   return !g->failed;
+}
+
+bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char *const *dests) {
+  return jaxpr_into(g, j, ins, dests, NULL, false);
+}
+
+bool cg_loop_body_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char *const *dests,
+                       const int *clobbers) {
+  return jaxpr_into(g, j, ins, dests, clobbers, true);
 }
 
 void cg_kernel(cg *g, const tjk_kernel *k) {

@@ -70,6 +70,8 @@ typedef struct cg_var {
   bool scalar;              /* rank 0: a C local */
   uint32_t root;            /* the variable whose buffer this one aliases */
   const char *place;        /* predestined storage (an output), or NULL */
+  const char *text;         /* in a loop body: the C expression standing for
+                               a scalar (cg_elem), or NULL for its name */
 } cg_var;
 enum { CV_NONE, CV_DEFINED, CV_TEMP };
 
@@ -148,6 +150,16 @@ void cg_bind(cg *g, uint32_t v, const char *ptr, bool owned);
  * where output k goes (an lvalue for rank 0, else a pointer to room for
  * it). Outputs computed by an equation are written there directly. */
 bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char *const *dests);
+/* cg_jaxpr_into for the body (or cond) of a loop, whose rank-0 values
+ * libtcc would keep in memory, a store and a load on the loop's chain
+ * for each: a scalar used once by a rank-0 elementwise equation or as an
+ * output is written into its use as an expression, a rank-0 input reads
+ * ins[i] itself, and clobbers[k] >= 0 says that dests[k] is the storage
+ * of ins[clobbers[k]] (a carry updated in place): such outputs are
+ * written last, each after every output reading its input (through a
+ * temporary when they read each other's). clobbers may be NULL. */
+bool cg_loop_body_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char *const *dests,
+                       const int *clobbers);
 /* Copies atom src's value into var dst's storage (both of one aval). */
 void cg_copy(cg *g, uint32_t dst, ir_atom src);
 
@@ -160,6 +172,9 @@ typedef struct cg_info {
                                (false once hoisted before the group's loop) */
   uint32_t *last;           /* per module variable: last equation using it */
   uint32_t *def;            /* per module variable: the equation defining it (UINT32_MAX: none) */
+  bool *as_expr;            /* in a loop body, per module variable: a scalar written into
+                               its one use as an expression (cg_loop_body_into) */
+  char **text;              /* its C text once emitted (cg_var.text), or an input's */
 } cg_info;
 
 /* A block loop outlined for the threads (cg_par.c): cg_par_begin decides
@@ -199,5 +214,14 @@ void cg_loops_end(cg *g, int levels);
  * jaxpr's) work, as the work pass measured them; the code stops with
  * JIT_WORK over the budget. */
 void cg_charge_work(cg *g, const ir_eqn *e);
+/* The charge of count iterations of loop equation e at once (a scan's,
+ * whose count is known before it runs: work_iterations). */
+void cg_charge_iterations(cg *g, const ir_eqn *e, int64_t count);
+
+/* A scan whose body is one cumulative step on its one carry (c op x,
+ * op add mul max min) or a first-order linear recurrence (a * c + b):
+ * emits one call of cum_rt.c's tj_rt_scan and returns true; otherwise
+ * emits nothing and returns false (cg_scan_step.c). */
+bool cg_scan_step(cg *g, const ir_eqn *e);
 
 #endif

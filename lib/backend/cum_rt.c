@@ -149,3 +149,103 @@ void tj_rt_cumred(const void *in, void *out, int dtype, int op, long outer, long
   default: break;
   }
 }
+
+/* ---- scans whose body is one cumulative step (cg_scan_step.c) ----
+ *
+ * Each step is the body's own operations on the carry c, in its operand
+ * order (max and min pick by it among signed zeros and NaNs, add and mul
+ * only among NaN payloads), so the results are the evaluator's bits: a
+ * cumulative step op(c, x) or op(x, c), or the linear step c * a or a * c,
+ * then + b on either side. An operand is read at p[t * t_step + i *
+ * i_step] for step t and carry element i: a per-step x, a constant of the
+ * carry's shape (t_step 0) or a scalar (both 0). The kind and the order
+ * are constants of each inlined copy, so every loop does the body's
+ * operations and nothing else on the carry's chain, as a compiled loop. */
+#define SCAN_STEP(KIND, FLAGS, COMB, SUM, PROD, c, a, b)                                                  \
+  ((KIND) != TJ_SCAN_LINEAR ? ((FLAGS) & TJ_SCAN_OPERAND_FIRST ? COMB(b, c) : COMB(c, b))                 \
+   : (FLAGS) & TJ_SCAN_OPERAND_FIRST ? SUM(b, (FLAGS) & TJ_SCAN_CARRY_FIRST ? PROD(c, a) : PROD(a, c))   \
+                                     : SUM((FLAGS) & TJ_SCAN_CARRY_FIRST ? PROD(c, a) : PROD(a, c), b))
+
+/* name##_scan: a scan of kind KIND (COMB its cumulative operation); step
+ * k runs at index t = first + k * dir. One element per step runs its
+ * chain in a local; a carry of `inner` elements steps them side by side. */
+#define SCAN_FNS(name, T, KIND, COMB, SUM, PROD)                                                            \
+  static inline __attribute__((always_inline)) void name##_scan_as(                                         \
+      const int flags, long n, long inner, long first, long dir, T *c, const T *a, const T *b,              \
+      const long *st, T *yn, T *yo) {                                                                        \
+    if (inner == 1) {                                                                                        \
+      T acc = *c;                                                                                            \
+      for (long k = 0, t = first; k < n; k++, t += dir) {                                                    \
+        T old = acc;                                                                                         \
+        acc = SCAN_STEP(KIND, flags, COMB, SUM, PROD, acc, a[t * st[0]], b[t * st[2]]);                      \
+        if (yo) yo[t] = old;                                                                                 \
+        if (yn) yn[t] = acc;                                                                                 \
+      }                                                                                                      \
+      *c = acc;                                                                                              \
+      return;                                                                                                \
+    }                                                                                                        \
+    for (long k = 0, t = first; k < n; k++, t += dir) {                                                      \
+      const T *at = a + t * st[0], *bt = b + t * st[2];                                                      \
+      if (yo) for (long i = 0; i < inner; i++) yo[t * inner + i] = c[i];                                     \
+      _Pragma("omp simd") for (long i = 0; i < inner; i++)                                                   \
+        c[i] = SCAN_STEP(KIND, flags, COMB, SUM, PROD, c[i], at[i * st[1]], bt[i * st[3]]);                  \
+      if (yn) for (long i = 0; i < inner; i++) yn[t * inner + i] = c[i];                                     \
+    }                                                                                                        \
+  }                                                                                                          \
+  static void name##_scan(int flags, long n, long inner, long first, long dir, T *c, const T *a, const T *b, \
+                          const long *st, T *yn, T *yo) {                                                    \
+    switch (flags) {                                                                                         \
+    case 0: name##_scan_as(0, n, inner, first, dir, c, a, b, st, yn, yo); break;                            \
+    case 1: name##_scan_as(1, n, inner, first, dir, c, a, b, st, yn, yo); break;                            \
+    case 2: name##_scan_as(2, n, inner, first, dir, c, a, b, st, yn, yo); break;                            \
+    default: name##_scan_as(3, n, inner, first, dir, c, a, b, st, yn, yo); break;                           \
+    }                                                                                                        \
+  }
+
+#define SCAN_TYPES(X)                            \
+  X(F32, float, SUMF, PRODF, MAXF, MINF)         \
+  X(F64, double, SUMF, PRODF, MAXF, MINF)        \
+  X(I8, int8_t, SUM_I8, PROD_I8, MAXI, MINI)     \
+  X(I16, int16_t, SUM_I16, PROD_I16, MAXI, MINI) \
+  X(I32, int32_t, SUM_I32, PROD_I32, MAXI, MINI) \
+  X(I64, int64_t, SUM_I64, PROD_I64, MAXI, MINI) \
+  X(U8, uint8_t, SUM_U8, PROD_U8, MAXI, MINI)    \
+  X(U32, uint32_t, SUM_U32, PROD_U32, MAXI, MINI)
+#define DEFINE_SCANS(dt, T, SUM, PROD, MAX, MIN)                                                   \
+  SCAN_FNS(sum_##dt, T, TJ_CUM_SUM, SUM, SUM, PROD) SCAN_FNS(prod_##dt, T, TJ_CUM_PROD, PROD, SUM, PROD) \
+  SCAN_FNS(max_##dt, T, TJ_CUM_MAX, MAX, SUM, PROD) SCAN_FNS(min_##dt, T, TJ_CUM_MIN, MIN, SUM, PROD)    \
+  SCAN_FNS(linear_##dt, T, TJ_SCAN_LINEAR, SUM, SUM, PROD)
+SCAN_TYPES(DEFINE_SCANS)
+#undef DEFINE_SCANS
+
+int tj_rt_scan_has(int dtype) {
+  switch ((tj_dtype)dtype) {
+#define CASE(dt, T, SUM, PROD, MAX, MIN) case DT_##dt: return 1;
+    SCAN_TYPES(CASE)
+#undef CASE
+  default: return 0;
+  }
+}
+
+void tj_rt_scan(int dtype, int kind, int flags, long n, long inner, int reverse, void *carry, const void *a,
+                const void *b, const long *steps, void *ys_new, void *ys_old) {
+  if (n <= 0 || inner <= 0) return;
+  long first = reverse ? n - 1 : 0, dir = reverse ? -1 : 1;
+  flags &= kind == TJ_SCAN_LINEAR ? TJ_SCAN_OPERAND_FIRST | TJ_SCAN_CARRY_FIRST : TJ_SCAN_OPERAND_FIRST;
+  switch ((tj_dtype)dtype) {
+#define RUN(name, T) name##_scan(flags, n, inner, first, dir, (T *)carry, (const T *)a, (const T *)b, steps, \
+                                 (T *)ys_new, (T *)ys_old)
+#define CASE(dt, T, SUM, PROD, MAX, MIN)             \
+  case DT_##dt:                                      \
+    if (kind == TJ_SCAN_LINEAR) RUN(linear_##dt, T); \
+    else if (kind == TJ_CUM_SUM) RUN(sum_##dt, T);   \
+    else if (kind == TJ_CUM_PROD) RUN(prod_##dt, T); \
+    else if (kind == TJ_CUM_MAX) RUN(max_##dt, T);   \
+    else RUN(min_##dt, T);                           \
+    break;
+    SCAN_TYPES(CASE)
+#undef CASE
+#undef RUN
+  default: break;
+  }
+}

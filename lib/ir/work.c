@@ -119,6 +119,10 @@ int64_t work_iteration(work_table *w, const ir_eqn *e) {
   return n;
 }
 
+int64_t work_iterations(work_table *w, const ir_eqn *e, int64_t count) {
+  return count > 0 ? work_mul(count, work_iteration(w, e)) : 0;
+}
+
 void work_budget_report(diag_list *d, long long max_work) {
   diag_kind before = diag_set_kind(d, DIAG_KIND_BUDGET);
   diag_error(d, NULL, span_make(0, 0), "too much work (limit is %lld elements read and written): does a loop ever end?",

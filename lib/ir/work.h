@@ -32,6 +32,12 @@ void work_free(work_table *w);
 int64_t work_jaxpr(work_table *w, const ir_jaxpr *j);
 /* What one iteration of loop equation e (while or scan) is charged. */
 int64_t work_iteration(work_table *w, const ir_eqn *e);
+/* What count iterations of e are charged (at most TJ_WORK_SATURATED):
+ * compiled code charges a scan's iterations at once before it runs them,
+ * which stops it exactly when the evaluator's charges, iteration by
+ * iteration, would (every charge is positive: the total passes the budget
+ * at some iteration exactly when it does at the end). */
+int64_t work_iterations(work_table *w, const ir_eqn *e, int64_t count);
 /* a + b, at most TJ_WORK_SATURATED. */
 int64_t work_add(int64_t a, int64_t b);
 

@@ -93,7 +93,26 @@ static void test_dot_general(void) {
   ir_free(m);
 }
 
+/* A scan's iterations charged at once (compiled code's charge): count
+ * times 256 plus the body's work, nothing for none, saturating. */
+static void test_iterations(void) {
+  ir_module *m = ir_new(NULL);
+  ir_jaxpr *body = chain(m, f32s(0, 0, 0), NULL, 2), *j = ir_jaxpr_new(m);
+  ir_eqn *e = ir_add_eqn(m, j, P_scan, 0, 0, 1, span_make(0, 0));
+  e->params[0] = (ir_param){"jaxpr", pv_jaxpr(m, body)};
+  work_table w = work_new(m);
+  int64_t step = TJ_WORK_PER_EQN + 2 * (TJ_WORK_PER_EQN + 3); /* two scalar adds */
+  CHECK(work_iteration(&w, e) == step);
+  CHECK(work_iterations(&w, e, 1000) == 1000 * step);
+  CHECK(work_iterations(&w, e, 1) == step);
+  CHECK(work_iterations(&w, e, 0) == 0);
+  CHECK(work_iterations(&w, e, INT64_MAX / 2) == TJ_WORK_SATURATED);
+  work_free(&w);
+  ir_free(m);
+}
+
 int main(void) {
+  test_iterations();
   test_equation();
   test_shared_and_saturated();
   test_dot_general();
