@@ -37,17 +37,15 @@ static void capture(cg *g, cg_par *par, uint32_t v) {
   par->vars[par->nvars++] = v;
 }
 
-bool cg_par_begin(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end, long long elements,
-                  cg_par *par) {
-  *par = (cg_par){0};
-  if (elements < PAR_MIN_ELEMENTS) return false;
-  for (uint32_t k = first; k < end; k++) {
-    const ir_eqn *e = &j->eqns[k];
-    if (!in->live[k]) continue;
-    for (uint32_t i = 0; i < e->nin; i++)
-      if (!ATOM_IS_LIT(e->in[i])) capture(g, par, ATOM_INDEX(e->in[i]));
-    for (uint32_t o = 0; o < e->nout; o++) capture(g, par, e->out[o]);
-  }
+static void capture_eqn(cg *g, cg_par *par, const ir_eqn *e) {
+  for (uint32_t i = 0; i < e->nin; i++)
+    if (!ATOM_IS_LIT(e->in[i])) capture(g, par, ATOM_INDEX(e->in[i]));
+  for (uint32_t o = 0; o < e->nout; o++) capture(g, par, e->out[o]);
+}
+
+/* From here on the loop's text goes to the function, which begins by
+ * taking the captured variables out of c[]. */
+static bool open_function(cg *g, cg_par *par) {
   par->on = true;
   par->caller = g->out, par->indent = g->indent;
   g->out = &par->body, g->indent = 1;
@@ -60,6 +58,22 @@ bool cg_par_begin(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, u
   return true;
 }
 
+bool cg_par_begin(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end, long long elements,
+                  cg_par *par) {
+  *par = (cg_par){0};
+  if (elements < PAR_MIN_ELEMENTS) return false;
+  for (uint32_t k = first; k < end; k++)
+    if (in->live[k]) capture_eqn(g, par, &j->eqns[k]);
+  return open_function(g, par);
+}
+
+bool cg_par_begin_eqn(cg *g, const ir_eqn *e, long long elements, cg_par *par) {
+  *par = (cg_par){0};
+  if (elements < PAR_MIN_ELEMENTS) return false;
+  capture_eqn(g, par, e);
+  return open_function(g, par);
+}
+
 void cg_par_end(cg *g, cg_par *par, long long items, long long grain) {
   if (!par->on) return;
   uint32_t f = g->nloops++;
@@ -70,7 +84,7 @@ void cg_par_end(cg *g, cg_par *par, long long items, long long grain) {
   tj_buf args = {0};
   for (uint32_t i = 0; i < par->nvars; i++)
     buf_printf(&args, "%s(void *)%sv%u", i ? ", " : "", g->vars[par->vars[i]].scalar ? "&" : "", par->vars[i]);
-  cg_line(g, "{ /* on the threads, in parts of whole blocks */");
+  cg_line(g, "{ /* on the threads, in parts of whole blocks or rows */");
   cg_line(g, "  void *const c[] = {%s};", args.data ? args.data : "0");
   cg_line(g, "  %s(rt, tj_p%u, c, %lld, %lld);", cg_fn(g, "tj_rt_par"), f, items, grain);
   cg_line(g, "}");

@@ -75,9 +75,15 @@ static bool reduce_rows(cg *g, const ir_eqn *e, const tj_aval *a, const int64_t 
   cg_ptr(g, e->in[0], &src);
   cg_elem(g, ATOM_VAR(e->out[0]), "i", &dst);
   cg_kernel(g, k);
+  cg_par par;
   if (o->rank == 0) cg_line(g, "%s = %s(%s, %lld);", dst.data, k->name, src.data, (long long)row);
-  else cg_line(g, "for (long i = 0; i < %lld; i++) %s = %s(%s + i * %lld, %lld);", (long long)cg_size(o), dst.data,
-               k->name, src.data, (long long)row, (long long)row);
+  else if (cg_par_begin_eqn(g, e, (long long)cg_size(a), &par)) { /* rows on the threads */
+    cg_line(g, "for (long i = lo; i < hi; i++) %s = %s(%s + i * %lld, %lld);", dst.data, k->name, src.data,
+            (long long)row, (long long)row);
+    cg_par_end(g, &par, (long long)cg_size(o), 1);
+  } else
+    cg_line(g, "for (long i = 0; i < %lld; i++) %s = %s(%s + i * %lld, %lld);", (long long)cg_size(o), dst.data,
+            k->name, src.data, (long long)row, (long long)row);
   buf_free(&src), buf_free(&dst);
   return true;
 }
@@ -129,7 +135,16 @@ static bool reduce_runs(cg *g, const ir_eqn *e, const tj_aval *a, const int64_t 
   around(size, k, at, &outer, &n, &inner);
   tj_buf src = {0}, dst = {0};
   cg_ptr(g, e->in[0], &src), cg_ptr(g, ATOM_VAR(e->out[0]), &dst);
-  runs_call(g, src.data, dst.data, a->dtype, op, outer, n, inner);
+  cg_par par;
+  if (outer > 1 && cg_par_begin_eqn(g, e, (long long)cg_size(a), &par)) { /* outer rows on the threads */
+    char s[96], d[96];
+    snprintf(s, sizeof s, "(%s + lo * %lld)", src.data, (long long)(n * inner));
+    snprintf(d, sizeof d, "(%s + lo * %lld)", dst.data, (long long)inner);
+    cg_line(g, "%s((const void *)%s, (void *)%s, %d, %d, hi - lo, %lld, %lld);", cg_fn(g, "tj_rt_reduce_runs"), s, d,
+            (int)a->dtype, op, (long long)n, (long long)inner);
+    cg_par_end(g, &par, (long long)outer, 1);
+  } else
+    runs_call(g, src.data, dst.data, a->dtype, op, outer, n, inner);
   buf_free(&src), buf_free(&dst);
   return true;
 }

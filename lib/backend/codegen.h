@@ -190,6 +190,8 @@ typedef struct cg_par {
 } cg_par;
 bool cg_par_begin(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end, long long elements,
                   cg_par *par);
+/* The same for a loop of one equation's rule (a reduction's rows). */
+bool cg_par_begin_eqn(cg *g, const ir_eqn *e, long long elements, cg_par *par);
 void cg_par_end(cg *g, cg_par *par, long long items, long long grain);
 
 /* Emits fused group [first, end) of j as a loop over blocks whose body

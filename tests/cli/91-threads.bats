@@ -82,3 +82,13 @@ threads_agree() {
   # --threads wins over the environment
   TJIT_THREADS=many run -0 tjit run --threads 1 "$TJIT_ROOT/examples/softmax.json"
 }
+
+@test "threads: reductions of rows and over a middle axis split at whole outputs, the evaluator's bits on any thread count" {
+  write_spec red "auto f(float x[512][300], float y[64][512][8]) { return (sum(x, axis=-1), sum(y, axis=1), max(y, axis=1), sum(y * 2.0, axis=0)); }" \
+    '{"x": {"dtype": "f32", "shape": [512, 300], "random": {"seed": 4, "dist": "normal"}}, "y": {"dtype": "f32", "shape": [64, 512, 8], "random": {"seed": 5, "dist": "normal"}}}'
+  threads_agree "$BATS_TEST_TMPDIR/red.json"
+  TJIT_THREADS=2 compiled_equals_reference "$BATS_TEST_TMPDIR/red.json"
+  run tjit emit-c "$BATS_TEST_TMPDIR/red.json"
+  assert_success
+  [[ $output == *"for (long i = lo; i < hi; i++)"* && $output == *"tj_rt_reduce_runs((const void *)(v1 + lo * 4096)"* ]] || fail "$output"
+}

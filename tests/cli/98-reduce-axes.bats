@@ -29,10 +29,13 @@ same_bytes_as_evaluator() {
   ((n > 0))
 }
 
+# Over 2^17 elements the call runs on the threads (cg_par.c), each a
+# range of the outer rows.
 @test "a middle-axis sum is one call of the reduce runtime, no loop" {
   run tjit emit-c "$TJIT_ROOT/scripts/bench/peers/sum_middle.json"
   assert_success
-  assert_output --partial "tj_rt_reduce_runs((const void *)v0, (void *)v1, 7, 0, 256, 512, 64);"
+  assert_output --partial "tj_rt_reduce_runs((const void *)(v0 + lo * 32768), (void *)(v1 + lo * 64), 7, 0, hi - lo, 512, 64);"
+  assert_output --partial "tj_rt_par(rt, tj_p0, c, 256, 1);"
   refute_output --partial "for ("
 }
 
@@ -90,7 +93,7 @@ same_bytes_as_evaluator() {
 @test "x - mean(x, axis=1, keepdims): the runtime's sum, a row kernel for the middle-axis broadcast, the evaluator's bytes" {
   spec=$TJIT_ROOT/tests/data/reduce-keepdims-broadcast.json
   run tjit emit-c "$spec"
-  assert_output --partial "tj_rt_reduce_runs((const void *)v0, (void *)v2, 7, 0, 64, 32, 256);"
+  assert_output --partial "tj_rt_reduce_runs((const void *)(v0 + lo * 8192), (void *)(v2 + lo * 256), 7, 0, hi - lo, 32, 256);"
   assert_output --partial "tjk_sub_f32_vv(v5 + base + o, v0 + base + o, v4 + c0 * 256 + o, n);"
   same_bytes_as_evaluator "$spec"
 }
