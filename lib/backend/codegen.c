@@ -7,6 +7,7 @@
 #include "half_bits.h"
 #include "kernels.h"
 #include "alloc.h"
+#include "lane_fold.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -445,13 +446,15 @@ static void group_comment(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t 
   buf_free(&c);
 }
 
+static bool is_sink(const cg_info *in, uint32_t k) { return in->sink && in->sink[k]; }
+
 /* The body of a group's loop: one scalar temporary per equation, stored to
  * the buffers of the values used after the group. */
 static void group_body(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end,
                        const tj_aval *shape) {
   for (uint32_t k = first; k < end && !g->failed; k++) {
     const ir_eqn *e = &j->eqns[k];
-    if (!in->live[k]) continue;
+    if (!in->live[k] || is_sink(in, k)) continue;
     tj_buf ops[3 + TJ_MAX_PARAMS] = {{0}}, expr = {0};
     const char *opv[3 + TJ_MAX_PARAMS];
     if (e->nin > TJ_COUNT(ops)) { cg_fail(g, "internal error: %u operands", e->nin); return; }
@@ -469,10 +472,123 @@ static void group_body(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t fir
   }
 }
 
-/* The group's loop: flat, or nested when an operand is broadcast. */
+/* ---- the sinks of a group in its scalar loop ---- */
+
+/* A sink (pass.h) reduces the trailing naxes dims of the group's shape:
+ * the loop nest's dims from `level` on, a row of `row` elements. */
+static int sink_level(const cg *g, const ir_eqn *e) { return g->m->vars[e->out[0]].rank; }
+
+static int64_t sink_row(const cg *g, const ir_eqn *e, const tj_aval *shape) {
+  int64_t row = 1;
+  for (int d = sink_level(g, e); d < shape->rank; d++) row *= shape->dims[d];
+  return row;
+}
+
+/* Whether the sink folds its rows in lane_fold.h's lanes, as the row
+ * kernel the reduction alone calls (cg_reduce.c's reduce_rows: sums and
+ * products of rows of TJ_LANE_FOLD_MIN or more); else it combines in
+ * order, as that code's loop and the evaluator (max and min are exact
+ * in either order). */
+static bool sink_lanes(const cg *g, const ir_eqn *e, const tj_aval *shape) {
+  return (e->prim == P_reduce_sum || e->prim == P_reduce_prod) && sink_row(g, e, shape) >= TJ_LANE_FOLD_MIN;
+}
+
+/* The sink's accumulator sV (V its result): L lanes and the lane lV of
+ * the row's next element, or one value; oV counts the results written. */
+static void sink_begin(cg *g, const ir_eqn *e, const tj_aval *shape) {
+  tj_dtype t = shape->dtype;
+  uint32_t v = e->out[0];
+  tj_buf id = {0};
+  cg_reduce_identity(g, e->prim, t, &id);
+  if (sink_lanes(g, e, shape)) {
+    int lanes = TJ_LANE_BYTES / dtype_size(t);
+    cg_line(g, "%s s%u[%d]; int l%u = 0;", cg_type(t), v, lanes, v);
+    cg_line(g, "for (int j = 0; j < %d; j++) s%u[j] = %s;", lanes, v, id.data);
+    cg_frame(g, TJ_LANE_BYTES);
+  } else cg_line(g, "%s s%u = %s;", cg_type(t), v, id.data);
+  if (g->m->vars[v].rank) cg_line(g, "long o%u = 0;", v);
+  buf_free(&id);
+}
+
+/* One element into the accumulator: element c of a row into lane c % L
+ * (lane_fold.h's STEPS), or in order. */
+static void sink_step(cg *g, const ir_eqn *e, const tj_aval *shape) {
+  uint32_t v = e->out[0];
+  tj_buf x = {0};
+  cg_elem(g, e->in[0], "i", &x);
+  if (sink_lanes(g, e, shape))
+    cg_line(g, "s%u[l%u] = s%u[l%u] %s %s; l%u = (l%u + 1) & %d; /* %s */", v, v, v, v,
+            e->prim == P_reduce_sum ? "+" : "*", x.data, v, v, TJ_LANE_BYTES / dtype_size(shape->dtype) - 1,
+            prims[e->prim].name);
+  else {
+    char acc[32];
+    snprintf(acc, sizeof acc, "s%u", v);
+    cg_reduce_step(g, e->prim, shape->dtype, acc, x.data);
+  }
+  buf_free(&x);
+}
+
+/* The row's result, the accumulator set back to the identity: the lanes
+ * folded pairwise by the kernel (lane_fold.h's END, which resets them). */
+static void sink_finish(cg *g, const ir_eqn *e, const tj_aval *shape) {
+  uint32_t v = e->out[0];
+  tj_buf dst = {0}, id = {0};
+  char at[32];
+  snprintf(at, sizeof at, "o%u++", v);
+  cg_elem(g, ATOM_VAR(v), at, &dst);
+  if (sink_lanes(g, e, shape)) {
+    const tjk_kernel *k = tjk_find(e->prim, shape->dtype, TJK_RFIN);
+    if (!k) {
+      cg_fail(g, "internal error: no finishing kernel for %s", prims[e->prim].name);
+      return;
+    }
+    cg_kernel(g, k);
+    cg_line(g, "%s = %s(s%u); l%u = 0;", dst.data, k->name, v, v);
+  } else {
+    cg_reduce_identity(g, e->prim, shape->dtype, &id);
+    cg_line(g, "%s = s%u; s%u = %s;", dst.data, v, v, id.data);
+  }
+  buf_free(&dst), buf_free(&id);
+}
+
+/* A group with sinks in one scalar loop nest over its dims: each sink's
+ * accumulator stepped with every element, its result written as the
+ * loops over its reduced dims close. */
+static void sink_loop(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end) {
+  const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
+  cg_line(g, "{");
+  g->indent++;
+  for (uint32_t k = first; k < end; k++)
+    if (in->live[k] && is_sink(in, k)) sink_begin(g, &j->eqns[k], shape);
+  cg_line(g, "long i = 0;");
+  for (int d = 0; d < shape->rank; d++) {
+    cg_line(g, "for (long i%d = 0; i%d < %lld; i%d++%s) {", d, d, (long long)shape->dims[d], d,
+            d == shape->rank - 1 ? ", i++" : "");
+    g->indent++;
+  }
+  group_body(g, j, in, first, end, shape);
+  for (uint32_t k = first; k < end; k++)
+    if (in->live[k] && is_sink(in, k)) sink_step(g, &j->eqns[k], shape);
+  for (int d = shape->rank - 1; d >= 0; d--) {
+    g->indent--;
+    cg_line(g, "}");
+    for (uint32_t k = first; k < end; k++)
+      if (in->live[k] && is_sink(in, k) && sink_level(g, &j->eqns[k]) == d) sink_finish(g, &j->eqns[k], shape);
+  }
+  g->indent--;
+  cg_line(g, "}");
+}
+
+/* The group's loop: flat, or nested when an operand is broadcast or a
+ * sink reduces the group's values. */
 static void group_loop(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end, bool dims) {
   const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
   int levels = 0;
+  for (uint32_t k = first; k < end; k++)
+    if (in->live[k] && is_sink(in, k)) {
+      sink_loop(g, j, in, first, end);
+      return;
+    }
   if (dims) levels = cg_loops_begin(g, shape, "i");
   else cg_line(g, "for (long i = 0; i < %lld; i++) {", (long long)cg_size(shape)), g->indent++;
   group_body(g, j, in, first, end, shape);
@@ -486,6 +602,10 @@ static void emit_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t fir
   for (uint32_t k = first; k < end; k++) {
     const ir_eqn *e = &j->eqns[k];
     if (!in->live[k]) continue;
+    if (is_sink(in, k)) { /* its result, written by the loop */
+      cg_define(g, e->out[0]);
+      continue;
+    }
     if (e->prim == P_broadcast_in_dim && cg_aval(g, e->in[0]).rank > 0) dims = true;
     for (uint32_t i = 0; i < e->nin && e->prim != P_broadcast_in_dim; i++) dims |= needs_dims(g, e->in[i], shape);
     if (in->last[e->out[0]] > end - 1) cg_define(g, e->out[0]);
@@ -498,7 +618,7 @@ static void emit_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t fir
   }
   if (!blocks) group_loop(g, j, in, first, end, dims);
   for (uint32_t k = first; k < end; k++) {
-    if (!in->live[k]) continue;
+    if (!in->live[k] || is_sink(in, k)) continue;
     uint32_t v = j->eqns[k].out[0];
     g->vars[v].state = in->last[v] > end - 1 ? CV_DEFINED : CV_NONE;
   }
@@ -615,6 +735,7 @@ bool cg_jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const char 
       g->vars[v] = (cg_var){.scalar = g->m->vars[v].rank == 0, .root = v};
     }
   analyze(g, j, &in);
+  in.sink = plan->sink;
   for (uint32_t k = 0; k < j->nout; k++) { /* outputs computed in place where they can be */
     if (ATOM_IS_LIT(j->outs[k])) continue;
     uint32_t v = ATOM_INDEX(j->outs[k]);

@@ -112,7 +112,8 @@ void pass_dce(ir_module *m, pass_facts *f) {
   free(js);
 }
 
-/* ---- fuse: a run of elementwise equations of one shape, one loop ---- */
+/* ---- fuse: a run of elementwise equations of one shape, one loop, and
+ * the reductions of its values (sinks) ---- */
 
 #define NONE UINT32_MAX   /* def[] of a variable no equation of j defines */
 
@@ -153,13 +154,50 @@ static uint32_t run_end(const ir_module *m, const ir_jaxpr *j, const uint32_t *d
   return end;
 }
 
+/* Whether equation h reduces, as a sink (pass.h), a value of the loop
+ * starting at `first`: a float reduction whose operand a member computes,
+ * over all axes or the trailing ones (a row of contiguous elements, the
+ * order of the row kernels, lane_fold.h). */
+static bool sinkable(const ir_module *m, const ir_jaxpr *j, const uint32_t *def, uint32_t first, uint32_t h) {
+  const ir_eqn *e = &j->eqns[h];
+  if (e->prim != P_reduce_sum && e->prim != P_reduce_prod && e->prim != P_reduce_max && e->prim != P_reduce_min)
+    return false;
+  if (ATOM_IS_LIT(e->in[0])) return false;
+  uint32_t d = def[ATOM_INDEX(e->in[0])];
+  if (d == NONE || d < first || d >= h || !member(m, j, first, d)) return false;
+  const tj_aval *a = &m->vars[ATOM_INDEX(e->in[0])];
+  int64_t axes[TJ_MAX_RANK];
+  int naxes = ir_param_ints(e, "axes", axes, TJ_MAX_RANK);
+  if ((a->dtype != DT_F32 && a->dtype != DT_F64) || naxes < 1 || naxes > a->rank) return false;
+  for (int t = a->rank - naxes; t < a->rank; t++) { /* the naxes axes are the trailing ones */
+    bool listed = false;
+    for (int i = 0; i < naxes; i++) listed |= axes[i] == t;
+    if (!listed) return false;
+  }
+  return true;
+}
+
+/* The end of the loop starting at `first` whose members end at `end`,
+ * with its sinks (marked in p): the reductions right after the last
+ * member, or after equations there that would be hoisted before it. */
+static uint32_t sinks_end(const ir_module *m, const ir_jaxpr *j, const uint32_t *def, uint32_t first, uint32_t end,
+                          pass_fusion *p) {
+  uint32_t h = end;
+  while (h < j->neqns && !sinkable(m, j, def, first, h) && hoistable(m, j, def, first, h)) h++;
+  if (h == j->neqns || !sinkable(m, j, def, first, h)) return end;
+  for (; h < j->neqns && sinkable(m, j, def, first, h); h++) p->lead[h] = first, p->sink[h] = true;
+  return h;
+}
+
 /* j's plan into p (arrays in m's arena). def[] is all NONE on entry and
  * on return. */
 static void fuse_jaxpr(ir_module *m, const ir_jaxpr *j, uint32_t *def, pass_fusion *p) {
   p->lead = ARENA_ARRAY(&m->arena, uint32_t, j->neqns + 1u);
   p->end = ARENA_ARRAY(&m->arena, uint32_t, j->neqns + 1u);
+  p->sink = ARENA_ARRAY(&m->arena, bool, j->neqns + 1u);
   for (uint32_t k = 0; k < j->neqns; k++) {
     p->lead[k] = p->end[k] = PASS_UNFUSED;
+    p->sink[k] = false;
     for (uint32_t o = 0; o < j->eqns[k].nout; o++) def[j->eqns[k].out[o]] = k;
   }
   for (uint32_t k = 0; k < j->neqns; k++) {
@@ -167,6 +205,7 @@ static void fuse_jaxpr(ir_module *m, const ir_jaxpr *j, uint32_t *def, pass_fusi
     uint32_t end = run_end(m, j, def, k);
     for (uint32_t h = k; h < end; h++)
       if (member(m, j, k, h)) p->lead[h] = k;
+    end = sinks_end(m, j, def, k, end, p);
     p->end[k] = end;
     k = end - 1;
   }
