@@ -148,7 +148,7 @@ static bool plan_sinks_rows(cg *g, const ir_jaxpr *j, bplan *p, uint32_t first, 
     if (!s->sink || !p->rows) continue;
     s->per = nrows / cg_size(&g->m->vars[e->out[0]]);
     bool lanes = e->prim == P_reduce_sum || e->prim == P_reduce_prod;
-    if (s->per > 1 && lanes && row % (TJ_LANE_BYTES / dtype_size(shape->dtype)) != 0) return false;
+    if (s->per > 1 && lanes && row % (TJ_LANE_BYTES / dtype_size(g->m->vars[e->out[0]].dtype)) != 0) return false;
     if (s->per == nrows) s->per = 0; /* all rows: after the loop */
   }
   return true;

@@ -496,7 +496,7 @@ static bool sink_lanes(const cg *g, const ir_eqn *e, const tj_aval *shape) {
 /* The sink's accumulator sV (V its result): L lanes and the lane lV of
  * the row's next element, or one value; oV counts the results written. */
 static void sink_begin(cg *g, const ir_eqn *e, const tj_aval *shape) {
-  tj_dtype t = shape->dtype;
+  tj_dtype t = g->m->vars[e->out[0]].dtype;
   uint32_t v = e->out[0];
   tj_buf id = {0};
   cg_reduce_identity(g, e->prim, t, &id);
@@ -518,12 +518,12 @@ static void sink_step(cg *g, const ir_eqn *e, const tj_aval *shape) {
   cg_elem(g, e->in[0], "i", &x);
   if (sink_lanes(g, e, shape))
     cg_line(g, "s%u[l%u] = s%u[l%u] %s %s; l%u = (l%u + 1) & %d; /* %s */", v, v, v, v,
-            e->prim == P_reduce_sum ? "+" : "*", x.data, v, v, TJ_LANE_BYTES / dtype_size(shape->dtype) - 1,
+            e->prim == P_reduce_sum ? "+" : "*", x.data, v, v, TJ_LANE_BYTES / dtype_size(g->m->vars[v].dtype) - 1,
             prims[e->prim].name);
   else {
     char acc[32];
     snprintf(acc, sizeof acc, "s%u", v);
-    cg_reduce_step(g, e->prim, shape->dtype, acc, x.data);
+    cg_reduce_step(g, e->prim, g->m->vars[v].dtype, acc, x.data);
   }
   buf_free(&x);
 }
@@ -537,7 +537,7 @@ static void sink_finish(cg *g, const ir_eqn *e, const tj_aval *shape) {
   snprintf(at, sizeof at, "o%u++", v);
   cg_elem(g, ATOM_VAR(v), at, &dst);
   if (sink_lanes(g, e, shape)) {
-    const tjk_kernel *k = tjk_find(e->prim, shape->dtype, TJK_RFIN);
+    const tjk_kernel *k = tjk_find(e->prim, g->m->vars[v].dtype, TJK_RFIN);
     if (!k) {
       cg_fail(g, "internal error: no finishing kernel for %s", prims[e->prim].name);
       return;
@@ -545,7 +545,7 @@ static void sink_finish(cg *g, const ir_eqn *e, const tj_aval *shape) {
     cg_kernel(g, k);
     cg_line(g, "%s = %s(s%u); l%u = 0;", dst.data, k->name, v, v);
   } else {
-    cg_reduce_identity(g, e->prim, shape->dtype, &id);
+    cg_reduce_identity(g, e->prim, g->m->vars[v].dtype, &id);
     cg_line(g, "%s = s%u; s%u = %s;", dst.data, v, v, id.data);
   }
   buf_free(&dst), buf_free(&id);
@@ -596,9 +596,29 @@ static void group_loop(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t fir
   else g->indent--, cg_line(g, "}");
 }
 
+static void emit_alone(cg *g, const cg_info *in, const ir_eqn *e, uint32_t k);
+
+/* Whether the group's members [first, mend) would run in blocks but not
+ * with its sinks [mend, end) (rows shorter than the kernels' ROW_MIN,
+ * results spanning rows not a multiple of the lanes): then the sinks
+ * reduce the stored values after the loop, as unfused, rather than take
+ * the whole group to the scalar loop. */
+static bool sinks_after(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end, uint32_t *mend) {
+  *mend = end;
+  while (*mend > first && is_sink(in, *mend - 1)) --*mend;
+  return *mend < end && *mend > first && !cg_block_plans(g, j, in, first, end) && cg_block_plans(g, j, in, first, *mend);
+}
+
 static void emit_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end) {
   const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
   bool dims = false;
+  uint32_t mend;
+  if (sinks_after(g, j, in, first, end, &mend)) {
+    emit_group(g, j, in, first, mend);
+    for (uint32_t k = mend; k < end; k++)
+      if (in->live[k]) emit_alone(g, in, &j->eqns[k], k);
+    return;
+  }
   for (uint32_t k = first; k < end; k++) {
     const ir_eqn *e = &j->eqns[k];
     if (!in->live[k]) continue;

@@ -143,9 +143,11 @@ AXES_UNFUSED='auto y = lin(x), t = twice(s); return (sum(y, axis=(1, 2)), sum(y,
   assert_output --partial 'if (r % 5 == 4)'
   assert_output --regexp 'v[0-9]+\[r\] = tjk_rfin_sum_f32\(s'
   assert_output --regexp 'v[0-9]+ = tjk_rfin_min_f32\(s[0-9]+\); /\* reduce_min \*/'
-  # 3x2x1000: results spanning rows of 1000 (not a multiple of L): the scalar loop
+  # 3x2x1000: results spanning rows of 1000 (not a multiple of L): the
+  # loop in blocks stores the values, reduced after it
   run -0 tjit emit-c --call 3 spec.json
   refute_output --partial 'tjk_racc_'
+  assert_output --partial '/* mul sub mul */'
 }
 
 @test "fused reductions of empty arrays and of empty rows: the identity" {
