@@ -4,7 +4,8 @@
  * trace` never does: its listing is what JAX's make_jaxpr prints, and
  * make_jaxpr runs no pass.
  *
- * A pass either rewrites the module in place (dce: the pipeline's own copy) or leaves facts for the
+ * A pass rewrites the module in place (dce: the pipeline's own copy;
+ * fuse moves reductions next to their loops) or leaves facts for the
  * backends in a pass_facts (work, fuse); facts are per jaxpr id
  * (ir_jaxpr.id), since a jaxpr may be shared by many equations. Every
  * pass keeps each jaxpr's interface (constvars, invars, outs): a shared
