@@ -14,12 +14,13 @@
  *
  * A sink of the group (a reduction of one of its values, pass.h) folds
  * each block of that value, in cache, into L lane accumulators carried
- * from block to block (kernels.h's RACC; every block but a row's last is
- * a multiple of L long, so the lanes take lane_fold.h's steps over the
+ * from block to block (kernels.h's RACC, told where the block starts, so
+ * the lanes take lane_fold.h's steps over the
  * whole row) and the row's result comes from RFIN: the bits of the
  * reduction's own row kernel, with no array stored. A reduction of
- * trailing axes makes the loop one over rows; one spanning several rows
- * needs rows a multiple of L long (the lanes of the next row go on). */
+ * trailing axes makes the loop one over rows; a result spanning several
+ * rows takes their blocks in turn, each from its place in the reduced
+ * elements (the lane it starts in). */
 #include "codegen.h"
 #include "kernels.h"
 #include "lane_fold.h"
@@ -137,21 +138,15 @@ static bool plan_sink(cg *g, const ir_jaxpr *j, bplan *p, uint32_t first, uint32
   return true;
 }
 
-/* Each sink's rows per result, once the loop's kind is known; false when
- * a sum's or product's result spans rows whose length is not a multiple
- * of the lanes. */
-static bool plan_sinks_rows(cg *g, const ir_jaxpr *j, bplan *p, uint32_t first, uint32_t end, const tj_aval *shape) {
-  int64_t row = shape->dims[shape->rank - 1], nrows = cg_size(shape) / row;
+/* Each sink's rows per result, once the loop's kind is known. */
+static void plan_sinks_rows(cg *g, const ir_jaxpr *j, bplan *p, uint32_t first, uint32_t end, const tj_aval *shape) {
+  int64_t nrows = cg_size(shape) / shape->dims[shape->rank - 1];
   for (uint32_t k = first; k < end; k++) {
     bstep *s = &p->steps[k - first];
-    const ir_eqn *e = &j->eqns[k];
     if (!s->sink || !p->rows) continue;
-    s->per = nrows / cg_size(&g->m->vars[e->out[0]]);
-    bool lanes = e->prim == P_reduce_sum || e->prim == P_reduce_prod;
-    if (s->per > 1 && lanes && row % (TJ_LANE_BYTES / dtype_size(g->m->vars[e->out[0]].dtype)) != 0) return false;
+    s->per = nrows / cg_size(&g->m->vars[j->eqns[k].out[0]]);
     if (s->per == nrows) s->per = 0; /* all rows: after the loop */
   }
-  return true;
 }
 
 /* Plans the group, or returns false when some equation has no kernel. */
@@ -191,8 +186,8 @@ static bool plan(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, ui
     if (!needs_store(in, e->out[0], end) && (s->slot = take_slot(p, busy, g->m->vars[e->out[0]].dtype)) < 0)
       return false;
   }
-  return p->nkernels > 0 && (!p->rows || shape->dims[shape->rank - 1] >= ROW_MIN) &&
-         plan_sinks_rows(g, j, p, first, end, shape);
+  plan_sinks_rows(g, j, p, first, end, shape);
+  return p->nkernels > 0 && (!p->rows || shape->dims[shape->rank - 1] >= ROW_MIN);
 }
 
 /* The offset of the current row's elements in a broadcast operand of
@@ -354,13 +349,17 @@ static void sink_rows_finish(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t 
 static void emit_step(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t k) {
   const ir_eqn *e = &j->eqns[k];
   const bstep *s = &p->steps[k - first];
-  if (s->sink) { /* the operand's block into the lanes */
+  if (s->sink) { /* the operand's block into the lanes, from its place in the reduced elements */
     const tjk_kernel *kr = tjk_find(e->prim, cg_aval(g, e->in[0]).dtype, TJK_RACC);
-    tj_buf src = {0};
+    tj_buf src = {0}, at = {0};
+    const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
     operand_text(g, j, p, first, k, e->in[0], false, &src);
+    if (!p->rows || s->per == 1) buf_puts(&at, "o");
+    else if (!s->per) buf_puts(&at, "base + o");
+    else buf_printf(&at, "r %% %lld * %lld + o", (long long)s->per, (long long)shape->dims[shape->rank - 1]);
     cg_kernel(g, kr);
-    cg_line(g, "%s(s%u, %s, n);", kr->name, e->out[0], src.data);
-    buf_free(&src);
+    cg_line(g, "%s(s%u, %s, n, %s);", kr->name, e->out[0], src.data, at.data);
+    buf_free(&src), buf_free(&at);
     return;
   }
   if (s->gen) {

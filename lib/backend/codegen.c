@@ -599,10 +599,9 @@ static void group_loop(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t fir
 static void emit_alone(cg *g, const cg_info *in, const ir_eqn *e, uint32_t k);
 
 /* Whether the group's members [first, mend) would run in blocks but not
- * with its sinks [mend, end) (rows shorter than the kernels' ROW_MIN,
- * results spanning rows not a multiple of the lanes): then the sinks
- * reduce the stored values after the loop, as unfused, rather than take
- * the whole group to the scalar loop. */
+ * with its sinks [mend, end) (a reduction of rows shorter than the
+ * kernels' ROW_MIN): then the sinks reduce the stored values after the
+ * loop, as unfused, rather than take the whole group to the scalar loop. */
 static bool sinks_after(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end, uint32_t *mend) {
   *mend = end;
   while (*mend > first && is_sink(in, *mend - 1)) --*mend;

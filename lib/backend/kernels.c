@@ -123,17 +123,22 @@ FIRST_EQUAL_FN(f64, double)
 
 /* A fused loop's sink reduction (cg_block.c): `carried` holds the row's
  * L lanes between calls (the generated code's T acc[L], set to the
- * identity once). A sum or product folds each block with lane_fold.h's
- * STEPS (every block but a row's last is a multiple of L elements long,
- * so the row takes the steps of tjk_rsum/tjk_rprod over all of it) and
- * END; a max or min (exact in any grouping: eval's first NaN, else first
- * extreme) combines each block's tjk_rmax/tjk_rmin into carried[0] as
- * eval combines elements, in order. The finish returns the row's result
- * and sets the lanes back to the identity for the next row. */
+ * identity once). A sum or product folds a block starting at element
+ * `at` of the row into lane at % L on: the elements up to the next
+ * multiple of L one by one, the rest with lane_fold.h's STEPS, so the row
+ * takes the steps of tjk_rsum/tjk_rprod over all of it; END gives the
+ * result. A max or min (exact in any grouping: eval's first NaN, else
+ * first extreme) combines each block's tjk_rmax/tjk_rmin into carried[0]
+ * as eval combines elements, in order. The finish returns the row's
+ * result and sets the lanes back to the identity for the next row. */
 #define SINK_LANES_ACC(T, STEP)                                           \
   enum { L = TJ_LANE_BYTES / sizeof(T) };                                 \
   T acc[L];                                                               \
   memcpy(acc, carried, sizeof acc);                                       \
+  long head = (L - at % L) % L;                                           \
+  if (head > n) head = n;                                                 \
+  for (long h = 0; h < head; h++) STEP(acc[(at + h) % L], a[h]);          \
+  a += head, n -= head;                                                   \
   TJ_LANE_FOLD_STEPS(STEP)                                                \
   memcpy(carried, acc, sizeof acc);
 #define SINK_LANES_FIN(T, init, STEP)                                     \
@@ -150,9 +155,9 @@ FIRST_EQUAL_FN(f64, double)
 #define SINK_FIN_SUM(T) SINK_LANES_FIN(T, 0, ADD_STEP)
 #define SINK_ACC_PROD(T, t) SINK_LANES_ACC(T, MUL_STEP)
 #define SINK_FIN_PROD(T) SINK_LANES_FIN(T, 1, MUL_STEP)
-#define SINK_ACC_MAX(T, t) T x = tjk_rmax_##t(a, n); IN_ORDER(carried[0], x, >);
+#define SINK_ACC_MAX(T, t) (void)at; T x = tjk_rmax_##t(a, n); IN_ORDER(carried[0], x, >);
 #define SINK_FIN_MAX(T) T r = carried[0]; carried[0] = -INFINITY; return r;
-#define SINK_ACC_MIN(T, t) T x = tjk_rmin_##t(a, n); IN_ORDER(carried[0], x, <);
+#define SINK_ACC_MIN(T, t) (void)at; T x = tjk_rmin_##t(a, n); IN_ORDER(carried[0], x, <);
 #define SINK_FIN_MIN(T) T r = carried[0]; carried[0] = INFINITY; return r;
 
 /* eval_elem.c's shift on uint32 x and y (t, the dtype, is u32): an
@@ -175,7 +180,7 @@ FIRST_EQUAL_FN(f64, double)
 #define REDUCE(name, prim, t, T, body)                                    \
   T tjk_##name##_##t(const T *a, long n) { body(T) }
 #define SINK(op, prim, t, T, kind)                                        \
-  void tjk_racc_##op##_##t(T *carried, const T *a, long n) { SINK_ACC_##kind(T, t) } \
+  void tjk_racc_##op##_##t(T *carried, const T *a, long n, long at) { SINK_ACC_##kind(T, t) } \
   T tjk_rfin_##op##_##t(T *carried) { SINK_FIN_##kind(T) }
 #include "kernels.def"
 #undef PARAM
@@ -238,7 +243,7 @@ static const tjk_kernel kernels[] = {
 #define UBINARY(op, e) BINARY_PROTOS(op, u32, unsigned)
 #define REDUCE(name, prim, t, T, body) #T " tjk_" #name "_" #t "(const " #T " *, long);",
 #define SINK(op, prim, t, T, kind)                                                  \
-  "void tjk_racc_" #op "_" #t "(" #T " *, const " #T " *, long);",                 \
+  "void tjk_racc_" #op "_" #t "(" #T " *, const " #T " *, long, long);",           \
   #T " tjk_rfin_" #op "_" #t "(" #T " *);",
 static const char *const prototypes[] = {
 #include "kernels.def"

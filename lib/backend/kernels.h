@@ -16,12 +16,12 @@
  *   VS     void tjk_<op>_<t>_vs(T *o, const T *a, T s, long n)  o[i] = a[i] op s
  *   SV     void tjk_<op>_<t>_sv(T *o, T s, const T *b, long n)  o[i] = s op b[i]
  *   REDUCE T tjk_r<op>_<t>(const T *a, long n)   rsum rprod rmax rmin
- *   RACC   void tjk_racc_<op>_<t>(T *acc, const T *a, long n)   sum prod max min
+ *   RACC   void tjk_racc_<op>_<t>(T *acc, const T *a, long n, long at)   sum prod max min
  *   RFIN   T tjk_rfin_<op>_<t>(T *acc)
  *          a fused loop's sink reduction of a row (f32, f64): acc is
  *          L = 256 / sizeof(T) carried lanes, set to the identity (0, 1,
- *          -inf, +inf) once; RACC folds the row's next block into them
- *          (each block but the row's last a multiple of L long), RFIN
+ *          -inf, +inf) once; RACC folds the row's next block, elements at
+ *          .. at + n - 1 of the row, into them (blocks in order), RFIN
  *          returns the row's result, the same bits as REDUCE over the row,
  *          and sets acc back to the identity.
  * o may equal a or b (in place); other overlaps are not allowed. n may be 0.
@@ -120,7 +120,7 @@ const char *tjk_prototype(const tjk_kernel *k);
 #define UBINARY(op, e) TJK_BINARY_DECLS(op, u32, unsigned)
 #define REDUCE(name, prim, t, T, body) T tjk_##name##_##t(const T *a, long n);
 #define SINK(op, prim, t, T, kind)                                       \
-  void tjk_racc_##op##_##t(T *acc, const T *a, long n);                  \
+  void tjk_racc_##op##_##t(T *acc, const T *a, long n, long at);         \
   T tjk_rfin_##op##_##t(T *acc);
 #include "kernels.def"
 #undef FUNARY

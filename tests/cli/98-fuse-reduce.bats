@@ -114,7 +114,7 @@ ROWS_FUSED='auto b = x * 0.75 + 1.0, t = s * 2.0, c = x - mean(x, axis=-1, keepd
 ROWS_UNFUSED='auto b = lin2(x), t = twice(s), c = centered(x), y = halfp(x); return (sum(lin(x), axis=-1), max(t, axis=-1, keepdims=true), min(t, axis=1), max(twice(z), axis=-1), prod(neg(u), axis=-1), sum(b, axis=-1, keepdims=true), sum(b), b, mean(sq(x), axis=-1), c * rsqrt(mean(sq(c), axis=-1, keepdims=true) + 1e-5), sum(y, axis=-1), sum(y));'
 
 @test "fused row reductions (keepdims or not) and layer norm, f32 and f64, rows around L, the kernels' row minimum and the block: the evaluator's bytes, the unfused bytes" {
-  local shapes=(3x1 3x63 3x64 3x65 3x255 3x256 3x257 5x1000 3x1024 3x1025 5x1024 2x4097 1x4096 4x2048)
+  local shapes=(3x1 3x63 3x64 3x65 3x255 3x256 3x257 5x1000 3x1024 3x1025 5x1024 2x4097 1x4096 4x2048 25x200)
   inputs "${shapes[@]}"
   spec "$ROWS_FUSED" "$ROWS_UNFUSED" 2 "${shapes[@]}"
   same_bytes 24
@@ -127,6 +127,11 @@ ROWS_UNFUSED='auto b = lin2(x), t = twice(s), c = centered(x), y = halfp(x); ret
   refute_output --partial 'tjk_racc_'
   run -0 tjit emit-c --call 1 spec.json
   assert_output --regexp 's[0-9]+ = s[0-9]+ \+ t[0-9]+;'
+  # 25x200: rows under the blocks' 256: the loop in blocks stores the
+  # values, reduced after it
+  run -0 tjit emit-c --call 14 spec.json
+  assert_output --partial 'tjk_rsum_f32(v'
+  assert_output --partial 'tjk_rmax_f64(v'
 }
 
 AXES_FUSED='auto y = x * 1.5 - 0.25, t = s * 2.0; return (sum(y, axis=(1, 2)), sum(y, axis=-1), sum(y), max(t, axis=(1, 2)), min(t), prod(-u, axis=(1, 2)));'
@@ -143,11 +148,12 @@ AXES_UNFUSED='auto y = lin(x), t = twice(s); return (sum(y, axis=(1, 2)), sum(y,
   assert_output --partial 'if (r % 5 == 4)'
   assert_output --regexp 'v[0-9]+\[r\] = tjk_rfin_sum_f32\(s'
   assert_output --regexp 'v[0-9]+ = tjk_rfin_min_f32\(s[0-9]+\); /\* reduce_min \*/'
-  # 3x2x1000: results spanning rows of 1000 (not a multiple of L): the
-  # loop in blocks stores the values, reduced after it
+  # 3x2x1000: results spanning rows of 1000 (not a multiple of L): each
+  # block told where it starts in the reduced elements
   run -0 tjit emit-c --call 3 spec.json
-  refute_output --partial 'tjk_racc_'
-  assert_output --partial '/* mul sub mul */'
+  assert_output --partial 'tjk_racc_sum_f32(s'
+  assert_output --partial ', n, r % 2 * 1000 + o);'
+  assert_output --partial ', n, base + o);'
 }
 
 @test "fused reductions of empty arrays and of empty rows: the identity" {
