@@ -474,8 +474,8 @@ static void group_body(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t fir
 
 /* ---- the sinks of a group in its scalar loop ---- */
 
-/* A sink (pass.h) reduces the trailing naxes dims of the group's shape:
- * the loop nest's dims from `level` on, a row of `row` elements. */
+/* A sink (pass.h) reduces the trailing dims of the group's shape from
+ * `level` on (its result's rank), rows of `row` elements. */
 static int sink_level(const cg *g, const ir_eqn *e) { return g->m->vars[e->out[0]].rank; }
 
 static int64_t sink_row(const cg *g, const ir_eqn *e, const tj_aval *shape) {
@@ -484,70 +484,49 @@ static int64_t sink_row(const cg *g, const ir_eqn *e, const tj_aval *shape) {
   return row;
 }
 
-/* Whether the sink folds its rows in lane_fold.h's lanes, as the row
- * kernel the reduction alone calls (cg_reduce.c's reduce_rows: sums and
- * products of rows of TJ_LANE_FOLD_MIN or more); else it combines in
- * order, as that code's loop and the evaluator (max and min are exact
- * in either order). */
-static bool sink_lanes(const cg *g, const ir_eqn *e, const tj_aval *shape) {
-  return (e->prim == P_reduce_sum || e->prim == P_reduce_prod) && sink_row(g, e, shape) >= TJ_LANE_FOLD_MIN;
+/* Whether the reduction alone calls a row kernel (cg_reduce.c's
+ * reduce_rows: rows of TJ_LANE_FOLD_MIN or more; sums and products in
+ * lane_fold.h's lanes). The scalar loop then leaves it after the loop:
+ * libtcc's code stepping 64 lanes, or even a max in order, costs more
+ * than the vectorized kernel over the stored values (4000 elements:
+ * sum(a*x+b) 11 us against 9, max(abs(x*x-2)) 18 against 16). Shorter
+ * rows combine in order in the loop, as the reduction's own loop and the
+ * evaluator do (rows of 32: 11 us against 18). */
+static bool sink_row_kernel(const cg *g, const ir_eqn *e, const tj_aval *shape) {
+  return sink_row(g, e, shape) >= TJ_LANE_FOLD_MIN;
 }
 
-/* The sink's accumulator sV (V its result): L lanes and the lane lV of
- * the row's next element, or one value; oV counts the results written. */
-static void sink_begin(cg *g, const ir_eqn *e, const tj_aval *shape) {
+/* The sink's accumulator sV (V its result), and oV, the results written. */
+static void sink_begin(cg *g, const ir_eqn *e) {
   tj_dtype t = g->m->vars[e->out[0]].dtype;
   uint32_t v = e->out[0];
   tj_buf id = {0};
   cg_reduce_identity(g, e->prim, t, &id);
-  if (sink_lanes(g, e, shape)) {
-    int lanes = TJ_LANE_BYTES / dtype_size(t);
-    cg_line(g, "%s s%u[%d]; int l%u = 0;", cg_type(t), v, lanes, v);
-    cg_line(g, "for (int j = 0; j < %d; j++) s%u[j] = %s;", lanes, v, id.data);
-    cg_frame(g, TJ_LANE_BYTES);
-  } else cg_line(g, "%s s%u = %s;", cg_type(t), v, id.data);
+  cg_line(g, "%s s%u = %s;", cg_type(t), v, id.data);
   if (g->m->vars[v].rank) cg_line(g, "long o%u = 0;", v);
   buf_free(&id);
 }
 
-/* One element into the accumulator: element c of a row into lane c % L
- * (lane_fold.h's STEPS), or in order. */
-static void sink_step(cg *g, const ir_eqn *e, const tj_aval *shape) {
+/* One element into the accumulator, in order. */
+static void sink_step(cg *g, const ir_eqn *e) {
   uint32_t v = e->out[0];
   tj_buf x = {0};
+  char acc[32];
   cg_elem(g, e->in[0], "i", &x);
-  if (sink_lanes(g, e, shape))
-    cg_line(g, "s%u[l%u] = s%u[l%u] %s %s; l%u = (l%u + 1) & %d; /* %s */", v, v, v, v,
-            e->prim == P_reduce_sum ? "+" : "*", x.data, v, v, TJ_LANE_BYTES / dtype_size(g->m->vars[v].dtype) - 1,
-            prims[e->prim].name);
-  else {
-    char acc[32];
-    snprintf(acc, sizeof acc, "s%u", v);
-    cg_reduce_step(g, e->prim, g->m->vars[v].dtype, acc, x.data);
-  }
+  snprintf(acc, sizeof acc, "s%u", v);
+  cg_reduce_step(g, e->prim, g->m->vars[v].dtype, acc, x.data);
   buf_free(&x);
 }
 
-/* The row's result, the accumulator set back to the identity: the lanes
- * folded pairwise by the kernel (lane_fold.h's END, which resets them). */
-static void sink_finish(cg *g, const ir_eqn *e, const tj_aval *shape) {
+/* The row's result; the accumulator back to the identity. */
+static void sink_finish(cg *g, const ir_eqn *e) {
   uint32_t v = e->out[0];
   tj_buf dst = {0}, id = {0};
   char at[32];
   snprintf(at, sizeof at, "o%u++", v);
   cg_elem(g, ATOM_VAR(v), at, &dst);
-  if (sink_lanes(g, e, shape)) {
-    const tjk_kernel *k = tjk_find(e->prim, g->m->vars[v].dtype, TJK_RFIN);
-    if (!k) {
-      cg_fail(g, "internal error: no finishing kernel for %s", prims[e->prim].name);
-      return;
-    }
-    cg_kernel(g, k);
-    cg_line(g, "%s = %s(s%u); l%u = 0;", dst.data, k->name, v, v);
-  } else {
-    cg_reduce_identity(g, e->prim, g->m->vars[v].dtype, &id);
-    cg_line(g, "%s = s%u; s%u = %s;", dst.data, v, v, id.data);
-  }
+  cg_reduce_identity(g, e->prim, g->m->vars[v].dtype, &id);
+  cg_line(g, "%s = s%u; s%u = %s; /* %s */", dst.data, v, v, id.data, prims[e->prim].name);
   buf_free(&dst), buf_free(&id);
 }
 
@@ -559,7 +538,7 @@ static void sink_loop(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t firs
   cg_line(g, "{");
   g->indent++;
   for (uint32_t k = first; k < end; k++)
-    if (in->live[k] && is_sink(in, k)) sink_begin(g, &j->eqns[k], shape);
+    if (in->live[k] && is_sink(in, k)) sink_begin(g, &j->eqns[k]);
   cg_line(g, "long i = 0;");
   for (int d = 0; d < shape->rank; d++) {
     cg_line(g, "for (long i%d = 0; i%d < %lld; i%d++%s) {", d, d, (long long)shape->dims[d], d,
@@ -568,12 +547,12 @@ static void sink_loop(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t firs
   }
   group_body(g, j, in, first, end, shape);
   for (uint32_t k = first; k < end; k++)
-    if (in->live[k] && is_sink(in, k)) sink_step(g, &j->eqns[k], shape);
+    if (in->live[k] && is_sink(in, k)) sink_step(g, &j->eqns[k]);
   for (int d = shape->rank - 1; d >= 0; d--) {
     g->indent--;
     cg_line(g, "}");
     for (uint32_t k = first; k < end; k++)
-      if (in->live[k] && is_sink(in, k) && sink_level(g, &j->eqns[k]) == d) sink_finish(g, &j->eqns[k], shape);
+      if (in->live[k] && is_sink(in, k) && sink_level(g, &j->eqns[k]) == d) sink_finish(g, &j->eqns[k]);
   }
   g->indent--;
   cg_line(g, "}");
@@ -598,14 +577,21 @@ static void group_loop(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t fir
 
 static void emit_alone(cg *g, const cg_info *in, const ir_eqn *e, uint32_t k);
 
-/* Whether the group's members [first, mend) would run in blocks but not
- * with its sinks [mend, end) (a reduction of rows shorter than the
- * kernels' ROW_MIN): then the sinks reduce the stored values after the
- * loop, as unfused, rather than take the whole group to the scalar loop. */
+/* Whether the group's sinks [mend, end) reduce the stored values after
+ * its members' loop [first, mend), as unfused: when the members would run
+ * in blocks but not with the sinks (a reduction of rows shorter than the
+ * blocks' ROW_MIN), rather than take the group to the scalar loop; and in
+ * the scalar loop, when a sink's rows are long enough for a row kernel
+ * (sink_row_kernel). */
 static bool sinks_after(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end, uint32_t *mend) {
+  const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
   *mend = end;
   while (*mend > first && is_sink(in, *mend - 1)) --*mend;
-  return *mend < end && *mend > first && !cg_block_plans(g, j, in, first, end) && cg_block_plans(g, j, in, first, *mend);
+  if (*mend == end || *mend == first || cg_block_plans(g, j, in, first, end)) return false;
+  if (cg_block_plans(g, j, in, first, *mend)) return true;
+  for (uint32_t k = *mend; k < end; k++)
+    if (in->live[k] && sink_row_kernel(g, &j->eqns[k], shape)) return true;
+  return false;
 }
 
 static void emit_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end) {

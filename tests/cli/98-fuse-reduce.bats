@@ -3,8 +3,10 @@
 # pass's sinks, lib/ir/pass.h): a reduce_sum/max/min/prod of a fused
 # elementwise chain, over all axes or trailing ones, folds the chain's
 # values as the loop makes them (cg_block.c's blocks through kernels.h's
-# RACC/RFIN kernels, or codegen.c's scalar loop for small or irregular
-# groups) instead of storing them and reducing the array after. The
+# RACC/RFIN kernels; codegen.c's scalar loop for small or irregular
+# groups, in order, where the reduction alone loops in order: rows under
+# 64) instead of
+# storing them and reducing the array after. The
 # results must be the bits of the same reductions unfused and of the
 # reference evaluator: each spec returns every reduction twice, fused and
 # of the same chain computed in a jit function (whose result the outer
@@ -98,11 +100,13 @@ FULL_UNFUSED='auto b = lin2(x), t = twice(s); return (sum(lin(x)), max(t), min(t
   inputs "${sizes[@]}"
   spec "$FULL_FUSED" "$FULL_UNFUSED" 1 "${sizes[@]}"
   same_bytes 20
-  # the paths taken: the scalar loop in order (31), in lanes (1025), the blocks (4097)
+  # the paths taken: the scalar loop in order (31); a scalar loop over
+  # rows long enough for the row kernels stores the values, reduced after
+  # it (1025); the blocks (4097)
   run -0 tjit emit-c --call 1 spec.json
   assert_output --regexp 's[0-9]+ = s[0-9]+ \+ t[0-9]+;'
   run -0 tjit emit-c --call 9 spec.json
-  assert_output --partial 'tjk_rfin_sum_f32(s'
+  assert_output --partial 'tjk_rsum_f32(v'
   refute_output --partial 'tjk_racc_'
   run -0 tjit emit-c --call 12 spec.json
   assert_output --partial 'tjk_racc_sum_f32(s'
@@ -121,12 +125,13 @@ ROWS_UNFUSED='auto b = lin2(x), t = twice(s), c = centered(x), y = halfp(x); ret
   # 5x1024: row sums in blocks, row by row
   run -0 tjit emit-c --call 10 spec.json
   assert_output --regexp 'v[0-9]+\[r\] = tjk_rfin_sum_f32\(s'
-  # 3x1025, 3x63: the scalar loop, a row in lanes, or in order
+  # 3x1025: the scalar loop, its rows reduced after it; 3x63: in it, in order
   run -0 tjit emit-c --call 9 spec.json
-  assert_output --partial ' + 1) & 63; /* reduce_sum */'
+  assert_output --partial 'tjk_rsum_f32(v'
   refute_output --partial 'tjk_racc_'
   run -0 tjit emit-c --call 1 spec.json
   assert_output --regexp 's[0-9]+ = s[0-9]+ \+ t[0-9]+;'
+  assert_output --regexp 'v[0-9]+\[o[0-9]+\+\+\] = s[0-9]+; s[0-9]+ = 0.0f; /\* reduce_sum \*/'
   # 25x200: rows under the blocks' 256: the loop in blocks stores the
   # values, reduced after it
   run -0 tjit emit-c --call 14 spec.json
