@@ -236,3 +236,17 @@ AXES_UNFUSED='auto y = lin(x), t = twice(s); return (sum(y, axis=(1, 2)), sum(y,
   assert_output --partial '/* mul */'
   run -0 tjit run --check - <<<"$spec"
 }
+
+# JAX traces the tuple's reductions after the add of another shape; the
+# fuse pass moves them right after the loop of their operand (its sinks).
+@test "the fuse pass moves a loop's reductions after it: --dump-after fuse" {
+  run -0 --separate-stderr tjit emit-c --dump-after fuse "$CASES_DIR/graph-fused-sinks.json"
+  assert_equal "$stderr" "{ lambda ; a:f32[4,8] b:f32[3]. let
+    c:f32[4,8] = mul a 2.0:f32[]
+    d:f32[4] = reduce_sum[axes=(1,) out_sharding=None] c
+    e:f32[] = reduce_max[axes=(0, 1)] c
+    f:f32[3] = add b 1.0:f32[]
+  in (f, d, e) }"
+  run -0 tjit trace "$CASES_DIR/graph-fused-sinks.json"
+  assert_line --index 2 "    d:f32[3] = add b 1.0:f32[]"
+}
