@@ -27,9 +27,10 @@
  * loops' sink reductions fold a row one block at a time: kernels.c's
  * tjk_racc_*). BEGIN declares L and acc[L], each lane at init; STEPS
  * folds a[0..n) into acc, a[0] into lane 0, so a row folded in pieces
- * whose lengths are multiples of L (all but the last) takes the same
- * steps as the whole row at once; END folds the lanes pairwise into
- * acc[0]. */
+ * that each start at a multiple of L takes the same steps as the whole
+ * row at once (tjk_racc_* steps a piece's elements before the next
+ * multiple of L into their lanes one by one); END folds the lanes
+ * pairwise into acc[0]. */
 #define TJ_LANE_FOLD_BEGIN(A, init)                                       \
   enum { L = TJ_LANE_BYTES / sizeof(A) };                                 \
   A acc[L];                                                               \
