@@ -10,9 +10,20 @@
  * per-row value is a scalar of the call, a repeated row a vector at the
  * row's offset, so layer norm and softmax run in the kernels too. An
  * equation without a kernel (a comparison, a convert) is a scalar loop
- * over the block, still in cache. */
+ * over the block, still in cache.
+ *
+ * A sink of the group (a reduction of one of its values, pass.h) folds
+ * each block of that value, in cache, into L lane accumulators carried
+ * from block to block (kernels.h's RACC, told where the block starts, so
+ * the lanes take lane_fold.h's steps over the
+ * whole row) and the row's result comes from RFIN: the bits of the
+ * reduction's own row kernel, with no array stored. A reduction of
+ * trailing axes makes the loop one over rows; a result spanning several
+ * rows takes their blocks in turn, each from its place in the reduced
+ * elements (the lane it starts in). */
 #include "codegen.h"
 #include "kernels.h"
+#include "lane_fold.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +51,8 @@ typedef struct bstep {
   bool made;                /* the equation is the group's (live, not hoisted) */
   bool loop;                /* no kernel (a comparison, select, convert): a scalar loop over the block */
   bool gen;                 /* random_bits of one key: the block made by the runtime's block kernel */
+  bool sink;                /* a sink: its operand's blocks folded into accumulators sV */
+  int64_t per;              /* a sink's rows per result (rows), or 0: one result after the loop */
 } bstep;
 
 typedef struct bplan {
@@ -112,6 +125,30 @@ bool cg_block_generator(cg *g, const ir_eqn *e) {
   return cg_size(&key) == 1;
 }
 
+/* A sink k of the group: a kernel for its dtype, an operand with blocks. A
+ * reduction of trailing axes (a result per row) makes the loop one over
+ * rows. */
+static bool plan_sink(cg *g, const ir_jaxpr *j, bplan *p, uint32_t first, uint32_t k) {
+  const ir_eqn *e = &j->eqns[k];
+  const bstep *o = ATOM_IS_LIT(e->in[0]) ? NULL : step_of(j, p, first, k, ATOM_INDEX(e->in[0]));
+  if (!o || o->scalar || !tjk_find(e->prim, cg_aval(g, e->in[0]).dtype, TJK_RACC)) return false;
+  p->steps[k - first].sink = true;
+  p->rows |= g->m->vars[e->out[0]].rank > 0;
+  p->nkernels++;
+  return true;
+}
+
+/* Each sink's rows per result, once the loop's kind is known. */
+static void plan_sinks_rows(cg *g, const ir_jaxpr *j, bplan *p, uint32_t first, uint32_t end, const tj_aval *shape) {
+  int64_t nrows = cg_size(shape) / shape->dims[shape->rank - 1];
+  for (uint32_t k = first; k < end; k++) {
+    bstep *s = &p->steps[k - first];
+    if (!s->sink || !p->rows) continue;
+    s->per = nrows / cg_size(&g->m->vars[j->eqns[k].out[0]]);
+    if (s->per == nrows) s->per = 0; /* all rows: after the loop */
+  }
+}
+
 /* Plans the group, or returns false when some equation has no kernel. */
 static bool plan(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end, bplan *p) {
   const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
@@ -122,6 +159,10 @@ static bool plan(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, ui
     bstep *s = &p->steps[k - first];
     s->slot = -1;
     if (!in->live[k]) continue;
+    if (in->sink && in->sink[k]) {
+      if (!plan_sink(g, j, p, first, k)) return false;
+      continue;
+    }
     s->made = true;
     if (e->prim == P_broadcast_in_dim) {
       if (cg_aval(g, e->in[0]).rank != 0 || needs_store(in, e->out[0], end)) return false;
@@ -145,6 +186,7 @@ static bool plan(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, ui
     if (!needs_store(in, e->out[0], end) && (s->slot = take_slot(p, busy, g->m->vars[e->out[0]].dtype)) < 0)
       return false;
   }
+  plan_sinks_rows(g, j, p, first, end, shape);
   return p->nkernels > 0 && (!p->rows || shape->dims[shape->rank - 1] >= ROW_MIN);
 }
 
@@ -264,9 +306,62 @@ static void emit_generator(cg *g, const ir_eqn *e, const bplan *p, const bstep *
   buf_free(&key), buf_free(&dst);
 }
 
+/* A sink's accumulators sV before the loop, each lane the identity. */
+static void sink_begin(cg *g, const ir_eqn *e) {
+  tj_dtype t = cg_aval(g, e->in[0]).dtype;
+  int lanes = TJ_LANE_BYTES / dtype_size(t);
+  tj_buf id = {0};
+  cg_reduce_identity(g, e->prim, t, &id);
+  cg_line(g, "%s s%u[%d];", cg_type(t), e->out[0], lanes);
+  cg_line(g, "for (int j = 0; j < %d; j++) s%u[j] = %s;", lanes, e->out[0], id.data);
+  cg_frame(g, TJ_LANE_BYTES);
+  buf_free(&id);
+}
+
+/* The result of a sink's rows up to here, element `at` of its result
+ * (the finish sets the lanes back to the identity). */
+static void sink_finish(cg *g, const ir_eqn *e, const char *at) {
+  const tjk_kernel *k = tjk_find(e->prim, cg_aval(g, e->in[0]).dtype, TJK_RFIN);
+  tj_buf dst = {0};
+  cg_elem(g, ATOM_VAR(e->out[0]), at, &dst);
+  cg_kernel(g, k);
+  cg_line(g, "%s = %s(s%u); /* %s */", dst.data, k->name, e->out[0], prims[e->prim].name);
+  buf_free(&dst);
+}
+
+/* After a row: the results of the sinks with rows per result. */
+static void sink_rows_finish(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t end) {
+  for (uint32_t k = first; k < end; k++) {
+    const bstep *s = &p->steps[k - first];
+    char at[64];
+    if (!s->sink || !s->per) continue;
+    if (s->per == 1) sink_finish(g, &j->eqns[k], "r");
+    else {
+      snprintf(at, sizeof at, "r / %lld", (long long)s->per);
+      cg_line(g, "if (r %% %lld == %lld)", (long long)s->per, (long long)s->per - 1);
+      g->indent++;
+      sink_finish(g, &j->eqns[k], at);
+      g->indent--;
+    }
+  }
+}
+
 static void emit_step(cg *g, const ir_jaxpr *j, const bplan *p, uint32_t first, uint32_t k) {
   const ir_eqn *e = &j->eqns[k];
   const bstep *s = &p->steps[k - first];
+  if (s->sink) { /* the operand's block into the lanes, from its place in the reduced elements */
+    const tjk_kernel *kr = tjk_find(e->prim, cg_aval(g, e->in[0]).dtype, TJK_RACC);
+    tj_buf src = {0}, at = {0};
+    const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
+    operand_text(g, j, p, first, k, e->in[0], false, &src);
+    if (!p->rows || s->per == 1) buf_puts(&at, "o");
+    else if (!s->per) buf_puts(&at, "base + o");
+    else buf_printf(&at, "r %% %lld * %lld + o", (long long)s->per, (long long)shape->dims[shape->rank - 1]);
+    cg_kernel(g, kr);
+    cg_line(g, "%s(s%u, %s, n, %s);", kr->name, e->out[0], src.data, at.data);
+    buf_free(&src), buf_free(&at);
+    return;
+  }
   if (s->gen) {
     emit_generator(g, e, p, s);
     return;
@@ -304,6 +399,22 @@ static void rows_begin(cg *g, const tj_aval *shape, long long row, bool threaded
   cg_line(g, "for (long o = 0; o < %lld; o += %d) {", row, BLOCK);
 }
 
+/* The rows a part of the loop must hold whole when it is split across
+ * threads: 1, or the rows per result of its sinks (each part then starts
+ * its results' lanes afresh, as the loop does at a result's first row);
+ * 0 when it cannot be split: a sink reduces across the whole loop (one
+ * order of the lanes), or two sinks group rows differently. */
+static int64_t split_grain(const bplan *p, uint32_t first, uint32_t end) {
+  int64_t grain = 1;
+  for (uint32_t k = first; k < end; k++) {
+    const bstep *s = &p->steps[k - first];
+    if (!s->sink) continue;
+    if (!s->per || (grain > 1 && s->per != grain)) return 0;
+    grain = s->per;
+  }
+  return grain;
+}
+
 bool cg_block_plans(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end) {
   bplan p = {.steps = calloc(end - first, sizeof(bstep))};
   if (!p.steps) TJ_OOM();
@@ -321,8 +432,11 @@ bool cg_block_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first,
   }
   const tj_aval *shape = &g->m->vars[j->eqns[first].out[0]];
   long long size = (long long)cg_size(shape), row = p.rows ? (long long)shape->dims[shape->rank - 1] : size;
-  cg_par par;
-  bool threaded = cg_par_begin(g, j, in, first, end, size, &par);
+  int64_t grain = split_grain(&p, first, end);
+  cg_par par = {0};
+  bool threaded = grain > 0 && cg_par_begin(g, j, in, first, end, size, &par);
+  for (uint32_t k = first; k < end; k++) /* in the function when threaded: each thread its lanes */
+    if (p.steps[k - first].sink) sink_begin(g, &j->eqns[k]);
   if (p.rows) rows_begin(g, shape, row, threaded);
   else if (threaded) cg_line(g, "for (long o = lo; o < hi; o += %d) { /* blocks of %d through the kernels */", BLOCK, BLOCK);
   else cg_line(g, "for (long o = 0; o < %lld; o += %d) { /* blocks of %d through the kernels */", size, BLOCK, BLOCK);
@@ -336,8 +450,10 @@ bool cg_block_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first,
     if (in->live[k] && !p.steps[k - first].scalar) emit_step(g, j, &p, first, k);
   g->indent--;
   cg_line(g, "}");
-  if (p.rows) g->indent--, cg_line(g, "}");
-  cg_par_end(g, &par, p.rows ? size / row : size, p.rows ? 1 : BLOCK);
+  if (p.rows) sink_rows_finish(g, j, &p, first, end), g->indent--, cg_line(g, "}");
+  cg_par_end(g, &par, p.rows ? size / row : size, p.rows ? grain : BLOCK);
+  for (uint32_t k = first; k < end; k++)
+    if (p.steps[k - first].sink && !p.steps[k - first].per) sink_finish(g, &j->eqns[k], "0");
   free(p.steps);
   return true;
 }

@@ -11,6 +11,7 @@
  * which keeps the disk cache's entries valid for every --threads. */
 #include "codegen.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 /* Loops over fewer elements stay in the caller: a hand-over to the
@@ -26,6 +27,20 @@ static bool listed(const uint32_t *vs, uint32_t n, uint32_t v) {
   for (uint32_t i = 0; i < n; i++)
     if (vs[i] == v) return true;
   return false;
+}
+
+/* The C name the loop's text reads scalar v by: vN, or in a loop body the
+ * local its text is (a carry's cK_N); NULL when its text is an
+ * expression, which the function could not take by address. */
+static const char *scalar_name(const cg *g, uint32_t v, char *buf, size_t size) {
+  const char *t = g->vars[v].text;
+  if (!t) {
+    snprintf(buf, size, "v%u", v);
+    return buf;
+  }
+  for (const char *s = t; *s; s++)
+    if (!(*s == '_' || (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))) return NULL;
+  return *t ? t : NULL;
 }
 
 static void capture(cg *g, cg_par *par, uint32_t v) {
@@ -44,15 +59,23 @@ static void capture_eqn(cg *g, cg_par *par, const ir_eqn *e) {
 }
 
 /* From here on the loop's text goes to the function, which begins by
- * taking the captured variables out of c[]. */
+ * taking the captured variables out of c[] under the names the text
+ * reads; false, nothing begun, when a scalar has no such name. */
 static bool open_function(cg *g, cg_par *par) {
+  char name[32];
+  for (uint32_t i = 0; i < par->nvars; i++)
+    if (g->vars[par->vars[i]].scalar && !scalar_name(g, par->vars[i], name, sizeof name)) {
+      free(par->vars);
+      *par = (cg_par){0};
+      return false;
+    }
   par->on = true;
   par->caller = g->out, par->indent = g->indent;
   g->out = &par->body, g->indent = 1;
   for (uint32_t i = 0; i < par->nvars; i++) {
     uint32_t v = par->vars[i];
     const char *T = cg_type(g->m->vars[v].dtype);
-    if (g->vars[v].scalar) cg_line(g, "%s v%u = *(%s *)c[%u];", T, v, T, i);
+    if (g->vars[v].scalar) cg_line(g, "%s %s = *(%s *)c[%u];", T, scalar_name(g, v, name, sizeof name), T, i);
     else cg_line(g, "%s *v%u = (%s *)c[%u];", T, v, T, i);
   }
   return true;
@@ -82,8 +105,12 @@ void cg_par_end(cg *g, cg_par *par, long long items, long long grain) {
   if (par->body.data) buf_puts(&g->functions, par->body.data);
   buf_puts(&g->functions, "}\n");
   tj_buf args = {0};
-  for (uint32_t i = 0; i < par->nvars; i++)
-    buf_printf(&args, "%s(void *)%sv%u", i ? ", " : "", g->vars[par->vars[i]].scalar ? "&" : "", par->vars[i]);
+  char name[32];
+  for (uint32_t i = 0; i < par->nvars; i++) {
+    uint32_t v = par->vars[i];
+    if (g->vars[v].scalar) buf_printf(&args, "%s(void *)&%s", i ? ", " : "", scalar_name(g, v, name, sizeof name));
+    else buf_printf(&args, "%s(void *)v%u", i ? ", " : "", v);
+  }
   cg_line(g, "{ /* on the threads, in parts of whole blocks or rows */");
   cg_line(g, "  void *const c[] = {%s};", args.data ? args.data : "0");
   cg_line(g, "  %s(rt, tj_p%u, c, %lld, %lld);", cg_fn(g, "tj_rt_par"), f, items, grain);

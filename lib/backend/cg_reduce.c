@@ -624,3 +624,7 @@ bool cg_cumred(cg *g, const ir_eqn *e, const char *const *ops, tj_buf *expr) {
   buf_free(&src), buf_free(&dst), buf_free(&step);
   return true;
 }
+
+/* For the sinks of fused loops (codegen.c): this file's identity and step. */
+void cg_reduce_identity(cg *g, int prim, tj_dtype t, tj_buf *b) { reduce_identity(g, prim, t, b); }
+void cg_reduce_step(cg *g, int prim, tj_dtype t, const char *acc, const char *x) { reduce_step(g, prim, t, acc, x); }

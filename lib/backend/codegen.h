@@ -175,6 +175,7 @@ typedef struct cg_info {
   bool *as_expr;            /* in a loop body, per module variable: a scalar written into
                                its one use as an expression (cg_loop_body_into) */
   char **text;              /* its C text once emitted (cg_var.text), or an input's */
+  const bool *sink;         /* per equation: a sink of its fused loop (pass.h), reduced in the loop */
 } cg_info;
 
 /* A block loop outlined for the threads (cg_par.c): cg_par_begin decides
@@ -197,7 +198,10 @@ void cg_par_end(cg *g, cg_par *par, long long items, long long grain);
 /* Emits fused group [first, end) of j as a loop over blocks whose body
  * calls one block kernel per equation (cg_block.c), when every equation
  * has a kernel and the group is large; returns false, emitting nothing,
- * otherwise. The caller has defined the buffers of values used later. */
+ * otherwise. The caller has defined the buffers of values used later and
+ * the sinks' results. A sink folds each block of its operand into lane
+ * accumulators (kernels.h's RACC, RFIN), row by row for a reduction of
+ * trailing axes. */
 bool cg_block_group(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end);
 /* Whether cg_block_group would emit [first, end) (it emits nothing here). */
 bool cg_block_plans(cg *g, const ir_jaxpr *j, const cg_info *in, uint32_t first, uint32_t end);
@@ -210,6 +214,11 @@ bool cg_block_generator(cg *g, const ir_eqn *e);
  * i0..i{rank-1}; cg_loops_end closes it. Returns the number of levels. */
 int cg_loops_begin(cg *g, const tj_aval *shape, const char *flat);
 void cg_loops_end(cg *g, int levels);
+
+/* The C of a reduction's identity (as a literal of t) and of one in-order
+ * step acc = acc (op) x, as the evaluator combines (cg_reduce.c). */
+void cg_reduce_identity(cg *g, int prim, tj_dtype t, tj_buf *b);
+void cg_reduce_step(cg *g, int prim, tj_dtype t, const char *acc, const char *x);
 
 /* The work budget (work.h, cg_control.c): emits the charge of one loop
  * iteration of loop equation e, or with e NULL the run's (the top-level

@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 /* glibc's libmvec has a vector variant of each function elem.def's rows
  * mark LIBM_VEC (_ZGVdN8v_sinf ...); declaring them `declare simd` lets gcc
@@ -120,6 +121,45 @@ FIRST_EQUAL_FN(f64, double)
 #define first_equal(a, n, r)                                              \
   _Generic((r), float: first_equal_f32, double: first_equal_f64)(a, n, r)
 
+/* A fused loop's sink reduction (cg_block.c): `carried` holds the row's
+ * L lanes between calls (the generated code's T acc[L], set to the
+ * identity once). A sum or product folds a block starting at element
+ * `at` of the row into lane at % L on: the elements up to the next
+ * multiple of L one by one, the rest with lane_fold.h's STEPS, so the row
+ * takes the steps of tjk_rsum/tjk_rprod over all of it; END gives the
+ * result. A max or min (exact in any grouping: eval's first NaN, else
+ * first extreme) combines each block's tjk_rmax/tjk_rmin into carried[0]
+ * as eval combines elements, in order. The finish returns the row's
+ * result and sets the lanes back to the identity for the next row. */
+#define SINK_LANES_ACC(T, STEP)                                           \
+  enum { L = TJ_LANE_BYTES / sizeof(T) };                                 \
+  T acc[L];                                                               \
+  memcpy(acc, carried, sizeof acc);                                       \
+  long head = (L - at % L) % L;                                           \
+  if (head > n) head = n;                                                 \
+  for (long h = 0; h < head; h++) STEP(acc[(at + h) % L], a[h]);          \
+  a += head, n -= head;                                                   \
+  TJ_LANE_FOLD_STEPS(STEP)                                                \
+  memcpy(carried, acc, sizeof acc);
+#define SINK_LANES_FIN(T, init, STEP)                                     \
+  enum { L = TJ_LANE_BYTES / sizeof(T) };                                 \
+  T acc[L];                                                               \
+  memcpy(acc, carried, sizeof acc);                                       \
+  TJ_LANE_FOLD_END(STEP)                                                  \
+  for (int j = 0; j < L; j++) carried[j] = (init);                        \
+  return acc[0];
+/* eval_array.c's ev_reduce step: a NaN sticks, ties keep the first */
+#define IN_ORDER(acc, x, op)                                              \
+  ((acc) = (acc) != (acc) ? (acc) : (x) != (x) || (x) op (acc) ? (x) : (acc))
+#define SINK_ACC_SUM(T, t) SINK_LANES_ACC(T, ADD_STEP)
+#define SINK_FIN_SUM(T) SINK_LANES_FIN(T, 0, ADD_STEP)
+#define SINK_ACC_PROD(T, t) SINK_LANES_ACC(T, MUL_STEP)
+#define SINK_FIN_PROD(T) SINK_LANES_FIN(T, 1, MUL_STEP)
+#define SINK_ACC_MAX(T, t) (void)at; T x = tjk_rmax_##t(a, n); IN_ORDER(carried[0], x, >);
+#define SINK_FIN_MAX(T) T r = carried[0]; carried[0] = -INFINITY; return r;
+#define SINK_ACC_MIN(T, t) (void)at; T x = tjk_rmin_##t(a, n); IN_ORDER(carried[0], x, <);
+#define SINK_FIN_MIN(T) T r = carried[0]; carried[0] = INFINITY; return r;
+
 /* eval_elem.c's shift on uint32 x and y (t, the dtype, is u32): an
  * amount of 32 or more gives 0, or for the arithmetic shift the sign fill
  * (x's top bit; gcc's >> of a negative int is arithmetic). */
@@ -139,6 +179,9 @@ FIRST_EQUAL_FN(f64, double)
 #define UBINARY(op, e) BINARY_KERNELS(op, u32, unsigned, e)
 #define REDUCE(name, prim, t, T, body)                                    \
   T tjk_##name##_##t(const T *a, long n) { body(T) }
+#define SINK(op, prim, t, T, kind)                                        \
+  void tjk_racc_##op##_##t(T *carried, const T *a, long n, long at) { SINK_ACC_##kind(T, t) } \
+  T tjk_rfin_##op##_##t(T *carried) { SINK_FIN_##kind(T) }
 #include "kernels.def"
 #undef PARAM
 #undef NOPARAM
@@ -147,6 +190,7 @@ FIRST_EQUAL_FN(f64, double)
 #undef IBINARY
 #undef UBINARY
 #undef REDUCE
+#undef SINK
 
 /* ---- the table and the prototypes, in the same order ---- */
 
@@ -171,6 +215,9 @@ FIRST_EQUAL_FN(f64, double)
 #define DT_i32 DT_I32
 #define REDUCE(name, prim, t, T, body)                                    \
   KERNEL(tjk_##name##_##t, P_##prim, DT_##t, TJK_REDUCE, 0, NOPARAM)
+#define SINK(op, prim, t, T, kind)                                        \
+  KERNEL(tjk_racc_##op##_##t, P_##prim, DT_##t, TJK_RACC, 0, NOPARAM)     \
+  KERNEL(tjk_rfin_##op##_##t, P_##prim, DT_##t, TJK_RFIN, 0, NOPARAM)
 static const tjk_kernel kernels[] = {
 #include "kernels.def"
 };
@@ -183,6 +230,7 @@ static const tjk_kernel kernels[] = {
 #undef IBINARY
 #undef UBINARY
 #undef REDUCE
+#undef SINK
 
 #define UNARY_PROTO(op, t, T) "void tjk_" #op "_" #t "(" #T " *, const " #T " *, long);",
 #define BINARY_PROTOS(op, t, T)                                                     \
@@ -194,6 +242,9 @@ static const tjk_kernel kernels[] = {
 #define IBINARY(op, e) BINARY_PROTOS(op, i32, int)
 #define UBINARY(op, e) BINARY_PROTOS(op, u32, unsigned)
 #define REDUCE(name, prim, t, T, body) #T " tjk_" #name "_" #t "(const " #T " *, long);",
+#define SINK(op, prim, t, T, kind)                                                  \
+  "void tjk_racc_" #op "_" #t "(" #T " *, const " #T " *, long, long);",           \
+  #T " tjk_rfin_" #op "_" #t "(" #T " *);",
 static const char *const prototypes[] = {
 #include "kernels.def"
 };
@@ -202,6 +253,7 @@ static const char *const prototypes[] = {
 #undef IBINARY
 #undef UBINARY
 #undef REDUCE
+#undef SINK
 
 _Static_assert(sizeof kernels / sizeof kernels[0] == sizeof prototypes / sizeof prototypes[0],
                "one prototype per kernel");

@@ -16,6 +16,14 @@
  *   VS     void tjk_<op>_<t>_vs(T *o, const T *a, T s, long n)  o[i] = a[i] op s
  *   SV     void tjk_<op>_<t>_sv(T *o, T s, const T *b, long n)  o[i] = s op b[i]
  *   REDUCE T tjk_r<op>_<t>(const T *a, long n)   rsum rprod rmax rmin
+ *   RACC   void tjk_racc_<op>_<t>(T *acc, const T *a, long n, long at)   sum prod max min
+ *   RFIN   T tjk_rfin_<op>_<t>(T *acc)
+ *          a fused loop's sink reduction of a row (f32, f64): acc is
+ *          L = 256 / sizeof(T) carried lanes, set to the identity (0, 1,
+ *          -inf, +inf) once; RACC folds the row's next block, elements at
+ *          .. at + n - 1 of the row, into them (blocks in order), RFIN
+ *          returns the row's result, the same bits as REDUCE over the row,
+ *          and sets acc back to the identity.
  * o may equal a or b (in place); other overlaps are not allowed. n may be 0.
  *
  * Semantics are the reference evaluator's (eval_elem.c, eval_array.c):
@@ -75,7 +83,7 @@
 #include "dtype.h" /* tj_dtype: DT_F32, DT_F64, DT_I32 ... */
 #include "prims.h" /* P_sin, P_add ... (enum tj_prim) */
 
-enum tjk_form { TJK_UNARY, TJK_VV, TJK_VS, TJK_SV, TJK_REDUCE };
+enum tjk_form { TJK_UNARY, TJK_VV, TJK_VS, TJK_SV, TJK_REDUCE, TJK_RACC, TJK_RFIN };
 
 typedef struct tjk_kernel {
   const char *name;  /* "tjk_sin_f32", the C name */
@@ -111,12 +119,16 @@ const char *tjk_prototype(const tjk_kernel *k);
 #define IBINARY(op, e) TJK_BINARY_DECLS(op, i32, int)
 #define UBINARY(op, e) TJK_BINARY_DECLS(op, u32, unsigned)
 #define REDUCE(name, prim, t, T, body) T tjk_##name##_##t(const T *a, long n);
+#define SINK(op, prim, t, T, kind)                                       \
+  void tjk_racc_##op##_##t(T *acc, const T *a, long n, long at);         \
+  T tjk_rfin_##op##_##t(T *acc);
 #include "kernels.def"
 #undef FUNARY
 #undef FBINARY
 #undef IBINARY
 #undef UBINARY
 #undef REDUCE
+#undef SINK
 #undef TJK_BINARY_DECLS
 
 #endif

@@ -6,7 +6,7 @@
  * j, j + L, ...
  * with STEP (L independent chains a compiler keeps in vector registers;
  * no reassociation within a lane, so vectorizing changes no bit), then the
- * lanes folded pairwise into acc[0]. Declares acc[L] and i; reads a[0..n). */
+ * lanes folded pairwise into acc[0]. Declares L and acc[L]; reads a[0..n). */
 #ifndef TJ_LANE_FOLD_H
 #define TJ_LANE_FOLD_H
 
@@ -17,20 +17,40 @@
 
 /* The kernels vectorize the lanes' loop (kernels.c defines it as
  * _Pragma("omp simd")); elsewhere it is a plain loop: the same bits. */
+/* The accumulators' bytes: L = TJ_LANE_BYTES / sizeof(A) lanes. */
+#define TJ_LANE_BYTES 256
+
 #ifndef TJ_LANE_SIMD
 #define TJ_LANE_SIMD
 #endif
 
-#define TJ_LANE_FOLD(A, init, STEP)                                       \
-  enum { L = 256 / sizeof(A) };                                           \
+/* The order in three parts, for a fold carried across calls (the fused
+ * loops' sink reductions fold a row one block at a time: kernels.c's
+ * tjk_racc_*). BEGIN declares L and acc[L], each lane at init; STEPS
+ * folds a[0..n) into acc, a[0] into lane 0, so a row folded in pieces
+ * that each start at a multiple of L takes the same steps as the whole
+ * row at once (tjk_racc_* steps a piece's elements before the next
+ * multiple of L into their lanes one by one); END folds the lanes
+ * pairwise into acc[0]. */
+#define TJ_LANE_FOLD_BEGIN(A, init)                                       \
+  enum { L = TJ_LANE_BYTES / sizeof(A) };                                 \
   A acc[L];                                                               \
-  for (int j = 0; j < L; j++) acc[j] = (init);                            \
-  long i = 0;                                                             \
-  for (; i + L <= n; i += L) {                                            \
-    TJ_LANE_SIMD for (int j = 0; j < L; j++) STEP(acc[j], a[i + j]);      \
-  }                                                                       \
-  for (int j = 0; i + j < n; j++) STEP(acc[j], a[i + j]);                 \
+  for (int j = 0; j < L; j++) acc[j] = (init);
+
+#define TJ_LANE_FOLD_STEPS(STEP)                                          \
+  {                                                                       \
+    long i = 0;                                                           \
+    for (; i + L <= n; i += L) {                                          \
+      TJ_LANE_SIMD for (int j = 0; j < L; j++) STEP(acc[j], a[i + j]);    \
+    }                                                                     \
+    for (int j = 0; i + j < n; j++) STEP(acc[j], a[i + j]);               \
+  }
+
+#define TJ_LANE_FOLD_END(STEP)                                            \
   for (int w = L / 2; w > 0; w /= 2)                                      \
     for (int j = 0; j < w; j++) STEP(acc[j], acc[j + w]);
+
+#define TJ_LANE_FOLD(A, init, STEP)                                       \
+  TJ_LANE_FOLD_BEGIN(A, init) TJ_LANE_FOLD_STEPS(STEP) TJ_LANE_FOLD_END(STEP)
 
 #endif

@@ -112,7 +112,8 @@ void pass_dce(ir_module *m, pass_facts *f) {
   free(js);
 }
 
-/* ---- fuse: a run of elementwise equations of one shape, one loop ---- */
+/* ---- fuse: a run of elementwise equations of one shape, one loop, and
+ * the reductions of its values (sinks) ---- */
 
 #define NONE UINT32_MAX   /* def[] of a variable no equation of j defines */
 
@@ -145,45 +146,149 @@ static bool hoistable(const ir_module *m, const ir_jaxpr *j, const uint32_t *def
 }
 
 /* The end of the run starting at fusible equation k: same-shape
- * elementwise equations, with hoistable ones between them. */
-static uint32_t run_end(const ir_module *m, const ir_jaxpr *j, const uint32_t *def, uint32_t k) {
+ * elementwise equations, with hoistable ones between them; an equation
+ * already taken as a sink of an earlier loop (moved there) is passed
+ * over. */
+static uint32_t run_end(const ir_module *m, const ir_jaxpr *j, const uint32_t *def, const bool *taken, uint32_t k) {
   uint32_t end = k + 1;
-  while (end < j->neqns && (member(m, j, k, end) || hoistable(m, j, def, k, end))) end++;
-  while (end > k + 1 && !member(m, j, k, end - 1)) end--;
+  while (end < j->neqns && (taken[end] || member(m, j, k, end) || hoistable(m, j, def, k, end))) end++;
+  while (end > k + 1 && (taken[end - 1] || !member(m, j, k, end - 1))) end--;
   return end;
 }
 
-/* j's plan into p (arrays in m's arena). def[] is all NONE on entry and
- * on return. */
-static void fuse_jaxpr(ir_module *m, const ir_jaxpr *j, uint32_t *def, pass_fusion *p) {
-  p->lead = ARENA_ARRAY(&m->arena, uint32_t, j->neqns + 1u);
-  p->end = ARENA_ARRAY(&m->arena, uint32_t, j->neqns + 1u);
-  for (uint32_t k = 0; k < j->neqns; k++) {
-    p->lead[k] = p->end[k] = PASS_UNFUSED;
-    for (uint32_t o = 0; o < j->eqns[k].nout; o++) def[j->eqns[k].out[o]] = k;
+static bool is_reduction(const ir_eqn *e) {
+  return e->prim == P_reduce_sum || e->prim == P_reduce_prod || e->prim == P_reduce_max || e->prim == P_reduce_min;
+}
+
+/* Whether reduction e can be a sink (pass.h) once its operand is a loop's
+ * value: float, over all axes or the trailing ones (a row of contiguous
+ * elements, the order of the row kernels, lane_fold.h). */
+static bool sinkable(const ir_module *m, const ir_eqn *e) {
+  if (!is_reduction(e) || ATOM_IS_LIT(e->in[0])) return false;
+  const tj_aval *a = &m->vars[ATOM_INDEX(e->in[0])];
+  int64_t axes[TJ_MAX_RANK];
+  int naxes = ir_param_ints(e, "axes", axes, TJ_MAX_RANK);
+  if ((a->dtype != DT_F32 && a->dtype != DT_F64) || naxes < 1 || naxes > a->rank) return false;
+  for (int t = a->rank - naxes; t < a->rank; t++) { /* the naxes axes are the trailing ones */
+    bool listed = false;
+    for (int i = 0; i < naxes; i++) listed |= axes[i] == t;
+    if (!listed) return false;
   }
-  for (uint32_t k = 0; k < j->neqns; k++) {
-    if (!fusible(m, &j->eqns[k])) continue;
-    uint32_t end = run_end(m, j, def, k);
+  return true;
+}
+
+/* The planning state of one jaxpr: readers[v] the first sinkable
+ * reduction of v (by index), next[r] the following one; a loop's sinks
+ * (a list through sinks/snext per lead); taken: moved to a loop. */
+typedef struct fuse_state {
+  uint32_t *def, *readers;  /* per module variable, NONE outside the jaxpr */
+  uint32_t *next, *sinks, *snext;
+  bool *taken;
+} fuse_state;
+
+static int by_index(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The reductions anywhere after loop k (members [k, end)) of a value it
+ * computes: its sinks, in their order, listed in st and marked in p (at
+ * their present indices; fuse_order moves them). A reduction reads only
+ * its operand, so it may run as soon as the loop makes it. */
+static void take_sinks(const ir_jaxpr *j, fuse_state *st, pass_fusion *p, uint32_t k, uint32_t end) {
+  uint32_t n = 0, *found = NULL;
+  for (uint32_t h = k; h < end; h++)
+    for (uint32_t r = p->lead[h] == k ? st->readers[j->eqns[h].out[0]] : NONE; r != NONE; r = st->next[r])
+      if (!st->taken[r]) {
+        if (!found && !(found = malloc((j->neqns + 1u) * sizeof *found))) TJ_OOM();
+        found[n++] = r, st->taken[r] = true;
+      }
+  if (n > 1) qsort(found, n, sizeof *found, by_index);
+  for (uint32_t i = n; i-- > 0;) {
+    p->lead[found[i]] = k, p->sink[found[i]] = true;
+    st->snext[found[i]] = st->sinks[k], st->sinks[k] = found[i];
+  }
+  free(found);
+}
+
+/* Puts each loop's sinks right after its last member and renumbers p:
+ * the equations keep their order otherwise, and every value is still
+ * made before it is read (a sink reads one member's value). */
+static void fuse_order(ir_module *m, ir_jaxpr *j, fuse_state *st, pass_fusion *p) {
+  uint32_t n = j->neqns, w = 0, loop = NONE;
+  ir_eqn *old = malloc((n + 1u) * sizeof *old);
+  uint32_t *pos = malloc((n + 1u) * sizeof *pos), *last = malloc((n + 1u) * sizeof *last);
+  if (!old || !pos || !last) TJ_OOM();
+  memcpy(old, j->eqns, n * sizeof *old);
+  for (uint32_t h = 0; h < n; h++) {
+    if (st->taken[h]) continue;
+    if (p->lead[h] == h) loop = h;
+    j->eqns[w] = old[h], pos[h] = w++;
+    if (loop != NONE && h + 1 == p->end[loop]) { /* the loop's last member: its sinks follow */
+      for (uint32_t r = st->sinks[loop]; r != NONE; r = st->snext[r]) j->eqns[w] = old[r], pos[r] = w++;
+      last[loop] = w, loop = NONE;
+    }
+  }
+  uint32_t *lead = ARENA_ARRAY(&m->arena, uint32_t, n + 1u), *end = ARENA_ARRAY(&m->arena, uint32_t, n + 1u);
+  bool *sink = ARENA_ARRAY(&m->arena, bool, n + 1u);
+  for (uint32_t h = 0; h < n; h++) {
+    lead[pos[h]] = p->lead[h] == NONE ? PASS_UNFUSED : pos[p->lead[h]];
+    end[pos[h]] = p->lead[h] == h ? last[h] : PASS_UNFUSED;
+    sink[pos[h]] = p->sink[h];
+  }
+  p->lead = lead, p->end = end, p->sink = sink;
+  free(old), free(pos), free(last);
+}
+
+/* j's plan into p (arrays in m's arena), j's equations reordered so each
+ * loop's sinks follow it. st's per-variable arrays are all NONE on entry
+ * and on return. */
+static void fuse_jaxpr(ir_module *m, ir_jaxpr *j, fuse_state *st, pass_fusion *p) {
+  uint32_t n = j->neqns;
+  p->lead = malloc((n + 1u) * sizeof *p->lead), p->end = malloc((n + 1u) * sizeof *p->end);
+  p->sink = calloc(n + 1u, sizeof *p->sink);
+  st->next = malloc((n + 1u) * sizeof *st->next), st->sinks = malloc((n + 1u) * sizeof *st->sinks);
+  st->snext = malloc((n + 1u) * sizeof *st->snext), st->taken = calloc(n + 1u, sizeof *st->taken);
+  if (!p->lead || !p->end || !p->sink || !st->next || !st->sinks || !st->snext || !st->taken) TJ_OOM();
+  for (uint32_t k = n; k-- > 0;) { /* readers' lists in increasing order */
+    const ir_eqn *e = &j->eqns[k];
+    p->lead[k] = p->end[k] = st->sinks[k] = NONE;
+    for (uint32_t o = 0; o < e->nout; o++) st->def[e->out[o]] = k;
+    if (sinkable(m, e)) st->next[k] = st->readers[ATOM_INDEX(e->in[0])], st->readers[ATOM_INDEX(e->in[0])] = k;
+  }
+  for (uint32_t k = 0; k < n; k++) {
+    if (st->taken[k] || !fusible(m, &j->eqns[k])) continue;
+    uint32_t end = run_end(m, j, st->def, st->taken, k);
     for (uint32_t h = k; h < end; h++)
-      if (member(m, j, k, h)) p->lead[h] = k;
+      if (!st->taken[h] && member(m, j, k, h)) p->lead[h] = k;
+    take_sinks(j, st, p, k, end);
     p->end[k] = end;
     k = end - 1;
   }
-  for (uint32_t k = 0; k < j->neqns; k++)
-    for (uint32_t o = 0; o < j->eqns[k].nout; o++) def[j->eqns[k].out[o]] = NONE;
+  for (uint32_t k = 0; k < n; k++) {
+    const ir_eqn *e = &j->eqns[k];
+    for (uint32_t o = 0; o < e->nout; o++) st->def[e->out[o]] = NONE;
+    if (sinkable(m, e)) st->readers[ATOM_INDEX(e->in[0])] = NONE;
+  }
+  uint32_t *lead = p->lead, *end = p->end;
+  bool *sink = p->sink;
+  fuse_order(m, j, st, p);
+  free(lead), free(end), free(sink);
+  free(st->next), free(st->sinks), free(st->snext), free(st->taken);
 }
 
 void pass_fuse(ir_module *m, pass_facts *f) {
   uint32_t n;
   ir_jaxpr **js = pass_reachable(m, &n);
-  uint32_t *def = malloc((m->nvars + 1u) * sizeof *def);
-  if (!def) TJ_OOM();
-  memset(def, 0xff, (m->nvars + 1u) * sizeof *def); /* NONE */
+  fuse_state st = {.def = malloc((m->nvars + 1u) * sizeof *st.def),
+                   .readers = malloc((m->nvars + 1u) * sizeof *st.readers)};
+  if (!st.def || !st.readers) TJ_OOM();
+  memset(st.def, 0xff, (m->nvars + 1u) * sizeof *st.def); /* NONE */
+  memset(st.readers, 0xff, (m->nvars + 1u) * sizeof *st.readers);
   f->njaxprs = m->njaxprs;
   f->fusion = ARENA_ARRAY(&m->arena, pass_fusion, m->njaxprs + 1u);
-  for (uint32_t i = 0; i < n; i++) fuse_jaxpr(m, js[i], def, &f->fusion[js[i]->id]);
-  free(def);
+  for (uint32_t i = 0; i < n; i++) fuse_jaxpr(m, js[i], &st, &f->fusion[js[i]->id]);
+  free(st.def), free(st.readers);
   free(js);
 }
 

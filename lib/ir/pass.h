@@ -4,7 +4,8 @@
  * trace` never does: its listing is what JAX's make_jaxpr prints, and
  * make_jaxpr runs no pass.
  *
- * A pass either rewrites the module in place (dce: the pipeline's own copy) or leaves facts for the
+ * A pass rewrites the module in place (dce: the pipeline's own copy;
+ * fuse moves reductions next to their loops) or leaves facts for the
  * backends in a pass_facts (work, fuse); facts are per jaxpr id
  * (ir_jaxpr.id), since a jaxpr may be shared by many equations. Every
  * pass keeps each jaxpr's interface (constvars, invars, outs): a shared
@@ -36,7 +37,7 @@
   X(work, "measures the work budget's charges of the program as traced (before dce)")      \
   X(half, "widens f16/bf16 to f32, rounding each computed value back to its format")      \
   X(dce, "removes the equations whose outputs nothing uses, in every jaxpr")               \
-  X(fuse, "plans the C backend's loops: runs of same-shape elementwise equations")
+  X(fuse, "plans the C backend's loops: runs of same-shape elementwise equations and the reductions they feed")
 
 typedef enum pass_id {
 #define X(name, what) PASS_##name,
@@ -48,14 +49,24 @@ typedef enum pass_id {
 /* The fusion plan of one jaxpr (the fuse pass). */
 #define PASS_UNFUSED UINT32_MAX
 typedef struct pass_fusion {
-  /* Per equation: the first equation of the fused loop that computes it,
-   * or PASS_UNFUSED when it runs alone (not elementwise, rank 0, or
-   * hoisted before a loop). A loop may have one equation. */
+  /* Per equation: the first equation of the fused loop that computes it
+   * (a member, or a sink below), or PASS_UNFUSED when it runs alone (not
+   * elementwise, rank 0, or hoisted before a loop). A loop may have one
+   * equation. */
   uint32_t *lead;
-  /* Per first equation of a loop: one past its last member. The
-   * equations between that are not members read nothing the loop
-   * computes and run before it (hoisted). */
+  /* Per first equation of a loop: one past its last member or sink. The
+   * equations between that are neither read nothing the loop computes
+   * and run before it (hoisted). */
   uint32_t *end;
+  /* Per equation: whether it is a sink of the loop lead[k]: a
+   * reduce_sum/prod/max/min of float32 or float64 over all axes or
+   * trailing ones of a value a member computes, which the loop reduces
+   * as it makes the value (the C backend: block by block, in the order
+   * the reduction alone takes, lane_fold.h) instead of storing it to
+   * reduce it after; the value is stored only when something else reads
+   * it. A loop's sinks come after its last member (and reduce nothing
+   * another sink computes). */
+  bool *sink;
 } pass_fusion;
 
 /* What the passes leave for the backends. */

@@ -92,3 +92,13 @@ threads_agree() {
   assert_success
   [[ $output == *"for (long i = lo; i < hi; i++)"* && $output == *"tj_rt_reduce_runs((const void *)(v1 + lo * 4096)"* ]] || fail "$output"
 }
+
+# In a loop body a scalar carry is read by its local's name (cK_N, not
+# vN): the outlined loop takes it by that name (a bug: "'c0_1' undeclared").
+@test "threads: a block loop in a scan body reads a scalar carry; a fused max in a while condition stays whole" {
+  write_spec scan "auto f(float x[200000], float s) { auto step(auto c, auto t) { auto (y, k) = c; return ((y * k + 1.0, k * 0.5), sum(y)); } let (c, ys) = scan(step, (x, s), None, length=3); return (c, ys); }" \
+    '{"x": {"dtype": "f32", "shape": [200000], "random": {"seed": 1, "dist": "uniform"}}, "s": {"dtype": "f32", "data": 2.0}}'
+  threads_agree "$BATS_TEST_TMPDIR/scan.json"
+  TJIT_THREADS=2 compiled_equals_reference "$BATS_TEST_TMPDIR/scan.json"
+  threads_agree "$TJIT_ROOT/scripts/bench/peers/newton.json"
+}

@@ -5,8 +5,9 @@
  * bit-exact for the exact kernels, within elem.def's ulp bound for the
  * transcendentals (measured over 2^20 values each), within the stated
  * rounding-order bound for float sums and products. Also: block sizes 0, 1,
- * 7, 1023, 1024, 1025, in-place calls (o == a, o == b), the table and the
- * prototypes. TJK_VERBOSE=1 prints each kernel's measured maximum. */
+ * 7, 1023, 1024, 1025, in-place calls (o == a, o == b), the sink
+ * kernels folding a row in blocks (the bits of the row's kernel), the
+ * table and the prototypes. TJK_VERBOSE=1 prints each kernel's measured maximum. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -382,6 +383,81 @@ static void test_reduce(const tjk_kernel *k) {
   test_reduce_special(k);
 }
 
+/* ---- the sink reductions ---- */
+
+/* The row a in blocks of `block` elements through k (a RACC kernel, each
+ * told where its block starts) and
+ * its RFIN, twice over one set of lanes (the finish resets them); both
+ * results must have the bits of the row's REDUCE kernel (NaN payloads
+ * included: max/min's first NaN), which test_reduce checks against eval. */
+static void check_sink(const tjk_kernel *k, const tj_array *a, long block) {
+  const tjk_kernel *row = tjk_find(k->prim, k->dtype, TJK_REDUCE), *fin = tjk_find(k->prim, k->dtype, TJK_RFIN);
+  CHECK(row && fin);
+  if (!row || !fin) return;
+  long n = (long)a->size, size = dtype_size(k->dtype), lanes = 256 / size;
+  double ident = k->prim == P_reduce_sum ? 0 : k->prim == P_reduce_prod ? 1 : k->prim == P_reduce_max ? -INFINITY : INFINITY;
+  double acc[32];
+  float acc32[64];
+  void *lanes_p = k->dtype == DT_F32 ? (void *)acc32 : (void *)acc;
+  for (long j = 0; j < lanes; j++) k->dtype == DT_F32 ? (void)(acc32[j] = (float)ident) : (void)(acc[j] = ident);
+  unsigned char want[8] = {0}, got[8] = {0};
+  if (k->dtype == DT_F32) {
+    float w = ((float (*)(const float *, long))row->fn)(a->data, n);
+    memcpy(want, &w, 4);
+  } else {
+    double w = ((double (*)(const double *, long))row->fn)(a->data, n);
+    memcpy(want, &w, 8);
+  }
+  for (int pass = 0; pass < 2; pass++) {
+    for (long o = 0; o < n; o += block) {
+      long m = n - o < block ? n - o : block;
+      const char *at = (const char *)a->data + o * size;
+      ((void (*)(void *, const void *, long, long))k->fn)(lanes_p, at, m, o);
+    }
+    if (k->dtype == DT_F32) {
+      float r = ((float (*)(float *))fin->fn)(acc32);
+      memcpy(got, &r, 4);
+    } else {
+      double r = ((double (*)(double *))fin->fn)(acc);
+      memcpy(got, &r, 8);
+    }
+    /* a sum's or product's NaN is any NaN (two NaN operands: which one an
+     * addition keeps depends on the instruction's operand order); max's
+     * and min's is the first one, to the bit */
+    bool extreme = k->prim == P_reduce_max || k->prim == P_reduce_min;
+    float gf, wf;
+    double gv, wv;
+    memcpy(&gf, got, 4), memcpy(&wf, want, 4), memcpy(&gv, got, 8), memcpy(&wv, want, 8);
+    if (k->dtype == DT_F32) gv = gf, wv = wf;
+    bool ok = memcmp(got, want, (size_t)size) == 0 || (!extreme && gv != gv && wv != wv);
+    if (!ok) fprintf(stderr, "%s (n %ld, blocks of %ld, pass %d): not the bits of %s\n", k->name, n, block, pass,
+                     row->name);
+    CHECK(ok);
+  }
+}
+
+/* Every sink kernel against its row kernel: rows around L and the
+ * backend's block (1024), blocks of L, 1024 and 4096 and of 100, 1000
+ * and 1 (blocks starting between lanes, as rows not a multiple of L
+ * make), edge values and NaN/zero placements (max/min's first NaN, first
+ * zero). */
+static void test_sink(const tjk_kernel *k) {
+  static const long sizes[] = {0, 1, 31, 32, 33, 63, 64, 65, 1023, 1024, 1025, 4095, 4096, 4097, 100003};
+  static const long blocks[] = {64, 1024, 4096, 100, 1000, 1};
+  for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+    for (int pattern = 0; pattern < 4; pattern++) {
+      long n = sizes[s];
+      tj_array *a = random_array(k->dtype, n, pattern == 0);
+      for (long i = 0; i < n && pattern >= 2; i++) /* finite, then a NaN or zeros late */
+        array_set_f(a, i, k->prim == P_reduce_prod ? 1 + uniform(-1. / 64, 1. / 64) : uniform(-1, 1));
+      if (pattern == 2 && n) array_set_f(a, n - 1 - n / 3, -0.0), array_set_f(a, n - 1, 0.0);
+      if (pattern == 3 && n > 2) array_set_f(a, n / 2 + 1, -NAN), array_set_f(a, n - 1, NAN);
+      for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; b++)
+        if (blocks[b] > 1 || n < 5000) check_sink(k, a, blocks[b]);
+      array_free(a);
+    }
+}
+
 /* ---- the table ---- */
 
 /* The kernels kernels.def's rows (elem.def's included) make: f32 and f64
@@ -395,12 +471,14 @@ enum {
 #define IBINARY(op, e) ROW_##op##_ibinary, ROW_##op##_ib1, ROW_##op##_ib2,
 #define UBINARY(op, e) ROW_##op##_ubinary, ROW_##op##_ub1, ROW_##op##_ub2,
 #define REDUCE(name, prim, t, T, body) ROW_##name##_##t,
+#define SINK(op, prim, t, T, kind) ROW_racc_##op##_##t, ROW_rfin_##op##_##t,
 #include "kernels.def"
 #undef FUNARY
 #undef FBINARY
 #undef IBINARY
 #undef UBINARY
 #undef REDUCE
+#undef SINK
   KERNELS_OF_ROWS
 };
 
@@ -442,7 +520,8 @@ int main(void) {
   const tjk_kernel *all = tjk_all(&count);
   for (int i = 0; i < count; i++) {
     if (all[i].form == TJK_REDUCE) test_reduce(&all[i]);
-    else test_elementwise(&all[i]);
+    else if (all[i].form == TJK_RACC) test_sink(&all[i]);
+    else if (all[i].form != TJK_RFIN) test_elementwise(&all[i]);
   }
   return HARNESS_REPORT();
 }

@@ -1,11 +1,12 @@
 /* The pass pipeline (pass.h) on hand-built modules: what dce removes and
  * keeps, in the top-level jaxpr and in a jaxpr two equations share, and
- * the loops fuse plans after it. */
+ * the loops fuse plans after it, with the reductions it moves into them. */
 #include "harness.h"
 #include "ir.h"
 #include "pass.h"
 #include "prims.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,11 +186,54 @@ static void test_names(void) {
   CHECK(tj_pass_name(PASS_COUNT) == NULL && tj_pass_name(-1) == NULL);
 }
 
+/* { lambda ; a:f32[3] p:f32[5]. let b = neg a; q = exp p; s = reduce_sum[axes=(0,)] b;
+ * t = reduce_max[axes=(0,)] a in (s, q, t) }: s reduces a value of the
+ * loop of b after an equation of another loop: fuse moves it right after
+ * b, as that loop's sink; t reduces an input, and q's loop has no sink. */
+static void test_fuse_sinks(void) {
+  ir_module *m = ir_new(NULL);
+  tj_aval av = f32s(3), five = f32s(5), scalar = aval_scalar(DT_F32, false);
+  uint32_t a = ir_new_var(m, &av), p = ir_new_var(m, &five);
+  uint32_t b = unary(m, m->top, P_neg, a, &av), q = unary(m, m->top, P_exp, p, &five);
+  static const int64_t axis0[1] = {0};
+  uint32_t red[2];
+  for (int i = 0; i < 2; i++) {
+    ir_eqn *e = ir_add_eqn(m, m->top, i ? P_reduce_max : P_reduce_sum, 1, 1, i ? 1 : 2, span_make(0, 0));
+    e->in[0] = ATOM_VAR(i ? a : b);
+    e->params[0] = (ir_param){"axes", pv_ints(m, PV_TUPLE, axis0, 1)};
+    if (!i) e->params[1] = (ir_param){"out_sharding", pv_none(m)};
+    red[i] = e->out[0] = ir_new_var(m, &scalar);
+  }
+  m->top->invars = ARENA_ARRAY(&m->arena, uint32_t, 2);
+  m->top->invars[0] = a, m->top->invars[1] = p, m->top->nin = 2;
+  m->top->outs = ARENA_ARRAY(&m->arena, ir_atom, 3);
+  m->top->outs[0] = ATOM_VAR(red[0]), m->top->outs[1] = ATOM_VAR(q), m->top->outs[2] = ATOM_VAR(red[1]);
+  m->top->nout = 3;
+  pass_facts f = {0};
+  ir_module *lowered = pass_pipeline(m, NULL, &f, harness_at()->d);
+  if (!lowered) fprintf(stderr, "%s\n", harness_error());
+  const pass_fusion *top = lowered ? pass_fusion_of(&f, lowered->top) : NULL;
+  CHECK(top != NULL);
+  if (top) {
+    const ir_eqn *e = lowered->top->eqns;
+    /* b, its sink s, q, t */
+    CHECK(e[0].prim == P_neg && e[1].prim == P_reduce_sum && e[2].prim == P_exp && e[3].prim == P_reduce_max);
+    CHECK(top->lead[0] == 0 && top->lead[1] == 0 && top->sink[1] && !top->sink[0] && top->end[0] == 2);
+    CHECK(top->lead[2] == 2 && top->end[2] == 3 && top->lead[3] == PASS_UNFUSED && !top->sink[3]);
+  }
+  /* the traced module keeps its order */
+  CHECK(m->top->eqns[1].prim == P_exp && m->top->eqns[2].prim == P_reduce_sum);
+  pass_facts_free(&f);
+  ir_free(lowered);
+  ir_free(m);
+}
+
 int main(void) {
   test_dce();
   test_dce_keeps_unused_inputs();
   test_fuse_after_dce();
   test_fuse_hoists_one_element();
+  test_fuse_sinks();
   test_dump_after();
   test_names();
   return HARNESS_REPORT();
