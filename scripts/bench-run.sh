@@ -316,7 +316,7 @@ row "random normal 10M f32 (numpy)" normal.numpy none normal.tjit ratio
 row "libtcc compile, tutorial kernel" none none compile.tjit "<1"
 row "tjit run tutorial, end to end" none none e2e.tjit "<10"
 row "the same, every call cached" none none e2e_hit.tjit "<10"
-say "-- the floor of the design: tjk_* block kernels (1024 elements)" \
+say "-- the floor of the design: tjk_* block kernels (256 elements)" \
   "called from hand-written glue --"
 row "fused, glue by libtcc" fused.o2 fused.limit fused.tcc ">=1.0"
 row "fused, glue by gcc -O2" fused.o2 fused.limit fused.gcc ">=1.0"

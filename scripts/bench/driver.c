@@ -1,7 +1,7 @@
 /* The in-process half of `make bench` (scripts/bench-run.sh): times the
  * hand-written baselines (baseline.c built with -O2 and with -O3
  * -march=native -ffast-math), OpenBLAS's sgemm, and the hybrid design as
- * it runs now: glue code walking 1024-element blocks and calling libtjit's
+ * it runs now: glue code walking 256-element blocks (cg_block.c's BLOCK) and calling libtjit's
  * block kernels (tjk_*) once per equation, as the C generator's output
  * will. The glue is compiled by libtcc in memory from C text declared with
  * tjk_prototype (-nostdlib, every kernel registered with tcc_add_symbol),
@@ -30,7 +30,7 @@
 #include "kernels.h"
 #include "tjit.h"
 
-#define BLOCK 1024
+#define BLOCK 256
 #define N_FUSED 10000000L
 #define N_AXPB 50000000L
 #define N_SUM 50000000L
@@ -67,9 +67,9 @@ typedef struct contender {
 /* fused.json's jaxpr: b = sin a; c = mul b 2.0; d = neg a; e = mul d a;
  * f = exp e; g = add c f. */
 #define FUSED_BODY                                                              \
-  "  float t1[1024], t2[1024];\n"                                               \
-  "  for (long o = 0; o < n; o += 1024) {\n"                                    \
-  "    long m = n - o < 1024 ? n - o : 1024;\n"                                 \
+  "  float t1[256], t2[256];\n"                                               \
+  "  for (long o = 0; o < n; o += 256) {\n"                                    \
+  "    long m = n - o < 256 ? n - o : 256;\n"                                 \
   "    tjk_sin_f32(t1, x + o, m);\n"                                            \
   "    tjk_mul_f32_vs(t1, t1, 2.0f, m);\n"                                      \
   "    tjk_neg_f32(t2, x + o, m);\n"                                            \
@@ -82,8 +82,8 @@ static const char fused_src[] = "void fused(const float *x, float *y, long n) {\
 /* axpb.json: e = mul a x; g = add e b (a, b scalars, converted). */
 static const char axpb_src[] =
     "void axpb(const float *x, float a, float b, float *y, long n) {\n"
-    "  for (long o = 0; o < n; o += 1024) {\n"
-    "    long m = n - o < 1024 ? n - o : 1024;\n"
+    "  for (long o = 0; o < n; o += 256) {\n"
+    "    long m = n - o < 256 ? n - o : 256;\n"
     "    tjk_mul_f32_sv(y + o, a, x + o, m);\n"
     "    tjk_add_f32_vs(y + o, y + o, b, m);\n"
     "  }\n"
@@ -94,8 +94,8 @@ static const char axpb_src[] =
 static const char sum_src[] =
     "float total(const float *x, long n) {\n"
     "  float s = 0;\n"
-    "  for (long o = 0; o < n; o += 1024) {\n"
-    "    long m = n - o < 1024 ? n - o : 1024;\n"
+    "  for (long o = 0; o < n; o += 256) {\n"
+    "    long m = n - o < 256 ? n - o : 256;\n"
     "    s += tjk_rsum_f32(x + o, m);\n"
     "  }\n"
     "  return s;\n"

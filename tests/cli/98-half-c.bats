@@ -31,7 +31,7 @@ JSON
   run -0 tjit emit-c "$BATS_TEST_TMPDIR/s.json"
   assert_line "typedef unsigned short f16; typedef unsigned short bf16;"
   assert_line --partial "f16 *v0 = (f16 *)in[0];"
-  # in blocks of 1024: the runtime's vectorized conversions (half_rt.c)
+  # in blocks of 256: the runtime's vectorized conversions (half_rt.c)
   assert_line --partial "tj_rt_half_block(b"
   # a short array: one loop, the prelude's helpers per element
   cat >"$BATS_TEST_TMPDIR/t.json" <<'JSON'
