@@ -791,6 +791,47 @@ static void emit_eqns(cg *g, const ir_jaxpr *j, cg_info *in, const pass_fusion *
   }
 }
 
+/* Whether array u, an operand of output v's fused loop (from equation
+ * first on) of v's shape and dtype, may live in v's place too: made
+ * before the loop (not an input, not an alias), its last use (an alias's
+ * included, analyze) at or before kv, the equation that makes v.
+ * Elementwise steps read a block (an element) before writing the same
+ * offsets, so v overwrites only values of u nothing later reads: the
+ * loop runs in place. */
+static bool shares_place(const cg *g, const cg_info *in, uint32_t u, uint32_t v, uint32_t first, uint32_t kv) {
+  const tj_aval *a = &g->m->vars[u], *b = &g->m->vars[v];
+  const cg_var *cu = &g->vars[u];
+  return a->dtype == b->dtype && aval_same_shape(a, b) && in->def[u] != NEVER && in->def[u] < first &&
+         in->last[u] != NEVER && in->last[u] <= kv && !cu->scalar && !cu->place && cu->root == u;
+}
+
+/* Buffer assignment for the outputs' producers: an array that dies in
+ * the fused loop making output v (a matrix product before its bias and
+ * relu) is made in v's place, so the loop runs in place and no temporary
+ * is allocated. Not in loop bodies, whose outputs may be their inputs.
+ * placed[k]: output k's producer so placed, or NEVER. */
+static void place_producers(cg *g, const ir_jaxpr *j, const cg_info *in, const pass_fusion *p, uint32_t *placed) {
+  for (uint32_t k = 0; k < j->nout; k++) {
+    placed[k] = NEVER;
+    if (ATOM_IS_LIT(j->outs[k])) continue;
+    uint32_t v = ATOM_INDEX(j->outs[k]), kv = in->def[v];
+    const char *place = g->vars[v].place;
+    if (!place || kv == NEVER || p->lead[kv] == PASS_UNFUSED) continue;
+    uint32_t first = p->lead[kv];
+    for (uint32_t h = first; h <= kv; h++) {
+      const ir_eqn *e = &j->eqns[h];
+      uint32_t found = NEVER;
+      for (uint32_t i = 0; i < e->nin && p->lead[h] == first && found == NEVER; i++)
+        if (!ATOM_IS_LIT(e->in[i]) && shares_place(g, in, ATOM_INDEX(e->in[i]), v, first, kv))
+          found = ATOM_INDEX(e->in[i]);
+      if (found != NEVER) {
+        g->vars[found].place = place, placed[k] = found;
+        break;
+      }
+    }
+  }
+}
+
 /* ---- one jaxpr: bind inputs, place outputs, emit, copy out ---- */
 
 /* Output k of j into dests[k]. */
@@ -891,6 +932,10 @@ static bool jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const c
     cg_var *cv = &g->vars[v];
     if (cv->state == CV_NONE && !cv->scalar && !cv->place && cv->root == v) cv->place = dests[k];
   }
+  uint32_t *placed = malloc((j->nout + 1u) * sizeof *placed);
+  if (!placed) TJ_OOM();
+  if (loop_body) memset(placed, 0xff, (j->nout + 1u) * sizeof *placed); /* NEVER */
+  else place_producers(g, j, &in, plan, placed);
   emit_eqns(g, j, &in, plan);
   for (uint32_t k = 0; k < j->nout && !g->failed; k++)
     if (!clobbers || clobbers[k] < 0) emit_output(g, j, k, dests[k]);
@@ -900,9 +945,12 @@ static bool jaxpr_into(cg *g, const ir_jaxpr *j, const char *const *ins, const c
     cg_var *cv = &g->vars[root_of(g, j->outs[k])];
     if (cv->owned) cg_line(g, "%s(rt, v%u);", cg_fn(g, "tj_rt_free"), root_of(g, j->outs[k])), cv->owned = false;
   }
-  for (uint32_t k = 0; k < j->nout; k++)
+  for (uint32_t k = 0; k < j->nout; k++) {
     if (!ATOM_IS_LIT(j->outs[k]) && g->vars[ATOM_INDEX(j->outs[k])].place == dests[k])
       g->vars[ATOM_INDEX(j->outs[k])].place = NULL;
+    if (placed[k] != NEVER) g->vars[placed[k]].place = NULL;
+  }
+  free(placed);
   for (uint32_t v = 0; in.text && v < g->m->nvars; v++) /* the texts die with in */
     if (in.text[v]) g->vars[v].text = NULL;
   cg_info_free(&in, g->m->nvars);

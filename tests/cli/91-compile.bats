@@ -166,3 +166,38 @@ JSON
   refute_output --partial 'Sanitizer'
   assert_output --partial 'error:'
 }
+
+# Buffer assignment (issue 17 item 1): an array that dies in the fused loop
+# making an output is made in the output's place and the loop runs in
+# place; not when a later step, equation or alias still reads it.
+@test "run: a producer made in its output's place, and not when something reads it after the output is written" {
+  for n in 5000 300000; do
+    cat >"$BATS_TEST_TMPDIR/place.json" <<JSON
+{"source": ["auto inplace(float x[n]) { auto u = cumsum(x); return u * 2.0 + u; }",
+            "auto later_step(float x[n]) { auto u = cumsum(x); auto v = u * 2.0; return (v, v + u); }",
+            "auto later_eqn(float x[n]) { auto u = cumsum(x); return (u * 2.0, cumsum(u)); }",
+            "auto alias(float x[n]) { auto u = cumsum(x); auto w = reshape(u, (2, -1)); return (u * 2.0 + 1.0, w * 3.0); }"],
+ "function": "inplace",
+ "args": {"x": {"dtype": "f32", "shape": [$n], "random": {"seed": 3, "dist": "normal"}}}}
+JSON
+    for f in inplace later_step later_eqn alias; do
+      sed "s/\"function\": \"inplace\"/\"function\": \"$f\"/" "$BATS_TEST_TMPDIR/place.json" >"$BATS_TEST_TMPDIR/$f.json"
+      compiled_equals_reference "$BATS_TEST_TMPDIR/$f.json"
+    done
+    run tjit emit-c "$BATS_TEST_TMPDIR/inplace.json"
+    assert_success
+    refute_output --partial "tj_rt_alloc(rt, $((4 * n)));"
+    # (v, v + u): u lives in the second output, which the loop writes after
+    # its last read of u, block by block
+    for f in later_step; do
+      run tjit emit-c "$BATS_TEST_TMPDIR/$f.json"
+      assert_success
+      refute_output --partial "tj_rt_alloc(rt, $((4 * n)));"
+    done
+    for f in later_eqn alias; do
+      run tjit emit-c "$BATS_TEST_TMPDIR/$f.json"
+      assert_success
+      assert_output --partial "= tj_rt_alloc(rt, $((4 * n)));"
+    done
+  done
+}
