@@ -27,7 +27,11 @@
  * lose hits and misses if they overlap (the counters' fcntl lock is the
  * process's); the code of a matrix product calls OpenBLAS, thread-safe as
  * that build of it is. The fault-injection build's counters (make
- * check-oom) are global and unlocked.
+ * check-oom) are global and unlocked. The library starts threads of its
+ * own: a tj_session's first run whose compiled code splits a loop starts
+ * tj_run_opts.threads - 1 workers (the online CPUs' count by default),
+ * kept for its later runs and joined by tj_session_free; a tj_run without
+ * a session starts and joins them within the call.
  *
  * Memory: the large allocations (arrays' data, the compiled code's buffers
  * and the code itself, the generated C) may fail: the call then returns
