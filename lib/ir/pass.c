@@ -219,7 +219,7 @@ static void fuse_order(ir_module *m, ir_jaxpr *j, fuse_state *st, pass_fusion *p
   ir_eqn *old = malloc((n + 1u) * sizeof *old);
   uint32_t *pos = malloc((n + 1u) * sizeof *pos), *last = malloc((n + 1u) * sizeof *last);
   if (!old || !pos || !last) TJ_OOM();
-  memcpy(old, j->eqns, n * sizeof *old);
+  if (n) memcpy(old, j->eqns, n * sizeof *old); /* an empty jaxpr's eqns is NULL */
   for (uint32_t h = 0; h < n; h++) {
     if (st->taken[h]) continue;
     if (p->lead[h] == h) loop = h;
