@@ -122,7 +122,7 @@ OUT
   load_build_flags
   # word splitting wanted: pkg-config and LDFLAGS give several flags
   # shellcheck disable=SC2046,SC2086
-  run $CC -std=c11 -Wall -Wextra -Werror -o "$exe" "$TJIT_ROOT/examples/embed/embed.c" \
+  run $CC -std=c11 -Wall -Wextra -Werror -pedantic -o "$exe" "$TJIT_ROOT/examples/embed/embed.c" \
     $(pkg-config --cflags tjit) $LDFLAGS $(pkg-config --libs tjit)
   assert_success
   assert_output ''
@@ -141,7 +141,7 @@ OUT
   # libtjit.a, not the libtjit.so beside it
   libs=${libs/-ltjit/-l:libtjit.a}
   # shellcheck disable=SC2046,SC2086
-  run $CC -std=c11 -Wall -Wextra -Werror -o "$exe" "$TJIT_ROOT/examples/embed/embed.c" \
+  run $CC -std=c11 -Wall -Wextra -Werror -pedantic -o "$exe" "$TJIT_ROOT/examples/embed/embed.c" \
     $(pkg-config --cflags tjit) $LDFLAGS $libs
   assert_success
   assert_output ''
@@ -157,7 +157,7 @@ OUT
   local CC LDFLAGS CXX exe="$BATS_TEST_TMPDIR/embed-cpp"
   load_build_flags
   # shellcheck disable=SC2046,SC2086
-  run $CXX -std=c++11 -Wall -Wextra -Werror -o "$exe" "$TJIT_ROOT/examples/embed/embed.cpp" \
+  run $CXX -std=c++11 -Wall -Wextra -Werror -pedantic -o "$exe" "$TJIT_ROOT/examples/embed/embed.cpp" \
     $(pkg-config --cflags tjit) $LDFLAGS $(pkg-config --libs tjit)
   assert_success
   assert_output ''
