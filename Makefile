@@ -23,7 +23,8 @@ LDLIBS  += -lmvec
 # The library, one folder per stage (docs/ARCHITECTURE.md): the foundations,
 # the front end, the tracer, the IR and its passes, the reference evaluator,
 # the C backend and runtime, the caches and explain-recompile, the graph.
-# lib/ itself holds only the public header and the API over the stages.
+# lib/ itself holds only the public header and the API over the stages
+# (and lib/libtcc_shared.c, for the shared library alone: below).
 LIB_DIRS = base front trace ir eval backend cache graph
 LIB_SRC  = lib/api.c $(foreach d,$(LIB_DIRS),$(sort $(wildcard lib/$(d)/*.c)))
 CMD_SRC  = cmd/tjit.c cmd/common.c cmd/trace.c cmd/check.c cmd/run.c cmd/help.c cmd/emit_c.c cmd/options.c cmd/explain.c cmd/cache.c cmd/graph.c
@@ -42,7 +43,17 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ  = $(CMD_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-all: $(BUILD)/tjit $(BUILD)/libtjit.a $(BUILD)/libtjit.flags
+# The version, kept in one place: lib/tjit.h's TJ_VERSION (what
+# `tjit --version` and tj_version() say). It names the shared library
+# (libtjit.so.MAJOR.MINOR.PATCH, soname libtjit.so.MAJOR) and is tjit.pc's
+# Version.
+VERSION := $(shell sed -n 's/^.define TJ_VERSION "\([0-9.]*\)"$$/\1/p' lib/tjit.h)
+VERSION_MAJOR = $(firstword $(subst ., ,$(VERSION)))
+SONAME  = libtjit.so.$(VERSION_MAJOR)
+SHARED  = $(BUILD)/libtjit.so.$(VERSION)
+
+all: $(BUILD)/tjit $(BUILD)/libtjit.a $(BUILD)/libtjit.flags \
+     $(SHARED) $(BUILD)/$(SONAME) $(BUILD)/libtjit.so $(BUILD)/tjit.pc
 
 # `make V=1` shows the commands.
 Q = $(if $(V),,@)
@@ -67,6 +78,39 @@ $(BUILD)/libtjit.o: $(LIB_OBJ)
 	$(Q)$(OBJCOPY) -w --keep-global-symbol='tj_*' $@.all $@
 	@rm -f $@.all
 
+# The shared library is linked from the same objects (so they are built
+# position-independent; -fno-semantic-interposition lets gcc inline and
+# call the library's own functions directly, as in the executable) with
+# the static dependency's code (libtcc.a) inside it and the shared ones
+# as its DT_NEEDED, so a program needs only -ltjit. lib/libtjit.map
+# exports tj_* alone, as the archive does; the kernels and the runtime
+# stay local for the reason above.
+# libtcc.a is Debian's, position-dependent where it reads libc's stdout,
+# stderr and environ: the library links a copy of it with those names
+# renamed to variables of lib/libtcc_shared.c (which says why that is
+# enough).
+SHARED_OBJ = $(LIB_OBJ) $(BUILD)/lib/libtcc_shared.o
+$(SHARED_OBJ): ALL_CFLAGS += -fPIC -fno-semantic-interposition
+
+$(SHARED): $(SHARED_OBJ) $(BUILD)/libtcc-shared.a lib/libtjit.map
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) \
+	  -Wl,--version-script=lib/libtjit.map -o $@ $(SHARED_OBJ) $(BUILD)/libtcc-shared.a \
+	  $(filter-out -ltcc,$(LDLIBS))
+
+# The archive -ltcc finds, asked of the compiler when the link needs it.
+$(BUILD)/libtcc-shared.a:
+	@mkdir -p $(dir $@)
+	$(Q)$(OBJCOPY) --redefine-sym stdout=tjit_libtcc_stdout --redefine-sym stderr=tjit_libtcc_stderr \
+	  --redefine-sym environ=tjit_libtcc_environ "$$($(CC) -print-file-name=libtcc.a)" $@
+
+# The soname's link (what the dynamic loader looks for) and the
+# development link (what -ltjit finds).
+$(BUILD)/$(SONAME): $(SHARED)
+	$(Q)ln -sf $(notdir $<) $@
+$(BUILD)/libtjit.so: $(BUILD)/$(SONAME)
+	$(Q)ln -sf $(notdir $<) $@
+
 $(BUILD)/libtjit-internal.a: $(LIB_OBJ)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $^
@@ -82,6 +126,20 @@ $(BUILD)/libtjit.flags: FORCE
 	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 
 FORCE:
+
+# tjit.pc, for `pkg-config --cflags --libs tjit` (the shared library) and
+# `pkg-config --static --libs tjit` (libtjit.a and what it needs: the
+# libraries above, also as pkg-config modules where they have one). Made
+# from tjit.pc.in with this make's PREFIX (DESTDIR is only for install),
+# rewritten only when that changes.
+PC_REQUIRES_PRIVATE = libcjson libxxhash libsodium libcgraph libgvc
+$(BUILD)/tjit.pc: tjit.pc.in FORCE
+	@mkdir -p $(dir $@)
+	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PC_LIBDIR)|' \
+	  -e 's|@INCLUDEDIR@|$(PC_INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	  -e 's|@REQUIRES_PRIVATE@|$(PC_REQUIRES_PRIVATE)|' \
+	  -e 's|@LIBS_PRIVATE@|$(strip $(LDLIBS))|' tjit.pc.in >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 
 $(BUILD)/tjit: $(CMD_OBJ) $(BUILD)/libtjit.a
 	@echo "  LD      $@"
@@ -236,17 +294,48 @@ fuzz-smoke: fuzz-build
 fuzz: fuzz-build
 	@FUZZ_BUILD=$(FUZZ_BUILD) tests/fuzz/run campaign $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
-	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
-	install -m 755 $(BUILD)/tjit $(DESTDIR)$(PREFIX)/bin/tjit
-	install -m 644 $(BUILD)/libtjit.a $(DESTDIR)$(PREFIX)/lib/libtjit.a
-	install -m 644 lib/tjit.h $(DESTDIR)$(PREFIX)/include/tjit.h
-	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+# Where `make install` puts things (GNU conventions: PREFIX is what the
+# installed files say, tjit.pc's prefix; DESTDIR, for staging a package,
+# is prepended at install time only).
+BINDIR       ?= $(PREFIX)/bin
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+MANDIR       ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# tjit.pc names the directories under its prefix by ${prefix}, so that
+# pkg-config --define-prefix can move it.
+PC_LIBDIR     = $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
+PC_INCLUDEDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
+MAN1 = $(notdir $(wildcard man/*.1))
+MAN5 = $(notdir $(wildcard man/*.5))
+
+# Depends on the files it installs, not on `all`: an install after a
+# build relinks nothing (tests/cli/97-embed.bats installs the tree it
+# tests).
+install: $(BUILD)/tjit $(BUILD)/libtjit.a $(SHARED) $(BUILD)/tjit.pc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	  $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 755 $(BUILD)/tjit $(DESTDIR)$(BINDIR)/tjit
+	install -m 644 $(BUILD)/libtjit.a $(DESTDIR)$(LIBDIR)/libtjit.a
+	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/libtjit.so.$(VERSION)
+	ln -sf libtjit.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libtjit.so
+	install -m 644 $(BUILD)/tjit.pc $(DESTDIR)$(PKGCONFIGDIR)/tjit.pc
+	install -m 644 lib/tjit.h $(DESTDIR)$(INCLUDEDIR)/tjit.h
+	install -m 644 $(MAN1:%=man/%) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN5:%=man/%) $(DESTDIR)$(MANDIR)/man5/
+
+# Removes the files install wrote (not the directories: others' files may
+# share them).
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tjit $(DESTDIR)$(LIBDIR)/libtjit.a \
+	  $(DESTDIR)$(LIBDIR)/libtjit.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	  $(DESTDIR)$(LIBDIR)/libtjit.so $(DESTDIR)$(PKGCONFIGDIR)/tjit.pc \
+	  $(DESTDIR)$(INCLUDEDIR)/tjit.h \
+	  $(MAN1:%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN5:%=$(DESTDIR)$(MANDIR)/man5/%)
 
 clean:
 	rm -rf build build-asan build-oom build-fuzz
 
-.PHONY: FORCE all unit deps demo check check-asan check-oom update-golden docs bench bench-peers install clean \
+.PHONY: FORCE all unit deps demo check check-asan check-oom update-golden docs bench bench-peers install uninstall clean \
         fuzz-deps fuzz-build fuzz-harnesses fuzz-smoke fuzz

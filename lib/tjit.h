@@ -48,6 +48,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define TJ_VERSION "0.1.0"
 
 /* Statuses double as the CLI's exit codes. */
@@ -402,4 +406,7 @@ char *tj_explain_json(const tj_explain_report *r);
 char *tj_explain_github(const tj_explain_report *r);
 void tj_explain_free(tj_explain_report *r);
 
+#ifdef __cplusplus
+}
+#endif
 #endif
