@@ -49,6 +49,7 @@ struct tj_fn {
   fn_arg *ins, *outs;
   char *tree;              /* the result's pytree structure */
   void **in_ptrs, **out_ptrs; /* one call's buffers as the code gets them */
+  uintptr_t *lo, *hi;      /* one call's buffers' bytes (inputs', then outputs') */
   tj_ctx *diag;            /* the last call's diagnostics */
 };
 
@@ -75,7 +76,7 @@ void tj_fn_free(tj_fn *fn) {
   par_free(fn->par);
   for (uint32_t i = 0; fn->ins && i < fn->nin; i++) free(fn->ins[i].name);
   free(fn->ins), free(fn->outs), free(fn->tree);
-  free(fn->in_ptrs), free(fn->out_ptrs);
+  free(fn->in_ptrs), free(fn->out_ptrs), free(fn->lo), free(fn->hi);
   tj_ctx_free(fn->diag);
   free(fn);
 }
@@ -103,6 +104,7 @@ static tj_fn *fn_from_jaxpr(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o
   for (uint32_t k = 0; k < nout; k++) fn->outs[k] = arg_of(ir_atom_aval(m, m->top->outs[k]), NULL);
   fn->tree = fn_strdup(j->out_tree ? j->out_tree : "*");
   fn->in_ptrs = fn_calloc(nin, sizeof *fn->in_ptrs), fn->out_ptrs = fn_calloc(nout, sizeof *fn->out_ptrs);
+  fn->lo = fn_calloc(nin + nout, sizeof *fn->lo), fn->hi = fn_calloc(nin + nout, sizeof *fn->hi);
   fn->max_work = run_max_work(o);
   fn->par = par_new(o->threads > 0 ? o->threads : par_online_cpus());
   fn->diag = tj_ctx_new();
@@ -209,8 +211,8 @@ static bool contiguous(const tj_buffer *b, const fn_arg *a) {
 
 /* The bytes [*lo, *hi) a buffer's elements span; false when the strides
  * put them beyond the address space. */
-static bool extent(const tj_buffer *b, const fn_arg *a, intptr_t *lo, intptr_t *hi) {
-  int64_t below = 0, above = 0;
+static bool extent(const tj_buffer *b, const fn_arg *a, uintptr_t *lo, uintptr_t *hi) {
+  int64_t below = 0, above = 0; /* elements before and after data */
   for (int d = 0; d < b->rank; d++) {
     int64_t stride = b->strides && b->dims[d] > 1 ? b->strides[d] : 0, far;
     if (!b->strides && d == 0) stride = 1, far = a->size - 1;
@@ -222,34 +224,51 @@ static bool extent(const tj_buffer *b, const fn_arg *a, intptr_t *lo, intptr_t *
   if (__builtin_mul_overflow(below, (int64_t)a->elem, &lo_bytes) ||
       __builtin_mul_overflow(above + 1, (int64_t)a->elem, &hi_bytes))
     return false;
-  *lo = (intptr_t)b->data + (intptr_t)lo_bytes, *hi = (intptr_t)b->data + (intptr_t)hi_bytes;
-  return true;
+  *lo = (uintptr_t)b->data + (uintptr_t)lo_bytes, *hi = (uintptr_t)b->data + (uintptr_t)hi_bytes;
+  return *lo <= (uintptr_t)b->data && *hi > (uintptr_t)b->data; /* no wrap */
 }
 
-/* An output may share no byte with another buffer of the call: the code
- * may write an output before it has read all of an input. */
+/* Buffer i of a call: the inputs', then the outputs'. */
+typedef struct fn_slot {
+  const fn_arg *arg;
+  const tj_buffer *buf;
+  const char *what;        /* "input", "output" */
+  uint32_t k;              /* its index among them */
+  void **ptr;              /* what the code gets for it */
+} fn_slot;
+
+static fn_slot slot_of(tj_fn *fn, uint32_t i, const tj_buffer *ins, const tj_buffer *outs) {
+  if (i < fn->nin) return (fn_slot){&fn->ins[i], &ins[i], "input", i, &fn->in_ptrs[i]};
+  uint32_t k = i - fn->nin;
+  return (fn_slot){&fn->outs[k], &outs[k], "output", k, &fn->out_ptrs[k]};
+}
+
+static tj_status slot_error(tj_fn *fn, fn_slot s, const char *why) {
+  char label[160];
+  arg_label(s.what, s.k, s.arg, label, sizeof label);
+  return call_error(fn, "%s: %s", label, why);
+}
+
+/* Every buffer's bytes (none for an empty one), then: an output may
+ * share no byte with another buffer of the call, as the code may write
+ * an output before it has read all of an input. */
 static tj_status check_overlaps(tj_fn *fn, const tj_buffer *ins, const tj_buffer *outs) {
-  for (uint32_t k = 0; k < fn->nout; k++) {
-    intptr_t lo, hi, lo2, hi2;
-    char label[160], other[160];
-    arg_label("output", k, &fn->outs[k], label, sizeof label);
-    if (fn->outs[k].size == 0 || fn->outs[k].elem == 0) continue;
-    if (!extent(&outs[k], &fn->outs[k], &lo, &hi)) return call_error(fn, "%s: its strides overflow", label);
-    for (uint32_t i = 0; i < fn->nin + k; i++) {
-      bool input = i < fn->nin;
-      const fn_arg *a = input ? &fn->ins[i] : &fn->outs[i - fn->nin];
-      const tj_buffer *b = input ? &ins[i] : &outs[i - fn->nin];
-      if (a->size == 0 || a->elem == 0) continue;
-      if (!extent(b, a, &lo2, &hi2)) {
-        arg_label(input ? "input" : "output", input ? i : i - fn->nin, a, other, sizeof other);
-        return call_error(fn, "%s: its strides overflow", other);
-      }
-      if (lo < hi2 && lo2 < hi) {
-        arg_label(input ? "input" : "output", input ? i : i - fn->nin, a, other, sizeof other);
-        return call_error(fn, "%s overlaps %s: an output may not share memory with another buffer", label, other);
-      }
-    }
+  uint32_t n = fn->nin + fn->nout;
+  for (uint32_t i = 0; i < n; i++) {
+    fn_slot s = slot_of(fn, i, ins, outs);
+    fn->lo[i] = fn->hi[i] = 0;
+    if (s.arg->size > 0 && s.arg->elem > 0 && !extent(s.buf, s.arg, &fn->lo[i], &fn->hi[i]))
+      return slot_error(fn, s, "its strides reach beyond the address space");
   }
+  for (uint32_t k = fn->nin; k < n; k++)
+    for (uint32_t i = 0; i < k && fn->lo[k] < fn->hi[k]; i++)
+      if (fn->lo[i] < fn->hi[i] && fn->lo[k] < fn->hi[i] && fn->lo[i] < fn->hi[k]) {
+        fn_slot out = slot_of(fn, k, ins, outs), other = slot_of(fn, i, ins, outs);
+        char label[160], label2[160];
+        arg_label(out.what, out.k, out.arg, label, sizeof label);
+        arg_label(other.what, other.k, other.arg, label2, sizeof label2);
+        return call_error(fn, "%s overlaps %s: an output may not share memory with another buffer", label, label2);
+      }
   return TJ_OK;
 }
 
@@ -316,33 +335,28 @@ static max_align_t empty_buffer;
  * (*copies counts them). TJ_ERR_BUDGET when a copy cannot be had. */
 static tj_status point_at(tj_fn *fn, const tj_buffer *ins, const tj_buffer *outs, int *copies) {
   for (uint32_t i = 0; i < fn->nin + fn->nout; i++) {
-    bool input = i < fn->nin;
-    uint32_t k = input ? i : i - fn->nin;
-    const fn_arg *a = input ? &fn->ins[k] : &fn->outs[k];
-    const tj_buffer *b = input ? &ins[k] : &outs[k];
-    void **slot = input ? &fn->in_ptrs[k] : &fn->out_ptrs[k];
-    if (!b->data) *slot = &empty_buffer;
-    else if (contiguous(b, a)) *slot = b->data;
-    else if (!(*slot = scratch_new(fn, a, input ? "input" : "output", k))) return TJ_ERR_BUDGET;
+    fn_slot s = slot_of(fn, i, ins, outs);
+    if (!s.buf->data) *s.ptr = &empty_buffer;
+    else if (contiguous(s.buf, s.arg)) *s.ptr = s.buf->data;
+    else if (!(*s.ptr = scratch_new(fn, s.arg, s.what, s.k))) return TJ_ERR_BUDGET;
     else {
       ++*copies;
-      if (input) copy_strided(a, b, *slot, true);
+      if (i < fn->nin) copy_strided(s.arg, s.buf, *s.ptr, true);
     }
   }
   return TJ_OK;
 }
 
-/* After a run: strided outputs copied out (ok) and every copy freed. */
+/* After a run that ended with code: strided outputs copied out (when it
+ * succeeded and their guards are intact) and every copy freed. */
 static int release_copies(tj_fn *fn, const tj_buffer *ins, const tj_buffer *outs, int code) {
   for (uint32_t i = 0; i < fn->nin + fn->nout; i++) {
-    bool input = i < fn->nin;
-    uint32_t k = input ? i : i - fn->nin;
-    const fn_arg *a = input ? &fn->ins[k] : &fn->outs[k];
-    const tj_buffer *b = input ? &ins[k] : &outs[k];
-    void *p = input ? fn->in_ptrs[k] : fn->out_ptrs[k];
-    if (!p || p == b->data || p == (void *)&empty_buffer) continue;
-    if (!input && code == JIT_OK && !jit_guard_intact(p, (size_t)a->size * a->elem)) code = JIT_OVERRUN;
-    if (!input && code == JIT_OK) copy_strided(a, b, p, false);
+    fn_slot s = slot_of(fn, i, ins, outs);
+    void *p = *s.ptr;
+    if (!p || p == s.buf->data || p == (void *)&empty_buffer) continue;
+    bool output = i >= fn->nin;
+    if (output && code == JIT_OK && !jit_guard_intact(p, (size_t)s.arg->size * s.arg->elem)) code = JIT_OVERRUN;
+    if (output && code == JIT_OK) copy_strided(s.arg, s.buf, p, false);
     big_free(p);
   }
   return code;

@@ -184,6 +184,21 @@ static void test_strided(void) {
   loaded_free(&l);
 }
 
+/* Empty arrays: their data may be NULL. */
+static void test_empty(void) {
+  const char *spec = "{\"source\": \"auto f(float x[0], float y) { return (x + 1, y * 3); }\","
+                     " \"args\": {\"x\": {\"dtype\": \"f32\", \"shape\": [0]}, \"y\": 2.0}}";
+  loaded l = compile_text(spec, NULL);
+  CHECK(l.fn != NULL);
+  if (!l.fn) return loaded_free(&l);
+  static const int64_t none[] = {0};
+  float y = 2, z = 0;
+  tj_buffer in[2] = {array(TJ_DTYPE_F32, 1, none, NULL), scalar(TJ_DTYPE_F32, &y)};
+  tj_buffer out[2] = {array(TJ_DTYPE_F32, 1, none, NULL), scalar(TJ_DTYPE_F32, &z)};
+  CHECK(tj_fn_call(l.fn, in, 2, out, 2) == TJ_OK && z == 6);
+  loaded_free(&l);
+}
+
 /* Each wrong call: TJ_ERR_USAGE, kind usage, its message; nothing run. */
 static void expect_usage(tj_fn *fn, const tj_buffer *in, int nin, tj_buffer *out, int nout, const char *message) {
   CHECK(tj_fn_call(fn, in, nin, out, nout) == TJ_ERR_USAGE);
@@ -227,6 +242,10 @@ static void test_wrong_calls(void) {
   expect_usage(l.fn, in, 2, bad_out, 2, "output 1 overlaps input 1 (w): an output may not share memory with another buffer");
   bad_out[1] = array(TJ_DTYPE_F32, 1, dims3, o0 + 2);
   expect_usage(l.fn, in, 2, bad_out, 2, "output 1 overlaps output 0: an output may not share memory with another buffer");
+  static const int64_t far_apart[] = {INT64_MAX / 2};
+  bad[1] = array(TJ_DTYPE_F32, 1, dims3, w);
+  bad[1].strides = far_apart;
+  expect_usage(l.fn, bad, 2, out, 2, "input 1 (w): its strides reach beyond the address space");
   /* a good call after: its diagnostics are gone */
   o0[0] = o1[0] = 0;
   CHECK(tj_fn_call(l.fn, in, 2, out, 2) == TJ_OK && o0[0] == 2 && o1[0] == 2);
@@ -362,6 +381,7 @@ int main(int argc, char **argv) {
   test_tuple_against_tj_run();
   test_strided();
   test_wrong_calls();
+  test_empty();
   test_failing_trace();
   test_max_work();
   test_threads();
