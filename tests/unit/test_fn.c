@@ -8,6 +8,7 @@
 #include "api.h"
 #include "jit.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -340,6 +341,33 @@ static void test_threads(void) {
   CHECK(w[0].bad == 0 && w[1].bad == 0);
 }
 
+/* A loop long enough to be split (2^20 elements) on the function's own
+ * two threads: the same values as on one, call after call. */
+static void test_split_loop(void) {
+  const char *spec = "{\"source\": \"auto f(float x[1048576]) { return sin(x) * 2 + 1; }\","
+                     " \"args\": {\"x\": {\"dtype\": \"f32\", \"shape\": [1048576]}}}";
+  enum { N = 1048576 };
+  tj_run_opts o = tj_run_defaults();
+  o.threads = 2;
+  loaded two = compile_text(spec, &o);
+  o.threads = 1;
+  loaded one = compile_text(spec, &o);
+  CHECK(two.fn && one.fn);
+  static const int64_t n[] = {N};
+  float *x = malloc(N * sizeof *x), *y1 = malloc(N * sizeof *y1), *y2 = malloc(N * sizeof *y2);
+  for (int call = 0; two.fn && one.fn && x && y1 && y2 && call < 3; call++) {
+    for (int e = 0; e < N; e++) x[e] = (float)((e * 31 + call) % 1000) * 0.01f;
+    tj_buffer in = array(TJ_DTYPE_F32, 1, n, x), out1 = array(TJ_DTYPE_F32, 1, n, y1),
+              out2 = array(TJ_DTYPE_F32, 1, n, y2);
+    CHECK(tj_fn_call(two.fn, &in, 1, &out2, 1) == TJ_OK && tj_fn_call(one.fn, &in, 1, &out1, 1) == TJ_OK);
+    CHECK(memcmp(y1, y2, N * sizeof *y1) == 0);
+    CHECK(y2[0] == sinf(x[0]) * 2 + 1 || fabsf(y2[0] - (sinf(x[0]) * 2 + 1)) < 1e-6f); /* libm or libmvec's sin */
+  }
+  free(x), free(y1), free(y2);
+  loaded_free(&two);
+  loaded_free(&one);
+}
+
 static double now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -385,5 +413,6 @@ int main(int argc, char **argv) {
   test_failing_trace();
   test_max_work();
   test_threads();
+  test_split_loop();
   return HARNESS_REPORT();
 }
