@@ -368,7 +368,8 @@ typedef struct tj_buffer {
  * written whole, whatever they held; on failure their contents are
  * unspecified. A call over the function's max_work, or whose compiled
  * code cannot allocate its buffers, is TJ_ERR_BUDGET with tj_run's
- * diagnostic. The diagnostics of the last call are in tj_fn_diagnostics. */
+ * diagnostic. The diagnostics of the last call are in tj_fn_diagnostics.
+ * The function keeps no pointer to the buffers once the call returns. */
 tj_status tj_fn_call(tj_fn *fn, const tj_buffer *inputs, int ninputs, tj_buffer *outputs, int noutputs);
 /* The context holding the diagnostics of the function's last call (none
  * after a call that succeeded), for tj_print_diagnostics,

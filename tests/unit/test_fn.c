@@ -374,27 +374,39 @@ static double now_ns(void) {
   return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
+static int by_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
 /* ns per call of f(x) = x * 2 + 1 on a float: tj_fn_call, and jit_run_par
- * (the compiled code with its runtime, what tj_run times) on the same C. */
+ * (the compiled code with its runtime, what tj_run times) on the same C;
+ * rounds of each interleaved (the machine is shared), their medians. */
 static void bench(void) {
-  enum { CALLS = 1000000 };
+  enum { ROUNDS = 11, CALLS = 100000 };
   loaded l = compile_text(scalar_spec, NULL);
   if (!l.fn) return loaded_free(&l);
   float x = 1.5f, y = 0;
   tj_buffer in = scalar(TJ_DTYPE_F32, &x), out = scalar(TJ_DTYPE_F32, &y);
-  double t0 = now_ns();
-  for (int i = 0; i < CALLS; i++) tj_fn_call(l.fn, &in, 1, &out, 1);
-  double fn_ns = (now_ns() - t0) / CALLS;
   tj_jaxpr *j = NULL;
   tj_status st = tj_trace(l.ctx, l.spec, NULL, &j);
   tj_trace_opts o = tj_trace_defaults();
   jit_program *p = st == TJ_OK ? run_compile_module(l.ctx, j->m, &o, &st) : NULL;
   void *ins[1] = {&x}, *outs[1] = {&y};
-  t0 = now_ns();
-  for (int i = 0; p && i < CALLS; i++) jit_run_par(p, NULL, ins, outs, 1000000);
-  double run_ns = (now_ns() - t0) / CALLS;
-  printf("f(x) = x * 2 + 1 on a float, %d calls: tj_fn_call %.1f ns, jit_run %.1f ns, overhead %.1f ns per call\n",
-         CALLS, fn_ns, run_ns, fn_ns - run_ns);
+  double fn_ns[ROUNDS], run_ns[ROUNDS];
+  for (int r = 0; p && r < ROUNDS; r++) {
+    double t0 = now_ns();
+    for (int i = 0; i < CALLS; i++) tj_fn_call(l.fn, &in, 1, &out, 1);
+    double t1 = now_ns();
+    for (int i = 0; i < CALLS; i++) jit_run_par(p, NULL, ins, outs, 1000000);
+    fn_ns[r] = (t1 - t0) / CALLS, run_ns[r] = (now_ns() - t1) / CALLS;
+  }
+  if (p) {
+    qsort(fn_ns, ROUNDS, sizeof *fn_ns, by_value), qsort(run_ns, ROUNDS, sizeof *run_ns, by_value);
+    printf("f(x) = x * 2 + 1 on a float, median of %d rounds of %d calls: tj_fn_call %.1f ns, jit_run %.1f ns, "
+           "overhead %.1f ns per call\n", ROUNDS, CALLS, fn_ns[ROUNDS / 2], run_ns[ROUNDS / 2],
+           fn_ns[ROUNDS / 2] - run_ns[ROUNDS / 2]);
+  }
   jit_free(p);
   tj_jaxpr_free(j);
   loaded_free(&l);
