@@ -93,9 +93,11 @@ static int call_tuple(tj_fn *fn, const float *a, const float *v, float *dotn, fl
   tj_buffer in[2] = {array(TJ_DTYPE_F32, 2, dims43, (void *)a), array(TJ_DTYPE_F32, 1, dims3, (void *)v)};
   tj_buffer out[3] = {array(TJ_DTYPE_F32, 1, dims4, dotn), array(TJ_DTYPE_F32, 1, dims4, sums),
                       array(TJ_DTYPE_F32, 2, dims43, twice)};
-  for (int k = 0; k < 4; k++) dotn[k] = sums[k] = 0.0f / 0.0f; /* garbage: outputs are written whole */
+  for (int k = 0; k < 12; k++) twice[k] = dotn[k % 4] = sums[k % 4] = 0.0f / 0.0f; /* outputs are written whole */
+  float a_before[12], v_before[3];
+  memcpy(a_before, a, sizeof a_before), memcpy(v_before, v, sizeof v_before);
   if (tj_fn_call(fn, in, 2, out, 3) != TJ_OK) return 1;
-  int bad = 0;
+  int bad = memcmp(a_before, a, sizeof a_before) != 0 || memcmp(v_before, v, sizeof v_before) != 0; /* read only */
   for (int r = 0; r < 4; r++) {
     float d = 0, s = 0;
     for (int c = 0; c < 3; c++) d += a[r * 3 + c] * v[c], s += a[r * 3 + c], bad += twice[r * 3 + c] != a[r * 3 + c] * 2;
