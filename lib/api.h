@@ -1,5 +1,5 @@
 /* The public types' insides, shared by the files that implement tjit.h
- * (api.c, run.c). */
+ * (api.c, run.c, fn.c, grad_check.c). */
 #ifndef TJ_API_H
 #define TJ_API_H
 #include <stdbool.h>
