@@ -1,5 +1,5 @@
 /* The public types' insides, shared by the files that implement tjit.h
- * (api.c, run.c). */
+ * (api.c, run.c, fn.c, grad_check.c). */
 #ifndef TJ_API_H
 #define TJ_API_H
 #include <stdbool.h>
@@ -66,5 +66,22 @@ tj_status run_argument_arrays(tj_ctx *ctx, const tj_spec *spec, uint32_t n, cons
  * within o->max_work; outs[0..nout) receive new arrays, the caller's. */
 tj_status run_module(tj_ctx *ctx, const ir_module *m, const tj_run_opts *o, struct tj_array **args,
                      struct tj_array **outs);
+
+/* run.c's steps that compiled functions (fn.c, tj_compile) share. */
+struct jit_program;
+struct mem_estimate;
+/* m's top jaxpr through the pass pipeline to C, compiled by libtcc in
+ * memory; NULL with the status in *st (a compile failure saves the C to
+ * a file the diagnostic names, as tj_run does). */
+struct jit_program *run_compile_module(tj_ctx *ctx, const ir_module *m, const tj_trace_opts *o, tj_status *st);
+/* The budget of a run (tj_run_opts.max_work, 0: TJ_MAX_WORK). */
+long long run_max_work(const tj_run_opts *o);
+/* tj_run's refusal of a call whose estimated memory (inputs ins, m's
+ * outputs, its temporaries: *mem) is over o->max_memory. */
+tj_status run_check_memory(tj_ctx *ctx, const tj_run_opts *o, const ir_module *m, const tj_aval *ins,
+                           struct mem_estimate *mem);
+/* The diagnostic and status of a run of p that ended with jit.h's code
+ * (TJ_OK for JIT_OK); budget is the run's max_work. */
+tj_status run_report_failure(tj_ctx *ctx, int code, const struct jit_program *p, long long budget);
 
 #endif

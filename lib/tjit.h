@@ -46,6 +46,7 @@
 #ifndef TJIT_H
 #define TJIT_H
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #ifdef __cplusplus
@@ -284,6 +285,101 @@ char *tj_result_json(const tj_result *r, size_t k);
 tj_status tj_result_write_npy(tj_ctx *ctx, const tj_result *r, size_t k,
                               const char *path);
 void tj_result_free(tj_result *r);
+
+/* ---- compiled functions: compile once, call many times ----
+ * tj_compile traces one call, runs the passes and compiles the C once, as
+ * jax.jit's cache entry for one signature: the call's static arguments
+ * (static_argnums/static_argnames) are fixed into the function, and its
+ * traced arguments' dtypes and shapes (avals) are the only ones it takes.
+ * tj_fn_call then runs the compiled code on the caller's own buffers: no
+ * spec, no JSON, no copies (but for strided buffers, below).
+ *
+ * Threads: a tj_fn does not keep the tj_ctx or tj_spec it was compiled
+ * from (either may be freed after tj_compile) and holds the compiled
+ * code's buffer pool, its worker threads and the diagnostics of its last
+ * call, so one tj_fn takes one call at a time; separate tj_fn's may be
+ * called from separate threads at once (running compiled code takes no
+ * lock; tj_compile and tj_fn_free wait on the libtcc lock, see Threads
+ * above). */
+
+/* Element types, as the library numbers them (in JSON and listings the
+ * short names: "bool", "i8" ... "f32", "float0", "key<fry>"). A buffer
+ * holds its elements as C holds them: bool one byte 0 or 1, bf16 and f16
+ * their 16 bits, a key<fry> its two uint32 words. */
+typedef enum tj_dtype_id {
+  TJ_DTYPE_BOOL, TJ_DTYPE_I8, TJ_DTYPE_I16, TJ_DTYPE_I32, TJ_DTYPE_I64, TJ_DTYPE_U8, TJ_DTYPE_U32,
+  TJ_DTYPE_F32, TJ_DTYPE_F64, TJ_DTYPE_U16, TJ_DTYPE_U64, TJ_DTYPE_BF16, TJ_DTYPE_F16, TJ_DTYPE_FLOAT0,
+  TJ_DTYPE_KEY,
+} tj_dtype_id;
+/* Its short name ("f32") and its bytes per element; NULL and -1 for a
+ * number that is no tj_dtype_id. */
+const char *tj_dtype_name(int dtype);
+int tj_dtype_size(int dtype);
+
+typedef struct tj_fn tj_fn;
+
+/* Compiles the call opts->trace picks (tj_trace's call and --args; the
+ * arguments' values are not used, only their avals: a spec may give them
+ * as {"dtype": "f32", "shape": [3]}). Of tj_run's options it reads trace,
+ * threads (the function's workers, started at the first call that splits
+ * a loop, kept until tj_fn_free), max_work (each call's budget) and
+ * max_memory (a function whose inputs, outputs and temporaries at their
+ * peak are estimated over it is refused here, as tj_run refuses a run);
+ * NULL: tj_run_defaults(). NULL on failure (the trace's error, a budget,
+ * a compile failure as tj_run reports them) with the diagnostics in ctx. */
+tj_fn *tj_compile(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *opts);
+/* Frees the function, its code, buffers and threads; NULL is fine. */
+void tj_fn_free(tj_fn *fn);
+
+/* The function's inputs (the traced arguments' leaves, in the jaxpr's
+ * invar order) and outputs (the flattened result, tj_fn_tree). */
+int tj_fn_nin(const tj_fn *fn);
+int tj_fn_nout(const tj_fn *fn);
+/* The result's pytree structure, as tj_result_tree. */
+const char *tj_fn_tree(const tj_fn *fn);
+
+/* An input's or output's aval. The pointers are the function's, valid
+ * until tj_fn_free. */
+typedef struct tj_buffer_desc {
+  int dtype;              /* tj_dtype_id */
+  int weak;               /* JAX's weak_type (it does not change the buffer) */
+  int rank;
+  const int64_t *dims;    /* rank of them */
+  int64_t size;           /* elements: the product of dims (1 for rank 0) */
+  const char *name;       /* an input's argument path, "x" or "params['w']"; outputs: NULL */
+} tj_buffer_desc;
+/* Input (output) i into *out and 1; 0, *out untouched, when there is none. */
+int tj_fn_in(const tj_fn *fn, int i, tj_buffer_desc *out);
+int tj_fn_out(const tj_fn *fn, int i, tj_buffer_desc *out);
+
+/* One array of the caller's. */
+typedef struct tj_buffer {
+  int dtype;              /* tj_dtype_id */
+  int rank;
+  const int64_t *dims;    /* rank of them (NULL for rank 0) */
+  const int64_t *strides; /* in elements, any sign; NULL: contiguous, row-major */
+  void *data;             /* the element at index 0 ... 0; NULL only when empty */
+} tj_buffer;
+
+/* Runs the function on ninputs inputs into noutputs outputs, which must
+ * be the function's counts, dtypes and shapes exactly (rank included):
+ * else TJ_ERR_USAGE, nothing run, with a diagnostic such as "input 1 (w):
+ * expected f32[64,128], got f32[64,127]". An output may not share memory
+ * with an input or another output (TJ_ERR_USAGE). Contiguous buffers are
+ * read and written in place; a strided input is first copied into a
+ * contiguous scratch buffer and a strided output computed in one, then
+ * copied out (its strides must not make two elements one). Outputs are
+ * written whole, whatever they held; on failure their contents are
+ * unspecified. A call over the function's max_work, or whose compiled
+ * code cannot allocate its buffers, is TJ_ERR_BUDGET with tj_run's
+ * diagnostic. The diagnostics of the last call are in tj_fn_diagnostics.
+ * The function keeps no pointer to the buffers once the call returns. */
+tj_status tj_fn_call(tj_fn *fn, const tj_buffer *inputs, int ninputs, tj_buffer *outputs, int noutputs);
+/* The context holding the diagnostics of the function's last call (none
+ * after a call that succeeded), for tj_print_diagnostics,
+ * tj_diagnostic_get and the JSON forms; the function's, valid until its
+ * next call. */
+const tj_ctx *tj_fn_diagnostics(const tj_fn *fn);
 
 /* ---- the gradient checker (tjit run --grad-check) ----
  * For one call of the function f (inputs x, outputs y): a random direction

@@ -175,7 +175,7 @@ static tj_result *result_new(size_t n, const char *tree) {
 }
 
 /* The budget of a run (tj_run_opts.max_work). */
-static long long max_work(const tj_run_opts *o) {
+long long run_max_work(const tj_run_opts *o) {
   if (o->max_work <= 0) return TJ_MAX_WORK;
   return o->max_work < TJ_WORK_SATURATED ? o->max_work : TJ_WORK_SATURATED; /* the total cannot wrap */
 }
@@ -183,7 +183,7 @@ static long long max_work(const tj_run_opts *o) {
 static tj_status run_reference(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_array **args,
                                tj_result *res) {
   diag_at at = {&ctx->diags, NULL, span_make(0, 0), NULL};
-  return eval_jaxpr_budget(&at, j->m, j->m->top, (const tj_array *const *)args, res->outs, max_work(o));
+  return eval_jaxpr_budget(&at, j->m, j->m->top, (const tj_array *const *)args, res->outs, run_max_work(o));
 }
 
 /* Saves source where a bug report can pick it up; the path goes in the
@@ -395,10 +395,10 @@ static int timed_runs(jit_program *p, tj_par *par, void **in, void **out, const 
   int n = o->repeat > 1 ? o->repeat : 1, code = JIT_OK;
   double *ms = calloc((size_t)n, sizeof *ms);
   if (!ms) TJ_OOM();
-  if (n > 1) code = jit_run_par(p, par, in, out, max_work(o));
+  if (n > 1) code = jit_run_par(p, par, in, out, run_max_work(o));
   for (int r = 0; r < n && code == JIT_OK; r++) {
     double t0 = now_ms();
-    code = jit_run_par(p, par, in, out, max_work(o));
+    code = jit_run_par(p, par, in, out, run_max_work(o));
     ms[r] = now_ms() - t0;
   }
   qsort(ms, (size_t)n, sizeof *ms, by_value);
@@ -406,6 +406,21 @@ static int timed_runs(jit_program *p, tj_par *par, void **in, void **out, const 
   if (o->times) o->times->run_ms = ms[n / 2], o->times->threads = threads;
   free(ms);
   return code;
+}
+
+tj_status run_report_failure(tj_ctx *ctx, int code, const jit_program *p, long long budget) {
+  if (code == JIT_OVERRUN) {
+    diag_error(&ctx->diags, NULL, span_make(0, 0),
+               "internal error: the compiled code wrote past the end of a buffer (a bug in tjit's C generator)");
+    return TJ_ERR_INTERNAL;
+  } else if (code == JIT_WORK) {
+    work_budget_report(&ctx->diags, budget);
+    return TJ_ERR_BUDGET;
+  } else if (code == JIT_NOMEM) {
+    diag_out_of_memory(&ctx->diags, TJ_NOMEM_FMT "a buffer of the compiled code", jit_nomem_bytes(p));
+    return TJ_ERR_BUDGET;
+  }
+  return code == JIT_OK ? TJ_OK : TJ_ERR_PROGRAM;
 }
 
 /* Runs program p on args into res (outputs allocated from p's avals), on
@@ -427,18 +442,7 @@ static tj_status run_program(tj_ctx *ctx, const session_prog *p, tj_par *par, ui
   for (uint32_t k = 0; k < p->nout && code == JIT_OK && st == TJ_OK; k++)
     if (!jit_guard_intact(out[k], (size_t)res->outs[k]->size * (size_t)dtype_size(res->outs[k]->dtype)))
       code = JIT_OVERRUN;
-  if (code == JIT_OVERRUN) {
-    diag_error(&ctx->diags, NULL, span_make(0, 0),
-               "internal error: the compiled code wrote past the end of a buffer (a bug in tjit's C generator)");
-    st = TJ_ERR_INTERNAL;
-  } else if (code == JIT_WORK) {
-    work_budget_report(&ctx->diags, max_work(o));
-    st = TJ_ERR_BUDGET;
-  } else if (code == JIT_NOMEM) {
-    diag_out_of_memory(&ctx->diags, TJ_NOMEM_FMT "a buffer of the compiled code", jit_nomem_bytes(p->prog));
-    st = TJ_ERR_BUDGET;
-  }
-  if (code != JIT_OK && st == TJ_OK) st = TJ_ERR_PROGRAM;
+  if (st == TJ_OK) st = run_report_failure(ctx, code, p->prog, run_max_work(o));
   free(in);
   free(out);
   return st;
@@ -461,19 +465,22 @@ static tj_status check_results(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts
   return st;
 }
 
-tj_status run_module(tj_ctx *ctx, const ir_module *m, const tj_run_opts *o, tj_array **args, tj_array **outs) {
-  tj_buf src = {0};
-  tj_status st = generate(ctx, m, &o->trace, &src);
-  if (st != TJ_OK) return st;
-  session_prog p = {.nout = m->top->nout, .needs = jit_source_needs(src.data)};
-  p.prog = build(ctx, src.data, p.needs, false, &p.object);
-  if (!p.prog) {
-    if (diag_last_is_budget(&ctx->diags)) st = TJ_ERR_BUDGET;
-    else save_failed_source(ctx, src.data), st = TJ_ERR_INTERNAL;
-    buf_free(&src);
-    return st;
+jit_program *run_compile_module(tj_ctx *ctx, const ir_module *m, const tj_trace_opts *o, tj_status *st) {
+  tj_buf src = {0}, object = {0};
+  if ((*st = generate(ctx, m, o, &src)) != TJ_OK) return NULL;
+  jit_program *p = build(ctx, src.data, jit_source_needs(src.data), false, &object);
+  if (!p) {
+    if (diag_last_is_budget(&ctx->diags)) *st = TJ_ERR_BUDGET;
+    else save_failed_source(ctx, src.data), *st = TJ_ERR_INTERNAL;
   }
   buf_free(&src);
+  return p;
+}
+
+tj_status run_module(tj_ctx *ctx, const ir_module *m, const tj_run_opts *o, tj_array **args, tj_array **outs) {
+  tj_status st;
+  session_prog p = {.nout = m->top->nout};
+  if (!(p.prog = run_compile_module(ctx, m, &o->trace, &st))) return st;
   p.outs = malloc(sizeof *p.outs * (p.nout ? p.nout : 1));
   if (!p.outs) TJ_OOM();
   for (uint32_t k = 0; k < p.nout; k++) p.outs[k] = ir_atom_aval(m, m->top->outs[k]);
@@ -576,8 +583,8 @@ static tj_status check_memory(tj_ctx *ctx, const tj_run_opts *o, const tj_aval *
 }
 
 /* The memory check of a traced call; mem receives its estimate. */
-static tj_status check_traced_memory(tj_ctx *ctx, const tj_run_opts *o, const ir_module *m, const tj_aval *ins,
-                                     mem_estimate *mem) {
+tj_status run_check_memory(tj_ctx *ctx, const tj_run_opts *o, const ir_module *m, const tj_aval *ins,
+                           mem_estimate *mem) {
   mem_estimate_jaxpr(m, m->top, mem);
   tj_aval *outs = malloc(sizeof *outs * (m->top->nout ? m->top->nout : 1));
   if (!outs) TJ_OOM();
@@ -597,7 +604,7 @@ static tj_status run_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, const
   mem_estimate mem;
   if (m->top->nin > TJ_MAX_INPUTS) return TJ_ERR_USAGE;
   for (uint32_t i = 0; i < m->top->nin; i++) avals[i] = m->vars[m->top->invars[i]];
-  tj_status st = check_traced_memory(ctx, o, m, avals, &mem);
+  tj_status st = run_check_memory(ctx, o, m, avals, &mem);
   diag_set_kind(&ctx->diags, DIAG_KIND_SPEC); /* the arguments' values */
   if (st == TJ_OK) st = run_argument_arrays(ctx, spec, m->top->nin, j->invar_json, avals, o->fill_random, args);
   if (st != TJ_OK) { /* nothing runs */
