@@ -64,8 +64,9 @@ enum { CUM_ROWS = 8 };
 #define MAX_BF16(a, x) HALF_CMP(tj_f32_of_bf16, a, x, >)
 #define MIN_BF16(a, x) HALF_CMP(tj_f32_of_bf16, a, x, <)
 
-/* X(dtype, C type, sum, prod, max, min) */
-#define CUM_TYPES(X)                             \
+/* X(dtype, C type, sum, prod, max, min): the types computed in their own
+ * width (the scans' too), then the 2-byte floats, rounded at each step. */
+#define CUM_WIDE_TYPES(X)                        \
   X(F32, float, SUMF, PRODF, MAXF, MINF)         \
   X(F64, double, SUMF, PRODF, MAXF, MINF)        \
   X(I8, int8_t, SUM_I8, PROD_I8, MAXI, MINI)     \
@@ -73,7 +74,9 @@ enum { CUM_ROWS = 8 };
   X(I32, int32_t, SUM_I32, PROD_I32, MAXI, MINI) \
   X(I64, int64_t, SUM_I64, PROD_I64, MAXI, MINI) \
   X(U8, uint8_t, SUM_U8, PROD_U8, MAXI, MINI)    \
-  X(U32, uint32_t, SUM_U32, PROD_U32, MAXI, MINI)    \
+  X(U32, uint32_t, SUM_U32, PROD_U32, MAXI, MINI)
+#define CUM_TYPES(X)                                    \
+  CUM_WIDE_TYPES(X)                                     \
   X(F16, uint16_t, SUM_F16, PROD_F16, MAX_F16, MIN_F16) \
   X(BF16, uint16_t, SUM_BF16, PROD_BF16, MAX_BF16, MIN_BF16)
 
@@ -202,26 +205,17 @@ void tj_rt_cumred(const void *in, void *out, int dtype, int op, long outer, long
     }                                                                                                        \
   }
 
-#define SCAN_TYPES(X)                            \
-  X(F32, float, SUMF, PRODF, MAXF, MINF)         \
-  X(F64, double, SUMF, PRODF, MAXF, MINF)        \
-  X(I8, int8_t, SUM_I8, PROD_I8, MAXI, MINI)     \
-  X(I16, int16_t, SUM_I16, PROD_I16, MAXI, MINI) \
-  X(I32, int32_t, SUM_I32, PROD_I32, MAXI, MINI) \
-  X(I64, int64_t, SUM_I64, PROD_I64, MAXI, MINI) \
-  X(U8, uint8_t, SUM_U8, PROD_U8, MAXI, MINI)    \
-  X(U32, uint32_t, SUM_U32, PROD_U32, MAXI, MINI)
 #define DEFINE_SCANS(dt, T, SUM, PROD, MAX, MIN)                                                   \
   SCAN_FNS(sum_##dt, T, TJ_CUM_SUM, SUM, SUM, PROD) SCAN_FNS(prod_##dt, T, TJ_CUM_PROD, PROD, SUM, PROD) \
   SCAN_FNS(max_##dt, T, TJ_CUM_MAX, MAX, SUM, PROD) SCAN_FNS(min_##dt, T, TJ_CUM_MIN, MIN, SUM, PROD)    \
   SCAN_FNS(linear_##dt, T, TJ_SCAN_LINEAR, SUM, SUM, PROD)
-SCAN_TYPES(DEFINE_SCANS)
+CUM_WIDE_TYPES(DEFINE_SCANS)
 #undef DEFINE_SCANS
 
 int tj_rt_scan_has(int dtype) {
   switch ((tj_dtype)dtype) {
 #define CASE(dt, T, SUM, PROD, MAX, MIN) case DT_##dt: return 1;
-    SCAN_TYPES(CASE)
+    CUM_WIDE_TYPES(CASE)
 #undef CASE
   default: return 0;
   }
@@ -243,7 +237,7 @@ void tj_rt_scan(int dtype, int kind, int flags, long n, long inner, int reverse,
     else if (kind == TJ_CUM_MAX) RUN(max_##dt, T);   \
     else RUN(min_##dt, T);                           \
     break;
-    SCAN_TYPES(CASE)
+    CUM_WIDE_TYPES(CASE)
 #undef CASE
 #undef RUN
   default: break;

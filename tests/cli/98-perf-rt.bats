@@ -10,22 +10,6 @@
 # duplicate and out-of-range scatter indices).
 load helper
 
-# same_bytes_as_evaluator SPEC: the compiled run's outputs are the
-# evaluator's, byte for byte, and there is at least one.
-same_bytes_as_evaluator() {
-  local spec=$1 dir=$BATS_TEST_TMPDIR f n=0
-  mkdir -p "$dir/c" "$dir/r"
-  run tjit run --no-cache --out "$dir/c" "$spec"
-  assert_success
-  run tjit run --reference --out "$dir/r" "$spec"
-  assert_success
-  for f in "$dir"/c/*.npy; do
-    cmp "$f" "$dir/r/${f##*/}" || return 1
-    n=$((n + 1))
-  done
-  ((n > 0))
-}
-
 @test "cumsum/cumprod/cummax/cummin of 8 dtypes, every axis, both directions: the evaluator's bytes" {
   run tjit emit-c "$TJIT_ROOT/tests/data/cum-exact.json"
   assert_output --partial "tj_rt_cumred("

@@ -13,22 +13,6 @@
 # the evaluator folds the same way, products included).
 load helper
 
-# same_bytes_as_evaluator SPEC: the compiled run's outputs are the
-# evaluator's, byte for byte, and there is at least one.
-same_bytes_as_evaluator() {
-  local spec=$1 dir=$BATS_TEST_TMPDIR f n=0
-  mkdir -p "$dir/c" "$dir/r"
-  run tjit run --no-cache --out "$dir/c" "$spec"
-  assert_success
-  run tjit run --reference --out "$dir/r" "$spec"
-  assert_success
-  for f in "$dir"/c/*.npy; do
-    cmp "$f" "$dir/r/${f##*/}" || return 1
-    n=$((n + 1))
-  done
-  ((n > 0))
-}
-
 # Over 2^20 elements the call runs on the threads (cg_par.c), each a
 # range of the outer rows.
 @test "a middle-axis sum is one call of the reduce runtime, no loop" {

@@ -9,22 +9,6 @@
 load helper
 bats_require_minimum_version 1.5.0
 
-# same_bytes_as_evaluator SPEC: the compiled run's outputs are the
-# evaluator's, byte for byte, and there is at least one.
-same_bytes_as_evaluator() {
-  local spec=$1 dir=$BATS_TEST_TMPDIR f n=0
-  mkdir -p "$dir/c" "$dir/r"
-  run tjit run --no-cache --out "$dir/c" "$spec"
-  assert_success
-  run tjit run --reference --out "$dir/r" "$spec"
-  assert_success
-  for f in "$dir"/c/*.npy; do
-    cmp "$f" "$dir/r/${f##*/}" || return 1
-    n=$((n + 1))
-  done
-  ((n > 0))
-}
-
 @test "scan: cumulative and linear steps of 5 dtypes, both orders, both directions, lengths 0 and 1: the evaluator's bytes" {
   run tjit emit-c "$TJIT_ROOT/tests/data/scan-step-exact.json"
   assert_success

@@ -115,6 +115,22 @@ numpy_agrees() {
   assert_output "numpy agrees"
 }
 
+# same_bytes_as_evaluator SPEC: the compiled run's outputs are the
+# evaluator's, byte for byte, and there is at least one.
+same_bytes_as_evaluator() {
+  local spec=$1 dir=$BATS_TEST_TMPDIR f n=0
+  mkdir -p "$dir/c" "$dir/r"
+  run tjit run --no-cache --out "$dir/c" "$spec"
+  assert_success
+  run tjit run --reference --out "$dir/r" "$spec"
+  assert_success
+  for f in "$dir"/c/*.npy; do
+    cmp "$f" "$dir/r/${f##*/}" || return 1
+    n=$((n + 1))
+  done
+  ((n > 0))
+}
+
 # compiled_equals_reference SPEC: `tjit run --format json SPEC` compiled and
 # with --reference succeed and print the same bytes.
 compiled_equals_reference() {
