@@ -42,9 +42,7 @@ static const char *scalar_name(const cg *g, uint32_t v, char *buf, size_t size) 
     snprintf(buf, size, "v%u", v);
     return buf;
   }
-  for (const char *s = t; *s; s++)
-    if (!(*s == '_' || (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))) return NULL;
-  return *t ? t : NULL;
+  return *t && cg_is_name(t) ? t : NULL;
 }
 
 static void capture(cg *g, cg_par *par, uint32_t v) {

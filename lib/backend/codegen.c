@@ -244,8 +244,7 @@ static void emit_consts(cg *g, tj_buf *b) {
 
 /* ---- variables ---- */
 
-/* Whether C text s is one identifier (needs no parentheses). */
-static bool is_name(const char *s) {
+bool cg_is_name(const char *s) {
   for (; *s; s++)
     if (!(*s == '_' || (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))) return false;
   return true;
@@ -254,7 +253,7 @@ static bool is_name(const char *s) {
 void cg_elem(cg *g, ir_atom a, const char *idx, tj_buf *b) {
   if (ATOM_IS_LIT(a)) { cg_literal(g, &g->m->lits[ATOM_INDEX(a)], b); return; }
   uint32_t v = ATOM_INDEX(a);
-  if (g->vars[v].text) buf_printf(b, is_name(g->vars[v].text) ? "%s" : "(%s)", g->vars[v].text);
+  if (g->vars[v].text) buf_printf(b, cg_is_name(g->vars[v].text) ? "%s" : "(%s)", g->vars[v].text);
   else if (g->vars[v].state == CV_TEMP) buf_printf(b, "t%u", v);
   else if (g->vars[v].scalar) buf_printf(b, "v%u", v);
   else buf_printf(b, "v%u[%s]", v, idx ? idx : "0");

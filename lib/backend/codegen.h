@@ -108,6 +108,8 @@ typedef struct cg { /* the tag: prims.h declares the rules with it */
   bool over_limit;          /* the failure is a limit's (CG_OVER_LIMIT) */
 } cg;
 
+/* Whether C text s is one identifier (needs no parentheses; "" is). */
+bool cg_is_name(const char *s);
 /* The C type name of a dtype (f32, i32, bool ...). */
 const char *cg_type(tj_dtype t);
 /* Writes one indented line of the body. */
