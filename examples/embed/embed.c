@@ -1,6 +1,7 @@
 /* libtjit from a C program: a spec held in a string, traced into a jaxpr
- * and run (compiled by libtcc) for each of its calls, and an error read
- * back as data. Build it against an installed libtjit (README, Embedding):
+ * and run (compiled by libtcc) for each of its calls; a function compiled
+ * once and called on the program's own arrays; and an error read back as
+ * data. Build it against an installed libtjit (README, Embedding):
  *
  *   cc embed.c $(pkg-config --cflags --libs tjit) -o embed
  *
@@ -57,6 +58,40 @@ static tj_status run_calls(tj_ctx *ctx, tj_spec *spec) {
   return st;
 }
 
+/* The compile-once API: the spec's static a fixed at 2 and x's aval
+ * f32[4] (its values are not needed), compiled once, then called on the
+ * program's own float arrays, as often as it likes. */
+static const char fn_spec_text[] =
+  "{\"tjit\": 1,"
+  " \"source\": \"float scale_shift(float x[n], static float a) { return x * a + 1; }\","
+  " \"args\": {\"x\": {\"dtype\": \"f32\", \"shape\": [4]}, \"a\": 2.0}}";
+
+/* Compiles scale_shift once and calls it on two arrays of the caller's. */
+static tj_status call_compiled(void) {
+  tj_ctx *ctx = tj_ctx_new();
+  tj_spec *spec = NULL;
+  tj_fn *fn = NULL;
+  tj_status st = tj_spec_load(ctx, "fn.json", fn_spec_text, strlen(fn_spec_text), &spec);
+  if (st == TJ_OK && !(fn = tj_compile(ctx, spec, NULL))) st = TJ_ERR_USAGE;
+  tj_buffer_desc in;
+  if (st == TJ_OK && tj_fn_in(fn, 0, &in))
+    printf("compiled: %d input (%s: %s[%lld]), %d output\n", tj_fn_nin(fn), in.name,
+           tj_dtype_name(in.dtype), (long long)in.dims[0], tj_fn_nout(fn));
+  float xs[2][4] = {{1, 2, 3, 4}, {0.5f, -1, 0, 8}}, y[4];
+  int64_t dims[1] = {4};
+  for (int k = 0; k < 2 && st == TJ_OK; k++) {
+    tj_buffer x = {.dtype = TJ_DTYPE_F32, .rank = 1, .dims = dims, .data = xs[k]};
+    tj_buffer out = {.dtype = TJ_DTYPE_F32, .rank = 1, .dims = dims, .data = y};
+    st = tj_fn_call(fn, &x, 1, &out, 1);
+    if (st == TJ_OK) printf("  -> %g %g %g %g\n", y[0], y[1], y[2], y[3]);
+    else tj_print_diagnostics(tj_fn_diagnostics(fn), stderr);
+  }
+  tj_print_diagnostics(ctx, stderr);
+  tj_fn_free(fn);
+  tj_ctx_free(ctx);
+  return st;
+}
+
 /* Loads the bad spec and prints its first diagnostic, field by field. */
 static void show_error(void) {
   tj_ctx *ctx = tj_ctx_new();
@@ -79,6 +114,7 @@ int main(void) {
   if (st == TJ_OK) st = run_calls(ctx, spec);
   tj_print_diagnostics(ctx, stderr);
   tj_ctx_free(ctx);
+  if (st == TJ_OK) st = call_compiled();
   if (st == TJ_OK) show_error();
   return st == TJ_OK ? 0 : 1;
 }

@@ -98,7 +98,8 @@ version() { tjit --version | sed 's/^tjit //'; }
 
 # What examples/embed/embed.c prints: x * a + 1 for each call ([1, 2, 3]
 # times 2, [0.5, -1] times 4, exact in f32), each call traced for its own
-# shape; then the traced if's error, at the condition's x in the spec's
+# shape; scale_shift compiled once (a = 2) and called on two arrays of the
+# program's (2x + 1, exact); then the traced if's error, at the condition's x in the spec's
 # text (line 1, column 47: the source string starts at column 24).
 embed_c_output() {
   cat <<OUT
@@ -113,6 +114,9 @@ call 1: { lambda ; a:f32[2]. let
     c:f32[2] = add b 1.0:f32[]
   in (c,) }
   -> Array([ 3., -3.], dtype=float32)
+compiled: 1 input (x: f32[4]), 1 output
+  -> 3 5 7 9
+  -> 2 -1 1 17
 status 1: TracerBoolConversionError at bad.json:1:47
 OUT
 }
