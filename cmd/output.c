@@ -1,0 +1,109 @@
+/* -o FILE, --output FILE: a command's printed result into FILE instead of
+ * standard output (see output.h). The command keeps writing to stdout:
+ * cmd_parse points file descriptor 1 at a temporary file beside FILE,
+ * and the end of main renames it onto FILE, so a reader never sees FILE
+ * half written and a failed command leaves it as it was, as gcc leaves
+ * no output file on an error. The one pending output is the program's
+ * (never the library's) state, as getopt's globals are. */
+#include "output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common.h"
+
+static struct {
+  const char *command; /* "trace", for messages */
+  const char *file;    /* FILE; NULL: stdout is standard output */
+  char *temp;          /* FILE.XXXXXX, renamed onto FILE at the end; NULL: FILE itself (not a regular file) */
+  bool machine;        /* a --format other than text: a failure's document is a whole result */
+  bool whole;          /* cmd_output_whole: the result is whole though the command fails */
+} pending;
+
+/* The permissions FILE gets: an existing file's own (replacing it keeps
+ * them, as writing into it would), else what a new file gets under the
+ * umask. */
+static mode_t file_mode(const struct stat *st, bool exists) {
+  if (exists) return st->st_mode & 07777;
+  mode_t mask = umask(0);
+  umask(mask);
+  return 0666 & ~mask;
+}
+
+/* A descriptor to write FILE's new contents to: a temporary file in
+ * FILE's directory (the same file system, so rename is atomic), or FILE
+ * itself when it exists and is not a regular file (/dev/null, a FIFO, a
+ * terminal: nothing to replace, and its directory is not ours to write).
+ * -1 with errno set on failure. */
+static int open_output(const char *file) {
+  struct stat st;
+  bool exists = stat(file, &st) == 0;
+  if (exists && !S_ISREG(st.st_mode)) return open(file, O_WRONLY | O_TRUNC); /* a directory: EISDIR */
+  size_t n = strlen(file);
+  if (!(pending.temp = malloc(n + sizeof ".XXXXXX"))) return errno = ENOMEM, -1;
+  memcpy(pending.temp, file, n);
+  memcpy(pending.temp + n, ".XXXXXX", sizeof ".XXXXXX");
+  int fd = mkstemp(pending.temp);
+  if (fd >= 0 && fchmod(fd, file_mode(&st, exists)) == 0) return fd;
+  int err = errno;
+  if (fd >= 0) close(fd), unlink(pending.temp);
+  free(pending.temp), pending.temp = NULL;
+  errno = err;
+  return -1;
+}
+
+int cmd_output_begin(const struct cmd_info *info, const struct cmd_opts *opts) {
+  if (!opts->output || strcmp(opts->output, "-") == 0) return -1;
+  int fd = open_output(opts->output);
+  if (fd < 0) {
+    fprintf(stderr, "tjit %s: error: cannot write '%s': %s\n", info->name, opts->output, strerror(errno));
+    return TJ_ERR_USAGE;
+  }
+  fflush(stdout); /* nothing is buffered yet; to be sure it lands on the old stdout */
+  if (dup2(fd, STDOUT_FILENO) < 0) {
+    int err = errno;
+    close(fd);
+    if (pending.temp) unlink(pending.temp), free(pending.temp), pending.temp = NULL;
+    fprintf(stderr, "tjit %s: error: cannot write '%s': %s\n", info->name, opts->output, strerror(err));
+    return TJ_ERR_INTERNAL;
+  }
+  close(fd);
+  pending.command = info->name;
+  pending.file = opts->output;
+  pending.machine = opts->format != FORMAT_TEXT;
+  return -1;
+}
+
+void cmd_output_whole(void) { pending.whole = true; }
+
+/* Whether FILE gets what the command printed (output.h): success; a
+ * failure described by a machine-readable document; a whole result whose
+ * verdict is a failure. */
+static bool keep_output(int status) {
+  struct stat st;
+  if (status == TJ_OK || pending.whole) return true;
+  return pending.machine && fstat(STDOUT_FILENO, &st) == 0 && st.st_size > 0;
+}
+
+static int output_error(int err) {
+  fprintf(stderr, "tjit %s: error: cannot write '%s': %s\n", pending.command, pending.file, strerror(err));
+  if (pending.temp) unlink(pending.temp);
+  return TJ_ERR_INTERNAL;
+}
+
+bool cmd_output_pending(void) { return pending.file != NULL; }
+
+int cmd_output_finish(int status, bool written, int err) {
+  if (!written) return output_error(err ? err : EIO);
+  bool keep = keep_output(status);
+  if (close(STDOUT_FILENO) != 0) return output_error(errno); /* a write error found only now (NFS) */
+  if (pending.temp && !keep) unlink(pending.temp);
+  else if (pending.temp && rename(pending.temp, pending.file) != 0) return output_error(errno);
+  free(pending.temp);
+  pending.temp = NULL;
+  return status;
+}
