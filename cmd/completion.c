@@ -228,7 +228,7 @@ static void zsh_option(const struct cmd_option *opt, FILE *out) {
 
 static void zsh_operand(const struct cmd_info *info, FILE *out) {
   if (!info->operand) return;
-  fprintf(out, "    '%s:%s:", info->operand_optional ? "::" : "1", info->operand);
+  fprintf(out, info->operand_optional ? "    '::%s:" : "    '1:%s:", info->operand);
   if (info->operand_words) {
     fputc('(', out);
     put_words(info->operand_words, out);

@@ -273,9 +273,10 @@ tj_status tj_emit_c(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts,
                     char **out);
 /* The same C and the fusion plan it was generated from, as the JSON
  * document of `tjit emit-c --format json` (malloc'd in *out):
- * {"version": 1, "c": SOURCE, "fusion": [GROUP...]}, each GROUP
- * {"group", "jaxpr", "kind": "loop"|"single", "equations", "primitives",
- * "reductions"} (tjit-emit-c(1), JSON OUTPUT). */
+ * {"version": 1, "c": SOURCE, "jaxprs": [{"jaxpr", "equations"}...],
+ * "fusion": [GROUP...]}, each GROUP {"group", "jaxpr", "kind":
+ * "loop"|"single", "equations", "primitives", "reductions"}
+ * (tjit-emit-c(1), JSON OUTPUT). */
 tj_status tj_emit_c_json(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts,
                          char **out);
 /* Number of outputs (the function's flattened return value). */

@@ -711,8 +711,8 @@ tj_status tj_emit_c(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, char 
   return st;
 }
 
-/* {"version": 1, "c": C, "fusion": PLAN}: the same C as tj_emit_c, and
- * the plan it was generated from. */
+/* {"version": 1, "c": C, "jaxprs": [...], "fusion": PLAN}: the same C as
+ * tj_emit_c, and the plan it was generated from (pass_fusion_json). */
 tj_status tj_emit_c_json(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, char **out) {
   tj_jaxpr *j = NULL;
   *out = NULL;
@@ -722,8 +722,8 @@ tj_status tj_emit_c_json(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, 
   if ((st = generate(ctx, j->m, opts, &src, &plan)) == TJ_OK) {
     buf_puts(&doc, "{\"version\": 1, \"c\": ");
     buf_put_json_string(&doc, src.data ? src.data : "", src.len);
-    buf_puts(&doc, ", \"fusion\": ");
-    buf_putn(&doc, plan.data ? plan.data : "[]", plan.data ? plan.len : 2);
+    buf_puts(&doc, ", ");
+    buf_putn(&doc, plan.data, plan.len); /* pass_fusion_json wrote it: never empty */
     buf_putc(&doc, '}');
     *out = buf_detach(&doc);
   }

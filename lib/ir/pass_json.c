@@ -31,7 +31,10 @@ static void put_members(tj_buf *out, const ir_jaxpr *j, const pass_fusion *p, ui
 void pass_fusion_json(ir_module *m, const pass_facts *f, tj_buf *out) {
   uint32_t n, group = 0;
   ir_jaxpr **js = pass_reachable(m, &n);
-  buf_putc(out, '[');
+  buf_puts(out, "\"jaxprs\": [");
+  for (uint32_t i = 0; i < n; i++)
+    buf_printf(out, "%s{\"jaxpr\": %u, \"equations\": %u}", i ? ", " : "", (unsigned)i, (unsigned)js[i]->neqns);
+  buf_puts(out, "], \"fusion\": [");
   for (uint32_t i = 0; i < n; i++) {
     const ir_jaxpr *j = js[i];
     const pass_fusion *p = pass_fusion_of(f, j);
