@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,6 +24,29 @@ static struct {
   bool machine;        /* a --format other than text: a failure's document is a whole result */
   bool whole;          /* cmd_output_whole: the result is whole though the command fails */
 } pending;
+/* Whether a signal's handler may unlink pending.temp: from the start of
+ * the command until cmd_output_finish takes it over. */
+static volatile sig_atomic_t temp_armed;
+
+/* Ctrl-C, a kill or a closed terminal while the command runs: the
+ * temporary file is removed (unlink is async-signal-safe) and the signal
+ * then ends the program as it would have. */
+static void remove_temp_and_die(int sig) {
+  if (temp_armed) unlink(pending.temp);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+static void remove_temp_on_signals(void) {
+  static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
+  struct sigaction sa = {.sa_handler = remove_temp_and_die};
+  sigemptyset(&sa.sa_mask);
+  for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+    struct sigaction old;
+    /* a signal the shell ignores (nohup, a background job's SIGINT) stays ignored */
+    if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN) sigaction(signals[i], &sa, NULL);
+  }
+}
 
 /* The permissions FILE gets: an existing file's own (replacing it keeps
  * them, as writing into it would), else what a new file gets under the
@@ -72,6 +96,7 @@ int cmd_output_begin(const struct cmd_info *info, const struct cmd_opts *opts) {
     return TJ_ERR_INTERNAL;
   }
   close(fd);
+  if (pending.temp) temp_armed = 1, remove_temp_on_signals();
   pending.command = info->name;
   pending.file = opts->output;
   pending.machine = opts->format != FORMAT_TEXT;
@@ -98,6 +123,7 @@ static int output_error(int err) {
 bool cmd_output_pending(void) { return pending.file != NULL; }
 
 int cmd_output_finish(int status, bool written, int err) {
+  temp_armed = 0;
   if (!written) return output_error(err ? err : EIO);
   bool keep = keep_output(status);
   if (close(STDOUT_FILENO) != 0) return output_error(errno); /* a write error found only now (NFS) */

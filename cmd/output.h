@@ -11,7 +11,8 @@ struct cmd_opts;
 
 /* With opts->output naming a FILE (not '-'), sends standard output to a
  * new temporary file beside it (or to FILE itself when FILE exists and is
- * not a regular file, such as /dev/null). Returns -1 to go on, or 2 after
+ * not a regular file, such as /dev/null), and removes that temporary file
+ * on SIGINT, SIGTERM or SIGHUP. Returns -1 to go on, or 2 after
  * printing "tjit CMD: error: cannot write 'FILE': REASON" (a directory
  * that does not exist or cannot be written, FILE a directory). */
 int cmd_output_begin(const struct cmd_info *info, const struct cmd_opts *opts);

@@ -198,3 +198,27 @@ JSON
   assert_output --partial 'usage: tjit trace'
   [[ ! -e h.txt ]]
 }
+
+@test "output: a command killed while it runs leaves no temporary file, and FILE as it was" {
+  cat >loop.json <<'JSON'
+{"tjit": 1, "source": "float f(float x) { while (x > 0) x = x + 1; return x; }", "args": {"x": 1.0},
+ "options": {"autograph": true}}
+JSON
+  printf 'old\n' >out.txt
+  local sig pid status
+  # (not SIGINT: a background job of a script ignores it, and tjit keeps it ignored)
+  for sig in TERM HUP; do
+    tjit run --reference --max-work 9000000000000000000 -o out.txt loop.json &
+    pid=$!
+    # the temporary file exists while the loop runs
+    for _ in $(seq 50); do compgen -G 'out.txt.??????' >/dev/null && break; sleep 0.1; done
+    compgen -G 'out.txt.??????' >/dev/null || { kill -KILL "$pid"; fail "no temporary file beside out.txt"; }
+    kill -s "$sig" "$pid"
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; fail "SIG$sig did not end tjit"; }
+    wait "$pid" && status=0 || status=$?
+    [[ $status == $((128 + $(kill -l "$sig"))) ]] || fail "SIG$sig: exit $status"
+    no_temporaries out.txt
+    assert_equal "$(cat out.txt)" old
+  done
+}
