@@ -5,6 +5,7 @@
  * half written and a failed command leaves it as it was, as gcc leaves
  * no output file on an error. The one pending output is the program's
  * (never the library's) state, as getopt's globals are. */
+#define _XOPEN_SOURCE 700 /* realpath with strict POSIX headers */
 #include "output.h"
 
 #include <errno.h>
@@ -20,7 +21,9 @@
 static struct {
   const char *command; /* "trace", for messages */
   const char *file;    /* FILE; NULL: stdout is standard output */
-  char *temp;          /* FILE.XXXXXX, renamed onto FILE at the end; NULL: FILE itself (not a regular file) */
+  char *target;        /* what is replaced: FILE, or the file a symbolic link FILE names */
+  char *temp;          /* TARGET.XXXXXX, renamed onto TARGET at the end; NULL: FILE itself (not a
+                          regular file) */
   bool machine;        /* a --format other than text: a failure's document is a whole result */
   bool whole;          /* cmd_output_whole: the result is whole though the command fails */
 } pending;
@@ -58,24 +61,43 @@ static mode_t file_mode(const struct stat *st, bool exists) {
   return 0666 & ~mask;
 }
 
-/* A descriptor to write FILE's new contents to: a temporary file in
- * FILE's directory (the same file system, so rename is atomic), or FILE
- * itself when it exists and is not a regular file (/dev/null, a FIFO, a
- * terminal: nothing to replace, and its directory is not ours to write).
- * -1 with errno set on failure. */
+/* Forgets the temporary file, removing it when unlink_it. */
+static void drop_temp(bool unlink_it) {
+  if (pending.temp && unlink_it) unlink(pending.temp);
+  free(pending.temp), free(pending.target);
+  pending.temp = pending.target = NULL;
+}
+
+/* What FILE's new contents replace (malloc'd): the file a symbolic link
+ * names, so the link stays a link (as writing through it would keep it);
+ * else FILE (a dangling link is replaced). NULL when out of memory. */
+static char *replaced_path(const char *file) {
+  struct stat st;
+  char *resolved = lstat(file, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(file, NULL) : NULL;
+  if (resolved) return resolved;
+  char *copy = malloc(strlen(file) + 1);
+  return copy ? strcpy(copy, file) : NULL;
+}
+
+/* A descriptor to write FILE's new contents to: a temporary file in the
+ * replaced file's directory (the same file system, so rename is atomic),
+ * or FILE itself when it exists and is not a regular file (/dev/null, a
+ * FIFO, a terminal: nothing to replace, and its directory is not ours to
+ * write). -1 with errno set on failure. */
 static int open_output(const char *file) {
   struct stat st;
   bool exists = stat(file, &st) == 0;
   if (exists && !S_ISREG(st.st_mode)) return open(file, O_WRONLY | O_TRUNC); /* a directory: EISDIR */
-  size_t n = strlen(file);
-  if (!(pending.temp = malloc(n + sizeof ".XXXXXX"))) return errno = ENOMEM, -1;
-  memcpy(pending.temp, file, n);
+  if (!(pending.target = replaced_path(file))) return errno = ENOMEM, -1;
+  size_t n = strlen(pending.target);
+  if (!(pending.temp = malloc(n + sizeof ".XXXXXX"))) return drop_temp(false), errno = ENOMEM, -1;
+  memcpy(pending.temp, pending.target, n);
   memcpy(pending.temp + n, ".XXXXXX", sizeof ".XXXXXX");
   int fd = mkstemp(pending.temp);
   if (fd >= 0 && fchmod(fd, file_mode(&st, exists)) == 0) return fd;
   int err = errno;
-  if (fd >= 0) close(fd), unlink(pending.temp);
-  free(pending.temp), pending.temp = NULL;
+  if (fd >= 0) close(fd);
+  drop_temp(fd >= 0);
   errno = err;
   return -1;
 }
@@ -91,7 +113,7 @@ int cmd_output_begin(const struct cmd_info *info, const struct cmd_opts *opts) {
   if (dup2(fd, STDOUT_FILENO) < 0) {
     int err = errno;
     close(fd);
-    if (pending.temp) unlink(pending.temp), free(pending.temp), pending.temp = NULL;
+    drop_temp(true);
     fprintf(stderr, "tjit %s: error: cannot write '%s': %s\n", info->name, opts->output, strerror(err));
     return TJ_ERR_INTERNAL;
   }
@@ -127,9 +149,7 @@ int cmd_output_finish(int status, bool written, int err) {
   if (!written) return output_error(err ? err : EIO);
   bool keep = keep_output(status);
   if (close(STDOUT_FILENO) != 0) return output_error(errno); /* a write error found only now (NFS) */
-  if (pending.temp && !keep) unlink(pending.temp);
-  else if (pending.temp && rename(pending.temp, pending.file) != 0) return output_error(errno);
-  free(pending.temp);
-  pending.temp = NULL;
+  if (pending.temp && keep && rename(pending.temp, pending.target) != 0) return output_error(errno);
+  drop_temp(!keep);
   return status;
 }

@@ -182,6 +182,23 @@ JSON
   assert_equal "$(stat -c %a new2.txt)" 644
 }
 
+@test "output: a symbolic link FILE stays a link: the file it names is replaced, beside itself" {
+  mkdir real
+  printf 'old\n' >real/out.txt
+  ln -s real/out.txt link.txt
+  tjit trace double.json >want
+  run -0 tjit trace -o link.txt double.json
+  [[ -L link.txt ]] || fail "link.txt is no longer a link"
+  cmp want real/out.txt
+  no_temporaries link.txt
+  no_temporaries real/out.txt
+  # a dangling link is replaced by the file
+  ln -s nowhere/x dangling.txt
+  run -0 tjit trace -o dangling.txt double.json
+  [[ ! -L dangling.txt ]]
+  cmp want dangling.txt
+}
+
 @test "output: FILE may be the spec itself, and a device is written in place" {
   cp double.json self.json
   tjit trace -o want.txt double.json
