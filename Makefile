@@ -27,7 +27,7 @@ LDLIBS  += -lmvec
 # (and lib/libtcc_shared.c, for the shared library alone: below).
 LIB_DIRS = base front trace ir eval backend cache graph
 LIB_SRC  = lib/api.c $(foreach d,$(LIB_DIRS),$(sort $(wildcard lib/$(d)/*.c)))
-CMD_SRC  = cmd/tjit.c cmd/common.c cmd/trace.c cmd/check.c cmd/run.c cmd/help.c cmd/emit_c.c cmd/options.c cmd/explain.c cmd/cache.c cmd/graph.c
+CMD_SRC  = cmd/tjit.c cmd/common.c cmd/output.c cmd/trace.c cmd/check.c cmd/run.c cmd/help.c cmd/emit_c.c cmd/options.c cmd/explain.c cmd/cache.c cmd/graph.c cmd/completion.c
 # tjit graph draws with Graphviz in process (libcgraph builds, libgvc lays
 # out and renders).
 # Asked of pkg-config once, when a compile or link first needs them, not
@@ -51,9 +51,11 @@ VERSION := $(shell sed -n 's/^.define TJ_VERSION "\([0-9.]*\)"$$/\1/p' lib/tjit.
 VERSION_MAJOR = $(firstword $(subst ., ,$(VERSION)))
 SONAME  = libtjit.so.$(VERSION_MAJOR)
 SHARED  = $(BUILD)/libtjit.so.$(VERSION)
+# The shell completions (made from the built tjit: below).
+COMPLETIONS = $(BUILD)/completions/tjit.bash $(BUILD)/completions/_tjit
 
 all: $(BUILD)/tjit $(BUILD)/libtjit.a $(BUILD)/libtjit.flags \
-     $(SHARED) $(BUILD)/$(SONAME) $(BUILD)/libtjit.so $(BUILD)/tjit.pc
+     $(SHARED) $(BUILD)/$(SONAME) $(BUILD)/libtjit.so $(BUILD)/tjit.pc $(COMPLETIONS)
 
 # `make V=1` shows the commands.
 Q = $(if $(V),,@)
@@ -144,6 +146,18 @@ $(BUILD)/tjit.pc: tjit.pc.in FORCE
 $(BUILD)/tjit: $(CMD_OBJ) $(BUILD)/libtjit.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libtjit.a $(LDLIBS)
+
+# The bash and zsh completion scripts, printed by the tjit just built from
+# its own option tables (`tjit completion`, cmd/completion.c), so they name
+# exactly the options this build has.
+$(BUILD)/completions/tjit.bash: $(BUILD)/tjit
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)$(BUILD)/tjit completion bash >$@.new && mv -f $@.new $@
+$(BUILD)/completions/_tjit: $(BUILD)/tjit
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)$(BUILD)/tjit completion zsh >$@.new && mv -f $@.new $@
 
 # Every disk cache entry's name holds a digest of the library's sources
 # (lib/cache/diskcache_entry.c): a tjit built from other sources, whose
@@ -302,6 +316,9 @@ LIBDIR       ?= $(PREFIX)/lib
 INCLUDEDIR   ?= $(PREFIX)/include
 MANDIR       ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# Where bash-completion and zsh look for a command's completion.
+BASHCOMPDIR  ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR   ?= $(PREFIX)/share/zsh/site-functions
 # tjit.pc names the directories under its prefix by ${prefix}, so that
 # pkg-config --define-prefix can move it.
 PC_LIBDIR     = $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
@@ -312,9 +329,10 @@ MAN5 = $(notdir $(wildcard man/*.5))
 # Depends on the files it installs, not on `all`: an install after a
 # build relinks nothing (tests/cli/97-embed.bats installs the tree it
 # tests).
-install: $(BUILD)/tjit $(BUILD)/libtjit.a $(SHARED) $(BUILD)/tjit.pc
+install: $(BUILD)/tjit $(BUILD)/libtjit.a $(SHARED) $(BUILD)/tjit.pc $(COMPLETIONS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
-	  $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	  $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BUILD)/tjit $(DESTDIR)$(BINDIR)/tjit
 	install -m 644 $(BUILD)/libtjit.a $(DESTDIR)$(LIBDIR)/libtjit.a
 	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/libtjit.so.$(VERSION)
@@ -324,6 +342,8 @@ install: $(BUILD)/tjit $(BUILD)/libtjit.a $(SHARED) $(BUILD)/tjit.pc
 	install -m 644 lib/tjit.h $(DESTDIR)$(INCLUDEDIR)/tjit.h
 	install -m 644 $(MAN1:%=man/%) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(MAN5:%=man/%) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 $(BUILD)/completions/tjit.bash $(DESTDIR)$(BASHCOMPDIR)/tjit
+	install -m 644 $(BUILD)/completions/_tjit $(DESTDIR)$(ZSHCOMPDIR)/_tjit
 
 # Removes the files install wrote (not the directories: others' files may
 # share them).
@@ -332,7 +352,8 @@ uninstall:
 	  $(DESTDIR)$(LIBDIR)/libtjit.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	  $(DESTDIR)$(LIBDIR)/libtjit.so $(DESTDIR)$(PKGCONFIGDIR)/tjit.pc \
 	  $(DESTDIR)$(INCLUDEDIR)/tjit.h \
-	  $(MAN1:%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN5:%=$(DESTDIR)$(MANDIR)/man5/%)
+	  $(MAN1:%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN5:%=$(DESTDIR)$(MANDIR)/man5/%) \
+	  $(DESTDIR)$(BASHCOMPDIR)/tjit $(DESTDIR)$(ZSHCOMPDIR)/_tjit
 
 clean:
 	rm -rf build build-asan build-oom build-fuzz

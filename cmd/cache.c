@@ -7,8 +7,10 @@
 #include "cmd.h"
 #include "common.h"
 
+static const char *const cache_actions[] = {"stats", "verify", "clear", NULL};
+
 static const struct cmd_option cache_options[] = {
-    OPT_FORMAT, OPT_HELP,
+    OPT_FORMAT, OPT_OUTPUT, OPT_HELP,
 };
 
 const struct cmd_info cmd_cache_info = {
@@ -24,6 +26,7 @@ const struct cmd_info cmd_cache_info = {
         "temporary files, the counters) and nothing else. The directory is\n"
         "$TJIT_CACHE_DIR, else $XDG_CACHE_HOME/tjit, else ~/.cache/tjit.",
     .operand = "ACTION",
+    .operand_words = cache_actions,
     .options = cache_options,
     .noptions = (int)(sizeof cache_options / sizeof cache_options[0]),
 };
@@ -113,11 +116,10 @@ static tj_status verify(tj_ctx *ctx, const char *dir, const struct cmd_opts *opt
 
 /* An ACTION other than stats, verify or clear, with a "did you mean". */
 static tj_status unknown_action(tj_ctx *ctx, const struct cmd_opts *opts) {
-  static const char *const actions[] = {"stats", "verify", "clear"};
   char message[256];
   snprintf(message, sizeof message, "unknown action '%s' (expected 'stats', 'verify' or 'clear')", opts->operand);
   fprintf(stderr, "tjit cache: error: %s\n", message);
-  cmd_print_suggestion("", opts->operand, actions, 3);
+  cmd_print_suggestion("", opts->operand, cache_actions, 3);
   fprintf(stderr, "usage: %s\n", cmd_cache_info.usage);
   tj_add_error(ctx, TJ_ERR_USAGE, message);
   cmd_fail_output(opts, ctx);

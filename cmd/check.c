@@ -6,7 +6,7 @@
 #include "common.h"
 
 static const struct cmd_option check_options[] = {
-    OPT_FORMAT_GITHUB,
+    OPT_FORMAT_GITHUB, OPT_OUTPUT,
     OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_HELP,
 };
 

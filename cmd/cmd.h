@@ -16,6 +16,7 @@ int cmd_help(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
 
 /* What each command declares about itself: usage, summary and options. */
 extern const struct cmd_info cmd_trace_info;
@@ -26,6 +27,7 @@ extern const struct cmd_info cmd_help_info;
 extern const struct cmd_info cmd_explain_info;
 extern const struct cmd_info cmd_cache_info;
 extern const struct cmd_info cmd_graph_info;
+extern const struct cmd_info cmd_completion_info;
 
 /* One row of the dispatch table (git's cmd_struct). */
 struct cmd_entry {

@@ -24,6 +24,7 @@ struct cmd_opts {
   enum cmd_format format;    /* --format */
   int confine;               /* --confine, or $TJIT_CONFINE set (not empty or 0) */
   const char *operand;       /* the SPEC (or ACTION, COMMAND) operand; NULL: none */
+  const char *output;        /* -o FILE (output.h); NULL or "-": standard output */
 };
 
 /* --call N: trace.call, and call_text (the whole struct cmd_opts is its field). */
@@ -65,10 +66,12 @@ cmd_option_parser cmd_parse_dump_after;
   {.long_name = "dump-after", .placeholder = "PASS",                                        \
    .help = "print the jaxpr to stderr after pass PASS (a developer's view)",                \
    .parse = cmd_parse_dump_after, .offset = 0, .size = sizeof(struct cmd_opts)}
-/* -o FILE, into field F of the command's options struct T. */
-#define OPT_OUTPUT(HELP, T, F)                                                              \
+/* -o FILE: the printed result into FILE, replaced whole once the command
+ * is done (output.h). */
+#define OPT_OUTPUT_HELP(HELP)                                                               \
   {.long_name = "output", .short_name = 'o', .placeholder = "FILE", .help = HELP,           \
-   .parse = cmd_take_string, CMD_BIND(T, F, CMD_IS_STRING(T, F))}
+   .parse = cmd_take_string, CMD_BIND_COMMON(output, CMD_IS_STRING(struct cmd_opts, output))}
+#define OPT_OUTPUT OPT_OUTPUT_HELP("write the result to FILE ('-': stdout)")
 
 /* What a command declares about itself. */
 struct cmd_info {
@@ -78,6 +81,8 @@ struct cmd_info {
   const char *description;   /* paragraph for `tjit help trace` */
   const char *operand;       /* "SPEC": exactly one; NULL: none */
   bool operand_optional;
+  const char *const *operand_words; /* what the operand may be (NULL-terminated), for
+                                       completion (completion.c); NULL: SPEC a file */
   const struct cmd_option *options;
   int noptions;
 };

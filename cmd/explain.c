@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "common.h"
+#include "output.h"
 
 /* --what-if options one command line may give. */
 #define MAX_WHAT_IF 64
@@ -31,7 +32,7 @@ static const struct cmd_option explain_options[] = {
     OPT_CALL_HELP("derive the --what-if call from calls[N] (default: the last)"),
     OPT_INTEGER("max-compiles", "N", "exit 3 when there are more than N compilations", struct explain_cmdline,
                 explain.max_compiles, 0, INT_MAX, "a non-negative integer"),
-    OPT_FORMAT_GITHUB, OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_HELP,
+    OPT_FORMAT_GITHUB, OPT_OUTPUT, OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_HELP,
 };
 
 const struct cmd_info cmd_explain_info = {
@@ -79,8 +80,10 @@ static tj_status explain(tj_ctx *ctx, tj_spec *spec, const struct explain_cmdlin
   free(text);
   /* Over the budget, the JSON and GitHub forms hold the error already;
    * the diagnostic goes to stderr in every format. */
-  if (status == TJ_OK && (status = tj_explain_status(report)) != TJ_OK)
+  if (status == TJ_OK && (status = tj_explain_status(report)) != TJ_OK) {
     cmd_print_diagnostics(&cmd_explain_info, ctx, status);
+    cmd_output_whole(); /* the report is whole: -o FILE gets it */
+  }
   tj_explain_free(report);
   return status;
 }

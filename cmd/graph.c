@@ -1,5 +1,4 @@
 /* tjit graph SPEC: draw the jaxpr of one call with Graphviz, in process. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +20,6 @@ struct graph_cmdline {
   struct cmd_opts common;
   tj_graph_opts graph;                  /* --rankdir, --fused */
   struct graph_format_choice format;
-  const char *output;                   /* -o FILE; NULL: standard output */
   int time;                             /* --time */
 };
 
@@ -45,7 +43,7 @@ static const struct cmd_option graph_options[] = {
     OPT_GRAPH_FORMAT("pdf", "render PDF (binary: give -o FILE or redirect)", TJ_GRAPH_PDF),
     {.long_name = "format", .placeholder = "FMT", .help = "the same as --FMT: dot, svg, png or pdf (one format only)",
      .parse = parse_format, CMD_BIND(struct graph_cmdline, format, 1), .words = format_words},
-    OPT_OUTPUT("write to FILE ('-': stdout); format from its extension", struct graph_cmdline, output),
+    OPT_OUTPUT_HELP("write to FILE ('-': stdout); format from its extension"),
     OPT_CHOICE("rankdir", "DIR", "TB (default: top to bottom) or LR (left to right)", struct graph_cmdline,
                graph.left_to_right, rankdir_words),
     OPT_FLAG("fused", "box the equations the C backend fuses into one loop", struct graph_cmdline, graph.fused),
@@ -95,7 +93,8 @@ static int parse_format(const struct cmd_info *info, const struct cmd_option *op
 
 /* -o FILE, or NULL for standard output (no -o, or -o -, as gcc and curl). */
 static const char *output_file(const struct graph_cmdline *opts) {
-  return opts->output && strcmp(opts->output, "-") != 0 ? opts->output : NULL;
+  const char *file = opts->common.output;
+  return file && strcmp(file, "-") != 0 ? file : NULL;
 }
 
 /* The format -o FILE's extension names (.dot .gv .svg .png .pdf, any
@@ -111,24 +110,6 @@ static tj_graph_format format_of_name(const char *file) {
   return TJ_GRAPH_DOT;
 }
 
-/* Writes the result to -o FILE, or to standard output (whose write errors
- * tjit.c reports once for every command). */
-static tj_status write_result(const struct graph_cmdline *opts, const char *data, size_t len) {
-  const char *file = output_file(opts);
-  if (!file) {
-    fwrite(data, 1, len, stdout);
-    return TJ_OK;
-  }
-  FILE *f = fopen(file, "wb");
-  int err = errno;
-  bool ok = f && fwrite(data, 1, len, f) == len;
-  if (f && !ok) err = errno;
-  if (f && fclose(f) != 0 && ok) ok = false, err = errno;
-  if (ok) return TJ_OK;
-  fprintf(stderr, "tjit graph: error: cannot write '%s': %s\n", file, strerror(err));
-  return TJ_ERR_USAGE;
-}
-
 static tj_status graph_and_write(tj_ctx *ctx, tj_spec *spec, const struct graph_cmdline *opts) {
   tj_graph_times times;
   tj_graph_opts go = opts->graph;
@@ -139,7 +120,7 @@ static tj_status graph_and_write(tj_ctx *ctx, tj_spec *spec, const struct graph_
   if (opts->time && status == TJ_OK)
     fprintf(stderr, "time: trace %.3f ms, build %.3f ms, layout %.3f ms, render %.3f ms\n", times.trace_ms,
             times.build_ms, times.layout_ms, times.render_ms);
-  if (status == TJ_OK) status = write_result(opts, data, len);
+  if (status == TJ_OK) fwrite(data, 1, len, stdout); /* -o FILE: stdout is FILE's (output.h) */
   else status = cmd_report(&cmd_graph_info, &opts->common, ctx, status);
   free(data);
   return status;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "output.h"
 
 /* Enough for any command's table; a longer table is a bug caught at once. */
 #define CMD_MAX_OPTIONS 32
@@ -271,5 +272,6 @@ int cmd_parse(const struct cmd_info *info, int argc, char **argv, void *opts) {
                      : option_error(info, c, argc, argv);
     if (status >= 0) return status;
   }
-  return take_operand(info, argc, argv, common);
+  int status = take_operand(info, argc, argv, common);
+  return status >= 0 ? status : cmd_output_begin(info, common);
 }

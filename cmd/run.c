@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "common.h"
+#include "output.h"
 
 /* The most --repeat runs of one call: enough for a stable median. */
 #define MAX_REPEAT 1000
@@ -31,7 +32,7 @@ static cmd_option_parser parse_seed, parse_memory_size;
 static const struct cmd_option run_options[] = {
     OPT_CALL_HELP("run calls[N] only (default: every call, else \"args\")"),
     OPT_ARGS_HELP("run with these arguments (a JSON array or object)"),
-    OPT_FORMAT,
+    OPT_FORMAT, OPT_OUTPUT,
     OPT_STRING("out", "DIR", "also write each result to DIR/call<N>_out<K>.npy", struct run_cmdline, out_dir),
     OPT_CALLBACK("fill-random", "SEED", "give arguments that have only a dtype and shape random values",
                  struct run_cmdline, run.fill_random, parse_seed),
@@ -380,6 +381,7 @@ static tj_status grad_check_calls(tj_ctx *ctx, tj_spec *spec, const struct run_c
   }
   if (json) fputs("]}\n", stdout);
   if (!failed) return TJ_OK;
+  cmd_output_whole(); /* every call's report: -o FILE gets them */
   fflush(stdout);
   fprintf(stderr, "tjit run: --grad-check: %d call%s failed\n", failed, failed == 1 ? "" : "s");
   return TJ_ERR_PROGRAM;

@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "common.h"
+#include "output.h"
 
 const struct cmd_entry tjit_commands[] = {
     {"trace", cmd_trace, &cmd_trace_info},
@@ -17,6 +18,7 @@ const struct cmd_entry tjit_commands[] = {
     {"help", cmd_help, &cmd_help_info},
     {"explain-recompile", cmd_explain, &cmd_explain_info},
     {"cache", cmd_cache, &cmd_cache_info},
+    {"completion", cmd_completion, &cmd_completion_info},
 };
 const size_t tjit_ncommands = sizeof tjit_commands / sizeof tjit_commands[0];
 
@@ -73,10 +75,15 @@ static int dispatch(int argc, char **argv) {
 /* The one check that standard output was written, for every command (a
  * full disk, /dev/full): commands write to it freely and this finds any
  * failure, as coreutils' close_stdout does. A lost output is exit 70,
- * whatever the command's own status (tjit(1)). */
+ * whatever the command's own status (tjit(1)). With -o FILE, stdout is
+ * FILE's temporary file, and cmd_output_finish reports its write error
+ * or puts it in place. */
 static int finish_output(int status) {
   errno = 0;
-  if (fflush(stdout) == 0 && !ferror(stdout)) return status;
+  bool written = fflush(stdout) == 0 && !ferror(stdout);
+  int err = errno;
+  if (cmd_output_pending()) return cmd_output_finish(status, written, err);
+  if (written) return status;
   if (errno) fprintf(stderr, "tjit: error: write error: %s\n", strerror(errno));
   else fputs("tjit: error: write error\n", stderr); /* an earlier flush failed; its errno is gone */
   return TJ_ERR_INTERNAL;

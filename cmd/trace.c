@@ -5,7 +5,7 @@
 #include "common.h"
 
 static const struct cmd_option trace_options[] = {
-    OPT_CALL, OPT_ARGS, OPT_FORMAT, OPT_AUTOGRAPH,
+    OPT_CALL, OPT_ARGS, OPT_FORMAT, OPT_OUTPUT, OPT_AUTOGRAPH,
     OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_HELP,
 };
 

@@ -271,6 +271,14 @@ tj_status tj_run(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *opts,
 /* The C source generated for a call (malloc'd in *out). */
 tj_status tj_emit_c(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts,
                     char **out);
+/* The same C and the fusion plan it was generated from, as the JSON
+ * document of `tjit emit-c --format json` (malloc'd in *out):
+ * {"version": 1, "c": SOURCE, "jaxprs": [{"jaxpr", "equations"}...],
+ * "fusion": [GROUP...]}, each GROUP {"group", "jaxpr", "kind":
+ * "loop"|"single", "equations", "primitives", "reductions"}
+ * (tjit-emit-c(1), JSON OUTPUT). */
+tj_status tj_emit_c_json(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts,
+                         char **out);
 /* Number of outputs (the function's flattened return value). */
 size_t tj_result_count(const tj_result *r);
 /* The results' pytree structure, as JAX's PyTreeDef shows it without

@@ -325,7 +325,9 @@ static jit_program *build(tj_ctx *ctx, const char *source, unsigned needs, bool 
  * primitive the backend cannot emit, a pass that broke the IR). The pass
  * pipeline runs first, over j's module in place: from then on j is the
  * program the C computes (the evaluator of --check runs that). */
-static tj_status generate(tj_ctx *ctx, const ir_module *m, const tj_trace_opts *o, tj_buf *src) {
+/* The C of m into src; with plan, the fuse pass's plan as JSON too
+ * (pass_fusion_json), for emit-c --format json. */
+static tj_status generate(tj_ctx *ctx, const ir_module *m, const tj_trace_opts *o, tj_buf *src, tj_buf *plan) {
   if (custom_lin_refused(m->top, &ctx->diags, m->src)) return TJ_ERR_PROGRAM; /* as JAX's lowering */
   if (codegen_takes_float0(m)) {
     diag_error(&ctx->diags, NULL, span_make(0, 0),
@@ -337,6 +339,7 @@ static tj_status generate(tj_ctx *ctx, const ir_module *m, const tj_trace_opts *
   if (!lowered) return TJ_ERR_INTERNAL;
   diag_at at = {&ctx->diags, NULL, span_make(0, 0), NULL};
   cg_result r = codegen_c(&at, lowered, &facts, src);
+  if (plan && r == CG_DONE) pass_fusion_json(lowered, &facts, plan);
   pass_facts_free(&facts);
   ir_free(lowered);
   if (r == CG_DONE) return TJ_OK;
@@ -351,7 +354,7 @@ static long compile(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o, tj_ses
                     const mem_estimate *mem, tj_status *st) {
   tj_buf src = {0};
   double t0 = now_ms();
-  if ((*st = generate(ctx, j->m, &o->trace, &src)) != TJ_OK) return -1;
+  if ((*st = generate(ctx, j->m, &o->trace, &src, NULL)) != TJ_OK) return -1;
   *st = TJ_ERR_INTERNAL; /* unless compiled below */
   double t1 = now_ms();
   long i = session_by_source(s, src.data);
@@ -467,7 +470,7 @@ static tj_status check_results(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts
 
 jit_program *run_compile_module(tj_ctx *ctx, const ir_module *m, const tj_trace_opts *o, tj_status *st) {
   tj_buf src = {0}, object = {0};
-  if ((*st = generate(ctx, m, o, &src)) != TJ_OK) return NULL;
+  if ((*st = generate(ctx, m, o, &src, NULL)) != TJ_OK) return NULL;
   jit_program *p = build(ctx, src.data, jit_source_needs(src.data), false, &object);
   if (!p) {
     if (diag_last_is_budget(&ctx->diags)) *st = TJ_ERR_BUDGET;
@@ -702,8 +705,29 @@ tj_status tj_emit_c(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, char 
   tj_status st = tj_trace(ctx, spec, opts, &j);
   if (st != TJ_OK) return st;
   tj_buf src = {0};
-  if ((st = generate(ctx, j->m, opts, &src)) == TJ_OK) *out = buf_detach(&src);
+  if ((st = generate(ctx, j->m, opts, &src, NULL)) == TJ_OK) *out = buf_detach(&src);
   buf_free(&src);
+  tj_jaxpr_free(j);
+  return st;
+}
+
+/* {"version": 1, "c": C, "jaxprs": [...], "fusion": PLAN}: the same C as
+ * tj_emit_c, and the plan it was generated from (pass_fusion_json). */
+tj_status tj_emit_c_json(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, char **out) {
+  tj_jaxpr *j = NULL;
+  *out = NULL;
+  tj_status st = tj_trace(ctx, spec, opts, &j);
+  if (st != TJ_OK) return st;
+  tj_buf src = {0}, plan = {0}, doc = {0};
+  if ((st = generate(ctx, j->m, opts, &src, &plan)) == TJ_OK) {
+    buf_puts(&doc, "{\"version\": 1, \"c\": ");
+    buf_put_json_string(&doc, src.data ? src.data : "", src.len);
+    buf_puts(&doc, ", ");
+    buf_putn(&doc, plan.data, plan.len); /* pass_fusion_json wrote it: never empty */
+    buf_putc(&doc, '}');
+    *out = buf_detach(&doc);
+  }
+  buf_free(&src), buf_free(&plan), buf_free(&doc);
   tj_jaxpr_free(j);
   return st;
 }

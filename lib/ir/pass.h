@@ -96,6 +96,18 @@ ir_jaxpr **pass_reachable(ir_module *m, uint32_t *n);
 /* The fusion plan of j, or NULL when the fuse pass did not plan it. */
 const pass_fusion *pass_fusion_of(const pass_facts *f, const ir_jaxpr *j);
 
+/* The fusion plans of the jaxprs reachable from m->top (in
+ * pass_reachable's order: jaxpr 0 is the top level) as two members of a
+ * JSON object: "jaxprs": [{"jaxpr": J, "equations": N}...], each jaxpr's
+ * number of equations, and "fusion": one object per group of equations
+ * the C backend emits together, in order: {"group": G, "jaxpr": J,
+ * "kind": "loop" (a fused loop nest: its members then the reductions it
+ * folds) or "single" (an equation emitted alone), "equations": [indices
+ * into jaxpr J's equations], "primitives": [their names], "reductions":
+ * [the loop's folded reductions, a subset]}. Every equation is in exactly
+ * one group (pass_json.c; tjit-emit-c(1)). */
+void pass_fusion_json(ir_module *m, const pass_facts *f, struct tj_buf *out);
+
 /* Not a pass of the pipeline: a copy of m computing in float64 wherever m
  * computes in float32, float16 or bfloat16 (every aval, literal, constant
  * and dtype param; pass_f64.c), for the gradient checker. The copy's top

@@ -24,6 +24,8 @@ commands:
   explain-recompile
             say which calls recompile and why
   cache     show, verify or clear the disk cache of compiled calls
+  completion
+            print a bash or zsh completion script
 
 Run 'tjit help COMMAND' for the options of one command.
 TEXT
@@ -42,6 +44,7 @@ options:
       --call N          trace calls[N] (default: "args", else calls[0])
       --args JSON       trace with these arguments (a JSON array or object)
       --format FMT      output format: text (default) or json
+  -o, --output FILE     write the result to FILE ('-': stdout)
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
@@ -61,6 +64,7 @@ github the error as an ::error workflow command.
 
 options:
       --format FMT      output format: text (default), json or github
+  -o, --output FILE     write the result to FILE ('-': stdout)
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory

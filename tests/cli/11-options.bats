@@ -42,6 +42,7 @@ options:
       --call N          run calls[N] only (default: every call, else "args")
       --args JSON       run with these arguments (a JSON array or object)
       --format FMT      output format: text (default) or json
+  -o, --output FILE     write the result to FILE ('-': stdout)
       --out DIR         also write each result to DIR/call<N>_out<K>.npy
       --fill-random SEED
                         give arguments that have only a dtype and shape random values
@@ -110,6 +111,7 @@ options:
       --call N          derive the --what-if call from calls[N] (default: the last)
       --max-compiles N  exit 3 when there are more than N compilations
       --format FMT      output format: text (default), json or github
+  -o, --output FILE     write the result to FILE ('-': stdout)
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
@@ -125,10 +127,13 @@ Trace the spec's function for one call and print the C program that
 tjit run compiles for it with libtcc: one function, tj_entry, whose
 elementwise chains are fused into loops. The call is "args" if the
 spec has it, else calls[0]; --call and --args choose another.
+--format json prints a document holding the C and its fusion plan.
 
 options:
       --call N          trace calls[N] (default: "args", else calls[0])
       --args JSON       trace with these arguments (a JSON array or object)
+      --format FMT      output format: text (the C, default) or json (the C and the fusion plan)
+  -o, --output FILE     write the result to FILE ('-': stdout)
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
@@ -151,6 +156,7 @@ $TJIT_CACHE_DIR, else $XDG_CACHE_HOME/tjit, else ~/.cache/tjit.
 
 options:
       --format FMT      output format: text (default) or json
+  -o, --output FILE     write the result to FILE ('-': stdout)
   -h, --help            show this help
 TEXT
 }
@@ -167,11 +173,27 @@ options:
 TEXT
 }
 
+completion_help() {
+  cat <<'TEXT'
+usage: tjit completion [OPTIONS] bash|zsh
+
+Print the script that completes tjit's commands, their options, the
+options' values (--format's words, files for -o) and spec files in
+SHELL, made from the commands' own tables. To try it in bash:
+  source <(tjit completion bash)
+make install installs both scripts where bash-completion and zsh
+find them.
+
+options:
+  -h, --help            show this help
+TEXT
+}
+
 # A label as wide as the help column or wider (--fill-random SEED,
 # --what-if NAME=JSON) puts its help on the next line.
 @test "options: every command's help, whole, from help CMD, CMD --help and CMD -h" {
   local cmd fn
-  for cmd in run graph explain-recompile emit-c cache help; do
+  for cmd in run graph explain-recompile emit-c cache help completion; do
     fn=${cmd%%-*}_help
     [[ $cmd == emit-c ]] && fn=emit_c_help
     run -0 --separate-stderr tjit help "$cmd"

@@ -46,6 +46,8 @@ expected_files() {
     echo "lib/libtjit.so.$major"
     echo "lib/libtjit.so.$1"
     echo lib/pkgconfig/tjit.pc
+    echo share/bash-completion/completions/tjit
+    echo share/zsh/site-functions/_tjit
     for f in "$TJIT_ROOT"/man/*.1; do echo "share/man/man1/${f##*/}"; done
     for f in "$TJIT_ROOT"/man/*.5; do echo "share/man/man5/${f##*/}"; done
   } | LC_ALL=C sort

@@ -5,6 +5,7 @@
 #include "ir.h"
 #include "pass.h"
 #include "prims.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +117,17 @@ static void test_fuse_after_dce(void) {
     CHECK(top->lead[0] == PASS_UNFUSED && top->lead[1] == 1 && top->lead[2] == 1 && top->end[1] == 3);
     CHECK(in_sub->lead[0] == 0 && in_sub->end[0] == 1);
   }
+  /* the plan as JSON (pass_json.c): the shared jaxpr once, after the top */
+  tj_buf json = {0};
+  pass_fusion_json(lowered, &f, &json);
+  CHECK_STR(json.data, "\"jaxprs\": [{\"jaxpr\": 0, \"equations\": 3}, {\"jaxpr\": 1, \"equations\": 1}], "
+            "\"fusion\": [{\"group\": 0, \"jaxpr\": 0, \"kind\": \"single\", \"equations\": [0], "
+            "\"primitives\": [\"jit\"], \"reductions\": []}, "
+            "{\"group\": 1, \"jaxpr\": 0, \"kind\": \"loop\", \"equations\": [1, 2], "
+            "\"primitives\": [\"neg\", \"exp\"], \"reductions\": []}, "
+            "{\"group\": 2, \"jaxpr\": 1, \"kind\": \"loop\", \"equations\": [0], "
+            "\"primitives\": [\"mul\"], \"reductions\": []}]");
+  buf_free(&json);
   /* the work pass measured before dce: sin, the dead call and cos count */
   work_table fresh = work_new(lowered);
   CHECK(work_jaxpr(&f.work, lowered->top) > work_jaxpr(&fresh, lowered->top));
@@ -223,6 +235,18 @@ static void test_fuse_sinks(void) {
   }
   /* the traced module keeps its order */
   CHECK(m->top->eqns[1].prim == P_exp && m->top->eqns[2].prim == P_reduce_sum);
+  if (lowered) { /* the plan as emit-c --format json shows it: s among its loop's reductions */
+    tj_buf json = {0};
+    pass_fusion_json(lowered, &f, &json);
+    CHECK_STR(json.data, "\"jaxprs\": [{\"jaxpr\": 0, \"equations\": 4}], \"fusion\": ["
+              "{\"group\": 0, \"jaxpr\": 0, \"kind\": \"loop\", \"equations\": [0, 1], "
+              "\"primitives\": [\"neg\", \"reduce_sum\"], \"reductions\": [1]}, "
+              "{\"group\": 1, \"jaxpr\": 0, \"kind\": \"loop\", \"equations\": [2], "
+              "\"primitives\": [\"exp\"], \"reductions\": []}, "
+              "{\"group\": 2, \"jaxpr\": 0, \"kind\": \"single\", \"equations\": [3], "
+              "\"primitives\": [\"reduce_max\"], \"reductions\": []}]");
+    buf_free(&json);
+  }
   pass_facts_free(&f);
   ir_free(lowered);
   ir_free(m);
