@@ -8,7 +8,7 @@
 #include "common.h"
 
 static const struct cmd_option cache_options[] = {
-    OPT_FORMAT, OPT_HELP,
+    OPT_FORMAT, OPT_COLOR, OPT_HELP,
 };
 
 const struct cmd_info cmd_cache_info = {

@@ -44,7 +44,7 @@ void cmd_print_suggestion(const char *prefix, const char *word,
 void cmd_print_diagnostics(const struct cmd_info *info, tj_ctx *ctx, tj_status status) {
   char text[128];
   if (tj_error_count(ctx) > 0) {
-    tj_print_diagnostics(ctx, stderr);
+    tj_print_diagnostics_color(ctx, stderr, cmd_colors(stderr));
     return;
   }
   snprintf(text, sizeof text, "failed (status %d) with no diagnostic", (int)status);

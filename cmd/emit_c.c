@@ -6,7 +6,7 @@
 #include "common.h"
 
 static const struct cmd_option emit_c_options[] = {
-    OPT_CALL, OPT_ARGS, OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_HELP,
+    OPT_CALL, OPT_ARGS, OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_COLOR, OPT_HELP,
 };
 
 const struct cmd_info cmd_emit_c_info = {

@@ -271,5 +271,6 @@ int cmd_parse(const struct cmd_info *info, int argc, char **argv, void *opts) {
                      : option_error(info, c, argc, argv);
     if (status >= 0) return status;
   }
+  cmd_color_set(common->color);
   return take_operand(info, argc, argv, common);
 }

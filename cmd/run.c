@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "common.h"
+#include "progress.h"
 
 /* The most --repeat runs of one call: enough for a stable median. */
 #define MAX_REPEAT 1000
@@ -49,7 +50,7 @@ static const struct cmd_option run_options[] = {
     OPT_FLAG("grad-check", "check each call's gradient: vjp against jvp and finite differences",
              struct run_cmdline, grad_check),
     OPT_FLAG("no-cache", "neither read nor write the disk cache of compiled calls", struct run_cmdline, no_cache),
-    OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_HELP,
+    OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_COLOR, OPT_HELP,
 };
 
 const struct cmd_info cmd_run_info = {
@@ -237,6 +238,17 @@ static tj_status call_failed(tj_ctx *ctx, const struct cmd_opts *opts, const cha
   return st;
 }
 
+/* tj_run, with a progress line on a terminal when it takes a while. */
+static tj_status run_one(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *ro, tj_result **r) {
+  char what[48];
+  if (ro->trace.call < 0) snprintf(what, sizeof what, "running args");
+  else snprintf(what, sizeof what, "running call %d", ro->trace.call);
+  struct cmd_progress *progress = cmd_progress_start("run", what);
+  tj_status st = tj_run(ctx, spec, ro, r);
+  cmd_progress_end(progress);
+  return st;
+}
+
 /* Runs calls [first, last] (-1: "args" or --args); stops at the first
  * failure. The JSON document is {"calls": [...]} and, on a failure,
  * "failed_call" and "error" (tjit-run(1)). */
@@ -254,9 +266,9 @@ static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, tj_session *session, tj_c
     ro.trace.call = c;
     ro.session = session, ro.cache = cache, ro.times = &times;
     tj_result *r = NULL;
-    tj_status st = tj_run(ctx, spec, &ro, &r);
     char label[32];
     snprintf(label, sizeof label, c < 0 ? "\"args\"" : "%d", c);
+    tj_status st = run_one(ctx, spec, &ro, &r);
     show_cache_warning(cache);
     if (opts->time && st == TJ_OK) show_times(&times, c, opts->run.reference);
     if (st == TJ_OK && opts->out_dir) st = write_outputs(ctx, r, opts->out_dir, c);

@@ -57,8 +57,10 @@ static int dispatch(int argc, char **argv) {
     tjit_print_main_help(stdout);
     return TJ_OK;
   }
-  if (strcmp(name, "--version") == 0) {
-    printf("tjit %s\n", tj_version());
+  if (strcmp(name, "--version") == 0) { /* tjit's, then the libraries' (tjit(1)) */
+    char *libraries = tj_library_versions();
+    printf("tjit %s\n%s", tj_version(), libraries);
+    free(libraries);
     return TJ_OK;
   }
   if (name[0] == '-') {

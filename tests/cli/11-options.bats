@@ -58,6 +58,7 @@ options:
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
       --dump-after PASS print the jaxpr to stderr after pass PASS (a developer's view)
+      --color WHEN      colour diagnostics and reports: auto (default), always or never
   -h, --help            show this help
 TEXT
 }
@@ -89,6 +90,7 @@ options:
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
       --dump-after PASS print the jaxpr to stderr after pass PASS (a developer's view)
+      --color WHEN      colour diagnostics and reports: auto (default), always or never
   -h, --help            show this help
 TEXT
 }
@@ -113,6 +115,7 @@ options:
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
+      --color WHEN      colour diagnostics and reports: auto (default), always or never
   -h, --help            show this help
 TEXT
 }
@@ -133,6 +136,7 @@ options:
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
       --dump-after PASS print the jaxpr to stderr after pass PASS (a developer's view)
+      --color WHEN      colour diagnostics and reports: auto (default), always or never
   -h, --help            show this help
 TEXT
 }
@@ -151,6 +155,7 @@ $TJIT_CACHE_DIR, else $XDG_CACHE_HOME/tjit, else ~/.cache/tjit.
 
 options:
       --format FMT      output format: text (default) or json
+      --color WHEN      colour diagnostics and reports: auto (default), always or never
   -h, --help            show this help
 TEXT
 }
@@ -163,6 +168,7 @@ Without COMMAND, list the commands; with it, show that command's usage
 and options (the same text as 'tjit COMMAND --help').
 
 options:
+      --color WHEN      colour diagnostics and reports: auto (default), always or never
   -h, --help            show this help
 TEXT
 }

@@ -1,0 +1,80 @@
+/* --color, NO_COLOR and GCC_COLORS (see color.h). The choice lives in
+ * this file for the process, as getopt's globals do: the library itself
+ * keeps none, each formatter is handed its colours. */
+#include "color.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *const cmd_color_words[] = {[COLOR_AUTO] = "auto", [COLOR_ALWAYS] = "always", [COLOR_NEVER] = "never",
+                                       NULL};
+
+/* The longest SGR parameters read from GCC_COLORS per capability. */
+#define SGR_MAX 32
+
+static int color_when = COLOR_AUTO;
+
+void cmd_color_set(int when) { color_when = when; }
+
+/* NO_COLOR (https://no-color.org): set and not empty turns auto off;
+ * --color=always still colours. */
+static bool auto_colors(FILE *stream) {
+  const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+  if (no_color && *no_color) return false;
+  /* gcc's should_colorize: emacs' M-x shell sets TERM=dumb */
+  return term && strcmp(term, "dumb") != 0 && isatty(fileno(stream));
+}
+
+/* The capability named by [name, name + n) in colors, or NULL. */
+static const char **capability(tj_colors *colors, const char *name, size_t n) {
+  static const struct { const char *name; size_t offset; } caps[] = {
+      {"error", offsetof(tj_colors, error)}, {"warning", offsetof(tj_colors, warning)},
+      {"note", offsetof(tj_colors, note)},   {"locus", offsetof(tj_colors, locus)},
+      {"quote", offsetof(tj_colors, quote)}, {"hit", offsetof(tj_colors, hit)},
+  };
+  for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++)
+    if (strlen(caps[i].name) == n && memcmp(caps[i].name, name, n) == 0)
+      return (const char **)((char *)colors + caps[i].offset);
+  return NULL;
+}
+
+/* GCC_COLORS over colors, as gcc's parse_envvar_value reads it:
+ * NAME=SGR pairs separated by ':', SGR only digits and ';' (anything else
+ * ends the reading, keeping what was read); unknown names are skipped.
+ * The values are copied into values. */
+static void read_gcc_colors(const char *spec, tj_colors *colors, char values[][SGR_MAX]) {
+  int nvalues = 0;
+  for (const char *p = spec; *p;) {
+    size_t item = strcspn(p, ":");
+    const char *eq = memchr(p, '=', item);
+    if (eq) {
+      size_t vlen = item - (size_t)(eq + 1 - p);
+      if (strspn(eq + 1, "0123456789;") < vlen) return;
+      const char **cap = capability(colors, p, (size_t)(eq - p));
+      if (cap && vlen < SGR_MAX && nvalues < 6) {
+        memcpy(values[nvalues], eq + 1, vlen);
+        values[nvalues][vlen] = '\0';
+        *cap = values[nvalues++];
+      }
+    }
+    p += item + (p[item] == ':');
+  }
+}
+
+const tj_colors *cmd_colors(FILE *stream) {
+  static tj_colors colors;
+  static char values[6][SGR_MAX];
+  static bool read;
+  const char *gcc_colors = getenv("GCC_COLORS");
+  if (color_when == COLOR_NEVER || (color_when == COLOR_AUTO && !auto_colors(stream))) return NULL;
+  if (gcc_colors && !*gcc_colors) return NULL;
+  if (!read) {
+    colors = tj_colors_default();
+    if (gcc_colors) read_gcc_colors(gcc_colors, &colors, values);
+    read = true;
+  }
+  return &colors;
+}
