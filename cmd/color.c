@@ -78,3 +78,17 @@ const tj_colors *cmd_colors(FILE *stream) {
   }
   return &colors;
 }
+
+void cmd_put_error_prefix(const char *name) {
+  const tj_colors *c = cmd_colors(stderr);
+  const char *locus = c && c->locus && *c->locus ? c->locus : NULL;
+  const char *error = c && c->error && *c->error ? c->error : NULL;
+  if (locus) fprintf(stderr, "\33[%sm\33[K", locus);
+  if (name) fprintf(stderr, "tjit %s:", name);
+  else fputs("tjit:", stderr);
+  if (locus) fputs("\33[m\33[K", stderr);
+  fputc(' ', stderr);
+  if (error) fprintf(stderr, "\33[%sm\33[K", error);
+  fputs("error: ", stderr);
+  if (error) fputs("\33[m\33[K", stderr);
+}

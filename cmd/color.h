@@ -23,4 +23,9 @@ void cmd_color_set(int when);
  * means no colour at all, even with --color=always, as in gcc. */
 const tj_colors *cmd_colors(FILE *stream);
 
+/* Writes "tjit NAME: error: " (NAME NULL: "tjit: error: ") to stderr, in
+ * colours as gcc writes "gcc: error: ": the program's name bold, "error: "
+ * in the error colour. */
+void cmd_put_error_prefix(const char *name);
+
 #endif

@@ -59,11 +59,13 @@ cmd_option_parser cmd_parse_call;
   {.long_name = "confine", .help = "read the spec's files only beneath its directory",      \
    .parse = cmd_set_int, CMD_BIND_COMMON(confine, CMD_IS_INT(struct cmd_opts, confine)),   \
    .value = 1}
-/* --color=WHEN, every command's: colours on a terminal (color.h). */
+/* --color=WHEN, every command's: colours on a terminal (color.h); in
+ * force from where it stands, so a usage error after it is coloured too. */
+cmd_option_parser cmd_parse_color;
 #define OPT_COLOR                                                                           \
   {.long_name = "color", .placeholder = "WHEN",                                             \
    .help = "colour diagnostics and reports: auto (default), always or never",              \
-   .parse = cmd_parse_choice, CMD_BIND_COMMON(color, CMD_IS_INT(struct cmd_opts, color)),   \
+   .parse = cmd_parse_color, CMD_BIND_COMMON(color, CMD_IS_INT(struct cmd_opts, color)),    \
    .words = cmd_color_words}
 /* --dump-after PASS: trace.dump_after, and trace.dump writing the
  * listing after that pass to stderr (the whole struct cmd_opts is its

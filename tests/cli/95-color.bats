@@ -108,6 +108,21 @@ on_tty() {
 usage: tjit check [OPTIONS] SPEC"
 }
 
+@test "color: tjit's own errors are coloured as gcc's 'gcc: error:', from where --color stands" {
+  run -2 --separate-stderr tjit check --color=always --bogus bool.json
+  assert_equal "$stderr" "$(sgr 01 'tjit check:') $(sgr '01;31' 'error: ')unknown option '--bogus'
+usage: tjit check [OPTIONS] SPEC"
+  run -2 --separate-stderr tjit check --color=always --call 5 bool.json
+  assert_equal "$stderr" "$(sgr 01 'tjit check:') $(sgr '01;31' 'error: ')unknown option '--call'
+usage: tjit check [OPTIONS] SPEC"
+  run -2 --separate-stderr tjit check --bogus --color=always bool.json
+  assert_equal "$stderr" "tjit check: error: unknown option '--bogus'
+usage: tjit check [OPTIONS] SPEC"
+  run -2 --separate-stderr tjit run --color=always --call 5 bool.json
+  assert_equal "$stderr" "$(sgr 01 'tjit run:') $(sgr '01;31' 'error: ')invalid --call '5' (the spec has no calls)
+usage: tjit run [OPTIONS] SPEC"
+}
+
 @test "color: every command takes --color" {
   local cmd
   for cmd in trace graph check emit-c run help explain-recompile cache; do
@@ -198,4 +213,17 @@ chain_spec() {
   run script -qfec "tjit graph --svg small.json -o small.svg" /dev/null
   assert_success
   assert_output ''
+}
+
+# 4,000 iterations of sin over a million floats: 2 s or more of run (over
+# the default work budget: --max-work).
+@test "progress: a long run shows its call on the terminal, erased before the result" {
+  printf '%s\n' '{"source": ["auto f(float x[1000000]) {", "  auto body(auto i, auto acc) { return sin(acc) + x; }", "  return sum(fori_loop(0, 4000, body, x));", "}"], "args": {"x": {"dtype": "f32", "shape": [1000000], "fill": 0.5}}}' >slow.json
+  run script -qfec "tjit run --threads 1 --max-work 100000000000 slow.json" /dev/null
+  assert_success
+  assert_output --regexp "^"$'\r'"$E\[Ktjit run: running args\.\.\. 1 s("$'\r'"$E\[Ktjit run: running args\.\.\. [0-9]+ s)*"$'\r'"$E\[Kargs: Array\("
+  run script -qfec "tjit run --threads 1 --max-work 100000000000 slow.json 2>err.txt" /dev/null
+  assert_success
+  assert_output --regexp "^args: Array\("
+  [[ ! -s err.txt ]] || fail "stderr: $(cat -v err.txt)"
 }
