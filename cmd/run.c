@@ -378,7 +378,11 @@ static tj_status grad_check_calls(tj_ctx *ctx, tj_spec *spec, const struct run_c
     ro.trace = common->trace;
     ro.trace.call = c;
     tj_grad_report r;
+    char what[48];
+    snprintf(what, sizeof what, "checking the gradient of call %d", c);
+    struct cmd_progress *progress = cmd_progress_start("run", c < 0 ? "checking the gradient of args" : what);
     tj_status st = tj_grad_check(ctx, spec, &ro, seed, &r);
+    cmd_progress_end(progress);
     char label[32];
     snprintf(label, sizeof label, c < 0 ? (json ? "\"args\"" : "args") : (json ? "%d" : "call %d"), c);
     if (st != TJ_OK) {

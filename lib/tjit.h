@@ -529,8 +529,9 @@ int tj_explain_compiles(const tj_explain_report *r);
 /* The report as text, as JSON (schema in tjit-explain-recompile(1)), or as
  * GitHub workflow commands (::notice/::warning/::error); malloc'd. */
 char *tj_explain_text(const tj_explain_report *r);
-/* The text in colours (tjit-explain-recompile(1), COLOURS); colors NULL:
- * the same as tj_explain_text. */
+/* The text in colours (tjit-explain-recompile(1), --color: compile and the
+ * avoidable classes in colors->warning, hit and structural in colors->hit,
+ * locations, quoted names, hints); colors NULL: the same as tj_explain_text. */
 char *tj_explain_text_color(const tj_explain_report *r, const tj_colors *colors);
 char *tj_explain_json(const tj_explain_report *r);
 char *tj_explain_github(const tj_explain_report *r);

@@ -271,12 +271,13 @@ static void render_excerpt(const tj_source *src, tj_span span, const char *sgr, 
   buf_printf(out, "%5u", line);
   int width = (int)(out->len - before);
   uint32_t stop = span.end < to ? span.end : to;
+  uint32_t colored_end = stop > span.start ? stop : span.start + 1; /* an empty span colours one character */
   buf_puts(out, from > begin ? " | ..." : " | ");
   for (uint32_t i = from; i < to; i++) {
     char c = src->text[i];
     if (i == span.start) color_start(out, sgr);
     buf_putc(out, c == '\t' ? ' ' : ((unsigned char)c < 0x20 ? '?' : c));
-    if (i >= span.start && (i + 1 == stop || (i == span.start && stop <= span.start))) color_stop(out, sgr);
+    if (i + 1 == colored_end) color_stop(out, sgr);
   }
   buf_puts(out, to < end ? "...\n" : "\n");
   buf_printf(out, "%*s | %s", width, "", from > begin ? "   " : "");
@@ -291,15 +292,21 @@ static void render_excerpt(const tj_source *src, tj_span span, const char *sgr, 
   buf_putc(out, '\n');
 }
 
+/* A level's colour: error's, warning's, or note's for notes and hints. */
+static const char *level_color(diag_level level, const tj_colors *colors) {
+  return level == DIAG_ERROR ? COLOR_OF(colors, error) : level == DIAG_WARNING ? COLOR_OF(colors, warning)
+                                                                               : COLOR_OF(colors, note);
+}
+
 /* "error: " as gcc colours it: the level's word, its colon and the space. */
 static void put_level(diag_level level, const tj_colors *colors, tj_buf *out) {
-  const char *sgr = level == DIAG_ERROR ? COLOR_OF(colors, error) : level == DIAG_WARNING ? COLOR_OF(colors, warning)
-                                                                                          : COLOR_OF(colors, note);
+  const char *sgr = level_color(level, colors);
   color_start(out, sgr);
   buf_printf(out, "%s: ", level_name[level]);
   color_stop(out, sgr);
 }
 
+/* One diagnostic: its heading (location, level, message) and excerpt. */
 static void render_one(const tj_diag *g, const tj_colors *colors, tj_buf *out) {
   const char *locus = COLOR_OF(colors, locus);
   if (g->src) {
@@ -316,11 +323,7 @@ static void render_one(const tj_diag *g, const tj_colors *colors, tj_buf *out) {
   put_level(g->level, colors, out);
   color_put_message(out, COLOR_OF(colors, quote), g->msg);
   buf_putc(out, '\n');
-  if (g->src && g->src->len) {
-    const char *sgr = g->level == DIAG_ERROR ? COLOR_OF(colors, error)
-                      : g->level == DIAG_WARNING ? COLOR_OF(colors, warning) : COLOR_OF(colors, note);
-    render_excerpt(g->src, g->span, sgr, out);
-  }
+  if (g->src && g->src->len) render_excerpt(g->src, g->span, level_color(g->level, colors), out);
 }
 
 void diag_render(const diag_list *d, FILE *out, const tj_colors *colors) {
