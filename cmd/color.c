@@ -28,36 +28,38 @@ static bool auto_colors(FILE *stream) {
   return term && strcmp(term, "dumb") != 0 && isatty(fileno(stream));
 }
 
-/* The capability named by [name, name + n) in colors, or NULL. */
-static const char **capability(tj_colors *colors, const char *name, size_t n) {
-  static const struct { const char *name; size_t offset; } caps[] = {
-      {"error", offsetof(tj_colors, error)}, {"warning", offsetof(tj_colors, warning)},
-      {"note", offsetof(tj_colors, note)},   {"locus", offsetof(tj_colors, locus)},
-      {"quote", offsetof(tj_colors, quote)}, {"hit", offsetof(tj_colors, hit)},
-  };
-  for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++)
-    if (strlen(caps[i].name) == n && memcmp(caps[i].name, name, n) == 0)
-      return (const char **)((char *)colors + caps[i].offset);
-  return NULL;
+/* The capabilities GCC_COLORS may set: gcc's names, and tjit's own hit
+ * (gcc skips names it does not know, so one GCC_COLORS serves both). */
+static const struct { const char *name; size_t offset; } capabilities[] = {
+    {"error", offsetof(tj_colors, error)}, {"warning", offsetof(tj_colors, warning)},
+    {"note", offsetof(tj_colors, note)},   {"locus", offsetof(tj_colors, locus)},
+    {"quote", offsetof(tj_colors, quote)}, {"hit", offsetof(tj_colors, hit)},
+};
+#define NCAPABILITIES (sizeof capabilities / sizeof capabilities[0])
+
+/* The index of the capability named by [name, name + n), or -1. */
+static int capability(const char *name, size_t n) {
+  for (size_t i = 0; i < NCAPABILITIES; i++)
+    if (strlen(capabilities[i].name) == n && memcmp(capabilities[i].name, name, n) == 0) return (int)i;
+  return -1;
 }
 
 /* GCC_COLORS over colors, as gcc's parse_envvar_value reads it:
  * NAME=SGR pairs separated by ':', SGR only digits and ';' (anything else
- * ends the reading, keeping what was read); unknown names are skipped.
- * The values are copied into values. */
+ * ends the reading, keeping what was read); unknown names are skipped, a
+ * later pair wins. Each value is copied into values[its capability]. */
 static void read_gcc_colors(const char *spec, tj_colors *colors, char values[][SGR_MAX]) {
-  int nvalues = 0;
   for (const char *p = spec; *p;) {
     size_t item = strcspn(p, ":");
     const char *eq = memchr(p, '=', item);
     if (eq) {
       size_t vlen = item - (size_t)(eq + 1 - p);
       if (strspn(eq + 1, "0123456789;") < vlen) return;
-      const char **cap = capability(colors, p, (size_t)(eq - p));
-      if (cap && vlen < SGR_MAX && nvalues < 6) {
-        memcpy(values[nvalues], eq + 1, vlen);
-        values[nvalues][vlen] = '\0';
-        *cap = values[nvalues++];
+      int cap = capability(p, (size_t)(eq - p));
+      if (cap >= 0 && vlen < SGR_MAX) {
+        memcpy(values[cap], eq + 1, vlen);
+        values[cap][vlen] = '\0';
+        *(const char **)((char *)colors + capabilities[cap].offset) = values[cap];
       }
     }
     p += item + (p[item] == ':');
@@ -66,7 +68,7 @@ static void read_gcc_colors(const char *spec, tj_colors *colors, char values[][S
 
 const tj_colors *cmd_colors(FILE *stream) {
   static tj_colors colors;
-  static char values[6][SGR_MAX];
+  static char values[NCAPABILITIES][SGR_MAX];
   static bool read;
   const char *gcc_colors = getenv("GCC_COLORS");
   if (color_when == COLOR_NEVER || (color_when == COLOR_AUTO && !auto_colors(stream))) return NULL;

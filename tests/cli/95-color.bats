@@ -97,6 +97,9 @@ on_tty() {
   assert_equal "$stderr" "$(colored_text '01;33')"
   run -1 --separate-stderr env GCC_COLORS= tjit check --color=always bool.json
   assert_equal "$stderr" "$plain_text"
+  # a later pair wins; tjit's own capability hit is read too
+  run -0 env GCC_COLORS='error=4:hit=01;32:error=01;31' tjit explain-recompile --color=always explain.json
+  assert_line --index 3 "$(sgr 01 explain.json:59:5:) call 2: $(sgr '01;32' hit) (compiled for call 0)"
   # a value that is not digits and ';' ends the reading (gcc's rule): error keeps its default
   run -1 --separate-stderr env GCC_COLORS='error=red' tjit check --color=always bool.json
   assert_equal "$stderr" "$(colored_text)"
