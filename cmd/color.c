@@ -81,16 +81,25 @@ const tj_colors *cmd_colors(FILE *stream) {
   return &colors;
 }
 
+/* SGR params or NULL (plain). */
+static const char *sgr_of(const char *params) { return params && *params ? params : NULL; }
+
+void cmd_put_level(const char *level) {
+  const tj_colors *c = cmd_colors(stderr);
+  const char *sgr = !c ? NULL : strcmp(level, "error") == 0 ? sgr_of(c->error)
+                    : strcmp(level, "warning") == 0 ? sgr_of(c->warning) : sgr_of(c->note);
+  if (sgr) fprintf(stderr, "\33[%sm\33[K", sgr);
+  fprintf(stderr, "%s: ", level);
+  if (sgr) fputs("\33[m\33[K", stderr);
+}
+
 void cmd_put_error_prefix(const char *name) {
   const tj_colors *c = cmd_colors(stderr);
-  const char *locus = c && c->locus && *c->locus ? c->locus : NULL;
-  const char *error = c && c->error && *c->error ? c->error : NULL;
+  const char *locus = c ? sgr_of(c->locus) : NULL;
   if (locus) fprintf(stderr, "\33[%sm\33[K", locus);
   if (name) fprintf(stderr, "tjit %s:", name);
   else fputs("tjit:", stderr);
   if (locus) fputs("\33[m\33[K", stderr);
   fputc(' ', stderr);
-  if (error) fprintf(stderr, "\33[%sm\33[K", error);
-  fputs("error: ", stderr);
-  if (error) fputs("\33[m\33[K", stderr);
+  cmd_put_level("error");
 }

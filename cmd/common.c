@@ -40,10 +40,11 @@ void cmd_print_suggestion(const char *prefix, const char *word,
                           const char *const *candidates, int n) {
   const char *picks[2];
   int npicks = cmd_suggest(word, candidates, n, picks, 2);
+  if (npicks) cmd_put_level("hint");
   if (npicks == 1)
-    fprintf(stderr, "hint: did you mean '%s%s'?\n", prefix, picks[0]);
+    fprintf(stderr, "did you mean '%s%s'?\n", prefix, picks[0]);
   else if (npicks == 2)
-    fprintf(stderr, "hint: did you mean '%s%s' or '%s%s'?\n", prefix, picks[0],
+    fprintf(stderr, "did you mean '%s%s' or '%s%s'?\n", prefix, picks[0],
             prefix, picks[1]);
 }
 

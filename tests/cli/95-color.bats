@@ -126,6 +126,12 @@ usage: tjit check [OPTIONS] SPEC"
 usage: tjit run [OPTIONS] SPEC"
 }
 
+@test "color: on a terminal, an unknown command's error and its hint are coloured" {
+  run on_tty tjit chek bool.json
+  assert_output "$(sgr 01 tjit:) $(sgr '01;31' 'error: ')unknown command 'chek'
+$(sgr '01;36' 'hint: ')did you mean 'check'?"
+}
+
 @test "color: every command takes --color" {
   local cmd
   for cmd in trace graph check emit-c run help explain-recompile cache; do
