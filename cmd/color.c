@@ -93,7 +93,9 @@ void cmd_put_level(const char *level) {
   if (sgr) fputs("\33[m\33[K", stderr);
 }
 
-void cmd_put_error_prefix(const char *name) {
+void cmd_put_error_prefix(const char *name) { cmd_put_prefix(name, "error"); }
+
+void cmd_put_prefix(const char *name, const char *level) {
   const tj_colors *c = cmd_colors(stderr);
   const char *locus = c ? sgr_of(c->locus) : NULL;
   if (locus) fprintf(stderr, "\33[%sm\33[K", locus);
@@ -101,5 +103,5 @@ void cmd_put_error_prefix(const char *name) {
   else fputs("tjit:", stderr);
   if (locus) fputs("\33[m\33[K", stderr);
   fputc(' ', stderr);
-  cmd_put_level("error");
+  cmd_put_level(level);
 }

@@ -27,6 +27,8 @@ const tj_colors *cmd_colors(FILE *stream);
  * colours as gcc writes "gcc: error: ": the program's name bold, "error: "
  * in the error colour. */
 void cmd_put_error_prefix(const char *name);
+/* The same with another level: "tjit run: warning: ". */
+void cmd_put_prefix(const char *name, const char *level);
 /* Writes "LEVEL: " (error, warning, note or hint) to stderr in its colour
  * (a hint in the note colour, as the diagnostics' hints). */
 void cmd_put_level(const char *level);

@@ -216,15 +216,19 @@ static tj_cache *open_cache(const struct run_cmdline *opts) {
   tj_ctx *why = tj_ctx_new(); /* of its own: the reason is a warning, not the run's error */
   tj_cache *c = tj_cache_open(why, NULL);
   tj_diagnostic d;
-  if (!c && tj_diagnostic_get(why, 0, &d))
-    fprintf(stderr, "tjit run: warning: %s; running without the disk cache\n", d.message);
+  if (!c && tj_diagnostic_get(why, 0, &d)) {
+    cmd_put_prefix("run", "warning");
+    fprintf(stderr, "%s; running without the disk cache\n", d.message);
+  }
   tj_ctx_free(why);
   return c;
 }
 
 static void show_cache_warning(tj_cache *cache) {
   const char *w = tj_cache_warning(cache);
-  if (w) fprintf(stderr, "tjit run: warning: %s\n", w);
+  if (!w) return;
+  cmd_put_prefix("run", "warning");
+  fprintf(stderr, "%s\n", w);
 }
 
 /* A failed call: its diagnostics on stderr, and with --format json the end

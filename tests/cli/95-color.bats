@@ -132,6 +132,12 @@ usage: tjit run [OPTIONS] SPEC"
 $(sgr '01;36' 'hint: ')did you mean 'check'?"
 }
 
+@test "color: run's warnings are coloured as gcc's 'warning:'" {
+  touch notadir
+  run -1 --separate-stderr env TJIT_CACHE_DIR="$PWD/notadir" tjit run --color=always bool.json
+  assert_equal "${stderr%%$'\n'*}" "$(sgr 01 'tjit run:') $(sgr '01;35' 'warning: ')the cache directory '$PWD/notadir' is not a directory; running without the disk cache"
+}
+
 @test "color: every command takes --color" {
   local cmd
   for cmd in trace graph check emit-c run help explain-recompile cache; do
