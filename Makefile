@@ -26,8 +26,8 @@ LDLIBS  += -lmvec
 # lib/ itself holds only the public header and the API over the stages
 # (and lib/libtcc_shared.c, for the shared library alone: below).
 LIB_DIRS = base front trace ir eval backend cache graph
-LIB_SRC  = lib/api.c $(foreach d,$(LIB_DIRS),$(sort $(wildcard lib/$(d)/*.c)))
-CMD_SRC  = cmd/tjit.c cmd/common.c cmd/output.c cmd/trace.c cmd/check.c cmd/run.c cmd/help.c cmd/emit_c.c cmd/options.c cmd/explain.c cmd/cache.c cmd/graph.c cmd/completion.c
+LIB_SRC  = lib/api.c lib/versions.c $(foreach d,$(LIB_DIRS),$(sort $(wildcard lib/$(d)/*.c)))
+CMD_SRC  = cmd/tjit.c cmd/common.c cmd/output.c cmd/trace.c cmd/check.c cmd/run.c cmd/help.c cmd/emit_c.c cmd/options.c cmd/explain.c cmd/cache.c cmd/graph.c cmd/completion.c cmd/color.c cmd/progress.c
 # tjit graph draws with Graphviz in process (libcgraph builds, libgvc lays
 # out and renders).
 # Asked of pkg-config once, when a compile or link first needs them, not
@@ -38,6 +38,15 @@ GRAPHVIZ_CFLAGS = $(eval GRAPHVIZ_CFLAGS := $$(shell pkg-config --cflags libcgra
 GRAPHVIZ_LIBS = $(eval GRAPHVIZ_LIBS := $$(shell pkg-config --libs libcgraph libgvc))$(GRAPHVIZ_LIBS)
 LDLIBS  += $(GRAPHVIZ_LIBS)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
+# The versions tjit --version shows that no function tells at run time
+# (lib/versions.c): libtcc's (Debian's libtcc.a exposes none; its
+# package's version) and OpenBLAS's (loaded only when code calls it).
+# Asked once, when lib/versions.c is compiled; "" (unknown) without dpkg
+# or pkg-config.
+BUILD_VERSIONS = $(eval BUILD_VERSIONS := \
+  -DTJ_LIBTCC_VERSION='"$$(shell dpkg-query -W -f='$$$${Version}' libtcc-dev 2>/dev/null)"' \
+  -DTJ_OPENBLAS_VERSION='"$$(shell pkg-config --modversion openblas 2>/dev/null)"')$(BUILD_VERSIONS)
+$(BUILD)/lib/versions.o: ALL_CFLAGS += $(BUILD_VERSIONS)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ  = $(CMD_SRC:%.c=$(BUILD)/%.o)

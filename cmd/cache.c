@@ -10,7 +10,7 @@
 static const char *const cache_actions[] = {"stats", "verify", "clear", NULL};
 
 static const struct cmd_option cache_options[] = {
-    OPT_FORMAT, OPT_OUTPUT, OPT_HELP,
+    OPT_FORMAT, OPT_OUTPUT, OPT_COLOR, OPT_HELP,
 };
 
 const struct cmd_info cmd_cache_info = {

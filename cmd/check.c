@@ -7,7 +7,7 @@
 
 static const struct cmd_option check_options[] = {
     OPT_FORMAT_GITHUB, OPT_OUTPUT,
-    OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_HELP,
+    OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_COLOR, OPT_HELP,
 };
 
 const struct cmd_info cmd_check_info = {

@@ -9,9 +9,15 @@ const char *const cmd_format_words[] = {[FORMAT_TEXT] = "text", [FORMAT_JSON] = 
 const char *const cmd_ci_format_words[] = {
     [FORMAT_TEXT] = "text", [FORMAT_JSON] = "json", [FORMAT_GITHUB] = "github", NULL};
 
+int cmd_parse_color(const struct cmd_info *info, const struct cmd_option *opt, const char *arg, void *field) {
+  int status = cmd_parse_choice(info, opt, arg, field);
+  if (status < 0) cmd_color_set(*(const int *)field); /* the field is struct cmd_opts' color */
+  return status;
+}
+
 int cmd_usage_error(const struct cmd_info *info, const char *fmt, ...) {
   va_list ap;
-  fprintf(stderr, "tjit %s: error: ", info->name);
+  cmd_put_error_prefix(info->name);
   va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
   va_end(ap);
@@ -34,21 +40,23 @@ void cmd_print_suggestion(const char *prefix, const char *word,
                           const char *const *candidates, int n) {
   const char *picks[2];
   int npicks = cmd_suggest(word, candidates, n, picks, 2);
+  if (npicks) cmd_put_level("hint");
   if (npicks == 1)
-    fprintf(stderr, "hint: did you mean '%s%s'?\n", prefix, picks[0]);
+    fprintf(stderr, "did you mean '%s%s'?\n", prefix, picks[0]);
   else if (npicks == 2)
-    fprintf(stderr, "hint: did you mean '%s%s' or '%s%s'?\n", prefix, picks[0],
+    fprintf(stderr, "did you mean '%s%s' or '%s%s'?\n", prefix, picks[0],
             prefix, picks[1]);
 }
 
 void cmd_print_diagnostics(const struct cmd_info *info, tj_ctx *ctx, tj_status status) {
   char text[128];
   if (tj_error_count(ctx) > 0) {
-    tj_print_diagnostics(ctx, stderr);
+    tj_print_diagnostics_color(ctx, stderr, cmd_colors(stderr));
     return;
   }
   snprintf(text, sizeof text, "failed (status %d) with no diagnostic", (int)status);
-  fprintf(stderr, "tjit %s: error: %s\n", info->name, text);
+  cmd_put_error_prefix(info->name);
+  fprintf(stderr, "%s\n", text);
   tj_add_error(ctx, TJ_ERR_INTERNAL, text);
 }
 

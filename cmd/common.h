@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "color.h"
 #include "options.h"
 #include "tjit.h"
 
@@ -23,6 +24,7 @@ struct cmd_opts {
   const char *call_text;     /* --call as written, for messages; NULL: none */
   enum cmd_format format;    /* --format */
   int confine;               /* --confine, or $TJIT_CONFINE set (not empty or 0) */
+  int color;                 /* --color: enum cmd_color_when (color.h) */
   const char *operand;       /* the SPEC (or ACTION, COMMAND) operand; NULL: none */
   const char *output;        /* -o FILE (output.h); NULL or "-": standard output */
 };
@@ -58,6 +60,14 @@ cmd_option_parser cmd_parse_call;
   {.long_name = "confine", .help = "read the spec's files only beneath its directory",      \
    .parse = cmd_set_int, CMD_BIND_COMMON(confine, CMD_IS_INT(struct cmd_opts, confine)),   \
    .value = 1}
+/* --color=WHEN, every command's: colours on a terminal (color.h); in
+ * force from where it stands, so a usage error after it is coloured too. */
+cmd_option_parser cmd_parse_color;
+#define OPT_COLOR                                                                           \
+  {.long_name = "color", .placeholder = "WHEN",                                             \
+   .help = "colour diagnostics and reports: auto (default), always or never",              \
+   .parse = cmd_parse_color, CMD_BIND_COMMON(color, CMD_IS_INT(struct cmd_opts, color)),    \
+   .words = cmd_color_words}
 /* --dump-after PASS: trace.dump_after, and trace.dump writing the
  * listing after that pass to stderr (the whole struct cmd_opts is its
  * field). A developer's option of the commands that run the passes. */

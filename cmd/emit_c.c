@@ -7,7 +7,7 @@
 
 static const struct cmd_option emit_c_options[] = {
     OPT_CALL, OPT_ARGS, OPT_FORMAT_WITH("output format: text (the C, default) or json (the C and the fusion plan)", cmd_format_words),
-    OPT_OUTPUT, OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_HELP,
+    OPT_OUTPUT, OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_COLOR, OPT_HELP,
 };
 
 const struct cmd_info cmd_emit_c_info = {

@@ -32,7 +32,7 @@ static const struct cmd_option explain_options[] = {
     OPT_CALL_HELP("derive the --what-if call from calls[N] (default: the last)"),
     OPT_INTEGER("max-compiles", "N", "exit 3 when there are more than N compilations", struct explain_cmdline,
                 explain.max_compiles, 0, INT_MAX, "a non-negative integer"),
-    OPT_FORMAT_GITHUB, OPT_OUTPUT, OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_HELP,
+    OPT_FORMAT_GITHUB, OPT_OUTPUT, OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_COLOR, OPT_HELP,
 };
 
 const struct cmd_info cmd_explain_info = {
@@ -62,7 +62,7 @@ static int add_what_if(const struct cmd_info *info, const struct cmd_option *opt
 static char *format_report(const tj_explain_report *r, enum cmd_format format) {
   if (format == FORMAT_JSON) return tj_explain_json(r);
   if (format == FORMAT_GITHUB) return tj_explain_github(r);
-  return tj_explain_text(r);
+  return tj_explain_text_color(r, cmd_colors(stdout));
 }
 
 static tj_status explain(tj_ctx *ctx, tj_spec *spec, const struct explain_cmdline *opts) {

@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "common.h"
+#include "progress.h"
 
 /* --dot --svg --png --pdf and --format FMT: the format, and whether one
  * was given (then -o FILE's extension does not choose it). */
@@ -48,7 +49,7 @@ static const struct cmd_option graph_options[] = {
                graph.left_to_right, rankdir_words),
     OPT_FLAG("fused", "box the equations the C backend fuses into one loop", struct graph_cmdline, graph.fused),
     OPT_FLAG("time", "print the trace, build, layout and render times to stderr", struct graph_cmdline, time),
-    OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_HELP,
+    OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_COLOR, OPT_HELP,
 };
 
 const struct cmd_info cmd_graph_info = {
@@ -110,13 +111,19 @@ static tj_graph_format format_of_name(const char *file) {
   return TJ_GRAPH_DOT;
 }
 
+/* tj_graph's phases, on the progress line. */
+static void say_phase(void *progress, const char *phase) { cmd_progress_say(progress, phase); }
+
 static tj_status graph_and_write(tj_ctx *ctx, tj_spec *spec, const struct graph_cmdline *opts) {
   tj_graph_times times;
   tj_graph_opts go = opts->graph;
   go.trace = opts->common.trace, go.format = opts->format.format, go.times = &times;
   char *data = NULL;
   size_t len = 0;
+  struct cmd_progress *progress = cmd_progress_start("graph", "tracing"); /* Graphviz may lay out for long */
+  go.progress = say_phase, go.progress_arg = progress;
   tj_status status = tj_graph(ctx, spec, &go, &data, &len);
+  cmd_progress_end(progress);
   if (opts->time && status == TJ_OK)
     fprintf(stderr, "time: trace %.3f ms, build %.3f ms, layout %.3f ms, render %.3f ms\n", times.trace_ms,
             times.build_ms, times.layout_ms, times.render_ms);

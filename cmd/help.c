@@ -3,7 +3,7 @@
 #include "common.h"
 
 static const struct cmd_option help_options[] = {
-    OPT_HELP,
+    OPT_COLOR, OPT_HELP,
 };
 
 const struct cmd_info cmd_help_info = {

@@ -185,8 +185,8 @@ static const struct cmd_option *row_of(const struct cmd_info *info, int code) {
  * "did you mean" hint between the error and the usage line. */
 static int unknown_long_option(const struct cmd_info *info, const char *text) {
   size_t len = strcspn(text, "=");
-  fprintf(stderr, "tjit %s: error: unknown option '%.*s'\n", info->name,
-          len > INT_MAX ? INT_MAX : (int)len, text);
+  cmd_put_error_prefix(info->name);
+  fprintf(stderr, "unknown option '%.*s'\n", len > INT_MAX ? INT_MAX : (int)len, text);
   if (len >= 3 && len - 2 <= CMD_SUGGEST_MAX_LEN) {
     const char *names[CMD_MAX_OPTIONS];
     char word[CMD_SUGGEST_MAX_LEN + 1];

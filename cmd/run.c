@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "common.h"
 #include "output.h"
+#include "progress.h"
 
 /* The most --repeat runs of one call: enough for a stable median. */
 #define MAX_REPEAT 1000
@@ -50,7 +51,7 @@ static const struct cmd_option run_options[] = {
     OPT_FLAG("grad-check", "check each call's gradient: vjp against jvp and finite differences",
              struct run_cmdline, grad_check),
     OPT_FLAG("no-cache", "neither read nor write the disk cache of compiled calls", struct run_cmdline, no_cache),
-    OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_HELP,
+    OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_COLOR, OPT_HELP,
 };
 
 const struct cmd_info cmd_run_info = {
@@ -216,15 +217,19 @@ static tj_cache *open_cache(const struct run_cmdline *opts) {
   tj_ctx *why = tj_ctx_new(); /* of its own: the reason is a warning, not the run's error */
   tj_cache *c = tj_cache_open(why, NULL);
   tj_diagnostic d;
-  if (!c && tj_diagnostic_get(why, 0, &d))
-    fprintf(stderr, "tjit run: warning: %s; running without the disk cache\n", d.message);
+  if (!c && tj_diagnostic_get(why, 0, &d)) {
+    cmd_put_prefix("run", "warning");
+    fprintf(stderr, "%s; running without the disk cache\n", d.message);
+  }
   tj_ctx_free(why);
   return c;
 }
 
 static void show_cache_warning(tj_cache *cache) {
   const char *w = tj_cache_warning(cache);
-  if (w) fprintf(stderr, "tjit run: warning: %s\n", w);
+  if (!w) return;
+  cmd_put_prefix("run", "warning");
+  fprintf(stderr, "%s\n", w);
 }
 
 /* A failed call: its diagnostics on stderr, and with --format json the end
@@ -235,6 +240,17 @@ static tj_status call_failed(tj_ctx *ctx, const struct cmd_opts *opts, const cha
   printf("], \"failed_call\": %s, \"error\": ", label);
   cmd_put_json_error(ctx, stdout);
   fputs("}\n", stdout);
+  return st;
+}
+
+/* tj_run, with a progress line on a terminal when it takes a while. */
+static tj_status run_one(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *ro, tj_result **r) {
+  char what[48];
+  if (ro->trace.call < 0) snprintf(what, sizeof what, "running args");
+  else snprintf(what, sizeof what, "running call %d", ro->trace.call);
+  struct cmd_progress *progress = cmd_progress_start("run", what);
+  tj_status st = tj_run(ctx, spec, ro, r);
+  cmd_progress_end(progress);
   return st;
 }
 
@@ -255,9 +271,9 @@ static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, tj_session *session, tj_c
     ro.trace.call = c;
     ro.session = session, ro.cache = cache, ro.times = &times;
     tj_result *r = NULL;
-    tj_status st = tj_run(ctx, spec, &ro, &r);
     char label[32];
     snprintf(label, sizeof label, c < 0 ? "\"args\"" : "%d", c);
+    tj_status st = run_one(ctx, spec, &ro, &r);
     show_cache_warning(cache);
     if (opts->time && st == TJ_OK) show_times(&times, c, opts->run.reference);
     if (st == TJ_OK && opts->out_dir) st = write_outputs(ctx, r, opts->out_dir, c);
@@ -367,7 +383,11 @@ static tj_status grad_check_calls(tj_ctx *ctx, tj_spec *spec, const struct run_c
     ro.trace = common->trace;
     ro.trace.call = c;
     tj_grad_report r;
+    char what[48];
+    snprintf(what, sizeof what, "checking the gradient of call %d", c);
+    struct cmd_progress *progress = cmd_progress_start("run", c < 0 ? "checking the gradient of args" : what);
     tj_status st = tj_grad_check(ctx, spec, &ro, seed, &r);
+    cmd_progress_end(progress);
     char label[32];
     snprintf(label, sizeof label, c < 0 ? (json ? "\"args\"" : "args") : (json ? "%d" : "call %d"), c);
     if (st != TJ_OK) {

@@ -43,7 +43,8 @@ void tjit_print_main_help(FILE *out) {
 int tjit_unknown_command(const char *name) {
   const char *names[sizeof tjit_commands / sizeof tjit_commands[0]];
   for (size_t i = 0; i < tjit_ncommands; i++) names[i] = tjit_commands[i].name;
-  fprintf(stderr, "tjit: error: unknown command '%s'\n", name);
+  cmd_put_error_prefix(NULL);
+  fprintf(stderr, "unknown command '%s'\n", name);
   cmd_print_suggestion("", name, names, (int)tjit_ncommands);
   return TJ_ERR_USAGE;
 }
@@ -59,8 +60,10 @@ static int dispatch(int argc, char **argv) {
     tjit_print_main_help(stdout);
     return TJ_OK;
   }
-  if (strcmp(name, "--version") == 0) {
-    printf("tjit %s\n", tj_version());
+  if (strcmp(name, "--version") == 0) { /* tjit's, then the libraries' (tjit(1)) */
+    char *libraries = tj_library_versions();
+    printf("tjit %s\n%s", tj_version(), libraries);
+    free(libraries);
     return TJ_OK;
   }
   if (name[0] == '-') {

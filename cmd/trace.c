@@ -6,7 +6,7 @@
 
 static const struct cmd_option trace_options[] = {
     OPT_CALL, OPT_ARGS, OPT_FORMAT, OPT_OUTPUT, OPT_AUTOGRAPH,
-    OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_HELP,
+    OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_COLOR, OPT_HELP,
 };
 
 const struct cmd_info cmd_trace_info = {

@@ -32,7 +32,10 @@ void tj_ctx_free(tj_ctx *ctx) {
   free(ctx);
 }
 
-void tj_print_diagnostics(const tj_ctx *ctx, FILE *out) { diag_render(&ctx->diags, out); }
+void tj_print_diagnostics(const tj_ctx *ctx, FILE *out) { diag_render(&ctx->diags, out, NULL); }
+void tj_print_diagnostics_color(const tj_ctx *ctx, FILE *out, const tj_colors *colors) {
+  diag_render(&ctx->diags, out, colors);
+}
 int tj_error_count(const tj_ctx *ctx) { return ctx->diags.nerrors; }
 int tj_diagnostic_count(const tj_ctx *ctx) { return diag_count(&ctx->diags); }
 int tj_diagnostic_get(const tj_ctx *ctx, int i, tj_diagnostic *out) { return diag_get(&ctx->diags, i, out); }

@@ -87,6 +87,24 @@ void tj_ctx_free(tj_ctx *ctx);
 
 /* Writes the diagnostics gathered so far (gcc shape, with carets). */
 void tj_print_diagnostics(const tj_ctx *ctx, FILE *out);
+/* The colours of the text forms, for a terminal: each member is the SGR
+ * parameters of one element ("01;31": bold red), as gcc's GCC_COLORS
+ * writes them; NULL or "" leaves that element plain. An element starts
+ * with ESC [ PARAMS m ESC [ K and ends with ESC [ m ESC [ K, as gcc's do. */
+typedef struct tj_colors {
+  const char *error;    /* "error:" and its caret line (the span and ^~~) */
+  const char *warning;  /* "warning:" and its caret line; explain-recompile's "compile"
+                           and the classes whose compilations could be avoided */
+  const char *note;     /* "note:" and "hint:" and a note's caret line */
+  const char *locus;    /* "file:line:col:" (or "tjit:" when there is no location) */
+  const char *quote;    /* a name in single quotes, 'x' (the quotes stay plain) */
+  const char *hit;      /* explain-recompile's "hit" and the class "structural" */
+} tj_colors;
+/* gcc's default colours (error 01;31, warning 01;35, note 01;36, locus
+ * 01, quote 01) and green (32) for hit. */
+tj_colors tj_colors_default(void);
+/* tj_print_diagnostics in colours; colors NULL: none (the same text). */
+void tj_print_diagnostics_color(const tj_ctx *ctx, FILE *out, const tj_colors *colors);
 /* Number of errors gathered so far. */
 int tj_error_count(const tj_ctx *ctx);
 /* The first error gathered so far as one JSON object (schema in tjit(1):
@@ -198,6 +216,11 @@ typedef struct tj_graph_opts {
   int fused;                /* 1: clusters for the loops the C backend fuses */
   int left_to_right;        /* 1: rankdir=LR; 0: top to bottom */
   tj_graph_times *times;    /* NULL: not measured */
+  /* Called, when not NULL, in the calling thread as each phase of the
+   * drawing starts ("tracing", "building the graph", "laying out 3012
+   * nodes", "rendering SVG"), for a front end's progress line. */
+  void (*progress)(void *arg, const char *phase);
+  void *progress_arg;
 } tj_graph_opts;
 
 /* The default options: tj_trace_defaults(), DOT, no fusion, top to bottom. */
@@ -469,6 +492,14 @@ typedef void (*tj_cache_verdict)(const char *name, const char *why, void *arg);
 tj_status tj_cache_verify(tj_ctx *ctx, const char *dir, tj_cache_verdict report, void *arg);
 
 const char *tj_version(void);
+/* The libraries the library uses and their versions, one line each,
+ * "NAME VERSION" and perhaps a remark in parentheses (tjit(1), --version):
+ * libtcc, Graphviz, OpenBLAS, cJSON, xxHash, libsodium. Each is asked at
+ * run time where it can say (cJSON_Version, XXH_versionNumber,
+ * sodium_version_string, gvcVersion, openblas_get_config when OpenBLAS is
+ * already loaded), else the version seen when tjit was built. Never loads
+ * OpenBLAS. malloc'd. */
+char *tj_library_versions(void);
 /* Edits (insertions, deletions, substitutions, adjacent swaps) between two
  * words, for "did you mean" hints; words over 64 bytes compare as far. */
 int tj_edit_distance(const char *a, const char *b);
@@ -506,6 +537,10 @@ int tj_explain_compiles(const tj_explain_report *r);
 /* The report as text, as JSON (schema in tjit-explain-recompile(1)), or as
  * GitHub workflow commands (::notice/::warning/::error); malloc'd. */
 char *tj_explain_text(const tj_explain_report *r);
+/* The text in colours (tjit-explain-recompile(1), --color: compile and the
+ * avoidable classes in colors->warning, hit and structural in colors->hit,
+ * locations, quoted names, hints); colors NULL: the same as tj_explain_text. */
+char *tj_explain_text_color(const tj_explain_report *r, const tj_colors *colors);
 char *tj_explain_json(const tj_explain_report *r);
 char *tj_explain_github(const tj_explain_report *r);
 void tj_explain_free(tj_explain_report *r);

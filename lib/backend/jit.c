@@ -141,7 +141,7 @@ static const struct { const char *name; void *addr; } jit_symbols[] = {
 };
 #undef cblas_sgemm
 #undef cblas_dgemm
-#define OPENBLAS "libopenblas.so.0"
+#define OPENBLAS JIT_OPENBLAS
 
 struct jit_program {
   TCCState *tcc;            /* owns the code, but for the memory it is in: */

@@ -24,6 +24,9 @@ void jit_free(jit_program *p);
  * reads it off the generated C). */
 enum { JIT_NEEDS_KERNELS = 1u, JIT_NEEDS_BLAS = 2u };
 unsigned jit_source_needs(const char *source);
+/* The OpenBLAS the code's matrix products load (dlopen, at the first
+ * program that calls BLAS), by its soname. */
+#define JIT_OPENBLAS "libopenblas.so.0"
 
 /* For the disk cache: compiles source to an ELF object file held in obj
  * (replacing its contents), and loads such an object back into a

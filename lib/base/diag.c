@@ -1,4 +1,5 @@
 #include "diag.h"
+#include "color.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -256,44 +257,81 @@ static void excerpt_window(const char *text, uint32_t begin, uint32_t end, uint3
 
 /* The source line (or a window of a long one, "..." marking what is cut),
  * tabs expanded to one space each so the caret lines up, and an
- * underline: ^ at the start of the span, ~ to its end on that line. */
-static void render_excerpt(const tj_source *src, tj_span span, FILE *out) {
+ * underline: ^ at the start of the span, ~ to its end on that line. In
+ * colour (sgr: the level's), the span in the line and the underline, as
+ * gcc colours them. */
+static void render_excerpt(const tj_source *src, tj_span span, const char *sgr, tj_buf *out) {
   uint32_t li = line_index(src, span.start > src->len ? src->len : span.start);
   uint32_t begin = src->line_starts[li], from, to, line, col;
   uint32_t end = li + 1 < src->nlines ? src->line_starts[li + 1] - 1 : src->len;
   if (end > begin && src->text[end - 1] == '\r') end--;
   excerpt_window(src->text, begin, end, span.start, &from, &to);
   source_position(src, span.start, &line, &col); /* the file's line, as in the heading */
-  int width = fprintf(out, "%5u", line);
-  fputs(from > begin ? " | ..." : " | ", out);
+  size_t before = out->len;
+  buf_printf(out, "%5u", line);
+  int width = (int)(out->len - before);
+  uint32_t stop = span.end < to ? span.end : to;
+  uint32_t colored_end = stop > span.start ? stop : span.start + 1; /* an empty span colours one character */
+  buf_puts(out, from > begin ? " | ..." : " | ");
   for (uint32_t i = from; i < to; i++) {
     char c = src->text[i];
-    fputc(c == '\t' ? ' ' : ((unsigned char)c < 0x20 ? '?' : c), out);
+    if (i == span.start) color_start(out, sgr);
+    buf_putc(out, c == '\t' ? ' ' : ((unsigned char)c < 0x20 ? '?' : c));
+    if (i + 1 == colored_end) color_stop(out, sgr);
   }
-  fputs(to < end ? "...\n" : "\n", out);
-  fprintf(out, "%*s | %s", width, "", from > begin ? "   " : "");
+  buf_puts(out, to < end ? "...\n" : "\n");
+  buf_printf(out, "%*s | %s", width, "", from > begin ? "   " : "");
   uint32_t i = from;
   for (; i < span.start && i < to; i++)
-    if (!utf8_continuation(src->text[i])) fputc(' ', out);
-  fputc('^', out);
-  uint32_t stop = span.end < to ? span.end : to;
+    if (!utf8_continuation(src->text[i])) buf_putc(out, ' ');
+  color_start(out, sgr);
+  buf_putc(out, '^');
   for (i++; i < stop; i++)
-    if (!utf8_continuation(src->text[i])) fputc('~', out);
-  fputc('\n', out);
+    if (!utf8_continuation(src->text[i])) buf_putc(out, '~');
+  color_stop(out, sgr);
+  buf_putc(out, '\n');
 }
 
-void diag_render(const diag_list *d, FILE *out) {
-  for (const tj_diag *g = d->head; g; g = g->next) {
-    if (g->src) {
-      uint32_t line, col;
-      source_position(g->src, g->span.start, &line, &col);
-      fprintf(out, "%s:%u:%u: %s: %s\n", g->src->name, line, col,
-              level_name[g->level], g->msg);
-      if (g->src->len) render_excerpt(g->src, g->span, out);
-    } else if (g->level == DIAG_ERROR) {
-      fprintf(out, "tjit: error: %s\n", g->msg);
-    } else {
-      fprintf(out, "%s: %s\n", level_name[g->level], g->msg);
-    }
+/* A level's colour: error's, warning's, or note's for notes and hints. */
+static const char *level_color(diag_level level, const tj_colors *colors) {
+  return level == DIAG_ERROR ? COLOR_OF(colors, error) : level == DIAG_WARNING ? COLOR_OF(colors, warning)
+                                                                               : COLOR_OF(colors, note);
+}
+
+/* "error: " as gcc colours it: the level's word, its colon and the space. */
+static void put_level(diag_level level, const tj_colors *colors, tj_buf *out) {
+  const char *sgr = level_color(level, colors);
+  color_start(out, sgr);
+  buf_printf(out, "%s: ", level_name[level]);
+  color_stop(out, sgr);
+}
+
+/* One diagnostic: its heading (location, level, message) and excerpt. */
+static void render_one(const tj_diag *g, const tj_colors *colors, tj_buf *out) {
+  const char *locus = COLOR_OF(colors, locus);
+  if (g->src) {
+    uint32_t line, col;
+    source_position(g->src, g->span.start, &line, &col);
+    color_start(out, locus);
+    buf_printf(out, "%s:%u:%u:", g->src->name, line, col);
+    color_stop(out, locus);
+    buf_putc(out, ' ');
+  } else if (g->level == DIAG_ERROR) {
+    color_puts(out, locus, "tjit:");
+    buf_putc(out, ' ');
   }
+  put_level(g->level, colors, out);
+  color_put_message(out, COLOR_OF(colors, quote), g->msg);
+  buf_putc(out, '\n');
+  if (g->src && g->src->len) render_excerpt(g->src, g->span, level_color(g->level, colors), out);
+}
+
+void diag_render(const diag_list *d, FILE *out, const tj_colors *colors) {
+  tj_buf b = {0};
+  for (const tj_diag *g = d->head; g; g = g->next) {
+    render_one(g, colors, &b);
+    fwrite(b.data, 1, b.len, out);
+    b.len = 0;
+  }
+  buf_free(&b);
 }

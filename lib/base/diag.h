@@ -163,8 +163,10 @@ void source_init_mapped(tj_arena *a, tj_source *src, const char *name,
 void source_position(const tj_source *src, uint32_t offset, uint32_t *line,
                      uint32_t *col);
 
-/* Writes every diagnostic in the list to out in the shape above. */
-void diag_render(const diag_list *d, FILE *out);
+/* Writes every diagnostic in the list to out in the shape above; in
+ * colours when colors is not NULL (tjit.h's tj_colors, as gcc colours). */
+struct tj_colors;
+void diag_render(const diag_list *d, FILE *out, const struct tj_colors *colors);
 
 /* ---- machine-readable forms (diag_format.c) ---- */
 struct tj_buf;

@@ -31,7 +31,7 @@ static void take_diagnostics(tj_explain_report *r, explain_sig *sig, tj_diag *ta
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
   if (!f) TJ_OOM();
-  diag_render(&taken, f);
+  diag_render(&taken, f, NULL);
   fclose(f);
   sig->trace_error = arena_strndup(&r->arena, len ? text : "tjit: error: the trace failed with no diagnostic\n",
                                    len ? len : strlen("tjit: error: the trace failed with no diagnostic\n"));

@@ -7,17 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "color.h"
 #include "util.h"
 
 static const char *plural(int n) { return n == 1 ? "" : "s"; }
 
 /* ---- shared pieces ---- */
-
-static void put_call_pos(const explain_call *c, tj_buf *b) {
-  uint32_t line, col;
-  explain_call_pos(c, &line, &col);
-  buf_printf(b, "%s:%u:%u: ", c->json->src->name, line, col);
-}
 
 void explain_param_pos(const tj_explain_report *r, const explain_arg *a, uint32_t *line, uint32_t *col) {
   source_position(&r->spec->code, r->binder.entry->params[a->param].name_span.start, line, col);
@@ -170,12 +165,68 @@ void explain_put_needed_trace(const tj_explain_report *r, const explain_arg *a, 
 
 /* ---- text ---- */
 
-static void text_call(const tj_explain_report *r, const explain_call *c, const char *label, tj_buf *b) {
-  put_call_pos(c, b);
-  buf_printf(b, "%s: ", label);
-  explain_put_outcome(r, c, b);
-  if (c->compiled && c->closest >= 0) explain_put_mismatches(r, c, ":\n  * ", "\n  * ", true, b);
+/* "file:line:col: " with the locus in colour. */
+static void put_locus(tj_buf *b, const tj_colors *colors, const char *file, uint32_t line, uint32_t col) {
+  const char *sgr = COLOR_OF(colors, locus);
+  color_start(b, sgr);
+  buf_printf(b, "%s:%u:%u:", file, line, col);
+  color_stop(b, sgr);
+  buf_putc(b, ' ');
+}
+
+/* text (a line or more of the report) with its quoted names in colour, and
+ * its first word too when that is one the colours name: "compile" (the
+ * warning colour), "hit" (hit's). */
+static void put_colored(tj_buf *b, const tj_colors *colors, const char *text) {
+  static const char *const words[] = {"compile", "hit"};
+  const char *sgr[] = {COLOR_OF(colors, warning), COLOR_OF(colors, hit)};
+  for (size_t k = 0; k < TJ_COUNT(words); k++) {
+    size_t n = strlen(words[k]);
+    if (strncmp(text, words[k], n) == 0 && (text[n] == ':' || text[n] == ' ')) {
+      color_putn(b, sgr[k], text, n);
+      text += n;
+      break;
+    }
+  }
+  color_put_message(b, COLOR_OF(colors, quote), text);
+}
+
+/* "hint: TEXT" after indent, "hint:" in the note colour as the
+ * diagnostics' own hints. */
+static void put_hint_line(tj_buf *b, const tj_colors *colors, const char *indent, const char *text) {
+  buf_puts(b, indent);
+  color_puts(b, COLOR_OF(colors, note), "hint:");
+  buf_putc(b, ' ');
+  color_put_message(b, COLOR_OF(colors, quote), text);
   buf_putc(b, '\n');
+}
+
+static void text_call(const tj_explain_report *r, const explain_call *c, const char *label, const tj_colors *colors,
+                      tj_buf *b) {
+  uint32_t line, col;
+  explain_call_pos(c, &line, &col);
+  put_locus(b, colors, c->json->src->name, line, col);
+  buf_printf(b, "%s: ", label);
+  tj_buf outcome = {0};
+  explain_put_outcome(r, c, &outcome);
+  if (c->compiled && c->closest >= 0) explain_put_mismatches(r, c, ":\n  * ", "\n  * ", true, &outcome);
+  if (!colors) buf_putn(b, outcome.data, outcome.len); /* the plain text, byte for byte */
+  else for (const char *p = outcome.data; *p;) { /* line by line: a hint's line gets its colour */
+    const char *nl = strchr(p, '\n');
+    char *one = strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+    if (!one) TJ_OOM();
+    if (strncmp(one, "    hint: ", 10) == 0) put_hint_line(b, colors, "    ", one + 10);
+    else {
+      bool item = strncmp(one, "  * ", 4) == 0; /* a mismatch: "  * static argument 'n': ..." */
+      if (item) buf_puts(b, "  * ");
+      put_colored(b, colors, item ? one + 4 : one);
+      if (nl) buf_putc(b, '\n');
+    }
+    free(one);
+    p = nl ? nl + 1 : p + strlen(p);
+  }
+  buf_free(&outcome);
+  if (!b->len || b->data[b->len - 1] != '\n') buf_putc(b, '\n');
 }
 
 static void put_indented(const char *text, const char *indent, tj_buf *b) {
@@ -189,13 +240,26 @@ static void put_indented(const char *text, const char *indent, tj_buf *b) {
   }
 }
 
-static void text_arg(const tj_explain_report *r, const explain_arg *a, tj_buf *b) {
+/* The colour of a static argument's class: hit's for structural (its
+ * compilations are genuine), the warning colour for constant and unused
+ * (theirs could be avoided), none for the rest. */
+static const char *class_color(const explain_arg *a, const tj_colors *colors) {
+  if (a->cls == ARG_STRUCTURAL) return COLOR_OF(colors, hit);
+  if (a->cls == ARG_CONSTANT || a->cls == ARG_UNUSED) return COLOR_OF(colors, warning);
+  return NULL;
+}
+
+static void text_arg(const tj_explain_report *r, const explain_arg *a, const tj_colors *colors, tj_buf *b) {
   uint32_t line, col;
   explain_param_pos(r, a, &line, &col);
-  buf_printf(b, "%s:%u:%u: %s argument '%s': ", r->spec->code.name, line, col, a->is_static ? "static" : "traced",
-             a->name);
-  if (a->is_static) buf_printf(b, "%s: %d value%s (", explain_class_name(a), a->nvalues, plural(a->nvalues));
-  else if (a->nvalues > 1) buf_printf(b, "%d avals (", a->nvalues);
+  put_locus(b, colors, r->spec->code.name, line, col);
+  buf_printf(b, "%s argument '", a->is_static ? "static" : "traced");
+  color_puts(b, COLOR_OF(colors, quote), a->name);
+  buf_puts(b, "': ");
+  if (a->is_static) {
+    color_puts(b, class_color(a, colors), explain_class_name(a));
+    buf_printf(b, ": %d value%s (", a->nvalues, plural(a->nvalues));
+  } else if (a->nvalues > 1) buf_printf(b, "%d avals (", a->nvalues);
   put_values(r, a, ", ", b);
   if (a->is_static || a->nvalues > 1) buf_putc(b, ')');
   else buf_puts(b, " in every call");
@@ -204,31 +268,37 @@ static void text_arg(const tj_explain_report *r, const explain_arg *a, tj_buf *b
   tj_buf why = {0};
   if (a->cls == ARG_NEEDS_TRACE) explain_put_needed_trace(r, a, &why);
   else explain_put_why(r, a, &why);
-  if (why.len) buf_printf(b, "  %s%s\n", why.data, a->cls == ARG_NEEDS_TRACE && a->error_sig >= 0 ? ":" : "");
+  if (why.len) {
+    buf_puts(b, "  ");
+    color_put_message(b, COLOR_OF(colors, quote), why.data);
+    buf_puts(b, a->cls == ARG_NEEDS_TRACE && a->error_sig >= 0 ? ":\n" : "\n");
+  }
   buf_free(&why);
   if (a->cls == ARG_NEEDS_TRACE && a->error_sig >= 0) put_indented(r->sigs[a->error_sig].trace_error, "    ", b);
   tj_buf hint = {0};
-  if (explain_put_hint(r, a, &hint)) buf_printf(b, "  hint: %s\n", hint.data);
+  if (explain_put_hint(r, a, &hint)) put_hint_line(b, colors, "  ", hint.data);
   buf_free(&hint);
 }
 
-char *tj_explain_text(const tj_explain_report *r) {
+char *tj_explain_text_color(const tj_explain_report *r, const tj_colors *colors) {
   tj_buf b = {0};
   for (int c = 0; c < r->ncalls; c++) {
     char label[32];
     snprintf(label, sizeof label, "call %d", c);
-    text_call(r, &r->calls[c], label, &b);
+    text_call(r, &r->calls[c], label, colors, &b);
   }
   if (r->has_what_if) {
     tj_buf label = {0};
     buf_printf(&label, "what-if: call %d with %s", r->what_if_base, r->what_if_text);
-    text_call(r, &r->what_if, label.data, &b);
+    text_call(r, &r->what_if, label.data, colors, &b);
     buf_free(&label);
   }
   buf_printf(&b, "%d call%s, %d compilation%s, %d hit%s\n", r->ncalls, plural(r->ncalls), r->ncompiles,
              plural(r->ncompiles), r->ncalls - r->ncompiles, plural(r->ncalls - r->ncompiles));
   if (r->nargs) buf_putc(&b, '\n');
-  for (int p = 0; p < r->nargs; p++) text_arg(r, &r->args[p], &b);
+  for (int p = 0; p < r->nargs; p++) text_arg(r, &r->args[p], colors, &b);
   if (b.len && b.data[b.len - 1] == '\n') b.data[--b.len] = '\0';
   return buf_detach(&b);
 }
+
+char *tj_explain_text(const tj_explain_report *r) { return tj_explain_text_color(r, NULL); }

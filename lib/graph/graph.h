@@ -47,6 +47,9 @@ long long graph_layout_cost(Agraph_t *g);
 
 /* A new directed root graph with creation-ordered IDs; agclose frees it. */
 Agraph_t *graph_open(const char *name);
+/* Graphviz's version (gvcVersion of the process's context), or NULL when
+ * Graphviz cannot start. */
+const char *graph_graphviz_version(void);
 /* Writes g as DOT text into out. */
 bool graph_write_dot(Agraph_t *g, tj_buf *out);
 

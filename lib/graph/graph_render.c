@@ -6,6 +6,7 @@
 
 #include <gvc.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,10 +193,39 @@ static pthread_mutex_t graphviz_lock = PTHREAD_MUTEX_INITIALIZER;
  * dictionary: a context freed after each drawing left it dangling, and the
  * next drawing of the process read freed memory (ASan: a second tj_graph
  * to SVG). NULL when Graphviz cannot start. */
+static GVC_t *the_context;
+
 static GVC_t *graphviz_context(void) {
-  static GVC_t *gvc;
-  if (!gvc) gvc = gvContext();
-  return gvc;
+  if (!the_context) the_context = gvContext();
+  return the_context;
+}
+
+/* The context if a drawing made it, else NULL (graphviz_lock held). */
+static GVC_t *graphviz_context_made(void) { return the_context; }
+
+/* Tells o's progress callback, if any, that a phase starts. */
+static void phase(const tj_graph_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void phase(const tj_graph_opts *o, const char *fmt, ...) {
+  char text[96];
+  va_list ap;
+  if (!o->progress) return;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  o->progress(o->progress_arg, text);
+}
+
+/* The process's context when a drawing made it; else a bare one
+ * (gvNEWcontext: no plugin configuration read, which is most of
+ * gvContext's 5 ms) made and freed for the question. gvcVersion is the
+ * library's own static text (gvcontext.c's LibInfo), valid after it. */
+const char *graph_graphviz_version(void) {
+  pthread_mutex_lock(&graphviz_lock);
+  GVC_t *gvc = graphviz_context_made(), *bare = gvc ? NULL : gvNEWcontext(NULL, 1);
+  const char *v = gvc ? gvcVersion(gvc) : bare ? gvcVersion(bare) : NULL;
+  if (bare) gvFreeContext(bare);
+  pthread_mutex_unlock(&graphviz_lock);
+  return v;
 }
 
 /* Lays g out and renders it; a failure is a diagnostic in ctx. */
@@ -213,8 +243,10 @@ static tj_status render(tj_ctx *ctx, Agraph_t *g, const tj_graph_opts *o, tj_gra
     agattr(g, AGRAPH, "nslimit1", "1");
   }
   double t0 = now_ms();
+  phase(o, "laying out %d nodes", agnnodes(g));
   int failed = gvLayout(gvc, g, "dot");
   double t1 = now_ms();
+  if (!failed) phase(o, "rendering %s", format_names[o->format]);
   if (!failed) failed = gvRenderData(gvc, g, format_names[o->format], &data, &n);
   t->layout_ms = t1 - t0;
   t->render_ms = now_ms() - t1;
@@ -239,6 +271,7 @@ static tj_status render(tj_ctx *ctx, Agraph_t *g, const tj_graph_opts *o, tj_gra
 static tj_status draw(tj_ctx *ctx, const tj_jaxpr *j, const tj_graph_opts *o, tj_graph_times *t, char **out,
                       size_t *len) {
   double t0 = now_ms();
+  phase(o, "building the graph");
   Agraph_t *g = graph_open("jaxpr");
   if (!g) {
     diag_error(&ctx->diags, NULL, span_make(0, 0), "internal error: cannot create a graph");
@@ -282,6 +315,7 @@ tj_status tj_graph(tj_ctx *ctx, tj_spec *spec, const tj_graph_opts *opts, char *
   *len = 0;
   if ((unsigned)o.format > TJ_GRAPH_PDF) return TJ_ERR_USAGE;
   double t0 = now_ms();
+  phase(&o, "tracing");
   tj_status st = tj_trace(ctx, spec, &o.trace, &j);
   t.trace_ms = now_ms() - t0;
   diag_set_kind(&ctx->diags, DIAG_KIND_GRAPH);

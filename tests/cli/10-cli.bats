@@ -48,6 +48,7 @@ options:
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
+      --color WHEN      colour diagnostics and reports: auto (default), always or never
   -h, --help            show this help
 TEXT
 }
@@ -68,6 +69,7 @@ options:
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
+      --color WHEN      colour diagnostics and reports: auto (default), always or never
   -h, --help            show this help
 TEXT
 }
@@ -82,9 +84,18 @@ setup() {
 
 # --- help and version -------------------------------------------------------
 
-@test "cli: --version prints the version" {
+# The libraries' versions as the packages installed here give them: each
+# line must say what the library itself (or, for libtcc and the OpenBLAS
+# --version never loads, the build) says.
+@test "cli: --version prints the version, then each library's" {
   run -0 --separate-stderr tjit --version
-  assert_output 'tjit 0.1.0'
+  assert_output "tjit 0.1.0
+libtcc $(dpkg-query -W -f='${Version}' libtcc-dev) (Debian's libtcc-dev at build time, linked in)
+Graphviz $(pkg-config --modversion libgvc)
+OpenBLAS $(pkg-config --modversion openblas) (not loaded; the version at build time)
+cJSON $(pkg-config --modversion libcjson)
+xxHash $(pkg-config --modversion libxxhash)
+libsodium $(pkg-config --modversion libsodium)"
   assert_equal "$stderr" ''
 }
 

@@ -59,6 +59,7 @@ options:
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
       --dump-after PASS print the jaxpr to stderr after pass PASS (a developer's view)
+      --color WHEN      colour diagnostics and reports: auto (default), always or never
   -h, --help            show this help
 TEXT
 }
@@ -90,6 +91,7 @@ options:
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
       --dump-after PASS print the jaxpr to stderr after pass PASS (a developer's view)
+      --color WHEN      colour diagnostics and reports: auto (default), always or never
   -h, --help            show this help
 TEXT
 }
@@ -115,6 +117,7 @@ options:
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
+      --color WHEN      colour diagnostics and reports: auto (default), always or never
   -h, --help            show this help
 TEXT
 }
@@ -138,6 +141,7 @@ options:
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
       --dump-after PASS print the jaxpr to stderr after pass PASS (a developer's view)
+      --color WHEN      colour diagnostics and reports: auto (default), always or never
   -h, --help            show this help
 TEXT
 }
@@ -157,6 +161,7 @@ $TJIT_CACHE_DIR, else $XDG_CACHE_HOME/tjit, else ~/.cache/tjit.
 options:
       --format FMT      output format: text (default) or json
   -o, --output FILE     write the result to FILE ('-': stdout)
+      --color WHEN      colour diagnostics and reports: auto (default), always or never
   -h, --help            show this help
 TEXT
 }
@@ -169,6 +174,7 @@ Without COMMAND, list the commands; with it, show that command's usage
 and options (the same text as 'tjit COMMAND --help').
 
 options:
+      --color WHEN      colour diagnostics and reports: auto (default), always or never
   -h, --help            show this help
 TEXT
 }

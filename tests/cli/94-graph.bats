@@ -127,9 +127,11 @@ JSON
   assert_equal "$stderr" "tjit: error: the graph is too large to draw (limit is 100000 nodes)"
 }
 
+# On a terminal the error is in colour (tjit(1), COLOURS): TERM set and
+# NO_COLOR unset, whatever the caller's.
 @test "graph: binary formats refuse a terminal" {
-  run -2 script -qec "tjit graph --png $(ex relu_scale)" /dev/null
-  assert_output "$(printf 'tjit graph: error: refusing to write PNG data to a terminal (give -o FILE or redirect)\r\nusage: tjit graph [OPTIONS] SPEC\r')"
+  run -2 script -qec "env -u NO_COLOR -u GCC_COLORS TERM=xterm tjit graph --png $(ex relu_scale)" /dev/null
+  assert_output "$(printf '\e[01m\e[Ktjit graph:\e[m\e[K \e[01;31m\e[Kerror: \e[m\e[Krefusing to write PNG data to a terminal (give -o FILE or redirect)\r\nusage: tjit graph [OPTIONS] SPEC\r')"
 }
 
 @test "graph: help lists the options" {

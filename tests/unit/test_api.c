@@ -3,6 +3,7 @@
 #include "harness.h"
 #include "tjit.h"
 
+#include <dlfcn.h>
 #include <stdlib.h>
 
 /* Traces spec text; returns the listing (malloc'd) or NULL, setting *st. */
@@ -194,7 +195,25 @@ static void test_result_tree(void) {
   tj_ctx_free(ctx);
 }
 
+/* tj_library_versions: the six libraries in order, one line each, and
+ * OpenBLAS not loaded by asking (dlopen RTLD_NOLOAD still finds nothing). */
+static void test_library_versions(void) {
+  static const char *const names[] = {"libtcc ", "Graphviz ", "OpenBLAS ", "cJSON ", "xxHash ", "libsodium "};
+  char *text = tj_library_versions();
+  const char *line = text;
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    CHECK(line && strncmp(line, names[i], strlen(names[i])) == 0);
+    line = line ? strchr(line, '\n') : NULL;
+    if (line) line++;
+  }
+  CHECK(line && *line == '\0');
+  CHECK(strstr(text, "OpenBLAS ") && strstr(text, "(not loaded; the version at build time)"));
+  CHECK(!dlopen("libopenblas.so.0", RTLD_LAZY | RTLD_NOLOAD));
+  free(text);
+}
+
 int main(void) {
+  test_library_versions();
   test_result_tree();
   test_listing();
   test_weak_int_stays_int();

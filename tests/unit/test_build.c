@@ -151,7 +151,7 @@ static char *rendered(const diag_list *diags) {
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
-  diag_render(diags, f);
+  diag_render(diags, f, NULL);
   fclose(f);
   return text;
 }

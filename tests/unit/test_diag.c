@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "color.h"
 #include "diag.h"
 #include "harness.h"
 #include "util.h"
@@ -142,7 +143,40 @@ static void test_github(void) {
   buf_free(&b);
 }
 
+/* color_put_message with quote "01": the text with its names marked. */
+static char *quoted(const char *msg) {
+  tj_buf b = {0};
+  color_put_message(&b, "01", msg);
+  return buf_detach(&b);
+}
+
+#define CHECK_QUOTED(msg, want)   \
+  do {                            \
+    char *got_ = quoted(msg);     \
+    CHECK_STR(got_, want);        \
+    free(got_);                   \
+  } while (0)
+#define B(name) "\33[01m\33[K" name "\33[m\33[K"
+
+/* Which single quotes enclose a name (color.h): the quotes stay plain,
+ * an apostrophe inside a word opens nothing, a quote without its closing
+ * one on the line is text. */
+static void test_quoted_names(void) {
+  CHECK_QUOTED("mark 'x' static", "mark '" B("x") "' static");
+  CHECK_QUOTED("'int' and 'str'", "'" B("int") "' and '" B("str") "'");
+  CHECK_QUOTED("can't trace 'f'", "can't trace '" B("f") "'");
+  CHECK_QUOTED("{'a': 1}", "{'" B("a") "': 1}");
+  CHECK_QUOTED("'x's value", "'x's value");
+  CHECK_QUOTED("'' empty, 'open\nline' x", "'' empty, 'open\nline' x");
+  CHECK_QUOTED("no quote", "no quote");
+  tj_buf b = {0};
+  color_put_message(&b, NULL, "mark 'x'"); /* no colour: the text as it is */
+  CHECK_STR(b.data, "mark 'x'");
+  buf_free(&b);
+}
+
 int main(void) {
+  test_quoted_names();
   test_json_strings();
   test_json_error();
   test_github();

@@ -216,7 +216,7 @@ static void test_reported_at_the_equation(void) {
   char *out = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&out, &len);
-  diag_render(&d, f);
+  diag_render(&d, f, NULL);
   fclose(f);
   CHECK_STR(out, "f.py:2:10: error: internal error: invalid jaxpr: equation 0 (add): output 0 has the wrong aval\n"
                  "    2 |   return x + x\n"

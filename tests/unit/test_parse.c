@@ -195,7 +195,7 @@ static const char *parse_text(const char *text, size_t len) {
     char *out = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&out, &n);
-    diag_render(&d, f);
+    diag_render(&d, f, NULL);
     fclose(f);
     buf_putn(&b, out, n);
     free(out);
