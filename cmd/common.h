@@ -24,6 +24,9 @@ struct cmd_opts {
   enum cmd_format format;    /* --format */
   int confine;               /* --confine, or $TJIT_CONFINE set (not empty or 0) */
   const char *operand;       /* the SPEC (or ACTION, COMMAND) operand; NULL: none */
+  char **operands;           /* every operand, for a command that takes SPEC... */
+  int noperands;
+  int jobs;                  /* --jobs (multi.h); 0: not given */
 };
 
 /* --call N: trace.call, and call_text (the whole struct cmd_opts is its field). */
@@ -78,6 +81,7 @@ struct cmd_info {
   const char *description;   /* paragraph for `tjit help trace` */
   const char *operand;       /* "SPEC": exactly one; NULL: none */
   bool operand_optional;
+  bool operand_many;         /* one or more (SPEC...: multi.h) */
   const struct cmd_option *options;
   int noptions;
 };
@@ -131,6 +135,9 @@ void cmd_put_json_error(const tj_ctx *ctx, FILE *out);
  * then run on it; the exit status. */
 int cmd_main_with_spec(const struct cmd_info *info, int argc, char **argv,
                        tj_status (*run)(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *opts));
+/* Its second half, on a command line already parsed. */
+int cmd_run_on_spec(const struct cmd_info *info, const struct cmd_opts *opts,
+                    tj_status (*run)(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *opts));
 
 /* Creates a context, or prints why not; NULL on failure. */
 tj_ctx *cmd_new_ctx(const struct cmd_info *info);

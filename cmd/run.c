@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "common.h"
+#include "multi.h"
 
 /* The most --repeat runs of one call: enough for a stable median. */
 #define MAX_REPEAT 1000
@@ -49,13 +50,13 @@ static const struct cmd_option run_options[] = {
     OPT_FLAG("grad-check", "check each call's gradient: vjp against jvp and finite differences",
              struct run_cmdline, grad_check),
     OPT_FLAG("no-cache", "neither read nor write the disk cache of compiled calls", struct run_cmdline, no_cache),
-    OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_HELP,
+    OPT_JOBS, OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_HELP,
 };
 
 const struct cmd_info cmd_run_info = {
     .name = "run",
     .summary = "run calls of the function and print the results",
-    .usage = "tjit run [OPTIONS] SPEC",
+    .usage = "tjit run [OPTIONS] SPEC...",
     .description =
         "Trace the spec's function for each call, generate C, compile it in\n"
         "memory with libtcc and run it on the call's arguments, printing the\n"
@@ -68,8 +69,10 @@ const struct cmd_info cmd_run_info = {
         "each call's gradient is checked instead, w.J.v for a random direction\n"
         "v and random cotangents w by reverse mode, forward mode and central\n"
         "differences in float64 and by the compiled reverse mode (exit 1 on a\n"
-        "FAIL; see tjit-run(1), GRADIENT CHECK).",
+        "FAIL; see tjit-run(1), GRADIENT CHECK). Several specs, or a directory\n"
+        "(its *.json specs), run one after the other, each under a header.",
     .operand = "SPEC",
+    .operand_many = true,
     .options = run_options,
     .noptions = (int)(sizeof run_options / sizeof run_options[0]),
 };
@@ -407,21 +410,41 @@ static int threads_from_env(struct run_cmdline *opts) {
   return -1;
 }
 
+/* One spec, the command line checked. */
+static int run_spec(const struct run_cmdline *opts) {
+  tj_ctx *ctx = cmd_new_ctx(&cmd_run_info);
+  tj_spec *spec = NULL;
+  if (!ctx) return TJ_ERR_INTERNAL;
+  int status = cmd_load_spec(ctx, &cmd_run_info, &opts->common, &spec);
+  tj_session *session = tj_session_new();
+  tj_cache *cache = status == TJ_OK && !opts->grad_check ? open_cache(opts) : NULL;
+  if (status == TJ_OK) status = opts->grad_check ? grad_check_calls(ctx, spec, opts) : run_calls(ctx, spec, session, cache, opts);
+  tj_session_free(session);
+  tj_cache_close(cache);
+  tj_ctx_free(ctx);
+  return status;
+}
+
+/* One spec of several, in its worker (multi.h). */
+static int run_one(struct cmd_opts *common, FILE *record) {
+  (void)record;
+  return run_spec((const struct run_cmdline *)common); /* its first member */
+}
+
+/* Several specs: the options that name one call, or one spec's files, refused. */
+static int run_many(struct run_cmdline *opts) {
+  if (opts->common.call_text) return multi_refuse(&cmd_run_info, "--call", "it picks a call of one spec");
+  if (opts->common.trace.args_json) return multi_refuse(&cmd_run_info, "--args", "they are one call's arguments");
+  if (opts->out_dir) return multi_refuse(&cmd_run_info, "--out", "its files are named by call alone");
+  return multi_run(&(struct multi_command){.info = &cmd_run_info, .common = &opts->common, .run_one = run_one,
+                                           .headers = true});
+}
+
 int cmd_run(int argc, char **argv) {
   struct run_cmdline opts = {.run = tj_run_defaults()};
   int status = cmd_parse(&cmd_run_info, argc, argv, &opts);
   if (status >= 0) return status;
   if (!opts.run.threads && (status = threads_from_env(&opts)) >= 0) return status; /* no --threads */
   if (opts.grad_check && (status = grad_check_conflicts(&opts)) >= 0) return status;
-  tj_ctx *ctx = cmd_new_ctx(&cmd_run_info);
-  tj_spec *spec = NULL;
-  if (!ctx) return TJ_ERR_INTERNAL;
-  status = cmd_load_spec(ctx, &cmd_run_info, &opts.common, &spec);
-  tj_session *session = tj_session_new();
-  tj_cache *cache = status == TJ_OK && !opts.grad_check ? open_cache(&opts) : NULL;
-  if (status == TJ_OK) status = opts.grad_check ? grad_check_calls(ctx, spec, &opts) : run_calls(ctx, spec, session, cache, &opts);
-  tj_session_free(session);
-  tj_cache_close(cache);
-  tj_ctx_free(ctx);
-  return status;
+  return multi_wanted(&opts.common) ? run_many(&opts) : run_spec(&opts);
 }
