@@ -78,8 +78,8 @@ static tj_status check_all(tj_ctx *ctx, tj_spec *spec,
 }
 
 /* One spec of several (multi.h). */
-static int check_one(struct cmd_opts *opts, FILE *record) {
-  (void)record;
+static int check_one(struct cmd_opts *opts, const struct multi_spec *spec) {
+  (void)spec;
   return cmd_run_on_spec(&cmd_check_info, opts, check_all);
 }
 

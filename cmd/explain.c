@@ -24,6 +24,7 @@ struct explain_cmdline {
   tj_explain_opts explain;      /* --max-compiles */
   struct what_if_list what_if;
   struct baseline_opts baseline; /* --baseline, --update-baseline */
+  const struct multi_spec *walked; /* in a worker: the spec, when found in a directory */
 };
 
 static cmd_option_parser add_what_if;
@@ -105,15 +106,20 @@ static int explain_spec(const struct explain_cmdline *opts) {
   if (opts->common.call_text && !opts->what_if.n)
     status = cmd_usage_failure(&cmd_explain_info, &opts->common, ctx, "--call picks the call for --what-if: give --what-if too");
   else status = cmd_load_spec(ctx, &cmd_explain_info, &opts->common, &spec);
-  if (status == TJ_OK) status = explain(ctx, spec, opts);
+  /* a directory holds specs of every kind: one with "args" alone has
+   * nothing to replay, which only its own command line makes an error */
+  if (status == TJ_OK && opts->walked && !tj_spec_ncalls(spec))
+    multi_skip(&cmd_explain_info, opts->walked, "no \"calls\" to replay");
+  else if (status == TJ_OK) status = explain(ctx, spec, opts);
   tj_ctx_free(ctx);
   return status;
 }
 
 /* One spec of several, in its worker (multi.h). */
-static int explain_one(struct cmd_opts *common, FILE *record) {
+static int explain_one(struct cmd_opts *common, const struct multi_spec *spec) {
   struct explain_cmdline *opts = (struct explain_cmdline *)common; /* its first member */
-  opts->baseline.record = record;
+  opts->baseline.record = spec->record;
+  opts->walked = spec->walked ? spec : NULL;
   return explain_spec(opts);
 }
 

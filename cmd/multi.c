@@ -101,6 +101,11 @@ int multi_refuse(const struct cmd_info *info, const char *option, const char *wh
 
 /* ---- the workers ---- */
 
+void multi_skip(const struct cmd_info *info, const struct multi_spec *spec, const char *why) {
+  fprintf(stderr, "tjit %s: note: %s: %s: skipped\n", info->name, spec->path, why);
+  fprintf(spec->record, "skipped %s\n", why);
+}
+
 /* In the worker: its output into the spec's files, then the command's
  * own code on the one spec (or the note that a walked file is none). */
 static void work(const struct multi_command *mc, struct multi_spec *s) {
@@ -108,11 +113,12 @@ static void work(const struct multi_command *mc, struct multi_spec *s) {
   int status = TJ_OK;
   if (dup2(fileno(s->out), STDOUT_FILENO) < 0 || dup2(fileno(s->err), STDERR_FILENO) < 0) _exit(TJ_ERR_INTERNAL);
   if (s->walked && !tj_spec_sniff(s->path, &why)) {
-    fprintf(stderr, "tjit %s: note: %s: not a tjit spec (%s): skipped\n", mc->info->name, s->path, why);
-    fprintf(s->record, "skipped %s\n", why);
+    char text[128];
+    snprintf(text, sizeof text, "not a tjit spec (%s)", why);
+    multi_skip(mc->info, s, text);
   } else {
     mc->common->operand = s->path;
-    status = mc->run_one(mc->common, s->record);
+    status = mc->run_one(mc->common, s);
   }
   /* the parent's check of standard output (tjit.c) is not run here */
   if (fflush(stdout) != 0 || ferror(stdout) || fflush(s->record) != 0) status = TJ_ERR_INTERNAL;
@@ -281,7 +287,7 @@ static int summarize(const struct multi_command *mc, const struct spec_list *lis
   fflush(stdout);
   fprintf(stderr, "tjit %s: %d spec%s: %d passed, %d failed", mc->info->name, passed + failed,
           passed + failed == 1 ? "" : "s", passed, failed);
-  if (skipped) fprintf(stderr, "; %d file%s skipped (not a spec)", skipped, skipped == 1 ? "" : "s");
+  if (skipped) fprintf(stderr, "; %d file%s skipped", skipped, skipped == 1 ? "" : "s");
   fputc('\n', stderr);
   if (passed + failed > 0) return status;
   fprintf(stderr, "tjit %s: error: no spec found in the operands\n", mc->info->name);

@@ -48,9 +48,9 @@ struct multi_spec {
 struct multi_command {
   const struct cmd_info *info;
   struct cmd_opts *common;  /* the command's options (its struct begins with it) */
-  /* Runs one spec (common->operand) in a worker: the command's
-   * single-spec code. Returns its exit status. */
-  int (*run_one)(struct cmd_opts *common, FILE *record);
+  /* Runs one spec (common->operand, spec->path) in a worker: the
+   * command's single-spec code. Returns its exit status. */
+  int (*run_one)(struct cmd_opts *common, const struct multi_spec *spec);
   /* NULL, or run in the parent once every spec is done, before the
    * summary: returns the exit status given the one so far. */
   int (*finish)(struct cmd_opts *common, const struct multi_spec *specs, int n, int status);
@@ -63,6 +63,9 @@ bool multi_wanted(const struct cmd_opts *common);
 /* A usage error (2) for an option that names one call of one spec,
  * given in the multi-spec form. */
 int multi_refuse(const struct cmd_info *info, const char *option, const char *why);
+/* In a worker: spec, found in a directory, is skipped (a note on
+ * standard error, and its record says so). */
+void multi_skip(const struct cmd_info *info, const struct multi_spec *spec, const char *why);
 /* Runs the command over every spec of the operands; the exit status:
  * that of the first spec, in operand order, that failed, else 0. */
 int multi_run(const struct multi_command *mc);

@@ -426,8 +426,8 @@ static int run_spec(const struct run_cmdline *opts) {
 }
 
 /* One spec of several, in its worker (multi.h). */
-static int run_one(struct cmd_opts *common, FILE *record) {
-  (void)record;
+static int run_one(struct cmd_opts *common, const struct multi_spec *spec) {
+  (void)spec;
   return run_spec((const struct run_cmdline *)common); /* its first member */
 }
 

@@ -41,12 +41,12 @@ call 1: Array(4., dtype=float32, weak_type=True)"
   run -0 --separate-stderr tjit explain-recompile --format json repo
   assert_equal "$(jq -r '[.specs[].spec] | join(" ")' <<<"$output")" "repo/b.json repo/sub/a.json"
   assert_equal "$(jq -c '.skipped' <<<"$output")" \
-    '[{"spec":"repo/list.json","reason":"not a JSON object"},{"spec":"repo/package.json","reason":"no \"tjit\", \"source\", \"source_file\" or \"function\" member"}]'
+    '[{"spec":"repo/list.json","reason":"not a tjit spec (not a JSON object)"},{"spec":"repo/package.json","reason":"not a tjit spec (no \"tjit\", \"source\", \"source_file\" or \"function\" member)"}]'
   run -0 --separate-stderr tjit check repo
   assert_output ''
   assert_equal "$stderr" "tjit check: note: repo/list.json: not a tjit spec (not a JSON object): skipped
 tjit check: note: repo/package.json: not a tjit spec (no \"tjit\", \"source\", \"source_file\" or \"function\" member): skipped
-tjit check: 2 specs: 2 passed, 0 failed; 2 files skipped (not a spec)"
+tjit check: 2 specs: 2 passed, 0 failed; 2 files skipped"
 }
 
 @test "multi: a file that is no spec named on the command line is an error, as for one spec" {
@@ -162,6 +162,16 @@ call 0: Array(2., dtype=float32, weak_type=True)"
   assert_equal "${stderr_lines[0]}" "tjit explain-recompile: error: --update-baseline needs --baseline FILE"
 }
 
+@test "multi: explain-recompile skips a spec without calls found in a directory, fails one named" {
+  echo '{"tjit": 1, "source": "float f(float x) { return x; }", "args": [1.0]}' >repo/sub/no-calls.json
+  run -0 --separate-stderr tjit explain-recompile repo
+  assert_line --index 0 "==> repo/b.json <=="
+  assert_equal "${stderr_lines[2]}" "tjit explain-recompile: note: repo/sub/no-calls.json: no \"calls\" to replay: skipped"
+  assert_equal "${stderr_lines[-1]}" "tjit explain-recompile: 2 specs: 2 passed, 0 failed; 3 files skipped"
+  run -2 --separate-stderr tjit explain-recompile double.json repo/sub/no-calls.json
+  assert_equal "${stderr_lines[0]}" "repo/sub/no-calls.json:1:1: error: the spec has no \"calls\" to replay"
+}
+
 # --- the compile-count baseline -----------------------------------------------
 
 @test "baseline: --update-baseline writes the counts, keys sorted, and a rerun passes" {
@@ -180,7 +190,7 @@ call 0: Array(2., dtype=float32, weak_type=True)"
   [[ $(find . -maxdepth 1 -name 'base.json.*' | wc -l) -eq 0 ]] # the temporary file was renamed
   run -0 --separate-stderr tjit explain-recompile --baseline base.json shape_recompile.json repo \
     static_kinds_recompile.json
-  assert_equal "${stderr_lines[-1]}" "tjit explain-recompile: 4 specs: 4 passed, 0 failed; 2 files skipped (not a spec)"
+  assert_equal "${stderr_lines[-1]}" "tjit explain-recompile: 4 specs: 4 passed, 0 failed; 2 files skipped"
 }
 
 @test "baseline: growth fails with exit 3 at the call over it, naming the function" {
