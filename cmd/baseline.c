@@ -110,10 +110,12 @@ static int collect(const struct multi_spec *specs, int n, struct counted *out) {
   int count = 0;
   for (int i = 0; i < n; i++) {
     const char *rec = specs[i].record_text;
-    char function[256];
-    int compiles;
-    if (specs[i].skipped || !rec || sscanf(rec, "compiles %d %255s", &compiles, function) != 2) continue;
+    int compiles, at = 0;
+    if (specs[i].skipped || !rec || sscanf(rec, "compiles %d %n", &compiles, &at) != 1 || !at) continue;
+    char *function = strndup(rec + at, strcspn(rec + at, "\n")); /* a name of any length */
+    if (!function) abort();
     out[count++] = (struct counted){function_key(specs[i].path, function), compiles};
+    free(function);
   }
   qsort(out, (size_t)count, sizeof *out, by_key);
   int kept = 0;
