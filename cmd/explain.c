@@ -136,9 +136,9 @@ static int explain_many(struct explain_cmdline *opts) {
     return multi_refuse(&cmd_explain_info, "--what-if", "it makes one call of one spec");
   if (multi_wanted(&opts->common) && opts->common.call_text)
     return multi_refuse(&cmd_explain_info, "--call", "it picks a call of one spec");
-  if ((status = baseline_prepare(&cmd_explain_info, &opts->common, &opts->baseline)) >= 0) return status;
-  status = multi_run(&(struct multi_command){.info = &cmd_explain_info, .common = &opts->common,
-                                             .run_one = explain_one, .finish = explain_finish, .headers = true});
+  if ((status = baseline_prepare(&cmd_explain_info, &opts->common, &opts->baseline)) < 0)
+    status = multi_run(&(struct multi_command){.info = &cmd_explain_info, .common = &opts->common,
+                                               .run_one = explain_one, .finish = explain_finish, .headers = true});
   baseline_release(&opts->baseline);
   return status;
 }
