@@ -151,14 +151,15 @@ static char *slurp(FILE *f) {
   return text;
 }
 
-/* Waits for any worker; marks it done with its status (a worker killed
- * by a signal is a failed spec, status 70, never the end of the run). */
-static bool reap(const struct multi_command *mc, struct spec_list *list) {
+/* Waits for any worker, one of specs [from, to) (the started and
+ * unprinted ones); marks it done with its status (a worker killed by a
+ * signal is a failed spec, status 70, never the end of the run). */
+static bool reap(const struct multi_command *mc, struct spec_list *list, int from, int to) {
   int raw;
   pid_t pid = waitpid(-1, &raw, 0);
   if (pid < 0 && errno == EINTR) return true;
   if (pid < 0) return false;
-  for (int i = 0; i < list->n; i++) {
+  for (int i = from; i < to; i++) {
     struct multi_spec *s = &list->items[i];
     if (s->pid != pid || s->done) continue;
     s->done = true;
@@ -246,7 +247,7 @@ static bool run_all(const struct multi_command *mc, struct spec_list *list) {
       if (!start(mc, &list->items[next])) return wait_all(running);
       next++, running++;
     }
-    if (!reap(mc, list)) return false;
+    if (!reap(mc, list, printed, next)) return false;
     running = 0;
     for (int i = printed; i < next; i++) running += !list->items[i].done;
     while (printed < next && list->items[printed].done) print_spec(mc, &list->items[printed++], &shown);
