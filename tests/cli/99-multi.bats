@@ -72,7 +72,7 @@ tjit check: 2 specs: 2 passed, 0 failed; 2 files skipped"
 }
 
 @test "multi: --jobs 2 prints the same bytes as --jobs 1" {
-  "$TJIT_ROOT/scripts/gen-specs.sh" many 70 # more than MULTI_MAX_PENDING (64) wait to be printed
+  "$TJIT_ROOT/scripts/gen-specs.sh" many 70 # more specs than MULTI_MAX_PENDING (64)
   cp second-call-fails.json many/group00/010-fails.json
   for cmd in check explain-recompile "run --reference"; do
     for format in text json; do
