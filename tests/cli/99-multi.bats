@@ -88,6 +88,21 @@ tjit check: 2 specs: 2 passed, 0 failed; 2 files skipped"
   done
 }
 
+@test "multi: a slow first spec holds back the printing, not the order (more specs than may wait)" {
+  "$TJIT_ROOT/scripts/gen-specs.sh" many 70
+  # about a second of tracing to reach the step limit, while the other worker checks the rest
+  cat >many/aaa-slow.json <<'JSON'
+{"tjit": 1, "source": ["float spin(float x) {", "  int i = 0;", "  while (i >= 0) { i = i + 1; }", "  return x;", "}"],
+ "args": {"x": 1.0}}
+JSON
+  run -1 --separate-stderr tjit check --jobs 2 --format json many
+  assert_equal "$(jq -r '.specs[0].spec, .specs[0].status, .summary.specs' <<<"$output")" "many/aaa-slow.json
+1
+71"
+  assert_equal "$(jq -r '[.specs[].spec] == ([.specs[].spec] | sort)' <<<"$output")" true
+  assert_equal "${stderr_lines[0]:0:40}" "many/aaa-slow.json:1:83: error: too many"
+}
+
 @test "multi: --format json holds each spec's document, status and the summary" {
   run -1 --separate-stderr tjit check --format json double.json second-call-fails.json
   assert_equal "$(jq -c '[.version, [.specs[] | [.spec, .status]], .summary]' <<<"$output")" \
