@@ -4,23 +4,26 @@
 
 #include "cmd.h"
 #include "common.h"
+#include "multi.h"
 
 static const struct cmd_option check_options[] = {
-    OPT_FORMAT_GITHUB, OPT_OUTPUT,
+    OPT_FORMAT_GITHUB, OPT_OUTPUT, OPT_JOBS,
     OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_COLOR, OPT_HELP,
 };
 
 const struct cmd_info cmd_check_info = {
     .name = "check",
     .summary = "validate the spec and trace every call",
-    .usage = "tjit check [OPTIONS] SPEC",
+    .usage = "tjit check [OPTIONS] SPEC...",
     .description =
         "Load the spec, check it and its source, and trace \"args\" and every\n"
         "entry of \"calls\", stopping at the first failure. Prints nothing and\n"
         "exits 0 when all of them trace. SPEC '-' reads standard input.\n"
         "--format json prints the calls traced and the error as JSON, --format\n"
-        "github the error as an ::error workflow command.",
+        "github the error as an ::error workflow command. Several specs, or a\n"
+        "directory (its *.json specs), are checked each alone, then summed up.",
     .operand = "SPEC",
+    .operand_many = true,
     .options = check_options,
     .noptions = (int)(sizeof check_options / sizeof check_options[0]),
 };
@@ -74,4 +77,17 @@ static tj_status check_all(tj_ctx *ctx, tj_spec *spec,
   return status;
 }
 
-int cmd_check(int argc, char **argv) { return cmd_main_with_spec(&cmd_check_info, argc, argv, check_all); }
+/* One spec of several (multi.h). */
+static int check_one(struct cmd_opts *opts, const struct multi_spec *spec) {
+  (void)spec;
+  return cmd_run_on_spec(&cmd_check_info, opts, check_all);
+}
+
+int cmd_check(int argc, char **argv) {
+  struct cmd_opts opts;
+  int status = cmd_parse(&cmd_check_info, argc, argv, &opts);
+  if (status >= 0) return status;
+  if (multi_wanted(&opts))
+    return multi_run(&(struct multi_command){.info = &cmd_check_info, .common = &opts, .run_one = check_one});
+  return cmd_run_on_spec(&cmd_check_info, &opts, check_all);
+}

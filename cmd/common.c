@@ -121,12 +121,17 @@ int cmd_main_with_spec(const struct cmd_info *info, int argc, char **argv,
                        tj_status (*run)(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *opts)) {
   struct cmd_opts opts;
   int status = cmd_parse(info, argc, argv, &opts);
+  return status >= 0 ? status : cmd_run_on_spec(info, &opts, run);
+}
+
+int cmd_run_on_spec(const struct cmd_info *info, const struct cmd_opts *opts,
+                    tj_status (*run)(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *opts)) {
   tj_ctx *ctx;
   tj_spec *spec = NULL;
-  if (status >= 0) return status;
+  int status;
   if (!(ctx = cmd_new_ctx(info))) return TJ_ERR_INTERNAL;
-  status = cmd_load_spec(ctx, info, &opts, &spec);
-  if (status == TJ_OK) status = run(ctx, spec, &opts);
+  status = cmd_load_spec(ctx, info, opts, &spec);
+  if (status == TJ_OK) status = run(ctx, spec, opts);
   tj_ctx_free(ctx);
   return status;
 }

@@ -27,6 +27,9 @@ struct cmd_opts {
   int color;                 /* --color: enum cmd_color_when (color.h) */
   const char *operand;       /* the SPEC (or ACTION, COMMAND) operand; NULL: none */
   const char *output;        /* -o FILE (output.h); NULL or "-": standard output */
+  char **operands;           /* every operand, for a command that takes SPEC... */
+  int noperands;
+  int jobs;                  /* --jobs (multi.h); 0: not given */
 };
 
 /* --call N: trace.call, and call_text (the whole struct cmd_opts is its field). */
@@ -93,6 +96,7 @@ struct cmd_info {
   bool operand_optional;
   const char *const *operand_words; /* what the operand may be (NULL-terminated), for
                                        completion (completion.c); NULL: SPEC a file */
+  bool operand_many;         /* one or more (SPEC...: multi.h) */
   const struct cmd_option *options;
   int noptions;
 };
@@ -146,6 +150,9 @@ void cmd_put_json_error(const tj_ctx *ctx, FILE *out);
  * then run on it; the exit status. */
 int cmd_main_with_spec(const struct cmd_info *info, int argc, char **argv,
                        tj_status (*run)(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *opts));
+/* Its second half, on a command line already parsed. */
+int cmd_run_on_spec(const struct cmd_info *info, const struct cmd_opts *opts,
+                    tj_status (*run)(tj_ctx *ctx, tj_spec *spec, const struct cmd_opts *opts));
 
 /* Creates a context, or prints why not; NULL on failure. */
 tj_ctx *cmd_new_ctx(const struct cmd_info *info);

@@ -237,12 +237,14 @@ static bool build_getopt_tables(const struct cmd_info *info, struct option *long
 static int take_operand(const struct cmd_info *info, int argc, char **argv,
                         struct cmd_opts *common) {
   int left = argc - optind;
-  if (left > 1 || (left == 1 && !info->operand))
+  if ((left > 1 && !info->operand_many) || (left == 1 && !info->operand))
     return cmd_usage_error(info, "unexpected argument '%s'",
                            argv[argc - left + (info->operand ? 1 : 0)]);
   if (left == 0 && info->operand && !info->operand_optional)
     return cmd_usage_error(info, "missing %s", info->operand);
   common->operand = left ? argv[optind] : NULL;
+  common->operands = argv + optind;
+  common->noperands = left;
   return -1;
 }
 

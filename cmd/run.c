@@ -12,6 +12,7 @@
 #include "common.h"
 #include "output.h"
 #include "progress.h"
+#include "multi.h"
 
 /* The most --repeat runs of one call: enough for a stable median. */
 #define MAX_REPEAT 1000
@@ -51,13 +52,13 @@ static const struct cmd_option run_options[] = {
     OPT_FLAG("grad-check", "check each call's gradient: vjp against jvp and finite differences",
              struct run_cmdline, grad_check),
     OPT_FLAG("no-cache", "neither read nor write the disk cache of compiled calls", struct run_cmdline, no_cache),
-    OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_COLOR, OPT_HELP,
+    OPT_JOBS, OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_COLOR, OPT_HELP,
 };
 
 const struct cmd_info cmd_run_info = {
     .name = "run",
     .summary = "run calls of the function and print the results",
-    .usage = "tjit run [OPTIONS] SPEC",
+    .usage = "tjit run [OPTIONS] SPEC...",
     .description =
         "Trace the spec's function for each call, generate C, compile it in\n"
         "memory with libtcc and run it on the call's arguments, printing the\n"
@@ -70,8 +71,10 @@ const struct cmd_info cmd_run_info = {
         "each call's gradient is checked instead, w.J.v for a random direction\n"
         "v and random cotangents w by reverse mode, forward mode and central\n"
         "differences in float64 and by the compiled reverse mode (exit 1 on a\n"
-        "FAIL; see tjit-run(1), GRADIENT CHECK).",
+        "FAIL; see tjit-run(1), GRADIENT CHECK). Several specs, or a directory\n"
+        "(its *.json specs), run one after the other, each under a header.",
     .operand = "SPEC",
+    .operand_many = true,
     .options = run_options,
     .noptions = (int)(sizeof run_options / sizeof run_options[0]),
 };
@@ -244,7 +247,7 @@ static tj_status call_failed(tj_ctx *ctx, const struct cmd_opts *opts, const cha
 }
 
 /* tj_run, with a progress line on a terminal when it takes a while. */
-static tj_status run_one(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *ro, tj_result **r) {
+static tj_status run_with_progress(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *ro, tj_result **r) {
   char what[48];
   if (ro->trace.call < 0) snprintf(what, sizeof what, "running args");
   else snprintf(what, sizeof what, "running call %d", ro->trace.call);
@@ -273,7 +276,7 @@ static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, tj_session *session, tj_c
     tj_result *r = NULL;
     char label[32];
     snprintf(label, sizeof label, c < 0 ? "\"args\"" : "%d", c);
-    tj_status st = run_one(ctx, spec, &ro, &r);
+    tj_status st = run_with_progress(ctx, spec, &ro, &r);
     show_cache_warning(cache);
     if (opts->time && st == TJ_OK) show_times(&times, c, opts->run.reference);
     if (st == TJ_OK && opts->out_dir) st = write_outputs(ctx, r, opts->out_dir, c);
@@ -429,21 +432,41 @@ static int threads_from_env(struct run_cmdline *opts) {
   return -1;
 }
 
+/* One spec, the command line checked. */
+static int run_spec(const struct run_cmdline *opts) {
+  tj_ctx *ctx = cmd_new_ctx(&cmd_run_info);
+  tj_spec *spec = NULL;
+  if (!ctx) return TJ_ERR_INTERNAL;
+  int status = cmd_load_spec(ctx, &cmd_run_info, &opts->common, &spec);
+  tj_session *session = tj_session_new();
+  tj_cache *cache = status == TJ_OK && !opts->grad_check ? open_cache(opts) : NULL;
+  if (status == TJ_OK) status = opts->grad_check ? grad_check_calls(ctx, spec, opts) : run_calls(ctx, spec, session, cache, opts);
+  tj_session_free(session);
+  tj_cache_close(cache);
+  tj_ctx_free(ctx);
+  return status;
+}
+
+/* One spec of several, in its worker (multi.h). */
+static int run_one(struct cmd_opts *common, const struct multi_spec *spec) {
+  (void)spec;
+  return run_spec((const struct run_cmdline *)common); /* its first member */
+}
+
+/* Several specs: the options that name one call, or one spec's files, refused. */
+static int run_many(struct run_cmdline *opts) {
+  if (opts->common.call_text) return multi_refuse(&cmd_run_info, "--call", "it picks a call of one spec");
+  if (opts->common.trace.args_json) return multi_refuse(&cmd_run_info, "--args", "they are one call's arguments");
+  if (opts->out_dir) return multi_refuse(&cmd_run_info, "--out", "its files are named by call alone");
+  return multi_run(&(struct multi_command){.info = &cmd_run_info, .common = &opts->common, .run_one = run_one,
+                                           .headers = true});
+}
+
 int cmd_run(int argc, char **argv) {
   struct run_cmdline opts = {.run = tj_run_defaults()};
   int status = cmd_parse(&cmd_run_info, argc, argv, &opts);
   if (status >= 0) return status;
   if (!opts.run.threads && (status = threads_from_env(&opts)) >= 0) return status; /* no --threads */
   if (opts.grad_check && (status = grad_check_conflicts(&opts)) >= 0) return status;
-  tj_ctx *ctx = cmd_new_ctx(&cmd_run_info);
-  tj_spec *spec = NULL;
-  if (!ctx) return TJ_ERR_INTERNAL;
-  status = cmd_load_spec(ctx, &cmd_run_info, &opts.common, &spec);
-  tj_session *session = tj_session_new();
-  tj_cache *cache = status == TJ_OK && !opts.grad_check ? open_cache(&opts) : NULL;
-  if (status == TJ_OK) status = opts.grad_check ? grad_check_calls(ctx, spec, &opts) : run_calls(ctx, spec, session, cache, &opts);
-  tj_session_free(session);
-  tj_cache_close(cache);
-  tj_ctx_free(ctx);
-  return status;
+  return multi_wanted(&opts.common) ? run_many(&opts) : run_spec(&opts);
 }

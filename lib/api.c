@@ -82,8 +82,7 @@ tj_status tj_spec_load(tj_ctx *ctx, const char *path, const char *text, size_t l
   return TJ_OK;
 }
 
-/* Reads a whole file (or stdin for "-") into the context's arena. */
-static char *read_all(tj_ctx *ctx, const char *path, size_t *len) {
+char *api_read_file(tj_ctx *ctx, const char *path, size_t *len) {
   FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
   diag_set_kind(&ctx->diags, DIAG_KIND_IO);
   if (!f) {
@@ -109,9 +108,20 @@ static char *read_all(tj_ctx *ctx, const char *path, size_t *len) {
 
 tj_status tj_spec_read(tj_ctx *ctx, const char *path, tj_spec **out) {
   size_t len;
-  char *text = read_all(ctx, path, &len);
+  char *text = api_read_file(ctx, path, &len);
   if (!text) return TJ_ERR_USAGE;
   return tj_spec_load(ctx, strcmp(path, "-") == 0 ? "<stdin>" : path, text, len, out);
+}
+
+int tj_spec_sniff(const char *path, const char **why) {
+  tj_ctx *ctx = tj_ctx_new(); /* of its own: a file that is no spec is no error */
+  size_t len;
+  char *text = api_read_file(ctx, path, &len);
+  int spec = 1; /* unreadable: the loader says why, as for any spec */
+  if (text && len > TJ_MAX_SPEC_BYTES) spec = 0, *why = "larger than a spec may be";
+  else if (text) spec = spec_sniff(&ctx->arena, path, text, (uint32_t)len, why);
+  tj_ctx_free(ctx);
+  return spec;
 }
 
 tj_trace_opts tj_trace_defaults(void) {

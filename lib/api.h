@@ -37,6 +37,11 @@ struct tj_jaxpr {
 tj_status api_trace_uses(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_jaxpr **out,
                          uint8_t *static_use, uint64_t *work);
 
+/* Reads a whole file (or stdin for "-") into the context's arena, at
+ * most a little over TJ_MAX_SPEC_BYTES (the caller refuses more); NULL
+ * with an "io" diagnostic when it cannot be read. */
+char *api_read_file(tj_ctx *ctx, const char *path, size_t *len);
+
 /* The call opts pick, bound to the entry's parameters (bind.c): the
  * first stage after parsing, whose result the cache key and the trace
  * both read. The bound call lives in a; TJ_ERR_USAGE with the spec's
@@ -46,6 +51,11 @@ tj_status api_bind(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, tj_are
 /* api_trace_uses of a bound call (autograph: -1 as the spec says). */
 tj_status api_trace_bound(tj_ctx *ctx, const tj_spec *spec, const struct bound_call *bc, int autograph,
                           tj_jaxpr **out, uint8_t *static_use, uint64_t *work);
+
+/* Reads a whole file (or stdin for "-") into the context's arena, at
+ * most a little over TJ_MAX_SPEC_BYTES (the caller refuses more); NULL
+ * with an "io" diagnostic when it cannot be read. */
+char *api_read_file(tj_ctx *ctx, const char *path, size_t *len);
 
 /* The call opts pick (--args parsed into arena, with errors in d). */
 struct spec_call;

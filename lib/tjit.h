@@ -157,6 +157,12 @@ tj_status tj_spec_load(tj_ctx *ctx, const char *path, const char *text,
                        size_t len, tj_spec **out);
 /* Reads and parses a spec file ("-" reads standard input). */
 tj_status tj_spec_read(tj_ctx *ctx, const char *path, tj_spec **out);
+/* Whether the file at path is meant as a spec, for a walk of a directory
+ * that holds JSON files of every kind: 1 for a JSON object with a "tjit",
+ * "source", "source_file" or "function" member, and for a file that
+ * cannot be read (loading it says why); else 0, *why (a constant string)
+ * saying what it is instead ("not valid JSON", "not a JSON object" ...). */
+int tj_spec_sniff(const char *path, const char **why);
 /* Number of entries in the spec's "calls". */
 int tj_spec_ncalls(const tj_spec *spec);
 /* Whether the spec has "args" (one call of its own besides "calls"). */
@@ -534,6 +540,14 @@ tj_status tj_explain(tj_ctx *ctx, tj_spec *spec, const tj_explain_opts *opts, tj
 tj_status tj_explain_status(const tj_explain_report *r);
 /* Number of compilations (distinct signatures among the calls). */
 int tj_explain_compiles(const tj_explain_report *r);
+/* The name of the function the calls call (the spec's "function"). */
+const char *tj_explain_function(const tj_explain_report *r);
+/* Adds to ctx an error of kind "budget" saying message, at the call that
+ * made compilation k of r (1 <= k <= tj_explain_compiles), else at the
+ * function's name: a front end's own budget (explain-recompile
+ * --baseline). ctx may be another than r's, freed first (the position
+ * points into r's spec). */
+void tj_explain_error_at(tj_ctx *ctx, const tj_explain_report *r, int k, const char *message);
 /* The report as text, as JSON (schema in tjit-explain-recompile(1)), or as
  * GitHub workflow commands (::notice/::warning/::error); malloc'd. */
 char *tj_explain_text(const tj_explain_report *r);
@@ -544,6 +558,18 @@ char *tj_explain_text_color(const tj_explain_report *r, const tj_colors *colors)
 char *tj_explain_json(const tj_explain_report *r);
 char *tj_explain_github(const tj_explain_report *r);
 void tj_explain_free(tj_explain_report *r);
+
+/* ---- compile-count baselines (explain-recompile --baseline) ----
+ * A committed file of the compilations each function is allowed,
+ * {"version": 1, "compilations": {KEY: N, ...}} (tjit-explain-recompile(1),
+ * BASELINE); the front end makes the keys and compares. */
+typedef struct tj_baseline tj_baseline;
+/* Reads and checks a baseline file. TJ_OK, or TJ_ERR_USAGE with a
+ * diagnostic at the place in it that is wrong (or why it cannot be
+ * read). The baseline is ctx's, freed with it. */
+tj_status tj_baseline_read(tj_ctx *ctx, const char *path, tj_baseline **out);
+/* The compilations under key, or -1 when the baseline has no such key. */
+long tj_baseline_get(const tj_baseline *b, const char *key);
 
 #ifdef __cplusplus
 }

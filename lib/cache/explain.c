@@ -261,6 +261,23 @@ tj_status tj_explain_status(const tj_explain_report *r) {
 
 int tj_explain_compiles(const tj_explain_report *r) { return r->ncompiles; }
 
+const char *tj_explain_function(const tj_explain_report *r) { return r->function; }
+
+/* The call that made compilation k (1-based), or NULL. */
+static const explain_call *compiling_call(const tj_explain_report *r, int k) {
+  for (int c = 0, n = 0; c < r->ncalls; c++)
+    if (r->calls[c].compiled && ++n == k) return &r->calls[c];
+  return NULL;
+}
+
+void tj_explain_error_at(tj_ctx *ctx, const tj_explain_report *r, int k, const char *message) {
+  const explain_call *c = compiling_call(r, k);
+  diag_kind before = diag_set_kind(&ctx->diags, DIAG_KIND_BUDGET);
+  if (c) diag_error(&ctx->diags, c->json->src, c->json->span, "%s", message);
+  else diag_error(&ctx->diags, &r->spec->code, r->function_span, "%s", message);
+  diag_set_kind(&ctx->diags, before);
+}
+
 void tj_explain_free(tj_explain_report *r) {
   if (!r) return;
   hashmap_free(&r->sig_index);

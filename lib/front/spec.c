@@ -372,6 +372,22 @@ bool spec_load(tj_arena *a, diag_list *d, const char *path, const char *text,
   return true;
 }
 
+int spec_sniff(tj_arena *a, const char *path, const char *text, uint32_t len, const char **why) {
+  static const char *const marks[] = {"tjit", "source", "source_file", "function"};
+  diag_list quiet = {.arena = a}; /* a file that is not JSON is no error here */
+  tj_source src;
+  source_init(a, &src, path, text, len);
+  const sjson *root = json_parse(a, &quiet, &src, "");
+  if (!root || root->kind != SJ_OBJECT) {
+    *why = root ? "not a JSON object" : "not valid JSON";
+    return 0;
+  }
+  for (size_t k = 0; k < TJ_COUNT(marks); k++)
+    if (json_member(root, marks[k], NULL)) return 1;
+  *why = "no \"tjit\", \"source\", \"source_file\" or \"function\" member";
+  return 0;
+}
+
 bool spec_parse_call(tj_arena *a, diag_list *d, const char *name,
                      const char *text, uint32_t len, spec_call *out) {
   memset(out, 0, sizeof *out);

@@ -68,6 +68,12 @@ typedef struct tj_spec {
 bool spec_load(tj_arena *a, diag_list *d, const char *path, const char *text,
                uint32_t len, bool confined, tj_spec *out);
 
+/* Whether text is meant as a spec, for a directory walk that meets JSON
+ * files of every kind: 1 for a JSON object with a "tjit", "source",
+ * "source_file" or "function" member (its errors are then the loader's);
+ * else 0, with *why saying what it is instead. */
+int spec_sniff(tj_arena *a, const char *path, const char *text, uint32_t len, const char **why);
+
 /* Parses one call from JSON text given on the command line (--args), named
  * by name in messages. */
 bool spec_parse_call(tj_arena *a, diag_list *d, const char *name,

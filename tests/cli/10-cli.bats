@@ -55,17 +55,19 @@ TEXT
 
 check_help() {
   cat <<'TEXT'
-usage: tjit check [OPTIONS] SPEC
+usage: tjit check [OPTIONS] SPEC...
 
 Load the spec, check it and its source, and trace "args" and every
 entry of "calls", stopping at the first failure. Prints nothing and
 exits 0 when all of them trace. SPEC '-' reads standard input.
 --format json prints the calls traced and the error as JSON, --format
-github the error as an ::error workflow command.
+github the error as an ::error workflow command. Several specs, or a
+directory (its *.json specs), are checked each alone, then summed up.
 
 options:
       --format FMT      output format: text (default), json or github
   -o, --output FILE     write the result to FILE ('-': stdout)
+  -j, --jobs N          with several specs, run N at once (default 1)
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
@@ -178,7 +180,7 @@ $trace_usage"
 @test "cli: check without SPEC is a usage error" {
   run -2 --separate-stderr tjit check
   assert_equal "$stderr" "tjit check: error: missing SPEC
-usage: tjit check [OPTIONS] SPEC"
+usage: tjit check [OPTIONS] SPEC..."
 }
 
 @test "cli: two SPECs are a usage error" {
@@ -204,7 +206,7 @@ $trace_usage"
 @test "cli: option of another command is unknown" {
   run -2 --separate-stderr tjit check --call 0 double.json
   assert_equal "$stderr" "tjit check: error: unknown option '--call'
-usage: tjit check [OPTIONS] SPEC"
+usage: tjit check [OPTIONS] SPEC..."
 }
 
 @test "cli: option without its value" {

@@ -9,10 +9,17 @@
 load helper
 bats_require_minimum_version 1.5.0
 
-run_usage='usage: tjit run [OPTIONS] SPEC'
+run_usage='usage: tjit run [OPTIONS] SPEC...'
 graph_usage='usage: tjit graph [OPTIONS] SPEC'
-explain_usage='usage: tjit explain-recompile [OPTIONS] SPEC'
+explain_usage='usage: tjit explain-recompile [OPTIONS] SPEC...'
 call0='call 0: Array(2., dtype=float32, weak_type=True)'
+# The usage line of a command: check, run and explain-recompile take SPEC...
+usage_of() {
+  case $1 in
+  check | run | explain-recompile) echo "usage: tjit $1 [OPTIONS] SPEC..." ;;
+  *) echo "usage: tjit $1 [OPTIONS] SPEC" ;;
+  esac
+}
 
 setup() {
   cd "$BATS_TEST_TMPDIR"
@@ -23,7 +30,7 @@ setup() {
 
 run_help() {
   cat <<'TEXT'
-usage: tjit run [OPTIONS] SPEC
+usage: tjit run [OPTIONS] SPEC...
 
 Trace the spec's function for each call, generate C, compile it in
 memory with libtcc and run it on the call's arguments, printing the
@@ -36,7 +43,8 @@ skips tracing and compiling. With --grad-check no result is printed:
 each call's gradient is checked instead, w.J.v for a random direction
 v and random cotangents w by reverse mode, forward mode and central
 differences in float64 and by the compiled reverse mode (exit 1 on a
-FAIL; see tjit-run(1), GRADIENT CHECK).
+FAIL; see tjit-run(1), GRADIENT CHECK). Several specs, or a directory
+(its *.json specs), run one after the other, each under a header.
 
 options:
       --call N          run calls[N] only (default: every call, else "args")
@@ -55,6 +63,7 @@ options:
       --reference       run the reference evaluator instead of compiled code
       --grad-check      check each call's gradient: vjp against jvp and finite differences
       --no-cache        neither read nor write the disk cache of compiled calls
+  -j, --jobs N          with several specs, run N at once (default 1)
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
@@ -98,22 +107,27 @@ TEXT
 
 explain_help() {
   cat <<'TEXT'
-usage: tjit explain-recompile [OPTIONS] SPEC
+usage: tjit explain-recompile [OPTIONS] SPEC...
 
 Replay the spec's "calls" in order against a jit cache keyed as JAX
 keys it (function, static values by type and value, traced dtypes,
 shapes and weak types, positional or keyword) and print, per call,
 hit or compile with the reason. Then classify each static argument as
 structural, constant or unused from traces of the compiled signatures,
-and show which traced arguments' shapes caused compilations.
+and show which traced arguments' shapes caused compilations. Several
+specs, or a directory (its *.json specs), get a report each; --baseline
+holds each function's compilations to a committed file.
 
 options:
       --what-if NAME=JSON
                         would a call with this argument changed hit? (repeatable)
       --call N          derive the --what-if call from calls[N] (default: the last)
       --max-compiles N  exit 3 when there are more than N compilations
+      --baseline FILE   exit 3 when a function compiles more often than FILE says
+      --update-baseline write the compilations to the --baseline FILE instead
       --format FMT      output format: text (default), json or github
   -o, --output FILE     write the result to FILE ('-': stdout)
+  -j, --jobs N          with several specs, run N at once (default 1)
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
@@ -318,7 +332,7 @@ usage: tjit trace [OPTIONS] SPEC"
     run -2 --separate-stderr tjit "$cmd" double.json "$option"
     assert_output ''
     assert_equal "$stderr" "tjit $cmd: error: option '--$name' requires a value
-usage: tjit $cmd [OPTIONS] SPEC"
+$(usage_of "$cmd")"
   done
 }
 
@@ -329,7 +343,7 @@ usage: tjit $cmd [OPTIONS] SPEC"
     IFS=: read -r cmd option name <<<"$row"
     run -2 --separate-stderr tjit "$cmd" "$option" double.json
     assert_equal "$stderr" "tjit $cmd: error: option '--$name' takes no value
-usage: tjit $cmd [OPTIONS] SPEC"
+$(usage_of "$cmd")"
   done
 }
 

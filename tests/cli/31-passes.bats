@@ -62,7 +62,7 @@ TEXT
 usage: tjit emit-c [OPTIONS] SPEC"
   run -2 --separate-stderr tjit run --dump-after= "$(dead_code)"
   assert_equal "$stderr" "tjit run: error: invalid --dump-after '' (expected 'work', 'half', 'dce' or 'fuse')
-usage: tjit run [OPTIONS] SPEC"
+usage: tjit run [OPTIONS] SPEC..."
 }
 
 @test "passes: tjit trace has no --dump-after: its listing is make_jaxpr's" {

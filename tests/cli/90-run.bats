@@ -178,7 +178,7 @@ note: the largest arrays: output 0 f32[65536,32768] (8.0 GiB), output 1 f32[6553
   for bad in 0 -1 1X 12KB 1.5G '' 9999999T; do
     run -2 --separate-stderr tjit run --max-memory "$bad" "$CASES_DIR/run-memory-temporaries.json"
     assert_equal "$stderr" "tjit run: error: invalid --max-memory '$bad' (expected bytes, or a number with K, M, G or T)
-usage: tjit run [OPTIONS] SPEC"
+usage: tjit run [OPTIONS] SPEC..."
   done
   run -0 tjit run --max-memory 1M "$CASES_DIR/run-memory-temporaries.json"
 }

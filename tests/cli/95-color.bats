@@ -108,22 +108,22 @@ on_tty() {
 @test "color: an unknown --color value is a usage error" {
   run -2 --separate-stderr tjit check --color=sometimes bool.json
   assert_equal "$stderr" "tjit check: error: invalid --color 'sometimes' (expected 'auto', 'always' or 'never')
-usage: tjit check [OPTIONS] SPEC"
+usage: tjit check [OPTIONS] SPEC..."
 }
 
 @test "color: tjit's own errors are coloured as gcc's 'gcc: error:', from where --color stands" {
   run -2 --separate-stderr tjit check --color=always --bogus bool.json
   assert_equal "$stderr" "$(sgr 01 'tjit check:') $(sgr '01;31' 'error: ')unknown option '--bogus'
-usage: tjit check [OPTIONS] SPEC"
+usage: tjit check [OPTIONS] SPEC..."
   run -2 --separate-stderr tjit check --color=always --call 5 bool.json
   assert_equal "$stderr" "$(sgr 01 'tjit check:') $(sgr '01;31' 'error: ')unknown option '--call'
-usage: tjit check [OPTIONS] SPEC"
+usage: tjit check [OPTIONS] SPEC..."
   run -2 --separate-stderr tjit check --bogus --color=always bool.json
   assert_equal "$stderr" "tjit check: error: unknown option '--bogus'
-usage: tjit check [OPTIONS] SPEC"
+usage: tjit check [OPTIONS] SPEC..."
   run -2 --separate-stderr tjit run --color=always --call 5 bool.json
   assert_equal "$stderr" "$(sgr 01 'tjit run:') $(sgr '01;31' 'error: ')invalid --call '5' (the spec has no calls)
-usage: tjit run [OPTIONS] SPEC"
+usage: tjit run [OPTIONS] SPEC..."
 }
 
 @test "color: on a terminal, an unknown command's error and its hint are coloured" {

@@ -5,6 +5,8 @@
 
 #include <dlfcn.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 /* Traces spec text; returns the listing (malloc'd) or NULL, setting *st. */
 static char *trace_text(const char *spec_text, tj_status *st, char **diags) {
@@ -212,8 +214,57 @@ static void test_library_versions(void) {
   free(text);
 }
 
+/* A temporary file holding text; its path (static storage). */
+static const char *temp_file(const char *text) {
+  static char path[] = "/tmp/tjit-test-api-XXXXXX";
+  strcpy(path + strlen(path) - 6, "XXXXXX");
+  int fd = mkstemp(path);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  CHECK(f != NULL);
+  if (f) fputs(text, f), fclose(f);
+  return path;
+}
+
+/* tj_spec_sniff: what a directory walk keeps and why it skips the rest. */
+static void test_spec_sniff(void) {
+  static const struct { const char *text; int spec; const char *why; } rows[] = {
+      {"{\"source\": \"float f(float x) { return x; }\"}", 1, NULL},
+      {"{\"tjit\": 1}", 1, NULL}, /* a broken spec is a spec: its errors are the loader's */
+      {"{\"name\": \"package\"}", 0, "no \"tjit\", \"source\", \"source_file\" or \"function\" member"},
+      {"[1, 2]", 0, "not a JSON object"},
+      {"{\"source\": ", 0, "not valid JSON"},
+  };
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+    const char *path = temp_file(rows[i].text), *why = NULL;
+    CHECK(tj_spec_sniff(path, &why) == rows[i].spec);
+    CHECK(rows[i].spec || (why && strcmp(why, rows[i].why) == 0));
+    unlink(path);
+  }
+  CHECK(tj_spec_sniff("/nonexistent/x.json", &(const char *){NULL}) == 1); /* the loader says why */
+}
+
+/* tj_baseline_read and tj_baseline_get: keys found whatever their order
+ * in the file, a missing key -1, a malformed file TJ_ERR_USAGE at its place. */
+static void test_baseline(void) {
+  tj_ctx *ctx = tj_ctx_new();
+  tj_baseline *b = NULL;
+  const char *path = temp_file("{\"compilations\": {\"z.json::f\": 3, \"a.json::g\": 0}, \"version\": 1}");
+  CHECK(tj_baseline_read(ctx, path, &b) == TJ_OK);
+  CHECK(b && tj_baseline_get(b, "z.json::f") == 3 && tj_baseline_get(b, "a.json::g") == 0);
+  CHECK(b && tj_baseline_get(b, "m.json::f") == -1);
+  unlink(path);
+  path = temp_file("{\"version\": 1, \"compilations\": {\"k\": 1.5}}");
+  CHECK(tj_baseline_read(ctx, path, &b) == TJ_ERR_USAGE && b == NULL);
+  tj_diagnostic d;
+  CHECK(tj_diagnostic_get(ctx, 0, &d) && d.line == 1 && d.column == 38 && strcmp(d.kind, "usage") == 0);
+  unlink(path);
+  tj_ctx_free(ctx);
+}
+
 int main(void) {
   test_library_versions();
+  test_spec_sniff();
+  test_baseline();
   test_result_tree();
   test_listing();
   test_weak_int_stays_int();
