@@ -47,13 +47,13 @@ static tj_status check_call(tj_ctx *ctx, tj_spec *spec,
 
 /* "args" first when present; a spec with neither "args" nor "calls" gets
  * the library's error from call -1. The JSON document is
- * {"traced": [LABEL...]} and, on a failure, "failed_call" and "error". */
+ * {"version": 1, "traced": [LABEL...]} and, on a failure, "failed_call" and "error". */
 static tj_status check_all(tj_ctx *ctx, tj_spec *spec,
                            const struct cmd_opts *opts) {
   int ncalls = tj_spec_ncalls(spec), call = -1;
   bool json = opts->format == FORMAT_JSON;
   tj_status status = TJ_OK;
-  if (json) fputs("{\"traced\": [", stdout);
+  if (json) printf("{\"version\": %d, \"traced\": [", TJ_JSON_VERSION);
   if (tj_spec_has_args(spec) || ncalls == 0) status = check_call(ctx, spec, opts, -1);
   for (int i = 0; status == TJ_OK && i < ncalls; i++)
     status = check_call(ctx, spec, opts, call = i);

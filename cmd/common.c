@@ -60,7 +60,7 @@ void cmd_put_json_error(const tj_ctx *ctx, FILE *out) {
 
 void cmd_fail_output(const struct cmd_opts *opts, const tj_ctx *ctx) {
   if (opts->format == FORMAT_JSON) {
-    fputs("{\"error\": ", stdout);
+    printf("{\"version\": %d, \"error\": ", TJ_JSON_VERSION);
     cmd_put_json_error(ctx, stdout);
     fputs("}\n", stdout);
   } else if (opts->format == FORMAT_GITHUB) {

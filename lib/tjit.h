@@ -54,6 +54,11 @@ extern "C" {
 #endif
 
 #define TJ_VERSION "0.1.0"
+/* The "version" member, first in every top-level JSON document tjit
+ * prints (the trace, run, check, explain-recompile and cache documents and
+ * the error document): raised when a document changes incompatibly. Their
+ * JSON Schemas are in docs/schemas. */
+#define TJ_JSON_VERSION 1
 
 /* Statuses double as the CLI's exit codes. */
 typedef enum tj_status {

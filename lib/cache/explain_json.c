@@ -118,7 +118,7 @@ static void json_arg(const tj_explain_report *r, const explain_arg *a, tj_buf *b
 
 char *tj_explain_json(const tj_explain_report *r) {
   tj_buf b = {0};
-  buf_puts(&b, "{\"version\": 1, \"spec\": ");
+  buf_printf(&b, "{\"version\": %d, \"spec\": ", TJ_JSON_VERSION);
   json_str(&b, r->spec->file.name);
   buf_puts(&b, ", \"function\": ");
   json_str(&b, r->function);

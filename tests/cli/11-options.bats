@@ -332,7 +332,7 @@ $explain_usage"
 # getopt_long takes a long option's unambiguous prefix.
 @test "options: a prefix names the one option it begins, and no option if two" {
   run -0 tjit run --form json --call 0 double.json
-  assert_output '{"calls": [{"call": 0, "outputs": [{"dtype": "f32", "shape": [], "data": 2.0}]}]}'
+  assert_output '{"version": 1, "calls": [{"call": 0, "outputs": [{"dtype": "f32", "shape": [], "data": 2.0}]}]}'
   run -2 --separate-stderr tjit run --no double.json
   assert_equal "$stderr" "tjit run: error: unknown option '--no'
 $run_usage"
