@@ -19,7 +19,8 @@ const struct cmd_info cmd_check_info = {
         "entry of \"calls\", stopping at the first failure. Prints nothing and\n"
         "exits 0 when all of them trace. SPEC '-' reads standard input.\n"
         "--format json prints the calls traced and the error as JSON, --format\n"
-        "github the error as an ::error workflow command.",
+        "github the error as an ::error workflow command, --format sarif a\n"
+        "SARIF 2.1.0 log (no results when every call traces).",
     .operand = "SPEC",
     .options = check_options,
     .noptions = (int)(sizeof check_options / sizeof check_options[0]),
@@ -59,6 +60,7 @@ static tj_status check_all(tj_ctx *ctx, tj_spec *spec,
     status = check_call(ctx, spec, opts, call = i);
   if (status == TJ_OK) {
     if (json) fputs("]}\n", stdout);
+    if (opts->format == FORMAT_SARIF) cmd_put_sarif(ctx); /* no results */
     return status;
   }
   cmd_print_diagnostics(&cmd_check_info, ctx, status);

@@ -7,7 +7,7 @@
 
 const char *const cmd_format_words[] = {[FORMAT_TEXT] = "text", [FORMAT_JSON] = "json", NULL};
 const char *const cmd_ci_format_words[] = {
-    [FORMAT_TEXT] = "text", [FORMAT_JSON] = "json", [FORMAT_GITHUB] = "github", NULL};
+    [FORMAT_TEXT] = "text", [FORMAT_JSON] = "json", [FORMAT_GITHUB] = "github", [FORMAT_SARIF] = "sarif", NULL};
 
 int cmd_usage_error(const struct cmd_info *info, const char *fmt, ...) {
   va_list ap;
@@ -58,6 +58,15 @@ void cmd_put_json_error(const tj_ctx *ctx, FILE *out) {
   free(json);
 }
 
+void cmd_put_sarif(const tj_ctx *ctx) {
+  tj_sarif *log = tj_sarif_new();
+  tj_sarif_add_diagnostics(log, ctx);
+  char *text = tj_sarif_text(log);
+  puts(text);
+  free(text);
+  tj_sarif_free(log);
+}
+
 void cmd_fail_output(const struct cmd_opts *opts, const tj_ctx *ctx) {
   if (opts->format == FORMAT_JSON) {
     printf("{\"version\": %d, \"error\": ", TJ_JSON_VERSION);
@@ -67,6 +76,8 @@ void cmd_fail_output(const struct cmd_opts *opts, const tj_ctx *ctx) {
     char *commands = tj_diagnostics_github(ctx);
     fputs(commands, stdout);
     free(commands);
+  } else if (opts->format == FORMAT_SARIF) {
+    cmd_put_sarif(ctx);
   }
 }
 

@@ -8,6 +8,7 @@
 #include "ir.h"
 #include "limits.h"
 #include "print.h"
+#include "sarif.h"
 #include "spec.h"
 #include "trace.h"
 #include "util.h"
@@ -42,6 +43,8 @@ char *tj_diagnostics_json(const tj_ctx *ctx) {
   diag_render_json(&ctx->diags, &b);
   return buf_detach(&b);
 }
+
+void tj_sarif_add_diagnostics(tj_sarif *s, const tj_ctx *ctx) { sarif_add_diags(s, &ctx->diags); }
 
 char *tj_diagnostics_github(const tj_ctx *ctx) {
   tj_buf b = {0};

@@ -507,6 +507,37 @@ char *tj_explain_json(const tj_explain_report *r);
 char *tj_explain_github(const tj_explain_report *r);
 void tj_explain_free(tj_explain_report *r);
 
+/* ---- SARIF 2.1.0 logs (tjit check and explain-recompile --format sarif) ----
+ * A log gathers results from any number of contexts and explain-recompile
+ * reports (one spec's or many specs') into one run of the tool "tjit", for
+ * code scanning (GitHub's upload-sarif, IDE viewers). Each result names
+ * its rule: "diagnostic/KIND" for an error or warning, KIND its JSON
+ * "kind" ("spec", "TracerBoolConversionError" ...), and "recompile/..."
+ * for what explain-recompile finds; the rules, their ids, names and
+ * levels are listed in tjit-check(1) and tjit-explain-recompile(1).
+ * Locations are the files as the diagnostics name them (the spec's path
+ * as given, relative paths kept relative), lines and columns 1-based,
+ * columns in Unicode code points. The log keeps no pointer to what was
+ * added. */
+typedef struct tj_sarif tj_sarif;
+
+/* A new log without results. */
+tj_sarif *tj_sarif_new(void);
+/* Adds every error and warning gathered in ctx so far, each with its
+ * notes and hints (lines of its message; a note with a location is a
+ * related location too). */
+void tj_sarif_add_diagnostics(tj_sarif *s, const tj_ctx *ctx);
+/* Adds a report's findings: a result per compilation, per static argument
+ * with a class (warnings for those that cost compilations), per traced
+ * argument that caused compilations, the what-if's, and the budget's
+ * error when the compilations exceed it. */
+void tj_sarif_add_explain(tj_sarif *s, const tj_explain_report *r);
+/* Number of results added so far. */
+int tj_sarif_result_count(const tj_sarif *s);
+/* The log as one SARIF 2.1.0 JSON document (malloc'd). */
+char *tj_sarif_text(const tj_sarif *s);
+void tj_sarif_free(tj_sarif *s);
+
 #ifdef __cplusplus
 }
 #endif
