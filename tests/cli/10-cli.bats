@@ -57,10 +57,11 @@ Load the spec, check it and its source, and trace "args" and every
 entry of "calls", stopping at the first failure. Prints nothing and
 exits 0 when all of them trace. SPEC '-' reads standard input.
 --format json prints the calls traced and the error as JSON, --format
-github the error as an ::error workflow command.
+github the error as an ::error workflow command, --format sarif a
+SARIF 2.1.0 log (no results when every call traces).
 
 options:
-      --format FMT      output format: text (default), json or github
+      --format FMT      output format: text (default), json, github or sarif
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory

@@ -109,7 +109,7 @@ options:
                         would a call with this argument changed hit? (repeatable)
       --call N          derive the --what-if call from calls[N] (default: the last)
       --max-compiles N  exit 3 when there are more than N compilations
-      --format FMT      output format: text (default), json or github
+      --format FMT      output format: text (default), json, github or sarif
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
@@ -261,7 +261,7 @@ $run_usage"
 usage: tjit cache [OPTIONS] stats|verify|clear"
   run -2 --separate-stderr tjit explain-recompile --format xml double.json
   assert_output ''
-  assert_equal "$stderr" "tjit explain-recompile: error: invalid --format 'xml' (expected 'text', 'json' or 'github')
+  assert_equal "$stderr" "tjit explain-recompile: error: invalid --format 'xml' (expected 'text', 'json', 'github' or 'sarif')
 $explain_usage"
   run -2 --separate-stderr tjit graph --format= double.json
   assert_equal "$stderr" "tjit graph: error: invalid --format '' (expected 'dot', 'svg', 'png' or 'pdf')
