@@ -175,7 +175,7 @@ tj_status tj_trace(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts,
 
 /* The listing exactly as JAX's make_jaxpr prints it (no final newline). */
 char *tj_jaxpr_text(const tj_jaxpr *j);
-/* The jaxpr as JSON (schema in tjit-trace(1)). */
+/* The jaxpr as JSON (schema in tjit-trace(1); docs/schemas/trace.schema.json). */
 char *tj_jaxpr_json(const tj_jaxpr *j);
 /* Number of equations in the top-level jaxpr. */
 size_t tj_jaxpr_neqns(const tj_jaxpr *j);
@@ -500,7 +500,8 @@ tj_status tj_explain(tj_ctx *ctx, tj_spec *spec, const tj_explain_opts *opts, tj
 tj_status tj_explain_status(const tj_explain_report *r);
 /* Number of compilations (distinct signatures among the calls). */
 int tj_explain_compiles(const tj_explain_report *r);
-/* The report as text, as JSON (schema in tjit-explain-recompile(1)), or as
+/* The report as text, as JSON (schema in tjit-explain-recompile(1);
+ * docs/schemas/explain-recompile.schema.json), or as
  * GitHub workflow commands (::notice/::warning/::error); malloc'd. */
 char *tj_explain_text(const tj_explain_report *r);
 char *tj_explain_json(const tj_explain_report *r);
