@@ -60,7 +60,7 @@ static tj_status check_all(tj_ctx *ctx, tj_spec *spec,
     status = check_call(ctx, spec, opts, call = i);
   if (status == TJ_OK) {
     if (json) fputs("]}\n", stdout);
-    if (opts->format == FORMAT_SARIF) cmd_put_sarif(ctx); /* no results */
+    if (opts->format == FORMAT_SARIF) cmd_put_sarif(opts, ctx); /* no results */
     return status;
   }
   cmd_print_diagnostics(&cmd_check_info, ctx, status);

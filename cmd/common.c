@@ -58,9 +58,10 @@ void cmd_put_json_error(const tj_ctx *ctx, FILE *out) {
   free(json);
 }
 
-void cmd_put_sarif(const tj_ctx *ctx) {
+void cmd_put_sarif(const struct cmd_opts *opts, const tj_ctx *ctx) {
   tj_sarif *log = tj_sarif_new();
-  tj_sarif_add_diagnostics(log, ctx);
+  bool spec = opts->operand && strcmp(opts->operand, "-") != 0;
+  tj_sarif_add_diagnostics(log, ctx, spec ? opts->operand : NULL);
   char *text = tj_sarif_text(log);
   puts(text);
   free(text);
@@ -77,7 +78,7 @@ void cmd_fail_output(const struct cmd_opts *opts, const tj_ctx *ctx) {
     fputs(commands, stdout);
     free(commands);
   } else if (opts->format == FORMAT_SARIF) {
-    cmd_put_sarif(ctx);
+    cmd_put_sarif(opts, ctx);
   }
 }
 

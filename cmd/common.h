@@ -127,8 +127,9 @@ void cmd_fail_output(const struct cmd_opts *opts, const tj_ctx *ctx);
  * of its own. */
 void cmd_put_json_error(const tj_ctx *ctx, FILE *out);
 /* A SARIF 2.1.0 log of ctx's errors and warnings (none: a log without
- * results) on stdout. */
-void cmd_put_sarif(const tj_ctx *ctx);
+ * results) on stdout; those without a location point at the SPEC operand
+ * (opts->operand, unless it is "-"). */
+void cmd_put_sarif(const struct cmd_opts *opts, const tj_ctx *ctx);
 
 /* The whole of a command over one spec with the common options alone
  * (check, emit-c, trace): argv parsed, a context made, the spec loaded,

@@ -44,7 +44,9 @@ char *tj_diagnostics_json(const tj_ctx *ctx) {
   return buf_detach(&b);
 }
 
-void tj_sarif_add_diagnostics(tj_sarif *s, const tj_ctx *ctx) { sarif_add_diags(s, &ctx->diags); }
+void tj_sarif_add_diagnostics(tj_sarif *s, const tj_ctx *ctx, const char *file) {
+  sarif_add_diags(s, &ctx->diags, file);
+}
 
 char *tj_diagnostics_github(const tj_ctx *ctx) {
   tj_buf b = {0};

@@ -526,12 +526,15 @@ typedef struct tj_sarif tj_sarif;
 tj_sarif *tj_sarif_new(void);
 /* Adds every error and warning gathered in ctx so far, each with its
  * notes and hints (lines of its message; a note with a location is a
- * related location too). */
-void tj_sarif_add_diagnostics(tj_sarif *s, const tj_ctx *ctx);
+ * related location too). An error with no location of its own (a file
+ * that cannot be read, a usage error) points at file, the spec the
+ * command was given, when file is not NULL: GitHub code scanning refuses
+ * a whole log in which one result has no location. */
+void tj_sarif_add_diagnostics(tj_sarif *s, const tj_ctx *ctx, const char *file);
 /* Adds a report's findings: a result per compilation, per static argument
  * with a class (warnings for those that cost compilations), per traced
  * argument that caused compilations, the what-if's, and the budget's
- * error when the compilations exceed it. */
+ * error when the compilations exceed it. Every result has a location. */
 void tj_sarif_add_explain(tj_sarif *s, const tj_explain_report *r);
 /* Number of results added so far. */
 int tj_sarif_result_count(const tj_sarif *s);

@@ -154,7 +154,7 @@ void sarif_result(tj_sarif *s, int rule, sarif_level level, const char *message,
 /* One error or warning g: its message as the text form words it, then a
  * line per note and hint (as GitHub annotations do); the notes with a
  * place are related locations too. */
-static void add_diag(tj_sarif *s, const tj_diag *g) {
+static void add_diag(tj_sarif *s, const tj_diag *g, const char *file) {
   const char *kind;
   tj_buf m = {0};
   sarif_place related[SARIF_MAX_RELATED];
@@ -169,14 +169,15 @@ static void add_diag(tj_sarif *s, const tj_diag *g) {
       related_messages[n++] = f->msg;
     }
   }
+  sarif_place at = g->src ? sarif_place_of(g->src, g->span) : (sarif_place){.file = file};
   sarif_result_related(s, sarif_rule_for_kind(s, kind), g->level == DIAG_ERROR ? SARIF_LEVEL_ERROR : SARIF_LEVEL_WARNING,
-                       m.data, sarif_place_of(g->src, g->span), related, related_messages, n);
+                       m.data, at, related, related_messages, n);
   buf_free(&m);
 }
 
-void sarif_add_diags(tj_sarif *s, const diag_list *d) {
+void sarif_add_diags(tj_sarif *s, const diag_list *d, const char *file) {
   for (const tj_diag *g = d->head; g; g = g->next)
-    if (g->level == DIAG_ERROR || g->level == DIAG_WARNING) add_diag(s, g);
+    if (g->level == DIAG_ERROR || g->level == DIAG_WARNING) add_diag(s, g, file);
 }
 
 /* One reportingDescriptor: id, name, shortDescription, defaultConfiguration. */

@@ -44,7 +44,7 @@ void sarif_result_related(tj_sarif *s, int rule, sarif_level level, const char *
 int sarif_rule_for_kind(tj_sarif *s, const char *kind);
 /* Adds every error and warning of d as a result, with its notes and hints
  * as lines of its message (and the notes that have a place as related
- * locations). */
-void sarif_add_diags(tj_sarif *s, const diag_list *d);
+ * locations); one without a place points at file (NULL: nowhere). */
+void sarif_add_diags(tj_sarif *s, const diag_list *d, const char *file);
 
 #endif

@@ -57,5 +57,5 @@ void tj_sarif_add_explain(tj_sarif *s, const tj_explain_report *r) {
   }
   for (int p = 0; p < r->nargs; p++)
     if (!explain_arg_silent(&r->args[p])) add_arg(s, r, &r->args[p]);
-  if (tj_explain_status(r) != TJ_OK) sarif_add_diags(s, &r->ctx->diags);
+  if (tj_explain_status(r) != TJ_OK) sarif_add_diags(s, &r->ctx->diags, r->spec->file.name);
 }

@@ -227,12 +227,17 @@ rules_agree() {
   conforms "$SARIF_SCHEMA" 1 check --format sarif syntax.json
   run -0 jq -c '.runs[0].results[0] | [.ruleId, .level]' out.json
   assert_output '["diagnostic/syntax","error"]'
+  # an error without a place of its own points at the spec given (code
+  # scanning refuses a log with a result that has no location)
   conforms "$SARIF_SCHEMA" 2 check --format sarif no-such.json
   run -0 jq -c '.runs[0].results[0] | [.ruleId, .locations]' out.json
-  assert_output '["diagnostic/io",[]]'
+  assert_output '["diagnostic/io",[{"physicalLocation":{"artifactLocation":{"uri":"no-such.json"}}}]]'
   conforms "$SARIF_SCHEMA" 2 explain-recompile --format sarif --call 0 double.json
-  run -0 jq -c '.runs[0].results[0].ruleId' out.json
-  assert_output '"diagnostic/usage"'
+  run -0 jq -c '.runs[0].results[0] | [.ruleId, .locations[0].physicalLocation.artifactLocation.uri]' out.json
+  assert_output '["diagnostic/usage","double.json"]'
+  conforms "$SARIF_SCHEMA" 2 explain-recompile --format sarif --call 0 - <double.json
+  run -0 jq -c '.runs[0].results[0].locations' out.json
+  assert_output '[]'
   mkdir -p 'a dir' && cp second-call-fails.json 'a dir/50%:"é".json'
   conforms "$SARIF_SCHEMA" 1 check --format sarif 'a dir/50%:"é".json'
   run -0 jq -r '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri' out.json

@@ -89,8 +89,8 @@ static const char syntax_spec[] = "{\"source\": \"float f(float x) { return x +;
 static void test_two_specs_one_log(void) {
   tj_ctx *a = failed_trace("a.json", bool_spec), *b = failed_trace("sub/b.json", syntax_spec);
   tj_sarif *s = tj_sarif_new();
-  tj_sarif_add_diagnostics(s, a);
-  tj_sarif_add_diagnostics(s, b);
+  tj_sarif_add_diagnostics(s, a, "a.json");
+  tj_sarif_add_diagnostics(s, b, NULL);
   tj_ctx_free(a); /* the log keeps no pointer to what was added */
   tj_ctx_free(b);
   CHECK(tj_sarif_result_count(s) == 2);
@@ -124,7 +124,7 @@ static void test_explain_and_diagnostics(void) {
   CHECK(tj_explain(ctx, spec, &o, &r) == TJ_OK);
   tj_sarif *s = tj_sarif_new();
   tj_sarif_add_explain(s, r);
-  tj_sarif_add_diagnostics(s, other);
+  tj_sarif_add_diagnostics(s, other, "c.json");
   cJSON *root = log_json(s);
   CHECK(root && rules_agree(root));
   /* 3 compilations, k constant, unused unused, the budget's error, then c.json's */
@@ -155,10 +155,15 @@ static void test_unlisted_error_name_and_escapes(void) {
   tj_add_error(ctx, TJ_ERR_PROGRAM, "FooBarError: again");
   tj_add_error(ctx, TJ_ERR_USAGE, "a usage error");
   tj_sarif *s = tj_sarif_new();
-  tj_sarif_add_diagnostics(s, ctx);
+  tj_sarif_add_diagnostics(s, ctx, NULL);
+  tj_sarif_add_diagnostics(s, ctx, "given.json"); /* no location of their own: the file given */
   cJSON *root = log_json(s);
   CHECK(root && rules_agree(root));
-  CHECK(cJSON_GetArraySize(rules(root)) == SARIF_NRULES + 1); /* one new rule, used twice */
+  CHECK(tj_sarif_result_count(s) == 6);
+  int line = -1, col = -1;
+  CHECK_STR(uri_of(cJSON_GetArrayItem(results(root), 5), &line, &col), "given.json");
+  CHECK(line == 0 && col == 0);
+  CHECK(cJSON_GetArraySize(rules(root)) == SARIF_NRULES + 1); /* one new rule, used 4 times */
   cJSON *r0 = cJSON_GetArrayItem(results(root), 0);
   CHECK_STR(str_at(r0, "ruleId", NULL), "diagnostic/FooBarError");
   CHECK(cJSON_GetObjectItem(r0, "ruleIndex")->valueint == SARIF_NRULES);
@@ -176,7 +181,7 @@ static void test_unlisted_error_name_and_escapes(void) {
 static char *uri_for(const char *name) {
   tj_ctx *ctx = failed_trace(name, bool_spec);
   tj_sarif *s = tj_sarif_new();
-  tj_sarif_add_diagnostics(s, ctx);
+  tj_sarif_add_diagnostics(s, ctx, "unused.json");
   cJSON *root = log_json(s);
   int line, col;
   const char *uri = uri_of(cJSON_GetArrayItem(results(root), 0), &line, &col);
