@@ -65,6 +65,7 @@ static void report_excess(const struct baseline_opts *b, const tj_explain_report
   tj_print_diagnostics(why, stderr);
   char *json = tj_diagnostics_json(why), *github = tj_diagnostics_github(why);
   if (common->format == FORMAT_GITHUB) fputs(github, stdout);
+  if (common->format == FORMAT_SARIF) cmd_put_sarif(common, why); /* a second log: multi.c joins them */
   record_member(b->record, key, compiles, allowed, allowed < 0 ? "missing" : "more", json);
   free(json), free(github);
   tj_ctx_free(why);

@@ -47,7 +47,7 @@ static tj_status show_stats(tj_ctx *ctx, const char *dir, const struct cmd_opts 
   tj_status status = tj_cache_stats_read(ctx, dir, &st);
   if (status != TJ_OK) return cmd_report(&cmd_cache_info, opts, ctx, status);
   if (opts->format == FORMAT_JSON) {
-    fputs("{\"directory\": ", stdout);
+    printf("{\"version\": %d, \"directory\": ", TJ_JSON_VERSION);
     put_json_string(dir, stdout);
     printf(", \"entries\": %lld, \"bytes\": %lld, \"hits\": %lld, \"misses\": %lld}\n", st.entries, st.bytes,
            st.hits, st.misses);
@@ -62,7 +62,7 @@ static tj_status clear(tj_ctx *ctx, const char *dir, const struct cmd_opts *opts
   tj_status status = tj_cache_clear(ctx, dir, &removed);
   if (status != TJ_OK) return cmd_report(&cmd_cache_info, opts, ctx, status);
   if (opts->format == FORMAT_JSON) {
-    fputs("{\"directory\": ", stdout);
+    printf("{\"version\": %d, \"directory\": ", TJ_JSON_VERSION);
     put_json_string(dir, stdout);
     printf(", \"removed\": %lld}\n", removed);
   } else
@@ -81,7 +81,7 @@ typedef struct verdicts {
  * the directory and key, whose errors are a document of their own. */
 static void verdicts_head(const verdicts *v) {
   if (!v->json || v->ok + v->refused) return;
-  fputs("{\"directory\": ", stdout);
+  printf("{\"version\": %d, \"directory\": ", TJ_JSON_VERSION);
   put_json_string(v->dir, stdout);
   fputs(", \"entries\": [", stdout);
 }

@@ -20,8 +20,9 @@ const struct cmd_info cmd_check_info = {
         "entry of \"calls\", stopping at the first failure. Prints nothing and\n"
         "exits 0 when all of them trace. SPEC '-' reads standard input.\n"
         "--format json prints the calls traced and the error as JSON, --format\n"
-        "github the error as an ::error workflow command. Several specs, or a\n"
-        "directory (its *.json specs), are checked each alone, then summed up.",
+        "github the error as an ::error workflow command, --format sarif a\n"
+        "SARIF 2.1.0 log (no results when every call traces). Several specs, or\n"
+        "a directory (its *.json specs), are checked each alone, then summed up.",
     .operand = "SPEC",
     .operand_many = true,
     .options = check_options,
@@ -50,18 +51,19 @@ static tj_status check_call(tj_ctx *ctx, tj_spec *spec,
 
 /* "args" first when present; a spec with neither "args" nor "calls" gets
  * the library's error from call -1. The JSON document is
- * {"traced": [LABEL...]} and, on a failure, "failed_call" and "error". */
+ * {"version": 1, "traced": [LABEL...]} and, on a failure, "failed_call" and "error". */
 static tj_status check_all(tj_ctx *ctx, tj_spec *spec,
                            const struct cmd_opts *opts) {
   int ncalls = tj_spec_ncalls(spec), call = -1;
   bool json = opts->format == FORMAT_JSON;
   tj_status status = TJ_OK;
-  if (json) fputs("{\"traced\": [", stdout);
+  if (json) printf("{\"version\": %d, \"traced\": [", TJ_JSON_VERSION);
   if (tj_spec_has_args(spec) || ncalls == 0) status = check_call(ctx, spec, opts, -1);
   for (int i = 0; status == TJ_OK && i < ncalls; i++)
     status = check_call(ctx, spec, opts, call = i);
   if (status == TJ_OK) {
     if (json) fputs("]}\n", stdout);
+    if (opts->format == FORMAT_SARIF) cmd_put_sarif(opts, ctx); /* no results */
     return status;
   }
   cmd_print_diagnostics(&cmd_check_info, ctx, status);

@@ -7,7 +7,7 @@
 
 const char *const cmd_format_words[] = {[FORMAT_TEXT] = "text", [FORMAT_JSON] = "json", NULL};
 const char *const cmd_ci_format_words[] = {
-    [FORMAT_TEXT] = "text", [FORMAT_JSON] = "json", [FORMAT_GITHUB] = "github", NULL};
+    [FORMAT_TEXT] = "text", [FORMAT_JSON] = "json", [FORMAT_GITHUB] = "github", [FORMAT_SARIF] = "sarif", NULL};
 
 int cmd_parse_color(const struct cmd_info *info, const struct cmd_option *opt, const char *arg, void *field) {
   int status = cmd_parse_choice(info, opt, arg, field);
@@ -66,15 +66,27 @@ void cmd_put_json_error(const tj_ctx *ctx, FILE *out) {
   free(json);
 }
 
+void cmd_put_sarif(const struct cmd_opts *opts, const tj_ctx *ctx) {
+  tj_sarif *log = tj_sarif_new();
+  bool spec = opts->operand && strcmp(opts->operand, "-") != 0;
+  tj_sarif_add_diagnostics(log, ctx, spec ? opts->operand : NULL);
+  char *text = tj_sarif_text(log);
+  puts(text);
+  free(text);
+  tj_sarif_free(log);
+}
+
 void cmd_fail_output(const struct cmd_opts *opts, const tj_ctx *ctx) {
   if (opts->format == FORMAT_JSON) {
-    fputs("{\"error\": ", stdout);
+    printf("{\"version\": %d, \"error\": ", TJ_JSON_VERSION);
     cmd_put_json_error(ctx, stdout);
     fputs("}\n", stdout);
   } else if (opts->format == FORMAT_GITHUB) {
     char *commands = tj_diagnostics_github(ctx);
     fputs(commands, stdout);
     free(commands);
+  } else if (opts->format == FORMAT_SARIF) {
+    cmd_put_sarif(opts, ctx);
   }
 }
 

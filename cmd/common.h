@@ -10,9 +10,9 @@
 #include "options.h"
 #include "tjit.h"
 
-enum cmd_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_GITHUB };
+enum cmd_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_GITHUB, FORMAT_SARIF };
 /* The words of --format, indexed by enum cmd_format: text and json; and
- * for a CI gate (check, explain-recompile) github too. */
+ * for a CI gate (check, explain-recompile) github and sarif too. */
 extern const char *const cmd_format_words[];
 extern const char *const cmd_ci_format_words[];
 
@@ -50,7 +50,7 @@ cmd_option_parser cmd_parse_call;
    CMD_BIND_COMMON(format, CMD_IS_INT(struct cmd_opts, format)), .words = WORDS}
 #define OPT_FORMAT OPT_FORMAT_WITH("output format: text (default) or json", cmd_format_words)
 #define OPT_FORMAT_GITHUB                                                                   \
-  OPT_FORMAT_WITH("output format: text (default), json or github", cmd_ci_format_words)
+  OPT_FORMAT_WITH("output format: text (default), json, github or sarif", cmd_ci_format_words)
 #define OPT_AUTOGRAPH_ROW(L, HELP, ON)                                                      \
   {.long_name = L, .help = HELP, .parse = cmd_set_int,                                      \
    CMD_BIND_COMMON(trace.autograph, CMD_IS_INT(struct cmd_opts, trace.autograph)),          \
@@ -138,12 +138,17 @@ tj_status cmd_report(const struct cmd_info *info, const struct cmd_opts *opts, t
  * without any (then added to ctx as an error, for the machine forms). */
 void cmd_print_diagnostics(const struct cmd_info *info, tj_ctx *ctx, tj_status status);
 /* The machine half alone: --format json writes the document
- * {"error": ERROR} (ERROR from tj_diagnostics_json), --format github the
- * ::error commands, text nothing. */
+ * {"version": 1, "error": ERROR} (ERROR from tj_diagnostics_json),
+ * --format github the ::error commands, --format sarif a SARIF log of
+ * them (cmd_put_sarif), text nothing. */
 void cmd_fail_output(const struct cmd_opts *opts, const tj_ctx *ctx);
 /* ERROR of tj_diagnostics_json, for a command that puts it in a document
  * of its own. */
 void cmd_put_json_error(const tj_ctx *ctx, FILE *out);
+/* A SARIF 2.1.0 log of ctx's errors and warnings (none: a log without
+ * results) on stdout; those without a location point at the SPEC operand
+ * (opts->operand, unless it is "-"). */
+void cmd_put_sarif(const struct cmd_opts *opts, const tj_ctx *ctx);
 
 /* The whole of a command over one spec with the common options alone
  * (check, emit-c, trace): argv parsed, a context made, the spec loaded,

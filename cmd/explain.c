@@ -71,6 +71,13 @@ static int add_what_if(const struct cmd_info *info, const struct cmd_option *opt
 }
 
 static char *format_report(const tj_explain_report *r, enum cmd_format format) {
+  if (format == FORMAT_SARIF) {
+    tj_sarif *log = tj_sarif_new();
+    tj_sarif_add_explain(log, r);
+    char *text = tj_sarif_text(log);
+    tj_sarif_free(log);
+    return text;
+  }
   if (format == FORMAT_JSON) return tj_explain_json(r);
   if (format == FORMAT_GITHUB) return tj_explain_github(r);
   return tj_explain_text_color(r, cmd_colors(stdout));
@@ -89,7 +96,7 @@ static tj_status explain(tj_ctx *ctx, tj_spec *spec, const struct explain_cmdlin
   char *text = format_report(report, common->format);
   status = cmd_print_result(&cmd_explain_info, text);
   free(text);
-  /* Over the budget, the JSON and GitHub forms hold the error already;
+  /* Over the budget, the JSON, GitHub and SARIF forms hold the error already;
    * the diagnostic goes to stderr in every format. */
   if (status == TJ_OK && (status = tj_explain_status(report)) != TJ_OK) {
     cmd_print_diagnostics(&cmd_explain_info, ctx, status);

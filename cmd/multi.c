@@ -212,11 +212,25 @@ static void put_json_entry(const struct multi_spec *s, bool first) {
   free(doc);
 }
 
+/* --format sarif: the spec's log (and the baseline's, after it) joined to
+ * the run's one log, which multi_run prints at the end. A worker whose
+ * output is no log of tjit's fails its spec. */
+static void add_sarif(const struct multi_command *mc, struct multi_spec *s, tj_sarif *log) {
+  char *doc = slurp(s->out);
+  if (doc && tj_sarif_add_log(log, doc) != TJ_OK) {
+    fprintf(s->err, "tjit %s: error: %s: the worker's output is not a SARIF log\n", mc->info->name, s->path);
+    if (s->status == TJ_OK) s->status = TJ_ERR_INTERNAL;
+  }
+  free(doc);
+}
+
 /* Prints spec i's output as its turn comes; closes its files. */
-static void print_spec(const struct multi_command *mc, struct multi_spec *s, int *shown) {
+static void print_spec(const struct multi_command *mc, struct multi_spec *s, int *shown, tj_sarif *log) {
   enum cmd_format format = mc->common->format;
   if (!s->skipped && format == FORMAT_JSON) {
     put_json_entry(s, *shown == 0);
+  } else if (!s->skipped && format == FORMAT_SARIF) {
+    add_sarif(mc, s, log);
   } else if (!s->skipped) {
     if (mc->headers && format == FORMAT_TEXT) printf("%s==> %s <==\n", *shown ? "\n" : "", s->path);
     copy_out(s->out, stdout);
@@ -240,7 +254,7 @@ static bool wait_all(int running) {
 
 /* Starts workers (at most jobs running, MULTI_MAX_PENDING unprinted) and
  * prints each spec once it and those before it are done. */
-static bool run_all(const struct multi_command *mc, struct spec_list *list) {
+static bool run_all(const struct multi_command *mc, struct spec_list *list, tj_sarif *log) {
   int jobs = mc->common->jobs > 0 ? mc->common->jobs : 1;
   int next = 0, printed = 0, running = 0, shown = 0;
   while (printed < list->n) {
@@ -251,7 +265,7 @@ static bool run_all(const struct multi_command *mc, struct spec_list *list) {
     if (!reap(mc, list, printed, next)) return false;
     running = 0;
     for (int i = printed; i < next; i++) running += !list->items[i].done;
-    while (printed < next && list->items[printed].done) print_spec(mc, &list->items[printed++], &shown);
+    while (printed < next && list->items[printed].done) print_spec(mc, &list->items[printed++], &shown, log);
   }
   return true;
 }
@@ -317,8 +331,12 @@ int multi_run(const struct multi_command *mc) {
   struct spec_list list = {0};
   int status = expand_operands(mc->info, mc->common, &list);
   if (status < 0) {
+    tj_sarif *log = mc->common->format == FORMAT_SARIF ? tj_sarif_new() : NULL;
     if (mc->common->format == FORMAT_JSON) fputs("{\"version\": 1, \"specs\": [", stdout);
-    if (run_all(mc, &list)) {
+    if (run_all(mc, &list, log)) {
+      char *text = log ? tj_sarif_text(log) : NULL;
+      if (text) fputs(text, stdout), putchar('\n');
+      free(text);
       status = first_failure(&list);
       if (mc->finish) status = mc->finish(mc->common, list.items, list.n, status);
       status = summarize(mc, &list, status);
@@ -327,6 +345,7 @@ int multi_run(const struct multi_command *mc) {
     } else {
       status = TJ_ERR_INTERNAL; /* its error is on standard error */
     }
+    tj_sarif_free(log);
   }
   free_list(&list);
   return status;

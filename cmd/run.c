@@ -258,7 +258,7 @@ static tj_status run_with_progress(tj_ctx *ctx, tj_spec *spec, const tj_run_opts
 }
 
 /* Runs calls [first, last] (-1: "args" or --args); stops at the first
- * failure. The JSON document is {"calls": [...]} and, on a failure,
+ * failure. The JSON document is {"version": 1, "calls": [...]} and, on a failure,
  * "failed_call" and "error" (tjit-run(1)). */
 static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, tj_session *session, tj_cache *cache,
                            const struct run_cmdline *opts) {
@@ -266,7 +266,7 @@ static tj_status run_calls(tj_ctx *ctx, tj_spec *spec, tj_session *session, tj_c
   bool json = common->format == FORMAT_JSON, single = common->call_text || common->trace.args_json;
   int first = single ? common->trace.call : 0, last = single ? first : tj_spec_ncalls(spec) - 1;
   if (common->trace.args_json || (!single && last < 0)) first = last = -1;
-  if (json) fputs("{\"calls\": [", stdout);
+  if (json) printf("{\"version\": %d, \"calls\": [", TJ_JSON_VERSION);
   for (int c = first; c <= last; c++) {
     tj_times times;
     tj_run_opts ro = opts->run;
@@ -380,7 +380,7 @@ static tj_status grad_check_calls(tj_ctx *ctx, tj_spec *spec, const struct run_c
   int first = single ? common->trace.call : 0, last = single ? first : tj_spec_ncalls(spec) - 1, failed = 0;
   if (common->trace.args_json || (!single && last < 0)) first = last = -1;
   unsigned long long seed = opts->run.fill_random >= 0 ? (unsigned long long)opts->run.fill_random : 0;
-  if (json) fputs("{\"calls\": [", stdout);
+  if (json) printf("{\"version\": %d, \"calls\": [", TJ_JSON_VERSION);
   for (int c = first; c <= last; c++) {
     tj_run_opts ro = opts->run;
     ro.trace = common->trace;

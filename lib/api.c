@@ -8,6 +8,7 @@
 #include "ir.h"
 #include "limits.h"
 #include "print.h"
+#include "sarif.h"
 #include "spec.h"
 #include "trace.h"
 #include "util.h"
@@ -44,6 +45,10 @@ char *tj_diagnostics_json(const tj_ctx *ctx) {
   tj_buf b = {0};
   diag_render_json(&ctx->diags, &b);
   return buf_detach(&b);
+}
+
+void tj_sarif_add_diagnostics(tj_sarif *s, const tj_ctx *ctx, const char *file) {
+  sarif_add_diags(s, &ctx->diags, file);
 }
 
 char *tj_diagnostics_github(const tj_ctx *ctx) {

@@ -54,6 +54,11 @@ extern "C" {
 #endif
 
 #define TJ_VERSION "0.1.0"
+/* The "version" member, first in every top-level JSON document tjit
+ * prints (the trace, run, check, explain-recompile and cache documents and
+ * the error document): raised when a document changes incompatibly. Their
+ * JSON Schemas are in docs/schemas. */
+#define TJ_JSON_VERSION 1
 
 /* Statuses double as the CLI's exit codes. */
 typedef enum tj_status {
@@ -194,7 +199,7 @@ tj_status tj_trace(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts,
 
 /* The listing exactly as JAX's make_jaxpr prints it (no final newline). */
 char *tj_jaxpr_text(const tj_jaxpr *j);
-/* The jaxpr as JSON (schema in tjit-trace(1)). */
+/* The jaxpr as JSON (schema in tjit-trace(1); docs/schemas/trace.schema.json). */
 char *tj_jaxpr_json(const tj_jaxpr *j);
 /* Number of equations in the top-level jaxpr. */
 size_t tj_jaxpr_neqns(const tj_jaxpr *j);
@@ -548,7 +553,8 @@ const char *tj_explain_function(const tj_explain_report *r);
  * --baseline). ctx may be another than r's, freed first (the position
  * points into r's spec). */
 void tj_explain_error_at(tj_ctx *ctx, const tj_explain_report *r, int k, const char *message);
-/* The report as text, as JSON (schema in tjit-explain-recompile(1)), or as
+/* The report as text, as JSON (schema in tjit-explain-recompile(1);
+ * docs/schemas/explain-recompile.schema.json), or as
  * GitHub workflow commands (::notice/::warning/::error); malloc'd. */
 char *tj_explain_text(const tj_explain_report *r);
 /* The text in colours (tjit-explain-recompile(1), --color: compile and the
@@ -570,6 +576,47 @@ typedef struct tj_baseline tj_baseline;
 tj_status tj_baseline_read(tj_ctx *ctx, const char *path, tj_baseline **out);
 /* The compilations under key, or -1 when the baseline has no such key. */
 long tj_baseline_get(const tj_baseline *b, const char *key);
+
+/* ---- SARIF 2.1.0 logs (tjit check and explain-recompile --format sarif) ----
+ * A log gathers results from any number of contexts and explain-recompile
+ * reports (one spec's or many specs') into one run of the tool "tjit", for
+ * code scanning (GitHub's upload-sarif, IDE viewers). Each result names
+ * its rule: "diagnostic/KIND" for an error or warning, KIND its JSON
+ * "kind" ("spec", "TracerBoolConversionError" ...), and "recompile/..."
+ * for what explain-recompile finds; the rules, their ids, names and
+ * levels are listed in tjit-check(1) and tjit-explain-recompile(1).
+ * Locations are the files as the diagnostics name them (the spec's path
+ * as given, relative paths kept relative), lines and columns 1-based,
+ * columns in Unicode code points. The log keeps no pointer to what was
+ * added. */
+typedef struct tj_sarif tj_sarif;
+
+/* A new log without results. */
+tj_sarif *tj_sarif_new(void);
+/* Adds every error and warning gathered in ctx so far, each with its
+ * notes and hints (lines of its message; a note with a location is a
+ * related location too). An error with no location of its own (a file
+ * that cannot be read, a usage error) points at file, the spec the
+ * command was given, when file is not NULL: GitHub code scanning refuses
+ * a whole log in which one result has no location. */
+void tj_sarif_add_diagnostics(tj_sarif *s, const tj_ctx *ctx, const char *file);
+/* Adds a report's findings: a result per compilation, per static argument
+ * with a class (warnings for those that cost compilations), per traced
+ * argument that caused compilations, the what-if's, and the budget's
+ * error when the compilations exceed it. Every result has a location. */
+void tj_sarif_add_explain(tj_sarif *s, const tj_explain_report *r);
+/* Adds the results of the SARIF logs text holds (one or more, one after
+ * another, as tj_sarif_text writes them: another process's, such as a
+ * worker of `tjit check` over several specs), each result's ruleIndex
+ * renumbered to this log's rules. TJ_OK; TJ_ERR_USAGE when text holds
+ * anything else or a result whose rule is not tjit's (the results of the
+ * logs before it stay added). */
+tj_status tj_sarif_add_log(tj_sarif *s, const char *text);
+/* Number of results added so far. */
+int tj_sarif_result_count(const tj_sarif *s);
+/* The log as one SARIF 2.1.0 JSON document (malloc'd). */
+char *tj_sarif_text(const tj_sarif *s);
+void tj_sarif_free(tj_sarif *s);
 
 #ifdef __cplusplus
 }

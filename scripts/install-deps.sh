@@ -23,6 +23,7 @@ packages=(
   libxml2-utils                # xmllint, for checking SVG output
   groff-base                   # man page lint in the CLI tests
   python3-numpy                # test-only: the CLI tests check results against numpy (tests/cli/98-*.bats)
+  python3-jsonschema           # test-only: validating JSON and SARIF outputs against their schemas (tests/cli/96-schemas.bats)
 )
 
 for target in "$@"; do

@@ -170,6 +170,10 @@ void diag_render(const diag_list *d, FILE *out, const struct tj_colors *colors);
 
 /* ---- machine-readable forms (diag_format.c) ---- */
 struct tj_buf;
+/* The diagnostic's kind as the JSON form names it ("spec", "TypeError")
+ * into *kind, and where its message starts once the kind's own words
+ * ("TypeError: ", "internal error: ") are cut. */
+const char *diag_split_kind(const tj_diag *g, const char **kind);
 /* The first error, with the notes and hints that follow it, as one JSON
  * object (the schema is in tjit(1)); null when there is no error. */
 void diag_render_json(const diag_list *d, struct tj_buf *b);

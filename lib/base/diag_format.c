@@ -15,9 +15,7 @@ static const char *const kind_names[] = {
 
 #define INTERNAL_PREFIX "internal error: "
 
-/* The diagnostic's kind and where its message starts once the kind's own
- * words ("TypeError: ", "internal error: ") are cut. */
-static const char *split_kind(const tj_diag *g, const char **kind) {
+const char *diag_split_kind(const tj_diag *g, const char **kind) {
   if (g->jax_kind) {
     *kind = g->jax_kind;
     return g->msg + strlen(g->jax_kind) + 2;
@@ -76,7 +74,7 @@ void diag_render_json(const diag_list *d, tj_buf *b) {
     return;
   }
   const char *kind;
-  const char *msg = split_kind(g, &kind);
+  const char *msg = diag_split_kind(g, &kind);
   buf_puts(b, "{\"kind\": ");
   json_str(b, kind);
   buf_puts(b, ", \"message\": ");
@@ -105,8 +103,8 @@ bool diag_get(const diag_list *d, int i, tj_diagnostic *out) {
   if (!g) return false;
   if (g->level <= DIAG_WARNING || !lead) lead = g;
   const char *kind, *msg = g->msg;
-  if (lead == g) msg = split_kind(g, &kind);
-  else split_kind(lead, &kind); /* a note or hint: its error's kind, its message whole (as JSON's notes) */
+  if (lead == g) msg = diag_split_kind(g, &kind);
+  else diag_split_kind(lead, &kind); /* a note or hint: its error's kind, its message whole (as JSON's notes) */
   uint32_t line = 0, col = 0;
   if (g->src) source_position(g->src, g->span.start, &line, &col);
   *out = (tj_diagnostic){.severity = severities[g->level], .kind = kind, .message = msg,

@@ -135,4 +135,14 @@ void explain_put_needed_trace(const tj_explain_report *r, const explain_arg *a, 
 /* Where a parameter is declared in the function source. */
 void explain_param_pos(const tj_explain_report *r, const explain_arg *a, uint32_t *line, uint32_t *col);
 
+/* explain_json.c: what the GitHub and SARIF forms share. */
+/* "static argument 'n' is structural and caused 1 compilation: why; hint",
+ * "traced argument 'x' caused 3 compilations: hint". */
+void explain_put_arg_text(const tj_explain_report *r, const explain_arg *a, tj_buf *m);
+/* Whether an argument is worth a warning (it cost compilations that could
+ * be avoided, or could not be classified), or nothing at all (one value,
+ * or traced without compilations); the others are worth a notice. */
+bool explain_arg_warns(const explain_arg *a);
+bool explain_arg_silent(const explain_arg *a);
+
 #endif

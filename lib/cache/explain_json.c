@@ -118,7 +118,7 @@ static void json_arg(const tj_explain_report *r, const explain_arg *a, tj_buf *b
 
 char *tj_explain_json(const tj_explain_report *r) {
   tj_buf b = {0};
-  buf_puts(&b, "{\"version\": 1, \"spec\": ");
+  buf_printf(&b, "{\"version\": %d, \"spec\": ", TJ_JSON_VERSION);
   json_str(&b, r->spec->file.name);
   buf_puts(&b, ", \"function\": ");
   json_str(&b, r->function);
@@ -170,9 +170,7 @@ static void gh_call(const tj_explain_report *r, const explain_call *c, const cha
   if (c->closest >= 0) explain_put_mismatches(r, c, ": ", "; ", false, m);
 }
 
-/* "static argument 'n' is structural and caused 1 compilation: why; hint",
- * "traced argument 'x' caused 3 compilations: hint". */
-static void gh_arg_text(const tj_explain_report *r, const explain_arg *a, tj_buf *m) {
+void explain_put_arg_text(const tj_explain_report *r, const explain_arg *a, tj_buf *m) {
   buf_printf(m, "%s argument '%s'", a->is_static ? "static" : "traced", a->name);
   if (a->is_static) buf_printf(m, " is %s and", explain_class_name(a));
   buf_printf(m, " caused %d compilation%s: ", a->caused, a->caused == 1 ? "" : "s");
@@ -183,13 +181,11 @@ static void gh_arg_text(const tj_explain_report *r, const explain_arg *a, tj_buf
   buf_free(&hint);
 }
 
-/* Whether an argument is worth an annotation (a warning), a line of the
- * summary, or nothing. */
-static bool gh_arg_warns(const explain_arg *a) {
+bool explain_arg_warns(const explain_arg *a) {
   return a->cls == ARG_CONSTANT || a->cls == ARG_NEEDS_TRACE || (a->cls == ARG_UNUSED && a->caused > 0) ||
          (a->cls == ARG_TRACED && a->caused > 0);
 }
-static bool gh_arg_silent(const explain_arg *a) {
+bool explain_arg_silent(const explain_arg *a) {
   return a->cls == ARG_ONE_VALUE || (a->cls == ARG_TRACED && a->caused == 0);
 }
 
@@ -199,7 +195,7 @@ static void gh_warning(const tj_explain_report *r, const explain_arg *a, tj_buf 
   const char *file = r->spec->code.name;
   tj_buf m = {0};
   explain_param_pos(r, a, &line, &col);
-  gh_arg_text(r, a, &m);
+  explain_put_arg_text(r, a, &m);
   const tj_diag *err = a->cls == ARG_NEEDS_TRACE && a->error_sig >= 0 ? r->sigs[a->error_sig].error : NULL;
   if (err && err->src) {
     buf_printf(&m, ": %s", err->msg);
@@ -231,10 +227,10 @@ static void gh_summary(const tj_explain_report *r, tj_buf *b) {
   for (int p = 0; p < r->nargs; p++) {
     const explain_arg *a = &r->args[p];
     uint32_t line, col;
-    if (gh_arg_warns(a) || gh_arg_silent(a)) continue;
+    if (explain_arg_warns(a) || explain_arg_silent(a)) continue;
     explain_param_pos(r, a, &line, &col);
     buf_printf(&m, "\n%s:%u:%u: ", r->spec->code.name, line, col);
-    gh_arg_text(r, a, &m);
+    explain_put_arg_text(r, a, &m);
   }
   gh_command(b, "notice", r->spec->file.name, 0, 0, &m);
   buf_free(&m);
@@ -243,7 +239,7 @@ static void gh_summary(const tj_explain_report *r, tj_buf *b) {
 char *tj_explain_github(const tj_explain_report *r) {
   tj_buf b = {0};
   for (int p = 0; p < r->nargs; p++)
-    if (gh_arg_warns(&r->args[p])) gh_warning(r, &r->args[p], &b);
+    if (explain_arg_warns(&r->args[p])) gh_warning(r, &r->args[p], &b);
   if (tj_explain_status(r) != TJ_OK) diag_render_github(&r->ctx->diags, &b);
   gh_summary(r, &b);
   if (b.len && b.data[b.len - 1] == '\n') b.data[--b.len] = '\0';

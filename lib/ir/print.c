@@ -30,8 +30,10 @@
  *    names are skipped by the variable counter. Hoisted jaxprs are printed
  *    first, so their variables take the first letters.
  *
- * JSON schema (print_jaxpr_json); names are the listing's:
- *   {"listing": TEXT,                       print_jaxpr's text
+ * JSON schema (print_jaxpr_json; docs/schemas/trace.schema.json); names
+ * are the listing's:
+ *   {"version": 1,                          TJ_JSON_VERSION
+ *    "listing": TEXT,                       print_jaxpr's text
  *    "jaxpr": JAXPR,                        m->top
  *    "shared": [{"name": "f", "jaxpr": JAXPR}, ...]}   hoisted, in listing order
  *   JAXPR  = {"constvars": [BINDER], "invars": [BINDER], "eqns": [EQN],
@@ -57,6 +59,7 @@
 #include "hashmap.h"
 #include "pp.h"
 #include "prims.h"
+#include "tjit.h"
 #include "util.h"
 
 enum {
@@ -776,6 +779,7 @@ char *print_jaxpr_json(const ir_module *m) {
   tj_buf listing = {0};
   pp_format(&listing, toplevel_doc(&p, m->top), LINE_WIDTH);
   cJSON *root = json_check(cJSON_CreateObject());
+  cJSON_AddItemToObject(root, "version", json_check(cJSON_CreateNumber(TJ_JSON_VERSION)));
   cJSON_AddItemToObject(root, "listing",
                         json_check(cJSON_CreateString(listing.data ? listing.data : "")));
   buf_free(&listing);

@@ -61,11 +61,12 @@ Load the spec, check it and its source, and trace "args" and every
 entry of "calls", stopping at the first failure. Prints nothing and
 exits 0 when all of them trace. SPEC '-' reads standard input.
 --format json prints the calls traced and the error as JSON, --format
-github the error as an ::error workflow command. Several specs, or a
-directory (its *.json specs), are checked each alone, then summed up.
+github the error as an ::error workflow command, --format sarif a
+SARIF 2.1.0 log (no results when every call traces). Several specs, or
+a directory (its *.json specs), are checked each alone, then summed up.
 
 options:
-      --format FMT      output format: text (default), json or github
+      --format FMT      output format: text (default), json, github or sarif
   -o, --output FILE     write the result to FILE ('-': stdout)
   -j, --jobs N          with several specs, run N at once (default 1)
       --autograph       turn traced if/while/?: into cond/while/select_n

@@ -125,7 +125,7 @@ options:
       --max-compiles N  exit 3 when there are more than N compilations
       --baseline FILE   exit 3 when a function compiles more often than FILE says
       --update-baseline write the compilations to the --baseline FILE instead
-      --format FMT      output format: text (default), json or github
+      --format FMT      output format: text (default), json, github or sarif
   -o, --output FILE     write the result to FILE ('-': stdout)
   -j, --jobs N          with several specs, run N at once (default 1)
       --autograph       turn traced if/while/?: into cond/while/select_n
@@ -303,7 +303,7 @@ $run_usage"
 usage: tjit cache [OPTIONS] stats|verify|clear"
   run -2 --separate-stderr tjit explain-recompile --format xml double.json
   assert_output ''
-  assert_equal "$stderr" "tjit explain-recompile: error: invalid --format 'xml' (expected 'text', 'json' or 'github')
+  assert_equal "$stderr" "tjit explain-recompile: error: invalid --format 'xml' (expected 'text', 'json', 'github' or 'sarif')
 $explain_usage"
   run -2 --separate-stderr tjit graph --format= double.json
   assert_equal "$stderr" "tjit graph: error: invalid --format '' (expected 'dot', 'svg', 'png' or 'pdf')
@@ -374,7 +374,7 @@ $explain_usage"
 # getopt_long takes a long option's unambiguous prefix.
 @test "options: a prefix names the one option it begins, and no option if two" {
   run -0 tjit run --form json --call 0 double.json
-  assert_output '{"calls": [{"call": 0, "outputs": [{"dtype": "f32", "shape": [], "data": 2.0}]}]}'
+  assert_output '{"version": 1, "calls": [{"call": 0, "outputs": [{"dtype": "f32", "shape": [], "data": 2.0}]}]}'
   run -2 --separate-stderr tjit run --no double.json
   assert_equal "$stderr" "tjit run: error: unknown option '--no'
 $run_usage"

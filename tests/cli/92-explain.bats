@@ -30,7 +30,7 @@ load helper
 @test "explain: --format rejects an unknown format" {
   run tjit explain-recompile --format xml "$TJIT_ROOT/examples/static_kinds_recompile.json"
   assert_failure 2
-  assert_output --partial "expected 'text', 'json' or 'github'"
+  assert_output --partial "expected 'text', 'json', 'github' or 'sarif'"
 }
 
 @test "explain: --call without --what-if" {

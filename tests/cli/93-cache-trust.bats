@@ -223,7 +223,7 @@ $c: refused: not a regular file
   printf '\x02' | dd of="$TJIT_CACHE_DIR/$b" bs=1 seek=8 conv=notrunc status=none
   run tjit cache verify --format json
   assert_success
-  assert_output "{\"directory\": \"$TJIT_CACHE_DIR\", \"entries\": [{\"name\": \"$a\", \"ok\": false, \"reason\": \"MAC mismatch (not written under this user's cache key)\"}, {\"name\": \"$b\", \"ok\": false, \"reason\": \"format version 2, not 4\"}], \"ok\": 0, \"refused\": 2}"
+  assert_output "{\"version\": 1, \"directory\": \"$TJIT_CACHE_DIR\", \"entries\": [{\"name\": \"$a\", \"ok\": false, \"reason\": \"MAC mismatch (not written under this user's cache key)\"}, {\"name\": \"$b\", \"ok\": false, \"reason\": \"format version 2, not 4\"}], \"ok\": 0, \"refused\": 2}"
   # a run rewrites them; under another key none of them is the user's
   tjit run --autograph "$TUTORIAL" >/dev/null
   run tjit cache verify
@@ -240,7 +240,7 @@ $b: refused: MAC mismatch (not written under this user's cache key)
   chmod 0777 "$TJIT_CACHE_DIR"
   run -2 tjit cache verify --format json
   assert_output "tjit: error: the cache directory '$TJIT_CACHE_DIR' is writable by group or others (mode 0777)
-{\"error\": {\"kind\": \"io\", \"message\": \"the cache directory '$TJIT_CACHE_DIR' is writable by group or others (mode 0777)\", \"file\": null, \"line\": null, \"column\": null, \"notes\": [], \"hints\": []}}"
+{\"version\": 1, \"error\": {\"kind\": \"io\", \"message\": \"the cache directory '$TJIT_CACHE_DIR' is writable by group or others (mode 0777)\", \"file\": null, \"line\": null, \"column\": null, \"notes\": [], \"hints\": []}}"
 }
 
 @test "cache trust: a key file inside the cache directory is refused" {

@@ -47,7 +47,7 @@ bytes: $bytes
 hits: 2
 misses: 2"
   run tjit cache stats --format json
-  assert_output "{\"directory\": \"$TJIT_CACHE_DIR\", \"entries\": 2, \"bytes\": $bytes, \"hits\": 2, \"misses\": 2}"
+  assert_output "{\"version\": 1, \"directory\": \"$TJIT_CACHE_DIR\", \"entries\": 2, \"bytes\": $bytes, \"hits\": 2, \"misses\": 2}"
 }
 
 @test "cache: --check on a hit still traces and compares" {
@@ -170,7 +170,7 @@ bytes: 0
 hits: 0
 misses: 0"
   run tjit cache clear --format json
-  assert_output "{\"directory\": \"$TJIT_CACHE_DIR\", \"removed\": 0}"
+  assert_output "{\"version\": 1, \"directory\": \"$TJIT_CACHE_DIR\", \"removed\": 0}"
 }
 
 @test "cache: stats and clear of a cache not made yet" {

@@ -90,6 +90,7 @@ explain-recompile'
   run -0 complete_words tjit check --format ''
   assert_output 'github
 json
+sarif
 text'
   run -0 complete_words tjit trace --format ''
   assert_output 'json
@@ -111,6 +112,7 @@ work'
   run -0 complete_words tjit check --format =
   assert_output 'github
 json
+sarif
 text'
   # a value that is free text completes to nothing
   run -0 complete_words tjit run --call ''
@@ -194,7 +196,7 @@ script_drift() {
   assert_output '_tjit "$@"'
   run -0 grep -c "^  ([a-z-]*)$" "$ZSH_SCRIPT"
   assert_output "$(commands | wc -l)"
-  grep -qF "'--format=[output format\\: text (default), json or github]:FMT:(text json github)'" "$ZSH_SCRIPT"
+  grep -qF "'--format=[output format\\: text (default), json, github or sarif]:FMT:(text json github sarif)'" "$ZSH_SCRIPT"
   grep -qF "'(-o --output)'{-o+,--output=}'[write the result to FILE ('\\''-'\\''\\: stdout)]:FILE:_files'" "$ZSH_SCRIPT"
   grep -qF "'--out=[also write each result to DIR/call<N>_out<K>.npy]:DIR:_files -/'" "$ZSH_SCRIPT"
   grep -qF "'*--what-if=[" "$ZSH_SCRIPT"

@@ -31,7 +31,7 @@ note: See https://docs.jax.dev/en/latest/errors.html#jax.errors.TracerBoolConver
 
 @test "formats: run --format json with a failing call is one document jq reads" {
   run -1 --separate-stderr tjit run --format json second-call-fails.json
-  assert_output '{"calls": [{"call": 0, "outputs": [{"dtype": "f32", "shape": [], "data": 2.0}]}], "failed_call": 1, "error": '"$bool_error"'}'
+  assert_output '{"version": 1, "calls": [{"call": 0, "outputs": [{"dtype": "f32", "shape": [], "data": 2.0}]}], "failed_call": 1, "error": '"$bool_error"'}'
   assert_equal "$stderr" "$bool_text"
   run -0 jq -c '[.calls[].call, .failed_call, .error.kind, .error.line, .error.column]' <<<"$output"
   assert_output '[0,1,"TracerBoolConversionError",3,33]'
@@ -39,47 +39,47 @@ note: See https://docs.jax.dev/en/latest/errors.html#jax.errors.TracerBoolConver
 
 @test "formats: run --format json with a spec error is {\"error\": ...}" {
   run -2 --separate-stderr tjit run --format json badjson.json
-  assert_output '{"error": {"kind": "spec", "message": "invalid JSON: expected a string key after '"','"', found '"'}'"'", "file": "badjson.json", "line": 1, "column": 72, "notes": [{"message": "JSON does not allow a comma before the closing bracket", "file": null, "line": null, "column": null}], "hints": []}}'
+  assert_output '{"version": 1, "error": {"kind": "spec", "message": "invalid JSON: expected a string key after '"','"', found '"'}'"'", "file": "badjson.json", "line": 1, "column": 72, "notes": [{"message": "JSON does not allow a comma before the closing bracket", "file": null, "line": null, "column": null}], "hints": []}}'
   run -0 jq -r .error.kind <<<"$output"
   assert_output spec
 }
 
 @test "formats: trace --format json puts trace, syntax, usage and io errors on stdout" {
   run -1 --separate-stderr tjit trace --format json --call 1 second-call-fails.json
-  assert_output '{"error": '"$bool_error"'}'
+  assert_output '{"version": 1, "error": '"$bool_error"'}'
   assert_equal "$stderr" "$bool_text"
   run -1 --separate-stderr tjit trace --format json syntax.json
-  assert_output '{"error": {"kind": "syntax", "message": "expected expression, saw '"';'"'", "file": "syntax.json", "line": 1, "column": 53, "notes": [], "hints": []}}'
+  assert_output '{"version": 1, "error": {"kind": "syntax", "message": "expected expression, saw '"';'"'", "file": "syntax.json", "line": 1, "column": 53, "notes": [], "hints": []}}'
   run -2 --separate-stderr tjit trace --format json --call 5 second-call-fails.json
-  assert_output '{"error": {"kind": "usage", "message": "invalid --call '"'5'"' (the spec has 2 calls)", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
+  assert_output '{"version": 1, "error": {"kind": "usage", "message": "invalid --call '"'5'"' (the spec has 2 calls)", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
   assert_equal "$stderr" "tjit trace: error: invalid --call '5' (the spec has 2 calls)
 usage: tjit trace [OPTIONS] SPEC"
   run -2 --separate-stderr tjit trace --format json no-such.json
-  assert_output '{"error": {"kind": "io", "message": "cannot open '"'no-such.json'"': No such file or directory", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
+  assert_output '{"version": 1, "error": {"kind": "io", "message": "cannot open '"'no-such.json'"': No such file or directory", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
 }
 
 @test "formats: JSON strings stay valid for bytes that are not UTF-8" {
   run -2 --separate-stderr tjit trace --format json $'\xff.json'
-  assert_output '{"error": {"kind": "io", "message": "cannot open '"'"'\ufffd.json'"'"': No such file or directory", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
+  assert_output '{"version": 1, "error": {"kind": "io", "message": "cannot open '"'"'\ufffd.json'"'"': No such file or directory", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
   run -0 jq -r .error.kind <<<"$output"
   assert_output io
 }
 
 @test "formats: check --format json lists the calls traced, and the failure" {
   run -0 --separate-stderr tjit check --format json double.json
-  assert_output '{"traced": ["args", 0, 1]}'
+  assert_output '{"version": 1, "traced": ["args", 0, 1]}'
   assert_equal "$stderr" ''
   run -1 --separate-stderr tjit check --format json second-call-fails.json
-  assert_output '{"traced": [0], "failed_call": 1, "error": '"$bool_error"'}'
+  assert_output '{"version": 1, "traced": [0], "failed_call": 1, "error": '"$bool_error"'}'
   assert_equal "$stderr" "$bool_text"
 }
 
 @test "formats: explain-recompile --format json puts its errors and the budget's on stdout" {
   run -2 --separate-stderr tjit explain-recompile --format json --what-if y=1 second-call-fails.json
-  assert_output '{"error": {"kind": "usage", "message": "--what-if: '"'y'"' is not a parameter of f", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
+  assert_output '{"version": 1, "error": {"kind": "usage", "message": "--what-if: '"'y'"' is not a parameter of f", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
   assert_equal "$stderr" "tjit: error: --what-if: 'y' is not a parameter of f"
   run -2 --separate-stderr tjit explain-recompile --format json --call 1 second-call-fails.json
-  assert_output '{"error": {"kind": "usage", "message": "--call picks the call for --what-if: give --what-if too", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
+  assert_output '{"version": 1, "error": {"kind": "usage", "message": "--call picks the call for --what-if: give --what-if too", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
   run -3 --separate-stderr tjit explain-recompile --format json --max-compiles 0 second-call-fails.json
   run -0 jq -c .error <<<"$output"
   assert_output '{"kind":"budget","message":"2 compilations exceed --max-compiles 0: call 0 is compilation 1","file":"second-call-fails.json","line":6,"column":12,"notes":[{"message":"the calls over the budget: 0, 1","file":null,"line":null,"column":null}],"hints":[]}'
@@ -87,12 +87,12 @@ usage: tjit trace [OPTIONS] SPEC"
 
 @test "formats: cache --format json puts its errors on stdout" {
   run -2 --separate-stderr tjit cache --format json stat
-  assert_output '{"error": {"kind": "usage", "message": "unknown action '"'stat'"' (expected '"'stats'"', '"'verify'"' or '"'clear'"')", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
+  assert_output '{"version": 1, "error": {"kind": "usage", "message": "unknown action '"'stat'"' (expected '"'stats'"', '"'verify'"' or '"'clear'"')", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
   assert_equal "$stderr" "tjit cache: error: unknown action 'stat' (expected 'stats', 'verify' or 'clear')
 hint: did you mean 'stats'?
 usage: tjit cache [OPTIONS] stats|verify|clear"
   TJIT_CACHE_DIR=$PWD/double.json run -2 --separate-stderr tjit cache --format json stats
-  assert_output '{"error": {"kind": "io", "message": "cannot read the cache directory '"'$PWD/double.json'"': Not a directory", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
+  assert_output '{"version": 1, "error": {"kind": "io", "message": "cannot read the cache directory '"'$PWD/double.json'"': Not a directory", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
 }
 
 # --- --format github ----------------------------------------------------------

@@ -34,7 +34,7 @@ with open("v4.npy", "wb") as f:
 JSON
   run tjit run --format json spec.json
   assert_success
-  assert_output '{"calls": [{"call": "args", "outputs": [{"dtype": "f32", "shape": [6], "data": [1.0, -2.5, 3.140625, 65536.0, 1.1754944e-38, "nan"]}, {"dtype": "f32", "shape": [6], "data": [2.0, -5.0, 6.28125, 131072.0, 2.3509887e-38, "nan"]}]}]}'
+  assert_output '{"version": 1, "calls": [{"call": "args", "outputs": [{"dtype": "f32", "shape": [6], "data": [1.0, -2.5, 3.140625, 65536.0, 1.1754944e-38, "nan"]}, {"dtype": "f32", "shape": [6], "data": [2.0, -5.0, 6.28125, 131072.0, 2.3509887e-38, "nan"]}]}]}'
   cat >v4.json <<'JSON'
 {"tjit": 1, "source": ["auto f(f32[1] a) { return a; }"], "args": {"a": {"npy": "v4.npy"}}}
 JSON

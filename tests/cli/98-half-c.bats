@@ -71,7 +71,7 @@ JSON
   # 1 + 2^-7 (odd) and 1 + 2^-6: 1.015625; 3.0e38 is float32 0x7f61b1e6, rounded up to
   # 0x7f62: 1.765625 * 2^127 = 3.0040553e+38.
   run -0 tjit run --check --format json "$BATS_TEST_TMPDIR/b.json"
-  assert_output '{"calls": [{"call": "args", "outputs": [{"dtype": "f32", "shape": [3], "data": [3.03125, 768.0, -1.5]}, {"dtype": "f32", "shape": [3], "data": [1.0078125, 258.0, 258.0]}, {"dtype": "f32", "shape": [3], "data": [1.0, 1.015625, 3.0040553e+38]}]}]}'
+  assert_output '{"version": 1, "calls": [{"call": "args", "outputs": [{"dtype": "f32", "shape": [3], "data": [3.03125, 768.0, -1.5]}, {"dtype": "f32", "shape": [3], "data": [1.0078125, 258.0, 258.0]}, {"dtype": "f32", "shape": [3], "data": [1.0, 1.015625, 3.0040553e+38]}]}]}'
 }
 
 @test "bf16 and f16: exp, tanh and a BLAS dot pass --check (the format's ulps: float32 results summed in another order)" {

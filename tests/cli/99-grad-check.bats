@@ -285,7 +285,7 @@ EOF
   [[ $stderr == *"note: --grad-check differentiates the function in reverse mode (vjp) and forward mode (jvp)"* ]]
   run --separate-stderr tjit run --grad-check --format json "$BATS_TEST_TMPDIR/miss.json"
   assert_failure 1
-  [[ $output == '{"calls": [], "failed_call": "args", "error": {"kind": "ValueError"'* ]]
+  [[ $output == '{"version": 1, "calls": [], "failed_call": "args", "error": {"kind": "ValueError"'* ]]
 }
 
 @test "a function float64 cannot type (copysign's bitcast to int32) is an error at its equation" {

@@ -107,7 +107,7 @@ JSON
   run -1 --separate-stderr tjit check --format json double.json second-call-fails.json
   assert_equal "$(jq -c '[.version, [.specs[] | [.spec, .status]], .summary]' <<<"$output")" \
     '[1,[["double.json",0],["second-call-fails.json",1]],{"specs":2,"passed":1,"failed":1,"skipped":0}]'
-  assert_equal "$(jq -c '.specs[0].result' <<<"$output")" '{"traced":["args",0,1]}'
+  assert_equal "$(jq -c '.specs[0].result' <<<"$output")" '{"version":1,"traced":["args",0,1]}'
   assert_equal "$(jq -c '.specs[1].result.failed_call' <<<"$output")" '1'
   assert_equal "$(jq -r '.specs[1].result.error.kind' <<<"$output")" 'TracerBoolConversionError'
 }

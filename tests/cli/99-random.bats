@@ -43,7 +43,7 @@ bats_require_minimum_version 1.5.0
   printf '%s\n' '{"source": ["auto f(i32 s) { return random_split(random_key(s), 2); }"], "args": {"s": {"dtype": "i32", "data": 0}}}' >"$BATS_TEST_TMPDIR/k.json"
   run tjit run --format json "$BATS_TEST_TMPDIR/k.json"
   assert_success
-  assert_output '{"calls": [{"call": "args", "outputs": [{"dtype": "key<fry>", "shape": [2], "data": [[1797259609, 2579123966], [928981903, 3453687069]]}]}]}'
+  assert_output '{"version": 1, "calls": [{"call": "args", "outputs": [{"dtype": "key<fry>", "shape": [2], "data": [[1797259609, 2579123966], [928981903, 3453687069]]}]}]}'
 }
 
 # jax.random.uniform (issue 16): f32 and f16 values bit for bit.

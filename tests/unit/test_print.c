@@ -450,7 +450,7 @@ static void test_json(void) {
   sig(M->top, O0, O(a), I(V(b)));
   char *got = print_jaxpr_json(M);
   CHECK_STR(got,
-            "{\"listing\":\"{ lambda ; a:f32[3]. let\\n    b:f32[3] = mul a 2.0:f32[]\\n"
+            "{\"version\":1,\"listing\":\"{ lambda ; a:f32[3]. let\\n    b:f32[3] = mul a 2.0:f32[]\\n"
             "    _:f32[3] = integer_pow[y=2] b\\n  in (b,) }\","
             "\"jaxpr\":{\"constvars\":[],"
             "\"invars\":[{\"name\":\"a\",\"type\":\"f32[3]\",\"weak_type\":false}],"
