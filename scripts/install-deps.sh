@@ -5,10 +5,13 @@
 # dpkg first and touches apt only for what is missing; then it says what it
 # installs and shows apt's own progress (apt takes minutes on a fresh
 # machine). Works as root without a TTY (CI); uses sudo otherwise.
-# `install-deps.sh fuzz` adds what `make fuzz` and `make fuzz-smoke` need.
+# `install-deps.sh fuzz` adds what `make fuzz` and `make fuzz-smoke` need;
+# `install-deps.sh build` installs only what building, running and
+# installing tjit needs (`make`, `make install`), not the tests' tools: what
+# a CI job that uses tjit wants (docs/ci/).
 set -euo pipefail
 
-packages=(
+build_packages=(
   build-essential make pkg-config
   libcjson-dev                 # spec parsing
   libtcc-dev tcc               # in-memory C compilation (tcc holds libtcc1.a)
@@ -17,24 +20,33 @@ packages=(
   libopenblas-dev              # dot_general
   libxxhash-dev                # jit cache keys
   libsodium23 libsodium-dev    # the disk cache's MACs and keys
+)
+test_packages=(
   bats bats-support bats-assert  # CLI tests
   jq                           # reading JSON output in the CLI tests
   bsdutils                     # script(1): the CLI tests' terminal
   libxml2-utils                # xmllint, for checking SVG output
   groff-base                   # man page lint in the CLI tests
   python3-numpy                # test-only: the CLI tests check results against numpy (tests/cli/98-*.bats)
+  python3-yaml                 # test-only: reading docs/ci's recipes as YAML (tests/cli/93-ci-recipes.bats)
   python3-jsonschema           # test-only: validating JSON and SARIF outputs against their schemas (tests/cli/96-schemas.bats)
 )
 
+with_tests=1
+extra=()
 for target in "$@"; do
   case $target in
-    fuzz) packages+=(
+    build) with_tests=0 ;;
+    fuzz) extra+=(
       clang                    # the fuzzing build (tests/fuzz), with -fsanitize=fuzzer
       libclang-rt-14-dev       # libFuzzer and the sanitizer runtimes for clang 14
     ) ;;
-    *) echo "install-deps: error: unknown target '$target' (known: fuzz)" >&2; exit 2 ;;
+    *) echo "install-deps: error: unknown target '$target' (known: build, fuzz)" >&2; exit 2 ;;
   esac
 done
+packages=("${build_packages[@]}")
+[[ $with_tests -eq 1 ]] && packages+=("${test_packages[@]}")
+packages+=("${extra[@]}")
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -46,5 +46,5 @@ load helper
 @test "fuzz: install-deps.sh refuses an unknown target before installing anything" {
   run "$TJIT_ROOT/scripts/install-deps.sh" bogus
   assert_failure 2
-  assert_output "install-deps: error: unknown target 'bogus' (known: fuzz)"
+  assert_output "install-deps: error: unknown target 'bogus' (known: build, fuzz)"
 }
