@@ -23,6 +23,7 @@ packages=(
   libxml2-utils                # xmllint, for checking SVG output
   groff-base                   # man page lint in the CLI tests
   python3-numpy                # test-only: the CLI tests check results against numpy (tests/cli/98-*.bats)
+  mlir-19-tools libmlir-19     # test-only: verifying, lowering and running exported MLIR (tests/cli/99-export.bats), about 300 MB
 )
 
 for target in "$@"; do
