@@ -90,7 +90,7 @@ static bool not_exportable(lw *w, const ir_eqn *e, const char *why) {
 /* ---- constants ---- */
 
 /* A float in MLIR's syntax, exactly: %.9g (f32) or %.17g (f64) round-trip,
- * with a '.' so the parser reads a float; NaN and infinities by their bits. */
+ * with the '.' (before any exponent) MLIR's float literals need; NaN and infinities by their bits. */
 static void put_float(tj_buf *b, tj_dtype t, double v) {
   bool f32 = t == DT_F32;
   if (isnan(v)) buf_puts(b, f32 ? "0x7FC00000" : "0x7FF8000000000000");
@@ -98,8 +98,10 @@ static void put_float(tj_buf *b, tj_dtype t, double v) {
   else {
     char s[40];
     snprintf(s, sizeof s, f32 ? "%.9g" : "%.17g", v);
-    buf_puts(b, s);
-    if (!strpbrk(s, ".e")) buf_puts(b, ".0");
+    char *exp = strchr(s, 'e');
+    if (strchr(s, '.')) buf_puts(b, s);
+    else if (exp) buf_putn(b, s, (size_t)(exp - s)), buf_printf(b, ".0%s", exp); /* MLIR's 1.0e+10, not 1e+10 */
+    else buf_printf(b, "%s.0", s);
   }
 }
 
@@ -393,6 +395,28 @@ static bool lw_select_n(lw *w, const ir_eqn *e, const lw_name *in, const tj_dtyp
   return true;
 }
 
+/* Float to i32 as XLA converts (and tjit's evaluator): NaN to 0, values
+ * at or beyond 2^31 (or below -2^31) saturated; arith.fptosi alone is
+ * poison there. */
+static bool float_to_int(lw *w, const char *x, tj_dtype from, tj_dtype to, lw_name res) {
+  const char *ft = elem_type(from), *it = elem_type(to);
+  lw_name conv, lo, hi, big, small, nan, imax, imin, zero, s1, s2;
+  fresh(w, conv);
+  buf_printf(w->out, "      %s = arith.fptosi %s : %s to %s\n", conv, x, ft, it);
+  body_constant(w, hi, from, 2147483648.0, 0);
+  body_constant(w, lo, from, -2147483648.0, 0);
+  body_constant(w, imax, to, 0, INT32_MAX);
+  body_constant(w, imin, to, 0, INT32_MIN);
+  body_constant(w, zero, to, 0, 0);
+  fresh(w, big), buf_printf(w->out, "      %s = arith.cmpf oge, %s, %s : %s\n", big, x, hi, ft);
+  fresh(w, small), buf_printf(w->out, "      %s = arith.cmpf olt, %s, %s : %s\n", small, x, lo, ft);
+  fresh(w, nan), buf_printf(w->out, "      %s = arith.cmpf uno, %s, %s : %s\n", nan, x, x, ft);
+  fresh(w, s1), buf_printf(w->out, "      %s = arith.select %s, %s, %s : %s\n", s1, big, imax, conv, it);
+  fresh(w, s2), buf_printf(w->out, "      %s = arith.select %s, %s, %s : %s\n", s2, small, imin, s1, it);
+  fresh(w, res), buf_printf(w->out, "      %s = arith.select %s, %s, %s : %s\n", res, nan, zero, s2, it);
+  return true;
+}
+
 /* convert_element_type between f32, f64, i32 and bool: floats to ints
  * truncate toward zero, to bool compare with zero (x != 0), as XLA's
  * ConvertElementType does for values in range. */
@@ -414,7 +438,7 @@ static bool lw_convert(lw *w, const ir_eqn *e, const lw_name *in, const tj_dtype
     return true;
   }
   if (a == LC_FLOAT && b == LC_FLOAT) op = dtype_size(out_dt) > dtype_size(from) ? "arith.extf" : "arith.truncf";
-  else if (a == LC_FLOAT) op = "arith.fptosi";
+  else if (a == LC_FLOAT) return float_to_int(w, in[0], from, out_dt, res);
   else if (b == LC_FLOAT) op = a == LC_BOOL ? "arith.uitofp" : "arith.sitofp";
   else op = a == LC_BOOL ? "arith.extui" : "arith.extsi"; /* i1 -> i32 (i32 -> i32 is from == out_dt) */
   fresh(w, res);

@@ -103,6 +103,26 @@ MIX='{"tjit": 1, "source": [
   assert_line '[0,  0,  1]'      # bool, as i32
 }
 
+MATH='{"tjit": 1, "source": [
+  "auto f(float x[5], double y[5]) {",
+  "  return (log1p(x) + expm1(x) + exp2(x) + cbrt(x) + erf(x) + atan(x) + arctan2(x, 2.0),",
+  "          floor(y * 3) + ceil(y) + tan(y) + logistic(y),",
+  "          astype(x * 1e10, int32), astype(y, int32), clip(x, -0.5, 0.5), pow(x, 2.5), rsqrt(y + 1), sin(x) * cos(x));",
+  "}"],
+ "args": {"x": {"dtype": "f32", "shape": [5], "data": [0.0, 0.5, 1.0, 2.0, 3.0]},
+          "y": {"dtype": "f64", "shape": [5], "data": [-1.5, -0.25, 0.0, 0.75, 1e12]}}}'
+
+@test "export: math through libm, float-to-int conversion saturating as XLA's, NaN, literals like 1e10" {
+  echo "$MATH" >math.json
+  run export_and_compare math.json
+  assert_success
+  assert_output "ok 8"
+  run cat out.txt
+  assert_line '[0,  2147483647,  2147483647,  2147483647,  2147483647]'
+  assert_line '[-1,  0,  0,  0,  2147483647]'
+  assert_line --partial '[-nan,  1.1547,'
+}
+
 @test "export: a value off by more than the tolerance fails the comparison" {
   tjit export "$TJIT_ROOT/examples/relu_scale.json" >module.mlir
   run_mlir module.mlir
