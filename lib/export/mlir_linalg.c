@@ -737,14 +737,21 @@ static bool lw_inline(lw *w, const ir_eqn *e) {
 
 /* ---- the module ---- */
 
+/* "not exportable: PRIM on u8" (the dtypes elem_type has no type for). */
+static bool not_exportable_dtype(lw *w, const ir_eqn *e, const char *on, tj_dtype t) {
+  char why[64];
+  snprintf(why, sizeof why, "%s%s (only f32, f64, i32 and bool are)", on, dtype_short(t));
+  return not_exportable(w, e, why);
+}
+
 /* Whether every operand and result of e has a dtype elem_type names. */
 static bool eqn_dtypes_ok(lw *w, const ir_eqn *e) {
   for (uint32_t k = 0; k < e->nin; k++) {
     tj_dtype t = ir_atom_aval(w->m, e->in[k]).dtype;
-    if (!elem_type(t)) return not_exportable(w, e, t == DT_KEY ? " on PRNG keys" : dtype_short(t)[0] ? " on this dtype" : "");
+    if (!elem_type(t)) return not_exportable_dtype(w, e, " on ", t);
   }
   for (uint32_t k = 0; k < e->nout; k++)
-    if (!elem_type(w->m->vars[e->out[k]].dtype)) return not_exportable(w, e, " to this dtype");
+    if (!elem_type(w->m->vars[e->out[k]].dtype)) return not_exportable_dtype(w, e, " to ", w->m->vars[e->out[k]].dtype);
   return true;
 }
 
@@ -763,11 +770,16 @@ static bool write_jaxpr_body(lw *w, const ir_jaxpr *j) {
   return true;
 }
 
+/* The function's inputs and outputs: of elem_type's dtypes. */
 static bool check_avals(lw *w, const ir_jaxpr *j) {
-  for (uint32_t k = 0; k < j->nin; k++)
-    if (!elem_type(w->m->vars[j->invars[k]].dtype)) return not_exportable(w, NULL, "an input of a dtype other than f32, f64, i32, bool");
-  for (uint32_t k = 0; k < j->nout; k++)
-    if (!elem_type(ir_atom_aval(w->m, j->outs[k]).dtype)) return not_exportable(w, NULL, "an output of a dtype other than f32, f64, i32, bool");
+  char why[80];
+  for (uint32_t k = 0; k < j->nin + j->nout; k++) {
+    tj_dtype t = k < j->nin ? w->m->vars[j->invars[k]].dtype : ir_atom_aval(w->m, j->outs[k - j->nin]).dtype;
+    if (elem_type(t)) continue;
+    snprintf(why, sizeof why, "%s %u of dtype %s (only f32, f64, i32 and bool are)", k < j->nin ? "input" : "output",
+             k < j->nin ? k : k - j->nin, dtype_short(t));
+    return not_exportable(w, NULL, why);
+  }
   return true;
 }
 
