@@ -9,15 +9,18 @@
 load helper
 bats_require_minimum_version 1.5.0
 
-LLVM=/usr/lib/llvm-19
+# TJIT_TEST_LLVM: another LLVM 19 prefix (a missing one shows the skips).
+LLVM=${TJIT_TEST_LLVM:-/usr/lib/llvm-19}
 # The lowering of tjit-export(1): the issue's pipeline, with
 # --convert-math-to-libm for the math ops LLVM has no intrinsic for (tanh).
 PIPELINE=(--one-shot-bufferize=bufferize-function-boundaries --convert-linalg-to-loops --convert-scf-to-cf
   --expand-strided-metadata --lower-affine --convert-math-to-libm --convert-math-to-llvm --finalize-memref-to-llvm
   --convert-func-to-llvm --convert-arith-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts)
 
-setup() {
-  cd "$BATS_TEST_TMPDIR"
+setup() { cd "$BATS_TEST_TMPDIR"; }
+
+# Skips a test that runs the MLIR toolchain when it is not installed.
+need_mlir() {
   [[ -x $LLVM/bin/mlir-opt && -x $LLVM/bin/mlir-cpu-runner ]] ||
     skip "MLIR 19 is not installed (mlir-19-tools, libmlir-19: scripts/install-deps.sh)"
 }
@@ -57,15 +60,17 @@ print("ok", len(parts))
 PY
 }
 
-# export_and_compare SPEC: the whole differential check of one spec.
+# export_and_compare SPEC [OPTION...]: the whole differential check of one
+# spec's call (the options, --call N, given to both commands).
 export_and_compare() {
-  tjit export "$1" >module.mlir
+  tjit export "$@" >module.mlir
   run_mlir module.mlir
-  tjit run --reference --format json "$1" >ref.json
+  tjit run --reference --format json "$@" >ref.json
   compare out.txt ref.json
 }
 
 @test "export: the examples export, verify, lower, run and match the reference evaluator" {
+  need_mlir
   for name in relu_scale softmax layer_norm mlp_layer mlp_layers mha_einsum adam_step linear_regression_step \
     custom_derivatives grad_sin_cos mlp_train_step per_example_grads conditional_double_both_static; do
     run export_and_compare "$TJIT_ROOT/examples/$name.json"
@@ -90,6 +95,7 @@ MIX='{"tjit": 1, "source": [
   "b": {"dtype": "bool", "shape": [3], "data": [true, false, true]}}}'
 
 @test "export: f32, f64, i32 and bool; select_n, integer_pow, transpose, reshape, slice, squeeze, reductions, converts" {
+  need_mlir
   echo "$MIX" >mix.json
   run tjit trace mix.json
   for prim in select_n integer_pow transpose reshape slice squeeze reduce_max reduce_min reduce_sum \
@@ -114,6 +120,7 @@ MATH='{"tjit": 1, "source": [
           "y": {"dtype": "f64", "shape": [5], "data": [-1.5, -0.25, 0.0, 0.75, 1e12]}}}'
 
 @test "export: math through libm, float-to-int conversion saturating as XLA's, NaN, literals like 1e10" {
+  need_mlir
   echo "$MATH" >math.json
   run export_and_compare math.json
   assert_success
@@ -125,6 +132,7 @@ MATH='{"tjit": 1, "source": [
 }
 
 @test "export: outputs that are inputs (twice), a scalar input, a literal, rank-0 reshapes, an empty array" {
+  need_mlir
   cat >edge.json <<'JSON'
 {"tjit": 1, "source": [
   "auto f(float x[3], float s, int z[0]) {",
@@ -138,7 +146,19 @@ JSON
   assert_output "ok 7"
 }
 
+@test "export: --call N exports that call, with its arguments in @main" {
+  need_mlir
+  spec="$TJIT_ROOT/examples/linear_regression_step.json"
+  run export_and_compare "$spec" --call 1
+  assert_success
+  assert_output "ok 3"
+  tjit export "$spec" --call 0 >call0.mlir
+  run diff -q module.mlir call0.mlir   # the calls' arguments differ
+  assert_failure
+}
+
 @test "export: a value off by more than the tolerance fails the comparison" {
+  need_mlir
   tjit export "$TJIT_ROOT/examples/relu_scale.json" >module.mlir
   run_mlir module.mlir
   echo '{"calls": [{"call": "args", "outputs": [{"dtype": "f32", "shape": [4], "data": [3.0, 4.0, 7.0, 9.01]}]}]}' >ref.json
