@@ -14,6 +14,7 @@ const struct cmd_entry tjit_commands[] = {
     {"graph", cmd_graph, &cmd_graph_info},
     {"check", cmd_check, &cmd_check_info},
     {"emit-c", cmd_emit_c, &cmd_emit_c_info},
+    {"export", cmd_export, &cmd_export_info},
     {"run", cmd_run, &cmd_run_info},
     {"help", cmd_help, &cmd_help_info},
     {"explain-recompile", cmd_explain, &cmd_explain_info},

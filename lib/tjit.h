@@ -313,6 +313,25 @@ tj_status tj_emit_c(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts,
  * (tjit-emit-c(1), JSON OUTPUT). */
 tj_status tj_emit_c_json(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts,
                          char **out);
+
+/* ---- export: a call's jaxpr as MLIR text (tjit-export(1)) ----
+ * TJ_EXPORT_LINALG: upstream dialects only (func, arith, math, tensor,
+ * linalg): func.func @fn, the jaxpr on tensors, and func.func @main, @fn
+ * called on the call's arguments (as constants) with each output printed
+ * through the MLIR runner utilities' printMemrefF32/F64/I32, for
+ * mlir-opt's bufferization and lowering and mlir-cpu-runner -e main. A
+ * primitive (or dtype) without a rule is TJ_ERR_USAGE with the error
+ * "not exportable: PRIMITIVE ...", never a partial text. */
+typedef enum tj_export_dialect { TJ_EXPORT_LINALG } tj_export_dialect;
+typedef struct tj_export_opts {
+  tj_trace_opts trace;          /* which call, --args, autograph */
+  tj_export_dialect dialect;
+} tj_export_opts;
+/* The default options: tj_trace_defaults(), TJ_EXPORT_LINALG. */
+tj_export_opts tj_export_defaults(void);
+/* Traces the call and writes its MLIR module into *out (malloc'd). */
+tj_status tj_export(tj_ctx *ctx, tj_spec *spec, const tj_export_opts *opts, char **out);
+
 /* Number of outputs (the function's flattened return value). */
 size_t tj_result_count(const tj_result *r);
 /* The results' pytree structure, as JAX's PyTreeDef shows it without

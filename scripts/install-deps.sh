@@ -30,6 +30,7 @@ test_packages=(
   python3-numpy                # test-only: the CLI tests check results against numpy (tests/cli/98-*.bats)
   python3-yaml                 # test-only: reading docs/ci's recipes as YAML (tests/cli/93-ci-recipes.bats)
   python3-jsonschema           # test-only: validating JSON and SARIF outputs against their schemas (tests/cli/96-schemas.bats)
+  mlir-19-tools libmlir-19     # test-only: verifying, lowering and running exported MLIR (tests/cli/99-export.bats), about 300 MB
 )
 
 with_tests=1

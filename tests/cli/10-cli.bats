@@ -19,6 +19,7 @@ commands:
   graph     draw the jaxpr of one call with Graphviz
   check     validate the spec and trace every call
   emit-c    print the C generated for one call
+  export    print one call's jaxpr as MLIR
   run       run calls of the function and print the results
   help      show help for tjit or one of its commands
   explain-recompile

@@ -69,7 +69,8 @@ usage: tjit completion [OPTIONS] bash|zsh"
   assert_output 'check'
   run -0 complete_words tjit e
   assert_output 'emit-c
-explain-recompile'
+explain-recompile
+export'
   run -0 complete_words tjit ''
   assert_output "$( (printf '%s\n' -h --help --version; commands) | LC_ALL=C sort)"
 }
@@ -151,7 +152,8 @@ other.json'
 stats
 verify'
   run -0 complete_words tjit help ex
-  assert_output 'explain-recompile'
+  assert_output 'explain-recompile
+export'
   run -0 complete_words tjit completion ''
   assert_output 'bash
 zsh'

@@ -1,0 +1,47 @@
+/* tj_export: trace one call and write its jaxpr as MLIR text (export.h's
+ * writers), with the call's argument values for the runnable @main. */
+#include <stdlib.h>
+
+#include "api.h"
+#include "array.h"
+#include "export.h"
+
+tj_export_opts tj_export_defaults(void) {
+  tj_export_opts o = {.trace = tj_trace_defaults(), .dialect = TJ_EXPORT_LINALG};
+  return o;
+}
+
+static tj_status export_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, tj_buf *text) {
+  const ir_module *m = j->m;
+  tj_array *args[TJ_MAX_INPUTS] = {0};
+  tj_aval avals[TJ_MAX_INPUTS];
+  uint32_t n = m->top->nin;
+  if (n > TJ_MAX_INPUTS) {
+    diag_error(&ctx->diags, NULL, span_make(0, 0), "not exportable: more than %d inputs", TJ_MAX_INPUTS);
+    return TJ_ERR_USAGE;
+  }
+  for (uint32_t i = 0; i < n; i++) avals[i] = m->vars[m->top->invars[i]];
+  diag_set_kind(&ctx->diags, DIAG_KIND_SPEC); /* the arguments' values */
+  tj_status st = run_argument_arrays(ctx, spec, n, j->invar_json, avals, -1, args);
+  diag_set_kind(&ctx->diags, DIAG_KIND_ERROR);
+  if (st == TJ_OK && !export_mlir_linalg(&ctx->diags, m, args, text)) st = TJ_ERR_USAGE;
+  for (uint32_t i = 0; i < n; i++) array_free(args[i]);
+  return st;
+}
+
+tj_status tj_export(tj_ctx *ctx, tj_spec *spec, const tj_export_opts *opts, char **out) {
+  tj_export_opts o = opts ? *opts : tj_export_defaults();
+  tj_jaxpr *j = NULL;
+  *out = NULL;
+  if (o.dialect != TJ_EXPORT_LINALG) {
+    tj_add_error(ctx, TJ_ERR_USAGE, "tj_export: unknown dialect");
+    return TJ_ERR_USAGE;
+  }
+  tj_status st = tj_trace(ctx, spec, &o.trace, &j);
+  if (st != TJ_OK) return st;
+  tj_buf text = {0};
+  if ((st = export_traced(ctx, spec, j, &text)) == TJ_OK) *out = buf_detach(&text);
+  buf_free(&text);
+  tj_jaxpr_free(j);
+  return st;
+}
