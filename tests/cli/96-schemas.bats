@@ -472,3 +472,22 @@ results_conform() {
   run -0 jq '.runs[0].tool.driver.rules | (map(.id) | unique | length) == length' out.json
   assert_output true
 }
+
+@test "sarif: a spec whose worker is killed is a diagnostic/internal result at its file, not a clean log" {
+  write_spec_dir
+  # every worker is killed (SIGXFSZ) as its log passes 512 bytes; the
+  # parent writes only to pipes and /dev/null, which the limit spares
+  run -70 bash -c 'ulimit -f 1; exec tjit check --format sarif specs 2>/dev/null'
+  printf '%s\n' "$output" >out.json
+  validates "$SARIF_SCHEMA" out.json
+  rules_agree out.json
+  run -0 jq -r '.runs[0].results[] | [.ruleId, .level, .locations[0].physicalLocation.artifactLocation.uri] | @tsv' out.json
+  assert_output "$(printf 'diagnostic/internal\terror\t%s\n' specs/a-pass.json specs/b-fail.json specs/c-syntax.json)"
+  run -0 jq -r '.runs[0].results[0].message.text' out.json
+  assert_output "the spec failed (exit status 70) without a result: its worker was killed or printed no SARIF log (see standard error)"
+  # unkilled, a failing spec's own results only: no internal error besides them
+  run -1 --separate-stderr tjit check --format sarif specs
+  printf '%s\n' "$output" >out.json
+  run -0 jq -c '[.runs[0].results[].ruleId]' out.json
+  assert_output '["diagnostic/TracerBoolConversionError","diagnostic/syntax"]'
+}
