@@ -214,12 +214,25 @@ static void put_json_entry(const struct multi_spec *s, bool first) {
 
 /* --format sarif: the spec's log (and the baseline's, after it) joined to
  * the run's one log, which multi_run prints at the end. A worker whose
- * output is no log of tjit's fails its spec. */
+ * output is no log of tjit's fails its spec. A failed spec without a
+ * result of its own (its worker killed, its log cut short or refused)
+ * gets an internal error at its file: else code scanning, which reads
+ * the log and not the exit status, would take the run for a clean one. */
 static void add_sarif(const struct multi_command *mc, struct multi_spec *s, tj_sarif *log) {
   char *doc = slurp(s->out);
+  int before = tj_sarif_result_count(log);
   if (doc && tj_sarif_add_log(log, doc) != TJ_OK) {
     fprintf(s->err, "tjit %s: error: %s: the worker's output is not a SARIF log\n", mc->info->name, s->path);
     if (s->status == TJ_OK) s->status = TJ_ERR_INTERNAL;
+  }
+  if (s->status != TJ_OK && tj_sarif_result_count(log) == before) {
+    char message[256];
+    snprintf(message, sizeof message, "the spec failed (exit status %d) without a result: its worker "
+             "was killed or printed no SARIF log (see standard error)", s->status);
+    tj_ctx *ctx = tj_ctx_new();
+    tj_add_error(ctx, TJ_ERR_INTERNAL, message);
+    tj_sarif_add_diagnostics(log, ctx, s->path);
+    tj_ctx_free(ctx);
   }
   free(doc);
 }

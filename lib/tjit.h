@@ -629,7 +629,7 @@ void tj_sarif_add_explain(tj_sarif *s, const tj_explain_report *r);
  * worker of `tjit check` over several specs), each result's ruleIndex
  * renumbered to this log's rules. TJ_OK; TJ_ERR_USAGE when text holds
  * anything else or a result whose rule is not tjit's (the results of the
- * logs before it stay added). */
+ * logs before it stay added; the log refused adds none). */
 tj_status tj_sarif_add_log(tj_sarif *s, const char *text);
 /* Number of results added so far. */
 int tj_sarif_result_count(const tj_sarif *s);

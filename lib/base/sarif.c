@@ -193,22 +193,42 @@ static int rule_of_id(tj_sarif *s, const char *id) {
   return strncmp(id, DIAG_RULE_PREFIX, n) == 0 && id[n] ? sarif_rule_for_kind(s, id + n) : -1;
 }
 
-/* Appends each result of the array, its ruleIndex this log's. */
-static bool add_results(tj_sarif *s, cJSON *results) {
+/* Whether id names a rule of tjit's: a row of the table, or a diagnostic
+ * of a kind without one (rule_of_id adds it). */
+static bool is_tjit_rule_id(const char *id) {
+  size_t n = strlen(DIAG_RULE_PREFIX);
+  for (int r = 0; r < SARIF_NRULES; r++)
+    if (strcmp(rules[r].id, id) == 0) return true;
+  return strncmp(id, DIAG_RULE_PREFIX, n) == 0 && id[n];
+}
+
+/* Every result of the array is an object with a ruleId of tjit's and a
+ * numeric ruleIndex. Checked before any is added, so that a log refused
+ * adds nothing (no result, no rule). */
+static bool results_are_tjits(const cJSON *results) {
+  const cJSON *result;
+  cJSON_ArrayForEach(result, results) {
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(result, "ruleId");
+    const cJSON *index = cJSON_GetObjectItemCaseSensitive(result, "ruleIndex");
+    if (!cJSON_IsObject(result) || !cJSON_IsString(id) || !is_tjit_rule_id(id->valuestring) || !cJSON_IsNumber(index))
+      return false;
+  }
+  return true;
+}
+
+/* Appends each result of the array (results_are_tjits), its ruleIndex
+ * this log's. */
+static void add_results(tj_sarif *s, cJSON *results) {
   cJSON *result;
   cJSON_ArrayForEach(result, results) {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(result, "ruleId");
-    cJSON *index = cJSON_GetObjectItemCaseSensitive(result, "ruleIndex");
-    int rule = cJSON_IsString(id) ? rule_of_id(s, id->valuestring) : -1;
-    if (rule < 0 || !cJSON_IsNumber(index)) return false;
-    cJSON_SetNumberValue(index, rule);
+    cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(result, "ruleIndex"), rule_of_id(s, id->valuestring));
     char *json = cJSON_PrintUnformatted(result);
     if (!json) TJ_OOM();
     if (s->nresults++) buf_puts(&s->results, ",\n        ");
     buf_puts(&s->results, json);
     cJSON_free(json);
   }
-  return true;
 }
 
 tj_status tj_sarif_add_log(tj_sarif *s, const char *text) {
@@ -220,7 +240,9 @@ tj_status tj_sarif_add_log(tj_sarif *s, const char *text) {
     cJSON *log = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &next, 0);
     cJSON *runs = cJSON_GetObjectItemCaseSensitive(log, "runs");
     cJSON *results = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(runs, 0), "results");
-    bool ok = cJSON_IsArray(runs) && cJSON_GetArraySize(runs) == 1 && cJSON_IsArray(results) && add_results(s, results);
+    bool ok = cJSON_IsArray(runs) && cJSON_GetArraySize(runs) == 1 && cJSON_IsArray(results) &&
+              results_are_tjits(results);
+    if (ok) add_results(s, results);
     cJSON_Delete(log);
     if (!ok) return TJ_ERR_USAGE;
     p = next;

@@ -291,3 +291,203 @@ rules_agree() {
     grep -qF "$id" man.txt || { echo "rule $id is not in the man pages"; return 1; }
   done
 }
+
+# --- emit-c --format json -----------------------------------------------------
+
+@test "schemas: emit-c --format json over every example: the C as text prints it, every equation in one group" {
+  local fused=0
+  for spec in "$TJIT_ROOT"/examples/*.json; do
+    status=0
+    tjit emit-c --format json "$spec" >out.json 2>/dev/null || status=$?
+    [[ $status -le 3 ]]
+    validates "$SCHEMAS/emit-c.schema.json" out.json
+    [[ $status -eq 0 ]] || continue
+    # the same C as the default format, and a plan that covers each jaxpr's equations once
+    tjit emit-c "$spec" >plain.c
+    jq -j .c out.json >json.c
+    cmp plain.c json.c
+    run -0 jq '. as $d | (.fusion | to_entries | map(.key == .value.group) | all) and
+      ([.jaxprs[] as $j | ([$d.fusion[] | select(.jaxpr == $j.jaxpr) | .equations[]] | sort) == [range($j.equations)]] | all) and
+      ([.fusion[] | (.primitives | length) == (.equations | length) and (.reductions - .equations) == []] | all)' out.json
+    assert_output true
+    fused=$((fused + $(jq '[.fusion[] | select(.kind == "loop")] | length' out.json)))
+  done
+  [[ $fused -gt 0 ]] # some example has a fused loop
+  conforms "$SCHEMAS/emit-c.schema.json" 0 emit-c --format json double.json
+  run -0 jq -c 'del(.c)' out.json
+  assert_output '{"version":1,"jaxprs":[{"jaxpr":0,"equations":1}],"fusion":[{"group":0,"jaxpr":0,"kind":"single","equations":[0],"primitives":["mul"],"reductions":[]}]}'
+  # failures are the error document
+  conforms "$SCHEMAS/emit-c.schema.json" 1 emit-c --format json syntax.json
+  conforms "$SCHEMAS/error.schema.json" 1 emit-c --format json syntax.json
+  run -0 jq -r .error.kind out.json
+  assert_output syntax
+  printf '{"tjit": 1, "source": "float f(float x) { if (x > 0) return x; return -x; }", "args": [1.0]}\n' >bool.json
+  conforms "$SCHEMAS/emit-c.schema.json" 1 emit-c --format json bool.json
+  run -0 jq -r .error.kind out.json
+  assert_output TracerBoolConversionError
+  conforms "$SCHEMAS/emit-c.schema.json" 2 emit-c --format json dupkey.json
+  conforms "$SCHEMAS/emit-c.schema.json" 2 emit-c --format json no-such.json
+}
+
+@test "schemas: emit-c.schema.json refuses documents that break it" {
+  tjit emit-c --format json "$TJIT_ROOT/examples/softmax.json" >good.json
+  validates "$SCHEMAS/emit-c.schema.json" good.json
+  run -0 jq '[.fusion[] | select(.kind == "loop" and (.reductions | length) > 0)] | length > 0' good.json
+  assert_output true
+  local mutation
+  for mutation in '.extra = 1' 'del(.fusion)' '.c = "int x;"' '.jaxprs = []' '.jaxprs[0].extra = 1' \
+      '.fusion[0].kind = "fused"' '.fusion[0].extra = 1' '.fusion[0].equations = []' '.fusion[0].group = -1' \
+      '.fusion[0].primitives[0] = "Mul"' \
+      '(.fusion[] | select(.kind == "loop")) |= (.kind = "single")' \
+      '(.fusion[] | select(.kind == "single")) |= (.reductions = .equations)' \
+      '.version = 2' '{"version": 1, "error": {"kind": "syntax"}}'; do
+    jq -c "$mutation" good.json >bad.json
+    run -1 /usr/bin/python3 "$TJIT_ROOT/tests/validate-json.py" "$SCHEMAS/emit-c.schema.json" bad.json
+  done
+}
+
+# --- several specs --------------------------------------------------------------
+
+# A directory of a passing spec, two failing ones and a JSON file that is
+# no spec (skipped).
+write_spec_dir() {
+  mkdir -p specs
+  cp double.json specs/a-pass.json
+  cp second-call-fails.json specs/b-fail.json
+  cp syntax.json specs/c-syntax.json
+  echo '{"name": "a package", "version": "1.0.0"}' >specs/package.json
+}
+
+# results_conform SCHEMA FILE: each .specs[].result of the multi-spec
+# document in FILE is a document SCHEMA validates (none null).
+results_conform() {
+  local schema=$1 file=$2 i n
+  n=$(jq '.specs | length' "$file")
+  [[ $n -gt 0 ]]
+  for ((i = 0; i < n; i++)); do
+    jq ".specs[$i].result" "$file" >result.json
+    [[ $(cat result.json) != null ]]
+    validates "$schema" result.json
+  done
+}
+
+@test "schemas: check, run and explain-recompile --format json over a directory: one document, each result its command's" {
+  write_spec_dir
+  conforms "$SCHEMAS/multi.schema.json" 1 check --format json specs
+  run -0 jq -c '[.specs[] | [.spec, .status]], .skipped[].spec, .summary' out.json
+  assert_output '[["specs/a-pass.json",0],["specs/b-fail.json",1],["specs/c-syntax.json",1]]
+"specs/package.json"
+{"specs":3,"passed":1,"failed":2,"skipped":1}'
+  cp out.json check.json
+  results_conform "$SCHEMAS/check.schema.json" check.json
+  # a result that is not check's document is refused by check.schema.json
+  jq '.specs[0].result' check.json | jq -c '.traced = "x"' >bad.json
+  run -1 /usr/bin/python3 "$TJIT_ROOT/tests/validate-json.py" "$SCHEMAS/check.schema.json" bad.json
+  conforms "$SCHEMAS/multi.schema.json" 1 run --format json specs double.json
+  run -0 jq -c '[.specs[] | [.spec, .status]], .summary' out.json
+  assert_output '[["specs/a-pass.json",0],["specs/b-fail.json",1],["specs/c-syntax.json",1],["double.json",0]]
+{"specs":4,"passed":2,"failed":2,"skipped":1}'
+  cp out.json run.json
+  results_conform "$SCHEMAS/run.schema.json" run.json
+  conforms "$SCHEMAS/multi.schema.json" 1 explain-recompile --format json --jobs 2 specs
+  cp out.json explain.json
+  results_conform "$SCHEMAS/explain-recompile.schema.json" explain.json
+  run -0 jq -c '[.specs[] | has("baseline")] | any' explain.json
+  assert_output false
+}
+
+@test "schemas: explain-recompile --baseline --format json: the baseline member, same, missing and more" {
+  write_spec_dir
+  cp "$TJIT_ROOT/examples/shape_recompile.json" .
+  printf '{"version": 1, "compilations": {"shape_recompile.json::total": 2, "specs/a-pass.json::double_it": 1}}\n' >base.json
+  conforms "$SCHEMAS/multi.schema.json" 3 explain-recompile --format json --baseline base.json specs shape_recompile.json
+  run -0 jq -c '.specs[] | [.spec, .status, (.baseline | if . then [.verdict, .allowed, .compilations, .error.kind] else . end)]' out.json
+  assert_output '["specs/a-pass.json",0,["same",1,1,null]]
+["specs/b-fail.json",3,["missing",null,2,"budget"]]
+["specs/c-syntax.json",1,null]
+["shape_recompile.json",3,["more",2,4,"budget"]]'
+  cp out.json baseline.json
+  results_conform "$SCHEMAS/explain-recompile.schema.json" baseline.json
+  # the schema refuses a baseline member that breaks it
+  local mutation
+  for mutation in '.specs[0].baseline.verdict = "grew"' '.specs[0].baseline.extra = 1' 'del(.specs[3].baseline.error)' \
+      '.specs[0].baseline.error = .specs[3].baseline.error' '.specs[1].baseline.allowed = 0' 'del(.specs[0].baseline.allowed)' \
+      '.specs[0].baseline.key = "no separator"' '.specs[0].extra = 1' 'del(.specs[0].result)' '.specs[0].status = -1' \
+      'del(.summary.skipped)' '.skipped[0].extra = 1' '.summary.passed = "1"' '.version = 2'; do
+    jq -c "$mutation" baseline.json >bad.json
+    run -1 /usr/bin/python3 "$TJIT_ROOT/tests/validate-json.py" "$SCHEMAS/multi.schema.json" bad.json
+  done
+  # --update-baseline: key and compilations only
+  conforms "$SCHEMAS/multi.schema.json" 0 explain-recompile --format json --baseline new.json --update-baseline \
+    specs/a-pass.json shape_recompile.json
+  run -0 jq -c '[.specs[].baseline]' out.json
+  assert_output '[{"key":"specs/a-pass.json::double_it","compilations":1},{"key":"shape_recompile.json::total","compilations":4}]'
+}
+
+# --- SARIF with several specs: one log ------------------------------------------
+
+@test "sarif: check --format sarif over a directory is one log, each failing spec's results at its file" {
+  write_spec_dir
+  conforms "$SARIF_SCHEMA" 1 check --format sarif --jobs 2 specs
+  rules_agree out.json
+  run -0 jq -c '.runs | length' out.json
+  assert_output 1
+  run -0 jq -c '.runs[0].results[] | [.ruleId, .level, .locations[0].physicalLocation.artifactLocation.uri,
+      .locations[0].physicalLocation.region.startLine, .locations[0].physicalLocation.region.startColumn]' out.json
+  assert_output '["diagnostic/TracerBoolConversionError","error","specs/b-fail.json",3,33]
+["diagnostic/syntax","error","specs/c-syntax.json",1,53]'
+  # the same results as each spec's own log
+  for spec in specs/b-fail.json specs/c-syntax.json; do
+    tjit check --format sarif "$spec" >one.json || true
+    jq -c '.runs[0].results[]' one.json
+  done >each.txt
+  run -0 jq -c '.runs[0].results[]' out.json
+  assert_output "$(cat each.txt)"
+  # passing specs only: one log without results
+  conforms "$SARIF_SCHEMA" 0 check --format sarif specs/a-pass.json double.json
+  run -0 jq -c '[(.runs | length), (.runs[0].results | length)]' out.json
+  assert_output '[1,0]'
+}
+
+@test "sarif: explain-recompile --format sarif --baseline over a directory: one log, the baseline's errors as diagnostic/budget" {
+  write_spec_dir
+  cp "$TJIT_ROOT/examples/shape_recompile.json" .
+  printf '{"version": 1, "compilations": {"shape_recompile.json::total": 2, "specs/a-pass.json::double_it": 1}}\n' >base.json
+  conforms "$SARIF_SCHEMA" 3 explain-recompile --format sarif --baseline base.json specs shape_recompile.json
+  run -0 jq -c '.runs | length' out.json
+  assert_output 1
+  run -0 jq -r '.runs[0] as $r | $r.results | length > 0 and all(.[]; $r.tool.driver.rules[.ruleIndex].id == .ruleId)' out.json
+  assert_output true
+  run -0 jq -c '[.runs[0].results[] | .locations[0].physicalLocation.artifactLocation.uri] | unique' out.json
+  assert_output '["shape_recompile.json","specs/a-pass.json","specs/b-fail.json","specs/c-syntax.json"]'
+  run -0 jq -r '.runs[0].results[] | select(.level == "error") | [.ruleId, .locations[0].physicalLocation.artifactLocation.uri,
+      .locations[0].physicalLocation.region.startLine, .message.text] | @tsv' out.json
+  assert_output "$(printf '%s\t%s\t%s\t%s\n' \
+    diagnostic/budget specs/b-fail.json 2 "function 'f' is not in the baseline base.json (2 compilations); add it with --update-baseline" \
+    diagnostic/syntax specs/c-syntax.json 1 "expected expression, saw ';'" \
+    diagnostic/budget shape_recompile.json 13 "function 'total' grew from 2 to 4 compilations over the baseline base.json: this call is compilation 3; if that is intended, refresh it with --update-baseline")"
+  run -0 jq -c '[.runs[0].results[] | select(.ruleId == "recompile/compilation") | .locations[0].physicalLocation.artifactLocation.uri] | group_by(.) | map([.[0], length])' out.json
+  assert_output '[["shape_recompile.json",4],["specs/a-pass.json",1],["specs/b-fail.json",2]]'
+  # the rules are listed once: the joined log is not the workers' rules twice
+  run -0 jq '.runs[0].tool.driver.rules | (map(.id) | unique | length) == length' out.json
+  assert_output true
+}
+
+@test "sarif: a spec whose worker is killed is a diagnostic/internal result at its file, not a clean log" {
+  write_spec_dir
+  # every worker is killed (SIGXFSZ) as its log passes 512 bytes; the
+  # parent writes only to pipes and /dev/null, which the limit spares
+  run -70 bash -c 'ulimit -f 1; exec tjit check --format sarif specs 2>/dev/null'
+  printf '%s\n' "$output" >out.json
+  validates "$SARIF_SCHEMA" out.json
+  rules_agree out.json
+  run -0 jq -r '.runs[0].results[] | [.ruleId, .level, .locations[0].physicalLocation.artifactLocation.uri] | @tsv' out.json
+  assert_output "$(printf 'diagnostic/internal\terror\t%s\n' specs/a-pass.json specs/b-fail.json specs/c-syntax.json)"
+  run -0 jq -r '.runs[0].results[0].message.text' out.json
+  assert_output "the spec failed (exit status 70) without a result: its worker was killed or printed no SARIF log (see standard error)"
+  # unkilled, a failing spec's own results only: no internal error besides them
+  run -1 --separate-stderr tjit check --format sarif specs
+  printf '%s\n' "$output" >out.json
+  run -0 jq -c '[.runs[0].results[].ruleId]' out.json
+  assert_output '["diagnostic/TracerBoolConversionError","diagnostic/syntax"]'
+}
