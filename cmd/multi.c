@@ -2,9 +2,11 @@
  * even with --jobs 1: one path for every --jobs, so their outputs are the
  * same bytes; a spec that crashes (a library bug, an abort) fails alone;
  * and no library state (a session's threads, libtcc's globals) is shared
- * between specs or inherited mid-use by a fork: the parent does no
- * library work before it forks. Each worker writes to files of its own,
- * which the parent copies out in operand order once the worker is done. */
+ * between specs or inherited mid-use by a fork: the parent never traces,
+ * compiles or runs (its only library work is joining the workers' SARIF
+ * logs, plain memory: no threads, no locks). Each worker writes to files
+ * of its own, which the parent copies out in operand order once the
+ * worker is done. */
 #include "multi.h"
 #include "output.h"
 
