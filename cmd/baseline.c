@@ -34,7 +34,7 @@ static char *function_key(const char *spec, const char *function) {
 static void record_member(FILE *record, const char *key, int compiles, long allowed, const char *verdict,
                           const char *error_json) {
   fputs("json , \"baseline\": {\"key\": ", record);
-  multi_put_json_string(record, key);
+  cmd_put_json_string(record, key);
   fprintf(record, ", \"compilations\": %d", compiles);
   if (verdict && allowed >= 0) fprintf(record, ", \"allowed\": %ld, \"verdict\": \"%s\"", allowed, verdict);
   else if (verdict) fprintf(record, ", \"allowed\": null, \"verdict\": \"%s\"", verdict);
@@ -132,7 +132,7 @@ static void put_baseline(FILE *f, const struct counted *c, int n) {
   fputs("{\n  \"version\": 1,\n  \"compilations\": {", f);
   for (int i = 0; i < n; i++) {
     fputs(i ? ",\n    " : "\n    ", f);
-    multi_put_json_string(f, c[i].key);
+    cmd_put_json_string(f, c[i].key);
     fprintf(f, ": %d", c[i].compiles);
   }
   fputs(n ? "\n  }\n}\n" : "}\n}\n", f);

@@ -31,24 +31,13 @@ const struct cmd_info cmd_cache_info = {
     .noptions = (int)(sizeof cache_options / sizeof cache_options[0]),
 };
 
-/* s as a JSON string. */
-static void put_json_string(const char *s, FILE *out) {
-  fputc('"', out);
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
-    else if (*p < 0x20) fprintf(out, "\\u%04x", *p);
-    else fputc(*p, out);
-  }
-  fputc('"', out);
-}
-
 static tj_status show_stats(tj_ctx *ctx, const char *dir, const struct cmd_opts *opts) {
   tj_cache_stats st;
   tj_status status = tj_cache_stats_read(ctx, dir, &st);
   if (status != TJ_OK) return cmd_report(&cmd_cache_info, opts, ctx, status);
   if (opts->format == FORMAT_JSON) {
     printf("{\"version\": %d, \"directory\": ", TJ_JSON_VERSION);
-    put_json_string(dir, stdout);
+    cmd_put_json_string(stdout, dir);
     printf(", \"entries\": %lld, \"bytes\": %lld, \"hits\": %lld, \"misses\": %lld}\n", st.entries, st.bytes,
            st.hits, st.misses);
   } else
@@ -63,7 +52,7 @@ static tj_status clear(tj_ctx *ctx, const char *dir, const struct cmd_opts *opts
   if (status != TJ_OK) return cmd_report(&cmd_cache_info, opts, ctx, status);
   if (opts->format == FORMAT_JSON) {
     printf("{\"version\": %d, \"directory\": ", TJ_JSON_VERSION);
-    put_json_string(dir, stdout);
+    cmd_put_json_string(stdout, dir);
     printf(", \"removed\": %lld}\n", removed);
   } else
     printf("removed %lld entr%s from %s\n", removed, removed == 1 ? "y" : "ies", dir);
@@ -82,7 +71,7 @@ typedef struct verdicts {
 static void verdicts_head(const verdicts *v) {
   if (!v->json || v->ok + v->refused) return;
   printf("{\"version\": %d, \"directory\": ", TJ_JSON_VERSION);
-  put_json_string(v->dir, stdout);
+  cmd_put_json_string(stdout, v->dir);
   fputs(", \"entries\": [", stdout);
 }
 
@@ -93,7 +82,7 @@ static void show_verdict(const char *name, const char *why, void *arg) {
     printf("%s{\"name\": \"%s\", \"ok\": %s", v->ok + v->refused ? ", " : "", name, why ? "false" : "true");
     if (why) {
       fputs(", \"reason\": ", stdout);
-      put_json_string(why, stdout);
+      cmd_put_json_string(stdout, why);
     }
     fputc('}', stdout);
   } else if (why)

@@ -60,6 +60,16 @@ void cmd_print_diagnostics(const struct cmd_info *info, tj_ctx *ctx, tj_status s
   tj_add_error(ctx, TJ_ERR_INTERNAL, text);
 }
 
+void cmd_put_json_string(FILE *out, const char *s) {
+  fputc('"', out);
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
+    else if (*p < 0x20) fprintf(out, "\\u%04x", *p);
+    else fputc(*p, out);
+  }
+  fputc('"', out);
+}
+
 void cmd_put_json_error(const tj_ctx *ctx, FILE *out) {
   char *json = tj_diagnostics_json(ctx);
   fputs(json, out);

@@ -145,6 +145,9 @@ void cmd_fail_output(const struct cmd_opts *opts, const tj_ctx *ctx);
 /* ERROR of tj_diagnostics_json, for a command that puts it in a document
  * of its own. */
 void cmd_put_json_error(const tj_ctx *ctx, FILE *out);
+/* s as a JSON string, quotes and escapes (a path, a reason: not a
+ * library document). */
+void cmd_put_json_string(FILE *out, const char *s);
 /* A SARIF 2.1.0 log of ctx's errors and warnings (none: a log without
  * results) on stdout; those without a location point at the SPEC operand
  * (opts->operand, unless it is "-"). */

@@ -185,16 +185,6 @@ static void copy_out(FILE *from, FILE *to) {
   while ((n = fread(buf, 1, sizeof buf, from)) > 0) fwrite(buf, 1, n, to);
 }
 
-void multi_put_json_string(FILE *out, const char *s) {
-  fputc('"', out);
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
-    else if (*p < 0x20) fprintf(out, "\\u%04x", *p);
-    else fputc(*p, out);
-  }
-  fputc('"', out);
-}
-
 /* The spec's entry of --format json: its path, status, its single-spec
  * document as "result" (null when the worker left none), the record's
  * "json" members. */
@@ -203,7 +193,7 @@ static void put_json_entry(const struct multi_spec *s, bool first) {
   size_t n = doc ? strlen(doc) : 0;
   while (n && (doc[n - 1] == '\n' || doc[n - 1] == ' ')) doc[--n] = '\0';
   fputs(first ? "\n  {\"spec\": " : ",\n  {\"spec\": ", stdout);
-  multi_put_json_string(stdout, s->path);
+  cmd_put_json_string(stdout, s->path);
   printf(", \"status\": %d, \"result\": %s", s->status, n ? doc : "null");
   for (const char *line = s->record_text; line && *line;) {
     size_t len = strcspn(line, "\n");
@@ -293,10 +283,10 @@ static void put_json_tail(const struct spec_list *list, int passed, int failed, 
     const struct multi_spec *s = &list->items[i];
     if (!s->skipped) continue;
     fputs(first ? "{\"spec\": " : ", {\"spec\": ", stdout);
-    multi_put_json_string(stdout, s->path);
+    cmd_put_json_string(stdout, s->path);
     s->record_text[strcspn(s->record_text, "\n")] = '\0';
     fputs(", \"reason\": ", stdout);
-    multi_put_json_string(stdout, s->record_text + 8);
+    cmd_put_json_string(stdout, s->record_text + 8);
     putchar('}');
     first = false;
   }

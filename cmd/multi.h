@@ -69,7 +69,5 @@ void multi_skip(const struct cmd_info *info, const struct multi_spec *spec, cons
 /* Runs the command over every spec of the operands; the exit status:
  * that of the first spec, in operand order, that failed, else 0. */
 int multi_run(const struct multi_command *mc);
-/* s as a JSON string (quotes and escapes). */
-void multi_put_json_string(FILE *out, const char *s);
 
 #endif
