@@ -27,8 +27,9 @@ static struct {
   bool machine;        /* a --format other than text: a failure's document is a whole result */
   bool whole;          /* cmd_output_whole: the result is whole though the command fails */
 } pending;
-/* Whether a signal's handler may unlink pending.temp: from the start of
- * the command until cmd_output_finish takes it over. */
+/* Whether a signal's handler may unlink pending.temp: from the moment
+ * mkstemp made it (make_temp) until cmd_output_finish or drop_temp takes
+ * it over. */
 static volatile sig_atomic_t temp_armed;
 
 /* Ctrl-C, a kill or a closed terminal while the command runs: the
@@ -40,15 +41,33 @@ static void remove_temp_and_die(int sig) {
   raise(sig);
 }
 
+/* The signals that end a command and would leave the temporary file. */
+static const int ending_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define NENDING (sizeof ending_signals / sizeof ending_signals[0])
+
 static void remove_temp_on_signals(void) {
-  static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
   struct sigaction sa = {.sa_handler = remove_temp_and_die};
   sigemptyset(&sa.sa_mask);
-  for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+  for (size_t i = 0; i < NENDING; i++) {
     struct sigaction old;
     /* a signal the shell ignores (nohup, a background job's SIGINT) stays ignored */
-    if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN) sigaction(signals[i], &sa, NULL);
+    if (sigaction(ending_signals[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+      sigaction(ending_signals[i], &sa, NULL);
   }
+}
+
+/* mkstemp with the signals' handler armed for the file at once: a signal
+ * between the two (they are blocked meanwhile) would leave it behind. */
+static int make_temp(void) {
+  sigset_t block, old;
+  sigemptyset(&block);
+  for (size_t i = 0; i < NENDING; i++) sigaddset(&block, ending_signals[i]);
+  remove_temp_on_signals();
+  sigprocmask(SIG_BLOCK, &block, &old);
+  int fd = mkstemp(pending.temp);
+  temp_armed = fd >= 0;
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  return fd;
 }
 
 /* The permissions FILE gets: an existing file's own (replacing it keeps
@@ -63,6 +82,7 @@ static mode_t file_mode(const struct stat *st, bool exists) {
 
 /* Forgets the temporary file, removing it when unlink_it. */
 static void drop_temp(bool unlink_it) {
+  temp_armed = 0; /* before the name is freed: a signal's handler reads it */
   if (pending.temp && unlink_it) unlink(pending.temp);
   free(pending.temp), free(pending.target);
   pending.temp = pending.target = NULL;
@@ -93,7 +113,7 @@ static int open_output(const char *file) {
   if (!(pending.temp = malloc(n + sizeof ".XXXXXX"))) return drop_temp(false), errno = ENOMEM, -1;
   memcpy(pending.temp, pending.target, n);
   memcpy(pending.temp + n, ".XXXXXX", sizeof ".XXXXXX");
-  int fd = mkstemp(pending.temp);
+  int fd = make_temp();
   if (fd >= 0 && fchmod(fd, file_mode(&st, exists)) == 0) return fd;
   int err = errno;
   if (fd >= 0) close(fd);
@@ -118,7 +138,6 @@ int cmd_output_begin(const struct cmd_info *info, const struct cmd_opts *opts) {
     return TJ_ERR_INTERNAL;
   }
   close(fd);
-  if (pending.temp) temp_armed = 1, remove_temp_on_signals();
   pending.command = info->name;
   pending.file = opts->output;
   pending.machine = opts->format != FORMAT_TEXT;
