@@ -9,15 +9,20 @@
 struct export_cmdline {
   struct cmd_opts common;
   int dialect;                          /* --dialect: tj_export_dialect */
+  int generic;                          /* --generic */
 };
 
 /* The words of --dialect, indexed by tj_export_dialect. */
-static const char *const dialect_words[] = {[TJ_EXPORT_LINALG] = "linalg", NULL};
+static const char *const dialect_words[] = {[TJ_EXPORT_LINALG] = "linalg", [TJ_EXPORT_STABLEHLO] = "stablehlo", NULL};
 
 static const struct cmd_option export_options[] = {
     OPT_CALL, OPT_ARGS,
-    OPT_CHOICE("dialect", "D", "the MLIR dialects to write: linalg (the default: func, arith, math, tensor, linalg)",
+    OPT_CHOICE("dialect", "D",
+               "the MLIR dialects to write: linalg (the default: func, arith, math, tensor, linalg) or stablehlo (JAX's "
+               "lowering)",
                struct export_cmdline, dialect, dialect_words),
+    OPT_FLAG("generic", "stablehlo: print each stablehlo op in MLIR's generic form (for mlir-opt)", struct export_cmdline,
+             generic),
     OPT_OUTPUT, OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_COLOR, OPT_HELP,
 };
 
@@ -30,7 +35,9 @@ const struct cmd_info cmd_export_info = {
         "module. --dialect linalg writes upstream dialects only: func.func @fn\n"
         "computes the jaxpr on tensors, and func.func @main calls it on the\n"
         "call's arguments and prints each output with printMemrefF32 (F64,\n"
-        "I32), for mlir-opt to lower and mlir-cpu-runner to run. A primitive\n"
+        "I32), for mlir-opt to lower and mlir-cpu-runner to run. --dialect\n"
+        "stablehlo writes the module JAX's jax.jit(f).lower(...).as_text()\n"
+        "prints for the same jaxpr (--generic: in MLIR's generic op form). A primitive\n"
         "without an MLIR rule yet is an error: \"not exportable: PRIMITIVE\".\n"
         "The call is \"args\" if the spec has it, else calls[0]; --call and\n"
         "--args choose another.",
@@ -44,6 +51,7 @@ static tj_status export_and_print(tj_ctx *ctx, tj_spec *spec, const struct expor
   char *text = NULL;
   eo.trace = opts->common.trace;
   eo.dialect = (tj_export_dialect)opts->dialect;
+  eo.generic = opts->generic;
   tj_status status = tj_export(ctx, spec, &eo, &text);
   if (status == TJ_OK) {
     size_t n = strlen(text); /* the module ends in a newline already */

@@ -322,10 +322,17 @@ tj_status tj_emit_c_json(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts,
  * mlir-opt's bufferization and lowering and mlir-cpu-runner -e main. A
  * primitive (or dtype) without a rule is TJ_ERR_USAGE with the error
  * "not exportable: PRIMITIVE ...", never a partial text. */
-typedef enum tj_export_dialect { TJ_EXPORT_LINALG } tj_export_dialect;
+/* TJ_EXPORT_STABLEHLO: the module JAX 0.10.2's jax.jit(f).lower(*args)
+ * .as_text() prints for the same jaxpr (module @jit_NAME, func.func public
+ * @main, stablehlo/chlo ops, nested jits as private functions), without
+ * location info; lib/export/README.md says what else differs. generic:
+ * each stablehlo/chlo op in MLIR's generic form ("stablehlo.add"(...)),
+ * which mlir-opt --allow-unregistered-dialect parses (stablehlo only). */
+typedef enum tj_export_dialect { TJ_EXPORT_LINALG, TJ_EXPORT_STABLEHLO } tj_export_dialect;
 typedef struct tj_export_opts {
   tj_trace_opts trace;          /* which call, --args, autograph */
   tj_export_dialect dialect;
+  int generic;                  /* nonzero, TJ_EXPORT_STABLEHLO: the generic op form */
 } tj_export_opts;
 /* The default options: tj_trace_defaults(), TJ_EXPORT_LINALG. */
 tj_export_opts tj_export_defaults(void);

@@ -4,6 +4,8 @@
 
 #include "api.h"
 #include "array.h"
+#include "ast.h"
+#include "spec.h"
 #include "export.h"
 
 tj_export_opts tj_export_defaults(void) {
@@ -29,18 +31,29 @@ static tj_status export_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, tj
   return st;
 }
 
+/* The entry function's name (bind.c's find_entry: "function", or the
+ * only one), for StableHLO's module @jit_NAME. */
+static const char *entry_name(const tj_spec *spec) {
+  const ast_program *p = spec->program;
+  if (spec->function) return spec->function;
+  return p && p->nfuncs == 1 ? name_str(p->names, p->funcs[0]->name) : "";
+}
+
 tj_status tj_export(tj_ctx *ctx, tj_spec *spec, const tj_export_opts *opts, char **out) {
   tj_export_opts o = opts ? *opts : tj_export_defaults();
   tj_jaxpr *j = NULL;
   *out = NULL;
-  if (o.dialect != TJ_EXPORT_LINALG) {
+  if (o.dialect != TJ_EXPORT_LINALG && o.dialect != TJ_EXPORT_STABLEHLO) {
     tj_add_error(ctx, TJ_ERR_USAGE, "tj_export: unknown dialect");
     return TJ_ERR_USAGE;
   }
   tj_status st = tj_trace(ctx, spec, &o.trace, &j);
   if (st != TJ_OK) return st;
   tj_buf text = {0};
-  if ((st = export_traced(ctx, spec, j, &text)) == TJ_OK) *out = buf_detach(&text);
+  if (o.dialect == TJ_EXPORT_STABLEHLO)
+    st = export_mlir_stablehlo(&ctx->diags, j->m, entry_name(spec), j->out_tree, o.generic != 0, &text) ? TJ_OK : TJ_ERR_USAGE;
+  else st = export_traced(ctx, spec, j, &text);
+  if (st == TJ_OK) *out = buf_detach(&text);
   buf_free(&text);
   tj_jaxpr_free(j);
   return st;

@@ -18,4 +18,15 @@ struct tj_array;
  * primitive or dtype it has no rule for; out then holds a partial text. */
 bool export_mlir_linalg(diag_list *d, const ir_module *m, struct tj_array *const *args, tj_buf *out);
 
+/* Writes m's top jaxpr as the StableHLO module JAX 0.10.2's
+ * jax.jit(f).lower(...).as_text() prints for it (mlir_stablehlo.c says
+ * what differs): module @jit_FN_NAME, func.func public @main with each
+ * output's jax.result_info read from out_tree (the result's tree_def_text),
+ * nested jits as private functions. generic: every stablehlo/chlo op in
+ * MLIR's generic form, which mlir-opt --allow-unregistered-dialect parses.
+ * False, with "not exportable: PRIM" in d, for a primitive or dtype
+ * without a rule; out is then untouched. */
+bool export_mlir_stablehlo(diag_list *d, const ir_module *m, const char *fn_name, const char *out_tree, bool generic,
+                           tj_buf *out);
+
 #endif
