@@ -677,6 +677,35 @@ static bool sw_rev(sw *w, const ir_eqn *e, const uint32_t *in) {
   return true;
 }
 
+/* hlo.concatenate: `stablehlo.concatenate %a, %b, dim = D : (A, B) -> R`
+ * (printVariadicOperandWithAttribute: each operand followed by ','). */
+static uint32_t concatenate(sw *w, const uint32_t *xs, uint32_t n, int64_t dim) {
+  tj_aval out = *val_aval(w, xs[0]);
+  tj_buf pretty = {0}, attrs = {0};
+  out.dims[dim] = 0;
+  for (uint32_t k = 0; k < n; k++) out.dims[dim] += val_aval(w, xs[k])->dims[dim], buf_printf(&pretty, " $%u,", k);
+  buf_printf(&pretty, " dim = %" PRId64 " : ", dim);
+  put_functional(w, &pretty, xs, n, &out);
+  buf_printf(&attrs, "dimension = %" PRId64 " : i64", dim);
+  return op1(w, "stablehlo.concatenate", xs, n, &out, &pretty, &attrs);
+}
+
+/* lax.py's _concatenate_lower, _concatenate_tree: concatenations of at
+ * most 16 operands, level by level, until one is left. */
+static bool sw_concatenate(sw *w, const ir_eqn *e, const uint32_t *in) {
+  int64_t dim = ir_param_int(e, "dimension", -1);
+  uint32_t cur[TJ_MAX_INPUTS], n = e->nin;
+  if (dim < 0 || dim >= val_aval(w, in[0])->rank) return not_exportable(w, e, " (its dimension)");
+  memcpy(cur, in, n * sizeof *cur);
+  while (n > 1) {
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i += 16) cur[m++] = concatenate(w, cur + i, n - i < 16 ? n - i : 16, dim);
+    n = m;
+  }
+  w->env[e->out[0]] = cur[0];
+  return true;
+}
+
 /* lax.py's _iota_lower, mlir.iota: `stablehlo.iota dim = D : T`. */
 static bool sw_iota(sw *w, const ir_eqn *e, const uint32_t *in) {
   (void)in;
@@ -992,9 +1021,8 @@ static bool dtypes_ok(sw *w, const ir_eqn *e) {
   for (uint32_t k = 0; k < e->nin + e->nout; k++) {
     tj_dtype t = k < e->nin ? ir_atom_aval(w->m, e->in[k]).dtype : w->m->vars[e->out[k - e->nin]].dtype;
     if (!elem_type(t)) {
-      char why[64];
-      snprintf(why, sizeof why, " on dtype %s", dtype_short(t));
-      return not_exportable(w, e, why);
+      return diag_error(w->d, w->m->src, e->span, "not exportable: %s (the dtype of an operand or result of %s)",
+                        dtype_short(t), prims[e->prim].name);
     }
   }
   return true;
@@ -1305,7 +1333,8 @@ bool export_mlir_stablehlo(diag_list *d, const ir_module *m, const char *fn_name
     tj_dtype t = k < m->top->nin ? m->vars[m->top->invars[k]].dtype : ir_atom_aval(m, m->top->outs[k - m->top->nin]).dtype;
     if (!elem_type(t)) {
       char why[64];
-      snprintf(why, sizeof why, "%s of dtype %s", k < m->top->nin ? "an input" : "an output", dtype_short(t));
+      snprintf(why, sizeof why, "%s (the dtype of %s %u)", dtype_short(t), k < m->top->nin ? "input" : "output",
+               k < m->top->nin ? k : k - m->top->nin);
       not_exportable(&w, NULL, why);
       sw_free(&w);
       return false;
