@@ -32,7 +32,9 @@ typedef struct sh_value {
   char name[SH_NAME_LEN];  /* without the '%', once named */
 } sh_value;
 
-typedef enum { SK_PLAIN, SK_FUNC, SK_REDUCE } sh_kind;
+/* SK_GENERIC: an op without a pretty form (stablehlo.case: StablehloOps.td
+ * gives CaseOp no assembly format), printed generic in both forms. */
+typedef enum { SK_PLAIN, SK_FUNC, SK_REDUCE, SK_GENERIC } sh_kind;
 
 typedef struct sh_op {
   const char *name;        /* "stablehlo.add"; SK_FUNC: "return", "call" */
@@ -41,10 +43,11 @@ typedef struct sh_op {
   uint32_t res0, nres;     /* results: values res0 .. */
   char *pretty;            /* printed after the name, $K: operand K */
   char *attrs;             /* the generic form's {...} contents, or NULL */
-  uint32_t region;         /* SH_NONE, or its one region */
+  uint32_t region;         /* SH_NONE, or its first region (then each's next) */
 } sh_op;
 
 typedef struct sh_region {
+  uint32_t next;           /* the op's next region, or SH_NONE */
   uint32_t arg0, nargs;    /* block arguments: values arg0 .. */
   uint32_t *ops, nops, cap;
 } sh_region;
@@ -204,6 +207,7 @@ static uint32_t new_value(sw *w, const tj_aval *a, const char *hint, bool is_arg
 static uint32_t new_region(sw *w) {
   w->regions = grow(w->regions, w->nregions, &w->capregions, sizeof *w->regions);
   memset(&w->regions[w->nregions], 0, sizeof w->regions[0]);
+  w->regions[w->nregions].next = SH_NONE;
   return w->nregions++;
 }
 
@@ -937,6 +941,7 @@ static bool sw_dot_general(sw *w, const ir_eqn *e, const uint32_t *in) {
 
 static bool lower_jaxpr(sw *w, const ir_jaxpr *j, const uint32_t *args, uint32_t *outs);
 static void add_return(sw *w, const uint32_t *outs, uint32_t n);
+static void stablehlo_return(sw *w, const uint32_t *vals, uint32_t n);
 
 /* custom_derivatives.py's _custom_jvp_vjp_call_lowering: the call_jaxpr's
  * constants and equations inline (jaxpr_subcomp), the rules dropped. */
@@ -1011,6 +1016,51 @@ static bool sw_jit(sw *w, const ir_eqn *e, const uint32_t *in) {
   for (uint32_t k = 0; k < e->nout; k++) outs[k] = *out_aval(w, e, k);
   put_result_types(w, &pretty, outs, e->nout);
   uint32_t op = add_op(w, "call", SK_FUNC, in, e->nin, outs, e->nout, NULL, &pretty, NULL);
+  for (uint32_t k = 0; k < e->nout; k++) w->env[e->out[k]] = w->ops[op].res0 + k;
+  return true;
+}
+
+/* `stablehlo.return %a, %b : T0, T1` ending a region (ReturnOp's format). */
+static void stablehlo_return(sw *w, const uint32_t *vals, uint32_t n) {
+  tj_buf pretty = {0};
+  for (uint32_t k = 0; k < n; k++) buf_printf(&pretty, "%s$%u", k ? ", " : " ", k);
+  if (n) buf_puts(&pretty, " : ");
+  for (uint32_t k = 0; k < n; k++) {
+    if (k) buf_puts(&pretty, ", ");
+    put_type(&pretty, val_aval(w, vals[k]));
+  }
+  add_op(w, "stablehlo.return", SK_PLAIN, vals, n, NULL, 0, NULL, &pretty, NULL);
+}
+
+/* One branch of a case: a region of op's (after prev), the jaxpr lowered
+ * in it on the enclosing values args (implicit captures), returned. */
+static bool case_branch(sw *w, const ir_eqn *e, uint32_t op, uint32_t *prev, const ir_jaxpr *j, const uint32_t *args) {
+  uint32_t r = new_region(w), saved = w->cur, res[TJ_MAX_INPUTS];
+  if (*prev == SH_NONE) w->ops[op].region = r;
+  else w->regions[*prev].next = r;
+  *prev = r;
+  if (!j || j->nin != e->nin - 1 || j->nout != e->nout) return not_exportable(w, e, " (its branches)");
+  w->cur = r;
+  bool ok = lower_jaxpr(w, j, args, res);
+  if (ok) stablehlo_return(w, res, j->nout);
+  w->cur = saved;
+  return ok;
+}
+
+/* conditionals.py's _cond_lowering: hlo.CaseOp on the i32 index, made
+ * first, each branch's constants and equations in a region of its own
+ * ended by stablehlo.return; printed generic (CaseOp has no assembly
+ * format), `%0 = "stablehlo.case"(%i) ({ ... }, { ... }) : (tensor<i32>) -> T`. */
+static bool sw_cond(sw *w, const ir_eqn *e, const uint32_t *in) {
+  const pval *branches = ir_param_get(e, "branches");
+  int nb = branches ? ir_pval_njaxprs(branches) : 0;
+  tj_aval outs[TJ_MAX_INPUTS];
+  uint32_t prev = SH_NONE;
+  if (nb < 1 || val_aval(w, in[0])->dtype != DT_I32) return not_exportable(w, e, " (its index or branches)");
+  for (uint32_t k = 0; k < e->nout; k++) outs[k] = *out_aval(w, e, k);
+  uint32_t op = add_op(w, "stablehlo.case", SK_GENERIC, in, 1, outs, e->nout, NULL, NULL, NULL);
+  for (int b = 0; b < nb; b++)
+    if (!case_branch(w, e, op, &prev, ir_pval_jaxpr(branches, b), in + 1)) return false;
   for (uint32_t k = 0; k < e->nout; k++) w->env[e->out[k]] = w->ops[op].res0 + k;
   return true;
 }
@@ -1116,7 +1166,7 @@ static void name_region(sw *w, uint32_t r, sh_counters c, sh_names *u) {
     for (uint32_t k = 1; k < op->nres; k++) memcpy(w->vals[op->res0 + k].name, v->name, SH_NAME_LEN);
   }
   for (uint32_t i = 0; i < rg->nops; i++)
-    if (w->ops[rg->ops[i]].region != SH_NONE) name_region(w, w->ops[rg->ops[i]].region, c, u);
+    for (uint32_t n = w->ops[rg->ops[i]].region; n != SH_NONE; n = w->regions[n].next) name_region(w, n, c, u);
   u->n = mark;
 }
 
@@ -1148,28 +1198,31 @@ static void put_indent(tj_buf *b, int depth) {
 static void print_region_ops(sw *w, tj_buf *b, uint32_t r, int depth, bool generic);
 
 /* `"name"(%a, %b) ({...}) {attrs} : (T0, T1) -> R` (the generic form). */
-static void print_generic(sw *w, tj_buf *b, const sh_op *op, int depth) {
+static void print_generic(sw *w, tj_buf *b, const sh_op *op, int depth, bool generic) {
   buf_printf(b, "\"%s\"(", op->name);
   for (uint32_t k = 0; k < op->nin; k++) {
     if (k) buf_puts(b, ", ");
     put_use(w, b, w->operands[op->in0 + k]);
   }
   buf_putc(b, ')');
-  if (op->region != SH_NONE) {
-    const sh_region *rg = &w->regions[op->region];
-    buf_puts(b, " ({\n");
-    put_indent(b, depth);
-    buf_puts(b, "^bb0(");
-    for (uint32_t k = 0; k < rg->nargs; k++) {
-      if (k) buf_puts(b, ", ");
-      put_use(w, b, rg->arg0 + k);
-      buf_puts(b, ": ");
-      put_type(b, val_aval(w, rg->arg0 + k));
+  for (uint32_t r = op->region; r != SH_NONE; r = w->regions[r].next) {
+    const sh_region *rg = &w->regions[r];
+    buf_puts(b, r == op->region ? " ({\n" : ", {\n");
+    if (rg->nargs) { /* an entry block without arguments has no label */
+      put_indent(b, depth);
+      buf_puts(b, "^bb0(");
+      for (uint32_t k = 0; k < rg->nargs; k++) {
+        if (k) buf_puts(b, ", ");
+        put_use(w, b, rg->arg0 + k);
+        buf_puts(b, ": ");
+        put_type(b, val_aval(w, rg->arg0 + k));
+      }
+      buf_puts(b, "):\n");
     }
-    buf_puts(b, "):\n");
-    print_region_ops(w, b, op->region, depth + 1, true);
+    print_region_ops(w, b, r, depth + 1, generic);
     put_indent(b, depth);
-    buf_puts(b, "})");
+    buf_putc(b, '}');
+    if (w->regions[r].next == SH_NONE) buf_putc(b, ')');
   }
   if (op->attrs) buf_printf(b, " {%s}", op->attrs);
   buf_puts(b, " : (");
@@ -1202,7 +1255,7 @@ static void print_op(sw *w, tj_buf *b, const sh_op *op, int depth, bool generic)
     if (op->nres > 1) b->len -= 2, buf_printf(b, ":%u", op->nres); /* %0#0 -> %0:2 */
     buf_puts(b, " = ");
   }
-  if (generic && op->kind != SK_FUNC) print_generic(w, b, op, depth);
+  if ((generic && op->kind != SK_FUNC) || op->kind == SK_GENERIC) print_generic(w, b, op, depth, generic);
   else {
     buf_puts(b, op->name);
     if (op->kind == SK_REDUCE) print_reduce_operands(w, b, op);
