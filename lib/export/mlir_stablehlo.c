@@ -34,7 +34,7 @@ typedef struct sh_value {
 
 /* SK_GENERIC: an op without a pretty form (stablehlo.case: StablehloOps.td
  * gives CaseOp no assembly format), printed generic in both forms. */
-typedef enum { SK_PLAIN, SK_FUNC, SK_REDUCE, SK_GENERIC } sh_kind;
+typedef enum { SK_PLAIN, SK_FUNC, SK_REDUCE, SK_GENERIC, SK_WHILE } sh_kind;
 
 typedef struct sh_op {
   const char *name;        /* "stablehlo.add"; SK_FUNC: "return", "call" */
@@ -1065,6 +1065,58 @@ static bool sw_cond(sw *w, const ir_eqn *e, const uint32_t *in) {
   return true;
 }
 
+/* A region of n block arguments of the avals of vals, named %iterArg
+ * (WhileOp's getAsmBlockArgumentNames), chained after *prev. */
+static uint32_t while_region(sw *w, uint32_t op, uint32_t *prev, const uint32_t *vals, uint32_t n) {
+  uint32_t r = new_region(w);
+  if (*prev == SH_NONE) w->ops[op].region = r;
+  else w->regions[*prev].next = r;
+  *prev = r;
+  w->regions[r].arg0 = w->nvals, w->regions[r].nargs = n;
+  for (uint32_t k = 0; k < n; k++) new_value(w, val_aval(w, vals[k]), "iterArg", true);
+  return r;
+}
+
+/* Lowers j in region r on the region's arguments [a, a + na) and
+ * [b, b + nb) (jaxpr_subcomp's *(x + z)), its outputs into outs. */
+static bool lower_in_region(sw *w, uint32_t r, const ir_jaxpr *j, uint32_t a, uint32_t na, uint32_t b, uint32_t nb,
+                            uint32_t *outs) {
+  uint32_t args[TJ_MAX_INPUTS], saved = w->cur, arg0 = w->regions[r].arg0;
+  for (uint32_t k = 0; k < na; k++) args[k] = arg0 + a + k;
+  for (uint32_t k = 0; k < nb; k++) args[na + k] = arg0 + b + k;
+  w->cur = r;
+  bool ok = lower_jaxpr(w, j, args, outs);
+  w->cur = saved;
+  return ok;
+}
+
+/* loops.py's _while_lowering (an unbatched predicate): hlo.WhileOp
+ * carrying every operand (cond consts, body consts, carry); the cond
+ * region returns the cond_jaxpr's predicate on (cond consts, carry), the
+ * body region (body consts, carry) -> (cond consts, body consts, new
+ * carry). Printed by printWhileOp: `stablehlo.while(%iterArg = %a, ...) :
+ * T, ...` then ` cond {...} do {...}`. */
+static bool sw_while(sw *w, const ir_eqn *e, const uint32_t *in) {
+  const ir_jaxpr *cj = ir_param_jaxpr(e, "cond_jaxpr"), *bj = ir_param_jaxpr(e, "body_jaxpr");
+  int64_t cn = ir_param_int(e, "cond_nconsts", -1), bn = ir_param_int(e, "body_nconsts", -1);
+  uint32_t n = e->nin, carry = (uint32_t)(n - cn - bn), prev = SH_NONE, res[TJ_MAX_INPUTS];
+  tj_aval avals[TJ_MAX_INPUTS];
+  if (!cj || !bj || cn < 0 || bn < 0 || cn + bn > n || cj->nin != cn + carry || bj->nin != bn + carry || bj->nout != carry ||
+      cj->nout != 1 || e->nout != carry || ir_atom_aval(w->m, cj->outs[0]).rank != 0)
+    return not_exportable(w, e, " (a batched predicate, or its jaxprs)");
+  for (uint32_t k = 0; k < n; k++) avals[k] = *val_aval(w, in[k]);
+  uint32_t op = add_op(w, "stablehlo.while", SK_WHILE, in, n, avals, n, NULL, NULL, NULL);
+  uint32_t rc = while_region(w, op, &prev, in, n), rb = while_region(w, op, &prev, in, n);
+  if (!lower_in_region(w, rc, cj, 0, (uint32_t)cn, (uint32_t)(cn + bn), carry, res)) return false;
+  uint32_t saved = w->cur;
+  w->cur = rc, stablehlo_return(w, res, 1), w->cur = saved;
+  for (uint32_t k = 0; k < (uint32_t)(cn + bn); k++) res[k] = w->regions[rb].arg0 + k;
+  if (!lower_in_region(w, rb, bj, (uint32_t)cn, (uint32_t)bn, (uint32_t)(cn + bn), carry, res + cn + bn)) return false;
+  w->cur = rb, stablehlo_return(w, res, n), w->cur = saved;
+  for (uint32_t k = 0; k < carry; k++) w->env[e->out[k]] = w->ops[op].res0 + (uint32_t)(cn + bn) + k;
+  return true;
+}
+
 /* ---- jaxprs ---- */
 
 static bool dtypes_ok(sw *w, const ir_eqn *e) {
@@ -1248,6 +1300,29 @@ static void print_reduce_operands(sw *w, tj_buf *b, const sh_op *op) {
   }
 }
 
+/* printWhileOp: the body's arguments = the operands, their types, then
+ * the two regions without their block labels. */
+static void print_while(sw *w, tj_buf *b, const sh_op *op, int depth) {
+  const sh_region *body = &w->regions[w->regions[op->region].next];
+  buf_putc(b, '(');
+  for (uint32_t k = 0; k < op->nin; k++) {
+    if (k) buf_puts(b, ", ");
+    put_use(w, b, body->arg0 + k);
+    buf_puts(b, " = ");
+    put_use(w, b, w->operands[op->in0 + k]);
+  }
+  buf_putc(b, ')');
+  for (uint32_t k = 0; k < op->nin; k++) buf_puts(b, k ? ", " : " : "), put_type(b, val_aval(w, w->operands[op->in0 + k]));
+  buf_putc(b, '\n');
+  put_indent(b, depth);
+  for (uint32_t r = op->region; r != SH_NONE; r = w->regions[r].next) {
+    buf_puts(b, r == op->region ? " cond {\n" : " do {\n");
+    print_region_ops(w, b, r, depth + 1, false);
+    put_indent(b, depth);
+    buf_putc(b, '}');
+  }
+}
+
 static void print_op(sw *w, tj_buf *b, const sh_op *op, int depth, bool generic) {
   put_indent(b, depth);
   if (op->nres) {
@@ -1259,6 +1334,7 @@ static void print_op(sw *w, tj_buf *b, const sh_op *op, int depth, bool generic)
   else {
     buf_puts(b, op->name);
     if (op->kind == SK_REDUCE) print_reduce_operands(w, b, op);
+    if (op->kind == SK_WHILE) print_while(w, b, op, depth);
     put_pretty(w, b, op);
   }
   buf_putc(b, '\n');
