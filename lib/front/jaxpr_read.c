@@ -23,11 +23,20 @@ typedef struct binding {
   uint32_t scope, start, len, var;
 } binding;
 
-/* A jaxpr bound by `let NAME = { ... } in`. */
+/* A jaxpr bound by `let NAME = { ... } in`: its name's and its body's
+ * place. Read when first used (print.c hoists in JAX's breadth-first
+ * order, so a hoisted jaxpr may use one printed after it). */
 typedef struct shared_jaxpr {
   uint32_t start, len;
+  uint32_t body, body_end;
   ir_jaxpr *j;
+  enum { SHARED_UNREAD, SHARED_READING, SHARED_READ } state;
 } shared_jaxpr;
+
+/* A name, and the latest binding of it in any jaxpr. */
+typedef struct name_entry {
+  uint32_t start, len, bind;
+} name_entry;
 
 typedef struct reader {
   diag_list *d;
@@ -42,6 +51,12 @@ typedef struct reader {
   uint32_t scope, nscopes;
   shared_jaxpr *shared;
   size_t nshared, capshared;
+  uint32_t top_start;        /* where the top jaxpr starts */
+  uint32_t *parent;          /* per scope, the scope it is read in (0: none) */
+  size_t nparent, capparent;
+  name_entry *names;
+  size_t nnames, capnames;
+  hashmap name_index;        /* name → index into names */
   uint32_t *later_consts;    /* constvars of jaxprs other than the top's */
   size_t nlater, caplater;
   uint64_t const_bytes;
@@ -174,15 +189,89 @@ static uint32_t lookup(reader *r, uint32_t start, uint32_t len) {
   return i == HASHMAP_NONE ? UINT32_MAX : r->binds[i].var;
 }
 
-/* Binds the name to var in the current jaxpr; a second binding is an error. */
+static bool name_entry_eq(const void *ctx, uint32_t i, const void *key) {
+  const reader *r = ctx;
+  const name_entry *a = &r->names[i], *b = key;
+  return a->len == b->len && memcmp(r->s + a->start, r->s + b->start, b->len) == 0;
+}
+
+/* The entry of the name, added when absent. */
+static name_entry *name_of(reader *r, uint32_t start, uint32_t len, bool add) {
+  name_entry key = {start, len, UINT32_MAX};
+  uint64_t h = hash_bytes(r->s + start, len);
+  uint32_t i = add ? hashmap_add(&r->name_index, h, name_entry_eq, r, &key, (uint32_t)r->nnames)
+                   : hashmap_find(&r->name_index, h, name_entry_eq, r, &key);
+  if (i != HASHMAP_NONE) return &r->names[i];
+  if (!add) return NULL;
+  ARENA_PUSH(&r->tmp, r->names, r->nnames, r->capnames, key);
+  return &r->names[r->nnames - 1];
+}
+
+static bool bound_in(reader *r, uint32_t scope, uint32_t start, uint32_t len) {
+  name_key k = {scope, start, len};
+  return hashmap_find(&r->index, name_hash(r, &k), binding_eq, r, &k) != HASHMAP_NONE;
+}
+
+/* Whether scope a is s or encloses it. */
+static bool encloses(const reader *r, uint32_t a, uint32_t s) {
+  for (; s; s = r->parent[s])
+    if (s == a) return true;
+  return false;
+}
+
+/* The variable a binder names when another jaxpr, not around this one nor
+ * inside it, bound the name first, else UINT32_MAX. print.c names each
+ * variable once, from one counter, so a name met again is the same
+ * variable (JAX's jvp of a while loop keeps the cond_jaxpr's variables in
+ * a new jaxpr), but for the names a jit's body borrows from its equation
+ * (suggest_same_var_names): those of the jaxprs around it, or its
+ * equation's outputs, bound after the body. */
+static uint32_t shared_var(reader *r, uint32_t start, uint32_t len) {
+  if (len == 1 && r->s[start] == '_') return UINT32_MAX;
+  for (uint32_t s = r->parent[r->scope]; s; s = r->parent[s])
+    if (bound_in(r, s, start, len)) return UINT32_MAX;
+  const name_entry *n = name_of(r, start, len, false);
+  if (!n) return UINT32_MAX;
+  const binding *b = &r->binds[n->bind];
+  if (encloses(r, r->scope, b->scope)) return UINT32_MAX;
+  return b->var;
+}
+
+/* The variable a binder with this written aval makes: a new one, or the
+ * one shared_var finds, whose aval must be the same. */
+static bool binder_var(reader *r, uint32_t start, uint32_t len, uint32_t end, const tj_aval *av, uint32_t *var) {
+  uint32_t v = shared_var(r, start, len);
+  if (v == UINT32_MAX) {
+    *var = ir_new_var(r->m, av);
+    return true;
+  }
+  const tj_aval *was = &r->m->vars[v];
+  if (was->dtype != av->dtype || !aval_same_shape(was, av)) {
+    char a[256], b[256];
+    aval_format(was, a, sizeof a);
+    aval_format(av, b, sizeof b);
+    return fail_at(r, start, end, "'%.*s' is %s elsewhere, here %s", (int)len, r->s + start, a, b);
+  }
+  *var = v;
+  return true;
+}
+
+/* Binds the name to var in the current jaxpr; a second binding is an
+ * error, but for `_`: the top jaxpr's dropped results are all `_`, and a
+ * jit's body may borrow the name from a dropped result (print.c's
+ * suggest_same_names), so `_` names the latest result it was given to. */
 static bool bind(reader *r, uint32_t start, uint32_t len, uint32_t var) {
-  if (len == 1 && r->s[start] == '_') return true; /* a dropped result */
   name_key k = {r->scope, start, len};
   uint32_t i = hashmap_add(&r->index, name_hash(r, &k), binding_eq, r, &k, (uint32_t)r->nbinds);
+  if (i != HASHMAP_NONE && len == 1 && r->s[start] == '_') {
+    r->binds[i].var = var;
+    return true;
+  }
   if (i != HASHMAP_NONE)
     return fail_at(r, start, start + len, "'%.*s' is defined twice", (int)len, r->s + start);
   binding b = {r->scope, start, len, var};
   ARENA_PUSH(&r->tmp, r->binds, r->nbinds, r->capbinds, b);
+  name_of(r, start, len, true)->bind = (uint32_t)r->nbinds - 1;
   return true;
 }
 
@@ -367,7 +456,7 @@ static bool read_atom(reader *r, ir_atom *out) {
 
 /* ---- param values ---- */
 
-static ir_jaxpr *read_jaxpr(reader *r, ir_jaxpr *j);
+static ir_jaxpr *read_jaxpr(reader *r, ir_jaxpr *j, uint32_t parent);
 static pval *read_py(reader *r);
 
 /* A name param's text as written: up to white space or the closing ']'
@@ -392,21 +481,46 @@ static pval *read_raw(reader *r) {
   return pv_name(r->m, text_copy(r, start, r->pos - start));
 }
 
+static shared_jaxpr *shared_named(reader *r, uint32_t start, uint32_t len) {
+  for (size_t i = 0; i < r->nshared; i++)
+    if (r->shared[i].len == len && memcmp(r->s + r->shared[i].start, r->s + start, len) == 0)
+      return &r->shared[i];
+  return NULL;
+}
+
+/* Reads a `let` jaxpr's body (once), wherever the reader is. */
+static ir_jaxpr *read_shared_body(reader *r, shared_jaxpr *sh, uint32_t use) {
+  if (sh->state == SHARED_READ) return sh->j;
+  if (sh->state == SHARED_READING)
+    return fail_at(r, use, use + sh->len, "the jaxpr '%.*s' uses itself", (int)sh->len, r->s + sh->start), NULL;
+  uint32_t back = r->pos;
+  size_t at_index = (size_t)(sh - r->shared);
+  sh->state = SHARED_READING;
+  r->pos = sh->body;
+  ir_jaxpr *j = read_jaxpr(r, ir_jaxpr_new(r->m), 0);
+  sh = &r->shared[at_index];
+  if (!j) return NULL;
+  sh->j = j;
+  sh->state = SHARED_READ;
+  r->pos = back;
+  return j;
+}
+
 /* A sub-jaxpr: inline, or the name a `let` gave it. */
 static pval *read_jaxpr_value(reader *r) {
   skip_ws(r);
   if (at(r, r->pos) == '{') {
-    ir_jaxpr *j = read_jaxpr(r, ir_jaxpr_new(r->m));
+    ir_jaxpr *j = read_jaxpr(r, ir_jaxpr_new(r->m), r->scope);
     return j ? pv_jaxpr(r->m, j) : NULL;
   }
   uint32_t start = r->pos, len = word_len(r, start);
   if (!len) return fail_expected(r, "a jaxpr"), NULL;
-  for (size_t i = 0; i < r->nshared; i++)
-    if (r->shared[i].len == len && memcmp(r->s + r->shared[i].start, r->s + start, len) == 0) {
-      r->pos += len;
-      return pv_jaxpr(r->m, r->shared[i].j);
-    }
-  return fail_at(r, start, start + len, "no jaxpr is named '%.*s'", (int)len, r->s + start), NULL;
+  shared_jaxpr *sh = shared_named(r, start, len);
+  if (!sh) return fail_at(r, start, start + len, "no jaxpr is named '%.*s'", (int)len, r->s + start), NULL;
+  ir_jaxpr *j = read_shared_body(r, sh, start);
+  if (!j) return NULL;
+  r->pos = start + len;
+  return pv_jaxpr(r->m, j);
 }
 
 /* A list of pvals while it is read. */
@@ -665,7 +779,25 @@ static bool binders_ahead(reader *r) {
   return yes;
 }
 
-/* Where an equation's operands end: the next equation, `in (`, `;`. */
+/* Whether the word at pos is a literal's value (then `nan:f32[]` may be
+ * an operand or a variable named nan: print.c's names run through every
+ * word of letters). */
+static bool literal_word(const reader *r, uint32_t pos) {
+  return word_is(r, pos, "nan") || word_is(r, pos, "inf") || word_is(r, pos, "True") || word_is(r, pos, "False");
+}
+
+/* Whether a line break comes between the last token and pos. */
+static bool line_starts(const reader *r, uint32_t pos) {
+  while (pos > 0 && is_space(at(r, pos - 1)))
+    if (r->s[--pos] == '\n') return true;
+  return false;
+}
+
+/* Where an equation's operands end: the next equation, `in (`, `;`. An
+ * equation printed broken starts a line, and one printed flat follows a
+ * `;`: so `nan:f32[] b:f32[] = ...` on the line of an equation is the
+ * literal nan then the next equation, and at a line's start the
+ * binders of one. */
 static bool operands_end(reader *r) {
   int c = peek(r);
   if (c < 0 || c == ';' || c == '}' || c == ')' || c == ']') return true;
@@ -675,6 +807,7 @@ static bool operands_end(reader *r) {
     while (is_space(at(r, k))) k++;
     if (at(r, k) == '(') return true;
   }
+  if (literal_word(r, p) && !line_starts(r, p)) return false;
   return binders_ahead(r);
 }
 
@@ -724,6 +857,8 @@ static bool read_prim(reader *r, int *prim, uint32_t *start, uint32_t *end) {
   *start = r->pos;
   uint32_t len = word_len(r, *start);
   if (!len) return fail_expected(r, "a primitive");
+  while (at(r, *start + len) == '-' && word_len(r, *start + len + 1)) /* scatter-add */
+    len += 1 + word_len(r, *start + len + 1);
   *end = *start + len;
   r->pos = *end;
   char name[64];
@@ -770,8 +905,16 @@ static bool read_eqn(reader *r, ir_jaxpr *j) {
   ir_eqn *e = ir_build(r->m, j, &desc, r->d);
   if (!e) return r->failed = true, false;
   if (!avals_agree(r, e, &outs)) return false;
-  for (uint32_t i = 0; i < e->nout; i++)
-    if (!bind(r, outs.v[i].start, outs.v[i].len, e->out[i])) return false;
+  for (uint32_t i = 0; i < e->nout; i++) {
+    const binder *b = &outs.v[i];
+    uint32_t v = shared_var(r, b->start, b->len);
+    if (v != UINT32_MAX) {
+      if (!aval_equal(&r->m->vars[v], &r->m->vars[e->out[i]]))
+        return fail_at(r, b->start, b->type_end, "'%.*s' is of another type elsewhere", (int)b->len, r->s + b->start);
+      e->out[i] = v;
+    }
+    if (!bind(r, b->start, b->len, e->out[i])) return false;
+  }
   return true;
 }
 
@@ -790,7 +933,7 @@ static bool read_jaxpr_binders(reader *r, char stop, uint32_t **vars, uint32_t *
   *n = (uint32_t)l.n;
   if (names) *names = ARENA_ARRAY(&r->m->arena, const char *, l.n + 1);
   for (size_t i = 0; i < l.n; i++) {
-    (*vars)[i] = ir_new_var(r->m, &l.v[i].aval);
+    if (!binder_var(r, l.v[i].start, l.v[i].len, l.v[i].type_end, &l.v[i].aval, &(*vars)[i])) return false;
     if (names) (*names)[i] = text_copy(r, l.v[i].start, l.v[i].len);
     if (!bind(r, l.v[i].start, l.v[i].len, (*vars)[i])) return false;
   }
@@ -841,33 +984,56 @@ static ir_jaxpr *read_jaxpr_in(reader *r, ir_jaxpr *j, const char ***const_names
   return j;
 }
 
-static ir_jaxpr *read_jaxpr_named(reader *r, ir_jaxpr *j, const char ***const_names, const char ***in_names) {
+/* A jaxpr read in scope parent (0: a closed jaxpr no jit lends names to). */
+static ir_jaxpr *read_jaxpr_named(reader *r, ir_jaxpr *j, uint32_t parent, const char ***const_names,
+                                  const char ***in_names) {
   if (!nest_in(r)) return NULL;
   uint32_t outer = r->scope;
   r->scope = ++r->nscopes;
+  ARENA_PUSH(&r->tmp, r->parent, r->nparent, r->capparent, parent);
   ir_jaxpr *got = read_jaxpr_in(r, j, const_names, in_names);
   r->scope = outer;
   r->depth--;
   return got;
 }
 
-static ir_jaxpr *read_jaxpr(reader *r, ir_jaxpr *j) { return read_jaxpr_named(r, j, NULL, NULL); }
+static ir_jaxpr *read_jaxpr(reader *r, ir_jaxpr *j, uint32_t parent) {
+  return read_jaxpr_named(r, j, parent, NULL, NULL);
+}
 
-/* let NAME = { ... } in: a jaxpr printed once and used by name. */
-static bool read_shared(reader *r) {
+/* Moves past the jaxpr text at pos, a '{' to its matching '}' (braces in
+ * quotes aside), without reading it. */
+static bool skip_braces(reader *r) {
+  uint32_t start = r->pos;
+  uint64_t depth = 0;
+  char quote = 0;
+  for (; r->pos < r->n; r->pos++) {
+    char c = r->s[r->pos];
+    if (quote) { if (c == quote || c == '\n') quote = 0; continue; }
+    if (c == '\'' || c == '"') quote = c;
+    else if (c == '{') depth++;
+    else if (c == '}' && --depth == 0) { r->pos++; return true; }
+  }
+  return fail_at(r, start, start + 1, "this '{' is never closed");
+}
+
+/* let NAME = { ... } in: a jaxpr printed once and used by name; only
+ * found here, read when first used. */
+static bool find_shared(reader *r) {
   r->pos += 3;
   skip_ws(r);
   uint32_t start = r->pos, len = word_len(r, start);
   if (!len) return fail_expected(r, "a jaxpr's name");
-  for (size_t i = 0; i < r->nshared; i++)
-    if (r->shared[i].len == len && memcmp(r->s + r->shared[i].start, r->s + start, len) == 0)
-      return fail_at(r, start, start + len, "the jaxpr '%.*s' is defined twice", (int)len, r->s + start);
+  if (shared_named(r, start, len))
+    return fail_at(r, start, start + len, "the jaxpr '%.*s' is defined twice", (int)len, r->s + start);
   r->pos += len;
   if (!expect_char(r, '=', "'='")) return false;
-  ir_jaxpr *j = read_jaxpr(r, ir_jaxpr_new(r->m));
-  if (!j || !expect_word(r, "in")) return false;
-  shared_jaxpr s = {start, len, j};
-  ARENA_PUSH(&r->tmp, r->shared, r->nshared, r->capshared, s);
+  if (peek(r) != '{') return fail_expected(r, "'{'");
+  shared_jaxpr sh = {start, len, r->pos, 0, NULL, SHARED_UNREAD};
+  if (!skip_braces(r)) return false;
+  sh.body_end = r->pos;
+  if (!expect_word(r, "in")) return false;
+  ARENA_PUSH(&r->tmp, r->shared, r->nshared, r->capshared, sh);
   return true;
 }
 
@@ -891,8 +1057,12 @@ static void zero_consts(reader *r) {
 
 static bool read_listing(reader *r, jaxpr_listing *got) {
   while (peek(r) >= 0 && word_is(r, r->pos, "let"))
-    if (!read_shared(r)) return false;
-  if (!read_jaxpr_named(r, r->m->top, &got->const_names, &got->in_names)) return false;
+    if (!find_shared(r)) return false;
+  r->top_start = r->pos;
+  for (size_t i = 0; i < r->nshared; i++) /* each read, used or not */
+    if (!read_shared_body(r, &r->shared[i], r->shared[i].start)) return false;
+  r->pos = r->top_start;
+  if (!read_jaxpr_named(r, r->m->top, 0, &got->const_names, &got->in_names)) return false;
   if (peek(r) >= 0) return fail_expected(r, "the end of the listing");
   zero_consts(r);
   return true;
@@ -902,6 +1072,8 @@ bool jaxpr_read(diag_list *d, const tj_source *src, jaxpr_listing *out) {
   reader r = {.d = d, .src = src, .s = src->text, .n = src->len};
   r.m = ir_new(src);
   hashmap_init(&r.index, &r.tmp);
+  hashmap_init(&r.name_index, &r.tmp);
+  ARENA_PUSH(&r.tmp, r.parent, r.nparent, r.capparent, 0u); /* scope 0: none */
   diag_kind was = diag_set_kind(d, DIAG_KIND_SYNTAX);
   jaxpr_listing got = {r.m, NULL, NULL};
   bool ok = read_listing(&r, &got);
