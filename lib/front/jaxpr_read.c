@@ -3,7 +3,8 @@
  * builder (ir_build), so each equation's shape rule checks its operands
  * and gives its outputs' avals, which must be the ones written.
  *
- * Recursion (sub-jaxprs, nested param values) is bounded by
+ * Recursion is bounded: sub-jaxprs by TJ_MAX_JAXPR_NEST (as ir_check
+ * and the tracer), a param value's tuples in each other by
  * TJ_MAX_LISTING_NEST; every other loop is iterative. */
 #include "jaxpr_read.h"
 
@@ -61,7 +62,8 @@ typedef struct reader {
   size_t nlater, caplater;
   uint64_t const_bytes;
   uint64_t neqns;
-  int depth;
+  int depth;                 /* param values being read in each other */
+  int jaxpr_depth;           /* jaxprs being read in each other (top: 1) */
   bool failed;
 } reader;
 
@@ -160,8 +162,15 @@ static char *text_copy(reader *r, uint32_t start, uint32_t len) {
 static bool nest_in(reader *r) {
   if (++r->depth <= TJ_MAX_LISTING_NEST) return true;
   skip_ws(r);
-  return fail_at(r, r->pos, token_end(r, r->pos), "the listing is nested too deeply (limit is %d)",
+  return fail_at(r, r->pos, token_end(r, r->pos), "a value is nested too deeply (limit is %d)",
                  TJ_MAX_LISTING_NEST);
+}
+
+/* The top jaxpr and TJ_MAX_JAXPR_NEST levels of sub-jaxprs below it. */
+static bool jaxpr_nest_in(reader *r) {
+  if (++r->jaxpr_depth <= TJ_MAX_JAXPR_NEST + 1) return true;
+  skip_ws(r);
+  return fail_at(r, r->pos, token_end(r, r->pos), "too many nested sub-jaxprs (limit is %d)", TJ_MAX_JAXPR_NEST);
 }
 
 /* ---- names ---- */
@@ -737,12 +746,17 @@ static bool read_params(reader *r, int prim, ir_param *ps, uint16_t *n) {
     ps[(*n)++] = (ir_param){spec->key, v};
   }
   r->pos++;
+  return true;
+}
+
+/* Every param prim requires is among ps (the error at the primitive). */
+static bool params_complete(reader *r, int prim, const ir_param *ps, uint16_t n, uint32_t start, uint32_t end) {
   const prim_param_decl *decl = &prim_params[prim];
   for (int i = 0; i < decl->n; i++) {
     bool given = false;
-    for (uint16_t k = 0; k < *n; k++) given |= strcmp(ps[k].key, decl->specs[i].key) == 0;
+    for (uint16_t k = 0; k < n; k++) given |= strcmp(ps[k].key, decl->specs[i].key) == 0;
     if (decl->specs[i].required && !given)
-      return fail_at(r, r->pos - 1, r->pos, "'%s' needs the param '%s'", pname, decl->specs[i].key);
+      return fail_at(r, start, end, "'%s' needs the param '%s'", prims[prim].name, decl->specs[i].key);
   }
   return true;
 }
@@ -870,6 +884,18 @@ static bool read_prim(reader *r, int *prim, uint32_t *start, uint32_t *end) {
   return true;
 }
 
+/* The primitives of more than one result, whose shape rules check how
+ * many (the others' give out[0] only). */
+static bool multi_output(int prim) {
+  switch (prim) {
+  case P_jit: case P_cond: case P_while: case P_scan: case P_custom_jvp_call: case P_custom_vjp_call:
+  case P_custom_lin: case P_svd: case P_threefry2x32: case P_sort: case P_top_k: case P_split: case P_unstack:
+    return true;
+  default:
+    return false;
+  }
+}
+
 /* BINDER* "=" PRIM [PARAMS] ATOM*, appended to j. */
 static bool read_eqn(reader *r, ir_jaxpr *j) {
   binder_list outs = {0};
@@ -887,6 +913,7 @@ static bool read_eqn(reader *r, ir_jaxpr *j) {
   ir_param ps[MAX_EQN_PARAMS];
   uint16_t np = 0;
   if (at(r, r->pos) == '[' && !read_params(r, prim, ps, &np)) return false;
+  if (!params_complete(r, prim, ps, np, pstart, pend)) return false;
   bind_order(prim, ps, np);
   ir_atom *in = NULL;
   size_t nin = 0, capin = 0;
@@ -895,8 +922,11 @@ static bool read_eqn(reader *r, ir_jaxpr *j) {
     if (!read_atom(r, &a)) return false;
     ARENA_PUSH(&r->tmp, in, nin, capin, a);
   }
+  if (!multi_output(prim) && outs.n != 1)
+    return fail_at(r, pstart, pend, "'%s' gives 1 result, not %zu", prims[prim].name, outs.n);
   if (prims[prim].nin >= 0 && nin != (size_t)prims[prim].nin)
-    return fail_at(r, pstart, pend, "'%s' takes %d operands, not %zu", prims[prim].name, prims[prim].nin, nin);
+    return fail_at(r, pstart, pend, "'%s' takes %d operand%s, not %zu", prims[prim].name, prims[prim].nin,
+                   prims[prim].nin == 1 ? "" : "s", nin);
   if (++r->neqns > TJ_MAX_EQNS)
     return fail_at(r, pstart, pend, "too many equations (limit is %d)", TJ_MAX_EQNS);
   tj_aval *hint = ARENA_ARRAY(&r->tmp, tj_aval, outs.n + 1);
@@ -987,13 +1017,13 @@ static ir_jaxpr *read_jaxpr_in(reader *r, ir_jaxpr *j, const char ***const_names
 /* A jaxpr read in scope parent (0: a closed jaxpr no jit lends names to). */
 static ir_jaxpr *read_jaxpr_named(reader *r, ir_jaxpr *j, uint32_t parent, const char ***const_names,
                                   const char ***in_names) {
-  if (!nest_in(r)) return NULL;
+  if (!jaxpr_nest_in(r)) return NULL;
   uint32_t outer = r->scope;
   r->scope = ++r->nscopes;
   ARENA_PUSH(&r->tmp, r->parent, r->nparent, r->capparent, parent);
   ir_jaxpr *got = read_jaxpr_in(r, j, const_names, in_names);
   r->scope = outer;
-  r->depth--;
+  r->jaxpr_depth--;
   return got;
 }
 

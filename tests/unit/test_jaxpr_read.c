@@ -144,7 +144,7 @@ static void test_errors(void) {
   deep.len = 0;
   buf_puts(&deep, "{ lambda ; a:f32[]. let b:f32[] = reduce_sum[axes=");
   for (int i = 0; i < 10000; i++) buf_puts(&deep, "(");
-  CHECK_ERROR(deep.data, "the listing is nested too deeply (limit is 308)");
+  CHECK_ERROR(deep.data, "a value is nested too deeply (limit is 64)");
   buf_free(&deep);
 }
 
