@@ -276,8 +276,12 @@ static bool bind(reader *r, uint32_t start, uint32_t len, uint32_t var) {
     r->binds[i].var = var;
     return true;
   }
-  if (i != HASHMAP_NONE)
-    return fail_at(r, start, start + len, "'%.*s' is defined twice", (int)len, r->s + start);
+  if (i != HASHMAP_NONE) {
+    fail_at(r, start, start + len, "'%.*s' is defined twice", (int)len, r->s + start);
+    const binding *first = &r->binds[i];
+    diag_note_at(r->d, r->src, span_make(first->start, first->start + first->len), "first defined here");
+    return false;
+  }
   binding b = {r->scope, start, len, var};
   ARENA_PUSH(&r->tmp, r->binds, r->nbinds, r->capbinds, b);
   name_of(r, start, len, true)->bind = (uint32_t)r->nbinds - 1;
