@@ -118,7 +118,69 @@ static void test_simple(void) {
   check_same("{ lambda ; . let  in () }");
 }
 
+/* text reads and prints as want (names given afresh, layout JAX's). */
+static void check_prints(const char *text, const char *want) {
+  char *out = reprint("t.jaxpr", text, strlen(text), stderr, NULL);
+  CHECK_STR(out, want);
+  free(out);
+}
+
+static void test_grammar(void) {
+  /* a hoisted jaxpr may use one printed after it (JAX's breadth-first order) */
+  check_prints("let f = { lambda ; a:f32[]. let b:f32[] = jit[name=g jaxpr=g] a in (b,) } in\n"
+               "let g = { lambda ; c:f32[]. let d:f32[] = neg c in (d,) } in\n"
+               "{ lambda ; e:f32[]. let\n"
+               "    x:f32[] = jit[name=f jaxpr=f] e\n"
+               "    y:f32[] = jit[name=f jaxpr=f] x\n"
+               "    z:f32[] = jit[name=g jaxpr=g] y\n"
+               "  in (z,) }",
+               "let f = { lambda ; a:f32[]. let b:f32[] = jit[name=g jaxpr=g] a in (b,) } in\n"
+               "let g = { lambda ; c:f32[]. let d:f32[] = neg c in (d,) } in\n"
+               "{ lambda ; e:f32[]. let\n"
+               "    h:f32[] = jit[name=f jaxpr=f] e\n"
+               "    i:f32[] = jit[name=f jaxpr=f] h\n"
+               "    j:f32[] = jit[name=g jaxpr=g] i\n"
+               "  in (j,) }");
+  /* variables named like literals: nan the operand, nan the variable */
+  check_prints("{ lambda ; nan:f32[]. let\n"
+               "    inf:f32[] = add nan nan:f32[]\n"
+               "    in:f32[] = mul inf -inf:f32[]\n"
+               "  in (in,) }",
+               "{ lambda ; a:f32[]. let\n"
+               "    b:f32[] = add a nan:f32[]\n"
+               "    c:f32[] = mul b -inf:f32[]\n"
+               "  in (c,) }");
+  /* dropped results, keys, quoted platform names, numpy scalars in tuples */
+  check_same("{ lambda ; a:key<fry>[] b:f32[3]. let\n"
+             "    _:key<fry>[2] = random_split[shape=(2,)] a\n"
+             "    c:i32[] = platform_index[platforms=(('cuda', 'rocm'), None)] \n"
+             "    d:f32[5] = pad[padding_config=((np.int64(1), np.int64(1), 0),)] b 0.0:f32[]\n"
+             "  in (c, d) }");
+}
+
 static void test_errors(void) {
+  CHECK_ERROR("let f = { lambda ; a:f32[]. let b:f32[] = jit[name=f jaxpr=f] a in (b,) } in\n"
+              "{ lambda ; c:f32[]. let d:f32[] = jit[name=f jaxpr=f] c in (d,) }",
+              "the jaxpr 'f' uses itself");
+  CHECK_ERROR("{ lambda ; c:f32[]. let d:f32[] = jit[name=f jaxpr=f] c in (d,) }", "no jaxpr is named 'f'");
+  CHECK_ERROR("let f = { lambda ; . let  in () } in let f = { lambda ; . let  in () } in { lambda ; . let  in () }",
+              "the jaxpr 'f' is defined twice");
+  CHECK_ERROR("let f = { lambda ; . let  in () in { lambda ; . let  in () }", "this '{' is never closed");
+  CHECK_ERROR("{ lambda ; a:f32[3]. let b:f32[3] c:f32[3] = neg a in (b,) }", "'neg' gives 1 result, not 2");
+  CHECK_ERROR("{ lambda ; a:f32[3]. let b:f32[3] = neg a a in (b,) }", "'neg' takes 1 operand, not 2");
+  CHECK_ERROR("{ lambda ; a:f32[3]. let b:f32[3] = transpose[permutation=(0,) permutation=(0,)] a in (b,) }",
+              "param 'permutation' of 'transpose' is given twice");
+  CHECK_ERROR("{ lambda ; a:f32[3]. let b:f32[3] = scatter-add[dimension_numbers=Foo(x=1)] a in (b,) }",
+              "unknown record 'Foo'");
+  CHECK_ERROR("{ lambda ; a:f32[3]. let b:f32[3] = conv_general_dilated[dimension_numbers=ConvDimensionNumbers(lhs_spec=(0,), "
+              "out_spec=(0,))] a in (b,) }",
+              "expected the field 'rhs_spec', found 'out_spec'");
+  CHECK_ERROR("{ lambda ; a:f32[]. let b:f32[] = neg a in (b, 2.0:f32[3]) }",
+              "a literal is a scalar: its type has no dimensions");
+  CHECK_ERROR("{ lambda ; a:f32[]. let b:f32[] = neg a in (b, 1e39:f32[]) }", "'1e39' is out of the range of float32");
+  CHECK_ERROR("{ lambda ; a:f32[1,1,1,1,1,1,1,1,1]. let  in (a,) }", "too many dimensions (limit is 8)");
+  CHECK_ERROR("{ lambda ; a:f32[]. let b:f32[] = cond[branches=({ lambda ; c:f32[]. let  in (c,) } g)] 0:i32[] a in (b,) }",
+              "no jaxpr is named 'g'");
   CHECK_ERROR("{ lambda ; a:f32[]. let b:f32[] = foo a in (b,) }", "unknown primitive 'foo'");
   CHECK_ERROR("{ lambda ; a:f32[]. let b:f32[] = neg[bar=1] a in (b,) }", "unknown param 'bar' of 'neg'");
   CHECK_ERROR("{ lambda ; a:f32[]. let b:f32[] = neg c in (b,) }", "'c' is not defined");
@@ -157,6 +219,7 @@ int main(int argc, char **argv) {
     return same == argc - 1 ? 0 : 1;
   }
   test_simple();
+  test_grammar();
   test_errors();
   return HARNESS_REPORT();
 }
