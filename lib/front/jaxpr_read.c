@@ -52,6 +52,7 @@ typedef struct reader {
   uint32_t scope, nscopes;
   shared_jaxpr *shared;
   size_t nshared, capshared;
+  hashmap shared_index;      /* name → index into shared */
   uint32_t top_start;        /* where the top jaxpr starts */
   uint32_t *parent;          /* per scope, the scope it is read in (0: none) */
   size_t nparent, capparent;
@@ -494,11 +495,26 @@ static pval *read_raw(reader *r) {
   return pv_name(r->m, text_copy(r, start, r->pos - start));
 }
 
-static shared_jaxpr *shared_named(reader *r, uint32_t start, uint32_t len) {
-  for (size_t i = 0; i < r->nshared; i++)
-    if (r->shared[i].len == len && memcmp(r->s + r->shared[i].start, r->s + start, len) == 0)
-      return &r->shared[i];
+static bool shared_eq(const void *ctx, uint32_t i, const void *key) {
+  const reader *r = ctx;
+  const shared_jaxpr *a = &r->shared[i], *b = key;
+  return a->len == b->len && memcmp(r->s + a->start, r->s + b->start, b->len) == 0;
+}
+
+/* The `let` jaxpr of that name, or NULL; added (as sh) when add is set
+ * and it is absent. */
+static shared_jaxpr *shared_find(reader *r, const shared_jaxpr *sh, bool add) {
+  uint64_t h = hash_bytes(r->s + sh->start, sh->len);
+  uint32_t i = add ? hashmap_add(&r->shared_index, h, shared_eq, r, sh, (uint32_t)r->nshared)
+                   : hashmap_find(&r->shared_index, h, shared_eq, r, sh);
+  if (i != HASHMAP_NONE) return &r->shared[i];
+  if (add) ARENA_PUSH(&r->tmp, r->shared, r->nshared, r->capshared, *sh);
   return NULL;
+}
+
+static shared_jaxpr *shared_named(reader *r, uint32_t start, uint32_t len) {
+  shared_jaxpr key = {.start = start, .len = len};
+  return shared_find(r, &key, false);
 }
 
 /* Reads a `let` jaxpr's body (once), wherever the reader is. */
@@ -1058,16 +1074,17 @@ static bool find_shared(reader *r) {
   skip_ws(r);
   uint32_t start = r->pos, len = word_len(r, start);
   if (!len) return fail_expected(r, "a jaxpr's name");
+  shared_jaxpr sh = {start, len, 0, 0, NULL, SHARED_UNREAD};
   if (shared_named(r, start, len))
     return fail_at(r, start, start + len, "the jaxpr '%.*s' is defined twice", (int)len, r->s + start);
   r->pos += len;
   if (!expect_char(r, '=', "'='")) return false;
   if (peek(r) != '{') return fail_expected(r, "'{'");
-  shared_jaxpr sh = {start, len, r->pos, 0, NULL, SHARED_UNREAD};
+  sh.body = r->pos;
   if (!skip_braces(r)) return false;
   sh.body_end = r->pos;
   if (!expect_word(r, "in")) return false;
-  ARENA_PUSH(&r->tmp, r->shared, r->nshared, r->capshared, sh);
+  shared_find(r, &sh, true);
   return true;
 }
 
@@ -1107,6 +1124,7 @@ bool jaxpr_read(diag_list *d, const tj_source *src, jaxpr_listing *out) {
   r.m = ir_new(src);
   hashmap_init(&r.index, &r.tmp);
   hashmap_init(&r.name_index, &r.tmp);
+  hashmap_init(&r.shared_index, &r.tmp);
   ARENA_PUSH(&r.tmp, r.parent, r.nparent, r.capparent, 0u); /* scope 0: none */
   diag_kind was = diag_set_kind(d, DIAG_KIND_SYNTAX);
   jaxpr_listing got = {r.m, NULL, NULL};
