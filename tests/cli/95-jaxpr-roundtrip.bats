@@ -47,6 +47,24 @@ golden_listings() {
   assert_output "${#files[@]} of ${#files[@]} round-trip"
 }
 
+@test "jaxpr-roundtrip: the README's listings (the output of its \`tjit trace\` commands) read back identically" {
+  local dir=$BATS_TEST_TMPDIR/readme f
+  mkdir "$dir"
+  # in a fenced block, from a "$ ... tjit trace" line to the next "$ " line
+  # or the fence's end
+  awk -v dir="$dir" '/^```/ { fence = !fence; if (on) close(f); on = 0; next }
+    fence && /^\$ / { if (on) close(f); on = 0; if ($0 ~ /tjit trace/) { on = 1; n++; f = dir "/readme-" n ".jaxpr" }; next }
+    on { print > f }' "$TJIT_ROOT/README.md"
+  files=()
+  for f in "$dir"/*.jaxpr; do
+    [[ $(head -c 8 "$f") == "{ lambda" || $(head -c 4 "$f") == "let " ]] && files+=("$f")
+  done
+  [[ ${#files[@]} -ge 4 ]]
+  run reader "${files[@]}"
+  assert_success
+  assert_output "${#files[@]} of ${#files[@]} round-trip"
+}
+
 @test "jaxpr-roundtrip: a listing laid out otherwise (one line, flat equations) reads the same" {
   printf '{ lambda ; a:f32[3]. let b:f32[3] = mul a 2.0:f32[]; c:f32[] = reduce_sum[axes=(0,) out_sharding=None] b in (c,) }' \
     >"$BATS_TEST_TMPDIR/flat.jaxpr"
