@@ -15,9 +15,13 @@
  * Python's str() of ints, floats, dtypes, tuples, lists and the dimension
  * number records otherwise.
  *
- * Variable names are scoped per jaxpr (sub-jaxprs are closed); `_` binds
- * nothing. The IR keeps no names: printing the module names the variables
- * afresh, which for a listing tjit or JAX printed gives the same text. */
+ * Operands name variables of their own jaxpr (sub-jaxprs are closed). A
+ * name written again in another jaxpr, neither around this one nor inside
+ * it, is the same variable (the printer names each variable once); one a
+ * jit's body borrows from its equation is not. The IR keeps no names:
+ * printing the module names the variables afresh, which for a listing tjit
+ * or JAX printed gives the same text. Weak types are not printed: inputs
+ * and literals read as not weak, results as their shape rules make them. */
 #ifndef TJ_JAXPR_READ_H
 #define TJ_JAXPR_READ_H
 #include <stdbool.h>
