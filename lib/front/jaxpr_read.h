@@ -41,9 +41,10 @@ typedef struct jaxpr_listing {
  * span) on anything else, *out untouched.
  *
  * JAX does not print constants' values: each constvar of the module holds
- * zeros (the data of m->consts[k], in the order the constvars are written,
- * top jaxpr's first, each ir_aval_bytes long) until the caller writes the
- * values it is given into that memory. */
+ * zeros until the caller writes the values it is given into that memory:
+ * m->consts[k].data for k < m->top->nconst is the top jaxpr's constvar k
+ * (const_names[k]), ir_aval_bytes of its aval long; the constvars of
+ * sub-jaxprs follow. */
 bool jaxpr_read(diag_list *d, const tj_source *src, jaxpr_listing *out);
 
 #endif
