@@ -158,6 +158,34 @@ static void test_grammar(void) {
              "  in (c, d) }");
 }
 
+/* The names as written, and the constants' zeros where the header says. */
+static void test_names_and_consts(void) {
+  const char *text = "{ lambda x:f32[3]; y:f32[] z:i32[2]. let w:f32[3] = mul x y in (w, z) }";
+  tj_arena a = {0};
+  tj_source src;
+  source_init(&a, &src, "t.jaxpr", text, (uint32_t)strlen(text));
+  diag_list d = {.arena = &a};
+  jaxpr_listing l;
+  CHECK(jaxpr_read(&d, &src, &l));
+  CHECK(l.m->top->nconst == 1 && l.m->top->nin == 2);
+  CHECK_STR(l.const_names[0], "x");
+  CHECK_STR(l.in_names[0], "y");
+  CHECK_STR(l.in_names[1], "z");
+  CHECK(l.m->nconsts == 1 && l.m->consts[0].var == l.m->top->constvars[0]);
+  const float *zeros = l.m->consts[0].data;
+  CHECK(zeros[0] == 0 && zeros[1] == 0 && zeros[2] == 0);
+  char *out = print_jaxpr(l.m);
+  CHECK_STR(out, "{ lambda a:f32[3]; b:f32[] c:i32[2]. let d:f32[3] = mul a b in (d, c) }");
+  free(out);
+  ir_free(l.m);
+  /* refused: *out untouched, the error of kind syntax */
+  jaxpr_listing untouched = {NULL, NULL, NULL};
+  source_init(&a, &src, "t.jaxpr", "{ lambda", 8);
+  CHECK(!jaxpr_read(&d, &src, &untouched));
+  CHECK(untouched.m == NULL && d.tail && d.tail->kind == DIAG_KIND_SYNTAX);
+  arena_free(&a);
+}
+
 static void test_errors(void) {
   CHECK_ERROR("let f = { lambda ; a:f32[]. let b:f32[] = jit[name=f jaxpr=f] a in (b,) } in\n"
               "{ lambda ; c:f32[]. let d:f32[] = jit[name=f jaxpr=f] c in (d,) }",
@@ -220,6 +248,7 @@ int main(int argc, char **argv) {
   }
   test_simple();
   test_grammar();
+  test_names_and_consts();
   test_errors();
   return HARNESS_REPORT();
 }
