@@ -203,6 +203,12 @@ static void test_errors(void) {
   CHECK_ERROR("{ lambda ; a:f32[3]. let b:f32[3] = conv_general_dilated[dimension_numbers=ConvDimensionNumbers(lhs_spec=(0,), "
               "out_spec=(0,))] a in (b,) }",
               "expected the field 'rhs_spec', found 'out_spec'");
+  /* a spec that is no permutation (fuzz_jaxpr: the shape rule indexed shapes with it) */
+  CHECK_ERROR("{ lambda ; c:f32[1,8,3] d:f32[3,3,4]. let g:f32[1,8,4] = conv_general_dilated[batch_group_count=1 "
+              "dimension_numbers=ConvDimensionNumbers(lhs_spec=(0, 2, 1), rhs_spec=(2, 1, 9), out_spec=(0, 2, 1)) "
+              "feature_group_count=1 lhs_dilation=(1,) out_sharding=None padding=((1, 1),) precision=None "
+              "preferred_element_type=None rhs_dilation=(1,) window_strides=(1,)] c d in (g,) }",
+              "param 'dimension_numbers' of 'conv_general_dilated' must be a ConvDimensionNumbers");
   CHECK_ERROR("{ lambda ; a:f32[]. let b:f32[] = neg a in (b, 2.0:f32[3]) }",
               "a literal is a scalar: its type has no dimensions");
   CHECK_ERROR("{ lambda ; a:f32[]. let b:f32[] = neg a in (b, 1e39:f32[]) }", "'1e39' is out of the range of float32");
