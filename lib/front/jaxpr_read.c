@@ -512,6 +512,15 @@ static shared_jaxpr *shared_find(reader *r, const shared_jaxpr *sh, bool add) {
   return NULL;
 }
 
+/* The length of a `let` jaxpr's name at pos: print.c takes it from a jit's
+ * name= text (its angle brackets stripped), so any printable run up to
+ * white space, a bracket or '='. */
+static uint32_t shared_name_len(const reader *r, uint32_t pos) {
+  uint32_t k = pos;
+  for (int c; (c = at(r, k)) > ' ' && c < 0x7f && !strchr("()[]{}=", c);) k++;
+  return k - pos;
+}
+
 static shared_jaxpr *shared_named(reader *r, uint32_t start, uint32_t len) {
   shared_jaxpr key = {.start = start, .len = len};
   return shared_find(r, &key, false);
@@ -542,7 +551,7 @@ static pval *read_jaxpr_value(reader *r) {
     ir_jaxpr *j = read_jaxpr(r, ir_jaxpr_new(r->m), r->scope);
     return j ? pv_jaxpr(r->m, j) : NULL;
   }
-  uint32_t start = r->pos, len = word_len(r, start);
+  uint32_t start = r->pos, len = shared_name_len(r, start);
   if (!len) return fail_expected(r, "a jaxpr"), NULL;
   shared_jaxpr *sh = shared_named(r, start, len);
   if (!sh) return fail_at(r, start, start + len, "no jaxpr is named '%.*s'", (int)len, r->s + start), NULL;
@@ -1072,7 +1081,7 @@ static bool skip_braces(reader *r) {
 static bool find_shared(reader *r) {
   r->pos += 3;
   skip_ws(r);
-  uint32_t start = r->pos, len = word_len(r, start);
+  uint32_t start = r->pos, len = shared_name_len(r, start);
   if (!len) return fail_expected(r, "a jaxpr's name");
   shared_jaxpr sh = {start, len, 0, 0, NULL, SHARED_UNREAD};
   if (shared_named(r, start, len))

@@ -141,6 +141,12 @@ static void test_grammar(void) {
                "    i:f32[] = jit[name=f jaxpr=f] h\n"
                "    j:f32[] = jit[name=g jaxpr=g] i\n"
                "  in (j,) }");
+  /* a hoisted jaxpr's name is its jit's name= text, a word or not (fuzz_jaxpr) */
+  check_same("let f-g = { lambda ; a:f32[]. let b:f32[] = neg a in (b,) } in\n"
+             "{ lambda ; c:f32[]. let\n"
+             "    d:f32[] = jit[name=f-g jaxpr=f-g] c\n"
+             "    e:f32[] = jit[name=f-g jaxpr=f-g] d\n"
+             "  in (e,) }");
   /* variables named like literals: nan the operand, nan the variable */
   check_prints("{ lambda ; nan:f32[]. let\n"
                "    inf:f32[] = add nan nan:f32[]\n"
