@@ -29,7 +29,7 @@ typedef struct binding {
  * order, so a hoisted jaxpr may use one printed after it). */
 typedef struct shared_jaxpr {
   uint32_t start, len;
-  uint32_t body, body_end;
+  uint32_t body;
   ir_jaxpr *j;
   enum { SHARED_UNREAD, SHARED_READING, SHARED_READ } state;
 } shared_jaxpr;
@@ -61,7 +61,7 @@ typedef struct reader {
   hashmap name_index;        /* name → index into names */
   uint32_t *later_consts;    /* constvars of jaxprs other than the top's */
   size_t nlater, caplater;
-  uint64_t const_bytes;
+  uint64_t const_elements;
   uint64_t neqns;
   int depth;                 /* param values being read in each other */
   int jaxpr_depth;           /* jaxprs being read in each other (top: 1) */
@@ -1016,12 +1016,15 @@ static bool read_outs(reader *r, ir_jaxpr *j) {
 }
 
 /* Constants take zeros until the caller gives their values (JAX does not
- * print them); ir_check wants every constvar to hold data. */
-static bool const_room(reader *r, const ir_jaxpr *j) {
+ * print them); ir_check wants every constvar to hold data. Their elements
+ * in all stay within TJ_MAX_CONST_TOTAL, as a spec's constants do (the
+ * error at the jaxpr's '{' at open). */
+static bool const_room(reader *r, const ir_jaxpr *j, uint32_t open) {
   for (uint32_t i = 0; i < j->nconst; i++) {
-    r->const_bytes += ir_aval_bytes(&r->m->vars[j->constvars[i]]);
-    if (r->const_bytes > (uint64_t)TJ_MAX_CONST_TOTAL * 8)
-      return fail_at(r, 0, 0, "the constants are too large (limit is %lld elements)", (long long)TJ_MAX_CONST_TOTAL);
+    r->const_elements += (uint64_t)aval_size(&r->m->vars[j->constvars[i]]);
+    if (r->const_elements > (uint64_t)TJ_MAX_CONST_TOTAL)
+      return fail_at(r, open, open + 1, "the constants have too many elements (limit is %lld)",
+                     (long long)TJ_MAX_CONST_TOTAL);
     if (j != r->m->top) ARENA_PUSH(&r->tmp, r->later_consts, r->nlater, r->caplater, j->constvars[i]);
   }
   return true;
@@ -1029,10 +1032,11 @@ static bool const_room(reader *r, const ir_jaxpr *j) {
 
 /* { lambda CONSTS; INS. let EQNS in (OUTS) } into j, in a scope of its own. */
 static ir_jaxpr *read_jaxpr_in(reader *r, ir_jaxpr *j, const char ***const_names, const char ***in_names) {
+  uint32_t open = (skip_ws(r), r->pos);
   if (!expect_char(r, '{', "'{'") || !expect_word(r, "lambda")) return NULL;
   if (!read_jaxpr_binders(r, ';', &j->constvars, &j->nconst, const_names)) return NULL;
   if (!read_jaxpr_binders(r, '.', &j->invars, &j->nin, in_names)) return NULL;
-  if (!const_room(r, j) || !expect_word(r, "let")) return NULL;
+  if (!const_room(r, j, open) || !expect_word(r, "let")) return NULL;
   while (!word_is(r, (skip_ws(r), r->pos), "in") || binders_ahead(r)) {
     if (peek(r) == ';') { r->pos++; continue; }
     if (peek(r) < 0) return fail_expected(r, "an equation or 'in'"), NULL;
@@ -1083,7 +1087,7 @@ static bool find_shared(reader *r) {
   skip_ws(r);
   uint32_t start = r->pos, len = shared_name_len(r, start);
   if (!len) return fail_expected(r, "a jaxpr's name");
-  shared_jaxpr sh = {start, len, 0, 0, NULL, SHARED_UNREAD};
+  shared_jaxpr sh = {start, len, 0, NULL, SHARED_UNREAD};
   if (shared_named(r, start, len))
     return fail_at(r, start, start + len, "the jaxpr '%.*s' is defined twice", (int)len, r->s + start);
   r->pos += len;
@@ -1091,7 +1095,6 @@ static bool find_shared(reader *r) {
   if (peek(r) != '{') return fail_expected(r, "'{'");
   sh.body = r->pos;
   if (!skip_braces(r)) return false;
-  sh.body_end = r->pos;
   if (!expect_word(r, "in")) return false;
   shared_find(r, &sh, true);
   return true;

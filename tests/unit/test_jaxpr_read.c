@@ -219,6 +219,7 @@ static void test_errors(void) {
               "a literal is a scalar: its type has no dimensions");
   CHECK_ERROR("{ lambda ; a:f32[]. let b:f32[] = neg a in (b, 1e39:f32[]) }", "'1e39' is out of the range of float32");
   CHECK_ERROR("{ lambda ; a:f32[1,1,1,1,1,1,1,1,1]. let  in (a,) }", "too many dimensions (limit is 8)");
+  CHECK_ERROR("{ lambda a:f32[4194304] b:f32[1]; . let  in (a, b) }", "the constants have too many elements (limit is 4194304)");
   CHECK_ERROR("{ lambda ; a:f32[]. let b:f32[] = cond[branches=({ lambda ; c:f32[]. let  in (c,) } g)] 0:i32[] a in (b,) }",
               "no jaxpr is named 'g'");
   CHECK_ERROR("{ lambda ; a:f32[]. let b:f32[] = foo a in (b,) }", "unknown primitive 'foo'");
