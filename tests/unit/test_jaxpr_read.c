@@ -7,11 +7,17 @@
  *                                 that is not and "N of M round-trip"
  *   test_jaxpr_read --read FILE   reads FILE ("-": stdin): the rendered
  *                                 diagnostics on stderr and status 1, or
- *                                 the re-printed listing on stdout */
+ *                                 the re-printed listing on stdout
+ *   test_jaxpr_read --eval FILE...  each listing read, then run by the
+ *                                 reference evaluator on zeros: no
+ *                                 internal error (the IR read is one the
+ *                                 evaluator takes); "N of M evaluate" */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+#include "eval.h"
 #include "harness.h"
 #include "ir.h"
 #include "jaxpr_read.h"
@@ -83,6 +89,39 @@ static bool round_trips(const char *path) {
   free(out);
   free(text);
   return same;
+}
+
+/* Whether the listing at path reads and evaluates on zero inputs without
+ * an internal error (a budget or a program error is the inputs'). */
+static bool evaluates(const char *path) {
+  size_t len;
+  char *text = read_file(path, &len);
+  if (!text) return false;
+  tj_arena a = {0};
+  tj_source src;
+  source_init(&a, &src, path, text, (uint32_t)len);
+  diag_list d = {.arena = &a};
+  jaxpr_listing l;
+  bool ok = jaxpr_read(&d, &src, &l);
+  if (ok) {
+    const ir_jaxpr *top = l.m->top;
+    /* the constvars' values are the module's (the reader's zeros) */
+    uint32_t n = top->nin;
+    tj_array **in = calloc(n + 1, sizeof *in), **out = calloc(top->nout + 1, sizeof *out);
+    for (uint32_t i = 0; i < n; i++) in[i] = array_new(&l.m->vars[top->invars[i]]);
+    diag_at at = {&d, NULL, {0, 0}, NULL};
+    tj_status st = eval_jaxpr_budget(&at, l.m, top, (const tj_array *const *)in, out, 20000000);
+    ok = st != TJ_ERR_INTERNAL;
+    if (st == TJ_OK) eval_free_all(out, top->nout);
+    for (uint32_t i = 0; i < n; i++) array_free(in[i]);
+    free(in);
+    free(out);
+    ir_free(l.m);
+  }
+  if (!ok) fprintf(stderr, "%s: %s\n", path, d.tail ? d.tail->msg : "not evaluated");
+  arena_free(&a);
+  free(text);
+  return ok;
 }
 
 /* ---- unit checks ---- */
@@ -253,6 +292,12 @@ static void test_errors(void) {
 
 int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "--read") == 0) return read_one(argv[2]);
+  if (argc > 1 && strcmp(argv[1], "--eval") == 0) {
+    int good = 0;
+    for (int i = 2; i < argc; i++) good += evaluates(argv[i]);
+    printf("%d of %d evaluate\n", good, argc - 2);
+    return good == argc - 2 ? 0 : 1;
+  }
   if (argc > 1) {
     int same = 0;
     for (int i = 1; i < argc; i++) same += round_trips(argv[i]);
