@@ -994,18 +994,6 @@ static bool lw_scan(lw *w, const ir_eqn *e) {
   return true;
 }
 
-/* platform_index[platforms]: the CPU's branch, the platform tjit runs on
- * (as the evaluator's ev_platform_index), a constant. */
-static bool lw_platform_index(lw *w, const ir_eqn *e) {
-  int index = ir_platform_branch(ir_param_get(e, "platforms"), "'cpu'");
-  lw_name res;
-  if (index < 0) return not_exportable(w, e, " without a branch for cpu");
-  fresh(w, res);
-  buf_printf(w->out, "    %s = arith.constant dense<%d> : tensor<i32>\n", res, index);
-  memcpy(w->names[e->out[0]], res, NAME_MAX_LEN);
-  return true;
-}
-
 /* The equations of j with every call in them inlined, counted up to limit
  * (a call's body counts once per call: inlining is exponential in the
  * depth of calls of calls). */
