@@ -966,10 +966,10 @@ static bool lw_scan(lw *w, const ir_eqn *e) {
   int64_t length = ir_param_int(e, "length", -1), nconst = ir_param_int(e, "num_consts", -1);
   int64_t ncarry = ir_param_int(e, "num_carry", -1);
   bool reverse = ir_param_bool(e, "reverse", false);
-  lw_values in, iter, args, outs;
+  lw_values in, iter, args, outs; /* args: the consts', then the loop's own (nconst + nout of them) */
   lw_name bounds[4], res, i, t;
   if (!j || length < 0 || nconst < 0 || ncarry < 0 || nconst + ncarry > e->nin || ncarry > e->nout ||
-      e->nin > LW_MAX_VALUES || e->nout > LW_MAX_VALUES || j->nin != e->nin || j->nout != e->nout)
+      e->nin > LW_MAX_VALUES || nconst + e->nout > LW_MAX_VALUES || j->nin != e->nin || j->nout != e->nout)
     return not_exportable(w, e, " (its jaxpr)");
   for (uint32_t k = 0; k < e->nin; k++) atom_tensor(w, e->in[k], in[k]);
   for (uint32_t k = (uint32_t)ncarry; k < e->nout; k++) put_init(w, iter[k], &w->m->vars[e->out[k]], NULL);
