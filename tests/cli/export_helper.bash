@@ -97,7 +97,7 @@ export_cases() {
       --format | --repeat | --max-memory | --max-work) ((i++)) ;;
       --check | --reference) ;;
       @) spec=$CASES_DIR/$name.json ;;
-      -*) echo "golden $name: an option export_cases does not know: $w" >&2 ;;
+      -*) opts+="$w " ;; # unknown here: given to both, so that the case fails until it is known
       *) spec=$CASES_DIR/$w ;;
       esac
     done
