@@ -351,10 +351,10 @@ static bool lw_clamp(lw *w, const ir_eqn *e, const lw_name *in, const tj_dtype *
   enum lw_class c = lw_class_of(in_dt[1]);
   const char *mx = lw_rows[P_max].op[c], *mn = lw_rows[P_min].op[c];
   if (c == LC_BOOL) return not_exportable(w, e, " on bool");
-  lw_name pair[2];
+  lw_name pair[2], lifted; /* put_op names its result before it prints the operands */
   memcpy(pair[0], in[1], NAME_MAX_LEN), memcpy(pair[1], in[0], NAME_MAX_LEN);
-  put_op(w, pair[0], mx, pair, 2, in_dt[1]);
-  memcpy(pair[1], in[2], NAME_MAX_LEN);
+  put_op(w, lifted, mx, pair, 2, in_dt[1]);
+  memcpy(pair[0], lifted, NAME_MAX_LEN), memcpy(pair[1], in[2], NAME_MAX_LEN);
   put_op(w, res, mn, pair, 2, in_dt[1]);
   return true;
 }
@@ -733,6 +733,293 @@ static bool lw_inline(lw *w, const ir_eqn *e) {
   if (!write_jaxpr_body(w, j)) return false;
   for (uint32_t k = 0; k < e->nout; k++) atom_tensor(w, j->outs[k], w->names[e->out[k]]);
   return true;
+}
+
+/* ---- control flow: cond, while and scan as scf regions (tensors as
+ * their values, scalars rank-0 tensors) whose ops are the sub-jaxprs'
+ * equations, written by write_jaxpr_body; scf regions see the values
+ * outside them, so the equation's consts are read where they are. ---- */
+
+enum { LW_MAX_VALUES = 64 }; /* operands of one control-flow equation */
+typedef lw_name lw_values[LW_MAX_VALUES];
+
+/* The types of e's outputs, which every region of cond, while and scan
+ * yields: "T0, T1" (parenthesized when paren and not one). */
+static void put_out_types(lw *w, const ir_eqn *e, bool paren) {
+  bool p = paren && e->nout != 1;
+  if (p) buf_putc(w->out, '(');
+  for (uint32_t k = 0; k < e->nout; k++) {
+    if (k) buf_puts(w->out, ", ");
+    put_tensor_type(w->out, &w->m->vars[e->out[k]]);
+  }
+  if (p) buf_putc(w->out, ')');
+}
+
+/* `%N = ` or `%N:n = ` for an op of e's results, named %N or %N#k. */
+static void put_results_head(lw *w, const ir_eqn *e, lw_name res) {
+  fresh(w, res);
+  if (e->nout == 1) buf_printf(w->out, "    %s = ", res);
+  else buf_printf(w->out, "    %s:%u = ", res, e->nout);
+  for (uint32_t k = 0; k < e->nout; k++)
+    if (e->nout == 1) memcpy(w->names[e->out[k]], res, NAME_MAX_LEN);
+    else snprintf(w->names[e->out[k]], NAME_MAX_LEN, "%s#%u", res, k);
+}
+
+/* `KEYWORD v0, v1 : T0, T1` ending a region (scf.yield, scf.condition(p)). */
+static void put_terminator(lw *w, const ir_eqn *e, const char *keyword, const lw_name *v) {
+  buf_printf(w->out, "    %s", keyword);
+  for (uint32_t k = 0; k < e->nout; k++) buf_printf(w->out, "%s %s", k ? "," : "", v[k]);
+  if (e->nout) buf_puts(w->out, " : ");
+  put_out_types(w, e, false);
+  buf_putc(w->out, '\n');
+}
+
+/* Sub-jaxpr j on the values named in (its consts first): its equations,
+ * its outputs' names into out. */
+static bool write_sub(lw *w, const ir_jaxpr *j, const lw_name *in, lw_name *out) {
+  if (!write_consts(w, j)) return false;
+  for (uint32_t k = 0; k < j->nin; k++) memcpy(w->names[j->invars[k]], in[k], NAME_MAX_LEN);
+  if (!write_jaxpr_body(w, j)) return false;
+  for (uint32_t k = 0; k < j->nout; k++) atom_tensor(w, j->outs[k], out[k]);
+  return true;
+}
+
+/* Whether j takes nin values and gives e's outputs. */
+static bool sub_fits(const ir_jaxpr *j, uint32_t nin, const ir_eqn *e) { return j && j->nin == nin && j->nout == e->nout; }
+
+/* One cond branch's region: its equations and their scf.yield. */
+static bool write_branch(lw *w, const ir_eqn *e, const ir_jaxpr *j, const lw_name *args) {
+  lw_values outs;
+  if (!write_sub(w, j, args, outs)) return false;
+  put_terminator(w, e, "scf.yield", outs);
+  return true;
+}
+
+/* cond[branches](index, *args): the branch of the index, and for an index
+ * outside [0, n) the last, as XLA's Conditional (and the evaluator's
+ * ev_cond; lax.switch clamps before binding, conditionals.py's
+ * _cond_lowering builds a stablehlo.case): scf.if for two branches,
+ * scf.index_switch (its default region the last branch) for others. */
+static bool lw_cond(lw *w, const ir_eqn *e) {
+  const pval *br = ir_param_get(e, "branches");
+  int n = ir_pval_njaxprs(br);
+  tj_dtype it = ir_atom_aval(w->m, e->in[0]).dtype;
+  lw_values args;
+  lw_name index_t, index, test, res;
+  if (n < 1 || e->nin - 1 > LW_MAX_VALUES || e->nout > LW_MAX_VALUES || (n != 2 && it != DT_I32))
+    return not_exportable(w, e, " (its branches or index)");
+  for (int b = 0; b < n; b++)
+    if (!sub_fits(ir_pval_jaxpr(br, b), e->nin - 1, e)) return not_exportable(w, e, " (its branches)");
+  for (uint32_t k = 1; k < e->nin; k++) atom_tensor(w, e->in[k], args[k - 1]);
+  atom_tensor(w, e->in[0], index_t);
+  fresh(w, index);
+  buf_printf(w->out, "    %s = tensor.extract %s[] : tensor<%s>\n", index, index_t, elem_type(it));
+  if (n == 2) { /* branch 0 for index 0, else branch 1 */
+    lw_name zero;
+    put_scalar_constant(w, zero, it, 0.0, 0);
+    fresh(w, test);
+    buf_printf(w->out, "    %s = arith.cmpi eq, %s, %s : %s\n", test, index, zero, elem_type(it));
+  } else {
+    fresh(w, test);
+    buf_printf(w->out, "    %s = arith.index_cast %s : i32 to index\n", test, index);
+  }
+  put_results_head(w, e, res);
+  buf_printf(w->out, "%s %s", n == 2 ? "scf.if" : "scf.index_switch", test);
+  if (e->nout) buf_puts(w->out, " -> "), put_out_types(w, e, n == 2);
+  for (int b = 0; b < n; b++) {
+    if (n == 2) buf_puts(w->out, b ? " else {\n" : " {\n");
+    else if (b < n - 1) buf_printf(w->out, "\n    case %d {\n", b);
+    else buf_puts(w->out, "\n    default {\n");
+    if (!write_branch(w, e, ir_pval_jaxpr(br, b), args)) return false;
+    buf_puts(w->out, "    }");
+  }
+  buf_putc(w->out, '\n');
+  return true;
+}
+
+/* Region arguments: fresh names for e's outputs' types, `(%a = %init, ...)`
+ * when init is given, else `(%a: T, ...)`. */
+static void put_region_args(lw *w, const ir_eqn *e, lw_name *args, const lw_name *init) {
+  buf_putc(w->out, '(');
+  for (uint32_t k = 0; k < e->nout; k++) {
+    fresh(w, args[k]);
+    buf_printf(w->out, "%s%s", k ? ", " : "", args[k]);
+    if (init) buf_printf(w->out, " = %s", init[k]);
+    else buf_puts(w->out, ": "), put_tensor_type(w->out, &w->m->vars[e->out[k]]);
+  }
+  buf_putc(w->out, ')');
+}
+
+/* while[cond_jaxpr cond_nconsts body_jaxpr body_nconsts](*cond_consts,
+ * *body_consts, *carries): scf.while, its before region the cond_jaxpr on
+ * the carries (scf.condition), its after region the body_jaxpr
+ * (loops.py's _while_lowering, unbatched: a predicate of rank > 0, which
+ * vmap makes, is not exportable yet). */
+static bool lw_while(lw *w, const ir_eqn *e) {
+  const ir_jaxpr *cj = ir_param_jaxpr(e, "cond_jaxpr"), *bj = ir_param_jaxpr(e, "body_jaxpr");
+  int64_t cn = ir_param_int(e, "cond_nconsts", -1), bn = ir_param_int(e, "body_nconsts", -1);
+  uint32_t nc = e->nout;
+  lw_values in, args, outs;
+  lw_name res, pred;
+  if (!cj || !bj || cn < 0 || bn < 0 || e->nin > LW_MAX_VALUES || cn + bn + nc != e->nin || cj->nout != 1 ||
+      cj->nin != cn + nc || !sub_fits(bj, (uint32_t)bn + nc, e))
+    return not_exportable(w, e, " (its jaxprs)");
+  if (ir_atom_aval(w->m, cj->outs[0]).rank) return not_exportable(w, e, " with a batched predicate");
+  for (uint32_t k = 0; k < e->nin; k++) atom_tensor(w, e->in[k], in[k]);
+  put_results_head(w, e, res);
+  buf_puts(w->out, "scf.while ");
+  put_region_args(w, e, args, in + cn + bn);
+  buf_puts(w->out, " : (");
+  put_out_types(w, e, false);
+  buf_puts(w->out, ") -> ");
+  put_out_types(w, e, true);
+  buf_puts(w->out, " {\n");
+  lw_values cin; /* the cond_jaxpr's inputs: its consts, the carries */
+  for (uint32_t k = 0; k < cn + nc; k++) memcpy(cin[k], k < cn ? in[k] : args[k - cn], NAME_MAX_LEN);
+  if (!write_sub(w, cj, cin, outs)) return false;
+  fresh(w, pred);
+  buf_printf(w->out, "    %s = tensor.extract %s[] : tensor<i1>\n", pred, outs[0]);
+  char cond_kw[NAME_MAX_LEN + 16];
+  snprintf(cond_kw, sizeof cond_kw, "scf.condition(%s)", pred);
+  put_terminator(w, e, cond_kw, args);
+  buf_puts(w->out, "    } do {\n    ^bb0");
+  put_region_args(w, e, args, NULL);
+  buf_puts(w->out, ":\n");
+  for (uint32_t k = 0; k < bn + nc; k++) memcpy(cin[k], k < bn ? in[cn + k] : args[k - bn], NAME_MAX_LEN);
+  if (!write_sub(w, bj, cin, outs)) return false;
+  put_terminator(w, e, "scf.yield", outs);
+  buf_puts(w->out, "    }\n");
+  return true;
+}
+
+/* `[%t, 0, 0] [1, d1, d2] [1, 1, 1]`: the offsets, sizes and strides of
+ * row t of a stacked aval. */
+static void put_row_slice(lw *w, const lw_name t, const tj_aval *stacked) {
+  buf_printf(w->out, "[%s", t);
+  for (int i = 1; i < stacked->rank; i++) buf_puts(w->out, ", 0");
+  buf_puts(w->out, "] [1");
+  for (int i = 1; i < stacked->rank; i++) buf_printf(w->out, ", %" PRId64, stacked->dims[i]);
+  buf_puts(w->out, "] [1");
+  for (int i = 1; i < stacked->rank; i++) buf_puts(w->out, ", 1");
+  buf_puts(w->out, "] : ");
+}
+
+/* A stacked aval's row: its dimensions after the first. */
+static tj_aval row_aval(const tj_aval *stacked) {
+  tj_aval r = *stacked;
+  r.rank--;
+  memmove(r.dims, r.dims + 1, sizeof r.dims[0] * (size_t)r.rank);
+  return r;
+}
+
+/* The scan body's x inputs (row t of each stacked xs, by a rank-reducing
+ * tensor.extract_slice) into args from first on. */
+static void put_scan_xs(lw *w, const ir_eqn *e, uint32_t first_x, const lw_name *in, const lw_name t, lw_name *args,
+                        uint32_t first) {
+  for (uint32_t k = first_x; k < e->nin; k++) {
+    tj_aval xs = ir_atom_aval(w->m, e->in[k]), x = row_aval(&xs);
+    lw_name *a = &args[first + k - first_x];
+    fresh(w, *a);
+    buf_printf(w->out, "    %s = tensor.extract_slice %s", *a, in[k]);
+    put_row_slice(w, t, &xs);
+    put_tensor_type(w->out, &xs);
+    buf_puts(w->out, " to ");
+    put_tensor_type(w->out, &x);
+    buf_putc(w->out, '\n');
+  }
+}
+
+/* The body's y outputs written into row t of the stacked ys (the loop's
+ * iter_args after the carries), by tensor.insert_slice, in place in outs. */
+static void put_scan_ys(lw *w, const ir_eqn *e, uint32_t ncarry, const lw_name *iter, const lw_name t, lw_name *outs) {
+  for (uint32_t k = ncarry; k < e->nout; k++) {
+    const tj_aval *ys = &w->m->vars[e->out[k]];
+    tj_aval y = row_aval(ys);
+    lw_name next;
+    fresh(w, next);
+    buf_printf(w->out, "    %s = tensor.insert_slice %s into %s", next, outs[k], iter[k]);
+    put_row_slice(w, t, ys);
+    put_tensor_type(w->out, &y);
+    buf_puts(w->out, " into ");
+    put_tensor_type(w->out, ys);
+    buf_putc(w->out, '\n');
+    memcpy(outs[k], next, NAME_MAX_LEN);
+  }
+}
+
+/* The loop's bounds as index constants: 0, length, 1 and length - 1 (reverse's). */
+static void put_scan_bounds(lw *w, int64_t length, lw_name *c) {
+  const int64_t v[4] = {0, length, 1, length - 1};
+  for (int i = 0; i < 4; i++) {
+    fresh(w, c[i]);
+    buf_printf(w->out, "    %s = arith.constant %" PRId64 " : index\n", c[i], v[i]);
+  }
+}
+
+/* scan[jaxpr length num_consts num_carry reverse](*consts, *carries, *xs):
+ * scf.for over the length (from the end when reverse), its iter_args the
+ * carries and the stacked ys (tensor.empty at first), the body's x row t
+ * of each xs and its y written to row t of each ys, as loops.py's
+ * _scan_impl runs it; unroll changes no value and is ignored. */
+static bool lw_scan(lw *w, const ir_eqn *e) {
+  const ir_jaxpr *j = ir_param_jaxpr(e, "jaxpr");
+  int64_t length = ir_param_int(e, "length", -1), nconst = ir_param_int(e, "num_consts", -1);
+  int64_t ncarry = ir_param_int(e, "num_carry", -1);
+  bool reverse = ir_param_bool(e, "reverse", false);
+  lw_values in, iter, args, outs; /* args: the consts', then the loop's own (nconst + nout of them) */
+  lw_name bounds[4], res, i, t;
+  if (!j || length < 0 || nconst < 0 || ncarry < 0 || nconst + ncarry > e->nin || ncarry > e->nout ||
+      e->nin > LW_MAX_VALUES || nconst + e->nout > LW_MAX_VALUES || j->nin != e->nin || j->nout != e->nout)
+    return not_exportable(w, e, " (its jaxpr)");
+  for (uint32_t k = 0; k < e->nin; k++) atom_tensor(w, e->in[k], in[k]);
+  for (uint32_t k = (uint32_t)ncarry; k < e->nout; k++) put_init(w, iter[k], &w->m->vars[e->out[k]], NULL);
+  for (uint32_t k = 0; k < (uint32_t)ncarry; k++) memcpy(iter[k], in[nconst + k], NAME_MAX_LEN);
+  put_scan_bounds(w, length, bounds);
+  put_results_head(w, e, res);
+  fresh(w, i);
+  buf_printf(w->out, "scf.for %s = %s to %s step %s iter_args", i, bounds[0], bounds[1], bounds[2]);
+  put_region_args(w, e, args + nconst, iter);
+  buf_puts(w->out, " -> ");
+  put_out_types(w, e, true);
+  buf_puts(w->out, " {\n");
+  memcpy(iter, args + nconst, sizeof(lw_name) * e->nout); /* the loop's own values from here on */
+  memcpy(t, i, NAME_MAX_LEN);
+  if (reverse) fresh(w, t), buf_printf(w->out, "    %s = arith.subi %s, %s : index\n", t, bounds[3], i);
+  for (uint32_t k = 0; k < (uint32_t)nconst; k++) memcpy(args[k], in[k], NAME_MAX_LEN);
+  put_scan_xs(w, e, (uint32_t)(nconst + ncarry), in, t, args, (uint32_t)(nconst + ncarry));
+  if (!write_sub(w, j, args, outs)) return false;
+  put_scan_ys(w, e, (uint32_t)ncarry, iter, t, outs);
+  put_terminator(w, e, "scf.yield", outs);
+  buf_puts(w->out, "    }\n");
+  return true;
+}
+
+/* The equations of j with every call in them inlined, counted up to limit
+ * (a call's body counts once per call: inlining is exponential in the
+ * depth of calls of calls). */
+static int64_t inlined_size(const ir_jaxpr *j, int64_t limit) {
+  int64_t n = 0;
+  for (uint32_t i = 0; i < j->neqns && n <= limit; i++) {
+    const ir_eqn *e = &j->eqns[i];
+    n++;
+    for (uint16_t p = 0; p < e->nparams && n <= limit; p++)
+      for (int b = 0; b < ir_pval_njaxprs(e->params[p].val) && n <= limit; b++)
+        n += inlined_size(ir_pval_jaxpr(e->params[p].val, b), limit - n);
+  }
+  return n;
+}
+
+enum { LW_MAX_INLINED = 100000 }; /* equations: about 50 MB of MLIR */
+
+/* jit, custom_jvp_call, custom_vjp_call: the callee inlined (lw_inline),
+ * unless that makes more than LW_MAX_INLINED equations (20 levels of a
+ * jit calling itself twice are 2^20 calls; JAX's lowering writes each
+ * jaxpr once as a private func.func, which this writer does not yet). */
+static bool lw_call(lw *w, const ir_eqn *e) {
+  const ir_jaxpr *j = call_body(e);
+  if (j && inlined_size(j, LW_MAX_INLINED) > LW_MAX_INLINED)
+    return not_exportable(w, e, " (its calls inlined would be more than 100000 equations)");
+  return lw_inline(w, e);
 }
 
 /* ---- the module ---- */

@@ -2,72 +2,14 @@
 # tjit export --dialect linalg (lib/export/, issue 19): the exported module
 # verified by mlir-opt, lowered and run by mlir-cpu-runner (Debian's
 # mlir-19-tools, libmlir-19: test-only), its printed outputs compared with
-# `tjit run --reference --format json` on the same call. Tolerance: the
-# runner prints 6 significant digits and sums in its own order, so a value
-# a matches the reference b when |a - b| <= 2e-4 |b| + 1e-5 max(1, max|ref|)
-# (NaN matches NaN; bool prints as 0/1).
+# `tjit run --reference --format json` on the same call, within the
+# tolerance export_helper.bash states (99-export-all.bats runs the same
+# check over every example and golden run case).
 load helper
+load export_helper
 bats_require_minimum_version 1.5.0
 
-# TJIT_TEST_LLVM: another LLVM 19 prefix (a missing one shows the skips).
-LLVM=${TJIT_TEST_LLVM:-/usr/lib/llvm-19}
-# The lowering of tjit-export(1): the issue's pipeline, with
-# --convert-math-to-libm for the math ops LLVM has no intrinsic for (tanh).
-PIPELINE=(--one-shot-bufferize=bufferize-function-boundaries --convert-linalg-to-loops --convert-scf-to-cf
-  --expand-strided-metadata --lower-affine --convert-math-to-libm --convert-math-to-llvm --finalize-memref-to-llvm
-  --convert-func-to-llvm --convert-arith-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts)
-
 setup() { cd "$BATS_TEST_TMPDIR"; }
-
-# Skips a test that runs the MLIR toolchain when it is not installed.
-need_mlir() {
-  [[ -x $LLVM/bin/mlir-opt && -x $LLVM/bin/mlir-cpu-runner ]] ||
-    skip "MLIR 19 is not installed (mlir-19-tools, libmlir-19: scripts/install-deps.sh)"
-}
-
-# run_mlir FILE: verify, lower and run FILE's @main; the runner's output in out.txt.
-run_mlir() {
-  "$LLVM/bin/mlir-opt" "$1" >/dev/null || return 1
-  "$LLVM/bin/mlir-opt" "$1" "${PIPELINE[@]}" >lowered.mlir || return 1
-  "$LLVM/bin/mlir-cpu-runner" lowered.mlir -e main -entry-point-result=void \
-    -shared-libs="$LLVM/lib/libmlir_c_runner_utils.so.19.1" -shared-libs="$LLVM/lib/libmlir_runner_utils.so.19.1" >out.txt
-}
-
-# compare RUNNER_OUTPUT REFERENCE_JSON: fails naming the first value that differs.
-compare() {
-  python3 - "$1" "$2" <<'PY'
-import json, math, re, sys
-runner = open(sys.argv[1]).read()
-ref = json.load(open(sys.argv[2]))["calls"][0]["outputs"]
-parts = runner.split("Unranked Memref")[1:]
-def flat(x):
-    if isinstance(x, list):
-        for y in x: yield from flat(y)
-    else: yield x
-if len(parts) != len(ref): sys.exit(f"{len(parts)} outputs printed, {len(ref)} expected")
-for k, (p, r) in enumerate(zip(parts, ref)):
-    sizes = [int(v) for v in re.search(r"sizes = \[([^\]]*)\]", p).group(1).replace(",", " ").split()]
-    if sizes != r["shape"]: sys.exit(f"output {k}: shape {sizes}, expected {r['shape']}")
-    if 0 in sizes: continue  # the runner prints one stray value for an empty memref
-    got = [float(v) for v in re.split(r"[\s,\[\]]+", p.split("data =", 1)[1]) if v]
-    want = [math.nan if v is None else float(v) for v in flat(r["data"])]
-    if len(got) != len(want): sys.exit(f"output {k}: {len(got)} values, expected {len(want)}")
-    scale = max([abs(v) for v in want if math.isfinite(v)] + [1.0])
-    for i, (a, b) in enumerate(zip(got, want)):
-        if not ((math.isnan(a) and math.isnan(b)) or a == b or abs(a - b) <= 2e-4 * abs(b) + 1e-5 * scale):
-            sys.exit(f"output {k}[{i}]: {a}, expected {b}")
-print("ok", len(parts))
-PY
-}
-
-# export_and_compare SPEC [OPTION...]: the whole differential check of one
-# spec's call (the options, --call N, given to both commands).
-export_and_compare() {
-  tjit export "$@" >module.mlir
-  run_mlir module.mlir
-  tjit run --reference --format json "$@" >ref.json
-  compare out.txt ref.json
-}
 
 @test "export: the examples export, verify, lower, run and match the reference evaluator" {
   need_mlir
@@ -167,6 +109,55 @@ JSON
   assert_output "output 0[3]: 9.0, expected 9.01"
 }
 
+CONTROL='{"tjit": 1, "source": [
+  "auto f(float x[3], float m[4][3], int k, float s, bool b) {",
+  "  auto step(auto c, auto row) { return (c * 0.5 + row * s, (sum(row * x), row[0] > s)); }",
+  "  let (c, ys) = scan(step, x, m, reverse=true);",
+  "  auto more(auto st) { return (st[0] < k) & (sum(st[1]) < 1000.0); }",
+  "  auto grow(auto st) { return (st[0] + 1, st[1] * 2.0 + x); }",
+  "  let (n, v) = while_loop(more, grow, (0, c));",
+  "  auto neg(auto a, auto t) { return (-a, t); }",
+  "  auto twice(auto a, auto t) { return (a * 2.0, t + 1); }",
+  "  let (p, q) = cond(b, neg, twice, v, n);",
+  "  let (r, t) = switch(k - 3, (neg, twice, twice), p, q);",
+  "  return (c, ys, n, v, p, q, r, t);",
+  "}"],
+ "args": {"x": {"dtype": "f32", "shape": [3], "data": [1.0, -2.0, 0.5]},
+          "m": {"dtype": "f32", "shape": [4, 3], "data": [[1, 2, 3], [4, 5, 6], [-1, 0.5, 2], [0, 0, 1]]},
+          "k": 5, "s": 1.5, "b": false}}'
+
+@test "export: scan (reverse, consts, stacked xs and ys), while (consts, a tuple carry), cond and switch" {
+  need_mlir
+  echo "$CONTROL" >control.json
+  run export_and_compare control.json
+  assert_success
+  assert_output "ok 9"
+  run grep -c -e scf.for -e scf.while -e scf.if -e scf.index_switch -e tensor.insert_slice module.mlir
+  assert_output 6   # one each, and insert_slice for the two ys
+  run cat out.txt
+  assert_line '[-1.5,  -3,  -1,  0.5]'   # the ys of the reversed scan, in xs's order
+  assert_line '[5]'                      # the while's count: k
+  assert_line '[660,  624,  1338]'       # switch(2): twice
+  for b in true false; do  # the other branch of cond; switch's index clamped to the last branch
+    sed "s/\"b\": false/\"b\": $b/; s/\"k\": 5/\"k\": 9/" control.json >other.json
+    run export_and_compare other.json
+    assert_output "ok 9"
+  done
+  for name in newton_sqrt piecewise_switch cumsum_scan gru_reverse; do
+    run export_and_compare "$TJIT_ROOT/examples/$name.json"
+    [[ $status == 0 ]] || { echo "$name: $output"; return 1; }
+  done
+  run export_and_compare "$TJIT_ROOT/tests/cases/custom-vjp-call.json"   # custom_vjp_call inlined
+  assert_output "ok 1"
+}
+
+@test "export: calls whose inlining is exponential are not exportable, not a huge module" {
+  run -2 tjit export "$TJIT_ROOT/tests/cases/run-nest-jit-shared-20.json"
+  assert_output --partial "not exportable: jit (its calls inlined would be more than 100000 equations)"
+  run tjit export "$TJIT_ROOT/tests/cases/run-nest-jit-100.json"   # 100 calls deep, each once
+  assert_success
+}
+
 @test "export: names in the module are generated, never the spec's" {
   run tjit export "$TJIT_ROOT/examples/layer_norm.json"
   assert_success
@@ -176,8 +167,8 @@ JSON
 }
 
 @test "export: a primitive without a rule is 'not exportable: PRIMITIVE' (exit 2), with no module" {
-  run -2 tjit export "$TJIT_ROOT/examples/newton_sqrt.json"
-  assert_line --partial "error: not exportable: while"
+  run -2 tjit export "$TJIT_ROOT/examples/topk_accuracy.json"
+  assert_line --partial "error: not exportable: top_k"
   refute_output --partial "module {"
   run -2 tjit export "$TJIT_ROOT/examples/conv_pool.json" -o out.mlir
   assert_output --partial "error: not exportable: conv_general_dilated"
