@@ -14,10 +14,11 @@
 
 #include "mlir_linalg.h"
 #include "prims.h"
+#include "prims_window.h"
 
 /* ---- small writers of one line ---- */
 
-static void copy_name(lw_name to, const char *from) { snprintf(to, NAME_MAX_LEN, "%s", from); }
+static void copy_name(lw_name to, const lw_name from) { memcpy(to, from, NAME_MAX_LEN); }
 
 /* In a body: RES = arith.cmp{i,f} PRED, A, B : T (a float or int compare by t). */
 static void put_cmp(lw *w, lw_name res, const char *pred, const char *a, const char *b, tj_dtype t) {
@@ -248,5 +249,283 @@ bool lw_argminmax(lw *w, const ir_eqn *e) {
   lw_put_tensor_type(o, &best), buf_puts(o, ", "), lw_put_tensor_type(o, &out);
   buf_puts(o, ")\n");
   snprintf(w->names[e->out[0]], NAME_MAX_LEN, "%.20s#1", res);
+  return true;
+}
+
+/* ---- index arithmetic in a body (type index) ---- */
+
+static void put_index_constant(lw *w, lw_name res, int64_t v) {
+  lw_fresh(w, res);
+  buf_printf(w->out, "      %s = arith.constant %" PRId64 " : index\n", res, v);
+}
+
+/* RES = OP A, B : index (arith.addi, subi, divsi, remsi, andi on i1 ...). */
+static void put_index_op(lw *w, lw_name res, const char *op, const char *a, const char *b) {
+  lw_fresh(w, res);
+  buf_printf(w->out, "      %s = %s %s, %s : index\n", res, op, a, b);
+}
+
+static void put_index_cmp(lw *w, lw_name res, const char *pred, const char *a, const char *b) {
+  lw_fresh(w, res);
+  buf_printf(w->out, "      %s = arith.cmpi %s, %s, %s : index\n", res, pred, a, b);
+}
+
+/* RES = tensor.extract SRC[IDX...] : T */
+static void put_extract(lw *w, lw_name res, const char *src, const tj_aval *a, lw_name *idx) {
+  lw_fresh(w, res);
+  buf_printf(w->out, "      %s = tensor.extract %s[", res, src);
+  for (int i = 0; i < a->rank; i++) buf_printf(w->out, "%s%s", i ? ", " : "", idx[i]);
+  buf_puts(w->out, "] : ");
+  lw_put_tensor_type(w->out, a);
+  buf_putc(w->out, '\n');
+}
+
+/* The head of a linalg.generic over out (nloops loops, the first
+ * out->rank parallel and mapped to out, any more reductions: an operand
+ * in[] must then span them), the output from init when given, else
+ * tensor.empty, and the loops' indices into idx; args[0..nin] are the
+ * block's arguments (args[nin] the output's element so far). Other
+ * operands are read in the body with tensor.extract. */
+static void put_index_generic_in(lw *w, lw_name res, const tj_aval *out, int nloops, const lw_name init,
+                                 const lw_operand *in, int nin, lw_name *idx, lw_name *args) {
+  lw_operand o;
+  bool reduction[2 * TJ_MAX_RANK] = {false};
+  o.aval = *out;
+  for (int i = 0; i < out->rank; i++) o.map[i] = i;
+  for (int i = out->rank; i < nloops; i++) reduction[i] = true;
+  if (init) copy_name(o.name, init);
+  else lw_put_init(w, o.name, out, NULL);
+  lw_put_generic_head(w, res, nloops, reduction, in, nin, &o, args);
+  for (int i = 0; i < nloops; i++) {
+    lw_fresh(w, idx[i]);
+    buf_printf(w->out, "      %s = linalg.index %d : index\n", idx[i], i);
+  }
+}
+
+/* The same without operands: *acc the output's element so far. */
+static void put_index_generic(lw *w, lw_name res, const tj_aval *out, int nloops, const lw_name init, lw_name *idx,
+                              lw_name acc) {
+  put_index_generic_in(w, res, out, nloops, init, NULL, 0, idx, (lw_name *)acc);
+}
+
+/* ---- data movement ---- */
+
+static void put_index_list(lw *w, const int64_t *v, int n) {
+  buf_putc(w->out, '[');
+  for (int i = 0; i < n; i++) buf_printf(w->out, "%s%" PRId64, i ? ", " : "", v[i]);
+  buf_putc(w->out, ']');
+}
+
+/* RES = tensor.insert_slice SRC into DST[offsets] [src's sizes] [1...],
+ * an offset a number (offs) or, where dyn[i] is set, that name. */
+static void put_insert_slice(lw *w, lw_name res, const char *src, const tj_aval *sa, const char *dst, const tj_aval *da,
+                             const int64_t *offs, lw_name *dyn) {
+  int64_t ones[TJ_MAX_RANK];
+  lw_fresh(w, res);
+  buf_printf(w->out, "    %s = tensor.insert_slice %s into %s[", res, src, dst);
+  for (int i = 0; i < da->rank; i++) {
+    if (dyn) buf_printf(w->out, "%s%s", i ? ", " : "", dyn[i]);
+    else buf_printf(w->out, "%s%" PRId64, i ? ", " : "", offs[i]);
+    ones[i] = 1;
+  }
+  buf_puts(w->out, "] ");
+  put_index_list(w, sa->dims, sa->rank);
+  buf_putc(w->out, ' ');
+  put_index_list(w, ones, sa->rank);
+  buf_puts(w->out, " : ");
+  lw_put_tensor_type(w->out, sa);
+  buf_puts(w->out, " into ");
+  lw_put_tensor_type(w->out, da);
+  buf_putc(w->out, '\n');
+}
+
+/* concatenate[dimension]: each operand inserted into tensor.empty at its
+ * offset along the dimension (lax.py's _concatenate_lower is
+ * hlo.concatenate: the operands in order). */
+bool lw_concatenate(lw *w, const ir_eqn *e) {
+  const tj_aval *out = &w->m->vars[e->out[0]];
+  int64_t dim = ir_param_int(e, "dimension", -1), offs[TJ_MAX_RANK] = {0};
+  if (dim < 0 || dim >= out->rank) return lw_not_exportable(w, e, " (its dimension)");
+  lw_name cur, next, src;
+  lw_put_init(w, cur, out, NULL);
+  for (uint32_t k = 0; k < e->nin; k++) {
+    tj_aval a = ir_atom_aval(w->m, e->in[k]);
+    lw_atom_tensor(w, e->in[k], src);
+    put_insert_slice(w, next, src, &a, cur, out, offs, NULL);
+    copy_name(cur, next);
+    offs[dim] += a.dims[dim];
+  }
+  copy_name(w->names[e->out[0]], cur);
+  return true;
+}
+
+/* pad[padding_config] (operand, padding value): output element o of a
+ * dimension is operand element q where o - lo = q * (interior + 1), 0 <=
+ * q < size, else the padding value (eval_window.c's pad_target, negative
+ * lo/hi cutting off); read by tensor.extract at q clamped to 0, selected. */
+bool lw_pad(lw *w, const ir_eqn *e) {
+  pad_spec p;
+  tj_aval a = ir_atom_aval(w->m, e->in[0]), pa = ir_atom_aval(w->m, e->in[1]);
+  const tj_aval *out = &w->m->vars[e->out[0]];
+  if (!pad_spec_read(e, a.rank, &p)) return lw_not_exportable(w, e, " (its config)");
+  lw_name src, padv, res, acc, idx[TJ_MAX_RANK], q[TJ_MAX_RANK], ok = "", v, x;
+  lw_atom_tensor(w, e->in[0], src), lw_atom_tensor(w, e->in[1], padv);
+  put_index_generic(w, res, out, out->rank, NULL, idx, acc);
+  put_extract(w, v, padv, &pa, NULL);
+  for (int d = 0; d < a.rank && aval_size(&a); d++) {
+    lw_name lo, j, s, r, zero, n, c1, c2, c3, both, all, qq;
+    put_index_constant(w, lo, p.lo[d]), put_index_constant(w, s, p.interior[d] + 1);
+    put_index_constant(w, zero, 0), put_index_constant(w, n, a.dims[d]);
+    put_index_op(w, j, "arith.subi", idx[d], lo);
+    put_index_op(w, r, "arith.remsi", j, s);
+    put_index_op(w, qq, "arith.divsi", j, s);
+    put_index_cmp(w, c1, "sge", j, zero), put_index_cmp(w, c2, "eq", r, zero), put_index_cmp(w, c3, "slt", qq, n);
+    put_binary(w, both, "arith.andi", c1, c2, DT_BOOL);
+    put_binary(w, all, "arith.andi", both, c3, DT_BOOL);
+    if (*ok) put_binary(w, both, "arith.andi", ok, all, DT_BOOL), copy_name(ok, both);
+    else copy_name(ok, all);
+    lw_fresh(w, q[d]);
+    buf_printf(w->out, "      %s = arith.select %s, %s, %s : index\n", q[d], all, qq, zero);
+  }
+  if (!aval_size(&a)) copy_name(x, v); /* nothing to read: all padding */
+  else if (!a.rank) put_extract(w, x, src, &a, NULL);
+  else {
+    lw_name xa;
+    put_extract(w, xa, src, &a, q);
+    put_select(w, x, ok, xa, v, a.dtype);
+  }
+  lw_put_generic_tail(w, x, out);
+  copy_name(w->names[e->out[0]], res);
+  return true;
+}
+
+/* rev[dimensions]: element i of a reversed dimension is operand element
+ * size - 1 - i. */
+bool lw_rev(lw *w, const ir_eqn *e) {
+  int64_t dims[TJ_MAX_RANK];
+  tj_aval a = ir_atom_aval(w->m, e->in[0]);
+  int n = ir_param_ints(e, "dimensions", dims, TJ_MAX_RANK);
+  if (n < 0) return lw_not_exportable(w, e, " (its dimensions)");
+  lw_name src, res, acc, idx[TJ_MAX_RANK], x;
+  lw_atom_tensor(w, e->in[0], src);
+  put_index_generic(w, res, &a, a.rank, NULL, idx, acc);
+  for (int k = 0; k < n; k++) {
+    lw_name last, flipped;
+    put_index_constant(w, last, a.dims[dims[k]] - 1);
+    put_index_op(w, flipped, "arith.subi", last, idx[dims[k]]);
+    copy_name(idx[dims[k]], flipped);
+  }
+  if (aval_size(&a)) put_extract(w, x, src, &a, idx);
+  else copy_name(x, acc);
+  lw_put_generic_tail(w, x, &a);
+  copy_name(w->names[e->out[0]], res);
+  return true;
+}
+
+/* The start indices of dynamic_slice / dynamic_update_slice (operands
+ * first.. of e, rank-0 integers) as index values, each clamped into [0,
+ * dims[i] - sizes[i]] as XLA clamps them (eval_shape.c). */
+static bool dynamic_starts(lw *w, const ir_eqn *e, uint32_t first, const tj_aval *a, const int64_t *sizes, lw_name *starts) {
+  if (e->nin != first + (uint32_t)a->rank) return lw_not_exportable(w, e, " (its start indices)");
+  for (int i = 0; i < a->rank; i++) {
+    tj_aval sa = ir_atom_aval(w->m, e->in[first + (uint32_t)i]);
+    if (sa.rank || !dtype_is_int(sa.dtype) || sa.dtype == DT_BOOL) return lw_not_exportable(w, e, " (its start indices)");
+    lw_name st, v, lo, hi, c1, c2, w1, w2;
+    lw_atom_tensor(w, e->in[first + (uint32_t)i], st);
+    lw_fresh(w, v);
+    buf_printf(w->out, "    %s = tensor.extract %s[] : tensor<%s>\n", v, st, lw_elem_type(sa.dtype));
+    lw_put_scalar_constant(w, lo, sa.dtype, 0, 0);
+    lw_put_scalar_constant(w, hi, sa.dtype, 0, a->dims[i] - sizes[i]);
+    lw_fresh(w, c1), lw_fresh(w, w1);
+    buf_printf(w->out, "    %s = arith.cmpi slt, %s, %s : %s\n", c1, v, lo, lw_elem_type(sa.dtype));
+    buf_printf(w->out, "    %s = arith.select %s, %s, %s : %s\n", w1, c1, lo, v, lw_elem_type(sa.dtype));
+    lw_fresh(w, c2), lw_fresh(w, w2);
+    buf_printf(w->out, "    %s = arith.cmpi sgt, %s, %s : %s\n", c2, w1, hi, lw_elem_type(sa.dtype));
+    buf_printf(w->out, "    %s = arith.select %s, %s, %s : %s\n", w2, c2, hi, w1, lw_elem_type(sa.dtype));
+    lw_fresh(w, starts[i]);
+    buf_printf(w->out, "    %s = arith.index_cast %s : %s to index\n", starts[i], w2, lw_elem_type(sa.dtype));
+  }
+  return true;
+}
+
+/* dynamic_slice[slice_sizes](operand, *starts): tensor.extract_slice at
+ * the clamped starts. */
+bool lw_dynamic_slice(lw *w, const ir_eqn *e) {
+  int64_t sizes[TJ_MAX_RANK], ones[TJ_MAX_RANK];
+  tj_aval a = ir_atom_aval(w->m, e->in[0]);
+  const tj_aval *out = &w->m->vars[e->out[0]];
+  lw_name src, starts[TJ_MAX_RANK], res;
+  if (ir_param_ints(e, "slice_sizes", sizes, TJ_MAX_RANK) != a.rank) return lw_not_exportable(w, e, " (its slice_sizes)");
+  lw_atom_tensor(w, e->in[0], src);
+  if (!dynamic_starts(w, e, 1, &a, sizes, starts)) return false;
+  lw_fresh(w, res);
+  buf_printf(w->out, "    %s = tensor.extract_slice %s[", res, src);
+  for (int i = 0; i < a.rank; i++) buf_printf(w->out, "%s%s", i ? ", " : "", starts[i]), ones[i] = 1;
+  buf_puts(w->out, "] ");
+  put_index_list(w, sizes, a.rank);
+  buf_putc(w->out, ' ');
+  put_index_list(w, ones, a.rank);
+  buf_puts(w->out, " : ");
+  lw_put_tensor_type(w->out, &a);
+  buf_puts(w->out, " to ");
+  lw_put_tensor_type(w->out, out);
+  buf_putc(w->out, '\n');
+  copy_name(w->names[e->out[0]], res);
+  return true;
+}
+
+/* dynamic_update_slice(operand, update, *starts): tensor.insert_slice of
+ * the update at the clamped starts. */
+bool lw_dynamic_update_slice(lw *w, const ir_eqn *e) {
+  tj_aval a = ir_atom_aval(w->m, e->in[0]), u = ir_atom_aval(w->m, e->in[1]);
+  lw_name src, upd, starts[TJ_MAX_RANK], res;
+  if (u.rank != a.rank) return lw_not_exportable(w, e, " (its update)");
+  lw_atom_tensor(w, e->in[0], src), lw_atom_tensor(w, e->in[1], upd);
+  if (!dynamic_starts(w, e, 2, &a, u.dims, starts)) return false;
+  put_insert_slice(w, res, upd, &u, src, &a, NULL, starts);
+  copy_name(w->names[e->out[0]], res);
+  return true;
+}
+
+/* cumsum/cumprod/cummax/cummin[axis reverse]: a linalg.generic over the
+ * output and one more (reduction) loop k along the axis, combining
+ * operand element j = k (n - 1 - k when reverse) where j <= i (j >= i),
+ * from the identity: the evaluator's order (eval_array.c's ev_cumred;
+ * lax's associative_scan gives the same values up to rounding). */
+bool lw_cumulative(lw *w, const ir_eqn *e) {
+  tj_aval a = ir_atom_aval(w->m, e->in[0]);
+  int64_t axis = ir_param_int(e, "axis", -1);
+  bool reverse = ir_param_bool(e, "reverse", false), fl = dtype_is_float(a.dtype);
+  int p = e->prim;
+  if (axis < 0 || axis >= a.rank || a.dtype == DT_BOOL) return lw_not_exportable(w, e, " of this dtype or axis");
+  const char *op = p == P_cumsum ? (fl ? "arith.addf" : "arith.addi")
+                   : p == P_cumprod ? (fl ? "arith.mulf" : "arith.muli")
+                   : p == P_cummax ? (fl ? "arith.maximumf" : "arith.maxsi")
+                                   : (fl ? "arith.minimumf" : "arith.minsi");
+  double fid = p == P_cumsum ? 0.0 : p == P_cumprod ? 1.0 : p == P_cummax ? -INFINITY : INFINITY;
+  int64_t iid = p == P_cumsum ? 0 : p == P_cumprod ? 1 : p == P_cummax ? INT32_MIN : INT32_MAX;
+  lw_name init, filled, res, args[2], idx[TJ_MAX_RANK + 1], rd[TJ_MAX_RANK], j, inc, x, comb, v;
+  lw_operand in; /* read along the axis by the loop k: it gives the loop its bound */
+  in.aval = a;
+  for (int i = 0; i < a.rank; i++) in.map[i] = i == axis ? a.rank : i;
+  lw_atom_tensor(w, e->in[0], in.name);
+  lw_put_scalar_constant(w, init, a.dtype, fid, iid);
+  lw_put_init(w, filled, &a, init);
+  put_index_generic_in(w, res, &a, a.rank + 1, filled, &in, 1, idx, args);
+  char *acc = args[1];
+  copy_name(j, idx[a.rank]);
+  if (reverse) {
+    lw_name last;
+    put_index_constant(w, last, a.dims[axis] - 1);
+    put_index_op(w, j, "arith.subi", last, idx[a.rank]);
+  }
+  put_index_cmp(w, inc, reverse ? "sge" : "sle", j, idx[axis]);
+  for (int i = 0; i < a.rank; i++) copy_name(rd[i], i == axis ? j : idx[i]);
+  if (reverse) put_extract(w, x, in.name, &a, rd);
+  else copy_name(x, args[0]);
+  put_binary(w, comb, op, acc, x, a.dtype);
+  put_select(w, v, inc, comb, acc, a.dtype);
+  lw_put_generic_tail(w, v, &a);
+  copy_name(w->names[e->out[0]], res);
   return true;
 }
