@@ -529,3 +529,217 @@ bool lw_cumulative(lw *w, const ir_eqn *e) {
   copy_name(w->names[e->out[0]], res);
   return true;
 }
+
+/* ---- gather and scatter (XLA's semantics, as eval_gather.c and
+ * eval_shape.c compute them) ---- */
+
+static bool listed(const int64_t *v, int n, int64_t x) {
+  for (int i = 0; i < n; i++)
+    if (v[i] == x) return true;
+  return false;
+}
+
+/* RES = arith.select C, A, B : index */
+static void put_index_select(lw *w, lw_name res, const char *c, const char *a, const char *b) {
+  lw_fresh(w, res);
+  buf_printf(w->out, "      %s = arith.select %s, %s, %s : index\n", res, c, a, b);
+}
+
+/* s clamped into [0, hi] (into *s); *out_of_range, when asked, whether it was outside. */
+static void clamp_index(lw *w, lw_name s, int64_t hi, lw_name out_of_range) {
+  lw_name zero, top, below, above, s1, s2;
+  put_index_constant(w, zero, 0), put_index_constant(w, top, hi);
+  put_index_cmp(w, below, "slt", s, zero), put_index_cmp(w, above, "sgt", s, top);
+  put_index_select(w, s1, below, zero, s), put_index_select(w, s2, above, top, s1);
+  if (out_of_range) put_binary(w, out_of_range, "arith.ori", below, above, DT_BOOL);
+  copy_name(s, s2);
+}
+
+/* Element k of the index vector at batch coordinates bc (the indices'
+ * leading dimensions; the vector is their last), as an index. */
+static void index_vector_element(lw *w, lw_name res, const char *ix, const tj_aval *ia, lw_name *bc, int64_t k) {
+  lw_name rd[TJ_MAX_RANK], v;
+  for (int i = 0; i + 1 < ia->rank; i++) copy_name(rd[i], bc[i]);
+  put_index_constant(w, rd[ia->rank - 1], k);
+  put_extract(w, v, ix, ia, rd);
+  lw_fresh(w, res);
+  buf_printf(w->out, "      %s = arith.index_cast %s : %s to index\n", res, v, lw_elem_type(ia->dtype));
+}
+
+/* A float or int param (gather's fill_value) as a body constant of t;
+ * None as 0, the value the evaluator leaves there (the tracer always
+ * gives FILL_OR_DROP its fill). */
+static void param_constant(lw *w, lw_name res, const ir_eqn *e, const char *key, tj_dtype t) {
+  const pval *p = ir_param_get(e, key);
+  double f = p && p->kind == PV_FLOAT ? p->f : p && (p->kind == PV_INT || p->kind == PV_BOOL) ? (double)p->i : 0.0;
+  int64_t i = p && (p->kind == PV_INT || p->kind == PV_BOOL) ? p->i : (int64_t)f;
+  lw_body_constant(w, res, t, f, i);
+}
+
+/* The operand position of gather output element oc: each operand
+ * dimension's start (from the index vector, or a batching coordinate)
+ * clamped so the slice fits, plus the offset coordinate of the window
+ * dimension; *oob whether a start was outside (FILL_OR_DROP's fill). */
+static void gather_position(lw *w, const ir_gather_dims *d, const int64_t *sizes, const int64_t *window, const tj_aval *op,
+                            const char *ix, const tj_aval *ia, lw_name *oc, int orank, lw_name *pos, lw_name oob) {
+  lw_name bc[TJ_MAX_RANK], start[TJ_MAX_RANK];
+  bool has[TJ_MAX_RANK] = {false};
+  int nb = 0;
+  for (int i = 0; i < orank; i++)
+    if (!listed(d->offset, d->noffset, i)) copy_name(bc[nb++], oc[i]);
+  for (int i = 0; i < d->nstart_map; i++)
+    index_vector_element(w, start[d->start_map[i]], ix, ia, bc, i), has[d->start_map[i]] = true;
+  for (int i = 0; i < d->nbatching; i++) copy_name(start[d->operand_batching[i]], bc[d->indices_batching[i]]), has[d->operand_batching[i]] = true;
+  *oob = 0;
+  for (int dim = 0, k = 0; dim < op->rank; dim++) {
+    if (!has[dim]) put_index_constant(w, start[dim], 0);
+    if (listed(d->start_map, d->nstart_map, dim)) {
+      lw_name out, either;
+      clamp_index(w, start[dim], op->dims[dim] - sizes[dim], out);
+      if (*oob) put_binary(w, either, "arith.ori", oob, out, DT_BOOL), copy_name(oob, either);
+      else copy_name(oob, out);
+    }
+    copy_name(pos[dim], start[dim]);
+    if (k < d->noffset && window[k] == dim) put_index_op(w, pos[dim], "arith.addi", start[dim], oc[d->offset[k++]]);
+  }
+}
+
+/* gather[dimension_numbers slice_sizes mode fill_value](operand,
+ * indices): a linalg.generic over the output reading the operand with
+ * tensor.extract at gather_position; FILL_OR_DROP selects fill_value
+ * where a start was out of range, the other modes clamp (XLA on CPU). */
+bool lw_gather(lw *w, const ir_eqn *e) {
+  ir_gather_dims d;
+  int64_t sizes[TJ_MAX_RANK], window[TJ_MAX_RANK];
+  tj_aval op = ir_atom_aval(w->m, e->in[0]), ia = ir_atom_aval(w->m, e->in[1]);
+  const tj_aval *out = &w->m->vars[e->out[0]];
+  if (!ir_gather_dims_read(e, &d) || ir_param_ints(e, "slice_sizes", sizes, TJ_MAX_RANK) != op.rank || ia.rank < 1 ||
+      gather_window_dims(&d, op.rank, window) != d.noffset || out->rank - d.noffset != ia.rank - 1 || !aval_size(&op) ||
+      ia.dtype == DT_BOOL)
+    return lw_not_exportable(w, e, " with these dimension numbers or an empty operand");
+  const char *mode = ir_param_name(e, "mode");
+  bool fill = mode && strcmp(mode, "GatherScatterMode.FILL_OR_DROP") == 0;
+  lw_name src, ix, res, acc, oc[TJ_MAX_RANK], pos[TJ_MAX_RANK], oob, x, v, f;
+  lw_atom_tensor(w, e->in[0], src), lw_atom_tensor(w, e->in[1], ix);
+  put_index_generic(w, res, out, out->rank, NULL, oc, acc);
+  (void)acc;
+  gather_position(w, &d, sizes, window, &op, ix, &ia, oc, out->rank, pos, oob);
+  put_extract(w, x, src, &op, pos);
+  if (fill && *oob) param_constant(w, f, e, "fill_value", op.dtype), put_select(w, v, oob, f, x, op.dtype);
+  else copy_name(v, x);
+  lw_put_generic_tail(w, v, out);
+  copy_name(w->names[e->out[0]], res);
+  return true;
+}
+
+/* The target of update element uc (loop indices) in the operand, as
+ * eval_shape.c's scatter_target: the start from the index vector at the
+ * scatter coordinates (or a batching coordinate), CLIP clamping it so the
+ * window fits, plus the window offset; *dropped whether a start was
+ * outside [0, size - window] (XLA drops that update). pos uses the
+ * clamped start, so that reading and writing back there is safe. */
+static void scatter_position(lw *w, const ir_scatter_dims *d, bool clip, const tj_aval *op, const tj_aval *u, const char *ix,
+                             const tj_aval *ia, lw_name *uc, lw_name *pos, lw_name dropped) {
+  lw_name sc[TJ_MAX_RANK], start[TJ_MAX_RANK];
+  bool has[TJ_MAX_RANK] = {false};
+  int nsc = 0;
+  for (int i = 0; i < u->rank; i++)
+    if (!listed(d->window, d->nwindow, i)) copy_name(sc[nsc++], uc[i]);
+  for (int i = 0; i < d->nto; i++) index_vector_element(w, start[d->to_operand[i]], ix, ia, sc, i), has[d->to_operand[i]] = true;
+  for (int i = 0; i < d->nbatching; i++)
+    copy_name(start[d->operand_batching[i]], sc[d->indices_batching[i]]), has[d->operand_batching[i]] = true;
+  *dropped = 0;
+  for (int dim = 0, k = 0; dim < op->rank; dim++) {
+    bool ins = listed(d->inserted, d->ninserted, dim) || listed(d->operand_batching, d->nbatching, dim);
+    int64_t hi = op->dims[dim] - (ins ? 1 : u->dims[d->window[k]]);
+    lw_name out, either;
+    if (!has[dim]) put_index_constant(w, start[dim], 0);
+    if (clip) clamp_index(w, start[dim], hi, NULL);
+    clamp_index(w, start[dim], hi, out);
+    if (*dropped) put_binary(w, either, "arith.ori", dropped, out, DT_BOOL), copy_name(dropped, either);
+    else copy_name(dropped, out);
+    copy_name(pos[dim], start[dim]);
+    if (!ins) put_index_op(w, pos[dim], "arith.addi", start[dim], uc[d->window[k++]]);
+  }
+}
+
+/* scatter's combination of the old element and the update (eval_shape.c's
+ * scatter_combine): the update itself, or add, sub, mul, min, max (NaN
+ * propagating, as lax.min/max). */
+static void scatter_combine(lw *w, lw_name res, int prim, const char *old, const char *upd, tj_dtype t) {
+  bool fl = dtype_is_float(t);
+  const char *op = prim == P_scatter_add ? (fl ? "arith.addf" : "arith.addi")
+                   : prim == P_scatter_sub ? (fl ? "arith.subf" : "arith.subi")
+                   : prim == P_scatter_mul ? (fl ? "arith.mulf" : "arith.muli")
+                   : prim == P_scatter_min ? (fl ? "arith.minimumf" : "arith.minsi")
+                   : prim == P_scatter_max ? (fl ? "arith.maximumf" : "arith.maxsi") : NULL;
+  if (op) put_binary(w, res, op, old, upd, t);
+  else copy_name(res, upd);
+}
+
+/* The loops of scatter over the update's dimensions: scf.for each,
+ * the result tensor carried in iter_args; ivs the induction variables,
+ * *acc the tensor in the innermost body, loop_res[i] loop i's result. */
+static void open_update_loops(lw *w, const tj_aval *u, const tj_aval *op, const lw_name init, lw_name *ivs, lw_name acc,
+                              lw_name *loop_res) {
+  lw_name c0, c1, ub, carried;
+  copy_name(acc, init);
+  if (!u->rank) return;
+  lw_fresh(w, c0), lw_fresh(w, c1);
+  buf_printf(w->out, "    %s = arith.constant 0 : index\n    %s = arith.constant 1 : index\n", c0, c1);
+  for (int i = 0; i < u->rank; i++) {
+    lw_fresh(w, ub);
+    buf_printf(w->out, "    %s = arith.constant %" PRId64 " : index\n", ub, u->dims[i]);
+    lw_fresh(w, loop_res[i]), lw_fresh(w, ivs[i]), lw_fresh(w, carried);
+    buf_printf(w->out, "    %s = scf.for %s = %s to %s step %s iter_args(%s = %s) -> (", loop_res[i], ivs[i], c0, ub, c1, carried, acc);
+    lw_put_tensor_type(w->out, op);
+    buf_puts(w->out, ") {\n");
+    copy_name(acc, carried);
+  }
+}
+
+/* The loops closed: each yields the next inner loop's result (the
+ * innermost body's tensor last); *res the outermost's. */
+static void close_update_loops(lw *w, const tj_aval *u, const tj_aval *op, const lw_name last, lw_name *loop_res, lw_name res) {
+  copy_name(res, last);
+  for (int i = u->rank - 1; i >= 0; i--) {
+    buf_printf(w->out, "      scf.yield %s : ", i == u->rank - 1 ? last : loop_res[i + 1]);
+    lw_put_tensor_type(w->out, op);
+    buf_puts(w->out, "\n    }\n");
+    copy_name(res, loop_res[i]);
+  }
+}
+
+/* scatter, scatter-add/sub/mul/min/max[dimension_numbers mode]: the
+ * updates applied one by one in row-major order (the evaluator's, which
+ * for scatter with repeated indices keeps the last), each read, combined
+ * and written back with tensor.extract/insert in scf.for loops. */
+bool lw_scatter(lw *w, const ir_eqn *e) {
+  ir_scatter_dims d;
+  tj_aval op = ir_atom_aval(w->m, e->in[0]), ia = ir_atom_aval(w->m, e->in[1]), u = ir_atom_aval(w->m, e->in[2]);
+  if (!ir_scatter_dims_read(e, &d) || d.nwindow + d.ninserted + d.nbatching != op.rank || ia.rank < 1 ||
+      u.rank - d.nwindow != ia.rank - 1 || d.nbatching != d.nindices_batching || !aval_size(&op) || ia.dtype == DT_BOOL)
+    return lw_not_exportable(w, e, " with these dimension numbers or an empty operand");
+  for (int i = 0, k = 0; i < op.rank; i++)
+    if (!listed(d.inserted, d.ninserted, i) && !listed(d.operand_batching, d.nbatching, i) && u.dims[d.window[k++]] > op.dims[i])
+      return lw_not_exportable(w, e, " of a window larger than the operand");
+  const char *mode = ir_param_name(e, "mode");
+  bool clip = mode && strcmp(mode, "GatherScatterMode.CLIP") == 0;
+  lw_name src, ix, upd, acc, ivs[TJ_MAX_RANK], loop_res[TJ_MAX_RANK], pos[TJ_MAX_RANK], dropped, old, x, comb, v, ins, res;
+  lw_atom_tensor(w, e->in[0], src), lw_atom_tensor(w, e->in[1], ix), lw_atom_tensor(w, e->in[2], upd);
+  open_update_loops(w, &u, &op, src, ivs, acc, loop_res);
+  scatter_position(w, &d, clip, &op, &u, ix, &ia, ivs, pos, dropped);
+  put_extract(w, old, acc, &op, pos);
+  put_extract(w, x, upd, &u, ivs);
+  scatter_combine(w, comb, e->prim, old, x, op.dtype);
+  put_select(w, v, dropped, old, comb, op.dtype);
+  lw_fresh(w, ins);
+  buf_printf(w->out, "      %s = tensor.insert %s into %s[", ins, v, acc);
+  for (int i = 0; i < op.rank; i++) buf_printf(w->out, "%s%s", i ? ", " : "", pos[i]);
+  buf_puts(w->out, "] : ");
+  lw_put_tensor_type(w->out, &op);
+  buf_putc(w->out, '\n');
+  close_update_loops(w, &u, &op, ins, loop_res, res);
+  copy_name(w->names[e->out[0]], res);
+  return true;
+}
