@@ -743,3 +743,148 @@ bool lw_scatter(lw *w, const ir_eqn *e) {
   copy_name(w->names[e->out[0]], res);
   return true;
 }
+
+/* ---- sort and top_k: by ranks (each position's place in the order,
+ * the number of positions ordered before it), then each output position
+ * p picks the element of rank p: two linalg.generic with a reduction
+ * loop over the sorted dimension, O(n^2) per slice ---- */
+
+/* The key of x in XLA's total order as an integer (eval_sort.c's
+ * total_key): its bits with the sign bit set, all flipped when negative;
+ * compared unsigned. */
+static void total_order_key(lw *w, lw_name res, const char *x, tj_dtype t) {
+  tj_dtype it = t == DT_F64 ? DT_I64 : DT_I32;
+  const char *ity = t == DT_F64 ? "i64" : "i32";
+  lw_name bits, zero, ones, sign, neg, flipped, signed_;
+  lw_fresh(w, bits);
+  buf_printf(w->out, "      %s = arith.bitcast %s : %s to %s\n", bits, x, lw_elem_type(t), ity);
+  lw_fresh(w, zero), lw_fresh(w, ones), lw_fresh(w, sign);
+  buf_printf(w->out, "      %s = arith.constant 0 : %s\n      %s = arith.constant -1 : %s\n", zero, ity, ones, ity);
+  buf_printf(w->out, "      %s = arith.constant %s : %s\n", sign, it == DT_I64 ? "-9223372036854775808" : "-2147483648", ity);
+  lw_fresh(w, neg), lw_fresh(w, flipped), lw_fresh(w, signed_), lw_fresh(w, res);
+  buf_printf(w->out, "      %s = arith.cmpi slt, %s, %s : %s\n", neg, bits, zero, ity);
+  buf_printf(w->out, "      %s = arith.xori %s, %s : %s\n", flipped, bits, ones, ity);
+  buf_printf(w->out, "      %s = arith.xori %s, %s : %s\n", signed_, bits, sign, ity);
+  buf_printf(w->out, "      %s = arith.select %s, %s, %s : %s\n", res, neg, flipped, signed_, ity);
+}
+
+/* Whether a orders strictly before b (*less) and whether they tie
+ * (*same): sort's ascending order on canonicalized floats (numbers, -0.0
+ * == 0.0, then every NaN, tied), top_k's descending total order. */
+static void order_compare(lw *w, bool top, const char *a, const char *b, tj_dtype t, lw_name less, lw_name same) {
+  if (dtype_is_float(t) && top) {
+    lw_name ka, kb;
+    const char *ity = t == DT_F64 ? "i64" : "i32";
+    total_order_key(w, ka, a, t), total_order_key(w, kb, b, t);
+    lw_fresh(w, less), lw_fresh(w, same);
+    buf_printf(w->out, "      %s = arith.cmpi ugt, %s, %s : %s\n", less, ka, kb, ity);
+    buf_printf(w->out, "      %s = arith.cmpi eq, %s, %s : %s\n", same, ka, kb, ity);
+  } else if (dtype_is_float(t)) {
+    lw_name lt, an, bn, ao, nan_last, eq, both_nan;
+    put_cmp(w, lt, "olt", a, b, t), put_cmp(w, ao, "ord", a, a, t), put_cmp(w, bn, "uno", b, b, t);
+    put_binary(w, nan_last, "arith.andi", ao, bn, DT_BOOL);
+    put_binary(w, less, "arith.ori", lt, nan_last, DT_BOOL);
+    put_cmp(w, eq, "oeq", a, b, t), put_cmp(w, an, "uno", a, a, t);
+    put_binary(w, both_nan, "arith.andi", an, bn, DT_BOOL);
+    put_binary(w, same, "arith.ori", eq, both_nan, DT_BOOL);
+  } else {
+    const char *pred = t == DT_BOOL ? (top ? "ugt" : "ult") : (top ? "sgt" : "slt");
+    put_cmp(w, less, pred, a, b, t), put_cmp(w, same, "eq", a, b, t);
+  }
+}
+
+/* An operand's map reading dimension dim from the extra loop nloops - 1. */
+static void along_loop(lw_operand *o, int dim, int last_loop) {
+  for (int i = 0; i < o->aval.rank; i++) o->map[i] = i == dim ? last_loop : i;
+}
+
+/* ranks (i32, the keys' shape): of position i along dim, the number of
+ * positions j ordered before it by the keys compared in turn, ties by
+ * j < i (a stable order, as eval_sort.c's merge sort). */
+static void put_ranks(lw *w, lw_operand *keys, int nkeys, int dim, bool top, lw_name ranks) {
+  tj_aval ra = keys[0].aval;
+  int r = ra.rank;
+  ra.dtype = DT_I32;
+  lw_name zero, init, args[2], idx[TJ_MAX_RANK + 1], rd[TJ_MAX_RANK], before = "", tie = "", jlt, last, inc, sum;
+  lw_operand bound = keys[0];
+  along_loop(&bound, dim, r);
+  lw_put_scalar_constant(w, zero, DT_I32, 0, 0);
+  lw_put_init(w, init, &ra, zero);
+  put_index_generic_in(w, ranks, &ra, r + 1, init, &bound, 1, idx, args);
+  for (int i = 0; i < r; i++) copy_name(rd[i], i == dim ? idx[r] : idx[i]);
+  for (int k = 0; k < nkeys; k++) {
+    lw_name xj, xi, less, same, t1, t2;
+    put_extract(w, xj, keys[k].name, &keys[k].aval, rd), put_extract(w, xi, keys[k].name, &keys[k].aval, idx);
+    order_compare(w, top, xj, xi, keys[k].aval.dtype, less, same);
+    if (!k) {
+      copy_name(before, less), copy_name(tie, same);
+      continue;
+    }
+    put_binary(w, t1, "arith.andi", tie, less, DT_BOOL), put_binary(w, t2, "arith.ori", before, t1, DT_BOOL);
+    copy_name(before, t2);
+    put_binary(w, t1, "arith.andi", tie, same, DT_BOOL), copy_name(tie, t1);
+  }
+  put_index_cmp(w, jlt, "slt", idx[r], idx[dim]);
+  put_binary(w, last, "arith.andi", tie, jlt, DT_BOOL);
+  put_binary(w, sum, "arith.ori", before, last, DT_BOOL);
+  lw_fresh(w, inc);
+  buf_printf(w->out, "      %s = arith.extui %s : i1 to i32\n", inc, sum);
+  put_binary(w, last, "arith.addi", args[1], inc, DT_I32);
+  lw_put_generic_tail(w, last, &ra);
+}
+
+/* out (dimension dim of any length: sort's n, top_k's k): element p along
+ * dim is src's element whose rank is p, or (index) that element's
+ * position, of out's dtype. */
+static void put_pick(lw *w, const lw_name ranks, const lw_operand *src, int dim, const tj_aval *out, bool index,
+                     lw_name res) {
+  int r = out->rank;
+  lw_operand in[2];
+  lw_name args[3], idx[TJ_MAX_RANK + 1], p, hit, v, pos;
+  copy_name(in[0].name, ranks), in[0].aval = src->aval, in[0].aval.dtype = DT_I32;
+  in[1] = *src;
+  along_loop(&in[0], dim, r), along_loop(&in[1], dim, r);
+  put_index_generic_in(w, res, out, r + 1, NULL, in, 2, idx, args);
+  lw_fresh(w, p);
+  buf_printf(w->out, "      %s = arith.index_cast %s : index to i32\n", p, idx[dim]);
+  put_cmp(w, hit, "eq", args[0], p, DT_I32);
+  copy_name(v, args[1]);
+  if (index) {
+    lw_fresh(w, pos);
+    buf_printf(w->out, "      %s = arith.index_cast %s : index to %s\n", pos, idx[r], lw_elem_type(out->dtype));
+    copy_name(v, pos);
+  }
+  put_select(w, p, hit, v, args[2], out->dtype);
+  lw_put_generic_tail(w, p, out);
+}
+
+/* sort[dimension num_keys](*operands): every operand permuted by the
+ * stable order of the first num_keys (lax.sort's comparator,
+ * _sort_lt_comparator). */
+bool lw_sort(lw *w, const ir_eqn *e) {
+  lw_operand ops[8];
+  int64_t dim = ir_param_int(e, "dimension", -1), nkeys = ir_param_int(e, "num_keys", 1);
+  if (e->nin > 8 || e->nin != e->nout) return lw_not_exportable(w, e, " of more than 8 operands");
+  for (uint32_t k = 0; k < e->nin; k++) ops[k].aval = ir_atom_aval(w->m, e->in[k]), lw_atom_tensor(w, e->in[k], ops[k].name);
+  if (dim < 0 || dim >= ops[0].aval.rank || nkeys < 1 || nkeys > (int64_t)e->nin) return lw_not_exportable(w, e, " (its params)");
+  lw_name ranks;
+  put_ranks(w, ops, (int)nkeys, (int)dim, false, ranks);
+  for (uint32_t k = 0; k < e->nout; k++) put_pick(w, ranks, &ops[k], (int)dim, &w->m->vars[e->out[k]], false, w->names[e->out[k]]);
+  return true;
+}
+
+/* top_k[k axis](operand): the k greatest in XLA's total order (of equal
+ * ones the lower position first), and their positions (eval_sort.c's
+ * ev_top_k). */
+bool lw_top_k(lw *w, const ir_eqn *e) {
+  lw_operand a;
+  a.aval = ir_atom_aval(w->m, e->in[0]);
+  int64_t axis = ir_param_int(e, "axis", a.aval.rank - 1);
+  if (axis < 0 || axis >= a.aval.rank || e->nout != 2) return lw_not_exportable(w, e, " (its axis)");
+  lw_atom_tensor(w, e->in[0], a.name);
+  lw_name ranks;
+  put_ranks(w, &a, 1, (int)axis, true, ranks);
+  put_pick(w, ranks, &a, (int)axis, &w->m->vars[e->out[0]], false, w->names[e->out[0]]);
+  put_pick(w, ranks, &a, (int)axis, &w->m->vars[e->out[1]], true, w->names[e->out[1]]);
+  return true;
+}
