@@ -157,6 +157,156 @@ JSON
   assert_failure
 }
 
+# traces SPEC, failing unless its jaxpr holds every primitive named after it.
+traces_to() {
+  local spec=$1 listing prim
+  shift
+  listing=$(tjit trace "$spec") || return 1
+  for prim in "$@"; do
+    [[ $listing == *" $prim"* ]] || { echo "$spec no longer traces to $prim"; return 1; }
+  done
+}
+
+@test "export: rem, integer div (by 0, INT_MIN / -1), sign, round, select_n of 3 cases, reduce_prod/and/or, argmax/argmin" {
+  need_mlir
+  cat >elem.json <<'JSON'
+{"tjit": 1, "source": [
+  "auto f(float x0[2][4], int n[2][4], int m[4], double d[4], bool b[2][4]) {",
+  "  auto x = where(x0 > 3.6, nan, x0);",
+  "  return (fmod(x, 1.5), rem(n, m), n / m, n % m, sign(x), sign(n), round(d), round(d, 0), astype(round(x * 2.5), f32),",
+  "          prod(x, 0), prod(n, 1), any(b, axis=1), all(b, axis=0),",
+  "          argmax(x, 1), argmin(x, 0), argmax(n, 0), argmin(n, 1), floor_divide(d, 0.75));",
+  "}"],
+ "args": {"x0": {"dtype": "f32", "shape": [2, 4], "data": [[0.5, -2.0, 3.75, 3.5], [-0.0, 2.5, -2.5, 3.5]]},
+          "n": {"dtype": "i32", "shape": [2, 4], "data": [[7, -7, -2147483648, 5], [0, 9, -9, 2147483647]]},
+          "m": {"dtype": "i32", "shape": [4], "data": [2, 0, -1, -3]},
+          "d": {"dtype": "f64", "shape": [4], "data": [0.5, 1.5, -2.5, 2.4999]},
+          "b": {"dtype": "bool", "shape": [2, 4], "data": [[true, false, true, true], [true, false, false, true]]}}}
+JSON
+  run traces_to elem.json rem div sign 'round[rounding_method=1]' 'round[rounding_method=0]' reduce_prod reduce_or \
+    reduce_and argmax argmin
+  assert_success
+  run export_and_compare elem.json
+  assert_success
+  assert_output "ok 18"
+  run cat out.txt
+  assert_line '[[1,   -7,   0,   2], '              # rem: x % 0 is x, INT_MIN % -1 is 0
+  assert_line '[[3,   -1,   -2147483648,   -1], '   # div: x / 0 is -1, INT_MIN / -1 is INT_MIN
+  assert_line '[0,  2,  -2,  2]'                     # round half to even
+  assert_line '[2,  3]'                              # argmax: the first NaN
+  # select_n of three cases: a vmapped switch
+  cat >switch.json <<'JSON'
+{"tjit": 1, "source": [
+  "auto neg1(auto u) { return -u; }",
+  "auto dbl(auto u) { return u * 2; }",
+  "auto sq(auto u) { return u * u; }",
+  "auto g(int k, double v) { return switch(k, (neg1, dbl, sq), v); }",
+  "auto f(int r[4], double d[4]) { return vmap(g)(r, d); }"],
+ "function": "f",
+ "args": {"r": {"dtype": "i32", "shape": [4], "data": [-1, 1, 2, 7]}, "d": {"dtype": "f64", "shape": [4], "data": [0.5, 1.5, -2.5, 2.25]}}}
+JSON
+  run traces_to switch.json 'select_n c g k o' clamp
+  assert_success
+  run export_and_compare switch.json
+  assert_success
+  run cat out.txt
+  assert_line '[-0.5,  3,  6.25,  5.0625]'
+}
+
+@test "export: concatenate, pad (negative, interior), rev, dynamic_slice/update_slice (clamped), cumsum/prod/max/min (reverse)" {
+  need_mlir
+  cat >move.json <<'JSON'
+{"tjit": 1, "source": [
+  "auto f(float x[2][3], int n[3], double d[4], int i, int j) {",
+  "  return (concatenate((x, x * 2), 1), concatenate((n, n + 1, n)),",
+  "          lax_pad(x, -1.0, ((1, 2, 0), (0, 0, 1))), lax_pad(x, 0.5, [(-1, 0, 0), [1, -2, 1]]),",
+  "          flip(x), flip(x, 1), x[i, 1:3], x[i - 5], d[j], roll(d, i),",
+  "          cumsum(x, 1), lax_cumsum(d, reverse=true), cumprod(n), cummax(d), cummin(x, 0), lax_cumprod(n, reverse=true));",
+  "}"],
+ "args": {"x": {"dtype": "f32", "shape": [2, 3], "data": [[0.5, -2.0, 3.75], [-0.25, 2.5, 1.5]]},
+          "n": {"dtype": "i32", "shape": [3], "data": [3, -2, 7]},
+          "d": {"dtype": "f64", "shape": [4], "data": [0.5, 1.5, -2.5, 2.25]},
+          "i": {"dtype": "i32", "shape": [], "data": 1}, "j": {"dtype": "i32", "shape": [], "data": 9}}}
+JSON
+  run traces_to move.json concatenate pad rev dynamic_slice cumsum cumprod cummax cummin 'reverse=True'
+  assert_success
+  run export_and_compare move.json
+  assert_success
+  assert_output "ok 16"
+  run cat out.txt
+  assert_line '[2.25]'                 # d[9]: the start clamped to 3
+  assert_line '[-42,  -14,  7]'        # cumprod from the end
+  # dynamic_update_slice: the gradient of a dynamic slice
+  run traces_to "$TJIT_ROOT/tests/cases/grad-dynamic-slice.json" dynamic_update_slice
+  assert_success
+  run export_and_compare "$TJIT_ROOT/tests/cases/grad-dynamic-slice.json"
+  assert_success
+}
+
+@test "export: gather (promise_in_bounds, clip, fill) and scatter, scatter-add/sub/mul/min/max (repeated and dropped indices)" {
+  need_mlir
+  cat >gather.json <<'JSON'
+{"tjit": 1, "source": [
+  "auto f(float x[5][3], int i[4], int j[2][2], double d[6]) {",
+  "  return (x[i], x[i, 1], x[j], take(d, i), take(d, i, mode=\"clip\"), take(d, j, mode=\"fill\", fill_value=-1.0),",
+  "          take_along_axis(x, j[:, 0:1] % 5, 0), diagonal(x), x[1:4:2, i[0]]);",
+  "}"],
+ "args": {"x": {"dtype": "f32", "shape": [5, 3], "data": [[0.5, -2.0, 3.75], [-0.25, 2.5, 1.5], [1, 2, 3], [4, 5, 6], [7, 8, 9]]},
+          "i": {"dtype": "i32", "shape": [4], "data": [4, -1, 0, 7]},
+          "j": {"dtype": "i32", "shape": [2, 2], "data": [[1, 9], [-3, 2]]},
+          "d": {"dtype": "f64", "shape": [6], "data": [0.5, 1.5, -2.5, 2.25, 8, 9]}}}
+JSON
+  run traces_to gather.json gather mode=GatherScatterMode.CLIP mode=GatherScatterMode.FILL_OR_DROP \
+    mode=GatherScatterMode.PROMISE_IN_BOUNDS
+  assert_success
+  run export_and_compare gather.json
+  assert_success
+  assert_output "ok 9"
+  run cat out.txt
+  assert_line '[8,  9,  0.5,  nan]'   # take: index 7 filled with NaN
+  cat >scatter.json <<'JSON'
+{"tjit": 1, "source": [
+  "auto f(float x[5][3], i32 i[4], float v[4][3], int n[6]) {",
+  "  return (x.at[i].set(v), x.at[i].add(1.0), x.at[i, 1].max(v[:, 0]), x.at[i, 2].min(v[:, 1]), x.at[i].multiply(2.0),",
+  "          n.at[i].add(n[0:4]), n.at[i].set(7), x.at[i].subtract(v));",
+  "}"],
+ "args": {"x": {"dtype": "f32", "shape": [5, 3], "data": [[0.5, -2.0, 3.75], [-0.25, 2.5, 1.5], [1, 2, 3], [4, 5, 6], [7, 8, 9]]},
+          "i": {"dtype": "i32", "shape": [4], "data": [4, -1, 4, 7]},
+          "v": {"dtype": "f32", "shape": [4, 3], "data": [[10, 11, 12], [13, 14, 15], [16, -17, 18], [19, 20, 21]]},
+          "n": {"dtype": "i32", "shape": [6], "data": [3, 1, 4, 1, 5, 9]}}}
+JSON
+  run traces_to scatter.json 'scatter[' scatter-add scatter-sub scatter-mul scatter-min scatter-max
+  assert_success
+  run export_and_compare scatter.json
+  assert_success
+  assert_output "ok 8"
+  run cat out.txt
+  assert_line '[3,  1,  4,  1,  12,  10]'   # index 4 twice, 7 dropped
+}
+
+@test "export: sort (several operands, num_keys, NaN last, stable) and top_k (total order)" {
+  need_mlir
+  cat >sort.json <<'JSON'
+{"tjit": 1, "source": [
+  "auto f(float x0[2][5], int n[5], double d[5]) {",
+  "  auto x = where(x0 > 8.5, nan, x0);",
+  "  return (sort(x), sort(x, 0), sort(n), lax_sort((n, d), num_keys=1), lax_sort((d, n), num_keys=2), top_k(x, 3),",
+  "          top_k(n, 2), argsort(d));",
+  "}"],
+ "args": {"x0": {"dtype": "f32", "shape": [2, 5], "data": [[0.5, 9, -0.0, 0.0, -3], [2, 2, 1, 9, -1]]},
+          "n": {"dtype": "i32", "shape": [5], "data": [3, 1, 3, -7, 1]},
+          "d": {"dtype": "f64", "shape": [5], "data": [0.5, 1.5, 0.5, -2.5, 1.5]}}}
+JSON
+  run traces_to sort.json 'sort[' 'num_keys=2' top_k
+  assert_success
+  run export_and_compare sort.json
+  assert_success
+  assert_output "ok 12"
+  run cat out.txt
+  assert_line '[-2.5,  1.5,  1.5,  0.5,  0.5]'   # n's order, stable
+  assert_line '[3,  0,  2,  1,  4]'               # argsort
+}
+
 @test "export: a value off by more than the tolerance fails the comparison" {
   need_mlir
   tjit export "$TJIT_ROOT/examples/relu_scale.json" >module.mlir
