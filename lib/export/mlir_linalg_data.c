@@ -888,3 +888,175 @@ bool lw_top_k(lw *w, const ir_eqn *e) {
   put_pick(w, ranks, &a, (int)axis, &w->m->vars[e->out[1]], true, w->names[e->out[1]]);
   return true;
 }
+
+/* ---- more elementwise bodies ---- */
+
+/* is_finite: neither infinite nor NaN: |x| ordered and not equal to inf
+ * (eval_nn.c's ev_is_finite). */
+bool lw_is_finite(lw *w, const ir_eqn *e, const lw_name *in, const tj_dtype *in_dt, tj_dtype out_dt, lw_name res) {
+  tj_dtype t = in_dt[0];
+  (void)out_dt;
+  if (!dtype_is_float(t)) return lw_not_exportable(w, e, " on integers");
+  lw_name mag, inf;
+  lw_put_op(w, mag, "math.absf", in, 1, t);
+  lw_body_constant(w, inf, t, INFINITY, 0);
+  put_cmp(w, res, "one", mag, inf, t);
+  return true;
+}
+
+/* shift_left, shift_right_logical/arithmetic: XLA's (eval_elem.c's
+ * shift): an amount outside [0, bits) gives 0, or the sign fill (x >>
+ * bits - 1) for an arithmetic right shift; arith's shifts are poison
+ * there, so the amount is made safe first. */
+bool lw_shift(lw *w, const ir_eqn *e, const lw_name *in, const tj_dtype *in_dt, tj_dtype out_dt, lw_name res) {
+  tj_dtype t = in_dt[0];
+  int bits = 8 * dtype_size(t);
+  (void)out_dt;
+  if (dtype_is_float(t) || t == DT_BOOL) return lw_not_exportable(w, e, " of this dtype");
+  const char *op = e->prim == P_shift_left ? "arith.shli" : e->prim == P_shift_right_logical ? "arith.shrui" : "arith.shrsi";
+  lw_name width, ok, zero, safe, shifted, fill, top;
+  lw_body_constant(w, width, t, 0, bits);
+  lw_body_constant(w, zero, t, 0, 0);
+  put_cmp(w, ok, "ult", in[1], width, t);
+  put_select(w, safe, ok, in[1], zero, t);
+  put_binary(w, shifted, op, in[0], safe, t);
+  if (e->prim == P_shift_right_arithmetic) {
+    lw_body_constant(w, top, t, 0, bits - 1);
+    put_binary(w, fill, "arith.shrsi", in[0], top, t);
+  } else copy_name(fill, zero);
+  put_select(w, res, ok, shifted, fill, t);
+  return true;
+}
+
+/* clz: the leading zeros of the bits by halving (16, 8, 4, 2, 1 for
+ * i32), the width for 0, as XLA's count_leading_zeros (eval_elem.c);
+ * math.ctlz does not lower to LLVM in MLIR 19's pipeline here. */
+bool lw_clz(lw *w, const ir_eqn *e, const lw_name *in, const tj_dtype *in_dt, tj_dtype out_dt, lw_name res) {
+  tj_dtype t = in_dt[0];
+  int bits = 8 * dtype_size(t);
+  (void)out_dt;
+  if (t != DT_I32) return lw_not_exportable(w, e, " of this dtype");
+  lw_name x, n, zero, isz, width;
+  copy_name(x, in[0]);
+  lw_body_constant(w, n, t, 0, 0);
+  lw_body_constant(w, zero, t, 0, 0);
+  for (int s = bits / 2; s >= 1; s /= 2) {
+    lw_name mask, part, z, step, sum, sh, amount, nx;
+    lw_body_constant(w, mask, t, 0, (int64_t)(int32_t)(UINT32_MAX << (bits - s)));
+    lw_body_constant(w, amount, t, 0, s);
+    put_binary(w, part, "arith.andi", x, mask, t);
+    put_cmp(w, z, "eq", part, zero, t);
+    put_select(w, step, z, amount, zero, t);
+    put_binary(w, sum, "arith.addi", n, step, t), copy_name(n, sum);
+    put_binary(w, sh, "arith.shli", x, amount, t);
+    put_select(w, nx, z, sh, x, t), copy_name(x, nx);
+  }
+  lw_body_constant(w, width, t, 0, bits);
+  put_cmp(w, isz, "eq", in[0], zero, t);
+  put_select(w, res, isz, width, n, t);
+  return true;
+}
+
+/* ---- stack, unstack, split, tile (tjit's own primitives for jnp's
+ * stack/unstack/split/tile, lib/ir/prims_stack.c) ---- */
+
+/* RES = tensor.extract_slice SRC[offs] [sizes] [1...] : A to B (B may drop
+ * unit dimensions: rank-reducing). */
+static void put_extract_slice(lw *w, lw_name res, const char *src, const tj_aval *a, const int64_t *offs, const int64_t *sizes,
+                              const tj_aval *to) {
+  int64_t ones[TJ_MAX_RANK];
+  for (int i = 0; i < a->rank; i++) ones[i] = 1;
+  lw_fresh(w, res);
+  buf_printf(w->out, "    %s = tensor.extract_slice %s", res, src);
+  put_index_list(w, offs, a->rank);
+  buf_putc(w->out, ' ');
+  put_index_list(w, sizes, a->rank);
+  buf_putc(w->out, ' ');
+  put_index_list(w, ones, a->rank);
+  buf_puts(w->out, " : ");
+  lw_put_tensor_type(w->out, a);
+  buf_puts(w->out, " to ");
+  lw_put_tensor_type(w->out, to);
+  buf_putc(w->out, '\n');
+}
+
+/* stack[axis](*operands): operand k inserted at k along the new axis
+ * (a rank-reducing tensor.insert_slice: the operand lacks the unit
+ * dimension). */
+bool lw_stack(lw *w, const ir_eqn *e) {
+  const tj_aval *out = &w->m->vars[e->out[0]];
+  int64_t axis = ir_param_int(e, "axis", -1), offs[TJ_MAX_RANK] = {0}, ones[TJ_MAX_RANK];
+  if (axis < 0 || axis >= out->rank) return lw_not_exportable(w, e, " (its axis)");
+  tj_aval piece = *out;
+  piece.dims[axis] = 1;
+  lw_name cur, next, src;
+  lw_put_init(w, cur, out, NULL);
+  for (int i = 0; i < out->rank; i++) ones[i] = 1;
+  for (uint32_t k = 0; k < e->nin; k++) {
+    tj_aval a = ir_atom_aval(w->m, e->in[k]);
+    lw_atom_tensor(w, e->in[k], src);
+    offs[axis] = k;
+    lw_fresh(w, next);
+    buf_printf(w->out, "    %s = tensor.insert_slice %s into %s", next, src, cur);
+    put_index_list(w, offs, out->rank), buf_putc(w->out, ' '), put_index_list(w, piece.dims, out->rank);
+    buf_putc(w->out, ' '), put_index_list(w, ones, out->rank);
+    buf_puts(w->out, " : "), lw_put_tensor_type(w->out, &a), buf_puts(w->out, " into "), lw_put_tensor_type(w->out, out);
+    buf_putc(w->out, '\n');
+    copy_name(cur, next);
+  }
+  copy_name(w->names[e->out[0]], cur);
+  return true;
+}
+
+/* unstack[axis](x): output k is x's slice k along the axis, the axis
+ * dropped (rank-reducing tensor.extract_slice). */
+bool lw_unstack(lw *w, const ir_eqn *e) {
+  tj_aval a = ir_atom_aval(w->m, e->in[0]);
+  int64_t axis = ir_param_int(e, "axis", -1), offs[TJ_MAX_RANK] = {0}, sizes[TJ_MAX_RANK];
+  if (axis < 0 || axis >= a.rank) return lw_not_exportable(w, e, " (its axis)");
+  lw_name src;
+  lw_atom_tensor(w, e->in[0], src);
+  memcpy(sizes, a.dims, sizeof sizes);
+  sizes[axis] = 1;
+  for (uint32_t k = 0; k < e->nout; k++) {
+    offs[axis] = k;
+    put_extract_slice(w, w->names[e->out[k]], src, &a, offs, sizes, &w->m->vars[e->out[k]]);
+  }
+  return true;
+}
+
+/* split[axis sizes](x): output k is the slice of its size along the axis,
+ * after the previous ones. */
+bool lw_split(lw *w, const ir_eqn *e) {
+  tj_aval a = ir_atom_aval(w->m, e->in[0]);
+  int64_t axis = ir_param_int(e, "axis", -1), offs[TJ_MAX_RANK] = {0};
+  if (axis < 0 || axis >= a.rank) return lw_not_exportable(w, e, " (its axis)");
+  lw_name src;
+  lw_atom_tensor(w, e->in[0], src);
+  for (uint32_t k = 0; k < e->nout; k++) {
+    const tj_aval *o = &w->m->vars[e->out[k]];
+    put_extract_slice(w, w->names[e->out[k]], src, &a, offs, o->dims, o);
+    offs[axis] += o->dims[axis];
+  }
+  return true;
+}
+
+/* tile[reps](x): output element i of a dimension is x's element i mod
+ * size (read with tensor.extract). */
+bool lw_tile(lw *w, const ir_eqn *e) {
+  tj_aval a = ir_atom_aval(w->m, e->in[0]);
+  const tj_aval *out = &w->m->vars[e->out[0]];
+  if (out->rank != a.rank || !aval_size(&a)) return lw_not_exportable(w, e, " changing the rank or of an empty operand");
+  lw_name src, res, acc, idx[TJ_MAX_RANK], rd[TJ_MAX_RANK], x;
+  lw_atom_tensor(w, e->in[0], src);
+  put_index_generic(w, res, out, out->rank, NULL, idx, acc);
+  for (int i = 0; i < a.rank; i++) {
+    lw_name n;
+    put_index_constant(w, n, a.dims[i]);
+    put_index_op(w, rd[i], "arith.remui", idx[i], n);
+  }
+  put_extract(w, x, src, &a, rd);
+  lw_put_generic_tail(w, x, out);
+  copy_name(w->names[e->out[0]], res);
+  return true;
+}

@@ -307,6 +307,38 @@ JSON
   assert_line '[3,  0,  2,  1,  4]'               # argsort
 }
 
+@test "export: asin acos sinh cosh asinh acosh atanh, is_finite, shifts out of range, clz, stack, unstack, split, tile" {
+  need_mlir
+  cat >more.json <<'JSON'
+{"tjit": 1, "source": [
+  "auto f(float x[2][3], int n[4], int s[4], double d[4]) {",
+  "  auto p = split(x, (1,), 0);",
+  "  return (asin(x / 4), acos(x / 4), sinh(d), cosh(d), arcsinh(d), arccosh(d + 3), arctanh(d / 4),",
+  "          isfinite(d / (d - 0.5)), n << s, n >> s, lax_clz(n),",
+  "          stack((x, x * 2), 1), p[0], p[1], tile(x, (2, 1)));",
+  "}"],
+ "args": {"x": {"dtype": "f32", "shape": [2, 3], "data": [[0.5, -2.0, 3.75], [-0.25, 2.5, 1.5]]},
+          "n": {"dtype": "i32", "shape": [4], "data": [3, -1024, 0, 2147483647]},
+          "s": {"dtype": "i32", "shape": [4], "data": [1, 40, -1, 31]},
+          "d": {"dtype": "f64", "shape": [4], "data": [0.5, 1.5, -2.5, 2.25]}}}
+JSON
+  run traces_to more.json asin acos sinh cosh asinh acosh atanh is_finite shift_left shift_right_arithmetic clz stack split tile
+  assert_success
+  run export_and_compare more.json
+  assert_success
+  assert_output "ok 15"
+  run cat out.txt
+  assert_line '[0,  1,  1,  1]'                  # is_finite of 0.5 / 0
+  assert_line '[6,  0,  0,  -2147483648]'        # << by 40 and by -1: 0
+  assert_line '[1,  -1,  0,  0]'                 # >> by 40: the sign fill
+  assert_line '[30,  0,  32,  1]'                # clz(0) is the width
+  # unstack: the gradient of stack
+  run traces_to "$TJIT_ROOT/tests/cases/grad-stack-unstack.json" unstack
+  assert_success
+  run export_and_compare "$TJIT_ROOT/tests/cases/grad-stack-unstack.json"
+  assert_success
+}
+
 @test "export: a value off by more than the tolerance fails the comparison" {
   need_mlir
   tjit export "$TJIT_ROOT/examples/relu_scale.json" >module.mlir
