@@ -1060,3 +1060,64 @@ bool lw_tile(lw *w, const ir_eqn *e) {
   copy_name(w->names[e->out[0]], res);
   return true;
 }
+
+/* ---- reduce_window_sum/max/min ---- */
+
+/* Whether window position j of output element o (dimension k) lands on
+ * an operand element (not on padding or a base-dilation hole), and which
+ * (0 where not): p = o * stride + j * window_dilation - lo, on an element
+ * when p >= 0, p % base == 0 and p / base < size (eval_window.c). */
+static void window_source(lw *w, const window_spec *ws, int k, int64_t size, const char *o, const char *j, lw_name on,
+                          lw_name src) {
+  lw_name st, wd, lo, base, n, zero, a, b, c, p, r, q, c1, c2, c3, both;
+  put_index_constant(w, st, ws->strides[k]), put_index_constant(w, wd, ws->wdil[k]), put_index_constant(w, lo, ws->lo[k]);
+  put_index_constant(w, base, ws->base[k]), put_index_constant(w, n, size), put_index_constant(w, zero, 0);
+  put_index_op(w, a, "arith.muli", o, st), put_index_op(w, b, "arith.muli", j, wd);
+  put_index_op(w, c, "arith.addi", a, b), put_index_op(w, p, "arith.subi", c, lo);
+  put_index_op(w, r, "arith.remsi", p, base), put_index_op(w, q, "arith.divsi", p, base);
+  put_index_cmp(w, c1, "sge", p, zero), put_index_cmp(w, c2, "eq", r, zero), put_index_cmp(w, c3, "slt", q, n);
+  put_binary(w, both, "arith.andi", c1, c2, DT_BOOL);
+  put_binary(w, on, "arith.andi", both, c3, DT_BOOL);
+  put_index_select(w, src, on, q, zero);
+}
+
+/* reduce_window_sum/max/min[window_dimensions window_strides padding
+ * base_dilation window_dilation]: a linalg.generic over the output and
+ * the window (reduction loops, spanned by a tensor.empty of the window's
+ * shape), from the identity, the window's positions on operand elements
+ * combined in row-major order (eval_window.c; XLA's ReduceWindow). */
+bool lw_reduce_window(lw *w, const ir_eqn *e) {
+  tj_aval a = ir_atom_aval(w->m, e->in[0]);
+  const tj_aval *out = &w->m->vars[e->out[0]];
+  window_spec ws;
+  int r = a.rank, p = e->prim;
+  bool fl = dtype_is_float(a.dtype);
+  if (!window_spec_read(e, r, &ws) || !aval_size(&a) || a.dtype == DT_BOOL) return lw_not_exportable(w, e, " (its window or dtype)");
+  const char *op = p == P_reduce_window_sum ? (fl ? "arith.addf" : "arith.addi")
+                   : p == P_reduce_window_max ? (fl ? "arith.maximumf" : "arith.maxsi")
+                                              : (fl ? "arith.minimumf" : "arith.minsi");
+  double fid = p == P_reduce_window_sum ? 0.0 : p == P_reduce_window_max ? -INFINITY : INFINITY;
+  int64_t iid = p == P_reduce_window_sum ? 0 : p == P_reduce_window_max ? INT32_MIN : INT32_MAX;
+  lw_operand span;
+  lw_name src, init, filled, res, args[2], idx[2 * TJ_MAX_RANK], rd[TJ_MAX_RANK], ok = "", x, comb, v;
+  span.aval = a;
+  for (int k = 0; k < r; k++) span.aval.dims[k] = ws.dims[k], span.map[k] = r + k;
+  lw_put_init(w, span.name, &span.aval, NULL);
+  lw_atom_tensor(w, e->in[0], src);
+  lw_put_scalar_constant(w, init, a.dtype, fid, iid);
+  lw_put_init(w, filled, out, init);
+  put_index_generic_in(w, res, out, 2 * r, filled, &span, 1, idx, args);
+  for (int k = 0; k < r; k++) {
+    lw_name on, both;
+    window_source(w, &ws, k, a.dims[k], idx[k], idx[r + k], on, rd[k]);
+    if (*ok) put_binary(w, both, "arith.andi", ok, on, DT_BOOL), copy_name(ok, both);
+    else copy_name(ok, on);
+  }
+  put_extract(w, x, src, &a, rd);
+  put_binary(w, comb, op, args[1], x, a.dtype);
+  if (*ok) put_select(w, v, ok, comb, args[1], a.dtype);
+  else copy_name(v, comb);
+  lw_put_generic_tail(w, v, out);
+  copy_name(w->names[e->out[0]], res);
+  return true;
+}

@@ -339,6 +339,26 @@ JSON
   assert_success
 }
 
+@test "export: reduce_window_sum/max/min (padding, strides, base and window dilation)" {
+  need_mlir
+  cat >window.json <<'JSON'
+{"tjit": 1, "source": [
+  "auto f(float x[4][5], int n[6]) {",
+  "  return (reduce_window(x, 0.0, \"add\", (2, 2), (1, 2), \"VALID\"), reduce_window(x, 0.0, \"add\", (2, 3), (2, 1), ((1, 0), (1, 2))),",
+  "          reduce_window(x, -inf, \"max\", (2, 2), (2, 1), ((0, 1), (1, 0))), reduce_window(x, inf, \"min\", (2, 3), (1, 2), \"VALID\", (1, 1), (2, 1)),",
+  "          reduce_window(x, 0.0, \"add\", (3, 2), (1, 1), \"SAME\", (2, 1)), reduce_window(n, 0, \"add\", (3,), (2,), \"VALID\"));",
+  "}"],
+ "args": {"x": {"dtype": "f32", "shape": [4, 5], "data": [[0.5, -2.0, 3.75, 1, 2], [-0.25, 2.5, 1.5, 3, 4], [1, 2, 3, 9, -8], [4, 5, 6, 7, 0.125]]},
+          "n": {"dtype": "i32", "shape": [6], "data": [3, -1024, 0, 7, 5, 11]}}}
+JSON
+  run traces_to window.json reduce_window_sum reduce_window_max reduce_window_min 'base_dilation=(2, 1)' \
+    'window_dilation=(2, 1)'
+  assert_success
+  run export_and_compare window.json
+  assert_success
+  assert_output "ok 6"
+}
+
 @test "export: a value off by more than the tolerance fails the comparison" {
   need_mlir
   tjit export "$TJIT_ROOT/examples/relu_scale.json" >module.mlir
