@@ -1121,3 +1121,11 @@ bool lw_reduce_window(lw *w, const ir_eqn *e) {
   copy_name(w->names[e->out[0]], res);
   return true;
 }
+
+/* erf_inv, erfc: MLIR 19's math dialect has no such op (nor a libm call
+ * for erf_inv), so not exportable, saying why, rather than an
+ * approximation that would not be the evaluator's values. */
+bool lw_no_math_op(lw *w, const ir_eqn *e, const lw_name *in, const tj_dtype *in_dt, tj_dtype out_dt, lw_name res) {
+  (void)in, (void)in_dt, (void)out_dt, (void)res;
+  return lw_not_exportable(w, e, " (MLIR 19's math dialect has no such op)");
+}

@@ -386,6 +386,14 @@ JSON
   [[ ! -e out.mlir ]]
 }
 
+@test "export: erf_inv and erfc are not exportable, saying why (no such op in MLIR 19's math)" {
+  echo '{"tjit": 1, "source": ["auto f(float x[2]) { return (erfinv(x), erfc(x)); }"],
+ "args": {"x": {"dtype": "f32", "shape": [2], "data": [0.5, 0.25]}}}' >special.json
+  run -2 tjit export special.json
+  assert_line --partial "error: not exportable: erf_inv (MLIR 19's math dialect has no such op)"
+  refute_output --partial "module {"
+}
+
 @test "export: --dialect takes linalg; -o writes the module" {
   run -2 tjit export --dialect nope "$TJIT_ROOT/examples/relu_scale.json"
   assert_output --partial "--dialect"
