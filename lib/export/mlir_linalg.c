@@ -547,6 +547,8 @@ static bool lw_reshape(lw *w, const ir_eqn *e) {
   lw_name cur, next;
   atom_tensor(w, e->in[0], cur);
   if (aval_size(&in) == 0) return not_exportable(w, e, " of an empty array");
+  if (e->prim == P_reshape && ir_param_get(e, "dimensions") && !ir_param_is_none(e, "dimensions"))
+    return not_exportable(w, e, " with dimensions (a transpose first)"); /* the flat order would be wrong */
   flat.rank = 1, flat.dims[0] = aval_size(&in);
   if (in.rank == 0 || out->rank == 0) { /* to or from all ones: one regroup */
     put_regroup(w, next, cur, &in, out, in.rank == 0);

@@ -63,6 +63,6 @@ void lw_body_constant(lw *w, lw_name res, tj_dtype t, double f, int64_t i);
 lw_body lw_rem, lw_div, lw_sign, lw_round, lw_select_cases, lw_is_finite, lw_shift, lw_clz, lw_no_math_op;
 lw_rule lw_reduce_more, lw_argminmax, lw_concatenate, lw_pad, lw_rev, lw_dynamic_slice, lw_dynamic_update_slice,
     lw_cumulative, lw_gather, lw_scatter, lw_sort, lw_top_k, lw_stack, lw_unstack, lw_split, lw_tile,
-    lw_reduce_window;
+    lw_reduce_window, lw_conv;
 
 #endif

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "conv.h"
 #include "mlir_linalg.h"
 #include "prims.h"
 #include "prims_window.h"
@@ -1128,4 +1129,69 @@ bool lw_reduce_window(lw *w, const ir_eqn *e) {
 bool lw_no_math_op(lw *w, const ir_eqn *e, const lw_name *in, const tj_dtype *in_dt, tj_dtype out_dt, lw_name res) {
   (void)in, (void)in_dt, (void)out_dt, (void)res;
   return lw_not_exportable(w, e, " (MLIR 19's math dialect has no such op)");
+}
+
+/* ---- conv_general_dilated ---- */
+
+/* Loop k's index divided (or taken modulo) by a constant, as index. */
+static void index_by(lw *w, lw_name res, const char *op, const char *x, int64_t c) {
+  lw_name n;
+  put_index_constant(w, n, c);
+  put_index_op(w, res, op, x, n);
+}
+
+/* conv_general_dilated: a linalg.generic over the output (its own layout)
+ * and reduction loops over the group's input features and the kernel's
+ * positions (spanned by a tensor.empty of that shape), as eval_conv.c
+ * writes the definition out: out[n, o, y...] += lhs[ln, g * Cg + c, x...]
+ * * rhs[o, c, k...] where x = (y * stride + k * rhs_dilation - pad_lo) /
+ * lhs_dilation divides and lies inside (else no term); feature group g =
+ * o / (Cout / G), batch groups reading lhs image n + (o / (Cout / BG)) *
+ * (N / BG). The sum is in the dtype (the evaluator's float sum is in
+ * double: within the tolerance). */
+bool lw_conv(lw *w, const ir_eqn *e) {
+  tj_conv c;
+  tj_aval la = ir_atom_aval(w->m, e->in[0]), ra = ir_atom_aval(w->m, e->in[1]);
+  const tj_aval *out = &w->m->vars[e->out[0]];
+  if (!conv_read(e, &c) || c.batch_groups < 1 || c.feature_groups < 1 || la.dtype != out->dtype || ra.dtype != out->dtype ||
+      out->dtype == DT_BOOL || !aval_size(&la) || !aval_size(&ra))
+    return lw_not_exportable(w, e, " with these dtypes or params");
+  const int64_t *ls = c.dn.spec[0], *rs = c.dn.spec[1], *os = c.dn.spec[2];
+  int r = out->rank, nsp = r - 2;
+  int64_t cin = la.dims[ls[1]], cg = cin / c.feature_groups, cout = out->dims[os[1]], nb = la.dims[ls[0]] / c.batch_groups;
+  bool fl = dtype_is_float(out->dtype);
+  lw_operand span;
+  lw_name lsrc, rsrc, zero, init, res, args[2], idx[2 * TJ_MAX_RANK], li[TJ_MAX_RANK], ri[TJ_MAX_RANK], ok = "", g, ln, t;
+  span.aval = ra, span.aval.rank = 1 + nsp, span.aval.dims[0] = ra.dims[rs[1]], span.map[0] = r;
+  for (int i = 0; i < nsp; i++) span.aval.dims[1 + i] = ra.dims[rs[2 + i]], span.map[1 + i] = r + 1 + i;
+  lw_put_init(w, span.name, &span.aval, NULL);
+  lw_atom_tensor(w, e->in[0], lsrc), lw_atom_tensor(w, e->in[1], rsrc);
+  lw_put_scalar_constant(w, zero, out->dtype, 0.0, 0);
+  lw_put_init(w, init, out, zero);
+  put_index_generic_in(w, res, out, r + 1 + nsp, init, &span, 1, idx, args);
+  const char *n = idx[os[0]], *o = idx[os[1]], *ch = idx[r];
+  index_by(w, g, "arith.divui", o, cout / c.feature_groups);
+  index_by(w, t, "arith.divui", o, cout / c.batch_groups);
+  index_by(w, ln, "arith.muli", t, nb);
+  put_index_op(w, li[ls[0]], "arith.addi", n, ln);
+  index_by(w, t, "arith.muli", g, cg);
+  put_index_op(w, li[ls[1]], "arith.addi", t, ch);
+  copy_name(ri[rs[0]], o), copy_name(ri[rs[1]], ch);
+  for (int i = 0; i < nsp; i++) {
+    window_spec ws = {.strides = {c.strides[i]}, .wdil = {c.rhs_dil[i]}, .lo = {c.pad_lo[i]}, .base = {c.lhs_dil[i]}};
+    lw_name on, both;
+    window_source(w, &ws, 0, la.dims[ls[2 + i]], idx[os[2 + i]], idx[r + 1 + i], on, li[ls[2 + i]]);
+    copy_name(ri[rs[2 + i]], idx[r + 1 + i]);
+    if (*ok) put_binary(w, both, "arith.andi", ok, on, DT_BOOL), copy_name(ok, both);
+    else copy_name(ok, on);
+  }
+  lw_name x, y, prod, sum, v;
+  put_extract(w, x, lsrc, &la, li), put_extract(w, y, rsrc, &ra, ri);
+  put_binary(w, prod, fl ? "arith.mulf" : "arith.muli", x, y, out->dtype);
+  put_binary(w, sum, fl ? "arith.addf" : "arith.addi", args[1], prod, out->dtype);
+  if (*ok) put_select(w, v, ok, sum, args[1], out->dtype);
+  else copy_name(v, sum);
+  lw_put_generic_tail(w, v, out);
+  copy_name(w->names[e->out[0]], res);
+  return true;
 }
