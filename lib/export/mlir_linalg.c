@@ -13,31 +13,22 @@
 
 #include "array.h"
 #include "export.h"
+#include "mlir_linalg.h"
 #include "prims.h"
-
-enum { NAME_MAX_LEN = 24, LW_MAX_OUTPUTS = 64 };
-typedef char lw_name[NAME_MAX_LEN];
-
-typedef struct lw {
-  diag_list *d;
-  const ir_module *m;
-  tj_buf *out;
-  lw_name *names;    /* each variable's SSA name, once written */
-  unsigned next;     /* the next %N */
-} lw;
-
-typedef bool lw_body(lw *w, const ir_eqn *e, const lw_name *in, const tj_dtype *in_dt, tj_dtype out_dt, lw_name res);
-typedef bool lw_rule(lw *w, const ir_eqn *e);
 
 #define ELEM(p, f, i, b)
 #define CMP(p, f, i, b)
 #define BODY(p, fn) static lw_body fn;
 #define RULE(p, fn) static lw_rule fn;
+#define DATA_BODY(p, fn) /* mlir_linalg_data.c's, declared in mlir_linalg.h */
+#define DATA_RULE(p, fn)
 #include "linalg.def"
 #undef ELEM
 #undef CMP
 #undef BODY
 #undef RULE
+#undef DATA_BODY
+#undef DATA_RULE
 
 typedef struct lw_row {
   const char *op[3];   /* ELEM's op, CMP's predicate, by lw_class */
@@ -51,11 +42,15 @@ static const lw_row lw_rows[P_COUNT] = {
 #define CMP(p, f, i, b) [P_##p] = {.op = {f, i, b}, .compare = true},
 #define BODY(p, fn) [P_##p] = {.body = fn},
 #define RULE(p, fn) [P_##p] = {.rule = fn},
+#define DATA_BODY(p, fn) [P_##p] = {.body = fn},
+#define DATA_RULE(p, fn) [P_##p] = {.rule = fn},
 #include "linalg.def"
 #undef ELEM
 #undef CMP
 #undef BODY
 #undef RULE
+#undef DATA_BODY
+#undef DATA_RULE
 };
 
 /* ---- types and names ---- */
@@ -107,8 +102,7 @@ static void put_float(tj_buf *b, tj_dtype t, double v) {
 
 static void put_scalar(tj_buf *b, tj_dtype t, double f, int64_t i) {
   if (dtype_is_float(t)) put_float(b, t, f);
-  else if (t == DT_BOOL) buf_puts(b, i ? "true" : "false");
-  else buf_printf(b, "%" PRId64, i);
+  else buf_printf(b, "%" PRId64, t == DT_BOOL ? i != 0 : i); /* i1 as 0/1: `arith.constant true : i1` does not parse */
 }
 
 /* Element k of row-major data of dtype t (one of elem_type's). */
@@ -183,12 +177,6 @@ static void put_map(tj_buf *b, int nloops, const int *res, int nres) {
   }
   buf_puts(b, ")>");
 }
-
-typedef struct lw_operand {
-  lw_name name;
-  tj_aval aval;
-  int map[TJ_MAX_RANK];
-} lw_operand;
 
 /* tensor.empty of aval, and, when init, filled with that scalar. */
 static void put_init(lw *w, lw_name res, const tj_aval *a, const lw_name init) {
@@ -351,10 +339,10 @@ static bool lw_clamp(lw *w, const ir_eqn *e, const lw_name *in, const tj_dtype *
   enum lw_class c = lw_class_of(in_dt[1]);
   const char *mx = lw_rows[P_max].op[c], *mn = lw_rows[P_min].op[c];
   if (c == LC_BOOL) return not_exportable(w, e, " on bool");
-  lw_name pair[2], lifted; /* put_op names its result before it prints the operands */
+  lw_name pair[2], low;
   memcpy(pair[0], in[1], NAME_MAX_LEN), memcpy(pair[1], in[0], NAME_MAX_LEN);
-  put_op(w, lifted, mx, pair, 2, in_dt[1]);
-  memcpy(pair[0], lifted, NAME_MAX_LEN), memcpy(pair[1], in[2], NAME_MAX_LEN);
+  put_op(w, low, mx, pair, 2, in_dt[1]); /* not into pair[0]: put_op names its result before it reads its operands */
+  memcpy(pair[0], low, NAME_MAX_LEN), memcpy(pair[1], in[2], NAME_MAX_LEN);
   put_op(w, res, mn, pair, 2, in_dt[1]);
   return true;
 }
@@ -381,7 +369,7 @@ static bool lw_not(lw *w, const ir_eqn *e, const lw_name *in, const tj_dtype *in
 
 /* select_n(which, case0, case1): case1 where which is true (or nonzero). */
 static bool lw_select_n(lw *w, const ir_eqn *e, const lw_name *in, const tj_dtype *in_dt, tj_dtype out_dt, lw_name res) {
-  if (e->nin != 3) return not_exportable(w, e, " of other than two cases");
+  if (e->nin != 3) return lw_select_cases(w, e, in, in_dt, out_dt, res);
   lw_name which;
   memcpy(which, in[0], NAME_MAX_LEN);
   if (in_dt[0] != DT_BOOL) {
@@ -559,6 +547,8 @@ static bool lw_reshape(lw *w, const ir_eqn *e) {
   lw_name cur, next;
   atom_tensor(w, e->in[0], cur);
   if (aval_size(&in) == 0) return not_exportable(w, e, " of an empty array");
+  if (e->prim == P_reshape && ir_param_get(e, "dimensions") && !ir_param_is_none(e, "dimensions"))
+    return not_exportable(w, e, " with dimensions (a transpose first)"); /* the flat order would be wrong */
   flat.rank = 1, flat.dims[0] = aval_size(&in);
   if (in.rank == 0 || out->rank == 0) { /* to or from all ones: one regroup */
     put_regroup(w, next, cur, &in, out, in.rank == 0);
@@ -1193,3 +1183,20 @@ bool export_mlir_linalg(diag_list *d, const ir_module *m, struct tj_array *const
   free(w.names);
   return ok;
 }
+
+/* ---- shared with mlir_linalg_data.c (mlir_linalg.h) ---- */
+
+const char *lw_elem_type(tj_dtype t) { return elem_type(t); }
+void lw_put_tensor_type(tj_buf *b, const tj_aval *a) { put_tensor_type(b, a); }
+void lw_fresh(lw *w, lw_name out) { fresh(w, out); }
+bool lw_not_exportable(lw *w, const ir_eqn *e, const char *why) { return not_exportable(w, e, why); }
+void lw_put_scalar_constant(lw *w, lw_name res, tj_dtype t, double f, int64_t i) { put_scalar_constant(w, res, t, f, i); }
+void lw_atom_tensor(lw *w, ir_atom a, lw_name out) { atom_tensor(w, a, out); }
+void lw_put_init(lw *w, lw_name res, const tj_aval *a, const lw_name init) { put_init(w, res, a, init); }
+void lw_put_generic_head(lw *w, lw_name res, int nloops, const bool *reduction, const lw_operand *in, int nin,
+                         const lw_operand *out, lw_name *args) {
+  put_generic_head(w, res, nloops, reduction, in, nin, out, args);
+}
+void lw_put_generic_tail(lw *w, const lw_name value, const tj_aval *out) { put_generic_tail(w, value, out); }
+void lw_put_op(lw *w, lw_name res, const char *op, const lw_name *in, int nin, tj_dtype t) { put_op(w, res, op, in, nin, t); }
+void lw_body_constant(lw *w, lw_name res, tj_dtype t, double f, int64_t i) { body_constant(w, res, t, f, i); }
