@@ -15,7 +15,8 @@ struct export_cmdline {
 static const char *const dialect_words[] = {[TJ_EXPORT_LINALG] = "linalg", NULL};
 
 static const struct cmd_option export_options[] = {
-    OPT_CALL, OPT_ARGS,
+    OPT_CALL, OPT_ARGS, OPT_JAXPR, OPT_ARG_NPY,
+    OPT_FILL_RANDOM_HELP("give arguments that have only a dtype and shape random values"),
     OPT_CHOICE("dialect", "D", "the MLIR dialects to write: linalg (the default: func, arith, math, tensor, linalg)",
                struct export_cmdline, dialect, dialect_words),
     OPT_OUTPUT, OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_COLOR, OPT_HELP,

@@ -5,7 +5,7 @@
 #include "common.h"
 
 static const struct cmd_option trace_options[] = {
-    OPT_CALL, OPT_ARGS, OPT_FORMAT, OPT_OUTPUT, OPT_AUTOGRAPH,
+    OPT_CALL, OPT_ARGS, OPT_JAXPR, OPT_ARG_NPY, OPT_FORMAT, OPT_OUTPUT, OPT_AUTOGRAPH,
     OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_COLOR, OPT_HELP,
 };
 
