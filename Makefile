@@ -286,7 +286,7 @@ FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
 # ends well within the 10 s timeout under the sanitizers.
 FUZZ_LIMITS   = -DTJ_MAX_EQNS=50000 -DTJ_MAX_STEPS=200000 -DTJ_MAX_WORK=50000000LL
 FUZZ_CFLAGS   = -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) -Wno-pass-failed $(FUZZ_LIMITS)
-FUZZ_HARNESSES = fuzz_spec fuzz_run fuzz_npy fuzz_cache_entry fuzz_explain fuzz_gen
+FUZZ_HARNESSES = fuzz_spec fuzz_run fuzz_npy fuzz_cache_entry fuzz_explain fuzz_gen fuzz_jaxpr
 FUZZ_BINS     = $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 1800
 FUZZ_SMOKE_SECONDS ?= 60

@@ -28,6 +28,10 @@
 #define TJ_MAX_JAXPR_NEST    100
 #define TJ_MAX_EVAL_DEPTH    3000       /* nested expression/statement evaluation (C stack) */
 #define TJ_MAX_NEST          256        /* parser nesting of expressions/statements */
+/* Nesting of one param value (tuples, lists, records) read in a jaxpr
+ * listing (jaxpr_read.c; JAX's deepest, dot_general's dimension numbers,
+ * is 3); its sub-jaxprs nest up to TJ_MAX_JAXPR_NEST. */
+#define TJ_MAX_LISTING_NEST  64
 #define TJ_MAX_SOURCE_BYTES  (16 << 20) /* function source text */
 /* Tokens of one source (some 30,000 lines): a syntax node costs ~400 bytes,
  * so this bounds the parser's memory (~250 MB) where the byte limit alone

@@ -28,7 +28,7 @@ load helper
 @test "fuzz: an unknown dictionary is a usage error" {
   run "$TJIT_ROOT/tests/fuzz/make-dict" bogus
   assert_failure 2
-  assert_output "make-dict: unknown dictionary 'bogus' (tjit, npy or cache)"
+  assert_output "make-dict: unknown dictionary 'bogus' (tjit, npy, cache or jaxpr)"
 }
 
 @test "fuzz: the seed corpora hold the cases, the what-ifs and the npy files" {
