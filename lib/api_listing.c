@@ -67,6 +67,7 @@ typedef struct listing_values {
   tj_aval avals[2 * TJ_MAX_INPUTS];
   const sjson *given[2 * TJ_MAX_INPUTS]; /* as written: --args or --arg-npy; NULL: none */
   const char *given_by[2 * TJ_MAX_INPUTS];
+  const sjson *given_at[2 * TJ_MAX_INPUTS]; /* where its errors point: the value, or --arg-npy's FILE */
 } listing_values;
 
 static tj_status usage(listing_values *v, const char *fmt, const char *a, const char *b) {
@@ -100,7 +101,7 @@ static const char *all_names(listing_values *v) {
 static bool give(listing_values *v, int i, const sjson *value, const char *by, const sjson *at, tj_span span) {
   if (v->given[i])
     return json_error(&v->ctx->diags, at, span, "'%s' is given twice: by %s and by %s", v->names[i], v->given_by[i], by);
-  v->given[i] = value, v->given_by[i] = by;
+  v->given[i] = value, v->given_by[i] = by, v->given_at[i] = at;
   return true;
 }
 
@@ -198,7 +199,8 @@ static const sjson *checked_value(listing_values *v, uint32_t i) {
   }
   if (got.dtype == want.dtype && aval_same_shape(&got, &want)) return x;
   aval_format_long(&got, have, sizeof have);
-  json_error(d, v->given[i], v->given[i]->span, "value is %s, but the listing declares '%s'", have, declared(v, i));
+  json_error(d, v->given_at[i], v->given_at[i]->span, "value is %s, but the listing declares '%s'", have,
+             declared(v, i));
   return NULL;
 }
 
