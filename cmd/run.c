@@ -445,6 +445,7 @@ static int run_one(struct cmd_opts *common, const struct multi_spec *spec) {
 static int run_many(struct run_cmdline *opts) {
   if (opts->common.call_text) return multi_refuse(&cmd_run_info, "--call", "it picks a call of one spec");
   if (opts->common.trace.args_json) return multi_refuse(&cmd_run_info, "--args", "they are one call's arguments");
+  if (opts->common.trace.narg_npy) return multi_refuse(&cmd_run_info, "--arg-npy", "it names one listing's variable");
   if (opts->out_dir) return multi_refuse(&cmd_run_info, "--out", "its files are named by call alone");
   return multi_run(&(struct multi_command){.info = &cmd_run_info, .common = &opts->common, .run_one = run_one,
                                            .headers = true});

@@ -18,6 +18,8 @@
 #include "limits.h"
 #include "spec.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,9 +72,16 @@ typedef struct listing_values {
   const sjson *given_at[2 * TJ_MAX_INPUTS]; /* where its errors point: the value, or --arg-npy's FILE */
 } listing_values;
 
-static tj_status usage(listing_values *v, const char *fmt, const char *a, const char *b) {
+/* A usage error without a place (a value missing, a name unknown). */
+static tj_status usage(listing_values *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static tj_status usage(listing_values *v, const char *fmt, ...) {
+  char message[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(message, sizeof message, fmt, ap);
+  va_end(ap);
   diag_set_kind(&v->ctx->diags, DIAG_KIND_USAGE);
-  diag_error(&v->ctx->diags, NULL, span_make(0, 0), fmt, a, b);
+  diag_error(&v->ctx->diags, NULL, span_make(0, 0), "%s", message);
   return TJ_ERR_USAGE;
 }
 
@@ -98,9 +107,12 @@ static const char *all_names(listing_values *v) {
   return s;
 }
 
-static bool give(listing_values *v, int i, const sjson *value, const char *by, const sjson *at, tj_span span) {
+/* Records variable i's value, given by the option by; at is where an
+ * error about it points. A second value for i is an error there. */
+static bool give(listing_values *v, int i, const sjson *value, const char *by, const sjson *at) {
   if (v->given[i])
-    return json_error(&v->ctx->diags, at, span, "'%s' is given twice: by %s and by %s", v->names[i], v->given_by[i], by);
+    return json_error(&v->ctx->diags, at, at->span, "'%s' is given twice: by %s and by %s", v->names[i],
+                      v->given_by[i], by);
   v->given[i] = value, v->given_by[i] = by, v->given_at[i] = at;
   return true;
 }
@@ -125,7 +137,7 @@ static tj_status read_args(listing_values *v, const char *text) {
                  call.names[k], all_names(v));
       return TJ_ERR_USAGE;
     }
-    if (!give(v, i, call.values[k], "--args", call.values[k], call.values[k]->span)) return TJ_ERR_USAGE;
+    if (!give(v, i, call.values[k], "--args", call.values[k])) return TJ_ERR_USAGE;
   }
   return TJ_OK;
 }
@@ -146,7 +158,7 @@ static tj_status read_npy_arg(listing_values *v, const char *arg) {
   tj_arena *a = &v->ctx->arena;
   const char *eq = strchr(arg, '=');
   if (!eq || eq == arg || !eq[1])
-    return usage(v, "invalid --arg-npy '%s' (expected NAME=FILE, NAME a variable of the listing)%s", arg, "");
+    return usage(v, "invalid --arg-npy '%s' (expected NAME=FILE, NAME a variable of the listing)", arg);
   int i = find_name(v, arg, (size_t)(eq - arg));
   if (i < 0)
     return usage(v, "--arg-npy: the listing has no variable '%s' (its variables: %s)",
@@ -162,7 +174,7 @@ static tj_status read_npy_arg(listing_values *v, const char *arg) {
   *file = (sjson){.kind = SJ_STRING, .s = src->text + at, .slen = len - at, .src = src, .span = span_make(at, len),
                   .path = path};
   obj->items[0] = file;
-  return give(v, i, obj, "--arg-npy", file, file->span) ? TJ_OK : TJ_ERR_USAGE;
+  return give(v, i, obj, "--arg-npy", file) ? TJ_OK : TJ_ERR_USAGE;
 }
 
 /* "[3, 4]": a shape as JSON. */
@@ -240,8 +252,8 @@ static tj_status settle(listing_values *v, uint32_t i, long long seed, listing_n
   diag_set_kind(&v->ctx->diags, DIAG_KIND_SPEC);
   if (v->given[i] && !(x = checked_value(v, i))) return TJ_ERR_USAGE;
   if (!x && seed < 0 && need >= (is_const ? LISTING_NEED_CONSTS : LISTING_NEED_ALL)) {
-    const char *fmt = "no value for '%s': give --args, --arg-npy %s=FILE or --fill-random SEED";
-    return usage(v, fmt, declared(v, i), v->names[i]);
+    return usage(v, "no value for '%s': give --args, --arg-npy %s=FILE or --fill-random SEED", declared(v, i),
+                 v->names[i]);
   }
   if (is_const) return x || seed >= 0 ? const_value(v, i, x, seed) : TJ_OK;
   json[i - v->nconst] = x ? x : made_object(v, "{}", v->names[i]);

@@ -192,6 +192,11 @@ usage: tjit run [OPTIONS] SPEC..."
   run -2 --separate-stderr tjit trace "$CASES_DIR/const-cond-branch.json" --arg-npy c=x.npy
   assert_equal "$stderr" "tjit trace: error: --arg-npy gives a jaxpr listing's values; a spec's come from --args
 usage: tjit trace [OPTIONS] SPEC"
+  run -2 --separate-stderr tjit run c.jaxpr c.jaxpr --arg-npy c=x.npy
+  assert_equal "$stderr" "tjit run: error: --arg-npy cannot be used with several specs (it names one listing's variable)
+usage: tjit run [OPTIONS] SPEC..."
+  run -2 --separate-stderr tjit run --format json c.jaxpr
+  assert_output '{"version": 1, "calls": [], "failed_call": "args", "error": {"kind": "usage", "message": "no value for '"'"'a:f32[3]'"'"': give --args, --arg-npy a=FILE or --fill-random SEED", "file": null, "line": null, "column": null, "notes": [], "hints": []}}'
   run -2 --separate-stderr tjit explain-recompile c.jaxpr
   assert_equal "$stderr" "tjit: error: c.jaxpr is a jaxpr listing: it has no calls to replay (explain-recompile takes a spec, tjit-spec(5))"
   printf '{ lambda ; a:f32[3]. let b:f32[3] = frob a in (b,) }\n' >bad.jaxpr
