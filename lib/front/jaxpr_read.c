@@ -29,7 +29,7 @@ typedef struct binding {
  * order, so a hoisted jaxpr may use one printed after it). */
 typedef struct shared_jaxpr {
   uint32_t start, len;
-  uint32_t body, body_end;
+  uint32_t body;
   ir_jaxpr *j;
   enum { SHARED_UNREAD, SHARED_READING, SHARED_READ } state;
 } shared_jaxpr;
@@ -61,7 +61,7 @@ typedef struct reader {
   hashmap name_index;        /* name → index into names */
   uint32_t *later_consts;    /* constvars of jaxprs other than the top's */
   size_t nlater, caplater;
-  uint64_t const_bytes;
+  uint64_t const_elements;
   uint64_t neqns;
   int depth;                 /* param values being read in each other */
   int jaxpr_depth;           /* jaxprs being read in each other (top: 1) */
@@ -512,6 +512,15 @@ static shared_jaxpr *shared_find(reader *r, const shared_jaxpr *sh, bool add) {
   return NULL;
 }
 
+/* The length of a `let` jaxpr's name at pos: print.c takes it from a jit's
+ * name= text (its angle brackets stripped), so any printable run up to
+ * white space, a bracket or '='. */
+static uint32_t shared_name_len(const reader *r, uint32_t pos) {
+  uint32_t k = pos;
+  for (int c; (c = at(r, k)) > ' ' && c < 0x7f && !strchr("()[]{}=", c);) k++;
+  return k - pos;
+}
+
 static shared_jaxpr *shared_named(reader *r, uint32_t start, uint32_t len) {
   shared_jaxpr key = {.start = start, .len = len};
   return shared_find(r, &key, false);
@@ -542,7 +551,7 @@ static pval *read_jaxpr_value(reader *r) {
     ir_jaxpr *j = read_jaxpr(r, ir_jaxpr_new(r->m), r->scope);
     return j ? pv_jaxpr(r->m, j) : NULL;
   }
-  uint32_t start = r->pos, len = word_len(r, start);
+  uint32_t start = r->pos, len = shared_name_len(r, start);
   if (!len) return fail_expected(r, "a jaxpr"), NULL;
   shared_jaxpr *sh = shared_named(r, start, len);
   if (!sh) return fail_at(r, start, start + len, "no jaxpr is named '%.*s'", (int)len, r->s + start), NULL;
@@ -1007,12 +1016,15 @@ static bool read_outs(reader *r, ir_jaxpr *j) {
 }
 
 /* Constants take zeros until the caller gives their values (JAX does not
- * print them); ir_check wants every constvar to hold data. */
-static bool const_room(reader *r, const ir_jaxpr *j) {
+ * print them); ir_check wants every constvar to hold data. Their elements
+ * in all stay within TJ_MAX_CONST_TOTAL, as a spec's constants do (the
+ * error at the jaxpr's '{' at open). */
+static bool const_room(reader *r, const ir_jaxpr *j, uint32_t open) {
   for (uint32_t i = 0; i < j->nconst; i++) {
-    r->const_bytes += ir_aval_bytes(&r->m->vars[j->constvars[i]]);
-    if (r->const_bytes > (uint64_t)TJ_MAX_CONST_TOTAL * 8)
-      return fail_at(r, 0, 0, "the constants are too large (limit is %lld elements)", (long long)TJ_MAX_CONST_TOTAL);
+    r->const_elements += (uint64_t)aval_size(&r->m->vars[j->constvars[i]]);
+    if (r->const_elements > (uint64_t)TJ_MAX_CONST_TOTAL)
+      return fail_at(r, open, open + 1, "the constants have too many elements (limit is %lld)",
+                     (long long)TJ_MAX_CONST_TOTAL);
     if (j != r->m->top) ARENA_PUSH(&r->tmp, r->later_consts, r->nlater, r->caplater, j->constvars[i]);
   }
   return true;
@@ -1020,10 +1032,11 @@ static bool const_room(reader *r, const ir_jaxpr *j) {
 
 /* { lambda CONSTS; INS. let EQNS in (OUTS) } into j, in a scope of its own. */
 static ir_jaxpr *read_jaxpr_in(reader *r, ir_jaxpr *j, const char ***const_names, const char ***in_names) {
+  uint32_t open = (skip_ws(r), r->pos);
   if (!expect_char(r, '{', "'{'") || !expect_word(r, "lambda")) return NULL;
   if (!read_jaxpr_binders(r, ';', &j->constvars, &j->nconst, const_names)) return NULL;
   if (!read_jaxpr_binders(r, '.', &j->invars, &j->nin, in_names)) return NULL;
-  if (!const_room(r, j) || !expect_word(r, "let")) return NULL;
+  if (!const_room(r, j, open) || !expect_word(r, "let")) return NULL;
   while (!word_is(r, (skip_ws(r), r->pos), "in") || binders_ahead(r)) {
     if (peek(r) == ';') { r->pos++; continue; }
     if (peek(r) < 0) return fail_expected(r, "an equation or 'in'"), NULL;
@@ -1072,9 +1085,9 @@ static bool skip_braces(reader *r) {
 static bool find_shared(reader *r) {
   r->pos += 3;
   skip_ws(r);
-  uint32_t start = r->pos, len = word_len(r, start);
+  uint32_t start = r->pos, len = shared_name_len(r, start);
   if (!len) return fail_expected(r, "a jaxpr's name");
-  shared_jaxpr sh = {start, len, 0, 0, NULL, SHARED_UNREAD};
+  shared_jaxpr sh = {start, len, 0, NULL, SHARED_UNREAD};
   if (shared_named(r, start, len))
     return fail_at(r, start, start + len, "the jaxpr '%.*s' is defined twice", (int)len, r->s + start);
   r->pos += len;
@@ -1082,7 +1095,6 @@ static bool find_shared(reader *r) {
   if (peek(r) != '{') return fail_expected(r, "'{'");
   sh.body = r->pos;
   if (!skip_braces(r)) return false;
-  sh.body_end = r->pos;
   if (!expect_word(r, "in")) return false;
   shared_find(r, &sh, true);
   return true;

@@ -15,9 +15,13 @@
  * Python's str() of ints, floats, dtypes, tuples, lists and the dimension
  * number records otherwise.
  *
- * Variable names are scoped per jaxpr (sub-jaxprs are closed); `_` binds
- * nothing. The IR keeps no names: printing the module names the variables
- * afresh, which for a listing tjit or JAX printed gives the same text. */
+ * Operands name variables of their own jaxpr (sub-jaxprs are closed). A
+ * name written again in another jaxpr, neither around this one nor inside
+ * it, is the same variable (the printer names each variable once); one a
+ * jit's body borrows from its equation is not. The IR keeps no names:
+ * printing the module names the variables afresh, which for a listing tjit
+ * or JAX printed gives the same text. Weak types are not printed: inputs
+ * and literals read as not weak, results as their shape rules make them. */
 #ifndef TJ_JAXPR_READ_H
 #define TJ_JAXPR_READ_H
 #include <stdbool.h>
@@ -37,9 +41,10 @@ typedef struct jaxpr_listing {
  * span) on anything else, *out untouched.
  *
  * JAX does not print constants' values: each constvar of the module holds
- * zeros (the data of m->consts[k], in the order the constvars are written,
- * top jaxpr's first, each ir_aval_bytes long) until the caller writes the
- * values it is given into that memory. */
+ * zeros until the caller writes the values it is given into that memory:
+ * m->consts[k].data for k < m->top->nconst is the top jaxpr's constvar k
+ * (const_names[k]), ir_aval_bytes of its aval long; the constvars of
+ * sub-jaxprs follow. */
 bool jaxpr_read(diag_list *d, const tj_source *src, jaxpr_listing *out);
 
 #endif

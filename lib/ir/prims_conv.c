@@ -25,6 +25,17 @@ bool ir_pval_conv_dims(const pval *p, ir_conv_dims *d) {
   d->rank = n[0];
   for (int i = 1; i < IR_CONV_FIELDS; i++)
     if (n[i] != d->rank) return false;
+  /* each spec a permutation of the dimensions (ConvDimensionNumbers as
+   * conv_general_permutations makes them; a listing read back may hold
+   * any ints, and the shape rule indexes shapes with them) */
+  for (int i = 0; i < IR_CONV_FIELDS; i++) {
+    bool seen[TJ_MAX_RANK] = {false};
+    for (int k = 0; k < d->rank; k++) {
+      int64_t v = d->spec[i][k];
+      if (v < 0 || v >= d->rank || seen[v]) return false;
+      seen[v] = true;
+    }
+  }
   return d->rank >= 2;
 }
 

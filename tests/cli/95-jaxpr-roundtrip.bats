@@ -3,7 +3,8 @@
 # the suite holds reads into the IR and prints back byte-identical, and
 # hostile listings give one diagnostic, never a crash. Through the unit
 # binary build/unit/test_jaxpr_read (`FILE...`: round trips, "N of M
-# round-trip"; `--read FILE`: the diagnostics, or the listing printed back).
+# round-trip"; `--read FILE`: the diagnostics, or the listing printed back;
+# `--eval FILE...`: each listing read, then run on zeros, "N of M evaluate").
 
 load helper
 bats_require_minimum_version 1.5.0
@@ -31,6 +32,13 @@ golden_listings() {
   run reader "${files[@]}"
   assert_success
   assert_output "${#files[@]} of ${#files[@]} round-trip"
+}
+
+@test "jaxpr-roundtrip: every golden listing read back runs in the reference evaluator (zero inputs, no internal error)" {
+  mapfile -t files < <(golden_listings)
+  run reader --eval "${files[@]}"
+  assert_success
+  assert_output "${#files[@]} of ${#files[@]} evaluate"
 }
 
 @test "jaxpr-roundtrip: every example's trace reads back and prints byte-identical" {

@@ -31,12 +31,14 @@ load helper
   assert_output "make-dict: unknown dictionary 'bogus' (tjit, npy, cache or jaxpr)"
 }
 
-@test "fuzz: the seed corpora hold the cases, the what-ifs and the npy files" {
+@test "fuzz: the seed corpora hold the cases, the what-ifs, the npy files and the listings" {
   run "$TJIT_ROOT/tests/fuzz/make-corpus" "$BATS_TEST_TMPDIR/corpus"
   assert_success
   local c=$BATS_TEST_TMPDIR/corpus
   cmp "$c/fuzz_spec/layer_norm.json" "$TJIT_ROOT/examples/layer_norm.json"
   cmp "$c/fuzz_npy/f32_3.npy" "$TJIT_ROOT/tests/data/f32_3.npy"
+  # the golden trace listings, as fuzz_jaxpr reads them
+  cmp "$c/fuzz_jaxpr/abs-unsigned-and-bool.jaxpr" "$TJIT_ROOT/tests/cases/abs-unsigned-and-bool.out"
   # the spec, a NUL byte, the --what-if's value (explain-what-if-hit.args)
   run bash -c "tr '\0' '\n' <'$c/fuzz_explain/explain-what-if-hit.what-if' | tail -n 1"
   assert_output "threshold=0.0"

@@ -7,11 +7,17 @@
  *                                 that is not and "N of M round-trip"
  *   test_jaxpr_read --read FILE   reads FILE ("-": stdin): the rendered
  *                                 diagnostics on stderr and status 1, or
- *                                 the re-printed listing on stdout */
+ *                                 the re-printed listing on stdout
+ *   test_jaxpr_read --eval FILE...  each listing read, then run by the
+ *                                 reference evaluator on zeros: no
+ *                                 internal error (the IR read is one the
+ *                                 evaluator takes); "N of M evaluate" */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+#include "eval.h"
 #include "harness.h"
 #include "ir.h"
 #include "jaxpr_read.h"
@@ -85,6 +91,39 @@ static bool round_trips(const char *path) {
   return same;
 }
 
+/* Whether the listing at path reads and evaluates on zero inputs without
+ * an internal error (a budget or a program error is the inputs'). */
+static bool evaluates(const char *path) {
+  size_t len;
+  char *text = read_file(path, &len);
+  if (!text) return false;
+  tj_arena a = {0};
+  tj_source src;
+  source_init(&a, &src, path, text, (uint32_t)len);
+  diag_list d = {.arena = &a};
+  jaxpr_listing l;
+  bool ok = jaxpr_read(&d, &src, &l);
+  if (ok) {
+    const ir_jaxpr *top = l.m->top;
+    /* the constvars' values are the module's (the reader's zeros) */
+    uint32_t n = top->nin;
+    tj_array **in = calloc(n + 1, sizeof *in), **out = calloc(top->nout + 1, sizeof *out);
+    for (uint32_t i = 0; i < n; i++) in[i] = array_new(&l.m->vars[top->invars[i]]);
+    diag_at at = {&d, NULL, {0, 0}, NULL};
+    tj_status st = eval_jaxpr_budget(&at, l.m, top, (const tj_array *const *)in, out, 20000000);
+    ok = st != TJ_ERR_INTERNAL;
+    if (st == TJ_OK) eval_free_all(out, top->nout);
+    for (uint32_t i = 0; i < n; i++) array_free(in[i]);
+    free(in);
+    free(out);
+    ir_free(l.m);
+  }
+  if (!ok) fprintf(stderr, "%s: %s\n", path, d.tail ? d.tail->msg : "not evaluated");
+  arena_free(&a);
+  free(text);
+  return ok;
+}
+
 /* ---- unit checks ---- */
 
 /* The first error reading text, "" when it reads. */
@@ -141,6 +180,12 @@ static void test_grammar(void) {
                "    i:f32[] = jit[name=f jaxpr=f] h\n"
                "    j:f32[] = jit[name=g jaxpr=g] i\n"
                "  in (j,) }");
+  /* a hoisted jaxpr's name is its jit's name= text, a word or not (fuzz_jaxpr) */
+  check_same("let f-g = { lambda ; a:f32[]. let b:f32[] = neg a in (b,) } in\n"
+             "{ lambda ; c:f32[]. let\n"
+             "    d:f32[] = jit[name=f-g jaxpr=f-g] c\n"
+             "    e:f32[] = jit[name=f-g jaxpr=f-g] d\n"
+             "  in (e,) }");
   /* variables named like literals: nan the operand, nan the variable */
   check_prints("{ lambda ; nan:f32[]. let\n"
                "    inf:f32[] = add nan nan:f32[]\n"
@@ -156,6 +201,34 @@ static void test_grammar(void) {
              "    c:i32[] = platform_index[platforms=(('cuda', 'rocm'), None)] \n"
              "    d:f32[5] = pad[padding_config=((np.int64(1), np.int64(1), 0),)] b 0.0:f32[]\n"
              "  in (c, d) }");
+}
+
+/* The names as written, and the constants' zeros where the header says. */
+static void test_names_and_consts(void) {
+  const char *text = "{ lambda x:f32[3]; y:f32[] z:i32[2]. let w:f32[3] = mul x y in (w, z) }";
+  tj_arena a = {0};
+  tj_source src;
+  source_init(&a, &src, "t.jaxpr", text, (uint32_t)strlen(text));
+  diag_list d = {.arena = &a};
+  jaxpr_listing l;
+  CHECK(jaxpr_read(&d, &src, &l));
+  CHECK(l.m->top->nconst == 1 && l.m->top->nin == 2);
+  CHECK_STR(l.const_names[0], "x");
+  CHECK_STR(l.in_names[0], "y");
+  CHECK_STR(l.in_names[1], "z");
+  CHECK(l.m->nconsts == 1 && l.m->consts[0].var == l.m->top->constvars[0]);
+  const float *zeros = l.m->consts[0].data;
+  CHECK(zeros[0] == 0 && zeros[1] == 0 && zeros[2] == 0);
+  char *out = print_jaxpr(l.m);
+  CHECK_STR(out, "{ lambda a:f32[3]; b:f32[] c:i32[2]. let d:f32[3] = mul a b in (d, c) }");
+  free(out);
+  ir_free(l.m);
+  /* refused: *out untouched, the error of kind syntax */
+  jaxpr_listing untouched = {NULL, NULL, NULL};
+  source_init(&a, &src, "t.jaxpr", "{ lambda", 8);
+  CHECK(!jaxpr_read(&d, &src, &untouched));
+  CHECK(untouched.m == NULL && d.tail && d.tail->kind == DIAG_KIND_SYNTAX);
+  arena_free(&a);
 }
 
 static void test_errors(void) {
@@ -175,10 +248,17 @@ static void test_errors(void) {
   CHECK_ERROR("{ lambda ; a:f32[3]. let b:f32[3] = conv_general_dilated[dimension_numbers=ConvDimensionNumbers(lhs_spec=(0,), "
               "out_spec=(0,))] a in (b,) }",
               "expected the field 'rhs_spec', found 'out_spec'");
+  /* a spec that is no permutation (fuzz_jaxpr: the shape rule indexed shapes with it) */
+  CHECK_ERROR("{ lambda ; c:f32[1,8,3] d:f32[3,3,4]. let g:f32[1,8,4] = conv_general_dilated[batch_group_count=1 "
+              "dimension_numbers=ConvDimensionNumbers(lhs_spec=(0, 2, 1), rhs_spec=(2, 1, 9), out_spec=(0, 2, 1)) "
+              "feature_group_count=1 lhs_dilation=(1,) out_sharding=None padding=((1, 1),) precision=None "
+              "preferred_element_type=None rhs_dilation=(1,) window_strides=(1,)] c d in (g,) }",
+              "param 'dimension_numbers' of 'conv_general_dilated' must be a ConvDimensionNumbers");
   CHECK_ERROR("{ lambda ; a:f32[]. let b:f32[] = neg a in (b, 2.0:f32[3]) }",
               "a literal is a scalar: its type has no dimensions");
   CHECK_ERROR("{ lambda ; a:f32[]. let b:f32[] = neg a in (b, 1e39:f32[]) }", "'1e39' is out of the range of float32");
   CHECK_ERROR("{ lambda ; a:f32[1,1,1,1,1,1,1,1,1]. let  in (a,) }", "too many dimensions (limit is 8)");
+  CHECK_ERROR("{ lambda a:f32[4194304] b:f32[1]; . let  in (a, b) }", "the constants have too many elements (limit is 4194304)");
   CHECK_ERROR("{ lambda ; a:f32[]. let b:f32[] = cond[branches=({ lambda ; c:f32[]. let  in (c,) } g)] 0:i32[] a in (b,) }",
               "no jaxpr is named 'g'");
   CHECK_ERROR("{ lambda ; a:f32[]. let b:f32[] = foo a in (b,) }", "unknown primitive 'foo'");
@@ -212,6 +292,12 @@ static void test_errors(void) {
 
 int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "--read") == 0) return read_one(argv[2]);
+  if (argc > 1 && strcmp(argv[1], "--eval") == 0) {
+    int good = 0;
+    for (int i = 2; i < argc; i++) good += evaluates(argv[i]);
+    printf("%d of %d evaluate\n", good, argc - 2);
+    return good == argc - 2 ? 0 : 1;
+  }
   if (argc > 1) {
     int same = 0;
     for (int i = 1; i < argc; i++) same += round_trips(argv[i]);
@@ -220,6 +306,7 @@ int main(int argc, char **argv) {
   }
   test_simple();
   test_grammar();
+  test_names_and_consts();
   test_errors();
   return HARNESS_REPORT();
 }
