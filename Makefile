@@ -26,7 +26,7 @@ LDLIBS  += -lmvec
 # lib/ itself holds only the public header and the API over the stages
 # (and lib/libtcc_shared.c, for the shared library alone: below).
 LIB_DIRS = base front trace ir eval backend cache graph export
-LIB_SRC  = lib/api.c lib/versions.c $(foreach d,$(LIB_DIRS),$(sort $(wildcard lib/$(d)/*.c)))
+LIB_SRC  = lib/api.c lib/api_listing.c lib/versions.c $(foreach d,$(LIB_DIRS),$(sort $(wildcard lib/$(d)/*.c)))
 CMD_SRC  = cmd/tjit.c cmd/common.c cmd/output.c cmd/trace.c cmd/check.c cmd/run.c cmd/help.c cmd/emit_c.c cmd/export.c cmd/options.c cmd/explain.c cmd/cache.c cmd/graph.c cmd/completion.c cmd/color.c cmd/progress.c cmd/multi.c cmd/baseline.c
 # tjit graph draws with Graphviz in process (libcgraph builds, libgvc lays
 # out and renders).

@@ -7,7 +7,7 @@
 #include "multi.h"
 
 static const struct cmd_option check_options[] = {
-    OPT_FORMAT_GITHUB, OPT_OUTPUT, OPT_JOBS,
+    OPT_FORMAT_GITHUB, OPT_OUTPUT, OPT_JOBS, OPT_JAXPR,
     OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_COLOR, OPT_HELP,
 };
 

@@ -1,6 +1,7 @@
 /* Shared command-line machinery (see common.h). */
 #include "common.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,28 @@ int cmd_parse_call(const struct cmd_info *info, const struct cmd_option *opt, co
   if (status >= 0) return status;
   common->trace.call = (int)call; /* opt->max is INT_MAX */
   common->call_text = arg;        /* "007" stays "007" in later messages */
+  return -1;
+}
+
+int cmd_parse_seed(const struct cmd_info *info, const struct cmd_option *opt, const char *arg, void *field) {
+  char *end;
+  errno = 0;
+  long long seed = strtoll(arg, &end, 10);
+  if (end == arg || *end || errno || seed < 0)
+    return cmd_usage_error(info, "invalid --%s '%s' (expected a seed, 0 or more)", opt->long_name, arg);
+  *(long long *)field = seed;
+  return -1;
+}
+
+int cmd_parse_arg_npy(const struct cmd_info *info, const struct cmd_option *opt, const char *arg, void *field) {
+  struct cmd_opts *common = field;
+  const char *eq = strchr(arg, '=');
+  if (!eq || eq == arg || !eq[1])
+    return cmd_usage_error(info, "invalid --%s '%s' (expected NAME=FILE)", opt->long_name, arg);
+  if (common->trace.narg_npy == CMD_MAX_ARG_NPY)
+    return cmd_usage_error(info, "too many --%s (limit is %d)", opt->long_name, CMD_MAX_ARG_NPY);
+  common->arg_npy[common->trace.narg_npy++] = arg;
+  common->trace.arg_npy = common->arg_npy;
   return -1;
 }
 
@@ -125,9 +148,13 @@ int cmd_usage_failure(const struct cmd_info *info, const struct cmd_opts *opts, 
 tj_status cmd_load_spec(tj_ctx *ctx, const struct cmd_info *info,
                         const struct cmd_opts *opts, tj_spec **out) {
   tj_ctx_confine(ctx, opts->confine);
-  tj_status status = tj_spec_read(ctx, opts->operand, out);
+  tj_status status = opts->jaxpr ? tj_listing_read(ctx, opts->operand, out) : tj_spec_read(ctx, opts->operand, out);
   int ncalls;
   if (status != TJ_OK) return cmd_report(info, opts, ctx, status);
+  if (tj_spec_is_listing(*out) && opts->call_text)
+    return cmd_usage_failure(info, opts, ctx, "invalid --call '%s' (a jaxpr listing has no calls)", opts->call_text);
+  if (!tj_spec_is_listing(*out) && opts->trace.narg_npy)
+    return cmd_usage_failure(info, opts, ctx, "--arg-npy gives a jaxpr listing's values; a spec's come from --args");
   ncalls = tj_spec_ncalls(*out);
   if (opts->call_text && opts->trace.call >= ncalls) {
     if (ncalls == 0)

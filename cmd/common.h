@@ -16,6 +16,10 @@ enum cmd_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_GITHUB, FORMAT_SARIF };
 extern const char *const cmd_format_words[];
 extern const char *const cmd_ci_format_words[];
 
+/* The most --arg-npy: one per variable of a listing (its constvars and
+ * invars, TJ_MAX_INPUTS each). */
+#define CMD_MAX_ARG_NPY 128
+
 /* What every command's options struct begins with (named common; see
  * options.h): the options several commands share, and the operand. A
  * command with no options of its own uses it alone. */
@@ -30,6 +34,8 @@ struct cmd_opts {
   char **operands;           /* every operand, for a command that takes SPEC... */
   int noperands;
   int jobs;                  /* --jobs (multi.h); 0: not given */
+  int jaxpr;                 /* --jaxpr: SPEC is a jaxpr listing (as a path ending in .jaxpr is) */
+  const char *arg_npy[CMD_MAX_ARG_NPY]; /* --arg-npy NAME=FILE each (trace.arg_npy points here) */
 };
 
 /* --call N: trace.call, and call_text (the whole struct cmd_opts is its field). */
@@ -63,6 +69,24 @@ cmd_option_parser cmd_parse_call;
   {.long_name = "confine", .help = "read the spec's files only beneath its directory",      \
    .parse = cmd_set_int, CMD_BIND_COMMON(confine, CMD_IS_INT(struct cmd_opts, confine)),   \
    .value = 1}
+/* A jaxpr listing's options (tjit-trace(1), LISTINGS): --jaxpr; --arg-npy
+ * NAME=FILE, repeatable (the whole struct cmd_opts is its field); and
+ * --fill-random SEED for the commands whose own options lack it (run's
+ * fills tj_run_opts.fill_random, which a listing's run uses too). */
+cmd_option_parser cmd_parse_arg_npy;
+/* A seed, 0 or more, read by strtoll (" 5" and "+5" are 5), into a long long. */
+cmd_option_parser cmd_parse_seed;
+#define OPT_JAXPR                                                                           \
+  {.long_name = "jaxpr", .help = "read SPEC as a jaxpr listing (as a path ending in .jaxpr is)", \
+   .parse = cmd_set_int, CMD_BIND_COMMON(jaxpr, CMD_IS_INT(struct cmd_opts, jaxpr)), .value = 1}
+#define OPT_ARG_NPY                                                                         \
+  {.long_name = "arg-npy", .placeholder = "NAME=FILE",                                      \
+   .help = "give a listing's variable NAME the array in FILE (.npy; repeatable)",          \
+   .parse = cmd_parse_arg_npy, .offset = 0, .size = sizeof(struct cmd_opts)}
+#define OPT_FILL_RANDOM_HELP(HELP)                                                          \
+  {.long_name = "fill-random", .placeholder = "SEED", .help = HELP, .parse = cmd_parse_seed, \
+   CMD_BIND_COMMON(trace.fill_random, CMD_IS_INT(struct cmd_opts, trace.fill_random))}
+
 /* --color=WHEN, every command's: colours on a terminal (color.h); in
  * force from where it stands, so a usage error after it is coloured too. */
 cmd_option_parser cmd_parse_color;

@@ -6,7 +6,9 @@
 #include "common.h"
 
 static const struct cmd_option emit_c_options[] = {
-    OPT_CALL, OPT_ARGS, OPT_FORMAT_WITH("output format: text (the C, default) or json (the C and the fusion plan)", cmd_format_words),
+    OPT_CALL, OPT_ARGS, OPT_JAXPR, OPT_ARG_NPY,
+    OPT_FILL_RANDOM_HELP("give a listing's constvars without a value random values"),
+    OPT_FORMAT_WITH("output format: text (the C, default) or json (the C and the fusion plan)", cmd_format_words),
     OPT_OUTPUT, OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_COLOR, OPT_HELP,
 };
 

@@ -16,7 +16,8 @@ struct export_cmdline {
 static const char *const dialect_words[] = {[TJ_EXPORT_LINALG] = "linalg", [TJ_EXPORT_STABLEHLO] = "stablehlo", NULL};
 
 static const struct cmd_option export_options[] = {
-    OPT_CALL, OPT_ARGS,
+    OPT_CALL, OPT_ARGS, OPT_JAXPR, OPT_ARG_NPY,
+    OPT_FILL_RANDOM_HELP("give arguments that have only a dtype and shape random values"),
     OPT_CHOICE("dialect", "D",
                "the MLIR dialects to write: linalg (the default: func, arith, math, tensor, linalg) or stablehlo (JAX's "
                "lowering)",

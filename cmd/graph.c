@@ -37,7 +37,7 @@ static const char *const rankdir_words[] = {"TB", "LR", NULL}; /* graph.left_to_
    CMD_BIND(struct graph_cmdline, format, 1), .value = FORMAT}
 
 static const struct cmd_option graph_options[] = {
-    OPT_CALL, OPT_ARGS,
+    OPT_CALL, OPT_ARGS, OPT_JAXPR, OPT_ARG_NPY,
     OPT_GRAPH_FORMAT("dot", "write Graphviz DOT text (the default)", TJ_GRAPH_DOT),
     OPT_GRAPH_FORMAT("svg", "render SVG", TJ_GRAPH_SVG),
     OPT_GRAPH_FORMAT("png", "render PNG (binary: give -o FILE or redirect)", TJ_GRAPH_PNG),

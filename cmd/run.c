@@ -29,7 +29,7 @@ struct run_cmdline {
   int grad_check;      /* --grad-check */
 };
 
-static cmd_option_parser parse_seed, parse_memory_size;
+static cmd_option_parser parse_memory_size;
 
 static const struct cmd_option run_options[] = {
     OPT_CALL_HELP("run calls[N] only (default: every call, else \"args\")"),
@@ -37,7 +37,7 @@ static const struct cmd_option run_options[] = {
     OPT_FORMAT, OPT_OUTPUT,
     OPT_STRING("out", "DIR", "also write each result to DIR/call<N>_out<K>.npy", struct run_cmdline, out_dir),
     OPT_CALLBACK("fill-random", "SEED", "give arguments that have only a dtype and shape random values",
-                 struct run_cmdline, run.fill_random, parse_seed),
+                 struct run_cmdline, run.fill_random, cmd_parse_seed),
     OPT_FLAG("check", "also run the reference evaluator; a mismatch fails (exit 1)", struct run_cmdline, run.check),
     OPT_FLAG("time", "print each call's trace, compile and run times to stderr", struct run_cmdline, time),
     OPT_INTEGER("repeat", "N", "run the compiled code N times; --time shows the median run", struct run_cmdline,
@@ -52,7 +52,7 @@ static const struct cmd_option run_options[] = {
     OPT_FLAG("grad-check", "check each call's gradient: vjp against jvp and finite differences",
              struct run_cmdline, grad_check),
     OPT_FLAG("no-cache", "neither read nor write the disk cache of compiled calls", struct run_cmdline, no_cache),
-    OPT_JOBS, OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_COLOR, OPT_HELP,
+    OPT_JOBS, OPT_JAXPR, OPT_ARG_NPY, OPT_AUTOGRAPH, OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_DUMP_AFTER, OPT_COLOR, OPT_HELP,
 };
 
 const struct cmd_info cmd_run_info = {
@@ -78,18 +78,6 @@ const struct cmd_info cmd_run_info = {
     .options = run_options,
     .noptions = (int)(sizeof run_options / sizeof run_options[0]),
 };
-
-/* --fill-random SEED, 0 or more, read by strtoll as it always was: " 5"
- * and "+5" are 5, where the other integers take plain decimals only. */
-static int parse_seed(const struct cmd_info *info, const struct cmd_option *opt, const char *arg, void *field) {
-  char *end;
-  errno = 0;
-  long long seed = strtoll(arg, &end, 10);
-  if (end == arg || *end || errno || seed < 0)
-    return cmd_usage_error(info, "invalid --%s '%s' (expected a seed, 0 or more)", opt->long_name, arg);
-  *(long long *)field = seed;
-  return -1;
-}
 
 /* --max-memory SIZE: a whole number of bytes, or of KiB, MiB, GiB or TiB
  * with the suffix K, M, G or T; more than 0. */
@@ -457,6 +445,7 @@ static int run_one(struct cmd_opts *common, const struct multi_spec *spec) {
 static int run_many(struct run_cmdline *opts) {
   if (opts->common.call_text) return multi_refuse(&cmd_run_info, "--call", "it picks a call of one spec");
   if (opts->common.trace.args_json) return multi_refuse(&cmd_run_info, "--args", "they are one call's arguments");
+  if (opts->common.trace.narg_npy) return multi_refuse(&cmd_run_info, "--arg-npy", "it names one listing's variable");
   if (opts->out_dir) return multi_refuse(&cmd_run_info, "--out", "its files are named by call alone");
   return multi_run(&(struct multi_command){.info = &cmd_run_info, .common = &opts->common, .run_one = run_one,
                                            .headers = true});

@@ -5,7 +5,7 @@
 #include "common.h"
 
 static const struct cmd_option trace_options[] = {
-    OPT_CALL, OPT_ARGS, OPT_FORMAT, OPT_OUTPUT, OPT_AUTOGRAPH,
+    OPT_CALL, OPT_ARGS, OPT_JAXPR, OPT_ARG_NPY, OPT_FORMAT, OPT_OUTPUT, OPT_AUTOGRAPH,
     OPT_NO_AUTOGRAPH, OPT_CONFINE, OPT_COLOR, OPT_HELP,
 };
 
@@ -17,7 +17,8 @@ const struct cmd_info cmd_trace_info = {
         "Trace the spec's function for one call and print its jaxpr exactly as\n"
         "JAX 0.10.x's make_jaxpr prints it. The call is \"args\" if the spec has\n"
         "it, else calls[0]; --call and --args choose another. SPEC '-' reads\n"
-        "standard input.",
+        "standard input. A jaxpr listing (a path ending in .jaxpr, or --jaxpr)\n"
+        "is read and printed back.",
     .operand = "SPEC",
     .options = trace_options,
     .noptions = (int)(sizeof trace_options / sizeof trace_options[0]),

@@ -112,6 +112,7 @@ char *api_read_file(tj_ctx *ctx, const char *path, size_t *len) {
 }
 
 tj_status tj_spec_read(tj_ctx *ctx, const char *path, tj_spec **out) {
+  if (api_is_listing_path(path)) return tj_listing_read(ctx, path, out);
   size_t len;
   char *text = api_read_file(ctx, path, &len);
   if (!text) return TJ_ERR_USAGE;
@@ -130,7 +131,7 @@ int tj_spec_sniff(const char *path, const char **why) {
 }
 
 tj_trace_opts tj_trace_defaults(void) {
-  tj_trace_opts o = {.call = -1, .args_json = NULL, .autograph = -1};
+  tj_trace_opts o = {.call = -1, .args_json = NULL, .autograph = -1, .fill_random = -1};
   return o;
 }
 
@@ -171,6 +172,10 @@ tj_status api_trace_uses(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, 
   tj_arena a = {0};
   bound_call bc;
   if (work) *work = 0;
+  if (spec->listing) { /* no call to bind: its text read again, its values as given */
+    tj_trace_opts o = opts ? *opts : tj_trace_defaults();
+    return api_listing_trace(ctx, spec, &o, o.fill_random, LISTING_NEED_NONE, out);
+  }
   tj_status st = api_bind(ctx, spec, opts, &a, &bc);
   if (st == TJ_OK) st = api_trace_bound(ctx, spec, &bc, opts ? opts->autograph : -1, out, static_use, work);
   arena_free(&a);

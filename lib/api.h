@@ -62,6 +62,26 @@ struct spec_call;
 const struct spec_call *api_pick_call(tj_arena *a, diag_list *d, tj_spec *spec, const tj_trace_opts *o,
                                       struct spec_call *scratch);
 
+/* ---- jaxpr listings as specs (api_listing.c) ---- */
+/* Whether path names a listing by its ending, ".jaxpr". */
+bool api_is_listing_path(const char *path);
+/* What a listing's variables must be given values for (the values given
+ * are checked either way): nothing (trace, graph, check), the constvars,
+ * which the C embeds (emit-c, tj_compile), or every variable (a run, an
+ * export's @main). */
+typedef enum { LISTING_NEED_NONE, LISTING_NEED_CONSTS, LISTING_NEED_ALL } listing_need;
+/* The listing spec's jaxpr: its text read again into a fresh module, its
+ * variables given the values o names (args_json, arg_npy) or, past those,
+ * random ones from seed (>= 0; -1: none): each constvar's in the module's
+ * constant data, each invar's in invar_json (an abstract {} for one
+ * without). TJ_ERR_USAGE for a value that is wrong or missing. */
+tj_status api_listing_trace(tj_ctx *ctx, const tj_spec *spec, const tj_trace_opts *o, long long seed,
+                            listing_need need, tj_jaxpr **out);
+/* tj_trace, but for a listing with its values as need says (seed: opts'
+ * fill_random). */
+tj_status api_trace_needing(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, listing_need need,
+                            tj_jaxpr **out);
+
 /* run.c's steps that the gradient checker (grad_check.c) shares. */
 struct sjson;
 struct tj_array;

@@ -168,7 +168,24 @@ tj_status tj_spec_read(tj_ctx *ctx, const char *path, tj_spec **out);
  * cannot be read (loading it says why); else 0, *why (a constant string)
  * saying what it is instead ("not valid JSON", "not a JSON object" ...). */
 int tj_spec_sniff(const char *path, const char **why);
-/* Number of entries in the spec's "calls". */
+/* ---- jaxpr listings: the text JAX's make_jaxpr prints, as a spec ----
+ * A listing (tjit-trace(1), LISTINGS) is read as a spec without calls:
+ * tj_trace of it reads it again into its jaxpr (tj_jaxpr_text prints it
+ * back), and tj_graph, tj_emit_c, tj_run, tj_export and tj_compile take
+ * it as they take a spec. Its variables' values (JAX prints none) come
+ * from tj_trace_opts: args_json (a JSON array of one value per constvar
+ * then per invar, or an object keyed by the listing's names), arg_npy and
+ * fill_random; a constvar's value becomes the jaxpr's constant. Paths in
+ * them are relative to the current directory. A listing that does not
+ * read is TJ_ERR_PROGRAM (kind "syntax") at its line and column. */
+tj_status tj_listing_load(tj_ctx *ctx, const char *path, const char *text, size_t len, tj_spec **out);
+/* Reads a listing file ("-" reads standard input). tj_spec_read reads a
+ * path ending in ".jaxpr" as a listing too. */
+tj_status tj_listing_read(tj_ctx *ctx, const char *path, tj_spec **out);
+/* Whether the spec is a listing. */
+int tj_spec_is_listing(const tj_spec *spec);
+
+/* Number of entries in the spec's "calls" (0 for a listing). */
 int tj_spec_ncalls(const tj_spec *spec);
 /* Whether the spec has "args" (one call of its own besides "calls"). */
 int tj_spec_has_args(const tj_spec *spec);
@@ -184,13 +201,23 @@ typedef struct tj_trace_opts {
   const char *dump_after;
   void (*dump)(void *arg, const char *pass, const char *listing);
   void *dump_arg;
+  /* A listing's values besides args_json (a spec ignores them): .npy
+   * files, narg_npy strings "NAME=FILE" (--arg-npy), and a seed (>= 0)
+   * giving every variable without a value uniform random ones (variable
+   * k of the invars: seed + k; constvar k: seed + invars + k); -1: none.
+   * tj_run uses tj_run_opts.fill_random when that is set; tj_export's
+   * @main fills a spec's abstract arguments from it too. */
+  const char *const *arg_npy;
+  int narg_npy;
+  long long fill_random;
 } tj_trace_opts;
 
 /* The name of pass i in the order they run ("work", "dce", "fuse"), or
  * NULL past the last. */
 const char *tj_pass_name(int i);
 
-/* The default options: call -1, no --args, autograph as in the spec. */
+/* The default options: call -1, no --args, autograph as in the spec,
+ * no .npy files, fill_random -1. */
 tj_trace_opts tj_trace_defaults(void);
 
 /* Traces the spec's function for one call. */

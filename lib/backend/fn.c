@@ -115,7 +115,7 @@ static tj_fn *fn_from_jaxpr(tj_ctx *ctx, const tj_jaxpr *j, const tj_run_opts *o
 tj_fn *tj_compile(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *opts) {
   tj_run_opts o = opts ? *opts : tj_run_defaults();
   tj_jaxpr *j = NULL;
-  if (tj_trace(ctx, spec, &o.trace, &j) != TJ_OK) return NULL;
+  if (api_trace_needing(ctx, spec, &o.trace, LISTING_NEED_CONSTS, &j) != TJ_OK) return NULL; /* the C holds constvars */
   tj_fn *fn = fn_from_jaxpr(ctx, j, &o);
   tj_jaxpr_free(j);
   return fn;

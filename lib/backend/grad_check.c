@@ -538,13 +538,20 @@ tj_status tj_grad_check(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *opts, uns
                         tj_grad_report *out) {
   tj_run_opts o = opts ? *opts : tj_run_defaults();
   tj_arena a = {0};
-  bound_call bc;
+  bound_call bc = {0};
   memset(out, 0, sizeof *out);
-  tj_status st = api_bind(ctx, spec, &o.trace, &a, &bc);
   tj_jaxpr *j = NULL;
-  if (st == TJ_OK) st = api_trace_bound(ctx, spec, &bc, o.trace.autograph, &j, NULL, NULL);
+  tj_status st;
+  if (spec->listing) { /* its values as a run takes them; "jaxpr" names it in messages */
+    if (o.fill_random < 0) o.fill_random = o.trace.fill_random;
+    st = api_listing_trace(ctx, spec, &o.trace, o.fill_random, LISTING_NEED_ALL, &j);
+  } else {
+    st = api_bind(ctx, spec, &o.trace, &a, &bc);
+    if (st == TJ_OK) st = api_trace_bound(ctx, spec, &bc, o.trace.autograph, &j, NULL, NULL);
+  }
   if (st == TJ_OK) {
-    gcheck g = {.ctx = ctx, .o = &o, .traced = j, .fn = name_str(spec->program->names, bc.entry->name)};
+    gcheck g = {.ctx = ctx, .o = &o, .traced = j,
+                .fn = spec->listing ? "jaxpr" : name_str(spec->program->names, bc.entry->name)};
     diag_set_kind(&ctx->diags, DIAG_KIND_RUN);
     st = check_traced(&g, spec, seed, out);
     free(g.float_in);

@@ -686,6 +686,30 @@ static tj_status run_bound(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, con
   return TJ_OK;
 }
 
+/* A listing (api_listing.c): no call to bind and no key (nor disk cache:
+ * its whole text would be the key); its jaxpr, given its values, runs as
+ * a traced call's does. --fill-random's seed fills its variables given
+ * none, constvars too. */
+static tj_status run_listing(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *o, tj_result **out) {
+  tj_run_opts ro = *o;
+  tj_jaxpr *j = NULL;
+  disk_call dc = {0};
+  if (ro.fill_random < 0) ro.fill_random = ro.trace.fill_random;
+  double t0 = now_ms();
+  tj_status st = api_listing_trace(ctx, spec, &ro.trace, ro.fill_random, LISTING_NEED_ALL, &j);
+  if (ro.times) ro.times->trace_ms = now_ms() - t0, ro.times->traced = 1;
+  if (st != TJ_OK) return st;
+  tj_session *s = ro.session ? ro.session : tj_session_new();
+  tj_result *res = result_new(j->m->top->nout, j->out_tree);
+  for (uint32_t k = 0; k < j->m->top->nout; k++) res->weak[k] = ir_atom_aval(j->m, j->m->top->outs[k]).weak;
+  st = run_traced(ctx, spec, j, &ro, s, &dc, -1, res);
+  tj_jaxpr_free(j);
+  if (!ro.session) tj_session_free(s);
+  if (st == TJ_OK) *out = res;
+  else tj_result_free(res);
+  return st;
+}
+
 /* spec -> parse (tj_spec_load) -> bind -> key -> {hit | trace} -> run. */
 tj_status tj_run(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *opts, tj_result **out) {
   tj_run_opts o = opts ? *opts : tj_run_defaults();
@@ -693,6 +717,7 @@ tj_status tj_run(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *opts, tj_result 
   bound_call bc;
   *out = NULL;
   if (o.times) memset(o.times, 0, sizeof *o.times);
+  if (spec->listing) return run_listing(ctx, spec, &o, out);
   tj_status st = api_bind(ctx, spec, &o.trace, &a, &bc);
   if (st == TJ_OK) st = run_bound(ctx, spec, &o, &bc, out);
   arena_free(&a);
@@ -702,7 +727,7 @@ tj_status tj_run(tj_ctx *ctx, tj_spec *spec, const tj_run_opts *opts, tj_result 
 tj_status tj_emit_c(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, char **out) {
   tj_jaxpr *j = NULL;
   *out = NULL;
-  tj_status st = tj_trace(ctx, spec, opts, &j);
+  tj_status st = api_trace_needing(ctx, spec, opts, LISTING_NEED_CONSTS, &j); /* a listing's constvars are in the C */
   if (st != TJ_OK) return st;
   tj_buf src = {0};
   if ((st = generate(ctx, j->m, opts, &src, NULL)) == TJ_OK) *out = buf_detach(&src);
@@ -716,7 +741,7 @@ tj_status tj_emit_c(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, char 
 tj_status tj_emit_c_json(tj_ctx *ctx, tj_spec *spec, const tj_trace_opts *opts, char **out) {
   tj_jaxpr *j = NULL;
   *out = NULL;
-  tj_status st = tj_trace(ctx, spec, opts, &j);
+  tj_status st = api_trace_needing(ctx, spec, opts, LISTING_NEED_CONSTS, &j); /* a listing's constvars are in the C */
   if (st != TJ_OK) return st;
   tj_buf src = {0}, plan = {0}, doc = {0};
   if ((st = generate(ctx, j->m, opts, &src, &plan)) == TJ_OK) {

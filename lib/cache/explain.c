@@ -229,6 +229,13 @@ tj_status tj_explain(tj_ctx *ctx, tj_spec *spec, const tj_explain_opts *opts, tj
   tj_explain_opts o = opts ? *opts : tj_explain_defaults();
   *out = NULL;
   diag_set_kind(&ctx->diags, DIAG_KIND_SPEC);
+  if (spec->listing) {
+    diag_set_kind(&ctx->diags, DIAG_KIND_USAGE);
+    diag_error(&ctx->diags, NULL, span_make(0, 0),
+               "%s is a jaxpr listing: it has no calls to replay (explain-recompile takes a spec, tjit-spec(5))",
+               spec->file.name);
+    return TJ_ERR_USAGE;
+  }
   if (!spec->ncalls) {
     diag_error(&ctx->diags, &spec->file, span_make(0, 0), "the spec has no \"calls\" to replay");
     return TJ_ERR_USAGE;

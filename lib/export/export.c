@@ -13,7 +13,9 @@ tj_export_opts tj_export_defaults(void) {
   return o;
 }
 
-static tj_status export_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, tj_buf *text) {
+/* fill_random (>= 0): the seed of the arguments given by dtype and shape
+ * alone (a listing's: every invar without a value). */
+static tj_status export_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, long long fill_random, tj_buf *text) {
   const ir_module *m = j->m;
   tj_array *args[TJ_MAX_INPUTS] = {0};
   tj_aval avals[TJ_MAX_INPUTS];
@@ -24,7 +26,7 @@ static tj_status export_traced(tj_ctx *ctx, tj_spec *spec, const tj_jaxpr *j, tj
   }
   for (uint32_t i = 0; i < n; i++) avals[i] = m->vars[m->top->invars[i]];
   diag_set_kind(&ctx->diags, DIAG_KIND_SPEC); /* the arguments' values */
-  tj_status st = run_argument_arrays(ctx, spec, n, j->invar_json, avals, -1, args);
+  tj_status st = run_argument_arrays(ctx, spec, n, j->invar_json, avals, fill_random, args);
   diag_set_kind(&ctx->diags, DIAG_KIND_ERROR);
   if (st == TJ_OK && !export_mlir_linalg(&ctx->diags, m, args, text)) st = TJ_ERR_USAGE;
   for (uint32_t i = 0; i < n; i++) array_free(args[i]);
@@ -47,12 +49,12 @@ tj_status tj_export(tj_ctx *ctx, tj_spec *spec, const tj_export_opts *opts, char
     tj_add_error(ctx, TJ_ERR_USAGE, "tj_export: unknown dialect");
     return TJ_ERR_USAGE;
   }
-  tj_status st = tj_trace(ctx, spec, &o.trace, &j);
+  tj_status st = api_trace_needing(ctx, spec, &o.trace, LISTING_NEED_ALL, &j); /* @main runs on the values */
   if (st != TJ_OK) return st;
   tj_buf text = {0};
   if (o.dialect == TJ_EXPORT_STABLEHLO)
     st = export_mlir_stablehlo(&ctx->diags, j->m, entry_name(spec), j->out_tree, o.generic != 0, &text) ? TJ_OK : TJ_ERR_USAGE;
-  else st = export_traced(ctx, spec, j, &text);
+  else st = export_traced(ctx, spec, j, o.trace.fill_random, &text);
   if (st == TJ_OK) *out = buf_detach(&text);
   buf_free(&text);
   tj_jaxpr_free(j);

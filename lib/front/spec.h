@@ -61,6 +61,9 @@ typedef struct tj_spec {
   const char *dir;         /* directory of the spec, for source_file and npy */
   bool confined;           /* those files only beneath dir (tj_ctx_confine) */
   struct ast_program *program;   /* the parsed source (set by the API layer) */
+  /* A jaxpr listing (lib/api_listing.c): code holds its text (file the
+   * same); no program, calls, function or statics. */
+  bool listing;
 } tj_spec;
 
 /* Reads a spec from text (path names it in messages; "-" for stdin). Every

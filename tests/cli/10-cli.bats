@@ -39,11 +39,15 @@ usage: tjit trace [OPTIONS] SPEC
 Trace the spec's function for one call and print its jaxpr exactly as
 JAX 0.10.x's make_jaxpr prints it. The call is "args" if the spec has
 it, else calls[0]; --call and --args choose another. SPEC '-' reads
-standard input.
+standard input. A jaxpr listing (a path ending in .jaxpr, or --jaxpr)
+is read and printed back.
 
 options:
       --call N          trace calls[N] (default: "args", else calls[0])
       --args JSON       trace with these arguments (a JSON array or object)
+      --jaxpr           read SPEC as a jaxpr listing (as a path ending in .jaxpr is)
+      --arg-npy NAME=FILE
+                        give a listing's variable NAME the array in FILE (.npy; repeatable)
       --format FMT      output format: text (default) or json
   -o, --output FILE     write the result to FILE ('-': stdout)
       --autograph       turn traced if/while/?: into cond/while/select_n
@@ -70,6 +74,7 @@ options:
       --format FMT      output format: text (default), json, github or sarif
   -o, --output FILE     write the result to FILE ('-': stdout)
   -j, --jobs N          with several specs, run N at once (default 1)
+      --jaxpr           read SPEC as a jaxpr listing (as a path ending in .jaxpr is)
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory

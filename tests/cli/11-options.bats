@@ -64,6 +64,9 @@ options:
       --grad-check      check each call's gradient: vjp against jvp and finite differences
       --no-cache        neither read nor write the disk cache of compiled calls
   -j, --jobs N          with several specs, run N at once (default 1)
+      --jaxpr           read SPEC as a jaxpr listing (as a path ending in .jaxpr is)
+      --arg-npy NAME=FILE
+                        give a listing's variable NAME the array in FILE (.npy; repeatable)
       --autograph       turn traced if/while/?: into cond/while/select_n
       --no-autograph    trace Python-style even if the spec enables autograph
       --confine         read the spec's files only beneath its directory
@@ -87,6 +90,9 @@ choose another.
 options:
       --call N          trace calls[N] (default: "args", else calls[0])
       --args JSON       trace with these arguments (a JSON array or object)
+      --jaxpr           read SPEC as a jaxpr listing (as a path ending in .jaxpr is)
+      --arg-npy NAME=FILE
+                        give a listing's variable NAME the array in FILE (.npy; repeatable)
       --dot             write Graphviz DOT text (the default)
       --svg             render SVG
       --png             render PNG (binary: give -o FILE or redirect)
@@ -149,6 +155,11 @@ spec has it, else calls[0]; --call and --args choose another.
 options:
       --call N          trace calls[N] (default: "args", else calls[0])
       --args JSON       trace with these arguments (a JSON array or object)
+      --jaxpr           read SPEC as a jaxpr listing (as a path ending in .jaxpr is)
+      --arg-npy NAME=FILE
+                        give a listing's variable NAME the array in FILE (.npy; repeatable)
+      --fill-random SEED
+                        give a listing's constvars without a value random values
       --format FMT      output format: text (the C, default) or json (the C and the fusion plan)
   -o, --output FILE     write the result to FILE ('-': stdout)
       --autograph       turn traced if/while/?: into cond/while/select_n

@@ -197,6 +197,49 @@ static void test_result_tree(void) {
   tj_ctx_free(ctx);
 }
 
+/* A jaxpr listing as a spec (tj_listing_load): traced it prints back;
+ * run, its constvar from args_json and its invar from fill_random, the
+ * outputs are the constant's plus the random input's; compiled, the
+ * constant is in the function (tj_compile), a missing value is an error. */
+static void test_jaxpr_listing(void) {
+  const char *text = "{ lambda a:f32[2]; b:f32[2]. let c:f32[2] = add b a in (c,) }";
+  tj_ctx *ctx = tj_ctx_new();
+  tj_spec *spec = NULL;
+  tj_jaxpr *j = NULL;
+  tj_result *r = NULL;
+  CHECK(tj_listing_load(ctx, "t.jaxpr", text, strlen(text), &spec) == TJ_OK && tj_spec_is_listing(spec));
+  CHECK(tj_spec_ncalls(spec) == 0);
+  CHECK(tj_trace(ctx, spec, NULL, &j) == TJ_OK);
+  char *back = j ? tj_jaxpr_text(j) : NULL;
+  CHECK_STR(back, text);
+  free(back);
+  tj_jaxpr_free(j);
+  tj_run_opts o = tj_run_defaults();
+  o.trace.args_json = "{\"a\": [10, 20], \"b\": [1.5, 2.5]}";
+  o.check = 1;
+  CHECK(tj_run(ctx, spec, &o, &r) == TJ_OK);
+  char *out = r ? tj_result_text(r, 0) : NULL;
+  CHECK_STR(out, "Array([11.5, 22.5], dtype=float32)");
+  free(out);
+  tj_result_free(r);
+  r = NULL;
+  o.trace.args_json = "{\"a\": [10, 20]}";
+  CHECK(tj_run(ctx, spec, &o, &r) == TJ_ERR_USAGE && !r);
+  tj_diagnostic d;
+  CHECK(tj_diagnostic_get(ctx, tj_diagnostic_count(ctx) - 1, &d) &&
+        strcmp(d.message, "no value for 'b:f32[2]': give --args, --arg-npy b=FILE or --fill-random SEED") == 0);
+  o.trace.fill_random = 0; /* b random: the sum is a + b, b in [0, 1) */
+  o.trace.args_json = "[[10, 20], {\"dtype\": \"f32\", \"shape\": [2], \"fill\": 0}]";
+  tj_fn *fn = tj_compile(ctx, spec, &o);
+  CHECK(fn && tj_fn_nin(fn) == 1);
+  float in[2] = {1, 2}, res[2] = {0, 0};
+  int64_t dims[1] = {2};
+  tj_buffer bin = {TJ_DTYPE_F32, 1, dims, NULL, in}, bout = {TJ_DTYPE_F32, 1, dims, NULL, res};
+  CHECK(fn && tj_fn_call(fn, &bin, 1, &bout, 1) == TJ_OK && res[0] == 11 && res[1] == 22);
+  tj_fn_free(fn);
+  tj_ctx_free(ctx);
+}
+
 /* tj_library_versions: the six libraries in order, one line each, and
  * OpenBLAS not loaded by asking (dlopen RTLD_NOLOAD still finds nothing). */
 static void test_library_versions(void) {
@@ -267,6 +310,7 @@ int main(void) {
   test_baseline();
   test_result_tree();
   test_listing();
+  test_jaxpr_listing();
   test_weak_int_stays_int();
   test_concretization_status();
   test_spec_error_status();
