@@ -68,9 +68,8 @@ export_and_compare() {
 
 # export_cases: one line per case of the differential test of every
 # example and golden run case, its fields separated by '|' (no option has one): a label, the
-# spec, the options that choose the call (--call N, --args JSON, --confine,
-# given to export and run alike) and those only run takes (--fill-random
-# SEED). Every example gives its default call and each of its calls[N];
+# spec, the options that choose the call (--call N, --args JSON, --confine)
+# and the values (--fill-random SEED), given to export and run alike. Every example gives its default call and each of its calls[N];
 # a golden case is a tests/cases/NAME.args whose first word is `run` and
 # whose NAME.status is 0 (the others fail on purpose), with its own
 # options less those about running alone (--check, --reference, --format,
@@ -108,25 +107,26 @@ export_cases() {
 # export_case LINE: the differential check of one of export_cases' lines,
 # in a directory of its own under $PWD; prints one line: "pass LABEL",
 # "skip LABEL: WHY" (the reference evaluator fails on the call: the spec
-# errs on purpose; or the call's values come from an option only run
-# takes, --fill-random), "not-exportable PRIM LABEL" (the first word of
+# errs on purpose; or the module is over EXPORT_MAX_BYTES), "not-exportable PRIM LABEL" (the first word of
 # tjit export's "not exportable: ...", or dtype-X for an input or output
 # of dtype X), or "FAIL LABEL: WHY".
 export_case() {
   local label spec opts run_opts dir err
   IFS='|' read -r label spec opts run_opts <<<"$1"
   dir=$(mktemp -d "$PWD/case.XXXXXX") && cd "$dir" || return
-  if [[ -n $run_opts ]]; then # the call's values come from run's options alone
-    echo "skip $label: tjit export has no $run_opts"
-    return 0
-  fi
   # shellcheck disable=SC2086 # the options are words, as in NAME.args
+  # shellcheck disable=SC2086
+  if [[ -z $run_opts ]] && ! tjit run --reference --format json "$spec" $opts >ref.json 2>ref.err &&
+    grep -q 'no values to run with' ref.err; then
+    run_opts="--fill-random 0" # arguments given by dtype and shape alone (shape_recompile's)
+  fi
+  # shellcheck disable=SC2086
   if ! tjit run --reference --format json "$spec" $opts $run_opts >ref.json 2>ref.err; then
     echo "skip $label: the reference evaluator fails ($(head -c 120 ref.err | head -n 1))"
     return 0
   fi
   # shellcheck disable=SC2086
-  if ! tjit export "$spec" $opts >module.mlir 2>export.err; then
+  if ! tjit export "$spec" $opts $run_opts >module.mlir 2>export.err; then
     err=$(grep -o 'not exportable: [^(]*' export.err | head -n 1)
     err=${err#not exportable: }
     # "input 0 of dtype u8 " is dtype-u8; "div on integers " is div.
